@@ -1,0 +1,121 @@
+/* store/store.h: a node's catalogue in one SQLite file (WAL mode).
+ *
+ * Holds the live set of entries (PROTOCOL.md §1.5): for each (territory, path) only the entry
+ * with the greatest (timestamp, id) is kept; a superseded version is deleted whatever the order
+ * of arrival, and a tombstone wins like any entry and stays so the record cannot come back.
+ * The file runs with secure_delete, and the full-text index is optimised after a transaction
+ * that deleted indexed text, so a deleted record's words are gone from the file's bytes.
+ * Full-text search uses FTS5 with `unicode61 remove_diacritics 2` (expérience = experience).
+ *
+ * Depends on proto/ and SQLite. Never logs, never touches the network. A store handle is used
+ * by one thread at a time. SQLite error codes are translated into maille codes here only. */
+#ifndef MAILLE_STORE_STORE_H
+#define MAILLE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/entry.h"
+
+typedef struct store store;
+
+enum store_open_flags {
+	STORE_OPEN_EXISTING = 0, /* MAILLE_ENOTFOUND if the file does not exist */
+	STORE_OPEN_CREATE = 1,   /* create the file (MAILLE_EEXIST if it exists) */
+};
+
+/* Opens (or creates) the store at path and migrates its schema to the current version
+ * (PRAGMA user_version). A file that is not a Maille store, or is from a newer version, gives
+ * MAILLE_ECORRUPT / MAILLE_EVERSION. *ret is set only on success. */
+int store_open(const char *path, int flags, store **ret);
+/* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
+void store_close(store *st);
+
+/* Batched writes: every put between begin and commit is one transaction. Without begin, each
+ * put is its own transaction. commit runs the FTS optimise when the batch deleted text. */
+int store_begin(store *st);
+int store_commit(store *st);
+void store_rollback(store *st);
+
+enum store_put_result {
+	STORE_PUT_LIVE = 0,       /* the entry is now the live version of its (territory, path) */
+	STORE_PUT_SUPERSEDED = 1, /* an entry with a greater (timestamp, id) is live: dropped */
+	STORE_PUT_DUPLICATE = 2,  /* already stored */
+};
+
+/* Decodes, verifies (canonical form, signature, id), checks the timestamp against now_us and
+ * the body of a document against nothing more than "is a map" (schema is the publisher's
+ * business: a peer's entry of a newer schema version must still replicate), then applies the
+ * live-set rule. On failure nothing is written. *ret_result may be NULL. */
+int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, int *ret_result);
+
+/* Same, for an entry the caller has already decoded and verified (e.g. on a worker thread). */
+int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                             const uint8_t id[PROTO_ID_LEN], int *ret_result);
+
+/* A stored entry as handed to callers. Every pointer is valid only during the callback, or
+ * until store_row_done() for rows returned by store_entry_get*(). */
+typedef struct store_row {
+	uint8_t id[PROTO_ID_LEN];
+	const uint8_t *raw; /* the signed encoding */
+	size_t raw_len;
+	proto_entry entry; /* decoded from raw (borrows it) */
+	const char *snippet; /* search only: text with matches between "\x02" and "\x03" */
+	double rank;         /* search only: bm25, lower is better */
+	void *priv_;
+} store_row;
+
+void store_row_done(store_row *row);
+
+/* The live entry at (territory, path). MAILLE_ENOTFOUND if none (a tombstone IS returned:
+ * check row->entry.kind). */
+int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                    store_row *ret);
+/* The entry with this id, or whose hex id starts with this prefix (>= 8 hex digits; an
+ * ambiguous prefix gives MAILLE_EINVAL). */
+int store_entry_get_id(store *st, const char *hex_or_prefix, store_row *ret);
+/* Live documents (not tombstones) at this path in any territory, preferred territory first.
+ * Calls cb for each; stops early if cb returns non-zero (that value is returned). */
+typedef int (*store_row_cb)(const store_row *row, void *ctx);
+int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_territory,
+                          store_row_cb cb, void *ctx);
+
+/* Filters for list and search; NULL fields match everything. */
+typedef struct store_filter {
+	const char *type;
+	const char *theme;
+	const char *status;
+	const char *licence;                  /* content_licence, or licence for components */
+	const uint8_t *territory;             /* PROTO_KEY_LEN bytes */
+	bool include_tombstones;              /* list only */
+	bool include_federation;              /* territory/member/vouch/node records too */
+} store_filter;
+
+/* Live documents matching f, newest first. */
+int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
+
+/* Full-text search over title, summary, description and keywords (every language).
+ * query is what a person typed: words (all must match, last one as a prefix), diacritics and
+ * case ignored; FTS5 syntax characters are treated as separators, never as operators, so no
+ * query can fail to parse. Best first, at most limit rows (limit 0 = 20).
+ * MAILLE_EINVAL for a query with no word. */
+int store_search(store *st, const char *query, const store_filter *f, size_t limit,
+                 store_row_cb cb, void *ctx);
+
+/* Number of live entries (tombstones included) and of live documents. */
+int store_count(store *st, uint64_t *ret_entries, uint64_t *ret_documents);
+
+/* Name of a territory from its `territory` record (its `name`, French preferred), or
+ * MAILLE_ENOTFOUND. */
+int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char *ret, size_t cap);
+
+/* Re-verifies every stored entry: canonical decoding, signature, id = BLAKE2b(raw), decoded
+ * columns agree with raw, one live entry per (territory, path), the full-text index agrees.
+ * cb is called once per problem (id may be NULL for problems not tied to one entry).
+ * Returns 0 if all is well, MAILLE_ECORRUPT if any problem was reported, or another error if
+ * the check itself could not run. *ret_checked receives the number of entries examined. */
+typedef void (*store_check_cb)(const uint8_t *id, const char *path, const char *problem, void *ctx);
+int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked);
+
+#endif

@@ -1,0 +1,79 @@
+/* tests/check.h: the minimal test harness of the unit suites.
+ *
+ * A test file defines functions `static void test_x(void)` and lists them in
+ * CHECK_MAIN(test_a, test_b, ...). CHECK(cond) records a failure with file and line and goes
+ * on; the executable exits 1 if any check failed, so meson counts the test as failed. */
+#ifndef MAILLE_TESTS_CHECK_H
+#define MAILLE_TESTS_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_failures_;
+static int check_count_;
+
+#define CHECK(cond)                                                                               \
+	do {                                                                                          \
+		check_count_++;                                                                           \
+		if (!(cond)) {                                                                            \
+			check_failures_++;                                                                    \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);             \
+		}                                                                                         \
+	} while (0)
+
+#define CHECK_EQ_INT(a, b)                                                                        \
+	do {                                                                                          \
+		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                           \
+		check_count_++;                                                                           \
+		if (check_a_ != check_b_) {                                                               \
+			check_failures_++;                                                                    \
+			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__,          \
+			        __LINE__, #a, #b, check_a_, check_b_);                                        \
+		}                                                                                         \
+	} while (0)
+
+#define CHECK_EQ_STR(a, b)                                                                        \
+	do {                                                                                          \
+		const char *check_a_ = (a), *check_b_ = (b);                                              \
+		check_count_++;                                                                           \
+		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                          \
+			check_failures_++;                                                                    \
+			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,      \
+			        __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                             \
+			        check_b_ ? check_b_ : "(null)");                                              \
+		}                                                                                         \
+	} while (0)
+
+typedef void (*check_fn_)(void);
+
+static inline int check_run_(const char *const *names, const check_fn_ *fns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int before = check_failures_;
+		fns[i]();
+		fprintf(stderr, "%s %s\n", check_failures_ == before ? "ok  " : "FAIL", names[i]);
+	}
+	fprintf(stderr, "%d checks, %d failed\n", check_count_, check_failures_);
+	return check_failures_ ? 1 : 0;
+}
+
+#define CHECK_STR_(x) #x
+#define CHECK_MAIN(...)                                                                           \
+	int main(void)                                                                                \
+	{                                                                                             \
+		static const check_fn_ fns[] = {__VA_ARGS__};                                             \
+		static const char names[] = #__VA_ARGS__;                                                 \
+		const char *ns[sizeof fns / sizeof fns[0]];                                               \
+		static char buf[sizeof names];                                                            \
+		memcpy(buf, names, sizeof names);                                                         \
+		size_t k = 0;                                                                             \
+		for (char *p = strtok(buf, ", "); p && k < sizeof fns / sizeof fns[0];                    \
+		     p = strtok(NULL, ", "))                                                              \
+			ns[k++] = p;                                                                          \
+		while (k < sizeof fns / sizeof fns[0])                                                    \
+			ns[k++] = "?";                                                                        \
+		return check_run_(ns, fns, sizeof fns / sizeof fns[0]);                                   \
+	}
+
+#endif
