@@ -73,6 +73,10 @@ bool proto_path_valid(const char *path, size_t len);
 bool proto_entry_newer(uint64_t ts_a, const uint8_t id_a[PROTO_ID_LEN], uint64_t ts_b,
                        const uint8_t id_b[PROTO_ID_LEN]);
 
+/* Initialises libsodium; call once before anything else in proto/ (safe to call again).
+ * MAILLE_ENOMEM if libsodium cannot initialise. */
+int proto_init(void);
+
 /* Keys. */
 void proto_key_generate(uint8_t ret_pk[PROTO_KEY_LEN], uint8_t ret_sk[PROTO_SECRET_KEY_LEN]);
 void proto_hex(const uint8_t *bin, size_t len, char *ret_hex /* 2*len+1 */);
