@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "value.h"
+#include "proto/value.h"
 
 typedef struct fm_error {
 	unsigned line;   /* 1-based, 0 when not tied to a line */
