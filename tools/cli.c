@@ -1,0 +1,119 @@
+/* tools/cli.c: argument parsing and messages shared by the subcommands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+cli_args cli_global;
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("maille: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("maille: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "maille %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nSee 'maille %s --help'.\n", cmd);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+static cli_opt *find_opt(cli_opt *opts, const char *name, size_t len)
+{
+	for (cli_opt *o = opts; o && o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *ret)
+{
+	cli_args a;
+	memset(&a, 0, sizeof a);
+	a.dir = cli_global.dir; /* a --dir given before the subcommand */
+	a.json = cli_global.json;
+	bool options_done = false;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (a.n_pos == CLI_POS_MAX)
+				return cli_usage_error(cmd, "too many arguments");
+			a.pos[a.n_pos++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (strcmp(arg, "-h") == 0) {
+			a.help = true;
+			continue;
+		}
+		if (arg[1] != '-')
+			return cli_usage_error(cmd, "unknown option '%s'", arg);
+		const char *name = arg + 2;
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		const char *value = eq ? eq + 1 : NULL;
+		bool global_arg = nlen == 3 && strncmp(name, "dir", 3) == 0;
+		bool global_flag = (nlen == 4 && strncmp(name, "json", 4) == 0) ||
+		                   (nlen == 4 && strncmp(name, "help", 4) == 0);
+		cli_opt *o = global_arg || global_flag ? NULL : find_opt(opts, name, nlen);
+		if (!global_arg && !global_flag && !o)
+			return cli_usage_error(cmd, "unknown option '--%.*s'", (int)nlen, name);
+		bool has_arg = global_arg || (o && o->has_arg);
+		if (has_arg && !value) {
+			if (i + 1 >= argc)
+				return cli_usage_error(cmd, "option '--%.*s' needs a value", (int)nlen, name);
+			value = argv[++i];
+		} else if (!has_arg && value) {
+			return cli_usage_error(cmd, "option '--%.*s' takes no value", (int)nlen, name);
+		}
+		if (global_arg)
+			a.dir = value;
+		else if (nlen == 4 && strncmp(name, "json", 4) == 0)
+			a.json = true;
+		else if (global_flag)
+			a.help = true;
+		else
+			o->value = has_arg ? value : "";
+	}
+	*ret = a;
+	return 0;
+}
+
+const char *cli_opt_get(const cli_opt *opts, const char *name)
+{
+	for (const cli_opt *o = opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o->value;
+	return NULL;
+}
+
+uint64_t cli_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

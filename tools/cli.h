@@ -1,0 +1,105 @@
+/* tools/cli.h: what the `maille` subcommands share.
+ *
+ * One table of subcommands (maille.c), one file per group of subcommands (cmd_*.c). Every
+ * command returns its exit code: 0 ok, 1 failure, 2 usage. Data goes to stdout (one JSON
+ * document with --json), human messages and errors to stderr. */
+#ifndef MAILLE_TOOLS_CLI_H
+#define MAILLE_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "proto/entry.h"
+#include "proto/value.h"
+#include "store/store.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* ---- argument parsing ---------------------------------------------------------------------
+ * Options may come before or after positional arguments; "--opt value" and "--opt=value";
+ * "--" ends the options. The global options --dir, --json and --help are accepted by every
+ * command wherever they appear. */
+typedef struct cli_opt {
+	const char *name;  /* without the leading "--" */
+	bool has_arg;
+	const char *value; /* set by cli_parse: the argument, or "" for a flag that was given */
+} cli_opt;
+
+#define CLI_POS_MAX 16
+
+typedef struct cli_args {
+	const char *dir; /* --dir */
+	bool json, help;
+	const char *pos[CLI_POS_MAX];
+	size_t n_pos;
+} cli_args;
+
+/* Global options given before the subcommand (maille --dir D list); cli_parse starts from them. */
+extern cli_args cli_global;
+
+/* Returns 0, or prints a usage error naming the command and returns EXIT_USAGE. */
+int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *ret);
+/* The value of option name in opts (NULL if absent). */
+const char *cli_opt_get(const cli_opt *opts, const char *name);
+
+/* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ". */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a usage error ("maille CMD: ...; see 'maille CMD --help'") and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the node directory (tools/nodedir.c) ------------------------------------------------
+ *   DIR/node.key      Ed25519 seed in hex (mode 0600, never printed)
+ *   DIR/maille.conf   "key = value" lines
+ *   DIR/store.sqlite  the store (store/) */
+typedef struct node_dir {
+	char path[4096];
+	uint8_t pk[PROTO_KEY_LEN];
+	uint8_t *sk; /* sodium_malloc'd PROTO_SECRET_KEY_LEN bytes, NULL until loaded */
+	char name[256];
+	store *st;
+} node_dir;
+
+/* The directory from --dir, else MAILLE_HOME, else $XDG_DATA_HOME/maille, else
+ * ~/.local/share/maille. Returns 0 or EXIT_FAIL (printed). */
+int node_dir_resolve(const char *dir_opt, char *ret, size_t cap);
+/* Opens an existing node (key, config, store). Prints a clear error and returns EXIT_FAIL if
+ * the directory does not exist or is not a node; never creates anything. */
+int node_dir_open(node_dir *nd, const char *dir_opt);
+void node_dir_close(node_dir *nd);
+/* Creates a node: directory (0700), key (0600), config, store. Refuses an existing node. */
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name);
+
+/* Microseconds since the epoch. */
+uint64_t cli_now_us(void);
+
+/* ---- rendering (tools/render.c) ---------------------------------------------------------- */
+/* A body as JSON: maps → objects, bin → hex strings. NULL on allocation failure. */
+json_t *render_value_json(const proto_value *v);
+/* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */
+void render_time(uint64_t us, char *ret, size_t cap);
+/* The JSON item of list/search/show: id, path, type, title, summary, territory, author,
+ * signer, timestamp, status, themes (+ body when with_body, + snippet when snippet). */
+json_t *render_row_json(store *st, const store_row *row, bool with_body);
+/* One human line for list/search. */
+void render_row_line(store *st, const store_row *row);
+/* The human page of show. */
+void render_row_page(store *st, const store_row *row);
+/* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
+int render_json_out(json_t *j);
+
+/* ---- commands ----------------------------------------------------------------------------- */
+int cmd_init(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+#endif

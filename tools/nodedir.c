@@ -1,0 +1,266 @@
+/* tools/nodedir.c: the node directory: key, configuration and store on disk. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "proto/error.h"
+
+#define KEY_FILE "node.key"
+#define CONF_FILE "maille.conf"
+#define STORE_FILE "store.sqlite"
+
+int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
+{
+	const char *env = getenv("MAILLE_HOME");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+	if (dir_opt && *dir_opt)
+		n = snprintf(ret, cap, "%s", dir_opt);
+	else if (env && *env)
+		n = snprintf(ret, cap, "%s", env);
+	else if (xdg && *xdg == '/')
+		n = snprintf(ret, cap, "%s/maille", xdg);
+	else if (home && *home)
+		n = snprintf(ret, cap, "%s/.local/share/maille", home);
+	else {
+		cli_error("no node directory: give --dir DIR or set MAILLE_HOME");
+		return EXIT_FAIL;
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	/* no trailing slash, so that messages and joined paths read well */
+	size_t len = strlen(ret);
+	while (len > 1 && ret[len - 1] == '/')
+		ret[--len] = '\0';
+	return 0;
+}
+
+static int join(char *ret, size_t cap, const char *dir, const char *file)
+{
+	int n = snprintf(ret, cap, "%s/%s", dir, file);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* mkdir -p with mode for the last component */
+static int mkdirs(const char *path, mode_t mode)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return -1;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int read_conf(node_dir *nd)
+{
+	char p[4200];
+	if (join(p, sizeof p, nd->path, CONF_FILE))
+		return -1;
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return -1;
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		char *eq = strchr(line, '=');
+		if (line[0] == '#' || !eq)
+			continue;
+		char *k = line, *v = eq + 1;
+		*eq = '\0';
+		while (*k == ' ' || *k == '\t')
+			k++;
+		for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+			*e = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\r\n")] = '\0';
+		if (strcmp(k, "name") == 0)
+			snprintf(nd->name, sizeof nd->name, "%s", v);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Reads the seed (hex) into locked memory and derives the key pair. */
+static int load_key(node_dir *nd)
+{
+	char p[4200];
+	if (join(p, sizeof p, nd->path, KEY_FILE))
+		return MAILLE_EINVAL;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? MAILLE_ENOTNODE : MAILLE_EIO;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
+		cli_warn("%s is readable by other users (mode %03o); run: chmod 600 %s", p,
+		         (unsigned)(sb.st_mode & 0777), p);
+	char *hex = sodium_malloc(130);
+	uint8_t *seed = sodium_malloc(32);
+	nd->sk = sodium_malloc(PROTO_SECRET_KEY_LEN);
+	if (!hex || !seed || !nd->sk) {
+		close(fd);
+		return MAILLE_ENOMEM;
+	}
+	ssize_t n = read(fd, hex, 129);
+	close(fd);
+	int r = MAILLE_ECORRUPT;
+	if (n >= 64) {
+		hex[64] = '\0';
+		if (proto_unhex(hex, seed, 32) == 0) {
+			crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+			r = 0;
+		}
+	}
+	sodium_free(hex); /* sodium_free wipes */
+	sodium_free(seed);
+	return r;
+}
+
+int node_dir_open(node_dir *nd, const char *dir_opt)
+{
+	memset(nd, 0, sizeof *nd);
+	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
+		return EXIT_FAIL;
+	struct stat sb;
+	if (stat(nd->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		cli_error("%s: no such node directory; create a node with 'maille init --name NAME' "
+		          "(or give --dir DIR / MAILLE_HOME)",
+		          nd->path);
+		return EXIT_FAIL;
+	}
+	int r = load_key(nd);
+	if (r) {
+		if (r == MAILLE_ENOTNODE)
+			cli_error("%s is not a Maille node (no %s); create one with 'maille init --name "
+			          "NAME'",
+			          nd->path, KEY_FILE);
+		else
+			cli_error("%s/%s: cannot read the node key: %s", nd->path, KEY_FILE,
+			          maille_strerror(r));
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	read_conf(nd);
+	char sp[4200];
+	if (join(sp, sizeof sp, nd->path, STORE_FILE)) {
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
+	if (r) {
+		cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+void node_dir_close(node_dir *nd)
+{
+	store_close(nd->st);
+	nd->st = NULL;
+	if (nd->sk)
+		sodium_free(nd->sk);
+	nd->sk = NULL;
+}
+
+static int write_file_excl(const char *path, mode_t mode, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name)
+{
+	memset(nd, 0, sizeof *nd);
+	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
+		return EXIT_FAIL;
+	char kp[4200], cp[4200], sp[4200];
+	if (join(kp, sizeof kp, nd->path, KEY_FILE) || join(cp, sizeof cp, nd->path, CONF_FILE) ||
+	    join(sp, sizeof sp, nd->path, STORE_FILE)) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	struct stat sb;
+	if (stat(kp, &sb) == 0 || stat(sp, &sb) == 0) {
+		cli_error("%s already holds a Maille node; refusing to overwrite it", nd->path);
+		return EXIT_FAIL;
+	}
+	if (mkdirs(nd->path, 0700) != 0) {
+		cli_error("%s: cannot create the directory: %s", nd->path, strerror(errno));
+		return EXIT_FAIL;
+	}
+
+	uint8_t *seed = sodium_malloc(32);
+	char *hex = sodium_malloc(66);
+	nd->sk = sodium_malloc(PROTO_SECRET_KEY_LEN);
+	if (!seed || !hex || !nd->sk) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	randombytes_buf(seed, 32);
+	crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+	proto_hex(seed, 32, hex);
+	hex[64] = '\n';
+	int wr = write_file_excl(kp, 0600, hex, 65);
+	sodium_free(seed);
+	sodium_free(hex);
+	if (wr != 0) {
+		cli_error("%s: cannot write the key: %s", kp, strerror(errno));
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	snprintf(nd->name, sizeof nd->name, "%s", name);
+	char conf[1024];
+	int n = snprintf(conf, sizeof conf,
+	                 "# Maille node configuration (key = value).\n"
+	                 "name = %s\n",
+	                 name);
+	if (n < 0 || (size_t)n >= sizeof conf || write_file_excl(cp, 0644, conf, (size_t)n) != 0) {
+		cli_error("%s: cannot write the configuration: %s", cp, strerror(errno));
+		unlink(kp);
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	int r = store_open(sp, STORE_OPEN_CREATE, &nd->st);
+	if (r) {
+		cli_error("%s: cannot create the store: %s", sp, maille_strerror(r));
+		unlink(kp);
+		unlink(cp);
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	return 0;
+}

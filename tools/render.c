@@ -1,0 +1,278 @@
+/* tools/render.c: records as JSON and as text for people. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "proto/error.h"
+
+json_t *render_value_json(const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		return json_null();
+	case PROTO_V_BOOL:
+		return json_boolean(v->u.b);
+	case PROTO_V_INT:
+		return json_integer((json_int_t)v->u.i);
+	case PROTO_V_FLOAT:
+		return json_real(v->u.f);
+	case PROTO_V_STR:
+		return json_stringn(v->u.str.ptr, v->u.str.len);
+	case PROTO_V_BIN: {
+		char *hex = malloc(v->u.bin.len * 2 + 1);
+		if (!hex)
+			return NULL;
+		proto_hex(v->u.bin.ptr, v->u.bin.len, hex);
+		json_t *s = json_string(hex);
+		free(hex);
+		return s;
+	}
+	case PROTO_V_ARRAY: {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < v->u.arr.n; i++)
+			json_array_append_new(a, render_value_json(&v->u.arr.items[i]));
+		return a;
+	}
+	case PROTO_V_MAP: {
+		json_t *o = json_object();
+		for (size_t i = 0; o && i < v->u.map.n; i++) {
+			const proto_kv *kv = &v->u.map.items[i];
+			json_object_setn_new(o, kv->key, kv->key_len, render_value_json(&kv->val));
+		}
+		return o;
+	}
+	}
+	return NULL;
+}
+
+void render_time(uint64_t us, char *ret, size_t cap)
+{
+	time_t secs = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(ret, cap, "?");
+		return;
+	}
+	char date[32];
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ret, cap, "%s.%06uZ", date, (unsigned)(us % 1000000u));
+}
+
+/* The decoded body of a row, or NULL (tombstone or undecodable). */
+static proto_value *row_body(const store_row *row, proto_arena *a)
+{
+	proto_value *body = NULL;
+	if (row->entry.kind != PROTO_KIND_DOCUMENT)
+		return NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, a, &body))
+		return NULL;
+	return body;
+}
+
+static const char *str_field(const proto_value *body, const char *key)
+{
+	const proto_value *v = proto_map_get(body, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
+static void territory_label(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap)
+{
+	if (store_territory_name(st, key, ret, cap) != 0) {
+		char hex[65];
+		proto_hex(key, PROTO_KEY_LEN, hex);
+		snprintf(ret, cap, "%.8s…", hex); /* unknown territory: its key fingerprint */
+	}
+}
+
+/* A snippet with the store's \x02 \x03 match markers turned into [ ]. */
+static void snippet_plain(const char *s, char *ret, size_t cap)
+{
+	size_t o = 0;
+	for (; s && *s && o + 1 < cap; s++)
+		ret[o++] = *s == '\x02' ? '[' : *s == '\x03' ? ']' : *s;
+	ret[o] = '\0';
+}
+
+json_t *render_row_json(store *st, const store_row *row, bool with_body)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	json_t *o = json_object();
+	char hex[65], buf[512];
+
+	proto_hex(row->id, PROTO_ID_LEN, hex);
+	json_object_set_new(o, "id", json_string(hex));
+	json_object_set_new(o, "path", json_stringn(row->entry.path, row->entry.path_len));
+	json_object_set_new(o, "kind", json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ?
+	                                               "tombstone" :
+	                                               "document"));
+	const char *type = str_field(body, "type");
+	json_object_set_new(o, "type", type ? json_string(type) : json_null());
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	json_object_set_new(o, "title", title ? json_string(title) : json_null());
+	const char *summary = proto_langmap_pick(proto_map_get(body, "summary"), "fr");
+	json_object_set_new(o, "summary", summary ? json_string(summary) : json_null());
+	territory_label(st, row->entry.territory, buf, sizeof buf);
+	json_object_set_new(o, "territory", json_string(buf));
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "author", json_string(hex));
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "signer", json_string(hex));
+	render_time(row->entry.timestamp, buf, sizeof buf);
+	json_object_set_new(o, "timestamp", json_string(buf));
+	const char *status = str_field(body, "status");
+	json_object_set_new(o, "status", status ? json_string(status) : json_null());
+	const proto_value *themes = proto_map_get(body, "themes");
+	json_object_set_new(o, "themes", themes && themes->type == PROTO_V_ARRAY ?
+	                                     render_value_json(themes) :
+	                                     json_array());
+	if (row->snippet) {
+		json_object_set_new(o, "snippet", json_string(row->snippet));
+		json_object_set_new(o, "rank", json_real(row->rank));
+	}
+	if (with_body)
+		json_object_set_new(o, "body", body ? render_value_json(body) : json_object());
+	proto_arena_done(&a);
+	return o;
+}
+
+void render_row_line(store *st, const store_row *row)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	const char *type = str_field(body, "type");
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	char terr[256];
+	territory_label(st, row->entry.territory, terr, sizeof terr);
+	printf("%-12s %-48.*s %s — %s\n", type ? type : "?", (int)row->entry.path_len,
+	       row->entry.path, title ? title : "(sans titre)", terr);
+	if (row->snippet) {
+		char snip[1024];
+		snippet_plain(row->snippet, snip, sizeof snip);
+		printf("             %s\n", snip);
+	}
+	proto_arena_done(&a);
+}
+
+static void print_field(const char *label, const proto_value *v, int indent);
+
+static void print_inline(const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		printf("—");
+		break;
+	case PROTO_V_BOOL:
+		printf("%s", v->u.b ? "oui" : "non");
+		break;
+	case PROTO_V_INT:
+		printf("%lld", (long long)v->u.i);
+		break;
+	case PROTO_V_FLOAT:
+		printf("%g", v->u.f);
+		break;
+	case PROTO_V_STR:
+		printf("%s", v->u.str.ptr);
+		break;
+	case PROTO_V_BIN:
+		printf("(%zu octets)", v->u.bin.len);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool is_langmap(const proto_value *v)
+{
+	if (v->type != PROTO_V_MAP || v->u.map.n == 0)
+		return false;
+	for (size_t i = 0; i < v->u.map.n; i++)
+		if (v->u.map.items[i].val.type != PROTO_V_STR || v->u.map.items[i].key_len > 8)
+			return false;
+	return true;
+}
+
+static void print_field(const char *label, const proto_value *v, int indent)
+{
+	if (v->type == PROTO_V_ARRAY) {
+		printf("%*s%s:\n", indent, "", label);
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			print_field("-", &v->u.arr.items[i], indent + 2);
+	} else if (v->type == PROTO_V_MAP && is_langmap(v) && strcmp(label, "-") != 0) {
+		printf("%*s%s: %s\n", indent, "", label, proto_langmap_pick(v, "fr"));
+	} else if (v->type == PROTO_V_MAP) {
+		printf("%*s%s\n", indent, "", strcmp(label, "-") == 0 ? "-" : label);
+		for (size_t i = 0; i < v->u.map.n; i++)
+			print_field(v->u.map.items[i].key, &v->u.map.items[i].val, indent + 2);
+	} else {
+		printf("%*s%s: ", indent, "", label);
+		print_inline(v);
+		putchar('\n');
+	}
+}
+
+void render_row_page(store *st, const store_row *row)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	char hex[65], buf[256];
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	printf("%s\n", title ? title : "(sans titre)");
+	printf("  path:      %.*s\n", (int)row->entry.path_len, row->entry.path);
+	const char *type = str_field(body, "type");
+	printf("  type:      %s\n", type ? type : "?");
+	territory_label(st, row->entry.territory, buf, sizeof buf);
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	printf("  territory: %s (%s)\n", buf, hex);
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	printf("  signer:    %s\n", hex);
+	render_time(row->entry.timestamp, buf, sizeof buf);
+	printf("  date:      %s\n", buf);
+	proto_hex(row->id, PROTO_ID_LEN, hex);
+	printf("  id:        %s\n", hex);
+	printf("  signature: verified\n\n");
+	const proto_value *desc = NULL;
+	for (size_t i = 0; body && i < body->u.map.n; i++) {
+		const proto_kv *kv = &body->u.map.items[i];
+		if (strcmp(kv->key, "title") == 0 || strcmp(kv->key, "type") == 0)
+			continue;
+		if (strcmp(kv->key, "description") == 0) {
+			desc = &kv->val;
+			continue;
+		}
+		print_field(kv->key, &kv->val, 0);
+	}
+	if (desc) {
+		const char *d = proto_langmap_pick(desc, "fr");
+		if (d)
+			printf("\n%s\n", d);
+	}
+	proto_arena_done(&a);
+}
+
+int render_json_out(json_t *j)
+{
+	if (!j) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	int r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	putchar('\n');
+	if (r != 0 || fflush(stdout) != 0) {
+		cli_error("cannot write to standard output");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
