@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `maille` command line, in temporary node directories.
+
+Usage: test_cli.py MAILLE_BINARY DATA_DIR
+Each test runs the real binary on a real store; nothing is mocked."""
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+MAILLE = None
+DATA = None
+
+
+def run(*args, env=None, input=None):
+    e = dict(os.environ)
+    e.pop("MAILLE_HOME", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([MAILLE, *args], capture_output=True, env=e, input=input, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+class Node(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="maille-cli-")
+        self.dir = os.path.join(self.tmp, "node")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def m(self, *args, **kw):
+        return run("--dir", self.dir, *args, **kw)
+
+    def ok(self, *args, **kw):
+        rc, out, err = self.m(*args, **kw)
+        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {err}")
+        return out
+
+    def js(self, *args):
+        return json.loads(self.ok(*args, "--json"))
+
+    def init(self, name="Métropole de Lyon"):
+        self.ok("init", "--name", name, "--siren", "200046977", "--kind", "metropole")
+
+    def write(self, name, text):
+        p = os.path.join(self.tmp, name)
+        with open(p, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        return p
+
+
+class TestInit(Node):
+    def test_init_creates_node_and_territory(self):
+        out = self.js("init", "--name", "Ville de Grenoble", "--siren", "213801855", "--cog", "38185")
+        self.assertEqual(len(out["key"]), 64)
+        mode = stat.S_IMODE(os.stat(os.path.join(self.dir, "node.key")).st_mode)
+        self.assertEqual(mode, 0o600)
+        who = self.js("whoami")
+        self.assertEqual(who["key"], out["key"])
+        self.assertEqual(who["name"], "Ville de Grenoble")
+        self.assertEqual(who["dir"], self.dir)
+        # the key never shows in any output
+        with open(os.path.join(self.dir, "node.key")) as f:
+            seed = f.read().strip()
+        self.assertNotIn(seed, json.dumps(out) + json.dumps(who))
+        terr = self.js("list", "--type", "territory")
+        self.assertEqual(len(terr), 1)
+        self.assertEqual(terr[0]["path"], "territory")
+        self.assertEqual(terr[0]["title"], "Ville de Grenoble")
+
+    def test_init_refuses_existing(self):
+        self.init()
+        rc, _, err = self.m("init", "--name", "Autre")
+        self.assertEqual(rc, 1)
+        self.assertIn("refusing to overwrite", err)
+        self.assertEqual(self.js("whoami")["name"], "Métropole de Lyon")
+
+    def test_init_usage(self):
+        rc, _, err = self.m("init")
+        self.assertEqual(rc, 2)
+        self.assertIn("--name", err)
+        rc, _, _ = self.m("init", "--name", "X", "--kind", "planete")
+        self.assertEqual(rc, 2)
+        self.assertFalse(os.path.exists(self.dir), "a refused init must create nothing")
+
+    def test_not_a_node(self):
+        rc, _, err = self.m("list")
+        self.assertEqual(rc, 1)
+        self.assertIn("no such node directory", err)
+        self.assertFalse(os.path.exists(self.dir), "no node created by accident")
+        os.makedirs(self.dir)
+        rc, _, err = self.m("list")
+        self.assertEqual(rc, 1)
+        self.assertIn("is not a Maille node", err)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_dir_sources(self):
+        self.init()
+        key = self.js("whoami")["key"]
+        rc, out, _ = run("whoami", "--json", env={"MAILLE_HOME": self.dir})
+        self.assertEqual(rc, 0)
+        self.assertEqual(json.loads(out)["key"], key)
+        rc, out, _ = run("whoami", "--json", env={"XDG_DATA_HOME": self.tmp, "HOME": "/nonexistent"})
+        self.assertEqual(rc, 1)  # $XDG_DATA_HOME/maille does not exist
+        os.rename(self.dir, os.path.join(self.tmp, "maille"))
+        rc, out, _ = run("whoami", "--json", env={"XDG_DATA_HOME": self.tmp})
+        self.assertEqual(rc, 0)
+        self.assertEqual(json.loads(out)["key"], key)
+        # --dir after the subcommand, and options after positionals
+        rc, out, _ = run("whoami", "--dir", os.path.join(self.tmp, "maille"), "--json")
+        self.assertEqual(rc, 0)
+
+
+class TestPublish(Node):
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def test_publish_list_show_search(self):
+        res = self.js("publish", os.path.join(DATA, "rex-chatbot.md"))
+        self.assertEqual(res["path"], "rex/chatbot-rh-un-an-d-experience")
+        self.assertEqual(len(res["id"]), 64)
+        self.assertEqual(res["warnings"], [])
+        res2 = self.js("publish", os.path.join(DATA, "use-case-creche.md"))
+        self.assertEqual(res2["path"], "use_case/tri-des-demandes-de-creche")
+
+        items = self.js("list")
+        self.assertEqual({i["path"] for i in items}, {res["path"], res2["path"]})
+        for i in items:
+            for k in ("id", "path", "type", "title", "summary", "territory", "author", "signer",
+                      "timestamp", "status", "themes"):
+                self.assertIn(k, i)
+            self.assertEqual(i["territory"], "Métropole de Lyon")
+            self.assertRegex(i["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+        self.assertEqual([i["path"] for i in self.js("list", "--type", "rex")], [res["path"]])
+        self.assertEqual([i["path"] for i in self.js("list", "--status", "pilot")], [res2["path"]])
+        self.assertEqual(len(self.js("list", "--theme", "ia-democratie")), 1)
+        self.assertEqual(len(self.js("list", "--theme", "transparence-algorithmes")), 2)
+
+        shown = self.js("show", res["path"])
+        self.assertEqual(shown["id"], res["id"])
+        self.assertEqual(shown["body"]["title"], {"fr": "Chatbot RH : un an d'expérience"})
+        self.assertIn("questions fréquentes", shown["body"]["description"]["fr"])
+        self.assertEqual(shown["body"]["period"], {"start": "2024-01-15"})
+        self.assertEqual(self.js("show", res["id"][:12])["path"], res["path"])
+        out = self.ok("show", res["path"])
+        self.assertIn("signature: verified", out)
+
+        # diacritics-insensitive search, both ways, with snippets
+        for q in ("experience", "EXPÉRIENCE", "expér", "zorglubmirifique"):
+            hits = self.js("search", q)
+            self.assertEqual([h["path"] for h in hits], [res["path"]], q)
+            self.assertIn("snippet", hits[0])
+        hits = self.js("search", "crèche")
+        self.assertEqual(hits[0]["path"], res2["path"])
+        self.assertEqual(self.js("search", "creche", "--type", "rex"), [])
+        self.assertEqual(len(self.js("search", "Lyon OR \"(", "--limit", "5")), 0)
+        rc, _, _ = self.m("search", "--json", "((*")
+        self.assertIn(rc, (0, 2))
+
+    def test_edit_and_delete(self):
+        p = os.path.join(DATA, "rex-chatbot.md")
+        first = self.js("publish", p)
+        with open(p, encoding="utf-8") as f:
+            text = f.read().replace("zorglubmirifique", "ornithorynque")
+        p2 = self.write("edit.md", text)
+        second = self.js("publish", p2)
+        self.assertEqual(second["path"], first["path"])
+        self.assertNotEqual(second["id"], first["id"])
+        self.assertEqual(self.js("show", first["path"])["id"], second["id"])
+        self.assertEqual(self.js("search", "zorglubmirifique"), [])
+        self.assertEqual(len(self.js("search", "ornithorynque")), 1)
+        rc, _, _ = self.m("show", first["id"])
+        self.assertEqual(rc, 1, "a superseded version is gone")
+
+        d = self.js("delete", first["path"])
+        self.assertTrue(d["deleted"])
+        rc, _, err = self.m("show", first["path"])
+        self.assertEqual(rc, 1)
+        self.assertIn("deleted", err)
+        self.assertEqual(self.js("list", "--type", "rex"), [])
+        self.assertEqual(self.js("search", "ornithorynque"), [])
+        rc, _, err = self.m("delete", first["path"])
+        self.assertEqual(rc, 1)
+        # the tombstone stays in the export
+        exp = self.js("export")
+        kinds = {e["path"]: e["kind"] for e in self.js("export")["entries"]}
+        self.assertEqual(kinds[first["path"]], "tombstone")
+        self.assertEqual(exp["count"], 2)
+        self.ok("check")
+        # deleted text is gone from the file's bytes
+        data = b""
+        for name in os.listdir(self.dir):
+            if name.startswith("store.sqlite"):
+                with open(os.path.join(self.dir, name), "rb") as f:
+                    data += f.read()
+        self.assertNotIn(b"ornithorynque", data)
+        self.assertNotIn(b"zorglubmirifique", data)
+
+    def test_path_options(self):
+        p = self.write("m.md", "---\ntype: methodology\ntitle: Grille d'évaluation\nsummary: Une grille.\n"
+                               "themes: [transparence-algorithmes]\nstatus: production\nmethod_kind: assessment_grid\n"
+                               "covers: [impact_assessment]\npath: methodology/grille-2026\n---\nTexte.\n")
+        self.assertEqual(self.js("publish", p)["path"], "methodology/grille-2026")
+        self.assertEqual(self.js("publish", p, "--path", "methodology/autre")["path"], "methodology/autre")
+        dry = self.js("publish", "--dry-run", p)
+        self.assertTrue(dry["dry_run"])
+        self.assertIsNone(dry["id"])
+        # warnings for missing recommended fields
+        self.assertTrue(any(w["field"] == "department" for w in dry["warnings"]))
+        rc, _, err = self.m("publish", p, "--path", "Pas Valide")
+        self.assertEqual(rc, 1)
+        self.assertIn("not valid", err)
+
+
+class TestBadInput(Node):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.baseline = self.js("export")["count"]
+
+    def refused(self, name, content, *expect):
+        p = self.write(name, content)
+        rc, out, err = self.m("publish", p)
+        self.assertEqual(rc, 1, f"{name} accepted: {out}")
+        self.assertIn(name, err)
+        for e in expect:
+            self.assertIn(e, err)
+        self.assertEqual(self.js("export")["count"], self.baseline, "nothing stored")
+        return err
+
+    def test_refusals(self):
+        base = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
+                "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
+                "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
+        self.refused("nofm.md", "# Juste du Markdown\n", "---")
+        self.refused("unclosed.md", "---\ntype: rex\n")
+        self.refused("syntax.md", "---\ntype: rex\ntitle: [a, b\nsummary: x\n---\n", ":")
+        self.refused("unknown-type.md", "---\n" + base.replace("type: rex", "type: recette") + "---\nx\n",
+                     "type")
+        self.refused("missing.md", "---\n" + base.replace("lessons_learned: l\n", "") + "---\nx\n",
+                     "lessons_learned")
+        err = self.refused("wrongtype.md", "---\n" + base.replace("themes: [donnees]", "themes: 42") + "---\nx\n",
+                           "themes")
+        self.assertIn(":4:", err, "the line of the field")
+        self.refused("baddate.md", "---\n" + base.replace("2024-01-01", "2024-02-30") + "---\nx\n", "period")
+        self.refused("latin1.md", ("---\n" + base + "---\n").encode() + "Cr\xe8che\n".encode("latin-1"),
+                     "UTF-8")
+        self.refused("binary.md", b"---\ntype: rex\n\x00\x01\x02---\n")
+        self.refused("alias.md", "---\n" + base + "x: &a [1]\ny: *a\n---\nz\n")
+        self.refused("dupkey.md", "---\n" + base + "status: pilot\n---\nz\n", "status")
+        big = "---\n" + base + "---\n" + ("Une phrase de texte assez longue. " * 9000)
+        self.refused("big.md", big, "256 KiB")
+        self.refused("huge.md", "---\n" + base + "---\n" + "x" * (2 * 1024 * 1024), "bytes")
+        self.refused("toplevel-list.md", "---\n- a\n- b\n---\n")
+        rc, _, err = self.m("publish", os.path.join(self.tmp, "absent.md"))
+        self.assertEqual(rc, 1)
+        self.assertIn("absent.md", err)
+        rc, _, _ = self.m("publish", self.tmp)
+        self.assertEqual(rc, 1)
+
+    def test_usage_errors(self):
+        self.assertEqual(self.m("publish")[0], 2)
+        self.assertEqual(self.m("list", "--bogus")[0], 2)
+        self.assertEqual(self.m("list", "--type", "recette")[0], 2)
+        self.assertEqual(self.m("search")[0], 2)
+        self.assertEqual(self.m("search", "x", "--limit", "0")[0], 2)
+        self.assertEqual(self.m("show")[0], 2)
+        self.assertEqual(run("frobnicate")[0], 2)
+        self.assertEqual(run()[0], 2)
+        self.assertEqual(self.m("show", "rex/nope")[0], 1)
+        self.assertEqual(self.m("show", "deadbeefdeadbeef")[0], 1)
+        self.assertEqual(self.m("delete", "rex/nope")[0], 1)
+
+    def test_help_and_version(self):
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        for cmd in ("init", "publish", "list", "search", "show", "delete", "export", "check", "whoami"):
+            self.assertIn(cmd, out)
+            rc, out2, _ = run(cmd, "--help")
+            self.assertEqual(rc, 0, cmd)
+            self.assertIn("usage: maille " + cmd, out2)
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^maille \d+\.\d+\.\d+")
+
+
+class TestCheck(Node):
+    def test_check_reports_altered_entries(self):
+        self.init()
+        a = self.js("publish", os.path.join(DATA, "rex-chatbot.md"))
+        b = self.js("publish", os.path.join(DATA, "use-case-creche.md"))
+        rep = self.js("check")
+        self.assertTrue(rep["ok"])
+        self.assertEqual(rep["checked"], 3)
+        db = sqlite3.connect(os.path.join(self.dir, "store.sqlite"))
+        raw = bytearray(db.execute("SELECT raw FROM entries WHERE path = ?", (a["path"],)).fetchone()[0])
+        i = raw.find("un an".encode())
+        raw[i] ^= 0x20  # "un an" -> "Un an": still canonical, but the signature no longer holds
+        db.execute("UPDATE entries SET raw = ? WHERE path = ?", (bytes(raw), a["path"]))
+        db.commit()
+        db.close()
+        rc, out, err = self.m("check", "--json")
+        self.assertEqual(rc, 1)
+        rep = json.loads(out)
+        self.assertFalse(rep["ok"])
+        bad = {p["path"] for p in rep["problems"]}
+        self.assertIn(a["path"], bad)
+        self.assertNotIn(b["path"], bad)
+        rc, _, err = self.m("check")
+        self.assertEqual(rc, 1)
+        self.assertIn(a["path"], err)
+
+
+if __name__ == "__main__":
+    MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    unittest.main(argv=[sys.argv[0], "-v"])
