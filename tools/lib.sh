@@ -1,0 +1,130 @@
+# tools/lib.sh: shell helpers shared by tools/test and tools/demo (sourced, not executed).
+#
+# Everything the project needs on a machine is installed from Debian packages listed here, in
+# one place, so that a fresh Debian 12 (even a minimal one, run under `env -i`) can build, test
+# and demo the project with nothing but this repository.
+
+# Debian packages needed to build, test (gcc and clang + sanitizers + libFuzzer) and run Maille.
+MAILLE_DEB_PACKAGES=(
+	build-essential
+	clang
+	libclang-rt-14-dev
+	meson
+	ninja-build
+	pkg-config
+	python3
+	ca-certificates
+	libsodium-dev
+	libuv1-dev
+	libmsgpack-dev
+	libsqlite3-dev
+	libyaml-dev
+	libjansson-dev
+	libcmark-dev
+	libmicrohttpd-dev
+)
+
+# Options of the plain (gcc) build in build/, shared by tools/test and tools/demo so that
+# switching between them does not rebuild everything.
+MAILLE_PLAIN_SETUP_OPTS=(-Dwerror=true --buildtype=debugoptimized)
+
+# A predictable environment, whatever the caller's (cron, `env -i`, a CI runner).
+maille_env_init()
+{
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	if [ -d /usr/lib/locale/C.utf8 ] || [ -d /usr/lib/locale/C.UTF-8 ]; then
+		export LC_ALL=C.UTF-8
+	else
+		export LC_ALL=C
+	fi
+	if [ -z "${HOME:-}" ]; then
+		HOME=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6 || true)
+		export HOME=${HOME:-/tmp}
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	unset CDPATH
+}
+
+maille_log()
+{
+	printf '==> %s\n' "$*"
+}
+
+maille_die()
+{
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Prints the packages of MAILLE_DEB_PACKAGES that are not installed (one per line).
+maille_missing_packages()
+{
+	local p status
+	for p in "${MAILLE_DEB_PACKAGES[@]}"; do
+		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		if [ "$status" != "install ok installed" ]; then
+			printf '%s\n' "$p"
+		fi
+	done
+}
+
+# Installs what is missing. Needs root (or prints the command to run and fails).
+maille_install_packages()
+{
+	local missing log
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		maille_die "dpkg-query not found: this script expects Debian 12 or a derivative"
+	fi
+	mapfile -t missing < <(maille_missing_packages)
+	if [ "${#missing[@]}" -eq 0 ]; then
+		maille_log "all ${#MAILLE_DEB_PACKAGES[@]} Debian packages already installed"
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		printf 'error: missing Debian packages: %s\n' "${missing[*]}" >&2
+		printf 'Install them as root, then run this script again:\n' >&2
+		printf '  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s\n' \
+			"${missing[*]}" >&2
+		exit 1
+	fi
+	maille_log "installing ${#missing[@]} Debian packages: ${missing[*]}"
+	log=$(mktemp "${TMPDIR:-/tmp}/maille-apt.XXXXXX")
+	if ! apt-get -q update >"$log" 2>&1 ||
+		! apt-get -q install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		rm -f "$log"
+		maille_die "apt-get failed (see above)"
+	fi
+	rm -f "$log"
+	mapfile -t missing < <(maille_missing_packages)
+	if [ "${#missing[@]}" -ne 0 ]; then
+		maille_die "still missing after apt-get install: ${missing[*]}"
+	fi
+}
+
+# maille_meson_setup CC BUILDDIR OPTIONS...: configures BUILDDIR with compiler CC, reconfiguring
+# an existing build directory (or starting afresh when that fails or when it was configured with
+# another compiler: meson keeps the compiler of the first setup). Returns meson's status.
+# The compiler is remembered in BUILDDIR/maille-cc (meson 1.0 cannot be asked for it).
+maille_meson_setup()
+{
+	local cc="$1" dir="$2" st=0
+	shift 2
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		if [ "$(cat "$dir/maille-cc" 2>/dev/null || true)" = "$cc" ]; then
+			maille_log "reconfiguring $dir"
+			if CC=$cc meson setup --reconfigure "$dir" "$@"; then
+				return 0
+			fi
+			maille_log "reconfiguring $dir failed: starting afresh"
+		else
+			maille_log "$dir was not configured with $cc: starting afresh"
+		fi
+	fi
+	rm -rf "$dir"
+	CC=$cc meson setup "$dir" "$@" || st=$?
+	if [ "$st" -eq 0 ]; then
+		printf '%s\n' "$cc" >"$dir/maille-cc"
+	fi
+	return "$st"
+}
