@@ -2,11 +2,13 @@
  *
  * proto_schema_validate() checks a decoded body: a missing required field or a field of the
  * wrong type is an error naming the field (as a path such as "territories[0].code"); a missing
- * recommended field or an over-long summary is a warning. Unknown top-level fields are kept
- * (forward compatibility; a warning names them) and `extensions` is never interpreted.
+ * recommended field, an over-long summary or an unknown theme is a warning. Unknown top-level
+ * fields are kept (forward compatibility; a warning names them) and `extensions` is never
+ * interpreted. A nil value counts as an absent field. The first error is reported, in the order
+ * of DOMAIN.md (common fields, then the type's own); validation allocates nothing.
  * proto_schema_normalize() applies what a friendly front end applies before validation: plain
- * strings where a language map is required become {"fr": s}, and defaults are filled
- * (lang "fr", content_licence "etalab-2.0").
+ * strings where a language map is required become {lang: s} (the body's `lang` when it is a
+ * valid tag, else "fr"), and defaults are filled (lang "fr", content_licence "etalab-2.0").
  *
  * Performs no I/O. */
 #ifndef MAILLE_PROTO_SCHEMA_H
@@ -41,8 +43,9 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep);
 int proto_schema_normalize(proto_value *body, proto_arena *a);
 
 /* Writes the slug of a UTF-8 title into ret (cap bytes, NUL-terminated): lower-case ASCII,
- * diacritics of Latin letters removed by a table of our own (never the locale or iconv),
- * ligatures expanded (œ → oe, æ → ae, ß → ss), every other run of characters → '-', no leading
+ * diacritics of Latin letters removed by a table of our own (never the locale or iconv;
+ * combining accents of decomposed text are dropped too), ligatures expanded (œ → oe, æ → ae,
+ * ß → ss), every other run of characters (invalid UTF-8 included) → '-', no leading
  * or trailing '-', at most 80 characters (cut at a '-' when possible). Returns the length, 0
  * when nothing is left (the caller then needs another path). */
 size_t proto_slugify(const char *title, size_t len, char *ret, size_t cap);

@@ -1,0 +1,1637 @@
+/* proto/schema.c: the record types of DOMAIN.md, their validation and normalisation, slugs.
+ *
+ * The schema is data: each record type is a table of field specs, checked in table order (the
+ * order of DOMAIN.md), so the same body always reports the same first error. A spec names a
+ * field, says whether it is required (R), recommended (Rec, a warning when missing) or optional
+ * (O), gives its kind, and for structured fields points to the table of the nested object.
+ *
+ * Validation only descends where a table says so, so its depth is bounded by the schema, never
+ * by the body; `extensions` and unknown fields are never entered. It allocates nothing: field
+ * paths and messages are built in fixed buffers and truncated on a code-point boundary. Every
+ * piece of a body that ends up in a message or a path (an unknown key, a bad enum value) is
+ * sanitised first, because reports are shown on terminals and web pages.
+ *
+ * Conventions that DOMAIN.md leaves open and that this file settles:
+ * - a nil value counts as an absent field (YAML front ends produce `key:` with no value);
+ * - inside a nested object, members written without `?` in DOMAIN.md are required (except in
+ *   `maintenance` and `model_card`, see their tables);
+ * - strings the schema reads must not be empty, and a required list must not be empty. */
+#include "schema.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SCHEMA_PRINTF_(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SCHEMA_PRINTF_(f, a)
+#endif
+
+/* ---- Vocabularies (DOMAIN.md) ------------------------------------------------------------- */
+
+/* clang-format off */
+const char *const proto_schema_types[] = {
+	"methodology", "use_case", "component", "rex", "territory", "member", "vouch", "node", NULL,
+};
+
+const char *const proto_schema_themes[] = {
+	"ia-democratie",
+	"ia-ressource-limitee",
+	"ia-monde-incertain",
+	"transparence-algorithmes",
+	"donnees",
+	"communs-numeriques",
+	"logiciel-libre",
+	"sobriete-numerique",
+	"accessibilite",
+	"participation-citoyenne",
+	NULL,
+};
+
+const char *const proto_schema_statuses[] = {
+	"idea", "design", "development", "pilot", "production", "evaluation", "retired", NULL,
+};
+
+static const char *const territory_levels[] = {
+	"commune", "epci", "departement", "region", "country", NULL,
+};
+
+static const char *const relation_rels[] = {
+	"implements", "uses", "based_on", "evaluates", "about", "derived_from", "replaces",
+	"similar_to", "part_of", NULL,
+};
+
+static const char *const identifier_schemes[] = {
+	"sill", "cdl", "wikidata", "swh", "doi", "datagouv", "publiccode-url", "other", NULL,
+};
+
+static const char *const method_kinds[] = {
+	"guide", "assessment_grid", "charter", "usage_framework", "inventory_method",
+	"procurement_clauses", "training", "template", "other", NULL,
+};
+
+static const char *const method_covers[] = {
+	"transparency", "impact_assessment", "dpia", "environmental_footprint", "procurement",
+	"participation", "sovereignty_reversibility", "human_oversight", "data_governance",
+	"inventory", NULL,
+};
+
+static const char *const method_audiences[] = {
+	"elected", "executives", "business_teams", "it", "dpo", "legal", "data_team", "citizens",
+	NULL,
+};
+
+static const char *const automation_levels[] = {
+	"fully_automated", "decision_support", "no_individual_decision", NULL,
+};
+
+static const char *const algorithm_types[] = {
+	"rule_based", "machine_learning", "hybrid", "generative_ai", NULL,
+};
+
+static const char *const personal_data_levels[] = {
+	"none", "pseudonymised", "identified", NULL,
+};
+
+/* EU AI Act risk levels. */
+static const char *const risk_categories[] = {
+	"minimal", "limited", "high", "unacceptable", NULL,
+};
+
+/* DOMAIN.md names the kinds in its heading ("software, dataset, model, API, configuration");
+ * they decide which other fields are required or recommended, so they are a closed list. */
+static const char *const component_kinds[] = {
+	"software", "dataset", "model", "api", "configuration", NULL,
+};
+
+/* publiccode.yml's maintenance.type values. */
+static const char *const maintenance_types[] = {
+	"internal", "contract", "community", "none", NULL,
+};
+
+static const char *const rex_declarations[] = {
+	"user", "referent_expert", "evaluator", "abandoned", NULL,
+};
+
+static const char *const rex_recommendations[] = {
+	"recommend", "recommend_with_conditions", "do_not_recommend", NULL,
+};
+
+static const char *const territory_kinds[] = {
+	"commune", "epci", "metropole", "departement", "region", "etablissement_public",
+	"association", "etat", "other", NULL,
+};
+
+/* clang-format on */
+
+/* ---- Field specs ------------------------------------------------------------------------- */
+
+typedef enum presence {
+	P_O,   /* optional */
+	P_REC, /* recommended: a warning when missing */
+	P_R,   /* required: an error when missing */
+} presence;
+
+typedef enum field_kind {
+	K_STR,      /* non-empty string */
+	K_URI,      /* absolute URI: scheme ":" rest, no spaces */
+	K_EMAIL,    /* one '@' between non-empty parts */
+	K_DATE,     /* YYYY-MM-DD, a real calendar day */
+	K_LANG,     /* a language tag, as the keys of a language map */
+	K_LICENCE,  /* an SPDX-like identifier or expression */
+	K_SIREN,    /* exactly 9 digits */
+	K_DIGEST,   /* 64 lower-case hex digits (BLAKE2b-256 / SHA-256) */
+	K_CURRENCY, /* ISO 4217: three upper-case letters */
+	K_LANGMAP,  /* language map; max_chars hard limit, warn_chars advice (0 = none) */
+	K_STR_OR_LANGMAP,
+	K_TEXT,        /* DOMAIN.md's untyped field: string, language map or list of strings */
+	K_NUM_OR_TEXT, /* a measure that may also be written out: number (>= lo) or K_TEXT */
+	K_STRLIST,     /* list of non-empty strings */
+	K_THEMES,      /* list of theme slugs; unknown ones warn */
+	K_ENUM,        /* one of arg (const char *const *) */
+	K_ENUMLIST,    /* list of values of arg */
+	K_BOOL,
+	K_INT,     /* integer in [lo, hi] */
+	K_NUMBER,  /* integer or float, >= lo */
+	K_MAP,     /* any map, never interpreted (extensions) */
+	K_OBJ,     /* map checked against arg (const obj_spec *) */
+	K_OBJLIST, /* list of such maps */
+	K_REFLIST, /* list of strings or maps, not interpreted (publiccode contacts) */
+} field_kind;
+
+typedef struct field_spec field_spec;
+typedef struct schema_ctx schema_ctx;
+
+typedef struct obj_spec {
+	const field_spec *fields; /* terminated by a NULL name */
+	/* Cross-field check run after the fields passed (NULL if none); path is the object's. */
+	int (*post)(schema_ctx *c, const proto_value *obj);
+} obj_spec;
+
+struct field_spec {
+	const char *name;
+	presence pres;
+	field_kind kind;
+	const void *arg;                /* enum values or obj_spec, by kind */
+	int64_t lo, hi;                 /* K_INT bounds; K_NUMBER / K_NUM_OR_TEXT minimum */
+	unsigned max_chars, warn_chars; /* K_LANGMAP / K_STR_OR_LANGMAP, in code points */
+	/* When cond(parent) holds the field's presence becomes cond_pres (e.g. `recourse` is
+	 * required when `individual_decisions` is true). */
+	bool (*cond)(const proto_value *parent);
+	presence cond_pres;
+};
+
+/* Positional initialisers (all members given) keep -Wmissing-field-initializers quiet on every
+ * compiler; these macros keep the tables readable. */
+/* clang-format off */
+#define F(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O }
+#define F_ENUM(n, p, vals) { n, p, K_ENUM, vals, 0, 0, 0, 0, NULL, P_O }
+#define F_ENUMLIST(n, p, vals) { n, p, K_ENUMLIST, vals, 0, 0, 0, 0, NULL, P_O }
+#define F_OBJ(n, p, k, obj) { n, p, k, obj, 0, 0, 0, 0, NULL, P_O }
+#define F_INT(n, p, lo, hi) { n, p, K_INT, NULL, lo, hi, 0, 0, NULL, P_O }
+#define F_NUM(n, p, k, lo) { n, p, k, NULL, lo, 0, 0, 0, NULL, P_O }
+#define F_LANGMAP(n, p, k, max, warn) { n, p, k, NULL, 0, 0, max, warn, NULL, P_O }
+#define F_IF(n, p, k, arg, cond, cp) { n, p, k, arg, 0, 0, 0, 0, cond, cp }
+#define F_END { NULL, P_O, K_STR, NULL, 0, 0, 0, 0, NULL, P_O }
+
+static int period_post(schema_ctx *c, const proto_value *obj);
+
+/* Common fields. */
+
+static const field_spec contact_fields[] = {
+	F("name", P_O, K_TEXT),
+	F("role", P_O, K_TEXT),
+	F("email", P_R, K_EMAIL),
+	F("public", P_R, K_BOOL),
+	F_END,
+};
+static const obj_spec contact_obj = { contact_fields, NULL };
+
+static const field_spec territory_ref_fields[] = {
+	F_ENUM("level", P_R, territory_levels),
+	F("code", P_R, K_STR),
+	F_INT("cog_year", P_R, 1000, 9999),
+	F("label", P_R, K_STR),
+	F_END,
+};
+static const obj_spec territory_ref_obj = { territory_ref_fields, NULL };
+
+static const field_spec link_fields[] = {
+	F("rel", P_R, K_STR),
+	F("href", P_R, K_URI),
+	F("title", P_O, K_TEXT),
+	F_END,
+};
+static const obj_spec link_obj = { link_fields, NULL };
+
+static const field_spec relation_fields[] = {
+	F_ENUM("rel", P_R, relation_rels),
+	F("target", P_R, K_STR),
+	F_END,
+};
+static const obj_spec relation_obj = { relation_fields, NULL };
+
+static const field_spec identifier_fields[] = {
+	F_ENUM("scheme", P_R, identifier_schemes),
+	F("value", P_R, K_STR),
+	F("url", P_O, K_URI),
+	F_END,
+};
+static const obj_spec identifier_obj = { identifier_fields, NULL };
+
+static const field_spec attachment_fields[] = {
+	F("name", P_R, K_STR),
+	F("media_type", P_R, K_STR),
+	F_INT("size", P_R, 0, INT64_MAX),
+	F("digest", P_R, K_DIGEST),
+	F_END,
+};
+static const obj_spec attachment_obj = { attachment_fields, NULL };
+
+/* In the order of DOMAIN.md's table; `type` is checked before, on its own. */
+static const field_spec common_fields[] = {
+	F_LANGMAP("title", P_R, K_LANGMAP, PROTO_TITLE_MAX, 0),
+	F_LANGMAP("summary", P_R, K_LANGMAP, 0, PROTO_SUMMARY_ADVISED),
+	F_LANGMAP("description", P_R, K_LANGMAP, 0, 0),
+	F("themes", P_R, K_THEMES),
+	F("keywords", P_O, K_STRLIST),
+	F("lang", P_R, K_LANG),
+	F("content_licence", P_R, K_LICENCE),
+	F_ENUM("status", P_R, proto_schema_statuses),
+	F("department", P_REC, K_STR),
+	F_OBJ("contacts", P_REC, K_OBJLIST, &contact_obj),
+	F_OBJ("territories", P_REC, K_OBJLIST, &territory_ref_obj),
+	F_OBJ("links", P_O, K_OBJLIST, &link_obj),
+	F_OBJ("relations", P_O, K_OBJLIST, &relation_obj),
+	F_OBJ("identifiers", P_O, K_OBJLIST, &identifier_obj),
+	F_OBJ("attachments", P_O, K_OBJLIST, &attachment_obj),
+	F("extensions", P_O, K_MAP),
+	F_END,
+};
+
+/* methodology */
+
+static const field_spec step_fields[] = {
+	F("title", P_R, K_TEXT),
+	F("text", P_R, K_TEXT),
+	F_END,
+};
+static const obj_spec step_obj = { step_fields, NULL };
+
+static const field_spec methodology_fields[] = {
+	F_ENUM("method_kind", P_R, method_kinds),
+	F_ENUMLIST("covers", P_R, method_covers),
+	F_ENUMLIST("audience", P_REC, method_audiences),
+	F_OBJ("steps", P_REC, K_OBJLIST, &step_obj),
+	F("legal_basis", P_O, K_STRLIST),
+	F("effort", P_O, K_TEXT),
+	F("prerequisites", P_O, K_TEXT),
+	F_END,
+};
+
+/* use_case */
+
+static bool individual_decisions_true(const proto_value *parent);
+
+static const field_spec risk_fields[] = {
+	F("name", P_R, K_TEXT),
+	F("description", P_R, K_TEXT),
+	F("mitigation", P_R, K_TEXT),
+	F_END,
+};
+static const obj_spec risk_obj = { risk_fields, NULL };
+
+static const field_spec data_source_fields[] = {
+	F("name", P_R, K_TEXT),
+	F("provider", P_O, K_TEXT),
+	F_ENUM("personal_data", P_R, personal_data_levels),
+	F("url", P_O, K_URI),
+	F_END,
+};
+static const obj_spec data_source_obj = { data_source_fields, NULL };
+
+static const field_spec hosting_fields[] = {
+	F("provider", P_R, K_TEXT),
+	F("country", P_R, K_STR),
+	F("sovereign", P_R, K_BOOL),
+	F_END,
+};
+static const obj_spec hosting_obj = { hosting_fields, NULL };
+
+static const field_spec environment_fields[] = {
+	F("compute", P_R, K_TEXT),
+	F_NUM("energy_kwh_per_year", P_R, K_NUMBER, 0),
+	F("method", P_R, K_TEXT),
+	F_END,
+};
+static const obj_spec environment_obj = { environment_fields, NULL };
+
+static const field_spec use_case_fields[] = {
+	F("purpose", P_R, K_TEXT),
+	F("decision_process", P_R, K_TEXT),
+	F_ENUM("automation_level", P_R, automation_levels),
+	F_ENUM("algorithm_type", P_R, algorithm_types),
+	F("individual_decisions", P_R, K_BOOL),
+	F("affected_public", P_R, K_TEXT),
+	F("human_oversight", P_R, K_TEXT),
+	F_OBJ("risks", P_R, K_OBJLIST, &risk_obj),
+	F_OBJ("data_sources", P_R, K_OBJLIST, &data_source_obj),
+	/* CRPA L311-3-1: an individual decision must state its legal basis and how to contest. */
+	F_IF("legal_basis", P_O, K_STRLIST, NULL, individual_decisions_true, P_R),
+	F_IF("recourse", P_O, K_TEXT, NULL, individual_decisions_true, P_R),
+	F("context", P_REC, K_TEXT),
+	F("model_description", P_REC, K_TEXT),
+	F_NUM("decisions_per_year", P_REC, K_NUM_OR_TEXT, 0),
+	F_ENUM("risk_category", P_REC, risk_categories),
+	F("impact_assessments", P_REC, K_TEXT),
+	F("alternatives_considered", P_REC, K_TEXT),
+	F("monitoring", P_REC, K_TEXT),
+	F("rollback", P_REC, K_TEXT),
+	F("suppliers", P_REC, K_TEXT),
+	F_OBJ("hosting", P_REC, K_OBJ, &hosting_obj),
+	F_OBJ("environment", P_REC, K_OBJ, &environment_obj),
+	F("public_register_url", P_REC, K_URI),
+	F("components", P_REC, K_STRLIST),
+	F_END,
+};
+
+/* component */
+
+static bool kind_is_software(const proto_value *parent);
+static bool kind_is_dataset(const proto_value *parent);
+static bool kind_is_model(const proto_value *parent);
+
+static const field_spec maintenance_fields[] = {
+	F_ENUM("type", P_R, maintenance_types),
+	/* publiccode.yml makes these depend on the type (none has neither): optional here. */
+	F("contacts", P_O, K_REFLIST),
+	F("contractors", P_O, K_REFLIST),
+	F_END,
+};
+static const obj_spec maintenance_obj = { maintenance_fields, NULL };
+
+static const field_spec dependencies_fields[] = {
+	F("open", P_O, K_TEXT),
+	F("proprietary", P_O, K_TEXT),
+	F("hardware", P_O, K_TEXT),
+	F_END,
+};
+static const obj_spec dependencies_obj = { dependencies_fields, NULL };
+
+static const field_spec distribution_fields[] = {
+	F("access_url", P_R, K_URI),
+	F("format", P_R, K_STR),
+	F("licence", P_R, K_LICENCE),
+	F_END,
+};
+static const obj_spec distribution_obj = { distribution_fields, NULL };
+
+/* A model card is written by whoever knows part of it: every member is optional. */
+static const field_spec model_card_fields[] = {
+	F("base_model", P_O, K_TEXT),
+	F("training_data", P_O, K_TEXT),
+	F("intended_use", P_O, K_TEXT),
+	F("limitations", P_O, K_TEXT),
+	F("evaluation", P_O, K_TEXT),
+	F_NUM("energy", P_O, K_NUM_OR_TEXT, 0),
+	F_END,
+};
+static const obj_spec model_card_obj = { model_card_fields, NULL };
+
+/* Recommended fields follow what each kind is exported to: the publiccode.yml 0.4 core for
+ * software (developmentStatus, softwareType, platforms, maintenance), DCAT distributions for
+ * datasets, a model card for models. */
+static const field_spec component_fields[] = {
+	F_ENUM("component_kind", P_R, component_kinds),
+	F("licence", P_R, K_LICENCE),
+	F_IF("repository_url", P_O, K_URI, NULL, kind_is_software, P_R),
+	F("landing_url", P_O, K_URI),
+	F("version", P_O, K_STR),
+	F("release_date", P_O, K_DATE),
+	F_IF("development_status", P_O, K_STR, NULL, kind_is_software, P_REC),
+	F_IF("software_type", P_O, K_STR, NULL, kind_is_software, P_REC),
+	F_IF("platforms", P_O, K_STRLIST, NULL, kind_is_software, P_REC),
+	F("features", P_O, K_TEXT),
+	F_OBJ("maintenance", P_REC, K_OBJ, &maintenance_obj),
+	F_OBJ("dependencies", P_O, K_OBJ, &dependencies_obj),
+	F("funded_by", P_O, K_TEXT),
+	F_IF("distributions", P_O, K_OBJLIST, &distribution_obj, kind_is_dataset, P_REC),
+	F_IF("model_card", P_O, K_OBJ, &model_card_obj, kind_is_model, P_REC),
+	F_END,
+};
+
+/* rex */
+
+static const field_spec period_fields[] = {
+	F("start", P_R, K_DATE),
+	F("end", P_O, K_DATE),
+	F_END,
+};
+static const obj_spec period_obj = { period_fields, period_post };
+
+static const field_spec indicator_fields[] = {
+	F("name", P_R, K_TEXT),
+	F_NUM("value", P_R, K_NUM_OR_TEXT, INT64_MIN),
+	F("unit", P_R, K_TEXT),
+	F_NUM("baseline", P_O, K_NUM_OR_TEXT, INT64_MIN),
+	F("date", P_R, K_DATE),
+	F_END,
+};
+static const obj_spec indicator_obj = { indicator_fields, NULL };
+
+static const field_spec cost_fields[] = {
+	F_NUM("amount", P_R, K_NUMBER, 0),
+	F("currency", P_R, K_CURRENCY),
+	F("kind", P_R, K_TEXT),
+	F("funding", P_R, K_TEXT),
+	F_END,
+};
+static const obj_spec cost_obj = { cost_fields, NULL };
+
+static const field_spec deployment_fields[] = {
+	F("url", P_R, K_URI),
+	F("audience", P_R, K_TEXT),
+	F("public", P_R, K_BOOL),
+	F_END,
+};
+static const obj_spec deployment_obj = { deployment_fields, NULL };
+
+/* DOMAIN.md lists the tail as "Rec/O": the verdict (results, recommendation) is what a reader
+ * of a REX looks for first, so those two warn; the rest is optional. */
+static const field_spec rex_fields[] = {
+	F("about", P_R, K_STRLIST),
+	F_ENUM("declaration", P_R, rex_declarations),
+	F_OBJ("period", P_R, K_OBJ, &period_obj),
+	F("context", P_R, K_TEXT),
+	F("objectives", P_R, K_TEXT),
+	F("what_was_done", P_R, K_TEXT),
+	F("difficulties", P_R, K_TEXT),
+	F("lessons_learned", P_R, K_TEXT),
+	F("results", P_REC, K_TEXT),
+	F_OBJ("indicators", P_O, K_OBJLIST, &indicator_obj),
+	F_ENUM("recommendation", P_REC, rex_recommendations),
+	F_INT("rating", P_O, 1, 4),
+	F_OBJ("cost", P_O, K_OBJ, &cost_obj),
+	F("partners", P_O, K_TEXT),
+	F("version_used", P_O, K_STR),
+	F_OBJ("deployment", P_O, K_OBJ, &deployment_obj),
+	F("environment_observed", P_O, K_TEXT),
+	F("dependency_observed", P_O, K_TEXT),
+	F("citizen_involvement", P_O, K_TEXT),
+	F("available_for_contact", P_O, K_BOOL),
+	F_END,
+};
+
+/* territory: no common fields; `lang` says which language a plain-string name is in and
+ * `extensions` is allowed on every record. */
+static const field_spec territory_fields[] = {
+	F_LANGMAP("name", P_R, K_STR_OR_LANGMAP, PROTO_TITLE_MAX, 0),
+	F("siren", P_REC, K_SIREN),
+	F_ENUM("kind", P_REC, territory_kinds),
+	F("cog", P_O, K_STR),
+	F("website", P_O, K_URI),
+	F("contact", P_O, K_TEXT),
+	F("lang", P_O, K_LANG),
+	F("extensions", P_O, K_MAP),
+	F_END,
+};
+
+typedef enum record_class {
+	RC_CATALOGUE,  /* common fields + per-type fields */
+	RC_TERRITORY,  /* its own fields only */
+	RC_FEDERATION, /* member, vouch, node: only `type` is checked so far */
+} record_class;
+
+typedef struct record_type {
+	const char *name;
+	record_class cls;
+	const field_spec *fields; /* per-type fields; NULL while a type is not specified yet */
+} record_type;
+
+/* Same order as proto_schema_types. The federation's member, vouch and node records get their
+ * field tables here when their issues define them; until then any map with the type passes and
+ * no field is reported as unknown. */
+static const record_type record_types[] = {
+	{ "methodology", RC_CATALOGUE, methodology_fields },
+	{ "use_case", RC_CATALOGUE, use_case_fields },
+	{ "component", RC_CATALOGUE, component_fields },
+	{ "rex", RC_CATALOGUE, rex_fields },
+	{ "territory", RC_TERRITORY, territory_fields },
+	{ "member", RC_FEDERATION, NULL },
+	{ "vouch", RC_FEDERATION, NULL },
+	{ "node", RC_FEDERATION, NULL },
+};
+/* clang-format on */
+
+_Static_assert(sizeof record_types / sizeof record_types[0] ==
+                   sizeof proto_schema_types / sizeof proto_schema_types[0] - 1,
+               "record_types[] and proto_schema_types[] list the same types");
+
+/* ---- Small helpers on values and bytes ----------------------------------------------------- */
+
+/* Decodes one strict UTF-8 sequence (no overlongs, no surrogates, <= U+10FFFF). Returns its
+ * length, or 0 if s does not start with one. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *ret_cp)
+{
+	uint32_t v, min;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2, v = s[0] & 0x1Fu, min = 0x80;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3, v = s[0] & 0x0Fu, min = 0x800;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4, v = s[0] & 0x07u, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*ret_cp = v;
+	return n;
+}
+
+/* A string value's bytes; a hand-built tree may carry a NULL pointer, read as "". */
+static const char *str_bytes(const proto_value *v, size_t *ret_len)
+{
+	if (!v->u.str.ptr) {
+		*ret_len = 0;
+		return "";
+	}
+	*ret_len = v->u.str.len;
+	return v->u.str.ptr;
+}
+
+static bool str_is(const proto_value *v, const char *s)
+{
+	size_t len, n = strlen(s);
+	const char *p;
+
+	if (!v || v->type != PROTO_V_STR)
+		return false;
+	p = str_bytes(v, &len);
+	return len == n && memcmp(p, s, n) == 0;
+}
+
+/* Map lookup by key. A nil value is reported as absent (see the file comment). */
+static proto_value *map_find_mut(const proto_value *m, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (!m || m->type != PROTO_V_MAP || !m->u.map.items)
+		return NULL;
+	for (size_t i = 0; i < m->u.map.n; i++) {
+		proto_kv *kv = &m->u.map.items[i];
+		if (kv->key && kv->key_len == n && memcmp(kv->key, key, n) == 0)
+			return kv->val.type == PROTO_V_NIL ? NULL : &kv->val;
+	}
+	return NULL;
+}
+
+static const proto_value *map_find(const proto_value *m, const char *key)
+{
+	return map_find_mut(m, key);
+}
+
+static bool in_list(const char *const *list, const char *s, size_t len)
+{
+	for (; *list; list++)
+		if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+			return true;
+	return false;
+}
+
+static const char *vtype_name(const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		return "nil";
+	case PROTO_V_BOOL:
+		return "a boolean";
+	case PROTO_V_INT:
+		return "an integer";
+	case PROTO_V_FLOAT:
+		return "a float";
+	case PROTO_V_STR:
+		return "a string";
+	case PROTO_V_BIN:
+		return "binary data";
+	case PROTO_V_ARRAY:
+		return "a list";
+	case PROTO_V_MAP:
+		return "a map";
+	}
+	return "a value of unknown type";
+}
+
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static bool is_lower(char ch)
+{
+	return ch >= 'a' && ch <= 'z';
+}
+
+static bool is_alnum(char ch)
+{
+	return is_digit(ch) || is_lower(ch) || (ch >= 'A' && ch <= 'Z');
+}
+
+/* [a-z]{2,3}(-[A-Za-z0-9]+)*, 2 to PROTO_LANG_TAG_MAX bytes: the BCP 47 shapes that people
+ * use as language-map keys (fr, en, fr-FR, zh-Hant-TW), without the registry. */
+static bool lang_tag_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len < 2 || len > PROTO_LANG_TAG_MAX)
+		return false;
+	while (i < len && is_lower(s[i]))
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	while (i < len) {
+		size_t start;
+		if (s[i] != '-')
+			return false;
+		start = ++i;
+		while (i < len && is_alnum(s[i]))
+			i++;
+		if (i == start)
+			return false;
+	}
+	return true;
+}
+
+static bool date_valid(const char *s, size_t len)
+{
+	static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, m, d, dim;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !is_digit(s[i]))
+			return false;
+	y = (unsigned)(s[0] - '0') * 1000 + (unsigned)(s[1] - '0') * 100 +
+	    (unsigned)(s[2] - '0') * 10 + (unsigned)(s[3] - '0');
+	m = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0');
+	d = (unsigned)(s[8] - '0') * 10 + (unsigned)(s[9] - '0');
+	if (m < 1 || m > 12 || d < 1)
+		return false;
+	dim = days[m - 1];
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		dim = 29;
+	return d <= dim;
+}
+
+/* Deliberately loose (RFC 5322 is not worth it here): one '@' between non-empty parts and no
+ * white space or control character. */
+static bool email_valid(const char *s, size_t len)
+{
+	size_t at = len, n_at = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch <= 0x20 || ch == 0x7f)
+			return false;
+		if (ch == '@')
+			n_at++, at = i;
+	}
+	return n_at == 1 && at > 0 && at + 1 < len;
+}
+
+/* scheme ":" something, RFC 3986's scheme syntax, no white space or control characters. */
+static bool uri_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	while (i < len && (is_alnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+		i++;
+	if (i >= len || s[i] != ':' || i + 1 == len)
+		return false;
+	for (; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* SPDX identifiers and expressions use letters, digits, '.', '-', '+', ':' (DocumentRef),
+ * parentheses and spaces around AND / OR / WITH. The grammar itself is not checked: licences
+ * are displayed and exported, never reasoned about. */
+static bool licence_valid(const char *s, size_t len)
+{
+	if (len == 0 || !(is_alnum(s[0]) || s[0] == '('))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(is_alnum(s[i]) || strchr(".-+:() ", s[i])) || s[i] == '\0')
+			return false;
+	return true;
+}
+
+static bool siren_valid(const char *s, size_t len)
+{
+	if (len != 9)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return true;
+}
+
+static bool digest_valid(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool currency_valid(const char *s, size_t len)
+{
+	if (len != 3)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] >= 'A' && s[i] <= 'Z'))
+			return false;
+	return true;
+}
+
+static bool theme_slug_valid(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(is_lower(s[i]) || is_digit(s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool individual_decisions_true(const proto_value *parent)
+{
+	const proto_value *v = map_find(parent, "individual_decisions");
+	return v && v->type == PROTO_V_BOOL && v->u.b;
+}
+
+static bool kind_is_software(const proto_value *parent)
+{
+	return str_is(map_find(parent, "component_kind"), "software");
+}
+
+static bool kind_is_dataset(const proto_value *parent)
+{
+	return str_is(map_find(parent, "component_kind"), "dataset");
+}
+
+static bool kind_is_model(const proto_value *parent)
+{
+	return str_is(map_find(parent, "component_kind"), "model");
+}
+
+/* ---- Report building --------------------------------------------------------------------- */
+
+/* Copies src into dst (cap bytes, NUL-terminated), cutting on a UTF-8 boundary. */
+static void copy_trunc(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Writes the printable part of bytes from a body into dst: control characters, bidi
+ * overrides, line separators and invalid bytes become '?' so that a report can be printed
+ * without letting the body steer a terminal or reorder a line. Returns true if all of s fit
+ * in cap - 1 bytes. */
+static bool sanitize_into(char *dst, size_t cap, const char *s, size_t len, size_t *ret_n)
+{
+	size_t o = 0, i = 0;
+
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t step = utf8_next((const unsigned char *)s + i, len - i, &cp);
+		bool bad = step == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		           (cp >= 0x200e && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+		           (cp >= 0x2066 && cp <= 0x2069);
+		size_t out = bad ? 1 : step;
+
+		if (step == 0)
+			step = 1;
+		if (o + out + 1 > cap) {
+			*ret_n = o;
+			return false;
+		}
+		if (bad)
+			dst[o] = '?';
+		else
+			memcpy(dst + o, s + i, step);
+		o += out;
+		i += step;
+	}
+	*ret_n = o;
+	return true;
+}
+
+/* Sanitised, and shortened with "..." past cap - 1 bytes. */
+static void sanitize(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t n = 0;
+
+	if (cap < 8) {
+		dst[0] = '\0';
+		return;
+	}
+	if (!sanitize_into(dst, cap, s, len, &n)) {
+		sanitize_into(dst, cap - 3, s, len, &n);
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+}
+
+/* A value from a body, quoted in a message: short, since messages are 192 bytes. */
+typedef struct quoted {
+	char s[40];
+} quoted;
+
+static quoted quote(const proto_value *v)
+{
+	quoted q;
+	size_t len;
+	const char *p = str_bytes(v, &len);
+
+	sanitize(q.s, sizeof q.s, p, len);
+	return q;
+}
+
+struct schema_ctx {
+	proto_schema_report *rep;
+	bool failed;
+	size_t path_len;
+	char path[256]; /* longer than an issue's field so that truncation happens once, there */
+};
+
+static void path_append(schema_ctx *c, const char *s, size_t n)
+{
+	size_t room = sizeof c->path - 1 - c->path_len;
+
+	if (n > room)
+		n = room;
+	memcpy(c->path + c->path_len, s, n);
+	c->path_len += n;
+	c->path[c->path_len] = '\0';
+}
+
+/* Appends ".key" (or "key" at the top). key is a schema name or an already checked tag. */
+static size_t path_push_key(schema_ctx *c, const char *key, size_t n)
+{
+	size_t saved = c->path_len;
+
+	if (c->path_len)
+		path_append(c, ".", 1);
+	path_append(c, key, n);
+	return saved;
+}
+
+static size_t path_push_index(schema_ctx *c, size_t i)
+{
+	char buf[32];
+	size_t saved = c->path_len;
+	int n = snprintf(buf, sizeof buf, "[%zu]", i);
+
+	if (n > 0)
+		path_append(c, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	return saved;
+}
+
+static void path_pop(schema_ctx *c, size_t saved)
+{
+	c->path_len = saved;
+	c->path[saved] = '\0';
+}
+
+SCHEMA_PRINTF_(3, 0)
+static void issue_set(proto_schema_issue *is, const char *field, const char *fmt, va_list ap);
+
+static void issue_set(proto_schema_issue *is, const char *field, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	copy_trunc(is->field, sizeof is->field, field);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	copy_trunc(is->message, sizeof is->message, msg);
+}
+
+/* Records the error at the current path (the first one only) and returns -1 for the callers
+ * to propagate. */
+SCHEMA_PRINTF_(2, 3) static int fail(schema_ctx *c, const char *fmt, ...);
+
+static int fail(schema_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->failed) {
+		va_start(ap, fmt);
+		issue_set(&c->rep->error, c->path, fmt, ap);
+		va_end(ap);
+		c->failed = true;
+	}
+	return -1;
+}
+
+SCHEMA_PRINTF_(2, 3) static void warn(schema_ctx *c, const char *fmt, ...);
+
+static void warn(schema_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	proto_schema_report *rep = c->rep;
+
+	rep->n_warnings_total++;
+	if (rep->n_warnings >= PROTO_SCHEMA_WARN_MAX)
+		return;
+	va_start(ap, fmt);
+	issue_set(&rep->warnings[rep->n_warnings++], c->path, fmt, ap);
+	va_end(ap);
+}
+
+static int fail_type(schema_ctx *c, const char *expected, const proto_value *v)
+{
+	return fail(c, "expected %s, got %s", expected, vtype_name(v));
+}
+
+static int fail_enum(schema_ctx *c, const proto_value *v, const char *const *values)
+{
+	char list[256];
+	size_t n = 0, room = sizeof c->rep->error.message;
+
+	list[0] = '\0';
+	for (; *values; values++) {
+		int w = snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *values);
+		if (w < 0 || (size_t)w >= sizeof list - n)
+			break;
+		n += (size_t)w;
+	}
+	/* The accepted values are what the author needs to fix the record, so when the message
+	 * would be cut, the quoted value goes first, then the rest of the sentence. */
+	if (strlen("unknown value \"\"; expected one of: ") + strlen(quote(v).s) + n < room)
+		return fail(c, "unknown value \"%s\"; expected one of: %s", quote(v).s, list);
+	if (strlen("unknown value; expected one of: ") + n < room)
+		return fail(c, "unknown value; expected one of: %s", list);
+	return fail(c, "expected one of: %s", list);
+}
+
+/* ---- Checks ------------------------------------------------------------------------------ */
+
+#define LANGMAP_EXPECTED "a language map like {fr: \"...\"}"
+
+static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj);
+
+/* A non-empty string; the error names what was expected. */
+static int check_str(schema_ctx *c, const proto_value *v, const char *expected)
+{
+	size_t len;
+
+	if (v->type != PROTO_V_STR)
+		return fail_type(c, expected, v);
+	str_bytes(v, &len);
+	if (len == 0)
+		return fail(c, "empty string; expected %s", expected);
+	return 0;
+}
+
+static int check_langmap(schema_ctx *c, const field_spec *f, const proto_value *v)
+{
+	if (v->type != PROTO_V_MAP)
+		return fail_type(c, LANGMAP_EXPECTED, v);
+	if (v->u.map.n == 0 || !v->u.map.items)
+		return fail(c, "empty language map; expected at least one text like {fr: \"...\"}");
+	for (size_t i = 0; i < v->u.map.n; i++) {
+		const proto_kv *kv = &v->u.map.items[i];
+		const char *key = kv->key ? kv->key : "";
+		size_t key_len = kv->key ? kv->key_len : 0, saved, len, chars;
+		const char *s;
+
+		if (!lang_tag_valid(key, key_len)) {
+			char q[40];
+			sanitize(q, sizeof q, key, key_len);
+			return fail(
+			    c, "invalid language tag \"%s\"; expected a tag like fr or fr-FR", q);
+		}
+		saved = path_push_key(c, key, key_len);
+		if (kv->val.type != PROTO_V_STR)
+			return fail_type(c, "a string", &kv->val);
+		s = str_bytes(&kv->val, &len);
+		if (len == 0)
+			return fail(c, "empty text");
+		chars = proto_utf8_len(s, len);
+		if (f->max_chars && chars > f->max_chars)
+			return fail(c, "too long: %zu characters, at most %u", chars, f->max_chars);
+		if (f->warn_chars && chars > f->warn_chars)
+			warn(c, "longer than the advised %u characters (%zu)", f->warn_chars,
+			     chars);
+		path_pop(c, saved);
+	}
+	return 0;
+}
+
+static int check_strlist(schema_ctx *c, const proto_value *v, const char *expected)
+{
+	if (v->type != PROTO_V_ARRAY)
+		return fail_type(c, expected, v);
+	for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+		size_t saved = path_push_index(c, i);
+		if (check_str(c, &v->u.arr.items[i], "a string") < 0)
+			return -1;
+		path_pop(c, saved);
+	}
+	return 0;
+}
+
+/* DOMAIN.md: "a field whose type this page does not give accepts a string, a language map or
+ * a list of strings". */
+static int check_text(schema_ctx *c, const field_spec *f, const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_STR:
+		return check_str(c, v, "a string");
+	case PROTO_V_MAP:
+		return check_langmap(c, f, v);
+	case PROTO_V_ARRAY:
+		return check_strlist(c, v, "a list of strings");
+	default:
+		return fail_type(c, "a string, a language map or a list of strings", v);
+	}
+}
+
+static int check_number(schema_ctx *c, const field_spec *f, const proto_value *v)
+{
+	if (v->type == PROTO_V_INT) {
+		if (v->u.i < f->lo)
+			return fail(c, "%" PRId64 " is below the minimum %" PRId64, v->u.i, f->lo);
+		return 0;
+	}
+	if (v->type == PROTO_V_FLOAT) {
+		/* NaN cannot be decoded, but a tree built by hand could hold one. */
+		if (!isfinite(v->u.f))
+			return fail(c, "expected a finite number");
+		if (v->u.f < (double)f->lo)
+			return fail(c, "%g is below the minimum %" PRId64, v->u.f, f->lo);
+		return 0;
+	}
+	return fail_type(c, "a number", v);
+}
+
+static int check_themes(schema_ctx *c, const proto_value *v)
+{
+	if (v->type != PROTO_V_ARRAY)
+		return fail_type(c, "a list of theme slugs like [\"ia-democratie\"]", v);
+	for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+		const proto_value *it = &v->u.arr.items[i];
+		size_t saved = path_push_index(c, i), len;
+		const char *s;
+
+		if (it->type != PROTO_V_STR)
+			return fail_type(c, "a theme slug like \"ia-democratie\"", it);
+		s = str_bytes(it, &len);
+		if (!theme_slug_valid(s, len))
+			return fail(
+			    c, "invalid theme \"%s\"; expected lower-case letters, digits and -",
+			    quote(it).s);
+		/* Themes beyond the founding document's list are allowed: groups add their own. */
+		if (!in_list(proto_schema_themes, s, len))
+			warn(c, "unknown theme \"%s\"", quote(it).s);
+		path_pop(c, saved);
+	}
+	return 0;
+}
+
+/* Checks a string against a syntax predicate; expected goes into the message. */
+static int check_syntax(schema_ctx *c, const proto_value *v, bool (*ok)(const char *, size_t),
+                        const char *what, const char *expected)
+{
+	size_t len;
+	const char *s;
+
+	if (check_str(c, v, "a string") < 0)
+		return -1;
+	s = str_bytes(v, &len);
+	if (!ok(s, len))
+		return fail(c, "invalid %s \"%s\"; expected %s", what, quote(v).s, expected);
+	return 0;
+}
+
+static int check_enum(schema_ctx *c, const proto_value *v, const char *const *values)
+{
+	size_t len;
+	const char *s;
+
+	if (v->type != PROTO_V_STR)
+		return fail_type(c, "a string", v);
+	s = str_bytes(v, &len);
+	if (!in_list(values, s, len))
+		return fail_enum(c, v, values);
+	return 0;
+}
+
+static int check_obj(schema_ctx *c, const obj_spec *o, const proto_value *v)
+{
+	if (v->type != PROTO_V_MAP)
+		return fail_type(c, "a map", v);
+	if (check_fields(c, o->fields, v) < 0)
+		return -1;
+	return o->post ? o->post(c, v) : 0;
+}
+
+/* v is present (not nil); the path points at it. */
+static int check_value(schema_ctx *c, const field_spec *f, presence pres, const proto_value *v)
+{
+	bool list_kind = f->kind == K_STRLIST || f->kind == K_THEMES || f->kind == K_ENUMLIST ||
+	                 f->kind == K_OBJLIST || f->kind == K_REFLIST || f->kind == K_TEXT ||
+	                 f->kind == K_NUM_OR_TEXT;
+
+	/* An empty list says nothing: for a required field it is as good as missing. */
+	if (list_kind && pres == P_R && v->type == PROTO_V_ARRAY && v->u.arr.n == 0)
+		return fail(c, "empty list; at least one item is required");
+
+	switch (f->kind) {
+	case K_STR:
+		return check_str(c, v, "a string");
+	case K_URI:
+		return check_syntax(c, v, uri_valid, "URL", "an absolute URL like https://...");
+	case K_EMAIL:
+		return check_syntax(c, v, email_valid, "e-mail address",
+		                    "one @ as in name@example.fr");
+	case K_DATE:
+		return check_syntax(c, v, date_valid, "date", "a calendar date YYYY-MM-DD");
+	case K_LANG:
+		return check_syntax(c, v, lang_tag_valid, "language tag", "a tag like fr or fr-FR");
+	case K_LICENCE:
+		return check_syntax(c, v, licence_valid, "licence",
+		                    "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2");
+	case K_SIREN:
+		return check_syntax(c, v, siren_valid, "SIREN", "exactly 9 digits");
+	case K_DIGEST:
+		return check_syntax(c, v, digest_valid, "digest",
+		                    "64 lower-case hexadecimal digits");
+	case K_CURRENCY:
+		return check_syntax(c, v, currency_valid, "currency", "an ISO 4217 code like EUR");
+	case K_LANGMAP:
+		return check_langmap(c, f, v);
+	case K_STR_OR_LANGMAP:
+		if (v->type == PROTO_V_STR) {
+			size_t len;
+			const char *s;
+			if (check_str(c, v, "a string") < 0)
+				return -1;
+			s = str_bytes(v, &len);
+			if (f->max_chars && proto_utf8_len(s, len) > f->max_chars)
+				return fail(c, "too long: %zu characters, at most %u",
+				            proto_utf8_len(s, len), f->max_chars);
+			return 0;
+		}
+		if (v->type != PROTO_V_MAP)
+			return fail_type(c, "a string or " LANGMAP_EXPECTED, v);
+		return check_langmap(c, f, v);
+	case K_TEXT:
+		return check_text(c, f, v);
+	case K_NUM_OR_TEXT:
+		if (v->type == PROTO_V_INT || v->type == PROTO_V_FLOAT)
+			return check_number(c, f, v);
+		if (v->type != PROTO_V_STR && v->type != PROTO_V_MAP && v->type != PROTO_V_ARRAY)
+			return fail_type(c, "a number or a text", v);
+		return check_text(c, f, v);
+	case K_STRLIST:
+		return check_strlist(c, v, "a list of strings");
+	case K_THEMES:
+		return check_themes(c, v);
+	case K_ENUM:
+		return check_enum(c, v, f->arg);
+	case K_ENUMLIST:
+		if (v->type != PROTO_V_ARRAY)
+			return fail_type(c, "a list", v);
+		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+			size_t saved = path_push_index(c, i);
+			if (check_enum(c, &v->u.arr.items[i], f->arg) < 0)
+				return -1;
+			path_pop(c, saved);
+		}
+		return 0;
+	case K_BOOL:
+		return v->type == PROTO_V_BOOL ? 0 : fail_type(c, "true or false", v);
+	case K_INT:
+		if (v->type != PROTO_V_INT)
+			return fail_type(c, "an integer", v);
+		if (f->hi == INT64_MAX && v->u.i < f->lo)
+			return fail(c, "%" PRId64 " is out of range; expected at least %" PRId64,
+			            v->u.i, f->lo);
+		if (v->u.i < f->lo || v->u.i > f->hi)
+			return fail(c,
+			            "%" PRId64 " is out of range; expected %" PRId64 " to %" PRId64,
+			            v->u.i, f->lo, f->hi);
+		return 0;
+	case K_NUMBER:
+		return check_number(c, f, v);
+	case K_MAP:
+		return v->type == PROTO_V_MAP ? 0 : fail_type(c, "a map", v);
+	case K_OBJ:
+		return check_obj(c, f->arg, v);
+	case K_OBJLIST:
+		if (v->type != PROTO_V_ARRAY)
+			return fail_type(c, "a list of maps", v);
+		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+			size_t saved = path_push_index(c, i);
+			if (check_obj(c, f->arg, &v->u.arr.items[i]) < 0)
+				return -1;
+			path_pop(c, saved);
+		}
+		return 0;
+	case K_REFLIST:
+		if (v->type != PROTO_V_ARRAY)
+			return fail_type(c, "a list", v);
+		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+			const proto_value *it = &v->u.arr.items[i];
+			size_t saved = path_push_index(c, i);
+			if (it->type == PROTO_V_STR) {
+				if (check_str(c, it, "a string") < 0)
+					return -1;
+			} else if (it->type != PROTO_V_MAP) {
+				return fail_type(c, "a string or a map", it);
+			}
+			path_pop(c, saved);
+		}
+		return 0;
+	}
+	return fail(c, "internal error: unknown field kind");
+}
+
+static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
+{
+	for (const field_spec *f = fields; f->name; f++) {
+		presence pres = f->cond && f->cond(obj) ? f->cond_pres : f->pres;
+		const proto_value *v = map_find(obj, f->name);
+		size_t saved = path_push_key(c, f->name, strlen(f->name));
+
+		if (!v) {
+			if (pres == P_R)
+				return fail(c, "missing required field");
+			if (pres == P_REC)
+				warn(c, "missing recommended field");
+		} else if (check_value(c, f, pres, v) < 0) {
+			return -1;
+		}
+		path_pop(c, saved);
+	}
+	return 0;
+}
+
+static int period_post(schema_ctx *c, const proto_value *obj)
+{
+	const proto_value *start = map_find(obj, "start"), *end = map_find(obj, "end");
+	size_t sl, el, saved;
+	const char *s, *e;
+
+	if (!start || !end)
+		return 0;
+	/* Both passed date_valid: YYYY-MM-DD compares as bytes. */
+	s = str_bytes(start, &sl);
+	e = str_bytes(end, &el);
+	if (memcmp(e, s, 10) < 0) {
+		saved = path_push_key(c, "end", 3);
+		fail(c, "the period ends (%s) before it starts (%s)", quote(end).s, quote(start).s);
+		path_pop(c, saved);
+		return -1;
+	}
+	return 0;
+}
+
+static bool spec_has(const field_spec *fields, const char *key, size_t len)
+{
+	if (!fields)
+		return false;
+	for (const field_spec *f = fields; f->name; f++)
+		if (strlen(f->name) == len && memcmp(f->name, key, len) == 0)
+			return true;
+	return false;
+}
+
+/* Unknown top-level fields are kept (a newer peer may know them); the warning tells a local
+ * author that their field will not be understood elsewhere. */
+static void warn_unknown_fields(schema_ctx *c, const proto_value *body, const field_spec *a,
+                                const field_spec *b)
+{
+	for (size_t i = 0; i < body->u.map.n && body->u.map.items; i++) {
+		const proto_kv *kv = &body->u.map.items[i];
+		const char *key = kv->key ? kv->key : "";
+		size_t len = kv->key ? kv->key_len : 0, saved;
+		char name[PROTO_MAP_KEY_MAX + 8];
+
+		if ((len == 4 && memcmp(key, "type", 4) == 0) || spec_has(a, key, len) ||
+		    spec_has(b, key, len))
+			continue;
+		sanitize(name, sizeof name, key, len);
+		saved = path_push_key(c, name, strlen(name));
+		warn(c, "unknown field; kept as is (local fields belong in extensions)");
+		path_pop(c, saved);
+	}
+}
+
+int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
+{
+	proto_schema_report scratch;
+	schema_ctx c;
+	const proto_value *t;
+	const record_type *rt = NULL;
+	size_t len;
+	const char *s;
+
+	if (!rep)
+		rep = &scratch;
+	memset(rep, 0, sizeof *rep);
+	c.rep = rep;
+	c.failed = false;
+	c.path_len = 0;
+	c.path[0] = '\0';
+
+	if (!body) {
+		fail(&c, "no body");
+		return MAILLE_ESCHEMA;
+	}
+	if (body->type != PROTO_V_MAP) {
+		fail_type(&c, "a map of fields", body);
+		return MAILLE_ESCHEMA;
+	}
+
+	path_push_key(&c, "type", 4);
+	t = map_find(body, "type");
+	if (!t) {
+		fail(&c, "missing required field");
+		return MAILLE_ESCHEMA;
+	}
+	if (t->type != PROTO_V_STR) {
+		fail_type(&c, "a string", t);
+		return MAILLE_ESCHEMA;
+	}
+	s = str_bytes(t, &len);
+	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
+		if (strlen(record_types[i].name) == len &&
+		    memcmp(record_types[i].name, s, len) == 0)
+			rt = &record_types[i];
+	if (!rt) {
+		fail_enum(&c, t, proto_schema_types);
+		return MAILLE_ESCHEMA;
+	}
+	path_pop(&c, 0);
+
+	switch (rt->cls) {
+	case RC_CATALOGUE:
+		if (check_fields(&c, common_fields, body) < 0 ||
+		    check_fields(&c, rt->fields, body) < 0)
+			return MAILLE_ESCHEMA;
+		warn_unknown_fields(&c, body, common_fields, rt->fields);
+		break;
+	case RC_TERRITORY:
+		if (check_fields(&c, rt->fields, body) < 0)
+			return MAILLE_ESCHEMA;
+		warn_unknown_fields(&c, body, rt->fields, NULL);
+		break;
+	case RC_FEDERATION:
+		/* member, vouch, node: their fields are defined with the federation's membership
+		 * protocol; add their tables to record_types[] then. */
+		break;
+	}
+	return 0;
+}
+
+/* ---- Normalisation ----------------------------------------------------------------------- */
+
+/* Replaces a plain string at key by {lang: s}. Builds the new map completely before touching
+ * body, so an allocation failure leaves body as it was. */
+static int wrap_langmap(proto_value *body, proto_arena *a, const char *key, const char *lang,
+                        size_t lang_len)
+{
+	proto_value *slot = map_find_mut(body, key), *m, *entry, *s;
+	const char *p;
+	size_t len;
+
+	if (!slot || slot->type != PROTO_V_STR)
+		return 0;
+	p = str_bytes(slot, &len);
+	m = proto_value_new(a, PROTO_V_MAP);
+	s = proto_value_new_str(a, p, len);
+	if (!m || !s)
+		return MAILLE_ENOMEM;
+	entry = proto_value_map_put(a, m, lang, lang_len);
+	if (!entry)
+		return MAILLE_ENOMEM;
+	*entry = *s;
+	*slot = *m;
+	return 0;
+}
+
+static int put_default(proto_value *body, proto_arena *a, const char *key, const char *val)
+{
+	proto_value *slot, *s;
+
+	if (map_find(body, key))
+		return 0;
+	s = proto_value_new_str(a, val, strlen(val));
+	if (!s)
+		return MAILLE_ENOMEM;
+	slot = proto_value_map_put(a, body, key, strlen(key));
+	if (!slot)
+		return MAILLE_ENOMEM;
+	*slot = *s;
+	return 0;
+}
+
+int proto_schema_normalize(proto_value *body, proto_arena *a)
+{
+	static const char *const text_keys[] = { "title", "summary", "description" };
+	const proto_value *t, *lv;
+	char lang[PROTO_LANG_TAG_MAX + 1] = "fr";
+	size_t lang_len = 2;
+	bool catalogue = false, territory;
+	int r;
+
+	if (!body || body->type != PROTO_V_MAP || !a)
+		return MAILLE_EINVAL;
+	t = map_find(body, "type");
+	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
+		if (str_is(t, record_types[i].name) && record_types[i].cls == RC_CATALOGUE)
+			catalogue = true;
+	territory = str_is(t, "territory");
+	/* An unknown or missing type is left for validation to report. */
+	if (!catalogue && !territory)
+		return 0;
+
+	/* Copied out: putting keys into body may move its items. */
+	lv = map_find(body, "lang");
+	if (lv && lv->type == PROTO_V_STR) {
+		size_t len;
+		const char *s = str_bytes(lv, &len);
+		if (lang_tag_valid(s, len)) {
+			memcpy(lang, s, len);
+			lang[len] = '\0';
+			lang_len = len;
+		}
+	}
+
+	if (territory)
+		return wrap_langmap(body, a, "name", lang, lang_len);
+	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++)
+		if ((r = wrap_langmap(body, a, text_keys[i], lang, lang_len)) < 0)
+			return r;
+	if ((r = put_default(body, a, "lang", "fr")) < 0)
+		return r;
+	return put_default(body, a, "content_licence", "etalab-2.0");
+}
+
+/* ---- Slugs ------------------------------------------------------------------------------- */
+
+#define SLUG_MAX 80u
+
+/* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), lower
+ * case. NULL marks the two symbols of the block (× ÷), which separate words. */
+/* clang-format off */
+static const char *const latin_fold[0x180 - 0xC0] = {
+	/* U+00C0 À Á Â Ã Ä Å Æ Ç È É Ê Ë Ì Í Î Ï */
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00D0 Ð Ñ Ò Ó Ô Õ Ö × Ø Ù Ú Û Ü Ý Þ ß */
+	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+	/* U+00E0 à á â ã ä å æ ç è é ê ë ì í î ï */
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00F0 ð ñ ò ó ô õ ö ÷ ø ù ú û ü ý þ ÿ */
+	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
+	/* U+0100 Ā ā Ă ă Ą ą Ć ć Ĉ ĉ Ċ ċ Č č Ď ď */
+	"a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+	/* U+0110 Đ đ Ē ē Ĕ ĕ Ė ė Ę ę Ě ě Ĝ ĝ Ğ ğ */
+	"d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+	/* U+0120 Ġ ġ Ģ ģ Ĥ ĥ Ħ ħ Ĩ ĩ Ī ī Ĭ ĭ Į į */
+	"g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+	/* U+0130 İ ı Ĳ ĳ Ĵ ĵ Ķ ķ ĸ Ĺ ĺ Ļ ļ Ľ ľ Ŀ */
+	"i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+	/* U+0140 ŀ Ł ł Ń ń Ņ ņ Ň ň ŉ Ŋ ŋ Ō ō Ŏ ŏ */
+	"l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+	/* U+0150 Ő ő Œ œ Ŕ ŕ Ŗ ŗ Ř ř Ś ś Ŝ ŝ Ş ş */
+	"o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+	/* U+0160 Š š Ţ ţ Ť ť Ŧ ŧ Ũ ũ Ū ū Ŭ ŭ Ů ů */
+	"s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+	/* U+0170 Ű ű Ų ų Ŵ ŵ Ŷ ŷ Ÿ Ź ź Ż ż Ž ž ſ */
+	"u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+/* clang-format on */
+
+/* What a code point becomes in a slug: letters and digits as ASCII (in *ret, NUL-terminated),
+ * "" for marks that belong to the previous letter (combining accents of decomposed text, the
+ * soft hyphen), NULL for everything else, which separates words. */
+static const char *slug_fold(uint32_t cp, char ret[2])
+{
+	if (cp < 0x80) {
+		char ch = (char)cp;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (!is_lower(ch) && !is_digit(ch))
+			return NULL;
+		ret[0] = ch;
+		ret[1] = '\0';
+		return ret;
+	}
+	if (cp >= 0xC0 && cp < 0x180)
+		return latin_fold[cp - 0xC0];
+	if (cp == 0xAD || (cp >= 0x300 && cp <= 0x36F))
+		return "";
+	return NULL;
+}
+
+size_t proto_slugify(const char *title, size_t len, char *ret, size_t cap)
+{
+	char buf[SLUG_MAX + 2];
+	size_t n = 0, limit, i = 0;
+	bool sep = false;
+
+	if (!ret || cap == 0)
+		return 0;
+	ret[0] = '\0';
+	if (!title)
+		return 0;
+	limit = cap - 1 < SLUG_MAX ? cap - 1 : SLUG_MAX;
+	if (limit == 0)
+		return 0;
+
+	/* Collects up to limit + 1 characters: one more than fits tells whether the last word
+	 * was cut. A '-' is only written before a character, so none trails. */
+	while (i < len && n <= limit) {
+		uint32_t cp = 0xFFFD;
+		size_t step = utf8_next((const unsigned char *)title + i, len - i, &cp);
+		char one[2];
+		const char *fold;
+
+		if (step == 0) {
+			step = 1; /* an invalid byte separates, like any non-letter */
+			cp = 0xFFFD;
+		}
+		i += step;
+		fold = slug_fold(cp, one);
+		if (!fold) {
+			sep = true;
+			continue;
+		}
+		for (; *fold && n <= limit; fold++) {
+			if (sep && n > 0) {
+				buf[n++] = '-';
+				if (n > limit)
+					break;
+			}
+			sep = false;
+			buf[n++] = *fold;
+		}
+	}
+
+	if (n > limit) {
+		if (buf[limit] == '-') {
+			n = limit; /* the cut falls between two words */
+		} else {
+			size_t cut = limit;
+			while (cut > 0 && buf[cut - 1] != '-')
+				cut--;
+			/* Cut after the last whole word; a single word longer than the limit is
+			 * cut where it must be. */
+			n = cut > 1 ? cut - 1 : limit;
+		}
+	}
+	while (n > 0 && buf[n - 1] == '-')
+		n--;
+	memcpy(ret, buf, n);
+	ret[n] = '\0';
+	return n;
+}
