@@ -219,8 +219,8 @@ static int parse_str(cursor *c, uint64_t len, const char **ret, size_t *ret_len)
 {
 	if (len > cur_left(c))
 		return MAILLE_EPROTO;
-	const uint8_t *p;
-	cur_take(c, (size_t)len, &p);
+	const uint8_t *p = c->p;
+	c->p += len;
 	if (memchr(p, 0, (size_t)len))
 		return MAILLE_EUTF8; /* NUL is valid UTF-8 but never valid text in a record */
 	if (!proto_utf8_valid(p, (size_t)len))
@@ -371,7 +371,8 @@ static int parse_value(cursor *c, unsigned depth, proto_value *out)
 			return r;
 		if (n > cur_left(c))
 			return MAILLE_EPROTO;
-		cur_take(c, (size_t)n, &p);
+		p = c->p;
+		c->p += n;
 		out->type = PROTO_V_BIN;
 		out->u.bin.len = (size_t)n;
 		if (c->arena) {
