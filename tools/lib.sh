@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tools/lib.sh: shell helpers shared by tools/test and tools/demo (sourced, not executed).
 #
 # Everything the project needs on a machine is installed from Debian packages listed here, in
@@ -26,6 +27,7 @@ MAILLE_DEB_PACKAGES=(
 
 # Options of the plain (gcc) build in build/, shared by tools/test and tools/demo so that
 # switching between them does not rebuild everything.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 MAILLE_PLAIN_SETUP_OPTS=(-Dwerror=true --buildtype=debugoptimized)
 
 # A predictable environment, whatever the caller's (cron, `env -i`, a CI runner).
