@@ -248,7 +248,7 @@ class TestBadInput(Node):
                      "lessons_learned")
         err = self.refused("wrongtype.md", "---\n" + base.replace("themes: [donnees]", "themes: 42") + "---\nx\n",
                            "themes")
-        self.assertIn(":4:", err, "the line of the field")
+        self.assertIn(":5:", err, "the line of the field (--- is line 1)")
         self.refused("baddate.md", "---\n" + base.replace("2024-01-01", "2024-02-30") + "---\nx\n", "period")
         self.refused("latin1.md", ("---\n" + base + "---\n").encode() + "Cr\xe8che\n".encode("latin-1"),
                      "UTF-8")
