@@ -26,14 +26,21 @@ enum store_open_flags {
 };
 
 /* Opens (or creates) the store at path and migrates its schema to the current version
- * (PRAGMA user_version). A file that is not a Maille store, or is from a newer version, gives
- * MAILLE_ECORRUPT / MAILLE_EVERSION. *ret is set only on success. */
+ * (PRAGMA user_version). A file that is not a Maille store (not SQLite, or another
+ * application_id), or is from a newer version, gives MAILLE_ECORRUPT / MAILLE_EVERSION and is
+ * left untouched. STORE_OPEN_EXISTING never creates a file; STORE_OPEN_CREATE creates it with
+ * mode 0600 and removes it again if the set-up fails (MAILLE_ENOTFOUND if its directory does
+ * not exist). *ret is set only on success. */
 int store_open(const char *path, int flags, store **ret);
 /* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
 void store_close(store *st);
 
 /* Batched writes: every put between begin and commit is one transaction. Without begin, each
- * put is its own transaction. commit runs the FTS optimise when the batch deleted text. */
+ * put is its own transaction. commit runs the FTS optimise when the batch deleted text.
+ * begin/commit give MAILLE_ESTATE when a batch is already / not open. If commit fails, the
+ * batch is rolled back. A put inside a batch that fails leaves the batch intact; if SQLite
+ * itself fails in a way that cannot be undone (I/O error, disk full), the batch is rolled back
+ * and the following puts and commit return the error. Closing with a batch open rolls it back. */
 int store_begin(store *st);
 int store_commit(store *st);
 void store_rollback(store *st);
@@ -47,10 +54,13 @@ enum store_put_result {
 /* Decodes, verifies (canonical form, signature, id), checks the timestamp against now_us and
  * the body of a document against nothing more than "is a map" (schema is the publisher's
  * business: a peer's entry of a newer schema version must still replicate), then applies the
- * live-set rule. On failure nothing is written. *ret_result may be NULL. */
+ * live-set rule. A tombstone's body must be exactly the empty map. On failure nothing is
+ * written. *ret_result may be NULL. */
 int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, int *ret_result);
 
-/* Same, for an entry the caller has already decoded and verified (e.g. on a worker thread). */
+/* Same, for an entry the caller has already decoded and verified (e.g. on a worker thread):
+ * e was decoded from raw[0..len) and id is its id; neither is checked again. The body checks
+ * still apply (MAILLE_EPROTO), and a timestamp past INT64_MAX gives MAILLE_EFUTURE. */
 int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
                              const uint8_t id[PROTO_ID_LEN], int *ret_result);
 
@@ -63,9 +73,10 @@ typedef struct store_row {
 	proto_entry entry; /* decoded from raw (borrows it) */
 	const char *snippet; /* search only: text with matches between "\x02" and "\x03" */
 	double rank;         /* search only: bm25, lower is better */
-	void *priv_;
+	void *priv_;         /* store_entry_get*(): the copy of raw the row owns */
 } store_row;
 
+/* Frees what a row from store_entry_get*() owns and zeroes it. NULL is a no-op. */
 void store_row_done(store_row *row);
 
 /* The live entry at (territory, path). MAILLE_ENOTFOUND if none (a tombstone IS returned:
@@ -81,7 +92,7 @@ typedef int (*store_row_cb)(const store_row *row, void *ctx);
 int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_territory,
                           store_row_cb cb, void *ctx);
 
-/* Filters for list and search; NULL fields match everything. */
+/* Filters for list and search; NULL fields match everything, a NULL filter too. */
 typedef struct store_filter {
 	const char *type;
 	const char *theme;
@@ -89,7 +100,8 @@ typedef struct store_filter {
 	const char *licence;                  /* content_licence, or licence for components */
 	const uint8_t *territory;             /* PROTO_KEY_LEN bytes */
 	bool include_tombstones;              /* list only */
-	bool include_federation;              /* territory/member/vouch/node records too */
+	bool include_federation;              /* territory/member/vouch/node documents too (a
+	                                         tombstone has no type: never one of them) */
 } store_filter;
 
 /* Live documents matching f, newest first. */
@@ -98,16 +110,18 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
 /* Full-text search over title, summary, description and keywords (every language).
  * query is what a person typed: words (all must match, last one as a prefix), diacritics and
  * case ignored; FTS5 syntax characters are treated as separators, never as operators, so no
- * query can fail to parse. Best first, at most limit rows (limit 0 = 20).
- * MAILLE_EINVAL for a query with no word. */
+ * query can fail to parse. Best first, at most limit rows (limit 0 = 20, at most
+ * MAILLE_SEARCH_LIMIT_MAX). Inside a batch, the batch's puts are searched too.
+ * MAILLE_EINVAL for a query with no word, or that is not valid UTF-8. */
 int store_search(store *st, const char *query, const store_filter *f, size_t limit,
                  store_row_cb cb, void *ctx);
 
 /* Number of live entries (tombstones included) and of live documents. */
 int store_count(store *st, uint64_t *ret_entries, uint64_t *ret_documents);
 
-/* Name of a territory from its `territory` record (its `name`, French preferred), or
- * MAILLE_ENOTFOUND. */
+/* Name of a territory from its `territory` record (its `name`, French preferred), written to
+ * ret as a NUL-terminated string cut on a character boundary to fit cap. Only a record signed
+ * by the territory key itself counts. MAILLE_ENOTFOUND if there is none. */
 int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char *ret, size_t cap);
 
 /* Re-verifies every stored entry: canonical decoding, signature, id = BLAKE2b(raw), decoded

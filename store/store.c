@@ -1,0 +1,1758 @@
+/* store/store.c: the catalogue in one SQLite file (see store.h for the contract).
+ *
+ * Layout (schema version 1, PRAGMA user_version):
+ *   entries  one row per live (territory, path): the signed bytes (raw) and the columns decoded
+ *            from them that list, search and reconciliation filter or sort on.
+ *   themes   (rid, theme) for the theme filter.
+ *   fts      FTS5 over title, summary, description and keywords, rowid = entries.rid.
+ * A row of entries has an explicit INTEGER PRIMARY KEY (rid) rather than the id as its primary
+ * key, because themes and fts refer to it and VACUUM renumbers implicit rowids; the id stays
+ * UNIQUE so it is still looked up by index.
+ *
+ * Invariants kept by every put (PROTOCOL.md §1.5) and re-verified by store_check():
+ *   - at most one row per (territory, path), the greatest (timestamp, id) that arrived;
+ *   - a document has exactly one fts row and its themes; a tombstone has neither;
+ *   - the columns agree with raw.
+ * Deletion is real: secure_delete zeroes freed b-tree content, and a transaction that removed
+ * fts rows ends with the FTS5 'optimize' command, which rewrites the index into one segment
+ * without the deleted postings (FTS5 otherwise keeps them as delete markers until a merge).
+ *
+ * Writes: a batch is one transaction and each put in it a savepoint, so a failing put leaves
+ * the rest intact. The full-text changes of the puts are queued in memory and written when the
+ * transaction ends (or when search or check need them), never inside a savepoint: see
+ * store_fts_flush for why. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "proto/error.h"
+#include "proto/value.h"
+
+/* PRAGMA application_id of a Maille store: 'MAIL'. */
+#define STORE_APPLICATION_ID 0x4D41494C
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_SEARCH_LIMIT_DEFAULT 20u
+#define STORE_SNIPPET_TOKENS "16"
+
+/* Schema migrations, in order: migration i brings user_version from i to i + 1. Adding a
+ * version is appending one string; never edit a migration that has shipped. */
+static const char *const store_migrations[] = {
+	/* 1: entries, themes, full-text index. */
+	"CREATE TABLE entries ("
+	" rid INTEGER PRIMARY KEY,"
+	" id BLOB NOT NULL UNIQUE,"
+	" territory BLOB NOT NULL,"
+	" path TEXT NOT NULL,"
+	" ts INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" signer BLOB NOT NULL,"
+	" capref TEXT,"
+	" raw BLOB NOT NULL,"
+	" type TEXT,"
+	" status TEXT,"
+	" licence TEXT,"    /* content_licence */
+	" sw_licence TEXT," /* licence (of a component) */
+	" title TEXT,"      /* French-preferred */
+	" summary TEXT,"    /* French-preferred */
+	" fed INTEGER NOT NULL DEFAULT 0," /* 1 for territory/member/vouch/node records */
+	/* Path first: the same index serves the put's (territory, path) lookup and
+	 * store_entry_find_path()'s lookup by path alone. */
+	" UNIQUE (path, territory));"
+	"CREATE INDEX entries_ts ON entries(ts, id);"
+	"CREATE INDEX entries_type ON entries(type, ts);"
+	"CREATE TABLE themes ("
+	" rid INTEGER NOT NULL REFERENCES entries(rid) ON DELETE CASCADE,"
+	" theme TEXT NOT NULL,"
+	" PRIMARY KEY (rid, theme)) WITHOUT ROWID;"
+	"CREATE INDEX themes_theme ON themes(theme, rid);"
+	"CREATE VIRTUAL TABLE fts USING fts5(title, summary, description, keywords,"
+	" tokenize = 'unicode61 remove_diacritics 2');",
+};
+#define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/* Statements of the hot paths, prepared once per handle on first use. */
+enum store_stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
+	STMT_OPTIMIZE,
+	STMT_LIVE_GET,
+	STMT_ENTRY_DEL,
+	STMT_FTS_DEL,
+	STMT_ENTRY_INS,
+	STMT_THEME_INS,
+	STMT_FTS_INS,
+	STMT_GET_PATH,
+	STMT_GET_RANGE,
+	STMT_TERRITORY,
+	STMT_N_
+};
+
+static const char *const store_stmt_sql[STMT_N_] = {
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_SAVEPOINT] = "SAVEPOINT store_put",
+	[STMT_RELEASE] = "RELEASE store_put",
+	[STMT_ROLLBACK_TO] = "ROLLBACK TO store_put",
+	[STMT_OPTIMIZE] = "INSERT INTO fts(fts) VALUES('optimize')",
+	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind FROM entries"
+	                  " WHERE territory = ?1 AND path = ?2",
+	[STMT_ENTRY_DEL] = "DELETE FROM entries WHERE rid = ?1",
+	[STMT_FTS_DEL] = "DELETE FROM fts WHERE rowid = ?1",
+	[STMT_ENTRY_INS] = "INSERT INTO entries(id, territory, path, ts, kind, signer, capref, raw,"
+	                   " type, status, licence, sw_licence, title, summary, fed)"
+	                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
+	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords)"
+	                 " VALUES(?1, ?2, ?3, ?4, ?5)",
+	[STMT_GET_PATH] = "SELECT id, raw FROM entries WHERE territory = ?1 AND path = ?2",
+	[STMT_GET_RANGE] = "SELECT id, raw FROM entries WHERE id BETWEEN ?1 AND ?2 ORDER BY id LIMIT 2",
+	[STMT_TERRITORY] = "SELECT raw FROM entries WHERE territory = ?1 AND path = 'territory'"
+	                   " AND kind = 0",
+};
+
+/* The full-text columns, in table order. */
+enum { TEXT_TITLE, TEXT_SUMMARY, TEXT_DESCRIPTION, TEXT_KEYWORDS, TEXT_N_ };
+
+typedef struct store_text {
+	char *p;
+	size_t len, cap;
+} store_text;
+
+/* A full-text change waiting for the end of the put or batch (see store_fts_flush). */
+typedef struct store_fts_op {
+	sqlite3_int64 rid;
+	bool insert;
+	size_t off;              /* insert: the four texts at fts_buf + off, each NUL-terminated */
+	size_t len[TEXT_N_];
+} store_fts_op;
+
+/* Pending full-text text past this size is written to the index before the next put, so a
+ * huge batch does not hold all its text in memory. */
+#define STORE_FTS_PENDING_MAX (4u * 1024u * 1024u)
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[STMT_N_];
+	bool in_batch;
+	bool batch_deleted_text; /* the open batch removed fts rows: optimise at commit */
+	int batch_err;           /* the batch failed past repair: commit returns this */
+	store_text text[TEXT_N_]; /* reused by every put, so indexing does not malloc per entry */
+	store_fts_op *ops;
+	size_t n_ops, cap_ops;
+	char *fts_buf;
+	size_t fts_len, fts_cap;
+	/* The index's own tokenizer, used to drop query words that hold no token (see
+	 * store_query_build). */
+	fts5_tokenizer tok_api;
+	Fts5Tokenizer *tok;
+};
+
+/* The columns derived from a document's body. Strings borrow the decoded body. */
+typedef struct store_doc {
+	const char *type, *status, *licence, *sw_licence, *title, *summary;
+	const proto_value *themes; /* string or array of strings, or NULL */
+	bool fed;
+} store_doc;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors and statements */
+
+/* The one translation of SQLite result codes into maille codes. */
+static int store_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_NOMEM:
+		return MAILLE_ENOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	/* We never violate a constraint on a sound file (puts look up before they insert), so a
+	 * constraint failure means the file disagrees with itself. */
+	case SQLITE_CONSTRAINT:
+		return MAILLE_ECORRUPT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return MAILLE_EBUSY;
+	case SQLITE_TOOBIG:
+		return MAILLE_ETOOBIG;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	default:
+		return MAILLE_EIO;
+	}
+}
+
+static int store_stmt(store *st, enum store_stmt_id k, sqlite3_stmt **ret)
+{
+	if (!st->stmts[k]) {
+		int rc = sqlite3_prepare_v3(st->db, store_stmt_sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+		                            &st->stmts[k], NULL);
+		if (rc != SQLITE_OK)
+			return store_err(rc);
+	}
+	*ret = st->stmts[k];
+	return 0;
+}
+
+/* Runs a cached statement that returns no row. */
+static int store_stmt_run(store *st, enum store_stmt_id k)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, k, &s);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static int store_exec(sqlite3 *db, const char *sql)
+{
+	return store_err(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+/* The first column of the first row of a one-value query such as a PRAGMA. */
+static int store_query_int(sqlite3 *db, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int store_bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	if (!text)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Open, migrate, close */
+
+static int store_migrate(store *st)
+{
+	int64_t version;
+	int rc = store_exec(st->db, "BEGIN IMMEDIATE");
+	if (rc)
+		return rc;
+	/* Read again inside the write transaction: another process may have migrated meanwhile. */
+	rc = store_query_int(st->db, "PRAGMA user_version", &version);
+	if (rc)
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		rc = MAILLE_EVERSION;
+		goto fail;
+	}
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+		rc = store_exec(st->db, store_migrations[v]);
+		if (rc)
+			goto fail;
+	}
+	if (version < STORE_SCHEMA_VERSION) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		         STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+		rc = store_exec(st->db, sql);
+		if (rc)
+			goto fail;
+	}
+	rc = store_exec(st->db, "COMMIT");
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The unicode61 tokenizer with the index's options, through the FTS5 extension API. */
+static int store_tokenizer_open(store *st)
+{
+	static const char *const args[] = {"remove_diacritics", "2"};
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	void *user = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (!api)
+		return MAILLE_EIO;
+	rc = api->xFindTokenizer(api, "unicode61", &user, &st->tok_api);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	rc = st->tok_api.xCreate(user, (const char **)args, 2, &st->tok);
+	if (rc != SQLITE_OK) {
+		st->tok = NULL;
+		return store_err(rc);
+	}
+	return 0;
+}
+
+static void store_unlink_all(const char *path)
+{
+	static const char *const suffixes[] = {"-wal", "-shm"};
+	size_t n = strlen(path);
+	char *p = malloc(n + 5);
+	unlink(path);
+	if (!p)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		memcpy(p, path, n);
+		memcpy(p + n, suffixes[i], 5);
+		unlink(p);
+	}
+	free(p);
+}
+
+static void store_free(store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < STMT_N_; i++)
+		sqlite3_finalize(st->stmts[i]);
+	if (st->tok)
+		st->tok_api.xDelete(st->tok);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	for (size_t i = 0; i < TEXT_N_; i++)
+		free(st->text[i].p);
+	free(st->ops);
+	free(st->fts_buf);
+	free(st);
+}
+
+int store_open(const char *path, int flags, store **ret)
+{
+	bool created = false;
+	int64_t app_id, version;
+	store *st;
+	int rc;
+
+	if (!path || !ret || (flags != STORE_OPEN_EXISTING && flags != STORE_OPEN_CREATE))
+		return MAILLE_EINVAL;
+	/* Verification needs libsodium initialised; proto_init() may be called any number of
+	 * times. */
+	rc = proto_init();
+	if (rc)
+		return rc;
+	if (flags == STORE_OPEN_CREATE) {
+		/* O_EXCL makes "already exists" race-free; an empty file is an empty database. */
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return errno == EEXIST ? MAILLE_EEXIST : errno == ENOENT ? MAILLE_ENOTFOUND
+			                                                         : MAILLE_EIO;
+		close(fd);
+		created = true;
+	} else {
+		/* SQLite would create a missing file even without SQLITE_OPEN_CREATE in some VFS
+		 * paths; checking first keeps "never create" true whatever the VFS does. */
+		struct stat sb;
+		if (stat(path, &sb) != 0)
+			return errno == ENOENT || errno == ENOTDIR ? MAILLE_ENOTFOUND : MAILLE_EIO;
+	}
+
+	st = calloc(1, sizeof *st);
+	if (!st) {
+		rc = MAILLE_ENOMEM;
+		goto fail;
+	}
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_err(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	/* Refuse SQL that could corrupt the file (writable_schema, writes to shadow tables). */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+
+	/* Identify the file before writing anything to it: a file that is not ours is left as it
+	 * was (reading the header of a non-database fails with SQLITE_NOTADB). */
+	rc = store_query_int(st->db, "PRAGMA application_id", &app_id);
+	if (!rc)
+		rc = store_query_int(st->db, "PRAGMA user_version", &version);
+	if (rc)
+		goto fail;
+	if (created) {
+		if (app_id != 0 || version != 0) {
+			rc = MAILLE_ECORRUPT;
+			goto fail;
+		}
+	} else {
+		if (app_id != STORE_APPLICATION_ID || version < 1) {
+			rc = MAILLE_ECORRUPT;
+			goto fail;
+		}
+		if (version > STORE_SCHEMA_VERSION) {
+			rc = MAILLE_EVERSION;
+			goto fail;
+		}
+	}
+
+	{
+		sqlite3_stmt *s;
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+		if (rc != SQLITE_OK) {
+			rc = store_err(rc);
+			goto fail;
+		}
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const char *mode = (const char *)sqlite3_column_text(s, 0);
+			rc = mode && strcmp(mode, "wal") == 0 ? 0 : MAILLE_EIO;
+		} else {
+			rc = store_err(rc == SQLITE_DONE ? SQLITE_IOERR : rc);
+		}
+		sqlite3_finalize(s);
+		if (rc)
+			goto fail;
+	}
+	/* temp_store in memory: the sub-journal of each put's savepoint would otherwise be a temp
+	 * file written page by page (tens of write calls per put). A 16 MiB page cache holds the
+	 * id and live-set indexes of ~100k entries, so random ids do not read pages back. */
+	rc = store_exec(st->db, "PRAGMA secure_delete = ON;"
+	                        "PRAGMA synchronous = NORMAL;"
+	                        "PRAGMA temp_store = MEMORY;"
+	                        "PRAGMA cache_size = -16384;"
+	                        "PRAGMA foreign_keys = ON;"
+	                        "PRAGMA trusted_schema = OFF");
+	if (rc)
+		goto fail;
+	if (version < STORE_SCHEMA_VERSION) {
+		rc = store_migrate(st);
+		if (rc)
+			goto fail;
+	}
+	rc = store_tokenizer_open(st);
+	if (rc)
+		goto fail;
+	*ret = st;
+	return 0;
+
+fail:
+	store_free(st);
+	if (created)
+		store_unlink_all(path);
+	return rc;
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	if (st->in_batch)
+		store_rollback(st);
+	for (size_t i = 0; i < STMT_N_; i++) {
+		sqlite3_finalize(st->stmts[i]);
+		st->stmts[i] = NULL;
+	}
+	/* Move every page into the main file and empty the WAL, so no earlier page image (with
+	 * text deleted since) is left in it. */
+	sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	store_free(st);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transactions */
+
+int store_begin(store *st)
+{
+	if (st->in_batch)
+		return MAILLE_ESTATE;
+	int rc = store_stmt_run(st, STMT_BEGIN);
+	if (rc)
+		return rc;
+	st->in_batch = true;
+	st->batch_deleted_text = false;
+	st->batch_err = 0;
+	st->n_ops = 0;
+	st->fts_len = 0;
+	return 0;
+}
+
+/* Full-text changes are queued by each put and replayed here, outside any savepoint: FTS5
+ * writes its pending in-memory index to disk at every SAVEPOINT, so indexing inside the
+ * per-put savepoint would write one tiny segment per entry and merge them forever (a bulk
+ * load ran several times slower). The ops replay in order, so a row inserted and superseded
+ * in the same batch is inserted then deleted, which is correct if wasteful.
+ * *ret_deleted is set when a delete removed an existing row. */
+static int store_fts_flush(store *st, bool *ret_deleted)
+{
+	sqlite3_stmt *ins, *del;
+	int rc = store_stmt(st, STMT_FTS_INS, &ins);
+	if (!rc)
+		rc = store_stmt(st, STMT_FTS_DEL, &del);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < st->n_ops; i++) {
+		const store_fts_op *op = &st->ops[i];
+		sqlite3_stmt *s = op->insert ? ins : del;
+		sqlite3_bind_int64(s, 1, op->rid);
+		if (op->insert) {
+			size_t off = op->off;
+			for (int k = 0; k < TEXT_N_; k++) {
+				sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
+				off += op->len[k] + 1;
+			}
+		}
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_err(rc);
+		if (!op->insert && sqlite3_changes(st->db) > 0)
+			*ret_deleted = true;
+	}
+	st->n_ops = 0;
+	st->fts_len = 0;
+	return 0;
+}
+
+static void store_fts_discard(store *st)
+{
+	st->n_ops = 0;
+	st->fts_len = 0;
+}
+
+/* Writes the pending full-text changes, optimises the index if text was deleted, then
+ * commits; rolls back on any failure so the file never keeps a committed deletion whose text
+ * is still in the index pages. */
+static int store_finish(store *st, bool deleted_text)
+{
+	int rc = store_fts_flush(st, &deleted_text);
+	if (!rc && deleted_text)
+		rc = store_stmt_run(st, STMT_OPTIMIZE);
+	if (!rc)
+		rc = store_stmt_run(st, STMT_COMMIT);
+	if (rc && !sqlite3_get_autocommit(st->db))
+		store_stmt_run(st, STMT_ROLLBACK);
+	store_fts_discard(st);
+	return rc;
+}
+
+int store_commit(store *st)
+{
+	if (!st->in_batch)
+		return MAILLE_ESTATE;
+	st->in_batch = false;
+	if (st->batch_err || sqlite3_get_autocommit(st->db)) {
+		/* Already rolled back, by us or by SQLite (I/O error, disk full). */
+		if (!sqlite3_get_autocommit(st->db))
+			store_stmt_run(st, STMT_ROLLBACK);
+		store_fts_discard(st);
+		return st->batch_err ? st->batch_err : MAILLE_EIO;
+	}
+	return store_finish(st, st->batch_deleted_text);
+}
+
+void store_rollback(store *st)
+{
+	if (!st->in_batch)
+		return;
+	st->in_batch = false;
+	if (!sqlite3_get_autocommit(st->db))
+		store_stmt_run(st, STMT_ROLLBACK);
+	store_fts_discard(st);
+}
+
+/* Inside a batch, makes the full-text index reflect every put so far (for search and check).
+ * A failure breaks the batch: its rows and the index could disagree. */
+static int store_fts_sync(store *st)
+{
+	bool deleted = false;
+	int rc;
+	if (!st->in_batch || st->n_ops == 0 || st->batch_err)
+		return 0; /* nothing queued (a broken batch has discarded its queue) */
+	rc = store_fts_flush(st, &deleted);
+	if (deleted)
+		st->batch_deleted_text = true;
+	if (rc) {
+		st->batch_err = rc;
+		if (!sqlite3_get_autocommit(st->db))
+			store_stmt_run(st, STMT_ROLLBACK);
+		store_fts_discard(st);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Decoded columns and full-text */
+
+static int store_text_add(store_text *t, const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	size_t need = t->len + 1 + n + 1;
+	if (need > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		while (cap < need)
+			cap *= 2;
+		char *p = realloc(t->p, cap);
+		if (!p)
+			return MAILLE_ENOMEM;
+		t->p = p;
+		t->cap = cap;
+	}
+	if (t->len)
+		t->p[t->len++] = ' ';
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+	return 0;
+}
+
+/* Every string of v (a plain string, every language of a language map, every item of a list),
+ * space-separated. Depth is bounded by the decoder (PROTO_VALUE_DEPTH_MAX). */
+static int store_text_value(store_text *t, const proto_value *v)
+{
+	int rc = 0;
+	if (!v)
+		return 0;
+	switch (v->type) {
+	case PROTO_V_STR:
+		return store_text_add(t, v->u.str.ptr, v->u.str.len);
+	case PROTO_V_ARRAY:
+		for (size_t i = 0; i < v->u.arr.n && !rc; i++)
+			rc = store_text_value(t, &v->u.arr.items[i]);
+		return rc;
+	case PROTO_V_MAP:
+		for (size_t i = 0; i < v->u.map.n && !rc; i++)
+			rc = store_text_value(t, &v->u.map.items[i].val);
+		return rc;
+	default:
+		return 0;
+	}
+}
+
+static const char *store_map_str(const proto_value *map, const char *key)
+{
+	const proto_value *v = proto_map_get(map, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
+static bool store_type_federation(const char *type)
+{
+	static const char *const fed[] = {"territory", "member", "vouch", "node"};
+	if (!type)
+		return false;
+	for (size_t i = 0; i < sizeof fed / sizeof fed[0]; i++)
+		if (strcmp(type, fed[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Fills doc from a document's body (a map) and st->text with its full-text columns. */
+static int store_doc_extract(store *st, const proto_value *body, store_doc *doc)
+{
+	const proto_value *title, *summary;
+	int rc = 0;
+
+	memset(doc, 0, sizeof *doc);
+	doc->type = store_map_str(body, "type");
+	doc->status = store_map_str(body, "status");
+	doc->licence = store_map_str(body, "content_licence");
+	doc->sw_licence = store_map_str(body, "licence");
+	doc->fed = store_type_federation(doc->type);
+	title = proto_map_get(body, "title");
+	/* A territory record has a name, not a title: show and index it as one. */
+	if (!title && doc->type && strcmp(doc->type, "territory") == 0)
+		title = proto_map_get(body, "name");
+	summary = proto_map_get(body, "summary");
+	doc->title = title ? proto_langmap_pick(title, "fr") : NULL;
+	doc->summary = summary ? proto_langmap_pick(summary, "fr") : NULL;
+	doc->themes = proto_map_get(body, "themes");
+
+	for (size_t i = 0; i < TEXT_N_; i++) {
+		st->text[i].len = 0;
+		if (st->text[i].p)
+			st->text[i].p[0] = '\0';
+	}
+	rc = store_text_value(&st->text[TEXT_TITLE], title);
+	if (!rc)
+		rc = store_text_value(&st->text[TEXT_SUMMARY], summary);
+	if (!rc)
+		rc = store_text_value(&st->text[TEXT_DESCRIPTION], proto_map_get(body, "description"));
+	if (!rc)
+		rc = store_text_value(&st->text[TEXT_KEYWORDS], proto_map_get(body, "keywords"));
+	return rc;
+}
+
+/* Theme i of doc->themes (a single string counts as a list of one), or NULL past the end. */
+static const char *store_doc_theme(const store_doc *doc, size_t i)
+{
+	const proto_value *t = doc->themes;
+	if (!t)
+		return NULL;
+	if (t->type == PROTO_V_STR)
+		return i == 0 ? t->u.str.ptr : NULL;
+	if (t->type != PROTO_V_ARRAY)
+		return NULL;
+	for (size_t k = 0; k < t->u.arr.n; k++) {
+		if (t->u.arr.items[k].type != PROTO_V_STR)
+			continue;
+		if (i-- == 0)
+			return t->u.arr.items[k].u.str.ptr;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Put */
+
+/* Queues the insertion of st->text as the fts row of rid, or the deletion of rid's row. */
+static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
+{
+	store_fts_op *op;
+	if (st->n_ops == st->cap_ops) {
+		size_t cap = st->cap_ops ? st->cap_ops * 2 : 256;
+		store_fts_op *ops = realloc(st->ops, cap * sizeof *ops);
+		if (!ops)
+			return MAILLE_ENOMEM;
+		st->ops = ops;
+		st->cap_ops = cap;
+	}
+	op = &st->ops[st->n_ops];
+	op->rid = rid;
+	op->insert = insert;
+	op->off = st->fts_len;
+	if (insert) {
+		size_t need = st->fts_len;
+		for (int k = 0; k < TEXT_N_; k++)
+			need += st->text[k].len + 1;
+		if (need > st->fts_cap) {
+			size_t cap = st->fts_cap ? st->fts_cap : 65536;
+			while (cap < need)
+				cap *= 2;
+			char *p = realloc(st->fts_buf, cap);
+			if (!p)
+				return MAILLE_ENOMEM;
+			st->fts_buf = p;
+			st->fts_cap = cap;
+		}
+		for (int k = 0; k < TEXT_N_; k++) {
+			op->len[k] = st->text[k].len;
+			if (op->len[k])
+				memcpy(st->fts_buf + st->fts_len, st->text[k].p, op->len[k]);
+			st->fts_buf[st->fts_len + op->len[k]] = '\0';
+			st->fts_len += op->len[k] + 1;
+		}
+	}
+	st->n_ops++;
+	return 0;
+}
+
+/* Applies the live-set rule inside the caller's transaction or savepoint, and queues the
+ * full-text changes (store_fts_flush). doc is NULL for a tombstone. */
+static int store_put_apply(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                           const uint8_t id[PROTO_ID_LEN], const store_doc *doc, int *result)
+{
+	sqlite3_stmt *s;
+	sqlite3_int64 rid, old_rid = -1;
+	bool old_text = false;
+	int rc = store_stmt(st, STMT_LIVE_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, e->path, (int)e->path_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		uint8_t old_id[PROTO_ID_LEN];
+		const void *p = sqlite3_column_blob(s, 1);
+		uint64_t old_ts = (uint64_t)sqlite3_column_int64(s, 2);
+		rid = sqlite3_column_int64(s, 0);
+		old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT;
+		if (!p || sqlite3_column_bytes(s, 1) != PROTO_ID_LEN) {
+			sqlite3_reset(s);
+			return MAILLE_ECORRUPT;
+		}
+		memcpy(old_id, p, PROTO_ID_LEN);
+		sqlite3_reset(s);
+		if (memcmp(old_id, id, PROTO_ID_LEN) == 0) {
+			*result = STORE_PUT_DUPLICATE;
+			return 0;
+		}
+		if (!proto_entry_newer(e->timestamp, id, old_ts, old_id)) {
+			*result = STORE_PUT_SUPERSEDED;
+			return 0;
+		}
+		/* The newcomer wins: the old version goes with its themes (cascade) and its text. */
+		old_rid = rid;
+		rc = store_stmt(st, STMT_ENTRY_DEL, &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(s, 1, rid);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_err(rc);
+	} else {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_err(rc);
+	}
+
+	rc = store_stmt(st, STMT_ENTRY_INS, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, id, PROTO_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->path, (int)e->path_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)e->timestamp);
+	sqlite3_bind_int(s, 5, e->kind);
+	sqlite3_bind_blob(s, 6, e->signer, PROTO_KEY_LEN, SQLITE_STATIC);
+	if (e->capref)
+		sqlite3_bind_text(s, 7, e->capref, (int)e->capref_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_blob(s, 8, raw, (int)len, SQLITE_STATIC);
+	store_bind_text(s, 9, doc ? doc->type : NULL);
+	store_bind_text(s, 10, doc ? doc->status : NULL);
+	store_bind_text(s, 11, doc ? doc->licence : NULL);
+	store_bind_text(s, 12, doc ? doc->sw_licence : NULL);
+	store_bind_text(s, 13, doc ? doc->title : NULL);
+	store_bind_text(s, 14, doc ? doc->summary : NULL);
+	sqlite3_bind_int(s, 15, doc && doc->fed);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	rid = sqlite3_last_insert_rowid(st->db);
+
+	if (doc) {
+		const char *theme;
+		rc = store_stmt(st, STMT_THEME_INS, &s);
+		if (rc)
+			return rc;
+		for (size_t i = 0; (theme = store_doc_theme(doc, i)) != NULL; i++) {
+			sqlite3_bind_int64(s, 1, rid);
+			sqlite3_bind_text(s, 2, theme, -1, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE)
+				return store_err(rc);
+		}
+	}
+	/* Every statement succeeded: queue the full-text changes. */
+	if (old_text) {
+		rc = store_fts_queue(st, old_rid, false);
+		if (rc)
+			return rc;
+	}
+	if (doc) {
+		rc = store_fts_queue(st, rid, true);
+		if (rc)
+			return rc;
+	}
+	*result = STORE_PUT_LIVE;
+	return 0;
+}
+
+/* One put as its own transaction, or as a savepoint of the open batch, so that a failing put
+ * leaves nothing behind and the rest of the batch intact. */
+static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                        const uint8_t id[PROTO_ID_LEN], const store_doc *doc, int *result)
+{
+	int rc;
+
+	if (st->in_batch) {
+		size_t n_ops = st->n_ops, fts_len = st->fts_len;
+		if (!st->batch_err && sqlite3_get_autocommit(st->db)) {
+			/* SQLite rolled the batch back after an error (I/O, disk full). */
+			st->batch_err = MAILLE_EIO;
+			store_fts_discard(st);
+		}
+		if (st->batch_err)
+			return st->batch_err;
+		if (st->fts_len > STORE_FTS_PENDING_MAX) {
+			rc = store_fts_sync(st);
+			if (rc)
+				return rc;
+			n_ops = fts_len = 0;
+		}
+		rc = store_stmt_run(st, STMT_SAVEPOINT);
+		if (rc)
+			return rc;
+		rc = store_put_apply(st, e, raw, len, id, doc, result);
+		if (!rc)
+			rc = store_stmt_run(st, STMT_RELEASE);
+		if (rc) {
+			st->n_ops = n_ops;
+			st->fts_len = fts_len;
+			if (store_stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
+			    store_stmt_run(st, STMT_RELEASE) != 0) {
+				/* The put could not be undone: the batch cannot be trusted any more. */
+				st->batch_err = rc;
+				if (!sqlite3_get_autocommit(st->db))
+					store_stmt_run(st, STMT_ROLLBACK);
+				store_fts_discard(st);
+			}
+		}
+		return rc;
+	}
+
+	/* On its own, the put needs no savepoint: any failure rolls the whole transaction back. */
+	rc = store_stmt_run(st, STMT_BEGIN);
+	if (rc)
+		return rc;
+	rc = store_put_apply(st, e, raw, len, id, doc, result);
+	if (rc) {
+		if (!sqlite3_get_autocommit(st->db))
+			store_stmt_run(st, STMT_ROLLBACK);
+		store_fts_discard(st);
+		return rc;
+	}
+	return store_finish(st, false);
+}
+
+int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                             const uint8_t id[PROTO_ID_LEN], int *ret_result)
+{
+	proto_arena arena;
+	proto_value *body = NULL;
+	store_doc doc;
+	int result = STORE_PUT_LIVE;
+	int rc;
+
+	if (len > PROTO_ENTRY_MAX)
+		return MAILLE_ETOOBIG;
+	/* SQLite integers are signed: a timestamp past INT64_MAX (year 294247) would sort before
+	 * every other. proto_entry_check_time() refuses it long before; keep the order sound for
+	 * callers that did not ask. */
+	if (e->timestamp > (uint64_t)INT64_MAX)
+		return MAILLE_EFUTURE;
+	if (e->kind == PROTO_KIND_TOMBSTONE) {
+		/* A tombstone carries no text, so deleting a record leaves none of it behind. */
+		if (e->body_len != 1 || e->body[0] != 0x80)
+			return MAILLE_EPROTO;
+		rc = store_put_tx(st, e, raw, len, id, NULL, &result);
+	} else if (e->kind == PROTO_KIND_DOCUMENT) {
+		/* Only "is a map": the schema is the publisher's business (see store.h). */
+		proto_arena_init(&arena, 0);
+		rc = proto_value_decode(e->body, e->body_len, &arena, &body);
+		if (!rc && body->type != PROTO_V_MAP)
+			rc = MAILLE_EPROTO;
+		if (!rc)
+			rc = store_doc_extract(st, body, &doc);
+		if (!rc)
+			rc = store_put_tx(st, e, raw, len, id, &doc, &result);
+		proto_arena_done(&arena);
+	} else {
+		return MAILLE_EPROTO;
+	}
+	if (!rc && ret_result)
+		*ret_result = result;
+	return rc;
+}
+
+int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, int *ret_result)
+{
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry e;
+	int rc = proto_entry_decode(raw, len, &e);
+	if (rc)
+		return rc;
+	rc = proto_entry_verify(&e, raw, len);
+	if (rc)
+		return rc;
+	proto_entry_id(raw, len, id);
+	rc = proto_entry_check_time(&e, now_us);
+	if (rc)
+		return rc;
+	return store_entry_put_verified(st, &e, raw, len, id, ret_result);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rows */
+
+/* Fills row from the current result row of s (id in column 0, raw in column 1), the entry
+ * decoded from raw. With copy, raw is copied into memory the row owns (freed by
+ * store_row_done); otherwise it borrows SQLite's buffer, valid until s is stepped. A stored
+ * entry that no longer decodes is MAILLE_ECORRUPT (store_check tells which). */
+static int store_row_fill(sqlite3_stmt *s, bool copy, store_row *row)
+{
+	const void *id = sqlite3_column_blob(s, 0);
+	int id_len = sqlite3_column_bytes(s, 0);
+	const uint8_t *raw = sqlite3_column_blob(s, 1);
+	int raw_len = sqlite3_column_bytes(s, 1);
+	uint8_t *buf = NULL;
+
+	memset(row, 0, sizeof *row);
+	if (!id || id_len != PROTO_ID_LEN || !raw || raw_len <= 0)
+		return MAILLE_ECORRUPT;
+	if (copy) {
+		buf = malloc((size_t)raw_len);
+		if (!buf)
+			return MAILLE_ENOMEM;
+		memcpy(buf, raw, (size_t)raw_len);
+		raw = buf;
+	}
+	if (proto_entry_decode(raw, (size_t)raw_len, &row->entry) != 0) {
+		free(buf);
+		return MAILLE_ECORRUPT;
+	}
+	memcpy(row->id, id, PROTO_ID_LEN);
+	row->raw = raw;
+	row->raw_len = (size_t)raw_len;
+	row->priv_ = buf;
+	return 0;
+}
+
+void store_row_done(store_row *row)
+{
+	if (!row)
+		return;
+	free(row->priv_);
+	memset(row, 0, sizeof *row);
+}
+
+/* Steps s to its single row and copies it into *ret; ENOTFOUND if there is none. */
+static int store_get_one(sqlite3_stmt *s, store_row *ret)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = store_row_fill(s, true, ret);
+	else
+		rc = rc == SQLITE_DONE ? MAILLE_ENOTFOUND : store_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                    store_row *ret)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (!territory || !path || !ret)
+		return MAILLE_EINVAL;
+	rc = store_stmt(st, STMT_GET_PATH, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	return store_get_one(s, ret);
+}
+
+static int store_hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int store_entry_get_id(store *st, const char *hex, store_row *ret)
+{
+	uint8_t lo[PROTO_ID_LEN], hi[PROTO_ID_LEN];
+	sqlite3_stmt *s;
+	size_t n;
+	int rc;
+
+	if (!hex || !ret)
+		return MAILLE_EINVAL;
+	n = strnlen(hex, 2 * PROTO_ID_LEN + 1);
+	if (n < 8 || n > 2 * PROTO_ID_LEN)
+		return MAILLE_EINVAL;
+	/* Every id starting with the prefix lies in [prefix 00.., prefix ff..] (BLOBs compare as
+	 * bytes), so the lookup is a range scan of the id index. */
+	memset(lo, 0x00, sizeof lo);
+	memset(hi, 0xff, sizeof hi);
+	for (size_t i = 0; i < n; i++) {
+		int v = store_hex_nibble(hex[i]);
+		if (v < 0)
+			return MAILLE_EINVAL;
+		if (i % 2 == 0) {
+			lo[i / 2] = (uint8_t)(v << 4);
+			hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
+		} else {
+			lo[i / 2] |= (uint8_t)v;
+			hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
+		}
+	}
+	rc = store_stmt(st, STMT_GET_RANGE, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, lo, PROTO_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, hi, PROTO_ID_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		store_row row;
+		rc = store_row_fill(s, true, &row);
+		if (!rc) {
+			int next = sqlite3_step(s);
+			if (next == SQLITE_ROW) {
+				store_row_done(&row);
+				rc = MAILLE_EINVAL; /* ambiguous prefix */
+			} else if (next != SQLITE_DONE) {
+				store_row_done(&row);
+				rc = store_err(next);
+			} else {
+				*ret = row;
+			}
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? MAILLE_ENOTFOUND : store_err(rc);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Runs a freshly prepared statement (id, raw[, rank, snippet]) and calls cb per row, then
+ * finalizes it. Fresh statements let a callback call any other store function. */
+static int store_rows_run(sqlite3_stmt *s, bool search, store_row_cb cb, void *ctx)
+{
+	int ret;
+	for (;;) {
+		store_row row;
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE) {
+			ret = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			ret = store_err(rc);
+			break;
+		}
+		ret = store_row_fill(s, false, &row);
+		if (ret)
+			break;
+		if (search) {
+			const char *snip = (const char *)sqlite3_column_text(s, 3);
+			row.rank = sqlite3_column_double(s, 2);
+			row.snippet = snip ? snip : "";
+		}
+		ret = cb(&row, ctx);
+		if (ret)
+			break;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_territory,
+                          store_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (!path || !cb)
+		return MAILLE_EINVAL;
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT id, raw FROM entries WHERE path = ?1 AND kind = 0"
+	                        " ORDER BY territory IS ?2 DESC, ts DESC, id DESC",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	if (prefer_territory)
+		sqlite3_bind_blob(s, 2, prefer_territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	return store_rows_run(s, false, cb, ctx);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* List and search */
+
+/* Parameter numbers shared by list and search. */
+enum { P_MATCH = 1, P_TYPE, P_THEME, P_STATUS, P_LICENCE, P_TERRITORY, P_LIMIT };
+
+/* The statements of list and search are assembled from fixed pieces (values are always bound
+ * parameters), at most ~700 bytes: STORE_SQL_MAX leaves room to spare. */
+#define STORE_SQL_MAX 1024
+
+static void store_sql_add(char sql[STORE_SQL_MAX], const char *piece)
+{
+	size_t n = strlen(sql), k = strlen(piece);
+	if (n + k < STORE_SQL_MAX)
+		memcpy(sql + n, piece, k + 1);
+}
+
+/* Appends the WHERE clauses of f (entries aliased as e). */
+static void store_filter_sql(char sql[STORE_SQL_MAX], const store_filter *f, bool list)
+{
+	if (f->type)
+		store_sql_add(sql, " AND e.type = ?2");
+	if (f->theme)
+		store_sql_add(sql, " AND e.rid IN (SELECT rid FROM themes WHERE theme = ?3)");
+	if (f->status)
+		store_sql_add(sql, " AND e.status = ?4");
+	if (f->licence)
+		store_sql_add(sql, " AND (e.licence = ?5 OR e.sw_licence = ?5)");
+	if (f->territory)
+		store_sql_add(sql, " AND e.territory = ?6");
+	if (list && !f->include_tombstones)
+		store_sql_add(sql, " AND e.kind = 0");
+	if (!f->include_federation)
+		store_sql_add(sql, " AND e.fed = 0");
+}
+
+static void store_filter_bind(sqlite3_stmt *s, const store_filter *f)
+{
+	if (f->type)
+		sqlite3_bind_text(s, P_TYPE, f->type, -1, SQLITE_STATIC);
+	if (f->theme)
+		sqlite3_bind_text(s, P_THEME, f->theme, -1, SQLITE_STATIC);
+	if (f->status)
+		sqlite3_bind_text(s, P_STATUS, f->status, -1, SQLITE_STATIC);
+	if (f->licence)
+		sqlite3_bind_text(s, P_LICENCE, f->licence, -1, SQLITE_STATIC);
+	if (f->territory)
+		sqlite3_bind_blob(s, P_TERRITORY, f->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+}
+
+int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx)
+{
+	static const store_filter none;
+	char sql[STORE_SQL_MAX] = "SELECT e.id, e.raw FROM entries e WHERE 1";
+	sqlite3_stmt *s;
+	int rc;
+	if (!cb)
+		return MAILLE_EINVAL;
+	if (!f)
+		f = &none;
+	store_filter_sql(sql, f, true);
+	store_sql_add(sql, " ORDER BY e.ts DESC, e.id DESC");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	store_filter_bind(s, f);
+	return store_rows_run(s, false, cb, ctx);
+}
+
+static bool store_query_wordbyte(unsigned char c)
+{
+	/* Bytes of multi-byte UTF-8 sequences count as letters so that accented words survive;
+	 * the tokenizer then decides what in them is a token. */
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int store_query_token_cb(void *ctx, int tflags, const char *token, int n, int start, int end)
+{
+	(void)tflags, (void)token, (void)n, (void)start, (void)end;
+	(*(size_t *)ctx)++;
+	return SQLITE_OK;
+}
+
+/* Turns what a person typed into an FTS5 expression that cannot fail to parse: every run of
+ * letters and digits becomes a quoted string ("word"), the last one a prefix ("word"*), all
+ * joined by AND. A run in which the index's tokenizer finds no token (« or — between spaces)
+ * is dropped: as a phrase it would match nothing and empty the whole AND. */
+static int store_query_build(store *st, const char *q, char **ret)
+{
+	size_t len = strlen(q), o = 0, n_words = 0;
+	char *out;
+
+	if (!proto_utf8_valid((const uint8_t *)q, len))
+		return MAILLE_EINVAL;
+	if (len > (SIZE_MAX - 16) / 4 || len > INT_MAX)
+		return MAILLE_ETOOBIG;
+	/* Worst case: one-byte words between one-byte separators, each `"w" AND ` (8 bytes for
+	 * 2 input bytes), plus the final '*' and NUL. */
+	out = malloc(len * 4 + 16);
+	if (!out)
+		return MAILLE_ENOMEM;
+	for (size_t i = 0; i < len;) {
+		size_t start, n_tokens = 0;
+		while (i < len && !store_query_wordbyte((unsigned char)q[i]))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && store_query_wordbyte((unsigned char)q[i]))
+			i++;
+		int rc = st->tok_api.xTokenize(st->tok, &n_tokens, FTS5_TOKENIZE_QUERY, q + start,
+		                               (int)(i - start), store_query_token_cb);
+		if (rc != SQLITE_OK) {
+			free(out);
+			return store_err(rc);
+		}
+		if (n_tokens == 0)
+			continue;
+		if (n_words++) {
+			memcpy(out + o, " AND ", 5);
+			o += 5;
+		}
+		out[o++] = '"';
+		for (size_t k = start; k < i; k++) {
+			/* Cannot happen ('"' separates words) but a quoted string doubles its quotes. */
+			if (q[k] == '"')
+				out[o++] = '"';
+			out[o++] = q[k];
+		}
+		out[o++] = '"';
+	}
+	if (n_words == 0) {
+		free(out);
+		return MAILLE_EINVAL;
+	}
+	out[o++] = '*';
+	out[o] = '\0';
+	*ret = out;
+	return 0;
+}
+
+int store_search(store *st, const char *query, const store_filter *f, size_t limit,
+                 store_row_cb cb, void *ctx)
+{
+	static const store_filter none;
+	/* bm25 weights: title 10, summary 5, description 1, keywords 3 (fts column order). */
+	char sql[STORE_SQL_MAX] = "SELECT e.id, e.raw, fts.rank,"
+	                 " snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
+	                 " FROM fts JOIN entries e ON e.rid = fts.rowid"
+	                 " WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'";
+	sqlite3_stmt *s;
+	char *match = NULL;
+	int rc;
+
+	if (!query || !cb)
+		return MAILLE_EINVAL;
+	if (!f)
+		f = &none;
+	if (limit == 0)
+		limit = STORE_SEARCH_LIMIT_DEFAULT;
+	if (limit > MAILLE_SEARCH_LIMIT_MAX)
+		limit = MAILLE_SEARCH_LIMIT_MAX;
+	rc = store_fts_sync(st);
+	if (rc)
+		return rc;
+	rc = store_query_build(st, query, &match);
+	if (rc)
+		return rc;
+	store_filter_sql(sql, f, false);
+	store_sql_add(sql, " ORDER BY fts.rank LIMIT ?7");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(match);
+		return store_err(rc);
+	}
+	sqlite3_bind_text(s, P_MATCH, match, -1, free);
+	store_filter_bind(s, f);
+	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)limit);
+	return store_rows_run(s, true, cb, ctx);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Counts and names */
+
+int store_count(store *st, uint64_t *ret_entries, uint64_t *ret_documents)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT count(*), coalesce(sum(kind = 0), 0) FROM entries", -1,
+	                            &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (ret_entries)
+			*ret_entries = (uint64_t)sqlite3_column_int64(s, 0);
+		if (ret_documents)
+			*ret_documents = (uint64_t)sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else {
+		rc = store_err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char *ret, size_t cap)
+{
+	proto_arena arena;
+	proto_value *body;
+	proto_entry e;
+	sqlite3_stmt *s;
+	const uint8_t *raw;
+	int raw_len, rc;
+
+	if (!territory || !ret || cap == 0)
+		return MAILLE_EINVAL;
+	rc = store_stmt(st, STMT_TERRITORY, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? MAILLE_ENOTFOUND : store_err(rc);
+	}
+	raw = sqlite3_column_blob(s, 0);
+	raw_len = sqlite3_column_bytes(s, 0);
+	if (!raw || raw_len <= 0 || proto_entry_decode(raw, (size_t)raw_len, &e) != 0) {
+		sqlite3_reset(s);
+		return MAILLE_ECORRUPT;
+	}
+	/* Only the territory key names its territory: a member cannot rename it. */
+	if (memcmp(e.signer, e.territory, PROTO_KEY_LEN) != 0) {
+		sqlite3_reset(s);
+		return MAILLE_ENOTFOUND;
+	}
+	proto_arena_init(&arena, 0);
+	rc = proto_value_decode(e.body, e.body_len, &arena, &body);
+	if (!rc) {
+		const proto_value *v = proto_map_get(body, "name");
+		const char *name = v ? proto_langmap_pick(v, "fr") : NULL;
+		if (name && *name) {
+			size_t n = strlen(name);
+			if (n >= cap) {
+				/* Cut on a character boundary. */
+				n = cap - 1;
+				while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+					n--;
+			}
+			memcpy(ret, name, n);
+			ret[n] = '\0';
+		} else {
+			rc = MAILLE_ENOTFOUND;
+		}
+	} else {
+		rc = MAILLE_ECORRUPT;
+	}
+	proto_arena_done(&arena);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Check */
+
+typedef struct store_check_state {
+	store_check_cb cb;
+	void *ctx;
+	uint64_t problems;
+} store_check_state;
+
+static void store_check_report(store_check_state *cs, const uint8_t *id, const char *path,
+                               const char *problem)
+{
+	cs->problems++;
+	if (cs->cb)
+		cs->cb(id, path, problem, cs->ctx);
+}
+
+static bool store_col_str_eq(sqlite3_stmt *s, int c, const char *want)
+{
+	const char *have = (const char *)sqlite3_column_text(s, c);
+	if (!want)
+		return sqlite3_column_type(s, c) == SQLITE_NULL;
+	return have && strcmp(have, want) == 0;
+}
+
+static bool store_col_blob_eq(sqlite3_stmt *s, int c, const void *want, size_t n)
+{
+	const void *have = sqlite3_column_blob(s, c);
+	return have && (size_t)sqlite3_column_bytes(s, c) == n && memcmp(have, want, n) == 0;
+}
+
+static int store_check_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The themes rows of rid are exactly the distinct themes of doc. */
+static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const store_doc *doc,
+                              bool *ret_ok)
+{
+	const char **want = NULL;
+	size_t n = 0, k = 0;
+	bool ok = true;
+	int rc;
+
+	while (store_doc_theme(doc, n))
+		n++;
+	if (n) {
+		want = malloc(n * sizeof *want);
+		if (!want)
+			return MAILLE_ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			want[i] = store_doc_theme(doc, i);
+		qsort(want, n, sizeof *want, store_check_strcmp);
+		/* Distinct, as INSERT OR IGNORE stored them. */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (m == 0 || strcmp(want[m - 1], want[i]) != 0)
+				want[m++] = want[i];
+		n = m;
+	}
+	sqlite3_bind_int64(s_themes, 1, rid);
+	while ((rc = sqlite3_step(s_themes)) == SQLITE_ROW) {
+		const char *have = (const char *)sqlite3_column_text(s_themes, 0);
+		if (k >= n || !have || strcmp(have, want[k]) != 0)
+			ok = false;
+		k++;
+	}
+	sqlite3_reset(s_themes);
+	free(want);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	*ret_ok = ok && k == n;
+	return 0;
+}
+
+static bool store_check_fts_col(sqlite3_stmt *s, int c, const store_text *t)
+{
+	const char *have = (const char *)sqlite3_column_text(s, c);
+	size_t n = have ? (size_t)sqlite3_column_bytes(s, c) : 0;
+	return n == t->len && (n == 0 || memcmp(have, t->p, n) == 0);
+}
+
+/* Checks one row of the main scan (columns as in store_check). Returns an error only when the
+ * check itself cannot go on. */
+static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
+                           sqlite3_stmt *s_fts, sqlite3_stmt *s_themes)
+{
+	sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+	const uint8_t *idp = sqlite3_column_blob(s, 1);
+	const uint8_t *id = idp && sqlite3_column_bytes(s, 1) == PROTO_ID_LEN ? idp : NULL;
+	const char *path = (const char *)sqlite3_column_text(s, 3);
+	const uint8_t *raw = sqlite3_column_blob(s, 8);
+	int raw_len = sqlite3_column_bytes(s, 8);
+	uint8_t hash[PROTO_ID_LEN];
+	char msg[128];
+	proto_entry e;
+	proto_arena arena;
+	proto_value *body = NULL;
+	store_doc doc;
+	bool have_doc = false;
+	int n_fts = 0, rc;
+
+	/* The pointers into s's row stay valid while s is not stepped; the queries below run on
+	 * other statements, which leave it alone. */
+	if (!id)
+		store_check_report(cs, NULL, path, "id column is not 32 bytes");
+	if (!raw || raw_len <= 0) {
+		store_check_report(cs, id, path, "raw column is empty");
+		return 0;
+	}
+	rc = proto_entry_decode(raw, (size_t)raw_len, &e);
+	if (rc) {
+		snprintf(msg, sizeof msg, "raw does not decode as a canonical entry (%s)",
+		         maille_errname(rc));
+		store_check_report(cs, id, path, msg);
+		return 0;
+	}
+	if (proto_entry_verify(&e, raw, (size_t)raw_len) != 0)
+		store_check_report(cs, id, path, "signature does not verify");
+	proto_entry_id(raw, (size_t)raw_len, hash);
+	if (id && memcmp(hash, id, PROTO_ID_LEN) != 0)
+		store_check_report(cs, id, path, "id is not the BLAKE2b-256 of raw");
+	if (!store_col_blob_eq(s, 2, e.territory, PROTO_KEY_LEN))
+		store_check_report(cs, id, path, "territory column disagrees with raw");
+	if (!path || (size_t)sqlite3_column_bytes(s, 3) != e.path_len ||
+	    memcmp(path, e.path, e.path_len) != 0)
+		store_check_report(cs, id, path, "path column disagrees with raw");
+	if ((uint64_t)sqlite3_column_int64(s, 4) != e.timestamp ||
+	    sqlite3_column_type(s, 4) != SQLITE_INTEGER)
+		store_check_report(cs, id, path, "ts column disagrees with raw");
+	if (sqlite3_column_int64(s, 5) != e.kind || sqlite3_column_type(s, 5) != SQLITE_INTEGER)
+		store_check_report(cs, id, path, "kind column disagrees with raw");
+	if (!store_col_blob_eq(s, 6, e.signer, PROTO_KEY_LEN))
+		store_check_report(cs, id, path, "signer column disagrees with raw");
+	if (e.capref ? !store_col_blob_eq(s, 7, e.capref, e.capref_len)
+	             : sqlite3_column_type(s, 7) != SQLITE_NULL)
+		store_check_report(cs, id, path, "capref column disagrees with raw");
+
+	proto_arena_init(&arena, 0);
+	if (e.kind == PROTO_KIND_TOMBSTONE) {
+		if (e.body_len != 1 || e.body[0] != 0x80)
+			store_check_report(cs, id, path, "tombstone body is not the empty map");
+	} else if (e.kind == PROTO_KIND_DOCUMENT) {
+		rc = proto_value_decode(e.body, e.body_len, &arena, &body);
+		if (rc || body->type != PROTO_V_MAP) {
+			store_check_report(cs, id, path, "document body is not a map");
+		} else {
+			rc = store_doc_extract(st, body, &doc);
+			if (rc)
+				goto out;
+			have_doc = true;
+		}
+	} else {
+		store_check_report(cs, id, path, "unknown kind");
+	}
+
+	if (have_doc) {
+		bool ok = false;
+		if (!store_col_str_eq(s, 9, doc.type) || !store_col_str_eq(s, 10, doc.status) ||
+		    !store_col_str_eq(s, 11, doc.licence) || !store_col_str_eq(s, 12, doc.sw_licence) ||
+		    !store_col_str_eq(s, 13, doc.title) || !store_col_str_eq(s, 14, doc.summary) ||
+		    sqlite3_column_int64(s, 15) != (doc.fed ? 1 : 0))
+			store_check_report(cs, id, path, "decoded columns disagree with the body");
+		rc = store_check_themes(s_themes, rid, &doc, &ok);
+		if (rc)
+			goto out;
+		if (!ok)
+			store_check_report(cs, id, path, "themes disagree with the body");
+	}
+
+	sqlite3_bind_int64(s_fts, 1, rid);
+	while ((rc = sqlite3_step(s_fts)) == SQLITE_ROW) {
+		n_fts++;
+		if (have_doc && (!store_check_fts_col(s_fts, 0, &st->text[TEXT_TITLE]) ||
+		                 !store_check_fts_col(s_fts, 1, &st->text[TEXT_SUMMARY]) ||
+		                 !store_check_fts_col(s_fts, 2, &st->text[TEXT_DESCRIPTION]) ||
+		                 !store_check_fts_col(s_fts, 3, &st->text[TEXT_KEYWORDS])))
+			store_check_report(cs, id, path, "full-text row disagrees with the body");
+	}
+	sqlite3_reset(s_fts);
+	if (rc != SQLITE_DONE) {
+		rc = store_err(rc);
+		goto out;
+	}
+	rc = 0;
+	if (e.kind == PROTO_KIND_TOMBSTONE && n_fts != 0)
+		store_check_report(cs, id, path, "tombstone has a full-text row");
+	if (e.kind == PROTO_KIND_DOCUMENT && n_fts != 1)
+		store_check_report(cs, id, path, "document does not have exactly one full-text row");
+out:
+	proto_arena_done(&arena);
+	return rc;
+}
+
+/* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). */
+static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *id = sqlite3_column_blob(s, 0);
+		if (id && sqlite3_column_bytes(s, 0) != PROTO_ID_LEN)
+			id = NULL;
+		store_check_report(cs, id, (const char *)sqlite3_column_text(s, 1), problem);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
+{
+	store_check_state cs = {cb, ctx, 0};
+	sqlite3_stmt *s = NULL, *s_fts = NULL, *s_themes = NULL;
+	uint64_t checked = 0;
+	int rc;
+
+	rc = store_fts_sync(st);
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT rid, id, territory, path, ts, kind, signer, capref, raw,"
+	                        " type, status, licence, sw_licence, title, summary, fed"
+	                        " FROM entries ORDER BY rid",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db,
+		                        "SELECT title, summary, description, keywords FROM fts"
+		                        " WHERE rowid = ?1",
+		                        -1, &s_fts, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT theme FROM themes WHERE rid = ?1 ORDER BY theme",
+		                        -1, &s_themes, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_err(rc);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		checked++;
+		rc = store_check_row(st, &cs, s, s_fts, s_themes);
+		if (rc)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_err(rc);
+		goto out;
+	}
+
+	/* One row per (territory, path): the UNIQUE index says so, unless it is what is corrupt,
+	 * so count over the table itself. */
+	rc = store_check_query(st, &cs,
+	                       "SELECT min(id), path FROM entries NOT INDEXED"
+	                       " GROUP BY territory, path HAVING count(*) > 1",
+	                       "several entries for one (territory, path)");
+	if (!rc)
+		rc = store_check_query(st, &cs,
+		                       "SELECT NULL, NULL FROM fts"
+		                       " WHERE rowid NOT IN (SELECT rid FROM entries)",
+		                       "full-text row without an entry");
+	if (!rc)
+		rc = store_check_query(st, &cs,
+		                       "SELECT NULL, theme FROM themes"
+		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
+		                       "theme row without an entry");
+	if (rc)
+		goto out;
+
+	{
+		sqlite3_stmt *si;
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &si, NULL);
+		if (rc != SQLITE_OK) {
+			rc = store_err(rc);
+			if (rc != MAILLE_ECORRUPT)
+				goto out;
+			store_check_report(&cs, NULL, NULL, "integrity_check: the file cannot be read");
+		} else {
+			while ((rc = sqlite3_step(si)) == SQLITE_ROW) {
+				const char *line = (const char *)sqlite3_column_text(si, 0);
+				if (line && strcmp(line, "ok") != 0) {
+					char msg[256];
+					snprintf(msg, sizeof msg, "integrity_check: %s", line);
+					store_check_report(&cs, NULL, NULL, msg);
+				}
+			}
+			sqlite3_finalize(si);
+			if (rc != SQLITE_DONE && store_err(rc) != MAILLE_ECORRUPT) {
+				rc = store_err(rc);
+				goto out;
+			}
+			if (rc != SQLITE_DONE)
+				store_check_report(&cs, NULL, NULL, "integrity_check could not finish");
+		}
+	}
+	rc = sqlite3_exec(st->db, "INSERT INTO fts(fts) VALUES('integrity-check')", NULL, NULL,
+	                  NULL);
+	if (rc != SQLITE_OK) {
+		if (store_err(rc) != MAILLE_ECORRUPT) {
+			rc = store_err(rc);
+			goto out;
+		}
+		store_check_report(&cs, NULL, NULL, "full-text index integrity-check failed");
+	}
+	rc = cs.problems ? MAILLE_ECORRUPT : 0;
+
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(s_fts);
+	sqlite3_finalize(s_themes);
+	if (ret_checked)
+		*ret_checked = checked;
+	return rc;
+}

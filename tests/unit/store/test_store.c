@@ -1,0 +1,1548 @@
+/* Unit tests of store/: the live-set rule in every arrival order, refusals that write nothing,
+ * full-text search (diacritics, prefixes, hostile queries, filters), listing, lookups, real
+ * deletion (the words of a deleted or superseded record are absent from the file's bytes) and
+ * store_check() against entries altered behind the store's back. Each test works in its own
+ * temporary directory. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "proto/error.h"
+#include "proto/value.h"
+#include "store/store.h"
+
+#define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
+
+typedef struct key {
+	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
+} key;
+
+/* The fields a test body may set; NULL fields are left out. */
+typedef struct doc {
+	const char *type, *title, *title_en, *summary, *description, *status, *licence;
+	const char *sw_licence, *theme, *theme2, *keyword, *name;
+} doc;
+
+static char dir_[64];
+static char path_[128];
+
+/* ---- temporary directory ----------------------------------------------------------------- */
+
+static void tmp_begin(void)
+{
+	if (proto_init() != 0)
+		exit(1);
+	strcpy(dir_, "/tmp/maille-store-XXXXXX");
+	if (!mkdtemp(dir_)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(path_, sizeof path_, "%s/store.sqlite", dir_);
+}
+
+static void tmp_end(void)
+{
+	DIR *d = opendir(dir_);
+	struct dirent *de;
+	char p[384];
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(p, sizeof p, "%s/%s", dir_, de->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir_);
+}
+
+static bool file_exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+/* The whole file, or NULL if it does not exist. */
+static uint8_t *file_read(const char *p, size_t *ret_len)
+{
+	FILE *f = fopen(p, "rb");
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	if (!f)
+		return NULL;
+	do {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				fclose(f);
+				return NULL;
+			}
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	*ret_len = len;
+	return buf ? buf : malloc(1);
+}
+
+static bool bytes_contain(const uint8_t *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* Whether word is in the store file or its WAL (the store must be closed). */
+static bool store_file_contains(const char *word)
+{
+	static const char *const suffixes[] = {"", "-wal"};
+	bool found = false;
+	for (size_t i = 0; i < 2; i++) {
+		char p[160];
+		size_t len;
+		snprintf(p, sizeof p, "%s%s", path_, suffixes[i]);
+		uint8_t *buf = file_read(p, &len);
+		if (!buf)
+			continue;
+		if (bytes_contain(buf, len, word))
+			found = true;
+		free(buf);
+	}
+	return found;
+}
+
+/* ---- entries ----------------------------------------------------------------------------- */
+
+static void kv_str(proto_arena *a, proto_value *m, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	proto_value *slot = proto_value_map_put(a, m, k, strlen(k));
+	*slot = *proto_value_new_str(a, v, strlen(v));
+}
+
+static void kv_lang(proto_arena *a, proto_value *m, const char *k, const char *fr, const char *en)
+{
+	if (!fr && !en)
+		return;
+	proto_value *slot = proto_value_map_put(a, m, k, strlen(k));
+	slot->type = PROTO_V_MAP;
+	if (fr)
+		kv_str(a, slot, "fr", fr);
+	if (en)
+		kv_str(a, slot, "en", en);
+}
+
+static void kv_list(proto_arena *a, proto_value *m, const char *k, const char *x, const char *y)
+{
+	if (!x)
+		return;
+	proto_value *slot = proto_value_map_put(a, m, k, strlen(k));
+	slot->type = PROTO_V_ARRAY;
+	*proto_value_array_push(a, slot) = *proto_value_new_str(a, x, strlen(x));
+	if (y)
+		*proto_value_array_push(a, slot) = *proto_value_new_str(a, y, strlen(y));
+}
+
+static uint8_t *body_make(const doc *d, size_t *ret_len)
+{
+	proto_arena a;
+	uint8_t *buf = NULL;
+	proto_arena_init(&a, 0);
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP);
+	kv_str(&a, m, "type", d->type ? d->type : "rex");
+	kv_lang(&a, m, "title", d->title, d->title_en);
+	kv_lang(&a, m, "summary", d->summary, NULL);
+	kv_lang(&a, m, "description", d->description, NULL);
+	kv_str(&a, m, "status", d->status);
+	kv_str(&a, m, "content_licence", d->licence);
+	kv_str(&a, m, "licence", d->sw_licence);
+	kv_list(&a, m, "themes", d->theme, d->theme2);
+	kv_list(&a, m, "keywords", d->keyword, NULL);
+	kv_lang(&a, m, "name", d->name, NULL);
+	if (proto_value_encode(m, PROTO_ENTRY_MAX, &buf, ret_len) != 0) {
+		fprintf(stderr, "body_make: encode failed\n");
+		exit(1);
+	}
+	proto_arena_done(&a);
+	return buf;
+}
+
+/* An entry of territory k signed by signer (k itself when NULL; capref is then NULL). */
+static uint8_t *entry_make2(const key *k, const key *signer, const char *capref, const char *path,
+                            uint64_t ts, int kind, const doc *d, size_t *ret_len)
+{
+	static const uint8_t empty = 0x80;
+	proto_entry e;
+	uint8_t *body = NULL, *buf = NULL;
+	size_t body_len = 1;
+	memset(&e, 0, sizeof e);
+	if (!signer)
+		signer = k;
+	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
+	memcpy(e.signer, signer->pk, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.timestamp = ts;
+	e.kind = (uint8_t)kind;
+	if (capref) {
+		e.capref = capref;
+		e.capref_len = strlen(capref);
+	}
+	if (kind == PROTO_KIND_DOCUMENT) {
+		body = body_make(d, &body_len);
+		e.body = body;
+	} else {
+		e.body = &empty;
+	}
+	e.body_len = body_len;
+	int rc = proto_entry_encode(&e, signer->sk, &buf, ret_len);
+	if (rc != 0) {
+		fprintf(stderr, "entry_make: %s\n", maille_errname(rc));
+		exit(1);
+	}
+	free(body);
+	return buf;
+}
+
+static uint8_t *entry_make(const key *k, const char *path, uint64_t ts, int kind, const doc *d,
+                           size_t *ret_len)
+{
+	return entry_make2(k, NULL, NULL, path, ts, kind, d, ret_len);
+}
+
+/* Builds and puts one entry; returns the put's code, the result in *ret_result, the id. */
+static int put(store *st, const key *k, const char *path, uint64_t ts, int kind, const doc *d,
+               int *ret_result, uint8_t ret_id[PROTO_ID_LEN])
+{
+	size_t len;
+	uint8_t *raw = entry_make(k, path, ts, kind, d, &len);
+	if (ret_id)
+		proto_entry_id(raw, len, ret_id);
+	int rc = store_entry_put(st, raw, len, NOW, ret_result);
+	free(raw);
+	return rc;
+}
+
+static store *store_create(void)
+{
+	store *st = NULL;
+	int rc = store_open(path_, STORE_OPEN_CREATE, &st);
+	CHECK_EQ_INT(rc, 0);
+	if (rc) {
+		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
+		exit(1);
+	}
+	return st;
+}
+
+static store *store_reopen(void)
+{
+	store *st = NULL;
+	int rc = store_open(path_, STORE_OPEN_EXISTING, &st);
+	CHECK_EQ_INT(rc, 0);
+	if (rc) {
+		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
+		exit(1);
+	}
+	return st;
+}
+
+static void hex_of(const uint8_t id[PROTO_ID_LEN], char ret[2 * PROTO_ID_LEN + 1])
+{
+	proto_hex(id, PROTO_ID_LEN, ret);
+}
+
+/* ---- collecting rows ---------------------------------------------------------------------- */
+
+#define ROWS_MAX 64
+
+typedef struct rows {
+	size_t n;
+	uint8_t id[ROWS_MAX][PROTO_ID_LEN];
+	uint64_t ts[ROWS_MAX];
+	uint8_t kind[ROWS_MAX];
+	char snippet[ROWS_MAX][256];
+	double rank[ROWS_MAX];
+	size_t stop_after; /* 0 = never stop */
+} rows;
+
+static int rows_cb(const store_row *r, void *ctx)
+{
+	rows *rs = ctx;
+	if (rs->n < ROWS_MAX) {
+		uint8_t id[PROTO_ID_LEN];
+		proto_entry_id(r->raw, r->raw_len, id);
+		CHECK(memcmp(id, r->id, PROTO_ID_LEN) == 0);
+		memcpy(rs->id[rs->n], r->id, PROTO_ID_LEN);
+		rs->ts[rs->n] = r->entry.timestamp;
+		rs->kind[rs->n] = r->entry.kind;
+		snprintf(rs->snippet[rs->n], sizeof rs->snippet[0], "%s", r->snippet ? r->snippet : "");
+		rs->rank[rs->n] = r->rank;
+	}
+	rs->n++;
+	if (rs->stop_after && rs->n >= rs->stop_after)
+		return 42;
+	return 0;
+}
+
+static size_t search_n(store *st, const char *q, const store_filter *f)
+{
+	rows rs = {0};
+	int rc = store_search(st, q, f, 0, rows_cb, &rs);
+	CHECK_EQ_INT(rc, 0);
+	if (rc)
+		fprintf(stderr, "  search \"%s\": %s\n", q, maille_errname(rc));
+	return rs.n;
+}
+
+static size_t list_n(store *st, const store_filter *f)
+{
+	rows rs = {0};
+	CHECK_EQ_INT(store_list(st, f, rows_cb, &rs), 0);
+	return rs.n;
+}
+
+/* ---- open --------------------------------------------------------------------------------- */
+
+static void test_open_missing(void)
+{
+	store *st = NULL;
+	tmp_begin();
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_EXISTING, &st), MAILLE_ENOTFOUND);
+	CHECK(st == NULL);
+	CHECK(!file_exists(path_));
+	char wal[160];
+	snprintf(wal, sizeof wal, "%s-wal", path_);
+	CHECK(!file_exists(wal));
+
+	st = store_create();
+	store_close(st);
+	st = NULL;
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_CREATE, &st), MAILLE_EEXIST);
+	CHECK(st == NULL);
+	CHECK_EQ_INT(store_open("/nonexistent-dir/x/store.sqlite", STORE_OPEN_CREATE, &st),
+	             MAILLE_ENOTFOUND);
+	store_close(NULL);
+	tmp_end();
+}
+
+static void test_open_not_a_store(void)
+{
+	store *st = NULL;
+	uint8_t junk[4096];
+	tmp_begin();
+	srand(7);
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (uint8_t)rand();
+	FILE *f = fopen(path_, "wb");
+	fwrite(junk, 1, sizeof junk, f);
+	fclose(f);
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_EXISTING, &st), MAILLE_ECORRUPT);
+	CHECK(st == NULL);
+	/* The file is left as it was. */
+	size_t len;
+	uint8_t *back = file_read(path_, &len);
+	CHECK(back && len == sizeof junk && memcmp(back, junk, len) == 0);
+	free(back);
+
+	/* An empty file is not a store either. */
+	f = fopen(path_, "wb");
+	fclose(f);
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_EXISTING, &st), MAILLE_ECORRUPT);
+
+	/* Another application's SQLite database. */
+	unlink(path_);
+	sqlite3 *db;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)", 0, 0, 0),
+	             SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_EXISTING, &st), MAILLE_ECORRUPT);
+	unlink(path_);
+
+	/* A store from a newer version. */
+	st = store_create();
+	store_close(st);
+	st = NULL;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "PRAGMA user_version = 99", 0, 0, 0), SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_EQ_INT(store_open(path_, STORE_OPEN_EXISTING, &st), MAILLE_EVERSION);
+	CHECK(st == NULL);
+	tmp_end();
+}
+
+static void test_open_pragmas(void)
+{
+	tmp_begin();
+	store *st = store_create();
+	store_close(st);
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_STR((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &s, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 0x4D41494C);
+	sqlite3_finalize(s);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	tmp_end();
+}
+
+static void test_reopen_keeps_data(void)
+{
+	key k;
+	uint8_t id[PROTO_ID_LEN];
+	store_row row;
+	doc d = {.title = "Chatbot RH", .description = "Un an après"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/chatbot-rh", NOW - 100, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
+	store_close(st);
+	st = store_reopen();
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/chatbot-rh", &row), 0);
+	CHECK(memcmp(row.id, id, PROTO_ID_LEN) == 0);
+	CHECK_EQ_INT(row.entry.timestamp, NOW - 100);
+	CHECK(row.priv_ != NULL && row.raw == row.priv_);
+	store_row_done(&row);
+	CHECK(row.priv_ == NULL && row.raw == NULL);
+	CHECK_EQ_INT(search_n(st, "apres", NULL), 1);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- live set ----------------------------------------------------------------------------- */
+
+static void test_live_set_all_orders(void)
+{
+	static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+	                                {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	static const char *const words[3] = {"premierversion", "deuxiemeversion", "troisiemeversion"};
+	key k;
+	uint8_t *raw[3], id[3][PROTO_ID_LEN];
+	size_t len[3];
+	proto_key_generate(k.pk, k.sk);
+	for (int v = 0; v < 3; v++) {
+		doc d = {.title = "Guide", .description = words[v], .theme = "ia-democratie"};
+		raw[v] = entry_make(&k, "methodology/guide", NOW - 1000 + (uint64_t)v * 10,
+		                    PROTO_KIND_DOCUMENT, &d, &len[v]);
+		proto_entry_id(raw[v], len[v], id[v]);
+	}
+	for (int p = 0; p < 6; p++) {
+		uint8_t best_id[PROTO_ID_LEN];
+		uint64_t best_ts = 0;
+		tmp_begin();
+		store *st = store_create();
+		for (int i = 0; i < 3; i++) {
+			int v = perms[p][i], result = -1;
+			CHECK_EQ_INT(store_entry_put(st, raw[v], len[v], NOW, &result), 0);
+			/* Live if newer than everything so far, superseded otherwise. */
+			bool newer = i == 0 || (uint64_t)(NOW - 1000 + (uint64_t)v * 10) > best_ts;
+			CHECK_EQ_INT(result, newer ? STORE_PUT_LIVE : STORE_PUT_SUPERSEDED);
+			if (newer) {
+				best_ts = NOW - 1000 + (uint64_t)v * 10;
+				memcpy(best_id, id[v], PROTO_ID_LEN);
+			}
+		}
+		store_row row;
+		CHECK_EQ_INT(store_entry_get(st, k.pk, "methodology/guide", &row), 0);
+		CHECK(memcmp(row.id, id[2], PROTO_ID_LEN) == 0);
+		CHECK(memcmp(best_id, id[2], PROTO_ID_LEN) == 0);
+		store_row_done(&row);
+		for (int v = 0; v < 2; v++) {
+			char hex[2 * PROTO_ID_LEN + 1];
+			hex_of(id[v], hex);
+			CHECK_EQ_INT(store_entry_get_id(st, hex, &row), MAILLE_ENOTFOUND);
+			CHECK_EQ_INT(search_n(st, words[v], NULL), 0);
+		}
+		CHECK_EQ_INT(search_n(st, words[2], NULL), 1);
+		uint64_t n_entries = 0, n_docs = 0;
+		CHECK_EQ_INT(store_count(st, &n_entries, &n_docs), 0);
+		CHECK_EQ_INT(n_entries, 1);
+		CHECK_EQ_INT(n_docs, 1);
+		store_filter f = {.theme = "ia-democratie"};
+		CHECK_EQ_INT(list_n(st, &f), 1);
+		uint64_t checked = 0;
+		CHECK_EQ_INT(store_check(st, NULL, NULL, &checked), 0);
+		CHECK_EQ_INT(checked, 1);
+		store_close(st);
+		tmp_end();
+	}
+	for (int v = 0; v < 3; v++)
+		free(raw[v]);
+}
+
+static void test_equal_timestamps(void)
+{
+	key k;
+	uint8_t *raw[2], id[2][PROTO_ID_LEN];
+	size_t len[2];
+	proto_key_generate(k.pk, k.sk);
+	for (int v = 0; v < 2; v++) {
+		doc d = {.title = v ? "Version B" : "Version A"};
+		raw[v] = entry_make(&k, "rex/same-time", NOW - 5, PROTO_KIND_DOCUMENT, &d, &len[v]);
+		proto_entry_id(raw[v], len[v], id[v]);
+	}
+	int winner = memcmp(id[0], id[1], PROTO_ID_LEN) > 0 ? 0 : 1;
+	for (int order = 0; order < 2; order++) {
+		tmp_begin();
+		store *st = store_create();
+		int first = order, second = 1 - order, r1 = -1, r2 = -1;
+		CHECK_EQ_INT(store_entry_put(st, raw[first], len[first], NOW, &r1), 0);
+		CHECK_EQ_INT(store_entry_put(st, raw[second], len[second], NOW, &r2), 0);
+		CHECK_EQ_INT(r1, STORE_PUT_LIVE);
+		CHECK_EQ_INT(r2, second == winner ? STORE_PUT_LIVE : STORE_PUT_SUPERSEDED);
+		store_row row;
+		CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/same-time", &row), 0);
+		CHECK(memcmp(row.id, id[winner], PROTO_ID_LEN) == 0);
+		store_row_done(&row);
+		CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+		store_close(st);
+		tmp_end();
+	}
+	free(raw[0]);
+	free(raw[1]);
+}
+
+static void test_tombstone_wins_and_stays(void)
+{
+	key k;
+	uint8_t tomb_id[PROTO_ID_LEN];
+	int result = -1;
+	doc d = {.title = "Éphémère", .description = "disparaitra"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	/* The tombstone arrives first, then an older document and the same tombstone again. */
+	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, &result,
+	                 tomb_id),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 20, PROTO_KIND_DOCUMENT, &d, &result, NULL),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_SUPERSEDED);
+	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, &result, NULL),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_DUPLICATE);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/ephemere", &row), 0);
+	CHECK_EQ_INT(row.entry.kind, PROTO_KIND_TOMBSTONE);
+	CHECK(memcmp(row.id, tomb_id, PROTO_ID_LEN) == 0);
+	store_row_done(&row);
+	CHECK_EQ_INT(search_n(st, "disparaitra", NULL), 0);
+	CHECK_EQ_INT(list_n(st, NULL), 0);
+	store_filter f = {.include_tombstones = true};
+	CHECK_EQ_INT(list_n(st, &f), 1);
+	uint64_t n_entries = 0, n_docs = 9;
+	CHECK_EQ_INT(store_count(st, &n_entries, &n_docs), 0);
+	CHECK_EQ_INT(n_entries, 1);
+	CHECK_EQ_INT(n_docs, 0);
+
+	/* A newer document after a tombstone is live again (it wins like any entry). */
+	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 1, PROTO_KIND_DOCUMENT, &d, &result, NULL),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(search_n(st, "disparaitra", NULL), 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_duplicate(void)
+{
+	key k;
+	int result = -1;
+	doc d = {.title = "Doublon"};
+	size_t len;
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	uint8_t *raw = entry_make(&k, "use_case/doublon", NOW - 3, PROTO_KIND_DOCUMENT, &d, &len);
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
+	CHECK_EQ_INT(result, STORE_PUT_DUPLICATE);
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, NULL), 0);
+	uint64_t n = 0;
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 1);
+	free(raw);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_refusals_write_nothing(void)
+{
+	key k, other;
+	int result = -1;
+	doc d = {.title = "Refus", .description = "motrefuse"};
+	size_t len;
+	uint64_t n = 99;
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	proto_key_generate(other.pk, other.sk);
+	store *st = store_create();
+
+	/* Too far in the future; just within the skew is fine. */
+	CHECK_EQ_INT(put(st, &k, "rex/futur", NOW + PROTO_FUTURE_SKEW_US + 1, PROTO_KIND_DOCUMENT, &d,
+	                 &result, NULL),
+	             MAILLE_EFUTURE);
+
+	/* A flipped signature byte, a flipped body byte, a truncated entry, trailing bytes. */
+	uint8_t *raw = entry_make(&k, "rex/refus", NOW - 1, PROTO_KIND_DOCUMENT, &d, &len);
+	raw[len - 1] ^= 0x01;
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), MAILLE_EAUTH);
+	raw[len - 1] ^= 0x01;
+	raw[len / 2] ^= 0x01;
+	CHECK(store_entry_put(st, raw, len, NOW, &result) < 0);
+	raw[len / 2] ^= 0x01;
+	CHECK(store_entry_put(st, raw, len - 1, NOW, &result) < 0);
+	uint8_t *longer = malloc(len + 1);
+	memcpy(longer, raw, len);
+	longer[len] = 0xc0;
+	CHECK(store_entry_put(st, longer, len + 1, NOW, &result) < 0);
+	free(longer);
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(search_n(st, "motrefuse", NULL), 0);
+
+	/* Signed by another key but naming k as signer: the signature does not verify. */
+	{
+		size_t flen;
+		uint8_t *forged = entry_make2(&k, &other, "members/o", "rex/forge", NOW - 1,
+		                              PROTO_KIND_DOCUMENT, &d, &flen);
+		bool swapped = false;
+		for (size_t i = 0; i + PROTO_KEY_LEN <= flen && !swapped; i++) {
+			if (memcmp(forged + i, other.pk, PROTO_KEY_LEN) == 0) {
+				memcpy(forged + i, k.pk, PROTO_KEY_LEN);
+				swapped = true;
+			}
+		}
+		CHECK(swapped);
+		CHECK_EQ_INT(store_entry_put(st, forged, flen, NOW, &result), MAILLE_EAUTH);
+		free(forged);
+	}
+
+	/* The valid one then goes in; the refusals did not disturb anything. */
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	free(raw);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_put_verified_refusals(void)
+{
+	key k;
+	doc d = {.title = "Vérifié"};
+	size_t len;
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry e;
+	int result = -1;
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	uint8_t *raw = entry_make(&k, "rex/verifie", NOW - 1, PROTO_KIND_DOCUMENT, &d, &len);
+	CHECK_EQ_INT(proto_entry_decode(raw, len, &e), 0);
+	proto_entry_id(raw, len, id);
+	proto_entry bad = e;
+	bad.timestamp = (uint64_t)INT64_MAX + 1;
+	CHECK_EQ_INT(store_entry_put_verified(st, &bad, raw, len, id, &result), MAILLE_EFUTURE);
+	bad = e;
+	bad.kind = 7;
+	CHECK_EQ_INT(store_entry_put_verified(st, &bad, raw, len, id, &result), MAILLE_EPROTO);
+	/* A tombstone whose body is not exactly the empty map. */
+	bad = e;
+	bad.kind = PROTO_KIND_TOMBSTONE;
+	CHECK_EQ_INT(store_entry_put_verified(st, &bad, raw, len, id, &result), MAILLE_EPROTO);
+	/* A document whose body is not a map. */
+	static const uint8_t not_map[] = {0x91, 0x01};
+	bad = e;
+	bad.body = not_map;
+	bad.body_len = sizeof not_map;
+	CHECK_EQ_INT(store_entry_put_verified(st, &bad, raw, len, id, &result), MAILLE_EPROTO);
+	uint64_t n = 9;
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(store_entry_put_verified(st, &e, raw, len, id, &result), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	free(raw);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_batch(void)
+{
+	key k;
+	int result = -1;
+	uint64_t n = 0;
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(store_commit(st), MAILLE_ESTATE);
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(store_begin(st), MAILLE_ESTATE);
+	doc d = {.title = "Lot"};
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 3, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	/* A failing put in the middle leaves the batch intact. */
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW + PROTO_FUTURE_SKEW_US * 2, PROTO_KIND_DOCUMENT, &d,
+	                 &result, NULL),
+	             MAILLE_EFUTURE);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 2, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 1, PROTO_KIND_TOMBSTONE, NULL, &result, NULL), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 2);
+
+	/* A rolled-back batch leaves nothing. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 2, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 1, PROTO_KIND_TOMBSTONE, NULL, &result, NULL), 0);
+	store_rollback(st);
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 2);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/c", &row), 0);
+	CHECK_EQ_INT(row.entry.kind, PROTO_KIND_DOCUMENT);
+	store_row_done(&row);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+
+	/* Closing with an open batch rolls it back. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/e", NOW - 2, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	store_close(st);
+	st = store_reopen();
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 2);
+	store_close(st);
+	tmp_end();
+}
+
+/* Versions of one path replacing each other inside one batch, search and check in the middle
+ * of it, and a batch whose text outgrows the in-memory queue. */
+static void test_batch_edits_within(void)
+{
+	key k;
+	int result = -1;
+	char word[32], descr[64];
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(store_begin(st), 0);
+	for (int v = 0; v < 5; v++) {
+		snprintf(descr, sizeof descr, "version%c", 'a' + v);
+		doc d = {.title = "Edition", .description = descr};
+		CHECK_EQ_INT(put(st, &k, "rex/edition", NOW - 100 + (uint64_t)v, PROTO_KIND_DOCUMENT, &d,
+		                 &result, NULL),
+		             0);
+		CHECK_EQ_INT(result, STORE_PUT_LIVE);
+		/* Search sees the batch so far. */
+		CHECK_EQ_INT(search_n(st, descr, NULL), 1);
+		if (v > 0) {
+			snprintf(word, sizeof word, "version%c", 'a' + v - 1);
+			CHECK_EQ_INT(search_n(st, word, NULL), 0);
+		}
+	}
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/edition", NOW - 1, PROTO_KIND_TOMBSTONE, NULL, &result, NULL),
+	             0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(search_n(st, "versione", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "edition", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	CHECK(!store_file_contains("versione"));
+	tmp_end();
+
+	/* ~6 MiB of text in one batch, with a failing put after the queue was written out. */
+	tmp_begin();
+	st = store_create();
+	size_t big = 120 * 1024;
+	char *text = malloc(big + 1);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)(i % 7 == 6 ? ' ' : 'a' + (char)(i % 23) % 26);
+	text[big] = '\0';
+	CHECK_EQ_INT(store_begin(st), 0);
+	for (int i = 0; i < 50; i++) {
+		char path[32];
+		snprintf(path, sizeof path, "rex/gros-%d", i);
+		snprintf(descr, sizeof descr, "marqueur%c%c", 'a' + i / 26, 'a' + i % 26);
+		doc d = {.title = descr, .description = text};
+		CHECK_EQ_INT(put(st, &k, path, NOW - 1000 + (uint64_t)i, PROTO_KIND_DOCUMENT, &d, &result,
+		                 NULL),
+		             0);
+	}
+	CHECK_EQ_INT(put(st, &k, "rex/futur", NOW + PROTO_FUTURE_SKEW_US * 2, PROTO_KIND_DOCUMENT,
+	                 &(doc){.title = "x"}, &result, NULL),
+	             MAILLE_EFUTURE);
+	CHECK_EQ_INT(put(st, &k, "rex/gros-0", NOW - 1, PROTO_KIND_TOMBSTONE, NULL, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	uint64_t n = 0, n_docs = 0;
+	CHECK_EQ_INT(store_count(st, &n, &n_docs), 0);
+	CHECK_EQ_INT(n, 50);
+	CHECK_EQ_INT(n_docs, 49);
+	CHECK_EQ_INT(search_n(st, "marqueuraa", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "marqueurbx", NULL), 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	free(text);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- search ------------------------------------------------------------------------------- */
+
+static void test_search_diacritics(void)
+{
+	key k;
+	rows rs = {0};
+	doc d = {.title = "Retour d'expérience sur le chatbot",
+	         .title_en = "Chatbot lessons",
+	         .summary = "Un résumé",
+	         .description = "Une longue description où l'on parle de Forêt et d'ŒUVRE.",
+	         .keyword = "agents conversationnels"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/chatbot", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "expérience", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "experience", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "EXPÉRIENCE", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "expér", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "exper", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "foret", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "lessons", NULL), 1);      /* every language is indexed */
+	CHECK_EQ_INT(search_n(st, "conversationnel", NULL), 1); /* keywords, prefix */
+	CHECK_EQ_INT(search_n(st, "chatbot expérience", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "chatbot absentissime", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "« expérience »", NULL), 1); /* lone punctuation is dropped */
+	CHECK_EQ_INT(search_n(st, "l’expérience", NULL), 0);   /* a phrase "l expérience": absent */
+	CHECK_EQ_INT(search_n(st, "d’expérience", NULL), 1);
+
+	CHECK_EQ_INT(store_search(st, "experience", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK(strstr(rs.snippet[0], "\x02" "expérience" "\x03") != NULL);
+	CHECK(rs.rank[0] < 0);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_search_hostile_queries(void)
+{
+	/* FTS5 syntax in what people type is never syntax: each query runs (0 or more rows). */
+	static const char *const ok[] = {
+		"AND", "OR", "NOT", "NEAR", "NEAR(a b)", "a OR b", "title:chatbot", "-chatbot",
+		"^chatbot", "chatbot\"", "\"chatbot", "chatbot \" x", "chat*bot", "chatbot *", "(chatbot",
+		"chatbot)", "a AND", "NOT chatbot", "{title}: x", "'chatbot'", "+chatbot",
+		"chatbot AND (", "é", "😀 chatbot", "chatbot NEAR/2 x",
+	};
+	/* A query with no word at all is refused, as the contract says, rather than failing to
+	 * parse. */
+	static const char *const empty[] = {"", "   ", "\"", "*", "(", "'", "+", "()", "\"\"",
+	                                    "* - ^ :", "« »", "— …", "\"\"\""};
+	key k;
+	doc d = {.title = "chatbot and near or not"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/x", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		rows rs = {0};
+		int rc = store_search(st, ok[i], NULL, 0, rows_cb, &rs);
+		if (rc)
+			fprintf(stderr, "  query [%s]: %s\n", ok[i], maille_errname(rc));
+		CHECK_EQ_INT(rc, 0);
+	}
+	CHECK_EQ_INT(search_n(st, "NEAR", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "and", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "\"chatbot", NULL), 1);
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		rows rs = {0};
+		CHECK_EQ_INT(store_search(st, empty[i], NULL, 0, rows_cb, &rs), MAILLE_EINVAL);
+	}
+	rows rs = {0};
+	CHECK_EQ_INT(store_search(st, "chat\xff", NULL, 0, rows_cb, &rs), MAILLE_EINVAL);
+	/* A very long query (every word must match: none does). */
+	size_t qlen = 3000 * 4;
+	char *q = malloc(qlen + 1);
+	for (size_t i = 0; i < qlen; i++)
+		q[i] = i % 4 == 3 ? (i % 8 == 3 ? ' ' : '(') : (char)('a' + i % 4);
+	q[qlen] = '\0';
+	rs = (rows){0};
+	CHECK_EQ_INT(store_search(st, q, NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 0);
+	free(q);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_search_filters_and_rank(void)
+{
+	key k1, k2;
+	tmp_begin();
+	proto_key_generate(k1.pk, k1.sk);
+	proto_key_generate(k2.pk, k2.sk);
+	store *st = store_create();
+	doc a = {.type = "rex", .title = "Sobriété numérique", .description = "mesure", .status = "pilot",
+	         .licence = "etalab-2.0", .theme = "sobriete-numerique", .theme2 = "ia-democratie"};
+	doc b = {.type = "use_case", .title = "Mesure", .description = "sobriété ailleurs",
+	         .status = "production", .licence = "CC-BY-4.0", .theme = "ia-democratie"};
+	doc c = {.type = "component", .title = "Outil", .description = "sobriété", .sw_licence = "MIT",
+	         .theme = "logiciel-libre"};
+	doc t = {.type = "territory", .name = "Métropole sobriété"};
+	CHECK_EQ_INT(put(st, &k1, "rex/a", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k1, "use_case/b", NOW - 20, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k2, "component/c", NOW - 10, PROTO_KIND_DOCUMENT, &c, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k2, "territory", NOW - 5, PROTO_KIND_DOCUMENT, &t, NULL, NULL), 0);
+
+	CHECK_EQ_INT(search_n(st, "sobriete", NULL), 3);
+	/* The title weighs most: a's title match ranks first. */
+	rows rs = {0};
+	uint8_t id_a[PROTO_ID_LEN];
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k1.pk, "rex/a", &row), 0);
+	memcpy(id_a, row.id, PROTO_ID_LEN);
+	store_row_done(&row);
+	CHECK_EQ_INT(store_search(st, "sobriete", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 3);
+	CHECK(memcmp(rs.id[0], id_a, PROTO_ID_LEN) == 0);
+	CHECK(rs.rank[0] <= rs.rank[1] && rs.rank[1] <= rs.rank[2]);
+
+	store_filter f = {.type = "use_case"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.theme = "ia-democratie"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 2);
+	f = (store_filter){.status = "pilot"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.licence = "CC-BY-4.0"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.licence = "MIT"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.territory = k2.pk};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.territory = k2.pk, .include_federation = true};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 2);
+	f = (store_filter){.type = "rex", .theme = "ia-democratie", .status = "pilot",
+	                   .licence = "etalab-2.0", .territory = k1.pk};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 1);
+	f = (store_filter){.type = "rex", .theme = "logiciel-libre"};
+	CHECK_EQ_INT(search_n(st, "sobriete", &f), 0);
+
+	/* limit, and stopping early. */
+	rows lim = {0};
+	CHECK_EQ_INT(store_search(st, "sobriete", NULL, 2, rows_cb, &lim), 0);
+	CHECK_EQ_INT(lim.n, 2);
+	rows stop = {.stop_after = 1};
+	CHECK_EQ_INT(store_search(st, "sobriete", NULL, 0, rows_cb, &stop), 42);
+	CHECK_EQ_INT(stop.n, 1);
+	rows huge = {0};
+	CHECK_EQ_INT(store_search(st, "sobriete", NULL, SIZE_MAX, rows_cb, &huge), 0);
+	CHECK_EQ_INT(huge.n, 3);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- list and lookups --------------------------------------------------------------------- */
+
+static void test_list(void)
+{
+	key k1, k2, member;
+	rows rs = {0};
+	uint8_t ids[5][PROTO_ID_LEN];
+	tmp_begin();
+	proto_key_generate(k1.pk, k1.sk);
+	proto_key_generate(k2.pk, k2.sk);
+	proto_key_generate(member.pk, member.sk);
+	store *st = store_create();
+	doc a = {.type = "rex", .title = "A", .status = "pilot", .theme = "donnees"};
+	doc b = {.type = "methodology", .title = "B", .status = "design", .licence = "etalab-2.0"};
+	doc m = {.type = "member", .title = "Membre"};
+	CHECK_EQ_INT(put(st, &k1, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, ids[0]), 0);
+	CHECK_EQ_INT(put(st, &k2, "methodology/b", NOW - 40, PROTO_KIND_DOCUMENT, &b, NULL, ids[1]), 0);
+	CHECK_EQ_INT(put(st, &k1, "members/x", NOW - 30, PROTO_KIND_DOCUMENT, &m, NULL, ids[2]), 0);
+	CHECK_EQ_INT(put(st, &k1, "rex/gone", NOW - 20, PROTO_KIND_TOMBSTONE, NULL, NULL, ids[3]), 0);
+	/* A member's entry, with its capability reference. */
+	{
+		size_t len;
+		int result = -1;
+		uint8_t *raw = entry_make2(&k2, &member, "members/m1", "rex/par-membre", NOW - 10,
+		                           PROTO_KIND_DOCUMENT, &a, &len);
+		proto_entry_id(raw, len, ids[4]);
+		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
+		CHECK_EQ_INT(result, STORE_PUT_LIVE);
+		free(raw);
+	}
+
+	CHECK_EQ_INT(store_list(st, NULL, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 3); /* newest first: member's, b, a */
+	CHECK(memcmp(rs.id[0], ids[4], PROTO_ID_LEN) == 0);
+	CHECK(memcmp(rs.id[1], ids[1], PROTO_ID_LEN) == 0);
+	CHECK(memcmp(rs.id[2], ids[0], PROTO_ID_LEN) == 0);
+
+	store_filter f = {.include_tombstones = true, .include_federation = true};
+	rows all = {0};
+	CHECK_EQ_INT(store_list(st, &f, rows_cb, &all), 0);
+	CHECK_EQ_INT(all.n, 5);
+	for (size_t i = 1; i < all.n; i++)
+		CHECK(all.ts[i - 1] >= all.ts[i]);
+	CHECK_EQ_INT(all.kind[1], PROTO_KIND_TOMBSTONE);
+
+	f = (store_filter){.include_tombstones = true};
+	CHECK_EQ_INT(list_n(st, &f), 4);
+	f = (store_filter){.include_federation = true};
+	CHECK_EQ_INT(list_n(st, &f), 4);
+	f = (store_filter){.type = "rex"};
+	CHECK_EQ_INT(list_n(st, &f), 2);
+	f = (store_filter){.status = "design"};
+	CHECK_EQ_INT(list_n(st, &f), 1);
+	f = (store_filter){.theme = "donnees"};
+	CHECK_EQ_INT(list_n(st, &f), 2);
+	f = (store_filter){.licence = "etalab-2.0"};
+	CHECK_EQ_INT(list_n(st, &f), 1);
+	f = (store_filter){.territory = k2.pk};
+	CHECK_EQ_INT(list_n(st, &f), 2);
+	f = (store_filter){.territory = k2.pk, .type = "rex"};
+	CHECK_EQ_INT(list_n(st, &f), 1);
+
+	/* Equal timestamps are ordered by id, descending. */
+	rows tie = {0};
+	uint8_t t1[PROTO_ID_LEN], t2[PROTO_ID_LEN];
+	doc x = {.title = "X"}, y = {.title = "Y"};
+	CHECK_EQ_INT(put(st, &k2, "rex/t1", NOW - 1, PROTO_KIND_DOCUMENT, &x, NULL, t1), 0);
+	CHECK_EQ_INT(put(st, &k2, "rex/t2", NOW - 1, PROTO_KIND_DOCUMENT, &y, NULL, t2), 0);
+	tie.stop_after = 2;
+	CHECK_EQ_INT(store_list(st, NULL, rows_cb, &tie), 42);
+	CHECK_EQ_INT(tie.n, 2);
+	bool t1_first = memcmp(t1, t2, PROTO_ID_LEN) > 0;
+	CHECK(memcmp(tie.id[0], t1_first ? t1 : t2, PROTO_ID_LEN) == 0);
+
+	/* The member entry kept its capref. */
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k2.pk, "rex/par-membre", &row), 0);
+	CHECK(row.entry.capref && row.entry.capref_len == 10 &&
+	      memcmp(row.entry.capref, "members/m1", 10) == 0);
+	CHECK(memcmp(row.entry.signer, member.pk, PROTO_KEY_LEN) == 0);
+	store_row_done(&row);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_get_id(void)
+{
+	key k;
+	uint8_t id[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1], buf[80];
+	store_row row;
+	doc d = {.title = "Identifiant"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/id", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
+	hex_of(id, hex);
+
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), 0);
+	CHECK(memcmp(row.id, id, PROTO_ID_LEN) == 0);
+	store_row_done(&row);
+	for (size_t n = 8; n <= 64; n++) {
+		memcpy(buf, hex, n);
+		buf[n] = '\0';
+		int rc = store_entry_get_id(st, buf, &row);
+		CHECK_EQ_INT(rc, 0);
+		if (!rc) {
+			CHECK(memcmp(row.id, id, PROTO_ID_LEN) == 0);
+			store_row_done(&row);
+		}
+	}
+	/* Upper case. */
+	for (size_t i = 0; i < 12; i++)
+		buf[i] = (char)(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]);
+	buf[12] = '\0';
+	CHECK_EQ_INT(store_entry_get_id(st, buf, &row), 0);
+	store_row_done(&row);
+
+	memcpy(buf, hex, 7);
+	buf[7] = '\0';
+	CHECK_EQ_INT(store_entry_get_id(st, buf, &row), MAILLE_EINVAL);
+	memcpy(buf, hex, 64);
+	buf[64] = '0';
+	buf[65] = '\0';
+	CHECK_EQ_INT(store_entry_get_id(st, buf, &row), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_entry_get_id(st, "0123456z", &row), MAILLE_EINVAL);
+	/* A prefix that is not this id's. */
+	memcpy(buf, hex, 10);
+	buf[10] = '\0';
+	buf[9] = buf[9] == '0' ? '1' : '0';
+	CHECK_EQ_INT(store_entry_get_id(st, buf, &row), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/absent", &row), MAILLE_ENOTFOUND);
+	store_close(st);
+	tmp_end();
+}
+
+/* Two rows whose ids share a prefix cannot be made by signing (2^32 tries), so the second id
+ * is rewritten behind the store's back; get_id only reads the id column. */
+static void test_get_id_ambiguous(void)
+{
+	key k;
+	uint8_t id1[PROTO_ID_LEN], id2[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1];
+	store_row row;
+	doc d = {.title = "Ambigu"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/one", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id1), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/two", NOW - 2, PROTO_KIND_DOCUMENT, &d, NULL, id2), 0);
+	store_close(st);
+	uint8_t fake[PROTO_ID_LEN];
+	memcpy(fake, id1, PROTO_ID_LEN);
+	fake[PROTO_ID_LEN - 1] ^= 0xff;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "UPDATE entries SET id = ?1 WHERE id = ?2", -1, &s, NULL),
+	             SQLITE_OK);
+	sqlite3_bind_blob(s, 1, fake, PROTO_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, id2, PROTO_ID_LEN, SQLITE_STATIC);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	st = store_reopen();
+	hex_of(id1, hex);
+	hex[16] = '\0';
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), MAILLE_EINVAL);
+	hex_of(id1, hex);
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), 0);
+	store_row_done(&row);
+	store_close(st);
+	tmp_end();
+}
+
+typedef struct path_hits {
+	size_t n;
+	uint8_t territory[4][PROTO_KEY_LEN];
+} path_hits;
+
+static int path_cb(const store_row *r, void *ctx)
+{
+	path_hits *h = ctx;
+	if (h->n < 4)
+		memcpy(h->territory[h->n], r->entry.territory, PROTO_KEY_LEN);
+	h->n++;
+	return 0;
+}
+
+static void test_find_path_count_name(void)
+{
+	key k1, k2, k3, member;
+	char name[64];
+	tmp_begin();
+	proto_key_generate(k1.pk, k1.sk);
+	proto_key_generate(k2.pk, k2.sk);
+	proto_key_generate(k3.pk, k3.sk);
+	proto_key_generate(member.pk, member.sk);
+	store *st = store_create();
+	doc d = {.title = "Même chemin"};
+	CHECK_EQ_INT(put(st, &k1, "use_case/commun", NOW - 30, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k2, "use_case/commun", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k3, "use_case/commun", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL),
+	             0);
+
+	path_hits h = {0};
+	CHECK_EQ_INT(store_entry_find_path(st, "use_case/commun", k1.pk, path_cb, &h), 0);
+	CHECK_EQ_INT(h.n, 2);
+	CHECK(memcmp(h.territory[0], k1.pk, PROTO_KEY_LEN) == 0);
+	h = (path_hits){0};
+	CHECK_EQ_INT(store_entry_find_path(st, "use_case/commun", k2.pk, path_cb, &h), 0);
+	CHECK_EQ_INT(h.n, 2);
+	CHECK(memcmp(h.territory[0], k2.pk, PROTO_KEY_LEN) == 0);
+	h = (path_hits){0};
+	CHECK_EQ_INT(store_entry_find_path(st, "use_case/commun", NULL, path_cb, &h), 0);
+	CHECK_EQ_INT(h.n, 2);
+	h = (path_hits){0};
+	CHECK_EQ_INT(store_entry_find_path(st, "use_case/absent", NULL, path_cb, &h), 0);
+	CHECK_EQ_INT(h.n, 0);
+
+	uint64_t n_entries = 0, n_docs = 0;
+	CHECK_EQ_INT(store_count(st, &n_entries, &n_docs), 0);
+	CHECK_EQ_INT(n_entries, 3);
+	CHECK_EQ_INT(n_docs, 2);
+
+	/* Territory names: French preferred, cut on a character boundary, only from the key. */
+	CHECK_EQ_INT(store_territory_name(st, k1.pk, name, sizeof name), MAILLE_ENOTFOUND);
+	doc t = {.type = "territory", .name = "Métropole de Lyon"};
+	CHECK_EQ_INT(put(st, &k1, "territory", NOW - 5, PROTO_KIND_DOCUMENT, &t, NULL, NULL), 0);
+	CHECK_EQ_INT(store_territory_name(st, k1.pk, name, sizeof name), 0);
+	CHECK_EQ_STR(name, "Métropole de Lyon");
+	CHECK_EQ_INT(store_territory_name(st, k1.pk, name, 3), 0);
+	CHECK_EQ_STR(name, "M"); /* "Mé" needs 3 bytes + NUL */
+	CHECK_EQ_INT(store_territory_name(st, k1.pk, name, 4), 0);
+	CHECK_EQ_STR(name, "Mé");
+	{
+		size_t len;
+		uint8_t *raw = entry_make2(&k2, &member, "members/m", "territory", NOW - 5,
+		                           PROTO_KIND_DOCUMENT, &t, &len);
+		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, NULL), 0);
+		free(raw);
+		CHECK_EQ_INT(store_territory_name(st, k2.pk, name, sizeof name), MAILLE_ENOTFOUND);
+	}
+	/* A territory record does not show in list/search unless asked for. */
+	CHECK_EQ_INT(search_n(st, "lyon", NULL), 0);
+	store_filter f = {.include_federation = true};
+	CHECK_EQ_INT(search_n(st, "lyon", &f), 2);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- secure deletion ---------------------------------------------------------------------- */
+
+static void test_secure_delete_control(void)
+{
+	key k;
+	doc d = {.title = "Témoin", .description = "Le mot zorglubmirifique reste ici."};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/temoin", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	store_close(st);
+	/* Without a deletion the word is in the file: the test below can fail. */
+	CHECK(store_file_contains("zorglubmirifique"));
+	tmp_end();
+}
+
+static void test_secure_delete_tombstone(void)
+{
+	key k;
+	doc d = {.title = "Secret", .description = "Le mot zorglubmirifique doit disparaître.",
+	         .keyword = "motcleeffacable"};
+	doc other = {.title = "Autre", .description = "Un texte qui reste: persistantissime."};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/autre", NOW - 30, PROTO_KIND_DOCUMENT, &other, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "zorglubmirifique", NULL), 0);
+	store_close(st);
+	CHECK(!store_file_contains("zorglubmirifique"));
+	CHECK(!store_file_contains("motcleeffacable"));
+	CHECK(store_file_contains("persistantissime"));
+	st = store_reopen();
+	CHECK_EQ_INT(search_n(st, "persistantissime", NULL), 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_secure_delete_edit(void)
+{
+	key k;
+	doc v1 = {.title = "Version", .description = "Ancien texte: zorglubmirifique."};
+	doc v2 = {.title = "Version", .description = "Nouveau texte: marsupilamique."};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	/* In a batch this time, so that store_commit() is what optimises. */
+	CHECK_EQ_INT(put(st, &k, "rex/version", NOW - 20, PROTO_KIND_DOCUMENT, &v1, NULL, NULL), 0);
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/version", NOW - 10, PROTO_KIND_DOCUMENT, &v2, NULL, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(search_n(st, "zorglubmirifique", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "marsupilamique", NULL), 1);
+	store_close(st);
+	CHECK(!store_file_contains("zorglubmirifique"));
+	CHECK(store_file_contains("marsupilamique"));
+	tmp_end();
+}
+
+/* ---- check -------------------------------------------------------------------------------- */
+
+typedef struct problems {
+	size_t n, n_other;
+	uint8_t want[PROTO_ID_LEN];
+} problems;
+
+static void problems_cb(const uint8_t *id, const char *path, const char *problem, void *ctx)
+{
+	problems *p = ctx;
+	p->n++;
+	if (!id || memcmp(id, p->want, PROTO_ID_LEN) != 0) {
+		p->n_other++;
+		fprintf(stderr, "  unexpected problem: %s: %s\n", path ? path : "-", problem);
+	}
+}
+
+/* Builds a store of a few entries and returns the id of "rex/cible". */
+static void check_fixture(uint8_t ret_id[PROTO_ID_LEN])
+{
+	key k;
+	doc a = {.title = "Cible", .description = "texte de la cible", .theme = "donnees"};
+	doc b = {.title = "Voisin", .description = "texte du voisin"};
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/voisin", NOW - 30, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/cible", NOW - 20, PROTO_KIND_DOCUMENT, &a, NULL, ret_id), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/mort", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	uint64_t checked = 0;
+	CHECK_EQ_INT(store_check(st, problems_cb, &(problems){0}, &checked), 0);
+	CHECK_EQ_INT(checked, 3);
+	store_close(st);
+}
+
+/* Runs sql (?1 bound to the target's id, ?2 to blob) on the closed store's file. */
+static void tamper(const char *sql, const uint8_t id[PROTO_ID_LEN], const uint8_t *blob, size_t n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_blob(s, 1, id, PROTO_ID_LEN, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_blob(s, 2, blob, (int)n, SQLITE_STATIC);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_DONE);
+	CHECK_EQ_INT(sqlite3_changes(db), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* The raw bytes of the target, flipped at offset (from the end when negative), written back. */
+static void tamper_raw(const uint8_t id[PROTO_ID_LEN], long offset)
+{
+	store *st = store_reopen();
+	store_row row;
+	char hex[2 * PROTO_ID_LEN + 1];
+	hex_of(id, hex);
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), 0);
+	uint8_t *raw = malloc(row.raw_len);
+	size_t len = row.raw_len;
+	memcpy(raw, row.raw, len);
+	store_row_done(&row);
+	store_close(st);
+	size_t at = offset < 0 ? len - (size_t)(-offset) : (size_t)offset;
+	raw[at] ^= 0x01;
+	tamper("UPDATE entries SET raw = ?2 WHERE id = ?1", id, raw, len);
+	free(raw);
+}
+
+static void check_expect_target(const uint8_t id[PROTO_ID_LEN])
+{
+	problems p = {0};
+	memcpy(p.want, id, PROTO_ID_LEN);
+	store *st = store_reopen();
+	uint64_t checked = 0;
+	CHECK_EQ_INT(store_check(st, problems_cb, &p, &checked), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(checked, 3);
+	CHECK(p.n >= 1);
+	CHECK_EQ_INT(p.n_other, 0);
+	store_close(st);
+}
+
+static void test_check_raw_byte(void)
+{
+	uint8_t id[PROTO_ID_LEN];
+	tmp_begin();
+	check_fixture(id);
+	/* A byte in the middle of the body. */
+	tamper_raw(id, 120);
+	check_expect_target(id);
+	tmp_end();
+}
+
+static void test_check_signature_byte(void)
+{
+	uint8_t id[PROTO_ID_LEN];
+	tmp_begin();
+	check_fixture(id);
+	tamper_raw(id, -1);
+	check_expect_target(id);
+	tmp_end();
+}
+
+static void test_check_path_column(void)
+{
+	uint8_t id[PROTO_ID_LEN];
+	tmp_begin();
+	check_fixture(id);
+	tamper("UPDATE entries SET path = 'rex/ailleurs' WHERE id = ?1", id, NULL, 0);
+	check_expect_target(id);
+	tmp_end();
+}
+
+static void test_check_missing_fts_row(void)
+{
+	uint8_t id[PROTO_ID_LEN];
+	tmp_begin();
+	check_fixture(id);
+	tamper("DELETE FROM fts WHERE rowid = (SELECT rid FROM entries WHERE id = ?1)", id, NULL, 0);
+	check_expect_target(id);
+	tmp_end();
+}
+
+/* A put that fails half-way (after deleting the version it supersedes) is undone completely,
+ * its queued full-text changes included, and the batch goes on. The failure is provoked by a
+ * row whose id column was set behind the store's back to the id of the incoming entry. */
+static void test_batch_failed_put_undone(void)
+{
+	key k;
+	int result = -1;
+	uint8_t id_v1[PROTO_ID_LEN], id_c[PROTO_ID_LEN], id_v2[PROTO_ID_LEN];
+	size_t len_v2;
+	doc v1 = {.title = "Original", .description = "premiertexte"};
+	doc v2 = {.title = "Remplacant", .description = "secondtexte"};
+	doc c = {.title = "Autre"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/p", NOW - 30, PROTO_KIND_DOCUMENT, &v1, NULL, id_v1), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 20, PROTO_KIND_DOCUMENT, &c, NULL, id_c), 0);
+	store_close(st);
+	uint8_t *raw_v2 = entry_make(&k, "rex/p", NOW - 10, PROTO_KIND_DOCUMENT, &v2, &len_v2);
+	proto_entry_id(raw_v2, len_v2, id_v2);
+	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_c, id_v2, PROTO_ID_LEN);
+
+	st = store_reopen();
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
+	CHECK_EQ_INT(store_entry_put(st, raw_v2, len_v2, NOW, &result), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, &k, "rex/e", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/p", &row), 0);
+	CHECK(memcmp(row.id, id_v1, PROTO_ID_LEN) == 0);
+	store_row_done(&row);
+	CHECK_EQ_INT(search_n(st, "premiertexte", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "secondtexte", NULL), 0);
+	uint64_t n = 0;
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 4);
+	/* Only the tampered row is reported. */
+	problems p = {0};
+	memcpy(p.want, id_v2, PROTO_ID_LEN);
+	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
+	CHECK(p.n >= 1);
+	CHECK_EQ_INT(p.n_other, 0);
+	store_close(st);
+	free(raw_v2);
+	tmp_end();
+}
+
+/* ---- bulk --------------------------------------------------------------------------------- */
+
+static double clock_s(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+/* CPU time (user + system) of this process: the machine may be busy with other work, which
+ * makes the wall clock a poor measure of the store's own cost. */
+static double cpu_s(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/* Bulk insertion through store_entry_put_verified() in batches of 1000 (signature checks are
+ * the caller's, off this path). MAILLE_STORE_BULK sets the count (default 20000). */
+static void test_bulk_put(void)
+{
+	static const char *const themes[] = {"ia-democratie", "ia-ressource-limitee",
+	                                     "ia-monde-incertain", "transparence-algorithmes"};
+	const char *env = getenv("MAILLE_STORE_BULK");
+	size_t n = env ? (size_t)strtoul(env, NULL, 10) : 20000;
+	key k;
+	uint8_t **raws = calloc(n, sizeof *raws);
+	size_t *lens = calloc(n, sizeof *lens);
+	proto_entry *es = calloc(n, sizeof *es);
+	uint8_t(*ids)[PROTO_ID_LEN] = calloc(n, sizeof *ids);
+	char path[64], title[96], descr[256];
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "rex/retour-%zu", i);
+		snprintf(title, sizeof title, "Retour d'expérience numéro %zu", i);
+		snprintf(descr, sizeof descr,
+		         "Description du retour %zu : contexte, objectifs, difficultés, leçons "
+		         "apprises et résultats mesurés sur le terrain (%zu agents).",
+		         i, i % 97);
+		doc d = {.title = title, .summary = "Un résumé court", .description = descr,
+		         .status = "production", .licence = "etalab-2.0", .theme = themes[i % 4],
+		         .keyword = "bulk"};
+		raws[i] = entry_make(&k, path, NOW - 1000000 + i, PROTO_KIND_DOCUMENT, &d, &lens[i]);
+		CHECK_EQ_INT(proto_entry_decode(raws[i], lens[i], &es[i]), 0);
+		proto_entry_id(raws[i], lens[i], ids[i]);
+	}
+	store *st = store_create();
+	double t0 = now_s(), c0 = cpu_s();
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i += 1000) {
+		rc = store_begin(st);
+		for (size_t j = i; j < n && j < i + 1000 && !rc; j++)
+			rc = store_entry_put_verified(st, &es[j], raws[j], lens[j], ids[j], NULL);
+		if (!rc)
+			rc = store_commit(st);
+	}
+	double dt = now_s() - t0, dc = cpu_s() - c0;
+	CHECK_EQ_INT(rc, 0);
+	fprintf(stderr,
+	        "  bulk put: %zu entries in %.3f s wall (%.0f/s), %.3f s CPU (%.0f/s)\n", n, dt,
+	        dt > 0 ? (double)n / dt : 0.0, dc, dc > 0 ? (double)n / dc : 0.0);
+	uint64_t count = 0;
+	CHECK_EQ_INT(store_count(st, &count, NULL), 0);
+	CHECK_EQ_INT(count, n);
+	t0 = now_s();
+	rows rs = {0};
+	char query[48];
+	snprintf(query, sizeof query, "numero %zu", n / 2);
+	CHECK_EQ_INT(store_search(st, query, NULL, 0, rows_cb, &rs), 0);
+	fprintf(stderr, "  search over %zu: %.2f ms\n", n, (now_s() - t0) * 1e3);
+	CHECK(n == 0 || rs.n >= 1);
+	store_close(st);
+	for (size_t i = 0; i < n; i++)
+		free(raws[i]);
+	free(raws);
+	free(lens);
+	free(es);
+	free(ids);
+	tmp_end();
+}
+
+CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reopen_keeps_data,
+           test_live_set_all_orders, test_equal_timestamps, test_tombstone_wins_and_stays,
+           test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_batch,
+           test_batch_edits_within, test_batch_failed_put_undone,
+           test_search_diacritics, test_search_hostile_queries, test_search_filters_and_rank,
+           test_list, test_get_id, test_get_id_ambiguous, test_find_path_count_name,
+           test_secure_delete_control, test_secure_delete_tombstone, test_secure_delete_edit,
+           test_check_raw_byte, test_check_signature_byte, test_check_path_column,
+           test_check_missing_fts_row, test_bulk_put)
