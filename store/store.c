@@ -231,7 +231,7 @@ static int store_exec(sqlite3 *db, const char *sql)
 /* The first column of the first row of a one-value query such as a PRAGMA. */
 static int store_query_int(sqlite3 *db, const char *sql, int64_t *ret)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_err(rc);
@@ -297,7 +297,7 @@ static int store_tokenizer_open(store *st)
 {
 	static const char *const args[] = {"remove_diacritics", "2"};
 	fts5_api *api = NULL;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	void *user = NULL;
 	int rc = sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL);
 	if (rc != SQLITE_OK)
@@ -420,7 +420,7 @@ int store_open(const char *path, int flags, store **ret)
 	}
 
 	{
-		sqlite3_stmt *s;
+		sqlite3_stmt *s = NULL;
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
 		if (rc != SQLITE_OK) {
 			rc = store_err(rc);
@@ -508,7 +508,7 @@ int store_begin(store *st)
  * *ret_deleted is set when a delete removed an existing row. */
 static int store_fts_flush(store *st, bool *ret_deleted)
 {
-	sqlite3_stmt *ins, *del;
+	sqlite3_stmt *ins = NULL, *del = NULL;
 	int rc = store_stmt(st, STMT_FTS_INS, &ins);
 	if (!rc)
 		rc = store_stmt(st, STMT_FTS_DEL, &del);
@@ -775,7 +775,7 @@ static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
 static int store_put_apply(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
                            const uint8_t id[PROTO_ID_LEN], const store_doc *doc, int *result)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	sqlite3_int64 rid, old_rid = -1;
 	bool old_text = false;
 	int rc = store_stmt(st, STMT_LIVE_GET, &s);
@@ -1049,7 +1049,7 @@ static int store_get_one(sqlite3_stmt *s, store_row *ret)
 int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
                     store_row *ret)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc;
 	if (!territory || !path || !ret)
 		return MAILLE_EINVAL;
@@ -1075,7 +1075,7 @@ static int store_hex_nibble(char c)
 int store_entry_get_id(store *st, const char *hex, store_row *ret)
 {
 	uint8_t lo[PROTO_ID_LEN], hi[PROTO_ID_LEN];
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	size_t n;
 	int rc;
 
@@ -1163,7 +1163,7 @@ static int store_rows_run(sqlite3_stmt *s, bool search, store_row_cb cb, void *c
 int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_territory,
                           store_row_cb cb, void *ctx)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc;
 	if (!path || !cb)
 		return MAILLE_EINVAL;
@@ -1233,7 +1233,7 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx)
 {
 	static const store_filter none;
 	char sql[STORE_SQL_MAX] = "SELECT e.id, e.raw FROM entries e WHERE 1";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc;
 	if (!cb)
 		return MAILLE_EINVAL;
@@ -1329,7 +1329,7 @@ int store_search(store *st, const char *query, const store_filter *f, size_t lim
 	                 " snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
 	                 " FROM fts JOIN entries e ON e.rid = fts.rowid"
 	                 " WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	char *match = NULL;
 	int rc;
 
@@ -1365,7 +1365,7 @@ int store_search(store *st, const char *query, const store_filter *f, size_t lim
 
 int store_count(store *st, uint64_t *ret_entries, uint64_t *ret_documents)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db,
 	                            "SELECT count(*), coalesce(sum(kind = 0), 0) FROM entries", -1,
 	                            &s, NULL);
@@ -1390,7 +1390,7 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 	proto_arena arena;
 	proto_value *body;
 	proto_entry e;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	const uint8_t *raw;
 	int raw_len, rc;
 
@@ -1640,7 +1640,7 @@ out:
 /* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). */
 static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_err(rc);
