@@ -2,7 +2,7 @@
  *
  *   ---
  *   type: rex
- *   title: Chatbot RH : un an après
+ *   title: "Chatbot RH : un an après"
  *   themes: [ia-democratie]
  *   path: rex/2026-chatbot-rh        # optional, taken out of the body
  *   ---
