@@ -76,4 +76,41 @@ static inline int check_run_(const char *const *names, const check_fn_ *fns, siz
 		return check_run_(ns, fns, sizeof fns / sizeof fns[0]);                                   \
 	}
 
+/* For a test that needs its command line (for instance a data directory that meson passes):
+ * CHECK_MAIN_ARGS(test_a, ...) builds main(argc, argv), and the tests read CHECK_ARGC and
+ * CHECK_ARGV. The arguments live in a static inside an inline function so that test files
+ * which do not use them get no unused-variable warning. */
+typedef struct {
+	int argc;
+	char **argv;
+} check_args_t_;
+
+static inline check_args_t_ *check_args_(void)
+{
+	static check_args_t_ args;
+	return &args;
+}
+
+#define CHECK_ARGC (check_args_()->argc)
+#define CHECK_ARGV (check_args_()->argv)
+
+#define CHECK_MAIN_ARGS(...)                                                                      \
+	int main(int argc, char **argv)                                                               \
+	{                                                                                             \
+		static const check_fn_ fns[] = {__VA_ARGS__};                                             \
+		static const char names[] = #__VA_ARGS__;                                                 \
+		const char *ns[sizeof fns / sizeof fns[0]];                                               \
+		static char buf[sizeof names];                                                            \
+		check_args_()->argc = argc;                                                               \
+		check_args_()->argv = argv;                                                               \
+		memcpy(buf, names, sizeof names);                                                         \
+		size_t k = 0;                                                                             \
+		for (char *p = strtok(buf, ", "); p && k < sizeof fns / sizeof fns[0];                    \
+		     p = strtok(NULL, ", "))                                                              \
+			ns[k++] = p;                                                                          \
+		while (k < sizeof fns / sizeof fns[0])                                                    \
+			ns[k++] = "?";                                                                        \
+		return check_run_(ns, fns, sizeof fns / sizeof fns[0]);                                   \
+	}
+
 #endif
