@@ -608,14 +608,16 @@ static void test_many_keys(void)
 {
 	size_t n_keys = 30000;
 	char *text = malloc(16 * n_keys + 64);
-	CHECK(text != NULL);
-	if (!text)
+	if (!text) {
+		CHECK(!"out of memory");
 		return;
+	}
 	size_t n = (size_t)sprintf(text, "---\n");
 	for (size_t i = 0; i < n_keys; i++)
 		n += (size_t)sprintf(text + n, "k%zu: %zu\n", i, i);
 	size_t before_close = n;
-	n += (size_t)sprintf(text + n, "---\n");
+	memcpy(text + n, "---\n", 4); /* not sprintf: gcc -fsanitize misreads it as a NULL write */
+	n += 4;
 	CHECK_EQ_INT(parse_len(text, n), 0);
 
 	n = before_close;
