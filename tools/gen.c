@@ -58,6 +58,38 @@ static const char *const sentences[] = {
 	"Une clause d'audit a été ajoutée au marché public.",
 	"La gouvernance des données associe la direction juridique et la DSI.",
 };
+/* Communes named in the records: a long tail (each in ~1/120 of the records). */
+const char *const gen_communes[] = {
+	"Besançon", "Périgueux", "Saint-Étienne", "Orléans", "Nîmes", "Châteauroux", "Vénissieux",
+	"Villeurbanne", "Montbéliard", "Épinal", "Évry", "Sète", "Béziers", "Fréjus", "Agen",
+	"Annecy", "Chambéry", "Grenoble", "Valence", "Romans-sur-Isère", "Mâcon", "Dijon", "Auxerre",
+	"Nevers", "Bourges", "Tours", "Blois", "Angers", "Laval", "Le Mans", "Rennes", "Brest",
+	"Quimper", "Lorient", "Vannes", "Saint-Brieuc", "Nantes", "La Roche-sur-Yon", "Niort",
+	"Poitiers", "Limoges", "Guéret", "Tulle", "Brive-la-Gaillarde", "Aurillac", "Rodez",
+	"Albi", "Castres", "Montauban", "Cahors", "Toulouse", "Tarbes", "Pau", "Bayonne",
+	"Mont-de-Marsan", "Bordeaux", "Angoulême", "Cognac", "Saintes", "La Rochelle", "Rochefort",
+	"Lille", "Roubaix", "Tourcoing", "Dunkerque", "Calais", "Arras", "Lens", "Douai", "Amiens",
+	"Beauvais", "Compiègne", "Laon", "Soissons", "Reims", "Troyes", "Châlons-en-Champagne",
+	"Metz", "Nancy", "Thionville", "Strasbourg", "Colmar", "Mulhouse", "Belfort", "Vesoul",
+	"Lons-le-Saunier", "Bourg-en-Bresse", "Roanne", "Clermont-Ferrand", "Vichy", "Moulins",
+	"Montluçon", "Le Puy-en-Velay", "Privas", "Aubenas", "Avignon", "Carpentras", "Arles",
+	"Marseille", "Aix-en-Provence", "Toulon", "Hyères", "Draguignan", "Nice", "Cannes",
+	"Antibes", "Grasse", "Gap", "Digne-les-Bains", "Ajaccio", "Bastia", "Perpignan",
+	"Narbonne", "Carcassonne", "Montpellier", "Alès", "Mende", "Millau", "Caen", "Rouen",
+	"Le Havre", "Évreux", "Cherbourg-en-Cotentin", "Alençon", "Saint-Lô", NULL,
+};
+#define N_COMMUNES 120u
+/* Syllables of project code names: 24^3 = 13 824 names, each in a handful of records. */
+static const char *const syllables[] = {"ka", "lo", "mi", "ra", "zu", "te", "vo", "pa",
+                                        "ni", "shu", "bo", "ge", "da", "fi", "ju", "ly",
+                                        "xe", "wa", "qo", "ci", "hu", "ne", "so", "ty"};
+
+void gen_codename(uint64_t k, char *ret, size_t cap)
+{
+	snprintf(ret, cap, "%s%s%s", syllables[k % 24], syllables[(k / 24) % 24],
+	         syllables[(k / 576) % 24]);
+}
+
 const char *const gen_words_rare[] = {
 	"piscines", "cantine", "délibérations", "îlots", "fuites", "crèche", "tournées",
 	"factures", "subvention", "voirie", "caméra", "dérive", "permis", "non-recours",
@@ -143,6 +175,15 @@ proto_value *gen_record(proto_arena *a, uint64_t seed, uint64_t index, char *ret
 	text(&s, buf, 150, 1);
 	put_fr(a, b, "summary", buf);
 	text(&s, buf, sizeof buf, 6 + (int)(mix(&s) % 10));
+	{
+		/* the long tail that real catalogues have: places and project names */
+		char code[16], extra[160];
+		gen_codename(mix(&s) % 13824u, code, sizeof code);
+		snprintf(extra, sizeof extra, " Projet %s, porté avec la ville de %s.", code,
+		         gen_communes[mix(&s) % N_COMMUNES]);
+		size_t bl = strlen(buf);
+		snprintf(buf + bl, sizeof buf - bl, "%s", extra);
+	}
 	put_fr(a, b, "description", buf);
 	proto_value *th = put_list(a, b, "themes");
 	push_str(a, th, PICK(themes, &s));
