@@ -404,10 +404,10 @@ int proto_chan_seal(proto_chan *ch, const uint8_t *msg, size_t len, uint8_t **ou
 	size_t total = 4 + len, done = 0;
 	while (done < total) {
 		size_t n = total - done < sizeof chunk ? total - done : sizeof chunk;
-		for (size_t i = 0; i < n; i++) {
-			size_t at = done + i;
-			chunk[i] = at < 4 ? (uint8_t)(len >> (8 * (3 - at))) : msg[at - 4];
-		}
+		size_t i = 0;
+		for (; i < n && done + i < 4; i++) /* the length prefix, in the first chunk */
+			chunk[i] = (uint8_t)(len >> (8 * (3 - (done + i))));
+		memcpy(chunk + i, msg + (done + i - 4), n - i);
 		int r = seal_frame(ch, chunk, n, out, out_len, out_cap);
 		if (r) {
 			ch->failed = true;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_channel.h"
 #include "cli.h"
 #include "gen.h"
 #include "proto/error.h"
@@ -195,12 +196,15 @@ static int count_cb(const store_row *row, void *ctx)
 static const char bench_help[] =
 	"usage: maille-bench [--n N] [--dir DIR]\n"
 	"       maille-bench gen --dir DIR --n N [--seed S]\n"
+	"       maille-bench channel\n"
 	"\n"
 	"Prints: single-core Ed25519 sign and verify rates; bulk publish of N generated records\n"
 	"(default 100000) through the store API in batched transactions (generate + sign + verify\n"
 	"+ store + full-text index), with the ratio to the sign rate; search latency p50/p99 for\n"
 	"100 varied queries; the store's size on disk. --dir keeps the store there (default: a\n"
-	"temporary directory, removed at the end).\n";
+	"temporary directory, removed at the end).\n"
+	"'channel' prints handshakes per second on one core and the secure channel's throughput\n"
+	"between two processes over loopback, next to the raw ChaCha20-Poly1305 rate.\n";
 
 int main(int argc, char **argv)
 {
@@ -211,6 +215,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "channel") == 0)
+		return bench_channel_run();
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	int r = cli_parse("bench", argc - 1, argv + 1, opts, &a);
