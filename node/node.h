@@ -1,0 +1,121 @@
+/* node/node.h: the Maille daemon and its dialer, on libuv.
+ *
+ * What it does: listens on TCP, runs one connection state machine per peer connection (the
+ * secure channel of PROTOCOL.md §2 through proto/channel.h: handshake, transport, PING/PONG
+ * keepalive, BYE), enforces the handshake and idle timeouts and the limits below, applies
+ * backpressure, and stops cleanly on SIGINT/SIGTERM. The dialer opens outbound connections
+ * with the same state machine; node_ping() uses it for `maille ping`.
+ *
+ * Depends on proto/ (the pure channel state machines), libuv and libsodium. Logs through
+ * node/log.h (to stderr). Never reads configuration files, the environment or the store: the
+ * caller (tools/) loads keys and settings and passes them in node_config. Never logs a secret:
+ * keys appear as 8-hex fingerprints.
+ *
+ * Ownership: every pointer of node_config is borrowed for the duration of node_run() or
+ * node_ping(). Secrets held by the daemon (handshake states, session ciphers) live in
+ * sodium_malloc() memory and are wiped when a connection ends. */
+#ifndef MAILLE_NODE_NODE_H
+#define MAILLE_NODE_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "proto/channel.h"
+
+/* ---- limits: every bound the daemon puts on what peers control -------------------------------
+ * Inbound connections. A connection is "pending" from accept until its handshake completes, then
+ * an authenticated "session". Admission rules (node.c, node_on_connection):
+ *  - at NODE_PENDING_PER_ADDR_MAX pending handshakes from one IP address, or NODE_PENDING_MAX in
+ *    all, the OLDEST pending handshake (of that address, resp. of all) is dropped for the
+ *    newcomer: a flood of half-open connections then only ever evicts itself, and a member on
+ *    the same host still gets through, because its own handshake completes in one round trip;
+ *  - an authenticated session is never evicted for a newcomer: when the inbound connections
+ *    reach NODE_INBOUND_MAX and none is pending, the newcomer is closed at once; a handshake
+ *    that completes when NODE_SESSIONS_MAX sessions (or NODE_SESSIONS_PER_ADDR_MAX from its
+ *    address) already run gets BYE overloaded. */
+#define NODE_INBOUND_MAX 256u           /* inbound connections, pending and authenticated */
+#define NODE_PENDING_MAX 64u            /* inbound handshakes in progress */
+#define NODE_PENDING_PER_ADDR_MAX 16u   /* inbound handshakes in progress from one IP address */
+#define NODE_SESSIONS_MAX 192u          /* authenticated inbound sessions */
+#define NODE_SESSIONS_PER_ADDR_MAX 64u  /* authenticated inbound sessions from one IP address */
+#define NODE_LISTEN_BACKLOG 511         /* connections the kernel queues before accept */
+
+/* Timeouts (milliseconds). */
+#define NODE_HS_TIMEOUT_MS 10000u    /* accept (or connect) to handshake complete */
+#define NODE_IDLE_TIMEOUT_MS 90000u  /* a session that received no message for this long */
+#define NODE_PING_INTERVAL_MS 30000u /* PING on every session this often, so healthy ones live */
+#define NODE_LINGER_MS 2000u         /* after BYE: longest wait for our writes to drain */
+
+/* Backpressure: a connection stops reading while more than NODE_WRITE_QUEUE_HIGH bytes wait to
+ * be written to it (a peer that sends but does not read cannot make us buffer without bound),
+ * and reads again once the queue is down to NODE_WRITE_QUEUE_LOW. HIGH leaves room for one
+ * whole session message (PROTO_SESSION_MSG_MAX) in transport framing. */
+#define NODE_WRITE_QUEUE_HIGH (2u * 1024u * 1024u)
+#define NODE_WRITE_QUEUE_LOW (256u * 1024u)
+
+#define NODE_LISTEN_DEFAULT "0.0.0.0:7470"
+#define NODE_PORT_DEFAULT 7470u
+#define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
+#define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
+#define NODE_ADDR_STR_MAX 64u      /* "[v6 address]:port" with its NUL */
+
+typedef struct node_config {
+	const char *dir;       /* node directory: node.addr and node.lock are written there */
+	const uint8_t *sk;     /* Ed25519 secret key (PROTO_SECRET_KEY_LEN bytes, sodium memory) */
+	const uint8_t *netkey; /* the federation's network key (PROTO_NETKEY_LEN bytes) */
+	const char *name;      /* the territory's name, sent in HELLO (cut to PROTO_HELLO_NAME_MAX) */
+	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
+	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s. */
+	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms;
+} node_config;
+
+/* Runs the daemon in the foreground until SIGINT or SIGTERM: listens, writes the bound
+ * address to DIR/node.addr, serves connections; on the signal stops accepting, sends BYE
+ * shutdown to every session, closes every handle, removes DIR/node.addr and returns 0.
+ * Errors (logged here, once): MAILLE_EINVAL (bad listen address), MAILLE_EBUSY (address in
+ * use, or another daemon holds DIR/node.lock), MAILLE_EIO, MAILLE_ENOMEM. */
+int node_run(const node_config *cfg);
+
+/* The outcome of node_ping(). */
+typedef struct node_ping_result {
+	uint8_t peer_key[PROTO_KEY_LEN]; /* the peer's territory (Ed25519) key, authenticated */
+	proto_hello peer_hello;
+	double connect_ms;   /* TCP connect */
+	double handshake_ms; /* TCP connected to handshake complete (message 1 to message 3) */
+	double rtt_ms;       /* PING sent to PONG received */
+	/* Failure: not_member is set when the peer closed without sending a byte after our
+	 * message 1 (a node of another federation, or not a Maille node: PROTOCOL.md §2 has the
+	 * responder stay silent); timed_out when the timeout expired. error is a human sentence. */
+	bool not_member, timed_out;
+	char error[256];
+} node_ping_result;
+
+/* Connects to target ("HOST:PORT": an IPv4 or IPv6 literal, "[v6]:PORT", or "localhost"),
+ * performs the handshake as the initiator with cfg's keys, sends PING, waits for PONG, then
+ * BYE done. cfg->listen and the timeouts are ignored; timeout_ms bounds the whole exchange.
+ * Fills *ret (always, error included) and returns 0, MAILLE_EINVAL (bad target),
+ * MAILLE_EAUTH (not a member, or a handshake that does not authenticate), MAILLE_EIO
+ * (connection failed or closed, timeout), MAILLE_EPROTO (the peer broke the protocol),
+ * MAILLE_EBUSY (the peer is overloaded). */
+int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
+              node_ping_result *ret);
+
+/* Parses "HOST:PORT" (see node_ping; the port is required, 0 to 65535) into *ret.
+ * MAILLE_EINVAL if it is not such an address (*ret untouched). */
+int node_addr_parse(const char *s, struct sockaddr_storage *ret);
+/* "1.2.3.4:5" or "[::1]:5" into ret (NODE_ADDR_STR_MAX bytes). */
+void node_addr_format(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX]);
+
+/* The one translation of libuv error codes (negative errno values) into Maille codes. */
+int node_uv_error(int uv_err);
+
+/* The 8-hex fingerprint of a public key for logs: its first 4 bytes in hex (the start of the
+ * key that `maille whoami` prints). */
+void node_key_fingerprint(const uint8_t key[PROTO_KEY_LEN], char ret[9]);
+/* The 8-hex fingerprint of a network key: the first 4 bytes of BLAKE2b-256(key) in hex, so
+ * the key itself (a secret) never shows. */
+void node_netkey_fingerprint(const uint8_t netkey[PROTO_NETKEY_LEN], char ret[9]);
+
+#endif
