@@ -1,0 +1,530 @@
+/* tools/cmd_node.c: federation, node, ping — the commands of the network (PROTOCOL.md §2). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "proto/error.h"
+
+/* ---- federation ------------------------------------------------------------------------------ */
+
+static const char federation_help[] =
+	"usage: maille federation new --name NAME [--dir DIR] [--json]\n"
+	"       maille federation show [--dir DIR] [--json]\n"
+	"       maille federation export FILE [--dir DIR]\n"
+	"       maille federation import FILE [--dir DIR]\n"
+	"\n"
+	"A federation is the set of nodes that share its network key (32 random bytes). Only\n"
+	"nodes holding the key can complete a handshake with each other; to anyone else a node\n"
+	"sends nothing. The key is kept in DIR/federation (mode 0600) and is never printed.\n"
+	"\n"
+	"  new      create a federation with a fresh random key, for this node\n"
+	"  show     the federation's name and fingerprint (the first 8 hex digits of\n"
+	"           BLAKE2b-256 of the key: the same on every member), never the key\n"
+	"  export   write the federation file to FILE (mode 0600; FILE must not exist) for a\n"
+	"           node that joins; it holds the key: hand it over a trusted channel only\n"
+	"  import   make this node a member of the federation in FILE\n"
+	"\n"
+	"A node belongs to one federation: new and import refuse if it already has one.\n";
+
+static void no_federation_error(const char *dir)
+{
+	cli_error("%s has no federation: create one with 'maille federation new --name NAME' or "
+	          "join one with 'maille federation import FILE'",
+	          dir);
+}
+
+/* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
+static int load_own_federation(const node_dir *nd, federation *ret)
+{
+	char path[4200], why[160];
+	if (federation_path(nd->path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	int r = federation_read(path, ret, why, sizeof why);
+	if (r == MAILLE_ENOTFOUND) {
+		no_federation_error(nd->path);
+		return EXIT_FAIL;
+	}
+	if (r) {
+		cli_error("%s: %s%s%s", path, maille_strerror(r), *why ? ": " : "", why);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Refuses (EXIT_FAIL, printed) when the node already belongs to a federation. */
+static int refuse_existing(const node_dir *nd, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0 && errno == ENOENT)
+		return 0;
+	federation f = {0};
+	char why[160];
+	if (federation_read(path, &f, why, sizeof why) == 0) {
+		char fp[9];
+		node_netkey_fingerprint(f.key, fp);
+		cli_error("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
+		          "key",
+		          nd->path, f.name, fp);
+		federation_done(&f);
+	} else {
+		cli_error("%s already exists; refusing to replace it", path);
+	}
+	return EXIT_FAIL;
+}
+
+static int federation_print(const federation *f, const char *path, bool json, const char *what)
+{
+	char fp[9];
+	node_netkey_fingerprint(f->key, fp);
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(f->name));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "file", json_string(path));
+		return render_json_out(o);
+	}
+	if (what)
+		printf("%s\n", what);
+	printf("%s\n", f->name);
+	printf("  fingerprint: %s (BLAKE2b-256 of the network key, first 8 hex digits)\n", fp);
+	printf("  file:        %s\n", path);
+	return EXIT_OK;
+}
+
+static int federation_new(int argc, char **argv)
+{
+	cli_opt opts[] = {{"name", true, NULL}, {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("federation new", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("federation new", "unexpected argument '%s'", a.pos[0]);
+	const char *name = cli_opt_get(opts, "name");
+	if (!name || !*name)
+		return cli_usage_error("federation new", "--name NAME is required");
+	if (!federation_name_valid(name))
+		return cli_usage_error("federation new", "--name must be 1 to %u bytes of UTF-8 text "
+		                                         "on one line",
+		                       FEDERATION_NAME_MAX);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	int ret = EXIT_FAIL;
+	federation f = {0};
+	char path[4200];
+	if (federation_path(nd.path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
+	if (refuse_existing(&nd, path))
+		goto out;
+	if ((r = federation_generate(name, &f)) || (r = federation_write(path, &f))) {
+		cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
+		goto out;
+	}
+	ret = federation_print(&f, path, a.json, a.json ? NULL : "created the federation");
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_show(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation show", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("federation show", "unexpected argument '%s'", a.pos[0]);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret == 0) {
+		char path[4200];
+		federation_path(nd.path, path, sizeof path);
+		ret = federation_print(&f, path, a.json, NULL);
+	}
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_export(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation export", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("federation export", a.n_pos ? "one FILE only" : "FILE is "
+		                                                                        "required");
+	const char *file = a.pos[0];
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret)
+		goto out;
+	r = federation_write(file, &f);
+	if (r == MAILLE_EEXIST) {
+		cli_error("%s already exists; refusing to overwrite it", file);
+		ret = EXIT_FAIL;
+	} else if (r) {
+		cli_error("%s: cannot write: %s", file, maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else {
+		fprintf(stderr, "%s holds the federation's network key: whoever has it is a member. "
+		                "Hand it over a trusted channel, then delete it.\n",
+		        file);
+		ret = federation_print(&f, file, a.json, a.json ? NULL : "exported the federation");
+	}
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_import(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation import", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("federation import", a.n_pos ? "one FILE only" : "FILE is "
+		                                                                        "required");
+	const char *file = a.pos[0];
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	int ret = EXIT_FAIL;
+	federation f = {0};
+	char path[4200], why[160];
+	if (federation_path(nd.path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
+	if (refuse_existing(&nd, path))
+		goto out;
+	r = federation_read(file, &f, why, sizeof why);
+	if (r == MAILLE_EPROTO) {
+		cli_error("%s is not a federation file: %s", file, why);
+		goto out;
+	} else if (r) {
+		cli_error("%s: %s", file, *why ? why : maille_strerror(r));
+		goto out;
+	}
+	r = federation_write(path, &f);
+	if (r) {
+		cli_error("%s: cannot write: %s", path, maille_strerror(r));
+		goto out;
+	}
+	ret = federation_print(&f, path, a.json, a.json ? NULL : "joined the federation");
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+int cmd_federation(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+	} subs[] = {
+		{"new", federation_new},
+		{"show", federation_show},
+		{"export", federation_export},
+		{"import", federation_import},
+	};
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		fputs(federation_help, argc < 1 ? stderr : stdout);
+		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[0], subs[i].name) == 0)
+			return subs[i].run(argc - 1, argv + 1);
+	return cli_usage_error("federation", "unknown subcommand '%s' (new, show, export, import)",
+	                       argv[0]);
+}
+
+/* ---- node ------------------------------------------------------------------------------------ */
+
+static const char node_help[] =
+	"usage: maille node [--listen ADDR:PORT] [--log-format text|json] [--log-level LEVEL]\n"
+	"                   [--dir DIR]\n"
+	"\n"
+	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
+	"connections from the members of its federation (see 'maille federation') over an\n"
+	"encrypted, mutually authenticated channel; to anyone else it sends nothing. The node\n"
+	"needs a federation.\n"
+	"\n"
+	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
+	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
+	"  --log-format F       text (default) or json (one JSON object per line)\n"
+	"  --log-level L        debug, info (default), warn or error\n"
+	"\n"
+	"Logs go to standard error; each line has a level and a stable message ID (NODE-START,\n"
+	"NODE-LISTEN, CONN-HS-OK, CONN-HS-FAIL, CONN-REPLAY, CONN-TIMEOUT, CONN-LIMIT, CONN-BYE,\n"
+	"NODE-STOP, ...). While it runs, the bound address is in DIR/node.addr. On SIGINT or\n"
+	"SIGTERM it says BYE to its peers, closes everything and exits 0.\n";
+
+/* Test-only overrides of the daemon's timeouts (milliseconds), so that tests need not wait
+ * 10 s for a handshake timeout. Not documented in --help on purpose. */
+static uint32_t env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	unsigned long ms = strtoul(v, &end, 10);
+	if (*end || ms == 0 || ms > 3600000ul) {
+		cli_warn("%s=%s ignored (milliseconds, 1 to 3600000)", name, v);
+		return 0;
+	}
+	cli_warn("%s=%lu: a test setting", name, ms);
+	return (uint32_t)ms;
+}
+
+/* The territory's name as the node presents itself (HELLO). */
+static void territory_name(const node_dir *nd, char *ret, size_t cap)
+{
+	if (store_territory_name(nd->st, nd->pk, ret, cap) != 0)
+		snprintf(ret, cap, "%s", nd->name);
+}
+
+static int parse_log_opts(const char *cmd, const cli_opt *opts, node_log_level dflt)
+{
+	const char *fmt = cli_opt_get(opts, "log-format");
+	const char *lvl = cli_opt_get(opts, "log-level");
+	bool json = false;
+	if (fmt) {
+		if (strcmp(fmt, "json") == 0)
+			json = true;
+		else if (strcmp(fmt, "text") != 0)
+			return cli_usage_error(cmd, "--log-format is text or json");
+	}
+	int level = (int)dflt;
+	if (lvl && (level = node_log_level_parse(lvl)) < 0)
+		return cli_usage_error(cmd, "--log-level is debug, info, warn or error");
+	node_log_setup((node_log_level)level, json);
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	cli_opt opts[] = {{"listen", true, NULL},
+	                  {"log-format", true, NULL},
+	                  {"log-level", true, NULL},
+	                  {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("node", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(node_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("node", "unexpected argument '%s'", a.pos[0]);
+	const char *listen = cli_opt_get(opts, "listen");
+	struct sockaddr_storage ss;
+	if (listen && node_addr_parse(listen, &ss))
+		return cli_usage_error("node", "--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
+		                               "address] or localhost, and a port)");
+	if ((r = parse_log_opts("node", opts, NODE_LOG_INFO)))
+		return r;
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret)
+		goto out;
+	char name[256];
+	territory_name(&nd, name, sizeof name);
+	node_config cfg = {
+		.dir = nd.path,
+		.sk = nd.sk,
+		.netkey = f.key,
+		.name = name,
+		.listen = listen ? listen : NODE_LISTEN_DEFAULT,
+		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
+		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
+		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+	};
+	/* node_run logs its own errors, once */
+	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+/* ---- ping ------------------------------------------------------------------------------------ */
+
+static const char ping_help[] =
+	"usage: maille ping HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
+	"\n"
+	"Connects to a running node, performs the handshake with this node's key and federation,\n"
+	"sends PING, waits for PONG and says BYE. Prints the peer's territory key (peer_key in\n"
+	"JSON), its name, protocol version and software, the handshake time (TCP connected to\n"
+	"handshake complete) and the PING round-trip time, in milliseconds. HOST is an IPv4\n"
+	"address, [IPv6 address] or localhost.\n"
+	"\n"
+	"  --timeout SECONDS   give up after this long (default 10)\n"
+	"  --log-level L       log the connection's steps on standard error (debug, info,\n"
+	"                      warn; default: errors only)\n"
+	"\n"
+	"Exit 0 when the peer answered. Exit 1 when it did not: a node of another federation, or\n"
+	"something that is not a Maille node, closes without a reply (\"not a member of this\n"
+	"federation (or not a Maille node)\"); also on timeout or a failed connection. Exit 2 on\n"
+	"a usage error.\n";
+
+/* A peer-controlled string for a terminal: control characters become '?'. */
+static void term_str(const char *s, char *buf, size_t cap)
+{
+	size_t i = 0;
+	for (; s[i] && i + 1 < cap; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+}
+
+/* A peer-controlled string for JSON (jansson refuses invalid UTF-8). */
+static json_t *json_peer_str(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char buf[256];
+	size_t i = 0;
+	for (; s[i] && i + 1 < sizeof buf; i++)
+		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
+/* Milliseconds to the microsecond, so that JSON shows 1.254 and not 1.2547690000000001. */
+static double round_us(double ms)
+{
+	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
+}
+
+int cmd_ping(int argc, char **argv)
+{
+	cli_opt opts[] = {{"timeout", true, NULL}, {"log-level", true, NULL}, {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("ping", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(ping_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("ping", a.n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
+	const char *target = a.pos[0];
+	struct sockaddr_storage ss;
+	if (node_addr_parse(target, &ss))
+		return cli_usage_error("ping", "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
+		                               "or localhost, and a port)",
+		                       target);
+	uint32_t timeout_ms = 10000;
+	const char *ts = cli_opt_get(opts, "timeout");
+	if (ts) {
+		char *end;
+		errno = 0;
+		double s = strtod(ts, &end);
+		if (errno || *end || !(s > 0) || s > 3600)
+			return cli_usage_error("ping", "--timeout wants seconds, more than 0 and at most "
+			                               "3600");
+		timeout_ms = (uint32_t)(s * 1000.0 + 0.5);
+		if (timeout_ms == 0)
+			timeout_ms = 1;
+	}
+	if ((r = parse_log_opts("ping", opts, NODE_LOG_ERROR)))
+		return r;
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret)
+		goto out;
+	char name[256];
+	territory_name(&nd, name, sizeof name);
+	node_config cfg = {.dir = nd.path, .sk = nd.sk, .netkey = f.key, .name = name};
+	node_ping_result res;
+	r = node_ping(&cfg, target, timeout_ms, &res);
+	if (r) {
+		cli_error("ping %s: %s", target, res.error);
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	char key[2 * PROTO_KEY_LEN + 1];
+	proto_hex(res.peer_key, PROTO_KEY_LEN, key);
+	const proto_hello *h = &res.peer_hello;
+	if (a.json) {
+		json_t *o = json_object();
+		json_t *addrs = json_array();
+		for (size_t i = 0; i < h->n_addrs; i++)
+			json_array_append_new(addrs, json_peer_str(h->addrs[i]));
+		json_object_set_new(o, "address", json_string(target));
+		json_object_set_new(o, "peer_key", json_string(key));
+		json_object_set_new(o, "name", json_peer_str(h->name));
+		json_object_set_new(o, "protocol_version", json_integer((json_int_t)h->version));
+		json_object_set_new(o, "software", json_peer_str(h->software));
+		json_object_set_new(o, "addrs", addrs);
+		json_object_set_new(o, "connect_ms", json_real(round_us(res.connect_ms)));
+		json_object_set_new(o, "handshake_ms", json_real(round_us(res.handshake_ms)));
+		json_object_set_new(o, "rtt_ms", json_real(round_us(res.rtt_ms)));
+		ret = render_json_out(o);
+	} else {
+		char buf[PROTO_HELLO_NAME_MAX + 1];
+		term_str(h->name, buf, sizeof buf);
+		printf("%s\n", buf);
+		printf("  key:        %s\n", key);
+		printf("  protocol:   %u\n", (unsigned)h->version);
+		term_str(h->software, buf, sizeof buf);
+		printf("  software:   %s\n", buf);
+		for (size_t i = 0; i < h->n_addrs; i++) {
+			term_str(h->addrs[i], buf, sizeof buf);
+			printf("  %-11s %s\n", i ? "" : "addresses:", buf);
+		}
+		printf("  handshake:  %.2f ms\n", res.handshake_ms);
+		printf("  ping:       %.2f ms\n", res.rtt_ms);
+		ret = EXIT_OK;
+	}
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
