@@ -190,12 +190,29 @@ static void print_inline(const proto_value *v)
 	}
 }
 
+/* A language tag as language maps use it: 2-3 lower-case letters, then "-subtags". */
+static bool is_lang_tag(const char *k, size_t len)
+{
+	size_t i = 0;
+	while (i < len && k[i] >= 'a' && k[i] <= 'z')
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	for (; i < len; i++)
+		if (!(k[i] == '-' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* {fr: "...", en: "..."}, as opposed to a small record such as period {start, end} */
 static bool is_langmap(const proto_value *v)
 {
 	if (v->type != PROTO_V_MAP || v->u.map.n == 0)
 		return false;
 	for (size_t i = 0; i < v->u.map.n; i++)
-		if (v->u.map.items[i].val.type != PROTO_V_STR || v->u.map.items[i].key_len > 8)
+		if (v->u.map.items[i].val.type != PROTO_V_STR ||
+		    !is_lang_tag(v->u.map.items[i].key, v->u.map.items[i].key_len))
 			return false;
 	return true;
 }
