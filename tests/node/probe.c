@@ -1,0 +1,958 @@
+/* tests/node/probe.c: a client (and a fake server) that speaks Maille's channel directly
+ * (PROTOCOL.md §2), for what `maille ping` cannot do: record and replay a message 1, send
+ * random, truncated or oversized bytes at each handshake step, flip a bit in a transport
+ * message, announce a session message over 1 MiB, stay silent, open hundreds of connections,
+ * send without reading; and play a hostile responder for the dialer.
+ *
+ * usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age SECONDS]
+ *                   [--n N] [--timeout-ms T]
+ * DIR is the node directory whose key and federation the probe uses. The probe checks what it
+ * expects itself: it prints one JSON line of observations on stdout and exits 0 when the
+ * daemon behaved, 1 (with the reason on stderr) when it did not, 2 on a usage error.
+ * Blocking sockets with poll() deadlines; 127.0.0.1 only in the tests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "node/node.h"
+#include "proto/error.h"
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+typedef struct opts {
+	const char *mode, *dir, *addr, *kind, *file;
+	double age_s;
+	long n;
+	int timeout_ms;
+} opts;
+
+typedef struct probe {
+	opts o;
+	node_dir nd;
+	bool nd_open;
+	federation fed;
+	struct sockaddr_storage sa;
+	proto_hello hello;
+} probe;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("probe: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- sockets -------------------------------------------------------------------------------- */
+
+static int dial(const probe *p)
+{
+	int fd = socket(p->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	socklen_t len = p->sa.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+	                                           : sizeof(struct sockaddr_in6);
+	if (connect(fd, (const struct sockaddr *)&p->sa, len) != 0) {
+		close(fd);
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+/* 0, or -1 when the peer is gone (EPIPE, ECONNRESET): the caller then looks at what came back. */
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	while (len) {
+		ssize_t w = send(fd, b, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads until the peer closes or timeout_ms pass. Returns the bytes read (the first keep_cap
+ * of them go to keep); *how is "eof", "reset" or "timeout". */
+static size_t drain(int fd, int timeout_ms, const char **how, uint8_t *keep, size_t keep_cap)
+{
+	double end = now_ms() + timeout_ms;
+	size_t total = 0;
+	uint8_t buf[4096];
+	for (;;) {
+		double left = end - now_ms();
+		if (left <= 0) {
+			*how = "timeout";
+			return total;
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int pr = poll(&pfd, 1, (int)left + 1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			*how = "eof";
+			return total;
+		}
+		if (n < 0) {
+			*how = "reset";
+			return total;
+		}
+		if (keep && total < keep_cap)
+			memcpy(keep + total, buf,
+			       (size_t)n < keep_cap - total ? (size_t)n : keep_cap - total);
+		total += (size_t)n;
+	}
+}
+
+/* Reads exactly len bytes. 0, or -1 on close, error or timeout. */
+static int read_exact(int fd, uint8_t *buf, size_t len, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+	while (len) {
+		double left = end - now_ms();
+		if (left <= 0)
+			return -1;
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int pr = poll(&pfd, 1, (int)left + 1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- the channel, as an initiator ----------------------------------------------------------- */
+
+typedef struct session {
+	int fd;
+	proto_hs hs;
+	proto_chan *chan;
+	uint8_t msg1[2 + PROTO_HS_MSG_MAX]; /* message 1 as sent, with its length */
+	size_t msg1_len;
+	double t0;
+	/* received session messages */
+	proto_sess_msg got[64];
+	size_t n_got;
+} session;
+
+static void session_done(session *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	proto_hs_done(&s->hs);
+	if (s->chan) {
+		proto_chan_done(s->chan);
+		free(s->chan);
+	}
+	s->chan = NULL;
+}
+
+/* Message 1 dated now + offset_us, into s->msg1. */
+static int hs_msg1(probe *p, session *s, int64_t offset_us)
+{
+	int r = proto_hs_init(&s->hs, true, p->nd.sk, p->fed.key, &p->hello,
+	                      (uint64_t)((int64_t)wall_us() + offset_us), NULL);
+	size_t len = 0;
+	if (!r)
+		r = proto_hs_write(&s->hs, s->msg1 + 2, PROTO_HS_MSG_MAX, &len);
+	if (r)
+		return fail("cannot write message 1: %s", maille_strerror(r));
+	s->msg1[0] = (uint8_t)(len >> 8);
+	s->msg1[1] = (uint8_t)len;
+	s->msg1_len = 2 + len;
+	return 0;
+}
+
+static int session_connect(probe *p, session *s)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	s->t0 = now_ms();
+	s->fd = dial(p);
+	if (s->fd < 0)
+		return fail("cannot connect to %s: %s", p->o.addr, strerror(errno));
+	return 0;
+}
+
+/* Sends message 1 and reads message 2. */
+static int hs_first_half(probe *p, session *s)
+{
+	if (hs_msg1(p, s, 0) || send_all(s->fd, s->msg1, s->msg1_len))
+		return fail("cannot send message 1");
+	uint8_t msg[2 + PROTO_HS_MSG_MAX];
+	if (read_exact(s->fd, msg, 2, p->o.timeout_ms))
+		return fail("no message 2 from the node");
+	size_t len = (size_t)msg[0] << 8 | msg[1];
+	if (len == 0 || len > PROTO_HS_MSG_MAX || read_exact(s->fd, msg + 2, len, p->o.timeout_ms))
+		return fail("a bad message 2 from the node (%zu bytes announced)", len);
+	int r = proto_hs_read(&s->hs, msg + 2, len);
+	if (r)
+		return fail("message 2 does not verify: %s", maille_strerror(r));
+	return 0;
+}
+
+/* Message 3 (sent), then the transport. */
+static int hs_second_half(session *s)
+{
+	uint8_t msg[2 + PROTO_HS_MSG_MAX];
+	size_t len = 0;
+	int r = proto_hs_write(&s->hs, msg + 2, PROTO_HS_MSG_MAX, &len);
+	if (r)
+		return fail("cannot write message 3: %s", maille_strerror(r));
+	msg[0] = (uint8_t)(len >> 8);
+	msg[1] = (uint8_t)len;
+	if (send_all(s->fd, msg, 2 + len))
+		return fail("cannot send message 3");
+	s->chan = malloc(sizeof *s->chan);
+	if (!s->chan || (r = proto_hs_split(&s->hs, s->chan)))
+		return fail("cannot split: %s", s->chan ? maille_strerror(r) : "out of memory");
+	return 0;
+}
+
+static int session_handshake(probe *p, session *s)
+{
+	if (session_connect(p, s) || hs_first_half(p, s) || hs_second_half(s))
+		return 1;
+	return 0;
+}
+
+static int send_sess(session *s, const proto_sess_msg *m)
+{
+	uint8_t buf[256], *out = NULL;
+	size_t len, out_len = 0, out_cap = 0;
+	int r = proto_sess_encode(m, buf, sizeof buf, &len);
+	if (!r)
+		r = proto_chan_seal(s->chan, buf, len, &out, &out_len, &out_cap);
+	if (!r && send_all(s->fd, out, out_len))
+		r = MAILLE_EIO;
+	free(out);
+	return r;
+}
+
+static int on_sess(void *ctx, const uint8_t *msg, size_t len)
+{
+	session *s = ctx;
+	proto_sess_msg m;
+	int r = proto_sess_decode(msg, len, &m);
+	if (r)
+		return r;
+	if (s->n_got < sizeof s->got / sizeof s->got[0])
+		s->got[s->n_got++] = m;
+	return 0;
+}
+
+/* Receives session messages until one of type `type` arrives (0: until the peer closes) or
+ * timeout_ms pass. Sets *how like drain(). 0 if the awaited message (or the close) came. */
+static int sess_wait(session *s, uint32_t type, int timeout_ms, const char **how)
+{
+	double end = now_ms() + timeout_ms;
+	uint8_t buf[65536];
+	*how = "timeout";
+	for (;;) {
+		for (size_t i = 0; type && i < s->n_got; i++)
+			if (s->got[i].type == type)
+				return 0;
+		double left = end - now_ms();
+		if (left <= 0)
+			return -1;
+		struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+		int pr = poll(&pfd, 1, (int)left + 1);
+		if (pr <= 0)
+			continue;
+		ssize_t n = recv(s->fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*how = n == 0 ? "eof" : "reset";
+			return type ? -1 : 0;
+		}
+		int r = proto_chan_feed(s->chan, buf, (size_t)n, on_sess, s);
+		if (r)
+			return fail("the node's transport does not verify: %s", maille_strerror(r));
+	}
+}
+
+/* ---- modes ---------------------------------------------------------------------------------- */
+
+/* Connects, sends data, and expects the node to close without sending a byte (PROTOCOL.md §2:
+ * an unauthenticated, stale or replayed message 1 gets no reply). */
+static int expect_silence(probe *p, const uint8_t *data, size_t len, bool shut_wr,
+                          const char *what)
+{
+	session s;
+	if (session_connect(p, &s))
+		return 1;
+	int sent = send_all(s.fd, data, len);
+	if (shut_wr)
+		shutdown(s.fd, SHUT_WR);
+	const char *how;
+	uint8_t keep[16];
+	size_t back = drain(s.fd, p->o.timeout_ms, &how, keep, sizeof keep);
+	double ms = now_ms() - s.t0;
+	session_done(&s);
+	printf("{\"mode\":\"%s\",\"what\":\"%s\",\"sent\":%zu,\"send_ok\":%s,\"bytes_back\":%zu,"
+	       "\"closed\":\"%s\",\"ms\":%.1f}\n",
+	       p->o.mode, what, len, sent == 0 ? "true" : "false", back, how, ms);
+	if (back)
+		return fail("%s: the node sent %zu bytes back (expected none)", what, back);
+	if (strcmp(how, "timeout") == 0)
+		return fail("%s: the node did not close the connection within %d ms", what,
+		            p->o.timeout_ms);
+	return 0;
+}
+
+static int mode_capture(probe *p)
+{
+	session s;
+	int ret = 1;
+	if (session_handshake(p, &s))
+		goto out;
+	double hs_ms = now_ms() - s.t0;
+	proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 42};
+	const char *how;
+	if (send_sess(&s, &m) || sess_wait(&s, PROTO_SESS_PONG, p->o.timeout_ms, &how)) {
+		fail("no PONG (%s)", "capture");
+		goto out;
+	}
+	m = (proto_sess_msg){.type = PROTO_SESS_BYE, .reason = PROTO_BYE_DONE};
+	send_sess(&s, &m);
+	FILE *f = fopen(p->o.file, "wb");
+	if (!f || fwrite(s.msg1, 1, s.msg1_len, f) != s.msg1_len) {
+		if (f)
+			fclose(f);
+		fail("cannot write %s", p->o.file);
+		goto out;
+	}
+	fclose(f);
+	printf("{\"mode\":\"capture\",\"msg1_len\":%zu,\"handshake_ms\":%.2f}\n", s.msg1_len, hs_ms);
+	ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+static int mode_send_file(probe *p)
+{
+	uint8_t buf[2 + PROTO_HS_MSG_MAX];
+	FILE *f = fopen(p->o.file, "rb");
+	if (!f)
+		return fail("cannot read %s", p->o.file);
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return expect_silence(p, buf, len, false, "replayed message 1");
+}
+
+/* A well-formed message 1 dated now + age: from an outsider's directory (another network key)
+ * it does not authenticate; from a member's with |age| > 120 s it is stale. */
+static int mode_msg1(probe *p)
+{
+	session s;
+	memset(&s, 0, sizeof s);
+	s.fd = -1;
+	if (hs_msg1(p, &s, -(int64_t)(p->o.age_s * 1e6)))
+		return 1;
+	int r = expect_silence(p, s.msg1, s.msg1_len, false, "well-formed message 1");
+	session_done(&s);
+	return r;
+}
+
+/* Hostile bytes in place of message 1. */
+static int mode_garbage1(probe *p)
+{
+	const char *k = p->o.kind;
+	uint8_t *buf = malloc(8192);
+	if (!buf)
+		return fail("out of memory");
+	size_t len = 0;
+	bool shut = false;
+	randombytes_buf(buf, 8192);
+	if (strcmp(k, "random") == 0) { /* a plausible length, random content */
+		buf[0] = 0;
+		buf[1] = 200;
+		len = 202;
+	} else if (strcmp(k, "random-raw") == 0) { /* 4200 random bytes, no framing at all */
+		len = 4200;
+	} else if (strcmp(k, "max-len") == 0) { /* exactly 4096 random bytes, the limit */
+		buf[0] = 0x10;
+		buf[1] = 0x00;
+		len = 2 + 4096;
+	} else if (strcmp(k, "oversized") == 0) { /* 4097 announced and sent */
+		buf[0] = 0x10;
+		buf[1] = 0x01;
+		len = 2 + 4097;
+	} else if (strcmp(k, "prefix-65535") == 0) { /* a length of 65535, then close */
+		buf[0] = buf[1] = 0xff;
+		len = 2;
+		shut = true;
+	} else if (strcmp(k, "prefix-zero") == 0) {
+		buf[0] = buf[1] = 0;
+		len = 2;
+	} else if (strcmp(k, "truncated") == 0 || strcmp(k, "truncated-open") == 0) {
+		/* a real message 1 cut short: closed at once, or left open (handshake timeout) */
+		session s;
+		memset(&s, 0, sizeof s);
+		s.fd = -1;
+		if (hs_msg1(p, &s, 0)) {
+			free(buf);
+			return 1;
+		}
+		memcpy(buf, s.msg1, s.msg1_len);
+		len = s.msg1_len - 10;
+		session_done(&s);
+		shut = strcmp(k, "truncated") == 0;
+	} else if (strcmp(k, "flipped") == 0) { /* a real message 1 with one bit flipped */
+		session s;
+		memset(&s, 0, sizeof s);
+		s.fd = -1;
+		if (hs_msg1(p, &s, 0)) {
+			free(buf);
+			return 1;
+		}
+		memcpy(buf, s.msg1, s.msg1_len);
+		len = s.msg1_len;
+		buf[2 + 40] ^= 0x08;
+		session_done(&s);
+	} else {
+		free(buf);
+		return fail("unknown --kind %s", k);
+	}
+	int r = expect_silence(p, buf, len, shut, k);
+	free(buf);
+	return r;
+}
+
+/* A valid message 1 and 2, then hostile bytes in place of message 3: the node closes, having
+ * sent nothing after message 2. */
+static int mode_garbage3(probe *p)
+{
+	session s;
+	int ret = 1;
+	if (session_connect(p, &s) || hs_first_half(p, &s))
+		goto out;
+	const char *k = p->o.kind;
+	uint8_t buf[2 + 4097 + 8];
+	size_t len;
+	bool shut = false;
+	randombytes_buf(buf, sizeof buf);
+	if (strcmp(k, "random") == 0) {
+		buf[0] = 0;
+		buf[1] = 180;
+		len = 2 + 180;
+	} else if (strcmp(k, "oversized") == 0) {
+		buf[0] = 0x10;
+		buf[1] = 0x01;
+		len = 2 + 4097;
+	} else if (strcmp(k, "prefix-65535") == 0) {
+		buf[0] = buf[1] = 0xff;
+		len = 2;
+		shut = true;
+	} else if (strcmp(k, "truncated") == 0 || strcmp(k, "flipped") == 0) {
+		size_t ml = 0;
+		int r = proto_hs_write(&s.hs, buf + 2, PROTO_HS_MSG_MAX, &ml);
+		if (r) {
+			fail("cannot write message 3: %s", maille_strerror(r));
+			goto out;
+		}
+		buf[0] = (uint8_t)(ml >> 8);
+		buf[1] = (uint8_t)ml;
+		len = 2 + ml;
+		if (strcmp(k, "truncated") == 0) {
+			len -= 20;
+			shut = true;
+		} else {
+			buf[2 + ml - 5] ^= 0x01;
+		}
+	} else {
+		fail("unknown --kind %s", k);
+		goto out;
+	}
+	int sent = send_all(s.fd, buf, len);
+	if (shut)
+		shutdown(s.fd, SHUT_WR);
+	const char *how;
+	size_t back = drain(s.fd, p->o.timeout_ms, &how, NULL, 0);
+	printf("{\"mode\":\"garbage3\",\"what\":\"%s\",\"send_ok\":%s,\"bytes_back\":%zu,"
+	       "\"closed\":\"%s\",\"ms\":%.1f}\n",
+	       k, sent == 0 ? "true" : "false", back, how, now_ms() - s.t0);
+	if (back)
+		fail("%s: %zu bytes after message 2 (expected none)", k, back);
+	else if (strcmp(how, "timeout") == 0)
+		fail("%s: the node did not close within %d ms", k, p->o.timeout_ms);
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* After a complete handshake: a transport message with one bit flipped, or a session message
+ * announcing more than 1 MiB (PROTOCOL.md §2.4). The node closes; no PONG ever comes. */
+static int mode_after_hs(probe *p, bool flip)
+{
+	session s;
+	int ret = 1;
+	if (session_handshake(p, &s))
+		goto out;
+	uint8_t *wire = NULL;
+	size_t wire_len = 0, wire_cap = 0;
+	int r;
+	if (flip) {
+		uint8_t ping[16];
+		size_t plen;
+		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 7};
+		r = proto_sess_encode(&m, ping, sizeof ping, &plen);
+		if (!r)
+			r = proto_chan_seal(s.chan, ping, plen, &wire, &wire_len, &wire_cap);
+		if (!r)
+			wire[wire_len / 2] ^= 0x10; /* inside the ciphertext */
+	} else {
+		/* the stream's 4-byte length, 1 MiB + 1, alone in a transport message */
+		uint8_t plain[4] = {0x00, 0x10, 0x00, 0x01};
+		wire = malloc(2 + sizeof plain + NOISE_TAG_LEN);
+		size_t clen = 0;
+		r = wire ? noise_cipher_encrypt(&s.chan->tx, NULL, 0, plain, sizeof plain, wire + 2,
+		                               sizeof plain + NOISE_TAG_LEN, &clen)
+		        : MAILLE_ENOMEM;
+		if (!r) {
+			wire[0] = (uint8_t)(clen >> 8);
+			wire[1] = (uint8_t)clen;
+			wire_len = 2 + clen;
+		}
+	}
+	if (r) {
+		free(wire);
+		fail("cannot build the message: %s", maille_strerror(r));
+		goto out;
+	}
+	send_all(s.fd, wire, wire_len);
+	free(wire);
+	const char *how;
+	r = sess_wait(&s, 0, p->o.timeout_ms, &how);
+	bool pong = false;
+	for (size_t i = 0; i < s.n_got; i++)
+		pong |= s.got[i].type == PROTO_SESS_PONG;
+	printf("{\"mode\":\"%s\",\"closed\":\"%s\",\"messages_back\":%zu,\"ms\":%.1f}\n", p->o.mode,
+	       how, s.n_got, now_ms() - s.t0);
+	if (r || strcmp(how, "timeout") == 0)
+		fail("the node did not close the connection");
+	else if (pong)
+		fail("the node answered a corrupted message");
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* Connects and sends nothing: closed at the handshake timeout, with no byte. */
+static int mode_silent(probe *p)
+{
+	return expect_silence(p, NULL, 0, false, "nothing");
+}
+
+/* A complete handshake, then silence: the node PINGs, then says BYE idle and closes. */
+static int mode_idle(probe *p)
+{
+	session s;
+	int ret = 1;
+	if (session_handshake(p, &s))
+		goto out;
+	const char *how;
+	int r = sess_wait(&s, 0, p->o.timeout_ms, &how);
+	size_t pings = 0;
+	long bye = -1;
+	for (size_t i = 0; i < s.n_got; i++) {
+		pings += s.got[i].type == PROTO_SESS_PING;
+		if (s.got[i].type == PROTO_SESS_BYE)
+			bye = (long)s.got[i].reason;
+	}
+	printf("{\"mode\":\"idle\",\"pings\":%zu,\"bye\":%ld,\"closed\":\"%s\",\"ms\":%.1f}\n", pings,
+	       bye, how, now_ms() - s.t0);
+	if (r || strcmp(how, "timeout") == 0)
+		fail("the node kept an idle session open");
+	else if (bye != PROTO_BYE_IDLE)
+		fail("no BYE idle before the close (bye %ld)", bye);
+	else if (pings == 0)
+		fail("the node never sent PING");
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* A complete handshake answering PINGs, held until the node says BYE (the test sends
+ * SIGTERM to the daemon): expects BYE shutdown. Prints "ready" once the session is up. */
+static int mode_hold(probe *p)
+{
+	session s;
+	int ret = 1;
+	if (session_handshake(p, &s))
+		goto out;
+	printf("{\"ready\":true}\n");
+	fflush(stdout);
+	double end = now_ms() + p->o.timeout_ms;
+	size_t answered = 0;
+	const char *how = "timeout";
+	while (now_ms() < end) {
+		size_t before = s.n_got;
+		int r = sess_wait(&s, PROTO_SESS_BYE, 100, &how);
+		for (size_t i = before; i < s.n_got; i++)
+			if (s.got[i].type == PROTO_SESS_PING) {
+				proto_sess_msg pong = {.type = PROTO_SESS_PONG, .nonce = s.got[i].nonce};
+				send_sess(&s, &pong);
+				answered++;
+			}
+		if (r == 0 || strcmp(how, "timeout") != 0)
+			break;
+		if (s.n_got > 48)
+			s.n_got = 0; /* keep room */
+	}
+	long bye = -1;
+	for (size_t i = 0; i < s.n_got; i++)
+		if (s.got[i].type == PROTO_SESS_BYE)
+			bye = (long)s.got[i].reason;
+	drain(s.fd, p->o.timeout_ms, &how, NULL, 0);
+	printf("{\"mode\":\"hold\",\"bye\":%ld,\"pings_answered\":%zu,\"closed\":\"%s\"}\n", bye,
+	       answered, how);
+	if (bye != PROTO_BYE_SHUTDOWN)
+		fail("expected BYE shutdown, got %ld", bye);
+	else if (strcmp(how, "timeout") == 0)
+		fail("the node did not close after BYE");
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* --n connections at once; every other one sends a valid message 1 and no message 3, the
+ * others nothing. Prints "ready", holds them until standard input closes, then reports how
+ * many the node closed meanwhile (its limits drop the oldest pending handshakes). */
+static int mode_flood(probe *p)
+{
+	long n = p->o.n;
+	int *fds = calloc((size_t)n, sizeof *fds);
+	if (!fds)
+		return fail("out of memory");
+	long opened = 0;
+	for (long i = 0; i < n; i++) {
+		fds[i] = socket(p->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fds[i] < 0)
+			break;
+		socklen_t len = p->sa.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+		                                           : sizeof(struct sockaddr_in6);
+		if (connect(fds[i], (const struct sockaddr *)&p->sa, len) != 0 &&
+		    errno != EINPROGRESS) {
+			close(fds[i]);
+			fds[i] = -1;
+			break;
+		}
+		opened++;
+	}
+	/* wait for every connect, then send the messages 1 */
+	for (long i = 0; i < opened; i++) {
+		struct pollfd pfd = {.fd = fds[i], .events = POLLOUT};
+		poll(&pfd, 1, p->o.timeout_ms);
+		if (i % 2 == 0)
+			continue;
+		session s;
+		memset(&s, 0, sizeof s);
+		s.fd = -1;
+		if (hs_msg1(p, &s, 0) == 0)
+			send(fds[i], s.msg1, s.msg1_len, MSG_NOSIGNAL);
+		session_done(&s);
+	}
+	printf("{\"ready\":true,\"opened\":%ld}\n", opened);
+	fflush(stdout);
+	char c;
+	while (read(0, &c, 1) > 0)
+		;
+	long closed = 0, answered = 0;
+	for (long i = 0; i < opened; i++) {
+		uint8_t buf[4096];
+		ssize_t r;
+		bool got = false;
+		while ((r = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT)) > 0)
+			got = true;
+		answered += got;
+		closed += r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+		close(fds[i]);
+	}
+	free(fds);
+	printf("{\"mode\":\"flood\",\"opened\":%ld,\"closed_by_node\":%ld,\"answered\":%ld}\n",
+	       opened, closed, answered);
+	if (opened != n)
+		return fail("could open only %ld connections of %ld", opened, n);
+	return 0;
+}
+
+/* A complete handshake, then PINGs as fast as possible without ever reading the PONGs: the
+ * node must stop reading (backpressure) rather than buffer without bound. Writes until its
+ * own sends block for a second, then reports how much went out. */
+static int mode_noread(probe *p)
+{
+	session s;
+	int ret = 1;
+	if (session_handshake(p, &s))
+		goto out;
+	int small = 4096; /* a small receive buffer so that the node's queue fills first */
+	setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	/* one transport message carrying many PINGs, repeated */
+	uint8_t *batch = NULL;
+	size_t blen = 0, bcap = 0;
+	for (int i = 0; i < 2000; i++) {
+		uint8_t ping[16];
+		size_t plen;
+		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = (uint64_t)i};
+		if (proto_sess_encode(&m, ping, sizeof ping, &plen) ||
+		    proto_chan_seal(s.chan, ping, plen, &batch, &blen, &bcap)) {
+			fail("cannot seal");
+			free(batch);
+			goto out;
+		}
+	}
+	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+	uint64_t sent = 0;
+	double end = now_ms() + p->o.timeout_ms;
+	bool blocked = false;
+	while (now_ms() < end && sent < (uint64_t)p->o.n * 1024u * 1024u) {
+		size_t off = 0;
+		while (off < blen) {
+			ssize_t w = send(s.fd, batch + off, blen - off, MSG_NOSIGNAL);
+			if (w > 0) {
+				off += (size_t)w;
+				sent += (uint64_t)w;
+				continue;
+			}
+			if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				break;
+			struct pollfd pfd = {.fd = s.fd, .events = POLLOUT};
+			if (poll(&pfd, 1, 1000) == 0) {
+				blocked = true; /* the node stopped reading us */
+				break;
+			}
+		}
+		if (blocked || off < blen)
+			break;
+		/* a fresh batch: the nonces of the channel moved on */
+		blen = 0;
+		for (int i = 0; i < 2000; i++) {
+			uint8_t ping[16];
+			size_t plen;
+			proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = (uint64_t)i};
+			proto_sess_encode(&m, ping, sizeof ping, &plen);
+			proto_chan_seal(s.chan, ping, plen, &batch, &blen, &bcap);
+		}
+	}
+	free(batch);
+	printf("{\"mode\":\"noread\",\"sent_bytes\":%llu,\"blocked\":%s}\n",
+	       (unsigned long long)sent, blocked ? "true" : "false");
+	ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* A hostile responder for the dialer: accepts one connection, reads message 1, then answers
+ * according to --kind (silent: close without a byte; garbage: a plausible length and random
+ * bytes; prefix-65535: a length over the limit; hang: nothing, until the client leaves). The
+ * port goes to --file. */
+static int mode_fake_server(probe *p)
+{
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sin;
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sin, sizeof sin) || listen(ls, 4) ||
+	    getsockname(ls, (struct sockaddr *)&sin, &sl))
+		return fail("cannot listen: %s", strerror(errno));
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", p->o.file);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail("cannot write %s", tmp);
+	fprintf(f, "127.0.0.1:%u\n", (unsigned)ntohs(sin.sin_port));
+	fclose(f);
+	rename(tmp, p->o.file);
+	struct pollfd pfd = {.fd = ls, .events = POLLIN};
+	if (poll(&pfd, 1, p->o.timeout_ms) <= 0) {
+		close(ls);
+		return fail("nobody connected");
+	}
+	int fd = accept(ls, NULL, NULL);
+	close(ls);
+	if (fd < 0)
+		return fail("accept: %s", strerror(errno));
+	uint8_t msg[2 + PROTO_HS_MSG_MAX];
+	size_t got = 0;
+	if (read_exact(fd, msg, 2, p->o.timeout_ms) == 0) {
+		got = (size_t)msg[0] << 8 | msg[1];
+		if (got > PROTO_HS_MSG_MAX || read_exact(fd, msg + 2, got, p->o.timeout_ms))
+			got = 0;
+	}
+	const char *k = p->o.kind;
+	uint8_t out[302];
+	size_t olen = 0;
+	if (strcmp(k, "garbage") == 0) {
+		randombytes_buf(out, sizeof out);
+		out[0] = 1;
+		out[1] = 44; /* 300 */
+		olen = sizeof out;
+	} else if (strcmp(k, "prefix-65535") == 0) {
+		out[0] = out[1] = 0xff;
+		olen = 2;
+	} else if (strcmp(k, "silent") != 0 && strcmp(k, "hang") != 0) {
+		close(fd);
+		return fail("unknown --kind %s", k);
+	}
+	if (olen)
+		send_all(fd, out, olen);
+	const char *how = "eof";
+	if (strcmp(k, "silent") != 0)
+		drain(fd, p->o.timeout_ms, &how, NULL, 0);
+	close(fd);
+	printf("{\"mode\":\"fake-server\",\"kind\":\"%s\",\"msg1_len\":%zu,\"client\":\"%s\"}\n", k,
+	       got, how);
+	return 0;
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+static int usage(void)
+{
+	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
+	      "             [--n N] [--timeout-ms T]\n"
+	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
+	      "       flood noread fake-server\n",
+	      stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || proto_init() != 0)
+		return usage();
+	probe p;
+	memset(&p, 0, sizeof p);
+	p.o.mode = argv[1];
+	p.o.timeout_ms = DEFAULT_TIMEOUT_MS;
+	p.o.n = 1;
+	for (int i = 2; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+		if (strcmp(k, "--dir") == 0)
+			p.o.dir = v;
+		else if (strcmp(k, "--addr") == 0)
+			p.o.addr = v;
+		else if (strcmp(k, "--kind") == 0)
+			p.o.kind = v;
+		else if (strcmp(k, "--file") == 0)
+			p.o.file = v;
+		else if (strcmp(k, "--age") == 0)
+			p.o.age_s = atof(v);
+		else if (strcmp(k, "--n") == 0)
+			p.o.n = atol(v);
+		else if (strcmp(k, "--timeout-ms") == 0)
+			p.o.timeout_ms = atoi(v);
+		else
+			return usage();
+	}
+	if ((argc % 2) != 0)
+		return usage();
+	if (strcmp(p.o.mode, "fake-server") == 0)
+		return p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
+	if (!p.o.dir || !p.o.addr || node_addr_parse(p.o.addr, &p.sa))
+		return usage();
+	if (node_dir_open(&p.nd, p.o.dir))
+		return 1;
+	p.nd_open = true;
+	int ret = 1;
+	char path[4200], why[160];
+	if (federation_path(p.nd.path, path, sizeof path) ||
+	    federation_read(path, &p.fed, why, sizeof why)) {
+		fail("%s: no federation (%s)", p.o.dir, why);
+		goto out;
+	}
+	p.hello.version = PROTO_VERSION;
+	snprintf(p.hello.software, sizeof p.hello.software, "maille-probe");
+	snprintf(p.hello.name, sizeof p.hello.name, "probe");
+	const char *m = p.o.mode;
+	if (strcmp(m, "capture") == 0 && p.o.file)
+		ret = mode_capture(&p);
+	else if (strcmp(m, "send-file") == 0 && p.o.file)
+		ret = mode_send_file(&p);
+	else if (strcmp(m, "msg1") == 0)
+		ret = mode_msg1(&p);
+	else if (strcmp(m, "garbage1") == 0 && p.o.kind)
+		ret = mode_garbage1(&p);
+	else if (strcmp(m, "garbage3") == 0 && p.o.kind)
+		ret = mode_garbage3(&p);
+	else if (strcmp(m, "flipbit") == 0)
+		ret = mode_after_hs(&p, true);
+	else if (strcmp(m, "bigmsg") == 0)
+		ret = mode_after_hs(&p, false);
+	else if (strcmp(m, "silent") == 0)
+		ret = mode_silent(&p);
+	else if (strcmp(m, "idle") == 0)
+		ret = mode_idle(&p);
+	else if (strcmp(m, "hold") == 0)
+		ret = mode_hold(&p);
+	else if (strcmp(m, "flood") == 0 && p.o.n > 0)
+		ret = mode_flood(&p);
+	else if (strcmp(m, "noread") == 0)
+		ret = mode_noread(&p);
+	else
+		ret = usage();
+out:
+	federation_done(&p.fed);
+	if (p.nd_open)
+		node_dir_close(&p.nd);
+	return ret;
+}
