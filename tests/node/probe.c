@@ -735,6 +735,61 @@ static int mode_flood(probe *p)
 	return 0;
 }
 
+/* --n authenticated sessions, opened one after the other: the node's session limits answer
+ * the ones over its caps with BYE overloaded right after the handshake. Prints "ready" with
+ * the counts, holds the others until standard input closes (the test floods the node
+ * meanwhile), then checks that every held session still answers PING: an authenticated
+ * session is never evicted for a newcomer. */
+static int mode_sessions(probe *p)
+{
+	long n = p->o.n;
+	session *ss = calloc((size_t)n, sizeof *ss);
+	if (!ss)
+		return fail("out of memory");
+	for (long i = 0; i < n; i++)
+		ss[i].fd = -1;
+	long opened = 0, overloaded = 0, alive = 0;
+	int ret = 1;
+	for (long i = 0; i < n; i++) {
+		if (session_handshake(p, &ss[i]))
+			goto out;
+		opened++;
+		/* a BYE overloaded comes at once, if it comes */
+		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = (uint64_t)i};
+		const char *how;
+		if (send_sess(&ss[i], &m) == 0 &&
+		    sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0)
+			continue;
+		for (size_t j = 0; j < ss[i].n_got; j++)
+			overloaded += ss[i].got[j].type == PROTO_SESS_BYE &&
+			              ss[i].got[j].reason == PROTO_BYE_OVERLOADED;
+		session_done(&ss[i]);
+	}
+	printf("{\"ready\":true,\"opened\":%ld,\"overloaded\":%ld}\n", opened, overloaded);
+	fflush(stdout);
+	char c;
+	while (read(0, &c, 1) > 0)
+		;
+	for (long i = 0; i < opened; i++) {
+		if (ss[i].fd < 0)
+			continue;
+		ss[i].n_got = 0;
+		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 1000u + (uint64_t)i};
+		const char *how;
+		alive += send_sess(&ss[i], &m) == 0 &&
+		         sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0;
+	}
+	printf("{\"mode\":\"sessions\",\"opened\":%ld,\"overloaded\":%ld,\"alive\":%ld}\n", opened,
+	       overloaded, alive);
+	ret = alive + overloaded == opened ? 0 : fail("%ld sessions lost", opened - overloaded - alive);
+out:
+	for (long i = 0; i < n; i++)
+		if (ss[i].fd >= 0 || ss[i].chan)
+			session_done(&ss[i]);
+	free(ss);
+	return ret;
+}
+
 /* A complete handshake, then PINGs as fast as possible without ever reading the PONGs: the
  * node must stop reading (backpressure) rather than buffer without bound. Writes until its
  * own sends block for a second, then reports how much went out. */
@@ -871,7 +926,7 @@ static int usage(void)
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
 	      "             [--n N] [--timeout-ms T]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood noread fake-server\n",
+	      "       flood sessions noread fake-server\n",
 	      stderr);
 	return 2;
 }
@@ -946,6 +1001,8 @@ int main(int argc, char **argv)
 		ret = mode_hold(&p);
 	else if (strcmp(m, "flood") == 0 && p.o.n > 0)
 		ret = mode_flood(&p);
+	else if (strcmp(m, "sessions") == 0 && p.o.n > 0)
+		ret = mode_sessions(&p);
 	else if (strcmp(m, "noread") == 0)
 		ret = mode_noread(&p);
 	else

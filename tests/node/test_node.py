@@ -62,6 +62,15 @@ def run(*args, timeout=60):
     return p.returncode, p.stdout.decode("utf-8", "replace"), err
 
 
+def finish(proc, timeout=60):
+    """Closes the probe's standard input (its signal to stop holding), then collects it."""
+    if proc.stdin and not proc.stdin.closed:
+        proc.stdin.close()
+    proc.stdin = None
+    out, err = proc.communicate(timeout=timeout)
+    return out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
 def wait_for(cond, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -358,12 +367,8 @@ class TestFederation(Base):
             log(f"\n[flood] ping during a 200-connection flood: "
                 f"{(time.monotonic() - t0) * 1000:.0f} ms for the whole command")
         finally:
-            p.stdin.close()
-            out = p.stdout.read().decode()
-            err = p.stderr.read().decode()
-            rc = p.wait(60)
-            p.stdout.close()
-            p.stderr.close()
+            out, err = finish(p)
+            rc = p.returncode
         self.assertEqual(rc, 0, err)
         check_sanitizers("probe flood", err)
         summary = json.loads(out.strip().splitlines()[-1])
@@ -528,6 +533,67 @@ class TestFederationFiles(Base):
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["fingerprint"],
                          json.loads(self.a.m("federation", "show", "--json")[1])["fingerprint"])
+
+
+class TestLimits(Base):
+    """The session caps of node.h: NODE_SESSIONS_PER_ADDR_MAX (64) authenticated sessions from
+    one address, then BYE overloaded; sessions are never evicted by a flood of newcomers."""
+    PER_ADDR = 64
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_federation()
+        cls.a.start(env={})  # the real timeouts: held sessions must not go idle
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.a.stop()
+        finally:
+            super().tearDownClass()
+
+    def test_sessions_cap_and_flood(self):
+        n = self.PER_ADDR + 6
+        held = subprocess.Popen([PROBE, "sessions", "--dir", self.b.dir, "--addr", self.a.addr,
+                                 "--n", str(n), "--timeout-ms", "20000"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env_with())
+        flood = None
+        try:
+            line = held.stdout.readline().decode()
+            if '"ready":true' not in line:
+                self.fail("probe sessions: " + line + held.stderr.read().decode())
+            ready = json.loads(line)
+            self.assertEqual(ready["opened"], n)
+            self.assertEqual(ready["overloaded"], n - self.PER_ADDR)
+            # one more session from this address is refused after its handshake
+            rc, _, err = self.ping(self.b, self.a.addr)
+            self.assertEqual(rc, 1)
+            self.assertIn("overloaded", err)
+            # 200 more connections while the sessions are held
+            flood = subprocess.Popen([PROBE, "flood", "--dir", self.b.dir, "--addr",
+                                      self.a.addr, "--n", "200"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env_with())
+            line = flood.stdout.readline().decode()
+            if '"ready":true' not in line:
+                self.fail("probe flood: " + line + flood.stderr.read().decode())
+            out, err = finish(flood)
+            self.assertEqual(flood.returncode, 0, err)
+            check_sanitizers("probe flood", err)
+        finally:
+            out, err = finish(held, 120)
+            if flood and flood.poll() is None:
+                flood.kill()
+                finish(flood)
+        check_sanitizers("probe sessions", err)
+        self.assertEqual(held.returncode, 0, err + self.a.read_log()[-3000:])
+        summary = json.loads(out.splitlines()[-1])
+        log(f"\n[limits] {summary}")
+        self.assertEqual(summary["alive"], self.PER_ADDR)
+        self.assertIn("BYE overloaded", self.a.read_log())
+        # the held sessions are gone: a ping gets through again
+        wait_for(lambda: self.ping(self.b, self.a.addr)[0] == 0, 20, "a ping after the sessions")
 
 
 class TestShutdown(Base):
