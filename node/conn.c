@@ -259,7 +259,7 @@ static void conn_flush(node_conn *c)
 	}
 }
 
-/* Seals one session message onto the output (PROTOCOL.md §2: 4-byte length, msgpack array,
+/* Seals one session message onto the output (PROTOCOL.md §2.4: 4-byte length, msgpack array,
  * in Noise transport messages). */
 static int conn_send(node_conn *c, const proto_sess_msg *m)
 {
@@ -280,7 +280,7 @@ static void conn_send_ping(node_conn *c)
 	memset(&m, 0, sizeof m);
 	m.type = PROTO_SESS_PING;
 	randombytes_buf(&m.nonce, sizeof m.nonce);
-	m.nonce &= INT64_MAX; /* PROTOCOL.md §2: a nonce is a non-negative msgpack int */
+	m.nonce &= INT64_MAX; /* PROTOCOL.md §2.5: the nonce is a non-negative int */
 	if (conn_send(c, &m)) {
 		conn_close_now(c);
 		return;
@@ -386,7 +386,7 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 		conn_close_now(c);
 		return CONN_STOP;
 	default:
-		/* a newer peer's message: ignored (PROTOCOL.md §2) */
+		/* a newer peer's message: ignored (PROTOCOL.md §2.5) */
 		LOG_DEBUG("CONN-MSG", "#%llu %s: ignoring session message of type %u", conn_num(c),
 		          c->peer_addr, (unsigned)m.type);
 		return 0;
@@ -439,7 +439,7 @@ static int conn_hs_done(node_conn *c)
 	return 0;
 }
 
-/* Writes our next handshake message with its 2-byte length (PROTOCOL.md §2). */
+/* Writes our next handshake message with its 2-byte length (PROTOCOL.md §2.2). */
 static int conn_hs_write(node_conn *c)
 {
 	uint8_t msg[2 + PROTO_HS_MSG_MAX];
@@ -489,7 +489,7 @@ static int conn_hs_message(node_conn *c, const uint8_t *msg, size_t len)
 	int step = c->hs->state;
 	int r = proto_hs_read(c->hs, msg, len);
 	if (r) {
-		/* PROTOCOL.md §2: a responder that cannot authenticate message 1 (an outsider, a
+		/* PROTOCOL.md §2.2, rule 1: a responder that cannot authenticate message 1 (an outsider, a
 		 * wrong network key, random bytes) closes without sending a single byte */
 		if (step == PROTO_HS_READ1)
 			LOG_INFO("CONN-HS-FAIL",
@@ -508,7 +508,7 @@ static int conn_hs_message(node_conn *c, const uint8_t *msg, size_t len)
 		return -1;
 	}
 	if (step == PROTO_HS_READ1) {
-		/* PROTOCOL.md §2: a stale message 1, or one whose ephemeral key was seen in the
+		/* PROTOCOL.md §2.2, rule 2: a stale message 1, or one whose ephemeral key was seen in the
 		 * window, is a recording: dropped without a reply, so it cannot probe the node */
 		uint64_t now = node_now_us();
 		r = proto_hs_check_fresh(c->hs, now);
@@ -606,7 +606,7 @@ static void conn_on_eof(node_conn *c, int err)
 	switch (c->state) {
 	case CONN_HANDSHAKE:
 		if (!c->inbound && c->n_rx_bytes == 0) {
-			/* PROTOCOL.md §2: the responder's silence after message 1 */
+			/* PROTOCOL.md §2.2: the responder's silence after message 1 */
 			LOG_INFO("CONN-HS-FAIL",
 			         "#%llu %s closed without answering message 1: not a member of this "
 			         "federation (or not a Maille node)",
@@ -661,7 +661,7 @@ static void conn_on_timer(uv_timer_t *t)
 	switch (c->state) {
 	case CONN_DIALING:
 	case CONN_HANDSHAKE:
-		/* PROTOCOL.md §2: no handshake, no reply */
+		/* PROTOCOL.md §2.2: no handshake, no reply */
 		LOG_INFO("CONN-TIMEOUT", "#%llu %s: no handshake after %u ms: closed", conn_num(c),
 		         c->peer_addr, (unsigned)n->cfg.hs_timeout_ms);
 		if (c->oneshot_ping && !n->ping_done) {
@@ -742,7 +742,7 @@ static void conn_on_connect(uv_connect_t *req, int status)
 		n->ping->connect_ms = (double)(c->t_tcp_ns - c->t_start_ns) / 1e6;
 	c->state = CONN_HANDSHAKE;
 	uv_tcp_nodelay(&c->tcp, 1);
-	/* PROTOCOL.md §2: the initiator speaks first, with message 1 */
+	/* PROTOCOL.md §2.2: the initiator speaks first, with message 1 */
 	if (conn_hs_start(c, true) || conn_hs_write(c))
 		return;
 	conn_flush(c);

@@ -265,15 +265,38 @@ int cmd_federation(int argc, char **argv)
 		{"export", federation_export},
 		{"import", federation_import},
 	};
-	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-		fputs(federation_help, argc < 1 ? stderr : stdout);
-		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+	/* the subcommand is the first argument that is neither an option nor --dir's value, so
+	 * that global options may come before it (maille federation --dir D show) */
+	int at = -1;
+	bool help = false;
+	for (int i = 0; i < argc && at < 0; i++) {
+		if (strcmp(argv[i], "--dir") == 0)
+			i++;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			help = true;
+		else if (argv[i][0] != '-')
+			at = i;
 	}
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[0], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
+	if (at < 0) {
+		fputs(federation_help, help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
+	}
+	for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++) {
+		if (strcmp(argv[at], subs[k].name) != 0)
+			continue;
+		/* the arguments without the subcommand's name, in their order */
+		char *rest[CLI_POS_MAX * 4];
+		int n = 0;
+		for (int i = 0; i < argc; i++)
+			if (i != at) {
+				if (n == (int)(sizeof rest / sizeof rest[0]))
+					return cli_usage_error("federation", "too many arguments");
+				rest[n++] = argv[i];
+			}
+		return subs[k].run(n, rest);
+	}
 	return cli_usage_error("federation", "unknown subcommand '%s' (new, show, export, import)",
-	                       argv[0]);
+	                       argv[at]);
 }
 
 /* ---- node ------------------------------------------------------------------------------------ */
