@@ -1,6 +1,6 @@
 /* node/log.h: the daemon's log lines, on stderr.
  *
- * Every line has a level and a stable message ID (NODE-LISTEN, CONN-HANDSHAKE-FAIL, ...) that
+ * Every line has a level and a stable message ID (NODE-LISTEN, CONN-HS-FAIL, ...) that
  * operators can grep and alert on whatever the wording. Text format:
  *   2026-11-28T23:40:00.123Z info  NODE-LISTEN listening on 0.0.0.0:7470
  * JSON format (--log-format json), one object per line:
