@@ -283,7 +283,8 @@ class TestBadInput(Node):
     def test_help_and_version(self):
         rc, out, _ = run("--help")
         self.assertEqual(rc, 0)
-        for cmd in ("init", "publish", "list", "search", "show", "delete", "export", "check", "whoami"):
+        for cmd in ("init", "publish", "list", "search", "show", "delete", "export", "check", "whoami",
+                    "federation", "node", "ping"):
             self.assertIn(cmd, out)
             rc, out2, _ = run(cmd, "--help")
             self.assertEqual(rc, 0, cmd)
