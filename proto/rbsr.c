@@ -426,8 +426,10 @@ void rbsr_session_done(rbsr_session *s)
 		return;
 	free(s->ids);
 	free(s->marks);
+	free(s->had);
 	s->ids = NULL;
 	s->marks = NULL;
+	s->had = NULL;
 	s->ids_cap = 0;
 }
 
@@ -496,7 +498,8 @@ enum { MARK_OURS = 1, MARK_REPORTED = 2 };
 
 /* Initiator: compares the peer's IdList for a range with our items lo..hi-1. The peer's ids
  * are sorted (by pointer, in the scratch) so that the cost is O((n + m) log m) whatever the
- * sizes; haves come in our item order, needs in the peer's order, a repeated id once. */
+ * sizes; haves come in our item order, needs in the peer's order, an id repeated in the list
+ * once. */
 static int compare_idlist(rbsr_session *s, const uint8_t *ids, size_t count, size_t lo,
                           size_t hi, rbsr_id_fn have, rbsr_id_fn need, void *ctx)
 {
@@ -523,14 +526,25 @@ static int compare_idlist(rbsr_session *s, const uint8_t *ids, size_t count, siz
 	if (m)
 		memset(s->marks, 0, m);
 	const rbsr_set *set = s->set;
+	if (!s->had && hi > lo) {
+		/* One bit per item of ours, so that a have is reported once per session: with a
+		 * frame limit, the catch-all range that closes a cut message can make the peer
+		 * describe again a range settled in an earlier round. */
+		s->had = calloc(set->n / 8 + 1, 1);
+		if (!s->had)
+			return MAILLE_ENOMEM;
+	}
 	for (size_t j = lo; j < hi; j++) {
 		size_t k = find_id(s, m, set->items[j].id);
 		if (k < m) {
 			s->marks[k] |= MARK_OURS;
-		} else if (have) {
-			int r = have(ctx, set->items[j].id);
-			if (r)
-				return r;
+		} else if (!(s->had[j / 8] & (1u << (j % 8)))) {
+			s->had[j / 8] |= (uint8_t)(1u << (j % 8));
+			if (have) {
+				int r = have(ctx, set->items[j].id);
+				if (r)
+					return r;
+			}
 		}
 	}
 	for (size_t i = 0; i < count; i++) {

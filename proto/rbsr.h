@@ -115,6 +115,7 @@ typedef struct rbsr_session {
 	const uint8_t **ids;
 	uint8_t *marks;
 	size_t ids_cap;
+	uint8_t *had; /* initiator: one bit per item of the set, set once reported as a have */
 } rbsr_session;
 
 /* Starts a session over `set` (borrowed). frame_limit: the largest message this side may
@@ -137,9 +138,14 @@ int rbsr_initiate(rbsr_session *s, uint8_t *out, size_t out_cap, size_t *ret_len
 /* Processes one message from the peer and writes the answer into out
  * (out_cap >= rbsr_session_out_max). `in` is borrowed for the call only.
  *
- * Initiator: calls have(ctx, id) for each id of ours the peer lacks, then need(ctx, id) for
- * each id of the peer's we lack, both found in this message (in the order of the ranges; haves
- * in item order, needs in the peer's order, each once); either may be NULL. *ret_len = 0 means
+ * Initiator: calls have(ctx, id) for each id of ours the peer lacks and need(ctx, id) for each
+ * id of the peer's we lack, found in this message; either may be NULL. Range by range, in the
+ * message's order: the haves of a range in item order, then its needs in the peer's order.
+ * A have is reported once per session. A need is reported once per message, but may come
+ * again in a later message when a message was cut by the frame limit: the cut message ends
+ * with one range up to infinity, which covers ranges settled in earlier rounds, so they are
+ * described again (as in the reference implementation). Callers drop repeated ids, which
+ * they must do anyway since the peer's ids are untrusted. *ret_len = 0 means
  * "done": nothing is left to reconcile and nothing must be sent (rbsr_session_finished() is
  * then true). Responder: have and need are ignored; the answer is always sent (a message of
  * one byte, RBSR_VERSION_V1, answers a message of another version 0x60..0x6f).
