@@ -86,12 +86,23 @@ static void territory_label(store *st, const uint8_t key[PROTO_KEY_LEN], char *r
 	}
 }
 
-/* A snippet with the store's \x02 \x03 match markers turned into [ ]. */
+/* A snippet on one line: the store's \x02 \x03 match markers turned into [ ], and every run
+ * of white space (Markdown has newlines) into one space. */
 static void snippet_plain(const char *s, char *ret, size_t cap)
 {
 	size_t o = 0;
-	for (; s && *s && o + 1 < cap; s++)
-		ret[o++] = *s == '\x02' ? '[' : *s == '\x03' ? ']' : *s;
+	bool space = false;
+	for (; s && *s && o + 1 < cap; s++) {
+		char c = *s;
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < cap)
+			ret[o++] = ' ';
+		space = false;
+		ret[o++] = c == '\x02' ? '[' : c == '\x03' ? ']' : c;
+	}
 	ret[o] = '\0';
 }
 
