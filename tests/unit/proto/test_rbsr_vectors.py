@@ -90,6 +90,26 @@ def main():
         feed = server_in + ''.join(c + '\n' for c in client_msgs)
         ok &= check(case, 'server', harness, feed, params.get('server_frame_limit', '0'),
                     s_lines)
+    # Bad input: a message on stderr and exit status 1, never a crash or a silent success.
+    bad_inputs = [
+        ('unknown command', 'bogus\n', '0'),
+        ('item after seal', 'seal\nitem,1,' + '00' * 32 + '\n', '0'),
+        ('short id', 'item,1,abcd\nseal\n', '0'),
+        ('bad timestamp', 'item,x,' + '00' * 32 + '\nseal\n', '0'),
+        ('duplicate item', ('item,1,' + '00' * 32 + '\n') * 2 + 'seal\n', '0'),
+        ('msg before seal', 'msg,61\n', '0'),
+        ('bad hex', 'seal\nmsg,6g\n', '0'),
+        ('malformed message', 'seal\nmsg,61000003\n', '0'),
+        ('frame limit too small', 'seal\n', '100'),
+        ('frame limit not a number', 'seal\n', 'lots'),
+    ]
+    for name, text, limit in bad_inputs:
+        rc, _, err = run(harness, text, limit)
+        if rc == 1 and err.strip():
+            print(f'pass bad input: {name}')
+        else:
+            print(f'FAIL bad input: {name}: exit {rc}, stderr {err.strip()!r}')
+            ok = False
     print(f'{len(cases)} cases: ' + ('all pass' if ok else 'FAILURES'))
     return 0 if ok else 1
 
