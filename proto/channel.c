@@ -404,11 +404,17 @@ int proto_chan_seal(proto_chan *ch, const uint8_t *msg, size_t len, uint8_t **ou
 	size_t total = 4 + len, done = 0;
 	while (done < total) {
 		size_t n = total - done < sizeof chunk ? total - done : sizeof chunk;
-		size_t i = 0;
-		for (; i < n && done + i < 4; i++) /* the length prefix, in the first chunk */
-			chunk[i] = (uint8_t)(len >> (8 * (3 - (done + i))));
-		memcpy(chunk + i, msg + (done + i - 4), n - i);
-		int r = seal_frame(ch, chunk, n, out, out_len, out_cap);
+		const uint8_t *plain = msg + (done - 4);
+		if (done == 0) {
+			/* only the first chunk is copied: it starts with the length prefix */
+			chunk[0] = (uint8_t)(len >> 24);
+			chunk[1] = (uint8_t)(len >> 16);
+			chunk[2] = (uint8_t)(len >> 8);
+			chunk[3] = (uint8_t)len;
+			memcpy(chunk + 4, msg, n - 4);
+			plain = chunk;
+		}
+		int r = seal_frame(ch, plain, n, out, out_len, out_cap);
 		if (r) {
 			ch->failed = true;
 			return r;
@@ -492,6 +498,27 @@ int proto_chan_feed(proto_chan *ch, const uint8_t *data, size_t len, proto_chan_
 		return MAILLE_ESTATE;
 	while (len > 0) {
 		size_t need;
+		if (ch->frame_len == 0 && len >= 2) {
+			/* fast path: a whole transport message in the input is decrypted from there,
+			 * without first copying it into the frame buffer */
+			size_t clen = (size_t)data[0] << 8 | data[1];
+			if (clen > NOISE_TAG_LEN && len >= 2 + clen) {
+				size_t plen;
+				int r = noise_cipher_decrypt(&ch->rx, NULL, 0, data + 2, clen, ch->frame + 2,
+				                             sizeof ch->frame - 2, &plen);
+				if (!r && ++ch->n_rx % ch->rekey_interval == 0)
+					r = noise_cipher_rekey(&ch->rx);
+				if (!r)
+					r = stream_push(ch, ch->frame + 2, plen, cb, ctx);
+				if (r) {
+					ch->failed = true;
+					return r;
+				}
+				data += 2 + clen;
+				len -= 2 + clen;
+				continue;
+			}
+		}
 		if (ch->frame_len < 2) {
 			need = 2 - ch->frame_len;
 		} else {
