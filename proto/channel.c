@@ -404,8 +404,10 @@ int proto_chan_seal(proto_chan *ch, const uint8_t *msg, size_t len, uint8_t **ou
 	size_t total = 4 + len, done = 0;
 	while (done < total) {
 		size_t n = total - done < sizeof chunk ? total - done : sizeof chunk;
-		const uint8_t *plain = msg + (done - 4);
-		if (done == 0) {
+		const uint8_t *plain;
+		if (done > 0) {
+			plain = msg + (done - 4);
+		} else {
 			/* only the first chunk is copied: it starts with the length prefix */
 			chunk[0] = (uint8_t)(len >> 24);
 			chunk[1] = (uint8_t)(len >> 16);

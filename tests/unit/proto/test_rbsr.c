@@ -436,8 +436,10 @@ static int id_cmp(const void *a, const void *b)
  * counted in *ret_dups if ret_dups is given, a failure otherwise. */
 static bool same_ids(idlist *got, idlist *want, size_t *ret_dups)
 {
-	qsort(got->ids, got->n, RBSR_ID_LEN, id_cmp);
-	qsort(want->ids, want->n, RBSR_ID_LEN, id_cmp);
+	if (got->n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(got->ids, got->n, RBSR_ID_LEN, id_cmp);
+	if (want->n)
+		qsort(want->ids, want->n, RBSR_ID_LEN, id_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < got->n; i++)
 		if (m == 0 || memcmp(got->ids[m - 1], got->ids[i], RBSR_ID_LEN) != 0)
