@@ -1,26 +1,38 @@
 /* store/store.c: the catalogue in one SQLite file (see store.h for the contract).
  *
- * Layout (schema version 1, PRAGMA user_version):
- *   entries  one row per live (territory, path): the signed bytes (raw) and the columns decoded
- *            from them that list, search and reconciliation filter or sort on.
- *   themes   (rid, theme) for the theme filter.
- *   fts      FTS5 over title, summary, description and keywords, rowid = entries.rid.
+ * Layout (schema version 1, PRAGMA user_version), 16 KiB pages:
+ *   entries       one row per live (territory, path): the signed bytes (raw) and the columns
+ *                 decoded from them that list, search and reconciliation filter or sort on.
+ *   themes        (rid, theme) for the theme filter.
+ *   entries_text  a view: rid and the four full-text columns of every document, computed
+ *                 from raw by maille_text(), a function every connection of the store
+ *                 registers (store_open).
+ *   fts           FTS5 over title, summary, description and keywords, rowid = entries.rid,
+ *                 with entries_text as its external content: the text is stored once, in
+ *                 raw, instead of a second time in an FTS5 content table (a third of the
+ *                 file). snippet() reads it back through the view.
  * A row of entries has an explicit INTEGER PRIMARY KEY (rid) rather than the id as its primary
  * key, because themes and fts refer to it and VACUUM renumbers implicit rowids; the id stays
  * UNIQUE so it is still looked up by index.
  *
  * Invariants kept by every put (PROTOCOL.md §1.5) and re-verified by store_check():
  *   - at most one row per (territory, path), the greatest (timestamp, id) that arrived;
- *   - a document has exactly one fts row and its themes; a tombstone has neither;
+ *   - a document is indexed exactly once, with the text maille_text() gives for its raw, and
+ *     has its themes; a tombstone has neither;
  *   - the columns agree with raw.
- * Deletion is real: secure_delete zeroes freed b-tree content, and a transaction that removed
- * fts rows ends with the FTS5 'optimize' command, which rewrites the index into one segment
- * without the deleted postings (FTS5 otherwise keeps them as delete markers until a merge).
+ * An external-content index must be told the text of a row it removes: a put that
+ * supersedes a document computes that text from the old raw before deleting the row.
+ * Deletion is real: secure_delete zeroes freed b-tree content (raw included, so the text is
+ * gone from entries), and a transaction that removed indexed text ends with the FTS5
+ * 'optimize' command, which rewrites the index into one segment without the deleted postings
+ * (FTS5 otherwise keeps them, and the words as terms, until a merge reaches them).
  *
- * Writes: a batch is one transaction and each put in it a savepoint, so a failing put leaves
- * the rest intact. The full-text changes of the puts are queued in memory and written when the
- * transaction ends (or when search or check need them), never inside a savepoint: see
- * store_fts_flush for why. */
+ * Writes: a batch is one transaction; a put in it that supersedes a version runs in a
+ * savepoint, so a failing put leaves the rest intact (see store_put_tx). The full-text
+ * changes of the puts are queued in memory and written when the transaction ends (or when
+ * search or check need them), never inside a savepoint: see store_fts_flush for why.
+ *
+ * Search: see store_search_plan_make. */
 #include "store.h"
 
 #include <errno.h>
@@ -32,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "proto/error.h"
@@ -41,8 +54,25 @@
 #define STORE_APPLICATION_ID 0x4D41494C
 
 #define STORE_BUSY_TIMEOUT_MS 5000
+/* 16 KiB pages: an entries row (~2.3 KB) took a 4 KiB page to itself, wasting 40% of the
+ * table, where 7 fit in 16 KiB (the file at 100k entries: 527 MiB with 4 KiB pages and the
+ * FTS5 content table, 346 MiB with 8 KiB pages, 318 MiB with 16 KiB; and a bulk load costs
+ * less CPU). */
+#define STORE_PAGE_SIZE 16384
+/* Page cache (KiB). 16 MiB holds the id and path indexes of 100k entries; 32 MiB made no
+ * measurable difference to a bulk load, 8 MiB a slightly slower one. With the rest of a
+ * store (FTS5's pending terms, statement buffers) it keeps a node far below its 64 MB. No
+ * mmap: mapped pages of the file would count in the process's resident memory. */
+#define STORE_CACHE_KIB 16384
 #define STORE_SEARCH_LIMIT_DEFAULT 20u
 #define STORE_SNIPPET_TOKENS "16"
+
+/* Search (see store_search_plan_make): a last word of more tokens or bytes than these is
+ * left to FTS5 (store_phrase). */
+#define STORE_PHRASE_TOKENS_MAX 16
+#define STORE_PHRASE_MAX 256
+/* Rows a search tests its last word on before FTS5 takes over: ~9 µs each at most. */
+#define STORE_SCAN_BUDGET 1000
 
 /* Schema migrations, in order: migration i brings user_version from i to i + 1. Adding a
  * version is appending one string; never edit a migration that has shipped. */
@@ -65,9 +95,14 @@ static const char *const store_migrations[] = {
 	" title TEXT,"      /* French-preferred */
 	" summary TEXT,"    /* French-preferred */
 	" fed INTEGER NOT NULL DEFAULT 0," /* 1 for territory/member/vouch/node records */
-	/* Path first: the same index serves the put's (territory, path) lookup and
-	 * store_entry_find_path()'s lookup by path alone. */
-	" UNIQUE (path, territory));"
+	" path_key INTEGER NOT NULL,"      /* store_path_keys() */
+	" territory_key INTEGER NOT NULL);"
+	/* (territory, path) is looked up through 64-bit keys rather than an index of the strings:
+	 * such an index is ~110 bytes an entry in random order, so that every batch rewrote
+	 * nearly all of its pages (at 100k entries, 40% of all the bytes a bulk load wrote).
+	 * Path first: the same index serves store_entry_find_path()'s lookup by path alone. At
+	 * most one row per (territory, path) is kept by the put, and checked by store_check. */
+	"CREATE INDEX entries_path ON entries(path_key, territory_key);"
 	"CREATE INDEX entries_ts ON entries(ts, id);"
 	"CREATE INDEX entries_type ON entries(type, ts);"
 	"CREATE TABLE themes ("
@@ -75,8 +110,20 @@ static const char *const store_migrations[] = {
 	" theme TEXT NOT NULL,"
 	" PRIMARY KEY (rid, theme)) WITHOUT ROWID;"
 	"CREATE INDEX themes_theme ON themes(theme, rid);"
+	/* The text FTS5 indexes is computed from raw by maille_text() (registered on every
+	 * connection, see store_text_fn), so it is stored once, in raw, and not again in an FTS5
+	 * content table. */
+	"CREATE VIEW entries_text(rid, title, summary, description, keywords) AS"
+	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"
+	" maille_text(raw, 'description'), maille_text(raw, 'keywords')"
+	" FROM entries WHERE kind = 0;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, summary, description, keywords,"
-	" tokenize = 'unicode61 remove_diacritics 2');",
+	" content = 'entries_text', content_rowid = 'rid',"
+	" tokenize = 'unicode61 remove_diacritics 2');"
+	/* Merge segments 16 at a time rather than 4: each batch writes one, and merging fewer
+	 * times cut a bulk load's commits by a third (0.8 s of CPU at 100k entries) with no
+	 * measurable cost to search. */
+	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -90,6 +137,7 @@ enum store_stmt_id {
 	STMT_ROLLBACK_TO,
 	STMT_OPTIMIZE,
 	STMT_LIVE_GET,
+	STMT_RAW_GET,
 	STMT_ENTRY_DEL,
 	STMT_FTS_DEL,
 	STMT_ENTRY_INS,
@@ -98,6 +146,8 @@ enum store_stmt_id {
 	STMT_GET_PATH,
 	STMT_GET_RANGE,
 	STMT_TERRITORY,
+	STMT_SEARCH_COUNT,
+	STMT_PREFIX_COUNT,
 	STMT_N_
 };
 
@@ -110,19 +160,33 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO store_put",
 	[STMT_OPTIMIZE] = "INSERT INTO fts(fts) VALUES('optimize')",
 	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind FROM entries"
-	                  " WHERE territory = ?1 AND path = ?2",
+	                  " WHERE path_key = ?3 AND territory_key = ?4"
+	                  " AND territory = ?1 AND path = ?2",
+	[STMT_RAW_GET] = "SELECT raw FROM entries WHERE rid = ?1",
 	[STMT_ENTRY_DEL] = "DELETE FROM entries WHERE rid = ?1",
-	[STMT_FTS_DEL] = "DELETE FROM fts WHERE rowid = ?1",
+	/* An external-content index is told what it indexed: the row's text is no longer in
+	 * entries when the queued deletion runs (see store_fts_flush). */
+	[STMT_FTS_DEL] = "INSERT INTO fts(fts, rowid, title, summary, description, keywords)"
+	                 " VALUES('delete', ?1, ?2, ?3, ?4, ?5)",
 	[STMT_ENTRY_INS] = "INSERT INTO entries(id, territory, path, ts, kind, signer, capref, raw,"
-	                   " type, status, licence, sw_licence, title, summary, fed)"
-	                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	                   " type, status, licence, sw_licence, title, summary, fed, path_key,"
+	                   " territory_key)"
+	                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	                   " ?16, ?17)",
 	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
 	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords)"
 	                 " VALUES(?1, ?2, ?3, ?4, ?5)",
-	[STMT_GET_PATH] = "SELECT id, raw FROM entries WHERE territory = ?1 AND path = ?2",
+	[STMT_GET_PATH] = "SELECT id, raw FROM entries WHERE path_key = ?3 AND territory_key = ?4"
+	                  " AND territory = ?1 AND path = ?2",
 	[STMT_GET_RANGE] = "SELECT id, raw FROM entries WHERE id BETWEEN ?1 AND ?2 ORDER BY id LIMIT 2",
-	[STMT_TERRITORY] = "SELECT raw FROM entries WHERE territory = ?1 AND path = 'territory'"
-	                   " AND kind = 0",
+	[STMT_TERRITORY] = "SELECT raw FROM entries WHERE path_key = ?3 AND territory_key = ?4"
+	                   " AND territory = ?1 AND path = ?2 AND kind = 0",
+	/* Walks the matches in rowid order without ranking them, so it stops at ?2. */
+	[STMT_SEARCH_COUNT] = "SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ?1"
+	                      " LIMIT ?2)",
+	/* temp.fts_instances: fts5vocab(instance), made by store_open (never in the file). */
+	[STMT_PREFIX_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM temp.fts_instances"
+	                      " WHERE term >= ?1 AND term <= ?2 LIMIT ?3)",
 };
 
 /* The full-text columns, in table order. */
@@ -136,8 +200,8 @@ typedef struct store_text {
 /* A full-text change waiting for the end of the put or batch (see store_fts_flush). */
 typedef struct store_fts_op {
 	sqlite3_int64 rid;
-	bool insert;
-	size_t off;              /* insert: the four texts at fts_buf + off, each NUL-terminated */
+	bool insert;             /* otherwise the deletion of what rid was indexed with */
+	size_t off;              /* the four texts at fts_buf + off, each NUL-terminated */
 	size_t len[TEXT_N_];
 } store_fts_op;
 
@@ -152,6 +216,13 @@ struct store {
 	bool batch_deleted_text; /* the open batch removed fts rows: optimise at commit */
 	int batch_err;           /* the batch failed past repair: commit returns this */
 	store_text text[TEXT_N_]; /* reused by every put, so indexing does not malloc per entry */
+	store_text old_text[TEXT_N_]; /* the text of the version a put supersedes */
+	/* maille_text(): the texts of the last raw it was called on (FTS5 asks for the four
+	 * columns of a row one after the other). */
+	store_text fn_text[TEXT_N_];
+	uint8_t *fn_raw;
+	size_t fn_raw_len, fn_raw_cap;
+	bool fn_valid, fn_is_doc;
 	store_fts_op *ops;
 	size_t n_ops, cap_ops;
 	char *fts_buf;
@@ -161,6 +232,9 @@ struct store {
 	fts5_tokenizer tok_api;
 	Fts5Tokenizer *tok;
 };
+
+static void store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void store_has_prefix_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* The columns derived from a document's body. Strings borrow the decoded body. */
 typedef struct store_doc {
@@ -244,6 +318,37 @@ static int store_query_int(sqlite3 *db, const char *sql, int64_t *ret)
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/* The keys under which the (territory, path) index finds an entry: the first 64 bits of
+ * BLAKE2b(path) (a hash that nobody can make collide at will, so that no publisher can pile
+ * thousands of paths on one key) and the first 64 bits of the territory key, both read as
+ * big-endian signed integers. */
+static void store_path_keys(const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                            size_t path_len, sqlite3_int64 *ret_path_key,
+                            sqlite3_int64 *ret_territory_key)
+{
+	uint8_t h[8];
+	uint64_t pk = 0, tk = 0;
+	crypto_generichash(h, sizeof h, (const unsigned char *)path, path_len, NULL, 0);
+	for (int i = 0; i < 8; i++) {
+		pk = pk << 8 | h[i];
+		tk = tk << 8 | (territory ? territory[i] : 0);
+	}
+	*ret_path_key = (sqlite3_int64)pk;
+	*ret_territory_key = (sqlite3_int64)tk;
+}
+
+/* Binds ?1 territory, ?2 path, ?3 and ?4 their keys (STMT_LIVE_GET, GET_PATH, TERRITORY). */
+static void store_bind_path(sqlite3_stmt *s, const uint8_t territory[PROTO_KEY_LEN],
+                            const char *path, size_t path_len)
+{
+	sqlite3_int64 pk, tk;
+	store_path_keys(territory, path, path_len, &pk, &tk);
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, path, (int)path_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, pk);
+	sqlite3_bind_int64(s, 4, tk);
 }
 
 static int store_bind_text(sqlite3_stmt *s, int i, const char *text)
@@ -344,8 +449,12 @@ static void store_free(store *st)
 		st->tok_api.xDelete(st->tok);
 	if (st->db)
 		sqlite3_close_v2(st->db);
-	for (size_t i = 0; i < TEXT_N_; i++)
+	for (size_t i = 0; i < TEXT_N_; i++) {
 		free(st->text[i].p);
+		free(st->old_text[i].p);
+		free(st->fn_text[i].p);
+	}
+	free(st->fn_raw);
 	free(st->ops);
 	free(st->fts_buf);
 	free(st);
@@ -395,6 +504,19 @@ int store_open(const char *path, int flags, store **ret)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	/* Refuse SQL that could corrupt the file (writable_schema, writes to shadow tables). */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	/* The content of the full-text index (view entries_text). */
+	rc = sqlite3_create_function_v2(st->db, "maille_text", 2,
+	                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, st,
+	                                store_text_fn, NULL, NULL, NULL);
+	/* store_search's prefix test, in its own statements only. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "maille_has_prefix", 4,
+		                                SQLITE_UTF8 | SQLITE_DIRECTONLY,
+		                                st, store_has_prefix_fn, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_err(rc);
+		goto fail;
+	}
 
 	/* Identify the file before writing anything to it: a file that is not ours is left as it
 	 * was (reading the header of a non-database fails with SQLITE_NOTADB). */
@@ -419,6 +541,14 @@ int store_open(const char *path, int flags, store **ret)
 		}
 	}
 
+	if (created) {
+		/* Before anything is written, and before WAL mode, in which it can no longer change. */
+		char b[64];
+		snprintf(b, sizeof b, "PRAGMA page_size = %d", STORE_PAGE_SIZE);
+		rc = store_exec(st->db, b);
+		if (rc)
+			goto fail;
+	}
 	{
 		sqlite3_stmt *s = NULL;
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
@@ -437,15 +567,21 @@ int store_open(const char *path, int flags, store **ret)
 		if (rc)
 			goto fail;
 	}
-	/* temp_store in memory: the sub-journal of each put's savepoint would otherwise be a temp
-	 * file written page by page (tens of write calls per put). A 16 MiB page cache holds the
-	 * id and live-set indexes of ~100k entries, so random ids do not read pages back. */
-	rc = store_exec(st->db, "PRAGMA secure_delete = ON;"
-	                        "PRAGMA synchronous = NORMAL;"
-	                        "PRAGMA temp_store = MEMORY;"
-	                        "PRAGMA cache_size = -16384;"
-	                        "PRAGMA foreign_keys = ON;"
-	                        "PRAGMA trusted_schema = OFF");
+	/* temp_store in memory: the sub-journal of a put's savepoint would otherwise be a temp
+	 * file written page by page (tens of write calls per put). Cache: STORE_CACHE_KIB. */
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql,
+		         "PRAGMA secure_delete = ON;"
+		         "PRAGMA synchronous = NORMAL;"
+		         "PRAGMA temp_store = MEMORY;"
+		         "PRAGMA cache_size = -%d;"
+		         "PRAGMA mmap_size = 0;"
+		         "PRAGMA foreign_keys = ON;"
+		         "PRAGMA trusted_schema = OFF",
+		         STORE_CACHE_KIB);
+		rc = store_exec(st->db, sql);
+	}
 	if (rc)
 		goto fail;
 	if (version < STORE_SCHEMA_VERSION) {
@@ -454,6 +590,9 @@ int store_open(const char *path, int flags, store **ret)
 			goto fail;
 	}
 	rc = store_tokenizer_open(st);
+	if (!rc)
+		rc = store_exec(st->db, "CREATE VIRTUAL TABLE temp.fts_instances"
+		                        " USING fts5vocab(main, fts, instance)");
 	if (rc)
 		goto fail;
 	*ret = st;
@@ -504,8 +643,9 @@ int store_begin(store *st)
  * writes its pending in-memory index to disk at every SAVEPOINT, so indexing inside the
  * per-put savepoint would write one tiny segment per entry and merge them forever (a bulk
  * load ran several times slower). The ops replay in order, so a row inserted and superseded
- * in the same batch is inserted then deleted, which is correct if wasteful.
- * *ret_deleted is set when a delete removed an existing row. */
+ * in the same batch is inserted then deleted, which is correct if wasteful. A deletion carries
+ * the text the row was indexed with (an external-content index cannot read it back: the
+ * entry's row is already gone). *ret_deleted is set when a deletion was replayed. */
 static int store_fts_flush(store *st, bool *ret_deleted)
 {
 	sqlite3_stmt *ins = NULL, *del = NULL;
@@ -517,19 +657,17 @@ static int store_fts_flush(store *st, bool *ret_deleted)
 	for (size_t i = 0; i < st->n_ops; i++) {
 		const store_fts_op *op = &st->ops[i];
 		sqlite3_stmt *s = op->insert ? ins : del;
+		size_t off = op->off;
 		sqlite3_bind_int64(s, 1, op->rid);
-		if (op->insert) {
-			size_t off = op->off;
-			for (int k = 0; k < TEXT_N_; k++) {
-				sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
-				off += op->len[k] + 1;
-			}
+		for (int k = 0; k < TEXT_N_; k++) {
+			sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
+			off += op->len[k] + 1;
 		}
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
 			return store_err(rc);
-		if (!op->insert && sqlite3_changes(st->db) > 0)
+		if (!op->insert)
 			*ret_deleted = true;
 	}
 	st->n_ops = 0;
@@ -670,8 +808,10 @@ static bool store_type_federation(const char *type)
 	return false;
 }
 
-/* Fills doc from a document's body (a map) and st->text with its full-text columns. */
-static int store_doc_extract(store *st, const proto_value *body, store_doc *doc)
+/* Fills doc from a document's body (a map) and text with its full-text columns. maille_text()
+ * computes the text of the index with this same function, so what a put indexes and what a
+ * deletion or a snippet later reads back are the same strings. */
+static int store_doc_extract(store_text text[TEXT_N_], const proto_value *body, store_doc *doc)
 {
 	const proto_value *title, *summary;
 	int rc = 0;
@@ -692,18 +832,119 @@ static int store_doc_extract(store *st, const proto_value *body, store_doc *doc)
 	doc->themes = proto_map_get(body, "themes");
 
 	for (size_t i = 0; i < TEXT_N_; i++) {
-		st->text[i].len = 0;
-		if (st->text[i].p)
-			st->text[i].p[0] = '\0';
+		text[i].len = 0;
+		if (text[i].p)
+			text[i].p[0] = '\0';
 	}
-	rc = store_text_value(&st->text[TEXT_TITLE], title);
+	rc = store_text_value(&text[TEXT_TITLE], title);
 	if (!rc)
-		rc = store_text_value(&st->text[TEXT_SUMMARY], summary);
+		rc = store_text_value(&text[TEXT_SUMMARY], summary);
 	if (!rc)
-		rc = store_text_value(&st->text[TEXT_DESCRIPTION], proto_map_get(body, "description"));
+		rc = store_text_value(&text[TEXT_DESCRIPTION], proto_map_get(body, "description"));
 	if (!rc)
-		rc = store_text_value(&st->text[TEXT_KEYWORDS], proto_map_get(body, "keywords"));
+		rc = store_text_value(&text[TEXT_KEYWORDS], proto_map_get(body, "keywords"));
 	return rc;
+}
+
+/* The full-text columns of the stored entry raw[0..len), into text. *ret_doc is false (and
+ * text empty) for a tombstone. MAILLE_ECORRUPT if raw is not a canonical entry with a map
+ * body (it was checked when stored). */
+static int store_text_of_raw(store_text text[TEXT_N_], const uint8_t *raw, size_t len,
+                             bool *ret_doc)
+{
+	proto_entry e;
+	proto_arena arena;
+	proto_value *body = NULL;
+	store_doc doc;
+	int rc;
+
+	for (size_t i = 0; i < TEXT_N_; i++)
+		text[i].len = 0;
+	*ret_doc = false;
+	if (proto_entry_decode(raw, len, &e) != 0)
+		return MAILLE_ECORRUPT;
+	if (e.kind != PROTO_KIND_DOCUMENT)
+		return 0;
+	proto_arena_init(&arena, 0);
+	rc = proto_value_decode(e.body, e.body_len, &arena, &body);
+	if (rc || body->type != PROTO_V_MAP)
+		rc = MAILLE_ECORRUPT;
+	else
+		rc = store_doc_extract(text, body, &doc);
+	proto_arena_done(&arena);
+	if (!rc)
+		*ret_doc = true;
+	return rc;
+}
+
+/* Loads st->fn_text with the texts of the entry raw (a SQL value), unless they are already
+ * those of raw: FTS5 asks for the four columns of a row one after the other, and snippet()
+ * asks again for the rows maille_has_prefix just read. st->fn_is_doc is false for a
+ * tombstone, for NULL and for bytes that do not decode (which store_check reports). */
+static int store_text_fn_load_raw(store *st, const uint8_t *raw, size_t len)
+{
+	int rc;
+
+	if (!raw || len == 0) {
+		st->fn_valid = false;
+		st->fn_is_doc = false;
+		return 0;
+	}
+	if (st->fn_valid && st->fn_raw_len == len && memcmp(st->fn_raw, raw, len) == 0)
+		return 0;
+	st->fn_valid = false;
+	if (len > st->fn_raw_cap) {
+		uint8_t *p = realloc(st->fn_raw, len);
+		if (!p)
+			return MAILLE_ENOMEM;
+		st->fn_raw = p;
+		st->fn_raw_cap = len;
+	}
+	rc = store_text_of_raw(st->fn_text, raw, len, &st->fn_is_doc);
+	if (rc == MAILLE_ENOMEM)
+		return rc;
+	if (rc)
+		st->fn_is_doc = false;
+	memcpy(st->fn_raw, raw, len);
+	st->fn_raw_len = len;
+	st->fn_valid = true;
+	return 0;
+}
+
+static int store_text_fn_load(store *st, sqlite3_value *v)
+{
+	return store_text_fn_load_raw(st, sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v));
+}
+
+/* maille_text(raw, column): the text FTS5 indexed for column ('title', 'summary',
+ * 'description' or 'keywords') of the entry raw, the content of the view entries_text. NULL
+ * for a tombstone or for bytes that do not decode. Deterministic and innocuous: it reads
+ * nothing but its arguments. */
+static void store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	static const char *const names[TEXT_N_] = {"title", "summary", "description", "keywords"};
+	store *st = sqlite3_user_data(ctx);
+	const char *col;
+	int k;
+
+	(void)argc;
+	col = (const char *)sqlite3_value_text(argv[1]);
+	for (k = 0; k < TEXT_N_; k++)
+		if (col && strcmp(col, names[k]) == 0)
+			break;
+	if (k == TEXT_N_) {
+		sqlite3_result_error(ctx, "maille_text: unknown column", -1);
+		return;
+	}
+	if (store_text_fn_load(st, argv[0]) != 0) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (!st->fn_is_doc)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, st->fn_text[k].len ? st->fn_text[k].p : "",
+		                    (int)st->fn_text[k].len, SQLITE_TRANSIENT);
 }
 
 /* Theme i of doc->themes (a single string counts as a list of one), or NULL past the end. */
@@ -728,8 +969,9 @@ static const char *store_doc_theme(const store_doc *doc, size_t i)
 /* ------------------------------------------------------------------------------------------ */
 /* Put */
 
-/* Queues the insertion of st->text as the fts row of rid, or the deletion of rid's row. */
-static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
+/* Queues the insertion of text as the fts row of rid, or the deletion of rid's row, which
+ * was indexed with text. */
+static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text)
 {
 	store_fts_op *op;
 	if (st->n_ops == st->cap_ops) {
@@ -744,10 +986,10 @@ static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
 	op->rid = rid;
 	op->insert = insert;
 	op->off = st->fts_len;
-	if (insert) {
+	{
 		size_t need = st->fts_len;
 		for (int k = 0; k < TEXT_N_; k++)
-			need += st->text[k].len + 1;
+			need += text[k].len + 1;
 		if (need > st->fts_cap) {
 			size_t cap = st->fts_cap ? st->fts_cap : 65536;
 			while (cap < need)
@@ -759,9 +1001,9 @@ static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
 			st->fts_cap = cap;
 		}
 		for (int k = 0; k < TEXT_N_; k++) {
-			op->len[k] = st->text[k].len;
+			op->len[k] = text[k].len;
 			if (op->len[k])
-				memcpy(st->fts_buf + st->fts_len, st->text[k].p, op->len[k]);
+				memcpy(st->fts_buf + st->fts_len, text[k].p, op->len[k]);
 			st->fts_buf[st->fts_len + op->len[k]] = '\0';
 			st->fts_len += op->len[k] + 1;
 		}
@@ -770,56 +1012,103 @@ static int store_fts_queue(store *st, sqlite3_int64 rid, bool insert)
 	return 0;
 }
 
-/* Applies the live-set rule inside the caller's transaction or savepoint, and queues the
- * full-text changes (store_fts_flush). doc is NULL for a tombstone. */
-static int store_put_apply(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
-                           const uint8_t id[PROTO_ID_LEN], const store_doc *doc, int *result)
+/* What a put has to do, decided before it writes anything. */
+typedef struct store_put_plan {
+	int result;            /* enum store_put_result */
+	sqlite3_int64 old_rid; /* STORE_PUT_LIVE: the version it supersedes, or -1 */
+	bool old_text;         /* that version is a document: its text leaves the index */
+} store_put_plan;
+
+/* Applies the live-set rule (reads only). When the newcomer supersedes a document, the text
+ * that document was indexed with is computed from its raw into st->old_text: the index has to
+ * be told what it removes (external content). */
+static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id[PROTO_ID_LEN],
+                               store_put_plan *plan)
 {
 	sqlite3_stmt *s = NULL;
-	sqlite3_int64 rid, old_rid = -1;
-	bool old_text = false;
+	uint8_t old_id[PROTO_ID_LEN];
+	uint64_t old_ts;
+	const void *p;
 	int rc = store_stmt(st, STMT_LIVE_GET, &s);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(s, 1, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, e->path, (int)e->path_len, SQLITE_STATIC);
+	plan->result = STORE_PUT_LIVE;
+	plan->old_rid = -1;
+	plan->old_text = false;
+	store_bind_path(s, e->territory, e->path, e->path_len);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		uint8_t old_id[PROTO_ID_LEN];
-		const void *p = sqlite3_column_blob(s, 1);
-		uint64_t old_ts = (uint64_t)sqlite3_column_int64(s, 2);
-		rid = sqlite3_column_int64(s, 0);
-		old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT;
-		if (!p || sqlite3_column_bytes(s, 1) != PROTO_ID_LEN) {
-			sqlite3_reset(s);
-			return MAILLE_ECORRUPT;
-		}
-		memcpy(old_id, p, PROTO_ID_LEN);
+	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		if (memcmp(old_id, id, PROTO_ID_LEN) == 0) {
-			*result = STORE_PUT_DUPLICATE;
-			return 0;
+		return rc == SQLITE_DONE ? 0 : store_err(rc);
+	}
+	p = sqlite3_column_blob(s, 1);
+	old_ts = (uint64_t)sqlite3_column_int64(s, 2);
+	plan->old_rid = sqlite3_column_int64(s, 0);
+	plan->old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT;
+	if (!p || sqlite3_column_bytes(s, 1) != PROTO_ID_LEN) {
+		sqlite3_reset(s);
+		return MAILLE_ECORRUPT;
+	}
+	memcpy(old_id, p, PROTO_ID_LEN);
+	sqlite3_reset(s);
+	if (memcmp(old_id, id, PROTO_ID_LEN) == 0) {
+		plan->result = STORE_PUT_DUPLICATE;
+		return 0;
+	}
+	if (!proto_entry_newer(e->timestamp, id, old_ts, old_id)) {
+		plan->result = STORE_PUT_SUPERSEDED;
+		return 0;
+	}
+	rc = 0;
+	if (plan->old_text) {
+		bool is_doc = false;
+		rc = store_stmt(st, STMT_RAW_GET, &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(s, 1, plan->old_rid);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const uint8_t *old_raw = sqlite3_column_blob(s, 0);
+			int old_len = sqlite3_column_bytes(s, 0);
+			rc = old_raw && old_len > 0
+			         ? store_text_of_raw(st->old_text, old_raw, (size_t)old_len, &is_doc)
+			         : MAILLE_ECORRUPT;
+			if (!rc && !is_doc)
+				rc = MAILLE_ECORRUPT; /* the kind column said document */
+		} else {
+			rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
 		}
-		if (!proto_entry_newer(e->timestamp, id, old_ts, old_id)) {
-			*result = STORE_PUT_SUPERSEDED;
-			return 0;
-		}
-		/* The newcomer wins: the old version goes with its themes (cascade) and its text. */
-		old_rid = rid;
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+/* Writes what plan decided (a STORE_PUT_LIVE plan) inside the caller's transaction or
+ * savepoint, and queues the full-text changes (store_fts_flush). doc is NULL for a tombstone.
+ * *ret_rid is set as soon as the new row exists, so that a caller can undo a put that failed
+ * after that point. */
+static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                           const uint8_t id[PROTO_ID_LEN], const store_doc *doc,
+                           const store_put_plan *plan, sqlite3_int64 *ret_rid)
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3_int64 rid;
+	int rc;
+
+	if (plan->old_rid >= 0) {
+		/* The old version goes with its themes (cascade). */
 		rc = store_stmt(st, STMT_ENTRY_DEL, &s);
 		if (rc)
 			return rc;
-		sqlite3_bind_int64(s, 1, rid);
+		sqlite3_bind_int64(s, 1, plan->old_rid);
 		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return store_err(rc);
-	} else {
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
 			return store_err(rc);
 	}
 
+	/* One row, so one statement that either writes it whole or not at all (constraints are
+	 * checked before anything is written). */
 	rc = store_stmt(st, STMT_ENTRY_INS, &s);
 	if (rc)
 		return rc;
@@ -841,11 +1130,18 @@ static int store_put_apply(store *st, const proto_entry *e, const uint8_t *raw, 
 	store_bind_text(s, 13, doc ? doc->title : NULL);
 	store_bind_text(s, 14, doc ? doc->summary : NULL);
 	sqlite3_bind_int(s, 15, doc && doc->fed);
+	{
+		sqlite3_int64 pk, tk;
+		store_path_keys(e->territory, e->path, e->path_len, &pk, &tk);
+		sqlite3_bind_int64(s, 16, pk);
+		sqlite3_bind_int64(s, 17, tk);
+	}
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 	rid = sqlite3_last_insert_rowid(st->db);
+	*ret_rid = rid;
 
 	if (doc) {
 		const char *theme;
@@ -862,25 +1158,41 @@ static int store_put_apply(store *st, const proto_entry *e, const uint8_t *raw, 
 		}
 	}
 	/* Every statement succeeded: queue the full-text changes. */
-	if (old_text) {
-		rc = store_fts_queue(st, old_rid, false);
+	if (plan->old_text) {
+		rc = store_fts_queue(st, plan->old_rid, false, st->old_text);
 		if (rc)
 			return rc;
 	}
 	if (doc) {
-		rc = store_fts_queue(st, rid, true);
+		rc = store_fts_queue(st, rid, true, st->text);
 		if (rc)
 			return rc;
 	}
-	*result = STORE_PUT_LIVE;
 	return 0;
 }
 
-/* One put as its own transaction, or as a savepoint of the open batch, so that a failing put
- * leaves nothing behind and the rest of the batch intact. */
+/* The batch cannot be trusted any more (a put could not be undone, or SQLite rolled the
+ * transaction back itself): roll it back; the following puts and commit return rc. */
+static void store_batch_break(store *st, int rc)
+{
+	st->batch_err = rc;
+	if (!sqlite3_get_autocommit(st->db))
+		store_stmt_run(st, STMT_ROLLBACK);
+	store_fts_discard(st);
+}
+
+/* One put as its own transaction, or inside the open batch, so that a failing put leaves
+ * nothing behind and the rest of the batch intact. In a batch, a put that supersedes a
+ * version runs in a savepoint (it deletes before it inserts). A new (territory, path), the
+ * bulk of any load, runs without one: a savepoint makes SQLite copy every page the put
+ * touches into its sub-journal (16 KiB each: ~20 µs a put, more than the put's SQL itself),
+ * and such a put is undone by deleting the row it inserted (its single INSERT either writes
+ * the row whole or nothing). */
 static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
                         const uint8_t id[PROTO_ID_LEN], const store_doc *doc, int *result)
 {
+	store_put_plan plan = {STORE_PUT_LIVE, -1, false};
+	sqlite3_int64 rid = 0;
 	int rc;
 
 	if (st->in_batch) {
@@ -898,24 +1210,48 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 				return rc;
 			n_ops = fts_len = 0;
 		}
+		rc = store_put_plan_make(st, e, id, &plan);
+		if (rc || plan.result != STORE_PUT_LIVE) {
+			*result = plan.result;
+			return rc;
+		}
+		if (plan.old_rid < 0) {
+			rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
+			if (rc) {
+				st->n_ops = n_ops;
+				st->fts_len = fts_len;
+				if (sqlite3_get_autocommit(st->db)) {
+					store_batch_break(st, rc); /* SQLite rolled the transaction back */
+				} else if (rid > 0) {
+					/* The row exists (its themes go with it by cascade). */
+					sqlite3_stmt *s = NULL;
+					int undo = store_stmt(st, STMT_ENTRY_DEL, &s);
+					if (!undo) {
+						sqlite3_bind_int64(s, 1, rid);
+						undo = sqlite3_step(s) == SQLITE_DONE ? 0 : MAILLE_EIO;
+						sqlite3_reset(s);
+					}
+					if (undo)
+						store_batch_break(st, rc);
+				}
+			}
+			*result = STORE_PUT_LIVE;
+			return rc;
+		}
 		rc = store_stmt_run(st, STMT_SAVEPOINT);
 		if (rc)
 			return rc;
-		rc = store_put_apply(st, e, raw, len, id, doc, result);
+		rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 		if (!rc)
 			rc = store_stmt_run(st, STMT_RELEASE);
 		if (rc) {
 			st->n_ops = n_ops;
 			st->fts_len = fts_len;
 			if (store_stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
-			    store_stmt_run(st, STMT_RELEASE) != 0) {
-				/* The put could not be undone: the batch cannot be trusted any more. */
-				st->batch_err = rc;
-				if (!sqlite3_get_autocommit(st->db))
-					store_stmt_run(st, STMT_ROLLBACK);
-				store_fts_discard(st);
-			}
+			    store_stmt_run(st, STMT_RELEASE) != 0)
+				store_batch_break(st, rc); /* the put could not be undone */
 		}
+		*result = STORE_PUT_LIVE;
 		return rc;
 	}
 
@@ -923,12 +1259,20 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 	rc = store_stmt_run(st, STMT_BEGIN);
 	if (rc)
 		return rc;
-	rc = store_put_apply(st, e, raw, len, id, doc, result);
+	rc = store_put_plan_make(st, e, id, &plan);
+	if (!rc && plan.result == STORE_PUT_LIVE)
+		rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 	if (rc) {
 		if (!sqlite3_get_autocommit(st->db))
 			store_stmt_run(st, STMT_ROLLBACK);
 		store_fts_discard(st);
 		return rc;
+	}
+	*result = plan.result;
+	if (plan.result != STORE_PUT_LIVE) {
+		/* Nothing was written. */
+		store_stmt_run(st, STMT_ROLLBACK);
+		return 0;
 	}
 	return store_finish(st, false);
 }
@@ -961,7 +1305,7 @@ int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw
 		if (!rc && body->type != PROTO_V_MAP)
 			rc = MAILLE_EPROTO;
 		if (!rc)
-			rc = store_doc_extract(st, body, &doc);
+			rc = store_doc_extract(st->text, body, &doc);
 		if (!rc)
 			rc = store_put_tx(st, e, raw, len, id, &doc, &result);
 		proto_arena_done(&arena);
@@ -1056,8 +1400,7 @@ int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const cha
 	rc = store_stmt(st, STMT_GET_PATH, &s);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	store_bind_path(s, territory, path, strlen(path));
 	return store_get_one(s, ret);
 }
 
@@ -1130,11 +1473,26 @@ int store_entry_get_id(store *st, const char *hex, store_row *ret)
 
 /* Runs a freshly prepared statement (id, raw[, rank, snippet]) and calls cb per row, then
  * finalizes it. Fresh statements let a callback call any other store function. */
-static int store_rows_run(sqlite3_stmt *s, bool search, store_row_cb cb, void *ctx)
+static char *store_snippet_make(store *st, const uint8_t *raw, size_t len, const char *prefix,
+                                size_t prefix_len);
+
+/* A search whose snippets store_snippet_make writes (FTS5 did not run the query). */
+typedef struct store_rows_snip {
+	store *st;
+	const char *phrase;
+	size_t len;
+} store_rows_snip;
+
+/* *ret_rows (may be NULL) receives the number of rows given to cb. */
+static int store_rows_run(sqlite3_stmt *s, bool search, bool newest_first,
+                          const store_rows_snip *snip_of, store_row_cb cb, void *ctx,
+                          size_t *ret_rows)
 {
+	size_t n = 0;
 	int ret;
 	for (;;) {
 		store_row row;
+		char *own_snip = NULL;
 		int rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE) {
 			ret = 0;
@@ -1149,14 +1507,29 @@ static int store_rows_run(sqlite3_stmt *s, bool search, store_row_cb cb, void *c
 			break;
 		if (search) {
 			const char *snip = (const char *)sqlite3_column_text(s, 3);
+			if (snip_of) {
+				/* Its own copy: the callback may search again. */
+				own_snip = store_snippet_make(snip_of->st, row.raw, row.raw_len,
+				                              snip_of->phrase, snip_of->len);
+				if (!own_snip) {
+					ret = MAILLE_ENOMEM;
+					break;
+				}
+				snip = own_snip;
+			}
 			row.rank = sqlite3_column_double(s, 2);
 			row.snippet = snip ? snip : "";
+			row.newest_first = newest_first;
 		}
 		ret = cb(&row, ctx);
+		free(own_snip);
+		n++;
 		if (ret)
 			break;
 	}
 	sqlite3_finalize(s);
+	if (ret_rows)
+		*ret_rows = n;
 	return ret;
 }
 
@@ -1168,22 +1541,38 @@ int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_ter
 	if (!path || !cb)
 		return MAILLE_EINVAL;
 	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT id, raw FROM entries WHERE path = ?1 AND kind = 0"
-	                        " ORDER BY territory IS ?2 DESC, ts DESC, id DESC",
+	                        "SELECT id, raw FROM entries WHERE path_key = ?3 AND path = ?1"
+	                        " AND kind = 0 ORDER BY territory IS ?2 DESC, ts DESC, id DESC",
 	                        -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_err(rc);
+	{
+		sqlite3_int64 pk, tk;
+		store_path_keys(NULL, path, strlen(path), &pk, &tk);
+		sqlite3_bind_int64(s, 3, pk);
+	}
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	if (prefer_territory)
 		sqlite3_bind_blob(s, 2, prefer_territory, PROTO_KEY_LEN, SQLITE_STATIC);
-	return store_rows_run(s, false, cb, ctx);
+	return store_rows_run(s, false, false, NULL, cb, ctx, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* List and search */
 
 /* Parameter numbers shared by list and search. */
-enum { P_MATCH = 1, P_TYPE, P_THEME, P_STATUS, P_LICENCE, P_TERRITORY, P_LIMIT };
+enum {
+	P_MATCH = 1,
+	P_TYPE,
+	P_THEME,
+	P_STATUS,
+	P_LICENCE,
+	P_TERRITORY,
+	P_LIMIT,
+	P_PREFIX, /* search: the phrase maille_has_prefix tests */
+	P_BOUND,  /* search: the greatest rowid */
+	P_SCAN,   /* search: maille_has_prefix's budget */
+};
 
 /* The statements of list and search are assembled from fixed pieces (values are always bound
  * parameters), at most ~700 bytes: STORE_SQL_MAX leaves room to spare. */
@@ -1245,7 +1634,7 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx)
 	if (rc != SQLITE_OK)
 		return store_err(rc);
 	store_filter_bind(s, f);
-	return store_rows_run(s, false, cb, ctx);
+	return store_rows_run(s, false, false, NULL, cb, ctx, NULL);
 }
 
 static bool store_query_wordbyte(unsigned char c)
@@ -1262,13 +1651,89 @@ static int store_query_token_cb(void *ctx, int tflags, const char *token, int n,
 	return SQLITE_OK;
 }
 
+/* The last word of a query as maille_has_prefix and store_snippet_make test it: its tokens
+ * as the index's tokenizer folds them, which must follow one another in a column, the last
+ * one as a prefix (FTS5's "w1 w2"*). Passed around as a blob of the tokens separated by NUL
+ * bytes (no token holds one: the text comes from C strings and NUL-free proto strings). */
+typedef struct store_phrase {
+	const char *tok[STORE_PHRASE_TOKENS_MAX];
+	size_t len[STORE_PHRASE_TOKENS_MAX];
+	size_t n;
+} store_phrase;
+
+static void store_phrase_parse(const char *blob, size_t len, store_phrase *ret)
+{
+	size_t i = 0;
+	ret->n = 0;
+	while (i < len && ret->n < STORE_PHRASE_TOKENS_MAX) {
+		const char *end = memchr(blob + i, '\0', len - i);
+		size_t k = end ? (size_t)(end - (blob + i)) : len - i;
+		ret->tok[ret->n] = blob + i;
+		ret->len[ret->n++] = k;
+		i += k + 1;
+	}
+}
+
+/* Bit j set: token is token j of the phrase (the last one: starts with it). */
+static uint32_t store_phrase_bits(const store_phrase *ph, const char *token, size_t n)
+{
+	uint32_t bits = 0;
+	for (size_t j = 0; j < ph->n; j++) {
+		bool last = j + 1 == ph->n;
+		if ((last ? n >= ph->len[j] : n == ph->len[j]) && memcmp(token, ph->tok[j], ph->len[j]) == 0)
+			bits |= (uint32_t)1 << j;
+	}
+	return bits;
+}
+
+/* A query, as store_query_build made it. */
+typedef struct store_query {
+	char *match;      /* the FTS5 expression: "w1" AND "w2" AND "last"* */
+	size_t len;       /* strlen(match) */
+	size_t rest_len;  /* match[0..rest_len) is every word but the last (0: a single word) */
+	/* The last word (store_phrase), phrase_len = 0 when it does not fit: FTS5 alone can
+	 * then match it. last is its last token, the prefix FTS5 expands. */
+	char phrase[STORE_PHRASE_MAX];
+	size_t phrase_len;
+	const char *last;
+	size_t last_len;
+} store_query;
+
+typedef struct store_query_tokens {
+	size_t n;
+	char phrase[STORE_PHRASE_MAX];
+	size_t len;       /* bytes used in phrase */
+	size_t last_off;  /* where the last token starts */
+	bool overflow;    /* too many tokens or bytes */
+} store_query_tokens;
+
+static int store_query_word_cb(void *ctx, int tflags, const char *token, int n, int start,
+                               int end)
+{
+	store_query_tokens *t = ctx;
+	size_t sep = t->n ? 1 : 0;
+	(void)tflags, (void)start, (void)end;
+	if (t->n++ >= STORE_PHRASE_TOKENS_MAX || n <= 0 ||
+	    t->len + sep + (size_t)n > sizeof t->phrase) {
+		t->overflow = true;
+		return SQLITE_OK;
+	}
+	if (sep)
+		t->phrase[t->len++] = '\0';
+	t->last_off = t->len;
+	memcpy(t->phrase + t->len, token, (size_t)n);
+	t->len += (size_t)n;
+	return SQLITE_OK;
+}
+
 /* Turns what a person typed into an FTS5 expression that cannot fail to parse: every run of
  * letters and digits becomes a quoted string ("word"), the last one a prefix ("word"*), all
  * joined by AND. A run in which the index's tokenizer finds no token (« or — between spaces)
  * is dropped: as a phrase it would match nothing and empty the whole AND. */
-static int store_query_build(store *st, const char *q, char **ret)
+static int store_query_build(store *st, const char *q, store_query *ret)
 {
-	size_t len = strlen(q), o = 0, n_words = 0;
+	size_t len = strlen(q), o = 0, n_words = 0, rest_len = 0;
+	store_query_tokens t;
 	char *out;
 
 	if (!proto_utf8_valid((const uint8_t *)q, len))
@@ -1280,8 +1745,9 @@ static int store_query_build(store *st, const char *q, char **ret)
 	out = malloc(len * 4 + 16);
 	if (!out)
 		return MAILLE_ENOMEM;
+	ret->phrase_len = 0;
 	for (size_t i = 0; i < len;) {
-		size_t start, n_tokens = 0;
+		size_t start;
 		while (i < len && !store_query_wordbyte((unsigned char)q[i]))
 			i++;
 		if (i == len)
@@ -1289,15 +1755,23 @@ static int store_query_build(store *st, const char *q, char **ret)
 		start = i;
 		while (i < len && store_query_wordbyte((unsigned char)q[i]))
 			i++;
-		int rc = st->tok_api.xTokenize(st->tok, &n_tokens, FTS5_TOKENIZE_QUERY, q + start,
-		                               (int)(i - start), store_query_token_cb);
+		t.n = t.len = t.last_off = 0;
+		t.overflow = false;
+		int rc = st->tok_api.xTokenize(st->tok, &t, FTS5_TOKENIZE_QUERY, q + start,
+		                               (int)(i - start), store_query_word_cb);
 		if (rc != SQLITE_OK) {
 			free(out);
 			return store_err(rc);
 		}
-		if (n_tokens == 0)
+		if (t.n == 0)
 			continue;
+		/* The last word so far: its phrase. */
+		ret->phrase_len = t.overflow ? 0 : t.len;
+		memcpy(ret->phrase, t.phrase, ret->phrase_len);
+		ret->last = ret->phrase + t.last_off;
+		ret->last_len = t.overflow ? 0 : t.len - t.last_off;
 		if (n_words++) {
+			rest_len = o;
 			memcpy(out + o, " AND ", 5);
 			o += 5;
 		}
@@ -1316,21 +1790,402 @@ static int store_query_build(store *st, const char *q, char **ret)
 	}
 	out[o++] = '*';
 	out[o] = '\0';
-	*ret = out;
+	ret->match = out;
+	ret->len = o;
+	ret->rest_len = rest_len;
 	return 0;
+}
+
+/* Up to cap + 1: the number of rows the FTS5 expression match[0..len) matches, walked in
+ * rowid order (which ranks nothing and stops at cap + 1). */
+static int store_search_count(store *st, const char *match, size_t len, int64_t cap,
+                              int64_t *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_SEARCH_COUNT, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, match, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, cap + 1);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Whether the words that start with prefix occur more than STORE_SEARCH_RANKED_MAX times in
+ * the index: walked one occurrence at a time (fts5vocab), so it stops there (~80 ns an
+ * occurrence). */
+static int store_prefix_frequent(store *st, const char *prefix, size_t len, bool *ret)
+{
+	char hi[STORE_PHRASE_MAX + 1];
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+	int rc = store_stmt(st, STMT_PREFIX_COUNT, &s);
+	if (rc)
+		return rc;
+	/* Every term that starts with prefix sorts between prefix and prefix + 0xff (a byte that
+	 * UTF-8 never uses). */
+	memcpy(hi, prefix, len);
+	hi[len] = (char)0xff;
+	sqlite3_bind_text(s, 1, prefix, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hi, (int)len + 1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)STORE_SEARCH_RANKED_MAX + 1);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	*ret = n > STORE_SEARCH_RANKED_MAX;
+	return rc;
+}
+
+/* How store_search runs a query. */
+typedef enum store_search_way {
+	SEARCH_FTS,    /* FTS5 matches the whole query */
+	SEARCH_REST,   /* FTS5 matches every word but the last, maille_has_prefix tests the last */
+	SEARCH_SCAN,   /* a lone, frequent prefix: the entries newest first, maille_has_prefix */
+} store_search_way;
+
+typedef struct store_search_plan {
+	store_search_way way;
+	bool many; /* more than STORE_SEARCH_RANKED_MAX matches: newest first */
+} store_search_plan;
+
+/* Chooses how to run q (see store_search in store.h). Two costs are avoided.
+ *
+ * Ranking: bm25 costs ~1.2 µs a match, 120 ms for a word in every one of 100k entries. Above
+ * STORE_SEARCH_RANKED_MAX matches the query runs newest first instead, which FTS5 can stop
+ * after limit rows.
+ *
+ * Prefixes: FTS5 (3.40) gathers every occurrence of every word that starts with the last
+ * word into one list before it walks it, and does it again for each count and for bm25: a
+ * short last word such as "de" or "pro" cost 20 to 60 ms each time whatever the other words,
+ * so that "kakaka de" (8 matches) took 170 ms.
+ *
+ * So the occurrences of the prefix are counted first (fts5vocab), up to
+ * STORE_SEARCH_RANKED_MAX (0.05 ms for a rare word, 0.8 ms at most). At most that many
+ * occurrences: the query matches at most that many entries, FTS5 gathers them cheaply, and
+ * the query is ranked with no other count. More: the last word is not given to FTS5 but
+ * tested on each candidate row by maille_has_prefix (tokenizing its text: a few microseconds,
+ * and since the prefix is frequent most rows pass and the walk stops soon). FTS5 then
+ * matches the other words, whose matches are counted (walking them in rowid order, which
+ * ranks nothing and stops at STORE_SEARCH_RANKED_MAX + 1: well under a millisecond even for
+ * a word in every entry) to choose the order, and whose rank the rows get; a lone such word
+ * lists the entries that have it newest first. When the candidates turn out not to have it
+ * (a rare phrase of frequent words), store_search hands over to FTS5 after STORE_SCAN_BUDGET
+ * of them. A last word too long for store_phrase (16
+ * tokens, 256 bytes) is counted the slow way: with its last token exact (a subset: if that
+ * is many, so is the query), then as typed. */
+static int store_search_plan_make(store *st, const store_query *q, store_search_plan *plan)
+{
+	const int64_t cap = STORE_SEARCH_RANKED_MAX;
+	int64_t n_rest = 0, n = 0;
+	bool frequent = true;
+	int rc;
+
+	plan->way = SEARCH_FTS;
+	plan->many = false;
+	if (q->phrase_len > 0) {
+		rc = store_prefix_frequent(st, q->last, q->last_len, &frequent);
+		if (rc || !frequent)
+			return rc;
+		if (q->rest_len == 0) {
+			plan->way = SEARCH_SCAN;
+			plan->many = true;
+			return 0;
+		}
+		rc = store_search_count(st, q->match, q->rest_len, cap, &n_rest);
+		plan->way = SEARCH_REST;
+		plan->many = n_rest > cap;
+		return rc;
+	}
+	if (q->rest_len > 0) {
+		/* The other words match a superset of the query's rows. */
+		rc = store_search_count(st, q->match, q->rest_len, cap, &n_rest);
+		if (rc || n_rest <= cap)
+			return rc;
+	}
+	rc = store_search_count(st, q->match, q->len - 1, cap, &n); /* the last token exact */
+	if (!rc && n <= cap)
+		rc = store_search_count(st, q->match, q->len, cap, &n);
+	plan->many = n > cap;
+	return rc;
+}
+
+/* A token's place in the text being cut into a snippet. */
+typedef struct store_snip_tok {
+	int start, end;
+	uint32_t bits;           /* store_phrase_bits */
+	unsigned opens, closes;  /* occurrences of the phrase that start, end at this token */
+} store_snip_tok;
+
+typedef struct store_snip_ctx {
+	store_snip_tok *toks;
+	size_t n, cap;
+	store_phrase ph;
+	bool nomem;
+} store_snip_ctx;
+
+static int store_snip_token_cb(void *ctx, int tflags, const char *token, int n, int start,
+                               int end)
+{
+	store_snip_ctx *c = ctx;
+	(void)tflags;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		store_snip_tok *t = realloc(c->toks, cap * sizeof *t);
+		if (!t) {
+			c->nomem = true;
+			return SQLITE_NOMEM;
+		}
+		c->toks = t;
+		c->cap = cap;
+	}
+	c->toks[c->n].start = start;
+	c->toks[c->n].end = end;
+	c->toks[c->n].bits = store_phrase_bits(&c->ph, token, (size_t)n);
+	c->toks[c->n].opens = c->toks[c->n].closes = 0;
+	c->n++;
+	return SQLITE_OK;
+}
+
+/* The snippet of a row that FTS5 did not match (SEARCH_SCAN), in the form of FTS5's
+ * snippet(): STORE_SNIPPET_TOKENS tokens of the first column that holds the phrase (a
+ * store_phrase blob), from just before its first occurrence, each occurrence (overlapping
+ * ones together) between "\x02" and "\x03", "…" where the text was cut. A malloc'd string
+ * (empty when no column holds it), NULL when out of memory. */
+static char *store_snippet_make(store *st, const uint8_t *raw, size_t len, const char *phrase,
+                                size_t phrase_len)
+{
+	const size_t want = (size_t)atoi(STORE_SNIPPET_TOKENS);
+	store_snip_ctx c = {NULL, 0, 0, {{NULL}, {0}, 0}, false};
+	store_text out = {NULL, 0, 0};
+	int rc = store_text_fn_load_raw(st, raw, len);
+
+	store_phrase_parse(phrase, phrase_len, &c.ph);
+
+	for (int k = 0; !rc && st->fn_is_doc && k < TEXT_N_; k++) {
+		const store_text *t = &st->fn_text[k];
+		size_t first = 0, w0, w1, need, depth = 0;
+		char *o;
+		c.n = 0;
+		if (t->len == 0 ||
+		    st->tok_api.xTokenize(st->tok, &c, FTS5_TOKENIZE_DOCUMENT, t->p, (int)t->len,
+		                          store_snip_token_cb) != SQLITE_OK)
+			continue;
+		/* The occurrences: tokens i..i+n-1 are the phrase's tokens 0..n-1. */
+		for (size_t i = 0; i + c.ph.n <= c.n; i++) {
+			size_t j = 0;
+			while (j < c.ph.n && (c.toks[i + j].bits & (uint32_t)1 << j))
+				j++;
+			if (j == c.ph.n) {
+				c.toks[i].opens++;
+				c.toks[i + c.ph.n - 1].closes++;
+			}
+		}
+		while (first < c.n && !c.toks[first].opens)
+			first++;
+		if (first == c.n)
+			continue;
+		w0 = first > 2 ? first - 2 : 0;
+		w1 = w0 + want < c.n ? w0 + want : c.n;
+		/* The text from the window's first token to its last, two markers a token at most,
+		 * two ellipses (3 bytes each) and the NUL. */
+		need = (size_t)(c.toks[w1 - 1].end - c.toks[w0].start) + 2 * (w1 - w0) + 7;
+		out.p = malloc(need);
+		if (!out.p)
+			break;
+		o = out.p;
+		if (w0 > 0) {
+			memcpy(o, "…", 3);
+			o += 3;
+		}
+		for (size_t i = w0; i < w1; i++) {
+			const store_snip_tok *tk = &c.toks[i];
+			if (i > w0) { /* what separates it from the previous token, as written */
+				memcpy(o, t->p + c.toks[i - 1].end, (size_t)(tk->start - c.toks[i - 1].end));
+				o += tk->start - c.toks[i - 1].end;
+			}
+			if (tk->opens && depth++ == 0)
+				*o++ = '\x02';
+			depth += tk->opens - (tk->opens ? 1 : 0);
+			memcpy(o, t->p + tk->start, (size_t)(tk->end - tk->start));
+			o += tk->end - tk->start;
+			/* An occurrence cut by the window's end is closed there. */
+			if (depth > 0 && (depth <= tk->closes || i + 1 == w1)) {
+				*o++ = '\x03';
+				depth = 0;
+			} else {
+				depth -= tk->closes;
+			}
+		}
+		if (w1 < c.n) {
+			memcpy(o, "…", 3);
+			o += 3;
+		}
+		*o = '\0';
+		break;
+	}
+	free(c.toks);
+	if (!out.p && !c.nomem && rc != MAILLE_ENOMEM)
+		out.p = calloc(1, 1);
+	return out.p;
+}
+
+/* How many rows maille_has_prefix may test for one statement (see store_search). */
+typedef struct store_scan {
+	size_t budget;      /* 0: no limit */
+	bool until_found;   /* the budget holds only until a row has the phrase */
+	size_t tested;
+	bool over;          /* the budget ran out: the statement failed on purpose */
+	sqlite3_int64 rid;  /* the row being tested when it did */
+} store_scan;
+
+/* maille_has_prefix(raw, phrase, rid, scan): 1 if the text the index holds for the entry raw
+ * (maille_text) has the phrase (a store_phrase blob: its tokens one after the other in a
+ * column, the last one as a prefix), else 0. scan is a store_scan pointer bound by
+ * store_search; past its budget the function fails, ending the statement. */
+typedef struct store_phrase_ctx {
+	store_phrase ph;
+	uint32_t partial; /* bit j: tokens 0..j of the phrase end at the previous token */
+	bool found;
+} store_phrase_ctx;
+
+static int store_phrase_token_cb(void *ctx, int tflags, const char *token, int n, int start,
+                                 int end)
+{
+	store_phrase_ctx *p = ctx;
+	uint32_t bits = store_phrase_bits(&p->ph, token, (size_t)n);
+	(void)tflags, (void)start, (void)end;
+	/* Token j extends a match of tokens 0..j-1; token 0 starts one. */
+	p->partial = bits & (p->partial << 1 | 1);
+	if (p->partial & (uint32_t)1 << (p->ph.n - 1)) {
+		p->found = true;
+		return SQLITE_DONE; /* stops the tokenizer, which then returns SQLITE_OK */
+	}
+	return SQLITE_OK;
+}
+
+static void store_has_prefix_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	store *st = sqlite3_user_data(ctx);
+	store_scan *scan = sqlite3_value_pointer(argv[3], "maille_scan");
+	store_phrase_ctx p;
+	int rc;
+
+	(void)argc;
+	if (scan && scan->budget > 0 && scan->tested++ >= scan->budget) {
+		scan->over = true;
+		scan->rid = sqlite3_value_int64(argv[2]);
+		sqlite3_result_error(ctx, "maille_has_prefix: budget", -1);
+		return;
+	}
+	store_phrase_parse(sqlite3_value_blob(argv[1]), (size_t)sqlite3_value_bytes(argv[1]),
+	                   &p.ph);
+	p.found = false;
+	rc = store_text_fn_load(st, argv[0]);
+	if (rc == MAILLE_ENOMEM) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (int k = 0; !rc && st->fn_is_doc && p.ph.n > 0 && k < TEXT_N_ && !p.found; k++) {
+		const store_text *t = &st->fn_text[k];
+		if (t->len == 0)
+			continue;
+		p.partial = 0; /* a phrase does not run from one column into the next */
+		rc = st->tok_api.xTokenize(st->tok, &p, FTS5_TOKENIZE_DOCUMENT, t->p, (int)t->len,
+		                           store_phrase_token_cb);
+		if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+			sqlite3_result_error_code(ctx, rc);
+			return;
+		}
+		rc = 0;
+	}
+	if (p.found && scan && scan->until_found)
+		scan->budget = 0;
+	sqlite3_result_int(ctx, p.found);
+}
+
+/* Runs one way of a search (store_search): prepares its statement and gives its rows to cb.
+ * bound >= 0 adds "rowid <= bound" (newest first only). */
+static int store_search_run(store *st, const store_query *q, const store_filter *f,
+                            store_search_way way, bool many, size_t limit, sqlite3_int64 bound,
+                            store_scan *scan, store_row_cb cb, void *ctx, size_t *ret_rows)
+{
+	/* bm25 weights: title 10, summary 5, description 1, keywords 3 (fts column order). In
+	 * newest-first order no row is ranked: bm25 of even one row first counts every match of
+	 * every word (its IDF), the very cost that order avoids. */
+	static const char ranked[] =
+		"SELECT e.id, e.raw, fts.rank,"
+		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
+		" FROM fts JOIN entries e ON e.rid = fts.rowid"
+		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'";
+	static const char newest[] =
+		"SELECT e.id, e.raw, 0.0,"
+		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
+		" FROM fts JOIN entries e ON e.rid = fts.rowid"
+		" WHERE fts MATCH ?1";
+	/* NOT INDEXED: walking the table backwards is what stops at the limit; with the type
+	 * index the planner would test every entry of a type, then sort. */
+	static const char scan_sql[] =
+		"SELECT e.id, e.raw, 0.0, NULL FROM entries e NOT INDEXED WHERE e.kind = 0";
+	char sql[STORE_SQL_MAX];
+	store_rows_snip snip_of = {st, q->phrase, q->phrase_len};
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*ret_rows = 0;
+	snprintf(sql, sizeof sql, "%s", way == SEARCH_SCAN ? scan_sql : many ? newest : ranked);
+	store_filter_sql(sql, f, false);
+	if (bound >= 0)
+		store_sql_add(sql, " AND fts.rowid <= ?9");
+	/* Last, so that it runs on the rows the filters kept. */
+	if (way != SEARCH_FTS)
+		store_sql_add(sql, " AND maille_has_prefix(e.raw, ?8, e.rid, ?10)");
+	/* rowid = rid: the order in which this node stored the entries, which FTS5 and the
+	 * entries table both walk backwards. In every order rows come out one at a time, so the
+	 * filters and the prefix test run only until limit rows passed. */
+	store_sql_add(sql, way == SEARCH_SCAN ? " ORDER BY e.rid DESC LIMIT ?7"
+	                   : many             ? " ORDER BY fts.rowid DESC LIMIT ?7"
+	                                      : " ORDER BY fts.rank LIMIT ?7");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	if (way == SEARCH_FTS)
+		sqlite3_bind_text(s, P_MATCH, q->match, (int)q->len, SQLITE_STATIC);
+	else if (way == SEARCH_REST)
+		sqlite3_bind_text(s, P_MATCH, q->match, (int)q->rest_len, SQLITE_STATIC);
+	if (way != SEARCH_FTS) {
+		sqlite3_bind_blob(s, P_PREFIX, q->phrase, (int)q->phrase_len, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, P_SCAN, scan, "maille_scan", NULL);
+	}
+	if (bound >= 0)
+		sqlite3_bind_int64(s, P_BOUND, bound);
+	store_filter_bind(s, f);
+	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)limit);
+	return store_rows_run(s, true, many, way == SEARCH_SCAN ? &snip_of : NULL, cb, ctx,
+	                      ret_rows);
 }
 
 int store_search(store *st, const char *query, const store_filter *f, size_t limit,
                  store_row_cb cb, void *ctx)
 {
 	static const store_filter none;
-	/* bm25 weights: title 10, summary 5, description 1, keywords 3 (fts column order). */
-	char sql[STORE_SQL_MAX] = "SELECT e.id, e.raw, fts.rank,"
-	                 " snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
-	                 " FROM fts JOIN entries e ON e.rid = fts.rowid"
-	                 " WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'";
-	sqlite3_stmt *s = NULL;
-	char *match = NULL;
+	store_query q;
+	store_search_plan plan;
+	store_scan scan = {0};
+	size_t n = 0;
 	int rc;
 
 	if (!query || !cb)
@@ -1344,20 +2199,30 @@ int store_search(store *st, const char *query, const store_filter *f, size_t lim
 	rc = store_fts_sync(st);
 	if (rc)
 		return rc;
-	rc = store_query_build(st, query, &match);
+	rc = store_query_build(st, query, &q);
 	if (rc)
 		return rc;
-	store_filter_sql(sql, f, false);
-	store_sql_add(sql, " ORDER BY fts.rank LIMIT ?7");
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK) {
-		free(match);
-		return store_err(rc);
+	rc = store_search_plan_make(st, &q, &plan);
+	if (!rc && plan.way != SEARCH_FTS) {
+		/* Testing the phrase row by row is the cheap way when most rows have it. When they
+		 * do not (a frequent prefix in a rare phrase, "l’expérience"; frequent, but not
+		 * among these rows), the test stops after STORE_SCAN_BUDGET rows and FTS5 takes
+		 * over: newest first, from the row it stopped at on; ranked (only if no row had the
+		 * phrase, otherwise the rows of the other words, at most STORE_SEARCH_RANKED_MAX, are
+		 * all tested), from the start. */
+		scan.budget = STORE_SCAN_BUDGET;
+		scan.until_found = !plan.many;
+		rc = store_search_run(st, &q, f, plan.way, plan.many, limit, -1, &scan, cb, ctx, &n);
+		if (scan.over) {
+			plan.way = SEARCH_FTS;
+			rc = store_search_run(st, &q, f, SEARCH_FTS, plan.many, limit - n,
+			                      plan.many ? scan.rid : -1, NULL, cb, ctx, &n);
+		}
+	} else if (!rc) {
+		rc = store_search_run(st, &q, f, SEARCH_FTS, plan.many, limit, -1, NULL, cb, ctx, &n);
 	}
-	sqlite3_bind_text(s, P_MATCH, match, -1, free);
-	store_filter_bind(s, f);
-	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)limit);
-	return store_rows_run(s, true, cb, ctx);
+	free(q.match);
+	return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1399,7 +2264,7 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 	rc = store_stmt(st, STMT_TERRITORY, &s);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	store_bind_path(s, territory, "territory", strlen("territory"));
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
@@ -1518,11 +2383,45 @@ static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const s
 	return 0;
 }
 
-static bool store_check_fts_col(sqlite3_stmt *s, int c, const store_text *t)
+/* A varint of FTS5's shadow tables (SQLite's format: big-endian groups of 7 bits, the 9th
+ * byte whole). Returns the bytes read, 0 if p[0..n) ends first. */
+static size_t store_varint(const uint8_t *p, size_t n, uint64_t *ret)
 {
-	const char *have = (const char *)sqlite3_column_text(s, c);
-	size_t n = have ? (size_t)sqlite3_column_bytes(s, c) : 0;
-	return n == t->len && (n == 0 || memcmp(have, t->p, n) == 0);
+	uint64_t v = 0;
+	for (size_t i = 0; i < n && i < 9; i++) {
+		if (i == 8) {
+			*ret = v << 8 | p[i];
+			return 9;
+		}
+		v = v << 7 | (p[i] & 0x7f);
+		if (!(p[i] & 0x80)) {
+			*ret = v;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* The index's per-document sizes (fts_docsize.sz: the token count of each column) are those
+ * of text: a row indexed with other text, or half-deleted, shows here. */
+static bool store_check_fts_sizes(store *st, const uint8_t *sz, size_t n, const store_text *text)
+{
+	size_t off = 0;
+	for (int k = 0; k < TEXT_N_; k++) {
+		size_t tokens = 0;
+		uint64_t have;
+		size_t used = store_varint(sz + off, n - off, &have);
+		if (!used)
+			return false;
+		off += used;
+		if (text[k].len && st->tok_api.xTokenize(st->tok, &tokens, FTS5_TOKENIZE_DOCUMENT,
+		                                          text[k].p, (int)text[k].len,
+		                                          store_query_token_cb) != SQLITE_OK)
+			return false;
+		if (have != tokens)
+			return false;
+	}
+	return off == n;
 }
 
 /* Checks one row of the main scan (columns as in store_check). Returns an error only when the
@@ -1580,6 +2479,14 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 	if (e.capref ? !store_col_blob_eq(s, 7, e.capref, e.capref_len)
 	             : sqlite3_column_type(s, 7) != SQLITE_NULL)
 		store_check_report(cs, id, path, "capref column disagrees with raw");
+	{
+		sqlite3_int64 pk, tk;
+		store_path_keys(e.territory, e.path, e.path_len, &pk, &tk);
+		if (sqlite3_column_int64(s, 16) != pk || sqlite3_column_int64(s, 17) != tk ||
+		    sqlite3_column_type(s, 16) != SQLITE_INTEGER ||
+		    sqlite3_column_type(s, 17) != SQLITE_INTEGER)
+			store_check_report(cs, id, path, "path keys disagree with raw");
+	}
 
 	proto_arena_init(&arena, 0);
 	if (e.kind == PROTO_KIND_TOMBSTONE) {
@@ -1590,7 +2497,7 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 		if (rc || body->type != PROTO_V_MAP) {
 			store_check_report(cs, id, path, "document body is not a map");
 		} else {
-			rc = store_doc_extract(st, body, &doc);
+			rc = store_doc_extract(st->text, body, &doc);
 			if (rc)
 				goto out;
 			have_doc = true;
@@ -1613,14 +2520,15 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 			store_check_report(cs, id, path, "themes disagree with the body");
 	}
 
+	/* The index's own record of rid (its content is entries itself, so only the index can
+	 * disagree with the body). */
 	sqlite3_bind_int64(s_fts, 1, rid);
 	while ((rc = sqlite3_step(s_fts)) == SQLITE_ROW) {
+		const uint8_t *sz = sqlite3_column_blob(s_fts, 0);
 		n_fts++;
-		if (have_doc && (!store_check_fts_col(s_fts, 0, &st->text[TEXT_TITLE]) ||
-		                 !store_check_fts_col(s_fts, 1, &st->text[TEXT_SUMMARY]) ||
-		                 !store_check_fts_col(s_fts, 2, &st->text[TEXT_DESCRIPTION]) ||
-		                 !store_check_fts_col(s_fts, 3, &st->text[TEXT_KEYWORDS])))
-			store_check_report(cs, id, path, "full-text row disagrees with the body");
+		if (have_doc && !store_check_fts_sizes(st, sz, (size_t)sqlite3_column_bytes(s_fts, 0),
+		                                       st->text))
+			store_check_report(cs, id, path, "full-text index disagrees with the body");
 	}
 	sqlite3_reset(s_fts);
 	if (rc != SQLITE_DONE) {
@@ -1666,14 +2574,12 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		goto out;
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT rid, id, territory, path, ts, kind, signer, capref, raw,"
-	                        " type, status, licence, sw_licence, title, summary, fed"
-	                        " FROM entries ORDER BY rid",
+	                        " type, status, licence, sw_licence, title, summary, fed,"
+	                        " path_key, territory_key FROM entries ORDER BY rid",
 	                        -1, &s, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db,
-		                        "SELECT title, summary, description, keywords FROM fts"
-		                        " WHERE rowid = ?1",
-		                        -1, &s_fts, NULL);
+		rc = sqlite3_prepare_v2(st->db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s_fts,
+		                        NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->db, "SELECT theme FROM themes WHERE rid = ?1 ORDER BY theme",
 		                        -1, &s_themes, NULL);
@@ -1700,8 +2606,8 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 	                       "several entries for one (territory, path)");
 	if (!rc)
 		rc = store_check_query(st, &cs,
-		                       "SELECT NULL, NULL FROM fts"
-		                       " WHERE rowid NOT IN (SELECT rid FROM entries)",
+		                       "SELECT NULL, NULL FROM fts_docsize"
+		                       " WHERE id NOT IN (SELECT rid FROM entries)",
 		                       "full-text row without an entry");
 	if (!rc)
 		rc = store_check_query(st, &cs,
@@ -1737,6 +2643,10 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 				store_check_report(&cs, NULL, NULL, "integrity_check could not finish");
 		}
 	}
+	/* The index's structure, then (rank 1) its postings against the text of every entry.
+	 * A disagreement of the second kind is reported only when no entry was found wrong: an
+	 * entry whose raw was altered already explains it, and the check cannot say which rows
+	 * the index disagrees on. */
 	rc = sqlite3_exec(st->db, "INSERT INTO fts(fts) VALUES('integrity-check')", NULL, NULL,
 	                  NULL);
 	if (rc != SQLITE_OK) {
@@ -1745,6 +2655,17 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 			goto out;
 		}
 		store_check_report(&cs, NULL, NULL, "full-text index integrity-check failed");
+	} else if (cs.problems == 0) {
+		rc = sqlite3_exec(st->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+		                  NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			if (store_err(rc) != MAILLE_ECORRUPT) {
+				rc = store_err(rc);
+				goto out;
+			}
+			store_check_report(&cs, NULL, NULL,
+			                   "full-text index disagrees with the text of the entries");
+		}
 	}
 	rc = cs.problems ? MAILLE_ECORRUPT : 0;
 

@@ -4,8 +4,13 @@
  * with the greatest (timestamp, id) is kept; a superseded version is deleted whatever the order
  * of arrival, and a tombstone wins like any entry and stays so the record cannot come back.
  * The file runs with secure_delete, and the full-text index is optimised after a transaction
- * that deleted indexed text, so a deleted record's words are gone from the file's bytes.
- * Full-text search uses FTS5 with `unicode61 remove_diacritics 2` (expérience = experience).
+ * that deleted indexed text, so a deleted record's words are gone from the file's bytes. That
+ * optimisation rewrites the whole index (SQLite 3.40's FTS5 cannot remove a posting in
+ * place): ~0.4 s of CPU at 100k entries, whatever the number of deletions in the transaction,
+ * so edits and tombstones that arrive together are best put in one batch.
+ * Full-text search uses FTS5 with `unicode61 remove_diacritics 2` (expérience = experience);
+ * the indexed text is computed from the stored entries (it is not stored twice), so any other
+ * program that reads the file's index needs the store's maille_text() SQL function.
  *
  * Depends on proto/ and SQLite. Never logs, never touches the network. A store handle is used
  * by one thread at a time. SQLite error codes are translated into maille codes here only. */
@@ -74,6 +79,9 @@ typedef struct store_row {
 	const char *snippet; /* search only: text with matches between "\x02" and "\x03" */
 	double rank;         /* search only: bm25, lower is better */
 	void *priv_;         /* store_entry_get*(): the copy of raw the row owns */
+	bool newest_first;   /* search only: the query matched too many entries to rank them
+	                      * (STORE_SEARCH_RANKED_MAX): rows come most recently stored first
+	                      * and rank is 0 */
 } store_row;
 
 /* Frees what a row from store_entry_get*() owns and zeroes it. NULL is a no-op. */
@@ -107,11 +115,36 @@ typedef struct store_filter {
 /* Live documents matching f, newest first. */
 int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
 
+/* Above this many matching entries, store_search returns the most recent matches instead of
+ * the best ones (see store_search). */
+#define STORE_SEARCH_RANKED_MAX 10000
+
 /* Full-text search over title, summary, description and keywords (every language).
  * query is what a person typed: words (all must match, last one as a prefix), diacritics and
  * case ignored; FTS5 syntax characters are treated as separators, never as operators, so no
- * query can fail to parse. Best first, at most limit rows (limit 0 = 20, at most
- * MAILLE_SEARCH_LIMIT_MAX). Inside a batch, the batch's puts are searched too.
+ * query can fail to parse. At most limit rows (limit 0 = 20, at most MAILLE_SEARCH_LIMIT_MAX),
+ * filtered by f. Inside a batch, the batch's puts are searched too.
+ *
+ * Order. Ranking costs about a microsecond per match, so ranking a frequent word (one in
+ * every entry, a short prefix) would take 150 ms and more at 100k entries. So a query is
+ * ranked, best first (bm25, title weighing most), when it cannot match more than
+ * STORE_SEARCH_RANKED_MAX entries: its last word occurs at most that many times in the
+ * index, or its other words match at most that many entries. Otherwise its matches come
+ * most recently stored first (the order in which this node received them, not their
+ * timestamps), which lets the search stop after limit rows; the rows say so
+ * (row->newest_first, rank 0), so that a caller can tell the user ("showing the most recent
+ * matches: add a word to narrow the search").
+ *
+ * Prefixes. When the last word starts very many words of the index (one to three letters
+ * being typed: "d", "de", "pro"), the matches are the same, but the other words find the
+ * candidate entries and the last word is tested on each of them, because the index would
+ * first gather every occurrence of every such word (60 ms for "de" at 100k entries, whatever
+ * the other words). Rows are then ranked by the other words and their snippets show those;
+ * such a word alone lists the entries that have it, newest first.
+ *
+ * Filters apply after the choice: a filter that keeps few of a frequent word's matches makes
+ * the walk longer, never wrong. Over 100k generated entries (this machine, 2 cores): a query
+ * matching up to 1000 entries in under 7 ms, any other in under 30 ms, unfiltered.
  * MAILLE_EINVAL for a query with no word, or that is not valid UTF-8. */
 int store_search(store *st, const char *query, const store_filter *f, size_t limit,
                  store_row_cb cb, void *ctx);

@@ -1,8 +1,9 @@
 /* Unit tests of store/: the live-set rule in every arrival order, refusals that write nothing,
- * full-text search (diacritics, prefixes, hostile queries, filters), listing, lookups, real
- * deletion (the words of a deleted or superseded record are absent from the file's bytes) and
- * store_check() against entries altered behind the store's back. Each test works in its own
- * temporary directory. */
+ * full-text search (diacritics, prefixes, hostile queries, filters; over the bulk load, the
+ * ways frequent words and prefixes are searched), listing, lookups, real deletion (the words
+ * of a deleted or superseded record are absent from the file's bytes, and the text is stored
+ * once) and store_check() against entries altered behind the store's back. Each test works in
+ * its own temporary directory. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,6 +104,26 @@ static bool bytes_contain(const uint8_t *hay, size_t n, const char *needle)
 		if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, k) == 0)
 			return true;
 	return false;
+}
+
+/* How many times needle occurs in the store file and its WAL (the store must be closed). */
+static size_t store_file_count(const char *needle)
+{
+	static const char *const suffixes[] = {"", "-wal"};
+	size_t k = strlen(needle), count = 0;
+	for (size_t i = 0; i < 2; i++) {
+		char p[160];
+		size_t len;
+		snprintf(p, sizeof p, "%s%s", path_, suffixes[i]);
+		uint8_t *buf = file_read(p, &len);
+		if (!buf)
+			continue;
+		for (size_t j = 0; k && j + k <= len; j++)
+			if (buf[j] == (uint8_t)needle[0] && memcmp(buf + j, needle, k) == 0)
+				count++;
+		free(buf);
+	}
+	return count;
 }
 
 /* Whether word is in the store file or its WAL (the store must be closed). */
@@ -277,6 +298,7 @@ typedef struct rows {
 	uint8_t kind[ROWS_MAX];
 	char snippet[ROWS_MAX][256];
 	double rank[ROWS_MAX];
+	bool newest_first[ROWS_MAX];
 	size_t stop_after; /* 0 = never stop */
 } rows;
 
@@ -292,6 +314,7 @@ static int rows_cb(const store_row *r, void *ctx)
 		rs->kind[rs->n] = r->entry.kind;
 		snprintf(rs->snippet[rs->n], sizeof rs->snippet[0], "%s", r->snippet ? r->snippet : "");
 		rs->rank[rs->n] = r->rank;
+		rs->newest_first[rs->n] = r->newest_first;
 	}
 	rs->n++;
 	if (rs->stop_after && rs->n >= rs->stop_after)
@@ -405,6 +428,19 @@ static void test_open_pragmas(void)
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
 	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 1);
+	sqlite3_finalize(s);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 16384);
+	sqlite3_finalize(s);
+	/* The index has no content table of its own: its text is read from the entries. */
+	CHECK_EQ_INT(sqlite3_prepare_v2(db,
+	                                "SELECT count(*) FROM sqlite_schema"
+	                                " WHERE name = 'fts_content'",
+	                                -1, &s, NULL),
+	             SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 0);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
@@ -1235,6 +1271,29 @@ static void test_secure_delete_control(void)
 	tmp_end();
 }
 
+/* The text is stored once, in the signed entry: the index keeps words, not sentences. */
+static void test_text_stored_once(void)
+{
+	key k;
+	doc d = {.title = "Unique",
+	         .description = "Une phrase qui ne figure qu'une fois dans le fichier."};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/unique", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "figure fichier", NULL), 1);
+	store_close(st);
+	CHECK_EQ_INT(store_file_count("qui ne figure qu'une fois"), 1);
+	st = store_reopen();
+	rows rs = {0};
+	CHECK_EQ_INT(store_search(st, "fichier", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK(strstr(rs.snippet[0], "\x02" "fichier" "\x03") != NULL);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
 static void test_secure_delete_tombstone(void)
 {
 	key k;
@@ -1398,8 +1457,68 @@ static void test_check_missing_fts_row(void)
 	uint8_t id[PROTO_ID_LEN];
 	tmp_begin();
 	check_fixture(id);
-	tamper("DELETE FROM fts WHERE rowid = (SELECT rid FROM entries WHERE id = ?1)", id, NULL, 0);
+	/* The index reads its text from the entries (external content), through a function this
+	 * connection does not have: remove the row by telling the index what it indexed. */
+	tamper("INSERT INTO fts(fts, rowid, title, summary, description, keywords)"
+	       " SELECT 'delete', rid, 'Cible', '', 'texte de la cible', '' FROM entries"
+	       " WHERE id = ?1",
+	       id, NULL, 0);
 	check_expect_target(id);
+	tmp_end();
+}
+
+static void test_check_path_keys(void)
+{
+	uint8_t id[PROTO_ID_LEN];
+	tmp_begin();
+	check_fixture(id);
+	tamper("UPDATE entries SET path_key = path_key + 1 WHERE id = ?1", id, NULL, 0);
+	check_expect_target(id);
+	tmp_end();
+}
+
+/* A put of a new (territory, path) that fails (its id already stored elsewhere: a file
+ * altered behind the store's back) writes nothing, and the batch goes on. */
+static void test_batch_failed_new_put(void)
+{
+	key k;
+	int result = -1;
+	uint8_t id_a[PROTO_ID_LEN], id_b[PROTO_ID_LEN];
+	size_t len_b;
+	doc a = {.title = "Premier", .description = "premiertexte"};
+	doc b = {.title = "Nouveau", .description = "nouveautexte"};
+	doc c = {.title = "Autre"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, id_a), 0);
+	store_close(st);
+	uint8_t *raw_b = entry_make(&k, "rex/b", NOW - 10, PROTO_KIND_DOCUMENT, &b, &len_b);
+	proto_entry_id(raw_b, len_b, id_b);
+	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_a, id_b, PROTO_ID_LEN);
+
+	st = store_reopen();
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
+	CHECK_EQ_INT(store_entry_put(st, raw_b, len_b, NOW, &result), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/b", &row), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/d", &row), 0);
+	store_row_done(&row);
+	CHECK_EQ_INT(search_n(st, "nouveautexte", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "autre", NULL), 2);
+	uint64_t n = 0;
+	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
+	CHECK_EQ_INT(n, 3);
+	problems p = {0};
+	memcpy(p.want, id_b, PROTO_ID_LEN);
+	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
+	CHECK(p.n >= 1);
+	CHECK_EQ_INT(p.n_other, 0);
+	store_close(st);
+	free(raw_b);
 	tmp_end();
 }
 
@@ -1503,6 +1622,11 @@ static void test_bulk_put(void)
 		proto_entry_id(raws[i], lens[i], ids[i]);
 	}
 	store *st = store_create();
+	/* Stored first, so the oldest: the only entry where "retour" is followed by
+	 * "difficultés". */
+	doc old = {.title = "Ancien", .description = "Un retour difficultés rares.", .keyword = "bulk"};
+	CHECK_EQ_INT(put(st, &k, "rex/ancien", NOW - 2000000, PROTO_KIND_DOCUMENT, &old, NULL, NULL),
+	             0);
 	double t0 = now_s(), c0 = cpu_s();
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i += 1000) {
@@ -1519,7 +1643,7 @@ static void test_bulk_put(void)
 	        dt > 0 ? (double)n / dt : 0.0, dc, dc > 0 ? (double)n / dc : 0.0);
 	uint64_t count = 0;
 	CHECK_EQ_INT(store_count(st, &count, NULL), 0);
-	CHECK_EQ_INT(count, n);
+	CHECK_EQ_INT(count, n + 1);
 	t0 = now_s();
 	rows rs = {0};
 	char query[48];
@@ -1527,6 +1651,75 @@ static void test_bulk_put(void)
 	CHECK_EQ_INT(store_search(st, query, NULL, 0, rows_cb, &rs), 0);
 	fprintf(stderr, "  search over %zu: %.2f ms\n", n, (now_s() - t0) * 1e3);
 	CHECK(n == 0 || rs.n >= 1);
+	CHECK(rs.n == 0 || !rs.newest_first[0]);
+	if (n > STORE_SEARCH_RANKED_MAX && n <= 99999) {
+		/* A word in every entry, alone: the most recently stored first, and the prefix is
+		 * tested row by row (its own snippets). */
+		char snip[64];
+		static const char *const frequent[] = {"bulk", "BULK", "bul", "b"};
+		for (size_t i = 0; i < sizeof frequent / sizeof frequent[0]; i++) {
+			rs = (rows){0};
+			t0 = now_s();
+			CHECK_EQ_INT(store_search(st, frequent[i], NULL, 5, rows_cb, &rs), 0);
+			fprintf(stderr, "  search \"%s\" over %zu: %.2f ms\n", frequent[i], n,
+			        (now_s() - t0) * 1e3);
+			CHECK_EQ_INT(rs.n, 5);
+			for (size_t j = 0; j < rs.n && j < 5; j++) {
+				CHECK(rs.newest_first[j]);
+				CHECK_EQ_INT(rs.ts[j], NOW - 1000000 + (n - 1 - j));
+				CHECK(rs.rank[j] == 0.0);
+			}
+		}
+		CHECK(strstr(rs.snippet[0], "\x02") != NULL);
+		CHECK(strstr(rs.snippet[1], "\x02" "bulk" "\x03") != NULL);
+		/* The same through FTS5 (the last word is a phrase, which FTS5 matches itself). */
+		rs = (rows){0};
+		CHECK_EQ_INT(store_search(st, "bulk d’expérience", NULL, 3, rows_cb, &rs), 0);
+		CHECK_EQ_INT(rs.n, 3);
+		CHECK(rs.newest_first[0] && rs.newest_first[2]);
+		CHECK_EQ_INT(rs.ts[0], NOW - 1000000 + (n - 1));
+		CHECK(strstr(rs.snippet[0], "\x02") != NULL);
+		/* Filters still apply, in that order. */
+		store_filter f = {.theme = themes[1]};
+		rs = (rows){0};
+		CHECK_EQ_INT(store_search(st, "bulk", &f, 3, rows_cb, &rs), 0);
+		CHECK_EQ_INT(rs.n, 3);
+		{
+			size_t newest = n - 1;
+			while (newest % 4 != 1)
+				newest--;
+			CHECK_EQ_INT(rs.ts[0], NOW - 1000000 + newest);
+			CHECK_EQ_INT(rs.ts[1], NOW - 1000000 + newest - 4);
+		}
+		/* Rare words then a frequent prefix ("difficultés" is in every entry): FTS5 matches
+		 * the words, the prefix is tested on their rows; ranked. */
+		snprintf(snip, sizeof snip, "numero %zu diff", n / 3);
+		rs = (rows){0};
+		CHECK_EQ_INT(store_search(st, snip, NULL, 0, rows_cb, &rs), 0);
+		CHECK_EQ_INT(rs.n, 1);
+		CHECK(!rs.newest_first[0] && rs.rank[0] < 0);
+		CHECK_EQ_INT(rs.ts[0], NOW - 1000000 + n / 3);
+		snprintf(snip, sizeof snip, "numero %zu difz", n / 3);
+		CHECK_EQ_INT(search_n(st, snip, NULL), 0);
+		snprintf(snip, sizeof snip, "numero %zu zzz", n / 3);
+		CHECK_EQ_INT(search_n(st, snip, NULL), 0);
+		/* A rare phrase of frequent words: the entries do not have it, newest first, and
+		 * after a while FTS5 takes over from where the walk stopped. */
+		static const char *const rare[] = {"retour’difficultés", "retour’diff",
+		                                   "bulk retour’difficultés"};
+		for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++) {
+			rs = (rows){0};
+			t0 = now_s();
+			CHECK_EQ_INT(store_search(st, rare[i], NULL, 0, rows_cb, &rs), 0);
+			fprintf(stderr, "  search \"%s\" over %zu: %.2f ms\n", rare[i], n,
+			        (now_s() - t0) * 1e3);
+			CHECK_EQ_INT(rs.n, 1);
+			CHECK_EQ_INT(rs.ts[0], NOW - 2000000);
+			CHECK(rs.newest_first[0]);
+		}
+		CHECK(strstr(rs.snippet[0], "\x02" "retour difficultés" "\x03") != NULL);
+		CHECK_EQ_INT(search_n(st, "difficultés’retour", NULL), 0);
+	}
 	store_close(st);
 	for (size_t i = 0; i < n; i++)
 		free(raws[i]);
@@ -1543,6 +1736,7 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_batch_edits_within, test_batch_failed_put_undone,
            test_search_diacritics, test_search_hostile_queries, test_search_filters_and_rank,
            test_list, test_get_id, test_get_id_ambiguous, test_find_path_count_name,
-           test_secure_delete_control, test_secure_delete_tombstone, test_secure_delete_edit,
-           test_check_raw_byte, test_check_signature_byte, test_check_path_column,
-           test_check_missing_fts_row, test_bulk_put)
+           test_secure_delete_control, test_text_stored_once, test_secure_delete_tombstone,
+           test_secure_delete_edit, test_check_raw_byte, test_check_signature_byte,
+           test_check_path_column, test_check_path_keys, test_check_missing_fts_row,
+           test_batch_failed_new_put, test_bulk_put)
