@@ -701,6 +701,14 @@ proto_value *proto_value_map_put(proto_arena *a, proto_value *map, const char *k
 			return &kv->val;
 		}
 	}
+	return proto_value_map_append(a, map, key, key_len);
+}
+
+proto_value *proto_value_map_append(proto_arena *a, proto_value *map, const char *key,
+                                    size_t key_len)
+{
+	if (map->type != PROTO_V_MAP)
+		return NULL;
 	if (map->u.map.n == map->u.map.cap) {
 		size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
 		proto_kv *items = proto_arena_alloc(a, cap * sizeof *items);

@@ -99,6 +99,11 @@ proto_value *proto_value_array_push(proto_arena *a, proto_value *arr);
 /* Sets key in a map and returns its value slot (an existing key's slot is reused and reset to
  * NIL; a new key is appended, order is fixed by the encoder). NULL on allocation failure. */
 proto_value *proto_value_map_put(proto_arena *a, proto_value *map, const char *key, size_t key_len);
+/* Appends key to a map without looking for it first (for callers that already know it is
+ * new, e.g. a parser with its own index of keys; a duplicate makes the encoder refuse the map
+ * with MAILLE_EINVAL). Returns the NIL value slot, or NULL on allocation failure. */
+proto_value *proto_value_map_append(proto_arena *a, proto_value *map, const char *key,
+                                    size_t key_len);
 /* Removes key from a map if present. */
 void proto_value_map_del(proto_value *map, const char *key);
 

@@ -512,29 +512,6 @@ static int keyset_reserve(fm_keyset *ks)
 
 /* Appends key k (not yet in map) and returns its value slot, NULL when out of memory. The map
  * grows by doubling, as proto_value_array_push() does for arrays. */
-static proto_value *map_append(proto_arena *a, proto_value *map, const char *k, size_t len)
-{
-	if (map->u.map.n == map->u.map.cap) {
-		size_t cap = map->u.map.cap ? 2 * map->u.map.cap : 8;
-		proto_kv *items = proto_arena_alloc(a, cap * sizeof *items);
-		if (!items)
-			return NULL;
-		if (map->u.map.n)
-			memcpy(items, map->u.map.items, map->u.map.n * sizeof *items);
-		map->u.map.items = items;
-		map->u.map.cap = cap;
-	}
-	char *key = proto_arena_strndup(a, k, len);
-	if (!key)
-		return NULL;
-	proto_kv *kv = &map->u.map.items[map->u.map.n++];
-	memset(kv, 0, sizeof *kv);
-	kv->key = key;
-	kv->key_len = len;
-	kv->val.type = PROTO_V_NIL;
-	return &kv->val;
-}
-
 static int fm_node(fm_ctx *c, const yaml_event_t *ev, proto_value *slot, unsigned depth);
 
 /* Counts one more value or key, as proto_value_decode() does. */
@@ -608,7 +585,7 @@ static int fm_key(fm_ctx *c, const yaml_event_t *ev, proto_value *map, uint32_t 
 	if (ks->key)
 		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "duplicate key '%.*s'",
 		                  utf8_clip(k, len, FM_QUOTE_MAX), k);
-	proto_value *slot = map_append(c->a, map, k, len);
+	proto_value *slot = proto_value_map_append(c->a, map, k, len);
 	if (!slot)
 		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "out of memory");
 	const char *key = map->u.map.items[map->u.map.n - 1].key;
