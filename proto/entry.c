@@ -410,7 +410,7 @@ void proto_hex(const uint8_t *bin, size_t len, char *ret_hex)
 	ret_hex[2 * len] = '\0';
 }
 
-static int hexval(char c)
+int proto_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -426,7 +426,7 @@ int proto_unhex(const char *hex, uint8_t *ret_bin, size_t len)
 	if (strlen(hex) != 2 * len)
 		return MAILLE_EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = proto_hexval(hex[2 * i]), lo = proto_hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return MAILLE_EINVAL;
 		ret_bin[i] = (uint8_t)(hi << 4 | lo);

@@ -80,6 +80,8 @@ int proto_init(void);
 /* Keys. */
 void proto_key_generate(uint8_t ret_pk[PROTO_KEY_LEN], uint8_t ret_sk[PROTO_SECRET_KEY_LEN]);
 void proto_hex(const uint8_t *bin, size_t len, char *ret_hex /* 2*len+1 */);
+/* The value of one hex digit (either case), or -1. */
+int proto_hexval(char c);
 /* MAILLE_EINVAL unless hex is exactly 2*len hex digits. */
 int proto_unhex(const char *hex, uint8_t *ret_bin, size_t len);
 

@@ -1404,17 +1404,6 @@ int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const cha
 	return store_get_one(s, ret);
 }
 
-static int store_hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int store_entry_get_id(store *st, const char *hex, store_row *ret)
 {
 	uint8_t lo[PROTO_ID_LEN], hi[PROTO_ID_LEN];
@@ -1432,7 +1421,7 @@ int store_entry_get_id(store *st, const char *hex, store_row *ret)
 	memset(lo, 0x00, sizeof lo);
 	memset(hi, 0xff, sizeof hi);
 	for (size_t i = 0; i < n; i++) {
-		int v = store_hex_nibble(hex[i]);
+		int v = proto_hexval(hex[i]);
 		if (v < 0)
 			return MAILLE_EINVAL;
 		if (i % 2 == 0) {

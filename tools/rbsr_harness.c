@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/rbsr.h"
 
@@ -49,24 +50,13 @@ static int fail(const harness *h, const char *what, const char *detail)
 	return 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes exactly len hex digits into out (len / 2 bytes). False on a bad digit or odd len. */
 static bool unhex(const char *s, size_t len, uint8_t *out)
 {
 	if (len % 2)
 		return false;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = proto_hexval(s[2 * i]), lo = proto_hexval(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
