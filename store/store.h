@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "../proto/entry.h"
+#include "../proto/rbsr.h"
 
 typedef struct store store;
 
@@ -79,6 +80,8 @@ typedef struct store_row {
 	const char *snippet; /* search only: text with matches between "\x02" and "\x03" */
 	double rank;         /* search only: bm25, lower is better */
 	void *priv_;         /* store_entry_get*(): the copy of raw the row owns */
+	uint64_t rid;        /* the row's place in arrival order: greater for every later put
+	                      * (never reused, see store_since) */
 	bool newest_first;   /* search only: the query matched too many entries to rank them
 	                      * (STORE_SEARCH_RANKED_MAX): rows come most recently stored first
 	                      * and rank is 0 */
@@ -158,11 +161,59 @@ int store_count(store *st, uint64_t *ret_entries, uint64_t *ret_documents);
 int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char *ret, size_t cap);
 
 /* Re-verifies every stored entry: canonical decoding, signature, id = BLAKE2b(raw), decoded
- * columns agree with raw, one live entry per (territory, path), the full-text index agrees.
+ * columns agree with raw, one live entry per (territory, path), the full-text index agrees,
+ * the kept sum and count of the ids (store_fingerprint) are those of the entries and the
+ * next rid is greater than every rid.
  * cb is called once per problem (id may be NULL for problems not tied to one entry).
  * Returns 0 if all is well, MAILLE_ECORRUPT if any problem was reported, or another error if
  * the check itself could not run. *ret_checked receives the number of entries examined. */
 typedef void (*store_check_cb)(const uint8_t *id, const char *path, const char *problem, void *ctx);
 int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked);
+
+/* ---- reconciliation and change feed (PROTOCOL.md §3) ------------------------------------------ */
+
+/* The whole-set fingerprint of the live set (tombstones included): the first 16 bytes of
+ * SHA-256(sum of the ids as 256-bit little-endian integers mod 2^256 || varint(count)), the
+ * value rbsr_set_fingerprint_all gives for the same items, and the count. O(1): the sum and
+ * the count are kept by every put, in the same transaction. */
+int store_fingerprint(store *st, uint8_t ret_fp[RBSR_FP_LEN], uint64_t *ret_count);
+
+/* Every live item (timestamp, id), ascending (rbsr_item_cmp), in a malloc'd array the caller
+ * frees (NULL when there is none). */
+int store_items(store *st, rbsr_item **ret, size_t *ret_n);
+
+/* Whether an entry with this id is stored: 0 if it is, MAILLE_ENOTFOUND if not. */
+int store_has(store *st, const uint8_t id[PROTO_ID_LEN]);
+
+/* The signed bytes of the entry with this id, copied into a malloc'd buffer the caller frees.
+ * MAILLE_ENOTFOUND if it is not stored (any more). */
+int store_raw_get(store *st, const uint8_t id[PROTO_ID_LEN], uint8_t **ret, size_t *ret_len);
+
+/* Arrival order. Every row gets a rid greater than that of any row ever stored in this file
+ * (a rid is never reused, even when the row with the greatest one was superseded).
+ * store_last_rid gives the greatest rid given so far (0 for none); store_since calls cb for
+ * the live rows whose rid is greater than after, in rid order, at most limit of them (0 = no
+ * limit): what arrived since a point, whoever wrote it. */
+int store_last_rid(store *st, uint64_t *ret);
+int store_since(store *st, uint64_t after, size_t limit, store_row_cb cb, void *ctx);
+
+/* A number that changes when another connection (another process, or another handle of this
+ * process) commits a change to the file: SQLite's PRAGMA data_version. */
+int store_data_version(store *st, uint64_t *ret);
+
+/* ---- configured peers (maille peer add/remove) -------------------------------------------- */
+
+#define STORE_PEER_ADDR_MAX 64u /* bytes of "host:port" */
+
+/* MAILLE_EEXIST if addr is already configured, MAILLE_EINVAL if longer than
+ * STORE_PEER_ADDR_MAX or empty, not UTF-8, or with a control character, or if now_us is
+ * past INT64_MAX. */
+int store_peer_add(store *st, const char *addr, uint64_t now_us);
+/* MAILLE_ENOTFOUND if addr is not configured. */
+int store_peer_remove(store *st, const char *addr);
+/* In the order they were added. cb's strings are valid during the call only; a non-zero return
+ * stops and is returned. */
+typedef int (*store_peer_cb)(const char *addr, uint64_t added_us, void *ctx);
+int store_peer_list(store *st, store_peer_cb cb, void *ctx);
 
 #endif

@@ -2,8 +2,10 @@
  * full-text search (diacritics, prefixes, hostile queries, filters; over the bulk load, the
  * ways frequent words and prefixes are searched), listing, lookups, real deletion (the words
  * of a deleted or superseded record are absent from the file's bytes, and the text is stored
- * once) and store_check() against entries altered behind the store's back. Each test works in
- * its own temporary directory. */
+ * once) and store_check() against entries altered behind the store's back; arrival order (rid)
+ * and the change feed, the kept fingerprint against rbsr's over store_items (after failed puts
+ * and rolled-back batches too), migration of a version-1 file, configured peers. Each test
+ * works in its own temporary directory. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -299,6 +301,7 @@ typedef struct rows {
 	char snippet[ROWS_MAX][256];
 	double rank[ROWS_MAX];
 	bool newest_first[ROWS_MAX];
+	uint64_t rid[ROWS_MAX];
 	size_t stop_after; /* 0 = never stop */
 } rows;
 
@@ -315,6 +318,7 @@ static int rows_cb(const store_row *r, void *ctx)
 		snprintf(rs->snippet[rs->n], sizeof rs->snippet[0], "%s", r->snippet ? r->snippet : "");
 		rs->rank[rs->n] = r->rank;
 		rs->newest_first[rs->n] = r->newest_first;
+		rs->rid[rs->n] = r->rid;
 	}
 	rs->n++;
 	if (rs->stop_after && rs->n >= rs->stop_after)
@@ -427,7 +431,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 1);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 2);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -1570,6 +1574,712 @@ static void test_batch_failed_put_undone(void)
 	tmp_end();
 }
 
+/* ---- arrival order, change feed, fingerprint ---------------------------------------------- */
+
+/* SQL run on the store's file through a connection of its own (the store closed, or open
+ * outside a batch). */
+static void raw_exec(const char *sql)
+{
+	sqlite3 *db;
+	char *err = NULL;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	CHECK_EQ_INT(rc, SQLITE_OK);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "  raw_exec: %s\n", err ? err : "?");
+	sqlite3_free(err);
+	sqlite3_close(db);
+}
+
+static uint64_t rid_of(store *st, const key *k, const char *path)
+{
+	store_row row;
+	uint64_t rid = 0;
+	CHECK_EQ_INT(store_entry_get(st, k->pk, path, &row), 0);
+	rid = row.rid;
+	store_row_done(&row);
+	return rid;
+}
+
+static uint64_t last_rid(store *st)
+{
+	uint64_t r = UINT64_MAX;
+	CHECK_EQ_INT(store_last_rid(st, &r), 0);
+	return r;
+}
+
+/* store_fingerprint and its count are rbsr's over store_items, whose items are strictly
+ * ascending (rbsr_set_init refuses anything else), all stored, as many as store_count says.
+ * Returns the number of items. */
+static size_t fp_check(store *st)
+{
+	rbsr_item *items = (rbsr_item *)&items; /* store_items must set it */
+	size_t n = 99;
+	uint8_t fp[RBSR_FP_LEN], want[RBSR_FP_LEN], want_sorted[RBSR_FP_LEN];
+	uint64_t count = 0, entries = 0;
+	rbsr_set set = {0}, sorted = {0};
+
+	int rc = store_items(st, &items, &n);
+	CHECK_EQ_INT(rc, 0);
+	if (rc)
+		return 0;
+	CHECK(n > 0 || items == NULL);
+	CHECK_EQ_INT(rbsr_set_build(&set, items, n), 0);
+	CHECK_EQ_INT(rbsr_set_init(&sorted, items, n), 0);
+	rbsr_set_fingerprint_all(&set, want);
+	rbsr_set_fingerprint_all(&sorted, want_sorted);
+	CHECK(memcmp(want, want_sorted, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(store_fingerprint(st, fp, &count), 0);
+	CHECK(memcmp(fp, want, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(count, n);
+	CHECK_EQ_INT(store_count(st, &entries, NULL), 0);
+	CHECK_EQ_INT(entries, n);
+	for (size_t i = 0; i < n; i++)
+		CHECK_EQ_INT(store_has(st, items[i].id), 0);
+	rbsr_set_done(&set);
+	rbsr_set_done(&sorted);
+	free(items);
+	return n;
+}
+
+/* The fingerprint now, to compare with a later one. */
+static void fp_get(store *st, uint8_t ret[RBSR_FP_LEN])
+{
+	CHECK_EQ_INT(store_fingerprint(st, ret, NULL), 0);
+}
+
+/* Every put that stores a row gives it a rid greater than any before, even when the row it
+ * supersedes held the greatest (SQLite's own choice, max(rid) + 1, gave that rid again);
+ * puts that store nothing take none; every way of reading rows says the row's rid. */
+static void test_rid_monotonic(void)
+{
+	key k;
+	int result = -1;
+	uint8_t id_b2[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1];
+	doc a = {.title = "Alpha", .description = "motalpha"};
+	doc b = {.title = "Beta", .description = "motbeta"};
+	doc b2 = {.title = "Beta deux", .description = "motbeta"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(last_rid(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 40, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/a"), 1);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/b"), 2);
+	CHECK_EQ_INT(last_rid(st), 2);
+
+	/* rex/b held the greatest rid: its successor gets a new one. */
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 30, PROTO_KIND_DOCUMENT, &b2, &result, id_b2), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/b"), 3);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 20, PROTO_KIND_TOMBSTONE, NULL, &result, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/b"), 4);
+	CHECK_EQ_INT(last_rid(st), 4);
+
+	/* Superseded and duplicate puts store nothing and take no rid. */
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 35, PROTO_KIND_DOCUMENT, &b, &result, NULL), 0);
+	CHECK_EQ_INT(result, STORE_PUT_SUPERSEDED);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 20, PROTO_KIND_TOMBSTONE, NULL, &result, NULL), 0);
+	CHECK_EQ_INT(result, STORE_PUT_DUPLICATE);
+	CHECK_EQ_INT(last_rid(st), 4);
+
+	/* Inside a batch the batch's puts count; a rolled-back batch never happened. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 10, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/c"), 5);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 9, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/c"), 6);
+	CHECK_EQ_INT(last_rid(st), 6);
+	store_rollback(st);
+	CHECK_EQ_INT(last_rid(st), 4);
+
+	/* The counter is in the file. */
+	store_close(st);
+	st = store_reopen();
+	CHECK_EQ_INT(last_rid(st), 4);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 5, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/a"), 5);
+	CHECK_EQ_INT(last_rid(st), 5);
+
+	/* Every reader fills rid. */
+	rows rs = {0};
+	store_filter all = {.include_tombstones = true};
+	CHECK_EQ_INT(store_list(st, &all, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 2);
+	CHECK_EQ_INT(rs.rid[0], 5); /* rex/a, newest */
+	CHECK_EQ_INT(rs.rid[1], 4); /* the tombstone */
+	rs = (rows){0};
+	CHECK_EQ_INT(store_search(st, "motalpha", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK_EQ_INT(rs.rid[0], 5);
+	rs = (rows){0};
+	CHECK_EQ_INT(store_search(st, "m", NULL, 0, rows_cb, &rs), 0); /* a lone short prefix */
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK_EQ_INT(rs.rid[0], 5);
+	rs = (rows){0};
+	CHECK_EQ_INT(store_entry_find_path(st, "rex/a", NULL, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK_EQ_INT(rs.rid[0], 5);
+	store_row row;
+	hex_of(id_b2, hex);
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), MAILLE_ENOTFOUND); /* superseded */
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 4, PROTO_KIND_DOCUMENT, &b2, NULL, id_b2), 0);
+	hex_of(id_b2, hex);
+	CHECK_EQ_INT(store_entry_get_id(st, hex, &row), 0);
+	CHECK_EQ_INT(row.rid, 6);
+	store_row_done(&row);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+typedef struct since_ctx {
+	store *st;
+	rows rs;
+	size_t raw_ok; /* rows whose raw store_raw_get gave back from inside the callback */
+} since_ctx;
+
+static int since_cb(const store_row *r, void *ctx)
+{
+	since_ctx *c = ctx;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	/* A callback may call the store. */
+	if (store_raw_get(c->st, r->id, &raw, &len) == 0 && len == r->raw_len &&
+	    memcmp(raw, r->raw, len) == 0)
+		c->raw_ok++;
+	free(raw);
+	return rows_cb(r, &c->rs);
+}
+
+/* store_since: the live rows after a rid, in rid order, limited; superseded rows are gone. */
+static void test_since(void)
+{
+	key k;
+	doc d = {.title = "Suite"};
+	uint8_t id[6][PROTO_ID_LEN];
+	char path[32];
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	since_ctx c = {.st = st};
+	CHECK_EQ_INT(store_since(st, 0, 0, since_cb, &c), 0);
+	CHECK_EQ_INT(c.rs.n, 0);
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "rex/s%d", i);
+		CHECK_EQ_INT(put(st, &k, path, NOW - 100 + (uint64_t)i, PROTO_KIND_DOCUMENT, &d, NULL,
+		                 id[i]),
+		             0);
+	}
+	/* rex/s1 (rid 2) is superseded by a tombstone (rid 6). */
+	CHECK_EQ_INT(put(st, &k, "rex/s1", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, id[5]), 0);
+
+	CHECK_EQ_INT(store_since(st, 0, 0, since_cb, &c), 0);
+	CHECK_EQ_INT(c.rs.n, 5);
+	CHECK_EQ_INT(c.raw_ok, 5);
+	static const uint64_t want_rid[5] = {1, 3, 4, 5, 6};
+	static const int want_id[5] = {0, 2, 3, 4, 5};
+	for (size_t i = 0; i < 5 && i < c.rs.n; i++) {
+		CHECK_EQ_INT(c.rs.rid[i], want_rid[i]);
+		CHECK(memcmp(c.rs.id[i], id[want_id[i]], PROTO_ID_LEN) == 0);
+	}
+	/* After a point, limited. */
+	c.rs = (rows){0};
+	CHECK_EQ_INT(store_since(st, 3, 2, since_cb, &c), 0);
+	CHECK_EQ_INT(c.rs.n, 2);
+	CHECK_EQ_INT(c.rs.rid[0], 4);
+	CHECK_EQ_INT(c.rs.rid[1], 5);
+	c.rs = (rows){0};
+	CHECK_EQ_INT(store_since(st, 6, 0, since_cb, &c), 0);
+	CHECK_EQ_INT(c.rs.n, 0);
+	CHECK_EQ_INT(store_since(st, UINT64_MAX, 0, since_cb, &c), 0);
+	CHECK_EQ_INT(c.rs.n, 0);
+	/* A non-zero return stops the walk and is returned. */
+	rows rs = {.stop_after = 2};
+	CHECK_EQ_INT(store_since(st, 0, 0, rows_cb, &rs), 42);
+	CHECK_EQ_INT(rs.n, 2);
+	CHECK_EQ_INT(store_since(st, 0, 0, NULL, NULL), MAILLE_EINVAL);
+	store_close(st);
+	tmp_end();
+}
+
+/* store_has and store_raw_get by id: stored entries (tombstones too), not superseded ones. */
+static void test_has_raw_get(void)
+{
+	key k;
+	doc d = {.title = "Par identifiant"};
+	uint8_t id_old[PROTO_ID_LEN], id_tomb[PROTO_ID_LEN], unknown[PROTO_ID_LEN];
+	size_t len;
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	uint8_t *raw_doc = entry_make(&k, "rex/doc", NOW - 10, PROTO_KIND_DOCUMENT, &d, &len);
+	uint8_t id_doc[PROTO_ID_LEN];
+	proto_entry_id(raw_doc, len, id_doc);
+	CHECK_EQ_INT(store_entry_put(st, raw_doc, len, NOW, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/tomb", NOW - 30, PROTO_KIND_DOCUMENT, &d, NULL, id_old), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/tomb", NOW - 20, PROTO_KIND_TOMBSTONE, NULL, NULL, id_tomb), 0);
+	memset(unknown, 0xab, sizeof unknown);
+
+	CHECK_EQ_INT(store_has(st, id_doc), 0);
+	CHECK_EQ_INT(store_has(st, id_tomb), 0);
+	CHECK_EQ_INT(store_has(st, id_old), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_has(st, unknown), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_has(st, NULL), MAILLE_EINVAL);
+
+	uint8_t *raw = NULL;
+	size_t raw_len = 0;
+	CHECK_EQ_INT(store_raw_get(st, id_doc, &raw, &raw_len), 0);
+	CHECK(raw && raw_len == len && memcmp(raw, raw_doc, len) == 0);
+	free(raw);
+	raw = NULL;
+	CHECK_EQ_INT(store_raw_get(st, id_tomb, &raw, &raw_len), 0);
+	uint8_t check_id[PROTO_ID_LEN];
+	if (raw) {
+		proto_entry_id(raw, raw_len, check_id);
+		CHECK(memcmp(check_id, id_tomb, PROTO_ID_LEN) == 0);
+	}
+	free(raw);
+	raw = NULL;
+	CHECK_EQ_INT(store_raw_get(st, id_old, &raw, &raw_len), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_raw_get(st, unknown, &raw, &raw_len), MAILLE_ENOTFOUND);
+	CHECK(raw == NULL);
+	CHECK_EQ_INT(store_raw_get(st, id_doc, NULL, &raw_len), MAILLE_EINVAL);
+
+	/* Inside a batch, the batch's puts are there. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/tomb", NOW - 5, PROTO_KIND_DOCUMENT, &d, NULL, id_old), 0);
+	CHECK_EQ_INT(store_has(st, id_old), 0);
+	CHECK_EQ_INT(store_has(st, id_tomb), MAILLE_ENOTFOUND);
+	store_rollback(st);
+	CHECK_EQ_INT(store_has(st, id_old), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_has(st, id_tomb), 0);
+	free(raw_doc);
+	store_close(st);
+	tmp_end();
+}
+
+/* The fingerprint kept by the puts is rbsr's over store_items through inserts, edits,
+ * tombstones, duplicates and older versions, inside a batch, after a rolled-back batch and a
+ * reopen. */
+static void test_fingerprint_rbsr(void)
+{
+	key k, k2;
+	uint8_t before[RBSR_FP_LEN], after[RBSR_FP_LEN], empty[RBSR_FP_LEN];
+	doc d = {.title = "Empreinte", .description = "somme"};
+	doc e = {.title = "Empreinte modifiee"};
+	char path[32];
+	rbsr_set none = {0};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	proto_key_generate(k2.pk, k2.sk);
+	store *st = store_create();
+	/* The empty set. */
+	CHECK_EQ_INT(fp_check(st), 0);
+	rbsr_set_fingerprint_all(&none, empty);
+	fp_get(st, before);
+	CHECK(memcmp(before, empty, RBSR_FP_LEN) == 0);
+
+	/* Inserts, in two territories, with equal timestamps (order by id then). */
+	for (int i = 0; i < 20; i++) {
+		snprintf(path, sizeof path, "rex/f%d", i);
+		CHECK_EQ_INT(put(st, i % 2 ? &k2 : &k, path, NOW - 1000 + (uint64_t)(i / 3),
+		                 PROTO_KIND_DOCUMENT, &d, NULL, NULL),
+		             0);
+	}
+	CHECK_EQ_INT(fp_check(st), 20);
+	/* Edits (each supersedes a row, whose id leaves the sum), tombstones, an older version
+	 * and a duplicate (nothing changes). */
+	CHECK_EQ_INT(put(st, &k, "rex/f0", NOW - 500, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k2, "rex/f1", NOW - 500, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/f2", NOW - 400, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/f2", NOW - 300, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 20);
+	fp_get(st, before);
+	CHECK_EQ_INT(put(st, &k, "rex/f2", NOW - 350, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/f2", NOW - 300, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+
+	/* A committed batch, checked inside (it sees its own puts) and after. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/f4", NOW - 200, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/new1", NOW - 200, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/new1", NOW - 100, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 21);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0); /* meta written mid-batch */
+	CHECK_EQ_INT(put(st, &k, "rex/new2", NOW - 100, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/new2", NOW - 90, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 22);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(fp_check(st), 22);
+
+	/* A rolled-back batch leaves the fingerprint as it was. */
+	fp_get(st, before);
+	CHECK_EQ_INT(store_begin(st), 0);
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "rex/f%d", i);
+		CHECK_EQ_INT(put(st, &k2, path, NOW - 50, PROTO_KIND_DOCUMENT, &e, NULL, NULL), 0);
+		CHECK_EQ_INT(put(st, &k, path, NOW - 50, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	}
+	CHECK_EQ_INT(fp_check(st), 27);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) != 0);
+	store_rollback(st);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(fp_check(st), 22);
+
+	store_close(st);
+	st = store_reopen();
+	CHECK_EQ_INT(fp_check(st), 22);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(store_fingerprint(st, NULL, NULL), MAILLE_EINVAL);
+	store_close(st);
+	tmp_end();
+}
+
+/* Puts that fail part-way leave the sum, the count and the rid counter as they were, alone
+ * or in a batch, with or without a savepoint; a batch whose meta row cannot be written back
+ * at commit is rolled back whole. The failures are made by triggers added behind the
+ * store's back: on a theme (after the entry's row is written), on meta (written when the
+ * transaction ends). */
+static void test_fingerprint_failed_puts(void)
+{
+	key k;
+	int result = -1;
+	uint8_t before[RBSR_FP_LEN], after[RBSR_FP_LEN];
+	doc d = {.title = "Stable", .description = "motstable"};
+	doc boom = {.title = "Echec", .description = "motechec", .theme = "boom"};
+	doc boom_meta = {.title = "Echec meta", .description = "motechec", .theme = "boommeta"};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	store_close(st);
+	raw_exec("CREATE TRIGGER boom BEFORE INSERT ON themes WHEN NEW.theme = 'boom'"
+	         " BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+	         "CREATE TRIGGER boom_meta BEFORE UPDATE ON meta"
+	         " WHEN EXISTS (SELECT 1 FROM themes WHERE theme = 'boommeta')"
+	         " BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+	st = store_reopen();
+	fp_get(st, before);
+	CHECK_EQ_INT(last_rid(st), 2);
+
+	/* Alone: the transaction is rolled back. */
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 40, PROTO_KIND_DOCUMENT, &boom, NULL, NULL),
+	             MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 40, PROTO_KIND_DOCUMENT, &boom_meta, NULL, NULL),
+	             MAILLE_ECORRUPT);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(fp_check(st), 2);
+	CHECK_EQ_INT(last_rid(st), 2);
+
+	/* In a batch: a new path is undone by deleting its row, an edit by its savepoint; the
+	 * batch goes on. */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 40, PROTO_KIND_DOCUMENT, &boom, NULL, NULL),
+	             MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 40, PROTO_KIND_DOCUMENT, &boom, NULL, NULL),
+	             MAILLE_ECORRUPT);
+	CHECK_EQ_INT(fp_check(st), 2);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(last_rid(st), 2);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 30, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 30, PROTO_KIND_DOCUMENT, &d, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(fp_check(st), 3);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/b"), 3);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/d"), 4);
+	CHECK_EQ_INT(last_rid(st), 4);
+	CHECK_EQ_INT(search_n(st, "motechec", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "motstable", NULL), 3);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+
+	/* meta cannot be written at commit: nothing of the batch stays. */
+	fp_get(st, before);
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/e", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 20, PROTO_KIND_DOCUMENT, &boom_meta, NULL, NULL),
+	             0);
+	CHECK_EQ_INT(fp_check(st), 4);
+	CHECK_EQ_INT(store_commit(st), MAILLE_ECORRUPT);
+	fp_get(st, after);
+	CHECK(memcmp(before, after, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(fp_check(st), 3);
+	CHECK_EQ_INT(last_rid(st), 4);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/e", &row), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(search_n(st, "motechec", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+/* Two handles on one file (as two processes): each sees the other's commits at once, in the
+ * change feed, the fingerprint and the data version, and the rids of both interleave in
+ * commit order. */
+static void test_two_writers(void)
+{
+	key k;
+	doc d = {.title = "Partage"};
+	uint64_t v0 = 0, v1 = 0, v2 = 0;
+	char path[32];
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *a = store_create();
+	store *b = store_reopen();
+	CHECK_EQ_INT(store_data_version(a, &v0), 0);
+	CHECK_EQ_INT(put(b, &k, "rex/b0", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(store_data_version(a, &v1), 0);
+	CHECK(v1 != v0);
+	/* Its own commits do not change it (SQLite's data_version). */
+	CHECK_EQ_INT(put(a, &k, "rex/a0", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(store_data_version(a, &v2), 0);
+	CHECK_EQ_INT(v2, v1);
+	CHECK_EQ_INT(store_data_version(b, &v2), 0);
+	CHECK_EQ_INT(store_data_version(a, NULL), MAILLE_EINVAL);
+
+	for (int i = 1; i < 6; i++) {
+		snprintf(path, sizeof path, "rex/%c%d", i % 2 ? 'a' : 'b', i);
+		CHECK_EQ_INT(put(i % 2 ? a : b, &k, path, NOW - 40 + (uint64_t)i, PROTO_KIND_DOCUMENT,
+		                 &d, NULL, NULL),
+		             0);
+	}
+	/* A batch of b's, and an edit by a of a row b wrote. */
+	CHECK_EQ_INT(store_begin(b), 0);
+	CHECK_EQ_INT(put(b, &k, "rex/b6", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(b, &k, "rex/b7", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(store_commit(b), 0);
+	CHECK_EQ_INT(put(a, &k, "rex/b0", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+
+	CHECK_EQ_INT(fp_check(a), 9);
+	CHECK_EQ_INT(fp_check(b), 9);
+	uint8_t fa[RBSR_FP_LEN], fb[RBSR_FP_LEN];
+	fp_get(a, fa);
+	fp_get(b, fb);
+	CHECK(memcmp(fa, fb, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(last_rid(a), 10);
+	CHECK_EQ_INT(last_rid(b), 10);
+	rows rs = {0};
+	CHECK_EQ_INT(store_since(a, 0, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 9);
+	for (size_t i = 1; i < rs.n && i < ROWS_MAX; i++)
+		CHECK(rs.rid[i] > rs.rid[i - 1]);
+	CHECK_EQ_INT(rs.rid[8], 10);
+	CHECK_EQ_INT(rid_of(b, &k, "rex/b7"), 9);
+	CHECK_EQ_INT(store_check(a, NULL, NULL, NULL), 0);
+	store_close(b);
+	store_close(a);
+	tmp_end();
+}
+
+/* A version-1 file (this version's, without the tables migration 2 adds) with rows, one of
+ * them superseded, opens as version 2: the next rid follows the greatest, the sum and count
+ * are those of its rows. An empty one too. */
+static void test_migrate_v1(void)
+{
+	key k;
+	doc d = {.title = "Ancien format", .description = "motancien"};
+	uint8_t fp_before[RBSR_FP_LEN], fp[RBSR_FP_LEN];
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 40, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 40, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(store_peer_add(st, "peer.example:7000", NOW), 0);
+	fp_get(st, fp_before);
+	store_close(st);
+	/* rids 1, 4, 5; the row of the greatest removed too (a tombstone: no text, no theme), so
+	 * that the rids left are 1 and 4 and the next must be 5. */
+	raw_exec("DELETE FROM entries WHERE rid = 5;"
+	         "DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1");
+
+	st = store_reopen();
+	CHECK_EQ_INT(fp_check(st), 2);
+	CHECK_EQ_INT(last_rid(st), 4);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	rows rs = {0};
+	CHECK_EQ_INT(store_since(st, 0, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 2);
+	CHECK_EQ_INT(rs.rid[0], 1);
+	CHECK_EQ_INT(rs.rid[1], 4);
+	/* The same tombstone again (Ed25519 signatures are deterministic): the set of before. */
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 40, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/c"), 5);
+	fp_get(st, fp);
+	CHECK(memcmp(fp, fp_before, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(fp_check(st), 3);
+	CHECK_EQ_INT(search_n(st, "motancien", NULL), 1);
+	CHECK_EQ_INT(store_peer_list(st, NULL, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "peer.example:7000", NOW), 0);
+	store_close(st);
+
+	/* The version is 2 now. */
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 2);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	tmp_end();
+
+	/* Empty. */
+	tmp_begin();
+	st = store_create();
+	store_close(st);
+	raw_exec("DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1");
+	st = store_reopen();
+	CHECK_EQ_INT(fp_check(st), 0);
+	CHECK_EQ_INT(last_rid(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(rid_of(st, &k, "rex/a"), 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+typedef struct meta_problems {
+	size_t n, meta;
+} meta_problems;
+
+static void meta_problems_cb(const uint8_t *id, const char *path, const char *problem, void *ctx)
+{
+	meta_problems *p = ctx;
+	(void)path;
+	p->n++;
+	if (!id && strncmp(problem, "meta: ", 6) == 0)
+		p->meta++;
+	else
+		fprintf(stderr, "  unexpected problem: %s\n", problem);
+}
+
+/* store_check reports a meta row that disagrees with the entries, and nothing else. */
+static void test_check_meta(void)
+{
+	static const char *const alter[] = {
+		"UPDATE meta SET n = n + 1",
+		"UPDATE meta SET next_rid = 3", /* the greatest rid is 3 */
+		"UPDATE meta SET idsum = zeroblob(32)",
+		"UPDATE meta SET idsum = x'00'",
+		"DELETE FROM meta",
+	};
+	uint8_t id[PROTO_ID_LEN];
+	for (size_t i = 0; i < sizeof alter / sizeof alter[0]; i++) {
+		tmp_begin();
+		check_fixture(id);
+		raw_exec(alter[i]);
+		store *st = store_reopen();
+		meta_problems p = {0};
+		CHECK_EQ_INT(store_check(st, meta_problems_cb, &p, NULL), MAILLE_ECORRUPT);
+		CHECK_EQ_INT(p.meta, 1);
+		CHECK_EQ_INT(p.n, 1);
+		if (i >= 3) {
+			/* The fingerprint cannot be given, nor a put stored. */
+			uint8_t fp[RBSR_FP_LEN];
+			key k;
+			doc d = {.title = "x"};
+			proto_key_generate(k.pk, k.sk);
+			CHECK_EQ_INT(store_fingerprint(st, fp, NULL), MAILLE_ECORRUPT);
+			CHECK_EQ_INT(put(st, &k, "rex/x", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL),
+			             MAILLE_ECORRUPT);
+			CHECK_EQ_INT(store_has(st, id), 0);
+		}
+		store_close(st);
+		tmp_end();
+	}
+}
+
+/* ---- configured peers ------------------------------------------------------------------- */
+
+typedef struct peers {
+	size_t n;
+	char addr[8][STORE_PEER_ADDR_MAX + 1];
+	uint64_t added[8];
+	size_t stop_after;
+} peers;
+
+static int peers_cb(const char *addr, uint64_t added_us, void *ctx)
+{
+	peers *p = ctx;
+	if (p->n < 8) {
+		snprintf(p->addr[p->n], sizeof p->addr[0], "%s", addr);
+		p->added[p->n] = added_us;
+	}
+	p->n++;
+	return p->stop_after && p->n >= p->stop_after ? 7 : 0;
+}
+
+static void test_peers(void)
+{
+	char longest[STORE_PEER_ADDR_MAX + 2];
+	tmp_begin();
+	store *st = store_create();
+	peers p = {0};
+	CHECK_EQ_INT(store_peer_list(st, peers_cb, &p), 0);
+	CHECK_EQ_INT(p.n, 0);
+	/* Insertion order, whatever the clock says. */
+	CHECK_EQ_INT(store_peer_add(st, "b.example:7000", NOW), 0);
+	CHECK_EQ_INT(store_peer_add(st, "a.example:7000", NOW - 10), 0);
+	CHECK_EQ_INT(store_peer_add(st, "[2001:db8::1]:7000", NOW - 10), 0);
+	CHECK_EQ_INT(store_peer_add(st, "a.example:7000", NOW + 5), MAILLE_EEXIST);
+	memset(longest, 'x', sizeof longest);
+	longest[STORE_PEER_ADDR_MAX] = '\0';
+	CHECK_EQ_INT(store_peer_add(st, longest, NOW), 0);
+	longest[STORE_PEER_ADDR_MAX] = 'x';
+	longest[STORE_PEER_ADDR_MAX + 1] = '\0';
+	CHECK_EQ_INT(store_peer_add(st, longest, NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "", NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, NULL, NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "a\n.example:1", NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "\xff\xfe:1", NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "c.example:1", UINT64_MAX), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_list(st, peers_cb, &p), 0);
+	CHECK_EQ_INT(p.n, 4);
+	CHECK_EQ_STR(p.addr[0], "b.example:7000");
+	CHECK_EQ_STR(p.addr[1], "a.example:7000");
+	CHECK_EQ_STR(p.addr[2], "[2001:db8::1]:7000");
+	CHECK_EQ_INT(strlen(p.addr[3]), STORE_PEER_ADDR_MAX);
+	CHECK_EQ_INT(p.added[0], NOW);
+	CHECK_EQ_INT(p.added[1], NOW - 10);
+
+	/* Removing, then adding again: last. */
+	CHECK_EQ_INT(store_peer_remove(st, "b.example:7000"), 0);
+	CHECK_EQ_INT(store_peer_remove(st, "b.example:7000"), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_peer_remove(st, ""), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_peer_remove(st, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_peer_add(st, "b.example:7000", NOW + 1), 0);
+	store_close(st);
+	st = store_reopen();
+	p = (peers){.stop_after = 2};
+	CHECK_EQ_INT(store_peer_list(st, peers_cb, &p), 7);
+	CHECK_EQ_INT(p.n, 2);
+	p = (peers){0};
+	CHECK_EQ_INT(store_peer_list(st, peers_cb, &p), 0);
+	CHECK_EQ_INT(p.n, 4);
+	CHECK_EQ_STR(p.addr[0], "a.example:7000");
+	CHECK_EQ_STR(p.addr[3], "b.example:7000");
+	CHECK_EQ_INT(p.added[3], NOW + 1);
+	/* Peers are not entries. */
+	CHECK_EQ_INT(fp_check(st), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
 /* ---- bulk --------------------------------------------------------------------------------- */
 
 static double clock_s(clockid_t c)
@@ -1644,6 +2354,28 @@ static void test_bulk_put(void)
 	uint64_t count = 0;
 	CHECK_EQ_INT(store_count(st, &count, NULL), 0);
 	CHECK_EQ_INT(count, n + 1);
+	{
+		/* What a reconciliation reads: every item, and the fingerprint they must give. */
+		rbsr_item *items = NULL;
+		size_t n_items = 0;
+		uint8_t fp[RBSR_FP_LEN], want[RBSR_FP_LEN];
+		rbsr_set set = {0};
+		t0 = now_s();
+		c0 = cpu_s();
+		CHECK_EQ_INT(store_items(st, &items, &n_items), 0);
+		fprintf(stderr, "  store_items over %zu: %.2f ms wall, %.2f ms CPU\n", n_items,
+		        (now_s() - t0) * 1e3, (cpu_s() - c0) * 1e3);
+		CHECK_EQ_INT(n_items, n + 1);
+		t0 = now_s();
+		CHECK_EQ_INT(store_fingerprint(st, fp, &count), 0);
+		fprintf(stderr, "  store_fingerprint: %.3f ms\n", (now_s() - t0) * 1e3);
+		CHECK_EQ_INT(count, n + 1);
+		CHECK_EQ_INT(rbsr_set_init(&set, items, n_items), 0);
+		rbsr_set_fingerprint_all(&set, want);
+		CHECK(memcmp(fp, want, RBSR_FP_LEN) == 0);
+		rbsr_set_done(&set);
+		free(items);
+	}
 	t0 = now_s();
 	rows rs = {0};
 	char query[48];
@@ -1739,4 +2471,6 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_secure_delete_control, test_text_stored_once, test_secure_delete_tombstone,
            test_secure_delete_edit, test_check_raw_byte, test_check_signature_byte,
            test_check_path_column, test_check_path_keys, test_check_missing_fts_row,
-           test_batch_failed_new_put, test_bulk_put)
+           test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
+           test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
+           test_migrate_v1, test_check_meta, test_peers, test_bulk_put)
