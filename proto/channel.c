@@ -57,6 +57,10 @@ static bool get_str(const proto_value *v, size_t max, char *ret)
 
 static int hello_build(proto_arena *a, const proto_hello *h, proto_value **ret)
 {
+	/* a count that does not fit the int64 of a msgpack int must not go out truncated: a
+	 * wrong count could make a peer skip a reconciliation it needs */
+	if (h->has_fp && h->count > (uint64_t)INT64_MAX)
+		return MAILLE_EINVAL;
 	proto_value *m = proto_value_new(a, PROTO_V_MAP);
 	if (!m)
 		return MAILLE_ENOMEM;
@@ -80,8 +84,24 @@ static int hello_build(proto_arena *a, const proto_hello *h, proto_value **ret)
 	struct {
 		const char *k;
 		proto_value *v;
-	} kv[] = {{"v", ver}, {"sw", sw}, {"name", nm}, {"addrs", addrs}, {"feat", feat}};
-	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+	} kv[] = {
+		{"v", ver},      {"sw", sw},   {"name", nm}, {"addrs", addrs}, {"feat", feat},
+		{"count", NULL}, {"fp", NULL}, /* only when has_fp, filled below */
+	};
+	size_t n_kv = sizeof kv / sizeof kv[0] - 2;
+	if (h->has_fp) {
+		/* §2.3: both keys or neither; without them the map is byte for byte the one of
+		 * nodes that predate them (the §2.6 transcript) */
+		proto_value *count = new_int(a, (int64_t)h->count);
+		proto_value *fp = proto_value_new(a, PROTO_V_BIN);
+		if (!count || !fp)
+			return MAILLE_ENOMEM;
+		fp->u.bin.ptr = h->fp;
+		fp->u.bin.len = RBSR_FP_LEN;
+		kv[n_kv++].v = count;
+		kv[n_kv++].v = fp;
+	}
+	for (size_t i = 0; i < n_kv; i++) {
 		proto_value *slot = proto_value_map_put(a, m, kv[i].k, strlen(kv[i].k));
 		if (!slot)
 			return MAILLE_ENOMEM;
@@ -115,6 +135,18 @@ static int hello_parse(const proto_value *m, proto_hello *ret)
 	const proto_value *feat = proto_map_get(m, "feat");
 	if (feat && !get_uint(feat, INT64_MAX, &h.features))
 		return MAILLE_EPROTO;
+	/* "count" and "fp" (§3.1) come together: one without the other could only be read as a
+	 * set whose fingerprint we cannot compare, so it is refused rather than guessed at */
+	const proto_value *count = proto_map_get(m, "count"), *fp = proto_map_get(m, "fp");
+	if (!count != !fp)
+		return MAILLE_EPROTO;
+	if (fp) {
+		if (!get_uint(count, INT64_MAX, &h.count) || fp->type != PROTO_V_BIN ||
+		    fp->u.bin.len != RBSR_FP_LEN)
+			return MAILLE_EPROTO;
+		memcpy(h.fp, fp->u.bin.ptr, RBSR_FP_LEN);
+		h.has_fp = true;
+	}
 	*ret = h;
 	return 0;
 }
@@ -166,8 +198,9 @@ static int identity_payload(proto_hs *hs, uint8_t *out, size_t cap, size_t *ret_
 	proto_arena_init(&a, PAYLOAD_ARENA_BUDGET);
 	proto_value *arr = proto_value_new(&a, PROTO_V_ARRAY), *hello = NULL;
 	proto_value *key = proto_value_new(&a, PROTO_V_BIN);
-	int r = MAILLE_ENOMEM;
-	if (arr && key && hello_build(&a, &hs->hello, &hello) == 0) {
+	int r = arr && key ? hello_build(&a, &hs->hello, &hello) : MAILLE_ENOMEM;
+	if (!r) {
+		r = MAILLE_ENOMEM;
 		key->u.bin.ptr = hs->ed_pk;
 		key->u.bin.len = PROTO_KEY_LEN;
 		proto_value *s1 = proto_value_array_push(&a, arr);

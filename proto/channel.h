@@ -22,6 +22,7 @@
 
 #include "entry.h"
 #include "noise.h"
+#include "rbsr.h"
 
 #define PROTO_HS_NOISE_NAME "Noise_XXpsk0_25519_ChaChaPoly_BLAKE2b"
 #define PROTO_HS_PROLOGUE "maille/1" /* protocol label and version; both sides must agree */
@@ -48,6 +49,12 @@ typedef struct proto_hello {
 	char addrs[PROTO_HELLO_ADDRS_MAX][PROTO_HELLO_ADDR_MAX + 1]; /* listen addresses */
 	size_t n_addrs;
 	uint64_t features; /* bit flags, none defined yet */
+	/* The live set's count and whole-set fingerprint (§3.1), sent as "count" and "fp" when
+	 * has_fp; equal on both sides, no reconciliation is needed. count is at most INT64_MAX
+	 * (a msgpack int, §1.2): proto_hs_write refuses more with MAILLE_EINVAL. */
+	bool has_fp;
+	uint8_t fp[RBSR_FP_LEN];
+	uint64_t count;
 } proto_hello;
 
 /* ---- handshake ---------------------------------------------------------------------------- */

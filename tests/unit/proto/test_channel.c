@@ -6,6 +6,7 @@
 #include "check.h"
 #include "proto/channel.h"
 #include "proto/error.h"
+#include "proto/value.h"
 
 static uint8_t ska[64], skb[64], pka[32], pkb[32], netkey[32];
 static const uint64_t T0 = 1767225600000000ull; /* 2026-01-01T00:00:00Z */
@@ -328,5 +329,176 @@ static void test_session_codec(void)
 	CHECK_EQ_INT(proto_sess_encode(&m, buf, sizeof buf, &len), MAILLE_EINVAL);
 }
 
+/* ---- HELLO fingerprint (§2.3, §3.1) ---------------------------------------------------------- */
+
+/* A handshake where A (initiator) sends ha and B sends hb; fills what each side learnt.
+ * Returns 0, or the first error of a write or a read. */
+static int hs_hellos(const proto_hello *ha, const proto_hello *hb, proto_hello *a_got,
+                     proto_hello *b_got)
+{
+	proto_hs a, b;
+	CHECK_EQ_INT(proto_hs_init(&a, true, ska, netkey, ha, T0, NULL), 0);
+	CHECK_EQ_INT(proto_hs_init(&b, false, skb, netkey, hb, T0, NULL), 0);
+	uint8_t msg[PROTO_HS_MSG_MAX];
+	size_t len;
+	int r = 0;
+	for (int step = 0; step < 3 && !r; step++) {
+		proto_hs *w = step == 1 ? &b : &a, *rd = step == 1 ? &a : &b;
+		r = proto_hs_write(w, msg, sizeof msg, &len);
+		if (!r)
+			r = proto_hs_read(rd, msg, len);
+	}
+	if (!r) {
+		*a_got = a.peer_hello;
+		*b_got = b.peer_hello;
+	}
+	proto_hs_done(&a);
+	proto_hs_done(&b);
+	return r;
+}
+
+static void test_hello_fingerprint(void)
+{
+	proto_hello ha = hello("A", "127.0.0.1:7470"), hb = hello("B", NULL), a_got, b_got;
+	ha.has_fp = true;
+	ha.count = 123456789;
+	hb.has_fp = true;
+	hb.count = 0;
+	for (size_t i = 0; i < RBSR_FP_LEN; i++) {
+		ha.fp[i] = (uint8_t)(0xf0 - i);
+		hb.fp[i] = (uint8_t)i;
+	}
+	CHECK_EQ_INT(hs_hellos(&ha, &hb, &a_got, &b_got), 0);
+	CHECK(b_got.has_fp && b_got.count == ha.count && memcmp(b_got.fp, ha.fp, RBSR_FP_LEN) == 0);
+	CHECK(a_got.has_fp && a_got.count == 0 && memcmp(a_got.fp, hb.fp, RBSR_FP_LEN) == 0);
+	CHECK_EQ_STR(b_got.name, "A");
+	CHECK_EQ_STR(b_got.addrs[0], "127.0.0.1:7470");
+	/* one side without: an older node, or one that does not know its set yet */
+	hb.has_fp = false;
+	CHECK_EQ_INT(hs_hellos(&ha, &hb, &a_got, &b_got), 0);
+	CHECK(!a_got.has_fp && a_got.count == 0);
+	CHECK(b_got.has_fp && b_got.count == ha.count);
+	/* the largest count a msgpack int holds, and one more (refused, never truncated) */
+	hb.has_fp = true;
+	hb.count = INT64_MAX;
+	CHECK_EQ_INT(hs_hellos(&ha, &hb, &a_got, &b_got), 0);
+	CHECK(a_got.has_fp && a_got.count == (uint64_t)INT64_MAX);
+	hb.count = (uint64_t)INT64_MAX + 1;
+	CHECK_EQ_INT(hs_hellos(&ha, &hb, &a_got, &b_got), MAILLE_EINVAL);
+}
+
+/* What message 3's HELLO holds beyond v, sw, name and addrs. */
+typedef struct hello_extra {
+	int count;     /* 0 absent, 1 uint 42, 2 the int -1, 3 a str */
+	int fp;        /* 0 absent, 1 bin, 2 str */
+	size_t fp_len; /* bytes of fp */
+	bool unknown;  /* an unknown key "zz" as well */
+	int code;      /* what the responder's proto_hs_read gives */
+} hello_extra;
+
+static proto_value *int_value(proto_arena *a, int64_t i)
+{
+	proto_value *v = proto_value_new(a, PROTO_V_INT);
+	if (v)
+		v->u.i = i;
+	return v;
+}
+
+/* Runs a handshake whose message 3 carries [A's key, a HELLO built from x], sealed with the
+ * real Noise state so that the HELLO parser behind the AEAD is reached. */
+static void crafted_hello(const hello_extra *x)
+{
+	static const uint8_t fpb[32] = {0x66, 0x70};
+	proto_arena ar;
+	proto_arena_init(&ar, 0);
+	proto_value *m = proto_value_new(&ar, PROTO_V_MAP);
+	*proto_value_map_put(&ar, m, "v", 1) = *int_value(&ar, PROTO_VERSION);
+	*proto_value_map_put(&ar, m, "sw", 2) = *proto_value_new_str(&ar, "maille 0.1.0", 12);
+	*proto_value_map_put(&ar, m, "name", 4) = *proto_value_new_str(&ar, "A", 1);
+	*proto_value_map_put(&ar, m, "addrs", 5) = *proto_value_new(&ar, PROTO_V_ARRAY);
+	if (x->count == 1)
+		*proto_value_map_put(&ar, m, "count", 5) = *int_value(&ar, 42);
+	else if (x->count == 2)
+		*proto_value_map_put(&ar, m, "count", 5) = *int_value(&ar, -1);
+	else if (x->count == 3)
+		*proto_value_map_put(&ar, m, "count", 5) = *proto_value_new_str(&ar, "42", 2);
+	if (x->fp == 1) {
+		proto_value *v = proto_value_map_put(&ar, m, "fp", 2);
+		v->type = PROTO_V_BIN;
+		v->u.bin.ptr = fpb;
+		v->u.bin.len = x->fp_len;
+	} else if (x->fp == 2) {
+		*proto_value_map_put(&ar, m, "fp", 2) =
+			*proto_value_new_str(&ar, "0123456789abcdef", x->fp_len);
+	}
+	if (x->unknown)
+		*proto_value_map_put(&ar, m, "zz", 2) = *int_value(&ar, 7);
+	proto_value *arr = proto_value_new(&ar, PROTO_V_ARRAY);
+	proto_value *k = proto_value_array_push(&ar, arr);
+	k->type = PROTO_V_BIN;
+	k->u.bin.ptr = pka;
+	k->u.bin.len = 32;
+	*proto_value_array_push(&ar, arr) = *m;
+	uint8_t *payload;
+	size_t plen;
+	CHECK_EQ_INT(proto_value_encode(arr, PROTO_HS_MSG_MAX, &payload, &plen), 0);
+	proto_arena_done(&ar);
+
+	proto_hs a, b;
+	proto_hello h = hello("B", NULL);
+	CHECK_EQ_INT(proto_hs_init(&a, true, ska, netkey, &h, T0, NULL), 0);
+	CHECK_EQ_INT(proto_hs_init(&b, false, skb, netkey, &h, T0, NULL), 0);
+	uint8_t msg[PROTO_HS_MSG_MAX];
+	size_t len;
+	CHECK_EQ_INT(proto_hs_write(&a, msg, sizeof msg, &len), 0);
+	CHECK_EQ_INT(proto_hs_read(&b, msg, len), 0);
+	CHECK_EQ_INT(proto_hs_write(&b, msg, sizeof msg, &len), 0);
+	CHECK_EQ_INT(proto_hs_read(&a, msg, len), 0);
+	CHECK_EQ_INT(noise_handshake_write_message(&a.noise, payload, plen, msg, sizeof msg, &len),
+	             0);
+	int r = proto_hs_read(&b, msg, len);
+	if (r != x->code)
+		fprintf(stderr, "  count %d fp %d/%zu: got %d, want %d\n", x->count, x->fp,
+		        x->fp_len, r, x->code);
+	CHECK_EQ_INT(r, x->code);
+	if (r == 0) {
+		CHECK_EQ_INT(b.peer_hello.has_fp, x->fp != 0);
+		if (x->fp) {
+			CHECK_EQ_INT(b.peer_hello.count, 42);
+			CHECK(memcmp(b.peer_hello.fp, fpb, RBSR_FP_LEN) == 0);
+		}
+	} else {
+		CHECK_EQ_INT(b.state, PROTO_HS_FAILED);
+	}
+	free(payload);
+	proto_hs_done(&a);
+	proto_hs_done(&b);
+}
+
+static void test_hello_fingerprint_malformed(void)
+{
+	static const hello_extra cases[] = {
+		/* accepted: both keys, neither, and unknown keys alongside */
+		{1, 1, RBSR_FP_LEN, false, 0},
+		{1, 1, RBSR_FP_LEN, true, 0},
+		{0, 0, 0, true, 0},
+		/* one without the other */
+		{0, 1, RBSR_FP_LEN, false, MAILLE_EPROTO},
+		{1, 0, 0, false, MAILLE_EPROTO},
+		/* fp of the wrong length or type */
+		{1, 1, 0, false, MAILLE_EPROTO},
+		{1, 1, RBSR_FP_LEN - 1, false, MAILLE_EPROTO},
+		{1, 1, RBSR_FP_LEN + 1, false, MAILLE_EPROTO},
+		{1, 1, 32, false, MAILLE_EPROTO},
+		{1, 2, RBSR_FP_LEN, false, MAILLE_EPROTO},
+		/* count negative or not an int */
+		{2, 1, RBSR_FP_LEN, false, MAILLE_EPROTO},
+		{3, 1, RBSR_FP_LEN, false, MAILLE_EPROTO},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		crafted_hello(&cases[i]);
+}
+
 CHECK_MAIN(setup, test_handshake_and_transcript, test_outsiders_refused, test_stale_and_replayed,
-           test_identity_mismatch, test_transport, test_transport_limits, test_session_codec)
+           test_identity_mismatch, test_transport, test_transport_limits, test_session_codec,
+           test_hello_fingerprint, test_hello_fingerprint_malformed)
