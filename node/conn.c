@@ -14,13 +14,15 @@
  * closing: positive, so it can never be mistaken for a MAILLE_* error. */
 #define CONN_STOP 1
 
+/* A connection whose outcome a one-shot client (node_ping, node_sync) waits for. */
+#define ONESHOT(c) ((c)->oneshot_ping || (c)->oneshot_sync)
+
 typedef struct conn_write {
 	uv_write_t req; /* first: the callback gets &req */
 	uint8_t *data;  /* malloc'd; freed in conn_on_write */
 } conn_write;
 
 static void conn_on_timer(uv_timer_t *t);
-static void conn_flush(node_conn *c);
 
 static unsigned long long conn_num(const node_conn *c)
 {
@@ -69,6 +71,8 @@ static void conn_on_close(uv_handle_t *h)
 	if (--c->n_handles > 0)
 		return;
 	node *n = c->owner;
+	peers_on_conn_closed(n, c, c->sync != NULL);
+	sync_conn_free(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -159,7 +163,7 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
 static void conn_read_start(node_conn *c)
 {
-	if (c->reading || c->state == CONN_CLOSED)
+	if (c->reading || c->state == CONN_CLOSED || c->write_paused || c->ingest_paused)
 		return;
 	int r = uv_read_start((uv_stream_t *)&c->tcp, conn_on_alloc, conn_on_read);
 	if (r) {
@@ -169,7 +173,6 @@ static void conn_read_start(node_conn *c)
 		return;
 	}
 	c->reading = true;
-	c->paused = false;
 }
 
 static void conn_read_stop(node_conn *c)
@@ -178,6 +181,21 @@ static void conn_read_stop(node_conn *c)
 		return;
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	c->reading = false;
+}
+
+void conn_update_reading(node_conn *c)
+{
+	if (c->state != CONN_HANDSHAKE && c->state != CONN_OPEN)
+		return;
+	if (c->write_paused || c->ingest_paused)
+		conn_read_stop(c);
+	else
+		conn_read_start(c);
+}
+
+size_t conn_write_backlog(const node_conn *c)
+{
+	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp) + c->out_len;
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -209,24 +227,29 @@ static void conn_on_write(uv_write_t *req, int status)
 		if (status != UV_ECANCELED && c->state != CONN_CLOSED) {
 			LOG_INFO("CONN-CLOSE", "#%llu %s: write failed: %s", conn_num(c), c->peer_addr,
 			         uv_strerror(status));
-			if (c->oneshot_ping)
+			if (ONESHOT(c))
 				node_ping_fail(c->owner, node_uv_error(status), false,
 				               "the connection failed: %s", uv_strerror(status));
 			conn_close_now(c);
 		}
 		return;
 	}
-	/* backpressure: read again once the queue has drained to the low-water mark */
-	if (c->paused && (c->state == CONN_HANDSHAKE || c->state == CONN_OPEN) &&
+	/* backpressure: read again once the queue has drained to the low-water mark; what waits
+	 * to be sent (sync.c) goes out as the queue drains */
+	if ((c->state == CONN_HANDSHAKE || c->state == CONN_OPEN) &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <= NODE_WRITE_QUEUE_LOW) {
-		LOG_DEBUG("CONN-BACKPRESSURE", "#%llu %s: write queue drained: reading again",
-		          conn_num(c), c->peer_addr);
-		conn_read_start(c);
+		if (c->write_paused) {
+			LOG_DEBUG("CONN-BACKPRESSURE", "#%llu %s: write queue drained: reading again",
+			          conn_num(c), c->peer_addr);
+			c->write_paused = false;
+			conn_update_reading(c);
+		}
+		sync_pump(c);
 	}
 }
 
 /* Hands the bytes appended since the last flush to one uv_write. */
-static void conn_flush(node_conn *c)
+void conn_flush(node_conn *c)
 {
 	if (c->out_len == 0 || c->state == CONN_CLOSED || c->state == CONN_DIALING)
 		return;
@@ -238,6 +261,7 @@ static void conn_flush(node_conn *c)
 	}
 	w->data = c->out;
 	uv_buf_t b = uv_buf_init((char *)c->out, (unsigned int)c->out_len);
+	c->n_tx_bytes += c->out_len;
 	c->out = NULL;
 	c->out_len = c->out_cap = 0;
 	int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, conn_on_write);
@@ -254,9 +278,14 @@ static void conn_flush(node_conn *c)
 	if (c->reading && c->state != CONN_FLUSHING && queued > NODE_WRITE_QUEUE_HIGH) {
 		LOG_DEBUG("CONN-BACKPRESSURE", "#%llu %s: %zu bytes wait to be written: reading paused",
 		          conn_num(c), c->peer_addr, queued);
+		c->write_paused = true;
 		conn_read_stop(c);
-		c->paused = true;
 	}
+}
+
+int conn_send_raw(node_conn *c, const uint8_t *msg, size_t len)
+{
+	return proto_chan_seal(c->chan, msg, len, &c->out, &c->out_len, &c->out_cap);
 }
 
 /* Seals one session message onto the output (PROTOCOL.md §2.4: 4-byte length, msgpack array,
@@ -320,6 +349,7 @@ void conn_close_bye(node_conn *c, uint32_t reason, const char *text)
 	if (c->state != CONN_FLUSHING)
 		return;
 	/* keep reading (and discarding) until the peer's end of stream: see conn_on_shutdown */
+	c->write_paused = c->ingest_paused = false;
 	conn_read_start(c);
 	uv_timer_start(&c->timer, conn_on_timer, NODE_LINGER_MS, 0);
 	int r = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, conn_on_shutdown);
@@ -337,12 +367,18 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 	if (c->state != CONN_OPEN)
 		return CONN_STOP;
 	c->last_rx_ms = uv_now(&n->loop);
+	/* sync messages first, with their own decoder: it borrows the bytes, where
+	 * proto_sess_decode would copy every entry of an ENTRIES into an arena; MAILLE_EINVAL
+	 * means another type */
+	int r = sync_on_msg(c, msg, len);
+	if (r != MAILLE_EINVAL)
+		return r ? CONN_STOP : 0;
 	proto_sess_msg m;
-	int r = proto_sess_decode(msg, len, &m);
+	r = proto_sess_decode(msg, len, &m);
 	if (r) {
 		LOG_WARN("CONN-PROTO", "#%llu %s %s: malformed session message (%s): closing",
 		         conn_num(c), c->peer_addr, c->peer_fp, maille_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, MAILLE_EPROTO, false, "the peer sent a malformed message (%s)",
 			               maille_strerror(r));
 		conn_close_bye(c, PROTO_BYE_PROTOCOL, "malformed session message");
@@ -379,7 +415,7 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 		safe_str(m.text, text, sizeof text);
 		LOG_INFO("CONN-BYE", "#%llu %s %s said bye: %s (%s)", conn_num(c), c->peer_addr,
 		         c->peer_fp, bye_reason_name(m.reason), text);
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, m.reason == PROTO_BYE_OVERLOADED ? MAILLE_EBUSY : MAILLE_EIO,
 			               false, "the peer ended the session: %s (%s)",
 			               bye_reason_name(m.reason), text);
@@ -411,7 +447,7 @@ static int conn_hs_done(node_conn *c)
 		c->chan = NULL;
 		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot start the session: %s", conn_num(c),
 		          c->peer_addr, maille_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, r, false, "cannot start the session: %s", maille_strerror(r));
 		conn_close_now(c);
 		return -1;
@@ -430,13 +466,23 @@ static int conn_hs_done(node_conn *c)
 		conn_close_bye(c, PROTO_BYE_OVERLOADED, "too many sessions");
 		return -1;
 	}
-	if (c->oneshot_ping) {
+	if (!peers_on_session_open(n, c))
+		return -1;
+	if (ONESHOT(c))
 		node_ping_on_open(c, ms);
+	if (c->oneshot_ping) {
 		conn_send_ping(c);
 		if (c->state != CONN_OPEN)
 			return -1;
 	}
-	return 0;
+	int err = sync_conn_open(c);
+	if (err) {
+		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot start syncing: %s", conn_num(c), c->peer_addr,
+		          maille_strerror(err));
+		conn_close_bye(c, PROTO_BYE_OVERLOADED, "out of memory");
+		return -1;
+	}
+	return c->state == CONN_OPEN ? 0 : -1;
 }
 
 /* Writes our next handshake message with its 2-byte length (PROTOCOL.md §2.2). */
@@ -453,7 +499,7 @@ static int conn_hs_write(node_conn *c)
 	if (r) {
 		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot write a handshake message: %s", conn_num(c),
 		          c->peer_addr, maille_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(c->owner, r, false, "cannot write the handshake: %s",
 			               maille_strerror(r));
 		conn_close_now(c);
@@ -465,6 +511,7 @@ static int conn_hs_write(node_conn *c)
 static int conn_hs_start(node_conn *c, bool initiator)
 {
 	node *n = c->owner;
+	node_hello_refresh(n); /* HELLO carries the live set's fingerprint as of now */
 	c->hs = sodium_malloc(sizeof *c->hs);
 	int r = c->hs ? proto_hs_init(c->hs, initiator, n->cfg.sk, n->cfg.netkey, &n->hello,
 	                              node_now_us(), NULL)
@@ -472,7 +519,7 @@ static int conn_hs_start(node_conn *c, bool initiator)
 	if (r) {
 		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot start a handshake: %s", conn_num(c),
 		          c->peer_addr, maille_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, r, false, "cannot start the handshake: %s", maille_strerror(r));
 		conn_close_now(c);
 		return -1;
@@ -500,7 +547,7 @@ static int conn_hs_message(node_conn *c, const uint8_t *msg, size_t len)
 			LOG_INFO("CONN-HS-FAIL", "#%llu %s: handshake message %d rejected: %s",
 			         conn_num(c), c->peer_addr, step == PROTO_HS_READ2 ? 2 : 3,
 			         maille_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, r == MAILLE_EAUTH ? MAILLE_EAUTH : MAILLE_EPROTO, false,
 			               "the handshake failed: the peer's message %d was rejected (%s)",
 			               step == PROTO_HS_READ2 ? 2 : 3, maille_strerror(r));
@@ -565,7 +612,7 @@ static void conn_consume(node_conn *c, const uint8_t *p, size_t len)
 				                         "(limit %u): closed%s",
 				         conn_num(c), c->peer_addr, mlen, PROTO_HS_MSG_MAX,
 				         first ? " without a reply" : "");
-				if (c->oneshot_ping)
+				if (ONESHOT(c))
 					node_ping_fail(c->owner, MAILLE_EPROTO, false,
 					               "the peer does not speak the Maille handshake (a "
 					               "%zu-byte message announced)",
@@ -592,7 +639,7 @@ static void conn_consume(node_conn *c, const uint8_t *p, size_t len)
 			         r == MAILLE_EAUTH    ? "a transport message does not authenticate"
 			         : r == MAILLE_ETOOBIG ? "a session message over the size limit"
 			                               : maille_strerror(r));
-			if (c->oneshot_ping)
+			if (ONESHOT(c))
 				node_ping_fail(c->owner, MAILLE_EPROTO, false,
 				               "the peer broke the protocol (%s)", maille_strerror(r));
 			conn_close_now(c);
@@ -611,13 +658,13 @@ static void conn_on_eof(node_conn *c, int err)
 			         "#%llu %s closed without answering message 1: not a member of this "
 			         "federation (or not a Maille node)",
 			         conn_num(c), c->peer_addr);
-			if (c->oneshot_ping)
+			if (ONESHOT(c))
 				node_ping_fail(c->owner, MAILLE_EAUTH, true,
 				               "not a member of this federation (or not a Maille node)");
 		} else {
 			LOG_DEBUG("CONN-HS-FAIL", "#%llu %s: closed by the peer during the handshake (%s)",
 			          conn_num(c), c->peer_addr, why);
-			if (c->oneshot_ping)
+			if (ONESHOT(c))
 				node_ping_fail(c->owner, MAILLE_EIO, false,
 				               "the connection closed during the handshake (%s)", why);
 		}
@@ -625,7 +672,7 @@ static void conn_on_eof(node_conn *c, int err)
 	case CONN_OPEN:
 		LOG_INFO("CONN-CLOSE", "#%llu %s %s: closed by the peer without BYE (%s)", conn_num(c),
 		         c->peer_addr, c->peer_fp, why);
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(c->owner, MAILLE_EIO, false,
 			               "the connection closed before PONG (%s)", why);
 		break;
@@ -649,6 +696,8 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (c->state == CONN_FLUSHING)
 		return; /* we said BYE: what still comes is dropped */
 	conn_consume(c, (const uint8_t *)buf->base, (size_t)nread);
+	if (c->owner->sy)
+		sync_ingest_kick(c->owner);
 	conn_flush(c);
 }
 
@@ -664,10 +713,10 @@ static void conn_on_timer(uv_timer_t *t)
 		/* PROTOCOL.md §2.2: no handshake, no reply */
 		LOG_INFO("CONN-TIMEOUT", "#%llu %s: no handshake after %u ms: closed", conn_num(c),
 		         c->peer_addr, (unsigned)n->cfg.hs_timeout_ms);
-		if (c->oneshot_ping && !n->ping_done) {
+		if (ONESHOT(c) && !n->ping_done) {
 			node_ping_fail(n, MAILLE_EIO, false, "no handshake within %.1f s",
 			               n->cfg.hs_timeout_ms / 1000.0);
-			n->ping->timed_out = true;
+			node_client_timed_out(n);
 		}
 		conn_close_now(c);
 		break;
@@ -676,6 +725,11 @@ static void conn_on_timer(uv_timer_t *t)
 		if (idle >= n->cfg.idle_timeout_ms) {
 			LOG_INFO("CONN-TIMEOUT", "#%llu %s %s: no message for %llu ms: closing",
 			         conn_num(c), c->peer_addr, c->peer_fp, (unsigned long long)idle);
+			if (ONESHOT(c)) {
+				node_ping_fail(n, MAILLE_EIO, false, "the peer sent nothing for %.1f s",
+				               (double)idle / 1000.0);
+				node_client_timed_out(n);
+			}
 			conn_close_bye(c, PROTO_BYE_IDLE, "idle timeout");
 			break;
 		}
@@ -731,7 +785,7 @@ static void conn_on_connect(uv_connect_t *req, int status)
 	if (status < 0) {
 		LOG_INFO("CONN-DIAL", "#%llu %s: cannot connect: %s", conn_num(c), c->peer_addr,
 		         uv_strerror(status));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, node_uv_error(status), false, "cannot connect to %s: %s",
 			               c->peer_addr, uv_strerror(status));
 		conn_close_now(c);
@@ -760,7 +814,7 @@ int conn_dial(node_conn *c, const struct sockaddr *addr)
 	if (r) {
 		LOG_INFO("CONN-DIAL", "#%llu %s: cannot connect: %s", conn_num(c), c->peer_addr,
 		         uv_strerror(r));
-		if (c->oneshot_ping)
+		if (ONESHOT(c))
 			node_ping_fail(n, node_uv_error(r), false, "cannot connect to %s: %s",
 			               c->peer_addr, uv_strerror(r));
 		conn_close_now(c);

@@ -11,6 +11,9 @@
 #include <uv.h>
 
 #include "node.h"
+#include "proto/rbsr.h"
+#include "proto/sync.h"
+#include "store/store.h"
 
 /* Connection states. Only these transitions happen:
  *   DIALING -> HANDSHAKE (outbound, TCP connected)      accept -> HANDSHAKE (inbound)
@@ -39,13 +42,14 @@ struct node_conn {
 	int n_handles;          /* handles initialised and not yet closed */
 	bool inbound;
 	bool oneshot_ping; /* dialed by node_ping(): PING, PONG, BYE done */
-	bool reading, paused;
+	bool reading;
 	char peer_addr[NODE_ADDR_STR_MAX]; /* "ip:port", for logs */
 	char peer_ip[NODE_ADDR_STR_MAX];   /* the per-address limits' key */
 	uint64_t t_start_ns;  /* uv_hrtime() at accept, or at uv_tcp_connect */
 	uint64_t t_tcp_ns;    /* uv_hrtime() when TCP was up (accept, or connected) */
 	uint64_t last_rx_ms;  /* uv_now() when the last session message arrived */
 	uint64_t n_rx_bytes;  /* bytes received on this connection */
+	uint64_t n_tx_bytes;  /* bytes handed to libuv for this connection */
 
 	/* Handshake (PROTOCOL.md §2): each message travels as a 2-byte big-endian length and the
 	 * message. hs is sodium_malloc'd once the first complete message is there (so that a
@@ -61,6 +65,13 @@ struct node_conn {
 	proto_hello peer_hello;
 	uint64_t ping_nonce;
 	uint64_t ping_sent_ns; /* 0 when no PING is outstanding */
+
+	/* Sync (sync.c). NULL until the session opens. */
+	struct conn_sync *sync;
+	bool write_paused;  /* reading stopped: too many bytes wait to be written */
+	bool ingest_paused; /* reading stopped: too many of its entries wait for verification */
+	bool oneshot_sync;  /* dialed by node_sync(): reconcile, transfer, MARK, BYE done */
+	struct node_peer *peer; /* outbound: the peer record it was dialed for, else NULL */
 
 	/* Bytes to write, appended by the state machine and handed to one uv_write by
 	 * conn_flush() (so that answering many messages of one read costs one write). */
@@ -88,6 +99,19 @@ struct node {
 	node_ping_result *ping;
 	int ping_err;
 	bool ping_done; /* ping_err and ping are final */
+	/* node_sync() */
+	node_sync_result *sync_res;
+	int sync_err;
+	bool sync_done;
+
+	/* Sync (sync.c, peers.c). st: the event loop's store handle (reads, and the few writes
+	 * the loop makes itself); wst: the commit jobs' handle, used by one job at a time on the
+	 * thread pool. NULL for node_ping(). */
+	store *st, *wst;
+	struct node_sync_state *sy;
+	struct node_peers *peers;
+	uv_timer_t tick;
+	bool tick_open;
 	uint8_t read_buf[65536]; /* shared by every connection: reads are consumed at once */
 };
 
@@ -121,10 +145,78 @@ void node_ping_on_pong(node_conn *c, double rtt_ms);
 /* Records err and a message unless the outcome is already final. */
 void node_ping_fail(node *n, int err, bool not_member, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The one-shot client's outcome is a timeout. */
+void node_client_timed_out(node *n);
 /* The connection list changed (a connection was freed). */
 void node_on_conn_freed(node *n);
 
 /* Wall-clock microseconds (message 1's timestamp, PROTOCOL.md §2). */
 uint64_t node_now_us(void);
+/* The clock entries are checked against (node_now_us + cfg.clock_skew_us). */
+uint64_t node_entry_now_us(const node *n);
+/* node_sync(): the one-shot session finished (err 0) or failed. */
+void node_sync_finish(node *n, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void node_hello_refresh(node *n);
+/* Seals one encoded session message onto c's output (conn.c). */
+int conn_send_raw(node_conn *c, const uint8_t *msg, size_t len);
+/* Bytes queued for writing on c: libuv's write queue and what is not yet handed to it. */
+size_t conn_write_backlog(const node_conn *c);
+/* Starts or stops reading according to write_paused and ingest_paused. */
+void conn_update_reading(node_conn *c);
+/* Hands what the state machine appended to one uv_write. */
+void conn_flush(node_conn *c);
+
+/* ---- sync.c: reconciliation, entry transfer, the ingest pipeline ------------------------------
+ * Limits (PROTOCOL.md §3.5). */
+#define SYNC_FRAME_LIMIT 500000u       /* bytes of the Negentropy messages we send */
+#define SYNC_WANTS_IN_FLIGHT 4u        /* WANTs sent whose MARK_ACK has not arrived */
+#define SYNC_MARKS_MAX 16u             /* MARKs of the peer waiting for their ACK */
+#define SYNC_PEER_WANTS_MAX 8192u      /* ids the peer wants that we have not sent yet */
+#define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
+#define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
+#define SYNC_PIPE_HIGH 4096u           /* entries of one connection waiting: stop reading */
+#define SYNC_PIPE_LOW 1024u            /* ... read again */
+#define SYNC_BATCH_ENTRIES 128u        /* entries of one verification job */
+#define SYNC_COMMIT_ENTRIES 4096u      /* entries of one commit transaction, at most */
+#define SYNC_ANTI_ENTROPY_MS 60000u    /* default anti-entropy period */
+#define SYNC_TICK_MS 100u              /* store polling, dialer, state file */
+
+int sync_init(node *n);   /* after the stores are open */
+void sync_free(node *n);  /* after the loop ended */
+/* A session opened: allocates c->sync and, per PROTOCOL.md §3.5, opens a reconciliation. */
+int sync_conn_open(node_conn *c);
+void sync_conn_free(node_conn *c);
+/* A session message: MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or
+ * -1 if the connection closed. */
+int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len);
+/* Sends what is queued on c while its write queue allows; MARK_ACKs, WANTs; one-shot end. */
+void sync_pump(node_conn *c);
+/* Opens a reconciliation with c if none of ours runs on it. */
+void sync_start_recon(node_conn *c);
+/* Submits the entries collected so far for verification (end of a read). */
+void sync_ingest_kick(node *n);
+/* Pushes the entry id to every session but except (NULL: all). */
+void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except);
+/* The live set changed behind our back (another process wrote the store). */
+void sync_set_dirty(node *n);
+/* Anti-entropy: one random session. */
+void sync_anti_entropy(node *n);
+/* Statistics of a connection for node.state and node_sync(). */
+void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
+                     uint64_t *refused, uint64_t *last_sync_us);
+
+/* ---- peers.c: configured and discovered peers, the dialer, the tick, node.state -------------- */
+int peers_init(node *n);
+void peers_free(node *n);
+/* An outbound connection of a peer closed (opened says whether its session had opened). */
+void peers_on_conn_closed(node *n, node_conn *c, bool opened);
+/* A session opened: false if it duplicates another session with the same key (closed here). */
+bool peers_on_session_open(node *n, node_conn *c);
+/* The commit job's transaction gave the rids (lo, hi]: the tick need not read them back. */
+void peers_own_rids(node *n, uint64_t lo, uint64_t hi);
+/* A live node/<key> entry was stored: learn its addresses. */
+void peers_learn(node *n, const proto_entry *e);
+/* The tick (SYNC_TICK_MS): store changes, peers, dialing, anti-entropy, state file. */
+void peers_tick(node *n);
 
 #endif

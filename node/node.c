@@ -191,12 +191,19 @@ static void node_free(node *n)
 		}
 		if (n->client_timer_open)
 			uv_close((uv_handle_t *)&n->client_timer, NULL);
-		n->listener_open = n->signals_open = n->client_timer_open = false;
+		if (n->tick_open)
+			uv_close((uv_handle_t *)&n->tick, NULL);
+		n->listener_open = n->signals_open = n->client_timer_open = n->tick_open = false;
+		/* also waits for the verification and commit jobs still on the thread pool */
 		uv_run(&n->loop, UV_RUN_DEFAULT);
 		int r = uv_loop_close(&n->loop);
 		if (r)
 			LOG_ERROR("NODE-STOP", "the event loop still has handles: %s", uv_strerror(r));
 	}
+	peers_free(n);
+	sync_free(n);
+	store_close(n->wst);
+	store_close(n->st);
 	free(n->replay);
 	free(n);
 }
@@ -208,6 +215,10 @@ void node_on_conn_freed(node *n)
 	if (n->client && n->client_timer_open) {
 		uv_close((uv_handle_t *)&n->client_timer, NULL);
 		n->client_timer_open = false;
+	}
+	if ((n->client || n->stopping) && n->tick_open) {
+		uv_close((uv_handle_t *)&n->tick, NULL);
+		n->tick_open = false;
 	}
 	/* the signal handlers stay until the last connection is gone, so that a second signal
 	 * can cut the shutdown short */
@@ -317,6 +328,55 @@ static void node_on_connection(uv_stream_t *server, int status)
 		conn_start_inbound(c);
 }
 
+/* ---- sync: stores, tick ------------------------------------------------------------------- */
+
+static void node_on_tick(uv_timer_t *t)
+{
+	peers_tick(t->data);
+}
+
+/* Opens the store twice (the loop's handle and the commit jobs'), the sync state, the peers
+ * and the tick. Nothing for node_ping(), which has no store_path. */
+static int node_sync_setup(node *n)
+{
+	const char *path = n->cfg.store_path;
+	if (!path)
+		return 0;
+	int r = store_open(path, STORE_OPEN_EXISTING, &n->st);
+	if (!r)
+		r = store_open(path, STORE_OPEN_EXISTING, &n->wst);
+	if (r) {
+		LOG_ERROR("NODE-START", "cannot open the store %s: %s", path, maille_strerror(r));
+		return r;
+	}
+	if ((r = sync_init(n)) || (r = peers_init(n))) {
+		LOG_ERROR("NODE-START", "cannot start syncing: %s", maille_strerror(r));
+		return r;
+	}
+	r = uv_timer_init(&n->loop, &n->tick);
+	if (r) {
+		LOG_ERROR("NODE-START", "cannot create a timer: %s", uv_strerror(r));
+		return node_uv_error(r);
+	}
+	n->tick.data = n;
+	n->tick_open = true;
+	uv_timer_start(&n->tick, node_on_tick, SYNC_TICK_MS, SYNC_TICK_MS);
+	return 0;
+}
+
+void node_hello_refresh(node *n)
+{
+	if (!n->st)
+		return;
+	uint64_t count;
+	if (store_fingerprint(n->st, n->hello.fp, &count) == 0) {
+		n->hello.count = count;
+		n->hello.has_fp = true;
+	} else {
+		n->hello.has_fp = false;
+	}
+}
+
 /* ---- node.addr, node.lock ------------------------------------------------------------------ */
 
 static int node_path(const node *n, const char *file, char *ret, size_t cap)
@@ -392,6 +452,10 @@ static void node_stop(node *n, int signum)
 		n->listener_open = false;
 	}
 	node_addr_file_remove(n);
+	if (n->tick_open) {
+		uv_close((uv_handle_t *)&n->tick, NULL);
+		n->tick_open = false;
+	}
 	for (node_conn *c = n->head; c; c = c->next) {
 		if (c->state == CONN_OPEN)
 			conn_close_bye(c, PROTO_BYE_SHUTDOWN, "node shutting down");
@@ -485,15 +549,8 @@ int node_run(const node_config *cfg)
 	}
 	LOG_INFO("NODE-START", "maille %s, protocol %u: territory %s \"%s\", federation %s, pid %ld",
 	         MAILLE_VERSION, PROTO_VERSION, fp, n->hello.name, nfp, (long)getpid());
-	if ((ret = node_lock(n)) || (ret = node_listen(n)))
+	if ((ret = node_lock(n)) || (ret = node_listen(n)) || (ret = node_sync_setup(n)))
 		goto out;
-	if ((ret = node_addr_file_write(n))) {
-		LOG_ERROR("NODE-LISTEN", "cannot write %s/%s: %s", cfg->dir, NODE_ADDR_FILE,
-		          maille_strerror(ret));
-		goto out;
-	}
-	LOG_INFO("NODE-LISTEN", "listening on %s (written to %s/%s); announcing %s",
-	         n->listen_addr, cfg->dir, NODE_ADDR_FILE, n->hello.addrs[0]);
 	int r = uv_signal_init(&n->loop, &n->sig_int);
 	if (!r) {
 		r = uv_signal_init(&n->loop, &n->sig_term);
@@ -509,6 +566,15 @@ int node_run(const node_config *cfg)
 	n->sig_int.data = n->sig_term.data = n;
 	uv_signal_start(&n->sig_int, node_on_signal, SIGINT);
 	uv_signal_start(&n->sig_term, node_on_signal, SIGTERM);
+	/* node.addr last: whoever waits for it (a supervisor, a test) may signal the daemon at
+	 * once, so the handlers are in place and the node is ready */
+	if ((ret = node_addr_file_write(n))) {
+		LOG_ERROR("NODE-LISTEN", "cannot write %s/%s: %s", cfg->dir, NODE_ADDR_FILE,
+		          maille_strerror(ret));
+		goto out;
+	}
+	LOG_INFO("NODE-LISTEN", "listening on %s (written to %s/%s); announcing %s",
+	         n->listen_addr, cfg->dir, NODE_ADDR_FILE, n->hello.addrs[0]);
 
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	ret = 0;
@@ -531,25 +597,66 @@ void node_netkey_fingerprint(const uint8_t netkey[PROTO_NETKEY_LEN], char ret[9]
 
 /* ---- node_ping: the dialer's driver -------------------------------------------------------- */
 
-void node_ping_fail(node *n, int err, bool not_member, const char *fmt, ...)
+static void client_vfail(node *n, int err, bool not_member, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void client_vfail(node *n, int err, bool not_member, const char *fmt, va_list ap)
 {
-	if (!n->ping || n->ping_done)
+	if ((!n->ping && !n->sync_res) || n->ping_done)
 		return;
 	n->ping_done = true;
 	n->ping_err = err ? err : MAILLE_EIO;
-	n->ping->not_member = not_member;
+	if (n->ping) {
+		n->ping->not_member = not_member;
+		vsnprintf(n->ping->error, sizeof n->ping->error, fmt, ap);
+	} else {
+		n->sync_res->not_member = not_member;
+		vsnprintf(n->sync_res->error, sizeof n->sync_res->error, fmt, ap);
+	}
+}
+
+void node_ping_fail(node *n, int err, bool not_member, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(n->ping->error, sizeof n->ping->error, fmt, ap);
+	client_vfail(n, err, not_member, fmt, ap);
 	va_end(ap);
+}
+
+void node_sync_finish(node *n, int err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		client_vfail(n, err, false, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	if (n->ping_done)
+		return;
+	n->ping_done = true;
+	n->ping_err = 0;
+}
+
+void node_client_timed_out(node *n)
+{
+	if (n->ping)
+		n->ping->timed_out = true;
+	if (n->sync_res)
+		n->sync_res->timed_out = true;
 }
 
 void node_ping_on_open(node_conn *c, double handshake_ms)
 {
-	node_ping_result *res = c->owner->ping;
-	memcpy(res->peer_key, c->peer_key, PROTO_KEY_LEN);
-	res->peer_hello = c->peer_hello;
-	res->handshake_ms = handshake_ms;
+	node *n = c->owner;
+	if (n->ping) {
+		memcpy(n->ping->peer_key, c->peer_key, PROTO_KEY_LEN);
+		n->ping->peer_hello = c->peer_hello;
+		n->ping->handshake_ms = handshake_ms;
+	} else if (n->sync_res) {
+		memcpy(n->sync_res->peer_key, c->peer_key, PROTO_KEY_LEN);
+		n->sync_res->peer_hello = c->peer_hello;
+		n->sync_res->handshake_ms = handshake_ms;
+	}
 }
 
 void node_ping_on_pong(node_conn *c, double rtt_ms)
@@ -575,7 +682,7 @@ static void node_on_ping_timeout(uv_timer_t *t)
 	if (!n->ping_done) {
 		node_ping_fail(n, MAILLE_EIO, false, "no answer within %.1f s (%s)",
 		               n->cfg.hs_timeout_ms / 1000.0, stage);
-		n->ping->timed_out = true;
+		node_client_timed_out(n);
 	}
 	for (node_conn *c = n->head; c; c = c->next)
 		conn_close_now(c);
@@ -632,5 +739,66 @@ int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
 	err = n->ping_err;
 out:
 	node_free(n);
+	return err;
+}
+
+/* ---- node_sync: one-shot reconciliation and transfer ---------------------------------------- */
+
+int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
+              node_sync_result *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	struct sockaddr_storage ss;
+	if (node_addr_parse(target, &ss)) {
+		snprintf(ret->error, sizeof ret->error,
+		         "'%s' is not HOST:PORT (an IPv4 address, [IPv6], or localhost, and a port)",
+		         target);
+		return MAILLE_EINVAL;
+	}
+	if (!cfg->store_path) {
+		snprintf(ret->error, sizeof ret->error, "no store");
+		return MAILLE_EINVAL;
+	}
+	node *n = calloc(1, sizeof *n);
+	if (!n) {
+		snprintf(ret->error, sizeof ret->error, "out of memory");
+		return MAILLE_ENOMEM;
+	}
+	n->lock_fd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	node_config c = *cfg;
+	/* the handshake, and any silence of the peer once the session runs, get the budget; a
+	 * long transfer that keeps moving is never cut */
+	c.hs_timeout_ms = timeout_ms;
+	c.idle_timeout_ms = timeout_ms;
+	if (c.ping_interval_ms == 0 || c.ping_interval_ms > timeout_ms / 3)
+		c.ping_interval_ms = timeout_ms / 3 ? timeout_ms / 3 : 1;
+	uint64_t t0 = uv_hrtime();
+	int err = node_init(n, &c, true);
+	if (err) {
+		snprintf(ret->error, sizeof ret->error, "cannot start: %s", maille_strerror(err));
+		goto out;
+	}
+	n->sync_res = ret;
+	if ((err = node_sync_setup(n))) {
+		snprintf(ret->error, sizeof ret->error, "cannot open the store: %s",
+		         maille_strerror(err));
+		goto out;
+	}
+	node_conn *conn = conn_new(n, false);
+	if (!conn) {
+		err = MAILLE_ENOMEM;
+		snprintf(ret->error, sizeof ret->error, "cannot create a connection");
+		goto out;
+	}
+	conn->oneshot_sync = true;
+	conn_dial(conn, (const struct sockaddr *)&ss); /* a failure is recorded in ret */
+	uv_run(&n->loop, UV_RUN_DEFAULT);
+	if (!n->ping_done)
+		node_ping_fail(n, MAILLE_EIO, false, "the connection ended before the sync finished");
+	err = n->ping_err;
+out:
+	node_free(n);
+	ret->total_ms = (double)(uv_hrtime() - t0) / 1e6;
 	return err;
 }

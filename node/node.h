@@ -61,6 +61,8 @@
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
 #define NODE_ADDR_STR_MAX 64u      /* "[v6 address]:port" with its NUL */
 
+struct node_sync_result;
+
 typedef struct node_config {
 	const char *dir;       /* node directory: node.addr and node.lock are written there */
 	const uint8_t *sk;     /* Ed25519 secret key (PROTO_SECRET_KEY_LEN bytes, sodium memory) */
@@ -69,6 +71,15 @@ typedef struct node_config {
 	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
 	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s. */
 	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms;
+	/* Sync (PROTOCOL.md §3). store_path: the node's store (node_run, node_sync; not
+	 * node_ping). anti_entropy_ms: 0 = SYNC_ANTI_ENTROPY_MS. clock_skew_us: added to the
+	 * clock entries are checked against (a test's injected clock; 0 in real use). */
+	const char *store_path;
+	uint32_t anti_entropy_ms;
+	int64_t clock_skew_us;
+	/* node_sync(): called every quarter second with the figures so far (a progress line). */
+	void (*progress)(const struct node_sync_result *r, void *ctx);
+	void *progress_ctx;
 } node_config;
 
 /* Runs the daemon in the foreground until SIGINT or SIGTERM: listens, writes the bound
@@ -101,6 +112,35 @@ typedef struct node_ping_result {
  * MAILLE_EBUSY (the peer is overloaded). */
 int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_ping_result *ret);
+
+/* The outcome of node_sync(). */
+typedef struct node_sync_result {
+	uint8_t peer_key[PROTO_KEY_LEN];
+	proto_hello peer_hello;
+	bool equal;          /* the HELLO fingerprints matched: nothing to reconcile */
+	uint64_t sent;       /* entries sent (the peer lacked them, or asked for them) */
+	uint64_t received;   /* entries received and stored as new */
+	uint64_t duplicates; /* entries received that were already here (or older versions) */
+	uint64_t refused;    /* entries refused for a reason of our own (a timestamp from the
+	                      * future): not the peer's fault, they come again later */
+	uint64_t rounds;     /* reconciliation round trips */
+	uint64_t bytes_sent, bytes_received; /* on the wire, handshake included */
+	double handshake_ms, total_ms;
+	bool not_member, timed_out;
+	char error[256];
+} node_sync_result;
+
+/* One-shot sync (`maille sync`): connects to target, reconciles, transfers both ways, waits
+ * until both sides have processed everything (a final MARK), says BYE done. The store at
+ * cfg->store_path is written here. timeout_ms bounds the handshake and any silence of the
+ * peer. Errors as node_ping(); *ret is always filled. */
+int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
+              node_sync_result *ret);
+
+/* The state file a running daemon rewrites (atomically) every second or so: JSON with its
+ * pid, listen address, and its peers (configured, discovered, connected) with their state,
+ * last sync and counters. `maille peers` and `maille status` read it. */
+#define NODE_STATE_FILE "node.state"
 
 /* Parses "HOST:PORT" (see node_ping; the port is required, 0 to 65535) into *ret.
  * MAILLE_EINVAL if it is not such an address (*ret untouched). */

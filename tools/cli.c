@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -111,9 +112,23 @@ const char *cli_opt_get(const cli_opt *opts, const char *name)
 	return NULL;
 }
 
+int64_t cli_clock_skew_us(void)
+{
+	const char *v = getenv("MAILLE_TEST_CLOCK_SKEW_S");
+	if (!v || !*v)
+		return 0;
+	char *end;
+	long long s = strtoll(v, &end, 10);
+	/* a year either way at most: enough for any test, far from overflowing */
+	if (*end || s < -31536000ll || s > 31536000ll)
+		return 0;
+	return (int64_t)s * 1000000;
+}
+
 uint64_t cli_now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t)((int64_t)now + cli_clock_skew_us());
 }

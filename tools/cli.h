@@ -60,6 +60,7 @@ typedef struct node_dir {
 	uint8_t pk[PROTO_KEY_LEN];
 	uint8_t *sk; /* sodium_malloc'd PROTO_SECRET_KEY_LEN bytes, NULL until loaded */
 	char name[256];
+	char store_path[4200]; /* DIR/store.sqlite */
 	store *st;
 } node_dir;
 
@@ -102,8 +103,12 @@ int federation_write(const char *path, const federation *f);
 /* Wipes and frees the key. Safe on a zeroed or already done struct. */
 void federation_done(federation *f);
 
-/* Microseconds since the epoch. */
+/* Microseconds since the epoch, plus the test clock's skew (cli_clock_skew_us). */
 uint64_t cli_now_us(void);
+/* MAILLE_TEST_CLOCK_SKEW_S (seconds, may be negative): a test's injected clock, added to the
+ * time entries are stamped with and checked against (never to the handshake's clock, which
+ * must stay the machine's). 0 when unset. */
+int64_t cli_clock_skew_us(void);
 
 /* ---- rendering (tools/render.c) ---------------------------------------------------------- */
 /* A body as JSON: maps → objects, bin → hex strings. NULL on allocation failure. */
@@ -133,5 +138,26 @@ int cmd_export(int argc, char **argv);
 int cmd_federation(int argc, char **argv); /* cmd_node.c: federation new|show|export|import */
 int cmd_node(int argc, char **argv);       /* cmd_node.c: the daemon in the foreground */
 int cmd_ping(int argc, char **argv);       /* cmd_node.c: handshake, PING, PONG with a node */
+int cmd_sync(int argc, char **argv);       /* cmd_sync.c: one-shot sync with a node */
+int cmd_peer(int argc, char **argv);       /* cmd_sync.c: peer add|remove */
+int cmd_peers(int argc, char **argv);      /* cmd_sync.c: configured and connected peers */
+int cmd_status(int argc, char **argv);     /* cmd_sync.c: the live set and the daemon */
+
+/* ---- shared by the network commands (cmd_node.c) ------------------------------------------ */
+/* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
+int load_own_federation(const node_dir *nd, federation *ret);
+/* The territory's name as the node presents itself (HELLO). */
+void territory_name(const node_dir *nd, char *ret, size_t cap);
+/* --log-format and --log-level into node_log_setup (dflt: the level without the option). */
+int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt);
+/* A test-only millisecond setting from the environment, 0 when unset (warns when used). */
+uint32_t env_ms(const char *name);
+/* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
+int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
+/* A peer-controlled string for a terminal (control characters become '?') and for JSON. */
+void term_str(const char *s, char *buf, size_t cap);
+json_t *json_peer_str(const char *s);
+/* Milliseconds rounded to the microsecond. */
+double round_us(double ms);
 
 #endif

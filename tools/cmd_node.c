@@ -39,7 +39,7 @@ static void no_federation_error(const char *dir)
 }
 
 /* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
-static int load_own_federation(const node_dir *nd, federation *ret)
+int load_own_federation(const node_dir *nd, federation *ret)
 {
 	char path[4200], why[160];
 	if (federation_path(nd->path, path, sizeof path)) {
@@ -302,16 +302,26 @@ int cmd_federation(int argc, char **argv)
 /* ---- node ------------------------------------------------------------------------------------ */
 
 static const char node_help[] =
-	"usage: maille node [--listen ADDR:PORT] [--log-format text|json] [--log-level LEVEL]\n"
-	"                   [--dir DIR]\n"
+	"usage: maille node [--listen ADDR:PORT] [--anti-entropy SECONDS]\n"
+	"                   [--log-format text|json] [--log-level LEVEL] [--dir DIR]\n"
 	"\n"
 	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
 	"connections from the members of its federation (see 'maille federation') over an\n"
 	"encrypted, mutually authenticated channel; to anyone else it sends nothing. The node\n"
 	"needs a federation.\n"
 	"\n"
+	"It keeps the catalogue in sync with its peers: it dials the peers configured with\n"
+	"'maille peer add' and those the federation's node entries announce (4 to 8 outbound\n"
+	"connections, retrying with exponential backoff), reconciles with each on connection and\n"
+	"with one at random every --anti-entropy seconds, and pushes at once every entry it\n"
+	"stores (received, or published with 'maille publish' while it runs) to its peers. It\n"
+	"publishes its own addresses as the entry node/<its key>. 'maille peers' and\n"
+	"'maille status' show what it is doing (from DIR/node.state).\n"
+	"\n"
 	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
 	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
+	"  --anti-entropy S     seconds between two reconciliations with a random peer\n"
+	"                       (default 60)\n"
 	"  --log-format F       text (default) or json (one JSON object per line)\n"
 	"  --log-level L        debug, info (default), warn or error\n"
 	"\n"
@@ -320,9 +330,25 @@ static const char node_help[] =
 	"NODE-STOP, ...). While it runs, the bound address is in DIR/node.addr. On SIGINT or\n"
 	"SIGTERM it says BYE to its peers, closes everything and exits 0.\n";
 
+int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms)
+{
+	const char *ts = cli_opt_get(opts, "timeout");
+	if (!ts)
+		return 0;
+	char *end;
+	errno = 0;
+	double s = strtod(ts, &end);
+	if (errno || *end || !(s > 0) || s > 3600)
+		return cli_usage_error(cmd, "--timeout wants seconds, more than 0 and at most 3600");
+	*ret_ms = (uint32_t)(s * 1000.0 + 0.5);
+	if (*ret_ms == 0)
+		*ret_ms = 1;
+	return 0;
+}
+
 /* Test-only overrides of the daemon's timeouts (milliseconds), so that tests need not wait
  * 10 s for a handshake timeout. Not documented in --help on purpose. */
-static uint32_t env_ms(const char *name)
+uint32_t env_ms(const char *name)
 {
 	const char *v = getenv(name);
 	if (!v || !*v)
@@ -338,13 +364,13 @@ static uint32_t env_ms(const char *name)
 }
 
 /* The territory's name as the node presents itself (HELLO). */
-static void territory_name(const node_dir *nd, char *ret, size_t cap)
+void territory_name(const node_dir *nd, char *ret, size_t cap)
 {
 	if (store_territory_name(nd->st, nd->pk, ret, cap) != 0)
 		snprintf(ret, cap, "%s", nd->name);
 }
 
-static int parse_log_opts(const char *cmd, const cli_opt *opts, node_log_level dflt)
+int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 {
 	const char *fmt = cli_opt_get(opts, "log-format");
 	const char *lvl = cli_opt_get(opts, "log-level");
@@ -355,7 +381,7 @@ static int parse_log_opts(const char *cmd, const cli_opt *opts, node_log_level d
 		else if (strcmp(fmt, "text") != 0)
 			return cli_usage_error(cmd, "--log-format is text or json");
 	}
-	int level = (int)dflt;
+	int level = dflt;
 	if (lvl && (level = node_log_level_parse(lvl)) < 0)
 		return cli_usage_error(cmd, "--log-level is debug, info, warn or error");
 	node_log_setup((node_log_level)level, json);
@@ -365,6 +391,7 @@ static int parse_log_opts(const char *cmd, const cli_opt *opts, node_log_level d
 int cmd_node(int argc, char **argv)
 {
 	cli_opt opts[] = {{"listen", true, NULL},
+	                  {"anti-entropy", true, NULL},
 	                  {"log-format", true, NULL},
 	                  {"log-level", true, NULL},
 	                  {NULL, false, NULL}};
@@ -383,6 +410,18 @@ int cmd_node(int argc, char **argv)
 	if (listen && node_addr_parse(listen, &ss))
 		return cli_usage_error("node", "--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
 		                               "address] or localhost, and a port)");
+	uint32_t ae_ms = 0;
+	const char *ae = cli_opt_get(opts, "anti-entropy");
+	if (ae) {
+		char *end;
+		errno = 0;
+		unsigned long s = strtoul(ae, &end, 10);
+		if (errno || *end || !*ae || s == 0 || s > 86400)
+			return cli_usage_error("node", "--anti-entropy wants whole seconds, 1 to 86400");
+		ae_ms = (uint32_t)s * 1000u;
+	}
+	if (!ae_ms)
+		ae_ms = env_ms("MAILLE_TEST_ANTI_ENTROPY_MS");
 	if ((r = parse_log_opts("node", opts, NODE_LOG_INFO)))
 		return r;
 	node_dir nd;
@@ -403,6 +442,9 @@ int cmd_node(int argc, char **argv)
 		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
 		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.store_path = nd.store_path,
+		.anti_entropy_ms = ae_ms,
+		.clock_skew_us = cli_clock_skew_us(),
 	};
 	/* node_run logs its own errors, once */
 	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;
@@ -433,7 +475,7 @@ static const char ping_help[] =
 	"a usage error.\n";
 
 /* A peer-controlled string for a terminal: control characters become '?'. */
-static void term_str(const char *s, char *buf, size_t cap)
+void term_str(const char *s, char *buf, size_t cap)
 {
 	size_t i = 0;
 	for (; s[i] && i + 1 < cap; i++)
@@ -442,7 +484,7 @@ static void term_str(const char *s, char *buf, size_t cap)
 }
 
 /* A peer-controlled string for JSON (jansson refuses invalid UTF-8). */
-static json_t *json_peer_str(const char *s)
+json_t *json_peer_str(const char *s)
 {
 	json_t *j = json_string(s);
 	if (j)
@@ -456,7 +498,7 @@ static json_t *json_peer_str(const char *s)
 }
 
 /* Milliseconds to the microsecond, so that JSON shows 1.254 and not 1.2547690000000001. */
-static double round_us(double ms)
+double round_us(double ms)
 {
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
@@ -481,18 +523,8 @@ int cmd_ping(int argc, char **argv)
 		                               "or localhost, and a port)",
 		                       target);
 	uint32_t timeout_ms = 10000;
-	const char *ts = cli_opt_get(opts, "timeout");
-	if (ts) {
-		char *end;
-		errno = 0;
-		double s = strtod(ts, &end);
-		if (errno || *end || !(s > 0) || s > 3600)
-			return cli_usage_error("ping", "--timeout wants seconds, more than 0 and at most "
-			                               "3600");
-		timeout_ms = (uint32_t)(s * 1000.0 + 0.5);
-		if (timeout_ms == 0)
-			timeout_ms = 1;
-	}
+	if ((r = cli_timeout_opt("ping", opts, &timeout_ms)))
+		return r;
 	if ((r = parse_log_opts("ping", opts, NODE_LOG_ERROR)))
 		return r;
 	node_dir nd;

@@ -29,6 +29,10 @@ static const command commands[] = {
 	{"federation", cmd_federation, "create, show, export or import the federation's network key"},
 	{"node", cmd_node, "run the node's daemon in the foreground (listen for members)"},
 	{"ping", cmd_ping, "handshake with a running node and measure the round trip"},
+	{"sync", cmd_sync, "sync the catalogue with a node once (both ways)"},
+	{"peer", cmd_peer, "add or remove a peer the daemon keeps connected"},
+	{"peers", cmd_peers, "the daemon's peers: state, last sync, entries exchanged"},
+	{"status", cmd_status, "the live set's count and fingerprint, the daemon's state"},
 	{NULL, NULL, NULL},
 };
 

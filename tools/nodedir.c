@@ -158,8 +158,8 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		return EXIT_FAIL;
 	}
 	read_conf(nd);
-	char sp[4200];
-	if (join(sp, sizeof sp, nd->path, STORE_FILE)) {
+	char *sp = nd->store_path;
+	if (join(sp, sizeof nd->store_path, nd->path, STORE_FILE)) {
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}

@@ -27,6 +27,8 @@
 #include "cli.h"
 #include "node/node.h"
 #include "proto/error.h"
+#include "proto/sync.h"
+#include "proto/value.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -592,6 +594,106 @@ out:
 	return ret;
 }
 
+/* After the handshake, pushes one entry in ENTRIES (PROTOCOL.md §3.5), signed with the
+ * probe's key: kind "valid" (the control: the node keeps the session), "sig" (the last byte
+ * of the signature flipped), "body" (a byte of the path changed after signing), "garbage"
+ * (64 random bytes). For every kind but valid the node must say BYE protocol and close. The
+ * entry's id is printed so that the test can check the store. */
+static int mode_forge(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t *raw = NULL, *body = NULL, *wire = NULL, *msg = NULL;
+	if (session_handshake(p, &s))
+		goto out;
+	const char *k = p->o.kind;
+	bool valid = strcmp(k, "valid") == 0;
+	size_t len = 0, body_len = 0;
+	char path[64];
+	uint32_t rnd = randombytes_random();
+	snprintf(path, sizeof path, "rex/faux-retour-%08x", (unsigned)rnd);
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v;
+	int r = MAILLE_ENOMEM;
+	if (m && (v = proto_value_map_put(&a, m, "type", 4))) {
+		*v = *proto_value_new_str(&a, "rex", 3);
+		r = proto_value_encode(m, PROTO_ENTRY_MAX, &body, &body_len);
+	}
+	proto_arena_done(&a);
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, p->nd.pk, PROTO_KEY_LEN);
+	memcpy(e.signer, p->nd.pk, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.timestamp = wall_us();
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = body_len;
+	if (!r)
+		r = proto_entry_encode(&e, p->nd.sk, &raw, &len);
+	if (r) {
+		fail("cannot build the entry: %s", maille_strerror(r));
+		goto out;
+	}
+	if (strcmp(k, "sig") == 0) {
+		raw[len - 1] ^= 0x01;
+	} else if (strcmp(k, "body") == 0) {
+		for (size_t i = 0; i + 4 <= len; i++)
+			if (memcmp(raw + i, "faux", 4) == 0) {
+				raw[i] = 'g';
+				break;
+			}
+	} else if (strcmp(k, "garbage") == 0) {
+		len = 64;
+		randombytes_buf(raw, len);
+	} else if (!valid) {
+		fail("unknown kind '%s' (valid, sig, body, garbage)", k);
+		goto out;
+	}
+	uint8_t id[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1];
+	proto_entry_id(raw, len, id);
+	proto_hex(id, PROTO_ID_LEN, hex);
+	size_t cap = len + 64, mlen = 0, wire_len = 0, wire_cap = 0;
+	msg = malloc(cap);
+	const uint8_t *raws[1] = {raw};
+	r = msg ? proto_sync_encode_entries(raws, &len, 1, msg, cap, &mlen) : MAILLE_ENOMEM;
+	if (!r)
+		r = proto_chan_seal(s.chan, msg, mlen, &wire, &wire_len, &wire_cap);
+	if (r || send_all(s.fd, wire, wire_len)) {
+		fail("cannot send the entry: %s", maille_strerror(r ? r : MAILLE_EIO));
+		goto out;
+	}
+	const char *how;
+	/* valid: the session must stay (no BYE within the wait); otherwise the node closes */
+	r = sess_wait(&s, valid ? PROTO_SESS_BYE : 0, valid ? 1500 : p->o.timeout_ms, &how);
+	long bye = -1;
+	for (size_t i = 0; i < s.n_got; i++)
+		if (s.got[i].type == PROTO_SESS_BYE)
+			bye = (long)s.got[i].reason;
+	printf("{\"mode\":\"forge\",\"kind\":\"%s\",\"id\":\"%s\",\"bye\":%ld,\"closed\":\"%s\","
+	       "\"ms\":%.1f}\n",
+	       k, hex, bye, how, now_ms() - s.t0);
+	if (valid)
+		ret = bye == -1 && strcmp(how, "timeout") == 0 ? 0
+		                                                : fail("the node ended the session");
+	else if (bye != PROTO_BYE_PROTOCOL)
+		fail("the node did not say BYE protocol (bye %ld, %s)", bye, how);
+	else if (strcmp(how, "timeout") == 0)
+		fail("the node did not close the connection");
+	else
+		ret = 0;
+out:
+	free(raw);
+	free(body);
+	free(msg);
+	free(wire);
+	session_done(&s);
+	return ret;
+}
+
 /* Connects and sends nothing: closed at the handshake timeout, with no byte. */
 static int mode_silent(probe *p)
 {
@@ -928,7 +1030,7 @@ static int usage(void)
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
 	      "             [--n N] [--timeout-ms T]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server\n",
+	      "       flood sessions noread fake-server forge\n",
 	      stderr);
 	return 2;
 }
@@ -997,6 +1099,8 @@ int main(int argc, char **argv)
 		ret = mode_after_hs(&p, false);
 	else if (strcmp(m, "silent") == 0)
 		ret = mode_silent(&p);
+	else if (strcmp(m, "forge") == 0 && p.o.kind)
+		ret = mode_forge(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

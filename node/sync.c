@@ -1,0 +1,1193 @@
+/* node/sync.c: reconciliation, entry transfer and the ingest pipeline of a session
+ * (PROTOCOL.md §3.5), on top of conn.c's secure channel.
+ *
+ * Ingest. Entries received from peers go through a pipeline whose slow steps run on libuv's
+ * thread pool, so that Ed25519 verification (~45 µs an entry, the bound of a sync) is spread
+ * over the cores and the event loop stays free to read, decrypt and answer:
+ *   1. loop: ENTRIES arrives; each entry's id is computed and looked up (in the store and
+ *      among the entries in flight): a duplicate is dropped before it costs a verification;
+ *      the others are copied into the open batch;
+ *   2. pool, several batches at once: decode, limits, signature, id, clock;
+ *   3. loop: a peer that sent an entry failing 2 for a reason of its own is disconnected
+ *      (a timestamp from the future is our clock's business, not the peer's fault);
+ *   4. pool, one job at a time: verified batches, in arrival order, are stored in one
+ *      transaction (the live-set rule) through a second store handle;
+ *   5. loop: counters, pushes of the new entries to the other peers, MARK_ACKs.
+ * Batches commit in the order they were received, so "every entry received before a MARK is
+ * processed" is a counter comparison (rx_seq, done_seq). A connection stops being read while
+ * SYNC_PIPE_HIGH of its entries are in the pipeline: with the write-queue rule of conn.c, the
+ * bytes a peer can make us hold are bounded.
+ *
+ * Reconciliation. Each connection may run one reconciliation as initiator (ours) and one as
+ * responder (the peer's) at a time, over a snapshot of the live set (node_set) shared by
+ * every session that reconciles while the set does not change. The snapshot is rebuilt from
+ * the store (store_items) when the set changed and a reconciliation starts. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "log.h"
+#include "proto/error.h"
+
+/* ---- a set of ids ---------------------------------------------------------------------------
+ * Open addressing with linear probing over ids that are BLAKE2b outputs (or claimed to be:
+ * a peer can choose ids that collide, which costs it nothing but only slows down its own
+ * lookups, bounded by the table's load factor of 1/2). */
+typedef struct idset {
+	uint8_t (*slot)[PROTO_ID_LEN];
+	uint8_t *used;
+	size_t cap, n; /* cap a power of two, or 0 */
+	uint64_t seed;
+} idset;
+
+static size_t idset_hash(const idset *s, const uint8_t id[PROTO_ID_LEN])
+{
+	uint64_t h;
+	memcpy(&h, id, sizeof h);
+	h ^= s->seed;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 17) & (s->cap - 1);
+}
+
+static bool idset_has(const idset *s, const uint8_t id[PROTO_ID_LEN])
+{
+	if (!s->n)
+		return false;
+	for (size_t i = idset_hash(s, id);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i])
+			return false;
+		if (memcmp(s->slot[i], id, PROTO_ID_LEN) == 0)
+			return true;
+	}
+}
+
+static int idset_grow(idset *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 256;
+	idset t = {calloc(cap, PROTO_ID_LEN), calloc(cap, 1), cap, 0, s->seed};
+	if (!t.slot || !t.used) {
+		free(t.slot);
+		free(t.used);
+		return MAILLE_ENOMEM;
+	}
+	for (size_t i = 0; i < s->cap; i++) {
+		if (!s->used[i])
+			continue;
+		size_t j = idset_hash(&t, s->slot[i]);
+		while (t.used[j])
+			j = (j + 1) & (cap - 1);
+		memcpy(t.slot[j], s->slot[i], PROTO_ID_LEN);
+		t.used[j] = 1;
+		t.n++;
+	}
+	free(s->slot);
+	free(s->used);
+	*s = t;
+	return 0;
+}
+
+/* 1 if added, 0 if present, MAILLE_ENOMEM. */
+static int idset_add(idset *s, const uint8_t id[PROTO_ID_LEN])
+{
+	if (idset_has(s, id))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap && idset_grow(s))
+		return MAILLE_ENOMEM;
+	size_t i = idset_hash(s, id);
+	while (s->used[i])
+		i = (i + 1) & (s->cap - 1);
+	memcpy(s->slot[i], id, PROTO_ID_LEN);
+	s->used[i] = 1;
+	s->n++;
+	return 1;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
+static void idset_del(idset *s, const uint8_t id[PROTO_ID_LEN])
+{
+	if (!s->n)
+		return;
+	size_t i = idset_hash(s, id);
+	for (;; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i])
+			return;
+		if (memcmp(s->slot[i], id, PROTO_ID_LEN) == 0)
+			break;
+	}
+	s->used[i] = 0;
+	s->n--;
+	for (size_t j = (i + 1) & (s->cap - 1); s->used[j]; j = (j + 1) & (s->cap - 1)) {
+		size_t h = idset_hash(s, s->slot[j]);
+		/* move j back to the hole i unless its home h lies cyclically in (i, j] */
+		bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+		if (stays)
+			continue;
+		memcpy(s->slot[i], s->slot[j], PROTO_ID_LEN);
+		s->used[i] = 1;
+		s->used[j] = 0;
+		i = j;
+	}
+}
+
+static void idset_clear(idset *s)
+{
+	if (s->n && s->used)
+		memset(s->used, 0, s->cap);
+	s->n = 0;
+	/* a big table from a large reconciliation is not kept for the session's life */
+	if (s->cap > 65536) {
+		free(s->slot);
+		free(s->used);
+		s->slot = NULL;
+		s->used = NULL;
+		s->cap = 0;
+	}
+}
+
+static void idset_done(idset *s)
+{
+	free(s->slot);
+	free(s->used);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- snapshots of the live set ------------------------------------------------------------- */
+
+typedef struct node_set {
+	rbsr_item *items;
+	rbsr_set set;
+	unsigned refs;
+} node_set;
+
+static void node_set_release(node_set *s)
+{
+	if (s && --s->refs == 0) {
+		rbsr_set_done(&s->set);
+		free(s->items);
+		free(s);
+	}
+}
+
+/* ---- the ingest pipeline ------------------------------------------------------------------- */
+
+typedef struct ingest_entry {
+	uint64_t conn_id;
+	uint8_t *raw;
+	size_t len;
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry e;
+	int err;    /* decode, limits, signature, clock: 0 or a maille code */
+	int put;    /* enum store_put_result */
+	int put_err;
+	bool skip;  /* its connection failed before the commit: not stored */
+} ingest_entry;
+
+enum batch_stage { BATCH_OPEN, BATCH_VERIFYING, BATCH_VERIFIED, BATCH_COMMITTING };
+
+typedef struct ingest_batch {
+	uv_work_t work;
+	node *n;
+	ingest_entry *v;
+	size_t len, cap;
+	int stage;
+	uint64_t now_us;
+	struct ingest_batch *next;
+} ingest_batch;
+
+struct node_sync_state {
+	ingest_batch *head, *tail; /* FIFO, oldest first; tail may be BATCH_OPEN */
+	idset inflight;            /* ids of the entries in the pipeline */
+	/* the commit job */
+	uv_work_t commit_work;
+	bool committing;
+	/* the job's batches: this many from the head. Counted, never delimited by a pointer:
+	 * the event loop links new batches after the last one while the job runs */
+	size_t commit_batches;
+	int commit_err;
+	uint64_t commit_rid_lo, commit_rid_hi; /* rids the job's transaction gave */
+	/* the live-set snapshot */
+	node_set *set;
+	bool set_dirty;
+	uint64_t anti_entropy_ms;
+	uint64_t next_ae_ms;
+	/* totals, for logs */
+	uint64_t accepted, refused, dups;
+};
+
+typedef struct sendq_item {
+	uint8_t id[PROTO_ID_LEN];
+	uint8_t kind; /* SQ_HAVE, SQ_WANTED, SQ_PUSH */
+} sendq_item;
+
+enum { SQ_HAVE, SQ_WANTED, SQ_PUSH };
+
+struct conn_sync {
+	/* our reconciliation */
+	rbsr_session ri;
+	node_set *ri_set;
+	bool ri_active, ri_done_once;
+	uint64_t ri_rounds, ri_haves, ri_needs;
+	uint64_t ri_t0_ns;
+	idset wanted;              /* needs seen in the current reconciliation */
+	uint8_t *want;             /* ids to ask for, not yet in a WANT */
+	size_t want_len, want_cap; /* in ids */
+	unsigned wants_out;
+	uint64_t want_marks[SYNC_WANTS_IN_FLIGHT];
+	uint64_t next_mark;
+	uint64_t final_mark;
+	bool final_sent, final_acked, finished;
+	/* the peer's reconciliation */
+	rbsr_session rr;
+	node_set *rr_set;
+	bool rr_active;
+	/* what we send, in order */
+	sendq_item *sq;
+	size_t sq_head, sq_len, sq_cap;
+	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
+	size_t n_push, n_wanted;  /* queued items of these kinds */
+	struct {
+		uint64_t n, seq, qpos;
+	} marks[SYNC_MARKS_MAX];
+	size_t n_marks;
+	/* the pipeline */
+	uint64_t rx_seq, done_seq;
+	/* counters */
+	uint64_t sent, received, dups, refused, last_sync_us;
+};
+
+uint64_t node_entry_now_us(const node *n)
+{
+	return (uint64_t)((int64_t)node_now_us() + n->cfg.clock_skew_us);
+}
+
+int sync_init(node *n)
+{
+	n->sy = calloc(1, sizeof *n->sy);
+	if (!n->sy)
+		return MAILLE_ENOMEM;
+	randombytes_buf(&n->sy->inflight.seed, sizeof n->sy->inflight.seed);
+	n->sy->set_dirty = true;
+	n->sy->anti_entropy_ms = n->cfg.anti_entropy_ms ? n->cfg.anti_entropy_ms : SYNC_ANTI_ENTROPY_MS;
+	n->sy->next_ae_ms = uv_now(&n->loop) + n->sy->anti_entropy_ms;
+	return 0;
+}
+
+static void batch_free(ingest_batch *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		free(b->v[i].raw);
+	free(b->v);
+	free(b);
+}
+
+void sync_free(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (!sy)
+		return;
+	/* the loop has ended: no job runs any more */
+	while (sy->head) {
+		ingest_batch *b = sy->head;
+		sy->head = b->next;
+		batch_free(b);
+	}
+	idset_done(&sy->inflight);
+	node_set_release(sy->set);
+	free(sy);
+	n->sy = NULL;
+}
+
+void sync_set_dirty(node *n)
+{
+	if (n->sy)
+		n->sy->set_dirty = true;
+}
+
+/* The current snapshot, rebuilt if the set changed; the caller holds a reference. */
+static node_set *node_set_get(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (sy->set && !sy->set_dirty) {
+		sy->set->refs++;
+		return sy->set;
+	}
+	uint64_t t0 = uv_hrtime();
+	node_set *s = calloc(1, sizeof *s);
+	size_t count = 0;
+	int r = s ? store_items(n->st, &s->items, &count) : MAILLE_ENOMEM;
+	if (!r)
+		r = rbsr_set_init(&s->set, s->items, count);
+	if (r) {
+		LOG_ERROR("SYNC-ERROR", "cannot read the live set from the store: %s", maille_strerror(r));
+		if (s)
+			free(s->items);
+		free(s);
+		return NULL;
+	}
+	s->refs = 2; /* the node's and the caller's */
+	node_set_release(sy->set);
+	sy->set = s;
+	sy->set_dirty = false;
+	LOG_DEBUG("SYNC-SET", "live set read: %zu items in %.1f ms", count,
+	          (double)(uv_hrtime() - t0) / 1e6);
+	return s;
+}
+
+static node_conn *conn_by_id(node *n, uint64_t id)
+{
+	for (node_conn *c = n->head; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* Whether an error of an entry is the sender's fault (PROTOCOL.md §3.5): anything but our
+ * own clock. */
+static bool peer_fault(int err)
+{
+	return err != 0 && err != MAILLE_EFUTURE && err != MAILLE_ENOMEM && err != MAILLE_EIO &&
+	       err != MAILLE_EBUSY;
+}
+
+static void verify_work(uv_work_t *w)
+{
+	ingest_batch *b = w->data;
+	for (size_t i = 0; i < b->len; i++) {
+		ingest_entry *x = &b->v[i];
+		/* the id was computed on the loop (deduplication) from these very bytes */
+		int r = proto_entry_decode(x->raw, x->len, &x->e);
+		if (!r)
+			r = proto_entry_verify(&x->e, x->raw, x->len);
+		if (!r)
+			r = proto_entry_check_time(&x->e, b->now_us);
+		x->err = r;
+	}
+}
+
+static void commit_try(node *n);
+
+static const char *sync_err_text(int err)
+{
+	switch (err) {
+	case MAILLE_EAUTH:
+		return "bad signature";
+	case MAILLE_EFUTURE:
+		return "timestamp more than 10 minutes in the future";
+	default:
+		return maille_strerror(err);
+	}
+}
+
+static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
+{
+	if (!c || c->state != CONN_OPEN)
+		return;
+	char hex[17];
+	proto_hex(x->id, 8, hex);
+	LOG_WARN("SYNC-REFUSE", "#%llu %s %s: entry %s refused (%s): disconnecting the peer",
+	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, sync_err_text(err));
+	if (c->oneshot_sync)
+		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)",
+		                 sync_err_text(err));
+	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
+}
+
+static void verify_done(uv_work_t *w, int status)
+{
+	ingest_batch *b = w->data;
+	node *n = b->n;
+	b->stage = BATCH_VERIFIED;
+	if (status) /* cancelled: nothing was verified */
+		for (size_t i = 0; i < b->len; i++)
+			b->v[i].err = MAILLE_ESTATE;
+	uint64_t last = 0;
+	node_conn *c = NULL;
+	for (size_t i = 0; i < b->len; i++) {
+		ingest_entry *x = &b->v[i];
+		if (!peer_fault(x->err) || x->err == MAILLE_ESTATE)
+			continue;
+		if (x->conn_id != last) {
+			c = conn_by_id(n, x->conn_id);
+			last = x->conn_id;
+		}
+		conn_refuse_entry(c, x, x->err);
+	}
+	commit_try(n);
+}
+
+static void batch_submit(node *n, ingest_batch *b)
+{
+	b->stage = BATCH_VERIFYING;
+	b->now_us = node_entry_now_us(n);
+	b->work.data = b;
+	int r = uv_queue_work(&n->loop, &b->work, verify_work, verify_done);
+	if (r) {
+		/* cannot happen with a valid loop; the entries are dropped (they come again) */
+		LOG_ERROR("SYNC-ERROR", "cannot queue a verification: %s", uv_strerror(r));
+		verify_done(&b->work, r);
+	}
+}
+
+void sync_ingest_kick(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (sy && sy->tail && sy->tail->stage == BATCH_OPEN && sy->tail->len)
+		batch_submit(n, sy->tail);
+}
+
+static void commit_work(uv_work_t *w)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	int r = store_begin(n->wst);
+	if (!r)
+		r = store_last_rid(n->wst, &sy->commit_rid_lo);
+	/* the last batch's next pointer may be written by the loop meanwhile: not followed */
+	ingest_batch *b = sy->head;
+	for (size_t k = 0; !r && k < sy->commit_batches; k++) {
+		if (k > 0)
+			b = b->next;
+		for (size_t i = 0; i < b->len; i++) {
+			ingest_entry *x = &b->v[i];
+			if (x->err || x->skip)
+				continue;
+			x->put_err = store_entry_put_verified(n->wst, &x->e, x->raw, x->len, x->id, &x->put);
+		}
+	}
+	if (!r)
+		r = store_last_rid(n->wst, &sy->commit_rid_hi);
+	if (!r)
+		r = store_commit(n->wst);
+	else
+		store_rollback(n->wst);
+	sy->commit_err = r;
+}
+
+static void commit_done(uv_work_t *w, int status);
+
+/* Starts the commit job on the verified batches at the head, if none runs. */
+static void commit_try(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (sy->committing || !sy->head || sy->head->stage != BATCH_VERIFIED)
+		return;
+	size_t count = 0, batches = 0;
+	ingest_batch *b = sy->head;
+	uint64_t last = 0;
+	node_conn *c = NULL;
+	for (; b && b->stage == BATCH_VERIFIED && count < SYNC_COMMIT_ENTRIES; b = b->next) {
+		for (size_t i = 0; i < b->len; i++) {
+			ingest_entry *x = &b->v[i];
+			if (x->conn_id != last) {
+				c = conn_by_id(n, x->conn_id);
+				last = x->conn_id;
+			}
+			/* a peer disconnected for an invalid entry gets nothing more stored */
+			x->skip = !c || c->state != CONN_OPEN;
+		}
+		b->stage = BATCH_COMMITTING;
+		count += b->len;
+		batches++;
+	}
+	sy->commit_batches = batches;
+	sy->committing = true;
+	sy->commit_work.data = n;
+	int r = uv_queue_work(&n->loop, &sy->commit_work, commit_work, commit_done);
+	if (r) {
+		LOG_ERROR("SYNC-ERROR", "cannot queue a commit: %s", uv_strerror(r));
+		sy->commit_err = node_uv_error(r);
+		commit_done(&sy->commit_work, r);
+	}
+}
+
+static bool is_node_entry(const proto_entry *e)
+{
+	return e->kind == PROTO_KIND_DOCUMENT && e->path_len > 5 && memcmp(e->path, "node/", 5) == 0;
+}
+
+static void commit_done(uv_work_t *w, int status)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	(void)status;
+	sy->committing = false;
+	if (sy->commit_err)
+		LOG_ERROR("SYNC-STORE", "cannot store received entries: %s (they will come again)",
+		          maille_strerror(sy->commit_err));
+	else
+		peers_own_rids(n, sy->commit_rid_lo, sy->commit_rid_hi);
+	uint64_t last = 0;
+	node_conn *c = NULL;
+	bool changed = false;
+	for (size_t k = 0; k < sy->commit_batches; k++) {
+		ingest_batch *b = sy->head;
+		for (size_t i = 0; i < b->len; i++) {
+			ingest_entry *x = &b->v[i];
+			if (x->conn_id != last) {
+				c = conn_by_id(n, x->conn_id);
+				last = x->conn_id;
+			}
+			struct conn_sync *cs = c ? c->sync : NULL;
+			int err = x->err ? x->err : sy->commit_err ? sy->commit_err : x->put_err;
+			if (x->skip) {
+				/* its connection is gone */
+			} else if (err == 0 && x->put == STORE_PUT_LIVE) {
+				sy->accepted++;
+				changed = true;
+				if (cs)
+					cs->received++;
+				if (is_node_entry(&x->e))
+					peers_learn(n, &x->e);
+				sync_push(n, x->id, c);
+			} else if (err == 0) {
+				sy->dups++;
+				if (cs)
+					cs->dups++;
+			} else if (!peer_fault(err)) {
+				sy->refused++;
+				if (cs)
+					cs->refused++;
+				char hex[17];
+				proto_hex(x->id, 8, hex);
+				LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex, sync_err_text(err));
+			} else if (x->err == 0 && err == MAILLE_EPROTO) {
+				/* decoded and verified, but the store refused it (a malformed body) */
+				conn_refuse_entry(c, x, err);
+			} else if (x->err == 0) {
+				char hex[17];
+				proto_hex(x->id, 8, hex);
+				LOG_WARN("SYNC-STORE", "entry %s not stored: %s", hex, maille_strerror(err));
+			}
+			idset_del(&sy->inflight, x->id);
+			if (cs) {
+				cs->done_seq++;
+			}
+		}
+		sy->head = b->next;
+		if (!sy->head)
+			sy->tail = NULL;
+		batch_free(b);
+	}
+	if (changed)
+		sy->set_dirty = true;
+	/* resume readers, answer MARKs, send pushes */
+	for (node_conn *o = n->head; o; o = o->next) {
+		if (o->state != CONN_OPEN || !o->sync)
+			continue;
+		if (o->ingest_paused && o->sync->rx_seq - o->sync->done_seq <= SYNC_PIPE_LOW) {
+			o->ingest_paused = false;
+			conn_update_reading(o);
+		}
+		sync_pump(o);
+	}
+	commit_try(n);
+}
+
+/* One received entry into the pipeline. */
+static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
+{
+	node *n = c->owner;
+	struct node_sync_state *sy = n->sy;
+	struct conn_sync *cs = c->sync;
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry_id(raw, len, id);
+	if (idset_has(&sy->inflight, id) || store_has(n->st, id) == 0) {
+		cs->dups++;
+		sy->dups++;
+		return 0;
+	}
+	ingest_batch *b = sy->tail;
+	if (!b || b->stage != BATCH_OPEN) {
+		b = calloc(1, sizeof *b);
+		if (!b)
+			return MAILLE_ENOMEM;
+		b->n = n;
+		b->stage = BATCH_OPEN;
+		if (sy->tail)
+			sy->tail->next = b;
+		else
+			sy->head = b;
+		sy->tail = b;
+	}
+	if (b->len == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		ingest_entry *v = realloc(b->v, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	ingest_entry *x = &b->v[b->len];
+	memset(x, 0, sizeof *x);
+	x->raw = malloc(len);
+	if (!x->raw || idset_add(&sy->inflight, id) < 0) {
+		free(x->raw);
+		return MAILLE_ENOMEM;
+	}
+	memcpy(x->raw, raw, len);
+	x->len = len;
+	x->conn_id = c->id;
+	memcpy(x->id, id, PROTO_ID_LEN);
+	b->len++;
+	cs->rx_seq++;
+	if (b->len >= SYNC_BATCH_ENTRIES)
+		batch_submit(n, b);
+	if (!c->ingest_paused && cs->rx_seq - cs->done_seq >= SYNC_PIPE_HIGH) {
+		c->ingest_paused = true;
+		conn_update_reading(c);
+	}
+	return 0;
+}
+
+/* ---- sending ------------------------------------------------------------------------------- */
+
+static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t kind)
+{
+	if (cs->sq_len == cs->sq_cap || cs->sq_head + cs->sq_len == cs->sq_cap) {
+		/* compact, then grow */
+		if (cs->sq_head) {
+			memmove(cs->sq, cs->sq + cs->sq_head, cs->sq_len * sizeof *cs->sq);
+			cs->sq_head = 0;
+		}
+		if (cs->sq_len == cs->sq_cap) {
+			size_t cap = cs->sq_cap ? cs->sq_cap * 2 : 256;
+			sendq_item *p = realloc(cs->sq, cap * sizeof *p);
+			if (!p)
+				return MAILLE_ENOMEM;
+			cs->sq = p;
+			cs->sq_cap = cap;
+		}
+	}
+	sendq_item *it = &cs->sq[cs->sq_head + cs->sq_len++];
+	memcpy(it->id, id, PROTO_ID_LEN);
+	it->kind = kind;
+	cs->sq_enq++;
+	if (kind == SQ_PUSH)
+		cs->n_push++;
+	else if (kind == SQ_WANTED)
+		cs->n_wanted++;
+	return 0;
+}
+
+void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
+{
+	for (node_conn *c = n->head; c; c = c->next) {
+		if (c == except || c->state != CONN_OPEN || !c->sync || c->oneshot_sync)
+			continue;
+		/* a peer that does not keep up loses pushes, which anti-entropy repairs */
+		if (c->sync->n_push >= SYNC_PUSH_QUEUE_MAX)
+			continue;
+		if (sq_push(c->sync, id, SQ_PUSH))
+			continue;
+	}
+}
+
+static int send_msg(node_conn *c, const uint8_t *msg, size_t len)
+{
+	int r = conn_send_raw(c, msg, len);
+	if (r) {
+		LOG_ERROR("SYNC-ERROR", "#%llu %s: cannot send: %s", (unsigned long long)c->id,
+		          c->peer_addr, maille_strerror(r));
+		conn_close_now(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int send_mark(node_conn *c, uint32_t type, uint64_t m)
+{
+	uint8_t buf[32];
+	size_t len;
+	if (proto_sync_encode_mark(type, m, buf, sizeof buf, &len))
+		return -1;
+	return send_msg(c, buf, len);
+}
+
+/* One ENTRIES message from the head of the queue. 0 sent (or nothing to send), -1 closed. */
+static int send_entries(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	node *n = c->owner;
+	uint8_t *raws[PROTO_ENTRIES_MAX];
+	size_t lens[PROTO_ENTRIES_MAX];
+	size_t k = 0, bytes = PROTO_ENTRIES_OVERHEAD;
+	while (cs->sq_len && k < PROTO_ENTRIES_MAX && bytes < SYNC_ENTRIES_MSG_BYTES) {
+		sendq_item *it = &cs->sq[cs->sq_head];
+		uint8_t *raw;
+		size_t len;
+		int r = store_raw_get(n->st, it->id, &raw, &len);
+		if (r == 0 && bytes + proto_sync_entry_size(len) > PROTO_SESSION_MSG_MAX) {
+			free(raw);
+			break; /* the next message takes it */
+		}
+		cs->sq_head++;
+		cs->sq_len--;
+		cs->sq_done++;
+		if (it->kind == SQ_PUSH)
+			cs->n_push--;
+		else if (it->kind == SQ_WANTED)
+			cs->n_wanted--;
+		if (cs->sq_len == 0)
+			cs->sq_head = 0;
+		if (r)
+			continue; /* superseded since: the peer gets the newer one by push */
+		raws[k] = raw;
+		lens[k] = len;
+		bytes += proto_sync_entry_size(len);
+		k++;
+	}
+	if (k == 0)
+		return 0;
+	int ret = 0;
+	uint8_t *msg = malloc(bytes);
+	size_t len = 0;
+	int r = msg ? proto_sync_encode_entries((const uint8_t *const *)raws, lens, k, msg, bytes, &len)
+	            : MAILLE_ENOMEM;
+	if (r) {
+		LOG_ERROR("SYNC-ERROR", "#%llu: cannot encode entries: %s", (unsigned long long)c->id,
+		          maille_strerror(r));
+		conn_close_now(c);
+		ret = -1;
+	} else {
+		ret = send_msg(c, msg, len);
+		cs->sent += k;
+	}
+	free(msg);
+	for (size_t i = 0; i < k; i++)
+		free(raws[i]);
+	return ret;
+}
+
+static int send_wants(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	while (cs->want_len && cs->wants_out < SYNC_WANTS_IN_FLIGHT) {
+		size_t k = cs->want_len < PROTO_WANT_IDS_MAX ? cs->want_len : PROTO_WANT_IDS_MAX;
+		uint8_t buf[16 + PROTO_WANT_IDS_MAX * RBSR_ID_LEN];
+		size_t len;
+		/* from the end: the order of requests does not matter, and nothing moves */
+		const uint8_t *ids = cs->want + (cs->want_len - k) * RBSR_ID_LEN;
+		int r = proto_sync_encode_want(ids, k, buf, sizeof buf, &len);
+		if (r || send_msg(c, buf, len))
+			return -1;
+		cs->want_len -= k;
+		uint64_t m = ++cs->next_mark;
+		if (send_mark(c, PROTO_SESS_MARK, m))
+			return -1;
+		cs->want_marks[cs->wants_out++] = m;
+	}
+	return 0;
+}
+
+/* MARKs of the peer whose condition holds get their ACK, in order. */
+static int send_acks(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	size_t i = 0;
+	while (i < cs->n_marks && cs->done_seq >= cs->marks[i].seq && cs->sq_done >= cs->marks[i].qpos) {
+		if (send_mark(c, PROTO_SESS_MARK_ACK, cs->marks[i].n))
+			return -1;
+		i++;
+	}
+	if (i) {
+		memmove(cs->marks, cs->marks + i, (cs->n_marks - i) * sizeof cs->marks[0]);
+		cs->n_marks -= i;
+	}
+	return 0;
+}
+
+/* node_sync(): done when our reconciliation is over, every WANT answered, the queue sent,
+ * and the final MARK acknowledged with everything we received processed. */
+static void oneshot_check(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	if (!c->oneshot_sync || cs->finished || cs->ri_active || !cs->ri_done_once)
+		return;
+	if (cs->want_len || cs->wants_out || cs->sq_len)
+		return;
+	if (!cs->final_sent) {
+		cs->final_mark = ++cs->next_mark;
+		cs->final_sent = true;
+		send_mark(c, PROTO_SESS_MARK, cs->final_mark);
+		return;
+	}
+	if (!cs->final_acked || cs->done_seq != cs->rx_seq)
+		return;
+	cs->finished = true;
+	node_sync_finish(c->owner, 0, "done");
+	conn_close_bye(c, PROTO_BYE_DONE, "sync done");
+}
+
+void sync_pump(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	if (!cs || c->state != CONN_OPEN)
+		return;
+	while (cs->sq_len && conn_write_backlog(c) < NODE_WRITE_QUEUE_HIGH) {
+		if (send_entries(c))
+			return;
+	}
+	if (send_acks(c) || send_wants(c))
+		return;
+	oneshot_check(c);
+	if (c->state == CONN_OPEN)
+		conn_flush(c);
+}
+
+/* ---- reconciliation ------------------------------------------------------------------------ */
+
+static int on_have(void *ctx, const uint8_t id[RBSR_ID_LEN])
+{
+	node_conn *c = ctx;
+	c->sync->ri_haves++;
+	return sq_push(c->sync, id, SQ_HAVE);
+}
+
+static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
+{
+	node_conn *c = ctx;
+	struct conn_sync *cs = c->sync;
+	node *n = c->owner;
+	int r = idset_add(&cs->wanted, id);
+	if (r <= 0)
+		return r; /* asked already in this reconciliation (or ENOMEM) */
+	cs->ri_needs++;
+	if (idset_has(&n->sy->inflight, id) || store_has(n->st, id) == 0)
+		return 0;
+	if (cs->want_len == cs->want_cap) {
+		size_t cap = cs->want_cap ? cs->want_cap * 2 : 1024;
+		uint8_t *p = realloc(cs->want, cap * RBSR_ID_LEN);
+		if (!p)
+			return MAILLE_ENOMEM;
+		cs->want = p;
+		cs->want_cap = cap;
+	}
+	memcpy(cs->want + cs->want_len * RBSR_ID_LEN, id, RBSR_ID_LEN);
+	cs->want_len++;
+	return 0;
+}
+
+static int send_recon(node_conn *c, uint32_t kind, const uint8_t *data, size_t len)
+{
+	size_t cap = len + 16;
+	uint8_t *buf = malloc(cap);
+	size_t out;
+	int r = buf ? proto_sync_encode_recon(kind, data, len, buf, cap, &out) : MAILLE_ENOMEM;
+	if (r) {
+		free(buf);
+		LOG_ERROR("SYNC-ERROR", "#%llu: cannot encode a reconciliation message: %s",
+		          (unsigned long long)c->id, maille_strerror(r));
+		conn_close_now(c);
+		return -1;
+	}
+	r = send_msg(c, buf, out);
+	free(buf);
+	return r;
+}
+
+void sync_start_recon(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	node *n = c->owner;
+	if (!cs || c->state != CONN_OPEN || cs->ri_active)
+		return;
+	node_set *s = node_set_get(n);
+	if (!s)
+		return;
+	uint8_t *out = malloc(SYNC_FRAME_LIMIT);
+	size_t len = 0;
+	int r = out ? rbsr_session_init(&cs->ri, &s->set, RBSR_INITIATOR, SYNC_FRAME_LIMIT)
+	            : MAILLE_ENOMEM;
+	if (!r) {
+		r = rbsr_initiate(&cs->ri, out, SYNC_FRAME_LIMIT, &len);
+		if (r)
+			rbsr_session_done(&cs->ri);
+	}
+	if (r) {
+		LOG_ERROR("SYNC-ERROR", "#%llu: cannot start a reconciliation: %s",
+		          (unsigned long long)c->id, maille_strerror(r));
+		free(out);
+		node_set_release(s);
+		return;
+	}
+	cs->ri_set = s;
+	cs->ri_active = true;
+	cs->ri_rounds = 1;
+	cs->ri_haves = cs->ri_needs = 0;
+	cs->ri_t0_ns = uv_hrtime();
+	idset_clear(&cs->wanted);
+	LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)", (unsigned long long)c->id,
+	          c->peer_addr, c->peer_fp, s->set.n);
+	send_recon(c, PROTO_RECON_OPEN, out, len);
+	free(out);
+	if (c->state == CONN_OPEN)
+		conn_flush(c);
+}
+
+static void ri_end(struct conn_sync *cs)
+{
+	if (!cs->ri_active)
+		return;
+	rbsr_session_done(&cs->ri);
+	node_set_release(cs->ri_set);
+	cs->ri_set = NULL;
+	cs->ri_active = false;
+}
+
+static void rr_end(struct conn_sync *cs)
+{
+	if (!cs->rr_active)
+		return;
+	rbsr_session_done(&cs->rr);
+	node_set_release(cs->rr_set);
+	cs->rr_set = NULL;
+	cs->rr_active = false;
+}
+
+static int proto_fail(node_conn *c, const char *what, int err)
+{
+	LOG_WARN("SYNC-PROTO", "#%llu %s %s: %s (%s): closing", (unsigned long long)c->id,
+	         c->peer_addr, c->peer_fp, what, maille_strerror(err));
+	if (c->oneshot_sync || c->oneshot_ping)
+		node_ping_fail(c->owner, MAILLE_EPROTO, false, "the peer broke the protocol: %s (%s)",
+		               what, maille_strerror(err));
+	conn_close_bye(c, PROTO_BYE_PROTOCOL, what);
+	return -1;
+}
+
+static int on_recon(node_conn *c, const proto_sync_msg *m)
+{
+	struct conn_sync *cs = c->sync;
+	node *n = c->owner;
+	uint8_t *out = NULL;
+	size_t len = 0;
+	int r;
+	switch (m->recon_kind) {
+	case PROTO_RECON_OPEN:
+		rr_end(cs);
+		cs->rr_set = node_set_get(n);
+		if (!cs->rr_set)
+			return 0; /* logged; the peer's reconciliation stalls, the session lives */
+		r = rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER, SYNC_FRAME_LIMIT);
+		if (r) {
+			node_set_release(cs->rr_set);
+			cs->rr_set = NULL;
+			return 0;
+		}
+		cs->rr_active = true;
+		/* fall through */
+	case PROTO_RECON_NEXT:
+		if (!cs->rr_active)
+			return proto_fail(c, "reconciliation message without OPEN", MAILLE_ESTATE);
+		out = malloc(SYNC_FRAME_LIMIT);
+		if (!out)
+			return 0;
+		r = rbsr_reconcile(&cs->rr, m->data, m->data_len, NULL, NULL, NULL, out,
+		                   SYNC_FRAME_LIMIT, &len);
+		if (r) {
+			free(out);
+			return proto_fail(c, "malformed reconciliation message", r);
+		}
+		r = send_recon(c, PROTO_RECON_REPLY, out, len);
+		free(out);
+		return r;
+	case PROTO_RECON_CLOSE:
+		rr_end(cs);
+		cs->last_sync_us = node_now_us();
+		return 0;
+	case PROTO_RECON_REPLY:
+		if (!cs->ri_active)
+			return proto_fail(c, "reconciliation reply without a reconciliation",
+			                  MAILLE_ESTATE);
+		out = malloc(SYNC_FRAME_LIMIT);
+		if (!out)
+			return 0;
+		r = rbsr_reconcile(&cs->ri, m->data, m->data_len, on_have, on_need, c, out,
+		                   SYNC_FRAME_LIMIT, &len);
+		if (r) {
+			free(out);
+			ri_end(cs);
+			return proto_fail(c, "malformed reconciliation reply", r);
+		}
+		if (len) {
+			cs->ri_rounds++;
+			r = send_recon(c, PROTO_RECON_NEXT, out, len);
+			free(out);
+			return r;
+		}
+		free(out);
+		ri_end(cs);
+		cs->ri_done_once = true;
+		cs->last_sync_us = node_now_us();
+		LOG_INFO("SYNC-RECON", "#%llu %s %s: reconciled in %llu round%s, %.1f ms: %llu to send, "
+		                       "%llu to fetch",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp,
+		         (unsigned long long)cs->ri_rounds, cs->ri_rounds == 1 ? "" : "s",
+		         (double)(uv_hrtime() - cs->ri_t0_ns) / 1e6, (unsigned long long)cs->ri_haves,
+		         (unsigned long long)cs->want_len);
+		if (n->sync_res)
+			n->sync_res->rounds = cs->ri_rounds;
+		return send_recon(c, PROTO_RECON_CLOSE, NULL, 0);
+	default:
+		return proto_fail(c, "unknown reconciliation message", MAILLE_EPROTO);
+	}
+}
+
+int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
+{
+	struct conn_sync *cs = c->sync;
+	proto_sync_msg m;
+	int r = proto_sync_decode(msg, len, &m);
+	if (r == MAILLE_EINVAL)
+		return r; /* not a sync message */
+	if (r)
+		return proto_fail(c, "malformed session message", r);
+	if (!cs)
+		return 0;
+	switch (m.type) {
+	case PROTO_SESS_RECON:
+		r = on_recon(c, &m);
+		break;
+	case PROTO_SESS_WANT:
+		for (size_t i = 0; i < m.n_ids; i++)
+			if (sq_push(cs, m.ids + i * RBSR_ID_LEN, SQ_WANTED))
+				return proto_fail(c, "out of memory", MAILLE_ENOMEM);
+		if (cs->n_wanted > SYNC_PEER_WANTS_MAX)
+			return proto_fail(c, "too many entries asked for at once", MAILLE_ETOOBIG);
+		r = 0;
+		break;
+	case PROTO_SESS_ENTRIES: {
+		const uint8_t *it = NULL, *raw;
+		size_t rlen;
+		while (proto_sync_entries_next(&m, &it, &raw, &rlen)) {
+			if ((r = ingest_add(c, raw, rlen))) {
+				LOG_ERROR("SYNC-ERROR", "#%llu: %s", (unsigned long long)c->id,
+				          maille_strerror(r));
+				break;
+			}
+		}
+		if (c->owner->sy->tail && c->owner->sy->tail->stage == BATCH_OPEN &&
+		    c->owner->sy->tail->len >= SYNC_BATCH_ENTRIES / 2)
+			sync_ingest_kick(c->owner);
+		r = 0;
+		break;
+	}
+	case PROTO_SESS_MARK:
+		if (cs->n_marks == SYNC_MARKS_MAX)
+			return proto_fail(c, "too many MARKs unanswered", MAILLE_ETOOBIG);
+		cs->marks[cs->n_marks].n = m.mark;
+		cs->marks[cs->n_marks].seq = cs->rx_seq;
+		cs->marks[cs->n_marks].qpos = cs->sq_enq;
+		cs->n_marks++;
+		r = 0;
+		break;
+	case PROTO_SESS_MARK_ACK:
+		for (unsigned i = 0; i < cs->wants_out; i++) {
+			if (cs->want_marks[i] == m.mark) {
+				cs->want_marks[i] = cs->want_marks[--cs->wants_out];
+				break;
+			}
+		}
+		if (cs->final_sent && m.mark == cs->final_mark)
+			cs->final_acked = true;
+		r = 0;
+		break;
+	default:
+		r = 0;
+		break;
+	}
+	if (r || c->state != CONN_OPEN)
+		return -1;
+	sync_pump(c);
+	return c->state == CONN_OPEN ? 0 : -1;
+}
+
+/* ---- sessions ------------------------------------------------------------------------------ */
+
+int sync_conn_open(node_conn *c)
+{
+	node *n = c->owner;
+	if (!n->sy)
+		return 0; /* node_ping(): no store, no sync */
+	c->sync = calloc(1, sizeof *c->sync);
+	if (!c->sync)
+		return MAILLE_ENOMEM;
+	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
+	/* PROTOCOL.md §3.5: equal fingerprints, nothing to reconcile; otherwise the dialer opens */
+	bool equal = c->peer_hello.has_fp && n->hello.has_fp && c->peer_hello.count == n->hello.count &&
+	             memcmp(c->peer_hello.fp, n->hello.fp, RBSR_FP_LEN) == 0;
+	if (c->oneshot_sync && n->sync_res)
+		n->sync_res->equal = equal;
+	if (equal) {
+		c->sync->ri_done_once = true;
+		c->sync->last_sync_us = node_now_us();
+		LOG_DEBUG("SYNC-RECON", "#%llu %s %s: same set (%llu entries): nothing to reconcile",
+		          (unsigned long long)c->id, c->peer_addr, c->peer_fp,
+		          (unsigned long long)n->hello.count);
+	} else if (!c->inbound) {
+		sync_start_recon(c);
+	}
+	sync_pump(c);
+	return 0;
+}
+
+void sync_conn_free(node_conn *c)
+{
+	struct conn_sync *cs = c->sync;
+	if (!cs)
+		return;
+	node_sync_result *res = c->owner->sync_res;
+	if (c->oneshot_sync && res) {
+		res->sent = cs->sent;
+		res->received = cs->received;
+		res->duplicates = cs->dups;
+		res->refused = cs->refused;
+		res->bytes_sent = c->n_tx_bytes;
+		res->bytes_received = c->n_rx_bytes;
+	}
+	ri_end(cs);
+	rr_end(cs);
+	idset_done(&cs->wanted);
+	free(cs->want);
+	free(cs->sq);
+	free(cs);
+	c->sync = NULL;
+}
+
+void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
+                     uint64_t *refused, uint64_t *last_sync_us)
+{
+	const struct conn_sync *cs = c->sync;
+	*sent = cs ? cs->sent : 0;
+	*received = cs ? cs->received : 0;
+	*dups = cs ? cs->dups : 0;
+	*refused = cs ? cs->refused : 0;
+	*last_sync_us = cs ? cs->last_sync_us : 0;
+}
+
+void sync_anti_entropy(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	uint64_t now = uv_now(&n->loop);
+	if (!sy || now < sy->next_ae_ms)
+		return;
+	sy->next_ae_ms = now + sy->anti_entropy_ms;
+	unsigned k = 0;
+	for (node_conn *c = n->head; c; c = c->next)
+		k += c->state == CONN_OPEN && c->sync && !c->sync->ri_active;
+	if (!k)
+		return;
+	unsigned pick = randombytes_uniform(k);
+	for (node_conn *c = n->head; c; c = c->next) {
+		if (c->state != CONN_OPEN || !c->sync || c->sync->ri_active)
+			continue;
+		if (pick-- == 0) {
+			LOG_DEBUG("SYNC-AE", "anti-entropy with #%llu %s", (unsigned long long)c->id,
+			          c->peer_addr);
+			sync_start_recon(c);
+			return;
+		}
+	}
+}
