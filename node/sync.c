@@ -193,6 +193,7 @@ typedef struct ingest_batch {
 	size_t len, cap;
 	int stage;
 	uint64_t now_us;
+	uint64_t job_ns; /* the verification's duration */
 	struct ingest_batch *next;
 } ingest_batch;
 
@@ -214,6 +215,7 @@ struct node_sync_state {
 	uint64_t next_ae_ms;
 	/* totals, for logs */
 	uint64_t accepted, refused, dups;
+	uint64_t verify_ns, commit_ns; /* time spent in the jobs (thread pool) */
 };
 
 typedef struct sendq_item {
@@ -287,6 +289,12 @@ void sync_free(node *n)
 	struct node_sync_state *sy = n->sy;
 	if (!sy)
 		return;
+	if (sy->accepted || sy->dups || sy->refused)
+		LOG_INFO("SYNC-STATS", "entries received: %llu stored, %llu already here, %llu refused; "
+		                       "verification %.0f ms and commits %.0f ms on the thread pool",
+		         (unsigned long long)sy->accepted, (unsigned long long)sy->dups,
+		         (unsigned long long)sy->refused, (double)sy->verify_ns / 1e6,
+		         (double)sy->commit_ns / 1e6);
 	/* the loop has ended: no job runs any more */
 	while (sy->head) {
 		ingest_batch *b = sy->head;
@@ -354,6 +362,7 @@ static bool peer_fault(int err)
 static void verify_work(uv_work_t *w)
 {
 	ingest_batch *b = w->data;
+	uint64_t t0 = uv_hrtime();
 	for (size_t i = 0; i < b->len; i++) {
 		ingest_entry *x = &b->v[i];
 		/* the id was computed on the loop (deduplication) from these very bytes */
@@ -364,6 +373,7 @@ static void verify_work(uv_work_t *w)
 			r = proto_entry_check_time(&x->e, b->now_us);
 		x->err = r;
 	}
+	b->job_ns = uv_hrtime() - t0;
 }
 
 static void commit_try(node *n);
@@ -399,6 +409,7 @@ static void verify_done(uv_work_t *w, int status)
 	ingest_batch *b = w->data;
 	node *n = b->n;
 	b->stage = BATCH_VERIFIED;
+	n->sy->verify_ns += b->job_ns;
 	if (status) /* cancelled: nothing was verified */
 		for (size_t i = 0; i < b->len; i++)
 			b->v[i].err = MAILLE_ESTATE;
@@ -441,6 +452,7 @@ static void commit_work(uv_work_t *w)
 {
 	node *n = w->data;
 	struct node_sync_state *sy = n->sy;
+	uint64_t t0 = uv_hrtime();
 	int r = store_begin(n->wst);
 	if (!r)
 		r = store_last_rid(n->wst, &sy->commit_rid_lo);
@@ -463,6 +475,7 @@ static void commit_work(uv_work_t *w)
 	else
 		store_rollback(n->wst);
 	sy->commit_err = r;
+	sy->commit_ns += uv_hrtime() - t0;
 }
 
 static void commit_done(uv_work_t *w, int status);
@@ -968,13 +981,16 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 	case PROTO_RECON_OPEN:
 		rr_end(cs);
 		cs->rr_set = node_set_get(n);
-		if (!cs->rr_set)
-			return 0; /* logged; the peer's reconciliation stalls, the session lives */
-		r = rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER, SYNC_FRAME_LIMIT);
+		r = cs->rr_set ? rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER,
+		                                   SYNC_FRAME_LIMIT)
+		               : MAILLE_EIO;
 		if (r) {
+			/* our fault (logged): the peer's reconciliation would wait for a REPLY forever,
+			 * so the session ends and the peer tries again later */
 			node_set_release(cs->rr_set);
 			cs->rr_set = NULL;
-			return 0;
+			conn_close_bye(c, PROTO_BYE_OVERLOADED, "cannot reconcile now");
+			return -1;
 		}
 		cs->rr_active = true;
 		/* fall through */
@@ -982,8 +998,10 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 		if (!cs->rr_active)
 			return proto_fail(c, "reconciliation message without OPEN", MAILLE_ESTATE);
 		out = malloc(SYNC_FRAME_LIMIT);
-		if (!out)
-			return 0;
+		if (!out) {
+			conn_close_bye(c, PROTO_BYE_OVERLOADED, "out of memory");
+			return -1;
+		}
 		r = rbsr_reconcile(&cs->rr, m->data, m->data_len, NULL, NULL, NULL, out,
 		                   SYNC_FRAME_LIMIT, &len);
 		if (r) {
@@ -1002,8 +1020,10 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 			return proto_fail(c, "reconciliation reply without a reconciliation",
 			                  MAILLE_ESTATE);
 		out = malloc(SYNC_FRAME_LIMIT);
-		if (!out)
-			return 0;
+		if (!out) {
+			conn_close_bye(c, PROTO_BYE_OVERLOADED, "out of memory");
+			return -1;
+		}
 		r = rbsr_reconcile(&cs->ri, m->data, m->data_len, on_have, on_need, c, out,
 		                   SYNC_FRAME_LIMIT, &len);
 		if (r) {

@@ -433,6 +433,9 @@ int cmd_node(int argc, char **argv)
 		goto out;
 	char name[256];
 	territory_name(&nd, name, sizeof name);
+	/* the daemon opens its own handles: this one would only hold page cache */
+	store_close(nd.st);
+	nd.st = NULL;
 	node_config cfg = {
 		.dir = nd.path,
 		.sk = nd.sk,
