@@ -2,6 +2,9 @@
  *
  *   maille-bench [--n N] [--dir DIR]        sign/verify rates, bulk publish, search, size
  *   maille-bench gen --dir DIR --n N        write N generated records into an existing node
+ *   maille-bench channel                    handshakes/s, secure channel throughput
+ *   maille-bench sync [--n N] [--nodes K]   ingest, reconciliation and propagation between
+ *                                           real `maille` processes (bench_sync.c)
  *
  * Everything runs on the paths a user runs: real signing, the real store with its full-text
  * index, real files. */
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench_channel.h"
+#include "bench_util.h"
 #include "cli.h"
 #include "gen.h"
 #include "proto/error.h"
@@ -24,26 +28,26 @@
 
 #define BATCH 1000
 
-static double now_s(void)
+double bench_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
+int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
-static double pct(double *sorted, size_t n, double p)
+double bench_pct(double *sorted, size_t n, double p)
 {
 	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
 	return sorted[i < n ? i : n - 1];
 }
 
-static void cpu_model(char *ret, size_t cap)
+void bench_cpu_model(char *ret, size_t cap)
 {
 	snprintf(ret, cap, "unknown CPU");
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -65,8 +69,8 @@ static void cpu_model(char *ret, size_t cap)
 }
 
 /* Generates record i, signs it as (pk, sk) and returns its encoding. */
-static int make_entry(uint64_t seed, uint64_t i, const uint8_t pk[32], const uint8_t *sk,
-                      uint64_t ts, uint8_t **ret, size_t *ret_len)
+int bench_make_entry(uint64_t seed, uint64_t i, const uint8_t pk[32], const uint8_t *sk,
+                     uint64_t ts, uint8_t **ret, size_t *ret_len)
 {
 	proto_arena a;
 	proto_arena_init(&a, 0);
@@ -94,12 +98,12 @@ static int make_entry(uint64_t seed, uint64_t i, const uint8_t pk[32], const uin
 }
 
 /* Signs and stores n records in batched transactions; prints progress on a terminal. */
-static double t_make, t_put, t_commit; /* seconds in each phase of the last publish_bulk */
+static double t_make, t_put, t_commit; /* seconds in each phase of the last bench_publish */
 
-static int publish_bulk(store *st, const uint8_t pk[32], const uint8_t *sk, uint64_t seed,
-                        uint64_t n, double *ret_secs, uint64_t *ret_bytes)
+int bench_publish(store *st, const uint8_t pk[32], const uint8_t *sk, uint64_t seed,
+                  uint64_t first, uint64_t n, double *ret_secs, uint64_t *ret_bytes)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	t_make = t_put = t_commit = 0;
 	uint64_t base = cli_now_us() - n; /* distinct, past timestamps */
 	uint64_t bytes = 0;
@@ -109,25 +113,25 @@ static int publish_bulk(store *st, const uint8_t pk[32], const uint8_t *sk, uint
 		for (uint64_t k = i; !r && k < i + BATCH && k < n; k++) {
 			uint8_t *raw;
 			size_t len;
-			double p0 = now_s();
-			r = make_entry(seed, k, pk, sk, base + k, &raw, &len);
-			double p1 = now_s();
+			double p0 = bench_now_s();
+			r = bench_make_entry(seed, first + k, pk, sk, base + k, &raw, &len);
+			double p1 = bench_now_s();
 			t_make += p1 - p0;
 			if (!r) {
 				bytes += len;
 				r = store_entry_put(st, raw, len, cli_now_us(), NULL);
 				free(raw);
 			}
-			t_put += now_s() - p1;
+			t_put += bench_now_s() - p1;
 		}
 		if (r) {
 			store_rollback(st);
 			fprintf(stderr, "maille-bench: publish failed: %s\n", maille_strerror(r));
 			return EXIT_FAIL;
 		}
-		double c0 = now_s();
+		double c0 = bench_now_s();
 		r = store_commit(st);
-		t_commit += now_s() - c0;
+		t_commit += bench_now_s() - c0;
 		if (r) {
 			fprintf(stderr, "maille-bench: commit failed: %s\n", maille_strerror(r));
 			return EXIT_FAIL;
@@ -138,9 +142,52 @@ static int publish_bulk(store *st, const uint8_t pk[32], const uint8_t *sk, uint
 	}
 	if (tty)
 		fputc('\n', stderr);
-	*ret_secs = now_s() - t0;
+	*ret_secs = bench_now_s() - t0;
 	*ret_bytes = bytes;
 	return 0;
+}
+
+int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_len)
+{
+	uint8_t pk[32], *sk = sodium_malloc(64);
+	*ret_entry_len = 0;
+	if (!sk)
+		return -1;
+	crypto_sign_keypair(pk, sk);
+	uint8_t *raw;
+	size_t raw_len;
+	if (bench_make_entry(7, 0, pk, sk, cli_now_us(), &raw, &raw_len)) {
+		sodium_free(sk);
+		return -1;
+	}
+	/* the signed bytes: the entry without its trailing signature (bin 8 header + 64 bytes) */
+	size_t signed_len = raw_len - 66;
+	uint8_t sig[64];
+	crypto_sign_detached(sig, NULL, raw, signed_len, sk);
+	size_t iters = 0;
+	double t0, t;
+	if (ret_sign) {
+		t0 = bench_now_s();
+		while ((t = bench_now_s() - t0) < 1.0) {
+			for (int k = 0; k < 200; k++)
+				crypto_sign_detached(sig, NULL, raw, signed_len, sk);
+			iters += 200;
+		}
+		*ret_sign = (double)iters / t;
+	}
+	iters = 0;
+	t0 = bench_now_s();
+	int bad = 0;
+	while ((t = bench_now_s() - t0) < 1.0) {
+		for (int k = 0; k < 200; k++)
+			bad |= crypto_sign_verify_detached(sig, raw, signed_len, pk);
+		iters += 200;
+	}
+	*ret_verify = (double)iters / t;
+	*ret_entry_len = raw_len;
+	free(raw);
+	sodium_free(sk);
+	return bad ? -1 : 0;
 }
 
 static const char gen_help[] =
@@ -174,7 +221,7 @@ static int cmd_gen(int argc, char **argv)
 		return EXIT_FAIL;
 	double secs;
 	uint64_t bytes;
-	r = publish_bulk(nd.st, nd.pk, nd.sk, seed, n, &secs, &bytes);
+	r = bench_publish(nd.st, nd.pk, nd.sk, seed, 0, n, &secs, &bytes);
 	node_dir_close(&nd);
 	if (r)
 		return EXIT_FAIL;
@@ -197,6 +244,8 @@ static const char bench_help[] =
 	"usage: maille-bench [--n N] [--dir DIR]\n"
 	"       maille-bench gen --dir DIR --n N [--seed S]\n"
 	"       maille-bench channel\n"
+	"       maille-bench sync [--n N] [--nodes K] [--only ingest|reconcile|propagation]\n"
+	"                         [--dir DIR]\n"
 	"\n"
 	"Prints: single-core Ed25519 sign and verify rates; bulk publish of N generated records\n"
 	"(default 100000) through the store API in batched transactions (generate + sign + verify\n"
@@ -204,7 +253,11 @@ static const char bench_help[] =
 	"100 varied queries; the store's size on disk. --dir keeps the store there (default: a\n"
 	"temporary directory, removed at the end).\n"
 	"'channel' prints handshakes per second on one core and the secure channel's throughput\n"
-	"between two processes over loopback, next to the raw ChaCha20-Poly1305 rate.\n";
+	"between two processes over loopback, next to the raw ChaCha20-Poly1305 rate.\n"
+	"'sync' runs real `maille` processes over 127.0.0.1: a one-shot sync of N entries into\n"
+	"an empty node (entries/s against the verify rate), reconciliation of N entries with 0,\n"
+	"10 and 1000 differences, and propagation of 50 entries through K daemons (see\n"
+	"'maille-bench sync --help').\n";
 
 int main(int argc, char **argv)
 {
@@ -217,6 +270,8 @@ int main(int argc, char **argv)
 		return cmd_gen(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "channel") == 0)
 		return bench_channel_run();
+	if (argc > 1 && strcmp(argv[1], "sync") == 0)
+		return bench_sync_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	int r = cli_parse("bench", argc - 1, argv + 1, opts, &a);
@@ -233,40 +288,22 @@ int main(int argc, char **argv)
 		return cli_usage_error("bench", "--n wants a number from 1 to 10000000");
 
 	char cpu[256];
-	cpu_model(cpu, sizeof cpu);
+	bench_cpu_model(cpu, sizeof cpu);
 	printf("maille-bench %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 
 	/* 1. Ed25519 on one core, over a typical entry's signed bytes */
-	uint8_t pk[32], *sk = sodium_malloc(64);
-	crypto_sign_keypair(pk, sk);
-	uint8_t *raw;
+	double sign_rate, verify_rate;
 	size_t raw_len;
-	if (make_entry(7, 0, pk, sk, cli_now_us(), &raw, &raw_len)) {
+	int bad = bench_ed25519_rates(&sign_rate, &verify_rate, &raw_len);
+	if (bad && raw_len == 0) {
 		fprintf(stderr, "maille-bench: cannot build a sample entry\n");
 		return EXIT_FAIL;
 	}
-	uint8_t sig[64];
-	size_t iters = 0;
-	double t0 = now_s(), t;
-	while ((t = now_s() - t0) < 1.0) {
-		for (int k = 0; k < 200; k++)
-			crypto_sign_detached(sig, NULL, raw, raw_len - 66, sk);
-		iters += 200;
-	}
-	double sign_rate = (double)iters / t;
-	iters = 0;
-	t0 = now_s();
-	int bad = 0;
-	while ((t = now_s() - t0) < 1.0) {
-		for (int k = 0; k < 200; k++)
-			bad |= crypto_sign_verify_detached(sig, raw, raw_len - 66, pk);
-		iters += 200;
-	}
-	double verify_rate = (double)iters / t;
-	free(raw);
 	printf("\nEd25519, one core, %zu-byte entry: sign %.0f/s, verify %.0f/s%s\n", raw_len,
 	       sign_rate, verify_rate, bad ? " (VERIFY FAILED)" : "");
+	uint8_t pk[32], *sk = sodium_malloc(64);
+	crypto_sign_keypair(pk, sk);
 
 	/* 2. bulk publish through the store API */
 	char tmpl[] = "/tmp/maille-bench-XXXXXX";
@@ -294,7 +331,7 @@ int main(int argc, char **argv)
 	printf("\nBulk publish: %llu generated records (4 types, French text), %d per transaction,\n"
 	       "each generated, signed, then put (decode + verify + live-set rule + FTS5 index)\n",
 	       n, BATCH);
-	if (publish_bulk(st, pk, sk, 1, n, &secs, &bytes))
+	if (bench_publish(st, pk, sk, 1, 0, n, &secs, &bytes))
 		return EXIT_FAIL;
 	double rate = (double)n / secs;
 	printf("  %.1f s, %.0f entries/s, mean entry %.0f bytes\n", secs, rate,
@@ -341,29 +378,29 @@ int main(int argc, char **argv)
 		store_filter f = {0};
 		store_search(st, queries[i], &f, MAILLE_SEARCH_LIMIT_MAX, count_cb, &cc); /* warm, count */
 		count_ctx c2 = {0};
-		double q0 = now_s();
+		double q0 = bench_now_s();
 		store_search(st, queries[i], &f, 20, count_cb, &c2);
-		double ms = (now_s() - q0) * 1000.0;
+		double ms = (bench_now_s() - q0) * 1000.0;
 		lat_all[i] = ms;
 		if (cc.n <= 1000)
 			lat_small[n_small++] = ms;
 		else
 			lat_big[n_big++] = ms;
 	}
-	qsort(lat_all, nq, sizeof(double), cmp_double);
-	qsort(lat_small, n_small, sizeof(double), cmp_double);
-	qsort(lat_big, n_big, sizeof(double), cmp_double);
+	qsort(lat_all, nq, sizeof(double), bench_cmp_double);
+	qsort(lat_small, n_small, sizeof(double), bench_cmp_double);
+	qsort(lat_big, n_big, sizeof(double), bench_cmp_double);
 	printf("\nSearch, %zu queries (words, accented and not, prefixes, pairs), top 20 by bm25\n"
 	       "with snippets, warm cache:\n",
 	       nq);
-	printf("  all:                   p50 %.2f ms, p99 %.2f ms\n", pct(lat_all, nq, 0.5),
-	       pct(lat_all, nq, 0.99));
+	printf("  all:                   p50 %.2f ms, p99 %.2f ms\n", bench_pct(lat_all, nq, 0.5),
+	       bench_pct(lat_all, nq, 0.99));
 	if (n_small)
 		printf("  %3zu matching <= 1000:  p50 %.2f ms, p99 %.2f ms (target p99 < 10 ms)\n",
-		       n_small, pct(lat_small, n_small, 0.5), pct(lat_small, n_small, 0.99));
+		       n_small, bench_pct(lat_small, n_small, 0.5), bench_pct(lat_small, n_small, 0.99));
 	if (n_big)
 		printf("  %3zu matching > 1000:   p50 %.2f ms, p99 %.2f ms (target < 50 ms)\n", n_big,
-		       pct(lat_big, n_big, 0.5), pct(lat_big, n_big, 0.99));
+		       bench_pct(lat_big, n_big, 0.5), bench_pct(lat_big, n_big, 0.99));
 
 	/* 4. size on disk, after the WAL is folded back by close */
 	store_close(st);
