@@ -174,10 +174,15 @@ void conn_flush(node_conn *c);
 #define SYNC_PEER_WANTS_MAX 8192u      /* ids the peer wants that we have not sent yet */
 #define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
 #define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
-#define SYNC_PIPE_HIGH 4096u           /* entries of one connection waiting: stop reading */
-#define SYNC_PIPE_LOW 1024u            /* ... read again */
+/* The ingest pipeline holds at most SYNC_PIPE_HIGH received entries, over all connections
+ * (~2.3 KB each: 14 MB): a connection that adds one beyond stops being read, and every paused
+ * connection reads again below SYNC_PIPE_LOW. Commits take at most SYNC_COMMIT_ENTRIES, a
+ * fraction of the pipeline, so that verification goes on while a commit runs (a commit of the
+ * whole pipeline left every core but one idle for a third of a bulk sync). */
+#define SYNC_PIPE_HIGH 6144u
+#define SYNC_PIPE_LOW 4096u
 #define SYNC_BATCH_ENTRIES 128u        /* entries of one verification job */
-#define SYNC_COMMIT_ENTRIES 4096u      /* entries of one commit transaction, at most */
+#define SYNC_COMMIT_ENTRIES 1024u      /* entries of one commit transaction, at most */
 #define SYNC_ANTI_ENTROPY_MS 60000u    /* default anti-entropy period */
 #define SYNC_TICK_MS 100u              /* store polling, dialer, state file */
 

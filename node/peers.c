@@ -485,32 +485,51 @@ static void state_write(node *n)
 		uint64_t sent = p->sent, received = p->received, refused = p->refused,
 		         last = p->last_sync_us, dups = p->dups;
 		const char *state = p->self ? "self" : p->fails ? "backoff" : "idle";
-		if (p->conn) {
+		const char *dir = "out";
+		/* its session: ours, or the one it opened to us (we do not dial a peer we already
+		 * have a session with: peers_dial) */
+		node_conn *live = p->conn;
+		if (!live && p->key_known) {
+			for (node_conn *c = n->head; c && !live; c = c->next)
+				if (c->inbound && c->state == CONN_OPEN && c->sync &&
+				    memcmp(c->peer_key, p->key, PROTO_KEY_LEN) == 0)
+					live = c;
+			if (live)
+				dir = "in";
+		}
+		if (live) {
 			uint64_t s, r, d, f, l;
-			sync_conn_stats(p->conn, &s, &r, &d, &f, &l);
+			sync_conn_stats(live, &s, &r, &d, &f, &l);
 			dups += d;
 			sent += s;
 			received += r;
 			refused += f;
 			if (l > last)
 				last = l;
-			state = p->conn->state == CONN_OPEN ? "connected" : "connecting";
-			connected += p->conn->state == CONN_OPEN;
+			state = live->state == CONN_OPEN ? "connected" : "connecting";
+			connected += live->state == CONN_OPEN && !live->inbound;
 		}
 		if (last > last_sync)
 			last_sync = last;
-		json_array_append_new(arr, peer_json(p->addr, p->key_known ? p->key : NULL, "out", state,
+		json_array_append_new(arr, peer_json(p->addr, p->key_known ? p->key : NULL, dir, state,
 		                                     p->configured, p->discovered, sent, received, dups,
 		                                     refused, last, p->fails));
 	}
 	for (node_conn *c = n->head; c; c = c->next) {
 		if (!c->inbound || c->state != CONN_OPEN || !c->sync)
 			continue;
+		bool shown = false; /* as the record of a known peer, above */
+		for (size_t i = 0; i < pv->n && !shown; i++)
+			shown = (pv->v[i].configured || pv->v[i].discovered) && !pv->v[i].conn &&
+			        pv->v[i].key_known &&
+			        memcmp(pv->v[i].key, c->peer_key, PROTO_KEY_LEN) == 0;
 		uint64_t s, r, d, f, l;
 		sync_conn_stats(c, &s, &r, &d, &f, &l);
 		if (l > last_sync)
 			last_sync = l;
 		connected++;
+		if (shown)
+			continue;
 		json_array_append_new(arr, peer_json(c->peer_addr, c->peer_key, "in", "connected", false,
 		                                     false, s, r, d, f, l, 0));
 	}

@@ -15,8 +15,8 @@
  *   5. loop: counters, pushes of the new entries to the other peers, MARK_ACKs.
  * Batches commit in the order they were received, so "every entry received before a MARK is
  * processed" is a counter comparison (rx_seq, done_seq). A connection stops being read while
- * SYNC_PIPE_HIGH of its entries are in the pipeline: with the write-queue rule of conn.c, the
- * bytes a peer can make us hold are bounded.
+ * SYNC_PIPE_HIGH entries are in the pipeline: with the write-queue rule of conn.c, the bytes
+ * peers can make us hold are bounded.
  *
  * Reconciliation. Each connection may run one reconciliation as initiator (ours) and one as
  * responder (the peer's) at a time, over a snapshot of the live set (node_set) shared by
@@ -216,6 +216,7 @@ struct node_sync_state {
 	/* totals, for logs */
 	uint64_t accepted, refused, dups;
 	uint64_t verify_ns, commit_ns; /* time spent in the jobs (thread pool) */
+	size_t in_pipe;                /* entries in the pipeline, all connections */
 };
 
 typedef struct sendq_item {
@@ -574,6 +575,7 @@ static void commit_done(uv_work_t *w, int status)
 				LOG_WARN("SYNC-STORE", "entry %s not stored: %s", hex, maille_strerror(err));
 			}
 			idset_del(&sy->inflight, x->id);
+			sy->in_pipe--;
 			if (cs) {
 				cs->done_seq++;
 			}
@@ -589,7 +591,7 @@ static void commit_done(uv_work_t *w, int status)
 	for (node_conn *o = n->head; o; o = o->next) {
 		if (o->state != CONN_OPEN || !o->sync)
 			continue;
-		if (o->ingest_paused && o->sync->rx_seq - o->sync->done_seq <= SYNC_PIPE_LOW) {
+		if (o->ingest_paused && sy->in_pipe <= SYNC_PIPE_LOW) {
 			o->ingest_paused = false;
 			conn_update_reading(o);
 		}
@@ -647,7 +649,8 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	cs->rx_seq++;
 	if (b->len >= SYNC_BATCH_ENTRIES)
 		batch_submit(n, b);
-	if (!c->ingest_paused && cs->rx_seq - cs->done_seq >= SYNC_PIPE_HIGH) {
+	sy->in_pipe++;
+	if (!c->ingest_paused && sy->in_pipe >= SYNC_PIPE_HIGH) {
 		c->ingest_paused = true;
 		conn_update_reading(c);
 	}

@@ -2,7 +2,7 @@
 """Multi-node sync tests (PROTOCOL.md §3): real `maille node` daemons and `maille sync`
 processes on 127.0.0.1 with ephemeral ports, in temporary directories.
 
-Usage: test_sync.py MAILLE_BINARY PROBE_BINARY
+Usage: test_sync.py MAILLE_BINARY PROBE_BINARY MAILLE_BENCH_BINARY
 
 Every multi-node test ends with assert_converged: the nodes' whole-set fingerprints
 (`maille status --json`) are equal, and one more `maille sync` moves nothing. Waits have
@@ -17,6 +17,8 @@ import unittest
 
 import test_node as tn
 from test_node import Node, wait_for, log
+
+BENCH = None
 
 # Daemons reconcile with a random peer every 2 s here (60 s in real use), so that a test of
 # anti-entropy need not wait a minute.
@@ -251,6 +253,29 @@ class TestOneShot(SyncBase):
         b.stop()
 
 
+class TestBulk(SyncBase):
+    def test_bulk_sync_through_the_pipeline(self):
+        """Thousands of entries through verification jobs and commits running at once: the
+        pipeline's batches are linked while a commit runs (a race there once freed batches
+        still being verified), every entry arrives, the sets end equal."""
+        a, b = self.make_nodes(["Ville A", "Ville B"])
+        n = 4000
+        p = tn.subprocess.run([BENCH, "gen", "--dir", a.dir, "--n", str(n)], capture_output=True,
+                              env=tn.env_with(), timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        a.start()
+        t0 = time.monotonic()
+        res = self.sync(b, a)
+        dt = time.monotonic() - t0
+        log(f"bulk sync of {res['received']} entries: {dt:.2f} s, {res['received'] / dt:.0f}/s")
+        self.assertEqual(res["received"], n + 2)  # + A's territory and node entries
+        self.assertEqual(res["refused"], 0)
+        self.assert_converged([a, b], via=(b, a))
+        rc, out, err = b.m("check")
+        self.assertEqual(rc, 0, out + err)
+        a.stop()
+
+
 class TestCommands(SyncBase):
     """The sync commands' errors and their output without a daemon."""
 
@@ -409,7 +434,8 @@ class TestDaemons(SyncBase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
-        sys.exit("usage: test_sync.py MAILLE_BINARY PROBE_BINARY")
+    if len(sys.argv) < 4:
+        sys.exit("usage: test_sync.py MAILLE_BINARY PROBE_BINARY MAILLE_BENCH_BINARY")
     tn.MAILLE, tn.PROBE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
+    BENCH = os.path.abspath(sys.argv[3])
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[4:])
