@@ -151,6 +151,17 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE peers ("
 	" addr TEXT PRIMARY KEY,"
 	" added_us INTEGER NOT NULL);",
+	/* 3: documents stored now and indexed later (store_set_index_later): a bulk sync stores
+	 * entries without paying the full-text index in the same transaction. The index's content
+	 * view leaves them out until store_index_pending() indexes them, so that the index and its
+	 * content always agree (FTS5 'integrity-check'). */
+	"ALTER TABLE entries ADD COLUMN unindexed INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX entries_unindexed ON entries(rid) WHERE unindexed = 1;"
+	"DROP VIEW entries_text;"
+	"CREATE VIEW entries_text(rid, title, summary, description, keywords) AS"
+	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"
+	" maille_text(raw, 'description'), maille_text(raw, 'keywords')"
+	" FROM entries WHERE kind = 0 AND unindexed = 0;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -194,7 +205,7 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_RELEASE] = "RELEASE store_put",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO store_put",
 	[STMT_OPTIMIZE] = "INSERT INTO fts(fts) VALUES('optimize')",
-	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind FROM entries"
+	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind, unindexed FROM entries"
 	                  " WHERE path_key = ?3 AND territory_key = ?4"
 	                  " AND territory = ?1 AND path = ?2",
 	[STMT_RAW_GET] = "SELECT raw FROM entries WHERE rid = ?1",
@@ -206,9 +217,9 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	/* ?18: the rid, meta's next_rid (st->meta). */
 	[STMT_ENTRY_INS] = "INSERT INTO entries(rid, id, territory, path, ts, kind, signer, capref,"
 	                   " raw, type, status, licence, sw_licence, title, summary, fed, path_key,"
-	                   " territory_key)"
+	                   " territory_key, unindexed)"
 	                   " VALUES(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	                   " ?15, ?16, ?17)",
+	                   " ?15, ?16, ?17, ?19)",
 	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
 	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords)"
 	                 " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -290,6 +301,7 @@ struct store {
 	size_t n_ops, cap_ops;
 	char *fts_buf;
 	size_t fts_len, fts_cap;
+	bool index_later; /* store_set_index_later */
 	/* The index's own tokenizer, used to drop query words that hold no token (see
 	 * store_query_build). */
 	fts5_tokenizer tok_api;
@@ -1247,7 +1259,9 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 	p = sqlite3_column_blob(s, 1);
 	old_ts = (uint64_t)sqlite3_column_int64(s, 2);
 	plan->old_rid = sqlite3_column_int64(s, 0);
-	plan->old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT;
+	/* a document stored for later indexing is not in the index: nothing to remove */
+	plan->old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT &&
+	                 sqlite3_column_int(s, 4) == 0;
 	if (!p || sqlite3_column_bytes(s, 1) != PROTO_ID_LEN) {
 		sqlite3_reset(s);
 		return MAILLE_ECORRUPT;
@@ -1345,6 +1359,7 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 		sqlite3_bind_int64(s, 17, tk);
 	}
 	sqlite3_bind_int64(s, 18, rid);
+	sqlite3_bind_int(s, 19, doc && st->index_later);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1372,7 +1387,7 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 		if (rc)
 			return rc;
 	}
-	if (doc) {
+	if (doc && !st->index_later) {
 		rc = store_fts_queue(st, rid, true, st->text);
 		if (rc)
 			return rc;
@@ -3074,8 +3089,14 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 	rc = 0;
 	if (e.kind == PROTO_KIND_TOMBSTONE && n_fts != 0)
 		store_check_report(cs, id, path, "tombstone has a full-text row");
-	if (e.kind == PROTO_KIND_DOCUMENT && n_fts != 1)
-		store_check_report(cs, id, path, "document does not have exactly one full-text row");
+	/* a document stored for later indexing (store_set_index_later) has none yet */
+	bool unindexed = sqlite3_column_int(s, 18) != 0;
+	if (unindexed && e.kind != PROTO_KIND_DOCUMENT)
+		store_check_report(cs, id, path, "a tombstone is marked as waiting for its indexing");
+	if (e.kind == PROTO_KIND_DOCUMENT && n_fts != (unindexed ? 0 : 1))
+		store_check_report(cs, id, path,
+		                   unindexed ? "document waiting for its indexing has a full-text row"
+		                             : "document does not have exactly one full-text row");
 out:
 	proto_arena_done(&arena);
 	return rc;
@@ -3147,7 +3168,7 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT rid, id, territory, path, ts, kind, signer, capref, raw,"
 	                        " type, status, licence, sw_licence, title, summary, fed,"
-	                        " path_key, territory_key FROM entries ORDER BY rid",
+	                        " path_key, territory_key, unindexed FROM entries ORDER BY rid",
 	                        -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s_fts,
@@ -3249,5 +3270,95 @@ out:
 	sqlite3_finalize(s_themes);
 	if (ret_checked)
 		*ret_checked = checked;
+	return rc;
+}
+
+/* ---- indexing later (migration 3) ------------------------------------------------------------ */
+
+void store_set_index_later(store *st, bool later)
+{
+	st->index_later = later;
+}
+
+int store_unindexed(store *st, uint64_t *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM entries WHERE unindexed = 1", -1,
+	                            &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? 0 : store_err(rc);
+}
+
+int store_index_pending(store *st, size_t max, size_t *ret_done)
+{
+	*ret_done = 0;
+	if (st->in_batch)
+		return MAILLE_ESTATE;
+	if (max == 0)
+		return 0;
+	int rc = store_begin(st);
+	if (rc)
+		return rc;
+	/* the rids first: the rows leave the partial index as they are updated, which a cursor
+	 * walking that index would not survive */
+	sqlite3_stmt *sel = NULL, *upd = NULL, *raw_s = NULL;
+	sqlite3_int64 *rids = malloc(max * sizeof *rids);
+	size_t n = 0;
+	int src = rids ? sqlite3_prepare_v2(st->db, "SELECT rid FROM entries WHERE unindexed = 1"
+	                                             " ORDER BY rid LIMIT ?1",
+	                                    -1, &sel, NULL)
+	               : SQLITE_NOMEM;
+	if (src == SQLITE_OK) {
+		sqlite3_bind_int64(sel, 1, (sqlite3_int64)max);
+		while ((src = sqlite3_step(sel)) == SQLITE_ROW && n < max)
+			rids[n++] = sqlite3_column_int64(sel, 0);
+		if (src == SQLITE_DONE || src == SQLITE_ROW)
+			src = SQLITE_OK;
+	}
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(st->db, "UPDATE entries SET unindexed = 0 WHERE rid = ?1", -1,
+		                         &upd, NULL);
+	rc = src == SQLITE_OK ? store_stmt(st, STMT_RAW_GET, &raw_s) : store_err(src);
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_bind_int64(raw_s, 1, rids[i]);
+		src = sqlite3_step(raw_s);
+		bool is_doc = false;
+		if (src == SQLITE_ROW) {
+			const uint8_t *raw = sqlite3_column_blob(raw_s, 0);
+			int len = sqlite3_column_bytes(raw_s, 0);
+			rc = raw && len > 0 ? store_text_of_raw(st->text, raw, (size_t)len, &is_doc)
+			                    : MAILLE_ECORRUPT;
+			if (!rc && !is_doc)
+				rc = MAILLE_ECORRUPT; /* only documents are ever stored unindexed */
+		} else {
+			rc = src == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(src);
+		}
+		sqlite3_reset(raw_s);
+		if (!rc)
+			rc = store_fts_queue(st, rids[i], true, st->text);
+		if (!rc) {
+			sqlite3_bind_int64(upd, 1, rids[i]);
+			src = sqlite3_step(upd);
+			sqlite3_reset(upd);
+			if (src != SQLITE_DONE)
+				rc = store_err(src);
+		}
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	free(rids);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	rc = store_commit(st);
+	if (!rc)
+		*ret_done = n;
 	return rc;
 }

@@ -216,4 +216,16 @@ int store_peer_remove(store *st, const char *addr);
 typedef int (*store_peer_cb)(const char *addr, uint64_t added_us, void *ctx);
 int store_peer_list(store *st, store_peer_cb cb, void *ctx);
 
+/* ---- indexing later ------------------------------------------------------------------------
+ * A bulk sync stores documents faster when their full-text indexing is left for later: with
+ * store_set_index_later(st, true), the documents this handle puts are stored with everything
+ * but their index entries (search does not find them yet; everything else sees them), and
+ * store_index_pending() indexes them later, oldest first, up to max per call, in its own
+ * transaction (MAILLE_ESTATE inside a batch). store_unindexed() counts those waiting. A
+ * document superseded before it was indexed leaves nothing in the index. The waiting ones
+ * survive a restart. */
+void store_set_index_later(store *st, bool later);
+int store_index_pending(store *st, size_t max, size_t *ret_done);
+int store_unindexed(store *st, uint64_t *ret);
+
 #endif

@@ -34,6 +34,17 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
+/* Turns a current store file back into the layout of schema version 1 (migrations 2 and 3
+ * undone), to test the migrations on it. */
+#define TO_VERSION_1                                                                               \
+	"DROP INDEX entries_unindexed; DROP VIEW entries_text;"                                        \
+	"ALTER TABLE entries DROP COLUMN unindexed;"                                                   \
+	"CREATE VIEW entries_text(rid, title, summary, description, keywords) AS"                      \
+	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"                         \
+	" maille_text(raw, 'description'), maille_text(raw, 'keywords')"                              \
+	" FROM entries WHERE kind = 0;"                                                                \
+	"DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1"
+
 static char dir_[64];
 static char path_[128];
 
@@ -431,7 +442,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 2);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 3);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -2103,8 +2114,7 @@ static void test_migrate_v1(void)
 	store_close(st);
 	/* rids 1, 4, 5; the row of the greatest removed too (a tombstone: no text, no theme), so
 	 * that the rids left are 1 and 4 and the next must be 5. */
-	raw_exec("DELETE FROM entries WHERE rid = 5;"
-	         "DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1");
+	raw_exec("DELETE FROM entries WHERE rid = 5;" TO_VERSION_1);
 
 	st = store_reopen();
 	CHECK_EQ_INT(fp_check(st), 2);
@@ -2126,13 +2136,13 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(store_peer_add(st, "peer.example:7000", NOW), 0);
 	store_close(st);
 
-	/* The version is 2 now. */
+	/* The version is the current one now. */
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 2);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 3);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
@@ -2141,7 +2151,7 @@ static void test_migrate_v1(void)
 	tmp_begin();
 	st = store_create();
 	store_close(st);
-	raw_exec("DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1");
+	raw_exec(TO_VERSION_1);
 	st = store_reopen();
 	CHECK_EQ_INT(fp_check(st), 0);
 	CHECK_EQ_INT(last_rid(st), 0);
@@ -2462,6 +2472,86 @@ static void test_bulk_put(void)
 	tmp_end();
 }
 
+/* ---- indexing later ------------------------------------------------------------------------ */
+
+static uint64_t unindexed(store *st)
+{
+	uint64_t n = 99;
+	CHECK_EQ_INT(store_unindexed(st, &n), 0);
+	return n;
+}
+
+/* Documents put with store_set_index_later are stored (fingerprint, get, list) but found by
+ * search only once store_index_pending indexed them; one superseded or deleted before that
+ * leaves nothing behind; the index agrees with its content (store_check) at every step. */
+static void test_index_later(void)
+{
+	key k;
+	doc a = {.title = "Premier", .description = "Texte du premier: bananeraie."};
+	doc b1 = {.title = "Second", .description = "Ancienne version: zorglubmirifique."};
+	doc b2 = {.title = "Second", .description = "Nouvelle version: marsupilamique."};
+	doc c = {.title = "Troisième", .description = "Bientôt supprimé: ornithorynque."};
+	doc d = {.title = "Quatrième", .description = "Indexé tout de suite: pangolinerie."};
+	tmp_begin();
+	proto_key_generate(k.pk, k.sk);
+	store *st = store_create();
+	store_set_index_later(st, true);
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 40, PROTO_KIND_DOCUMENT, &b1, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 40, PROTO_KIND_DOCUMENT, &c, NULL, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(unindexed(st), 3);
+	CHECK_EQ_INT(search_n(st, "bananeraie", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 3);
+	/* superseded and deleted before being indexed */
+	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 30, PROTO_KIND_DOCUMENT, &b2, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 30, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(unindexed(st), 2);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	/* this handle indexes at once again */
+	store_set_index_later(st, false);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "pangolinerie", NULL), 1);
+	CHECK_EQ_INT(unindexed(st), 2);
+	size_t done = 0;
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(store_index_pending(st, 10, &done), MAILLE_ESTATE);
+	store_rollback(st);
+	CHECK_EQ_INT(store_index_pending(st, 1, &done), 0);
+	CHECK_EQ_INT(done, 1);
+	CHECK_EQ_INT(search_n(st, "bananeraie", NULL), 1); /* the oldest first */
+	CHECK_EQ_INT(search_n(st, "marsupilamique", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(store_index_pending(st, 10, &done), 0);
+	CHECK_EQ_INT(done, 1);
+	CHECK_EQ_INT(store_index_pending(st, 10, &done), 0);
+	CHECK_EQ_INT(done, 0);
+	CHECK_EQ_INT(unindexed(st), 0);
+	CHECK_EQ_INT(search_n(st, "marsupilamique", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "zorglubmirifique", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "ornithorynque", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 4);
+	/* an indexed document superseded by one stored for later: its text leaves the index */
+	store_set_index_later(st, true);
+	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 10, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "pangolinerie", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	CHECK(!store_file_contains("zorglubmirifique"));
+	CHECK(!store_file_contains("pangolinerie"));
+	/* the waiting ones survive a reopen */
+	st = store_reopen();
+	CHECK_EQ_INT(unindexed(st), 1);
+	CHECK_EQ_INT(store_index_pending(st, 10, &done), 0);
+	CHECK_EQ_INT(search_n(st, "bananeraie", NULL), 2);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
 CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reopen_keeps_data,
            test_live_set_all_orders, test_equal_timestamps, test_tombstone_wins_and_stays,
            test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_batch,
@@ -2473,4 +2563,4 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_check_path_column, test_check_path_keys, test_check_missing_fts_row,
            test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
            test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
-           test_migrate_v1, test_check_meta, test_peers, test_bulk_put)
+           test_migrate_v1, test_check_meta, test_peers, test_index_later, test_bulk_put)
