@@ -182,8 +182,14 @@ void conn_flush(node_conn *c);
 #define SYNC_PIPE_HIGH 6144u
 #define SYNC_PIPE_LOW 4096u
 #define SYNC_BATCH_ENTRIES 128u        /* entries of one verification job */
+/* Verification jobs on libuv's thread pool at a time: one fewer than its 4 threads, so that
+ * a commit job always finds a thread at once (the pool's queue is first come, first served);
+ * 3 keep this 2-core machine's cores busy. */
+#define SYNC_VERIFY_JOBS 3u
 #define SYNC_COMMIT_ENTRIES 1024u      /* entries of one commit transaction, at most */
 #define SYNC_ANTI_ENTROPY_MS 60000u    /* default anti-entropy period */
+#define SYNC_INDEX_BATCH 2000u         /* documents one indexing job indexes */
+#define SYNC_INDEX_LAG_MAX 50000u      /* documents waiting for indexing: beyond, commits index */
 #define SYNC_TICK_MS 100u              /* store polling, dialer, state file */
 
 int sync_init(node *n);   /* after the stores are open */
@@ -204,6 +210,12 @@ void sync_ingest_kick(node *n);
 void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except);
 /* The live set changed behind our back (another process wrote the store). */
 void sync_set_dirty(node *n);
+/* Starts an indexing job if documents wait for their full-text indexing and no entry waits
+ * for a commit (the tick calls it). */
+void sync_index_idle(node *n);
+/* Indexes every waiting document now, on the calling thread, once the loop has ended
+ * (node_sync before it returns). */
+int sync_index_all(node *n, uint64_t *ret_indexed);
 /* Anti-entropy: one random session. */
 void sync_anti_entropy(node *n);
 /* Statistics of a connection for node.state and node_sync(). */

@@ -797,8 +797,19 @@ int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
 	if (!n->ping_done)
 		node_ping_fail(n, MAILLE_EIO, false, "the connection ended before the sync finished");
 	err = n->ping_err;
+	ret->total_ms = (double)(uv_hrtime() - t0) / 1e6;
+	/* what was stored for later indexing is indexed before the command ends, also after a
+	 * failure (what was stored stays stored) */
+	uint64_t t1 = uv_hrtime();
+	int ir = n->sy ? sync_index_all(n, &ret->indexed) : 0;
+	ret->index_ms = (double)(uv_hrtime() - t1) / 1e6;
+	if (ir)
+		LOG_WARN("SYNC-INDEX", "cannot index the entries received: %s (the daemon or the next "
+		                       "sync does it)",
+		         maille_strerror(ir));
 out:
 	node_free(n);
-	ret->total_ms = (double)(uv_hrtime() - t0) / 1e6;
+	if (ret->total_ms == 0)
+		ret->total_ms = (double)(uv_hrtime() - t0) / 1e6;
 	return err;
 }

@@ -125,7 +125,12 @@ typedef struct node_sync_result {
 	                      * future): not the peer's fault, they come again later */
 	uint64_t rounds;     /* reconciliation round trips */
 	uint64_t bytes_sent, bytes_received; /* on the wire, handshake included */
-	double handshake_ms, total_ms;
+	double handshake_ms;
+	double total_ms; /* connect to BYE: entries stored and verified, the peer done too */
+	/* Then, before node_sync returns, the documents received are indexed for full-text
+	 * search (stored first, indexed after: store_set_index_later). */
+	uint64_t indexed;
+	double index_ms;
 	bool not_member, timed_out;
 	char error[256];
 } node_sync_result;

@@ -576,6 +576,7 @@ void peers_tick(node *n)
 		client_progress(n);
 		return;
 	}
+	sync_index_idle(n);
 	struct node_peers *pv = n->peers;
 	uint64_t dv;
 	if (store_data_version(n->st, &dv) == 0 && dv != pv->data_version) {

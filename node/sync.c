@@ -184,7 +184,9 @@ typedef struct ingest_entry {
 	bool skip;  /* its connection failed before the commit: not stored */
 } ingest_entry;
 
-enum batch_stage { BATCH_OPEN, BATCH_VERIFYING, BATCH_VERIFIED, BATCH_COMMITTING };
+/* OPEN: being filled; READY: full, waiting for a verification slot; then VERIFYING,
+ * VERIFIED, COMMITTING. */
+enum batch_stage { BATCH_OPEN, BATCH_READY, BATCH_VERIFYING, BATCH_VERIFIED, BATCH_COMMITTING };
 
 typedef struct ingest_batch {
 	uv_work_t work;
@@ -217,6 +219,14 @@ struct node_sync_state {
 	uint64_t accepted, refused, dups;
 	uint64_t verify_ns, commit_ns; /* time spent in the jobs (thread pool) */
 	size_t in_pipe;                /* entries in the pipeline, all connections */
+	/* Full-text indexing later (store_set_index_later on wst): documents stored by the
+	 * commits wait for an index job, run when no entry waits for a commit; beyond
+	 * SYNC_INDEX_LAG_MAX waiting, commits index at once again, so the lag stays bounded. */
+	uint64_t unindexed;
+	bool indexing; /* the job on wst is an index job */
+	bool commit_index_later; /* the commit job stores for later indexing */
+	uint64_t index_ns;
+	unsigned verifying;            /* verification jobs queued on the thread pool */
 };
 
 typedef struct sendq_item {
@@ -274,6 +284,9 @@ int sync_init(node *n)
 	n->sy->set_dirty = true;
 	n->sy->anti_entropy_ms = n->cfg.anti_entropy_ms ? n->cfg.anti_entropy_ms : SYNC_ANTI_ENTROPY_MS;
 	n->sy->next_ae_ms = uv_now(&n->loop) + n->sy->anti_entropy_ms;
+	/* documents a previous run (or a `maille sync` that was killed) left unindexed */
+	if (store_unindexed(n->st, &n->sy->unindexed))
+		n->sy->unindexed = 0;
 	return 0;
 }
 
@@ -292,10 +305,11 @@ void sync_free(node *n)
 		return;
 	if (sy->accepted || sy->dups || sy->refused)
 		LOG_INFO("SYNC-STATS", "entries received: %llu stored, %llu already here, %llu refused; "
-		                       "verification %.0f ms and commits %.0f ms on the thread pool",
+		                       "verification %.0f ms, commits %.0f ms, indexing %.0f ms on the "
+		                       "thread pool",
 		         (unsigned long long)sy->accepted, (unsigned long long)sy->dups,
 		         (unsigned long long)sy->refused, (double)sy->verify_ns / 1e6,
-		         (double)sy->commit_ns / 1e6);
+		         (double)sy->commit_ns / 1e6, (double)sy->index_ns / 1e6);
 	/* the loop has ended: no job runs any more */
 	while (sy->head) {
 		ingest_batch *b = sy->head;
@@ -405,11 +419,23 @@ static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
 	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
 }
 
+static void batch_start(node *n, ingest_batch *b);
+
+/* Starts the oldest READY batches while verification slots are free. */
+static void verify_more(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	for (ingest_batch *b = sy->head; b && sy->verifying < SYNC_VERIFY_JOBS; b = b->next)
+		if (b->stage == BATCH_READY)
+			batch_start(n, b);
+}
+
 static void verify_done(uv_work_t *w, int status)
 {
 	ingest_batch *b = w->data;
 	node *n = b->n;
 	b->stage = BATCH_VERIFIED;
+	n->sy->verifying--;
 	n->sy->verify_ns += b->job_ns;
 	if (status) /* cancelled: nothing was verified */
 		for (size_t i = 0; i < b->len; i++)
@@ -427,19 +453,29 @@ static void verify_done(uv_work_t *w, int status)
 		conn_refuse_entry(c, x, x->err);
 	}
 	commit_try(n);
+	verify_more(n);
 }
 
-static void batch_submit(node *n, ingest_batch *b)
+static void batch_start(node *n, ingest_batch *b)
 {
 	b->stage = BATCH_VERIFYING;
 	b->now_us = node_entry_now_us(n);
 	b->work.data = b;
+	n->sy->verifying++;
 	int r = uv_queue_work(&n->loop, &b->work, verify_work, verify_done);
 	if (r) {
 		/* cannot happen with a valid loop; the entries are dropped (they come again) */
 		LOG_ERROR("SYNC-ERROR", "cannot queue a verification: %s", uv_strerror(r));
 		verify_done(&b->work, r);
 	}
+}
+
+/* A full batch goes to verification, or waits for a slot: the thread pool's queue is FIFO,
+ * and a commit job queued behind a long line of verifications would hold the pipeline. */
+static void batch_submit(node *n, ingest_batch *b)
+{
+	b->stage = BATCH_READY;
+	verify_more(n);
 }
 
 void sync_ingest_kick(node *n)
@@ -507,6 +543,8 @@ static void commit_try(node *n)
 	}
 	sy->commit_batches = batches;
 	sy->committing = true;
+	sy->commit_index_later = sy->unindexed < SYNC_INDEX_LAG_MAX;
+	store_set_index_later(n->wst, sy->commit_index_later);
 	sy->commit_work.data = n;
 	int r = uv_queue_work(&n->loop, &sy->commit_work, commit_work, commit_done);
 	if (r) {
@@ -549,6 +587,8 @@ static void commit_done(uv_work_t *w, int status)
 				/* its connection is gone */
 			} else if (err == 0 && x->put == STORE_PUT_LIVE) {
 				sy->accepted++;
+				if (sy->commit_index_later && x->e.kind == PROTO_KIND_DOCUMENT)
+					sy->unindexed++;
 				changed = true;
 				if (cs)
 					cs->received++;
@@ -598,6 +638,65 @@ static void commit_done(uv_work_t *w, int status)
 		sync_pump(o);
 	}
 	commit_try(n);
+}
+
+static void index_work(uv_work_t *w)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	uint64_t t0 = uv_hrtime();
+	size_t done = 0;
+	sy->commit_err = store_index_pending(n->wst, SYNC_INDEX_BATCH, &done);
+	sy->commit_batches = done; /* reused: the number of documents indexed */
+	sy->index_ns += uv_hrtime() - t0;
+}
+
+static void index_done(uv_work_t *w, int status)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	(void)status;
+	sy->committing = sy->indexing = false;
+	if (sy->commit_err) {
+		LOG_WARN("SYNC-INDEX", "cannot index stored entries now: %s (tried again later)",
+		         maille_strerror(sy->commit_err));
+	} else {
+		size_t done = sy->commit_batches;
+		sy->unindexed = done < SYNC_INDEX_BATCH ? 0 : sy->unindexed > done ? sy->unindexed - done : 0;
+		LOG_DEBUG("SYNC-INDEX", "%zu entries indexed for search, about %llu waiting", done,
+		          (unsigned long long)sy->unindexed);
+	}
+	sy->commit_batches = 0;
+	commit_try(n); /* entries may have come meanwhile */
+}
+
+void sync_index_idle(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (!sy || sy->committing || sy->head || !sy->unindexed)
+		return;
+	sy->committing = sy->indexing = true;
+	sy->commit_batches = 0;
+	sy->commit_work.data = n;
+	int r = uv_queue_work(&n->loop, &sy->commit_work, index_work, index_done);
+	if (r) {
+		sy->committing = sy->indexing = false;
+		LOG_ERROR("SYNC-ERROR", "cannot queue an indexing job: %s", uv_strerror(r));
+	}
+}
+
+int sync_index_all(node *n, uint64_t *ret_indexed)
+{
+	*ret_indexed = 0;
+	size_t done;
+	int r;
+	do {
+		r = store_index_pending(n->wst, SYNC_INDEX_BATCH, &done);
+		*ret_indexed += r ? 0 : done;
+	} while (!r && done == SYNC_INDEX_BATCH);
+	if (!r && n->sy)
+		n->sy->unindexed = 0;
+	return r;
 }
 
 /* One received entry into the pipeline. */

@@ -161,6 +161,8 @@ int cmd_sync(int argc, char **argv)
 		json_object_set_new(o, "bytes_received", json_integer((json_int_t)res.bytes_received));
 		json_object_set_new(o, "handshake_ms", json_real(round_us(res.handshake_ms)));
 		json_object_set_new(o, "total_ms", json_real(round_us(res.total_ms)));
+		json_object_set_new(o, "indexed", json_integer((json_int_t)res.indexed));
+		json_object_set_new(o, "index_ms", json_real(round_us(res.index_ms)));
 		json_object_set_new(o, "count", json_integer((json_int_t)count));
 		json_object_set_new(o, "fingerprint", json_string(fphex));
 		ret = render_json_out(o);
@@ -177,6 +179,9 @@ int cmd_sync(int argc, char **argv)
 			       (unsigned long long)res.refused, (unsigned long long)res.rounds,
 			       res.rounds == 1 ? "" : "s", (double)res.bytes_received / 1e3,
 			       (double)res.bytes_sent / 1e3);
+		if (res.indexed)
+			printf("%llu record%s indexed for search in %.2f s\n", (unsigned long long)res.indexed,
+			       res.indexed == 1 ? "" : "s", res.index_ms / 1000.0);
 		if (res.refused)
 			printf("%llu entr%s refused: timestamp more than 10 minutes ahead of this node's "
 			       "clock; they come again at a later sync\n",
@@ -365,8 +370,9 @@ static const char status_help[] =
 	"\n"
 	"This node's key and name, its federation, the live set of its catalogue (count of\n"
 	"entries, tombstones included, and its fingerprint: two nodes with the same fingerprint\n"
-	"hold the same entries), and whether its daemon runs: its pid, address, connected peers\n"
-	"and last sync.\n";
+	"hold the same entries), the records received but not yet indexed for search (a bulk\n"
+	"sync stores first and indexes right after), and whether its daemon runs: its pid,\n"
+	"address, connected peers and last sync.\n";
 
 int cmd_status(int argc, char **argv)
 {
@@ -388,9 +394,12 @@ int cmd_status(int argc, char **argv)
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count = 0, entries = 0, docs = 0;
 	char fphex[2 * RBSR_FP_LEN + 1], key[2 * PROTO_KEY_LEN + 1];
+	uint64_t unindexed = 0;
 	r = store_fingerprint(nd.st, fp, &count);
 	if (!r)
 		r = store_count(nd.st, &entries, &docs);
+	if (!r)
+		r = store_unindexed(nd.st, &unindexed);
 	if (r) {
 		cli_error("cannot read the store: %s", maille_strerror(r));
 		node_dir_close(&nd);
@@ -420,6 +429,7 @@ int cmd_status(int argc, char **argv)
 		json_object_set_new(o, "count", json_integer((json_int_t)count));
 		json_object_set_new(o, "documents", json_integer((json_int_t)docs));
 		json_object_set_new(o, "fingerprint", json_string(fphex));
+		json_object_set_new(o, "unindexed", json_integer((json_int_t)unindexed));
 		json_t *d = json_object();
 		json_object_set_new(d, "running", json_boolean(st != NULL));
 		if (st) {
@@ -441,6 +451,9 @@ int cmd_status(int argc, char **argv)
 		printf("  entries:      %llu (%llu documents)\n", (unsigned long long)count,
 		       (unsigned long long)docs);
 		printf("  fingerprint:  %s\n", fphex);
+		if (unindexed)
+			printf("  search index: %llu records not indexed yet (the daemon is on it)\n",
+			       (unsigned long long)unindexed);
 		if (st) {
 			char age[32];
 			fmt_age(last_sync, age, sizeof age);

@@ -269,6 +269,8 @@ class TestBulk(SyncBase):
         dt = time.monotonic() - t0
         log(f"bulk sync of {res['received']} entries: {dt:.2f} s, {res['received'] / dt:.0f}/s")
         self.assertEqual(res["received"], n + 2)  # + A's territory and node entries
+        self.assertEqual(res["indexed"], n + 2)  # all documents, indexed before the exit
+        self.assertEqual(self.status(b)["unindexed"], 0)
         self.assertEqual(res["refused"], 0)
         self.assert_converged([a, b], via=(b, a))
         rc, out, err = b.m("check")
@@ -401,6 +403,13 @@ class TestDaemons(SyncBase):
         c.start(env=SYNC_ENV)
         self.wait_converged([a, b, c], 30, "C caught up after its restart")
         self.assertIsNotNone(self.shows(c, "rex/pendant-absence"))
+
+        def found():
+            rc, out, _ = c.m("search", "rattrapage", "--json")
+            return rc == 0 and len(json.loads(out)) == 1
+
+        # the daemon stores first and indexes for search when no entry waits (a bounded lag)
+        self.wait_nodes(found, [c], 10, "the caught-up record found by search on C")
         # a deletion reaches every node, and the text is gone from every search
         rc, _, err = a.m("delete", "rex/pendant-absence")
         self.assertEqual(rc, 0, err)
