@@ -189,7 +189,8 @@ void conn_flush(node_conn *c);
 #define SYNC_COMMIT_ENTRIES 1024u      /* entries of one commit transaction, at most */
 #define SYNC_ANTI_ENTROPY_MS 60000u    /* default anti-entropy period */
 #define SYNC_INDEX_BATCH 2000u         /* documents one indexing job indexes */
-#define SYNC_INDEX_LAG_MAX 50000u      /* documents waiting for indexing: beyond, commits index */
+#define SYNC_INDEX_LAG_MAX 200000u     /* documents waiting for indexing (~8 s of indexing
+                                        * here): beyond, commits index at once */
 #define SYNC_TICK_MS 100u              /* store polling, dialer, state file */
 
 int sync_init(node *n);   /* after the stores are open */
