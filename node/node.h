@@ -3,17 +3,19 @@
  * What it does: listens on TCP, runs one connection state machine per peer connection (the
  * secure channel of PROTOCOL.md §2 through proto/channel.h: handshake, transport, PING/PONG
  * keepalive, BYE), enforces the handshake and idle timeouts and the limits below, applies
- * backpressure, and stops cleanly on SIGINT/SIGTERM. The dialer opens outbound connections
- * with the same state machine; node_ping() uses it for `maille ping`.
+ * backpressure, and stops cleanly on SIGINT/SIGTERM. On each session it syncs the store
+ * (PROTOCOL.md §3: reconciliation, WANT/ENTRIES, live push, anti-entropy; sync.c) and keeps
+ * its peers connected (peers.c). The dialer opens outbound connections with the same state
+ * machine; node_ping() and node_sync() use it for `maille ping` and `maille sync`.
  *
- * Depends on proto/ (the pure channel state machines), libuv and libsodium. Logs through
- * node/log.h (to stderr). Never reads configuration files, the environment or the store: the
- * caller (tools/) loads keys and settings and passes them in node_config. Never logs a secret:
- * keys appear as 8-hex fingerprints.
+ * Depends on proto/, store/ (the catalogue it syncs, opened from node_config.store_path),
+ * libuv, libsodium and jansson (DIR/node.state). Logs through node/log.h (to stderr). Never
+ * reads configuration files or the environment: the caller (tools/) loads keys and settings
+ * and passes them in node_config. Never logs a secret: keys appear as 8-hex fingerprints.
  *
- * Ownership: every pointer of node_config is borrowed for the duration of node_run() or
- * node_ping(). Secrets held by the daemon (handshake states, session ciphers) live in
- * sodium_malloc() memory and are wiped when a connection ends. */
+ * Ownership: every pointer of node_config is borrowed for the duration of node_run(),
+ * node_ping() or node_sync(). Secrets held by the daemon (handshake states, session ciphers)
+ * live in sodium_malloc() memory and are wiped when a connection ends. */
 #ifndef MAILLE_NODE_NODE_H
 #define MAILLE_NODE_NODE_H
 

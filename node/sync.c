@@ -791,11 +791,10 @@ void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 	for (node_conn *c = n->head; c; c = c->next) {
 		if (c == except || c->state != CONN_OPEN || !c->sync || c->oneshot_sync)
 			continue;
-		/* a peer that does not keep up loses pushes, which anti-entropy repairs */
-		if (c->sync->n_push >= SYNC_PUSH_QUEUE_MAX)
-			continue;
-		if (sq_push(c->sync, id, SQ_PUSH))
-			continue;
+		/* a peer that does not keep up (or out of memory) loses pushes: anti-entropy
+		 * repairs what push missed */
+		if (c->sync->n_push < SYNC_PUSH_QUEUE_MAX)
+			(void)sq_push(c->sync, id, SQ_PUSH);
 	}
 }
 

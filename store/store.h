@@ -170,7 +170,7 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 typedef void (*store_check_cb)(const uint8_t *id, const char *path, const char *problem, void *ctx);
 int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked);
 
-/* ---- reconciliation and change feed (PROTOCOL.md §3) ------------------------------------------ */
+/* ---- reconciliation and change feed (PROTOCOL.md §3) ------------------------------------ */
 
 /* The whole-set fingerprint of the live set (tombstones included): the first 16 bytes of
  * SHA-256(sum of the ids as 256-bit little-endian integers mod 2^256 || varint(count)), the
