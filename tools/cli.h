@@ -142,6 +142,11 @@ int cmd_sync(int argc, char **argv);       /* cmd_sync.c: one-shot sync with a n
 int cmd_peer(int argc, char **argv);       /* cmd_sync.c: peer add|remove */
 int cmd_peers(int argc, char **argv);      /* cmd_sync.c: configured and connected peers */
 int cmd_status(int argc, char **argv);     /* cmd_sync.c: the live set and the daemon */
+int cmd_key(int argc, char **argv);        /* cmd_key.c: key export (encrypted backup) */
+/* cmd_key.c: `maille init --restore FILE`: a new node directory from a key backup (same key,
+ * name and federation, empty store). passphrase_file NULL: ask on the terminal. Prints what
+ * was restored (JSON with json); returns an exit code. */
+int key_restore(const char *dir_opt, const char *file, const char *passphrase_file, bool json);
 
 /* ---- shared by the network commands (cmd_node.c) ------------------------------------------ */
 /* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */

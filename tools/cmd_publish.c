@@ -60,21 +60,34 @@ static int encode_body(proto_value *body, uint8_t **ret, size_t *ret_len)
 
 static const char init_help[] =
 	"usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"
+	"       maille init --restore FILE [--passphrase-file F] [--dir DIR] [--json]\n"
 	"\n"
 	"Creates a node in the node directory: a new territory key (node.key, mode 0600, never\n"
 	"printed), the configuration, the store, and the signed `territory` record naming it.\n"
 	"Refuses to overwrite an existing node.\n"
 	"\n"
-	"  --name NAME   the territory's name, e.g. \"Métropole de Lyon\" (required)\n"
+	"  --name NAME   the territory's name, e.g. \"Métropole de Lyon\" (required without\n"
+	"                --restore)\n"
 	"  --siren N     its SIREN (9 digits)\n"
 	"  --cog CODE    its COG code (commune, département...)\n"
 	"  --kind KIND   commune, epci, metropole, departement, region, etablissement_public,\n"
-	"                association, etat or other\n";
+	"                association, etat or other\n"
+	"\n"
+	"With --restore, recreates a node from a key backup made by 'maille key export': the same\n"
+	"territory key, name and federation, and an empty store. No territory record is signed:\n"
+	"the node's records come back from its peers when it syncs. The passphrase is asked on\n"
+	"the terminal, or read from the first line of F. --restore excludes --name, --siren,\n"
+	"--cog and --kind (the backup holds the name).\n"
+	"\n"
+	"  --restore FILE        the key backup\n"
+	"  --passphrase-file F   read its passphrase from F instead of the terminal\n";
 
 int cmd_init(int argc, char **argv)
 {
-	cli_opt opts[] = {{"name", true, NULL}, {"siren", true, NULL}, {"cog", true, NULL},
-	                  {"kind", true, NULL}, {NULL, false, NULL}};
+	cli_opt opts[] = {{"name", true, NULL},    {"siren", true, NULL},
+	                  {"cog", true, NULL},     {"kind", true, NULL},
+	                  {"restore", true, NULL}, {"passphrase-file", true, NULL},
+	                  {NULL, false, NULL}};
 	cli_args a = {0};
 	int r = cli_parse("init", argc, argv, opts, &a);
 	if (r)
@@ -87,8 +100,21 @@ int cmd_init(int argc, char **argv)
 	const char *siren = cli_opt_get(opts, "siren");
 	const char *cog = cli_opt_get(opts, "cog");
 	const char *kind = cli_opt_get(opts, "kind");
+	const char *restore = cli_opt_get(opts, "restore");
+	const char *passfile = cli_opt_get(opts, "passphrase-file");
 	if (a.n_pos)
 		return cli_usage_error("init", "unexpected argument '%s'", a.pos[0]);
+	if (restore) {
+		/* the backup says who the node is: an option that says otherwise is a mistake */
+		if (name || siren || cog || kind)
+			return cli_usage_error("init", "--restore excludes --name, --siren, --cog "
+			                               "and --kind (the backup holds the name)");
+		if (!*restore)
+			return cli_usage_error("init", "--restore needs a FILE");
+		return key_restore(a.dir, restore, passfile, a.json);
+	}
+	if (passfile)
+		return cli_usage_error("init", "--passphrase-file goes with --restore FILE");
 	if (!name || !*name)
 		return cli_usage_error("init", "--name NAME is required");
 	if (!proto_utf8_valid((const uint8_t *)name, strlen(name)) || strlen(name) > 200)

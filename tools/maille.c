@@ -26,6 +26,7 @@ static const command commands[] = {
 	{"export", cmd_export, "every live entry with its decoded body, as JSON"},
 	{"check", cmd_check, "re-verify every signature, id and store invariant"},
 	{"whoami", cmd_whoami, "this node's territory key, name and directory"},
+	{"key", cmd_key, "back up the node's key and federation, encrypted with a passphrase"},
 	{"federation", cmd_federation, "create, show, export or import the federation's network key"},
 	{"node", cmd_node, "run the node's daemon in the foreground (listen for members)"},
 	{"ping", cmd_ping, "handshake with a running node and measure the round trip"},
