@@ -55,6 +55,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  *   DIR/node.key      Ed25519 seed in hex (mode 0600, never printed)
  *   DIR/maille.conf   "key = value" lines
  *   DIR/store.sqlite  the store (store/) */
+#define NODE_KEY_FILE "node.key"
+#define NODE_CONF_FILE "maille.conf"
+#define NODE_STORE_FILE "store.sqlite"
+/* "DIR/FILE" into ret; -1 if it does not fit in cap. */
+int cli_path_join(char *ret, size_t cap, const char *dir, const char *file);
 typedef struct node_dir {
 	char path[4096];
 	uint8_t pk[PROTO_KEY_LEN];
@@ -71,8 +76,9 @@ int node_dir_resolve(const char *dir_opt, char *ret, size_t cap);
  * the directory does not exist or is not a node; never creates anything. */
 int node_dir_open(node_dir *nd, const char *dir_opt);
 void node_dir_close(node_dir *nd);
-/* Creates a node: directory (0700), key (0600), config, store. Refuses an existing node. */
-int node_dir_create(node_dir *nd, const char *dir_opt, const char *name);
+/* Creates a node: directory (0700), key (0600), config, store. Refuses an existing node.
+ * seed: the 32-byte Ed25519 seed of the key (a restored node), NULL for a new random one. */
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed);
 
 /* ---- the federation (tools/federation.c) -------------------------------------------------
  *   DIR/federation    "name = NAME" and "key = <64 hex>" lines, mode 0600: the federation's

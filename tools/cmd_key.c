@@ -40,9 +40,6 @@ _Static_assert(KEYBACKUP_NAME_MAX < sizeof(((node_dir *)0)->name), "the name fit
 
 /* The files of a node directory (tools/nodedir.c keeps the same names private). A restore
  * refuses a directory holding any of them, and removes those it made if it fails. */
-#define KEY_FILE "node.key"
-#define CONF_FILE "maille.conf"
-#define STORE_FILE "store.sqlite"
 
 /* ---- passphrases ------------------------------------------------------------------------ */
 
@@ -558,46 +555,18 @@ int cmd_key(int argc, char **argv)
 
 /* ---- init --restore ------------------------------------------------------------------------ */
 
-static int join(char *ret, size_t cap, const char *dir, const char *file)
-{
-	int n = snprintf(ret, cap, "%s/%s", dir, file);
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
 /* Removes what a failed restore made, so that the directory can take another attempt. */
 static void undo_restore(const char *dir, bool made_dir)
 {
-	static const char *const files[] = {KEY_FILE ".restore", KEY_FILE, CONF_FILE, STORE_FILE,
-	                                    STORE_FILE "-wal", STORE_FILE "-shm", FEDERATION_FILE};
+	static const char *const files[] = {NODE_KEY_FILE,          NODE_CONF_FILE,
+	                                    NODE_STORE_FILE,        NODE_STORE_FILE "-wal",
+	                                    NODE_STORE_FILE "-shm", FEDERATION_FILE};
 	char p[4200];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (join(p, sizeof p, dir, files[i]) == 0)
+		if (cli_path_join(p, sizeof p, dir, files[i]) == 0)
 			unlink(p);
 	if (made_dir)
 		rmdir(dir);
-}
-
-/* Replaces the key node_dir_create just generated (and nothing signed with) by the backup's:
- * a new file, then rename(), so that node.key is at every moment one whole key. */
-static int install_seed(const char *dir, const uint8_t seed[KEYBACKUP_SEED_LEN])
-{
-	char tmp[4200], kp[4200];
-	if (join(tmp, sizeof tmp, dir, KEY_FILE ".restore") || join(kp, sizeof kp, dir, KEY_FILE))
-		return MAILLE_EINVAL;
-	char *hex = sodium_malloc(2 * KEYBACKUP_SEED_LEN + 2);
-	if (!hex)
-		return MAILLE_ENOMEM;
-	proto_hex(seed, KEYBACKUP_SEED_LEN, hex);
-	hex[2 * KEYBACKUP_SEED_LEN] = '\n'; /* the same bytes as nodedir.c writes */
-	int r = write_new_file(tmp, hex, 2 * KEYBACKUP_SEED_LEN + 1);
-	sodium_free(hex);
-	if (r)
-		return r;
-	if (rename(tmp, kp) != 0) {
-		unlink(tmp);
-		return MAILLE_EIO;
-	}
-	return 0;
 }
 
 int key_restore(const char *dir_opt, const char *file, const char *passfile, bool json)
@@ -606,9 +575,10 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	if (node_dir_resolve(dir_opt, dir, sizeof dir))
 		return EXIT_FAIL;
 	/* refuse an existing node before asking anything */
-	static const char *const node_files[] = {KEY_FILE, STORE_FILE, CONF_FILE, FEDERATION_FILE};
+	static const char *const node_files[] = {NODE_KEY_FILE, NODE_STORE_FILE, NODE_CONF_FILE,
+	                                         FEDERATION_FILE};
 	for (size_t i = 0; i < sizeof node_files / sizeof node_files[0]; i++) {
-		if (join(p, sizeof p, dir, node_files[i])) {
+		if (cli_path_join(p, sizeof p, dir, node_files[i])) {
 			cli_error("node directory path too long");
 			return EXIT_FAIL;
 		}
@@ -671,17 +641,11 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	uint8_t pk[PROTO_KEY_LEN];
 	crypto_sign_seed_keypair(pk, sk, s->seed);
 
-	/* node_dir_create makes the directory, a configuration with the name and an empty store
-	 * (and a random key, replaced at once: nothing is signed with it) */
-	if (node_dir_create(&nd, dir, s->name))
+	/* the directory, the backup's key, a configuration with the name and an empty store */
+	if (node_dir_create(&nd, dir, s->name, s->seed))
 		goto out; /* printed; it removed what it made */
 	created = true;
 	node_dir_close(&nd);
-	if ((r = install_seed(dir, s->seed))) {
-		cli_error("%s/%s: cannot write the key: %s", dir, KEY_FILE,
-		          r == MAILLE_EIO ? strerror(errno) : maille_strerror(r));
-		goto out;
-	}
 	char fp[9] = "";
 	if (s->has_federation) {
 		f.key = sodium_malloc(PROTO_NETKEY_LEN);

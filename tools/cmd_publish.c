@@ -152,7 +152,7 @@ int cmd_init(int argc, char **argv)
 	}
 
 	node_dir nd;
-	if (node_dir_create(&nd, a.dir, name)) {
+	if (node_dir_create(&nd, a.dir, name, NULL)) {
 		free(enc);
 		return EXIT_FAIL;
 	}

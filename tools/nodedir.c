@@ -11,9 +11,6 @@
 #include "cli.h"
 #include "proto/error.h"
 
-#define KEY_FILE "node.key"
-#define CONF_FILE "maille.conf"
-#define STORE_FILE "store.sqlite"
 
 int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
 {
@@ -44,7 +41,7 @@ int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
 	return 0;
 }
 
-static int join(char *ret, size_t cap, const char *dir, const char *file)
+int cli_path_join(char *ret, size_t cap, const char *dir, const char *file)
 {
 	int n = snprintf(ret, cap, "%s/%s", dir, file);
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
@@ -72,7 +69,7 @@ static int mkdirs(const char *path, mode_t mode)
 static int read_conf(node_dir *nd)
 {
 	char p[4200];
-	if (join(p, sizeof p, nd->path, CONF_FILE))
+	if (cli_path_join(p, sizeof p, nd->path, NODE_CONF_FILE))
 		return -1;
 	FILE *f = fopen(p, "r");
 	if (!f)
@@ -102,7 +99,7 @@ static int read_conf(node_dir *nd)
 static int load_key(node_dir *nd)
 {
 	char p[4200];
-	if (join(p, sizeof p, nd->path, KEY_FILE))
+	if (cli_path_join(p, sizeof p, nd->path, NODE_KEY_FILE))
 		return MAILLE_EINVAL;
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -150,16 +147,16 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		if (r == MAILLE_ENOTNODE)
 			cli_error("%s is not a Maille node (no %s); create one with 'maille init --name "
 			          "NAME'",
-			          nd->path, KEY_FILE);
+			          nd->path, NODE_KEY_FILE);
 		else
-			cli_error("%s/%s: cannot read the node key: %s", nd->path, KEY_FILE,
+			cli_error("%s/%s: cannot read the node key: %s", nd->path, NODE_KEY_FILE,
 			          maille_strerror(r));
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}
 	read_conf(nd);
 	char *sp = nd->store_path;
-	if (join(sp, sizeof nd->store_path, nd->path, STORE_FILE)) {
+	if (cli_path_join(sp, sizeof nd->store_path, nd->path, NODE_STORE_FILE)) {
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}
@@ -202,14 +199,16 @@ static int write_file_excl(const char *path, mode_t mode, const char *data, size
 	return r;
 }
 
-int node_dir_create(node_dir *nd, const char *dir_opt, const char *name)
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
+                    const uint8_t *seed_in)
 {
 	memset(nd, 0, sizeof *nd);
 	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
 		return EXIT_FAIL;
 	char kp[4200], cp[4200], sp[4200];
-	if (join(kp, sizeof kp, nd->path, KEY_FILE) || join(cp, sizeof cp, nd->path, CONF_FILE) ||
-	    join(sp, sizeof sp, nd->path, STORE_FILE)) {
+	if (cli_path_join(kp, sizeof kp, nd->path, NODE_KEY_FILE) ||
+	    cli_path_join(cp, sizeof cp, nd->path, NODE_CONF_FILE) ||
+	    cli_path_join(sp, sizeof sp, nd->path, NODE_STORE_FILE)) {
 		cli_error("node directory path too long");
 		return EXIT_FAIL;
 	}
@@ -230,7 +229,10 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	randombytes_buf(seed, 32);
+	if (seed_in)
+		memcpy(seed, seed_in, 32); /* a restored node: the key of its backup */
+	else
+		randombytes_buf(seed, 32);
 	crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
 	proto_hex(seed, 32, hex);
 	hex[64] = '\n';
