@@ -128,10 +128,11 @@ out:
 int proto_member_cap_body(const proto_member_cap *c, uint8_t **ret_buf, size_t *ret_len)
 {
 	size_t nl = strnlen(c->name, sizeof c->name), pl = strnlen(c->prefix, sizeof c->prefix);
+	bool bounded = c->until_us != UINT64_MAX;
 	if (!name_valid(c->name, nl) || !prefix_valid(c->prefix, pl) ||
 	    (c->role != PROTO_ROLE_EDITOR && c->role != PROTO_ROLE_ADMIN) ||
 	    c->from_us > (uint64_t)INT64_MAX ||
-	    (c->until_us != UINT64_MAX && (c->until_us > (uint64_t)INT64_MAX || c->until_us <= c->from_us)))
+	    (bounded && (c->until_us > (uint64_t)INT64_MAX || c->until_us <= c->from_us)))
 		return MAILLE_EINVAL;
 	proto_arena a;
 	proto_arena_init(&a, 0);
