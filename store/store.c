@@ -1,6 +1,6 @@
 /* store/store.c: the catalogue in one SQLite file (see store.h for the contract).
  *
- * Layout (schema version 2, PRAGMA user_version), 16 KiB pages:
+ * Layout (schema version 4, PRAGMA user_version), 16 KiB pages:
  *   entries       one row per live (territory, path): the signed bytes (raw) and the columns
  *                 decoded from them that list, search and reconciliation filter or sort on.
  *                 rid is the row's place in arrival order, taken from meta.next_rid.
@@ -10,6 +10,7 @@
  *                 of entries (256-bit little-endian, mod 2^256) and their count, so that the
  *                 whole-set fingerprint (store_fingerprint) costs one row read.
  *   peers         the configured peers (store_peer_add).
+ *   trusted       the territories trusted explicitly (store_trust_add), local to this node.
  *   themes        (rid, theme) for the theme filter.
  *   entries_text  a view: rid and the four full-text columns of every document, computed
  *                 from raw by maille_text(), a function every connection of the store
@@ -162,6 +163,12 @@ static const char *const store_migrations[] = {
 	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"
 	" maille_text(raw, 'description'), maille_text(raw, 'keywords')"
 	" FROM entries WHERE kind = 0 AND unindexed = 0;",
+	/* 4: territories this node trusts explicitly (maille trust). Local, never replicated:
+	 * another node's trust is its own business; what replicates is vouches (PROTOCOL.md
+	 * §4.2). WITHOUT ROWID: the key is the only thing looked up. */
+	"CREATE TABLE trusted ("
+	" key BLOB PRIMARY KEY CHECK (length(key) = 32),"
+	" added_us INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -2833,6 +2840,84 @@ int store_peer_list(store *st, store_peer_cb cb, void *ctx)
 			break;
 		}
 		rc = cb(addr, (uint64_t)added, ctx);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Explicit trust */
+
+int store_trust_add(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (!st || !key || now_us > (uint64_t)INT64_MAX)
+		return MAILLE_EINVAL;
+	/* Rare (a person's command): a fresh statement rather than one more cached one. OR
+	 * IGNORE: a key already there changes nothing, which is reported as MAILLE_EEXIST. */
+	rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO trusted(key, added_us) VALUES(?1, ?2)",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_EEXIST;
+	else
+		rc = store_err(rc);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_trust_remove(store *st, const uint8_t key[PROTO_KEY_LEN])
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (!st || !key)
+		return MAILLE_EINVAL;
+	rc = sqlite3_prepare_v2(st->db, "DELETE FROM trusted WHERE key = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) >= 1 ? 0 : MAILLE_ENOTFOUND;
+	else
+		rc = store_err(rc);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_trust_list(store *st, store_trust_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (!st || !cb)
+		return MAILLE_EINVAL;
+	/* Key order: the primary key's, and the same on every run (deterministic output). A
+	 * fresh statement, so that cb may add or remove keys. */
+	rc = sqlite3_prepare_v2(st->db, "SELECT key, added_us FROM trusted ORDER BY key", -1, &s,
+	                        NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	for (;;) {
+		int step = sqlite3_step(s);
+		if (step != SQLITE_ROW) {
+			rc = step == SQLITE_DONE ? 0 : store_err(step);
+			break;
+		}
+		const void *key = sqlite3_column_blob(s, 0);
+		int key_len = sqlite3_column_bytes(s, 0);
+		sqlite3_int64 added = sqlite3_column_int64(s, 1);
+		if (!key || key_len != PROTO_KEY_LEN || added < 0) {
+			rc = MAILLE_ECORRUPT; /* store_trust_add writes neither */
+			break;
+		}
+		rc = cb(key, (uint64_t)added, ctx);
 		if (rc)
 			break;
 	}

@@ -216,6 +216,19 @@ int store_peer_remove(store *st, const char *addr);
 typedef int (*store_peer_cb)(const char *addr, uint64_t added_us, void *ctx);
 int store_peer_list(store *st, store_peer_cb cb, void *ctx);
 
+/* ---- explicit trust (maille trust/untrust) ---------------------------------------------------
+ * The territories this node's operator trusts by hand. Local to the node: never an entry,
+ * never replicated (vouches are what other nodes see, PROTOCOL.md §4.2). */
+
+/* MAILLE_EEXIST if key is already trusted, MAILLE_EINVAL if now_us is past INT64_MAX. */
+int store_trust_add(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us);
+/* MAILLE_ENOTFOUND if key is not trusted. */
+int store_trust_remove(store *st, const uint8_t key[PROTO_KEY_LEN]);
+/* In key order (memcmp). cb's key is valid during the call only; a non-zero return stops and
+ * is returned. */
+typedef int (*store_trust_cb)(const uint8_t key[PROTO_KEY_LEN], uint64_t added_us, void *ctx);
+int store_trust_list(store *st, store_trust_cb cb, void *ctx);
+
 /* ---- indexing later ------------------------------------------------------------------------
  * A bulk sync stores documents faster when their full-text indexing is left for later: with
  * store_set_index_later(st, true), the documents this handle puts are stored with everything

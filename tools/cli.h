@@ -131,6 +131,46 @@ void render_row_page(store *st, const store_row *row);
 /* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
 int render_json_out(json_t *j);
 
+/* ---- the trust view (tools/trust.c) -------------------------------------------------------
+ * Which territories this node trusts, and why (PROTOCOL.md §4.2): its own key (hops 0), the
+ * keys trusted explicitly (store_trust_add; hops 1, a link of the chain like a vouch), and the
+ * keys vouched for by a trusted key, one hop more each time, up to max_hops. nodedir.c reads
+ * no `trust.hops` from maille.conf yet, so the commands use TRUST_HOPS_DEFAULT. */
+#define TRUST_HOPS_DEFAULT 3u
+
+enum trust_reason { TRUST_OWN = 1, TRUST_EXPLICIT = 2, TRUST_VOUCHED = 3 };
+
+typedef struct trust_node {
+	uint8_t key[PROTO_KEY_LEN];
+	int reason;   /* enum trust_reason */
+	unsigned hops; /* length of the shortest chain from this node */
+	uint8_t via[PROTO_KEY_LEN]; /* TRUST_VOUCHED: the voucher on that chain (the smallest key
+	                             * among equally short ones); zero otherwise */
+} trust_node;
+
+typedef struct trust_view {
+	trust_node *v; /* in key order, one per trusted key */
+	size_t n;
+} trust_view;
+
+/* Computes the view of the node whose key is own from st (live vouch documents and the
+ * explicit trusts). Breadth-first: work and memory bounded by the number of vouch entries
+ * plus the explicit trusts. *ret is set only on success; end it with trust_view_done. */
+int trust_compute(store *st, const uint8_t own[PROTO_KEY_LEN], unsigned max_hops,
+                  trust_view *ret);
+/* The node of key in tv, NULL if key is not trusted. */
+const trust_node *trust_find(const trust_view *tv, const uint8_t key[PROTO_KEY_LEN]);
+/* Frees the view; NULL and a done view are fine. */
+void trust_view_done(trust_view *tv);
+
+/* ---- signing this node's entries (tools/cmd_publish.c) ---------------------------------- */
+/* The timestamp of a new version at (territory, path): now, or just after the live version if
+ * the clock is behind it, so that an edit always wins the live-set order (PROTOCOL.md §1.5). */
+uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path);
+/* Signs body (canonical bytes) at path as this node's territory and stores it. */
+int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
+                 uint8_t ret_id[PROTO_ID_LEN]);
+
 /* ---- commands ----------------------------------------------------------------------------- */
 int cmd_init(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
@@ -149,6 +189,11 @@ int cmd_peer(int argc, char **argv);       /* cmd_sync.c: peer add|remove */
 int cmd_peers(int argc, char **argv);      /* cmd_sync.c: configured and connected peers */
 int cmd_status(int argc, char **argv);     /* cmd_sync.c: the live set and the daemon */
 int cmd_key(int argc, char **argv);        /* cmd_key.c: key export (encrypted backup) */
+int cmd_trust(int argc, char **argv);       /* cmd_trust.c: trust a territory explicitly */
+int cmd_untrust(int argc, char **argv);     /* cmd_trust.c: withdraw an explicit trust */
+int cmd_vouch(int argc, char **argv);       /* cmd_trust.c: publish a vouch (§4.2) */
+int cmd_unvouch(int argc, char **argv);     /* cmd_trust.c: publish its tombstone */
+int cmd_territories(int argc, char **argv); /* cmd_trust.c: known territories, trust state */
 /* cmd_key.c: `maille init --restore FILE`: a new node directory from a key backup (same key,
  * name and federation, empty store). passphrase_file NULL: ask on the terminal. Prints what
  * was restored (JSON with json); returns an exit code. */

@@ -12,9 +12,8 @@
 #include "proto/error.h"
 #include "proto/schema.h"
 
-/* The timestamp of a new version at (territory, path): now, or just after the live version if
- * the clock is behind it, so that an edit always wins the live-set order (PROTOCOL.md §1.5). */
-static uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path)
+/* cli.h: the timestamp of a new version wins the live-set order. */
+uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path)
 {
 	uint64_t now = cli_now_us();
 	store_row row;
@@ -26,9 +25,9 @@ static uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN]
 	return now;
 }
 
-/* Signs body (canonical bytes) at path as this node's territory and stores it. */
-static int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body,
-                        size_t body_len, uint8_t ret_id[PROTO_ID_LEN])
+/* cli.h */
+int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
+                 uint8_t ret_id[PROTO_ID_LEN])
 {
 	proto_entry e;
 	memset(&e, 0, sizeof e);

@@ -34,6 +34,11 @@ static const command commands[] = {
 	{"peer", cmd_peer, "add or remove a peer the daemon keeps connected"},
 	{"peers", cmd_peers, "the daemon's peers: state, last sync, entries exchanged"},
 	{"status", cmd_status, "the live set's count and fingerprint, the daemon's state"},
+	{"territories", cmd_territories, "every known territory, trusted or not, and why"},
+	{"trust", cmd_trust, "trust a territory explicitly (on this node only)"},
+	{"untrust", cmd_untrust, "withdraw an explicit trust"},
+	{"vouch", cmd_vouch, "vouch for a territory: a signed entry the federation sees"},
+	{"unvouch", cmd_unvouch, "withdraw a vouch (publishes its tombstone)"},
 	{NULL, NULL, NULL},
 };
 
@@ -46,7 +51,7 @@ static void usage(FILE *out)
 	             "components and retours d'expérience about responsible AI and public algorithms.\n\n"
 	             "Commands:\n");
 	for (const command *c = commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		fprintf(out, "  %-11s %s\n", c->name, c->summary);
 	fprintf(out, "\nOptions accepted by every command, before or after it:\n"
 	             "  --dir DIR   the node directory (else $MAILLE_HOME, else\n"
 	             "              $XDG_DATA_HOME/maille, else ~/.local/share/maille)\n"

@@ -34,7 +34,7 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
-/* Turns a current store file back into the layout of schema version 1 (migrations 2 and 3
+/* Turns a current store file back into the layout of schema version 1 (migrations 2, 3 and 4
  * undone), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
 	"DROP INDEX entries_unindexed; DROP VIEW entries_text;"                                        \
@@ -43,7 +43,9 @@ typedef struct doc {
 	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"                         \
 	" maille_text(raw, 'description'), maille_text(raw, 'keywords')"                              \
 	" FROM entries WHERE kind = 0;"                                                                \
-	"DROP TABLE meta; DROP TABLE peers; PRAGMA user_version = 1"
+	"DROP TABLE meta; DROP TABLE peers; DROP TABLE trusted; PRAGMA user_version = 1"
+
+static int trust_n(store *st); /* explicit trust rows, counted (below) */
 
 static char dir_[64];
 static char path_[128];
@@ -442,7 +444,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 3);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 4);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -2093,8 +2095,8 @@ static void test_two_writers(void)
 	tmp_end();
 }
 
-/* A version-1 file (this version's, without the tables migration 2 adds) with rows, one of
- * them superseded, opens as version 2: the next rid follows the greatest, the sum and count
+/* A version-1 file (this version's, without the tables migrations 2 to 4 add) with rows, one
+ * of them superseded, opens as the current version: the next rid follows the greatest, the sum and count
  * are those of its rows. An empty one too. */
 static void test_migrate_v1(void)
 {
@@ -2134,6 +2136,11 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(search_n(st, "motancien", NULL), 1);
 	CHECK_EQ_INT(store_peer_list(st, NULL, NULL), MAILLE_EINVAL);
 	CHECK_EQ_INT(store_peer_add(st, "peer.example:7000", NOW), 0);
+	/* migration 4: the trusted table is there, and empty */
+	CHECK_EQ_INT(store_trust_list(st, NULL, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(trust_n(st), 0);
+	CHECK_EQ_INT(store_trust_add(st, k.pk, NOW), 0);
+	CHECK_EQ_INT(trust_n(st), 1);
 	store_close(st);
 
 	/* The version is the current one now. */
@@ -2142,7 +2149,7 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 3);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 4);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
@@ -2284,6 +2291,79 @@ static void test_peers(void)
 	CHECK_EQ_STR(p.addr[3], "b.example:7000");
 	CHECK_EQ_INT(p.added[3], NOW + 1);
 	/* Peers are not entries. */
+	CHECK_EQ_INT(fp_check(st), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- explicit trust ------------------------------------------------------------------------ */
+
+typedef struct trusts {
+	size_t n;
+	uint8_t key[8][PROTO_KEY_LEN];
+	uint64_t added[8];
+	size_t stop_after;
+} trusts;
+
+static int trusts_cb(const uint8_t k[PROTO_KEY_LEN], uint64_t added_us, void *ctx)
+{
+	trusts *t = ctx;
+	if (t->n < 8) {
+		memcpy(t->key[t->n], k, PROTO_KEY_LEN);
+		t->added[t->n] = added_us;
+	}
+	t->n++;
+	return t->stop_after && t->n >= t->stop_after ? 9 : 0;
+}
+
+static int trust_n(store *st)
+{
+	trusts t = {0};
+	CHECK_EQ_INT(store_trust_list(st, trusts_cb, &t), 0);
+	return (int)t.n;
+}
+
+/* Add, refuse twice, remove, list in key order whatever the order of adding; survives a
+ * reopen; is not an entry (no change to the fingerprint, store_check content). */
+static void test_trust(void)
+{
+	uint8_t a[PROTO_KEY_LEN], b[PROTO_KEY_LEN], c[PROTO_KEY_LEN];
+	memset(a, 0x11, sizeof a);
+	memset(b, 0x22, sizeof b);
+	memset(c, 0x33, sizeof c);
+	tmp_begin();
+	store *st = store_create();
+	CHECK_EQ_INT(trust_n(st), 0);
+	CHECK_EQ_INT(store_trust_add(st, c, NOW), 0);
+	CHECK_EQ_INT(store_trust_add(st, a, NOW + 1), 0);
+	CHECK_EQ_INT(store_trust_add(st, b, NOW + 2), 0);
+	CHECK_EQ_INT(store_trust_add(st, a, NOW + 3), MAILLE_EEXIST);
+	CHECK_EQ_INT(store_trust_add(st, b, UINT64_MAX), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_trust_add(st, NULL, NOW), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_trust_add(NULL, a, NOW), MAILLE_EINVAL);
+	trusts t = {0};
+	CHECK_EQ_INT(store_trust_list(st, trusts_cb, &t), 0);
+	CHECK_EQ_INT(t.n, 3);
+	CHECK(memcmp(t.key[0], a, PROTO_KEY_LEN) == 0);
+	CHECK(memcmp(t.key[1], b, PROTO_KEY_LEN) == 0);
+	CHECK(memcmp(t.key[2], c, PROTO_KEY_LEN) == 0);
+	CHECK_EQ_INT(t.added[0], NOW + 1); /* the first add's time: the refused one changed nothing */
+	CHECK_EQ_INT(t.added[2], NOW);
+
+	CHECK_EQ_INT(store_trust_remove(st, b), 0);
+	CHECK_EQ_INT(store_trust_remove(st, b), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_trust_remove(st, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(trust_n(st), 2);
+	store_close(st);
+
+	st = store_reopen();
+	t = (trusts){.stop_after = 1};
+	CHECK_EQ_INT(store_trust_list(st, trusts_cb, &t), 9);
+	CHECK_EQ_INT(t.n, 1);
+	CHECK(memcmp(t.key[0], a, PROTO_KEY_LEN) == 0);
+	CHECK_EQ_INT(trust_n(st), 2);
+	/* trust is not an entry */
 	CHECK_EQ_INT(fp_check(st), 0);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
 	store_close(st);
@@ -2563,4 +2643,5 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_check_path_column, test_check_path_keys, test_check_missing_fts_row,
            test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
            test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
-           test_migrate_v1, test_check_meta, test_peers, test_index_later, test_bulk_put)
+           test_migrate_v1, test_check_meta, test_peers, test_trust, test_index_later,
+           test_bulk_put)

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the trust view: `maille trust/untrust/vouch/unvouch/territories`.
+
+Usage: test_trust.py MAILLE_BINARY
+
+Real binary, real node directories in a temporary directory. Other territories' entries reach
+node A the way they would in use: A runs a daemon on 127.0.0.1 and the other nodes `maille
+sync` with it (both ways, so A ends up with everything). The daemon is stopped with SIGTERM and
+must exit 0 (under sanitizers a leak makes that exit code non-zero)."""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+MAILLE = None
+
+
+def env_with():
+    e = dict(os.environ)
+    e.pop("MAILLE_HOME", None)
+    return e
+
+
+def check_sanitizers(what, text):
+    """A sanitizer report fails the test even when the exit code was the expected one."""
+    for mark in ("Sanitizer", "runtime error:"):
+        if mark in text:
+            raise AssertionError(f"{what}: sanitizer report:\n{text}")
+
+
+def run(*args):
+    p = subprocess.run([MAILLE, *args], capture_output=True, env=env_with(),
+                       stdin=subprocess.DEVNULL, timeout=120)
+    err = p.stderr.decode("utf-8", "replace")
+    check_sanitizers("maille " + " ".join(args), err)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), err
+
+
+def wait_for(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Daemon:
+    """`maille node` on 127.0.0.1:0 in the foreground; stop() sends SIGTERM and wants 0."""
+
+    def __init__(self, d):
+        self.dir = d
+        self.log_path = d + ".log"
+        addr_file = os.path.join(d, "node.addr")
+        assert not os.path.exists(addr_file), "node.addr left from an earlier daemon"
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=self.logf, env=env_with())
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
+                                     + self.log())
+            try:
+                with open(addr_file) as f:
+                    text = f.read()
+            except FileNotFoundError:
+                return None
+            return text.strip() if text.endswith("\n") else None
+
+        self.addr = wait_for(ready, 30, f"{d}/node.addr")
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if not self.proc:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
+        finally:
+            self.proc = None
+            self.logf.close()
+        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
+        check_sanitizers(f"daemon {self.dir}", self.log())
+
+    def kill(self):
+        """Only for a test that already failed: no daemon outlives the suite."""
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            self.logf.close()
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="maille-trust-")
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def m(self, d, *args):
+        return run("--dir", d, *args)
+
+    def ok(self, d, *args):
+        rc, out, err = self.m(d, *args)
+        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {err}")
+        return out
+
+    def js(self, d, *args):
+        return json.loads(self.ok(d, *args, "--json"))
+
+    def fails(self, d, rc, *args):
+        got, out, err = self.m(d, *args)
+        self.assertEqual(got, rc, f"maille {' '.join(args)}: {out}{err}")
+        return err
+
+    def node(self, name):
+        d = os.path.join(self.tmp, name)
+        self.ok(d, "init", "--name", f"Ville {name.upper()}", "--siren", "200046977", "--kind",
+                "commune")
+        return d
+
+    def key(self, d):
+        return self.js(d, "whoami")["key"]
+
+    def view(self, d):
+        """territories --json as {name: (trusted, reason, hops)}, and the order of the names."""
+        rows = self.js(d, "territories")
+        return {r["name"]: (r["trusted"], r["reason"], r["hops"]) for r in rows}, \
+            [r["name"] for r in rows]
+
+
+class TestChain(Base):
+    """A vouches B, B vouches C, C vouches D, D vouches E: seen from A, 3 hops at most."""
+
+    def setUp(self):
+        super().setUp()
+        self.n = {x: self.node(x) for x in "abcde"}
+        self.k = {x: self.key(d) for x, d in self.n.items()}
+        # one federation: a creates it, the others import it
+        fed = os.path.join(self.tmp, "federation.export")
+        self.ok(self.n["a"], "federation", "new", "--name", "Réseau de confiance")
+        self.ok(self.n["a"], "federation", "export", fed)
+        for x in "bcde":
+            self.ok(self.n[x], "federation", "import", fed)
+        for voucher, vouchee in (("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")):
+            out = self.js(self.n[voucher], "vouch", self.k[vouchee])
+            self.assertEqual(out["path"], "vouches/" + self.k[vouchee])
+            self.assertTrue(out["vouched"])
+        self.da = Daemon(self.n["a"])
+        self.daemons.append(self.da)
+        for x in "bcde":
+            self.ok(self.n[x], "sync", self.da.addr)
+
+    def tearDown(self):
+        if self.da.proc:
+            self.da.stop()
+        super().tearDown()
+
+    def test_chain_hops_explicit_unvouch(self):
+        a = self.n["a"]
+        v, order = self.view(a)
+        self.assertEqual(v["Ville A"], (True, "own", 0))
+        self.assertEqual(v["Ville B"], (True, "vouched by Ville A in 1 hop", 1))
+        self.assertEqual(v["Ville C"], (True, "vouched by Ville B in 2 hops", 2))
+        self.assertEqual(v["Ville D"], (True, "vouched by Ville C in 3 hops", 3))
+        self.assertEqual(v["Ville E"], (False, "untrusted", None))
+        self.assertEqual(order, ["Ville A", "Ville B", "Ville C", "Ville D", "Ville E"])
+        rows = self.js(a, "territories")
+        self.assertEqual(rows[1]["key"], self.k["b"])
+        self.assertEqual(rows[1]["via"], self.k["a"])
+        self.assertEqual(rows[3]["via"], self.k["c"])
+        self.assertIsNone(rows[0]["via"])
+        # the human view says the same, one line each
+        lines = self.ok(a, "territories").splitlines()
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(lines[0], f"trusted    {self.k['a']}  Ville A  (own)")
+        self.assertEqual(lines[3], f"trusted    {self.k['d']}  Ville D  "
+                                   "(vouched by Ville C in 3 hops)")
+        self.assertEqual(lines[4], f"untrusted  {self.k['e']}  Ville E  (untrusted)")
+        # seen from B, the chain is one hop shorter: E is trusted at 3 hops; A is not (B synced
+        # first: it has the others' entries after a second sync)
+        self.ok(self.n["b"], "sync", self.da.addr)
+        v_b, _ = self.view(self.n["b"])
+        self.assertEqual(v_b["Ville E"], (True, "vouched by Ville D in 3 hops", 3))
+        self.assertEqual(v_b["Ville A"], (False, "untrusted", None))
+
+        # explicit trust of E
+        out = self.js(a, "trust", self.k["e"])
+        self.assertEqual(out, {"key": self.k["e"], "name": "Ville E", "trusted": True})
+        v, order = self.view(a)
+        self.assertEqual(v["Ville E"], (True, "explicit", 1))
+        self.assertEqual(order[-1], "Ville E")  # trusted, then by name
+        err = self.fails(a, 1, "trust", self.k["e"])
+        self.assertIn("already trusted", err)
+        # explicit trust of a vouched key: "explicit" wins, untrust gives the vouch back
+        self.ok(a, "trust", self.k["c"].upper())  # capitals accepted, shown in lower case
+        v, _ = self.view(a)
+        self.assertEqual(v["Ville C"], (True, "explicit", 1))
+        self.assertEqual(v["Ville D"], (True, "vouched by Ville C in 2 hops", 2))
+        self.assertIn(self.k["c"], self.ok(a, "untrust", self.k["c"]))
+        v, _ = self.view(a)
+        self.assertEqual(v["Ville C"], (True, "vouched by Ville B in 2 hops", 2))
+
+        # B withdraws its vouch for C: nothing changes at A until the tombstone arrives
+        out = self.js(self.n["b"], "unvouch", self.k["c"])
+        self.assertFalse(out["vouched"])
+        err = self.fails(self.n["b"], 1, "unvouch", self.k["c"])
+        self.assertIn("no live vouch", err)
+        v, _ = self.view(a)
+        self.assertTrue(v["Ville C"][0])
+        self.ok(self.n["b"], "sync", self.da.addr)
+        v, _ = self.view(a)
+        self.assertEqual(v["Ville B"], (True, "vouched by Ville A in 1 hop", 1))
+        self.assertEqual(v["Ville C"], (False, "untrusted", None))
+        self.assertEqual(v["Ville D"], (False, "untrusted", None))
+        self.assertEqual(v["Ville E"], (True, "explicit", 1))  # explicit: no chain needed
+
+        # untrust E
+        out = self.js(a, "untrust", self.k["e"])
+        self.assertEqual(out, {"key": self.k["e"], "name": "Ville E", "trusted": False})
+        err = self.fails(a, 1, "untrust", self.k["e"])
+        self.assertIn("not trusted explicitly", err)
+        v, order = self.view(a)
+        self.assertEqual(v["Ville E"], (False, "untrusted", None))
+        self.assertEqual(order, ["Ville A", "Ville B", "Ville C", "Ville D", "Ville E"])
+
+        # B vouches for C again: a new version supersedes the tombstone
+        self.ok(self.n["b"], "vouch", self.k["c"])
+        self.ok(self.n["b"], "sync", self.da.addr)
+        v, _ = self.view(a)
+        self.assertEqual(v["Ville D"], (True, "vouched by Ville C in 3 hops", 3))
+        self.da.stop()
+        self.ok(a, "check")
+
+
+class TestCommands(Base):
+    def test_usage_errors(self):
+        a = self.node("a")
+        own = self.key(a)
+        other = "ab" * 32
+        for cmd in ("trust", "untrust", "vouch", "unvouch"):
+            err = self.fails(a, 2, cmd)
+            self.assertIn("KEY is required", err)
+            self.assertIn(f"maille {cmd} --help", err)
+            for bad in ("xyz", "ab" * 31, "ab" * 33, "zz" * 32, ""):
+                err = self.fails(a, 2, cmd, bad)
+                self.assertIn("not a territory key", err)
+            self.fails(a, 2, cmd, other, other)
+            self.fails(a, 2, cmd, other, "--bogus")
+            err = self.fails(a, 2, cmd, own)
+            self.assertIn("own key", err)
+            out = self.ok(a, cmd, "--help")
+            self.assertTrue(out.startswith(f"usage: maille {cmd} KEY"), out)
+            self.assertIn("Exit codes", out)
+        self.fails(a, 2, "territories", "extra")
+        self.assertIn("usage: maille territories", self.ok(a, "territories", "--help"))
+        self.assertIn("territories", self.ok(a, "--help"))
+        # a node that does not exist
+        self.fails(os.path.join(self.tmp, "none"), 1, "territories")
+        self.fails(os.path.join(self.tmp, "none"), 1, "trust", other)
+        # state errors: exit 1
+        self.fails(a, 1, "untrust", other)
+        self.fails(a, 1, "unvouch", other)
+        rc, out, err = self.m(a, "vouch", other)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("no territory record", err)  # a warning: maybe a typo
+        self.assertIn("vouches/" + other, out)
+        err = self.fails(a, 1, "vouch", other)
+        self.assertIn("already vouches", err)
+        # the unknown territory is listed, unnamed, after the named ones
+        rows = self.js(a, "territories")
+        self.assertEqual([(r["name"], r["reason"]) for r in rows],
+                         [("Ville A", "own"), (None, "vouched by Ville A in 1 hop")])
+        self.assertIn("  ?  (vouched by Ville A in 1 hop)", self.ok(a, "territories"))
+        self.ok(a, "unvouch", other)
+        # the vouchee had no entry: once the vouch is withdrawn it is not known any more
+        self.assertEqual([r["name"] for r in self.js(a, "territories")], ["Ville A"])
+        self.ok(a, "check")
+
+    def test_trust_is_local_and_survives(self):
+        a = self.node("a")
+        other = "cd" * 32
+        self.ok(a, "trust", other)
+        rows = self.js(a, "territories")
+        self.assertEqual(rows[1], {"key": other, "name": None, "trusted": True,
+                                   "reason": "explicit", "hops": 1, "via": None})
+        # not an entry: the live set has the territory record only
+        self.assertEqual(self.js(a, "status")["count"], 1)
+
+    def test_store_migration_from_version_3(self):
+        """A store of the previous version (no trusted table) is migrated on open."""
+        a = self.node("a")
+        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        db.execute("DROP TABLE trusted")
+        db.execute("PRAGMA user_version = 3")
+        db.commit()
+        db.close()
+        other = "ef" * 32
+        self.ok(a, "trust", other)
+        self.assertEqual(self.js(a, "territories")[1]["reason"], "explicit")
+        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 4)
+        self.assertEqual(db.execute("SELECT hex(key) FROM trusted").fetchall(),
+                         [(other.upper(),)])
+        db.close()
+        self.ok(a, "check")
+
+
+if __name__ == "__main__":
+    MAILLE = os.path.abspath(sys.argv[1])
+    unittest.main(argv=[sys.argv[0], "-v"])
