@@ -17,106 +17,23 @@ import select
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-MAILLE = None
+import harness
+from harness import Daemon, check_sanitizers, env_with
+
 DATA = None
+harness.CLEAR_ENV = ("MAILLE_HOME", "MAILLE_TEST_PWHASH_MIN")
 
 PASS = "correct horse battery staple"
 FAST = {"MAILLE_TEST_PWHASH_MIN": "1"}
 
 
-def env_with(extra=None):
-    e = dict(os.environ)
-    for k in ("MAILLE_HOME", "MAILLE_TEST_PWHASH_MIN"):
-        e.pop(k, None)
-    if extra:
-        e.update(extra)
-    return e
-
-
-def check_sanitizers(what, text):
-    """A sanitizer report fails the test even when the exit code was the expected one."""
-    for mark in ("Sanitizer", "runtime error:"):
-        if mark in text:
-            raise AssertionError(f"{what}: sanitizer report:\n{text}")
-
-
 def run(*args, env=FAST, timeout=120):
-    p = subprocess.run([MAILLE, *args], capture_output=True, env=env_with(env),
-                       stdin=subprocess.DEVNULL, timeout=timeout)
-    err = p.stderr.decode("utf-8", "replace")
-    check_sanitizers("maille " + " ".join(args), err)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), err
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class Daemon:
-    """`maille node` on 127.0.0.1:0 in the foreground; stop() sends SIGTERM and wants 0."""
-
-    def __init__(self, d):
-        self.dir = d
-        self.log_path = d + ".log"
-        addr_file = os.path.join(d, "node.addr")
-        assert not os.path.exists(addr_file), "node.addr left from an earlier daemon"
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self.logf, env=env_with())
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
-                                     + self.log())
-            try:
-                with open(addr_file) as f:
-                    text = f.read()
-            except FileNotFoundError:
-                return None
-            return text.strip() if text.endswith("\n") else None
-
-        self.addr = wait_for(ready, 30, f"{d}/node.addr")
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if not self.proc:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
-        finally:
-            self.proc = None
-            self.logf.close()
-        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
-        check_sanitizers(f"daemon {self.dir}", self.log())
-
-    def kill(self):
-        """Only for a test that already failed: no daemon outlives the suite."""
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            self.logf.close()
+    return harness.run(*args, env=env, timeout=timeout)
 
 
 class Base(unittest.TestCase):
@@ -465,7 +382,7 @@ class TestTerminal(Base):
         pid, fd = pty.fork()
         if pid == 0:
             try:
-                os.execve(MAILLE, [MAILLE, *args], env_with(env))
+                os.execve(harness.MAILLE, [harness.MAILLE, *args], env_with(env))
             finally:
                 os._exit(127)
         shown = b""
@@ -579,5 +496,5 @@ class TestRestoreThenSync(Base):
 
 
 if __name__ == "__main__":
-    MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], "-v"])
