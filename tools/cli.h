@@ -208,6 +208,8 @@ void territory_name(const node_dir *nd, char *ret, size_t cap);
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt);
 /* A test-only millisecond setting from the environment, 0 when unset (warns when used). */
 uint32_t env_ms(const char *name);
+/* The one HOST:PORT argument of ping and sync into *ret; EXIT_USAGE (printed) otherwise. */
+int cli_target_arg(const char *cmd, const cli_args *a, const char **ret);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
 /* A peer-controlled string for a terminal (control characters become '?') and for JSON. */

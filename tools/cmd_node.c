@@ -506,6 +506,19 @@ double round_us(double ms)
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
 
+int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
+{
+	if (a->n_pos != 1)
+		return cli_usage_error(cmd, a->n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
+	struct sockaddr_storage ss;
+	if (node_addr_parse(a->pos[0], &ss))
+		return cli_usage_error(cmd, "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
+		                            "or localhost, and a port)",
+		                       a->pos[0]);
+	*ret = a->pos[0];
+	return 0;
+}
+
 int cmd_ping(int argc, char **argv)
 {
 	cli_opt opts[] = {{"timeout", true, NULL}, {"log-level", true, NULL}, {NULL, false, NULL}};
@@ -517,14 +530,9 @@ int cmd_ping(int argc, char **argv)
 		fputs(ping_help, stdout);
 		return EXIT_OK;
 	}
-	if (a.n_pos != 1)
-		return cli_usage_error("ping", a.n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
-	const char *target = a.pos[0];
-	struct sockaddr_storage ss;
-	if (node_addr_parse(target, &ss))
-		return cli_usage_error("ping", "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)",
-		                       target);
+	const char *target;
+	if ((r = cli_target_arg("ping", &a, &target)))
+		return r;
 	uint32_t timeout_ms = 10000;
 	if ((r = cli_timeout_opt("ping", opts, &timeout_ms)))
 		return r;

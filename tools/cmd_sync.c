@@ -98,14 +98,9 @@ int cmd_sync(int argc, char **argv)
 		fputs(sync_help, stdout);
 		return EXIT_OK;
 	}
-	if (a.n_pos != 1)
-		return cli_usage_error("sync", a.n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
-	const char *target = a.pos[0];
-	struct sockaddr_storage ss;
-	if (node_addr_parse(target, &ss))
-		return cli_usage_error("sync", "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)",
-		                       target);
+	const char *target;
+	if ((r = cli_target_arg("sync", &a, &target)))
+		return r;
 	uint32_t timeout_ms = 30000;
 	if ((r = cli_timeout_opt("sync", opts, &timeout_ms)) ||
 	    (r = parse_log_opts("sync", opts, NODE_LOG_ERROR)))
