@@ -690,31 +690,45 @@ static void node_on_ping_timeout(uv_timer_t *t)
 	n->client_timer_open = false;
 }
 
-int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
-              node_ping_result *ret)
+/* The start of a one-shot client (node_ping, node_sync): target parsed into *ss, a node in
+ * client mode on cfg. 0, or a Maille code with a sentence in error (cap bytes). */
+static int client_start(const node_config *cfg, const char *target, struct sockaddr_storage *ss,
+                        node **ret, char *error, size_t cap)
 {
-	memset(ret, 0, sizeof *ret);
-	struct sockaddr_storage ss;
-	if (node_addr_parse(target, &ss)) {
-		snprintf(ret->error, sizeof ret->error,
+	if (node_addr_parse(target, ss)) {
+		snprintf(error, cap,
 		         "'%s' is not HOST:PORT (an IPv4 address, [IPv6], or localhost, and a port)",
 		         target);
 		return MAILLE_EINVAL;
 	}
 	node *n = calloc(1, sizeof *n);
 	if (!n) {
-		snprintf(ret->error, sizeof ret->error, "out of memory");
+		snprintf(error, cap, "out of memory");
 		return MAILLE_ENOMEM;
 	}
 	n->lock_fd = -1;
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN); /* a peer gone must give EPIPE, not kill the command */
+	int err = node_init(n, cfg, true);
+	if (err) {
+		snprintf(error, cap, "cannot start: %s", maille_strerror(err));
+		node_free(n);
+		return err;
+	}
+	*ret = n;
+	return 0;
+}
+
+int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
+              node_ping_result *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	struct sockaddr_storage ss;
 	node_config c = *cfg;
 	c.hs_timeout_ms = timeout_ms; /* the handshake may take the whole budget */
-	int err = node_init(n, &c, true);
-	if (err) {
-		snprintf(ret->error, sizeof ret->error, "cannot start: %s", maille_strerror(err));
-		goto out;
-	}
+	node *n;
+	int err = client_start(&c, target, &ss, &n, ret->error, sizeof ret->error);
+	if (err)
+		return err;
 	n->ping = ret;
 	int r = uv_timer_init(&n->loop, &n->client_timer);
 	if (r) {
@@ -748,24 +762,10 @@ int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_sync_result *ret)
 {
 	memset(ret, 0, sizeof *ret);
-	struct sockaddr_storage ss;
-	if (node_addr_parse(target, &ss)) {
-		snprintf(ret->error, sizeof ret->error,
-		         "'%s' is not HOST:PORT (an IPv4 address, [IPv6], or localhost, and a port)",
-		         target);
-		return MAILLE_EINVAL;
-	}
 	if (!cfg->store_path) {
 		snprintf(ret->error, sizeof ret->error, "no store");
 		return MAILLE_EINVAL;
 	}
-	node *n = calloc(1, sizeof *n);
-	if (!n) {
-		snprintf(ret->error, sizeof ret->error, "out of memory");
-		return MAILLE_ENOMEM;
-	}
-	n->lock_fd = -1;
-	signal(SIGPIPE, SIG_IGN);
 	node_config c = *cfg;
 	/* the handshake, and any silence of the peer once the session runs, get the budget; a
 	 * long transfer that keeps moving is never cut */
@@ -774,11 +774,11 @@ int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
 	if (c.ping_interval_ms == 0 || c.ping_interval_ms > timeout_ms / 3)
 		c.ping_interval_ms = timeout_ms / 3 ? timeout_ms / 3 : 1;
 	uint64_t t0 = uv_hrtime();
-	int err = node_init(n, &c, true);
-	if (err) {
-		snprintf(ret->error, sizeof ret->error, "cannot start: %s", maille_strerror(err));
-		goto out;
-	}
+	struct sockaddr_storage ss;
+	node *n;
+	int err = client_start(&c, target, &ss, &n, ret->error, sizeof ret->error);
+	if (err)
+		return err;
 	n->sync_res = ret;
 	if ((err = node_sync_setup(n))) {
 		snprintf(ret->error, sizeof ret->error, "cannot open the store: %s",
