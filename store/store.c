@@ -309,6 +309,8 @@ struct store {
 	char *fts_buf;
 	size_t fts_len, fts_cap;
 	bool index_later; /* store_set_index_later */
+	uint8_t (*trusted)[PROTO_KEY_LEN]; /* store_set_trusted: sorted */
+	size_t n_trusted;
 	/* The index's own tokenizer, used to drop query words that hold no token (see
 	 * store_query_build). */
 	fts5_tokenizer tok_api;
@@ -317,6 +319,7 @@ struct store {
 
 static void store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 static void store_has_prefix_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void store_trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 static void store_idsum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 static void store_idsum_final(sqlite3_context *ctx);
 
@@ -727,6 +730,11 @@ int store_open(const char *path, int flags, store **ret)
 		rc = sqlite3_create_function_v2(st->db, "maille_has_prefix", 4,
 		                                SQLITE_UTF8 | SQLITE_DIRECTONLY,
 		                                st, store_has_prefix_fn, NULL, NULL, NULL);
+	/* store_filter.trusted_only: whether a territory is in the set of store_set_trusted. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "maille_trusted", 1,
+		                                SQLITE_UTF8 | SQLITE_DIRECTONLY, st, store_trusted_fn,
+		                                NULL, NULL, NULL);
 	/* meta.idsum of a version-1 file, summed by migration 2. Our statements only. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(st->db, "maille_idsum", 1,
@@ -828,6 +836,7 @@ void store_close(store *st)
 {
 	if (!st)
 		return;
+	free(st->trusted);
 	if (st->in_batch)
 		store_rollback(st);
 	for (size_t i = 0; i < STMT_N_; i++) {
@@ -1837,6 +1846,8 @@ static void store_filter_sql(char sql[STORE_SQL_MAX], const store_filter *f, boo
 		store_sql_add(sql, " AND (e.licence = ?5 OR e.sw_licence = ?5)");
 	if (f->territory)
 		store_sql_add(sql, " AND e.territory = ?6");
+	if (f->trusted_only)
+		store_sql_add(sql, " AND maille_trusted(e.territory)");
 	if (list && !f->include_tombstones)
 		store_sql_add(sql, " AND e.kind = 0");
 	if (!f->include_federation)
@@ -3446,4 +3457,39 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 	if (!rc)
 		*ret_done = n;
 	return rc;
+}
+
+/* ---- the trusted territories of list and search ------------------------------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, PROTO_KEY_LEN);
+}
+
+int store_set_trusted(store *st, const uint8_t *keys, size_t n)
+{
+	uint8_t(*set)[PROTO_KEY_LEN] = NULL;
+	if (n) {
+		set = malloc(n * PROTO_KEY_LEN);
+		if (!set)
+			return MAILLE_ENOMEM;
+		memcpy(set, keys, n * PROTO_KEY_LEN);
+		qsort(set, n, PROTO_KEY_LEN, key_cmp);
+	}
+	free(st->trusted);
+	st->trusted = set;
+	st->n_trusted = n;
+	return 0;
+}
+
+/* maille_trusted(territory): 1 if the blob is one of the handle's trusted keys. A binary
+ * search per row: the set is the trust view of one node (tens, hundreds of keys). */
+static void store_trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	store *st = sqlite3_user_data(ctx);
+	const void *k = sqlite3_value_blob(argv[0]);
+	bool in = k && sqlite3_value_bytes(argv[0]) == PROTO_KEY_LEN && st->n_trusted &&
+	          bsearch(k, st->trusted, st->n_trusted, PROTO_KEY_LEN, key_cmp) != NULL;
+	sqlite3_result_int(ctx, in);
 }

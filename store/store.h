@@ -111,9 +111,15 @@ typedef struct store_filter {
 	const char *licence;                  /* content_licence, or licence for components */
 	const uint8_t *territory;             /* PROTO_KEY_LEN bytes */
 	bool include_tombstones;              /* list only */
+	bool trusted_only;                    /* only the territories of store_set_trusted */
 	bool include_federation;              /* territory/member/vouch/node documents too (a
 	                                         tombstone has no type: never one of them) */
 } store_filter;
+
+/* The territories a filter's trusted_only keeps (n keys of PROTO_KEY_LEN bytes, copied): this
+ * handle's view of whom its node trusts (tools/trust.c computes it). Until it is set, a
+ * trusted_only filter keeps nothing. MAILLE_ENOMEM. */
+int store_set_trusted(store *st, const uint8_t *keys, size_t n);
 
 /* Live documents matching f, newest first. */
 int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);

@@ -668,7 +668,9 @@ static int cmp_str(const void *a, const void *b)
 /* The ids of `maille --dir DIR search WORD --json --limit 10000`, sorted, as one string. */
 static char *search_ids(const char *dir, size_t *ret_n)
 {
-	json_t *j = run_json(dir, "search", SEARCH_WORD, "--limit", "10000", (const char *)NULL);
+	/* --all: B holds A's records without trusting A (no vouch between them) */
+	json_t *j = run_json(dir, "search", SEARCH_WORD, "--all", "--limit", "10000",
+	                     (const char *)NULL);
 	if (!j || !json_is_array(j)) {
 		json_decref(j);
 		return NULL;

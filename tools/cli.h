@@ -162,6 +162,11 @@ int trust_compute(store *st, const uint8_t own[PROTO_KEY_LEN], unsigned max_hops
 const trust_node *trust_find(const trust_view *tv, const uint8_t key[PROTO_KEY_LEN]);
 /* Frees the view; NULL and a done view are fine. */
 void trust_view_done(trust_view *tv);
+/* list, search, show: computes this node's view into *tv and gives it to the store (for
+ * store_filter.trusted_only) and to the rendering (marks). Prints the error; EXIT_FAIL. */
+int trust_setup(node_dir *nd, trust_view *tv);
+/* Rows rendered from now on are marked trusted or not by tv (NULL: no mark). */
+void render_set_trust(const trust_view *tv);
 
 /* ---- signing this node's entries (tools/cmd_publish.c) ---------------------------------- */
 /* The timestamp of a new version at (territory, path): now, or just after the live version if

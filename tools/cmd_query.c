@@ -34,6 +34,8 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	f->theme = cli_opt_get(opts, "theme");
 	f->status = cli_opt_get(opts, "status");
 	f->licence = cli_opt_get(opts, "licence");
+	/* the trusted territories only, unless --all (PROTOCOL.md §4: the trust view) */
+	f->trusted_only = !cli_opt_get(opts, "all");
 	const char *t = cli_opt_get(opts, "territory");
 	if (t) {
 		if (proto_unhex(t, territory, PROTO_KEY_LEN))
@@ -56,15 +58,17 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 
 #define FILTER_OPTS                                                                               \
 	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
-		{"licence", true, NULL}, {"territory", true, NULL}
+		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
 
 static const char list_help[] =
 	"usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
-	"                   [--dir DIR] [--json]\n"
+	"                   [--all] [--dir DIR] [--json]\n"
 	"\n"
 	"Lists every live record of the catalogue that matches the filters, newest first.\n"
 	"Types: methodology, use_case, component, rex (and territory for the federation's\n"
-	"territory records).\n";
+	"territory records). Only the records of the territories this node trusts (see 'maille\n"
+	"territories'); --all lists the others too, marked [untrusted] (\"trusted\": false in\n"
+	"JSON).\n";
 
 int cmd_list(int argc, char **argv)
 {
@@ -86,6 +90,11 @@ int cmd_list(int argc, char **argv)
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_list(nd.st, &f, emit_row, &c);
 	int ret = EXIT_OK;
@@ -96,20 +105,26 @@ int cmd_list(int argc, char **argv)
 		ret = render_json_out(c.items);
 		c.items = NULL;
 	} else if (c.n == 0) {
-		fprintf(stderr, "no record matches\n");
+		fprintf(stderr, "no record matches%s\n",
+		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
 	}
 	json_decref(c.items);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
 	node_dir_close(&nd);
 	return ret;
 }
 
 static const char search_help[] =
 	"usage: maille search QUERY... [--type T] [--theme X] [--status S] [--licence L]\n"
-	"                     [--territory KEY] [--limit N] [--dir DIR] [--json]\n"
+	"                     [--territory KEY] [--all] [--limit N] [--dir DIR] [--json]\n"
 	"\n"
 	"Full-text search over titles, summaries, descriptions and keywords, in every language.\n"
 	"Every word must match (the last one as a prefix); accents and case are ignored, so\n"
-	"'experience' finds 'expérience'. Best matches first, at most --limit (default 20).\n";
+	"'experience' finds 'expérience'. Best matches first, at most --limit (default 20).\n"
+	"Only the records of the territories this node trusts; --all searches the others too,\n"
+	"marked [untrusted]. Records received by a bulk sync are found once indexed (maille\n"
+	"status shows those waiting).\n";
 
 int cmd_search(int argc, char **argv)
 {
@@ -151,6 +166,11 @@ int cmd_search(int argc, char **argv)
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_search(nd.st, query, &f, limit, emit_row, &c);
 	int ret = EXIT_OK;
@@ -163,9 +183,13 @@ int cmd_search(int argc, char **argv)
 		ret = render_json_out(c.items);
 		c.items = NULL;
 	} else if (c.n == 0) {
-		fprintf(stderr, "no record matches \"%s\"\n", query);
+		fprintf(stderr, "no record matches \"%s\"%s\n", query,
+		        f.trusted_only ? " among the trusted territories (--all searches the others)"
+		                       : "");
 	}
 	json_decref(c.items);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
 	node_dir_close(&nd);
 	return ret;
 }
@@ -175,7 +199,8 @@ static const char show_help[] =
 	"\n"
 	"Shows one record with every field, its provenance and its signature check. PATH is\n"
 	"looked up in this territory first, then in the others; ID is the entry id in hex (or a\n"
-	"prefix of at least 8 digits). A deleted or unknown record exits 1.\n";
+	"prefix of at least 8 digits). A deleted or unknown record exits 1. A record of a\n"
+	"territory this node does not trust is shown, and marked so.\n";
 
 static int first_row(const store_row *row, void *ctx)
 {
@@ -208,6 +233,12 @@ int cmd_show(int argc, char **argv)
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;
+	/* show finds any stored record, and says when its territory is not trusted */
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
 
 	store_row row;
 	memset(&row, 0, sizeof row);
@@ -241,6 +272,8 @@ int cmd_show(int argc, char **argv)
 		free((void *)row.raw);
 	else if (found)
 		store_row_done(&row);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
 	node_dir_close(&nd);
 	return ret;
 }

@@ -61,6 +61,20 @@ void render_time(uint64_t us, char *ret, size_t cap)
 }
 
 /* The decoded body of a row, or NULL (tombstone or undecodable). */
+
+/* The trust view rows are marked with (render_set_trust); NULL: no mark. */
+static const trust_view *render_trust;
+
+void render_set_trust(const trust_view *tv)
+{
+	render_trust = tv;
+}
+
+static bool row_untrusted(const store_row *row)
+{
+	return render_trust && !trust_find(render_trust, row->entry.territory);
+}
+
 static proto_value *row_body(const store_row *row, proto_arena *a)
 {
 	proto_value *body = NULL;
@@ -132,6 +146,8 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "territory", json_string(buf));
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
 	json_object_set_new(o, "author", json_string(hex));
+	if (render_trust)
+		json_object_set_new(o, "trusted", json_boolean(!row_untrusted(row)));
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	json_object_set_new(o, "signer", json_string(hex));
 	render_time(row->entry.timestamp, buf, sizeof buf);
@@ -163,8 +179,9 @@ void render_row_line(store *st, const store_row *row)
 		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
 	char terr[256];
 	territory_label(st, row->entry.territory, terr, sizeof terr);
-	printf("%-12s %-48.*s %s — %s\n", type ? type : "?", (int)row->entry.path_len,
-	       row->entry.path, title ? title : "(sans titre)", terr);
+	printf("%-12s %-48.*s %s — %s%s\n", type ? type : "?", (int)row->entry.path_len,
+	       row->entry.path, title ? title : "(sans titre)", terr,
+	       row_untrusted(row) ? " [untrusted]" : "");
 	if (row->snippet) {
 		char snip[1024];
 		snippet_plain(row->snippet, snip, sizeof snip);
@@ -262,7 +279,8 @@ void render_row_page(store *st, const store_row *row)
 	printf("  type:      %s\n", type ? type : "?");
 	territory_label(st, row->entry.territory, buf, sizeof buf);
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
-	printf("  territory: %s (%s)\n", buf, hex);
+	printf("  territory: %s (%s)%s\n", buf, hex,
+	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	printf("  signer:    %s\n", hex);
 	render_time(row->entry.timestamp, buf, sizeof buf);

@@ -482,9 +482,11 @@ class TestRestoreThenSync(Base):
         for p in paths:
             shown = self.js(a2, "show", p)
             self.assertEqual(shown["path"], p)
-        terr = self.js(a2, "list", "--type", "territory")
+        # B's records are stored but B is not trusted (no vouch): --all lists it, marked
+        terr = self.js(a2, "list", "--type", "territory", "--all")
         self.assertIn(key_a, json.dumps(self.js(a2, "export")))
-        self.assertEqual({t["title"] for t in terr}, {"Ville A", "Ville B"})
+        self.assertEqual({t["title"]: t["trusted"] for t in terr},
+                         {"Ville A": True, "Ville B": False})
         st_a2, st_b = self.js(a2, "status"), self.js(b, "status")
         self.assertEqual(st_a2["fingerprint"], st_b["fingerprint"])
         self.assertEqual(st_a2["count"], st_b["count"])

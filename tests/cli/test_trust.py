@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 import harness
-from harness import Daemon, run
+from harness import Daemon, run, wait_for
 
 
 class Base(unittest.TestCase):
@@ -61,6 +61,29 @@ class Base(unittest.TestCase):
             [r["name"] for r in rows]
 
 
+RECORD = """---
+type: rex
+path: rex/cantine-previsions
+title: "Prévoir les repas de la cantine : retour d'expérience"
+summary: Un modèle de prévision de fréquentation des cantines scolaires, un an après.
+themes: [sobriete-numerique]
+keywords: [cantine, gaspillage]
+status: production
+about: [use_case/prevision-frequentation-cantines]
+declaration: referent_expert
+period:
+  start: 2025-01-06
+context: Réduire le gaspillage alimentaire dans les cantines de la commune.
+objectives: Ajuster les commandes au nombre de repas réellement servis.
+what_was_done: Un modèle simple sur l'historique des inscriptions, vérifié chaque semaine.
+difficulties: Les absences imprévues restent difficiles à anticiper.
+lessons_learned: Un modèle simple et expliqué aux équipes vaut mieux qu'un modèle opaque.
+---
+
+Le service de restauration scolaire a comparé chaque semaine les prévisions et les repas servis.
+"""
+
+
 class TestChain(Base):
     """A vouches B, B vouches C, C vouches D, D vouches E: seen from A, 3 hops at most."""
 
@@ -78,10 +101,18 @@ class TestChain(Base):
             out = self.js(self.n[voucher], "vouch", self.k[vouchee])
             self.assertEqual(out["path"], "vouches/" + self.k[vouchee])
             self.assertTrue(out["vouched"])
+        # E publishes a record (E is 4 hops from A: untrusted there)
+        rec = os.path.join(self.tmp, "rex-e.md")
+        with open(rec, "w", encoding="utf-8") as f:
+            f.write(RECORD)
+        self.ok(self.n["e"], "publish", rec)
         self.da = Daemon(self.n["a"])
         self.daemons.append(self.da)
         for x in "bcde":
             self.ok(self.n[x], "sync", self.da.addr)
+        # A's daemon stores what it receives first and indexes it for search right after
+        wait_for(lambda: self.js(self.n["a"], "status")["unindexed"] == 0, 10,
+                 "A's search index to catch up")
 
     def tearDown(self):
         if self.da.proc:
@@ -164,6 +195,34 @@ class TestChain(Base):
         self.da.stop()
         self.ok(a, "check")
 
+
+    def test_list_search_show_follow_trust(self):
+        a = self.n["a"]
+        # E (4 hops) is untrusted: its record is stored but listed and found only with --all
+        self.assertEqual(self.js(a, "search", "gaspillage"), [])
+        rc, _, err = run("--dir", a, "search", "gaspillage")
+        self.assertIn("--all", err)
+        hits = self.js(a, "search", "gaspillage", "--all")
+        self.assertEqual([(h["path"], h["trusted"]) for h in hits],
+                         [("rex/cantine-previsions", False)])
+        self.assertNotIn("rex/cantine-previsions",
+                         [r["path"] for r in self.js(a, "list")])
+        listed = {r["title"]: r["trusted"] for r in self.js(a, "list", "--type", "territory",
+                                                             "--all")}
+        self.assertEqual(listed, {"Ville A": True, "Ville B": True, "Ville C": True,
+                                  "Ville D": True, "Ville E": False})
+        self.assertEqual(len(self.js(a, "list", "--type", "territory")), 4)
+        self.assertIn("[untrusted]", self.ok(a, "search", "gaspillage", "--all"))
+        # show finds it, and says so
+        shown = self.js(a, "show", "rex/cantine-previsions")
+        self.assertFalse(shown["trusted"])
+        self.assertIn("untrusted", self.ok(a, "show", "rex/cantine-previsions"))
+        # trusting E explicitly brings it into the default views
+        self.ok(a, "trust", self.k["e"])
+        hits = self.js(a, "search", "gaspillage")
+        self.assertEqual([(h["path"], h["trusted"]) for h in hits],
+                         [("rex/cantine-previsions", True)])
+        self.assertIn("rex/cantine-previsions", [r["path"] for r in self.js(a, "list")])
 
 class TestCommands(Base):
     def test_usage_errors(self):

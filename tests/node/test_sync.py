@@ -205,7 +205,7 @@ class TestOneShot(SyncBase):
         for n in (b, c):
             self.assertEqual(self.shows(n, "rex/modifie")["title"], "Seconde version")
             self.assertIsNone(self.shows(n, "rex/supprime"))
-            rc, out, _ = n.m("search", "éphémère", "--json")
+            rc, out, _ = n.m("search", "éphémère", "--all", "--json")
             self.assertEqual(json.loads(out) if rc == 0 else [], [])
         self.assert_converged([b, c], via=(c, b))
         b.stop()
@@ -405,7 +405,7 @@ class TestDaemons(SyncBase):
         self.assertIsNotNone(self.shows(c, "rex/pendant-absence"))
 
         def found():
-            rc, out, _ = c.m("search", "rattrapage", "--json")
+            rc, out, _ = c.m("search", "rattrapage", "--all", "--json")
             return rc == 0 and len(json.loads(out)) == 1
 
         # the daemon stores first and indexes for search when no entry waits (a bounded lag)
@@ -418,7 +418,7 @@ class TestDaemons(SyncBase):
                  "the deletion on every node")
         log(f"deletion propagated in {time.monotonic() - t0:.3f} s")
         for n in (a, b, c):
-            rc, out, _ = n.m("search", "rattrapage", "--json")
+            rc, out, _ = n.m("search", "rattrapage", "--all", "--json")
             self.assertEqual(json.loads(out) if rc == 0 else [], [], n.name)
         self.wait_converged([a, b, c], 30, "convergence after the deletion")
         self.assert_converged([a, b, c])
