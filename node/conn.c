@@ -223,6 +223,8 @@ static void conn_on_write(uv_write_t *req, int status)
 	node_conn *c = req->handle->data;
 	free(w->data);
 	free(w);
+	if (status == 0)
+		c->last_tx_ms = uv_now(&c->owner->loop);
 	if (status < 0) {
 		if (status != UV_ECANCELED && c->state != CONN_CLOSED) {
 			LOG_INFO("CONN-CLOSE", "#%llu %s: write failed: %s", conn_num(c), c->peer_addr,
@@ -693,6 +695,11 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	c->n_rx_bytes += (uint64_t)nread;
+	/* libuv reads up to 32 buffers in one turn of the loop, whose cached clock (uv_now) is the
+	 * turn's start: refreshed here, so that a message's arrival time (last_rx_ms, the idle
+	 * timeout's measure) is not a turn behind when a flood of small messages makes a turn
+	 * long (a peer sending continuously was once timed out as idle) */
+	uv_update_time(&c->owner->loop);
 	if (c->state == CONN_FLUSHING)
 		return; /* we said BYE: what still comes is dropped */
 	conn_consume(c, (const uint8_t *)buf->base, (size_t)nread);
@@ -721,7 +728,14 @@ static void conn_on_timer(uv_timer_t *t)
 		conn_close_now(c);
 		break;
 	case CONN_OPEN: {
-		uint64_t idle = uv_now(&n->loop) - c->last_rx_ms;
+		/* idle: nothing received for that long, or, while we have entries on their way to the
+		 * peer, nothing of ours taken either. A peer busy taking a bulk transfer it asked
+		 * for is not idle even if it has nothing to say; a peer that neither sends nor reads
+		 * is, whatever we have queued for it; and a vanished peer with nothing queued is
+		 * idle by what it sends, since the kernel takes our PINGs for it */
+		bool sending = conn_write_backlog(c) > 0 || sync_sending(c);
+		uint64_t last = sending && c->last_tx_ms > c->last_rx_ms ? c->last_tx_ms : c->last_rx_ms;
+		uint64_t idle = uv_now(&n->loop) - last;
 		if (idle >= n->cfg.idle_timeout_ms) {
 			LOG_INFO("CONN-TIMEOUT", "#%llu %s %s: no message for %llu ms: closing",
 			         conn_num(c), c->peer_addr, c->peer_fp, (unsigned long long)idle);

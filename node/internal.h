@@ -48,6 +48,7 @@ struct node_conn {
 	uint64_t t_start_ns;  /* uv_hrtime() at accept, or at uv_tcp_connect */
 	uint64_t t_tcp_ns;    /* uv_hrtime() when TCP was up (accept, or connected) */
 	uint64_t last_rx_ms;  /* uv_now() when the last session message arrived */
+	uint64_t last_tx_ms;  /* uv_now() when the peer last took bytes we wrote (a write done) */
 	uint64_t n_rx_bytes;  /* bytes received on this connection */
 	uint64_t n_tx_bytes;  /* bytes handed to libuv for this connection */
 
@@ -201,6 +202,8 @@ void sync_conn_free(node_conn *c);
 /* A session message: MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or
  * -1 if the connection closed. */
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len);
+/* Whether entries wait to be sent to c (its send queue is not empty). */
+bool sync_sending(const node_conn *c);
 /* Sends what is queued on c while its write queue allows; MARK_ACKs, WANTs; one-shot end. */
 void sync_pump(node_conn *c);
 /* Opens a reconciliation with c if none of ours runs on it. */

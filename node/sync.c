@@ -937,6 +937,11 @@ static void oneshot_check(node_conn *c)
 	conn_close_bye(c, PROTO_BYE_DONE, "sync done");
 }
 
+bool sync_sending(const node_conn *c)
+{
+	return c->sync && c->sync->sq_len > 0;
+}
+
 void sync_pump(node_conn *c)
 {
 	struct conn_sync *cs = c->sync;

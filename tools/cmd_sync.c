@@ -122,6 +122,8 @@ int cmd_sync(int argc, char **argv)
 		.name = name,
 		.store_path = nd.store_path,
 		.clock_skew_us = cli_clock_skew_us(),
+		/* a test's daemons time sessions out after 1.5 s: this side must PING as often */
+		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
 		.progress = tty ? sync_progress : NULL,
 		.progress_ctx = (void *)target,
 	};

@@ -81,6 +81,13 @@ static int dial(const probe *p)
 	int fd = socket(p->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	if (strcmp(p->o.mode, "noread") == 0) {
+		/* a small receive window from the start (the window scale is agreed at connect: set
+		 * later, the buffer stays large), so that the node's own write queue fills within a
+		 * second or so rather than after the kernel has absorbed megabytes */
+		int small = 4096;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	}
 	socklen_t len = p->sa.ss_family == AF_INET ? sizeof(struct sockaddr_in)
 	                                           : sizeof(struct sockaddr_in6);
 	if (connect(fd, (const struct sockaddr *)&p->sa, len) != 0) {
@@ -921,8 +928,6 @@ static int mode_noread(probe *p)
 	size_t blen = 0, bcap = 0;
 	if (session_handshake(p, &s))
 		goto out;
-	int small = 4096; /* a small receive window, so that the node's queue fills first */
-	setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
 	uint64_t sent = 0, limit = (uint64_t)p->o.n * 1024u * 1024u;
 	double end = now_ms() + p->o.timeout_ms;

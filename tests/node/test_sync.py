@@ -102,13 +102,13 @@ class SyncBase(unittest.TestCase):
         return json.loads(out)
 
     def sync(self, frm, to, expect=0, env=None):
-        if env:
-            p = tn.subprocess.run([tn.MAILLE, "--dir", frm.dir, "sync", to.addr, "--json"],
-                                  capture_output=True, env=tn.env_with(env), timeout=120)
-            rc, out, err = p.returncode, p.stdout.decode(), p.stderr.decode()
-            tn.check_sanitizers("sync", err)
-        else:
-            rc, out, err = frm.m("sync", to.addr, "--json", timeout=120)
+        # the daemons here drop a session silent for 1.5 s: the client PINGs as often as they
+        e = {"MAILLE_TEST_PING_INTERVAL_MS": tn.TEST_ENV["MAILLE_TEST_PING_INTERVAL_MS"]}
+        e.update(env or {})
+        p = tn.subprocess.run([tn.MAILLE, "--dir", frm.dir, "sync", to.addr, "--json"],
+                              capture_output=True, env=tn.env_with(e), timeout=120)
+        rc, out, err = p.returncode, p.stdout.decode(), p.stderr.decode()
+        tn.check_sanitizers("sync", err)
         self.assertEqual(rc, expect, f"sync {frm.name} -> {to.name}: {err}\n{out}\n"
                          + to.read_log()[-3000:])
         return json.loads(out) if rc == 0 else err
