@@ -194,7 +194,9 @@ int cmd_peer(int argc, char **argv);       /* cmd_sync.c: peer add|remove */
 int cmd_peers(int argc, char **argv);      /* cmd_sync.c: configured and connected peers */
 int cmd_status(int argc, char **argv);     /* cmd_sync.c: the live set and the daemon */
 int cmd_key(int argc, char **argv);        /* cmd_key.c: key export (encrypted backup) */
-int cmd_trust(int argc, char **argv);       /* cmd_trust.c: trust a territory explicitly */
+int cmd_trust(int argc, char **argv);
+int cmd_member(int argc, char **argv);     /* cmd_member.c: member add|remove */
+int cmd_members(int argc, char **argv);    /* cmd_member.c: this territory's members */       /* cmd_trust.c: trust a territory explicitly */
 int cmd_untrust(int argc, char **argv);     /* cmd_trust.c: withdraw an explicit trust */
 int cmd_vouch(int argc, char **argv);       /* cmd_trust.c: publish a vouch (§4.2) */
 int cmd_unvouch(int argc, char **argv);     /* cmd_trust.c: publish its tombstone */
@@ -213,6 +215,9 @@ void territory_name(const node_dir *nd, char *ret, size_t cap);
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt);
 /* A test-only millisecond setting from the environment, 0 when unset (warns when used). */
 uint32_t env_ms(const char *name);
+/* A key given on the command line (64 hex digits) into key; EXIT_USAGE (printed) otherwise,
+ * naming it a "<what> key". */
+int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN]);
 /* The one HOST:PORT argument of ping and sync into *ret; EXIT_USAGE (printed) otherwise. */
 int cli_target_arg(const char *cmd, const cli_args *a, const char **ret);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */

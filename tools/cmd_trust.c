@@ -37,14 +37,18 @@ static const char *name_or_prefix(store *st, const uint8_t key[PROTO_KEY_LEN], c
 	return buf;
 }
 
-/* The single KEY argument of cmd: 64 hex digits. Returns 0 or EXIT_USAGE (printed). */
 static int key_arg(const char *cmd, const cli_args *a, uint8_t key[PROTO_KEY_LEN])
 {
 	if (a->n_pos != 1)
 		return cli_usage_error(cmd, a->n_pos ? "one KEY at a time"
 		                                     : "KEY is required (a territory key, 64 hex digits)");
-	if (proto_unhex(a->pos[0], key, PROTO_KEY_LEN) != 0)
-		return cli_usage_error(cmd, "'%s' is not a territory key (64 hex digits)", a->pos[0]);
+	return cli_key_parse(cmd, "territory", a->pos[0], key);
+}
+
+int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN])
+{
+	if (proto_unhex(s, key, PROTO_KEY_LEN) != 0)
+		return cli_usage_error(cmd, "'%s' is not a %s key (64 hex digits)", s, what);
 	return 0;
 }
 

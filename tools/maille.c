@@ -35,6 +35,8 @@ static const command commands[] = {
 	{"peers", cmd_peers, "the daemon's peers: state, last sync, entries exchanged"},
 	{"status", cmd_status, "the live set's count and fingerprint, the daemon's state"},
 	{"territories", cmd_territories, "every known territory, trusted or not, and why"},
+	{"member", cmd_member, "let a member's key publish for this territory, or stop it"},
+	{"members", cmd_members, "this territory's members and their capabilities"},
 	{"trust", cmd_trust, "trust a territory explicitly (on this node only)"},
 	{"untrust", cmd_untrust, "withdraw an explicit trust"},
 	{"vouch", cmd_vouch, "vouch for a territory: a signed entry the federation sees"},

@@ -297,6 +297,47 @@ class TestCommands(Base):
         self.ok(a, "check")
 
 
+class TestMembers(Base):
+    """member add/remove and members (PROTOCOL.md §4.3): the capability entries."""
+
+    def test_add_list_remove(self):
+        t, m = self.node("t"), self.node("m")
+        km = self.key(m)
+        out = self.js(t, "member", "add", km, "--name", "Camille Martin", "--prefix", "rex/",
+                      "--until", "2099-06-30")
+        self.assertEqual(out["path"], "members/" + km)
+        self.assertEqual((out["role"], out["prefix"], out["state"]), ("editor", "rex/", "active"))
+        self.assertTrue(out["until"].startswith("2099-06-30T00:00:00"))
+        rows = self.js(t, "members")
+        self.assertEqual([(r["key"], r["name"], r["state"]) for r in rows],
+                         [(km, "Camille Martin", "active")])
+        self.assertIn("Camille Martin", self.ok(t, "members"))
+        self.fails(t, 1, "member", "add", km, "--name", "Autre nom")  # already a member
+        out = self.js(t, "member", "remove", km)
+        self.assertEqual(out["state"], "ended")
+        self.assertEqual([r["state"] for r in self.js(t, "members")], ["ended"])
+        self.fails(t, 1, "member", "remove", km)  # not a member any more
+        self.fails(t, 1, "member", "add", km, "--name", "Camille")  # removed keys stay removed
+        self.ok(t, "check")
+
+    def test_usage(self):
+        t, m = self.node("t"), self.node("m")
+        km, kt = self.key(m), self.key(t)
+        for args in (("member",), ("member", "add", km), ("member", "ajoute", km, "--name", "A"),
+                     ("member", "add", "zz", "--name", "A"),
+                     ("member", "add", kt, "--name", "A"),
+                     ("member", "add", km, "--name", "A", "--role", "owner"),
+                     ("member", "add", km, "--name", "A", "--prefix", "rex"),
+                     ("member", "add", km, "--name", "A", "--prefix", "members/"),
+                     ("member", "add", km, "--name", "A", "--until", "2020-01-01"),
+                     ("member", "add", km, "--name", "A", "--until", "2099-02-30"),
+                     ("member", "remove", km, "--name", "A"),
+                     ("members", "en-trop")):
+            self.fails(t, 2, *args)
+        self.fails(t, 1, "member", "remove", km)
+        self.assertEqual(self.js(t, "members"), [])
+
+
 if __name__ == "__main__":
     harness.MAILLE = os.path.abspath(sys.argv[1])
     unittest.main(argv=[sys.argv[0], "-v"])
