@@ -28,7 +28,7 @@ static const command commands[] = {
 	{"whoami", cmd_whoami, "this node's territory key, name and directory"},
 	{"key", cmd_key, "back up the node's key and federation, encrypted with a passphrase"},
 	{"federation", cmd_federation, "create, show, export or import the federation's network key"},
-	{"node", cmd_node, "run the node's daemon in the foreground (listen for members)"},
+	{"node", cmd_node, "run the daemon in the foreground: listen, dial peers, sync, push"},
 	{"ping", cmd_ping, "handshake with a running node and measure the round trip"},
 	{"sync", cmd_sync, "sync the catalogue with a node once (both ways)"},
 	{"peer", cmd_peer, "add or remove a peer the daemon keeps connected"},
