@@ -132,3 +132,47 @@ uint64_t cli_now_us(void)
 	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 	return (uint64_t)((int64_t)now + cli_clock_skew_us());
 }
+
+static bool takes_value(const char *arg, const char *const *value_opts)
+{
+	if (strcmp(arg, "--dir") == 0)
+		return true;
+	for (size_t i = 0; value_opts && value_opts[i]; i++)
+		if (strcmp(arg, value_opts[i]) == 0)
+			return true;
+	return false;
+}
+
+int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t n_subs,
+                 const char *const *value_opts, const char *known, int argc, char **argv)
+{
+	int at = -1;
+	bool want_help = false;
+	for (int i = 0; i < argc && at < 0; i++) {
+		if (takes_value(argv[i], value_opts))
+			i++;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			want_help = true;
+		else if (argv[i][0] != '-')
+			at = i;
+	}
+	if (at < 0) {
+		fputs(help, want_help ? stdout : stderr);
+		return want_help ? EXIT_OK : EXIT_USAGE;
+	}
+	for (size_t k = 0; k < n_subs; k++) {
+		if (strcmp(argv[at], subs[k].name) != 0)
+			continue;
+		/* the arguments without the subcommand's name, in their order */
+		char *rest[CLI_POS_MAX * 4];
+		int n = 0;
+		for (int i = 0; i < argc; i++)
+			if (i != at) {
+				if (n == (int)(sizeof rest / sizeof rest[0]))
+					return cli_usage_error(cmd, "too many arguments");
+				rest[n++] = argv[i];
+			}
+		return subs[k].run(n, rest);
+	}
+	return cli_usage_error(cmd, "unknown subcommand '%s' (%s)", argv[at], known);
+}

@@ -45,6 +45,18 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *r
 /* The value of option name in opts (NULL if absent). */
 const char *cli_opt_get(const cli_opt *opts, const char *name);
 
+/* Commands with subcommands (federation, key): the subcommand is the first argument that is
+ * neither an option nor the value of --dir or of one of value_opts (NULL-terminated, may be
+ * NULL), so that options may come before it (maille federation --dir D show); it runs with
+ * the other arguments in their order. Without one: help (exit 0 with --help, else 2). An
+ * unknown one: a usage error naming the known ones (known, e.g. "new, show"). */
+typedef struct cli_sub {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} cli_sub;
+int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t n_subs,
+                 const char *const *value_opts, const char *known, int argc, char **argv);
+
 /* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -218,8 +230,20 @@ uint32_t env_ms(const char *name);
 /* A key given on the command line (64 hex digits) into key; EXIT_USAGE (printed) otherwise,
  * naming it a "<what> key". */
 int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN]);
-/* The one HOST:PORT argument of ping and sync into *ret; EXIT_USAGE (printed) otherwise. */
-int cli_target_arg(const char *cmd, const cli_args *a, const char **ret);
+/* What ping and sync start with: --timeout (default timeout_ms) and --log-level parsed, one
+ * HOST:PORT, the node, its federation and its name opened. *done false: go on, then
+ * net_cmd_close; *done true: return the code (help printed: EXIT_OK; errors printed). */
+typedef struct net_cmd {
+	cli_args a;
+	const char *target;
+	uint32_t timeout_ms;
+	node_dir nd;
+	federation f;
+	char name[256];
+} net_cmd;
+int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int argc, char **argv,
+                 net_cmd *ret, bool *done);
+void net_cmd_close(net_cmd *nc);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
 /* A peer-controlled string for a terminal (control characters become '?') and for JSON. */

@@ -512,45 +512,12 @@ out:
 
 int cmd_key(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} subs[] = {
+	static const cli_sub subs[] = {
 		{"export", key_export},
 	};
-	/* the subcommand is the first argument that is neither an option nor an option's value,
-	 * so that global options may come before it (maille key --dir D export FILE) */
-	int at = -1;
-	bool help = false;
-	for (int i = 0; i < argc && at < 0; i++) {
-		if (strcmp(argv[i], "--dir") == 0 || strcmp(argv[i], "--passphrase-file") == 0)
-			i++;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			help = true;
-		else if (argv[i][0] != '-')
-			at = i;
-	}
-	if (at < 0) {
-		fputs(key_help, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
-	for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++) {
-		if (strcmp(argv[at], subs[k].name) != 0)
-			continue;
-		char *rest[CLI_POS_MAX * 4];
-		int n = 0;
-		for (int i = 0; i < argc; i++)
-			if (i != at) {
-				if (n == (int)(sizeof rest / sizeof rest[0]))
-					return cli_usage_error("key", "too many arguments");
-				rest[n++] = argv[i];
-			}
-		return subs[k].run(n, rest);
-	}
-	return cli_usage_error("key",
-	                       "unknown subcommand '%s' (export; to restore: maille init "
-	                       "--restore FILE)",
-	                       argv[at]);
+	static const char *const value_opts[] = {"--passphrase-file", NULL};
+	return cli_dispatch("key", key_help, subs, sizeof subs / sizeof subs[0], value_opts,
+	                    "export; to restore: maille init --restore FILE", argc, argv);
 }
 
 /* ---- init --restore ------------------------------------------------------------------------ */

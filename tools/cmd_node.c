@@ -256,47 +256,14 @@ out:
 
 int cmd_federation(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} subs[] = {
+	static const cli_sub subs[] = {
 		{"new", federation_new},
 		{"show", federation_show},
 		{"export", federation_export},
 		{"import", federation_import},
 	};
-	/* the subcommand is the first argument that is neither an option nor --dir's value, so
-	 * that global options may come before it (maille federation --dir D show) */
-	int at = -1;
-	bool help = false;
-	for (int i = 0; i < argc && at < 0; i++) {
-		if (strcmp(argv[i], "--dir") == 0)
-			i++;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			help = true;
-		else if (argv[i][0] != '-')
-			at = i;
-	}
-	if (at < 0) {
-		fputs(federation_help, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
-	for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++) {
-		if (strcmp(argv[at], subs[k].name) != 0)
-			continue;
-		/* the arguments without the subcommand's name, in their order */
-		char *rest[CLI_POS_MAX * 4];
-		int n = 0;
-		for (int i = 0; i < argc; i++)
-			if (i != at) {
-				if (n == (int)(sizeof rest / sizeof rest[0]))
-					return cli_usage_error("federation", "too many arguments");
-				rest[n++] = argv[i];
-			}
-		return subs[k].run(n, rest);
-	}
-	return cli_usage_error("federation", "unknown subcommand '%s' (new, show, export, import)",
-	                       argv[at]);
+	return cli_dispatch("federation", federation_help, subs, sizeof subs / sizeof subs[0], NULL,
+	                    "new, show, export, import", argc, argv);
 }
 
 /* ---- node ------------------------------------------------------------------------------------ */
@@ -506,7 +473,8 @@ double round_us(double ms)
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
 
-int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
+/* The one HOST:PORT argument into *ret; EXIT_USAGE (printed) otherwise. */
+static int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
 {
 	if (a->n_pos != 1)
 		return cli_usage_error(cmd, a->n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
@@ -519,37 +487,53 @@ int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
 	return 0;
 }
 
-int cmd_ping(int argc, char **argv)
+int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int argc, char **argv,
+                 net_cmd *ret, bool *done)
 {
+	memset(ret, 0, sizeof *ret);
+	*done = true;
 	cli_opt opts[] = {{"timeout", true, NULL}, {"log-level", true, NULL}, {NULL, false, NULL}};
-	cli_args a;
-	int r = cli_parse("ping", argc, argv, opts, &a);
+	int r = cli_parse(cmd, argc, argv, opts, &ret->a);
 	if (r)
 		return r;
-	if (a.help) {
-		fputs(ping_help, stdout);
+	if (ret->a.help) {
+		fputs(help, stdout);
 		return EXIT_OK;
 	}
-	const char *target;
-	if ((r = cli_target_arg("ping", &a, &target)))
+	ret->timeout_ms = timeout_ms;
+	if ((r = cli_target_arg(cmd, &ret->a, &ret->target)) ||
+	    (r = cli_timeout_opt(cmd, opts, &ret->timeout_ms)) ||
+	    (r = parse_log_opts(cmd, opts, NODE_LOG_ERROR)))
 		return r;
-	uint32_t timeout_ms = 10000;
-	if ((r = cli_timeout_opt("ping", opts, &timeout_ms)))
-		return r;
-	if ((r = parse_log_opts("ping", opts, NODE_LOG_ERROR)))
-		return r;
-	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open(&ret->nd, ret->a.dir))
 		return EXIT_FAIL;
-	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
-	if (ret)
-		goto out;
-	char name[256];
-	territory_name(&nd, name, sizeof name);
-	node_config cfg = {.dir = nd.path, .sk = nd.sk, .netkey = f.key, .name = name};
+	if ((r = load_own_federation(&ret->nd, &ret->f))) {
+		node_dir_close(&ret->nd);
+		return r;
+	}
+	territory_name(&ret->nd, ret->name, sizeof ret->name);
+	*done = false;
+	return 0;
+}
+
+void net_cmd_close(net_cmd *nc)
+{
+	federation_done(&nc->f);
+	node_dir_close(&nc->nd);
+}
+
+int cmd_ping(int argc, char **argv)
+{
+	net_cmd nc;
+	bool done;
+	int r = net_cmd_open("ping", ping_help, 10000, argc, argv, &nc, &done);
+	if (done)
+		return r;
+	int ret;
+	const char *target = nc.target;
+	node_config cfg = {.dir = nc.nd.path, .sk = nc.nd.sk, .netkey = nc.f.key, .name = nc.name};
 	node_ping_result res;
-	r = node_ping(&cfg, target, timeout_ms, &res);
+	r = node_ping(&cfg, target, nc.timeout_ms, &res);
 	if (r) {
 		cli_error("ping %s: %s", target, res.error);
 		ret = EXIT_FAIL;
@@ -558,7 +542,7 @@ int cmd_ping(int argc, char **argv)
 	char key[2 * PROTO_KEY_LEN + 1];
 	proto_hex(res.peer_key, PROTO_KEY_LEN, key);
 	const proto_hello *h = &res.peer_hello;
-	if (a.json) {
+	if (nc.a.json) {
 		json_t *o = json_object();
 		json_t *addrs = json_array();
 		for (size_t i = 0; i < h->n_addrs; i++)
@@ -590,7 +574,6 @@ int cmd_ping(int argc, char **argv)
 		ret = EXIT_OK;
 	}
 out:
-	federation_done(&f);
-	node_dir_close(&nd);
+	net_cmd_close(&nc);
 	return ret;
 }

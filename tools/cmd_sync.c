@@ -89,38 +89,21 @@ static void sync_progress(const node_sync_result *r, void *ctx)
 
 int cmd_sync(int argc, char **argv)
 {
-	cli_opt opts[] = {{"timeout", true, NULL}, {"log-level", true, NULL}, {NULL, false, NULL}};
-	cli_args a;
-	int r = cli_parse("sync", argc, argv, opts, &a);
-	if (r)
+	net_cmd nc;
+	bool done;
+	int r = net_cmd_open("sync", sync_help, 30000, argc, argv, &nc, &done);
+	if (done)
 		return r;
-	if (a.help) {
-		fputs(sync_help, stdout);
-		return EXIT_OK;
-	}
-	const char *target;
-	if ((r = cli_target_arg("sync", &a, &target)))
-		return r;
-	uint32_t timeout_ms = 30000;
-	if ((r = cli_timeout_opt("sync", opts, &timeout_ms)) ||
-	    (r = parse_log_opts("sync", opts, NODE_LOG_ERROR)))
-		return r;
-	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
-	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
-	if (ret)
-		goto out;
-	char name[256];
-	territory_name(&nd, name, sizeof name);
-	bool tty = isatty(STDERR_FILENO) && !a.json;
+	int ret;
+	const char *target = nc.target;
+	node_dir *nd = &nc.nd;
+	bool tty = isatty(STDERR_FILENO) && !nc.a.json;
 	node_config cfg = {
-		.dir = nd.path,
-		.sk = nd.sk,
-		.netkey = f.key,
-		.name = name,
-		.store_path = nd.store_path,
+		.dir = nd->path,
+		.sk = nd->sk,
+		.netkey = nc.f.key,
+		.name = nc.name,
+		.store_path = nd->store_path,
 		.clock_skew_us = cli_clock_skew_us(),
 		/* a test's daemons time sessions out after 1.5 s: this side must PING as often */
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
@@ -128,7 +111,7 @@ int cmd_sync(int argc, char **argv)
 		.progress_ctx = (void *)target,
 	};
 	node_sync_result res;
-	r = node_sync(&cfg, target, timeout_ms, &res);
+	r = node_sync(&cfg, target, nc.timeout_ms, &res);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	if (r) {
@@ -139,11 +122,11 @@ int cmd_sync(int argc, char **argv)
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count = 0;
 	char fphex[2 * RBSR_FP_LEN + 1] = "";
-	if (store_fingerprint(nd.st, fp, &count) == 0)
+	if (store_fingerprint(nd->st, fp, &count) == 0)
 		proto_hex(fp, RBSR_FP_LEN, fphex);
 	char key[2 * PROTO_KEY_LEN + 1], pname[PROTO_HELLO_NAME_MAX + 1];
 	proto_hex(res.peer_key, PROTO_KEY_LEN, key);
-	if (a.json) {
+	if (nc.a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "address", json_string(target));
 		json_object_set_new(o, "peer_key", json_string(key));
@@ -186,8 +169,7 @@ int cmd_sync(int argc, char **argv)
 		ret = EXIT_OK;
 	}
 out:
-	federation_done(&f);
-	node_dir_close(&nd);
+	net_cmd_close(&nc);
 	return ret;
 }
 

@@ -53,9 +53,11 @@ int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[
 }
 
 /* Parses the arguments of trust/untrust/vouch/unvouch and opens the node. Returns 0 with the
- * node open, or the exit code (help printed: EXIT_OK; the node is then not open). */
-static int key_command(const char *cmd, const char *help, int argc, char **argv, cli_args *a,
-                       uint8_t key[PROTO_KEY_LEN], node_dir *nd, bool *done)
+ * node open, or the exit code (help printed: EXIT_OK; the node is then not open). None of them
+ * takes this node's own key: own_key is the usage error that says why. */
+static int key_command(const char *cmd, const char *help, const char *own_key, int argc,
+                       char **argv, cli_args *a, uint8_t key[PROTO_KEY_LEN], node_dir *nd,
+                       bool *done)
 {
 	*done = true;
 	int r = cli_parse(cmd, argc, argv, NULL, a);
@@ -69,6 +71,10 @@ static int key_command(const char *cmd, const char *help, int argc, char **argv,
 		return r;
 	if (node_dir_open(nd, a->dir))
 		return EXIT_FAIL;
+	if (memcmp(key, nd->pk, PROTO_KEY_LEN) == 0) {
+		node_dir_close(nd);
+		return cli_usage_error(cmd, "%s", own_key);
+	}
 	*done = false;
 	return 0;
 }
@@ -113,17 +119,15 @@ int cmd_trust(int argc, char **argv)
 	uint8_t key[PROTO_KEY_LEN];
 	node_dir nd;
 	bool done;
-	int r = key_command("trust", trust_help, argc, argv, &a, key, &nd, &done);
+	int r = key_command("trust", trust_help,
+	                    "KEY is this node's own key, which is always trusted",
+	                    argc, argv, &a, key, &nd, &done);
 	if (done)
 		return r;
 	int ret = EXIT_FAIL;
 	char name[256], hex[2 * PROTO_KEY_LEN + 1];
 	const char *nm = known_name(nd.st, key, name, sizeof name);
 	proto_hex(key, PROTO_KEY_LEN, hex); /* as typed, possibly in capitals: shown in lower case */
-	if (memcmp(key, nd.pk, PROTO_KEY_LEN) == 0) {
-		ret = cli_usage_error("trust", "KEY is this node's own key, which is always trusted");
-		goto out;
-	}
 	r = store_trust_add(nd.st, key, cli_now_us());
 	if (r == MAILLE_EEXIST) {
 		cli_error("%s is already trusted explicitly", hex);
@@ -162,17 +166,15 @@ int cmd_untrust(int argc, char **argv)
 	uint8_t key[PROTO_KEY_LEN];
 	node_dir nd;
 	bool done;
-	int r = key_command("untrust", untrust_help, argc, argv, &a, key, &nd, &done);
+	int r = key_command("untrust", untrust_help,
+	                    "KEY is this node's own key, which is always trusted",
+	                    argc, argv, &a, key, &nd, &done);
 	if (done)
 		return r;
 	int ret = EXIT_FAIL;
 	char name[256], hex[2 * PROTO_KEY_LEN + 1];
 	const char *nm = known_name(nd.st, key, name, sizeof name);
 	proto_hex(key, PROTO_KEY_LEN, hex);
-	if (memcmp(key, nd.pk, PROTO_KEY_LEN) == 0) {
-		ret = cli_usage_error("untrust", "KEY is this node's own key, which is always trusted");
-		goto out;
-	}
 	r = store_trust_remove(nd.st, key);
 	if (r == MAILLE_ENOTFOUND) {
 		cli_error("%s is not trusted explicitly (see 'maille territories')", hex);
@@ -227,7 +229,9 @@ int cmd_vouch(int argc, char **argv)
 	uint8_t key[PROTO_KEY_LEN];
 	node_dir nd;
 	bool done;
-	int r = key_command("vouch", vouch_help, argc, argv, &a, key, &nd, &done);
+	int r = key_command("vouch", vouch_help,
+	                    "KEY is this node's own key: a territory cannot vouch for itself",
+	                    argc, argv, &a, key, &nd, &done);
 	if (done)
 		return r;
 	int ret = EXIT_FAIL;
@@ -235,11 +239,6 @@ int cmd_vouch(int argc, char **argv)
 	const char *nm = known_name(nd.st, key, name, sizeof name);
 	proto_hex(key, PROTO_KEY_LEN, hex); /* lower case, whatever was typed: the path's syntax */
 	snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, hex);
-	if (memcmp(key, nd.pk, PROTO_KEY_LEN) == 0) {
-		ret = cli_usage_error("vouch", "KEY is this node's own key: a territory cannot vouch "
-		                               "for itself");
-		goto out;
-	}
 	if (vouch_live(&nd, path)) {
 		cli_error("this territory already vouches for %s", hex);
 		goto out;
@@ -284,7 +283,9 @@ int cmd_unvouch(int argc, char **argv)
 	uint8_t key[PROTO_KEY_LEN];
 	node_dir nd;
 	bool done;
-	int r = key_command("unvouch", unvouch_help, argc, argv, &a, key, &nd, &done);
+	int r = key_command("unvouch", unvouch_help,
+	                    "KEY is this node's own key: a territory never vouches for itself",
+	                    argc, argv, &a, key, &nd, &done);
 	if (done)
 		return r;
 	int ret = EXIT_FAIL;
@@ -292,11 +293,6 @@ int cmd_unvouch(int argc, char **argv)
 	const char *nm = known_name(nd.st, key, name, sizeof name);
 	proto_hex(key, PROTO_KEY_LEN, hex);
 	snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, hex);
-	if (memcmp(key, nd.pk, PROTO_KEY_LEN) == 0) {
-		ret = cli_usage_error("unvouch", "KEY is this node's own key: a territory never "
-		                                 "vouches for itself");
-		goto out;
-	}
 	if (!vouch_live(&nd, path)) {
 		cli_error("this territory has no live vouch for %s", hex);
 		goto out;
