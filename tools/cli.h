@@ -15,6 +15,7 @@
 #include "proto/entry.h"
 #include "proto/value.h"
 #include "store/store.h"
+#include "node/trust.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -143,37 +144,7 @@ void render_row_page(store *st, const store_row *row);
 /* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
 int render_json_out(json_t *j);
 
-/* ---- the trust view (tools/trust.c) -------------------------------------------------------
- * Which territories this node trusts, and why (PROTOCOL.md §4.2): its own key (hops 0), the
- * keys trusted explicitly (store_trust_add; hops 1, a link of the chain like a vouch), and the
- * keys vouched for by a trusted key, one hop more each time, up to max_hops. nodedir.c reads
- * no `trust.hops` from maille.conf yet, so the commands use TRUST_HOPS_DEFAULT. */
-#define TRUST_HOPS_DEFAULT 3u
-
-enum trust_reason { TRUST_OWN = 1, TRUST_EXPLICIT = 2, TRUST_VOUCHED = 3 };
-
-typedef struct trust_node {
-	uint8_t key[PROTO_KEY_LEN];
-	int reason;   /* enum trust_reason */
-	unsigned hops; /* length of the shortest chain from this node */
-	uint8_t via[PROTO_KEY_LEN]; /* TRUST_VOUCHED: the voucher on that chain (the smallest key
-	                             * among equally short ones); zero otherwise */
-} trust_node;
-
-typedef struct trust_view {
-	trust_node *v; /* in key order, one per trusted key */
-	size_t n;
-} trust_view;
-
-/* Computes the view of the node whose key is own from st (live vouch documents and the
- * explicit trusts). Breadth-first: work and memory bounded by the number of vouch entries
- * plus the explicit trusts. *ret is set only on success; end it with trust_view_done. */
-int trust_compute(store *st, const uint8_t own[PROTO_KEY_LEN], unsigned max_hops,
-                  trust_view *ret);
-/* The node of key in tv, NULL if key is not trusted. */
-const trust_node *trust_find(const trust_view *tv, const uint8_t key[PROTO_KEY_LEN]);
-/* Frees the view; NULL and a done view are fine. */
-void trust_view_done(trust_view *tv);
+/* ---- the trust view: node/trust.h computes it --------------------------------------------- */
 /* list, search, show: computes this node's view into *tv and gives it to the store (for
  * store_filter.trusted_only) and to the rendering (marks). Prints the error; EXIT_FAIL. */
 int trust_setup(node_dir *nd, trust_view *tv);

@@ -513,3 +513,29 @@ out:
 	node_dir_close(&nd);
 	return ret;
 }
+
+int trust_setup(node_dir *nd, trust_view *tv)
+{
+	int r = trust_compute(nd->st, nd->pk, TRUST_HOPS_DEFAULT, tv);
+	if (r) {
+		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	uint8_t *keys = tv->n ? malloc(tv->n * PROTO_KEY_LEN) : NULL;
+	if (tv->n && !keys) {
+		trust_view_done(tv);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < tv->n; i++)
+		memcpy(keys + i * PROTO_KEY_LEN, tv->v[i].key, PROTO_KEY_LEN);
+	r = store_set_trusted(nd->st, keys, tv->n);
+	free(keys);
+	if (r) {
+		trust_view_done(tv);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	render_set_trust(tv);
+	return 0;
+}

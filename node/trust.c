@@ -1,4 +1,4 @@
-/* tools/trust.c: the trust view — which territories this node trusts, and why.
+/* node/trust.c: the trust view — which territories this node trusts, and why.
  *
  * Trusted are: this node's own key (hops 0); the keys its operator trusts explicitly (the
  * store's local `trusted` table, hops 1: an explicit trust is a link of the chain, like a
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "trust.h"
 #include "proto/error.h"
 #include "proto/member.h"
 
@@ -243,30 +243,4 @@ void trust_view_done(trust_view *tv)
 	free(tv->v);
 	tv->v = NULL;
 	tv->n = 0;
-}
-
-int trust_setup(node_dir *nd, trust_view *tv)
-{
-	int r = trust_compute(nd->st, nd->pk, TRUST_HOPS_DEFAULT, tv);
-	if (r) {
-		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
-		return EXIT_FAIL;
-	}
-	uint8_t *keys = tv->n ? malloc(tv->n * PROTO_KEY_LEN) : NULL;
-	if (tv->n && !keys) {
-		trust_view_done(tv);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	for (size_t i = 0; i < tv->n; i++)
-		memcpy(keys + i * PROTO_KEY_LEN, tv->v[i].key, PROTO_KEY_LEN);
-	r = store_set_trusted(nd->st, keys, tv->n);
-	free(keys);
-	if (r) {
-		trust_view_done(tv);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	render_set_trust(tv);
-	return 0;
 }
