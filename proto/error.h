@@ -24,7 +24,9 @@
 	X(EBUSY, -14, "resource busy")                                                                \
 	X(EVERSION, -15, "unsupported version")                                                       \
 	X(ENOTNODE, -16, "not a Maille node directory")                                               \
-	X(ESTATE, -17, "operation not valid in this state")
+	X(ESTATE, -17, "operation not valid in this state")                                           \
+	X(EDENIED, -18, "not covered by the signer's member capability")                              \
+	X(EQUOTA, -19, "over the quota of an untrusted territory")
 
 enum maille_err {
 	MAILLE_OK = 0,

@@ -59,6 +59,7 @@
 #include <sqlite3.h>
 
 #include "proto/error.h"
+#include "proto/member.h"
 #include "proto/value.h"
 
 /* PRAGMA application_id of a Maille store: 'MAIL'. */
@@ -169,6 +170,27 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE trusted ("
 	" key BLOB PRIMARY KEY CHECK (length(key) = 32),"
 	" added_us INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 5: member entries, quotas, invitations (PROTOCOL.md §4.4–4.6).
+	 * held: a member's entry whose capability has not arrived (stored, in the live set, never
+	 * listed, searched or indexed: a held document keeps unindexed = 1 until it is covered).
+	 * entries_capref finds a member's entries when its capability changes; it holds member
+	 * entries only, a few of the rows. authors: entries and bytes stored per territory, kept
+	 * by every put like meta, for the quota of untrusted territories. invites: the hashes of
+	 * the secrets this node handed out, never the secrets. */
+	"ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX entries_capref ON entries(capref, territory_key) WHERE capref IS NOT NULL;"
+	"CREATE TABLE authors ("
+	" territory BLOB PRIMARY KEY,"
+	" n INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO authors(territory, n, bytes)"
+	" SELECT territory, count(*), sum(length(raw)) FROM entries GROUP BY territory;"
+	"CREATE TABLE invites ("
+	" hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
+	" created_us INTEGER NOT NULL,"
+	" expires_us INTEGER NOT NULL,"
+	" uses_left INTEGER NOT NULL,"
+	" redeemed_by BLOB) WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -201,6 +223,10 @@ enum store_stmt_id {
 	STMT_DATA_VERSION,
 	STMT_PEER_ADD,
 	STMT_PEER_DEL,
+	STMT_AUTHOR_ADD,
+	STMT_AUTHOR_GET,
+	STMT_CAP_ROWS,
+	STMT_HELD_CLEAR,
 	STMT_N_
 };
 
@@ -212,7 +238,7 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_RELEASE] = "RELEASE store_put",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO store_put",
 	[STMT_OPTIMIZE] = "INSERT INTO fts(fts) VALUES('optimize')",
-	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind, unindexed FROM entries"
+	[STMT_LIVE_GET] = "SELECT rid, id, ts, kind, unindexed, length(raw) FROM entries"
 	                  " WHERE path_key = ?3 AND territory_key = ?4"
 	                  " AND territory = ?1 AND path = ?2",
 	[STMT_RAW_GET] = "SELECT raw FROM entries WHERE rid = ?1",
@@ -224,9 +250,9 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	/* ?18: the rid, meta's next_rid (st->meta). */
 	[STMT_ENTRY_INS] = "INSERT INTO entries(rid, id, territory, path, ts, kind, signer, capref,"
 	                   " raw, type, status, licence, sw_licence, title, summary, fed, path_key,"
-	                   " territory_key, unindexed)"
+	                   " territory_key, unindexed, held)"
 	                   " VALUES(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	                   " ?15, ?16, ?17, ?19)",
+	                   " ?15, ?16, ?17, ?19, ?20)",
 	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
 	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords)"
 	                 " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -252,6 +278,15 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	/* OR IGNORE: an address already there changes nothing, which store_peer_add reports. */
 	[STMT_PEER_ADD] = "INSERT OR IGNORE INTO peers(addr, added_us) VALUES(?1, ?2)",
 	[STMT_PEER_DEL] = "DELETE FROM peers WHERE addr = ?1",
+	/* ?2, ?3: what the put adds to the territory's entries and bytes (negative when it
+	 * removes) */
+	[STMT_AUTHOR_ADD] = "INSERT INTO authors(territory, n, bytes) VALUES(?1, ?2, ?3)"
+	                    " ON CONFLICT(territory) DO UPDATE SET n = n + ?2, bytes = bytes + ?3",
+	[STMT_AUTHOR_GET] = "SELECT n, bytes FROM authors WHERE territory = ?1",
+	[STMT_CAP_ROWS] = "SELECT rid, id, raw, held, kind, unindexed FROM entries"
+	                  " INDEXED BY entries_capref WHERE capref = ?1 AND territory_key = ?3"
+	                  " AND territory = ?2",
+	[STMT_HELD_CLEAR] = "UPDATE entries SET held = 0 WHERE rid = ?1",
 };
 
 /* The full-text columns, in table order. */
@@ -309,6 +344,8 @@ struct store {
 	char *fts_buf;
 	size_t fts_len, fts_cap;
 	bool index_later; /* store_set_index_later */
+	/* store_set_quota: 0 = no quota; applies to the territories not in trusted */
+	uint64_t quota_entries, quota_bytes;
 	uint8_t (*trusted)[PROTO_KEY_LEN]; /* store_set_trusted: sorted */
 	size_t n_trusted;
 	/* The index's own tokenizer, used to drop query words that hold no token (see
@@ -1248,13 +1285,118 @@ typedef struct store_put_plan {
 	sqlite3_int64 old_rid; /* STORE_PUT_LIVE: the version it supersedes, or -1 */
 	bool old_text;         /* that version is a document: its text leaves the index */
 	uint8_t old_id[PROTO_ID_LEN]; /* its id, which leaves meta.idsum */
+	int64_t old_len;       /* its size, which leaves the territory's bytes */
+	bool held;             /* a member's entry whose capability is not here yet */
 } store_put_plan;
 
-/* Applies the live-set rule (reads only). When the newcomer supersedes a document, the text
- * that document was indexed with is computed from its raw into st->old_text: the index has to
- * be told what it removes (external content). */
+/* Whether e is a capability (PROTOCOL.md §4.3): members/<hex> written by the territory. */
+static bool store_is_cap(const proto_entry *e)
+{
+	return memcmp(e->signer, e->territory, PROTO_KEY_LEN) == 0 &&
+	       e->path_len == sizeof PROTO_MEMBERS_PREFIX - 1 + 2 * PROTO_KEY_LEN &&
+	       memcmp(e->path, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1) == 0;
+}
+
+/* Whether the capability document raw (NULL: none, or a tombstone) covers the member entry me:
+ * 0, or MAILLE_EDENIED. */
+static int store_cap_covers(const uint8_t *cap_raw, size_t cap_len, const proto_entry *me)
+{
+	proto_entry ce;
+	proto_member_cap cap;
+	if (!cap_raw || proto_entry_decode(cap_raw, cap_len, &ce) != 0 ||
+	    ce.kind != PROTO_KIND_DOCUMENT || proto_member_cap_decode(&ce, &cap) != 0 ||
+	    proto_member_covers(&cap, me) != 0)
+		return MAILLE_EDENIED;
+	return 0;
+}
+
+/* The rule of PROTOCOL.md §4.4 for an entry not signed by its territory: its capability
+ * reference must name its signer (MAILLE_EAUTH otherwise: no node could ever accept it), and
+ * the live capability at that path decides: none yet → held; a document that covers it →
+ * stored; a tombstone, or a document that does not cover it → MAILLE_EDENIED. */
+static int store_member_check(store *st, const proto_entry *e, bool *ret_held)
+{
+	*ret_held = false;
+	if (memcmp(e->signer, e->territory, PROTO_KEY_LEN) == 0)
+		return e->capref ? MAILLE_EAUTH : 0;
+	char want[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
+	memcpy(want, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_hex(e->signer, PROTO_KEY_LEN, want + sizeof PROTO_MEMBERS_PREFIX - 1);
+	if (!e->capref || e->capref_len != strlen(want) || memcmp(e->capref, want, e->capref_len))
+		return MAILLE_EAUTH;
+	if (proto_path_reserved(e->path, e->path_len))
+		return MAILLE_EDENIED; /* whatever the capability says */
+
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_LIVE_GET, &s);
+	if (rc)
+		return rc;
+	store_bind_path(s, e->territory, want, strlen(want));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		*ret_held = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_err(rc);
+	}
+	sqlite3_int64 cap_rid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	rc = store_stmt(st, STMT_RAW_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, cap_rid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *raw = sqlite3_column_blob(s, 0);
+		int len = sqlite3_column_bytes(s, 0);
+		rc = store_cap_covers(raw, raw && len > 0 ? (size_t)len : 0, e);
+	} else {
+		rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static bool store_is_trusted(const store *st, const uint8_t key[PROTO_KEY_LEN]);
+
+/* The quota of an untrusted territory (store_set_quota): MAILLE_EQUOTA if the put would take
+ * its stored entries or bytes past it. */
+static int store_quota_check(store *st, const proto_entry *e, size_t len,
+                             const store_put_plan *plan)
+{
+	if (!st->quota_entries || store_is_trusted(st, e->territory))
+		return 0;
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0, bytes = 0;
+	int rc = store_stmt(st, STMT_AUTHOR_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		bytes = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (plan->old_rid < 0)
+		n++;
+	bytes += (int64_t)len - plan->old_len;
+	if (n < 0 || bytes < 0)
+		return MAILLE_ECORRUPT;
+	return (uint64_t)n > st->quota_entries || (uint64_t)bytes > st->quota_bytes ? MAILLE_EQUOTA
+	                                                                             : 0;
+}
+
+/* Applies the live-set rule, the member rule and the quota (reads only). When the newcomer
+ * supersedes a document, the text that document was indexed with is computed from its raw
+ * into st->old_text: the index has to be told what it removes (external content). */
 static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id[PROTO_ID_LEN],
-                               store_put_plan *plan)
+                               size_t len, store_put_plan *plan)
 {
 	sqlite3_stmt *s = NULL;
 	uint8_t old_id[PROTO_ID_LEN];
@@ -1266,15 +1408,21 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 	plan->result = STORE_PUT_LIVE;
 	plan->old_rid = -1;
 	plan->old_text = false;
+	plan->old_len = 0;
+	plan->held = false;
 	store_bind_path(s, e->territory, e->path, e->path_len);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? 0 : store_err(rc);
+		if (rc != SQLITE_DONE)
+			return store_err(rc);
+		rc = store_member_check(st, e, &plan->held);
+		return rc ? rc : store_quota_check(st, e, len, plan);
 	}
 	p = sqlite3_column_blob(s, 1);
 	old_ts = (uint64_t)sqlite3_column_int64(s, 2);
 	plan->old_rid = sqlite3_column_int64(s, 0);
+	plan->old_len = sqlite3_column_int64(s, 5);
 	/* a document stored for later indexing is not in the index: nothing to remove */
 	plan->old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT &&
 	                 sqlite3_column_int(s, 4) == 0;
@@ -1293,8 +1441,10 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 		plan->result = STORE_PUT_SUPERSEDED;
 		return 0;
 	}
-	rc = 0;
-	if (plan->old_text) {
+	rc = store_member_check(st, e, &plan->held);
+	if (!rc)
+		rc = store_quota_check(st, e, len, plan);
+	if (!rc && plan->old_text) {
 		bool is_doc = false;
 		rc = store_stmt(st, STMT_RAW_GET, &s);
 		if (rc)
@@ -1315,6 +1465,22 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 		sqlite3_reset(s);
 	}
 	return rc;
+}
+
+/* Adds dn entries and dbytes bytes to what territory has stored (authors, migration 5). */
+static int store_author_add(store *st, const uint8_t territory[PROTO_KEY_LEN], int64_t dn,
+                            int64_t dbytes)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_AUTHOR_ADD, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, dn);
+	sqlite3_bind_int64(s, 3, dbytes);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
 /* Writes what plan decided (a STORE_PUT_LIVE plan) inside the caller's transaction or
@@ -1375,7 +1541,9 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 		sqlite3_bind_int64(s, 17, tk);
 	}
 	sqlite3_bind_int64(s, 18, rid);
-	sqlite3_bind_int(s, 19, doc && st->index_later);
+	/* a held document is indexed once its capability covers it (store_cap_changed) */
+	sqlite3_bind_int(s, 19, doc && (st->index_later || plan->held));
+	sqlite3_bind_int(s, 20, plan->held);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1403,11 +1571,15 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 		if (rc)
 			return rc;
 	}
-	if (doc && !st->index_later) {
+	if (doc && !st->index_later && !plan->held) {
 		rc = store_fts_queue(st, rid, true, st->text);
 		if (rc)
 			return rc;
 	}
+	rc = store_author_add(st, e->territory, plan->old_rid < 0 ? 1 : 0,
+	                      (int64_t)len - plan->old_len);
+	if (rc)
+		return rc;
 
 	/* Last, when nothing can fail any more: the rid moves past this row, the sum gains its
 	 * id and loses the old one's. */
@@ -1419,6 +1591,126 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 		st->meta.n++;
 	st->meta_dirty = true;
 	return 0;
+}
+
+/* A member's entry, as store_cap_changed decides on it. */
+typedef struct store_cap_row {
+	sqlite3_int64 rid;
+	uint8_t id[PROTO_ID_LEN];
+	int64_t len;
+	bool held, indexed, drop;
+} store_cap_row;
+
+/* The capability cap (just made live, a document or a tombstone) decides again on every
+ * entry of its member (PROTOCOL.md §4.4): a held entry it covers is released (and indexed
+ * later, like a bulk sync's: store_index_pending), an entry it does not cover leaves the live
+ * set. So every node that has the same capability keeps the same entries, whatever the order
+ * in which they came. Runs inside the put's transaction (or savepoint). */
+static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *cap_raw,
+                             size_t cap_len)
+{
+	sqlite3_stmt *s = NULL;
+	store_cap_row *rows = NULL;
+	size_t n = 0, cap_rows = 0;
+	const bool is_doc = cap->kind == PROTO_KIND_DOCUMENT;
+	int rc = store_stmt(st, STMT_CAP_ROWS, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, cap->path, (int)cap->path_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, cap->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	{
+		sqlite3_int64 pk, tk;
+		store_path_keys(cap->territory, cap->path, cap->path_len, &pk, &tk);
+		sqlite3_bind_int64(s, 3, tk);
+	}
+	/* decide first, change after: the statement walks the index the changes touch */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *raw = sqlite3_column_blob(s, 2);
+		int len = sqlite3_column_bytes(s, 2);
+		const void *idp = sqlite3_column_blob(s, 1);
+		proto_entry me;
+		if (!raw || len <= 0 || !idp || sqlite3_column_bytes(s, 1) != PROTO_ID_LEN ||
+		    proto_entry_decode(raw, (size_t)len, &me) != 0) {
+			rc = MAILLE_ECORRUPT;
+			break;
+		}
+		if (n == cap_rows) {
+			size_t nc = cap_rows ? 2 * cap_rows : 16;
+			store_cap_row *nr = realloc(rows, nc * sizeof *nr);
+			if (!nr) {
+				rc = MAILLE_ENOMEM;
+				break;
+			}
+			rows = nr;
+			cap_rows = nc;
+		}
+		store_cap_row *r = &rows[n++];
+		r->rid = sqlite3_column_int64(s, 0);
+		memcpy(r->id, idp, PROTO_ID_LEN);
+		r->len = len;
+		r->held = sqlite3_column_int(s, 3) != 0;
+		r->indexed = sqlite3_column_int(s, 4) == PROTO_KIND_DOCUMENT &&
+		             sqlite3_column_int(s, 5) == 0;
+		r->drop = store_cap_covers(is_doc ? cap_raw : NULL, cap_len, &me) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = store_err(rc);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		store_cap_row *r = &rows[i];
+		if (!r->drop) {
+			if (!r->held)
+				continue;
+			rc = store_stmt(st, STMT_HELD_CLEAR, &s);
+			if (rc)
+				break;
+			sqlite3_bind_int64(s, 1, r->rid);
+			rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_err(sqlite3_errcode(st->db));
+			sqlite3_reset(s);
+			continue;
+		}
+		if (r->indexed) {
+			/* the index is told what it removes (external content) */
+			bool doc = false;
+			rc = store_stmt(st, STMT_RAW_GET, &s);
+			if (rc)
+				break;
+			sqlite3_bind_int64(s, 1, r->rid);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				const uint8_t *raw = sqlite3_column_blob(s, 0);
+				int len = sqlite3_column_bytes(s, 0);
+				rc = raw && len > 0 ? store_text_of_raw(st->old_text, raw, (size_t)len, &doc)
+				                    : MAILLE_ECORRUPT;
+			} else {
+				rc = MAILLE_ECORRUPT;
+			}
+			sqlite3_reset(s);
+			if (!rc && !doc)
+				rc = MAILLE_ECORRUPT;
+			if (!rc)
+				rc = store_fts_queue(st, r->rid, false, st->old_text);
+			if (rc)
+				break;
+		}
+		rc = store_stmt(st, STMT_ENTRY_DEL, &s);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, r->rid);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_err(sqlite3_errcode(st->db));
+		sqlite3_reset(s);
+		if (!rc)
+			rc = store_author_add(st, cap->territory, -1, -r->len);
+		if (rc)
+			break;
+		store_sum_sub(st->meta.sum, r->id);
+		st->meta.n--;
+		st->meta_dirty = true;
+	}
+	free(rows);
+	return rc;
 }
 
 /* The batch cannot be trusted any more (a put could not be undone, or SQLite rolled the
@@ -1443,6 +1735,7 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 {
 	store_put_plan plan = {.result = STORE_PUT_LIVE, .old_rid = -1};
 	sqlite3_int64 rid = 0;
+	const bool is_cap = store_is_cap(e);
 	int rc;
 
 	if (st->in_batch) {
@@ -1464,12 +1757,13 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 				return rc;
 			n_ops = fts_len = 0;
 		}
-		rc = store_put_plan_make(st, e, id, &plan);
+		rc = store_put_plan_make(st, e, id, len, &plan);
 		if (rc || plan.result != STORE_PUT_LIVE) {
 			*result = plan.result;
 			return rc;
 		}
-		if (plan.old_rid < 0) {
+		/* a capability may remove other entries: it needs the savepoint */
+		if (plan.old_rid < 0 && !is_cap) {
 			rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 			if (rc) {
 				st->n_ops = n_ops;
@@ -1498,6 +1792,8 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 		if (rc)
 			return rc;
 		rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
+		if (!rc && is_cap)
+			rc = store_cap_changed(st, e, raw, len);
 		if (!rc)
 			rc = store_stmt_run(st, STMT_RELEASE);
 		if (rc) {
@@ -1517,9 +1813,11 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 	rc = store_tx_begin(st);
 	if (rc)
 		return rc;
-	rc = store_put_plan_make(st, e, id, &plan);
+	rc = store_put_plan_make(st, e, id, len, &plan);
 	if (!rc && plan.result == STORE_PUT_LIVE)
 		rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
+	if (!rc && plan.result == STORE_PUT_LIVE && is_cap)
+		rc = store_cap_changed(st, e, raw, len);
 	if (rc) {
 		if (!sqlite3_get_autocommit(st->db))
 			store_stmt_run(st, STMT_ROLLBACK);
@@ -1790,7 +2088,8 @@ int store_entry_find_path(store *st, const char *path, const uint8_t *prefer_ter
 		return MAILLE_EINVAL;
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT id, raw, rid FROM entries WHERE path_key = ?3 AND path = ?1"
-	                        " AND kind = 0 ORDER BY territory IS ?2 DESC, ts DESC, id DESC",
+	                        " AND kind = 0 AND held = 0"
+	                        " ORDER BY territory IS ?2 DESC, ts DESC, id DESC",
 	                        -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_err(rc);
@@ -1852,6 +2151,7 @@ static void store_filter_sql(char sql[STORE_SQL_MAX], const store_filter *f, boo
 		store_sql_add(sql, " AND e.kind = 0");
 	if (!f->include_federation)
 		store_sql_add(sql, " AND e.fed = 0");
+	store_sql_add(sql, " AND e.held = 0"); /* stored, not shown (PROTOCOL.md §4.4) */
 }
 
 static void store_filter_bind(sqlite3_stmt *s, const store_filter *f)
@@ -3248,6 +3548,46 @@ static int store_check_meta(store *st, store_check_state *cs)
 	return 0;
 }
 
+/* Every member entry is where the capability its node has says (PROTOCOL.md §4.4): covered
+ * and shown, or held while there is no capability; never uncovered. */
+static int store_check_members(store *st, store_check_state *cs)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT id, path, raw, held FROM entries WHERE capref IS NOT NULL"
+	                            " ORDER BY rid",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *id = sqlite3_column_blob(s, 0);
+		const char *path = (const char *)sqlite3_column_text(s, 1);
+		const uint8_t *raw = sqlite3_column_blob(s, 2);
+		int len = sqlite3_column_bytes(s, 2);
+		proto_entry e;
+		bool held = false;
+		if (sqlite3_column_bytes(s, 0) != PROTO_ID_LEN)
+			id = NULL;
+		if (!raw || len <= 0 || proto_entry_decode(raw, (size_t)len, &e) != 0)
+			continue; /* store_check_row reported it */
+		int r = store_member_check(st, &e, &held);
+		if (r == MAILLE_EDENIED || r == MAILLE_EAUTH)
+			store_check_report(cs, id, path, "member entry not covered by its capability");
+		else if (r) {
+			rc = r;
+			break;
+		} else if (held != (sqlite3_column_int(s, 3) != 0)) {
+			store_check_report(cs, id, path,
+			                   held ? "member entry shown without its capability"
+			                        : "member entry held although its capability covers it");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc > 0)
+		rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+	return rc;
+}
+
 int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 {
 	store_check_state cs = {.cb = cb, .ctx = ctx};
@@ -3305,6 +3645,22 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		                       "SELECT NULL, theme FROM themes"
 		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
 		                       "theme row without an entry");
+	if (!rc)
+		rc = store_check_query(st, &cs,
+		                       "SELECT NULL, NULL FROM (SELECT territory, count(*) AS n,"
+		                       " sum(length(raw)) AS b FROM entries GROUP BY territory) e"
+		                       " LEFT JOIN authors a USING (territory)"
+		                       " WHERE a.n IS NOT e.n OR a.bytes IS NOT e.b"
+		                       " UNION ALL SELECT NULL, NULL FROM authors WHERE n != 0"
+		                       " AND territory NOT IN (SELECT territory FROM entries)",
+		                       "authors: a territory's count or size disagrees with its entries");
+	if (!rc)
+		rc = store_check_query(st, &cs,
+		                       "SELECT id, path FROM entries WHERE held = 1 AND"
+		                       " (capref IS NULL OR (kind = 0 AND unindexed = 0))",
+		                       "a held entry that is not a member's, or is indexed");
+	if (!rc)
+		rc = store_check_members(st, &cs);
 	if (rc)
 		goto out;
 
@@ -3379,7 +3735,8 @@ void store_set_index_later(store *st, bool later)
 int store_unindexed(store *st, uint64_t *ret)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM entries WHERE unindexed = 1", -1,
+	int rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM entries WHERE unindexed = 1"
+	                                     " AND held = 0", -1,
 	                            &s, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
@@ -3407,7 +3764,7 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 	sqlite3_int64 *rids = malloc(max * sizeof *rids);
 	size_t n = 0;
 	int src = rids ? sqlite3_prepare_v2(st->db, "SELECT rid FROM entries WHERE unindexed = 1"
-	                                             " ORDER BY rid LIMIT ?1",
+	                                             " AND held = 0 ORDER BY rid LIMIT ?1",
 	                                    -1, &sel, NULL)
 	               : SQLITE_NOMEM;
 	if (src == SQLITE_OK) {
@@ -3482,6 +3839,11 @@ int store_set_trusted(store *st, const uint8_t *keys, size_t n)
 	return 0;
 }
 
+static bool store_is_trusted(const store *st, const uint8_t key[PROTO_KEY_LEN])
+{
+	return st->n_trusted && bsearch(key, st->trusted, st->n_trusted, PROTO_KEY_LEN, key_cmp);
+}
+
 /* maille_trusted(territory): 1 if the blob is one of the handle's trusted keys. A binary
  * search per row: the set is the trust view of one node (tens, hundreds of keys). */
 static void store_trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -3489,7 +3851,113 @@ static void store_trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **arg
 	(void)argc;
 	store *st = sqlite3_user_data(ctx);
 	const void *k = sqlite3_value_blob(argv[0]);
-	bool in = k && sqlite3_value_bytes(argv[0]) == PROTO_KEY_LEN && st->n_trusted &&
-	          bsearch(k, st->trusted, st->n_trusted, PROTO_KEY_LEN, key_cmp) != NULL;
+	bool in = k && sqlite3_value_bytes(argv[0]) == PROTO_KEY_LEN && store_is_trusted(st, k);
 	sqlite3_result_int(ctx, in);
+}
+
+/* ---- quotas of untrusted territories (migration 5) ----------------------------------------- */
+
+void store_set_quota(store *st, uint64_t max_entries, uint64_t max_bytes)
+{
+	st->quota_entries = max_entries;
+	st->quota_bytes = max_bytes ? max_bytes : UINT64_MAX;
+}
+
+int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64_t *ret_entries,
+                       uint64_t *ret_bytes)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_AUTHOR_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	int64_t n = 0, bytes = 0;
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		bytes = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (n < 0 || bytes < 0)
+		return MAILLE_ECORRUPT;
+	*ret_entries = (uint64_t)n;
+	*ret_bytes = (uint64_t)bytes;
+	return 0;
+}
+
+/* ---- invitations (migration 5) ------------------------------------------------------------ */
+
+int store_invite_add(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint64_t now_us,
+                     uint64_t expires_us, unsigned uses)
+{
+	if (now_us > (uint64_t)INT64_MAX || expires_us > (uint64_t)INT64_MAX || uses == 0)
+		return MAILLE_EINVAL;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "INSERT OR IGNORE INTO invites(hash, created_us, expires_us,"
+	                            " uses_left) VALUES(?1, ?2, ?3, ?4)",
+	                            -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)expires_us);
+		sqlite3_bind_int64(s, 4, uses);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	return sqlite3_changes(st->db) == 1 ? 0 : MAILLE_EEXIST;
+}
+
+int store_invite_redeem(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint64_t now_us,
+                        const uint8_t by[PROTO_KEY_LEN], int *ret_result)
+{
+	if (st->in_batch)
+		return MAILLE_ESTATE;
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	int result = STORE_INVITE_UNKNOWN;
+	int rc = store_begin(st);
+	if (rc)
+		return rc;
+	int src = sqlite3_prepare_v2(st->db,
+	                             "SELECT expires_us, uses_left FROM invites WHERE hash = ?1", -1,
+	                             &sel, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_blob(sel, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+		src = sqlite3_step(sel);
+		if (src == SQLITE_ROW) {
+			int64_t exp = sqlite3_column_int64(sel, 0), left = sqlite3_column_int64(sel, 1);
+			result = left <= 0                      ? STORE_INVITE_USED
+			         : (uint64_t)exp <= now_us      ? STORE_INVITE_EXPIRED
+			                                        : STORE_INVITE_OK;
+			src = SQLITE_OK;
+		} else if (src == SQLITE_DONE) {
+			src = SQLITE_OK;
+		}
+	}
+	if (src == SQLITE_OK && result == STORE_INVITE_OK) {
+		src = sqlite3_prepare_v2(st->db,
+		                         "UPDATE invites SET uses_left = uses_left - 1, redeemed_by = ?2"
+		                         " WHERE hash = ?1",
+		                         -1, &upd, NULL);
+		if (src == SQLITE_OK) {
+			sqlite3_bind_blob(upd, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(upd, 2, by, PROTO_KEY_LEN, SQLITE_STATIC);
+			src = sqlite3_step(upd);
+			src = src == SQLITE_DONE ? SQLITE_OK : src;
+		}
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	if (src != SQLITE_OK) {
+		store_rollback(st);
+		return store_err(src);
+	}
+	rc = store_commit(st);
+	if (!rc)
+		*ret_result = result;
+	return rc;
 }

@@ -61,7 +61,18 @@ enum store_put_result {
  * the body of a document against nothing more than "is a map" (schema is the publisher's
  * business: a peer's entry of a newer schema version must still replicate), then applies the
  * live-set rule. A tombstone's body must be exactly the empty map. On failure nothing is
- * written. *ret_result may be NULL. */
+ * written. *ret_result may be NULL.
+ *
+ * Member entries (PROTOCOL.md §4.4), signed by another key than their territory's: the
+ * capability reference must be members/<signer hex> (MAILLE_EAUTH otherwise, and for a
+ * territory's own entry that has one). While the live entry at that path in the territory is
+ * missing, the entry is stored "held": in the live set and the fingerprint, never listed,
+ * searched, found by path or indexed. When it is a document that covers the entry (window,
+ * prefix, not a reserved path) the entry is stored; otherwise (a tombstone, a window or
+ * prefix that excludes it) MAILLE_EDENIED. When a new version of a capability becomes live,
+ * every entry of that member is decided again: a held one it covers is released (and waits
+ * for store_index_pending), one it does not cover leaves the live set, in the same
+ * transaction. With a quota (store_set_quota), MAILLE_EQUOTA. */
 int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, int *ret_result);
 
 /* Same, for an entry the caller has already decoded and verified (e.g. on a worker thread):
@@ -246,5 +257,35 @@ int store_trust_list(store *st, store_trust_cb cb, void *ctx);
 void store_set_index_later(store *st, bool later);
 int store_index_pending(store *st, size_t max, size_t *ret_done);
 int store_unindexed(store *st, uint64_t *ret);
+
+/* ---- quotas of untrusted territories (PROTOCOL.md §4.6) --------------------------------------
+ * The store counts the entries and bytes it holds per territory (kept by every put, like the
+ * fingerprint). With a quota set, a put that would take a territory that is not in this
+ * handle's trusted set (store_set_trusted) past max_entries entries or max_bytes bytes fails
+ * with MAILLE_EQUOTA and changes nothing. max_entries 0 = no quota (the default); max_bytes
+ * 0 = no byte limit. */
+void store_set_quota(store *st, uint64_t max_entries, uint64_t max_bytes);
+/* What territory has stored now (0 and 0 for a territory never seen). */
+int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64_t *ret_entries,
+                       uint64_t *ret_bytes);
+
+/* ---- invitations this node handed out (PROTOCOL.md §4.5) -----------------------------------
+ * Only the hash of each secret is kept (proto_invite_secret_hash). */
+#define STORE_INVITE_HASH_LEN 32u
+enum store_invite_result {
+	STORE_INVITE_OK = 0,      /* redeemed now: one use fewer */
+	STORE_INVITE_UNKNOWN = 1, /* no invitation has this secret */
+	STORE_INVITE_USED = 2,    /* every use was redeemed already */
+	STORE_INVITE_EXPIRED = 3,
+};
+/* MAILLE_EEXIST if the hash is there already; MAILLE_EINVAL for uses 0 or a time past
+ * INT64_MAX. */
+int store_invite_add(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint64_t now_us,
+                     uint64_t expires_us, unsigned uses);
+/* Redeems one use of the invitation with this hash for the node whose key is by, in one
+ * transaction (two redeemers of the last use: one gets STORE_INVITE_USED). *ret_result is an
+ * enum store_invite_result. MAILLE_ESTATE inside a batch. */
+int store_invite_redeem(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint64_t now_us,
+                        const uint8_t by[PROTO_KEY_LEN], int *ret_result);
 
 #endif

@@ -279,9 +279,13 @@ class TestCommands(Base):
         self.assertEqual(self.js(a, "status")["count"], 1)
 
     def test_store_migration_from_version_3(self):
-        """A store of the previous version (no trusted table) is migrated on open."""
+        """A store of version 3 (no trusted table) is migrated on open."""
         a = self.node("a")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        # migration 5 undone, then 4
+        for sql in ("DROP INDEX entries_capref", "ALTER TABLE entries DROP COLUMN held",
+                    "DROP TABLE authors", "DROP TABLE invites"):
+            db.execute(sql)
         db.execute("DROP TABLE trusted")
         db.execute("PRAGMA user_version = 3")
         db.commit()
@@ -290,7 +294,7 @@ class TestCommands(Base):
         self.ok(a, "trust", other)
         self.assertEqual(self.js(a, "territories")[1]["reason"], "explicit")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 4)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 5)
         self.assertEqual(db.execute("SELECT hex(key) FROM trusted").fetchall(),
                          [(other.upper(),)])
         db.close()

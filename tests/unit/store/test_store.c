@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "proto/member.h"
 #include "proto/error.h"
 #include "proto/value.h"
 #include "store/store.h"
@@ -34,9 +35,11 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
-/* Turns a current store file back into the layout of schema version 1 (migrations 2, 3 and 4
+/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 5
  * undone), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
+	"DROP INDEX entries_capref; ALTER TABLE entries DROP COLUMN held;"                             \
+	"DROP TABLE authors; DROP TABLE invites;"                                                      \
 	"DROP INDEX entries_unindexed; DROP VIEW entries_text;"                                        \
 	"ALTER TABLE entries DROP COLUMN unindexed;"                                                   \
 	"CREATE VIEW entries_text(rid, title, summary, description, keywords) AS"                      \
@@ -273,6 +276,64 @@ static int put(store *st, const key *k, const char *path, uint64_t ts, int kind,
 	return rc;
 }
 
+/* Puts the capability members/<member hex> of territory k (PROTOCOL.md §4.3) stamped ts,
+ * covering [from, until) (until 0: no end) under prefix. */
+static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint64_t from,
+                   uint64_t until, const char *prefix, uint8_t ret_id[PROTO_ID_LEN])
+{
+	proto_member_cap c;
+	memset(&c, 0, sizeof c);
+	memcpy(c.territory, k->pk, PROTO_KEY_LEN);
+	memcpy(c.member, member->pk, PROTO_KEY_LEN);
+	snprintf(c.name, sizeof c.name, "Camille Martin");
+	c.role = PROTO_ROLE_EDITOR;
+	snprintf(c.prefix, sizeof c.prefix, "%s", prefix ? prefix : "");
+	c.from_us = from;
+	c.until_us = until ? until : UINT64_MAX;
+	uint8_t *body = NULL, *raw = NULL;
+	size_t body_len = 0, len = 0;
+	char path[80] = "members/";
+	proto_hex(member->pk, PROTO_KEY_LEN, path + 8);
+	int rc = proto_member_cap_body(&c, &body, &body_len);
+	if (rc)
+		return rc;
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
+	memcpy(e.signer, k->pk, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.timestamp = ts;
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = body_len;
+	rc = proto_entry_encode(&e, k->sk, &raw, &len);
+	free(body);
+	if (rc)
+		return rc;
+	if (ret_id)
+		proto_entry_id(raw, len, ret_id);
+	rc = store_entry_put(st, raw, len, NOW, NULL);
+	free(raw);
+	return rc;
+}
+
+/* A member's entry at path in k's subspace, signed by member with the right capref. */
+static int member_put(store *st, const key *k, const key *member, const char *path,
+                      uint64_t ts, int kind, const doc *d, int *ret_result,
+                      uint8_t ret_id[PROTO_ID_LEN])
+{
+	char capref[80] = "members/";
+	size_t len;
+	proto_hex(member->pk, PROTO_KEY_LEN, capref + 8);
+	uint8_t *raw = entry_make2(k, member, capref, path, ts, kind, d, &len);
+	if (ret_id)
+		proto_entry_id(raw, len, ret_id);
+	int rc = store_entry_put(st, raw, len, NOW, ret_result);
+	free(raw);
+	return rc;
+}
+
 static store *store_create(void)
 {
 	store *st = NULL;
@@ -444,7 +505,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 4);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 5);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -1039,16 +1100,15 @@ static void test_list(void)
 	CHECK_EQ_INT(put(st, &k2, "methodology/b", NOW - 40, PROTO_KIND_DOCUMENT, &b, NULL, ids[1]), 0);
 	CHECK_EQ_INT(put(st, &k1, "members/x", NOW - 30, PROTO_KIND_DOCUMENT, &m, NULL, ids[2]), 0);
 	CHECK_EQ_INT(put(st, &k1, "rex/gone", NOW - 20, PROTO_KIND_TOMBSTONE, NULL, NULL, ids[3]), 0);
-	/* A member's entry, with its capability reference. */
+	/* A member's entry, with its capability reference (the capability is a federation
+	 * document: listed only with include_federation). */
+	CHECK_EQ_INT(cap_put(st, &k2, &member, NOW - 45, 0, 0, NULL, NULL), 0);
 	{
-		size_t len;
 		int result = -1;
-		uint8_t *raw = entry_make2(&k2, &member, "members/m1", "rex/par-membre", NOW - 10,
-		                           PROTO_KIND_DOCUMENT, &a, &len);
-		proto_entry_id(raw, len, ids[4]);
-		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
+		CHECK_EQ_INT(member_put(st, &k2, &member, "rex/par-membre", NOW - 10,
+		                        PROTO_KIND_DOCUMENT, &a, &result, ids[4]),
+		             0);
 		CHECK_EQ_INT(result, STORE_PUT_LIVE);
-		free(raw);
 	}
 
 	CHECK_EQ_INT(store_list(st, NULL, rows_cb, &rs), 0);
@@ -1060,7 +1120,7 @@ static void test_list(void)
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	rows all = {0};
 	CHECK_EQ_INT(store_list(st, &f, rows_cb, &all), 0);
-	CHECK_EQ_INT(all.n, 5);
+	CHECK_EQ_INT(all.n, 6);
 	for (size_t i = 1; i < all.n; i++)
 		CHECK(all.ts[i - 1] >= all.ts[i]);
 	CHECK_EQ_INT(all.kind[1], PROTO_KIND_TOMBSTONE);
@@ -1068,7 +1128,7 @@ static void test_list(void)
 	f = (store_filter){.include_tombstones = true};
 	CHECK_EQ_INT(list_n(st, &f), 4);
 	f = (store_filter){.include_federation = true};
-	CHECK_EQ_INT(list_n(st, &f), 4);
+	CHECK_EQ_INT(list_n(st, &f), 5);
 	f = (store_filter){.type = "rex"};
 	CHECK_EQ_INT(list_n(st, &f), 2);
 	f = (store_filter){.status = "design"};
@@ -1097,8 +1157,8 @@ static void test_list(void)
 	/* The member entry kept its capref. */
 	store_row row;
 	CHECK_EQ_INT(store_entry_get(st, k2.pk, "rex/par-membre", &row), 0);
-	CHECK(row.entry.capref && row.entry.capref_len == 10 &&
-	      memcmp(row.entry.capref, "members/m1", 10) == 0);
+	CHECK(row.entry.capref && row.entry.capref_len == 8 + 64 &&
+	      memcmp(row.entry.capref, "members/", 8) == 0);
 	CHECK(memcmp(row.entry.signer, member.pk, PROTO_KEY_LEN) == 0);
 	store_row_done(&row);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
@@ -1257,17 +1317,23 @@ static void test_find_path_count_name(void)
 	CHECK_EQ_INT(store_territory_name(st, k1.pk, name, 4), 0);
 	CHECK_EQ_STR(name, "Mé");
 	{
+		/* Only the territory key writes its territory record: a member's is refused,
+		 * with a capability reference that does not name its signer or one that does. */
 		size_t len;
 		uint8_t *raw = entry_make2(&k2, &member, "members/m", "territory", NOW - 5,
 		                           PROTO_KIND_DOCUMENT, &t, &len);
-		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, NULL), 0);
+		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, NULL), MAILLE_EAUTH);
 		free(raw);
+		CHECK_EQ_INT(cap_put(st, &k2, &member, NOW - 6, 0, 0, NULL, NULL), 0);
+		CHECK_EQ_INT(member_put(st, &k2, &member, "territory", NOW - 5, PROTO_KIND_DOCUMENT,
+		                        &t, NULL, NULL),
+		             MAILLE_EDENIED);
 		CHECK_EQ_INT(store_territory_name(st, k2.pk, name, sizeof name), MAILLE_ENOTFOUND);
 	}
 	/* A territory record does not show in list/search unless asked for. */
 	CHECK_EQ_INT(search_n(st, "lyon", NULL), 0);
 	store_filter f = {.include_federation = true};
-	CHECK_EQ_INT(search_n(st, "lyon", &f), 2);
+	CHECK_EQ_INT(search_n(st, "lyon", &f), 1);
 	store_close(st);
 	tmp_end();
 }
@@ -2141,6 +2207,16 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(trust_n(st), 0);
 	CHECK_EQ_INT(store_trust_add(st, k.pk, NOW), 0);
 	CHECK_EQ_INT(trust_n(st), 1);
+	/* migration 5: authors counted from the rows that were there (store_check compares),
+	 * invitations can be added */
+	{
+		uint64_t an = 0, ab = 0;
+		CHECK_EQ_INT(store_author_usage(st, k.pk, &an, &ab), 0);
+		CHECK(an > 0 && ab > an);
+		uint8_t h[STORE_INVITE_HASH_LEN] = {7};
+		CHECK_EQ_INT(store_invite_add(st, h, NOW, NOW + 1, 1), 0);
+	}
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
 	store_close(st);
 
 	/* The version is the current one now. */
@@ -2149,7 +2225,7 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 4);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 5);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
@@ -2632,6 +2708,277 @@ static void test_index_later(void)
 	tmp_end();
 }
 
+/* ---- member entries, quotas, invitations (PROTOCOL.md §4.4–4.6) ------------------------ */
+
+static bool has_id(store *st, const uint8_t id[PROTO_ID_LEN])
+{
+	return store_has(st, id) == 0;
+}
+
+static void test_member_hold_release(void)
+{
+	key terr, member, other;
+	uint8_t e1[PROTO_ID_LEN], e2[PROTO_ID_LEN];
+	doc a = {.type = "rex", .title = "Retour sur le tri des courriers", .description = "courrier"};
+	tmp_begin();
+	proto_key_generate(terr.pk, terr.sk);
+	proto_key_generate(member.pk, member.sk);
+	proto_key_generate(other.pk, other.sk);
+	store *st = store_create();
+	int result = -1;
+	/* Before its capability: stored, in the live set, not shown, not searched. */
+	CHECK_EQ_INT(member_put(st, &terr, &member, "rex/tri", NOW - 10, PROTO_KIND_DOCUMENT, &a,
+	                        &result, e1),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK(has_id(st, e1));
+	CHECK_EQ_INT(list_n(st, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "courrier", NULL), 0);
+	CHECK_EQ_INT(fp_check(st), 1);
+	uint64_t unindexed = 9;
+	CHECK_EQ_INT(store_unindexed(st, &unindexed), 0);
+	CHECK_EQ_INT(unindexed, 0); /* held: not waiting for the index either */
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	/* A reference that does not name the signer can never be accepted. */
+	{
+		size_t len;
+		char capref[80] = "members/";
+		proto_hex(other.pk, PROTO_KEY_LEN, capref + 8);
+		uint8_t *raw = entry_make2(&terr, &member, capref, "rex/x", NOW - 9,
+		                           PROTO_KIND_DOCUMENT, &a, &len);
+		CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, NULL), MAILLE_EAUTH);
+		free(raw);
+	}
+	/* A member never writes a reserved path, capability or not. */
+	CHECK_EQ_INT(member_put(st, &terr, &member, "vouches/abc", NOW - 9, PROTO_KIND_DOCUMENT, &a,
+	                        NULL, NULL),
+	             MAILLE_EDENIED);
+	/* The capability releases it: listed at once, searched once indexed. */
+	CHECK_EQ_INT(cap_put(st, &terr, &member, NOW - 100, NOW - 1000, 0, "rex/", NULL), 0);
+	CHECK_EQ_INT(list_n(st, NULL), 1);
+	CHECK_EQ_INT(store_unindexed(st, &unindexed), 0);
+	CHECK_EQ_INT(unindexed, 1);
+	size_t done = 0;
+	CHECK_EQ_INT(store_index_pending(st, 100, &done), 0);
+	CHECK_EQ_INT(done, 1);
+	CHECK_EQ_INT(search_n(st, "courrier", NULL), 1);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	/* Outside the prefix, or before the window: refused, nothing written. */
+	CHECK_EQ_INT(member_put(st, &terr, &member, "methodology/x", NOW - 9, PROTO_KIND_DOCUMENT,
+	                        &a, NULL, NULL),
+	             MAILLE_EDENIED);
+	CHECK_EQ_INT(member_put(st, &terr, &member, "rex/ancien", NOW - 2000, PROTO_KIND_DOCUMENT,
+	                        &a, NULL, NULL),
+	             MAILLE_EDENIED);
+	CHECK_EQ_INT(member_put(st, &terr, &member, "rex/second", NOW - 5, PROTO_KIND_DOCUMENT, &a,
+	                        &result, e2),
+	             0);
+	CHECK_EQ_INT(fp_check(st), 3); /* capability + two entries */
+	/* The window shrinks to end before e2: e2 leaves the live set (and the index), e1 stays;
+	 * a later entry is refused. */
+	CHECK_EQ_INT(cap_put(st, &terr, &member, NOW - 1, NOW - 1000, NOW - 7, "rex/", NULL), 0);
+	CHECK(has_id(st, e1));
+	CHECK(!has_id(st, e2));
+	CHECK_EQ_INT(fp_check(st), 2);
+	CHECK_EQ_INT(member_put(st, &terr, &member, "rex/trois", NOW - 3, PROTO_KIND_DOCUMENT, &a,
+	                        NULL, NULL),
+	             MAILLE_EDENIED);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	uint64_t n = 0, bytes = 0;
+	CHECK_EQ_INT(store_author_usage(st, terr.pk, &n, &bytes), 0);
+	CHECK_EQ_INT(n, 2);
+	CHECK(bytes > 100);
+	/* An older version of the capability changes nothing (it does not become live). */
+	CHECK_EQ_INT(cap_put(st, &terr, &member, NOW - 50, NOW - 1000, 0, "rex/", NULL), 0);
+	CHECK(has_id(st, e1));
+	CHECK_EQ_INT(fp_check(st), 2);
+	/* Its tombstone withdraws every entry of the member. */
+	{
+		char path[80] = "members/";
+		proto_hex(member.pk, PROTO_KEY_LEN, path + 8);
+		CHECK_EQ_INT(put(st, &terr, path, NOW, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	}
+	CHECK(!has_id(st, e1));
+	CHECK_EQ_INT(fp_check(st), 1);
+	CHECK_EQ_INT(search_n(st, "courrier", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+/* Two stores given the same entries in different orders keep the same set. */
+static void test_member_order_independent(void)
+{
+	key terr, member;
+	doc a = {.type = "rex", .title = "Un", .description = "premier"};
+	doc b = {.type = "rex", .title = "Deux", .description = "second"};
+	uint8_t *raws[4];
+	size_t lens[4];
+	char capref[80] = "members/";
+	tmp_begin();
+	proto_key_generate(terr.pk, terr.sk);
+	proto_key_generate(member.pk, member.sk);
+	proto_hex(member.pk, PROTO_KEY_LEN, capref + 8);
+	/* 0: capability without end, 1: its new version ending at NOW - 20, 2 and 3: entries
+	 * before and after that end */
+	store *tmp = store_create();
+	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 100, NOW - 1000, 0, NULL, NULL), 0);
+	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 90, NOW - 1000, NOW - 20, NULL, NULL), 0);
+	store_close(tmp);
+	{
+		/* rebuild the two capability encodings to replay them (cap_put signs anew: the
+		 * same content, so the same bytes) */
+		proto_member_cap c;
+		for (int v = 0; v < 2; v++) {
+			memset(&c, 0, sizeof c);
+			memcpy(c.territory, terr.pk, PROTO_KEY_LEN);
+			memcpy(c.member, member.pk, PROTO_KEY_LEN);
+			snprintf(c.name, sizeof c.name, "Camille Martin");
+			c.role = PROTO_ROLE_EDITOR;
+			c.from_us = NOW - 1000;
+			c.until_us = v ? NOW - 20 : UINT64_MAX;
+			uint8_t *body = NULL;
+			size_t body_len = 0;
+			CHECK_EQ_INT(proto_member_cap_body(&c, &body, &body_len), 0);
+			proto_entry e;
+			memset(&e, 0, sizeof e);
+			memcpy(e.territory, terr.pk, PROTO_KEY_LEN);
+			memcpy(e.signer, terr.pk, PROTO_KEY_LEN);
+			e.path = capref;
+			e.path_len = strlen(capref);
+			e.timestamp = v ? NOW - 90 : NOW - 100;
+			e.kind = PROTO_KIND_DOCUMENT;
+			e.body = body;
+			e.body_len = body_len;
+			CHECK_EQ_INT(proto_entry_encode(&e, terr.sk, &raws[v], &lens[v]), 0);
+			free(body);
+		}
+	}
+	raws[2] = entry_make2(&terr, &member, capref, "rex/un", NOW - 30, PROTO_KIND_DOCUMENT, &a,
+	                      &lens[2]);
+	raws[3] = entry_make2(&terr, &member, capref, "rex/deux", NOW - 10, PROTO_KIND_DOCUMENT, &b,
+	                      &lens[3]);
+	static const int orders[][4] = {{0, 2, 3, 1}, {1, 3, 2, 0}, {3, 2, 0, 1}, {2, 3, 1, 0},
+	                                {0, 1, 2, 3}, {3, 0, 2, 1}};
+	uint8_t first_fp[RBSR_FP_LEN];
+	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		char name[32];
+		snprintf(name, sizeof name, "order%zu.db", o);
+		store *st = NULL;
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", dir_, name);
+		CHECK_EQ_INT(store_open(path, STORE_OPEN_CREATE, &st), 0);
+		if (!st)
+			continue;
+		for (int k = 0; k < 4; k++) {
+			int i = orders[o][k];
+			int r = store_entry_put(st, raws[i], lens[i], NOW, NULL);
+			/* the late entry is refused when the short capability is already here */
+			CHECK(r == 0 || (i == 3 && r == MAILLE_EDENIED));
+		}
+		uint8_t fp[RBSR_FP_LEN];
+		uint64_t count = 0;
+		CHECK_EQ_INT(store_fingerprint(st, fp, &count), 0);
+		CHECK_EQ_INT(count, 2); /* the short capability and rex/un */
+		if (o == 0)
+			memcpy(first_fp, fp, RBSR_FP_LEN);
+		else
+			CHECK(memcmp(first_fp, fp, RBSR_FP_LEN) == 0);
+		CHECK_EQ_INT(list_n(st, NULL), 1);
+		CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+		store_close(st);
+	}
+	for (int i = 0; i < 4; i++)
+		free(raws[i]);
+	tmp_end();
+}
+
+static void test_quota(void)
+{
+	key own, stranger;
+	doc a = {.type = "rex", .title = "Annonce", .description = "texte assez long pour compter"};
+	tmp_begin();
+	proto_key_generate(own.pk, own.sk);
+	proto_key_generate(stranger.pk, stranger.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(store_set_trusted(st, own.pk, 1), 0);
+	store_set_quota(st, 3, 0);
+	char path[32];
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "rex/s%d", i);
+		CHECK_EQ_INT(put(st, &stranger, path, NOW - 100 + (uint64_t)i, PROTO_KIND_DOCUMENT, &a,
+		                 NULL, NULL),
+		             0);
+	}
+	CHECK_EQ_INT(put(st, &stranger, "rex/s3", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL),
+	             MAILLE_EQUOTA);
+	/* a new version of one of its entries does not add an entry */
+	CHECK_EQ_INT(put(st, &stranger, "rex/s0", NOW - 40, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	/* the trusted territory has no quota */
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "rex/o%d", i);
+		CHECK_EQ_INT(put(st, &own, path, NOW - 100 + (uint64_t)i, PROTO_KIND_DOCUMENT, &a,
+		                 NULL, NULL),
+		             0);
+	}
+	uint64_t n = 0, bytes = 0;
+	CHECK_EQ_INT(store_author_usage(st, stranger.pk, &n, &bytes), 0);
+	CHECK_EQ_INT(n, 3);
+	/* in a batch too, each put sees the ones before it */
+	store_set_quota(st, 100, bytes + bytes / 3 + 1); /* room for one entry more, not two */
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, &stranger, "rex/b1", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &stranger, "rex/b2", NOW - 29, PROTO_KIND_DOCUMENT, &a, NULL, NULL),
+	             MAILLE_EQUOTA);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(store_author_usage(st, stranger.pk, &n, &bytes), 0);
+	CHECK_EQ_INT(n, 4);
+	/* no quota: anything goes */
+	store_set_quota(st, 0, 0);
+	CHECK_EQ_INT(put(st, &stranger, "rex/b2", NOW - 29, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
+	CHECK_EQ_INT(store_author_usage(st, own.pk, &n, &bytes), 0);
+	CHECK_EQ_INT(n, 5);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+static void test_invites(void)
+{
+	uint8_t h1[STORE_INVITE_HASH_LEN], h2[STORE_INVITE_HASH_LEN], h3[STORE_INVITE_HASH_LEN];
+	key a, b;
+	int res = -1;
+	tmp_begin();
+	proto_key_generate(a.pk, a.sk);
+	proto_key_generate(b.pk, b.sk);
+	memset(h1, 1, sizeof h1);
+	memset(h2, 2, sizeof h2);
+	memset(h3, 3, sizeof h3);
+	store *st = store_create();
+	CHECK_EQ_INT(store_invite_add(st, h1, NOW, NOW + 1000, 1), 0);
+	CHECK_EQ_INT(store_invite_add(st, h1, NOW, NOW + 1000, 1), MAILLE_EEXIST);
+	CHECK_EQ_INT(store_invite_add(st, h2, NOW, NOW + 1000, 2), 0);
+	CHECK_EQ_INT(store_invite_add(st, h3, NOW - 2000, NOW - 1000, 1), 0);
+	CHECK_EQ_INT(store_invite_add(st, h3, NOW, NOW + 1, 0), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_invite_redeem(st, h1, NOW + 1, a.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_OK);
+	CHECK_EQ_INT(store_invite_redeem(st, h1, NOW + 2, b.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_USED);
+	CHECK_EQ_INT(store_invite_redeem(st, h2, NOW + 2, a.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_OK);
+	CHECK_EQ_INT(store_invite_redeem(st, h2, NOW + 3, b.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_OK);
+	CHECK_EQ_INT(store_invite_redeem(st, h2, NOW + 4, b.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_USED);
+	CHECK_EQ_INT(store_invite_redeem(st, h3, NOW, a.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_EXPIRED);
+	uint8_t unknown[STORE_INVITE_HASH_LEN] = {9};
+	CHECK_EQ_INT(store_invite_redeem(st, unknown, NOW, a.pk, &res), 0);
+	CHECK_EQ_INT(res, STORE_INVITE_UNKNOWN);
+	store_close(st);
+	tmp_end();
+}
+
 CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reopen_keeps_data,
            test_live_set_all_orders, test_equal_timestamps, test_tombstone_wins_and_stays,
            test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_batch,
@@ -2644,4 +2991,5 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
            test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
            test_migrate_v1, test_check_meta, test_peers, test_trust, test_index_later,
+           test_member_hold_release, test_member_order_independent, test_quota, test_invites,
            test_bulk_put)
