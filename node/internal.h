@@ -222,12 +222,21 @@ void sync_index_idle(node *n);
 int sync_index_all(node *n, uint64_t *ret_indexed);
 /* Anti-entropy: one random session. */
 void sync_anti_entropy(node *n);
+/* The trust view the quota spares: the store changed (stale), recompute it if stale and at
+ * least SYNC_TRUST_MS after the last time (the tick calls it). */
+#define SYNC_TRUST_MS 1000u
+void sync_trust_stale(node *n);
+void sync_trust_tick(node *n);
 /* Statistics of a connection for node.state and node_sync(). */
 void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
                      uint64_t *refused, uint64_t *last_sync_us);
 
 /* ---- peers.c: configured and discovered peers, the dialer, the tick, node.state -------------- */
 int peers_init(node *n);
+/* Signs the document body at path as this node's territory (timestamp after the live
+ * version's) and stores it through the loop's handle; the caller pushes ret_id. */
+int node_publish(node *n, const char *path, const uint8_t *body, size_t body_len,
+                 uint8_t ret_id[PROTO_ID_LEN]);
 void peers_free(node *n);
 /* An outbound connection of a peer closed (opened says whether its session had opened). */
 void peers_on_conn_closed(node *n, node_conn *c, bool opened);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "maille_config.h"
 #include "proto/error.h"
+#include "web.h"
 
 #define PATH_CAP 4200
 
@@ -528,9 +529,38 @@ static int node_listen(node *n)
 	return 0;
 }
 
+/* The web catalogue (node/web.h), on its own threads with its own store handles. The
+ * default address only warns when it cannot be served, so that a second node on the same
+ * machine (or a test's daemons) still syncs; an address given explicitly must work. */
+static int node_web_start(node *n, web_server **ret)
+{
+	if (n->cfg.no_web)
+		return 0;
+	char nfp[9];
+	node_netkey_fingerprint(n->cfg.netkey, nfp);
+	web_config wc = {
+		.listen = n->cfg.web_listen,
+		.token_file = n->cfg.web_token_file,
+		.dir = n->cfg.dir,
+		.store_path = n->cfg.store_path,
+		.sk = n->cfg.sk,
+		.netkey_fp = nfp, /* copied by web_start */
+		.clock_skew_us = n->cfg.clock_skew_us,
+	};
+	int r = web_start(&wc, ret);
+	if (r == MAILLE_EBUSY && !n->cfg.web_listen) {
+		LOG_WARN("WEB-LISTEN", "%s is in use: no web catalogue for this node (choose another "
+		                       "address with --web ADDR:PORT)",
+		         WEB_LISTEN_DEFAULT);
+		return 0;
+	}
+	return r;
+}
+
 int node_run(const node_config *cfg)
 {
 	int ret = MAILLE_ENOMEM;
+	web_server *web = NULL;
 	node *n = calloc(1, sizeof *n);
 	if (!n) {
 		LOG_ERROR("NODE-START", "out of memory");
@@ -549,7 +579,8 @@ int node_run(const node_config *cfg)
 	}
 	LOG_INFO("NODE-START", "maille %s, protocol %u: territory %s \"%s\", federation %s, pid %ld",
 	         MAILLE_VERSION, PROTO_VERSION, fp, n->hello.name, nfp, (long)getpid());
-	if ((ret = node_lock(n)) || (ret = node_listen(n)) || (ret = node_sync_setup(n)))
+	if ((ret = node_lock(n)) || (ret = node_listen(n)) || (ret = node_sync_setup(n)) ||
+	    (ret = node_web_start(n, &web)))
 		goto out;
 	int r = uv_signal_init(&n->loop, &n->sig_int);
 	if (!r) {
@@ -579,6 +610,7 @@ int node_run(const node_config *cfg)
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	ret = 0;
 out:
+	web_stop(web); /* its threads write the store: stopped before the handles close */
 	node_addr_file_remove(n);
 	if (n->lock_fd >= 0)
 		close(n->lock_fd); /* releases the lock; the file stays, harmless */
@@ -762,6 +794,7 @@ int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_sync_result *ret)
 {
 	memset(ret, 0, sizeof *ret);
+	ret->redeem_result = -1;
 	if (!cfg->store_path) {
 		snprintf(ret->error, sizeof ret->error, "no store");
 		return MAILLE_EINVAL;

@@ -58,6 +58,9 @@
 #define NODE_WRITE_QUEUE_LOW (256u * 1024u)
 
 #define NODE_LISTEN_DEFAULT "0.0.0.0:7470"
+/* The quota of an untrusted territory's entries (PROTOCOL.md §4.6). */
+#define NODE_QUOTA_ENTRIES_DEFAULT 50000u
+#define NODE_QUOTA_BYTES_DEFAULT (256u * 1024u * 1024u)
 #define NODE_PORT_DEFAULT 7470u
 #define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
@@ -79,14 +82,34 @@ typedef struct node_config {
 	const char *store_path;
 	uint32_t anti_entropy_ms;
 	int64_t clock_skew_us;
+	/* Trust and quarantine (PROTOCOL.md §4.2, §4.6): the trust view's hops (0 =
+	 * TRUST_HOPS_DEFAULT) and the quota of each untrusted territory (0 = the defaults
+	 * below). The daemon recomputes its view when the store changes, at most once a second. */
+	unsigned trust_hops;
+	uint64_t quota_entries, quota_bytes;
+	/* node_sync() for `maille join`: redeem this invitation secret (PROTOCOL.md §4.5) with
+	 * the peer, whose key must be redeem_inviter, before syncing; member: the PROTO_REDEEM_MEMBER
+	 * flag. The answer is in node_sync_result.redeem_result. NULL: no redemption. */
+	const uint8_t *redeem_secret;
+	const uint8_t *redeem_inviter;
+	bool redeem_member;
 	/* node_sync(): called every quarter second with the figures so far (a progress line). */
 	void (*progress)(const struct node_sync_result *r, void *ctx);
 	void *progress_ctx;
+	/* node_run(): the web catalogue (node/web.h). web_listen NULL: WEB_LISTEN_DEFAULT, and
+	 * then an address in use only warns (a second node on the machine still syncs); an
+	 * address given that cannot be served stops the start. web_token_file: required for an
+	 * address other than loopback. no_web: no web server. */
+	const char *web_listen;
+	const char *web_token_file;
+	bool no_web;
 } node_config;
 
 /* Runs the daemon in the foreground until SIGINT or SIGTERM: listens, writes the bound
- * address to DIR/node.addr, serves connections; on the signal stops accepting, sends BYE
- * shutdown to every session, closes every handle, removes DIR/node.addr and returns 0.
+ * address to DIR/node.addr, serves connections and the web catalogue (its address in
+ * DIR/web.addr, unless no_web); on the signal stops accepting, sends BYE shutdown to every
+ * session, closes every handle, stops the web server (waiting for its requests), removes
+ * DIR/node.addr and DIR/web.addr and returns 0.
  * Errors (logged here, once): MAILLE_EINVAL (bad listen address), MAILLE_EBUSY (address in
  * use, or another daemon holds DIR/node.lock), MAILLE_EIO, MAILLE_ENOMEM. */
 int node_run(const node_config *cfg);
@@ -134,6 +157,10 @@ typedef struct node_sync_result {
 	uint64_t indexed;
 	double index_ms;
 	bool not_member, timed_out;
+	/* with cfg->redeem_secret: the inviter's enum proto_redeem_result, -1 if no answer came;
+	 * not_inviter: the peer's key is not redeem_inviter (nothing was sent) */
+	int redeem_result;
+	bool not_inviter;
 	char error[256];
 } node_sync_result;
 

@@ -129,6 +129,41 @@ out:
 	return r;
 }
 
+int node_publish(node *n, const char *path, const uint8_t *body, size_t body_len,
+                 uint8_t ret_id[PROTO_ID_LEN])
+{
+	const uint8_t *pk = n->cfg.sk + 32;
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, pk, PROTO_KEY_LEN);
+	memcpy(e.signer, pk, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.timestamp = node_entry_now_us(n);
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = body_len;
+	/* after the live version, whatever the clock says (an edit always wins, §1.5) */
+	store_row row;
+	if (store_entry_get(n->st, pk, path, &row) == 0) {
+		if (row.entry.timestamp >= e.timestamp)
+			e.timestamp = row.entry.timestamp + 1;
+		store_row_done(&row);
+	}
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int r = proto_entry_encode(&e, n->cfg.sk, &raw, &len);
+	if (!r)
+		r = store_entry_put(n->st, raw, len, e.timestamp, NULL);
+	if (!r) {
+		proto_entry_id(raw, len, ret_id);
+		sync_set_dirty(n);
+		node_hello_refresh(n);
+	}
+	free(raw);
+	return r;
+}
+
 static void publish_node_entry(node *n)
 {
 	const uint8_t *pk = n->cfg.sk + 32;
@@ -582,7 +617,10 @@ void peers_tick(node *n)
 	if (store_data_version(n->st, &dv) == 0 && dv != pv->data_version) {
 		pv->data_version = dv;
 		store_changed(n);
+		/* a vouch or an explicit trust (maille trust) may have come: PROTOCOL.md §4.2 */
+		sync_trust_stale(n);
 	}
+	sync_trust_tick(n);
 	sync_anti_entropy(n);
 	peers_dial(n);
 	uint64_t now = uv_now(&n->loop);

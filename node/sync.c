@@ -29,6 +29,13 @@
 
 #include "internal.h"
 #include "log.h"
+#include "proto/invite.h"
+#include "proto/member.h"
+#include "trust.h"
+
+static void sync_session_begin(node_conn *c);
+static void on_redeem(node_conn *c, const proto_sync_msg *m);
+static void on_redeemed(node_conn *c, uint64_t result);
 #include "proto/error.h"
 
 /* ---- a set of ids ---------------------------------------------------------------------------
@@ -227,6 +234,14 @@ struct node_sync_state {
 	bool commit_index_later; /* the commit job stores for later indexing */
 	uint64_t index_ns;
 	unsigned verifying;            /* verification jobs queued on the thread pool */
+	/* The trust view (node/trust.h) the quota spares (PROTOCOL.md §4.6): computed on the
+	 * loop's handle, handed to wst between two jobs (a job may be using it). */
+	uint8_t *trust_keys;
+	size_t trust_n;
+	bool trust_pending;  /* trust_keys not yet given to wst */
+	bool trust_stale;    /* the store changed since the last computation */
+	uint64_t trust_ms;   /* when it was computed (loop clock) */
+	uint64_t quota_refused; /* refused for the quota since the last log line */
 };
 
 typedef struct sendq_item {
@@ -268,6 +283,9 @@ struct conn_sync {
 	uint64_t rx_seq, done_seq;
 	/* counters */
 	uint64_t sent, received, dups, refused, last_sync_us;
+	/* invitations (PROTOCOL.md §4.5): the dialer of `maille join` waits for REDEEMED */
+	bool redeem_wait;
+	bool redeemed; /* the inviter: this session redeemed an invitation already */
 };
 
 uint64_t node_entry_now_us(const node *n)
@@ -287,7 +305,61 @@ int sync_init(node *n)
 	/* documents a previous run (or a `maille sync` that was killed) left unindexed */
 	if (store_unindexed(n->st, &n->sy->unindexed))
 		n->sy->unindexed = 0;
+	store_set_quota(n->wst, n->cfg.quota_entries ? n->cfg.quota_entries : NODE_QUOTA_ENTRIES_DEFAULT,
+	                n->cfg.quota_bytes ? n->cfg.quota_bytes : NODE_QUOTA_BYTES_DEFAULT);
+	n->sy->trust_stale = true;
+	sync_trust_tick(n);
 	return 0;
+}
+
+/* Gives wst the trust view computed last, when no job uses it. */
+static void trust_apply(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	if (!sy->trust_pending || sy->committing)
+		return;
+	if (store_set_trusted(n->wst, sy->trust_keys, sy->trust_n) == 0)
+		sy->trust_pending = false;
+}
+
+void sync_trust_tick(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	uint64_t now = uv_now(&n->loop);
+	/* at most once a second: a bulk sync changes the store at every commit */
+	if (!sy || !sy->trust_stale || (sy->trust_ms && now - sy->trust_ms < SYNC_TRUST_MS))
+		return;
+	trust_view tv;
+	unsigned hops = n->cfg.trust_hops ? n->cfg.trust_hops : TRUST_HOPS_DEFAULT;
+	int r = trust_compute(n->st, n->cfg.sk + 32, hops, &tv);
+	sy->trust_ms = now;
+	if (r) {
+		LOG_WARN("TRUST", "cannot compute the trusted territories: %s (tried again)",
+		         maille_strerror(r));
+		return;
+	}
+	sy->trust_stale = false;
+	uint8_t *keys = tv.n ? malloc(tv.n * PROTO_KEY_LEN) : NULL;
+	if (tv.n && !keys) {
+		trust_view_done(&tv);
+		return;
+	}
+	for (size_t i = 0; i < tv.n; i++)
+		memcpy(keys + i * PROTO_KEY_LEN, tv.v[i].key, PROTO_KEY_LEN);
+	if (tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN)))
+		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
+	free(sy->trust_keys);
+	sy->trust_keys = keys;
+	sy->trust_n = tv.n;
+	sy->trust_pending = true;
+	trust_view_done(&tv);
+	trust_apply(n);
+}
+
+void sync_trust_stale(node *n)
+{
+	if (n->sy)
+		n->sy->trust_stale = true;
 }
 
 static void batch_free(ingest_batch *b)
@@ -318,6 +390,7 @@ void sync_free(node *n)
 	}
 	idset_done(&sy->inflight);
 	node_set_release(sy->set);
+	free(sy->trust_keys);
 	free(sy);
 	n->sy = NULL;
 }
@@ -370,8 +443,10 @@ static node_conn *conn_by_id(node *n, uint64_t id)
  * own clock. */
 static bool peer_fault(int err)
 {
+	/* A capability's window or a quota depend on what this node has and trusts, not on the
+	 * peer (PROTOCOL.md §4.4, §4.6): such an entry is refused, the peer is not blamed. */
 	return err != 0 && err != MAILLE_EFUTURE && err != MAILLE_ENOMEM && err != MAILLE_EIO &&
-	       err != MAILLE_EBUSY;
+	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
 }
 
 static void verify_work(uv_work_t *w)
@@ -400,6 +475,10 @@ static const char *sync_err_text(int err)
 		return "bad signature";
 	case MAILLE_EFUTURE:
 		return "timestamp more than 10 minutes in the future";
+	case MAILLE_EDENIED:
+		return "not covered by the member capability this node has";
+	case MAILLE_EQUOTA:
+		return "quota of an untrusted territory reached";
 	default:
 		return maille_strerror(err);
 	}
@@ -521,6 +600,7 @@ static void commit_done(uv_work_t *w, int status);
 static void commit_try(node *n)
 {
 	struct node_sync_state *sy = n->sy;
+	trust_apply(n);
 	if (sy->committing || !sy->head || sy->head->stage != BATCH_VERIFIED)
 		return;
 	size_t count = 0, batches = 0;
@@ -554,6 +634,13 @@ static void commit_try(node *n)
 	}
 }
 
+/* A capability or a vouch (PROTOCOL.md §4.2, §4.3), or their tombstones. */
+static bool is_fed_entry(const proto_entry *e)
+{
+	return (e->path_len > 8 && memcmp(e->path, "members/", 8) == 0) ||
+	       (e->path_len > 8 && memcmp(e->path, "vouches/", 8) == 0);
+}
+
 static bool is_node_entry(const proto_entry *e)
 {
 	return e->kind == PROTO_KIND_DOCUMENT && e->path_len > 5 && memcmp(e->path, "node/", 5) == 0;
@@ -572,7 +659,7 @@ static void commit_done(uv_work_t *w, int status)
 		peers_own_rids(n, sy->commit_rid_lo, sy->commit_rid_hi);
 	uint64_t last = 0;
 	node_conn *c = NULL;
-	bool changed = false;
+	bool changed = false, cap_changed = false;
 	for (size_t k = 0; k < sy->commit_batches; k++) {
 		ingest_batch *b = sy->head;
 		for (size_t i = 0; i < b->len; i++) {
@@ -594,6 +681,8 @@ static void commit_done(uv_work_t *w, int status)
 					cs->received++;
 				if (is_node_entry(&x->e))
 					peers_learn(n, &x->e);
+				if (is_fed_entry(&x->e))
+					cap_changed = true; /* a vouch or a capability: trust, held entries */
 				sync_push(n, x->id, c);
 			} else if (err == 0) {
 				sy->dups++;
@@ -605,7 +694,11 @@ static void commit_done(uv_work_t *w, int status)
 					cs->refused++;
 				char hex[17];
 				proto_hex(x->id, 8, hex);
-				LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex, sync_err_text(err));
+				if (err == MAILLE_EQUOTA)
+					sy->quota_refused++; /* one line per commit, not one per entry */
+				else
+					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
+					         sync_err_text(err));
 			} else if (x->err == 0 && err == MAILLE_EPROTO) {
 				/* decoded and verified, but the store refused it (a malformed body) */
 				conn_refuse_entry(c, x, err);
@@ -627,6 +720,19 @@ static void commit_done(uv_work_t *w, int status)
 	}
 	if (changed)
 		sy->set_dirty = true;
+	if (cap_changed) {
+		sy->trust_stale = true;
+		/* a capability may have released held documents, which wait for the index */
+		uint64_t u;
+		if (store_unindexed(n->st, &u) == 0)
+			sy->unindexed = u;
+	}
+	if (sy->quota_refused) {
+		LOG_WARN("SYNC-QUOTA", "%llu entries of untrusted territories refused: quota reached "
+		         "(quarantine.entries, quarantine.bytes)",
+		         (unsigned long long)sy->quota_refused);
+		sy->quota_refused = 0;
+	}
 	/* resume readers, answer MARKs, send pushes */
 	for (node_conn *o = n->head; o; o = o->next) {
 		if (o->state != CONN_OPEN || !o->sync)
@@ -1212,6 +1318,14 @@ int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 		cs->n_marks++;
 		r = 0;
 		break;
+	case PROTO_SESS_REDEEM:
+		on_redeem(c, &m);
+		r = 0;
+		break;
+	case PROTO_SESS_REDEEMED:
+		on_redeemed(c, m.result);
+		r = 0;
+		break;
 	case PROTO_SESS_MARK_ACK:
 		for (unsigned i = 0; i < cs->wants_out; i++) {
 			if (cs->want_marks[i] == m.mark) {
@@ -1233,6 +1347,131 @@ int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 	return c->state == CONN_OPEN ? 0 : -1;
 }
 
+/* ---- invitations (PROTOCOL.md §4.5) -------------------------------------------------------- */
+
+static const char *redeem_text(uint64_t result)
+{
+	switch (result) {
+	case PROTO_REDEEM_OK:
+		return "redeemed";
+	case PROTO_REDEEM_UNKNOWN:
+		return "unknown invitation (not made by this node, or its secret was mistyped)";
+	case PROTO_REDEEM_USED:
+		return "invitation already used";
+	case PROTO_REDEEM_EXPIRED:
+		return "invitation expired";
+	case PROTO_REDEEM_FAILED:
+		return "the inviter could not process it now (try again)";
+	default:
+		return "refused for a reason this version does not know";
+	}
+}
+
+/* `maille join`: checks that the peer is the inviter of the token, sends REDEEM and holds
+ * the session (no reconciliation) until REDEEMED. */
+static int redeem_send(node_conn *c)
+{
+	node *n = c->owner;
+	if (n->cfg.redeem_inviter && memcmp(c->peer_key, n->cfg.redeem_inviter, PROTO_KEY_LEN) != 0) {
+		if (n->sync_res)
+			n->sync_res->not_inviter = true;
+		node_sync_finish(n, MAILLE_EAUTH, "the node there is not the inviter (its key is %s…)",
+		                 c->peer_fp);
+		conn_close_bye(c, PROTO_BYE_DONE, "not the inviter");
+		return 0;
+	}
+	uint8_t msg[64];
+	size_t len = 0;
+	int r = proto_sync_encode_redeem(n->cfg.redeem_secret,
+	                                 n->cfg.redeem_member ? PROTO_REDEEM_MEMBER : 0, msg,
+	                                 sizeof msg, &len);
+	if (!r)
+		r = conn_send_raw(c, msg, len);
+	sodium_memzero(msg, sizeof msg);
+	if (r)
+		return r;
+	c->sync->redeem_wait = true;
+	LOG_DEBUG("INVITE", "#%llu %s %s: invitation sent", (unsigned long long)c->id, c->peer_addr,
+	          c->peer_fp);
+	return 0;
+}
+
+static void on_redeemed(node_conn *c, uint64_t result)
+{
+	node *n = c->owner;
+	struct conn_sync *cs = c->sync;
+	if (!cs->redeem_wait)
+		return; /* not asked: ignored, like an unknown message */
+	cs->redeem_wait = false;
+	if (n->sync_res)
+		n->sync_res->redeem_result = result > PROTO_REDEEM_FAILED ? (int)PROTO_REDEEM_FAILED
+		                                                          : (int)result;
+	if (result != PROTO_REDEEM_OK) {
+		LOG_WARN("INVITE", "#%llu %s %s: the inviter refused the invitation: %s",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp, redeem_text(result));
+		node_sync_finish(n, MAILLE_EAUTH, "the inviter refused the invitation: %s",
+		                 redeem_text(result));
+		conn_close_bye(c, PROTO_BYE_DONE, "invitation refused");
+		return;
+	}
+	LOG_INFO("INVITE", "#%llu %s %s: invitation redeemed; syncing", (unsigned long long)c->id,
+	         c->peer_addr, c->peer_fp);
+	sync_session_begin(c);
+}
+
+/* The inviter's side: one redemption per session; the vouch for a territory, never for a
+ * member's node (it writes in another territory's name). */
+static void on_redeem(node_conn *c, const proto_sync_msg *m)
+{
+	node *n = c->owner;
+	uint64_t result = PROTO_REDEEM_FAILED;
+	uint8_t hash[PROTO_INVITE_SECRET_LEN];
+	bool member = (m->flags & PROTO_REDEEM_MEMBER) != 0;
+	int sr = STORE_INVITE_UNKNOWN;
+	proto_invite_secret_hash(m->secret, hash);
+	if (c->oneshot_sync || c->sync->redeemed) {
+		result = PROTO_REDEEM_UNKNOWN; /* a client holds no invitation; one per session */
+	} else if (store_invite_redeem(n->st, hash, node_now_us(), c->peer_key, &sr) != 0) {
+		LOG_ERROR("INVITE", "#%llu %s %s: cannot look the invitation up in the store",
+		          (unsigned long long)c->id, c->peer_addr, c->peer_fp);
+	} else {
+		result = sr == STORE_INVITE_OK       ? PROTO_REDEEM_OK
+		         : sr == STORE_INVITE_USED    ? PROTO_REDEEM_USED
+		         : sr == STORE_INVITE_EXPIRED ? PROTO_REDEEM_EXPIRED
+		                                      : PROTO_REDEEM_UNKNOWN;
+	}
+	if (result == PROTO_REDEEM_OK) {
+		c->sync->redeemed = true;
+		char path[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
+		memcpy(path, PROTO_VOUCHES_PREFIX, sizeof PROTO_VOUCHES_PREFIX - 1);
+		proto_hex(c->peer_key, PROTO_KEY_LEN, path + sizeof PROTO_VOUCHES_PREFIX - 1);
+		static const uint8_t vouch_body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5,
+		                                     'v',  'o',  'u', 'c', 'h'};
+		uint8_t id[PROTO_ID_LEN];
+		int r = member ? 0 : node_publish(n, path, vouch_body, sizeof vouch_body, id);
+		if (r) {
+			/* the use is spent: the operator vouches by hand (maille vouch KEY) */
+			LOG_ERROR("INVITE", "#%llu %s %s: invitation redeemed, but the vouch could not be "
+			                    "published: %s; run: maille vouch %.64s",
+			          (unsigned long long)c->id, c->peer_addr, c->peer_fp, maille_strerror(r),
+			          path + sizeof PROTO_VOUCHES_PREFIX - 1);
+		} else if (!member) {
+			sync_push(n, id, NULL);
+		}
+		LOG_INFO("INVITE", "#%llu %s %s: invitation redeemed by %s %s%s",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp,
+		         member ? "the member node" : "the territory", c->peer_fp,
+		         member ? " (no vouch: a member writes for its territory)" : "; vouch published");
+	} else {
+		LOG_WARN("INVITE", "#%llu %s %s: invitation refused: %s", (unsigned long long)c->id,
+		         c->peer_addr, c->peer_fp, redeem_text(result));
+	}
+	uint8_t msg[16];
+	size_t len = 0;
+	if (proto_sync_encode_redeemed(result, msg, sizeof msg, &len) == 0)
+		conn_send_raw(c, msg, len);
+}
+
 /* ---- sessions ------------------------------------------------------------------------------ */
 
 int sync_conn_open(node_conn *c)
@@ -1244,7 +1483,16 @@ int sync_conn_open(node_conn *c)
 	if (!c->sync)
 		return MAILLE_ENOMEM;
 	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
-	/* PROTOCOL.md §3.5: equal fingerprints, nothing to reconcile; otherwise the dialer opens */
+	if (c->oneshot_sync && n->cfg.redeem_secret)
+		return redeem_send(c);
+	sync_session_begin(c);
+	return 0;
+}
+
+/* PROTOCOL.md §3.5: equal fingerprints, nothing to reconcile; otherwise the dialer opens. */
+static void sync_session_begin(node_conn *c)
+{
+	node *n = c->owner;
 	bool equal = c->peer_hello.has_fp && n->hello.has_fp && c->peer_hello.count == n->hello.count &&
 	             memcmp(c->peer_hello.fp, n->hello.fp, RBSR_FP_LEN) == 0;
 	if (c->oneshot_sync && n->sync_res)
@@ -1259,7 +1507,6 @@ int sync_conn_open(node_conn *c)
 		sync_start_recon(c);
 	}
 	sync_pump(c);
-	return 0;
 }
 
 void sync_conn_free(node_conn *c)

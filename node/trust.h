@@ -14,8 +14,9 @@
  * Which territories this node trusts, and why (PROTOCOL.md §4.2): its own key (hops 0), the
  * keys trusted explicitly (store_trust_add; hops 1, a link of the chain like a vouch), and the
  * keys vouched for by a trusted key, one hop more each time, up to max_hops. nodedir.c reads
- * no `trust.hops` from maille.conf yet, so the commands use TRUST_HOPS_DEFAULT. */
+ * `trust.hops` in maille.conf sets max_hops (1..TRUST_HOPS_MAX). */
 #define TRUST_HOPS_DEFAULT 3u
+#define TRUST_HOPS_MAX 10u
 
 enum trust_reason { TRUST_OWN = 1, TRUST_EXPLICIT = 2, TRUST_VOUCHED = 3 };
 

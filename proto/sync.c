@@ -302,6 +302,21 @@ static int decode_body(rd *c, uint64_t n_elems, proto_sync_msg *m)
 		if (n_elems != 2)
 			return MAILLE_EPROTO;
 		return rd_uint(c, &m->mark);
+	case PROTO_SESS_REDEEM: {
+		if (n_elems != 3)
+			return MAILLE_EPROTO;
+		size_t len;
+		r = rd_bin(c, &m->secret, &len);
+		if (r)
+			return r;
+		if (len != PROTO_REDEEM_SECRET_LEN)
+			return MAILLE_EPROTO;
+		return rd_uint(c, &m->flags);
+	}
+	case PROTO_SESS_REDEEMED:
+		if (n_elems != 2)
+			return MAILLE_EPROTO;
+		return rd_uint(c, &m->result);
 	default:
 		return MAILLE_EINVAL;
 	}
@@ -325,7 +340,7 @@ int proto_sync_decode(const uint8_t *msg, size_t len, proto_sync_msg *ret)
 	r = rd_uint(&c, &type);
 	if (r)
 		return r;
-	if (type < PROTO_SESS_RECON || type > PROTO_SESS_MARK_ACK)
+	if (type < PROTO_SESS_RECON || type > PROTO_SESS_REDEEMED)
 		return MAILLE_EINVAL; /* PING, PONG, BYE or a newer peer's type: not ours */
 	m.type = (uint32_t)type;
 	r = decode_body(&c, n_elems, &m);
@@ -428,6 +443,36 @@ int proto_sync_encode_mark(uint32_t type, uint64_t n, uint8_t *out, size_t cap, 
 	uint8_t *p = put_array_hdr(out, 2);
 	p = put_uint(p, type);
 	p = put_uint(p, n);
+	*ret_len = (size_t)(p - out);
+	return 0;
+}
+
+int proto_sync_encode_redeem(const uint8_t secret[PROTO_REDEEM_SECRET_LEN], uint64_t flags,
+                             uint8_t *out, size_t cap, size_t *ret_len)
+{
+	if (flags > (uint64_t)INT64_MAX)
+		return MAILLE_EINVAL;
+	size_t size = 1 + uint_size(PROTO_SESS_REDEEM) + 2 + PROTO_REDEEM_SECRET_LEN + uint_size(flags);
+	if (size > cap)
+		return MAILLE_ETOOBIG;
+	uint8_t *p = put_array_hdr(out, 3);
+	p = put_uint(p, PROTO_SESS_REDEEM);
+	p = put_bin(p, secret, PROTO_REDEEM_SECRET_LEN);
+	p = put_uint(p, flags);
+	*ret_len = (size_t)(p - out);
+	return 0;
+}
+
+int proto_sync_encode_redeemed(uint64_t result, uint8_t *out, size_t cap, size_t *ret_len)
+{
+	if (result > (uint64_t)INT64_MAX)
+		return MAILLE_EINVAL;
+	size_t size = 1 + uint_size(PROTO_SESS_REDEEMED) + uint_size(result);
+	if (size > cap)
+		return MAILLE_ETOOBIG;
+	uint8_t *p = put_array_hdr(out, 2);
+	p = put_uint(p, PROTO_SESS_REDEEMED);
+	p = put_uint(p, result);
 	*ret_len = (size_t)(p - out);
 	return 0;
 }

@@ -43,6 +43,19 @@ enum proto_sync_type {
 	PROTO_SESS_ENTRIES = 6,
 	PROTO_SESS_MARK = 7,
 	PROTO_SESS_MARK_ACK = 8,
+	PROTO_SESS_REDEEM = 9,   /* [9, secret bin 32, flags]: an invitation redeemed (§4.5) */
+	PROTO_SESS_REDEEMED = 10, /* [10, result]: the inviter's answer */
+};
+
+#define PROTO_REDEEM_SECRET_LEN 32u
+#define PROTO_REDEEM_MEMBER 1u /* flags: the redeemer is a member's node, not a territory */
+/* REDEEMED results (a newer one, unknown to the reader, is a refusal) */
+enum proto_redeem_result {
+	PROTO_REDEEM_OK = 0,
+	PROTO_REDEEM_UNKNOWN = 1, /* no invitation of the inviter has this secret */
+	PROTO_REDEEM_USED = 2,
+	PROTO_REDEEM_EXPIRED = 3,
+	PROTO_REDEEM_FAILED = 4, /* the inviter could not process it (its store): try again */
 };
 
 enum proto_recon_kind {
@@ -76,6 +89,11 @@ typedef struct proto_sync_msg {
 	const uint8_t *entries_end;
 	/* MARK, MARK_ACK */
 	uint64_t mark;
+	/* REDEEM: the secret (PROTO_REDEEM_SECRET_LEN bytes) and flags (unknown bits ignored);
+	 * REDEEMED: result */
+	const uint8_t *secret;
+	uint64_t flags;
+	uint64_t result;
 } proto_sync_msg;
 
 /* Decodes one session message of a type above. A caller may call it first on every session
@@ -108,5 +126,9 @@ size_t proto_sync_entries_size(const size_t *lens, size_t n);
 int proto_sync_encode_entries(const uint8_t *const *raws, const size_t *lens, size_t n,
                               uint8_t *out, size_t cap, size_t *ret_len);
 int proto_sync_encode_mark(uint32_t type, uint64_t n, uint8_t *out, size_t cap, size_t *ret_len);
+/* REDEEM and REDEEMED; at most 64 bytes. */
+int proto_sync_encode_redeem(const uint8_t secret[PROTO_REDEEM_SECRET_LEN], uint64_t flags,
+                             uint8_t *out, size_t cap, size_t *ret_len);
+int proto_sync_encode_redeemed(uint64_t result, uint8_t *out, size_t cap, size_t *ret_len);
 
 #endif

@@ -29,6 +29,17 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "maille: error: %s, line %u: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

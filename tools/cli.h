@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "proto/entry.h"
+#include "proto/member.h"
 #include "proto/value.h"
 #include "store/store.h"
 #include "node/trust.h"
@@ -61,6 +62,9 @@ int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t 
 /* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "maille: error: FILE, line N: ..." on stderr; returns 1. */
+int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Prints a usage error ("maille CMD: ...; see 'maille CMD --help'") and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -80,6 +84,17 @@ typedef struct node_dir {
 	char name[256];
 	char store_path[4200]; /* DIR/store.sqlite */
 	store *st;
+	/* maille.conf settings (defaults when absent) */
+	unsigned trust_hops;     /* trust.hops: TRUST_HOPS_DEFAULT */
+	uint64_t quota_entries;  /* quarantine.entries: NODE_QUOTA_ENTRIES_DEFAULT */
+	uint64_t quota_bytes;    /* quarantine.bytes: NODE_QUOTA_BYTES_DEFAULT */
+	bool member;             /* member = yes: a member node (init --member) */
+	/* The territory this node writes for: its own key, or for a member node the territory
+	 * of the capability members/<its key> it holds (node_dir_open finds it; PROTOCOL.md
+	 * §4.3). has_territory false: a member node with no capability in force yet. */
+	uint8_t territory[PROTO_KEY_LEN];
+	bool has_territory;
+	char member_name[256]; /* a member node's name in its capability */
 } node_dir;
 
 /* The directory from --dir, else MAILLE_HOME, else $XDG_DATA_HOME/maille, else
@@ -158,6 +173,13 @@ uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const
 /* Signs body (canonical bytes) at path as this node's territory and stores it. */
 int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
                  uint8_t ret_id[PROTO_ID_LEN]);
+/* publish, delete: a member node without a capability in force cannot write (printed;
+ * EXIT_FAIL), nor can a member node write the paths only a territory writes. */
+int member_can_write(const node_dir *nd, const char *cmd);
+/* The capability in force (now) that lets key write in a territory, from the store: 0, or
+ * MAILLE_ENOTFOUND. The newest one when several territories made it a member. */
+int member_cap_find(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
+                    proto_member_cap *ret);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 int cmd_init(int argc, char **argv);
@@ -179,7 +201,9 @@ int cmd_status(int argc, char **argv);     /* cmd_sync.c: the live set and the d
 int cmd_key(int argc, char **argv);        /* cmd_key.c: key export (encrypted backup) */
 int cmd_trust(int argc, char **argv);
 int cmd_member(int argc, char **argv);     /* cmd_member.c: member add|remove */
-int cmd_members(int argc, char **argv);    /* cmd_member.c: this territory's members */       /* cmd_trust.c: trust a territory explicitly */
+int cmd_members(int argc, char **argv);    /* cmd_member.c: this territory's members */
+int cmd_invite(int argc, char **argv);     /* cmd_invite.c: an invitation token */
+int cmd_join(int argc, char **argv);       /* cmd_invite.c: join with a token, sync */
 int cmd_untrust(int argc, char **argv);     /* cmd_trust.c: withdraw an explicit trust */
 int cmd_vouch(int argc, char **argv);       /* cmd_trust.c: publish a vouch (§4.2) */
 int cmd_unvouch(int argc, char **argv);     /* cmd_trust.c: publish its tombstone */

@@ -292,3 +292,61 @@ int cmd_members(int argc, char **argv)
 	node_dir_close(&nd);
 	return ret;
 }
+
+/* ---- the member node's side ----------------------------------------------------------------- */
+
+typedef struct cap_find {
+	const uint8_t *key;
+	uint64_t now, best_ts;
+	proto_member_cap *ret;
+	bool found;
+} cap_find;
+
+static int cap_find_row(const store_row *row, void *ctx)
+{
+	cap_find *cf = ctx;
+	proto_member_cap c;
+	if (proto_member_cap_decode(&row->entry, &c) != 0 ||
+	    memcmp(c.member, cf->key, PROTO_KEY_LEN) != 0 || cf->now < c.from_us ||
+	    cf->now >= c.until_us)
+		return 0;
+	if (!cf->found || row->entry.timestamp > cf->best_ts) {
+		*cf->ret = c;
+		cf->best_ts = row->entry.timestamp;
+		cf->found = true;
+	}
+	return 0;
+}
+
+int member_cap_find(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
+                    proto_member_cap *ret)
+{
+	char path[80];
+	member_path(key, path);
+	proto_member_cap c;
+	cap_find cf = {.key = key, .now = now_us, .ret = &c};
+	int r = store_entry_find_path(st, path, NULL, cap_find_row, &cf);
+	if (r)
+		return r;
+	if (!cf.found)
+		return MAILLE_ENOTFOUND;
+	*ret = c;
+	return 0;
+}
+
+int member_can_write(const node_dir *nd, const char *cmd)
+{
+	if (!nd->member)
+		return 0;
+	if (!nd->has_territory) {
+		char hex[2 * PROTO_KEY_LEN + 1];
+		proto_hex(nd->pk, PROTO_KEY_LEN, hex);
+		cli_error("%s: this member node has no capability in force yet, so it cannot write "
+		          "for a territory. Ask your territory's administrator to run, on the "
+		          "territory's node:\n  maille member add %s --name \"YOUR NAME\"\nthen sync "
+		          "(maille sync HOST:PORT, or let the daemon do it) and try again.",
+		          cmd, hex);
+		return EXIT_FAIL;
+	}
+	return 0;
+}

@@ -270,6 +270,7 @@ int cmd_federation(int argc, char **argv)
 
 static const char node_help[] =
 	"usage: maille node [--listen ADDR:PORT] [--anti-entropy SECONDS]\n"
+	"                   [--web ADDR:PORT | --no-web] [--web-token-file FILE]\n"
 	"                   [--log-format text|json] [--log-level LEVEL] [--dir DIR]\n"
 	"\n"
 	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
@@ -289,6 +290,12 @@ static const char node_help[] =
 	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
 	"  --anti-entropy S     seconds between two reconciliations with a random peer\n"
 	"                       (default 60)\n"
+	"  --web ADDR:PORT      serve the web catalogue there (default 127.0.0.1:7480; port 0\n"
+	"                       picks a free port, written to DIR/web.addr)\n"
+	"  --no-web             no web catalogue\n"
+	"  --web-token-file F   access token (first line of F, 16 characters or more) that\n"
+	"                       every web request must carry; required when --web is not a\n"
+	"                       loopback address\n"
 	"  --log-format F       text (default) or json (one JSON object per line)\n"
 	"  --log-level L        debug, info (default), warn or error\n"
 	"\n"
@@ -359,6 +366,9 @@ int cmd_node(int argc, char **argv)
 {
 	cli_opt opts[] = {{"listen", true, NULL},
 	                  {"anti-entropy", true, NULL},
+	                  {"web", true, NULL},
+	                  {"no-web", false, NULL},
+	                  {"web-token-file", true, NULL},
 	                  {"log-format", true, NULL},
 	                  {"log-level", true, NULL},
 	                  {NULL, false, NULL}};
@@ -377,6 +387,16 @@ int cmd_node(int argc, char **argv)
 	if (listen && node_addr_parse(listen, &ss))
 		return cli_usage_error("node", "--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
 		                               "address] or localhost, and a port)");
+	const char *web = cli_opt_get(opts, "web");
+	const char *web_token = cli_opt_get(opts, "web-token-file");
+	bool no_web = cli_opt_get(opts, "no-web") != NULL;
+	if (web && node_addr_parse(web, &ss))
+		return cli_usage_error("node", "--web wants ADDR:PORT (an IPv4 address, [IPv6 address] "
+		                               "or localhost, and a port)");
+	if (no_web && (web || web_token))
+		return cli_usage_error("node", "--no-web excludes --web and --web-token-file");
+	if (web_token && !*web_token)
+		return cli_usage_error("node", "--web-token-file needs a FILE");
 	uint32_t ae_ms = 0;
 	const char *ae = cli_opt_get(opts, "anti-entropy");
 	if (ae) {
@@ -415,6 +435,12 @@ int cmd_node(int argc, char **argv)
 		.store_path = nd.store_path,
 		.anti_entropy_ms = ae_ms,
 		.clock_skew_us = cli_clock_skew_us(),
+		.web_listen = web,
+		.web_token_file = web_token,
+		.no_web = no_web,
+		.trust_hops = nd.trust_hops,
+		.quota_entries = nd.quota_entries,
+		.quota_bytes = nd.quota_bytes,
 	};
 	/* node_run logs its own errors, once */
 	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;

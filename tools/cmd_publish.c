@@ -30,12 +30,22 @@ int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, 
                  uint8_t ret_id[PROTO_ID_LEN])
 {
 	proto_entry e;
+	char capref[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
 	memset(&e, 0, sizeof e);
-	memcpy(e.territory, nd->pk, PROTO_KEY_LEN);
+	if (nd->member && !nd->has_territory)
+		return MAILLE_ESTATE;
+	memcpy(e.territory, nd->territory, PROTO_KEY_LEN);
 	memcpy(e.signer, nd->pk, PROTO_KEY_LEN);
+	if (nd->member) {
+		/* a member's entry names its capability by path (PROTOCOL.md §4.3) */
+		memcpy(capref, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+		proto_hex(nd->pk, PROTO_KEY_LEN, capref + sizeof PROTO_MEMBERS_PREFIX - 1);
+		e.capref = capref;
+		e.capref_len = strlen(capref);
+	}
 	e.path = path;
 	e.path_len = strlen(path);
-	e.timestamp = next_timestamp(nd->st, nd->pk, path);
+	e.timestamp = next_timestamp(nd->st, nd->territory, path);
 	e.kind = (uint8_t)kind;
 	e.body = body;
 	e.body_len = body_len;
@@ -59,6 +69,7 @@ static int encode_body(proto_value *body, uint8_t **ret, size_t *ret_len)
 
 static const char init_help[] =
 	"usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"
+	"       maille init --member [--name NAME] [--dir DIR] [--json]\n"
 	"       maille init --restore FILE [--passphrase-file F] [--dir DIR] [--json]\n"
 	"\n"
 	"Creates a node in the node directory: a new territory key (node.key, mode 0600, never\n"
@@ -79,14 +90,62 @@ static const char init_help[] =
 	"--cog and --kind (the backup holds the name).\n"
 	"\n"
 	"  --restore FILE        the key backup\n"
-	"  --passphrase-file F   read its passphrase from F instead of the terminal\n";
+	"  --passphrase-file F   read its passphrase from F instead of the terminal\n"
+	"\n"
+	"With --member, creates a member's node: its own key (a member key, not a territory's),\n"
+	"no territory record. It joins the federation like any node (maille join TOKEN, with an\n"
+	"invitation from its territory's node) and writes in its territory's name once that\n"
+	"territory has run 'maille member add KEY --name NAME' and the capability has synced\n"
+	"here (maille whoami shows it). --name is a label for this machine (default \"membre\").\n";
+
+/* init --member: a key, a configuration saying so, an empty store; nothing signed. */
+static int init_member(const char *dir, const char *name, bool json)
+{
+	if (!*name || !proto_utf8_valid((const uint8_t *)name, strlen(name)) || strlen(name) > 200)
+		return cli_usage_error("init", "--name must be UTF-8 text of 1 to 200 bytes");
+	node_dir nd;
+	if (node_dir_create(&nd, dir, name, NULL))
+		return EXIT_FAIL;
+	char cp[4200];
+	FILE *f = NULL;
+	if (cli_path_join(cp, sizeof cp, nd.path, NODE_CONF_FILE) == 0)
+		f = fopen(cp, "a");
+	bool ok = f && fputs("member = yes\n", f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		cli_error("%s: cannot write the configuration", cp);
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	char hex[65];
+	proto_hex(nd.pk, PROTO_KEY_LEN, hex);
+	int ret = EXIT_OK;
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "key", json_string(hex));
+		json_object_set_new(o, "name", json_string(name));
+		json_object_set_new(o, "dir", json_string(nd.path));
+		json_object_set_new(o, "member", json_true());
+		ret = render_json_out(o);
+	} else {
+		printf("Initialised member node \"%s\" in %s\n", name, nd.path);
+		printf("Member key: %s\n", hex);
+		printf("Next: join the federation with an invitation from your territory's node\n"
+		       "(maille join TOKEN), and have your territory run there:\n"
+		       "  maille member add %s --name \"YOUR NAME\"\n",
+		       hex);
+	}
+	node_dir_close(&nd);
+	return ret;
+}
 
 int cmd_init(int argc, char **argv)
 {
 	cli_opt opts[] = {{"name", true, NULL},    {"siren", true, NULL},
 	                  {"cog", true, NULL},     {"kind", true, NULL},
 	                  {"restore", true, NULL}, {"passphrase-file", true, NULL},
-	                  {NULL, false, NULL}};
+	                  {"member", false, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
 	int r = cli_parse("init", argc, argv, opts, &a);
 	if (r)
@@ -114,6 +173,12 @@ int cmd_init(int argc, char **argv)
 	}
 	if (passfile)
 		return cli_usage_error("init", "--passphrase-file goes with --restore FILE");
+	if (cli_opt_get(opts, "member")) {
+		if (siren || cog || kind)
+			return cli_usage_error("init", "--member excludes --siren, --cog and --kind (a "
+			                               "member's node has no territory record)");
+		return init_member(a.dir, name ? name : "membre", a.json);
+	}
 	if (!name || !*name)
 		return cli_usage_error("init", "--name NAME is required");
 	if (!proto_utf8_valid((const uint8_t *)name, strlen(name)) || strlen(name) > 200)
@@ -372,7 +437,15 @@ int cmd_publish(int argc, char **argv)
 	if (!dry) {
 		if (node_dir_open(&nd, a.dir))
 			goto out;
+		if (member_can_write(&nd, "publish"))
+			goto out;
 		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
+		if (r == MAILLE_EDENIED) {
+			cli_error("%s: your capability does not cover %s (its prefix, or its window "
+			          "that has ended): see maille whoami",
+			          file, path);
+			goto out;
+		}
 		if (r) {
 			cli_error("%s: cannot store the record: %s", file, maille_strerror(r));
 			goto out;
@@ -432,8 +505,12 @@ int cmd_delete(int argc, char **argv)
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;
+	if (member_can_write(&nd, "delete")) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
 	store_row row;
-	r = store_entry_get(nd.st, nd.pk, path, &row);
+	r = store_entry_get(nd.st, nd.territory, path, &row);
 	if (r || row.entry.kind == PROTO_KIND_TOMBSTONE) {
 		if (!r)
 			store_row_done(&row);

@@ -414,26 +414,39 @@ int cmd_whoami(int argc, char **argv)
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;
-	char hex[65], name[256];
+	char hex[65], thex[65], name[256], tname[256] = "";
 	proto_hex(nd.pk, PROTO_KEY_LEN, hex);
-	if (store_territory_name(nd.st, nd.pk, name, sizeof name) != 0)
+	proto_hex(nd.territory, PROTO_KEY_LEN, thex);
+	if (nd.member)
+		snprintf(name, sizeof name, "%s", nd.has_territory ? nd.member_name : nd.name);
+	else if (store_territory_name(nd.st, nd.pk, name, sizeof name) != 0)
 		snprintf(name, sizeof name, "%s", nd.name);
+	if (nd.has_territory && store_territory_name(nd.st, nd.territory, tname, sizeof tname) != 0)
+		snprintf(tname, sizeof tname, "%.8s", thex);
 	uint64_t n_entries = 0, n_docs = 0;
 	store_count(nd.st, &n_entries, &n_docs);
 	int ret = EXIT_OK;
 	if (a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "key", json_string(hex));
-		json_object_set_new(o, "territory", json_string(hex));
+		/* the key it writes for: null for a member node with no capability in force */
+		json_object_set_new(o, "territory", nd.has_territory ? json_string(thex) : json_null());
+		json_object_set_new(o, "territory_name",
+		                    nd.has_territory ? json_string(tname) : json_null());
+		json_object_set_new(o, "member", json_boolean(nd.member));
 		json_object_set_new(o, "name", json_string(name));
 		json_object_set_new(o, "dir", json_string(nd.path));
 		json_object_set_new(o, "entries", json_integer((json_int_t)n_entries));
 		ret = render_json_out(o);
 	} else {
 		printf("%s\n", name);
-		printf("  key:     %s\n", hex);
-		printf("  node:    %s\n", nd.path);
-		printf("  entries: %llu\n", (unsigned long long)n_entries);
+		printf("  key:       %s\n", hex);
+		if (nd.member && nd.has_territory)
+			printf("  member of: %s (%s)\n", tname, thex);
+		else if (nd.member)
+			printf("  member of: no territory yet (no capability in force for this key)\n");
+		printf("  node:      %s\n", nd.path);
+		printf("  entries:   %llu\n", (unsigned long long)n_entries);
 	}
 	node_dir_close(&nd);
 	return ret;

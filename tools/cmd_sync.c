@@ -72,8 +72,10 @@ static const char sync_help[] =
 	"                      transfer that keeps moving is never cut\n"
 	"  --log-level L       log the session's steps on standard error (debug, info, warn)\n"
 	"\n"
-	"Entries this node refuses for a reason of its own (a timestamp more than 10 minutes\n"
-	"ahead of its clock) are counted as refused: they come again at a later sync.\n"
+	"Entries this node refuses for a reason of its own are counted as refused, and the peer\n"
+	"is not blamed: a timestamp more than 10 minutes ahead of its clock, a member's entry its\n"
+	"capability does not cover (PROTOCOL.md §4.4), entries of an untrusted territory beyond\n"
+	"its quota (quarantine.entries, quarantine.bytes in maille.conf; §4.6).\n"
 	"Exit 0 when the sync completed, 1 when it did not (a node of another federation says\n"
 	"nothing: \"not a member of this federation (or not a Maille node)\"), 2 on a usage\n"
 	"error.\n";
@@ -109,6 +111,9 @@ int cmd_sync(int argc, char **argv)
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
 		.progress = tty ? sync_progress : NULL,
 		.progress_ctx = (void *)target,
+		.trust_hops = nd->trust_hops,
+		.quota_entries = nd->quota_entries,
+		.quota_bytes = nd->quota_bytes,
 	};
 	node_sync_result res;
 	r = node_sync(&cfg, target, nc.timeout_ms, &res);
@@ -163,8 +168,10 @@ int cmd_sync(int argc, char **argv)
 			printf("%llu record%s indexed for search in %.2f s\n", (unsigned long long)res.indexed,
 			       res.indexed == 1 ? "" : "s", res.index_ms / 1000.0);
 		if (res.refused)
-			printf("%llu entr%s refused: timestamp more than 10 minutes ahead of this node's "
-			       "clock; they come again at a later sync\n",
+			printf("%llu entr%s refused: a timestamp more than 10 minutes ahead of this "
+			       "node's clock, a member entry its capability does not cover, or an "
+			       "untrusted territory over its quota (run with --log-level info to see "
+			       "which); what may be accepted later comes again at a later sync\n",
 			       (unsigned long long)res.refused, res.refused == 1 ? "y" : "ies");
 		ret = EXIT_OK;
 	}

@@ -442,7 +442,7 @@ int cmd_territories(int argc, char **argv)
 	trust_view tv = {0};
 	territory_row *rows = NULL;
 
-	r = trust_compute(nd.st, nd.pk, TRUST_HOPS_DEFAULT, &tv);
+	r = trust_compute(nd.st, nd.pk, nd.trust_hops, &tv);
 	if (r) {
 		cli_error("cannot compute the trust view: %s", maille_strerror(r));
 		goto out;
@@ -516,7 +516,7 @@ out:
 
 int trust_setup(node_dir *nd, trust_view *tv)
 {
-	int r = trust_compute(nd->st, nd->pk, TRUST_HOPS_DEFAULT, tv);
+	int r = trust_compute(nd->st, nd->pk, nd->trust_hops, tv);
 	if (r) {
 		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
 		return EXIT_FAIL;

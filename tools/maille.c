@@ -18,6 +18,8 @@ typedef struct command {
 
 static const command commands[] = {
 	{"init", cmd_init, "create a node for a territory (key, store, territory record)"},
+	{"invite", cmd_invite, "an invitation to the federation for a newcomer (one line)"},
+	{"join", cmd_join, "join a federation with an invitation, and sync"},
 	{"publish", cmd_publish, "sign and store a record from a Markdown file with front matter"},
 	{"list", cmd_list, "list the catalogue's records, with filters"},
 	{"search", cmd_search, "full-text search (accents and case ignored)"},
@@ -25,7 +27,7 @@ static const command commands[] = {
 	{"delete", cmd_delete, "delete one of this territory's records (tombstone)"},
 	{"export", cmd_export, "every live entry with its decoded body, as JSON"},
 	{"check", cmd_check, "re-verify every signature, id and store invariant"},
-	{"whoami", cmd_whoami, "this node's territory key, name and directory"},
+	{"whoami", cmd_whoami, "this node's key, the territory it writes for, its directory"},
 	{"key", cmd_key, "back up the node's key and federation, encrypted with a passphrase"},
 	{"federation", cmd_federation, "create, show, export or import the federation's network key"},
 	{"node", cmd_node, "run the daemon in the foreground: listen, dial peers, sync, push"},

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "node/node.h"
 #include "proto/error.h"
 
 
@@ -66,6 +67,38 @@ static int mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
+/* An unsigned decimal number in [min, max], with a unit suffix when units: K, M, G (powers of
+ * 1024, an optional "iB" or "B" after them). */
+static bool conf_uint(const char *v, uint64_t min, uint64_t max, bool units, uint64_t *ret)
+{
+	if (*v < '0' || *v > '9')
+		return false;
+	uint64_t x = 0;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*v - '0');
+	}
+	if (units && *v) {
+		unsigned shift = *v == 'K' ? 10 : *v == 'M' ? 20 : *v == 'G' ? 30 : 0;
+		if (!shift)
+			return false;
+		v++;
+		if (strcmp(v, "iB") == 0 || strcmp(v, "B") == 0)
+			v += strlen(v);
+		if (x > (UINT64_MAX >> shift))
+			return false;
+		x <<= shift;
+	}
+	if (*v || x < min || x > max)
+		return false;
+	*ret = x;
+	return true;
+}
+
+/* DIR/maille.conf: "key = value" lines, '#' comments. A key this version does not know is
+ * ignored with a warning (a newer version may have written it); a known key with a bad value
+ * is an error: a node must not run on a setting it misread. */
 static int read_conf(node_dir *nd)
 {
 	char p[4200];
@@ -75,7 +108,10 @@ static int read_conf(node_dir *nd)
 	if (!f)
 		return -1;
 	char line[1024];
+	unsigned lineno = 0;
+	int bad = 0;
 	while (fgets(line, sizeof line, f)) {
+		lineno++;
 		char *eq = strchr(line, '=');
 		if (line[0] == '#' || !eq)
 			continue;
@@ -88,11 +124,39 @@ static int read_conf(node_dir *nd)
 		while (*v == ' ' || *v == '\t')
 			v++;
 		v[strcspn(v, "\r\n")] = '\0';
-		if (strcmp(k, "name") == 0)
+		uint64_t x = 0;
+		if (strcmp(k, "name") == 0) {
 			snprintf(nd->name, sizeof nd->name, "%s", v);
+		} else if (strcmp(k, "trust.hops") == 0) {
+			if (conf_uint(v, 1, TRUST_HOPS_MAX, false, &x))
+				nd->trust_hops = (unsigned)x;
+			else
+				bad = cli_error_conf(p, lineno, "trust.hops must be a number from 1 to %u",
+				                     TRUST_HOPS_MAX);
+		} else if (strcmp(k, "quarantine.entries") == 0) {
+			if (conf_uint(v, 1, UINT32_MAX, false, &x))
+				nd->quota_entries = x;
+			else
+				bad = cli_error_conf(p, lineno, "quarantine.entries must be a number of "
+				                                "entries from 1 to %u",
+				                     UINT32_MAX);
+		} else if (strcmp(k, "quarantine.bytes") == 0) {
+			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
+				nd->quota_bytes = x;
+			else
+				bad = cli_error_conf(p, lineno, "quarantine.bytes must be a size such as "
+				                                "268435456, 256MiB or 1GiB (at most 1024GiB)");
+		} else if (strcmp(k, "member") == 0) {
+			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
+				nd->member = strcmp(v, "yes") == 0;
+			else
+				bad = cli_error_conf(p, lineno, "member must be yes or no");
+		} else {
+			cli_warn("%s, line %u: unknown setting '%s' ignored", p, lineno, k);
+		}
 	}
 	fclose(f);
-	return 0;
+	return bad;
 }
 
 /* Reads the seed (hex) into locked memory and derives the key pair. */
@@ -154,7 +218,13 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}
-	read_conf(nd);
+	nd->trust_hops = TRUST_HOPS_DEFAULT;
+	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
+	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	if (read_conf(nd) > 0) {
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
 	char *sp = nd->store_path;
 	if (cli_path_join(sp, sizeof nd->store_path, nd->path, NODE_STORE_FILE)) {
 		node_dir_close(nd);
@@ -165,6 +235,16 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
 		node_dir_close(nd);
 		return EXIT_FAIL;
+	}
+	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
+	nd->has_territory = !nd->member;
+	if (nd->member) {
+		proto_member_cap cap;
+		if (member_cap_find(nd->st, nd->pk, cli_now_us(), &cap) == 0) {
+			memcpy(nd->territory, cap.territory, PROTO_KEY_LEN);
+			snprintf(nd->member_name, sizeof nd->member_name, "%s", cap.name);
+			nd->has_territory = true;
+		}
 	}
 	return 0;
 }
@@ -234,6 +314,11 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 	else
 		randombytes_buf(seed, 32);
 	crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
+	nd->has_territory = true;
+	nd->trust_hops = TRUST_HOPS_DEFAULT;
+	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
+	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
 	proto_hex(seed, 32, hex);
 	hex[64] = '\n';
 	int wr = write_file_excl(kp, 0600, hex, 65);

@@ -100,6 +100,42 @@ static void territory_label(store *st, const uint8_t key[PROTO_KEY_LEN], char *r
 	}
 }
 
+/* The name of the member who signed a row, from the territory's capability for its key
+ * (PROTOCOL.md §4.3); false when the territory signed it. */
+static bool member_label(store *st, const store_row *row, char *ret, size_t cap)
+{
+	if (memcmp(row->entry.signer, row->entry.territory, PROTO_KEY_LEN) == 0)
+		return false;
+	char path[80] = PROTO_MEMBERS_PREFIX;
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, path + sizeof PROTO_MEMBERS_PREFIX - 1);
+	store_row cr;
+	proto_member_cap c;
+	bool ok = false;
+	if (store_entry_get(st, row->entry.territory, path, &cr) == 0) {
+		ok = cr.entry.kind == PROTO_KIND_DOCUMENT && proto_member_cap_decode(&cr.entry, &c) == 0;
+		store_row_done(&cr);
+	}
+	if (ok) {
+		snprintf(ret, cap, "%s", c.name);
+	} else {
+		char hex[65];
+		proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+		snprintf(ret, cap, "membre %.8s…", hex);
+	}
+	return true;
+}
+
+/* "territory name", or "member name (territory name)" for a member's entry. */
+static void author_label(store *st, const store_row *row, char *ret, size_t cap)
+{
+	char terr[256], member[256];
+	territory_label(st, row->entry.territory, terr, sizeof terr);
+	if (member_label(st, row, member, sizeof member))
+		snprintf(ret, cap, "%s (%s)", member, terr);
+	else
+		snprintf(ret, cap, "%s", terr);
+}
+
 /* A snippet on one line: the store's \x02 \x03 match markers turned into [ ], and every run
  * of white space (Markdown has newlines) into one space. */
 static void snippet_plain(const char *s, char *ret, size_t cap)
@@ -146,6 +182,13 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "territory", json_string(buf));
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
 	json_object_set_new(o, "author", json_string(hex));
+	/* "member name (territory)" for a member's entry, else the territory's name */
+	author_label(st, row, buf, sizeof buf);
+	json_object_set_new(o, "author_name", json_string(buf));
+	if (member_label(st, row, buf, sizeof buf))
+		json_object_set_new(o, "member", json_string(buf));
+	else
+		json_object_set_new(o, "member", json_null());
 	if (render_trust)
 		json_object_set_new(o, "trusted", json_boolean(!row_untrusted(row)));
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
@@ -177,8 +220,8 @@ void render_row_line(store *st, const store_row *row)
 	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
-	char terr[256];
-	territory_label(st, row->entry.territory, terr, sizeof terr);
+	char terr[600];
+	author_label(st, row, terr, sizeof terr);
 	printf("%-12s %-48.*s %s — %s%s\n", type ? type : "?", (int)row->entry.path_len,
 	       row->entry.path, title ? title : "(sans titre)", terr,
 	       row_untrusted(row) ? " [untrusted]" : "");
@@ -281,6 +324,8 @@ void render_row_page(store *st, const store_row *row)
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
 	printf("  territory: %s (%s)%s\n", buf, hex,
 	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
+	if (member_label(st, row, buf, sizeof buf))
+		printf("  author:    %s, member of the territory\n", buf);
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	printf("  signer:    %s\n", hex);
 	render_time(row->entry.timestamp, buf, sizeof buf);

@@ -28,9 +28,11 @@ def check_sanitizers(what, text):
             raise AssertionError(f"{what}: sanitizer report:\n{text}")
 
 
-def run(*args, env=None, timeout=120):
+def run(*args, env=None, timeout=120, input_text=None):
+    extra = {"input": input_text.encode()} if input_text is not None else \
+        {"stdin": subprocess.DEVNULL}
     p = subprocess.run([MAILLE, *args], capture_output=True, env=env_with(env),
-                       stdin=subprocess.DEVNULL, timeout=timeout)
+                       timeout=timeout, **extra)
     err = p.stderr.decode("utf-8", "replace")
     check_sanitizers("maille " + " ".join(args), err)
     return p.returncode, p.stdout.decode("utf-8", "replace"), err
@@ -49,13 +51,14 @@ def wait_for(cond, timeout, what):
 class Daemon:
     """`maille node` on 127.0.0.1:0 in the foreground; stop() sends SIGTERM and wants 0."""
 
-    def __init__(self, d):
+    def __init__(self, d, args=()):
         self.dir = d
         self.log_path = d + ".log"
         addr_file = os.path.join(d, "node.addr")
         assert not os.path.exists(addr_file), "node.addr left from an earlier daemon"
         self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0",
+                                      *args],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.logf, env=env_with())
 

@@ -98,6 +98,10 @@ static int reencode(const proto_sync_msg *m, uint8_t *out, size_t cap, size_t *r
 			return MAILLE_EPROTO;
 		return proto_sync_encode_entries(raws_, lens_, n, out, cap, ret_len);
 	}
+	case PROTO_SESS_REDEEM:
+		return proto_sync_encode_redeem(m->secret, m->flags, out, cap, ret_len);
+	case PROTO_SESS_REDEEMED:
+		return proto_sync_encode_redeemed(m->result, out, cap, ret_len);
 	default:
 		return proto_sync_encode_mark(m->type, m->mark, out, cap, ret_len);
 	}
@@ -520,6 +524,38 @@ static void test_recon_kinds(void)
 	check_bad(cases, sizeof cases / sizeof cases[0]);
 }
 
+/* REDEEM and REDEEMED (PROTOCOL.md §4.5): round trips, and the malformed ones. */
+static void test_redeem(void)
+{
+	uint8_t secret[PROTO_REDEEM_SECRET_LEN], out[64];
+	size_t len = 0;
+	proto_sync_msg m;
+	for (size_t i = 0; i < sizeof secret; i++)
+		secret[i] = (uint8_t)(i * 7 + 1);
+	CHECK_EQ_INT(proto_sync_encode_redeem(secret, PROTO_REDEEM_MEMBER, out, sizeof out, &len), 0);
+	CHECK_EQ_INT(proto_sync_decode(out, len, &m), 0);
+	CHECK_EQ_INT(m.type, PROTO_SESS_REDEEM);
+	CHECK(m.secret && memcmp(m.secret, secret, sizeof secret) == 0);
+	CHECK_EQ_INT(m.flags, PROTO_REDEEM_MEMBER);
+	CHECK(decodes_canonically(out, len, &m));
+	CHECK_EQ_INT(proto_sync_encode_redeem(secret, 0, out, 10, &len), MAILLE_ETOOBIG);
+	CHECK_EQ_INT(proto_sync_encode_redeemed(PROTO_REDEEM_USED, out, sizeof out, &len), 0);
+	CHECK_EQ_INT(proto_sync_decode(out, len, &m), 0);
+	CHECK_EQ_INT(m.type, PROTO_SESS_REDEEMED);
+	CHECK_EQ_INT(m.result, PROTO_REDEEM_USED);
+	CHECK(decodes_canonically(out, len, &m));
+	static const bad cases[] = {
+		{"920900", 0, MAILLE_EPROTO},          /* REDEEM without its flags */
+		{"9309c41f", 31, MAILLE_EPROTO},       /* a secret of 31 bytes... */
+		{"9309c421", 33, MAILLE_EPROTO},       /* ...or 33 */
+		{"93090000", 0, MAILLE_EPROTO},        /* not a bin */
+		{"940ac0", 0, MAILLE_EPROTO},          /* REDEEMED of 4 elements (truncated) */
+		{"910a", 0, MAILLE_EPROTO},            /* REDEEMED without its result */
+		{"920ac0", 0, MAILLE_EPROTO},          /* a result that is not a uint */
+	};
+	check_bad(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_other_types(void)
 {
 	/* session messages that are not ours, well formed or not: MAILLE_EINVAL */
@@ -528,7 +564,7 @@ static void test_other_types(void)
 		{"920201", 0, MAILLE_EINVAL},
 		{"930302a0", 0, MAILLE_EINVAL},
 		{"920000", 0, MAILLE_EINVAL},
-		{"920900", 0, MAILLE_EINVAL},
+		{"920b00", 0, MAILLE_EINVAL},
 		{"9163", 0, MAILLE_EINVAL},
 		{"92ccff00", 0, MAILLE_EINVAL},
 	};
@@ -681,5 +717,5 @@ static void teardown(void)
 CHECK_MAIN(setup, test_known_bytes, test_roundtrip_recon, test_roundtrip_want,
            test_roundtrip_entries, test_sizes, test_want_limits, test_entries_limits,
            test_session_msg_max, test_noncanonical, test_wrong_counts, test_recon_kinds,
-           test_other_types, test_truncations_and_trailing, test_mutations, test_encoder_caps,
+           test_other_types, test_redeem, test_truncations_and_trailing, test_mutations, test_encoder_caps,
            teardown)

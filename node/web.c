@@ -1,0 +1,1058 @@
+/* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
+ * and stop, the worker threads' store handles, the facet counts' thread, access control
+ * (token, session cookie, CSRF), rate limits, request bodies, and the routing of URLs to
+ * pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "node.h"
+#include "proto/error.h"
+#include "web_int.h"
+
+#define FACET_REFRESH_MS 10000u /* the facet counts are at most this old when the store moves */
+#define SESSION_COOKIE "maille_session"
+#define CSRF_COOKIE "maille_csrf"
+#define LANG_COOKIE "maille_lang"
+
+uint64_t web_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t web_now_us(const web_server *w)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + w->cfg.clock_skew_us);
+}
+
+/* ---- workers: one store handle per thread ------------------------------------------------ */
+
+static void worker_free(web_worker *wk)
+{
+	if (!wk)
+		return;
+	trust_view_done(&wk->tv);
+	store_close(wk->st);
+	free(wk);
+}
+
+/* The calling thread's worker, created on its first request. MHD's pool threads live as long
+ * as the server, so the handles are closed by web_stop once the threads are joined. */
+static web_worker *worker_get(web_server *w)
+{
+	web_worker *wk = pthread_getspecific(w->key);
+	if (wk)
+		return wk;
+	wk = calloc(1, sizeof *wk);
+	if (!wk)
+		return NULL;
+	int r = store_open(w->cfg.store_path, STORE_OPEN_EXISTING, &wk->st);
+	if (r) {
+		LOG_ERROR("WEB-STORE", "cannot open the store for a web thread: %s", maille_strerror(r));
+		free(wk);
+		return NULL;
+	}
+	pthread_mutex_lock(&w->lock);
+	bool ok = w->n_workers < sizeof w->workers / sizeof w->workers[0];
+	if (ok)
+		w->workers[w->n_workers++] = wk;
+	pthread_mutex_unlock(&w->lock);
+	if (!ok || pthread_setspecific(w->key, wk) != 0) {
+		/* more threads than MHD was told to start: never expected */
+		LOG_ERROR("WEB-STORE", "unexpected web thread");
+		if (ok) {
+			pthread_mutex_lock(&w->lock);
+			w->n_workers--;
+			pthread_mutex_unlock(&w->lock);
+		}
+		worker_free(wk);
+		return NULL;
+	}
+	return wk;
+}
+
+/* Recomputes wk's trust view when the store changed, at most once a second. */
+static int worker_trust(web_server *w, web_worker *wk)
+{
+	uint64_t now = web_mono_ms();
+	if (wk->tv_ok && now - wk->tv_ms < 1000u)
+		return 0;
+	wk->tv_ms = now;
+	uint64_t dv;
+	int r = store_data_version(wk->st, &dv);
+	if (r)
+		return r;
+	if (wk->tv_ok && dv == wk->tv_dv)
+		return 0;
+	trust_view tv;
+	r = trust_compute(wk->st, w->own, TRUST_HOPS_DEFAULT, &tv);
+	if (r)
+		return r;
+	uint8_t *keys = malloc(tv.n ? tv.n * PROTO_KEY_LEN : 1);
+	if (!keys) {
+		trust_view_done(&tv);
+		return MAILLE_ENOMEM;
+	}
+	for (size_t i = 0; i < tv.n; i++)
+		memcpy(keys + i * PROTO_KEY_LEN, tv.v[i].key, PROTO_KEY_LEN);
+	r = store_set_trusted(wk->st, keys, tv.n);
+	free(keys);
+	if (r) {
+		trust_view_done(&tv);
+		return r;
+	}
+	trust_view_done(&wk->tv);
+	wk->tv = tv;
+	wk->tv_ok = true;
+	wk->tv_dv = dv;
+	return 0;
+}
+
+const trust_view *web_trust(web_req *r)
+{
+	int e = worker_trust(r->w, r->wk);
+	if (e)
+		LOG_WARN("WEB-TRUST", "cannot compute the trust view: %s", maille_strerror(e));
+	return r->wk->tv_ok ? &r->wk->tv : NULL;
+}
+
+/* ---- facet counts (a background thread with its own store handle) --------------------------- */
+
+static void facet_add(web_facet *v, size_t *n, size_t cap, const char *s, size_t len)
+{
+	if (len >= sizeof v[0].value)
+		len = sizeof v[0].value - 1;
+	for (size_t i = 0; i < *n; i++)
+		if (strlen(v[i].value) == len && memcmp(v[i].value, s, len) == 0) {
+			v[i].n++;
+			return;
+		}
+	if (*n == cap)
+		return; /* a long tail of rare values: the first ones seen are counted */
+	memcpy(v[*n].value, s, len);
+	v[*n].value[len] = '\0';
+	v[*n].n = 1;
+	(*n)++;
+}
+
+static void facet_add_str(web_facet *v, size_t *n, size_t cap, const proto_value *s)
+{
+	if (s && s->type == PROTO_V_STR)
+		facet_add(v, n, cap, s->u.str.ptr, s->u.str.len);
+}
+
+static int facet_row(const store_row *row, void *ctx)
+{
+	web_facets *f = ctx;
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = web_row_body(row, &a);
+	if (body) {
+		f->total++;
+		facet_add_str(f->type, &f->n_type, 8, proto_map_get(body, "type"));
+		facet_add_str(f->status, &f->n_status, 8, proto_map_get(body, "status"));
+		const proto_value *lic = proto_map_get(body, "content_licence");
+		facet_add_str(f->licence, &f->n_licence, WEB_FACET_VALUES, lic);
+		const proto_value *th = proto_map_get(body, "themes");
+		for (size_t i = 0; th && th->type == PROTO_V_ARRAY && i < th->u.arr.n; i++)
+			facet_add_str(f->theme, &f->n_theme, WEB_FACET_VALUES, &th->u.arr.items[i]);
+		size_t i;
+		for (i = 0; i < f->n_territory; i++)
+			if (memcmp(f->territory[i].key, row->entry.territory, PROTO_KEY_LEN) == 0)
+				break;
+		if (i < f->n_territory) {
+			f->territory[i].n++;
+		} else if (f->n_territory < WEB_FACET_VALUES) {
+			memcpy(f->territory[i].key, row->entry.territory, PROTO_KEY_LEN);
+			f->territory[i].n = 1;
+			f->n_territory++;
+		}
+	}
+	proto_arena_done(&a);
+	return 0;
+}
+
+static int facet_cmp(const void *a, const void *b)
+{
+	const web_facet *x = a, *y = b;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->value, y->value);
+}
+
+/* Why a thread: counting by facet walks every trusted entry and decodes its body (about a
+ * second at 100k entries); no request should wait for that, so the counts are computed
+ * here, again when the store changed and FACET_REFRESH_MS passed, and pages show the last
+ * ones (web_facets.computed_us says how old they are). */
+static void *facet_main(void *arg)
+{
+	web_server *w = arg;
+	web_worker wk;
+	memset(&wk, 0, sizeof wk);
+	int r = store_open(w->cfg.store_path, STORE_OPEN_EXISTING, &wk.st);
+	if (r) {
+		LOG_ERROR("WEB-FACETS", "cannot open the store: %s", maille_strerror(r));
+		return NULL;
+	}
+	uint64_t last_dv = 0, last_ms = 0;
+	bool first = true;
+	pthread_mutex_lock(&w->lock);
+	while (!w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		uint64_t dv = 0, now = web_mono_ms();
+		store_data_version(wk.st, &dv);
+		if (first || (dv != last_dv && now - last_ms >= FACET_REFRESH_MS)) {
+			wk.tv_ms = 0; /* recompute the trust view if the store moved */
+			web_facets f;
+			memset(&f, 0, sizeof f);
+			store_filter flt;
+			memset(&flt, 0, sizeof flt);
+			flt.trusted_only = true;
+			if (worker_trust(w, &wk) == 0 && store_list(wk.st, &flt, facet_row, &f) == 0) {
+				qsort(f.theme, f.n_theme, sizeof f.theme[0], facet_cmp);
+				qsort(f.licence, f.n_licence, sizeof f.licence[0], facet_cmp);
+				qsort(f.type, f.n_type, sizeof f.type[0], facet_cmp);
+				qsort(f.status, f.n_status, sizeof f.status[0], facet_cmp);
+				f.ready = true;
+				f.computed_us = web_now_us(w);
+				pthread_mutex_lock(&w->lock);
+				w->facets = f;
+				pthread_mutex_unlock(&w->lock);
+			}
+			first = false;
+			last_dv = dv;
+			last_ms = now;
+		}
+		pthread_mutex_lock(&w->lock);
+		if (w->stopping)
+			break;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&w->stop_cond, &w->lock, &until);
+	}
+	pthread_mutex_unlock(&w->lock);
+	trust_view_done(&wk.tv);
+	store_close(wk.st);
+	return NULL;
+}
+
+void web_facets_get(web_server *w, web_facets *ret)
+{
+	pthread_mutex_lock(&w->lock);
+	*ret = w->facets;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* ---- rate limits ------------------------------------------------------------------------------ */
+
+struct web_rate {
+	char ip[64];
+	double read, post, login; /* tokens left */
+	uint64_t last_ms;
+	uint64_t used; /* w->rate_tick when last used: the least recent slot is reused */
+};
+
+enum rate_kind { RATE_READ, RATE_POST, RATE_LOGIN };
+
+/* Takes one token of kind for ip; false when the bucket is empty (answer 429). */
+static bool rate_take(web_server *w, const char *ip, int kind)
+{
+	pthread_mutex_lock(&w->lock);
+	struct web_rate *slot = NULL, *lru = &w->rate[0];
+	for (size_t i = 0; i < WEB_RATE_CLIENTS; i++) {
+		struct web_rate *s = &w->rate[i];
+		if (s->ip[0] && strcmp(s->ip, ip) == 0) {
+			slot = s;
+			break;
+		}
+		if (s->used < lru->used)
+			lru = s;
+	}
+	uint64_t now = web_mono_ms();
+	if (!slot) {
+		slot = lru;
+		memset(slot, 0, sizeof *slot);
+		snprintf(slot->ip, sizeof slot->ip, "%s", ip);
+		slot->read = WEB_RATE_READ_BURST;
+		slot->post = WEB_RATE_POST_BURST;
+		slot->login = WEB_RATE_LOGIN_BURST;
+		slot->last_ms = now;
+	}
+	slot->used = ++w->rate_tick;
+	double dt = (double)(now - slot->last_ms) / 1000.0;
+	slot->last_ms = now;
+	slot->read += dt * WEB_RATE_READ_PER_S;
+	if (slot->read > WEB_RATE_READ_BURST)
+		slot->read = WEB_RATE_READ_BURST;
+	slot->post += dt * WEB_RATE_POST_PER_MIN / 60.0;
+	if (slot->post > WEB_RATE_POST_BURST)
+		slot->post = WEB_RATE_POST_BURST;
+	slot->login += dt * WEB_RATE_LOGIN_PER_MIN / 60.0;
+	if (slot->login > WEB_RATE_LOGIN_BURST)
+		slot->login = WEB_RATE_LOGIN_BURST;
+	double *b = kind == RATE_READ ? &slot->read : kind == RATE_POST ? &slot->post : &slot->login;
+	bool ok = *b >= 1.0;
+	if (ok)
+		*b -= 1.0;
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+/* ---- cookies, CSRF, sessions ------------------------------------------------------------------ */
+
+void web_set_cookie(web_req *r, const char *fmt, ...)
+{
+	if (r->n_cookies == sizeof r->cookies / sizeof r->cookies[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->cookies[r->n_cookies++], sizeof r->cookies[0], fmt, ap);
+	va_end(ap);
+}
+
+static void hmac_hex(const web_server *w, char tag, const char *msg, char ret[65])
+{
+	uint8_t mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, w->secret, sizeof w->secret);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)&tag, 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)msg, strlen(msg));
+	crypto_auth_hmacsha256_final(&st, mac);
+	proto_hex(mac, sizeof mac, ret);
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static const char *header(web_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* The value of a cookie of the request into ret, or false. */
+static bool cookie(web_req *r, const char *name, char *ret, size_t cap)
+{
+	const char *h = header(r, MHD_HTTP_HEADER_COOKIE);
+	return h && web_cookie_get(h, strlen(h), name, ret, cap) == 0;
+}
+
+/* Reads the CSRF cookie, or makes a new one sent with the response. */
+static void csrf_setup(web_req *r)
+{
+	if (cookie(r, CSRF_COOKIE, r->csrf_cookie, sizeof r->csrf_cookie) &&
+	    is_hex(r->csrf_cookie, 32))
+		return;
+	uint8_t rnd[16];
+	randombytes_buf(rnd, sizeof rnd);
+	proto_hex(rnd, sizeof rnd, r->csrf_cookie);
+	r->csrf_new = true;
+}
+
+void web_csrf_token(web_req *r, char ret[65])
+{
+	if (r->csrf_new) {
+		/* once per response: the cookie the token is bound to */
+		web_set_cookie(r, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", r->csrf_cookie);
+		r->csrf_new = false;
+	}
+	hmac_hex(r->w, 'c', r->csrf_cookie, ret);
+}
+
+bool web_csrf_check(web_req *r)
+{
+	/* a cross-site request is refused whatever it carries: the Origin a browser sends must
+	 * be this server (Host), and Sec-Fetch-Site must not say cross-site */
+	const char *origin = header(r, "Origin"), *host = header(r, MHD_HTTP_HEADER_HOST);
+	const char *site = header(r, "Sec-Fetch-Site");
+	bool ok = !r->csrf_new;
+	if (origin && strcmp(origin, "null") != 0) {
+		ok = ok && host && strncmp(origin, "http://", 7) == 0 && strcmp(origin + 7, host) == 0;
+	}
+	if (site && strcmp(site, "cross-site") == 0)
+		ok = false;
+	const char *field = web_form_get(&r->form, "csrf");
+	char want[65];
+	hmac_hex(r->w, 'c', r->csrf_cookie, want);
+	ok = ok && field && strlen(field) == 64 && sodium_memcmp(field, want, 64) == 0;
+	if (!ok) {
+		LOG_INFO("WEB-CSRF", "%s: POST %s refused: missing or wrong CSRF token, or another "
+		                     "origin",
+		         r->ip, r->path);
+		web_error(r, 403,
+		          "Requête refusée : le jeton anti-falsification (CSRF) manque ou ne correspond "
+		          "pas. Rechargez la page du formulaire et recommencez.",
+		          "Request refused: the anti-forgery (CSRF) token is missing or wrong. Reload "
+		          "the form's page and try again.");
+	}
+	return ok;
+}
+
+static void session_make(web_req *r)
+{
+	uint8_t rnd[16];
+	char nonce[33], mac[65];
+	randombytes_buf(rnd, sizeof rnd);
+	proto_hex(rnd, sizeof rnd, nonce);
+	hmac_hex(r->w, 's', nonce, mac);
+	web_set_cookie(r, SESSION_COOKIE "=%s%s; Path=/; HttpOnly; SameSite=Strict", nonce, mac);
+}
+
+static bool session_valid(web_req *r)
+{
+	char v[128], mac[65];
+	if (!cookie(r, SESSION_COOKIE, v, sizeof v) || !is_hex(v, 96))
+		return false;
+	char nonce[33];
+	memcpy(nonce, v, 32);
+	nonce[32] = '\0';
+	hmac_hex(r->w, 's', nonce, mac);
+	return sodium_memcmp(mac, v + 32, 64) == 0;
+}
+
+static bool token_equal(const web_server *w, const char *t)
+{
+	size_t n = strlen(w->token);
+	return t && strlen(t) == n && sodium_memcmp(t, w->token, n) == 0;
+}
+
+/* Whether the request may go on: no token configured, a valid session cookie, or the
+ * token as a bearer. */
+static bool authorised(web_req *r)
+{
+	if (!r->w->token)
+		return true;
+	if (session_valid(r))
+		return true;
+	const char *auth = header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	return auth && strncmp(auth, "Bearer ", 7) == 0 && token_equal(r->w, auth + 7);
+}
+
+/* A local path to go back to after a login or a language switch ("/..." but not "//..."),
+ * else "/". */
+static const char *safe_next(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 900)
+		return "/";
+	return next;
+}
+
+static void page_login(web_req *r, unsigned status, bool failed)
+{
+	char tok[65];
+	web_csrf_token(r, tok);
+	r->status = status;
+	web_page_begin(r, L(r, "Connexion", "Sign in"), NULL);
+	web_buf *b = &r->out;
+	wb_printf(b, "<h1>%s</h1>", L(r, "Connexion", "Sign in"));
+	if (failed)
+		wb_printf(b, "<p class=\"error\" role=\"alert\">%s</p>",
+		          L(r, "Jeton d'accès incorrect.", "Wrong access token."));
+	wb_printf(b, "<p>%s</p>",
+	          L(r, "Ce nœud est accessible sur le réseau : saisissez le jeton d'accès de son "
+	               "administrateur.",
+	            "This node is reachable over the network: enter its administrator's access "
+	            "token."));
+	wb_puts(b, "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" "
+	           "value=\"");
+	wb_puts(b, tok);
+	wb_puts(b, "\"><input type=\"hidden\" name=\"next\" value=\"");
+	const char *next = web_form_get(&r->q, "next");
+	wb_htmls(b, safe_next(next ? next : r->method == WEB_GET ? r->path : "/"));
+	wb_printf(b, "\"><p><label for=\"token\">%s</label> <input id=\"token\" name=\"token\" "
+	             "type=\"password\" required autocomplete=\"current-password\"></p>"
+	             "<p><button type=\"submit\">%s</button></p></form>",
+	          L(r, "Jeton d'accès", "Access token"), L(r, "Se connecter", "Sign in"));
+	web_page_end(r);
+}
+
+static void post_login(web_req *r)
+{
+	if (!r->w->token) {
+		web_redirect(r, "/");
+		return;
+	}
+	if (!web_csrf_check(r))
+		return;
+	if (!rate_take(r->w, r->ip, RATE_LOGIN)) {
+		web_error(r, 429, "Trop de tentatives de connexion : patientez une minute.",
+		          "Too many sign-in attempts: wait a minute.");
+		return;
+	}
+	if (!token_equal(r->w, web_form_get(&r->form, "token"))) {
+		LOG_WARN("WEB-LOGIN", "%s: wrong access token", r->ip);
+		page_login(r, 401, true);
+		return;
+	}
+	LOG_INFO("WEB-LOGIN", "%s: signed in", r->ip);
+	session_make(r);
+	web_redirect(r, safe_next(web_form_get(&r->form, "next")));
+}
+
+/* ---- requests ---------------------------------------------------------------------------------- */
+
+static void req_free(web_req *r)
+{
+	if (!r)
+		return;
+	web_form_done(&r->q);
+	web_form_done(&r->form);
+	free(r->body);
+	wb_done(&r->out);
+	free(r);
+}
+
+static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	web_buf *b = cls;
+	if (b->len)
+		wb_put(b, "&", 1);
+	wb_put(b, key, key_size);
+	if (value) {
+		wb_put(b, "=", 1);
+		wb_put(b, value, value_size);
+	}
+	return MHD_YES;
+}
+
+/* The request's query string, through our own decoder (MHD hands the arguments over raw:
+ * see unescape_none). */
+static int parse_query(web_req *r)
+{
+	web_buf raw = {0};
+	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_collect, &raw);
+	if (raw.failed) {
+		wb_done(&raw);
+		return MAILLE_ENOMEM;
+	}
+	int e = web_form_parse(raw.p ? raw.p : "", raw.len, 0, &r->q);
+	wb_done(&raw);
+	return e;
+}
+
+static void respond_headers(web_req *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        r->ctype ? r->ctype : "text/html; charset=utf-8");
+	/* no script anywhere; styles from our own stylesheet only; forms post to us only */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	                        "default-src 'none'; style-src 'self'; img-src 'self'; "
+	                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        r->no_store ? "no-store" : "no-cache");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Cookie");
+	if (r->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	for (size_t i = 0; i < r->n_cookies; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookies[i]);
+	if (r->status == 401 && strncmp(r->path, "/api/", 5) == 0)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+}
+
+static enum MHD_Result respond(web_req *r)
+{
+	if (r->out.failed) {
+		wb_done(&r->out);
+		r->status = 500;
+		r->ctype = "text/plain; charset=utf-8";
+		wb_puts(&r->out, "500: the page is too large or memory ran out\n");
+	}
+	if (!r->status)
+		r->status = 200;
+	size_t len = r->out.len;
+	char *p = r->out.p;
+	r->out.p = NULL;
+	r->out.len = r->out.cap = 0;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, p ? p : (char *)"", p ? free : NULL);
+	if (!resp) {
+		free(p);
+		return MHD_NO;
+	}
+	respond_headers(r, resp);
+	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	if (r->status >= 500 || (r->status >= 400 && r->status != 404))
+		LOG_INFO("WEB-REQ", "%s %s %s: %u", r->ip,
+		         r->method == WEB_POST ? "POST" : r->method == WEB_HEAD ? "HEAD" : "GET",
+		         r->path, r->status);
+	else
+		LOG_DEBUG("WEB-REQ", "%s %s: %u", r->ip, r->path, r->status);
+	return ok;
+}
+
+static void serve_static(web_req *r)
+{
+	r->ctype = "text/css; charset=utf-8";
+	wb_puts(&r->out, web_css);
+}
+
+static void switch_lang(web_req *r, const char *to)
+{
+	if (strcmp(to, "fr") != 0 && strcmp(to, "en") != 0) {
+		web_error(r, 404, "Langue inconnue.", "Unknown language.");
+		return;
+	}
+	web_set_cookie(r, LANG_COOKIE "=%s; Path=/; SameSite=Lax; Max-Age=31536000", to);
+	web_redirect(r, safe_next(web_form_get(&r->q, "next")));
+}
+
+/* The routing of every request once its body (if any) is in. */
+static void dispatch(web_req *r)
+{
+	const char *p = r->path;
+	bool post = r->method == WEB_POST;
+	bool api = strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") == 0;
+	if (!api)
+		csrf_setup(r);
+	if (post && r->body_too_big) {
+		web_error(r, 413, "Formulaire trop volumineux.", "Form too large.");
+		return;
+	}
+	if (r->bad_query) {
+		web_error(r, 400, "Adresse mal formée (paramètres illisibles).",
+		          "Malformed address (unreadable parameters).");
+		return;
+	}
+	if (post) {
+		if (!rate_take(r->w, r->ip, RATE_POST)) {
+			web_error(r, 429, "Trop de requêtes : patientez un peu.",
+			          "Too many requests: wait a little.");
+			return;
+		}
+		const char *ct = header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+			web_error(r, 415, "Type de formulaire non pris en charge.",
+			          "Unsupported form encoding.");
+			return;
+		}
+		int e = web_form_parse(r->body ? r->body : "", r->body_len, WEB_DECODE_MULTILINE,
+		                       &r->form);
+		if (e) {
+			web_error(r, 400, "Formulaire mal formé (encodage, caractères de contrôle ou trop "
+			                  "de champs).",
+			          "Malformed form (encoding, control characters or too many fields).");
+			return;
+		}
+	} else if (!r->loopback && !rate_take(r->w, r->ip, RATE_READ)) {
+		web_error(r, 429, "Trop de requêtes : patientez un peu.",
+		          "Too many requests: wait a little.");
+		return;
+	}
+	if (strcmp(p, "/static/maille.css") == 0) {
+		serve_static(r);
+		return;
+	}
+	if (strcmp(p, "/login") == 0) {
+		if (post)
+			post_login(r);
+		else
+			page_login(r, 200, false);
+		return;
+	}
+	if (!authorised(r)) {
+		if (api)
+			web_error(r, 401, "Jeton d'accès requis.", "Access token required.");
+		else
+			page_login(r, 401, false);
+		return;
+	}
+	r->authed = true;
+	if (post) {
+		if (strcmp(p, "/publish") == 0)
+			web_post_publish(r);
+		else if (strcmp(p, "/delete") == 0)
+			web_post_delete(r);
+		else if (strcmp(p, "/logout") == 0) {
+			if (web_csrf_check(r)) {
+				web_set_cookie(r, SESSION_COOKIE "=; Path=/; Max-Age=0");
+				web_redirect(r, "/");
+			}
+		} else
+			web_error(r, 405, "Cette adresse n'accepte pas de formulaire.",
+			          "This address takes no form.");
+		return;
+	}
+	if (api)
+		web_api(r, p[4] ? p + 5 : "");
+	else if (strcmp(p, "/") == 0)
+		web_page_home(r);
+	else if (strcmp(p, "/catalogue") == 0)
+		web_page_catalogue(r, false);
+	else if (strcmp(p, "/search") == 0)
+		web_page_catalogue(r, true);
+	else if (strncmp(p, "/entry/", 7) == 0)
+		web_page_entry(r, p + 7);
+	else if (strncmp(p, "/territory/", 11) == 0)
+		web_page_territory(r, p + 11);
+	else if (strcmp(p, "/network") == 0)
+		web_page_network(r);
+	else if (strcmp(p, "/publish") == 0)
+		web_page_publish(r);
+	else if (strncmp(p, "/lang/", 6) == 0)
+		switch_lang(r, p + 6);
+	else
+		web_error(r, 404, "Page introuvable.", "Page not found.");
+}
+
+/* Sets up a request on its first call: method, client address, path, query, language. The
+ * answer is written when something is already wrong (r->status set). */
+static void req_begin(web_req *r, const char *url, const char *method)
+{
+	if (strcmp(method, "GET") == 0)
+		r->method = WEB_GET;
+	else if (strcmp(method, "HEAD") == 0)
+		r->method = WEB_HEAD;
+	else if (strcmp(method, "POST") == 0)
+		r->method = WEB_POST;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(r->ip, sizeof r->ip, "?");
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET) {
+			const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+			inet_ntop(AF_INET, &in->sin_addr, r->ip, sizeof r->ip);
+			r->loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+		} else if (sa->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+			inet_ntop(AF_INET6, &in6->sin6_addr, r->ip, sizeof r->ip);
+			r->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+		}
+	}
+	char lang[8];
+	if (cookie(r, LANG_COOKIE, lang, sizeof lang))
+		r->en = strcmp(lang, "en") == 0;
+	size_t ulen = strlen(url);
+	if (ulen > WEB_PATH_MAX) {
+		snprintf(r->path, sizeof r->path, "/");
+		web_error(r, 414, "Adresse trop longue.", "Address too long.");
+		return;
+	}
+	if (web_pct_decode(url, ulen, 0, r->path, &r->path_len) != 0 || r->path[0] != '/') {
+		snprintf(r->path, sizeof r->path, "/");
+		web_error(r, 400, "Adresse mal formée.", "Malformed address.");
+		return;
+	}
+	if (!r->method) {
+		web_error(r, 405, "Méthode non prise en charge.", "Method not supported.");
+		return;
+	}
+	if (parse_query(r) != 0)
+		r->bad_query = true;
+	const char *lq = web_form_get(&r->q, "lang");
+	if (lq)
+		r->en = strcmp(lq, "en") == 0;
+	const char *all = web_form_get(&r->q, "all");
+	r->all = all && strcmp(all, "1") == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	(void)version;
+	web_server *w = cls;
+	web_req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		r->w = w;
+		r->conn = conn;
+		r->wk = worker_get(w);
+		req_begin(r, url, method);
+		if (!r->wk && !r->status)
+			web_error(r, 503, "Catalogue indisponible (base de données).",
+			          "Catalogue unavailable (database).");
+		if (r->status)
+			return respond(r);
+		if (r->method == WEB_POST) {
+			/* a body announced over the limit is refused before it is read */
+			const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (cl && strtoull(cl, NULL, 10) > WEB_BODY_MAX) {
+				snprintf(r->path, sizeof r->path, "%s", "/");
+				web_error(r, 413, "Formulaire trop volumineux.", "Form too large.");
+				return respond(r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (r->method == WEB_POST && *upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (r->body_too_big || r->body_len + n > WEB_BODY_MAX) {
+			/* chunked and over the limit: what comes is dropped, the answer is 413 */
+			r->body_too_big = true;
+			free(r->body);
+			r->body = NULL;
+			r->body_len = 0;
+			return MHD_YES;
+		}
+		char *nb = realloc(r->body, r->body_len + n + 1);
+		if (!nb)
+			return MHD_NO;
+		memcpy(nb + r->body_len, upload_data, n);
+		r->body = nb;
+		r->body_len += n;
+		r->body[r->body_len] = '\0';
+		return MHD_YES;
+	}
+	if (r->status) /* already answered on the first call */
+		return MHD_YES;
+	dispatch(r);
+	return respond(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)conn, (void)toe;
+	req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* MHD would percent-decode the path and the arguments itself; ours (web_form.c, fuzzed)
+ * refuses what MHD's lets through (%00, invalid UTF-8), so MHD hands them over untouched. */
+static size_t unescape_none(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls, (void)c;
+	return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	LOG_DEBUG("WEB-MHD", "%s", msg);
+}
+
+/* ---- start, stop -------------------------------------------------------------------------------- */
+
+static int read_token(web_server *w, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		LOG_ERROR("WEB-TOKEN", "cannot read the token file %s: %s", path, strerror(errno));
+		return MAILLE_EIO;
+	}
+	char line[WEB_TOKEN_MAX + 2];
+	bool ok = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	size_t n = ok ? strcspn(line, "\r\n") : 0;
+	line[n] = '\0';
+	bool printable = true;
+	for (size_t i = 0; i < n; i++)
+		printable &= line[i] > 0x20 && line[i] < 0x7f;
+	if (!ok || n < WEB_TOKEN_MIN || n > WEB_TOKEN_MAX || !printable) {
+		sodium_memzero(line, sizeof line);
+		LOG_ERROR("WEB-TOKEN", "%s: the token is its first line: %u to %u printable ASCII "
+		                       "characters without spaces",
+		          path, WEB_TOKEN_MIN, WEB_TOKEN_MAX);
+		return MAILLE_EINVAL;
+	}
+	w->token = sodium_malloc(n + 1);
+	if (!w->token) {
+		sodium_memzero(line, sizeof line);
+		return MAILLE_ENOMEM;
+	}
+	memcpy(w->token, line, n + 1);
+	sodium_memzero(line, sizeof line);
+	return 0;
+}
+
+static int addr_file_path(const web_server *w, const char *name, char *ret, size_t cap)
+{
+	int n = snprintf(ret, cap, "%s/%s", w->cfg.dir, name);
+	return n < 0 || (size_t)n >= cap ? MAILLE_EINVAL : 0;
+}
+
+static int addr_file_write(web_server *w)
+{
+	char path[4200], tmp[4200];
+	if (addr_file_path(w, WEB_ADDR_FILE, path, sizeof path) ||
+	    addr_file_path(w, "." WEB_ADDR_FILE ".tmp", tmp, sizeof tmp))
+		return MAILLE_EINVAL;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return MAILLE_EIO;
+	int ok = fprintf(f, "%s\n", w->addr) > 0;
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return MAILLE_EIO;
+	}
+	w->addr_written = true;
+	return 0;
+}
+
+const char *web_url(const web_server *w)
+{
+	return w->url;
+}
+
+void web_stop(web_server *w)
+{
+	if (!w)
+		return;
+	if (w->addr_written) {
+		char path[4200];
+		if (addr_file_path(w, WEB_ADDR_FILE, path, sizeof path) == 0)
+			unlink(path);
+	}
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->stop_cond);
+	pthread_mutex_unlock(&w->lock);
+	if (w->facet_thread_started)
+		pthread_join(w->facet_thread, NULL);
+	if (w->mhd)
+		MHD_stop_daemon(w->mhd); /* joins the worker threads */
+	for (size_t i = 0; i < w->n_workers; i++)
+		worker_free(w->workers[i]);
+	pthread_key_delete(w->key);
+	pthread_cond_destroy(&w->stop_cond);
+	pthread_mutex_destroy(&w->lock);
+	if (w->token)
+		sodium_free(w->token);
+	sodium_memzero(w->secret, sizeof w->secret);
+	free(w->rate);
+	free(w);
+}
+
+int web_start(const web_config *cfg, web_server **ret)
+{
+	const char *listen = cfg->listen ? cfg->listen : WEB_LISTEN_DEFAULT;
+	struct sockaddr_storage ss;
+	if (node_addr_parse(listen, &ss)) {
+		LOG_ERROR("WEB-LISTEN", "'%s' is not ADDR:PORT (an IPv4 address, [IPv6], or "
+		                        "localhost, and a port)",
+		          listen);
+		return MAILLE_EINVAL;
+	}
+	bool loopback = ss.ss_family == AF_INET ?
+	                    (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127 :
+	                    IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	if (!loopback && !cfg->token_file) {
+		LOG_ERROR("WEB-LISTEN", "the web catalogue on %s (not loopback) needs "
+		                        "--web-token-file FILE: every request must then carry the token",
+		          listen);
+		return MAILLE_EINVAL;
+	}
+	web_server *w = calloc(1, sizeof *w);
+	if (!w)
+		return MAILLE_ENOMEM;
+	w->cfg = *cfg;
+	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
+	w->cfg.netkey_fp = w->netkey_fp;
+	w->loopback_only = loopback;
+	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
+	randombytes_buf(w->secret, sizeof w->secret);
+	int r = 0;
+	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
+	if (!w->rate || pthread_mutex_init(&w->lock, NULL) != 0) {
+		free(w->rate);
+		free(w);
+		return MAILLE_ENOMEM;
+	}
+	if (pthread_cond_init(&w->stop_cond, NULL) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		free(w->rate);
+		free(w);
+		return MAILLE_ENOMEM;
+	}
+	if (pthread_key_create(&w->key, NULL) != 0) {
+		pthread_cond_destroy(&w->stop_cond);
+		pthread_mutex_destroy(&w->lock);
+		free(w->rate);
+		free(w);
+		return MAILLE_ENOMEM;
+	}
+	if (cfg->token_file && (r = read_token(w, cfg->token_file))) {
+		web_stop(w);
+		return r;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+#ifdef __linux__
+	flags |= MHD_USE_EPOLL;
+#else
+	flags |= MHD_USE_POLL;
+#endif
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	w->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)WEB_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, w, MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
+	if (!w->mhd) {
+		int err = errno;
+		LOG_ERROR("WEB-LISTEN", "cannot serve the web catalogue on %s: %s", listen,
+		          err ? strerror(err) : "libmicrohttpd refused to start");
+		web_stop(w);
+		return err == EADDRINUSE ? MAILLE_EBUSY : MAILLE_EIO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_LISTEN_FD);
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof bound;
+	memset(&bound, 0, sizeof bound);
+	if (!di || getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) != 0) {
+		LOG_ERROR("WEB-LISTEN", "cannot read the web catalogue's bound address");
+		web_stop(w);
+		return MAILLE_EIO;
+	}
+	char a[NODE_ADDR_STR_MAX];
+	node_addr_format((struct sockaddr *)&bound, a);
+	snprintf(w->addr, sizeof w->addr, "%s", a);
+	snprintf(w->url, sizeof w->url, "http://%s/", w->addr);
+	if (pthread_create(&w->facet_thread, NULL, facet_main, w) != 0) {
+		LOG_ERROR("WEB-LISTEN", "cannot start the facet counter thread");
+		web_stop(w);
+		return MAILLE_ENOMEM;
+	}
+	w->facet_thread_started = true;
+	if ((r = addr_file_write(w))) {
+		LOG_ERROR("WEB-LISTEN", "cannot write %s/%s: %s", cfg->dir, WEB_ADDR_FILE,
+		          maille_strerror(r));
+		web_stop(w);
+		return r;
+	}
+	LOG_INFO("WEB-LISTEN", "web catalogue on %s (written to %s/%s)%s", w->url, cfg->dir,
+	         WEB_ADDR_FILE, w->token ? "; access token required" : "");
+	*ret = w;
+	return 0;
+}

@@ -1,0 +1,83 @@
+/* node/web.h: the local web catalogue the daemon serves (DESIGN.md §7): HTML pages in French
+ * (with an English switch), forms to publish, and a JSON API over the same data.
+ *
+ * Server: libmicrohttpd with its own threads (a small pool), not an HTTP parser on the
+ * daemon's libuv loop. Why: pages run SQLite queries (full-text search, lists, Markdown) that
+ * take milliseconds; on the loop they would delay every peer session's handshake, pings and
+ * pushes, while on their own threads they only share the cores. MHD also brings a parser of
+ * HTTP/1.1 hardened over years (pipelining, chunked bodies, 100-continue, header limits) that
+ * we would otherwise write and fuzz ourselves. Each MHD thread opens its OWN store handle
+ * (store handles are never shared between threads); what a form publishes is written through
+ * it, and the daemon's loop notices that write through SQLite's data_version within its
+ * 0.1 s tick and pushes the entry to its peers, exactly as for a `maille publish`.
+ *
+ * Security (README "Web catalogue"): every byte of user content is HTML-escaped; Markdown is
+ * rendered by cmark in safe mode (no raw HTML, no javascript: links); a strict
+ * Content-Security-Policy (no script at all: the site works without JavaScript); forms carry
+ * CSRF tokens bound to a cookie; request sizes, connections and request rates are bounded
+ * (limits below). Listening on an address other than loopback requires a token file: every
+ * request must then carry the token (a session cookie set by a login form, or an
+ * Authorization: Bearer header).
+ *
+ * Depends on proto/, store/, node/trust.h, libmicrohttpd, cmark, jansson, libsodium. Logs
+ * through node/log.h. Ownership: web_config's pointers (but netkey_fp, copied) are borrowed
+ * until web_stop(). */
+#ifndef MAILLE_NODE_WEB_H
+#define MAILLE_NODE_WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEB_LISTEN_DEFAULT "127.0.0.1:7480"
+#define WEB_ADDR_FILE "web.addr" /* DIR/web.addr: the bound address while the server runs */
+
+/* ---- limits ----------------------------------------------------------------------------- */
+#define WEB_THREADS 2u                   /* MHD worker threads, one store handle each */
+#define WEB_CONN_MAX 256u                /* open HTTP connections */
+#define WEB_CONN_PER_IP_MAX 64u          /* open HTTP connections from one address */
+#define WEB_CONN_TIMEOUT_S 30u           /* an idle connection is closed after this */
+#define WEB_CONN_MEMORY (64u * 1024u)    /* per connection: request line and headers */
+#define WEB_BODY_MAX (512u * 1024u)      /* bytes of a request body (a form): beyond, 413 */
+#define WEB_PATH_MAX 1024u               /* bytes of a decoded URL path: beyond, 414 */
+#define WEB_QUERY_MAX 2048u              /* bytes of a search query */
+#define WEB_PAGE_SIZE 20u                /* entries per page of the catalogue and the API */
+#define WEB_PAGE_MAX 500u                /* highest page number */
+#define WEB_OUT_MAX (8u * 1024u * 1024u) /* bytes of one response */
+/* Rate limits, per client address (token buckets: a burst, then a steady rate). Reads are
+ * limited for clients other than loopback only: a local process can read the store file
+ * anyway, and the benchmark runs from there. Writes (every POST) and failed logins are
+ * limited for everyone. */
+#define WEB_RATE_READ_PER_S 100u
+#define WEB_RATE_READ_BURST 300u
+#define WEB_RATE_POST_PER_MIN 30u
+#define WEB_RATE_POST_BURST 20u
+#define WEB_RATE_LOGIN_PER_MIN 6u
+#define WEB_RATE_LOGIN_BURST 5u
+#define WEB_RATE_CLIENTS 1024u           /* addresses tracked (the least recent is forgotten) */
+#define WEB_TOKEN_MIN 16u                /* characters of an access token */
+#define WEB_TOKEN_MAX 256u
+
+typedef struct web_config {
+	const char *listen;     /* "ADDR:PORT" (WEB_LISTEN_DEFAULT when NULL); port 0: ephemeral */
+	const char *token_file; /* NULL: no token (loopback only) */
+	const char *dir;        /* node directory: web.addr, node.state */
+	const char *store_path; /* each worker thread opens its own handle */
+	const uint8_t *sk;      /* the daemon's Ed25519 secret key: what the forms publish is
+	                         * signed with it (web_publish_territory) */
+	const char *netkey_fp;  /* the federation's fingerprint, for the network page (copied) */
+	int64_t clock_skew_us;  /* a test's injected clock (node_config.clock_skew_us) */
+} web_config;
+
+typedef struct web_server web_server;
+
+/* Starts the server (its threads run at once). Errors, logged here once: MAILLE_EINVAL (bad
+ * address, a non-loopback address without token_file, a bad token file), MAILLE_EBUSY
+ * (address in use), MAILLE_EIO, MAILLE_ENOMEM. *ret is set only on success. */
+int web_start(const web_config *cfg, web_server **ret);
+/* "http://127.0.0.1:7480/" */
+const char *web_url(const web_server *w);
+/* Stops accepting, waits for the requests in progress, joins the threads, closes their store
+ * handles, removes DIR/web.addr, frees. NULL is a no-op. */
+void web_stop(web_server *w);
+
+#endif

@@ -1,0 +1,325 @@
+/* node/web_api.c: the JSON API, the same data as the pages (README "Web catalogue"):
+ *   GET /api/entries?q=&type=&theme=&status=&territory=&licence=&page=&all=1
+ *   GET /api/entries/<path>[?territory=<hex>]
+ *   GET /api/status
+ *   GET /api/territories */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+#include "proto/error.h"
+#include "web_int.h"
+
+static void api_out(web_req *r, json_t *j)
+{
+	r->ctype = "application/json";
+	if (!j) {
+		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+		return;
+	}
+	char *s = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	if (!s) {
+		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+		return;
+	}
+	wb_puts(&r->out, s);
+	wb_puts(&r->out, "\n");
+	free(s);
+}
+
+static json_t *value_json(const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		return json_null();
+	case PROTO_V_BOOL:
+		return json_boolean(v->u.b);
+	case PROTO_V_INT:
+		return json_integer((json_int_t)v->u.i);
+	case PROTO_V_FLOAT:
+		return json_real(v->u.f);
+	case PROTO_V_STR:
+		return json_stringn(v->u.str.ptr, v->u.str.len);
+	case PROTO_V_BIN: {
+		char *hex = malloc(v->u.bin.len * 2 + 1);
+		if (!hex)
+			return NULL;
+		proto_hex(v->u.bin.ptr, v->u.bin.len, hex);
+		json_t *s = json_string(hex);
+		free(hex);
+		return s;
+	}
+	case PROTO_V_ARRAY: {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < v->u.arr.n; i++)
+			json_array_append_new(a, value_json(&v->u.arr.items[i]));
+		return a;
+	}
+	case PROTO_V_MAP: {
+		json_t *o = json_object();
+		for (size_t i = 0; o && i < v->u.map.n; i++)
+			json_object_setn_new(o, v->u.map.items[i].key, v->u.map.items[i].key_len,
+			                     value_json(&v->u.map.items[i].val));
+		return o;
+	}
+	}
+	return NULL;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* An item, as the CLI's --json gives it (id, path, type, title, summary, territory, author,
+ * signer, timestamp, status, themes), plus trusted, signer_name, url, snippet. */
+static json_t *row_json(web_req *r, const store_row *row, bool with_body)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = web_row_body(row, &a);
+	json_t *o = json_object();
+	char hex[2 * PROTO_ID_LEN + 1], buf[512];
+	proto_hex(row->id, PROTO_ID_LEN, hex);
+	json_object_set_new(o, "id", json_string(hex));
+	json_object_set_new(o, "path", json_stringn(row->entry.path, row->entry.path_len));
+	json_object_set_new(o, "kind", json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ?
+	                                               "tombstone" :
+	                                               "document"));
+	const proto_value *tv = proto_map_get(body, "type");
+	json_object_set_new(o, "type", tv && tv->type == PROTO_V_STR ? json_string(tv->u.str.ptr) :
+	                                                               json_null());
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	json_object_set_new(o, "title", str_or_null(title));
+	json_object_set_new(o, "summary",
+	                    str_or_null(proto_langmap_pick(proto_map_get(body, "summary"), "fr")));
+	web_territory_name(r->wk->st, row->entry.territory, buf, sizeof buf);
+	json_object_set_new(o, "territory", json_string(buf));
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "author", json_string(hex));
+	json_object_set_new(o, "trusted", json_boolean(r->wk->tv_ok &&
+	                                               trust_find(&r->wk->tv, row->entry.territory)));
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "signer", json_string(hex));
+	web_signer_label(r->wk->st, &row->entry, buf, sizeof buf);
+	json_object_set_new(o, "signer_name", json_string(buf));
+	/* the same RFC 3339 form as the CLI */
+	uint64_t us = row->entry.timestamp;
+	time_t secs = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (gmtime_r(&secs, &tm)) {
+		char date[32];
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, sizeof buf, "%s.%06uZ", date, (unsigned)(us % 1000000u));
+		json_object_set_new(o, "timestamp", json_string(buf));
+	}
+	const proto_value *st = proto_map_get(body, "status");
+	json_object_set_new(o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) :
+	                                                                 json_null());
+	const proto_value *th = proto_map_get(body, "themes");
+	json_object_set_new(o, "themes", th && th->type == PROTO_V_ARRAY ? value_json(th) :
+	                                                                   json_array());
+	web_buf url = {0};
+	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
+	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));
+	wb_done(&url);
+	if (row->snippet) {
+		/* the match markers become [ ] as in the CLI's text output; in JSON they are data */
+		json_object_set_new(o, "snippet", json_string(row->snippet));
+	}
+	if (with_body) {
+		json_object_set_new(o, "body", body ? value_json(body) : json_object());
+		json_object_set_new(o, "signature_verified", json_true());
+	}
+	proto_arena_done(&a);
+	return o;
+}
+
+typedef struct api_list {
+	web_req *r;
+	json_t *items;
+	unsigned skip, take;
+	bool more;
+} api_list;
+
+static int api_row(const store_row *row, void *ctx)
+{
+	api_list *c = ctx;
+	if (c->skip) {
+		c->skip--;
+		return 0;
+	}
+	if (json_array_size(c->items) == c->take) {
+		c->more = true;
+		return 1;
+	}
+	json_array_append_new(c->items, row_json(c->r, row, false));
+	return 0;
+}
+
+static void api_entries(web_req *r)
+{
+	store_filter f;
+	uint8_t tkey[PROTO_KEY_LEN];
+	unsigned page;
+	if (!web_filters(r, &f, tkey, &page))
+		return;
+	const char *q = web_form_get(&r->q, "q");
+	if (q && strlen(q) > WEB_QUERY_MAX) {
+		web_error(r, 400, "Recherche trop longue.", "Query too long.");
+		return;
+	}
+	api_list c = {r, json_array(), (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, false};
+	int e;
+	if (q && *q)
+		e = store_search(r->wk->st, q, &f, (size_t)page * WEB_PAGE_SIZE + 1, api_row, &c);
+	else
+		e = store_list(r->wk->st, &f, api_row, &c);
+	if (e == MAILLE_EINVAL) {
+		json_decref(c.items);
+		web_error(r, 400, "Recherche sans mot.", "A query needs a word.");
+		return;
+	}
+	if (e < 0) {
+		json_decref(c.items);
+		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "page", json_integer(page));
+	json_object_set_new(o, "per_page", json_integer(WEB_PAGE_SIZE));
+	json_object_set_new(o, "has_more", json_boolean(c.more));
+	json_object_set_new(o, "items", c.items);
+	api_out(r, o);
+}
+
+static void api_entry(web_req *r, const char *path)
+{
+	web_trust(r);
+	store_row row;
+	int e = web_find_entry(r, path, &row);
+	if (e == MAILLE_EINVAL) {
+		web_error(r, 400, "Chemin ou territoire mal formé.", "Malformed path or territory.");
+		return;
+	}
+	if (e == MAILLE_ENOTFOUND) {
+		web_error(r, 404, "Aucune fiche.", "No such record.");
+		return;
+	}
+	if (e) {
+		web_error(r, 500, "Lecture impossible.", "Cannot read the catalogue.");
+		return;
+	}
+	api_out(r, row_json(r, &row, true));
+	store_row_done(&row);
+}
+
+static void api_status(web_req *r)
+{
+	const trust_view *tv = web_trust(r);
+	json_t *o = json_object();
+	char hex[2 * PROTO_KEY_LEN + 1], name[256];
+	proto_hex(r->w->own, PROTO_KEY_LEN, hex);
+	web_territory_name(r->wk->st, r->w->own, name, sizeof name);
+	json_object_set_new(o, "key", json_string(hex));
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "federation", str_or_null(r->w->cfg.netkey_fp));
+	uint8_t fp[RBSR_FP_LEN];
+	uint64_t count, entries, docs;
+	if (store_fingerprint(r->wk->st, fp, &count) == 0 && store_count(r->wk->st, &entries, &docs) == 0) {
+		char fph[2 * RBSR_FP_LEN + 1];
+		proto_hex(fp, RBSR_FP_LEN, fph);
+		json_object_set_new(o, "count", json_integer((json_int_t)count));
+		json_object_set_new(o, "documents", json_integer((json_int_t)docs));
+		json_object_set_new(o, "fingerprint", json_string(fph));
+	}
+	json_object_set_new(o, "trusted_territories", json_integer(tv ? (json_int_t)tv->n : 0));
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->w->cfg.dir, NODE_STATE_FILE);
+	json_error_t jerr;
+	json_t *st = json_load_file(path, 0, &jerr);
+	json_t *d = json_object();
+	if (json_is_object(st)) {
+		static const char *const keys[] = {"pid", "listen", "connected", "last_sync_us",
+		                                   "started_us", "updated_us", "peers", NULL};
+		for (size_t i = 0; keys[i]; i++) {
+			json_t *v = json_object_get(st, keys[i]);
+			if (v)
+				json_object_set(d, keys[i], v);
+		}
+	}
+	json_decref(st);
+	json_object_set_new(o, "daemon", d);
+	json_object_set_new(o, "web", json_string(web_url(r->w)));
+	api_out(r, o);
+}
+
+typedef struct terr_ctx {
+	web_req *r;
+	json_t *arr;
+} terr_ctx;
+
+static int terr_row(const store_row *row, void *ctx)
+{
+	terr_ctx *c = ctx;
+	if (memcmp(row->entry.signer, row->entry.territory, PROTO_KEY_LEN) != 0)
+		return 0;
+	json_t *o = json_object();
+	char hex[2 * PROTO_KEY_LEN + 1], name[256];
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	web_territory_name(c->r->wk->st, row->entry.territory, name, sizeof name);
+	json_object_set_new(o, "key", json_string(hex));
+	json_object_set_new(o, "name", json_string(name));
+	const trust_node *tn = c->r->wk->tv_ok ? trust_find(&c->r->wk->tv, row->entry.territory) : NULL;
+	json_object_set_new(o, "trust", json_string(!tn ? "untrusted" :
+	                                            tn->reason == TRUST_OWN ? "own" :
+	                                            tn->reason == TRUST_EXPLICIT ? "explicit" :
+	                                                                           "vouched"));
+	if (tn) {
+		json_object_set_new(o, "hops", json_integer(tn->hops));
+		if (tn->reason == TRUST_VOUCHED) {
+			proto_hex(tn->via, PROTO_KEY_LEN, hex);
+			json_object_set_new(o, "via", json_string(hex));
+		}
+	}
+	json_array_append_new(c->arr, o);
+	return json_array_size(c->arr) >= 10000;
+}
+
+static void api_territories(web_req *r)
+{
+	web_trust(r);
+	store_filter f;
+	memset(&f, 0, sizeof f);
+	f.type = "territory";
+	f.include_federation = true;
+	terr_ctx c = {r, json_array()};
+	int e = store_list(r->wk->st, &f, terr_row, &c);
+	if (e < 0) {
+		json_decref(c.arr);
+		web_error(r, 500, "Lecture impossible.", "Cannot read the catalogue.");
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "territories", c.arr);
+	api_out(r, o);
+}
+
+void web_api(web_req *r, const char *rest)
+{
+	if (strcmp(rest, "entries") == 0)
+		api_entries(r);
+	else if (strncmp(rest, "entries/", 8) == 0)
+		api_entry(r, rest + 8);
+	else if (strcmp(rest, "status") == 0)
+		api_status(r);
+	else if (strcmp(rest, "territories") == 0)
+		api_territories(r);
+	else
+		web_error(r, 404, "Adresse d'API inconnue.", "Unknown API address.");
+}

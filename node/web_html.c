@@ -1,0 +1,687 @@
+/* node/web_html.c: the web catalogue's output: a bounded buffer, HTML escaping of every byte
+ * of user content, the page layout (header, navigation, language switch, footer), labels in
+ * French and English, the generic rendering of field values, Markdown through cmark in safe
+ * mode, and the stylesheet. */
+#include <cmark.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/error.h"
+#include "proto/member.h"
+#include "web_int.h"
+
+/* ---- buffer --------------------------------------------------------------------------------- */
+
+void wb_put(web_buf *b, const char *s, size_t len)
+{
+	if (b->failed || len == 0)
+		return;
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 8192;
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		if (cap > WEB_OUT_MAX + 1) {
+			b->failed = true;
+			return;
+		}
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void wb_puts(web_buf *b, const char *s)
+{
+	wb_put(b, s, strlen(s));
+}
+
+void wb_printf(web_buf *b, const char *fmt, ...)
+{
+	char tmp[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if ((size_t)n < sizeof tmp) {
+		wb_put(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	wb_put(b, big, (size_t)n);
+	free(big);
+}
+
+void wb_html(web_buf *b, const char *s, size_t len)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		wb_put(b, s + start, i - start);
+		wb_puts(b, rep);
+		start = i + 1;
+	}
+	wb_put(b, s + start, len - start);
+}
+
+void wb_htmls(web_buf *b, const char *s)
+{
+	if (s)
+		wb_html(b, s, strlen(s));
+}
+
+void wb_url(web_buf *b, const char *s, size_t len, bool keep_slash)
+{
+	char tmp[1024];
+	size_t need = web_pct_encode(s, len, keep_slash, tmp, sizeof tmp);
+	if (need < sizeof tmp) {
+		wb_put(b, tmp, need);
+		return;
+	}
+	char *big = malloc(need + 1);
+	if (!big) {
+		b->failed = true;
+		return;
+	}
+	web_pct_encode(s, len, keep_slash, big, need + 1);
+	wb_put(b, big, need);
+	free(big);
+}
+
+void wb_urls(web_buf *b, const char *s)
+{
+	wb_url(b, s, strlen(s), false);
+}
+
+void wb_done(web_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+/* ---- labels --------------------------------------------------------------------------------- */
+
+static const struct {
+	const char *name, *fr, *en;
+} labels[] = {
+	{"methodology", "Méthodologie", "Methodology"},
+	{"use_case", "Cas d'usage", "Use case"},
+	{"component", "Composant réutilisable", "Reusable component"},
+	{"rex", "Retour d'expérience", "Experience report"},
+	{"territory", "Territoire", "Territory"},
+	{"ia-democratie", "IA et démocratie", "AI in democracy"},
+	{"ia-ressource-limitee", "IA à ressources limitées", "AI with limited resources"},
+	{"ia-monde-incertain", "IA dans un monde incertain", "AI in an uncertain world"},
+	{"transparence-algorithmes", "Transparence des algorithmes",
+	 "Transparency of algorithms"},
+	{"donnees", "Données", "Data"},
+	{"communs-numeriques", "Communs numériques", "Digital commons"},
+	{"logiciel-libre", "Logiciel libre", "Free software"},
+	{"sobriete-numerique", "Sobriété numérique", "Digital sobriety"},
+	{"accessibilite", "Accessibilité", "Accessibility"},
+	{"participation-citoyenne", "Participation citoyenne", "Citizen participation"},
+	{"idea", "Idée", "Idea"},
+	{"design", "Conception", "Design"},
+	{"development", "Développement", "Development"},
+	{"pilot", "Expérimentation", "Pilot"},
+	{"production", "En production", "In production"},
+	{"evaluation", "Évaluation", "Evaluation"},
+	{"retired", "Arrêté", "Retired"},
+	{"title", "Titre", "Title"},
+	{"summary", "Résumé", "Summary"},
+	{"description", "Description", "Description"},
+	{"themes", "Thèmes", "Themes"},
+	{"keywords", "Mots-clés", "Keywords"},
+	{"lang", "Langue", "Language"},
+	{"content_licence", "Licence du contenu", "Content licence"},
+	{"status", "Statut", "Status"},
+	{"department", "Direction ou service", "Department"},
+	{"contacts", "Contacts", "Contacts"},
+	{"territories", "Territoires concernés", "Territories concerned"},
+	{"links", "Liens", "Links"},
+	{"relations", "Relations", "Relations"},
+	{"identifiers", "Identifiants", "Identifiers"},
+	{"attachments", "Pièces jointes", "Attachments"},
+	{"extensions", "Extensions", "Extensions"},
+	{"method_kind", "Nature de la méthode", "Kind of method"},
+	{"covers", "Couvre", "Covers"},
+	{"audience", "Public", "Audience"},
+	{"steps", "Étapes", "Steps"},
+	{"legal_basis", "Base légale", "Legal basis"},
+	{"effort", "Effort", "Effort"},
+	{"prerequisites", "Prérequis", "Prerequisites"},
+	{"purpose", "Finalité", "Purpose"},
+	{"decision_process", "Processus de décision", "Decision process"},
+	{"automation_level", "Niveau d'automatisation", "Automation level"},
+	{"algorithm_type", "Type d'algorithme", "Algorithm type"},
+	{"individual_decisions", "Décisions individuelles", "Individual decisions"},
+	{"affected_public", "Public concerné", "Affected public"},
+	{"human_oversight", "Contrôle humain", "Human oversight"},
+	{"risks", "Risques", "Risks"},
+	{"data_sources", "Sources de données", "Data sources"},
+	{"recourse", "Voies de recours", "Recourse"},
+	{"context", "Contexte", "Context"},
+	{"model_description", "Description du modèle", "Model description"},
+	{"decisions_per_year", "Décisions par an", "Decisions per year"},
+	{"risk_category", "Catégorie de risque (AI Act)", "Risk category (AI Act)"},
+	{"impact_assessments", "Analyses d'impact", "Impact assessments"},
+	{"alternatives_considered", "Alternatives étudiées", "Alternatives considered"},
+	{"monitoring", "Suivi", "Monitoring"},
+	{"rollback", "Réversibilité", "Rollback plan"},
+	{"suppliers", "Fournisseurs", "Suppliers"},
+	{"hosting", "Hébergement", "Hosting"},
+	{"environment", "Environnement", "Environment"},
+	{"public_register_url", "Registre public", "Public register"},
+	{"components", "Composants", "Components"},
+	{"component_kind", "Nature du composant", "Kind of component"},
+	{"licence", "Licence", "Licence"},
+	{"repository_url", "Dépôt de code", "Code repository"},
+	{"landing_url", "Page d'accueil", "Landing page"},
+	{"version", "Version", "Version"},
+	{"release_date", "Date de publication", "Release date"},
+	{"development_status", "État de développement", "Development status"},
+	{"software_type", "Type de logiciel", "Software type"},
+	{"platforms", "Plateformes", "Platforms"},
+	{"features", "Fonctionnalités", "Features"},
+	{"maintenance", "Maintenance", "Maintenance"},
+	{"dependencies", "Dépendances", "Dependencies"},
+	{"funded_by", "Financé par", "Funded by"},
+	{"distributions", "Distributions", "Distributions"},
+	{"model_card", "Fiche du modèle", "Model card"},
+	{"about", "Porte sur", "About"},
+	{"declaration", "Déclaration", "Declaration"},
+	{"period", "Période", "Period"},
+	{"objectives", "Objectifs", "Objectives"},
+	{"what_was_done", "Ce qui a été fait", "What was done"},
+	{"difficulties", "Difficultés", "Difficulties"},
+	{"lessons_learned", "Enseignements", "Lessons learned"},
+	{"results", "Résultats", "Results"},
+	{"indicators", "Indicateurs", "Indicators"},
+	{"recommendation", "Recommandation", "Recommendation"},
+	{"rating", "Note", "Rating"},
+	{"cost", "Coût", "Cost"},
+	{"partners", "Partenaires", "Partners"},
+	{"version_used", "Version utilisée", "Version used"},
+	{"deployment", "Déploiement", "Deployment"},
+	{"environment_observed", "Effets environnementaux observés", "Environmental effects"},
+	{"dependency_observed", "Dépendances observées", "Dependencies observed"},
+	{"citizen_involvement", "Implication citoyenne", "Citizen involvement"},
+	{"available_for_contact", "Disponible pour échanger", "Available for contact"},
+	{"user", "Utilisateur", "User"},
+	{"referent_expert", "Référent expert", "Referent expert"},
+	{"evaluator", "Évaluateur", "Evaluator"},
+	{"abandoned", "Abandon", "Abandoned"},
+	{"recommend", "Recommandé", "Recommended"},
+	{"recommend_with_conditions", "Recommandé sous conditions", "Recommended with conditions"},
+	{"do_not_recommend", "Déconseillé", "Not recommended"},
+	{"fully_automated", "Entièrement automatisé", "Fully automated"},
+	{"decision_support", "Aide à la décision", "Decision support"},
+	{"no_individual_decision", "Pas de décision individuelle", "No individual decision"},
+	{"rule_based", "À base de règles", "Rule-based"},
+	{"machine_learning", "Apprentissage automatique", "Machine learning"},
+	{"hybrid", "Hybride", "Hybrid"},
+	{"generative_ai", "IA générative", "Generative AI"},
+	{"software", "Logiciel", "Software"},
+	{"dataset", "Jeu de données", "Dataset"},
+	{"model", "Modèle", "Model"},
+	{"api", "API", "API"},
+	{"configuration", "Configuration", "Configuration"},
+	{"start", "Début", "Start"},
+	{"end", "Fin", "End"},
+	{"name", "Nom", "Name"},
+	{"email", "Courriel", "E-mail"},
+	{"role", "Rôle", "Role"},
+	{"mitigation", "Atténuation", "Mitigation"},
+	{"provider", "Fournisseur", "Provider"},
+	{"personal_data", "Données personnelles", "Personal data"},
+	{"siren", "SIREN", "SIREN"},
+	{"kind", "Nature", "Kind"},
+	{"cog", "Code COG", "COG code"},
+	{"website", "Site web", "Website"},
+	{"contact", "Contact", "Contact"},
+};
+
+const char *web_label(const web_req *r, const char *name)
+{
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i].name, name) == 0)
+			return r->en ? labels[i].en : labels[i].fr;
+	return NULL;
+}
+
+/* ---- layout --------------------------------------------------------------------------------- */
+
+void web_page_begin(web_req *r, const char *title, const char *active)
+{
+	web_buf *b = &r->out;
+	r->ctype = "text/html; charset=utf-8";
+	wb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	             "<title>",
+	          r->en ? "en" : "fr");
+	wb_htmls(b, title);
+	wb_puts(b, " — Maille</title><link rel=\"stylesheet\" href=\"/static/maille.css\"></head>"
+	           "<body>");
+	wb_printf(b, "<a class=\"skip\" href=\"#main\">%s</a>",
+	          L(r, "Aller au contenu", "Skip to content"));
+	wb_printf(b, "<header><nav aria-label=\"%s\"><a class=\"brand\" href=\"/\">Maille</a><ul>",
+	          L(r, "Navigation principale", "Main navigation"));
+	static const struct {
+		const char *href, *key, *fr, *en;
+	} nav[] = {
+		{"/", "home", "Accueil", "Home"},
+		{"/catalogue", "catalogue", "Catalogue", "Catalogue"},
+		{"/network", "network", "Réseau", "Network"},
+		{"/publish", "publish", "Publier", "Publish"},
+	};
+	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
+		bool cur = active && strcmp(active, nav[i].key) == 0;
+		wb_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].href,
+		          cur ? " aria-current=\"page\"" : "", L(r, nav[i].fr, nav[i].en));
+	}
+	wb_puts(b, "</ul>");
+	/* the switch goes back to the same page in the other language */
+	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
+	wb_url(b, r->path, r->path_len, true);
+	wb_printf(b, "\" lang=\"%s\">%s</a></nav>", r->en ? "fr" : "en",
+	          r->en ? "Français" : "English");
+	wb_printf(b, "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
+	             "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
+	             "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>"
+	             "</header><main id=\"main\">",
+	          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
+	          L(r, "Rechercher", "Search"));
+}
+
+void web_page_end(web_req *r)
+{
+	wb_printf(&r->out, "</main><footer><p>%s</p></footer></body></html>\n",
+	          L(r, "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
+	               "est signée par le territoire qui la publie.",
+	            "Maille: the territories' federated catalogue, served by this node. Every record "
+	            "is signed by the territory that publishes it."));
+}
+
+void web_error(web_req *r, unsigned status, const char *fr, const char *en)
+{
+	wb_done(&r->out);
+	r->status = status;
+	r->location[0] = '\0';
+	if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+		r->ctype = "application/json";
+		wb_printf(&r->out, "{\"error\": \"");
+		/* the messages are ours: ASCII and UTF-8 without quotes or backslashes */
+		wb_puts(&r->out, en);
+		wb_printf(&r->out, "\", \"status\": %u}\n", status);
+		return;
+	}
+	const char *title = status == 404 ? L(r, "Page introuvable", "Not found") :
+	                    status == 403 ? L(r, "Requête refusée", "Refused") :
+	                    status == 429 ? L(r, "Trop de requêtes", "Too many requests") :
+	                    status >= 500 ? L(r, "Erreur du serveur", "Server error") :
+	                                    L(r, "Requête invalide", "Bad request");
+	web_page_begin(r, title, NULL);
+	wb_printf(&r->out, "<h1>%s</h1><p class=\"error\" role=\"alert\">", title);
+	wb_htmls(&r->out, L(r, fr, en));
+	wb_printf(&r->out, "</p><p><a href=\"/\">%s</a></p>",
+	          L(r, "Retour à l'accueil", "Back to the home page"));
+	web_page_end(r);
+}
+
+void web_redirect(web_req *r, const char *location)
+{
+	wb_done(&r->out);
+	r->status = 303;
+	snprintf(r->location, sizeof r->location, "%s", location);
+	r->ctype = "text/plain; charset=utf-8";
+	wb_puts(&r->out, "See Other\n");
+}
+
+/* ---- values ---------------------------------------------------------------------------------- */
+
+void web_markdown(web_buf *b, const char *md, size_t len)
+{
+	/* cmark's default is safe since 0.29: raw HTML is replaced by a comment and links to
+	 * javascript:, vbscript:, file: and most data: URLs are dropped; CMARK_OPT_SAFE says so
+	 * for older versions */
+	char *html = cmark_markdown_to_html(md, len, CMARK_OPT_SAFE);
+	if (!html) {
+		b->failed = true;
+		return;
+	}
+	wb_puts(b, html);
+	free(html);
+}
+
+void web_snippet(web_buf *b, const char *s)
+{
+	bool open = false;
+	size_t start = 0, i = 0;
+	for (; s[i]; i++) {
+		if (s[i] != '\x02' && s[i] != '\x03')
+			continue;
+		wb_html(b, s + start, i - start);
+		if (s[i] == '\x02' && !open) {
+			wb_puts(b, "<mark>");
+			open = true;
+		} else if (s[i] == '\x03' && open) {
+			wb_puts(b, "</mark>");
+			open = false;
+		}
+		start = i + 1;
+	}
+	wb_html(b, s + start, i - start);
+	if (open)
+		wb_puts(b, "</mark>");
+}
+
+static bool is_lang_tag(const char *k, size_t len)
+{
+	size_t i = 0;
+	while (i < len && k[i] >= 'a' && k[i] <= 'z')
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	for (; i < len; i++)
+		if (!(k[i] == '-' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9')))
+			return false;
+	return true;
+}
+
+static bool is_langmap(const proto_value *v)
+{
+	if (v->type != PROTO_V_MAP || v->u.map.n == 0)
+		return false;
+	for (size_t i = 0; i < v->u.map.n; i++)
+		if (v->u.map.items[i].val.type != PROTO_V_STR ||
+		    !is_lang_tag(v->u.map.items[i].key, v->u.map.items[i].key_len))
+			return false;
+	return true;
+}
+
+/* A link only for the schemes a reader can follow safely. */
+static bool safe_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0 ||
+	       strncmp(s, "mailto:", 7) == 0;
+}
+
+static void value_str(web_req *r, const char *s, size_t len)
+{
+	web_buf *b = &r->out;
+	if (safe_url(s)) {
+		wb_puts(b, "<a rel=\"noopener noreferrer nofollow\" href=\"");
+		wb_html(b, s, len);
+		wb_puts(b, "\">");
+		wb_html(b, s, len);
+		wb_puts(b, "</a>");
+		return;
+	}
+	const char *lab = web_label(r, s);
+	if (lab && len < 40) {
+		wb_htmls(b, lab);
+		return;
+	}
+	wb_html(b, s, len);
+}
+
+void web_value(web_req *r, const proto_value *v, int depth)
+{
+	web_buf *b = &r->out;
+	if (depth > 8) {
+		wb_puts(b, "…");
+		return;
+	}
+	switch (v->type) {
+	case PROTO_V_NIL:
+		wb_puts(b, "—");
+		break;
+	case PROTO_V_BOOL:
+		wb_puts(b, v->u.b ? L(r, "oui", "yes") : L(r, "non", "no"));
+		break;
+	case PROTO_V_INT:
+		wb_printf(b, "%lld", (long long)v->u.i);
+		break;
+	case PROTO_V_FLOAT:
+		wb_printf(b, "%g", v->u.f);
+		break;
+	case PROTO_V_STR:
+		value_str(r, v->u.str.ptr, v->u.str.len);
+		break;
+	case PROTO_V_BIN:
+		wb_printf(b, "(%zu %s)", v->u.bin.len, L(r, "octets", "bytes"));
+		break;
+	case PROTO_V_ARRAY:
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			wb_puts(b, "<li>");
+			web_value(r, &v->u.arr.items[i], depth + 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		break;
+	case PROTO_V_MAP:
+		if (is_langmap(v)) {
+			const char *t = proto_langmap_pick(v, r->en ? "en" : "fr");
+			wb_htmls(b, t);
+			break;
+		}
+		wb_puts(b, "<dl class=\"sub\">");
+		for (size_t i = 0; i < v->u.map.n; i++) {
+			const proto_kv *kv = &v->u.map.items[i];
+			const char *lab = web_label(r, kv->key);
+			wb_puts(b, "<dt>");
+			wb_htmls(b, lab ? lab : kv->key);
+			wb_puts(b, "</dt><dd>");
+			web_value(r, &kv->val, depth + 1);
+			wb_puts(b, "</dd>");
+		}
+		wb_puts(b, "</dl>");
+		break;
+	}
+}
+
+void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                    size_t path_len)
+{
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(territory, PROTO_KEY_LEN, hex);
+	wb_puts(b, "/entry/");
+	wb_url(b, path, path_len, true);
+	wb_printf(b, "?territory=%s", hex);
+}
+
+void web_territory_name(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap)
+{
+	if (store_territory_name(st, key, ret, cap) != 0) {
+		char hex[2 * PROTO_KEY_LEN + 1];
+		proto_hex(key, PROTO_KEY_LEN, hex);
+		snprintf(ret, cap, "%.8s…", hex);
+	}
+}
+
+void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap)
+{
+	char terr[256];
+	web_territory_name(st, e->territory, terr, sizeof terr);
+	if (memcmp(e->signer, e->territory, PROTO_KEY_LEN) == 0) {
+		snprintf(ret, cap, "%s", terr);
+		return;
+	}
+	/* a member: its name is in the territory's capability entry for its key */
+	char hex[2 * PROTO_KEY_LEN + 1], path[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
+	proto_hex(e->signer, PROTO_KEY_LEN, hex);
+	snprintf(path, sizeof path, "%s%s", PROTO_MEMBERS_PREFIX, hex);
+	store_row row;
+	proto_member_cap cap_;
+	if (store_entry_get(st, e->territory, path, &row) == 0) {
+		int r = proto_member_cap_decode(&row.entry, &cap_);
+		store_row_done(&row);
+		if (r == 0) {
+			snprintf(ret, cap, "%s (%s)", cap_.name, terr);
+			return;
+		}
+	}
+	snprintf(ret, cap, "%.8s… (%s)", hex, terr);
+}
+
+const char *web_body_title(web_req *r, const proto_value *body)
+{
+	const char *lang = r->en ? "en" : "fr";
+	const char *t = proto_langmap_pick(proto_map_get(body, "title"), lang);
+	if (!t)
+		t = proto_langmap_pick(proto_map_get(body, "name"), lang);
+	return t ? t : L(r, "(sans titre)", "(untitled)");
+}
+
+void web_date(uint64_t us, char *ret, size_t cap)
+{
+	time_t secs = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(ret, cap, "?");
+		return;
+	}
+	strftime(ret, cap, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+proto_value *web_row_body(const store_row *row, proto_arena *a)
+{
+	proto_value *body = NULL;
+	if (row->entry.kind != PROTO_KIND_DOCUMENT)
+		return NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, a, &body) ||
+	    body->type != PROTO_V_MAP)
+		return NULL;
+	return body;
+}
+
+void web_row_card(web_req *r, const store_row *row)
+{
+	web_buf *b = &r->out;
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = web_row_body(row, &a);
+	const proto_value *tv = proto_map_get(body, "type");
+	const char *type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : "?";
+	const char *tl = web_label(r, type);
+	wb_puts(b, "<li class=\"card\"><h3><a href=\"");
+	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
+	wb_puts(b, "\">");
+	wb_htmls(b, web_body_title(r, body));
+	wb_puts(b, "</a></h3><p class=\"meta\"><span class=\"type\">");
+	wb_htmls(b, tl ? tl : type);
+	wb_puts(b, "</span> · ");
+	char terr[256];
+	web_territory_name(r->wk->st, row->entry.territory, terr, sizeof terr);
+	wb_htmls(b, terr);
+	if (r->wk->tv_ok && !trust_find(&r->wk->tv, row->entry.territory))
+		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
+		          L(r, "non reconnu", "untrusted"));
+	const proto_value *st = proto_map_get(body, "status");
+	if (st && st->type == PROTO_V_STR) {
+		const char *sl = web_label(r, st->u.str.ptr);
+		wb_puts(b, " · ");
+		wb_htmls(b, sl ? sl : st->u.str.ptr);
+	}
+	char date[40];
+	web_date(row->entry.timestamp, date, sizeof date);
+	wb_printf(b, " · %s</p>", date);
+	if (row->snippet) {
+		wb_puts(b, "<p class=\"snippet\">");
+		web_snippet(b, row->snippet);
+		wb_puts(b, "</p>");
+	} else {
+		const char *sum = proto_langmap_pick(proto_map_get(body, "summary"), r->en ? "en" : "fr");
+		if (sum) {
+			wb_puts(b, "<p>");
+			wb_htmls(b, sum);
+			wb_puts(b, "</p>");
+		}
+	}
+	wb_puts(b, "</li>");
+	proto_arena_done(&a);
+}
+
+/* ---- the stylesheet (served from the binary: the node needs no other file) ------------------ */
+/* Contrast: text #1b1b1b on #fff (16:1), links #0b3d91 (10:1), marks #fff3a0 under #1b1b1b;
+ * focus always visible; one column below 40em. */
+const char web_css[] =
+	":root{color-scheme:light}"
+	"body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+	"color:#1b1b1b;background:#fff}"
+	"a{color:#0b3d91}a:focus,button:focus,input:focus,select:focus,textarea:focus"
+	"{outline:3px solid #d64000;outline-offset:2px}"
+	".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
+	"padding:.5rem;z-index:2}"
+	"header{background:#f3f5f9;border-bottom:1px solid #c8cdd6;padding:.5rem 1rem}"
+	"header nav{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
+	"header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
+	".brand{font-weight:700;font-size:1.25rem;text-decoration:none}"
+	"[aria-current=page]{font-weight:700}"
+	".lang{margin-left:auto}"
+	"form.search{margin-top:.5rem}"
+	"main{max-width:60rem;margin:0 auto;padding:1rem}"
+	"footer{border-top:1px solid #c8cdd6;padding:1rem;color:#3d3d3d;font-size:.9rem}"
+	".cards{list-style:none;padding:0}.card{border-bottom:1px solid #e0e3e8;padding:.5rem 0}"
+	".card h3{margin:.2rem 0;font-size:1.1rem}.meta{color:#3d3d3d;font-size:.9rem;margin:0}"
+	"mark{background:#fff3a0;color:#1b1b1b}"
+	".untrusted{color:#8a1c00}"
+	".error{color:#8a1c00;font-weight:600}.ok{color:#0a5c2b;font-weight:600}"
+	".layout{display:grid;grid-template-columns:15rem 1fr;gap:1.5rem}"
+	"@media(max-width:40em){.layout{grid-template-columns:1fr}}"
+	".facets h2{font-size:1rem;margin:.8rem 0 .2rem}.facets ul{list-style:none;padding:0;"
+	"margin:0}"
+	"dl.fields dt{font-weight:600;margin-top:.6rem}dl.fields dd{margin-left:0}"
+	"dl.sub dt{font-weight:600}dl.sub{margin:0}"
+	".prov{background:#f3f5f9;border:1px solid #c8cdd6;padding:.5rem 1rem}"
+	"label{font-weight:600}input,select,textarea,button{font:inherit}"
+	"input[type=text],input[type=search],input[type=email],input[type=date],"
+	"input[type=password],select,textarea{max-width:100%;padding:.3rem;"
+	"border:1px solid #6b7280}"
+	"textarea{width:100%;min-height:5rem}input[type=text]{width:100%}"
+	"fieldset{border:1px solid #c8cdd6;margin:1rem 0}"
+	"button{padding:.4rem .9rem;background:#0b3d91;color:#fff;border:0;cursor:pointer}"
+	".pager{display:flex;gap:1rem}"
+	"table{border-collapse:collapse}td,th{border:1px solid #c8cdd6;padding:.3rem .6rem;"
+	"text-align:left}"
+	".hint{color:#3d3d3d;font-size:.9rem}";

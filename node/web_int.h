@@ -1,0 +1,194 @@
+/* node/web_int.h: what the files of the web catalogue share (web.c: server, routing, access
+ * control, limits; web_html.c: output buffer, escaping, layout, field rendering; web_pages.c:
+ * the pages; web_publish.c: the forms that write; web_api.c: the JSON API). Not public. */
+#ifndef MAILLE_NODE_WEB_INT_H
+#define MAILLE_NODE_WEB_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/entry.h"
+#include "proto/value.h"
+#include "store/store.h"
+#include "trust.h"
+#include "web.h"
+#include "web_form.h"
+
+/* ---- output buffer ---------------------------------------------------------------------- */
+typedef struct web_buf {
+	char *p;
+	size_t len, cap;
+	bool failed; /* out of memory or over WEB_OUT_MAX: the request answers 500 */
+} web_buf;
+
+void wb_put(web_buf *b, const char *s, size_t len);
+void wb_puts(web_buf *b, const char *s);
+void wb_printf(web_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* HTML-escaped text (& < > " ' all escaped, so it is safe in text and in quoted attributes) */
+void wb_html(web_buf *b, const char *s, size_t len);
+void wb_htmls(web_buf *b, const char *s);
+/* Percent-encoded (a query value, or a path with keep_slash), then safe in an attribute. */
+void wb_url(web_buf *b, const char *s, size_t len, bool keep_slash);
+void wb_urls(web_buf *b, const char *s);
+/* JSON string contents (no quotes). */
+void wb_done(web_buf *b);
+
+/* ---- per-thread state --------------------------------------------------------------------- */
+typedef struct web_worker {
+	store *st;             /* this thread's own handle */
+	trust_view tv;         /* this handle's trust view (store_set_trusted given) */
+	bool tv_ok;
+	uint64_t tv_dv;        /* data_version when tv was computed */
+	uint64_t tv_ms;        /* monotonic ms when tv was last checked */
+} web_worker;
+
+/* Counts of the trusted catalogue by facet, computed by a background thread (web.c). */
+#define WEB_FACET_VALUES 32u
+typedef struct web_facet {
+	char value[80];
+	uint64_t n;
+} web_facet;
+typedef struct web_facets {
+	bool ready;
+	uint64_t total;
+	web_facet type[8], theme[WEB_FACET_VALUES], status[8], licence[WEB_FACET_VALUES];
+	size_t n_type, n_theme, n_status, n_licence;
+	struct {
+		uint8_t key[PROTO_KEY_LEN];
+		uint64_t n;
+	} territory[WEB_FACET_VALUES];
+	size_t n_territory;
+	uint64_t computed_us;
+} web_facets;
+
+struct web_server {
+	web_config cfg;
+	char *token;       /* NULL without a token file; sodium_malloc'd */
+	uint8_t secret[32]; /* random per start: HMAC key of CSRF tokens and session cookies */
+	uint8_t own[PROTO_KEY_LEN];
+	struct MHD_Daemon *mhd;
+	char addr[64];     /* "127.0.0.1:7480" */
+	char url[96];
+	char netkey_fp[16]; /* cfg.netkey_fp points here (a copy) */
+	bool loopback_only;
+	bool addr_written;
+	pthread_key_t key; /* the calling thread's web_worker */
+	pthread_mutex_t lock; /* workers[], facets, rate table */
+	web_worker *workers[WEB_THREADS + 2];
+	size_t n_workers;
+	web_facets facets;
+	struct web_rate *rate; /* WEB_RATE_CLIENTS slots */
+	uint64_t rate_tick;
+	pthread_t facet_thread;
+	bool facet_thread_started;
+	bool stopping;
+	pthread_cond_t stop_cond;
+};
+
+/* ---- one request ---------------------------------------------------------------------------- */
+enum web_method { WEB_GET = 1, WEB_HEAD, WEB_POST };
+
+typedef struct web_req {
+	web_server *w;
+	web_worker *wk;
+	struct MHD_Connection *conn;
+	int method;
+	char path[WEB_PATH_MAX + 1]; /* decoded */
+	size_t path_len;
+	web_form q;    /* query string */
+	web_form form; /* POST body */
+	char *body;
+	size_t body_len;
+	bool body_too_big, bad_query;
+	bool en;       /* English */
+	bool all;      /* ?all=1: untrusted territories too */
+	bool loopback;
+	bool authed;
+	char ip[64];
+	char csrf_cookie[65]; /* the client's CSRF cookie (set now when csrf_new) */
+	bool csrf_new;
+	/* the response */
+	web_buf out;
+	unsigned status;
+	const char *ctype;
+	char location[WEB_PATH_MAX * 3 + 64];
+	char cookies[3][200];
+	size_t n_cookies;
+	bool no_store;
+} web_req;
+
+/* French or English, by the request's language. */
+#define L(r, fr_, en_) ((r)->en ? (en_) : (fr_))
+
+/* ---- web.c ---------------------------------------------------------------------------------- */
+uint64_t web_now_us(const web_server *w);
+uint64_t web_mono_ms(void);
+/* The trust view of the request's thread, refreshed when the store changed (at most once a
+ * second, so trust changes show within 2 s). NULL if it cannot be computed. */
+const trust_view *web_trust(web_req *r);
+/* The hidden CSRF field's value for the request's cookie (64 hex + NUL). */
+void web_csrf_token(web_req *r, char ret[65]);
+/* Whether a POST carries a valid CSRF token; false answers 403 (written here). */
+bool web_csrf_check(web_req *r);
+void web_set_cookie(web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A copy of the facet counts. */
+void web_facets_get(web_server *w, web_facets *ret);
+
+/* ---- web_html.c ------------------------------------------------------------------------------- */
+void web_page_begin(web_req *r, const char *title, const char *active);
+void web_page_end(web_req *r);
+/* An error page (HTML, or JSON under /api/) with status. */
+void web_error(web_req *r, unsigned status, const char *fr, const char *en);
+void web_redirect(web_req *r, const char *location);
+/* Markdown to safe HTML (cmark, raw HTML omitted). */
+void web_markdown(web_buf *b, const char *md, size_t len);
+/* A snippet with its \x02 \x03 match markers as <mark> (the rest escaped). */
+void web_snippet(web_buf *b, const char *s);
+/* Labels of field names and enum values (French or English); NULL if unknown. */
+const char *web_label(const web_req *r, const char *name);
+/* A value as HTML, generic (lists, maps, language maps, booleans). */
+void web_value(web_req *r, const proto_value *v, int depth);
+/* The link of an entry: /entry/<path>?territory=<hex>. */
+void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                    size_t path_len);
+/* "Name" of a territory, or its 8-hex fingerprint followed by an ellipsis. */
+void web_territory_name(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap);
+/* Who signed: "member (territory)" or the territory. */
+void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
+/* The title of a decoded body (title, else name), "(sans titre)" if none. */
+const char *web_body_title(web_req *r, const proto_value *body);
+void web_date(uint64_t us, char *ret, size_t cap);
+/* The body of a row, decoded into a (NULL for a tombstone or a body that does not decode). */
+proto_value *web_row_body(const store_row *row, proto_arena *a);
+/* One result of a list (a card): title link, type, territory, summary, snippet. */
+void web_row_card(web_req *r, const store_row *row);
+extern const char web_css[];
+
+/* ---- web_pages.c ------------------------------------------------------------------------------ */
+void web_page_home(web_req *r);
+void web_page_catalogue(web_req *r, bool search);
+void web_page_entry(web_req *r, const char *rest);
+void web_page_territory(web_req *r, const char *rest);
+void web_page_network(web_req *r);
+/* Parses the filters shared by the catalogue, search and the API into f (territory_buf
+ * holds the territory key). false: a bad parameter (the error is written). */
+bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
+                 unsigned *ret_page);
+/* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
+int web_find_entry(web_req *r, const char *path, store_row *ret);
+
+/* ---- web_publish.c ---------------------------------------------------------------------------- */
+void web_page_publish(web_req *r);
+void web_post_publish(web_req *r);
+void web_post_delete(web_req *r);
+/* The territory what the forms publish is written in, and the key that signs it. */
+void web_publish_territory(const web_server *w, uint8_t ret_territory[PROTO_KEY_LEN],
+                           const uint8_t **ret_sk);
+
+/* ---- web_api.c ----------------------------------------------------------------------------------- */
+void web_api(web_req *r, const char *rest);
+
+#endif

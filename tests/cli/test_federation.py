@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""End-to-end tests of a federation's growth and hygiene (PROTOCOL.md §4.4-4.6): invitations
+(maille invite / join), member nodes writing for their territory, member removal, and the
+quarantine of an untrusted author.
+
+Usage: test_federation.py MAILLE_BINARY MAILLE_BENCH_BINARY SAMPLES_DIR
+
+Real binaries, real node directories, real daemons on 127.0.0.1 (stopped with SIGTERM, exit 0
+wanted). Convergence is checked with `maille status --json` fingerprints, and a further sync
+must move nothing."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import harness
+from harness import Daemon, run, wait_for
+
+BENCH = None
+SAMPLES = None
+WEB_OFF = ("--no-web",)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="maille-fed-")
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def m(self, d, *args, **kw):
+        return run("--dir", d, *args, **kw)
+
+    def ok(self, d, *args):
+        rc, out, err = self.m(d, *args)
+        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {out}{err}")
+        return out
+
+    def js(self, d, *args):
+        return json.loads(self.ok(d, *args, "--json"))
+
+    def fails(self, d, *args):
+        rc, out, err = self.m(d, *args)
+        self.assertEqual(rc, 1, f"maille {' '.join(args)}: {out}{err}")
+        return err
+
+    def territory(self, name, label):
+        d = os.path.join(self.tmp, name)
+        self.ok(d, "init", "--name", label, "--siren", "200046977", "--kind", "commune")
+        return d
+
+    def daemon(self, d):
+        dm = Daemon(d, WEB_OFF)
+        self.daemons.append(dm)
+        return dm
+
+    def stop_all(self):
+        for dm in self.daemons:
+            dm.stop()
+        self.daemons = []
+
+    def key(self, d):
+        return self.js(d, "whoami")["key"]
+
+    def invite(self, d, *args):
+        return self.js(d, "invite", *args)["token"]
+
+    def publish(self, d, sample, path):
+        return self.js(d, "publish", os.path.join(SAMPLES, sample), "--path", path)["id"]
+
+    def fp(self, d):
+        s = self.js(d, "status")
+        return s["fingerprint"], s["count"]
+
+    def converged(self, dirs, timeout=60):
+        def same():
+            fps = {self.fp(d) for d in dirs}
+            return len(fps) == 1
+        wait_for(same, timeout, "equal fingerprints on " + ", ".join(map(os.path.basename, dirs)))
+
+    def paths(self, d, *extra):
+        return {r["path"]: r for r in self.js(d, "list", *extra)}
+
+
+class TestInvitations(Base):
+    def test_chain_of_three(self):
+        """A invites B, B invites C: trust runs both ways along each invitation, every node
+        lists the three territories' records, and a used or expired invitation is refused
+        without changing the newcomer."""
+        a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        c = self.territory("c", "Département de l'Isère")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        da = self.daemon(a)
+        tok_a = self.invite(a)
+        self.assertTrue(tok_a.startswith("maille-invite:"))
+        t0 = time.monotonic()
+        out = self.js(b, "join", tok_a)
+        harness_log(f"join B -> A: {1000 * (time.monotonic() - t0):.0f} ms")
+        self.assertEqual(out["inviter"], self.key(a))
+        self.assertTrue(out["vouched"])
+        db = self.daemon(b)
+        tok_b = self.invite(b, "--uses", "2")
+        self.js(c, "join", tok_b)
+        self.daemon(c)
+
+        self.publish(a, "rex-fuites-eau.md", "rex/lyon-fuites")
+        self.publish(b, "rex-chatbot-rh.md", "rex/grenoble-chatbot")
+        self.publish(c, "rex-registre-algorithmes.md", "rex/isere-registre")
+        self.converged([a, b, c])
+        want = {"rex/lyon-fuites", "rex/grenoble-chatbot", "rex/isere-registre"}
+        for d in (a, b, c):
+            self.assertTrue(want <= set(self.paths(d)), f"{d}: {sorted(self.paths(d))}")
+        # A trusts C through its vouch for B and B's for C (2 hops); C trusts A likewise
+        view_a = {r["key"]: r for r in self.js(a, "territories")}
+        self.assertTrue(view_a[self.key(b)]["reason"].startswith("vouched by Métropole"))
+        self.assertEqual(view_a[self.key(c)]["hops"], 2)
+        view_c = {r["key"]: r for r in self.js(c, "territories")}
+        self.assertEqual(view_c[self.key(b)]["reason"], "explicit")
+        self.assertTrue(view_c[self.key(a)]["trusted"])
+
+        # a used invitation: refused on both sides, nothing written on the newcomer
+        d = self.territory("d", "Commune de Vénissieux")
+        err = self.fails(d, "join", tok_a)
+        self.assertIn("already used", err)
+        self.assertFalse(os.path.exists(os.path.join(d, "federation")))
+        self.assertEqual(self.js(d, "territories")[0]["reason"], "own")
+        self.assertEqual(len(self.js(d, "territories")), 1)
+        self.assertIn("invitation refused: invitation already used", da.log())
+        # the second use of B's, then a third: used
+        self.js(d, "join", tok_b)
+        e = self.territory("e", "Commune d'Échirolles")
+        self.assertIn("already used", self.fails(e, "join", tok_b))
+        # expired, unknown to the inviter, not a token
+        tok_short = self.invite(a, "--expires", "1s")
+        time.sleep(1.2)
+        self.assertIn("expired", self.fails(e, "join", tok_short))
+        self.assertIn("not a valid invitation", self.fails(e, "join", tok_a[:30] + "!" + tok_a[31:]))
+        rc, _, err = self.m(e, "join", "-", input_text=tok_short[:40] + "\n")
+        self.assertEqual(rc, 1, err)
+        # a node of another federation cannot join
+        f = self.territory("f", "Commune de Bron")
+        self.ok(f, "federation", "new", "--name", "Une autre fédération")
+        self.assertIn("already belongs", self.fails(f, "join", self.invite(a)))
+        self.stop_all()
+
+
+class TestMembers(Base):
+    def test_member_writes_for_its_territory(self):
+        """A member's node joins, cannot write before its capability, then publishes a REX
+        attributed to the territory on every node; after member remove, its later entry is
+        refused everywhere and the earlier one stays."""
+        a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        mdir = os.path.join(self.tmp, "m")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        self.ok(mdir, "init", "--member", "--name", "Poste de Camille")
+        da = self.daemon(a)
+        self.js(b, "join", self.invite(a))
+        self.daemon(b)
+        out = self.js(mdir, "join", self.invite(a))
+        self.assertTrue(out["member"])
+        self.assertFalse(out["vouched"])
+        km, ka = self.key(mdir), self.key(a)
+        who = self.js(mdir, "whoami")
+        self.assertIsNone(who["territory"])
+        err = self.fails(mdir, "publish", os.path.join(SAMPLES, "rex-fuites-eau.md"))
+        self.assertIn("no capability in force", err)
+        # nobody vouched for the member key: it is no territory
+        self.assertNotIn(km, {r["key"] for r in self.js(a, "territories") if r["trusted"]})
+
+        self.js(a, "member", "add", km, "--name", "Camille Martin", "--prefix", "rex/")
+        self.ok(mdir, "sync", da.addr)
+        who = self.js(mdir, "whoami")
+        self.assertEqual(who["territory"], ka)
+        err = self.fails(mdir, "publish", os.path.join(SAMPLES, "methodology-atelier-citoyen.md"),
+                         "--path", "methodology/hors-prefixe")
+        self.assertIn("does not cover", err)
+        self.publish(mdir, "rex-chatbot-rh.md", "rex/membre-avant")
+        self.ok(mdir, "sync", da.addr)
+        self.converged([a, b])
+        for d in (a, b):
+            row = self.paths(d)["rex/membre-avant"]
+            self.assertEqual(row["author"], ka)
+            self.assertEqual(row["author_name"], "Camille Martin (Métropole de Lyon)")
+            self.assertEqual(row["member"], "Camille Martin")
+            self.assertEqual(row["signer"], km)
+
+        # removed while the member's node is away: its next entry is refused everywhere
+        time.sleep(0.01)
+        self.js(a, "member", "remove", km)
+        self.publish(mdir, "rex-fuites-eau.md", "rex/membre-apres")  # its old capability
+        out = self.js(mdir, "sync", da.addr)
+        self.assertEqual(out["refused"], 0, out)  # refused by A, but A is not the sender here
+        self.converged([a, b, mdir])
+        for d in (a, b, mdir):
+            ps = self.paths(d, "--all")
+            self.assertIn("rex/membre-avant", ps, d)
+            self.assertNotIn("rex/membre-apres", ps, d)
+        self.assertIn("not covered by the member capability", da.log())
+        self.assertEqual(self.js(mdir, "whoami")["territory"], None)
+        again = self.js(mdir, "sync", da.addr)
+        self.assertTrue(again["equal"], again)
+        for d in (a, b, mdir):
+            self.ok(d, "check")
+        self.stop_all()
+
+
+class TestQuarantine(Base):
+    def test_flood_from_untrusted_author(self):
+        """A node holding the network key, vouched by nobody, pushes 10 000 entries to a node
+        whose quota is 1 000: it keeps 1 000, refuses the rest without disconnecting the
+        sender, and answers `maille status` meanwhile."""
+        a = self.territory("a", "Métropole de Lyon")
+        x = self.territory("x", "Territoire inconnu")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        fed = os.path.join(self.tmp, "fed.key")
+        self.ok(a, "federation", "export", fed)
+        self.ok(x, "federation", "import", fed)
+        with open(os.path.join(a, "maille.conf"), "a") as f:
+            f.write("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
+        p = subprocess.run([BENCH, "gen", "--dir", x, "--n", "10000"], capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        da = self.daemon(a)
+        proc = subprocess.Popen([harness.MAILLE, "--dir", x, "sync", da.addr, "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=harness.env_with())
+        lat = []
+        while proc.poll() is None:
+            t0 = time.monotonic()
+            rc, out, err = self.m(a, "status", "--json", timeout=5)
+            lat.append(time.monotonic() - t0)
+            self.assertEqual(rc, 0, err)
+            time.sleep(0.05)
+        out, err = proc.communicate()
+        harness.check_sanitizers("maille sync", err.decode())
+        self.assertEqual(proc.returncode, 0, err.decode())
+        res = json.loads(out)
+        harness_log(f"status during the flood: {len(lat)} calls, max {1000 * max(lat or [0]):.0f}"
+                    f" ms; sync sent {res['sent']}")
+        self.assertEqual(res["sent"], 10000 + 1)  # and its territory record
+        kx = bytes.fromhex(self.key(x))
+        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        (n,) = db.execute("SELECT count(*) FROM entries WHERE territory = ?", (kx,)).fetchone()
+        db.close()
+        self.assertEqual(n, 1000)
+        self.assertIn("quota reached", da.log())
+        # a vouch later (explicit trust here): the rest comes at the next sync
+        self.ok(a, "trust", self.key(x))
+        time.sleep(2.2)  # the daemon sees the trust change within 2 s
+        self.ok(x, "sync", da.addr)
+        self.converged([a, x])
+        self.stop_all()
+
+
+def harness_log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    BENCH = os.path.abspath(sys.argv[2])
+    SAMPLES = os.path.abspath(sys.argv[3])
+    del sys.argv[1:4]
+    unittest.main(verbosity=2)

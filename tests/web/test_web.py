@@ -1,0 +1,705 @@
+#!/usr/bin/env python3
+"""HTTP tests of the web catalogue (node/web.h) served by a real `maille node`.
+
+Usage: test_web.py MAILLE_BINARY
+
+Real binary, real node directories in a temporary directory, daemons on 127.0.0.1 with
+ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
+DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, token
+enforcement, size and rate limits, bad input that changes nothing, the JSON API, publishing,
+editing and deleting through the forms, and an entry published by the web thread reaching a
+second node through the daemons. Every daemon must exit 0 on SIGTERM."""
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import harness  # noqa: E402
+from harness import run, wait_for, check_sanitizers, env_with  # noqa: E402
+
+XSS_TITLE = "<script>alert(1)</script>"
+
+RECORD = """---
+type: rex
+path: {path}
+title: "{title}"
+summary: Retour d'expérience sur {sujet}, rédigé pour les tests du catalogue web.
+themes: [ia-democratie, transparence-algorithmes]
+keywords: [catalogue, {mot}]
+status: production
+about: [use_case/assistant-conversationnel-rh]
+declaration: referent_expert
+period:
+  start: 2025-01-06
+context: Une direction des ressources humaines qui voulait mesurer les effets d'{sujet}.
+objectives: Savoir s'il faut continuer, et à quelles conditions.
+what_was_done: Une expérimentation d'un an avec une évaluation à mi-parcours.
+difficulties: Des données incomplètes et des usages très variables d'un service à l'autre.
+lessons_learned: Évaluer tôt, publier les résultats, associer les agents dès le départ.
+partners: Le centre de gestion de la fonction publique territoriale du Rhône
+---
+
+## Ce que nous avons appris
+
+Une **expérience** utile. <img src=x onerror=alert(2)> [un lien piégé](javascript:alert(3))
+"""
+
+USE_CASE = """---
+type: use_case
+path: use_case/assistant-conversationnel-rh
+title: Assistant conversationnel pour les questions RH des agents
+summary: Un assistant répond aux questions fréquentes des agents sur les congés et la paie.
+themes: [ia-democratie]
+status: production
+purpose: Répondre aux questions fréquentes des agents à toute heure.
+decision_process: L'assistant informe ; aucune décision individuelle n'est prise par lui.
+automation_level: no_individual_decision
+algorithm_type: generative_ai
+individual_decisions: false
+affected_public: Les 4 000 agents de la collectivité.
+human_oversight: Les gestionnaires RH relisent chaque mois un échantillon de réponses.
+risks: [{name: Réponse erronée, description: Une règle de paie mal restituée, mitigation: Lien vers le texte de référence}]
+data_sources: [{name: Guide RH interne, personal_data: none}]
+---
+Un assistant hébergé par la collectivité, sur un petit modèle.
+"""
+
+
+class WebDaemon:
+    """`maille node` with its web catalogue on 127.0.0.1:0; stop() wants exit 0."""
+
+    def __init__(self, d, *extra, web="127.0.0.1:0"):
+        self.dir = d
+        self.log_path = d + ".log"
+        for f in ("node.addr", "web.addr"):
+            assert not os.path.exists(os.path.join(d, f)), f"{f} left from an earlier daemon"
+        self.logf = open(self.log_path, "ab")
+        args = [harness.MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"]
+        if web:
+            args += ["--web", web]
+        self.proc = subprocess.Popen(args + list(extra), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.logf, env=env_with())
+
+        def ready(name):
+            def f():
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
+                                         + self.log())
+                try:
+                    with open(os.path.join(d, name)) as fh:
+                        text = fh.read()
+                except FileNotFoundError:
+                    return None
+                return text.strip() if text.endswith("\n") else None
+            return f
+
+        self.addr = wait_for(ready("node.addr"), 30, f"{d}/node.addr")
+        self.web = wait_for(ready("web.addr"), 30, f"{d}/web.addr")
+        host, port = self.web.rsplit(":", 1)
+        self.port = int(port)
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if not self.proc:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
+        finally:
+            self.proc = None
+            self.logf.close()
+        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
+        check_sanitizers(f"daemon {self.dir}", self.log())
+        assert not os.path.exists(os.path.join(self.dir, "web.addr")), "web.addr left behind"
+
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            self.logf.close()
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-case name -> list of values
+        self.body = body
+        self.text = body.decode("utf-8", "replace")
+
+    def header(self, name):
+        v = self.headers.get(name.lower())
+        return v[0] if v else None
+
+    def cookies(self):
+        out = {}
+        for c in self.headers.get("set-cookie", []):
+            k, _, v = c.split(";", 1)[0].partition("=")
+            out[k.strip()] = v.strip()
+        return out
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def http_req(port, method, path, body=None, headers=None, timeout=30):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        h = {"Host": f"127.0.0.1:{port}"}
+        h.update(headers or {})
+        if isinstance(body, str):
+            body = body.encode()
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        hs = {}
+        for k, v in r.getheaders():
+            hs.setdefault(k.lower(), []).append(v)
+        return Resp(r.status, hs, r.read())
+    finally:
+        c.close()
+
+
+def raw_post(port, path, body, headers):
+    """A POST over a plain socket: the server may answer and close before it read the whole
+    body (a refusal by size), which http.client reports as a broken pipe."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        s.sendall(head.encode() + b"\r\n")
+        try:
+            s.sendall(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        return int(data.split(b" ", 2)[1])
+    finally:
+        s.close()
+
+
+def form_body(pairs):
+    return urllib.parse.urlencode(pairs, doseq=True)
+
+
+FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Base(unittest.TestCase):
+    tmp = None
+    daemons = []
+
+    @classmethod
+    def m(cls, d, *args):
+        return run("--dir", d, *args)
+
+    @classmethod
+    def ok(cls, d, *args):
+        rc, out, err = cls.m(d, *args)
+        assert rc == 0, f"maille {' '.join(args)} failed: {err}"
+        return out
+
+    @classmethod
+    def js(cls, d, *args):
+        return json.loads(cls.ok(d, *args, "--json"))
+
+    @classmethod
+    def publish(cls, d, name, text):
+        p = os.path.join(cls.tmp, name)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return cls.ok(d, "publish", p)
+
+    @classmethod
+    def node(cls, name, title):
+        d = os.path.join(cls.tmp, name)
+        cls.ok(d, "init", "--name", title, "--siren", "200046977", "--kind", "metropole")
+        return d
+
+    def get(self, path, **kw):
+        return http_req(self.web.port, "GET", path, **kw)
+
+    def csrf(self, page="/publish?type=rex"):
+        """A CSRF cookie and the token a form of page carries for it."""
+        r = self.get(page)
+        self.assertEqual(r.status, 200, r.text[:500])
+        cookie = r.cookies().get("maille_csrf")
+        self.assertTrue(cookie, r.headers)
+        tok = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text).group(1)
+        return cookie, tok
+
+    def post(self, path, pairs, cookie=None, extra=None):
+        h = dict(FORM_CT)
+        if cookie:
+            h["Cookie"] = f"maille_csrf={cookie}"
+        if extra:
+            h.update(extra)
+        return http_req(self.web.port, "POST", path, body=form_body(pairs), headers=h)
+
+    def count(self, d=None):
+        return self.js(d or self.a, "status")["count"]
+
+
+class WebTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-")
+        cls.daemons = []
+        cls.a = cls.node("a", "Métropole de Lyon")
+        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        cls.fed = os.path.join(cls.tmp, "federation.export")
+        cls.ok(cls.a, "federation", "export", cls.fed)
+        cls.publish(cls.a, "uc.md", USE_CASE)
+        cls.publish(cls.a, "xss.md", RECORD.format(path="rex/titre-piege", title=XSS_TITLE,
+                                                   sujet="un titre piégé", mot="sécurité"))
+        cls.publish(cls.a, "rex.md", RECORD.format(
+            path="rex/chatbot-rh-un-an-apres", title="Chatbot RH : un an après",
+            sujet="l'assistant conversationnel", mot="évaluation"))
+        cls.publish(cls.a, "edit.md", RECORD.format(
+            path="rex/a-modifier", title="Tableau de bord énergétique : premier bilan",
+            sujet="un tableau de bord énergétique", mot="énergie"))
+        cls.key_a = cls.js(cls.a, "whoami")["key"]
+        cls.web = WebDaemon(cls.a)
+        cls.daemons.append(cls.web)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # ---- pages --------------------------------------------------------------------------------
+
+    def test_pages(self):
+        for path in ("/", "/catalogue", "/search?q=chatbot", "/network", "/publish",
+                     "/publish?type=rex", "/publish?type=use_case", "/publish?type=component",
+                     "/publish?type=methodology", f"/territory/{self.key_a}",
+                     "/entry/rex/chatbot-rh-un-an-apres", "/catalogue?type=rex&theme=ia-democratie",
+                     "/catalogue?all=1&page=1", "/static/maille.css"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, f"{path}: {r.text[:300]}")
+            csp = r.header("Content-Security-Policy")
+            self.assertIn("default-src 'none'", csp)
+            self.assertNotIn("script-src", csp)  # no script at all
+            self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+            if path != "/static/maille.css":
+                self.assertIn('<html lang="fr">', r.text)
+                self.assertNotIn("<script", r.text)
+        home = self.get("/").text
+        self.assertIn("Dernières fiches", home)
+        self.assertIn('action="/search"', home)
+        # the counts per type and theme come from a background thread: within a few seconds
+        wait_for(lambda: "Par thème" in self.get("/").text, 15, "the counts on the home page")
+        self.assertRegex(self.get("/").text, r"Retour d&#39;expérience</a> \(\d+\)")
+
+    def test_english(self):
+        r = self.get("/lang/en?next=/catalogue")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/catalogue")
+        self.assertEqual(r.cookies().get("maille_lang"), "en")
+        en = self.get("/catalogue", headers={"Cookie": "maille_lang=en"})
+        self.assertIn('<html lang="en">', en.text)
+        self.assertIn("Experience report", en.text)
+        # an open redirect is refused: the next page stays on this site
+        r = self.get("/lang/fr?next=//evil.example/")
+        self.assertEqual(r.header("Location"), "/")
+
+    def test_escaping(self):
+        lit = html.escape(XSS_TITLE, quote=True)
+        for path in ("/catalogue", "/search?q=pi%C3%A9g%C3%A9", "/entry/rex/titre-piege", "/"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, path)
+            self.assertIn(lit.replace("&#x27;", "&#39;"), r.text, path)
+            self.assertNotIn("<script", r.text, path)
+        entry = self.get("/entry/rex/titre-piege").text
+        # Markdown in safe mode: no raw HTML, no javascript: link
+        self.assertNotIn("onerror", entry)
+        self.assertNotIn("javascript:", entry)
+        self.assertIn("<strong>expérience</strong>", entry)
+        api = self.get("/api/entries/rex/titre-piege").json()
+        self.assertEqual(api["title"], XSS_TITLE)  # JSON carries the text itself
+        self.assertTrue(api["signature_verified"])
+
+    def test_search_without_accents(self):
+        r = self.get("/search?q=experience+evaluation")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Chatbot RH : un an après", r.text)
+        self.assertIn("<mark>", r.text)
+        items = self.get("/api/entries?q=evaluation").json()["items"]
+        self.assertIn("rex/chatbot-rh-un-an-apres", [i["path"] for i in items])
+        self.assertTrue(all(i["snippet"] for i in items))
+        nothing = self.get("/search?q=zzzqqqxxx")
+        self.assertIn("Aucune fiche ne correspond", nothing.text)
+
+    def test_entry_page(self):
+        r = self.get(f"/entry/rex/chatbot-rh-un-an-apres?territory={self.key_a}")
+        self.assertEqual(r.status, 200)
+        t = r.text
+        self.assertIn("signature vérifiée", t)
+        self.assertIn("Métropole de Lyon", t)
+        self.assertIn(self.key_a[:8], t)
+        # the use case it is about, as a link with its title
+        self.assertIn('href="/entry/use_case/assistant-conversationnel-rh"', t)
+        self.assertIn("Assistant conversationnel pour les questions RH", t)
+        self.assertIn("Enseignements", t)  # lessons_learned, labelled
+        self.assertIn('action="/delete"', t)  # our own entry: edit and delete
+
+    def test_api(self):
+        st = self.get("/api/status").json()
+        self.assertEqual(st["key"], self.key_a)
+        self.assertEqual(st["count"], self.count())
+        terr = self.get("/api/territories").json()["territories"]
+        self.assertEqual([(t["key"], t["trust"]) for t in terr], [(self.key_a, "own")])
+        page = self.get("/api/entries?type=rex").json()
+        self.assertEqual(page["page"], 1)
+        self.assertFalse(page["has_more"])
+        self.assertTrue({"rex/chatbot-rh-un-an-apres", "rex/titre-piege"}
+                        <= {i["path"] for i in page["items"]})
+        self.assertTrue(all(i["type"] == "rex" and i["trusted"] for i in page["items"]))
+        one = self.get(f"/api/entries/use_case/assistant-conversationnel-rh?territory={self.key_a}")
+        self.assertEqual(one.status, 200)
+        self.assertEqual(one.header("Content-Type"), "application/json")
+        self.assertEqual(one.json()["body"]["algorithm_type"], "generative_ai")
+        missing = self.get("/api/entries/rex/aucune")
+        self.assertEqual(missing.status, 404)
+        self.assertIn("error", missing.json())
+        self.assertEqual(self.get("/api/nothing").status, 404)
+
+    def test_bad_input_changes_nothing(self):
+        before = self.count()
+        cases = {
+            "/entry/%ZZ": 400, "/entry/a%00b": 400, "/search?q=%FF%FE": 400,
+            "/catalogue?page=0": 400, "/catalogue?page=abc": 400, "/catalogue?page=501": 400,
+            "/catalogue?page=-1": 400, "/catalogue?type=bogus": 400,
+            "/catalogue?territory=zz": 400, "/api/entries?status=nope": 400,
+            "/entry/..%2F..%2Fetc%2Fpasswd": 400, "/entry/rex/inexistante": 404,
+            "/territory/1234": 400, "/nulle-part": 404, "/api/entries?q=%0A": 400,
+            "/search?q=" + "a" * 2100: 400, "/lang/de": 404,
+        }
+        for path, want in cases.items():
+            r = self.get(path)
+            self.assertEqual(r.status, want, f"{path}: {r.text[:300]}")
+            self.assertNotIn("<script", r.text)
+        r = http_req(self.web.port, "PUT", "/catalogue", body="x")
+        self.assertEqual(r.status, 405)
+        r = http_req(self.web.port, "POST", "/publish", body="a=1", headers={"Content-Type": "text/plain"})
+        self.assertIn(r.status, (403, 415))
+        self.assertEqual(self.count(), before)
+
+    def test_csrf_refused(self):
+        before = self.count()
+        cookie, tok = self.csrf()
+        good = self.rex_form("Refusé sans jeton", tok)
+        no_token = [p for p in good if p[0] != "csrf"]
+        self.assertEqual(self.post("/publish", no_token, cookie).status, 403)
+        self.assertEqual(self.post("/publish", good, None).status, 403)  # no cookie
+        wrong = [("csrf", "0" * 64) if k == "csrf" else (k, v) for k, v in good]
+        self.assertEqual(self.post("/publish", wrong, cookie).status, 403)
+        other_cookie = "f" * 32
+        self.assertEqual(self.post("/publish", good, other_cookie).status, 403)
+        evil = self.post("/publish", good, cookie, {"Origin": "http://evil.example"})
+        self.assertEqual(evil.status, 403)
+        self.assertIn("CSRF", evil.text)
+        cross = self.post("/publish", good, cookie, {"Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(cross.status, 403)
+        dele = self.post("/delete", [("path", "rex/chatbot-rh-un-an-apres"), ("confirm", "1")],
+                         cookie)
+        self.assertEqual(dele.status, 403)
+        self.assertEqual(self.count(), before)
+
+    def rex_form(self, heading, tok, **over):
+        pairs = [("csrf", tok), ("type", "rex"), ("action", "publish"), ("title", heading),
+                 ("summary", "Un retour d'expérience publié par le formulaire du catalogue."),
+                 ("description", "## Bilan\r\nUne **démarche** utile.\r\n<b>brut</b>"),
+                 ("themes", "ia-democratie"), ("themes", "sobriete-numerique"),
+                 ("status", "production"), ("keywords", "formulaire, tests"),
+                 ("content_licence", "etalab-2.0"), ("contact_email", "dsi@exemple-lyon.fr"),
+                 ("contact_public", "1"), ("about", "use_case/assistant-conversationnel-rh"),
+                 ("about_other", "Une démarche de la Région, hors catalogue"),
+                 ("declaration", "user"), ("period.start", "2025-03-01"),
+                 ("context", "Un service qui voulait mesurer les effets de l'assistant."),
+                 ("objectives", "Décider de la suite."), ("what_was_done", "Six mois d'essai."),
+                 ("difficulties", "Des réponses à tenir à jour."),
+                 ("lessons_learned", "Associer les agents tôt."), ("recommendation", "recommend")]
+        for k, v in over.items():
+            pairs = [p for p in pairs if p[0] != k]
+            if v is not None:
+                pairs.append((k, v))
+        return pairs
+
+    def test_publish_required_fields(self):
+        before = self.count()
+        cookie, tok = self.csrf()
+        for missing, field in (("title", "title"), ("lessons_learned", "lessons_learned"),
+                               ("period.start", "period"), ("themes", "themes"),
+                               ("about", "about")):
+            pairs = self.rex_form("Fiche incomplète", tok, **{missing: None})
+            if missing == "about":
+                pairs = [p for p in pairs if p[0] != "about_other"]
+            r = self.post("/publish", pairs, cookie)
+            self.assertEqual(r.status, 422, f"{missing}: {r.text[:300]}")
+            self.assertIn("La fiche n'a pas été publiée", r.text)
+            self.assertIn(f"<code>{field}", r.text)
+            # what was typed is kept in the form
+            self.assertIn("Associer les agents tôt." if missing != "lessons_learned"
+                          else "Six mois d&#39;essai.", r.text)
+        bad = self.post("/publish", self.rex_form("Statut faux", tok, status="peut-etre"), cookie)
+        self.assertEqual(bad.status, 422)
+        self.assertEqual(self.post("/publish", self.rex_form("x", tok, type="vouch"), cookie).status,
+                         400)
+        self.assertEqual(self.count(), before)
+
+    def test_publish_edit_delete(self):
+        cookie, tok = self.csrf()
+        r = self.post("/publish", self.rex_form("Assistant RH : bilan à six mois", tok), cookie)
+        self.assertEqual(r.status, 303, r.text[:500])
+        loc = r.header("Location")
+        self.assertTrue(loc.startswith("/entry/rex/assistant-rh-bilan-a-six-mois?territory="), loc)
+        page = self.get(loc).text
+        self.assertIn("Assistant RH : bilan à six mois", page)
+        self.assertNotIn("<b>brut</b>", page)
+        listed = self.js(self.a, "list", "--type", "rex")
+        self.assertIn("rex/assistant-rh-bilan-a-six-mois", [i["path"] for i in listed])
+        shown = self.js(self.a, "show", "rex/assistant-rh-bilan-a-six-mois")["body"]
+        self.assertEqual(shown["about"], ["use_case/assistant-conversationnel-rh",
+                                          "Une démarche de la Région, hors catalogue"])
+        self.assertEqual(shown["description"]["fr"], "## Bilan\nUne **démarche** utile.\n<b>brut</b>")
+        self.assertEqual(shown["contacts"], [{"email": "dsi@exemple-lyon.fr", "public": True}])
+        # the same title again gets a path of its own: nothing is overwritten
+        r2 = self.post("/publish", self.rex_form("Assistant RH : bilan à six mois", tok), cookie)
+        self.assertIn("/entry/rex/assistant-rh-bilan-a-six-mois-2?", r2.header("Location"))
+
+        # edit a record published by the CLI: fields the form does not show are kept
+        form = self.get("/publish?edit=rex/a-modifier").text
+        self.assertIn('value="Tableau de bord énergétique : premier bilan"', form)
+        edited = self.rex_form("Tableau de bord énergétique : second bilan", tok,
+                               edit="rex/a-modifier")
+        r = self.post("/publish", edited, cookie)
+        self.assertEqual(r.status, 303, r.text[:500])
+        body = self.js(self.a, "show", "rex/a-modifier")["body"]
+        self.assertEqual(body["title"]["fr"], "Tableau de bord énergétique : second bilan")
+        self.assertEqual(body["partners"],
+                         "Le centre de gestion de la fonction publique territoriale du Rhône")
+
+        # delete: a tombstone; the page says it is gone
+        r = self.post("/delete", [("csrf", tok), ("path", "rex/assistant-rh-bilan-a-six-mois-2"),
+                                  ("confirm", "1")], cookie)
+        self.assertEqual(r.status, 303, r.text[:300])
+        self.assertEqual(self.get("/entry/rex/assistant-rh-bilan-a-six-mois-2").status, 410)
+        listed = self.js(self.a, "list", "--type", "rex")
+        self.assertNotIn("rex/assistant-rh-bilan-a-six-mois-2", [i["path"] for i in listed])
+        # someone else's or a missing path: 404, nothing written
+        before = self.count()
+        r = self.post("/delete", [("csrf", tok), ("path", "rex/aucune"), ("confirm", "1")], cookie)
+        self.assertEqual(r.status, 404)
+        self.assertEqual(self.count(), before)
+
+    def test_find_about_in_form(self):
+        cookie, tok = self.csrf()
+        pairs = self.rex_form("Recherche dans le formulaire", tok, action="find",
+                              about=None, about_q="assistant conversationnel")
+        r = self.post("/publish", pairs, cookie)
+        self.assertEqual(r.status, 200)
+        self.assertIn('value="use_case/assistant-conversationnel-rh"', r.text)
+        self.assertIn('value="Recherche dans le formulaire"', r.text)  # typed fields kept
+
+    def test_size_limits(self):
+        before = self.count()
+        cookie, tok = self.csrf()
+        big = form_body(self.rex_form("Trop gros", tok, description="é" * 400000)).encode()
+        h = dict(FORM_CT, Cookie=f"maille_csrf={cookie}")
+        self.assertEqual(raw_post(self.web.port, "/publish", big,
+                                  dict(h, **{"Content-Length": str(len(big))})), 413)
+        # chunked, no Content-Length: cut at the limit too
+        chunk = b"a" * 65536
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(12)) + b"0\r\n\r\n"
+        self.assertEqual(raw_post(self.web.port, "/publish", chunked,
+                                  dict(h, **{"Transfer-Encoding": "chunked"})), 413)
+        fields = "&".join(f"k{i}=v" for i in range(300))
+        r = http_req(self.web.port, "POST", "/publish", body=fields + f"&csrf={tok}",
+                 headers=dict(FORM_CT, Cookie=f"maille_csrf={cookie}"))
+        self.assertEqual(r.status, 400)
+        self.assertGreaterEqual(self.get("/catalogue?q=" + "a" * 3000).status, 400)
+        r = self.get("/catalogue", headers={"X-Filler": "b" * 70000})
+        self.assertGreaterEqual(r.status, 400)
+        self.assertEqual(self.count(), before)
+        self.assertEqual(self.get("/").status, 200)  # still serving
+
+    def test_zz_rate_limit(self):
+        # runs last (unittest orders by name): it empties this address's POST bucket
+        codes = [self.post("/publish", [("a", "b")]).status for _ in range(30)]
+        self.assertIn(429, codes)
+        self.assertEqual(codes[0], 403)
+        self.assertEqual(self.get("/").status, 200)  # reads from loopback are not limited
+
+
+class TokenTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-token-")
+        cls.daemons = []
+        cls.a = cls.node("t", "Communauté d'agglomération du Pays Exemple")
+        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_token(self):
+        # not loopback without a token file: refused at start
+        rc, _, err = self.m(self.a, "node", "--listen", "127.0.0.1:0", "--web", "0.0.0.0:0")
+        self.assertEqual(rc, 1)
+        self.assertIn("--web-token-file", err)
+        short = os.path.join(self.tmp, "short.token")
+        with open(short, "w") as f:
+            f.write("court\n")
+        rc, _, err = self.m(self.a, "node", "--listen", "127.0.0.1:0", "--web", "0.0.0.0:0",
+                            "--web-token-file", short)
+        self.assertEqual(rc, 1)
+        rc, _, err = self.m(self.a, "node", "--no-web", "--web", "127.0.0.1:0")
+        self.assertEqual(rc, 2)
+
+        token = "jeton-de-test-7f3a9c2e51d04b68"
+        tf = os.path.join(self.tmp, "web.token")
+        with open(tf, "w") as f:
+            f.write(token + "\n")
+        self.web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
+        self.daemons.append(self.web)
+        self.assertIn("access token required", self.web.log())
+        self.assertNotIn(token, self.web.log())
+        for path in ("/", "/catalogue", "/network", "/entry/territory"):
+            r = self.get(path)
+            self.assertEqual(r.status, 401, path)
+            self.assertIn('action="/login"', r.text)
+        r = self.get("/api/status")
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.header("WWW-Authenticate"), "Bearer")
+        self.assertEqual(self.get("/api/status", headers={"Authorization": "Bearer " + token}).status,
+                         200)
+        self.assertEqual(self.get("/api/status", headers={"Authorization": "Bearer x" + token}).status,
+                         401)
+        self.assertEqual(self.get("/static/maille.css").status, 200)
+        # the login form: wrong token, then the right one
+        cookie, tok = self.csrf("/login")
+        wrong = self.post("/login", [("csrf", tok), ("token", "pas-le-bon-jeton-0000"),
+                                     ("next", "/catalogue")], cookie)
+        self.assertEqual(wrong.status, 401)
+        nocsrf = self.post("/login", [("token", token)], cookie)
+        self.assertEqual(nocsrf.status, 403)
+        good = self.post("/login", [("csrf", tok), ("token", token), ("next", "/catalogue")], cookie)
+        self.assertEqual(good.status, 303)
+        self.assertEqual(good.header("Location"), "/catalogue")
+        session = good.cookies()["maille_session"]
+        self.assertNotIn(token, session)
+        h = {"Cookie": f"maille_session={session}; maille_csrf={cookie}"}
+        self.assertEqual(self.get("/catalogue", headers=h).status, 200)
+        forged = session[:-1] + ("0" if session[-1] != "0" else "1")
+        self.assertEqual(self.get("/catalogue", headers={"Cookie": f"maille_session={forged}"}).status,
+                         401)
+        # failed logins are rate-limited
+        codes = [self.post("/login", [("csrf", tok), ("token", "mauvais-jeton-00000000")],
+                           cookie).status for _ in range(8)]
+        self.assertIn(429, codes)
+        self.web.stop()
+        self.daemons.remove(self.web)
+
+    def test_web_address_in_use(self):
+        # an address given explicitly that cannot be served stops the start
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        try:
+            port = s.getsockname()[1]
+            rc, _, err = self.m(self.a, "node", "--listen", "127.0.0.1:0", "--web",
+                                f"127.0.0.1:{port}")
+            self.assertEqual(rc, 1)
+            self.assertIn("cannot serve the web catalogue", err)
+        finally:
+            s.close()
+
+
+class PeerTest(Base):
+    """An entry published through the web form (the web thread's own store handle) reaches a
+    second node like a `maille publish` does: the daemon notices the write and pushes it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-peer-")
+        cls.daemons = []
+        cls.a = cls.node("pa", "Métropole de Lyon")
+        cls.b = cls.node("pb", "Département de la Drôme")
+        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        fed = os.path.join(cls.tmp, "fed.export")
+        cls.ok(cls.a, "federation", "export", fed)
+        cls.ok(cls.b, "federation", "import", fed)
+        cls.web = WebDaemon(cls.a)
+        cls.daemons.append(cls.web)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_reaches_peer(self):
+        webb = WebDaemon(self.b)
+        self.daemons.append(webb)
+        self.ok(self.b, "peer", "add", self.web.addr)
+        cookie, tok = self.csrf()
+        pairs = WebTest.rex_form(self, "Retour publié depuis le web", tok)
+        r = self.post("/publish", pairs, cookie)
+        self.assertEqual(r.status, 303, r.text[:300])
+        path = "rex/retour-publie-depuis-le-web"
+
+        def on_b():
+            items = self.js(self.b, "list", "--all")
+            return any(i["path"] == path for i in items)
+        wait_for(on_b, 30, "the web-published entry on node B")
+        # and B's own web catalogue shows it (A is not trusted there: ?all=1, marked)
+        page = http_req(webb.port, "GET", "/catalogue?all=1").text
+        self.assertIn("Retour publié depuis le web", page)
+        self.assertIn("non reconnu", page)
+        self.assertNotIn("Retour publié depuis le web", http_req(webb.port, "GET", "/catalogue").text)
+
+
+if __name__ == "__main__":
+    harness.MAILLE = sys.argv.pop(1)
+    unittest.main(verbosity=2)
