@@ -20,6 +20,7 @@
 
 #include "bench_channel.h"
 #include "bench_util.h"
+#include "bench_web.h"
 #include "cli.h"
 #include "gen.h"
 #include "proto/error.h"
@@ -246,6 +247,8 @@ static const char bench_help[] =
 	"       maille-bench channel\n"
 	"       maille-bench sync [--n N] [--nodes K] [--only ingest|reconcile|propagation]\n"
 	"                         [--dir DIR]\n"
+	"       maille-bench web [--n N] [--requests R] [--seconds S] [--clients C] [--dir DIR]\n"
+	"       maille-bench federation [--entries N] [--territories T] [--vouches V] [--dir DIR]\n"
 	"\n"
 	"Prints: single-core Ed25519 sign and verify rates; bulk publish of N generated records\n"
 	"(default 100000) through the store API in batched transactions (generate + sign + verify\n"
@@ -257,7 +260,10 @@ static const char bench_help[] =
 	"'sync' runs real `maille` processes over 127.0.0.1: a one-shot sync of N entries into\n"
 	"an empty node (entries/s against the verify rate), reconciliation of N entries with 0,\n"
 	"10 and 1000 differences, and propagation of 50 entries through K daemons (see\n"
-	"'maille-bench sync --help').\n";
+	"'maille-bench sync --help').\n"
+	"'federation' times the trust view for 1000 territories and 5000 vouches, and a\n"
+	"newcomer's `maille join` into 5 nodes holding 20000 entries (see 'maille-bench\n"
+	"federation --help').\n";
 
 int main(int argc, char **argv)
 {
@@ -272,6 +278,10 @@ int main(int argc, char **argv)
 		return bench_channel_run();
 	if (argc > 1 && strcmp(argv[1], "sync") == 0)
 		return bench_sync_main(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "web") == 0)
+		return bench_web_main(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "federation") == 0)
+		return bench_federation_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	int r = cli_parse("bench", argc - 1, argv + 1, opts, &a);

@@ -39,6 +39,7 @@
  * daemon uses, and follow it if it changes. */
 #include "node/internal.h"
 #include "proto/error.h"
+#include "proto/invite.h"
 
 #define N_PUBLISH 50u       /* entries of the propagation measurement */
 #define PROP_ENTRIES 20u    /* each propagation node's own catalogue */
@@ -503,6 +504,7 @@ static int daemon_start(daemon_t *d, const char *dir)
 	argv_add(&a, "node");
 	argv_add(&a, "--listen");
 	argv_add(&a, "127.0.0.1:0");
+	argv_add(&a, "--no-web"); /* measured: sync; 20 web servers would only take memory */
 	pid_t pid = spawn(&a, NULL, log);
 	if (pid < 0)
 		return -1;
@@ -705,6 +707,20 @@ static int ab_setup(ab *x, unsigned long long n)
 	if (node_create(x->a, "Bench A", x->fed, true) ||
 	    node_create(x->b, "Bench B", x->fed, false))
 		return -1;
+	/* B trusts A, as after an invitation: an untrusted territory's entries beyond the
+	 * quarantine quota (50 000 by default, PROTOCOL.md §4.6) would be refused */
+	{
+		json_t *who = run_json(x->a, "whoami", (const char *)NULL);
+		const char *key = who ? jstr(who, "key") : NULL;
+		argv_t t;
+		argv_start(&t, x->b);
+		argv_add(&t, "trust");
+		argv_add(&t, key ? key : "");
+		int tr = key ? run(&t, NULL) : -1;
+		json_decref(who);
+		if (tr)
+			return -1;
+	}
 	progress("publishing %llu generated entries into A (store API, not timed)...", n);
 	double secs;
 	if (node_fill(x->a, 1, 0, n, &secs))
@@ -1620,6 +1636,62 @@ static const char sync_help[] =
     "Figures are printed, not checked. --dir keeps the nodes in DIR (which must not exist or\n"
     "be empty); by default a temporary directory is used and removed.\n";
 
+/* Finds the `maille` next to this program and makes the working directory (dir, which must
+ * be empty, or a new temporary one: *ret_temp). Prints the error; -1. */
+static int bench_env_setup(const char *dir, const char *what, bool *ret_temp)
+{
+	char self[4096];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (sl <= 0) {
+		fprintf(stderr, "maille-bench: cannot find this program (/proc/self/exe): %s\n",
+		        strerror(errno));
+		return -1;
+	}
+	self[sl] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(g_maille, sizeof g_maille, "%s/maille", self);
+	if (access(g_maille, X_OK) != 0) {
+		fprintf(stderr,
+		        "maille-bench: %s: %s (maille-bench runs the `maille` next to it)\n",
+		        g_maille, strerror(errno));
+		return -1;
+	}
+
+	bool temp = !dir;
+	*ret_temp = temp;
+	if (temp) {
+		char tmpl[64];
+		snprintf(tmpl, sizeof tmpl, "/tmp/maille-bench-%s-XXXXXX", what);
+		if (!mkdtemp(tmpl)) {
+			fprintf(stderr, "maille-bench: mkdtemp: %s\n", strerror(errno));
+			return -1;
+		}
+		snprintf(g_root, sizeof g_root, "%s", tmpl);
+	} else {
+		snprintf(g_root, sizeof g_root, "%s", dir);
+		if (mkdir(g_root, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "maille-bench: %s: %s\n", g_root, strerror(errno));
+			return -1;
+		}
+		DIR *d = opendir(g_root);
+		bool empty = d != NULL;
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				empty = false;
+		if (d)
+			closedir(d);
+		if (!empty) {
+			fprintf(stderr, "maille-bench: %s is not an empty directory\n", g_root);
+			return -1;
+		}
+	}
+
+	return 0;
+}
+
 int bench_sync_main(int argc, char **argv)
 {
 	cli_opt opts[] = { { "n", true, NULL },
@@ -1655,52 +1727,9 @@ int bench_sync_main(int argc, char **argv)
 			                       "--only is ingest, reconcile or propagation");
 	}
 
-	char self[4096];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (sl <= 0) {
-		fprintf(stderr, "maille-bench: cannot find this program (/proc/self/exe): %s\n",
-		        strerror(errno));
+	bool temp;
+	if (bench_env_setup(a.dir, "sync", &temp))
 		return EXIT_FAIL;
-	}
-	self[sl] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(g_maille, sizeof g_maille, "%s/maille", self);
-	if (access(g_maille, X_OK) != 0) {
-		fprintf(stderr,
-		        "maille-bench: %s: %s (maille-bench runs the `maille` next to it)\n",
-		        g_maille, strerror(errno));
-		return EXIT_FAIL;
-	}
-
-	bool temp = !a.dir;
-	if (temp) {
-		char tmpl[] = "/tmp/maille-bench-sync-XXXXXX";
-		if (!mkdtemp(tmpl)) {
-			fprintf(stderr, "maille-bench: mkdtemp: %s\n", strerror(errno));
-			return EXIT_FAIL;
-		}
-		snprintf(g_root, sizeof g_root, "%s", tmpl);
-	} else {
-		snprintf(g_root, sizeof g_root, "%s", a.dir);
-		if (mkdir(g_root, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "maille-bench: %s: %s\n", g_root, strerror(errno));
-			return EXIT_FAIL;
-		}
-		DIR *d = opendir(g_root);
-		bool empty = d != NULL;
-		struct dirent *e;
-		while (d && (e = readdir(d)))
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-				empty = false;
-		if (d)
-			closedir(d);
-		if (!empty) {
-			fprintf(stderr, "maille-bench: %s is not an empty directory\n", g_root);
-			return EXIT_FAIL;
-		}
-	}
 
 	/* results on stdout and progress on stderr stay in order when both go to one file */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1774,5 +1803,317 @@ int bench_sync_main(int argc, char **argv)
 		}
 		printf("(nodes kept in %s)\n", g_root);
 	}
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- maille-bench federation ------------------------------------------------------------------
+ * 1. trust: the trust view (node/trust.c) of a node whose store holds T territories and V
+ *    vouches, computed in this process on the real store (the work of every `list`, `search`
+ *    and of the daemon's quarantine), and `maille territories --json` end to end;
+ * 2. join: a federation of 5 nodes built by invitation, holding 20 000 entries in all, synced
+ *    by their daemons; then a new node's `maille join TOKEN` (redemption, the whole catalogue,
+ *    its indexing) until its fingerprint equals the inviter's. */
+
+#define FED_NODES 5u
+#define FED_TERRITORIES 1000u
+#define FED_VOUCHES 5000u
+
+static const char fed_help[] =
+	"usage: maille-bench federation [--entries N] [--territories T] [--vouches V] [--dir DIR]\n"
+	"\n"
+	"Measures, with real processes and stores: the trust view for T territories (default\n"
+	"1000) and V vouches (default 5000); and the time from `maille join` to a complete\n"
+	"catalogue for a newcomer joining a federation of 5 nodes that hold N entries in all\n"
+	"(default 20000), over 127.0.0.1. DIR (empty or new) keeps the nodes; by default a\n"
+	"temporary directory is removed at the end.\n";
+
+/* A vouch signed by voucher for vouchee, put into st (a batch is open). */
+static int put_vouch(store *st, const uint8_t *vpk, const uint8_t *vsk, const uint8_t *tpk,
+                     uint64_t ts)
+{
+	char path[80] = PROTO_VOUCHES_PREFIX;
+	proto_hex(tpk, PROTO_KEY_LEN, path + sizeof PROTO_VOUCHES_PREFIX - 1);
+	static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'v', 'o', 'u', 'c', 'h'};
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, vpk, PROTO_KEY_LEN);
+	memcpy(e.signer, vpk, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.timestamp = ts;
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = sizeof body;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int r = proto_entry_encode(&e, vsk, &raw, &len);
+	if (!r)
+		r = store_entry_put(st, raw, len, ts + 1, NULL);
+	free(raw);
+	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int phase_trust(unsigned nt, unsigned nv)
+{
+	char dir[4200];
+	if (path_join(dir, sizeof dir, g_root, "trust"))
+		return -1;
+	argv_t a;
+	argv_start(&a, dir);
+	argv_add(&a, "init");
+	argv_add(&a, "--name");
+	argv_add(&a, "Territoire mesuré");
+	if (run(&a, NULL))
+		return -1;
+	progress("writing %u territories' %u vouches into one store (not timed)...", nt, nv);
+	node_dir nd;
+	if (node_dir_open(&nd, dir))
+		return -1;
+	uint8_t(*pk)[PROTO_KEY_LEN] = malloc((size_t)nt * PROTO_KEY_LEN);
+	uint8_t(*sk)[PROTO_SECRET_KEY_LEN] = malloc((size_t)nt * PROTO_SECRET_KEY_LEN);
+	int r = pk && sk ? 0 : MAILLE_ENOMEM;
+	/* key 0 is this node; the first nt - 1 vouches make a random tree from it (everyone is
+	 * reachable, at some depth), the rest are random pairs: vouchers vouch for several */
+	memcpy(pk[0], nd.pk, PROTO_KEY_LEN);
+	memcpy(sk[0], nd.sk, PROTO_SECRET_KEY_LEN);
+	for (unsigned i = 1; !r && i < nt; i++)
+		proto_key_generate(pk[i], sk[i]);
+	uint64_t ts = cli_now_us() - 3600000000u;
+	unsigned done = 0;
+	if (!r)
+		r = store_begin(nd.st);
+	for (unsigned i = 1; !r && i < nt && done < nv; i++, done++) {
+		uint32_t from = randombytes_uniform(i);
+		r = put_vouch(nd.st, pk[from], sk[from], pk[i], ts + done);
+	}
+	while (!r && done < nv) {
+		uint32_t from = randombytes_uniform(nt), to = randombytes_uniform(nt);
+		if (from == to)
+			continue;
+		r = put_vouch(nd.st, pk[from], sk[from], pk[to], ts + done);
+		done++; /* a pair drawn twice is a new version of the same vouch */
+	}
+	if (!r)
+		r = store_commit(nd.st);
+	free(sk);
+	if (r) {
+		fprintf(stderr, "maille-bench: cannot write the vouches: %s\n", maille_strerror(r));
+		free(pk);
+		node_dir_close(&nd);
+		return -1;
+	}
+	printf("\n1. Trust view: %u territories, %u vouch entries (a random tree from this node, "
+	       "then random pairs)\n", nt, done);
+	static const unsigned hops[] = {3, 10};
+	for (size_t h = 0; h < 2; h++) {
+		double t[15];
+		size_t trusted = 0;
+		for (int k = 0; k < 15; k++) {
+			trust_view tv;
+			double t0 = bench_now_s();
+			r = trust_compute(nd.st, nd.pk, hops[h], &tv);
+			t[k] = (bench_now_s() - t0) * 1e3;
+			if (r) {
+				fprintf(stderr, "maille-bench: trust_compute: %s\n", maille_strerror(r));
+				free(pk);
+				node_dir_close(&nd);
+				return -1;
+			}
+			trusted = tv.n;
+			trust_view_done(&tv);
+		}
+		qsort(t, 15, sizeof t[0], cmp_double);
+		printf("   trust_compute, %2u hops: median %.2f ms, max %.2f ms over 15 runs; "
+		       "%zu territories trusted\n",
+		       hops[h], t[7], t[14], trusted);
+	}
+	free(pk);
+	node_dir_close(&nd);
+	double w[5];
+	for (int k = 0; k < 5; k++) {
+		double t0 = bench_now_s();
+		json_t *j = run_json(dir, "territories", (const char *)NULL);
+		w[k] = (bench_now_s() - t0) * 1e3;
+		if (!j)
+			return -1;
+		json_decref(j);
+	}
+	qsort(w, 5, sizeof w[0], cmp_double);
+	printf("   maille territories --json (a whole process: open, compute, %u rows of JSON): "
+	       "median %.0f ms\n", nt, w[2]);
+	return 0;
+}
+
+static int phase_join(unsigned long long total)
+{
+	char dirs[FED_NODES + 1][4200], fed[4200];
+	daemon_t d[FED_NODES];
+	memset(d, 0, sizeof d);
+	static const char *const names[FED_NODES + 1] = {
+		"Métropole de Lyon", "Ville de Grenoble", "Département de l'Isère",
+		"Commune de Vénissieux", "Syndicat des eaux du Rhône", "Commune de Bron"};
+	for (unsigned i = 0; i <= FED_NODES; i++) {
+		char sub[8];
+		snprintf(sub, sizeof sub, "j%u", i);
+		if (path_join(dirs[i], sizeof dirs[i], g_root, sub))
+			return -1;
+	}
+	if (path_join(fed, sizeof fed, g_root, "jfederation"))
+		return -1;
+	progress("creating %u nodes, each joining the first by invitation", FED_NODES);
+	if (node_create(dirs[0], names[0], fed, true))
+		return -1;
+	if (daemon_start(&d[0], dirs[0]))
+		return -1;
+	int ret = -1;
+	for (unsigned i = 1; i < FED_NODES; i++) {
+		argv_t a;
+		argv_start(&a, dirs[i]);
+		argv_add(&a, "init");
+		argv_add(&a, "--name");
+		argv_add(&a, names[i]);
+		if (run(&a, NULL))
+			goto out;
+		json_t *inv = run_json(dirs[0], "invite", (const char *)NULL);
+		json_t *j = inv ? run_json(dirs[i], "join", jstr(inv, "token"), (const char *)NULL)
+		                : NULL;
+		json_decref(inv);
+		json_decref(j);
+		if (!j)
+			goto out;
+	}
+	unsigned long long per = total / FED_NODES;
+	progress("publishing %llu generated entries into each (store API, not timed)", per);
+	for (unsigned i = 0; i < FED_NODES; i++)
+		if (node_fill(dirs[i], 100 + i, 0, per, NULL))
+			goto out;
+	for (unsigned i = 1; i < FED_NODES; i++)
+		if (daemon_start(&d[i], dirs[i]))
+			goto out;
+	progress("waiting until the %u daemons hold the same set", FED_NODES);
+	double t0 = bench_now_s();
+	set_state s0, si;
+	for (;;) {
+		bool same = node_status(dirs[0], &s0) == 0;
+		for (unsigned i = 1; same && i < FED_NODES; i++)
+			same = node_status(dirs[i], &si) == 0 && si.count == s0.count &&
+			       strcmp(si.fp, s0.fp) == 0;
+		if (same && (unsigned long long)s0.count >= per * FED_NODES)
+			break;
+		if (bench_now_s() - t0 > 300) {
+			fprintf(stderr, "maille-bench: the federation did not converge in 300 s\n");
+			goto out;
+		}
+		sleep_ms(200);
+	}
+	progress("  converged in %.1f s: %lld entries on every node", bench_now_s() - t0,
+	         (long long)s0.count);
+	argv_t a;
+	argv_start(&a, dirs[FED_NODES]);
+	argv_add(&a, "init");
+	argv_add(&a, "--name");
+	argv_add(&a, names[FED_NODES]);
+	if (run(&a, NULL))
+		goto out;
+	json_t *inv = run_json(dirs[0], "invite", (const char *)NULL);
+	if (!inv)
+		goto out;
+	char token[PROTO_INVITE_TOKEN_MAX + 1];
+	snprintf(token, sizeof token, "%s", jstr(inv, "token"));
+	json_decref(inv);
+	progress("the newcomer joins: maille join TOKEN (inviter: %s)", names[0]);
+	double j0 = bench_now_s();
+	json_t *j = run_json(dirs[FED_NODES], "join", token, (const char *)NULL);
+	double joined = bench_now_s() - j0;
+	if (!j)
+		goto out;
+	set_state sf;
+	double complete = 0;
+	for (;;) {
+		if (node_status(dirs[FED_NODES], &sf) == 0 && node_status(dirs[0], &s0) == 0 &&
+		    sf.count >= s0.count - 1 /* its own node entry is not in A's yet */) {
+			complete = bench_now_s() - j0;
+			break;
+		}
+		if (bench_now_s() - j0 > 300) {
+			fprintf(stderr, "maille-bench: the newcomer did not catch up in 300 s\n");
+			json_decref(j);
+			goto out;
+		}
+		sleep_ms(20);
+	}
+	printf("\n2. Join: a newcomer joins a federation of %u nodes holding %lld entries\n",
+	       FED_NODES, (long long)s0.count);
+	printf("   maille join: %.2f s (redemption, %lld entries received, verified, stored and "
+	       "indexed: %.0f entries/s)\n",
+	       joined, (long long)jint(j, "received"), (double)jint(j, "received") / joined);
+	printf("   complete catalogue (its count equals the inviter's): %.2f s after the start of "
+	       "maille join\n", complete);
+	json_decref(j);
+	ret = 0;
+out:
+	daemons_stop(d, FED_NODES, 15.0);
+	for (unsigned i = 0; i < FED_NODES; i++)
+		if (d[i].exit_code != 0) {
+			printf("   daemon %u: NOT CLEAN on SIGTERM (exit %d)\n", i, d[i].exit_code);
+			ret = -1;
+		}
+	return ret;
+}
+
+int bench_federation_main(int argc, char **argv)
+{
+	cli_opt opts[] = {{"entries", true, NULL},
+	                  {"territories", true, NULL},
+	                  {"vouches", true, NULL},
+	                  {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("bench federation", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(fed_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("bench federation", "unexpected argument '%s'", a.pos[0]);
+	const char *es = cli_opt_get(opts, "entries"), *ts = cli_opt_get(opts, "territories"),
+	           *vs = cli_opt_get(opts, "vouches");
+	char *end;
+	unsigned long long n = es ? strtoull(es, &end, 10) : 20000;
+	if (es && (*end || n < FED_NODES || n > 1000000))
+		return cli_usage_error("bench federation", "--entries wants 5 to 1000000");
+	unsigned long nt = ts ? strtoul(ts, &end, 10) : FED_TERRITORIES;
+	if (ts && (*end || nt < 2 || nt > 100000))
+		return cli_usage_error("bench federation", "--territories wants 2 to 100000");
+	unsigned long nv = vs ? strtoul(vs, &end, 10) : FED_VOUCHES;
+	if (vs && (*end || nv < nt - 1 || nv > 1000000))
+		return cli_usage_error("bench federation",
+		                       "--vouches wants at least territories - 1, at most 1000000");
+	bool temp;
+	if (bench_env_setup(a.dir, "federation", &temp))
+		return EXIT_FAIL;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	char cpu[128];
+	bench_cpu_model(cpu, sizeof cpu);
+	printf("maille-bench federation %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+	printf("inputs: %lu territories and %lu vouches; %u nodes holding %llu generated entries; "
+	       "%s\n", nt, nv, FED_NODES, n, g_maille);
+	bool failed = phase_trust((unsigned)nt, (unsigned)nv) != 0;
+	failed |= phase_join(n) != 0;
+	daemons_stop_all();
+	if (temp)
+		rm_tree(g_root);
+	else
+		printf("(nodes kept in %s)\n", g_root);
+	if (failed)
+		printf("\nFAILED (see the messages above)\n");
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

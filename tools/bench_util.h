@@ -34,5 +34,6 @@ int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_
 
 /* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
 int bench_sync_main(int argc, char **argv);
+int bench_federation_main(int argc, char **argv); /* bench_sync.c */
 
 #endif
