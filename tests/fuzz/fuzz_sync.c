@@ -48,6 +48,12 @@ static int reencode(const proto_sync_msg *m, const uint8_t *data, size_t size, s
 	case PROTO_SESS_MARK:
 	case PROTO_SESS_MARK_ACK:
 		return proto_sync_encode_mark(m->type, m->mark, out, cap, ret_len);
+	case PROTO_SESS_REDEEM:
+		if (m->secret < data || m->secret + PROTO_REDEEM_SECRET_LEN > data + size)
+			abort();
+		return proto_sync_encode_redeem(m->secret, m->flags, out, cap, ret_len);
+	case PROTO_SESS_REDEEMED:
+		return proto_sync_encode_redeemed(m->result, out, cap, ret_len);
 	default:
 		abort(); /* decoded a type that is not ours */
 	}
