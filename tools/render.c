@@ -324,8 +324,17 @@ void render_row_page(store *st, const store_row *row)
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
 	printf("  territory: %s (%s)%s\n", buf, hex,
 	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
-	if (member_label(st, row, buf, sizeof buf))
-		printf("  author:    %s, member of the territory\n", buf);
+	if (member_label(st, row, buf, sizeof buf)) {
+		char path[80] = PROTO_MEMBERS_PREFIX;
+		store_row cr;
+		proto_hex(row->entry.signer, PROTO_KEY_LEN, path + sizeof PROTO_MEMBERS_PREFIX - 1);
+		bool cap = store_entry_get(st, row->entry.territory, path, &cr) == 0;
+		if (cap)
+			store_row_done(&cr);
+		printf("  author:    %s, member of the territory%s\n", buf,
+		       cap ? "" : "\n  state:     held: the member's capability has not reached this "
+		                  "node yet (not listed or searched until it does)");
+	}
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	printf("  signer:    %s\n", hex);
 	render_time(row->entry.timestamp, buf, sizeof buf);

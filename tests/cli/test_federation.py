@@ -148,6 +148,15 @@ class TestInvitations(Base):
         rc, _, err = self.m(e, "join", "-", input_text=tok_short[:40] + "\n")
         self.assertEqual(rc, 1, err)
         # a node of another federation cannot join
+        # invite: no daemon and no --address, a bad --address, or --address given
+        self.assertIn("no daemon runs", self.fails(d, "invite"))
+        rc, _, err = self.m(d, "invite", "--address", "0.0.0.0:99999")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--uses", self.m(d, "invite", "--uses", "0")[2])
+        tok = self.invite(d, "--address", "127.0.0.1:1", "--expires", "2h")
+        err = self.fails(e, "join", tok)
+        self.assertIn("cannot reach the inviter", err)
+        self.assertFalse(os.path.exists(os.path.join(e, "federation")))
         f = self.territory("f", "Commune de Bron")
         self.ok(f, "federation", "new", "--name", "Une autre fédération")
         self.assertIn("already belongs", self.fails(f, "join", self.invite(a)))
