@@ -175,6 +175,12 @@ void conn_flush(node_conn *c);
 #define SYNC_PEER_WANTS_MAX 8192u      /* ids the peer wants that we have not sent yet */
 #define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
 #define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
+/* The send queue fills the write queue up to this much only, well below the backpressure
+ * mark (NODE_WRITE_QUEUE_HIGH) even with a last ENTRIES message and a Negentropy reply on
+ * top: two nodes sending each other bulk entries must never both stop reading because of
+ * their own sends (each would wait for the other to read: a deadlock that only the idle
+ * timeout broke, seen with five daemons exchanging 20 000 entries). */
+#define SYNC_PUMP_BACKLOG_MAX (NODE_WRITE_QUEUE_HIGH / 2)
 /* The ingest pipeline holds at most SYNC_PIPE_HIGH received entries, over all connections
  * (~2.3 KB each: 14 MB): a connection that adds one beyond stops being read, and every paused
  * connection reads again below SYNC_PIPE_LOW. Commits take at most SYNC_COMMIT_ENTRIES, a

@@ -546,6 +546,7 @@ static int node_web_start(node *n, web_server **ret)
 		.sk = n->cfg.sk,
 		.netkey_fp = nfp, /* copied by web_start */
 		.clock_skew_us = n->cfg.clock_skew_us,
+		.member = n->cfg.member,
 	};
 	int r = web_start(&wc, ret);
 	if (r == MAILLE_EBUSY && !n->cfg.web_listen) {

@@ -87,6 +87,9 @@ typedef struct node_config {
 	 * below). The daemon recomputes its view when the store changes, at most once a second. */
 	unsigned trust_hops;
 	uint64_t quota_entries, quota_bytes;
+	/* a member's node (maille init --member): the web forms write for the territory of its
+	 * capability */
+	bool member;
 	/* node_sync() for `maille join`: redeem this invitation secret (PROTOCOL.md §4.5) with
 	 * the peer, whose key must be redeem_inviter, before syncing; member: the PROTO_REDEEM_MEMBER
 	 * flag. The answer is in node_sync_result.redeem_result. NULL: no redemption. */

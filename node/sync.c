@@ -220,6 +220,7 @@ struct node_sync_state {
 	/* the live-set snapshot */
 	node_set *set;
 	bool set_dirty;
+	uint64_t set_dv; /* the store's data_version when set was read */
 	uint64_t anti_entropy_ms;
 	uint64_t next_ae_ms;
 	/* totals, for logs */
@@ -405,6 +406,14 @@ void sync_set_dirty(node *n)
 static node_set *node_set_get(node *n)
 {
 	struct node_sync_state *sy = n->sy;
+	/* Another process's write (a `maille publish`, `member add`) is seen by the tick within
+	 * 0.1 s; a reconciliation that starts sooner must not use the set of before, or a
+	 * one-shot sync run right after the write would miss it. data_version costs a PRAGMA. */
+	uint64_t dv;
+	if (store_data_version(n->st, &dv) == 0 && dv != sy->set_dv) {
+		sy->set_dv = dv;
+		sy->set_dirty = true;
+	}
 	if (sy->set && !sy->set_dirty) {
 		sy->set->refs++;
 		return sy->set;
@@ -1053,7 +1062,7 @@ void sync_pump(node_conn *c)
 	struct conn_sync *cs = c->sync;
 	if (!cs || c->state != CONN_OPEN)
 		return;
-	while (cs->sq_len && conn_write_backlog(c) < NODE_WRITE_QUEUE_HIGH) {
+	while (cs->sq_len && conn_write_backlog(c) < SYNC_PUMP_BACKLOG_MAX) {
 		if (send_entries(c))
 			return;
 	}

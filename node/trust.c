@@ -244,3 +244,43 @@ void trust_view_done(trust_view *tv)
 	tv->v = NULL;
 	tv->n = 0;
 }
+
+typedef struct cap_find {
+	const uint8_t *key;
+	uint64_t now, best_ts;
+	proto_member_cap *ret;
+	bool found;
+} cap_find;
+
+static int cap_find_row(const store_row *row, void *ctx)
+{
+	cap_find *cf = ctx;
+	proto_member_cap c;
+	if (proto_member_cap_decode(&row->entry, &c) != 0 ||
+	    memcmp(c.member, cf->key, PROTO_KEY_LEN) != 0 || cf->now < c.from_us ||
+	    cf->now >= c.until_us)
+		return 0;
+	if (!cf->found || row->entry.timestamp > cf->best_ts) {
+		*cf->ret = c;
+		cf->best_ts = row->entry.timestamp;
+		cf->found = true;
+	}
+	return 0;
+}
+
+int trust_member_cap(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
+                     proto_member_cap *ret)
+{
+	char path[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
+	memcpy(path, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_hex(key, PROTO_KEY_LEN, path + sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_member_cap c;
+	cap_find cf = {.key = key, .now = now_us, .ret = &c};
+	int r = store_entry_find_path(st, path, NULL, cap_find_row, &cf);
+	if (r)
+		return r;
+	if (!cf.found)
+		return MAILLE_ENOTFOUND;
+	*ret = c;
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "proto/entry.h"
+#include "proto/member.h"
 #include "store/store.h"
 
 /* ---- the trust view (node/trust.c) -------------------------------------------------------
@@ -42,5 +43,11 @@ int trust_compute(store *st, const uint8_t own[PROTO_KEY_LEN], unsigned max_hops
 const trust_node *trust_find(const trust_view *tv, const uint8_t key[PROTO_KEY_LEN]);
 /* Frees the view; NULL and a done view are fine. */
 void trust_view_done(trust_view *tv);
+
+/* A member node's side (PROTOCOL.md §4.3): the capability in force at now_us that lets key
+ * write in a territory, from the store's live members/<key> documents (the newest when
+ * several territories made it a member). 0, or MAILLE_ENOTFOUND. */
+int trust_member_cap(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
+                     proto_member_cap *ret);
 
 #endif

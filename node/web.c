@@ -19,7 +19,10 @@
 #include "proto/error.h"
 #include "web_int.h"
 
-#define FACET_REFRESH_MS 10000u /* the facet counts are at most this old when the store moves */
+/* The facet counts are recomputed when the store moved, at most every FACET_REFRESH_MS and
+ * never more than a tenth of the time (a computation that took 1.5 s waits 15 s), so that
+ * counting costs at most 10% of one core however busy syncing keeps the store. */
+#define FACET_REFRESH_MS 10000u
 #define SESSION_COOKIE "maille_session"
 #define CSRF_COOKIE "maille_csrf"
 #define LANG_COOKIE "maille_lang"
@@ -61,7 +64,8 @@ static web_worker *worker_get(web_server *w)
 		return NULL;
 	int r = store_open(w->cfg.store_path, STORE_OPEN_EXISTING, &wk->st);
 	if (r) {
-		LOG_ERROR("WEB-STORE", "cannot open the store for a web thread: %s", maille_strerror(r));
+		LOG_ERROR("WEB-STORE", "cannot open the store for a web thread: %s",
+		          maille_strerror(r));
 		free(wk);
 		return NULL;
 	}
@@ -205,21 +209,23 @@ static void *facet_main(void *arg)
 		LOG_ERROR("WEB-FACETS", "cannot open the store: %s", maille_strerror(r));
 		return NULL;
 	}
-	uint64_t last_dv = 0, last_ms = 0;
+	uint64_t last_dv = 0, last_ms = 0, last_cost_ms = 0;
 	bool first = true;
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {
 		pthread_mutex_unlock(&w->lock);
 		uint64_t dv = 0, now = web_mono_ms();
 		store_data_version(wk.st, &dv);
-		if (first || (dv != last_dv && now - last_ms >= FACET_REFRESH_MS)) {
+		if (first || (dv != last_dv && now - last_ms >= FACET_REFRESH_MS &&
+		              now - last_ms >= 10 * last_cost_ms)) {
 			wk.tv_ms = 0; /* recompute the trust view if the store moved */
 			web_facets f;
 			memset(&f, 0, sizeof f);
 			store_filter flt;
 			memset(&flt, 0, sizeof flt);
 			flt.trusted_only = true;
-			if (worker_trust(w, &wk) == 0 && store_list(wk.st, &flt, facet_row, &f) == 0) {
+			if (worker_trust(w, &wk) == 0 &&
+			    store_list(wk.st, &flt, facet_row, &f) == 0) {
 				qsort(f.theme, f.n_theme, sizeof f.theme[0], facet_cmp);
 				qsort(f.licence, f.n_licence, sizeof f.licence[0], facet_cmp);
 				qsort(f.type, f.n_type, sizeof f.type[0], facet_cmp);
@@ -232,7 +238,8 @@ static void *facet_main(void *arg)
 			}
 			first = false;
 			last_dv = dv;
-			last_ms = now;
+			last_ms = web_mono_ms();
+			last_cost_ms = last_ms - now;
 		}
 		pthread_mutex_lock(&w->lock);
 		if (w->stopping)
@@ -255,7 +262,8 @@ void web_facets_get(web_server *w, web_facets *ret)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* ---- rate limits ------------------------------------------------------------------------------ */
+/* ---- rate limits ------------------------------------------------------------------------------
+ */
 
 struct web_rate {
 	char ip[64];
@@ -302,7 +310,9 @@ static bool rate_take(web_server *w, const char *ip, int kind)
 	slot->login += dt * WEB_RATE_LOGIN_PER_MIN / 60.0;
 	if (slot->login > WEB_RATE_LOGIN_BURST)
 		slot->login = WEB_RATE_LOGIN_BURST;
-	double *b = kind == RATE_READ ? &slot->read : kind == RATE_POST ? &slot->post : &slot->login;
+	double *b = kind == RATE_READ   ? &slot->read
+	            : kind == RATE_POST ? &slot->post
+	                                : &slot->login;
 	bool ok = *b >= 1.0;
 	if (ok)
 		*b -= 1.0;
@@ -310,7 +320,8 @@ static bool rate_take(web_server *w, const char *ip, int kind)
 	return ok;
 }
 
-/* ---- cookies, CSRF, sessions ------------------------------------------------------------------ */
+/* ---- cookies, CSRF, sessions ------------------------------------------------------------------
+ */
 
 void web_set_cookie(web_req *r, const char *fmt, ...)
 {
@@ -371,7 +382,8 @@ void web_csrf_token(web_req *r, char ret[65])
 {
 	if (r->csrf_new) {
 		/* once per response: the cookie the token is bound to */
-		web_set_cookie(r, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", r->csrf_cookie);
+		web_set_cookie(r, CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict",
+		               r->csrf_cookie);
 		r->csrf_new = false;
 	}
 	hmac_hex(r->w, 'c', r->csrf_cookie, ret);
@@ -385,7 +397,8 @@ bool web_csrf_check(web_req *r)
 	const char *site = header(r, "Sec-Fetch-Site");
 	bool ok = !r->csrf_new;
 	if (origin && strcmp(origin, "null") != 0) {
-		ok = ok && host && strncmp(origin, "http://", 7) == 0 && strcmp(origin + 7, host) == 0;
+		ok = ok && host && strncmp(origin, "http://", 7) == 0 &&
+		     strcmp(origin + 7, host) == 0;
 	}
 	if (site && strcmp(site, "cross-site") == 0)
 		ok = false;
@@ -394,14 +407,16 @@ bool web_csrf_check(web_req *r)
 	hmac_hex(r->w, 'c', r->csrf_cookie, want);
 	ok = ok && field && strlen(field) == 64 && sodium_memcmp(field, want, 64) == 0;
 	if (!ok) {
-		LOG_INFO("WEB-CSRF", "%s: POST %s refused: missing or wrong CSRF token, or another "
-		                     "origin",
+		LOG_INFO("WEB-CSRF",
+		         "%s: POST %s refused: missing or wrong CSRF token, or another "
+		         "origin",
 		         r->ip, r->path);
-		web_error(r, 403,
-		          "Requête refusée : le jeton anti-falsification (CSRF) manque ou ne correspond "
-		          "pas. Rechargez la page du formulaire et recommencez.",
-		          "Request refused: the anti-forgery (CSRF) token is missing or wrong. Reload "
-		          "the form's page and try again.");
+		web_error(
+		    r, 403,
+		    "Requête refusée : le jeton anti-falsification (CSRF) manque ou ne correspond "
+		    "pas. Rechargez la page du formulaire et recommencez.",
+		    "Request refused: the anti-forgery (CSRF) token is missing or wrong. Reload "
+		    "the form's page and try again.");
 	}
 	return ok;
 }
@@ -452,6 +467,11 @@ static const char *safe_next(const char *next)
 {
 	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 900)
 		return "/";
+	/* it becomes a Location header: no control character (a form's value may hold a line
+	 * break), no backslash (some browsers read it as a slash) */
+	for (const char *c = next; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
+			return "/";
 	return next;
 }
 
@@ -467,8 +487,9 @@ static void page_login(web_req *r, unsigned status, bool failed)
 		wb_printf(b, "<p class=\"error\" role=\"alert\">%s</p>",
 		          L(r, "Jeton d'accès incorrect.", "Wrong access token."));
 	wb_printf(b, "<p>%s</p>",
-	          L(r, "Ce nœud est accessible sur le réseau : saisissez le jeton d'accès de son "
-	               "administrateur.",
+	          L(r,
+	            "Ce nœud est accessible sur le réseau : saisissez le jeton d'accès de son "
+	            "administrateur.",
 	            "This node is reachable over the network: enter its administrator's access "
 	            "token."));
 	wb_puts(b, "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" "
@@ -477,9 +498,10 @@ static void page_login(web_req *r, unsigned status, bool failed)
 	wb_puts(b, "\"><input type=\"hidden\" name=\"next\" value=\"");
 	const char *next = web_form_get(&r->q, "next");
 	wb_htmls(b, safe_next(next ? next : r->method == WEB_GET ? r->path : "/"));
-	wb_printf(b, "\"><p><label for=\"token\">%s</label> <input id=\"token\" name=\"token\" "
-	             "type=\"password\" required autocomplete=\"current-password\"></p>"
-	             "<p><button type=\"submit\">%s</button></p></form>",
+	wb_printf(b,
+	          "\"><p><label for=\"token\">%s</label> <input id=\"token\" name=\"token\" "
+	          "type=\"password\" required autocomplete=\"current-password\"></p>"
+	          "<p><button type=\"submit\">%s</button></p></form>",
 	          L(r, "Jeton d'accès", "Access token"), L(r, "Se connecter", "Sign in"));
 	web_page_end(r);
 }
@@ -507,7 +529,8 @@ static void post_login(web_req *r)
 	web_redirect(r, safe_next(web_form_get(&r->form, "next")));
 }
 
-/* ---- requests ---------------------------------------------------------------------------------- */
+/* ---- requests ----------------------------------------------------------------------------------
+ */
 
 static void req_free(web_req *r)
 {
@@ -515,6 +538,7 @@ static void req_free(web_req *r)
 		return;
 	web_form_done(&r->q);
 	web_form_done(&r->form);
+	free(r->raw_query);
 	free(r->body);
 	wb_done(&r->out);
 	free(r);
@@ -539,13 +563,17 @@ static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const c
  * see unescape_none). */
 static int parse_query(web_req *r)
 {
-	web_buf raw = {0};
+	web_buf raw = { 0 };
 	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_collect, &raw);
 	if (raw.failed) {
 		wb_done(&raw);
 		return MAILLE_ENOMEM;
 	}
 	int e = web_form_parse(raw.p ? raw.p : "", raw.len, 0, &r->q);
+	if (e == 0 && raw.len && raw.len <= WEB_PATH_MAX) {
+		r->raw_query = raw.p; /* decodes: safe to send back, percent-encoded again */
+		raw.p = NULL;
+	}
 	wb_done(&raw);
 	return e;
 }
@@ -588,8 +616,8 @@ static enum MHD_Result respond(web_req *r)
 	char *p = r->out.p;
 	r->out.p = NULL;
 	r->out.len = r->out.cap = 0;
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback(len, p ? p : (char *)"", p ? free : NULL);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+	    len, p ? p : (char *)"", p ? free : NULL);
 	if (!resp) {
 		free(p);
 		return MHD_NO;
@@ -599,7 +627,9 @@ static enum MHD_Result respond(web_req *r)
 	MHD_destroy_response(resp);
 	if (r->status >= 500 || (r->status >= 400 && r->status != 404))
 		LOG_INFO("WEB-REQ", "%s %s %s: %u", r->ip,
-		         r->method == WEB_POST ? "POST" : r->method == WEB_HEAD ? "HEAD" : "GET",
+		         r->method == WEB_POST   ? "POST"
+		         : r->method == WEB_HEAD ? "HEAD"
+		                                 : "GET",
 		         r->path, r->status);
 	else
 		LOG_DEBUG("WEB-REQ", "%s %s: %u", r->ip, r->path, r->status);
@@ -654,9 +684,11 @@ static void dispatch(web_req *r)
 		int e = web_form_parse(r->body ? r->body : "", r->body_len, WEB_DECODE_MULTILINE,
 		                       &r->form);
 		if (e) {
-			web_error(r, 400, "Formulaire mal formé (encodage, caractères de contrôle ou trop "
-			                  "de champs).",
-			          "Malformed form (encoding, control characters or too many fields).");
+			web_error(
+			    r, 400,
+			    "Formulaire mal formé (encodage, caractères de contrôle ou trop "
+			    "de champs).",
+			    "Malformed form (encoding, control characters or too many fields).");
 			return;
 		}
 	} else if (!r->loopback && !rate_take(r->w, r->ip, RATE_READ)) {
@@ -666,6 +698,10 @@ static void dispatch(web_req *r)
 	}
 	if (strcmp(p, "/static/maille.css") == 0) {
 		serve_static(r);
+		return;
+	}
+	if (strcmp(p, "/favicon.ico") == 0) { /* browsers ask for it: none, and no error */
+		r->status = 204;
 		return;
 	}
 	if (strcmp(p, "/login") == 0) {
@@ -731,7 +767,7 @@ static void req_begin(web_req *r, const char *url, const char *method)
 	else if (strcmp(method, "POST") == 0)
 		r->method = WEB_POST;
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(r->ip, sizeof r->ip, "?");
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
@@ -773,9 +809,8 @@ static void req_begin(web_req *r, const char *url, const char *method)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	web_server *w = cls;
@@ -796,8 +831,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return respond(r);
 		if (r->method == WEB_POST) {
 			/* a body announced over the limit is refused before it is read */
-			const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-			                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+			const char *cl = MHD_lookup_connection_value(
+			    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl && strtoull(cl, NULL, 10) > WEB_BODY_MAX) {
 				snprintf(r->path, sizeof r->path, "%s", "/");
 				web_error(r, 413, "Formulaire trop volumineux.", "Form too large.");
@@ -858,7 +893,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	LOG_DEBUG("WEB-MHD", "%s", msg);
 }
 
-/* ---- start, stop -------------------------------------------------------------------------------- */
+/* ---- start, stop --------------------------------------------------------------------------------
+ */
 
 static int read_token(web_server *w, const char *path)
 {
@@ -877,8 +913,9 @@ static int read_token(web_server *w, const char *path)
 		printable &= line[i] > 0x20 && line[i] < 0x7f;
 	if (!ok || n < WEB_TOKEN_MIN || n > WEB_TOKEN_MAX || !printable) {
 		sodium_memzero(line, sizeof line);
-		LOG_ERROR("WEB-TOKEN", "%s: the token is its first line: %u to %u printable ASCII "
-		                       "characters without spaces",
+		LOG_ERROR("WEB-TOKEN",
+		          "%s: the token is its first line: %u to %u printable ASCII "
+		          "characters without spaces",
 		          path, WEB_TOKEN_MIN, WEB_TOKEN_MAX);
 		return MAILLE_EINVAL;
 	}
@@ -956,17 +993,19 @@ int web_start(const web_config *cfg, web_server **ret)
 	const char *listen = cfg->listen ? cfg->listen : WEB_LISTEN_DEFAULT;
 	struct sockaddr_storage ss;
 	if (node_addr_parse(listen, &ss)) {
-		LOG_ERROR("WEB-LISTEN", "'%s' is not ADDR:PORT (an IPv4 address, [IPv6], or "
-		                        "localhost, and a port)",
+		LOG_ERROR("WEB-LISTEN",
+		          "'%s' is not ADDR:PORT (an IPv4 address, [IPv6], or "
+		          "localhost, and a port)",
 		          listen);
 		return MAILLE_EINVAL;
 	}
-	bool loopback = ss.ss_family == AF_INET ?
-	                    (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127 :
-	                    IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	bool loopback = ss.ss_family == AF_INET
+	                    ? (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127
+	                    : IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
 	if (!loopback && !cfg->token_file) {
-		LOG_ERROR("WEB-LISTEN", "the web catalogue on %s (not loopback) needs "
-		                        "--web-token-file FILE: every request must then carry the token",
+		LOG_ERROR("WEB-LISTEN",
+		          "the web catalogue on %s (not loopback) needs "
+		          "--web-token-file FILE: every request must then carry the token",
 		          listen);
 		return MAILLE_EINVAL;
 	}
@@ -1011,14 +1050,15 @@ int web_start(const web_config *cfg, web_server **ret)
 #endif
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)WEB_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, w, MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
+	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	                          (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+	                          (unsigned)WEB_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	                          (unsigned)WEB_CONN_PER_IP_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	                          (unsigned)WEB_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                          (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+	                          on_completed, w, MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
 	if (!w->mhd) {
 		int err = errno;
 		LOG_ERROR("WEB-LISTEN", "cannot serve the web catalogue on %s: %s", listen,

@@ -49,12 +49,12 @@
  * limited for everyone. */
 #define WEB_RATE_READ_PER_S 100u
 #define WEB_RATE_READ_BURST 300u
-#define WEB_RATE_POST_PER_MIN 30u
-#define WEB_RATE_POST_BURST 20u
+#define WEB_RATE_POST_PER_MIN 60u
+#define WEB_RATE_POST_BURST 60u
 #define WEB_RATE_LOGIN_PER_MIN 6u
 #define WEB_RATE_LOGIN_BURST 5u
-#define WEB_RATE_CLIENTS 1024u           /* addresses tracked (the least recent is forgotten) */
-#define WEB_TOKEN_MIN 16u                /* characters of an access token */
+#define WEB_RATE_CLIENTS 1024u /* addresses tracked (the least recent is forgotten) */
+#define WEB_TOKEN_MIN 16u      /* characters of an access token */
 #define WEB_TOKEN_MAX 256u
 
 typedef struct web_config {
@@ -66,6 +66,8 @@ typedef struct web_config {
 	                         * signed with it (web_publish_territory) */
 	const char *netkey_fp;  /* the federation's fingerprint, for the network page (copied) */
 	int64_t clock_skew_us;  /* a test's injected clock (node_config.clock_skew_us) */
+	bool member;            /* a member's node: the forms write for the territory of its
+	                         * capability (web_publish_territory) */
 } web_config;
 
 typedef struct web_server web_server;

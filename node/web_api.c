@@ -86,12 +86,12 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 	proto_hex(row->id, PROTO_ID_LEN, hex);
 	json_object_set_new(o, "id", json_string(hex));
 	json_object_set_new(o, "path", json_stringn(row->entry.path, row->entry.path_len));
-	json_object_set_new(o, "kind", json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ?
-	                                               "tombstone" :
-	                                               "document"));
+	json_object_set_new(
+	    o, "kind",
+	    json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ? "tombstone" : "document"));
 	const proto_value *tv = proto_map_get(body, "type");
-	json_object_set_new(o, "type", tv && tv->type == PROTO_V_STR ? json_string(tv->u.str.ptr) :
-	                                                               json_null());
+	json_object_set_new(
+	    o, "type", tv && tv->type == PROTO_V_STR ? json_string(tv->u.str.ptr) : json_null());
 	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
@@ -102,8 +102,9 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 	json_object_set_new(o, "territory", json_string(buf));
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
 	json_object_set_new(o, "author", json_string(hex));
-	json_object_set_new(o, "trusted", json_boolean(r->wk->tv_ok &&
-	                                               trust_find(&r->wk->tv, row->entry.territory)));
+	json_object_set_new(
+	    o, "trusted",
+	    json_boolean(r->wk->tv_ok && trust_find(&r->wk->tv, row->entry.territory)));
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	json_object_set_new(o, "signer", json_string(hex));
 	web_signer_label(r->wk->st, &row->entry, buf, sizeof buf);
@@ -119,17 +120,18 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 		json_object_set_new(o, "timestamp", json_string(buf));
 	}
 	const proto_value *st = proto_map_get(body, "status");
-	json_object_set_new(o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) :
-	                                                                 json_null());
+	json_object_set_new(
+	    o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) : json_null());
 	const proto_value *th = proto_map_get(body, "themes");
-	json_object_set_new(o, "themes", th && th->type == PROTO_V_ARRAY ? value_json(th) :
-	                                                                   json_array());
-	web_buf url = {0};
+	json_object_set_new(o, "themes",
+	                    th && th->type == PROTO_V_ARRAY ? value_json(th) : json_array());
+	web_buf url = { 0 };
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
 	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));
 	wb_done(&url);
 	if (row->snippet) {
-		/* the match markers become [ ] as in the CLI's text output; in JSON they are data */
+		/* the match markers become [ ] as in the CLI's text output; in JSON they are data
+		 */
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 	}
 	if (with_body) {
@@ -145,11 +147,14 @@ typedef struct api_list {
 	json_t *items;
 	unsigned skip, take;
 	bool more;
+	const char *theme;
 } api_list;
 
 static int api_row(const store_row *row, void *ctx)
 {
 	api_list *c = ctx;
+	if (!web_row_has_theme(row, c->theme))
+		return 0;
 	if (c->skip) {
 		c->skip--;
 		return 0;
@@ -167,17 +172,20 @@ static void api_entries(web_req *r)
 	store_filter f;
 	uint8_t tkey[PROTO_KEY_LEN];
 	unsigned page;
-	if (!web_filters(r, &f, tkey, &page))
+	const char *theme;
+	if (!web_filters(r, &f, tkey, &page, &theme))
 		return;
 	const char *q = web_form_get(&r->q, "q");
 	if (q && strlen(q) > WEB_QUERY_MAX) {
 		web_error(r, 400, "Recherche trop longue.", "Query too long.");
 		return;
 	}
-	api_list c = {r, json_array(), (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, false};
+	api_list c = { r, json_array(), (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, false, theme };
 	int e;
 	if (q && *q)
-		e = store_search(r->wk->st, q, &f, (size_t)page * WEB_PAGE_SIZE + 1, api_row, &c);
+		e = store_search(r->wk->st, q, &f,
+		                 theme ? MAILLE_SEARCH_LIMIT_MAX : (size_t)page * WEB_PAGE_SIZE + 1,
+		                 api_row, &c);
 	else
 		e = store_list(r->wk->st, &f, api_row, &c);
 	if (e == MAILLE_EINVAL) {
@@ -204,7 +212,8 @@ static void api_entry(web_req *r, const char *path)
 	store_row row;
 	int e = web_find_entry(r, path, &row);
 	if (e == MAILLE_EINVAL) {
-		web_error(r, 400, "Chemin ou territoire mal formé.", "Malformed path or territory.");
+		web_error(r, 400, "Chemin ou territoire mal formé.",
+		          "Malformed path or territory.");
 		return;
 	}
 	if (e == MAILLE_ENOTFOUND) {
@@ -231,7 +240,8 @@ static void api_status(web_req *r)
 	json_object_set_new(o, "federation", str_or_null(r->w->cfg.netkey_fp));
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count, entries, docs;
-	if (store_fingerprint(r->wk->st, fp, &count) == 0 && store_count(r->wk->st, &entries, &docs) == 0) {
+	if (store_fingerprint(r->wk->st, fp, &count) == 0 &&
+	    store_count(r->wk->st, &entries, &docs) == 0) {
 		char fph[2 * RBSR_FP_LEN + 1];
 		proto_hex(fp, RBSR_FP_LEN, fph);
 		json_object_set_new(o, "count", json_integer((json_int_t)count));
@@ -245,8 +255,9 @@ static void api_status(web_req *r)
 	json_t *st = json_load_file(path, 0, &jerr);
 	json_t *d = json_object();
 	if (json_is_object(st)) {
-		static const char *const keys[] = {"pid", "listen", "connected", "last_sync_us",
-		                                   "started_us", "updated_us", "peers", NULL};
+		static const char *const keys[] = { "pid",          "listen",     "connected",
+			                            "last_sync_us", "started_us", "updated_us",
+			                            "peers",        NULL };
 		for (size_t i = 0; keys[i]; i++) {
 			json_t *v = json_object_get(st, keys[i]);
 			if (v)
@@ -275,11 +286,13 @@ static int terr_row(const store_row *row, void *ctx)
 	web_territory_name(c->r->wk->st, row->entry.territory, name, sizeof name);
 	json_object_set_new(o, "key", json_string(hex));
 	json_object_set_new(o, "name", json_string(name));
-	const trust_node *tn = c->r->wk->tv_ok ? trust_find(&c->r->wk->tv, row->entry.territory) : NULL;
-	json_object_set_new(o, "trust", json_string(!tn ? "untrusted" :
-	                                            tn->reason == TRUST_OWN ? "own" :
-	                                            tn->reason == TRUST_EXPLICIT ? "explicit" :
-	                                                                           "vouched"));
+	const trust_node *tn =
+	    c->r->wk->tv_ok ? trust_find(&c->r->wk->tv, row->entry.territory) : NULL;
+	json_object_set_new(o, "trust",
+	                    json_string(!tn                            ? "untrusted"
+	                                : tn->reason == TRUST_OWN      ? "own"
+	                                : tn->reason == TRUST_EXPLICIT ? "explicit"
+	                                                               : "vouched"));
 	if (tn) {
 		json_object_set_new(o, "hops", json_integer(tn->hops));
 		if (tn->reason == TRUST_VOUCHED) {
@@ -298,7 +311,7 @@ static void api_territories(web_req *r)
 	memset(&f, 0, sizeof f);
 	f.type = "territory";
 	f.include_federation = true;
-	terr_ctx c = {r, json_array()};
+	terr_ctx c = { r, json_array() };
 	int e = store_list(r->wk->st, &f, terr_row, &c);
 	if (e < 0) {
 		json_decref(c.arr);

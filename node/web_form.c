@@ -37,7 +37,8 @@ int web_pct_decode(const char *src, size_t len, int flags, char *dst, size_t *re
 			c = ' ';
 		}
 		if (c < 0x20 || c == 0x7f) {
-			bool ok = (flags & WEB_DECODE_MULTILINE) && (c == '\n' || c == '\r' || c == '\t');
+			bool ok =
+			    (flags & WEB_DECODE_MULTILINE) && (c == '\n' || c == '\r' || c == '\t');
 			if (!ok)
 				return MAILLE_EPROTO;
 		}
@@ -105,8 +106,8 @@ int web_form_parse(const char *s, size_t len, int flags, web_form *ret)
 			web_kv *kv = &f.v[f.n];
 			char *k = f.buf_ + o;
 			size_t kl;
-			r = web_pct_decode(s + i, klen, (flags & ~WEB_DECODE_MULTILINE) | WEB_DECODE_PLUS, k,
-			                   &kl);
+			r = web_pct_decode(
+			    s + i, klen, (flags & ~WEB_DECODE_MULTILINE) | WEB_DECODE_PLUS, k, &kl);
 			if (!r && kl > WEB_FORM_KEY_MAX)
 				r = MAILLE_ETOOBIG;
 			if (r)
@@ -155,8 +156,9 @@ size_t web_pct_encode(const char *s, size_t len, bool keep_slash, char *ret, siz
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		             c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
+		bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+		             c == '~' || (keep_slash && c == '/');
 		if (plain) {
 			if (o + 1 < cap)
 				ret[o] = (char)c;
@@ -197,7 +199,8 @@ int web_cookie_get(const char *header, size_t len, const char *name, char *ret, 
 		while (b > a && (header[b - 1] == ' ' || header[b - 1] == '\t'))
 			b--;
 		const char *eq = memchr(header + a, '=', b - a);
-		if (eq && (size_t)(eq - (header + a)) == nlen && memcmp(header + a, name, nlen) == 0) {
+		if (eq && (size_t)(eq - (header + a)) == nlen &&
+		    memcmp(header + a, name, nlen) == 0) {
 			const char *v = eq + 1;
 			size_t vlen = (size_t)(header + b - v);
 			if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {

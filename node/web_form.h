@@ -20,7 +20,7 @@
 enum web_decode_flags {
 	WEB_DECODE_PLUS = 1,      /* '+' is a space (forms and query strings, not paths) */
 	WEB_DECODE_MULTILINE = 2, /* LF, CR and TAB are allowed (a textarea); CR LF and
-                                   * a lone CR become LF */
+	                           * a lone CR become LF */
 };
 
 /* Percent-decodes src[0..len) into dst (at least len + 1 bytes; dst == src is allowed),

@@ -142,141 +142,178 @@ void wb_done(web_buf *b)
 static const struct {
 	const char *name, *fr, *en;
 } labels[] = {
-	{"methodology", "Méthodologie", "Methodology"},
-	{"use_case", "Cas d'usage", "Use case"},
-	{"component", "Composant réutilisable", "Reusable component"},
-	{"rex", "Retour d'expérience", "Experience report"},
-	{"territory", "Territoire", "Territory"},
-	{"ia-democratie", "IA et démocratie", "AI in democracy"},
-	{"ia-ressource-limitee", "IA à ressources limitées", "AI with limited resources"},
-	{"ia-monde-incertain", "IA dans un monde incertain", "AI in an uncertain world"},
-	{"transparence-algorithmes", "Transparence des algorithmes",
-	 "Transparency of algorithms"},
-	{"donnees", "Données", "Data"},
-	{"communs-numeriques", "Communs numériques", "Digital commons"},
-	{"logiciel-libre", "Logiciel libre", "Free software"},
-	{"sobriete-numerique", "Sobriété numérique", "Digital sobriety"},
-	{"accessibilite", "Accessibilité", "Accessibility"},
-	{"participation-citoyenne", "Participation citoyenne", "Citizen participation"},
-	{"idea", "Idée", "Idea"},
-	{"design", "Conception", "Design"},
-	{"development", "Développement", "Development"},
-	{"pilot", "Expérimentation", "Pilot"},
-	{"production", "En production", "In production"},
-	{"evaluation", "Évaluation", "Evaluation"},
-	{"retired", "Arrêté", "Retired"},
-	{"title", "Titre", "Title"},
-	{"summary", "Résumé", "Summary"},
-	{"description", "Description", "Description"},
-	{"themes", "Thèmes", "Themes"},
-	{"keywords", "Mots-clés", "Keywords"},
-	{"lang", "Langue", "Language"},
-	{"content_licence", "Licence du contenu", "Content licence"},
-	{"status", "Statut", "Status"},
-	{"department", "Direction ou service", "Department"},
-	{"contacts", "Contacts", "Contacts"},
-	{"territories", "Territoires concernés", "Territories concerned"},
-	{"links", "Liens", "Links"},
-	{"relations", "Relations", "Relations"},
-	{"identifiers", "Identifiants", "Identifiers"},
-	{"attachments", "Pièces jointes", "Attachments"},
-	{"extensions", "Extensions", "Extensions"},
-	{"method_kind", "Nature de la méthode", "Kind of method"},
-	{"covers", "Couvre", "Covers"},
-	{"audience", "Public", "Audience"},
-	{"steps", "Étapes", "Steps"},
-	{"legal_basis", "Base légale", "Legal basis"},
-	{"effort", "Effort", "Effort"},
-	{"prerequisites", "Prérequis", "Prerequisites"},
-	{"purpose", "Finalité", "Purpose"},
-	{"decision_process", "Processus de décision", "Decision process"},
-	{"automation_level", "Niveau d'automatisation", "Automation level"},
-	{"algorithm_type", "Type d'algorithme", "Algorithm type"},
-	{"individual_decisions", "Décisions individuelles", "Individual decisions"},
-	{"affected_public", "Public concerné", "Affected public"},
-	{"human_oversight", "Contrôle humain", "Human oversight"},
-	{"risks", "Risques", "Risks"},
-	{"data_sources", "Sources de données", "Data sources"},
-	{"recourse", "Voies de recours", "Recourse"},
-	{"context", "Contexte", "Context"},
-	{"model_description", "Description du modèle", "Model description"},
-	{"decisions_per_year", "Décisions par an", "Decisions per year"},
-	{"risk_category", "Catégorie de risque (AI Act)", "Risk category (AI Act)"},
-	{"impact_assessments", "Analyses d'impact", "Impact assessments"},
-	{"alternatives_considered", "Alternatives étudiées", "Alternatives considered"},
-	{"monitoring", "Suivi", "Monitoring"},
-	{"rollback", "Réversibilité", "Rollback plan"},
-	{"suppliers", "Fournisseurs", "Suppliers"},
-	{"hosting", "Hébergement", "Hosting"},
-	{"environment", "Environnement", "Environment"},
-	{"public_register_url", "Registre public", "Public register"},
-	{"components", "Composants", "Components"},
-	{"component_kind", "Nature du composant", "Kind of component"},
-	{"licence", "Licence", "Licence"},
-	{"repository_url", "Dépôt de code", "Code repository"},
-	{"landing_url", "Page d'accueil", "Landing page"},
-	{"version", "Version", "Version"},
-	{"release_date", "Date de publication", "Release date"},
-	{"development_status", "État de développement", "Development status"},
-	{"software_type", "Type de logiciel", "Software type"},
-	{"platforms", "Plateformes", "Platforms"},
-	{"features", "Fonctionnalités", "Features"},
-	{"maintenance", "Maintenance", "Maintenance"},
-	{"dependencies", "Dépendances", "Dependencies"},
-	{"funded_by", "Financé par", "Funded by"},
-	{"distributions", "Distributions", "Distributions"},
-	{"model_card", "Fiche du modèle", "Model card"},
-	{"about", "Porte sur", "About"},
-	{"declaration", "Déclaration", "Declaration"},
-	{"period", "Période", "Period"},
-	{"objectives", "Objectifs", "Objectives"},
-	{"what_was_done", "Ce qui a été fait", "What was done"},
-	{"difficulties", "Difficultés", "Difficulties"},
-	{"lessons_learned", "Enseignements", "Lessons learned"},
-	{"results", "Résultats", "Results"},
-	{"indicators", "Indicateurs", "Indicators"},
-	{"recommendation", "Recommandation", "Recommendation"},
-	{"rating", "Note", "Rating"},
-	{"cost", "Coût", "Cost"},
-	{"partners", "Partenaires", "Partners"},
-	{"version_used", "Version utilisée", "Version used"},
-	{"deployment", "Déploiement", "Deployment"},
-	{"environment_observed", "Effets environnementaux observés", "Environmental effects"},
-	{"dependency_observed", "Dépendances observées", "Dependencies observed"},
-	{"citizen_involvement", "Implication citoyenne", "Citizen involvement"},
-	{"available_for_contact", "Disponible pour échanger", "Available for contact"},
-	{"user", "Utilisateur", "User"},
-	{"referent_expert", "Référent expert", "Referent expert"},
-	{"evaluator", "Évaluateur", "Evaluator"},
-	{"abandoned", "Abandon", "Abandoned"},
-	{"recommend", "Recommandé", "Recommended"},
-	{"recommend_with_conditions", "Recommandé sous conditions", "Recommended with conditions"},
-	{"do_not_recommend", "Déconseillé", "Not recommended"},
-	{"fully_automated", "Entièrement automatisé", "Fully automated"},
-	{"decision_support", "Aide à la décision", "Decision support"},
-	{"no_individual_decision", "Pas de décision individuelle", "No individual decision"},
-	{"rule_based", "À base de règles", "Rule-based"},
-	{"machine_learning", "Apprentissage automatique", "Machine learning"},
-	{"hybrid", "Hybride", "Hybrid"},
-	{"generative_ai", "IA générative", "Generative AI"},
-	{"software", "Logiciel", "Software"},
-	{"dataset", "Jeu de données", "Dataset"},
-	{"model", "Modèle", "Model"},
-	{"api", "API", "API"},
-	{"configuration", "Configuration", "Configuration"},
-	{"start", "Début", "Start"},
-	{"end", "Fin", "End"},
-	{"name", "Nom", "Name"},
-	{"email", "Courriel", "E-mail"},
-	{"role", "Rôle", "Role"},
-	{"mitigation", "Atténuation", "Mitigation"},
-	{"provider", "Fournisseur", "Provider"},
-	{"personal_data", "Données personnelles", "Personal data"},
-	{"siren", "SIREN", "SIREN"},
-	{"kind", "Nature", "Kind"},
-	{"cog", "Code COG", "COG code"},
-	{"website", "Site web", "Website"},
-	{"contact", "Contact", "Contact"},
+	{ "methodology", "Méthodologie", "Methodology" },
+	{ "use_case", "Cas d'usage", "Use case" },
+	{ "component", "Composant réutilisable", "Reusable component" },
+	{ "rex", "Retour d'expérience", "Experience report" },
+	{ "territory", "Territoire", "Territory" },
+	{ "ia-democratie", "IA et démocratie", "AI in democracy" },
+	{ "ia-ressource-limitee", "IA à ressources limitées", "AI with limited resources" },
+	{ "ia-monde-incertain", "IA dans un monde incertain", "AI in an uncertain world" },
+	{ "transparence-algorithmes", "Transparence des algorithmes",
+	  "Transparency of algorithms" },
+	{ "donnees", "Données", "Data" },
+	{ "communs-numeriques", "Communs numériques", "Digital commons" },
+	{ "logiciel-libre", "Logiciel libre", "Free software" },
+	{ "sobriete-numerique", "Sobriété numérique", "Digital sobriety" },
+	{ "accessibilite", "Accessibilité", "Accessibility" },
+	{ "participation-citoyenne", "Participation citoyenne", "Citizen participation" },
+	{ "idea", "Idée", "Idea" },
+	{ "design", "Conception", "Design" },
+	{ "development", "Développement", "Development" },
+	{ "pilot", "Expérimentation", "Pilot" },
+	{ "production", "En production", "In production" },
+	{ "evaluation", "Évaluation", "Evaluation" },
+	{ "retired", "Arrêté", "Retired" },
+	{ "title", "Titre", "Title" },
+	{ "summary", "Résumé", "Summary" },
+	{ "description", "Description", "Description" },
+	{ "themes", "Thèmes", "Themes" },
+	{ "keywords", "Mots-clés", "Keywords" },
+	{ "lang", "Langue", "Language" },
+	{ "content_licence", "Licence du contenu", "Content licence" },
+	{ "status", "Statut", "Status" },
+	{ "department", "Direction ou service", "Department" },
+	{ "contacts", "Contacts", "Contacts" },
+	{ "territories", "Territoires concernés", "Territories concerned" },
+	{ "links", "Liens", "Links" },
+	{ "relations", "Relations", "Relations" },
+	{ "identifiers", "Identifiants", "Identifiers" },
+	{ "attachments", "Pièces jointes", "Attachments" },
+	{ "extensions", "Extensions", "Extensions" },
+	{ "method_kind", "Nature de la méthode", "Kind of method" },
+	{ "covers", "Couvre", "Covers" },
+	{ "audience", "Public", "Audience" },
+	{ "steps", "Étapes", "Steps" },
+	{ "legal_basis", "Base légale", "Legal basis" },
+	{ "effort", "Effort", "Effort" },
+	{ "prerequisites", "Prérequis", "Prerequisites" },
+	{ "purpose", "Finalité", "Purpose" },
+	{ "decision_process", "Processus de décision", "Decision process" },
+	{ "automation_level", "Niveau d'automatisation", "Automation level" },
+	{ "algorithm_type", "Type d'algorithme", "Algorithm type" },
+	{ "individual_decisions", "Décisions individuelles", "Individual decisions" },
+	{ "affected_public", "Public concerné", "Affected public" },
+	{ "human_oversight", "Contrôle humain", "Human oversight" },
+	{ "risks", "Risques", "Risks" },
+	{ "data_sources", "Sources de données", "Data sources" },
+	{ "recourse", "Voies de recours", "Recourse" },
+	{ "context", "Contexte", "Context" },
+	{ "model_description", "Description du modèle", "Model description" },
+	{ "decisions_per_year", "Décisions par an", "Decisions per year" },
+	{ "risk_category", "Catégorie de risque (AI Act)", "Risk category (AI Act)" },
+	{ "impact_assessments", "Analyses d'impact", "Impact assessments" },
+	{ "alternatives_considered", "Alternatives étudiées", "Alternatives considered" },
+	{ "monitoring", "Suivi", "Monitoring" },
+	{ "rollback", "Réversibilité", "Rollback plan" },
+	{ "suppliers", "Fournisseurs", "Suppliers" },
+	{ "hosting", "Hébergement", "Hosting" },
+	{ "environment", "Environnement", "Environment" },
+	{ "public_register_url", "Registre public", "Public register" },
+	{ "components", "Composants", "Components" },
+	{ "component_kind", "Nature du composant", "Kind of component" },
+	{ "licence", "Licence", "Licence" },
+	{ "repository_url", "Dépôt de code", "Code repository" },
+	{ "landing_url", "Page d'accueil", "Landing page" },
+	{ "version", "Version", "Version" },
+	{ "release_date", "Date de publication", "Release date" },
+	{ "development_status", "État de développement", "Development status" },
+	{ "software_type", "Type de logiciel", "Software type" },
+	{ "platforms", "Plateformes", "Platforms" },
+	{ "features", "Fonctionnalités", "Features" },
+	{ "maintenance", "Maintenance", "Maintenance" },
+	{ "dependencies", "Dépendances", "Dependencies" },
+	{ "funded_by", "Financé par", "Funded by" },
+	{ "distributions", "Distributions", "Distributions" },
+	{ "model_card", "Fiche du modèle", "Model card" },
+	{ "about", "Porte sur", "About" },
+	{ "declaration", "Déclaration", "Declaration" },
+	{ "period", "Période", "Period" },
+	{ "objectives", "Objectifs", "Objectives" },
+	{ "what_was_done", "Ce qui a été fait", "What was done" },
+	{ "difficulties", "Difficultés", "Difficulties" },
+	{ "lessons_learned", "Enseignements", "Lessons learned" },
+	{ "results", "Résultats", "Results" },
+	{ "indicators", "Indicateurs", "Indicators" },
+	{ "recommendation", "Recommandation", "Recommendation" },
+	{ "rating", "Note", "Rating" },
+	{ "cost", "Coût", "Cost" },
+	{ "partners", "Partenaires", "Partners" },
+	{ "version_used", "Version utilisée", "Version used" },
+	{ "deployment", "Déploiement", "Deployment" },
+	{ "environment_observed", "Effets environnementaux observés", "Environmental effects" },
+	{ "dependency_observed", "Dépendances observées", "Dependencies observed" },
+	{ "citizen_involvement", "Implication citoyenne", "Citizen involvement" },
+	{ "available_for_contact", "Disponible pour échanger", "Available for contact" },
+	{ "user", "Utilisateur", "User" },
+	{ "referent_expert", "Référent expert", "Referent expert" },
+	{ "evaluator", "Évaluateur", "Evaluator" },
+	{ "abandoned", "Abandon", "Abandoned" },
+	{ "recommend", "Recommandé", "Recommended" },
+	{ "recommend_with_conditions", "Recommandé sous conditions",
+	  "Recommended with conditions" },
+	{ "do_not_recommend", "Déconseillé", "Not recommended" },
+	{ "fully_automated", "Entièrement automatisé", "Fully automated" },
+	{ "decision_support", "Aide à la décision", "Decision support" },
+	{ "no_individual_decision", "Pas de décision individuelle", "No individual decision" },
+	{ "rule_based", "À base de règles", "Rule-based" },
+	{ "machine_learning", "Apprentissage automatique", "Machine learning" },
+	{ "hybrid", "Hybride", "Hybrid" },
+	{ "generative_ai", "IA générative", "Generative AI" },
+	{ "software", "Logiciel", "Software" },
+	{ "dataset", "Jeu de données", "Dataset" },
+	{ "model", "Modèle", "Model" },
+	{ "api", "API", "API" },
+	{ "configuration", "Configuration", "Configuration" },
+	{ "guide", "Guide", "Guide" },
+	{ "assessment_grid", "Grille d'évaluation", "Assessment grid" },
+	{ "charter", "Charte", "Charter" },
+	{ "usage_framework", "Cadre d'usage", "Usage framework" },
+	{ "inventory_method", "Méthode d'inventaire", "Inventory method" },
+	{ "procurement_clauses", "Clauses d'achat", "Procurement clauses" },
+	{ "training", "Formation", "Training" },
+	{ "template", "Modèle de document", "Template" },
+	{ "other", "Autre", "Other" },
+	{ "transparency", "Transparence", "Transparency" },
+	{ "impact_assessment", "Analyse d'impact", "Impact assessment" },
+	{ "dpia", "AIPD", "DPIA" },
+	{ "environmental_footprint", "Empreinte environnementale", "Environmental footprint" },
+	{ "procurement", "Achat public", "Procurement" },
+	{ "participation", "Participation", "Participation" },
+	{ "sovereignty_reversibility", "Souveraineté et réversibilité",
+	  "Sovereignty and reversibility" },
+	{ "data_governance", "Gouvernance des données", "Data governance" },
+	{ "inventory", "Inventaire", "Inventory" },
+	{ "elected", "Élus", "Elected officials" },
+	{ "executives", "Direction générale", "Executives" },
+	{ "business_teams", "Équipes métier", "Business teams" },
+	{ "it", "Informatique", "IT" },
+	{ "dpo", "DPO", "DPO" },
+	{ "legal", "Juridique", "Legal" },
+	{ "data_team", "Équipe données", "Data team" },
+	{ "citizens", "Habitants", "Citizens" },
+	{ "none", "Aucune", "None" },
+	{ "pseudonymised", "Pseudonymisées", "Pseudonymised" },
+	{ "identified", "Identifiantes", "Identified" },
+	{ "public", "Public", "Public" },
+	{ "connected", "connecté", "connected" },
+	{ "connecting", "connexion en cours", "connecting" },
+	{ "idle", "en attente", "idle" },
+	{ "backoff", "nouvel essai différé", "backing off" },
+	{ "self", "ce nœud", "this node" },
+	{ "start", "Début", "Start" },
+	{ "end", "Fin", "End" },
+	{ "name", "Nom", "Name" },
+	{ "email", "Courriel", "E-mail" },
+	{ "role", "Rôle", "Role" },
+	{ "mitigation", "Atténuation", "Mitigation" },
+	{ "provider", "Fournisseur", "Provider" },
+	{ "personal_data", "Données personnelles", "Personal data" },
+	{ "siren", "SIREN", "SIREN" },
+	{ "kind", "Nature", "Kind" },
+	{ "cog", "Code COG", "COG code" },
+	{ "website", "Site web", "Website" },
+	{ "contact", "Contact", "Contact" },
 };
 
 const char *web_label(const web_req *r, const char *name)
@@ -293,9 +330,10 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 {
 	web_buf *b = &r->out;
 	r->ctype = "text/html; charset=utf-8";
-	wb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	             "<title>",
+	wb_printf(b,
+	          "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	          "<title>",
 	          r->en ? "en" : "fr");
 	wb_htmls(b, title);
 	wb_puts(b, " — Maille</title><link rel=\"stylesheet\" href=\"/static/maille.css\"></head>"
@@ -307,10 +345,10 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 	static const struct {
 		const char *href, *key, *fr, *en;
 	} nav[] = {
-		{"/", "home", "Accueil", "Home"},
-		{"/catalogue", "catalogue", "Catalogue", "Catalogue"},
-		{"/network", "network", "Réseau", "Network"},
-		{"/publish", "publish", "Publier", "Publish"},
+		{ "/", "home", "Accueil", "Home" },
+		{ "/catalogue", "catalogue", "Catalogue", "Catalogue" },
+		{ "/network", "network", "Réseau", "Network" },
+		{ "/publish", "publish", "Publier", "Publish" },
 	};
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
 		bool cur = active && strcmp(active, nav[i].key) == 0;
@@ -321,23 +359,30 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 	/* the switch goes back to the same page in the other language */
 	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
 	wb_url(b, r->path, r->path_len, true);
+	if (r->raw_query && r->method != WEB_POST) {
+		wb_url(b, "?", 1, false);
+		wb_url(b, r->raw_query, strlen(r->raw_query), false);
+	}
 	wb_printf(b, "\" lang=\"%s\">%s</a></nav>", r->en ? "fr" : "en",
 	          r->en ? "Français" : "English");
-	wb_printf(b, "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
-	             "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
-	             "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>"
-	             "</header><main id=\"main\">",
+	wb_printf(b,
+	          "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
+	          "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
+	          "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>"
+	          "</header><main id=\"main\">",
 	          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
 	          L(r, "Rechercher", "Search"));
 }
 
 void web_page_end(web_req *r)
 {
-	wb_printf(&r->out, "</main><footer><p>%s</p></footer></body></html>\n",
-	          L(r, "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
-	               "est signée par le territoire qui la publie.",
-	            "Maille: the territories' federated catalogue, served by this node. Every record "
-	            "is signed by the territory that publishes it."));
+	wb_printf(
+	    &r->out, "</main><footer><p>%s</p></footer></body></html>\n",
+	    L(r,
+	      "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
+	      "est signée par le territoire qui la publie.",
+	      "Maille: the territories' federated catalogue, served by this node. Every record "
+	      "is signed by the territory that publishes it."));
 }
 
 void web_error(web_req *r, unsigned status, const char *fr, const char *en)
@@ -353,11 +398,11 @@ void web_error(web_req *r, unsigned status, const char *fr, const char *en)
 		wb_printf(&r->out, "\", \"status\": %u}\n", status);
 		return;
 	}
-	const char *title = status == 404 ? L(r, "Page introuvable", "Not found") :
-	                    status == 403 ? L(r, "Requête refusée", "Refused") :
-	                    status == 429 ? L(r, "Trop de requêtes", "Too many requests") :
-	                    status >= 500 ? L(r, "Erreur du serveur", "Server error") :
-	                                    L(r, "Requête invalide", "Bad request");
+	const char *title = status == 404   ? L(r, "Page introuvable", "Not found")
+	                    : status == 403 ? L(r, "Requête refusée", "Refused")
+	                    : status == 429 ? L(r, "Trop de requêtes", "Too many requests")
+	                    : status >= 500 ? L(r, "Erreur du serveur", "Server error")
+	                                    : L(r, "Requête invalide", "Bad request");
 	web_page_begin(r, title, NULL);
 	wb_printf(&r->out, "<h1>%s</h1><p class=\"error\" role=\"alert\">", title);
 	wb_htmls(&r->out, L(r, fr, en));
@@ -631,7 +676,8 @@ void web_row_card(web_req *r, const store_row *row)
 		web_snippet(b, row->snippet);
 		wb_puts(b, "</p>");
 	} else {
-		const char *sum = proto_langmap_pick(proto_map_get(body, "summary"), r->en ? "en" : "fr");
+		const char *sum =
+		    proto_langmap_pick(proto_map_get(body, "summary"), r->en ? "en" : "fr");
 		if (sum) {
 			wb_puts(b, "<p>");
 			wb_htmls(b, sum);
@@ -646,42 +692,42 @@ void web_row_card(web_req *r, const store_row *row)
 /* Contrast: text #1b1b1b on #fff (16:1), links #0b3d91 (10:1), marks #fff3a0 under #1b1b1b;
  * focus always visible; one column below 40em. */
 const char web_css[] =
-	":root{color-scheme:light}"
-	"body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-	"color:#1b1b1b;background:#fff}"
-	"a{color:#0b3d91}a:focus,button:focus,input:focus,select:focus,textarea:focus"
-	"{outline:3px solid #d64000;outline-offset:2px}"
-	".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
-	"padding:.5rem;z-index:2}"
-	"header{background:#f3f5f9;border-bottom:1px solid #c8cdd6;padding:.5rem 1rem}"
-	"header nav{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
-	"header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
-	".brand{font-weight:700;font-size:1.25rem;text-decoration:none}"
-	"[aria-current=page]{font-weight:700}"
-	".lang{margin-left:auto}"
-	"form.search{margin-top:.5rem}"
-	"main{max-width:60rem;margin:0 auto;padding:1rem}"
-	"footer{border-top:1px solid #c8cdd6;padding:1rem;color:#3d3d3d;font-size:.9rem}"
-	".cards{list-style:none;padding:0}.card{border-bottom:1px solid #e0e3e8;padding:.5rem 0}"
-	".card h3{margin:.2rem 0;font-size:1.1rem}.meta{color:#3d3d3d;font-size:.9rem;margin:0}"
-	"mark{background:#fff3a0;color:#1b1b1b}"
-	".untrusted{color:#8a1c00}"
-	".error{color:#8a1c00;font-weight:600}.ok{color:#0a5c2b;font-weight:600}"
-	".layout{display:grid;grid-template-columns:15rem 1fr;gap:1.5rem}"
-	"@media(max-width:40em){.layout{grid-template-columns:1fr}}"
-	".facets h2{font-size:1rem;margin:.8rem 0 .2rem}.facets ul{list-style:none;padding:0;"
-	"margin:0}"
-	"dl.fields dt{font-weight:600;margin-top:.6rem}dl.fields dd{margin-left:0}"
-	"dl.sub dt{font-weight:600}dl.sub{margin:0}"
-	".prov{background:#f3f5f9;border:1px solid #c8cdd6;padding:.5rem 1rem}"
-	"label{font-weight:600}input,select,textarea,button{font:inherit}"
-	"input[type=text],input[type=search],input[type=email],input[type=date],"
-	"input[type=password],select,textarea{max-width:100%;padding:.3rem;"
-	"border:1px solid #6b7280}"
-	"textarea{width:100%;min-height:5rem}input[type=text]{width:100%}"
-	"fieldset{border:1px solid #c8cdd6;margin:1rem 0}"
-	"button{padding:.4rem .9rem;background:#0b3d91;color:#fff;border:0;cursor:pointer}"
-	".pager{display:flex;gap:1rem}"
-	"table{border-collapse:collapse}td,th{border:1px solid #c8cdd6;padding:.3rem .6rem;"
-	"text-align:left}"
-	".hint{color:#3d3d3d;font-size:.9rem}";
+    ":root{color-scheme:light}"
+    "body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:#1b1b1b;background:#fff}"
+    "a{color:#0b3d91}a:focus,button:focus,input:focus,select:focus,textarea:focus"
+    "{outline:3px solid #d64000;outline-offset:2px}"
+    ".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
+    "padding:.5rem;z-index:2}"
+    "header{background:#f3f5f9;border-bottom:1px solid #c8cdd6;padding:.5rem 1rem}"
+    "header nav{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
+    "header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
+    ".brand{font-weight:700;font-size:1.25rem;text-decoration:none}"
+    "[aria-current=page]{font-weight:700}"
+    ".lang{margin-left:auto}"
+    "form.search{margin-top:.5rem}"
+    "main{max-width:60rem;margin:0 auto;padding:1rem}"
+    "footer{border-top:1px solid #c8cdd6;padding:1rem;color:#3d3d3d;font-size:.9rem}"
+    ".cards{list-style:none;padding:0}.card{border-bottom:1px solid #e0e3e8;padding:.5rem 0}"
+    ".card h3{margin:.2rem 0;font-size:1.1rem}.meta{color:#3d3d3d;font-size:.9rem;margin:0}"
+    "mark{background:#fff3a0;color:#1b1b1b}"
+    ".untrusted{color:#8a1c00}"
+    ".error{color:#8a1c00;font-weight:600}.ok{color:#0a5c2b;font-weight:600}"
+    ".layout{display:grid;grid-template-columns:15rem 1fr;gap:1.5rem}"
+    "@media(max-width:40em){.layout{grid-template-columns:1fr}}"
+    ".facets h2{font-size:1rem;margin:.8rem 0 .2rem}.facets ul{list-style:none;padding:0;"
+    "margin:0}"
+    "dl.fields dt{font-weight:600;margin-top:.6rem}dl.fields dd{margin-left:0}"
+    "dl.sub dt{font-weight:600}dl.sub{margin:0}"
+    ".prov{background:#f3f5f9;border:1px solid #c8cdd6;padding:.5rem 1rem}"
+    "label{font-weight:600}input,select,textarea,button{font:inherit}"
+    "input[type=text],input[type=search],input[type=email],input[type=date],"
+    "input[type=password],select,textarea{max-width:100%;padding:.3rem;"
+    "border:1px solid #6b7280}"
+    "textarea{width:100%;min-height:5rem}input[type=text]{width:100%}"
+    "fieldset{border:1px solid #c8cdd6;margin:1rem 0}"
+    "button{padding:.4rem .9rem;background:#0b3d91;color:#fff;border:0;cursor:pointer}"
+    ".pager{display:flex;gap:1rem}"
+    "table{border-collapse:collapse}td,th{border:1px solid #c8cdd6;padding:.3rem .6rem;"
+    "text-align:left}"
+    ".hint{color:#3d3d3d;font-size:.9rem}";

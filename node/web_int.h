@@ -38,11 +38,11 @@ void wb_done(web_buf *b);
 
 /* ---- per-thread state --------------------------------------------------------------------- */
 typedef struct web_worker {
-	store *st;             /* this thread's own handle */
-	trust_view tv;         /* this handle's trust view (store_set_trusted given) */
+	store *st;     /* this thread's own handle */
+	trust_view tv; /* this handle's trust view (store_set_trusted given) */
 	bool tv_ok;
-	uint64_t tv_dv;        /* data_version when tv was computed */
-	uint64_t tv_ms;        /* monotonic ms when tv was last checked */
+	uint64_t tv_dv; /* data_version when tv was computed */
+	uint64_t tv_ms; /* monotonic ms when tv was last checked */
 } web_worker;
 
 /* Counts of the trusted catalogue by facet, computed by a background thread (web.c). */
@@ -66,16 +66,16 @@ typedef struct web_facets {
 
 struct web_server {
 	web_config cfg;
-	char *token;       /* NULL without a token file; sodium_malloc'd */
+	char *token;        /* NULL without a token file; sodium_malloc'd */
 	uint8_t secret[32]; /* random per start: HMAC key of CSRF tokens and session cookies */
 	uint8_t own[PROTO_KEY_LEN];
 	struct MHD_Daemon *mhd;
-	char addr[64];     /* "127.0.0.1:7480" */
+	char addr[64]; /* "127.0.0.1:7480" */
 	char url[96];
 	char netkey_fp[16]; /* cfg.netkey_fp points here (a copy) */
 	bool loopback_only;
 	bool addr_written;
-	pthread_key_t key; /* the calling thread's web_worker */
+	pthread_key_t key;    /* the calling thread's web_worker */
 	pthread_mutex_t lock; /* workers[], facets, rate table */
 	web_worker *workers[WEB_THREADS + 2];
 	size_t n_workers;
@@ -98,13 +98,14 @@ typedef struct web_req {
 	int method;
 	char path[WEB_PATH_MAX + 1]; /* decoded */
 	size_t path_len;
-	web_form q;    /* query string */
-	web_form form; /* POST body */
+	web_form q;      /* query string */
+	char *raw_query; /* as the client sent it (for the language switch's way back), or NULL */
+	web_form form;   /* POST body */
 	char *body;
 	size_t body_len;
 	bool body_too_big, bad_query;
-	bool en;       /* English */
-	bool all;      /* ?all=1: untrusted territories too */
+	bool en;  /* English */
+	bool all; /* ?all=1: untrusted territories too */
 	bool loopback;
 	bool authed;
 	char ip[64];
@@ -137,7 +138,8 @@ void web_set_cookie(web_req *r, const char *fmt, ...) __attribute__((format(prin
 /* A copy of the facet counts. */
 void web_facets_get(web_server *w, web_facets *ret);
 
-/* ---- web_html.c ------------------------------------------------------------------------------- */
+/* ---- web_html.c -------------------------------------------------------------------------------
+ */
 void web_page_begin(web_req *r, const char *title, const char *active);
 void web_page_end(web_req *r);
 /* An error page (HTML, or JSON under /api/) with status. */
@@ -167,28 +169,41 @@ proto_value *web_row_body(const store_row *row, proto_arena *a);
 void web_row_card(web_req *r, const store_row *row);
 extern const char web_css[];
 
-/* ---- web_pages.c ------------------------------------------------------------------------------ */
+/* ---- web_pages.c ------------------------------------------------------------------------------
+ */
 void web_page_home(web_req *r);
 void web_page_catalogue(web_req *r, bool search);
 void web_page_entry(web_req *r, const char *rest);
 void web_page_territory(web_req *r, const char *rest);
 void web_page_network(web_req *r);
 /* Parses the filters shared by the catalogue, search and the API into f (territory_buf
- * holds the territory key). false: a bad parameter (the error is written). */
+ * holds the territory key) and *ret_theme (NULL: any). The theme is not left to the store's
+ * filter: it gathers every entry of the theme before the first row (130 to 640 ms at 100k
+ * entries), while the rows come newest first anyway, so the callers test it on each row
+ * (web_row_has_theme) and stop once their page is full. false: a bad parameter (the error
+ * is written). */
 bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page);
+                 unsigned *ret_page, const char **ret_theme);
+/* Whether the row's body lists theme among its themes (true when theme is NULL). */
+bool web_row_has_theme(const store_row *row, const char *theme);
 /* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
 int web_find_entry(web_req *r, const char *path, store_row *ret);
 
-/* ---- web_publish.c ---------------------------------------------------------------------------- */
+/* ---- web_publish.c ----------------------------------------------------------------------------
+ */
 void web_page_publish(web_req *r);
 void web_post_publish(web_req *r);
 void web_post_delete(web_req *r);
-/* The territory what the forms publish is written in, and the key that signs it. */
-void web_publish_territory(const web_server *w, uint8_t ret_territory[PROTO_KEY_LEN],
-                           const uint8_t **ret_sk);
+/* The territory what the forms publish is written in, the key that signs it, and the
+ * capability reference (ret_capref, WEB_CAPREF_CAP bytes: "" for a territory's own node; a
+ * member's node writes for the territory of its capability in force, PROTOCOL.md §4.3).
+ * false: a member's node with no capability in force (nothing may be published). */
+#define WEB_CAPREF_CAP 80u
+bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN],
+                           const uint8_t **ret_sk, char ret_capref[WEB_CAPREF_CAP]);
 
-/* ---- web_api.c ----------------------------------------------------------------------------------- */
+/* ---- web_api.c
+ * ----------------------------------------------------------------------------------- */
 void web_api(web_req *r, const char *rest);
 
 #endif

@@ -34,12 +34,29 @@ static bool token_ok(const char *s, size_t max)
 	return true;
 }
 
-bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page)
+bool web_row_has_theme(const store_row *row, const char *theme)
 {
+	if (!theme)
+		return true;
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	const proto_value *th = proto_map_get(web_row_body(row, &a), "themes");
+	bool found = false;
+	for (size_t i = 0; th && th->type == PROTO_V_ARRAY && i < th->u.arr.n && !found; i++)
+		found = th->u.arr.items[i].type == PROTO_V_STR &&
+		        strcmp(th->u.arr.items[i].u.str.ptr, theme) == 0;
+	proto_arena_done(&a);
+	return found;
+}
+
+bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
+                 unsigned *ret_page, const char **ret_theme)
+{
+	*ret_theme = NULL;
 	memset(f, 0, sizeof *f);
 	const char *type = web_form_get(&r->q, "type"), *theme = web_form_get(&r->q, "theme");
-	const char *status = web_form_get(&r->q, "status"), *terr = web_form_get(&r->q, "territory");
+	const char *status = web_form_get(&r->q, "status"),
+	           *terr = web_form_get(&r->q, "territory");
 	const char *lic = web_form_get(&r->q, "licence"), *page = web_form_get(&r->q, "page");
 	if (type && *type) {
 		if (!in_list(proto_schema_types, type)) {
@@ -56,7 +73,7 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 			web_error(r, 400, "Thème mal formé.", "Malformed theme.");
 			return false;
 		}
-		f->theme = theme;
+		*ret_theme = theme;
 	}
 	if (status && *status) {
 		if (!in_list(proto_schema_statuses, status)) {
@@ -73,7 +90,8 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 		f->licence = lic;
 	}
 	if (terr && *terr) {
-		if (strlen(terr) != 2 * PROTO_KEY_LEN || proto_unhex(terr, territory_buf, PROTO_KEY_LEN)) {
+		if (strlen(terr) != 2 * PROTO_KEY_LEN ||
+		    proto_unhex(terr, territory_buf, PROTO_KEY_LEN)) {
 			web_error(r, 400, "Territoire mal formé (64 chiffres hexadécimaux).",
 			          "Malformed territory (64 hex digits).");
 			return false;
@@ -85,7 +103,8 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 		char *end;
 		unsigned long v = strtoul(page, &end, 10);
 		if (*end || page[0] == '-' || page[0] == '+' || v < 1 || v > WEB_PAGE_MAX) {
-			web_error(r, 400, "Numéro de page invalide (1 à 500).", "Invalid page number (1 to 500).");
+			web_error(r, 400, "Numéro de page invalide (1 à 500).",
+			          "Invalid page number (1 to 500).");
 			return false;
 		}
 		p = (unsigned)v;
@@ -101,14 +120,14 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 static void filter_href(web_req *r, const char *base, const char *key, const char *value,
                         unsigned page)
 {
-	static const char *const keys[] = {"q", "type", "theme", "status", "territory", "licence",
-	                                   "all", NULL};
+	static const char *const keys[] = { "q",         "type",    "theme", "status",
+		                            "territory", "licence", "all",   NULL };
 	web_buf *b = &r->out;
 	wb_puts(b, base);
 	char sep = '?';
 	for (size_t i = 0; keys[i]; i++) {
-		const char *v = strcmp(keys[i], key ? key : "") == 0 ? value :
-		                                                        web_form_get(&r->q, keys[i]);
+		const char *v =
+		    strcmp(keys[i], key ? key : "") == 0 ? value : web_form_get(&r->q, keys[i]);
 		if (!v || !*v)
 			continue;
 		wb_printf(b, "%c%s=", sep, keys[i]);
@@ -125,11 +144,14 @@ typedef struct list_ctx {
 	web_req *r;
 	unsigned skip, take, shown;
 	bool more;
+	const char *theme; /* NULL: any */
 } list_ctx;
 
 static int list_card(const store_row *row, void *ctx)
 {
 	list_ctx *c = ctx;
+	if (!web_row_has_theme(row, c->theme))
+		return 0;
 	if (c->skip) {
 		c->skip--;
 		return 0;
@@ -143,8 +165,8 @@ static int list_card(const store_row *row, void *ctx)
 	return 0;
 }
 
-static void facet_list(web_req *r, const char *title, const char *key, const web_facet *v,
-                       size_t n, const char *base)
+static void facet_list(web_req *r, const char *title, const char *key, const web_facet *v, size_t n,
+                       const char *base)
 {
 	if (!n)
 		return;
@@ -174,35 +196,40 @@ void web_page_home(web_req *r)
 	web_buf *b = &r->out;
 	char name[256];
 	web_territory_name(r->wk->st, r->w->own, name, sizeof name);
-	wb_printf(b, "<h1>%s</h1><p>", L(r, "Catalogue des territoires", "The territories' catalogue"));
-	wb_puts(b, L(r, "Méthodologies, cas d'usage, composants réutilisables et retours "
-	                "d'expérience sur l'IA responsable, partagés entre territoires. Nœud de ",
+	wb_printf(b, "<h1>%s</h1><p>",
+	          L(r, "Catalogue des territoires", "The territories' catalogue"));
+	wb_puts(b, L(r,
+	             "Méthodologies, cas d'usage, composants réutilisables et retours "
+	             "d'expérience sur l'IA responsable, partagés entre territoires. Nœud de ",
 	             "Methodologies, use cases, reusable components and experience reports about "
 	             "responsible AI, shared between territories. Node of "));
 	wb_htmls(b, name);
 	wb_puts(b, ".</p>");
-	wb_printf(b, "<form method=\"get\" action=\"/search\"><p><label for=\"q-home\">%s</label> "
-	             "<input id=\"q-home\" name=\"q\" type=\"search\" maxlength=\"%u\"> "
-	             "<button type=\"submit\">%s</button></p></form>",
-	          L(r, "Rechercher (accents facultatifs)", "Search (accents optional)"), WEB_QUERY_MAX,
-	          L(r, "Rechercher", "Search"));
+	wb_printf(b,
+	          "<form method=\"get\" action=\"/search\"><p><label for=\"q-home\">%s</label> "
+	          "<input id=\"q-home\" name=\"q\" type=\"search\" maxlength=\"%u\"> "
+	          "<button type=\"submit\">%s</button></p></form>",
+	          L(r, "Rechercher (accents facultatifs)", "Search (accents optional)"),
+	          WEB_QUERY_MAX, L(r, "Rechercher", "Search"));
 	if (fc.ready) {
-		wb_printf(b, "<h2>%s</h2><p>%llu %s</p><div class=\"layout\"><div class=\"facets\">",
-		          L(r, "En chiffres", "In figures"), (unsigned long long)fc.total,
-		          L(r, "fiches des territoires reconnus", "records of trusted territories"));
-		facet_list(r, L(r, "Par type", "By type"), "type", fc.type, fc.n_type, "/catalogue");
+		wb_printf(
+		    b, "<h2>%s</h2><p>%llu %s</p><div class=\"layout\"><div class=\"facets\">",
+		    L(r, "En chiffres", "In figures"), (unsigned long long)fc.total,
+		    L(r, "fiches des territoires reconnus", "records of trusted territories"));
+		facet_list(r, L(r, "Par type", "By type"), "type", fc.type, fc.n_type,
+		           "/catalogue");
 		wb_puts(b, "</div><div class=\"facets\">");
-		facet_list(r, L(r, "Par thème", "By theme"), "theme", fc.theme, fc.n_theme, "/catalogue");
+		facet_list(r, L(r, "Par thème", "By theme"), "theme", fc.theme, fc.n_theme,
+		           "/catalogue");
 		wb_puts(b, "</div></div>");
 	} else {
-		wb_printf(b, "<p class=\"hint\">%s</p>",
-		          L(r, "Décompte en cours…", "Counting…"));
+		wb_printf(b, "<p class=\"hint\">%s</p>", L(r, "Décompte en cours…", "Counting…"));
 	}
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Dernières fiches", "Latest records"));
 	store_filter f;
 	memset(&f, 0, sizeof f);
 	f.trusted_only = true;
-	list_ctx c = {r, 0, 10, 0, false};
+	list_ctx c = { r, 0, 10, 0, false, NULL };
 	int e = store_list(r->wk->st, &f, list_card, &c);
 	wb_puts(b, "</ul>");
 	if (e < 0) {
@@ -225,7 +252,8 @@ void web_page_catalogue(web_req *r, bool search)
 	store_filter f;
 	uint8_t tkey[PROTO_KEY_LEN];
 	unsigned page;
-	if (!web_filters(r, &f, tkey, &page))
+	const char *theme;
+	if (!web_filters(r, &f, tkey, &page, &theme))
 		return;
 	const char *q = web_form_get(&r->q, "q");
 	if (q && strlen(q) > WEB_QUERY_MAX) {
@@ -240,8 +268,9 @@ void web_page_catalogue(web_req *r, bool search)
 	web_buf *b = &r->out;
 	if (search) {
 		wb_printf(b, "<h1>%s</h1>", L(r, "Recherche", "Search"));
-		wb_printf(b, "<form method=\"get\" action=\"/search\"><p><label for=\"q\">%s</label> "
-		             "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"%u\" value=\"",
+		wb_printf(b,
+		          "<form method=\"get\" action=\"/search\"><p><label for=\"q\">%s</label> "
+		          "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"%u\" value=\"",
 		          L(r, "Mots recherchés (accents facultatifs)", "Words (accents optional)"),
 		          WEB_QUERY_MAX);
 		wb_htmls(b, q ? q : "");
@@ -257,20 +286,24 @@ void web_page_catalogue(web_req *r, bool search)
 		facet_list(r, L(r, "Type", "Type"), "type", fc.type, fc.n_type, base);
 		facet_list(r, L(r, "Thème", "Theme"), "theme", fc.theme, fc.n_theme, base);
 		facet_list(r, L(r, "Statut", "Status"), "status", fc.status, fc.n_status, base);
-		facet_list(r, L(r, "Licence", "Licence"), "licence", fc.licence, fc.n_licence, base);
+		facet_list(r, L(r, "Licence", "Licence"), "licence", fc.licence, fc.n_licence,
+		           base);
 		if (fc.n_territory) {
 			wb_printf(b, "<h2>%s</h2><ul>", L(r, "Territoire", "Territory"));
 			const char *cur = web_form_get(&r->q, "territory");
 			for (size_t i = 0; i < fc.n_territory; i++) {
 				char hex[2 * PROTO_KEY_LEN + 1], name[256];
 				proto_hex(fc.territory[i].key, PROTO_KEY_LEN, hex);
-				web_territory_name(r->wk->st, fc.territory[i].key, name, sizeof name);
+				web_territory_name(r->wk->st, fc.territory[i].key, name,
+				                   sizeof name);
 				bool on = cur && strcmp(cur, hex) == 0;
 				wb_puts(b, "<li><a href=\"");
 				filter_href(r, base, "territory", on ? NULL : hex, 0);
-				wb_printf(b, "\"%s>%s", on ? " aria-current=\"true\"" : "", on ? "✓ " : "");
+				wb_printf(b, "\"%s>%s", on ? " aria-current=\"true\"" : "",
+				          on ? "✓ " : "");
 				wb_htmls(b, name);
-				wb_printf(b, "</a> (%llu)</li>", (unsigned long long)fc.territory[i].n);
+				wb_printf(b, "</a> (%llu)</li>",
+				          (unsigned long long)fc.territory[i].n);
 			}
 			wb_puts(b, "</ul>");
 		}
@@ -280,15 +313,17 @@ void web_page_catalogue(web_req *r, bool search)
 	}
 	wb_puts(b, "<p><a href=\"");
 	filter_href(r, base, "all", r->all ? NULL : "1", 0);
-	wb_printf(b, "\">%s</a></p></aside><section aria-label=\"%s\">",
-	          r->all ? L(r, "Territoires reconnus seulement", "Trusted territories only") :
-	                   L(r, "Inclure les territoires non reconnus", "Include untrusted territories"),
-	          L(r, "Résultats", "Results"));
-	list_ctx c = {r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false};
+	wb_printf(
+	    b, "\">%s</a></p></aside><section aria-label=\"%s\">",
+	    r->all ? L(r, "Territoires reconnus seulement", "Trusted territories only")
+	           : L(r, "Inclure les territoires non reconnus", "Include untrusted territories"),
+	    L(r, "Résultats", "Results"));
+	list_ctx c = { r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false, theme };
 	int e = 0;
 	wb_puts(b, "<ul class=\"cards\">");
 	if (search && q && *q) {
-		size_t limit = (size_t)page * WEB_PAGE_SIZE + 1;
+		/* with a theme, rows are tested here: the search may give more than a page */
+		size_t limit = theme ? MAILLE_SEARCH_LIMIT_MAX : (size_t)page * WEB_PAGE_SIZE + 1;
 		e = store_search(r->wk->st, q, &f, limit, list_card, &c);
 	} else if (!search) {
 		e = store_list(r->wk->st, &f, list_card, &c);
@@ -301,7 +336,8 @@ void web_page_catalogue(web_req *r, bool search)
 		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
 		return;
 	} else if (!c.shown && (!search || (q && *q))) {
-		wb_printf(b, "<p>%s</p>", L(r, "Aucune fiche ne correspond.", "No record matches."));
+		wb_printf(b, "<p>%s</p>",
+		          L(r, "Aucune fiche ne correspond.", "No record matches."));
 	}
 	if (page > 1 || c.more) {
 		wb_printf(b, "<nav class=\"pager\" aria-label=\"%s\">", L(r, "Pages", "Pages"));
@@ -358,31 +394,72 @@ int web_find_entry(web_req *r, const char *path, store_row *ret)
 
 /* The fields each type shows first, in DOMAIN.md's order; the others follow. */
 static const char *const common_fields[] = {
-	"status", "themes", "keywords", "department", "contacts", "territories", "links",
-	"identifiers", "attachments", "content_licence", "lang", NULL,
+	"status", "themes",      "keywords",    "department",      "contacts", "territories",
+	"links",  "identifiers", "attachments", "content_licence", "lang",     NULL,
 };
 static const char *const rex_fields[] = {
-	"about", "declaration", "period", "context", "objectives", "what_was_done", "difficulties",
-	"lessons_learned", "results", "indicators", "recommendation", "rating", "cost", "partners",
-	"version_used", "deployment", "environment_observed", "dependency_observed",
-	"citizen_involvement", "available_for_contact", NULL,
+	"about",
+	"declaration",
+	"period",
+	"context",
+	"objectives",
+	"what_was_done",
+	"difficulties",
+	"lessons_learned",
+	"results",
+	"indicators",
+	"recommendation",
+	"rating",
+	"cost",
+	"partners",
+	"version_used",
+	"deployment",
+	"environment_observed",
+	"dependency_observed",
+	"citizen_involvement",
+	"available_for_contact",
+	NULL,
 };
 static const char *const use_case_fields[] = {
-	"purpose", "decision_process", "automation_level", "algorithm_type", "individual_decisions",
-	"affected_public", "human_oversight", "risks", "data_sources", "legal_basis", "recourse",
-	"context", "model_description", "decisions_per_year", "risk_category", "impact_assessments",
-	"alternatives_considered", "monitoring", "rollback", "suppliers", "hosting", "environment",
-	"public_register_url", "components", NULL,
+	"purpose",
+	"decision_process",
+	"automation_level",
+	"algorithm_type",
+	"individual_decisions",
+	"affected_public",
+	"human_oversight",
+	"risks",
+	"data_sources",
+	"legal_basis",
+	"recourse",
+	"context",
+	"model_description",
+	"decisions_per_year",
+	"risk_category",
+	"impact_assessments",
+	"alternatives_considered",
+	"monitoring",
+	"rollback",
+	"suppliers",
+	"hosting",
+	"environment",
+	"public_register_url",
+	"components",
+	NULL,
 };
 static const char *const component_fields[] = {
-	"component_kind", "licence", "repository_url", "landing_url", "version", "release_date",
-	"development_status", "software_type", "platforms", "features", "maintenance",
-	"dependencies", "funded_by", "distributions", "model_card", NULL,
+	"component_kind", "licence",       "repository_url",     "landing_url",
+	"version",        "release_date",  "development_status", "software_type",
+	"platforms",      "features",      "maintenance",        "dependencies",
+	"funded_by",      "distributions", "model_card",         NULL,
 };
 static const char *const methodology_fields[] = {
-	"method_kind", "covers", "audience", "steps", "legal_basis", "effort", "prerequisites", NULL,
+	"method_kind", "covers", "audience",      "steps",
+	"legal_basis", "effort", "prerequisites", NULL,
 };
-static const char *const territory_fields[] = {"siren", "kind", "cog", "website", "contact", NULL};
+static const char *const territory_fields[] = {
+	"siren", "kind", "cog", "website", "contact", NULL
+};
 
 static const char *const *type_fields(const char *type)
 {
@@ -437,7 +514,7 @@ static void ref_link(web_req *r, const char *s, size_t len)
 		wb_puts(b, "</a>");
 		return;
 	}
-	web_value(r, &(proto_value){.type = PROTO_V_STR, .u.str = {s, len}}, 0);
+	web_value(r, &(proto_value){ .type = PROTO_V_STR, .u.str = { s, len } }, 0);
 }
 
 static void field_value(web_req *r, const char *key, const proto_value *v)
@@ -462,7 +539,8 @@ static void field_value(web_req *r, const char *key, const proto_value *v)
 		wb_puts(b, "<ul>");
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			const proto_value *it = &v->u.arr.items[i];
-			const proto_value *rel = proto_map_get(it, "rel"), *tg = proto_map_get(it, "target");
+			const proto_value *rel = proto_map_get(it, "rel"),
+			                  *tg = proto_map_get(it, "target");
 			wb_puts(b, "<li>");
 			if (rel && rel->type == PROTO_V_STR && tg && tg->type == PROTO_V_STR) {
 				wb_htmls(b, rel->u.str.ptr);
@@ -489,9 +567,11 @@ static void fields_dl(web_req *r, const proto_value *body, const char *type)
 {
 	web_buf *b = &r->out;
 	const char *const *own = type_fields(type);
-	static const char *const skip[] = {"type", "title", "summary", "description", "name", NULL};
+	static const char *const skip[] = {
+		"type", "title", "summary", "description", "name", NULL
+	};
 	wb_puts(b, "<dl class=\"fields\">");
-	const char *const *lists[] = {own, common_fields};
+	const char *const *lists[] = { own, common_fields };
 	for (size_t l = 0; l < 2; l++)
 		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
 			const proto_value *v = proto_map_get(body, lists[l][i]);
@@ -603,7 +683,8 @@ void web_page_entry(web_req *r, const char *rest)
 	wb_printf(b, "<section class=\"prov\" aria-label=\"%s\"><h2>%s</h2><dl class=\"sub\">",
 	          L(r, "Provenance", "Provenance"), L(r, "Provenance", "Provenance"));
 	proto_hex(row.entry.territory, PROTO_KEY_LEN, hex);
-	wb_printf(b, "<dt>%s</dt><dd><a href=\"/territory/%s\">", L(r, "Territoire", "Territory"), hex);
+	wb_printf(b, "<dt>%s</dt><dd><a href=\"/territory/%s\">", L(r, "Territoire", "Territory"),
+	          hex);
 	wb_htmls(b, terr);
 	wb_puts(b, "</a>");
 	if (!trusted)
@@ -627,8 +708,8 @@ void web_page_entry(web_req *r, const char *rest)
 	wb_puts(b, "</code></dd></dl></section>");
 	const char *desc = proto_langmap_pick(proto_map_get(body, "description"), lang);
 	if (desc) {
-		wb_printf(b, "<section aria-label=\"%s\"><h2>%s</h2>", L(r, "Description", "Description"),
-		          L(r, "Description", "Description"));
+		wb_printf(b, "<section aria-label=\"%s\"><h2>%s</h2>",
+		          L(r, "Description", "Description"), L(r, "Description", "Description"));
 		web_markdown(b, desc, strlen(desc));
 		wb_puts(b, "</section>");
 	}
@@ -637,14 +718,15 @@ void web_page_entry(web_req *r, const char *rest)
 	wb_puts(b, "</section>");
 	char path[PROTO_PATH_MAX + 1];
 	snprintf(path, sizeof path, "%.*s", (int)row.entry.path_len, row.entry.path);
-	other_ctx oc = {r, row.entry.territory, 0};
+	other_ctx oc = { r, row.entry.territory, 0 };
 	store_entry_find_path(r->wk->st, path, NULL, other_version, &oc);
 	if (oc.n)
 		wb_puts(b, "</ul>");
 	uint8_t mine[PROTO_KEY_LEN];
 	const uint8_t *sk;
-	web_publish_territory(r->w, mine, &sk);
-	bool editable = memcmp(row.entry.territory, mine, PROTO_KEY_LEN) == 0 && type &&
+	char capref[WEB_CAPREF_CAP];
+	bool editable = web_publish_territory(r, mine, &sk, capref) &&
+	                memcmp(row.entry.territory, mine, PROTO_KEY_LEN) == 0 && type &&
 	                (strcmp(type, "rex") == 0 || strcmp(type, "use_case") == 0 ||
 	                 strcmp(type, "component") == 0 || strcmp(type, "methodology") == 0);
 	if (editable) {
@@ -653,17 +735,20 @@ void web_page_entry(web_req *r, const char *rest)
 		wb_printf(b, "<section><h2>%s</h2><p><a href=\"/publish?edit=",
 		          L(r, "Gérer cette fiche", "Manage this record"));
 		wb_url(b, path, strlen(path), true);
-		wb_printf(b, "\">%s</a></p><form method=\"post\" action=\"/delete\">"
-		             "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-		             "<input type=\"hidden\" name=\"path\" value=\"",
+		wb_printf(b,
+		          "\">%s</a></p><form method=\"post\" action=\"/delete\">"
+		          "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		          "<input type=\"hidden\" name=\"path\" value=\"",
 		          L(r, "Modifier", "Edit"), tok);
 		wb_htmls(b, path);
-		wb_printf(b, "\"><p><input type=\"checkbox\" id=\"confirm\" name=\"confirm\" value=\"1\" "
-		             "required> <label for=\"confirm\">%s</label></p><p><button "
-		             "type=\"submit\">%s</button></p></form></section>",
-		          L(r, "Je confirme la suppression (elle atteint tous les nœuds)",
-		            "I confirm the deletion (it reaches every node)"),
-		          L(r, "Supprimer", "Delete"));
+		wb_printf(
+		    b,
+		    "\"><p><input type=\"checkbox\" id=\"confirm\" name=\"confirm\" value=\"1\" "
+		    "required> <label for=\"confirm\">%s</label></p><p><button "
+		    "type=\"submit\">%s</button></p></form></section>",
+		    L(r, "Je confirme la suppression (elle atteint tous les nœuds)",
+		      "I confirm the deletion (it reaches every node)"),
+		    L(r, "Supprimer", "Delete"));
 	}
 	wb_puts(b, "</article>");
 	proto_arena_done(&a);
@@ -689,7 +774,8 @@ static int member_row(const store_row *row, void *ctx)
 	proto_hex(cap.member, PROTO_KEY_LEN, hex);
 	wb_puts(b, "<li>");
 	wb_htmls(b, cap.name);
-	wb_printf(b, " — %s, <code>%.8s</code>", cap.role == PROTO_ROLE_ADMIN ? "admin" : "editor", hex);
+	wb_printf(b, " — %s, <code>%.8s</code>", cap.role == PROTO_ROLE_ADMIN ? "admin" : "editor",
+	          hex);
 	if (cap.until_us != UINT64_MAX) {
 		char date[40];
 		web_date(cap.until_us, date, sizeof date);
@@ -735,7 +821,8 @@ void web_page_territory(web_req *r, const char *rest)
 		char *end;
 		unsigned long v = strtoul(ps, &end, 10);
 		if (*end || ps[0] == '-' || v < 1 || v > WEB_PAGE_MAX) {
-			web_error(r, 400, "Numéro de page invalide (1 à 500).", "Invalid page number (1 to 500).");
+			web_error(r, 400, "Numéro de page invalide (1 à 500).",
+			          "Invalid page number (1 to 500).");
 			return;
 		}
 		page = (unsigned)v;
@@ -768,7 +855,8 @@ void web_page_territory(web_req *r, const char *rest)
 	} else if (tn->reason == TRUST_OWN) {
 		wb_puts(b, L(r, "Le territoire de ce nœud.", "This node's territory."));
 	} else if (tn->reason == TRUST_EXPLICIT) {
-		wb_puts(b, L(r, "Reconnu explicitement par ce nœud.", "Trusted explicitly by this node."));
+		wb_puts(b, L(r, "Reconnu explicitement par ce nœud.",
+		             "Trusted explicitly by this node."));
 	} else {
 		char via[256];
 		web_territory_name(r->wk->st, tn->via, via, sizeof via);
@@ -791,7 +879,7 @@ void web_page_territory(web_req *r, const char *rest)
 	f.type = "member";
 	f.include_federation = true;
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Membres", "Members"));
-	member_ctx mc = {r, 0};
+	member_ctx mc = { r, 0 };
 	store_list(r->wk->st, &f, member_row, &mc);
 	wb_puts(b, "</ul>");
 	if (!mc.n)
@@ -800,16 +888,17 @@ void web_page_territory(web_req *r, const char *rest)
 	char vpath[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
 	snprintf(vpath, sizeof vpath, "%s%s", PROTO_VOUCHES_PREFIX, hex);
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Garanti par", "Vouched for by"));
-	vouch_ctx vc = {r, 0};
+	vouch_ctx vc = { r, 0 };
 	store_entry_find_path(r->wk->st, vpath, NULL, voucher_row, &vc);
 	wb_puts(b, "</ul>");
 	if (!vc.n)
-		wb_printf(b, "<p>%s</p>", L(r, "Aucun territoire ne le garantit.", "No territory vouches for it."));
+		wb_printf(b, "<p>%s</p>",
+		          L(r, "Aucun territoire ne le garantit.", "No territory vouches for it."));
 
 	memset(&f, 0, sizeof f);
 	f.territory = key;
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Fiches", "Records"));
-	list_ctx c = {r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false};
+	list_ctx c = { r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false, NULL };
 	store_list(r->wk->st, &f, list_card, &c);
 	wb_puts(b, "</ul>");
 	if (!c.shown)
@@ -817,17 +906,18 @@ void web_page_territory(web_req *r, const char *rest)
 	if (page > 1 || c.more) {
 		wb_printf(b, "<nav class=\"pager\" aria-label=\"%s\">", L(r, "Pages", "Pages"));
 		if (page > 1)
-			wb_printf(b, "<a rel=\"prev\" href=\"/territory/%s?page=%u\">← %s</a>", hex, page - 1,
-			          L(r, "Précédente", "Previous"));
+			wb_printf(b, "<a rel=\"prev\" href=\"/territory/%s?page=%u\">← %s</a>", hex,
+			          page - 1, L(r, "Précédente", "Previous"));
 		if (c.more && page < WEB_PAGE_MAX)
-			wb_printf(b, "<a rel=\"next\" href=\"/territory/%s?page=%u\">%s →</a>", hex, page + 1,
-			          L(r, "Suivante", "Next"));
+			wb_printf(b, "<a rel=\"next\" href=\"/territory/%s?page=%u\">%s →</a>", hex,
+			          page + 1, L(r, "Suivante", "Next"));
 		wb_puts(b, "</nav>");
 	}
 	web_page_end(r);
 }
 
-/* ---- network ----------------------------------------------------------------------------------- */
+/* ---- network -----------------------------------------------------------------------------------
+ */
 
 static void when(web_req *r, json_t *us)
 {
@@ -857,17 +947,19 @@ void web_page_network(web_req *r)
 	wb_puts(b, "</code></dd>");
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count = 0, entries = 0, docs = 0;
-	if (store_fingerprint(r->wk->st, fp, &count) == 0 && store_count(r->wk->st, &entries, &docs) == 0) {
+	if (store_fingerprint(r->wk->st, fp, &count) == 0 &&
+	    store_count(r->wk->st, &entries, &docs) == 0) {
 		char fph[2 * RBSR_FP_LEN + 1];
 		proto_hex(fp, RBSR_FP_LEN, fph);
-		wb_printf(b, "<dt>%s</dt><dd>%llu %s, %llu %s</dd><dt>%s</dt><dd><code>%s</code></dd>",
+		wb_printf(b,
+		          "<dt>%s</dt><dd>%llu %s, %llu %s</dd><dt>%s</dt><dd><code>%s</code></dd>",
 		          L(r, "Catalogue local", "Local catalogue"), (unsigned long long)entries,
 		          L(r, "entrées", "entries"), (unsigned long long)docs,
-		          L(r, "documents", "documents"), L(r, "Empreinte du catalogue", "Catalogue fingerprint"),
-		          fph);
+		          L(r, "documents", "documents"),
+		          L(r, "Empreinte du catalogue", "Catalogue fingerprint"), fph);
 	}
-	wb_printf(b, "<dt>%s</dt><dd>%zu</dd></dl>", L(r, "Territoires reconnus", "Trusted territories"),
-	          tv ? tv->n : (size_t)0);
+	wb_printf(b, "<dt>%s</dt><dd>%zu</dd></dl>",
+	          L(r, "Territoires reconnus", "Trusted territories"), tv ? tv->n : (size_t)0);
 
 	char path[4200];
 	snprintf(path, sizeof path, "%s/%s", r->w->cfg.dir, NODE_STATE_FILE);
@@ -875,7 +967,8 @@ void web_page_network(web_req *r)
 	json_t *st = json_load_file(path, 0, &jerr);
 	wb_printf(b, "<h2>%s</h2>", L(r, "Pairs", "Peers"));
 	if (!json_is_object(st)) {
-		wb_printf(b, "<p>%s</p>", L(r, "État du démon indisponible.", "Daemon state unavailable."));
+		wb_printf(b, "<p>%s</p>",
+		          L(r, "État du démon indisponible.", "Daemon state unavailable."));
 		json_decref(st);
 		web_page_end(r);
 		return;
@@ -888,16 +981,20 @@ void web_page_network(web_req *r)
 	wb_puts(b, ".</p>");
 	json_t *peers = json_object_get(st, "peers");
 	if (!json_is_array(peers) || json_array_size(peers) == 0) {
-		wb_printf(b, "<p>%s</p>", L(r, "Aucun pair. Ajoutez-en un avec « maille peer add HÔTE:PORT ».",
-		                             "No peer. Add one with 'maille peer add HOST:PORT'."));
+		wb_printf(b, "<p>%s</p>",
+		          L(r, "Aucun pair. Ajoutez-en un avec « maille peer add HÔTE:PORT ».",
+		            "No peer. Add one with 'maille peer add HOST:PORT'."));
 	} else {
-		wb_printf(b, "<table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
-		             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-		             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
-		          L(r, "Pairs du démon", "The daemon's peers"), L(r, "Adresse", "Address"),
-		          L(r, "Territoire", "Territory"), L(r, "État", "State"),
-		          L(r, "Fiches envoyées", "Entries sent"), L(r, "Fiches reçues", "Entries received"),
-		          L(r, "Dernière synchronisation", "Last sync"));
+		wb_printf(
+		    b,
+		    "<table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+		    L(r, "Pairs du démon", "The daemon's peers"), L(r, "Adresse", "Address"),
+		    L(r, "Territoire", "Territory"), L(r, "État", "State"),
+		    L(r, "Fiches envoyées", "Entries sent"),
+		    L(r, "Fiches reçues", "Entries received"),
+		    L(r, "Dernière synchronisation", "Last sync"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(peers, i, p)
@@ -907,12 +1004,14 @@ void web_page_network(web_req *r)
 			const char *addr = json_string_value(json_object_get(p, "address"));
 			const char *key = json_string_value(json_object_get(p, "key"));
 			const char *state = json_string_value(json_object_get(p, "state"));
-			json_t *sent = json_object_get(p, "sent"), *recv = json_object_get(p, "received");
+			json_t *sent = json_object_get(p, "sent"),
+			       *recv = json_object_get(p, "received");
 			wb_puts(b, "<tr><td>");
 			wb_htmls(b, addr ? addr : "?");
 			wb_puts(b, "</td><td>");
 			uint8_t pk[PROTO_KEY_LEN];
-			if (key && strlen(key) == 2 * PROTO_KEY_LEN && proto_unhex(key, pk, PROTO_KEY_LEN) == 0) {
+			if (key && strlen(key) == 2 * PROTO_KEY_LEN &&
+			    proto_unhex(key, pk, PROTO_KEY_LEN) == 0) {
 				char pn[256];
 				web_territory_name(r->wk->st, pk, pn, sizeof pn);
 				wb_printf(b, "<a href=\"/territory/%s\">", key);
@@ -922,10 +1021,12 @@ void web_page_network(web_req *r)
 				wb_puts(b, "—");
 			}
 			wb_puts(b, "</td><td>");
-			wb_htmls(b, state ? state : "?");
+			const char *sl = state ? web_label(r, state) : NULL;
+			wb_htmls(b, sl ? sl : state ? state : "?");
 			wb_printf(b, "</td><td>%lld</td><td>%lld</td><td>",
 			          json_is_integer(sent) ? (long long)json_integer_value(sent) : 0LL,
-			          json_is_integer(recv) ? (long long)json_integer_value(recv) : 0LL);
+			          json_is_integer(recv) ? (long long)json_integer_value(recv)
+			                                : 0LL);
 			when(r, json_object_get(p, "last_sync_us"));
 			wb_puts(b, "</td></tr>");
 		}

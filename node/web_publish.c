@@ -24,79 +24,92 @@ typedef struct fspec {
 	const char *const *options;
 } fspec;
 
-static const char *const statuses[] = {"idea", "design", "development", "pilot", "production",
-                                       "evaluation", "retired", NULL};
-static const char *const declarations[] = {"user", "referent_expert", "evaluator", "abandoned",
-                                           NULL};
-static const char *const recommendations[] = {"", "recommend", "recommend_with_conditions",
-                                              "do_not_recommend", NULL};
-static const char *const automation[] = {"fully_automated", "decision_support",
-                                         "no_individual_decision", NULL};
-static const char *const algorithms[] = {"rule_based", "machine_learning", "hybrid",
-                                         "generative_ai", NULL};
-static const char *const method_kinds[] = {"guide", "assessment_grid", "charter",
-                                           "usage_framework", "inventory_method",
-                                           "procurement_clauses", "training", "template", "other",
-                                           NULL};
-static const char *const covers[] = {"transparency", "impact_assessment", "dpia",
-                                     "environmental_footprint", "procurement", "participation",
-                                     "sovereignty_reversibility", "human_oversight",
-                                     "data_governance", "inventory", NULL};
-static const char *const audiences[] = {"elected", "executives", "business_teams", "it", "dpo",
-                                        "legal", "data_team", "citizens", NULL};
-static const char *const component_kinds[] = {"software", "dataset", "model", "api",
-                                               "configuration", NULL};
-static const char *const personal_data[] = {"none", "pseudonymised", "identified", NULL};
+static const char *const statuses[] = { "idea",       "design",     "development", "pilot",
+	                                "production", "evaluation", "retired",     NULL };
+static const char *const declarations[] = { "user", "referent_expert", "evaluator", "abandoned",
+	                                    NULL };
+static const char *const recommendations[] = { "", "recommend", "recommend_with_conditions",
+	                                       "do_not_recommend", NULL };
+static const char *const automation[] = { "fully_automated", "decision_support",
+	                                  "no_individual_decision", NULL };
+static const char *const algorithms[] = { "rule_based", "machine_learning", "hybrid",
+	                                  "generative_ai", NULL };
+static const char *const method_kinds[] = { "guide",
+	                                    "assessment_grid",
+	                                    "charter",
+	                                    "usage_framework",
+	                                    "inventory_method",
+	                                    "procurement_clauses",
+	                                    "training",
+	                                    "template",
+	                                    "other",
+	                                    NULL };
+static const char *const covers[] = { "transparency",
+	                              "impact_assessment",
+	                              "dpia",
+	                              "environmental_footprint",
+	                              "procurement",
+	                              "participation",
+	                              "sovereignty_reversibility",
+	                              "human_oversight",
+	                              "data_governance",
+	                              "inventory",
+	                              NULL };
+static const char *const audiences[] = { "elected", "executives", "business_teams", "it", "dpo",
+	                                 "legal",   "data_team",  "citizens",       NULL };
+static const char *const component_kinds[] = { "software", "dataset",       "model",
+	                                       "api",      "configuration", NULL };
+static const char *const personal_data[] = { "none", "pseudonymised", "identified", NULL };
 
 static const fspec common[] = {
-	{"title", F_LINE, true, true, NULL},
-	{"summary", F_LINE, true, true, NULL},
-	{"description", F_AREA, true, true, NULL},
-	{"themes", F_CHECKS, true, false, NULL}, /* options: proto_schema_themes */
-	{"status", F_SELECT, true, false, statuses},
-	{"keywords", F_COMMA, false, false, NULL},
-	{"content_licence", F_LINE, true, false, NULL},
-	{"department", F_LINE, false, false, NULL},
-	{NULL, 0, false, false, NULL},
+	{ "title", F_LINE, true, true, NULL },
+	{ "summary", F_LINE, true, true, NULL },
+	{ "description", F_AREA, true, true, NULL },
+	{ "themes", F_CHECKS, true, false, NULL }, /* options: proto_schema_themes */
+	{ "status", F_SELECT, true, false, statuses },
+	{ "keywords", F_COMMA, false, false, NULL },
+	{ "content_licence", F_LINE, true, false, NULL },
+	{ "department", F_LINE, false, false, NULL },
+	{ NULL, 0, false, false, NULL },
 };
 static const fspec rex[] = {
-	{"declaration", F_SELECT, true, false, declarations},
-	{"period.start", F_DATE, true, false, NULL},
-	{"period.end", F_DATE, false, false, NULL},
-	{"context", F_AREA, true, false, NULL},
-	{"objectives", F_AREA, true, false, NULL},
-	{"what_was_done", F_AREA, true, false, NULL},
-	{"difficulties", F_AREA, true, false, NULL},
-	{"lessons_learned", F_AREA, true, false, NULL},
-	{"results", F_AREA, false, false, NULL},
-	{"recommendation", F_SELECT, false, false, recommendations},
-	{NULL, 0, false, false, NULL},
+	{ "declaration", F_SELECT, true, false, declarations },
+	{ "period.start", F_DATE, true, false, NULL },
+	{ "period.end", F_DATE, false, false, NULL },
+	{ "context", F_AREA, true, false, NULL },
+	{ "objectives", F_AREA, true, false, NULL },
+	{ "what_was_done", F_AREA, true, false, NULL },
+	{ "difficulties", F_AREA, true, false, NULL },
+	{ "lessons_learned", F_AREA, true, false, NULL },
+	{ "results", F_AREA, false, false, NULL },
+	{ "recommendation", F_SELECT, false, false, recommendations },
+	{ NULL, 0, false, false, NULL },
 };
 static const fspec use_case[] = {
-	{"purpose", F_AREA, true, false, NULL},
-	{"decision_process", F_AREA, true, false, NULL},
-	{"automation_level", F_SELECT, true, false, automation},
-	{"algorithm_type", F_SELECT, true, false, algorithms},
-	{"individual_decisions", F_BOOL, false, false, NULL},
-	{"affected_public", F_AREA, true, false, NULL},
-	{"human_oversight", F_AREA, true, false, NULL},
-	{"legal_basis", F_LINES, false, false, NULL},
-	{"recourse", F_AREA, false, false, NULL},
-	{NULL, 0, false, false, NULL},
+	{ "purpose", F_AREA, true, false, NULL },
+	{ "decision_process", F_AREA, true, false, NULL },
+	{ "automation_level", F_SELECT, true, false, automation },
+	{ "algorithm_type", F_SELECT, true, false, algorithms },
+	{ "individual_decisions", F_BOOL, false, false, NULL },
+	{ "affected_public", F_AREA, true, false, NULL },
+	{ "human_oversight", F_AREA, true, false, NULL },
+	{ "legal_basis", F_LINES, false, false, NULL },
+	{ "recourse", F_AREA, false, false, NULL },
+	{ NULL, 0, false, false, NULL },
 };
 static const fspec methodology[] = {
-	{"method_kind", F_SELECT, true, false, method_kinds},
-	{"covers", F_CHECKS, true, false, covers},
-	{"audience", F_CHECKS, false, false, audiences},
-	{NULL, 0, false, false, NULL},
+	{ "method_kind", F_SELECT, true, false, method_kinds },
+	{ "covers", F_CHECKS, true, false, covers },
+	{ "audience", F_CHECKS, false, false, audiences },
+	{ NULL, 0, false, false, NULL },
 };
 static const fspec component[] = {
-	{"component_kind", F_SELECT, true, false, component_kinds},
-	{"licence", F_LINE, true, false, NULL},
-	{"repository_url", F_LINE, false, false, NULL},
-	{"landing_url", F_LINE, false, false, NULL},
-	{"version", F_LINE, false, false, NULL},
-	{NULL, 0, false, false, NULL},
+	{ "component_kind", F_SELECT, true, false, component_kinds },
+	{ "licence", F_LINE, true, false, NULL },
+	{ "repository_url", F_LINE, false, false, NULL },
+	{ "landing_url", F_LINE, false, false, NULL },
+	{ "version", F_LINE, false, false, NULL },
+	{ NULL, 0, false, false, NULL },
 };
 
 #define SETS 3 /* risks and data sources the form shows */
@@ -117,21 +130,41 @@ static const fspec *type_spec(const char *type)
 	return NULL;
 }
 
-/* Later, a member node will publish in the territory of its capability, signed with its own
- * key; this is the one place that choice will be made. Today the node's own key, as its own
- * territory. */
-void web_publish_territory(const web_server *w, uint8_t ret_territory[PROTO_KEY_LEN],
-                           const uint8_t **ret_sk)
+/* The one place where the forms' territory is chosen: the node's own for a territory's node,
+ * the capability's for a member's node (looked up on each request: a capability arrives, or
+ * ends, while the daemon runs). */
+bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN],
+                           const uint8_t **ret_sk, char ret_capref[WEB_CAPREF_CAP])
 {
-	memcpy(ret_territory, w->own, PROTO_KEY_LEN);
+	const web_server *w = r->w;
 	*ret_sk = w->cfg.sk;
+	ret_capref[0] = '\0';
+	memcpy(ret_territory, w->own, PROTO_KEY_LEN);
+	if (!w->cfg.member)
+		return true;
+	proto_member_cap cap;
+	if (trust_member_cap(r->wk->st, w->own, web_now_us(w), &cap) != 0)
+		return false;
+	memcpy(ret_territory, cap.territory, PROTO_KEY_LEN);
+	memcpy(ret_capref, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_hex(w->own, PROTO_KEY_LEN, ret_capref + sizeof PROTO_MEMBERS_PREFIX - 1);
+	return true;
+}
+
+static void no_capability(web_req *r)
+{
+	web_error(r, 403,
+	          "Ce poste de membre n'a pas encore de capacité en vigueur : le nœud de votre "
+	          "territoire doit lancer « maille member add » avec sa clé.",
+	          "This member's node has no capability in force yet: your territory's node must "
+	          "run 'maille member add' with its key.");
 }
 
 /* ---- where a form's values come from: the request's form, or the stored body (edit) ------ */
 
 typedef struct fctx {
 	web_req *r;
-	const web_form *form; /* a POST */
+	const web_form *form;    /* a POST */
 	const proto_value *body; /* the stored body being edited (GET), else NULL */
 	proto_arena *a;
 	char tmp[8192];
@@ -167,8 +200,8 @@ static const char *fv(fctx *c, const char *key)
 			const proto_value *it = &v->u.arr.items[i];
 			if (it->type != PROTO_V_STR)
 				continue;
-			int n = snprintf(c->tmp + o, sizeof c->tmp - o, "%s%s", o ? (comma ? ", " : "\n") : "",
-			                 it->u.str.ptr);
+			int n = snprintf(c->tmp + o, sizeof c->tmp - o, "%s%s",
+			                 o ? (comma ? ", " : "\n") : "", it->u.str.ptr);
 			if (n < 0 || (size_t)n >= sizeof c->tmp - o)
 				break;
 			o += (size_t)n;
@@ -194,12 +227,14 @@ static bool checked(fctx *c, const char *key, const char *value)
 	}
 	const proto_value *arr = c->body ? body_get(c->body, key) : NULL;
 	for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
-		if (arr->u.arr.items[i].type == PROTO_V_STR && strcmp(arr->u.arr.items[i].u.str.ptr, value) == 0)
+		if (arr->u.arr.items[i].type == PROTO_V_STR &&
+		    strcmp(arr->u.arr.items[i].u.str.ptr, value) == 0)
 			return true;
 	return false;
 }
 
-/* ---- rendering the form ----------------------------------------------------------------------- */
+/* ---- rendering the form -----------------------------------------------------------------------
+ */
 
 static void label(fctx *c, const char *key, bool required)
 {
@@ -228,10 +263,12 @@ static void field_html(fctx *c, const fspec *f)
 		wb_puts(b, "</legend>");
 		for (size_t i = 0; opts[i]; i++) {
 			const char *lab = web_label(r, opts[i]);
-			wb_printf(b, "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"%s\"%s> "
-			             "<label for=\"f-%s-%zu\">",
-			          f->key, i, f->key, opts[i], checked(c, f->key, opts[i]) ? " checked" : "",
-			          f->key, i);
+			wb_printf(
+			    b,
+			    "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"%s\"%s> "
+			    "<label for=\"f-%s-%zu\">",
+			    f->key, i, f->key, opts[i],
+			    checked(c, f->key, opts[i]) ? " checked" : "", f->key, i);
 			wb_htmls(b, lab ? lab : opts[i]);
 			wb_puts(b, "</label><br>");
 		}
@@ -261,26 +298,31 @@ static void field_html(fctx *c, const fspec *f)
 		wb_printf(b, "<select id=\"f-%s\" name=\"%s\"%s>", f->key, f->key, req);
 		for (size_t i = 0; f->options[i]; i++) {
 			const char *o = f->options[i];
-			const char *lab = *o ? web_label(r, o) : L(r, "(non précisé)", "(not given)");
-			wb_printf(b, "<option value=\"%s\"%s>", o, strcmp(v, o) == 0 ? " selected" : "");
+			const char *lab =
+			    *o ? web_label(r, o) : L(r, "(non précisé)", "(not given)");
+			wb_printf(b, "<option value=\"%s\"%s>", o,
+			          strcmp(v, o) == 0 ? " selected" : "");
 			wb_htmls(b, lab ? lab : o);
 			wb_puts(b, "</option>");
 		}
 		wb_puts(b, "</select>");
 		break;
 	case F_BOOL:
-		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s>", f->key,
-		          f->key, *v ? " checked" : "");
+		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s>",
+		          f->key, f->key, *v ? " checked" : "");
 		break;
 	case F_DATE:
-		wb_printf(b, "<input type=\"date\" id=\"f-%s\" name=\"%s\" value=\"", f->key, f->key);
+		wb_printf(b, "<input type=\"date\" id=\"f-%s\" name=\"%s\" value=\"", f->key,
+		          f->key);
 		wb_htmls(b, v);
 		wb_printf(b, "\"%s>", req);
 		break;
 	default:
-		wb_printf(b, "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", f->key, f->key);
+		wb_printf(b, "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", f->key,
+		          f->key);
 		wb_htmls(b, v);
-		wb_printf(b, "\"%s%s>", req, strcmp(f->key, "title") == 0 ? " maxlength=\"200\"" : "");
+		wb_printf(b, "\"%s%s>", req,
+		          strcmp(f->key, "title") == 0 ? " maxlength=\"200\"" : "");
 		if (f->kind == F_COMMA)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Séparés par des virgules.", "Comma-separated."));
@@ -293,7 +335,8 @@ static void input_line(fctx *c, const char *name, const char *lab, const char *v
 	web_buf *b = &c->r->out;
 	wb_printf(b, "<p><label for=\"f-%s\">", name);
 	wb_htmls(b, lab);
-	wb_printf(b, "</label><br><input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", name, name);
+	wb_printf(b, "</label><br><input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", name,
+	          name);
 	wb_htmls(b, value);
 	wb_puts(b, "\"></p>");
 }
@@ -345,23 +388,26 @@ static void sets_html(fctx *c)
 		snprintf(n1, sizeof n1, "ds%zu_name", i + 1);
 		snprintf(n2, sizeof n2, "ds%zu_provider", i + 1);
 		snprintf(n3, sizeof n3, "ds%zu_personal_data", i + 1);
-		input_line(c, n1, L(r, "Nom", "Name"), set_value(c, "ds", i, "name", "data_sources"));
+		input_line(c, n1, L(r, "Nom", "Name"),
+		           set_value(c, "ds", i, "name", "data_sources"));
 		input_line(c, n2, L(r, "Fournisseur", "Provider"),
 		           set_value(c, "ds", i, "provider", "data_sources"));
 		const char *pd = set_value(c, "ds", i, "personal_data", "data_sources");
-		wb_printf(b, "<p><label for=\"f-%s\">%s</label><br><select id=\"f-%s\" name=\"%s\">", n3,
-		          L(r, "Données personnelles", "Personal data"), n3, n3);
+		wb_printf(b,
+		          "<p><label for=\"f-%s\">%s</label><br><select id=\"f-%s\" name=\"%s\">",
+		          n3, L(r, "Données personnelles", "Personal data"), n3, n3);
 		for (size_t k = 0; personal_data[k]; k++)
 			wb_printf(b, "<option value=\"%s\"%s>%s</option>", personal_data[k],
 			          strcmp(pd, personal_data[k]) == 0 ? " selected" : "",
-			          k == 0 ? L(r, "aucune", "none") :
-			          k == 1 ? L(r, "pseudonymisées", "pseudonymised") :
-			                   L(r, "identifiantes", "identified"));
+			          k == 0   ? L(r, "aucune", "none")
+			          : k == 1 ? L(r, "pseudonymisées", "pseudonymised")
+			                   : L(r, "identifiantes", "identified"));
 		wb_puts(b, "</select></p></fieldset>");
 	}
 }
 
-/* ---- REX: the entries it is about, picked from the catalogue ----------------------------------- */
+/* ---- REX: the entries it is about, picked from the catalogue -----------------------------------
+ */
 
 typedef struct about_ctx {
 	fctx *c;
@@ -378,8 +424,7 @@ static bool about_seen(about_ctx *ac, const char *path)
 	return false;
 }
 
-static void about_box(about_ctx *ac, const char *path, const char *title, const char *type,
-                      bool on)
+static void about_box(about_ctx *ac, const char *path, const char *title, const char *type, bool on)
 {
 	if (ac->n == ABOUT_MAX || about_seen(ac, path))
 		return;
@@ -412,7 +457,8 @@ static int about_row(const store_row *row, void *ctx)
 	             strcmp(type, "methodology") == 0)) {
 		char path[PROTO_PATH_MAX + 1];
 		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
-		about_box(ac, path, web_body_title(ac->c->r, body), type, checked(ac->c, "about", path));
+		about_box(ac, path, web_body_title(ac->c->r, body), type,
+		          checked(ac->c, "about", path));
 	}
 	proto_arena_done(&a);
 	return ac->n >= ac->stop;
@@ -428,8 +474,9 @@ static void about_html(fctx *c)
 		return;
 	}
 	ac->c = c;
-	wb_printf(b, "<fieldset id=\"f-about\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
-	             "<p class=\"hint\">%s</p>",
+	wb_printf(b,
+	          "<fieldset id=\"f-about\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
+	          "<p class=\"hint\">%s</p>",
 	          L(r, "Cas d'usage, composants ou méthodologies concernés",
 	            "Use cases, components or methodologies it is about"),
 	          L(r, "Cochez dans le catalogue, ou cherchez-en d'autres.",
@@ -445,7 +492,8 @@ static void about_html(fctx *c)
 			proto_arena_init(&a, 0);
 			web_form saved = r->q;
 			memset(&r->q, 0, sizeof r->q); /* no territory= for web_find_entry */
-			bool found = proto_path_valid(v, strlen(v)) && web_find_entry(r, v, &row) == 0;
+			bool found =
+			    proto_path_valid(v, strlen(v)) && web_find_entry(r, v, &row) == 0;
 			r->q = saved;
 			if (found) {
 				proto_value *body = web_row_body(&row, &a);
@@ -461,7 +509,8 @@ static void about_html(fctx *c)
 		const proto_value *arr = proto_map_get(c->body, "about");
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
-			    proto_path_valid(arr->u.arr.items[i].u.str.ptr, arr->u.arr.items[i].u.str.len))
+			    proto_path_valid(arr->u.arr.items[i].u.str.ptr,
+			                     arr->u.arr.items[i].u.str.len))
 				about_box(ac, arr->u.arr.items[i].u.str.ptr, NULL, NULL, true);
 	}
 	const char *q = c->form ? web_form_get(c->form, "about_q") : NULL;
@@ -474,22 +523,26 @@ static void about_html(fctx *c)
 		store_search(r->wk->st, q, &f, 40, about_row, ac);
 	} else {
 		/* the newest few of each type */
-		static const char *const types[] = {"use_case", "component", "methodology"};
+		static const char *const types[] = { "use_case", "component", "methodology" };
 		for (size_t t = 0; t < 3; t++) {
 			f.type = types[t];
 			ac->stop = ac->n + 8 < ABOUT_MAX ? ac->n + 8 : ABOUT_MAX;
 			store_list(r->wk->st, &f, about_row, ac);
 		}
 	}
-	wb_printf(b, "<p><label for=\"f-about_q\">%s</label><br><input type=\"search\" id=\"f-about_q\" "
-	             "name=\"about_q\" value=\"",
-	          L(r, "Chercher dans le catalogue", "Search the catalogue"));
+	wb_printf(
+	    b,
+	    "<p><label for=\"f-about_q\">%s</label><br><input type=\"search\" id=\"f-about_q\" "
+	    "name=\"about_q\" value=\"",
+	    L(r, "Chercher dans le catalogue", "Search the catalogue"));
 	wb_htmls(b, q ? q : "");
-	wb_printf(b, "\"> <button type=\"submit\" name=\"action\" value=\"find\" formnovalidate>%s"
-	             "</button></p>",
+	wb_printf(b,
+	          "\"> <button type=\"submit\" name=\"action\" value=\"find\" formnovalidate>%s"
+	          "</button></p>",
 	          L(r, "Chercher", "Search"));
-	wb_printf(b, "<p><label for=\"f-about_other\">%s</label><br><textarea id=\"f-about_other\" "
-	             "name=\"about_other\" rows=\"2\">",
+	wb_printf(b,
+	          "<p><label for=\"f-about_other\">%s</label><br><textarea id=\"f-about_other\" "
+	          "name=\"about_other\" rows=\"2\">",
 	          L(r, "Autres (hors catalogue : un nom ou une adresse par ligne)",
 	            "Others (not in the catalogue: one name or address per line)"));
 	if (c->form) {
@@ -498,7 +551,8 @@ static void about_html(fctx *c)
 		const proto_value *arr = proto_map_get(c->body, "about");
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
-			    !proto_path_valid(arr->u.arr.items[i].u.str.ptr, arr->u.arr.items[i].u.str.len)) {
+			    !proto_path_valid(arr->u.arr.items[i].u.str.ptr,
+			                      arr->u.arr.items[i].u.str.len)) {
 				wb_htmls(b, arr->u.arr.items[i].u.str.ptr);
 				wb_puts(b, "\n");
 			}
@@ -507,7 +561,8 @@ static void about_html(fctx *c)
 	free(ac);
 }
 
-/* ---- the page ------------------------------------------------------------------------------------ */
+/* ---- the page
+ * ------------------------------------------------------------------------------------ */
 
 static void form_html(fctx *c, const char *type, const char *edit, const char *error_field,
                       const char *error_msg)
@@ -539,11 +594,12 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 	}
 	char tok[65];
 	web_csrf_token(r, tok);
-	wb_printf(b, "<p class=\"hint\">%s</p><form method=\"post\" action=\"/publish\">"
-	             "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	             "<input type=\"hidden\" name=\"type\" value=\"%s\">",
-	          L(r, "Les champs marqués * sont obligatoires.", "Fields marked * are required."), tok,
-	          type);
+	wb_printf(b,
+	          "<p class=\"hint\">%s</p><form method=\"post\" action=\"/publish\">"
+	          "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	          "<input type=\"hidden\" name=\"type\" value=\"%s\">",
+	          L(r, "Les champs marqués * sont obligatoires.", "Fields marked * are required."),
+	          tok, type);
 	if (edit) {
 		wb_puts(b, "<input type=\"hidden\" name=\"edit\" value=\"");
 		wb_htmls(b, edit);
@@ -551,24 +607,28 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 	}
 	for (const fspec *f = common; f->key; f++) {
 		if (strcmp(f->key, "content_licence") == 0 && !c->form && !c->body) {
-			wb_printf(b, "<p><label for=\"f-content_licence\">%s <span aria-hidden=\"true\">*"
-			             "</span></label><br><input type=\"text\" id=\"f-content_licence\" "
-			             "name=\"content_licence\" value=\"etalab-2.0\" required></p>",
-			          web_label(r, "content_licence"));
+			wb_printf(
+			    b,
+			    "<p><label for=\"f-content_licence\">%s <span aria-hidden=\"true\">*"
+			    "</span></label><br><input type=\"text\" id=\"f-content_licence\" "
+			    "name=\"content_licence\" value=\"etalab-2.0\" required></p>",
+			    web_label(r, "content_licence"));
 			continue;
 		}
 		field_html(c, f);
 	}
 	/* one contact (functional addresses welcome) */
-	const char *email = c->form ? web_form_get(c->form, "contact_email") :
-	                              set_prefill(c, "contacts", 0, "email");
-	wb_printf(b, "<p><label for=\"f-contacts\">%s</label><br><input type=\"email\" "
-	             "id=\"f-contacts\" name=\"contact_email\" value=\"",
+	const char *email = c->form ? web_form_get(c->form, "contact_email")
+	                            : set_prefill(c, "contacts", 0, "email");
+	wb_printf(b,
+	          "<p><label for=\"f-contacts\">%s</label><br><input type=\"email\" "
+	          "id=\"f-contacts\" name=\"contact_email\" value=\"",
 	          L(r, "Courriel de contact", "Contact e-mail"));
 	wb_htmls(b, email ? email : "");
 	bool pub = c->form ? web_form_get(c->form, "contact_public") != NULL : true;
-	wb_printf(b, "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
-	             "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
+	wb_printf(b,
+	          "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
+	          "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
 	          pub ? " checked" : "", L(r, "public", "public"));
 	if (strcmp(type, "rex") == 0)
 		about_html(c);
@@ -576,10 +636,11 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 		field_html(c, f);
 	if (strcmp(type, "use_case") == 0)
 		sets_html(c);
-	wb_printf(b, "<p><button type=\"submit\" name=\"action\" value=\"publish\">%s</button></p>"
-	             "</form>",
-	          edit ? L(r, "Enregistrer la nouvelle version", "Save the new version") :
-	                 L(r, "Publier et signer", "Publish and sign"));
+	wb_printf(b,
+	          "<p><button type=\"submit\" name=\"action\" value=\"publish\">%s</button></p>"
+	          "</form>",
+	          edit ? L(r, "Enregistrer la nouvelle version", "Save the new version")
+	               : L(r, "Publier et signer", "Publish and sign"));
 }
 
 static bool publishable(const char *type)
@@ -592,7 +653,11 @@ static bool own_row(web_req *r, const char *path, store_row *ret)
 {
 	uint8_t terr[PROTO_KEY_LEN];
 	const uint8_t *sk;
-	web_publish_territory(r->w, terr, &sk);
+	char capref[WEB_CAPREF_CAP];
+	if (!web_publish_territory(r, terr, &sk, capref)) {
+		no_capability(r);
+		return false;
+	}
 	if (!proto_path_valid(path, strlen(path))) {
 		web_error(r, 400, "Chemin de fiche mal formé.", "Malformed record path.");
 		return false;
@@ -627,7 +692,8 @@ void web_page_publish(web_req *r)
 		if (!body || !publishable(t)) {
 			proto_arena_done(&a);
 			store_row_done(&row);
-			web_error(r, 400, "Cette fiche ne se modifie pas ici.", "This record is not edited here.");
+			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
+			          "This record is not edited here.");
 			return;
 		}
 		c.body = body;
@@ -648,12 +714,15 @@ void web_page_publish(web_req *r)
 	web_page_begin(r, L(r, "Publier", "Publish"), "publish");
 	if (!type) {
 		web_buf *b = &r->out;
-		wb_printf(b, "<h1>%s</h1><p>%s</p><ul>", L(r, "Publier une fiche", "Publish a record"),
-		          L(r, "La fiche est signée par la clé de ce nœud et atteint tous les nœuds de la "
-		               "fédération.",
-		            "The record is signed by this node's key and reaches every node of the "
-		            "federation."));
-		static const char *const types[] = {"rex", "use_case", "component", "methodology"};
+		wb_printf(
+		    b, "<h1>%s</h1><p>%s</p><ul>", L(r, "Publier une fiche", "Publish a record"),
+		    L(r,
+		      "La fiche est signée par la clé de ce nœud et atteint tous les nœuds de la "
+		      "fédération.",
+		      "The record is signed by this node's key and reaches every node of the "
+		      "federation."));
+		static const char *const types[] = { "rex", "use_case", "component",
+			                             "methodology" };
 		for (size_t i = 0; i < 4; i++)
 			wb_printf(b, "<li><a href=\"/publish?type=%s\">%s</a></li>", types[i],
 			          web_label(r, types[i]));
@@ -664,7 +733,8 @@ void web_page_publish(web_req *r)
 	web_page_end(r);
 }
 
-/* ---- building the body from the form ---------------------------------------------------------------- */
+/* ---- building the body from the form
+ * ---------------------------------------------------------------- */
 
 static proto_value *str_val(proto_arena *a, const char *s)
 {
@@ -673,7 +743,8 @@ static proto_value *str_val(proto_arena *a, const char *s)
 
 /* The map a field lives in ("period.start": the map period, created if needed) and the key
  * within it. */
-static proto_value *field_map(proto_arena *a, proto_value *body, const char *key, const char **ret_key)
+static proto_value *field_map(proto_arena *a, proto_value *body, const char *key,
+                              const char **ret_key)
 {
 	const char *dot = strchr(key, '.');
 	if (!dot) {
@@ -802,13 +873,15 @@ static int set_groups(proto_arena *a, proto_value *body, const web_form *form, c
 					return MAILLE_ENOMEM;
 				item->type = PROTO_V_MAP;
 			}
-			*proto_value_map_put(a, item, fields[k], strlen(fields[k])) = *str_val(a, v);
+			*proto_value_map_put(a, item, fields[k], strlen(fields[k])) =
+			    *str_val(a, v);
 		}
 		if (item && strcmp(prefix, "ds") == 0 && !proto_map_get(item, "personal_data")) {
 			char name[64];
 			snprintf(name, sizeof name, "%s%zu_%s", prefix, i + 1, fields[2]);
 			const char *v = web_form_get(form, name);
-			*proto_value_map_put(a, item, fields[2], strlen(fields[2])) = *str_val(a, v ? v : "none");
+			*proto_value_map_put(a, item, fields[2], strlen(fields[2])) =
+			    *str_val(a, v ? v : "none");
 		}
 	}
 	const proto_value *old = proto_map_get(body, list);
@@ -888,8 +961,8 @@ static int build_body(proto_arena *a, proto_value *body, const char *type, const
 			proto_value_map_del(body, "about");
 	}
 	if (strcmp(type, "use_case") == 0) {
-		static const char *const risk_f[3] = {"name", "description", "mitigation"};
-		static const char *const ds_f[3] = {"name", "provider", "personal_data"};
+		static const char *const risk_f[3] = { "name", "description", "mitigation" };
+		static const char *const ds_f[3] = { "name", "provider", "personal_data" };
 		if ((e = set_groups(a, body, form, "risk", "risks", risk_f)) ||
 		    (e = set_groups(a, body, form, "ds", "data_sources", ds_f)))
 			return e;
@@ -928,7 +1001,9 @@ static int sign_store(web_req *r, const char *path, int kind, const uint8_t *bod
 {
 	uint8_t terr[PROTO_KEY_LEN];
 	const uint8_t *sk;
-	web_publish_territory(r->w, terr, &sk);
+	char capref[WEB_CAPREF_CAP];
+	if (!web_publish_territory(r, terr, &sk, capref))
+		return MAILLE_EDENIED;
 	uint64_t now = web_now_us(r->w), ts = now;
 	store_row row;
 	if (store_entry_get(r->wk->st, terr, path, &row) == 0) {
@@ -940,6 +1015,10 @@ static int sign_store(web_req *r, const char *path, int kind, const uint8_t *bod
 	memset(&e, 0, sizeof e);
 	memcpy(e.territory, terr, PROTO_KEY_LEN);
 	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
+	if (capref[0]) {
+		e.capref = capref;
+		e.capref_len = strlen(capref);
+	}
 	e.path = path;
 	e.path_len = strlen(path);
 	e.timestamp = ts;
@@ -977,7 +1056,8 @@ void web_post_publish(web_req *r)
 		const proto_value *tv = proto_map_get(body, "type");
 		type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
 		if (!body || !publishable(type)) {
-			web_error(r, 400, "Cette fiche ne se modifie pas ici.", "This record is not edited here.");
+			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
+			          "This record is not edited here.");
 			goto out;
 		}
 	} else {
@@ -1012,6 +1092,9 @@ void web_post_publish(web_req *r)
 	if (proto_schema_validate(body, &rep)) {
 		err_field = rep.error.field;
 		err_msg = rep.error.message;
+		/* the schema speaks English; the usual messages are said in French too */
+		if (!r->en && strcmp(err_msg, "missing required field") == 0)
+			err_msg = "champ obligatoire manquant";
 	}
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
@@ -1019,7 +1102,8 @@ void web_post_publish(web_req *r)
 		/* the entry adds at most ~400 bytes of envelope to the body */
 		e = proto_value_encode(body, PROTO_ENTRY_MAX - 512, &enc, &enc_len);
 		if (e == MAILLE_ETOOBIG) {
-			snprintf(msg, sizeof msg, "%s", L(r, "la fiche dépasse 256 Kio", "the record is over 256 KiB"));
+			snprintf(msg, sizeof msg, "%s",
+			         L(r, "la fiche dépasse 256 Kio", "the record is over 256 KiB"));
 			err_msg = msg;
 		} else if (e) {
 			snprintf(msg, sizeof msg, "%s", maille_strerror(e));
@@ -1036,26 +1120,33 @@ void web_post_publish(web_req *r)
 	}
 	uint8_t terr[PROTO_KEY_LEN];
 	const uint8_t *sk;
-	web_publish_territory(r->w, terr, &sk);
+	char capref[WEB_CAPREF_CAP];
+	if (!web_publish_territory(r, terr, &sk, capref)) {
+		free(enc);
+		no_capability(r);
+		goto out;
+	}
 	char path[PROTO_PATH_MAX + 1];
 	if (edit) {
 		snprintf(path, sizeof path, "%s", edit);
-	} else if ((e = new_path(r, terr, type, proto_langmap_pick(proto_map_get(body, "title"), "fr"),
-	                         path))) {
+	} else if ((e = new_path(r, terr, type,
+	                         proto_langmap_pick(proto_map_get(body, "title"), "fr"), path))) {
 		free(enc);
-		web_error(r, 500, "Aucun chemin libre pour cette fiche.", "No free path for this record.");
+		web_error(r, 500, "Aucun chemin libre pour cette fiche.",
+		          "No free path for this record.");
 		goto out;
 	}
 	e = sign_store(r, path, PROTO_KIND_DOCUMENT, enc, enc_len);
 	free(enc);
 	if (e) {
 		LOG_WARN("WEB-PUBLISH", "%s: cannot store %s: %s", r->ip, path, maille_strerror(e));
-		web_error(r, 500, "La fiche n'a pas pu être enregistrée.", "The record could not be stored.");
+		web_error(r, 500, "La fiche n'a pas pu être enregistrée.",
+		          "The record could not be stored.");
 		goto out;
 	}
 	LOG_INFO("WEB-PUBLISH", "%s: %s %s", r->ip, edit ? "edited" : "published", path);
 	{
-		web_buf loc = {0};
+		web_buf loc = { 0 };
 		web_entry_href(&loc, terr, path, strlen(path));
 		wb_puts(&loc, "&published=1");
 		web_redirect(r, loc.failed ? "/" : loc.p);
@@ -1078,7 +1169,8 @@ void web_post_delete(web_req *r)
 		return;
 	}
 	if (!confirm || strcmp(confirm, "1") != 0) {
-		web_error(r, 400, "Cochez la confirmation pour supprimer.", "Tick the confirmation to delete.");
+		web_error(r, 400, "Cochez la confirmation pour supprimer.",
+		          "Tick the confirmation to delete.");
 		return;
 	}
 	store_row row;
@@ -1092,13 +1184,15 @@ void web_post_delete(web_req *r)
 	proto_arena_done(&a);
 	store_row_done(&row);
 	if (!ok) {
-		web_error(r, 400, "Cette fiche ne se supprime pas ici.", "This record is not deleted here.");
+		web_error(r, 400, "Cette fiche ne se supprime pas ici.",
+		          "This record is not deleted here.");
 		return;
 	}
 	static const uint8_t empty_map = 0x80;
 	int e = sign_store(r, path, PROTO_KIND_TOMBSTONE, &empty_map, 1);
 	if (e) {
-		LOG_WARN("WEB-PUBLISH", "%s: cannot delete %s: %s", r->ip, path, maille_strerror(e));
+		LOG_WARN("WEB-PUBLISH", "%s: cannot delete %s: %s", r->ip, path,
+		         maille_strerror(e));
 		web_error(r, 500, "La suppression n'a pas pu être enregistrée.",
 		          "The deletion could not be stored.");
 		return;

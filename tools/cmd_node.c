@@ -441,6 +441,7 @@ int cmd_node(int argc, char **argv)
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
+		.member = nd.member,
 	};
 	/* node_run logs its own errors, once */
 	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;

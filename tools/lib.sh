@@ -23,6 +23,7 @@ MAILLE_DEB_PACKAGES=(
 	libjansson-dev
 	libcmark-dev
 	libmicrohttpd-dev
+	chromium
 )
 
 # Options of the plain (gcc) build in build/, shared by tools/test and tools/demo so that
@@ -58,11 +59,20 @@ maille_die()
 	exit 1
 }
 
-# Prints the packages of MAILLE_DEB_PACKAGES that are not installed (one per line).
+# The browser test (tests/browser) runs playwright-core on Node.js: Debian's nodejs and npm,
+# unless a node and an npm are already installed (another packaging of Node.js is fine).
+maille_node_packages()
+{
+	command -v node >/dev/null 2>&1 || printf '%s\n' nodejs
+	command -v npm >/dev/null 2>&1 || printf '%s\n' npm
+}
+
+# Prints the packages of MAILLE_DEB_PACKAGES (and maille_node_packages) that are not installed
+# (one per line).
 maille_missing_packages()
 {
 	local p status
-	for p in "${MAILLE_DEB_PACKAGES[@]}"; do
+	for p in "${MAILLE_DEB_PACKAGES[@]}" $(maille_node_packages); do
 		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		if [ "$status" != "install ok installed" ]; then
 			printf '%s\n' "$p"
@@ -129,4 +139,17 @@ maille_meson_setup()
 		printf '%s\n' "$cc" >"$dir/maille-cc"
 	fi
 	return "$st"
+}
+
+# maille_npm_ci DIR: installs the npm packages of DIR (tests/browser) from its committed
+# lockfile when DIR/node_modules is missing. Never a browser: playwright-core downloads none,
+# and the test drives Debian's /usr/bin/chromium.
+maille_npm_ci()
+{
+	local dir="$1"
+	if [ -d "$dir/node_modules" ]; then
+		return 0
+	fi
+	maille_log "npm ci in $dir"
+	(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 }

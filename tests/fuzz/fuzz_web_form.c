@@ -25,7 +25,8 @@ static void check_text(const char *s, size_t len, int flags)
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\r')
 			abort();
-		if ((c < 0x20 || c == 0x7f) && !((flags & WEB_DECODE_MULTILINE) && (c == '\n' || c == '\t')))
+		if ((c < 0x20 || c == 0x7f) &&
+		    !((flags & WEB_DECODE_MULTILINE) && (c == '\n' || c == '\t')))
 			abort();
 	}
 }
@@ -105,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (web_form_parse(enc, o, flags, &g) != 0 || g.n != f.n)
 			abort();
 		for (size_t i = 0; i < f.n; i++)
-			if (strcmp(f.v[i].key, g.v[i].key) != 0 || strcmp(f.v[i].val, g.v[i].val) != 0)
+			if (strcmp(f.v[i].key, g.v[i].key) != 0 ||
+			    strcmp(f.v[i].val, g.v[i].val) != 0)
 				abort();
 		if (f.n && web_form_get(&f, f.v[0].key) != f.v[0].val)
 			abort();

@@ -345,6 +345,40 @@ class TestHostile(SyncBase):
         return json.loads(out.splitlines()[-1])
 
 
+class TestBothWays(SyncBase):
+    def test_daemons_send_bulk_to_each_other(self):
+        """Four daemons that each hold thousands of entries the others lack join a hub at the
+        same moment, and every entry crosses without a session cut by the idle timeout (60 s
+        here, deadline 45 s). `maille-bench federation` once saw a sender's own bulk writes
+        stop its reading (backpressure) while the hub, its pipeline full, was not reading it
+        either: both waited for each other until the idle timeout (2 runs in 5). This test
+        did not reproduce that race on demand; it guards the exchange itself."""
+        nodes = self.make_nodes([f"Ville {c}" for c in "HABC"])
+        n = 3000
+        for i, node in enumerate(nodes):
+            p = tn.subprocess.run([BENCH, "gen", "--dir", node.dir, "--n", str(n), "--seed",
+                                   str(i + 1)], capture_output=True, env=tn.env_with(),
+                                  timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+        env = dict(tn.TEST_ENV, MAILLE_TEST_IDLE_TIMEOUT_MS="60000",
+                   MAILLE_TEST_PING_INTERVAL_MS="20000")
+        for node in nodes:
+            node.start(env=env)
+        t0 = time.monotonic()
+        for node in nodes[1:]:
+            rc, _, err = node.m("peer", "add", nodes[0].addr)
+            self.assertEqual(rc, 0, err)
+        total = 4 * n
+        self.wait_nodes(lambda: all(self.status(x)["count"] >= total for x in nodes), nodes,
+                        45, f"{total} entries on every node")
+        log(f"hub and three nodes, {n} entries each: {time.monotonic() - t0:.1f} s")
+        self.wait_converged(nodes, 30, "equal fingerprints")
+        for x in nodes:
+            self.assertNotIn("CONN-TIMEOUT", x.read_log())
+        for x in nodes:
+            x.stop()
+
+
 class TestDaemons(SyncBase):
     def start_all(self, nodes):
         for n in nodes:

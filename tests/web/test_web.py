@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -328,6 +329,10 @@ class WebTest(Base):
         en = self.get("/catalogue", headers={"Cookie": "maille_lang=en"})
         self.assertIn('<html lang="en">', en.text)
         self.assertIn("Experience report", en.text)
+        # the switch comes back to the same page, query included
+        self.assertIn('href="/lang/en?next=/catalogue%3Ftype%3Drex"', self.get("/catalogue?type=rex").text)
+        r = self.get("/lang/en?next=/catalogue%3Ftype%3Drex")
+        self.assertEqual(r.header("Location"), "/catalogue?type=rex")
         # an open redirect is refused: the next page stays on this site
         r = self.get("/lang/fr?next=//evil.example/")
         self.assertEqual(r.header("Location"), "/")
@@ -522,6 +527,62 @@ class WebTest(Base):
         self.assertEqual(r.status, 404)
         self.assertEqual(self.count(), before)
 
+    def common(self, tok, typ, title, **over):
+        pairs = [("csrf", tok), ("type", typ), ("action", "publish"), ("title", title),
+                 ("summary", "Une fiche publiée par le formulaire du catalogue web."),
+                 ("description", "Une description en **Markdown**."),
+                 ("themes", "donnees"), ("status", "pilot"), ("content_licence", "etalab-2.0")]
+        for k, v in over.items():
+            pairs = [p for p in pairs if p[0] != k]
+            if v is not None:
+                pairs.append((k, v))
+        return pairs
+
+    def test_publish_other_types(self):
+        cookie, tok = self.csrf("/publish?type=use_case")
+        uc = self.common(tok, "use_case", "Tri des courriers entrants",
+                         purpose="Orienter les courriers vers le bon service.",
+                         decision_process="Un agent valide chaque orientation proposée.",
+                         automation_level="decision_support", algorithm_type="machine_learning",
+                         affected_public="Les habitants qui écrivent à la mairie.",
+                         human_oversight="Validation systématique par un agent.",
+                         risk1_name="Mauvaise orientation", risk1_description="Un retard de réponse",
+                         risk1_mitigation="Relecture par le service destinataire",
+                         ds1_name="Courriers numérisés", ds1_personal_data="identified")
+        r = self.post("/publish", uc, cookie)
+        self.assertEqual(r.status, 303, r.text[:600])
+        body = self.js(self.a, "show", "use_case/tri-des-courriers-entrants")["body"]
+        self.assertEqual(body["risks"], [{"name": "Mauvaise orientation",
+                                          "description": "Un retard de réponse",
+                                          "mitigation": "Relecture par le service destinataire"}])
+        self.assertEqual(body["data_sources"], [{"name": "Courriers numérisés",
+                                                 "personal_data": "identified"}])
+        self.assertIs(body["individual_decisions"], False)
+        # individual decisions need a legal basis and a recourse
+        bad = self.post("/publish", uc + [("individual_decisions", "1")], cookie)
+        self.assertEqual(bad.status, 422)
+        self.assertIn("legal_basis", bad.text)
+        nors = self.post("/publish", [p for p in uc if not p[0].startswith("risk1")], cookie)
+        self.assertEqual(nors.status, 422)
+        self.assertIn("<code>risks", nors.text)
+
+        comp = self.common(tok, "component", "Moteur de recherche des délibérations",
+                           component_kind="software", licence="AGPL-3.0-or-later",
+                           repository_url="https://forge.exemple.fr/deliberations")
+        self.assertEqual(self.post("/publish", comp, cookie).status, 303)
+        norepo = self.post("/publish", [p for p in comp if p[0] != "repository_url"], cookie)
+        self.assertEqual(norepo.status, 422)
+        self.assertIn("repository_url", norepo.text)
+
+        meth = self.common(tok, "methodology", "Charte de la donnée municipale",
+                           method_kind="charter", audience="elected")
+        meth += [("covers", "data_governance"), ("covers", "transparency")]
+        self.assertEqual(self.post("/publish", meth, cookie).status, 303)
+        body = self.js(self.a, "show", "methodology/charte-de-la-donnee-municipale")["body"]
+        self.assertEqual(body["covers"], ["data_governance", "transparency"])
+        nocov = self.post("/publish", [p for p in meth if p[0] != "covers"], cookie)
+        self.assertEqual(nocov.status, 422)
+
     def test_find_about_in_form(self):
         cookie, tok = self.csrf()
         pairs = self.rex_form("Recherche dans le formulaire", tok, action="find",
@@ -555,7 +616,7 @@ class WebTest(Base):
 
     def test_zz_rate_limit(self):
         # runs last (unittest orders by name): it empties this address's POST bucket
-        codes = [self.post("/publish", [("a", "b")]).status for _ in range(30)]
+        codes = [self.post("/publish", [("a", "b")]).status for _ in range(90)]
         self.assertIn(429, codes)
         self.assertEqual(codes[0], 403)
         self.assertEqual(self.get("/").status, 200)  # reads from loopback are not limited
@@ -623,6 +684,11 @@ class TokenTest(Base):
         good = self.post("/login", [("csrf", tok), ("token", token), ("next", "/catalogue")], cookie)
         self.assertEqual(good.status, 303)
         self.assertEqual(good.header("Location"), "/catalogue")
+        # a next page with a line break cannot add a header
+        split = self.post("/login", [("csrf", tok), ("token", token),
+                                     ("next", "/catalogue\r\nSet-Cookie: injecte=1")], cookie)
+        self.assertEqual(split.header("Location"), "/")
+        self.assertNotIn("injecte", split.cookies())
         session = good.cookies()["maille_session"]
         self.assertNotIn(token, session)
         h = {"Cookie": f"maille_session={session}; maille_csrf={cookie}"}
@@ -698,6 +764,64 @@ class PeerTest(Base):
         self.assertIn("Retour publié depuis le web", page)
         self.assertIn("non reconnu", page)
         self.assertNotIn("Retour publié depuis le web", http_req(webb.port, "GET", "/catalogue").text)
+        # trusting A on B shows A's entries in B's catalogue within 2 s
+        key_a = self.js(self.a, "whoami")["key"]
+        self.ok(self.b, "trust", key_a)
+        t0 = time.monotonic()
+        wait_for(lambda: "Retour publié depuis le web" in http_req(webb.port, "GET", "/catalogue").text,
+                 10, "the trusted territory's entry in B's catalogue")
+        self.assertLess(time.monotonic() - t0, 2.5)
+
+    def test_member_attribution(self):
+        """An entry a member's key signed shows as "member name (territory)"."""
+        m = os.path.join(self.tmp, "membre")
+        self.ok(m, "init", "--member", "--name", "Poste de Camille")
+        self.js(m, "join", self.js(self.a, "invite")["token"])
+        km = self.js(m, "whoami")["key"]
+        ka = self.js(self.a, "whoami")["key"]
+        self.js(self.a, "member", "add", km, "--name", "Camille Martin", "--prefix", "rex/")
+        self.ok(m, "sync", self.web.addr)
+        p = os.path.join(self.tmp, "membre.md")
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(RECORD.format(path="rex/par-un-membre", title="Écrit par un membre",
+                                  sujet="la saisie par les agents", mot="membre"))
+        self.ok(m, "publish", p)
+        self.ok(m, "sync", self.web.addr)
+        page = http_req(self.web.port, "GET", f"/entry/rex/par-un-membre?territory={ka}")
+        self.assertEqual(page.status, 200, page.text[:300])
+        self.assertIn("Camille Martin (Métropole de Lyon)", page.text)
+        self.assertIn(f"<code>{km[:8]}</code>", page.text)
+        api = http_req(self.web.port, "GET", f"/api/entries/rex/par-un-membre?territory={ka}").json()
+        self.assertEqual(api["signer"], km)
+        self.assertEqual(api["signer_name"], "Camille Martin (Métropole de Lyon)")
+        members = http_req(self.web.port, "GET", f"/territory/{ka}").text
+        self.assertIn("Camille Martin", members)
+        # the member's own node publishes through its web form, for its territory
+        webm = WebDaemon(m)
+        self.daemons.append(webm)
+        r = http_req(webm.port, "GET", "/publish?type=rex")
+        self.assertEqual(r.status, 200, r.text[:300])
+        cookie = r.cookies().get("maille_csrf")
+        tok = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text).group(1)
+        pairs = WebTest.rex_form(self, "Publié depuis le poste d'un membre", tok)
+        h = dict(FORM_CT)
+        h["Cookie"] = f"maille_csrf={cookie}"
+        r = http_req(webm.port, "POST", "/publish", body=form_body(pairs), headers=h)
+        self.assertEqual(r.status, 303, r.text[:300])
+        self.ok(m, "sync", self.web.addr)
+        row = [i for i in self.js(self.a, "list")
+               if i["path"] == "rex/publie-depuis-le-poste-d-un-membre"]
+        self.assertEqual(len(row), 1, row)
+        self.assertEqual((row[0]["author"], row[0]["signer"]), (ka, km))
+        self.assertEqual(row[0]["author_name"], "Camille Martin (Métropole de Lyon)")
+        # removed: the member's form is refused, nothing stored
+        self.js(self.a, "member", "remove", km)
+        self.ok(m, "sync", self.web.addr)
+        n = self.js(m, "status")["count"]
+        pairs = WebTest.rex_form(self, "Après le retrait", tok)
+        r = http_req(webm.port, "POST", "/publish", body=form_body(pairs), headers=h)
+        self.assertEqual(r.status, 403, r.text[:300])
+        self.assertEqual(self.js(m, "status")["count"], n)
 
 
 if __name__ == "__main__":

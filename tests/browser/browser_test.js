@@ -1,0 +1,138 @@
+// Browser test of the web catalogue: the system's Chromium, headless, driven by playwright-core.
+//
+//   node browser_test.js URL_A URL_B SCREENSHOT_DIR
+//
+// URL_A is node A's catalogue (sample records published there), URL_B the catalogue of a node
+// B that syncs with A and trusts it. The test opens A's home page, searches a word typed
+// without its accents, opens a result, publishes a REX through the form (about a use case
+// picked from the catalogue), finds it in A's list, then waits for it in B's catalogue. A
+// screenshot of each page is saved in SCREENSHOT_DIR. Any console error (a CSP violation
+// included) fails the test. Exit 0 when every step passed.
+'use strict';
+
+const path = require('path');
+const fs = require('fs');
+const { chromium } = require('playwright-core');
+
+const [urlA, urlB, shots] = process.argv.slice(2);
+if (!urlA || !urlB || !shots) {
+  console.error('usage: node browser_test.js URL_A URL_B SCREENSHOT_DIR');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+
+function check(cond, what) {
+  if (!cond) throw new Error('check failed: ' + what);
+  console.log('ok - ' + what);
+}
+
+async function shot(page, name) {
+  const file = path.join(shots, name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  console.log('   screenshot ' + file);
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.MAILLE_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    // the sandbox needs user namespaces, which containers and root runs often lack
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  const errors = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'fr-FR' });
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+
+    // home: counts, latest entries, a search box
+    await page.goto(urlA);
+    check((await page.textContent('h1')).includes('Catalogue des territoires'), 'home page title');
+    await page.waitForSelector('text=Par thème', { timeout: 20000 }).catch(() => {});
+    check(await page.isVisible('#q-home'), 'a search box on the home page');
+    // keyboard: the first Tab reaches the skip link
+    await page.keyboard.press('Tab');
+    check((await page.evaluate(() => document.activeElement && document.activeElement.textContent))
+      === 'Aller au contenu', 'the first Tab focuses the skip link');
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input,select,textarea')]
+      .filter((e) => e.type !== 'hidden' && !(e.id && document.querySelector(`label[for="${e.id}"]`)))
+      .length);
+    check(unlabelled === 0, 'every field of the home page has a label');
+    await shot(page, '01-home');
+
+    // search a word typed without its accents
+    await page.fill('#q-home', 'evaluation impact');
+    await Promise.all([page.waitForNavigation(), page.press('#q-home', 'Enter')]);
+    check(page.url().includes('/search?q=evaluation+impact'), 'the search page');
+    const marks = await page.$$eval('mark', (ms) => ms.map((m) => m.textContent.toLowerCase()));
+    check(marks.some((t) => t.startsWith('évaluation')), 'the accented word is highlighted: ' + marks.slice(0, 3).join(', '));
+    await shot(page, '02-search');
+
+    // open a result
+    const first = page.locator('.cards .card h3 a').first();
+    const title = (await first.textContent()).trim();
+    await Promise.all([page.waitForNavigation(), first.click()]);
+    check((await page.textContent('h1')).trim() === title, 'the entry page of "' + title + '"');
+    check(await page.isVisible('text=signature vérifiée'), 'provenance: signature verified');
+    await shot(page, '03-entry');
+
+    // publish a REX through the form
+    await page.goto(urlA + 'publish');
+    await Promise.all([page.waitForNavigation(), page.click('a[href="/publish?type=rex"]')]);
+    const rexTitle = 'Bilan du registre des algorithmes ' + Date.now().toString(36);
+    await page.fill('#f-title', rexTitle);
+    await page.fill('#f-summary', "Un an de registre public des algorithmes : ce qui a marché, ce qui reste à faire.");
+    await page.fill('#f-description', "## Bilan\n\nLe registre est **consulté** par les associations d'usagers.");
+    await page.check('input[name="themes"][value="transparence-algorithmes"]');
+    await page.selectOption('#f-status', 'production');
+    await page.fill('#f-keywords', 'registre, transparence');
+    // about: search the catalogue from within the form, then tick the use case found
+    await page.fill('#f-about_q', 'inscription creche');
+    await Promise.all([page.waitForNavigation(), page.click('button[value="find"]')]);
+    check(await page.inputValue('#f-title') === rexTitle, 'the typed fields survive the search in the form');
+    const about = page.locator('input[name="about"][value="use_case/attribution-des-places-en-creche"]');
+    check(await about.count() === 1, 'the use case is offered in the form');
+    await about.check();
+    await page.selectOption('#f-declaration', 'user');
+    await page.fill('#f-period\\.start', '2025-01-15');
+    await page.fill('#f-context', 'La loi impose de publier les principales règles des traitements algorithmiques.');
+    await page.fill('#f-objectives', 'Rendre le registre lisible pour tous les habitants.');
+    await page.fill('#f-what_was_done', 'Un inventaire, des fiches rédigées avec les services, une page publique.');
+    await page.fill('#f-difficulties', "Identifier les traitements quand ils sont dans des logiciels d'éditeurs.");
+    await page.fill('#f-lessons_learned', 'Commencer par les traitements qui touchent le plus de monde.');
+    await shot(page, '04-publish-form');
+    await Promise.all([page.waitForNavigation(), page.click('button[value="publish"]')]);
+    check((await page.textContent('h1')).trim() === rexTitle, 'published: its entry page');
+    check(await page.isVisible('a:has-text("Attribution des places en crèche")'), 'the about relation is a link');
+    await shot(page, '05-published');
+
+    // find it in the list
+    await page.goto(urlA + 'catalogue?type=rex');
+    check(await page.isVisible(`.cards a:has-text("${rexTitle}")`), 'the new REX in the catalogue list');
+    await shot(page, '06-catalogue');
+    await page.goto(urlA + 'network');
+    await shot(page, '07-network');
+
+    // and on the second node, once synced
+    const pb = await context.newPage();
+    pb.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const deadline = Date.now() + 30000;
+    let seen = false;
+    while (!seen && Date.now() < deadline) {
+      await pb.goto(urlB + 'catalogue?type=rex');
+      seen = await pb.isVisible(`.cards a:has-text("${rexTitle}")`);
+      if (!seen) await pb.waitForTimeout(250);
+    }
+    check(seen, "the new REX in the second node's catalogue");
+    await shot(pb, '08-node-b-catalogue');
+    check(errors.length === 0, 'no console error (CSP included): ' + errors.join(' | '));
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error('not ok - ' + (e && e.stack ? e.stack : e));
+  process.exit(1);
+});
