@@ -231,6 +231,7 @@ void sync_anti_entropy(node *n);
 /* The trust view the quota spares: the store changed (stale), recompute it if stale and at
  * least SYNC_TRUST_MS after the last time (the tick calls it). */
 #define SYNC_TRUST_MS 1000u
+#define SYNC_OVER_QUOTA_MAX 65536u /* ids refused for the quota, remembered (~4 MB) */
 void sync_trust_stale(node *n);
 void sync_trust_tick(node *n);
 /* Statistics of a connection for node.state and node_sync(). */

@@ -243,6 +243,11 @@ struct node_sync_state {
 	bool trust_stale;    /* the store changed since the last computation */
 	uint64_t trust_ms;   /* when it was computed (loop clock) */
 	uint64_t quota_refused; /* refused for the quota since the last log line */
+	/* Ids refused for the quota (PROTOCOL.md §4.6): not asked for, nor verified, again
+	 * until the trust view changes, so that a large untrusted territory does not cost a
+	 * download and a verification of each of its refused entries at every reconciliation.
+	 * At most SYNC_OVER_QUOTA_MAX ids (then forgotten all at once: they are asked again). */
+	idset over_quota;
 };
 
 typedef struct sendq_item {
@@ -300,6 +305,7 @@ int sync_init(node *n)
 	if (!n->sy)
 		return MAILLE_ENOMEM;
 	randombytes_buf(&n->sy->inflight.seed, sizeof n->sy->inflight.seed);
+	randombytes_buf(&n->sy->over_quota.seed, sizeof n->sy->over_quota.seed);
 	n->sy->set_dirty = true;
 	n->sy->anti_entropy_ms = n->cfg.anti_entropy_ms ? n->cfg.anti_entropy_ms : SYNC_ANTI_ENTROPY_MS;
 	n->sy->next_ae_ms = uv_now(&n->loop) + n->sy->anti_entropy_ms;
@@ -347,8 +353,10 @@ void sync_trust_tick(node *n)
 	}
 	for (size_t i = 0; i < tv.n; i++)
 		memcpy(keys + i * PROTO_KEY_LEN, tv.v[i].key, PROTO_KEY_LEN);
-	if (tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN)))
+	if (tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN))) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
+		idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
+	}
 	free(sy->trust_keys);
 	sy->trust_keys = keys;
 	sy->trust_n = tv.n;
@@ -390,6 +398,7 @@ void sync_free(node *n)
 		batch_free(b);
 	}
 	idset_done(&sy->inflight);
+	idset_done(&sy->over_quota);
 	node_set_release(sy->set);
 	free(sy->trust_keys);
 	free(sy);
@@ -703,8 +712,12 @@ static void commit_done(uv_work_t *w, int status)
 					cs->refused++;
 				char hex[17];
 				proto_hex(x->id, 8, hex);
-				if (err == MAILLE_EQUOTA)
+				if (err == MAILLE_EQUOTA) {
 					sy->quota_refused++; /* one line per commit, not one per entry */
+					if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
+						idset_clear(&sy->over_quota);
+					idset_add(&sy->over_quota, x->id); /* ENOMEM: asked again, no harm */
+				}
 				else
 					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
 					         sync_err_text(err));
@@ -828,6 +841,11 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	    (!idset_has(&cs->wanted, id) && store_has(n->st, id) == 0)) {
 		cs->dups++;
 		sy->dups++;
+		return 0;
+	}
+	if (idset_has(&sy->over_quota, id)) {
+		cs->refused++; /* refused a moment ago: the quota is still reached */
+		sy->refused++;
 		return 0;
 	}
 	ingest_batch *b = sy->tail;
@@ -1091,7 +1109,8 @@ static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
 	if (r <= 0)
 		return r; /* asked already in this reconciliation (or ENOMEM) */
 	cs->ri_needs++;
-	if (idset_has(&n->sy->inflight, id) || store_has(n->st, id) == 0)
+	if (idset_has(&n->sy->inflight, id) || idset_has(&n->sy->over_quota, id) ||
+	    store_has(n->st, id) == 0)
 		return 0;
 	if (cs->want_len == cs->want_cap) {
 		size_t cap = cs->want_cap ? cs->want_cap * 2 : 1024;

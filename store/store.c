@@ -2137,8 +2137,12 @@ static void store_filter_sql(char sql[STORE_SQL_MAX], const store_filter *f, boo
 {
 	if (f->type)
 		store_sql_add(sql, " AND e.type = ?2");
+	/* A probe of the (rid, theme) key per row, not "rid IN (SELECT ...)", which gathers
+	 * every entry of the theme before the first row (130-640 ms at 100k for a list that
+	 * stops after a page). */
 	if (f->theme)
-		store_sql_add(sql, " AND e.rid IN (SELECT rid FROM themes WHERE theme = ?3)");
+		store_sql_add(sql, " AND EXISTS (SELECT 1 FROM themes t WHERE t.rid = e.rid"
+		                   " AND t.theme = ?3)");
 	if (f->status)
 		store_sql_add(sql, " AND e.status = ?4");
 	if (f->licence)

@@ -263,6 +263,12 @@ class TestQuarantine(Base):
         db.close()
         self.assertEqual(n, 1000)
         self.assertIn("quota reached", da.log())
+        # the refused ids are remembered: sent again, they are dropped before verification
+        quota_lines = da.log().count("SYNC-QUOTA")
+        t0 = time.monotonic()
+        self.ok(x, "sync", da.addr)
+        harness_log(f"the same 9 000 refused entries sent again: {time.monotonic() - t0:.2f} s")
+        self.assertEqual(da.log().count("SYNC-QUOTA"), quota_lines)
         # a vouch later (explicit trust here): the rest comes at the next sync
         self.ok(a, "trust", self.key(x))
         time.sleep(2.2)  # the daemon sees the trust change within 2 s
