@@ -5,9 +5,10 @@ Usage: run_browser.py MAILLE_BINARY SCREENSHOT_DIR
 
 Sets up node A (sample records) and node B (same federation, trusts A, A as its peer), starts
 both daemons with their web catalogue on ephemeral ports, runs the test in headless Chromium,
-then stops the daemons (each must exit 0 on SIGTERM). Exit 77 (skipped) only when Node.js or
-Chromium is not installed at all; a missing `npm ci` (node_modules) is a failure, not a skip:
-./tools/test installs everything."""
+then stops the daemons (each must exit 0 on SIGTERM). Exit 77 (skipped) when Node.js or
+Chromium is not installed at all, or when ./tools/test could not reach the npm registry (its
+reason in .npm-failed, printed); node_modules missing for any other reason (npm ci never run)
+is a failure: ./tools/test installs everything."""
 import os
 import shutil
 import subprocess
@@ -86,6 +87,15 @@ def main():
     node = shutil.which("node")
     if not node or not os.path.exists(chromium):
         print(f"skipped: needs node ({node or 'missing'}) and {chromium}", file=sys.stderr)
+        return 77
+    failed = os.path.join(HERE, ".npm-failed")
+    if not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")) and \
+            os.path.exists(failed):
+        # ./tools/test tried and the npm registry could not be reached: not the project's
+        # failure, and said so in the summary (skipped) rather than hidden
+        with open(failed, encoding="utf-8", errors="replace") as f:
+            why = f.read().strip()
+        print(f"skipped: npm could not install playwright-core: {why}", file=sys.stderr)
         return 77
     if not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
         print("tests/browser/node_modules is missing: run `npm ci` in tests/browser "
