@@ -23,6 +23,11 @@ MAILLE_DEB_PACKAGES=(
 	libjansson-dev
 	libcmark-dev
 	libmicrohttpd-dev
+)
+
+# And for the test suite only (tools/test): the browser of the browser test; Node.js and npm
+# come from Debian too when no `node`/`npm` is on the PATH (maille_node_packages).
+MAILLE_TEST_PACKAGES=(
 	chromium
 )
 
@@ -69,10 +74,16 @@ maille_node_packages()
 
 # Prints the packages of MAILLE_DEB_PACKAGES (and maille_node_packages) that are not installed
 # (one per line).
+# maille_missing_packages [--tests]
 maille_missing_packages()
 {
 	local p status
-	for p in "${MAILLE_DEB_PACKAGES[@]}" $(maille_node_packages); do
+	local -a want=("${MAILLE_DEB_PACKAGES[@]}")
+	if [ "${1:-}" = --tests ]; then
+		want+=("${MAILLE_TEST_PACKAGES[@]}")
+		mapfile -t -O "${#want[@]}" want < <(maille_node_packages)
+	fi
+	for p in "${want[@]}"; do
 		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		if [ "$status" != "install ok installed" ]; then
 			printf '%s\n' "$p"
@@ -81,15 +92,16 @@ maille_missing_packages()
 }
 
 # Installs what is missing. Needs root (or prints the command to run and fails).
+# maille_install_packages [--tests]: the build's packages, and with --tests the test suite's.
 maille_install_packages()
 {
-	local missing log
+	local missing log what="${1:-}"
 	if ! command -v dpkg-query >/dev/null 2>&1; then
 		maille_die "dpkg-query not found: this script expects Debian 12 or a derivative"
 	fi
-	mapfile -t missing < <(maille_missing_packages)
+	mapfile -t missing < <(maille_missing_packages "$what")
 	if [ "${#missing[@]}" -eq 0 ]; then
-		maille_log "all ${#MAILLE_DEB_PACKAGES[@]} Debian packages already installed"
+		maille_log "every Debian package needed is already installed"
 		return 0
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
@@ -108,7 +120,7 @@ maille_install_packages()
 		maille_die "apt-get failed (see above)"
 	fi
 	rm -f "$log"
-	mapfile -t missing < <(maille_missing_packages)
+	mapfile -t missing < <(maille_missing_packages "$what")
 	if [ "${#missing[@]}" -ne 0 ]; then
 		maille_die "still missing after apt-get install: ${missing[*]}"
 	fi
