@@ -187,26 +187,12 @@ static void publish_node_entry(node *n)
 			return;
 		}
 	}
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, pk, PROTO_KEY_LEN);
-	memcpy(e.signer, pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = node_entry_now_us(n);
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	uint8_t *raw = NULL;
-	size_t len = 0;
-	r = proto_entry_encode(&e, n->cfg.sk, &raw, &len);
-	if (!r)
-		r = store_entry_put(n->st, raw, len, e.timestamp, NULL);
+	uint8_t id[PROTO_ID_LEN];
+	r = node_publish(n, path, body, body_len, id);
 	if (r)
 		LOG_ERROR("NODE-ENTRY", "cannot publish the node entry: %s", maille_strerror(r));
 	else
 		LOG_INFO("NODE-ENTRY", "published %s: addresses %s", path, n->hello.addrs[0]);
-	free(raw);
 	free(body);
 }
 

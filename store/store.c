@@ -1369,27 +1369,16 @@ static int store_quota_check(store *st, const proto_entry *e, size_t len,
 {
 	if (!st->quota_entries || store_is_trusted(st, e->territory))
 		return 0;
-	sqlite3_stmt *s = NULL;
-	int64_t n = 0, bytes = 0;
-	int rc = store_stmt(st, STMT_AUTHOR_GET, &s);
+	uint64_t n = 0, bytes = 0;
+	int rc = store_author_usage(st, e->territory, &n, &bytes);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(s, 1, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		n = sqlite3_column_int64(s, 0);
-		bytes = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_err(rc);
 	if (plan->old_rid < 0)
 		n++;
-	bytes += (int64_t)len - plan->old_len;
-	if (n < 0 || bytes < 0)
+	if ((int64_t)bytes + (int64_t)len - plan->old_len < 0)
 		return MAILLE_ECORRUPT;
-	return (uint64_t)n > st->quota_entries || (uint64_t)bytes > st->quota_bytes ? MAILLE_EQUOTA
-	                                                                             : 0;
+	bytes = (uint64_t)((int64_t)bytes + (int64_t)len - plan->old_len);
+	return n > st->quota_entries || bytes > st->quota_bytes ? MAILLE_EQUOTA : 0;
 }
 
 /* Applies the live-set rule, the member rule and the quota (reads only). When the newcomer
