@@ -291,7 +291,7 @@ struct conn_sync {
 	uint64_t sent, received, dups, refused, last_sync_us;
 	/* invitations (PROTOCOL.md §4.5): the dialer of `maille join` waits for REDEEMED */
 	bool redeem_wait;
-	bool redeemed; /* the inviter: this session redeemed an invitation already */
+	bool redeemed; /* the inviter: this session sent a REDEEM already (one a session) */
 };
 
 uint64_t node_entry_now_us(const node *n)
@@ -1457,8 +1457,15 @@ static void on_redeem(node_conn *c, const proto_sync_msg *m)
 	bool member = (m->flags & PROTO_REDEEM_MEMBER) != 0;
 	int sr = STORE_INVITE_UNKNOWN;
 	proto_invite_secret_hash(m->secret, hash);
-	if (c->oneshot_sync || c->sync->redeemed) {
-		result = PROTO_REDEEM_UNKNOWN; /* a client holds no invitation; one per session */
+	if (c->sync->redeemed) {
+		/* each REDEEM is a store transaction on the event loop: a peer does not get to
+		 * repeat them (PROTOCOL.md §4.5) */
+		proto_fail(c, "a second REDEEM on one session", MAILLE_EPROTO);
+		return;
+	}
+	c->sync->redeemed = true;
+	if (c->oneshot_sync) {
+		result = PROTO_REDEEM_UNKNOWN; /* a client holds no invitation */
 	} else if (store_invite_redeem(n->st, hash, node_now_us(), c->peer_key, &sr) != 0) {
 		LOG_ERROR("INVITE", "#%llu %s %s: cannot look the invitation up in the store",
 		          (unsigned long long)c->id, c->peer_addr, c->peer_fp);
@@ -1469,7 +1476,6 @@ static void on_redeem(node_conn *c, const proto_sync_msg *m)
 		                                      : PROTO_REDEEM_UNKNOWN;
 	}
 	if (result == PROTO_REDEEM_OK) {
-		c->sync->redeemed = true;
 		char path[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
 		memcpy(path, PROTO_VOUCHES_PREFIX, sizeof PROTO_VOUCHES_PREFIX - 1);
 		proto_hex(c->peer_key, PROTO_KEY_LEN, path + sizeof PROTO_VOUCHES_PREFIX - 1);

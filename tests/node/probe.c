@@ -601,6 +601,54 @@ out:
 	return ret;
 }
 
+/* After the handshake, sends REDEEM with a random secret (PROTOCOL.md §4.5): the node must
+ * answer REDEEMED (an unknown invitation); a second REDEEM on the session must get BYE
+ * protocol (each costs the node a transaction of its store). */
+static int mode_redeem(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t *wire = NULL;
+	if (session_handshake(p, &s))
+		goto out;
+	for (int round = 0; round < 2; round++) {
+		uint8_t secret[PROTO_REDEEM_SECRET_LEN], msg[64];
+		size_t mlen = 0, wire_len = 0, wire_cap = 0;
+		randombytes_buf(secret, sizeof secret);
+		int r = proto_sync_encode_redeem(secret, 0, msg, sizeof msg, &mlen);
+		if (!r)
+			r = proto_chan_seal(s.chan, msg, mlen, &wire, &wire_len, &wire_cap);
+		if (r || send_all(s.fd, wire, wire_len)) {
+			fail("cannot send REDEEM: %s", maille_strerror(r ? r : MAILLE_EIO));
+			goto out;
+		}
+		free(wire);
+		wire = NULL;
+		const char *how;
+		if (round == 0) {
+			if (sess_wait(&s, PROTO_SESS_REDEEMED, p->o.timeout_ms, &how)) {
+				fail("no REDEEMED for an unknown secret (%s)", how);
+				goto out;
+			}
+			continue;
+		}
+		sess_wait(&s, 0, p->o.timeout_ms, &how);
+		long bye = -1;
+		for (size_t i = 0; i < s.n_got; i++)
+			if (s.got[i].type == PROTO_SESS_BYE)
+				bye = (long)s.got[i].reason;
+		printf("{\"mode\":\"redeem\",\"bye\":%ld,\"closed\":\"%s\"}\n", bye, how);
+		ret = bye == PROTO_BYE_PROTOCOL ? 0
+		                                : fail("a second REDEEM did not get BYE protocol (bye %ld, "
+		                                       "%s)",
+		                                       bye, how);
+	}
+out:
+	free(wire);
+	session_done(&s);
+	return ret;
+}
+
 /* After the handshake, pushes one entry in ENTRIES (PROTOCOL.md §3.5), signed with the
  * probe's key: kind "valid" (the control: the node keeps the session), "sig" (the last byte
  * of the signature flipped), "body" (a byte of the path changed after signing), "garbage"
@@ -1035,7 +1083,7 @@ static int usage(void)
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
 	      "             [--n N] [--timeout-ms T]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server forge\n",
+	      "       flood sessions noread fake-server forge redeem\n",
 	      stderr);
 	return 2;
 }
@@ -1106,6 +1154,8 @@ int main(int argc, char **argv)
 		ret = mode_silent(&p);
 	else if (strcmp(m, "forge") == 0 && p.o.kind)
 		ret = mode_forge(&p);
+	else if (strcmp(m, "redeem") == 0)
+		ret = mode_redeem(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

@@ -335,6 +335,23 @@ class TestHostile(SyncBase):
         self.assertTrue(a.alive())
         a.stop()
 
+    def test_redeem_once_per_session(self):
+        """An unknown invitation secret is answered and logged; a second REDEEM on the same
+        session is a protocol error (each costs the inviter a store transaction)."""
+        a, p = self.make_nodes(["Ville A", "Sonde P"])
+        a.start()
+        r = tn.subprocess.run([tn.PROBE, "redeem", "--dir", p.dir, "--addr", a.addr],
+                              capture_output=True, env=tn.env_with(), timeout=60)
+        out, err = r.stdout.decode(), r.stderr.decode()
+        tn.check_sanitizers("probe redeem", err)
+        self.assertEqual(r.returncode, 0, f"probe redeem: {err}\n{out}\n" + a.read_log()[-3000:])
+        self.assertEqual(json.loads(out.splitlines()[-1])["bye"], 2)
+        log_a = a.read_log()
+        self.assertIn("invitation refused: unknown invitation", log_a)
+        self.assertIn("a second REDEEM on one session", log_a)
+        self.assertTrue(a.alive())
+        a.stop()
+
     def probe_forge(self, node, to, kind):
         p = tn.subprocess.run([tn.PROBE, "forge", "--dir", node.dir, "--addr", to.addr, "--kind",
                                kind], capture_output=True, env=tn.env_with(), timeout=60)
