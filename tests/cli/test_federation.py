@@ -226,29 +226,37 @@ class TestMembers(Base):
 
 class TestQuarantine(Base):
     def test_flood_from_untrusted_author(self):
-        """A node holding the network key, vouched by nobody, pushes 10 000 entries to a node
-        whose quota is 1 000: it keeps 1 000, refuses the rest without disconnecting the
-        sender, and answers `maille status` meanwhile."""
+        """Three territories joined by invitation, each with a quota of 1 000 entries per
+        untrusted territory. A fourth node holding the network key, vouched by nobody, pushes
+        10 000 entries to one of them: every territory keeps exactly 1 000 (the same ones),
+        the sender is never disconnected, `maille status` answers meanwhile (deadline 5 s)."""
         a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        c = self.territory("c", "Département de l'Isère")
         x = self.territory("x", "Territoire inconnu")
         self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        for d in (a, b, c):
+            with open(os.path.join(d, "maille.conf"), "a") as f:
+                f.write("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
+        da = self.daemon(a)
+        for d in (b, c):
+            self.js(d, "join", self.invite(a))
+            self.daemon(d)
         fed = os.path.join(self.tmp, "fed.key")
         self.ok(a, "federation", "export", fed)
         self.ok(x, "federation", "import", fed)
-        with open(os.path.join(a, "maille.conf"), "a") as f:
-            f.write("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
         p = subprocess.run([BENCH, "gen", "--dir", x, "--n", "10000"], capture_output=True)
         self.assertEqual(p.returncode, 0, p.stderr)
-        da = self.daemon(a)
         proc = subprocess.Popen([harness.MAILLE, "--dir", x, "sync", da.addr, "--json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=harness.env_with())
         lat = []
         while proc.poll() is None:
-            t0 = time.monotonic()
-            rc, out, err = self.m(a, "status", "--json", timeout=5)
-            lat.append(time.monotonic() - t0)
-            self.assertEqual(rc, 0, err)
+            for d in (a, b):
+                t0 = time.monotonic()
+                rc, out, err = self.m(d, "status", "--json", timeout=5)
+                lat.append(time.monotonic() - t0)
+                self.assertEqual(rc, 0, err)
             time.sleep(0.05)
         out, err = proc.communicate()
         harness.check_sanitizers("maille sync", err.decode())
@@ -258,10 +266,17 @@ class TestQuarantine(Base):
                     f" ms; sync sent {res['sent']}")
         self.assertEqual(res["sent"], 10000 + 1)  # and its territory record
         kx = bytes.fromhex(self.key(x))
-        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        (n,) = db.execute("SELECT count(*) FROM entries WHERE territory = ?", (kx,)).fetchone()
-        db.close()
-        self.assertEqual(n, 1000)
+
+        def held(d):
+            db = sqlite3.connect(os.path.join(d, "store.sqlite"))
+            (n,) = db.execute("SELECT count(*) FROM entries WHERE territory = ?",
+                              (kx,)).fetchone()
+            db.close()
+            return n
+        self.assertEqual(held(a), 1000)
+        # A pushes what it kept to B and C, which keep it (their quota is the same)
+        self.converged([a, b, c])
+        self.assertEqual([held(d) for d in (b, c)], [1000, 1000])
         self.assertIn("quota reached", da.log())
         # the refused ids are remembered: sent again, they are dropped before verification
         quota_lines = da.log().count("SYNC-QUOTA")
@@ -273,7 +288,8 @@ class TestQuarantine(Base):
         self.ok(a, "trust", self.key(x))
         time.sleep(2.2)  # the daemon sees the trust change within 2 s
         self.ok(x, "sync", da.addr)
-        self.converged([a, x])
+        self.assertEqual(held(a), 10000 + 1)
+        self.assertEqual(held(b), 1000)  # B still does not trust it
         self.stop_all()
 
 
