@@ -545,6 +545,7 @@ static int node_web_start(node *n, web_server **ret)
 		.store_path = n->cfg.store_path,
 		.sk = n->cfg.sk,
 		.netkey_fp = nfp, /* copied by web_start */
+		.federation = n->cfg.federation,
 		.clock_skew_us = n->cfg.clock_skew_us,
 		.member = n->cfg.member,
 	};

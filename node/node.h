@@ -72,6 +72,7 @@ typedef struct node_config {
 	const char *dir;       /* node directory: node.addr and node.lock are written there */
 	const uint8_t *sk;     /* Ed25519 secret key (PROTO_SECRET_KEY_LEN bytes, sodium memory) */
 	const uint8_t *netkey; /* the federation's network key (PROTO_NETKEY_LEN bytes) */
+	const char *federation; /* its name, for the web catalogue's pages (NULL: none shown) */
 	const char *name;      /* the territory's name, sent in HELLO (cut to PROTO_HELLO_NAME_MAX) */
 	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
 	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s. */

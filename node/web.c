@@ -1015,6 +1015,8 @@ int web_start(const web_config *cfg, web_server **ret)
 	w->cfg = *cfg;
 	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
 	w->cfg.netkey_fp = w->netkey_fp;
+	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
+	w->cfg.federation = w->federation;
 	w->loopback_only = loopback;
 	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
 	randombytes_buf(w->secret, sizeof w->secret);

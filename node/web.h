@@ -65,6 +65,7 @@ typedef struct web_config {
 	const uint8_t *sk;      /* the daemon's Ed25519 secret key: what the forms publish is
 	                         * signed with it (web_publish_territory) */
 	const char *netkey_fp;  /* the federation's fingerprint, for the network page (copied) */
+	const char *federation; /* the federation's name (copied; NULL: not shown) */
 	int64_t clock_skew_us;  /* a test's injected clock (node_config.clock_skew_us) */
 	bool member;            /* a member's node: the forms write for the territory of its
 	                         * capability (web_publish_territory) */

@@ -238,6 +238,10 @@ static void api_status(web_req *r)
 	json_object_set_new(o, "key", json_string(hex));
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "federation", str_or_null(r->w->cfg.netkey_fp));
+	json_object_set_new(o, "federation_name",
+	                    r->w->cfg.federation && *r->w->cfg.federation
+	                        ? json_string(r->w->cfg.federation)
+	                        : json_null());
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count, entries, docs;
 	if (store_fingerprint(r->wk->st, fp, &count) == 0 &&

@@ -73,6 +73,7 @@ struct web_server {
 	char addr[64]; /* "127.0.0.1:7480" */
 	char url[96];
 	char netkey_fp[16]; /* cfg.netkey_fp points here (a copy) */
+	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
 	bool loopback_only;
 	bool addr_written;
 	pthread_key_t key;    /* the calling thread's web_worker */

@@ -941,8 +941,13 @@ void web_page_network(web_req *r)
 	wb_printf(b, "<h1>%s</h1><dl class=\"fields\"><dt>%s</dt><dd><a href=\"/territory/%s\">",
 	          L(r, "Réseau", "Network"), L(r, "Ce nœud", "This node"), hex);
 	wb_htmls(b, name);
-	wb_printf(b, "</a> <code>%.8s</code></dd><dt>%s</dt><dd><code>", hex,
-	          L(r, "Fédération (empreinte)", "Federation (fingerprint)"));
+	wb_printf(b, "</a> <code>%.8s</code></dd><dt>%s</dt><dd>", hex,
+	          L(r, "Fédération", "Federation"));
+	if (r->w->cfg.federation && *r->w->cfg.federation) {
+		wb_htmls(b, r->w->cfg.federation);
+		wb_puts(b, " ");
+	}
+	wb_puts(b, "<code>");
 	wb_htmls(b, r->w->cfg.netkey_fp ? r->w->cfg.netkey_fp : "?");
 	wb_puts(b, "</code></dd>");
 	uint8_t fp[RBSR_FP_LEN];

@@ -427,6 +427,7 @@ int cmd_node(int argc, char **argv)
 		.dir = nd.path,
 		.sk = nd.sk,
 		.netkey = f.key,
+		.federation = f.name,
 		.name = name,
 		.listen = listen ? listen : NODE_LISTEN_DEFAULT,
 		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),

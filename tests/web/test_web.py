@@ -381,6 +381,8 @@ class WebTest(Base):
         st = self.get("/api/status").json()
         self.assertEqual(st["key"], self.key_a)
         self.assertEqual(st["count"], self.count())
+        self.assertEqual(st["federation_name"], "Coalition IA responsable (tests)")
+        self.assertIn("Coalition IA responsable (tests)", self.get("/network").text)
         terr = self.get("/api/territories").json()["territories"]
         self.assertEqual([(t["key"], t["trust"]) for t in terr], [(self.key_a, "own")])
         page = self.get("/api/entries?type=rex").json()
