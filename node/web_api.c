@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "node.h"
 #include "proto/error.h"
 #include "web_int.h"
@@ -28,45 +29,6 @@ static void api_out(web_req *r, json_t *j)
 	wb_puts(&r->out, s);
 	wb_puts(&r->out, "\n");
 	free(s);
-}
-
-static json_t *value_json(const proto_value *v)
-{
-	switch (v->type) {
-	case PROTO_V_NIL:
-		return json_null();
-	case PROTO_V_BOOL:
-		return json_boolean(v->u.b);
-	case PROTO_V_INT:
-		return json_integer((json_int_t)v->u.i);
-	case PROTO_V_FLOAT:
-		return json_real(v->u.f);
-	case PROTO_V_STR:
-		return json_stringn(v->u.str.ptr, v->u.str.len);
-	case PROTO_V_BIN: {
-		char *hex = malloc(v->u.bin.len * 2 + 1);
-		if (!hex)
-			return NULL;
-		proto_hex(v->u.bin.ptr, v->u.bin.len, hex);
-		json_t *s = json_string(hex);
-		free(hex);
-		return s;
-	}
-	case PROTO_V_ARRAY: {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < v->u.arr.n; i++)
-			json_array_append_new(a, value_json(&v->u.arr.items[i]));
-		return a;
-	}
-	case PROTO_V_MAP: {
-		json_t *o = json_object();
-		for (size_t i = 0; o && i < v->u.map.n; i++)
-			json_object_setn_new(o, v->u.map.items[i].key, v->u.map.items[i].key_len,
-			                     value_json(&v->u.map.items[i].val));
-		return o;
-	}
-	}
-	return NULL;
 }
 
 static json_t *str_or_null(const char *s)
@@ -124,7 +86,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 	    o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) : json_null());
 	const proto_value *th = proto_map_get(body, "themes");
 	json_object_set_new(o, "themes",
-	                    th && th->type == PROTO_V_ARRAY ? value_json(th) : json_array());
+	                    th && th->type == PROTO_V_ARRAY ? node_value_json(th) : json_array());
 	web_buf url = { 0 };
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
 	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));
@@ -135,7 +97,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 	}
 	if (with_body) {
-		json_object_set_new(o, "body", body ? value_json(body) : json_object());
+		json_object_set_new(o, "body", body ? node_value_json(body) : json_object());
 		json_object_set_new(o, "signature_verified", json_true());
 	}
 	proto_arena_done(&a);
@@ -210,20 +172,8 @@ static void api_entry(web_req *r, const char *path)
 {
 	web_trust(r);
 	store_row row;
-	int e = web_find_entry(r, path, &row);
-	if (e == MAILLE_EINVAL) {
-		web_error(r, 400, "Chemin ou territoire mal formé.",
-		          "Malformed path or territory.");
+	if (!web_find_entry_or_error(r, path, &row))
 		return;
-	}
-	if (e == MAILLE_ENOTFOUND) {
-		web_error(r, 404, "Aucune fiche.", "No such record.");
-		return;
-	}
-	if (e) {
-		web_error(r, 500, "Lecture impossible.", "Cannot read the catalogue.");
-		return;
-	}
 	api_out(r, row_json(r, &row, true));
 	store_row_done(&row);
 }

@@ -458,30 +458,6 @@ void web_snippet(web_buf *b, const char *s)
 		wb_puts(b, "</mark>");
 }
 
-static bool is_lang_tag(const char *k, size_t len)
-{
-	size_t i = 0;
-	while (i < len && k[i] >= 'a' && k[i] <= 'z')
-		i++;
-	if (i < 2 || i > 3)
-		return false;
-	for (; i < len; i++)
-		if (!(k[i] == '-' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		      (k[i] >= '0' && k[i] <= '9')))
-			return false;
-	return true;
-}
-
-static bool is_langmap(const proto_value *v)
-{
-	if (v->type != PROTO_V_MAP || v->u.map.n == 0)
-		return false;
-	for (size_t i = 0; i < v->u.map.n; i++)
-		if (v->u.map.items[i].val.type != PROTO_V_STR ||
-		    !is_lang_tag(v->u.map.items[i].key, v->u.map.items[i].key_len))
-			return false;
-	return true;
-}
 
 /* A link only for the schemes a reader can follow safely. */
 static bool safe_url(const char *s)
@@ -545,7 +521,7 @@ void web_value(web_req *r, const proto_value *v, int depth)
 		wb_puts(b, "</ul>");
 		break;
 	case PROTO_V_MAP:
-		if (is_langmap(v)) {
+		if (proto_langmap_is(v)) {
 			const char *t = proto_langmap_pick(v, r->en ? "en" : "fr");
 			wb_htmls(b, t);
 			break;

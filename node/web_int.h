@@ -189,6 +189,8 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 bool web_row_has_theme(const store_row *row, const char *theme);
 /* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
 int web_find_entry(web_req *r, const char *path, store_row *ret);
+/* The same for a page or an API answer: false with the 400, 404 or 500 written. */
+bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret);
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */

@@ -624,23 +624,24 @@ static int other_version(const store_row *row, void *ctx)
 	return c->n >= 50;
 }
 
+bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret)
+{
+	int e = web_find_entry(r, path, ret);
+	if (e == MAILLE_EINVAL)
+		web_error(r, 400, "Chemin de fiche ou territoire mal formé.",
+		          "Malformed record path or territory.");
+	else if (e == MAILLE_ENOTFOUND)
+		web_error(r, 404, "Aucune fiche à cette adresse.", "No record at this address.");
+	else if (e)
+		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
+	return e == 0;
+}
+
 void web_page_entry(web_req *r, const char *rest)
 {
 	store_row row;
-	int e = web_find_entry(r, rest, &row);
-	if (e == MAILLE_EINVAL) {
-		web_error(r, 400, "Chemin de fiche ou territoire mal formé.",
-		          "Malformed record path or territory.");
+	if (!web_find_entry_or_error(r, rest, &row))
 		return;
-	}
-	if (e == MAILLE_ENOTFOUND) {
-		web_error(r, 404, "Aucune fiche à cette adresse.", "No record at this address.");
-		return;
-	}
-	if (e) {
-		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
-		return;
-	}
 	if (row.entry.kind == PROTO_KIND_TOMBSTONE) {
 		store_row_done(&row);
 		web_error(r, 410, "Cette fiche a été supprimée par son territoire.",

@@ -758,6 +758,31 @@ const proto_value *proto_map_get(const proto_value *map, const char *key)
 	return NULL;
 }
 
+static bool lang_tag(const char *k, size_t len)
+{
+	size_t i = 0;
+	while (i < len && k[i] >= 'a' && k[i] <= 'z')
+		i++;
+	if (i < 2 || i > 3)
+		return false;
+	for (; i < len; i++)
+		if (!(k[i] == '-' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9')))
+			return false;
+	return true;
+}
+
+bool proto_langmap_is(const proto_value *v)
+{
+	if (!v || v->type != PROTO_V_MAP || v->u.map.n == 0)
+		return false;
+	for (size_t i = 0; i < v->u.map.n; i++)
+		if (v->u.map.items[i].val.type != PROTO_V_STR ||
+		    !lang_tag(v->u.map.items[i].key, v->u.map.items[i].key_len))
+			return false;
+	return true;
+}
+
 const char *proto_langmap_pick(const proto_value *v, const char *lang)
 {
 	if (!v)

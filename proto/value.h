@@ -112,6 +112,9 @@ const proto_value *proto_map_get(const proto_value *map, const char *key);
 /* A language map's text: prefers lang, then "fr", then "en", then the first; a plain string is
  * returned as is. NULL if v is neither. */
 const char *proto_langmap_pick(const proto_value *v, const char *lang);
+/* Whether v is a language map: a non-empty map of language tags (2-3 lower-case letters, then
+ * "-subtags") to strings, as opposed to a small record such as a period {start, end}. */
+bool proto_langmap_is(const proto_value *v);
 
 /* Validates UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Exposed for the CLI's inputs. */
 bool proto_utf8_valid(const uint8_t *s, size_t len);

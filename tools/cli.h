@@ -146,7 +146,6 @@ int64_t cli_clock_skew_us(void);
 
 /* ---- rendering (tools/render.c) ---------------------------------------------------------- */
 /* A body as JSON: maps → objects, bin → hex strings. NULL on allocation failure. */
-json_t *render_value_json(const proto_value *v);
 /* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */
 void render_time(uint64_t us, char *ret, size_t cap);
 /* The JSON item of list/search/show: id, path, type, title, summary, territory, author,
@@ -176,10 +175,6 @@ int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, 
 /* publish, delete: a member node without a capability in force cannot write (printed;
  * EXIT_FAIL), nor can a member node write the paths only a territory writes. */
 int member_can_write(const node_dir *nd, const char *cmd);
-/* The capability in force (now) that lets key write in a territory, from the store: 0, or
- * MAILLE_ENOTFOUND. The newest one when several territories made it a member. */
-int member_cap_find(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
-                    proto_member_cap *ret);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 int cmd_init(int argc, char **argv);

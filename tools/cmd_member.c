@@ -295,12 +295,6 @@ int cmd_members(int argc, char **argv)
 
 /* ---- the member node's side ----------------------------------------------------------------- */
 
-int member_cap_find(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
-                    proto_member_cap *ret)
-{
-	return trust_member_cap(st, key, now_us, ret);
-}
-
 int member_can_write(const node_dir *nd, const char *cmd)
 {
 	if (!nd->member)

@@ -240,7 +240,7 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 	nd->has_territory = !nd->member;
 	if (nd->member) {
 		proto_member_cap cap;
-		if (member_cap_find(nd->st, nd->pk, cli_now_us(), &cap) == 0) {
+		if (trust_member_cap(nd->st, nd->pk, cli_now_us(), &cap) == 0) {
 			memcpy(nd->territory, cap.territory, PROTO_KEY_LEN);
 			snprintf(nd->member_name, sizeof nd->member_name, "%s", cap.name);
 			nd->has_territory = true;

@@ -5,47 +5,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "node/json.h"
 #include "proto/error.h"
-
-json_t *render_value_json(const proto_value *v)
-{
-	switch (v->type) {
-	case PROTO_V_NIL:
-		return json_null();
-	case PROTO_V_BOOL:
-		return json_boolean(v->u.b);
-	case PROTO_V_INT:
-		return json_integer((json_int_t)v->u.i);
-	case PROTO_V_FLOAT:
-		return json_real(v->u.f);
-	case PROTO_V_STR:
-		return json_stringn(v->u.str.ptr, v->u.str.len);
-	case PROTO_V_BIN: {
-		char *hex = malloc(v->u.bin.len * 2 + 1);
-		if (!hex)
-			return NULL;
-		proto_hex(v->u.bin.ptr, v->u.bin.len, hex);
-		json_t *s = json_string(hex);
-		free(hex);
-		return s;
-	}
-	case PROTO_V_ARRAY: {
-		json_t *a = json_array();
-		for (size_t i = 0; a && i < v->u.arr.n; i++)
-			json_array_append_new(a, render_value_json(&v->u.arr.items[i]));
-		return a;
-	}
-	case PROTO_V_MAP: {
-		json_t *o = json_object();
-		for (size_t i = 0; o && i < v->u.map.n; i++) {
-			const proto_kv *kv = &v->u.map.items[i];
-			json_object_setn_new(o, kv->key, kv->key_len, render_value_json(&kv->val));
-		}
-		return o;
-	}
-	}
-	return NULL;
-}
 
 void render_time(uint64_t us, char *ret, size_t cap)
 {
@@ -199,14 +160,14 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "status", status ? json_string(status) : json_null());
 	const proto_value *themes = proto_map_get(body, "themes");
 	json_object_set_new(o, "themes", themes && themes->type == PROTO_V_ARRAY ?
-	                                     render_value_json(themes) :
+	                                     node_value_json(themes) :
 	                                     json_array());
 	if (row->snippet) {
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 		json_object_set_new(o, "rank", json_real(row->rank));
 	}
 	if (with_body)
-		json_object_set_new(o, "body", body ? render_value_json(body) : json_object());
+		json_object_set_new(o, "body", body ? node_value_json(body) : json_object());
 	proto_arena_done(&a);
 	return o;
 }
@@ -261,32 +222,6 @@ static void print_inline(const proto_value *v)
 	}
 }
 
-/* A language tag as language maps use it: 2-3 lower-case letters, then "-subtags". */
-static bool is_lang_tag(const char *k, size_t len)
-{
-	size_t i = 0;
-	while (i < len && k[i] >= 'a' && k[i] <= 'z')
-		i++;
-	if (i < 2 || i > 3)
-		return false;
-	for (; i < len; i++)
-		if (!(k[i] == '-' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		      (k[i] >= '0' && k[i] <= '9')))
-			return false;
-	return true;
-}
-
-/* {fr: "...", en: "..."}, as opposed to a small record such as period {start, end} */
-static bool is_langmap(const proto_value *v)
-{
-	if (v->type != PROTO_V_MAP || v->u.map.n == 0)
-		return false;
-	for (size_t i = 0; i < v->u.map.n; i++)
-		if (v->u.map.items[i].val.type != PROTO_V_STR ||
-		    !is_lang_tag(v->u.map.items[i].key, v->u.map.items[i].key_len))
-			return false;
-	return true;
-}
 
 static void print_field(const char *label, const proto_value *v, int indent)
 {
@@ -294,7 +229,7 @@ static void print_field(const char *label, const proto_value *v, int indent)
 		printf("%*s%s:\n", indent, "", label);
 		for (size_t i = 0; i < v->u.arr.n; i++)
 			print_field("-", &v->u.arr.items[i], indent + 2);
-	} else if (v->type == PROTO_V_MAP && is_langmap(v) && strcmp(label, "-") != 0) {
+	} else if (v->type == PROTO_V_MAP && proto_langmap_is(v) && strcmp(label, "-") != 0) {
 		printf("%*s%s: %s\n", indent, "", label, proto_langmap_pick(v, "fr"));
 	} else if (v->type == PROTO_V_MAP) {
 		printf("%*s%s\n", indent, "", strcmp(label, "-") == 0 ? "-" : label);

@@ -1,0 +1,45 @@
+/* node/json.c: see json.h. */
+#include <stdlib.h>
+
+#include "json.h"
+#include "proto/entry.h"
+
+json_t *node_value_json(const proto_value *v)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		return json_null();
+	case PROTO_V_BOOL:
+		return json_boolean(v->u.b);
+	case PROTO_V_INT:
+		return json_integer((json_int_t)v->u.i);
+	case PROTO_V_FLOAT:
+		return json_real(v->u.f);
+	case PROTO_V_STR:
+		return json_stringn(v->u.str.ptr, v->u.str.len);
+	case PROTO_V_BIN: {
+		char *hex = malloc(v->u.bin.len * 2 + 1);
+		if (!hex)
+			return NULL;
+		proto_hex(v->u.bin.ptr, v->u.bin.len, hex);
+		json_t *s = json_string(hex);
+		free(hex);
+		return s;
+	}
+	case PROTO_V_ARRAY: {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < v->u.arr.n; i++)
+			json_array_append_new(a, node_value_json(&v->u.arr.items[i]));
+		return a;
+	}
+	case PROTO_V_MAP: {
+		json_t *o = json_object();
+		for (size_t i = 0; o && i < v->u.map.n; i++) {
+			const proto_kv *kv = &v->u.map.items[i];
+			json_object_setn_new(o, kv->key, kv->key_len, node_value_json(&kv->val));
+		}
+		return o;
+	}
+	}
+	return NULL;
+}
