@@ -183,8 +183,10 @@ int keybackup_parse(const char *text, size_t len, keybackup_file *ret, char *why
 		return fail(why, why_cap, MAILLE_EPROTO,
 		            "carriage return in the file (its lines end with \\n only)");
 	memset(ret, 0, sizeof *ret);
-	size_t pos = 0, n, rn;
-	const char *line, *rest;
+	/* set by take_line and strip before any use; initialised because gcc -O3 cannot see it
+	 * through the inlined calls (-Wmaybe-uninitialized in a release build) */
+	size_t pos = 0, n = 0, rn = 0;
+	const char *line = NULL, *rest = NULL;
 	int r;
 
 	/* 1: the format and its version. The line is never echoed: the file may be hostile and
