@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "term.h"
+
 static node_log_level log_min = NODE_LOG_INFO;
 static bool log_json;
 
@@ -67,8 +69,11 @@ void node_log(node_log_level level, const char *id, const char *fmt, ...)
 		json_escape(stderr, msg);
 		fputs("\"}\n", stderr);
 	} else {
-		fprintf(stderr, "%s.%03ldZ %-5s %s %s\n", when, ts.tv_nsec / 1000000,
-		        level_names[level], id, msg);
+		/* a message quotes what peers sent: never raw on a terminal (node/term.h) */
+		fprintf(stderr, "%s.%03ldZ %-5s %s ", when, ts.tv_nsec / 1000000,
+		        level_names[level], id);
+		node_term_put(stderr, msg, strlen(msg));
+		fputc('\n', stderr);
 	}
 	funlockfile(stderr);
 }

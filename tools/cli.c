@@ -9,13 +9,45 @@
 
 cli_args cli_global;
 
+/* A message on stderr after prefix, on one line. Messages quote what the user typed, files,
+ * records and peers, so the whole message goes through the terminal sanitiser (node/term.h):
+ * a quoted control character or line break is shown escaped, and no line of a message can
+ * pass for another "maille: error:" line or for the tool's output. A message of several
+ * lines prints the others with cli_error_line. */
+static void cli_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048], *msg = buf;
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= (int)sizeof buf && (msg = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	if (!msg) {
+		msg = buf; /* out of memory: the message cut short */
+		n = (int)sizeof buf - 1;
+	}
+	fputs(prefix, stderr);
+	if (n > 0)
+		node_term_put(stderr, msg, (size_t)n);
+	fputc('\n', stderr);
+	if (msg != buf)
+		free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("maille: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_vmessage("maille: error: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_error_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vmessage("  ", fmt, ap);
 	va_end(ap);
 }
 
@@ -23,9 +55,7 @@ void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("maille: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_vmessage("maille: warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -33,9 +63,10 @@ int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "maille: error: %s, line %u: ", file, line);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs("maille: error: ", stderr);
+	node_term_put(stderr, file, strlen(file));
+	fprintf(stderr, ", line %u: ", line);
+	cli_vmessage("", fmt, ap);
 	va_end(ap);
 	return 1;
 }
@@ -45,8 +76,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "maille %s: ", cmd);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nSee 'maille %s --help'.\n", cmd);
+	cli_vmessage("", fmt, ap);
+	fprintf(stderr, "See 'maille %s --help'.\n", cmd);
 	va_end(ap);
 	return EXIT_USAGE;
 }

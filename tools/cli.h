@@ -12,11 +12,12 @@
 
 #include <jansson.h>
 
+#include "node/term.h"
+#include "node/trust.h"
 #include "proto/entry.h"
 #include "proto/member.h"
 #include "proto/value.h"
 #include "store/store.h"
-#include "node/trust.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -59,8 +60,12 @@ typedef struct cli_sub {
 int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t n_subs,
                  const char *const *value_opts, const char *known, int argc, char **argv);
 
-/* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ". */
+/* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ", on
+ * one line: what the message quotes is shown through the terminal sanitiser (node/term.h),
+ * line breaks included. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One more line of the message just printed, indented by two spaces, sanitised the same way. */
+void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "maille: error: FILE, line N: ..." on stderr; returns 1. */
 int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
@@ -236,8 +241,8 @@ int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int arg
 void net_cmd_close(net_cmd *nc);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
-/* A peer-controlled string for a terminal (control characters become '?') and for JSON. */
-void term_str(const char *s, char *buf, size_t cap);
+/* A peer-controlled string for JSON: as is, or with '?' for the bytes of invalid UTF-8, which
+ * jansson refuses (a terminal gets node_term_str, node/term.h). */
 json_t *json_peer_str(const char *s);
 /* Milliseconds rounded to the microsecond. */
 double round_us(double ms);

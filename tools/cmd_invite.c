@@ -455,7 +455,8 @@ int cmd_join(int argc, char **argv)
 	};
 	node_sync_result res;
 	const char *used = NULL;
-	char errors[1024] = "";
+	char errors[PROTO_INVITE_ADDRS_MAX][sizeof res.error];
+	size_t n_errors = 0;
 	for (size_t i = 0; i < inv->n_addrs; i++) {
 		r = node_sync(&cfg, inv->addrs[i], timeout_ms, &res);
 		if (!r) {
@@ -465,8 +466,7 @@ int cmd_join(int argc, char **argv)
 		/* the inviter answered: its answer is final; another address is the same node */
 		if (res.redeem_result >= 0 || res.not_inviter)
 			break;
-		size_t o = strlen(errors);
-		snprintf(errors + o, sizeof errors - o, "\n  %s: %s", inv->addrs[i], res.error);
+		snprintf(errors[n_errors++], sizeof errors[0], "%s", res.error);
 	}
 	if (!used) {
 		if (res.redeem_result > 0)
@@ -477,8 +477,11 @@ int cmd_join(int argc, char **argv)
 			          res.error, inv->addrs[0]);
 		else if (res.not_inviter)
 			cli_error("%s", res.error);
-		else
-			cli_error("cannot reach the inviter:%s", errors);
+		else {
+			cli_error("cannot reach the inviter:");
+			for (size_t i = 0; i < n_errors; i++)
+				cli_error_line("%s: %s", inv->addrs[i], errors[i]);
+		}
 		if (res.redeem_result != 0)
 			goto undo;
 		used = inv->addrs[0]; /* redeemed: join, the sync finishes later */
@@ -518,8 +521,13 @@ int cmd_join(int argc, char **argv)
 			         maille_strerror(r), ikey);
 		vouched = r == 0;
 	}
-	char pname[PROTO_HELLO_NAME_MAX + 1];
-	term_str(res.peer_hello.name, pname, sizeof pname);
+	/* the inviter's name (its HELLO) and the federation's (the token) are the inviter's
+	 * words: shown through the terminal sanitiser */
+	char pname[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)],
+	    fname[NODE_TERM_CAP(sizeof inv->federation)];
+	node_term_str(res.peer_hello.name, strlen(res.peer_hello.name), pname, sizeof pname);
+	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
+	              sizeof fname);
 	if (a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "federation", json_string(inv->federation));
@@ -532,10 +540,11 @@ int cmd_join(int argc, char **argv)
 		json_object_set_new(o, "total_ms", json_real(round_us(res.total_ms)));
 		ret = render_json_out(o);
 	} else {
-		printf("joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received "
-		       "in %.2f s\n",
-		       inv->federation, pname, ikey, used, (unsigned long long)res.received,
-		       res.total_ms / 1000.0);
+		printf(
+		    "joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received "
+		    "in %.2f s\n",
+		    fname, pname, ikey, used, (unsigned long long)res.received,
+		    res.total_ms / 1000.0);
 		if (nd.member)
 			printf("this member's node trusts its territory's node; it writes for the "
 			       "territory once 'maille member add' has reached it (maille whoami)\n");

@@ -377,14 +377,15 @@ static json_t *secret_json(const keybackup_secret *s, const uint8_t pk[PROTO_KEY
 
 static void print_secret(const keybackup_secret *s, const uint8_t pk[PROTO_KEY_LEN], const char *fp)
 {
-	char hex[2 * PROTO_KEY_LEN + 1], name[2 * KEYBACKUP_NAME_MAX];
+	char hex[2 * PROTO_KEY_LEN + 1], name[NODE_TERM_CAP(KEYBACKUP_NAME_MAX)];
 	proto_hex(pk, PROTO_KEY_LEN, hex);
-	term_str(s->name, name, sizeof name);
-	printf("  territory:   %s\n", name);
+	printf("  territory:   %s\n", node_term_str(s->name, strlen(s->name), name, sizeof name));
 	printf("  key:         %s\n", hex);
 	if (s->has_federation) {
-		term_str(s->federation_name, name, sizeof name);
-		printf("  federation:  %s (fingerprint %s)\n", name, fp);
+		printf("  federation:  %s (fingerprint %s)\n",
+		       node_term_str(s->federation_name, strlen(s->federation_name), name,
+		                     sizeof name),
+		       fp);
 	} else {
 		printf("  federation:  none\n");
 	}

@@ -123,9 +123,12 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 		json_object_set_new(o, "path", json_string(path));
 		return render_json_out(o);
 	}
-	printf("%s %s (%.16s…) as %s%s%s; published %s\n", what, c->name,
-	       path + strlen(PROTO_MEMBERS_PREFIX), c->role == PROTO_ROLE_ADMIN ? "admin" : "editor",
-	       c->prefix[0] ? " under " : "", c->prefix, path);
+	char name[NODE_TERM_CAP(sizeof c->name)], prefix[NODE_TERM_CAP(sizeof c->prefix)];
+	printf("%s %s (%.16s…) as %s%s%s; published %s\n", what,
+	       node_term_str(c->name, strlen(c->name), name, sizeof name),
+	       path + strlen(PROTO_MEMBERS_PREFIX),
+	       c->role == PROTO_ROLE_ADMIN ? "admin" : "editor", c->prefix[0] ? " under " : "",
+	       node_term_str(c->prefix, strlen(c->prefix), prefix, sizeof prefix), path);
 	return EXIT_OK;
 }
 
@@ -279,13 +282,19 @@ int cmd_members(int argc, char **argv)
 		{
 			const char *until = json_string_value(json_object_get(m, "until"));
 			const char *prefix = json_string_value(json_object_get(m, "prefix"));
+			const char *name = json_string_value(json_object_get(m, "name"));
+			/* a capability's name and prefix: through the terminal sanitiser */
+			char sname[NODE_TERM_CAP(PROTO_MEMBER_NAME_MAX)],
+			    sprefix[NODE_TERM_CAP(PROTO_PATH_MAX)];
 			printf("%s  %s  %s, %s%s, from %.10s%s%.10s  (%s)\n",
 			       json_string_value(json_object_get(m, "key")),
-			       json_string_value(json_object_get(m, "name")),
+			       node_term_str(name, strlen(name), sname, sizeof sname),
 			       json_string_value(json_object_get(m, "role")),
-			       *prefix ? "under " : "any path", prefix,
-			       json_string_value(json_object_get(m, "from")), until ? " until " : "",
-			       until ? until : "", json_string_value(json_object_get(m, "state")));
+			       *prefix ? "under " : "any path",
+			       node_term_str(prefix, strlen(prefix), sprefix, sizeof sprefix),
+			       json_string_value(json_object_get(m, "from")),
+			       until ? " until " : "", until ? until : "",
+			       json_string_value(json_object_get(m, "state")));
 		}
 		json_decref(mc.arr);
 	}
@@ -304,9 +313,11 @@ int member_can_write(const node_dir *nd, const char *cmd)
 		proto_hex(nd->pk, PROTO_KEY_LEN, hex);
 		cli_error("%s: this member node has no capability in force yet, so it cannot write "
 		          "for a territory. Ask your territory's administrator to run, on the "
-		          "territory's node:\n  maille member add %s --name \"YOUR NAME\"\nthen sync "
-		          "(maille sync HOST:PORT, or let the daemon do it) and try again.",
-		          cmd, hex);
+		          "territory's node:",
+		          cmd);
+		cli_error_line("  maille member add %s --name \"YOUR NAME\"", hex);
+		cli_error_line("then sync (maille sync HOST:PORT, or let the daemon do it) and try "
+		               "again.");
 		return EXIT_FAIL;
 	}
 	return 0;

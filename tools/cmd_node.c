@@ -92,7 +92,9 @@ static int federation_print(const federation *f, const char *path, bool json, co
 	}
 	if (what)
 		printf("%s\n", what);
-	printf("%s\n", f->name);
+	/* the name comes from a file, perhaps one received with federation import */
+	node_term_put(stdout, f->name, strlen(f->name));
+	putchar('\n');
 	printf("  fingerprint: %s (BLAKE2b-256 of the network key, first 8 hex digits)\n", fp);
 	printf("  file:        %s\n", path);
 	return EXIT_OK;
@@ -472,16 +474,7 @@ static const char ping_help[] =
 	"federation (or not a Maille node)\"); also on timeout or a failed connection. Exit 2 on\n"
 	"a usage error.\n";
 
-/* A peer-controlled string for a terminal: control characters become '?'. */
-void term_str(const char *s, char *buf, size_t cap)
-{
-	size_t i = 0;
-	for (; s[i] && i + 1 < cap; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	buf[i] = '\0';
-}
-
-/* A peer-controlled string for JSON (jansson refuses invalid UTF-8). */
+/* cli.h */
 json_t *json_peer_str(const char *s)
 {
 	json_t *j = json_string(s);
@@ -586,17 +579,15 @@ int cmd_ping(int argc, char **argv)
 		json_object_set_new(o, "rtt_ms", json_real(round_us(res.rtt_ms)));
 		ret = render_json_out(o);
 	} else {
-		char buf[PROTO_HELLO_NAME_MAX + 1];
-		term_str(h->name, buf, sizeof buf);
-		printf("%s\n", buf);
+		char buf[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)];
+		printf("%s\n", node_term_str(h->name, strlen(h->name), buf, sizeof buf));
 		printf("  key:        %s\n", key);
 		printf("  protocol:   %u\n", (unsigned)h->version);
-		term_str(h->software, buf, sizeof buf);
-		printf("  software:   %s\n", buf);
-		for (size_t i = 0; i < h->n_addrs; i++) {
-			term_str(h->addrs[i], buf, sizeof buf);
-			printf("  %-11s %s\n", i ? "" : "addresses:", buf);
-		}
+		printf("  software:   %s\n",
+		       node_term_str(h->software, strlen(h->software), buf, sizeof buf));
+		for (size_t i = 0; i < h->n_addrs; i++)
+			printf("  %-11s %s\n", i ? "" : "addresses:",
+			       node_term_str(h->addrs[i], strlen(h->addrs[i]), buf, sizeof buf));
 		printf("  handshake:  %.2f ms\n", res.handshake_ms);
 		printf("  ping:       %.2f ms\n", res.rtt_ms);
 		ret = EXIT_OK;

@@ -129,7 +129,9 @@ static int init_member(const char *dir, const char *name, bool json)
 		json_object_set_new(o, "member", json_true());
 		ret = render_json_out(o);
 	} else {
-		printf("Initialised member node \"%s\" in %s\n", name, nd.path);
+		char sname[NODE_TERM_CAP(200)];
+		printf("Initialised member node \"%s\" in %s\n",
+		       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
 		printf("Member key: %s\n", hex);
 		printf("Next: join the federation with an invitation from your territory's node\n"
 		       "(maille join TOKEN), and have your territory run there:\n"
@@ -238,7 +240,9 @@ int cmd_init(int argc, char **argv)
 		node_dir_close(&nd);
 		return render_json_out(o);
 	}
-	printf("Initialised node \"%s\" in %s\n", name, nd.path);
+	char sname[NODE_TERM_CAP(200)];
+	printf("Initialised node \"%s\" in %s\n",
+	       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
 	printf("Territory key: %s\n", hex);
 	node_dir_close(&nd);
 	return EXIT_OK;

@@ -183,9 +183,12 @@ int cmd_search(int argc, char **argv)
 		ret = render_json_out(c.items);
 		c.items = NULL;
 	} else if (c.n == 0) {
-		fprintf(stderr, "no record matches \"%s\"%s\n", query,
-		        f.trusted_only ? " among the trusted territories (--all searches the others)"
-		                       : "");
+		fputs("no record matches \"", stderr);
+		node_term_put(stderr, query, qlen);
+		fprintf(stderr, "\"%s\n",
+		        f.trusted_only
+		            ? " among the trusted territories (--all searches the others)"
+		            : "");
 	}
 	json_decref(c.items);
 	render_set_trust(NULL);
@@ -347,8 +350,11 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 		json_object_set_new(o, "problem", json_string(problem));
 		json_array_append_new(c->problems, o);
 	} else {
-		fprintf(stderr, "bad entry %s%s%s: %s\n", id ? hex : "(store)", path ? " " : "",
-		        path ? path : "", problem);
+		fprintf(stderr, "bad entry %s%s", id ? hex : "(store)", path ? " " : "");
+		node_term_put(stderr, path, path ? strlen(path) : 0);
+		fputs(": ", stderr);
+		node_term_put(stderr, problem, strlen(problem));
+		fputc('\n', stderr);
 	}
 }
 
@@ -439,13 +445,18 @@ int cmd_whoami(int argc, char **argv)
 		json_object_set_new(o, "entries", json_integer((json_int_t)n_entries));
 		ret = render_json_out(o);
 	} else {
-		printf("%s\n", name);
+		/* the names come from records (a member node's from its territory's capability and
+		 * territory record), the directory from the file system */
+		char buf[NODE_TERM_CAP(sizeof nd.path)];
+		printf("%s\n", node_term_str(name, strlen(name), buf, sizeof buf));
 		printf("  key:       %s\n", hex);
 		if (nd.member && nd.has_territory)
-			printf("  member of: %s (%s)\n", tname, thex);
+			printf("  member of: %s (%s)\n",
+			       node_term_str(tname, strlen(tname), buf, sizeof buf), thex);
 		else if (nd.member)
 			printf("  member of: no territory yet (no capability in force for this key)\n");
-		printf("  node:      %s\n", nd.path);
+		printf("  node:      %s\n",
+		       node_term_str(nd.path, strlen(nd.path), buf, sizeof buf));
 		printf("  entries:   %llu\n", (unsigned long long)n_entries);
 	}
 	node_dir_close(&nd);

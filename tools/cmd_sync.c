@@ -40,6 +40,20 @@ static json_t *daemon_state(const node_dir *nd)
 	return st;
 }
 
+/* The string member name of a peer's object in node.state, made safe for a terminal; dflt
+ * when absent. Keys are shown by their first 8 hex digits. */
+static const char *state_str(const json_t *peer, const char *name, const char *dflt, char *buf,
+                             size_t cap)
+{
+	const json_t *v = json_object_get(peer, name);
+	if (!json_is_string(v))
+		return dflt;
+	size_t len = json_string_length(v);
+	if (strcmp(name, "key") == 0 && len > 8)
+		len = 8;
+	return node_term_str(json_string_value(v), len, buf, cap);
+}
+
 static void fmt_age(uint64_t us, char *buf, size_t cap)
 {
 	if (!us) {
@@ -129,7 +143,7 @@ int cmd_sync(int argc, char **argv)
 	char fphex[2 * RBSR_FP_LEN + 1] = "";
 	if (store_fingerprint(nd->st, fp, &count) == 0)
 		proto_hex(fp, RBSR_FP_LEN, fphex);
-	char key[2 * PROTO_KEY_LEN + 1], pname[PROTO_HELLO_NAME_MAX + 1];
+	char key[2 * PROTO_KEY_LEN + 1], pname[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)];
 	proto_hex(res.peer_key, PROTO_KEY_LEN, key);
 	if (nc.a.json) {
 		json_t *o = json_object();
@@ -152,7 +166,8 @@ int cmd_sync(int argc, char **argv)
 		json_object_set_new(o, "fingerprint", json_string(fphex));
 		ret = render_json_out(o);
 	} else {
-		term_str(res.peer_hello.name, pname, sizeof pname);
+		node_term_str(res.peer_hello.name, strlen(res.peer_hello.name), pname,
+		              sizeof pname);
 		if (res.equal)
 			printf("already in sync with %s (%.8s) at %s: %llu entries each, nothing moved\n",
 			       pname, key, target, (unsigned long long)count);
@@ -320,8 +335,11 @@ int cmd_peers(int argc, char **argv)
 		json_object_set_new(o, "peers", arr);
 		ret = render_json_out(o);
 	} else {
-		if (!st)
-			printf("(no daemon runs on %s: configured peers only)\n", nd.path);
+		if (!st) {
+			fputs("(no daemon runs on ", stdout);
+			node_term_put(stdout, nd.path, strlen(nd.path));
+			puts(": configured peers only)");
+		}
 		if (json_array_size(arr) == 0)
 			printf("no peers: add one with 'maille peer add HOST:PORT'\n");
 		else
@@ -331,14 +349,18 @@ int cmd_peers(int argc, char **argv)
 		json_t *p;
 		json_array_foreach(arr, i, p)
 		{
-			const char *key = json_string_value(json_object_get(p, "key"));
-			char age[32];
+			/* node.state is a file, and the daemon learns addresses from the
+			 * federation's node entries: every string is shown through the terminal
+			 * sanitiser */
+			char addr[NODE_TERM_CAP(NODE_ADDR_STR_MAX)], key[NODE_TERM_CAP(8)], dir[24],
+			    state[80], age[32];
 			fmt_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")), age,
 			        sizeof age);
-			printf("%-22s %-9.8s %-4s %-18s %-14s %9lld %9lld\n",
-			       json_string_value(json_object_get(p, "address")), key ? key : "-",
-			       json_string_value(json_object_get(p, "direction")),
-			       json_string_value(json_object_get(p, "state")), age,
+			printf("%-22s %-9s %-4s %-18s %-14s %9lld %9lld\n",
+			       state_str(p, "address", "?", addr, sizeof addr),
+			       state_str(p, "key", "-", key, sizeof key),
+			       state_str(p, "direction", "?", dir, sizeof dir),
+			       state_str(p, "state", "?", state, sizeof state), age,
 			       (long long)json_integer_value(json_object_get(p, "sent")),
 			       (long long)json_integer_value(json_object_get(p, "received")));
 		}
@@ -428,10 +450,12 @@ int cmd_status(int argc, char **argv)
 		                    last_sync ? json_integer((json_int_t)last_sync) : json_null());
 		ret = render_json_out(o);
 	} else {
-		printf("%s\n", name);
+		char buf[NODE_TERM_CAP(sizeof name)];
+		printf("%s\n", node_term_str(name, strlen(name), buf, sizeof buf));
 		printf("  key:          %s\n", key);
 		if (has_fed)
-			printf("  federation:   %s (%s)\n", f.name, nfp);
+			printf("  federation:   %s (%s)\n",
+			       node_term_str(f.name, strlen(f.name), buf, sizeof buf), nfp);
 		else
 			printf("  federation:   none ('maille federation new' or 'import')\n");
 		printf("  entries:      %llu (%llu documents)\n", (unsigned long long)count,
@@ -445,7 +469,7 @@ int cmd_status(int argc, char **argv)
 			fmt_age(last_sync, age, sizeof age);
 			printf("  daemon:       running, pid %lld, listening on %s\n",
 			       (long long)json_integer_value(json_object_get(st, "pid")),
-			       json_string_value(json_object_get(st, "listen")));
+			       state_str(st, "listen", "?", buf, sizeof buf));
 			printf("  peers:        %lld connected, last sync %s\n", (long long)connected, age);
 		} else {
 			printf("  daemon:       not running ('maille node' starts it)\n");

@@ -15,13 +15,22 @@
  * apart by eye, short enough for one line. */
 #define KEY_PREFIX_LEN 16
 
-/* A territory's display name: its territory record's name made safe for a terminal, or NULL. */
+/* A territory's name from its territory record, or NULL. As the record has it (JSON keeps it
+ * exact): a terminal gets it through node_term_str. */
 static const char *known_name(store *st, const uint8_t key[PROTO_KEY_LEN], char *buf, size_t cap)
 {
-	char raw[256];
-	if (store_territory_name(st, key, raw, sizeof raw) != 0)
+	if (store_territory_name(st, key, buf, cap) != 0)
 		return NULL;
-	term_str(raw, buf, cap);
+	return buf;
+}
+
+/* " (NAME)" for a terminal, or "" without a name, into buf. */
+static const char *paren_name(const char *name, char *buf, size_t cap)
+{
+	char safe[NODE_TERM_CAP(256)];
+	if (!name)
+		return "";
+	snprintf(buf, cap, " (%s)", node_term_str(name, strlen(name), safe, sizeof safe));
 	return buf;
 }
 
@@ -142,7 +151,8 @@ int cmd_trust(int argc, char **argv)
 	if (a.json) {
 		ret = key_json_out(key, nm, "trusted", true, NULL);
 	} else {
-		printf("trusted %s%s%s%s\n", hex, nm ? " (" : "", nm ? nm : "", nm ? ")" : "");
+		char pn[NODE_TERM_CAP(256) + 4];
+		printf("trusted %s%s\n", hex, paren_name(nm, pn, sizeof pn));
 		ret = EXIT_OK;
 	}
 out:
@@ -187,8 +197,8 @@ int cmd_untrust(int argc, char **argv)
 	if (a.json) {
 		ret = key_json_out(key, nm, "trusted", false, NULL);
 	} else {
-		printf("no longer trusted explicitly: %s%s%s%s\n", hex, nm ? " (" : "",
-		       nm ? nm : "", nm ? ")" : "");
+		char pn[NODE_TERM_CAP(256) + 4];
+		printf("no longer trusted explicitly: %s%s\n", hex, paren_name(nm, pn, sizeof pn));
 		ret = EXIT_OK;
 	}
 out:
@@ -258,8 +268,9 @@ int cmd_vouch(int argc, char **argv)
 	} else {
 		char idhex[2 * PROTO_ID_LEN + 1];
 		proto_hex(id, PROTO_ID_LEN, idhex);
-		printf("vouched for %s%s%s%s (%s %s)\n", hex, nm ? " (" : "", nm ? nm : "",
-		       nm ? ")" : "", path, idhex);
+		char pn[NODE_TERM_CAP(256) + 4];
+		printf("vouched for %s%s (%s %s)\n", hex, paren_name(nm, pn, sizeof pn), path,
+		       idhex);
 		ret = EXIT_OK;
 	}
 out:
@@ -309,8 +320,9 @@ int cmd_unvouch(int argc, char **argv)
 	} else {
 		char idhex[2 * PROTO_ID_LEN + 1];
 		proto_hex(id, PROTO_ID_LEN, idhex);
-		printf("withdrew the vouch for %s%s%s%s (tombstone %s)\n", hex, nm ? " (" : "",
-		       nm ? nm : "", nm ? ")" : "", idhex);
+		char pn[NODE_TERM_CAP(256) + 4];
+		printf("withdrew the vouch for %s%s (tombstone %s)\n", hex,
+		       paren_name(nm, pn, sizeof pn), idhex);
 		ret = EXIT_OK;
 	}
 out:
@@ -501,8 +513,12 @@ int cmd_territories(int argc, char **argv)
 			const territory_row *t = &rows[i];
 			proto_hex(t->key, PROTO_KEY_LEN, hex);
 			reason_str(nd.st, t, reason, sizeof reason);
-			printf("%-9s  %s  %s  (%s)\n", t->t ? "trusted" : "untrusted", hex, t->name,
-			       reason);
+			/* names are chosen by each territory: shown through the sanitiser */
+			printf("%-9s  %s  ", t->t ? "trusted" : "untrusted", hex);
+			node_term_put(stdout, t->name, strlen(t->name));
+			fputs("  (", stdout);
+			node_term_put(stdout, reason, strlen(reason));
+			fputs(")\n", stdout);
 		}
 		ret = EXIT_OK;
 	}

@@ -172,6 +172,42 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	return o;
 }
 
+/* ---- for people: every string from a record or the store goes through node/term.h ------
+ *
+ * list and search print one line per record: the type, path, title and author are escaped for
+ * one line (a control character is shown as "\x1b", a line break as "\n"), so a record
+ * cannot end its line, start another or hide the [untrusted] mark at the end of it.
+ *
+ * show prints the tool's own lines first, each indented by exactly two spaces ("  path:",
+ * "  territory: ... untrusted", "  signature: verified"), then the record's fields. Nothing a
+ * record says can produce such a line: its top-level fields start at the margin, nested
+ * levels and the continuation lines of multi-line values are indented by RENDER_NEST (four)
+ * spaces more than their label, the Markdown description is indented by RENDER_NEST spaces
+ * like a commit message in `git log`, and a key made of anything but ASCII letters, digits,
+ * '_', '.' and '-' is shown quoted, so that "  territory" cannot pass for the tool's label.
+ * Legitimate line breaks of a text stay line breaks; every other control character, DEL,
+ * C1 control, bidi override or isolate and invalid UTF-8 is shown escaped. */
+#define RENDER_NEST 4
+
+/* Spaces for an indent of n columns (n at most RENDER_INDENT_MAX). */
+#define RENDER_INDENT_MAX 64
+static const char *spaces(int n)
+{
+	static const char sp[] = "                                                                ";
+	_Static_assert(sizeof sp - 1 == RENDER_INDENT_MAX, "one space per column");
+	if (n < 0)
+		n = 0;
+	if (n > RENDER_INDENT_MAX)
+		n = RENDER_INDENT_MAX;
+	return sp + RENDER_INDENT_MAX - n;
+}
+
+static void put_s(const char *s)
+{
+	if (s)
+		node_term_put(stdout, s, strlen(s));
+}
+
 void render_row_line(store *st, const store_row *row)
 {
 	proto_arena a;
@@ -181,22 +217,53 @@ void render_row_line(store *st, const store_row *row)
 	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
-	char terr[600];
+	char terr[600], tsafe[NODE_TERM_CAP(24)];
 	author_label(st, row, terr, sizeof terr);
-	printf("%-12s %-48.*s %s — %s%s\n", type ? type : "?", (int)row->entry.path_len,
-	       row->entry.path, title ? title : "(sans titre)", terr,
-	       row_untrusted(row) ? " [untrusted]" : "");
+	printf("%-12s %-48.*s ",
+	       type ? node_term_str(type, strlen(type), tsafe, sizeof tsafe) : "?",
+	       (int)row->entry.path_len, row->entry.path);
+	if (title)
+		put_s(title);
+	else
+		fputs("(sans titre)", stdout);
+	fputs(" — ", stdout);
+	put_s(terr);
+	puts(row_untrusted(row) ? " [untrusted]" : "");
 	if (row->snippet) {
 		char snip[1024];
 		snippet_plain(row->snippet, snip, sizeof snip);
-		printf("             %s\n", snip);
+		fputs("             ", stdout);
+		put_s(snip);
+		putchar('\n');
 	}
 	proto_arena_done(&a);
 }
 
+/* A key as a label: bare when made of ASCII letters, digits, '_', '.' and '-' (every field
+ * of the schema, every language tag), else quoted and escaped. */
+static void put_key(const char *key)
+{
+	size_t n = strlen(key);
+	if (n &&
+	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n) {
+		fputs(key, stdout);
+		return;
+	}
+	putchar('"');
+	node_term_put(stdout, key, n);
+	putchar('"');
+}
+
+/* A string value after its label: multi-line text keeps its line breaks, each following line
+ * indented under the label (see above). */
+static void put_text(const char *s, size_t len, int indent)
+{
+	node_term_text(stdout, s, len, spaces(indent + RENDER_NEST));
+}
+
 static void print_field(const char *label, const proto_value *v, int indent);
 
-static void print_inline(const proto_value *v)
+static void print_inline(const proto_value *v, int indent)
 {
 	switch (v->type) {
 	case PROTO_V_NIL:
@@ -212,7 +279,8 @@ static void print_inline(const proto_value *v)
 		printf("%g", v->u.f);
 		break;
 	case PROTO_V_STR:
-		printf("%s", v->u.str.ptr);
+		if (v->u.str.ptr)
+			put_text(v->u.str.ptr, v->u.str.len, indent);
 		break;
 	case PROTO_V_BIN:
 		printf("(%zu octets)", v->u.bin.len);
@@ -222,22 +290,33 @@ static void print_inline(const proto_value *v)
 	}
 }
 
-
+/* label is a key from the body, or "-" for an item of a list. */
 static void print_field(const char *label, const proto_value *v, int indent)
 {
+	bool item = strcmp(label, "-") == 0;
+	fputs(spaces(indent), stdout);
+	if (item)
+		putchar('-');
+	else
+		put_key(label);
 	if (v->type == PROTO_V_ARRAY) {
-		printf("%*s%s:\n", indent, "", label);
+		puts(item ? "" : ":");
 		for (size_t i = 0; i < v->u.arr.n; i++)
-			print_field("-", &v->u.arr.items[i], indent + 2);
-	} else if (v->type == PROTO_V_MAP && proto_langmap_is(v) && strcmp(label, "-") != 0) {
-		printf("%*s%s: %s\n", indent, "", label, proto_langmap_pick(v, "fr"));
+			print_field("-", &v->u.arr.items[i], indent + RENDER_NEST);
+	} else if (v->type == PROTO_V_MAP && proto_langmap_is(v) && !item) {
+		const char *t = proto_langmap_pick(v, "fr");
+		fputs(": ", stdout);
+		if (t)
+			put_text(t, strlen(t), indent);
+		putchar('\n');
 	} else if (v->type == PROTO_V_MAP) {
-		printf("%*s%s\n", indent, "", strcmp(label, "-") == 0 ? "-" : label);
+		putchar('\n');
 		for (size_t i = 0; i < v->u.map.n; i++)
-			print_field(v->u.map.items[i].key, &v->u.map.items[i].val, indent + 2);
+			print_field(v->u.map.items[i].key, &v->u.map.items[i].val,
+			            indent + RENDER_NEST);
 	} else {
-		printf("%*s%s: ", indent, "", label);
-		print_inline(v);
+		fputs(item ? " " : ": ", stdout);
+		print_inline(v, indent);
 		putchar('\n');
 	}
 }
@@ -251,13 +330,21 @@ void render_row_page(store *st, const store_row *row)
 	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
-	printf("%s\n", title ? title : "(sans titre)");
+	if (title)
+		put_s(title);
+	else
+		fputs("(sans titre)", stdout);
+	putchar('\n');
 	printf("  path:      %.*s\n", (int)row->entry.path_len, row->entry.path);
 	const char *type = str_field(body, "type");
-	printf("  type:      %s\n", type ? type : "?");
+	fputs("  type:      ", stdout);
+	put_s(type ? type : "?");
+	putchar('\n');
 	territory_label(st, row->entry.territory, buf, sizeof buf);
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
-	printf("  territory: %s (%s)%s\n", buf, hex,
+	fputs("  territory: ", stdout);
+	put_s(buf);
+	printf(" (%s)%s\n", hex,
 	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
 	if (member_label(st, row, buf, sizeof buf)) {
 		char path[80] = PROTO_MEMBERS_PREFIX;
@@ -266,9 +353,12 @@ void render_row_page(store *st, const store_row *row)
 		bool cap = store_entry_get(st, row->entry.territory, path, &cr) == 0;
 		if (cap)
 			store_row_done(&cr);
-		printf("  author:    %s, member of the territory%s\n", buf,
-		       cap ? "" : "\n  state:     held: the member's capability has not reached this "
-		                  "node yet (not listed or searched until it does)");
+		fputs("  author:    ", stdout);
+		put_s(buf);
+		printf(", member of the territory%s\n",
+		       cap ? ""
+		           : "\n  state:     held: the member's capability has not reached this "
+		             "node yet (not listed or searched until it does)");
 	}
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	printf("  signer:    %s\n", hex);
@@ -290,8 +380,11 @@ void render_row_page(store *st, const store_row *row)
 	}
 	if (desc) {
 		const char *d = proto_langmap_pick(desc, "fr");
-		if (d)
-			printf("\n%s\n", d);
+		if (d) {
+			printf("\n%s", spaces(RENDER_NEST));
+			node_term_text(stdout, d, strlen(d), spaces(RENDER_NEST));
+			putchar('\n');
+		}
 	}
 	proto_arena_done(&a);
 }
@@ -302,10 +395,19 @@ int render_json_out(json_t *j)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	int r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	/* JSON escapes control characters below U+0020 itself; node_term_json writes DEL, the C1
+	 * controls and the bidi and line-separator characters as \u escapes too, so that the
+	 * document printed raw on a terminal cannot act on it, with the same content */
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 	json_decref(j);
+	if (!text) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	node_term_json(stdout, text, strlen(text));
+	free(text);
 	putchar('\n');
-	if (r != 0 || fflush(stdout) != 0) {
+	if (ferror(stdout) || fflush(stdout) != 0) {
 		cli_error("cannot write to standard output");
 		return EXIT_FAIL;
 	}

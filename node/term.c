@@ -1,0 +1,172 @@
+/* node/term.c: see term.h. */
+#include "term.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The longest piece written for one input character: "\r\n" escaped, or a 4-byte UTF-8
+ * sequence, plus the NUL of snprintf. */
+#define PIECE_MAX 8
+
+/* Decodes one strict UTF-8 sequence (no overlongs, no surrogates, <= U+10FFFF). Returns its
+ * length, or 0 if s does not start with one. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *ret_cp)
+{
+	uint32_t v, min;
+	size_t n;
+
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2, v = s[0] & 0x1Fu, min = 0x80;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3, v = s[0] & 0x0Fu, min = 0x800;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4, v = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*ret_cp = v;
+	return n;
+}
+
+/* The code points shown escaped (term.h says why). */
+static bool cp_escaped(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+	       cp == 0x200F || (cp >= 0x2028 && cp <= 0x2029) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* What to write for the character (or the invalid byte) at the start of s[0..len), len > 0:
+ * into out, its length returned; *used is the input it stands for. *brk says whether it is a
+ * line break ("\n" or "\r\n"), which out then holds escaped. */
+static size_t piece(const char *s, size_t len, size_t *used, char out[PIECE_MAX], bool *brk)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp = 0;
+	size_t n = utf8_next(p, len, &cp);
+
+	*brk = false;
+	if (n == 0) {
+		*used = 1;
+		return (size_t)snprintf(out, PIECE_MAX, "\\x%02x", p[0]);
+	}
+	*used = n;
+	if (cp == '\r' && len > 1 && p[1] == '\n') {
+		*used = 2;
+		*brk = true;
+		memcpy(out, "\\r\\n", 4);
+		return 4;
+	}
+	if (!cp_escaped(cp)) {
+		memcpy(out, s, n);
+		return n;
+	}
+	*brk = cp == '\n';
+	if (cp == '\n' || cp == '\r' || cp == '\t') {
+		out[0] = '\\';
+		out[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+		return 2;
+	}
+	return (size_t)snprintf(out, PIECE_MAX, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+}
+
+const char *node_term_str(const char *s, size_t len, char *buf, size_t cap)
+{
+	char out[PIECE_MAX];
+	size_t used, total = 0, o = 0;
+	bool brk;
+
+	if (cap == 0)
+		return buf;
+	if (!s)
+		len = 0;
+	for (size_t i = 0; i < len; i += used)
+		total += piece(s + i, len - i, &used, out, &brk);
+	/* cut: room for the ellipsis (3 bytes) and the NUL, when there is room at all */
+	size_t room = total < cap ? total : cap >= 4 ? cap - 4 : cap - 1;
+	for (size_t i = 0; i < len; i += used) {
+		size_t n = piece(s + i, len - i, &used, out, &brk);
+		if (o + n > room)
+			break;
+		memcpy(buf + o, out, n);
+		o += n;
+	}
+	if (total >= cap && cap >= 4) {
+		memcpy(buf + o, "…", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+void node_term_put(FILE *f, const char *s, size_t len)
+{
+	char out[PIECE_MAX];
+	size_t used;
+	bool brk;
+
+	for (size_t i = 0; s && i < len; i += used) {
+		size_t n = piece(s + i, len - i, &used, out, &brk);
+		fwrite(out, 1, n, f);
+	}
+}
+
+void node_term_text(FILE *f, const char *s, size_t len, const char *indent)
+{
+	char out[PIECE_MAX];
+	size_t used;
+	bool brk, line_start = false;
+
+	if (!s)
+		return;
+	while (len > 0 && s[len - 1] == '\n')
+		len -= len > 1 && s[len - 2] == '\r' ? 2 : 1;
+	for (size_t i = 0; i < len; i += used) {
+		size_t n = piece(s + i, len - i, &used, out, &brk);
+		if (brk) {
+			fputc('\n', f);
+			line_start = true;
+			continue;
+		}
+		if (line_start && indent)
+			fputs(indent, f);
+		line_start = false;
+		fwrite(out, 1, n, f);
+	}
+}
+
+void node_term_json(FILE *f, const char *json, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)json;
+	size_t i = 0, start = 0;
+
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t n = utf8_next(p + i, len - i, &cp);
+		if (n == 0) {
+			i++; /* jansson writes valid UTF-8: a stray byte is left as it was */
+			continue;
+		}
+		/* below U+007F only the indentation's line breaks are raw: JSON escapes the rest */
+		if (cp >= 0x7F && cp_escaped(cp)) {
+			fwrite(json + start, 1, i - start, f);
+			fprintf(f, "\\u%04x", (unsigned)cp);
+			start = i + n;
+		}
+		i += n;
+	}
+	fwrite(json + start, 1, len - start, f);
+}
