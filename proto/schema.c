@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "entry.h"
 #include "error.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -141,7 +142,8 @@ typedef enum presence {
 
 typedef enum field_kind {
 	K_STR,      /* non-empty string */
-	K_URI,      /* absolute URI: scheme ":" rest, no spaces */
+	K_URI,      /* a web address: http:// or https://, a host, no spaces (url_check) */
+	K_REF,      /* an entry path or an http, https or urn URI (ref_check) */
 	K_EMAIL,    /* one '@' between non-empty parts */
 	K_DATE,     /* YYYY-MM-DD, a real calendar day */
 	K_LANG,     /* a language tag, as the keys of a language map */
@@ -233,7 +235,7 @@ static const obj_spec link_obj = { link_fields, NULL };
 
 static const field_spec relation_fields[] = {
 	F_ENUM("rel", P_R, relation_rels),
-	F("target", P_R, K_STR),
+	F("target", P_R, K_REF),
 	F_END,
 };
 static const obj_spec relation_obj = { relation_fields, NULL };
@@ -739,6 +741,35 @@ static bool uri_valid(const char *s, size_t len)
 	return true;
 }
 
+/* The length of a valid URI's scheme (before its ':'). */
+static size_t uri_scheme_len(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && s[n] != ':')
+		n++;
+	return n;
+}
+
+/* Whether the scheme s[0..n) is scheme (lower case), compared without case (RFC 3986 §3.1). */
+static bool scheme_is(const char *s, size_t n, const char *scheme)
+{
+	if (strlen(scheme) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]) != scheme[i])
+			return false;
+	return true;
+}
+
+/* A valid URI with the scheme http or https has "//" and a host after it. */
+static bool web_authority(const char *s, size_t len, size_t scheme_len)
+{
+	size_t i = scheme_len + 1;
+
+	return len > i + 2 && s[i] == '/' && s[i + 1] == '/' && !strchr("/?#", s[i + 2]);
+}
+
 /* SPDX identifiers and expressions use letters, digits, '.', '-', '+', ':' (DocumentRef),
  * parentheses and spaces around AND / OR / WITH. The grammar itself is not checked: licences
  * are displayed and exported, never reasoned about. */
@@ -1150,6 +1181,80 @@ static int check_syntax(schema_ctx *c, const proto_value *v, bool (*ok)(const ch
 	return 0;
 }
 
+/* A field typed as a URL (K_URI: links[].href, identifiers[].url, data_sources[].url,
+ * public_register_url, repository_url, landing_url, distributions[].access_url,
+ * deployment.url, a territory's website) is an address people follow from a web page or copy
+ * from a terminal: only http and https, with a host. javascript:, data:, file: and the other
+ * schemes are refused at publish, although every page renders them inert, because a record is
+ * copied to every node and read by other software too. New messages say it in French first. */
+static int url_check(schema_ctx *c, const proto_value *v)
+{
+	size_t len, n;
+	const char *s;
+	char q[40];
+
+	if (check_syntax(c, v, uri_valid, "URL", "an absolute URL like https://...") < 0)
+		return -1;
+	s = str_bytes(v, &len);
+	n = uri_scheme_len(s, len);
+	if (!scheme_is(s, n, "http") && !scheme_is(s, n, "https")) {
+		sanitize(q, sizeof q, s, n);
+		return fail(c,
+		            "schéma « %s » refusé : seuls http et https sont admis (URL scheme not "
+		            "allowed; expected http:// or https://)",
+		            q);
+	}
+	if (!web_authority(s, len, n))
+		return fail(c, "adresse incomplète : un nom d'hôte doit suivre http:// ou https:// "
+		               "(expected a host after http:// or https://)");
+	return 0;
+}
+
+/* A relation's target (K_REF) names what the record relates to: an entry of the catalogue by
+ * its path (PROTOCOL.md §1.3: a territory's own entry, or any territory's at that path, as
+ * the web catalogue's links find it; there is no "KEY/path" form), or something outside it
+ * by an absolute URI: an http or https address with a host (as for K_URI), or a URN
+ * ("urn:NID:NSS", RFC 8141: urn:isbn:..., urn:uuid:..., a DOI as https://doi.org/...). A path
+ * has no ':' and a URI always has one, so the two never overlap. `about` and `components` are
+ * not typed as references: they also name things outside the catalogue in words (DOMAIN.md),
+ * and the pages show them as text unless they are paths. */
+static bool ref_valid(const char *s, size_t len)
+{
+	size_t n;
+
+	if (proto_path_valid(s, len))
+		return true;
+	if (!uri_valid(s, len))
+		return false;
+	n = uri_scheme_len(s, len);
+	if (scheme_is(s, n, "http") || scheme_is(s, n, "https"))
+		return web_authority(s, len, n);
+	/* urn: a namespace, ':', something */
+	if (scheme_is(s, n, "urn")) {
+		const char *nid = s + n + 1, *colon = memchr(nid, ':', len - n - 1);
+		return colon && colon > nid && (size_t)(colon - s) + 1 < len;
+	}
+	return false;
+}
+
+static int ref_check(schema_ctx *c, const proto_value *v)
+{
+	size_t len;
+	const char *s;
+
+	if (check_str(c, v, "a string") < 0)
+		return -1;
+	s = str_bytes(v, &len);
+	if (!ref_valid(s, len))
+		return fail(
+		    c,
+		    "cible « %s » refusée : ni un chemin de fiche (component/mon-outil) ni une "
+		    "URI http, https ou urn (neither an entry path nor an http, https or urn "
+		    "URI)",
+		    quote(v).s);
+	return 0;
+}
+
 static int check_enum(schema_ctx *c, const proto_value *v, const char *const *values)
 {
 	size_t len;
@@ -1187,7 +1292,9 @@ static int check_value(schema_ctx *c, const field_spec *f, presence pres, const 
 	case K_STR:
 		return check_str(c, v, "a string");
 	case K_URI:
-		return check_syntax(c, v, uri_valid, "URL", "an absolute URL like https://...");
+		return url_check(c, v);
+	case K_REF:
+		return ref_check(c, v);
 	case K_EMAIL:
 		return check_syntax(c, v, email_valid, "e-mail address",
 		                    "one @ as in name@example.fr");

@@ -21,7 +21,9 @@
 
 typedef struct proto_schema_issue {
 	char field[96];    /* e.g. "title", "risks[1].mitigation"; "" for the body as a whole */
-	char message[192]; /* French-neutral English sentence, no trailing period */
+	/* An English sentence, no trailing period; the refusals of a URL's scheme and of a
+	 * relation's target are French first, the English in parentheses */
+	char message[192];
 } proto_schema_issue;
 
 typedef struct proto_schema_report {

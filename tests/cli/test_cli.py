@@ -267,6 +267,33 @@ class TestBadInput(Node):
         rc, _, _ = self.m("publish", self.tmp)
         self.assertEqual(rc, 1)
 
+    def test_refused_urls_and_targets(self):
+        """A URL field takes http and https only; a relation's target is an entry path or an
+        http, https or urn URI. Refused with the file and the field, French first."""
+        comp = ("type: component\ntitle: Outil de test\nsummary: S\nthemes: [logiciel-libre]\n"
+                "status: production\ncomponent_kind: software\nlicence: EUPL-1.2\n")
+        err = self.refused("js.md", "---\n" + comp + "repository_url: javascript:alert(1)\n---\nx\n",
+                           "repository_url", "schéma « javascript » refusé")
+        self.assertIn("js.md:9: field repository_url:", err)  # --- is line 1
+        self.refused("data.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+                     "landing_url: \"data:text/html,<script>x</script>\"\n---\nx\n",
+                     "landing_url", "refusé")
+        self.refused("file.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+                     "links: [{rel: doc, href: \"file:///etc/passwd\"}]\n---\nx\n",
+                     "links[0].href", "refusé")
+        self.refused("target.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+                     "relations: [{rel: uses, target: \"javascript:alert(1)\"}]\n---\nx\n",
+                     "relations[0].target", "cible « javascript:alert(1) » refusée")
+        self.refused("notpath.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+                     "relations: [{rel: uses, target: Component/Outil}]\n---\nx\n",
+                     "relations[0].target", "refusée")
+        # the same record with acceptable values publishes
+        ok = self.write("ok.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+                        "relations: [{rel: uses, target: component/autre-outil},\n"
+                        "            {rel: similar_to, target: \"urn:isbn:9782070360024\"}]\n"
+                        "---\nx\n")
+        self.assertEqual(self.js("publish", ok)["path"], "component/outil-de-test")
+
     def test_usage_errors(self):
         self.assertEqual(self.m("publish")[0], 2)
         self.assertEqual(self.m("list", "--bogus")[0], 2)

@@ -841,6 +841,156 @@ static void test_wrong_types(void)
 	proto_arena_done(&A);
 }
 
+/* Every field typed as a URL takes http and https only, with a host; a relation's target is
+ * an entry path or an http, https or urn URI. The refusals name the field, in French first. */
+static proto_value *with_url(int which, const char *url, const char **ret_field)
+{
+	proto_value *b = NULL;
+	switch (which) {
+	case 0:
+		b = component(true, "software");
+		set(b, "repository_url", S(url));
+		*ret_field = "repository_url";
+		break;
+	case 1:
+		b = component(true, "software");
+		set(b, "landing_url", S(url));
+		*ret_field = "landing_url";
+		break;
+	case 2:
+		b = component(true, "dataset");
+		set(b, "distributions",
+		    L(M("access_url", S(url), "format", S("CSV"), "licence", S("etalab-2.0"), NULL),
+		      NULL));
+		*ret_field = "distributions[0].access_url";
+		break;
+	case 3:
+		b = methodology(true);
+		set(b, "links", L(M("rel", S("documentation"), "href", S(url), NULL), NULL));
+		*ret_field = "links[0].href";
+		break;
+	case 4:
+		b = methodology(true);
+		set(b, "identifiers",
+		    L(M("scheme", S("wikidata"), "value", S("Q1"), "url", S(url), NULL), NULL));
+		*ret_field = "identifiers[0].url";
+		break;
+	case 5:
+		b = use_case(true, true);
+		set(b, "public_register_url", S(url));
+		*ret_field = "public_register_url";
+		break;
+	case 6:
+		b = use_case(true, true);
+		set(b, "data_sources",
+		    L(M("name", S("Quotient familial"), "personal_data", S("none"), "url", S(url),
+		        NULL),
+		      NULL));
+		*ret_field = "data_sources[0].url";
+		break;
+	case 7:
+		b = rex(true);
+		set(b, "deployment",
+		    M("url", S(url), "audience", S("habitants"), "public", B(true), NULL));
+		*ret_field = "deployment.url";
+		break;
+	default:
+		b = territory(true);
+		set(b, "website", S(url));
+		*ret_field = "website";
+		break;
+	}
+	return b;
+}
+
+static void test_urls_and_references(void)
+{
+	static const char *const good_urls[] = {
+		"https://www.ville-exemple.fr/algorithmes",
+		"http://127.0.0.1:7480/entry/rex/x",
+		"HTTPS://Forge.Exemple.fr/depot?x=1#y",
+		NULL,
+	};
+	static const char *const bad_schemes[] = {
+		"javascript:alert(document.cookie)",  "JavaScript:alert(1)",
+		"data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd",
+		"ftp://ftp.ville-exemple.fr/depot",   "vbscript:msgbox",
+		"mailto:dpo@ville-exemple.fr",        NULL,
+	};
+	static const char *const no_host[] = { "https:///depot", "http://", "https:/depot",
+		                               "http:depot", NULL };
+	const char *field;
+
+	proto_arena_init(&A, 0);
+	for (int which = 0; which <= 8; which++) {
+		for (size_t i = 0; good_urls[i]; i++)
+			CHECK_EQ_INT(validate(with_url(which, good_urls[i], &field)), 0);
+		for (size_t i = 0; bad_schemes[i]; i++) {
+			proto_value *b = with_url(which, bad_schemes[i], &field);
+			expect_error(b, field, "refusé : seuls http et https sont admis");
+		}
+		for (size_t i = 0; no_host[i]; i++) {
+			proto_value *b = with_url(which, no_host[i], &field);
+			expect_error(b, field, "adresse incomplète");
+		}
+		/* what was refused before still is, with the same message */
+		expect_error(with_url(which, "www.ville-exemple.fr", &field), field, "invalid URL");
+	}
+	expect_error(with_url(0, "javascript:alert(1)", &field), "repository_url",
+	             "schéma « javascript » refusé");
+
+	static const char *const good_targets[] = {
+		"component/decidim",
+		"territory",
+		"use_case/tri-des-demandes-de-creche",
+		"https://maille.example/use_case/tri",
+		"urn:isbn:9782070360024",
+		"URN:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+		NULL,
+	};
+	static const char *const bad_targets[] = {
+		"javascript:alert(1)",
+		"data:,x",
+		"file:///etc/passwd",
+		"doi:10.1000/182",
+		"mailto:dpo@ville-exemple.fr",
+		"https:///x",
+		"urn:",
+		"urn:isbn",
+		"urn::x",
+		"Component/Decidim",
+		"component/",
+		"../etc/passwd",
+		"un outil de la ville",
+		NULL,
+	};
+	for (size_t i = 0; good_targets[i]; i++) {
+		proto_value *b = methodology(true);
+		set(b, "relations",
+		    L(M("rel", S("uses"), "target", S(good_targets[i]), NULL), NULL));
+		CHECK_EQ_INT(validate(b), 0);
+	}
+	for (size_t i = 0; bad_targets[i]; i++) {
+		proto_value *b = methodology(true);
+		set(b, "relations",
+		    L(M("rel", S("uses"), "target", S("component/decidim"), NULL),
+		      M("rel", S("similar_to"), "target", S(bad_targets[i]), NULL), NULL));
+		expect_error(b, "relations[1].target", "refusée : ni un chemin de fiche");
+	}
+	proto_value *b = methodology(true);
+	set(b, "relations", L(M("rel", S("uses"), "target", S("javascript:alert(1)"), NULL), NULL));
+	expect_error(b, "relations[0].target", "cible « javascript:alert(1) » refusée");
+	set(b, "relations", L(M("rel", S("uses"), "target", S(""), NULL), NULL));
+	expect_error(b, "relations[0].target", "empty string");
+	set(b, "relations", L(M("rel", S("uses"), "target", I(3), NULL), NULL));
+	expect_error(b, "relations[0].target", "expected a string, got an integer");
+	/* about and components also name things outside the catalogue in words: not references */
+	b = rex(true);
+	set(b, "about", SL("component/decidim", "Plateforme de participation de la ville", NULL));
+	CHECK_EQ_INT(validate(b), 0);
+	proto_arena_done(&A);
+}
+
 static void test_lengths(void)
 {
 	proto_value *b;
@@ -1177,5 +1327,5 @@ static void test_any_tree(void)
 }
 
 CHECK_MAIN(test_vocabularies, test_valid_records, test_recommended_warnings, test_required_fields,
-           test_error_order, test_conditional_fields, test_wrong_types, test_lengths,
-           test_other_warnings, test_normalize, test_slugify, test_any_tree)
+           test_error_order, test_conditional_fields, test_wrong_types, test_urls_and_references,
+           test_lengths, test_other_warnings, test_normalize, test_slugify, test_any_tree)
