@@ -112,16 +112,43 @@ const char *node_term_str(const char *s, size_t len, char *buf, size_t cap)
 	return buf;
 }
 
+/* Output gathered in a small buffer: one fwrite per few hundred bytes, not per character. */
+typedef struct sink {
+	FILE *f;
+	size_t n;
+	char buf[512];
+} sink;
+
+static void sink_put(sink *k, const char *p, size_t n)
+{
+	if (k->n + n > sizeof k->buf) {
+		fwrite(k->buf, 1, k->n, k->f);
+		k->n = 0;
+	}
+	if (n > sizeof k->buf) {
+		fwrite(p, 1, n, k->f);
+		return;
+	}
+	memcpy(k->buf + k->n, p, n);
+	k->n += n;
+}
+
+static void sink_flush(sink *k)
+{
+	fwrite(k->buf, 1, k->n, k->f);
+	k->n = 0;
+}
+
 void node_term_put(FILE *f, const char *s, size_t len)
 {
 	char out[PIECE_MAX];
 	size_t used;
 	bool brk;
+	sink k = { .f = f, .n = 0 };
 
-	for (size_t i = 0; s && i < len; i += used) {
-		size_t n = piece(s + i, len - i, &used, out, &brk);
-		fwrite(out, 1, n, f);
-	}
+	for (size_t i = 0; s && i < len; i += used)
+		sink_put(&k, out, piece(s + i, len - i, &used, out, &brk));
+	sink_flush(&k);
 }
 
 void node_term_text(FILE *f, const char *s, size_t len, const char *indent)
@@ -129,6 +156,7 @@ void node_term_text(FILE *f, const char *s, size_t len, const char *indent)
 	char out[PIECE_MAX];
 	size_t used;
 	bool brk, line_start = false;
+	sink k = { .f = f, .n = 0 };
 
 	if (!s)
 		return;
@@ -137,15 +165,16 @@ void node_term_text(FILE *f, const char *s, size_t len, const char *indent)
 	for (size_t i = 0; i < len; i += used) {
 		size_t n = piece(s + i, len - i, &used, out, &brk);
 		if (brk) {
-			fputc('\n', f);
+			sink_put(&k, "\n", 1);
 			line_start = true;
 			continue;
 		}
 		if (line_start && indent)
-			fputs(indent, f);
+			sink_put(&k, indent, strlen(indent));
 		line_start = false;
-		fwrite(out, 1, n, f);
+		sink_put(&k, out, n);
 	}
+	sink_flush(&k);
 }
 
 void node_term_json(FILE *f, const char *json, size_t len)

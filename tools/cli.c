@@ -15,6 +15,8 @@ cli_args cli_global;
  * pass for another "maille: error:" line or for the tool's output. A message of several
  * lines prints the others with cli_error_line. */
 static void cli_vmessage(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void cli_vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048], *msg = buf;
 	va_list ap2;
