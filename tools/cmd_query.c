@@ -440,8 +440,10 @@ int cmd_whoami(int argc, char **argv)
 		json_object_set_new(o, "territory_name",
 		                    nd.has_territory ? json_string(tname) : json_null());
 		json_object_set_new(o, "member", json_boolean(nd.member));
-		json_object_set_new(o, "name", json_string(name));
-		json_object_set_new(o, "dir", json_string(nd.path));
+		/* maille.conf's name (a member node without a capability) and the directory are
+		 * not checked for UTF-8, which JSON requires */
+		json_object_set_new(o, "name", json_peer_str(name));
+		json_object_set_new(o, "dir", json_peer_str(nd.path));
 		json_object_set_new(o, "entries", json_integer((json_int_t)n_entries));
 		ret = render_json_out(o);
 	} else {

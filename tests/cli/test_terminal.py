@@ -319,6 +319,10 @@ class Terminal(unittest.TestCase):
             f.write(text)
         out, _ = self.out(m, "whoami")
         self.assertTrue(out.startswith("\\xff\\xfe\\x1b[2Jposte\\xc3\n"), out)
+        # JSON cannot hold invalid UTF-8: the name is there, its bad bytes as '?'
+        rc, out, _ = run_raw("--dir", m, "whoami", "--json")
+        self.assertEqual(rc, 0)
+        self.assertEqual(self.safe_json(out, "whoami --json")["name"], "??\x1b[2Jposte?")
 
     def test_init_and_publish_messages(self):
         d = os.path.join(self.tmp, "i")
