@@ -118,7 +118,7 @@ class Terminal(unittest.TestCase):
                            capture_output=True, timeout=60, env=env_with())
         assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
 
-    # ---- helpers ---------------------------------------------------------------------------
+    # ---- running and checking --------------------------------------------------------------
 
     def out(self, d, *args, rc=0, env=None, input_bytes=None):
         """stdout and stderr of a run, checked safe for a terminal."""
