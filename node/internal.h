@@ -172,7 +172,14 @@ void conn_flush(node_conn *c);
 #define SYNC_FRAME_LIMIT 500000u       /* bytes of the Negentropy messages we send */
 #define SYNC_WANTS_IN_FLIGHT 4u        /* WANTs sent whose MARK_ACK has not arrived */
 #define SYNC_MARKS_MAX 16u             /* MARKs of the peer waiting for their ACK */
-#define SYNC_PEER_WANTS_MAX 8192u      /* ids the peer wants that we have not sent yet */
+/* Ids the peer asked for (WANT) that we have not sent yet: a peer that keeps to its
+ * SYNC_WANTS_IN_FLIGHT unanswered WANTs of PROTO_WANT_IDS_MAX distinct ids never has more
+ * (PROTOCOL.md §3.5); beyond, the session ends (BYE protocol). */
+#define SYNC_PEER_WANTS_MAX (SYNC_WANTS_IN_FLIGHT * PROTO_WANT_IDS_MAX)
+/* Ids sent to the peer in the current round (since either side last opened a
+ * reconciliation) that we remember, so that a WANT asking again for one is not served twice
+ * (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
+#define SYNC_SENT_MAX 16384u
 #define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
 #define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
 /* The send queue fills the write queue up to this much only, well below the backpressure

@@ -276,8 +276,11 @@ struct conn_sync {
 	rbsr_session rr;
 	node_set *rr_set;
 	bool rr_active;
-	/* what we send, in order */
+	/* what we send, in order; queued: the ids in sq (one entry goes out once per queue);
+	 * sent_ids: the ids sent in this round (PROTOCOL.md §3.5: a WANT of one of them is not
+	 * served again), forgotten when either side opens a reconciliation */
 	sendq_item *sq;
+	idset queued, sent_ids;
 	size_t sq_head, sq_len, sq_cap;
 	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
 	size_t n_push, n_wanted;  /* queued items of these kinds */
@@ -894,8 +897,12 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
+/* Queues id for sending, unless it is queued already. 0, or MAILLE_ENOMEM. */
 static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t kind)
 {
+	int added = idset_add(&cs->queued, id);
+	if (added <= 0)
+		return added; /* queued already (it goes out once), or ENOMEM */
 	if (cs->sq_len == cs->sq_cap || cs->sq_head + cs->sq_len == cs->sq_cap) {
 		/* compact, then grow */
 		if (cs->sq_head) {
@@ -905,8 +912,10 @@ static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t
 		if (cs->sq_len == cs->sq_cap) {
 			size_t cap = cs->sq_cap ? cs->sq_cap * 2 : 256;
 			sendq_item *p = realloc(cs->sq, cap * sizeof *p);
-			if (!p)
+			if (!p) {
+				idset_del(&cs->queued, id);
 				return MAILLE_ENOMEM;
+			}
 			cs->sq = p;
 			cs->sq_cap = cap;
 		}
@@ -979,10 +988,14 @@ static int send_entries(node_conn *c)
 			cs->n_push--;
 		else if (it->kind == SQ_WANTED)
 			cs->n_wanted--;
+		idset_del(&cs->queued, it->id);
 		if (cs->sq_len == 0)
 			cs->sq_head = 0;
 		if (r)
 			continue; /* superseded since: the peer gets the newer one by push */
+		if (cs->sent_ids.n >= SYNC_SENT_MAX)
+			idset_clear(&cs->sent_ids);
+		(void)idset_add(&cs->sent_ids, it->id); /* ENOMEM: a WANT of it is served again */
 		raws[k] = raw;
 		lens[k] = len;
 		bytes += proto_sync_entry_size(len);
@@ -1173,7 +1186,11 @@ void sync_start_recon(node_conn *c)
 	cs->ri_rounds = 1;
 	cs->ri_haves = cs->ri_needs = 0;
 	cs->ri_t0_ns = uv_hrtime();
-	idset_clear(&cs->wanted);
+	idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
+	/* The needs still asked for, or still to ask for, stay in wanted: a WANT never names an
+	 * id twice, nor one a WANT of ours still waits for (PROTOCOL.md §3.5) */
+	if (!cs->want_len && !cs->wants_out)
+		idset_clear(&cs->wanted);
 	LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)", (unsigned long long)c->id,
 	          c->peer_addr, c->peer_fp, s->set.n);
 	send_recon(c, PROTO_RECON_OPEN, out, len);
@@ -1223,6 +1240,7 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 	switch (m->recon_kind) {
 	case PROTO_RECON_OPEN:
 		rr_end(cs);
+		idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
 		cs->rr_set = node_set_get(n);
 		r = cs->rr_set ? rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER,
 		                                   SYNC_FRAME_LIMIT)
@@ -1314,9 +1332,17 @@ int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 		r = on_recon(c, &m);
 		break;
 	case PROTO_SESS_WANT:
-		for (size_t i = 0; i < m.n_ids; i++)
-			if (sq_push(cs, m.ids + i * RBSR_ID_LEN, SQ_WANTED))
+		/* PROTOCOL.md §3.5: an id repeated in the WANT, queued already, or sent in this
+		 * round is not served (again): each entry goes out at most once a round, so a WANT
+		 * of 32 KiB costs at most its 1024 distinct entries. Earlier versions could repeat
+		 * an id, so a repetition is dropped, not a protocol error. */
+		for (size_t i = 0; i < m.n_ids; i++) {
+			const uint8_t *id = m.ids + i * RBSR_ID_LEN;
+			if (idset_has(&cs->sent_ids, id))
+				continue;
+			if (sq_push(cs, id, SQ_WANTED))
 				return proto_fail(c, "out of memory", MAILLE_ENOMEM);
+		}
 		if (cs->n_wanted > SYNC_PEER_WANTS_MAX)
 			return proto_fail(c, "too many entries asked for at once", MAILLE_ETOOBIG);
 		r = 0;
@@ -1517,6 +1543,8 @@ int sync_conn_open(node_conn *c)
 	if (!c->sync)
 		return MAILLE_ENOMEM;
 	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
+	randombytes_buf(&c->sync->queued.seed, sizeof c->sync->queued.seed);
+	randombytes_buf(&c->sync->sent_ids.seed, sizeof c->sync->sent_ids.seed);
 	if (c->oneshot_sync && n->cfg.redeem_secret)
 		return redeem_send(c);
 	sync_session_begin(c);
@@ -1560,6 +1588,8 @@ void sync_conn_free(node_conn *c)
 	ri_end(cs);
 	rr_end(cs);
 	idset_done(&cs->wanted);
+	idset_done(&cs->queued);
+	idset_done(&cs->sent_ids);
 	free(cs->want);
 	free(cs->sq);
 	free(cs);

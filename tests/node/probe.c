@@ -5,7 +5,7 @@
  * send without reading; and play a hostile responder for the dialer.
  *
  * usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age SECONDS]
- *                   [--n N] [--timeout-ms T]
+ *                   [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]
  * DIR is the node directory whose key and federation the probe uses. The probe checks what it
  * expects itself: it prints one JSON line of observations on stdout and exits 0 when the
  * daemon behaved, 1 (with the reason on stderr) when it did not, 2 on a usage error.
@@ -33,7 +33,7 @@
 #define DEFAULT_TIMEOUT_MS 5000
 
 typedef struct opts {
-	const char *mode, *dir, *addr, *kind, *file;
+	const char *mode, *dir, *addr, *kind, *file, *id, *addrs;
 	double age_s;
 	long n;
 	int timeout_ms;
@@ -186,9 +186,16 @@ typedef struct session {
 	uint8_t msg1[2 + PROTO_HS_MSG_MAX]; /* message 1 as sent, with its length */
 	size_t msg1_len;
 	double t0;
-	/* received session messages */
+	/* received session messages (ENTRIES are counted, not kept; a MARK or MARK_ACK keeps its
+	 * number in nonce) */
 	proto_sess_msg got[64];
 	size_t n_got;
+	size_t entries_rx;        /* entries received in ENTRIES */
+	uint64_t entry_bytes_rx;  /* their bytes */
+	uint8_t watch[PROTO_ID_LEN];
+	bool watching;
+	size_t watch_copies; /* entries received whose id is watch */
+	bool auto_pong;      /* answer the node's PINGs while waiting (long exchanges) */
 } session;
 
 static void session_done(session *s)
@@ -290,9 +297,35 @@ static int on_sess(void *ctx, const uint8_t *msg, size_t len)
 {
 	session *s = ctx;
 	proto_sess_msg m;
-	int r = proto_sess_decode(msg, len, &m);
-	if (r)
+	proto_sync_msg sm;
+	int r = proto_sync_decode(msg, len, &sm);
+	if (r == 0) {
+		memset(&m, 0, sizeof m);
+		m.type = sm.type;
+		if (sm.type == PROTO_SESS_ENTRIES) {
+			const uint8_t *it = NULL, *raw;
+			size_t rlen;
+			while (proto_sync_entries_next(&sm, &it, &raw, &rlen)) {
+				uint8_t id[PROTO_ID_LEN];
+				proto_entry_id(raw, rlen, id);
+				s->entries_rx++;
+				s->entry_bytes_rx += rlen;
+				s->watch_copies += s->watching && memcmp(id, s->watch, PROTO_ID_LEN) == 0;
+			}
+			return 0;
+		}
+		if (sm.type == PROTO_SESS_MARK || sm.type == PROTO_SESS_MARK_ACK)
+			m.nonce = sm.mark;
+	} else if (r != MAILLE_EINVAL) {
 		return r;
+	} else if ((r = proto_sess_decode(msg, len, &m))) {
+		return r;
+	}
+	if (m.type == PROTO_SESS_PING && s->auto_pong) {
+		proto_sess_msg pong = {.type = PROTO_SESS_PONG, .nonce = m.nonce};
+		send_sess(s, &pong);
+		return 0;
+	}
 	if (s->n_got < sizeof s->got / sizeof s->got[0])
 		s->got[s->n_got++] = m;
 	return 0;
@@ -327,6 +360,108 @@ static int sess_wait(session *s, uint32_t type, int timeout_ms, const char **how
 		if (r)
 			return fail("the node's transport does not verify: %s", maille_strerror(r));
 	}
+}
+
+
+/* Seals one encoded session message and sends it. */
+static int send_raw(session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0, out_cap = 0;
+	int r = proto_chan_seal(s->chan, msg, len, &out, &out_len, &out_cap);
+	if (!r && send_all(s->fd, out, out_len))
+		r = MAILLE_EIO;
+	free(out);
+	return r;
+}
+
+static int send_mark(session *s, uint64_t n)
+{
+	uint8_t buf[32];
+	size_t len;
+	int r = proto_sync_encode_mark(PROTO_SESS_MARK, n, buf, sizeof buf, &len);
+	return r ? r : send_raw(s, buf, len);
+}
+
+/* Reads what arrives within timeout_ms (one poll). 0, or -1 when the node closed (*how
+ * "eof" or "reset") or its transport does not verify. */
+static int sess_read_some(session *s, int timeout_ms, const char **how)
+{
+	uint8_t buf[65536];
+	struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+	int pr = poll(&pfd, 1, timeout_ms);
+	if (pr <= 0)
+		return 0;
+	ssize_t n = recv(s->fd, buf, sizeof buf, 0);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0) {
+		*how = n == 0 ? "eof" : "reset";
+		return -1;
+	}
+	int r = proto_chan_feed(s->chan, buf, (size_t)n, on_sess, s);
+	if (r) {
+		*how = "corrupt";
+		fail("the node's transport does not verify: %s", maille_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for MARK_ACK n: the node has processed everything sent before MARK n, and written
+ * every answer (PROTOCOL.md §3.5). 0, or -1 (BYE, closed, timeout: *how says which). */
+static int sess_wait_ack(session *s, uint64_t n, int timeout_ms, const char **how)
+{
+	double end = now_ms() + timeout_ms;
+	*how = "timeout";
+	for (;;) {
+		bool bye = false;
+		for (size_t i = 0; i < s->n_got; i++) {
+			if (s->got[i].type == PROTO_SESS_MARK_ACK && s->got[i].nonce == n)
+				return 0;
+			bye |= s->got[i].type == PROTO_SESS_BYE;
+		}
+		if (bye) {
+			*how = "bye";
+			return -1;
+		}
+		double left = end - now_ms();
+		if (left <= 0) {
+			*how = "timeout";
+			return -1;
+		}
+		if (s->n_got > 48)
+			s->n_got = 0; /* neither the ACK nor a BYE: room for what comes */
+		if (sess_read_some(s, left < 100 ? (int)left + 1 : 100, how))
+			return -1;
+	}
+}
+
+/* The reason of the last BYE received, or -1. */
+static long bye_reason(const session *s)
+{
+	long bye = -1;
+	for (size_t i = 0; i < s->n_got; i++)
+		if (s->got[i].type == PROTO_SESS_BYE)
+			bye = (long)s->got[i].reason;
+	return bye;
+}
+
+/* A WANT of n ids, all equal to id. */
+static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
+{
+	uint8_t *ids = malloc(n * PROTO_ID_LEN), *buf = malloc(n * PROTO_ID_LEN + 16);
+	size_t len = 0;
+	int r = ids && buf ? 0 : MAILLE_ENOMEM;
+	for (size_t i = 0; !r && i < n; i++)
+		memcpy(ids + i * PROTO_ID_LEN, id, PROTO_ID_LEN);
+	if (!r)
+		r = proto_sync_encode_want(ids, n, buf, n * PROTO_ID_LEN + 16, &len);
+	if (!r)
+		r = send_raw(s, buf, len);
+	free(ids);
+	free(buf);
+	return r;
 }
 
 /* ---- modes ---------------------------------------------------------------------------------- */
@@ -749,6 +884,64 @@ out:
 	return ret;
 }
 
+/* WANT abuse (PROTOCOL.md §3.5): the entry --id (hex) is one the node holds. kind "repeat":
+ * one WANT of 1024 ids, all that id; kind "again": a WANT of the id, then, once answered,
+ * the same WANT again. Each WANT is followed by a MARK, and the probe counts the copies of
+ * the entry that came back before each MARK_ACK (every answer is written before it). The
+ * node must send the entry once in all, and keep the session. */
+static int mode_want(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t id[PROTO_ID_LEN];
+	if (!p->o.id || strlen(p->o.id) != 2 * PROTO_ID_LEN ||
+	    proto_unhex(p->o.id, id, PROTO_ID_LEN) != 0)
+		return fail("--id wants 64 hex digits");
+	if (session_handshake(p, &s))
+		goto out;
+	s.auto_pong = true;
+	memcpy(s.watch, id, PROTO_ID_LEN);
+	s.watching = true;
+	const char *k = p->o.kind, *how = "";
+	bool repeat = strcmp(k, "repeat") == 0;
+	if (!repeat && strcmp(k, "again") != 0) {
+		fail("unknown kind '%s' (repeat, again)", k);
+		goto out;
+	}
+	size_t rounds = repeat ? 1 : 2, after_first = 0;
+	for (size_t i = 0; i < rounds; i++) {
+		int r = send_want_n(&s, id, repeat ? PROTO_WANT_IDS_MAX : 1);
+		if (!r)
+			r = send_mark(&s, i + 1);
+		if (r) {
+			fail("cannot send WANT: %s", maille_strerror(r));
+			goto out;
+		}
+		if (sess_wait_ack(&s, i + 1, p->o.timeout_ms, &how)) {
+			printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"bye\":%ld,"
+			       "\"closed\":\"%s\"}\n",
+			       k, s.watch_copies, bye_reason(&s), how);
+			fail("no MARK_ACK %zu (%s)", i + 1, how);
+			goto out;
+		}
+		if (i == 0)
+			after_first = s.watch_copies;
+	}
+	printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"after_first\":%zu,"
+	       "\"entries\":%zu,\"entry_bytes\":%llu,\"bye\":%ld}\n",
+	       k, s.watch_copies, after_first, s.entries_rx, (unsigned long long)s.entry_bytes_rx,
+	       bye_reason(&s));
+	if (after_first != 1)
+		fail("the first WANT got %zu copies of the entry (expected 1)", after_first);
+	else if (s.watch_copies != 1)
+		fail("the entry came %zu times (expected once)", s.watch_copies);
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
 /* Connects and sends nothing: closed at the handshake timeout, with no byte. */
 static int mode_silent(probe *p)
 {
@@ -1081,9 +1274,9 @@ static int mode_fake_server(probe *p)
 static int usage(void)
 {
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
-	      "             [--n N] [--timeout-ms T]\n"
+	      "             [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server forge redeem\n",
+	      "       flood sessions noread fake-server forge redeem want\n",
 	      stderr);
 	return 2;
 }
@@ -1107,6 +1300,10 @@ int main(int argc, char **argv)
 			p.o.kind = v;
 		else if (strcmp(k, "--file") == 0)
 			p.o.file = v;
+		else if (strcmp(k, "--id") == 0)
+			p.o.id = v;
+		else if (strcmp(k, "--addrs") == 0)
+			p.o.addrs = v;
 		else if (strcmp(k, "--age") == 0)
 			p.o.age_s = atof(v);
 		else if (strcmp(k, "--n") == 0)
@@ -1156,6 +1353,8 @@ int main(int argc, char **argv)
 		ret = mode_forge(&p);
 	else if (strcmp(m, "redeem") == 0)
 		ret = mode_redeem(&p);
+	else if (strcmp(m, "want") == 0 && p.o.kind)
+		ret = mode_want(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

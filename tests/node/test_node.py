@@ -385,6 +385,31 @@ class TestFederation(Base):
         self.assertIn("reading paused", self.a.read_log())
         self.ping_ok(self.b, self.a, "a peer that does not read")
 
+    def entry_id(self, node, path):
+        rc, out, err = node.m("show", path, "--json")
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)["id"]
+
+    def test_13a_want_repeating_one_id(self):
+        """A WANT of 1024 ids that are all one entry's (PROTOCOL.md §3.5: ids are distinct)
+        is answered with one copy, not 1024: the amplification of a 32 KiB message into
+        1024 entries."""
+        tid = self.entry_id(self.a, "territory")
+        r = self.probe("want", self.b, self.a, "--kind", "repeat", "--id", tid)
+        log(f"\n[want] {r}")
+        self.assertEqual(r["copies"], 1)
+        self.assertEqual(r["bye"], -1)
+        self.ping_ok(self.b, self.a, "a WANT repeating one id")
+
+    def test_13b_want_again_what_was_sent(self):
+        """The same WANT again once it was answered: the entry is not sent a second time in
+        the same round."""
+        tid = self.entry_id(self.a, "territory")
+        r = self.probe("want", self.b, self.a, "--kind", "again", "--id", tid)
+        self.assertEqual((r["after_first"], r["copies"]), (1, 1))
+        self.assertEqual(r["bye"], -1)
+        self.ping_ok(self.b, self.a, "a WANT asking again")
+
     def test_14_json_logs_and_ids(self):
         text = self.a.read_log()
         for ident in ("NODE-START", "NODE-LISTEN", "CONN-ACCEPT", "CONN-HS-OK", "CONN-HS-FAIL",
