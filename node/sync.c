@@ -185,7 +185,8 @@ typedef struct ingest_entry {
 	size_t len;
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry e;
-	int err;    /* decode, limits, signature, clock: 0 or a maille code */
+	int err;    /* decode, limits, signature, capref, clock: 0 or a maille code */
+	bool bad_capref; /* err is MAILLE_EAUTH for the capability reference, not the signature */
 	int put;    /* enum store_put_result */
 	int put_err;
 	bool skip;  /* its connection failed before the commit: not stored */
@@ -470,6 +471,21 @@ static bool peer_fault(int err)
 	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
 }
 
+/* PROTOCOL.md §4.4 rule 1: an entry signed by its territory has no capability reference; a
+ * member's names its signer's capability, members/<signer in lowercase hex>. No node can
+ * accept an entry that breaks it, so its sender is at fault (§3.5); checked here, before it
+ * costs a store transaction (the store checks it again: MAILLE_EAUTH). */
+static bool capref_names_signer(const proto_entry *e)
+{
+	if (memcmp(e->signer, e->territory, PROTO_KEY_LEN) == 0)
+		return e->capref == NULL;
+	char want[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
+	memcpy(want, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_hex(e->signer, PROTO_KEY_LEN, want + sizeof PROTO_MEMBERS_PREFIX - 1);
+	return e->capref && e->capref_len == strlen(want) &&
+	       memcmp(e->capref, want, e->capref_len) == 0;
+}
+
 static void verify_work(uv_work_t *w)
 {
 	ingest_batch *b = w->data;
@@ -480,6 +496,10 @@ static void verify_work(uv_work_t *w)
 		int r = proto_entry_decode(x->raw, x->len, &x->e);
 		if (!r)
 			r = proto_entry_verify(&x->e, x->raw, x->len);
+		if (!r && !capref_names_signer(&x->e)) {
+			r = MAILLE_EAUTH;
+			x->bad_capref = true;
+		}
 		if (!r)
 			r = proto_entry_check_time(&x->e, b->now_us);
 		x->err = r;
@@ -511,11 +531,13 @@ static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
 		return;
 	char hex[17];
 	proto_hex(x->id, 8, hex);
+	const char *why = x->bad_capref || (x->err == 0 && err == MAILLE_EAUTH)
+	                          ? "its capability reference does not name its signer"
+	                          : sync_err_text(err);
 	LOG_WARN("SYNC-REFUSE", "#%llu %s %s: entry %s refused (%s): disconnecting the peer",
-	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, sync_err_text(err));
+	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, why);
 	if (c->oneshot_sync)
-		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)",
-		                 sync_err_text(err));
+		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", why);
 	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
 }
 
@@ -724,8 +746,10 @@ static void commit_done(uv_work_t *w, int status)
 				else
 					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
 					         sync_err_text(err));
-			} else if (x->err == 0 && err == MAILLE_EPROTO) {
-				/* decoded and verified, but the store refused it (a malformed body) */
+			} else if (x->err == 0 && (err == MAILLE_EPROTO || err == MAILLE_EAUTH)) {
+				/* decoded and verified, but the store refused it: a malformed body, or a
+				 * capability reference no node accepts (PROTOCOL.md §4.4, checked before
+				 * the commit too) */
 				conn_refuse_entry(c, x, err);
 			} else if (x->err == 0) {
 				char hex[17];

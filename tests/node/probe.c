@@ -447,6 +447,27 @@ static long bye_reason(const session *s)
 	return bye;
 }
 
+/* An entry at path in territory, signed with sk (its public half is the signer), with capref
+ * (NULL: none) and body. */
+static int entry_make(const uint8_t territory[PROTO_KEY_LEN], const uint8_t *sk, const char *path,
+                      const char *capref, const uint8_t *body, size_t body_len, uint8_t **ret,
+                      size_t *ret_len)
+{
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, territory, PROTO_KEY_LEN);
+	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.capref = capref;
+	e.capref_len = capref ? strlen(capref) : 0;
+	e.timestamp = wall_us();
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = body_len;
+	return proto_entry_encode(&e, sk, ret, ret_len);
+}
+
 /* A WANT of n ids, all equal to id. */
 static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
 {
@@ -787,7 +808,9 @@ out:
 /* After the handshake, pushes one entry in ENTRIES (PROTOCOL.md §3.5), signed with the
  * probe's key: kind "valid" (the control: the node keeps the session), "sig" (the last byte
  * of the signature flipped), "body" (a byte of the path changed after signing), "garbage"
- * (64 random bytes). For every kind but valid the node must say BYE protocol and close. The
+ * (64 random bytes), "capref-other" and "capref-nil" (a member's entry, well signed, whose
+ * capability reference names another key, or is missing). For every kind but valid the node
+ * must say BYE protocol and close. The
  * entry's id is printed so that the test can check the store. */
 static int mode_forge(probe *p)
 {
@@ -821,8 +844,22 @@ static int mode_forge(probe *p)
 	e.kind = PROTO_KIND_DOCUMENT;
 	e.body = body;
 	e.body_len = body_len;
-	if (!r)
+	if (!r && strncmp(k, "capref", 6) == 0) {
+		/* a member's entry, well signed by the member key, whose capability reference does
+		 * not name it (another key's capability) or is missing: no node can accept it
+		 * (PROTOCOL.md §4.4) */
+		uint8_t mpk[PROTO_KEY_LEN], msk[PROTO_SECRET_KEY_LEN], other[PROTO_KEY_LEN];
+		char capref[sizeof "members/" + 2 * PROTO_KEY_LEN];
+		proto_key_generate(mpk, msk);
+		randombytes_buf(other, sizeof other);
+		memcpy(capref, "members/", 8);
+		proto_hex(other, PROTO_KEY_LEN, capref + 8);
+		r = entry_make(p->nd.pk, msk, path, strcmp(k, "capref-nil") == 0 ? NULL : capref, body,
+		               body_len, &raw, &len);
+		sodium_memzero(msk, sizeof msk);
+	} else if (!r) {
 		r = proto_entry_encode(&e, p->nd.sk, &raw, &len);
+	}
 	if (r) {
 		fail("cannot build the entry: %s", maille_strerror(r));
 		goto out;
@@ -838,8 +875,8 @@ static int mode_forge(probe *p)
 	} else if (strcmp(k, "garbage") == 0) {
 		len = 64;
 		randombytes_buf(raw, len);
-	} else if (!valid) {
-		fail("unknown kind '%s' (valid, sig, body, garbage)", k);
+	} else if (!valid && strcmp(k, "capref-other") != 0 && strcmp(k, "capref-nil") != 0) {
+		fail("unknown kind '%s' (valid, sig, body, garbage, capref-other, capref-nil)", k);
 		goto out;
 	}
 	uint8_t id[PROTO_ID_LEN];

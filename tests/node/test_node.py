@@ -410,6 +410,24 @@ class TestFederation(Base):
         self.assertEqual(r["bye"], -1)
         self.ping_ok(self.b, self.a, "a WANT asking again")
 
+    def test_13c_capref_not_naming_the_signer(self):
+        """A member's entry, well signed, whose capability reference names another key (or
+        none): no node can ever accept it (PROTOCOL.md §4.4), so the peer that sends it gets
+        BYE protocol (§3.5) rather than a session in which to send more."""
+        rc, out, err = self.a.m("status", "--json")
+        self.assertEqual(rc, 0, err)
+        before = json.loads(out)["count"]
+        for kind in ("capref-other", "capref-nil"):
+            with self.subTest(kind=kind):
+                r = self.probe("forge", self.b, self.a, "--kind", kind)
+                self.assertEqual(r["bye"], 2, r)
+                rc, _, _ = self.a.m("show", r["id"][:16])
+                self.assertEqual(rc, 1, f"{kind}: the entry was stored")
+        rc, out, err = self.a.m("status", "--json")
+        self.assertEqual(json.loads(out)["count"], before)
+        self.assertIn("capability reference", self.a.read_log())
+        self.ping_ok(self.b, self.a, "entries whose capability reference is not the signer's")
+
     def test_14_json_logs_and_ids(self):
         text = self.a.read_log()
         for ident in ("NODE-START", "NODE-LISTEN", "CONN-ACCEPT", "CONN-HS-OK", "CONN-HS-FAIL",
