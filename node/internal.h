@@ -241,6 +241,8 @@ void sync_anti_entropy(node *n);
 #define SYNC_OVER_QUOTA_MAX 65536u /* ids refused for the quota, remembered (~4 MB) */
 void sync_trust_stale(node *n);
 void sync_trust_tick(node *n);
+/* Whether key is in the trust view computed last (false before the first one). */
+bool sync_trusted(const node *n, const uint8_t key[PROTO_KEY_LEN]);
 /* Statistics of a connection for node.state and node_sync(). */
 void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
                      uint64_t *refused, uint64_t *last_sync_us);
@@ -258,8 +260,12 @@ void peers_on_conn_closed(node *n, node_conn *c, bool opened);
 bool peers_on_session_open(node *n, node_conn *c);
 /* The commit job's transaction gave the rids (lo, hi]: the tick need not read them back. */
 void peers_own_rids(node *n, uint64_t lo, uint64_t hi);
-/* A live node/<key> entry was stored: learn its addresses. */
+/* A live node/<key> entry was stored: learn its addresses if its territory is trusted
+ * (PROTOCOL.md §3.6). */
 void peers_learn(node *n, const proto_entry *e);
+/* The trust view changed for key: learn the addresses of its node entry (trusted), or stop
+ * dialing them (no longer trusted). */
+void peers_on_trust(node *n, const uint8_t key[PROTO_KEY_LEN], bool trusted);
 /* The tick (SYNC_TICK_MS): store changes, peers, dialing, anti-entropy, state file. */
 void peers_tick(node *n);
 

@@ -75,8 +75,10 @@ typedef struct node_config {
 	const char *federation; /* its name, for the web catalogue's pages (NULL: none shown) */
 	const char *name;      /* the territory's name, sent in HELLO (cut to PROTO_HELLO_NAME_MAX) */
 	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
-	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s. */
-	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms;
+	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s.
+	 * peer_backoff_ms: the first delay before redialing a peer (0: 1 s, doubling up to
+	 * 300 s; PROTOCOL.md §3.6). */
+	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms, peer_backoff_ms;
 	/* Sync (PROTOCOL.md §3). store_path: the node's store (node_run, node_sync; not
 	 * node_ping). anti_entropy_ms: 0 = SYNC_ANTI_ENTROPY_MS. clock_skew_us: added to the
 	 * clock entries are checked against (a test's injected clock; 0 in real use). */

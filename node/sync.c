@@ -357,16 +357,46 @@ void sync_trust_tick(node *n)
 	}
 	for (size_t i = 0; i < tv.n; i++)
 		memcpy(keys + i * PROTO_KEY_LEN, tv.v[i].key, PROTO_KEY_LEN);
-	if (tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN))) {
+	bool changed =
+		tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN));
+	if (changed) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
 		idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
 	}
-	free(sy->trust_keys);
+	uint8_t *old = sy->trust_keys;
+	size_t old_n = sy->trust_n;
 	sy->trust_keys = keys;
 	sy->trust_n = tv.n;
+	/* discovery follows the view (PROTOCOL.md §3.6): the keys that came in or went out, by a
+	 * merge of the two sorted lists */
+	for (size_t i = 0, j = 0; changed && n->peers && (i < old_n || j < tv.n);) {
+		int cmp = i == old_n  ? 1
+		          : j == tv.n ? -1
+		                      : memcmp(old + i * PROTO_KEY_LEN, keys + j * PROTO_KEY_LEN,
+		                               PROTO_KEY_LEN);
+		if (cmp < 0)
+			peers_on_trust(n, old + i++ * PROTO_KEY_LEN, false);
+		else if (cmp > 0)
+			peers_on_trust(n, keys + j++ * PROTO_KEY_LEN, true);
+		else
+			i++, j++;
+	}
+	free(old);
 	sy->trust_pending = true;
 	trust_view_done(&tv);
 	trust_apply(n);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, PROTO_KEY_LEN);
+}
+
+bool sync_trusted(const node *n, const uint8_t key[PROTO_KEY_LEN])
+{
+	const struct node_sync_state *sy = n->sy;
+	return sy && sy->trust_n &&
+	       bsearch(key, sy->trust_keys, sy->trust_n, PROTO_KEY_LEN, key_cmp) != NULL;
 }
 
 void sync_trust_stale(node *n)

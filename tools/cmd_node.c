@@ -279,12 +279,12 @@ static const char node_help[] =
 	"needs a federation.\n"
 	"\n"
 	"It keeps the catalogue in sync with its peers: it dials the peers configured with\n"
-	"'maille peer add' and those the federation's node entries announce (4 to 8 outbound\n"
-	"connections, retrying with exponential backoff), reconciles with each on connection and\n"
-	"with one at random every --anti-entropy seconds, and pushes at once every entry it\n"
-	"stores (received, or published with 'maille publish' while it runs) to its peers. It\n"
-	"publishes its own addresses as the entry node/<its key>. 'maille peers' and\n"
-	"'maille status' show what it is doing (from DIR/node.state).\n"
+	"'maille peer add' and those the node entries of the territories it trusts announce (4\n"
+	"to 8 outbound connections, retrying with exponential backoff), reconciles with each on\n"
+	"connection and with one at random every --anti-entropy seconds, and pushes at once\n"
+	"every entry it stores (received, or published with 'maille publish' while it runs) to\n"
+	"its peers. It publishes its own addresses as the entry node/<its key>. 'maille peers'\n"
+	"and 'maille status' show what it is doing (from DIR/node.state).\n"
 	"\n"
 	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
 	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
@@ -433,6 +433,7 @@ int cmd_node(int argc, char **argv)
 		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
 		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.peer_backoff_ms = env_ms("MAILLE_TEST_BACKOFF_MS"),
 		.store_path = nd.store_path,
 		.anti_entropy_ms = ae_ms,
 		.clock_skew_us = cli_clock_skew_us(),

@@ -468,6 +468,52 @@ static int entry_make(const uint8_t territory[PROTO_KEY_LEN], const uint8_t *sk,
 	return proto_entry_encode(&e, sk, ret, ret_len);
 }
 
+/* One ENTRIES message holding raw. */
+static int send_entry(session *s, const uint8_t *raw, size_t len)
+{
+	size_t cap = len + 64, mlen = 0;
+	uint8_t *msg = malloc(cap);
+	const uint8_t *raws[1] = {raw};
+	int r = msg ? proto_sync_encode_entries(raws, &len, 1, msg, cap, &mlen) : MAILLE_ENOMEM;
+	if (!r)
+		r = send_raw(s, msg, mlen);
+	free(msg);
+	return r;
+}
+
+/* {"type": "node", "software": ..., "addresses": [the --addrs list]} (PROTOCOL.md §3.6). */
+static int body_node(const char *list, uint8_t **ret, size_t *ret_len)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	int r = MAILLE_ENOMEM;
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v, *arr = NULL;
+	if (m && (v = proto_value_map_put(&a, m, "type", 4))) {
+		*v = *proto_value_new_str(&a, "node", 4);
+		if ((v = proto_value_map_put(&a, m, "software", 8)))
+			*v = *proto_value_new_str(&a, "maille-probe", 12);
+		arr = proto_value_map_put(&a, m, "addresses", 9);
+	}
+	if (arr) {
+		arr->type = PROTO_V_ARRAY;
+		r = 0;
+		for (const char *p = list; !r && *p;) {
+			size_t l = strcspn(p, ",");
+			proto_value *slot = proto_value_array_push(&a, arr);
+			proto_value *str = proto_value_new_str(&a, p, l);
+			if (!slot || !str)
+				r = MAILLE_ENOMEM;
+			else
+				*slot = *str;
+			p += l + (p[l] == ',');
+		}
+	}
+	if (!r)
+		r = proto_value_encode(m, PROTO_ENTRY_MAX, ret, ret_len);
+	proto_arena_done(&a);
+	return r;
+}
+
 /* A WANT of n ids, all equal to id. */
 static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
 {
@@ -979,6 +1025,48 @@ out:
 	return ret;
 }
 
+/* Pushes the entry node/<the probe's key> listing the addresses of --addrs (PROTOCOL.md
+ * §3.6), signed by the probe's key, and waits until the node has stored it (MARK_ACK). Whether
+ * the node dials those addresses is the test's to observe. */
+static int mode_node_entry(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t *body = NULL, *raw = NULL;
+	size_t body_len = 0, len = 0;
+	char path[8 + 2 * PROTO_KEY_LEN];
+	memcpy(path, "node/", 5);
+	proto_hex(p->nd.pk, PROTO_KEY_LEN, path + 5);
+	if (session_handshake(p, &s))
+		goto out;
+	s.auto_pong = true;
+	int r = body_node(p->o.addrs, &body, &body_len);
+	if (!r)
+		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
+	if (!r)
+		r = send_entry(&s, raw, len);
+	if (!r)
+		r = send_mark(&s, 1);
+	if (r) {
+		fail("cannot send the node entry: %s", maille_strerror(r));
+		goto out;
+	}
+	const char *how = "";
+	uint8_t id[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1];
+	proto_entry_id(raw, len, id);
+	proto_hex(id, PROTO_ID_LEN, hex);
+	r = sess_wait_ack(&s, 1, p->o.timeout_ms, &how);
+	printf("{\"mode\":\"node-entry\",\"id\":\"%s\",\"stored\":%s,\"bye\":%ld}\n", hex,
+	       r ? "false" : "true", bye_reason(&s));
+	ret = r ? fail("no MARK_ACK (%s)", how) : 0;
+out:
+	free(body);
+	free(raw);
+	session_done(&s);
+	return ret;
+}
+
 /* Connects and sends nothing: closed at the handshake timeout, with no byte. */
 static int mode_silent(probe *p)
 {
@@ -1313,7 +1401,7 @@ static int usage(void)
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
 	      "             [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server forge redeem want\n",
+	      "       flood sessions noread fake-server forge redeem want node-entry\n",
 	      stderr);
 	return 2;
 }
@@ -1392,6 +1480,8 @@ int main(int argc, char **argv)
 		ret = mode_redeem(&p);
 	else if (strcmp(m, "want") == 0 && p.o.kind)
 		ret = mode_want(&p);
+	else if (strcmp(m, "node-entry") == 0 && p.o.addrs)
+		ret = mode_node_entry(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

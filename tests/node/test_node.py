@@ -517,6 +517,94 @@ class TestDialer(Base):
         self.assertEqual(rc, 2)
 
 
+class Listener:
+    """A plain TCP socket on 127.0.0.1 that counts the connections made to it, accepting and
+    closing each at once (to a dialer, a responder that is not a Maille node)."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.1)
+        self.addr = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.count = 0
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        import socket
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.count += 1
+            conn.close()
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+class TestDiscovery(Base):
+    """PROTOCOL.md §3.6: a node dials the addresses of the node entries of trusted territories
+    only, and gives up on a discovered address after a bounded number of failed dials. T is
+    trusted by A, U is not; both are members of the federation."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_federation()
+        cls.t = Node(cls.tmp, "Ville T")
+        cls.u = Node(cls.tmp, "Ville U")
+        cls.nodes += [cls.t, cls.u]
+        for n in (cls.t, cls.u):
+            rc, _, err = n.m("federation", "import", cls.fed_file)
+            assert rc == 0, err
+        rc, _, err = cls.a.m("trust", cls.t.key)
+        assert rc == 0, err
+        # redials after 20 ms, 40 ms, ... (1 s, 2 s, ... in real use)
+        cls.a.start(env=dict(TEST_ENV, MAILLE_TEST_BACKOFF_MS="20"))
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.a.stop()
+        finally:
+            super().tearDownClass()
+
+    def test_untrusted_node_entry_never_dialed(self):
+        untrusted = [Listener(), Listener()]
+        trusted = Listener()
+        try:
+            # the untrusted territory's entry first: had it been learnt, its addresses would
+            # be dialed no later than the trusted one's
+            r = self.probe("node-entry", self.u, self.a, "--addrs",
+                           ",".join(l.addr for l in untrusted))
+            self.assertTrue(r["stored"], r)
+            r = self.probe("node-entry", self.t, self.a, "--addrs", trusted.addr)
+            self.assertTrue(r["stored"], r)
+            wait_for(lambda: trusted.count >= 1, 20, "A dialing the trusted territory's address")
+            self.assertEqual([l.count for l in untrusted], [0, 0])
+            text = self.a.read_log()
+            self.assertIn(f"learnt {trusted.addr}", text)
+            for l in untrusted:
+                self.assertNotIn(l.addr, text)
+            # the trusted address never answers as a Maille node: A gives up after a bounded
+            # number of dials in a row (PEER_DISCOVERED_DIALS_MAX)
+            wait_for(lambda: f"PEER-GIVEUP {trusted.addr}" in self.a.read_log(), 30,
+                     "A giving up on the address")
+            self.assertEqual(trusted.count, 8)
+            self.assertEqual([l.count for l in untrusted], [0, 0])
+        finally:
+            for l in untrusted + [trusted]:
+                l.close()
+        self.ping_ok(self.b, self.a, "node entries")
+
+
 class TestFederationFiles(Base):
     """federation new/show/export/import refusals, and the daemon without a federation."""
 
