@@ -41,6 +41,8 @@ struct node_conn {
 	int state;              /* enum conn_state */
 	int n_handles;          /* handles initialised and not yet closed */
 	bool inbound;
+	bool busy_slot;    /* inbound beyond NODE_INBOUND_MAX: handshake, then BYE busy */
+	bool peer_busy;    /* the peer said BYE busy or overloaded: a failed dial for the backoff */
 	bool oneshot_ping; /* dialed by node_ping(): PING, PONG, BYE done */
 	bool reading;
 	char peer_addr[NODE_ADDR_STR_MAX]; /* "ip:port", for logs */
@@ -136,7 +138,7 @@ bool conn_is_pending(const node_conn *c);
 
 /* node.c */
 /* Whether the inbound session c, whose handshake just completed, fits in the session limits
- * (node.h); the caller says BYE overloaded if not (logged here). */
+ * (node.h; never for a busy slot); the caller says BYE busy if not (logged here). */
 bool node_session_admit(node *n, const node_conn *c);
 /* The IP address alone (no port, no brackets): the per-address limits' key. */
 void node_addr_host(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX]);

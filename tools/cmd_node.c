@@ -337,6 +337,23 @@ uint32_t env_ms(const char *name)
 	return (uint32_t)ms;
 }
 
+/* Test-only lowering of the daemon's connection caps (node.h), so that a test reaches them
+ * with a few connections. Not documented in --help on purpose. */
+static unsigned env_cap(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (*end || n == 0 || n > 100000ul) {
+		cli_warn("%s=%s ignored (a count, 1 to 100000)", name, v);
+		return 0;
+	}
+	cli_warn("%s=%lu: a test setting", name, n);
+	return (unsigned)n;
+}
+
 /* The territory's name as the node presents itself (HELLO). */
 void territory_name(const node_dir *nd, char *ret, size_t cap)
 {
@@ -434,6 +451,8 @@ int cmd_node(int argc, char **argv)
 		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
 		.peer_backoff_ms = env_ms("MAILLE_TEST_BACKOFF_MS"),
+		.sessions_max = env_cap("MAILLE_TEST_SESSIONS_MAX"),
+		.inbound_max = env_cap("MAILLE_TEST_INBOUND_MAX"),
 		.store_path = nd.store_path,
 		.anti_entropy_ms = ae_ms,
 		.clock_skew_us = cli_clock_skew_us(),
@@ -470,8 +489,9 @@ static const char ping_help[] =
 	"\n"
 	"Exit 0 when the peer answered. Exit 1 when it did not: a node of another federation, or\n"
 	"something that is not a Maille node, closes without a reply (\"not a member of this\n"
-	"federation (or not a Maille node)\"); also on timeout or a failed connection. Exit 2 on\n"
-	"a usage error.\n";
+	"federation (or not a Maille node)\"); a node at its session limits says so (\"nœud\n"
+	"occupé\", busy: try again later); also when the node closed the connection, on timeout\n"
+	"or a failed connection, each with its message. Exit 2 on a usage error.\n";
 
 /* A peer-controlled string for a terminal: control characters become '?'. */
 void term_str(const char *s, char *buf, size_t cap)

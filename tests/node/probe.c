@@ -1211,10 +1211,10 @@ static int mode_flood(probe *p)
 }
 
 /* --n authenticated sessions, opened one after the other: the node's session limits answer
- * the ones over its caps with BYE overloaded right after the handshake. Prints "ready" with
- * the counts, holds the others until standard input closes (the test floods the node
- * meanwhile), then checks that every held session still answers PING: an authenticated
- * session is never evicted for a newcomer. */
+ * the ones over its caps with BYE busy right after the handshake. Prints "ready" with the
+ * counts, holds the others until standard input closes (the test floods the node meanwhile),
+ * then checks that every held session still answers PING: an authenticated session is never
+ * evicted for a newcomer. */
 static int mode_sessions(probe *p)
 {
 	long n = p->o.n;
@@ -1223,24 +1223,24 @@ static int mode_sessions(probe *p)
 		return fail("out of memory");
 	for (long i = 0; i < n; i++)
 		ss[i].fd = -1;
-	long opened = 0, overloaded = 0, alive = 0;
+	long opened = 0, busy = 0, alive = 0;
 	int ret = 1;
 	for (long i = 0; i < n; i++) {
 		if (session_handshake(p, &ss[i]))
 			goto out;
 		opened++;
-		/* a BYE overloaded comes at once, if it comes */
+		/* a BYE busy comes at once, if it comes */
 		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = (uint64_t)i};
 		const char *how;
 		if (send_sess(&ss[i], &m) == 0 &&
 		    sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0)
 			continue;
 		for (size_t j = 0; j < ss[i].n_got; j++)
-			overloaded += ss[i].got[j].type == PROTO_SESS_BYE &&
-			              ss[i].got[j].reason == PROTO_BYE_OVERLOADED;
+			busy += ss[i].got[j].type == PROTO_SESS_BYE &&
+			        ss[i].got[j].reason == PROTO_BYE_BUSY;
 		session_done(&ss[i]);
 	}
-	printf("{\"ready\":true,\"opened\":%ld,\"overloaded\":%ld}\n", opened, overloaded);
+	printf("{\"ready\":true,\"opened\":%ld,\"busy\":%ld}\n", opened, busy);
 	fflush(stdout);
 	char c;
 	while (read(0, &c, 1) > 0)
@@ -1254,9 +1254,9 @@ static int mode_sessions(probe *p)
 		alive += send_sess(&ss[i], &m) == 0 &&
 		         sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0;
 	}
-	printf("{\"mode\":\"sessions\",\"opened\":%ld,\"overloaded\":%ld,\"alive\":%ld}\n", opened,
-	       overloaded, alive);
-	ret = alive + overloaded == opened ? 0 : fail("%ld sessions lost", opened - overloaded - alive);
+	printf("{\"mode\":\"sessions\",\"opened\":%ld,\"busy\":%ld,\"alive\":%ld}\n", opened, busy,
+	       alive);
+	ret = alive + busy == opened ? 0 : fail("%ld sessions lost", opened - busy - alive);
 out:
 	for (long i = 0; i < n; i++)
 		if (ss[i].fd >= 0 || ss[i].chan)
@@ -1334,8 +1334,10 @@ out:
 
 /* A hostile responder for the dialer: accepts one connection, reads message 1, then answers
  * according to --kind (silent: close without a byte; garbage: a plausible length and random
- * bytes; prefix-65535: a length over the limit; hang: nothing, until the client leaves). The
- * port goes to --file. */
+ * bytes; prefix-65535: a length over the limit; hang: nothing, until the client leaves;
+ * with --dir, a member of its federation: hs-close completes the handshake and closes
+ * without BYE, as a node that dies; hs-hang completes it and stays silent). The port goes to
+ * --file. */
 static int mode_fake_server(probe *p)
 {
 	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1371,6 +1373,48 @@ static int mode_fake_server(probe *p)
 	const char *k = p->o.kind;
 	uint8_t out[302];
 	size_t olen = 0;
+	if (strncmp(k, "hs-", 3) == 0) {
+		/* a member that completes the handshake as the responder, then closes without BYE
+		 * (hs-close: a peer that died) or stays silent (hs-hang) */
+		int r = p->nd_open ? 0 : fail("--kind %s needs --dir", k);
+		proto_hs hs;
+		memset(&hs, 0, sizeof hs);
+		uint8_t m2[2 + PROTO_HS_MSG_MAX], m3[2 + PROTO_HS_MSG_MAX];
+		size_t l2 = 0, l3 = 0;
+		if (!r && !got)
+			r = fail("no message 1");
+		if (!r)
+			r = proto_hs_init(&hs, false, p->nd.sk, p->fed.key, &p->hello, wall_us(), NULL);
+		if (!r)
+			r = proto_hs_read(&hs, msg + 2, got);
+		if (!r)
+			r = proto_hs_write(&hs, m2 + 2, PROTO_HS_MSG_MAX, &l2);
+		if (!r) {
+			m2[0] = (uint8_t)(l2 >> 8);
+			m2[1] = (uint8_t)l2;
+			r = send_all(fd, m2, 2 + l2) ? MAILLE_EIO : 0;
+		}
+		if (!r && read_exact(fd, m3, 2, p->o.timeout_ms) == 0) {
+			l3 = (size_t)m3[0] << 8 | m3[1];
+			if (l3 > PROTO_HS_MSG_MAX || read_exact(fd, m3 + 2, l3, p->o.timeout_ms))
+				r = MAILLE_EPROTO;
+		} else if (!r) {
+			r = MAILLE_EIO;
+		}
+		if (!r)
+			r = proto_hs_read(&hs, m3 + 2, l3);
+		proto_hs_done(&hs);
+		const char *how = "eof";
+		if (!r && strcmp(k, "hs-hang") == 0)
+			drain(fd, p->o.timeout_ms, &how, NULL, 0);
+		close(fd);
+		if (r)
+			return fail("the handshake with the client failed: %s", maille_strerror(r));
+		printf("{\"mode\":\"fake-server\",\"kind\":\"%s\",\"handshake\":true,"
+		       "\"client\":\"%s\"}\n",
+		       k, how);
+		return 0;
+	}
 	if (strcmp(k, "garbage") == 0) {
 		randombytes_buf(out, sizeof out);
 		out[0] = 1;
@@ -1440,8 +1484,10 @@ int main(int argc, char **argv)
 	}
 	if ((argc % 2) != 0)
 		return usage();
-	if (strcmp(p.o.mode, "fake-server") == 0)
+	if (strcmp(p.o.mode, "fake-server") == 0 && !p.o.dir)
 		return p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
+	if (strcmp(p.o.mode, "fake-server") == 0)
+		p.o.addr = "127.0.0.1:1"; /* unused: it listens */
 	if (!p.o.dir || !p.o.addr || node_addr_parse(p.o.addr, &p.sa))
 		return usage();
 	if (node_dir_open(&p.nd, p.o.dir))
@@ -1458,7 +1504,9 @@ int main(int argc, char **argv)
 	snprintf(p.hello.software, sizeof p.hello.software, "maille-probe");
 	snprintf(p.hello.name, sizeof p.hello.name, "probe");
 	const char *m = p.o.mode;
-	if (strcmp(m, "capture") == 0 && p.o.file)
+	if (strcmp(m, "fake-server") == 0)
+		ret = p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
+	else if (strcmp(m, "capture") == 0 && p.o.file)
 		ret = mode_capture(&p);
 	else if (strcmp(m, "send-file") == 0 && p.o.file)
 		ret = mode_send_file(&p);

@@ -32,6 +32,7 @@ TEST_ENV = {
 }
 HS_TIMEOUT_S = 1.5
 NOT_MEMBER = "not a member of this federation (or not a Maille node)"
+BUSY = "nœud occupé : il a atteint sa limite de sessions, réessayez plus tard (the node is busy"
 
 
 def log(msg):
@@ -443,10 +444,13 @@ class TestDialer(Base):
     def setUpClass(cls):
         cls.make_federation()
 
-    def fake(self, kind, *ping_args):
-        port_file = os.path.join(self.tmp, f"fake-{kind}.addr")
+    def fake(self, kind, *ping_args, cmd="ping", member=None):
+        """`maille CMD` against a fake responder; member: the node whose key and federation
+        the responder uses (it completes the handshake), else it knows none."""
+        port_file = os.path.join(self.tmp, f"fake-{kind}-{cmd}.addr")
         srv = subprocess.Popen([PROBE, "fake-server", "--kind", kind, "--file", port_file,
-                                "--timeout-ms", "15000"],
+                                "--timeout-ms", "15000",
+                                *(("--dir", member.dir) if member else ())],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with())
         try:
             def addr():
@@ -459,7 +463,10 @@ class TestDialer(Base):
                     return None
             target = wait_for(addr, 30, "the fake server's port")
             t0 = time.monotonic()
-            rc, out, err = self.ping(self.a, target, *ping_args)
+            if cmd == "ping":
+                rc, out, err = self.ping(self.a, target, *ping_args)
+            else:
+                rc, out, err = self.a.m(cmd, target, *ping_args)
             elapsed = time.monotonic() - t0
         finally:
             srv_out, srv_err = srv.communicate(timeout=60)
@@ -485,6 +492,22 @@ class TestDialer(Base):
         err, elapsed = self.fake("hang", "--timeout", "1")
         self.assertIn("no answer within 1.0 s", err)
         self.assertLess(elapsed, 30)
+
+    def test_peer_closes_after_the_handshake(self):
+        """A member that dies once the session is open: its own message, neither "not a
+        member" nor, for a sync, "before PONG"."""
+        err, _ = self.fake("hs-close", member=self.b)
+        self.assertIn("le nœud a fermé la connexion sans répondre au PING", err)
+        err, _ = self.fake("hs-close", cmd="sync", member=self.b)
+        self.assertIn("le nœud a fermé la connexion pendant la synchronisation", err)
+        self.assertIn("the peer closed the connection during the sync", err)
+        self.assertNotIn("PONG", err)
+        self.assertNotIn(NOT_MEMBER, err)
+
+    def test_peer_silent_after_the_handshake(self):
+        err, _ = self.fake("hs-hang", "--timeout", "1", cmd="sync", member=self.b)
+        self.assertIn("délai dépassé : le nœud n'a rien envoyé depuis", err)
+        self.assertNotIn(NOT_MEMBER, err)
 
     def test_connection_refused(self):
         # a port nobody listens on: bind one, note it, close it
@@ -669,7 +692,7 @@ class TestFederationFiles(Base):
 
 class TestLimits(Base):
     """The session caps of node.h: NODE_SESSIONS_PER_ADDR_MAX (64) authenticated sessions from
-    one address, then BYE overloaded; sessions are never evicted by a flood of newcomers."""
+    one address, then BYE busy; sessions are never evicted by a flood of newcomers."""
     PER_ADDR = 64
 
     @classmethod
@@ -697,11 +720,11 @@ class TestLimits(Base):
                 self.fail("probe sessions: " + line + held.stderr.read().decode())
             ready = json.loads(line)
             self.assertEqual(ready["opened"], n)
-            self.assertEqual(ready["overloaded"], n - self.PER_ADDR)
+            self.assertEqual(ready["busy"], n - self.PER_ADDR)
             # one more session from this address is refused after its handshake
             rc, _, err = self.ping(self.b, self.a.addr)
             self.assertEqual(rc, 1)
-            self.assertIn("overloaded", err)
+            self.assertIn(BUSY, err)
             # 200 more connections while the sessions are held
             flood = subprocess.Popen([PROBE, "flood", "--dir", self.b.dir, "--addr",
                                       self.a.addr, "--n", "200"],
@@ -723,9 +746,55 @@ class TestLimits(Base):
         summary = json.loads(out.splitlines()[-1])
         log(f"\n[limits] {summary}")
         self.assertEqual(summary["alive"], self.PER_ADDR)
-        self.assertIn("BYE overloaded", self.a.read_log())
+        self.assertIn("BYE busy", self.a.read_log())
         # the held sessions are gone: a ping gets through again
         wait_for(lambda: self.ping(self.b, self.a.addr)[0] == 0, 20, "a ping after the sessions")
+
+
+class TestBusy(Base):
+    """PROTOCOL.md §2.5: a node at its session cap, or at its connection cap with only
+    sessions, completes a member's handshake and says BYE busy, which `maille ping` reports
+    as such (not "not a member"). The caps are lowered for the test (test settings)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_federation()
+
+    def held_then_ping(self, env):
+        self.a.start(env=dict(TEST_ENV, **env))
+        holder = None
+        try:
+            holder = subprocess.Popen([PROBE, "hold", "--dir", self.b.dir, "--addr", self.a.addr,
+                                       "--timeout-ms", "30000"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      env=env_with())
+            line = holder.stdout.readline().decode()
+            if '"ready":true' not in line:
+                self.fail("probe hold: " + holder.stderr.read().decode())
+            rc, out, err = self.ping(self.b, self.a.addr)
+            self.assertEqual(rc, 1, out)
+            # an outsider still gets nothing at all (PROTOCOL.md §2.2, rule 1)
+            rc_c, _, err_c = self.ping(self.c, self.a.addr)
+            self.assertEqual(rc_c, 1)
+            self.assertIn(NOT_MEMBER, err_c)
+        finally:
+            self.a.stop()
+            if holder:
+                out_h, err_h = holder.communicate(timeout=30)
+                check_sanitizers("probe hold", err_h.decode())
+        return err
+
+    def test_session_cap(self):
+        err = self.held_then_ping({"MAILLE_TEST_SESSIONS_MAX": "1"})
+        self.assertIn(BUSY, err)
+        self.assertNotIn(NOT_MEMBER, err)
+        self.assertIn("BYE busy", self.a.read_log())
+
+    def test_connection_cap(self):
+        err = self.held_then_ping({"MAILLE_TEST_INBOUND_MAX": "1"})
+        self.assertIn(BUSY, err)
+        self.assertNotIn(NOT_MEMBER, err)
+        self.assertIn("handshake ends with BYE busy", self.a.read_log())
 
 
 class TestShutdown(Base):
