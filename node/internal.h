@@ -182,6 +182,9 @@ void conn_flush(node_conn *c);
  * reconciliation) that we remember, so that a WANT asking again for one is not served twice
  * (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
 #define SYNC_SENT_MAX 16384u
+/* Ids received from the peer that we remember, so that the live push does not send them
+ * back (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
+#define SYNC_RX_IDS_MAX 16384u
 #define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
 #define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
 /* The send queue fills the write queue up to this much only, well below the backpressure
@@ -225,8 +228,11 @@ void sync_pump(node_conn *c);
 void sync_start_recon(node_conn *c);
 /* Submits the entries collected so far for verification (end of a read). */
 void sync_ingest_kick(node *n);
-/* Pushes the entry id to every session but except (NULL: all). */
+/* Pushes the entry id to every session but those with except's node (NULL: none) and those
+ * whose peer is known to hold it (PROTOCOL.md §3.5). */
 void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except);
+/* Whether id is in the ingest pipeline (received, not yet committed and pushed). */
+bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN]);
 /* The live set changed behind our back (another process wrote the store). */
 void sync_set_dirty(node *n);
 /* Starts an indexing job if documents wait for their full-text indexing and no entry waits

@@ -403,6 +403,11 @@ static int since_cb(const store_row *row, void *ctx)
 		pv->hwm = row->rid;
 	if (rid_is_own(pv, row->rid))
 		return 0;
+	/* Committed by our own commit job, whose completion has not run yet (it registers its
+	 * rids, then pushes the entries to every session but the sender's): the tick must not
+	 * push it to every session, the sender's included. */
+	if (sync_inflight(n, row->id))
+		return 0;
 	/* written by another process (a `maille publish`, a `maille sync`): push it */
 	sync_push(n, row->id, NULL);
 	if (row->entry.kind == PROTO_KIND_DOCUMENT)

@@ -282,6 +282,9 @@ struct conn_sync {
 	 * served again), forgotten when either side opens a reconciliation */
 	sendq_item *sq;
 	idset queued, sent_ids;
+	/* ids the peer sent us lately (at most SYNC_RX_IDS_MAX, then forgotten): it holds them,
+	 * the live push skips them (PROTOCOL.md §3.5) */
+	idset rx_ids;
 	size_t sq_head, sq_len, sq_cap;
 	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
 	size_t n_push, n_wanted;  /* queued items of these kinds */
@@ -892,6 +895,9 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	struct conn_sync *cs = c->sync;
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry_id(raw, len, id);
+	if (cs->rx_ids.n >= SYNC_RX_IDS_MAX)
+		idset_clear(&cs->rx_ids);
+	(void)idset_add(&cs->rx_ids, id); /* ENOMEM: it may be pushed back, no harm */
 	/* an id we asked for in this reconciliation was not here then (on_need looked): the
 	 * store lookup is skipped for it (a bulk sync is nearly all such entries) */
 	if (idset_has(&sy->inflight, id) ||
@@ -990,11 +996,26 @@ void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 	for (node_conn *c = n->head; c; c = c->next) {
 		if (c == except || c->state != CONN_OPEN || !c->sync || c->oneshot_sync)
 			continue;
+		struct conn_sync *cs = c->sync;
+		/* PROTOCOL.md §3.5: not to the node it came from (on any of its sessions: a daemon
+		 * and a `maille sync` of one node share its key), nor to a peer known to hold it:
+		 * it sent it to us, announced it in our reconciliation (a need), or got it from us
+		 * in this round */
+		if (except && memcmp(c->peer_key, except->peer_key, PROTO_KEY_LEN) == 0)
+			continue;
+		if (idset_has(&cs->rx_ids, id) || idset_has(&cs->wanted, id) ||
+		    idset_has(&cs->sent_ids, id))
+			continue;
 		/* a peer that does not keep up (or out of memory) loses pushes: anti-entropy
 		 * repairs what push missed */
-		if (c->sync->n_push < SYNC_PUSH_QUEUE_MAX)
-			(void)sq_push(c->sync, id, SQ_PUSH);
+		if (cs->n_push < SYNC_PUSH_QUEUE_MAX)
+			(void)sq_push(cs, id, SQ_PUSH);
 	}
+}
+
+bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN])
+{
+	return n->sy && idset_has(&n->sy->inflight, id);
 }
 
 static int send_msg(node_conn *c, const uint8_t *msg, size_t len)
@@ -1599,6 +1620,7 @@ int sync_conn_open(node_conn *c)
 	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
 	randombytes_buf(&c->sync->queued.seed, sizeof c->sync->queued.seed);
 	randombytes_buf(&c->sync->sent_ids.seed, sizeof c->sync->sent_ids.seed);
+	randombytes_buf(&c->sync->rx_ids.seed, sizeof c->sync->rx_ids.seed);
 	if (c->oneshot_sync && n->cfg.redeem_secret)
 		return redeem_send(c);
 	sync_session_begin(c);
@@ -1644,6 +1666,7 @@ void sync_conn_free(node_conn *c)
 	idset_done(&cs->wanted);
 	idset_done(&cs->queued);
 	idset_done(&cs->sent_ids);
+	idset_done(&cs->rx_ids);
 	free(cs->want);
 	free(cs->sq);
 	free(cs);

@@ -514,6 +514,27 @@ static int body_node(const char *list, uint8_t **ret, size_t *ret_len)
 	return r;
 }
 
+/* {"type": "rex", "summary": pad bytes of text} (canonical: keys by encoded bytes). */
+static int body_rex(size_t pad, uint8_t **ret, size_t *ret_len)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	char *text = malloc(pad + 1);
+	int r = MAILLE_ENOMEM;
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v;
+	if (text && m && (v = proto_value_map_put(&a, m, "type", 4))) {
+		*v = *proto_value_new_str(&a, "rex", 3);
+		for (size_t i = 0; i < pad; i++)
+			text[i] = "retour d'experience "[i % 20];
+		if (pad && (v = proto_value_map_put(&a, m, "summary", 7)))
+			*v = *proto_value_new_str(&a, text, pad);
+		r = proto_value_encode(m, PROTO_ENTRY_MAX, ret, ret_len);
+	}
+	free(text);
+	proto_arena_done(&a);
+	return r;
+}
+
 /* A WANT of n ids, all equal to id. */
 static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
 {
@@ -1067,6 +1088,65 @@ out:
 	return ret;
 }
 
+/* The live push (PROTOCOL.md §3.5) and the node an entry came from: two sessions with the
+ * probe's key (a daemon and a `maille sync` of one node share a key). The first sends --n
+ * entries of the probe's territory and waits for MARK_ACK (stored, and pushed to the other
+ * sessions); then the second sends MARK and waits for its MARK_ACK (every push queued before
+ * it written). Counts the entries that came back on each: none may. */
+static int mode_push_back(probe *p)
+{
+	session s1, s2;
+	int ret = 1;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
+	bool s2_open = false;
+	if (session_handshake(p, &s1))
+		return 1;
+	if (session_handshake(p, &s2))
+		goto out;
+	s2_open = true;
+	s1.auto_pong = s2.auto_pong = true;
+	int r = body_rex(2000, &body, &body_len);
+	for (long i = 0; !r && i < p->o.n; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "rex/retour-renvoye-%08x-%ld",
+		         (unsigned)randombytes_random(), i);
+		uint8_t *raw = NULL;
+		size_t len = 0;
+		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
+		if (!r)
+			r = send_entry(&s1, raw, len);
+		free(raw);
+	}
+	if (!r)
+		r = send_mark(&s1, 1);
+	const char *how = "";
+	if (r || sess_wait_ack(&s1, 1, p->o.timeout_ms, &how)) {
+		fail("the node did not store the entries (%s, %s)", maille_strerror(r), how);
+		goto out;
+	}
+	if (send_mark(&s2, 1) || sess_wait_ack(&s2, 1, p->o.timeout_ms, &how)) {
+		fail("no MARK_ACK on the second session (%s)", how);
+		goto out;
+	}
+	printf("{\"mode\":\"push-back\",\"sent\":%ld,\"back_same_session\":%zu,"
+	       "\"back_other_session\":%zu,\"bytes_back\":%llu}\n",
+	       p->o.n, s1.entries_rx, s2.entries_rx,
+	       (unsigned long long)(s1.entry_bytes_rx + s2.entry_bytes_rx));
+	if (s1.entries_rx || s2.entries_rx)
+		fail("%zu of its own entries came back (%zu on the session that sent them, %zu on "
+		     "the other)",
+		     s1.entries_rx + s2.entries_rx, s1.entries_rx, s2.entries_rx);
+	else
+		ret = 0;
+out:
+	free(body);
+	session_done(&s1);
+	if (s2_open)
+		session_done(&s2);
+	return ret;
+}
+
 /* Connects and sends nothing: closed at the handshake timeout, with no byte. */
 static int mode_silent(probe *p)
 {
@@ -1445,7 +1525,7 @@ static int usage(void)
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
 	      "             [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server forge redeem want node-entry\n",
+	      "       flood sessions noread fake-server forge redeem want node-entry push-back\n",
 	      stderr);
 	return 2;
 }
@@ -1530,6 +1610,8 @@ int main(int argc, char **argv)
 		ret = mode_want(&p);
 	else if (strcmp(m, "node-entry") == 0 && p.o.addrs)
 		ret = mode_node_entry(&p);
+	else if (strcmp(m, "push-back") == 0 && p.o.n > 0)
+		ret = mode_push_back(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

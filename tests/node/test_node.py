@@ -429,6 +429,14 @@ class TestFederation(Base):
         self.assertIn("capability reference", self.a.read_log())
         self.ping_ok(self.b, self.a, "entries whose capability reference is not the signer's")
 
+    def test_13d_push_skips_the_node_it_came_from(self):
+        """The live push (PROTOCOL.md §3.5) sends an entry to every session but the node it
+        came from: none of the probe's two sessions (one key, as a daemon and a `maille sync`
+        of one node) gets back the 200 entries sent on the first."""
+        r = self.probe("push-back", self.b, self.a, "--n", "200")
+        self.assertEqual((r["back_same_session"], r["back_other_session"]), (0, 0), r)
+        self.ping_ok(self.b, self.a, "a push from a node with two sessions")
+
     def test_14_json_logs_and_ids(self):
         text = self.a.read_log()
         for ident in ("NODE-START", "NODE-LISTEN", "CONN-ACCEPT", "CONN-HS-OK", "CONN-HS-FAIL",
