@@ -148,7 +148,7 @@ typedef struct node_ping_result {
  * Fills *ret (always, error included) and returns 0, MAILLE_EINVAL (bad target),
  * MAILLE_EAUTH (not a member, or a handshake that does not authenticate), MAILLE_EIO
  * (connection failed or closed, timeout), MAILLE_EPROTO (the peer broke the protocol),
- * MAILLE_EBUSY (the peer is overloaded). */
+ * MAILLE_EBUSY (the peer is busy, at its session limits, or overloaded: BYE 5 or 3). */
 int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_ping_result *ret);
 
