@@ -33,7 +33,7 @@
 #define PEER_BACKOFF_BASE_MS 1000u
 #define PEER_BACKOFF_MAX_MS 300000u
 /* Dials of a discovered address in a row that did not open a session: then it is no longer
- * dialed, until a session with its key opens (PROTOCOL.md §3.6). With the backoff, about 4
+ * dialed, until a session with its key opens (PROTOCOL.md §3.6). With the backoff, about 2
  * minutes of attempts; a node entry cannot make the federation dial a host for longer. */
 #define PEER_DISCOVERED_DIALS_MAX 8u
 #define STATE_WRITE_MS 1000u
