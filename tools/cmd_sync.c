@@ -77,8 +77,9 @@ static const char sync_help[] =
 	"capability does not cover (PROTOCOL.md §4.4), entries of an untrusted territory beyond\n"
 	"its quota (quarantine.entries, quarantine.bytes in maille.conf; §4.6).\n"
 	"Exit 0 when the sync completed, 1 when it did not (a node of another federation says\n"
-	"nothing: \"not a member of this federation (or not a Maille node)\"), 2 on a usage\n"
-	"error.\n";
+	"nothing: \"not a member of this federation (or not a Maille node)\"; a node at its\n"
+	"session limits says it is busy: \"nœud occupé\"; a node that closed the connection or\n"
+	"went silent: each its own message), 2 on a usage error.\n";
 
 static void sync_progress(const node_sync_result *r, void *ctx)
 {
