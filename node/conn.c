@@ -58,6 +58,8 @@ static const char *bye_reason_name(uint32_t reason)
 		return "overloaded";
 	case PROTO_BYE_DONE:
 		return "done";
+	case PROTO_BYE_BUSY:
+		return "busy";
 	default:
 		return "unknown reason";
 	}
@@ -71,7 +73,7 @@ static void conn_on_close(uv_handle_t *h)
 	if (--c->n_handles > 0)
 		return;
 	node *n = c->owner;
-	peers_on_conn_closed(n, c, c->sync != NULL);
+	peers_on_conn_closed(n, c, c->sync != NULL && !c->peer_busy);
 	sync_conn_free(c);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -417,9 +419,15 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 		safe_str(m.text, text, sizeof text);
 		LOG_INFO("CONN-BYE", "#%llu %s %s said bye: %s (%s)", conn_num(c), c->peer_addr,
 		         c->peer_fp, bye_reason_name(m.reason), text);
-		if (ONESHOT(c))
+		c->peer_busy = m.reason == PROTO_BYE_BUSY || m.reason == PROTO_BYE_OVERLOADED;
+		if (ONESHOT(c) && m.reason == PROTO_BYE_BUSY)
+			node_ping_fail(n, MAILLE_EBUSY, false,
+			               "nœud occupé : il a atteint sa limite de sessions, réessayez plus "
+			               "tard (the node is busy: at its session limit; try again later)");
+		else if (ONESHOT(c))
 			node_ping_fail(n, m.reason == PROTO_BYE_OVERLOADED ? MAILLE_EBUSY : MAILLE_EIO,
-			               false, "the peer ended the session: %s (%s)",
+			               false, "le nœud a mis fin à la session (the peer ended the session: "
+			               "%s (%s))",
 			               bye_reason_name(m.reason), text);
 		conn_close_now(c);
 		return CONN_STOP;
@@ -465,7 +473,8 @@ static int conn_hs_done(node_conn *c)
 	         ms);
 	uv_timer_start(&c->timer, conn_on_timer, n->cfg.ping_interval_ms, n->cfg.ping_interval_ms);
 	if (c->inbound && !node_session_admit(n, c)) {
-		conn_close_bye(c, PROTO_BYE_OVERLOADED, "too many sessions");
+		/* PROTOCOL.md §2.5: a member learns that the node is busy, not nothing */
+		conn_close_bye(c, PROTO_BYE_BUSY, "at the session limit, try again later");
 		return -1;
 	}
 	if (!peers_on_session_open(n, c))
@@ -668,15 +677,26 @@ static void conn_on_eof(node_conn *c, int err)
 			          conn_num(c), c->peer_addr, why);
 			if (ONESHOT(c))
 				node_ping_fail(c->owner, MAILLE_EIO, false,
-				               "the connection closed during the handshake (%s)", why);
+				               "le nœud a fermé la connexion pendant la poignée de main (the "
+				               "connection closed during the handshake: %s)",
+				               why);
 		}
 		break;
 	case CONN_OPEN:
 		LOG_INFO("CONN-CLOSE", "#%llu %s %s: closed by the peer without BYE (%s)", conn_num(c),
 		         c->peer_addr, c->peer_fp, why);
-		if (ONESHOT(c))
+		/* the peer went away (it stopped, it died, its machine or the network failed):
+		 * neither a refusal nor a timeout */
+		if (c->oneshot_sync)
 			node_ping_fail(c->owner, MAILLE_EIO, false,
-			               "the connection closed before PONG (%s)", why);
+			               "le nœud a fermé la connexion pendant la synchronisation, sans dire "
+			               "au revoir (the peer closed the connection during the sync: %s)",
+			               why);
+		else if (c->oneshot_ping)
+			node_ping_fail(c->owner, MAILLE_EIO, false,
+			               "le nœud a fermé la connexion sans répondre au PING (the peer "
+			               "closed the connection before PONG: %s)",
+			               why);
 		break;
 	default:
 		LOG_DEBUG("CONN-CLOSE", "#%llu %s: closed (%s)", conn_num(c), c->peer_addr, why);
@@ -721,8 +741,10 @@ static void conn_on_timer(uv_timer_t *t)
 		LOG_INFO("CONN-TIMEOUT", "#%llu %s: no handshake after %u ms: closed", conn_num(c),
 		         c->peer_addr, (unsigned)n->cfg.hs_timeout_ms);
 		if (ONESHOT(c) && !n->ping_done) {
-			node_ping_fail(n, MAILLE_EIO, false, "no handshake within %.1f s",
-			               n->cfg.hs_timeout_ms / 1000.0);
+			node_ping_fail(n, MAILLE_EIO, false,
+			               "délai dépassé : pas de poignée de main en %.1f s (no handshake "
+			               "within %.1f s)",
+			               n->cfg.hs_timeout_ms / 1000.0, n->cfg.hs_timeout_ms / 1000.0);
 			node_client_timed_out(n);
 		}
 		conn_close_now(c);
@@ -740,8 +762,10 @@ static void conn_on_timer(uv_timer_t *t)
 			LOG_INFO("CONN-TIMEOUT", "#%llu %s %s: no message for %llu ms: closing",
 			         conn_num(c), c->peer_addr, c->peer_fp, (unsigned long long)idle);
 			if (ONESHOT(c)) {
-				node_ping_fail(n, MAILLE_EIO, false, "the peer sent nothing for %.1f s",
-				               (double)idle / 1000.0);
+				node_ping_fail(n, MAILLE_EIO, false,
+				               "délai dépassé : le nœud n'a rien envoyé depuis %.1f s (timed "
+				               "out: the peer sent nothing for %.1f s)",
+				               (double)idle / 1000.0, (double)idle / 1000.0);
 				node_client_timed_out(n);
 			}
 			conn_close_bye(c, PROTO_BYE_IDLE, "idle timeout");

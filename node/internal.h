@@ -41,6 +41,8 @@ struct node_conn {
 	int state;              /* enum conn_state */
 	int n_handles;          /* handles initialised and not yet closed */
 	bool inbound;
+	bool busy_slot;    /* inbound beyond NODE_INBOUND_MAX: handshake, then BYE busy */
+	bool peer_busy;    /* the peer said BYE busy or overloaded: a failed dial for the backoff */
 	bool oneshot_ping; /* dialed by node_ping(): PING, PONG, BYE done */
 	bool reading;
 	char peer_addr[NODE_ADDR_STR_MAX]; /* "ip:port", for logs */
@@ -136,7 +138,7 @@ bool conn_is_pending(const node_conn *c);
 
 /* node.c */
 /* Whether the inbound session c, whose handshake just completed, fits in the session limits
- * (node.h); the caller says BYE overloaded if not (logged here). */
+ * (node.h; never for a busy slot); the caller says BYE busy if not (logged here). */
 bool node_session_admit(node *n, const node_conn *c);
 /* The IP address alone (no port, no brackets): the per-address limits' key. */
 void node_addr_host(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX]);
@@ -172,7 +174,17 @@ void conn_flush(node_conn *c);
 #define SYNC_FRAME_LIMIT 500000u       /* bytes of the Negentropy messages we send */
 #define SYNC_WANTS_IN_FLIGHT 4u        /* WANTs sent whose MARK_ACK has not arrived */
 #define SYNC_MARKS_MAX 16u             /* MARKs of the peer waiting for their ACK */
-#define SYNC_PEER_WANTS_MAX 8192u      /* ids the peer wants that we have not sent yet */
+/* Ids the peer asked for (WANT) that we have not sent yet: a peer that keeps to its
+ * SYNC_WANTS_IN_FLIGHT unanswered WANTs of PROTO_WANT_IDS_MAX distinct ids never has more
+ * (PROTOCOL.md §3.5); beyond, the session ends (BYE protocol). */
+#define SYNC_PEER_WANTS_MAX (SYNC_WANTS_IN_FLIGHT * PROTO_WANT_IDS_MAX)
+/* Ids sent to the peer in the current round (since either side last opened a
+ * reconciliation) that we remember, so that a WANT asking again for one is not served twice
+ * (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
+#define SYNC_SENT_MAX 16384u
+/* Ids received from the peer that we remember, so that the live push does not send them
+ * back (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
+#define SYNC_RX_IDS_MAX 16384u
 #define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
 #define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
 /* The send queue fills the write queue up to this much only, well below the backpressure
@@ -216,8 +228,11 @@ void sync_pump(node_conn *c);
 void sync_start_recon(node_conn *c);
 /* Submits the entries collected so far for verification (end of a read). */
 void sync_ingest_kick(node *n);
-/* Pushes the entry id to every session but except (NULL: all). */
+/* Pushes the entry id to every session but those with except's node (NULL: none) and those
+ * whose peer is known to hold it (PROTOCOL.md §3.5). */
 void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except);
+/* Whether id is in the ingest pipeline (received, not yet committed and pushed). */
+bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN]);
 /* The live set changed behind our back (another process wrote the store). */
 void sync_set_dirty(node *n);
 /* Starts an indexing job if documents wait for their full-text indexing and no entry waits
@@ -234,6 +249,8 @@ void sync_anti_entropy(node *n);
 #define SYNC_OVER_QUOTA_MAX 65536u /* ids refused for the quota, remembered (~4 MB) */
 void sync_trust_stale(node *n);
 void sync_trust_tick(node *n);
+/* Whether key is in the trust view computed last (false before the first one). */
+bool sync_trusted(const node *n, const uint8_t key[PROTO_KEY_LEN]);
 /* Statistics of a connection for node.state and node_sync(). */
 void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
                      uint64_t *refused, uint64_t *last_sync_us);
@@ -251,8 +268,12 @@ void peers_on_conn_closed(node *n, node_conn *c, bool opened);
 bool peers_on_session_open(node *n, node_conn *c);
 /* The commit job's transaction gave the rids (lo, hi]: the tick need not read them back. */
 void peers_own_rids(node *n, uint64_t lo, uint64_t hi);
-/* A live node/<key> entry was stored: learn its addresses. */
+/* A live node/<key> entry was stored: learn its addresses if its territory is trusted
+ * (PROTOCOL.md §3.6). */
 void peers_learn(node *n, const proto_entry *e);
+/* The trust view changed for key: learn the addresses of its node entry (trusted), or stop
+ * dialing them (no longer trusted). */
+void peers_on_trust(node *n, const uint8_t key[PROTO_KEY_LEN], bool trusted);
 /* The tick (SYNC_TICK_MS): store changes, peers, dialing, anti-entropy, state file. */
 void peers_tick(node *n);
 

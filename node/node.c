@@ -235,9 +235,42 @@ void node_on_conn_freed(node *n)
 static node_conn *oldest_pending(node *n, const char *ip, const node_conn *except)
 {
 	for (node_conn *o = n->head; o; o = o->next)
-		if (o != except && conn_is_pending(o) && (!ip || strcmp(o->peer_ip, ip) == 0))
+		if (o != except && !o->busy_slot && conn_is_pending(o) &&
+		    (!ip || strcmp(o->peer_ip, ip) == 0))
 			return o;
 	return NULL;
+}
+
+static unsigned inbound_max(const node *n)
+{
+	return n->cfg.inbound_max ? n->cfg.inbound_max : NODE_INBOUND_MAX;
+}
+
+/* At the connection cap, every other inbound connection an authenticated session: c takes a
+ * busy slot (node.h), where its handshake ends with BYE busy, so that a member learns the
+ * node is busy rather than nothing (which reads as "not a member"). */
+static void node_admit_busy(node *n, node_conn *c, unsigned inbound)
+{
+	unsigned busy = 0;
+	node_conn *oldest = NULL;
+	for (node_conn *o = n->head; o; o = o->next) {
+		if (o == c || !o->busy_slot || o->state == CONN_CLOSED)
+			continue;
+		busy++;
+		if (!oldest)
+			oldest = o;
+	}
+	if (busy >= NODE_BUSY_SLOTS_MAX && oldest) {
+		LOG_INFO("CONN-LIMIT", "busy slots at the cap (%u): dropping the oldest, #%llu %s, for "
+		                       "#%llu",
+		         NODE_BUSY_SLOTS_MAX, (unsigned long long)oldest->id, oldest->peer_addr,
+		         (unsigned long long)c->id);
+		conn_close_now(oldest);
+	}
+	c->busy_slot = true;
+	LOG_WARN("CONN-LIMIT", "#%llu %s: %u inbound connections, all authenticated sessions: its "
+	                       "handshake ends with BYE busy",
+	         (unsigned long long)c->id, c->peer_addr, inbound);
 }
 
 /* Makes room for the new inbound connection c, or closes it. */
@@ -245,7 +278,7 @@ static void node_admit(node *n, node_conn *c)
 {
 	unsigned inbound = 0, pending = 0, pending_ip = 0;
 	for (node_conn *o = n->head; o; o = o->next) {
-		if (o == c || !o->inbound || o->state == CONN_CLOSED)
+		if (o == c || !o->inbound || o->busy_slot || o->state == CONN_CLOSED)
 			continue;
 		inbound++;
 		if (conn_is_pending(o)) {
@@ -264,16 +297,13 @@ static void node_admit(node *n, node_conn *c)
 		victim = oldest_pending(n, NULL, c);
 		why = "pending handshakes";
 		cap = NODE_PENDING_MAX;
-	} else if (inbound >= NODE_INBOUND_MAX) {
+	} else if (inbound >= inbound_max(n)) {
 		victim = oldest_pending(n, NULL, c);
 		why = "inbound connections";
-		cap = NODE_INBOUND_MAX;
+		cap = inbound_max(n);
 		if (!victim) {
 			/* every other connection is an authenticated session: never evicted */
-			LOG_WARN("CONN-LIMIT", "#%llu %s refused: %u inbound connections, all "
-			                       "authenticated sessions",
-			         (unsigned long long)c->id, c->peer_addr, inbound);
-			conn_close_now(c);
+			node_admit_busy(n, c, inbound);
 			return;
 		}
 	}
@@ -288,19 +318,26 @@ static void node_admit(node *n, node_conn *c)
 
 bool node_session_admit(node *n, const node_conn *c)
 {
+	unsigned max = n->cfg.sessions_max ? n->cfg.sessions_max : NODE_SESSIONS_MAX;
+	unsigned max_ip = max < NODE_SESSIONS_PER_ADDR_MAX ? max : NODE_SESSIONS_PER_ADDR_MAX;
 	unsigned sessions = 0, sessions_ip = 0;
+	if (c->busy_slot) {
+		LOG_INFO("CONN-LIMIT", "#%llu %s %s: beyond the connection cap: BYE busy",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp);
+		return false;
+	}
 	for (const node_conn *o = n->head; o; o = o->next) {
-		if (o == c || !o->inbound || o->state != CONN_OPEN)
+		if (o == c || !o->inbound || o->busy_slot || o->state != CONN_OPEN)
 			continue;
 		sessions++;
 		sessions_ip += strcmp(o->peer_ip, c->peer_ip) == 0;
 	}
-	if (sessions < NODE_SESSIONS_MAX && sessions_ip < NODE_SESSIONS_PER_ADDR_MAX)
+	if (sessions < max && sessions_ip < max_ip)
 		return true;
 	LOG_WARN("CONN-LIMIT", "#%llu %s %s: %u sessions (%u from this address; caps %u and %u): "
-	                       "BYE overloaded",
-	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, sessions, sessions_ip,
-	         NODE_SESSIONS_MAX, NODE_SESSIONS_PER_ADDR_MAX);
+	                       "BYE busy",
+	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, sessions, sessions_ip, max,
+	         max_ip);
 	return false;
 }
 
@@ -714,8 +751,9 @@ static void node_on_ping_timeout(uv_timer_t *t)
 			stage = "waiting for PONG";
 	}
 	if (!n->ping_done) {
-		node_ping_fail(n, MAILLE_EIO, false, "no answer within %.1f s (%s)",
-		               n->cfg.hs_timeout_ms / 1000.0, stage);
+		node_ping_fail(n, MAILLE_EIO, false,
+		               "délai dépassé : pas de réponse en %.1f s (no answer within %.1f s, %s)",
+		               n->cfg.hs_timeout_ms / 1000.0, n->cfg.hs_timeout_ms / 1000.0, stage);
 		node_client_timed_out(n);
 	}
 	for (node_conn *c = n->head; c; c = c->next)
@@ -783,7 +821,9 @@ int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
 	conn_dial(conn, (const struct sockaddr *)&ss); /* a failure is recorded in n->ping */
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	if (!n->ping_done)
-		node_ping_fail(n, MAILLE_EIO, false, "the connection ended before PONG");
+		node_ping_fail(n, MAILLE_EIO, false,
+		               "la connexion s'est terminée avant la réponse (the connection ended "
+		               "before PONG)");
 	err = n->ping_err;
 out:
 	node_free(n);
@@ -830,7 +870,9 @@ int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
 	conn_dial(conn, (const struct sockaddr *)&ss); /* a failure is recorded in ret */
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	if (!n->ping_done)
-		node_ping_fail(n, MAILLE_EIO, false, "the connection ended before the sync finished");
+		node_ping_fail(n, MAILLE_EIO, false,
+		               "la connexion s'est terminée avant la fin de la synchronisation (the "
+		               "connection ended before the sync finished)");
 	err = n->ping_err;
 	ret->total_ms = (double)(uv_hrtime() - t0) / 1e6;
 	/* what was stored for later indexing is indexed before the command ends, also after a

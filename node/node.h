@@ -33,15 +33,20 @@
  *    all, the OLDEST pending handshake (of that address, resp. of all) is dropped for the
  *    newcomer: a flood of half-open connections then only ever evicts itself, and a member on
  *    the same host still gets through, because its own handshake completes in one round trip;
- *  - an authenticated session is never evicted for a newcomer: when the inbound connections
- *    reach NODE_INBOUND_MAX and none is pending, the newcomer is closed at once; a handshake
- *    that completes when NODE_SESSIONS_MAX sessions (or NODE_SESSIONS_PER_ADDR_MAX from its
- *    address) already run gets BYE overloaded. */
+ *  - an authenticated session is never evicted for a newcomer: a handshake that completes
+ *    when NODE_SESSIONS_MAX sessions (or NODE_SESSIONS_PER_ADDR_MAX from its address) already
+ *    run gets BYE busy (PROTOCOL.md §2.5), so that a member learns why;
+ *  - when the inbound connections reach NODE_INBOUND_MAX and none is pending, the newcomer
+ *    takes one of NODE_BUSY_SLOTS_MAX slots beyond the cap, where its handshake runs as usual
+ *    (an outsider still gets no byte) and ends with BYE busy; with every slot taken, the
+ *    oldest one is dropped for it. A flood costs the node what handshakes already cost, and
+ *    NODE_BUSY_SLOTS_MAX connections more at most. */
 #define NODE_INBOUND_MAX 256u           /* inbound connections, pending and authenticated */
 #define NODE_PENDING_MAX 64u            /* inbound handshakes in progress */
 #define NODE_PENDING_PER_ADDR_MAX 16u   /* inbound handshakes in progress from one IP address */
 #define NODE_SESSIONS_MAX 192u          /* authenticated inbound sessions */
 #define NODE_SESSIONS_PER_ADDR_MAX 64u  /* authenticated inbound sessions from one IP address */
+#define NODE_BUSY_SLOTS_MAX 16u         /* connections beyond NODE_INBOUND_MAX, told BYE busy */
 #define NODE_LISTEN_BACKLOG 511         /* connections the kernel queues before accept */
 
 /* Timeouts (milliseconds). */
@@ -75,8 +80,13 @@ typedef struct node_config {
 	const char *federation; /* its name, for the web catalogue's pages (NULL: none shown) */
 	const char *name;      /* the territory's name, sent in HELLO (cut to PROTO_HELLO_NAME_MAX) */
 	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
-	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s. */
-	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms;
+	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s.
+	 * peer_backoff_ms: the first delay before redialing a peer (0: 1 s, doubling up to
+	 * 300 s; PROTOCOL.md §3.6). */
+	uint32_t hs_timeout_ms, idle_timeout_ms, ping_interval_ms, peer_backoff_ms;
+	/* 0 = NODE_SESSIONS_MAX and NODE_INBOUND_MAX; tests lower them to reach the caps. The
+	 * per-address session cap is NODE_SESSIONS_PER_ADDR_MAX, or sessions_max if lower. */
+	unsigned sessions_max, inbound_max;
 	/* Sync (PROTOCOL.md §3). store_path: the node's store (node_run, node_sync; not
 	 * node_ping). anti_entropy_ms: 0 = SYNC_ANTI_ENTROPY_MS. clock_skew_us: added to the
 	 * clock entries are checked against (a test's injected clock; 0 in real use). */
@@ -138,7 +148,7 @@ typedef struct node_ping_result {
  * Fills *ret (always, error included) and returns 0, MAILLE_EINVAL (bad target),
  * MAILLE_EAUTH (not a member, or a handshake that does not authenticate), MAILLE_EIO
  * (connection failed or closed, timeout), MAILLE_EPROTO (the peer broke the protocol),
- * MAILLE_EBUSY (the peer is overloaded). */
+ * MAILLE_EBUSY (the peer is busy, at its session limits, or overloaded: BYE 5 or 3). */
 int node_ping(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_ping_result *ret);
 

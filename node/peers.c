@@ -1,9 +1,11 @@
 /* node/peers.c: where a node's connections come from and what it tells about them.
  *
  *   - peers: addresses configured with `maille peer add` (the store's peers table) and
- *     addresses learnt from the node/<key> entries of the federation (PROTOCOL.md §3.6); the
- *     dialer keeps NODE_OUTBOUND_MIN..NODE_OUTBOUND_MAX outbound connections, configured peers
- *     first, with exponential backoff and jitter after failures;
+ *     addresses learnt from the node/<key> entries of the territories the node trusts
+ *     (PROTOCOL.md §3.6: never an untrusted one's); the dialer keeps
+ *     NODE_OUTBOUND_MIN..NODE_OUTBOUND_MAX outbound connections, configured peers first, with
+ *     exponential backoff and jitter after failures, and gives a learnt address up after
+ *     PEER_DISCOVERED_DIALS_MAX failures in a row;
  *   - the node's own node/<key> entry, published at start when its addresses changed;
  *   - the tick: another process's writes to the store (a `maille publish` while the daemon
  *     runs, `maille peer add`) are noticed through SQLite's data_version within SYNC_TICK_MS:
@@ -30,6 +32,10 @@
 #define NODE_NODE_ADDRS_MAX 8u         /* addresses read from one node/<key> entry */
 #define PEER_BACKOFF_BASE_MS 1000u
 #define PEER_BACKOFF_MAX_MS 300000u
+/* Dials of a discovered address in a row that did not open a session: then it is no longer
+ * dialed, until a session with its key opens (PROTOCOL.md §3.6). With the backoff, about 2
+ * minutes of attempts; a node entry cannot make the federation dial a host for longer. */
+#define PEER_DISCOVERED_DIALS_MAX 8u
 #define STATE_WRITE_MS 1000u
 #define OWN_RANGES_MAX 64u
 #define SINCE_BUDGET 5000u             /* rows one tick reads back from the store */
@@ -38,6 +44,7 @@ struct node_peer {
 	char addr[NODE_ADDR_STR_MAX];
 	struct sockaddr_storage sa;
 	bool configured, discovered, self;
+	bool gave_up; /* discovered: PEER_DISCOVERED_DIALS_MAX dials in a row failed */
 	bool listed; /* seen in the peers table by the current reload */
 	bool key_known;
 	uint8_t key[PROTO_KEY_LEN];
@@ -84,9 +91,16 @@ static struct node_peer *peer_get(node *n, const char *addr)
 	struct node_peer *p = peer_find(n, norm);
 	if (p)
 		return p;
-	if (pv->n == NODE_PEERS_MAX)
-		return NULL;
-	p = &pv->v[pv->n++];
+	if (pv->n < NODE_PEERS_MAX) {
+		p = &pv->v[pv->n++];
+	} else {
+		/* full: the record of an address neither configured nor discovered any more */
+		for (size_t i = 0; i < pv->n && !p; i++)
+			if (!pv->v[i].configured && !pv->v[i].discovered && !pv->v[i].conn)
+				p = &pv->v[i];
+		if (!p)
+			return NULL;
+	}
 	memset(p, 0, sizeof *p);
 	snprintf(p->addr, sizeof p->addr, "%s", norm);
 	p->sa = sa;
@@ -196,6 +210,29 @@ static void publish_node_entry(node *n)
 	free(body);
 }
 
+/* Stops dialing the addresses discovered for key (the configured ones stay), except the
+ * `keep` first records of keep_v. */
+static void forget_key(node *n, const uint8_t key[PROTO_KEY_LEN], struct node_peer *const *keep_v,
+                       size_t keep)
+{
+	struct node_peers *pv = n->peers;
+	for (size_t i = 0; i < pv->n; i++) {
+		struct node_peer *p = &pv->v[i];
+		if (!p->discovered || !p->key_known || memcmp(p->key, key, PROTO_KEY_LEN) != 0)
+			continue;
+		bool kept = false;
+		for (size_t k = 0; k < keep && !kept; k++)
+			kept = keep_v[k] == p;
+		if (kept)
+			continue;
+		p->discovered = false;
+		pv->state_dirty = true;
+		LOG_DEBUG("PEER-DISCOVER", "%s no longer dialed (not in the node entry of a trusted "
+		                           "territory)",
+		          p->addr);
+	}
+}
+
 void peers_learn(node *n, const proto_entry *e)
 {
 	if (!n->peers || e->kind != PROTO_KIND_DOCUMENT)
@@ -208,6 +245,17 @@ void peers_learn(node *n, const proto_entry *e)
 	    memcmp(e->signer, e->territory, PROTO_KEY_LEN) != 0 ||
 	    memcmp(e->territory, n->cfg.sk + 32, PROTO_KEY_LEN) == 0)
 		return;
+	/* PROTOCOL.md §3.6: only a trusted territory's addresses are dialed. Anyone holding the
+	 * network key can publish a node entry: otherwise it could make every node of the
+	 * federation dial (probe, flood) the hosts and ports of its choice. */
+	if (!sync_trusted(n, e->territory)) {
+		LOG_DEBUG("PEER-DISCOVER", "node/%.8s...: its territory is not trusted: its addresses "
+		                           "are not dialed",
+		          want + 5);
+		return;
+	}
+	struct node_peer *learnt[NODE_NODE_ADDRS_MAX];
+	size_t n_learnt = 0;
 	proto_arena a;
 	proto_arena_init(&a, 4 * e->body_len + 4096);
 	proto_value *v;
@@ -218,17 +266,44 @@ void peers_learn(node *n, const proto_entry *e)
 				const proto_value *s = &addrs->u.arr.items[i];
 				if (s->type != PROTO_V_STR || s->u.str.len >= NODE_ADDR_STR_MAX)
 					continue;
-				struct node_peer *p = peer_get(n, s->u.str.ptr);
-				if (!p || p->discovered)
+				char addr[NODE_ADDR_STR_MAX];
+				memcpy(addr, s->u.str.ptr, s->u.str.len);
+				addr[s->u.str.len] = '\0';
+				struct node_peer *p = peer_get(n, addr);
+				if (!p)
+					continue;
+				learnt[n_learnt++] = p;
+				if (p->discovered)
 					continue;
 				p->discovered = true;
 				p->key_known = true;
 				memcpy(p->key, e->territory, PROTO_KEY_LEN);
+				n->peers->state_dirty = true;
 				LOG_INFO("PEER-DISCOVER", "learnt %s from node/%.8s...", p->addr, want + 5);
 			}
 		}
 	}
 	proto_arena_done(&a);
+	/* the addresses of an earlier version that this one no longer lists */
+	forget_key(n, e->territory, learnt, n_learnt);
+}
+
+void peers_on_trust(node *n, const uint8_t key[PROTO_KEY_LEN], bool trusted)
+{
+	if (!n->peers || n->client)
+		return;
+	if (!trusted) {
+		forget_key(n, key, NULL, 0);
+		return;
+	}
+	char path[8 + 2 * PROTO_KEY_LEN];
+	memcpy(path, "node/", 5);
+	proto_hex(key, PROTO_KEY_LEN, path + 5);
+	store_row row;
+	if (store_entry_get(n->st, key, path, &row) == 0) {
+		peers_learn(n, &row.entry);
+		store_row_done(&row);
+	}
 }
 
 static int learn_row(const store_row *row, void *ctx)
@@ -328,6 +403,11 @@ static int since_cb(const store_row *row, void *ctx)
 		pv->hwm = row->rid;
 	if (rid_is_own(pv, row->rid))
 		return 0;
+	/* Committed by our own commit job, whose completion has not run yet (it registers its
+	 * rids, then pushes the entries to every session but the sender's): the tick must not
+	 * push it to every session, the sender's included. */
+	if (sync_inflight(n, row->id))
+		return 0;
 	/* written by another process (a `maille publish`, a `maille sync`): push it */
 	sync_push(n, row->id, NULL);
 	if (row->entry.kind == PROTO_KIND_DOCUMENT)
@@ -387,7 +467,11 @@ static void peers_dial(node *n)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < pv->n && outbound < NODE_OUTBOUND_MAX; i++) {
 			struct node_peer *p = &pv->v[i];
-			if (pass == 0 ? !p->configured : (p->configured || outbound >= NODE_OUTBOUND_MIN))
+			/* discovered: only while its territory is trusted, and a bounded number of
+			 * failures in a row (PROTOCOL.md §3.6) */
+			if (pass == 0 ? !p->configured
+			              : (p->configured || !p->discovered || p->gave_up ||
+			                 outbound >= NODE_OUTBOUND_MIN || !sync_trusted(n, p->key)))
 				continue;
 			if (p->self || p->conn || now < p->next_try_ms)
 				continue;
@@ -422,16 +506,23 @@ void peers_on_conn_closed(node *n, node_conn *c, bool opened)
 	if (last > p->last_sync_us)
 		p->last_sync_us = last;
 	p->connected_since_us = 0;
-	uint64_t delay;
+	uint64_t delay, base = n->cfg.peer_backoff_ms ? n->cfg.peer_backoff_ms : PEER_BACKOFF_BASE_MS;
 	if (opened) {
 		p->fails = 0;
-		delay = PEER_BACKOFF_BASE_MS;
+		delay = base;
 	} else {
 		p->fails++;
 		unsigned shift = p->fails - 1 < 9 ? p->fails - 1 : 9;
-		delay = (uint64_t)PEER_BACKOFF_BASE_MS << shift;
+		delay = base << shift;
 		if (delay > PEER_BACKOFF_MAX_MS)
 			delay = PEER_BACKOFF_MAX_MS;
+		if (!p->configured && p->discovered && p->fails >= PEER_DISCOVERED_DIALS_MAX &&
+		    !p->gave_up) {
+			p->gave_up = true;
+			LOG_INFO("PEER-GIVEUP", "%s: %u dials in a row failed: no longer dialed (until a "
+			                        "session with its node opens)",
+			         p->addr, p->fails);
+		}
 	}
 	/* jitter: 0.5 to 1.5 times, so that nodes restarted together do not redial in step */
 	delay = delay / 2 + randombytes_uniform((uint32_t)delay + 1);
@@ -459,6 +550,15 @@ bool peers_on_session_open(node *n, node_conn *c)
 		memcpy(c->peer->key, c->peer_key, PROTO_KEY_LEN);
 		c->peer->key_known = true;
 		c->peer->connected_since_us = node_now_us();
+	}
+	/* its node is alive: the addresses given up on are dialed again when the session ends */
+	struct node_peers *pv = n->peers;
+	for (size_t i = 0; i < pv->n; i++) {
+		struct node_peer *p = &pv->v[i];
+		if (p->gave_up && p->key_known && memcmp(p->key, c->peer_key, PROTO_KEY_LEN) == 0) {
+			p->gave_up = false;
+			p->fails = 0;
+		}
 	}
 	return true;
 }
@@ -505,7 +605,10 @@ static void state_write(node *n)
 			continue;
 		uint64_t sent = p->sent, received = p->received, refused = p->refused,
 		         last = p->last_sync_us, dups = p->dups;
-		const char *state = p->self ? "self" : p->fails ? "backoff" : "idle";
+		const char *state = p->self      ? "self"
+		                    : p->gave_up ? "given up"
+		                    : p->fails   ? "backoff"
+		                                 : "idle";
 		const char *dir = "out";
 		/* its session: ours, or the one it opened to us (we do not dial a peer we already
 		 * have a session with: peers_dial) */

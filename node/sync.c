@@ -185,7 +185,8 @@ typedef struct ingest_entry {
 	size_t len;
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry e;
-	int err;    /* decode, limits, signature, clock: 0 or a maille code */
+	int err;    /* decode, limits, signature, capref, clock: 0 or a maille code */
+	bool bad_capref; /* err is MAILLE_EAUTH for the capability reference, not the signature */
 	int put;    /* enum store_put_result */
 	int put_err;
 	bool skip;  /* its connection failed before the commit: not stored */
@@ -276,8 +277,14 @@ struct conn_sync {
 	rbsr_session rr;
 	node_set *rr_set;
 	bool rr_active;
-	/* what we send, in order */
+	/* what we send, in order; queued: the ids in sq (one entry goes out once per queue);
+	 * sent_ids: the ids sent in this round (PROTOCOL.md §3.5: a WANT of one of them is not
+	 * served again), forgotten when either side opens a reconciliation */
 	sendq_item *sq;
+	idset queued, sent_ids;
+	/* ids the peer sent us lately (at most SYNC_RX_IDS_MAX, then forgotten): it holds them,
+	 * the live push skips them (PROTOCOL.md §3.5) */
+	idset rx_ids;
 	size_t sq_head, sq_len, sq_cap;
 	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
 	size_t n_push, n_wanted;  /* queued items of these kinds */
@@ -353,16 +360,46 @@ void sync_trust_tick(node *n)
 	}
 	for (size_t i = 0; i < tv.n; i++)
 		memcpy(keys + i * PROTO_KEY_LEN, tv.v[i].key, PROTO_KEY_LEN);
-	if (tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN))) {
+	bool changed =
+		tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN));
+	if (changed) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
 		idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
 	}
-	free(sy->trust_keys);
+	uint8_t *old = sy->trust_keys;
+	size_t old_n = sy->trust_n;
 	sy->trust_keys = keys;
 	sy->trust_n = tv.n;
+	/* discovery follows the view (PROTOCOL.md §3.6): the keys that came in or went out, by a
+	 * merge of the two sorted lists */
+	for (size_t i = 0, j = 0; changed && n->peers && (i < old_n || j < tv.n);) {
+		int cmp = i == old_n  ? 1
+		          : j == tv.n ? -1
+		                      : memcmp(old + i * PROTO_KEY_LEN, keys + j * PROTO_KEY_LEN,
+		                               PROTO_KEY_LEN);
+		if (cmp < 0)
+			peers_on_trust(n, old + i++ * PROTO_KEY_LEN, false);
+		else if (cmp > 0)
+			peers_on_trust(n, keys + j++ * PROTO_KEY_LEN, true);
+		else
+			i++, j++;
+	}
+	free(old);
 	sy->trust_pending = true;
 	trust_view_done(&tv);
 	trust_apply(n);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, PROTO_KEY_LEN);
+}
+
+bool sync_trusted(const node *n, const uint8_t key[PROTO_KEY_LEN])
+{
+	const struct node_sync_state *sy = n->sy;
+	return sy && sy->trust_n &&
+	       bsearch(key, sy->trust_keys, sy->trust_n, PROTO_KEY_LEN, key_cmp) != NULL;
 }
 
 void sync_trust_stale(node *n)
@@ -467,6 +504,21 @@ static bool peer_fault(int err)
 	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
 }
 
+/* PROTOCOL.md §4.4 rule 1: an entry signed by its territory has no capability reference; a
+ * member's names its signer's capability, members/<signer in lowercase hex>. No node can
+ * accept an entry that breaks it, so its sender is at fault (§3.5); checked here, before it
+ * costs a store transaction (the store checks it again: MAILLE_EAUTH). */
+static bool capref_names_signer(const proto_entry *e)
+{
+	if (memcmp(e->signer, e->territory, PROTO_KEY_LEN) == 0)
+		return e->capref == NULL;
+	char want[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN];
+	memcpy(want, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1);
+	proto_hex(e->signer, PROTO_KEY_LEN, want + sizeof PROTO_MEMBERS_PREFIX - 1);
+	return e->capref && e->capref_len == strlen(want) &&
+	       memcmp(e->capref, want, e->capref_len) == 0;
+}
+
 static void verify_work(uv_work_t *w)
 {
 	ingest_batch *b = w->data;
@@ -477,6 +529,10 @@ static void verify_work(uv_work_t *w)
 		int r = proto_entry_decode(x->raw, x->len, &x->e);
 		if (!r)
 			r = proto_entry_verify(&x->e, x->raw, x->len);
+		if (!r && !capref_names_signer(&x->e)) {
+			r = MAILLE_EAUTH;
+			x->bad_capref = true;
+		}
 		if (!r)
 			r = proto_entry_check_time(&x->e, b->now_us);
 		x->err = r;
@@ -508,11 +564,13 @@ static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
 		return;
 	char hex[17];
 	proto_hex(x->id, 8, hex);
+	const char *why = x->bad_capref || (x->err == 0 && err == MAILLE_EAUTH)
+	                          ? "its capability reference does not name its signer"
+	                          : sync_err_text(err);
 	LOG_WARN("SYNC-REFUSE", "#%llu %s %s: entry %s refused (%s): disconnecting the peer",
-	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, sync_err_text(err));
+	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, why);
 	if (c->oneshot_sync)
-		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)",
-		                 sync_err_text(err));
+		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", why);
 	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
 }
 
@@ -721,8 +779,10 @@ static void commit_done(uv_work_t *w, int status)
 				else
 					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
 					         sync_err_text(err));
-			} else if (x->err == 0 && err == MAILLE_EPROTO) {
-				/* decoded and verified, but the store refused it (a malformed body) */
+			} else if (x->err == 0 && (err == MAILLE_EPROTO || err == MAILLE_EAUTH)) {
+				/* decoded and verified, but the store refused it: a malformed body, or a
+				 * capability reference no node accepts (PROTOCOL.md §4.4, checked before
+				 * the commit too) */
 				conn_refuse_entry(c, x, err);
 			} else if (x->err == 0) {
 				char hex[17];
@@ -835,6 +895,9 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	struct conn_sync *cs = c->sync;
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry_id(raw, len, id);
+	if (cs->rx_ids.n >= SYNC_RX_IDS_MAX)
+		idset_clear(&cs->rx_ids);
+	(void)idset_add(&cs->rx_ids, id); /* ENOMEM: it may be pushed back, no harm */
 	/* an id we asked for in this reconciliation was not here then (on_need looked): the
 	 * store lookup is skipped for it (a bulk sync is nearly all such entries) */
 	if (idset_has(&sy->inflight, id) ||
@@ -894,8 +957,12 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
+/* Queues id for sending, unless it is queued already. 0, or MAILLE_ENOMEM. */
 static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t kind)
 {
+	int added = idset_add(&cs->queued, id);
+	if (added <= 0)
+		return added; /* queued already (it goes out once), or ENOMEM */
 	if (cs->sq_len == cs->sq_cap || cs->sq_head + cs->sq_len == cs->sq_cap) {
 		/* compact, then grow */
 		if (cs->sq_head) {
@@ -905,8 +972,10 @@ static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t
 		if (cs->sq_len == cs->sq_cap) {
 			size_t cap = cs->sq_cap ? cs->sq_cap * 2 : 256;
 			sendq_item *p = realloc(cs->sq, cap * sizeof *p);
-			if (!p)
+			if (!p) {
+				idset_del(&cs->queued, id);
 				return MAILLE_ENOMEM;
+			}
 			cs->sq = p;
 			cs->sq_cap = cap;
 		}
@@ -927,11 +996,26 @@ void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 	for (node_conn *c = n->head; c; c = c->next) {
 		if (c == except || c->state != CONN_OPEN || !c->sync || c->oneshot_sync)
 			continue;
+		struct conn_sync *cs = c->sync;
+		/* PROTOCOL.md §3.5: not to the node it came from (on any of its sessions: a daemon
+		 * and a `maille sync` of one node share its key), nor to a peer known to hold it:
+		 * it sent it to us, announced it in our reconciliation (a need), or got it from us
+		 * in this round */
+		if (except && memcmp(c->peer_key, except->peer_key, PROTO_KEY_LEN) == 0)
+			continue;
+		if (idset_has(&cs->rx_ids, id) || idset_has(&cs->wanted, id) ||
+		    idset_has(&cs->sent_ids, id))
+			continue;
 		/* a peer that does not keep up (or out of memory) loses pushes: anti-entropy
 		 * repairs what push missed */
-		if (c->sync->n_push < SYNC_PUSH_QUEUE_MAX)
-			(void)sq_push(c->sync, id, SQ_PUSH);
+		if (cs->n_push < SYNC_PUSH_QUEUE_MAX)
+			(void)sq_push(cs, id, SQ_PUSH);
 	}
+}
+
+bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN])
+{
+	return n->sy && idset_has(&n->sy->inflight, id);
 }
 
 static int send_msg(node_conn *c, const uint8_t *msg, size_t len)
@@ -979,10 +1063,14 @@ static int send_entries(node_conn *c)
 			cs->n_push--;
 		else if (it->kind == SQ_WANTED)
 			cs->n_wanted--;
+		idset_del(&cs->queued, it->id);
 		if (cs->sq_len == 0)
 			cs->sq_head = 0;
 		if (r)
 			continue; /* superseded since: the peer gets the newer one by push */
+		if (cs->sent_ids.n >= SYNC_SENT_MAX)
+			idset_clear(&cs->sent_ids);
+		(void)idset_add(&cs->sent_ids, it->id); /* ENOMEM: a WANT of it is served again */
 		raws[k] = raw;
 		lens[k] = len;
 		bytes += proto_sync_entry_size(len);
@@ -1173,7 +1261,11 @@ void sync_start_recon(node_conn *c)
 	cs->ri_rounds = 1;
 	cs->ri_haves = cs->ri_needs = 0;
 	cs->ri_t0_ns = uv_hrtime();
-	idset_clear(&cs->wanted);
+	idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
+	/* The needs still asked for, or still to ask for, stay in wanted: a WANT never names an
+	 * id twice, nor one a WANT of ours still waits for (PROTOCOL.md §3.5) */
+	if (!cs->want_len && !cs->wants_out)
+		idset_clear(&cs->wanted);
 	LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)", (unsigned long long)c->id,
 	          c->peer_addr, c->peer_fp, s->set.n);
 	send_recon(c, PROTO_RECON_OPEN, out, len);
@@ -1223,6 +1315,7 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 	switch (m->recon_kind) {
 	case PROTO_RECON_OPEN:
 		rr_end(cs);
+		idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
 		cs->rr_set = node_set_get(n);
 		r = cs->rr_set ? rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER,
 		                                   SYNC_FRAME_LIMIT)
@@ -1314,9 +1407,17 @@ int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 		r = on_recon(c, &m);
 		break;
 	case PROTO_SESS_WANT:
-		for (size_t i = 0; i < m.n_ids; i++)
-			if (sq_push(cs, m.ids + i * RBSR_ID_LEN, SQ_WANTED))
+		/* PROTOCOL.md §3.5: an id repeated in the WANT, queued already, or sent in this
+		 * round is not served (again): each entry goes out at most once a round, so a WANT
+		 * of 32 KiB costs at most its 1024 distinct entries. Earlier versions could repeat
+		 * an id, so a repetition is dropped, not a protocol error. */
+		for (size_t i = 0; i < m.n_ids; i++) {
+			const uint8_t *id = m.ids + i * RBSR_ID_LEN;
+			if (idset_has(&cs->sent_ids, id))
+				continue;
+			if (sq_push(cs, id, SQ_WANTED))
 				return proto_fail(c, "out of memory", MAILLE_ENOMEM);
+		}
 		if (cs->n_wanted > SYNC_PEER_WANTS_MAX)
 			return proto_fail(c, "too many entries asked for at once", MAILLE_ETOOBIG);
 		r = 0;
@@ -1517,6 +1618,9 @@ int sync_conn_open(node_conn *c)
 	if (!c->sync)
 		return MAILLE_ENOMEM;
 	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
+	randombytes_buf(&c->sync->queued.seed, sizeof c->sync->queued.seed);
+	randombytes_buf(&c->sync->sent_ids.seed, sizeof c->sync->sent_ids.seed);
+	randombytes_buf(&c->sync->rx_ids.seed, sizeof c->sync->rx_ids.seed);
 	if (c->oneshot_sync && n->cfg.redeem_secret)
 		return redeem_send(c);
 	sync_session_begin(c);
@@ -1560,6 +1664,9 @@ void sync_conn_free(node_conn *c)
 	ri_end(cs);
 	rr_end(cs);
 	idset_done(&cs->wanted);
+	idset_done(&cs->queued);
+	idset_done(&cs->sent_ids);
+	idset_done(&cs->rx_ids);
 	free(cs->want);
 	free(cs->sq);
 	free(cs);

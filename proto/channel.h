@@ -177,8 +177,9 @@ enum proto_bye_reason {
 	PROTO_BYE_SHUTDOWN = 0,   /* the node is stopping */
 	PROTO_BYE_IDLE = 1,       /* idle timeout */
 	PROTO_BYE_PROTOCOL = 2,   /* the peer broke the protocol */
-	PROTO_BYE_OVERLOADED = 3, /* too many connections */
+	PROTO_BYE_OVERLOADED = 3, /* cannot serve the session now (memory, its store) */
 	PROTO_BYE_DONE = 4,       /* one-shot client finished */
+	PROTO_BYE_BUSY = 5,       /* at its session limits: try again later */
 };
 
 typedef struct proto_sess_msg {

@@ -13,7 +13,8 @@
  *                       reconciliation as initiator at a time, so "the responder session" of
  *                       a connection is well defined.
  *   [5, bin]            WANT: ids (32 bytes each, concatenated, 1..PROTO_WANT_IDS_MAX of them)
- *                       the sender lacks; the receiver sends those it has in ENTRIES.
+ *                       the sender lacks; the receiver sends those it has in ENTRIES. The ids
+ *                       are distinct (PROTOCOL.md §3.5); the decoder does not check that.
  *   [6, [bin, ...]]     ENTRIES: 1..PROTO_ENTRIES_MAX signed entries (PROTOCOL.md §1), each at
  *                       most PROTO_ENTRY_MAX bytes; the whole message at most
  *                       PROTO_SESSION_MSG_MAX bytes.

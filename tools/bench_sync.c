@@ -5,7 +5,9 @@
  *   1. ingest: `maille sync` of an empty node B with a daemon A holding N entries, against
  *      the single-core Ed25519 verify rate measured in the same run;
  *   2. reconcile: A and B with the same N entries plus 0, 10 and 1000 differences, by a real
- *      sync and by the Negentropy state machine alone, in memory;
+ *      sync and by the Negentropy state machine alone, in memory; 2b. upload (with ingest):
+ *      `maille sync` of B holding N (at most 40 000) entries A lacks, and the bytes it
+ *      receives;
  *   3. propagation: K daemons linked at random, 50 entries written one at a time at random
  *      nodes, time until the last node has each.
  * Figures are printed, never asserted. Progress goes to stderr, results to stdout.
@@ -645,6 +647,11 @@ typedef struct results {
 	json_int_t received;
 	bool ingest_equal, search_equal;
 	size_t search_a, search_b;
+	/* upload: a one-shot sync sending its own entries to the daemon */
+	bool upload_ran;
+	unsigned long long up_n;
+	json_int_t up_sent, up_received, up_dups, up_bytes_rx, up_bytes_tx;
+	double up_wall;
 	/* reconcile */
 	recon_case rc[3];
 	/* propagation */
@@ -1163,6 +1170,46 @@ static int phase_reconcile(ab *x, results *res)
 	return 0;
 }
 
+/* 2b. Upload: B, holding everything A has, gets entries of its own that A lacks and syncs
+ * once with A's daemon. What the one-shot sync receives is then the reconciliation and the
+ * MARK_ACKs only: not B's own entries back (A's live push skips the peer an entry came from,
+ * PROTOCOL.md §3.5). At most 40 000 entries, within the quota of an untrusted territory
+ * (§4.6: A does not trust B). */
+#define UPLOAD_MAX 40000ull
+
+static int phase_upload(ab *x, results *res)
+{
+	unsigned long long n = res->n < UPLOAD_MAX ? res->n : UPLOAD_MAX;
+	progress("upload: %llu new entries into B (not timed)", n);
+	/* indexes far above those of the reconciliation's differences */
+	if (node_fill(x->b, 7, 1000000, n, NULL))
+		return -1;
+	progress("syncing B to A: %llu entries (maille --dir B sync %s --json)...", n, x->da.addr);
+	sync_run sr;
+	if (timed_sync(x->b, x->da.addr, &sr))
+		return -1;
+	json_t *j = sr.j;
+	res->upload_ran = true;
+	res->up_n = n;
+	res->up_sent = jint(j, "sent");
+	res->up_received = jint(j, "received");
+	res->up_dups = jint(j, "duplicates");
+	res->up_bytes_rx = jint(j, "bytes_received");
+	res->up_bytes_tx = jint(j, "bytes_sent");
+	res->up_wall = jnum(j, "total_ms") / 1000.0;
+	printf("\n2b. Upload: `maille --dir B sync A --json`, B holding everything A has and %llu "
+	       "new entries\n   of its own\n",
+	       n);
+	printf("   sent %lld entries, %.1f MB, in %.2f s\n", (long long)res->up_sent,
+	       (double)res->up_bytes_tx / 1e6, res->up_wall);
+	printf("   bytes received by the one-shot sync: %lld (%.1f kB); entries received: %lld new, "
+	       "%lld\n     already held (B's own, pushed back by A)\n",
+	       (long long)res->up_bytes_rx, (double)res->up_bytes_rx / 1e3,
+	       (long long)res->up_received, (long long)res->up_dups);
+	json_decref(j);
+	return 0;
+}
+
 /* ---- 3. propagation ------------------------------------------------------------------------ */
 
 typedef struct pnode {
@@ -1603,6 +1650,10 @@ static void print_summary(const results *res, double secs, const char *failed_ab
 			    (double)rc->bytes / 1e3, rc->total_ms, rc->cpu_ms, rc->msg_bytes,
 			    rc->sc_cpu_ms, rc->sc_bytes, rc->sc_rounds);
 	}
+	if (res->upload_ran)
+		printf("| upload: a one-shot sync sending %llu entries of its own | %.1f s; bytes "
+		       "received by the one-shot sync: %lld (%lld of its own entries pushed back) |\n",
+		       res->up_n, res->up_wall, (long long)res->up_bytes_rx, (long long)res->up_dups);
 	if (res->prop_ran)
 		printf(
 		    "| propagation: %u daemons, %zu sessions | to the last node p50 %.0f ms, p99 "
@@ -1627,7 +1678,10 @@ static const char sync_help[] =
     "full-text index:\n"
     "  ingest       `maille sync` of an empty node with a daemon holding N generated entries\n"
     "               (default 100000): entries/s against the single-core Ed25519 verify rate,\n"
-    "               CPU of both processes, bytes on the wire, equal fingerprints, search\n"
+    "               CPU of both processes, bytes on the wire, equal fingerprints, search;\n"
+    "               then (after reconcile, if it runs) the upload: `maille sync` of that\n"
+    "               node once it holds N (at most 40000) more entries the daemon lacks, and\n"
+    "               the bytes that one-shot sync receives\n"
     "  reconcile    the same N entries on both sides plus 0, 10 and 1000 differences: a real\n"
     "               sync (rounds, bytes, time) and the Negentropy exchange alone in memory\n"
     "               (CPU, bytes, round trips)\n"
@@ -1769,6 +1823,8 @@ int bench_sync_main(int argc, char **argv)
 			progress("B synced from A (not measured: --only reconcile)");
 		if (!failed_ab && do_recon && phase_reconcile(&x, &res))
 			failed_ab = "a reconciliation failed";
+		if (!failed_ab && do_ingest && phase_upload(&x, &res))
+			failed_ab = "the upload sync failed";
 		if (failed_ab)
 			printf("\n   FAILED: %s (see the messages above)\n", failed_ab);
 		if (x.da.pid > 0) {

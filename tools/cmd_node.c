@@ -281,12 +281,12 @@ static const char node_help[] =
 	"needs a federation.\n"
 	"\n"
 	"It keeps the catalogue in sync with its peers: it dials the peers configured with\n"
-	"'maille peer add' and those the federation's node entries announce (4 to 8 outbound\n"
-	"connections, retrying with exponential backoff), reconciles with each on connection and\n"
-	"with one at random every --anti-entropy seconds, and pushes at once every entry it\n"
-	"stores (received, or published with 'maille publish' while it runs) to its peers. It\n"
-	"publishes its own addresses as the entry node/<its key>. 'maille peers' and\n"
-	"'maille status' show what it is doing (from DIR/node.state).\n"
+	"'maille peer add' and those the node entries of the territories it trusts announce (4\n"
+	"to 8 outbound connections, retrying with exponential backoff), reconciles with each on\n"
+	"connection and with one at random every --anti-entropy seconds, and pushes at once\n"
+	"every entry it stores (received, or published with 'maille publish' while it runs) to\n"
+	"its peers. It publishes its own addresses as the entry node/<its key>. 'maille peers'\n"
+	"and 'maille status' show what it is doing (from DIR/node.state).\n"
 	"\n"
 	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
 	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
@@ -337,6 +337,23 @@ uint32_t env_ms(const char *name)
 	}
 	cli_warn("%s=%lu: a test setting", name, ms);
 	return (uint32_t)ms;
+}
+
+/* Test-only lowering of the daemon's connection caps (node.h), so that a test reaches them
+ * with a few connections. Not documented in --help on purpose. */
+static unsigned env_cap(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (*end || n == 0 || n > 100000ul) {
+		cli_warn("%s=%s ignored (a count, 1 to 100000)", name, v);
+		return 0;
+	}
+	cli_warn("%s=%lu: a test setting", name, n);
+	return (unsigned)n;
 }
 
 /* The territory's name as the node presents itself (HELLO). */
@@ -435,6 +452,9 @@ int cmd_node(int argc, char **argv)
 		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
 		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
 		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.peer_backoff_ms = env_ms("MAILLE_TEST_BACKOFF_MS"),
+		.sessions_max = env_cap("MAILLE_TEST_SESSIONS_MAX"),
+		.inbound_max = env_cap("MAILLE_TEST_INBOUND_MAX"),
 		.store_path = nd.store_path,
 		.anti_entropy_ms = ae_ms,
 		.clock_skew_us = cli_clock_skew_us(),
@@ -471,8 +491,9 @@ static const char ping_help[] =
 	"\n"
 	"Exit 0 when the peer answered. Exit 1 when it did not: a node of another federation, or\n"
 	"something that is not a Maille node, closes without a reply (\"not a member of this\n"
-	"federation (or not a Maille node)\"); also on timeout or a failed connection. Exit 2 on\n"
-	"a usage error.\n";
+	"federation (or not a Maille node)\"); a node at its session limits says so (\"nœud\n"
+	"occupé\", busy: try again later); also when the node closed the connection, on timeout\n"
+	"or a failed connection, each with its message. Exit 2 on a usage error.\n";
 
 /* cli.h */
 json_t *json_peer_str(const char *s)

@@ -91,8 +91,9 @@ static const char sync_help[] =
 	"capability does not cover (PROTOCOL.md §4.4), entries of an untrusted territory beyond\n"
 	"its quota (quarantine.entries, quarantine.bytes in maille.conf; §4.6).\n"
 	"Exit 0 when the sync completed, 1 when it did not (a node of another federation says\n"
-	"nothing: \"not a member of this federation (or not a Maille node)\"), 2 on a usage\n"
-	"error.\n";
+	"nothing: \"not a member of this federation (or not a Maille node)\"; a node at its\n"
+	"session limits says it is busy: \"nœud occupé\"; a node that closed the connection or\n"
+	"went silent: each its own message), 2 on a usage error.\n";
 
 static void sync_progress(const node_sync_result *r, void *ctx)
 {
@@ -202,9 +203,10 @@ static const char peer_help[] =
 	"       maille peer remove HOST:PORT [--dir DIR]\n"
 	"\n"
 	"Configures the peers this node's daemon always keeps a connection to (besides those it\n"
-	"discovers from the federation's node entries). A running daemon dials an added peer,\n"
-	"or hangs up on a removed one, within a second, without a restart. HOST is an IPv4\n"
-	"address, [IPv6 address] or localhost.\n";
+	"discovers from the node entries of the territories it trusts), whether or not it trusts\n"
+	"their territories. A running daemon dials an added peer, or hangs up on a removed one,\n"
+	"within a second, without a restart. HOST is an IPv4 address, [IPv6 address] or\n"
+	"localhost.\n";
 
 int cmd_peer(int argc, char **argv)
 {
@@ -259,10 +261,11 @@ static const char peers_help[] =
 	"usage: maille peers [--dir DIR] [--json]\n"
 	"\n"
 	"The node's peers: the configured ones ('maille peer add'), those discovered from the\n"
-	"federation's node entries, and the nodes connected to it, each with its address, key,\n"
-	"state (connected, connecting, backoff after failures, idle, self), last sync and the\n"
-	"entries sent to it and received from it since the daemon started. Without a running\n"
-	"daemon, only the configured peers are listed, with the state \"daemon not running\".\n";
+	"node entries of trusted territories, and the nodes connected to it, each with its\n"
+	"address, key, state (connected, connecting, backoff after failures, given up after 8\n"
+	"failures in a row, idle, self), last sync and the entries sent to it and received from\n"
+	"it since the daemon started. Without a running daemon, only the configured peers are\n"
+	"listed, with the state \"daemon not running\".\n";
 
 typedef struct peers_ctx {
 	json_t *arr;

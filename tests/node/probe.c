@@ -5,7 +5,7 @@
  * send without reading; and play a hostile responder for the dialer.
  *
  * usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age SECONDS]
- *                   [--n N] [--timeout-ms T]
+ *                   [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]
  * DIR is the node directory whose key and federation the probe uses. The probe checks what it
  * expects itself: it prints one JSON line of observations on stdout and exits 0 when the
  * daemon behaved, 1 (with the reason on stderr) when it did not, 2 on a usage error.
@@ -33,7 +33,7 @@
 #define DEFAULT_TIMEOUT_MS 5000
 
 typedef struct opts {
-	const char *mode, *dir, *addr, *kind, *file;
+	const char *mode, *dir, *addr, *kind, *file, *id, *addrs;
 	double age_s;
 	long n;
 	int timeout_ms;
@@ -186,9 +186,16 @@ typedef struct session {
 	uint8_t msg1[2 + PROTO_HS_MSG_MAX]; /* message 1 as sent, with its length */
 	size_t msg1_len;
 	double t0;
-	/* received session messages */
+	/* received session messages (ENTRIES are counted, not kept; a MARK or MARK_ACK keeps its
+	 * number in nonce) */
 	proto_sess_msg got[64];
 	size_t n_got;
+	size_t entries_rx;        /* entries received in ENTRIES */
+	uint64_t entry_bytes_rx;  /* their bytes */
+	uint8_t watch[PROTO_ID_LEN];
+	bool watching;
+	size_t watch_copies; /* entries received whose id is watch */
+	bool auto_pong;      /* answer the node's PINGs while waiting (long exchanges) */
 } session;
 
 static void session_done(session *s)
@@ -290,9 +297,35 @@ static int on_sess(void *ctx, const uint8_t *msg, size_t len)
 {
 	session *s = ctx;
 	proto_sess_msg m;
-	int r = proto_sess_decode(msg, len, &m);
-	if (r)
+	proto_sync_msg sm;
+	int r = proto_sync_decode(msg, len, &sm);
+	if (r == 0) {
+		memset(&m, 0, sizeof m);
+		m.type = sm.type;
+		if (sm.type == PROTO_SESS_ENTRIES) {
+			const uint8_t *it = NULL, *raw;
+			size_t rlen;
+			while (proto_sync_entries_next(&sm, &it, &raw, &rlen)) {
+				uint8_t id[PROTO_ID_LEN];
+				proto_entry_id(raw, rlen, id);
+				s->entries_rx++;
+				s->entry_bytes_rx += rlen;
+				s->watch_copies += s->watching && memcmp(id, s->watch, PROTO_ID_LEN) == 0;
+			}
+			return 0;
+		}
+		if (sm.type == PROTO_SESS_MARK || sm.type == PROTO_SESS_MARK_ACK)
+			m.nonce = sm.mark;
+	} else if (r != MAILLE_EINVAL) {
 		return r;
+	} else if ((r = proto_sess_decode(msg, len, &m))) {
+		return r;
+	}
+	if (m.type == PROTO_SESS_PING && s->auto_pong) {
+		proto_sess_msg pong = {.type = PROTO_SESS_PONG, .nonce = m.nonce};
+		send_sess(s, &pong);
+		return 0;
+	}
 	if (s->n_got < sizeof s->got / sizeof s->got[0])
 		s->got[s->n_got++] = m;
 	return 0;
@@ -327,6 +360,196 @@ static int sess_wait(session *s, uint32_t type, int timeout_ms, const char **how
 		if (r)
 			return fail("the node's transport does not verify: %s", maille_strerror(r));
 	}
+}
+
+
+/* Seals one encoded session message and sends it. */
+static int send_raw(session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0, out_cap = 0;
+	int r = proto_chan_seal(s->chan, msg, len, &out, &out_len, &out_cap);
+	if (!r && send_all(s->fd, out, out_len))
+		r = MAILLE_EIO;
+	free(out);
+	return r;
+}
+
+static int send_mark(session *s, uint64_t n)
+{
+	uint8_t buf[32];
+	size_t len;
+	int r = proto_sync_encode_mark(PROTO_SESS_MARK, n, buf, sizeof buf, &len);
+	return r ? r : send_raw(s, buf, len);
+}
+
+/* Reads what arrives within timeout_ms (one poll). 0, or -1 when the node closed (*how
+ * "eof" or "reset") or its transport does not verify. */
+static int sess_read_some(session *s, int timeout_ms, const char **how)
+{
+	uint8_t buf[65536];
+	struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+	int pr = poll(&pfd, 1, timeout_ms);
+	if (pr <= 0)
+		return 0;
+	ssize_t n = recv(s->fd, buf, sizeof buf, 0);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0) {
+		*how = n == 0 ? "eof" : "reset";
+		return -1;
+	}
+	int r = proto_chan_feed(s->chan, buf, (size_t)n, on_sess, s);
+	if (r) {
+		*how = "corrupt";
+		fail("the node's transport does not verify: %s", maille_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for MARK_ACK n: the node has processed everything sent before MARK n, and written
+ * every answer (PROTOCOL.md §3.5). 0, or -1 (BYE, closed, timeout: *how says which). */
+static int sess_wait_ack(session *s, uint64_t n, int timeout_ms, const char **how)
+{
+	double end = now_ms() + timeout_ms;
+	*how = "timeout";
+	for (;;) {
+		bool bye = false;
+		for (size_t i = 0; i < s->n_got; i++) {
+			if (s->got[i].type == PROTO_SESS_MARK_ACK && s->got[i].nonce == n)
+				return 0;
+			bye |= s->got[i].type == PROTO_SESS_BYE;
+		}
+		if (bye) {
+			*how = "bye";
+			return -1;
+		}
+		double left = end - now_ms();
+		if (left <= 0) {
+			*how = "timeout";
+			return -1;
+		}
+		if (s->n_got > 48)
+			s->n_got = 0; /* neither the ACK nor a BYE: room for what comes */
+		if (sess_read_some(s, left < 100 ? (int)left + 1 : 100, how))
+			return -1;
+	}
+}
+
+/* The reason of the last BYE received, or -1. */
+static long bye_reason(const session *s)
+{
+	long bye = -1;
+	for (size_t i = 0; i < s->n_got; i++)
+		if (s->got[i].type == PROTO_SESS_BYE)
+			bye = (long)s->got[i].reason;
+	return bye;
+}
+
+/* An entry at path in territory, signed with sk (its public half is the signer), with capref
+ * (NULL: none) and body. */
+static int entry_make(const uint8_t territory[PROTO_KEY_LEN], const uint8_t *sk, const char *path,
+                      const char *capref, const uint8_t *body, size_t body_len, uint8_t **ret,
+                      size_t *ret_len)
+{
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, territory, PROTO_KEY_LEN);
+	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
+	e.path = path;
+	e.path_len = strlen(path);
+	e.capref = capref;
+	e.capref_len = capref ? strlen(capref) : 0;
+	e.timestamp = wall_us();
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = body;
+	e.body_len = body_len;
+	return proto_entry_encode(&e, sk, ret, ret_len);
+}
+
+/* One ENTRIES message holding raw. */
+static int send_entry(session *s, const uint8_t *raw, size_t len)
+{
+	size_t cap = len + 64, mlen = 0;
+	uint8_t *msg = malloc(cap);
+	const uint8_t *raws[1] = {raw};
+	int r = msg ? proto_sync_encode_entries(raws, &len, 1, msg, cap, &mlen) : MAILLE_ENOMEM;
+	if (!r)
+		r = send_raw(s, msg, mlen);
+	free(msg);
+	return r;
+}
+
+/* {"type": "node", "software": ..., "addresses": [the --addrs list]} (PROTOCOL.md §3.6). */
+static int body_node(const char *list, uint8_t **ret, size_t *ret_len)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	int r = MAILLE_ENOMEM;
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v, *arr = NULL;
+	if (m && (v = proto_value_map_put(&a, m, "type", 4))) {
+		*v = *proto_value_new_str(&a, "node", 4);
+		if ((v = proto_value_map_put(&a, m, "software", 8)))
+			*v = *proto_value_new_str(&a, "maille-probe", 12);
+		arr = proto_value_map_put(&a, m, "addresses", 9);
+	}
+	if (arr) {
+		arr->type = PROTO_V_ARRAY;
+		r = 0;
+		for (const char *p = list; !r && *p;) {
+			size_t l = strcspn(p, ",");
+			proto_value *slot = proto_value_array_push(&a, arr);
+			proto_value *str = proto_value_new_str(&a, p, l);
+			if (!slot || !str)
+				r = MAILLE_ENOMEM;
+			else
+				*slot = *str;
+			p += l + (p[l] == ',');
+		}
+	}
+	if (!r)
+		r = proto_value_encode(m, PROTO_ENTRY_MAX, ret, ret_len);
+	proto_arena_done(&a);
+	return r;
+}
+
+/* {"type": "rex", "summary": pad bytes of text} (canonical: keys by encoded bytes). */
+static int body_rex(size_t pad, uint8_t **ret, size_t *ret_len)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	char *text = malloc(pad + 1);
+	int r = MAILLE_ENOMEM;
+	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v;
+	if (text && m && (v = proto_value_map_put(&a, m, "type", 4))) {
+		*v = *proto_value_new_str(&a, "rex", 3);
+		for (size_t i = 0; i < pad; i++)
+			text[i] = "retour d'experience "[i % 20];
+		if (pad && (v = proto_value_map_put(&a, m, "summary", 7)))
+			*v = *proto_value_new_str(&a, text, pad);
+		r = proto_value_encode(m, PROTO_ENTRY_MAX, ret, ret_len);
+	}
+	free(text);
+	proto_arena_done(&a);
+	return r;
+}
+
+/* A WANT of n ids, all equal to id. */
+static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
+{
+	uint8_t *ids = malloc(n * PROTO_ID_LEN), *buf = malloc(n * PROTO_ID_LEN + 16);
+	size_t len = 0;
+	int r = ids && buf ? 0 : MAILLE_ENOMEM;
+	for (size_t i = 0; !r && i < n; i++)
+		memcpy(ids + i * PROTO_ID_LEN, id, PROTO_ID_LEN);
+	if (!r)
+		r = proto_sync_encode_want(ids, n, buf, n * PROTO_ID_LEN + 16, &len);
+	if (!r)
+		r = send_raw(s, buf, len);
+	free(ids);
+	free(buf);
+	return r;
 }
 
 /* ---- modes ---------------------------------------------------------------------------------- */
@@ -652,7 +875,9 @@ out:
 /* After the handshake, pushes one entry in ENTRIES (PROTOCOL.md §3.5), signed with the
  * probe's key: kind "valid" (the control: the node keeps the session), "sig" (the last byte
  * of the signature flipped), "body" (a byte of the path changed after signing), "garbage"
- * (64 random bytes). For every kind but valid the node must say BYE protocol and close. The
+ * (64 random bytes), "capref-other" and "capref-nil" (a member's entry, well signed, whose
+ * capability reference names another key, or is missing). For every kind but valid the node
+ * must say BYE protocol and close. The
  * entry's id is printed so that the test can check the store. */
 static int mode_forge(probe *p)
 {
@@ -686,8 +911,22 @@ static int mode_forge(probe *p)
 	e.kind = PROTO_KIND_DOCUMENT;
 	e.body = body;
 	e.body_len = body_len;
-	if (!r)
+	if (!r && strncmp(k, "capref", 6) == 0) {
+		/* a member's entry, well signed by the member key, whose capability reference does
+		 * not name it (another key's capability) or is missing: no node can accept it
+		 * (PROTOCOL.md §4.4) */
+		uint8_t mpk[PROTO_KEY_LEN], msk[PROTO_SECRET_KEY_LEN], other[PROTO_KEY_LEN];
+		char capref[sizeof "members/" + 2 * PROTO_KEY_LEN];
+		proto_key_generate(mpk, msk);
+		randombytes_buf(other, sizeof other);
+		memcpy(capref, "members/", 8);
+		proto_hex(other, PROTO_KEY_LEN, capref + 8);
+		r = entry_make(p->nd.pk, msk, path, strcmp(k, "capref-nil") == 0 ? NULL : capref, body,
+		               body_len, &raw, &len);
+		sodium_memzero(msk, sizeof msk);
+	} else if (!r) {
 		r = proto_entry_encode(&e, p->nd.sk, &raw, &len);
+	}
 	if (r) {
 		fail("cannot build the entry: %s", maille_strerror(r));
 		goto out;
@@ -703,8 +942,8 @@ static int mode_forge(probe *p)
 	} else if (strcmp(k, "garbage") == 0) {
 		len = 64;
 		randombytes_buf(raw, len);
-	} else if (!valid) {
-		fail("unknown kind '%s' (valid, sig, body, garbage)", k);
+	} else if (!valid && strcmp(k, "capref-other") != 0 && strcmp(k, "capref-nil") != 0) {
+		fail("unknown kind '%s' (valid, sig, body, garbage, capref-other, capref-nil)", k);
 		goto out;
 	}
 	uint8_t id[PROTO_ID_LEN];
@@ -746,6 +985,165 @@ out:
 	free(msg);
 	free(wire);
 	session_done(&s);
+	return ret;
+}
+
+/* WANT abuse (PROTOCOL.md §3.5): the entry --id (hex) is one the node holds. kind "repeat":
+ * one WANT of 1024 ids, all that id; kind "again": a WANT of the id, then, once answered,
+ * the same WANT again. Each WANT is followed by a MARK, and the probe counts the copies of
+ * the entry that came back before each MARK_ACK (every answer is written before it). The
+ * node must send the entry once in all, and keep the session. */
+static int mode_want(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t id[PROTO_ID_LEN];
+	if (!p->o.id || strlen(p->o.id) != 2 * PROTO_ID_LEN ||
+	    proto_unhex(p->o.id, id, PROTO_ID_LEN) != 0)
+		return fail("--id wants 64 hex digits");
+	if (session_handshake(p, &s))
+		goto out;
+	s.auto_pong = true;
+	memcpy(s.watch, id, PROTO_ID_LEN);
+	s.watching = true;
+	const char *k = p->o.kind, *how = "";
+	bool repeat = strcmp(k, "repeat") == 0;
+	if (!repeat && strcmp(k, "again") != 0) {
+		fail("unknown kind '%s' (repeat, again)", k);
+		goto out;
+	}
+	size_t rounds = repeat ? 1 : 2, after_first = 0;
+	for (size_t i = 0; i < rounds; i++) {
+		int r = send_want_n(&s, id, repeat ? PROTO_WANT_IDS_MAX : 1);
+		if (!r)
+			r = send_mark(&s, i + 1);
+		if (r) {
+			fail("cannot send WANT: %s", maille_strerror(r));
+			goto out;
+		}
+		if (sess_wait_ack(&s, i + 1, p->o.timeout_ms, &how)) {
+			printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"bye\":%ld,"
+			       "\"closed\":\"%s\"}\n",
+			       k, s.watch_copies, bye_reason(&s), how);
+			fail("no MARK_ACK %zu (%s)", i + 1, how);
+			goto out;
+		}
+		if (i == 0)
+			after_first = s.watch_copies;
+	}
+	printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"after_first\":%zu,"
+	       "\"entries\":%zu,\"entry_bytes\":%llu,\"bye\":%ld}\n",
+	       k, s.watch_copies, after_first, s.entries_rx, (unsigned long long)s.entry_bytes_rx,
+	       bye_reason(&s));
+	if (after_first != 1)
+		fail("the first WANT got %zu copies of the entry (expected 1)", after_first);
+	else if (s.watch_copies != 1)
+		fail("the entry came %zu times (expected once)", s.watch_copies);
+	else
+		ret = 0;
+out:
+	session_done(&s);
+	return ret;
+}
+
+/* Pushes the entry node/<the probe's key> listing the addresses of --addrs (PROTOCOL.md
+ * §3.6), signed by the probe's key, and waits until the node has stored it (MARK_ACK). Whether
+ * the node dials those addresses is the test's to observe. */
+static int mode_node_entry(probe *p)
+{
+	session s;
+	int ret = 1;
+	uint8_t *body = NULL, *raw = NULL;
+	size_t body_len = 0, len = 0;
+	char path[8 + 2 * PROTO_KEY_LEN];
+	memcpy(path, "node/", 5);
+	proto_hex(p->nd.pk, PROTO_KEY_LEN, path + 5);
+	if (session_handshake(p, &s))
+		goto out;
+	s.auto_pong = true;
+	int r = body_node(p->o.addrs, &body, &body_len);
+	if (!r)
+		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
+	if (!r)
+		r = send_entry(&s, raw, len);
+	if (!r)
+		r = send_mark(&s, 1);
+	if (r) {
+		fail("cannot send the node entry: %s", maille_strerror(r));
+		goto out;
+	}
+	const char *how = "";
+	uint8_t id[PROTO_ID_LEN];
+	char hex[2 * PROTO_ID_LEN + 1];
+	proto_entry_id(raw, len, id);
+	proto_hex(id, PROTO_ID_LEN, hex);
+	r = sess_wait_ack(&s, 1, p->o.timeout_ms, &how);
+	printf("{\"mode\":\"node-entry\",\"id\":\"%s\",\"stored\":%s,\"bye\":%ld}\n", hex,
+	       r ? "false" : "true", bye_reason(&s));
+	ret = r ? fail("no MARK_ACK (%s)", how) : 0;
+out:
+	free(body);
+	free(raw);
+	session_done(&s);
+	return ret;
+}
+
+/* The live push (PROTOCOL.md §3.5) and the node an entry came from: two sessions with the
+ * probe's key (a daemon and a `maille sync` of one node share a key). The first sends --n
+ * entries of the probe's territory and waits for MARK_ACK (stored, and pushed to the other
+ * sessions); then the second sends MARK and waits for its MARK_ACK (every push queued before
+ * it written). Counts the entries that came back on each: none may. */
+static int mode_push_back(probe *p)
+{
+	session s1, s2;
+	int ret = 1;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
+	bool s2_open = false;
+	if (session_handshake(p, &s1))
+		return 1;
+	if (session_handshake(p, &s2))
+		goto out;
+	s2_open = true;
+	s1.auto_pong = s2.auto_pong = true;
+	int r = body_rex(2000, &body, &body_len);
+	for (long i = 0; !r && i < p->o.n; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "rex/retour-renvoye-%08x-%ld",
+		         (unsigned)randombytes_random(), i);
+		uint8_t *raw = NULL;
+		size_t len = 0;
+		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
+		if (!r)
+			r = send_entry(&s1, raw, len);
+		free(raw);
+	}
+	if (!r)
+		r = send_mark(&s1, 1);
+	const char *how = "";
+	if (r || sess_wait_ack(&s1, 1, p->o.timeout_ms, &how)) {
+		fail("the node did not store the entries (%s, %s)", maille_strerror(r), how);
+		goto out;
+	}
+	if (send_mark(&s2, 1) || sess_wait_ack(&s2, 1, p->o.timeout_ms, &how)) {
+		fail("no MARK_ACK on the second session (%s)", how);
+		goto out;
+	}
+	printf("{\"mode\":\"push-back\",\"sent\":%ld,\"back_same_session\":%zu,"
+	       "\"back_other_session\":%zu,\"bytes_back\":%llu}\n",
+	       p->o.n, s1.entries_rx, s2.entries_rx,
+	       (unsigned long long)(s1.entry_bytes_rx + s2.entry_bytes_rx));
+	if (s1.entries_rx || s2.entries_rx)
+		fail("%zu of its own entries came back (%zu on the session that sent them, %zu on "
+		     "the other)",
+		     s1.entries_rx + s2.entries_rx, s1.entries_rx, s2.entries_rx);
+	else
+		ret = 0;
+out:
+	free(body);
+	session_done(&s1);
+	if (s2_open)
+		session_done(&s2);
 	return ret;
 }
 
@@ -893,10 +1291,10 @@ static int mode_flood(probe *p)
 }
 
 /* --n authenticated sessions, opened one after the other: the node's session limits answer
- * the ones over its caps with BYE overloaded right after the handshake. Prints "ready" with
- * the counts, holds the others until standard input closes (the test floods the node
- * meanwhile), then checks that every held session still answers PING: an authenticated
- * session is never evicted for a newcomer. */
+ * the ones over its caps with BYE busy right after the handshake. Prints "ready" with the
+ * counts, holds the others until standard input closes (the test floods the node meanwhile),
+ * then checks that every held session still answers PING: an authenticated session is never
+ * evicted for a newcomer. */
 static int mode_sessions(probe *p)
 {
 	long n = p->o.n;
@@ -905,24 +1303,24 @@ static int mode_sessions(probe *p)
 		return fail("out of memory");
 	for (long i = 0; i < n; i++)
 		ss[i].fd = -1;
-	long opened = 0, overloaded = 0, alive = 0;
+	long opened = 0, busy = 0, alive = 0;
 	int ret = 1;
 	for (long i = 0; i < n; i++) {
 		if (session_handshake(p, &ss[i]))
 			goto out;
 		opened++;
-		/* a BYE overloaded comes at once, if it comes */
+		/* a BYE busy comes at once, if it comes */
 		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = (uint64_t)i};
 		const char *how;
 		if (send_sess(&ss[i], &m) == 0 &&
 		    sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0)
 			continue;
 		for (size_t j = 0; j < ss[i].n_got; j++)
-			overloaded += ss[i].got[j].type == PROTO_SESS_BYE &&
-			              ss[i].got[j].reason == PROTO_BYE_OVERLOADED;
+			busy += ss[i].got[j].type == PROTO_SESS_BYE &&
+			        ss[i].got[j].reason == PROTO_BYE_BUSY;
 		session_done(&ss[i]);
 	}
-	printf("{\"ready\":true,\"opened\":%ld,\"overloaded\":%ld}\n", opened, overloaded);
+	printf("{\"ready\":true,\"opened\":%ld,\"busy\":%ld}\n", opened, busy);
 	fflush(stdout);
 	char c;
 	while (read(0, &c, 1) > 0)
@@ -936,9 +1334,9 @@ static int mode_sessions(probe *p)
 		alive += send_sess(&ss[i], &m) == 0 &&
 		         sess_wait(&ss[i], PROTO_SESS_PONG, p->o.timeout_ms, &how) == 0;
 	}
-	printf("{\"mode\":\"sessions\",\"opened\":%ld,\"overloaded\":%ld,\"alive\":%ld}\n", opened,
-	       overloaded, alive);
-	ret = alive + overloaded == opened ? 0 : fail("%ld sessions lost", opened - overloaded - alive);
+	printf("{\"mode\":\"sessions\",\"opened\":%ld,\"busy\":%ld,\"alive\":%ld}\n", opened, busy,
+	       alive);
+	ret = alive + busy == opened ? 0 : fail("%ld sessions lost", opened - busy - alive);
 out:
 	for (long i = 0; i < n; i++)
 		if (ss[i].fd >= 0 || ss[i].chan)
@@ -1016,8 +1414,10 @@ out:
 
 /* A hostile responder for the dialer: accepts one connection, reads message 1, then answers
  * according to --kind (silent: close without a byte; garbage: a plausible length and random
- * bytes; prefix-65535: a length over the limit; hang: nothing, until the client leaves). The
- * port goes to --file. */
+ * bytes; prefix-65535: a length over the limit; hang: nothing, until the client leaves;
+ * with --dir, a member of its federation: hs-close completes the handshake and closes
+ * without BYE, as a node that dies; hs-hang completes it and stays silent). The port goes to
+ * --file. */
 static int mode_fake_server(probe *p)
 {
 	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1053,6 +1453,48 @@ static int mode_fake_server(probe *p)
 	const char *k = p->o.kind;
 	uint8_t out[302];
 	size_t olen = 0;
+	if (strncmp(k, "hs-", 3) == 0) {
+		/* a member that completes the handshake as the responder, then closes without BYE
+		 * (hs-close: a peer that died) or stays silent (hs-hang) */
+		int r = p->nd_open ? 0 : fail("--kind %s needs --dir", k);
+		proto_hs hs;
+		memset(&hs, 0, sizeof hs);
+		uint8_t m2[2 + PROTO_HS_MSG_MAX], m3[2 + PROTO_HS_MSG_MAX];
+		size_t l2 = 0, l3 = 0;
+		if (!r && !got)
+			r = fail("no message 1");
+		if (!r)
+			r = proto_hs_init(&hs, false, p->nd.sk, p->fed.key, &p->hello, wall_us(), NULL);
+		if (!r)
+			r = proto_hs_read(&hs, msg + 2, got);
+		if (!r)
+			r = proto_hs_write(&hs, m2 + 2, PROTO_HS_MSG_MAX, &l2);
+		if (!r) {
+			m2[0] = (uint8_t)(l2 >> 8);
+			m2[1] = (uint8_t)l2;
+			r = send_all(fd, m2, 2 + l2) ? MAILLE_EIO : 0;
+		}
+		if (!r && read_exact(fd, m3, 2, p->o.timeout_ms) == 0) {
+			l3 = (size_t)m3[0] << 8 | m3[1];
+			if (l3 > PROTO_HS_MSG_MAX || read_exact(fd, m3 + 2, l3, p->o.timeout_ms))
+				r = MAILLE_EPROTO;
+		} else if (!r) {
+			r = MAILLE_EIO;
+		}
+		if (!r)
+			r = proto_hs_read(&hs, m3 + 2, l3);
+		proto_hs_done(&hs);
+		const char *how = "eof";
+		if (!r && strcmp(k, "hs-hang") == 0)
+			drain(fd, p->o.timeout_ms, &how, NULL, 0);
+		close(fd);
+		if (r)
+			return fail("the handshake with the client failed: %s", maille_strerror(r));
+		printf("{\"mode\":\"fake-server\",\"kind\":\"%s\",\"handshake\":true,"
+		       "\"client\":\"%s\"}\n",
+		       k, how);
+		return 0;
+	}
 	if (strcmp(k, "garbage") == 0) {
 		randombytes_buf(out, sizeof out);
 		out[0] = 1;
@@ -1081,9 +1523,9 @@ static int mode_fake_server(probe *p)
 static int usage(void)
 {
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
-	      "             [--n N] [--timeout-ms T]\n"
+	      "             [--n N] [--timeout-ms T] [--id HEX] [--addrs A,B,...]\n"
 	      "modes: capture send-file msg1 garbage1 garbage3 flipbit bigmsg silent idle hold\n"
-	      "       flood sessions noread fake-server forge redeem\n",
+	      "       flood sessions noread fake-server forge redeem want node-entry push-back\n",
 	      stderr);
 	return 2;
 }
@@ -1107,6 +1549,10 @@ int main(int argc, char **argv)
 			p.o.kind = v;
 		else if (strcmp(k, "--file") == 0)
 			p.o.file = v;
+		else if (strcmp(k, "--id") == 0)
+			p.o.id = v;
+		else if (strcmp(k, "--addrs") == 0)
+			p.o.addrs = v;
 		else if (strcmp(k, "--age") == 0)
 			p.o.age_s = atof(v);
 		else if (strcmp(k, "--n") == 0)
@@ -1118,8 +1564,10 @@ int main(int argc, char **argv)
 	}
 	if ((argc % 2) != 0)
 		return usage();
-	if (strcmp(p.o.mode, "fake-server") == 0)
+	if (strcmp(p.o.mode, "fake-server") == 0 && !p.o.dir)
 		return p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
+	if (strcmp(p.o.mode, "fake-server") == 0)
+		p.o.addr = "127.0.0.1:1"; /* unused: it listens */
 	if (!p.o.dir || !p.o.addr || node_addr_parse(p.o.addr, &p.sa))
 		return usage();
 	if (node_dir_open(&p.nd, p.o.dir))
@@ -1136,7 +1584,9 @@ int main(int argc, char **argv)
 	snprintf(p.hello.software, sizeof p.hello.software, "maille-probe");
 	snprintf(p.hello.name, sizeof p.hello.name, "probe");
 	const char *m = p.o.mode;
-	if (strcmp(m, "capture") == 0 && p.o.file)
+	if (strcmp(m, "fake-server") == 0)
+		ret = p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
+	else if (strcmp(m, "capture") == 0 && p.o.file)
 		ret = mode_capture(&p);
 	else if (strcmp(m, "send-file") == 0 && p.o.file)
 		ret = mode_send_file(&p);
@@ -1156,6 +1606,12 @@ int main(int argc, char **argv)
 		ret = mode_forge(&p);
 	else if (strcmp(m, "redeem") == 0)
 		ret = mode_redeem(&p);
+	else if (strcmp(m, "want") == 0 && p.o.kind)
+		ret = mode_want(&p);
+	else if (strcmp(m, "node-entry") == 0 && p.o.addrs)
+		ret = mode_node_entry(&p);
+	else if (strcmp(m, "push-back") == 0 && p.o.n > 0)
+		ret = mode_push_back(&p);
 	else if (strcmp(m, "idle") == 0)
 		ret = mode_idle(&p);
 	else if (strcmp(m, "hold") == 0)

@@ -32,6 +32,7 @@ TEST_ENV = {
 }
 HS_TIMEOUT_S = 1.5
 NOT_MEMBER = "not a member of this federation (or not a Maille node)"
+BUSY = "nœud occupé : il a atteint sa limite de sessions, réessayez plus tard (the node is busy"
 
 
 def log(msg):
@@ -385,6 +386,57 @@ class TestFederation(Base):
         self.assertIn("reading paused", self.a.read_log())
         self.ping_ok(self.b, self.a, "a peer that does not read")
 
+    def entry_id(self, node, path):
+        rc, out, err = node.m("show", path, "--json")
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)["id"]
+
+    def test_13a_want_repeating_one_id(self):
+        """A WANT of 1024 ids that are all one entry's (PROTOCOL.md §3.5: ids are distinct)
+        is answered with one copy, not 1024: the amplification of a 32 KiB message into
+        1024 entries."""
+        tid = self.entry_id(self.a, "territory")
+        r = self.probe("want", self.b, self.a, "--kind", "repeat", "--id", tid)
+        log(f"\n[want] {r}")
+        self.assertEqual(r["copies"], 1)
+        self.assertEqual(r["bye"], -1)
+        self.ping_ok(self.b, self.a, "a WANT repeating one id")
+
+    def test_13b_want_again_what_was_sent(self):
+        """The same WANT again once it was answered: the entry is not sent a second time in
+        the same round."""
+        tid = self.entry_id(self.a, "territory")
+        r = self.probe("want", self.b, self.a, "--kind", "again", "--id", tid)
+        self.assertEqual((r["after_first"], r["copies"]), (1, 1))
+        self.assertEqual(r["bye"], -1)
+        self.ping_ok(self.b, self.a, "a WANT asking again")
+
+    def test_13c_capref_not_naming_the_signer(self):
+        """A member's entry, well signed, whose capability reference names another key (or
+        none): no node can ever accept it (PROTOCOL.md §4.4), so the peer that sends it gets
+        BYE protocol (§3.5) rather than a session in which to send more."""
+        rc, out, err = self.a.m("status", "--json")
+        self.assertEqual(rc, 0, err)
+        before = json.loads(out)["count"]
+        for kind in ("capref-other", "capref-nil"):
+            with self.subTest(kind=kind):
+                r = self.probe("forge", self.b, self.a, "--kind", kind)
+                self.assertEqual(r["bye"], 2, r)
+                rc, _, _ = self.a.m("show", r["id"][:16])
+                self.assertEqual(rc, 1, f"{kind}: the entry was stored")
+        rc, out, err = self.a.m("status", "--json")
+        self.assertEqual(json.loads(out)["count"], before)
+        self.assertIn("capability reference", self.a.read_log())
+        self.ping_ok(self.b, self.a, "entries whose capability reference is not the signer's")
+
+    def test_13d_push_skips_the_node_it_came_from(self):
+        """The live push (PROTOCOL.md §3.5) sends an entry to every session but the node it
+        came from: none of the probe's two sessions (one key, as a daemon and a `maille sync`
+        of one node) gets back the 200 entries sent on the first."""
+        r = self.probe("push-back", self.b, self.a, "--n", "200")
+        self.assertEqual((r["back_same_session"], r["back_other_session"]), (0, 0), r)
+        self.ping_ok(self.b, self.a, "a push from a node with two sessions")
+
     def test_14_json_logs_and_ids(self):
         text = self.a.read_log()
         for ident in ("NODE-START", "NODE-LISTEN", "CONN-ACCEPT", "CONN-HS-OK", "CONN-HS-FAIL",
@@ -400,10 +452,13 @@ class TestDialer(Base):
     def setUpClass(cls):
         cls.make_federation()
 
-    def fake(self, kind, *ping_args):
-        port_file = os.path.join(self.tmp, f"fake-{kind}.addr")
+    def fake(self, kind, *ping_args, cmd="ping", member=None):
+        """`maille CMD` against a fake responder; member: the node whose key and federation
+        the responder uses (it completes the handshake), else it knows none."""
+        port_file = os.path.join(self.tmp, f"fake-{kind}-{cmd}.addr")
         srv = subprocess.Popen([PROBE, "fake-server", "--kind", kind, "--file", port_file,
-                                "--timeout-ms", "15000"],
+                                "--timeout-ms", "15000",
+                                *(("--dir", member.dir) if member else ())],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with())
         try:
             def addr():
@@ -416,7 +471,10 @@ class TestDialer(Base):
                     return None
             target = wait_for(addr, 30, "the fake server's port")
             t0 = time.monotonic()
-            rc, out, err = self.ping(self.a, target, *ping_args)
+            if cmd == "ping":
+                rc, out, err = self.ping(self.a, target, *ping_args)
+            else:
+                rc, out, err = self.a.m(cmd, target, *ping_args)
             elapsed = time.monotonic() - t0
         finally:
             srv_out, srv_err = srv.communicate(timeout=60)
@@ -442,6 +500,22 @@ class TestDialer(Base):
         err, elapsed = self.fake("hang", "--timeout", "1")
         self.assertIn("no answer within 1.0 s", err)
         self.assertLess(elapsed, 30)
+
+    def test_peer_closes_after_the_handshake(self):
+        """A member that dies once the session is open: its own message, neither "not a
+        member" nor, for a sync, "before PONG"."""
+        err, _ = self.fake("hs-close", member=self.b)
+        self.assertIn("le nœud a fermé la connexion sans répondre au PING", err)
+        err, _ = self.fake("hs-close", cmd="sync", member=self.b)
+        self.assertIn("le nœud a fermé la connexion pendant la synchronisation", err)
+        self.assertIn("the peer closed the connection during the sync", err)
+        self.assertNotIn("PONG", err)
+        self.assertNotIn(NOT_MEMBER, err)
+
+    def test_peer_silent_after_the_handshake(self):
+        err, _ = self.fake("hs-hang", "--timeout", "1", cmd="sync", member=self.b)
+        self.assertIn("délai dépassé : le nœud n'a rien envoyé depuis", err)
+        self.assertNotIn(NOT_MEMBER, err)
 
     def test_connection_refused(self):
         # a port nobody listens on: bind one, note it, close it
@@ -472,6 +546,94 @@ class TestDialer(Base):
         self.assertEqual(rc, 2)
         rc, _, _ = self.a.m("federation", "new")
         self.assertEqual(rc, 2)
+
+
+class Listener:
+    """A plain TCP socket on 127.0.0.1 that counts the connections made to it, accepting and
+    closing each at once (to a dialer, a responder that is not a Maille node)."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.1)
+        self.addr = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.count = 0
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        import socket
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.count += 1
+            conn.close()
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+class TestDiscovery(Base):
+    """PROTOCOL.md §3.6: a node dials the addresses of the node entries of trusted territories
+    only, and gives up on a discovered address after a bounded number of failed dials. T is
+    trusted by A, U is not; both are members of the federation."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_federation()
+        cls.t = Node(cls.tmp, "Ville T")
+        cls.u = Node(cls.tmp, "Ville U")
+        cls.nodes += [cls.t, cls.u]
+        for n in (cls.t, cls.u):
+            rc, _, err = n.m("federation", "import", cls.fed_file)
+            assert rc == 0, err
+        rc, _, err = cls.a.m("trust", cls.t.key)
+        assert rc == 0, err
+        # redials after 20 ms, 40 ms, ... (1 s, 2 s, ... in real use)
+        cls.a.start(env=dict(TEST_ENV, MAILLE_TEST_BACKOFF_MS="20"))
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.a.stop()
+        finally:
+            super().tearDownClass()
+
+    def test_untrusted_node_entry_never_dialed(self):
+        untrusted = [Listener(), Listener()]
+        trusted = Listener()
+        try:
+            # the untrusted territory's entry first: had it been learnt, its addresses would
+            # be dialed no later than the trusted one's
+            r = self.probe("node-entry", self.u, self.a, "--addrs",
+                           ",".join(l.addr for l in untrusted))
+            self.assertTrue(r["stored"], r)
+            r = self.probe("node-entry", self.t, self.a, "--addrs", trusted.addr)
+            self.assertTrue(r["stored"], r)
+            wait_for(lambda: trusted.count >= 1, 20, "A dialing the trusted territory's address")
+            self.assertEqual([l.count for l in untrusted], [0, 0])
+            text = self.a.read_log()
+            self.assertIn(f"learnt {trusted.addr}", text)
+            for l in untrusted:
+                self.assertNotIn(l.addr, text)
+            # the trusted address never answers as a Maille node: A gives up after a bounded
+            # number of dials in a row (PEER_DISCOVERED_DIALS_MAX)
+            wait_for(lambda: f"PEER-GIVEUP {trusted.addr}" in self.a.read_log(), 30,
+                     "A giving up on the address")
+            self.assertEqual(trusted.count, 8)
+            self.assertEqual([l.count for l in untrusted], [0, 0])
+        finally:
+            for l in untrusted + [trusted]:
+                l.close()
+        self.ping_ok(self.b, self.a, "node entries")
 
 
 class TestFederationFiles(Base):
@@ -538,7 +700,7 @@ class TestFederationFiles(Base):
 
 class TestLimits(Base):
     """The session caps of node.h: NODE_SESSIONS_PER_ADDR_MAX (64) authenticated sessions from
-    one address, then BYE overloaded; sessions are never evicted by a flood of newcomers."""
+    one address, then BYE busy; sessions are never evicted by a flood of newcomers."""
     PER_ADDR = 64
 
     @classmethod
@@ -566,11 +728,11 @@ class TestLimits(Base):
                 self.fail("probe sessions: " + line + held.stderr.read().decode())
             ready = json.loads(line)
             self.assertEqual(ready["opened"], n)
-            self.assertEqual(ready["overloaded"], n - self.PER_ADDR)
+            self.assertEqual(ready["busy"], n - self.PER_ADDR)
             # one more session from this address is refused after its handshake
             rc, _, err = self.ping(self.b, self.a.addr)
             self.assertEqual(rc, 1)
-            self.assertIn("overloaded", err)
+            self.assertIn(BUSY, err)
             # 200 more connections while the sessions are held
             flood = subprocess.Popen([PROBE, "flood", "--dir", self.b.dir, "--addr",
                                       self.a.addr, "--n", "200"],
@@ -592,9 +754,55 @@ class TestLimits(Base):
         summary = json.loads(out.splitlines()[-1])
         log(f"\n[limits] {summary}")
         self.assertEqual(summary["alive"], self.PER_ADDR)
-        self.assertIn("BYE overloaded", self.a.read_log())
+        self.assertIn("BYE busy", self.a.read_log())
         # the held sessions are gone: a ping gets through again
         wait_for(lambda: self.ping(self.b, self.a.addr)[0] == 0, 20, "a ping after the sessions")
+
+
+class TestBusy(Base):
+    """PROTOCOL.md §2.5: a node at its session cap, or at its connection cap with only
+    sessions, completes a member's handshake and says BYE busy, which `maille ping` reports
+    as such (not "not a member"). The caps are lowered for the test (test settings)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.make_federation()
+
+    def held_then_ping(self, env):
+        self.a.start(env=dict(TEST_ENV, **env))
+        holder = None
+        try:
+            holder = subprocess.Popen([PROBE, "hold", "--dir", self.b.dir, "--addr", self.a.addr,
+                                       "--timeout-ms", "30000"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      env=env_with())
+            line = holder.stdout.readline().decode()
+            if '"ready":true' not in line:
+                self.fail("probe hold: " + holder.stderr.read().decode())
+            rc, out, err = self.ping(self.b, self.a.addr)
+            self.assertEqual(rc, 1, out)
+            # an outsider still gets nothing at all (PROTOCOL.md §2.2, rule 1)
+            rc_c, _, err_c = self.ping(self.c, self.a.addr)
+            self.assertEqual(rc_c, 1)
+            self.assertIn(NOT_MEMBER, err_c)
+        finally:
+            self.a.stop()
+            if holder:
+                out_h, err_h = holder.communicate(timeout=30)
+                check_sanitizers("probe hold", err_h.decode())
+        return err
+
+    def test_session_cap(self):
+        err = self.held_then_ping({"MAILLE_TEST_SESSIONS_MAX": "1"})
+        self.assertIn(BUSY, err)
+        self.assertNotIn(NOT_MEMBER, err)
+        self.assertIn("BYE busy", self.a.read_log())
+
+    def test_connection_cap(self):
+        err = self.held_then_ping({"MAILLE_TEST_INBOUND_MAX": "1"})
+        self.assertIn(BUSY, err)
+        self.assertNotIn(NOT_MEMBER, err)
+        self.assertIn("handshake ends with BYE busy", self.a.read_log())
 
 
 class TestShutdown(Base):

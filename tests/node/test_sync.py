@@ -282,6 +282,32 @@ class TestBulk(SyncBase):
         a.stop()
 
 
+class TestUpload(SyncBase):
+    def test_one_shot_sync_gets_none_of_its_own_entries_back(self):
+        """A one-shot sync that sends thousands of entries the daemon lacks: what it receives
+        is the reconciliation and the MARK_ACKs, not its own entries pushed back by the
+        daemon's live push (PROTOCOL.md §3.5). A's commits run while its tick reads the new
+        rows back: a race there once pushed about a third of them back."""
+        a, b = self.make_nodes(["Ville A", "Ville B"])
+        n = 4000
+        p = tn.subprocess.run([BENCH, "gen", "--dir", b.dir, "--n", str(n)], capture_output=True,
+                              env=tn.env_with(), timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        # (the idle timeout as in the bulk test above: a loaded sanitizer run)
+        a.start(env=dict(tn.TEST_ENV, MAILLE_TEST_IDLE_TIMEOUT_MS="10000"))
+        res = self.sync(b, a)
+        log(f"one-shot sync of {res['sent']} entries: {res['bytes_received']} bytes received, "
+            f"{res['duplicates']} entries already held")
+        self.assertEqual(res["sent"], n + 1)  # + B's territory record
+        self.assertEqual(res["received"], 2)  # A's territory and node entries
+        self.assertEqual(res["duplicates"], 0)
+        # the handshake, the reconciliation, A's two entries, MARK_ACKs and PONGs: a few kB,
+        # where a single entry of B's pushed back is 2 kB
+        self.assertLess(res["bytes_received"], 16000, res)
+        self.assert_converged([a, b], via=(b, a))
+        a.stop()
+
+
 class TestCommands(SyncBase):
     """The sync commands' errors and their output without a daemon."""
 

@@ -313,6 +313,13 @@ static void test_want_limits(void)
 	CHECK_EQ_INT(dec_hex("9205c421", 33), MAILLE_EPROTO);
 	CHECK_EQ_INT(dec_hex("9205c440", 64), 0);
 	CHECK_EQ_INT(proto_sync_encode_want(NULL, 1, ob, BIG, &len), MAILLE_EINVAL);
+	/* the same id twice: the ids of a WANT must be distinct (PROTOCOL.md §3.5), but that is
+	 * the receiver's to enforce (it sends each entry once), not the decoder's */
+	memset(ob2, 7, 2 * RBSR_ID_LEN);
+	CHECK_EQ_INT(proto_sync_encode_want(ob2, 2, ob, BIG, &len), 0);
+	CHECK_EQ_INT(proto_sync_decode(ob, len, &m), 0);
+	CHECK_EQ_INT(m.n_ids, 2);
+	CHECK(memcmp(m.ids, m.ids + RBSR_ID_LEN, RBSR_ID_LEN) == 0);
 }
 
 static void test_entries_limits(void)
