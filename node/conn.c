@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "log.h"
+#include "term.h"
 #include "proto/error.h"
 
 /* Returned by the session-message callback to stop proto_chan_feed() once the connection is
@@ -32,17 +33,6 @@ static unsigned long long conn_num(const node_conn *c)
 static double ms_since(uint64_t t_ns)
 {
 	return (double)(uv_hrtime() - t_ns) / 1e6;
-}
-
-/* A peer-controlled string made safe for a text log line: control characters (a forged line
- * break, terminal escapes) become '?'. JSON lines escape them anyway. */
-static const char *safe_str(const char *s, char *buf, size_t cap)
-{
-	size_t i = 0;
-	for (; s[i] && i + 1 < cap; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	buf[i] = '\0';
-	return buf;
 }
 
 static const char *bye_reason_name(uint32_t reason)
@@ -388,7 +378,7 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 		conn_close_bye(c, PROTO_BYE_PROTOCOL, "malformed session message");
 		return CONN_STOP;
 	}
-	char text[sizeof m.text];
+	char text[NODE_TERM_CAP(sizeof m.text)];
 	switch (m.type) {
 	case PROTO_SESS_PING: {
 		proto_sess_msg pong;
@@ -416,7 +406,7 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 		return 0;
 	}
 	case PROTO_SESS_BYE:
-		safe_str(m.text, text, sizeof text);
+		node_term_str(m.text, strlen(m.text), text, sizeof text);
 		LOG_INFO("CONN-BYE", "#%llu %s %s said bye: %s (%s)", conn_num(c), c->peer_addr,
 		         c->peer_fp, bye_reason_name(m.reason), text);
 		c->peer_busy = m.reason == PROTO_BYE_BUSY || m.reason == PROTO_BYE_OVERLOADED;
@@ -465,11 +455,11 @@ static int conn_hs_done(node_conn *c)
 	c->state = CONN_OPEN;
 	c->last_rx_ms = uv_now(&n->loop);
 	double ms = ms_since(c->t_tcp_ns);
-	char name[PROTO_HELLO_NAME_MAX + 1], sw[PROTO_HELLO_SOFTWARE_MAX + 1];
+	char name[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)], sw[NODE_TERM_CAP(PROTO_HELLO_SOFTWARE_MAX)];
 	LOG_INFO("CONN-HS-OK", "#%llu %s %s: %s \"%s\" (%s, protocol %u), handshake %.2f ms",
 	         conn_num(c), c->inbound ? "from" : "to", c->peer_addr, c->peer_fp,
-	         safe_str(c->peer_hello.name, name, sizeof name),
-	         safe_str(c->peer_hello.software, sw, sizeof sw), (unsigned)c->peer_hello.version,
+	         node_term_str(c->peer_hello.name, strlen(c->peer_hello.name), name, sizeof name),
+	         node_term_str(c->peer_hello.software, strlen(c->peer_hello.software), sw, sizeof sw), (unsigned)c->peer_hello.version,
 	         ms);
 	uv_timer_start(&c->timer, conn_on_timer, n->cfg.ping_interval_ms, n->cfg.ping_interval_ms);
 	if (c->inbound && !node_session_admit(n, c)) {

@@ -253,8 +253,10 @@ class Terminal(unittest.TestCase):
                       "[fake line] \\u202eeurt\\u202c", out)
         out, _ = self.out(self.v, "ping", self.dh.addr)
         self.assertTrue(out.startswith("Ville \\x1b]0;pwned"), out)
+        # a second sync: "already in sync with" or "synced with" (V's daemon no longer dials
+        # H, an untrusted territory learnt by discovery, so what it holds may have moved)
         out, _ = self.out(self.v, "sync", self.dh.addr)
-        self.assertIn("in sync with Ville \\x1b]0;pwned", out)
+        self.assertRegex(out, r"^(already in sync|synced) with Ville \\x1b\]0;pwned")
 
     def test_daemon_log(self):
         # H dials V's daemon: V's log line of the handshake quotes H's HELLO name
