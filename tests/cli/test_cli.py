@@ -324,6 +324,36 @@ class TestBadInput(Node):
         rc, _, _ = self.m("publish", self.tmp)
         self.assertEqual(rc, 1)
 
+    def test_refused_control_characters(self):
+        """A one-line text (title, summary, names, labels, keywords...) holds no control
+        character; a multi-line text (the description, a REX's long fields) holds line breaks
+        and tabs and no other control character. Refused with the file and the field, French
+        first, and nothing stored."""
+        base = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
+                "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
+                "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
+        err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
+                           "---\nx\n", "title.fr", "U+001B", "refusé")
+        self.assertIn("esc.md:3: field title.fr: caractère de contrôle U+001B refusé", err)
+        self.assertNotIn("\x1b", err)
+        self.refused("nl.md", "---\n" + base.replace("title: T", 'title: "Titre\\n[fausse ligne]"') +
+                     "---\nx\n", "title.fr", "U+000A")
+        self.refused("c1.md", "---\n" + base.replace("summary: S", 'summary: "R\\u009b2J"') +
+                     "---\nx\n", "summary.fr", "U+009B")
+        self.refused("kw.md", "---\n" + base + 'keywords: ["a\\tb"]\n---\nx\n', "keywords[0]",
+                     "U+0009")
+        self.refused("ind.md", "---\n" + base + 'indicators: [{name: "n\\x7f", value: 1, unit: u, '
+                     'date: 2024-01-01}]\n---\nx\n', "indicators[0].name", "U+007F")
+        self.refused("desc.md", "---\n" + base + "---\nUn paragraphe \x1b[2J piégé.\n",
+                     "description.fr", "U+001B")
+        self.refused("cr.md", "---\n" + base.replace("context: c", 'context: "a\\rb"') +
+                     "---\nx\n", "context", "U+000D")
+        # line breaks and tabs in the multi-line texts publish
+        ok = self.write("ok.md", "---\n" + base.replace("context: c",
+                        'context: "Premier point.\\n\\n- un\\n\\t- deux"') +
+                        "---\n## Titre\n\n\tcode\n\nFin.\n")
+        self.assertEqual(self.js("publish", ok)["path"], "rex/t")
+
     def test_refused_urls_and_targets(self):
         """A URL field takes http and https only; a relation's target is an entry path or an
         http, https or urn URI. Refused with the file and the field, French first."""
