@@ -15,7 +15,22 @@
  * - a nil value counts as an absent field (YAML front ends produce `key:` with no value);
  * - inside a nested object, members written without `?` in DOMAIN.md are required (except in
  *   `maintenance` and `model_card`, see their tables);
- * - strings the schema reads must not be empty, and a required list must not be empty. */
+ * - strings the schema reads must not be empty, and a required list must not be empty.
+ *
+ * Text. Every string the schema reads follows proto_text_check's rule (proto/value.h): valid
+ * UTF-8 without control characters. A one-line text (titles, summaries, names, labels,
+ * keywords, units, codes: every field whose spec is not marked multiline) holds no C0 control,
+ * line feed and tab included, no DEL and no C1 control. A multi-line text (marked multiline:
+ * the description, a step's text, the long prose fields of a methodology, a use case, a
+ * component's features and model card, a REX, a territory's contact) is Markdown: line feeds
+ * and tabs, no other control. Not CR either: both front ends turn CR LF and a lone CR into a
+ * line feed (libyaml and tools/frontmatter.c for a file, node/web_form.c for a form's text
+ * area), so only a CR written on purpose (a YAML "\r") reaches here. Theme slugs, enum values,
+ * language tags, dates and the like have stricter syntaxes of their own.
+ * This is a rule for writing: validation runs where a record is authored (maille publish,
+ * maille init, the web form), never on what a node receives, since PROTOCOL.md §1.4 leaves the
+ * schema to the publishing node. So records that older versions published with such
+ * characters still replicate and converge; they are shown escaped (node/term.c, HTML). */
 #include "schema.h"
 
 #include <inttypes.h>
@@ -188,20 +203,23 @@ struct field_spec {
 	 * required when `individual_decisions` is true). */
 	bool (*cond)(const proto_value *parent);
 	presence cond_pres;
+	bool multiline; /* a text of several lines (Markdown prose): see "Text" above */
 };
 
 /* Positional initialisers (all members given) keep -Wmissing-field-initializers quiet on every
- * compiler; these macros keep the tables readable. */
+ * compiler; these macros keep the tables readable. F_MD and F_MD_IF mark a multi-line text. */
 /* clang-format off */
-#define F(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O }
-#define F_ENUM(n, p, vals) { n, p, K_ENUM, vals, 0, 0, 0, 0, NULL, P_O }
-#define F_ENUMLIST(n, p, vals) { n, p, K_ENUMLIST, vals, 0, 0, 0, 0, NULL, P_O }
-#define F_OBJ(n, p, k, obj) { n, p, k, obj, 0, 0, 0, 0, NULL, P_O }
-#define F_INT(n, p, lo, hi) { n, p, K_INT, NULL, lo, hi, 0, 0, NULL, P_O }
-#define F_NUM(n, p, k, lo) { n, p, k, NULL, lo, 0, 0, 0, NULL, P_O }
-#define F_LANGMAP(n, p, k, max, warn) { n, p, k, NULL, 0, 0, max, warn, NULL, P_O }
-#define F_IF(n, p, k, arg, cond, cp) { n, p, k, arg, 0, 0, 0, 0, cond, cp }
-#define F_END { NULL, P_O, K_STR, NULL, 0, 0, 0, 0, NULL, P_O }
+#define F(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O, false }
+#define F_MD(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O, true }
+#define F_ENUM(n, p, vals) { n, p, K_ENUM, vals, 0, 0, 0, 0, NULL, P_O, false }
+#define F_ENUMLIST(n, p, vals) { n, p, K_ENUMLIST, vals, 0, 0, 0, 0, NULL, P_O, false }
+#define F_OBJ(n, p, k, obj) { n, p, k, obj, 0, 0, 0, 0, NULL, P_O, false }
+#define F_INT(n, p, lo, hi) { n, p, K_INT, NULL, lo, hi, 0, 0, NULL, P_O, false }
+#define F_NUM(n, p, k, lo) { n, p, k, NULL, lo, 0, 0, 0, NULL, P_O, false }
+#define F_LANGMAP(n, p, k, max, warn) { n, p, k, NULL, 0, 0, max, warn, NULL, P_O, false }
+#define F_IF(n, p, k, arg, cond, cp) { n, p, k, arg, 0, 0, 0, 0, cond, cp, false }
+#define F_MD_IF(n, p, k, cond, cp) { n, p, k, NULL, 0, 0, 0, 0, cond, cp, true }
+#define F_END { NULL, P_O, K_STR, NULL, 0, 0, 0, 0, NULL, P_O, false }
 
 static int period_post(schema_ctx *c, const proto_value *obj);
 
@@ -261,7 +279,7 @@ static const obj_spec attachment_obj = { attachment_fields, NULL };
 static const field_spec common_fields[] = {
 	F_LANGMAP("title", P_R, K_LANGMAP, PROTO_TITLE_MAX, 0),
 	F_LANGMAP("summary", P_R, K_LANGMAP, 0, PROTO_SUMMARY_ADVISED),
-	F_LANGMAP("description", P_R, K_LANGMAP, 0, 0),
+	F_MD("description", P_R, K_LANGMAP),
 	F("themes", P_R, K_THEMES),
 	F("keywords", P_O, K_STRLIST),
 	F("lang", P_R, K_LANG),
@@ -282,7 +300,7 @@ static const field_spec common_fields[] = {
 
 static const field_spec step_fields[] = {
 	F("title", P_R, K_TEXT),
-	F("text", P_R, K_TEXT),
+	F_MD("text", P_R, K_TEXT),
 	F_END,
 };
 static const obj_spec step_obj = { step_fields, NULL };
@@ -293,8 +311,8 @@ static const field_spec methodology_fields[] = {
 	F_ENUMLIST("audience", P_REC, method_audiences),
 	F_OBJ("steps", P_REC, K_OBJLIST, &step_obj),
 	F("legal_basis", P_O, K_STRLIST),
-	F("effort", P_O, K_TEXT),
-	F("prerequisites", P_O, K_TEXT),
+	F_MD("effort", P_O, K_TEXT),
+	F_MD("prerequisites", P_O, K_TEXT),
 	F_END,
 };
 
@@ -304,8 +322,8 @@ static bool individual_decisions_true(const proto_value *parent);
 
 static const field_spec risk_fields[] = {
 	F("name", P_R, K_TEXT),
-	F("description", P_R, K_TEXT),
-	F("mitigation", P_R, K_TEXT),
+	F_MD("description", P_R, K_TEXT),
+	F_MD("mitigation", P_R, K_TEXT),
 	F_END,
 };
 static const obj_spec risk_obj = { risk_fields, NULL };
@@ -330,32 +348,32 @@ static const obj_spec hosting_obj = { hosting_fields, NULL };
 static const field_spec environment_fields[] = {
 	F("compute", P_R, K_TEXT),
 	F_NUM("energy_kwh_per_year", P_R, K_NUMBER, 0),
-	F("method", P_R, K_TEXT),
+	F_MD("method", P_R, K_TEXT),
 	F_END,
 };
 static const obj_spec environment_obj = { environment_fields, NULL };
 
 static const field_spec use_case_fields[] = {
-	F("purpose", P_R, K_TEXT),
-	F("decision_process", P_R, K_TEXT),
+	F_MD("purpose", P_R, K_TEXT),
+	F_MD("decision_process", P_R, K_TEXT),
 	F_ENUM("automation_level", P_R, automation_levels),
 	F_ENUM("algorithm_type", P_R, algorithm_types),
 	F("individual_decisions", P_R, K_BOOL),
-	F("affected_public", P_R, K_TEXT),
-	F("human_oversight", P_R, K_TEXT),
+	F_MD("affected_public", P_R, K_TEXT),
+	F_MD("human_oversight", P_R, K_TEXT),
 	F_OBJ("risks", P_R, K_OBJLIST, &risk_obj),
 	F_OBJ("data_sources", P_R, K_OBJLIST, &data_source_obj),
 	/* CRPA L311-3-1: an individual decision must state its legal basis and how to contest. */
 	F_IF("legal_basis", P_O, K_STRLIST, NULL, individual_decisions_true, P_R),
-	F_IF("recourse", P_O, K_TEXT, NULL, individual_decisions_true, P_R),
-	F("context", P_REC, K_TEXT),
-	F("model_description", P_REC, K_TEXT),
+	F_MD_IF("recourse", P_O, K_TEXT, individual_decisions_true, P_R),
+	F_MD("context", P_REC, K_TEXT),
+	F_MD("model_description", P_REC, K_TEXT),
 	F_NUM("decisions_per_year", P_REC, K_NUM_OR_TEXT, 0),
 	F_ENUM("risk_category", P_REC, risk_categories),
-	F("impact_assessments", P_REC, K_TEXT),
-	F("alternatives_considered", P_REC, K_TEXT),
-	F("monitoring", P_REC, K_TEXT),
-	F("rollback", P_REC, K_TEXT),
+	F_MD("impact_assessments", P_REC, K_TEXT),
+	F_MD("alternatives_considered", P_REC, K_TEXT),
+	F_MD("monitoring", P_REC, K_TEXT),
+	F_MD("rollback", P_REC, K_TEXT),
 	F("suppliers", P_REC, K_TEXT),
 	F_OBJ("hosting", P_REC, K_OBJ, &hosting_obj),
 	F_OBJ("environment", P_REC, K_OBJ, &environment_obj),
@@ -398,10 +416,10 @@ static const obj_spec distribution_obj = { distribution_fields, NULL };
 /* A model card is written by whoever knows part of it: every member is optional. */
 static const field_spec model_card_fields[] = {
 	F("base_model", P_O, K_TEXT),
-	F("training_data", P_O, K_TEXT),
-	F("intended_use", P_O, K_TEXT),
-	F("limitations", P_O, K_TEXT),
-	F("evaluation", P_O, K_TEXT),
+	F_MD("training_data", P_O, K_TEXT),
+	F_MD("intended_use", P_O, K_TEXT),
+	F_MD("limitations", P_O, K_TEXT),
+	F_MD("evaluation", P_O, K_TEXT),
 	F_NUM("energy", P_O, K_NUM_OR_TEXT, 0),
 	F_END,
 };
@@ -420,7 +438,7 @@ static const field_spec component_fields[] = {
 	F_IF("development_status", P_O, K_STR, NULL, kind_is_software, P_REC),
 	F_IF("software_type", P_O, K_STR, NULL, kind_is_software, P_REC),
 	F_IF("platforms", P_O, K_STRLIST, NULL, kind_is_software, P_REC),
-	F("features", P_O, K_TEXT),
+	F_MD("features", P_O, K_TEXT),
 	F_OBJ("maintenance", P_REC, K_OBJ, &maintenance_obj),
 	F_OBJ("dependencies", P_O, K_OBJ, &dependencies_obj),
 	F("funded_by", P_O, K_TEXT),
@@ -471,12 +489,12 @@ static const field_spec rex_fields[] = {
 	F("about", P_R, K_STRLIST),
 	F_ENUM("declaration", P_R, rex_declarations),
 	F_OBJ("period", P_R, K_OBJ, &period_obj),
-	F("context", P_R, K_TEXT),
-	F("objectives", P_R, K_TEXT),
-	F("what_was_done", P_R, K_TEXT),
-	F("difficulties", P_R, K_TEXT),
-	F("lessons_learned", P_R, K_TEXT),
-	F("results", P_REC, K_TEXT),
+	F_MD("context", P_R, K_TEXT),
+	F_MD("objectives", P_R, K_TEXT),
+	F_MD("what_was_done", P_R, K_TEXT),
+	F_MD("difficulties", P_R, K_TEXT),
+	F_MD("lessons_learned", P_R, K_TEXT),
+	F_MD("results", P_REC, K_TEXT),
 	F_OBJ("indicators", P_O, K_OBJLIST, &indicator_obj),
 	F_ENUM("recommendation", P_REC, rex_recommendations),
 	F_INT("rating", P_O, 1, 4),
@@ -484,9 +502,9 @@ static const field_spec rex_fields[] = {
 	F("partners", P_O, K_TEXT),
 	F("version_used", P_O, K_STR),
 	F_OBJ("deployment", P_O, K_OBJ, &deployment_obj),
-	F("environment_observed", P_O, K_TEXT),
-	F("dependency_observed", P_O, K_TEXT),
-	F("citizen_involvement", P_O, K_TEXT),
+	F_MD("environment_observed", P_O, K_TEXT),
+	F_MD("dependency_observed", P_O, K_TEXT),
+	F_MD("citizen_involvement", P_O, K_TEXT),
 	F("available_for_contact", P_O, K_BOOL),
 	F_END,
 };
@@ -499,7 +517,7 @@ static const field_spec territory_fields[] = {
 	F_ENUM("kind", P_REC, territory_kinds),
 	F("cog", P_O, K_STR),
 	F("website", P_O, K_URI),
-	F("contact", P_O, K_TEXT),
+	F_MD("contact", P_O, K_TEXT),
 	F("lang", P_O, K_LANG),
 	F("extensions", P_O, K_MAP),
 	F_END,
@@ -928,6 +946,7 @@ static quoted quote(const proto_value *v)
 struct schema_ctx {
 	proto_schema_report *rep;
 	bool failed;
+	bool multiline; /* the field being checked is a multi-line text (see "Text" above) */
 	size_t path_len;
 	char path[256]; /* longer than an issue's field so that truncation happens once, there */
 };
@@ -1047,17 +1066,62 @@ static int fail_enum(schema_ctx *c, const proto_value *v, const char *const *val
 
 static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj);
 
+/* The text rule (see "Text" above) for s, a string of the field being checked. The refusal
+ * names the character by its code point, and for a multi-line text the line it is on. French
+ * first, like the other refusals added since the schema spoke English only. */
+static int check_chars(schema_ctx *c, const char *s, size_t len)
+{
+	uint32_t cp = 0;
+	int r = proto_text_check(s, len, c->multiline, &cp);
+	char fr[48], en[40], line[40] = "", line_en[24] = "";
+	const char *fr_name = "caractère de contrôle", *en_name = "control character";
+
+	if (r == 0)
+		return 0;
+	if (r == MAILLE_EUTF8)
+		return fail(c, "texte UTF-8 invalide (invalid UTF-8)");
+	if (cp == '\n')
+		fr_name = "saut de ligne", en_name = "line break";
+	else if (cp == '\t')
+		fr_name = "tabulation", en_name = "tab";
+	else if (cp == '\r')
+		fr_name = "retour chariot", en_name = "carriage return";
+	snprintf(fr, sizeof fr, "%s U+%04" PRIX32, fr_name, cp);
+	snprintf(en, sizeof en, "%s U+%04" PRIX32, en_name, cp);
+	if (!c->multiline)
+		return fail(c,
+		            "%s refusé : ce champ tient sur une ligne (%s not allowed in a "
+		            "one-line field)",
+		            fr, en);
+	/* the first occurrence of cp is the one refused (an earlier one would have been); a C1
+	 * control is the pair C2 xx, since its second byte alone may end another character */
+	unsigned n = 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if (cp < 0x80 ? b == cp : (b == 0xc2 && (unsigned char)s[i + 1] == cp))
+			break;
+		n += b == '\n';
+	}
+	snprintf(line, sizeof line, " à la ligne %u", n);
+	snprintf(line_en, sizeof line_en, ", line %u", n);
+	return fail(c,
+	            "%s refusé%s : seuls le saut de ligne et la tabulation sont admis (%s not "
+	            "allowed%s; only line breaks and tabs)",
+	            fr, line, en, line_en);
+}
+
 /* A non-empty string; the error names what was expected. */
 static int check_str(schema_ctx *c, const proto_value *v, const char *expected)
 {
 	size_t len;
+	const char *s;
 
 	if (v->type != PROTO_V_STR)
 		return fail_type(c, expected, v);
-	str_bytes(v, &len);
+	s = str_bytes(v, &len);
 	if (len == 0)
 		return fail(c, "empty string; expected %s", expected);
-	return 0;
+	return check_chars(c, s, len);
 }
 
 static int check_langmap(schema_ctx *c, const field_spec *f, const proto_value *v)
@@ -1084,6 +1148,8 @@ static int check_langmap(schema_ctx *c, const field_spec *f, const proto_value *
 		s = str_bytes(&kv->val, &len);
 		if (len == 0)
 			return fail(c, "empty text");
+		if (check_chars(c, s, len) < 0)
+			return -1;
 		chars = proto_utf8_len(s, len);
 		if (f->max_chars && chars > f->max_chars)
 			return fail(c, "too long: %zu characters, at most %u", chars, f->max_chars);
@@ -1408,6 +1474,7 @@ static int check_fields(schema_ctx *c, const field_spec *fields, const proto_val
 		const proto_value *v = map_find(obj, f->name);
 		size_t saved = path_push_key(c, f->name, strlen(f->name));
 
+		c->multiline = f->multiline;
 		if (!v) {
 			if (pres == P_R)
 				return fail(c, "missing required field");
@@ -1486,6 +1553,7 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 	memset(rep, 0, sizeof *rep);
 	c.rep = rep;
 	c.failed = false;
+	c.multiline = false;
 	c.path_len = 0;
 	c.path[0] = '\0';
 

@@ -2,10 +2,13 @@
  *
  * proto_schema_validate() checks a decoded body: a missing required field or a field of the
  * wrong type is an error naming the field (as a path such as "territories[0].code"); a missing
- * recommended field, an over-long summary or an unknown theme is a warning. Unknown top-level
- * fields are kept (forward compatibility; a warning names them) and `extensions` is never
- * interpreted. A nil value counts as an absent field. The first error is reported, in the order
- * of DOMAIN.md (common fields, then the type's own); validation allocates nothing.
+ * recommended field, an over-long summary or an unknown theme is a warning. A control character
+ * is an error: none in a one-line text, only line feeds and tabs in a multi-line one (the rule
+ * and which fields are multi-line: schema.c; it is for authoring, PROTOCOL.md §1.4 leaves
+ * received records unchecked). Unknown top-level fields are kept (forward compatibility; a
+ * warning names them) and `extensions` is never interpreted. A nil value counts as an absent
+ * field. The first error is reported, in the order of DOMAIN.md (common fields, then the
+ * type's own); validation allocates nothing.
  * proto_schema_normalize() applies what a friendly front end applies before validation: plain
  * strings where a language map is required become {lang: s} (the body's `lang` when it is a
  * valid tag, else "fr"), and defaults are filled (lang "fr", content_licence "etalab-2.0").
@@ -21,8 +24,9 @@
 
 typedef struct proto_schema_issue {
 	char field[96];    /* e.g. "title", "risks[1].mitigation"; "" for the body as a whole */
-	/* An English sentence, no trailing period; the refusals of a URL's scheme and of a
-	 * relation's target are French first, the English in parentheses */
+	/* An English sentence, no trailing period; the refusals of a URL's scheme, of a
+	 * relation's target and of a control character in a text are French first, the English
+	 * in parentheses */
 	char message[192];
 } proto_schema_issue;
 

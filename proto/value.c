@@ -133,6 +133,27 @@ size_t proto_utf8_len(const char *s, size_t len)
 	return n;
 }
 
+int proto_text_check(const char *s, size_t len, bool multiline, uint32_t *ret_cp)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	if (!proto_utf8_valid(u, len))
+		return MAILLE_EUTF8;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t cp = u[i];
+		/* in valid UTF-8, 0xC2 is always a lead byte: C2 80..C2 9F are exactly the C1 */
+		if (u[i] == 0xc2 && u[i + 1] < 0xa0)
+			cp = u[i + 1];
+		else if (u[i] >= 0x20 && u[i] != 0x7f)
+			continue;
+		else if (multiline && (cp == '\n' || cp == '\t'))
+			continue;
+		if (ret_cp)
+			*ret_cp = cp;
+		return MAILLE_EINVAL;
+	}
+	return 0;
+}
+
 /* ---- decoding --------------------------------------------------------------------------- */
 
 typedef struct cursor {

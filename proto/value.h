@@ -120,5 +120,11 @@ bool proto_langmap_is(const proto_value *v);
 bool proto_utf8_valid(const uint8_t *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t proto_utf8_len(const char *s, size_t len);
+/* The rule for text a person writes (a record's fields, a node's or a federation's name):
+ * valid UTF-8 without control characters, C0 (U+0000..U+001F), DEL (U+007F) and C1
+ * (U+0080..U+009F); a multi-line text may hold line feeds (U+000A) and tabs (U+0009), nothing
+ * else of those. Returns 0, MAILLE_EUTF8, or MAILLE_EINVAL with *ret_cp (if not NULL) set to the
+ * first control character refused. proto/schema.c says which fields are one line. */
+int proto_text_check(const char *s, size_t len, bool multiline, uint32_t *ret_cp);
 
 #endif

@@ -1,11 +1,14 @@
 /* tools/cli.c: argument parsing and messages shared by the subcommands. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "proto/error.h"
 
 cli_args cli_global;
 
@@ -82,6 +85,30 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "See 'maille %s --help'.\n", cmd);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+int cli_name_check(const char *cmd, const char *opt, const char *name, size_t max)
+{
+	size_t len = strlen(name);
+	uint32_t cp = 0;
+	int r = proto_text_check(name, len, false, &cp);
+	if (len == 0)
+		return cli_usage_error(cmd, "%s : nom vide refusé (%s: empty name)", opt, opt);
+	if (r == MAILLE_EUTF8)
+		return cli_usage_error(cmd, "%s « %s » : texte UTF-8 invalide refusé (%s: not valid "
+		                            "UTF-8)",
+		                       opt, name, opt);
+	if (r)
+		return cli_usage_error(cmd,
+		                       "%s « %s » : caractère de contrôle U+%04" PRIX32 " refusé, un "
+		                       "nom tient sur une ligne de texte (%s: control character U+%04" PRIX32
+		                       " not allowed; a name is one line of text)",
+		                       opt, name, cp, opt, cp);
+	if (len > max)
+		return cli_usage_error(cmd, "%s : nom de %zu octets refusé, au plus %zu (%s: %zu bytes, "
+		                            "at most %zu)",
+		                       opt, len, max, opt, len, max);
+	return 0;
 }
 
 static cli_opt *find_opt(cli_opt *opts, const char *name, size_t len)

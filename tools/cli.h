@@ -72,6 +72,11 @@ int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prints a usage error ("maille CMD: ...; see 'maille CMD --help'") and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A name given on the command line (init --name, federation new --name): it goes into a file
+ * of the node directory and into records, so it is one line of text, proto_text_check's rule
+ * for a one-line text (valid UTF-8, no C0, DEL or C1 control character), of 1 to max bytes.
+ * 0, or a usage error naming cmd, opt and what is wrong, French first, and EXIT_USAGE. */
+int cli_name_check(const char *cmd, const char *opt, const char *name, size_t max);
 
 /* ---- the node directory (tools/nodedir.c) ------------------------------------------------
  *   DIR/node.key      Ed25519 seed in hex (mode 0600, never printed)
@@ -80,8 +85,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 #define NODE_KEY_FILE "node.key"
 #define NODE_CONF_FILE "maille.conf"
 #define NODE_STORE_FILE "store.sqlite"
+/* Bytes of a node's name (init --name): a territory's name is at most PROTO_TITLE_MAX
+ * characters in its record, a member's label at most PROTO_MEMBER_NAME_MAX bytes; in bytes, a
+ * name fits node_dir.name and a key backup (KEYBACKUP_NAME_MAX). */
+#define NODE_NAME_MAX 200u
 /* "DIR/FILE" into ret; -1 if it does not fit in cap. */
 int cli_path_join(char *ret, size_t cap, const char *dir, const char *file);
+/* Appends the line "key = value\n" to buf (cap bytes, *len of them used, NUL-terminated) and
+ * adds its length to *len: the one writer of the "key = value" files of the node directory
+ * (maille.conf, federation). A value that would not stay on its line (a line break or any other
+ * C0 control character, or DEL) is MAILLE_EINVAL, so that no value can write a setting of its
+ * own, whatever the caller checked; MAILLE_ETOOBIG if the line does not fit. buf is unchanged
+ * on failure. */
+int cli_conf_append(char *buf, size_t cap, size_t *len, const char *key, const char *value);
 typedef struct node_dir {
 	char path[4096];
 	uint8_t pk[PROTO_KEY_LEN];
@@ -126,7 +142,8 @@ typedef struct federation {
 	uint8_t *key; /* sodium_malloc'd PROTO_NETKEY_LEN bytes; NULL when not loaded */
 } federation;
 
-/* 1 to FEDERATION_NAME_MAX bytes of UTF-8 without control characters or edge blanks. */
+/* 1 to FEDERATION_NAME_MAX bytes of UTF-8 without C0 control characters, DEL or edge blanks
+ * (what the file and an invitation hold; a new name also passes cli_name_check). */
 bool federation_name_valid(const char *name);
 /* DIR/federation into ret. MAILLE_EINVAL if it does not fit. */
 int federation_path(const char *dir, char *ret, size_t cap);
@@ -137,7 +154,8 @@ int federation_generate(const char *name, federation *ret);
  * (no such file), MAILLE_EPROTO (not a federation file), MAILLE_EIO, MAILLE_ENOMEM; a short
  * reason goes to why (why_cap bytes). */
 int federation_read(const char *path, federation *ret, char *why, size_t why_cap);
-/* Writes f to path, created with mode 0600; never overwrites (MAILLE_EEXIST). MAILLE_EIO. */
+/* Writes f to path, created with mode 0600; never overwrites (MAILLE_EEXIST). MAILLE_EIO;
+ * MAILLE_EINVAL for a name that cannot be one line of the file (cli_conf_append). */
 int federation_write(const char *path, const federation *f);
 /* Wipes and frees the key. Safe on a zeroed or already done struct. */
 void federation_done(federation *f);

@@ -116,10 +116,13 @@ static int federation_new(int argc, char **argv)
 	const char *name = cli_opt_get(opts, "name");
 	if (!name || !*name)
 		return cli_usage_error("federation new", "--name NAME is required");
+	r = cli_name_check("federation new", "--name", name, FEDERATION_NAME_MAX);
+	if (r)
+		return r;
 	if (!federation_name_valid(name))
-		return cli_usage_error("federation new", "--name must be 1 to %u bytes of UTF-8 text "
-		                                         "on one line",
-		                       FEDERATION_NAME_MAX);
+		return cli_usage_error("federation new", "--name « %s » : espace au début ou à la fin "
+		                                         "refusé (--name: no space at either end)",
+		                       name);
 	node_dir nd;
 	if (node_dir_open(&nd, a.dir))
 		return EXIT_FAIL;

@@ -101,8 +101,9 @@ static const char init_help[] =
 /* init --member: a key, a configuration saying so, an empty store; nothing signed. */
 static int init_member(const char *dir, const char *name, bool json)
 {
-	if (!*name || !proto_utf8_valid((const uint8_t *)name, strlen(name)) || strlen(name) > 200)
-		return cli_usage_error("init", "--name must be UTF-8 text of 1 to 200 bytes");
+	int r = cli_name_check("init", "--name", name, NODE_NAME_MAX);
+	if (r)
+		return r;
 	node_dir nd;
 	if (node_dir_create(&nd, dir, name, NULL))
 		return EXIT_FAIL;
@@ -129,7 +130,7 @@ static int init_member(const char *dir, const char *name, bool json)
 		json_object_set_new(o, "member", json_true());
 		ret = render_json_out(o);
 	} else {
-		char sname[NODE_TERM_CAP(200)];
+		char sname[NODE_TERM_CAP(NODE_NAME_MAX)];
 		printf("Initialised member node \"%s\" in %s\n",
 		       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
 		printf("Member key: %s\n", hex);
@@ -183,8 +184,8 @@ int cmd_init(int argc, char **argv)
 	}
 	if (!name || !*name)
 		return cli_usage_error("init", "--name NAME is required");
-	if (!proto_utf8_valid((const uint8_t *)name, strlen(name)) || strlen(name) > 200)
-		return cli_usage_error("init", "--name must be UTF-8 text of at most 200 bytes");
+	if ((r = cli_name_check("init", "--name", name, NODE_NAME_MAX)))
+		return r;
 
 	/* build and validate the territory record before touching the disk */
 	proto_arena ar;
@@ -240,7 +241,7 @@ int cmd_init(int argc, char **argv)
 		node_dir_close(&nd);
 		return render_json_out(o);
 	}
-	char sname[NODE_TERM_CAP(200)];
+	char sname[NODE_TERM_CAP(NODE_NAME_MAX)];
 	printf("Initialised node \"%s\" in %s\n",
 	       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
 	printf("Territory key: %s\n", hex);

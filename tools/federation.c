@@ -19,6 +19,11 @@
 #include "proto/error.h"
 #include "proto/value.h"
 
+/* The rule of the file, for what it already holds and what an invitation brings (the token's
+ * own rule, PROTOCOL.md §4.1, plus no blank at either end): no C0 control character or DEL, so
+ * that a name is one line. A name typed for a new federation is held to more
+ * (cli_name_check: no C1 control either); a file or a token of an older version may hold one,
+ * and refusing it here would cut that node or its newcomers off their federation. */
 bool federation_name_valid(const char *name)
 {
 	size_t len = strlen(name);
@@ -183,16 +188,16 @@ int federation_write(const char *path, const federation *f)
 		return MAILLE_ENOMEM;
 	char hex[2 * PROTO_NETKEY_LEN + 1];
 	proto_hex(f->key, PROTO_NETKEY_LEN, hex);
-	int n = snprintf(text, FEDERATION_FILE_MAX,
-	                 "# Maille federation. This file holds the federation's network key:\n"
-	                 "# whoever has it is a member. Keep it secret (mode 0600).\n"
-	                 "name = %s\n"
-	                 "key = %s\n",
-	                 f->name, hex);
+	size_t n = (size_t)snprintf(text, FEDERATION_FILE_MAX,
+	                            "# Maille federation. This file holds the federation's network "
+	                            "key:\n# whoever has it is a member. Keep it secret (mode "
+	                            "0600).\n");
+	int r = cli_conf_append(text, FEDERATION_FILE_MAX, &n, "name", f->name);
+	if (!r)
+		r = cli_conf_append(text, FEDERATION_FILE_MAX, &n, "key", hex);
 	sodium_memzero(hex, sizeof hex);
-	int r = 0;
 	int fd = -1;
-	if (n < 0 || n >= (int)FEDERATION_FILE_MAX) {
+	if (r) {
 		r = MAILLE_EINVAL;
 		goto out;
 	}
@@ -201,8 +206,8 @@ int federation_write(const char *path, const federation *f)
 		r = errno == EEXIST ? MAILLE_EEXIST : MAILLE_EIO;
 		goto out;
 	}
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = write(fd, text + off, (size_t)n - off);
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, text + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {

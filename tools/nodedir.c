@@ -258,6 +258,24 @@ void node_dir_close(node_dir *nd)
 	nd->sk = NULL;
 }
 
+int cli_conf_append(char *buf, size_t cap, size_t *len, const char *key, const char *value)
+{
+	/* the readers (read_conf here, parse in federation.c) split lines at '\n' and end a value
+	 * at '\r': a value holding either would write a setting of its own */
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return MAILLE_EINVAL;
+	if (*len >= cap)
+		return MAILLE_ETOOBIG;
+	int n = snprintf(buf + *len, cap - *len, "%s = %s\n", key, value);
+	if (n < 0 || (size_t)n >= cap - *len) {
+		buf[*len] = '\0';
+		return MAILLE_ETOOBIG;
+	}
+	*len += (size_t)n;
+	return 0;
+}
+
 static int write_file_excl(const char *path, mode_t mode, const char *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -297,6 +315,17 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 		cli_error("%s already holds a Maille node; refusing to overwrite it", nd->path);
 		return EXIT_FAIL;
 	}
+	/* the configuration first: a name it cannot hold leaves nothing behind */
+	char conf[1024];
+	size_t conf_len = (size_t)snprintf(conf, sizeof conf,
+	                                   "# Maille node configuration (key = value).\n");
+	int cr = cli_conf_append(conf, sizeof conf, &conf_len, "name", name);
+	if (cr) {
+		cli_error("%s : nom refusé, il ne tient pas sur une ligne du fichier (the name cannot "
+		          "be one line of the file: %s)",
+		          cp, maille_strerror(cr));
+		return EXIT_FAIL;
+	}
 	if (mkdirs(nd->path, 0700) != 0) {
 		cli_error("%s: cannot create the directory: %s", nd->path, strerror(errno));
 		return EXIT_FAIL;
@@ -330,12 +359,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 		return EXIT_FAIL;
 	}
 	snprintf(nd->name, sizeof nd->name, "%s", name);
-	char conf[1024];
-	int n = snprintf(conf, sizeof conf,
-	                 "# Maille node configuration (key = value).\n"
-	                 "name = %s\n",
-	                 name);
-	if (n < 0 || (size_t)n >= sizeof conf || write_file_excl(cp, 0644, conf, (size_t)n) != 0) {
+	if (write_file_excl(cp, 0644, conf, conf_len) != 0) {
 		cli_error("%s: cannot write the configuration: %s", cp, strerror(errno));
 		unlink(kp);
 		node_dir_close(nd);

@@ -117,6 +117,63 @@ class TestInit(Node):
         self.assertEqual(rc, 0)
 
 
+class TestNames(Node):
+    """A name given on the command line is one line of UTF-8 text: it goes into the node
+    directory's files (maille.conf, federation), where a line break would start a setting of
+    its own. Refused before anything is written, French first, the name shown escaped."""
+
+    BAD = ("Ville\nquarantine.entries = 0", "Ville\r\nmember = yes", "Ville \x1b[2J",
+           "Ville\tde Lyon", "Ville\x7f", "Ville \u0085", "Ville \u009b2J")
+
+    def settings(self, file):
+        with open(os.path.join(self.dir, file), encoding="utf-8") as f:
+            return [l for l in f.read().splitlines() if l and not l.startswith("#")]
+
+    def test_init_name_refused(self):
+        for name in self.BAD:
+            for member in ((), ("--member",)):
+                rc, out, err = self.m("init", *member, "--name", name)
+                self.assertEqual(rc, 2, f"init {member} --name {name!r} accepted: {out}")
+                self.assertIn("--name", err)
+                self.assertIn("refusé", err)
+                self.assertNotIn("\x1b", err, "the name is shown escaped")
+                self.assertFalse(os.path.exists(self.dir), "a refused init creates nothing")
+        rc, _, err = self.m("init", "--name", "Ville\nquarantine.entries = 0")
+        self.assertIn("« Ville\\nquarantine.entries = 0 »", err)
+        self.assertIn("U+000A", err)
+        # over 200 bytes (201 characters: 402 bytes), and bytes that are not UTF-8
+        rc, _, err = self.m("init", "--name", "é" * 201)
+        self.assertEqual(rc, 2)
+        self.assertIn("402 octets", err)
+        rc, _, err = self.m("init", "--name", b"Cr\xe8che de Lyon")
+        self.assertEqual(rc, 2)
+        self.assertIn("UTF-8", err)
+        rc, _, err = self.m("init", "--member", "--name", "")
+        self.assertEqual(rc, 2)
+        self.assertFalse(os.path.exists(self.dir))
+        # a good name: its one line, and no other setting
+        self.init("Commune d'Écully\u00a0(Rhône)")
+        self.assertEqual(self.settings("maille.conf"), ["name = Commune d'Écully\u00a0(Rhône)"])
+        self.assertEqual(self.js("whoami")["name"], "Commune d'Écully\u00a0(Rhône)")
+
+    def test_federation_name_refused(self):
+        self.init()
+        fed = os.path.join(self.dir, "federation")
+        for name in self.BAD + (" Réseau", "Réseau ", "R" * 129):
+            rc, out, err = self.m("federation", "new", "--name", name)
+            self.assertEqual(rc, 2, f"federation new --name {name!r} accepted: {out}")
+            self.assertIn("--name", err)
+            self.assertIn("refusé", err)
+            self.assertFalse(os.path.exists(fed), "a refused name writes no federation")
+        rc, _, err = self.m("federation", "new", "--name", "Réseau\nkey = " + "00" * 32)
+        self.assertIn("U+000A", err)
+        self.ok("federation", "new", "--name", "Réseau des territoires")
+        lines = self.settings("federation")
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(lines[0], "name = Réseau des territoires")
+        self.assertTrue(lines[1].startswith("key = "))
+
+
 class TestPublish(Node):
     def setUp(self):
         super().setUp()
@@ -266,6 +323,36 @@ class TestBadInput(Node):
         self.assertIn("absent.md", err)
         rc, _, _ = self.m("publish", self.tmp)
         self.assertEqual(rc, 1)
+
+    def test_refused_control_characters(self):
+        """A one-line text (title, summary, names, labels, keywords...) holds no control
+        character; a multi-line text (the description, a REX's long fields) holds line breaks
+        and tabs and no other control character. Refused with the file and the field, French
+        first, and nothing stored."""
+        base = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
+                "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
+                "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
+        err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
+                           "---\nx\n", "title.fr", "U+001B", "refusé")
+        self.assertIn("esc.md:3: field title.fr: caractère de contrôle U+001B refusé", err)
+        self.assertNotIn("\x1b", err)
+        self.refused("nl.md", "---\n" + base.replace("title: T", 'title: "Titre\\n[fausse ligne]"') +
+                     "---\nx\n", "title.fr", "U+000A")
+        self.refused("c1.md", "---\n" + base.replace("summary: S", 'summary: "R\\u009b2J"') +
+                     "---\nx\n", "summary.fr", "U+009B")
+        self.refused("kw.md", "---\n" + base + 'keywords: ["a\\tb"]\n---\nx\n', "keywords[0]",
+                     "U+0009")
+        self.refused("ind.md", "---\n" + base + 'indicators: [{name: "n\\x7f", value: 1, unit: u, '
+                     'date: 2024-01-01}]\n---\nx\n', "indicators[0].name", "U+007F")
+        self.refused("desc.md", "---\n" + base + "---\nUn paragraphe \x1b[2J piégé.\n",
+                     "description.fr", "U+001B")
+        self.refused("cr.md", "---\n" + base.replace("context: c", 'context: "a\\rb"') +
+                     "---\nx\n", "context", "U+000D")
+        # line breaks and tabs in the multi-line texts publish
+        ok = self.write("ok.md", "---\n" + base.replace("context: c",
+                        'context: "Premier point.\\n\\n- un\\n\\t- deux"') +
+                        "---\n## Titre\n\n\tcode\n\nFin.\n")
+        self.assertEqual(self.js("publish", ok)["path"], "rex/t")
 
     def test_refused_urls_and_targets(self):
         """A URL field takes http and https only; a relation's target is an entry path or an

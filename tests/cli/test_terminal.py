@@ -73,7 +73,14 @@ class Terminal(unittest.TestCase):
         cls.ok_(cls.v, "init", "--name", "Métropole de Lyon", "--siren", "200046977")
         cls.ok_(cls.h, "init", "--name", "Ville hostile", "--siren", "213801855")
         fed = os.path.join(t, "federation.export")
-        cls.ok_(cls.v, "federation", "new", "--name", EVIL_FED)
+        # `federation new` refuses a C1 control in a new name; a federation file may still
+        # hold one (an older version wrote it, or a hand did), and every command reads it
+        rc, _, err = run_raw("--dir", cls.v, "federation", "new", "--name", EVIL_FED)
+        assert rc == 2 and b"U+0085 refus" in err, err.decode("utf-8", "replace")
+        fd = os.open(os.path.join(cls.v, "federation"), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                     0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"name = {EVIL_FED}\nkey = {os.urandom(32).hex()}\n")
         cls.ok_(cls.v, "federation", "export", fed)
         cls.ok_(cls.h, "federation", "import", fed)
         cls.kv = json.loads(cls.ok_(cls.v, "whoami", "--json"))["key"]
@@ -328,8 +335,13 @@ class Terminal(unittest.TestCase):
 
     def test_init_and_publish_messages(self):
         d = os.path.join(self.tmp, "i")
-        out, _ = self.out(d, "init", "--name", "Ville \x1b]0;x\x07\u202e", "--siren", "213801855")
-        self.assertIn('"Ville \\x1b]0;x\\x07\\u202e"', out)
+        # a control character is refused in a name (shown escaped), a bidi override is not
+        _, err = self.out(d, "init", "--name", "Ville \x1b]0;x\x07\u202e", "--siren", "213801855",
+                          rc=2)
+        self.assertIn("« Ville \\x1b]0;x\\x07\\u202e » : caractère de contrôle U+001B refusé", err)
+        self.assertFalse(os.path.exists(d))
+        out, _ = self.out(d, "init", "--name", "Ville \u202eelliV", "--siren", "213801855")
+        self.assertIn('"Ville \\u202eelliV"', out)
         md = os.path.join(self.tmp, "dup.md")
         with open(md, "w", encoding="utf-8") as f:
             f.write('---\n"k\\e[2J\\n[fake line]": 1\n"k\\e[2J\\n[fake line]": 2\n---\n')

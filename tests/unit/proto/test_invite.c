@@ -164,6 +164,44 @@ static void test_payloads(void)
 	}
 }
 
+/* The federation's name goes into the joiner's federation file, one "name = ..." line: a token
+ * whose name holds a line break, another C0 control or DEL is refused whole (the join then
+ * writes nothing). The payload is the sample's with one byte of the name changed, so that
+ * everything else stays canonical. */
+static void test_name_controls(void)
+{
+	proto_invite inv = sample(), back;
+	char tok[PROTO_INVITE_TOKEN_MAX];
+	CHECK_EQ_INT(proto_invite_encode(&inv, tok, sizeof tok), 0);
+	size_t plen = strlen(PROTO_INVITE_PREFIX), n = 0;
+	uint8_t bin[PROTO_INVITE_TOKEN_MAX];
+	CHECK_EQ_INT(sodium_base642bin(bin, sizeof bin, tok + plen, strlen(tok) - plen, NULL, &n,
+	                               NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	             0);
+	uint8_t *name = NULL;
+	for (size_t i = 0; i + 9 <= n && !name; i++)
+		if (memcmp(bin + i, "Coalition", 9) == 0)
+			name = bin + i;
+	CHECK(name != NULL);
+	if (!name)
+		return;
+	static const uint8_t swaps[] = {'x', '\n', '\r', 0x1b, '\t', 0x7f, 0x00, 0x01, 0x1f};
+	for (size_t j = 0; j < sizeof swaps; j++) {
+		char t[PROTO_INVITE_TOKEN_MAX];
+		name[4] = swaps[j];
+		memcpy(t, PROTO_INVITE_PREFIX, plen);
+		sodium_bin2base64(t + plen, sizeof t - plen, bin, n,
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		int r = proto_invite_decode(t, strlen(t), &back);
+		if (j == 0) {
+			CHECK_EQ_INT(r, 0); /* the change itself keeps a valid token */
+			CHECK_EQ_STR(back.federation, "Coalxtion IA responsable");
+		} else {
+			CHECK(r == MAILLE_EPROTO || r == MAILLE_EUTF8);
+		}
+	}
+}
+
 static void test_secret_hash(void)
 {
 	uint8_t s1[PROTO_INVITE_SECRET_LEN], s2[PROTO_INVITE_SECRET_LEN];
@@ -182,4 +220,4 @@ static void test_secret_hash(void)
 }
 
 CHECK_MAIN(test_round_trip, test_encode_refuses, test_decode_refuses, test_payloads,
-           test_secret_hash)
+           test_name_controls, test_secret_hash)

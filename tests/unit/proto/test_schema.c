@@ -1023,6 +1023,266 @@ static void test_lengths(void)
 	proto_arena_done(&A);
 }
 
+/* Where with_text(which, s) puts s: the path an error names, and whether the field is a
+ * multi-line text. One-line fields first, then multi-line ones. */
+typedef struct text_site {
+	const char *field; /* the path reported */
+	bool multiline;
+} text_site;
+
+static const text_site text_sites[] = {
+	{ "title.fr", false },
+	{ "summary.en", false },
+	{ "keywords[1]", false },
+	{ "department", false },
+	{ "contacts[0].name", false },
+	{ "territories[1].label", false },
+	{ "links[0].title.fr", false },
+	{ "links[0].href", false },
+	{ "risks[0].name", false },
+	{ "data_sources[1].provider", false },
+	{ "indicators[0].unit", false },
+	{ "steps[0].title.fr", false },
+	{ "name", false },    /* a territory's name, a plain string */
+	{ "name.fr", false }, /* and in a language map */
+	{ "description.fr", true },
+	{ "steps[1].text.fr", true },
+	{ "risks[1].mitigation", true },
+	{ "purpose.fr", true },
+	{ "recourse.fr", true },
+	{ "lessons_learned.fr", true },
+	{ "what_was_done", true }, /* a REX's field as a plain string */
+	{ "features[0]", true },   /* and as a list of strings */
+	{ "contact", true },       /* a territory's contact */
+};
+
+/* A valid body with s at the field text_sites[which] names. */
+static proto_value *with_text(size_t which, const char *s)
+{
+	proto_value *b = NULL;
+
+	switch (which) {
+	case 0:
+		b = methodology(true);
+		set(b, "title", FR(s));
+		break;
+	case 1:
+		b = methodology(true);
+		set(b, "summary", M("en", S(s), "fr", S("Résumé"), NULL));
+		break;
+	case 2:
+		b = methodology(true);
+		set(b, "keywords", SL("algorithme public", s, NULL));
+		break;
+	case 3:
+		b = methodology(true);
+		set(b, "department", S(s));
+		break;
+	case 4:
+		b = methodology(true);
+		set(b, "contacts",
+		    L(M("name", S(s), "email", S("a@b.fr"), "public", B(true), NULL), NULL));
+		break;
+	case 5:
+		b = methodology(true);
+		set(b, "territories",
+		    L(M("level", S("commune"), "code", S("69123"), "cog_year", I(2024), "label",
+		        S("Lyon"), NULL),
+		      M("level", S("epci"), "code", S("200046977"), "cog_year", I(2024), "label",
+		        S(s), NULL),
+		      NULL));
+		break;
+	case 6:
+		b = methodology(true);
+		set(b, "links",
+		    L(M("rel", S("documentation"), "href", S("https://www.ville-exemple.fr/a"),
+		        "title", FR(s), NULL),
+		      NULL));
+		break;
+	case 7: {
+		/* a URL: the text rule comes before the URL's own syntax */
+		char url[96];
+		snprintf(url, sizeof url, "https://www.ville-exemple.fr/%s", s);
+		b = methodology(true);
+		set(b, "links", L(M("rel", S("documentation"), "href", S(url), NULL), NULL));
+		break;
+	}
+	case 8:
+		b = use_case(true, true);
+		set(b, "risks",
+		    L(M("name", S(s), "description", FR("d"), "mitigation", FR("m"), NULL), NULL));
+		break;
+	case 9:
+		b = use_case(true, true);
+		set(b, "data_sources",
+		    L(M("name", S("Dossiers"), "personal_data", S("identified"), NULL),
+		      M("name", S("Quotient familial"), "provider", S(s), "personal_data",
+		        S("pseudonymised"), NULL),
+		      NULL));
+		break;
+	case 10:
+		b = rex(true);
+		set(b, "indicators",
+		    L(M("name", S("votants"), "value", I(3), "unit", S(s), "date", S("2023-11-30"),
+		        NULL),
+		      NULL));
+		break;
+	case 11:
+		b = methodology(true);
+		set(b, "steps", L(M("title", FR(s), "text", FR("Lister."), NULL), NULL));
+		break;
+	case 12:
+		b = territory(true);
+		set(b, "name", S(s));
+		break;
+	case 13:
+		b = territory(true);
+		set(b, "name", FR(s));
+		break;
+	case 14:
+		b = methodology(true);
+		set(b, "description", FR(s));
+		break;
+	case 15:
+		b = methodology(true);
+		set(b, "steps",
+		    L(M("title", FR("Recenser"), "text", FR("Lister."), NULL),
+		      M("title", FR("Évaluer"), "text", FR(s), NULL), NULL));
+		break;
+	case 16:
+		b = use_case(true, true);
+		set(b, "risks",
+		    L(M("name", S("n"), "description", FR("d"), "mitigation", FR("m"), NULL),
+		      M("name", S("n2"), "description", S("d2"), "mitigation", S(s), NULL), NULL));
+		break;
+	case 17:
+		b = use_case(true, true);
+		set(b, "purpose", FR(s));
+		break;
+	case 18:
+		b = use_case(true, true);
+		set(b, "recourse", FR(s));
+		break;
+	case 19:
+		b = rex(true);
+		set(b, "lessons_learned", FR(s));
+		break;
+	case 20:
+		b = rex(true);
+		set(b, "what_was_done", S(s));
+		break;
+	case 21:
+		b = component(true, "software");
+		set(b, "features", SL(s, NULL));
+		break;
+	case 22:
+		b = territory(true);
+		set(b, "contact", S(s));
+		break;
+	}
+	return b;
+}
+
+/* Single-line texts refuse every control character; multi-line texts take line feeds and tabs
+ * and refuse the others (CR included). The message names the code point, French first. */
+static void test_control_characters(void)
+{
+	static const struct {
+		const char *text;
+		const char *code; /* in the message */
+		bool in_lines;    /* accepted in a multi-line text */
+	} cases[] = {
+		{ "Titre\x1b[2J", "caractère de contrôle U+001B refusé", false },
+		{ "Titre\x1b]0;x\x07", "U+001B", false },
+		{ "Titre\n[fausse ligne]", "saut de ligne U+000A refusé", true },
+		{ "Titre\tcolonne", "tabulation U+0009 refusé", true },
+		{ "Titre\r\n", "retour chariot U+000D refusé", false },
+		{ "Titre\rx", "retour chariot U+000D", false },
+		{ "Titre\x7f", "caractère de contrôle U+007F", false },
+		{ "Titre\x01", "U+0001", false },
+		{ "Titre\x1f", "U+001F", false },
+		{ "Titre \xc2\x85 suite", "caractère de contrôle U+0085", false },
+		{ "Titre \xc2\x9b" "2J", "caractère de contrôle U+009B", false },
+		{ "Titre \xc2\x80", "U+0080", false },
+		{ "Titre \xc2\x9f", "U+009F", false },
+	};
+	/* what is no control character passes everywhere: no-break space (U+00A0, just past C1),
+	 * U+2005 (whose last byte is 0x85), a bidi override (shown escaped, not refused), emoji */
+	static const char *const fine[] = {
+		"Crèche\xc2\xa0: tri", "a\xe2\x80\x85" "b", "Ville \xe2\x80\xae" "elliV",
+		"Budget \xf0\x9f\x98\x80", "~ 100 % « ok »",
+	};
+	const size_t n_sites = sizeof text_sites / sizeof text_sites[0];
+
+	proto_arena_init(&A, 0);
+	for (size_t w = 0; w < n_sites; w++) {
+		const text_site *site = &text_sites[w];
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			proto_value *b = with_text(w, cases[i].text);
+			if (site->multiline && cases[i].in_lines) {
+				CHECK_EQ_INT(validate(b), 0);
+				if (rep.error.message[0])
+					fprintf(stderr, "  %s: %s\n", site->field,
+					        rep.error.message);
+				continue;
+			}
+			expect_error(b, site->field, cases[i].code);
+			/* French first, the English in parentheses */
+			CHECK(strncmp(rep.error.message, "caractère de contrôle", 22) == 0 ||
+			      strncmp(rep.error.message, "saut de ligne", 13) == 0 ||
+			      strncmp(rep.error.message, "tabulation", 10) == 0 ||
+			      strncmp(rep.error.message, "retour chariot", 14) == 0);
+			CHECK(strstr(rep.error.message,
+			             site->multiline ? "only line breaks and tabs)"
+			                             : "not allowed in a one-line field)") != NULL);
+			/* not cut */
+			CHECK(strlen(rep.error.message) < sizeof rep.error.message - 1);
+		}
+		for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+			if (strcmp(site->field, "links[0].href") == 0)
+				break; /* a URL has no spaces: its own syntax */
+			proto_value *b = with_text(w, fine[i]);
+			CHECK_EQ_INT(validate(b), 0);
+			if (rep.error.message[0])
+				fprintf(stderr, "  %s: %s\n", site->field, rep.error.message);
+		}
+	}
+
+	/* a multi-line text: Markdown with paragraphs, lists, indented code; the line of a
+	 * refused character is named */
+	proto_value *b = methodology(true);
+	set(b, "description", FR("## Contexte\n\nUn paragraphe.\n\n- un\n- deux\n\n\tcode\n"));
+	expect_valid(b, 0);
+	set(b, "description",
+	    FR("## Contexte\n\nUn \xc2\xa0paragraphe \xe2\x80\x85.\nFin \xc2\x85."));
+	expect_error(b, "description.fr", "U+0085 refusé à la ligne 4 :");
+	CHECK(strstr(rep.error.message, "(control character U+0085 not allowed, line 4;") != NULL);
+	set(b, "description", FR("\x1b[2J"));
+	expect_error(b, "description.fr", "caractère de contrôle U+001B refusé à la ligne 1 :");
+	set(b, "description", FR("a\n\nb\r\n"));
+	expect_error(b, "description.fr", "retour chariot U+000D refusé à la ligne 3 :");
+
+	/* NUL inside a string (a hand-built tree; the decoder refuses it) and bad UTF-8 */
+	b = methodology(true);
+	set(b, "title", M("fr", proto_value_new_str(&A, "a\0b", 3), NULL));
+	expect_error(b, "title.fr", "U+0000");
+	proto_value *bad = proto_value_new(&A, PROTO_V_STR);
+	bad->u.str.ptr = "Cr\xe8" "che";
+	bad->u.str.len = 6;
+	set(b, "title", M("fr", bad, NULL));
+	expect_error(b, "title.fr", "texte UTF-8 invalide (invalid UTF-8)");
+	set(b, "title", FR("Titre"));
+	set(b, "department", bad);
+	expect_error(b, "department", "UTF-8");
+
+	/* the first error in table order is still the one reported */
+	b = methodology(true);
+	set(b, "title", FR("T\x1b"));
+	set(b, "summary", FR("S\x1b"));
+	expect_error(b, "title.fr", "U+001B");
+	proto_arena_done(&A);
+}
+
 static void test_other_warnings(void)
 {
 	proto_value *b;
@@ -1328,4 +1588,5 @@ static void test_any_tree(void)
 
 CHECK_MAIN(test_vocabularies, test_valid_records, test_recommended_warnings, test_required_fields,
            test_error_order, test_conditional_fields, test_wrong_types, test_urls_and_references,
-           test_lengths, test_other_warnings, test_normalize, test_slugify, test_any_tree)
+           test_lengths, test_control_characters, test_other_warnings, test_normalize,
+           test_slugify, test_any_tree)

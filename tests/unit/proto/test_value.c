@@ -228,5 +228,46 @@ static void test_langmap_and_utf8(void)
 	proto_arena_done(&a);
 }
 
+/* proto_text_check: every code point below U+00A0 and DEL, one line and several. */
+static void test_text_check(void)
+{
+	for (uint32_t cp = 0; cp < 0xa0; cp++) {
+		char s[8] = "a";
+		size_t n = 1;
+		if (cp < 0x80) {
+			s[n++] = (char)cp;
+		} else {
+			s[n++] = (char)0xc2;
+			s[n++] = (char)cp;
+		}
+		s[n++] = 'b';
+		bool control = cp < 0x20 || cp >= 0x7f;
+		bool in_lines = cp == '\n' || cp == '\t';
+		for (int ml = 0; ml <= 1; ml++) {
+			uint32_t got = 0xffffffffu;
+			int r = proto_text_check(s, n, ml, &got);
+			if (control && !(ml && in_lines)) {
+				CHECK_EQ_INT(r, MAILLE_EINVAL);
+				CHECK_EQ_INT(got, cp);
+			} else {
+				CHECK_EQ_INT(r, 0);
+				CHECK_EQ_INT(got, 0xffffffffu); /* untouched */
+			}
+		}
+	}
+	/* the first one is reported; what is not a control passes */
+	uint32_t cp = 0;
+	CHECK_EQ_INT(proto_text_check("x\r\n\x1b", 4, true, &cp), MAILLE_EINVAL);
+	CHECK_EQ_INT(cp, '\r');
+	/* è, a no-break space (U+00A0, the first code point past C1), a bidi override, an emoji */
+	CHECK_EQ_INT(proto_text_check("Cr\xc3\xa8" "che \xc2\xa0\xe2\x80\xae\xf0\x9f\x98\x80", 17,
+	                              false, NULL),
+	             0);
+	CHECK_EQ_INT(proto_text_check("", 0, false, NULL), 0);
+	CHECK_EQ_INT(proto_text_check("a\0b", 3, true, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(proto_text_check("Cr\xe8" "che", 6, false, &cp), MAILLE_EUTF8);
+	CHECK_EQ_INT(proto_text_check("\xc2", 1, true, NULL), MAILLE_EUTF8);
+}
+
 CHECK_MAIN(test_canonical_accepted, test_noncanonical_refused, test_limits, test_build_and_encode,
-           test_langmap_and_utf8)
+           test_langmap_and_utf8, test_text_check)
