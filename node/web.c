@@ -1,7 +1,7 @@
 /* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, access control
- * (token, session cookie, CSRF), rate limits, request bodies, and the routing of URLs to
- * pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
+ * (Host allow-list, token, session cookie, CSRF), rate limits, request bodies, and the
+ * routing of URLs to pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -389,17 +389,39 @@ void web_csrf_token(web_req *r, char ret[65])
 	hmac_hex(r->w, 'c', r->csrf_cookie, ret);
 }
 
+/* Whether host:port is one this server answers to (web.h): a name of the allow-list, and the
+ * listening port (a missing port means 80, what a browser leaves out). */
+static bool authority_allowed(const web_server *w, const web_authority *a)
+{
+	if ((a->port ? a->port : 80u) != w->port)
+		return false;
+	for (size_t i = 0; i < w->n_hosts; i++)
+		if (strcmp(w->hosts[i], a->name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether an Origin (url false) or Referer (url true) header names this server. */
+static bool source_allowed(const web_server *w, const char *v, bool url)
+{
+	web_authority a;
+	return web_origin_parse(v, strlen(v), url, &a) == 0 && authority_allowed(w, &a);
+}
+
 bool web_csrf_check(web_req *r)
 {
-	/* a cross-site request is refused whatever it carries: the Origin a browser sends must
-	 * be this server (Host), and Sec-Fetch-Site must not say cross-site */
-	const char *origin = header(r, "Origin"), *host = header(r, MHD_HTTP_HEADER_HOST);
+	/* a cross-site request is refused whatever it carries: the Origin a browser sends (else
+	 * its Referer) must name this server by the Host allow-list, never merely match the
+	 * request's own Host (a rebinding site chooses both), and Sec-Fetch-Site must not say
+	 * cross-site. Our pages send "Origin: null" and no Referer (Referrer-Policy:
+	 * no-referrer): then the token bound to the cookie, on a Host already checked, decides. */
+	const char *origin = header(r, "Origin"), *referer = header(r, "Referer");
 	const char *site = header(r, "Sec-Fetch-Site");
 	bool ok = !r->csrf_new;
-	if (origin && strcmp(origin, "null") != 0) {
-		ok = ok && host && strncmp(origin, "http://", 7) == 0 &&
-		     strcmp(origin + 7, host) == 0;
-	}
+	if (origin && strcmp(origin, "null") != 0)
+		ok = ok && source_allowed(r->w, origin, false);
+	else if (referer)
+		ok = ok && source_allowed(r->w, referer, true);
 	if (site && strcmp(site, "cross-site") == 0)
 		ok = false;
 	const char *field = web_form_get(&r->form, "csrf");
@@ -625,13 +647,14 @@ static enum MHD_Result respond(web_req *r)
 	respond_headers(r, resp);
 	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
 	MHD_destroy_response(resp);
-	if (r->status >= 500 || (r->status >= 400 && r->status != 404))
+	bool refused = r->status >= 500 || (r->status >= 400 && r->status != 404);
+	if (refused && !r->logged) /* logged: its own line said it (WEB-HOST) */
 		LOG_INFO("WEB-REQ", "%s %s %s: %u", r->ip,
 		         r->method == WEB_POST   ? "POST"
 		         : r->method == WEB_HEAD ? "HEAD"
 		                                 : "GET",
 		         r->path, r->status);
-	else
+	else if (!refused)
 		LOG_DEBUG("WEB-REQ", "%s %s: %u", r->ip, r->path, r->status);
 	return ok;
 }
@@ -756,8 +779,66 @@ static void dispatch(web_req *r)
 		web_error(r, 404, "Page introuvable.", "Page not found.");
 }
 
-/* Sets up a request on its first call: method, client address, path, query, language. The
- * answer is written when something is already wrong (r->status set). */
+static void host_refused_log(web_req *r, const char *host)
+{
+	/* the header as it came, cut, printable ASCII only (it goes into a log line) */
+	char shown[80];
+	size_t n = 0;
+	for (const char *c = host ? host : ""; *c && n < sizeof shown - 1; c++)
+		shown[n++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+	shown[n] = '\0';
+	/* one line, then at most one a minute with the count since: a hostile page can send
+	 * thousands of requests, the operator needs to know, not to read each */
+	web_server *w = r->w;
+	uint64_t now = web_mono_ms(), more = 0;
+	pthread_mutex_lock(&w->lock);
+	bool log = !w->host_logged || now - w->host_log_ms >= 60000u;
+	if (log) {
+		more = w->host_unlogged;
+		w->host_logged = true;
+		w->host_log_ms = now;
+		w->host_unlogged = 0;
+	} else {
+		w->host_unlogged++;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (!log)
+		return;
+	char since[64] = "";
+	if (more)
+		snprintf(since, sizeof since, "; %llu more refused since the last line",
+		         (unsigned long long)more);
+	LOG_WARN("WEB-HOST",
+	         "%s: %s refused (%u): Host '%s' does not name this catalogue (127.0.0.1, "
+	         "localhost, [::1], its address or web.hosts in maille.conf, port %u): perhaps a "
+	         "web page trying DNS rebinding%s",
+	         r->ip, r->path, host ? 421u : 400u, shown, w->port, since);
+}
+
+/* Whether the request's Host names this server (web.h); 421, or 400 without a Host,
+ * written otherwise. */
+static bool host_check(web_req *r)
+{
+	const char *h = header(r, MHD_HTTP_HEADER_HOST);
+	web_authority a;
+	if (h && web_authority_parse(h, strlen(h), &a) == 0 && authority_allowed(r->w, &a))
+		return true;
+	host_refused_log(r, h);
+	r->logged = true;
+	if (!h)
+		web_error(r, 400, "Requête sans en-tête Host.", "Request without a Host header.");
+	else
+		web_error(
+		    r, 421,
+		    "Ce catalogue ne répond pas à ce nom d'hôte : utilisez l'adresse de son "
+		    "nœud (127.0.0.1, localhost ou un nom déclaré dans web.hosts).",
+		    "This catalogue does not answer to this host name: use its node's address "
+		    "(127.0.0.1, localhost or a name declared in web.hosts).");
+	return false;
+}
+
+/* Sets up a request on its first call: method, client address, path, Host, query,
+ * language. The answer is written when something is already wrong (r->status set). */
 static void req_begin(web_req *r, const char *url, const char *method)
 {
 	if (strcmp(method, "GET") == 0)
@@ -795,6 +876,8 @@ static void req_begin(web_req *r, const char *url, const char *method)
 		web_error(r, 400, "Adresse mal formée.", "Malformed address.");
 		return;
 	}
+	if (!host_check(r))
+		return;
 	if (!r->method) {
 		web_error(r, 405, "Méthode non prise en charge.", "Method not supported.");
 		return;
@@ -954,6 +1037,61 @@ static int addr_file_write(web_server *w)
 	return 0;
 }
 
+/* Calls add for each name of a web.hosts value (web.h); false at the first bad one or past
+ * WEB_HOSTS_MAX names. */
+static bool hosts_each(const char *list, void (*add)(void *, const char *), void *ctx)
+{
+	size_t n = 0;
+	const char *p = list ? list : "";
+	for (;;) {
+		p += strspn(p, ", \t");
+		size_t len = strcspn(p, ", \t");
+		if (!len)
+			return true;
+		web_authority a;
+		if (++n > WEB_HOSTS_MAX || web_authority_parse(p, len, &a) != 0 || a.port)
+			return false;
+		if (add)
+			add(ctx, a.name);
+		p += len;
+	}
+}
+
+bool web_hosts_valid(const char *list)
+{
+	return hosts_each(list, NULL, NULL);
+}
+
+static void host_add(void *ctx, const char *name)
+{
+	web_server *w = ctx;
+	for (size_t i = 0; i < w->n_hosts; i++)
+		if (strcmp(w->hosts[i], name) == 0)
+			return;
+	if (w->n_hosts < sizeof w->hosts / sizeof w->hosts[0])
+		snprintf(w->hosts[w->n_hosts++], sizeof w->hosts[0], "%s", name);
+}
+
+/* The Host allow-list (web.h): the loopback names, the address listened on unless it is a
+ * wildcard, web.hosts. addr: "ADDR:PORT" as bound. */
+static bool hosts_setup(web_server *w, const char *addr, unsigned port)
+{
+	w->port = port;
+	host_add(w, "127.0.0.1");
+	host_add(w, "localhost");
+	host_add(w, "[::1]");
+	char ip[NODE_ADDR_STR_MAX];
+	snprintf(ip, sizeof ip, "%s", addr);
+	char *colon = strrchr(ip, ':');
+	if (colon)
+		*colon = '\0';
+	web_authority a;
+	if (strcmp(ip, "0.0.0.0") != 0 && strcmp(ip, "[::]") != 0 &&
+	    web_authority_parse(ip, strlen(ip), &a) == 0)
+		host_add(w, a.name);
+	return hosts_each(w->cfg.hosts, host_add, w);
+}
+
 const char *web_url(const web_server *w)
 {
 	return w->url;
@@ -1052,15 +1190,15 @@ int web_start(const web_config *cfg, web_server **ret)
 #endif
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-	                          (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-	                          (unsigned)WEB_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	                          (unsigned)WEB_CONN_PER_IP_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	                          (unsigned)WEB_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                          (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-	                          on_completed, w, MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w,
-	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER,
+	                          mhd_log, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w, MHD_OPTION_END);
 	if (!w->mhd) {
 		int err = errno;
 		LOG_ERROR("WEB-LISTEN", "cannot serve the web catalogue on %s: %s", listen,
@@ -1081,6 +1219,17 @@ int web_start(const web_config *cfg, web_server **ret)
 	node_addr_format((struct sockaddr *)&bound, a);
 	snprintf(w->addr, sizeof w->addr, "%s", a);
 	snprintf(w->url, sizeof w->url, "http://%s/", w->addr);
+	unsigned port =
+	    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+	                                      : ((struct sockaddr_in *)&bound)->sin_port);
+	if (!hosts_setup(w, a, port)) {
+		LOG_ERROR("WEB-HOSTS",
+		          "web.hosts: up to %u host names without port, separated by "
+		          "commas (such as catalogue.exemple.fr, 192.0.2.10)",
+		          WEB_HOSTS_MAX);
+		web_stop(w);
+		return MAILLE_EINVAL;
+	}
 	if (pthread_create(&w->facet_thread, NULL, facet_main, w) != 0) {
 		LOG_ERROR("WEB-LISTEN", "cannot start the facet counter thread");
 		web_stop(w);
@@ -1095,6 +1244,14 @@ int web_start(const web_config *cfg, web_server **ret)
 	}
 	LOG_INFO("WEB-LISTEN", "web catalogue on %s (written to %s/%s)%s", w->url, cfg->dir,
 	         WEB_ADDR_FILE, w->token ? "; access token required" : "");
+	char names[WEB_HOSTS_MAX * 64] = "";
+	for (size_t i = 0, o = 0; i < w->n_hosts && o < sizeof names; i++)
+		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "",
+		                      w->hosts[i]);
+	LOG_INFO("WEB-HOSTS", "the web catalogue answers to %s (port %u)%s", names, w->port,
+	         !loopback && !(cfg->hosts && *cfg->hosts)
+	             ? "; add the names it is reached by to web.hosts in maille.conf"
+	             : "");
 	*ret = w;
 	return 0;
 }

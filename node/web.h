@@ -19,12 +19,24 @@
  * request must then carry the token (a session cookie set by a login form, or an
  * Authorization: Bearer header).
  *
+ * Host allow-list (DNS rebinding): a web page of another site can make its own name resolve
+ * to 127.0.0.1 and then talk to this server as its own origin, Host header included; what
+ * it cannot do is send a Host that names this server. So every request must name one of:
+ * 127.0.0.1, localhost, [::1] (names an outside site cannot own), the literal address the
+ * server listens on (not 0.0.0.0 or [::]), and the names of web.hosts (maille.conf). The
+ * port, when the Host gives one, must be the listening port; without one it means 80 (what
+ * a browser leaves out), so it must be the listening port too. Another Host gets 421
+ * Misdirected Request (RFC 9110 §15.5.20: this server is not the one for that name), not
+ * 403, which would say the name is right and the client lacks a right. The CSRF check
+ * compares Origin and Referer with the same list, never with the request's own Host.
+ *
  * Depends on proto/, store/, node/trust.h, libmicrohttpd, cmark, jansson, libsodium. Logs
  * through node/log.h. Ownership: web_config's pointers (but netkey_fp, copied) are borrowed
  * until web_stop(). */
 #ifndef MAILLE_NODE_WEB_H
 #define MAILLE_NODE_WEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +55,7 @@
 #define WEB_PAGE_SIZE 20u                /* entries per page of the catalogue and the API */
 #define WEB_PAGE_MAX 500u                /* highest page number */
 #define WEB_OUT_MAX (8u * 1024u * 1024u) /* bytes of one response */
+#define WEB_HOSTS_MAX 16u                /* names in web.hosts */
 /* Rate limits, per client address (token buckets: a burst, then a steady rate). Reads are
  * limited for clients other than loopback only: a local process can read the store file
  * anyway, and the benchmark runs from there. Writes (every POST) and failed logins are
@@ -60,6 +73,7 @@
 typedef struct web_config {
 	const char *listen;     /* "ADDR:PORT" (WEB_LISTEN_DEFAULT when NULL); port 0: ephemeral */
 	const char *token_file; /* NULL: no token (loopback only) */
+	const char *hosts;      /* web.hosts: more names of this server (NULL: none) */
 	const char *dir;        /* node directory: web.addr, node.state */
 	const char *store_path; /* each worker thread opens its own handle */
 	const uint8_t *sk;      /* the daemon's Ed25519 secret key: what the forms publish is
@@ -77,6 +91,10 @@ typedef struct web_server web_server;
  * address, a non-loopback address without token_file, a bad token file), MAILLE_EBUSY
  * (address in use), MAILLE_EIO, MAILLE_ENOMEM. *ret is set only on success. */
 int web_start(const web_config *cfg, web_server **ret);
+/* Whether a web.hosts value is valid: up to WEB_HOSTS_MAX host names separated by commas
+ * and/or blanks, each a DNS name, an IPv4 address or an [IPv6] literal, without port
+ * (web_authority_parse). An empty value is valid (no name). */
+bool web_hosts_valid(const char *list);
 /* "http://127.0.0.1:7480/" */
 const char *web_url(const web_server *w);
 /* Stops accepting, waits for the requests in progress, joins the threads, closes their store

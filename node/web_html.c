@@ -401,6 +401,7 @@ void web_error(web_req *r, unsigned status, const char *fr, const char *en)
 	const char *title = status == 404   ? L(r, "Page introuvable", "Not found")
 	                    : status == 403 ? L(r, "Requête refusée", "Refused")
 	                    : status == 429 ? L(r, "Trop de requêtes", "Too many requests")
+	                    : status == 421 ? L(r, "Nom d'hôte refusé", "Host name refused")
 	                    : status >= 500 ? L(r, "Erreur du serveur", "Server error")
 	                                    : L(r, "Requête invalide", "Bad request");
 	web_page_begin(r, title, NULL);

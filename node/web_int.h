@@ -76,8 +76,15 @@ struct web_server {
 	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
 	bool loopback_only;
 	bool addr_written;
+	/* the Host allow-list (web.h): names, and the listening port */
+	char hosts[WEB_HOSTS_MAX + 4][WEB_HOST_NAME_MAX + 1];
+	size_t n_hosts;
+	unsigned port;
+	bool host_logged;     /* a WEB-HOST line was written, at host_log_ms */
+	uint64_t host_log_ms; /* (under lock, with host_unlogged: refusals since) */
+	uint64_t host_unlogged;
 	pthread_key_t key;    /* the calling thread's web_worker */
-	pthread_mutex_t lock; /* workers[], facets, rate table */
+	pthread_mutex_t lock; /* workers[], facets, rate table, WEB-HOST lines */
 	web_worker *workers[WEB_THREADS + 2];
 	size_t n_workers;
 	web_facets facets;
@@ -120,6 +127,7 @@ typedef struct web_req {
 	char cookies[3][200];
 	size_t n_cookies;
 	bool no_store;
+	bool logged; /* already logged: no WEB-REQ line */
 } web_req;
 
 /* French or English, by the request's language. */
