@@ -1,6 +1,6 @@
 /* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, access control
- * (Host allow-list, token, session cookie, CSRF), rate limits, request bodies, and the
+ * (Host allow-list, token, sessions, CSRF), rate limits, request bodies, and the
  * routing of URLs to pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -443,26 +443,93 @@ bool web_csrf_check(web_req *r)
 	return ok;
 }
 
+/* Sessions are kept here, not only signed: a cookie is valid while its id is in the table,
+ * so signing out ends it for good (a copy of the cookie replayed later is refused), and so
+ * do WEB_SESSION_IDLE_S without a request and WEB_SESSION_LIFE_S after the sign-in. The
+ * table is bounded: a sign-in when it is full ends the least recently used session. */
+static bool session_over(const struct web_session *s, uint64_t now)
+{
+	return now - s->last_ms >= WEB_SESSION_IDLE_S * 1000ull ||
+	       now - s->start_ms >= WEB_SESSION_LIFE_S * 1000ull;
+}
+
 static void session_make(web_req *r)
 {
-	uint8_t rnd[16];
-	char nonce[33], mac[65];
-	randombytes_buf(rnd, sizeof rnd);
-	proto_hex(rnd, sizeof rnd, nonce);
-	hmac_hex(r->w, 's', nonce, mac);
-	web_set_cookie(r, SESSION_COOKIE "=%s%s; Path=/; HttpOnly; SameSite=Strict", nonce, mac);
+	web_server *w = r->w;
+	uint8_t id[WEB_SESSION_ID_LEN];
+	char hex[2 * WEB_SESSION_ID_LEN + 1];
+	randombytes_buf(id, sizeof id);
+	uint64_t now = web_mono_ms();
+	pthread_mutex_lock(&w->lock);
+	struct web_session *slot = &w->sessions[0];
+	for (size_t i = 0; i < WEB_SESSIONS_MAX; i++) {
+		struct web_session *s = &w->sessions[i];
+		if (!s->used || session_over(s, now)) {
+			slot = s;
+			break;
+		}
+		if (s->last_ms < slot->last_ms)
+			slot = s;
+	}
+	memcpy(slot->id, id, sizeof id);
+	slot->start_ms = slot->last_ms = now;
+	slot->used = true;
+	pthread_mutex_unlock(&w->lock);
+	proto_hex(id, sizeof id, hex);
+	web_set_cookie(r, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", hex);
+	sodium_memzero(id, sizeof id);
+	sodium_memzero(hex, sizeof hex);
+}
+
+/* The request's session cookie as an id; false when it has none or not of that form. */
+static bool session_cookie(web_req *r, uint8_t ret[WEB_SESSION_ID_LEN])
+{
+	char v[2 * WEB_SESSION_ID_LEN + 8];
+	return cookie(r, SESSION_COOKIE, v, sizeof v) && is_hex(v, 2 * WEB_SESSION_ID_LEN) &&
+	       proto_unhex(v, ret, WEB_SESSION_ID_LEN) == 0;
+}
+
+/* The table's slot of id, or NULL; a session found over is ended here. Under w->lock. */
+static struct web_session *session_find(web_server *w, const uint8_t id[WEB_SESSION_ID_LEN],
+                                        uint64_t now)
+{
+	for (size_t i = 0; i < WEB_SESSIONS_MAX; i++) {
+		struct web_session *s = &w->sessions[i];
+		if (!s->used || sodium_memcmp(s->id, id, WEB_SESSION_ID_LEN) != 0)
+			continue;
+		if (!session_over(s, now))
+			return s;
+		sodium_memzero(s, sizeof *s);
+		return NULL;
+	}
+	return NULL;
 }
 
 static bool session_valid(web_req *r)
 {
-	char v[128], mac[65];
-	if (!cookie(r, SESSION_COOKIE, v, sizeof v) || !is_hex(v, 96))
+	uint8_t id[WEB_SESSION_ID_LEN];
+	if (!session_cookie(r, id))
 		return false;
-	char nonce[33];
-	memcpy(nonce, v, 32);
-	nonce[32] = '\0';
-	hmac_hex(r->w, 's', nonce, mac);
-	return sodium_memcmp(mac, v + 32, 64) == 0;
+	uint64_t now = web_mono_ms();
+	pthread_mutex_lock(&r->w->lock);
+	struct web_session *s = session_find(r->w, id, now);
+	if (s)
+		s->last_ms = now;
+	pthread_mutex_unlock(&r->w->lock);
+	return s != NULL;
+}
+
+/* Sign-out: the request's session leaves the table. */
+static void session_end(web_req *r)
+{
+	uint8_t id[WEB_SESSION_ID_LEN];
+	if (!session_cookie(r, id))
+		return;
+	pthread_mutex_lock(&r->w->lock);
+	struct web_session *s = session_find(r->w, id, web_mono_ms());
+	if (s)
+		sodium_memzero(s, sizeof *s);
+	pthread_mutex_unlock(&r->w->lock);
 }
 
 static bool token_equal(const web_server *w, const char *t)
@@ -477,8 +544,10 @@ static bool authorised(web_req *r)
 {
 	if (!r->w->token)
 		return true;
-	if (session_valid(r))
+	if (session_valid(r)) {
+		r->session = true;
 		return true;
+	}
 	const char *auth = header(r, MHD_HTTP_HEADER_AUTHORIZATION);
 	return auth && strncmp(auth, "Bearer ", 7) == 0 && token_equal(r->w, auth + 7);
 }
@@ -749,7 +818,9 @@ static void dispatch(web_req *r)
 			web_post_delete(r);
 		else if (strcmp(p, "/logout") == 0) {
 			if (web_csrf_check(r)) {
+				session_end(r);
 				web_set_cookie(r, SESSION_COOKIE "=; Path=/; Max-Age=0");
+				LOG_INFO("WEB-LOGIN", "%s: signed out", r->ip);
 				web_redirect(r, "/");
 			}
 		} else
@@ -1123,6 +1194,10 @@ void web_stop(web_server *w)
 		sodium_free(w->token);
 	sodium_memzero(w->secret, sizeof w->secret);
 	free(w->rate);
+	if (w->sessions) {
+		sodium_memzero(w->sessions, WEB_SESSIONS_MAX * sizeof *w->sessions);
+		free(w->sessions);
+	}
 	free(w);
 }
 
@@ -1160,14 +1235,17 @@ int web_start(const web_config *cfg, web_server **ret)
 	randombytes_buf(w->secret, sizeof w->secret);
 	int r = 0;
 	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
-	if (!w->rate || pthread_mutex_init(&w->lock, NULL) != 0) {
+	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
+	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0) {
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}
 	if (pthread_cond_init(&w->stop_cond, NULL) != 0) {
 		pthread_mutex_destroy(&w->lock);
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}
@@ -1175,6 +1253,7 @@ int web_start(const web_config *cfg, web_server **ret)
 		pthread_cond_destroy(&w->stop_cond);
 		pthread_mutex_destroy(&w->lock);
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}

@@ -16,8 +16,8 @@
  * Content-Security-Policy (no script at all: the site works without JavaScript); forms carry
  * CSRF tokens bound to a cookie; request sizes, connections and request rates are bounded
  * (limits below). Listening on an address other than loopback requires a token file: every
- * request must then carry the token (a session cookie set by a login form, or an
- * Authorization: Bearer header).
+ * request must then carry the token (a session cookie set by a login form, kept in a table
+ * here and ended by logout, or an Authorization: Bearer header).
  *
  * Host allow-list (DNS rebinding): a web page of another site can make its own name resolve
  * to 127.0.0.1 and then talk to this server as its own origin, Host header included; what
@@ -56,6 +56,10 @@
 #define WEB_PAGE_MAX 500u                /* highest page number */
 #define WEB_OUT_MAX (8u * 1024u * 1024u) /* bytes of one response */
 #define WEB_HOSTS_MAX 16u                /* names in web.hosts */
+/* Sessions of the login form (token mode), kept by the server (web.c). */
+#define WEB_SESSIONS_MAX 128u     /* signed in at once (the least recently used goes) */
+#define WEB_SESSION_IDLE_S 7200u  /* a session unused this long ends */
+#define WEB_SESSION_LIFE_S 43200u /* and every session ends this long after its sign-in */
 /* Rate limits, per client address (token buckets: a burst, then a steady rate). Reads are
  * limited for clients other than loopback only: a local process can read the store file
  * anyway, and the benchmark runs from there. Writes (every POST) and failed logins are

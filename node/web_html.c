@@ -376,6 +376,15 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 
 void web_page_end(web_req *r)
 {
+	if (r->session) { /* signed in with the token (web.c): signing out ends the session */
+		char tok[65];
+		web_csrf_token(r, tok);
+		wb_printf(&r->out,
+		          "<form class=\"logout\" method=\"post\" action=\"/logout\"><input "
+		          "type=\"hidden\" name=\"csrf\" value=\"%s\"><button type=\"submit\">%s"
+		          "</button></form>",
+		          tok, L(r, "Se déconnecter", "Sign out"));
+	}
 	wb_printf(
 	    &r->out, "</main><footer><p>%s</p></footer></body></html>\n",
 	    L(r,

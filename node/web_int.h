@@ -64,6 +64,15 @@ typedef struct web_facets {
 	uint64_t computed_us;
 } web_facets;
 
+/* A signed-in session (token mode): its id is random, the cookie carries it in hex, and it
+ * is valid only while it is in the table: logout, idleness and age end it (web.c). */
+#define WEB_SESSION_ID_LEN 32u
+struct web_session {
+	uint8_t id[WEB_SESSION_ID_LEN];
+	uint64_t start_ms, last_ms; /* monotonic */
+	bool used;
+};
+
 struct web_server {
 	web_config cfg;
 	char *token;        /* NULL without a token file; sodium_malloc'd */
@@ -84,11 +93,12 @@ struct web_server {
 	uint64_t host_log_ms; /* (under lock, with host_unlogged: refusals since) */
 	uint64_t host_unlogged;
 	pthread_key_t key;    /* the calling thread's web_worker */
-	pthread_mutex_t lock; /* workers[], facets, rate table, WEB-HOST lines */
+	pthread_mutex_t lock; /* workers[], facets, rate table, sessions, WEB-HOST lines */
 	web_worker *workers[WEB_THREADS + 2];
 	size_t n_workers;
 	web_facets facets;
-	struct web_rate *rate; /* WEB_RATE_CLIENTS slots */
+	struct web_rate *rate;        /* WEB_RATE_CLIENTS slots */
+	struct web_session *sessions; /* WEB_SESSIONS_MAX slots */
 	uint64_t rate_tick;
 	pthread_t facet_thread;
 	bool facet_thread_started;
@@ -116,6 +126,7 @@ typedef struct web_req {
 	bool all; /* ?all=1: untrusted territories too */
 	bool loopback;
 	bool authed;
+	bool session; /* signed in with a session cookie (the pages offer to sign out) */
 	char ip[64];
 	char csrf_cookie[65]; /* the client's CSRF cookie (set now when csrf_new) */
 	bool csrf_new;

@@ -6,10 +6,10 @@ Usage: test_web.py MAILLE_BINARY
 Real binary, real node directories in a temporary directory, daemons on 127.0.0.1 with
 ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
 DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, the Host
-allow-list (DNS rebinding) and web.hosts, token enforcement, size and rate limits, bad input
-that changes nothing, the JSON API, publishing, editing and deleting through the forms, and an
-entry published by the web thread reaching a second node through the daemons. Every daemon
-must exit 0 on SIGTERM."""
+allow-list (DNS rebinding) and web.hosts, token enforcement and server-side sessions, size
+and rate limits, bad input that changes nothing, the JSON API, publishing, editing and
+deleting through the forms, and an entry published by the web thread reaching a second node
+through the daemons. Every daemon must exit 0 on SIGTERM."""
 import html
 import http.client
 import json
@@ -761,6 +761,27 @@ class TokenTest(Base):
         forged = session[:-1] + ("0" if session[-1] != "0" else "1")
         self.assertEqual(self.get("/catalogue", headers={"Cookie": f"maille_session={forged}"}).status,
                          401)
+        # signing out ends the session on the server: the old cookie, replayed, is refused
+        other = self.post("/login", [("csrf", tok), ("token", token)], cookie)
+        other_session = other.cookies()["maille_session"]
+        self.assertNotEqual(other_session, session)
+        out = http_req(self.web.port, "POST", "/logout", body=form_body([("csrf", tok)]),
+                       headers=dict(FORM_CT, **h))
+        self.assertEqual(out.status, 303)
+        self.assertEqual(out.cookies().get("maille_session"), "")
+        for path in ("/catalogue", "/api/status"):
+            self.assertEqual(self.get(path, headers=h).status, 401, path)
+        self.assertIn("signed out", self.web.log())
+        # another session is not affected, and its pages offer to sign out
+        h2 = {"Cookie": f"maille_session={other_session}; maille_csrf={cookie}"}
+        page = self.get("/catalogue", headers=h2)
+        self.assertEqual(page.status, 200)
+        out_tok = re.search(r'action="/logout"><input type="hidden" name="csrf" '
+                            r'value="([0-9a-f]{64})"', page.text).group(1)
+        out = http_req(self.web.port, "POST", "/logout", body=form_body([("csrf", out_tok)]),
+                       headers=dict(FORM_CT, **h2))
+        self.assertEqual(out.status, 303)
+        self.assertEqual(self.get("/catalogue", headers=h2).status, 401)
         # failed logins are rate-limited
         codes = [self.post("/login", [("csrf", tok), ("token", "mauvais-jeton-00000000")],
                            cookie).status for _ in range(8)]
