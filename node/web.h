@@ -30,6 +30,9 @@
  * 403, which would say the name is right and the client lacks a right. The CSRF check
  * compares Origin and Referer with the same list, never with the request's own Host.
  *
+ * What the entry page and the API call "signature vérifiée" / signature_verified is checked
+ * when the entry is read (web_row_verified), never assumed from the store.
+ *
  * Depends on proto/, store/, node/trust.h, libmicrohttpd, cmark, jansson, libsodium. Logs
  * through node/log.h. Ownership: web_config's pointers (but netkey_fp, copied) are borrowed
  * until web_stop(). */

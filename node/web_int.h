@@ -191,6 +191,14 @@ extern const char web_css[];
 
 /* ---- web_pages.c ------------------------------------------------------------------------------
  */
+/* Whether a stored row is what its territory signed: its id is the hash of its bytes and
+ * its signature verifies (as `maille show` and `maille check` test it). Checked at each
+ * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
+ * microseconds, less than rendering the page, so there is no cache to keep right. */
+bool web_row_verified(const store_row *row);
+/* The answer for a row that fails web_row_verified: 500, its content not shown, the page
+ * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
+void web_signature_error(web_req *r, const store_row *row);
 void web_page_home(web_req *r);
 void web_page_catalogue(web_req *r, bool search);
 void web_page_entry(web_req *r, const char *rest);

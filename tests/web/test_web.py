@@ -7,9 +7,10 @@ Real binary, real node directories in a temporary directory, daemons on 127.0.0.
 ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
 DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, the Host
 allow-list (DNS rebinding) and web.hosts, token enforcement and server-side sessions, size
-and rate limits, bad input that changes nothing, the JSON API, publishing, editing and
-deleting through the forms, and an entry published by the web thread reaching a second node
-through the daemons. Every daemon must exit 0 on SIGTERM."""
+and rate limits, bad input that changes nothing, the signature shown only when it verifies,
+the JSON API, publishing, editing and deleting through the forms, and an entry published by
+the web thread reaching a second node through the daemons. Every daemon must exit 0 on
+SIGTERM."""
 import html
 import http.client
 import json
@@ -19,6 +20,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sqlite3
 import sys
 import tempfile
 import time
@@ -898,6 +900,73 @@ class HostTest(Base):
             self.daemons.remove(web)
         finally:
             self.conf_reset(saved)
+
+
+class SignatureTest(Base):
+    """What the web calls "signature vérifiée" is checked when the entry is read: an entry
+    whose stored bytes were altered is not shown as verified, nor its content shown."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-sig-")
+        cls.daemons = []
+        cls.a = cls.node("s", "Métropole de Lyon")
+        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_altered_entry(self):
+        a = self.a
+        self.publish(a, "sain.md", RECORD.format(
+            path="rex/registre-sain", title="Registre des algorithmes : bilan sain",
+            sujet="un registre", mot="registre"))
+        self.publish(a, "altere.md", RECORD.format(
+            path="rex/registre-altere", title="Registre des algorithmes : bilan intermédiaire",
+            sujet="un registre public", mot="registre"))
+        # the daemon is not running: alter one byte of the title in the stored entry (the
+        # encoding stays canonical, the signature no longer holds)
+        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        raw = bytearray(db.execute("SELECT raw FROM entries WHERE path = ?",
+                                   ("rex/registre-altere",)).fetchone()[0])
+        i = raw.find("bilan intermédiaire".encode())
+        self.assertGreater(i, 0)
+        raw[i] ^= 0x20  # "bilan" -> "Bilan"
+        db.execute("UPDATE entries SET raw = ? WHERE path = ?", (bytes(raw), "rex/registre-altere"))
+        db.commit()
+        db.close()
+        self.assertEqual(self.m(a, "show", "rex/registre-altere")[0], 1)  # the CLI refuses it
+        self.web = WebDaemon(a)
+        self.daemons.append(self.web)
+        key = self.js(a, "whoami")["key"]
+        good = self.get(f"/entry/rex/registre-sain?territory={key}")
+        self.assertEqual(good.status, 200)
+        self.assertIn("signature vérifiée", good.text)
+        self.assertTrue(self.get("/api/entries/rex/registre-sain").json()["signature_verified"])
+        for path in ("/entry/rex/registre-altere", f"/entry/rex/registre-altere?territory={key}"):
+            page = self.get(path)
+            self.assertNotIn("signature vérifiée", page.text)
+            self.assertNotIn("Bilan intermédiaire", page.text)
+            self.assertIn("Signature invalide", page.text)
+            self.assertEqual(page.status, 500)
+        api = self.get("/api/entries/rex/registre-altere")
+        j = api.json()
+        self.assertIs(j["signature_verified"], False)
+        self.assertNotIn("body", j)
+        self.assertNotIn("Bilan intermédiaire", api.text)
+        self.assertEqual(api.status, 500)
+        # nor is it offered for editing (an edit keeps the fields the form does not show)
+        edit = self.get("/publish?edit=rex/registre-altere")
+        self.assertEqual(edit.status, 500)
+        self.assertNotIn("Bilan intermédiaire", edit.text)
+        self.assertIn("WEB-SIGNATURE", self.web.log())
 
 
 class PeerTest(Base):
