@@ -1,6 +1,6 @@
 /* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, access control
- * (Host allow-list, token, sessions, CSRF), rate limits, request bodies, and the
+ * (Host allow-list, token, sessions, CSRF), rate limits, request sizes and bodies, and the
  * routing of URLs to pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +26,9 @@
 #define SESSION_COOKIE "maille_session"
 #define CSRF_COOKIE "maille_csrf"
 #define LANG_COOKIE "maille_lang"
+/* Bytes of the connection's memory an answer's header block may need (req_limits): ours
+ * are under 1 KiB with their cookies. */
+#define ANSWER_ROOM 4096u
 
 uint64_t web_mono_ms(void)
 {
@@ -671,6 +674,8 @@ static int parse_query(web_req *r)
 
 static void respond_headers(web_req *r, struct MHD_Response *resp)
 {
+	if (r->short_answer)
+		return; /* see req_limits */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        r->ctype ? r->ctype : "text/html; charset=utf-8");
 	/* no script anywhere; styles from our own stylesheet only; forms post to us only */
@@ -703,6 +708,8 @@ static enum MHD_Result respond(web_req *r)
 	}
 	if (!r->status)
 		r->status = 200;
+	if (r->short_answer)
+		wb_done(&r->out); /* see req_limits */
 	size_t len = r->out.len;
 	char *p = r->out.p;
 	r->out.p = NULL;
@@ -850,6 +857,46 @@ static void dispatch(web_req *r)
 		web_error(r, 404, "Page introuvable.", "Page not found.");
 }
 
+static enum MHD_Result header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind, (void)key, (void)value;
+	*(size_t *)cls += key_size + value_size;
+	return MHD_YES;
+}
+
+/* Whether the request keeps within WEB_HEADERS_MAX, WEB_HEADER_BYTES_MAX and
+ * WEB_COOKIES_MAX; 431 written otherwise.
+ *
+ * And whether its answer must be bare (short_answer: the status line with libmicrohttpd's
+ * Date and Content-Length: 0, about 105 bytes, no header or body of ours): libmicrohttpd
+ * writes the answer's header block in what is left of the connection's memory
+ * (WEB_CONN_MEMORY), and closes the connection without a word when it does not fit. What
+ * the request holds there is estimated from what it sent (web.h: the target, the header
+ * lines, a copy of the Cookie header, about 64 bytes a record); a request within the
+ * limits is far from the end, and one that is not gets the bare answer when fewer than
+ * ANSWER_ROOM bytes may be left. Only a request that ends less than about 105 bytes short
+ * of the end still has its connection closed at once. */
+static bool req_limits(web_req *r)
+{
+	size_t bytes = 0;
+	int n = MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, header_bytes, &bytes);
+	int cookies = MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, NULL, NULL);
+	n = n > 0 ? n : 0;
+	cookies = cookies > 0 ? cookies : 0;
+	const char *ck = header(r, MHD_HTTP_HEADER_COOKIE);
+	size_t records = (size_t)n + (size_t)cookies + (r->target_long ? 0 : r->params);
+	size_t used =
+	    64 + r->target_len + bytes + 4 * (size_t)n + (ck ? strlen(ck) : 0) + 64 * records;
+	r->short_answer = used + ANSWER_ROOM > WEB_CONN_MEMORY;
+	if ((unsigned)n <= WEB_HEADERS_MAX && bytes <= WEB_HEADER_BYTES_MAX &&
+	    (unsigned)cookies <= WEB_COOKIES_MAX)
+		return true;
+	web_error(r, 431, "En-têtes de requête trop nombreux ou trop longs.",
+	          "Too many or too long request headers.");
+	return false;
+}
+
 static void host_refused_log(web_req *r, const char *host)
 {
 	/* the header as it came, cut, printable ASCII only (it goes into a log line) */
@@ -908,7 +955,7 @@ static bool host_check(web_req *r)
 	return false;
 }
 
-/* Sets up a request on its first call: method, client address, path, Host, query,
+/* Sets up a request on its first call: method, client address, limits, path, Host, query,
  * language. The answer is written when something is already wrong (r->status set). */
 static void req_begin(web_req *r, const char *url, const char *method)
 {
@@ -936,10 +983,14 @@ static void req_begin(web_req *r, const char *url, const char *method)
 	char lang[8];
 	if (cookie(r, LANG_COOKIE, lang, sizeof lang))
 		r->en = strcmp(lang, "en") == 0;
+	/* until the path is decoded, errors say "/" (or "/api/", so that they are JSON there) */
+	snprintf(r->path, sizeof r->path, "%s", strncmp(url, "/api/", 5) == 0 ? "/api/" : "/");
+	if (!req_limits(r))
+		return;
 	size_t ulen = strlen(url);
-	if (ulen > WEB_PATH_MAX) {
-		snprintf(r->path, sizeof r->path, "/");
-		web_error(r, 414, "Adresse trop longue.", "Address too long.");
+	if (r->target_long || ulen > WEB_PATH_MAX) {
+		web_error(r, 414, "Adresse trop longue ou trop de paramètres.",
+		          "Address too long, or too many parameters.");
 		return;
 	}
 	if (web_pct_decode(url, ulen, 0, r->path, &r->path_len) != 0 || r->path[0] != '/') {
@@ -969,13 +1020,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	web_server *w = cls;
 	web_req *r = *con_cls;
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r)
-			return MHD_NO;
-		*con_cls = r;
-		r->w = w;
-		r->conn = conn;
+	if (!r || !r->begun) {
+		if (!r) { /* on_uri could not allocate it */
+			r = calloc(1, sizeof *r);
+			if (!r)
+				return MHD_NO;
+			*con_cls = r;
+			r->w = w;
+			r->conn = conn;
+			r->target_len = strlen(url);
+		}
+		r->begun = true;
 		r->wk = worker_get(w);
 		req_begin(r, url, method);
 		if (!r->wk && !r->status)
@@ -1027,6 +1082,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls, (void)conn, (void)toe;
 	req_free(*con_cls);
 	*con_cls = NULL;
+}
+
+/* libmicrohttpd calls this with the request target before it splits the query into
+ * parameters, and we make the request's state here. Why we look at the target now:
+ * libmicrohttpd before 1.0 loses its own answer when the parameters overflow the
+ * connection's memory (WEB_CONN_MEMORY: about 64 bytes a parameter): it queues a 431, then
+ * overwrites the connection's state, and the client waits WEB_CONN_TIMEOUT_S for nothing.
+ * A target over WEB_TARGET_MAX bytes or with more than WEB_PARAMS_MAX parameters is marked
+ * for a 414 (req_begin), and its query is ended right after the '?': uri points into
+ * libmicrohttpd's own writable copy of the request line (the documented 0-terminated URI),
+ * and what it then splits is an empty query, so it stores no parameter at all. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	web_req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL; /* on_request tries again */
+	r->w = cls;
+	r->conn = conn;
+	const char *q = strchr(uri, '?');
+	for (const char *c = q; c && *c; c++)
+		r->params += c == q || *c == '&';
+	r->target_len = strlen(uri);
+	if (r->target_len > WEB_TARGET_MAX || r->params > WEB_PARAMS_MAX) {
+		r->target_long = true;
+		if (q && q[1])
+			((char *)q)[1] = '\0';
+	}
+	return r;
 }
 
 /* MHD would percent-decode the path and the arguments itself; ours (web_form.c, fuzzed)
@@ -1269,15 +1352,15 @@ int web_start(const web_config *cfg, web_server **ret)
 #endif
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER,
-	                          mhd_log, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
-	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
-	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w, MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w, MHD_OPTION_END);
 	if (!w->mhd) {
 		int err = errno;
 		LOG_ERROR("WEB-LISTEN", "cannot serve the web catalogue on %s: %s", listen,

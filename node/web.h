@@ -51,7 +51,7 @@
 #define WEB_CONN_MAX 256u                /* open HTTP connections */
 #define WEB_CONN_PER_IP_MAX 64u          /* open HTTP connections from one address */
 #define WEB_CONN_TIMEOUT_S 30u           /* an idle connection is closed after this */
-#define WEB_CONN_MEMORY (64u * 1024u)    /* per connection: request line and headers */
+#define WEB_CONN_MEMORY (128u * 1024u)   /* per connection: request line and headers */
 #define WEB_BODY_MAX (512u * 1024u)      /* bytes of a request body (a form): beyond, 413 */
 #define WEB_PATH_MAX 1024u               /* bytes of a decoded URL path: beyond, 414 */
 #define WEB_QUERY_MAX 2048u              /* bytes of a search query */
@@ -59,6 +59,15 @@
 #define WEB_PAGE_MAX 500u                /* highest page number */
 #define WEB_OUT_MAX (8u * 1024u * 1024u) /* bytes of one response */
 #define WEB_HOSTS_MAX 16u                /* names in web.hosts */
+/* What libmicrohttpd keeps of a request in WEB_CONN_MEMORY: the request line, the header
+ * lines, a copy of the Cookie header, and a record of about 64 bytes per header, cookie and
+ * query parameter. Within the limits below a request takes at most 8 + 16 + 32 + 6.4 + 32 +
+ * 12.8 KiB of it, so its answer always has room; beyond them it gets 414 or 431 (web.c). */
+#define WEB_TARGET_MAX 8192u        /* bytes of the request target (path and query): 414 */
+#define WEB_PARAMS_MAX 256u         /* query parameters (as WEB_FORM_FIELDS_MAX): 414 */
+#define WEB_HEADERS_MAX 100u        /* header fields: beyond, 431 */
+#define WEB_HEADER_BYTES_MAX 32768u /* bytes of the header names and values: 431 */
+#define WEB_COOKIES_MAX 200u        /* cookies (a browser keeps up to 180 a site): 431 */
 /* Sessions of the login form (token mode), kept by the server (web.c). */
 #define WEB_SESSIONS_MAX 128u     /* signed in at once (the least recently used goes) */
 #define WEB_SESSION_IDLE_S 7200u  /* a session unused this long ends */

@@ -122,6 +122,11 @@ typedef struct web_req {
 	char *body;
 	size_t body_len;
 	bool body_too_big, bad_query;
+	bool begun;                /* on_request's first call is done */
+	bool target_long;          /* over WEB_TARGET_MAX or WEB_PARAMS_MAX (on_uri): 414 */
+	size_t target_len, params; /* the request target's bytes and query parameters */
+	bool short_answer;         /* the connection's memory may be nearly full: bare answer */
+
 	bool en;  /* English */
 	bool all; /* ?all=1: untrusted territories too */
 	bool loopback;

@@ -6,11 +6,11 @@ Usage: test_web.py MAILLE_BINARY
 Real binary, real node directories in a temporary directory, daemons on 127.0.0.1 with
 ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
 DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, the Host
-allow-list (DNS rebinding) and web.hosts, token enforcement and server-side sessions, size
-and rate limits, bad input that changes nothing, the signature shown only when it verifies,
-the JSON API, publishing, editing and deleting through the forms, and an entry published by
-the web thread reaching a second node through the daemons. Every daemon must exit 0 on
-SIGTERM."""
+allow-list (DNS rebinding) and web.hosts, token enforcement and server-side sessions, size,
+parameter, header and rate limits, bad input that changes nothing, the signature shown only
+when it verifies, the JSON API, publishing, editing and deleting through the forms, and an
+entry published by the web thread reaching a second node through the daemons. Every daemon
+must exit 0 on SIGTERM."""
 import html
 import http.client
 import json
@@ -680,6 +680,40 @@ class WebTest(Base):
             r = self.get("/api/status", headers={"Host": host})
             self.assertEqual(r.status, 200, f"{host}: {r.text[:300]}")
             self.assertEqual(r.json()["key"], self.key_a)
+
+    def test_too_many_query_parameters(self):
+        """libmicrohttpd ran out of its connection memory storing ~1000 parameters and the
+        client waited 30 s for nothing: the answer is a 414 at once (the socket's timeout
+        is the deadline), and the server goes on."""
+        q = "&".join(f"theme{i}=ia" for i in range(1000))
+        r = http_req(self.web.port, "GET", "/catalogue?" + q, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertIn("trop de paramètres", r.text)
+        r = http_req(self.web.port, "GET", "/api/entries?" + q, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertEqual(r.json()["status"], 414)
+        r = http_req(self.web.port, "GET", "/catalogue?" + "&".join(["a=1"] * 256), timeout=10)
+        self.assertEqual(r.status, 200)
+        r = http_req(self.web.port, "GET", "/catalogue?" + "&".join(["a=1"] * 257), timeout=10)
+        self.assertEqual(r.status, 414)
+        r = http_req(self.web.port, "GET", "/catalogue?q=" + "a" * 9000, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertEqual(self.get("/").status, 200)
+
+    def test_too_many_headers(self):
+        many = {f"X-Champ-{i}": "valeur" for i in range(150)}
+        r = http_req(self.web.port, "GET", "/", headers=many, timeout=10)
+        self.assertEqual(r.status, 431)
+        self.assertIn("trop nombreux", r.text)
+        # near the end of the connection's memory (a bare 431), and past it (libmicrohttpd's)
+        for n in (1500, 1650, 2500):
+            lots = {f"X-Champ-{i}": "v" for i in range(n)}
+            r = http_req(self.web.port, "GET", "/", headers=lots, timeout=10)
+            self.assertEqual(r.status, 431, n)
+        cookies = "; ".join(f"c{i}=1" for i in range(300))
+        r = http_req(self.web.port, "GET", "/", headers={"Cookie": cookies}, timeout=10)
+        self.assertEqual(r.status, 431)
+        self.assertEqual(self.get("/").status, 200)
 
     def test_zz_rate_limit(self):
         # runs last (unittest orders by name): it empties this address's POST bucket
