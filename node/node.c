@@ -578,6 +578,7 @@ static int node_web_start(node *n, web_server **ret)
 	web_config wc = {
 		.listen = n->cfg.web_listen,
 		.token_file = n->cfg.web_token_file,
+		.hosts = n->cfg.web_hosts,
 		.dir = n->cfg.dir,
 		.store_path = n->cfg.store_path,
 		.sk = n->cfg.sk,

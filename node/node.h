@@ -113,9 +113,11 @@ typedef struct node_config {
 	/* node_run(): the web catalogue (node/web.h). web_listen NULL: WEB_LISTEN_DEFAULT, and
 	 * then an address in use only warns (a second node on the machine still syncs); an
 	 * address given that cannot be served stops the start. web_token_file: required for an
-	 * address other than loopback. no_web: no web server. */
+	 * address other than loopback. no_web: no web server. web_hosts: web.hosts of
+	 * maille.conf, the names the web catalogue answers to besides loopback's (node/web.h). */
 	const char *web_listen;
 	const char *web_token_file;
+	const char *web_hosts;
 	bool no_web;
 } node_config;
 

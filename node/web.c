@@ -1,7 +1,7 @@
 /* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, access control
- * (token, session cookie, CSRF), rate limits, request bodies, and the routing of URLs to
- * pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
+ * (Host allow-list, token, sessions, CSRF), rate limits, request sizes and bodies, and the
+ * routing of URLs to pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -26,6 +26,9 @@
 #define SESSION_COOKIE "maille_session"
 #define CSRF_COOKIE "maille_csrf"
 #define LANG_COOKIE "maille_lang"
+/* Bytes of the connection's memory an answer's header block may need (req_limits): ours
+ * are under 1 KiB with their cookies. */
+#define ANSWER_ROOM 4096u
 
 uint64_t web_mono_ms(void)
 {
@@ -389,17 +392,39 @@ void web_csrf_token(web_req *r, char ret[65])
 	hmac_hex(r->w, 'c', r->csrf_cookie, ret);
 }
 
+/* Whether host:port is one this server answers to (web.h): a name of the allow-list, and the
+ * listening port (a missing port means 80, what a browser leaves out). */
+static bool authority_allowed(const web_server *w, const web_authority *a)
+{
+	if ((a->port ? a->port : 80u) != w->port)
+		return false;
+	for (size_t i = 0; i < w->n_hosts; i++)
+		if (strcmp(w->hosts[i], a->name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether an Origin (url false) or Referer (url true) header names this server. */
+static bool source_allowed(const web_server *w, const char *v, bool url)
+{
+	web_authority a;
+	return web_origin_parse(v, strlen(v), url, &a) == 0 && authority_allowed(w, &a);
+}
+
 bool web_csrf_check(web_req *r)
 {
-	/* a cross-site request is refused whatever it carries: the Origin a browser sends must
-	 * be this server (Host), and Sec-Fetch-Site must not say cross-site */
-	const char *origin = header(r, "Origin"), *host = header(r, MHD_HTTP_HEADER_HOST);
+	/* a cross-site request is refused whatever it carries: the Origin a browser sends (else
+	 * its Referer) must name this server by the Host allow-list, never merely match the
+	 * request's own Host (a rebinding site chooses both), and Sec-Fetch-Site must not say
+	 * cross-site. Our pages send "Origin: null" and no Referer (Referrer-Policy:
+	 * no-referrer): then the token bound to the cookie, on a Host already checked, decides. */
+	const char *origin = header(r, "Origin"), *referer = header(r, "Referer");
 	const char *site = header(r, "Sec-Fetch-Site");
 	bool ok = !r->csrf_new;
-	if (origin && strcmp(origin, "null") != 0) {
-		ok = ok && host && strncmp(origin, "http://", 7) == 0 &&
-		     strcmp(origin + 7, host) == 0;
-	}
+	if (origin && strcmp(origin, "null") != 0)
+		ok = ok && source_allowed(r->w, origin, false);
+	else if (referer)
+		ok = ok && source_allowed(r->w, referer, true);
 	if (site && strcmp(site, "cross-site") == 0)
 		ok = false;
 	const char *field = web_form_get(&r->form, "csrf");
@@ -421,26 +446,93 @@ bool web_csrf_check(web_req *r)
 	return ok;
 }
 
+/* Sessions are kept here, not only signed: a cookie is valid while its id is in the table,
+ * so signing out ends it for good (a copy of the cookie replayed later is refused), and so
+ * do WEB_SESSION_IDLE_S without a request and WEB_SESSION_LIFE_S after the sign-in. The
+ * table is bounded: a sign-in when it is full ends the least recently used session. */
+static bool session_over(const struct web_session *s, uint64_t now)
+{
+	return now - s->last_ms >= WEB_SESSION_IDLE_S * 1000ull ||
+	       now - s->start_ms >= WEB_SESSION_LIFE_S * 1000ull;
+}
+
 static void session_make(web_req *r)
 {
-	uint8_t rnd[16];
-	char nonce[33], mac[65];
-	randombytes_buf(rnd, sizeof rnd);
-	proto_hex(rnd, sizeof rnd, nonce);
-	hmac_hex(r->w, 's', nonce, mac);
-	web_set_cookie(r, SESSION_COOKIE "=%s%s; Path=/; HttpOnly; SameSite=Strict", nonce, mac);
+	web_server *w = r->w;
+	uint8_t id[WEB_SESSION_ID_LEN];
+	char hex[2 * WEB_SESSION_ID_LEN + 1];
+	randombytes_buf(id, sizeof id);
+	uint64_t now = web_mono_ms();
+	pthread_mutex_lock(&w->lock);
+	struct web_session *slot = &w->sessions[0];
+	for (size_t i = 0; i < WEB_SESSIONS_MAX; i++) {
+		struct web_session *s = &w->sessions[i];
+		if (!s->used || session_over(s, now)) {
+			slot = s;
+			break;
+		}
+		if (s->last_ms < slot->last_ms)
+			slot = s;
+	}
+	memcpy(slot->id, id, sizeof id);
+	slot->start_ms = slot->last_ms = now;
+	slot->used = true;
+	pthread_mutex_unlock(&w->lock);
+	proto_hex(id, sizeof id, hex);
+	web_set_cookie(r, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict", hex);
+	sodium_memzero(id, sizeof id);
+	sodium_memzero(hex, sizeof hex);
+}
+
+/* The request's session cookie as an id; false when it has none or not of that form. */
+static bool session_cookie(web_req *r, uint8_t ret[WEB_SESSION_ID_LEN])
+{
+	char v[2 * WEB_SESSION_ID_LEN + 8];
+	return cookie(r, SESSION_COOKIE, v, sizeof v) && is_hex(v, 2 * WEB_SESSION_ID_LEN) &&
+	       proto_unhex(v, ret, WEB_SESSION_ID_LEN) == 0;
+}
+
+/* The table's slot of id, or NULL; a session found over is ended here. Under w->lock. */
+static struct web_session *session_find(web_server *w, const uint8_t id[WEB_SESSION_ID_LEN],
+                                        uint64_t now)
+{
+	for (size_t i = 0; i < WEB_SESSIONS_MAX; i++) {
+		struct web_session *s = &w->sessions[i];
+		if (!s->used || sodium_memcmp(s->id, id, WEB_SESSION_ID_LEN) != 0)
+			continue;
+		if (!session_over(s, now))
+			return s;
+		sodium_memzero(s, sizeof *s);
+		return NULL;
+	}
+	return NULL;
 }
 
 static bool session_valid(web_req *r)
 {
-	char v[128], mac[65];
-	if (!cookie(r, SESSION_COOKIE, v, sizeof v) || !is_hex(v, 96))
+	uint8_t id[WEB_SESSION_ID_LEN];
+	if (!session_cookie(r, id))
 		return false;
-	char nonce[33];
-	memcpy(nonce, v, 32);
-	nonce[32] = '\0';
-	hmac_hex(r->w, 's', nonce, mac);
-	return sodium_memcmp(mac, v + 32, 64) == 0;
+	uint64_t now = web_mono_ms();
+	pthread_mutex_lock(&r->w->lock);
+	struct web_session *s = session_find(r->w, id, now);
+	if (s)
+		s->last_ms = now;
+	pthread_mutex_unlock(&r->w->lock);
+	return s != NULL;
+}
+
+/* Sign-out: the request's session leaves the table. */
+static void session_end(web_req *r)
+{
+	uint8_t id[WEB_SESSION_ID_LEN];
+	if (!session_cookie(r, id))
+		return;
+	pthread_mutex_lock(&r->w->lock);
+	struct web_session *s = session_find(r->w, id, web_mono_ms());
+	if (s)
+		sodium_memzero(s, sizeof *s);
+	pthread_mutex_unlock(&r->w->lock);
 }
 
 static bool token_equal(const web_server *w, const char *t)
@@ -455,8 +547,10 @@ static bool authorised(web_req *r)
 {
 	if (!r->w->token)
 		return true;
-	if (session_valid(r))
+	if (session_valid(r)) {
+		r->session = true;
 		return true;
+	}
 	const char *auth = header(r, MHD_HTTP_HEADER_AUTHORIZATION);
 	return auth && strncmp(auth, "Bearer ", 7) == 0 && token_equal(r->w, auth + 7);
 }
@@ -580,6 +674,8 @@ static int parse_query(web_req *r)
 
 static void respond_headers(web_req *r, struct MHD_Response *resp)
 {
+	if (r->short_answer)
+		return; /* see req_limits */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        r->ctype ? r->ctype : "text/html; charset=utf-8");
 	/* no script anywhere; styles from our own stylesheet only; forms post to us only */
@@ -612,6 +708,8 @@ static enum MHD_Result respond(web_req *r)
 	}
 	if (!r->status)
 		r->status = 200;
+	if (r->short_answer)
+		wb_done(&r->out); /* see req_limits */
 	size_t len = r->out.len;
 	char *p = r->out.p;
 	r->out.p = NULL;
@@ -625,13 +723,14 @@ static enum MHD_Result respond(web_req *r)
 	respond_headers(r, resp);
 	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
 	MHD_destroy_response(resp);
-	if (r->status >= 500 || (r->status >= 400 && r->status != 404))
+	bool refused = r->status >= 500 || (r->status >= 400 && r->status != 404);
+	if (refused && !r->logged) /* logged: its own line said it (WEB-HOST) */
 		LOG_INFO("WEB-REQ", "%s %s %s: %u", r->ip,
 		         r->method == WEB_POST   ? "POST"
 		         : r->method == WEB_HEAD ? "HEAD"
 		                                 : "GET",
 		         r->path, r->status);
-	else
+	else if (!refused)
 		LOG_DEBUG("WEB-REQ", "%s %s: %u", r->ip, r->path, r->status);
 	return ok;
 }
@@ -726,7 +825,9 @@ static void dispatch(web_req *r)
 			web_post_delete(r);
 		else if (strcmp(p, "/logout") == 0) {
 			if (web_csrf_check(r)) {
+				session_end(r);
 				web_set_cookie(r, SESSION_COOKIE "=; Path=/; Max-Age=0");
+				LOG_INFO("WEB-LOGIN", "%s: signed out", r->ip);
 				web_redirect(r, "/");
 			}
 		} else
@@ -756,8 +857,106 @@ static void dispatch(web_req *r)
 		web_error(r, 404, "Page introuvable.", "Page not found.");
 }
 
-/* Sets up a request on its first call: method, client address, path, query, language. The
- * answer is written when something is already wrong (r->status set). */
+static enum MHD_Result header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind, (void)key, (void)value;
+	*(size_t *)cls += key_size + value_size;
+	return MHD_YES;
+}
+
+/* Whether the request keeps within WEB_HEADERS_MAX, WEB_HEADER_BYTES_MAX and
+ * WEB_COOKIES_MAX; 431 written otherwise.
+ *
+ * And whether its answer must be bare (short_answer: the status line with libmicrohttpd's
+ * Date and Content-Length: 0, about 105 bytes, no header or body of ours): libmicrohttpd
+ * writes the answer's header block in what is left of the connection's memory
+ * (WEB_CONN_MEMORY), and closes the connection without a word when it does not fit. What
+ * the request holds there is estimated from what it sent (web.h: the target, the header
+ * lines, a copy of the Cookie header, about 64 bytes a record); a request within the
+ * limits is far from the end, and one that is not gets the bare answer when fewer than
+ * ANSWER_ROOM bytes may be left. Only a request that ends less than about 105 bytes short
+ * of the end still has its connection closed at once. */
+static bool req_limits(web_req *r)
+{
+	size_t bytes = 0;
+	int n = MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, header_bytes, &bytes);
+	int cookies = MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, NULL, NULL);
+	n = n > 0 ? n : 0;
+	cookies = cookies > 0 ? cookies : 0;
+	const char *ck = header(r, MHD_HTTP_HEADER_COOKIE);
+	size_t records = (size_t)n + (size_t)cookies + (r->target_long ? 0 : r->params);
+	size_t used =
+	    64 + r->target_len + bytes + 4 * (size_t)n + (ck ? strlen(ck) : 0) + 64 * records;
+	r->short_answer = used + ANSWER_ROOM > WEB_CONN_MEMORY;
+	if ((unsigned)n <= WEB_HEADERS_MAX && bytes <= WEB_HEADER_BYTES_MAX &&
+	    (unsigned)cookies <= WEB_COOKIES_MAX)
+		return true;
+	web_error(r, 431, "En-têtes de requête trop nombreux ou trop longs.",
+	          "Too many or too long request headers.");
+	return false;
+}
+
+static void host_refused_log(web_req *r, const char *host)
+{
+	/* the header as it came, cut, printable ASCII only (it goes into a log line) */
+	char shown[80];
+	size_t n = 0;
+	for (const char *c = host ? host : ""; *c && n < sizeof shown - 1; c++)
+		shown[n++] = *c >= 0x20 && *c < 0x7f ? *c : '?';
+	shown[n] = '\0';
+	/* one line, then at most one a minute with the count since: a hostile page can send
+	 * thousands of requests, the operator needs to know, not to read each */
+	web_server *w = r->w;
+	uint64_t now = web_mono_ms(), more = 0;
+	pthread_mutex_lock(&w->lock);
+	bool log = !w->host_logged || now - w->host_log_ms >= 60000u;
+	if (log) {
+		more = w->host_unlogged;
+		w->host_logged = true;
+		w->host_log_ms = now;
+		w->host_unlogged = 0;
+	} else {
+		w->host_unlogged++;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (!log)
+		return;
+	char since[64] = "";
+	if (more)
+		snprintf(since, sizeof since, "; %llu more refused since the last line",
+		         (unsigned long long)more);
+	LOG_WARN("WEB-HOST",
+	         "%s: %s refused (%u): Host '%s' does not name this catalogue (127.0.0.1, "
+	         "localhost, [::1], its address or web.hosts in maille.conf, port %u): perhaps a "
+	         "web page trying DNS rebinding%s",
+	         r->ip, r->path, host ? 421u : 400u, shown, w->port, since);
+}
+
+/* Whether the request's Host names this server (web.h); 421, or 400 without a Host,
+ * written otherwise. */
+static bool host_check(web_req *r)
+{
+	const char *h = header(r, MHD_HTTP_HEADER_HOST);
+	web_authority a;
+	if (h && web_authority_parse(h, strlen(h), &a) == 0 && authority_allowed(r->w, &a))
+		return true;
+	host_refused_log(r, h);
+	r->logged = true;
+	if (!h)
+		web_error(r, 400, "Requête sans en-tête Host.", "Request without a Host header.");
+	else
+		web_error(
+		    r, 421,
+		    "Ce catalogue ne répond pas à ce nom d'hôte : utilisez l'adresse de son "
+		    "nœud (127.0.0.1, localhost ou un nom déclaré dans web.hosts).",
+		    "This catalogue does not answer to this host name: use its node's address "
+		    "(127.0.0.1, localhost or a name declared in web.hosts).");
+	return false;
+}
+
+/* Sets up a request on its first call: method, client address, limits, path, Host, query,
+ * language. The answer is written when something is already wrong (r->status set). */
 static void req_begin(web_req *r, const char *url, const char *method)
 {
 	if (strcmp(method, "GET") == 0)
@@ -784,10 +983,14 @@ static void req_begin(web_req *r, const char *url, const char *method)
 	char lang[8];
 	if (cookie(r, LANG_COOKIE, lang, sizeof lang))
 		r->en = strcmp(lang, "en") == 0;
+	/* until the path is decoded, errors say "/" (or "/api/", so that they are JSON there) */
+	snprintf(r->path, sizeof r->path, "%s", strncmp(url, "/api/", 5) == 0 ? "/api/" : "/");
+	if (!req_limits(r))
+		return;
 	size_t ulen = strlen(url);
-	if (ulen > WEB_PATH_MAX) {
-		snprintf(r->path, sizeof r->path, "/");
-		web_error(r, 414, "Adresse trop longue.", "Address too long.");
+	if (r->target_long || ulen > WEB_PATH_MAX) {
+		web_error(r, 414, "Adresse trop longue ou trop de paramètres.",
+		          "Address too long, or too many parameters.");
 		return;
 	}
 	if (web_pct_decode(url, ulen, 0, r->path, &r->path_len) != 0 || r->path[0] != '/') {
@@ -795,6 +998,8 @@ static void req_begin(web_req *r, const char *url, const char *method)
 		web_error(r, 400, "Adresse mal formée.", "Malformed address.");
 		return;
 	}
+	if (!host_check(r))
+		return;
 	if (!r->method) {
 		web_error(r, 405, "Méthode non prise en charge.", "Method not supported.");
 		return;
@@ -815,13 +1020,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	web_server *w = cls;
 	web_req *r = *con_cls;
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r)
-			return MHD_NO;
-		*con_cls = r;
-		r->w = w;
-		r->conn = conn;
+	if (!r || !r->begun) {
+		if (!r) { /* on_uri could not allocate it */
+			r = calloc(1, sizeof *r);
+			if (!r)
+				return MHD_NO;
+			*con_cls = r;
+			r->w = w;
+			r->conn = conn;
+			r->target_len = strlen(url);
+		}
+		r->begun = true;
 		r->wk = worker_get(w);
 		req_begin(r, url, method);
 		if (!r->wk && !r->status)
@@ -873,6 +1082,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls, (void)conn, (void)toe;
 	req_free(*con_cls);
 	*con_cls = NULL;
+}
+
+/* libmicrohttpd calls this with the request target before it splits the query into
+ * parameters, and we make the request's state here. Why we look at the target now:
+ * libmicrohttpd before 1.0 loses its own answer when the parameters overflow the
+ * connection's memory (WEB_CONN_MEMORY: about 64 bytes a parameter): it queues a 431, then
+ * overwrites the connection's state, and the client waits WEB_CONN_TIMEOUT_S for nothing.
+ * A target over WEB_TARGET_MAX bytes or with more than WEB_PARAMS_MAX parameters is marked
+ * for a 414 (req_begin), and its query is ended right after the '?': uri points into
+ * libmicrohttpd's own writable copy of the request line (the documented 0-terminated URI),
+ * and what it then splits is an empty query, so it stores no parameter at all. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	web_req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL; /* on_request tries again */
+	r->w = cls;
+	r->conn = conn;
+	const char *q = strchr(uri, '?');
+	for (const char *c = q; c && *c; c++)
+		r->params += c == q || *c == '&';
+	r->target_len = strlen(uri);
+	if (r->target_len > WEB_TARGET_MAX || r->params > WEB_PARAMS_MAX) {
+		r->target_long = true;
+		if (q && q[1])
+			((char *)q)[1] = '\0';
+	}
+	return r;
 }
 
 /* MHD would percent-decode the path and the arguments itself; ours (web_form.c, fuzzed)
@@ -954,6 +1191,61 @@ static int addr_file_write(web_server *w)
 	return 0;
 }
 
+/* Calls add for each name of a web.hosts value (web.h); false at the first bad one or past
+ * WEB_HOSTS_MAX names. */
+static bool hosts_each(const char *list, void (*add)(void *, const char *), void *ctx)
+{
+	size_t n = 0;
+	const char *p = list ? list : "";
+	for (;;) {
+		p += strspn(p, ", \t");
+		size_t len = strcspn(p, ", \t");
+		if (!len)
+			return true;
+		web_authority a;
+		if (++n > WEB_HOSTS_MAX || web_authority_parse(p, len, &a) != 0 || a.port)
+			return false;
+		if (add)
+			add(ctx, a.name);
+		p += len;
+	}
+}
+
+bool web_hosts_valid(const char *list)
+{
+	return hosts_each(list, NULL, NULL);
+}
+
+static void host_add(void *ctx, const char *name)
+{
+	web_server *w = ctx;
+	for (size_t i = 0; i < w->n_hosts; i++)
+		if (strcmp(w->hosts[i], name) == 0)
+			return;
+	if (w->n_hosts < sizeof w->hosts / sizeof w->hosts[0])
+		snprintf(w->hosts[w->n_hosts++], sizeof w->hosts[0], "%s", name);
+}
+
+/* The Host allow-list (web.h): the loopback names, the address listened on unless it is a
+ * wildcard, web.hosts. addr: "ADDR:PORT" as bound. */
+static bool hosts_setup(web_server *w, const char *addr, unsigned port)
+{
+	w->port = port;
+	host_add(w, "127.0.0.1");
+	host_add(w, "localhost");
+	host_add(w, "[::1]");
+	char ip[NODE_ADDR_STR_MAX];
+	snprintf(ip, sizeof ip, "%s", addr);
+	char *colon = strrchr(ip, ':');
+	if (colon)
+		*colon = '\0';
+	web_authority a;
+	if (strcmp(ip, "0.0.0.0") != 0 && strcmp(ip, "[::]") != 0 &&
+	    web_authority_parse(ip, strlen(ip), &a) == 0)
+		host_add(w, a.name);
+	return hosts_each(w->cfg.hosts, host_add, w);
+}
+
 const char *web_url(const web_server *w)
 {
 	return w->url;
@@ -985,6 +1277,10 @@ void web_stop(web_server *w)
 		sodium_free(w->token);
 	sodium_memzero(w->secret, sizeof w->secret);
 	free(w->rate);
+	if (w->sessions) {
+		sodium_memzero(w->sessions, WEB_SESSIONS_MAX * sizeof *w->sessions);
+		free(w->sessions);
+	}
 	free(w);
 }
 
@@ -1022,14 +1318,17 @@ int web_start(const web_config *cfg, web_server **ret)
 	randombytes_buf(w->secret, sizeof w->secret);
 	int r = 0;
 	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
-	if (!w->rate || pthread_mutex_init(&w->lock, NULL) != 0) {
+	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
+	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0) {
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}
 	if (pthread_cond_init(&w->stop_cond, NULL) != 0) {
 		pthread_mutex_destroy(&w->lock);
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}
@@ -1037,6 +1336,7 @@ int web_start(const web_config *cfg, web_server **ret)
 		pthread_cond_destroy(&w->stop_cond);
 		pthread_mutex_destroy(&w->lock);
 		free(w->rate);
+		free(w->sessions);
 		free(w);
 		return MAILLE_ENOMEM;
 	}
@@ -1052,15 +1352,15 @@ int web_start(const web_config *cfg, web_server **ret)
 #endif
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-	                          (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-	                          (unsigned)WEB_CONN_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	                          (unsigned)WEB_CONN_PER_IP_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	                          (unsigned)WEB_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                          (size_t)WEB_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-	                          on_completed, w, MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w,
-	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w, MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, w, MHD_OPTION_END);
 	if (!w->mhd) {
 		int err = errno;
 		LOG_ERROR("WEB-LISTEN", "cannot serve the web catalogue on %s: %s", listen,
@@ -1081,6 +1381,17 @@ int web_start(const web_config *cfg, web_server **ret)
 	node_addr_format((struct sockaddr *)&bound, a);
 	snprintf(w->addr, sizeof w->addr, "%s", a);
 	snprintf(w->url, sizeof w->url, "http://%s/", w->addr);
+	unsigned port =
+	    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+	                                      : ((struct sockaddr_in *)&bound)->sin_port);
+	if (!hosts_setup(w, a, port)) {
+		LOG_ERROR("WEB-HOSTS",
+		          "web.hosts: up to %u host names without port, separated by "
+		          "commas (such as catalogue.exemple.fr, 192.0.2.10)",
+		          WEB_HOSTS_MAX);
+		web_stop(w);
+		return MAILLE_EINVAL;
+	}
 	if (pthread_create(&w->facet_thread, NULL, facet_main, w) != 0) {
 		LOG_ERROR("WEB-LISTEN", "cannot start the facet counter thread");
 		web_stop(w);
@@ -1095,6 +1406,14 @@ int web_start(const web_config *cfg, web_server **ret)
 	}
 	LOG_INFO("WEB-LISTEN", "web catalogue on %s (written to %s/%s)%s", w->url, cfg->dir,
 	         WEB_ADDR_FILE, w->token ? "; access token required" : "");
+	char names[WEB_HOSTS_MAX * 64] = "";
+	for (size_t i = 0, o = 0; i < w->n_hosts && o < sizeof names; i++)
+		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "",
+		                      w->hosts[i]);
+	LOG_INFO("WEB-HOSTS", "the web catalogue answers to %s (port %u)%s", names, w->port,
+	         !loopback && !(cfg->hosts && *cfg->hosts)
+	             ? "; add the names it is reached by to web.hosts in maille.conf"
+	             : "");
 	*ret = w;
 	return 0;
 }

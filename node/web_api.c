@@ -37,8 +37,9 @@ static json_t *str_or_null(const char *s)
 }
 
 /* An item, as the CLI's --json gives it (id, path, type, title, summary, territory, author,
- * signer, timestamp, status, themes), plus trusted, signer_name, url, snippet. */
-static json_t *row_json(web_req *r, const store_row *row, bool with_body)
+ * signer, timestamp, status, themes), plus trusted, signer_name, url, snippet; with_body:
+ * the body and signature_verified (web_row_verified, which the caller tested). */
+static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool verified)
 {
 	proto_arena a;
 	proto_arena_init(&a, 0);
@@ -98,7 +99,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body)
 	}
 	if (with_body) {
 		json_object_set_new(o, "body", body ? node_value_json(body) : json_object());
-		json_object_set_new(o, "signature_verified", json_true());
+		json_object_set_new(o, "signature_verified", json_boolean(verified));
 	}
 	proto_arena_done(&a);
 	return o;
@@ -125,7 +126,7 @@ static int api_row(const store_row *row, void *ctx)
 		c->more = true;
 		return 1;
 	}
-	json_array_append_new(c->items, row_json(c->r, row, false));
+	json_array_append_new(c->items, row_json(c->r, row, false, false));
 	return 0;
 }
 
@@ -174,7 +175,10 @@ static void api_entry(web_req *r, const char *path)
 	store_row row;
 	if (!web_find_entry_or_error(r, path, &row))
 		return;
-	api_out(r, row_json(r, &row, true));
+	if (web_row_verified(&row))
+		api_out(r, row_json(r, &row, true, true));
+	else
+		web_signature_error(r, &row); /* signature_verified: false, and no body */
 	store_row_done(&row);
 }
 

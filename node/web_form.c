@@ -1,4 +1,5 @@
-/* node/web_form.c: percent-decoding, forms, query strings, cookies (see web_form.h). */
+/* node/web_form.c: percent-decoding, forms, query strings, cookies, host names (see
+ * web_form.h). */
 #include "web_form.h"
 
 #include <stdint.h>
@@ -219,4 +220,74 @@ int web_cookie_get(const char *header, size_t len, const char *name, char *ret, 
 		i = end + 1;
 	}
 	return MAILLE_ENOTFOUND;
+}
+
+static bool host_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_';
+}
+
+static bool ipv6_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') ||
+	       c == ':' || c == '.';
+}
+
+int web_authority_parse(const char *s, size_t len, web_authority *ret)
+{
+	size_t n = 0; /* bytes of the name */
+	if (len && s[0] == '[') {
+		while (n + 1 < len && ipv6_char((unsigned char)s[n + 1]))
+			n++;
+		if (n == 0 || n + 1 >= len || s[n + 1] != ']')
+			return MAILLE_EPROTO;
+		n += 2; /* the brackets */
+	} else {
+		while (n < len && host_char((unsigned char)s[n]))
+			n++;
+		if (n == 0)
+			return MAILLE_EPROTO;
+	}
+	if (n > WEB_HOST_NAME_MAX)
+		return MAILLE_EPROTO;
+	unsigned port = 0;
+	if (n < len) {
+		size_t digits = len - n - 1;
+		if (s[n] != ':' || digits == 0 || digits > 5)
+			return MAILLE_EPROTO;
+		for (size_t i = n + 1; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return MAILLE_EPROTO;
+			port = port * 10 + (unsigned)(s[i] - '0');
+		}
+		if (port == 0 || port > 65535)
+			return MAILLE_EPROTO;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		ret->name[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	ret->name[n] = '\0';
+	ret->port = port;
+	return 0;
+}
+
+int web_origin_parse(const char *s, size_t len, bool url, web_authority *ret)
+{
+	static const char scheme[] = "http://";
+	size_t sl = sizeof scheme - 1;
+	if (len < sl)
+		return MAILLE_EPROTO;
+	for (size_t i = 0; i < sl; i++) {
+		char c = s[i];
+		if ((c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) != scheme[i])
+			return MAILLE_EPROTO;
+	}
+	size_t end = sl;
+	while (end < len && s[end] != '/' && s[end] != '?' && s[end] != '#')
+		end++;
+	if (end < len && !url)
+		return MAILLE_EPROTO;
+	return web_authority_parse(s + sl, end - sl, ret);
 }

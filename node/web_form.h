@@ -1,8 +1,9 @@
 /* node/web_form.h: the decoders of what a browser sends to the web catalogue (node/web.h):
- * percent-encoding, query strings and application/x-www-form-urlencoded bodies, and the
- * Cookie header. Every byte they read comes from outside, so each one is bounded, refuses
- * what it cannot represent faithfully (a truncated or non-hex escape, invalid UTF-8, control
- * characters) instead of guessing, and is fuzzed (tests/fuzz/fuzz_web_form.c).
+ * percent-encoding, query strings and application/x-www-form-urlencoded bodies, the Cookie
+ * header, and the host names of the Host, Origin and Referer headers. Every byte they read
+ * comes from outside, so each one is bounded, refuses what it cannot represent faithfully (a
+ * truncated or non-hex escape, invalid UTF-8, control characters) instead of guessing, and is
+ * fuzzed (tests/fuzz/fuzz_web_form.c).
  *
  * Pure: no I/O, no clock, no global state; the only allocation is the copy a parsed form owns,
  * never larger than its input. Errors are codes of proto/error.h. */
@@ -15,6 +16,7 @@
 #define WEB_FORM_FIELDS_MAX 256u /* key=value pairs of one form or query string */
 #define WEB_FORM_KEY_MAX 64u     /* bytes of a decoded key */
 #define WEB_COOKIE_MAX 4096u     /* bytes of a Cookie header we look into */
+#define WEB_HOST_NAME_MAX 255u   /* bytes of a host name: a DNS name, an IPv4 or [IPv6] literal */
 
 /* Decoding modes. */
 enum web_decode_flags {
@@ -73,5 +75,27 @@ size_t web_pct_encode(const char *s, size_t len, bool keep_slash, char *ret, siz
  * Other malformed cookies of the header are skipped: browsers send what other sites on the
  * same host set, and one of them must not lock a person out. ret is untouched on failure. */
 int web_cookie_get(const char *header, size_t len, const char *name, char *ret, size_t cap);
+
+/* A host and port as a Host header or an http:// URL names them (RFC 9110 §7.2, RFC 3986
+ * §3.2.2). name is lower-case; an IPv6 literal keeps its brackets. port is 0 when none is
+ * given. */
+typedef struct web_authority {
+	char name[WEB_HOST_NAME_MAX + 1];
+	unsigned port;
+} web_authority;
+
+/* Parses s[0..len) as a whole "NAME[:PORT]": NAME is 1 to WEB_HOST_NAME_MAX bytes of
+ * letters, digits, '-', '.' and '_' (a DNS name or an IPv4 address), or an IPv6 literal,
+ * '[' hex digits, ':' and '.' ']'; PORT is 1 to 5 digits, 1 to 65535. Nothing is
+ * normalised but the case (no trailing dot removed, no IPv6 form rewritten): the result is
+ * only ever compared with an allow-list, and a name written otherwise is refused there.
+ * MAILLE_EPROTO on anything else (user info, a percent-escape, an empty port, spaces);
+ * *ret is set only on success. */
+int web_authority_parse(const char *s, size_t len, web_authority *ret);
+/* The authority of an "http://" URL (the scheme in any case): an Origin header is exactly
+ * "http://NAME[:PORT]"; with url, a Referer, it may go on with a path, query or fragment
+ * ('/', '?' or '#' and anything after). Another scheme, user info, a bad authority:
+ * MAILLE_EPROTO, *ret untouched. */
+int web_origin_parse(const char *s, size_t len, bool url, web_authority *ret);
 
 #endif

@@ -376,6 +376,15 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 
 void web_page_end(web_req *r)
 {
+	if (r->session) { /* signed in with the token (web.c): signing out ends the session */
+		char tok[65];
+		web_csrf_token(r, tok);
+		wb_printf(&r->out,
+		          "<form class=\"logout\" method=\"post\" action=\"/logout\"><input "
+		          "type=\"hidden\" name=\"csrf\" value=\"%s\"><button type=\"submit\">%s"
+		          "</button></form>",
+		          tok, L(r, "Se déconnecter", "Sign out"));
+	}
 	wb_printf(
 	    &r->out, "</main><footer><p>%s</p></footer></body></html>\n",
 	    L(r,
@@ -401,6 +410,7 @@ void web_error(web_req *r, unsigned status, const char *fr, const char *en)
 	const char *title = status == 404   ? L(r, "Page introuvable", "Not found")
 	                    : status == 403 ? L(r, "Requête refusée", "Refused")
 	                    : status == 429 ? L(r, "Trop de requêtes", "Too many requests")
+	                    : status == 421 ? L(r, "Nom d'hôte refusé", "Host name refused")
 	                    : status >= 500 ? L(r, "Erreur du serveur", "Server error")
 	                                    : L(r, "Requête invalide", "Bad request");
 	web_page_begin(r, title, NULL);

@@ -64,6 +64,15 @@ typedef struct web_facets {
 	uint64_t computed_us;
 } web_facets;
 
+/* A signed-in session (token mode): its id is random, the cookie carries it in hex, and it
+ * is valid only while it is in the table: logout, idleness and age end it (web.c). */
+#define WEB_SESSION_ID_LEN 32u
+struct web_session {
+	uint8_t id[WEB_SESSION_ID_LEN];
+	uint64_t start_ms, last_ms; /* monotonic */
+	bool used;
+};
+
 struct web_server {
 	web_config cfg;
 	char *token;        /* NULL without a token file; sodium_malloc'd */
@@ -76,12 +85,20 @@ struct web_server {
 	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
 	bool loopback_only;
 	bool addr_written;
+	/* the Host allow-list (web.h): names, and the listening port */
+	char hosts[WEB_HOSTS_MAX + 4][WEB_HOST_NAME_MAX + 1];
+	size_t n_hosts;
+	unsigned port;
+	bool host_logged;     /* a WEB-HOST line was written, at host_log_ms */
+	uint64_t host_log_ms; /* (under lock, with host_unlogged: refusals since) */
+	uint64_t host_unlogged;
 	pthread_key_t key;    /* the calling thread's web_worker */
-	pthread_mutex_t lock; /* workers[], facets, rate table */
+	pthread_mutex_t lock; /* workers[], facets, rate table, sessions, WEB-HOST lines */
 	web_worker *workers[WEB_THREADS + 2];
 	size_t n_workers;
 	web_facets facets;
-	struct web_rate *rate; /* WEB_RATE_CLIENTS slots */
+	struct web_rate *rate;        /* WEB_RATE_CLIENTS slots */
+	struct web_session *sessions; /* WEB_SESSIONS_MAX slots */
 	uint64_t rate_tick;
 	pthread_t facet_thread;
 	bool facet_thread_started;
@@ -105,10 +122,16 @@ typedef struct web_req {
 	char *body;
 	size_t body_len;
 	bool body_too_big, bad_query;
+	bool begun;                /* on_request's first call is done */
+	bool target_long;          /* over WEB_TARGET_MAX or WEB_PARAMS_MAX (on_uri): 414 */
+	size_t target_len, params; /* the request target's bytes and query parameters */
+	bool short_answer;         /* the connection's memory may be nearly full: bare answer */
+
 	bool en;  /* English */
 	bool all; /* ?all=1: untrusted territories too */
 	bool loopback;
 	bool authed;
+	bool session; /* signed in with a session cookie (the pages offer to sign out) */
 	char ip[64];
 	char csrf_cookie[65]; /* the client's CSRF cookie (set now when csrf_new) */
 	bool csrf_new;
@@ -120,6 +143,7 @@ typedef struct web_req {
 	char cookies[3][200];
 	size_t n_cookies;
 	bool no_store;
+	bool logged; /* already logged: no WEB-REQ line */
 } web_req;
 
 /* French or English, by the request's language. */
@@ -172,6 +196,14 @@ extern const char web_css[];
 
 /* ---- web_pages.c ------------------------------------------------------------------------------
  */
+/* Whether a stored row is what its territory signed: its id is the hash of its bytes and
+ * its signature verifies (as `maille show` and `maille check` test it). Checked at each
+ * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
+ * microseconds, less than rendering the page, so there is no cache to keep right. */
+bool web_row_verified(const store_row *row);
+/* The answer for a row that fails web_row_verified: 500, its content not shown, the page
+ * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
+void web_signature_error(web_req *r, const store_row *row);
 void web_page_home(web_req *r);
 void web_page_catalogue(web_req *r, bool search);
 void web_page_entry(web_req *r, const char *rest);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "node.h"
 #include "proto/error.h"
 #include "proto/member.h"
@@ -624,6 +625,40 @@ static int other_version(const store_row *row, void *ctx)
 	return c->n >= 50;
 }
 
+bool web_row_verified(const store_row *row)
+{
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry_id(row->raw, row->raw_len, id);
+	return memcmp(id, row->id, PROTO_ID_LEN) == 0 &&
+	       proto_entry_verify(&row->entry, row->raw, row->raw_len) == 0;
+}
+
+void web_signature_error(web_req *r, const store_row *row)
+{
+	char idhex[2 * PROTO_ID_LEN + 1];
+	proto_hex(row->id, PROTO_ID_LEN, idhex);
+	LOG_WARN("WEB-SIGNATURE",
+	         "%s: entry %.16s: the stored bytes do not match their id or signature (altered "
+	         "in the store?); not shown, run 'maille check'",
+	         r->path, idhex);
+	web_error(r, 500,
+	          "Signature invalide : le contenu enregistré de cette fiche ne correspond plus à "
+	          "sa signature (il a été modifié sur ce nœud). Il n'est pas affiché ; "
+	          "l'administrateur du nœud peut lancer « maille check ».",
+	          "Invalid signature: the stored content of this record no longer matches its "
+	          "signature (it was altered on this node). It is not shown; the node's "
+	          "administrator can run 'maille check'.");
+	if (strncmp(r->path, "/api/", 5) == 0) {
+		/* the API's error object, and what a client tests: no body, not verified */
+		wb_done(&r->out);
+		wb_printf(&r->out,
+		          "{\"error\": \"the stored signature of this record does not verify: its "
+		          "content was altered on this node and is not shown\", \"status\": 500, "
+		          "\"id\": \"%s\", \"signature_verified\": false}\n",
+		          idhex);
+	}
+}
+
 bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret)
 {
 	int e = web_find_entry(r, path, ret);
@@ -642,6 +677,11 @@ void web_page_entry(web_req *r, const char *rest)
 	store_row row;
 	if (!web_find_entry_or_error(r, rest, &row))
 		return;
+	if (!web_row_verified(&row)) { /* a tombstone too: a forged one would hide a record */
+		web_signature_error(r, &row);
+		store_row_done(&row);
+		return;
+	}
 	if (row.entry.kind == PROTO_KIND_TOMBSTONE) {
 		store_row_done(&row);
 		web_error(r, 410, "Cette fiche a été supprimée par son territoire.",
@@ -699,6 +739,7 @@ void web_page_entry(web_req *r, const char *rest)
 	          L(r, "Empreinte de la clé de signature", "Signing key fingerprint"), hex);
 	web_date(row.entry.timestamp, date, sizeof date);
 	wb_printf(b, "<dt>%s</dt><dd>%s</dd>", L(r, "Version du", "Version of"), date);
+	/* web_row_verified held above, for these very bytes */
 	wb_printf(b, "<dt>%s</dt><dd class=\"ok\">%s</dd>", L(r, "Signature", "Signature"),
 	          L(r, "signature vérifiée", "signature verified"));
 	char idhex[2 * PROTO_ID_LEN + 1];

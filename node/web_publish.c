@@ -663,6 +663,12 @@ static bool own_row(web_req *r, const char *path, store_row *ret)
 		return false;
 	}
 	int e = store_entry_get(r->wk->st, terr, path, ret);
+	if (e == 0 && !web_row_verified(ret)) {
+		/* an edit keeps the fields the form does not show: altered ones would be signed */
+		web_signature_error(r, ret);
+		store_row_done(ret);
+		return false;
+	}
 	if (e == 0 && ret->entry.kind == PROTO_KIND_DOCUMENT)
 		return true;
 	if (e == 0)

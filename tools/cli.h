@@ -110,6 +110,7 @@ typedef struct node_dir {
 	uint64_t quota_entries;  /* quarantine.entries: NODE_QUOTA_ENTRIES_DEFAULT */
 	uint64_t quota_bytes;    /* quarantine.bytes: NODE_QUOTA_BYTES_DEFAULT */
 	bool member;             /* member = yes: a member node (init --member) */
+	char web_hosts[1024];    /* web.hosts: more names of the web catalogue ("" if none) */
 	/* The territory this node writes for: its own key, or for a member node the territory
 	 * of the capability members/<its key> it holds (node_dir_open finds it; PROTOCOL.md
 	 * §4.3). has_territory false: a member node with no capability in force yet. */

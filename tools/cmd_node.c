@@ -304,6 +304,10 @@ static const char node_help[] =
 	"  --log-format F       text (default) or json (one JSON object per line)\n"
 	"  --log-level L        debug, info (default), warn or error\n"
 	"\n"
+	"The web catalogue answers only requests whose Host names it: 127.0.0.1, localhost,\n"
+	"[::1], the address it listens on, and the names of web.hosts in DIR/maille.conf (for\n"
+	"example 'web.hosts = catalogue.exemple.fr'), with its port; others get 421.\n"
+	"\n"
 	"Logs go to standard error; each line has a level and a stable message ID (NODE-START,\n"
 	"NODE-LISTEN, CONN-HS-OK, CONN-HS-FAIL, CONN-REPLAY, CONN-TIMEOUT, CONN-LIMIT, CONN-BYE,\n"
 	"NODE-STOP, ...). While it runs, the bound address is in DIR/node.addr. On SIGINT or\n"
@@ -463,6 +467,7 @@ int cmd_node(int argc, char **argv)
 		.clock_skew_us = cli_clock_skew_us(),
 		.web_listen = web,
 		.web_token_file = web_token,
+		.web_hosts = nd.web_hosts,
 		.no_web = no_web,
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,

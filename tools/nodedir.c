@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "node/node.h"
+#include "node/web.h"
 #include "proto/error.h"
 
 
@@ -146,6 +147,14 @@ static int read_conf(node_dir *nd)
 			else
 				bad = cli_error_conf(p, lineno, "quarantine.bytes must be a size such as "
 				                                "268435456, 256MiB or 1GiB (at most 1024GiB)");
+		} else if (strcmp(k, "web.hosts") == 0) {
+			if (web_hosts_valid(v))
+				snprintf(nd->web_hosts, sizeof nd->web_hosts, "%s", v);
+			else
+				bad = cli_error_conf(p, lineno, "web.hosts must be up to %u host names "
+				                                "without port, separated by commas (such "
+				                                "as catalogue.exemple.fr, 192.0.2.10)",
+				                     WEB_HOSTS_MAX);
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;

@@ -1,13 +1,17 @@
 /* Fuzz target: the web catalogue's decoders of what a browser sends (node/web_form.h):
- * percent-decoding, query strings and form bodies, and the Cookie header.
+ * percent-decoding, query strings and form bodies, the Cookie header, and the host names of
+ * the Host, Origin and Referer headers.
  *
- * The input's first byte chooses the decoding flags (bits 0-1) and the cookie looked for
- * (bit 2); the rest is the text. Properties: no crash, no leak, only the documented codes;
- * what decodes is valid UTF-8 of the announced length with no control character but those
- * the flags allow (and never CR, which the multi-line mode turns into LF); decoding never
- * grows the text; encoding a decoded text (web_pct_encode) and decoding it again gives the
- * same bytes; a parsed form re-encoded as "k=v&..." parses to the same pairs; a cookie value
- * holds only cookie-octets and fits its buffer. */
+ * The input's first byte chooses the decoding flags (bits 0-1), the cookie looked for
+ * (bit 2) and whether an http:// URL may go on with a path (bit 3); the rest is the text.
+ * Properties: no crash, no leak, only the documented codes; what decodes is valid UTF-8 of the
+ * announced length with no control character but those the flags allow (and never CR, which the
+ * multi-line mode turns into LF); decoding never grows the text; encoding a decoded text
+ * (web_pct_encode) and decoding it again gives the same bytes; a parsed form re-encoded as
+ * "k=v&..." parses to the same pairs; a cookie value holds only cookie-octets and fits its buffer;
+ * a host name is non-empty, lower-case, of the allowed characters (or a bracketed IPv6 literal),
+ * its port 0 or 1 to 65535, and written back as "name[:port]" it parses to the same; an authority
+ * parses the same bare and behind "http://"; whatever fails leaves the result untouched. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,40 @@ static void check_round_trip(const char *s, size_t len, int flags, bool slash)
 		abort();
 	free(enc);
 	free(dec);
+}
+
+static void check_authority(int r, const web_authority *a)
+{
+	if (r != 0) {
+		const unsigned char *p = (const unsigned char *)a;
+		for (size_t i = 0; i < sizeof *a; i++) /* untouched on failure */
+			if (p[i] != 0x5a)
+				abort();
+		if (r != MAILLE_EPROTO)
+			abort();
+		return;
+	}
+	size_t n = strlen(a->name);
+	if (n == 0 || n > WEB_HOST_NAME_MAX || a->port > 65535)
+		abort();
+	bool v6 = a->name[0] == '[';
+	if (v6 && (n < 3 || a->name[n - 1] != ']'))
+		abort();
+	for (size_t i = v6 ? 1 : 0; i < (v6 ? n - 1 : n); i++) {
+		char c = a->name[i];
+		bool ok = (c >= '0' && c <= '9') || c == '.' ||
+		          (v6 ? (c >= 'a' && c <= 'f') || c == ':'
+		              : (c >= 'a' && c <= 'z') || c == '-' || c == '_');
+		if (!ok)
+			abort();
+	}
+	char again[WEB_HOST_NAME_MAX + 16];
+	int len = a->port ? snprintf(again, sizeof again, "%s:%u", a->name, a->port)
+	                  : snprintf(again, sizeof again, "%s", a->name);
+	web_authority b;
+	if (len < 0 || web_authority_parse(again, (size_t)len, &b) != 0 ||
+	    strcmp(a->name, b.name) != 0 || a->port != b.port)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -138,5 +176,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		abort();
 	}
+
+	/* the Host header, and the same text as an Origin or Referer */
+	web_authority host, origin;
+	memset(&host, 0x5a, sizeof host);
+	r = web_authority_parse(text, len, &host);
+	check_authority(r, &host);
+	char *url = malloc(len + 8);
+	if (!url)
+		abort();
+	memcpy(url, "HTTP://", 7);
+	memcpy(url + 7, text, len);
+	memset(&origin, 0x5a, sizeof origin);
+	r2 = web_origin_parse(url, len + 7, false, &origin);
+	if (r2 != r || (r == 0 && (strcmp(host.name, origin.name) || host.port != origin.port)))
+		abort();
+	memset(&origin, 0x5a, sizeof origin);
+	r = web_origin_parse(text, len, (data[0] & 8) != 0, &origin);
+	check_authority(r, &origin);
+	free(url);
 	return 0;
 }

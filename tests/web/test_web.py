@@ -5,10 +5,12 @@ Usage: test_web.py MAILLE_BINARY
 
 Real binary, real node directories in a temporary directory, daemons on 127.0.0.1 with
 ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
-DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, token
-enforcement, size and rate limits, bad input that changes nothing, the JSON API, publishing,
-editing and deleting through the forms, and an entry published by the web thread reaching a
-second node through the daemons. Every daemon must exit 0 on SIGTERM."""
+DIR/web.addr). Checked: status codes, escaping of user content, CSRF refusal, the Host
+allow-list (DNS rebinding) and web.hosts, token enforcement and server-side sessions, size,
+parameter, header and rate limits, bad input that changes nothing, the signature shown only
+when it verifies, the JSON API, publishing, editing and deleting through the forms, and an
+entry published by the web thread reaching a second node through the daemons. Every daemon
+must exit 0 on SIGTERM."""
 import html
 import http.client
 import json
@@ -18,6 +20,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sqlite3
 import sys
 import tempfile
 import time
@@ -160,10 +163,10 @@ class Resp:
         return json.loads(self.text)
 
 
-def http_req(port, method, path, body=None, headers=None, timeout=30):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def http_req(port, method, path, body=None, headers=None, timeout=30, addr="127.0.0.1"):
+    c = http.client.HTTPConnection(addr, port, timeout=timeout)
     try:
-        h = {"Host": f"127.0.0.1:{port}"}
+        h = {"Host": f"{addr if ':' not in addr else '[' + addr + ']'}:{port}"}
         h.update(headers or {})
         if isinstance(body, str):
             body = body.encode()
@@ -616,6 +619,102 @@ class WebTest(Base):
         self.assertEqual(self.count(), before)
         self.assertEqual(self.get("/").status, 200)  # still serving
 
+    def test_host_rebinding_refused(self):
+        """A site that rebinds its own name to 127.0.0.1 sends its name as Host: nothing is
+        served to it, not a page, not the API, and no form is taken, whatever Origin says."""
+        before = self.count()
+        cookie, tok = self.csrf()
+        port = self.web.port
+        evil = {"Host": f"attaquant.example:{port}"}
+        for path in ("/", "/catalogue", "/api/status", "/api/entries",
+                     "/entry/rex/chatbot-rh-un-an-apres", "/publish?type=rex", "/login"):
+            r = self.get(path, headers=evil)
+            self.assertEqual(r.status, 421, f"{path}: {r.text[:300]}")
+            self.assertNotIn("Chatbot RH", r.text)
+            self.assertNotIn(self.key_a, r.text)
+            self.assertNotIn("maille_csrf", r.cookies())
+        self.assertIn("ne répond pas à ce nom d&#39;hôte", self.get("/", headers=evil).text)
+        self.assertIn("error", self.get("/api/status", headers=evil).json())
+        # a form with a valid cookie and token, the Origin faked to match the Host
+        pairs = self.rex_form("Publié par un site tiers", tok)
+        for h in (evil, dict(evil, Origin=f"http://attaquant.example:{port}")):
+            r = self.post("/publish", pairs, cookie, h)
+            self.assertEqual(r.status, 421, r.text[:300])
+        dele = self.post("/delete", [("csrf", tok), ("path", "rex/chatbot-rh-un-an-apres"),
+                                     ("confirm", "1")], cookie,
+                         dict(evil, Origin=f"http://attaquant.example:{port}"))
+        self.assertEqual(dele.status, 421)
+        # the right name on the wrong port, or without its port (80), is another server
+        for host in (f"127.0.0.1:{port + 1 if port < 65535 else 1}", "127.0.0.1", "localhost",
+                     f"127.0.0.1.attaquant.example:{port}", f"localhost.:{port}",
+                     f"user@127.0.0.1:{port}"):
+            self.assertEqual(self.get("/", headers={"Host": host}).status, 421, host)
+        self.assertEqual(self.count(), before)
+        self.assertIn("WEB-HOST", self.web.log())
+        self.assertIn("attaquant.example", self.web.log())
+
+    def test_origin_checked_against_allow_list(self):
+        """Origin and Referer must name this server by the allow-list, never merely match
+        the request's own Host."""
+        before = self.count()
+        cookie, tok = self.csrf()
+        port = self.web.port
+        pairs = self.rex_form("Refusé pour son origine", tok)
+        for h in ({"Origin": f"http://attaquant.example:{port}"},
+                  {"Origin": f"https://127.0.0.1:{port}"},
+                  {"Origin": f"http://127.0.0.1:{port + 1 if port < 65535 else 1}"},
+                  {"Referer": f"http://attaquant.example:{port}/publish"}):
+            r = self.post("/publish", pairs, cookie, h)
+            self.assertEqual(r.status, 403, f"{h}: {r.text[:300]}")
+        self.assertEqual(self.count(), before)
+        # the names of this server are all accepted as an origin, whatever the Host
+        for origin in (f"http://localhost:{port}", f"http://[::1]:{port}"):
+            r = self.post("/publish", self.rex_form(f"Origine {origin}", tok), cookie,
+                          {"Origin": origin, "Host": f"127.0.0.1:{port}"})
+            self.assertEqual(r.status, 303, f"{origin}: {r.text[:300]}")
+
+    def test_allowed_hosts(self):
+        port = self.web.port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
+                     f"LocalHost:{port}"):
+            r = self.get("/api/status", headers={"Host": host})
+            self.assertEqual(r.status, 200, f"{host}: {r.text[:300]}")
+            self.assertEqual(r.json()["key"], self.key_a)
+
+    def test_too_many_query_parameters(self):
+        """libmicrohttpd ran out of its connection memory storing ~1000 parameters and the
+        client waited 30 s for nothing: the answer is a 414 at once (the socket's timeout
+        is the deadline), and the server goes on."""
+        q = "&".join(f"theme{i}=ia" for i in range(1000))
+        r = http_req(self.web.port, "GET", "/catalogue?" + q, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertIn("trop de paramètres", r.text)
+        r = http_req(self.web.port, "GET", "/api/entries?" + q, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertEqual(r.json()["status"], 414)
+        r = http_req(self.web.port, "GET", "/catalogue?" + "&".join(["a=1"] * 256), timeout=10)
+        self.assertEqual(r.status, 200)
+        r = http_req(self.web.port, "GET", "/catalogue?" + "&".join(["a=1"] * 257), timeout=10)
+        self.assertEqual(r.status, 414)
+        r = http_req(self.web.port, "GET", "/catalogue?q=" + "a" * 9000, timeout=10)
+        self.assertEqual(r.status, 414)
+        self.assertEqual(self.get("/").status, 200)
+
+    def test_too_many_headers(self):
+        many = {f"X-Champ-{i}": "valeur" for i in range(150)}
+        r = http_req(self.web.port, "GET", "/", headers=many, timeout=10)
+        self.assertEqual(r.status, 431)
+        self.assertIn("trop nombreux", r.text)
+        # near the end of the connection's memory (a bare 431), and past it (libmicrohttpd's)
+        for n in (1500, 1650, 2500):
+            lots = {f"X-Champ-{i}": "v" for i in range(n)}
+            r = http_req(self.web.port, "GET", "/", headers=lots, timeout=10)
+            self.assertEqual(r.status, 431, n)
+        cookies = "; ".join(f"c{i}=1" for i in range(300))
+        r = http_req(self.web.port, "GET", "/", headers={"Cookie": cookies}, timeout=10)
+        self.assertEqual(r.status, 431)
+        self.assertEqual(self.get("/").status, 200)
+
     def test_zz_rate_limit(self):
         # runs last (unittest orders by name): it empties this address's POST bucket
         codes = [self.post("/publish", [("a", "b")]).status for _ in range(90)]
@@ -698,6 +797,27 @@ class TokenTest(Base):
         forged = session[:-1] + ("0" if session[-1] != "0" else "1")
         self.assertEqual(self.get("/catalogue", headers={"Cookie": f"maille_session={forged}"}).status,
                          401)
+        # signing out ends the session on the server: the old cookie, replayed, is refused
+        other = self.post("/login", [("csrf", tok), ("token", token)], cookie)
+        other_session = other.cookies()["maille_session"]
+        self.assertNotEqual(other_session, session)
+        out = http_req(self.web.port, "POST", "/logout", body=form_body([("csrf", tok)]),
+                       headers=dict(FORM_CT, **h))
+        self.assertEqual(out.status, 303)
+        self.assertEqual(out.cookies().get("maille_session"), "")
+        for path in ("/catalogue", "/api/status"):
+            self.assertEqual(self.get(path, headers=h).status, 401, path)
+        self.assertIn("signed out", self.web.log())
+        # another session is not affected, and its pages offer to sign out
+        h2 = {"Cookie": f"maille_session={other_session}; maille_csrf={cookie}"}
+        page = self.get("/catalogue", headers=h2)
+        self.assertEqual(page.status, 200)
+        out_tok = re.search(r'action="/logout"><input type="hidden" name="csrf" '
+                            r'value="([0-9a-f]{64})"', page.text).group(1)
+        out = http_req(self.web.port, "POST", "/logout", body=form_body([("csrf", out_tok)]),
+                       headers=dict(FORM_CT, **h2))
+        self.assertEqual(out.status, 303)
+        self.assertEqual(self.get("/catalogue", headers=h2).status, 401)
         # failed logins are rate-limited
         codes = [self.post("/login", [("csrf", tok), ("token", "mauvais-jeton-00000000")],
                            cookie).status for _ in range(8)]
@@ -718,6 +838,169 @@ class TokenTest(Base):
             self.assertIn("cannot serve the web catalogue", err)
         finally:
             s.close()
+
+
+class HostTest(Base):
+    """The Host allow-list on other addresses: IPv6 loopback, and web.hosts off loopback."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-host-")
+        cls.daemons = []
+        cls.a = cls.node("h", "Commune de Saint-Exemple-sur-Loire")
+        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+        cls.key = cls.js(cls.a, "whoami")["key"]
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def conf(self, text):
+        with open(os.path.join(self.a, "maille.conf"), "a", encoding="utf-8") as f:
+            f.write(text)
+
+    def conf_reset(self, saved):
+        with open(os.path.join(self.a, "maille.conf"), "w", encoding="utf-8") as f:
+            f.write(saved)
+
+    def saved_conf(self):
+        with open(os.path.join(self.a, "maille.conf"), encoding="utf-8") as f:
+            return f.read()
+
+    def test_ipv6_loopback(self):
+        try:
+            s = socket.socket(socket.AF_INET6)
+            s.bind(("::1", 0))
+            s.close()
+        except OSError:
+            self.skipTest("no IPv6 loopback here")
+        web = WebDaemon(self.a, web="[::1]:0")
+        self.daemons.append(web)
+        self.assertTrue(web.web.startswith("[::1]:"), web.web)
+        for host in (f"[::1]:{web.port}", f"127.0.0.1:{web.port}", f"localhost:{web.port}"):
+            r = http_req(web.port, "GET", "/api/status", headers={"Host": host}, addr="::1")
+            self.assertEqual(r.status, 200, host)
+        r = http_req(web.port, "GET", "/api/status", headers={"Host": f"attaquant.example:{web.port}"},
+                     addr="::1")
+        self.assertEqual(r.status, 421)
+        web.stop()
+        self.daemons.remove(web)
+
+    def test_web_hosts(self):
+        saved = self.saved_conf()
+        try:
+            # a bad value stops every command with the file and line
+            self.conf("web.hosts = catalogue.exemple.fr:8080\n")
+            rc, _, err = self.m(self.a, "status")
+            self.assertEqual(rc, 1)
+            self.assertIn("maille.conf, line", err)
+            self.assertIn("web.hosts", err)
+            self.conf_reset(saved)
+            self.conf("web.hosts = " + ", ".join(f"n{i}.exemple.fr" for i in range(17)) + "\n")
+            self.assertEqual(self.m(self.a, "status")[0], 1)
+            self.conf_reset(saved)
+            # off loopback (every address, with the token it then needs): the names of
+            # web.hosts, with the listening port, and the loopback names; nothing else
+            self.conf("web.hosts = Catalogue.Exemple-Loire.fr, 192.0.2.10 [2001:db8::a]\n")
+            token = "jeton-des-noms-8c2f71d0a9e4"
+            tf = os.path.join(self.tmp, "web.token")
+            with open(tf, "w") as f:
+                f.write(token + "\n")
+            web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
+            self.daemons.append(web)
+            self.assertIn("catalogue.exemple-loire.fr", web.log())
+            bearer = {"Authorization": "Bearer " + token}
+            for host in (f"catalogue.exemple-loire.fr:{web.port}", f"192.0.2.10:{web.port}",
+                         f"[2001:db8::a]:{web.port}", f"127.0.0.1:{web.port}",
+                         f"localhost:{web.port}"):
+                r = http_req(web.port, "GET", "/api/status", headers=dict(bearer, Host=host))
+                self.assertEqual(r.status, 200, host)
+                self.assertEqual(r.json()["key"], self.key)
+                # without the token: the Host is right, the token is missing
+                self.assertEqual(http_req(web.port, "GET", "/", headers={"Host": host}).status,
+                                 401, host)
+            for host in (f"attaquant.example:{web.port}", "catalogue.exemple-loire.fr",
+                         f"catalogue.exemple-loire.fr:{web.port + 1 if web.port < 65535 else 1}",
+                         f"0.0.0.0:{web.port}", f"192.0.2.11:{web.port}"):
+                r = http_req(web.port, "GET", "/api/status", headers=dict(bearer, Host=host))
+                self.assertEqual(r.status, 421, host)
+            web.stop()
+            self.daemons.remove(web)
+        finally:
+            self.conf_reset(saved)
+
+
+class SignatureTest(Base):
+    """What the web calls "signature vérifiée" is checked when the entry is read: an entry
+    whose stored bytes were altered is not shown as verified, nor its content shown."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="maille-web-sig-")
+        cls.daemons = []
+        cls.a = cls.node("s", "Métropole de Lyon")
+        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_altered_entry(self):
+        a = self.a
+        self.publish(a, "sain.md", RECORD.format(
+            path="rex/registre-sain", title="Registre des algorithmes : bilan sain",
+            sujet="un registre", mot="registre"))
+        self.publish(a, "altere.md", RECORD.format(
+            path="rex/registre-altere", title="Registre des algorithmes : bilan intermédiaire",
+            sujet="un registre public", mot="registre"))
+        # the daemon is not running: alter one byte of the title in the stored entry (the
+        # encoding stays canonical, the signature no longer holds)
+        db = sqlite3.connect(os.path.join(a, "store.sqlite"))
+        raw = bytearray(db.execute("SELECT raw FROM entries WHERE path = ?",
+                                   ("rex/registre-altere",)).fetchone()[0])
+        i = raw.find("bilan intermédiaire".encode())
+        self.assertGreater(i, 0)
+        raw[i] ^= 0x20  # "bilan" -> "Bilan"
+        db.execute("UPDATE entries SET raw = ? WHERE path = ?", (bytes(raw), "rex/registre-altere"))
+        db.commit()
+        db.close()
+        self.assertEqual(self.m(a, "show", "rex/registre-altere")[0], 1)  # the CLI refuses it
+        self.web = WebDaemon(a)
+        self.daemons.append(self.web)
+        key = self.js(a, "whoami")["key"]
+        good = self.get(f"/entry/rex/registre-sain?territory={key}")
+        self.assertEqual(good.status, 200)
+        self.assertIn("signature vérifiée", good.text)
+        self.assertTrue(self.get("/api/entries/rex/registre-sain").json()["signature_verified"])
+        for path in ("/entry/rex/registre-altere", f"/entry/rex/registre-altere?territory={key}"):
+            page = self.get(path)
+            self.assertNotIn("signature vérifiée", page.text)
+            self.assertNotIn("Bilan intermédiaire", page.text)
+            self.assertIn("Signature invalide", page.text)
+            self.assertEqual(page.status, 500)
+        api = self.get("/api/entries/rex/registre-altere")
+        j = api.json()
+        self.assertIs(j["signature_verified"], False)
+        self.assertNotIn("body", j)
+        self.assertNotIn("Bilan intermédiaire", api.text)
+        self.assertEqual(api.status, 500)
+        # nor is it offered for editing (an edit keeps the fields the form does not show)
+        edit = self.get("/publish?edit=rex/registre-altere")
+        self.assertEqual(edit.status, 500)
+        self.assertNotIn("Bilan intermédiaire", edit.text)
+        self.assertIn("WEB-SIGNATURE", self.web.log())
 
 
 class PeerTest(Base):
