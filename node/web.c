@@ -392,15 +392,20 @@ void web_csrf_token(web_req *r, char ret[65])
 	hmac_hex(r->w, 'c', r->csrf_cookie, ret);
 }
 
-/* Whether host:port is one this server answers to (web.h): a name of the allow-list, and the
- * listening port (a missing port means 80, what a browser leaves out). */
+/* Whether host:port is one this server answers to (web.h): a name of the allow-list with
+ * its port. A Host without port (port 0) is what a browser sends for its scheme's default
+ * port, 80 or 443 (the latter behind a TLS proxy): it matches a name reached on either. An
+ * https origin (a->https) matches only a web.hosts name given with its port (h->https): the
+ * server itself speaks plain HTTP, so only a front the operator declared serves https. */
 static bool authority_allowed(const web_server *w, const web_authority *a)
 {
-	if ((a->port ? a->port : 80u) != w->port)
-		return false;
-	for (size_t i = 0; i < w->n_hosts; i++)
-		if (strcmp(w->hosts[i], a->name) == 0)
+	for (size_t i = 0; i < w->n_hosts; i++) {
+		const web_authority *h = &w->hosts[i];
+		if (strcmp(h->name, a->name) != 0 || (a->https && !h->https))
+			continue;
+		if (a->port ? a->port == h->port : h->port == 80u || h->port == 443u)
 			return true;
+	}
 	return false;
 }
 
@@ -1191,9 +1196,9 @@ static int addr_file_write(web_server *w)
 	return 0;
 }
 
-/* Calls add for each name of a web.hosts value (web.h); false at the first bad one or past
- * WEB_HOSTS_MAX names. */
-static bool hosts_each(const char *list, void (*add)(void *, const char *), void *ctx)
+/* Calls add for each NAME[:PORT] of a web.hosts value (web.h; port 0 when not given); false
+ * at the first bad one or past WEB_HOSTS_MAX names. */
+static bool hosts_each(const char *list, void (*add)(void *, const web_authority *), void *ctx)
 {
 	size_t n = 0;
 	const char *p = list ? list : "";
@@ -1203,10 +1208,10 @@ static bool hosts_each(const char *list, void (*add)(void *, const char *), void
 		if (!len)
 			return true;
 		web_authority a;
-		if (++n > WEB_HOSTS_MAX || web_authority_parse(p, len, &a) != 0 || a.port)
+		if (++n > WEB_HOSTS_MAX || web_authority_parse(p, len, &a) != 0)
 			return false;
 		if (add)
-			add(ctx, a.name);
+			add(ctx, &a);
 		p += len;
 	}
 }
@@ -1216,14 +1221,28 @@ bool web_hosts_valid(const char *list)
 	return hosts_each(list, NULL, NULL);
 }
 
-static void host_add(void *ctx, const char *name)
+/* Adds a name of the allow-list, reached on a's port (then perhaps through an https front)
+ * or else on the listening port. */
+static void host_add(void *ctx, const web_authority *a)
 {
 	web_server *w = ctx;
+	web_authority h = *a;
+	h.https = h.port != 0;
+	if (!h.port)
+		h.port = w->port;
 	for (size_t i = 0; i < w->n_hosts; i++)
-		if (strcmp(w->hosts[i], name) == 0)
+		if (strcmp(w->hosts[i].name, h.name) == 0 && w->hosts[i].port == h.port &&
+		    w->hosts[i].https == h.https)
 			return;
 	if (w->n_hosts < sizeof w->hosts / sizeof w->hosts[0])
-		snprintf(w->hosts[w->n_hosts++], sizeof w->hosts[0], "%s", name);
+		w->hosts[w->n_hosts++] = h;
+}
+
+static void host_add_name(web_server *w, const char *name)
+{
+	web_authority a = {.port = 0};
+	snprintf(a.name, sizeof a.name, "%s", name);
+	host_add(w, &a);
 }
 
 /* The Host allow-list (web.h): the loopback names, the address listened on unless it is a
@@ -1231,9 +1250,9 @@ static void host_add(void *ctx, const char *name)
 static bool hosts_setup(web_server *w, const char *addr, unsigned port)
 {
 	w->port = port;
-	host_add(w, "127.0.0.1");
-	host_add(w, "localhost");
-	host_add(w, "[::1]");
+	host_add_name(w, "127.0.0.1");
+	host_add_name(w, "localhost");
+	host_add_name(w, "[::1]");
 	char ip[NODE_ADDR_STR_MAX];
 	snprintf(ip, sizeof ip, "%s", addr);
 	char *colon = strrchr(ip, ':');
@@ -1242,7 +1261,7 @@ static bool hosts_setup(web_server *w, const char *addr, unsigned port)
 	web_authority a;
 	if (strcmp(ip, "0.0.0.0") != 0 && strcmp(ip, "[::]") != 0 &&
 	    web_authority_parse(ip, strlen(ip), &a) == 0)
-		host_add(w, a.name);
+		host_add(w, &a);
 	return hosts_each(w->cfg.hosts, host_add, w);
 }
 
@@ -1386,8 +1405,9 @@ int web_start(const web_config *cfg, web_server **ret)
 	                                      : ((struct sockaddr_in *)&bound)->sin_port);
 	if (!hosts_setup(w, a, port)) {
 		LOG_ERROR("WEB-HOSTS",
-		          "web.hosts: up to %u host names without port, separated by "
-		          "commas (such as catalogue.exemple.fr, 192.0.2.10)",
+		          "web.hosts: up to %u host names, each with an optional port, "
+		          "separated by commas (such as catalogue.exemple.fr, 192.0.2.10, "
+		          "catalogue.exemple.fr:443)",
 		          WEB_HOSTS_MAX);
 		web_stop(w);
 		return MAILLE_EINVAL;
@@ -1408,9 +1428,10 @@ int web_start(const web_config *cfg, web_server **ret)
 	         WEB_ADDR_FILE, w->token ? "; access token required" : "");
 	char names[WEB_HOSTS_MAX * 64] = "";
 	for (size_t i = 0, o = 0; i < w->n_hosts && o < sizeof names; i++)
-		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "",
-		                      w->hosts[i]);
-	LOG_INFO("WEB-HOSTS", "the web catalogue answers to %s (port %u)%s", names, w->port,
+		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s:%u", i ? ", " : "",
+		                      w->hosts[i].name, w->hosts[i].port);
+	LOG_INFO("WEB-HOSTS", "the web catalogue answers to %s (listening on port %u)%s", names,
+	         w->port,
 	         !loopback && !(cfg->hosts && *cfg->hosts)
 	             ? "; add the names it is reached by to web.hosts in maille.conf"
 	             : "");

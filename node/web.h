@@ -24,8 +24,9 @@
  * it cannot do is send a Host that names this server. So every request must name one of:
  * 127.0.0.1, localhost, [::1] (names an outside site cannot own), the literal address the
  * server listens on (not 0.0.0.0 or [::]), and the names of web.hosts (maille.conf). The
- * port, when the Host gives one, must be the listening port; without one it means 80 (what
- * a browser leaves out), so it must be the listening port too. Another Host gets 421
+ * port, when the Host gives one, must be the listening port, or for a web.hosts name given
+ * with a port (a front server such as a TLS reverse proxy), that port; without one it means
+ * 80 or 443 (what a browser leaves out), so the name must be reached on one of them. Another Host gets 421
  * Misdirected Request (RFC 9110 §15.5.20: this server is not the one for that name), not
  * 403, which would say the name is right and the client lacks a right. The CSRF check
  * compares Origin and Referer with the same list, never with the request's own Host.
@@ -108,8 +109,8 @@ typedef struct web_server web_server;
  * (address in use), MAILLE_EIO, MAILLE_ENOMEM. *ret is set only on success. */
 int web_start(const web_config *cfg, web_server **ret);
 /* Whether a web.hosts value is valid: up to WEB_HOSTS_MAX host names separated by commas
- * and/or blanks, each a DNS name, an IPv4 address or an [IPv6] literal, without port
- * (web_authority_parse). An empty value is valid (no name). */
+ * and/or blanks, each a DNS name, an IPv4 address or an [IPv6] literal, with an optional
+ * port (web_authority_parse). An empty value is valid (no name). */
 bool web_hosts_valid(const char *list);
 /* "http://127.0.0.1:7480/" */
 const char *web_url(const web_server *w);

@@ -270,24 +270,38 @@ int web_authority_parse(const char *s, size_t len, web_authority *ret)
 	}
 	ret->name[n] = '\0';
 	ret->port = port;
+	ret->https = false;
 	return 0;
 }
 
 int web_origin_parse(const char *s, size_t len, bool url, web_authority *ret)
 {
-	static const char scheme[] = "http://";
-	size_t sl = sizeof scheme - 1;
-	if (len < sl)
-		return MAILLE_EPROTO;
-	for (size_t i = 0; i < sl; i++) {
-		char c = s[i];
-		if ((c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) != scheme[i])
+	static const char *const schemes[] = {"http://", "https://"};
+	static const unsigned ports[] = {80, 443};
+	for (size_t k = 0; k < 2; k++) {
+		const char *scheme = schemes[k];
+		size_t sl = strlen(scheme), i = 0;
+		for (; i < sl && i < len; i++) {
+			char c = s[i];
+			if ((c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) != scheme[i])
+				break;
+		}
+		if (i < sl)
+			continue;
+		size_t end = sl;
+		while (end < len && s[end] != '/' && s[end] != '?' && s[end] != '#')
+			end++;
+		if (end < len && !url)
 			return MAILLE_EPROTO;
+		web_authority a;
+		int r = web_authority_parse(s + sl, end - sl, &a);
+		if (r)
+			return r;
+		if (!a.port)
+			a.port = ports[k];
+		a.https = k == 1;
+		*ret = a;
+		return 0;
 	}
-	size_t end = sl;
-	while (end < len && s[end] != '/' && s[end] != '?' && s[end] != '#')
-		end++;
-	if (end < len && !url)
-		return MAILLE_EPROTO;
-	return web_authority_parse(s + sl, end - sl, ret);
+	return MAILLE_EPROTO;
 }

@@ -82,6 +82,7 @@ int web_cookie_get(const char *header, size_t len, const char *name, char *ret, 
 typedef struct web_authority {
 	char name[WEB_HOST_NAME_MAX + 1];
 	unsigned port;
+	bool https; /* an https:// URL (web_origin_parse); false for a Host */
 } web_authority;
 
 /* Parses s[0..len) as a whole "NAME[:PORT]": NAME is 1 to WEB_HOST_NAME_MAX bytes of
@@ -92,10 +93,11 @@ typedef struct web_authority {
  * MAILLE_EPROTO on anything else (user info, a percent-escape, an empty port, spaces);
  * *ret is set only on success. */
 int web_authority_parse(const char *s, size_t len, web_authority *ret);
-/* The authority of an "http://" URL (the scheme in any case): an Origin header is exactly
- * "http://NAME[:PORT]"; with url, a Referer, it may go on with a path, query or fragment
- * ('/', '?' or '#' and anything after). Another scheme, user info, a bad authority:
- * MAILLE_EPROTO, *ret untouched. */
+/* The authority of an "http://" or "https://" URL (the scheme in any case; ret->https says
+ * which): an Origin header is exactly "SCHEME://NAME[:PORT]"; with url, a Referer, it may go
+ * on with a path, query or fragment ('/', '?' or '#' and anything after). Without a port,
+ * ret->port is the scheme's (80 or 443: an Origin names one port exactly, unlike a Host).
+ * Another scheme, user info, a bad authority: MAILLE_EPROTO, *ret untouched. */
 int web_origin_parse(const char *s, size_t len, bool url, web_authority *ret);
 
 #endif

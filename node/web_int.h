@@ -85,8 +85,9 @@ struct web_server {
 	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
 	bool loopback_only;
 	bool addr_written;
-	/* the Host allow-list (web.h): names, and the listening port */
-	char hosts[WEB_HOSTS_MAX + 4][WEB_HOST_NAME_MAX + 1];
+	/* the Host allow-list (web.h): names and the port each is reached on (the listening
+	 * port unless web.hosts gives another), and the listening port */
+	web_authority hosts[WEB_HOSTS_MAX + 4];
 	size_t n_hosts;
 	unsigned port;
 	bool host_logged;     /* a WEB-HOST line was written, at host_log_ms */

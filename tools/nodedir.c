@@ -151,9 +151,10 @@ static int read_conf(node_dir *nd)
 			if (web_hosts_valid(v))
 				snprintf(nd->web_hosts, sizeof nd->web_hosts, "%s", v);
 			else
-				bad = cli_error_conf(p, lineno, "web.hosts must be up to %u host names "
-				                                "without port, separated by commas (such "
-				                                "as catalogue.exemple.fr, 192.0.2.10)",
+				bad = cli_error_conf(p, lineno, "web.hosts must be up to %u host names, "
+				                                "each with an optional port, separated by "
+				                                "commas (such as catalogue.exemple.fr, "
+				                                "192.0.2.10, catalogue.exemple.fr:443)",
 				                     WEB_HOSTS_MAX);
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)

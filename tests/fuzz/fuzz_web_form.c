@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(url + 7, text, len);
 	memset(&origin, 0x5a, sizeof origin);
 	r2 = web_origin_parse(url, len + 7, false, &origin);
-	if (r2 != r || (r == 0 && (strcmp(host.name, origin.name) || host.port != origin.port)))
+	if (r2 != r || (r == 0 && (strcmp(host.name, origin.name) || (host.port ? host.port : 80u) != origin.port)))
 		abort();
 	memset(&origin, 0x5a, sizeof origin);
 	r = web_origin_parse(text, len, (data[0] & 8) != 0, &origin);

@@ -896,7 +896,7 @@ class HostTest(Base):
         saved = self.saved_conf()
         try:
             # a bad value stops every command with the file and line
-            self.conf("web.hosts = catalogue.exemple.fr:8080\n")
+            self.conf("web.hosts = catalogue.exemple.fr:99999\n")
             rc, _, err = self.m(self.a, "status")
             self.assertEqual(rc, 1)
             self.assertIn("maille.conf, line", err)
@@ -930,6 +930,49 @@ class HostTest(Base):
                          f"0.0.0.0:{web.port}", f"192.0.2.11:{web.port}"):
                 r = http_req(web.port, "GET", "/api/status", headers=dict(bearer, Host=host))
                 self.assertEqual(r.status, 421, host)
+            web.stop()
+            self.daemons.remove(web)
+        finally:
+            self.conf_reset(saved)
+
+    def test_web_hosts_behind_tls_front(self):
+        """A name declared with its port (a reverse proxy serving https on 443) is accepted
+        as that Host, with or without the port a browser leaves out, and as an https
+        Origin; an https Origin of any other name, or of a name declared without port (the
+        server itself speaks plain HTTP), is refused."""
+        saved = self.saved_conf()
+        try:
+            self.conf("web.hosts = catalogue.exemple-loire.fr:443, interne.exemple-loire.fr\n")
+            token = "jeton-du-mandataire-5d1e09b7c3"
+            tf = os.path.join(self.tmp, "web-front.token")
+            with open(tf, "w") as f:
+                f.write(token + "\n")
+            web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
+            self.daemons.append(web)
+            bearer = {"Authorization": "Bearer " + token}
+            for host, status in (("catalogue.exemple-loire.fr", 200),
+                                 ("catalogue.exemple-loire.fr:443", 200),
+                                 ("catalogue.exemple-loire.fr:80", 421),
+                                 (f"catalogue.exemple-loire.fr:{web.port}", 421),
+                                 (f"interne.exemple-loire.fr:{web.port}", 200),
+                                 ("interne.exemple-loire.fr:443", 421)):
+                r = http_req(web.port, "GET", "/api/status", headers=dict(bearer, Host=host))
+                self.assertEqual(r.status, status, host)
+            front = {"Host": "catalogue.exemple-loire.fr"}
+            r = http_req(web.port, "GET", "/login", headers=front)
+            self.assertEqual(r.status, 200, r.text[:300])
+            cookie = r.cookies()["maille_csrf"]
+            tok = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text).group(1)
+            pairs = [("csrf", tok), ("token", token), ("next", "/catalogue")]
+
+            def login(origin):
+                h = dict(FORM_CT, Cookie=f"maille_csrf={cookie}", Origin=origin, **front)
+                return http_req(web.port, "POST", "/login", body=form_body(pairs), headers=h)
+
+            for origin in ("https://attaquant.example", f"https://interne.exemple-loire.fr:{web.port}",
+                           "https://catalogue.exemple-loire.fr:8443", "http://catalogue.exemple-loire.fr"):
+                self.assertEqual(login(origin).status, 403, origin)
+            self.assertEqual(login("https://catalogue.exemple-loire.fr").status, 303)
             web.stop()
             self.daemons.remove(web)
         finally:
