@@ -91,6 +91,10 @@ typedef struct node_config {
 	/* a member's node (maille init --member): the web forms write for the territory of its
 	 * capability */
 	bool member;
+	/* node_run(): while this file exists (tools/: DIR/store.corrupt, left by a `maille check`
+	 * that found the store damaged), the daemon stores nothing it receives: the entries come
+	 * again once the store is repaired (PROTOCOL.md §3.5). NULL: none. */
+	const char *corrupt_mark;
 	/* node_sync() for `maille join`: redeem this invitation secret (PROTOCOL.md §4.5) with
 	 * the peer, whose key must be redeem_inviter, before syncing; member: the PROTO_REDEEM_MEMBER
 	 * flag. The answer is in node_sync_result.redeem_result. NULL: no redemption. */

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "log.h"
@@ -243,6 +244,7 @@ struct node_sync_state {
 	bool trust_stale;    /* the store changed since the last computation */
 	uint64_t trust_ms;   /* when it was computed (loop clock) */
 	uint64_t quota_refused; /* refused for the quota since the last log line */
+	uint64_t corrupt_log_ms; /* the last STORE-CORRUPT line (loop clock) */
 	/* Ids refused for the quota (PROTOCOL.md §4.6): not asked for, nor verified, again
 	 * until the trust view changes, so that a large untrusted territory does not cost a
 	 * download and a verification of each of its refused entries at every reconciliation.
@@ -582,12 +584,22 @@ void sync_ingest_kick(node *n)
 		batch_submit(n, sy->tail);
 }
 
+#define SYNC_CORRUPT_LOG_MS 60000u /* STORE-CORRUPT: at most a line this often */
+
+/* Whether `maille check` found the store damaged since (node_config.corrupt_mark): then the
+ * daemon writes nothing to it. A stat per job, not a scan. */
+static bool sync_store_marked(const node *n)
+{
+	struct stat sb;
+	return n->cfg.corrupt_mark && stat(n->cfg.corrupt_mark, &sb) == 0;
+}
+
 static void commit_work(uv_work_t *w)
 {
 	node *n = w->data;
 	struct node_sync_state *sy = n->sy;
 	uint64_t t0 = uv_hrtime();
-	int r = store_begin(n->wst);
+	int r = sync_store_marked(n) ? MAILLE_ECORRUPT : store_begin(n->wst);
 	if (!r)
 		r = store_last_rid(n->wst, &sy->commit_rid_lo);
 	/* the last batch's next pointer may be written by the loop meanwhile: not followed */
@@ -670,11 +682,23 @@ static void commit_done(uv_work_t *w, int status)
 	struct node_sync_state *sy = n->sy;
 	(void)status;
 	sy->committing = false;
-	if (sy->commit_err)
+	if (sy->commit_err == MAILLE_ECORRUPT) {
+		/* a line a minute at most while it lasts: every commit fails the same way */
+		uint64_t now_ms = uv_now(&n->loop);
+		if (!sy->corrupt_log_ms || now_ms - sy->corrupt_log_ms >= SYNC_CORRUPT_LOG_MS) {
+			sy->corrupt_log_ms = now_ms;
+			LOG_ERROR("STORE-CORRUPT",
+			          "the store is damaged (SQLite says so, or 'maille check' found it "
+			          "so): received entries not stored, nothing was written (they will "
+			          "come again); stop the daemon, run 'maille check', and restore the "
+			          "store from a backup or recreate the node from its key backup");
+		}
+	} else if (sy->commit_err) {
 		LOG_ERROR("SYNC-STORE", "cannot store received entries: %s (they will come again)",
 		          maille_strerror(sy->commit_err));
-	else
+	} else {
 		peers_own_rids(n, sy->commit_rid_lo, sy->commit_rid_hi);
+	}
 	uint64_t last = 0;
 	node_conn *c = NULL;
 	bool changed = false, cap_changed = false;

@@ -714,6 +714,102 @@ static void store_free(store *st)
 	free(st);
 }
 
+/* A big-endian 32-bit field of SQLite's file header. */
+static uint32_t store_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* SQLite's documented file header (its first 100 bytes) says what a file that does not open
+ * is: SQLite itself refuses a file shorter than its header says, or that is not a database,
+ * without saying which. The size is compared only when no write-ahead log holds pages (then
+ * the file's header may be behind the log's). The file is read with a descriptor of its own,
+ * whose close would drop the POSIX locks SQLite holds on it in this process: store.h says not
+ * to call this while a handle of the process has the file open. */
+int store_diagnose(const char *path, char *ret, size_t cap)
+{
+	uint8_t h[100];
+	struct stat sb, wb;
+	ssize_t n;
+	int fd;
+
+	if (!path || !ret || cap == 0)
+		return MAILLE_EINVAL;
+	if (stat(path, &sb) != 0) {
+		snprintf(ret, cap, "the file does not exist");
+		return errno == ENOENT || errno == ENOTDIR ? MAILLE_ENOTFOUND : MAILLE_EIO;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(ret, cap, "not a regular file");
+		return MAILLE_ECORRUPT;
+	}
+	if (sb.st_size == 0) {
+		snprintf(ret, cap, "the file is empty: not a Maille store");
+		return MAILLE_ECORRUPT;
+	}
+	size_t plen = strlen(path);
+	char *wal = malloc(plen + 5);
+	bool has_wal = true; /* unknown: say less rather than wrong */
+	if (wal) {
+		memcpy(wal, path, plen);
+		memcpy(wal + plen, "-wal", 5);
+		has_wal = stat(wal, &wb) == 0 && wb.st_size > 0;
+		free(wal);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(ret, cap, "cannot be read: %s", strerror(errno));
+		return MAILLE_EIO;
+	}
+	n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n < 0) {
+		snprintf(ret, cap, "cannot be read: %s", strerror(errno));
+		return MAILLE_EIO;
+	}
+	if ((size_t)n < 16 || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(ret, cap, "not an SQLite database (it does not start with its header)");
+		return MAILLE_ECORRUPT;
+	}
+	if (has_wal) {
+		snprintf(ret, cap, "its header is sound: the damage is further in");
+		return 0;
+	}
+	if ((size_t)n < sizeof h) {
+		snprintf(ret, cap, "truncated: %zd bytes, less than SQLite's 100-byte header", n);
+		return MAILLE_ECORRUPT;
+	}
+	uint32_t psize = (uint32_t)h[16] << 8 | h[17];
+	if (psize == 1)
+		psize = 65536;
+	const uint32_t pages = store_be32(h + 28);
+	if (psize < 512 || (psize & (psize - 1)) != 0) {
+		snprintf(ret, cap, "its SQLite header is damaged (page size %u)", psize);
+		return MAILLE_ECORRUPT;
+	}
+	if (store_be32(h + 68) != STORE_APPLICATION_ID) {
+		snprintf(ret, cap, "an SQLite database of another application, not a Maille store");
+		return MAILLE_ECORRUPT;
+	}
+	/* the page count is valid when the change counter equals "version-valid-for" */
+	if (store_be32(h + 24) == store_be32(h + 92) && pages > 0 &&
+	    (uint64_t)pages * psize > (uint64_t)sb.st_size) {
+		snprintf(ret, cap,
+		         "truncated: its header counts %u pages of %u bytes (%llu bytes), the file "
+		         "has %llu",
+		         pages, psize, (unsigned long long)pages * psize,
+		         (unsigned long long)sb.st_size);
+		return MAILLE_ECORRUPT;
+	}
+	if ((uint64_t)sb.st_size % psize != 0) {
+		snprintf(ret, cap, "truncated: %llu bytes, not a whole number of %u-byte pages",
+		         (unsigned long long)sb.st_size, psize);
+		return MAILLE_ECORRUPT;
+	}
+	snprintf(ret, cap, "its header is sound: the damage is further in");
+	return 0;
+}
+
 int store_open(const char *path, int flags, store **ret)
 {
 	bool created = false;
@@ -3243,6 +3339,8 @@ typedef struct store_check_state {
 	uint64_t n;
 	sqlite3_int64 max_rid;
 	bool ids_unsure;
+	bool scan_done;      /* every row was read: meta can be compared with the sums */
+	bool damaged;        /* SQLite could not read part of the file */
 } store_check_state;
 
 static void store_check_report(store_check_state *cs, const uint8_t *id, const char *path,
@@ -3251,6 +3349,23 @@ static void store_check_report(store_check_state *cs, const uint8_t *id, const c
 	cs->problems++;
 	if (cs->cb)
 		cs->cb(id, path, problem, cs->ctx);
+}
+
+/* A statement of the check failed with rc (a SQLite code; call before resetting it, so that
+ * SQLite's message is still there). When the file is damaged (store_err: MAILLE_ECORRUPT), the
+ * problem is reported, naming what could not be read and in SQLite's words, and the check goes
+ * on with its other parts: 0. Another failure (I/O, memory, a lock) stops the check: returned. */
+static int store_check_sqlite(store *st, store_check_state *cs, int rc, const char *what)
+{
+	int err = store_err(rc);
+	char msg[384];
+	if (err != MAILLE_ECORRUPT)
+		return err ? err : MAILLE_EIO;
+	snprintf(msg, sizeof msg, "the file is damaged: %s could not be read (SQLite: %s)", what,
+	         sqlite3_errmsg(st->db));
+	store_check_report(cs, NULL, NULL, msg);
+	cs->damaged = true;
+	return 0;
 }
 
 static bool store_col_str_eq(sqlite3_stmt *s, int c, const char *want)
@@ -3273,8 +3388,8 @@ static int store_check_strcmp(const void *a, const void *b)
 }
 
 /* The themes rows of rid are exactly the distinct themes of doc. */
-static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const store_doc *doc,
-                              bool *ret_ok)
+static int store_check_themes(store *st, store_check_state *cs, sqlite3_stmt *s_themes,
+                              sqlite3_int64 rid, const store_doc *doc, bool *ret_ok)
 {
 	const char **want = NULL;
 	size_t n = 0, k = 0;
@@ -3304,10 +3419,13 @@ static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const s
 			ok = false;
 		k++;
 	}
-	sqlite3_reset(s_themes);
 	free(want);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
+	if (rc != SQLITE_DONE) {
+		rc = store_check_sqlite(st, cs, rc, "the themes table");
+		sqlite3_reset(s_themes);
+		return rc ? rc : MAILLE_ECORRUPT; /* reported: the scan stops */
+	}
+	sqlite3_reset(s_themes);
 	*ret_ok = ok && k == n;
 	return 0;
 }
@@ -3453,7 +3571,7 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 		    !store_col_str_eq(s, 13, doc.title) || !store_col_str_eq(s, 14, doc.summary) ||
 		    sqlite3_column_int64(s, 15) != (doc.fed ? 1 : 0))
 			store_check_report(cs, id, path, "decoded columns disagree with the body");
-		rc = store_check_themes(s_themes, rid, &doc, &ok);
+		rc = store_check_themes(st, cs, s_themes, rid, &doc, &ok);
 		if (rc)
 			goto out;
 		if (!ok)
@@ -3470,11 +3588,14 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 		                                       st->text))
 			store_check_report(cs, id, path, "full-text index disagrees with the body");
 	}
-	sqlite3_reset(s_fts);
 	if (rc != SQLITE_DONE) {
-		rc = store_err(rc);
+		rc = store_check_sqlite(st, cs, rc, "the full-text index's sizes (fts_docsize)");
+		sqlite3_reset(s_fts);
+		if (!rc)
+			rc = MAILLE_ECORRUPT; /* reported: the scan stops */
 		goto out;
 	}
+	sqlite3_reset(s_fts);
 	rc = 0;
 	if (e.kind == PROTO_KIND_TOMBSTONE && n_fts != 0)
 		store_check_report(cs, id, path, "tombstone has a full-text row");
@@ -3491,21 +3612,24 @@ out:
 	return rc;
 }
 
-/* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). */
-static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem)
+/* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). what
+ * names what it reads, should the file be too damaged for it (store_check_sqlite). */
+static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem,
+                             const char *what)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, what);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const uint8_t *id = sqlite3_column_blob(s, 0);
 		if (id && sqlite3_column_bytes(s, 0) != PROTO_ID_LEN)
 			id = NULL;
 		store_check_report(cs, id, (const char *)sqlite3_column_text(s, 1), problem);
 	}
+	rc = rc == SQLITE_DONE ? 0 : store_check_sqlite(st, cs, rc, what);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return rc;
 }
 
 /* meta against what the scan of the rows found (cs). */
@@ -3515,10 +3639,12 @@ static int store_check_meta(store *st, store_check_state *cs)
 	int rc = sqlite3_prepare_v2(st->db, "SELECT next_rid, idsum, n FROM meta", -1, &s, NULL);
 	int rows = 0;
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, "the meta row");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const void *sum = sqlite3_column_blob(s, 1);
 		rows++;
+		if (!cs->scan_done)
+			continue; /* the sums of a partial scan say nothing */
 		if (sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
 		    sqlite3_column_int64(s, 0) <= cs->max_rid || sqlite3_column_int64(s, 0) < 1)
 			store_check_report(cs, NULL, NULL,
@@ -3533,9 +3659,12 @@ static int store_check_meta(store *st, store_check_state *cs)
 			store_check_report(cs, NULL, NULL,
 			                   "meta: idsum is not the sum of the ids of the entries");
 	}
+	if (rc != SQLITE_DONE) {
+		rc = store_check_sqlite(st, cs, rc, "the meta row");
+		sqlite3_finalize(s);
+		return rc;
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
 	if (rows != 1)
 		store_check_report(cs, NULL, NULL, "meta: not exactly one row");
 	return 0;
@@ -3551,7 +3680,7 @@ static int store_check_members(store *st, store_check_state *cs)
 	                            " ORDER BY rid",
 	                            -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, "the member entries");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const uint8_t *id = sqlite3_column_blob(s, 0);
 		const char *path = (const char *)sqlite3_column_text(s, 1);
@@ -3566,7 +3695,12 @@ static int store_check_members(store *st, store_check_state *cs)
 		int r = store_member_check(st, &e, &held);
 		if (r == MAILLE_EDENIED || r == MAILLE_EAUTH)
 			store_check_report(cs, id, path, "member entry not covered by its capability");
-		else if (r) {
+		else if (r == MAILLE_ECORRUPT) {
+			store_check_report(cs, id, path,
+			                   "the file is damaged: the capability of this member "
+			                   "entry could not be read");
+			cs->damaged = true;
+		} else if (r) {
 			rc = r;
 			break;
 		} else if (held != (sqlite3_column_int(s, 3) != 0)) {
@@ -3575,9 +3709,9 @@ static int store_check_members(store *st, store_check_state *cs)
 			                        : "member entry held although its capability covers it");
 		}
 	}
-	sqlite3_finalize(s);
 	if (rc > 0)
-		rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+		rc = rc == SQLITE_DONE ? 0 : store_check_sqlite(st, cs, rc, "the member entries");
+	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -3594,6 +3728,9 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = store_meta_flush(st);
 	if (rc)
 		goto out;
+	/* Every part runs whatever the parts before it found: a damaged file is reported part
+	 * by part (store_check_sqlite), then by SQLite's own integrity check, which names the
+	 * pages. */
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT rid, id, territory, path, ts, kind, signer, capref, raw,"
 	                        " type, status, licence, sw_licence, title, summary, fed,"
@@ -3606,18 +3743,29 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = sqlite3_prepare_v2(st->db, "SELECT theme FROM themes WHERE rid = ?1 ORDER BY theme",
 		                        -1, &s_themes, NULL);
 	if (rc != SQLITE_OK) {
-		rc = store_err(rc);
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		checked++;
-		rc = store_check_row(st, &cs, s, s_fts, s_themes);
+		rc = store_check_sqlite(st, &cs, rc, "the schema");
 		if (rc)
 			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_err(rc);
-		goto out;
+	} else {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			checked++;
+			rc = store_check_row(st, &cs, s, s_fts, s_themes);
+			if (rc)
+				break;
+		}
+		if (rc == SQLITE_DONE) {
+			cs.scan_done = true;
+			rc = 0;
+		} else if (rc == MAILLE_ECORRUPT && cs.damaged) {
+			rc = 0; /* reported: the rows after it are left to the integrity check */
+		} else if (rc > 0) {
+			char what[96];
+			snprintf(what, sizeof what, "the entries after the first %llu",
+			         (unsigned long long)checked);
+			rc = store_check_sqlite(st, &cs, rc, what);
+		}
+		if (rc)
+			goto out;
 	}
 
 	/* One row per (territory, path): the UNIQUE index says so, unless it is what is corrupt,
@@ -3627,17 +3775,19 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = store_check_query(st, &cs,
 		                       "SELECT min(id), path FROM entries NOT INDEXED"
 		                       " GROUP BY territory, path HAVING count(*) > 1",
-		                       "several entries for one (territory, path)");
+		                       "several entries for one (territory, path)",
+		                       "the (territory, path) of the entries");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, NULL FROM fts_docsize"
 		                       " WHERE id NOT IN (SELECT rid FROM entries)",
-		                       "full-text row without an entry");
+		                       "full-text row without an entry",
+		                       "the full-text index's rows");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, theme FROM themes"
 		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
-		                       "theme row without an entry");
+		                       "theme row without an entry", "the themes table");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, NULL FROM (SELECT territory, count(*) AS n,"
@@ -3646,12 +3796,15 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		                       " WHERE a.n IS NOT e.n OR a.bytes IS NOT e.b"
 		                       " UNION ALL SELECT NULL, NULL FROM authors WHERE n != 0"
 		                       " AND territory NOT IN (SELECT territory FROM entries)",
-		                       "authors: a territory's count or size disagrees with its entries");
+		                       "authors: a territory's count or size disagrees with its "
+		                       "entries",
+		                       "the usage counts (authors)");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT id, path FROM entries WHERE held = 1 AND"
 		                       " (capref IS NULL OR (kind = 0 AND unindexed = 0))",
-		                       "a held entry that is not a member's, or is indexed");
+		                       "a held entry that is not a member's, or is indexed",
+		                       "the held entries");
 	if (!rc)
 		rc = store_check_members(st, &cs);
 	if (rc)
@@ -3661,26 +3814,35 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		sqlite3_stmt *si;
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &si, NULL);
 		if (rc != SQLITE_OK) {
-			rc = store_err(rc);
-			if (rc != MAILLE_ECORRUPT)
+			rc = store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
+			if (rc)
 				goto out;
-			store_check_report(&cs, NULL, NULL, "integrity_check: the file cannot be read");
 		} else {
 			while ((rc = sqlite3_step(si)) == SQLITE_ROW) {
-				const char *line = (const char *)sqlite3_column_text(si, 0);
-				if (line && strcmp(line, "ok") != 0) {
-					char msg[256];
-					snprintf(msg, sizeof msg, "integrity_check: %s", line);
-					store_check_report(&cs, NULL, NULL, msg);
+				const char *text = (const char *)sqlite3_column_text(si, 0);
+				if (!text || strcmp(text, "ok") == 0)
+					continue;
+				/* one problem a line, without the "*** in database main ***"
+				 * headings */
+				for (const char *line = text; *line;) {
+					size_t len = strcspn(line, "\n");
+					if (len && strncmp(line, "*** ", 4) != 0) {
+						char msg[320];
+						snprintf(msg, sizeof msg,
+						         "SQLite's integrity check: %.*s", (int)len,
+						         line);
+						store_check_report(&cs, NULL, NULL, msg);
+						cs.damaged = true;
+					}
+					line += len + (line[len] == '\n');
 				}
 			}
+			rc = rc == SQLITE_DONE
+			         ? 0
+			         : store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
 			sqlite3_finalize(si);
-			if (rc != SQLITE_DONE && store_err(rc) != MAILLE_ECORRUPT) {
-				rc = store_err(rc);
+			if (rc)
 				goto out;
-			}
-			if (rc != SQLITE_DONE)
-				store_check_report(&cs, NULL, NULL, "integrity_check could not finish");
 		}
 	}
 	/* The index's structure, then (rank 1) its postings against the text of every entry.

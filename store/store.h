@@ -32,12 +32,21 @@ enum store_open_flags {
 };
 
 /* Opens (or creates) the store at path and migrates its schema to the current version
- * (PRAGMA user_version). A file that is not a Maille store (not SQLite, or another
- * application_id), or is from a newer version, gives MAILLE_ECORRUPT / MAILLE_EVERSION and is
- * left untouched. STORE_OPEN_EXISTING never creates a file; STORE_OPEN_CREATE creates it with
- * mode 0600 and removes it again if the set-up fails (MAILLE_ENOTFOUND if its directory does
- * not exist). *ret is set only on success. */
+ * (PRAGMA user_version). A file that is not a Maille store (not SQLite, another application's,
+ * shorter than its SQLite header says: store_diagnose tells which), or is from a newer
+ * version, gives MAILLE_ECORRUPT / MAILLE_EVERSION and is left untouched. STORE_OPEN_EXISTING
+ * never creates a file; STORE_OPEN_CREATE creates it with mode 0600 and removes it again if
+ * the set-up fails (MAILLE_ENOTFOUND if its directory does not exist). *ret is set only on
+ * success. */
 int store_open(const char *path, int flags, store **ret);
+/* Why the file at path does not open as a store, as a sentence in ret (at most cap bytes,
+ * NUL-terminated, in English): missing, not an SQLite database, another application's, shorter
+ * than its header says. Reads the file's first 100 bytes and never writes; not to be called
+ * while this process has the file open in a store (closing its own descriptor would drop the
+ * locks SQLite holds on it: call it after store_open failed). Returns the code store_open
+ * gives for what it saw (MAILLE_ENOTFOUND, MAILLE_ECORRUPT), or 0 when the header is sound
+ * (the damage, if any, is further in: store_check finds it). MAILLE_EINVAL. */
+int store_diagnose(const char *path, char *ret, size_t cap);
 /* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
 void store_close(store *st);
 
@@ -180,8 +189,11 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 /* Re-verifies every stored entry: canonical decoding, signature, id = BLAKE2b(raw), decoded
  * columns agree with raw, one live entry per (territory, path), the full-text index agrees,
  * the kept sum and count of the ids (store_fingerprint) are those of the entries and the
- * next rid is greater than every rid.
- * cb is called once per problem (id may be NULL for problems not tied to one entry).
+ * next rid is greater than every rid, the usage counts; then SQLite's own integrity check.
+ * A part SQLite cannot read (a damaged file) is reported, naming it and in SQLite's words,
+ * and the other parts still run.
+ * cb is called once per problem (id may be NULL for problems not tied to one entry); every
+ * MAILLE_ECORRUPT comes with at least one call.
  * Returns 0 if all is well, MAILLE_ECORRUPT if any problem was reported, or another error if
  * the check itself could not run. *ret_checked receives the number of entries examined. */
 typedef void (*store_check_cb)(const uint8_t *id, const char *path, const char *problem, void *ctx);

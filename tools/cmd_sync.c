@@ -93,7 +93,7 @@ int cmd_sync(int argc, char **argv)
 {
 	net_cmd nc;
 	bool done;
-	int r = net_cmd_open("sync", sync_help, 30000, argc, argv, &nc, &done);
+	int r = net_cmd_open_write("sync", sync_help, 30000, argc, argv, &nc, &done);
 	if (done)
 		return r;
 	int ret;
@@ -214,7 +214,7 @@ int cmd_peer(int argc, char **argv)
 	char addr[NODE_ADDR_STR_MAX];
 	node_addr_format((struct sockaddr *)&ss, addr);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_OK;
 	r = add ? store_peer_add(nd.st, addr, cli_now_us()) : store_peer_remove(nd.st, addr);
@@ -225,7 +225,8 @@ int cmd_peer(int argc, char **argv)
 		cli_error("%s is not a configured peer (see 'maille peers')", addr);
 		ret = EXIT_FAIL;
 	} else if (r) {
-		cli_error("cannot %s peer %s: %s", add ? "add" : "remove", addr, maille_strerror(r));
+		cli_store_error(&nd, r, "cannot %s peer %s: %s", add ? "add" : "remove", addr,
+		                maille_strerror(r));
 		ret = EXIT_FAIL;
 	} else {
 		json_t *st = daemon_state(&nd);

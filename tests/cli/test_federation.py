@@ -293,6 +293,39 @@ class TestQuarantine(Base):
         self.stop_all()
 
 
+class TestDamagedStore(Base):
+    def test_daemon_stores_nothing_while_marked(self):
+        """While DIR/store.corrupt is there (left by a `maille check` that found the store
+        damaged), a running daemon stores nothing it receives and says why in its log; once a
+        check finds the store sound, the entries come with the next sync."""
+        a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        fed = os.path.join(self.tmp, "fed.key")
+        self.ok(a, "federation", "export", fed)
+        self.ok(b, "federation", "import", fed)
+        da = self.daemon(a)
+        mark = os.path.join(a, "store.corrupt")
+        with open(mark, "w", encoding="utf-8") as f:
+            f.write("maille check: 1 problems in store.sqlite\n")
+        self.publish(b, "rex-chatbot-rh.md", "rex/pendant-le-dommage")
+
+        def held(d):
+            db = sqlite3.connect(os.path.join(d, "store.sqlite"))
+            n = db.execute("SELECT count(*) FROM entries WHERE path = ?",
+                           ("rex/pendant-le-dommage",)).fetchone()[0]
+            db.close()
+            return n
+        self.ok(b, "sync", da.addr)
+        wait_for(lambda: "STORE-CORRUPT" in da.log(), 10, "STORE-CORRUPT in A's log")
+        self.assertEqual(held(a), 0)
+        self.ok(a, "check")  # sound: the mark goes
+        self.assertFalse(os.path.exists(mark))
+        self.ok(b, "sync", da.addr)
+        wait_for(lambda: held(a) == 1, 10, "the record stored by A")
+        self.stop_all()
+
+
 def harness_log(msg):
     print(msg, file=sys.stderr, flush=True)
 
