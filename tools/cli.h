@@ -92,6 +92,8 @@ typedef struct node_dir {
 	unsigned trust_hops;     /* trust.hops: TRUST_HOPS_DEFAULT */
 	uint64_t quota_entries;  /* quarantine.entries: NODE_QUOTA_ENTRIES_DEFAULT */
 	uint64_t quota_bytes;    /* quarantine.bytes: NODE_QUOTA_BYTES_DEFAULT */
+	/* quarantine.total_entries, quarantine.total_bytes: NODE_QUOTA_TOTAL_*_DEFAULT */
+	uint64_t quota_total_entries, quota_total_bytes;
 	bool member;             /* member = yes: a member node (init --member) */
 	/* The territory this node writes for: its own key, or for a member node the territory
 	 * of the capability members/<its key> it holds (node_dir_open finds it; PROTOCOL.md

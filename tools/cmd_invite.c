@@ -449,6 +449,8 @@ int cmd_join(int argc, char **argv)
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
+		.quota_total_entries = nd.quota_total_entries,
+		.quota_total_bytes = nd.quota_total_bytes,
 		.redeem_secret = inv->secret,
 		.redeem_inviter = inv->inviter,
 		.redeem_member = nd.member,

@@ -448,6 +448,8 @@ int cmd_node(int argc, char **argv)
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
+		.quota_total_entries = nd.quota_total_entries,
+		.quota_total_bytes = nd.quota_total_bytes,
 		.member = nd.member,
 		.corrupt_mark = mark,
 	};

@@ -114,6 +114,8 @@ int cmd_sync(int argc, char **argv)
 		.trust_hops = nd->trust_hops,
 		.quota_entries = nd->quota_entries,
 		.quota_bytes = nd->quota_bytes,
+		.quota_total_entries = nd->quota_total_entries,
+		.quota_total_bytes = nd->quota_total_bytes,
 	};
 	node_sync_result res;
 	r = node_sync(&cfg, target, nc.timeout_ms, &res);

@@ -147,6 +147,22 @@ static int read_conf(node_dir *nd)
 			else
 				bad = cli_error_conf(p, lineno, "quarantine.bytes must be a size such as "
 				                                "268435456, 256MiB or 1GiB (at most 1024GiB)");
+		} else if (strcmp(k, "quarantine.total_entries") == 0) {
+			if (conf_uint(v, 1, UINT32_MAX, false, &x))
+				nd->quota_total_entries = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_entries must be a number of "
+				                     "entries from 1 to %u",
+				                     UINT32_MAX);
+		} else if (strcmp(k, "quarantine.total_bytes") == 0) {
+			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
+				nd->quota_total_bytes = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_bytes must be a size such "
+				                     "as 1073741824, 1024MiB or 1GiB (at most "
+				                     "1024GiB)");
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;
@@ -286,6 +302,8 @@ static int node_dir_open_mode(node_dir *nd, const char *dir_opt, int mode)
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
 	if (read_conf(nd) > 0) {
 		node_dir_close(nd);
 		return EXIT_FAIL;
@@ -426,6 +444,8 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
 	proto_hex(seed, 32, hex);
 	hex[64] = '\n';
 	int wr = write_file_excl(kp, 0600, hex, 65);
