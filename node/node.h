@@ -63,9 +63,13 @@
 #define NODE_WRITE_QUEUE_LOW (256u * 1024u)
 
 #define NODE_LISTEN_DEFAULT "0.0.0.0:7470"
-/* The quota of an untrusted territory's entries (PROTOCOL.md §4.6). */
+/* The quarantine (PROTOCOL.md §4.6): the bounds of each untrusted territory's entries, and of
+ * all untrusted territories' together (keys are free: the per-territory bound alone lets
+ * anyone holding the network key fill the disk with many keys). */
 #define NODE_QUOTA_ENTRIES_DEFAULT 50000u
 #define NODE_QUOTA_BYTES_DEFAULT (256u * 1024u * 1024u)
+#define NODE_QUOTA_TOTAL_ENTRIES_DEFAULT 200000u
+#define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
 #define NODE_PORT_DEFAULT 7470u
 #define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
@@ -94,13 +98,19 @@ typedef struct node_config {
 	uint32_t anti_entropy_ms;
 	int64_t clock_skew_us;
 	/* Trust and quarantine (PROTOCOL.md §4.2, §4.6): the trust view's hops (0 =
-	 * TRUST_HOPS_DEFAULT) and the quota of each untrusted territory (0 = the defaults
-	 * below). The daemon recomputes its view when the store changes, at most once a second. */
+	 * TRUST_HOPS_DEFAULT), the quota of each untrusted territory and of all of them together
+	 * (0 = the NODE_QUOTA_*_DEFAULT above). The daemon recomputes its view when the store
+	 * changes, at most once a second. */
 	unsigned trust_hops;
 	uint64_t quota_entries, quota_bytes;
+	uint64_t quota_total_entries, quota_total_bytes;
 	/* a member's node (maille init --member): the web forms write for the territory of its
 	 * capability */
 	bool member;
+	/* node_run(): while this file exists (tools/: DIR/store.corrupt, left by a `maille check`
+	 * that found the store damaged), the daemon stores nothing it receives: the entries come
+	 * again once the store is repaired (PROTOCOL.md §3.5). NULL: none. */
+	const char *corrupt_mark;
 	/* node_sync() for `maille join`: redeem this invitation secret (PROTOCOL.md §4.5) with
 	 * the peer, whose key must be redeem_inviter, before syncing; member: the PROTO_REDEEM_MEMBER
 	 * flag. The answer is in node_sync_result.redeem_result. NULL: no redemption. */

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "log.h"
@@ -241,9 +242,19 @@ struct node_sync_state {
 	uint8_t *trust_keys;
 	size_t trust_n;
 	bool trust_pending;  /* trust_keys not yet given to wst */
+	uint64_t trust_gen;  /* counts the views computed that differ from the one before */
+	/* the job on wst hands it a view (trust_apply): a copy of trust_keys of generation
+	 * trust_job_gen (the loop may compute the next one meanwhile) */
+	bool trust_job;
+	uint8_t *trust_job_keys;
+	size_t trust_job_n;
+	uint64_t trust_job_gen;
+	uint64_t trust_retry_ms; /* a failed job is tried again from then on (loop clock) */
 	bool trust_stale;    /* the store changed since the last computation */
 	uint64_t trust_ms;   /* when it was computed (loop clock) */
 	uint64_t quota_refused; /* refused for the quota since the last log line */
+	uint64_t corrupt_log_ms; /* the last STORE-CORRUPT line (loop clock) */
+	uint64_t quota_evicted; /* evicted for lower entries since the last log line */
 	/* Ids refused for the quota (PROTOCOL.md §4.6): not asked for, nor verified, again
 	 * until the trust view changes, so that a large untrusted territory does not cost a
 	 * download and a verification of each of its refused entries at every reconciliation.
@@ -319,21 +330,114 @@ int sync_init(node *n)
 	/* documents a previous run (or a `maille sync` that was killed) left unindexed */
 	if (store_unindexed(n->st, &n->sy->unindexed))
 		n->sy->unindexed = 0;
-	store_set_quota(n->wst, n->cfg.quota_entries ? n->cfg.quota_entries : NODE_QUOTA_ENTRIES_DEFAULT,
-	                n->cfg.quota_bytes ? n->cfg.quota_bytes : NODE_QUOTA_BYTES_DEFAULT);
+	/* PROTOCOL.md §4.6: written into the store with the first trust view (trust_apply) */
+	const store_quota q = {
+		.entries = n->cfg.quota_entries ? n->cfg.quota_entries : NODE_QUOTA_ENTRIES_DEFAULT,
+		.bytes = n->cfg.quota_bytes ? n->cfg.quota_bytes : NODE_QUOTA_BYTES_DEFAULT,
+		.total_entries = n->cfg.quota_total_entries ? n->cfg.quota_total_entries
+		                                            : NODE_QUOTA_TOTAL_ENTRIES_DEFAULT,
+		.total_bytes = n->cfg.quota_total_bytes ? n->cfg.quota_total_bytes
+		                                        : NODE_QUOTA_TOTAL_BYTES_DEFAULT,
+	};
+	store_set_quota(n->wst, &q); /* no view yet: nothing written, cannot fail */
 	n->sy->trust_stale = true;
 	sync_trust_tick(n);
 	return 0;
+}
+
+/* The ids wst evicted for the quarantine (PROTOCOL.md §4.6) join those refused: a peer
+ * offers them again, and they would be refused again. When no job uses wst. */
+static void quota_evicted(node *n)
+{
+	struct node_sync_state *sy = n->sy;
+	uint8_t *ids = NULL;
+	size_t k = 0;
+	if (store_evicted_take(n->wst, &ids, &k) != 0)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
+			idset_clear(&sy->over_quota);
+		idset_add(&sy->over_quota, ids + i * PROTO_ID_LEN); /* ENOMEM: refused again */
+	}
+	sy->quota_evicted += k;
+	free(ids);
+}
+
+static void commit_try(node *n);
+
+#define SYNC_CORRUPT_LOG_MS 60000u /* STORE-CORRUPT: at most a line this often */
+
+/* Whether `maille check` found the store damaged since (node_config.corrupt_mark): then the
+ * daemon writes nothing to it. A stat per job, not a scan. */
+static bool sync_store_marked(const node *n)
+{
+	struct stat sb;
+	return n->cfg.corrupt_mark && stat(n->cfg.corrupt_mark, &sb) == 0;
+}
+
+/* Hands the view to wst on the thread pool: the quarantine follows it (territories enter or
+ * leave it, the bounds are enforced again, PROTOCOL.md §4.6), which at 200 000 entries is
+ * one or two seconds, more when it evicts many: not for the loop to wait on. */
+static void trust_work(uv_work_t *w)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	if (sync_store_marked(n))
+		sy->commit_err = MAILLE_ECORRUPT;
+	else
+		sy->commit_err = store_set_trusted(n->wst, sy->trust_job_keys, sy->trust_job_n);
+}
+
+static void trust_done(uv_work_t *w, int status)
+{
+	node *n = w->data;
+	struct node_sync_state *sy = n->sy;
+	(void)status;
+	sy->committing = sy->trust_job = false;
+	free(sy->trust_job_keys);
+	sy->trust_job_keys = NULL;
+	if (sy->commit_err) {
+		LOG_WARN("TRUST",
+		         "cannot apply the trust view to the quarantine now: %s (tried again)",
+		         maille_strerror(sy->commit_err));
+		sy->trust_retry_ms = uv_now(&n->loop) + SYNC_TRUST_MS; /* not in a loop */
+	} else if (sy->trust_job_gen == sy->trust_gen) {
+		sy->trust_pending = false; /* no newer view came meanwhile */
+	}
+	quota_evicted(n);
+	if (sy->quota_evicted) {
+		LOG_WARN("SYNC-QUOTA",
+		         "%llu entries of untrusted territories evicted: quota reached after a "
+		         "change of the trust view",
+		         (unsigned long long)sy->quota_evicted);
+		sy->quota_evicted = 0;
+		sy->set_dirty = true;
+	}
+	commit_try(n); /* entries may have come meanwhile */
 }
 
 /* Gives wst the trust view computed last, when no job uses it. */
 static void trust_apply(node *n)
 {
 	struct node_sync_state *sy = n->sy;
-	if (!sy->trust_pending || sy->committing)
+	if (!sy->trust_pending || sy->committing || uv_now(&n->loop) < sy->trust_retry_ms)
 		return;
-	if (store_set_trusted(n->wst, sy->trust_keys, sy->trust_n) == 0)
-		sy->trust_pending = false;
+	sy->trust_job_keys = sy->trust_n ? malloc(sy->trust_n * PROTO_KEY_LEN) : NULL;
+	if (sy->trust_n && !sy->trust_job_keys)
+		return; /* tried again at the next commit or tick */
+	if (sy->trust_n)
+		memcpy(sy->trust_job_keys, sy->trust_keys, sy->trust_n * PROTO_KEY_LEN);
+	sy->trust_job_n = sy->trust_n;
+	sy->trust_job_gen = sy->trust_gen;
+	sy->committing = sy->trust_job = true;
+	sy->commit_work.data = n;
+	int r = uv_queue_work(&n->loop, &sy->commit_work, trust_work, trust_done);
+	if (r) {
+		sy->committing = sy->trust_job = false;
+		free(sy->trust_job_keys);
+		sy->trust_job_keys = NULL;
+		LOG_ERROR("SYNC-ERROR", "cannot queue a trust job: %s", uv_strerror(r));
+	}
 }
 
 void sync_trust_tick(node *n)
@@ -365,6 +469,8 @@ void sync_trust_tick(node *n)
 	if (changed) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
 		idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
+		sy->trust_gen++;
+		sy->trust_pending = true; /* the same view again needs no job */
 	}
 	uint8_t *old = sy->trust_keys;
 	size_t old_n = sy->trust_n;
@@ -385,7 +491,6 @@ void sync_trust_tick(node *n)
 			i++, j++;
 	}
 	free(old);
-	sy->trust_pending = true;
 	trust_view_done(&tv);
 	trust_apply(n);
 }
@@ -438,6 +543,7 @@ void sync_free(node *n)
 	idset_done(&sy->over_quota);
 	node_set_release(sy->set);
 	free(sy->trust_keys);
+	free(sy->trust_job_keys);
 	free(sy);
 	n->sy = NULL;
 }
@@ -645,7 +751,7 @@ static void commit_work(uv_work_t *w)
 	node *n = w->data;
 	struct node_sync_state *sy = n->sy;
 	uint64_t t0 = uv_hrtime();
-	int r = store_begin(n->wst);
+	int r = sync_store_marked(n) ? MAILLE_ECORRUPT : store_begin(n->wst);
 	if (!r)
 		r = store_last_rid(n->wst, &sy->commit_rid_lo);
 	/* the last batch's next pointer may be written by the loop meanwhile: not followed */
@@ -728,11 +834,23 @@ static void commit_done(uv_work_t *w, int status)
 	struct node_sync_state *sy = n->sy;
 	(void)status;
 	sy->committing = false;
-	if (sy->commit_err)
+	if (sy->commit_err == MAILLE_ECORRUPT) {
+		/* a line a minute at most while it lasts: every commit fails the same way */
+		uint64_t now_ms = uv_now(&n->loop);
+		if (!sy->corrupt_log_ms || now_ms - sy->corrupt_log_ms >= SYNC_CORRUPT_LOG_MS) {
+			sy->corrupt_log_ms = now_ms;
+			LOG_ERROR("STORE-CORRUPT",
+			          "the store is damaged (SQLite says so, or 'maille check' found it "
+			          "so): received entries not stored, nothing was written (they will "
+			          "come again); stop the daemon, run 'maille check', and restore the "
+			          "store from a backup or recreate the node from its key backup");
+		}
+	} else if (sy->commit_err) {
 		LOG_ERROR("SYNC-STORE", "cannot store received entries: %s (they will come again)",
 		          maille_strerror(sy->commit_err));
-	else
+	} else {
 		peers_own_rids(n, sy->commit_rid_lo, sy->commit_rid_hi);
+	}
 	uint64_t last = 0;
 	node_conn *c = NULL;
 	bool changed = false, cap_changed = false;
@@ -800,6 +918,9 @@ static void commit_done(uv_work_t *w, int status)
 			sy->tail = NULL;
 		batch_free(b);
 	}
+	quota_evicted(n);
+	if (sy->quota_evicted)
+		changed = true;
 	if (changed)
 		sy->set_dirty = true;
 	if (cap_changed) {
@@ -809,11 +930,15 @@ static void commit_done(uv_work_t *w, int status)
 		if (store_unindexed(n->st, &u) == 0)
 			sy->unindexed = u;
 	}
-	if (sy->quota_refused) {
-		LOG_WARN("SYNC-QUOTA", "%llu entries of untrusted territories refused: quota reached "
-		         "(quarantine.entries, quarantine.bytes)",
-		         (unsigned long long)sy->quota_refused);
+	if (sy->quota_refused || sy->quota_evicted) {
+		LOG_WARN("SYNC-QUOTA",
+		         "%llu entries of untrusted territories refused, %llu evicted for lower "
+		         "ones: quota reached (quarantine.entries, quarantine.bytes, "
+		         "quarantine.total_entries, quarantine.total_bytes)",
+		         (unsigned long long)sy->quota_refused,
+		         (unsigned long long)sy->quota_evicted);
 		sy->quota_refused = 0;
+		sy->quota_evicted = 0;
 	}
 	/* resume readers, answer MARKs, send pushes */
 	for (node_conn *o = n->head; o; o = o->next) {

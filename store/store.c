@@ -1,6 +1,6 @@
 /* store/store.c: the catalogue in one SQLite file (see store.h for the contract).
  *
- * Layout (schema version 4, PRAGMA user_version), 16 KiB pages:
+ * Layout (schema version 6, PRAGMA user_version), 16 KiB pages:
  *   entries       one row per live (territory, path): the signed bytes (raw) and the columns
  *                 decoded from them that list, search and reconciliation filter or sort on.
  *                 rid is the row's place in arrival order, taken from meta.next_rid.
@@ -8,10 +8,14 @@
  *                 choice, max(rid) + 1, would give a superseded row's rid to its successor,
  *                 and store_since readers would miss it); idsum and n, the sum of the ids
  *                 of entries (256-bit little-endian, mod 2^256) and their count, so that the
- *                 whole-set fingerprint (store_fingerprint) costs one row read.
+ *                 whole-set fingerprint (store_fingerprint) costs one row read; the
+ *                 quarantine's settings (q_on, its bounds) and its count and bytes.
  *   peers         the configured peers (store_peer_add).
  *   trusted       the territories trusted explicitly (store_trust_add), local to this node.
  *   themes        (rid, theme) for the theme filter.
+ *   authors       the entries and bytes each territory has stored (store_author_usage).
+ *   quarantine    (ts, id, territory, len) of every entry of a territory the quarantine's view
+ *                 does not trust; qview, the keys that view trusts (PROTOCOL.md §4.6).
  *   entries_text  a view: rid and the four full-text columns of every document, computed
  *                 from raw by maille_text(), a function every connection of the store
  *                 registers (store_open).
@@ -30,7 +34,10 @@
  *     in memory, it is written back before COMMIT: see store_tx_begin);
  *   - a document is indexed exactly once, with the text maille_text() gives for its raw, and
  *     has its themes; a tombstone has neither;
- *   - the columns agree with raw.
+ *   - the columns agree with raw;
+ *   - authors counts each territory's rows; the quarantine holds exactly the entries of the
+ *     territories qview does not trust (none while meta.q_on is 0), meta counts them, and the
+ *     bounds in meta hold (PROTOCOL.md §4.6).
  * An external-content index must be told the text of a row it removes: a put that
  * supersedes a document computes that text from the old raw before deleting the row.
  * Deletion is real: secure_delete zeroes freed b-tree content (raw included, so the text is
@@ -38,8 +45,9 @@
  * 'optimize' command, which rewrites the index into one segment without the deleted postings
  * (FTS5 otherwise keeps them, and the words as terms, until a merge reaches them).
  *
- * Writes: a batch is one transaction; a put in it that supersedes a version runs in a
- * savepoint, so a failing put leaves the rest intact (see store_put_tx). The full-text
+ * Writes: a batch is one transaction; a put in it that supersedes a version (or evicts one
+ * from the quarantine) runs in a savepoint, so a failing put leaves the rest intact (see
+ * store_put_tx). The full-text
  * changes of the puts are queued in memory and written when the transaction ends (or when
  * search or check need them), never inside a savepoint: see store_fts_flush for why.
  *
@@ -191,6 +199,31 @@ static const char *const store_migrations[] = {
 	" expires_us INTEGER NOT NULL,"
 	" uses_left INTEGER NOT NULL,"
 	" redeemed_by BLOB) WITHOUT ROWID;",
+	/* 6: the quarantine (PROTOCOL.md §4.6). quarantine: the entries of the territories the
+	 * quarantine's view does not trust (at most the total bound), in (timestamp, id) order,
+	 * and by territory, so that the highest one, of all or of one territory, is one index step
+	 * away. A narrow table of its own rather than a flag on entries: when the view changes,
+	 * a territory's entries enter or leave it without rewriting their 2 KB rows (a flag made
+	 * that 22 s at 200 000 entries). len: length(raw). qview: the trusted keys of that view
+	 * (written by store_set_trusted on the handle that sets the quota), so that every handle
+	 * of every process classifies a put the same way. meta: whether a quarantine is set
+	 * (q_on), its four bounds (0 = none), and the count and bytes of the quarantine, kept by
+	 * every put like idsum. */
+	"CREATE TABLE quarantine ("
+	" ts INTEGER NOT NULL,"
+	" id BLOB NOT NULL,"
+	" territory BLOB NOT NULL,"
+	" len INTEGER NOT NULL,"
+	" PRIMARY KEY (ts, id)) WITHOUT ROWID;"
+	"CREATE INDEX quarantine_t ON quarantine(territory, ts, id);"
+	"CREATE TABLE qview (key BLOB PRIMARY KEY CHECK (length(key) = 32)) WITHOUT ROWID;"
+	"ALTER TABLE meta ADD COLUMN q_on INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN q_entries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN q_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN q_total_entries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN q_total_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN qn INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN qbytes INTEGER NOT NULL DEFAULT 0;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -227,6 +260,12 @@ enum store_stmt_id {
 	STMT_AUTHOR_GET,
 	STMT_CAP_ROWS,
 	STMT_HELD_CLEAR,
+	STMT_HELD_SET,
+	STMT_QVIEW_HAS,
+	STMT_Q_TOP,
+	STMT_Q_TOP_T,
+	STMT_Q_INS,
+	STMT_Q_DEL,
 	STMT_N_
 };
 
@@ -268,8 +307,11 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	/* temp.fts_instances: fts5vocab(instance), made by store_open (never in the file). */
 	[STMT_PREFIX_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM temp.fts_instances"
 	                      " WHERE term >= ?1 AND term <= ?2 LIMIT ?3)",
-	[STMT_META_SET] = "UPDATE meta SET next_rid = ?1, idsum = ?2, n = ?3 WHERE k = 0",
-	[STMT_META_GET] = "SELECT idsum, n, next_rid FROM meta WHERE k = 0",
+	[STMT_META_SET] = "UPDATE meta SET next_rid = ?1, idsum = ?2, n = ?3, qn = ?4, qbytes = ?5,"
+	                  " q_on = ?6, q_entries = ?7, q_bytes = ?8, q_total_entries = ?9,"
+	                  " q_total_bytes = ?10 WHERE k = 0",
+	[STMT_META_GET] = "SELECT idsum, n, next_rid, qn, qbytes, q_on, q_entries, q_bytes,"
+	                  " q_total_entries, q_total_bytes FROM meta WHERE k = 0",
 	[STMT_HAS] = "SELECT 1 FROM entries WHERE id = ?1",
 	[STMT_RAW_BY_ID] = "SELECT raw FROM entries WHERE id = ?1",
 	/* The (ts, id) index covers the query: the table's 2 KB rows are never read. */
@@ -283,10 +325,26 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_AUTHOR_ADD] = "INSERT INTO authors(territory, n, bytes) VALUES(?1, ?2, ?3)"
 	                    " ON CONFLICT(territory) DO UPDATE SET n = n + ?2, bytes = bytes + ?3",
 	[STMT_AUTHOR_GET] = "SELECT n, bytes FROM authors WHERE territory = ?1",
-	[STMT_CAP_ROWS] = "SELECT rid, id, raw, held, kind, unindexed FROM entries"
+	[STMT_CAP_ROWS] = "SELECT rid, id, raw, held, kind, unindexed, ts FROM entries"
 	                  " INDEXED BY entries_capref WHERE capref = ?1 AND territory_key = ?3"
 	                  " AND territory = ?2",
 	[STMT_HELD_CLEAR] = "UPDATE entries SET held = 0 WHERE rid = ?1",
+	/* a member's entry whose capability the quarantine evicted: held again, and a document
+	 * leaves the index (store_cap_gone) */
+	[STMT_HELD_SET] = "UPDATE entries SET held = 1, unindexed = (kind = 0) WHERE rid = ?1",
+	[STMT_QVIEW_HAS] = "SELECT 1 FROM qview WHERE key = ?1",
+	/* The quarantined entries from the highest (timestamp, id) down, of all territories or
+	 * of one, each with its row (CROSS JOIN: the quarantine's order drives, one lookup of
+	 * the id per row read). */
+	[STMT_Q_TOP] = "SELECT e.rid, q.ts, q.id, q.territory, q.len, e.kind, e.unindexed,"
+	               " e.signer, e.path FROM quarantine q CROSS JOIN entries e ON e.id = q.id"
+	               " ORDER BY q.ts DESC, q.id DESC",
+	[STMT_Q_TOP_T] = "SELECT e.rid, q.ts, q.id, q.territory, q.len, e.kind, e.unindexed,"
+	                 " e.signer, e.path FROM quarantine q INDEXED BY quarantine_t"
+	                 " CROSS JOIN entries e ON e.id = q.id WHERE q.territory = ?1"
+	                 " ORDER BY q.ts DESC, q.id DESC",
+	[STMT_Q_INS] = "INSERT INTO quarantine(ts, id, territory, len) VALUES(?1, ?2, ?3, ?4)",
+	[STMT_Q_DEL] = "DELETE FROM quarantine WHERE ts = ?1 AND id = ?2",
 };
 
 /* The full-text columns, in table order. */
@@ -312,11 +370,19 @@ typedef struct store_fts_op {
 /* Bytes of meta.idsum: a 256-bit little-endian integer, as rbsr hashes it. */
 #define STORE_SUM_LEN RBSR_ID_LEN
 
+/* The bounds of the quarantine (PROTOCOL.md §4.6) in meta's order, 0 = none. */
+enum { QB_ENTRIES, QB_BYTES, QB_TOTAL_ENTRIES, QB_TOTAL_BYTES, QB_N_ };
+
 /* The meta row. */
 typedef struct store_meta {
 	uint8_t sum[STORE_SUM_LEN];
 	uint64_t n;
 	uint64_t next_rid;
+	/* the quarantine: the count and bytes of its entries, whether one is set
+	 * (store_set_trusted on a handle with a quota), its bounds */
+	uint64_t qn, qbytes;
+	bool q_on;
+	uint64_t qb[QB_N_];
 } store_meta;
 
 struct store {
@@ -344,10 +410,20 @@ struct store {
 	char *fts_buf;
 	size_t fts_len, fts_cap;
 	bool index_later; /* store_set_index_later */
-	/* store_set_quota: 0 = no quota; applies to the territories not in trusted */
-	uint64_t quota_entries, quota_bytes;
-	uint8_t (*trusted)[PROTO_KEY_LEN]; /* store_set_trusted: sorted */
+	/* store_set_quota: this handle sets the file's quarantine (its view is trusted, its
+	 * bounds quota, both written by store_q_apply); view_set once store_set_trusted ran */
+	bool quota_set, view_set;
+	uint64_t quota[QB_N_];
+	uint8_t (*trusted)[PROTO_KEY_LEN]; /* store_set_trusted: sorted, distinct */
 	size_t n_trusted;
+	/* The entries a put or store_q_apply evicts, chosen before anything is written. */
+	struct store_qrow *ev;
+	size_t n_ev, cap_ev;
+	/* The ids evicted in committed transactions, for store_evicted_take (at most
+	 * STORE_EVICTED_MAX); n_evicted_done: those of committed transactions, the rest belong to
+	 * the open batch. */
+	uint8_t (*evicted)[PROTO_ID_LEN];
+	size_t n_evicted, n_evicted_done, cap_evicted;
 	/* The index's own tokenizer, used to drop query words that hold no token (see
 	 * store_query_build). */
 	fts5_tokenizer tok_api;
@@ -543,12 +619,22 @@ static int store_meta_read(store *st, store_meta *ret)
 	if (rc == SQLITE_ROW) {
 		const void *sum = sqlite3_column_blob(s, 0);
 		sqlite3_int64 n = sqlite3_column_int64(s, 1), next = sqlite3_column_int64(s, 2);
-		if (!sum || sqlite3_column_bytes(s, 0) != STORE_SUM_LEN || n < 0 || next < 1) {
+		sqlite3_int64 qn = sqlite3_column_int64(s, 3), qbytes = sqlite3_column_int64(s, 4);
+		bool bad = !sum || sqlite3_column_bytes(s, 0) != STORE_SUM_LEN || n < 0 ||
+		           next < 1 || qn < 0 || qbytes < 0;
+		for (int i = 0; i < QB_N_; i++)
+			bad = bad || sqlite3_column_int64(s, 6 + i) < 0;
+		if (bad) {
 			rc = MAILLE_ECORRUPT;
 		} else {
 			memcpy(ret->sum, sum, STORE_SUM_LEN);
 			ret->n = (uint64_t)n;
 			ret->next_rid = (uint64_t)next;
+			ret->qn = (uint64_t)qn;
+			ret->qbytes = (uint64_t)qbytes;
+			ret->q_on = sqlite3_column_int64(s, 5) != 0;
+			for (int i = 0; i < QB_N_; i++)
+				ret->qb[i] = (uint64_t)sqlite3_column_int64(s, 6 + i);
 			rc = 0;
 		}
 	} else if (rc == SQLITE_DONE) {
@@ -575,6 +661,11 @@ static int store_meta_flush(store *st)
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)st->meta.next_rid);
 	sqlite3_bind_blob(s, 2, st->meta.sum, STORE_SUM_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)st->meta.n);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)st->meta.qn);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)st->meta.qbytes);
+	sqlite3_bind_int(s, 6, st->meta.q_on);
+	for (int i = 0; i < QB_N_; i++)
+		sqlite3_bind_int64(s, 7 + i, (sqlite3_int64)st->meta.qb[i]);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE)
 		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT; /* the row went away */
@@ -711,7 +802,105 @@ static void store_free(store *st)
 	free(st->fn_raw);
 	free(st->ops);
 	free(st->fts_buf);
+	free(st->ev);
+	free(st->evicted);
 	free(st);
+}
+
+/* A big-endian 32-bit field of SQLite's file header. */
+static uint32_t store_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* SQLite's documented file header (its first 100 bytes) says what a file that does not open
+ * is: SQLite itself refuses a file shorter than its header says, or that is not a database,
+ * without saying which. The size is compared only when no write-ahead log holds pages (then
+ * the file's header may be behind the log's). The file is read with a descriptor of its own,
+ * whose close would drop the POSIX locks SQLite holds on it in this process: store.h says not
+ * to call this while a handle of the process has the file open. */
+int store_diagnose(const char *path, char *ret, size_t cap)
+{
+	uint8_t h[100];
+	struct stat sb, wb;
+	ssize_t n;
+	int fd;
+
+	if (!path || !ret || cap == 0)
+		return MAILLE_EINVAL;
+	if (stat(path, &sb) != 0) {
+		snprintf(ret, cap, "the file does not exist");
+		return errno == ENOENT || errno == ENOTDIR ? MAILLE_ENOTFOUND : MAILLE_EIO;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(ret, cap, "not a regular file");
+		return MAILLE_ECORRUPT;
+	}
+	if (sb.st_size == 0) {
+		snprintf(ret, cap, "the file is empty: not a Maille store");
+		return MAILLE_ECORRUPT;
+	}
+	size_t plen = strlen(path);
+	char *wal = malloc(plen + 5);
+	bool has_wal = true; /* unknown: say less rather than wrong */
+	if (wal) {
+		memcpy(wal, path, plen);
+		memcpy(wal + plen, "-wal", 5);
+		has_wal = stat(wal, &wb) == 0 && wb.st_size > 0;
+		free(wal);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(ret, cap, "cannot be read: %s", strerror(errno));
+		return MAILLE_EIO;
+	}
+	n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n < 0) {
+		snprintf(ret, cap, "cannot be read: %s", strerror(errno));
+		return MAILLE_EIO;
+	}
+	if ((size_t)n < 16 || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(ret, cap, "not an SQLite database (it does not start with its header)");
+		return MAILLE_ECORRUPT;
+	}
+	if (has_wal) {
+		snprintf(ret, cap, "its header is sound: the damage is further in");
+		return 0;
+	}
+	if ((size_t)n < sizeof h) {
+		snprintf(ret, cap, "truncated: %zd bytes, less than SQLite's 100-byte header", n);
+		return MAILLE_ECORRUPT;
+	}
+	uint32_t psize = (uint32_t)h[16] << 8 | h[17];
+	if (psize == 1)
+		psize = 65536;
+	const uint32_t pages = store_be32(h + 28);
+	if (psize < 512 || (psize & (psize - 1)) != 0) {
+		snprintf(ret, cap, "its SQLite header is damaged (page size %u)", psize);
+		return MAILLE_ECORRUPT;
+	}
+	if (store_be32(h + 68) != STORE_APPLICATION_ID) {
+		snprintf(ret, cap, "an SQLite database of another application, not a Maille store");
+		return MAILLE_ECORRUPT;
+	}
+	/* the page count is valid when the change counter equals "version-valid-for" */
+	if (store_be32(h + 24) == store_be32(h + 92) && pages > 0 &&
+	    (uint64_t)pages * psize > (uint64_t)sb.st_size) {
+		snprintf(ret, cap,
+		         "truncated: its header counts %u pages of %u bytes (%llu bytes), the file "
+		         "has %llu",
+		         pages, psize, (unsigned long long)pages * psize,
+		         (unsigned long long)sb.st_size);
+		return MAILLE_ECORRUPT;
+	}
+	if ((uint64_t)sb.st_size % psize != 0) {
+		snprintf(ret, cap, "truncated: %llu bytes, not a whole number of %u-byte pages",
+		         (unsigned long long)sb.st_size, psize);
+		return MAILLE_ECORRUPT;
+	}
+	snprintf(ret, cap, "its header is sound: the damage is further in");
+	return 0;
 }
 
 int store_open(const char *path, int flags, store **ret)
@@ -974,9 +1163,15 @@ int store_commit(store *st)
 		if (!sqlite3_get_autocommit(st->db))
 			store_stmt_run(st, STMT_ROLLBACK);
 		store_fts_discard(st);
+		st->n_evicted = st->n_evicted_done;
 		return st->batch_err ? st->batch_err : MAILLE_EIO;
 	}
-	return store_finish(st, st->batch_deleted_text);
+	int rc = store_finish(st, st->batch_deleted_text);
+	if (rc)
+		st->n_evicted = st->n_evicted_done; /* rolled back: nothing was evicted */
+	else
+		st->n_evicted_done = st->n_evicted;
+	return rc;
 }
 
 void store_rollback(store *st)
@@ -987,6 +1182,7 @@ void store_rollback(store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		store_stmt_run(st, STMT_ROLLBACK);
 	store_fts_discard(st);
+	st->n_evicted = st->n_evicted_done;
 }
 
 /* Inside a batch, makes the full-text index reflect every put so far (for search and check).
@@ -1005,6 +1201,7 @@ static int store_fts_sync(store *st)
 		if (!sqlite3_get_autocommit(st->db))
 			store_stmt_run(st, STMT_ROLLBACK);
 		store_fts_discard(st);
+		st->n_evicted = st->n_evicted_done;
 	}
 	return rc;
 }
@@ -1286,7 +1483,10 @@ typedef struct store_put_plan {
 	bool old_text;         /* that version is a document: its text leaves the index */
 	uint8_t old_id[PROTO_ID_LEN]; /* its id, which leaves meta.idsum */
 	int64_t old_len;       /* its size, which leaves the territory's bytes */
+	uint64_t old_ts;       /* its timestamp: with old_id, its key in the quarantine */
+	bool old_q;            /* it is in the quarantine (its territory's entries all are) */
 	bool held;             /* a member's entry whose capability is not here yet */
+	bool q;                /* the newcomer goes into the quarantine (st->ev: what it evicts) */
 } store_put_plan;
 
 /* Whether e is a capability (PROTOCOL.md §4.3): members/<hex> written by the territory. */
@@ -1360,28 +1560,213 @@ static int store_member_check(store *st, const proto_entry *e, bool *ret_held)
 	return rc;
 }
 
-static bool store_is_trusted(const store *st, const uint8_t key[PROTO_KEY_LEN]);
+/* ------------------------------------------------------------------------------------------ */
+/* The quarantine (PROTOCOL.md §4.6)
+ *
+ * The entries of the territories the quarantine's view does not trust have a row in the
+ * quarantine table (migration 6). They are kept lowest (timestamp, id) first under two pairs
+ * of bounds: each territory's (entries, bytes) and the total of them all. A put takes its
+ * place in that order; while a bound is exceeded, the highest quarantined entry (of the
+ * territory first, then of all) is evicted, deleted like a superseded version in the put's
+ * transaction; when the newcomer itself is the highest one left, it does not fit:
+ * MAILLE_EQUOTA, and nothing is written. The same walk enforces the bounds again when the
+ * view or the bounds change (store_q_apply). The evictions are chosen before anything is
+ * written (store_q_pick), into st->ev. */
 
-/* The quota of an untrusted territory (store_set_quota): MAILLE_EQUOTA if the put would take
- * its stored entries or bytes past it. */
-static int store_quota_check(store *st, const proto_entry *e, size_t len,
-                             const store_put_plan *plan)
+/* A quarantined entry, as the walk reads it. */
+typedef struct store_qrow {
+	sqlite3_int64 rid;
+	uint64_t ts;
+	uint8_t id[PROTO_ID_LEN];
+	uint8_t territory[PROTO_KEY_LEN];
+	int64_t len;
+	bool indexed; /* a document in the full-text index: its text leaves the index */
+	bool cap;     /* a capability: its member's entries are held again (store_cap_gone) */
+	char path[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN]; /* a capability's path */
+} store_qrow;
+
+/* The newcomer of a put, in the walk's order. */
+typedef struct store_qnew {
+	uint64_t ts;
+	const uint8_t *id;
+} store_qnew;
+
+/* The (timestamp, id) order of PROTOCOL.md §1.5: negative, 0 or positive like memcmp. */
+static int store_key_cmp(uint64_t ts_a, const uint8_t *id_a, uint64_t ts_b, const uint8_t *id_b)
 {
-	if (!st->quota_entries || store_is_trusted(st, e->territory))
+	if (ts_a != ts_b)
+		return ts_a < ts_b ? -1 : 1;
+	return memcmp(id_a, id_b, PROTO_ID_LEN);
+}
+
+static bool store_q_over(uint64_t max_n, uint64_t max_b, uint64_t n, uint64_t bytes)
+{
+	return (max_n && n > max_n) || (max_b && bytes > max_b);
+}
+
+/* Whether the quarantine's view (qview) trusts territory. */
+static int store_qview_has(store *st, const uint8_t territory[PROTO_KEY_LEN], bool *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_QVIEW_HAS, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	*ret = rc == SQLITE_ROW;
+	return 0;
+}
+
+/* Appends r to st->ev. */
+static int store_ev_push(store *st, const store_qrow *r)
+{
+	if (st->n_ev == st->cap_ev) {
+		size_t cap = st->cap_ev ? 2 * st->cap_ev : 16;
+		store_qrow *v = realloc(st->ev, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		st->ev = v;
+		st->cap_ev = cap;
+	}
+	st->ev[st->n_ev++] = *r;
+	return 0;
+}
+
+/* Chooses what to evict, highest (timestamp, id) first, until *n entries of *bytes are within
+ * max_n and max_b (0: no bound): among the quarantined entries of territory, or of every
+ * territory when it is NULL. Each choice goes to st->ev and leaves *n and *bytes. Passed over:
+ * skip_rid (the version the put replaces) and, in the walk over every territory, the entries of
+ * skip_territory from skip_from up (those its own bound chose already: its highest ones). With
+ * nw, the newcomer takes its place in the order; reaching it means it does not fit:
+ * MAILLE_EQUOTA. Reads only. */
+static int store_q_pick(store *st, const uint8_t *territory, uint64_t max_n, uint64_t max_b,
+                        uint64_t *n, uint64_t *bytes, const store_qnew *nw,
+                        sqlite3_int64 skip_rid, const uint8_t *skip_territory,
+                        const store_qrow *skip_from)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (!store_q_over(max_n, max_b, *n, *bytes))
 		return 0;
+	rc = store_stmt(st, territory ? STMT_Q_TOP_T : STMT_Q_TOP, &s);
+	if (rc)
+		return rc;
+	if (territory)
+		sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	while (store_q_over(max_n, max_b, *n, *bytes)) {
+		int step = sqlite3_step(s);
+		if (step != SQLITE_ROW) {
+			/* past the lowest entry: the newcomer is all that is left (without one, the
+			 * counts say more than the rows hold) */
+			rc = step != SQLITE_DONE ? store_err(step)
+			     : nw                ? MAILLE_EQUOTA
+			                         : MAILLE_ECORRUPT;
+			break;
+		}
+		store_qrow r;
+		const void *id = sqlite3_column_blob(s, 2), *terr = sqlite3_column_blob(s, 3);
+		const void *signer = sqlite3_column_blob(s, 7);
+		const char *path = (const char *)sqlite3_column_text(s, 8);
+		sqlite3_int64 ts = sqlite3_column_int64(s, 1), len = sqlite3_column_int64(s, 4);
+		if (!id || sqlite3_column_bytes(s, 2) != PROTO_ID_LEN || !terr ||
+		    sqlite3_column_bytes(s, 3) != PROTO_KEY_LEN || !signer ||
+		    sqlite3_column_bytes(s, 7) != PROTO_KEY_LEN || !path || ts < 0 || len <= 0) {
+			rc = MAILLE_ECORRUPT;
+			break;
+		}
+		memset(&r, 0, sizeof r);
+		r.rid = sqlite3_column_int64(s, 0);
+		r.ts = (uint64_t)ts;
+		memcpy(r.id, id, PROTO_ID_LEN);
+		memcpy(r.territory, terr, PROTO_KEY_LEN);
+		r.len = len;
+		r.indexed = sqlite3_column_int(s, 5) == PROTO_KIND_DOCUMENT &&
+		            sqlite3_column_int(s, 6) == 0;
+		size_t path_len = (size_t)sqlite3_column_bytes(s, 8);
+		r.cap = memcmp(signer, terr, PROTO_KEY_LEN) == 0 && path_len == sizeof r.path - 1 &&
+		        memcmp(path, PROTO_MEMBERS_PREFIX, sizeof PROTO_MEMBERS_PREFIX - 1) == 0;
+		if (r.cap)
+			memcpy(r.path, path, path_len + 1);
+		if (nw && store_key_cmp(nw->ts, nw->id, r.ts, r.id) > 0) {
+			rc = MAILLE_EQUOTA; /* the newcomer is the highest one left */
+			break;
+		}
+		if (r.rid == skip_rid)
+			continue;
+		if (skip_territory && memcmp(r.territory, skip_territory, PROTO_KEY_LEN) == 0 &&
+		    store_key_cmp(r.ts, r.id, skip_from->ts, skip_from->id) >= 0)
+			continue;
+		if (*n == 0 || *bytes < (uint64_t)r.len) {
+			rc = MAILLE_ECORRUPT; /* the counts say less than the rows hold */
+			break;
+		}
+		rc = store_ev_push(st, &r);
+		if (rc)
+			break;
+		*n -= 1;
+		*bytes -= (uint64_t)r.len;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* What the quarantine does with the put of e (len bytes, id) that plan makes live: nothing
+ * for a territory the view trusts; otherwise plan->q, and the entries it evicts in st->ev, or
+ * MAILLE_EQUOTA when it does not fit (PROTOCOL.md §4.6). Reads only. */
+static int store_q_plan(store *st, const proto_entry *e, const uint8_t id[PROTO_ID_LEN],
+                        size_t len, store_put_plan *plan)
+{
+	const uint64_t *qb = st->meta.qb;
+	bool trusted = false;
+	int rc;
+
+	st->n_ev = 0;
+	plan->q = false;
+	if (!st->meta.q_on)
+		return 0;
+	rc = store_qview_has(st, e->territory, &trusted);
+	if (rc || trusted)
+		return rc;
+	plan->q = true;
+	plan->old_q = plan->old_rid >= 0; /* the same territory */
+	/* the territory's usage and the total once the put is done, before any eviction */
 	uint64_t n = 0, bytes = 0;
-	int rc = store_author_usage(st, e->territory, &n, &bytes);
+	rc = store_author_usage(st, e->territory, &n, &bytes);
 	if (rc)
 		return rc;
 	if (plan->old_rid < 0)
 		n++;
-	if ((int64_t)bytes + (int64_t)len - plan->old_len < 0)
+	uint64_t tn = st->meta.qn + 1, tbytes = st->meta.qbytes + len;
+	if (plan->old_rid >= 0 && plan->old_q) {
+		if (st->meta.qn == 0 || st->meta.qbytes < (uint64_t)plan->old_len)
+			return MAILLE_ECORRUPT;
+		tn--;
+		tbytes -= (uint64_t)plan->old_len;
+	}
+	if (bytes + len < (uint64_t)plan->old_len)
 		return MAILLE_ECORRUPT;
-	bytes = (uint64_t)((int64_t)bytes + (int64_t)len - plan->old_len);
-	return n > st->quota_entries || bytes > st->quota_bytes ? MAILLE_EQUOTA : 0;
+	bytes = bytes + len - (uint64_t)plan->old_len;
+	const store_qnew nw = {e->timestamp, id};
+	rc = store_q_pick(st, e->territory, qb[QB_ENTRIES], qb[QB_BYTES], &n, &bytes, &nw,
+	                  plan->old_rid, NULL, NULL);
+	if (rc)
+		return rc;
+	const size_t n_own = st->n_ev;
+	for (size_t i = 0; i < n_own; i++) {
+		if (tn == 0 || tbytes < (uint64_t)st->ev[i].len)
+			return MAILLE_ECORRUPT;
+		tn--;
+		tbytes -= (uint64_t)st->ev[i].len;
+	}
+	return store_q_pick(st, NULL, qb[QB_TOTAL_ENTRIES], qb[QB_TOTAL_BYTES], &tn, &tbytes, &nw,
+	                    plan->old_rid, n_own ? e->territory : NULL,
+	                    n_own ? &st->ev[n_own - 1] : NULL);
 }
 
-/* Applies the live-set rule, the member rule and the quota (reads only). When the newcomer
+/* Applies the live-set rule, the member rule and the quarantine (reads only). When the newcomer
  * supersedes a document, the text that document was indexed with is computed from its raw
  * into st->old_text: the index has to be told what it removes (external content). */
 static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id[PROTO_ID_LEN],
@@ -1398,7 +1783,10 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 	plan->old_rid = -1;
 	plan->old_text = false;
 	plan->old_len = 0;
+	plan->old_q = false;
 	plan->held = false;
+	plan->q = false;
+	st->n_ev = 0;
 	store_bind_path(s, e->territory, e->path, e->path_len);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
@@ -1406,12 +1794,13 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 		if (rc != SQLITE_DONE)
 			return store_err(rc);
 		rc = store_member_check(st, e, &plan->held);
-		return rc ? rc : store_quota_check(st, e, len, plan);
+		return rc ? rc : store_q_plan(st, e, id, len, plan);
 	}
 	p = sqlite3_column_blob(s, 1);
 	old_ts = (uint64_t)sqlite3_column_int64(s, 2);
 	plan->old_rid = sqlite3_column_int64(s, 0);
 	plan->old_len = sqlite3_column_int64(s, 5);
+	plan->old_ts = old_ts;
 	/* a document stored for later indexing is not in the index: nothing to remove */
 	plan->old_text = sqlite3_column_int(s, 3) == PROTO_KIND_DOCUMENT &&
 	                 sqlite3_column_int(s, 4) == 0;
@@ -1432,7 +1821,7 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 	}
 	rc = store_member_check(st, e, &plan->held);
 	if (!rc)
-		rc = store_quota_check(st, e, len, plan);
+		rc = store_q_plan(st, e, id, len, plan);
 	if (!rc && plan->old_text) {
 		bool is_doc = false;
 		rc = store_stmt(st, STMT_RAW_GET, &s);
@@ -1470,6 +1859,201 @@ static int store_author_add(store *st, const uint8_t territory[PROTO_KEY_LEN], i
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* Deletes the quarantine's row of the entry (ts, id): MAILLE_ECORRUPT if there is none. */
+static int store_q_row_del(store *st, uint64_t ts, const uint8_t id[PROTO_ID_LEN])
+{
+	sqlite3_stmt *s = NULL;
+	int rc = store_stmt(st, STMT_Q_DEL, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
+	sqlite3_bind_blob(s, 2, id, PROTO_ID_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT;
+	else
+		rc = store_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Deletes the entry rid (ts, id, of territory, len bytes, q: in the quarantine) from the live
+ * set, like a superseded version: its themes by cascade, its text from the full-text index
+ * when it is indexed (queued, see store_fts_flush), its id from meta's sum and count, its size
+ * from its territory's usage, and from the quarantine. In the caller's transaction. */
+static int store_row_drop(store *st, sqlite3_int64 rid, uint64_t ts,
+                          const uint8_t id[PROTO_ID_LEN], const uint8_t territory[PROTO_KEY_LEN],
+                          int64_t len, bool indexed, bool q)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (q && (st->meta.qn == 0 || st->meta.qbytes < (uint64_t)len))
+		return MAILLE_ECORRUPT;
+	if (q && (rc = store_q_row_del(st, ts, id)) != 0)
+		return rc;
+	if (indexed) {
+		/* the index is told what it removes (external content) */
+		bool doc = false;
+		rc = store_stmt(st, STMT_RAW_GET, &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(s, 1, rid);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const uint8_t *raw = sqlite3_column_blob(s, 0);
+			int raw_len = sqlite3_column_bytes(s, 0);
+			rc = raw && raw_len > 0
+			         ? store_text_of_raw(st->old_text, raw, (size_t)raw_len, &doc)
+			         : MAILLE_ECORRUPT;
+		} else {
+			rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
+		}
+		sqlite3_reset(s);
+		if (!rc && !doc)
+			rc = MAILLE_ECORRUPT;
+		if (!rc)
+			rc = store_fts_queue(st, rid, false, st->old_text);
+		if (rc)
+			return rc;
+	}
+	rc = store_stmt(st, STMT_ENTRY_DEL, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT;
+	else
+		rc = store_err(rc);
+	sqlite3_reset(s);
+	if (!rc)
+		rc = store_author_add(st, territory, -1, -len);
+	if (rc)
+		return rc;
+	store_sum_sub(st->meta.sum, id);
+	st->meta.n--;
+	if (q) {
+		st->meta.qn--;
+		st->meta.qbytes -= (uint64_t)len;
+	}
+	st->meta_dirty = true;
+	return 0;
+}
+
+/* The capability at path in territory left the live set by eviction: its member's entries are
+ * held again, as before it arrived (PROTOCOL.md §4.4), and a document among them leaves the
+ * full-text index until the capability comes back (store_cap_changed releases it). */
+static int store_cap_gone(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path)
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3_int64 *rids = NULL;
+	bool *indexed = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_int64 pk, tk;
+	int rc = store_stmt(st, STMT_CAP_ROWS, &s);
+	if (rc)
+		return rc;
+	store_path_keys(territory, path, strlen(path), &pk, &tk);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, tk);
+	/* decide first, change after: the statement walks the index the changes touch */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int(s, 3) != 0)
+			continue; /* held already */
+		if (n == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			sqlite3_int64 *nr = realloc(rids, nc * sizeof *nr);
+			bool *ni = nr ? realloc(indexed, nc * sizeof *ni) : NULL;
+			if (nr)
+				rids = nr;
+			if (!ni) {
+				rc = MAILLE_ENOMEM;
+				break;
+			}
+			indexed = ni;
+			cap = nc;
+		}
+		rids[n] = sqlite3_column_int64(s, 0);
+		indexed[n] = sqlite3_column_int(s, 4) == PROTO_KIND_DOCUMENT &&
+		             sqlite3_column_int(s, 5) == 0;
+		n++;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store_err(rc) : rc;
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (indexed[i]) {
+			bool doc = false;
+			rc = store_stmt(st, STMT_RAW_GET, &s);
+			if (rc)
+				break;
+			sqlite3_bind_int64(s, 1, rids[i]);
+			rc = sqlite3_step(s);
+			if (rc == SQLITE_ROW) {
+				const uint8_t *raw = sqlite3_column_blob(s, 0);
+				int len = sqlite3_column_bytes(s, 0);
+				rc = raw && len > 0
+				         ? store_text_of_raw(st->old_text, raw, (size_t)len, &doc)
+				         : MAILLE_ECORRUPT;
+			} else {
+				rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
+			}
+			sqlite3_reset(s);
+			if (!rc && !doc)
+				rc = MAILLE_ECORRUPT;
+			if (!rc)
+				rc = store_fts_queue(st, rids[i], false, st->old_text);
+			if (rc)
+				break;
+		}
+		rc = store_stmt(st, STMT_HELD_SET, &s);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, rids[i]);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_err(sqlite3_errcode(st->db));
+		sqlite3_reset(s);
+	}
+	free(rids);
+	free(indexed);
+	return rc;
+}
+
+/* Appends id to the ids evicted (store_evicted_take); past STORE_EVICTED_MAX they are not
+ * kept (their caller asks for them again, and they are refused again). */
+static void store_evicted_add(store *st, const uint8_t id[PROTO_ID_LEN])
+{
+	if (st->n_evicted == st->cap_evicted) {
+		if (st->cap_evicted >= STORE_EVICTED_MAX)
+			return;
+		size_t cap = st->cap_evicted ? 2 * st->cap_evicted : 64;
+		uint8_t(*v)[PROTO_ID_LEN] = realloc(st->evicted, cap * PROTO_ID_LEN);
+		if (!v)
+			return; /* forgotten: asked for again, and refused again */
+		st->evicted = v;
+		st->cap_evicted = cap;
+	}
+	memcpy(st->evicted[st->n_evicted++], id, PROTO_ID_LEN);
+}
+
+/* Evicts what store_q_pick chose (st->ev), then holds again the entries of the capabilities
+ * among them. In the caller's transaction or savepoint. */
+static int store_q_evict(store *st)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < st->n_ev; i++) {
+		const store_qrow *r = &st->ev[i];
+		rc = store_row_drop(st, r->rid, r->ts, r->id, r->territory, r->len, r->indexed,
+		                    true);
+	}
+	for (size_t i = 0; !rc && i < st->n_ev; i++)
+		if (st->ev[i].cap)
+			rc = store_cap_gone(st, st->ev[i].territory, st->ev[i].path);
+	for (size_t i = 0; !rc && i < st->n_ev; i++)
+		store_evicted_add(st, st->ev[i].id);
+	st->n_ev = 0;
+	return rc;
 }
 
 /* Writes what plan decided (a STORE_PUT_LIVE plan) inside the caller's transaction or
@@ -1553,6 +2137,25 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 				return store_err(rc);
 		}
 	}
+	if (plan->old_q) {
+		rc = store_q_row_del(st, plan->old_ts, plan->old_id);
+		if (rc)
+			return rc;
+	}
+	if (plan->q) {
+		rc = store_stmt(st, STMT_Q_INS, &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)e->timestamp);
+		sqlite3_bind_blob(s, 2, id, PROTO_ID_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 3, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)len);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_err(rc);
+	}
+
 	/* Every statement succeeded: queue the full-text changes (a caller whose put fails
 	 * after this drops what it queued). */
 	if (plan->old_text) {
@@ -1570,16 +2173,26 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 	if (rc)
 		return rc;
 
-	/* Last, when nothing can fail any more: the rid moves past this row, the sum gains its
-	 * id and loses the old one's. */
+	/* Then the rid moves past this row, the sum gains its id and loses the old one's, and
+	 * the quarantine's totals follow (store_q_plan checked they can). */
 	st->meta.next_rid = (uint64_t)rid + 1;
 	store_sum_add(st->meta.sum, id);
 	if (plan->old_rid >= 0)
 		store_sum_sub(st->meta.sum, plan->old_id);
 	else
 		st->meta.n++;
+	if (plan->old_rid >= 0 && plan->old_q) {
+		st->meta.qn--;
+		st->meta.qbytes -= (uint64_t)plan->old_len;
+	}
+	if (plan->q) {
+		st->meta.qn++;
+		st->meta.qbytes += len;
+	}
 	st->meta_dirty = true;
-	return 0;
+	/* Last, what the quarantine evicts to make room (a caller whose put fails after this
+	 * restores st->meta). */
+	return store_q_evict(st);
 }
 
 /* A member's entry, as store_cap_changed decides on it. */
@@ -1587,6 +2200,7 @@ typedef struct store_cap_row {
 	sqlite3_int64 rid;
 	uint8_t id[PROTO_ID_LEN];
 	int64_t len;
+	uint64_t ts;
 	bool held, indexed, drop;
 } store_cap_row;
 
@@ -1602,7 +2216,11 @@ static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *c
 	store_cap_row *rows = NULL;
 	size_t n = 0, cap_rows = 0;
 	const bool is_doc = cap->kind == PROTO_KIND_DOCUMENT;
-	int rc = store_stmt(st, STMT_CAP_ROWS, &s);
+	bool trusted = true; /* by the quarantine's view: the member's entries are in it if not */
+	int rc = st->meta.q_on ? store_qview_has(st, cap->territory, &trusted) : 0;
+	const bool q = !trusted;
+	if (!rc)
+		rc = store_stmt(st, STMT_CAP_ROWS, &s);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, cap->path, (int)cap->path_len, SQLITE_STATIC);
@@ -1640,6 +2258,7 @@ static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *c
 		r->held = sqlite3_column_int(s, 3) != 0;
 		r->indexed = sqlite3_column_int(s, 4) == PROTO_KIND_DOCUMENT &&
 		             sqlite3_column_int(s, 5) == 0;
+		r->ts = (uint64_t)sqlite3_column_int64(s, 6);
 		r->drop = store_cap_covers(is_doc ? cap_raw : NULL, cap_len, &me) != 0;
 	}
 	sqlite3_reset(s);
@@ -1661,42 +2280,8 @@ static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *c
 			sqlite3_reset(s);
 			continue;
 		}
-		if (r->indexed) {
-			/* the index is told what it removes (external content) */
-			bool doc = false;
-			rc = store_stmt(st, STMT_RAW_GET, &s);
-			if (rc)
-				break;
-			sqlite3_bind_int64(s, 1, r->rid);
-			if (sqlite3_step(s) == SQLITE_ROW) {
-				const uint8_t *raw = sqlite3_column_blob(s, 0);
-				int len = sqlite3_column_bytes(s, 0);
-				rc = raw && len > 0 ? store_text_of_raw(st->old_text, raw, (size_t)len, &doc)
-				                    : MAILLE_ECORRUPT;
-			} else {
-				rc = MAILLE_ECORRUPT;
-			}
-			sqlite3_reset(s);
-			if (!rc && !doc)
-				rc = MAILLE_ECORRUPT;
-			if (!rc)
-				rc = store_fts_queue(st, r->rid, false, st->old_text);
-			if (rc)
-				break;
-		}
-		rc = store_stmt(st, STMT_ENTRY_DEL, &s);
-		if (rc)
-			break;
-		sqlite3_bind_int64(s, 1, r->rid);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_err(sqlite3_errcode(st->db));
-		sqlite3_reset(s);
-		if (!rc)
-			rc = store_author_add(st, cap->territory, -1, -r->len);
-		if (rc)
-			break;
-		store_sum_sub(st->meta.sum, r->id);
-		st->meta.n--;
-		st->meta_dirty = true;
+		rc = store_row_drop(st, r->rid, r->ts, r->id, cap->territory, r->len, r->indexed,
+		                    q);
 	}
 	free(rows);
 	return rc;
@@ -1710,6 +2295,7 @@ static void store_batch_break(store *st, int rc)
 	if (!sqlite3_get_autocommit(st->db))
 		store_stmt_run(st, STMT_ROLLBACK);
 	store_fts_discard(st);
+	st->n_evicted = st->n_evicted_done;
 }
 
 /* One put as its own transaction, or inside the open batch, so that a failing put leaves
@@ -1728,9 +2314,10 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 	int rc;
 
 	if (st->in_batch) {
-		size_t n_ops = st->n_ops, fts_len = st->fts_len;
-		/* What an undone put restores (store_put_write changes st->meta last, so only a
-		 * failure after it, the savepoint's RELEASE, needs it). */
+		size_t n_ops = st->n_ops, fts_len = st->fts_len, n_evicted = st->n_evicted;
+		/* What an undone put restores (store_put_write changes st->meta after its own rows,
+		 * then the quarantine's evictions: a failure of those, or of the savepoint's
+		 * RELEASE, needs it). */
 		const store_meta meta = st->meta;
 		const bool meta_dirty = st->meta_dirty;
 		if (!st->batch_err && sqlite3_get_autocommit(st->db)) {
@@ -1751,8 +2338,9 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 			*result = plan.result;
 			return rc;
 		}
-		/* a capability may remove other entries: it needs the savepoint */
-		if (plan.old_rid < 0 && !is_cap) {
+		/* a capability may remove other entries, an eviction removes some: they need the
+		 * savepoint */
+		if (plan.old_rid < 0 && !is_cap && st->n_ev == 0) {
 			rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 			if (rc) {
 				st->n_ops = n_ops;
@@ -1762,11 +2350,20 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 				if (sqlite3_get_autocommit(st->db)) {
 					store_batch_break(st, rc); /* SQLite rolled the transaction back */
 				} else if (rid > 0) {
-					/* The row exists (its themes go with it by cascade). */
+					/* The row exists (its themes go with it by cascade), and its
+					 * quarantine row, if it got that far. */
 					sqlite3_stmt *s = NULL;
 					int undo = store_stmt(st, STMT_ENTRY_DEL, &s);
 					if (!undo) {
 						sqlite3_bind_int64(s, 1, rid);
+						undo = sqlite3_step(s) == SQLITE_DONE ? 0 : MAILLE_EIO;
+						sqlite3_reset(s);
+					}
+					if (!undo && plan.q)
+						undo = store_stmt(st, STMT_Q_DEL, &s);
+					if (!undo && plan.q) {
+						sqlite3_bind_int64(s, 1, (sqlite3_int64)e->timestamp);
+						sqlite3_bind_blob(s, 2, id, PROTO_ID_LEN, SQLITE_STATIC);
 						undo = sqlite3_step(s) == SQLITE_DONE ? 0 : MAILLE_EIO;
 						sqlite3_reset(s);
 					}
@@ -1790,6 +2387,7 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 			st->fts_len = fts_len;
 			st->meta = meta;
 			st->meta_dirty = meta_dirty;
+			st->n_evicted = n_evicted;
 			if (store_stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
 			    store_stmt_run(st, STMT_RELEASE) != 0)
 				store_batch_break(st, rc); /* the put could not be undone */
@@ -1811,6 +2409,7 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 		if (!sqlite3_get_autocommit(st->db))
 			store_stmt_run(st, STMT_ROLLBACK);
 		store_fts_discard(st);
+		st->n_evicted = st->n_evicted_done;
 		return rc;
 	}
 	*result = plan.result;
@@ -1819,7 +2418,12 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 		store_stmt_run(st, STMT_ROLLBACK);
 		return 0;
 	}
-	return store_finish(st, false);
+	rc = store_finish(st, false);
+	if (rc)
+		st->n_evicted = st->n_evicted_done;
+	else
+		st->n_evicted_done = st->n_evicted;
+	return rc;
 }
 
 int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
@@ -3243,6 +3847,8 @@ typedef struct store_check_state {
 	uint64_t n;
 	sqlite3_int64 max_rid;
 	bool ids_unsure;
+	bool scan_done;      /* every row was read: meta can be compared with the sums */
+	bool damaged;        /* SQLite could not read part of the file */
 } store_check_state;
 
 static void store_check_report(store_check_state *cs, const uint8_t *id, const char *path,
@@ -3251,6 +3857,23 @@ static void store_check_report(store_check_state *cs, const uint8_t *id, const c
 	cs->problems++;
 	if (cs->cb)
 		cs->cb(id, path, problem, cs->ctx);
+}
+
+/* A statement of the check failed with rc (a SQLite code; call before resetting it, so that
+ * SQLite's message is still there). When the file is damaged (store_err: MAILLE_ECORRUPT), the
+ * problem is reported, naming what could not be read and in SQLite's words, and the check goes
+ * on with its other parts: 0. Another failure (I/O, memory, a lock) stops the check: returned. */
+static int store_check_sqlite(store *st, store_check_state *cs, int rc, const char *what)
+{
+	int err = store_err(rc);
+	char msg[384];
+	if (err != MAILLE_ECORRUPT)
+		return err ? err : MAILLE_EIO;
+	snprintf(msg, sizeof msg, "the file is damaged: %s could not be read (SQLite: %s)", what,
+	         sqlite3_errmsg(st->db));
+	store_check_report(cs, NULL, NULL, msg);
+	cs->damaged = true;
+	return 0;
 }
 
 static bool store_col_str_eq(sqlite3_stmt *s, int c, const char *want)
@@ -3273,8 +3896,8 @@ static int store_check_strcmp(const void *a, const void *b)
 }
 
 /* The themes rows of rid are exactly the distinct themes of doc. */
-static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const store_doc *doc,
-                              bool *ret_ok)
+static int store_check_themes(store *st, store_check_state *cs, sqlite3_stmt *s_themes,
+                              sqlite3_int64 rid, const store_doc *doc, bool *ret_ok)
 {
 	const char **want = NULL;
 	size_t n = 0, k = 0;
@@ -3304,10 +3927,13 @@ static int store_check_themes(sqlite3_stmt *s_themes, sqlite3_int64 rid, const s
 			ok = false;
 		k++;
 	}
-	sqlite3_reset(s_themes);
 	free(want);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
+	if (rc != SQLITE_DONE) {
+		rc = store_check_sqlite(st, cs, rc, "the themes table");
+		sqlite3_reset(s_themes);
+		return rc ? rc : MAILLE_ECORRUPT; /* reported: the scan stops */
+	}
+	sqlite3_reset(s_themes);
 	*ret_ok = ok && k == n;
 	return 0;
 }
@@ -3453,7 +4079,7 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 		    !store_col_str_eq(s, 13, doc.title) || !store_col_str_eq(s, 14, doc.summary) ||
 		    sqlite3_column_int64(s, 15) != (doc.fed ? 1 : 0))
 			store_check_report(cs, id, path, "decoded columns disagree with the body");
-		rc = store_check_themes(s_themes, rid, &doc, &ok);
+		rc = store_check_themes(st, cs, s_themes, rid, &doc, &ok);
 		if (rc)
 			goto out;
 		if (!ok)
@@ -3470,11 +4096,14 @@ static int store_check_row(store *st, store_check_state *cs, sqlite3_stmt *s,
 		                                       st->text))
 			store_check_report(cs, id, path, "full-text index disagrees with the body");
 	}
-	sqlite3_reset(s_fts);
 	if (rc != SQLITE_DONE) {
-		rc = store_err(rc);
+		rc = store_check_sqlite(st, cs, rc, "the full-text index's sizes (fts_docsize)");
+		sqlite3_reset(s_fts);
+		if (!rc)
+			rc = MAILLE_ECORRUPT; /* reported: the scan stops */
 		goto out;
 	}
+	sqlite3_reset(s_fts);
 	rc = 0;
 	if (e.kind == PROTO_KIND_TOMBSTONE && n_fts != 0)
 		store_check_report(cs, id, path, "tombstone has a full-text row");
@@ -3491,21 +4120,24 @@ out:
 	return rc;
 }
 
-/* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). */
-static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem)
+/* Runs a query whose every row is a problem: (id or NULL, path or NULL, count or NULL). what
+ * names what it reads, should the file be too damaged for it (store_check_sqlite). */
+static int store_check_query(store *st, store_check_state *cs, const char *sql, const char *problem,
+                             const char *what)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, what);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const uint8_t *id = sqlite3_column_blob(s, 0);
 		if (id && sqlite3_column_bytes(s, 0) != PROTO_ID_LEN)
 			id = NULL;
 		store_check_report(cs, id, (const char *)sqlite3_column_text(s, 1), problem);
 	}
+	rc = rc == SQLITE_DONE ? 0 : store_check_sqlite(st, cs, rc, what);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return rc;
 }
 
 /* meta against what the scan of the rows found (cs). */
@@ -3515,10 +4147,12 @@ static int store_check_meta(store *st, store_check_state *cs)
 	int rc = sqlite3_prepare_v2(st->db, "SELECT next_rid, idsum, n FROM meta", -1, &s, NULL);
 	int rows = 0;
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, "the meta row");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const void *sum = sqlite3_column_blob(s, 1);
 		rows++;
+		if (!cs->scan_done)
+			continue; /* the sums of a partial scan say nothing */
 		if (sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
 		    sqlite3_column_int64(s, 0) <= cs->max_rid || sqlite3_column_int64(s, 0) < 1)
 			store_check_report(cs, NULL, NULL,
@@ -3533,9 +4167,12 @@ static int store_check_meta(store *st, store_check_state *cs)
 			store_check_report(cs, NULL, NULL,
 			                   "meta: idsum is not the sum of the ids of the entries");
 	}
+	if (rc != SQLITE_DONE) {
+		rc = store_check_sqlite(st, cs, rc, "the meta row");
+		sqlite3_finalize(s);
+		return rc;
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
 	if (rows != 1)
 		store_check_report(cs, NULL, NULL, "meta: not exactly one row");
 	return 0;
@@ -3551,7 +4188,7 @@ static int store_check_members(store *st, store_check_state *cs)
 	                            " ORDER BY rid",
 	                            -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_err(rc);
+		return store_check_sqlite(st, cs, rc, "the member entries");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const uint8_t *id = sqlite3_column_blob(s, 0);
 		const char *path = (const char *)sqlite3_column_text(s, 1);
@@ -3566,7 +4203,12 @@ static int store_check_members(store *st, store_check_state *cs)
 		int r = store_member_check(st, &e, &held);
 		if (r == MAILLE_EDENIED || r == MAILLE_EAUTH)
 			store_check_report(cs, id, path, "member entry not covered by its capability");
-		else if (r) {
+		else if (r == MAILLE_ECORRUPT) {
+			store_check_report(cs, id, path,
+			                   "the file is damaged: the capability of this member "
+			                   "entry could not be read");
+			cs->damaged = true;
+		} else if (r) {
 			rc = r;
 			break;
 		} else if (held != (sqlite3_column_int(s, 3) != 0)) {
@@ -3575,9 +4217,75 @@ static int store_check_members(store *st, store_check_state *cs)
 			                        : "member entry held although its capability covers it");
 		}
 	}
-	sqlite3_finalize(s);
 	if (rc > 0)
-		rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+		rc = rc == SQLITE_DONE ? 0 : store_check_sqlite(st, cs, rc, "the member entries");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The quarantine (PROTOCOL.md §4.6): it holds exactly the entries of the territories its view
+ * does not trust (nothing without a quarantine), as they are (timestamp, territory, size),
+ * meta counts it, and every bound holds. */
+static int store_check_quarantine(store *st, store_check_state *cs)
+{
+	store_meta m;
+	int rc = store_meta_read(st, &m);
+	if (rc == MAILLE_ECORRUPT)
+		return 0; /* store_check_meta reported it */
+	if (rc)
+		return rc;
+	if (!cs->scan_done)
+		return 0; /* every row would be read again, through the damage */
+	rc = store_check_query(st, cs,
+	                       m.q_on ? "SELECT id, path FROM entries WHERE"
+	                                " (territory NOT IN (SELECT key FROM qview)) IS NOT"
+	                                " (id IN (SELECT id FROM quarantine))"
+	                              : "SELECT id, path FROM entries"
+	                                " WHERE id IN (SELECT id FROM quarantine)",
+	                       "in the quarantine although trusted, or out of it although not",
+	                       "the quarantine");
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT q.id, NULL FROM quarantine q LEFT JOIN entries e"
+		                       " ON e.id = q.id WHERE e.id IS NULL OR e.ts IS NOT q.ts"
+		                       " OR e.territory IS NOT q.territory"
+		                       " OR length(e.raw) IS NOT q.len",
+		                       "quarantine row disagrees with its entry (or has none)",
+		                       "the quarantine");
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(len), 0) FROM quarantine",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_check_sqlite(st, cs, rc, "the quarantine");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && ((uint64_t)sqlite3_column_int64(s, 0) != m.qn ||
+	                         (uint64_t)sqlite3_column_int64(s, 1) != m.qbytes))
+		store_check_report(cs, NULL, NULL,
+		                   "meta: the quarantine's count or size disagrees with its rows");
+	rc = rc == SQLITE_ROW ? 0 : store_check_sqlite(st, cs, rc, "the quarantine");
+	sqlite3_finalize(s);
+	if (rc || !m.q_on)
+		return rc;
+	if ((m.qb[QB_TOTAL_ENTRIES] && m.qn > m.qb[QB_TOTAL_ENTRIES]) ||
+	    (m.qb[QB_TOTAL_BYTES] && m.qbytes > m.qb[QB_TOTAL_BYTES]))
+		store_check_report(cs, NULL, NULL, "quarantine: the total is over its bound");
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT count(*) FROM authors WHERE territory NOT IN"
+	                        " (SELECT key FROM qview) AND ((?1 > 0 AND n > ?1)"
+	                        " OR (?2 > 0 AND bytes > ?2))",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_check_sqlite(st, cs, rc, "the usage counts (authors)");
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)m.qb[QB_ENTRIES]);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)m.qb[QB_BYTES]);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
+		store_check_report(cs, NULL, NULL,
+		                   "quarantine: an untrusted territory is over its bound");
+	rc = rc == SQLITE_ROW ? 0 : store_check_sqlite(st, cs, rc, "the usage counts (authors)");
+	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -3594,6 +4302,9 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = store_meta_flush(st);
 	if (rc)
 		goto out;
+	/* Every part runs whatever the parts before it found: a damaged file is reported part
+	 * by part (store_check_sqlite), then by SQLite's own integrity check, which names the
+	 * pages. */
 	rc = sqlite3_prepare_v2(st->db,
 	                        "SELECT rid, id, territory, path, ts, kind, signer, capref, raw,"
 	                        " type, status, licence, sw_licence, title, summary, fed,"
@@ -3606,18 +4317,29 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = sqlite3_prepare_v2(st->db, "SELECT theme FROM themes WHERE rid = ?1 ORDER BY theme",
 		                        -1, &s_themes, NULL);
 	if (rc != SQLITE_OK) {
-		rc = store_err(rc);
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		checked++;
-		rc = store_check_row(st, &cs, s, s_fts, s_themes);
+		rc = store_check_sqlite(st, &cs, rc, "the schema");
 		if (rc)
 			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_err(rc);
-		goto out;
+	} else {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			checked++;
+			rc = store_check_row(st, &cs, s, s_fts, s_themes);
+			if (rc)
+				break;
+		}
+		if (rc == SQLITE_DONE) {
+			cs.scan_done = true;
+			rc = 0;
+		} else if (rc == MAILLE_ECORRUPT && cs.damaged) {
+			rc = 0; /* reported: the rows after it are left to the integrity check */
+		} else if (rc > 0) {
+			char what[96];
+			snprintf(what, sizeof what, "the entries after the first %llu",
+			         (unsigned long long)checked);
+			rc = store_check_sqlite(st, &cs, rc, what);
+		}
+		if (rc)
+			goto out;
 	}
 
 	/* One row per (territory, path): the UNIQUE index says so, unless it is what is corrupt,
@@ -3627,17 +4349,19 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		rc = store_check_query(st, &cs,
 		                       "SELECT min(id), path FROM entries NOT INDEXED"
 		                       " GROUP BY territory, path HAVING count(*) > 1",
-		                       "several entries for one (territory, path)");
+		                       "several entries for one (territory, path)",
+		                       "the (territory, path) of the entries");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, NULL FROM fts_docsize"
 		                       " WHERE id NOT IN (SELECT rid FROM entries)",
-		                       "full-text row without an entry");
+		                       "full-text row without an entry",
+		                       "the full-text index's rows");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, theme FROM themes"
 		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
-		                       "theme row without an entry");
+		                       "theme row without an entry", "the themes table");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT NULL, NULL FROM (SELECT territory, count(*) AS n,"
@@ -3646,14 +4370,19 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		                       " WHERE a.n IS NOT e.n OR a.bytes IS NOT e.b"
 		                       " UNION ALL SELECT NULL, NULL FROM authors WHERE n != 0"
 		                       " AND territory NOT IN (SELECT territory FROM entries)",
-		                       "authors: a territory's count or size disagrees with its entries");
+		                       "authors: a territory's count or size disagrees with its "
+		                       "entries",
+		                       "the usage counts (authors)");
 	if (!rc)
 		rc = store_check_query(st, &cs,
 		                       "SELECT id, path FROM entries WHERE held = 1 AND"
 		                       " (capref IS NULL OR (kind = 0 AND unindexed = 0))",
-		                       "a held entry that is not a member's, or is indexed");
+		                       "a held entry that is not a member's, or is indexed",
+		                       "the held entries");
 	if (!rc)
 		rc = store_check_members(st, &cs);
+	if (!rc)
+		rc = store_check_quarantine(st, &cs);
 	if (rc)
 		goto out;
 
@@ -3661,26 +4390,35 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 		sqlite3_stmt *si;
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &si, NULL);
 		if (rc != SQLITE_OK) {
-			rc = store_err(rc);
-			if (rc != MAILLE_ECORRUPT)
+			rc = store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
+			if (rc)
 				goto out;
-			store_check_report(&cs, NULL, NULL, "integrity_check: the file cannot be read");
 		} else {
 			while ((rc = sqlite3_step(si)) == SQLITE_ROW) {
-				const char *line = (const char *)sqlite3_column_text(si, 0);
-				if (line && strcmp(line, "ok") != 0) {
-					char msg[256];
-					snprintf(msg, sizeof msg, "integrity_check: %s", line);
-					store_check_report(&cs, NULL, NULL, msg);
+				const char *text = (const char *)sqlite3_column_text(si, 0);
+				if (!text || strcmp(text, "ok") == 0)
+					continue;
+				/* one problem a line, without the "*** in database main ***"
+				 * headings */
+				for (const char *line = text; *line;) {
+					size_t len = strcspn(line, "\n");
+					if (len && strncmp(line, "*** ", 4) != 0) {
+						char msg[320];
+						snprintf(msg, sizeof msg,
+						         "SQLite's integrity check: %.*s", (int)len,
+						         line);
+						store_check_report(&cs, NULL, NULL, msg);
+						cs.damaged = true;
+					}
+					line += len + (line[len] == '\n');
 				}
 			}
+			rc = rc == SQLITE_DONE
+			         ? 0
+			         : store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
 			sqlite3_finalize(si);
-			if (rc != SQLITE_DONE && store_err(rc) != MAILLE_ECORRUPT) {
-				rc = store_err(rc);
+			if (rc)
 				goto out;
-			}
-			if (rc != SQLITE_DONE)
-				store_check_report(&cs, NULL, NULL, "integrity_check could not finish");
 		}
 	}
 	/* The index's structure, then (rank 1) its postings against the text of every entry.
@@ -3809,27 +4547,11 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 	return rc;
 }
 
-/* ---- the trusted territories of list and search ------------------------------------------- */
+/* ---- the trusted territories of list and search, the quarantine's view ------------------- */
 
 static int key_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, PROTO_KEY_LEN);
-}
-
-int store_set_trusted(store *st, const uint8_t *keys, size_t n)
-{
-	uint8_t(*set)[PROTO_KEY_LEN] = NULL;
-	if (n) {
-		set = malloc(n * PROTO_KEY_LEN);
-		if (!set)
-			return MAILLE_ENOMEM;
-		memcpy(set, keys, n * PROTO_KEY_LEN);
-		qsort(set, n, PROTO_KEY_LEN, key_cmp);
-	}
-	free(st->trusted);
-	st->trusted = set;
-	st->n_trusted = n;
-	return 0;
 }
 
 static bool store_is_trusted(const store *st, const uint8_t key[PROTO_KEY_LEN])
@@ -3848,12 +4570,448 @@ static void store_trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **arg
 	sqlite3_result_int(ctx, in);
 }
 
-/* ---- quotas of untrusted territories (migration 5) ----------------------------------------- */
-
-void store_set_quota(store *st, uint64_t max_entries, uint64_t max_bytes)
+/* The keys of qview, in key order (the primary key's), in a malloc'd array (NULL for none). */
+static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *ret_n)
 {
-	st->quota_entries = max_entries;
-	st->quota_bytes = max_bytes ? max_bytes : UINT64_MAX;
+	sqlite3_stmt *s = NULL;
+	uint8_t(*v)[PROTO_KEY_LEN] = NULL;
+	size_t n = 0, cap = 0;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT key FROM qview ORDER BY key", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *k = sqlite3_column_blob(s, 0);
+		if (!k || sqlite3_column_bytes(s, 0) != PROTO_KEY_LEN) {
+			rc = MAILLE_ECORRUPT;
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(v, nc * PROTO_KEY_LEN);
+			if (!nv) {
+				rc = MAILLE_ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		memcpy(v[n++], k, PROTO_KEY_LEN);
+	}
+	sqlite3_finalize(s);
+	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store_err(rc) : rc;
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Whether the file's quarantine (m, qview) is this handle's: set, with its bounds and its
+ * trusted keys. */
+static int store_q_same(store *st, const store_meta *m, bool *ret_same)
+{
+	uint8_t(*view)[PROTO_KEY_LEN] = NULL;
+	size_t n = 0;
+	*ret_same = false;
+	if (!m->q_on || memcmp(m->qb, st->quota, sizeof st->quota) != 0)
+		return 0;
+	int rc = store_qview_read(st, &view, &n);
+	if (rc)
+		return rc;
+	*ret_same = n == st->n_trusted &&
+	            (n == 0 || memcmp(view, st->trusted, n * PROTO_KEY_LEN) == 0);
+	free(view);
+	return 0;
+}
+
+/* A territory the view now trusts leaves the quarantine. */
+static int store_q_unmark(store *st, const uint8_t key[PROTO_KEY_LEN])
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3_int64 n = 0, bytes = 0;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT count(*), coalesce(sum(len), 0) FROM quarantine"
+	                            " WHERE territory = ?1",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		bytes = sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else {
+		rc = store_err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+	}
+	sqlite3_finalize(s);
+	if (rc || n == 0)
+		return rc;
+	if ((uint64_t)n > st->meta.qn || (uint64_t)bytes > st->meta.qbytes)
+		return MAILLE_ECORRUPT;
+	rc = sqlite3_prepare_v2(st->db, "DELETE FROM quarantine WHERE territory = ?1", -1, &s,
+	                        NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	st->meta.qn -= (uint64_t)n;
+	st->meta.qbytes -= (uint64_t)bytes;
+	st->meta_dirty = true;
+	return 0;
+}
+
+static int i64_cmp(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+	return (x > y) - (x < y);
+}
+
+/* The territories that hold entries and that the view does not trust, among those it trusted
+ * before (old, n_old; every territory when the quarantine starts, was_on false), enter the
+ * quarantine. No index leads from a territory to its entries, so one pass over the (path,
+ * territory) keys of the entries_path index (no row is read) finds the candidates, whose row
+ * is then read. */
+static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n_old, bool was_on)
+{
+	sqlite3_stmt *s = NULL, *get = NULL, *upd = NULL;
+	uint8_t(*u)[PROTO_KEY_LEN] = NULL;
+	sqlite3_int64 *tks = NULL, *rids = NULL;
+	size_t n_u = 0, cap_u = 0, n_r = 0, cap_r = 0;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT territory FROM authors WHERE n > 0 ORDER BY territory",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *k = sqlite3_column_blob(s, 0);
+		if (!k || sqlite3_column_bytes(s, 0) != PROTO_KEY_LEN) {
+			rc = MAILLE_ECORRUPT;
+			break;
+		}
+		if (store_is_trusted(st, k) ||
+		    (was_on && !(n_old && bsearch(k, old, n_old, PROTO_KEY_LEN, key_cmp))))
+			continue;
+		if (n_u == cap_u) {
+			size_t nc = cap_u ? 2 * cap_u : 64;
+			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(u, nc * PROTO_KEY_LEN);
+			if (!nv) {
+				rc = MAILLE_ENOMEM;
+				break;
+			}
+			u = nv;
+			cap_u = nc;
+		}
+		memcpy(u[n_u++], k, PROTO_KEY_LEN);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store_err(rc) : rc;
+	if (rc || n_u == 0)
+		goto out;
+	tks = malloc(n_u * sizeof *tks);
+	if (!tks) {
+		rc = MAILLE_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n_u; i++) {
+		sqlite3_int64 pk;
+		store_path_keys(u[i], "", 0, &pk, &tks[i]);
+	}
+	qsort(tks, n_u, sizeof *tks, i64_cmp);
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT rid, territory_key FROM entries"
+	                        " INDEXED BY entries_path",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_err(rc);
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 tk = sqlite3_column_int64(s, 1);
+		if (!bsearch(&tk, tks, n_u, sizeof *tks, i64_cmp))
+			continue;
+		if (n_r == cap_r) {
+			size_t nc = cap_r ? 2 * cap_r : 256;
+			sqlite3_int64 *nr = realloc(rids, nc * sizeof *nr);
+			if (!nr) {
+				rc = MAILLE_ENOMEM;
+				break;
+			}
+			rids = nr;
+			cap_r = nc;
+		}
+		rids[n_r++] = sqlite3_column_int64(s, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store_err(rc) : rc;
+	if (rc)
+		goto out;
+	/* in rid order, the table's: its pages are read once each, in file order */
+	if (n_r)
+		qsort(rids, n_r, sizeof *rids, i64_cmp);
+	if (sqlite3_prepare_v2(st->db, "SELECT territory, length(raw), ts, id FROM entries"
+	                               " WHERE rid = ?1",
+	                       -1, &get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO quarantine(ts, id, territory, len)"
+	                               " VALUES(?1, ?2, ?3, ?4)",
+	                       -1, &upd, NULL) != SQLITE_OK) {
+		rc = store_err(sqlite3_errcode(st->db));
+		goto out;
+	}
+	for (size_t i = 0; !rc && i < n_r; i++) {
+		sqlite3_bind_int64(get, 1, rids[i]);
+		rc = sqlite3_step(get);
+		if (rc != SQLITE_ROW) {
+			rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store_err(rc);
+			sqlite3_reset(get);
+			break;
+		}
+		const uint8_t *k = sqlite3_column_blob(get, 0);
+		const uint8_t *id = sqlite3_column_blob(get, 3);
+		sqlite3_int64 len = sqlite3_column_int64(get, 1), ts = sqlite3_column_int64(get, 2);
+		if (!k || sqlite3_column_bytes(get, 0) != PROTO_KEY_LEN || !id ||
+		    sqlite3_column_bytes(get, 3) != PROTO_ID_LEN || len <= 0 || ts < 0) {
+			sqlite3_reset(get);
+			rc = MAILLE_ECORRUPT;
+			break;
+		}
+		rc = 0;
+		if (!bsearch(k, u, n_u, PROTO_KEY_LEN, key_cmp)) {
+			sqlite3_reset(get);
+			continue; /* another territory whose key starts the same */
+		}
+		sqlite3_bind_int64(upd, 1, ts);
+		sqlite3_bind_blob(upd, 2, id, PROTO_ID_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(upd, 3, k, PROTO_KEY_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 4, len);
+		sqlite3_reset(get);
+		rc = sqlite3_step(upd);
+		sqlite3_reset(upd);
+		if (rc != SQLITE_DONE) {
+			rc = store_err(rc);
+			break;
+		}
+		rc = 0;
+		if (sqlite3_changes(st->db) != 1)
+			continue; /* in it already */
+		st->meta.qn++;
+		st->meta.qbytes += (uint64_t)len;
+		st->meta_dirty = true;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(get);
+	sqlite3_finalize(upd);
+	free(u);
+	free(tks);
+	free(rids);
+	return rc;
+}
+
+/* Evicts until every untrusted territory and the total are within the bounds (after a change
+ * of the view or of the bounds): each territory over its own bound first, then the total. */
+static int store_q_enforce(store *st)
+{
+	const uint64_t *qb = st->meta.qb;
+	uint8_t(*over)[PROTO_KEY_LEN] = NULL;
+	size_t n_over = 0, cap = 0;
+	int rc = 0;
+	if (qb[QB_ENTRIES] || qb[QB_BYTES]) {
+		sqlite3_stmt *s = NULL;
+		rc = sqlite3_prepare_v2(st->db,
+		                        "SELECT territory FROM authors WHERE (?1 > 0 AND n > ?1)"
+		                        " OR (?2 > 0 AND bytes > ?2) ORDER BY territory",
+		                        -1, &s, NULL);
+		if (rc != SQLITE_OK)
+			return store_err(rc);
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)qb[QB_ENTRIES]);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)qb[QB_BYTES]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const uint8_t *k = sqlite3_column_blob(s, 0);
+			if (!k || sqlite3_column_bytes(s, 0) != PROTO_KEY_LEN) {
+				rc = MAILLE_ECORRUPT;
+				break;
+			}
+			if (store_is_trusted(st, k))
+				continue; /* trusted: no bound */
+			if (n_over == cap) {
+				size_t nc = cap ? 2 * cap : 16;
+				uint8_t(*nv)[PROTO_KEY_LEN] = realloc(over, nc * PROTO_KEY_LEN);
+				if (!nv) {
+					rc = MAILLE_ENOMEM;
+					break;
+				}
+				over = nv;
+				cap = nc;
+			}
+			memcpy(over[n_over++], k, PROTO_KEY_LEN);
+		}
+		sqlite3_finalize(s);
+		rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store_err(rc) : rc;
+	}
+	for (size_t i = 0; !rc && i < n_over; i++) {
+		uint64_t n = 0, bytes = 0;
+		rc = store_author_usage(st, over[i], &n, &bytes);
+		st->n_ev = 0;
+		if (!rc)
+			rc = store_q_pick(st, over[i], qb[QB_ENTRIES], qb[QB_BYTES], &n, &bytes,
+			                  NULL, -1, NULL, NULL);
+		if (!rc)
+			rc = store_q_evict(st);
+	}
+	free(over);
+	if (!rc) {
+		uint64_t n = st->meta.qn, bytes = st->meta.qbytes;
+		st->n_ev = 0;
+		rc = store_q_pick(st, NULL, qb[QB_TOTAL_ENTRIES], qb[QB_TOTAL_BYTES], &n, &bytes,
+		                  NULL, -1, NULL, NULL);
+		if (!rc)
+			rc = store_q_evict(st);
+	}
+	return rc;
+}
+
+/* Makes the file's quarantine this handle's (its trusted keys, its bounds), inside the
+ * caller's transaction (PROTOCOL.md §4.6): the territories it now trusts leave the quarantine,
+ * those it no longer trusts enter it, qview and the bounds are written, and the bounds are
+ * enforced again. */
+static int store_q_apply(store *st)
+{
+	uint8_t(*old)[PROTO_KEY_LEN] = NULL;
+	size_t n_old = 0;
+	const bool was_on = st->meta.q_on;
+	sqlite3_stmt *s = NULL;
+	int rc = was_on ? store_qview_read(st, &old, &n_old) : 0;
+	for (size_t i = 0; !rc && was_on && i < st->n_trusted; i++)
+		if (!(n_old && bsearch(st->trusted[i], old, n_old, PROTO_KEY_LEN, key_cmp)))
+			rc = store_q_unmark(st, st->trusted[i]);
+	if (!rc)
+		rc = store_q_mark(st, (const uint8_t(*)[PROTO_KEY_LEN])old, n_old, was_on);
+	free(old);
+	if (!rc)
+		rc = store_exec(st->db, "DELETE FROM qview");
+	if (!rc && st->n_trusted) {
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO qview(key) VALUES(?1)", -1, &s, NULL);
+		rc = rc == SQLITE_OK ? 0 : store_err(rc);
+		for (size_t i = 0; !rc && i < st->n_trusted; i++) {
+			sqlite3_bind_blob(s, 1, st->trusted[i], PROTO_KEY_LEN, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+		}
+		sqlite3_finalize(s);
+	}
+	if (rc)
+		return rc;
+	st->meta.q_on = true;
+	memcpy(st->meta.qb, st->quota, sizeof st->meta.qb);
+	st->meta_dirty = true;
+	return store_q_enforce(st);
+}
+
+/* store_q_apply in its own transaction, or in a savepoint of the open batch; nothing at all
+ * when the file's quarantine is this handle's already. */
+static int store_q_apply_tx(store *st)
+{
+	store_meta m;
+	bool same = false;
+	int rc;
+	if (st->in_batch) {
+		if (!st->batch_err && sqlite3_get_autocommit(st->db))
+			st->batch_err = MAILLE_EIO; /* SQLite rolled the batch back */
+		if (st->batch_err)
+			return st->batch_err;
+		rc = store_q_same(st, &st->meta, &same);
+		if (rc || same)
+			return rc;
+		const size_t n_ops = st->n_ops, fts_len = st->fts_len, n_evicted = st->n_evicted;
+		const store_meta meta = st->meta;
+		const bool meta_dirty = st->meta_dirty;
+		rc = store_stmt_run(st, STMT_SAVEPOINT);
+		if (rc)
+			return rc;
+		rc = store_q_apply(st);
+		if (!rc)
+			rc = store_stmt_run(st, STMT_RELEASE);
+		if (rc) {
+			st->n_ops = n_ops;
+			st->fts_len = fts_len;
+			st->meta = meta;
+			st->meta_dirty = meta_dirty;
+			st->n_evicted = n_evicted;
+			if (store_stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
+			    store_stmt_run(st, STMT_RELEASE) != 0)
+				store_batch_break(st, rc);
+		}
+		return rc;
+	}
+	/* Read first, without the write lock: the daemon hands its view over every second or
+	 * so, and it has rarely changed. */
+	rc = store_meta_read(st, &m);
+	if (!rc)
+		rc = store_q_same(st, &m, &same);
+	if (rc || same)
+		return rc;
+	rc = store_tx_begin(st);
+	if (rc)
+		return rc;
+	rc = store_q_same(st, &st->meta, &same); /* another process may have written it */
+	if (!rc && !same)
+		rc = store_q_apply(st);
+	if (rc) {
+		if (!sqlite3_get_autocommit(st->db))
+			store_stmt_run(st, STMT_ROLLBACK);
+		store_fts_discard(st);
+		st->n_evicted = st->n_evicted_done;
+		return rc;
+	}
+	rc = store_finish(st, false);
+	if (rc)
+		st->n_evicted = st->n_evicted_done;
+	else
+		st->n_evicted_done = st->n_evicted;
+	return rc;
+}
+
+int store_set_trusted(store *st, const uint8_t *keys, size_t n)
+{
+	uint8_t(*set)[PROTO_KEY_LEN] = NULL;
+	size_t m = 0;
+	if (n) {
+		set = malloc(n * PROTO_KEY_LEN);
+		if (!set)
+			return MAILLE_ENOMEM;
+		memcpy(set, keys, n * PROTO_KEY_LEN);
+		qsort(set, n, PROTO_KEY_LEN, key_cmp);
+		for (size_t i = 0; i < n; i++) /* distinct: qview's primary key */
+			if (m == 0 || memcmp(set[m - 1], set[i], PROTO_KEY_LEN) != 0)
+				memmove(set[m++], set[i], PROTO_KEY_LEN);
+	}
+	free(st->trusted);
+	st->trusted = set;
+	st->n_trusted = m;
+	st->view_set = true;
+	return st->quota_set ? store_q_apply_tx(st) : 0;
+}
+
+/* ---- the quarantine's bounds (migrations 5, 6) ---------------------------------------------- */
+
+int store_set_quota(store *st, const store_quota *q)
+{
+	if (!q) {
+		st->quota_set = false;
+		return 0;
+	}
+	const uint64_t v[QB_N_] = {q->entries, q->bytes, q->total_entries, q->total_bytes};
+	for (int i = 0; i < QB_N_; i++)
+		st->quota[i] = v[i] > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v[i];
+	st->quota_set = true;
+	return st->view_set ? store_q_apply_tx(st) : 0;
 }
 
 int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64_t *ret_entries,
@@ -3877,6 +5035,37 @@ int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64
 		return MAILLE_ECORRUPT;
 	*ret_entries = (uint64_t)n;
 	*ret_bytes = (uint64_t)bytes;
+	return 0;
+}
+
+int store_quarantine_usage(store *st, uint64_t *ret_entries, uint64_t *ret_bytes)
+{
+	store_meta m;
+	int rc = store_meta_get(st, &m);
+	if (rc)
+		return rc;
+	*ret_entries = m.qn;
+	*ret_bytes = m.qbytes;
+	return 0;
+}
+
+int store_evicted_take(store *st, uint8_t **ret_ids, size_t *ret_n)
+{
+	size_t n = st->n_evicted_done;
+	*ret_ids = NULL;
+	*ret_n = 0;
+	if (n == 0)
+		return 0;
+	uint8_t *ids = malloc(n * PROTO_ID_LEN);
+	if (!ids)
+		return MAILLE_ENOMEM;
+	memcpy(ids, st->evicted, n * PROTO_ID_LEN);
+	/* what the open batch evicted so far stays for its commit */
+	memmove(st->evicted, st->evicted[n], (st->n_evicted - n) * PROTO_ID_LEN);
+	st->n_evicted -= n;
+	st->n_evicted_done = 0;
+	*ret_ids = ids;
+	*ret_n = n;
 	return 0;
 }
 

@@ -32,12 +32,21 @@ enum store_open_flags {
 };
 
 /* Opens (or creates) the store at path and migrates its schema to the current version
- * (PRAGMA user_version). A file that is not a Maille store (not SQLite, or another
- * application_id), or is from a newer version, gives MAILLE_ECORRUPT / MAILLE_EVERSION and is
- * left untouched. STORE_OPEN_EXISTING never creates a file; STORE_OPEN_CREATE creates it with
- * mode 0600 and removes it again if the set-up fails (MAILLE_ENOTFOUND if its directory does
- * not exist). *ret is set only on success. */
+ * (PRAGMA user_version). A file that is not a Maille store (not SQLite, another application's,
+ * shorter than its SQLite header says: store_diagnose tells which), or is from a newer
+ * version, gives MAILLE_ECORRUPT / MAILLE_EVERSION and is left untouched. STORE_OPEN_EXISTING
+ * never creates a file; STORE_OPEN_CREATE creates it with mode 0600 and removes it again if
+ * the set-up fails (MAILLE_ENOTFOUND if its directory does not exist). *ret is set only on
+ * success. */
 int store_open(const char *path, int flags, store **ret);
+/* Why the file at path does not open as a store, as a sentence in ret (at most cap bytes,
+ * NUL-terminated, in English): missing, not an SQLite database, another application's, shorter
+ * than its header says. Reads the file's first 100 bytes and never writes; not to be called
+ * while this process has the file open in a store (closing its own descriptor would drop the
+ * locks SQLite holds on it: call it after store_open failed). Returns the code store_open
+ * gives for what it saw (MAILLE_ENOTFOUND, MAILLE_ECORRUPT), or 0 when the header is sound
+ * (the damage, if any, is further in: store_check finds it). MAILLE_EINVAL. */
+int store_diagnose(const char *path, char *ret, size_t cap);
 /* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
 void store_close(store *st);
 
@@ -72,7 +81,8 @@ enum store_put_result {
  * prefix that excludes it) MAILLE_EDENIED. When a new version of a capability becomes live,
  * every entry of that member is decided again: a held one it covers is released (and waits
  * for store_index_pending), one it does not cover leaves the live set, in the same
- * transaction. With a quota (store_set_quota), MAILLE_EQUOTA. */
+ * transaction. An entry of a territory the quarantine does not trust (store_set_quota) may
+ * evict others in the same transaction, or not fit: MAILLE_EQUOTA. */
 int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, int *ret_result);
 
 /* Same, for an entry the caller has already decoded and verified (e.g. on a worker thread):
@@ -128,8 +138,11 @@ typedef struct store_filter {
 } store_filter;
 
 /* The territories a filter's trusted_only keeps (n keys of PROTO_KEY_LEN bytes, copied): this
- * handle's view of whom its node trusts (tools/trust.c computes it). Until it is set, a
- * trusted_only filter keeps nothing. MAILLE_ENOMEM. */
+ * handle's view of whom its node trusts (node/trust.c computes it). Until it is set, a
+ * trusted_only filter keeps nothing. On a handle with a quota (store_set_quota), it is also
+ * the quarantine's view, written into the file when it differs from the one there (see
+ * store_set_quota): then it can fail like a write (MAILLE_EBUSY, MAILLE_EIO, ...), and the
+ * handle keeps the new keys for its filters all the same. MAILLE_ENOMEM. */
 int store_set_trusted(store *st, const uint8_t *keys, size_t n);
 
 /* Live documents matching f, newest first. */
@@ -180,8 +193,11 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 /* Re-verifies every stored entry: canonical decoding, signature, id = BLAKE2b(raw), decoded
  * columns agree with raw, one live entry per (territory, path), the full-text index agrees,
  * the kept sum and count of the ids (store_fingerprint) are those of the entries and the
- * next rid is greater than every rid.
- * cb is called once per problem (id may be NULL for problems not tied to one entry).
+ * next rid is greater than every rid, the usage counts and the quarantine (PROTOCOL.md
+ * §4.6); then SQLite's own integrity check. A part SQLite cannot read (a damaged file) is
+ * reported, naming it and in SQLite's words, and the other parts still run.
+ * cb is called once per problem (id may be NULL for problems not tied to one entry); every
+ * MAILLE_ECORRUPT comes with at least one call.
  * Returns 0 if all is well, MAILLE_ECORRUPT if any problem was reported, or another error if
  * the check itself could not run. *ret_checked receives the number of entries examined. */
 typedef void (*store_check_cb)(const uint8_t *id, const char *path, const char *problem, void *ctx);
@@ -258,16 +274,42 @@ void store_set_index_later(store *st, bool later);
 int store_index_pending(store *st, size_t max, size_t *ret_done);
 int store_unindexed(store *st, uint64_t *ret);
 
-/* ---- quotas of untrusted territories (PROTOCOL.md §4.6) --------------------------------------
+/* ---- the quarantine of untrusted territories (PROTOCOL.md §4.6) ---------------------------
  * The store counts the entries and bytes it holds per territory (kept by every put, like the
- * fingerprint). With a quota set, a put that would take a territory that is not in this
- * handle's trusted set (store_set_trusted) past max_entries entries or max_bytes bytes fails
- * with MAILLE_EQUOTA and changes nothing. max_entries 0 = no quota (the default); max_bytes
- * 0 = no byte limit. */
-void store_set_quota(store *st, uint64_t max_entries, uint64_t max_bytes);
+ * fingerprint), and those of the quarantine: the entries of the territories the quarantine's
+ * view does not trust. The view and the bounds are part of the file, so that every handle of
+ * every process puts the same way: the handle that sets a quota (the daemon's, `maille
+ * sync`'s) writes them, from its store_set_trusted keys and its bounds, whenever they differ
+ * from the file's. Then the territories it now trusts leave the quarantine, those it no
+ * longer trusts enter it, and the bounds are enforced again. Each bound is a count of entries
+ * or of bytes of encoded entries, 0 = none.
+ *
+ * The quarantine keeps its lowest (timestamp, id) entries: a put takes its place in that
+ * order; while its territory's bound, then the total, is exceeded, the highest quarantined
+ * entry is evicted (deleted like a superseded version, in the put's transaction: text, fts,
+ * fingerprint and usage counts follow; a member entry whose capability is evicted is held
+ * again); when the newcomer is the highest entry left, it does not fit: MAILLE_EQUOTA, and
+ * nothing is written. Entries of trusted territories are never refused nor evicted for it. */
+typedef struct store_quota {
+	uint64_t entries, bytes;             /* of each untrusted territory */
+	uint64_t total_entries, total_bytes; /* of all untrusted territories together */
+} store_quota;
+/* This handle sets the file's quarantine with these bounds (values past INT64_MAX count as
+ * INT64_MAX); NULL: it no longer does (the file keeps what it has). Written at once when
+ * store_set_trusted has run on this handle, else at its first call; errors as
+ * store_set_trusted's. */
+int store_set_quota(store *st, const store_quota *q);
 /* What territory has stored now (0 and 0 for a territory never seen). */
 int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64_t *ret_entries,
                        uint64_t *ret_bytes);
+/* What the quarantine holds now: entries and bytes of all untrusted territories together. */
+int store_quarantine_usage(store *st, uint64_t *ret_entries, uint64_t *ret_bytes);
+/* The ids this handle evicted for the quarantine in committed transactions since the last
+ * call (at most STORE_EVICTED_MAX: beyond, they are not remembered), in a malloc'd array of
+ * *ret_n ids the caller frees (NULL for none). A node offered one again refuses it again, so
+ * a caller may remember them to skip that work. MAILLE_ENOMEM. */
+#define STORE_EVICTED_MAX 65536u
+int store_evicted_take(store *st, uint8_t **ret_ids, size_t *ret_n);
 
 /* ---- invitations this node handed out (PROTOCOL.md §4.5) -----------------------------------
  * Only the hash of each secret is kept (proto_invite_secret_hash). */

@@ -79,9 +79,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_name_check(const char *cmd, const char *opt, const char *name, size_t max);
 
 /* ---- the node directory (tools/nodedir.c) ------------------------------------------------
- *   DIR/node.key      Ed25519 seed in hex (mode 0600, never printed)
- *   DIR/maille.conf   "key = value" lines
- *   DIR/store.sqlite  the store (store/) */
+ *   DIR/node.key       Ed25519 seed in hex (mode 0600, never printed)
+ *   DIR/maille.conf    "key = value" lines
+ *   DIR/store.sqlite   the store (store/)
+ *   DIR/store.corrupt  left by a `maille check` that found problems (what it found), removed
+ *                      by one that finds none: while it is there, no command writes to the
+ *                      store and the daemon does not start */
 #define NODE_KEY_FILE "node.key"
 #define NODE_CONF_FILE "maille.conf"
 #define NODE_STORE_FILE "store.sqlite"
@@ -89,6 +92,7 @@ int cli_name_check(const char *cmd, const char *opt, const char *name, size_t ma
  * characters in its record, a member's label at most PROTO_MEMBER_NAME_MAX bytes; in bytes, a
  * name fits node_dir.name and a key backup (KEYBACKUP_NAME_MAX). */
 #define NODE_NAME_MAX 200u
+#define NODE_CORRUPT_FILE "store.corrupt"
 /* "DIR/FILE" into ret; -1 if it does not fit in cap. */
 int cli_path_join(char *ret, size_t cap, const char *dir, const char *file);
 /* Appends the line "key = value\n" to buf (cap bytes, *len of them used, NUL-terminated) and
@@ -109,6 +113,8 @@ typedef struct node_dir {
 	unsigned trust_hops;     /* trust.hops: TRUST_HOPS_DEFAULT */
 	uint64_t quota_entries;  /* quarantine.entries: NODE_QUOTA_ENTRIES_DEFAULT */
 	uint64_t quota_bytes;    /* quarantine.bytes: NODE_QUOTA_BYTES_DEFAULT */
+	/* quarantine.total_entries, quarantine.total_bytes: NODE_QUOTA_TOTAL_*_DEFAULT */
+	uint64_t quota_total_entries, quota_total_bytes;
 	bool member;             /* member = yes: a member node (init --member) */
 	char web_hosts[1024];    /* web.hosts: more names of the web catalogue ("" if none) */
 	/* The territory this node writes for: its own key, or for a member node the territory
@@ -123,9 +129,26 @@ typedef struct node_dir {
  * ~/.local/share/maille. Returns 0 or EXIT_FAIL (printed). */
 int node_dir_resolve(const char *dir_opt, char *ret, size_t cap);
 /* Opens an existing node (key, config, store). Prints a clear error and returns EXIT_FAIL if
- * the directory does not exist or is not a node; never creates anything. */
+ * the directory does not exist or is not a node, or if its store does not open (a damaged one
+ * with what to do about it: cli_store_error); never creates anything. */
 int node_dir_open(node_dir *nd, const char *dir_opt);
+/* The same for a command that writes to the store (publish, delete, trust, sync, the
+ * daemon...): refuses, before the store is opened, while DIR/store.corrupt is there. */
+int node_dir_open_write(node_dir *nd, const char *dir_opt);
+/* The key and the configuration only: nd->st stays NULL (maille check opens the store itself;
+ * maille key export needs no store, so it works on a node whose store is damaged). */
+int node_dir_open_nostore(node_dir *nd, const char *dir_opt);
 void node_dir_close(node_dir *nd);
+/* DIR/store.corrupt: written with text (what maille check found), or removed (text NULL).
+ * 0, or -1 with errno. */
+int node_dir_mark_corrupt(const node_dir *nd, const char *text);
+/* What to do about a damaged store (on stderr): the README's ways back, a backup of the node
+ * directory, or the key backup and the federation's copy of the catalogue. */
+void cli_store_advice(const char *dir);
+/* "maille: error: " and the message, then, when rc is MAILLE_ECORRUPT (SQLite found the file
+ * damaged), that nothing was written and what to do. For the store errors of commands. */
+void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Creates a node: directory (0700), key (0600), config, store. Refuses an existing node.
  * seed: the 32-byte Ed25519 seed of the key (a restored node), NULL for a new random one. */
 int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed);
@@ -257,6 +280,9 @@ typedef struct net_cmd {
 } net_cmd;
 int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int argc, char **argv,
                  net_cmd *ret, bool *done);
+/* The same for a command that writes to the store (sync): node_dir_open_write. */
+int net_cmd_open_write(const char *cmd, const char *help, uint32_t timeout_ms, int argc,
+                       char **argv, net_cmd *ret, bool *done);
 void net_cmd_close(net_cmd *nc);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);

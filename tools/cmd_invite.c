@@ -239,7 +239,7 @@ int cmd_invite(int argc, char **argv)
 			                       INVITE_USES_MAX);
 	}
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
@@ -272,7 +272,7 @@ int cmd_invite(int argc, char **argv)
 	if (!r)
 		r = store_invite_add(nd.st, hash, now, inv->expires_us, (unsigned)uses);
 	if (r) {
-		cli_error("cannot make the invitation: %s", maille_strerror(r));
+		cli_store_error(&nd, r, "cannot make the invitation: %s", maille_strerror(r));
 		goto out;
 	}
 	char when[64];
@@ -399,7 +399,7 @@ int cmd_join(int argc, char **argv)
 		cli_error("this invitation expired on %s: ask for a new one", when);
 		goto out;
 	}
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		goto out;
 	nd_open = true;
 	if (memcmp(inv->inviter, nd.pk, PROTO_KEY_LEN) == 0) {
@@ -431,7 +431,7 @@ int cmd_join(int argc, char **argv)
 	if (store_trust_list(nd.st, trust_has_cb, inv->inviter) == 0) {
 		r = store_trust_add(nd.st, inv->inviter, cli_now_us());
 		if (r) {
-			cli_error("cannot update the store: %s", maille_strerror(r));
+			cli_store_error(&nd, r, "cannot update the store: %s", maille_strerror(r));
 			goto out;
 		}
 		trust_added = true;
@@ -449,6 +449,8 @@ int cmd_join(int argc, char **argv)
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
+		.quota_total_entries = nd.quota_total_entries,
+		.quota_total_bytes = nd.quota_total_bytes,
 		.redeem_secret = inv->secret,
 		.redeem_inviter = inv->inviter,
 		.redeem_member = nd.member,

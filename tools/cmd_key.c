@@ -408,9 +408,13 @@ static int key_export(int argc, char **argv)
 	const char *file = a.pos[0];
 	const char *passfile = cli_opt_get(opts, "passphrase-file");
 
+	/* The store only names the territory: a node whose store is damaged or missing can
+	 * still back up its key, and come back from the backup (cli_store_advice). */
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_nostore(&nd, a.dir))
 		return EXIT_FAIL;
+	if (store_open(nd.store_path, STORE_OPEN_EXISTING, &nd.st) != 0)
+		nd.st = NULL; /* territory_name falls back on the configured name */
 	int ret = EXIT_FAIL;
 	keybackup_secret *s = sodium_malloc(sizeof *s);
 	char *pass = sodium_malloc(PASS_MAX);

@@ -114,7 +114,7 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 		r = sign_and_put(nd, path, PROTO_KIND_DOCUMENT, body, len, id);
 	free(body);
 	if (r) {
-		cli_error("cannot publish %s: %s", path, maille_strerror(r));
+		cli_store_error(nd, r, "cannot publish %s: %s", path, maille_strerror(r));
 		return EXIT_FAIL;
 	}
 	uint64_t now = cli_now_us();
@@ -180,7 +180,7 @@ int cmd_member(int argc, char **argv)
 		return cli_usage_error("member", "remove takes only KEY");
 	}
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	proto_member_cap cur;

@@ -367,7 +367,8 @@ static unsigned env_cap(const char *name)
 /* The territory's name as the node presents itself (HELLO). */
 void territory_name(const node_dir *nd, char *ret, size_t cap)
 {
-	if (store_territory_name(nd->st, nd->pk, ret, cap) != 0)
+	/* no store (node_dir_open_nostore): the configured name */
+	if (!nd->st || store_territory_name(nd->st, nd->pk, ret, cap) != 0)
 		snprintf(ret, cap, "%s", nd->name);
 }
 
@@ -439,7 +440,7 @@ int cmd_node(int argc, char **argv)
 	if ((r = parse_log_opts("node", opts, NODE_LOG_INFO)))
 		return r;
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	federation f = {0};
 	int ret = load_own_federation(&nd, &f);
@@ -450,6 +451,11 @@ int cmd_node(int argc, char **argv)
 	/* the daemon opens its own handles: this one would only hold page cache */
 	store_close(nd.st);
 	nd.st = NULL;
+	char mark[4200];
+	if (cli_path_join(mark, sizeof mark, nd.path, NODE_CORRUPT_FILE)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
 	node_config cfg = {
 		.dir = nd.path,
 		.sk = nd.sk,
@@ -473,7 +479,10 @@ int cmd_node(int argc, char **argv)
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
+		.quota_total_entries = nd.quota_total_entries,
+		.quota_total_bytes = nd.quota_total_bytes,
 		.member = nd.member,
+		.corrupt_mark = mark,
 	};
 	/* node_run logs its own errors, once */
 	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;
@@ -538,8 +547,8 @@ static int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
 	return 0;
 }
 
-int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int argc, char **argv,
-                 net_cmd *ret, bool *done)
+static int net_cmd_open_mode(const char *cmd, const char *help, uint32_t timeout_ms, int argc,
+                             char **argv, net_cmd *ret, bool *done, bool write)
 {
 	memset(ret, 0, sizeof *ret);
 	*done = true;
@@ -556,7 +565,7 @@ int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int arg
 	    (r = cli_timeout_opt(cmd, opts, &ret->timeout_ms)) ||
 	    (r = parse_log_opts(cmd, opts, NODE_LOG_ERROR)))
 		return r;
-	if (node_dir_open(&ret->nd, ret->a.dir))
+	if ((write ? node_dir_open_write : node_dir_open)(&ret->nd, ret->a.dir))
 		return EXIT_FAIL;
 	if ((r = load_own_federation(&ret->nd, &ret->f))) {
 		node_dir_close(&ret->nd);
@@ -565,6 +574,18 @@ int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int arg
 	territory_name(&ret->nd, ret->name, sizeof ret->name);
 	*done = false;
 	return 0;
+}
+
+int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int argc, char **argv,
+                 net_cmd *ret, bool *done)
+{
+	return net_cmd_open_mode(cmd, help, timeout_ms, argc, argv, ret, done, false);
+}
+
+int net_cmd_open_write(const char *cmd, const char *help, uint32_t timeout_ms, int argc,
+                       char **argv, net_cmd *ret, bool *done)
+{
+	return net_cmd_open_mode(cmd, help, timeout_ms, argc, argv, ret, done, true);
 }
 
 void net_cmd_close(net_cmd *nc)

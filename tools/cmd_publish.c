@@ -440,7 +440,7 @@ int cmd_publish(int argc, char **argv)
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
 	if (!dry) {
-		if (node_dir_open(&nd, a.dir))
+		if (node_dir_open_write(&nd, a.dir))
 			goto out;
 		if (member_can_write(&nd, "publish"))
 			goto out;
@@ -452,7 +452,8 @@ int cmd_publish(int argc, char **argv)
 			goto out;
 		}
 		if (r) {
-			cli_error("%s: cannot store the record: %s", file, maille_strerror(r));
+			cli_store_error(&nd, r, "%s: cannot store the record: %s", file,
+			                maille_strerror(r));
 			goto out;
 		}
 	}
@@ -508,7 +509,7 @@ int cmd_delete(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	if (member_can_write(&nd, "delete")) {
 		node_dir_close(&nd);
@@ -530,7 +531,8 @@ int cmd_delete(int argc, char **argv)
 	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	node_dir_close(&nd);
 	if (r) {
-		cli_error("%s: cannot store the tombstone: %s", path, maille_strerror(r));
+		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
+		                maille_strerror(r));
 		return EXIT_FAIL;
 	}
 	char hex[65];

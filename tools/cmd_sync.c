@@ -108,7 +108,7 @@ int cmd_sync(int argc, char **argv)
 {
 	net_cmd nc;
 	bool done;
-	int r = net_cmd_open("sync", sync_help, 30000, argc, argv, &nc, &done);
+	int r = net_cmd_open_write("sync", sync_help, 30000, argc, argv, &nc, &done);
 	if (done)
 		return r;
 	int ret;
@@ -129,6 +129,8 @@ int cmd_sync(int argc, char **argv)
 		.trust_hops = nd->trust_hops,
 		.quota_entries = nd->quota_entries,
 		.quota_bytes = nd->quota_bytes,
+		.quota_total_entries = nd->quota_total_entries,
+		.quota_total_bytes = nd->quota_total_bytes,
 	};
 	node_sync_result res;
 	r = node_sync(&cfg, target, nc.timeout_ms, &res);
@@ -231,7 +233,7 @@ int cmd_peer(int argc, char **argv)
 	char addr[NODE_ADDR_STR_MAX];
 	node_addr_format((struct sockaddr *)&ss, addr);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (node_dir_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_OK;
 	r = add ? store_peer_add(nd.st, addr, cli_now_us()) : store_peer_remove(nd.st, addr);
@@ -242,7 +244,8 @@ int cmd_peer(int argc, char **argv)
 		cli_error("%s is not a configured peer (see 'maille peers')", addr);
 		ret = EXIT_FAIL;
 	} else if (r) {
-		cli_error("cannot %s peer %s: %s", add ? "add" : "remove", addr, maille_strerror(r));
+		cli_store_error(&nd, r, "cannot %s peer %s: %s", add ? "add" : "remove", addr,
+		                maille_strerror(r));
 		ret = EXIT_FAIL;
 	} else {
 		json_t *st = daemon_state(&nd);

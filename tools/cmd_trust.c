@@ -78,7 +78,7 @@ static int key_command(const char *cmd, const char *help, const char *own_key, i
 	}
 	if ((r = key_arg(cmd, a, key)) != 0)
 		return r;
-	if (node_dir_open(nd, a->dir))
+	if (node_dir_open_write(nd, a->dir))
 		return EXIT_FAIL;
 	if (memcmp(key, nd->pk, PROTO_KEY_LEN) == 0) {
 		node_dir_close(nd);
@@ -143,7 +143,7 @@ int cmd_trust(int argc, char **argv)
 		goto out;
 	}
 	if (r) {
-		cli_error("cannot record the trust: %s", maille_strerror(r));
+		cli_store_error(&nd, r, "cannot record the trust: %s", maille_strerror(r));
 		goto out;
 	}
 	if (!nm)
@@ -191,7 +191,7 @@ int cmd_untrust(int argc, char **argv)
 		goto out;
 	}
 	if (r) {
-		cli_error("cannot withdraw the trust: %s", maille_strerror(r));
+		cli_store_error(&nd, r, "cannot withdraw the trust: %s", maille_strerror(r));
 		goto out;
 	}
 	if (a.json) {
@@ -258,7 +258,7 @@ int cmd_vouch(int argc, char **argv)
 	uint8_t id[PROTO_ID_LEN];
 	r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
 	if (r) {
-		cli_error("%s: cannot store the vouch: %s", path, maille_strerror(r));
+		cli_store_error(&nd, r, "%s: cannot store the vouch: %s", path, maille_strerror(r));
 		goto out;
 	}
 	if (!nm)
@@ -312,7 +312,8 @@ int cmd_unvouch(int argc, char **argv)
 	uint8_t id[PROTO_ID_LEN];
 	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	if (r) {
-		cli_error("%s: cannot store the tombstone: %s", path, maille_strerror(r));
+		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
+		                maille_strerror(r));
 		goto out;
 	}
 	if (a.json) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,22 @@ static int read_conf(node_dir *nd)
 				                                "commas (such as catalogue.exemple.fr, "
 				                                "192.0.2.10, catalogue.exemple.fr:443)",
 				                     WEB_HOSTS_MAX);
+		} else if (strcmp(k, "quarantine.total_entries") == 0) {
+			if (conf_uint(v, 1, UINT32_MAX, false, &x))
+				nd->quota_total_entries = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_entries must be a number of "
+				                     "entries from 1 to %u",
+				                     UINT32_MAX);
+		} else if (strcmp(k, "quarantine.total_bytes") == 0) {
+			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
+				nd->quota_total_bytes = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_bytes must be a size such "
+				                     "as 1073741824, 1024MiB or 1GiB (at most "
+				                     "1024GiB)");
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;
@@ -204,7 +221,71 @@ static int load_key(node_dir *nd)
 	return r;
 }
 
-int node_dir_open(node_dir *nd, const char *dir_opt)
+void cli_store_advice(const char *dir)
+{
+	fprintf(stderr,
+	        "  Restore %s/%s from a backup of the node directory; or recreate the node from "
+	        "its key backup in a new directory ('maille key export FILE' works on this one, "
+	        "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
+	        "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
+	        "run 'maille check' again.\n",
+	        dir, NODE_STORE_FILE);
+}
+
+void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("maille: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (rc == MAILLE_ECORRUPT) {
+		fprintf(stderr,
+		        "  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
+		        "is wrong.\n",
+		        nd->path, NODE_STORE_FILE);
+		cli_store_advice(nd->path);
+	}
+}
+
+int node_dir_mark_corrupt(const node_dir *nd, const char *text)
+{
+	char p[4200], tmp[4220];
+	if (cli_path_join(p, sizeof p, nd->path, NODE_CORRUPT_FILE) ||
+	    snprintf(tmp, sizeof tmp, "%s.tmp", p) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!text)
+		return unlink(p) == 0 || errno == ENOENT ? 0 : -1;
+	/* written whole, then renamed: a reader never sees half of it */
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, p) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPEN_READ, OPEN_WRITE, OPEN_NOSTORE };
+
+static int node_dir_open_mode(node_dir *nd, const char *dir_opt, int mode)
 {
 	memset(nd, 0, sizeof *nd);
 	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
@@ -231,6 +312,8 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
 	if (read_conf(nd) > 0) {
 		node_dir_close(nd);
 		return EXIT_FAIL;
@@ -240,9 +323,36 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}
+	if (mode == OPEN_NOSTORE)
+		return 0;
+	if (mode == OPEN_WRITE) {
+		/* the last check found the store damaged: no write until one finds it sound (a
+		 * stat, not a scan: the check is what reads everything) */
+		char mp[4200];
+		if (cli_path_join(mp, sizeof mp, nd->path, NODE_CORRUPT_FILE) == 0 &&
+		    stat(mp, &sb) == 0) {
+			cli_error("%s was found damaged by 'maille check' (the problems are in "
+			          "%s): nothing was written",
+			          sp, mp);
+			cli_store_advice(nd->path);
+			node_dir_close(nd);
+			return EXIT_FAIL;
+		}
+	}
 	r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
 	if (r) {
-		cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
+		char why[256] = "";
+		int known = store_diagnose(sp, why, sizeof why);
+		if (r == MAILLE_ENOTFOUND) {
+			cli_error("%s: the store is missing; nothing was written", sp);
+			cli_store_advice(nd->path);
+		} else if (r == MAILLE_ECORRUPT) {
+			cli_error("%s: cannot open the store: %s; nothing was written", sp,
+			          known ? why : "SQLite finds it damaged");
+			cli_store_advice(nd->path);
+		} else {
+			cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
+		}
 		node_dir_close(nd);
 		return EXIT_FAIL;
 	}
@@ -257,6 +367,21 @@ int node_dir_open(node_dir *nd, const char *dir_opt)
 		}
 	}
 	return 0;
+}
+
+int node_dir_open(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_READ);
+}
+
+int node_dir_open_write(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_WRITE);
+}
+
+int node_dir_open_nostore(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_NOSTORE);
 }
 
 void node_dir_close(node_dir *nd)
@@ -358,6 +483,8 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
 	proto_hex(seed, 32, hex);
 	hex[64] = '\n';
 	int wr = write_file_excl(kp, 0600, hex, 65);

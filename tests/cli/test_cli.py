@@ -435,6 +435,190 @@ class TestCheck(Node):
         self.assertIn(a["path"], err)
 
 
+class TestCorruptStore(unittest.TestCase):
+    """A damaged store, one kind per test: `maille check` names the problem and exits 1 (and
+    leaves DIR/store.corrupt), `publish` then refuses and changes nothing, nor does the daemon
+    start; a store restored from a backup checks clean again, which lifts the refusal."""
+
+    @classmethod
+    def setUpClass(cls):
+        # one node of 40 records (several pages of 16 KiB), copied for each test
+        cls.base = tempfile.mkdtemp(prefix="maille-corrupt-")
+        cls.pristine = os.path.join(cls.base, "node")
+        rc, _, err = run("--dir", cls.pristine, "init", "--name", "Métropole de Lyon", "--siren",
+                         "200046977", "--kind", "metropole")
+        assert rc == 0, err
+        for i in range(40):
+            src = "rex-chatbot.md" if i % 2 else "use-case-creche.md"
+            kind = "rex" if i % 2 else "use_case"
+            rc, _, err = run("--dir", cls.pristine, "publish", os.path.join(DATA, src), "--path",
+                             f"{kind}/enregistrement-{i}")
+            assert rc == 0, err
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.base, ignore_errors=True)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="maille-corrupt-")
+        self.dir = os.path.join(self.tmp, "node")
+        shutil.copytree(self.pristine, self.dir)
+        self.store = os.path.join(self.dir, "store.sqlite")
+        self.mark = os.path.join(self.dir, "store.corrupt")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def m(self, *args):
+        return run("--dir", self.dir, *args)
+
+    def files(self):
+        """The node directory's store files, as bytes (absent ones as None)."""
+        out = {}
+        for suffix in ("", "-wal", "-shm"):
+            p = self.store + suffix
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    out[suffix] = f.read()
+            else:
+                out[suffix] = None
+        return out
+
+    def check_names(self, *phrases):
+        """check exits 1, names the problem (every phrase in one of its problems), leaves the
+        mark; --json lists the same problems."""
+        rc, out, err = self.m("check")
+        self.assertEqual(rc, 1, out + err)
+        for ph in phrases:
+            self.assertIn(ph, err)
+        self.assertNotIn(" 0 problems", err)
+        self.assertIn("store.corrupt", err)
+        self.assertTrue(os.path.exists(self.mark))
+        with open(self.mark, encoding="utf-8") as f:
+            text = f.read()
+        for ph in phrases:
+            self.assertIn(ph, text)
+        rc, out, _ = self.m("check", "--json")
+        self.assertEqual(rc, 1)
+        rep = json.loads(out)
+        self.assertFalse(rep["ok"])
+        self.assertTrue(rep["problems"])
+        joined = " | ".join(p["problem"] for p in rep["problems"])
+        for ph in phrases:
+            self.assertIn(ph, joined)
+        return err
+
+    def publish_refused(self):
+        """publish exits 1, says the store is damaged and what to do, and changes nothing."""
+        before = self.files()
+        rc, out, err = self.m("publish", os.path.join(DATA, "rex-chatbot.md"), "--path",
+                              "rex/apres-le-dommage")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("nothing was written", err)
+        self.assertIn("Restore", err)
+        self.assertIn("maille check", err)
+        self.assertEqual(self.files(), before)
+        return err
+
+    def daemon_refused(self):
+        p = subprocess.run([MAILLE, "--dir", self.dir, "node", "--listen", "127.0.0.1:0",
+                            "--no-web"], capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"nothing was written", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "node.addr")))
+
+    def repaired(self):
+        """The pristine store back, as from a backup: check is clean, the mark goes, writes
+        work again."""
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(self.store + suffix):
+                os.remove(self.store + suffix)
+        shutil.copyfile(os.path.join(self.pristine, "store.sqlite"), self.store)
+        rc, out, err = self.m("check")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("all good", out)
+        self.assertFalse(os.path.exists(self.mark))
+        rc, _, err = self.m("publish", os.path.join(DATA, "rex-chatbot.md"), "--path",
+                            "rex/apres-la-restauration")
+        self.assertEqual(rc, 0, err)
+
+    def test_truncated(self):
+        size = os.path.getsize(self.store)
+        os.truncate(self.store, size // 2)
+        self.publish_refused()  # refused at once: SQLite sees the header's size
+        err = self.check_names("truncated")
+        self.assertIn(f"the file has {size // 2}", err)
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
+    def test_damaged_page_in_the_middle(self):
+        # the page of the entries table that holds one of the records, in the middle of the
+        # file: its header and cell pointers overwritten
+        page = 16384
+        with open(self.store, "rb") as f:
+            data = f.read()
+        at = data.find(b"use_case/enregistrement-20")
+        self.assertGreater(at // page, 0)
+        self.assertLess(at // page, len(data) // page - 1)
+        with open(self.store, "r+b") as f:
+            f.seek((at // page) * page)
+            f.write(bytes((i * 37 + 11) & 0xff for i in range(256)))
+        err = self.check_names("the file is damaged", "SQLite")
+        self.assertIn("SQLite's integrity check", err)
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
+    def test_altered_column(self):
+        db = sqlite3.connect(self.store)
+        db.execute("UPDATE entries SET title = 'Titre changé en douce' WHERE path = ?",
+                   ("rex/enregistrement-7",))
+        db.commit()
+        db.close()
+        err = self.check_names("decoded columns disagree with the body")
+        self.assertIn("rex/enregistrement-7", err)
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
+    def test_altered_raw_bytes(self):
+        db = sqlite3.connect(self.store)
+        raw = bytearray(db.execute("SELECT raw FROM entries WHERE path = ?",
+                                   ("rex/enregistrement-9",)).fetchone()[0])
+        i = raw.find("un an".encode())
+        raw[i] ^= 0x20  # "un an" -> "Un an": still canonical, the signature no longer holds
+        db.execute("UPDATE entries SET raw = ? WHERE path = ?", (bytes(raw),
+                                                                 "rex/enregistrement-9"))
+        db.commit()
+        db.close()
+        err = self.check_names("signature does not verify")
+        self.assertIn("rex/enregistrement-9", err)
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
+    def test_missing_file(self):
+        os.remove(self.store)
+        err = self.publish_refused()
+        self.assertIn("the store is missing", err)
+        self.assertFalse(os.path.exists(self.store))
+        self.check_names("store.sqlite cannot be opened: the file does not exist")
+        err = self.publish_refused()
+        self.assertFalse(os.path.exists(self.store))
+        self.daemon_refused()
+        self.repaired()
+
+    def test_wrong_file(self):
+        with open(self.store, "wb") as f:
+            f.write("Ceci n'est pas une base de données.\n".encode() * 2000)
+        err = self.publish_refused()
+        self.assertIn("not an SQLite database", err)
+        self.check_names("not an SQLite database")
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
 if __name__ == "__main__":
     MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], "-v"])

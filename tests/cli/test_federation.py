@@ -292,6 +292,92 @@ class TestQuarantine(Base):
         self.assertEqual(held(b), 1000)  # B still does not trust it
         self.stop_all()
 
+    def test_many_fresh_keys_total_bound(self):
+        """Keys are free: 24 nodes holding the network key, vouched by nobody, each with a
+        fresh key, send 12 entries each (and their territory records) to the three territories
+        of a federation, each to one of them. Every territory keeps at most
+        quarantine.total_entries of them together, the lowest (timestamp, id) ones, the same
+        on every node whatever the order they came in (PROTOCOL.md §4.6)."""
+        total = 150
+        a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        c = self.territory("c", "Département de l'Isère")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        for d in (a, b, c):
+            with open(os.path.join(d, "maille.conf"), "a") as f:
+                f.write(f"quarantine.total_entries = {total}\n")
+        da = self.daemon(a)
+        self.js(b, "join", self.invite(a))
+        dbm = self.daemon(b)
+        self.js(c, "join", self.invite(b))
+        dcm = self.daemon(c)
+        fed = os.path.join(self.tmp, "fed.key")
+        self.ok(a, "federation", "export", fed)
+        own = {bytes.fromhex(self.key(d)) for d in (a, b, c)}
+        sent = []  # (ts, id) of every untrusted entry sent
+        targets = (da, dbm, dcm)
+        for i in range(24):
+            x = self.territory(f"x{i}", f"Territoire inconnu {i}")
+            self.ok(x, "federation", "import", fed)
+            p = subprocess.run([BENCH, "gen", "--dir", x, "--n", "12", "--seed", str(i + 1)],
+                               capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            kx = bytes.fromhex(self.key(x))
+            db = sqlite3.connect(os.path.join(x, "store.sqlite"))
+            sent += db.execute("SELECT ts, id FROM entries WHERE territory = ?", (kx,)).fetchall()
+            db.close()
+            self.ok(x, "sync", targets[i % 3].addr)
+        self.assertEqual(len(sent), 24 * 13)
+        want = {bytes(i) for _, i in sorted(sent)[:total]}
+
+        def kept(d):
+            db = sqlite3.connect(os.path.join(d, "store.sqlite"))
+            rows = db.execute("SELECT territory, id FROM entries").fetchall()
+            db.close()
+            return {bytes(i) for t, i in rows if bytes(t) not in own}
+        self.converged([a, b, c])
+        for d in (a, b, c):
+            self.assertEqual(len(kept(d)), total, d)
+            self.assertEqual(kept(d), want, d)
+            self.ok(d, "check")
+        self.assertIn("quota reached", da.log() + dbm.log() + dcm.log())
+        again = self.js(b, "sync", da.addr)
+        self.assertTrue(again["equal"], again)
+        self.stop_all()
+
+
+class TestDamagedStore(Base):
+    def test_daemon_stores_nothing_while_marked(self):
+        """While DIR/store.corrupt is there (left by a `maille check` that found the store
+        damaged), a running daemon stores nothing it receives and says why in its log; once a
+        check finds the store sound, the entries come with the next sync."""
+        a = self.territory("a", "Métropole de Lyon")
+        b = self.territory("b", "Ville de Grenoble")
+        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        fed = os.path.join(self.tmp, "fed.key")
+        self.ok(a, "federation", "export", fed)
+        self.ok(b, "federation", "import", fed)
+        da = self.daemon(a)
+        mark = os.path.join(a, "store.corrupt")
+        with open(mark, "w", encoding="utf-8") as f:
+            f.write("maille check: 1 problems in store.sqlite\n")
+        self.publish(b, "rex-chatbot-rh.md", "rex/pendant-le-dommage")
+
+        def held(d):
+            db = sqlite3.connect(os.path.join(d, "store.sqlite"))
+            n = db.execute("SELECT count(*) FROM entries WHERE path = ?",
+                           ("rex/pendant-le-dommage",)).fetchone()[0]
+            db.close()
+            return n
+        self.ok(b, "sync", da.addr)
+        wait_for(lambda: "STORE-CORRUPT" in da.log(), 10, "STORE-CORRUPT in A's log")
+        self.assertEqual(held(a), 0)
+        self.ok(a, "check")  # sound: the mark goes
+        self.assertFalse(os.path.exists(mark))
+        self.ok(b, "sync", da.addr)
+        wait_for(lambda: held(a) == 1, 10, "the record stored by A")
+        self.stop_all()
+
 
 def harness_log(msg):
     print(msg, file=sys.stderr, flush=True)

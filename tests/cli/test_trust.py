@@ -282,8 +282,12 @@ class TestCommands(Base):
         """A store of version 3 (no trusted table) is migrated on open."""
         a = self.node("a")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        # migration 5 undone, then 4
-        for sql in ("DROP INDEX entries_capref", "ALTER TABLE entries DROP COLUMN held",
+        # migration 6 undone, then 5, then 4
+        for sql in ("DROP TABLE quarantine", "DROP TABLE qview",
+                    *(f"ALTER TABLE meta DROP COLUMN {c}" for c in (
+                        "q_on", "q_entries", "q_bytes", "q_total_entries", "q_total_bytes",
+                        "qn", "qbytes")),
+                    "DROP INDEX entries_capref", "ALTER TABLE entries DROP COLUMN held",
                     "DROP TABLE authors", "DROP TABLE invites"):
             db.execute(sql)
         db.execute("DROP TABLE trusted")
@@ -294,7 +298,7 @@ class TestCommands(Base):
         self.ok(a, "trust", other)
         self.assertEqual(self.js(a, "territories")[1]["reason"], "explicit")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 5)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 6)
         self.assertEqual(db.execute("SELECT hex(key) FROM trusted").fetchall(),
                          [(other.upper(),)])
         db.close()

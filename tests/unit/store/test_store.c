@@ -35,9 +35,10 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
-/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 5
+/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 6
  * undone), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
+	"DROP TABLE quarantine; DROP TABLE qview;"                                                     \
 	"DROP INDEX entries_capref; ALTER TABLE entries DROP COLUMN held;"                             \
 	"DROP TABLE authors; DROP TABLE invites;"                                                      \
 	"DROP INDEX entries_unindexed; DROP VIEW entries_text;"                                        \
@@ -505,7 +506,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 5);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -2225,7 +2226,7 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 5);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
@@ -2902,7 +2903,7 @@ static void test_quota(void)
 	proto_key_generate(stranger.pk, stranger.sk);
 	store *st = store_create();
 	CHECK_EQ_INT(store_set_trusted(st, own.pk, 1), 0);
-	store_set_quota(st, 3, 0);
+	CHECK_EQ_INT(store_set_quota(st, &(store_quota){.entries = 3}), 0);
 	char path[32];
 	for (int i = 0; i < 3; i++) {
 		snprintf(path, sizeof path, "rex/s%d", i);
@@ -2925,7 +2926,10 @@ static void test_quota(void)
 	CHECK_EQ_INT(store_author_usage(st, stranger.pk, &n, &bytes), 0);
 	CHECK_EQ_INT(n, 3);
 	/* in a batch too, each put sees the ones before it */
-	store_set_quota(st, 100, bytes + bytes / 3 + 1); /* room for one entry more, not two */
+	/* room for one entry more, not two */
+	CHECK_EQ_INT(store_set_quota(st, &(store_quota){.entries = 100,
+	                                                .bytes = bytes + bytes / 3 + 1}),
+	             0);
 	CHECK_EQ_INT(store_begin(st), 0);
 	CHECK_EQ_INT(put(st, &stranger, "rex/b1", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &stranger, "rex/b2", NOW - 29, PROTO_KIND_DOCUMENT, &a, NULL, NULL),
@@ -2934,11 +2938,428 @@ static void test_quota(void)
 	CHECK_EQ_INT(store_author_usage(st, stranger.pk, &n, &bytes), 0);
 	CHECK_EQ_INT(n, 4);
 	/* no quota: anything goes */
-	store_set_quota(st, 0, 0);
+	CHECK_EQ_INT(store_set_quota(st, &(store_quota){0}), 0);
 	CHECK_EQ_INT(put(st, &stranger, "rex/b2", NOW - 29, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
 	CHECK_EQ_INT(store_author_usage(st, own.pk, &n, &bytes), 0);
 	CHECK_EQ_INT(n, 5);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+/* ---- the quarantine (PROTOCOL.md §4.6) --------------------------------------------------- */
+
+/* One entry of a quarantine test, built once and put into several stores. */
+typedef struct qentry {
+	uint8_t *raw;
+	size_t len;
+	uint8_t id[PROTO_ID_LEN];
+	uint64_t ts;
+	int author; /* index of its territory in the test's keys */
+	bool kept;  /* the expected outcome */
+} qentry;
+
+static uint64_t q_rand_state;
+
+static uint64_t q_rand(void)
+{
+	/* xorshift64*: the same sequence on every run, so a failure repeats */
+	q_rand_state ^= q_rand_state >> 12;
+	q_rand_state ^= q_rand_state << 25;
+	q_rand_state ^= q_rand_state >> 27;
+	return q_rand_state * 0x2545F4914F6CDD1DULL;
+}
+
+static int qentry_cmp(const void *a, const void *b)
+{
+	const qentry *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return memcmp(x->id, y->id, PROTO_ID_LEN);
+}
+
+/* n entries of each of n_keys territories at random timestamps (distinct paths), bodies of
+ * random length when sizes (so that bytes bounds cut between entries of unequal sizes). */
+static qentry *q_entries(const key *keys, int n_keys, int n, bool sizes, size_t *ret_n)
+{
+	qentry *v = calloc((size_t)(n_keys * n), sizeof *v);
+	size_t k = 0;
+	char path[48], text[2100];
+	for (int a = 0; a < n_keys; a++) {
+		for (int i = 0; i < n; i++, k++) {
+			size_t words = sizes ? 1 + q_rand() % 300 : 10;
+			text[0] = '\0';
+			for (size_t w = 0; w < words; w++)
+				strcat(text, "texte ");
+			doc d = {.title = "Entrée en quarantaine", .description = text};
+			snprintf(path, sizeof path, "rex/q%d-%d", a, i);
+			v[k].ts = NOW - 1000000 + q_rand() % 900000;
+			v[k].raw =
+			    entry_make(&keys[a], path, v[k].ts, PROTO_KIND_DOCUMENT, &d, &v[k].len);
+			proto_entry_id(v[k].raw, v[k].len, v[k].id);
+			v[k].author = a;
+		}
+	}
+	*ret_n = k;
+	return v;
+}
+
+static void q_entries_free(qentry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].raw);
+	free(v);
+}
+
+/* The set the rule of PROTOCOL.md §4.6 keeps once every entry has been offered (again after
+ * the last eviction): walking them in (timestamp, id) order, each entry that fits with those
+ * kept before it, in its territory's bounds and in the total. Sets v[i].kept. */
+static size_t q_expected(qentry *v, size_t n, int n_keys, const store_quota *q)
+{
+	uint64_t tn[16] = {0}, tb[16] = {0}, an = 0, ab = 0;
+	size_t kept = 0;
+	qsort(v, n, sizeof *v, qentry_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int a = v[i].author;
+		bool fits = a < n_keys && (!q->entries || tn[a] + 1 <= q->entries) &&
+		            (!q->bytes || tb[a] + v[i].len <= q->bytes) &&
+		            (!q->total_entries || an + 1 <= q->total_entries) &&
+		            (!q->total_bytes || ab + v[i].len <= q->total_bytes);
+		v[i].kept = fits;
+		if (fits) {
+			tn[a]++;
+			tb[a] += v[i].len;
+			an++;
+			ab += v[i].len;
+			kept++;
+		}
+	}
+	return kept;
+}
+
+/* A store at dir_/name with own trusted and quota q. */
+static store *q_store(const char *name, const key *own, const store_quota *q)
+{
+	char p[160];
+	store *st = NULL;
+	snprintf(p, sizeof p, "%s/%s", dir_, name);
+	CHECK_EQ_INT(store_open(p, STORE_OPEN_CREATE, &st), 0);
+	if (!st)
+		exit(1);
+	CHECK_EQ_INT(store_set_quota(st, q), 0);
+	CHECK_EQ_INT(store_set_trusted(st, own->pk, 1), 0);
+	return st;
+}
+
+/* Puts v in the order of perm (NULL: as it is); every put is stored or refused for the quota.
+ * Returns how many puts changed the store. */
+static size_t q_put_all(store *st, const qentry *v, size_t n, const size_t *perm)
+{
+	size_t changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		const qentry *e = &v[perm ? perm[i] : i];
+		int result = -1;
+		int rc = store_entry_put(st, e->raw, e->len, NOW, &result);
+		CHECK(rc == 0 || rc == MAILLE_EQUOTA);
+		if (rc == 0 && result == STORE_PUT_LIVE)
+			changed++;
+	}
+	return changed;
+}
+
+/* Whether st holds exactly the entries of v marked kept (and nothing else of theirs). */
+static bool q_holds_expected(store *st, const qentry *v, size_t n)
+{
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		bool has = store_has(st, v[i].id) == 0;
+		if (has != v[i].kept)
+			ok = false;
+	}
+	return ok;
+}
+
+static void q_perm(size_t *perm, size_t n, int how)
+{
+	for (size_t i = 0; i < n; i++)
+		perm[i] = how == 1 ? n - 1 - i : i;
+	if (how == 2)
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = q_rand() % (i + 1), t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+}
+
+/* Under the entry bounds, two stores (three here) offered the same untrusted entries in
+ * different orders keep the same ones, the lowest (timestamp, id) of each territory and then
+ * of all, with the same fingerprint; the counts stay exact; offering them all again changes
+ * nothing (an evicted entry is refused, not stored again in a loop). */
+static void test_quarantine_any_order(void)
+{
+	enum { KEYS = 6, EACH = 8 };
+	key own, keys[KEYS];
+	const store_quota q = {.entries = 5, .total_entries = 20};
+	tmp_begin();
+	q_rand_state = 0x9E3779B97F4A7C15ULL;
+	proto_key_generate(own.pk, own.sk);
+	for (int i = 0; i < KEYS; i++)
+		proto_key_generate(keys[i].pk, keys[i].sk);
+	size_t n;
+	qentry *v = q_entries(keys, KEYS, EACH, false, &n);
+	size_t *perm = malloc(n * sizeof *perm);
+	uint8_t fp[3][RBSR_FP_LEN];
+	const size_t want = q_expected(v, n, KEYS, &q);
+	CHECK_EQ_INT(want, 20);
+	for (int o = 0; o < 3; o++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d.sqlite", o);
+		store *st = q_store(name, &own, &q);
+		q_perm(perm, n, o);
+		q_put_all(st, v, n, perm);
+		CHECK(q_holds_expected(st, v, n));
+		CHECK_EQ_INT(fp_check(st), want);
+		fp_get(st, fp[o]);
+		uint64_t qn = 0, qb = 0, an = 0, ab = 0, sum = 0;
+		CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+		CHECK_EQ_INT(qn, want);
+		for (int a = 0; a < KEYS; a++) {
+			CHECK_EQ_INT(store_author_usage(st, keys[a].pk, &an, &ab), 0);
+			CHECK(an <= 5);
+			sum += ab;
+		}
+		CHECK_EQ_INT(qb, sum);
+		/* everything once more: nothing moves, nothing is evicted */
+		uint8_t *ids = NULL;
+		size_t n_ids = 0;
+		CHECK_EQ_INT(store_evicted_take(st, &ids, &n_ids), 0);
+		free(ids);
+		CHECK_EQ_INT(q_put_all(st, v, n, NULL), 0);
+		CHECK_EQ_INT(store_evicted_take(st, &ids, &n_ids), 0);
+		CHECK_EQ_INT(n_ids, 0);
+		free(ids);
+		CHECK(q_holds_expected(st, v, n));
+		CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+		store_close(st);
+	}
+	CHECK(memcmp(fp[0], fp[1], RBSR_FP_LEN) == 0);
+	CHECK(memcmp(fp[0], fp[2], RBSR_FP_LEN) == 0);
+	free(perm);
+	q_entries_free(v, n);
+	tmp_end();
+}
+
+/* Under byte bounds, entries of unequal sizes: whatever the first order, once every entry has
+ * been offered again after the last eviction (as a reconciliation does), two stores hold the
+ * same set, the one of the rule (store.h, PROTOCOL.md §4.6), and the bounds always hold. */
+static void test_quarantine_bytes_reoffered(void)
+{
+	enum { KEYS = 4, EACH = 12 };
+	key own, keys[KEYS];
+	tmp_begin();
+	q_rand_state = 0xD1B54A32D192ED03ULL;
+	proto_key_generate(own.pk, own.sk);
+	for (int i = 0; i < KEYS; i++)
+		proto_key_generate(keys[i].pk, keys[i].sk);
+	size_t n;
+	qentry *v = q_entries(keys, KEYS, EACH, true, &n);
+	uint64_t all = 0;
+	for (size_t i = 0; i < n; i++)
+		all += v[i].len;
+	const store_quota q = {.entries = 9, .bytes = all / 5, .total_bytes = all / 2};
+	size_t *perm = malloc(n * sizeof *perm);
+	uint8_t fp[3][RBSR_FP_LEN];
+	const size_t want = q_expected(v, n, KEYS, &q);
+	CHECK(want > 0 && want < n);
+	for (int o = 0; o < 3; o++) {
+		char name[16];
+		snprintf(name, sizeof name, "b%d.sqlite", o);
+		store *st = q_store(name, &own, &q);
+		q_perm(perm, n, o);
+		q_put_all(st, v, n, perm);
+		int rounds = 0;
+		while (q_put_all(st, v, n, NULL) > 0 && rounds < 100)
+			rounds++;
+		CHECK(rounds < 100);
+		CHECK(q_holds_expected(st, v, n));
+		CHECK_EQ_INT(fp_check(st), want);
+		fp_get(st, fp[o]);
+		uint64_t qn = 0, qb = 0, an = 0, ab = 0;
+		CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+		CHECK(qb <= q.total_bytes);
+		for (int a = 0; a < KEYS; a++) {
+			CHECK_EQ_INT(store_author_usage(st, keys[a].pk, &an, &ab), 0);
+			CHECK(an <= q.entries && ab <= q.bytes);
+		}
+		CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+		store_close(st);
+	}
+	CHECK(memcmp(fp[0], fp[1], RBSR_FP_LEN) == 0);
+	CHECK(memcmp(fp[0], fp[2], RBSR_FP_LEN) == 0);
+	free(perm);
+	q_entries_free(v, n);
+	tmp_end();
+}
+
+/* A full quarantine refuses nothing of a trusted territory and evicts nothing for it; when a
+ * territory becomes trusted its entries leave the quarantine, and when the trusted set shrinks
+ * the territories it dropped enter it and the bounds hold again at once, the highest entries
+ * evicted: the counts stay exact, the evicted ids are reported, the evicted text is gone from
+ * the file, and an evicted capability holds its member's entries again. */
+static void test_quarantine_trust_changes(void)
+{
+	enum { EACH = 10 };
+	key own, s, x, member;
+	const store_quota q = {.entries = 4, .total_entries = 6};
+	tmp_begin();
+	q_rand_state = 0x94D049BB133111EBULL;
+	proto_key_generate(own.pk, own.sk);
+	proto_key_generate(s.pk, s.sk);
+	proto_key_generate(x.pk, x.sk);
+	proto_key_generate(member.pk, member.sk);
+	uint8_t both[2 * PROTO_KEY_LEN];
+	memcpy(both, own.pk, PROTO_KEY_LEN);
+	memcpy(both + PROTO_KEY_LEN, s.pk, PROTO_KEY_LEN);
+	store *st = q_store("t.sqlite", &own, &q);
+	CHECK_EQ_INT(store_set_trusted(st, both, 2), 0); /* own and s */
+	char path[32], word[32];
+	/* s, trusted: far past any bound; its capability for member, its highest entry */
+	for (int i = 0; i < EACH; i++) {
+		snprintf(path, sizeof path, "rex/s%d", i);
+		snprintf(word, sizeof word, "motsecret%d", i);
+		doc d = {.title = "Territoire S", .description = word};
+		uint64_t ts = NOW - 5000 + (uint64_t)i * 100;
+		CHECK_EQ_INT(put(st, &s, path, ts, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	}
+	CHECK_EQ_INT(cap_put(st, &s, &member, NOW - 1000, NOW - 10000, 0, "", NULL), 0);
+	doc md = {.title = "Par un membre", .description = "motdumembre"};
+	int result = -1;
+	CHECK_EQ_INT(member_put(st, &s, &member, "rex/membre", NOW - 4950, PROTO_KIND_DOCUMENT, &md,
+	                        &result, NULL),
+	             0);
+	CHECK_EQ_INT(search_n(st, "motdumembre", NULL), 1);
+	/* x, untrusted: 3 entries, then the quarantine is full of x up to its bound */
+	uint8_t x_ids[8][PROTO_ID_LEN];
+	for (int i = 0; i < 6; i++) {
+		snprintf(path, sizeof path, "rex/x%d", i);
+		doc d = {.title = "Territoire X"};
+		uint64_t ts = NOW - 4900 + (uint64_t)i * 100;
+		int rc = put(st, &x, path, ts, PROTO_KIND_DOCUMENT, &d, NULL, x_ids[i]);
+		CHECK_EQ_INT(rc, i < 4 ? 0 : MAILLE_EQUOTA); /* its own bound: 4 */
+	}
+	uint64_t qn = 0, qb = 0, n = 0, b = 0;
+	CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+	CHECK_EQ_INT(qn, 4);
+	/* own entries: never refused, never counted */
+	for (int i = 0; i < EACH; i++) {
+		snprintf(path, sizeof path, "rex/o%d", i);
+		doc d = {.title = "Chez nous"};
+		uint64_t ts = NOW - 6000 + (uint64_t)i;
+		CHECK_EQ_INT(put(st, &own, path, ts, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
+	}
+	CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+	CHECK_EQ_INT(qn, 4);
+	uint8_t *ids = NULL;
+	size_t n_ids = 0;
+	CHECK_EQ_INT(store_evicted_take(st, &ids, &n_ids), 0);
+	CHECK_EQ_INT(n_ids, 0);
+	free(ids);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+
+	/* s is no longer trusted: its 12 entries enter the quarantine. Its own bound keeps its
+	 * lowest 4: s0 (NOW - 5000), the member's (NOW - 4950), s1, s2 (NOW - 4800); the capability
+	 * (NOW - 1000) goes with s3..s9. Then the total, 8 for 6: x3 (NOW - 4600) and x2 (NOW -
+	 * 4700), the highest two, go. */
+	CHECK_EQ_INT(store_set_trusted(st, own.pk, 1), 0);
+	CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+	CHECK_EQ_INT(qn, 6);
+	CHECK_EQ_INT(store_author_usage(st, s.pk, &n, &b), 0);
+	CHECK_EQ_INT(n, 4);
+	uint64_t nx = 0, bx = 0;
+	CHECK_EQ_INT(store_author_usage(st, x.pk, &nx, &bx), 0);
+	CHECK_EQ_INT(nx, 2);
+	CHECK_EQ_INT(b + bx, qb);
+	CHECK_EQ_INT(store_has(st, x_ids[1]), 0);
+	CHECK_EQ_INT(store_has(st, x_ids[2]), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_evicted_take(st, &ids, &n_ids), 0);
+	CHECK_EQ_INT(n_ids, 8 + 2);
+	for (size_t i = 0; ids && i < n_ids; i++)
+		CHECK_EQ_INT(store_has(st, ids + i * PROTO_ID_LEN), MAILLE_ENOTFOUND);
+	free(ids);
+	store_row row;
+	CHECK_EQ_INT(store_entry_get(st, s.pk, "rex/s0", &row), 0);
+	store_row_done(&row);
+	/* its capability evicted, the member's entry is held again: stored, not shown */
+	CHECK_EQ_INT(store_entry_get(st, s.pk, "rex/membre", &row), 0);
+	store_row_done(&row);
+	CHECK_EQ_INT(search_n(st, "motdumembre", NULL), 0);
+	store_filter all = {.territory = s.pk};
+	CHECK_EQ_INT(list_n(st, &all), 3); /* s0, s1, s2: not the held one */
+	CHECK_EQ_INT(fp_check(st), EACH + 4 + 2);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	/* evicted, then offered again: refused, without evicting anything */
+	CHECK_EQ_INT(cap_put(st, &s, &member, NOW - 1000, NOW - 10000, 0, "", NULL), MAILLE_EQUOTA);
+	CHECK_EQ_INT(store_evicted_take(st, &ids, &n_ids), 0);
+	CHECK_EQ_INT(n_ids, 0);
+	free(ids);
+
+	/* x becomes trusted: out of the quarantine, which has room again */
+	memcpy(both + PROTO_KEY_LEN, x.pk, PROTO_KEY_LEN);
+	CHECK_EQ_INT(store_set_trusted(st, both, 2), 0);
+	CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+	CHECK_EQ_INT(qn, n);
+	const doc dx = {.title = "X"};
+	CHECK_EQ_INT(put(st, &x, "rex/x4", NOW - 4500, PROTO_KIND_DOCUMENT, &dx, NULL, NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	/* the evicted text left the file with its rows */
+	snprintf(path_, sizeof path_, "%s/t.sqlite", dir_);
+	CHECK(!store_file_contains("motsecret9"));
+	CHECK(store_file_contains("motsecret0"));
+	tmp_end();
+}
+
+static void q_count_problem(const uint8_t *id, const char *path, const char *problem, void *ctx)
+{
+	(void)id, (void)path, (void)problem;
+	(*(size_t *)ctx)++;
+}
+
+/* The quarantine is the file's: a handle that sets no quota (a person's command) puts the
+ * same way as the daemon's, and check finds a flag set behind the store's back. */
+static void test_quarantine_other_handle(void)
+{
+	key own, x;
+	const store_quota q = {.entries = 2};
+	tmp_begin();
+	proto_key_generate(own.pk, own.sk);
+	proto_key_generate(x.pk, x.sk);
+	store *st = store_create();
+	CHECK_EQ_INT(store_set_trusted(st, own.pk, 1), 0);
+	CHECK_EQ_INT(store_set_quota(st, &q), 0);
+	const doc da = {.title = "A"};
+	CHECK_EQ_INT(put(st, &x, "rex/a", NOW - 300, PROTO_KIND_DOCUMENT, &da, NULL, NULL), 0);
+	store *other = store_reopen();
+	CHECK_EQ_INT(put(other, &x, "rex/b", NOW - 200, PROTO_KIND_DOCUMENT, &(doc){.title = "B"},
+	                 NULL, NULL),
+	             0);
+	CHECK_EQ_INT(put(other, &x, "rex/c", NOW - 100, PROTO_KIND_DOCUMENT, &(doc){.title = "C"},
+	                 NULL, NULL),
+	             MAILLE_EQUOTA);
+	CHECK_EQ_INT(put(other, &own, "rex/c", NOW - 100, PROTO_KIND_DOCUMENT, &(doc){.title = "C"},
+	                 NULL, NULL),
+	             0);
+	uint64_t qn = 0, qb = 0;
+	CHECK_EQ_INT(store_quarantine_usage(st, &qn, &qb), 0);
+	CHECK_EQ_INT(qn, 2);
+	CHECK_EQ_INT(store_check(other, NULL, NULL, NULL), 0);
+	store_close(other);
+	store_close(st);
+	raw_exec("DELETE FROM quarantine WHERE id = (SELECT id FROM entries WHERE path = 'rex/a')");
+	st = store_reopen();
+	size_t n_problems = 0;
+	CHECK_EQ_INT(store_check(st, q_count_problem, &n_problems, NULL), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(n_problems, 2); /* the flag, and the totals that no longer add up */
 	store_close(st);
 	tmp_end();
 }
@@ -2991,5 +3412,7 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
            test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
            test_migrate_v1, test_check_meta, test_peers, test_trust, test_index_later,
-           test_member_hold_release, test_member_order_independent, test_quota, test_invites,
+           test_member_hold_release, test_member_order_independent, test_quota,
+           test_quarantine_any_order, test_quarantine_bytes_reoffered,
+           test_quarantine_trust_changes, test_quarantine_other_handle, test_invites,
            test_bulk_put)
