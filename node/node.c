@@ -586,6 +586,7 @@ static int node_web_start(node *n, web_server **ret)
 		.federation = n->cfg.federation,
 		.clock_skew_us = n->cfg.clock_skew_us,
 		.member = n->cfg.member,
+		.corrupt_mark = n->cfg.corrupt_mark,
 	};
 	int r = web_start(&wc, ret);
 	if (r == MAILLE_EBUSY && !n->cfg.web_listen) {

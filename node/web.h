@@ -100,6 +100,8 @@ typedef struct web_config {
 	int64_t clock_skew_us;  /* a test's injected clock (node_config.clock_skew_us) */
 	bool member;            /* a member's node: the forms write for the territory of its
 	                         * capability (web_publish_territory) */
+	const char *corrupt_mark; /* node_config.corrupt_mark: while it exists, the forms store
+	                           * nothing (NULL: never) */
 } web_config;
 
 typedef struct web_server web_server;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "proto/error.h"
@@ -1000,6 +1001,22 @@ static int new_path(web_req *r, const uint8_t terr[PROTO_KEY_LEN], const char *t
 	return MAILLE_EEXIST;
 }
 
+/* The error page of a write that failed: a damaged store says what to do (503: the
+ * catalogue still reads, only writing waits for the repair), anything else is a 500. */
+static void store_refused(web_req *r, int e, const char *fr, const char *en)
+{
+	if (e == MAILLE_ECORRUPT)
+		web_error(r, 503,
+		          "Rien n'a été enregistré : le stockage de ce nœud est endommagé (voir "
+		          "« maille check »). Restaurez-le depuis une sauvegarde, ou repartez de la clé "
+		          "du nœud et resynchronisez depuis vos pairs.",
+		          "Nothing was stored: this node's store is damaged (see 'maille check'). "
+		          "Restore it from a backup, or start again from the node's key and sync "
+		          "from your peers.");
+	else
+		web_error(r, 500, fr, en);
+}
+
 /* Signs and stores body (or a tombstone) at path in our territory: the timestamp is now, or
  * just after the live version if the clock is behind it (tools/cmd_publish.c's rule, so an
  * edit always wins the live-set order, PROTOCOL.md §1.5). */
@@ -1010,6 +1027,11 @@ static int sign_store(web_req *r, const char *path, int kind, const uint8_t *bod
 	char capref[WEB_CAPREF_CAP];
 	if (!web_publish_territory(r, terr, &sk, capref))
 		return MAILLE_EDENIED;
+	/* a `maille check` found the store damaged: nothing more goes into it (like the CLI's
+	 * writes and the daemon's commits), one stat per form, no scan */
+	struct stat sb;
+	if (r->w->cfg.corrupt_mark && stat(r->w->cfg.corrupt_mark, &sb) == 0)
+		return MAILLE_ECORRUPT;
 	uint64_t now = web_now_us(r->w), ts = now;
 	store_row row;
 	if (store_entry_get(r->wk->st, terr, path, &row) == 0) {
@@ -1146,8 +1168,8 @@ void web_post_publish(web_req *r)
 	free(enc);
 	if (e) {
 		LOG_WARN("WEB-PUBLISH", "%s: cannot store %s: %s", r->ip, path, maille_strerror(e));
-		web_error(r, 500, "La fiche n'a pas pu être enregistrée.",
-		          "The record could not be stored.");
+		store_refused(r, e, "La fiche n'a pas pu être enregistrée.",
+		              "The record could not be stored.");
 		goto out;
 	}
 	LOG_INFO("WEB-PUBLISH", "%s: %s %s", r->ip, edit ? "edited" : "published", path);
@@ -1199,8 +1221,8 @@ void web_post_delete(web_req *r)
 	if (e) {
 		LOG_WARN("WEB-PUBLISH", "%s: cannot delete %s: %s", r->ip, path,
 		         maille_strerror(e));
-		web_error(r, 500, "La suppression n'a pas pu être enregistrée.",
-		          "The deletion could not be stored.");
+		store_refused(r, e, "La suppression n'a pas pu être enregistrée.",
+		              "The deletion could not be stored.");
 		return;
 	}
 	LOG_INFO("WEB-PUBLISH", "%s: deleted %s", r->ip, path);

@@ -673,6 +673,26 @@ class WebTest(Base):
                           {"Origin": origin, "Host": f"127.0.0.1:{port}"})
             self.assertEqual(r.status, 303, f"{origin}: {r.text[:300]}")
 
+    def test_damaged_store_mark_refuses_forms(self):
+        """While `maille check` has marked the store damaged, the forms store nothing and
+        say why (503), like the command line's writes; the catalogue still reads."""
+        mark = os.path.join(self.a, "store.corrupt")
+        with open(mark, "w", encoding="utf-8") as f:
+            f.write("store: page 7 is damaged\n")
+        try:
+            before = self.count()
+            cookie, tok = self.csrf()
+            r = self.post("/publish", self.rex_form("Pendant la réparation", tok), cookie)
+            self.assertEqual(r.status, 503, r.text[:300])
+            self.assertIn("endommagé", r.text)
+            self.assertEqual(self.count(), before)
+            self.assertEqual(self.get("/catalogue").status, 200)
+        finally:
+            os.unlink(mark)
+        cookie, tok = self.csrf()
+        r = self.post("/publish", self.rex_form("Après la réparation", tok), cookie)
+        self.assertEqual(r.status, 303, r.text[:300])
+
     def test_allowed_hosts(self):
         port = self.web.port
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
