@@ -1,4 +1,4 @@
-/* store/store.c: the catalogue in one SQLite file (see store.h for the contract).
+/* store/store_put.c: the catalogue in one SQLite file (see store.h for the contract).
  *
  * Layout (schema version 6, PRAGMA user_version), 16 KiB pages:
  *   entries       one row per live (territory, path): the signed bytes (raw) and the columns
