@@ -1,0 +1,432 @@
+/* store/store_fts.c: the full-text index: the columns and text decoded from a document,
+ * maille_text() (the index's external content), the index changes queued by the puts and
+ * written when the transaction ends, and documents indexed later (store_index_pending). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------ */
+/* Queued index changes */
+
+/* Full-text changes are queued by each put and replayed here, outside any savepoint: FTS5
+ * writes its pending in-memory index to disk at every SAVEPOINT, so indexing inside the
+ * per-put savepoint would write one tiny segment per entry and merge them forever (a bulk
+ * load ran several times slower). The ops replay in order, so a row inserted and superseded
+ * in the same batch is inserted then deleted, which is correct if wasteful. A deletion carries
+ * the text the row was indexed with (an external-content index cannot read it back: the
+ * entry's row is already gone). *ret_deleted is set when a deletion was replayed. */
+int store__fts_flush(store *st, bool *ret_deleted)
+{
+	sqlite3_stmt *ins = NULL, *del = NULL;
+	int rc = store__stmt(st, STMT_FTS_INS, &ins);
+	if (!rc)
+		rc = store__stmt(st, STMT_FTS_DEL, &del);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < st->n_ops; i++) {
+		const store_fts_op *op = &st->ops[i];
+		sqlite3_stmt *s = op->insert ? ins : del;
+		size_t off = op->off;
+		sqlite3_bind_int64(s, 1, op->rid);
+		for (int k = 0; k < TEXT_N_; k++) {
+			sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
+			off += op->len[k] + 1;
+		}
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store__err(rc);
+		if (!op->insert)
+			*ret_deleted = true;
+	}
+	st->n_ops = 0;
+	st->fts_len = 0;
+	return 0;
+}
+
+void store__fts_discard(store *st)
+{
+	st->n_ops = 0;
+	st->fts_len = 0;
+}
+
+/* Inside a batch, makes the full-text index reflect every put so far (for search and check).
+ * A failure breaks the batch: its rows and the index could disagree. */
+int store__fts_sync(store *st)
+{
+	bool deleted = false;
+	int rc;
+	if (!st->in_batch || st->n_ops == 0 || st->batch_err)
+		return 0; /* nothing queued (a broken batch has discarded its queue) */
+	rc = store__fts_flush(st, &deleted);
+	if (deleted)
+		st->batch_deleted_text = true;
+	if (rc) {
+		st->batch_err = rc;
+		if (!sqlite3_get_autocommit(st->db))
+			store__stmt_run(st, STMT_ROLLBACK);
+		store__fts_discard(st);
+		st->n_evicted = st->n_evicted_done;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Decoded columns and full-text */
+
+static int store_text_add(store_text *t, const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	size_t need = t->len + 1 + n + 1;
+	if (need > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		while (cap < need)
+			cap *= 2;
+		char *p = realloc(t->p, cap);
+		if (!p)
+			return MAILLE_ENOMEM;
+		t->p = p;
+		t->cap = cap;
+	}
+	if (t->len)
+		t->p[t->len++] = ' ';
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+	return 0;
+}
+
+/* Every string of v (a plain string, every language of a language map, every item of a list),
+ * space-separated. Depth is bounded by the decoder (PROTO_VALUE_DEPTH_MAX). */
+static int store_text_value(store_text *t, const proto_value *v)
+{
+	int rc = 0;
+	if (!v)
+		return 0;
+	switch (v->type) {
+	case PROTO_V_STR:
+		return store_text_add(t, v->u.str.ptr, v->u.str.len);
+	case PROTO_V_ARRAY:
+		for (size_t i = 0; i < v->u.arr.n && !rc; i++)
+			rc = store_text_value(t, &v->u.arr.items[i]);
+		return rc;
+	case PROTO_V_MAP:
+		for (size_t i = 0; i < v->u.map.n && !rc; i++)
+			rc = store_text_value(t, &v->u.map.items[i].val);
+		return rc;
+	default:
+		return 0;
+	}
+}
+
+static const char *store_map_str(const proto_value *map, const char *key)
+{
+	const proto_value *v = proto_map_get(map, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
+static bool store_type_federation(const char *type)
+{
+	static const char *const fed[] = {"territory", "member", "vouch", "node"};
+	if (!type)
+		return false;
+	for (size_t i = 0; i < sizeof fed / sizeof fed[0]; i++)
+		if (strcmp(type, fed[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Fills doc from a document's body (a map) and text with its full-text columns. maille_text()
+ * computes the text of the index with this same function, so what a put indexes and what a
+ * deletion or a snippet later reads back are the same strings. */
+int store__doc_extract(store_text text[TEXT_N_], const proto_value *body, store_doc *doc)
+{
+	const proto_value *title, *summary;
+	int rc = 0;
+
+	memset(doc, 0, sizeof *doc);
+	doc->type = store_map_str(body, "type");
+	doc->status = store_map_str(body, "status");
+	doc->licence = store_map_str(body, "content_licence");
+	doc->sw_licence = store_map_str(body, "licence");
+	doc->fed = store_type_federation(doc->type);
+	title = proto_map_get(body, "title");
+	/* A territory record has a name, not a title: show and index it as one. */
+	if (!title && doc->type && strcmp(doc->type, "territory") == 0)
+		title = proto_map_get(body, "name");
+	summary = proto_map_get(body, "summary");
+	doc->title = title ? proto_langmap_pick(title, "fr") : NULL;
+	doc->summary = summary ? proto_langmap_pick(summary, "fr") : NULL;
+	doc->themes = proto_map_get(body, "themes");
+
+	for (size_t i = 0; i < TEXT_N_; i++) {
+		text[i].len = 0;
+		if (text[i].p)
+			text[i].p[0] = '\0';
+	}
+	rc = store_text_value(&text[TEXT_TITLE], title);
+	if (!rc)
+		rc = store_text_value(&text[TEXT_SUMMARY], summary);
+	if (!rc)
+		rc = store_text_value(&text[TEXT_DESCRIPTION], proto_map_get(body, "description"));
+	if (!rc)
+		rc = store_text_value(&text[TEXT_KEYWORDS], proto_map_get(body, "keywords"));
+	return rc;
+}
+
+/* The full-text columns of the stored entry raw[0..len), into text. *ret_doc is false (and
+ * text empty) for a tombstone. MAILLE_ECORRUPT if raw is not a canonical entry with a map
+ * body (it was checked when stored). */
+int store__text_of_raw(store_text text[TEXT_N_], const uint8_t *raw, size_t len,
+                       bool *ret_doc)
+{
+	proto_entry e;
+	proto_arena arena;
+	proto_value *body = NULL;
+	store_doc doc;
+	int rc;
+
+	for (size_t i = 0; i < TEXT_N_; i++)
+		text[i].len = 0;
+	*ret_doc = false;
+	if (proto_entry_decode(raw, len, &e) != 0)
+		return MAILLE_ECORRUPT;
+	if (e.kind != PROTO_KIND_DOCUMENT)
+		return 0;
+	proto_arena_init(&arena, 0);
+	rc = proto_value_decode(e.body, e.body_len, &arena, &body);
+	if (rc || body->type != PROTO_V_MAP)
+		rc = MAILLE_ECORRUPT;
+	else
+		rc = store__doc_extract(text, body, &doc);
+	proto_arena_done(&arena);
+	if (!rc)
+		*ret_doc = true;
+	return rc;
+}
+
+/* Loads st->fn_text with the texts of the entry raw (a SQL value), unless they are already
+ * those of raw: FTS5 asks for the four columns of a row one after the other, and snippet()
+ * asks again for the rows maille_has_prefix just read. st->fn_is_doc is false for a
+ * tombstone, for NULL and for bytes that do not decode (which store_check reports). */
+int store__text_fn_load_raw(store *st, const uint8_t *raw, size_t len)
+{
+	int rc;
+
+	if (!raw || len == 0) {
+		st->fn_valid = false;
+		st->fn_is_doc = false;
+		return 0;
+	}
+	if (st->fn_valid && st->fn_raw_len == len && memcmp(st->fn_raw, raw, len) == 0)
+		return 0;
+	st->fn_valid = false;
+	if (len > st->fn_raw_cap) {
+		uint8_t *p = realloc(st->fn_raw, len);
+		if (!p)
+			return MAILLE_ENOMEM;
+		st->fn_raw = p;
+		st->fn_raw_cap = len;
+	}
+	rc = store__text_of_raw(st->fn_text, raw, len, &st->fn_is_doc);
+	if (rc == MAILLE_ENOMEM)
+		return rc;
+	if (rc)
+		st->fn_is_doc = false;
+	memcpy(st->fn_raw, raw, len);
+	st->fn_raw_len = len;
+	st->fn_valid = true;
+	return 0;
+}
+
+int store__text_fn_load(store *st, sqlite3_value *v)
+{
+	return store__text_fn_load_raw(st, sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v));
+}
+
+/* maille_text(raw, column): the text FTS5 indexed for column ('title', 'summary',
+ * 'description' or 'keywords') of the entry raw, the content of the view entries_text. NULL
+ * for a tombstone or for bytes that do not decode. Deterministic and innocuous: it reads
+ * nothing but its arguments. */
+void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	static const char *const names[TEXT_N_] = {"title", "summary", "description", "keywords"};
+	store *st = sqlite3_user_data(ctx);
+	const char *col;
+	int k;
+
+	(void)argc;
+	col = (const char *)sqlite3_value_text(argv[1]);
+	for (k = 0; k < TEXT_N_; k++)
+		if (col && strcmp(col, names[k]) == 0)
+			break;
+	if (k == TEXT_N_) {
+		sqlite3_result_error(ctx, "maille_text: unknown column", -1);
+		return;
+	}
+	if (store__text_fn_load(st, argv[0]) != 0) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (!st->fn_is_doc)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, st->fn_text[k].len ? st->fn_text[k].p : "",
+		                    (int)st->fn_text[k].len, SQLITE_TRANSIENT);
+}
+
+/* Theme i of doc->themes (a single string counts as a list of one), or NULL past the end. */
+const char *store__doc_theme(const store_doc *doc, size_t i)
+{
+	const proto_value *t = doc->themes;
+	if (!t)
+		return NULL;
+	if (t->type == PROTO_V_STR)
+		return i == 0 ? t->u.str.ptr : NULL;
+	if (t->type != PROTO_V_ARRAY)
+		return NULL;
+	for (size_t k = 0; k < t->u.arr.n; k++) {
+		if (t->u.arr.items[k].type != PROTO_V_STR)
+			continue;
+		if (i-- == 0)
+			return t->u.arr.items[k].u.str.ptr;
+	}
+	return NULL;
+}
+
+/* Queues the insertion of text as the fts row of rid, or the deletion of rid's row, which
+ * was indexed with text. */
+int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text)
+{
+	store_fts_op *op;
+	if (st->n_ops == st->cap_ops) {
+		size_t cap = st->cap_ops ? st->cap_ops * 2 : 256;
+		store_fts_op *ops = realloc(st->ops, cap * sizeof *ops);
+		if (!ops)
+			return MAILLE_ENOMEM;
+		st->ops = ops;
+		st->cap_ops = cap;
+	}
+	op = &st->ops[st->n_ops];
+	op->rid = rid;
+	op->insert = insert;
+	op->off = st->fts_len;
+	{
+		size_t need = st->fts_len;
+		for (int k = 0; k < TEXT_N_; k++)
+			need += text[k].len + 1;
+		if (need > st->fts_cap) {
+			size_t cap = st->fts_cap ? st->fts_cap : 65536;
+			while (cap < need)
+				cap *= 2;
+			char *p = realloc(st->fts_buf, cap);
+			if (!p)
+				return MAILLE_ENOMEM;
+			st->fts_buf = p;
+			st->fts_cap = cap;
+		}
+		for (int k = 0; k < TEXT_N_; k++) {
+			op->len[k] = text[k].len;
+			if (op->len[k])
+				memcpy(st->fts_buf + st->fts_len, text[k].p, op->len[k]);
+			st->fts_buf[st->fts_len + op->len[k]] = '\0';
+			st->fts_len += op->len[k] + 1;
+		}
+	}
+	st->n_ops++;
+	return 0;
+}
+
+/* ---- indexing later (migration 3) ------------------------------------------------------------ */
+
+void store_set_index_later(store *st, bool later)
+{
+	st->index_later = later;
+}
+
+int store_unindexed(store *st, uint64_t *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM entries WHERE unindexed = 1"
+	                                     " AND held = 0", -1,
+	                            &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? 0 : store__err(rc);
+}
+
+int store_index_pending(store *st, size_t max, size_t *ret_done)
+{
+	*ret_done = 0;
+	if (st->in_batch)
+		return MAILLE_ESTATE;
+	if (max == 0)
+		return 0;
+	int rc = store_begin(st);
+	if (rc)
+		return rc;
+	/* the rids first: the rows leave the partial index as they are updated, which a cursor
+	 * walking that index would not survive */
+	sqlite3_stmt *sel = NULL, *upd = NULL, *raw_s = NULL;
+	sqlite3_int64 *rids = malloc(max * sizeof *rids);
+	size_t n = 0;
+	int src = rids ? sqlite3_prepare_v2(st->db, "SELECT rid FROM entries WHERE unindexed = 1"
+	                                             " AND held = 0 ORDER BY rid LIMIT ?1",
+	                                    -1, &sel, NULL)
+	               : SQLITE_NOMEM;
+	if (src == SQLITE_OK) {
+		sqlite3_bind_int64(sel, 1, (sqlite3_int64)max);
+		while ((src = sqlite3_step(sel)) == SQLITE_ROW && n < max)
+			rids[n++] = sqlite3_column_int64(sel, 0);
+		if (src == SQLITE_DONE || src == SQLITE_ROW)
+			src = SQLITE_OK;
+	}
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(st->db, "UPDATE entries SET unindexed = 0 WHERE rid = ?1", -1,
+		                         &upd, NULL);
+	rc = src == SQLITE_OK ? store__stmt(st, STMT_RAW_GET, &raw_s) : store__err(src);
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_bind_int64(raw_s, 1, rids[i]);
+		src = sqlite3_step(raw_s);
+		bool is_doc = false;
+		if (src == SQLITE_ROW) {
+			const uint8_t *raw = sqlite3_column_blob(raw_s, 0);
+			int len = sqlite3_column_bytes(raw_s, 0);
+			rc = raw && len > 0
+			         ? store__text_of_raw(st->text, raw, (size_t)len, &is_doc)
+			         : MAILLE_ECORRUPT;
+			if (!rc && !is_doc)
+				rc = MAILLE_ECORRUPT; /* only documents are ever stored unindexed */
+		} else {
+			rc = src == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(src);
+		}
+		sqlite3_reset(raw_s);
+		if (!rc)
+			rc = store__fts_queue(st, rids[i], true, st->text);
+		if (!rc) {
+			sqlite3_bind_int64(upd, 1, rids[i]);
+			src = sqlite3_step(upd);
+			sqlite3_reset(upd);
+			if (src != SQLITE_DONE)
+				rc = store__err(src);
+		}
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	free(rids);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	rc = store_commit(st);
+	if (!rc)
+		*ret_done = n;
+	return rc;
+}
