@@ -1,4 +1,5 @@
-/* store/store.h: a node's catalogue in one SQLite file (WAL mode).
+/* store/store.h: a node's catalogue in one SQLite file (WAL mode), schema version 6 (PRAGMA
+ * user_version; store_open migrates an older file, refuses a newer one).
  *
  * Holds the live set of entries (PROTOCOL.md §1.5): for each (territory, path) only the entry
  * with the greatest (timestamp, id) is kept; a superseded version is deleted whatever the order
@@ -12,8 +13,13 @@
  * the indexed text is computed from the stored entries (it is not stored twice), so any other
  * program that reads the file's index needs the store's maille_text() SQL function.
  *
- * Depends on proto/ and SQLite. Never logs, never touches the network. A store handle is used
- * by one thread at a time. SQLite error codes are translated into maille codes here only. */
+ * The entries of territories the node does not trust are kept in a quarantine, within bounds
+ * (PROTOCOL.md §4.6). The node's own tables never replicate: the configured peers, the
+ * territories it trusts explicitly, the hashes of the invitations it handed out.
+ *
+ * Depends on proto/, SQLite (with FTS5) and libsodium. Never logs, never touches the network.
+ * A store handle is used by one thread at a time. SQLite error codes are translated into
+ * maille codes here only: callers see maille codes and this header, never SQLite. */
 #ifndef MAILLE_STORE_STORE_H
 #define MAILLE_STORE_STORE_H
 
