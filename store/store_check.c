@@ -462,6 +462,110 @@ static int store_check_quarantine(store *st, store_check_state *cs)
 	return rc;
 }
 
+/* The tables against each other: meta, one row per (territory, path), the full-text and
+ * themes rows of existing entries, authors, the held entries, members, the quarantine. */
+static int store_check_tables(store *st, store_check_state *cs)
+{
+	int rc;
+
+	/* One row per (territory, path): the UNIQUE index says so, unless it is what is corrupt,
+	 * so count over the table itself. */
+	rc = store_check_meta(st, cs);
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT min(id), path FROM entries NOT INDEXED"
+		                       " GROUP BY territory, path HAVING count(*) > 1",
+		                       "several entries for one (territory, path)",
+		                       "the (territory, path) of the entries");
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT NULL, NULL FROM fts_docsize"
+		                       " WHERE id NOT IN (SELECT rid FROM entries)",
+		                       "full-text row without an entry",
+		                       "the full-text index's rows");
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT NULL, theme FROM themes"
+		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
+		                       "theme row without an entry", "the themes table");
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT NULL, NULL FROM (SELECT territory, count(*) AS n,"
+		                       " sum(length(raw)) AS b FROM entries GROUP BY territory) e"
+		                       " LEFT JOIN authors a USING (territory)"
+		                       " WHERE a.n IS NOT e.n OR a.bytes IS NOT e.b"
+		                       " UNION ALL SELECT NULL, NULL FROM authors WHERE n != 0"
+		                       " AND territory NOT IN (SELECT territory FROM entries)",
+		                       "authors: a territory's count or size disagrees with its "
+		                       "entries",
+		                       "the usage counts (authors)");
+	if (!rc)
+		rc = store_check_query(st, cs,
+		                       "SELECT id, path FROM entries WHERE held = 1 AND"
+		                       " (capref IS NULL OR (kind = 0 AND unindexed = 0))",
+		                       "a held entry that is not a member's, or is indexed",
+		                       "the held entries");
+	if (!rc)
+		rc = store_check_members(st, cs);
+	if (!rc)
+		rc = store_check_quarantine(st, cs);
+	return rc;
+}
+
+/* SQLite's own integrity check, one problem a line. */
+static int store_check_integrity(store *st, store_check_state *cs)
+{
+	sqlite3_stmt *si;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &si, NULL);
+	if (rc != SQLITE_OK)
+		return store_check_sqlite(st, cs, rc, "SQLite's integrity check");
+	while ((rc = sqlite3_step(si)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(si, 0);
+		if (!text || strcmp(text, "ok") == 0)
+			continue;
+		/* one problem a line, without the "*** in database main ***" headings */
+		for (const char *line = text; *line;) {
+			size_t len = strcspn(line, "\n");
+			if (len && strncmp(line, "*** ", 4) != 0) {
+				char msg[320];
+				snprintf(msg, sizeof msg, "SQLite's integrity check: %.*s", (int)len,
+				         line);
+				store_check_report(cs, NULL, NULL, msg);
+				cs->damaged = true;
+			}
+			line += len + (line[len] == '\n');
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_check_sqlite(st, cs, rc, "SQLite's integrity check");
+	sqlite3_finalize(si);
+	return rc;
+}
+
+/* The index's structure, then (rank 1) its postings against the text of every entry.
+ * A disagreement of the second kind is reported only when no entry was found wrong: an
+ * entry whose raw was altered already explains it, and the check cannot say which rows
+ * the index disagrees on. */
+static int store_check_fts(store *st, store_check_state *cs)
+{
+	int rc = sqlite3_exec(st->db, "INSERT INTO fts(fts) VALUES('integrity-check')", NULL, NULL,
+	                      NULL);
+	if (rc != SQLITE_OK) {
+		if (store__err(rc) != MAILLE_ECORRUPT)
+			return store__err(rc);
+		store_check_report(cs, NULL, NULL, "full-text index integrity-check failed");
+	} else if (cs->problems == 0) {
+		rc = sqlite3_exec(st->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+		                  NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			if (store__err(rc) != MAILLE_ECORRUPT)
+				return store__err(rc);
+			store_check_report(cs, NULL, NULL,
+			                   "full-text index disagrees with the text of the entries");
+		}
+	}
+	return 0;
+}
+
 int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 {
 	store_check_state cs = {.cb = cb, .ctx = ctx};
@@ -515,109 +619,16 @@ int store_check(store *st, store_check_cb cb, void *ctx, uint64_t *ret_checked)
 			goto out;
 	}
 
-	/* One row per (territory, path): the UNIQUE index says so, unless it is what is corrupt,
-	 * so count over the table itself. */
-	rc = store_check_meta(st, &cs);
-	if (!rc)
-		rc = store_check_query(st, &cs,
-		                       "SELECT min(id), path FROM entries NOT INDEXED"
-		                       " GROUP BY territory, path HAVING count(*) > 1",
-		                       "several entries for one (territory, path)",
-		                       "the (territory, path) of the entries");
-	if (!rc)
-		rc = store_check_query(st, &cs,
-		                       "SELECT NULL, NULL FROM fts_docsize"
-		                       " WHERE id NOT IN (SELECT rid FROM entries)",
-		                       "full-text row without an entry",
-		                       "the full-text index's rows");
-	if (!rc)
-		rc = store_check_query(st, &cs,
-		                       "SELECT NULL, theme FROM themes"
-		                       " WHERE rid NOT IN (SELECT rid FROM entries)",
-		                       "theme row without an entry", "the themes table");
-	if (!rc)
-		rc = store_check_query(st, &cs,
-		                       "SELECT NULL, NULL FROM (SELECT territory, count(*) AS n,"
-		                       " sum(length(raw)) AS b FROM entries GROUP BY territory) e"
-		                       " LEFT JOIN authors a USING (territory)"
-		                       " WHERE a.n IS NOT e.n OR a.bytes IS NOT e.b"
-		                       " UNION ALL SELECT NULL, NULL FROM authors WHERE n != 0"
-		                       " AND territory NOT IN (SELECT territory FROM entries)",
-		                       "authors: a territory's count or size disagrees with its "
-		                       "entries",
-		                       "the usage counts (authors)");
-	if (!rc)
-		rc = store_check_query(st, &cs,
-		                       "SELECT id, path FROM entries WHERE held = 1 AND"
-		                       " (capref IS NULL OR (kind = 0 AND unindexed = 0))",
-		                       "a held entry that is not a member's, or is indexed",
-		                       "the held entries");
-	if (!rc)
-		rc = store_check_members(st, &cs);
-	if (!rc)
-		rc = store_check_quarantine(st, &cs);
+	rc = store_check_tables(st, &cs);
 	if (rc)
 		goto out;
 
-	{
-		sqlite3_stmt *si;
-		rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &si, NULL);
-		if (rc != SQLITE_OK) {
-			rc = store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
-			if (rc)
-				goto out;
-		} else {
-			while ((rc = sqlite3_step(si)) == SQLITE_ROW) {
-				const char *text = (const char *)sqlite3_column_text(si, 0);
-				if (!text || strcmp(text, "ok") == 0)
-					continue;
-				/* one problem a line, without the "*** in database main ***"
-				 * headings */
-				for (const char *line = text; *line;) {
-					size_t len = strcspn(line, "\n");
-					if (len && strncmp(line, "*** ", 4) != 0) {
-						char msg[320];
-						snprintf(msg, sizeof msg,
-						         "SQLite's integrity check: %.*s", (int)len,
-						         line);
-						store_check_report(&cs, NULL, NULL, msg);
-						cs.damaged = true;
-					}
-					line += len + (line[len] == '\n');
-				}
-			}
-			rc = rc == SQLITE_DONE
-			         ? 0
-			         : store_check_sqlite(st, &cs, rc, "SQLite's integrity check");
-			sqlite3_finalize(si);
-			if (rc)
-				goto out;
-		}
-	}
-	/* The index's structure, then (rank 1) its postings against the text of every entry.
-	 * A disagreement of the second kind is reported only when no entry was found wrong: an
-	 * entry whose raw was altered already explains it, and the check cannot say which rows
-	 * the index disagrees on. */
-	rc = sqlite3_exec(st->db, "INSERT INTO fts(fts) VALUES('integrity-check')", NULL, NULL,
-	                  NULL);
-	if (rc != SQLITE_OK) {
-		if (store__err(rc) != MAILLE_ECORRUPT) {
-			rc = store__err(rc);
-			goto out;
-		}
-		store_check_report(&cs, NULL, NULL, "full-text index integrity-check failed");
-	} else if (cs.problems == 0) {
-		rc = sqlite3_exec(st->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
-		                  NULL, NULL, NULL);
-		if (rc != SQLITE_OK) {
-			if (store__err(rc) != MAILLE_ECORRUPT) {
-				rc = store__err(rc);
-				goto out;
-			}
-			store_check_report(&cs, NULL, NULL,
-			                   "full-text index disagrees with the text of the entries");
-		}
-	}
+	rc = store_check_integrity(st, &cs);
+	if (rc)
+		goto out;
+	rc = store_check_fts(st, &cs);
+	if (rc)
+		goto out;
 	rc = cs.problems ? MAILLE_ECORRUPT : 0;
 
 out:

@@ -550,6 +550,51 @@ int store_diagnose(const char *path, char *ret, size_t cap)
 	return 0;
 }
 
+/* The SQL functions of a store's connection. */
+static int store_functions_add(store *st)
+{
+	int rc;
+	/* The content of the full-text index (view entries_text). */
+	rc = sqlite3_create_function_v2(st->db, "maille_text", 2,
+	                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, st,
+	                                store__text_fn, NULL, NULL, NULL);
+	/* store_search's prefix test, in its own statements only. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "maille_has_prefix", 4,
+		                                SQLITE_UTF8 | SQLITE_DIRECTONLY,
+		                                st, store__has_prefix_fn, NULL, NULL, NULL);
+	/* store_filter.trusted_only: whether a territory is in the set of store_set_trusted. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "maille_trusted", 1,
+		                                SQLITE_UTF8 | SQLITE_DIRECTONLY, st,
+		                                store__trusted_fn, NULL, NULL, NULL);
+	/* meta.idsum of a version-1 file, summed by migration 2. Our statements only. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "maille_idsum", 1,
+		                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+		                                NULL, NULL, store__idsum_step, store__idsum_final,
+		                                NULL);
+	return rc != SQLITE_OK ? store__err(rc) : 0;
+}
+
+/* Puts the file in WAL mode: 0, or MAILLE_EIO when SQLite keeps another journal mode. */
+static int store_wal_on(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store__err(rc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(s, 0);
+		rc = mode && strcmp(mode, "wal") == 0 ? 0 : MAILLE_EIO;
+	} else {
+		rc = store__err(rc == SQLITE_DONE ? SQLITE_IOERR : rc);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_open(const char *path, int flags, store **ret)
 {
 	bool created = false;
@@ -594,30 +639,9 @@ int store_open(const char *path, int flags, store **ret)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	/* Refuse SQL that could corrupt the file (writable_schema, writes to shadow tables). */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-	/* The content of the full-text index (view entries_text). */
-	rc = sqlite3_create_function_v2(st->db, "maille_text", 2,
-	                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, st,
-	                                store__text_fn, NULL, NULL, NULL);
-	/* store_search's prefix test, in its own statements only. */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function_v2(st->db, "maille_has_prefix", 4,
-		                                SQLITE_UTF8 | SQLITE_DIRECTONLY,
-		                                st, store__has_prefix_fn, NULL, NULL, NULL);
-	/* store_filter.trusted_only: whether a territory is in the set of store_set_trusted. */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function_v2(st->db, "maille_trusted", 1,
-		                                SQLITE_UTF8 | SQLITE_DIRECTONLY, st,
-		                                store__trusted_fn, NULL, NULL, NULL);
-	/* meta.idsum of a version-1 file, summed by migration 2. Our statements only. */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function_v2(st->db, "maille_idsum", 1,
-		                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
-		                                NULL, NULL, store__idsum_step, store__idsum_final,
-		                                NULL);
-	if (rc != SQLITE_OK) {
-		rc = store__err(rc);
+	rc = store_functions_add(st);
+	if (rc)
 		goto fail;
-	}
 
 	/* Identify the file before writing anything to it: a file that is not ours is left as it
 	 * was (reading the header of a non-database fails with SQLITE_NOTADB). */
@@ -650,24 +674,9 @@ int store_open(const char *path, int flags, store **ret)
 		if (rc)
 			goto fail;
 	}
-	{
-		sqlite3_stmt *s = NULL;
-		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
-		if (rc != SQLITE_OK) {
-			rc = store__err(rc);
-			goto fail;
-		}
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			const char *mode = (const char *)sqlite3_column_text(s, 0);
-			rc = mode && strcmp(mode, "wal") == 0 ? 0 : MAILLE_EIO;
-		} else {
-			rc = store__err(rc == SQLITE_DONE ? SQLITE_IOERR : rc);
-		}
-		sqlite3_finalize(s);
-		if (rc)
-			goto fail;
-	}
+	rc = store_wal_on(st->db);
+	if (rc)
+		goto fail;
 	/* temp_store in memory: the sub-journal of a put's savepoint would otherwise be a temp
 	 * file written page by page (tens of write calls per put). Cache: STORE_CACHE_KIB. */
 	{
