@@ -1,4 +1,4 @@
-/* tools/bench.c: maille-bench, the benchmark programs. Figures are printed, never asserted.
+/* tools/bench/bench.c: maille-bench, the benchmark programs. Figures are printed, never asserted.
  *
  *   maille-bench [--n N] [--dir DIR]        sign/verify rates, bulk publish, search, size
  *   maille-bench gen --dir DIR --n N        write N generated records into an existing node
@@ -23,9 +23,11 @@
 #include "bench_web.h"
 #include "cli.h"
 #include "gen.h"
-#include "proto/error.h"
 #include "maille_config.h"
+#include "nodedir.h"
+#include "proto/error.h"
 #include "proto/schema.h"
+#include "proto/value.h"
 
 #define BATCH 1000
 

@@ -1,4 +1,4 @@
-/* tools/bench_channel.c: `maille-bench channel` — the secure channel's costs.
+/* tools/bench/bench_channel.c: `maille-bench channel` — the secure channel's costs.
  *
  * 1. Handshakes per second on one core: initiator and responder in one process, the three
  *    messages of PROTOCOL.md §2.2 with real keys (X25519, BLAKE2b, ChaCha20-Poly1305).

@@ -1,4 +1,4 @@
-/* tools/bench_channel.h: `maille-bench channel` (see bench_channel.c). */
+/* tools/bench/bench_channel.h: `maille-bench channel` (see bench_channel.c). */
 #ifndef MAILLE_TOOLS_BENCH_CHANNEL_H
 #define MAILLE_TOOLS_BENCH_CHANNEL_H
 

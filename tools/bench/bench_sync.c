@@ -1,4 +1,5 @@
-/* tools/bench_sync.c: `maille-bench sync` — what synchronisation costs on the path a user runs.
+/* tools/bench/bench_sync.c: `maille-bench sync` — what synchronisation costs on the path a user
+ * runs.
  *
  * Every figure comes from real `maille` processes (the binary next to maille-bench), real
  * stores with their full-text index, and real TCP on 127.0.0.1 with ephemeral ports:
@@ -20,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -40,8 +42,11 @@
 /* Only for SYNC_FRAME_LIMIT: the in-memory reconciliation must use the very frame limit the
  * daemon uses, and follow it if it changes. */
 #include "node/internal.h"
+#include "node/trust.h"
+#include "nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"
+#include "proto/member.h"
 
 #define N_PUBLISH 50u       /* entries of the propagation measurement */
 #define PROP_ENTRIES 20u    /* each propagation node's own catalogue */

@@ -1,4 +1,4 @@
-/* tools/bench_util.h: what the maille-bench programs share (defined in bench.c), and the
+/* tools/bench/bench_util.h: what the maille-bench programs share (defined in bench.c), and the
  * entry points of the subcommands that live in their own files. */
 #ifndef MAILLE_TOOLS_BENCH_UTIL_H
 #define MAILLE_TOOLS_BENCH_UTIL_H
@@ -16,7 +16,7 @@ double bench_pct(double *sorted, size_t n, double p);
 /* The CPU's model name from /proc/cpuinfo ("unknown CPU" if none). */
 void bench_cpu_model(char *ret, size_t cap);
 
-/* Generated record `index` of `seed` (tools/gen.h), signed as (pk, sk) with timestamp ts,
+/* Generated record `index` of `seed` (tools/bench/gen.h), signed as (pk, sk) with timestamp ts,
  * encoded into a malloc'd buffer. 0 or a maille code. */
 int bench_make_entry(uint64_t seed, uint64_t index, const uint8_t pk[32], const uint8_t *sk,
                      uint64_t ts, uint8_t **ret, size_t *ret_len);

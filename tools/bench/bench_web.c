@@ -1,4 +1,4 @@
-/* tools/bench_web.c: `maille-bench web`, the web catalogue under load while the node syncs.
+/* tools/bench/bench_web.c: `maille-bench web`, the web catalogue under load while the node syncs.
  *
  *   maille-bench web [--n N] [--requests R] [--seconds S] [--clients C] [--dir DIR]
  *
@@ -20,6 +20,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,9 @@
 #include "cli.h"
 #include "gen.h"
 #include "node/web_form.h"
+#include "nodedir.h"
 #include "proto/error.h"
+#include "proto/value.h"
 
 static char g_maille[4200];
 

@@ -1,4 +1,4 @@
-/* tools/bench_web.h: `maille-bench web` (bench_web.c), the web catalogue's benchmark. */
+/* tools/bench/bench_web.h: `maille-bench web` (bench_web.c), the web catalogue's benchmark. */
 #ifndef MAILLE_TOOLS_BENCH_WEB_H
 #define MAILLE_TOOLS_BENCH_WEB_H
 

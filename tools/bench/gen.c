@@ -1,4 +1,4 @@
-/* tools/gen.c: realistic generated catalogue records (see gen.h). */
+/* tools/bench/gen.c: realistic generated catalogue records (see gen.h). */
 #include "gen.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* tools/gen.h: realistic generated catalogue records, for benchmarks and tests.
+/* tools/bench/gen.h: realistic generated catalogue records, for benchmarks and tests.
  *
  * Deterministic from (seed, index): the same call gives the same record, so two nodes can be
  * given overlapping sets. Paths are distinct per index. */

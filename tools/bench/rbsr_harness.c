@@ -1,4 +1,4 @@
-/* tools/rbsr_harness.c: maille-rbsr-harness, proto/rbsr.c behind the stdio line protocol of
+/* tools/bench/rbsr_harness.c: maille-rbsr-harness, proto/rbsr.c behind the stdio line protocol of
  * the Negentropy test suite, so that it can be checked against the reference implementation
  * and its recorded transcripts (PROTOCOL.md §3).
  *

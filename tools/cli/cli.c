@@ -1,6 +1,7 @@
-/* tools/cli.c: argument parsing and messages shared by the subcommands. */
+/* tools/cli/cli.c: argument parsing and messages shared by the subcommands. */
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "node/term.h"
 #include "proto/error.h"
+#include "proto/value.h"
 
 cli_args cli_global;
 
@@ -246,4 +249,46 @@ int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t 
 		return subs[k].run(n, rest);
 	}
 	return cli_usage_error(cmd, "unknown subcommand '%s' (%s)", argv[at], known);
+}
+
+/* cli.h */
+int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN])
+{
+	if (proto_unhex(s, key, PROTO_KEY_LEN) != 0)
+		return cli_usage_error(cmd, "'%s' is not a %s key (64 hex digits)", s, what);
+	return 0;
+}
+
+
+int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms)
+{
+	const char *ts = cli_opt_get(opts, "timeout");
+	if (!ts)
+		return 0;
+	char *end;
+	errno = 0;
+	double s = strtod(ts, &end);
+	if (errno || *end || !(s > 0) || s > 3600)
+		return cli_usage_error(cmd, "--timeout wants seconds, more than 0 and at most 3600");
+	*ret_ms = (uint32_t)(s * 1000.0 + 0.5);
+	if (*ret_ms == 0)
+		*ret_ms = 1;
+	return 0;
+}
+
+/* Test-only overrides of the daemon's timeouts (milliseconds), so that tests need not wait
+ * 10 s for a handshake timeout. Not documented in --help on purpose. */
+uint32_t env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	unsigned long ms = strtoul(v, &end, 10);
+	if (*end || ms == 0 || ms > 3600000ul) {
+		cli_warn("%s=%s ignored (milliseconds, 1 to 3600000)", name, v);
+		return 0;
+	}
+	cli_warn("%s=%lu: a test setting", name, ms);
+	return (uint32_t)ms;
 }

@@ -1,4 +1,4 @@
-/* tools/cmd_invite.c: maille invite and maille join (PROTOCOL.md §4.1, §4.5).
+/* tools/cli/cmd_invite.c: maille invite and maille join (PROTOCOL.md §4.1, §4.5).
  *
  * invite: a one-time secret, whose hash only is kept in the store (invites table), in a token
  * with the federation's network key and the addresses the running daemon listens on.
@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <jansson.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -21,11 +22,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
+#include "federation.h"
+#include "netcmd.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "node/term.h"
+#include "nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/sync.h"
+#include "render.h"
+#include "sign.h"
 
 #define INVITE_EXPIRES_DEFAULT_S (7u * 86400u)
 #define INVITE_EXPIRES_MAX_S (90u * 86400u)

@@ -1,4 +1,4 @@
-/* tools/cmd_key.c: key backup — `maille key export FILE` and `maille init --restore FILE`.
+/* tools/cli/cmd_key.c: key backup — `maille key export FILE` and `maille init --restore FILE`.
  *
  * A node's identity is its territory key: every record it ever signed names it, and peers
  * know the node by it. Losing DIR/node.key means a new territory. `key export` writes the
@@ -7,7 +7,7 @@
  * and federation and an EMPTY store: the node's own records are already on its peers and
  * come back at its first sync (publishing a new territory record here would only race them).
  *
- * The file format (and why it is strict) is documented at the top of tools/keybackup.c, which
+ * The file format (and why it is strict) is documented at the top of tools/cli/keybackup.c, which
  * holds the parser and the plaintext codec so that the fuzz target can call them alone.
  *
  * The passphrase is read from the terminal (/dev/tty, echo off; twice on export) or from the
@@ -16,6 +16,7 @@
  * secret lives in sodium_malloc() memory and is wiped when done. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -26,10 +27,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
+#include "federation.h"
 #include "keybackup.h"
 #include "node/node.h"
+#include "node/term.h"
+#include "nodedir.h"
 #include "proto/channel.h"
 #include "proto/error.h"
+#include "render.h"
 
 _Static_assert(KEYBACKUP_NETKEY_LEN == PROTO_NETKEY_LEN, "the backup holds one network key");
 _Static_assert(KEYBACKUP_FED_NAME_MAX == FEDERATION_NAME_MAX, "same federation names");
@@ -38,7 +44,7 @@ _Static_assert(KEYBACKUP_NAME_MAX < sizeof(((node_dir *)0)->name), "the name fit
 #define PASS_MIN_CHARS 10u /* characters (code points) of a new passphrase */
 #define PASS_MAX 1024u     /* bytes of a passphrase */
 
-/* The files of a node directory (tools/nodedir.c keeps the same names private). A restore
+/* The files of a node directory (tools/cli/nodedir.c keeps the same names private). A restore
  * refuses a directory holding any of them, and removes those it made if it fails. */
 
 /* ---- passphrases ------------------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-/* tools/cmd_member.c: member add, member remove, members — the capabilities a territory gives
+/* tools/cli/cmd_member.c: member add, member remove, members — the capabilities a territory gives
  * to its members' keys (PROTOCOL.md §4.3).
  *
  * A capability is the entry members/<member key> in this territory's subspace, signed by the
@@ -6,14 +6,20 @@
  * member's earlier entries stay covered, later ones are not), members lists them. The entries
  * replicate like any other; what a node accepts from a member key is decided by the rule of
  * §4.3 (proto_member_covers). */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "commands.h"
+#include "node/term.h"
+#include "nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"
+#include "render.h"
+#include "sign.h"
 
 static const char member_help[] =
 	"usage: maille member add KEY --name NAME [--role editor|admin] [--prefix PATH/]\n"
@@ -300,25 +306,4 @@ int cmd_members(int argc, char **argv)
 	}
 	node_dir_close(&nd);
 	return ret;
-}
-
-/* ---- the member node's side ----------------------------------------------------------------- */
-
-int member_can_write(const node_dir *nd, const char *cmd)
-{
-	if (!nd->member)
-		return 0;
-	if (!nd->has_territory) {
-		char hex[2 * PROTO_KEY_LEN + 1];
-		proto_hex(nd->pk, PROTO_KEY_LEN, hex);
-		cli_error("%s: this member node has no capability in force yet, so it cannot write "
-		          "for a territory. Ask your territory's administrator to run, on the "
-		          "territory's node:",
-		          cmd);
-		cli_error_line("  maille member add %s --name \"YOUR NAME\"", hex);
-		cli_error_line("then sync (maille sync HOST:PORT, or let the daemon do it) and try "
-		               "again.");
-		return EXIT_FAIL;
-	}
-	return 0;
 }

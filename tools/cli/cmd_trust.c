@@ -1,15 +1,22 @@
-/* tools/cmd_trust.c: trust, untrust, vouch, unvouch, territories — the trust view's commands.
+/* tools/cli/cmd_trust.c: trust, untrust, vouch, unvouch, territories — the trust view's commands.
  *
  * trust/untrust change the store's local `trusted` table (never replicated); vouch/unvouch
  * sign and store the vouch entry of PROTOCOL.md §4.2 (or its tombstone), which the daemon
- * then syncs like any entry; territories shows the view tools/trust.c computes. */
+ * then syncs like any entry; territories shows the view node/trust.c computes. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
+#include "node/term.h"
+#include "node/trust.h"
+#include "nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"
+#include "render.h"
+#include "sign.h"
 
 /* Hex digits of a key shown in a reason when the territory has no name: enough to tell keys
  * apart by eye, short enough for one line. */
@@ -52,13 +59,6 @@ static int key_arg(const char *cmd, const cli_args *a, uint8_t key[PROTO_KEY_LEN
 		return cli_usage_error(cmd, a->n_pos ? "one KEY at a time"
 		                                     : "KEY is required (a territory key, 64 hex digits)");
 	return cli_key_parse(cmd, "territory", a->pos[0], key);
-}
-
-int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN])
-{
-	if (proto_unhex(s, key, PROTO_KEY_LEN) != 0)
-		return cli_usage_error(cmd, "'%s' is not a %s key (64 hex digits)", s, what);
-	return 0;
 }
 
 /* Parses the arguments of trust/untrust/vouch/unvouch and opens the node. Returns 0 with the
@@ -529,30 +529,4 @@ out:
 	trust_view_done(&tv);
 	node_dir_close(&nd);
 	return ret;
-}
-
-int trust_setup(node_dir *nd, trust_view *tv)
-{
-	int r = trust_compute(nd->st, nd->pk, nd->trust_hops, tv);
-	if (r) {
-		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
-		return EXIT_FAIL;
-	}
-	uint8_t *keys = tv->n ? malloc(tv->n * PROTO_KEY_LEN) : NULL;
-	if (tv->n && !keys) {
-		trust_view_done(tv);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	for (size_t i = 0; i < tv->n; i++)
-		memcpy(keys + i * PROTO_KEY_LEN, tv->v[i].key, PROTO_KEY_LEN);
-	r = store_set_trusted(nd->st, keys, tv->n);
-	free(keys);
-	if (r) {
-		trust_view_done(tv);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	render_set_trust(tv);
-	return 0;
 }

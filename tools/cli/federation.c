@@ -1,4 +1,4 @@
-/* tools/federation.c: the federation file, DIR/federation.
+/* tools/cli/federation.c: the federation file, DIR/federation.
  *
  *   # Maille federation: this file holds the network key; keep it secret (mode 0600).
  *   name = Réseau des territoires
@@ -6,6 +6,8 @@
  *
  * The key is the psk of the handshake (PROTOCOL.md §2): whoever holds it is a member. It is
  * read into sodium_malloc() memory, wiped after use, never printed and never logged. */
+#include "federation.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nodedir.h"
 #include "proto/channel.h"
 #include "proto/error.h"
 #include "proto/value.h"
@@ -224,4 +227,31 @@ int federation_write(const char *path, const federation *f)
 out:
 	sodium_free(text);
 	return r;
+}
+
+static void no_federation_error(const char *dir)
+{
+	cli_error("%s has no federation: create one with 'maille federation new --name NAME' or "
+	          "join one with 'maille federation import FILE'",
+	          dir);
+}
+
+/* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
+int load_own_federation(const node_dir *nd, federation *ret)
+{
+	char path[4200], why[160];
+	if (federation_path(nd->path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	int r = federation_read(path, ret, why, sizeof why);
+	if (r == MAILLE_ENOTFOUND) {
+		no_federation_error(nd->path);
+		return EXIT_FAIL;
+	}
+	if (r) {
+		cli_error("%s: %s%s%s", path, maille_strerror(r), *why ? ": " : "", why);
+		return EXIT_FAIL;
+	}
+	return 0;
 }

@@ -1,4 +1,4 @@
-/* tools/frontmatter.h: a Markdown file with YAML front matter → a record body.
+/* tools/cli/frontmatter.h: a Markdown file with YAML front matter → a record body.
  *
  *   ---
  *   type: rex

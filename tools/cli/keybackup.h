@@ -1,6 +1,6 @@
-/* tools/keybackup.h: the key backup file of `maille key export` / `maille init --restore`.
+/* tools/cli/keybackup.h: the key backup file of `maille key export` / `maille init --restore`.
  *
- * The format is described at the top of tools/keybackup.c. This module only converts: text
+ * The format is described at the top of tools/cli/keybackup.c. This module only converts: text
  * file <-> fields (keybackup_parse / keybackup_format), secret <-> plaintext (keybackup_plain_*),
  * and passphrase + secret <-> sealed file (keybackup_seal / keybackup_open). It performs no
  * I/O and prints nothing, so that a fuzz target can call the parser and the plaintext decoder
@@ -77,7 +77,7 @@ int keybackup_plain_encode(const keybackup_secret *s, uint8_t *ret, size_t cap, 
 /* A territory's name as the backup accepts it: 1 to KEYBACKUP_NAME_MAX bytes of UTF-8 without
  * control characters (it becomes a line of maille.conf). */
 bool keybackup_name_valid(const char *s, size_t len);
-/* A federation's name: the same rule as federation_name_valid (tools/federation.c), kept here
+/* A federation's name: the same rule as federation_name_valid (tools/cli/federation.c), kept here
  * so that this module does not depend on the CLI. */
 bool keybackup_federation_name_valid(const char *s, size_t len);
 

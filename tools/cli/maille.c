@@ -1,4 +1,4 @@
-/* tools/maille.c: the `maille` command line — one binary, git-like subcommands from one table.
+/* tools/cli/maille.c: the `maille` command line — one binary, git-like subcommands from one table.
  *
  * Works on the node directory's store directly, with or without a running daemon (offline
  * first). Exit codes: 0 ok, 1 failure, 2 usage. */
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "maille_config.h"
 #include "proto/error.h"
 

@@ -1,4 +1,6 @@
-/* tools/nodedir.c: the node directory: key, configuration and store on disk. */
+/* tools/cli/nodedir.c: the node directory: key, configuration and store on disk. */
+#include "nodedir.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -11,8 +13,10 @@
 
 #include "cli.h"
 #include "node/node.h"
+#include "node/trust.h"
 #include "node/web.h"
 #include "proto/error.h"
+#include "proto/member.h"
 
 
 int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
@@ -511,4 +515,12 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* The territory's name as the node presents itself (HELLO). */
+void territory_name(const node_dir *nd, char *ret, size_t cap)
+{
+	/* no store (node_dir_open_nostore): the configured name */
+	if (!nd->st || store_territory_name(nd->st, nd->pk, ret, cap) != 0)
+		snprintf(ret, cap, "%s", nd->name);
 }

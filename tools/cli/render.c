@@ -1,4 +1,7 @@
-/* tools/render.c: records as JSON and as text for people. */
+/* tools/cli/render.c: records as JSON and as text for people. */
+#include "render.h"
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +9,11 @@
 
 #include "cli.h"
 #include "node/json.h"
+#include "node/term.h"
+#include "node/trust.h"
 #include "proto/error.h"
+#include "proto/member.h"
+#include "proto/value.h"
 
 void render_time(uint64_t us, char *ret, size_t cap)
 {
@@ -412,4 +419,24 @@ int render_json_out(json_t *j)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+/* render.h */
+json_t *json_peer_str(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char buf[256];
+	size_t i = 0;
+	for (; s[i] && i + 1 < sizeof buf; i++)
+		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
+/* Milliseconds to the microsecond, so that JSON shows 1.254 and not 1.2547690000000001. */
+double round_us(double ms)
+{
+	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
