@@ -1018,7 +1018,7 @@ static void store_refused(web_req *r, int e, const char *fr, const char *en)
 }
 
 /* Signs and stores body (or a tombstone) at path in our territory: the timestamp is now, or
- * just after the live version if the clock is behind it (tools/cmd_publish.c's rule, so an
+ * just after the live version if the clock is behind it (tools/cli/sign.c's rule, so an
  * edit always wins the live-set order, PROTOCOL.md §1.5). */
 static int sign_store(web_req *r, const char *path, int kind, const uint8_t *body, size_t len)
 {

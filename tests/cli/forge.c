@@ -6,12 +6,16 @@
  * control characters included), integers, reals, true, false and null themselves. Prints the
  * entry id. A test tool, never installed: what it makes is what a peer running other software
  * can send, and the CLI must show it safely whatever the schema refuses. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "nodedir.h"
 #include "proto/error.h"
+#include "proto/value.h"
+#include "sign.h"
 
 static proto_value *from_json(proto_arena *a, const json_t *j)
 {

@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "federation.h"
 #include "node/node.h"
+#include "nodedir.h"
 #include "proto/error.h"
 #include "proto/sync.h"
 #include "proto/value.h"

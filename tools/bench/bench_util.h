@@ -1,0 +1,39 @@
+/* tools/bench/bench_util.h: what the maille-bench programs share (defined in bench.c), and the
+ * entry points of the subcommands that live in their own files. */
+#ifndef MAILLE_TOOLS_BENCH_UTIL_H
+#define MAILLE_TOOLS_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* CLOCK_MONOTONIC in seconds. */
+double bench_now_s(void);
+/* qsort comparator for doubles, and the p-quantile (0..1) of n sorted values (n > 0). */
+int bench_cmp_double(const void *a, const void *b);
+double bench_pct(double *sorted, size_t n, double p);
+/* The CPU's model name from /proc/cpuinfo ("unknown CPU" if none). */
+void bench_cpu_model(char *ret, size_t cap);
+
+/* Generated record `index` of `seed` (tools/bench/gen.h), signed as (pk, sk) with timestamp ts,
+ * encoded into a malloc'd buffer. 0 or a maille code. */
+int bench_make_entry(uint64_t seed, uint64_t index, const uint8_t pk[32], const uint8_t *sk,
+                     uint64_t ts, uint8_t **ret, size_t *ret_len);
+
+/* Signs and stores the records first .. first+n-1 of seed through store_entry_put, in
+ * transactions of 1000 (distinct past timestamps). Prints progress on a terminal and errors
+ * on stderr. Returns 0 or EXIT_FAIL; *ret_secs and *ret_bytes (signed bytes) on success. */
+int bench_publish(store *st, const uint8_t pk[32], const uint8_t *sk, uint64_t seed, uint64_t first,
+                  uint64_t n, double *ret_secs, uint64_t *ret_bytes);
+
+/* Ed25519 on one core over a typical generated entry's signed bytes, each measured for about
+ * a second: sign rate (skipped when ret_sign is NULL) and verify rate, per second. Returns 0,
+ * or -1 if a signature did not verify. *ret_entry_len: the sample entry's size. */
+int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_len);
+
+/* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
+int bench_sync_main(int argc, char **argv);
+int bench_federation_main(int argc, char **argv); /* bench_sync.c */
+
+#endif

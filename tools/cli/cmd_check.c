@@ -1,0 +1,169 @@
+/* tools/cli/cmd_check.c: maille check — every signature, id and store invariant verified
+ * again, and the mark DIR/store.corrupt written or removed accordingly. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "node/term.h"
+#include "nodedir.h"
+#include "proto/error.h"
+#include "proto/schema.h"
+#include "render.h"
+
+static const char check_help[] =
+	"usage: maille check [--dir DIR] [--json]\n"
+	"\n"
+	"Re-verifies every stored entry (canonical encoding, signature, id), the live-set,\n"
+	"full-text index and quarantine invariants, and runs SQLite's own integrity check.\n"
+	"Names each problem and exits 1 if there is any; it then leaves DIR/store.corrupt, and\n"
+	"no command writes to the store (nor does the daemon start) until a check finds it\n"
+	"sound again.\n";
+
+/* The mark's text keeps this many problems (a damaged file can give thousands). */
+#define CHECK_MARK_PROBLEMS 100
+
+typedef struct check_ctx {
+	json_t *problems;
+	bool json;
+	uint64_t n;
+	char *mark; /* DIR/store.corrupt's text so far */
+	size_t mark_len;
+} check_ctx;
+
+static void mark_add(check_ctx *c, const char *line)
+{
+	size_t k = strlen(line);
+	char *p = realloc(c->mark, c->mark_len + k + 2);
+	if (!p)
+		return; /* the mark is written without this line */
+	memcpy(p + c->mark_len, line, k);
+	p[c->mark_len + k] = '\n';
+	p[c->mark_len + k + 1] = '\0';
+	c->mark = p;
+	c->mark_len += k + 1;
+}
+
+static void on_problem(const uint8_t *id, const char *path, const char *problem, void *ctx)
+{
+	check_ctx *c = ctx;
+	c->n++;
+	char hex[65] = "", line[1024];
+	if (id)
+		proto_hex(id, PROTO_ID_LEN, hex);
+	if (id || path)
+		snprintf(line, sizeof line, "bad entry %s%s%s: %s", id ? hex : "(no id)",
+		         path ? " " : "", path ? path : "", problem);
+	else
+		snprintf(line, sizeof line, "store: %s", problem);
+	/* a path and a problem quote what a record holds: one line, nothing a terminal acts on,
+	 * on stderr and in the mark that later commands print */
+	char shown[NODE_TERM_CAP(sizeof line)];
+	node_term_str(line, strlen(line), shown, sizeof shown);
+	if (c->n <= CHECK_MARK_PROBLEMS)
+		mark_add(c, shown);
+	else if (c->n == CHECK_MARK_PROBLEMS + 1)
+		mark_add(c, "(more problems: run 'maille check')");
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", id ? json_string(hex) : json_null());
+		json_object_set_new(o, "path", path ? json_string(path) : json_null());
+		json_object_set_new(o, "problem", json_string(problem));
+		json_array_append_new(c->problems, o);
+	} else {
+		fprintf(stderr, "%s\n", shown);
+	}
+}
+
+int cmd_check(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("check", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(check_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("check", "unexpected argument '%s'", a.pos[0]);
+	node_dir nd;
+	if (node_dir_open_nostore(&nd, a.dir))
+		return EXIT_FAIL;
+	check_ctx c = {.problems = json_array(), .json = a.json};
+	char when[40], head[160];
+	uint64_t checked = 0;
+	render_time(cli_now_us(), when, sizeof when);
+	/* The store is opened here rather than by node_dir_open: a store that does not open is
+	 * a problem to name, like any other. */
+	r = store_open(nd.store_path, STORE_OPEN_EXISTING, &nd.st);
+	if (r == MAILLE_ENOTFOUND || r == MAILLE_ECORRUPT) {
+		char why[256], msg[320];
+		int known = store_diagnose(nd.store_path, why, sizeof why);
+		snprintf(msg, sizeof msg, "%s cannot be opened: %s", NODE_STORE_FILE,
+		         r == MAILLE_ENOTFOUND ? "the file does not exist"
+		         : known                ? why
+		                                : "SQLite finds it damaged");
+		on_problem(NULL, NULL, msg, &c);
+		r = MAILLE_ECORRUPT;
+	} else if (r) {
+		cli_error("%s: cannot open the store: %s", nd.store_path, maille_strerror(r));
+	} else {
+		r = store_check(nd.st, on_problem, &c, &checked);
+	}
+	if (r && r != MAILLE_ECORRUPT) {
+		json_decref(c.problems);
+		free(c.mark);
+		if (nd.st)
+			cli_error("check could not run: %s", maille_strerror(r));
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	/* The mark (nodedir.h): left for the commands that write, which refuse while it is
+	 * there. */
+	int ret = r ? EXIT_FAIL : EXIT_OK;
+	int marked;
+	if (r) {
+		snprintf(head, sizeof head, "maille check, %s: %llu problems in %s\n", when,
+		         (unsigned long long)c.n, NODE_STORE_FILE);
+		size_t hl = strlen(head);
+		char *text = malloc(hl + c.mark_len + 1);
+		if (text) {
+			memcpy(text, head, hl);
+			memcpy(text + hl, c.mark ? c.mark : "", c.mark_len + 1);
+		}
+		marked = node_dir_mark_corrupt(&nd, text ? text : head);
+		free(text);
+	} else {
+		marked = node_dir_mark_corrupt(&nd, NULL);
+	}
+	free(c.mark);
+	if (marked != 0)
+		cli_warn("%s/%s: cannot %s it: %s", nd.path, NODE_CORRUPT_FILE,
+		         r ? "write" : "remove", strerror(errno));
+	if (a.json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_boolean(r == 0));
+		json_object_set_new(o, "checked", json_integer((json_int_t)checked));
+		json_object_set_new(o, "problems", c.problems);
+		int w = render_json_out(o);
+		node_dir_close(&nd);
+		return ret ? ret : w;
+	}
+	json_decref(c.problems);
+	if (r) {
+		fprintf(stderr,
+		        "%llu entries checked, %llu problems: %s/%s is damaged; no command writes "
+		        "to it until 'maille check' finds it sound (%s/%s lists the problems)\n",
+		        (unsigned long long)checked, (unsigned long long)c.n, nd.path,
+		        NODE_STORE_FILE, nd.path, NODE_CORRUPT_FILE);
+		cli_store_advice(nd.path);
+	} else {
+		printf("%llu entries checked, all good\n", (unsigned long long)checked);
+	}
+	node_dir_close(&nd);
+	return ret;
+}

@@ -1,0 +1,250 @@
+/* tools/cli/cmd_federation.c: maille federation new|show|export|import — the federation's
+ * network key (PROTOCOL.md §2). */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "federation.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/term.h"
+#include "nodedir.h"
+#include "proto/error.h"
+#include "render.h"
+
+static const char federation_help[] =
+	"usage: maille federation new --name NAME [--dir DIR] [--json]\n"
+	"       maille federation show [--dir DIR] [--json]\n"
+	"       maille federation export FILE [--dir DIR]\n"
+	"       maille federation import FILE [--dir DIR]\n"
+	"\n"
+	"A federation is the set of nodes that share its network key (32 random bytes). Only\n"
+	"nodes holding the key can complete a handshake with each other; to anyone else a node\n"
+	"sends nothing. The key is kept in DIR/federation (mode 0600) and is never printed.\n"
+	"\n"
+	"  new      create a federation with a fresh random key, for this node\n"
+	"  show     the federation's name and fingerprint (the first 8 hex digits of\n"
+	"           BLAKE2b-256 of the key: the same on every member), never the key\n"
+	"  export   write the federation file to FILE (mode 0600; FILE must not exist) for a\n"
+	"           node that joins; it holds the key: hand it over a trusted channel only\n"
+	"  import   make this node a member of the federation in FILE\n"
+	"\n"
+	"A node belongs to one federation: new and import refuse if it already has one.\n";
+
+/* Refuses (EXIT_FAIL, printed) when the node already belongs to a federation. */
+static int refuse_existing(const node_dir *nd, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0 && errno == ENOENT)
+		return 0;
+	federation f = {0};
+	char why[160];
+	if (federation_read(path, &f, why, sizeof why) == 0) {
+		char fp[9];
+		node_netkey_fingerprint(f.key, fp);
+		cli_error("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
+		          "key",
+		          nd->path, f.name, fp);
+		federation_done(&f);
+	} else {
+		cli_error("%s already exists; refusing to replace it", path);
+	}
+	return EXIT_FAIL;
+}
+
+static int federation_print(const federation *f, const char *path, bool json, const char *what)
+{
+	char fp[9];
+	node_netkey_fingerprint(f->key, fp);
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(f->name));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "file", json_string(path));
+		return render_json_out(o);
+	}
+	if (what)
+		printf("%s\n", what);
+	/* the name comes from a file, perhaps one received with federation import */
+	node_term_put(stdout, f->name, strlen(f->name));
+	putchar('\n');
+	printf("  fingerprint: %s (BLAKE2b-256 of the network key, first 8 hex digits)\n", fp);
+	printf("  file:        %s\n", path);
+	return EXIT_OK;
+}
+
+static int federation_new(int argc, char **argv)
+{
+	cli_opt opts[] = {{"name", true, NULL}, {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("federation new", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("federation new", "unexpected argument '%s'", a.pos[0]);
+	const char *name = cli_opt_get(opts, "name");
+	if (!name || !*name)
+		return cli_usage_error("federation new", "--name NAME is required");
+	r = cli_name_check("federation new", "--name", name, FEDERATION_NAME_MAX);
+	if (r)
+		return r;
+	if (!federation_name_valid(name))
+		return cli_usage_error("federation new", "--name « %s » : espace au début ou à la fin "
+		                                         "refusé (--name: no space at either end)",
+		                       name);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	int ret = EXIT_FAIL;
+	federation f = {0};
+	char path[4200];
+	if (federation_path(nd.path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
+	if (refuse_existing(&nd, path))
+		goto out;
+	if ((r = federation_generate(name, &f)) || (r = federation_write(path, &f))) {
+		cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
+		goto out;
+	}
+	ret = federation_print(&f, path, a.json, a.json ? NULL : "created the federation");
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_show(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation show", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("federation show", "unexpected argument '%s'", a.pos[0]);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret == 0) {
+		char path[4200];
+		federation_path(nd.path, path, sizeof path);
+		ret = federation_print(&f, path, a.json, NULL);
+	}
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_export(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation export", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("federation export", a.n_pos ? "one FILE only" : "FILE is "
+		                                                                        "required");
+	const char *file = a.pos[0];
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret)
+		goto out;
+	r = federation_write(file, &f);
+	if (r == MAILLE_EEXIST) {
+		cli_error("%s already exists; refusing to overwrite it", file);
+		ret = EXIT_FAIL;
+	} else if (r) {
+		cli_error("%s: cannot write: %s", file, maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else {
+		fprintf(stderr, "%s holds the federation's network key: whoever has it is a member. "
+		                "Hand it over a trusted channel, then delete it.\n",
+		        file);
+		ret = federation_print(&f, file, a.json, a.json ? NULL : "exported the federation");
+	}
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static int federation_import(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("federation import", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("federation import", a.n_pos ? "one FILE only" : "FILE is "
+		                                                                        "required");
+	const char *file = a.pos[0];
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	int ret = EXIT_FAIL;
+	federation f = {0};
+	char path[4200], why[160];
+	if (federation_path(nd.path, path, sizeof path)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
+	if (refuse_existing(&nd, path))
+		goto out;
+	r = federation_read(file, &f, why, sizeof why);
+	if (r == MAILLE_EPROTO) {
+		cli_error("%s is not a federation file: %s", file, why);
+		goto out;
+	} else if (r) {
+		cli_error("%s: %s", file, *why ? why : maille_strerror(r));
+		goto out;
+	}
+	r = federation_write(path, &f);
+	if (r) {
+		cli_error("%s: cannot write: %s", path, maille_strerror(r));
+		goto out;
+	}
+	ret = federation_print(&f, path, a.json, a.json ? NULL : "joined the federation");
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}
+
+int cmd_federation(int argc, char **argv)
+{
+	static const cli_sub subs[] = {
+		{"new", federation_new},
+		{"show", federation_show},
+		{"export", federation_export},
+		{"import", federation_import},
+	};
+	return cli_dispatch("federation", federation_help, subs, sizeof subs / sizeof subs[0], NULL,
+	                    "new, show, export, import", argc, argv);
+}

@@ -1,0 +1,175 @@
+/* tools/cli/cmd_node.c: maille node — the daemon in the foreground (node/). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "federation.h"
+#include "netcmd.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "nodedir.h"
+#include "proto/error.h"
+
+static const char node_help[] =
+	"usage: maille node [--listen ADDR:PORT] [--anti-entropy SECONDS]\n"
+	"                   [--web ADDR:PORT | --no-web] [--web-token-file FILE]\n"
+	"                   [--log-format text|json] [--log-level LEVEL] [--dir DIR]\n"
+	"\n"
+	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
+	"connections from the members of its federation (see 'maille federation') over an\n"
+	"encrypted, mutually authenticated channel; to anyone else it sends nothing. The node\n"
+	"needs a federation.\n"
+	"\n"
+	"It keeps the catalogue in sync with its peers: it dials the peers configured with\n"
+	"'maille peer add' and those the node entries of the territories it trusts announce (4\n"
+	"to 8 outbound connections, retrying with exponential backoff), reconciles with each on\n"
+	"connection and with one at random every --anti-entropy seconds, and pushes at once\n"
+	"every entry it stores (received, or published with 'maille publish' while it runs) to\n"
+	"its peers. It publishes its own addresses as the entry node/<its key>. 'maille peers'\n"
+	"and 'maille status' show what it is doing (from DIR/node.state).\n"
+	"\n"
+	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
+	"                       port). ADDR is an IPv4 address, [IPv6 address] or localhost.\n"
+	"  --anti-entropy S     seconds between two reconciliations with a random peer\n"
+	"                       (default 60)\n"
+	"  --web ADDR:PORT      serve the web catalogue there (default 127.0.0.1:7480; port 0\n"
+	"                       picks a free port, written to DIR/web.addr)\n"
+	"  --no-web             no web catalogue\n"
+	"  --web-token-file F   access token (first line of F, 16 characters or more) that\n"
+	"                       every web request must carry; required when --web is not a\n"
+	"                       loopback address\n"
+	"  --log-format F       text (default) or json (one JSON object per line)\n"
+	"  --log-level L        debug, info (default), warn or error\n"
+	"\n"
+	"The web catalogue answers only requests whose Host names it: 127.0.0.1, localhost,\n"
+	"[::1], the address it listens on, and the names of web.hosts in DIR/maille.conf (for\n"
+	"example 'web.hosts = catalogue.exemple.fr'), with its port; a name given with a port\n"
+	"('catalogue.exemple.fr:443', behind a reverse proxy) with that port; others get 421.\n"
+	"\n"
+	"Logs go to standard error; each line has a level and a stable message ID (NODE-START,\n"
+	"NODE-LISTEN, CONN-HS-OK, CONN-HS-FAIL, CONN-REPLAY, CONN-TIMEOUT, CONN-LIMIT, CONN-BYE,\n"
+	"NODE-STOP, ...). While it runs, the bound address is in DIR/node.addr. On SIGINT or\n"
+	"SIGTERM it says BYE to its peers, closes everything and exits 0.\n";
+
+/* Test-only lowering of the daemon's connection caps (node.h), so that a test reaches them
+ * with a few connections. Not documented in --help on purpose. */
+static unsigned env_cap(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (*end || n == 0 || n > 100000ul) {
+		cli_warn("%s=%s ignored (a count, 1 to 100000)", name, v);
+		return 0;
+	}
+	cli_warn("%s=%lu: a test setting", name, n);
+	return (unsigned)n;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	cli_opt opts[] = {{"listen", true, NULL},
+	                  {"anti-entropy", true, NULL},
+	                  {"web", true, NULL},
+	                  {"no-web", false, NULL},
+	                  {"web-token-file", true, NULL},
+	                  {"log-format", true, NULL},
+	                  {"log-level", true, NULL},
+	                  {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("node", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(node_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("node", "unexpected argument '%s'", a.pos[0]);
+	const char *listen = cli_opt_get(opts, "listen");
+	struct sockaddr_storage ss;
+	if (listen && node_addr_parse(listen, &ss))
+		return cli_usage_error("node", "--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
+		                               "address] or localhost, and a port)");
+	const char *web = cli_opt_get(opts, "web");
+	const char *web_token = cli_opt_get(opts, "web-token-file");
+	bool no_web = cli_opt_get(opts, "no-web") != NULL;
+	if (web && node_addr_parse(web, &ss))
+		return cli_usage_error("node", "--web wants ADDR:PORT (an IPv4 address, [IPv6 address] "
+		                               "or localhost, and a port)");
+	if (no_web && (web || web_token))
+		return cli_usage_error("node", "--no-web excludes --web and --web-token-file");
+	if (web_token && !*web_token)
+		return cli_usage_error("node", "--web-token-file needs a FILE");
+	uint32_t ae_ms = 0;
+	const char *ae = cli_opt_get(opts, "anti-entropy");
+	if (ae) {
+		char *end;
+		errno = 0;
+		unsigned long s = strtoul(ae, &end, 10);
+		if (errno || *end || !*ae || s == 0 || s > 86400)
+			return cli_usage_error("node", "--anti-entropy wants whole seconds, 1 to 86400");
+		ae_ms = (uint32_t)s * 1000u;
+	}
+	if (!ae_ms)
+		ae_ms = env_ms("MAILLE_TEST_ANTI_ENTROPY_MS");
+	if ((r = parse_log_opts("node", opts, NODE_LOG_INFO)))
+		return r;
+	node_dir nd;
+	if (node_dir_open_write(&nd, a.dir))
+		return EXIT_FAIL;
+	federation f = {0};
+	int ret = load_own_federation(&nd, &f);
+	if (ret)
+		goto out;
+	char name[256];
+	territory_name(&nd, name, sizeof name);
+	/* the daemon opens its own handles: this one would only hold page cache */
+	store_close(nd.st);
+	nd.st = NULL;
+	char mark[4200];
+	if (cli_path_join(mark, sizeof mark, nd.path, NODE_CORRUPT_FILE)) {
+		cli_error("node directory path too long");
+		goto out;
+	}
+	node_config cfg = {
+		.dir = nd.path,
+		.sk = nd.sk,
+		.netkey = f.key,
+		.federation = f.name,
+		.name = name,
+		.listen = listen ? listen : NODE_LISTEN_DEFAULT,
+		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
+		.idle_timeout_ms = env_ms("MAILLE_TEST_IDLE_TIMEOUT_MS"),
+		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.peer_backoff_ms = env_ms("MAILLE_TEST_BACKOFF_MS"),
+		.sessions_max = env_cap("MAILLE_TEST_SESSIONS_MAX"),
+		.inbound_max = env_cap("MAILLE_TEST_INBOUND_MAX"),
+		.store_path = nd.store_path,
+		.anti_entropy_ms = ae_ms,
+		.clock_skew_us = cli_clock_skew_us(),
+		.web_listen = web,
+		.web_token_file = web_token,
+		.web_hosts = nd.web_hosts,
+		.no_web = no_web,
+		.trust_hops = nd.trust_hops,
+		.quota_entries = nd.quota_entries,
+		.quota_bytes = nd.quota_bytes,
+		.quota_total_entries = nd.quota_total_entries,
+		.quota_total_bytes = nd.quota_total_bytes,
+		.member = nd.member,
+		.corrupt_mark = mark,
+	};
+	/* node_run logs its own errors, once */
+	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;
+out:
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
+}

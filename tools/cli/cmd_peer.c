@@ -1,0 +1,200 @@
+/* tools/cli/cmd_peer.c: maille peer add|remove, maille peers — the peers of this node's
+ * daemon.
+ *
+ * Neither talks to a running daemon over a socket: `peer add/remove` write the store's peers
+ * table, which the daemon rereads within a quarter of a second (SQLite's data_version);
+ * `peers` reads it and DIR/node.state (nodestate.c). */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/term.h"
+#include "nodedir.h"
+#include "nodestate.h"
+#include "proto/error.h"
+#include "render.h"
+
+static const char peer_help[] =
+	"usage: maille peer add HOST:PORT [--dir DIR]\n"
+	"       maille peer remove HOST:PORT [--dir DIR]\n"
+	"\n"
+	"Configures the peers this node's daemon always keeps a connection to (besides those it\n"
+	"discovers from the node entries of the territories it trusts), whether or not it trusts\n"
+	"their territories. A running daemon dials an added peer, or hangs up on a removed one,\n"
+	"within a second, without a restart. HOST is an IPv4 address, [IPv6 address] or\n"
+	"localhost.\n";
+
+int cmd_peer(int argc, char **argv)
+{
+	cli_args a;
+	cli_opt opts[] = {{NULL, false, NULL}};
+	int r = cli_parse("peer", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(peer_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 2 || (strcmp(a.pos[0], "add") != 0 && strcmp(a.pos[0], "remove") != 0))
+		return cli_usage_error("peer", "use 'maille peer add HOST:PORT' or 'maille peer remove "
+		                               "HOST:PORT'");
+	bool add = strcmp(a.pos[0], "add") == 0;
+	struct sockaddr_storage ss;
+	if (node_addr_parse(a.pos[1], &ss))
+		return cli_usage_error("peer", "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
+		                               "or localhost, and a port)",
+		                       a.pos[1]);
+	char addr[NODE_ADDR_STR_MAX];
+	node_addr_format((struct sockaddr *)&ss, addr);
+	node_dir nd;
+	if (node_dir_open_write(&nd, a.dir))
+		return EXIT_FAIL;
+	int ret = EXIT_OK;
+	r = add ? store_peer_add(nd.st, addr, cli_now_us()) : store_peer_remove(nd.st, addr);
+	if (r == MAILLE_EEXIST) {
+		cli_error("%s is already a configured peer", addr);
+		ret = EXIT_FAIL;
+	} else if (r == MAILLE_ENOTFOUND) {
+		cli_error("%s is not a configured peer (see 'maille peers')", addr);
+		ret = EXIT_FAIL;
+	} else if (r) {
+		cli_store_error(&nd, r, "cannot %s peer %s: %s", add ? "add" : "remove", addr,
+		                maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else {
+		json_t *st = daemon_state(&nd);
+		printf("peer %s %s%s\n", addr, add ? "added" : "removed",
+		       st ? (add ? "; the daemon dials it now" : "; the daemon hangs up on it now")
+		          : " (no daemon runs: it applies when 'maille node' starts)");
+		json_decref(st);
+	}
+	node_dir_close(&nd);
+	return ret;
+}
+
+/* ---- peers ---------------------------------------------------------------------------------- */
+
+static const char peers_help[] =
+	"usage: maille peers [--dir DIR] [--json]\n"
+	"\n"
+	"The node's peers: the configured ones ('maille peer add'), those discovered from the\n"
+	"node entries of trusted territories, and the nodes connected to it, each with its\n"
+	"address, key, state (connected, connecting, backoff after failures, given up after 8\n"
+	"failures in a row, idle, self), last sync and the entries sent to it and received from\n"
+	"it since the daemon started. Without a running daemon, only the configured peers are\n"
+	"listed, with the state \"daemon not running\".\n";
+
+typedef struct peers_ctx {
+	json_t *arr;
+	json_t *state_peers;
+} peers_ctx;
+
+static int configured_peer(const char *addr, uint64_t added_us, void *ctx)
+{
+	peers_ctx *pc = ctx;
+	(void)added_us;
+	size_t i;
+	json_t *p;
+	json_array_foreach(pc->state_peers, i, p)
+	{
+		const char *pa = json_string_value(json_object_get(p, "address"));
+		if (pa && strcmp(pa, addr) == 0)
+			return 0; /* the daemon's record has more */
+	}
+	p = json_object();
+	json_object_set_new(p, "address", json_string(addr));
+	json_object_set_new(p, "key", json_null());
+	json_object_set_new(p, "direction", json_string("out"));
+	json_object_set_new(p, "state",
+	                    json_string(pc->state_peers ? "idle" : "daemon not running"));
+	json_object_set_new(p, "configured", json_true());
+	json_object_set_new(p, "discovered", json_false());
+	json_object_set_new(p, "sent", json_integer(0));
+	json_object_set_new(p, "received", json_integer(0));
+	json_object_set_new(p, "refused", json_integer(0));
+	json_object_set_new(p, "last_sync_us", json_null());
+	json_object_set_new(p, "failures", json_integer(0));
+	json_array_append_new(pc->arr, p);
+	return 0;
+}
+
+int cmd_peers(int argc, char **argv)
+{
+	cli_args a;
+	cli_opt opts[] = {{NULL, false, NULL}};
+	int r = cli_parse("peers", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(peers_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("peers", "unexpected argument '%s'", a.pos[0]);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	json_t *st = daemon_state(&nd);
+	json_t *arr = json_array();
+	json_t *sp = st ? json_object_get(st, "peers") : NULL;
+	if (json_is_array(sp)) {
+		size_t i;
+		json_t *p;
+		json_array_foreach(sp, i, p) json_array_append(arr, p);
+	}
+	peers_ctx pc = {arr, json_is_array(sp) ? sp : NULL};
+	r = store_peer_list(nd.st, configured_peer, &pc);
+	int ret = EXIT_OK;
+	if (r) {
+		cli_error("cannot read the configured peers: %s", maille_strerror(r));
+		json_decref(arr);
+		ret = EXIT_FAIL;
+	} else if (a.json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "daemon", json_boolean(st != NULL));
+		json_object_set_new(o, "peers", arr);
+		ret = render_json_out(o);
+	} else {
+		if (!st) {
+			fputs("(no daemon runs on ", stdout);
+			node_term_put(stdout, nd.path, strlen(nd.path));
+			puts(": configured peers only)");
+		}
+		if (json_array_size(arr) == 0)
+			printf("no peers: add one with 'maille peer add HOST:PORT'\n");
+		else
+			printf("%-22s %-9s %-4s %-18s %-14s %9s %9s\n", "ADDRESS", "KEY", "DIR", "STATE",
+			       "LAST SYNC", "SENT", "RECEIVED");
+		size_t i;
+		json_t *p;
+		json_array_foreach(arr, i, p)
+		{
+			/* node.state is a file, and the daemon learns addresses from the
+			 * federation's node entries: every string is shown through the terminal
+			 * sanitiser */
+			char addr[NODE_TERM_CAP(NODE_ADDR_STR_MAX)], key[NODE_TERM_CAP(8)], dir[24],
+			    state[80], age[32];
+			daemon_state_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")),
+			                 age, sizeof age);
+			printf("%-22s %-9s %-4s %-18s %-14s %9lld %9lld\n",
+			       daemon_state_str(p, "address", "?", addr, sizeof addr),
+			       daemon_state_str(p, "key", "-", key, sizeof key),
+			       daemon_state_str(p, "direction", "?", dir, sizeof dir),
+			       daemon_state_str(p, "state", "?", state, sizeof state), age,
+			       (long long)json_integer_value(json_object_get(p, "sent")),
+			       (long long)json_integer_value(json_object_get(p, "received")));
+		}
+		json_decref(arr);
+	}
+	json_decref(st);
+	node_dir_close(&nd);
+	return ret;
+}

@@ -1,0 +1,319 @@
+/* tools/cli/cmd_publish.c: publish and delete — a record of this territory, signed and
+ * stored, or its tombstone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "frontmatter.h"
+#include "nodedir.h"
+#include "proto/error.h"
+#include "proto/schema.h"
+#include "proto/value.h"
+#include "render.h"
+#include "sign.h"
+
+static const char publish_help[] =
+	"usage: maille publish FILE.md [--path PATH] [--dry-run] [--dir DIR] [--json]\n"
+	"\n"
+	"Signs and stores the record described by FILE.md: YAML front matter between '---' lines\n"
+	"(keys are the record's field names: type, title, summary, themes, status...), then the\n"
+	"Markdown description. A plain string where a language map is expected is French.\n"
+	"The path is the front matter's `path`, or --path, or <type>/<slug of the title>.\n"
+	"Publishing to an existing path publishes a new version (an edit).\n"
+	"\n"
+	"  --path PATH   store the record at PATH\n"
+	"  --dry-run     validate only; store nothing\n"
+	"\n"
+	"Prints the path and the entry id (--json: {\"path\", \"id\", \"warnings\"}).\n";
+
+/* Reads a whole regular file of at most MAILLE_INPUT_FILE_MAX bytes. */
+static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cli_error("%s: is a directory", path);
+		close(fd);
+		return EXIT_FAIL;
+	}
+	size_t cap = MAILLE_INPUT_FILE_MAX + 1, len = 0;
+	uint8_t *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error("%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return EXIT_FAIL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			cli_error("%s: file over %u bytes; a record's text must be smaller", path,
+			          MAILLE_INPUT_FILE_MAX);
+			free(buf);
+			close(fd);
+			return EXIT_FAIL;
+		}
+	}
+	close(fd);
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* The line of a top-level front-matter key in the file, 0 if not found: error messages
+ * then point at the line a person has to fix. */
+static unsigned key_line(const uint8_t *buf, size_t len, const char *field)
+{
+	char key[100];
+	size_t klen = strcspn(field, ".[");
+	if (klen == 0 || klen >= sizeof key)
+		return 0;
+	memcpy(key, field, klen);
+	key[klen] = '\0';
+	unsigned line = 1;
+	size_t i = 0;
+	while (i < len) {
+		if (len - i > klen && memcmp(buf + i, key, klen) == 0 && buf[i + klen] == ':')
+			return line;
+		while (i < len && buf[i] != '\n')
+			i++;
+		i++;
+		line++;
+	}
+	return 0;
+}
+
+int cmd_publish(int argc, char **argv)
+{
+	cli_opt opts[] = {{"path", true, NULL}, {"dry-run", false, NULL}, {NULL, false, NULL}};
+	cli_args a = {0};
+	int r = cli_parse("publish", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(publish_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("publish", a.n_pos ? "one file at a time" : "FILE.md is required");
+	const char *file = a.pos[0];
+	bool dry = cli_opt_get(opts, "dry-run") != NULL;
+
+	uint8_t *buf;
+	size_t len;
+	if (read_input(file, &buf, &len))
+		return EXIT_FAIL;
+
+	int ret = EXIT_FAIL;
+	proto_arena ar;
+	proto_arena_init(&ar, 8u * MAILLE_INPUT_FILE_MAX);
+	proto_value *body = NULL;
+	const char *fm_path = NULL;
+	fm_error fe;
+	memset(&fe, 0, sizeof fe);
+	node_dir nd;
+	memset(&nd, 0, sizeof nd);
+	uint8_t *enc = NULL;
+	json_t *warnings = json_array();
+
+	r = fm_parse(buf, len, &ar, &body, &fm_path, &fe);
+	if (r) {
+		if (fe.line)
+			cli_error("%s:%u:%u: %s%s%s", file, fe.line, fe.column ? fe.column : 1,
+			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", fe.message);
+		else
+			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "",
+			          fe.message[0] ? fe.message : maille_strerror(r));
+		goto out;
+	}
+	proto_schema_normalize(body, &ar);
+	proto_schema_report rep;
+	if (proto_schema_validate(body, &rep)) {
+		unsigned line = key_line(buf, len, rep.error.field);
+		if (line)
+			cli_error("%s:%u: field %s: %s", file, line, rep.error.field, rep.error.message);
+		else
+			cli_error("%s: field %s: %s", file, rep.error.field[0] ? rep.error.field : "(record)",
+			          rep.error.message);
+		goto out;
+	}
+	const char *type = proto_map_get(body, "type")->u.str.ptr;
+	if (strcmp(type, "territory") == 0 || strcmp(type, "member") == 0 ||
+	    strcmp(type, "vouch") == 0 || strcmp(type, "node") == 0) {
+		cli_error("%s: field type: \"%s\" records are written by maille itself, not published",
+		          file, type);
+		goto out;
+	}
+	for (size_t i = 0; i < rep.n_warnings; i++) {
+		if (!a.json)
+			cli_warn("%s: %s: %s", file, rep.warnings[i].field, rep.warnings[i].message);
+		json_t *w = json_object();
+		json_object_set_new(w, "field", json_string(rep.warnings[i].field));
+		json_object_set_new(w, "message", json_string(rep.warnings[i].message));
+		json_array_append_new(warnings, w);
+	}
+
+	char path[PROTO_PATH_MAX + 1];
+	const char *given = cli_opt_get(opts, "path");
+	if (!given)
+		given = fm_path;
+	if (given) {
+		if (!proto_path_valid(given, strlen(given))) {
+			cli_error("%s: path \"%s\" is not valid: use lower-case letters, digits, '.', '_', "
+			          "'~', '-' in '/'-separated segments (at most %u bytes)",
+			          file, given, PROTO_PATH_MAX);
+			goto out;
+		}
+		snprintf(path, sizeof path, "%s", given);
+	} else {
+		const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+		char slug[100];
+		size_t sl = title ? proto_slugify(title, strlen(title), slug, sizeof slug) : 0;
+		if (sl == 0) {
+			cli_error("%s: the title gives an empty path; set `path:` in the front matter",
+			          file);
+			goto out;
+		}
+		snprintf(path, sizeof path, "%s/%s", type, slug);
+	}
+
+	size_t enc_len;
+	r = encode_body(body, &enc, &enc_len);
+	if (r) {
+		if (r == MAILLE_ETOOBIG)
+			cli_error("%s: the record is over the %u KiB limit of an entry", file,
+			          PROTO_ENTRY_MAX / 1024);
+		else
+			cli_error("%s: cannot encode the record: %s", file, maille_strerror(r));
+		goto out;
+	}
+	uint8_t id[PROTO_ID_LEN] = {0};
+	if (!dry) {
+		if (node_dir_open_write(&nd, a.dir))
+			goto out;
+		if (member_can_write(&nd, "publish"))
+			goto out;
+		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
+		if (r == MAILLE_EDENIED) {
+			cli_error("%s: your capability does not cover %s (its prefix, or its window "
+			          "that has ended): see maille whoami",
+			          file, path);
+			goto out;
+		}
+		if (r) {
+			cli_store_error(&nd, r, "%s: cannot store the record: %s", file,
+			                maille_strerror(r));
+			goto out;
+		}
+	}
+	char hex[65];
+	proto_hex(id, PROTO_ID_LEN, hex);
+	if (a.json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "path", json_string(path));
+		json_object_set_new(o, "id", dry ? json_null() : json_string(hex));
+		json_object_set_new(o, "dry_run", json_boolean(dry));
+		json_object_set_new(o, "warnings", warnings);
+		warnings = NULL;
+		ret = render_json_out(o);
+	} else {
+		if (dry)
+			printf("%s (valid, not stored: --dry-run)\n", path);
+		else
+			printf("%s %s\n", path, hex);
+		ret = EXIT_OK;
+	}
+out:
+	json_decref(warnings);
+	free(enc);
+	free(buf);
+	node_dir_close(&nd);
+	proto_arena_done(&ar);
+	return ret;
+}
+
+static const char delete_help[] =
+	"usage: maille delete PATH [--dir DIR] [--json]\n"
+	"\n"
+	"Deletes this territory's record at PATH by publishing a tombstone: every node that\n"
+	"receives it drops the record, and its text is erased from the store file.\n";
+
+int cmd_delete(int argc, char **argv)
+{
+	cli_args a = {0};
+	int r = cli_parse("delete", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(delete_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("delete", "PATH is required");
+	const char *path = a.pos[0];
+	if (!proto_path_valid(path, strlen(path)))
+		return cli_usage_error("delete", "\"%s\" is not a valid path", path);
+	if (strcmp(path, "territory") == 0) {
+		cli_error("the territory record cannot be deleted");
+		return EXIT_FAIL;
+	}
+	node_dir nd;
+	if (node_dir_open_write(&nd, a.dir))
+		return EXIT_FAIL;
+	if (member_can_write(&nd, "delete")) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	store_row row;
+	r = store_entry_get(nd.st, nd.territory, path, &row);
+	if (r || row.entry.kind == PROTO_KIND_TOMBSTONE) {
+		if (!r)
+			store_row_done(&row);
+		cli_error("%s: no such record of this territory%s", path,
+		          r ? "" : " (already deleted)");
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	store_row_done(&row);
+	static const uint8_t empty_map = 0x80;
+	uint8_t id[PROTO_ID_LEN];
+	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
+	node_dir_close(&nd);
+	if (r) {
+		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
+		                maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	char hex[65];
+	proto_hex(id, PROTO_ID_LEN, hex);
+	if (a.json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "path", json_string(path));
+		json_object_set_new(o, "id", json_string(hex));
+		json_object_set_new(o, "deleted", json_true());
+		return render_json_out(o);
+	}
+	printf("deleted %s (tombstone %s)\n", path, hex);
+	return EXIT_OK;
+}

@@ -1,0 +1,360 @@
+/* tools/cli/cmd_query.c: list, search, show, export — the commands that read the catalogue. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "node/term.h"
+#include "node/trust.h"
+#include "nodedir.h"
+#include "proto/error.h"
+#include "proto/schema.h"
+#include "render.h"
+
+/* list, search, show: computes this node's trust view into *tv and gives it to the store (for
+ * store_filter.trusted_only) and to the rendering (marks). Prints the error; EXIT_FAIL. */
+static int trust_setup(node_dir *nd, trust_view *tv)
+{
+	int r = trust_compute(nd->st, nd->pk, nd->trust_hops, tv);
+	if (r) {
+		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	uint8_t *keys = tv->n ? malloc(tv->n * PROTO_KEY_LEN) : NULL;
+	if (tv->n && !keys) {
+		trust_view_done(tv);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < tv->n; i++)
+		memcpy(keys + i * PROTO_KEY_LEN, tv->v[i].key, PROTO_KEY_LEN);
+	r = store_set_trusted(nd->st, keys, tv->n);
+	free(keys);
+	if (r) {
+		trust_view_done(tv);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	render_set_trust(tv);
+	return 0;
+}
+
+typedef struct emit_ctx {
+	store *st;
+	json_t *items; /* --json: collect; else print lines */
+	bool with_body;
+	uint64_t n;
+} emit_ctx;
+
+static int emit_row(const store_row *row, void *ctx)
+{
+	emit_ctx *c = ctx;
+	c->n++;
+	if (c->items)
+		json_array_append_new(c->items, render_row_json(c->st, row, c->with_body));
+	else
+		render_row_line(c->st, row);
+	return 0;
+}
+
+/* Parses the filter options shared by list and search. Returns 0 or EXIT_USAGE. */
+static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *f,
+                            uint8_t territory[PROTO_KEY_LEN])
+{
+	memset(f, 0, sizeof *f);
+	f->type = cli_opt_get(opts, "type");
+	f->theme = cli_opt_get(opts, "theme");
+	f->status = cli_opt_get(opts, "status");
+	f->licence = cli_opt_get(opts, "licence");
+	/* the trusted territories only, unless --all (PROTOCOL.md §4: the trust view) */
+	f->trusted_only = !cli_opt_get(opts, "all");
+	const char *t = cli_opt_get(opts, "territory");
+	if (t) {
+		if (proto_unhex(t, territory, PROTO_KEY_LEN))
+			return cli_usage_error(cmd, "--territory wants a territory key (64 hex digits)");
+		f->territory = territory;
+	}
+	if (f->type) {
+		bool known = false;
+		for (size_t i = 0; proto_schema_types[i]; i++)
+			known |= strcmp(proto_schema_types[i], f->type) == 0;
+		if (!known)
+			return cli_usage_error(cmd, "unknown type \"%s\" (methodology, use_case, component, "
+			                            "rex, territory...)",
+			                       f->type);
+		/* asking for a federation record type by name shows it */
+		f->include_federation = true;
+	}
+	return 0;
+}
+
+#define FILTER_OPTS                                                                               \
+	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
+		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
+
+static const char list_help[] =
+	"usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
+	"                   [--all] [--dir DIR] [--json]\n"
+	"\n"
+	"Lists every live record of the catalogue that matches the filters, newest first.\n"
+	"Types: methodology, use_case, component, rex (and territory for the federation's\n"
+	"territory records). Only the records of the territories this node trusts (see 'maille\n"
+	"territories'); --all lists the others too, marked [untrusted] (\"trusted\": false in\n"
+	"JSON).\n";
+
+int cmd_list(int argc, char **argv)
+{
+	cli_opt opts[] = {FILTER_OPTS, {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("list", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(list_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("list", "unexpected argument '%s'", a.pos[0]);
+	store_filter f;
+	uint8_t terr[PROTO_KEY_LEN];
+	if ((r = filter_from_opts("list", opts, &f, terr)))
+		return r;
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
+	r = store_list(nd.st, &f, emit_row, &c);
+	int ret = EXIT_OK;
+	if (r) {
+		cli_error("list: %s", maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else if (a.json) {
+		ret = render_json_out(c.items);
+		c.items = NULL;
+	} else if (c.n == 0) {
+		fprintf(stderr, "no record matches%s\n",
+		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
+	}
+	json_decref(c.items);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static const char search_help[] =
+	"usage: maille search QUERY... [--type T] [--theme X] [--status S] [--licence L]\n"
+	"                     [--territory KEY] [--all] [--limit N] [--dir DIR] [--json]\n"
+	"\n"
+	"Full-text search over titles, summaries, descriptions and keywords, in every language.\n"
+	"Every word must match (the last one as a prefix); accents and case are ignored, so\n"
+	"'experience' finds 'expérience'. Best matches first, at most --limit (default 20).\n"
+	"Only the records of the territories this node trusts; --all searches the others too,\n"
+	"marked [untrusted]. Records received by a bulk sync are found once indexed (maille\n"
+	"status shows those waiting).\n";
+
+int cmd_search(int argc, char **argv)
+{
+	cli_opt opts[] = {FILTER_OPTS, {"limit", true, NULL}, {NULL, false, NULL}};
+	cli_args a;
+	int r = cli_parse("search", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(search_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos == 0)
+		return cli_usage_error("search", "QUERY is required");
+	char query[1024] = "";
+	size_t qlen = 0;
+	for (size_t i = 0; i < a.n_pos; i++) {
+		int n = snprintf(query + qlen, sizeof query - qlen, "%s%s", i ? " " : "", a.pos[i]);
+		if (n < 0 || (size_t)n >= sizeof query - qlen)
+			return cli_usage_error("search", "query too long");
+		qlen += (size_t)n;
+	}
+	if (!proto_utf8_valid((const uint8_t *)query, qlen))
+		return cli_usage_error("search", "the query is not valid UTF-8");
+	size_t limit = 20;
+	const char *ls = cli_opt_get(opts, "limit");
+	if (ls) {
+		char *end;
+		unsigned long v = strtoul(ls, &end, 10);
+		if (*ls < '0' || *ls > '9' || *end || v == 0 || v > MAILLE_SEARCH_LIMIT_MAX)
+			return cli_usage_error("search", "--limit wants a number from 1 to %u",
+			                       MAILLE_SEARCH_LIMIT_MAX);
+		limit = v;
+	}
+	store_filter f;
+	uint8_t terr[PROTO_KEY_LEN];
+	if ((r = filter_from_opts("search", opts, &f, terr)))
+		return r;
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
+	r = store_search(nd.st, query, &f, limit, emit_row, &c);
+	int ret = EXIT_OK;
+	if (r == MAILLE_EINVAL) {
+		ret = cli_usage_error("search", "the query has no word to search for");
+	} else if (r) {
+		cli_error("search: %s", maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else if (a.json) {
+		ret = render_json_out(c.items);
+		c.items = NULL;
+	} else if (c.n == 0) {
+		fputs("no record matches \"", stderr);
+		node_term_put(stderr, query, qlen);
+		fprintf(stderr, "\"%s\n",
+		        f.trusted_only
+		            ? " among the trusted territories (--all searches the others)"
+		            : "");
+	}
+	json_decref(c.items);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static const char show_help[] =
+	"usage: maille show PATH|ID [--dir DIR] [--json]\n"
+	"\n"
+	"Shows one record with every field, its provenance and its signature check. PATH is\n"
+	"looked up in this territory first, then in the others; ID is the entry id in hex (or a\n"
+	"prefix of at least 8 digits). A deleted or unknown record exits 1. A record of a\n"
+	"territory this node does not trust is shown, and marked so.\n";
+
+static int first_row(const store_row *row, void *ctx)
+{
+	store_row *out = ctx;
+	/* copy what we need: rows are valid only during the callback */
+	uint8_t *raw = malloc(row->raw_len);
+	if (!raw)
+		return MAILLE_ENOMEM;
+	memcpy(raw, row->raw, row->raw_len);
+	memset(out, 0, sizeof *out);
+	memcpy(out->id, row->id, PROTO_ID_LEN);
+	out->raw = raw;
+	out->raw_len = row->raw_len;
+	return 1;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("show", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(show_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos != 1)
+		return cli_usage_error("show", "PATH or ID is required");
+	const char *what = a.pos[0];
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	/* show finds any stored record, and says when its territory is not trusted */
+	trust_view tv = {0};
+	if (trust_setup(&nd, &tv)) {
+		node_dir_close(&nd);
+		return EXIT_FAIL;
+	}
+
+	store_row row;
+	memset(&row, 0, sizeof row);
+	bool found = false, owned_raw = false;
+	size_t wl = strlen(what);
+	bool hexlike = wl >= 8 && wl <= 64 && strspn(what, "0123456789abcdefABCDEF") == wl;
+	if (hexlike && store_entry_get_id(nd.st, what, &row) == 0)
+		found = true;
+	if (!found && proto_path_valid(what, wl)) {
+		if (store_entry_get(nd.st, nd.pk, what, &row) == 0) {
+			found = true;
+		} else if (store_entry_find_path(nd.st, what, nd.pk, first_row, &row) == 1) {
+			found = owned_raw = true;
+			proto_entry_decode(row.raw, row.raw_len, &row.entry);
+		}
+	}
+	int ret = EXIT_FAIL;
+	if (!found) {
+		cli_error("%s: no such record", what);
+	} else if (row.entry.kind == PROTO_KIND_TOMBSTONE) {
+		cli_error("%s: this record was deleted", what);
+	} else if (proto_entry_verify(&row.entry, row.raw, row.raw_len) != 0) {
+		cli_error("%s: the stored signature does not verify; run 'maille check'", what);
+	} else if (a.json) {
+		ret = render_json_out(render_row_json(nd.st, &row, true));
+	} else {
+		render_row_page(nd.st, &row);
+		ret = EXIT_OK;
+	}
+	if (owned_raw)
+		free((void *)row.raw);
+	else if (found)
+		store_row_done(&row);
+	render_set_trust(NULL);
+	trust_view_done(&tv);
+	node_dir_close(&nd);
+	return ret;
+}
+
+static const char export_help[] =
+	"usage: maille export [--json] [--dir DIR]\n"
+	"\n"
+	"Writes every live entry of the store (records of every territory, federation records and\n"
+	"tombstones) with its decoded body as one JSON document on standard output.\n";
+
+int cmd_export(int argc, char **argv)
+{
+	cli_args a;
+	int r = cli_parse("export", argc, argv, NULL, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(export_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos)
+		return cli_usage_error("export", "unexpected argument '%s'", a.pos[0]);
+	node_dir nd;
+	if (node_dir_open(&nd, a.dir))
+		return EXIT_FAIL;
+	store_filter f = {.include_tombstones = true, .include_federation = true};
+	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};
+	r = store_list(nd.st, &f, emit_row, &c);
+	int ret;
+	if (r) {
+		cli_error("export: %s", maille_strerror(r));
+		json_decref(c.items);
+		ret = EXIT_FAIL;
+	} else {
+		json_t *o = json_object();
+		char hex[65];
+		proto_hex(nd.pk, PROTO_KEY_LEN, hex);
+		json_object_set_new(o, "format", json_string("maille-export/1"));
+		json_object_set_new(o, "exported_by", json_string(hex));
+		json_object_set_new(o, "count", json_integer((json_int_t)c.n));
+		json_object_set_new(o, "entries", c.items);
+		ret = render_json_out(o);
+	}
+	node_dir_close(&nd);
+	return ret;
+}

@@ -1,0 +1,56 @@
+/* tools/cli/commands.h: the `maille` subcommands (their table is in maille.c), one family per
+ * file cmd_<family>.c, the file named for the family's first command. */
+#ifndef MAILLE_TOOLS_COMMANDS_H
+#define MAILLE_TOOLS_COMMANDS_H
+
+#include <stdbool.h>
+
+/* cmd_init.c: a new node directory (and its territory record) */
+int cmd_init(int argc, char **argv);
+/* cmd_invite.c: an invitation token, and joining with one (both ends, PROTOCOL.md §4.1) */
+int cmd_invite(int argc, char **argv);
+int cmd_join(int argc, char **argv);
+/* cmd_publish.c: a record signed and stored, or its tombstone */
+int cmd_publish(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+/* cmd_query.c: the commands that read the catalogue */
+int cmd_list(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+/* cmd_check.c: every signature, id and store invariant verified again */
+int cmd_check(int argc, char **argv);
+/* cmd_whoami.c: this node's key, territory and directory */
+int cmd_whoami(int argc, char **argv);
+/* cmd_key.c: key export (encrypted backup) */
+int cmd_key(int argc, char **argv);
+/* cmd_key.c: `maille init --restore FILE`: a new node directory from a key backup (same key,
+ * name and federation, empty store). passphrase_file NULL: ask on the terminal. Prints what
+ * was restored (JSON with json); returns an exit code. */
+int key_restore(const char *dir_opt, const char *file, const char *passphrase_file, bool json);
+/* cmd_federation.c: federation new|show|export|import */
+int cmd_federation(int argc, char **argv);
+/* cmd_node.c: the daemon in the foreground */
+int cmd_node(int argc, char **argv);
+/* cmd_ping.c: handshake, PING, PONG with a node */
+int cmd_ping(int argc, char **argv);
+/* cmd_sync.c: one-shot sync with a node */
+int cmd_sync(int argc, char **argv);
+/* cmd_peer.c: peer add|remove; the configured and connected peers */
+int cmd_peer(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
+/* cmd_status.c: the live set and the daemon */
+int cmd_status(int argc, char **argv);
+/* cmd_member.c: member add|remove; this territory's members */
+int cmd_member(int argc, char **argv);
+int cmd_members(int argc, char **argv);
+/* cmd_trust.c: the trust between territories — an explicit trust on this node or its
+ * withdrawal, a vouch published (PROTOCOL.md §4.2) or its tombstone, and the territories known
+ * with their trust state */
+int cmd_trust(int argc, char **argv);
+int cmd_untrust(int argc, char **argv);
+int cmd_vouch(int argc, char **argv);
+int cmd_unvouch(int argc, char **argv);
+int cmd_territories(int argc, char **argv);
+
+#endif

@@ -1,0 +1,43 @@
+/* tools/cli/frontmatter.h: a Markdown file with YAML front matter → a record body.
+ *
+ *   ---
+ *   type: rex
+ *   title: "Chatbot RH : un an après"
+ *   themes: [ia-democratie]
+ *   path: rex/2026-chatbot-rh        # optional, taken out of the body
+ *   ---
+ *   The Markdown text, which becomes `description`.
+ *
+ * Front-matter keys are DOMAIN.md's field names. YAML scalars resolve as in the YAML core
+ * schema: plain null/~/empty → nil, true/false → bool, integers → int, decimals → float,
+ * everything else (and every quoted scalar) → string; dates stay strings. Anchors, aliases,
+ * explicit tags, non-string or duplicate keys, nesting deeper than PROTO_VALUE_DEPTH_MAX, NUL
+ * bytes, invalid UTF-8 and files over MAILLE_INPUT_FILE_MAX are refused with the line and
+ * column. The Markdown body (if not blank) is stored as description[lang], lang being the
+ * front matter's `lang` or "fr"; a `description` key in the front matter and a body together
+ * are an error.
+ *
+ * Uses libyaml. Performs no I/O: the caller reads the file. */
+#ifndef MAILLE_TOOLS_FRONTMATTER_H
+#define MAILLE_TOOLS_FRONTMATTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/value.h"
+
+typedef struct fm_error {
+	unsigned line;   /* 1-based, 0 when not tied to a line */
+	unsigned column; /* 1-based, 0 when unknown */
+	char field[96];  /* front-matter key involved, "" if none */
+	char message[256];
+} fm_error;
+
+/* Parses buf[0..len). On success *ret_body is an arena-owned map (not yet normalised or
+ * validated: see proto_schema_normalize/validate) and *ret_path the `path` key's value
+ * (arena-owned) or NULL. On failure returns MAILLE_EPROTO (syntax, structure), MAILLE_EUTF8,
+ * MAILLE_ETOOBIG or MAILLE_ENOMEM, fills *err, and leaves the out-parameters untouched. */
+int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+             const char **ret_path, fm_error *err);
+
+#endif

@@ -1,0 +1,124 @@
+/* tools/cli/maille.c: the `maille` command line — one binary, git-like subcommands from one table.
+ *
+ * Works on the node directory's store directly, with or without a running daemon (offline
+ * first). Exit codes: 0 ok, 1 failure, 2 usage. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "maille_config.h"
+#include "proto/error.h"
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{"init", cmd_init, "create a node for a territory (key, store, territory record)"},
+	{"invite", cmd_invite, "an invitation to the federation for a newcomer (one line)"},
+	{"join", cmd_join, "join a federation with an invitation, and sync"},
+	{"publish", cmd_publish, "sign and store a record from a Markdown file with front matter"},
+	{"list", cmd_list, "list the catalogue's records, with filters"},
+	{"search", cmd_search, "full-text search (accents and case ignored)"},
+	{"show", cmd_show, "show one record by path or id"},
+	{"delete", cmd_delete, "delete one of this territory's records (tombstone)"},
+	{"export", cmd_export, "every live entry with its decoded body, as JSON"},
+	{"check", cmd_check, "re-verify every signature, id and store invariant"},
+	{"whoami", cmd_whoami, "this node's key, the territory it writes for, its directory"},
+	{"key", cmd_key, "back up the node's key and federation, encrypted with a passphrase"},
+	{"federation", cmd_federation, "create, show, export or import the federation's network key"},
+	{"node", cmd_node, "run the daemon in the foreground: listen, dial peers, sync, push"},
+	{"ping", cmd_ping, "handshake with a running node and measure the round trip"},
+	{"sync", cmd_sync, "sync the catalogue with a node once (both ways)"},
+	{"peer", cmd_peer, "add or remove a peer the daemon keeps connected"},
+	{"peers", cmd_peers, "the daemon's peers: state, last sync, entries exchanged"},
+	{"status", cmd_status, "the live set's count and fingerprint, the daemon's state"},
+	{"territories", cmd_territories, "every known territory, trusted or not, and why"},
+	{"member", cmd_member, "let a member's key publish for this territory, or stop it"},
+	{"members", cmd_members, "this territory's members and their capabilities"},
+	{"trust", cmd_trust, "trust a territory explicitly (on this node only)"},
+	{"untrust", cmd_untrust, "withdraw an explicit trust"},
+	{"vouch", cmd_vouch, "vouch for a territory: a signed entry the federation sees"},
+	{"unvouch", cmd_unvouch, "withdraw a vouch (publishes its tombstone)"},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: maille [--dir DIR] [--json] COMMAND [ARGS...]\n"
+	             "       maille COMMAND --help\n"
+	             "       maille --version\n\n"
+	             "Maille keeps a federated catalogue of methodologies, use cases, reusable\n"
+	             "components and retours d'expérience about responsible AI and public algorithms.\n\n"
+	             "Commands:\n");
+	for (const command *c = commands; c->name; c++)
+		fprintf(out, "  %-11s %s\n", c->name, c->summary);
+	fprintf(out, "\nOptions accepted by every command, before or after it:\n"
+	             "  --dir DIR   the node directory (else $MAILLE_HOME, else\n"
+	             "              $XDG_DATA_HOME/maille, else ~/.local/share/maille)\n"
+	             "  --json      print one JSON document on standard output\n"
+	             "  --help      help for a command\n\n"
+	             "Exit codes: 0 ok, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	/* messages and data are UTF-8 whatever the locale; never let it change number formats */
+	setlocale(LC_ALL, "C");
+	if (proto_init() != 0) {
+		cli_error("cannot initialise libsodium");
+		return EXIT_FAIL;
+	}
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--dir") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "maille: option '--dir' needs a value\n");
+				return EXIT_USAGE;
+			}
+			cli_global.dir = argv[++i];
+		} else if (strncmp(a, "--dir=", 6) == 0) {
+			cli_global.dir = a + 6;
+		} else if (strcmp(a, "--json") == 0) {
+			cli_global.json = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			printf("maille %s\n", MAILLE_VERSION);
+			return EXIT_OK;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "maille: unknown option '%s'\n", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[i];
+	if (strcmp(name, "help") == 0) {
+		if (i + 1 < argc) {
+			for (const command *c = commands; c->name; c++)
+				if (strcmp(c->name, argv[i + 1]) == 0) {
+					char *help_argv[] = {"--help", NULL};
+					return c->run(1, help_argv);
+				}
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (const command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c->run(argc - i - 1, argv + i + 1);
+	fprintf(stderr, "maille: '%s' is not a maille command; see 'maille --help'\n", name);
+	return EXIT_USAGE;
+}

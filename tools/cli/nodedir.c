@@ -1,0 +1,526 @@
+/* tools/cli/nodedir.c: the node directory: key, configuration and store on disk. */
+#include "nodedir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "node/node.h"
+#include "node/trust.h"
+#include "node/web.h"
+#include "proto/error.h"
+#include "proto/member.h"
+
+
+int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
+{
+	const char *env = getenv("MAILLE_HOME");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+	if (dir_opt && *dir_opt)
+		n = snprintf(ret, cap, "%s", dir_opt);
+	else if (env && *env)
+		n = snprintf(ret, cap, "%s", env);
+	else if (xdg && *xdg == '/')
+		n = snprintf(ret, cap, "%s/maille", xdg);
+	else if (home && *home)
+		n = snprintf(ret, cap, "%s/.local/share/maille", home);
+	else {
+		cli_error("no node directory: give --dir DIR or set MAILLE_HOME");
+		return EXIT_FAIL;
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	/* no trailing slash, so that messages and joined paths read well */
+	size_t len = strlen(ret);
+	while (len > 1 && ret[len - 1] == '/')
+		ret[--len] = '\0';
+	return 0;
+}
+
+int cli_path_join(char *ret, size_t cap, const char *dir, const char *file)
+{
+	int n = snprintf(ret, cap, "%s/%s", dir, file);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* mkdir -p with mode for the last component */
+static int mkdirs(const char *path, mode_t mode)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return -1;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* An unsigned decimal number in [min, max], with a unit suffix when units: K, M, G (powers of
+ * 1024, an optional "iB" or "B" after them). */
+static bool conf_uint(const char *v, uint64_t min, uint64_t max, bool units, uint64_t *ret)
+{
+	if (*v < '0' || *v > '9')
+		return false;
+	uint64_t x = 0;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*v - '0');
+	}
+	if (units && *v) {
+		unsigned shift = *v == 'K' ? 10 : *v == 'M' ? 20 : *v == 'G' ? 30 : 0;
+		if (!shift)
+			return false;
+		v++;
+		if (strcmp(v, "iB") == 0 || strcmp(v, "B") == 0)
+			v += strlen(v);
+		if (x > (UINT64_MAX >> shift))
+			return false;
+		x <<= shift;
+	}
+	if (*v || x < min || x > max)
+		return false;
+	*ret = x;
+	return true;
+}
+
+/* DIR/maille.conf: "key = value" lines, '#' comments. A key this version does not know is
+ * ignored with a warning (a newer version may have written it); a known key with a bad value
+ * is an error: a node must not run on a setting it misread. */
+static int read_conf(node_dir *nd)
+{
+	char p[4200];
+	if (cli_path_join(p, sizeof p, nd->path, NODE_CONF_FILE))
+		return -1;
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return -1;
+	char line[1024];
+	unsigned lineno = 0;
+	int bad = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *eq = strchr(line, '=');
+		if (line[0] == '#' || !eq)
+			continue;
+		char *k = line, *v = eq + 1;
+		*eq = '\0';
+		while (*k == ' ' || *k == '\t')
+			k++;
+		for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--)
+			*e = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\r\n")] = '\0';
+		uint64_t x = 0;
+		if (strcmp(k, "name") == 0) {
+			snprintf(nd->name, sizeof nd->name, "%s", v);
+		} else if (strcmp(k, "trust.hops") == 0) {
+			if (conf_uint(v, 1, TRUST_HOPS_MAX, false, &x))
+				nd->trust_hops = (unsigned)x;
+			else
+				bad = cli_error_conf(p, lineno, "trust.hops must be a number from 1 to %u",
+				                     TRUST_HOPS_MAX);
+		} else if (strcmp(k, "quarantine.entries") == 0) {
+			if (conf_uint(v, 1, UINT32_MAX, false, &x))
+				nd->quota_entries = x;
+			else
+				bad = cli_error_conf(p, lineno, "quarantine.entries must be a number of "
+				                                "entries from 1 to %u",
+				                     UINT32_MAX);
+		} else if (strcmp(k, "quarantine.bytes") == 0) {
+			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
+				nd->quota_bytes = x;
+			else
+				bad = cli_error_conf(p, lineno, "quarantine.bytes must be a size such as "
+				                                "268435456, 256MiB or 1GiB (at most 1024GiB)");
+		} else if (strcmp(k, "web.hosts") == 0) {
+			if (web_hosts_valid(v))
+				snprintf(nd->web_hosts, sizeof nd->web_hosts, "%s", v);
+			else
+				bad = cli_error_conf(p, lineno, "web.hosts must be up to %u host names, "
+				                                "each with an optional port, separated by "
+				                                "commas (such as catalogue.exemple.fr, "
+				                                "192.0.2.10, catalogue.exemple.fr:443)",
+				                     WEB_HOSTS_MAX);
+		} else if (strcmp(k, "quarantine.total_entries") == 0) {
+			if (conf_uint(v, 1, UINT32_MAX, false, &x))
+				nd->quota_total_entries = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_entries must be a number of "
+				                     "entries from 1 to %u",
+				                     UINT32_MAX);
+		} else if (strcmp(k, "quarantine.total_bytes") == 0) {
+			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
+				nd->quota_total_bytes = x;
+			else
+				bad = cli_error_conf(p, lineno,
+				                     "quarantine.total_bytes must be a size such "
+				                     "as 1073741824, 1024MiB or 1GiB (at most "
+				                     "1024GiB)");
+		} else if (strcmp(k, "member") == 0) {
+			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
+				nd->member = strcmp(v, "yes") == 0;
+			else
+				bad = cli_error_conf(p, lineno, "member must be yes or no");
+		} else {
+			cli_warn("%s, line %u: unknown setting '%s' ignored", p, lineno, k);
+		}
+	}
+	fclose(f);
+	return bad;
+}
+
+/* Reads the seed (hex) into locked memory and derives the key pair. */
+static int load_key(node_dir *nd)
+{
+	char p[4200];
+	if (cli_path_join(p, sizeof p, nd->path, NODE_KEY_FILE))
+		return MAILLE_EINVAL;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? MAILLE_ENOTNODE : MAILLE_EIO;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
+		cli_warn("%s is readable by other users (mode %03o); run: chmod 600 %s", p,
+		         (unsigned)(sb.st_mode & 0777), p);
+	char *hex = sodium_malloc(130);
+	uint8_t *seed = sodium_malloc(32);
+	nd->sk = sodium_malloc(PROTO_SECRET_KEY_LEN);
+	if (!hex || !seed || !nd->sk) {
+		close(fd);
+		return MAILLE_ENOMEM;
+	}
+	ssize_t n = read(fd, hex, 129);
+	close(fd);
+	int r = MAILLE_ECORRUPT;
+	if (n >= 64) {
+		hex[64] = '\0';
+		if (proto_unhex(hex, seed, 32) == 0) {
+			crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+			r = 0;
+		}
+	}
+	sodium_free(hex); /* sodium_free wipes */
+	sodium_free(seed);
+	return r;
+}
+
+void cli_store_advice(const char *dir)
+{
+	fprintf(stderr,
+	        "  Restore %s/%s from a backup of the node directory; or recreate the node from "
+	        "its key backup in a new directory ('maille key export FILE' works on this one, "
+	        "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
+	        "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
+	        "run 'maille check' again.\n",
+	        dir, NODE_STORE_FILE);
+}
+
+void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("maille: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (rc == MAILLE_ECORRUPT) {
+		fprintf(stderr,
+		        "  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
+		        "is wrong.\n",
+		        nd->path, NODE_STORE_FILE);
+		cli_store_advice(nd->path);
+	}
+}
+
+int node_dir_mark_corrupt(const node_dir *nd, const char *text)
+{
+	char p[4200], tmp[4220];
+	if (cli_path_join(p, sizeof p, nd->path, NODE_CORRUPT_FILE) ||
+	    snprintf(tmp, sizeof tmp, "%s.tmp", p) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!text)
+		return unlink(p) == 0 || errno == ENOENT ? 0 : -1;
+	/* written whole, then renamed: a reader never sees half of it */
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, p) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPEN_READ, OPEN_WRITE, OPEN_NOSTORE };
+
+static int node_dir_open_mode(node_dir *nd, const char *dir_opt, int mode)
+{
+	memset(nd, 0, sizeof *nd);
+	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
+		return EXIT_FAIL;
+	struct stat sb;
+	if (stat(nd->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		cli_error("%s: no such node directory; create a node with 'maille init --name NAME' "
+		          "(or give --dir DIR / MAILLE_HOME)",
+		          nd->path);
+		return EXIT_FAIL;
+	}
+	int r = load_key(nd);
+	if (r) {
+		if (r == MAILLE_ENOTNODE)
+			cli_error("%s is not a Maille node (no %s); create one with 'maille init --name "
+			          "NAME'",
+			          nd->path, NODE_KEY_FILE);
+		else
+			cli_error("%s/%s: cannot read the node key: %s", nd->path, NODE_KEY_FILE,
+			          maille_strerror(r));
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	nd->trust_hops = TRUST_HOPS_DEFAULT;
+	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
+	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
+	if (read_conf(nd) > 0) {
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	char *sp = nd->store_path;
+	if (cli_path_join(sp, sizeof nd->store_path, nd->path, NODE_STORE_FILE)) {
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	if (mode == OPEN_NOSTORE)
+		return 0;
+	if (mode == OPEN_WRITE) {
+		/* the last check found the store damaged: no write until one finds it sound (a
+		 * stat, not a scan: the check is what reads everything) */
+		char mp[4200];
+		if (cli_path_join(mp, sizeof mp, nd->path, NODE_CORRUPT_FILE) == 0 &&
+		    stat(mp, &sb) == 0) {
+			cli_error("%s was found damaged by 'maille check' (the problems are in "
+			          "%s): nothing was written",
+			          sp, mp);
+			cli_store_advice(nd->path);
+			node_dir_close(nd);
+			return EXIT_FAIL;
+		}
+	}
+	r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
+	if (r) {
+		char why[256] = "";
+		int known = store_diagnose(sp, why, sizeof why);
+		if (r == MAILLE_ENOTFOUND) {
+			cli_error("%s: the store is missing; nothing was written", sp);
+			cli_store_advice(nd->path);
+		} else if (r == MAILLE_ECORRUPT) {
+			cli_error("%s: cannot open the store: %s; nothing was written", sp,
+			          known ? why : "SQLite finds it damaged");
+			cli_store_advice(nd->path);
+		} else {
+			cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
+		}
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
+	nd->has_territory = !nd->member;
+	if (nd->member) {
+		proto_member_cap cap;
+		if (trust_member_cap(nd->st, nd->pk, cli_now_us(), &cap) == 0) {
+			memcpy(nd->territory, cap.territory, PROTO_KEY_LEN);
+			snprintf(nd->member_name, sizeof nd->member_name, "%s", cap.name);
+			nd->has_territory = true;
+		}
+	}
+	return 0;
+}
+
+int node_dir_open(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_READ);
+}
+
+int node_dir_open_write(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_WRITE);
+}
+
+int node_dir_open_nostore(node_dir *nd, const char *dir_opt)
+{
+	return node_dir_open_mode(nd, dir_opt, OPEN_NOSTORE);
+}
+
+void node_dir_close(node_dir *nd)
+{
+	store_close(nd->st);
+	nd->st = NULL;
+	if (nd->sk)
+		sodium_free(nd->sk);
+	nd->sk = NULL;
+}
+
+int cli_conf_append(char *buf, size_t cap, size_t *len, const char *key, const char *value)
+{
+	/* the readers (read_conf here, parse in federation.c) split lines at '\n' and end a value
+	 * at '\r': a value holding either would write a setting of its own */
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return MAILLE_EINVAL;
+	if (*len >= cap)
+		return MAILLE_ETOOBIG;
+	int n = snprintf(buf + *len, cap - *len, "%s = %s\n", key, value);
+	if (n < 0 || (size_t)n >= cap - *len) {
+		buf[*len] = '\0';
+		return MAILLE_ETOOBIG;
+	}
+	*len += (size_t)n;
+	return 0;
+}
+
+static int write_file_excl(const char *path, mode_t mode, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
+                    const uint8_t *seed_in)
+{
+	memset(nd, 0, sizeof *nd);
+	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
+		return EXIT_FAIL;
+	char kp[4200], cp[4200], sp[4200];
+	if (cli_path_join(kp, sizeof kp, nd->path, NODE_KEY_FILE) ||
+	    cli_path_join(cp, sizeof cp, nd->path, NODE_CONF_FILE) ||
+	    cli_path_join(sp, sizeof sp, nd->path, NODE_STORE_FILE)) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
+	struct stat sb;
+	if (stat(kp, &sb) == 0 || stat(sp, &sb) == 0) {
+		cli_error("%s already holds a Maille node; refusing to overwrite it", nd->path);
+		return EXIT_FAIL;
+	}
+	/* the configuration first: a name it cannot hold leaves nothing behind */
+	char conf[1024];
+	size_t conf_len = (size_t)snprintf(conf, sizeof conf,
+	                                   "# Maille node configuration (key = value).\n");
+	int cr = cli_conf_append(conf, sizeof conf, &conf_len, "name", name);
+	if (cr) {
+		cli_error("%s : nom refusé, il ne tient pas sur une ligne du fichier (the name cannot "
+		          "be one line of the file: %s)",
+		          cp, maille_strerror(cr));
+		return EXIT_FAIL;
+	}
+	if (mkdirs(nd->path, 0700) != 0) {
+		cli_error("%s: cannot create the directory: %s", nd->path, strerror(errno));
+		return EXIT_FAIL;
+	}
+
+	uint8_t *seed = sodium_malloc(32);
+	char *hex = sodium_malloc(66);
+	nd->sk = sodium_malloc(PROTO_SECRET_KEY_LEN);
+	if (!seed || !hex || !nd->sk) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	if (seed_in)
+		memcpy(seed, seed_in, 32); /* a restored node: the key of its backup */
+	else
+		randombytes_buf(seed, 32);
+	crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
+	nd->has_territory = true;
+	nd->trust_hops = TRUST_HOPS_DEFAULT;
+	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
+	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
+	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
+	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
+	proto_hex(seed, 32, hex);
+	hex[64] = '\n';
+	int wr = write_file_excl(kp, 0600, hex, 65);
+	sodium_free(seed);
+	sodium_free(hex);
+	if (wr != 0) {
+		cli_error("%s: cannot write the key: %s", kp, strerror(errno));
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	snprintf(nd->name, sizeof nd->name, "%s", name);
+	if (write_file_excl(cp, 0644, conf, conf_len) != 0) {
+		cli_error("%s: cannot write the configuration: %s", cp, strerror(errno));
+		unlink(kp);
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	int r = store_open(sp, STORE_OPEN_CREATE, &nd->st);
+	if (r) {
+		cli_error("%s: cannot create the store: %s", sp, maille_strerror(r));
+		unlink(kp);
+		unlink(cp);
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The territory's name as the node presents itself (HELLO). */
+void territory_name(const node_dir *nd, char *ret, size_t cap)
+{
+	/* no store (node_dir_open_nostore): the configured name */
+	if (!nd->st || store_territory_name(nd->st, nd->pk, ret, cap) != 0)
+		snprintf(ret, cap, "%s", nd->name);
+}

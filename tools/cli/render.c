@@ -1,0 +1,442 @@
+/* tools/cli/render.c: records as JSON and as text for people. */
+#include "render.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "node/json.h"
+#include "node/term.h"
+#include "node/trust.h"
+#include "proto/error.h"
+#include "proto/member.h"
+#include "proto/value.h"
+
+void render_time(uint64_t us, char *ret, size_t cap)
+{
+	time_t secs = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(ret, cap, "?");
+		return;
+	}
+	char date[32];
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ret, cap, "%s.%06uZ", date, (unsigned)(us % 1000000u));
+}
+
+/* The decoded body of a row, or NULL (tombstone or undecodable). */
+
+/* The trust view rows are marked with (render_set_trust); NULL: no mark. */
+static const trust_view *render_trust;
+
+void render_set_trust(const trust_view *tv)
+{
+	render_trust = tv;
+}
+
+static bool row_untrusted(const store_row *row)
+{
+	return render_trust && !trust_find(render_trust, row->entry.territory);
+}
+
+static proto_value *row_body(const store_row *row, proto_arena *a)
+{
+	proto_value *body = NULL;
+	if (row->entry.kind != PROTO_KIND_DOCUMENT)
+		return NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, a, &body))
+		return NULL;
+	return body;
+}
+
+static const char *str_field(const proto_value *body, const char *key)
+{
+	const proto_value *v = proto_map_get(body, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
+static void territory_label(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap)
+{
+	if (store_territory_name(st, key, ret, cap) != 0) {
+		char hex[65];
+		proto_hex(key, PROTO_KEY_LEN, hex);
+		snprintf(ret, cap, "%.8s…", hex); /* unknown territory: its key fingerprint */
+	}
+}
+
+/* The name of the member who signed a row, from the territory's capability for its key
+ * (PROTOCOL.md §4.3); false when the territory signed it. */
+static bool member_label(store *st, const store_row *row, char *ret, size_t cap)
+{
+	if (memcmp(row->entry.signer, row->entry.territory, PROTO_KEY_LEN) == 0)
+		return false;
+	char path[80] = PROTO_MEMBERS_PREFIX;
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, path + sizeof PROTO_MEMBERS_PREFIX - 1);
+	store_row cr;
+	proto_member_cap c;
+	bool ok = false;
+	if (store_entry_get(st, row->entry.territory, path, &cr) == 0) {
+		ok = cr.entry.kind == PROTO_KIND_DOCUMENT && proto_member_cap_decode(&cr.entry, &c) == 0;
+		store_row_done(&cr);
+	}
+	if (ok) {
+		snprintf(ret, cap, "%s", c.name);
+	} else {
+		char hex[65];
+		proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+		snprintf(ret, cap, "membre %.8s…", hex);
+	}
+	return true;
+}
+
+/* "territory name", or "member name (territory name)" for a member's entry. */
+static void author_label(store *st, const store_row *row, char *ret, size_t cap)
+{
+	char terr[256], member[256];
+	territory_label(st, row->entry.territory, terr, sizeof terr);
+	if (member_label(st, row, member, sizeof member))
+		snprintf(ret, cap, "%s (%s)", member, terr);
+	else
+		snprintf(ret, cap, "%s", terr);
+}
+
+/* A snippet on one line: the store's \x02 \x03 match markers turned into [ ], and every run
+ * of white space (Markdown has newlines) into one space. */
+static void snippet_plain(const char *s, char *ret, size_t cap)
+{
+	size_t o = 0;
+	bool space = false;
+	for (; s && *s && o + 1 < cap; s++) {
+		char c = *s;
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < cap)
+			ret[o++] = ' ';
+		space = false;
+		ret[o++] = c == '\x02' ? '[' : c == '\x03' ? ']' : c;
+	}
+	ret[o] = '\0';
+}
+
+json_t *render_row_json(store *st, const store_row *row, bool with_body)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	json_t *o = json_object();
+	char hex[65], buf[512];
+
+	proto_hex(row->id, PROTO_ID_LEN, hex);
+	json_object_set_new(o, "id", json_string(hex));
+	json_object_set_new(o, "path", json_stringn(row->entry.path, row->entry.path_len));
+	json_object_set_new(o, "kind", json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ?
+	                                               "tombstone" :
+	                                               "document"));
+	const char *type = str_field(body, "type");
+	json_object_set_new(o, "type", type ? json_string(type) : json_null());
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	json_object_set_new(o, "title", title ? json_string(title) : json_null());
+	const char *summary = proto_langmap_pick(proto_map_get(body, "summary"), "fr");
+	json_object_set_new(o, "summary", summary ? json_string(summary) : json_null());
+	territory_label(st, row->entry.territory, buf, sizeof buf);
+	json_object_set_new(o, "territory", json_string(buf));
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "author", json_string(hex));
+	/* "member name (territory)" for a member's entry, else the territory's name */
+	author_label(st, row, buf, sizeof buf);
+	json_object_set_new(o, "author_name", json_string(buf));
+	if (member_label(st, row, buf, sizeof buf))
+		json_object_set_new(o, "member", json_string(buf));
+	else
+		json_object_set_new(o, "member", json_null());
+	if (render_trust)
+		json_object_set_new(o, "trusted", json_boolean(!row_untrusted(row)));
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	json_object_set_new(o, "signer", json_string(hex));
+	render_time(row->entry.timestamp, buf, sizeof buf);
+	json_object_set_new(o, "timestamp", json_string(buf));
+	const char *status = str_field(body, "status");
+	json_object_set_new(o, "status", status ? json_string(status) : json_null());
+	const proto_value *themes = proto_map_get(body, "themes");
+	json_object_set_new(o, "themes", themes && themes->type == PROTO_V_ARRAY ?
+	                                     node_value_json(themes) :
+	                                     json_array());
+	if (row->snippet) {
+		json_object_set_new(o, "snippet", json_string(row->snippet));
+		json_object_set_new(o, "rank", json_real(row->rank));
+	}
+	if (with_body)
+		json_object_set_new(o, "body", body ? node_value_json(body) : json_object());
+	proto_arena_done(&a);
+	return o;
+}
+
+/* ---- for people: every string from a record or the store goes through node/term.h ------
+ *
+ * list and search print one line per record: the type, path, title and author are escaped for
+ * one line (a control character is shown as "\x1b", a line break as "\n"), so a record
+ * cannot end its line, start another or hide the [untrusted] mark at the end of it.
+ *
+ * show prints the tool's own lines first, each indented by exactly two spaces ("  path:",
+ * "  territory: ... untrusted", "  signature: verified"), then the record's fields. Nothing a
+ * record says can produce such a line: its top-level fields start at the margin, nested
+ * levels and the continuation lines of multi-line values are indented by RENDER_NEST (four)
+ * spaces more than their label, the Markdown description is indented by RENDER_NEST spaces
+ * like a commit message in `git log`, and a key made of anything but ASCII letters, digits,
+ * '_', '.' and '-' is shown quoted, so that "  territory" cannot pass for the tool's label.
+ * Legitimate line breaks of a text stay line breaks; every other control character, DEL,
+ * C1 control, bidi override or isolate and invalid UTF-8 is shown escaped. */
+#define RENDER_NEST 4
+
+/* Spaces for an indent of n columns (n at most RENDER_INDENT_MAX). */
+#define RENDER_INDENT_MAX 64
+static const char *spaces(int n)
+{
+	static const char sp[] = "                                                                ";
+	_Static_assert(sizeof sp - 1 == RENDER_INDENT_MAX, "one space per column");
+	if (n < 0)
+		n = 0;
+	if (n > RENDER_INDENT_MAX)
+		n = RENDER_INDENT_MAX;
+	return sp + RENDER_INDENT_MAX - n;
+}
+
+static void put_s(const char *s)
+{
+	if (s)
+		node_term_put(stdout, s, strlen(s));
+}
+
+void render_row_line(store *st, const store_row *row)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	const char *type = str_field(body, "type");
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	char terr[600], tsafe[NODE_TERM_CAP(24)];
+	author_label(st, row, terr, sizeof terr);
+	printf("%-12s %-48.*s ",
+	       type ? node_term_str(type, strlen(type), tsafe, sizeof tsafe) : "?",
+	       (int)row->entry.path_len, row->entry.path);
+	if (title)
+		put_s(title);
+	else
+		fputs("(sans titre)", stdout);
+	fputs(" — ", stdout);
+	put_s(terr);
+	puts(row_untrusted(row) ? " [untrusted]" : "");
+	if (row->snippet) {
+		char snip[1024];
+		snippet_plain(row->snippet, snip, sizeof snip);
+		fputs("             ", stdout);
+		put_s(snip);
+		putchar('\n');
+	}
+	proto_arena_done(&a);
+}
+
+/* A key as a label: bare when made of ASCII letters, digits, '_', '.' and '-' (every field
+ * of the schema, every language tag), else quoted and escaped. */
+static void put_key(const char *key)
+{
+	size_t n = strlen(key);
+	if (n &&
+	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n) {
+		fputs(key, stdout);
+		return;
+	}
+	putchar('"');
+	node_term_put(stdout, key, n);
+	putchar('"');
+}
+
+/* A string value after its label: multi-line text keeps its line breaks, each following line
+ * indented under the label (see above). */
+static void put_text(const char *s, size_t len, int indent)
+{
+	node_term_text(stdout, s, len, spaces(indent + RENDER_NEST));
+}
+
+static void print_field(const char *label, const proto_value *v, int indent);
+
+static void print_inline(const proto_value *v, int indent)
+{
+	switch (v->type) {
+	case PROTO_V_NIL:
+		printf("—");
+		break;
+	case PROTO_V_BOOL:
+		printf("%s", v->u.b ? "oui" : "non");
+		break;
+	case PROTO_V_INT:
+		printf("%lld", (long long)v->u.i);
+		break;
+	case PROTO_V_FLOAT:
+		printf("%g", v->u.f);
+		break;
+	case PROTO_V_STR:
+		if (v->u.str.ptr)
+			put_text(v->u.str.ptr, v->u.str.len, indent);
+		break;
+	case PROTO_V_BIN:
+		printf("(%zu octets)", v->u.bin.len);
+		break;
+	default:
+		break;
+	}
+}
+
+/* label is a key from the body, or "-" for an item of a list. */
+static void print_field(const char *label, const proto_value *v, int indent)
+{
+	bool item = strcmp(label, "-") == 0;
+	fputs(spaces(indent), stdout);
+	if (item)
+		putchar('-');
+	else
+		put_key(label);
+	if (v->type == PROTO_V_ARRAY) {
+		puts(item ? "" : ":");
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			print_field("-", &v->u.arr.items[i], indent + RENDER_NEST);
+	} else if (v->type == PROTO_V_MAP && proto_langmap_is(v) && !item) {
+		const char *t = proto_langmap_pick(v, "fr");
+		fputs(": ", stdout);
+		if (t)
+			put_text(t, strlen(t), indent);
+		putchar('\n');
+	} else if (v->type == PROTO_V_MAP) {
+		putchar('\n');
+		for (size_t i = 0; i < v->u.map.n; i++)
+			print_field(v->u.map.items[i].key, &v->u.map.items[i].val,
+			            indent + RENDER_NEST);
+	} else {
+		fputs(item ? " " : ": ", stdout);
+		print_inline(v, indent);
+		putchar('\n');
+	}
+}
+
+void render_row_page(store *st, const store_row *row)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	char hex[65], buf[256];
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+	if (title)
+		put_s(title);
+	else
+		fputs("(sans titre)", stdout);
+	putchar('\n');
+	printf("  path:      %.*s\n", (int)row->entry.path_len, row->entry.path);
+	const char *type = str_field(body, "type");
+	fputs("  type:      ", stdout);
+	put_s(type ? type : "?");
+	putchar('\n');
+	territory_label(st, row->entry.territory, buf, sizeof buf);
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	fputs("  territory: ", stdout);
+	put_s(buf);
+	printf(" (%s)%s\n", hex,
+	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
+	if (member_label(st, row, buf, sizeof buf)) {
+		char path[80] = PROTO_MEMBERS_PREFIX;
+		store_row cr;
+		proto_hex(row->entry.signer, PROTO_KEY_LEN, path + sizeof PROTO_MEMBERS_PREFIX - 1);
+		bool cap = store_entry_get(st, row->entry.territory, path, &cr) == 0;
+		if (cap)
+			store_row_done(&cr);
+		fputs("  author:    ", stdout);
+		put_s(buf);
+		printf(", member of the territory%s\n",
+		       cap ? ""
+		           : "\n  state:     held: the member's capability has not reached this "
+		             "node yet (not listed or searched until it does)");
+	}
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	printf("  signer:    %s\n", hex);
+	render_time(row->entry.timestamp, buf, sizeof buf);
+	printf("  date:      %s\n", buf);
+	proto_hex(row->id, PROTO_ID_LEN, hex);
+	printf("  id:        %s\n", hex);
+	printf("  signature: verified\n\n");
+	const proto_value *desc = NULL;
+	for (size_t i = 0; body && i < body->u.map.n; i++) {
+		const proto_kv *kv = &body->u.map.items[i];
+		if (strcmp(kv->key, "title") == 0 || strcmp(kv->key, "type") == 0)
+			continue;
+		if (strcmp(kv->key, "description") == 0) {
+			desc = &kv->val;
+			continue;
+		}
+		print_field(kv->key, &kv->val, 0);
+	}
+	if (desc) {
+		const char *d = proto_langmap_pick(desc, "fr");
+		if (d) {
+			printf("\n%s", spaces(RENDER_NEST));
+			node_term_text(stdout, d, strlen(d), spaces(RENDER_NEST));
+			putchar('\n');
+		}
+	}
+	proto_arena_done(&a);
+}
+
+int render_json_out(json_t *j)
+{
+	if (!j) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	/* JSON escapes control characters below U+0020 itself; node_term_json writes DEL, the C1
+	 * controls and the bidi and line-separator characters as \u escapes too, so that the
+	 * document printed raw on a terminal cannot act on it, with the same content */
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	if (!text) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	node_term_json(stdout, text, strlen(text));
+	free(text);
+	putchar('\n');
+	if (ferror(stdout) || fflush(stdout) != 0) {
+		cli_error("cannot write to standard output");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* render.h */
+json_t *json_peer_str(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char buf[256];
+	size_t i = 0;
+	for (; s[i] && i + 1 < sizeof buf; i++)
+		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
+/* Milliseconds to the microsecond, so that JSON shows 1.254 and not 1.2547690000000001. */
+double round_us(double ms)
+{
+	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
+}

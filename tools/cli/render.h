@@ -1,0 +1,35 @@
+/* tools/cli/render.h: what the commands print (render.c). */
+#ifndef MAILLE_TOOLS_RENDER_H
+#define MAILLE_TOOLS_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "node/trust.h"
+#include "store/store.h"
+
+/* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */
+void render_time(uint64_t us, char *ret, size_t cap);
+/* The JSON item of list/search/show: id, path, type, title, summary, territory, author,
+ * signer, timestamp, status, themes (+ body when with_body, + snippet when snippet). */
+json_t *render_row_json(store *st, const store_row *row, bool with_body);
+/* One human line for list/search. */
+void render_row_line(store *st, const store_row *row);
+/* The human page of show. */
+void render_row_page(store *st, const store_row *row);
+/* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
+int render_json_out(json_t *j);
+
+/* Rows rendered from now on are marked trusted or not by tv (NULL: no mark); the commands that
+ * list rows compute tv with node/trust.h. */
+void render_set_trust(const trust_view *tv);
+/* A peer-controlled string for JSON: as is, or with '?' for the bytes of invalid UTF-8, which
+ * jansson refuses (a terminal gets node_term_str, node/term.h). */
+json_t *json_peer_str(const char *s);
+/* Milliseconds rounded to the microsecond. */
+double round_us(double ms);
+
+#endif
