@@ -1,4 +1,4 @@
-/* node/web.h: the local web catalogue the daemon serves (DESIGN.md §7): HTML pages in French
+/* node/web.h: the local web catalogue the daemon serves: HTML pages in French
  * (with an English switch), forms to publish, and a JSON API over the same data.
  *
  * Server: libmicrohttpd with its own threads (a small pool), not an HTTP parser on the

@@ -393,7 +393,7 @@ int web_find_entry(web_req *r, const char *path, store_row *ret)
 	return store_entry_get_id(r->wk->st, hex, ret);
 }
 
-/* The fields each type shows first, in DOMAIN.md's order; the others follow. */
+/* The fields each type shows first, in the schema's order (proto/schema.c); the others follow. */
 static const char *const common_fields[] = {
 	"status", "themes",      "keywords",    "department",      "contacts", "territories",
 	"links",  "identifiers", "attachments", "content_licence", "lang",     NULL,

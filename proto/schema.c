@@ -1,7 +1,8 @@
-/* proto/schema.c: the record types of DOMAIN.md, their validation and normalisation, slugs.
+/* proto/schema.c: the catalogue's record types (README, "Record types"), their validation and
+ * normalisation, slugs.
  *
- * The schema is data: each record type is a table of field specs, checked in table order (the
- * order of DOMAIN.md), so the same body always reports the same first error. A spec names a
+ * The schema is data: each record type is a table of field specs, checked in table order
+ * (common fields, then the type's own), so the same body always reports the same first error. A spec names a
  * field, says whether it is required (R), recommended (Rec, a warning when missing) or optional
  * (O), gives its kind, and for structured fields points to the table of the nested object.
  *
@@ -11,10 +12,10 @@
  * piece of a body that ends up in a message or a path (an unknown key, a bad enum value) is
  * sanitised first, because reports are shown on terminals and web pages.
  *
- * Conventions that DOMAIN.md leaves open and that this file settles:
+ * Conventions this file settles:
  * - a nil value counts as an absent field (YAML front ends produce `key:` with no value);
- * - inside a nested object, members written without `?` in DOMAIN.md are required (except in
- *   `maintenance` and `model_card`, see their tables);
+ * - inside a nested object, the members its table marks P_R are required (`maintenance`
+ *   requires its `type` only, `model_card` nothing: see their tables);
  * - strings the schema reads must not be empty, and a required list must not be empty.
  *
  * Text. Every string the schema reads follows proto_text_check's rule (proto/value.h): valid
@@ -50,7 +51,7 @@
 #define SCHEMA_PRINTF_(f, a)
 #endif
 
-/* ---- Vocabularies (DOMAIN.md) ------------------------------------------------------------- */
+/* ---- Vocabularies --------------------------------------------------------------------- */
 
 /* clang-format off */
 const char *const proto_schema_types[] = {
@@ -121,8 +122,8 @@ static const char *const risk_categories[] = {
 	"minimal", "limited", "high", "unacceptable", NULL,
 };
 
-/* DOMAIN.md names the kinds in its heading ("software, dataset, model, API, configuration");
- * they decide which other fields are required or recommended, so they are a closed list. */
+/* A component is software, a dataset, a model, an API or a configuration: the kind decides
+ * which other fields are required or recommended, so the kinds are a closed list. */
 static const char *const component_kinds[] = {
 	"software", "dataset", "model", "api", "configuration", NULL,
 };
@@ -168,7 +169,7 @@ typedef enum field_kind {
 	K_CURRENCY, /* ISO 4217: three upper-case letters */
 	K_LANGMAP,  /* language map; max_chars hard limit, warn_chars advice (0 = none) */
 	K_STR_OR_LANGMAP,
-	K_TEXT,        /* DOMAIN.md's untyped field: string, language map or list of strings */
+	K_TEXT,        /* a field of no finer type: string, language map or list of strings */
 	K_NUM_OR_TEXT, /* a measure that may also be written out: number (>= lo) or K_TEXT */
 	K_STRLIST,     /* list of non-empty strings */
 	K_THEMES,      /* list of theme slugs; unknown ones warn */
@@ -275,7 +276,7 @@ static const field_spec attachment_fields[] = {
 };
 static const obj_spec attachment_obj = { attachment_fields, NULL };
 
-/* In the order of DOMAIN.md's table; `type` is checked before, on its own. */
+/* The common fields, in the order errors are reported; `type` is checked before, on its own. */
 static const field_spec common_fields[] = {
 	F_LANGMAP("title", P_R, K_LANGMAP, PROTO_TITLE_MAX, 0),
 	F_LANGMAP("summary", P_R, K_LANGMAP, 0, PROTO_SUMMARY_ADVISED),
@@ -483,7 +484,7 @@ static const field_spec deployment_fields[] = {
 };
 static const obj_spec deployment_obj = { deployment_fields, NULL };
 
-/* DOMAIN.md lists the tail as "Rec/O": the verdict (results, recommendation) is what a reader
+/* After the required fields, the tail is recommended or optional: the verdict (results, recommendation) is what a reader
  * of a REX looks for first, so those two warn; the rest is optional. */
 static const field_spec rex_fields[] = {
 	F("about", P_R, K_STRLIST),
@@ -1174,8 +1175,8 @@ static int check_strlist(schema_ctx *c, const proto_value *v, const char *expect
 	return 0;
 }
 
-/* DOMAIN.md: "a field whose type this page does not give accepts a string, a language map or
- * a list of strings". */
+/* A field the tables give no finer type (K_TEXT) accepts a string, a language map or a list of
+ * strings. */
 static int check_text(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
 	switch (v->type) {
@@ -1282,7 +1283,7 @@ static int url_check(schema_ctx *c, const proto_value *v)
  * by an absolute URI: an http or https address with a host (as for K_URI), or a URN
  * ("urn:NID:NSS", RFC 8141: urn:isbn:..., urn:uuid:..., a DOI as https://doi.org/...). A path
  * has no ':' and a URI always has one, so the two never overlap. `about` and `components` are
- * not typed as references: they also name things outside the catalogue in words (DOMAIN.md),
+ * not typed as references: they also name things outside the catalogue in words,
  * and the pages show them as text unless they are paths. */
 static bool ref_valid(const char *s, size_t len)
 {

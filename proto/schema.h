@@ -1,4 +1,4 @@
-/* proto/schema.h: the record types of the catalogue (DOMAIN.md) and their validation.
+/* proto/schema.h: the record types of the catalogue and their validation.
  *
  * proto_schema_validate() checks a decoded body: a missing required field or a field of the
  * wrong type is an error naming the field (as a path such as "territories[0].code"); a missing
@@ -7,8 +7,8 @@
  * and which fields are multi-line: schema.c; it is for authoring, PROTOCOL.md §1.4 leaves
  * received records unchecked). Unknown top-level fields are kept (forward compatibility; a
  * warning names them) and `extensions` is never interpreted. A nil value counts as an absent
- * field. The first error is reported, in the order of DOMAIN.md (common fields, then the
- * type's own); validation allocates nothing.
+ * field. The first error is reported, in the order of the schema's tables (common fields, then
+ * the type's own); validation allocates nothing.
  * proto_schema_normalize() applies what a friendly front end applies before validation: plain
  * strings where a language map is required become {lang: s} (the body's `lang` when it is a
  * valid tag, else "fr"), and defaults are filled (lang "fr", content_licence "etalab-2.0").

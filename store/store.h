@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/entry.h"
-#include "../proto/rbsr.h"
+#include "proto/entry.h"
+#include "proto/rbsr.h"
 
 typedef struct store store;
 

@@ -8,8 +8,8 @@
  *   ---
  *   The Markdown text, which becomes `description`.
  *
- * Front-matter keys are DOMAIN.md's field names. YAML scalars resolve as in the YAML core
- * schema: plain null/~/empty → nil, true/false → bool, integers → int, decimals → float,
+ * Front-matter keys are the records' field names (proto/schema.c). YAML scalars resolve as in
+ * the YAML core schema: plain null/~/empty → nil, true/false → bool, integers → int, decimals → float,
  * everything else (and every quoted scalar) → string; dates stay strings. Anchors, aliases,
  * explicit tags, non-string or duplicate keys, nesting deeper than PROTO_VALUE_DEPTH_MAX, NUL
  * bytes, invalid UTF-8 and files over MAILLE_INPUT_FILE_MAX are refused with the line and

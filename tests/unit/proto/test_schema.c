@@ -1,4 +1,4 @@
-/* tests/unit/proto/test_schema.c: record validation, normalisation and slugs (DOMAIN.md). */
+/* tests/unit/proto/test_schema.c: record validation, normalisation and slugs. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -455,7 +455,7 @@ static void test_valid_records(void)
 	proto_arena_done(&A);
 }
 
-/* Minimal records warn once per recommended field, in DOMAIN.md's order. */
+/* Minimal records warn once per recommended field, in the schema's order. */
 static void test_recommended_warnings(void)
 {
 	proto_arena_init(&A, 0);
@@ -580,7 +580,7 @@ static void test_required_fields(void)
 	proto_arena_done(&A);
 }
 
-/* The first error is the first field in DOMAIN.md's order, whatever the keys' order. */
+/* The first error is the first field in the schema's order, whatever the keys' order. */
 static void test_error_order(void)
 {
 	proto_value *b;
