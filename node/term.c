@@ -5,41 +5,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/value.h"
+
 /* The longest piece written for one input character: "\r\n" escaped, or a 4-byte UTF-8
  * sequence, plus the NUL of snprintf. */
 #define PIECE_MAX 8
-
-/* Decodes one strict UTF-8 sequence (no overlongs, no surrogates, <= U+10FFFF). Returns its
- * length, or 0 if s does not start with one. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *ret_cp)
-{
-	uint32_t v, min;
-	size_t n;
-
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, v = s[0] & 0x1Fu, min = 0x80;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, v = s[0] & 0x0Fu, min = 0x800;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, v = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*ret_cp = v;
-	return n;
-}
 
 /* The code points shown escaped (term.h says why). */
 static bool cp_escaped(uint32_t cp)
@@ -56,7 +26,7 @@ static size_t piece(const char *s, size_t len, size_t *used, char out[PIECE_MAX]
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp = 0;
-	size_t n = utf8_next(p, len, &cp);
+	size_t n = proto_utf8_next(p, len, &cp);
 
 	*brk = false;
 	if (n == 0) {
@@ -184,7 +154,7 @@ void node_term_json(FILE *f, const char *json, size_t len)
 
 	while (i < len) {
 		uint32_t cp = 0;
-		size_t n = utf8_next(p + i, len - i, &cp);
+		size_t n = proto_utf8_next(p + i, len - i, &cp);
 		if (n == 0) {
 			i++; /* jansson writes valid UTF-8: a stray byte is left as it was */
 			continue;

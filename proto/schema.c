@@ -557,41 +557,6 @@ _Static_assert(sizeof record_types / sizeof record_types[0] ==
 
 /* ---- Small helpers on values and bytes ----------------------------------------------------- */
 
-/* Decodes one strict UTF-8 sequence (no overlongs, no surrogates, <= U+10FFFF). Returns its
- * length, or 0 if s does not start with one. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *ret_cp)
-{
-	uint32_t v, min;
-	size_t n;
-
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2, v = s[0] & 0x1Fu, min = 0x80;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3, v = s[0] & 0x0Fu, min = 0x800;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4, v = s[0] & 0x07u, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*ret_cp = v;
-	return n;
-}
-
 /* A string value's bytes; a hand-built tree may carry a NULL pointer, read as "". */
 static const char *str_bytes(const proto_value *v, size_t *ret_len)
 {
@@ -889,7 +854,7 @@ static bool sanitize_into(char *dst, size_t cap, const char *s, size_t len, size
 
 	while (i < len) {
 		uint32_t cp = 0;
-		size_t step = utf8_next((const unsigned char *)s + i, len - i, &cp);
+		size_t step = proto_utf8_next((const uint8_t *)s + i, len - i, &cp);
 		bool bad = step == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
 		           (cp >= 0x200e && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
 		           (cp >= 0x2066 && cp <= 0x2069);
@@ -1768,7 +1733,7 @@ size_t proto_slugify(const char *title, size_t len, char *ret, size_t cap)
 	 * was cut. A '-' is only written before a character, so none trails. */
 	while (i < len && n <= limit) {
 		uint32_t cp = 0xFFFD;
-		size_t step = utf8_next((const unsigned char *)title + i, len - i, &cp);
+		size_t step = proto_utf8_next((const uint8_t *)title + i, len - i, &cp);
 		char one[2];
 		const char *fold;
 

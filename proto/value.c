@@ -89,38 +89,45 @@ char *proto_arena_strndup(proto_arena *a, const char *s, size_t len)
 
 /* ---- UTF-8 ------------------------------------------------------------------------------ */
 
+size_t proto_utf8_next(const uint8_t *s, size_t len, uint32_t *ret_cp)
+{
+	if (len == 0)
+		return 0;
+	uint8_t c = s[0];
+	if (c < 0x80) {
+		*ret_cp = c;
+		return 1;
+	}
+	size_t n;
+	uint32_t cp, min;
+	if ((c & 0xe0) == 0xc0)
+		n = 2, cp = c & 0x1fu, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, cp = c & 0x0fu, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, cp = c & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3fu);
+	}
+	/* overlong forms (C0, C1, E0 80.., F0 80..) fall under min, F5..F7 above U+10FFFF */
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ret_cp = cp;
+	return n;
+}
+
 bool proto_utf8_valid(const uint8_t *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		uint8_t c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		uint32_t cp, min;
-		if ((c & 0xe0) == 0xc0) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
+	uint32_t cp;
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = proto_utf8_next(s + i, len - i, &cp)))
 			return false;
-		}
-		if (len - i - 1 < need)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			uint8_t cc = s[i + k];
-			if ((cc & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (cc & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
 	return true;
 }
 

@@ -116,7 +116,11 @@ const char *proto_langmap_pick(const proto_value *v, const char *lang);
  * "-subtags") to strings, as opposed to a small record such as a period {start, end}. */
 bool proto_langmap_is(const proto_value *v);
 
-/* Validates UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Exposed for the CLI's inputs. */
+/* Decodes the one strict UTF-8 sequence s starts with (no overlongs, no surrogates,
+ * <= U+10FFFF) into *ret_cp: returns its length, 1 to 4, or 0 when s does not start with one
+ * (len 0 included; *ret_cp then untouched). */
+size_t proto_utf8_next(const uint8_t *s, size_t len, uint32_t *ret_cp);
+/* Validates UTF-8 (proto_utf8_next's rules over the whole text). */
 bool proto_utf8_valid(const uint8_t *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t proto_utf8_len(const char *s, size_t len);
