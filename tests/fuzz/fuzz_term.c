@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "node/term.h"
+#include "node/service/term.h"
 #include "proto/value.h"
 
 /* Whether s[0..len) is valid UTF-8 without a code point the sanitiser escapes (a line break

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "node/web_form.h"
+#include "node/web/web_form.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

@@ -41,8 +41,8 @@
 #include "maille_config.h"
 /* Only for SYNC_FRAME_LIMIT: the in-memory reconciliation must use the very frame limit the
  * daemon uses, and follow it if it changes. */
-#include "node/internal.h"
-#include "node/trust.h"
+#include "node/daemon/internal.h"
+#include "node/service/trust.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "node/term.h"
+#include "node/service/term.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

@@ -9,8 +9,8 @@
 #include "commands.h"
 #include "federation.h"
 #include "netcmd.h"
-#include "node/log.h"
-#include "node/node.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
 #include "nodedir.h"
 #include "proto/error.h"
 

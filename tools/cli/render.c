@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "node/json.h"
-#include "node/term.h"
-#include "node/trust.h"
+#include "node/service/json.h"
+#include "node/service/term.h"
+#include "node/service/trust.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/value.h"

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "node/trust.h"
+#include "node/service/trust.h"
 #include "store/store.h"
 
 /* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */

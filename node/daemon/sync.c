@@ -29,10 +29,10 @@
 #include <sys/stat.h>
 
 #include "internal.h"
-#include "log.h"
+#include "node/service/log.h"
+#include "node/service/trust.h"
 #include "proto/invite.h"
 #include "proto/member.h"
-#include "trust.h"
 
 static void sync_session_begin(node_conn *c);
 static void on_redeem(node_conn *c, const proto_sync_msg *m);

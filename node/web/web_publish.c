@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "web_int.h"

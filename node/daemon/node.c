@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "log.h"
 #include "maille_config.h"
+#include "node/service/log.h"
+#include "node/web/web.h"
 #include "proto/error.h"
-#include "web.h"
 
 #define PATH_CAP 4200
 

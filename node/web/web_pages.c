@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "node.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/schema.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "node.h"
+#include "node/daemon/node.h"
+#include "node/service/json.h"
 #include "proto/error.h"
 #include "web_int.h"
 

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "log.h"
 #include "maille_config.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

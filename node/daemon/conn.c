@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
-#include "log.h"
-#include "term.h"
+#include "node/service/log.h"
+#include "node/service/term.h"
 #include "proto/error.h"
 
 /* Returned by the session-message callback to stop proto_chan_feed() once the connection is

@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/service/trust.h"
 #include "proto/entry.h"
 #include "proto/value.h"
 #include "store/store.h"
-#include "trust.h"
 #include "web.h"
 #include "web_form.h"
 

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "node.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "web_int.h"
 
