@@ -1,4 +1,4 @@
-/* node/conn.c: one state machine per connection: Maille's secure channel (PROTOCOL.md §2)
+/* node/daemon/conn.c: one state machine per connection: Maille's secure channel (PROTOCOL.md §2)
  * driven by proto/channel.h over a libuv TCP stream. See internal.h for the states and for who
  * owns what. */
 #include <sodium.h>

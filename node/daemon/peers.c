@@ -1,4 +1,4 @@
-/* node/peers.c: where a node's connections come from and what it tells about them.
+/* node/daemon/peers.c: where a node's connections come from and what it tells about them.
  *
  *   - peers: addresses configured with `maille peer add` (the store's peers table) and
  *     addresses learnt from the node/<key> entries of the territories the node trusts

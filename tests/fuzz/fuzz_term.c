@@ -1,5 +1,5 @@
-/* Fuzz target: the terminal sanitiser (node/term.h), which reads the bytes records, peers and
- * files give to every `maille` command.
+/* Fuzz target: the terminal sanitiser (node/service/term.h), which reads the bytes records,
+ * peers and files give to every `maille` command.
  *
  * The input is any byte string. Properties: no crash, no read outside the input; what
  * node_term_str writes is NUL-terminated within its buffer, valid UTF-8, on one line, without

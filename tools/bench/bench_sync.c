@@ -1868,7 +1868,7 @@ int bench_sync_main(int argc, char **argv)
 }
 
 /* ---- maille-bench federation ------------------------------------------------------------------
- * 1. trust: the trust view (node/trust.c) of a node whose store holds T territories and V
+ * 1. trust: the trust view (node/service/trust.c) of a node whose store holds T territories and V
  *    vouches, computed in this process on the real store (the work of every `list`, `search`
  *    and of the daemon's quarantine), and `maille territories --json` end to end;
  * 2. join: a federation of 5 nodes built by invitation, holding 20 000 entries in all, synced
