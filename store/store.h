@@ -144,7 +144,7 @@ typedef struct store_filter {
 } store_filter;
 
 /* The territories a filter's trusted_only keeps (n keys of PROTO_KEY_LEN bytes, copied): this
- * handle's view of whom its node trusts (node/trust.c computes it). Until it is set, a
+ * handle's view of whom its node trusts (node/service/trust.c computes it). Until it is set, a
  * trusted_only filter keeps nothing. On a handle with a quota (store_set_quota), it is also
  * the quarantine's view, written into the file when it differs from the one there (see
  * store_set_quota): then it can fail like a write (MAILLE_EBUSY, MAILLE_EIO, ...), and the

@@ -1,5 +1,5 @@
-/* Fuzz target: the terminal sanitiser (node/term.h), which reads the bytes records, peers and
- * files give to every `maille` command.
+/* Fuzz target: the terminal sanitiser (node/service/term.h), which reads the bytes records,
+ * peers and files give to every `maille` command.
  *
  * The input is any byte string. Properties: no crash, no read outside the input; what
  * node_term_str writes is NUL-terminated within its buffer, valid UTF-8, on one line, without
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "node/term.h"
+#include "node/service/term.h"
 #include "proto/value.h"
 
 /* Whether s[0..len) is valid UTF-8 without a code point the sanitiser escapes (a line break

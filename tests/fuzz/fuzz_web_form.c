@@ -1,4 +1,4 @@
-/* Fuzz target: the web catalogue's decoders of what a browser sends (node/web_form.h):
+/* Fuzz target: the web catalogue's decoders of what a browser sends (node/web/web_form.h):
  * percent-decoding, query strings and form bodies, the Cookie header, and the host names of
  * the Host, Origin and Referer headers.
  *
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "node/web_form.h"
+#include "node/web/web_form.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

@@ -26,7 +26,7 @@
 
 #include "cli.h"
 #include "federation.h"
-#include "node/node.h"
+#include "node/daemon/node.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/sync.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""HTTP tests of the web catalogue (node/web.h) served by a real `maille node`.
+"""HTTP tests of the web catalogue (node/web/web.h) served by a real `maille node`.
 
 Usage: test_web.py MAILLE_BINARY
 

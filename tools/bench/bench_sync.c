@@ -41,8 +41,8 @@
 #include "maille_config.h"
 /* Only for SYNC_FRAME_LIMIT: the in-memory reconciliation must use the very frame limit the
  * daemon uses, and follow it if it changes. */
-#include "node/internal.h"
-#include "node/trust.h"
+#include "node/daemon/internal.h"
+#include "node/service/trust.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"
@@ -1868,7 +1868,7 @@ int bench_sync_main(int argc, char **argv)
 }
 
 /* ---- maille-bench federation ------------------------------------------------------------------
- * 1. trust: the trust view (node/trust.c) of a node whose store holds T territories and V
+ * 1. trust: the trust view (node/service/trust.c) of a node whose store holds T territories and V
  *    vouches, computed in this process on the real store (the work of every `list`, `search`
  *    and of the daemon's quarantine), and `maille territories --json` end to end;
  * 2. join: a federation of 5 nodes built by invitation, holding 20 000 entries in all, synced

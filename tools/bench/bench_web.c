@@ -34,7 +34,7 @@
 #include "bench_web.h"
 #include "cli.h"
 #include "gen.h"
-#include "node/web_form.h"
+#include "node/web/web_form.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/value.h"

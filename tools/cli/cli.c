@@ -9,17 +9,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "node/term.h"
+#include "node/service/term.h"
 #include "proto/error.h"
 #include "proto/value.h"
 
 cli_args cli_global;
 
 /* A message on stderr after prefix, on one line. Messages quote what the user typed, files,
- * records and peers, so the whole message goes through the terminal sanitiser (node/term.h):
- * a quoted control character or line break is shown escaped, and no line of a message can
- * pass for another "maille: error:" line or for the tool's output. A message of several
- * lines prints the others with cli_error_line. */
+ * records and peers, so the whole message goes through the terminal sanitiser
+ * (node/service/term.h): a quoted control character or line break is shown escaped, and no
+ * line of a message can pass for another "maille: error:" line or for the tool's output. A
+ * message of several lines prints the others with cli_error_line. */
 static void cli_vmessage(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 static void cli_vmessage(const char *prefix, const char *fmt, va_list ap)

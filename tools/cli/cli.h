@@ -56,8 +56,8 @@ int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t 
                  const char *const *value_opts, const char *known, int argc, char **argv);
 
 /* Error and warning output, on stderr, prefixed "maille: error: " / "maille: warning: ", on
- * one line: what the message quotes is shown through the terminal sanitiser (node/term.h),
- * line breaks included. */
+ * one line: what the message quotes is shown through the terminal sanitiser
+ * (node/service/term.h), line breaks included. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One more line of the message just printed, indented by two spaces, sanitised the same way. */
 void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

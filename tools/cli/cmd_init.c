@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "frontmatter.h"
-#include "node/term.h"
+#include "node/service/term.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"

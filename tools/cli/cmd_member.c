@@ -14,7 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/term.h"
+#include "node/service/term.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"

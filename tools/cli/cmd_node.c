@@ -1,4 +1,6 @@
-/* tools/cli/cmd_node.c: maille node — the daemon in the foreground (node/). */
+/* tools/cli/cmd_node.c: maille node — the daemon in the foreground (node/daemon/), and the
+ * web catalogue beside it (node/web/), started and stopped by the daemon's beside_start and
+ * beside_stop. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,9 @@
 #include "commands.h"
 #include "federation.h"
 #include "netcmd.h"
-#include "node/log.h"
-#include "node/node.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
+#include "node/web/web.h"
 #include "nodedir.h"
 #include "proto/error.h"
 
@@ -70,6 +73,38 @@ static unsigned env_cap(const char *name)
 	}
 	cli_warn("%s=%lu: a test setting", name, n);
 	return (unsigned)n;
+}
+
+/* The web catalogue beside the daemon: its settings, and the server while it runs. */
+typedef struct beside_web {
+	web_config cfg;
+	bool given;      /* --web: an address given explicitly */
+	web_server *web; /* NULL: not started, or no web catalogue */
+} beside_web;
+
+/* node_config.beside_start: the web catalogue, on its own threads with its own store handles.
+ * The default address only warns when it cannot be served, so that a second node on the
+ * same machine (or a test's daemons) still syncs; an address given explicitly must work. */
+static int beside_web_start(void *ctx)
+{
+	beside_web *nw = ctx;
+	int r = web_start(&nw->cfg, &nw->web);
+	if (r == MAILLE_EBUSY && !nw->given) {
+		LOG_WARN("WEB-LISTEN", "%s is in use: no web catalogue for this node (choose another "
+		                       "address with --web ADDR:PORT)",
+		         WEB_LISTEN_DEFAULT);
+		return 0;
+	}
+	return r;
+}
+
+/* node_config.beside_stop: its threads write the store, so the daemon stops it before it
+ * closes its own handles. */
+static void beside_web_stop(void *ctx)
+{
+	beside_web *nw = ctx;
+	web_stop(nw->web);
+	nw->web = NULL;
 }
 
 int cmd_node(int argc, char **argv)
@@ -138,11 +173,29 @@ int cmd_node(int argc, char **argv)
 		cli_error("node directory path too long");
 		goto out;
 	}
+	char nfp[9];
+	node_netkey_fingerprint(f.key, nfp);
+	int64_t skew_us = cli_clock_skew_us();
+	beside_web nw = {
+		.cfg = {
+			.listen = web,
+			.token_file = web_token,
+			.hosts = nd.web_hosts,
+			.dir = nd.path,
+			.store_path = nd.store_path,
+			.sk = nd.sk,
+			.netkey_fp = nfp, /* copied by web_start */
+			.federation = f.name,
+			.clock_skew_us = skew_us,
+			.member = nd.member,
+			.corrupt_mark = mark,
+		},
+		.given = web != NULL,
+	};
 	node_config cfg = {
 		.dir = nd.path,
 		.sk = nd.sk,
 		.netkey = f.key,
-		.federation = f.name,
 		.name = name,
 		.listen = listen ? listen : NODE_LISTEN_DEFAULT,
 		.hs_timeout_ms = env_ms("MAILLE_TEST_HS_TIMEOUT_MS"),
@@ -153,18 +206,16 @@ int cmd_node(int argc, char **argv)
 		.inbound_max = env_cap("MAILLE_TEST_INBOUND_MAX"),
 		.store_path = nd.store_path,
 		.anti_entropy_ms = ae_ms,
-		.clock_skew_us = cli_clock_skew_us(),
-		.web_listen = web,
-		.web_token_file = web_token,
-		.web_hosts = nd.web_hosts,
-		.no_web = no_web,
+		.clock_skew_us = skew_us,
 		.trust_hops = nd.trust_hops,
 		.quota_entries = nd.quota_entries,
 		.quota_bytes = nd.quota_bytes,
 		.quota_total_entries = nd.quota_total_entries,
 		.quota_total_bytes = nd.quota_total_bytes,
-		.member = nd.member,
 		.corrupt_mark = mark,
+		.beside_start = no_web ? NULL : beside_web_start,
+		.beside_stop = no_web ? NULL : beside_web_stop,
+		.beside_ctx = &nw,
 	};
 	/* node_run logs its own errors, once */
 	ret = node_run(&cfg) ? EXIT_FAIL : EXIT_OK;

@@ -14,9 +14,9 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/log.h"
-#include "node/node.h"
-#include "node/term.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
+#include "node/service/term.h"
 #include "nodedir.h"
 #include "nodestate.h"
 #include "proto/error.h"

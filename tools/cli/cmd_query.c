@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/term.h"
-#include "node/trust.h"
+#include "node/service/term.h"
+#include "node/service/trust.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"

@@ -2,7 +2,7 @@
  *
  * trust/untrust change the store's local `trusted` table (never replicated); vouch/unvouch
  * sign and store the vouch entry of PROTOCOL.md §4.2 (or its tombstone), which the daemon
- * then syncs like any entry; territories shows the view node/trust.c computes. */
+ * then syncs like any entry; territories shows the view node/service/trust.c computes. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/term.h"
-#include "node/trust.h"
+#include "node/service/term.h"
+#include "node/service/trust.h"
 #include "nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"

@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "federation.h"
-#include "node/log.h"
-#include "node/node.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
 #include "nodedir.h"
 
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "node/node.h"
-#include "node/trust.h"
-#include "node/web.h"
+#include "node/daemon/node.h"
+#include "node/service/trust.h"
+#include "node/web/web.h"
 #include "proto/error.h"
 #include "proto/member.h"
 

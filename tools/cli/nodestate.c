@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "node/log.h"
-#include "node/node.h"
-#include "node/term.h"
+#include "node/daemon/node.h"
+#include "node/service/log.h"
+#include "node/service/term.h"
 #include "nodedir.h"
 #include "proto/error.h"
 

@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "node/json.h"
-#include "node/term.h"
-#include "node/trust.h"
+#include "node/service/json.h"
+#include "node/service/term.h"
+#include "node/service/trust.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/value.h"
@@ -179,7 +179,7 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	return o;
 }
 
-/* ---- for people: every string from a record or the store goes through node/term.h ------
+/* ---- for people: every string from a record or the store goes through node/service/term.h ------
  *
  * list and search print one line per record: the type, path, title and author are escaped for
  * one line (a control character is shown as "\x1b", a line break as "\n"), so a record

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "node/trust.h"
+#include "node/service/trust.h"
 #include "store/store.h"
 
 /* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */
@@ -24,10 +24,10 @@ void render_row_page(store *st, const store_row *row);
 int render_json_out(json_t *j);
 
 /* Rows rendered from now on are marked trusted or not by tv (NULL: no mark); the commands that
- * list rows compute tv with node/trust.h. */
+ * list rows compute tv with node/service/trust.h. */
 void render_set_trust(const trust_view *tv);
 /* A peer-controlled string for JSON: as is, or with '?' for the bytes of invalid UTF-8, which
- * jansson refuses (a terminal gets node_term_str, node/term.h). */
+ * jansson refuses (a terminal gets node_term_str, node/service/term.h). */
 json_t *json_peer_str(const char *s);
 /* Milliseconds rounded to the microsecond. */
 double round_us(double ms);

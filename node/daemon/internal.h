@@ -1,5 +1,5 @@
-/* node/internal.h: what node.c (the daemon, its listener, the dialer's driver) and conn.c (the
- * per-connection state machine) share. Not a public header.
+/* node/daemon/internal.h: what node.c (the daemon, its listener, the dialer's driver) and
+ * conn.c (the per-connection state machine) share. Not a public header.
  *
  * Handle ownership follows libuv: a connection embeds its uv_tcp_t and uv_timer_t, and its
  * memory is released only in the close callback of the last of them (conn_on_close). Every
@@ -140,8 +140,6 @@ bool conn_is_pending(const node_conn *c);
 /* Whether the inbound session c, whose handshake just completed, fits in the session limits
  * (node.h; never for a busy slot); the caller says BYE busy if not (logged here). */
 bool node_session_admit(node *n, const node_conn *c);
-/* The IP address alone (no port, no brackets): the per-address limits' key. */
-void node_addr_host(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX]);
 /* The dialer's driver (node_ping) hears of its connection's progress. */
 void node_ping_on_open(node_conn *c, double handshake_ms);
 void node_ping_on_pong(node_conn *c, double rtt_ms);

@@ -1,6 +1,7 @@
-/* node/trust.h: the trust view — which territories a node trusts, and why (PROTOCOL.md §4.2).
- * The CLI computes it for list, search, show and territories; the daemon for its quarantine
- * (PROTOCOL.md §4.4) and its web catalogue. Reads the store only. */
+/* node/service/trust.h: the trust view — which territories a node trusts, and why
+ * (PROTOCOL.md §4.2). The CLI computes it for list, search, show and territories; the daemon
+ * for its quarantine (PROTOCOL.md §4.4); the web catalogue for its pages. Reads the store
+ * only. */
 #ifndef MAILLE_NODE_TRUST_H
 #define MAILLE_NODE_TRUST_H
 
@@ -11,7 +12,7 @@
 #include "proto/member.h"
 #include "store/store.h"
 
-/* ---- the trust view (node/trust.c) -------------------------------------------------------
+/* ---- the trust view (node/service/trust.c) ----------------------------------------------
  * Which territories this node trusts, and why (PROTOCOL.md §4.2): its own key (hops 0), the
  * keys trusted explicitly (store_trust_add; hops 1, a link of the chain like a vouch), and the
  * keys vouched for by a trusted key, one hop more each time, up to max_hops. nodedir.c reads

@@ -1,4 +1,4 @@
-/* node/web_form.h: the decoders of what a browser sends to the web catalogue (node/web.h):
+/* node/web/web_form.h: the decoders of what a browser sends to the web catalogue (node/web/web.h):
  * percent-encoding, query strings and application/x-www-form-urlencoded bodies, the Cookie
  * header, and the host names of the Host, Origin and Referer headers. Every byte they read
  * comes from outside, so each one is bounded, refuses what it cannot represent faithfully (a

@@ -1,4 +1,4 @@
-/* node/node.h: the Maille daemon and its dialer, on libuv.
+/* node/daemon/node.h: the Maille daemon and its dialer, on libuv.
  *
  * What it does: listens on TCP, runs one connection state machine per peer connection (the
  * secure channel of PROTOCOL.md §2 through proto/channel.h: handshake, transport, PING/PONG
@@ -8,10 +8,12 @@
  * its peers connected (peers.c). The dialer opens outbound connections with the same state
  * machine; node_ping() and node_sync() use it for `maille ping` and `maille sync`.
  *
- * Depends on proto/, store/ (the catalogue it syncs, opened from node_config.store_path),
- * libuv, libsodium and jansson (DIR/node.state). Logs through node/log.h (to stderr). Never
- * reads configuration files or the environment: the caller (tools/) loads keys and settings
- * and passes them in node_config. Never logs a secret: keys appear as 8-hex fingerprints.
+ * Depends on node/service/ (addresses, the trust view, logs), proto/, store/ (the catalogue it
+ * syncs, opened from node_config.store_path), libuv, libsodium and jansson (DIR/node.state);
+ * never on node/web/, which tools/ runs beside it (node_config.beside_start). Logs through
+ * node/service/log.h (to stderr). Never reads configuration files or the environment: the
+ * caller (tools/) loads keys and settings and passes them in node_config. Never logs a
+ * secret: keys appear as 8-hex fingerprints.
  *
  * Ownership: every pointer of node_config is borrowed for the duration of node_run(),
  * node_ping() or node_sync(). Secrets held by the daemon (handshake states, session ciphers)
@@ -22,8 +24,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
+#include "node/service/addr.h"
+#include "node/service/state.h"
 #include "proto/channel.h"
 
 /* ---- limits: every bound the daemon puts on what peers control -------------------------------
@@ -73,7 +76,6 @@
 #define NODE_PORT_DEFAULT 7470u
 #define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
-#define NODE_ADDR_STR_MAX 64u      /* "[v6 address]:port" with its NUL */
 
 struct node_sync_result;
 
@@ -81,7 +83,6 @@ typedef struct node_config {
 	const char *dir;       /* node directory: node.addr and node.lock are written there */
 	const uint8_t *sk;     /* Ed25519 secret key (PROTO_SECRET_KEY_LEN bytes, sodium memory) */
 	const uint8_t *netkey; /* the federation's network key (PROTO_NETKEY_LEN bytes) */
-	const char *federation; /* its name, for the web catalogue's pages (NULL: none shown) */
 	const char *name;      /* the territory's name, sent in HELLO (cut to PROTO_HELLO_NAME_MAX) */
 	const char *listen;    /* "ADDR:PORT" (NODE_LISTEN_DEFAULT when NULL); port 0 = ephemeral */
 	/* 0 = the NODE_*_MS defaults above; tests lower them so they need not wait 10 s.
@@ -104,9 +105,6 @@ typedef struct node_config {
 	unsigned trust_hops;
 	uint64_t quota_entries, quota_bytes;
 	uint64_t quota_total_entries, quota_total_bytes;
-	/* a member's node (maille init --member): the web forms write for the territory of its
-	 * capability */
-	bool member;
 	/* node_run(): while this file exists (tools/: DIR/store.corrupt, left by a `maille check`
 	 * that found the store damaged), the daemon stores nothing it receives: the entries come
 	 * again once the store is repaired (PROTOCOL.md §3.5). NULL: none. */
@@ -120,22 +118,21 @@ typedef struct node_config {
 	/* node_sync(): called every quarter second with the figures so far (a progress line). */
 	void (*progress)(const struct node_sync_result *r, void *ctx);
 	void *progress_ctx;
-	/* node_run(): the web catalogue (node/web.h). web_listen NULL: WEB_LISTEN_DEFAULT, and
-	 * then an address in use only warns (a second node on the machine still syncs); an
-	 * address given that cannot be served stops the start. web_token_file: required for an
-	 * address other than loopback. no_web: no web server. web_hosts: web.hosts of
-	 * maille.conf, the names the web catalogue answers to besides loopback's (node/web.h). */
-	const char *web_listen;
-	const char *web_token_file;
-	const char *web_hosts;
-	bool no_web;
+	/* node_run(): what runs beside the daemon in the same process (tools/: the web catalogue,
+	 * node/web/web.h, which the daemon does not know). start(ctx) is called once the daemon
+	 * holds DIR/node.lock, listens and has its store open, before it writes DIR/node.addr (so
+	 * whoever waits for node.addr finds it running); its error stops the start and node_run
+	 * returns it (start logs it). stop(ctx), if start succeeded, when the daemon stops, before
+	 * it closes its store handles (what runs beside may write the store). NULL: nothing. */
+	int (*beside_start)(void *ctx);
+	void (*beside_stop)(void *ctx);
+	void *beside_ctx;
 } node_config;
 
-/* Runs the daemon in the foreground until SIGINT or SIGTERM: listens, writes the bound
- * address to DIR/node.addr, serves connections and the web catalogue (its address in
- * DIR/web.addr, unless no_web); on the signal stops accepting, sends BYE shutdown to every
- * session, closes every handle, stops the web server (waiting for its requests), removes
- * DIR/node.addr and DIR/web.addr and returns 0.
+/* Runs the daemon in the foreground until SIGINT or SIGTERM: listens, starts what runs
+ * beside it (beside_start), writes the bound address to DIR/node.addr and serves connections;
+ * on the signal stops accepting, sends BYE shutdown to every session, closes every handle,
+ * stops what runs beside it (beside_stop), removes DIR/node.addr and returns 0.
  * Errors (logged here, once): MAILLE_EINVAL (bad listen address), MAILLE_EBUSY (address in
  * use, or another daemon holds DIR/node.lock), MAILLE_EIO, MAILLE_ENOMEM. */
 int node_run(const node_config *cfg);
@@ -196,17 +193,6 @@ typedef struct node_sync_result {
  * peer. Errors as node_ping(); *ret is always filled. */
 int node_sync(const node_config *cfg, const char *target, uint32_t timeout_ms,
               node_sync_result *ret);
-
-/* The state file a running daemon rewrites (atomically) every second or so: JSON with its
- * pid, listen address, and its peers (configured, discovered, connected) with their state,
- * last sync and counters. `maille peers` and `maille status` read it. */
-#define NODE_STATE_FILE "node.state"
-
-/* Parses "HOST:PORT" (see node_ping; the port is required, 0 to 65535) into *ret.
- * MAILLE_EINVAL if it is not such an address (*ret untouched). */
-int node_addr_parse(const char *s, struct sockaddr_storage *ret);
-/* "1.2.3.4:5" or "[::1]:5" into ret (NODE_ADDR_STR_MAX bytes). */
-void node_addr_format(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX]);
 
 /* The one translation of libuv error codes (negative errno values) into Maille codes. */
 int node_uv_error(int uv_err);

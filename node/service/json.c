@@ -1,4 +1,4 @@
-/* node/json.c: see json.h. */
+/* node/service/json.c: see json.h. */
 #include <stdlib.h>
 
 #include "json.h"

@@ -1,4 +1,4 @@
-/* node/log.c: see log.h. */
+/* node/service/log.c: see log.h. */
 #include "log.h"
 
 #include <stdarg.h>
@@ -69,7 +69,7 @@ void node_log(node_log_level level, const char *id, const char *fmt, ...)
 		json_escape(stderr, msg);
 		fputs("\"}\n", stderr);
 	} else {
-		/* a message quotes what peers sent: never raw on a terminal (node/term.h) */
+		/* a message quotes what peers sent: never raw on a terminal (term.h) */
 		fprintf(stderr, "%s.%03ldZ %-5s %s ", when, ts.tv_nsec / 1000000,
 		        level_names[level], id);
 		node_term_put(stderr, msg, strlen(msg));

@@ -1,4 +1,4 @@
-/* node/sync.c: reconciliation, entry transfer and the ingest pipeline of a session
+/* node/daemon/sync.c: reconciliation, entry transfer and the ingest pipeline of a session
  * (PROTOCOL.md §3.5), on top of conn.c's secure channel.
  *
  * Ingest. Entries received from peers go through a pipeline whose slow steps run on libuv's
@@ -29,10 +29,10 @@
 #include <sys/stat.h>
 
 #include "internal.h"
-#include "log.h"
+#include "node/service/log.h"
+#include "node/service/trust.h"
 #include "proto/invite.h"
 #include "proto/member.h"
-#include "trust.h"
 
 static void sync_session_begin(node_conn *c);
 static void on_redeem(node_conn *c, const proto_sync_msg *m);
@@ -237,8 +237,8 @@ struct node_sync_state {
 	bool commit_index_later; /* the commit job stores for later indexing */
 	uint64_t index_ns;
 	unsigned verifying;            /* verification jobs queued on the thread pool */
-	/* The trust view (node/trust.h) the quota spares (PROTOCOL.md §4.6): computed on the
-	 * loop's handle, handed to wst between two jobs (a job may be using it). */
+	/* The trust view (node/service/trust.h) the quota spares (PROTOCOL.md §4.6): computed on
+	 * the loop's handle, handed to wst between two jobs (a job may be using it). */
 	uint8_t *trust_keys;
 	size_t trust_n;
 	bool trust_pending;  /* trust_keys not yet given to wst */

@@ -1,4 +1,4 @@
-/* node/web_html.c: the web catalogue's output: a bounded buffer, HTML escaping of every byte
+/* node/web/web_html.c: the web catalogue's output: a bounded buffer, HTML escaping of every byte
  * of user content, the page layout (header, navigation, language switch, footer), labels in
  * French and English, the generic rendering of field values, Markdown through cmark in safe
  * mode, and the stylesheet. */

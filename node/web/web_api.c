@@ -1,4 +1,4 @@
-/* node/web_api.c: the JSON API, the same data as the pages (README "Web catalogue"):
+/* node/web/web_api.c: the JSON API, the same data as the pages (README "Web catalogue"):
  *   GET /api/entries?q=&type=&theme=&status=&territory=&licence=&page=&all=1
  *   GET /api/entries/<path>[?territory=<hex>]
  *   GET /api/status
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "node.h"
+#include "node/service/json.h"
+#include "node/service/state.h"
 #include "proto/error.h"
 #include "web_int.h"
 

@@ -1,4 +1,4 @@
-/* node/log.h: the daemon's log lines, on stderr.
+/* node/service/log.h: the daemon's log lines, on stderr.
  *
  * Every line has a level and a stable message ID (NODE-LISTEN, CONN-HS-FAIL, ...) that
  * operators can grep and alert on whatever the wording. Text format:

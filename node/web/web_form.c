@@ -1,4 +1,4 @@
-/* node/web_form.c: percent-decoding, forms, query strings, cookies, host names (see
+/* node/web/web_form.c: percent-decoding, forms, query strings, cookies, host names (see
  * web_form.h). */
 #include "web_form.h"
 

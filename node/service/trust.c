@@ -1,4 +1,4 @@
-/* node/trust.c: the trust view — which territories this node trusts, and why.
+/* node/service/trust.c: the trust view — which territories this node trusts, and why.
  *
  * Trusted are: this node's own key (hops 0); the keys its operator trusts explicitly (the
  * store's local `trusted` table, hops 1: an explicit trust is a link of the chain, like a

@@ -1,4 +1,4 @@
-/* node/peers.c: where a node's connections come from and what it tells about them.
+/* node/daemon/peers.c: where a node's connections come from and what it tells about them.
  *
  *   - peers: addresses configured with `maille peer add` (the store's peers table) and
  *     addresses learnt from the node/<key> entries of the territories the node trusts
@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "log.h"
 #include "maille_config.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

@@ -1,4 +1,4 @@
-/* node/web_pages.c: the pages that read the catalogue: home, catalogue (facets, pages),
+/* node/web/web_pages.c: the pages that read the catalogue: home, catalogue (facets, pages),
  * search, entry, territory, network. Every byte of user content goes through wb_html (or
  * cmark in safe mode for descriptions). */
 #include <jansson.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "node.h"
+#include "node/service/log.h"
+#include "node/service/state.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/schema.h"

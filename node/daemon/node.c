@@ -1,4 +1,4 @@
-/* node/node.c: the daemon (listener, admission of inbound connections, signals, node.addr,
+/* node/daemon/node.c: the daemon (listener, admission of inbound connections, signals, node.addr,
  * clean shutdown) and the driver of the dialer for node_ping(). The per-connection state
  * machine is conn.c. */
 #include <errno.h>
@@ -14,10 +14,9 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "log.h"
 #include "maille_config.h"
+#include "node/service/log.h"
 #include "proto/error.h"
-#include "web.h"
 
 #define PATH_CAP 4200
 
@@ -61,80 +60,6 @@ uint64_t node_now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-void node_addr_host(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX])
-{
-	ret[0] = '\0';
-	if (sa->sa_family == AF_INET)
-		uv_ip4_name((const struct sockaddr_in *)sa, ret, NODE_ADDR_STR_MAX);
-	else if (sa->sa_family == AF_INET6)
-		uv_ip6_name((const struct sockaddr_in6 *)sa, ret, NODE_ADDR_STR_MAX);
-	else
-		snprintf(ret, NODE_ADDR_STR_MAX, "?");
-}
-
-void node_addr_format(const struct sockaddr *sa, char ret[NODE_ADDR_STR_MAX])
-{
-	char host[NODE_ADDR_STR_MAX];
-	node_addr_host(sa, host);
-	if (sa->sa_family == AF_INET)
-		snprintf(ret, NODE_ADDR_STR_MAX, "%.46s:%u", host,
-		         (unsigned)ntohs(((const struct sockaddr_in *)sa)->sin_port));
-	else if (sa->sa_family == AF_INET6)
-		snprintf(ret, NODE_ADDR_STR_MAX, "[%.45s]:%u", host,
-		         (unsigned)ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
-	else
-		snprintf(ret, NODE_ADDR_STR_MAX, "?");
-}
-
-int node_addr_parse(const char *s, struct sockaddr_storage *ret)
-{
-	char host[NODE_ADDR_STR_MAX];
-	const char *port;
-	bool v6 = false;
-	size_t hl;
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close || close[1] != ':')
-			return MAILLE_EINVAL;
-		hl = (size_t)(close - s - 1);
-		if (hl >= sizeof host)
-			return MAILLE_EINVAL;
-		memcpy(host, s + 1, hl);
-		port = close + 2;
-		v6 = true;
-	} else {
-		const char *colon = strrchr(s, ':');
-		if (!colon)
-			return MAILLE_EINVAL;
-		hl = (size_t)(colon - s);
-		if (hl >= sizeof host)
-			return MAILLE_EINVAL;
-		memcpy(host, s, hl);
-		port = colon + 1;
-	}
-	host[hl] = '\0';
-	size_t pl = strlen(port);
-	if (pl == 0 || pl > 5 || strspn(port, "0123456789") != pl)
-		return MAILLE_EINVAL;
-	unsigned long p = strtoul(port, NULL, 10);
-	if (p > 65535)
-		return MAILLE_EINVAL;
-	if (!v6 && strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof host, "127.0.0.1");
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	if (!v6 && uv_ip4_addr(host, (int)p, (struct sockaddr_in *)&ss) == 0) {
-		*ret = ss;
-		return 0;
-	}
-	/* an IPv6 literal needs its brackets, so that "::1:80" is never ambiguous */
-	if (v6 && uv_ip6_addr(host, (int)p, (struct sockaddr_in6 *)&ss) == 0) {
-		*ret = ss;
-		return 0;
-	}
-	return MAILLE_EINVAL;
 }
 
 /* ---- the node ------------------------------------------------------------------------------ */
@@ -566,42 +491,10 @@ static int node_listen(node *n)
 	return 0;
 }
 
-/* The web catalogue (node/web.h), on its own threads with its own store handles. The
- * default address only warns when it cannot be served, so that a second node on the same
- * machine (or a test's daemons) still syncs; an address given explicitly must work. */
-static int node_web_start(node *n, web_server **ret)
-{
-	if (n->cfg.no_web)
-		return 0;
-	char nfp[9];
-	node_netkey_fingerprint(n->cfg.netkey, nfp);
-	web_config wc = {
-		.listen = n->cfg.web_listen,
-		.token_file = n->cfg.web_token_file,
-		.hosts = n->cfg.web_hosts,
-		.dir = n->cfg.dir,
-		.store_path = n->cfg.store_path,
-		.sk = n->cfg.sk,
-		.netkey_fp = nfp, /* copied by web_start */
-		.federation = n->cfg.federation,
-		.clock_skew_us = n->cfg.clock_skew_us,
-		.member = n->cfg.member,
-		.corrupt_mark = n->cfg.corrupt_mark,
-	};
-	int r = web_start(&wc, ret);
-	if (r == MAILLE_EBUSY && !n->cfg.web_listen) {
-		LOG_WARN("WEB-LISTEN", "%s is in use: no web catalogue for this node (choose another "
-		                       "address with --web ADDR:PORT)",
-		         WEB_LISTEN_DEFAULT);
-		return 0;
-	}
-	return r;
-}
-
 int node_run(const node_config *cfg)
 {
 	int ret = MAILLE_ENOMEM;
-	web_server *web = NULL;
+	bool beside = false;
 	node *n = calloc(1, sizeof *n);
 	if (!n) {
 		LOG_ERROR("NODE-START", "out of memory");
@@ -620,9 +513,11 @@ int node_run(const node_config *cfg)
 	}
 	LOG_INFO("NODE-START", "maille %s, protocol %u: territory %s \"%s\", federation %s, pid %ld",
 	         MAILLE_VERSION, PROTO_VERSION, fp, n->hello.name, nfp, (long)getpid());
-	if ((ret = node_lock(n)) || (ret = node_listen(n)) || (ret = node_sync_setup(n)) ||
-	    (ret = node_web_start(n, &web)))
+	if ((ret = node_lock(n)) || (ret = node_listen(n)) || (ret = node_sync_setup(n)))
 		goto out;
+	if (cfg->beside_start && (ret = cfg->beside_start(cfg->beside_ctx)))
+		goto out;
+	beside = cfg->beside_start != NULL;
 	int r = uv_signal_init(&n->loop, &n->sig_int);
 	if (!r) {
 		r = uv_signal_init(&n->loop, &n->sig_term);
@@ -651,7 +546,9 @@ int node_run(const node_config *cfg)
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	ret = 0;
 out:
-	web_stop(web); /* its threads write the store: stopped before the handles close */
+	/* what runs beside may write the store: stopped before the handles close */
+	if (beside && cfg->beside_stop)
+		cfg->beside_stop(cfg->beside_ctx);
 	node_addr_file_remove(n);
 	if (n->lock_fd >= 0)
 		close(n->lock_fd); /* releases the lock; the file stays, harmless */

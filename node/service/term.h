@@ -1,4 +1,4 @@
-/* node/term.h: text from records, peers and files made safe for a terminal.
+/* node/service/term.h: text from records, peers and files made safe for a terminal.
  *
  * Anyone holding the network key can publish, and a peer chooses its HELLO name, so every
  * string that came from a record, a peer, a file or the store is printed through here, by

@@ -1,4 +1,4 @@
-/* node/json.h: a decoded msgpack value as JSON (jansson), for the web API and the CLI's
+/* node/service/json.h: a decoded msgpack value as JSON (jansson), for the web API and the CLI's
  * --json output: maps become objects, bins lower-case hex strings. */
 #ifndef MAILLE_NODE_JSON_H
 #define MAILLE_NODE_JSON_H

@@ -1,4 +1,4 @@
-/* node/term.c: see term.h. */
+/* node/service/term.c: see term.h. */
 #include "term.h"
 
 #include <stdbool.h>

@@ -1,4 +1,5 @@
-/* node/web.h: the local web catalogue the daemon serves: HTML pages in French
+/* node/web/web.h: the local web catalogue `maille node` serves beside the daemon (started by
+ * tools/cli/cmd_node.c; the daemon, node/daemon/, does not know it): HTML pages in French
  * (with an English switch), forms to publish, and a JSON API over the same data.
  *
  * Server: libmicrohttpd with its own threads (a small pool), not an HTTP parser on the
@@ -34,8 +35,9 @@
  * What the entry page and the API call "signature vérifiée" / signature_verified is checked
  * when the entry is read (web_row_verified), never assumed from the store.
  *
- * Depends on proto/, store/, node/trust.h, libmicrohttpd, cmark, jansson, libsodium. Logs
- * through node/log.h. Ownership: web_config's pointers (but netkey_fp, copied) are borrowed
+ * Depends on proto/, store/, node/service/ (the trust view, addresses, DIR/node.state's name),
+ * libmicrohttpd, cmark, jansson, libsodium; never on node/daemon/. Logs through
+ * node/service/log.h. Ownership: web_config's pointers (but netkey_fp, copied) are borrowed
  * until web_stop(). */
 #ifndef MAILLE_NODE_WEB_H
 #define MAILLE_NODE_WEB_H
@@ -97,10 +99,10 @@ typedef struct web_config {
 	                         * signed with it (web_publish_territory) */
 	const char *netkey_fp;  /* the federation's fingerprint, for the network page (copied) */
 	const char *federation; /* the federation's name (copied; NULL: not shown) */
-	int64_t clock_skew_us;  /* a test's injected clock (node_config.clock_skew_us) */
+	int64_t clock_skew_us;  /* a test's injected clock (the daemon's clock_skew_us) */
 	bool member;            /* a member's node: the forms write for the territory of its
 	                         * capability (web_publish_territory) */
-	const char *corrupt_mark; /* node_config.corrupt_mark: while it exists, the forms store
+	const char *corrupt_mark; /* the daemon's corrupt_mark: while it exists, the forms store
 	                           * nothing (NULL: never) */
 } web_config;
 

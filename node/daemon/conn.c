@@ -1,4 +1,4 @@
-/* node/conn.c: one state machine per connection: Maille's secure channel (PROTOCOL.md §2)
+/* node/daemon/conn.c: one state machine per connection: Maille's secure channel (PROTOCOL.md §2)
  * driven by proto/channel.h over a libuv TCP stream. See internal.h for the states and for who
  * owns what. */
 #include <sodium.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
-#include "log.h"
-#include "term.h"
+#include "node/service/log.h"
+#include "node/service/term.h"
 #include "proto/error.h"
 
 /* Returned by the session-message callback to stop proto_chan_feed() once the connection is

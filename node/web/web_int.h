@@ -1,4 +1,4 @@
-/* node/web_int.h: what the files of the web catalogue share (web.c: server, routing, access
+/* node/web/web_int.h: what the files of the web catalogue share (web.c: server, routing, access
  * control, limits; web_html.c: output buffer, escaping, layout, field rendering; web_pages.c:
  * the pages; web_publish.c: the forms that write; web_api.c: the JSON API). Not public. */
 #ifndef MAILLE_NODE_WEB_INT_H
@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/service/trust.h"
 #include "proto/entry.h"
 #include "proto/value.h"
 #include "store/store.h"
-#include "trust.h"
 #include "web.h"
 #include "web_form.h"
 

@@ -1,4 +1,4 @@
-/* node/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
+/* node/web/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, access control
  * (Host allow-list, token, sessions, CSRF), rate limits, request sizes and bodies, and the
  * routing of URLs to pages (web_pages.c, web_publish.c) and to the JSON API (web_api.c). */
@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "node.h"
+#include "node/service/addr.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "web_int.h"
 

@@ -1,4 +1,4 @@
-/* node/web_publish.c: the forms that write: publish a REX (about entries picked from the
+/* node/web/web_publish.c: the forms that write: publish a REX (about entries picked from the
  * catalogue) or a use case, component or methodology; edit and delete this territory's own
  * entries. The body is validated exactly as `maille publish` validates a file
  * (proto_schema_normalize then proto_schema_validate); an edit starts from the stored body,
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "node/service/log.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "web_int.h"
