@@ -355,7 +355,7 @@ int store__bind_text(sqlite3_stmt *s, int i, const char *text)
 
 static int store_migrate(store *st)
 {
-	int64_t version;
+	int64_t version = 0; /* set by store_query_int on success; gcc -O3 cannot see it */
 	int rc = store__exec(st->db, "BEGIN IMMEDIATE");
 	if (rc)
 		return rc;
@@ -598,7 +598,7 @@ static int store_wal_on(sqlite3 *db)
 int store_open(const char *path, int flags, store **ret)
 {
 	bool created = false;
-	int64_t app_id, version;
+	int64_t app_id = 0, version = 0; /* set by store_query_int; gcc -O3 cannot see it */
 	store *st;
 	int rc;
 
