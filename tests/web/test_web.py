@@ -214,6 +214,25 @@ FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Base(unittest.TestCase):
+    """A test class's temporary directory and the daemons it starts, stopped (then killed if
+    need be) and removed when the class is done."""
+
+    @classmethod
+    def begin(cls, prefix):
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+        cls.daemons = []
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for d in cls.daemons:
+                d.stop()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            if cls.tmp:
+                shutil.rmtree(cls.tmp, ignore_errors=True)
+
     tmp = None
     daemons = []
 
@@ -271,8 +290,7 @@ class Base(unittest.TestCase):
 class WebTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-web-")
-        cls.daemons = []
+        cls.begin("maille-web-")
         cls.a = cls.node("a", "Métropole de Lyon")
         cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
         cls.fed = os.path.join(cls.tmp, "federation.export")
@@ -289,16 +307,6 @@ class WebTest(Base):
         cls.key_a = cls.js(cls.a, "whoami")["key"]
         cls.web = WebDaemon(cls.a)
         cls.daemons.append(cls.web)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -746,20 +754,9 @@ class WebTest(Base):
 class TokenTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-web-token-")
-        cls.daemons = []
+        cls.begin("maille-web-token-")
         cls.a = cls.node("t", "Communauté d'agglomération du Pays Exemple")
         cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_token(self):
         # not loopback without a token file: refused at start
@@ -865,21 +862,10 @@ class HostTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-web-host-")
-        cls.daemons = []
+        cls.begin("maille-web-host-")
         cls.a = cls.node("h", "Commune de Saint-Exemple-sur-Loire")
         cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
         cls.key = cls.js(cls.a, "whoami")["key"]
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def conf(self, text):
         with open(os.path.join(self.a, "maille.conf"), "a", encoding="utf-8") as f:
@@ -1005,20 +991,9 @@ class SignatureTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-web-sig-")
-        cls.daemons = []
+        cls.begin("maille-web-sig-")
         cls.a = cls.node("s", "Métropole de Lyon")
         cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_altered_entry(self):
         a = self.a
@@ -1072,8 +1047,7 @@ class PeerTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-web-peer-")
-        cls.daemons = []
+        cls.begin("maille-web-peer-")
         cls.a = cls.node("pa", "Métropole de Lyon")
         cls.b = cls.node("pb", "Département de la Drôme")
         cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
@@ -1082,16 +1056,6 @@ class PeerTest(Base):
         cls.ok(cls.b, "federation", "import", fed)
         cls.web = WebDaemon(cls.a)
         cls.daemons.append(cls.web)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_reaches_peer(self):
         webb = WebDaemon(self.b)
