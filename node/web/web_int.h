@@ -64,6 +64,14 @@ typedef struct web_facets {
 	uint64_t computed_us;
 } web_facets;
 
+/* A client address's token buckets (web_access.c); the least recently used slot is reused. */
+struct web_rate {
+	char ip[64];
+	double read, post, login; /* tokens left */
+	uint64_t last_ms;
+	uint64_t used; /* w->rate_tick when last used: the least recent slot is reused */
+};
+
 /* A signed-in session (token mode): its id is random, the cookie carries it in hex, and it
  * is valid only while it is in the table: logout, idleness and age end it (web.c). */
 #define WEB_SESSION_ID_LEN 32u
@@ -156,13 +164,37 @@ uint64_t web_mono_ms(void);
 /* The trust view of the request's thread, refreshed when the store changed (at most once a
  * second, so trust changes show within 2 s). NULL if it cannot be computed. */
 const trust_view *web_trust(web_req *r);
+/* A copy of the facet counts. */
+void web_facets_get(web_server *w, web_facets *ret);
+
+/* ---- web_access.c ----------------------------------------------------------------------------- */
+enum web_limit { WEB_LIMIT_READ, WEB_LIMIT_POST, WEB_LIMIT_LOGIN };
+/* Takes one token of kind (enum web_limit) for ip; false when the bucket is empty (429). */
+bool web_rate_take(web_server *w, const char *ip, int kind);
+/* A request header's value, or NULL. */
+const char *web_header(web_req *r, const char *name);
+/* The value of a cookie of the request into ret, or false. */
+bool web_cookie(web_req *r, const char *name, char *ret, size_t cap);
+void web_set_cookie(web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads the CSRF cookie, or makes a new one sent with the response. */
+void web_csrf_setup(web_req *r);
 /* The hidden CSRF field's value for the request's cookie (64 hex + NUL). */
 void web_csrf_token(web_req *r, char ret[65]);
 /* Whether a POST carries a valid CSRF token; false answers 403 (written here). */
 bool web_csrf_check(web_req *r);
-void web_set_cookie(web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A copy of the facet counts. */
-void web_facets_get(web_server *w, web_facets *ret);
+/* Whether the request's Host names this server (web.h); 421, or 400 without a Host,
+ * written otherwise. */
+bool web_host_check(web_req *r);
+/* Whether the request may go on: no token configured, a valid session cookie, or the
+ * token as a bearer. */
+bool web_authorised(web_req *r);
+/* A local path to go back to after a sign-in or a language switch, else "/". */
+const char *web_safe_next(const char *next);
+/* GET /login (status 200, or 401 for a page that needs a sign-in), POST /login, POST
+ * /logout. */
+void web_page_login(web_req *r, unsigned status, bool failed);
+void web_post_login(web_req *r);
+void web_post_logout(web_req *r);
 
 /* ---- web_html.c -------------------------------------------------------------------------------
  */
