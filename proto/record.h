@@ -178,6 +178,7 @@ typedef struct proto_record_field {
 	proto_search_col search; /* PROTO_SEARCH_NONE: not searched */
 	proto_filter filter;
 	const char *form_name; /* GROUPS: the prefix of its form fields ("risk": risk1_name) */
+	proto_fr_en item;      /* GROUPS: what one item is called ("Risque") */
 	const char *dflt; /* filled in by proto_schema_normalize when absent (NULL: none) */
 } proto_record_field;
 

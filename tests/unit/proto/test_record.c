@@ -40,7 +40,7 @@ static void check_table(const proto_record_field *fields, unsigned depth)
 		if (f->widget == PROTO_W_SELECT || f->widget == PROTO_W_CHECKS)
 			CHECK(f->vocab != NULL);
 		if (f->widget == PROTO_W_GROUPS)
-			CHECK(f->form_name != NULL && f->kind == PROTO_FK_OBJLIST);
+			CHECK(f->form_name != NULL && f->kind == PROTO_FK_OBJLIST && text_ok(f->item));
 		if (f->widget == PROTO_W_INLINE)
 			CHECK(f->kind == PROTO_FK_OBJ);
 		CHECK_EQ_INT(f->widget != PROTO_W_NONE, f->form != 0);
