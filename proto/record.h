@@ -180,6 +180,9 @@ typedef struct proto_record_field {
 	const char *form_name; /* GROUPS: the prefix of its form fields ("risk": risk1_name) */
 	proto_fr_en item;      /* GROUPS: what one item is called ("Risque") */
 	const char *dflt; /* filled in by proto_schema_normalize when absent (NULL: none) */
+	/* A realistic value, as text (the reference shows it, the benchmark generator writes it;
+	 * NULL: the generator makes one of the field's kind). */
+	const char *example;
 } proto_record_field;
 
 /* Shown in an entry page's heading, not in its field list. */

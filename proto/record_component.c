@@ -101,15 +101,15 @@ static const proto_record_obj model_card_obj = { model_card_fields, PROTO_CHECK_
 #define LINE_(n) .widget = PROTO_W_LINE, .form = (n), .page = PAGE_LISTED
 
 const proto_record_field proto_record_component_[] = {
-	{ .name = "component_kind", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
+	{ .name = "component_kind", .example = "software", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
 	  .label = { "Nature du composant", "Kind of component" },
 	  .help = { "Ce qu'est le composant ; elle décide des autres champs attendus.",
 	            "What the component is; it decides which other fields are expected." },
 	  .widget = PROTO_W_SELECT, .form = 1, .page = PAGE_LISTED },
-	{ .name = "licence", .pres = R, .kind = PROTO_FK_LICENCE, .filter = PROTO_FILTER_SW_LICENCE,
+	{ .name = "licence", .example = "EUPL-1.2", .pres = R, .kind = PROTO_FK_LICENCE, .filter = PROTO_FILTER_SW_LICENCE,
 	  .label = { "Licence", "Licence" },
 	  .help = { "Identifiant SPDX, par exemple EUPL-1.2.", "An SPDX identifier, e.g. EUPL-1.2." }, LINE_(2) },
-	{ .name = "repository_url", .pres = O, .kind = PROTO_FK_URI, .cond = &if_software,
+	{ .name = "repository_url", .example = "https://forge.exemple-territoire.fr/numerique/outil", .pres = O, .kind = PROTO_FK_URI, .cond = &if_software,
 	  .label = { "Dépôt de code", "Code repository" },
 	  .help = { "Où se trouve le code source.", "Where the source code is." }, LINE_(3) },
 	{ .name = "landing_url", .pres = O, .kind = PROTO_FK_URI,

@@ -57,7 +57,7 @@ static const proto_record_field step_fields[] = {
 static const proto_record_obj step_obj = { step_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 const proto_record_field proto_record_methodology_[] = {
-	{ .name = "method_kind", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
+	{ .name = "method_kind", .example = "guide", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
 	  .label = { "Nature de la méthode", "Kind of method" },
 	  .help = { "La forme que prend la méthode.", "The form the method takes." },
 	  .widget = PROTO_W_SELECT, .form = 1, .page = PAGE_LISTED },

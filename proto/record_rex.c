@@ -25,7 +25,7 @@ static const proto_vocab_term recommendation_terms[] = {
 static const proto_vocab recommendations = { "rex_recommendations", recommendation_terms, false };
 
 static const proto_record_field period_fields[] = {
-	{ .name = "start", .pres = R, .kind = PROTO_FK_DATE,
+	{ .name = "start", .example = "2024-03-01", .pres = R, .kind = PROTO_FK_DATE,
 	  .label = { "Début de la période", "Start of the period" },
 	  .help = { "Quand l'expérience a commencé.", "When the experience started." },
 	  .widget = PROTO_W_DATE, .form = 1 },
@@ -100,7 +100,7 @@ const proto_record_field proto_record_rex_[] = {
 	  .help = { "Les fiches du catalogue concernées (chemins), ou ce dont il s'agit, en mots.",
 	            "The catalogue records it is about (paths), or what it is about, in words." },
 	  .widget = PROTO_W_REFS, .form = 1, .page = PAGE_LISTED, .display = PROTO_D_REFS },
-	{ .name = "declaration", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &declarations,
+	{ .name = "declaration", .example = "user", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &declarations,
 	  .label = { "Déclaration", "Declaration" },
 	  .help = { "À quel titre le territoire témoigne.", "In what capacity the territory reports." },
 	  .widget = PROTO_W_SELECT, .form = 2, .page = PAGE_LISTED },
