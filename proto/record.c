@@ -201,3 +201,67 @@ void proto_record_type_list(char *ret, size_t cap, bool publishable_only)
 		n += (size_t)w;
 	}
 }
+
+/* clang-format off */
+proto_fr_en proto_record_kind_text(proto_field_kind k)
+{
+	static const proto_fr_en names[] = {
+		[PROTO_FK_STR] = { "texte", "string" },
+		[PROTO_FK_URI] = { "adresse http(s)", "http(s) URL" },
+		[PROTO_FK_REF] = { "chemin de fiche ou URI", "entry path or URI" },
+		[PROTO_FK_EMAIL] = { "courriel", "e-mail address" },
+		[PROTO_FK_DATE] = { "date AAAA-MM-JJ", "date YYYY-MM-DD" },
+		[PROTO_FK_LANG] = { "étiquette de langue", "language tag" },
+		[PROTO_FK_LICENCE] = { "licence SPDX", "SPDX licence" },
+		[PROTO_FK_SIREN] = { "SIREN (9 chiffres)", "SIREN (9 digits)" },
+		[PROTO_FK_DIGEST] = { "empreinte (64 hex)", "digest (64 hex)" },
+		[PROTO_FK_CURRENCY] = { "devise ISO 4217", "ISO 4217 currency" },
+		[PROTO_FK_LANGMAP] = { "texte par langue", "language map" },
+		[PROTO_FK_STR_OR_LANGMAP] = { "texte, ou texte par langue", "string or language map" },
+		[PROTO_FK_TEXT] = { "texte, texte par langue ou liste", "string, language map or list" },
+		[PROTO_FK_NUM_OR_TEXT] = { "nombre ou texte", "number or text" },
+		[PROTO_FK_STRLIST] = { "liste de textes", "list of strings" },
+		[PROTO_FK_THEMES] = { "liste de thèmes", "list of themes" },
+		[PROTO_FK_ENUM] = { "valeur de la liste", "one of the values" },
+		[PROTO_FK_ENUMLIST] = { "valeurs de la liste", "list of the values" },
+		[PROTO_FK_BOOL] = { "vrai ou faux", "true or false" },
+		[PROTO_FK_INT] = { "entier", "integer" },
+		[PROTO_FK_NUMBER] = { "nombre", "number" },
+		[PROTO_FK_MAP] = { "table libre", "free map" },
+		[PROTO_FK_OBJ] = { "objet", "object" },
+		[PROTO_FK_OBJLIST] = { "liste d'objets", "list of objects" },
+		[PROTO_FK_REFLIST] = { "liste de textes ou d'objets", "list of strings or maps" },
+	};
+	return names[k];
+}
+
+proto_fr_en proto_record_presence_text(proto_presence p)
+{
+	static const proto_fr_en names[] = {
+		[PROTO_OPTIONAL] = { "facultatif", "optional" },
+		[PROTO_RECOMMENDED] = { "recommandé", "recommended" },
+		[PROTO_REQUIRED] = { "obligatoire", "required" },
+	};
+	return names[p];
+}
+
+proto_fr_en proto_record_widget_text(proto_widget w)
+{
+	static const proto_fr_en names[] = {
+		[PROTO_W_NONE] = { "", "" },
+		[PROTO_W_LINE] = { "ligne", "line" },
+		[PROTO_W_AREA] = { "zone de texte", "text area" },
+		[PROTO_W_SELECT] = { "liste déroulante", "select" },
+		[PROTO_W_CHECKS] = { "cases à cocher", "check boxes" },
+		[PROTO_W_BOOL] = { "case à cocher", "check box" },
+		[PROTO_W_DATE] = { "date", "date" },
+		[PROTO_W_LINES] = { "une valeur par ligne", "one value per line" },
+		[PROTO_W_COMMA] = { "valeurs séparées par des virgules", "comma-separated values" },
+		[PROTO_W_INLINE] = { "ses champs", "its fields" },
+		[PROTO_W_GROUPS] = { "groupes numérotés", "numbered groups" },
+		[PROTO_W_CONTACT] = { "courriel et case « public »", "e-mail and public box" },
+		[PROTO_W_REFS] = { "fiches cochées et autres", "ticked records and others" },
+	};
+	return names[w];
+}
+/* clang-format on */

@@ -243,6 +243,11 @@ const char *proto_record_theme(const proto_value *themes, size_t i);
 /* The field of the common table (or of type t) that feeds filter f, or NULL. */
 const char *proto_record_filter_field(const proto_record_type *t, proto_filter f);
 
+/* How the reference and `maille schema` name a kind, a presence and a form widget. */
+proto_fr_en proto_record_kind_text(proto_field_kind k);
+proto_fr_en proto_record_presence_text(proto_presence p);
+proto_fr_en proto_record_widget_text(proto_widget w);
+
 /* Writes "a, b, c" (the names of the types, or of the web-publishable ones only) into ret. */
 void proto_record_type_list(char *ret, size_t cap, bool publishable_only);
 
