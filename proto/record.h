@@ -39,6 +39,10 @@
 #define PROTO_F_LANG "lang"
 #define PROTO_F_CONTENT_LICENCE "content_licence"
 #define PROTO_F_EXTENSIONS "extensions"
+/* a territory record's, which `maille init` writes */
+#define PROTO_F_SIREN "siren"
+#define PROTO_F_COG "cog"
+#define PROTO_F_KIND "kind"
 
 typedef struct proto_fr_en {
 	const char *fr, *en;

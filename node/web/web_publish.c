@@ -397,6 +397,21 @@ static void groups_html(fctx *c, const proto_record_field *f)
  */
 
 /* A REX is about the records of the other types the web publishes. */
+/* The field of t whose widget is w (the REX's `about` for PROTO_W_REFS), or NULL. */
+static const proto_record_field *widget_field(const proto_record_type *t, proto_widget w)
+{
+	for (const proto_record_field *f = t ? t->fields : NULL; f && f->name; f++)
+		if (f->widget == w)
+			return f;
+	return NULL;
+}
+
+static const char *refs_name(const fctx *c)
+{
+	const proto_record_field *f = widget_field(c->type, PROTO_W_REFS);
+	return f ? f->name : "";
+}
+
 static bool about_target(const proto_record_type *self, const char *type)
 {
 	const proto_record_type *t = publish_type(type);
@@ -425,9 +440,10 @@ static void about_box(about_ctx *ac, const char *path, const char *title, const 
 	web_req *r = ac->c->r;
 	web_buf *b = &r->out;
 	snprintf(ac->seen[ac->n], sizeof ac->seen[0], "%s", path);
-	wb_printf(b, "<input type=\"checkbox\" id=\"f-about-%zu\" name=\"about\" value=\"", ac->n);
+	wb_printf(b, "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"", refs_name(ac->c),
+	          ac->n, refs_name(ac->c));
 	wb_htmls(b, path);
-	wb_printf(b, "\"%s> <label for=\"f-about-%zu\">", on ? " checked" : "", ac->n);
+	wb_printf(b, "\"%s> <label for=\"f-%s-%zu\">", on ? " checked" : "", refs_name(ac->c), ac->n);
 	wb_htmls(b, title ? title : path);
 	if (type) {
 		const char *tl = web_label(r, type);
@@ -451,7 +467,7 @@ static int about_row(const store_row *row, void *ctx)
 		char path[PROTO_PATH_MAX + 1];
 		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 		about_box(ac, path, web_body_title(ac->c->r, body), type,
-		          checked(ac->c, "about", path));
+		          checked(ac->c, refs_name(ac->c), path));
 	}
 	proto_arena_done(&a);
 	return ac->n >= ac->stop;
@@ -468,9 +484,9 @@ static void about_html(fctx *c)
 	}
 	ac->c = c;
 	wb_printf(b,
-	          "<fieldset id=\"f-about\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
+	          "<fieldset id=\"f-%s\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
 	          "<p class=\"hint\">%s</p>",
-	          L(r, "Cas d'usage, composants ou méthodologies concernés",
+	          refs_name(c), L(r, "Cas d'usage, composants ou méthodologies concernés",
 	            "Use cases, components or methodologies it is about"),
 	          L(r, "Cochez dans le catalogue, ou cherchez-en d'autres.",
 	            "Tick them in the catalogue, or search for others."));
@@ -478,7 +494,7 @@ static void about_html(fctx *c)
 	if (c->form) {
 		size_t i = 0;
 		const char *v;
-		while ((v = web_form_next(c->form, "about", &i)) && ac->n < ABOUT_MAX) {
+		while ((v = web_form_next(c->form, refs_name(c), &i)) && ac->n < ABOUT_MAX) {
 			store_row row;
 			const char *title = NULL;
 			proto_arena a;
@@ -499,7 +515,7 @@ static void about_html(fctx *c)
 			proto_arena_done(&a);
 		}
 	} else if (c->body) {
-		const proto_value *arr = proto_map_get(c->body, "about");
+		const proto_value *arr = proto_map_get(c->body, refs_name(c));
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
 			    proto_path_valid(arr->u.arr.items[i].u.str.ptr,
@@ -544,7 +560,7 @@ static void about_html(fctx *c)
 	if (c->form) {
 		wb_htmls(b, web_form_get(c->form, "about_other"));
 	} else if (c->body) {
-		const proto_value *arr = proto_map_get(c->body, "about");
+		const proto_value *arr = proto_map_get(c->body, refs_name(c));
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
 			    !proto_path_valid(arr->u.arr.items[i].u.str.ptr,
@@ -657,7 +673,7 @@ void web_page_publish(web_req *r)
 		proto_arena a;
 		proto_arena_init(&a, 0);
 		proto_value *body = web_row_body(&row, &a);
-		const proto_value *tv = proto_map_get(body, "type");
+		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 		const char *t = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
 		if (!body || !web_publishable(t)) {
 			proto_arena_done(&a);
@@ -921,7 +937,7 @@ static int set_refs(proto_arena *a, proto_value *body, const proto_record_field 
 	size_t i = 0, n = 0;
 	const char *v;
 	int e;
-	while ((v = web_form_next(form, "about", &i)) && n++ < ABOUT_MAX) {
+	while ((v = web_form_next(form, f->name, &i)) && n++ < ABOUT_MAX) {
 		proto_value *slot = proto_value_array_push(a, arr);
 		if (!slot)
 			return MAILLE_ENOMEM;
@@ -1090,7 +1106,7 @@ void web_post_publish(web_req *r)
 			goto out;
 		have_row = true;
 		body = web_row_body(&row, &a);
-		const proto_value *tv = proto_map_get(body, "type");
+		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 		type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
 		if (!body || !web_publishable(type)) {
 			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
@@ -1166,7 +1182,7 @@ void web_post_publish(web_req *r)
 	if (edit) {
 		snprintf(path, sizeof path, "%s", edit);
 	} else if ((e = new_path(r, terr, type,
-	                         proto_langmap_pick(proto_map_get(body, "title"), "fr"), path))) {
+	                         proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr"), path))) {
 		free(enc);
 		web_error(r, 500, "Aucun chemin libre pour cette fiche.",
 		          "No free path for this record.");
@@ -1215,7 +1231,7 @@ void web_post_delete(web_req *r)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(&row, &a);
-	const proto_value *tv = proto_map_get(body, "type");
+	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 	bool ok = tv && tv->type == PROTO_V_STR && web_publishable(tv->u.str.ptr);
 	proto_arena_done(&a);
 	store_row_done(&row);

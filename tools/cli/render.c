@@ -383,7 +383,7 @@ void render_row_page(store *st, const store_row *row)
 		const proto_kv *kv = &body->u.map.items[i];
 		if (strcmp(kv->key, PROTO_F_TITLE) == 0 || strcmp(kv->key, PROTO_F_TYPE) == 0)
 			continue;
-		if (strcmp(kv->key, "description") == 0) {
+		if (strcmp(kv->key, PROTO_F_DESCRIPTION) == 0) {
 			desc = &kv->val;
 			continue;
 		}
