@@ -86,13 +86,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
 	json_object_set_new(
 	    o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) : json_null());
-	/* the themes the theme filter matches (a single string is a list of one) */
-	const proto_value *th = proto_map_get(body, PROTO_F_THEMES);
-	json_t *themes = json_array();
-	const char *t;
-	for (size_t i = 0; (t = proto_record_theme(th, i)) != NULL; i++)
-		json_array_append_new(themes, json_string(t));
-	json_object_set_new(o, "themes", themes);
+	json_object_set_new(o, "themes", node_themes_json(body));
 	web_buf url = { 0 };
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
 	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));

@@ -326,8 +326,9 @@ class WebTest(Base):
     def test_theme_as_a_single_string(self):
         """A record whose themes is one string is found by the theme filter as by `maille list
         --theme` (the store's reading: a list of one); before, the web filter missed it."""
-        listed = [e["path"] for e in self.js(self.a, "list", "--theme", "sobriete-numerique")]
+        listed = {e["path"]: e for e in self.js(self.a, "list", "--theme", "sobriete-numerique")}
         self.assertIn("methodology/theme-seul", listed)
+        self.assertEqual(listed["methodology/theme-seul"]["themes"], ["sobriete-numerique"])
         r = self.get("/catalogue?theme=sobriete-numerique")
         self.assertEqual(r.status, 200)
         self.assertIn("Sobriété en une chaîne", r.text)

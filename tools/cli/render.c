@@ -166,13 +166,7 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "timestamp", json_string(buf));
 	const char *status = str_field(body, PROTO_F_STATUS);
 	json_object_set_new(o, "status", status ? json_string(status) : json_null());
-	/* the themes `list --theme` matches (a single string is a list of one) */
-	const proto_value *themes = proto_map_get(body, PROTO_F_THEMES);
-	json_t *theme_list = json_array();
-	const char *theme;
-	for (size_t i = 0; (theme = proto_record_theme(themes, i)) != NULL; i++)
-		json_array_append_new(theme_list, json_string(theme));
-	json_object_set_new(o, "themes", theme_list);
+	json_object_set_new(o, "themes", node_themes_json(body));
 	if (row->snippet) {
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 		json_object_set_new(o, "rank", json_real(row->rank));
