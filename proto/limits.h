@@ -17,7 +17,7 @@
 #define PROTO_MAP_KEY_MAX 64u      /* bytes of a map key (keys are strings) */
 #define PROTO_VALUE_NODES_MAX 65536u /* values in one decoded tree */
 
-/* Records (proto/schema.c). */
+/* Records (proto/record.h, proto/schema.c). */
 #define PROTO_TITLE_MAX 200u       /* characters of a title, in each language */
 #define PROTO_SUMMARY_ADVISED 150u /* characters: beyond, a warning */
 #define PROTO_LANG_TAG_MAX 35u     /* bytes of a BCP 47 tag used as a language-map key */

@@ -1,10 +1,11 @@
-/* proto/schema.c: the catalogue's record types (README, "Record types"), their validation and
- * normalisation, slugs.
+/* proto/schema.c: validation and normalisation of the catalogue's records (README, "Record
+ * types"), slugs.
  *
- * The schema is data: each record type is a table of field specs, checked in table order
- * (common fields, then the type's own), so the same body always reports the same first error. A spec names a
- * field, says whether it is required (R), recommended (Rec, a warning when missing) or optional
- * (O), gives its kind, and for structured fields points to the table of the nested object.
+ * The schema is data: the record tables of proto/record.h (proto/record_*.c) say for each type
+ * which fields it has, whether each is required, recommended (a warning when missing) or
+ * optional, under which condition that changes, its kind, its vocabulary, and for structured
+ * fields the table of the nested object. Fields are checked in table order (common fields,
+ * then the type's own), so the same body always reports the same first error.
  *
  * Validation only descends where a table says so, so its depth is bounded by the schema, never
  * by the body; `extensions` and unknown fields are never entered. It allocates nothing: field
@@ -14,13 +15,13 @@
  *
  * Conventions this file settles:
  * - a nil value counts as an absent field (YAML front ends produce `key:` with no value);
- * - inside a nested object, the members its table marks P_R are required (`maintenance`
+ * - inside a nested object, the members its table marks PROTO_REQUIRED are required (`maintenance`
  *   requires its `type` only, `model_card` nothing: see their tables);
  * - strings the schema reads must not be empty, and a required list must not be empty.
  *
  * Text. Every string the schema reads follows proto_text_check's rule (proto/value.h): valid
  * UTF-8 without control characters. A one-line text (titles, summaries, names, labels,
- * keywords, units, codes: every field whose spec is not marked multiline) holds no C0 control,
+ * keywords, units, codes: every field whose table entry is not marked multiline) holds no C0 control,
  * line feed and tab included, no DEL and no C1 control. A multi-line text (marked multiline:
  * the description, a step's text, the long prose fields of a methodology, a use case, a
  * component's features and model card, a REX, a territory's contact) is Markdown: line feeds
@@ -44,6 +45,7 @@
 
 #include "entry.h"
 #include "error.h"
+#include "record.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SCHEMA_PRINTF_(f, a) __attribute__((format(printf, f, a)))
@@ -51,509 +53,9 @@
 #define SCHEMA_PRINTF_(f, a)
 #endif
 
-/* ---- Vocabularies --------------------------------------------------------------------- */
-
-/* clang-format off */
-const char *const proto_schema_types[] = {
-	"methodology", "use_case", "component", "rex", "territory", "member", "vouch", "node", NULL,
-};
-
-const char *const proto_schema_themes[] = {
-	"ia-democratie",
-	"ia-ressource-limitee",
-	"ia-monde-incertain",
-	"transparence-algorithmes",
-	"donnees",
-	"communs-numeriques",
-	"logiciel-libre",
-	"sobriete-numerique",
-	"accessibilite",
-	"participation-citoyenne",
-	NULL,
-};
-
-const char *const proto_schema_statuses[] = {
-	"idea", "design", "development", "pilot", "production", "evaluation", "retired", NULL,
-};
-
-static const char *const territory_levels[] = {
-	"commune", "epci", "departement", "region", "country", NULL,
-};
-
-static const char *const relation_rels[] = {
-	"implements", "uses", "based_on", "evaluates", "about", "derived_from", "replaces",
-	"similar_to", "part_of", NULL,
-};
-
-static const char *const identifier_schemes[] = {
-	"sill", "cdl", "wikidata", "swh", "doi", "datagouv", "publiccode-url", "other", NULL,
-};
-
-static const char *const method_kinds[] = {
-	"guide", "assessment_grid", "charter", "usage_framework", "inventory_method",
-	"procurement_clauses", "training", "template", "other", NULL,
-};
-
-static const char *const method_covers[] = {
-	"transparency", "impact_assessment", "dpia", "environmental_footprint", "procurement",
-	"participation", "sovereignty_reversibility", "human_oversight", "data_governance",
-	"inventory", NULL,
-};
-
-static const char *const method_audiences[] = {
-	"elected", "executives", "business_teams", "it", "dpo", "legal", "data_team", "citizens",
-	NULL,
-};
-
-static const char *const automation_levels[] = {
-	"fully_automated", "decision_support", "no_individual_decision", NULL,
-};
-
-static const char *const algorithm_types[] = {
-	"rule_based", "machine_learning", "hybrid", "generative_ai", NULL,
-};
-
-static const char *const personal_data_levels[] = {
-	"none", "pseudonymised", "identified", NULL,
-};
-
-/* EU AI Act risk levels. */
-static const char *const risk_categories[] = {
-	"minimal", "limited", "high", "unacceptable", NULL,
-};
-
-/* A component is software, a dataset, a model, an API or a configuration: the kind decides
- * which other fields are required or recommended, so the kinds are a closed list. */
-static const char *const component_kinds[] = {
-	"software", "dataset", "model", "api", "configuration", NULL,
-};
-
-/* publiccode.yml's maintenance.type values. */
-static const char *const maintenance_types[] = {
-	"internal", "contract", "community", "none", NULL,
-};
-
-static const char *const rex_declarations[] = {
-	"user", "referent_expert", "evaluator", "abandoned", NULL,
-};
-
-static const char *const rex_recommendations[] = {
-	"recommend", "recommend_with_conditions", "do_not_recommend", NULL,
-};
-
-static const char *const territory_kinds[] = {
-	"commune", "epci", "metropole", "departement", "region", "etablissement_public",
-	"association", "etat", "other", NULL,
-};
-
-/* clang-format on */
-
-/* ---- Field specs ------------------------------------------------------------------------- */
-
-typedef enum presence {
-	P_O,   /* optional */
-	P_REC, /* recommended: a warning when missing */
-	P_R,   /* required: an error when missing */
-} presence;
-
-typedef enum field_kind {
-	K_STR,      /* non-empty string */
-	K_URI,      /* a web address: http:// or https://, a host, no spaces (url_check) */
-	K_REF,      /* an entry path or an http, https or urn URI (ref_check) */
-	K_EMAIL,    /* one '@' between non-empty parts */
-	K_DATE,     /* YYYY-MM-DD, a real calendar day */
-	K_LANG,     /* a language tag, as the keys of a language map */
-	K_LICENCE,  /* an SPDX-like identifier or expression */
-	K_SIREN,    /* exactly 9 digits */
-	K_DIGEST,   /* 64 lower-case hex digits (BLAKE2b-256 / SHA-256) */
-	K_CURRENCY, /* ISO 4217: three upper-case letters */
-	K_LANGMAP,  /* language map; max_chars hard limit, warn_chars advice (0 = none) */
-	K_STR_OR_LANGMAP,
-	K_TEXT,        /* a field of no finer type: string, language map or list of strings */
-	K_NUM_OR_TEXT, /* a measure that may also be written out: number (>= lo) or K_TEXT */
-	K_STRLIST,     /* list of non-empty strings */
-	K_THEMES,      /* list of theme slugs; unknown ones warn */
-	K_ENUM,        /* one of arg (const char *const *) */
-	K_ENUMLIST,    /* list of values of arg */
-	K_BOOL,
-	K_INT,     /* integer in [lo, hi] */
-	K_NUMBER,  /* integer or float, >= lo */
-	K_MAP,     /* any map, never interpreted (extensions) */
-	K_OBJ,     /* map checked against arg (const obj_spec *) */
-	K_OBJLIST, /* list of such maps */
-	K_REFLIST, /* list of strings or maps, not interpreted (publiccode contacts) */
-} field_kind;
-
-typedef struct field_spec field_spec;
 typedef struct schema_ctx schema_ctx;
-
-typedef struct obj_spec {
-	const field_spec *fields; /* terminated by a NULL name */
-	/* Cross-field check run after the fields passed (NULL if none); path is the object's. */
-	int (*post)(schema_ctx *c, const proto_value *obj);
-} obj_spec;
-
-struct field_spec {
-	const char *name;
-	presence pres;
-	field_kind kind;
-	const void *arg;                /* enum values or obj_spec, by kind */
-	int64_t lo, hi;                 /* K_INT bounds; K_NUMBER / K_NUM_OR_TEXT minimum */
-	unsigned max_chars, warn_chars; /* K_LANGMAP / K_STR_OR_LANGMAP, in code points */
-	/* When cond(parent) holds the field's presence becomes cond_pres (e.g. `recourse` is
-	 * required when `individual_decisions` is true). */
-	bool (*cond)(const proto_value *parent);
-	presence cond_pres;
-	bool multiline; /* a text of several lines (Markdown prose): see "Text" above */
-};
-
-/* Positional initialisers (all members given) keep -Wmissing-field-initializers quiet on every
- * compiler; these macros keep the tables readable. F_MD and F_MD_IF mark a multi-line text. */
-/* clang-format off */
-#define F(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O, false }
-#define F_MD(n, p, k) { n, p, k, NULL, 0, 0, 0, 0, NULL, P_O, true }
-#define F_ENUM(n, p, vals) { n, p, K_ENUM, vals, 0, 0, 0, 0, NULL, P_O, false }
-#define F_ENUMLIST(n, p, vals) { n, p, K_ENUMLIST, vals, 0, 0, 0, 0, NULL, P_O, false }
-#define F_OBJ(n, p, k, obj) { n, p, k, obj, 0, 0, 0, 0, NULL, P_O, false }
-#define F_INT(n, p, lo, hi) { n, p, K_INT, NULL, lo, hi, 0, 0, NULL, P_O, false }
-#define F_NUM(n, p, k, lo) { n, p, k, NULL, lo, 0, 0, 0, NULL, P_O, false }
-#define F_LANGMAP(n, p, k, max, warn) { n, p, k, NULL, 0, 0, max, warn, NULL, P_O, false }
-#define F_IF(n, p, k, arg, cond, cp) { n, p, k, arg, 0, 0, 0, 0, cond, cp, false }
-#define F_MD_IF(n, p, k, cond, cp) { n, p, k, NULL, 0, 0, 0, 0, cond, cp, true }
-#define F_END { NULL, P_O, K_STR, NULL, 0, 0, 0, 0, NULL, P_O, false }
-
-static int period_post(schema_ctx *c, const proto_value *obj);
-
-/* Common fields. */
-
-static const field_spec contact_fields[] = {
-	F("name", P_O, K_TEXT),
-	F("role", P_O, K_TEXT),
-	F("email", P_R, K_EMAIL),
-	F("public", P_R, K_BOOL),
-	F_END,
-};
-static const obj_spec contact_obj = { contact_fields, NULL };
-
-static const field_spec territory_ref_fields[] = {
-	F_ENUM("level", P_R, territory_levels),
-	F("code", P_R, K_STR),
-	F_INT("cog_year", P_R, 1000, 9999),
-	F("label", P_R, K_STR),
-	F_END,
-};
-static const obj_spec territory_ref_obj = { territory_ref_fields, NULL };
-
-static const field_spec link_fields[] = {
-	F("rel", P_R, K_STR),
-	F("href", P_R, K_URI),
-	F("title", P_O, K_TEXT),
-	F_END,
-};
-static const obj_spec link_obj = { link_fields, NULL };
-
-static const field_spec relation_fields[] = {
-	F_ENUM("rel", P_R, relation_rels),
-	F("target", P_R, K_REF),
-	F_END,
-};
-static const obj_spec relation_obj = { relation_fields, NULL };
-
-static const field_spec identifier_fields[] = {
-	F_ENUM("scheme", P_R, identifier_schemes),
-	F("value", P_R, K_STR),
-	F("url", P_O, K_URI),
-	F_END,
-};
-static const obj_spec identifier_obj = { identifier_fields, NULL };
-
-static const field_spec attachment_fields[] = {
-	F("name", P_R, K_STR),
-	F("media_type", P_R, K_STR),
-	F_INT("size", P_R, 0, INT64_MAX),
-	F("digest", P_R, K_DIGEST),
-	F_END,
-};
-static const obj_spec attachment_obj = { attachment_fields, NULL };
-
-/* The common fields, in the order errors are reported; `type` is checked before, on its own. */
-static const field_spec common_fields[] = {
-	F_LANGMAP("title", P_R, K_LANGMAP, PROTO_TITLE_MAX, 0),
-	F_LANGMAP("summary", P_R, K_LANGMAP, 0, PROTO_SUMMARY_ADVISED),
-	F_MD("description", P_R, K_LANGMAP),
-	F("themes", P_R, K_THEMES),
-	F("keywords", P_O, K_STRLIST),
-	F("lang", P_R, K_LANG),
-	F("content_licence", P_R, K_LICENCE),
-	F_ENUM("status", P_R, proto_schema_statuses),
-	F("department", P_REC, K_STR),
-	F_OBJ("contacts", P_REC, K_OBJLIST, &contact_obj),
-	F_OBJ("territories", P_REC, K_OBJLIST, &territory_ref_obj),
-	F_OBJ("links", P_O, K_OBJLIST, &link_obj),
-	F_OBJ("relations", P_O, K_OBJLIST, &relation_obj),
-	F_OBJ("identifiers", P_O, K_OBJLIST, &identifier_obj),
-	F_OBJ("attachments", P_O, K_OBJLIST, &attachment_obj),
-	F("extensions", P_O, K_MAP),
-	F_END,
-};
-
-/* methodology */
-
-static const field_spec step_fields[] = {
-	F("title", P_R, K_TEXT),
-	F_MD("text", P_R, K_TEXT),
-	F_END,
-};
-static const obj_spec step_obj = { step_fields, NULL };
-
-static const field_spec methodology_fields[] = {
-	F_ENUM("method_kind", P_R, method_kinds),
-	F_ENUMLIST("covers", P_R, method_covers),
-	F_ENUMLIST("audience", P_REC, method_audiences),
-	F_OBJ("steps", P_REC, K_OBJLIST, &step_obj),
-	F("legal_basis", P_O, K_STRLIST),
-	F_MD("effort", P_O, K_TEXT),
-	F_MD("prerequisites", P_O, K_TEXT),
-	F_END,
-};
-
-/* use_case */
-
-static bool individual_decisions_true(const proto_value *parent);
-
-static const field_spec risk_fields[] = {
-	F("name", P_R, K_TEXT),
-	F_MD("description", P_R, K_TEXT),
-	F_MD("mitigation", P_R, K_TEXT),
-	F_END,
-};
-static const obj_spec risk_obj = { risk_fields, NULL };
-
-static const field_spec data_source_fields[] = {
-	F("name", P_R, K_TEXT),
-	F("provider", P_O, K_TEXT),
-	F_ENUM("personal_data", P_R, personal_data_levels),
-	F("url", P_O, K_URI),
-	F_END,
-};
-static const obj_spec data_source_obj = { data_source_fields, NULL };
-
-static const field_spec hosting_fields[] = {
-	F("provider", P_R, K_TEXT),
-	F("country", P_R, K_STR),
-	F("sovereign", P_R, K_BOOL),
-	F_END,
-};
-static const obj_spec hosting_obj = { hosting_fields, NULL };
-
-static const field_spec environment_fields[] = {
-	F("compute", P_R, K_TEXT),
-	F_NUM("energy_kwh_per_year", P_R, K_NUMBER, 0),
-	F_MD("method", P_R, K_TEXT),
-	F_END,
-};
-static const obj_spec environment_obj = { environment_fields, NULL };
-
-static const field_spec use_case_fields[] = {
-	F_MD("purpose", P_R, K_TEXT),
-	F_MD("decision_process", P_R, K_TEXT),
-	F_ENUM("automation_level", P_R, automation_levels),
-	F_ENUM("algorithm_type", P_R, algorithm_types),
-	F("individual_decisions", P_R, K_BOOL),
-	F_MD("affected_public", P_R, K_TEXT),
-	F_MD("human_oversight", P_R, K_TEXT),
-	F_OBJ("risks", P_R, K_OBJLIST, &risk_obj),
-	F_OBJ("data_sources", P_R, K_OBJLIST, &data_source_obj),
-	/* CRPA L311-3-1: an individual decision must state its legal basis and how to contest. */
-	F_IF("legal_basis", P_O, K_STRLIST, NULL, individual_decisions_true, P_R),
-	F_MD_IF("recourse", P_O, K_TEXT, individual_decisions_true, P_R),
-	F_MD("context", P_REC, K_TEXT),
-	F_MD("model_description", P_REC, K_TEXT),
-	F_NUM("decisions_per_year", P_REC, K_NUM_OR_TEXT, 0),
-	F_ENUM("risk_category", P_REC, risk_categories),
-	F_MD("impact_assessments", P_REC, K_TEXT),
-	F_MD("alternatives_considered", P_REC, K_TEXT),
-	F_MD("monitoring", P_REC, K_TEXT),
-	F_MD("rollback", P_REC, K_TEXT),
-	F("suppliers", P_REC, K_TEXT),
-	F_OBJ("hosting", P_REC, K_OBJ, &hosting_obj),
-	F_OBJ("environment", P_REC, K_OBJ, &environment_obj),
-	F("public_register_url", P_REC, K_URI),
-	F("components", P_REC, K_STRLIST),
-	F_END,
-};
-
-/* component */
-
-static bool kind_is_software(const proto_value *parent);
-static bool kind_is_dataset(const proto_value *parent);
-static bool kind_is_model(const proto_value *parent);
-
-static const field_spec maintenance_fields[] = {
-	F_ENUM("type", P_R, maintenance_types),
-	/* publiccode.yml makes these depend on the type (none has neither): optional here. */
-	F("contacts", P_O, K_REFLIST),
-	F("contractors", P_O, K_REFLIST),
-	F_END,
-};
-static const obj_spec maintenance_obj = { maintenance_fields, NULL };
-
-static const field_spec dependencies_fields[] = {
-	F("open", P_O, K_TEXT),
-	F("proprietary", P_O, K_TEXT),
-	F("hardware", P_O, K_TEXT),
-	F_END,
-};
-static const obj_spec dependencies_obj = { dependencies_fields, NULL };
-
-static const field_spec distribution_fields[] = {
-	F("access_url", P_R, K_URI),
-	F("format", P_R, K_STR),
-	F("licence", P_R, K_LICENCE),
-	F_END,
-};
-static const obj_spec distribution_obj = { distribution_fields, NULL };
-
-/* A model card is written by whoever knows part of it: every member is optional. */
-static const field_spec model_card_fields[] = {
-	F("base_model", P_O, K_TEXT),
-	F_MD("training_data", P_O, K_TEXT),
-	F_MD("intended_use", P_O, K_TEXT),
-	F_MD("limitations", P_O, K_TEXT),
-	F_MD("evaluation", P_O, K_TEXT),
-	F_NUM("energy", P_O, K_NUM_OR_TEXT, 0),
-	F_END,
-};
-static const obj_spec model_card_obj = { model_card_fields, NULL };
-
-/* Recommended fields follow what each kind is exported to: the publiccode.yml 0.4 core for
- * software (developmentStatus, softwareType, platforms, maintenance), DCAT distributions for
- * datasets, a model card for models. */
-static const field_spec component_fields[] = {
-	F_ENUM("component_kind", P_R, component_kinds),
-	F("licence", P_R, K_LICENCE),
-	F_IF("repository_url", P_O, K_URI, NULL, kind_is_software, P_R),
-	F("landing_url", P_O, K_URI),
-	F("version", P_O, K_STR),
-	F("release_date", P_O, K_DATE),
-	F_IF("development_status", P_O, K_STR, NULL, kind_is_software, P_REC),
-	F_IF("software_type", P_O, K_STR, NULL, kind_is_software, P_REC),
-	F_IF("platforms", P_O, K_STRLIST, NULL, kind_is_software, P_REC),
-	F_MD("features", P_O, K_TEXT),
-	F_OBJ("maintenance", P_REC, K_OBJ, &maintenance_obj),
-	F_OBJ("dependencies", P_O, K_OBJ, &dependencies_obj),
-	F("funded_by", P_O, K_TEXT),
-	F_IF("distributions", P_O, K_OBJLIST, &distribution_obj, kind_is_dataset, P_REC),
-	F_IF("model_card", P_O, K_OBJ, &model_card_obj, kind_is_model, P_REC),
-	F_END,
-};
-
-/* rex */
-
-static const field_spec period_fields[] = {
-	F("start", P_R, K_DATE),
-	F("end", P_O, K_DATE),
-	F_END,
-};
-static const obj_spec period_obj = { period_fields, period_post };
-
-static const field_spec indicator_fields[] = {
-	F("name", P_R, K_TEXT),
-	F_NUM("value", P_R, K_NUM_OR_TEXT, INT64_MIN),
-	F("unit", P_R, K_TEXT),
-	F_NUM("baseline", P_O, K_NUM_OR_TEXT, INT64_MIN),
-	F("date", P_R, K_DATE),
-	F_END,
-};
-static const obj_spec indicator_obj = { indicator_fields, NULL };
-
-static const field_spec cost_fields[] = {
-	F_NUM("amount", P_R, K_NUMBER, 0),
-	F("currency", P_R, K_CURRENCY),
-	F("kind", P_R, K_TEXT),
-	F("funding", P_R, K_TEXT),
-	F_END,
-};
-static const obj_spec cost_obj = { cost_fields, NULL };
-
-static const field_spec deployment_fields[] = {
-	F("url", P_R, K_URI),
-	F("audience", P_R, K_TEXT),
-	F("public", P_R, K_BOOL),
-	F_END,
-};
-static const obj_spec deployment_obj = { deployment_fields, NULL };
-
-/* After the required fields, the tail is recommended or optional: the verdict (results, recommendation) is what a reader
- * of a REX looks for first, so those two warn; the rest is optional. */
-static const field_spec rex_fields[] = {
-	F("about", P_R, K_STRLIST),
-	F_ENUM("declaration", P_R, rex_declarations),
-	F_OBJ("period", P_R, K_OBJ, &period_obj),
-	F_MD("context", P_R, K_TEXT),
-	F_MD("objectives", P_R, K_TEXT),
-	F_MD("what_was_done", P_R, K_TEXT),
-	F_MD("difficulties", P_R, K_TEXT),
-	F_MD("lessons_learned", P_R, K_TEXT),
-	F_MD("results", P_REC, K_TEXT),
-	F_OBJ("indicators", P_O, K_OBJLIST, &indicator_obj),
-	F_ENUM("recommendation", P_REC, rex_recommendations),
-	F_INT("rating", P_O, 1, 4),
-	F_OBJ("cost", P_O, K_OBJ, &cost_obj),
-	F("partners", P_O, K_TEXT),
-	F("version_used", P_O, K_STR),
-	F_OBJ("deployment", P_O, K_OBJ, &deployment_obj),
-	F_MD("environment_observed", P_O, K_TEXT),
-	F_MD("dependency_observed", P_O, K_TEXT),
-	F_MD("citizen_involvement", P_O, K_TEXT),
-	F("available_for_contact", P_O, K_BOOL),
-	F_END,
-};
-
-/* territory: no common fields; `lang` says which language a plain-string name is in and
- * `extensions` is allowed on every record. */
-static const field_spec territory_fields[] = {
-	F_LANGMAP("name", P_R, K_STR_OR_LANGMAP, PROTO_TITLE_MAX, 0),
-	F("siren", P_REC, K_SIREN),
-	F_ENUM("kind", P_REC, territory_kinds),
-	F("cog", P_O, K_STR),
-	F("website", P_O, K_URI),
-	F_MD("contact", P_O, K_TEXT),
-	F("lang", P_O, K_LANG),
-	F("extensions", P_O, K_MAP),
-	F_END,
-};
-
-typedef enum record_class {
-	RC_CATALOGUE,  /* common fields + per-type fields */
-	RC_TERRITORY,  /* its own fields only */
-	RC_FEDERATION, /* member, vouch, node: only `type` is checked so far */
-} record_class;
-
-typedef struct record_type {
-	const char *name;
-	record_class cls;
-	const field_spec *fields; /* per-type fields; NULL while a type is not specified yet */
-} record_type;
-
-/* Same order as proto_schema_types. The federation's member, vouch and node records get their
- * field tables here when their issues define them; until then any map with the type passes and
- * no field is reported as unknown. */
-static const record_type record_types[] = {
-	{ "methodology", RC_CATALOGUE, methodology_fields },
-	{ "use_case", RC_CATALOGUE, use_case_fields },
-	{ "component", RC_CATALOGUE, component_fields },
-	{ "rex", RC_CATALOGUE, rex_fields },
-	{ "territory", RC_TERRITORY, territory_fields },
-	{ "member", RC_FEDERATION, NULL },
-	{ "vouch", RC_FEDERATION, NULL },
-	{ "node", RC_FEDERATION, NULL },
-};
-/* clang-format on */
-
-_Static_assert(sizeof record_types / sizeof record_types[0] ==
-                   sizeof proto_schema_types / sizeof proto_schema_types[0] - 1,
-               "record_types[] and proto_schema_types[] list the same types");
+typedef proto_record_field field_spec;
+typedef proto_record_obj obj_spec;
 
 /* ---- Small helpers on values and bytes ----------------------------------------------------- */
 
@@ -566,17 +68,6 @@ static const char *str_bytes(const proto_value *v, size_t *ret_len)
 	}
 	*ret_len = v->u.str.len;
 	return v->u.str.ptr;
-}
-
-static bool str_is(const proto_value *v, const char *s)
-{
-	size_t len, n = strlen(s);
-	const char *p;
-
-	if (!v || v->type != PROTO_V_STR)
-		return false;
-	p = str_bytes(v, &len);
-	return len == n && memcmp(p, s, n) == 0;
 }
 
 /* Map lookup by key. A nil value is reported as absent (see the file comment). */
@@ -599,10 +90,10 @@ static const proto_value *map_find(const proto_value *m, const char *key)
 	return map_find_mut(m, key);
 }
 
-static bool in_list(const char *const *list, const char *s, size_t len)
+static bool in_vocab(const proto_vocab *vocab, const char *s, size_t len)
 {
-	for (; *list; list++)
-		if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+	for (const proto_vocab_term *t = vocab->terms; t->value; t++)
+		if (strlen(t->value) == len && memcmp(t->value, s, len) == 0)
 			return true;
 	return false;
 }
@@ -807,27 +298,6 @@ static bool theme_slug_valid(const char *s, size_t len)
 	return true;
 }
 
-static bool individual_decisions_true(const proto_value *parent)
-{
-	const proto_value *v = map_find(parent, "individual_decisions");
-	return v && v->type == PROTO_V_BOOL && v->u.b;
-}
-
-static bool kind_is_software(const proto_value *parent)
-{
-	return str_is(map_find(parent, "component_kind"), "software");
-}
-
-static bool kind_is_dataset(const proto_value *parent)
-{
-	return str_is(map_find(parent, "component_kind"), "dataset");
-}
-
-static bool kind_is_model(const proto_value *parent)
-{
-	return str_is(map_find(parent, "component_kind"), "model");
-}
-
 /* ---- Report building --------------------------------------------------------------------- */
 
 /* Copies src into dst (cap bytes, NUL-terminated), cutting on a UTF-8 boundary. */
@@ -1005,14 +475,16 @@ static int fail_type(schema_ctx *c, const char *expected, const proto_value *v)
 	return fail(c, "expected %s, got %s", expected, vtype_name(v));
 }
 
-static int fail_enum(schema_ctx *c, const proto_value *v, const char *const *values)
+/* values: a vocabulary's, or with vocab NULL the record types. */
+static int fail_enum(schema_ctx *c, const proto_value *v, const proto_vocab *vocab)
 {
 	char list[256];
 	size_t n = 0, room = sizeof c->rep->error.message;
 
 	list[0] = '\0';
-	for (; *values; values++) {
-		int w = snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *values);
+	for (size_t i = 0; vocab ? vocab->terms[i].value != NULL : i < proto_record_n_types; i++) {
+		const char *value = vocab ? vocab->terms[i].value : proto_record_types[i].name;
+		int w = snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", value);
 		if (w < 0 || (size_t)w >= sizeof list - n)
 			break;
 		n += (size_t)w;
@@ -1140,7 +612,7 @@ static int check_strlist(schema_ctx *c, const proto_value *v, const char *expect
 	return 0;
 }
 
-/* A field the tables give no finer type (K_TEXT) accepts a string, a language map or a list of
+/* A field the tables give no finer type (PROTO_FK_TEXT) accepts a string, a language map or a list of
  * strings. */
 static int check_text(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
@@ -1174,7 +646,7 @@ static int check_number(schema_ctx *c, const field_spec *f, const proto_value *v
 	return fail_type(c, "a number", v);
 }
 
-static int check_themes(schema_ctx *c, const proto_value *v)
+static int check_themes(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
 	if (v->type != PROTO_V_ARRAY)
 		return fail_type(c, "a list of theme slugs like [\"ia-democratie\"]", v);
@@ -1191,7 +663,7 @@ static int check_themes(schema_ctx *c, const proto_value *v)
 			    c, "invalid theme \"%s\"; expected lower-case letters, digits and -",
 			    quote(it).s);
 		/* Themes beyond the founding document's list are allowed: groups add their own. */
-		if (!in_list(proto_schema_themes, s, len))
+		if (!in_vocab(f->vocab, s, len))
 			warn(c, "unknown theme \"%s\"", quote(it).s);
 		path_pop(c, saved);
 	}
@@ -1213,7 +685,7 @@ static int check_syntax(schema_ctx *c, const proto_value *v, bool (*ok)(const ch
 	return 0;
 }
 
-/* A field typed as a URL (K_URI: links[].href, identifiers[].url, data_sources[].url,
+/* A field typed as a URL (PROTO_FK_URI: links[].href, identifiers[].url, data_sources[].url,
  * public_register_url, repository_url, landing_url, distributions[].access_url,
  * deployment.url, a territory's website) is an address people follow from a web page or copy
  * from a terminal: only http and https, with a host. javascript:, data:, file: and the other
@@ -1242,10 +714,10 @@ static int url_check(schema_ctx *c, const proto_value *v)
 	return 0;
 }
 
-/* A relation's target (K_REF) names what the record relates to: an entry of the catalogue by
+/* A relation's target (PROTO_FK_REF) names what the record relates to: an entry of the catalogue by
  * its path (PROTOCOL.md §1.3: a territory's own entry, or any territory's at that path, as
  * the web catalogue's links find it; there is no "KEY/path" form), or something outside it
- * by an absolute URI: an http or https address with a host (as for K_URI), or a URN
+ * by an absolute URI: an http or https address with a host (as for PROTO_FK_URI), or a URN
  * ("urn:NID:NSS", RFC 8141: urn:isbn:..., urn:uuid:..., a DOI as https://doi.org/...). A path
  * has no ':' and a URI always has one, so the two never overlap. `about` and `components` are
  * not typed as references: they also name things outside the catalogue in words,
@@ -1287,7 +759,7 @@ static int ref_check(schema_ctx *c, const proto_value *v)
 	return 0;
 }
 
-static int check_enum(schema_ctx *c, const proto_value *v, const char *const *values)
+static int check_enum(schema_ctx *c, const proto_value *v, const proto_vocab *vocab)
 {
 	size_t len;
 	const char *s;
@@ -1295,10 +767,12 @@ static int check_enum(schema_ctx *c, const proto_value *v, const char *const *va
 	if (v->type != PROTO_V_STR)
 		return fail_type(c, "a string", v);
 	s = str_bytes(v, &len);
-	if (!in_list(values, s, len))
-		return fail_enum(c, v, values);
+	if (!in_vocab(vocab, s, len))
+		return fail_enum(c, v, vocab);
 	return 0;
 }
+
+static int period_post(schema_ctx *c, const obj_spec *o, const proto_value *obj);
 
 static int check_obj(schema_ctx *c, const obj_spec *o, const proto_value *v)
 {
@@ -1306,47 +780,47 @@ static int check_obj(schema_ctx *c, const obj_spec *o, const proto_value *v)
 		return fail_type(c, "a map", v);
 	if (check_fields(c, o->fields, v) < 0)
 		return -1;
-	return o->post ? o->post(c, v) : 0;
+	return o->check == PROTO_CHECK_PERIOD ? period_post(c, o, v) : 0;
 }
 
 /* v is present (not nil); the path points at it. */
-static int check_value(schema_ctx *c, const field_spec *f, presence pres, const proto_value *v)
+static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, const proto_value *v)
 {
-	bool list_kind = f->kind == K_STRLIST || f->kind == K_THEMES || f->kind == K_ENUMLIST ||
-	                 f->kind == K_OBJLIST || f->kind == K_REFLIST || f->kind == K_TEXT ||
-	                 f->kind == K_NUM_OR_TEXT;
+	bool list_kind = f->kind == PROTO_FK_STRLIST || f->kind == PROTO_FK_THEMES || f->kind == PROTO_FK_ENUMLIST ||
+	                 f->kind == PROTO_FK_OBJLIST || f->kind == PROTO_FK_REFLIST || f->kind == PROTO_FK_TEXT ||
+	                 f->kind == PROTO_FK_NUM_OR_TEXT;
 
 	/* An empty list says nothing: for a required field it is as good as missing. */
-	if (list_kind && pres == P_R && v->type == PROTO_V_ARRAY && v->u.arr.n == 0)
+	if (list_kind && pres == PROTO_REQUIRED && v->type == PROTO_V_ARRAY && v->u.arr.n == 0)
 		return fail(c, "empty list; at least one item is required");
 
 	switch (f->kind) {
-	case K_STR:
+	case PROTO_FK_STR:
 		return check_str(c, v, "a string");
-	case K_URI:
+	case PROTO_FK_URI:
 		return url_check(c, v);
-	case K_REF:
+	case PROTO_FK_REF:
 		return ref_check(c, v);
-	case K_EMAIL:
+	case PROTO_FK_EMAIL:
 		return check_syntax(c, v, email_valid, "e-mail address",
 		                    "one @ as in name@example.fr");
-	case K_DATE:
+	case PROTO_FK_DATE:
 		return check_syntax(c, v, date_valid, "date", "a calendar date YYYY-MM-DD");
-	case K_LANG:
+	case PROTO_FK_LANG:
 		return check_syntax(c, v, lang_tag_valid, "language tag", "a tag like fr or fr-FR");
-	case K_LICENCE:
+	case PROTO_FK_LICENCE:
 		return check_syntax(c, v, licence_valid, "licence",
 		                    "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2");
-	case K_SIREN:
+	case PROTO_FK_SIREN:
 		return check_syntax(c, v, siren_valid, "SIREN", "exactly 9 digits");
-	case K_DIGEST:
+	case PROTO_FK_DIGEST:
 		return check_syntax(c, v, digest_valid, "digest",
 		                    "64 lower-case hexadecimal digits");
-	case K_CURRENCY:
+	case PROTO_FK_CURRENCY:
 		return check_syntax(c, v, currency_valid, "currency", "an ISO 4217 code like EUR");
-	case K_LANGMAP:
+	case PROTO_FK_LANGMAP:
 		return check_langmap(c, f, v);
-	case K_STR_OR_LANGMAP:
+	case PROTO_FK_STR_OR_LANGMAP:
 		if (v->type == PROTO_V_STR) {
 			size_t len;
 			const char *s;
@@ -1361,33 +835,33 @@ static int check_value(schema_ctx *c, const field_spec *f, presence pres, const 
 		if (v->type != PROTO_V_MAP)
 			return fail_type(c, "a string or " LANGMAP_EXPECTED, v);
 		return check_langmap(c, f, v);
-	case K_TEXT:
+	case PROTO_FK_TEXT:
 		return check_text(c, f, v);
-	case K_NUM_OR_TEXT:
+	case PROTO_FK_NUM_OR_TEXT:
 		if (v->type == PROTO_V_INT || v->type == PROTO_V_FLOAT)
 			return check_number(c, f, v);
 		if (v->type != PROTO_V_STR && v->type != PROTO_V_MAP && v->type != PROTO_V_ARRAY)
 			return fail_type(c, "a number or a text", v);
 		return check_text(c, f, v);
-	case K_STRLIST:
+	case PROTO_FK_STRLIST:
 		return check_strlist(c, v, "a list of strings");
-	case K_THEMES:
-		return check_themes(c, v);
-	case K_ENUM:
-		return check_enum(c, v, f->arg);
-	case K_ENUMLIST:
+	case PROTO_FK_THEMES:
+		return check_themes(c, f, v);
+	case PROTO_FK_ENUM:
+		return check_enum(c, v, f->vocab);
+	case PROTO_FK_ENUMLIST:
 		if (v->type != PROTO_V_ARRAY)
 			return fail_type(c, "a list", v);
 		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
 			size_t saved = path_push_index(c, i);
-			if (check_enum(c, &v->u.arr.items[i], f->arg) < 0)
+			if (check_enum(c, &v->u.arr.items[i], f->vocab) < 0)
 				return -1;
 			path_pop(c, saved);
 		}
 		return 0;
-	case K_BOOL:
+	case PROTO_FK_BOOL:
 		return v->type == PROTO_V_BOOL ? 0 : fail_type(c, "true or false", v);
-	case K_INT:
+	case PROTO_FK_INT:
 		if (v->type != PROTO_V_INT)
 			return fail_type(c, "an integer", v);
 		if (f->hi == INT64_MAX && v->u.i < f->lo)
@@ -1398,23 +872,23 @@ static int check_value(schema_ctx *c, const field_spec *f, presence pres, const 
 			            "%" PRId64 " is out of range; expected %" PRId64 " to %" PRId64,
 			            v->u.i, f->lo, f->hi);
 		return 0;
-	case K_NUMBER:
+	case PROTO_FK_NUMBER:
 		return check_number(c, f, v);
-	case K_MAP:
+	case PROTO_FK_MAP:
 		return v->type == PROTO_V_MAP ? 0 : fail_type(c, "a map", v);
-	case K_OBJ:
-		return check_obj(c, f->arg, v);
-	case K_OBJLIST:
+	case PROTO_FK_OBJ:
+		return check_obj(c, f->obj, v);
+	case PROTO_FK_OBJLIST:
 		if (v->type != PROTO_V_ARRAY)
 			return fail_type(c, "a list of maps", v);
 		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
 			size_t saved = path_push_index(c, i);
-			if (check_obj(c, f->arg, &v->u.arr.items[i]) < 0)
+			if (check_obj(c, f->obj, &v->u.arr.items[i]) < 0)
 				return -1;
 			path_pop(c, saved);
 		}
 		return 0;
-	case K_REFLIST:
+	case PROTO_FK_REFLIST:
 		if (v->type != PROTO_V_ARRAY)
 			return fail_type(c, "a list", v);
 		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
@@ -1436,15 +910,15 @@ static int check_value(schema_ctx *c, const field_spec *f, presence pres, const 
 static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
 {
 	for (const field_spec *f = fields; f->name; f++) {
-		presence pres = f->cond && f->cond(obj) ? f->cond_pres : f->pres;
+		proto_presence pres = proto_record_presence(f, obj);
 		const proto_value *v = map_find(obj, f->name);
 		size_t saved = path_push_key(c, f->name, strlen(f->name));
 
 		c->multiline = f->multiline;
 		if (!v) {
-			if (pres == P_R)
+			if (pres == PROTO_REQUIRED)
 				return fail(c, "missing required field");
-			if (pres == P_REC)
+			if (pres == PROTO_RECOMMENDED)
 				warn(c, "missing recommended field");
 		} else if (check_value(c, f, pres, v) < 0) {
 			return -1;
@@ -1454,9 +928,11 @@ static int check_fields(schema_ctx *c, const field_spec *fields, const proto_val
 	return 0;
 }
 
-static int period_post(schema_ctx *c, const proto_value *obj)
+/* A period's two dates (its table's first and second fields) are in order. */
+static int period_post(schema_ctx *c, const obj_spec *o, const proto_value *obj)
 {
-	const proto_value *start = map_find(obj, "start"), *end = map_find(obj, "end");
+	const char *end_name = o->fields[1].name;
+	const proto_value *start = map_find(obj, o->fields[0].name), *end = map_find(obj, end_name);
 	size_t sl, el, saved;
 	const char *s, *e;
 
@@ -1466,7 +942,7 @@ static int period_post(schema_ctx *c, const proto_value *obj)
 	s = str_bytes(start, &sl);
 	e = str_bytes(end, &el);
 	if (memcmp(e, s, 10) < 0) {
-		saved = path_push_key(c, "end", 3);
+		saved = path_push_key(c, end_name, strlen(end_name));
 		fail(c, "the period ends (%s) before it starts (%s)", quote(end).s, quote(start).s);
 		path_pop(c, saved);
 		return -1;
@@ -1495,7 +971,7 @@ static void warn_unknown_fields(schema_ctx *c, const proto_value *body, const fi
 		size_t len = kv->key ? kv->key_len : 0, saved;
 		char name[PROTO_MAP_KEY_MAX + 8];
 
-		if ((len == 4 && memcmp(key, "type", 4) == 0) || spec_has(a, key, len) ||
+		if ((len == strlen(PROTO_F_TYPE) && memcmp(key, PROTO_F_TYPE, len) == 0) || spec_has(a, key, len) ||
 		    spec_has(b, key, len))
 			continue;
 		sanitize(name, sizeof name, key, len);
@@ -1510,7 +986,7 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 	proto_schema_report scratch;
 	schema_ctx c;
 	const proto_value *t;
-	const record_type *rt = NULL;
+	const proto_record_type *rt;
 	size_t len;
 	const char *s;
 
@@ -1532,8 +1008,8 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 		return MAILLE_ESCHEMA;
 	}
 
-	path_push_key(&c, "type", 4);
-	t = map_find(body, "type");
+	path_push_key(&c, PROTO_F_TYPE, strlen(PROTO_F_TYPE));
+	t = map_find(body, PROTO_F_TYPE);
 	if (!t) {
 		fail(&c, "missing required field");
 		return MAILLE_ESCHEMA;
@@ -1543,31 +1019,28 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 		return MAILLE_ESCHEMA;
 	}
 	s = str_bytes(t, &len);
-	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
-		if (strlen(record_types[i].name) == len &&
-		    memcmp(record_types[i].name, s, len) == 0)
-			rt = &record_types[i];
+	rt = proto_record_type_find(s, len);
 	if (!rt) {
-		fail_enum(&c, t, proto_schema_types);
+		fail_enum(&c, t, NULL);
 		return MAILLE_ESCHEMA;
 	}
 	path_pop(&c, 0);
 
 	switch (rt->cls) {
-	case RC_CATALOGUE:
-		if (check_fields(&c, common_fields, body) < 0 ||
+	case PROTO_RC_CATALOGUE:
+		if (check_fields(&c, proto_record_common, body) < 0 ||
 		    check_fields(&c, rt->fields, body) < 0)
 			return MAILLE_ESCHEMA;
-		warn_unknown_fields(&c, body, common_fields, rt->fields);
+		warn_unknown_fields(&c, body, proto_record_common, rt->fields);
 		break;
-	case RC_TERRITORY:
+	case PROTO_RC_TERRITORY:
 		if (check_fields(&c, rt->fields, body) < 0)
 			return MAILLE_ESCHEMA;
 		warn_unknown_fields(&c, body, rt->fields, NULL);
 		break;
-	case RC_FEDERATION:
+	case PROTO_RC_FEDERATION:
 		/* member, vouch, node: their fields are defined with the federation's membership
-		 * protocol; add their tables to record_types[] then. */
+		 * protocol; add their tables to proto_record_types[] then. */
 		break;
 	}
 	return 0;
@@ -1615,28 +1088,45 @@ static int put_default(proto_value *body, proto_arena *a, const char *key, const
 	return 0;
 }
 
+/* The plain strings of the language-map fields of fields (catalogue: title, summary,
+ * description; territory: name) become language maps; the defaults are filled. */
+static int normalize_fields(proto_value *body, proto_arena *a, const proto_record_field *fields,
+                            const char *lang, size_t lang_len)
+{
+	int r;
+
+	for (const proto_record_field *f = fields; f && f->name; f++)
+		if ((f->kind == PROTO_FK_LANGMAP || f->kind == PROTO_FK_STR_OR_LANGMAP) &&
+		    (r = wrap_langmap(body, a, f->name, lang, lang_len)) < 0)
+			return r;
+	for (const proto_record_field *f = fields; f && f->name; f++)
+		if (f->dflt && (r = put_default(body, a, f->name, f->dflt)) < 0)
+			return r;
+	return 0;
+}
+
 int proto_schema_normalize(proto_value *body, proto_arena *a)
 {
-	static const char *const text_keys[] = { "title", "summary", "description" };
 	const proto_value *t, *lv;
+	const proto_record_type *rt = NULL;
 	char lang[PROTO_LANG_TAG_MAX + 1] = "fr";
 	size_t lang_len = 2;
-	bool catalogue = false, territory;
 	int r;
 
 	if (!body || body->type != PROTO_V_MAP || !a)
 		return MAILLE_EINVAL;
-	t = map_find(body, "type");
-	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
-		if (str_is(t, record_types[i].name) && record_types[i].cls == RC_CATALOGUE)
-			catalogue = true;
-	territory = str_is(t, "territory");
+	t = map_find(body, PROTO_F_TYPE);
+	if (t && t->type == PROTO_V_STR) {
+		size_t len;
+		const char *s = str_bytes(t, &len);
+		rt = proto_record_type_find(s, len);
+	}
 	/* An unknown or missing type is left for validation to report. */
-	if (!catalogue && !territory)
+	if (!rt || rt->cls == PROTO_RC_FEDERATION)
 		return 0;
 
 	/* Copied out: putting keys into body may move its items. */
-	lv = map_find(body, "lang");
+	lv = map_find(body, PROTO_F_LANG);
 	if (lv && lv->type == PROTO_V_STR) {
 		size_t len;
 		const char *s = str_bytes(lv, &len);
@@ -1647,14 +1137,10 @@ int proto_schema_normalize(proto_value *body, proto_arena *a)
 		}
 	}
 
-	if (territory)
-		return wrap_langmap(body, a, "name", lang, lang_len);
-	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++)
-		if ((r = wrap_langmap(body, a, text_keys[i], lang, lang_len)) < 0)
-			return r;
-	if ((r = put_default(body, a, "lang", "fr")) < 0)
+	if (rt->cls == PROTO_RC_CATALOGUE &&
+	    (r = normalize_fields(body, a, proto_record_common, lang, lang_len)) < 0)
 		return r;
-	return put_default(body, a, "content_licence", "etalab-2.0");
+	return normalize_fields(body, a, rt->fields, lang, lang_len);
 }
 
 /* ---- Slugs ------------------------------------------------------------------------------- */

@@ -3,12 +3,13 @@
  * proto_schema_validate() checks a decoded body: a missing required field or a field of the
  * wrong type is an error naming the field (as a path such as "territories[0].code"); a missing
  * recommended field, an over-long summary or an unknown theme is a warning. A control character
- * is an error: none in a one-line text, only line feeds and tabs in a multi-line one (the rule
- * and which fields are multi-line: schema.c; it is for authoring, PROTOCOL.md §1.4 leaves
- * received records unchecked). Unknown top-level fields are kept (forward compatibility; a
- * warning names them) and `extensions` is never interpreted. A nil value counts as an absent
- * field. The first error is reported, in the order of the schema's tables (common fields, then
- * the type's own); validation allocates nothing.
+ * is an error: none in a one-line text, only line feeds and tabs in a multi-line one (the rule:
+ * schema.c; which fields are multi-line: the record tables, proto/record.h; it is for
+ * authoring, PROTOCOL.md §1.4 leaves received records unchecked). Unknown top-level fields
+ * are kept (forward compatibility; a warning names them) and `extensions` is never
+ * interpreted. A nil value counts as an absent
+ * field. The first error is reported, in the order of the record tables (proto/record.h: common
+ * fields, then the type's own); validation allocates nothing.
  * proto_schema_normalize() applies what a friendly front end applies before validation: plain
  * strings where a language map is required become {lang: s} (the body's `lang` when it is a
  * valid tag, else "fr"), and defaults are filled (lang "fr", content_licence "etalab-2.0").

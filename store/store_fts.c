@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/record.h"
+
 /* ------------------------------------------------------------------------------------------ */
 /* Queued index changes */
 
@@ -127,52 +129,58 @@ static const char *store_map_str(const proto_value *map, const char *key)
 	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
 }
 
-static bool store_type_federation(const char *type)
+_Static_assert(TEXT_TITLE == PROTO_SEARCH_TITLE - 1 && TEXT_SUMMARY == PROTO_SEARCH_SUMMARY - 1 &&
+                   TEXT_DESCRIPTION == PROTO_SEARCH_DESCRIPTION - 1 &&
+                   TEXT_KEYWORDS == PROTO_SEARCH_KEYWORDS - 1 && TEXT_N_ == PROTO_SEARCH_N_ - 1,
+               "the index's columns are the record tables' search columns, in order");
+
+/* The value that feeds column col: the first field searched in col that the body has, among
+ * the common fields then the type's own (a territory's name is its title when it has none). */
+static const proto_value *store_search_value(const proto_value *body, const proto_record_type *t,
+                                             proto_search_col col)
 {
-	static const char *const fed[] = {"territory", "member", "vouch", "node"};
-	if (!type)
-		return false;
-	for (size_t i = 0; i < sizeof fed / sizeof fed[0]; i++)
-		if (strcmp(type, fed[i]) == 0)
-			return true;
-	return false;
+	const proto_record_field *tables[2] = {proto_record_common, t ? t->fields : NULL};
+	for (size_t k = 0; k < 2; k++)
+		for (const proto_record_field *f = tables[k]; f && f->name; f++) {
+			const proto_value *v;
+			if (f->search == col && (v = proto_map_get(body, f->name)) != NULL)
+				return v;
+		}
+	return NULL;
 }
 
-/* Fills doc from a document's body (a map) and text with its full-text columns. maille_text()
- * computes the text of the index with this same function, so what a put indexes and what a
- * deletion or a snippet later reads back are the same strings. */
+/* Fills doc from a document's body (a map) and text with its full-text columns, as the record
+ * tables say (proto/record.h: search, filter). maille_text() computes the text of the index
+ * with this same function, so what a put indexes and what a deletion or a snippet later reads
+ * back are the same strings. */
 int store__doc_extract(store_text text[TEXT_N_], const proto_value *body, store_doc *doc)
 {
 	const proto_value *title, *summary;
+	const proto_record_type *t;
 	int rc = 0;
 
 	memset(doc, 0, sizeof *doc);
-	doc->type = store_map_str(body, "type");
-	doc->status = store_map_str(body, "status");
-	doc->licence = store_map_str(body, "content_licence");
-	doc->sw_licence = store_map_str(body, "licence");
-	doc->fed = store_type_federation(doc->type);
-	title = proto_map_get(body, "title");
-	/* A territory record has a name, not a title: show and index it as one. */
-	if (!title && doc->type && strcmp(doc->type, "territory") == 0)
-		title = proto_map_get(body, "name");
-	summary = proto_map_get(body, "summary");
+	doc->type = store_map_str(body, PROTO_F_TYPE);
+	t = doc->type ? proto_record_type_find(doc->type, strlen(doc->type)) : NULL;
+	doc->status = store_map_str(body, proto_record_filter_field(NULL, PROTO_FILTER_STATUS));
+	doc->licence = store_map_str(body, proto_record_filter_field(NULL, PROTO_FILTER_LICENCE));
+	doc->sw_licence =
+		store_map_str(body, proto_record_filter_field(NULL, PROTO_FILTER_SW_LICENCE));
+	/* the territory's and the federation's own records */
+	doc->fed = t && t->cls != PROTO_RC_CATALOGUE;
+	title = store_search_value(body, t, PROTO_SEARCH_TITLE);
+	summary = store_search_value(body, t, PROTO_SEARCH_SUMMARY);
 	doc->title = title ? proto_langmap_pick(title, "fr") : NULL;
 	doc->summary = summary ? proto_langmap_pick(summary, "fr") : NULL;
-	doc->themes = proto_map_get(body, "themes");
+	doc->themes = proto_map_get(body, proto_record_filter_field(NULL, PROTO_FILTER_THEMES));
 
 	for (size_t i = 0; i < TEXT_N_; i++) {
 		text[i].len = 0;
 		if (text[i].p)
 			text[i].p[0] = '\0';
 	}
-	rc = store_text_value(&text[TEXT_TITLE], title);
-	if (!rc)
-		rc = store_text_value(&text[TEXT_SUMMARY], summary);
-	if (!rc)
-		rc = store_text_value(&text[TEXT_DESCRIPTION], proto_map_get(body, "description"));
-	if (!rc)
-		rc = store_text_value(&text[TEXT_KEYWORDS], proto_map_get(body, "keywords"));
+	for (int k = 0; k < TEXT_N_ && !rc; k++)
+		rc = store_text_value(&text[k], store_search_value(body, t, (proto_search_col)(k + 1)));
 	return rc;
 }
 
@@ -252,7 +260,6 @@ int store__text_fn_load(store *st, sqlite3_value *v)
  * nothing but its arguments. */
 void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	static const char *const names[TEXT_N_] = {"title", "summary", "description", "keywords"};
 	store *st = sqlite3_user_data(ctx);
 	const char *col;
 	int k;
@@ -260,7 +267,7 @@ void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	(void)argc;
 	col = (const char *)sqlite3_value_text(argv[1]);
 	for (k = 0; k < TEXT_N_; k++)
-		if (col && strcmp(col, names[k]) == 0)
+		if (col && strcmp(col, proto_search_columns[k + 1].name) == 0)
 			break;
 	if (k == TEXT_N_) {
 		sqlite3_result_error(ctx, "maille_text: unknown column", -1);
@@ -280,20 +287,7 @@ void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* Theme i of doc->themes (a single string counts as a list of one), or NULL past the end. */
 const char *store__doc_theme(const store_doc *doc, size_t i)
 {
-	const proto_value *t = doc->themes;
-	if (!t)
-		return NULL;
-	if (t->type == PROTO_V_STR)
-		return i == 0 ? t->u.str.ptr : NULL;
-	if (t->type != PROTO_V_ARRAY)
-		return NULL;
-	for (size_t k = 0; k < t->u.arr.n; k++) {
-		if (t->u.arr.items[k].type != PROTO_V_STR)
-			continue;
-		if (i-- == 0)
-			return t->u.arr.items[k].u.str.ptr;
-	}
-	return NULL;
+	return proto_record_theme(doc->themes, i);
 }
 
 /* Queues the insertion of text as the fts row of rid, or the deletion of rid's row, which

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/record.h"
+
 #define STORE_SEARCH_LIMIT_DEFAULT 20u
 #define STORE_SNIPPET_TOKENS "16"
 
@@ -797,14 +799,15 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
                             store_search_way way, bool many, size_t limit, sqlite3_int64 bound,
                             store_scan *scan, store_row_cb cb, void *ctx, size_t *ret_rows)
 {
-	/* bm25 weights: title 10, summary 5, description 1, keywords 3 (fts column order). In
-	 * newest-first order no row is ranked: bm25 of even one row first counts every match of
-	 * every word (its IDF), the very cost that order avoids. */
+	/* bm25 weights: the record tables' (proto/record.h, proto_search_columns: title 10,
+	 * summary 5, description 1, keywords 3), in the fts column order. In newest-first order no
+	 * row is ranked: bm25 of even one row first counts every match of every word (its IDF),
+	 * the very cost that order avoids. */
 	static const char ranked[] =
 		"SELECT e.id, e.raw, e.rid, fts.rank,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
 		" FROM fts JOIN entries e ON e.rid = fts.rowid"
-		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'";
+		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(%.1f, %.1f, %.1f, %.1f)'";
 	static const char newest[] =
 		"SELECT e.id, e.raw, e.rid, 0.0,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
@@ -820,7 +823,13 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
 	int rc;
 
 	*ret_rows = 0;
-	snprintf(sql, sizeof sql, "%s", way == SEARCH_SCAN ? scan_sql : many ? newest : ranked);
+	if (way == SEARCH_SCAN || many)
+		snprintf(sql, sizeof sql, "%s", way == SEARCH_SCAN ? scan_sql : newest);
+	else
+		snprintf(sql, sizeof sql, ranked, proto_search_columns[PROTO_SEARCH_TITLE].weight,
+		         proto_search_columns[PROTO_SEARCH_SUMMARY].weight,
+		         proto_search_columns[PROTO_SEARCH_DESCRIPTION].weight,
+		         proto_search_columns[PROTO_SEARCH_KEYWORDS].weight);
 	store_filter_sql(sql, f, false);
 	if (bound >= 0)
 		store_sql_add(sql, " AND fts.rowid <= ?9");
@@ -958,7 +967,7 @@ int store_territory_name(store *st, const uint8_t territory[PROTO_KEY_LEN], char
 	proto_arena_init(&arena, 0);
 	rc = proto_value_decode(e.body, e.body_len, &arena, &body);
 	if (!rc) {
-		const proto_value *v = proto_map_get(body, "name");
+		const proto_value *v = proto_map_get(body, PROTO_F_NAME);
 		const char *name = v ? proto_langmap_pick(v, "fr") : NULL;
 		if (name && *name) {
 			size_t n = strlen(name);

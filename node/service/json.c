@@ -3,6 +3,7 @@
 
 #include "json.h"
 #include "proto/entry.h"
+#include "proto/record.h"
 
 json_t *node_value_json(const proto_value *v)
 {
@@ -42,4 +43,14 @@ json_t *node_value_json(const proto_value *v)
 	}
 	}
 	return NULL;
+}
+
+json_t *node_themes_json(const proto_value *body)
+{
+	const proto_value *th = proto_map_get(body, PROTO_F_THEMES);
+	json_t *arr = json_array();
+	const char *t;
+	for (size_t i = 0; arr && (t = proto_record_theme(th, i)) != NULL; i++)
+		json_array_append_new(arr, json_string(t));
+	return arr;
 }

@@ -18,6 +18,7 @@
 #include "node/service/addr.h"
 #include "node/service/log.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "web_int.h"
 
 /* The facet counts are recomputed when the store moved, at most every FACET_REFRESH_MS and
@@ -168,13 +169,15 @@ static int facet_row(const store_row *row, void *ctx)
 	proto_value *body = web_row_body(row, &a);
 	if (body) {
 		f->total++;
-		facet_add_str(f->type, &f->n_type, 8, proto_map_get(body, "type"));
-		facet_add_str(f->status, &f->n_status, 8, proto_map_get(body, "status"));
-		const proto_value *lic = proto_map_get(body, "content_licence");
+		facet_add_str(f->type, &f->n_type, 8, proto_map_get(body, PROTO_F_TYPE));
+		facet_add_str(f->status, &f->n_status, 8, proto_map_get(body, PROTO_F_STATUS));
+		const proto_value *lic = proto_map_get(body, PROTO_F_CONTENT_LICENCE);
 		facet_add_str(f->licence, &f->n_licence, WEB_FACET_VALUES, lic);
-		const proto_value *th = proto_map_get(body, "themes");
-		for (size_t i = 0; th && th->type == PROTO_V_ARRAY && i < th->u.arr.n; i++)
-			facet_add_str(f->theme, &f->n_theme, WEB_FACET_VALUES, &th->u.arr.items[i]);
+		/* a single string counts as a list of one, as for the theme filter */
+		const proto_value *th = proto_map_get(body, PROTO_F_THEMES);
+		const char *t;
+		for (size_t i = 0; (t = proto_record_theme(th, i)) != NULL; i++)
+			facet_add(f->theme, &f->n_theme, WEB_FACET_VALUES, t, strlen(t));
 		size_t i;
 		for (i = 0; i < f->n_territory; i++)
 			if (memcmp(f->territory[i].key, row->entry.territory, PROTO_KEY_LEN) == 0)

@@ -11,6 +11,7 @@
 #include "node/service/json.h"
 #include "node/service/state.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "web_int.h"
 
 static void api_out(web_req *r, json_t *j)
@@ -52,15 +53,15 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 	json_object_set_new(
 	    o, "kind",
 	    json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ? "tombstone" : "document"));
-	const proto_value *tv = proto_map_get(body, "type");
+	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 	json_object_set_new(
 	    o, "type", tv && tv->type == PROTO_V_STR ? json_string(tv->u.str.ptr) : json_null());
-	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
-		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
 	json_object_set_new(o, "title", str_or_null(title));
 	json_object_set_new(o, "summary",
-	                    str_or_null(proto_langmap_pick(proto_map_get(body, "summary"), "fr")));
+	                    str_or_null(proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), "fr")));
 	web_territory_name(r->wk->st, row->entry.territory, buf, sizeof buf);
 	json_object_set_new(o, "territory", json_string(buf));
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
@@ -82,12 +83,10 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 		snprintf(buf, sizeof buf, "%s.%06uZ", date, (unsigned)(us % 1000000u));
 		json_object_set_new(o, "timestamp", json_string(buf));
 	}
-	const proto_value *st = proto_map_get(body, "status");
+	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
 	json_object_set_new(
 	    o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) : json_null());
-	const proto_value *th = proto_map_get(body, "themes");
-	json_object_set_new(o, "themes",
-	                    th && th->type == PROTO_V_ARRAY ? node_value_json(th) : json_array());
+	json_object_set_new(o, "themes", node_themes_json(body));
 	web_buf url = { 0 };
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
 	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));

@@ -10,6 +10,7 @@
 
 #include "proto/error.h"
 #include "proto/member.h"
+#include "proto/record.h"
 #include "web_int.h"
 
 /* ---- buffer --------------------------------------------------------------------------------- */
@@ -139,181 +140,16 @@ void wb_done(web_buf *b)
 
 /* ---- labels --------------------------------------------------------------------------------- */
 
+/* The record types, fields and vocabulary values are labelled by the record tables
+ * (proto/record.h); these are the web's own words shown the same way (a peer's state). */
 static const struct {
 	const char *name, *fr, *en;
 } labels[] = {
-	{ "methodology", "Méthodologie", "Methodology" },
-	{ "use_case", "Cas d'usage", "Use case" },
-	{ "component", "Composant réutilisable", "Reusable component" },
-	{ "rex", "Retour d'expérience", "Experience report" },
-	{ "territory", "Territoire", "Territory" },
-	{ "ia-democratie", "IA et démocratie", "AI in democracy" },
-	{ "ia-ressource-limitee", "IA à ressources limitées", "AI with limited resources" },
-	{ "ia-monde-incertain", "IA dans un monde incertain", "AI in an uncertain world" },
-	{ "transparence-algorithmes", "Transparence des algorithmes",
-	  "Transparency of algorithms" },
-	{ "donnees", "Données", "Data" },
-	{ "communs-numeriques", "Communs numériques", "Digital commons" },
-	{ "logiciel-libre", "Logiciel libre", "Free software" },
-	{ "sobriete-numerique", "Sobriété numérique", "Digital sobriety" },
-	{ "accessibilite", "Accessibilité", "Accessibility" },
-	{ "participation-citoyenne", "Participation citoyenne", "Citizen participation" },
-	{ "idea", "Idée", "Idea" },
-	{ "design", "Conception", "Design" },
-	{ "development", "Développement", "Development" },
-	{ "pilot", "Expérimentation", "Pilot" },
-	{ "production", "En production", "In production" },
-	{ "evaluation", "Évaluation", "Evaluation" },
-	{ "retired", "Arrêté", "Retired" },
-	{ "title", "Titre", "Title" },
-	{ "summary", "Résumé", "Summary" },
-	{ "description", "Description", "Description" },
-	{ "themes", "Thèmes", "Themes" },
-	{ "keywords", "Mots-clés", "Keywords" },
-	{ "lang", "Langue", "Language" },
-	{ "content_licence", "Licence du contenu", "Content licence" },
-	{ "status", "Statut", "Status" },
-	{ "department", "Direction ou service", "Department" },
-	{ "contacts", "Contacts", "Contacts" },
-	{ "territories", "Territoires concernés", "Territories concerned" },
-	{ "links", "Liens", "Links" },
-	{ "relations", "Relations", "Relations" },
-	{ "identifiers", "Identifiants", "Identifiers" },
-	{ "attachments", "Pièces jointes", "Attachments" },
-	{ "extensions", "Extensions", "Extensions" },
-	{ "method_kind", "Nature de la méthode", "Kind of method" },
-	{ "covers", "Couvre", "Covers" },
-	{ "audience", "Public", "Audience" },
-	{ "steps", "Étapes", "Steps" },
-	{ "legal_basis", "Base légale", "Legal basis" },
-	{ "effort", "Effort", "Effort" },
-	{ "prerequisites", "Prérequis", "Prerequisites" },
-	{ "purpose", "Finalité", "Purpose" },
-	{ "decision_process", "Processus de décision", "Decision process" },
-	{ "automation_level", "Niveau d'automatisation", "Automation level" },
-	{ "algorithm_type", "Type d'algorithme", "Algorithm type" },
-	{ "individual_decisions", "Décisions individuelles", "Individual decisions" },
-	{ "affected_public", "Public concerné", "Affected public" },
-	{ "human_oversight", "Contrôle humain", "Human oversight" },
-	{ "risks", "Risques", "Risks" },
-	{ "data_sources", "Sources de données", "Data sources" },
-	{ "recourse", "Voies de recours", "Recourse" },
-	{ "context", "Contexte", "Context" },
-	{ "model_description", "Description du modèle", "Model description" },
-	{ "decisions_per_year", "Décisions par an", "Decisions per year" },
-	{ "risk_category", "Catégorie de risque (AI Act)", "Risk category (AI Act)" },
-	{ "impact_assessments", "Analyses d'impact", "Impact assessments" },
-	{ "alternatives_considered", "Alternatives étudiées", "Alternatives considered" },
-	{ "monitoring", "Suivi", "Monitoring" },
-	{ "rollback", "Réversibilité", "Rollback plan" },
-	{ "suppliers", "Fournisseurs", "Suppliers" },
-	{ "hosting", "Hébergement", "Hosting" },
-	{ "environment", "Environnement", "Environment" },
-	{ "public_register_url", "Registre public", "Public register" },
-	{ "components", "Composants", "Components" },
-	{ "component_kind", "Nature du composant", "Kind of component" },
-	{ "licence", "Licence", "Licence" },
-	{ "repository_url", "Dépôt de code", "Code repository" },
-	{ "landing_url", "Page d'accueil", "Landing page" },
-	{ "version", "Version", "Version" },
-	{ "release_date", "Date de publication", "Release date" },
-	{ "development_status", "État de développement", "Development status" },
-	{ "software_type", "Type de logiciel", "Software type" },
-	{ "platforms", "Plateformes", "Platforms" },
-	{ "features", "Fonctionnalités", "Features" },
-	{ "maintenance", "Maintenance", "Maintenance" },
-	{ "dependencies", "Dépendances", "Dependencies" },
-	{ "funded_by", "Financé par", "Funded by" },
-	{ "distributions", "Distributions", "Distributions" },
-	{ "model_card", "Fiche du modèle", "Model card" },
-	{ "about", "Porte sur", "About" },
-	{ "declaration", "Déclaration", "Declaration" },
-	{ "period", "Période", "Period" },
-	{ "objectives", "Objectifs", "Objectives" },
-	{ "what_was_done", "Ce qui a été fait", "What was done" },
-	{ "difficulties", "Difficultés", "Difficulties" },
-	{ "lessons_learned", "Enseignements", "Lessons learned" },
-	{ "results", "Résultats", "Results" },
-	{ "indicators", "Indicateurs", "Indicators" },
-	{ "recommendation", "Recommandation", "Recommendation" },
-	{ "rating", "Note", "Rating" },
-	{ "cost", "Coût", "Cost" },
-	{ "partners", "Partenaires", "Partners" },
-	{ "version_used", "Version utilisée", "Version used" },
-	{ "deployment", "Déploiement", "Deployment" },
-	{ "environment_observed", "Effets environnementaux observés", "Environmental effects" },
-	{ "dependency_observed", "Dépendances observées", "Dependencies observed" },
-	{ "citizen_involvement", "Implication citoyenne", "Citizen involvement" },
-	{ "available_for_contact", "Disponible pour échanger", "Available for contact" },
-	{ "user", "Utilisateur", "User" },
-	{ "referent_expert", "Référent expert", "Referent expert" },
-	{ "evaluator", "Évaluateur", "Evaluator" },
-	{ "abandoned", "Abandon", "Abandoned" },
-	{ "recommend", "Recommandé", "Recommended" },
-	{ "recommend_with_conditions", "Recommandé sous conditions",
-	  "Recommended with conditions" },
-	{ "do_not_recommend", "Déconseillé", "Not recommended" },
-	{ "fully_automated", "Entièrement automatisé", "Fully automated" },
-	{ "decision_support", "Aide à la décision", "Decision support" },
-	{ "no_individual_decision", "Pas de décision individuelle", "No individual decision" },
-	{ "rule_based", "À base de règles", "Rule-based" },
-	{ "machine_learning", "Apprentissage automatique", "Machine learning" },
-	{ "hybrid", "Hybride", "Hybrid" },
-	{ "generative_ai", "IA générative", "Generative AI" },
-	{ "software", "Logiciel", "Software" },
-	{ "dataset", "Jeu de données", "Dataset" },
-	{ "model", "Modèle", "Model" },
-	{ "api", "API", "API" },
-	{ "configuration", "Configuration", "Configuration" },
-	{ "guide", "Guide", "Guide" },
-	{ "assessment_grid", "Grille d'évaluation", "Assessment grid" },
-	{ "charter", "Charte", "Charter" },
-	{ "usage_framework", "Cadre d'usage", "Usage framework" },
-	{ "inventory_method", "Méthode d'inventaire", "Inventory method" },
-	{ "procurement_clauses", "Clauses d'achat", "Procurement clauses" },
-	{ "training", "Formation", "Training" },
-	{ "template", "Modèle de document", "Template" },
-	{ "other", "Autre", "Other" },
-	{ "transparency", "Transparence", "Transparency" },
-	{ "impact_assessment", "Analyse d'impact", "Impact assessment" },
-	{ "dpia", "AIPD", "DPIA" },
-	{ "environmental_footprint", "Empreinte environnementale", "Environmental footprint" },
-	{ "procurement", "Achat public", "Procurement" },
-	{ "participation", "Participation", "Participation" },
-	{ "sovereignty_reversibility", "Souveraineté et réversibilité",
-	  "Sovereignty and reversibility" },
-	{ "data_governance", "Gouvernance des données", "Data governance" },
-	{ "inventory", "Inventaire", "Inventory" },
-	{ "elected", "Élus", "Elected officials" },
-	{ "executives", "Direction générale", "Executives" },
-	{ "business_teams", "Équipes métier", "Business teams" },
-	{ "it", "Informatique", "IT" },
-	{ "dpo", "DPO", "DPO" },
-	{ "legal", "Juridique", "Legal" },
-	{ "data_team", "Équipe données", "Data team" },
-	{ "citizens", "Habitants", "Citizens" },
-	{ "none", "Aucune", "None" },
-	{ "pseudonymised", "Pseudonymisées", "Pseudonymised" },
-	{ "identified", "Identifiantes", "Identified" },
-	{ "public", "Public", "Public" },
 	{ "connected", "connecté", "connected" },
 	{ "connecting", "connexion en cours", "connecting" },
 	{ "idle", "en attente", "idle" },
 	{ "backoff", "nouvel essai différé", "backing off" },
 	{ "self", "ce nœud", "this node" },
-	{ "start", "Début", "Start" },
-	{ "end", "Fin", "End" },
-	{ "name", "Nom", "Name" },
-	{ "email", "Courriel", "E-mail" },
-	{ "role", "Rôle", "Role" },
-	{ "mitigation", "Atténuation", "Mitigation" },
-	{ "provider", "Fournisseur", "Provider" },
-	{ "personal_data", "Données personnelles", "Personal data" },
-	{ "siren", "SIREN", "SIREN" },
-	{ "kind", "Nature", "Kind" },
-	{ "cog", "Code COG", "COG code" },
-	{ "website", "Site web", "Website" },
-	{ "contact", "Contact", "Contact" },
 };
 
 const char *web_label(const web_req *r, const char *name)
@@ -321,7 +157,7 @@ const char *web_label(const web_req *r, const char *name)
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (strcmp(labels[i].name, name) == 0)
 			return r->en ? labels[i].en : labels[i].fr;
-	return NULL;
+	return proto_record_label(name, r->en);
 }
 
 /* ---- layout --------------------------------------------------------------------------------- */
@@ -598,9 +434,9 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap)
 const char *web_body_title(web_req *r, const proto_value *body)
 {
 	const char *lang = r->en ? "en" : "fr";
-	const char *t = proto_langmap_pick(proto_map_get(body, "title"), lang);
+	const char *t = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), lang);
 	if (!t)
-		t = proto_langmap_pick(proto_map_get(body, "name"), lang);
+		t = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), lang);
 	return t ? t : L(r, "(sans titre)", "(untitled)");
 }
 
@@ -632,7 +468,7 @@ void web_row_card(web_req *r, const store_row *row)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(row, &a);
-	const proto_value *tv = proto_map_get(body, "type");
+	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 	const char *type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : "?";
 	const char *tl = web_label(r, type);
 	wb_puts(b, "<li class=\"card\"><h3><a href=\"");
@@ -648,7 +484,7 @@ void web_row_card(web_req *r, const store_row *row)
 	if (r->wk->tv_ok && !trust_find(&r->wk->tv, row->entry.territory))
 		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
 		          L(r, "non reconnu", "untrusted"));
-	const proto_value *st = proto_map_get(body, "status");
+	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
 	if (st && st->type == PROTO_V_STR) {
 		const char *sl = web_label(r, st->u.str.ptr);
 		wb_puts(b, " · ");
@@ -663,7 +499,7 @@ void web_row_card(web_req *r, const store_row *row)
 		wb_puts(b, "</p>");
 	} else {
 		const char *sum =
-		    proto_langmap_pick(proto_map_get(body, "summary"), r->en ? "en" : "fr");
+		    proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), r->en ? "en" : "fr");
 		if (sum) {
 			wb_puts(b, "<p>");
 			wb_htmls(b, sum);

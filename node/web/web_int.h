@@ -252,6 +252,12 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
                  unsigned *ret_page, const char **ret_theme);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */
 bool web_row_has_theme(const store_row *row, const char *theme);
+
+/* Whether the web publishes and edits records of type (the record tables' publish rank). */
+bool web_publishable(const char *type);
+/* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
+ * web publishes; else every record type). */
+void web_unknown_type(web_req *r, bool publishable_only);
 /* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
 int web_find_entry(web_req *r, const char *path, store_row *ret);
 /* The same for a page or an API answer: false with the 400, 404 or 500 written. */

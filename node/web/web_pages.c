@@ -10,6 +10,7 @@
 #include "node/service/state.h"
 #include "proto/error.h"
 #include "proto/member.h"
+#include "proto/record.h"
 #include "proto/schema.h"
 #include "web_int.h"
 
@@ -41,11 +42,12 @@ bool web_row_has_theme(const store_row *row, const char *theme)
 		return true;
 	proto_arena a;
 	proto_arena_init(&a, 0);
-	const proto_value *th = proto_map_get(web_row_body(row, &a), "themes");
+	/* a single string counts as a list of one, as for the store's theme filter */
+	const proto_value *th = proto_map_get(web_row_body(row, &a), PROTO_F_THEMES);
 	bool found = false;
-	for (size_t i = 0; th && th->type == PROTO_V_ARRAY && i < th->u.arr.n && !found; i++)
-		found = th->u.arr.items[i].type == PROTO_V_STR &&
-		        strcmp(th->u.arr.items[i].u.str.ptr, theme) == 0;
+	const char *t;
+	for (size_t i = 0; !found && (t = proto_record_theme(th, i)) != NULL; i++)
+		found = strcmp(t, theme) == 0;
 	proto_arena_done(&a);
 	return found;
 }
@@ -61,8 +63,7 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 	const char *lic = web_form_get(&r->q, "licence"), *page = web_form_get(&r->q, "page");
 	if (type && *type) {
 		if (!in_list(proto_schema_types, type)) {
-			web_error(r, 400, "Type inconnu (methodology, use_case, component, rex).",
-			          "Unknown type (methodology, use_case, component, rex).");
+			web_unknown_type(r, false);
 			return false;
 		}
 		f->type = type;
@@ -393,98 +394,20 @@ int web_find_entry(web_req *r, const char *path, store_row *ret)
 	return store_entry_get_id(r->wk->st, hex, ret);
 }
 
-/* The fields each type shows first, in the schema's order (proto/schema.c); the others follow. */
-static const char *const common_fields[] = {
-	"status", "themes",      "keywords",    "department",      "contacts", "territories",
-	"links",  "identifiers", "attachments", "content_licence", "lang",     NULL,
-};
-static const char *const rex_fields[] = {
-	"about",
-	"declaration",
-	"period",
-	"context",
-	"objectives",
-	"what_was_done",
-	"difficulties",
-	"lessons_learned",
-	"results",
-	"indicators",
-	"recommendation",
-	"rating",
-	"cost",
-	"partners",
-	"version_used",
-	"deployment",
-	"environment_observed",
-	"dependency_observed",
-	"citizen_involvement",
-	"available_for_contact",
-	NULL,
-};
-static const char *const use_case_fields[] = {
-	"purpose",
-	"decision_process",
-	"automation_level",
-	"algorithm_type",
-	"individual_decisions",
-	"affected_public",
-	"human_oversight",
-	"risks",
-	"data_sources",
-	"legal_basis",
-	"recourse",
-	"context",
-	"model_description",
-	"decisions_per_year",
-	"risk_category",
-	"impact_assessments",
-	"alternatives_considered",
-	"monitoring",
-	"rollback",
-	"suppliers",
-	"hosting",
-	"environment",
-	"public_register_url",
-	"components",
-	NULL,
-};
-static const char *const component_fields[] = {
-	"component_kind", "licence",       "repository_url",     "landing_url",
-	"version",        "release_date",  "development_status", "software_type",
-	"platforms",      "features",      "maintenance",        "dependencies",
-	"funded_by",      "distributions", "model_card",         NULL,
-};
-static const char *const methodology_fields[] = {
-	"method_kind", "covers", "audience",      "steps",
-	"legal_basis", "effort", "prerequisites", NULL,
-};
-static const char *const territory_fields[] = {
-	"siren", "kind", "cog", "website", "contact", NULL
-};
+/* The fields of table with page rank `rank`, in table order. */
+static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
+                          unsigned rank);
 
-static const char *const *type_fields(const char *type)
+/* An entry page lists the type's own fields, then the common ones, in the order the record
+ * tables give (proto/record.h: page); then the body's other fields, in the body's order. The
+ * heading shows the title, summary and description. */
+static unsigned max_rank(const proto_record_field *table)
 {
-	if (!type)
-		return NULL;
-	if (strcmp(type, "rex") == 0)
-		return rex_fields;
-	if (strcmp(type, "use_case") == 0)
-		return use_case_fields;
-	if (strcmp(type, "component") == 0)
-		return component_fields;
-	if (strcmp(type, "methodology") == 0)
-		return methodology_fields;
-	if (strcmp(type, "territory") == 0)
-		return territory_fields;
-	return NULL;
-}
-
-static bool listed(const char *const *list, const char *k)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strcmp(list[i], k) == 0)
-			return true;
-	return false;
+	unsigned m = 0;
+	for (const proto_record_field *f = table; f && f->name; f++)
+		if (f->page != PROTO_PAGE_HEAD && f->page > m)
+			m = f->page;
+	return m;
 }
 
 /* A reference (about, components, relations' target): a link when it is an entry path. */
@@ -518,11 +441,11 @@ static void ref_link(web_req *r, const char *s, size_t len)
 	web_value(r, &(proto_value){ .type = PROTO_V_STR, .u.str = { s, len } }, 0);
 }
 
-static void field_value(web_req *r, const char *key, const proto_value *v)
+static void field_value(web_req *r, const proto_record_field *f, const proto_value *v)
 {
 	web_buf *b = &r->out;
-	bool refs = strcmp(key, "about") == 0 || strcmp(key, "components") == 0;
-	if (refs && v->type == PROTO_V_ARRAY) {
+	proto_display d = f ? f->display : PROTO_D_VALUE;
+	if (d == PROTO_D_REFS && v->type == PROTO_V_ARRAY) {
 		wb_puts(b, "<ul>");
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			const proto_value *it = &v->u.arr.items[i];
@@ -536,12 +459,14 @@ static void field_value(web_req *r, const char *key, const proto_value *v)
 		wb_puts(b, "</ul>");
 		return;
 	}
-	if (strcmp(key, "relations") == 0 && v->type == PROTO_V_ARRAY) {
+	if (d == PROTO_D_RELATIONS && v->type == PROTO_V_ARRAY && f->obj) {
+		/* the relation's table: its kind, then its target */
+		const proto_record_field *m = f->obj->fields;
 		wb_puts(b, "<ul>");
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			const proto_value *it = &v->u.arr.items[i];
-			const proto_value *rel = proto_map_get(it, "rel"),
-			                  *tg = proto_map_get(it, "target");
+			const proto_value *rel = proto_map_get(it, m[0].name),
+			                  *tg = proto_map_get(it, m[1].name);
 			wb_puts(b, "<li>");
 			if (rel && rel->type == PROTO_V_STR && tg && tg->type == PROTO_V_STR) {
 				wb_htmls(b, rel->u.str.ptr);
@@ -564,37 +489,48 @@ static void field_value(web_req *r, const char *key, const proto_value *v)
 	web_value(r, v, 0);
 }
 
+static void field_dt(web_req *r, const proto_record_field *f, const char *key,
+                     const proto_value *v)
+{
+	web_buf *b = &r->out;
+	const char *lab = f ? (r->en ? f->label.en : f->label.fr) : web_label(r, key);
+	wb_puts(b, "<dt>");
+	wb_htmls(b, lab ? lab : key);
+	wb_puts(b, "</dt><dd>");
+	field_value(r, f, v);
+	wb_puts(b, "</dd>");
+}
+
+static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
+                          unsigned rank)
+{
+	for (const proto_record_field *f = table; f && f->name; f++) {
+		if (f->page != rank)
+			continue;
+		const proto_value *v = proto_map_get(body, f->name);
+		if (v && v->type != PROTO_V_NIL)
+			field_dt(r, f, f->name, v);
+	}
+}
+
 static void fields_dl(web_req *r, const proto_value *body, const char *type)
 {
 	web_buf *b = &r->out;
-	const char *const *own = type_fields(type);
-	static const char *const skip[] = {
-		"type", "title", "summary", "description", "name", NULL
-	};
+	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
+	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
 	wb_puts(b, "<dl class=\"fields\">");
-	const char *const *lists[] = { own, common_fields };
 	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
-			const proto_value *v = proto_map_get(body, lists[l][i]);
-			if (!v || v->type == PROTO_V_NIL)
-				continue;
-			const char *lab = web_label(r, lists[l][i]);
-			wb_puts(b, "<dt>");
-			wb_htmls(b, lab ? lab : lists[l][i]);
-			wb_puts(b, "</dt><dd>");
-			field_value(r, lists[l][i], v);
-			wb_puts(b, "</dd>");
-		}
+		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
+			fields_ranked(r, body, tables[l], rank);
 	for (size_t i = 0; i < body->u.map.n; i++) {
 		const proto_kv *kv = &body->u.map.items[i];
-		if (listed(own, kv->key) || listed(common_fields, kv->key) || listed(skip, kv->key))
+		const proto_record_field *f = proto_record_field_find(tables[0], kv->key);
+		if (!f)
+			f = proto_record_field_find(tables[1], kv->key);
+		if (strcmp(kv->key, PROTO_F_TYPE) == 0 || strcmp(kv->key, PROTO_F_NAME) == 0 ||
+		    (f && f->page != 0))
 			continue;
-		const char *lab = web_label(r, kv->key);
-		wb_puts(b, "<dt>");
-		wb_htmls(b, lab ? lab : kv->key);
-		wb_puts(b, "</dt><dd>");
-		field_value(r, kv->key, &kv->val);
-		wb_puts(b, "</dd>");
+		field_dt(r, f, kv->key, &kv->val);
 	}
 	wb_puts(b, "</dl>");
 }
@@ -698,7 +634,7 @@ void web_page_entry(web_req *r, const char *rest)
 		web_error(r, 500, "Fiche illisible.", "Unreadable record.");
 		return;
 	}
-	const proto_value *tv_ = proto_map_get(body, "type");
+	const proto_value *tv_ = proto_map_get(body, PROTO_F_TYPE);
 	const char *type = tv_ && tv_->type == PROTO_V_STR ? tv_->u.str.ptr : NULL;
 	const char *lang = r->en ? "en" : "fr";
 	const char *title = web_body_title(r, body);
@@ -710,7 +646,7 @@ void web_page_entry(web_req *r, const char *rest)
 	wb_puts(b, "</p><h1>");
 	wb_htmls(b, title);
 	wb_puts(b, "</h1>");
-	const char *sum = proto_langmap_pick(proto_map_get(body, "summary"), lang);
+	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
 	if (sum) {
 		wb_puts(b, "<p class=\"summary\"><strong>");
 		wb_htmls(b, sum);
@@ -748,7 +684,7 @@ void web_page_entry(web_req *r, const char *rest)
 	          L(r, "Identifiant", "Id"), idhex, L(r, "Chemin", "Path"));
 	wb_html(b, row.entry.path, row.entry.path_len);
 	wb_puts(b, "</code></dd></dl></section>");
-	const char *desc = proto_langmap_pick(proto_map_get(body, "description"), lang);
+	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
 	if (desc) {
 		wb_printf(b, "<section aria-label=\"%s\"><h2>%s</h2>",
 		          L(r, "Description", "Description"), L(r, "Description", "Description"));
@@ -769,8 +705,7 @@ void web_page_entry(web_req *r, const char *rest)
 	char capref[WEB_CAPREF_CAP];
 	bool editable = web_publish_territory(r, mine, &sk, capref) &&
 	                memcmp(row.entry.territory, mine, PROTO_KEY_LEN) == 0 && type &&
-	                (strcmp(type, "rex") == 0 || strcmp(type, "use_case") == 0 ||
-	                 strcmp(type, "component") == 0 || strcmp(type, "methodology") == 0);
+	                web_publishable(type);
 	if (editable) {
 		char tok[65];
 		web_csrf_token(r, tok);

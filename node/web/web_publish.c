@@ -12,124 +12,49 @@
 
 #include "node/service/log.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/schema.h"
 #include "web_int.h"
 
-enum fkind { F_LINE, F_AREA, F_SELECT, F_CHECKS, F_BOOL, F_DATE, F_LINES, F_COMMA };
+/* What the forms show, and how, is the record tables' (proto/record.h: widget, form rank). */
 
-typedef struct fspec {
-	const char *key; /* body field; "a.b" for a field of the map a */
-	int kind;
-	bool required;
-	bool langmap; /* a language map: the form edits its French text */
-	const char *const *options;
-} fspec;
-
-static const char *const statuses[] = { "idea",       "design",     "development", "pilot",
-	                                "production", "evaluation", "retired",     NULL };
-static const char *const declarations[] = { "user", "referent_expert", "evaluator", "abandoned",
-	                                    NULL };
-static const char *const recommendations[] = { "", "recommend", "recommend_with_conditions",
-	                                       "do_not_recommend", NULL };
-static const char *const automation[] = { "fully_automated", "decision_support",
-	                                  "no_individual_decision", NULL };
-static const char *const algorithms[] = { "rule_based", "machine_learning", "hybrid",
-	                                  "generative_ai", NULL };
-static const char *const method_kinds[] = { "guide",
-	                                    "assessment_grid",
-	                                    "charter",
-	                                    "usage_framework",
-	                                    "inventory_method",
-	                                    "procurement_clauses",
-	                                    "training",
-	                                    "template",
-	                                    "other",
-	                                    NULL };
-static const char *const covers[] = { "transparency",
-	                              "impact_assessment",
-	                              "dpia",
-	                              "environmental_footprint",
-	                              "procurement",
-	                              "participation",
-	                              "sovereignty_reversibility",
-	                              "human_oversight",
-	                              "data_governance",
-	                              "inventory",
-	                              NULL };
-static const char *const audiences[] = { "elected", "executives", "business_teams", "it", "dpo",
-	                                 "legal",   "data_team",  "citizens",       NULL };
-static const char *const component_kinds[] = { "software", "dataset",       "model",
-	                                       "api",      "configuration", NULL };
-static const char *const personal_data[] = { "none", "pseudonymised", "identified", NULL };
-
-static const fspec common[] = {
-	{ "title", F_LINE, true, true, NULL },
-	{ "summary", F_LINE, true, true, NULL },
-	{ "description", F_AREA, true, true, NULL },
-	{ "themes", F_CHECKS, true, false, NULL }, /* options: proto_schema_themes */
-	{ "status", F_SELECT, true, false, statuses },
-	{ "keywords", F_COMMA, false, false, NULL },
-	{ "content_licence", F_LINE, true, false, NULL },
-	{ "department", F_LINE, false, false, NULL },
-	{ NULL, 0, false, false, NULL },
-};
-static const fspec rex[] = {
-	{ "declaration", F_SELECT, true, false, declarations },
-	{ "period.start", F_DATE, true, false, NULL },
-	{ "period.end", F_DATE, false, false, NULL },
-	{ "context", F_AREA, true, false, NULL },
-	{ "objectives", F_AREA, true, false, NULL },
-	{ "what_was_done", F_AREA, true, false, NULL },
-	{ "difficulties", F_AREA, true, false, NULL },
-	{ "lessons_learned", F_AREA, true, false, NULL },
-	{ "results", F_AREA, false, false, NULL },
-	{ "recommendation", F_SELECT, false, false, recommendations },
-	{ NULL, 0, false, false, NULL },
-};
-static const fspec use_case[] = {
-	{ "purpose", F_AREA, true, false, NULL },
-	{ "decision_process", F_AREA, true, false, NULL },
-	{ "automation_level", F_SELECT, true, false, automation },
-	{ "algorithm_type", F_SELECT, true, false, algorithms },
-	{ "individual_decisions", F_BOOL, false, false, NULL },
-	{ "affected_public", F_AREA, true, false, NULL },
-	{ "human_oversight", F_AREA, true, false, NULL },
-	{ "legal_basis", F_LINES, false, false, NULL },
-	{ "recourse", F_AREA, false, false, NULL },
-	{ NULL, 0, false, false, NULL },
-};
-static const fspec methodology[] = {
-	{ "method_kind", F_SELECT, true, false, method_kinds },
-	{ "covers", F_CHECKS, true, false, covers },
-	{ "audience", F_CHECKS, false, false, audiences },
-	{ NULL, 0, false, false, NULL },
-};
-static const fspec component[] = {
-	{ "component_kind", F_SELECT, true, false, component_kinds },
-	{ "licence", F_LINE, true, false, NULL },
-	{ "repository_url", F_LINE, false, false, NULL },
-	{ "landing_url", F_LINE, false, false, NULL },
-	{ "version", F_LINE, false, false, NULL },
-	{ NULL, 0, false, false, NULL },
-};
-
-#define SETS 3 /* risks and data sources the form shows */
 #define ABOUT_MAX 64u
 
-static const fspec *type_spec(const char *type)
+/* The record type's table, when the web publishes that type. */
+static const proto_record_type *publish_type(const char *type)
 {
-	if (!type)
-		return NULL;
-	if (strcmp(type, "rex") == 0)
-		return rex;
-	if (strcmp(type, "use_case") == 0)
-		return use_case;
-	if (strcmp(type, "methodology") == 0)
-		return methodology;
-	if (strcmp(type, "component") == 0)
-		return component;
-	return NULL;
+	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
+	return t && t->publish ? t : NULL;
 }
+
+bool web_publishable(const char *type)
+{
+	return publish_type(type) != NULL;
+}
+
+void web_unknown_type(web_req *r, bool publishable_only)
+{
+	char list[256], fr[300], en[300];
+	proto_record_type_list(list, sizeof list, publishable_only);
+	snprintf(fr, sizeof fr, "Type inconnu (%s).", list);
+	snprintf(en, sizeof en, "Unknown type (%s).", list);
+	web_error(r, 400, fr, en);
+}
+
+static unsigned form_max(const proto_record_field *table)
+{
+	unsigned m = 0;
+	for (const proto_record_field *f = table; f && f->name; f++)
+		if (f->form > m)
+			m = f->form;
+	return m;
+}
+
+/* Calls fn on the fields of table that are on the form, in their form order. */
+#define FOR_FORM_FIELDS(table, f)                                                                  \
+	for (unsigned rank_##f = 1, max_##f = form_max(table); rank_##f <= max_##f; rank_##f++)   \
+		for (const proto_record_field *f = (table); f && f->name; f++)                     \
+			if (f->form == rank_##f)
 
 /* The one place where the forms' territory is chosen: the node's own for a territory's node,
  * the capability's for a member's node (looked up on each request: a capability arrives, or
@@ -168,6 +93,7 @@ typedef struct fctx {
 	const web_form *form;    /* a POST */
 	const proto_value *body; /* the stored body being edited (GET), else NULL */
 	proto_arena *a;
+	const proto_record_type *type; /* the record type of the form */
 	char tmp[8192];
 } fctx;
 
@@ -182,8 +108,9 @@ static const proto_value *body_get(const proto_value *body, const char *key)
 	return proto_map_get(proto_map_get(body, first), dot + 1);
 }
 
-/* A single value of the form: the POSTed one, else the stored one as text, else "". */
-static const char *fv(fctx *c, const char *key)
+/* A single value of the form: the POSTed one, else the stored one as text (a list one item a
+ * line, or comma-separated), else "". */
+static const char *fv(fctx *c, const char *key, bool comma)
 {
 	if (c->form) {
 		const char *v = web_form_get(c->form, key);
@@ -193,9 +120,7 @@ static const char *fv(fctx *c, const char *key)
 	if (!v)
 		return "";
 	if (v->type == PROTO_V_ARRAY) {
-		/* a list of strings, one per line (keywords: comma-separated) */
 		size_t o = 0;
-		bool comma = strcmp(key, "keywords") == 0;
 		c->tmp[0] = '\0';
 		for (size_t i = 0; i < v->u.arr.n; i++) {
 			const proto_value *it = &v->u.arr.items[i];
@@ -237,98 +162,156 @@ static bool checked(fctx *c, const char *key, const char *value)
 /* ---- rendering the form -----------------------------------------------------------------------
  */
 
-static void label(fctx *c, const char *key, bool required)
+static const char *flabel(const web_req *r, const proto_record_field *f)
+{
+	return r->en ? f->label.en : f->label.fr;
+}
+
+static void label(fctx *c, const proto_record_field *f, bool required)
 {
 	web_buf *b = &c->r->out;
-	const char *last = strrchr(key, '.');
-	const char *lab = web_label(c->r, last ? last + 1 : key);
-	if (strcmp(key, "period.start") == 0)
-		lab = L(c->r, "Début de la période", "Start of the period");
-	else if (strcmp(key, "period.end") == 0)
-		lab = L(c->r, "Fin de la période", "End of the period");
-	wb_htmls(b, lab ? lab : key);
+	wb_htmls(b, flabel(c->r, f));
 	if (required)
 		wb_printf(b, " <span aria-hidden=\"true\">*</span><span class=\"skip\">%s</span>",
 		          L(c->r, "(obligatoire)", "(required)"));
 }
 
-static void field_html(fctx *c, const fspec *f)
+static void options_html(fctx *c, const proto_record_field *f, const char *v, bool blank)
 {
 	web_buf *b = &c->r->out;
 	web_req *r = c->r;
-	const char *req = f->required ? " required" : "";
-	if (f->kind == F_CHECKS) {
-		const char *const *opts = f->options ? f->options : proto_schema_themes;
-		wb_printf(b, "<fieldset id=\"f-%s\"><legend>", f->key);
-		label(c, f->key, f->required);
-		wb_puts(b, "</legend>");
-		for (size_t i = 0; opts[i]; i++) {
-			const char *lab = web_label(r, opts[i]);
-			wb_printf(
-			    b,
-			    "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"%s\"%s> "
-			    "<label for=\"f-%s-%zu\">",
-			    f->key, i, f->key, opts[i],
-			    checked(c, f->key, opts[i]) ? " checked" : "", f->key, i);
-			wb_htmls(b, lab ? lab : opts[i]);
-			wb_puts(b, "</label><br>");
-		}
-		wb_puts(b, "</fieldset>");
-		return;
+	if (blank)
+		wb_printf(b, "<option value=\"\"%s>%s</option>", *v ? "" : " selected",
+		          L(r, "(non précisé)", "(not given)"));
+	for (const proto_vocab_term *t = f->vocab->terms; t->value; t++) {
+		wb_printf(b, "<option value=\"%s\"%s>", t->value,
+		          strcmp(v, t->value) == 0 ? " selected" : "");
+		wb_htmls(b, r->en ? t->label.en : t->label.fr);
+		wb_puts(b, "</option>");
 	}
-	wb_printf(b, "<p><label for=\"f-%s\">", f->key);
-	label(c, f->key, f->required);
+}
+
+static void checks_html(fctx *c, const proto_record_field *f, const char *key, bool required)
+{
+	web_buf *b = &c->r->out;
+	wb_printf(b, "<fieldset id=\"f-%s\"><legend>", key);
+	label(c, f, required);
+	wb_puts(b, "</legend>");
+	size_t i = 0;
+	for (const proto_vocab_term *t = f->vocab->terms; t->value; t++, i++) {
+		wb_printf(b,
+		          "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"%s\"%s> "
+		          "<label for=\"f-%s-%zu\">",
+		          key, i, key, t->value, checked(c, key, t->value) ? " checked" : "", key, i);
+		wb_htmls(b, c->r->en ? t->label.en : t->label.fr);
+		wb_puts(b, "</label><br>");
+	}
+	wb_puts(b, "</fieldset>");
+}
+
+static void about_html(fctx *c);
+static void groups_html(fctx *c, const proto_record_field *f);
+static void contact_html(fctx *c, const proto_record_field *f);
+
+/* A field of the form named key ("period.start" for a member of an inline map). */
+static void field_html(fctx *c, const proto_record_field *f, const char *key, bool required)
+{
+	web_buf *b = &c->r->out;
+	web_req *r = c->r;
+	const char *req = required ? " required" : "";
+	switch (f->widget) {
+	case PROTO_W_NONE:
+		return;
+	case PROTO_W_CHECKS:
+		checks_html(c, f, key, required);
+		return;
+	case PROTO_W_INLINE:
+		FOR_FORM_FIELDS(f->obj->fields, m)
+		{
+			char sub[128];
+			snprintf(sub, sizeof sub, "%s.%s", key, m->name);
+			field_html(c, m, sub, required && m->pres == PROTO_REQUIRED);
+		}
+		return;
+	case PROTO_W_GROUPS:
+		groups_html(c, f);
+		return;
+	case PROTO_W_CONTACT:
+		contact_html(c, f);
+		return;
+	case PROTO_W_REFS:
+		about_html(c);
+		return;
+	default:
+		break;
+	}
+	wb_printf(b, "<p><label for=\"f-%s\">", key);
+	label(c, f, required);
 	wb_puts(b, "</label><br>");
-	const char *v = fv(c, f->key);
-	switch (f->kind) {
-	case F_AREA:
-	case F_LINES:
-		wb_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"%d\"%s>", f->key, f->key,
-		          strcmp(f->key, "description") == 0 ? 10 : 4, req);
+	const char *v = fv(c, key, f->widget == PROTO_W_COMMA);
+	if (!c->form && !c->body && f->dflt)
+		v = f->dflt; /* a new record starts from the default the schema would fill */
+	bool langmap = f->kind == PROTO_FK_LANGMAP;
+	switch (f->widget) {
+	case PROTO_W_AREA:
+	case PROTO_W_LINES:
+		wb_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"%d\"%s>", key, key,
+		          langmap ? 10 : 4, req);
 		wb_htmls(b, v);
 		wb_puts(b, "</textarea>");
-		if (f->kind == F_LINES)
+		if (f->widget == PROTO_W_LINES)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Une valeur par ligne.", "One value per line."));
-		else if (strcmp(f->key, "description") == 0)
+		else if (langmap)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Markdown ; le HTML n'est pas interprété.",
 			            "Markdown; HTML is not interpreted."));
 		break;
-	case F_SELECT:
-		wb_printf(b, "<select id=\"f-%s\" name=\"%s\"%s>", f->key, f->key, req);
-		for (size_t i = 0; f->options[i]; i++) {
-			const char *o = f->options[i];
-			const char *lab =
-			    *o ? web_label(r, o) : L(r, "(non précisé)", "(not given)");
-			wb_printf(b, "<option value=\"%s\"%s>", o,
-			          strcmp(v, o) == 0 ? " selected" : "");
-			wb_htmls(b, lab ? lab : o);
-			wb_puts(b, "</option>");
-		}
+	case PROTO_W_SELECT:
+		wb_printf(b, "<select id=\"f-%s\" name=\"%s\"%s>", key, key, req);
+		options_html(c, f, v, f->pres != PROTO_REQUIRED);
 		wb_puts(b, "</select>");
 		break;
-	case F_BOOL:
-		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s>",
-		          f->key, f->key, *v ? " checked" : "");
+	case PROTO_W_BOOL:
+		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s>", key,
+		          key, *v ? " checked" : "");
 		break;
-	case F_DATE:
-		wb_printf(b, "<input type=\"date\" id=\"f-%s\" name=\"%s\" value=\"", f->key,
-		          f->key);
+	case PROTO_W_DATE:
+		wb_printf(b, "<input type=\"date\" id=\"f-%s\" name=\"%s\" value=\"", key, key);
 		wb_htmls(b, v);
 		wb_printf(b, "\"%s>", req);
 		break;
 	default:
-		wb_printf(b, "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", f->key,
-		          f->key);
+		wb_printf(b, "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", key, key);
 		wb_htmls(b, v);
-		wb_printf(b, "\"%s%s>", req,
-		          strcmp(f->key, "title") == 0 ? " maxlength=\"200\"" : "");
-		if (f->kind == F_COMMA)
+		wb_puts(b, "\"");
+		wb_puts(b, req);
+		if (f->max_chars)
+			wb_printf(b, " maxlength=\"%u\"", f->max_chars);
+		wb_puts(b, ">");
+		if (f->widget == PROTO_W_COMMA)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Séparés par des virgules.", "Comma-separated."));
 	}
 	wb_puts(b, "</p>");
+}
+
+/* The fields of a table on the form, in their order; a field is marked required when the
+ * schema always requires it (a check box never is: unticked is an answer). */
+static void fields_html(fctx *c, const proto_record_field *table)
+{
+	FOR_FORM_FIELDS(table, f)
+	field_html(c, f, f->name, f->pres == PROTO_REQUIRED && f->widget != PROTO_W_BOOL);
+}
+
+/* The first contact (functional addresses welcome): its e-mail and public flag, the members
+ * of the contact's table of those kinds. */
+static const proto_record_field *member_of_kind(const proto_record_field *f, proto_field_kind k)
+{
+	for (const proto_record_field *m = f->obj->fields; m->name; m++)
+		if (m->kind == k)
+			return m;
+	return NULL;
 }
 
 static void input_line(fctx *c, const char *name, const char *lab, const char *value)
@@ -352,63 +335,88 @@ static const char *set_prefill(fctx *c, const char *list, size_t i, const char *
 	return t ? t : "";
 }
 
-static const char *set_value(fctx *c, const char *prefix, size_t i, const char *field,
-                             const char *list)
+static void contact_html(fctx *c, const proto_record_field *f)
+{
+	web_buf *b = &c->r->out;
+	web_req *r = c->r;
+	const proto_record_field *em = member_of_kind(f, PROTO_FK_EMAIL);
+	const char *email = c->form ? web_form_get(c->form, "contact_email")
+	                            : set_prefill(c, f->name, 0, em->name);
+	wb_printf(b,
+	          "<p><label for=\"f-%s\">%s</label><br><input type=\"email\" "
+	          "id=\"f-%s\" name=\"contact_email\" value=\"",
+	          f->name, L(r, "Courriel de contact", "Contact e-mail"), f->name);
+	wb_htmls(b, email ? email : "");
+	bool pub = c->form ? web_form_get(c->form, "contact_public") != NULL : true;
+	wb_printf(b,
+	          "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
+	          "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
+	          pub ? " checked" : "", L(r, "public", "public"));
+}
+
+static const char *set_value(fctx *c, const proto_record_field *f, size_t i, const char *field)
 {
 	char name[64];
-	snprintf(name, sizeof name, "%s%zu_%s", prefix, i + 1, field);
+	snprintf(name, sizeof name, "%s%zu_%s", f->form_name, i + 1, field);
 	if (c->form) {
 		const char *v = web_form_get(c->form, name);
 		return v ? v : "";
 	}
-	return set_prefill(c, list, i, field);
+	return set_prefill(c, f->name, i, field);
 }
 
-static void sets_html(fctx *c)
+/* PROTO_FORM_GROUPS numbered groups of the members of a list of maps (risks, data sources). */
+static void groups_html(fctx *c, const proto_record_field *f)
 {
 	web_req *r = c->r;
 	web_buf *b = &r->out;
-	for (size_t i = 0; i < SETS; i++) {
-		char n1[32], n2[32], n3[32];
-		wb_printf(b, "<fieldset id=\"f-risks-%zu\"><legend>%s %zu%s</legend>", i,
-		          L(r, "Risque", "Risk"), i + 1, i == 0 ? " *" : "");
-		snprintf(n1, sizeof n1, "risk%zu_name", i + 1);
-		snprintf(n2, sizeof n2, "risk%zu_description", i + 1);
-		snprintf(n3, sizeof n3, "risk%zu_mitigation", i + 1);
-		input_line(c, n1, L(r, "Nom", "Name"), set_value(c, "risk", i, "name", "risks"));
-		input_line(c, n2, L(r, "Description", "Description"),
-		           set_value(c, "risk", i, "description", "risks"));
-		input_line(c, n3, L(r, "Atténuation", "Mitigation"),
-		           set_value(c, "risk", i, "mitigation", "risks"));
+	for (size_t i = 0; i < PROTO_FORM_GROUPS; i++) {
+		wb_printf(b, "<fieldset id=\"f-%s-%zu\"><legend>%s %zu%s</legend>", f->name, i,
+		          r->en ? f->item.en : f->item.fr, i + 1,
+		          i == 0 && f->pres == PROTO_REQUIRED ? " *" : "");
+		FOR_FORM_FIELDS(f->obj->fields, m)
+		{
+			char n[64];
+			snprintf(n, sizeof n, "%s%zu_%s", f->form_name, i + 1, m->name);
+			const char *v = set_value(c, f, i, m->name);
+			if (m->widget != PROTO_W_SELECT) {
+				input_line(c, n, flabel(r, m), v);
+				continue;
+			}
+			wb_printf(b, "<p><label for=\"f-%s\">", n);
+			wb_htmls(b, flabel(r, m));
+			wb_printf(b, "</label><br><select id=\"f-%s\" name=\"%s\">", n, n);
+			options_html(c, m, v, false);
+			wb_puts(b, "</select></p>");
+		}
 		wb_puts(b, "</fieldset>");
-	}
-	for (size_t i = 0; i < SETS; i++) {
-		char n1[32], n2[32], n3[32];
-		wb_printf(b, "<fieldset id=\"f-data_sources-%zu\"><legend>%s %zu%s</legend>", i,
-		          L(r, "Source de données", "Data source"), i + 1, i == 0 ? " *" : "");
-		snprintf(n1, sizeof n1, "ds%zu_name", i + 1);
-		snprintf(n2, sizeof n2, "ds%zu_provider", i + 1);
-		snprintf(n3, sizeof n3, "ds%zu_personal_data", i + 1);
-		input_line(c, n1, L(r, "Nom", "Name"),
-		           set_value(c, "ds", i, "name", "data_sources"));
-		input_line(c, n2, L(r, "Fournisseur", "Provider"),
-		           set_value(c, "ds", i, "provider", "data_sources"));
-		const char *pd = set_value(c, "ds", i, "personal_data", "data_sources");
-		wb_printf(b,
-		          "<p><label for=\"f-%s\">%s</label><br><select id=\"f-%s\" name=\"%s\">",
-		          n3, L(r, "Données personnelles", "Personal data"), n3, n3);
-		for (size_t k = 0; personal_data[k]; k++)
-			wb_printf(b, "<option value=\"%s\"%s>%s</option>", personal_data[k],
-			          strcmp(pd, personal_data[k]) == 0 ? " selected" : "",
-			          k == 0   ? L(r, "aucune", "none")
-			          : k == 1 ? L(r, "pseudonymisées", "pseudonymised")
-			                   : L(r, "identifiantes", "identified"));
-		wb_puts(b, "</select></p></fieldset>");
 	}
 }
 
 /* ---- REX: the entries it is about, picked from the catalogue -----------------------------------
  */
+
+/* A REX is about the records of the other types the web publishes. */
+/* The field of t whose widget is w (the REX's `about` for PROTO_W_REFS), or NULL. */
+static const proto_record_field *widget_field(const proto_record_type *t, proto_widget w)
+{
+	for (const proto_record_field *f = t ? t->fields : NULL; f && f->name; f++)
+		if (f->widget == w)
+			return f;
+	return NULL;
+}
+
+static const char *refs_name(const fctx *c)
+{
+	const proto_record_field *f = widget_field(c->type, PROTO_W_REFS);
+	return f ? f->name : "";
+}
+
+static bool about_target(const proto_record_type *self, const char *type)
+{
+	const proto_record_type *t = publish_type(type);
+	return t && t != self;
+}
 
 typedef struct about_ctx {
 	fctx *c;
@@ -432,9 +440,10 @@ static void about_box(about_ctx *ac, const char *path, const char *title, const 
 	web_req *r = ac->c->r;
 	web_buf *b = &r->out;
 	snprintf(ac->seen[ac->n], sizeof ac->seen[0], "%s", path);
-	wb_printf(b, "<input type=\"checkbox\" id=\"f-about-%zu\" name=\"about\" value=\"", ac->n);
+	wb_printf(b, "<input type=\"checkbox\" id=\"f-%s-%zu\" name=\"%s\" value=\"", refs_name(ac->c),
+	          ac->n, refs_name(ac->c));
 	wb_htmls(b, path);
-	wb_printf(b, "\"%s> <label for=\"f-about-%zu\">", on ? " checked" : "", ac->n);
+	wb_printf(b, "\"%s> <label for=\"f-%s-%zu\">", on ? " checked" : "", refs_name(ac->c), ac->n);
 	wb_htmls(b, title ? title : path);
 	if (type) {
 		const char *tl = web_label(r, type);
@@ -452,14 +461,13 @@ static int about_row(const store_row *row, void *ctx)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(row, &a);
-	const proto_value *t = proto_map_get(body, "type");
+	const proto_value *t = proto_map_get(body, PROTO_F_TYPE);
 	const char *type = t && t->type == PROTO_V_STR ? t->u.str.ptr : "";
-	if (body && (strcmp(type, "use_case") == 0 || strcmp(type, "component") == 0 ||
-	             strcmp(type, "methodology") == 0)) {
+	if (body && about_target(ac->c->type, type)) {
 		char path[PROTO_PATH_MAX + 1];
 		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 		about_box(ac, path, web_body_title(ac->c->r, body), type,
-		          checked(ac->c, "about", path));
+		          checked(ac->c, refs_name(ac->c), path));
 	}
 	proto_arena_done(&a);
 	return ac->n >= ac->stop;
@@ -476,9 +484,9 @@ static void about_html(fctx *c)
 	}
 	ac->c = c;
 	wb_printf(b,
-	          "<fieldset id=\"f-about\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
+	          "<fieldset id=\"f-%s\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
 	          "<p class=\"hint\">%s</p>",
-	          L(r, "Cas d'usage, composants ou méthodologies concernés",
+	          refs_name(c), L(r, "Cas d'usage, composants ou méthodologies concernés",
 	            "Use cases, components or methodologies it is about"),
 	          L(r, "Cochez dans le catalogue, ou cherchez-en d'autres.",
 	            "Tick them in the catalogue, or search for others."));
@@ -486,7 +494,7 @@ static void about_html(fctx *c)
 	if (c->form) {
 		size_t i = 0;
 		const char *v;
-		while ((v = web_form_next(c->form, "about", &i)) && ac->n < ABOUT_MAX) {
+		while ((v = web_form_next(c->form, refs_name(c), &i)) && ac->n < ABOUT_MAX) {
 			store_row row;
 			const char *title = NULL;
 			proto_arena a;
@@ -507,7 +515,7 @@ static void about_html(fctx *c)
 			proto_arena_done(&a);
 		}
 	} else if (c->body) {
-		const proto_value *arr = proto_map_get(c->body, "about");
+		const proto_value *arr = proto_map_get(c->body, refs_name(c));
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
 			    proto_path_valid(arr->u.arr.items[i].u.str.ptr,
@@ -523,13 +531,16 @@ static void about_html(fctx *c)
 		ac->stop = ABOUT_MAX;
 		store_search(r->wk->st, q, &f, 40, about_row, ac);
 	} else {
-		/* the newest few of each type */
-		static const char *const types[] = { "use_case", "component", "methodology" };
-		for (size_t t = 0; t < 3; t++) {
-			f.type = types[t];
-			ac->stop = ac->n + 8 < ABOUT_MAX ? ac->n + 8 : ABOUT_MAX;
-			store_list(r->wk->st, &f, about_row, ac);
-		}
+		/* the newest few of each type, in the publish page's order */
+		for (unsigned rank = 1; rank <= proto_record_n_types; rank++)
+			for (size_t t = 0; t < proto_record_n_types; t++) {
+				const proto_record_type *rt = &proto_record_types[t];
+				if (rt->publish != rank || !about_target(c->type, rt->name))
+					continue;
+				f.type = rt->name;
+				ac->stop = ac->n + 8 < ABOUT_MAX ? ac->n + 8 : ABOUT_MAX;
+				store_list(r->wk->st, &f, about_row, ac);
+			}
 	}
 	wb_printf(
 	    b,
@@ -549,7 +560,7 @@ static void about_html(fctx *c)
 	if (c->form) {
 		wb_htmls(b, web_form_get(c->form, "about_other"));
 	} else if (c->body) {
-		const proto_value *arr = proto_map_get(c->body, "about");
+		const proto_value *arr = proto_map_get(c->body, refs_name(c));
 		for (size_t i = 0; arr && arr->type == PROTO_V_ARRAY && i < arr->u.arr.n; i++)
 			if (arr->u.arr.items[i].type == PROTO_V_STR &&
 			    !proto_path_valid(arr->u.arr.items[i].u.str.ptr,
@@ -570,6 +581,7 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 {
 	web_req *r = c->r;
 	web_buf *b = &r->out;
+	c->type = publish_type(type);
 	const char *tl = web_label(r, type);
 	wb_printf(b, "<h1>%s : ", edit ? L(r, "Modifier", "Edit") : L(r, "Publier", "Publish"));
 	wb_htmls(b, tl ? tl : type);
@@ -584,7 +596,8 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 			wb_puts(b, "<a href=\"#f-");
 			wb_htmls(b, anchor);
 			wb_puts(b, "\">");
-			const char *lab = web_label(r, anchor);
+			const proto_record_field *ef = proto_record_type_field(c->type, anchor);
+			const char *lab = ef ? flabel(r, ef) : web_label(r, anchor);
 			wb_htmls(b, lab ? lab : error_field);
 			wb_puts(b, "</a> (<code>");
 			wb_htmls(b, error_field);
@@ -606,47 +619,13 @@ static void form_html(fctx *c, const char *type, const char *edit, const char *e
 		wb_htmls(b, edit);
 		wb_puts(b, "\">");
 	}
-	for (const fspec *f = common; f->key; f++) {
-		if (strcmp(f->key, "content_licence") == 0 && !c->form && !c->body) {
-			wb_printf(
-			    b,
-			    "<p><label for=\"f-content_licence\">%s <span aria-hidden=\"true\">*"
-			    "</span></label><br><input type=\"text\" id=\"f-content_licence\" "
-			    "name=\"content_licence\" value=\"etalab-2.0\" required></p>",
-			    web_label(r, "content_licence"));
-			continue;
-		}
-		field_html(c, f);
-	}
-	/* one contact (functional addresses welcome) */
-	const char *email = c->form ? web_form_get(c->form, "contact_email")
-	                            : set_prefill(c, "contacts", 0, "email");
-	wb_printf(b,
-	          "<p><label for=\"f-contacts\">%s</label><br><input type=\"email\" "
-	          "id=\"f-contacts\" name=\"contact_email\" value=\"",
-	          L(r, "Courriel de contact", "Contact e-mail"));
-	wb_htmls(b, email ? email : "");
-	bool pub = c->form ? web_form_get(c->form, "contact_public") != NULL : true;
-	wb_printf(b,
-	          "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
-	          "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
-	          pub ? " checked" : "", L(r, "public", "public"));
-	if (strcmp(type, "rex") == 0)
-		about_html(c);
-	for (const fspec *f = type_spec(type); f && f->key; f++)
-		field_html(c, f);
-	if (strcmp(type, "use_case") == 0)
-		sets_html(c);
+	fields_html(c, proto_record_common);
+	fields_html(c, c->type->fields);
 	wb_printf(b,
 	          "<p><button type=\"submit\" name=\"action\" value=\"publish\">%s</button></p>"
 	          "</form>",
 	          edit ? L(r, "Enregistrer la nouvelle version", "Save the new version")
 	               : L(r, "Publier et signer", "Publish and sign"));
-}
-
-static bool publishable(const char *type)
-{
-	return type_spec(type) != NULL;
 }
 
 /* The own live document at path (an edit); false with the error written. */
@@ -694,9 +673,9 @@ void web_page_publish(web_req *r)
 		proto_arena a;
 		proto_arena_init(&a, 0);
 		proto_value *body = web_row_body(&row, &a);
-		const proto_value *tv = proto_map_get(body, "type");
+		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 		const char *t = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
-		if (!body || !publishable(t)) {
+		if (!body || !web_publishable(t)) {
 			proto_arena_done(&a);
 			store_row_done(&row);
 			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
@@ -712,9 +691,8 @@ void web_page_publish(web_req *r)
 		store_row_done(&row);
 		return;
 	}
-	if (type && !publishable(type)) {
-		web_error(r, 400, "Type inconnu (methodology, use_case, component, rex).",
-		          "Unknown type (methodology, use_case, component, rex).");
+	if (type && !web_publishable(type)) {
+		web_unknown_type(r, true);
 		return;
 	}
 	r->no_store = true;
@@ -794,18 +772,20 @@ static int split_into(proto_arena *a, proto_value *arr, const char *s, char sep)
 	return 0;
 }
 
-static int set_field(proto_arena *a, proto_value *body, const fspec *f, const web_form *form)
+/* The form's value of key into the body: a field of the record or, "a.b", of its map a. */
+static int set_field(proto_arena *a, proto_value *body, const proto_record_field *f,
+                     const char *key, const web_form *form)
 {
 	const char *k;
-	proto_value *m = field_map(a, body, f->key, &k);
+	proto_value *m = field_map(a, body, key, &k);
 	if (!m)
 		return MAILLE_ENOMEM;
-	const char *v = web_form_get(form, f->key);
-	if (f->kind == F_CHECKS) {
+	const char *v = web_form_get(form, key);
+	if (f->widget == PROTO_W_CHECKS) {
 		proto_value *arr = proto_value_new(a, PROTO_V_ARRAY);
 		size_t i = 0;
 		const char *x;
-		while ((x = web_form_next(form, f->key, &i))) {
+		while ((x = web_form_next(form, key, &i))) {
 			proto_value *slot = proto_value_array_push(a, arr);
 			if (!slot)
 				return MAILLE_ENOMEM;
@@ -818,7 +798,7 @@ static int set_field(proto_arena *a, proto_value *body, const fspec *f, const we
 		*proto_value_map_put(a, m, k, strlen(k)) = *arr;
 		return 0;
 	}
-	if (f->kind == F_BOOL) {
+	if (f->widget == PROTO_W_BOOL) {
 		proto_value *slot = proto_value_map_put(a, m, k, strlen(k));
 		if (!slot)
 			return MAILLE_ENOMEM;
@@ -827,22 +807,26 @@ static int set_field(proto_arena *a, proto_value *body, const fspec *f, const we
 		return 0;
 	}
 	if (!v || !*v) {
-		/* an emptied field is removed (a required one is then reported by validation) */
+		/* an emptied field is removed (a required one is then reported by validation), and
+		 * so is a map left empty ("not given" of an optional select is empty too) */
 		proto_value_map_del(m, k);
-		if (m != body && m->u.map.n == 0)
-			proto_value_map_del(body, "period");
+		if (m != body && m->u.map.n == 0) {
+			char first[64];
+			snprintf(first, sizeof first, "%.*s", (int)(strchr(key, '.') - key), key);
+			proto_value_map_del(body, first);
+		}
 		return 0;
 	}
-	if (f->kind == F_LINES || f->kind == F_COMMA) {
+	if (f->widget == PROTO_W_LINES || f->widget == PROTO_W_COMMA) {
 		proto_value *arr = proto_value_new(a, PROTO_V_ARRAY);
-		int e = split_into(a, arr, v, f->kind == F_COMMA ? ',' : '\n');
+		int e = split_into(a, arr, v, f->widget == PROTO_W_COMMA ? ',' : '\n');
 		if (e)
 			return e;
 		*proto_value_map_put(a, m, k, strlen(k)) = *arr;
 		return 0;
 	}
 	proto_value *cur = (proto_value *)proto_map_get(m, k);
-	if (f->langmap && cur && cur->type == PROTO_V_MAP) {
+	if (f->kind == PROTO_FK_LANGMAP && cur && cur->type == PROTO_V_MAP) {
 		/* an edit changes the French text and keeps the other languages */
 		proto_value *slot = proto_value_map_put(a, cur, "fr", 2);
 		if (!slot)
@@ -857,22 +841,21 @@ static int set_field(proto_arena *a, proto_value *body, const fspec *f, const we
 	return 0;
 }
 
-/* risks and data_sources from their SETS groups of fields; items beyond SETS of the stored
- * body are kept. */
-static int set_groups(proto_arena *a, proto_value *body, const web_form *form, const char *prefix,
-                      const char *list, const char *const fields[3])
+/* A list of maps from its PROTO_FORM_GROUPS groups of fields; items beyond those of the stored
+ * body are kept. A select alone (it always has a value) does not make an item, and an item
+ * without one gets the vocabulary's first value. */
+static int set_groups(proto_arena *a, proto_value *body, const proto_record_field *f,
+                      const web_form *form)
 {
 	proto_value *arr = proto_value_new(a, PROTO_V_ARRAY);
-	for (size_t i = 0; i < SETS; i++) {
+	for (size_t i = 0; i < PROTO_FORM_GROUPS; i++) {
 		proto_value *item = NULL;
-		for (size_t k = 0; k < 3; k++) {
+		FOR_FORM_FIELDS(f->obj->fields, m)
+		{
 			char name[64];
-			snprintf(name, sizeof name, "%s%zu_%s", prefix, i + 1, fields[k]);
+			snprintf(name, sizeof name, "%s%zu_%s", f->form_name, i + 1, m->name);
 			const char *v = web_form_get(form, name);
-			if (!v || !*v)
-				continue;
-			/* "none" alone (the default of the select) does not make a data source */
-			if (k == 2 && !item && strcmp(prefix, "ds") == 0)
+			if (!v || !*v || (m->widget == PROTO_W_SELECT && !item))
 				continue;
 			if (!item) {
 				item = proto_value_array_push(a, arr);
@@ -880,48 +863,42 @@ static int set_groups(proto_arena *a, proto_value *body, const web_form *form, c
 					return MAILLE_ENOMEM;
 				item->type = PROTO_V_MAP;
 			}
-			*proto_value_map_put(a, item, fields[k], strlen(fields[k])) =
-			    *str_val(a, v);
+			*proto_value_map_put(a, item, m->name, strlen(m->name)) = *str_val(a, v);
 		}
-		if (item && strcmp(prefix, "ds") == 0 && !proto_map_get(item, "personal_data")) {
+		FOR_FORM_FIELDS(f->obj->fields, m)
+		{
+			if (!item || m->widget != PROTO_W_SELECT || proto_map_get(item, m->name))
+				continue;
 			char name[64];
-			snprintf(name, sizeof name, "%s%zu_%s", prefix, i + 1, fields[2]);
+			snprintf(name, sizeof name, "%s%zu_%s", f->form_name, i + 1, m->name);
 			const char *v = web_form_get(form, name);
-			*proto_value_map_put(a, item, fields[2], strlen(fields[2])) =
-			    *str_val(a, v ? v : "none");
+			*proto_value_map_put(a, item, m->name, strlen(m->name)) =
+			    *str_val(a, v ? v : m->vocab->terms[0].value);
 		}
 	}
-	const proto_value *old = proto_map_get(body, list);
-	for (size_t i = SETS; old && old->type == PROTO_V_ARRAY && i < old->u.arr.n; i++) {
+	const proto_value *old = proto_map_get(body, f->name);
+	for (size_t i = PROTO_FORM_GROUPS; old && old->type == PROTO_V_ARRAY && i < old->u.arr.n;
+	     i++) {
 		proto_value *slot = proto_value_array_push(a, arr);
 		if (!slot)
 			return MAILLE_ENOMEM;
 		*slot = old->u.arr.items[i];
 	}
 	if (arr->u.arr.n == 0)
-		proto_value_map_del(body, list);
+		proto_value_map_del(body, f->name);
 	else
-		*proto_value_map_put(a, body, list, strlen(list)) = *arr;
+		*proto_value_map_put(a, body, f->name, strlen(f->name)) = *arr;
 	return 0;
 }
 
-static int build_body(proto_arena *a, proto_value *body, const char *type, const web_form *form)
+/* The first contact from the form's e-mail and public flag (contact_html); the others kept. */
+static int set_contact(proto_arena *a, proto_value *body, const proto_record_field *f,
+                       const web_form *form)
 {
-	*proto_value_map_put(a, body, "type", 4) = *str_val(a, type);
-	int e = 0;
-	for (const fspec *f = common; f->key && !e; f++)
-		e = set_field(a, body, f, form);
-	for (const fspec *f = type_spec(type); f && f->key && !e; f++)
-		e = set_field(a, body, f, form);
-	if (e)
-		return e;
-	/* recommendation "" = not given */
-	const proto_value *rec = proto_map_get(body, "recommendation");
-	if (rec && rec->type == PROTO_V_STR && rec->u.str.len == 0)
-		proto_value_map_del(body, "recommendation");
-	/* the first contact */
+	const proto_record_field *em = member_of_kind(f, PROTO_FK_EMAIL),
+	                         *pf = member_of_kind(f, PROTO_FK_BOOL);
 	const char *email = web_form_get(form, "contact_email");
-	proto_value *contacts = (proto_value *)proto_map_get(body, "contacts");
+	proto_value *contacts = (proto_value *)proto_map_get(body, f->name);
 	bool has = contacts && contacts->type == PROTO_V_ARRAY && contacts->u.arr.n > 0 &&
 	           contacts->u.arr.items[0].type == PROTO_V_MAP;
 	if (email && *email) {
@@ -929,52 +906,100 @@ static int build_body(proto_arena *a, proto_value *body, const char *type, const
 		if (has) {
 			first = &contacts->u.arr.items[0];
 		} else {
-			contacts = proto_value_map_put(a, body, "contacts", 8);
+			contacts = proto_value_map_put(a, body, f->name, strlen(f->name));
 			contacts->type = PROTO_V_ARRAY;
 			first = proto_value_array_push(a, contacts);
 			if (!first)
 				return MAILLE_ENOMEM;
 			first->type = PROTO_V_MAP;
 		}
-		*proto_value_map_put(a, first, "email", 5) = *str_val(a, email);
-		proto_value *pub = proto_value_map_put(a, first, "public", 6);
+		*proto_value_map_put(a, first, em->name, strlen(em->name)) = *str_val(a, email);
+		proto_value *pub = proto_value_map_put(a, first, pf->name, strlen(pf->name));
 		pub->type = PROTO_V_BOOL;
 		pub->u.b = web_form_get(form, "contact_public") != NULL;
 	} else if (has) {
 		if (contacts->u.arr.n == 1) {
-			proto_value_map_del(body, "contacts");
+			proto_value_map_del(body, f->name);
 		} else {
 			memmove(contacts->u.arr.items, contacts->u.arr.items + 1,
 			        (contacts->u.arr.n - 1) * sizeof contacts->u.arr.items[0]);
 			contacts->u.arr.n--;
 		}
 	}
-	if (strcmp(type, "rex") == 0) {
-		proto_value *arr = proto_value_new(a, PROTO_V_ARRAY);
-		size_t i = 0, n = 0;
-		const char *v;
-		while ((v = web_form_next(form, "about", &i)) && n++ < ABOUT_MAX) {
-			proto_value *slot = proto_value_array_push(a, arr);
-			if (!slot)
-				return MAILLE_ENOMEM;
-			*slot = *str_val(a, v);
-		}
-		const char *other = web_form_get(form, "about_other");
-		if (other && (e = split_into(a, arr, other, '\n')))
-			return e;
-		if (arr->u.arr.n)
-			*proto_value_map_put(a, body, "about", 5) = *arr;
-		else
-			proto_value_map_del(body, "about");
-	}
-	if (strcmp(type, "use_case") == 0) {
-		static const char *const risk_f[3] = { "name", "description", "mitigation" };
-		static const char *const ds_f[3] = { "name", "provider", "personal_data" };
-		if ((e = set_groups(a, body, form, "risk", "risks", risk_f)) ||
-		    (e = set_groups(a, body, form, "ds", "data_sources", ds_f)))
-			return e;
-	}
 	return 0;
+}
+
+/* The entries a REX is about: those ticked, then the others, one a line. */
+static int set_refs(proto_arena *a, proto_value *body, const proto_record_field *f,
+                    const web_form *form)
+{
+	proto_value *arr = proto_value_new(a, PROTO_V_ARRAY);
+	size_t i = 0, n = 0;
+	const char *v;
+	int e;
+	while ((v = web_form_next(form, f->name, &i)) && n++ < ABOUT_MAX) {
+		proto_value *slot = proto_value_array_push(a, arr);
+		if (!slot)
+			return MAILLE_ENOMEM;
+		*slot = *str_val(a, v);
+	}
+	const char *other = web_form_get(form, "about_other");
+	if (other && (e = split_into(a, arr, other, '\n')))
+		return e;
+	if (arr->u.arr.n)
+		*proto_value_map_put(a, body, f->name, strlen(f->name)) = *arr;
+	else
+		proto_value_map_del(body, f->name);
+	return 0;
+}
+
+/* One widget's fields of a table into the body. */
+static int set_fields(proto_arena *a, proto_value *body, const proto_record_field *table,
+                      proto_widget w, const web_form *form)
+{
+	int e = 0;
+	FOR_FORM_FIELDS(table, f)
+	{
+		if (e)
+			return e;
+		bool simple = f->widget != PROTO_W_GROUPS && f->widget != PROTO_W_CONTACT &&
+		              f->widget != PROTO_W_REFS;
+		if (w == PROTO_W_NONE && f->widget == PROTO_W_INLINE) {
+			FOR_FORM_FIELDS(f->obj->fields, m)
+			{
+				char key[128];
+				snprintf(key, sizeof key, "%s.%s", f->name, m->name);
+				if (!e)
+					e = set_field(a, body, m, key, form);
+			}
+		} else if (w == PROTO_W_NONE && simple) {
+			e = set_field(a, body, f, f->name, form);
+		} else if (f->widget == w && w == PROTO_W_CONTACT) {
+			e = set_contact(a, body, f, form);
+		} else if (f->widget == w && w == PROTO_W_REFS) {
+			e = set_refs(a, body, f, form);
+		} else if (f->widget == w && w == PROTO_W_GROUPS) {
+			e = set_groups(a, body, f, form);
+		}
+	}
+	return e;
+}
+
+/* The fields of the form into the body: the plain ones, then the contact, the references
+ * and the groups (so a new record's fields come in the same order as before the tables). */
+static int build_body(proto_arena *a, proto_value *body, const proto_record_type *t,
+                      const web_form *form)
+{
+	static const proto_widget passes[] = { PROTO_W_NONE, PROTO_W_CONTACT, PROTO_W_REFS,
+		                               PROTO_W_GROUPS };
+	*proto_value_map_put(a, body, PROTO_F_TYPE, strlen(PROTO_F_TYPE)) = *str_val(a, t->name);
+	int e = 0;
+	for (size_t p = 0; p < sizeof passes / sizeof passes[0] && !e; p++) {
+		e = set_fields(a, body, proto_record_common, passes[p], form);
+		if (!e)
+			e = set_fields(a, body, t->fields, passes[p], form);
+	}
+	return e;
 }
 
 /* A free path <type>/<slug>[-N] in our territory (a new record never overwrites another). */
@@ -1081,18 +1106,17 @@ void web_post_publish(web_req *r)
 			goto out;
 		have_row = true;
 		body = web_row_body(&row, &a);
-		const proto_value *tv = proto_map_get(body, "type");
+		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
 		type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
-		if (!body || !publishable(type)) {
+		if (!body || !web_publishable(type)) {
 			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
 			          "This record is not edited here.");
 			goto out;
 		}
 	} else {
 		edit = NULL;
-		if (!type || !publishable(type)) {
-			web_error(r, 400, "Type inconnu (methodology, use_case, component, rex).",
-			          "Unknown type (methodology, use_case, component, rex).");
+		if (!type || !web_publishable(type)) {
+			web_unknown_type(r, true);
 			goto out;
 		}
 		body = proto_value_new(&a, PROTO_V_MAP);
@@ -1108,7 +1132,7 @@ void web_post_publish(web_req *r)
 		web_page_end(r);
 		goto out;
 	}
-	int e = body ? build_body(&a, body, type, form) : MAILLE_ENOMEM;
+	int e = body ? build_body(&a, body, publish_type(type), form) : MAILLE_ENOMEM;
 	if (e) {
 		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
 		goto out;
@@ -1158,7 +1182,7 @@ void web_post_publish(web_req *r)
 	if (edit) {
 		snprintf(path, sizeof path, "%s", edit);
 	} else if ((e = new_path(r, terr, type,
-	                         proto_langmap_pick(proto_map_get(body, "title"), "fr"), path))) {
+	                         proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr"), path))) {
 		free(enc);
 		web_error(r, 500, "Aucun chemin libre pour cette fiche.",
 		          "No free path for this record.");
@@ -1207,8 +1231,8 @@ void web_post_delete(web_req *r)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(&row, &a);
-	const proto_value *tv = proto_map_get(body, "type");
-	bool ok = tv && tv->type == PROTO_V_STR && publishable(tv->u.str.ptr);
+	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
+	bool ok = tv && tv->type == PROTO_V_STR && web_publishable(tv->u.str.ptr);
 	proto_arena_done(&a);
 	store_row_done(&row);
 	if (!ok) {

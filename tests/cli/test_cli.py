@@ -619,6 +619,73 @@ class TestCorruptStore(unittest.TestCase):
         self.daemon_refused()
         self.repaired()
 
+class TestSchema(unittest.TestCase):
+    """maille schema: the record types and their fields, from the record tables."""
+
+    def test_lists_the_types(self):
+        rc, out, err = run("schema")
+        self.assertEqual(rc, 0, err)
+        for t in ("methodology", "use_case", "component", "rex", "territory", "member",
+                  "vouch", "node"):
+            self.assertIn(f"  {t} ", out)
+        self.assertIn("Cas d'usage", out)
+        types = json.loads(run("schema", "--json")[1])["types"]
+        self.assertEqual([t["name"] for t in types], ["methodology", "use_case", "component",
+                                                      "rex", "territory", "member", "vouch",
+                                                      "node"])
+        self.assertEqual(types[3]["label"], {"fr": "Retour d'expérience",
+                                             "en": "Experience report"})
+
+    def test_one_type_french_first(self):
+        rc, out, err = run("schema", "use_case")
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("use_case — Cas d'usage"), out[:80])
+        # a condition, an allowed value with its French label, a nested field, a help
+        self.assertIn("recourse  (texte, texte par langue ou liste)  facultatif ; obligatoire "
+                      "si individual_decisions = true", out)
+        self.assertIn("decision_support (Aide à la décision)", out)
+        self.assertIn("risks[].mitigation", out)
+        self.assertIn("Voies de recours : Comment contester une décision.", out)
+        self.assertIn("title  (texte par langue)  obligatoire", out)  # common fields too
+        rc, out, _ = run("schema", "territory")
+        self.assertNotIn("  title ", out)  # a territory has no common fields
+
+    def test_one_type_json(self):
+        d = json.loads(run("schema", "component", "--json")[1])
+        self.assertEqual(d["name"], "component")
+        self.assertTrue(any(f["name"] == "title" for f in d["common_fields"]))
+        repo = next(f for f in d["fields"] if f["name"] == "repository_url")
+        self.assertEqual(repo["presence"], "optional")
+        self.assertEqual(repo["condition"], {"field": "component_kind", "value": "software",
+                                             "presence": "required"})
+        kind = next(f for f in d["fields"] if f["name"] == "component_kind")
+        self.assertEqual(kind["values"][0], {"value": "software",
+                                             "label": {"fr": "Logiciel", "en": "Software"}})
+        mc = next(f for f in d["fields"] if f["name"] == "model_card")
+        self.assertIn("limitations", [f["name"] for f in mc["fields"]])
+        title = next(f for f in d["common_fields"] if f["name"] == "title")
+        self.assertEqual(title["search"], {"column": "title", "weight": 10.0})
+
+    def test_unknown_type_lists_them_all(self):
+        rc, out, err = run("schema", "usecase")
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        self.assertIn("type « usecase » inconnu ; types : methodology, use_case, component, "
+                      "rex, territory, member, vouch, node (unknown type \"usecase\"", err)
+        rc, _, err = run("schema", "rex", "use_case")
+        self.assertEqual(rc, 2)
+        rc, _, err = run("schema", "rex", "--markdown")
+        self.assertEqual(rc, 2)
+
+    def test_help(self):
+        rc, out, _ = run("schema", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("usage: maille schema [TYPE] [--json]", out)
+        self.assertIn("--markdown", out)
+        rc, out, _ = run("--help")
+        self.assertIn("  schema ", out)
+
+
 if __name__ == "__main__":
     MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], "-v"])

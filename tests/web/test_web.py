@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP tests of the web catalogue (node/web/web.h) served by a real `maille node`.
 
-Usage: test_web.py MAILLE_BINARY
+Usage: test_web.py MAILLE_BINARY CLI_FORGE
 
 Real binary, real node directories in a temporary directory, daemons on 127.0.0.1 with
 ephemeral ports (`--listen 127.0.0.1:0 --web 127.0.0.1:0`; the web address is read from
@@ -77,6 +77,14 @@ data_sources: [{name: Guide RH interne, personal_data: none}]
 ---
 Un assistant hébergé par la collectivité, sur un petit modèle.
 """
+
+
+THEME_STRING = {
+    "type": "methodology", "title": {"fr": "Sobriété en une chaîne"},
+    "summary": {"fr": "Un thème écrit seul, sans liste."},
+    "description": {"fr": "Fiche de test."}, "themes": "sobriete-numerique", "status": "pilot",
+    "lang": "fr", "content_licence": "etalab-2.0", "method_kind": "guide",
+    "covers": ["transparency"]}
 
 
 class WebDaemon:
@@ -304,11 +312,32 @@ class WebTest(Base):
         cls.publish(cls.a, "edit.md", RECORD.format(
             path="rex/a-modifier", title="Tableau de bord énergétique : premier bilan",
             sujet="un tableau de bord énergétique", mot="énergie"))
+        # themes as a single string, as a peer's software may send it (the schema wants a list)
+        p = subprocess.run([FORGE, "--dir", cls.a, "--path", "methodology/theme-seul", "--body",
+                            json.dumps(THEME_STRING)], capture_output=True, timeout=60,
+                           env=env_with())
+        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
         cls.key_a = cls.js(cls.a, "whoami")["key"]
         cls.web = WebDaemon(cls.a)
         cls.daemons.append(cls.web)
 
     # ---- pages --------------------------------------------------------------------------------
+
+    def test_theme_as_a_single_string(self):
+        """A record whose themes is one string is found by the theme filter as by `maille list
+        --theme` (the store's reading: a list of one); before, the web filter missed it."""
+        listed = {e["path"]: e for e in self.js(self.a, "list", "--theme", "sobriete-numerique")}
+        self.assertIn("methodology/theme-seul", listed)
+        self.assertEqual(listed["methodology/theme-seul"]["themes"], ["sobriete-numerique"])
+        r = self.get("/catalogue?theme=sobriete-numerique")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Sobriété en une chaîne", r.text)
+        r = self.get("/search?q=cha%C3%AEne&theme=sobriete-numerique")
+        self.assertIn("Sobriété en une chaîne", r.text)
+        api = json.loads(self.get("/api/entries?theme=sobriete-numerique").text)
+        got = [e for e in api["items"] if e["path"] == "methodology/theme-seul"]
+        self.assertEqual(len(got), 1, api)
+        self.assertEqual(got[0]["themes"], ["sobriete-numerique"])
 
     def test_pages(self):
         for path in ("/", "/catalogue", "/search?q=chatbot", "/network", "/publish",
@@ -1138,4 +1167,5 @@ class PeerTest(Base):
 
 if __name__ == "__main__":
     harness.MAILLE = sys.argv.pop(1)
+    FORGE = sys.argv.pop(1)
     unittest.main(verbosity=2)

@@ -2,8 +2,10 @@
 #include "gen.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "proto/record.h"
 #include "proto/schema.h"
 
 /* splitmix64: small, fast, and good enough to vary sample records */
@@ -98,18 +100,6 @@ const char *const gen_words_rare[] = {
 const char *const gen_words_common[] = {
 	"données", "agents", "algorithmes", "transparence", "modèle", "public", NULL,
 };
-static const char *const themes[] = {
-	"ia-democratie", "ia-ressource-limitee", "ia-monde-incertain", "transparence-algorithmes",
-	"donnees", "communs-numeriques", "logiciel-libre", "sobriete-numerique", "accessibilite",
-	"participation-citoyenne",
-};
-static const char *const statuses[] = {"idea", "design", "development", "pilot", "production",
-                                       "evaluation", "retired"};
-static const char *const departments[] = {
-	"Direction du numérique", "Direction de l'eau", "Direction de la petite enfance",
-	"Direction des ressources humaines", "Direction de l'habitat", "Service des assemblées",
-};
-
 static proto_value *put(proto_arena *a, proto_value *m, const char *k)
 {
 	return proto_value_map_put(a, m, k, strlen(k));
@@ -156,110 +146,183 @@ static void text(uint64_t *s, char *buf, size_t cap, int n)
 	}
 }
 
+/* What one record is made from: its rng state and the words it reuses. */
+typedef struct gen_ctx {
+	proto_arena *a;
+	uint64_t s;
+	const proto_record_type *type;
+	const char *title, *slug;
+	char buf[4096];
+} gen_ctx;
+
+static void gen_fields(gen_ctx *g, proto_value *m, const proto_record_field *table, bool common);
+
+/* The value of a searched field: the title, a one-sentence summary, a long description that
+ * names a project and a commune (the long tail real catalogues have), keywords. */
+static void gen_searched(gen_ctx *g, proto_value *m, const proto_record_field *f)
+{
+	switch (f->search) {
+	case PROTO_SEARCH_TITLE:
+		put_fr(g->a, m, f->name, g->title);
+		return;
+	case PROTO_SEARCH_SUMMARY:
+		text(&g->s, g->buf, 150, 1);
+		put_fr(g->a, m, f->name, g->buf);
+		return;
+	case PROTO_SEARCH_DESCRIPTION: {
+		char code[16], extra[160];
+		text(&g->s, g->buf, sizeof g->buf, 6 + (int)(mix(&g->s) % 10));
+		gen_codename(mix(&g->s) % 13824u, code, sizeof code);
+		snprintf(extra, sizeof extra, " Projet %s, porté avec la ville de %s.", code,
+		         gen_communes[mix(&g->s) % N_COMMUNES]);
+		size_t bl = strlen(g->buf);
+		snprintf(g->buf + bl, sizeof g->buf - bl, "%s", extra);
+		put_fr(g->a, m, f->name, g->buf);
+		return;
+	}
+	default: {
+		proto_value *kw = put_list(g->a, m, f->name);
+		push_str(g->a, kw, gen_words_rare[mix(&g->s) % 20]);
+		push_str(g->a, kw, "intelligence artificielle");
+	}
+	}
+}
+
+static size_t vocab_n(const proto_vocab *v)
+{
+	size_t n = 0;
+	while (v->terms[n].value)
+		n++;
+	return n;
+}
+
+/* A value of f's kind into m (the table's example when it has one). */
+static void gen_value(gen_ctx *g, proto_value *m, const proto_record_field *f)
+{
+	proto_arena *a = g->a;
+	const char *ex = f->example ? f->example : f->dflt;
+	if (f->search != PROTO_SEARCH_NONE) {
+		gen_searched(g, m, f);
+		return;
+	}
+	switch (f->kind) {
+	case PROTO_FK_THEMES: {
+		const proto_vocab_term *t = f->vocab->terms;
+		proto_value *th = put_list(a, m, f->name);
+		size_t n = vocab_n(f->vocab);
+		push_str(a, th, t[mix(&g->s) % n].value);
+		if (mix(&g->s) % 2)
+			push_str(a, th, t[mix(&g->s) % n].value == t[0].value ? t[1].value : t[2].value);
+		return;
+	}
+	case PROTO_FK_ENUM:
+		put_str(a, m, f->name, ex ? ex : f->vocab->terms[mix(&g->s) % vocab_n(f->vocab)].value);
+		return;
+	case PROTO_FK_ENUMLIST: {
+		proto_value *l = put_list(a, m, f->name);
+		for (size_t i = 0; i < 2 && f->vocab->terms[i].value; i++)
+			push_str(a, l, f->vocab->terms[i].value);
+		return;
+	}
+	case PROTO_FK_BOOL:
+	case PROTO_FK_INT: {
+		proto_value *v = put(a, m, f->name);
+		if (f->kind == PROTO_FK_BOOL) {
+			v->type = PROTO_V_BOOL;
+			v->u.b = ex && strcmp(ex, "true") == 0;
+		} else {
+			v->type = PROTO_V_INT;
+			v->u.i = ex ? strtoll(ex, NULL, 10) : f->lo;
+		}
+		return;
+	}
+	case PROTO_FK_OBJ:
+	case PROTO_FK_OBJLIST: {
+		proto_value *o;
+		if (f->kind == PROTO_FK_OBJ) {
+			o = put(a, m, f->name);
+		} else {
+			o = proto_value_array_push(a, put_list(a, m, f->name));
+			if (!o)
+				return;
+		}
+		o->type = PROTO_V_MAP;
+		gen_fields(g, o, f->obj->fields, false);
+		return;
+	}
+	case PROTO_FK_STRLIST: {
+		proto_value *l = put_list(a, m, f->name);
+		if (f->display == PROTO_D_REFS) {
+			/* a record of the first other type the web publishes, with the same slug */
+			const proto_record_type *to = NULL;
+			for (size_t i = 0; i < proto_record_n_types; i++) {
+				const proto_record_type *t = &proto_record_types[i];
+				if (t->publish && t != g->type && (!to || t->publish < to->publish))
+					to = t;
+			}
+			snprintf(g->buf, sizeof g->buf, "%s/%.60s", to ? to->name : "", g->slug);
+			push_str(a, l, g->buf);
+		} else {
+			push_str(a, l, ex ? ex : PICK(subjects, &g->s));
+		}
+		return;
+	}
+	case PROTO_FK_DATE:
+		put_str(a, m, f->name, ex ? ex : "2024-03-01");
+		return;
+	case PROTO_FK_URI:
+		put_str(a, m, f->name, ex ? ex : "https://www.exemple-territoire.fr/");
+		return;
+	case PROTO_FK_LICENCE:
+		put_str(a, m, f->name, ex ? ex : "etalab-2.0");
+		return;
+	default:
+		if (ex) {
+			put_str(a, m, f->name, ex);
+		} else if (f->multiline) {
+			text(&g->s, g->buf, sizeof g->buf, 2);
+			put_str(a, m, f->name, g->buf);
+		} else {
+			put_str(a, m, f->name, PICK(subjects, &g->s));
+		}
+	}
+}
+
+/* The fields of table the record has: the required ones (conditions applied to what is
+ * already written), the common recommended ones, and the searched ones. */
+static void gen_fields(gen_ctx *g, proto_value *m, const proto_record_field *table, bool common)
+{
+	for (const proto_record_field *f = table; f && f->name; f++) {
+		proto_presence p = proto_record_presence(f, m);
+		if (p == PROTO_REQUIRED || (common && p == PROTO_RECOMMENDED) ||
+		    f->search != PROTO_SEARCH_NONE)
+			gen_value(g, m, f);
+	}
+}
+
 proto_value *gen_record(proto_arena *a, uint64_t seed, uint64_t index, char *ret_path, size_t cap)
 {
-	uint64_t s = seed * 1000003u + index;
-	static const char *const types[] = {"use_case", "rex", "component", "methodology"};
-	const char *type = types[index % 4];
+	gen_ctx g;
+	char title[200], slug[100];
+	g.a = a;
+	g.s = seed * 1000003u + index;
+	/* the four catalogue types in turn */
+	size_t n_cat = 0;
+	for (size_t i = 0; i < proto_record_n_types; i++)
+		n_cat += proto_record_types[i].cls == PROTO_RC_CATALOGUE;
+	for (size_t i = 0, k = index % n_cat; i < proto_record_n_types; i++)
+		if (proto_record_types[i].cls == PROTO_RC_CATALOGUE && k-- == 0)
+			g.type = &proto_record_types[i];
 	proto_value *b = proto_value_new(a, PROTO_V_MAP);
 	if (!b)
 		return NULL;
-	char title[200], buf[4096];
-	snprintf(title, sizeof title, "%s %s", PICK(subjects, &s), PICK(qualifiers, &s));
-	char slug[100];
+	snprintf(title, sizeof title, "%s %s", PICK(subjects, &g.s), PICK(qualifiers, &g.s));
 	proto_slugify(title, strlen(title), slug, sizeof slug);
-	snprintf(ret_path, cap, "%s/%.60s-%llu", type, slug, (unsigned long long)index);
-
-	put_str(a, b, "type", type);
-	put_fr(a, b, "title", title);
-	text(&s, buf, 150, 1);
-	put_fr(a, b, "summary", buf);
-	text(&s, buf, sizeof buf, 6 + (int)(mix(&s) % 10));
-	{
-		/* the long tail that real catalogues have: places and project names */
-		char code[16], extra[160];
-		gen_codename(mix(&s) % 13824u, code, sizeof code);
-		snprintf(extra, sizeof extra, " Projet %s, porté avec la ville de %s.", code,
-		         gen_communes[mix(&s) % N_COMMUNES]);
-		size_t bl = strlen(buf);
-		snprintf(buf + bl, sizeof buf - bl, "%s", extra);
-	}
-	put_fr(a, b, "description", buf);
-	proto_value *th = put_list(a, b, "themes");
-	push_str(a, th, PICK(themes, &s));
-	if (mix(&s) % 2)
-		push_str(a, th, PICK(themes, &s) == themes[0] ? themes[1] : themes[2]);
-	proto_value *kw = put_list(a, b, "keywords");
-	push_str(a, kw, gen_words_rare[mix(&s) % 20]);
-	push_str(a, kw, "intelligence artificielle");
-	put_str(a, b, "lang", "fr");
-	put_str(a, b, "content_licence", "etalab-2.0");
-	put_str(a, b, "status", PICK(statuses, &s));
-	put_str(a, b, "department", PICK(departments, &s));
-	proto_value *contacts = put_list(a, b, "contacts");
-	proto_value *c = proto_value_array_push(a, contacts);
-	c->type = PROTO_V_MAP;
-	put_str(a, c, "email", "numerique@exemple-territoire.fr");
-	proto_value *pub = put(a, c, "public");
-	pub->type = PROTO_V_BOOL;
-	pub->u.b = true;
-	proto_value *terrs = put_list(a, b, "territories");
-	proto_value *t = proto_value_array_push(a, terrs);
-	t->type = PROTO_V_MAP;
-	put_str(a, t, "level", "commune");
-	put_str(a, t, "code", "69123");
-	proto_value *y = put(a, t, "cog_year");
-	y->type = PROTO_V_INT;
-	y->u.i = 2025;
-	put_str(a, t, "label", "Lyon");
-
-	if (strcmp(type, "use_case") == 0) {
-		text(&s, buf, sizeof buf, 2);
-		put_str(a, b, "purpose", buf);
-		text(&s, buf, sizeof buf, 2);
-		put_str(a, b, "decision_process", buf);
-		put_str(a, b, "automation_level", "decision_support");
-		put_str(a, b, "algorithm_type", mix(&s) % 2 ? "machine_learning" : "rule_based");
-		proto_value *ind = put(a, b, "individual_decisions");
-		ind->type = PROTO_V_BOOL;
-		ind->u.b = false;
-		put_str(a, b, "affected_public", "Usagers du service public");
-		put_str(a, b, "human_oversight", "Chaque proposition est validée par un agent.");
-		proto_value *risks = put_list(a, b, "risks");
-		proto_value *r = proto_value_array_push(a, risks);
-		r->type = PROTO_V_MAP;
-		put_str(a, r, "name", "Biais");
-		put_str(a, r, "description", "Traitement inégal selon les quartiers.");
-		put_str(a, r, "mitigation", "Audit trimestriel des résultats.");
-		proto_value *ds = put_list(a, b, "data_sources");
-		proto_value *d = proto_value_array_push(a, ds);
-		d->type = PROTO_V_MAP;
-		put_str(a, d, "name", "Base métier");
-		put_str(a, d, "personal_data", "pseudonymised");
-	} else if (strcmp(type, "rex") == 0) {
-		proto_value *about = put_list(a, b, "about");
-		char target[160];
-		snprintf(target, sizeof target, "use_case/%.60s", slug);
-		push_str(a, about, target);
-		put_str(a, b, "declaration", "user");
-		proto_value *period = put(a, b, "period");
-		period->type = PROTO_V_MAP;
-		put_str(a, period, "start", "2024-03-01");
-		const char *fields[] = {"context", "objectives", "what_was_done", "difficulties",
-		                        "lessons_learned"};
-		for (size_t i = 0; i < 5; i++) {
-			text(&s, buf, sizeof buf, 2);
-			put_str(a, b, fields[i], buf);
-		}
-	} else if (strcmp(type, "component") == 0) {
-		put_str(a, b, "component_kind", "software");
-		put_str(a, b, "licence", "EUPL-1.2");
-		put_str(a, b, "repository_url", "https://forge.exemple-territoire.fr/numerique/outil");
-	} else {
-		put_str(a, b, "method_kind", "guide");
-		proto_value *covers = put_list(a, b, "covers");
-		push_str(a, covers, "transparency");
-		push_str(a, covers, "impact_assessment");
-	}
+	snprintf(ret_path, cap, "%s/%.60s-%llu", g.type->name, slug, (unsigned long long)index);
+	g.title = title;
+	g.slug = slug;
+	put_str(a, b, PROTO_F_TYPE, g.type->name);
+	gen_fields(&g, b, proto_record_common, true);
+	gen_fields(&g, b, g.type->fields, false);
 	return b;
 }

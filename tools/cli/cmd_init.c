@@ -15,6 +15,7 @@
 #include "node/service/term.h"
 #include "nodedir.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
@@ -144,16 +145,13 @@ int cmd_init(int argc, char **argv)
 	proto_arena ar;
 	proto_arena_init(&ar, 0);
 	proto_value *body = proto_value_new(&ar, PROTO_V_MAP);
-	*proto_value_map_put(&ar, body, "type", 4) = *proto_value_new_str(&ar, "territory", 9);
-	*proto_value_map_put(&ar, body, "name", 4) = *proto_value_new_str(&ar, name, strlen(name));
-	if (siren)
-		*proto_value_map_put(&ar, body, "siren", 5) =
-			*proto_value_new_str(&ar, siren, strlen(siren));
-	if (cog)
-		*proto_value_map_put(&ar, body, "cog", 3) = *proto_value_new_str(&ar, cog, strlen(cog));
-	if (kind)
-		*proto_value_map_put(&ar, body, "kind", 4) =
-			*proto_value_new_str(&ar, kind, strlen(kind));
+	static const char *const keys[] = {PROTO_F_TYPE, PROTO_F_NAME, PROTO_F_SIREN, PROTO_F_COG,
+	                                   PROTO_F_KIND};
+	const char *vals[] = {"territory", name, siren, cog, kind};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (vals[i])
+			*proto_value_map_put(&ar, body, keys[i], strlen(keys[i])) =
+				*proto_value_new_str(&ar, vals[i], strlen(vals[i]));
 	proto_schema_report rep;
 	proto_schema_normalize(body, &ar);
 	if (proto_schema_validate(body, &rep)) {

@@ -11,6 +11,7 @@
 #include "node/service/trust.h"
 #include "nodedir.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/schema.h"
 #include "render.h"
 
@@ -81,10 +82,13 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 		bool known = false;
 		for (size_t i = 0; proto_schema_types[i]; i++)
 			known |= strcmp(proto_schema_types[i], f->type) == 0;
-		if (!known)
-			return cli_usage_error(cmd, "unknown type \"%s\" (methodology, use_case, component, "
-			                            "rex, territory...)",
-			                       f->type);
+		if (!known) {
+			char types[256];
+			proto_record_type_list(types, sizeof types, false);
+			return cli_usage_error(cmd, "type « %s » inconnu ; types : %s (unknown type \"%s\"; "
+			                            "types: %s)",
+			                       f->type, types, f->type, types);
+		}
 		/* asking for a federation record type by name shows it */
 		f->include_federation = true;
 	}
@@ -99,11 +103,11 @@ static const char list_help[] =
 	"usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
 	"                   [--all] [--dir DIR] [--json]\n"
 	"\n"
-	"Lists every live record of the catalogue that matches the filters, newest first.\n"
-	"Types: methodology, use_case, component, rex (and territory for the federation's\n"
-	"territory records). Only the records of the territories this node trusts (see 'maille\n"
-	"territories'); --all lists the others too, marked [untrusted] (\"trusted\": false in\n"
-	"JSON).\n";
+	"Lists every live record of the catalogue that matches the filters, newest first.\n";
+static const char list_help_tail[] =
+	"Only the records of the territories this node trusts (see\n"
+	"'maille territories'); --all lists the others too, marked [untrusted] (\"trusted\":\n"
+	"false in JSON). The fields of each type: 'maille schema TYPE'.\n";
 
 int cmd_list(int argc, char **argv)
 {
@@ -113,7 +117,11 @@ int cmd_list(int argc, char **argv)
 	if (r)
 		return r;
 	if (a.help) {
+		char types[256];
+		proto_record_type_list(types, sizeof types, true);
 		fputs(list_help, stdout);
+		printf("Types: %s, and territory for the\nfederation's territory records.\n", types);
+		fputs(list_help_tail, stdout);
 		return EXIT_OK;
 	}
 	if (a.n_pos)

@@ -28,6 +28,7 @@ static const command commands[] = {
 	{"delete", cmd_delete, "delete one of this territory's records (tombstone)"},
 	{"export", cmd_export, "every live entry with its decoded body, as JSON"},
 	{"check", cmd_check, "re-verify every signature, id and store invariant"},
+	{"schema", cmd_schema, "the record types and their fields (labels and help in French)"},
 	{"whoami", cmd_whoami, "this node's key, the territory it writes for, its directory"},
 	{"key", cmd_key, "back up the node's key and federation, encrypted with a passphrase"},
 	{"federation", cmd_federation, "create, show, export or import the federation's network key"},

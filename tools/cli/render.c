@@ -13,6 +13,7 @@
 #include "node/service/trust.h"
 #include "proto/error.h"
 #include "proto/member.h"
+#include "proto/record.h"
 #include "proto/value.h"
 
 void render_time(uint64_t us, char *ret, size_t cap)
@@ -138,13 +139,13 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "kind", json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ?
 	                                               "tombstone" :
 	                                               "document"));
-	const char *type = str_field(body, "type");
+	const char *type = str_field(body, PROTO_F_TYPE);
 	json_object_set_new(o, "type", type ? json_string(type) : json_null());
-	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
-		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
 	json_object_set_new(o, "title", title ? json_string(title) : json_null());
-	const char *summary = proto_langmap_pick(proto_map_get(body, "summary"), "fr");
+	const char *summary = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), "fr");
 	json_object_set_new(o, "summary", summary ? json_string(summary) : json_null());
 	territory_label(st, row->entry.territory, buf, sizeof buf);
 	json_object_set_new(o, "territory", json_string(buf));
@@ -163,12 +164,9 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	json_object_set_new(o, "signer", json_string(hex));
 	render_time(row->entry.timestamp, buf, sizeof buf);
 	json_object_set_new(o, "timestamp", json_string(buf));
-	const char *status = str_field(body, "status");
+	const char *status = str_field(body, PROTO_F_STATUS);
 	json_object_set_new(o, "status", status ? json_string(status) : json_null());
-	const proto_value *themes = proto_map_get(body, "themes");
-	json_object_set_new(o, "themes", themes && themes->type == PROTO_V_ARRAY ?
-	                                     node_value_json(themes) :
-	                                     json_array());
+	json_object_set_new(o, "themes", node_themes_json(body));
 	if (row->snippet) {
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 		json_object_set_new(o, "rank", json_real(row->rank));
@@ -220,10 +218,10 @@ void render_row_line(store *st, const store_row *row)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = row_body(row, &a);
-	const char *type = str_field(body, "type");
-	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	const char *type = str_field(body, PROTO_F_TYPE);
+	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
-		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
 	char terr[600], tsafe[NODE_TERM_CAP(24)];
 	author_label(st, row, terr, sizeof terr);
 	printf("%-12s %-48.*s ",
@@ -334,16 +332,16 @@ void render_row_page(store *st, const store_row *row)
 	proto_arena_init(&a, 0);
 	proto_value *body = row_body(row, &a);
 	char hex[65], buf[256];
-	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
-		title = proto_langmap_pick(proto_map_get(body, "name"), "fr");
+		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
 	if (title)
 		put_s(title);
 	else
 		fputs("(sans titre)", stdout);
 	putchar('\n');
 	printf("  path:      %.*s\n", (int)row->entry.path_len, row->entry.path);
-	const char *type = str_field(body, "type");
+	const char *type = str_field(body, PROTO_F_TYPE);
 	fputs("  type:      ", stdout);
 	put_s(type ? type : "?");
 	putchar('\n');
@@ -377,9 +375,9 @@ void render_row_page(store *st, const store_row *row)
 	const proto_value *desc = NULL;
 	for (size_t i = 0; body && i < body->u.map.n; i++) {
 		const proto_kv *kv = &body->u.map.items[i];
-		if (strcmp(kv->key, "title") == 0 || strcmp(kv->key, "type") == 0)
+		if (strcmp(kv->key, PROTO_F_TITLE) == 0 || strcmp(kv->key, PROTO_F_TYPE) == 0)
 			continue;
-		if (strcmp(kv->key, "description") == 0) {
+		if (strcmp(kv->key, PROTO_F_DESCRIPTION) == 0) {
 			desc = &kv->val;
 			continue;
 		}

@@ -1,0 +1,314 @@
+/* tools/cli/cmd_schema.c: maille schema — the record types and their fields, as the record
+ * tables describe them (proto/record.h): a list of the types, one type's fields, the same in
+ * JSON, or the whole reference in Markdown (proto/RECORDS.md is this output; a test checks
+ * that the committed file is what the tables give). Reads no node directory. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "proto/record.h"
+#include "render.h"
+
+static const char schema_help[] =
+	"usage: maille schema [TYPE] [--json]\n"
+	"       maille schema --markdown\n"
+	"\n"
+	"Without TYPE, lists the record types. With TYPE, lists its fields: name, kind, whether\n"
+	"it is required (obligatoire), recommended (recommandé) or optional (facultatif) and\n"
+	"when that changes with another field, the allowed values with their French labels,\n"
+	"and the French label and help; nested fields are named like risks[].name. --json\n"
+	"gives the same with the English texts too. --markdown prints the record reference\n"
+	"(proto/RECORDS.md) for every type. Needs no node directory.\n";
+
+/* ---- text ------------------------------------------------------------------------------- */
+
+static void text_values(const proto_vocab *v, unsigned indent)
+{
+	printf("%*svaleurs :", (int)indent, "");
+	for (const proto_vocab_term *t = v->terms; t->value; t++)
+		printf("%s %s (%s)", t == v->terms ? "" : ",", t->value, t->label.fr);
+	printf("%s\n", v->open ? " ; d'autres sont admises, avec un avertissement" : "");
+}
+
+static void text_presence(const proto_record_field *f)
+{
+	printf("%s", proto_record_presence_text(f->pres).fr);
+	if (f->cond)
+		printf(" ; %s si %s = %s", proto_record_presence_text(f->cond->pres).fr,
+		       f->cond->field, f->cond->value ? f->cond->value : "true");
+}
+
+static void text_fields(const proto_record_field *fields, const char *prefix, unsigned indent)
+{
+	for (const proto_record_field *f = fields; f && f->name; f++) {
+		char path[160];
+		snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		printf("%*s%s  (%s)  ", (int)indent, "", path, proto_record_kind_text(f->kind).fr);
+		text_presence(f);
+		printf("\n%*s%s : %s\n", (int)indent + 4, "", f->label.fr, f->help.fr);
+		if (f->vocab)
+			text_values(f->vocab, indent + 4);
+		if (f->obj) {
+			char sub[170];
+			snprintf(sub, sizeof sub, "%s%s", path, f->kind == PROTO_FK_OBJLIST ? "[]." : ".");
+			text_fields(f->obj->fields, sub, indent + 2);
+			if (f->obj->check != PROTO_CHECK_NONE)
+				printf("%*s%s : %s\n", (int)indent + 4, "", path, f->obj->check_text.fr);
+		}
+	}
+}
+
+static void text_types(void)
+{
+	printf("Types de fiches (record types) :\n");
+	for (size_t i = 0; i < proto_record_n_types; i++) {
+		const proto_record_type *t = &proto_record_types[i];
+		printf("  %-12s %s — %s\n", t->name, t->label.fr, t->help.fr);
+	}
+	printf("Les champs d'un type : maille schema TYPE (the fields of a type).\n");
+}
+
+static void text_type(const proto_record_type *t)
+{
+	printf("%s — %s (%s)\n  %s\n", t->name, t->label.fr, t->label.en, t->help.fr);
+	if (t->cls == PROTO_RC_CATALOGUE) {
+		printf("\nChamps communs aux fiches du catalogue (common fields) :\n");
+		text_fields(proto_record_common, "", 2);
+	}
+	if (!t->fields) {
+		printf("\nAucun champ décrit : seul type est vérifié (no fields described yet: only "
+		       "type is checked).\n");
+		return;
+	}
+	printf("\nChamps propres à %s (fields of %s) :\n", t->name, t->name);
+	text_fields(t->fields, "", 2);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static json_t *json_fr_en(proto_fr_en t)
+{
+	return json_pack("{s:s, s:s}", "fr", t.fr, "en", t.en);
+}
+
+static const char *const presence_ids[] = { "optional", "recommended", "required" };
+
+static json_t *json_fields(const proto_record_field *fields)
+{
+	json_t *arr = json_array();
+	for (const proto_record_field *f = fields; f && f->name; f++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(f->name));
+		json_object_set_new(o, "kind", json_fr_en(proto_record_kind_text(f->kind)));
+		json_object_set_new(o, "presence", json_string(presence_ids[f->pres]));
+		json_object_set_new(
+		    o, "condition",
+		    f->cond ? json_pack("{s:s, s:o, s:s}", "field", f->cond->field, "value",
+		                        f->cond->value ? json_string(f->cond->value) : json_true(),
+		                        "presence", presence_ids[f->cond->pres])
+		            : json_null());
+		json_object_set_new(o, "label", json_fr_en(f->label));
+		json_object_set_new(o, "help", json_fr_en(f->help));
+		json_object_set_new(o, "multiline", json_boolean(f->multiline));
+		if (f->vocab) {
+			json_t *vals = json_array();
+			for (const proto_vocab_term *t = f->vocab->terms; t->value; t++)
+				json_array_append_new(vals, json_pack("{s:s, s:o}", "value", t->value,
+				                                      "label", json_fr_en(t->label)));
+			json_object_set_new(o, "vocabulary", json_string(f->vocab->name));
+			json_object_set_new(o, "values", vals);
+			json_object_set_new(o, "other_values_allowed", json_boolean(f->vocab->open));
+		}
+		if (f->search != PROTO_SEARCH_NONE)
+			json_object_set_new(o, "search",
+			                    json_pack("{s:s, s:f}", "column",
+			                              proto_search_columns[f->search].name, "weight",
+			                              proto_search_columns[f->search].weight));
+		if (f->dflt)
+			json_object_set_new(o, "default", json_string(f->dflt));
+		if (f->obj)
+			json_object_set_new(o, "fields", json_fields(f->obj->fields));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_record_type(const proto_record_type *t, bool with_fields)
+{
+	static const char *const classes[] = { "catalogue", "territory", "federation" };
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "class", json_string(classes[t->cls]));
+	json_object_set_new(o, "label", json_fr_en(t->label));
+	json_object_set_new(o, "help", json_fr_en(t->help));
+	if (with_fields) {
+		json_object_set_new(o, "common_fields", t->cls == PROTO_RC_CATALOGUE
+		                                            ? json_fields(proto_record_common)
+		                                            : json_array());
+		json_object_set_new(o, "fields", json_fields(t->fields));
+	}
+	return o;
+}
+
+/* ---- Markdown --------------------------------------------------------------------------- */
+
+/* A table cell: '|' would end it. */
+static void md_cell(const char *s)
+{
+	for (; *s; s++)
+		fputs(*s == '|' ? "\\|" : (char[2]){ *s, 0 }, stdout);
+}
+
+/* The vocabularies, in the order the tables first use them. */
+#define MD_VOCABS 64
+typedef struct md_vocabs {
+	const proto_vocab *v[MD_VOCABS];
+	size_t n;
+} md_vocabs;
+
+static void md_collect(md_vocabs *vs, const proto_record_field *fields)
+{
+	for (const proto_record_field *f = fields; f && f->name; f++) {
+		bool seen = false;
+		for (size_t i = 0; i < vs->n; i++)
+			seen |= vs->v[i] == f->vocab;
+		if (f->vocab && !seen && vs->n < MD_VOCABS)
+			vs->v[vs->n++] = f->vocab;
+		if (f->obj)
+			md_collect(vs, f->obj->fields);
+	}
+}
+
+static void md_rows(const proto_record_field *fields, const char *prefix)
+{
+	for (const proto_record_field *f = fields; f && f->name; f++) {
+		char path[160];
+		snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		printf("| `%s` | %s", path, proto_record_kind_text(f->kind).fr);
+		if (f->vocab)
+			printf(" ([%s](#%s))", f->vocab->name, f->vocab->name);
+		printf(" | %s", proto_record_presence_text(f->pres).fr);
+		if (f->cond)
+			printf(" ; %s si `%s` = `%s`", proto_record_presence_text(f->cond->pres).fr,
+			       f->cond->field, f->cond->value ? f->cond->value : "true");
+		printf(" | %s / %s | ", f->label.fr, f->label.en);
+		md_cell(f->help.fr);
+		printf(" / *");
+		md_cell(f->help.en);
+		printf("* | %s | ", proto_record_widget_text(f->widget).fr);
+		if (f->search != PROTO_SEARCH_NONE)
+			printf("%s (%.0f)", proto_search_columns[f->search].name,
+			       proto_search_columns[f->search].weight);
+		printf(" |\n");
+		if (f->obj) {
+			char sub[170];
+			snprintf(sub, sizeof sub, "%s%s", path, f->kind == PROTO_FK_OBJLIST ? "[]." : ".");
+			md_rows(f->obj->fields, sub);
+		}
+	}
+}
+
+static void md_table(const proto_record_field *fields)
+{
+	printf("| Champ (field) | Nature (kind) | Présence | Libellé (label) | Aide (help) | "
+	       "Formulaire (form) | Recherche (search) |\n|---|---|---|---|---|---|---|\n");
+	md_rows(fields, "");
+	printf("\n");
+}
+
+static void md_reference(void)
+{
+	md_vocabs vs = { { NULL }, 0 };
+	printf("# Types de fiches (record types)\n\n"
+	       "<!-- Generated by `maille schema --markdown` from the record tables "
+	       "(proto/record_*.c). Do not edit: change the tables, then run `maille schema "
+	       "--markdown > proto/RECORDS.md`. -->\n\n"
+	       "Chaque fiche est une table dont `type` dit le type. Présence : obligatoire (une "
+	       "fiche sans ce champ est refusée), recommandé (un avertissement), facultatif ; "
+	       "certains champs changent de présence selon un autre champ. Les champs imbriqués "
+	       "sont notés `risks[].name` (dans chaque élément d'une liste) ou `period.start`. "
+	       "*Every record is a map whose `type` names its type. Nested fields are written "
+	       "`risks[].name` or `period.start`.*\n\n");
+	printf("## Recherche (search)\n\n| Colonne (column) | Poids (weight) |\n|---|---|\n");
+	for (int c = PROTO_SEARCH_TITLE; c < PROTO_SEARCH_N_; c++)
+		printf("| %s | %.0f |\n", proto_search_columns[c].name, proto_search_columns[c].weight);
+	printf("\n## Types\n\n| Type | Libellé (label) | Description |\n|---|---|---|\n");
+	for (size_t i = 0; i < proto_record_n_types; i++) {
+		const proto_record_type *t = &proto_record_types[i];
+		printf("| [`%s`](#%s) | %s / %s | %s / *%s* |\n", t->name, t->name, t->label.fr,
+		       t->label.en, t->help.fr, t->help.en);
+	}
+	printf("\n## Champs communs (common fields)\n\nLes fiches `methodology`, `use_case`, "
+	       "`component` et `rex` ont ces champs, puis les leurs. *The catalogue's records have "
+	       "these fields, then their own.*\n\n");
+	md_table(proto_record_common);
+	md_collect(&vs, proto_record_common);
+	for (size_t i = 0; i < proto_record_n_types; i++) {
+		const proto_record_type *t = &proto_record_types[i];
+		printf("## %s\n\n%s / *%s*\n\n", t->name, t->help.fr, t->help.en);
+		if (t->fields)
+			md_table(t->fields);
+		else
+			printf("Aucun champ décrit : seul `type` est vérifié. *No fields described yet: "
+			       "only `type` is checked.*\n\n");
+		md_collect(&vs, t->fields);
+	}
+	printf("## Vocabulaires (vocabularies)\n");
+	for (size_t i = 0; i < vs.n; i++) {
+		printf("\n### %s\n\n", vs.v[i]->name);
+		if (vs.v[i]->open)
+			printf("D'autres valeurs sont admises, avec un avertissement. *Other values are "
+			       "allowed, with a warning.*\n\n");
+		printf("| Valeur (value) | Libellé | Label |\n|---|---|---|\n");
+		for (const proto_vocab_term *t = vs.v[i]->terms; t->value; t++)
+			printf("| `%s` | %s | %s |\n", t->value, t->label.fr, t->label.en);
+	}
+}
+
+int cmd_schema(int argc, char **argv)
+{
+	cli_opt opts[] = { { "markdown", false, NULL }, { NULL, false, NULL } };
+	cli_args a;
+	int r = cli_parse("schema", argc, argv, opts, &a);
+	if (r)
+		return r;
+	if (a.help) {
+		fputs(schema_help, stdout);
+		return EXIT_OK;
+	}
+	if (a.n_pos > 1)
+		return cli_usage_error("schema", "argument en trop « %s » (unexpected argument '%s')",
+		                       a.pos[1], a.pos[1]);
+	const proto_record_type *t = NULL;
+	if (a.n_pos == 1 && !(t = proto_record_type_find(a.pos[0], strlen(a.pos[0])))) {
+		char types[256];
+		proto_record_type_list(types, sizeof types, false);
+		return cli_usage_error("schema",
+		                       "type « %s » inconnu ; types : %s (unknown type \"%s\"; "
+		                       "types: %s)",
+		                       a.pos[0], types, a.pos[0], types);
+	}
+	if (cli_opt_get(opts, "markdown")) {
+		if (t || a.json)
+			return cli_usage_error("schema", "--markdown prend tout le référentiel, sans TYPE "
+			                                 "ni --json (--markdown takes no TYPE or --json)");
+		md_reference();
+		return EXIT_OK;
+	}
+	if (a.json) {
+		if (t)
+			return render_json_out(json_record_type(t, true));
+		json_t *arr = json_array();
+		for (size_t i = 0; i < proto_record_n_types; i++)
+			json_array_append_new(arr, json_record_type(&proto_record_types[i], false));
+		return render_json_out(json_pack("{s:o}", "types", arr));
+	}
+	if (t)
+		text_type(t);
+	else
+		text_types();
+	return EXIT_OK;
+}
