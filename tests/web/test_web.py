@@ -27,9 +27,8 @@ import time
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-import harness  # noqa: E402
-from harness import run, wait_for, check_sanitizers, env_with  # noqa: E402
+import harness
+from harness import run, wait_for, check_sanitizers, env_with
 
 XSS_TITLE = "<script>alert(1)</script>"
 
