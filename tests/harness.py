@@ -1,15 +1,27 @@
-"""What the end-to-end CLI suites share: running `maille`, waiting with a deadline, and a
-daemon on 127.0.0.1 that must stop with exit 0 on SIGTERM.
+"""What the Python suites (tests/cli, tests/node, tests/web, tests/browser) share: running
+`maille` and the test programs, waiting with a deadline, daemons on 127.0.0.1 that must stop
+with exit 0 (and without a sanitizer report), and a base class holding a temporary directory
+and the daemons started in it.
 
-A suite sets harness.MAILLE to the binary before it runs, and harness.CLEAR_ENV to the
-variables a test must not inherit from the caller's environment."""
+meson puts this directory on PYTHONPATH; by hand: PYTHONPATH=tests python3 tests/cli/test_cli.py
+build/tools/maille ... A suite sets harness.MAILLE to the binary before it runs, and
+harness.CLEAR_ENV to the variables a test must not inherit from the caller's environment."""
+import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import time
+import unittest
 
 MAILLE = None
 CLEAR_ENV = ("MAILLE_HOME",)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
 
 
 def env_with(extra=None):
@@ -28,14 +40,27 @@ def check_sanitizers(what, text):
             raise AssertionError(f"{what}: sanitizer report:\n{text}")
 
 
+def run_bytes(argv, env=None, timeout=120, input_bytes=None):
+    """Runs a program (maille, the probe, maille-bench...) with the test environment plus
+    env; standard input is input_bytes, or empty. Returns the exit code, stdout and stderr
+    as bytes; a sanitizer report on stderr fails."""
+    extra = {"input": input_bytes} if input_bytes is not None else {"stdin": subprocess.DEVNULL}
+    p = subprocess.run(argv, capture_output=True, env=env_with(env), timeout=timeout, **extra)
+    what = " ".join([os.path.basename(argv[0])] + [os.fsdecode(a) for a in argv[1:]])
+    check_sanitizers(what, p.stderr.decode("utf-8", "replace"))
+    return p.returncode, p.stdout, p.stderr
+
+
+def run_program(argv, env=None, timeout=120, input_bytes=None):
+    """run_bytes with stdout and stderr decoded."""
+    rc, out, err = run_bytes(argv, env=env, timeout=timeout, input_bytes=input_bytes)
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
 def run(*args, env=None, timeout=120, input_text=None):
-    extra = {"input": input_text.encode()} if input_text is not None else \
-        {"stdin": subprocess.DEVNULL}
-    p = subprocess.run([MAILLE, *args], capture_output=True, env=env_with(env),
-                       timeout=timeout, **extra)
-    err = p.stderr.decode("utf-8", "replace")
-    check_sanitizers("maille " + " ".join(args), err)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), err
+    """maille ARGS: the exit code, stdout and stderr (text)."""
+    return run_program([MAILLE, *args], env=env, timeout=timeout,
+                       input_bytes=input_text.encode() if input_text is not None else None)
 
 
 def wait_for(cond, timeout, what):
@@ -48,52 +73,74 @@ def wait_for(cond, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def read_text(path):
+    """A file's text, or "" when it does not exist (a daemon that never started)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
 class Daemon:
-    """`maille node` on 127.0.0.1:0 in the foreground; stop() sends SIGTERM and wants 0."""
+    """`maille node` on 127.0.0.1:0 in the foreground, its log in DIR.log; with web, its web
+    catalogue too (self.web is HOST:PORT, self.port the port). stop() sends SIGTERM (or sig)
+    and wants exit 0, no sanitizer report, node.addr and web.addr removed."""
 
-    def __init__(self, d, args=()):
+    def __init__(self, d, args=(), env=None, web=None, name=None):
         self.dir = d
+        self.name = name or d
         self.log_path = d + ".log"
-        addr_file = os.path.join(d, "node.addr")
-        assert not os.path.exists(addr_file), "node.addr left from an earlier daemon"
+        self.files = ["node.addr"] + (["web.addr"] if web else [])
+        for f in self.files:
+            assert not os.path.exists(os.path.join(d, f)), f"{f} left from an earlier daemon"
         self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0",
-                                      *args],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self.logf, env=env_with())
+        argv = [MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"]
+        if web:
+            argv += ["--web", web]
+        self.proc = subprocess.Popen(argv + list(args), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.logf,
+                                     env=env_with(env))
+        self.addr = wait_for(self.ready("node.addr"), 30, f"{self.name}'s node.addr")
+        self.web = self.port = None
+        if web:
+            self.web = wait_for(self.ready("web.addr"), 30, f"{self.name}'s web.addr")
+            self.port = int(self.web.rsplit(":", 1)[1])
 
-        def ready():
+    def ready(self, name):
+        """A condition: the address the daemon wrote to DIR/name once it is whole."""
+        def f():
             if self.proc.poll() is not None:
-                raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
+                raise AssertionError(f"daemon {self.name} exited with {self.proc.returncode}:\n"
                                      + self.log())
-            try:
-                with open(addr_file) as f:
-                    text = f.read()
-            except FileNotFoundError:
-                return None
+            text = read_text(os.path.join(self.dir, name))
             return text.strip() if text.endswith("\n") else None
-
-        self.addr = wait_for(ready, 30, f"{d}/node.addr")
+        return f
 
     def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        return read_text(self.log_path)
 
-    def stop(self):
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=30, sig=signal.SIGTERM):
         if not self.proc:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(sig)
         try:
-            rc = self.proc.wait(30)
+            rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
+            raise AssertionError(f"daemon {self.name} did not stop within {timeout} s:\n"
+                                 + self.log())
         finally:
             self.proc = None
             self.logf.close()
-        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
-        check_sanitizers(f"daemon {self.dir}", self.log())
+        assert rc == 0, f"daemon {self.name} exited with {rc}:\n" + self.log()
+        check_sanitizers(f"daemon {self.name}", self.log())
+        for f in self.files:
+            assert not os.path.exists(os.path.join(self.dir, f)), f"{f} left behind"
 
     def kill(self):
         """Only for a test that already failed: no daemon outlives the suite."""
@@ -102,3 +149,104 @@ class Daemon:
             self.proc.wait()
             self.proc = None
             self.logf.close()
+
+
+def WebDaemon(d, *extra, web="127.0.0.1:0"):
+    """A daemon with its web catalogue (on 127.0.0.1:0 unless web says otherwise)."""
+    return Daemon(d, extra, web=web)
+
+
+class Case(unittest.TestCase):
+    """A test class with a temporary directory and the daemons started in it: begin() in
+    setUp (one directory per test) or setUpClass (one per class), end() in tearDown or
+    tearDownClass. end() stops each daemon (exit 0 wanted), kills what did not stop, and
+    removes the directory. The state is the class's: its tests run one after the other.
+
+    m, ok, js and fails run maille on a node directory; run_env is added to the environment
+    of each (a suite's test settings)."""
+    tmp = None
+    daemons = []
+    run_env = None
+
+    @classmethod
+    def begin(cls, prefix):
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+        cls.daemons = []
+
+    @classmethod
+    def end(cls):
+        try:
+            cls.stop_daemons()
+        finally:
+            for d in cls.daemons:
+                d.kill()
+            if cls.tmp:
+                shutil.rmtree(cls.tmp, ignore_errors=True)
+            cls.tmp = None
+
+    @classmethod
+    def path(cls, *names):
+        return os.path.join(cls.tmp, *names)
+
+    @classmethod
+    def daemon(cls, d, *args, web=None, env=None):
+        dm = Daemon(d, args, web=web, env=env)
+        cls.daemons.append(dm)
+        return dm
+
+    @classmethod
+    def stop_daemons(cls):
+        """Stops every daemon started so far; each must exit 0."""
+        daemons, cls.daemons = cls.daemons, []
+        try:
+            for d in daemons:
+                d.stop()
+        finally:
+            cls.daemons = [d for d in daemons if d.proc]
+
+    @classmethod
+    def m(cls, d, *args, **kw):
+        kw.setdefault("env", cls.run_env)
+        return run("--dir", d, *args, **kw)
+
+    @classmethod
+    def ok(cls, d, *args, **kw):
+        rc, out, err = cls.m(d, *args, **kw)
+        if rc != 0:
+            raise AssertionError(f"maille {' '.join(args)} failed ({rc}): {out}{err}")
+        return out
+
+    @classmethod
+    def js(cls, d, *args):
+        return json.loads(cls.ok(d, *args, "--json"))
+
+    @classmethod
+    def fails(cls, d, *args, rc=1):
+        got, out, err = cls.m(d, *args)
+        if got != rc:
+            raise AssertionError(f"maille {' '.join(args)}: exit {got}, not {rc}: {out}{err}")
+        return err
+
+    @classmethod
+    def write(cls, name, text):
+        """A file of the temporary directory with text (str or bytes); its path."""
+        p = cls.path(name)
+        with open(p, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        return p
+
+    @classmethod
+    def publish(cls, d, name, text):
+        """text written to name in the temporary directory, then published by d."""
+        return cls.ok(d, "publish", cls.write(name, text))
+
+    @classmethod
+    def init(cls, name, title, kind="commune", siren="200046977"):
+        """maille init of a new node directory name, for the territory title."""
+        d = cls.path(name)
+        cls.ok(d, "init", "--name", title, "--siren", siren, "--kind", kind)
+        return d
+
+    @classmethod
+    def key(cls, d):
+        return cls.js(d, "whoami")["key"]

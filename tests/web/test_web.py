@@ -16,19 +16,15 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import sqlite3
 import sys
-import tempfile
 import time
 import unittest
 import urllib.parse
 
 import harness
-from harness import run, wait_for, check_sanitizers, env_with
+from harness import WebDaemon, wait_for
 
 XSS_TITLE = "<script>alert(1)</script>"
 
@@ -76,68 +72,6 @@ data_sources: [{name: Guide RH interne, personal_data: none}]
 ---
 Un assistant hébergé par la collectivité, sur un petit modèle.
 """
-
-
-class WebDaemon:
-    """`maille node` with its web catalogue on 127.0.0.1:0; stop() wants exit 0."""
-
-    def __init__(self, d, *extra, web="127.0.0.1:0"):
-        self.dir = d
-        self.log_path = d + ".log"
-        for f in ("node.addr", "web.addr"):
-            assert not os.path.exists(os.path.join(d, f)), f"{f} left from an earlier daemon"
-        self.logf = open(self.log_path, "ab")
-        args = [harness.MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"]
-        if web:
-            args += ["--web", web]
-        self.proc = subprocess.Popen(args + list(extra), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=self.logf, env=env_with())
-
-        def ready(name):
-            def f():
-                if self.proc.poll() is not None:
-                    raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
-                                         + self.log())
-                try:
-                    with open(os.path.join(d, name)) as fh:
-                        text = fh.read()
-                except FileNotFoundError:
-                    return None
-                return text.strip() if text.endswith("\n") else None
-            return f
-
-        self.addr = wait_for(ready("node.addr"), 30, f"{d}/node.addr")
-        self.web = wait_for(ready("web.addr"), 30, f"{d}/web.addr")
-        host, port = self.web.rsplit(":", 1)
-        self.port = int(port)
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if not self.proc:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
-        finally:
-            self.proc = None
-            self.logf.close()
-        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
-        check_sanitizers(f"daemon {self.dir}", self.log())
-        assert not os.path.exists(os.path.join(self.dir, "web.addr")), "web.addr left behind"
-
-    def kill(self):
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            self.logf.close()
 
 
 class Resp:
@@ -209,58 +143,29 @@ def form_body(pairs):
     return urllib.parse.urlencode(pairs, doseq=True)
 
 
+def with_fields(pairs, over):
+    """The form's pairs with each field of over replaced, or removed when None."""
+    for k, v in over.items():
+        pairs = [p for p in pairs if p[0] != k]
+        if v is not None:
+            pairs.append((k, v))
+    return pairs
+
+
 FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-class Base(unittest.TestCase):
+class Base(harness.Case):
     """A test class's temporary directory and the daemons it starts, stopped (then killed if
     need be) and removed when the class is done."""
 
     @classmethod
-    def begin(cls, prefix):
-        cls.tmp = tempfile.mkdtemp(prefix=prefix)
-        cls.daemons = []
-
-    @classmethod
     def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            if cls.tmp:
-                shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    tmp = None
-    daemons = []
-
-    @classmethod
-    def m(cls, d, *args):
-        return run("--dir", d, *args)
-
-    @classmethod
-    def ok(cls, d, *args):
-        rc, out, err = cls.m(d, *args)
-        assert rc == 0, f"maille {' '.join(args)} failed: {err}"
-        return out
-
-    @classmethod
-    def js(cls, d, *args):
-        return json.loads(cls.ok(d, *args, "--json"))
-
-    @classmethod
-    def publish(cls, d, name, text):
-        p = os.path.join(cls.tmp, name)
-        with open(p, "w", encoding="utf-8") as f:
-            f.write(text)
-        return cls.ok(d, "publish", p)
+        cls.end()
 
     @classmethod
     def node(cls, name, title):
-        d = os.path.join(cls.tmp, name)
-        cls.ok(d, "init", "--name", title, "--siren", "200046977", "--kind", "metropole")
-        return d
+        return cls.init(name, title, kind="metropole")
 
     def get(self, path, **kw):
         return http_req(self.web.port, "GET", path, **kw)
@@ -466,11 +371,7 @@ class WebTest(Base):
                  ("objectives", "Décider de la suite."), ("what_was_done", "Six mois d'essai."),
                  ("difficulties", "Des réponses à tenir à jour."),
                  ("lessons_learned", "Associer les agents tôt."), ("recommendation", "recommend")]
-        for k, v in over.items():
-            pairs = [p for p in pairs if p[0] != k]
-            if v is not None:
-                pairs.append((k, v))
-        return pairs
+        return with_fields(pairs, over)
 
     def test_publish_required_fields(self):
         before = self.count()
@@ -544,11 +445,7 @@ class WebTest(Base):
                  ("summary", "Une fiche publiée par le formulaire du catalogue web."),
                  ("description", "Une description en **Markdown**."),
                  ("themes", "donnees"), ("status", "pilot"), ("content_licence", "etalab-2.0")]
-        for k, v in over.items():
-            pairs = [p for p in pairs if p[0] != k]
-            if v is not None:
-                pairs.append((k, v))
-        return pairs
+        return with_fields(pairs, over)
 
     def test_publish_other_types(self):
         cookie, tok = self.csrf("/publish?type=use_case")
