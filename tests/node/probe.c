@@ -31,6 +31,7 @@
 #include "proto/error.h"
 #include "proto/sync.h"
 #include "proto/value.h"
+#include "tests/fixture/entry_fixture.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -455,19 +456,10 @@ static int entry_make(const uint8_t territory[PROTO_KEY_LEN], const uint8_t *sk,
                       const char *capref, const uint8_t *body, size_t body_len, uint8_t **ret,
                       size_t *ret_len)
 {
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, territory, PROTO_KEY_LEN);
-	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
-	e.timestamp = wall_us();
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	return proto_entry_encode(&e, sk, ret, ret_len);
+	/* an Ed25519 secret key ends with its public key */
+	fixture_entry f = {.territory = territory, .path = path, .timestamp = wall_us(),
+	                   .body = body, .body_len = body_len, .capref = capref};
+	return fixture_entry_sign(&f, sk + 32, sk, ret, ret_len);
 }
 
 /* One ENTRIES message holding raw. */

@@ -7,6 +7,7 @@
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/value.h"
+#include "tests/fixture/entry_fixture.h"
 
 /* PROTOCOL.md §1.6: key from the seed 00 01 02 ... 1f, path rex/creche, 2026-01-01T00:00:00Z,
  * body {"type": "rex", "title": {"fr": "Crèche"}, "themes": ["ia-democratie"]}. */
@@ -43,19 +44,10 @@ static int make(const char *path, uint64_t ts, int kind, const char *body_hex, c
                 uint8_t **ret, size_t *ret_len)
 {
 	uint8_t body[256];
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, pk, 32);
-	memcpy(e.signer, pk, 32);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	e.body = body;
-	e.body_len = unhex(body_hex, body);
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
-	return proto_entry_encode(&e, sk, ret, ret_len);
+	size_t body_len = unhex(body_hex, body);
+	fixture_entry f = {.path = path, .timestamp = ts, .kind = kind, .body = body,
+	                   .body_len = body_len, .capref = capref};
+	return fixture_entry_sign(&f, pk, sk, ret, ret_len);
 }
 
 static void test_golden(void)

@@ -22,12 +22,11 @@
 #include "proto/error.h"
 #include "proto/value.h"
 #include "store/store.h"
+#include "tests/fixture/entry_fixture.h"
 
 #define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
 
-typedef struct key {
-	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
-} key;
+typedef fixture_key key;
 
 /* The fields a test body may set; NULL fields are left out. */
 typedef struct doc {
@@ -225,31 +224,14 @@ static uint8_t *body_make(const doc *d, size_t *ret_len)
 static uint8_t *entry_make2(const key *k, const key *signer, const char *capref, const char *path,
                             uint64_t ts, int kind, const doc *d, size_t *ret_len)
 {
-	static const uint8_t empty = 0x80;
-	proto_entry e;
 	uint8_t *body = NULL, *buf = NULL;
-	size_t body_len = 1;
-	memset(&e, 0, sizeof e);
-	if (!signer)
-		signer = k;
-	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
-	memcpy(e.signer, signer->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	if (capref) {
-		e.capref = capref;
-		e.capref_len = strlen(capref);
-	}
-	if (kind == PROTO_KIND_DOCUMENT) {
+	size_t body_len = 0;
+	if (kind == PROTO_KIND_DOCUMENT)
 		body = body_make(d, &body_len);
-		e.body = body;
-	} else {
-		e.body = &empty;
-	}
-	e.body_len = body_len;
-	int rc = proto_entry_encode(&e, signer->sk, &buf, ret_len);
+	/* a tombstone's body is {} (body NULL) */
+	fixture_entry f = {.territory = k->pk, .path = path, .timestamp = ts, .kind = kind,
+	                   .body = body, .body_len = body_len, .capref = capref};
+	int rc = fixture_entry_sign_key(&f, signer ? signer : k, &buf, ret_len);
 	if (rc != 0) {
 		fprintf(stderr, "entry_make: %s\n", maille_errname(rc));
 		exit(1);
@@ -277,10 +259,10 @@ static int put(store *st, const key *k, const char *path, uint64_t ts, int kind,
 	return rc;
 }
 
-/* Puts the capability members/<member hex> of territory k (PROTOCOL.md §4.3) stamped ts,
- * covering [from, until) (until 0: no end) under prefix. */
-static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint64_t from,
-                   uint64_t until, const char *prefix, uint8_t ret_id[PROTO_ID_LEN])
+/* The capability members/<member hex> of territory k (PROTOCOL.md §4.3) stamped ts, covering
+ * [from, until) (until 0: no end) under prefix, signed by k. */
+static int cap_make(const key *k, const key *member, uint64_t ts, uint64_t from, uint64_t until,
+                    const char *prefix, uint8_t **ret, size_t *ret_len)
 {
 	proto_member_cap c;
 	memset(&c, 0, sizeof c);
@@ -291,25 +273,26 @@ static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint
 	snprintf(c.prefix, sizeof c.prefix, "%s", prefix ? prefix : "");
 	c.from_us = from;
 	c.until_us = until ? until : UINT64_MAX;
-	uint8_t *body = NULL, *raw = NULL;
-	size_t body_len = 0, len = 0;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
 	char path[80] = "members/";
 	proto_hex(member->pk, PROTO_KEY_LEN, path + 8);
 	int rc = proto_member_cap_body(&c, &body, &body_len);
 	if (rc)
 		return rc;
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
-	memcpy(e.signer, k->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	rc = proto_entry_encode(&e, k->sk, &raw, &len);
+	fixture_entry f = {.path = path, .timestamp = ts, .body = body, .body_len = body_len};
+	rc = fixture_entry_sign_key(&f, k, ret, ret_len);
 	free(body);
+	return rc;
+}
+
+/* Puts the capability of cap_make. */
+static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint64_t from,
+                   uint64_t until, const char *prefix, uint8_t ret_id[PROTO_ID_LEN])
+{
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int rc = cap_make(k, member, ts, from, until, prefix, &raw, &len);
 	if (rc)
 		return rc;
 	if (ret_id)
@@ -2826,35 +2809,13 @@ static void test_member_order_independent(void)
 	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 100, NOW - 1000, 0, NULL, NULL), 0);
 	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 90, NOW - 1000, NOW - 20, NULL, NULL), 0);
 	store_close(tmp);
-	{
-		/* rebuild the two capability encodings to replay them (cap_put signs anew: the
-		 * same content, so the same bytes) */
-		proto_member_cap c;
-		for (int v = 0; v < 2; v++) {
-			memset(&c, 0, sizeof c);
-			memcpy(c.territory, terr.pk, PROTO_KEY_LEN);
-			memcpy(c.member, member.pk, PROTO_KEY_LEN);
-			snprintf(c.name, sizeof c.name, "Camille Martin");
-			c.role = PROTO_ROLE_EDITOR;
-			c.from_us = NOW - 1000;
-			c.until_us = v ? NOW - 20 : UINT64_MAX;
-			uint8_t *body = NULL;
-			size_t body_len = 0;
-			CHECK_EQ_INT(proto_member_cap_body(&c, &body, &body_len), 0);
-			proto_entry e;
-			memset(&e, 0, sizeof e);
-			memcpy(e.territory, terr.pk, PROTO_KEY_LEN);
-			memcpy(e.signer, terr.pk, PROTO_KEY_LEN);
-			e.path = capref;
-			e.path_len = strlen(capref);
-			e.timestamp = v ? NOW - 90 : NOW - 100;
-			e.kind = PROTO_KIND_DOCUMENT;
-			e.body = body;
-			e.body_len = body_len;
-			CHECK_EQ_INT(proto_entry_encode(&e, terr.sk, &raws[v], &lens[v]), 0);
-			free(body);
-		}
-	}
+	/* the two capability encodings again, to replay them (signed anew: the same content,
+	 * so the same bytes) */
+	CHECK_EQ_INT(cap_make(&terr, &member, NOW - 100, NOW - 1000, 0, NULL, &raws[0], &lens[0]),
+	             0);
+	CHECK_EQ_INT(cap_make(&terr, &member, NOW - 90, NOW - 1000, NOW - 20, NULL, &raws[1],
+	                      &lens[1]),
+	             0);
 	raws[2] = entry_make2(&terr, &member, capref, "rex/un", NOW - 30, PROTO_KIND_DOCUMENT, &a,
 	                      &lens[2]);
 	raws[3] = entry_make2(&terr, &member, capref, "rex/deux", NOW - 10, PROTO_KIND_DOCUMENT, &b,
