@@ -318,10 +318,11 @@ static int member_put(store *st, const key *k, const key *member, const char *pa
 	return rc;
 }
 
-static store *store_create(void)
+/* The store of the temporary directory, opened with flags (or the test program ends). */
+static store *store_at(int flags)
 {
 	store *st = NULL;
-	int rc = store_open(path_, STORE_OPEN_CREATE, &st);
+	int rc = store_open(path_, flags, &st);
 	CHECK_EQ_INT(rc, 0);
 	if (rc) {
 		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
@@ -330,16 +331,22 @@ static store *store_create(void)
 	return st;
 }
 
+static store *store_create(void)
+{
+	return store_at(STORE_OPEN_CREATE);
+}
+
 static store *store_reopen(void)
 {
-	store *st = NULL;
-	int rc = store_open(path_, STORE_OPEN_EXISTING, &st);
-	CHECK_EQ_INT(rc, 0);
-	if (rc) {
-		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
-		exit(1);
-	}
-	return st;
+	return store_at(STORE_OPEN_EXISTING);
+}
+
+/* A new temporary directory, a new key in *k and a new store: how most tests begin. */
+static store *store_fresh(key *k)
+{
+	tmp_begin();
+	proto_key_generate(k->pk, k->sk);
+	return store_create();
 }
 
 static void hex_of(const uint8_t id[PROTO_ID_LEN], char ret[2 * PROTO_ID_LEN + 1])
@@ -514,9 +521,7 @@ static void test_reopen_keeps_data(void)
 	uint8_t id[PROTO_ID_LEN];
 	store_row row;
 	doc d = {.title = "Chatbot RH", .description = "Un an après"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/chatbot-rh", NOW - 100, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
 	store_close(st);
 	st = store_reopen();
@@ -630,9 +635,7 @@ static void test_tombstone_wins_and_stays(void)
 	uint8_t tomb_id[PROTO_ID_LEN];
 	int result = -1;
 	doc d = {.title = "Éphémère", .description = "disparaitra"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	/* The tombstone arrives first, then an older document and the same tombstone again. */
 	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, &result,
 	                 tomb_id),
@@ -674,9 +677,7 @@ static void test_duplicate(void)
 	int result = -1;
 	doc d = {.title = "Doublon"};
 	size_t len;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw = entry_make(&k, "use_case/doublon", NOW - 3, PROTO_KIND_DOCUMENT, &d, &len);
 	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
 	CHECK_EQ_INT(result, STORE_PUT_LIVE);
@@ -762,9 +763,7 @@ static void test_put_verified_refusals(void)
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry e;
 	int result = -1;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw = entry_make(&k, "rex/verifie", NOW - 1, PROTO_KIND_DOCUMENT, &d, &len);
 	CHECK_EQ_INT(proto_entry_decode(raw, len, &e), 0);
 	proto_entry_id(raw, len, id);
@@ -799,9 +798,7 @@ static void test_batch(void)
 	key k;
 	int result = -1;
 	uint64_t n = 0;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(store_commit(st), MAILLE_ESTATE);
 	CHECK_EQ_INT(store_begin(st), 0);
 	CHECK_EQ_INT(store_begin(st), MAILLE_ESTATE);
@@ -849,9 +846,7 @@ static void test_batch_edits_within(void)
 	key k;
 	int result = -1;
 	char word[32], descr[64];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(store_begin(st), 0);
 	for (int v = 0; v < 5; v++) {
 		snprintf(descr, sizeof descr, "version%c", 'a' + v);
@@ -924,9 +919,7 @@ static void test_search_diacritics(void)
 	         .summary = "Un résumé",
 	         .description = "Une longue description où l'on parle de Forêt et d'ŒUVRE.",
 	         .keyword = "agents conversationnels"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/chatbot", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(search_n(st, "expérience", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "experience", NULL), 1);
@@ -965,9 +958,7 @@ static void test_search_hostile_queries(void)
 	                                    "* - ^ :", "« »", "— …", "\"\"\""};
 	key k;
 	doc d = {.title = "chatbot and near or not"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/x", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		rows rs = {0};
@@ -1157,9 +1148,7 @@ static void test_get_id(void)
 	char hex[2 * PROTO_ID_LEN + 1], buf[80];
 	store_row row;
 	doc d = {.title = "Identifiant"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/id", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
 	hex_of(id, hex);
 
@@ -1210,9 +1199,7 @@ static void test_get_id_ambiguous(void)
 	char hex[2 * PROTO_ID_LEN + 1];
 	store_row row;
 	doc d = {.title = "Ambigu"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/one", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id1), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/two", NOW - 2, PROTO_KIND_DOCUMENT, &d, NULL, id2), 0);
 	store_close(st);
@@ -1328,9 +1315,7 @@ static void test_secure_delete_control(void)
 {
 	key k;
 	doc d = {.title = "Témoin", .description = "Le mot zorglubmirifique reste ici."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/temoin", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	store_close(st);
 	/* Without a deletion the word is in the file: the test below can fail. */
@@ -1344,9 +1329,7 @@ static void test_text_stored_once(void)
 	key k;
 	doc d = {.title = "Unique",
 	         .description = "Une phrase qui ne figure qu'une fois dans le fichier."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/unique", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(search_n(st, "figure fichier", NULL), 1);
 	store_close(st);
@@ -1367,9 +1350,7 @@ static void test_secure_delete_tombstone(void)
 	doc d = {.title = "Secret", .description = "Le mot zorglubmirifique doit disparaître.",
 	         .keyword = "motcleeffacable"};
 	doc other = {.title = "Autre", .description = "Un texte qui reste: persistantissime."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/autre", NOW - 30, PROTO_KIND_DOCUMENT, &other, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
@@ -1390,9 +1371,7 @@ static void test_secure_delete_edit(void)
 	key k;
 	doc v1 = {.title = "Version", .description = "Ancien texte: zorglubmirifique."};
 	doc v2 = {.title = "Version", .description = "Nouveau texte: marsupilamique."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	/* In a batch this time, so that store_commit() is what optimises. */
 	CHECK_EQ_INT(put(st, &k, "rex/version", NOW - 20, PROTO_KIND_DOCUMENT, &v1, NULL, NULL), 0);
 	CHECK_EQ_INT(store_begin(st), 0);
@@ -1555,9 +1534,7 @@ static void test_batch_failed_new_put(void)
 	doc a = {.title = "Premier", .description = "premiertexte"};
 	doc b = {.title = "Nouveau", .description = "nouveautexte"};
 	doc c = {.title = "Autre"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, id_a), 0);
 	store_close(st);
 	uint8_t *raw_b = entry_make(&k, "rex/b", NOW - 10, PROTO_KIND_DOCUMENT, &b, &len_b);
@@ -1601,9 +1578,7 @@ static void test_batch_failed_put_undone(void)
 	doc v1 = {.title = "Original", .description = "premiertexte"};
 	doc v2 = {.title = "Remplacant", .description = "secondtexte"};
 	doc c = {.title = "Autre"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/p", NOW - 30, PROTO_KIND_DOCUMENT, &v1, NULL, id_v1), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 20, PROTO_KIND_DOCUMENT, &c, NULL, id_c), 0);
 	store_close(st);
@@ -1723,9 +1698,7 @@ static void test_rid_monotonic(void)
 	doc a = {.title = "Alpha", .description = "motalpha"};
 	doc b = {.title = "Beta", .description = "motbeta"};
 	doc b2 = {.title = "Beta deux", .description = "motbeta"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(last_rid(st), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 40, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
@@ -1824,9 +1797,7 @@ static void test_since(void)
 	doc d = {.title = "Suite"};
 	uint8_t id[6][PROTO_ID_LEN];
 	char path[32];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	since_ctx c = {.st = st};
 	CHECK_EQ_INT(store_since(st, 0, 0, since_cb, &c), 0);
 	CHECK_EQ_INT(c.rs.n, 0);
@@ -1875,9 +1846,7 @@ static void test_has_raw_get(void)
 	doc d = {.title = "Par identifiant"};
 	uint8_t id_old[PROTO_ID_LEN], id_tomb[PROTO_ID_LEN], unknown[PROTO_ID_LEN];
 	size_t len;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw_doc = entry_make(&k, "rex/doc", NOW - 10, PROTO_KIND_DOCUMENT, &d, &len);
 	uint8_t id_doc[PROTO_ID_LEN];
 	proto_entry_id(raw_doc, len, id_doc);
@@ -2019,9 +1988,7 @@ static void test_fingerprint_failed_puts(void)
 	doc d = {.title = "Stable", .description = "motstable"};
 	doc boom = {.title = "Echec", .description = "motechec", .theme = "boom"};
 	doc boom_meta = {.title = "Echec meta", .description = "motechec", .theme = "boommeta"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	store_close(st);
@@ -2153,9 +2120,7 @@ static void test_migrate_v1(void)
 	key k;
 	doc d = {.title = "Ancien format", .description = "motancien"};
 	uint8_t fp_before[RBSR_FP_LEN], fp[RBSR_FP_LEN];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
@@ -2632,9 +2597,7 @@ static void test_index_later(void)
 	doc b2 = {.title = "Second", .description = "Nouvelle version: marsupilamique."};
 	doc c = {.title = "Troisième", .description = "Bientôt supprimé: ornithorynque."};
 	doc d = {.title = "Quatrième", .description = "Indexé tout de suite: pangolinerie."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	store_set_index_later(st, true);
 	CHECK_EQ_INT(store_begin(st), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
