@@ -38,6 +38,18 @@ class Base(harness.Case):
     def daemon(cls, d):
         return super().daemon(d, *WEB_OFF)
 
+    def three(self, conf=""):
+        """Territories a, b and c, each with conf added to its maille.conf; a creates the
+        federation (b and c are not in it yet)."""
+        dirs = [self.territory(n, label) for n, label in
+                (("a", "Métropole de Lyon"), ("b", "Ville de Grenoble"),
+                 ("c", "Département de l'Isère"))]
+        self.ok(dirs[0], "federation", "new", "--name", "Réseau IA des territoires")
+        for d in dirs if conf else ():
+            with open(os.path.join(d, "maille.conf"), "a") as f:
+                f.write(conf)
+        return dirs
+
     def invite(self, d, *args):
         return self.js(d, "invite", *args)["token"]
 
@@ -63,10 +75,7 @@ class TestInvitations(Base):
         """A invites B, B invites C: trust runs both ways along each invitation, every node
         lists the three territories' records, and a used or expired invitation is refused
         without changing the newcomer."""
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        a, b, c = self.three()
         da = self.daemon(a)
         tok_a = self.invite(a)
         self.assertTrue(tok_a.startswith("maille-invite:"))
@@ -197,14 +206,8 @@ class TestQuarantine(Base):
         untrusted territory. A fourth node holding the network key, vouched by nobody, pushes
         10 000 entries to one of them: every territory keeps exactly 1 000 (the same ones),
         the sender is never disconnected, `maille status` answers meanwhile (deadline 5 s)."""
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
+        a, b, c = self.three("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
         x = self.territory("x", "Territoire inconnu")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
-        for d in (a, b, c):
-            with open(os.path.join(d, "maille.conf"), "a") as f:
-                f.write("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
         da = self.daemon(a)
         for d in (b, c):
             self.js(d, "join", self.invite(a))
@@ -266,13 +269,7 @@ class TestQuarantine(Base):
         quarantine.total_entries of them together, the lowest (timestamp, id) ones, the same
         on every node whatever the order they came in (PROTOCOL.md §4.6)."""
         total = 150
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
-        for d in (a, b, c):
-            with open(os.path.join(d, "maille.conf"), "a") as f:
-                f.write(f"quarantine.total_entries = {total}\n")
+        a, b, c = self.three(f"quarantine.total_entries = {total}\n")
         da = self.daemon(a)
         self.js(b, "join", self.invite(a))
         dbm = self.daemon(b)

@@ -140,10 +140,15 @@ class Base(Probing, unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for n in cls.nodes:
-            n.kill()
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        """Every daemon still running must stop with exit 0; then none is left."""
+        try:
+            for n in cls.nodes:
+                n.stop()
+        finally:
+            for n in cls.nodes:
+                n.kill()
+            if cls.tmp:
+                shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def ping(self, frm, to_addr, *extra, timeout=60):
         return frm.m("ping", to_addr, "--json", *extra, timeout=timeout)
@@ -166,14 +171,6 @@ class TestFederation(Base):
         cls.make_federation()
         for n in cls.nodes:
             n.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for n in cls.nodes:
-                n.stop()
-        finally:
-            super().tearDownClass()
 
     def test_00_ping_both_ways(self):
         ab = self.ping_ok(self.a, self.b)
@@ -538,13 +535,6 @@ class TestDiscovery(Base):
         # redials after 20 ms, 40 ms, ... (1 s, 2 s, ... in real use)
         cls.a.start(env=dict(TEST_ENV, MAILLE_TEST_BACKOFF_MS="20"))
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            super().tearDownClass()
-
     def test_untrusted_node_entry_never_dialed(self):
         untrusted = [Listener(), Listener()]
         trusted = Listener()
@@ -645,13 +635,6 @@ class TestLimits(Base):
     def setUpClass(cls):
         cls.make_federation()
         cls.a.start(env={})  # the real timeouts: held sessions must not go idle
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            super().tearDownClass()
 
     def test_sessions_cap_and_flood(self):
         n = self.PER_ADDR + 6

@@ -167,6 +167,13 @@ class Base(harness.Case):
     def node(cls, name, title):
         return cls.init(name, title, kind="metropole")
 
+    @classmethod
+    def begin_with_node(cls, prefix, name, title, federation="Coalition IA responsable (tests)"):
+        """A new temporary directory and in it node cls.a, which creates a federation."""
+        cls.begin(prefix)
+        cls.a = cls.node(name, title)
+        cls.ok(cls.a, "federation", "new", "--name", federation)
+
     def get(self, path, **kw):
         return http_req(self.web.port, "GET", path, **kw)
 
@@ -194,9 +201,7 @@ class Base(harness.Case):
 class WebTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-")
-        cls.a = cls.node("a", "Métropole de Lyon")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        cls.begin_with_node("maille-web-", "a", "Métropole de Lyon")
         cls.fed = os.path.join(cls.tmp, "federation.export")
         cls.ok(cls.a, "federation", "export", cls.fed)
         cls.publish(cls.a, "uc.md", USE_CASE)
@@ -650,9 +655,8 @@ class WebTest(Base):
 class TokenTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-token-")
-        cls.a = cls.node("t", "Communauté d'agglomération du Pays Exemple")
-        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+        cls.begin_with_node("maille-web-token-", "t", "Communauté d'agglomération du Pays Exemple",
+                            "Réseau des tests")
 
     def test_token(self):
         # not loopback without a token file: refused at start
@@ -758,9 +762,8 @@ class HostTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-host-")
-        cls.a = cls.node("h", "Commune de Saint-Exemple-sur-Loire")
-        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+        cls.begin_with_node("maille-web-host-", "h", "Commune de Saint-Exemple-sur-Loire",
+                            "Réseau des tests")
         cls.key = cls.js(cls.a, "whoami")["key"]
 
     def conf(self, text):
@@ -887,9 +890,7 @@ class SignatureTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-sig-")
-        cls.a = cls.node("s", "Métropole de Lyon")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        cls.begin_with_node("maille-web-sig-", "s", "Métropole de Lyon")
 
     def test_altered_entry(self):
         a = self.a
@@ -943,10 +944,8 @@ class PeerTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-peer-")
-        cls.a = cls.node("pa", "Métropole de Lyon")
+        cls.begin_with_node("maille-web-peer-", "pa", "Métropole de Lyon")
         cls.b = cls.node("pb", "Département de la Drôme")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
         fed = os.path.join(cls.tmp, "fed.export")
         cls.ok(cls.a, "federation", "export", fed)
         cls.ok(cls.b, "federation", "import", fed)
