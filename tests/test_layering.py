@@ -70,7 +70,8 @@ BROKEN = [
     ('proto/z.c', '#include "proto/nowhere.h"\n', 'unknown', 1),
     ('node/stray.c', '#include "proto/entry.h"\n', 'node-room', 1),
     ('store/big.c', '\n' * 1501, 'file-size', 1),
-    ('proto/long.c', '#include "proto/entry.h"\n\n' + function('proto_long', 147), 'function-size', 3),
+    ('proto/long.c', '#include "proto/entry.h"\n\n' + function('proto_long', 147),
+     'function-size', 3),
 ]
 
 
