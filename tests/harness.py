@@ -151,6 +151,19 @@ class Daemon:
             self.logf.close()
 
 
+def finish(daemons, tmp):
+    """Stops each daemon (anything with stop() and kill()), each must exit 0; kills what did
+    not stop; removes the directory tmp."""
+    try:
+        for d in daemons:
+            d.stop()
+    finally:
+        for d in daemons:
+            d.kill()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def WebDaemon(d, *extra, web="127.0.0.1:0"):
     """A daemon with its web catalogue (on 127.0.0.1:0 unless web says otherwise)."""
     return Daemon(d, extra, web=web)
@@ -175,14 +188,9 @@ class Case(unittest.TestCase):
 
     @classmethod
     def end(cls):
-        try:
-            cls.stop_daemons()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            if cls.tmp:
-                shutil.rmtree(cls.tmp, ignore_errors=True)
-            cls.tmp = None
+        daemons, tmp = cls.daemons, cls.tmp
+        cls.daemons, cls.tmp = [], None
+        finish(daemons, tmp)
 
     @classmethod
     def path(cls, *names):

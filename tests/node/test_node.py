@@ -10,7 +10,6 @@ federation of its own. Every wait has a deadline; nothing sleeps blindly. Every 
 starts must exit 0 on SIGTERM (under sanitizers a leak turns the exit code non-zero)."""
 import json
 import os
-import shutil
 import signal
 import stat
 import statistics
@@ -141,14 +140,7 @@ class Base(Probing, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         """Every daemon still running must stop with exit 0; then none is left."""
-        try:
-            for n in cls.nodes:
-                n.stop()
-        finally:
-            for n in cls.nodes:
-                n.kill()
-            if cls.tmp:
-                shutil.rmtree(cls.tmp, ignore_errors=True)
+        harness.finish(cls.nodes, cls.tmp)
 
     def ping(self, frm, to_addr, *extra, timeout=60):
         return frm.m("ping", to_addr, "--json", *extra, timeout=timeout)

@@ -9,7 +9,6 @@ Every multi-node test ends with assert_converged: the nodes' whole-set fingerpri
 deadlines and log how long they took; nothing sleeps blindly."""
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -61,9 +60,7 @@ class SyncBase(tn.Probing, unittest.TestCase):
         self.counter = 0
 
     def tearDown(self):
-        for n in self.nodes:
-            n.kill()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        harness.finish(self.nodes, self.tmp)
 
     def make_nodes(self, names):
         first = not self.nodes
