@@ -1523,12 +1523,41 @@ static void test_check_path_keys(void)
 	tmp_end();
 }
 
+/* After batch_failing: the batch's other puts are counted (n entries in all) and the store's
+ * check reports the tampered row of id and nothing else. Closes st. */
+static void batch_failed_after(store *st, uint64_t n, const uint8_t id[PROTO_ID_LEN])
+{
+	uint64_t count = 0;
+	CHECK_EQ_INT(store_count(st, &count, NULL), 0);
+	CHECK_EQ_INT(count, n);
+	problems p = {0};
+	memcpy(p.want, id, PROTO_ID_LEN);
+	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
+	CHECK(p.n >= 1);
+	CHECK_EQ_INT(p.n_other, 0);
+	store_close(st);
+}
+
+/* The store reopened, and one batch committed in it: d put at path before, raw (whose put must
+ * fail as corrupt), d put at path after. */
+static store *batch_failing(const key *k, const char *before, const uint8_t *raw, size_t len,
+                            const char *after, const doc *d)
+{
+	int result = -1;
+	store *st = store_reopen();
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, k, before, NOW - 5, PROTO_KIND_DOCUMENT, d, &result, NULL), 0);
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, k, after, NOW - 4, PROTO_KIND_DOCUMENT, d, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	return st;
+}
+
 /* A put of a new (territory, path) that fails (its id already stored elsewhere: a file
  * altered behind the store's back) writes nothing, and the batch goes on. */
 static void test_batch_failed_new_put(void)
 {
 	key k;
-	int result = -1;
 	uint8_t id_a[PROTO_ID_LEN], id_b[PROTO_ID_LEN];
 	size_t len_b;
 	doc a = {.title = "Premier", .description = "premiertexte"};
@@ -1541,27 +1570,14 @@ static void test_batch_failed_new_put(void)
 	proto_entry_id(raw_b, len_b, id_b);
 	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_a, id_b, PROTO_ID_LEN);
 
-	st = store_reopen();
-	CHECK_EQ_INT(store_begin(st), 0);
-	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_entry_put(st, raw_b, len_b, NOW, &result), MAILLE_ECORRUPT);
-	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_commit(st), 0);
+	st = batch_failing(&k, "rex/c", raw_b, len_b, "rex/d", &c);
 	store_row row;
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/b", &row), MAILLE_ENOTFOUND);
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/d", &row), 0);
 	store_row_done(&row);
 	CHECK_EQ_INT(search_n(st, "nouveautexte", NULL), 0);
 	CHECK_EQ_INT(search_n(st, "autre", NULL), 2);
-	uint64_t n = 0;
-	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
-	CHECK_EQ_INT(n, 3);
-	problems p = {0};
-	memcpy(p.want, id_b, PROTO_ID_LEN);
-	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
-	CHECK(p.n >= 1);
-	CHECK_EQ_INT(p.n_other, 0);
-	store_close(st);
+	batch_failed_after(st, 3, id_b);
 	free(raw_b);
 	tmp_end();
 }
@@ -1572,7 +1588,6 @@ static void test_batch_failed_new_put(void)
 static void test_batch_failed_put_undone(void)
 {
 	key k;
-	int result = -1;
 	uint8_t id_v1[PROTO_ID_LEN], id_c[PROTO_ID_LEN], id_v2[PROTO_ID_LEN];
 	size_t len_v2;
 	doc v1 = {.title = "Original", .description = "premiertexte"};
@@ -1586,28 +1601,14 @@ static void test_batch_failed_put_undone(void)
 	proto_entry_id(raw_v2, len_v2, id_v2);
 	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_c, id_v2, PROTO_ID_LEN);
 
-	st = store_reopen();
-	CHECK_EQ_INT(store_begin(st), 0);
-	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_entry_put(st, raw_v2, len_v2, NOW, &result), MAILLE_ECORRUPT);
-	CHECK_EQ_INT(put(st, &k, "rex/e", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_commit(st), 0);
+	st = batch_failing(&k, "rex/d", raw_v2, len_v2, "rex/e", &c);
 	store_row row;
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/p", &row), 0);
 	CHECK(memcmp(row.id, id_v1, PROTO_ID_LEN) == 0);
 	store_row_done(&row);
 	CHECK_EQ_INT(search_n(st, "premiertexte", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "secondtexte", NULL), 0);
-	uint64_t n = 0;
-	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
-	CHECK_EQ_INT(n, 4);
-	/* Only the tampered row is reported. */
-	problems p = {0};
-	memcpy(p.want, id_v2, PROTO_ID_LEN);
-	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
-	CHECK(p.n >= 1);
-	CHECK_EQ_INT(p.n_other, 0);
-	store_close(st);
+	batch_failed_after(st, 4, id_v2);
 	free(raw_v2);
 	tmp_end();
 }
