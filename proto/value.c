@@ -348,6 +348,65 @@ static int parse_map(cursor *c, unsigned depth, uint64_t n, proto_value *out)
 	return 0;
 }
 
+/* bin8, bin16, bin32 (tag b, 0xc4-0xc6): the length in the smallest form that holds it,
+ * then the bytes, copied into the arena when the cursor has one. */
+static int parse_bin(cursor *c, uint8_t b, proto_value *out)
+{
+	static const uint64_t mins[] = {0, 256, 65536};
+	static const size_t sizes[] = {1, 2, 4};
+	uint64_t n;
+	int r = cur_len(c, sizes[b - 0xc4], mins[b - 0xc4], &n);
+	if (r)
+		return r;
+	if (n > cur_left(c))
+		return MAILLE_EPROTO;
+	const uint8_t *p = c->p;
+	c->p += n;
+	out->type = PROTO_V_BIN;
+	out->u.bin.len = (size_t)n;
+	if (c->arena) {
+		uint8_t *copy = proto_arena_alloc(c->arena, (size_t)n);
+		if (!copy)
+			return MAILLE_ENOMEM;
+		if (n)
+			memcpy(copy, p, (size_t)n);
+		out->u.bin.ptr = copy;
+	} else {
+		out->u.bin.ptr = p;
+	}
+	return 0;
+}
+
+/* int8, int16, int32, int64 (tag b, 0xd0-0xd3): only for a negative value too small for
+ * the next-smaller form. */
+static int parse_signed(cursor *c, uint8_t b, proto_value *out)
+{
+	static const size_t sizes[] = {1, 2, 4, 8};
+	/* the smallest value the next-smaller signed form cannot hold */
+	static const int64_t lows[] = {-32, INT8_MIN, INT16_MIN, INT32_MIN};
+	size_t sz = sizes[b - 0xd0];
+	const uint8_t *p;
+	int r = cur_take(c, sz, &p);
+	if (r)
+		return r;
+	uint64_t u = be_read(p, sz);
+	int64_t v;
+	if (sz == 1)
+		v = (int8_t)u;
+	else if (sz == 2)
+		v = (int16_t)u;
+	else if (sz == 4)
+		v = (int32_t)u;
+	else
+		memcpy(&v, &u, sizeof v);
+	/* non-negative values must use the unsigned forms; negatives the smallest form */
+	if (v >= lows[b - 0xd0])
+		return MAILLE_ENONCANON;
+	out->type = PROTO_V_INT;
+	out->u.i = v;
+	return 0;
+}
+
 static int parse_value(cursor *c, unsigned depth, proto_value *out)
 {
 	if (depth > PROTO_VALUE_DEPTH_MAX)
@@ -391,30 +450,8 @@ static int parse_value(cursor *c, unsigned depth, proto_value *out)
 		return 0;
 	case 0xc4: /* bin8: any length is minimal, even 0 (there is no fixbin) */
 	case 0xc5:
-	case 0xc6: {
-		static const uint64_t mins[] = {0, 256, 65536};
-		static const size_t sizes[] = {1, 2, 4};
-		r = cur_len(c, sizes[b - 0xc4], mins[b - 0xc4], &n);
-		if (r)
-			return r;
-		if (n > cur_left(c))
-			return MAILLE_EPROTO;
-		p = c->p;
-		c->p += n;
-		out->type = PROTO_V_BIN;
-		out->u.bin.len = (size_t)n;
-		if (c->arena) {
-			uint8_t *copy = proto_arena_alloc(c->arena, (size_t)n);
-			if (!copy)
-				return MAILLE_ENOMEM;
-			if (n)
-				memcpy(copy, p, (size_t)n);
-			out->u.bin.ptr = copy;
-		} else {
-			out->u.bin.ptr = p;
-		}
-		return 0;
-	}
+	case 0xc6:
+		return parse_bin(c, b, out);
 	case 0xca:
 		return MAILLE_ENONCANON; /* float32: floats are always float64 */
 	case 0xcb: {
@@ -448,31 +485,8 @@ static int parse_value(cursor *c, unsigned depth, proto_value *out)
 	case 0xd0:
 	case 0xd1:
 	case 0xd2:
-	case 0xd3: {
-		static const size_t sizes[] = {1, 2, 4, 8};
-		/* the smallest value the next-smaller signed form cannot hold */
-		static const int64_t lows[] = {-32, INT8_MIN, INT16_MIN, INT32_MIN};
-		size_t sz = sizes[b - 0xd0];
-		r = cur_take(c, sz, &p);
-		if (r)
-			return r;
-		uint64_t u = be_read(p, sz);
-		int64_t v;
-		if (sz == 1)
-			v = (int8_t)u;
-		else if (sz == 2)
-			v = (int16_t)u;
-		else if (sz == 4)
-			v = (int32_t)u;
-		else
-			memcpy(&v, &u, sizeof v);
-		/* non-negative values must use the unsigned forms; negatives the smallest form */
-		if (v >= lows[b - 0xd0])
-			return MAILLE_ENONCANON;
-		out->type = PROTO_V_INT;
-		out->u.i = v;
-		return 0;
-	}
+	case 0xd3:
+		return parse_signed(c, b, out);
 	case 0xd9:
 	case 0xda:
 	case 0xdb: {

@@ -6,6 +6,7 @@
 #ifndef MAILLE_TESTS_CHECK_H
 #define MAILLE_TESTS_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,20 @@ static int check_count_;
 		}                                                                                         \
 	} while (0)
 
+/* Writes the bytes of the hex digits s (two a byte, up to the end or the first pair that is
+ * not hex) into out; returns their count. */
+static inline size_t check_unhex(const char *s, uint8_t *out)
+{
+	size_t n = 0;
+	for (; s[0] && s[1]; s += 2) {
+		unsigned v;
+		if (sscanf(s, "%2x", &v) != 1)
+			break;
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
 typedef void (*check_fn_)(void);
 
 static inline int check_run_(const char *const *names, const check_fn_ *fns, size_t n)
@@ -59,22 +74,6 @@ static inline int check_run_(const char *const *names, const check_fn_ *fns, siz
 }
 
 #define CHECK_STR_(x) #x
-#define CHECK_MAIN(...)                                                                           \
-	int main(void)                                                                                \
-	{                                                                                             \
-		static const check_fn_ fns[] = {__VA_ARGS__};                                             \
-		static const char names[] = #__VA_ARGS__;                                                 \
-		const char *ns[sizeof fns / sizeof fns[0]];                                               \
-		static char buf[sizeof names];                                                            \
-		memcpy(buf, names, sizeof names);                                                         \
-		size_t k = 0;                                                                             \
-		for (char *p = strtok(buf, ", "); p && k < sizeof fns / sizeof fns[0];                    \
-		     p = strtok(NULL, ", "))                                                              \
-			ns[k++] = p;                                                                          \
-		while (k < sizeof fns / sizeof fns[0])                                                    \
-			ns[k++] = "?";                                                                        \
-		return check_run_(ns, fns, sizeof fns / sizeof fns[0]);                                   \
-	}
 
 /* For a test that needs its command line (for instance a data directory that meson passes):
  * CHECK_MAIN_ARGS(test_a, ...) builds main(argc, argv), and the tests read CHECK_ARGC and
@@ -94,23 +93,43 @@ static inline check_args_t_ *check_args_(void)
 #define CHECK_ARGC (check_args_()->argc)
 #define CHECK_ARGV (check_args_()->argv)
 
+/* The main() of CHECK_MAIN and CHECK_MAIN_ARGS: each test named from the list as written
+ * ("test_a, test_b"), then run. */
+static inline int check_main_(const char *list, const check_fn_ *fns, size_t n, int argc,
+                              char **argv)
+{
+	check_args_()->argc = argc;
+	check_args_()->argv = argv;
+	size_t len = strlen(list) + 1, k = 0;
+	char *buf = malloc(len);
+	const char **ns = malloc(n * sizeof *ns);
+	if (!buf || !ns) {
+		fprintf(stderr, "check: out of memory\n");
+		return 1;
+	}
+	memcpy(buf, list, len);
+	for (char *p = strtok(buf, ", "); p && k < n; p = strtok(NULL, ", "))
+		ns[k++] = p;
+	while (k < n)
+		ns[k++] = "?";
+	int r = check_run_(ns, fns, n);
+	free(ns);
+	free(buf);
+	return r;
+}
+
+#define CHECK_MAIN(...)                                                                           \
+	int main(void)                                                                                \
+	{                                                                                             \
+		static const check_fn_ fns[] = {__VA_ARGS__};                                             \
+		return check_main_(#__VA_ARGS__, fns, sizeof fns / sizeof fns[0], 0, NULL);               \
+	}
+
 #define CHECK_MAIN_ARGS(...)                                                                      \
 	int main(int argc, char **argv)                                                               \
 	{                                                                                             \
 		static const check_fn_ fns[] = {__VA_ARGS__};                                             \
-		static const char names[] = #__VA_ARGS__;                                                 \
-		const char *ns[sizeof fns / sizeof fns[0]];                                               \
-		static char buf[sizeof names];                                                            \
-		check_args_()->argc = argc;                                                               \
-		check_args_()->argv = argv;                                                               \
-		memcpy(buf, names, sizeof names);                                                         \
-		size_t k = 0;                                                                             \
-		for (char *p = strtok(buf, ", "); p && k < sizeof fns / sizeof fns[0];                    \
-		     p = strtok(NULL, ", "))                                                              \
-			ns[k++] = p;                                                                          \
-		while (k < sizeof fns / sizeof fns[0])                                                    \
-			ns[k++] = "?";                                                                        \
-		return check_run_(ns, fns, sizeof fns / sizeof fns[0]);                                   \
+		return check_main_(#__VA_ARGS__, fns, sizeof fns / sizeof fns[0], argc, argv);            \
 	}
 
 #endif

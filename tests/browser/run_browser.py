@@ -15,12 +15,10 @@ import subprocess
 import sys
 import tempfile
 
+import harness
+from harness import WebDaemon
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "cli"))
-sys.path.insert(0, os.path.join(HERE, "..", "web"))
-import harness  # noqa: E402
-from harness import run  # noqa: E402
-from test_web import WebDaemon  # noqa: E402
 
 SAMPLES = {
     "uc-creche.md": """---
@@ -73,11 +71,7 @@ Un générateur de site statique à partir de fiches au format du registre.
 }
 
 
-def ok(d, *args):
-    rc, out, err = run("--dir", d, *args)
-    if rc != 0:
-        raise SystemExit(f"maille {' '.join(args)} failed: {err}")
-    return out
+ok = harness.Case.ok
 
 
 def main():

@@ -8,22 +8,14 @@ import os
 import shutil
 import sqlite3
 import stat
-import subprocess
 import sys
 import tempfile
 import unittest
 
-MAILLE = None
+import harness
+from harness import run
+
 DATA = None
-
-
-def run(*args, env=None, input=None):
-    e = dict(os.environ)
-    e.pop("MAILLE_HOME", None)
-    if env:
-        e.update(env)
-    p = subprocess.run([MAILLE, *args], capture_output=True, env=e, input=input, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
 class Node(unittest.TestCase):
@@ -521,10 +513,10 @@ class TestCorruptStore(unittest.TestCase):
         return err
 
     def daemon_refused(self):
-        p = subprocess.run([MAILLE, "--dir", self.dir, "node", "--listen", "127.0.0.1:0",
-                            "--no-web"], capture_output=True, timeout=60)
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn(b"nothing was written", p.stderr)
+        rc, _, err = run("--dir", self.dir, "node", "--listen", "127.0.0.1:0", "--no-web",
+                         timeout=60)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("nothing was written", err)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "node.addr")))
 
     def repaired(self):
@@ -687,5 +679,5 @@ class TestSchema(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], "-v"])

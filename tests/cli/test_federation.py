@@ -10,71 +10,50 @@ wanted). Convergence is checked with `maille status --json` fingerprints, and a 
 must move nothing."""
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
 
 import harness
-from harness import Daemon, run, wait_for
+from harness import log, wait_for
 
 BENCH = None
 SAMPLES = None
 WEB_OFF = ("--no-web",)
 
 
-class Base(unittest.TestCase):
+class Base(harness.Case):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="maille-fed-")
-        self.daemons = []
+        self.begin("maille-fed-")
 
     def tearDown(self):
-        for d in self.daemons:
-            d.kill()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def m(self, d, *args, **kw):
-        return run("--dir", d, *args, **kw)
-
-    def ok(self, d, *args):
-        rc, out, err = self.m(d, *args)
-        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {out}{err}")
-        return out
-
-    def js(self, d, *args):
-        return json.loads(self.ok(d, *args, "--json"))
-
-    def fails(self, d, *args):
-        rc, out, err = self.m(d, *args)
-        self.assertEqual(rc, 1, f"maille {' '.join(args)}: {out}{err}")
-        return err
+        self.end()
 
     def territory(self, name, label):
-        d = os.path.join(self.tmp, name)
-        self.ok(d, "init", "--name", label, "--siren", "200046977", "--kind", "commune")
-        return d
+        return self.init(name, label)
 
-    def daemon(self, d):
-        dm = Daemon(d, WEB_OFF)
-        self.daemons.append(dm)
-        return dm
+    @classmethod
+    def daemon(cls, d):
+        return super().daemon(d, *WEB_OFF)
 
-    def stop_all(self):
-        for dm in self.daemons:
-            dm.stop()
-        self.daemons = []
-
-    def key(self, d):
-        return self.js(d, "whoami")["key"]
+    def three(self, conf=""):
+        """Territories a, b and c, each with conf added to its maille.conf; a creates the
+        federation (b and c are not in it yet)."""
+        dirs = [self.territory(n, label) for n, label in
+                (("a", "Métropole de Lyon"), ("b", "Ville de Grenoble"),
+                 ("c", "Département de l'Isère"))]
+        self.ok(dirs[0], "federation", "new", "--name", "Réseau IA des territoires")
+        for d in dirs if conf else ():
+            with open(os.path.join(d, "maille.conf"), "a") as f:
+                f.write(conf)
+        return dirs
 
     def invite(self, d, *args):
         return self.js(d, "invite", *args)["token"]
 
-    def publish(self, d, sample, path):
+    def publish_sample(self, d, sample, path):
         return self.js(d, "publish", os.path.join(SAMPLES, sample), "--path", path)["id"]
 
     def fp(self, d):
@@ -96,16 +75,13 @@ class TestInvitations(Base):
         """A invites B, B invites C: trust runs both ways along each invitation, every node
         lists the three territories' records, and a used or expired invitation is refused
         without changing the newcomer."""
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
+        a, b, c = self.three()
         da = self.daemon(a)
         tok_a = self.invite(a)
         self.assertTrue(tok_a.startswith("maille-invite:"))
         t0 = time.monotonic()
         out = self.js(b, "join", tok_a)
-        harness_log(f"join B -> A: {1000 * (time.monotonic() - t0):.0f} ms")
+        log(f"join B -> A: {1000 * (time.monotonic() - t0):.0f} ms")
         self.assertEqual(out["inviter"], self.key(a))
         self.assertTrue(out["vouched"])
         db = self.daemon(b)
@@ -113,9 +89,9 @@ class TestInvitations(Base):
         self.js(c, "join", tok_b)
         self.daemon(c)
 
-        self.publish(a, "rex-fuites-eau.md", "rex/lyon-fuites")
-        self.publish(b, "rex-chatbot-rh.md", "rex/grenoble-chatbot")
-        self.publish(c, "rex-registre-algorithmes.md", "rex/isere-registre")
+        self.publish_sample(a, "rex-fuites-eau.md", "rex/lyon-fuites")
+        self.publish_sample(b, "rex-chatbot-rh.md", "rex/grenoble-chatbot")
+        self.publish_sample(c, "rex-registre-algorithmes.md", "rex/isere-registre")
         self.converged([a, b, c])
         want = {"rex/lyon-fuites", "rex/grenoble-chatbot", "rex/isere-registre"}
         for d in (a, b, c):
@@ -160,7 +136,7 @@ class TestInvitations(Base):
         f = self.territory("f", "Commune de Bron")
         self.ok(f, "federation", "new", "--name", "Une autre fédération")
         self.assertIn("already belongs", self.fails(f, "join", self.invite(a)))
-        self.stop_all()
+        self.stop_daemons()
 
 
 class TestMembers(Base):
@@ -194,7 +170,7 @@ class TestMembers(Base):
         err = self.fails(mdir, "publish", os.path.join(SAMPLES, "methodology-atelier-citoyen.md"),
                          "--path", "methodology/hors-prefixe")
         self.assertIn("does not cover", err)
-        self.publish(mdir, "rex-chatbot-rh.md", "rex/membre-avant")
+        self.publish_sample(mdir, "rex-chatbot-rh.md", "rex/membre-avant")
         self.ok(mdir, "sync", da.addr)
         self.converged([a, b])
         for d in (a, b):
@@ -207,7 +183,7 @@ class TestMembers(Base):
         # removed while the member's node is away: its next entry is refused everywhere
         time.sleep(0.01)
         self.js(a, "member", "remove", km)
-        self.publish(mdir, "rex-fuites-eau.md", "rex/membre-apres")  # its old capability
+        self.publish_sample(mdir, "rex-fuites-eau.md", "rex/membre-apres")  # its old capability
         out = self.js(mdir, "sync", da.addr)
         self.assertEqual(out["refused"], 0, out)  # refused by A, but A is not the sender here
         self.converged([a, b, mdir])
@@ -221,7 +197,7 @@ class TestMembers(Base):
         self.assertTrue(again["equal"], again)
         for d in (a, b, mdir):
             self.ok(d, "check")
-        self.stop_all()
+        self.stop_daemons()
 
 
 class TestQuarantine(Base):
@@ -230,14 +206,8 @@ class TestQuarantine(Base):
         untrusted territory. A fourth node holding the network key, vouched by nobody, pushes
         10 000 entries to one of them: every territory keeps exactly 1 000 (the same ones),
         the sender is never disconnected, `maille status` answers meanwhile (deadline 5 s)."""
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
+        a, b, c = self.three("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
         x = self.territory("x", "Territoire inconnu")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
-        for d in (a, b, c):
-            with open(os.path.join(d, "maille.conf"), "a") as f:
-                f.write("quarantine.entries = 1000\nquarantine.bytes = 64MiB\n")
         da = self.daemon(a)
         for d in (b, c):
             self.js(d, "join", self.invite(a))
@@ -262,7 +232,7 @@ class TestQuarantine(Base):
         harness.check_sanitizers("maille sync", err.decode())
         self.assertEqual(proc.returncode, 0, err.decode())
         res = json.loads(out)
-        harness_log(f"status during the flood: {len(lat)} calls, max {1000 * max(lat or [0]):.0f}"
+        log(f"status during the flood: {len(lat)} calls, max {1000 * max(lat or [0]):.0f}"
                     f" ms; sync sent {res['sent']}")
         self.assertEqual(res["sent"], 10000 + 1)  # and its territory record
         kx = bytes.fromhex(self.key(x))
@@ -282,7 +252,7 @@ class TestQuarantine(Base):
         quota_lines = da.log().count("SYNC-QUOTA")
         t0 = time.monotonic()
         self.ok(x, "sync", da.addr)
-        harness_log(f"the same 9 000 refused entries sent again: {time.monotonic() - t0:.2f} s")
+        log(f"the same 9 000 refused entries sent again: {time.monotonic() - t0:.2f} s")
         self.assertEqual(da.log().count("SYNC-QUOTA"), quota_lines)
         # a vouch later (explicit trust here): the rest comes at the next sync
         self.ok(a, "trust", self.key(x))
@@ -290,7 +260,7 @@ class TestQuarantine(Base):
         self.ok(x, "sync", da.addr)
         self.assertEqual(held(a), 10000 + 1)
         self.assertEqual(held(b), 1000)  # B still does not trust it
-        self.stop_all()
+        self.stop_daemons()
 
     def test_many_fresh_keys_total_bound(self):
         """Keys are free: 24 nodes holding the network key, vouched by nobody, each with a
@@ -299,13 +269,7 @@ class TestQuarantine(Base):
         quarantine.total_entries of them together, the lowest (timestamp, id) ones, the same
         on every node whatever the order they came in (PROTOCOL.md §4.6)."""
         total = 150
-        a = self.territory("a", "Métropole de Lyon")
-        b = self.territory("b", "Ville de Grenoble")
-        c = self.territory("c", "Département de l'Isère")
-        self.ok(a, "federation", "new", "--name", "Réseau IA des territoires")
-        for d in (a, b, c):
-            with open(os.path.join(d, "maille.conf"), "a") as f:
-                f.write(f"quarantine.total_entries = {total}\n")
+        a, b, c = self.three(f"quarantine.total_entries = {total}\n")
         da = self.daemon(a)
         self.js(b, "join", self.invite(a))
         dbm = self.daemon(b)
@@ -343,7 +307,7 @@ class TestQuarantine(Base):
         self.assertIn("quota reached", da.log() + dbm.log() + dcm.log())
         again = self.js(b, "sync", da.addr)
         self.assertTrue(again["equal"], again)
-        self.stop_all()
+        self.stop_daemons()
 
 
 class TestDamagedStore(Base):
@@ -361,7 +325,7 @@ class TestDamagedStore(Base):
         mark = os.path.join(a, "store.corrupt")
         with open(mark, "w", encoding="utf-8") as f:
             f.write("maille check: 1 problems in store.sqlite\n")
-        self.publish(b, "rex-chatbot-rh.md", "rex/pendant-le-dommage")
+        self.publish_sample(b, "rex-chatbot-rh.md", "rex/pendant-le-dommage")
 
         def held(d):
             db = sqlite3.connect(os.path.join(d, "store.sqlite"))
@@ -376,11 +340,7 @@ class TestDamagedStore(Base):
         self.assertFalse(os.path.exists(mark))
         self.ok(b, "sync", da.addr)
         wait_for(lambda: held(a) == 1, 10, "the record stored by A")
-        self.stop_all()
-
-
-def harness_log(msg):
-    print(msg, file=sys.stderr, flush=True)
+        self.stop_daemons()
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import time
 import unittest
 
 import harness
-from harness import Daemon, check_sanitizers, env_with
+from harness import check_sanitizers, env_with
 
 DATA = None
 harness.CLEAR_ENV = ("MAILLE_HOME", "MAILLE_TEST_PWHASH_MIN")
@@ -36,19 +35,15 @@ def run(*args, env=FAST, timeout=120):
     return harness.run(*args, env=env, timeout=timeout)
 
 
-class Base(unittest.TestCase):
+class Base(harness.Case):
+    run_env = FAST
+
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="maille-key-")
-        self.daemons = []
+        self.begin("maille-key-")
         self.passfile = self.write_secret("pass", PASS + "\n")
 
     def tearDown(self):
-        for d in self.daemons:
-            d.kill()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
+        self.end()
 
     def write_secret(self, name, text, mode=0o600):
         p = self.path(name)
@@ -58,25 +53,15 @@ class Base(unittest.TestCase):
         os.chmod(p, mode)
         return p
 
-    def ok(self, *args, **kw):
-        rc, out, err = run(*args, **kw)
-        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {err}")
-        return out
-
-    def js(self, d, *args):
-        return json.loads(self.ok("--dir", d, *args, "--json"))
-
     def node(self, name, territory, federation=None):
-        d = self.path(name)
-        self.ok("--dir", d, "init", "--name", territory, "--siren", "200046977", "--kind",
-                "commune")
+        d = self.init(name, territory)
         if federation:
-            self.ok("--dir", d, "federation", "new", "--name", federation)
+            self.ok(d, "federation", "new", "--name", federation)
         return d
 
     def export(self, d, name="backup.mkb", passfile=None):
         f = self.path(name)
-        self.ok("--dir", d, "key", "export", f, "--passphrase-file", passfile or self.passfile)
+        self.ok(d, "key", "export", f, "--passphrase-file", passfile or self.passfile)
         return f
 
     def restore(self, name, backup, passfile=None, expect=0):
@@ -85,11 +70,6 @@ class Base(unittest.TestCase):
                            passfile or self.passfile)
         self.assertEqual(rc, expect, f"restore: {err}\n{out}")
         return d, out, err
-
-    def start(self, d):
-        dm = Daemon(d)
-        self.daemons.append(dm)
-        return dm
 
     def secrets_of(self, d):
         with open(os.path.join(d, "node.key")) as f:
@@ -106,7 +86,7 @@ class Base(unittest.TestCase):
 class TestBackup(Base):
     def test_export_restore_same_key_federation_empty_store(self):
         a = self.node("a", "Métropole de Lyon", federation="Coalition IA responsable")
-        self.ok("--dir", a, "publish", os.path.join(DATA, "rex-chatbot.md"))
+        self.ok(a, "publish", os.path.join(DATA, "rex-chatbot.md"))
         backup = self.export(a)
         self.assertEqual(stat.S_IMODE(os.stat(backup).st_mode), 0o600)
         with open(backup, "rb") as f:
@@ -149,7 +129,7 @@ class TestBackup(Base):
         self.assertIn("maille sync HOST:PORT", out)
         for secret in self.secrets_of(a):
             self.assertNotIn(secret, out + err)
-        self.ok("--dir", b, "check")
+        self.ok(b, "check")
 
     def test_json_and_no_federation(self):
         a = self.node("a", "Ville sans réseau")
@@ -456,14 +436,14 @@ class TestRestoreThenSync(Base):
     def test_lost_node_comes_back_from_its_peer(self):
         a = self.node("a", "Ville A", federation="Réseau de secours")
         fed = self.path("federation.export")
-        self.ok("--dir", a, "federation", "export", fed)
+        self.ok(a, "federation", "export", fed)
         b = self.node("b", "Ville B")
-        self.ok("--dir", b, "federation", "import", fed)
+        self.ok(b, "federation", "import", fed)
         paths = [self.js(a, "publish", os.path.join(DATA, n))["path"]
                  for n in ("rex-chatbot.md", "use-case-creche.md")]
 
-        da = self.start(a)
-        res = json.loads(self.ok("--dir", b, "sync", da.addr, "--json"))
+        da = self.daemon(a)
+        res = json.loads(self.ok(b, "sync", da.addr, "--json"))
         self.assertGreater(res["received"], 0, res)
         da.stop()
         for p in paths:
@@ -476,8 +456,8 @@ class TestRestoreThenSync(Base):
         self.assertEqual(self.js(a2, "whoami")["key"], key_a)
         self.assertEqual(self.js(a2, "status")["count"], 0)
 
-        db = self.start(b)
-        res = json.loads(self.ok("--dir", a2, "sync", db.addr, "--json"))
+        db = self.daemon(b)
+        res = json.loads(self.ok(a2, "sync", db.addr, "--json"))
         self.assertGreater(res["received"], len(paths), res)
         for p in paths:
             shown = self.js(a2, "show", p)
@@ -493,8 +473,8 @@ class TestRestoreThenSync(Base):
         self.assertEqual(st_a2["federation"], st_b["federation"])
         db.stop()
         # the restored node signs as the territory again: an edit supersedes the synced one
-        self.ok("--dir", a2, "delete", paths[0])
-        self.ok("--dir", a2, "check")
+        self.ok(a2, "delete", paths[0])
+        self.ok(a2, "check")
 
 
 if __name__ == "__main__":

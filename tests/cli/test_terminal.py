@@ -16,14 +16,11 @@ Real binaries, real node directories; daemons on 127.0.0.1 stop with SIGTERM and
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import unittest
 
 import harness
-from harness import Daemon, check_sanitizers, env_with, wait_for
+from harness import wait_for
 
 FORGE = None
 
@@ -48,18 +45,14 @@ FORGED = re.compile(r"^(?:  )?\[fake line\]", re.M)
 
 
 def run_raw(*args, env=None, input_bytes=None):
-    p = subprocess.run([harness.MAILLE, *args], capture_output=True, env=env_with(env),
-                       input=input_bytes, timeout=120,
-                       **({} if input_bytes is not None else {"stdin": subprocess.DEVNULL}))
-    check_sanitizers("maille " + " ".join(args), p.stderr.decode("utf-8", "replace"))
-    return p.returncode, p.stdout, p.stderr
+    """maille ARGS; stdout and stderr as bytes."""
+    return harness.run_bytes([harness.MAILLE, *args], env=env, input_bytes=input_bytes)
 
 
-class Terminal(unittest.TestCase):
+class Terminal(harness.Case):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="maille-term-")
-        cls.daemons = []
+        cls.begin("maille-term-")
         try:
             cls.build()
         except BaseException:
@@ -95,23 +88,15 @@ class Terminal(unittest.TestCase):
             "about": ["use_case/x\n" + FAKE],
             "context": "ligne 1\n  path:      rex/faux\n" + FAKE,
             "extensions": {"  territory": "faux\x1b[8m", "cl\u00e9\x1b": "v"}})
-        cls.dh = Daemon(cls.h, ("--no-web",))
-        cls.daemons.append(cls.dh)
-        cls.dv = Daemon(cls.v, ("--no-web",))
-        cls.daemons.append(cls.dv)
+        cls.dh = cls.daemon(cls.h, "--no-web")
+        cls.dv = cls.daemon(cls.v, "--no-web")
         # V fetches H's entries (and H learns V's); the output is checked in test_sync
         cls.sync_out = run_raw("--dir", cls.v, "sync", cls.dh.addr)
         assert cls.sync_out[0] == 0, cls.sync_out[2].decode("utf-8", "replace")
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.end()
 
     @classmethod
     def ok_(cls, d, *args):
@@ -121,9 +106,9 @@ class Terminal(unittest.TestCase):
 
     @classmethod
     def forge(cls, d, path, body):
-        p = subprocess.run([FORGE, "--dir", d, "--path", path, "--body", json.dumps(body)],
-                           capture_output=True, timeout=60, env=env_with())
-        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+        rc, _, err = harness.run_program([FORGE, "--dir", d, "--path", path, "--body",
+                                          json.dumps(body)], timeout=60)
+        assert rc == 0, err
 
     # ---- running and checking --------------------------------------------------------------
 

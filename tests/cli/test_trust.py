@@ -7,52 +7,24 @@ Real binary, real node directories in a temporary directory. Other territories' 
 node A the way they would in use: A runs a daemon on 127.0.0.1 and the other nodes `maille
 sync` with it (both ways, so A ends up with everything). The daemon is stopped with SIGTERM and
 must exit 0 (under sanitizers a leak makes that exit code non-zero)."""
-import json
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 import unittest
 
 import harness
-from harness import Daemon, run, wait_for
+from harness import run, wait_for
 
 
-class Base(unittest.TestCase):
+class Base(harness.Case):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="maille-trust-")
-        self.daemons = []
+        self.begin("maille-trust-")
 
     def tearDown(self):
-        for d in self.daemons:
-            d.kill()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def m(self, d, *args):
-        return run("--dir", d, *args)
-
-    def ok(self, d, *args):
-        rc, out, err = self.m(d, *args)
-        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {err}")
-        return out
-
-    def js(self, d, *args):
-        return json.loads(self.ok(d, *args, "--json"))
-
-    def fails(self, d, rc, *args):
-        got, out, err = self.m(d, *args)
-        self.assertEqual(got, rc, f"maille {' '.join(args)}: {out}{err}")
-        return err
+        self.end()
 
     def node(self, name):
-        d = os.path.join(self.tmp, name)
-        self.ok(d, "init", "--name", f"Ville {name.upper()}", "--siren", "200046977", "--kind",
-                "commune")
-        return d
-
-    def key(self, d):
-        return self.js(d, "whoami")["key"]
+        return self.init(name, f"Ville {name.upper()}")
 
     def view(self, d):
         """territories --json as {name: (trusted, reason, hops)}, and the order of the names."""
@@ -102,22 +74,13 @@ class TestChain(Base):
             self.assertEqual(out["path"], "vouches/" + self.k[vouchee])
             self.assertTrue(out["vouched"])
         # E publishes a record (E is 4 hops from A: untrusted there)
-        rec = os.path.join(self.tmp, "rex-e.md")
-        with open(rec, "w", encoding="utf-8") as f:
-            f.write(RECORD)
-        self.ok(self.n["e"], "publish", rec)
-        self.da = Daemon(self.n["a"])
-        self.daemons.append(self.da)
+        self.publish(self.n["e"], "rex-e.md", RECORD)
+        self.da = self.daemon(self.n["a"])
         for x in "bcde":
             self.ok(self.n[x], "sync", self.da.addr)
         # A's daemon stores what it receives first and indexes it for search right after
         wait_for(lambda: self.js(self.n["a"], "status")["unindexed"] == 0, 10,
                  "A's search index to catch up")
-
-    def tearDown(self):
-        if self.da.proc:
-            self.da.stop()
-        super().tearDown()
 
     def test_chain_hops_explicit_unvouch(self):
         a = self.n["a"]
@@ -153,7 +116,7 @@ class TestChain(Base):
         v, order = self.view(a)
         self.assertEqual(v["Ville E"], (True, "explicit", 1))
         self.assertEqual(order[-1], "Ville E")  # trusted, then by name
-        err = self.fails(a, 1, "trust", self.k["e"])
+        err = self.fails(a, "trust", self.k["e"])
         self.assertIn("already trusted", err)
         # explicit trust of a vouched key: "explicit" wins, untrust gives the vouch back
         self.ok(a, "trust", self.k["c"].upper())  # capitals accepted, shown in lower case
@@ -167,7 +130,7 @@ class TestChain(Base):
         # B withdraws its vouch for C: nothing changes at A until the tombstone arrives
         out = self.js(self.n["b"], "unvouch", self.k["c"])
         self.assertFalse(out["vouched"])
-        err = self.fails(self.n["b"], 1, "unvouch", self.k["c"])
+        err = self.fails(self.n["b"], "unvouch", self.k["c"])
         self.assertIn("no live vouch", err)
         v, _ = self.view(a)
         self.assertTrue(v["Ville C"][0])
@@ -181,7 +144,7 @@ class TestChain(Base):
         # untrust E
         out = self.js(a, "untrust", self.k["e"])
         self.assertEqual(out, {"key": self.k["e"], "name": "Ville E", "trusted": False})
-        err = self.fails(a, 1, "untrust", self.k["e"])
+        err = self.fails(a, "untrust", self.k["e"])
         self.assertIn("not trusted explicitly", err)
         v, order = self.view(a)
         self.assertEqual(v["Ville E"], (False, "untrusted", None))
@@ -230,33 +193,33 @@ class TestCommands(Base):
         own = self.key(a)
         other = "ab" * 32
         for cmd in ("trust", "untrust", "vouch", "unvouch"):
-            err = self.fails(a, 2, cmd)
+            err = self.fails(a, cmd, rc=2)
             self.assertIn("KEY is required", err)
             self.assertIn(f"maille {cmd} --help", err)
             for bad in ("xyz", "ab" * 31, "ab" * 33, "zz" * 32, ""):
-                err = self.fails(a, 2, cmd, bad)
+                err = self.fails(a, cmd, bad, rc=2)
                 self.assertIn("not a territory key", err)
-            self.fails(a, 2, cmd, other, other)
-            self.fails(a, 2, cmd, other, "--bogus")
-            err = self.fails(a, 2, cmd, own)
+            self.fails(a, cmd, other, other, rc=2)
+            self.fails(a, cmd, other, "--bogus", rc=2)
+            err = self.fails(a, cmd, own, rc=2)
             self.assertIn("own key", err)
             out = self.ok(a, cmd, "--help")
             self.assertTrue(out.startswith(f"usage: maille {cmd} KEY"), out)
             self.assertIn("Exit codes", out)
-        self.fails(a, 2, "territories", "extra")
+        self.fails(a, "territories", "extra", rc=2)
         self.assertIn("usage: maille territories", self.ok(a, "territories", "--help"))
         self.assertIn("territories", self.ok(a, "--help"))
         # a node that does not exist
-        self.fails(os.path.join(self.tmp, "none"), 1, "territories")
-        self.fails(os.path.join(self.tmp, "none"), 1, "trust", other)
+        self.fails(os.path.join(self.tmp, "none"), "territories")
+        self.fails(os.path.join(self.tmp, "none"), "trust", other)
         # state errors: exit 1
-        self.fails(a, 1, "untrust", other)
-        self.fails(a, 1, "unvouch", other)
+        self.fails(a, "untrust", other)
+        self.fails(a, "unvouch", other)
         rc, out, err = self.m(a, "vouch", other)
         self.assertEqual(rc, 0, err)
         self.assertIn("no territory record", err)  # a warning: maybe a typo
         self.assertIn("vouches/" + other, out)
-        err = self.fails(a, 1, "vouch", other)
+        err = self.fails(a, "vouch", other)
         self.assertIn("already vouches", err)
         # the unknown territory is listed, unnamed, after the named ones
         rows = self.js(a, "territories")
@@ -320,12 +283,12 @@ class TestMembers(Base):
         self.assertEqual([(r["key"], r["name"], r["state"]) for r in rows],
                          [(km, "Camille Martin", "active")])
         self.assertIn("Camille Martin", self.ok(t, "members"))
-        self.fails(t, 1, "member", "add", km, "--name", "Autre nom")  # already a member
+        self.fails(t, "member", "add", km, "--name", "Autre nom")  # already a member
         out = self.js(t, "member", "remove", km)
         self.assertEqual(out["state"], "ended")
         self.assertEqual([r["state"] for r in self.js(t, "members")], ["ended"])
-        self.fails(t, 1, "member", "remove", km)  # not a member any more
-        self.fails(t, 1, "member", "add", km, "--name", "Camille")  # removed keys stay removed
+        self.fails(t, "member", "remove", km)  # not a member any more
+        self.fails(t, "member", "add", km, "--name", "Camille")  # removed keys stay removed
         self.ok(t, "check")
 
     def test_usage(self):
@@ -341,8 +304,8 @@ class TestMembers(Base):
                      ("member", "add", km, "--name", "A", "--until", "2099-02-30"),
                      ("member", "remove", km, "--name", "A"),
                      ("members", "en-trop")):
-            self.fails(t, 2, *args)
-        self.fails(t, 1, "member", "remove", km)
+            self.fails(t, *args, rc=2)
+        self.fails(t, "member", "remove", km)
         self.assertEqual(self.js(t, "members"), [])
 
 

@@ -7,7 +7,6 @@
  * output is the same on every run, and invalid variants made by editing the bytes of valid
  * ones (truncated, non-minimal integer, unsorted body keys, trailing byte, ...). Built with the
  * suite but not run by it: its output is committed under corpus/entry/. */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +14,7 @@
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/value.h"
-
-typedef struct key {
-	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
-} key;
-
-static void key_from_seed(key *k, uint8_t fill)
-{
-	uint8_t seed[crypto_sign_SEEDBYTES];
-	memset(seed, fill, sizeof seed);
-	crypto_sign_seed_keypair(k->pk, k->sk, seed);
-}
+#include "tests/fixture/entry_fixture.h"
 
 static const char *out_dir;
 
@@ -76,25 +65,15 @@ static void encode_body(const proto_value *v, uint8_t **ret, size_t *ret_len)
 }
 
 /* Encodes and writes an entry; returns the encoding (caller frees). */
-static uint8_t *entry(const char *name, const key *territory, const key *signer, const char *path,
-                      uint64_t ts, uint8_t kind, const uint8_t *body, size_t body_len,
-                      const char *capref, size_t *ret_len)
+static uint8_t *entry(const char *name, const fixture_key *territory, const fixture_key *signer,
+                      const char *path, uint64_t ts, uint8_t kind, const uint8_t *body,
+                      size_t body_len, const char *capref, size_t *ret_len)
 {
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, territory->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = kind;
-	e.body = body;
-	e.body_len = body_len;
-	memcpy(e.signer, signer->pk, PROTO_KEY_LEN);
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
+	fixture_entry f = {.territory = territory->pk, .path = path, .timestamp = ts, .kind = kind,
+	                   .body = body, .body_len = body_len, .capref = capref};
 	uint8_t *buf;
 	size_t len;
-	int r = proto_entry_encode(&e, signer->sk, &buf, &len);
+	int r = fixture_entry_sign_key(&f, signer, &buf, &len);
 	if (r) {
 		fprintf(stderr, "gen_entry_corpus: %s: %s\n", name, maille_strerror(r));
 		exit(1);
@@ -136,9 +115,9 @@ int main(int argc, char **argv)
 	out_dir = argv[1];
 	if (proto_init() != 0)
 		return 1;
-	key territory, member;
-	key_from_seed(&territory, 0x01);
-	key_from_seed(&member, 0x02);
+	fixture_key territory, member;
+	fixture_key_seed(&territory, 0x01);
+	fixture_key_seed(&member, 0x02);
 	char member_hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(member.pk, PROTO_KEY_LEN, member_hex);
 	char capref[16 + 2 * PROTO_KEY_LEN];

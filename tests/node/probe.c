@@ -31,6 +31,7 @@
 #include "proto/error.h"
 #include "proto/sync.h"
 #include "proto/value.h"
+#include "tests/fixture/entry_fixture.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -455,19 +456,10 @@ static int entry_make(const uint8_t territory[PROTO_KEY_LEN], const uint8_t *sk,
                       const char *capref, const uint8_t *body, size_t body_len, uint8_t **ret,
                       size_t *ret_len)
 {
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, territory, PROTO_KEY_LEN);
-	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
-	e.timestamp = wall_us();
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	return proto_entry_encode(&e, sk, ret, ret_len);
+	/* an Ed25519 secret key ends with its public key */
+	fixture_entry f = {.territory = territory, .path = path, .timestamp = wall_us(),
+	                   .body = body, .body_len = body_len, .capref = capref};
+	return fixture_entry_sign(&f, sk + 32, sk, ret, ret_len);
 }
 
 /* One ENTRIES message holding raw. */
@@ -858,10 +850,7 @@ static int mode_redeem(probe *p)
 			continue;
 		}
 		sess_wait(&s, 0, p->o.timeout_ms, &how);
-		long bye = -1;
-		for (size_t i = 0; i < s.n_got; i++)
-			if (s.got[i].type == PROTO_SESS_BYE)
-				bye = (long)s.got[i].reason;
+		long bye = bye_reason(&s);
 		printf("{\"mode\":\"redeem\",\"bye\":%ld,\"closed\":\"%s\"}\n", bye, how);
 		ret = bye == PROTO_BYE_PROTOCOL ? 0
 		                                : fail("a second REDEEM did not get BYE protocol (bye %ld, "
@@ -885,7 +874,7 @@ static int mode_forge(probe *p)
 {
 	session s;
 	int ret = 1;
-	uint8_t *raw = NULL, *body = NULL, *wire = NULL, *msg = NULL;
+	uint8_t *raw = NULL, *body = NULL;
 	if (session_handshake(p, &s))
 		goto out;
 	const char *k = p->o.kind;
@@ -903,16 +892,6 @@ static int mode_forge(probe *p)
 		r = proto_value_encode(m, PROTO_ENTRY_MAX, &body, &body_len);
 	}
 	proto_arena_done(&a);
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, p->nd.pk, PROTO_KEY_LEN);
-	memcpy(e.signer, p->nd.pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = wall_us();
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
 	if (!r && strncmp(k, "capref", 6) == 0) {
 		/* a member's entry, well signed by the member key, whose capability reference does
 		 * not name it (another key's capability) or is missing: no node can accept it
@@ -927,7 +906,7 @@ static int mode_forge(probe *p)
 		               body_len, &raw, &len);
 		sodium_memzero(msk, sizeof msk);
 	} else if (!r) {
-		r = proto_entry_encode(&e, p->nd.sk, &raw, &len);
+		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
 	}
 	if (r) {
 		fail("cannot build the entry: %s", maille_strerror(r));
@@ -952,23 +931,15 @@ static int mode_forge(probe *p)
 	char hex[2 * PROTO_ID_LEN + 1];
 	proto_entry_id(raw, len, id);
 	proto_hex(id, PROTO_ID_LEN, hex);
-	size_t cap = len + 64, mlen = 0, wire_len = 0, wire_cap = 0;
-	msg = malloc(cap);
-	const uint8_t *raws[1] = {raw};
-	r = msg ? proto_sync_encode_entries(raws, &len, 1, msg, cap, &mlen) : MAILLE_ENOMEM;
-	if (!r)
-		r = proto_chan_seal(s.chan, msg, mlen, &wire, &wire_len, &wire_cap);
-	if (r || send_all(s.fd, wire, wire_len)) {
-		fail("cannot send the entry: %s", maille_strerror(r ? r : MAILLE_EIO));
+	r = send_entry(&s, raw, len);
+	if (r) {
+		fail("cannot send the entry: %s", maille_strerror(r));
 		goto out;
 	}
 	const char *how;
 	/* valid: the session must stay (no BYE within the wait); otherwise the node closes */
 	r = sess_wait(&s, valid ? PROTO_SESS_BYE : 0, valid ? 1500 : p->o.timeout_ms, &how);
-	long bye = -1;
-	for (size_t i = 0; i < s.n_got; i++)
-		if (s.got[i].type == PROTO_SESS_BYE)
-			bye = (long)s.got[i].reason;
+	long bye = bye_reason(&s);
 	printf("{\"mode\":\"forge\",\"kind\":\"%s\",\"id\":\"%s\",\"bye\":%ld,\"closed\":\"%s\","
 	       "\"ms\":%.1f}\n",
 	       k, hex, bye, how, now_ms() - s.t0);
@@ -984,8 +955,6 @@ static int mode_forge(probe *p)
 out:
 	free(raw);
 	free(body);
-	free(msg);
-	free(wire);
 	session_done(&s);
 	return ret;
 }
@@ -1213,10 +1182,7 @@ static int mode_hold(probe *p)
 		if (s.n_got > 48)
 			s.n_got = 0; /* keep room */
 	}
-	long bye = -1;
-	for (size_t i = 0; i < s.n_got; i++)
-		if (s.got[i].type == PROTO_SESS_BYE)
-			bye = (long)s.got[i].reason;
+	long bye = bye_reason(&s);
 	drain(s.fd, p->o.timeout_ms, &how, NULL, 0);
 	printf("{\"mode\":\"hold\",\"bye\":%ld,\"pings_answered\":%zu,\"closed\":\"%s\"}\n", bye,
 	       answered, how);

@@ -10,7 +10,6 @@ federation of its own. Every wait has a deadline; nothing sleeps blindly. Every 
 starts must exit 0 on SIGTERM (under sanitizers a leak turns the exit code non-zero)."""
 import json
 import os
-import shutil
 import signal
 import stat
 import statistics
@@ -20,7 +19,9 @@ import tempfile
 import time
 import unittest
 
-MAILLE = None
+import harness
+from harness import check_sanitizers, env_with, log, run, wait_for
+
 PROBE = None
 
 # The daemons under test time out handshakes after 1.5 s (instead of 10 s) and idle sessions
@@ -35,32 +36,8 @@ NOT_MEMBER = "not a member of this federation (or not a Maille node)"
 BUSY = "nœud occupé : il a atteint sa limite de sessions, réessayez plus tard (the node is busy"
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def env_with(extra=None):
-    e = dict(os.environ)
-    e.pop("MAILLE_HOME", None)
-    for k in TEST_ENV:
-        e.pop(k, None)
-    if extra:
-        e.update(extra)
-    return e
-
-
-def check_sanitizers(what, stderr_text):
-    """A sanitizer report fails the test even when the exit code was the expected 1."""
-    for mark in ("Sanitizer", "runtime error:"):
-        if mark in stderr_text:
-            raise AssertionError(f"{what}: sanitizer report:\n{stderr_text}")
-
-
-def run(*args, timeout=60):
-    p = subprocess.run([MAILLE, *args], capture_output=True, env=env_with(), timeout=timeout)
-    err = p.stderr.decode("utf-8", "replace")
-    check_sanitizers("maille " + " ".join(args), err)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), err
+# The test settings are the suite's own: none comes from the caller's environment.
+harness.CLEAR_ENV = ("MAILLE_HOME", *TEST_ENV)
 
 
 def finish(proc, timeout=60):
@@ -72,24 +49,13 @@ def finish(proc, timeout=60):
     return out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 class Node:
     """A node directory, and its daemon when started."""
 
     def __init__(self, root, name):
         self.dir = os.path.join(root, name.split()[-1].lower())
         self.name = name
-        self.proc = None
-        self.log_path = self.dir + ".log"
+        self.daemon = None
         self.addr = None
         rc, _, err = run("--dir", self.dir, "init", "--name", name, "--siren", "200046977",
                          "--kind", "commune")
@@ -98,72 +64,59 @@ class Node:
         assert rc == 0, err
         self.key = json.loads(out)["key"]
 
-    def m(self, *args, timeout=60):
-        return run("--dir", self.dir, *args, timeout=timeout)
+    def m(self, *args, timeout=60, env=None):
+        return run("--dir", self.dir, *args, timeout=timeout, env=env)
 
     def start(self, *extra, env=TEST_ENV):
-        addr_file = os.path.join(self.dir, "node.addr")
-        assert not os.path.exists(addr_file), "node.addr left from an earlier daemon"
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [MAILLE, "--dir", self.dir, "node", "--listen", "127.0.0.1:0", "--log-level",
-             "debug", *extra],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.logf,
-            env=env_with(env))
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"daemon {self.name} exited with {self.proc.returncode}:\n"
-                                     + self.read_log())
-            try:
-                with open(addr_file) as f:
-                    text = f.read()
-            except FileNotFoundError:
-                return None
-            return text.strip() if text.endswith("\n") else None
-
-        self.addr = wait_for(ready, 30, f"{self.name}'s node.addr")
+        self.daemon = harness.Daemon(self.dir, ("--log-level", "debug", *extra), env=env,
+                                     name=self.name)
+        self.addr = self.daemon.addr
         assert self.addr.startswith("127.0.0.1:"), self.addr
         return self.addr
 
-    def stop(self, timeout=20):
-        """SIGTERM; the daemon must exit 0 and remove node.addr."""
-        if not self.proc:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"daemon {self.name} did not stop within {timeout} s:\n"
-                                 + self.read_log())
-        finally:
-            self.proc = None
-            self.logf.close()
-        assert rc == 0, f"daemon {self.name} exited with {rc}:\n" + self.read_log()
-        check_sanitizers(f"daemon {self.name}", self.read_log())
-        assert not os.path.exists(os.path.join(self.dir, "node.addr")), "node.addr left behind"
+    def stop(self, timeout=20, sig=signal.SIGTERM):
+        """SIGTERM (or sig); the daemon must exit 0 and remove node.addr."""
+        if self.daemon:
+            self.daemon.stop(timeout, sig)
 
     def kill(self):
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            self.logf.close()
+        if self.daemon:
+            self.daemon.kill()
 
     def read_log(self):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return harness.read_text(self.dir + ".log")
 
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
+        return self.daemon is not None and self.daemon.alive()
 
 
-class Base(unittest.TestCase):
+class Probing:
+    """Running the probe from a test case (tests/node/probe.c)."""
+
+    def probe(self, mode, node, to, *args, timeout=60, expect=0):
+        """The probe run to its end; its last JSON line."""
+        rc, out, err = harness.run_program([PROBE, mode, "--dir", node.dir, "--addr", to.addr,
+                                            *args], timeout=timeout)
+        self.assertEqual(rc, expect,
+                         f"probe {mode} {' '.join(args)}: {err}\n{out}\n" + to.read_log()[-3000:])
+        lines = [json.loads(l) for l in out.splitlines() if l.strip()]
+        return lines[-1] if lines else None
+
+    def spawn(self, mode, node, to, *args, stdin=None):
+        """The probe in the background, once its first line says it is ready: the process and
+        that line (JSON). With stdin=subprocess.PIPE it holds until finish() closes it."""
+        p = subprocess.Popen([PROBE, mode, "--dir", node.dir, "--addr", to.addr, *args],
+                             stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env_with())
+        line = p.stdout.readline().decode()
+        if '"ready":true' not in line:
+            p.kill()
+            _, err = p.communicate()
+            self.fail(f"probe {mode}: {line}{err.decode()}")
+        return p, json.loads(line)
+
+
+class Base(Probing, unittest.TestCase):
     tmp = None
     nodes = []
 
@@ -186,10 +139,8 @@ class Base(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for n in cls.nodes:
-            n.kill()
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        """Every daemon still running must stop with exit 0; then none is left."""
+        harness.finish(cls.nodes, cls.tmp)
 
     def ping(self, frm, to_addr, *extra, timeout=60):
         return frm.m("ping", to_addr, "--json", *extra, timeout=timeout)
@@ -203,17 +154,6 @@ class Base(unittest.TestCase):
         self.assertTrue(to.alive(), f"{to.name} died after {what}")
         return res
 
-    def probe(self, mode, node, to, *args, timeout=60, expect=0):
-        p = subprocess.run([PROBE, mode, "--dir", node.dir, "--addr", to.addr, *args],
-                           capture_output=True, env=env_with(), timeout=timeout)
-        out = p.stdout.decode("utf-8", "replace")
-        err = p.stderr.decode("utf-8", "replace")
-        check_sanitizers(f"probe {mode}", err)
-        self.assertEqual(p.returncode, expect,
-                         f"probe {mode} {' '.join(args)}: {err}\n{out}\n" + to.read_log()[-3000:])
-        lines = [json.loads(l) for l in out.splitlines() if l.strip()]
-        return lines[-1] if lines else None
-
 
 class TestFederation(Base):
     """A, B and C run for the whole class; every hostile case ends with a normal ping."""
@@ -223,14 +163,6 @@ class TestFederation(Base):
         cls.make_federation()
         for n in cls.nodes:
             n.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            for n in cls.nodes:
-                n.stop()
-        finally:
-            super().tearDownClass()
 
     def test_00_ping_both_ways(self):
         ab = self.ping_ok(self.a, self.b)
@@ -355,13 +287,8 @@ class TestFederation(Base):
         self.ping_ok(self.b, self.a, "an idle session")
 
     def test_12_flood_200(self):
-        p = subprocess.Popen([PROBE, "flood", "--dir", self.b.dir, "--addr", self.a.addr,
-                              "--n", "200"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env_with())
+        p, _ = self.spawn("flood", self.b, self.a, "--n", "200", stdin=subprocess.PIPE)
         try:
-            line = p.stdout.readline().decode()
-            if '"ready":true' not in line:
-                self.fail("probe flood: " + line + p.stderr.read().decode())
             # a member on the same host gets through while 200 connections are held open
             t0 = time.monotonic()
             self.ping_ok(self.b, self.a, "200 half-open connections (held)")
@@ -600,13 +527,6 @@ class TestDiscovery(Base):
         # redials after 20 ms, 40 ms, ... (1 s, 2 s, ... in real use)
         cls.a.start(env=dict(TEST_ENV, MAILLE_TEST_BACKOFF_MS="20"))
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            super().tearDownClass()
-
     def test_untrusted_node_entry_never_dialed(self):
         untrusted = [Listener(), Listener()]
         trusted = Listener()
@@ -708,25 +628,12 @@ class TestLimits(Base):
         cls.make_federation()
         cls.a.start(env={})  # the real timeouts: held sessions must not go idle
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.a.stop()
-        finally:
-            super().tearDownClass()
-
     def test_sessions_cap_and_flood(self):
         n = self.PER_ADDR + 6
-        held = subprocess.Popen([PROBE, "sessions", "--dir", self.b.dir, "--addr", self.a.addr,
-                                 "--n", str(n), "--timeout-ms", "20000"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env_with())
+        held, ready = self.spawn("sessions", self.b, self.a, "--n", str(n), "--timeout-ms",
+                                 "20000", stdin=subprocess.PIPE)
         flood = None
         try:
-            line = held.stdout.readline().decode()
-            if '"ready":true' not in line:
-                self.fail("probe sessions: " + line + held.stderr.read().decode())
-            ready = json.loads(line)
             self.assertEqual(ready["opened"], n)
             self.assertEqual(ready["busy"], n - self.PER_ADDR)
             # one more session from this address is refused after its handshake
@@ -734,13 +641,7 @@ class TestLimits(Base):
             self.assertEqual(rc, 1)
             self.assertIn(BUSY, err)
             # 200 more connections while the sessions are held
-            flood = subprocess.Popen([PROBE, "flood", "--dir", self.b.dir, "--addr",
-                                      self.a.addr, "--n", "200"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env_with())
-            line = flood.stdout.readline().decode()
-            if '"ready":true' not in line:
-                self.fail("probe flood: " + line + flood.stderr.read().decode())
+            flood, _ = self.spawn("flood", self.b, self.a, "--n", "200", stdin=subprocess.PIPE)
             out, err = finish(flood)
             self.assertEqual(flood.returncode, 0, err)
             check_sanitizers("probe flood", err)
@@ -772,13 +673,7 @@ class TestBusy(Base):
         self.a.start(env=dict(TEST_ENV, **env))
         holder = None
         try:
-            holder = subprocess.Popen([PROBE, "hold", "--dir", self.b.dir, "--addr", self.a.addr,
-                                       "--timeout-ms", "30000"],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      env=env_with())
-            line = holder.stdout.readline().decode()
-            if '"ready":true' not in line:
-                self.fail("probe hold: " + holder.stderr.read().decode())
+            holder, _ = self.spawn("hold", self.b, self.a, "--timeout-ms", "30000")
             rc, out, err = self.ping(self.b, self.a.addr)
             self.assertEqual(rc, 1, out)
             # an outsider still gets nothing at all (PROTOCOL.md §2.2, rule 1)
@@ -816,13 +711,7 @@ class TestShutdown(Base):
     def test_sigterm_with_session(self):
         self.a.start("--log-format", "json", env={})  # the real timeouts
         try:
-            holder = subprocess.Popen([PROBE, "hold", "--dir", self.b.dir, "--addr", self.a.addr,
-                                       "--timeout-ms", "30000"],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      env=env_with())
-            line = holder.stdout.readline().decode()
-            if '"ready":true' not in line:
-                self.fail("probe hold: " + holder.stderr.read().decode())
+            holder, _ = self.spawn("hold", self.b, self.a, "--timeout-ms", "30000")
             silent = subprocess.Popen([PROBE, "silent", "--dir", self.b.dir, "--addr",
                                        self.a.addr, "--timeout-ms", "30000"],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -860,10 +749,7 @@ class TestShutdown(Base):
 
     def test_sigint_idle_daemon(self):
         self.b.start()
-        self.b.proc.send_signal(signal.SIGINT)
-        self.assertEqual(self.b.proc.wait(20), 0, self.b.read_log())
-        self.b.proc = None
-        self.b.logf.close()
+        self.b.stop(sig=signal.SIGINT)  # exit 0 wanted
         self.assertFalse(os.path.exists(os.path.join(self.b.dir, "node.addr")))
         self.assertIn("SIGINT", self.b.read_log())
 
@@ -871,5 +757,5 @@ class TestShutdown(Base):
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit("usage: test_node.py MAILLE_BINARY PROBE_BINARY")
-    MAILLE, PROBE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE, PROBE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])

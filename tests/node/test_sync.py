@@ -9,14 +9,15 @@ Every multi-node test ends with assert_converged: the nodes' whole-set fingerpri
 deadlines and log how long they took; nothing sleeps blindly."""
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
 import unittest
 
+import harness
 import test_node as tn
-from test_node import Node, wait_for, log
+from harness import log, run_program, wait_for
+from test_node import Node
 
 BENCH = None
 
@@ -49,7 +50,7 @@ Le service a expérimenté {sujet} pendant un an, avec une évaluation à mi-par
 """
 
 
-class SyncBase(unittest.TestCase):
+class SyncBase(tn.Probing, unittest.TestCase):
     """A fresh federation of n nodes per test (nodes[0] creates it, the others import it)."""
 
     def setUp(self):
@@ -59,9 +60,7 @@ class SyncBase(unittest.TestCase):
         self.counter = 0
 
     def tearDown(self):
-        for n in self.nodes:
-            n.kill()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        harness.finish(self.nodes, self.tmp)
 
     def make_nodes(self, names):
         first = not self.nodes
@@ -87,13 +86,13 @@ class SyncBase(unittest.TestCase):
         f = os.path.join(self.tmp, f"record-{self.counter}.md")
         with open(f, "w", encoding="utf-8") as fh:
             fh.write(RECORD.format(path=path, title=title, sujet=sujet, mot=mot))
-        if env:
-            p = tn.subprocess.run([tn.MAILLE, "--dir", node.dir, "publish", f],
-                                  capture_output=True, env=tn.env_with(env), timeout=60)
-            rc, err = p.returncode, p.stderr.decode()
-            tn.check_sanitizers("publish", err)
-        else:
-            rc, _, err = node.m("publish", f)
+        rc, _, err = node.m("publish", f, env=env)
+        self.assertEqual(rc, 0, err)
+
+    def gen(self, node, n, *extra):
+        """n generated records signed and stored by maille-bench gen in node's directory."""
+        rc, _, err = run_program([BENCH, "gen", "--dir", node.dir, "--n", str(n), *extra],
+                                 timeout=300)
         self.assertEqual(rc, 0, err)
 
     def status(self, node):
@@ -105,10 +104,7 @@ class SyncBase(unittest.TestCase):
         # the daemons here drop a session silent for 1.5 s: the client PINGs as often as they
         e = {"MAILLE_TEST_PING_INTERVAL_MS": tn.TEST_ENV["MAILLE_TEST_PING_INTERVAL_MS"]}
         e.update(env or {})
-        p = tn.subprocess.run([tn.MAILLE, "--dir", frm.dir, "sync", to.addr, "--json"],
-                              capture_output=True, env=tn.env_with(e), timeout=120)
-        rc, out, err = p.returncode, p.stdout.decode(), p.stderr.decode()
-        tn.check_sanitizers("sync", err)
+        rc, out, err = frm.m("sync", to.addr, "--json", env=e, timeout=120)
         self.assertEqual(rc, expect, f"sync {frm.name} -> {to.name}: {err}\n{out}\n"
                          + to.read_log()[-3000:])
         return json.loads(out) if rc == 0 else err
@@ -260,9 +256,7 @@ class TestBulk(SyncBase):
         still being verified), every entry arrives, the sets end equal."""
         a, b = self.make_nodes(["Ville A", "Ville B"])
         n = 4000
-        p = tn.subprocess.run([BENCH, "gen", "--dir", a.dir, "--n", str(n)], capture_output=True,
-                              env=tn.env_with(), timeout=300)
-        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.gen(a, n)
         # The idle timeout is not what this test is about: at the suite's 1.5 s, a sanitizer
         # build on a loaded 2-core machine (fuzzers running beside it) once starved the
         # receiving process's event loop long enough for A to close the session as idle
@@ -290,9 +284,7 @@ class TestUpload(SyncBase):
         rows back: a race there once pushed about a third of them back."""
         a, b = self.make_nodes(["Ville A", "Ville B"])
         n = 4000
-        p = tn.subprocess.run([BENCH, "gen", "--dir", b.dir, "--n", str(n)], capture_output=True,
-                              env=tn.env_with(), timeout=300)
-        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.gen(b, n)
         # (the idle timeout as in the bulk test above: a loaded sanitizer run)
         a.start(env=dict(tn.TEST_ENV, MAILLE_TEST_IDLE_TIMEOUT_MS="10000"))
         res = self.sync(b, a)
@@ -370,12 +362,7 @@ class TestHostile(SyncBase):
         session is a protocol error (each costs the inviter a store transaction)."""
         a, p = self.make_nodes(["Ville A", "Sonde P"])
         a.start()
-        r = tn.subprocess.run([tn.PROBE, "redeem", "--dir", p.dir, "--addr", a.addr],
-                              capture_output=True, env=tn.env_with(), timeout=60)
-        out, err = r.stdout.decode(), r.stderr.decode()
-        tn.check_sanitizers("probe redeem", err)
-        self.assertEqual(r.returncode, 0, f"probe redeem: {err}\n{out}\n" + a.read_log()[-3000:])
-        self.assertEqual(json.loads(out.splitlines()[-1])["bye"], 2)
+        self.assertEqual(self.probe("redeem", p, a)["bye"], 2)
         log_a = a.read_log()
         self.assertIn("invitation refused: unknown invitation", log_a)
         self.assertIn("a second REDEEM on one session", log_a)
@@ -383,13 +370,7 @@ class TestHostile(SyncBase):
         a.stop()
 
     def probe_forge(self, node, to, kind):
-        p = tn.subprocess.run([tn.PROBE, "forge", "--dir", node.dir, "--addr", to.addr, "--kind",
-                               kind], capture_output=True, env=tn.env_with(), timeout=60)
-        out, err = p.stdout.decode(), p.stderr.decode()
-        tn.check_sanitizers("probe forge", err)
-        self.assertEqual(p.returncode, 0, f"probe forge {kind}: {err}\n{out}\n"
-                         + to.read_log()[-3000:])
-        return json.loads(out.splitlines()[-1])
+        return self.probe("forge", node, to, "--kind", kind)
 
 
 class TestBothWays(SyncBase):
@@ -403,10 +384,7 @@ class TestBothWays(SyncBase):
         nodes = self.make_nodes([f"Ville {c}" for c in "HABC"])
         n = 3000
         for i, node in enumerate(nodes):
-            p = tn.subprocess.run([BENCH, "gen", "--dir", node.dir, "--n", str(n), "--seed",
-                                   str(i + 1)], capture_output=True, env=tn.env_with(),
-                                  timeout=300)
-            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            self.gen(node, n, "--seed", str(i + 1))
         env = dict(tn.TEST_ENV, MAILLE_TEST_HS_TIMEOUT_MS="10000",
                    MAILLE_TEST_IDLE_TIMEOUT_MS="60000", MAILLE_TEST_PING_INTERVAL_MS="20000")
         for node in nodes:
@@ -527,6 +505,6 @@ class TestDaemons(SyncBase):
 if __name__ == "__main__":
     if len(sys.argv) < 4:
         sys.exit("usage: test_sync.py MAILLE_BINARY PROBE_BINARY MAILLE_BENCH_BINARY")
-    tn.MAILLE, tn.PROBE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE, tn.PROBE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     BENCH = os.path.abspath(sys.argv[3])
     unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[4:])

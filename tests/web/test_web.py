@@ -16,20 +16,15 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import sqlite3
 import sys
-import tempfile
 import time
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-import harness  # noqa: E402
-from harness import run, wait_for, check_sanitizers, env_with  # noqa: E402
+import harness
+from harness import WebDaemon, wait_for
 
 XSS_TITLE = "<script>alert(1)</script>"
 
@@ -85,68 +80,6 @@ THEME_STRING = {
     "description": {"fr": "Fiche de test."}, "themes": "sobriete-numerique", "status": "pilot",
     "lang": "fr", "content_licence": "etalab-2.0", "method_kind": "guide",
     "covers": ["transparency"]}
-
-
-class WebDaemon:
-    """`maille node` with its web catalogue on 127.0.0.1:0; stop() wants exit 0."""
-
-    def __init__(self, d, *extra, web="127.0.0.1:0"):
-        self.dir = d
-        self.log_path = d + ".log"
-        for f in ("node.addr", "web.addr"):
-            assert not os.path.exists(os.path.join(d, f)), f"{f} left from an earlier daemon"
-        self.logf = open(self.log_path, "ab")
-        args = [harness.MAILLE, "--dir", d, "node", "--listen", "127.0.0.1:0"]
-        if web:
-            args += ["--web", web]
-        self.proc = subprocess.Popen(args + list(extra), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=self.logf, env=env_with())
-
-        def ready(name):
-            def f():
-                if self.proc.poll() is not None:
-                    raise AssertionError(f"daemon {d} exited with {self.proc.returncode}:\n"
-                                         + self.log())
-                try:
-                    with open(os.path.join(d, name)) as fh:
-                        text = fh.read()
-                except FileNotFoundError:
-                    return None
-                return text.strip() if text.endswith("\n") else None
-            return f
-
-        self.addr = wait_for(ready("node.addr"), 30, f"{d}/node.addr")
-        self.web = wait_for(ready("web.addr"), 30, f"{d}/web.addr")
-        host, port = self.web.rsplit(":", 1)
-        self.port = int(port)
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if not self.proc:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"daemon {self.dir} did not stop on SIGTERM:\n" + self.log())
-        finally:
-            self.proc = None
-            self.logf.close()
-        assert rc == 0, f"daemon {self.dir} exited with {rc}:\n" + self.log()
-        check_sanitizers(f"daemon {self.dir}", self.log())
-        assert not os.path.exists(os.path.join(self.dir, "web.addr")), "web.addr left behind"
-
-    def kill(self):
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            self.logf.close()
 
 
 class Resp:
@@ -218,58 +151,36 @@ def form_body(pairs):
     return urllib.parse.urlencode(pairs, doseq=True)
 
 
+def with_fields(pairs, over):
+    """The form's pairs with each field of over replaced, or removed when None."""
+    for k, v in over.items():
+        pairs = [p for p in pairs if p[0] != k]
+        if v is not None:
+            pairs.append((k, v))
+    return pairs
+
+
 FORM_CT = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-class Base(unittest.TestCase):
+class Base(harness.Case):
     """A test class's temporary directory and the daemons it starts, stopped (then killed if
     need be) and removed when the class is done."""
 
     @classmethod
-    def begin(cls, prefix):
-        cls.tmp = tempfile.mkdtemp(prefix=prefix)
-        cls.daemons = []
-
-    @classmethod
     def tearDownClass(cls):
-        try:
-            for d in cls.daemons:
-                d.stop()
-        finally:
-            for d in cls.daemons:
-                d.kill()
-            if cls.tmp:
-                shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    tmp = None
-    daemons = []
-
-    @classmethod
-    def m(cls, d, *args):
-        return run("--dir", d, *args)
-
-    @classmethod
-    def ok(cls, d, *args):
-        rc, out, err = cls.m(d, *args)
-        assert rc == 0, f"maille {' '.join(args)} failed: {err}"
-        return out
-
-    @classmethod
-    def js(cls, d, *args):
-        return json.loads(cls.ok(d, *args, "--json"))
-
-    @classmethod
-    def publish(cls, d, name, text):
-        p = os.path.join(cls.tmp, name)
-        with open(p, "w", encoding="utf-8") as f:
-            f.write(text)
-        return cls.ok(d, "publish", p)
+        cls.end()
 
     @classmethod
     def node(cls, name, title):
-        d = os.path.join(cls.tmp, name)
-        cls.ok(d, "init", "--name", title, "--siren", "200046977", "--kind", "metropole")
-        return d
+        return cls.init(name, title, kind="metropole")
+
+    @classmethod
+    def begin_with_node(cls, prefix, name, title, federation="Coalition IA responsable (tests)"):
+        """A new temporary directory and in it node cls.a, which creates a federation."""
+        cls.begin(prefix)
+        cls.a = cls.node(name, title)
+        cls.ok(cls.a, "federation", "new", "--name", federation)
 
     def get(self, path, **kw):
         return http_req(self.web.port, "GET", path, **kw)
@@ -298,9 +209,7 @@ class Base(unittest.TestCase):
 class WebTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-")
-        cls.a = cls.node("a", "Métropole de Lyon")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        cls.begin_with_node("maille-web-", "a", "Métropole de Lyon")
         cls.fed = os.path.join(cls.tmp, "federation.export")
         cls.ok(cls.a, "federation", "export", cls.fed)
         cls.publish(cls.a, "uc.md", USE_CASE)
@@ -313,10 +222,10 @@ class WebTest(Base):
             path="rex/a-modifier", title="Tableau de bord énergétique : premier bilan",
             sujet="un tableau de bord énergétique", mot="énergie"))
         # themes as a single string, as a peer's software may send it (the schema wants a list)
-        p = subprocess.run([FORGE, "--dir", cls.a, "--path", "methodology/theme-seul", "--body",
-                            json.dumps(THEME_STRING)], capture_output=True, timeout=60,
-                           env=env_with())
-        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+        rc, _, err = harness.run_program([FORGE, "--dir", cls.a, "--path",
+                                          "methodology/theme-seul", "--body",
+                                          json.dumps(THEME_STRING)], timeout=60)
+        assert rc == 0, err
         cls.key_a = cls.js(cls.a, "whoami")["key"]
         cls.web = WebDaemon(cls.a)
         cls.daemons.append(cls.web)
@@ -496,11 +405,7 @@ class WebTest(Base):
                  ("objectives", "Décider de la suite."), ("what_was_done", "Six mois d'essai."),
                  ("difficulties", "Des réponses à tenir à jour."),
                  ("lessons_learned", "Associer les agents tôt."), ("recommendation", "recommend")]
-        for k, v in over.items():
-            pairs = [p for p in pairs if p[0] != k]
-            if v is not None:
-                pairs.append((k, v))
-        return pairs
+        return with_fields(pairs, over)
 
     def test_publish_required_fields(self):
         before = self.count()
@@ -574,11 +479,7 @@ class WebTest(Base):
                  ("summary", "Une fiche publiée par le formulaire du catalogue web."),
                  ("description", "Une description en **Markdown**."),
                  ("themes", "donnees"), ("status", "pilot"), ("content_licence", "etalab-2.0")]
-        for k, v in over.items():
-            pairs = [p for p in pairs if p[0] != k]
-            if v is not None:
-                pairs.append((k, v))
-        return pairs
+        return with_fields(pairs, over)
 
     def test_publish_other_types(self):
         cookie, tok = self.csrf("/publish?type=use_case")
@@ -783,9 +684,8 @@ class WebTest(Base):
 class TokenTest(Base):
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-token-")
-        cls.a = cls.node("t", "Communauté d'agglomération du Pays Exemple")
-        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+        cls.begin_with_node("maille-web-token-", "t", "Communauté d'agglomération du Pays Exemple",
+                            "Réseau des tests")
 
     def test_token(self):
         # not loopback without a token file: refused at start
@@ -891,9 +791,8 @@ class HostTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-host-")
-        cls.a = cls.node("h", "Commune de Saint-Exemple-sur-Loire")
-        cls.ok(cls.a, "federation", "new", "--name", "Réseau des tests")
+        cls.begin_with_node("maille-web-host-", "h", "Commune de Saint-Exemple-sur-Loire",
+                            "Réseau des tests")
         cls.key = cls.js(cls.a, "whoami")["key"]
 
     def conf(self, text):
@@ -1020,9 +919,7 @@ class SignatureTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-sig-")
-        cls.a = cls.node("s", "Métropole de Lyon")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        cls.begin_with_node("maille-web-sig-", "s", "Métropole de Lyon")
 
     def test_altered_entry(self):
         a = self.a
@@ -1076,10 +973,8 @@ class PeerTest(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.begin("maille-web-peer-")
-        cls.a = cls.node("pa", "Métropole de Lyon")
+        cls.begin_with_node("maille-web-peer-", "pa", "Métropole de Lyon")
         cls.b = cls.node("pb", "Département de la Drôme")
-        cls.ok(cls.a, "federation", "new", "--name", "Coalition IA responsable (tests)")
         fed = os.path.join(cls.tmp, "fed.export")
         cls.ok(cls.a, "federation", "export", fed)
         cls.ok(cls.b, "federation", "import", fed)

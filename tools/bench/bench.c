@@ -28,6 +28,8 @@
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
+/* the entry fixture the tests share: the benchmarks' one use of tests/ */
+#include "tests/fixture/entry_fixture.h"
 
 #define BATCH 1000
 
@@ -83,17 +85,8 @@ int bench_make_entry(uint64_t seed, uint64_t i, const uint8_t pk[32], const uint
 	size_t enc_len;
 	int r = body ? proto_value_encode(body, PROTO_ENTRY_MAX, &enc, &enc_len) : MAILLE_ENOMEM;
 	if (!r) {
-		proto_entry e;
-		memset(&e, 0, sizeof e);
-		memcpy(e.territory, pk, 32);
-		memcpy(e.signer, pk, 32);
-		e.path = path;
-		e.path_len = strlen(path);
-		e.timestamp = ts;
-		e.kind = PROTO_KIND_DOCUMENT;
-		e.body = enc;
-		e.body_len = enc_len;
-		r = proto_entry_encode(&e, sk, ret, ret_len);
+		fixture_entry f = {.path = path, .timestamp = ts, .body = enc, .body_len = enc_len};
+		r = fixture_entry_sign(&f, pk, sk, ret, ret_len);
 	}
 	free(enc);
 	proto_arena_done(&a);

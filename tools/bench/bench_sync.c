@@ -47,6 +47,8 @@
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/member.h"
+/* the entry fixture the tests share: the benchmarks' one use of tests/ */
+#include "tests/fixture/entry_fixture.h"
 
 #define N_PUBLISH 50u       /* entries of the propagation measurement */
 #define PROP_ENTRIES 20u    /* each propagation node's own catalogue */
@@ -1895,19 +1897,10 @@ static int put_vouch(store *st, const uint8_t *vpk, const uint8_t *vsk, const ui
 	char path[80] = PROTO_VOUCHES_PREFIX;
 	proto_hex(tpk, PROTO_KEY_LEN, path + sizeof PROTO_VOUCHES_PREFIX - 1);
 	static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'v', 'o', 'u', 'c', 'h'};
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, vpk, PROTO_KEY_LEN);
-	memcpy(e.signer, vpk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = sizeof body;
+	fixture_entry f = {.path = path, .timestamp = ts, .body = body, .body_len = sizeof body};
 	uint8_t *raw = NULL;
 	size_t len = 0;
-	int r = proto_entry_encode(&e, vsk, &raw, &len);
+	int r = fixture_entry_sign(&f, vpk, vsk, &raw, &len);
 	if (!r)
 		r = store_entry_put(st, raw, len, ts + 1, NULL);
 	free(raw);

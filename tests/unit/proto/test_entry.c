@@ -7,6 +7,7 @@
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/value.h"
+#include "tests/fixture/entry_fixture.h"
 
 /* PROTOCOL.md §1.6: key from the seed 00 01 02 ... 1f, path rex/creche, 2026-01-01T00:00:00Z,
  * body {"type": "rex", "title": {"fr": "Crèche"}, "themes": ["ia-democratie"]}. */
@@ -20,17 +21,6 @@ static const char *golden_id = "37b1d867eeaeef51d9cb4bba28ed4b985afa56fa13466474
 
 static uint8_t pk[32], sk[64];
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-	size_t n = strlen(hex) / 2;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
 static void golden_key(void)
 {
 	uint8_t seed[32];
@@ -43,19 +33,10 @@ static int make(const char *path, uint64_t ts, int kind, const char *body_hex, c
                 uint8_t **ret, size_t *ret_len)
 {
 	uint8_t body[256];
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, pk, 32);
-	memcpy(e.signer, pk, 32);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	e.body = body;
-	e.body_len = unhex(body_hex, body);
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
-	return proto_entry_encode(&e, sk, ret, ret_len);
+	size_t body_len = check_unhex(body_hex, body);
+	fixture_entry f = {.path = path, .timestamp = ts, .kind = kind, .body = body,
+	                   .body_len = body_len, .capref = capref};
+	return fixture_entry_sign(&f, pk, sk, ret, ret_len);
 }
 
 static void test_golden(void)
@@ -97,7 +78,7 @@ static void test_golden(void)
 static void test_every_bitflip_caught(void)
 {
 	uint8_t buf[512];
-	size_t len = unhex(golden_hex, buf);
+	size_t len = check_unhex(golden_hex, buf);
 	size_t caught_decode = 0, caught_sig = 0;
 	for (size_t i = 0; i < len; i++) {
 		for (int bit = 0; bit < 8; bit++) {
@@ -120,7 +101,7 @@ static void test_every_bitflip_caught(void)
 static void test_rejections(void)
 {
 	uint8_t buf[600];
-	size_t len = unhex(golden_hex, buf);
+	size_t len = check_unhex(golden_hex, buf);
 	proto_entry e;
 	/* trailing byte */
 	buf[len] = 0xc0;

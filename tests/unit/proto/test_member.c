@@ -1,40 +1,26 @@
 /* tests/unit/proto/test_member.c: member capabilities and vouches (proto/member.h,
  * PROTOCOL.md §4.2, §4.3), over entries really signed and decoded. */
-#include <sodium.h>
-
 #include "check.h"
 #include "proto/error.h"
 #include "proto/member.h"
+#include "tests/fixture/entry_fixture.h"
 
 #define T0 1790000000000000ull /* a timestamp, microseconds */
 
-typedef struct keypair {
-	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
-} keypair;
-
-static keypair territory, member, other;
+static fixture_key territory, member, other;
 
 /* An entry signed by signer in territory's subspace, encoded then decoded (the decoded struct
  * borrows *buf: free it after). */
-static int entry(const keypair *terr, const keypair *signer, const char *path, uint64_t ts,
-                 int kind, const uint8_t *body, size_t body_len, const char *capref,
+static int entry(const fixture_key *terr, const fixture_key *signer, const char *path,
+                 uint64_t ts, int kind, const uint8_t *body, size_t body_len, const char *capref,
                  uint8_t **buf, proto_entry *ret)
 {
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, terr->pk, PROTO_KEY_LEN);
-	memcpy(e.signer, signer->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	static const uint8_t empty[] = {0x80};
-	e.body = kind == PROTO_KIND_TOMBSTONE ? empty : body;
-	e.body_len = kind == PROTO_KIND_TOMBSTONE ? 1 : body_len;
-	e.capref = capref;
-	e.capref_len = capref ? strlen(capref) : 0;
+	/* a tombstone's body is {} (the fixture's default) */
+	fixture_entry f = {.territory = terr->pk, .path = path, .timestamp = ts, .kind = kind,
+	                   .body = kind == PROTO_KIND_TOMBSTONE ? NULL : body, .body_len = body_len,
+	                   .capref = capref};
 	size_t len;
-	int r = proto_entry_encode(&e, signer->sk, buf, &len);
+	int r = fixture_entry_sign_key(&f, signer, buf, &len);
 	if (!r)
 		r = proto_entry_decode(*buf, len, ret);
 	return r;
@@ -61,7 +47,7 @@ static proto_member_cap cap_sample(void)
 }
 
 /* A capability entry with a body given as msgpack hex, or built from c when hex is NULL. */
-static int cap_entry(const proto_member_cap *c, const char *path, const keypair *signer,
+static int cap_entry(const proto_member_cap *c, const char *path, const fixture_key *signer,
                      uint8_t **buf, proto_entry *ret)
 {
 	uint8_t *body = NULL;
@@ -215,7 +201,7 @@ static void test_covers(void)
 		{"rex/retour-chatbot", T0, 0, 2, MAILLE_EAUTH},             /* none */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const keypair *signer = cases[i].who == 0 ? &member : cases[i].who == 1 ? &other
+		const fixture_key *signer = cases[i].who == 0 ? &member : cases[i].who == 1 ? &other
 		                                                                        : &territory;
 		const char *cr = cases[i].capref == 0 ? capref : cases[i].capref == 1 ? wrong : NULL;
 		uint8_t *buf = NULL;

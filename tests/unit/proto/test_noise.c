@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/noise.h"
 
@@ -30,29 +31,12 @@ static const char *const hash_names[] = { "SHA256", "SHA512", "BLAKE2b", "BLAKE2
 static uint8_t want_ct[NOISE_MSG_MAX + 1], want_pt[NOISE_MSG_MAX + 1];
 static uint8_t got_ct[NOISE_MSG_MAX + 1], got_pt[NOISE_MSG_MAX + 1];
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes hex into out[0..cap); -1 if not valid hex or too long. */
 static int unhex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len)
 {
 	size_t len = strlen(hex);
-	if (len % 2 != 0 || len / 2 > cap)
+	if (len % 2 != 0 || len / 2 > cap || proto_unhex(hex, out, len / 2) != 0)
 		return -1;
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
 	*ret_len = len / 2;
 	return 0;
 }

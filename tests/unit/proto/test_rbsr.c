@@ -459,6 +459,16 @@ typedef struct stats {
 	double ms;
 } stats;
 
+/* Counts a message of n bytes one way (*bytes), held to the sender's frame limit (0: none). */
+static void msg_count(stats *st, size_t *bytes, size_t n, size_t limit)
+{
+	*bytes += n;
+	if (n > st->max_msg)
+		st->max_msg = n;
+	if (limit)
+		CHECK(n <= limit);
+}
+
 /* Reconciles a (initiator, frame limit la) with b (responder, lb) in memory. */
 static int reconcile_pair(const rbsr_set *a, const rbsr_set *b, size_t la, size_t lb, both *res,
                           stats *st)
@@ -476,18 +486,10 @@ static int reconcile_pair(const rbsr_set *a, const rbsr_set *b, size_t la, size_
 			r = -1000;
 			break;
 		}
-		st->bytes_up += n1;
-		if (n1 > st->max_msg)
-			st->max_msg = n1;
-		if (la)
-			CHECK(n1 <= la);
+		msg_count(st, &st->bytes_up, n1, la);
 		if ((r = rbsr_reconcile(&sb, m1, n1, NULL, NULL, NULL, m2, RBSR_MSG_MAX, &n2)))
 			break;
-		st->bytes_down += n2;
-		if (n2 > st->max_msg)
-			st->max_msg = n2;
-		if (lb)
-			CHECK(n2 <= lb);
+		msg_count(st, &st->bytes_down, n2, lb);
 		r = rbsr_reconcile(&sa, m2, n2, on_have, on_need, res, m1, RBSR_MSG_MAX, &n1);
 	}
 	st->ms = cpu_ms() - t0;

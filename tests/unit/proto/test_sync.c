@@ -33,23 +33,10 @@ static void setup(void)
 		big[i] = (uint8_t)(i * 131u + 7u);
 }
 
-/* Writes the bytes of hex into out; returns their count. */
-static size_t unhex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	for (; s[0] && s[1]; s += 2) {
-		unsigned v;
-		if (sscanf(s, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
-
 /* hex, then fill bytes 0xab: a message whose bin is too long to write out. */
 static size_t msg_fill(uint8_t *out, const char *hex, size_t fill)
 {
-	size_t n = unhex(hex, out);
+	size_t n = check_unhex(hex, out);
 	memset(out + n, 0xab, fill);
 	return n + fill;
 }
@@ -127,7 +114,7 @@ static bool decodes_canonically(const uint8_t *msg, size_t len, proto_sync_msg *
 static void check_bytes(const uint8_t *p, size_t n, const char *hex)
 {
 	uint8_t w[256];
-	size_t wn = unhex(hex, w);
+	size_t wn = check_unhex(hex, w);
 	CHECK_EQ_INT(n, wn);
 	CHECK(n == wn && memcmp(p, w, n) == 0);
 }
@@ -303,7 +290,7 @@ static void test_want_limits(void)
 	/* 1025 ids */
 	CHECK_EQ_INT(proto_sync_encode_want(big, PROTO_WANT_IDS_MAX + 1, ob, BIG, &len),
 	             MAILLE_EINVAL);
-	len = unhex("9205", ob);
+	len = check_unhex("9205", ob);
 	len += put_bin_hdr(ob + len, 0xc5, (PROTO_WANT_IDS_MAX + 1) * RBSR_ID_LEN);
 	memset(ob + len, 1, (PROTO_WANT_IDS_MAX + 1) * RBSR_ID_LEN);
 	len += (PROTO_WANT_IDS_MAX + 1) * RBSR_ID_LEN;
@@ -335,7 +322,7 @@ static void test_entries_limits(void)
 	CHECK_EQ_INT(proto_sync_decode(ob, len, &m), 0);
 	lens[0] = PROTO_ENTRY_MAX + 1;
 	CHECK_EQ_INT(proto_sync_encode_entries(raws, lens, 1, ob, BIG, &len), MAILLE_EINVAL);
-	len = unhex("920691", ob);
+	len = check_unhex("920691", ob);
 	len += put_bin_hdr(ob + len, 0xc6, PROTO_ENTRY_MAX + 1);
 	memcpy(ob + len, big, PROTO_ENTRY_MAX + 1);
 	len += PROTO_ENTRY_MAX + 1;
@@ -356,9 +343,9 @@ static void test_entries_limits(void)
 	CHECK_EQ_INT(proto_sync_decode(ob, len, &m), 0);
 	CHECK_EQ_INT(proto_sync_encode_entries(raws, lens, PROTO_ENTRIES_MAX + 1, ob, BIG, &len),
 	             MAILLE_EINVAL);
-	len = unhex("9206dc1001", ob);
+	len = check_unhex("9206dc1001", ob);
 	for (size_t i = 0; i <= PROTO_ENTRIES_MAX; i++)
-		len += unhex("c40155", ob + len);
+		len += check_unhex("c40155", ob + len);
 	CHECK_EQ_INT(proto_sync_decode(ob, len, &m), MAILLE_ETOOBIG);
 	/* a null entry pointer */
 	raws[1] = NULL;
@@ -384,7 +371,7 @@ static void test_session_msg_max(void)
 	/* one byte more */
 	lens[3] = last + 1;
 	CHECK_EQ_INT(proto_sync_encode_entries(raws, lens, 4, ob, BIG, &len), MAILLE_EINVAL);
-	len = unhex("920694", ob);
+	len = check_unhex("920694", ob);
 	for (size_t i = 0; i < 4; i++) {
 		len += put_bin_hdr(ob + len, 0xc6, lens[i]);
 		memcpy(ob + len, raws[i], lens[i]);
@@ -393,7 +380,7 @@ static void test_session_msg_max(void)
 	CHECK_EQ_INT(len, PROTO_SESSION_MSG_MAX + 1);
 	CHECK_EQ_INT(proto_sync_decode(ob, len, &m), MAILLE_ETOOBIG);
 	/* RECON data over RBSR_MSG_MAX */
-	len = unhex("930401", ob);
+	len = check_unhex("930401", ob);
 	len += put_bin_hdr(ob + len, 0xc6, RBSR_MSG_MAX + 1);
 	memcpy(ob + len, big, RBSR_MSG_MAX + 1);
 	len += RBSR_MSG_MAX + 1;

@@ -8,22 +8,11 @@
 #include "proto/limits.h"
 #include "proto/value.h"
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-	size_t n = strlen(hex) / 2;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		sscanf(hex + 2 * i, "%2x", &v);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
 /* decode(hex) must give want; on success the re-encoding must be the same bytes */
 static int roundtrip(const char *hex)
 {
 	uint8_t buf[512];
-	size_t n = unhex(hex, buf);
+	size_t n = check_unhex(hex, buf);
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *v = NULL;

@@ -22,12 +22,11 @@
 #include "proto/error.h"
 #include "proto/value.h"
 #include "store/store.h"
+#include "tests/fixture/entry_fixture.h"
 
 #define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
 
-typedef struct key {
-	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
-} key;
+typedef fixture_key key;
 
 /* The fields a test body may set; NULL fields are left out. */
 typedef struct doc {
@@ -225,31 +224,14 @@ static uint8_t *body_make(const doc *d, size_t *ret_len)
 static uint8_t *entry_make2(const key *k, const key *signer, const char *capref, const char *path,
                             uint64_t ts, int kind, const doc *d, size_t *ret_len)
 {
-	static const uint8_t empty = 0x80;
-	proto_entry e;
 	uint8_t *body = NULL, *buf = NULL;
-	size_t body_len = 1;
-	memset(&e, 0, sizeof e);
-	if (!signer)
-		signer = k;
-	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
-	memcpy(e.signer, signer->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	if (capref) {
-		e.capref = capref;
-		e.capref_len = strlen(capref);
-	}
-	if (kind == PROTO_KIND_DOCUMENT) {
+	size_t body_len = 0;
+	if (kind == PROTO_KIND_DOCUMENT)
 		body = body_make(d, &body_len);
-		e.body = body;
-	} else {
-		e.body = &empty;
-	}
-	e.body_len = body_len;
-	int rc = proto_entry_encode(&e, signer->sk, &buf, ret_len);
+	/* a tombstone's body is {} (body NULL) */
+	fixture_entry f = {.territory = k->pk, .path = path, .timestamp = ts, .kind = kind,
+	                   .body = body, .body_len = body_len, .capref = capref};
+	int rc = fixture_entry_sign_key(&f, signer ? signer : k, &buf, ret_len);
 	if (rc != 0) {
 		fprintf(stderr, "entry_make: %s\n", maille_errname(rc));
 		exit(1);
@@ -277,10 +259,10 @@ static int put(store *st, const key *k, const char *path, uint64_t ts, int kind,
 	return rc;
 }
 
-/* Puts the capability members/<member hex> of territory k (PROTOCOL.md §4.3) stamped ts,
- * covering [from, until) (until 0: no end) under prefix. */
-static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint64_t from,
-                   uint64_t until, const char *prefix, uint8_t ret_id[PROTO_ID_LEN])
+/* The capability members/<member hex> of territory k (PROTOCOL.md §4.3) stamped ts, covering
+ * [from, until) (until 0: no end) under prefix, signed by k. */
+static int cap_make(const key *k, const key *member, uint64_t ts, uint64_t from, uint64_t until,
+                    const char *prefix, uint8_t **ret, size_t *ret_len)
 {
 	proto_member_cap c;
 	memset(&c, 0, sizeof c);
@@ -291,25 +273,26 @@ static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint
 	snprintf(c.prefix, sizeof c.prefix, "%s", prefix ? prefix : "");
 	c.from_us = from;
 	c.until_us = until ? until : UINT64_MAX;
-	uint8_t *body = NULL, *raw = NULL;
-	size_t body_len = 0, len = 0;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
 	char path[80] = "members/";
 	proto_hex(member->pk, PROTO_KEY_LEN, path + 8);
 	int rc = proto_member_cap_body(&c, &body, &body_len);
 	if (rc)
 		return rc;
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, k->pk, PROTO_KEY_LEN);
-	memcpy(e.signer, k->pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	rc = proto_entry_encode(&e, k->sk, &raw, &len);
+	fixture_entry f = {.path = path, .timestamp = ts, .body = body, .body_len = body_len};
+	rc = fixture_entry_sign_key(&f, k, ret, ret_len);
 	free(body);
+	return rc;
+}
+
+/* Puts the capability of cap_make. */
+static int cap_put(store *st, const key *k, const key *member, uint64_t ts, uint64_t from,
+                   uint64_t until, const char *prefix, uint8_t ret_id[PROTO_ID_LEN])
+{
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int rc = cap_make(k, member, ts, from, until, prefix, &raw, &len);
 	if (rc)
 		return rc;
 	if (ret_id)
@@ -335,10 +318,11 @@ static int member_put(store *st, const key *k, const key *member, const char *pa
 	return rc;
 }
 
-static store *store_create(void)
+/* The store of the temporary directory, opened with flags (or the test program ends). */
+static store *store_at(int flags)
 {
 	store *st = NULL;
-	int rc = store_open(path_, STORE_OPEN_CREATE, &st);
+	int rc = store_open(path_, flags, &st);
 	CHECK_EQ_INT(rc, 0);
 	if (rc) {
 		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
@@ -347,16 +331,22 @@ static store *store_create(void)
 	return st;
 }
 
+static store *store_create(void)
+{
+	return store_at(STORE_OPEN_CREATE);
+}
+
 static store *store_reopen(void)
 {
-	store *st = NULL;
-	int rc = store_open(path_, STORE_OPEN_EXISTING, &st);
-	CHECK_EQ_INT(rc, 0);
-	if (rc) {
-		fprintf(stderr, "store_open: %s\n", maille_errname(rc));
-		exit(1);
-	}
-	return st;
+	return store_at(STORE_OPEN_EXISTING);
+}
+
+/* A new temporary directory, a new key in *k and a new store: how most tests begin. */
+static store *store_fresh(key *k)
+{
+	tmp_begin();
+	proto_key_generate(k->pk, k->sk);
+	return store_create();
 }
 
 static void hex_of(const uint8_t id[PROTO_ID_LEN], char ret[2 * PROTO_ID_LEN + 1])
@@ -531,9 +521,7 @@ static void test_reopen_keeps_data(void)
 	uint8_t id[PROTO_ID_LEN];
 	store_row row;
 	doc d = {.title = "Chatbot RH", .description = "Un an après"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/chatbot-rh", NOW - 100, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
 	store_close(st);
 	st = store_reopen();
@@ -647,9 +635,7 @@ static void test_tombstone_wins_and_stays(void)
 	uint8_t tomb_id[PROTO_ID_LEN];
 	int result = -1;
 	doc d = {.title = "Éphémère", .description = "disparaitra"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	/* The tombstone arrives first, then an older document and the same tombstone again. */
 	CHECK_EQ_INT(put(st, &k, "rex/ephemere", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, &result,
 	                 tomb_id),
@@ -691,9 +677,7 @@ static void test_duplicate(void)
 	int result = -1;
 	doc d = {.title = "Doublon"};
 	size_t len;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw = entry_make(&k, "use_case/doublon", NOW - 3, PROTO_KIND_DOCUMENT, &d, &len);
 	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), 0);
 	CHECK_EQ_INT(result, STORE_PUT_LIVE);
@@ -779,9 +763,7 @@ static void test_put_verified_refusals(void)
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry e;
 	int result = -1;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw = entry_make(&k, "rex/verifie", NOW - 1, PROTO_KIND_DOCUMENT, &d, &len);
 	CHECK_EQ_INT(proto_entry_decode(raw, len, &e), 0);
 	proto_entry_id(raw, len, id);
@@ -816,9 +798,7 @@ static void test_batch(void)
 	key k;
 	int result = -1;
 	uint64_t n = 0;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(store_commit(st), MAILLE_ESTATE);
 	CHECK_EQ_INT(store_begin(st), 0);
 	CHECK_EQ_INT(store_begin(st), MAILLE_ESTATE);
@@ -866,9 +846,7 @@ static void test_batch_edits_within(void)
 	key k;
 	int result = -1;
 	char word[32], descr[64];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(store_begin(st), 0);
 	for (int v = 0; v < 5; v++) {
 		snprintf(descr, sizeof descr, "version%c", 'a' + v);
@@ -941,9 +919,7 @@ static void test_search_diacritics(void)
 	         .summary = "Un résumé",
 	         .description = "Une longue description où l'on parle de Forêt et d'ŒUVRE.",
 	         .keyword = "agents conversationnels"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/chatbot", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(search_n(st, "expérience", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "experience", NULL), 1);
@@ -982,9 +958,7 @@ static void test_search_hostile_queries(void)
 	                                    "* - ^ :", "« »", "— …", "\"\"\""};
 	key k;
 	doc d = {.title = "chatbot and near or not"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/x", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		rows rs = {0};
@@ -1174,9 +1148,7 @@ static void test_get_id(void)
 	char hex[2 * PROTO_ID_LEN + 1], buf[80];
 	store_row row;
 	doc d = {.title = "Identifiant"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/id", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id), 0);
 	hex_of(id, hex);
 
@@ -1227,9 +1199,7 @@ static void test_get_id_ambiguous(void)
 	char hex[2 * PROTO_ID_LEN + 1];
 	store_row row;
 	doc d = {.title = "Ambigu"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/one", NOW - 1, PROTO_KIND_DOCUMENT, &d, NULL, id1), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/two", NOW - 2, PROTO_KIND_DOCUMENT, &d, NULL, id2), 0);
 	store_close(st);
@@ -1345,9 +1315,7 @@ static void test_secure_delete_control(void)
 {
 	key k;
 	doc d = {.title = "Témoin", .description = "Le mot zorglubmirifique reste ici."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/temoin", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	store_close(st);
 	/* Without a deletion the word is in the file: the test below can fail. */
@@ -1361,9 +1329,7 @@ static void test_text_stored_once(void)
 	key k;
 	doc d = {.title = "Unique",
 	         .description = "Une phrase qui ne figure qu'une fois dans le fichier."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/unique", NOW - 10, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(search_n(st, "figure fichier", NULL), 1);
 	store_close(st);
@@ -1384,9 +1350,7 @@ static void test_secure_delete_tombstone(void)
 	doc d = {.title = "Secret", .description = "Le mot zorglubmirifique doit disparaître.",
 	         .keyword = "motcleeffacable"};
 	doc other = {.title = "Autre", .description = "Un texte qui reste: persistantissime."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/autre", NOW - 30, PROTO_KIND_DOCUMENT, &other, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 20, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/secret", NOW - 10, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
@@ -1407,9 +1371,7 @@ static void test_secure_delete_edit(void)
 	key k;
 	doc v1 = {.title = "Version", .description = "Ancien texte: zorglubmirifique."};
 	doc v2 = {.title = "Version", .description = "Nouveau texte: marsupilamique."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	/* In a batch this time, so that store_commit() is what optimises. */
 	CHECK_EQ_INT(put(st, &k, "rex/version", NOW - 20, PROTO_KIND_DOCUMENT, &v1, NULL, NULL), 0);
 	CHECK_EQ_INT(store_begin(st), 0);
@@ -1561,47 +1523,61 @@ static void test_check_path_keys(void)
 	tmp_end();
 }
 
+/* After batch_failing: the batch's other puts are counted (n entries in all) and the store's
+ * check reports the tampered row of id and nothing else. Closes st. */
+static void batch_failed_after(store *st, uint64_t n, const uint8_t id[PROTO_ID_LEN])
+{
+	uint64_t count = 0;
+	CHECK_EQ_INT(store_count(st, &count, NULL), 0);
+	CHECK_EQ_INT(count, n);
+	problems p = {0};
+	memcpy(p.want, id, PROTO_ID_LEN);
+	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
+	CHECK(p.n >= 1);
+	CHECK_EQ_INT(p.n_other, 0);
+	store_close(st);
+}
+
+/* The store reopened, and one batch committed in it: d put at path before, raw (whose put must
+ * fail as corrupt), d put at path after. */
+static store *batch_failing(const key *k, const char *before, const uint8_t *raw, size_t len,
+                            const char *after, const doc *d)
+{
+	int result = -1;
+	store *st = store_reopen();
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(put(st, k, before, NOW - 5, PROTO_KIND_DOCUMENT, d, &result, NULL), 0);
+	CHECK_EQ_INT(store_entry_put(st, raw, len, NOW, &result), MAILLE_ECORRUPT);
+	CHECK_EQ_INT(put(st, k, after, NOW - 4, PROTO_KIND_DOCUMENT, d, &result, NULL), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	return st;
+}
+
 /* A put of a new (territory, path) that fails (its id already stored elsewhere: a file
  * altered behind the store's back) writes nothing, and the batch goes on. */
 static void test_batch_failed_new_put(void)
 {
 	key k;
-	int result = -1;
 	uint8_t id_a[PROTO_ID_LEN], id_b[PROTO_ID_LEN];
 	size_t len_b;
 	doc a = {.title = "Premier", .description = "premiertexte"};
 	doc b = {.title = "Nouveau", .description = "nouveautexte"};
 	doc c = {.title = "Autre"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 30, PROTO_KIND_DOCUMENT, &a, NULL, id_a), 0);
 	store_close(st);
 	uint8_t *raw_b = entry_make(&k, "rex/b", NOW - 10, PROTO_KIND_DOCUMENT, &b, &len_b);
 	proto_entry_id(raw_b, len_b, id_b);
 	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_a, id_b, PROTO_ID_LEN);
 
-	st = store_reopen();
-	CHECK_EQ_INT(store_begin(st), 0);
-	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_entry_put(st, raw_b, len_b, NOW, &result), MAILLE_ECORRUPT);
-	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_commit(st), 0);
+	st = batch_failing(&k, "rex/c", raw_b, len_b, "rex/d", &c);
 	store_row row;
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/b", &row), MAILLE_ENOTFOUND);
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/d", &row), 0);
 	store_row_done(&row);
 	CHECK_EQ_INT(search_n(st, "nouveautexte", NULL), 0);
 	CHECK_EQ_INT(search_n(st, "autre", NULL), 2);
-	uint64_t n = 0;
-	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
-	CHECK_EQ_INT(n, 3);
-	problems p = {0};
-	memcpy(p.want, id_b, PROTO_ID_LEN);
-	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
-	CHECK(p.n >= 1);
-	CHECK_EQ_INT(p.n_other, 0);
-	store_close(st);
+	batch_failed_after(st, 3, id_b);
 	free(raw_b);
 	tmp_end();
 }
@@ -1612,15 +1588,12 @@ static void test_batch_failed_new_put(void)
 static void test_batch_failed_put_undone(void)
 {
 	key k;
-	int result = -1;
 	uint8_t id_v1[PROTO_ID_LEN], id_c[PROTO_ID_LEN], id_v2[PROTO_ID_LEN];
 	size_t len_v2;
 	doc v1 = {.title = "Original", .description = "premiertexte"};
 	doc v2 = {.title = "Remplacant", .description = "secondtexte"};
 	doc c = {.title = "Autre"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/p", NOW - 30, PROTO_KIND_DOCUMENT, &v1, NULL, id_v1), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 20, PROTO_KIND_DOCUMENT, &c, NULL, id_c), 0);
 	store_close(st);
@@ -1628,28 +1601,14 @@ static void test_batch_failed_put_undone(void)
 	proto_entry_id(raw_v2, len_v2, id_v2);
 	tamper("UPDATE entries SET id = ?2 WHERE id = ?1", id_c, id_v2, PROTO_ID_LEN);
 
-	st = store_reopen();
-	CHECK_EQ_INT(store_begin(st), 0);
-	CHECK_EQ_INT(put(st, &k, "rex/d", NOW - 5, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_entry_put(st, raw_v2, len_v2, NOW, &result), MAILLE_ECORRUPT);
-	CHECK_EQ_INT(put(st, &k, "rex/e", NOW - 4, PROTO_KIND_DOCUMENT, &c, &result, NULL), 0);
-	CHECK_EQ_INT(store_commit(st), 0);
+	st = batch_failing(&k, "rex/d", raw_v2, len_v2, "rex/e", &c);
 	store_row row;
 	CHECK_EQ_INT(store_entry_get(st, k.pk, "rex/p", &row), 0);
 	CHECK(memcmp(row.id, id_v1, PROTO_ID_LEN) == 0);
 	store_row_done(&row);
 	CHECK_EQ_INT(search_n(st, "premiertexte", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "secondtexte", NULL), 0);
-	uint64_t n = 0;
-	CHECK_EQ_INT(store_count(st, &n, NULL), 0);
-	CHECK_EQ_INT(n, 4);
-	/* Only the tampered row is reported. */
-	problems p = {0};
-	memcpy(p.want, id_v2, PROTO_ID_LEN);
-	CHECK_EQ_INT(store_check(st, problems_cb, &p, NULL), MAILLE_ECORRUPT);
-	CHECK(p.n >= 1);
-	CHECK_EQ_INT(p.n_other, 0);
-	store_close(st);
+	batch_failed_after(st, 4, id_v2);
 	free(raw_v2);
 	tmp_end();
 }
@@ -1740,9 +1699,7 @@ static void test_rid_monotonic(void)
 	doc a = {.title = "Alpha", .description = "motalpha"};
 	doc b = {.title = "Beta", .description = "motbeta"};
 	doc b2 = {.title = "Beta deux", .description = "motbeta"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(last_rid(st), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 40, PROTO_KIND_DOCUMENT, &b, NULL, NULL), 0);
@@ -1841,9 +1798,7 @@ static void test_since(void)
 	doc d = {.title = "Suite"};
 	uint8_t id[6][PROTO_ID_LEN];
 	char path[32];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	since_ctx c = {.st = st};
 	CHECK_EQ_INT(store_since(st, 0, 0, since_cb, &c), 0);
 	CHECK_EQ_INT(c.rs.n, 0);
@@ -1892,9 +1847,7 @@ static void test_has_raw_get(void)
 	doc d = {.title = "Par identifiant"};
 	uint8_t id_old[PROTO_ID_LEN], id_tomb[PROTO_ID_LEN], unknown[PROTO_ID_LEN];
 	size_t len;
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	uint8_t *raw_doc = entry_make(&k, "rex/doc", NOW - 10, PROTO_KIND_DOCUMENT, &d, &len);
 	uint8_t id_doc[PROTO_ID_LEN];
 	proto_entry_id(raw_doc, len, id_doc);
@@ -2036,9 +1989,7 @@ static void test_fingerprint_failed_puts(void)
 	doc d = {.title = "Stable", .description = "motstable"};
 	doc boom = {.title = "Echec", .description = "motechec", .theme = "boom"};
 	doc boom_meta = {.title = "Echec meta", .description = "motechec", .theme = "boommeta"};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	store_close(st);
@@ -2170,9 +2121,7 @@ static void test_migrate_v1(void)
 	key k;
 	doc d = {.title = "Ancien format", .description = "motancien"};
 	uint8_t fp_before[RBSR_FP_LEN], fp[RBSR_FP_LEN];
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/b", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/c", NOW - 50, PROTO_KIND_DOCUMENT, &d, NULL, NULL), 0);
@@ -2649,9 +2598,7 @@ static void test_index_later(void)
 	doc b2 = {.title = "Second", .description = "Nouvelle version: marsupilamique."};
 	doc c = {.title = "Troisième", .description = "Bientôt supprimé: ornithorynque."};
 	doc d = {.title = "Quatrième", .description = "Indexé tout de suite: pangolinerie."};
-	tmp_begin();
-	proto_key_generate(k.pk, k.sk);
-	store *st = store_create();
+	store *st = store_fresh(&k);
 	store_set_index_later(st, true);
 	CHECK_EQ_INT(store_begin(st), 0);
 	CHECK_EQ_INT(put(st, &k, "rex/a", NOW - 50, PROTO_KIND_DOCUMENT, &a, NULL, NULL), 0);
@@ -2826,35 +2773,13 @@ static void test_member_order_independent(void)
 	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 100, NOW - 1000, 0, NULL, NULL), 0);
 	CHECK_EQ_INT(cap_put(tmp, &terr, &member, NOW - 90, NOW - 1000, NOW - 20, NULL, NULL), 0);
 	store_close(tmp);
-	{
-		/* rebuild the two capability encodings to replay them (cap_put signs anew: the
-		 * same content, so the same bytes) */
-		proto_member_cap c;
-		for (int v = 0; v < 2; v++) {
-			memset(&c, 0, sizeof c);
-			memcpy(c.territory, terr.pk, PROTO_KEY_LEN);
-			memcpy(c.member, member.pk, PROTO_KEY_LEN);
-			snprintf(c.name, sizeof c.name, "Camille Martin");
-			c.role = PROTO_ROLE_EDITOR;
-			c.from_us = NOW - 1000;
-			c.until_us = v ? NOW - 20 : UINT64_MAX;
-			uint8_t *body = NULL;
-			size_t body_len = 0;
-			CHECK_EQ_INT(proto_member_cap_body(&c, &body, &body_len), 0);
-			proto_entry e;
-			memset(&e, 0, sizeof e);
-			memcpy(e.territory, terr.pk, PROTO_KEY_LEN);
-			memcpy(e.signer, terr.pk, PROTO_KEY_LEN);
-			e.path = capref;
-			e.path_len = strlen(capref);
-			e.timestamp = v ? NOW - 90 : NOW - 100;
-			e.kind = PROTO_KIND_DOCUMENT;
-			e.body = body;
-			e.body_len = body_len;
-			CHECK_EQ_INT(proto_entry_encode(&e, terr.sk, &raws[v], &lens[v]), 0);
-			free(body);
-		}
-	}
+	/* the two capability encodings again, to replay them (signed anew: the same content,
+	 * so the same bytes) */
+	CHECK_EQ_INT(cap_make(&terr, &member, NOW - 100, NOW - 1000, 0, NULL, &raws[0], &lens[0]),
+	             0);
+	CHECK_EQ_INT(cap_make(&terr, &member, NOW - 90, NOW - 1000, NOW - 20, NULL, &raws[1],
+	                      &lens[1]),
+	             0);
 	raws[2] = entry_make2(&terr, &member, capref, "rex/un", NOW - 30, PROTO_KIND_DOCUMENT, &a,
 	                      &lens[2]);
 	raws[3] = entry_make2(&terr, &member, capref, "rex/deux", NOW - 10, PROTO_KIND_DOCUMENT, &b,
