@@ -271,6 +271,10 @@ int store__fts_sync(store *st);
 int store__doc_extract(store_text text[TEXT_N_], const proto_value *body, store_doc *doc);
 int store__text_of_raw(store_text text[TEXT_N_], const uint8_t *raw, size_t len,
                        bool *ret_doc);
+/* The text a document stored at rid is indexed with, from its raw bytes (the index is told
+ * what it removes, external content); MAILLE_ECORRUPT when the row is missing or is not a
+ * document (callers ask only for rows their kind column says are documents). */
+int store__text_of_rid(store *st, sqlite3_int64 rid, store_text text[TEXT_N_]);
 int store__text_fn_load_raw(store *st, const uint8_t *raw, size_t len);
 int store__text_fn_load(store *st, sqlite3_value *v);
 void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);

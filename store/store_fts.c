@@ -215,6 +215,29 @@ int store__text_of_raw(store_text text[TEXT_N_], const uint8_t *raw, size_t len,
 	return rc;
 }
 
+int store__text_of_rid(store *st, sqlite3_int64 rid, store_text text[TEXT_N_])
+{
+	sqlite3_stmt *s = NULL;
+	bool is_doc = false;
+	int rc = store__stmt(st, STMT_RAW_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *raw = sqlite3_column_blob(s, 0);
+		int len = sqlite3_column_bytes(s, 0);
+		rc = raw && len > 0 ? store__text_of_raw(text, raw, (size_t)len, &is_doc)
+		                    : MAILLE_ECORRUPT;
+		if (!rc && !is_doc)
+			rc = MAILLE_ECORRUPT;
+	} else {
+		rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(rc);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* Loads st->fn_text with the texts of the entry raw (a SQL value), unless they are already
  * those of raw: FTS5 asks for the four columns of a row one after the other, and snippet()
  * asks again for the rows maille_has_prefix just read. st->fn_is_doc is false for a
@@ -368,7 +391,7 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 		return rc;
 	/* the rids first: the rows leave the partial index as they are updated, which a cursor
 	 * walking that index would not survive */
-	sqlite3_stmt *sel = NULL, *upd = NULL, *raw_s = NULL;
+	sqlite3_stmt *sel = NULL, *upd = NULL;
 	sqlite3_int64 *rids = malloc(max * sizeof *rids);
 	size_t n = 0;
 	int src = rids ? sqlite3_prepare_v2(st->db, "SELECT rid FROM entries WHERE unindexed = 1"
@@ -385,23 +408,10 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 	if (src == SQLITE_OK)
 		src = sqlite3_prepare_v2(st->db, "UPDATE entries SET unindexed = 0 WHERE rid = ?1", -1,
 		                         &upd, NULL);
-	rc = src == SQLITE_OK ? store__stmt(st, STMT_RAW_GET, &raw_s) : store__err(src);
+	rc = src == SQLITE_OK ? 0 : store__err(src);
 	for (size_t i = 0; !rc && i < n; i++) {
-		sqlite3_bind_int64(raw_s, 1, rids[i]);
-		src = sqlite3_step(raw_s);
-		bool is_doc = false;
-		if (src == SQLITE_ROW) {
-			const uint8_t *raw = sqlite3_column_blob(raw_s, 0);
-			int len = sqlite3_column_bytes(raw_s, 0);
-			rc = raw && len > 0
-			         ? store__text_of_raw(st->text, raw, (size_t)len, &is_doc)
-			         : MAILLE_ECORRUPT;
-			if (!rc && !is_doc)
-				rc = MAILLE_ECORRUPT; /* only documents are ever stored unindexed */
-		} else {
-			rc = src == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(src);
-		}
-		sqlite3_reset(raw_s);
+		/* only documents are ever stored unindexed */
+		rc = store__text_of_rid(st, rids[i], st->text);
 		if (!rc)
 			rc = store__fts_queue(st, rids[i], true, st->text);
 		if (!rc) {

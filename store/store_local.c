@@ -7,6 +7,24 @@
 /* ------------------------------------------------------------------------------------------ */
 /* Configured peers */
 
+/* Runs a prepared one-row write: 0 when it changed a row, none when it changed nothing (a
+ * key already there for an INSERT OR IGNORE, MAILLE_EEXIST; nothing to delete,
+ * MAILLE_ENOTFOUND). The statement is reset, or finalized when fresh (a rare command's own
+ * statement rather than one more cached one). */
+static int step_write(store *st, sqlite3_stmt *s, bool fresh, int none)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) >= 1 ? 0 : none;
+	else
+		rc = store__err(rc);
+	if (fresh)
+		sqlite3_finalize(s);
+	else
+		sqlite3_reset(s);
+	return rc;
+}
+
 /* An address as stored: 1..STORE_PEER_ADDR_MAX bytes of UTF-8 without control characters
  * (it is printed one a line by `maille peer list`). *ret_len receives its length. */
 static bool store_peer_addr_ok(const char *addr, size_t *ret_len)
@@ -36,13 +54,7 @@ int store_peer_add(store *st, const char *addr, uint64_t now_us)
 		return rc;
 	sqlite3_bind_text(s, 1, addr, (int)n, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_EEXIST;
-	else
-		rc = store__err(rc);
-	sqlite3_reset(s);
-	return rc;
+	return step_write(st, s, false, MAILLE_EEXIST);
 }
 
 int store_peer_remove(store *st, const char *addr)
@@ -59,13 +71,7 @@ int store_peer_remove(store *st, const char *addr)
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, addr, (int)n, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) >= 1 ? 0 : MAILLE_ENOTFOUND;
-	else
-		rc = store__err(rc);
-	sqlite3_reset(s);
-	return rc;
+	return step_write(st, s, false, MAILLE_ENOTFOUND);
 }
 
 int store_peer_list(store *st, store_peer_cb cb, void *ctx)
@@ -118,13 +124,7 @@ int store_trust_add(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us
 		return store__err(rc);
 	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_EEXIST;
-	else
-		rc = store__err(rc);
-	sqlite3_finalize(s);
-	return rc;
+	return step_write(st, s, true, MAILLE_EEXIST);
 }
 
 int store_trust_remove(store *st, const uint8_t key[PROTO_KEY_LEN])
@@ -137,13 +137,7 @@ int store_trust_remove(store *st, const uint8_t key[PROTO_KEY_LEN])
 	if (rc != SQLITE_OK)
 		return store__err(rc);
 	sqlite3_bind_blob(s, 1, key, PROTO_KEY_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) >= 1 ? 0 : MAILLE_ENOTFOUND;
-	else
-		rc = store__err(rc);
-	sqlite3_finalize(s);
-	return rc;
+	return step_write(st, s, true, MAILLE_ENOTFOUND);
 }
 
 int store_trust_list(store *st, store_trust_cb cb, void *ctx)
@@ -226,17 +220,13 @@ int store_invite_add(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint6
 	                            "INSERT OR IGNORE INTO invites(hash, created_us, expires_us,"
 	                            " uses_left) VALUES(?1, ?2, ?3, ?4)",
 	                            -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(s, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)expires_us);
-		sqlite3_bind_int64(s, 4, uses);
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_OK)
 		return store__err(rc);
-	return sqlite3_changes(st->db) == 1 ? 0 : MAILLE_EEXIST;
+	sqlite3_bind_blob(s, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now_us);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)expires_us);
+	sqlite3_bind_int64(s, 4, uses);
+	return step_write(st, s, true, MAILLE_EEXIST);
 }
 
 int store_invite_redeem(store *st, const uint8_t hash[STORE_INVITE_HASH_LEN], uint64_t now_us,

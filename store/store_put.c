@@ -350,26 +350,8 @@ static int store_put_plan_make(store *st, const proto_entry *e, const uint8_t id
 	rc = store__member_check(st, e, &plan->held);
 	if (!rc)
 		rc = store__q_plan(st, e, id, len, plan);
-	if (!rc && plan->old_text) {
-		bool is_doc = false;
-		rc = store__stmt(st, STMT_RAW_GET, &s);
-		if (rc)
-			return rc;
-		sqlite3_bind_int64(s, 1, plan->old_rid);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			const uint8_t *old_raw = sqlite3_column_blob(s, 0);
-			int old_len = sqlite3_column_bytes(s, 0);
-			rc = old_raw && old_len > 0 ? store__text_of_raw(st->old_text, old_raw,
-			                                                 (size_t)old_len, &is_doc)
-			                            : MAILLE_ECORRUPT;
-			if (!rc && !is_doc)
-				rc = MAILLE_ECORRUPT; /* the kind column said document */
-		} else {
-			rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(rc);
-		}
-		sqlite3_reset(s);
-	}
+	if (!rc && plan->old_text)
+		rc = store__text_of_rid(st, plan->old_rid, st->old_text);
 	return rc;
 }
 
@@ -423,24 +405,7 @@ static int store_row_drop(store *st, sqlite3_int64 rid, uint64_t ts,
 		return rc;
 	if (indexed) {
 		/* the index is told what it removes (external content) */
-		bool doc = false;
-		rc = store__stmt(st, STMT_RAW_GET, &s);
-		if (rc)
-			return rc;
-		sqlite3_bind_int64(s, 1, rid);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			const uint8_t *raw = sqlite3_column_blob(s, 0);
-			int raw_len = sqlite3_column_bytes(s, 0);
-			rc = raw && raw_len > 0
-			         ? store__text_of_raw(st->old_text, raw, (size_t)raw_len, &doc)
-			         : MAILLE_ECORRUPT;
-		} else {
-			rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(rc);
-		}
-		sqlite3_reset(s);
-		if (!rc && !doc)
-			rc = MAILLE_ECORRUPT;
+		rc = store__text_of_rid(st, rid, st->old_text);
 		if (!rc)
 			rc = store__fts_queue(st, rid, false, st->old_text);
 		if (rc)
@@ -513,24 +478,7 @@ static int store_cap_gone(store *st, const uint8_t territory[PROTO_KEY_LEN], con
 	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store__err(rc) : rc;
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (indexed[i]) {
-			bool doc = false;
-			rc = store__stmt(st, STMT_RAW_GET, &s);
-			if (rc)
-				break;
-			sqlite3_bind_int64(s, 1, rids[i]);
-			rc = sqlite3_step(s);
-			if (rc == SQLITE_ROW) {
-				const uint8_t *raw = sqlite3_column_blob(s, 0);
-				int len = sqlite3_column_bytes(s, 0);
-				rc = raw && len > 0
-				         ? store__text_of_raw(st->old_text, raw, (size_t)len, &doc)
-				         : MAILLE_ECORRUPT;
-			} else {
-				rc = rc == SQLITE_DONE ? MAILLE_ECORRUPT : store__err(rc);
-			}
-			sqlite3_reset(s);
-			if (!rc && !doc)
-				rc = MAILLE_ECORRUPT;
+			rc = store__text_of_rid(st, rids[i], st->old_text);
 			if (!rc)
 				rc = store__fts_queue(st, rids[i], false, st->old_text);
 			if (rc)
