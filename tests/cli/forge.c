@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 static proto_value *from_json(proto_arena *a, const json_t *j)
 {

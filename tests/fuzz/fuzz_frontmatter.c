@@ -11,7 +11,7 @@
 #include "fuzz.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 static void check_error(const uint8_t *data, size_t size, int r, const fm_error *err)
 {

@@ -20,7 +20,7 @@
 #include "fuzz.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "tools/cli/keybackup.h"
+#include "node/service/keybackup.h"
 
 /* the passphrase of corpus/keybackup/valid-*.txt */
 #define CORPUS_PASSPHRASE "correct horse battery staple"

@@ -25,9 +25,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "federation.h"
+#include "node/service/federation.h"
 #include "node/daemon/node.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/sync.h"
 #include "proto/value.h"

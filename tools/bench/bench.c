@@ -24,7 +24,7 @@
 #include "cli.h"
 #include "gen.h"
 #include "maille_config.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"

@@ -43,7 +43,7 @@
  * daemon uses, and follow it if it changes. */
 #include "node/daemon/internal.h"
 #include "node/service/trust.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/member.h"

@@ -35,7 +35,7 @@
 #include "cli.h"
 #include "gen.h"
 #include "node/web/web_form.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/value.h"
 

@@ -9,11 +9,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
+#include "node/service/federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "render.h"
 

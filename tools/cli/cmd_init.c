@@ -11,14 +11,14 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "frontmatter.h"
+#include "node/service/frontmatter.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 static const char init_help[] =
 	"usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"

@@ -23,17 +23,17 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
+#include "node/service/federation.h"
 #include "netcmd.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/sync.h"
 #include "render.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 #define INVITE_EXPIRES_DEFAULT_S (7u * 86400u)
 #define INVITE_EXPIRES_MAX_S (90u * 86400u)

@@ -15,11 +15,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "render.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 static const char member_help[] =
 	"usage: maille member add KEY --name NAME [--role editor|admin] [--prefix PATH/]\n"

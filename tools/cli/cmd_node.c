@@ -9,12 +9,12 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
+#include "node/service/federation.h"
 #include "netcmd.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/web/web.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 
 static const char node_help[] =

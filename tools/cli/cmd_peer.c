@@ -17,8 +17,8 @@
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
-#include "nodestate.h"
+#include "node/service/nodedir.h"
+#include "node/service/nodestate.h"
 #include "proto/error.h"
 #include "render.h"
 

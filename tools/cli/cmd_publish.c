@@ -11,13 +11,13 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "frontmatter.h"
-#include "nodedir.h"
+#include "node/service/frontmatter.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 static const char publish_help[] =
 	"usage: maille publish FILE.md [--path PATH] [--dry-run] [--dir DIR] [--json]\n"

@@ -12,11 +12,11 @@
 #include "commands.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "render.h"
-#include "sign.h"
+#include "node/service/publish.h"
 
 /* Hex digits of a key shown in a reason when the territory has no name: enough to tell keys
  * apart by eye, short enough for one line. */

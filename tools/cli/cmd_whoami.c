@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "render.h"

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "federation.h"
+#include "node/service/federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 {

@@ -1,13 +1,13 @@
 /* tools/cli/sign.c: how the CLI writes this node's entries (init, publish, delete, member,
  * vouch, join): who may write, the timestamp, the body's encoding, the signature. */
-#include "sign.h"
+#include "node/service/publish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/value.h"

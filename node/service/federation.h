@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 
 /*   DIR/federation    "name = NAME" and "key = <64 hex>" lines, mode 0600: the federation's
  *                     network key, the psk of the handshake (PROTOCOL.md §2). Whoever holds

@@ -12,7 +12,7 @@
 #include "proto/error.h"
 #include "proto/limits.h"
 #include "proto/value.h"
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 

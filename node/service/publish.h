@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/entry.h"
 #include "proto/value.h"
 #include "store/store.h"

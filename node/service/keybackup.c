@@ -37,7 +37,7 @@
  * Canonical on both levels: keybackup_format(keybackup_parse(x)) == x, and
  * keybackup_plain_encode(keybackup_plain_decode(p)) == p (tests/fuzz/fuzz_keybackup.c checks
  * both), so one backup has one spelling and a damaged one is refused rather than guessed. */
-#include "keybackup.h"
+#include "node/service/keybackup.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* tools/cli/nodestate.c: DIR/node.state, the snapshot a running daemon rewrites every
  * second (node/), as peer, peers and status read it. */
-#include "nodestate.h"
+#include "node/service/nodestate.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -14,7 +14,7 @@
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/error.h"
 
 /* nodestate.h */

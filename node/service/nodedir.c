@@ -1,5 +1,5 @@
 /* tools/cli/nodedir.c: the node directory: key, configuration and store on disk. */
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 
 #include <errno.h>
 #include <fcntl.h>

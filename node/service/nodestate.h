@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 
 /* DIR/node.state of a daemon that runs, or NULL (no file, a stale one, unreadable). */
 json_t *daemon_state(const node_dir *nd);

@@ -8,7 +8,7 @@
  *
  * Line numbers in errors are the file's ('\n'-separated lines, counted from the first line of
  * the file), columns are in characters; libyaml's positions are converted, not copied. */
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 #include <locale.h>
 #include <math.h>

@@ -6,7 +6,7 @@
  *
  * The key is the psk of the handshake (PROTOCOL.md §2): whoever holds it is a member. It is
  * read into sodium_malloc() memory, wiped after use, never printed and never logged. */
-#include "federation.h"
+#include "node/service/federation.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 #include "proto/channel.h"
 #include "proto/error.h"
 #include "proto/value.h"
