@@ -1,4 +1,4 @@
-/* tools/cli/frontmatter.c: a Markdown file with YAML front matter → a record body.
+/* node/service/frontmatter.c: a Markdown file with YAML front matter → a record body.
  *
  * The file is checked as a whole first (size, NUL bytes, UTF-8), then split into the front
  * matter and the Markdown body by its '---' lines. The front matter goes through libyaml's

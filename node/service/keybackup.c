@@ -1,4 +1,4 @@
-/* tools/cli/keybackup.c: the key backup file (maille key export, maille init --restore).
+/* node/service/keybackup.c: the key backup file (maille key export, maille init --restore).
  *
  * A backup is what a node needs to come back under the same identity after its directory is
  * lost: the territory's Ed25519 seed, the territory's name and, when the node has one, its

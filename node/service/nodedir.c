@@ -1,4 +1,5 @@
-/* tools/cli/nodedir.c: the node directory: key, configuration and store on disk. */
+/* node/service/nodedir.c: the node directory: key, configuration and store on disk. Says
+ * what it has to say through the caller's node_env (nodedir.h) and prints nothing. */
 #include "node/service/nodedir.h"
 
 #include <errno.h>
@@ -11,35 +12,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "node/daemon/node.h"
 #include "node/service/trust.h"
-#include "node/web/web.h"
 #include "proto/error.h"
 #include "proto/member.h"
 
-
-int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
+void node_say(const node_env *env, int level, const char *fmt, ...)
 {
-	const char *env = getenv("MAILLE_HOME");
+	if (!env || !env->say)
+		return;
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	env->say(env->ctx, level, buf);
+}
+
+int node_dir_resolve(const char *dir_opt, char *ret, size_t cap, const node_env *env)
+{
+	const char *home_env = getenv("MAILLE_HOME");
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
 	int n;
 	if (dir_opt && *dir_opt)
 		n = snprintf(ret, cap, "%s", dir_opt);
-	else if (env && *env)
-		n = snprintf(ret, cap, "%s", env);
+	else if (home_env && *home_env)
+		n = snprintf(ret, cap, "%s", home_env);
 	else if (xdg && *xdg == '/')
 		n = snprintf(ret, cap, "%s/maille", xdg);
 	else if (home && *home)
 		n = snprintf(ret, cap, "%s/.local/share/maille", home);
 	else {
-		cli_error("no node directory: give --dir DIR or set MAILLE_HOME");
-		return EXIT_FAIL;
+		node_say(env, NODE_SAY_ERROR,
+		         "no node directory: give --dir DIR or set MAILLE_HOME");
+		return MAILLE_EINVAL;
 	}
 	if (n < 0 || (size_t)n >= cap) {
-		cli_error("node directory path too long");
-		return EXIT_FAIL;
+		node_say(env, NODE_SAY_ERROR, "node directory path too long");
+		return MAILLE_EINVAL;
 	}
 	/* no trailing slash, so that messages and joined paths read well */
 	size_t len = strlen(ret);
@@ -48,7 +58,7 @@ int node_dir_resolve(const char *dir_opt, char *ret, size_t cap)
 	return 0;
 }
 
-int cli_path_join(char *ret, size_t cap, const char *dir, const char *file)
+int node_path_join(char *ret, size_t cap, const char *dir, const char *file)
 {
 	int n = snprintf(ret, cap, "%s/%s", dir, file);
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
@@ -102,13 +112,27 @@ static bool conf_uint(const char *v, uint64_t min, uint64_t max, bool units, uin
 	return true;
 }
 
+/* "FILE, line N: " and the message, said as an error; returns 1. */
+static int conf_bad(const node_env *env, const char *file, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int conf_bad(const node_env *env, const char *file, unsigned line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	node_say(env, NODE_SAY_ERROR, "%s, line %u: %s", file, line, msg);
+	return 1;
+}
+
 /* DIR/maille.conf: "key = value" lines, '#' comments. A key this version does not know is
  * ignored with a warning (a newer version may have written it); a known key with a bad value
  * is an error: a node must not run on a setting it misread. */
-static int read_conf(node_dir *nd)
+static int read_conf(node_dir *nd, const node_env *env)
 {
 	char p[4200];
-	if (cli_path_join(p, sizeof p, nd->path, NODE_CONF_FILE))
+	if (node_path_join(p, sizeof p, nd->path, NODE_CONF_FILE))
 		return -1;
 	FILE *f = fopen(p, "r");
 	if (!f)
@@ -137,53 +161,58 @@ static int read_conf(node_dir *nd)
 			if (conf_uint(v, 1, TRUST_HOPS_MAX, false, &x))
 				nd->trust_hops = (unsigned)x;
 			else
-				bad = cli_error_conf(p, lineno, "trust.hops must be a number from 1 to %u",
-				                     TRUST_HOPS_MAX);
+				bad = conf_bad(env, p, lineno,
+				               "trust.hops must be a number from 1 to %u",
+				               TRUST_HOPS_MAX);
 		} else if (strcmp(k, "quarantine.entries") == 0) {
 			if (conf_uint(v, 1, UINT32_MAX, false, &x))
 				nd->quota_entries = x;
 			else
-				bad = cli_error_conf(p, lineno, "quarantine.entries must be a number of "
-				                                "entries from 1 to %u",
-				                     UINT32_MAX);
+				bad = conf_bad(env, p, lineno,
+				               "quarantine.entries must be a number of "
+				               "entries from 1 to %u",
+				               UINT32_MAX);
 		} else if (strcmp(k, "quarantine.bytes") == 0) {
 			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
 				nd->quota_bytes = x;
 			else
-				bad = cli_error_conf(p, lineno, "quarantine.bytes must be a size such as "
-				                                "268435456, 256MiB or 1GiB (at most 1024GiB)");
+				bad = conf_bad(env, p, lineno,
+				               "quarantine.bytes must be a size such as "
+				               "268435456, 256MiB or 1GiB (at most 1024GiB)");
 		} else if (strcmp(k, "web.hosts") == 0) {
-			if (web_hosts_valid(v))
+			if (!env || !env->web_hosts_valid || env->web_hosts_valid(v))
 				snprintf(nd->web_hosts, sizeof nd->web_hosts, "%s", v);
 			else
-				bad = cli_error_conf(p, lineno, "web.hosts must be up to %u host names, "
-				                                "each with an optional port, separated by "
-				                                "commas (such as catalogue.exemple.fr, "
-				                                "192.0.2.10, catalogue.exemple.fr:443)",
-				                     WEB_HOSTS_MAX);
+				bad = conf_bad(env, p, lineno,
+				               "web.hosts must be up to %u host names, "
+				               "each with an optional port, separated by "
+				               "commas (such as catalogue.exemple.fr, "
+				               "192.0.2.10, catalogue.exemple.fr:443)",
+				               env->web_hosts_max);
 		} else if (strcmp(k, "quarantine.total_entries") == 0) {
 			if (conf_uint(v, 1, UINT32_MAX, false, &x))
 				nd->quota_total_entries = x;
 			else
-				bad = cli_error_conf(p, lineno,
-				                     "quarantine.total_entries must be a number of "
-				                     "entries from 1 to %u",
-				                     UINT32_MAX);
+				bad = conf_bad(env, p, lineno,
+				               "quarantine.total_entries must be a number of "
+				               "entries from 1 to %u",
+				               UINT32_MAX);
 		} else if (strcmp(k, "quarantine.total_bytes") == 0) {
 			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
 				nd->quota_total_bytes = x;
 			else
-				bad = cli_error_conf(p, lineno,
-				                     "quarantine.total_bytes must be a size such "
-				                     "as 1073741824, 1024MiB or 1GiB (at most "
-				                     "1024GiB)");
+				bad = conf_bad(env, p, lineno,
+				               "quarantine.total_bytes must be a size such "
+				               "as 1073741824, 1024MiB or 1GiB (at most "
+				               "1024GiB)");
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;
 			else
-				bad = cli_error_conf(p, lineno, "member must be yes or no");
+				bad = conf_bad(env, p, lineno, "member must be yes or no");
 		} else {
-			cli_warn("%s, line %u: unknown setting '%s' ignored", p, lineno, k);
+			node_say(env, NODE_SAY_WARN, "%s, line %u: unknown setting '%s' ignored", p,
+			         lineno, k);
 		}
 	}
 	fclose(f);
@@ -191,17 +220,18 @@ static int read_conf(node_dir *nd)
 }
 
 /* Reads the seed (hex) into locked memory and derives the key pair. */
-static int load_key(node_dir *nd)
+static int load_key(node_dir *nd, const node_env *env)
 {
 	char p[4200];
-	if (cli_path_join(p, sizeof p, nd->path, NODE_KEY_FILE))
+	if (node_path_join(p, sizeof p, nd->path, NODE_KEY_FILE))
 		return MAILLE_EINVAL;
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? MAILLE_ENOTNODE : MAILLE_EIO;
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077))
-		cli_warn("%s is readable by other users (mode %03o); run: chmod 600 %s", p,
+		node_say(env, NODE_SAY_WARN,
+		         "%s is readable by other users (mode %03o); run: chmod 600 %s", p,
 		         (unsigned)(sb.st_mode & 0777), p);
 	char *hex = sodium_malloc(130);
 	uint8_t *seed = sodium_malloc(32);
@@ -225,38 +255,10 @@ static int load_key(node_dir *nd)
 	return r;
 }
 
-void cli_store_advice(const char *dir)
-{
-	fprintf(stderr,
-	        "  Restore %s/%s from a backup of the node directory; or recreate the node from "
-	        "its key backup in a new directory ('maille key export FILE' works on this one, "
-	        "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
-	        "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
-	        "run 'maille check' again.\n",
-	        dir, NODE_STORE_FILE);
-}
-
-void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("maille: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	if (rc == MAILLE_ECORRUPT) {
-		fprintf(stderr,
-		        "  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
-		        "is wrong.\n",
-		        nd->path, NODE_STORE_FILE);
-		cli_store_advice(nd->path);
-	}
-}
-
 int node_dir_mark_corrupt(const node_dir *nd, const char *text)
 {
 	char p[4200], tmp[4220];
-	if (cli_path_join(p, sizeof p, nd->path, NODE_CORRUPT_FILE) ||
+	if (node_path_join(p, sizeof p, nd->path, NODE_CORRUPT_FILE) ||
 	    snprintf(tmp, sizeof tmp, "%s.tmp", p) >= (int)sizeof tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -287,84 +289,87 @@ int node_dir_mark_corrupt(const node_dir *nd, const char *text)
 	return 0;
 }
 
-enum { OPEN_READ, OPEN_WRITE, OPEN_NOSTORE };
-
-static int node_dir_open_mode(node_dir *nd, const char *dir_opt, int mode)
+/* The settings of a node whose maille.conf does not say otherwise. */
+static void conf_defaults(node_dir *nd)
 {
-	memset(nd, 0, sizeof *nd);
-	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
-		return EXIT_FAIL;
-	struct stat sb;
-	if (stat(nd->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		cli_error("%s: no such node directory; create a node with 'maille init --name NAME' "
-		          "(or give --dir DIR / MAILLE_HOME)",
-		          nd->path);
-		return EXIT_FAIL;
-	}
-	int r = load_key(nd);
-	if (r) {
-		if (r == MAILLE_ENOTNODE)
-			cli_error("%s is not a Maille node (no %s); create one with 'maille init --name "
-			          "NAME'",
-			          nd->path, NODE_KEY_FILE);
-		else
-			cli_error("%s/%s: cannot read the node key: %s", nd->path, NODE_KEY_FILE,
-			          maille_strerror(r));
-		node_dir_close(nd);
-		return EXIT_FAIL;
-	}
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
 	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
 	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
-	if (read_conf(nd) > 0) {
-		node_dir_close(nd);
-		return EXIT_FAIL;
+}
+
+/* The key and maille.conf into nd (node_dir_open's first half). */
+static int open_key_conf(node_dir *nd, const node_env *env)
+{
+	struct stat sb;
+	if (stat(nd->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		node_say(env, NODE_SAY_ERROR,
+		         "%s: no such node directory; create a node with 'maille init --name NAME' "
+		         "(or give --dir DIR / MAILLE_HOME)",
+		         nd->path);
+		return MAILLE_ENOTNODE;
 	}
-	char *sp = nd->store_path;
-	if (cli_path_join(sp, sizeof nd->store_path, nd->path, NODE_STORE_FILE)) {
-		node_dir_close(nd);
-		return EXIT_FAIL;
+	int r = load_key(nd, env);
+	if (r) {
+		if (r == MAILLE_ENOTNODE)
+			node_say(
+			    env, NODE_SAY_ERROR,
+			    "%s is not a Maille node (no %s); create one with 'maille init --name "
+			    "NAME'",
+			    nd->path, NODE_KEY_FILE);
+		else
+			node_say(env, NODE_SAY_ERROR, "%s/%s: cannot read the node key: %s",
+			         nd->path, NODE_KEY_FILE, maille_strerror(r));
+		return r;
 	}
-	if (mode == OPEN_NOSTORE)
-		return 0;
-	if (mode == OPEN_WRITE) {
+	conf_defaults(nd);
+	if (read_conf(nd, env) > 0)
+		return MAILLE_EINVAL;
+	if (node_path_join(nd->store_path, sizeof nd->store_path, nd->path, NODE_STORE_FILE))
+		return MAILLE_EINVAL;
+	return 0;
+}
+
+/* The store into nd->st (node_dir_open's second half). */
+static int open_store(node_dir *nd, int mode, const node_env *env)
+{
+	const char *sp = nd->store_path;
+	struct stat sb;
+	if (mode == NODE_OPEN_WRITE) {
 		/* the last check found the store damaged: no write until one finds it sound (a
 		 * stat, not a scan: the check is what reads everything) */
 		char mp[4200];
-		if (cli_path_join(mp, sizeof mp, nd->path, NODE_CORRUPT_FILE) == 0 &&
+		if (node_path_join(mp, sizeof mp, nd->path, NODE_CORRUPT_FILE) == 0 &&
 		    stat(mp, &sb) == 0) {
-			cli_error("%s was found damaged by 'maille check' (the problems are in "
-			          "%s): nothing was written",
-			          sp, mp);
-			cli_store_advice(nd->path);
-			node_dir_close(nd);
-			return EXIT_FAIL;
+			node_say(env, NODE_SAY_STORE,
+			         "%s was found damaged by 'maille check' (the problems are in %s): "
+			         "nothing was written",
+			         sp, mp);
+			return MAILLE_ECORRUPT;
 		}
 	}
-	r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
+	int r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
 	if (r) {
 		char why[256] = "";
 		int known = store_diagnose(sp, why, sizeof why);
-		if (r == MAILLE_ENOTFOUND) {
-			cli_error("%s: the store is missing; nothing was written", sp);
-			cli_store_advice(nd->path);
-		} else if (r == MAILLE_ECORRUPT) {
-			cli_error("%s: cannot open the store: %s; nothing was written", sp,
-			          known ? why : "SQLite finds it damaged");
-			cli_store_advice(nd->path);
-		} else {
-			cli_error("%s: cannot open the store: %s", sp, maille_strerror(r));
-		}
-		node_dir_close(nd);
-		return EXIT_FAIL;
+		if (r == MAILLE_ENOTFOUND)
+			node_say(env, NODE_SAY_STORE,
+			         "%s: the store is missing; nothing was written", sp);
+		else if (r == MAILLE_ECORRUPT)
+			node_say(env, NODE_SAY_STORE,
+			         "%s: cannot open the store: %s; nothing was written", sp,
+			         known ? why : "SQLite finds it damaged");
+		else
+			node_say(env, NODE_SAY_ERROR, "%s: cannot open the store: %s", sp,
+			         maille_strerror(r));
+		return r;
 	}
 	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
 	nd->has_territory = !nd->member;
 	if (nd->member) {
 		proto_member_cap cap;
-		if (trust_member_cap(nd->st, nd->pk, cli_now_us(), &cap) == 0) {
+		if (trust_member_cap(nd->st, nd->pk, env ? env->now_us : 0, &cap) == 0) {
 			memcpy(nd->territory, cap.territory, PROTO_KEY_LEN);
 			snprintf(nd->member_name, sizeof nd->member_name, "%s", cap.name);
 			nd->has_territory = true;
@@ -373,19 +378,17 @@ static int node_dir_open_mode(node_dir *nd, const char *dir_opt, int mode)
 	return 0;
 }
 
-int node_dir_open(node_dir *nd, const char *dir_opt)
+int node_dir_open(node_dir *nd, const char *dir_opt, int mode, const node_env *env)
 {
-	return node_dir_open_mode(nd, dir_opt, OPEN_READ);
-}
-
-int node_dir_open_write(node_dir *nd, const char *dir_opt)
-{
-	return node_dir_open_mode(nd, dir_opt, OPEN_WRITE);
-}
-
-int node_dir_open_nostore(node_dir *nd, const char *dir_opt)
-{
-	return node_dir_open_mode(nd, dir_opt, OPEN_NOSTORE);
+	memset(nd, 0, sizeof *nd);
+	int r = node_dir_resolve(dir_opt, nd->path, sizeof nd->path, env);
+	if (!r)
+		r = open_key_conf(nd, env);
+	if (!r && mode != NODE_OPEN_NOSTORE)
+		r = open_store(nd, mode, env);
+	if (r)
+		node_dir_close(nd);
+	return r;
 }
 
 void node_dir_close(node_dir *nd)
@@ -397,7 +400,7 @@ void node_dir_close(node_dir *nd)
 	nd->sk = NULL;
 }
 
-int cli_conf_append(char *buf, size_t cap, size_t *len, const char *key, const char *value)
+int node_conf_append(char *buf, size_t cap, size_t *len, const char *key, const char *value)
 {
 	/* the readers (read_conf here, parse in federation.c) split lines at '\n' and end a value
 	 * at '\r': a value holding either would write a setting of its own */
@@ -436,83 +439,92 @@ static int write_file_excl(const char *path, mode_t mode, const char *data, size
 	return r;
 }
 
-int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
-                    const uint8_t *seed_in)
+int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed_in,
+                    const node_env *env)
 {
 	memset(nd, 0, sizeof *nd);
-	if (node_dir_resolve(dir_opt, nd->path, sizeof nd->path))
-		return EXIT_FAIL;
+	int r = node_dir_resolve(dir_opt, nd->path, sizeof nd->path, env);
+	if (r)
+		return r;
 	char kp[4200], cp[4200], sp[4200];
-	if (cli_path_join(kp, sizeof kp, nd->path, NODE_KEY_FILE) ||
-	    cli_path_join(cp, sizeof cp, nd->path, NODE_CONF_FILE) ||
-	    cli_path_join(sp, sizeof sp, nd->path, NODE_STORE_FILE)) {
-		cli_error("node directory path too long");
-		return EXIT_FAIL;
+	if (node_path_join(kp, sizeof kp, nd->path, NODE_KEY_FILE) ||
+	    node_path_join(cp, sizeof cp, nd->path, NODE_CONF_FILE) ||
+	    node_path_join(sp, sizeof sp, nd->path, NODE_STORE_FILE)) {
+		node_say(env, NODE_SAY_ERROR, "node directory path too long");
+		return MAILLE_EINVAL;
 	}
 	struct stat sb;
 	if (stat(kp, &sb) == 0 || stat(sp, &sb) == 0) {
-		cli_error("%s already holds a Maille node; refusing to overwrite it", nd->path);
-		return EXIT_FAIL;
+		node_say(env, NODE_SAY_ERROR,
+		         "%s already holds a Maille node; refusing to overwrite it", nd->path);
+		return MAILLE_EEXIST;
 	}
 	/* the configuration first: a name it cannot hold leaves nothing behind */
 	char conf[1024];
 	size_t conf_len = (size_t)snprintf(conf, sizeof conf,
 	                                   "# Maille node configuration (key = value).\n");
-	int cr = cli_conf_append(conf, sizeof conf, &conf_len, "name", name);
-	if (cr) {
-		cli_error("%s : nom refusé, il ne tient pas sur une ligne du fichier (the name cannot "
-		          "be one line of the file: %s)",
-		          cp, maille_strerror(cr));
-		return EXIT_FAIL;
+	r = node_conf_append(conf, sizeof conf, &conf_len, "name", name);
+	if (r) {
+		node_say(
+		    env, NODE_SAY_ERROR,
+		    "%s : nom refusé, il ne tient pas sur une ligne du fichier (the name cannot "
+		    "be one line of the file: %s)",
+		    cp, maille_strerror(r));
+		return r;
 	}
 	if (mkdirs(nd->path, 0700) != 0) {
-		cli_error("%s: cannot create the directory: %s", nd->path, strerror(errno));
-		return EXIT_FAIL;
+		node_say(env, NODE_SAY_ERROR, "%s: cannot create the directory: %s", nd->path,
+		         strerror(errno));
+		return MAILLE_EIO;
 	}
-
 	uint8_t *seed = sodium_malloc(32);
 	char *hex = sodium_malloc(66);
 	nd->sk = sodium_malloc(PROTO_SECRET_KEY_LEN);
-	if (!seed || !hex || !nd->sk) {
-		cli_error("out of memory");
-		return EXIT_FAIL;
+	int wr = -1;
+	if (seed && hex && nd->sk) {
+		if (seed_in)
+			memcpy(seed, seed_in, 32); /* a restored node: the key of its backup */
+		else
+			randombytes_buf(seed, 32);
+		crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+		proto_hex(seed, 32, hex);
+		hex[64] = '\n';
+		wr = write_file_excl(kp, 0600, hex, 65);
 	}
-	if (seed_in)
-		memcpy(seed, seed_in, 32); /* a restored node: the key of its backup */
-	else
-		randombytes_buf(seed, 32);
-	crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
+	int err = errno;
+	if (seed)
+		sodium_free(seed); /* wipes */
+	if (hex)
+		sodium_free(hex);
+	if (!seed || !hex || !nd->sk) {
+		node_say(env, NODE_SAY_ERROR, "out of memory");
+		node_dir_close(nd);
+		return MAILLE_ENOMEM;
+	}
+	if (wr != 0) {
+		node_say(env, NODE_SAY_ERROR, "%s: cannot write the key: %s", kp, strerror(err));
+		node_dir_close(nd);
+		return MAILLE_EIO;
+	}
 	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
 	nd->has_territory = true;
-	nd->trust_hops = TRUST_HOPS_DEFAULT;
-	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
-	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
-	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
-	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
-	proto_hex(seed, 32, hex);
-	hex[64] = '\n';
-	int wr = write_file_excl(kp, 0600, hex, 65);
-	sodium_free(seed);
-	sodium_free(hex);
-	if (wr != 0) {
-		cli_error("%s: cannot write the key: %s", kp, strerror(errno));
-		node_dir_close(nd);
-		return EXIT_FAIL;
-	}
+	conf_defaults(nd);
 	snprintf(nd->name, sizeof nd->name, "%s", name);
 	if (write_file_excl(cp, 0644, conf, conf_len) != 0) {
-		cli_error("%s: cannot write the configuration: %s", cp, strerror(errno));
+		node_say(env, NODE_SAY_ERROR, "%s: cannot write the configuration: %s", cp,
+		         strerror(errno));
 		unlink(kp);
 		node_dir_close(nd);
-		return EXIT_FAIL;
+		return MAILLE_EIO;
 	}
-	int r = store_open(sp, STORE_OPEN_CREATE, &nd->st);
+	r = store_open(sp, STORE_OPEN_CREATE, &nd->st);
 	if (r) {
-		cli_error("%s: cannot create the store: %s", sp, maille_strerror(r));
+		node_say(env, NODE_SAY_ERROR, "%s: cannot create the store: %s", sp,
+		         maille_strerror(r));
 		unlink(kp);
 		unlink(cp);
 		node_dir_close(nd);
-		return EXIT_FAIL;
+		return r;
 	}
 	return 0;
 }
@@ -520,7 +532,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name,
 /* The territory's name as the node presents itself (HELLO). */
 void territory_name(const node_dir *nd, char *ret, size_t cap)
 {
-	/* no store (node_dir_open_nostore): the configured name */
+	/* no store (NODE_OPEN_NOSTORE): the configured name */
 	if (!nd->st || store_territory_name(nd->st, nd->pk, ret, cap) != 0)
 		snprintf(ret, cap, "%s", nd->name);
 }

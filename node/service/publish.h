@@ -1,27 +1,50 @@
-/* tools/cli/sign.h: signing this node's entries (sign.c). */
-#ifndef MAILLE_TOOLS_SIGN_H
-#define MAILLE_TOOLS_SIGN_H
+/* node/service/publish.h: how a node writes its own entries (publish.c), the one copy of the
+ * rule "an edit always wins": the CLI's writes (publish, delete, init, member, vouch, join),
+ * the web catalogue's forms and the daemon's node/<key> entry all sign and store through
+ * publish_put. Prints nothing. */
+#ifndef MAILLE_NODE_PUBLISH_H
+#define MAILLE_NODE_PUBLISH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "node/service/nodedir.h"
 #include "proto/entry.h"
+#include "proto/member.h"
 #include "proto/value.h"
 #include "store/store.h"
 
-/* The timestamp of a new version at (territory, path): now, or just after the live version if
- * the clock is behind it, so that an edit always wins the live-set order (PROTOCOL.md §1.5). */
-uint64_t next_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path);
-/* Signs body (canonical bytes) at path as this node's territory and stores it. */
-int sign_and_put(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
-                 uint8_t ret_id[PROTO_ID_LEN]);
-/* publish, delete: a member node without a capability in force cannot write (printed;
- * EXIT_FAIL), nor can a member node write the paths only a territory writes. */
-int member_can_write(const node_dir *nd, const char *cmd);
+/* Who signs, for which territory. */
+typedef struct publish_signer {
+	const uint8_t *territory; /* PROTO_KEY_LEN bytes: the territory the entry belongs to */
+	const uint8_t *sk;        /* PROTO_SECRET_KEY_LEN bytes, the public key in its last 32 */
+	const char *capref;       /* a member's capability, members/<hex of its key> (PROTOCOL.md
+	                           * §4.3); NULL when the territory's own key signs */
+} publish_signer;
 
-/* A record's body (init, publish) into canonical bytes that leave room for the entry's
- * envelope: proto_value_encode's errors. */
-int encode_body(proto_value *body, uint8_t **ret, size_t *ret_len);
+/* "members/<hex of key>" and its NUL. */
+#define PUBLISH_CAPREF_CAP (sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN)
+/* A member's capability reference (PROTOCOL.md §4.3) into ret. */
+void publish_capref(const uint8_t member[PROTO_KEY_LEN], char ret[PUBLISH_CAPREF_CAP]);
+
+/* The timestamp of a new version at (territory, path): now_us, or just after the live version
+ * if the clock is behind it, so that an edit always wins the live-set order (PROTOCOL.md
+ * §1.5). */
+uint64_t publish_timestamp(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                           uint64_t now_us);
+/* Signs body (canonical bytes; for a tombstone the empty map) at path with s, stamped by
+ * publish_timestamp, and stores it in st as received at now_us. ret_id (may be NULL): the new
+ * entry's id. Errors: proto_entry_encode's and store_entry_put's (MAILLE_EDENIED: a member's
+ * capability does not cover the path, MAILLE_ECORRUPT: a damaged store...). */
+int publish_put(store *st, const publish_signer *s, const char *path, int kind, const uint8_t *body,
+                size_t body_len, uint64_t now_us, uint8_t ret_id[PROTO_ID_LEN]);
+/* publish_put for the node of nd: its key signs for its territory, a member node's with its
+ * capability; MAILLE_ESTATE for a member node without a capability in force. */
+int publish_node_dir(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
+                     uint64_t now_us, uint8_t ret_id[PROTO_ID_LEN]);
+
+/* A record's body into canonical bytes that leave room for the entry's envelope:
+ * proto_value_encode's errors. */
+int publish_encode_body(proto_value *body, uint8_t **ret, size_t *ret_len);
 
 #endif

@@ -3,8 +3,8 @@
  * One table of subcommands (maille.c, declared in commands.h), one file per family of
  * subcommands (cmd_*.c). Every command returns its exit code: 0 ok, 1 failure, 2 usage. Data
  * goes to stdout (one JSON document with --json), human messages and errors to stderr. The
- * other pieces have their own small headers: nodedir.h, federation.h, render.h, sign.h,
- * netcmd.h, nodestate.h, keybackup.h, frontmatter.h. */
+ * other pieces have their own small headers: nodecli.h (the node directory, its federation and
+ * its writes, done by node/service/ and printed here), render.h, netcmd.h. */
 #ifndef MAILLE_TOOLS_CLI_H
 #define MAILLE_TOOLS_CLI_H
 

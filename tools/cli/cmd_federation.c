@@ -9,11 +9,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/service/federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 
@@ -44,7 +43,7 @@ static int refuse_existing(const node_dir *nd, const char *path)
 		return 0;
 	federation f = {0};
 	char why[160];
-	if (federation_read(path, &f, why, sizeof why) == 0) {
+	if (federation_read(path, &f, why, sizeof why, cli_env()) == 0) {
 		char fp[9];
 		node_netkey_fingerprint(f.key, fp);
 		cli_error("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
@@ -102,7 +101,7 @@ static int federation_new(int argc, char **argv)
 		                                         "refusé (--name: no space at either end)",
 		                       name);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
@@ -137,10 +136,10 @@ static int federation_show(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("federation show", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
+	int ret = cli_federation_load(&nd, &f);
 	if (ret == 0) {
 		char path[4200];
 		federation_path(nd.path, path, sizeof path);
@@ -166,10 +165,10 @@ static int federation_export(int argc, char **argv)
 		                                                                        "required");
 	const char *file = a.pos[0];
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
+	int ret = cli_federation_load(&nd, &f);
 	if (ret)
 		goto out;
 	r = federation_write(file, &f);
@@ -206,7 +205,7 @@ static int federation_import(int argc, char **argv)
 		                                                                        "required");
 	const char *file = a.pos[0];
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
@@ -217,7 +216,7 @@ static int federation_import(int argc, char **argv)
 	}
 	if (refuse_existing(&nd, path))
 		goto out;
-	r = federation_read(file, &f, why, sizeof why);
+	r = federation_read(file, &f, why, sizeof why, cli_env());
 	if (r == MAILLE_EPROTO) {
 		cli_error("%s is not a federation file: %s", file, why);
 		goto out;

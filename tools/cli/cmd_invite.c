@@ -23,17 +23,15 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/service/federation.h"
 #include "netcmd.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/sync.h"
 #include "render.h"
-#include "node/service/publish.h"
 
 #define INVITE_EXPIRES_DEFAULT_S (7u * 86400u)
 #define INVITE_EXPIRES_MAX_S (90u * 86400u)
@@ -102,7 +100,7 @@ static int parse_duration(const char *s, uint64_t *ret_s)
 static int daemon_addr(const node_dir *nd, char ret[NODE_ADDR_STR_MAX])
 {
 	char p[4200];
-	if (cli_path_join(p, sizeof p, nd->path, NODE_ADDR_FILE))
+	if (node_path_join(p, sizeof p, nd->path, NODE_ADDR_FILE))
 		return -1;
 	FILE *f = fopen(p, "r");
 	if (!f)
@@ -247,7 +245,7 @@ int cmd_invite(int argc, char **argv)
 			                       INVITE_USES_MAX);
 	}
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
@@ -263,7 +261,7 @@ int cmd_invite(int argc, char **argv)
 		          "(the inviter vouches for the newcomer)");
 		goto out;
 	}
-	if (load_own_federation(&nd, &f))
+	if (cli_federation_load(&nd, &f))
 		goto out;
 	if ((ret = invite_addrs(&nd, cli_opt_get(opts, "address"), inv)) != 0)
 		goto out;
@@ -407,7 +405,7 @@ int cmd_join(int argc, char **argv)
 		cli_error("this invitation expired on %s: ask for a new one", when);
 		goto out;
 	}
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		goto out;
 	nd_open = true;
 	if (memcmp(inv->inviter, nd.pk, PROTO_KEY_LEN) == 0) {
@@ -423,7 +421,7 @@ int cmd_join(int argc, char **argv)
 	bool had_fed = stat(fpath, &sb) == 0;
 	if (had_fed) {
 		char why[160];
-		if (federation_read(fpath, &f, why, sizeof why) != 0) {
+		if (federation_read(fpath, &f, why, sizeof why, cli_env()) != 0) {
 			cli_error("%s: cannot read it (%s)", fpath, why);
 			goto out;
 		}
@@ -525,7 +523,7 @@ int cmd_join(int argc, char **argv)
 		static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5,
 		                               'v',  'o',  'u', 'c', 'h'};
 		uint8_t id[PROTO_ID_LEN];
-		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
+		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
 		if (r)
 			cli_warn("cannot vouch for the inviter: %s (run maille vouch %s)",
 			         maille_strerror(r), ikey);

@@ -28,11 +28,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/service/federation.h"
-#include "node/service/keybackup.h"
 #include "node/daemon/node.h"
+#include "node/service/keybackup.h"
 #include "node/service/term.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/channel.h"
 #include "proto/error.h"
 #include "render.h"
@@ -417,7 +416,7 @@ static int key_export(int argc, char **argv)
 	/* The store only names the territory: a node whose store is damaged or missing can
 	 * still back up its key, and come back from the backup (cli_store_advice). */
 	node_dir nd;
-	if (node_dir_open_nostore(&nd, a.dir))
+	if (cli_node_open_nostore(&nd, a.dir))
 		return EXIT_FAIL;
 	if (store_open(nd.store_path, STORE_OPEN_EXISTING, &nd.st) != 0)
 		nd.st = NULL; /* territory_name falls back on the configured name */
@@ -451,7 +450,7 @@ static int key_export(int argc, char **argv)
 		cli_error("node directory path too long");
 		goto out;
 	}
-	r = federation_read(fpath, &f, why, sizeof why);
+	r = federation_read(fpath, &f, why, sizeof why, cli_env());
 	if (r == 0) {
 		s->has_federation = true;
 		snprintf(s->federation_name, sizeof s->federation_name, "%s", f.name);
@@ -541,7 +540,7 @@ static void undo_restore(const char *dir, bool made_dir)
 	                                    NODE_STORE_FILE "-shm", FEDERATION_FILE};
 	char p[4200];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (cli_path_join(p, sizeof p, dir, files[i]) == 0)
+		if (node_path_join(p, sizeof p, dir, files[i]) == 0)
 			unlink(p);
 	if (made_dir)
 		rmdir(dir);
@@ -550,13 +549,13 @@ static void undo_restore(const char *dir, bool made_dir)
 int key_restore(const char *dir_opt, const char *file, const char *passfile, bool json)
 {
 	char dir[4096], p[4200];
-	if (node_dir_resolve(dir_opt, dir, sizeof dir))
+	if (node_dir_resolve(dir_opt, dir, sizeof dir, cli_env()))
 		return EXIT_FAIL;
 	/* refuse an existing node before asking anything */
 	static const char *const node_files[] = {NODE_KEY_FILE, NODE_STORE_FILE, NODE_CONF_FILE,
 	                                         FEDERATION_FILE};
 	for (size_t i = 0; i < sizeof node_files / sizeof node_files[0]; i++) {
-		if (cli_path_join(p, sizeof p, dir, node_files[i])) {
+		if (node_path_join(p, sizeof p, dir, node_files[i])) {
 			cli_error("node directory path too long");
 			return EXIT_FAIL;
 		}
@@ -620,7 +619,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	crypto_sign_seed_keypair(pk, sk, s->seed);
 
 	/* the directory, the backup's key, a configuration with the name and an empty store */
-	if (node_dir_create(&nd, dir, s->name, s->seed))
+	if (cli_node_create(&nd, dir, s->name, s->seed))
 		goto out; /* printed; it removed what it made */
 	created = true;
 	node_dir_close(&nd);
@@ -640,7 +639,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 		node_netkey_fingerprint(f.key, fp);
 	}
 	/* read back as every later command will: the node must open with the backup's key */
-	if (node_dir_open(&nd, dir))
+	if (cli_node_open(&nd, dir))
 		goto out;
 	if (sodium_memcmp(nd.pk, pk, PROTO_KEY_LEN) != 0) {
 		cli_error("%s: the restored key does not read back; nothing kept", dir);

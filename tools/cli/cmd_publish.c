@@ -12,12 +12,12 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/frontmatter.h"
-#include "node/service/nodedir.h"
+#include "node/service/publish.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
-#include "node/service/publish.h"
 
 static const char publish_help[] =
 	"usage: maille publish FILE.md [--path PATH] [--dry-run] [--dir DIR] [--json]\n"
@@ -199,7 +199,7 @@ int cmd_publish(int argc, char **argv)
 	}
 
 	size_t enc_len;
-	r = encode_body(body, &enc, &enc_len);
+	r = publish_encode_body(body, &enc, &enc_len);
 	if (r) {
 		if (r == MAILLE_ETOOBIG)
 			cli_error("%s: the record is over the %u KiB limit of an entry", file,
@@ -210,11 +210,11 @@ int cmd_publish(int argc, char **argv)
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
 	if (!dry) {
-		if (node_dir_open_write(&nd, a.dir))
+		if (cli_node_open_write(&nd, a.dir))
 			goto out;
-		if (member_can_write(&nd, "publish"))
+		if (cli_member_can_write(&nd, "publish"))
 			goto out;
-		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
+		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error("%s: your capability does not cover %s (its prefix, or its window "
 			          "that has ended): see maille whoami",
@@ -279,9 +279,9 @@ int cmd_delete(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
-	if (member_can_write(&nd, "delete")) {
+	if (cli_member_can_write(&nd, "delete")) {
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -298,7 +298,7 @@ int cmd_delete(int argc, char **argv)
 	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
+	r = cli_publish(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	node_dir_close(&nd);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,

@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "render.h"
@@ -123,7 +123,7 @@ int cmd_list(int argc, char **argv)
 	if ((r = filter_from_opts("list", opts, &f, terr)))
 		return r;
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	trust_view tv = {0};
 	if (trust_setup(&nd, &tv)) {
@@ -199,7 +199,7 @@ int cmd_search(int argc, char **argv)
 	if ((r = filter_from_opts("search", opts, &f, terr)))
 		return r;
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	trust_view tv = {0};
 	if (trust_setup(&nd, &tv)) {
@@ -269,7 +269,7 @@ int cmd_show(int argc, char **argv)
 		return cli_usage_error("show", "PATH or ID is required");
 	const char *what = a.pos[0];
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	/* show finds any stored record, and says when its territory is not trusted */
 	trust_view tv = {0};
@@ -335,7 +335,7 @@ int cmd_export(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("export", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};

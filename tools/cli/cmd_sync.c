@@ -16,7 +16,7 @@
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 

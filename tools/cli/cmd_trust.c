@@ -12,11 +12,10 @@
 #include "commands.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "render.h"
-#include "node/service/publish.h"
 
 /* Hex digits of a key shown in a reason when the territory has no name: enough to tell keys
  * apart by eye, short enough for one line. */
@@ -78,7 +77,7 @@ static int key_command(const char *cmd, const char *help, const char *own_key, i
 	}
 	if ((r = key_arg(cmd, a, key)) != 0)
 		return r;
-	if (node_dir_open_write(nd, a->dir))
+	if (cli_node_open_write(nd, a->dir))
 		return EXIT_FAIL;
 	if (memcmp(key, nd->pk, PROTO_KEY_LEN) == 0) {
 		node_dir_close(nd);
@@ -256,7 +255,7 @@ int cmd_vouch(int argc, char **argv)
 	/* {"type": "vouch"}: fixmap(1), fixstr "type", fixstr "vouch" — canonical as written */
 	static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'v', 'o', 'u', 'c', 'h'};
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
+	r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the vouch: %s", path, maille_strerror(r));
 		goto out;
@@ -310,7 +309,7 @@ int cmd_unvouch(int argc, char **argv)
 	}
 	static const uint8_t empty_map = 0x80;
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
+	r = cli_publish(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
 		                maille_strerror(r));
@@ -448,7 +447,7 @@ int cmd_territories(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("territories", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	keyset ks = {0};

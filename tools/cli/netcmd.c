@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "node/service/federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 {
@@ -61,9 +60,9 @@ static int net_cmd_open_mode(const char *cmd, const char *help, uint32_t timeout
 	    (r = cli_timeout_opt(cmd, opts, &ret->timeout_ms)) ||
 	    (r = parse_log_opts(cmd, opts, NODE_LOG_ERROR)))
 		return r;
-	if ((write ? node_dir_open_write : node_dir_open)(&ret->nd, ret->a.dir))
+	if ((write ? cli_node_open_write : cli_node_open)(&ret->nd, ret->a.dir))
 		return EXIT_FAIL;
-	if ((r = load_own_federation(&ret->nd, &ret->f))) {
+	if ((r = cli_federation_load(&ret->nd, &ret->f))) {
 		node_dir_close(&ret->nd);
 		return r;
 	}

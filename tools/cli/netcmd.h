@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "node/service/federation.h"
-#include "node/service/nodedir.h"
+#include "nodecli.h"
 
 /* --log-format and --log-level into node_log_setup (dflt: the level without the option). */
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt);
