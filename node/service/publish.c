@@ -68,6 +68,28 @@ int publish_node_dir(node_dir *nd, const char *path, int kind, const uint8_t *bo
 	return publish_put(nd->st, &s, path, kind, body, body_len, now_us, ret_id);
 }
 
+void publish_vouch_path(const uint8_t key[PROTO_KEY_LEN], char ret[PUBLISH_VOUCH_PATH_CAP])
+{
+	memcpy(ret, PROTO_VOUCHES_PREFIX, sizeof PROTO_VOUCHES_PREFIX - 1);
+	proto_hex(key, PROTO_KEY_LEN, ret + sizeof PROTO_VOUCHES_PREFIX - 1);
+}
+
+int publish_vouch(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], bool active, uint64_t now_us,
+                  uint8_t ret_id[PROTO_ID_LEN])
+{
+	/* {"type": "vouch"}: fixmap(1), fixstr "type", fixstr "vouch" — canonical as written; a
+	 * tombstone's body is the empty map */
+	static const uint8_t vouch[] = { 0x81, 0xa4, 't', 'y', 'p', 'e',
+		                         0xa5, 'v',  'o', 'u', 'c', 'h' };
+	static const uint8_t empty_map = 0x80;
+	char path[PUBLISH_VOUCH_PATH_CAP];
+	publish_vouch_path(key, path);
+	if (active)
+		return publish_node_dir(nd, path, PROTO_KIND_DOCUMENT, vouch, sizeof vouch, now_us,
+		                        ret_id);
+	return publish_node_dir(nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, now_us, ret_id);
+}
+
 int publish_encode_body(proto_value *body, uint8_t **ret, size_t *ret_len)
 {
 	/* the entry adds at most ~400 bytes of envelope to the body */

@@ -5,6 +5,7 @@
 #ifndef MAILLE_NODE_PUBLISH_H
 #define MAILLE_NODE_PUBLISH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,14 @@ int publish_put(store *st, const publish_signer *s, const char *path, int kind, 
  * capability; MAILLE_ESTATE for a member node without a capability in force. */
 int publish_node_dir(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,
                      uint64_t now_us, uint8_t ret_id[PROTO_ID_LEN]);
+
+/* "vouches/<hex of key>" and its NUL: where a territory vouches for key (PROTOCOL.md §4.2). */
+#define PUBLISH_VOUCH_PATH_CAP (sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN)
+void publish_vouch_path(const uint8_t key[PROTO_KEY_LEN], char ret[PUBLISH_VOUCH_PATH_CAP]);
+/* publish_node_dir of nd's vouch for key, {"type": "vouch"} (active), or of its tombstone (the
+ * vouch withdrawn). */
+int publish_vouch(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], bool active, uint64_t now_us,
+                  uint8_t ret_id[PROTO_ID_LEN]);
 
 /* A record's body into canonical bytes that leave room for the entry's envelope:
  * proto_value_encode's errors. */

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "node/service/publish.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
 #include "nodecli.h"
@@ -252,10 +253,8 @@ int cmd_vouch(int argc, char **argv)
 		cli_error("this territory already vouches for %s", hex);
 		goto out;
 	}
-	/* {"type": "vouch"}: fixmap(1), fixstr "type", fixstr "vouch" — canonical as written */
-	static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'v', 'o', 'u', 'c', 'h'};
 	uint8_t id[PROTO_ID_LEN];
-	r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
+	r = publish_vouch(&nd, key, true, cli_now_us(), id);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the vouch: %s", path, maille_strerror(r));
 		goto out;
@@ -307,9 +306,8 @@ int cmd_unvouch(int argc, char **argv)
 		cli_error("this territory has no live vouch for %s", hex);
 		goto out;
 	}
-	static const uint8_t empty_map = 0x80;
 	uint8_t id[PROTO_ID_LEN];
-	r = cli_publish(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
+	r = publish_vouch(&nd, key, false, cli_now_us(), id);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
 		                maille_strerror(r));
