@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/service/file.h"
 #include "node/service/keybackup.h"
 #include "node/service/nodedir.h"
 #include "proto/channel.h"
@@ -144,23 +145,15 @@ int federation_read(const char *path, federation *ret, char *why, size_t why_cap
 	if (!text || !f.key)
 		goto out;
 	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, text + len, FEDERATION_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(why, why_cap, "%s", strerror(errno));
-			r = MAILLE_EIO;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > FEDERATION_FILE_MAX) {
-			snprintf(why, why_cap, "larger than %u bytes", FEDERATION_FILE_MAX);
-			r = MAILLE_EPROTO;
-			goto out;
-		}
+	r = node_file_read_fd(fd, (uint8_t *)text, FEDERATION_FILE_MAX, &len);
+	if (r == MAILLE_ETOOBIG) {
+		snprintf(why, why_cap, "larger than %u bytes", FEDERATION_FILE_MAX);
+		r = MAILLE_EPROTO;
+		goto out;
+	}
+	if (r) {
+		snprintf(why, why_cap, "%s", strerror(errno));
+		goto out;
 	}
 	text[len] = '\0';
 	if (memchr(text, '\0', len)) {
@@ -197,32 +190,8 @@ int federation_write(const char *path, const federation *f)
 	if (!r)
 		r = node_conf_append(text, FEDERATION_FILE_MAX, &n, "key", hex);
 	sodium_memzero(hex, sizeof hex);
-	int fd = -1;
-	if (r) {
-		r = MAILLE_EINVAL;
-		goto out;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = errno == EEXIST ? MAILLE_EEXIST : MAILLE_EIO;
-		goto out;
-	}
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = MAILLE_EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fsync(fd) != 0)
-		r = MAILLE_EIO;
-	close(fd);
-	if (r)
-		unlink(path); /* never leave half a key behind */
-out:
+	/* created, never replaced, never left half written: never half a key behind */
+	r = r ? MAILLE_EINVAL : node_file_create(path, 0600, text, n);
 	sodium_free(text);
 	return r;
 }

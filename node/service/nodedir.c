@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/service/file.h"
 #include "node/service/trust.h"
 #include "proto/error.h"
 #include "proto/member.h"
@@ -267,22 +268,9 @@ int node_dir_mark_corrupt(const node_dir *nd, const char *text)
 		return unlink(p) == 0 || errno == ENOENT ? 0 : -1;
 	/* written whole, then renamed: a reader never sees half of it */
 	unlink(tmp);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (node_file_create(tmp, 0644, text, strlen(text)) != 0)
 		return -1;
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, p) != 0) {
+	if (rename(tmp, p) != 0) {
 		unlink(tmp);
 		return -1;
 	}
@@ -418,27 +406,6 @@ int node_conf_append(char *buf, size_t cap, size_t *len, const char *key, const 
 	return 0;
 }
 
-static int write_file_excl(const char *path, mode_t mode, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	int r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed_in,
                     const node_env *env)
 {
@@ -489,7 +456,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const u
 		crypto_sign_seed_keypair(nd->pk, nd->sk, seed);
 		proto_hex(seed, 32, hex);
 		hex[64] = '\n';
-		wr = write_file_excl(kp, 0600, hex, 65);
+		wr = node_file_create(kp, 0600, hex, 65);
 	}
 	int err = errno;
 	if (seed)
@@ -510,7 +477,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const u
 	nd->has_territory = true;
 	conf_defaults(nd);
 	snprintf(nd->name, sizeof nd->name, "%s", name);
-	if (write_file_excl(cp, 0644, conf, conf_len) != 0) {
+	if (node_file_create(cp, 0644, conf, conf_len) != 0) {
 		node_say(env, NODE_SAY_ERROR, "%s: cannot write the configuration: %s", cp,
 		         strerror(errno));
 		unlink(kp);

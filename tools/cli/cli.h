@@ -79,6 +79,12 @@ int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
 
+/* Reads the whole file at path ("-": standard input, when dash_stdin) into buf, which holds
+ * max + 1 bytes. 0 with *ret_len; MAILLE_ETOOBIG for a file over max bytes, not printed (the
+ * caller says what the file should be); EXIT_FAIL with the error printed (no such file, a
+ * directory, a read error). */
+int cli_read_file(const char *path, bool dash_stdin, uint8_t *buf, size_t max, size_t *ret_len);
+
 /* Microseconds since the epoch, plus the test clock's skew (cli_clock_skew_us). */
 uint64_t cli_now_us(void);
 /* MAILLE_TEST_CLOCK_SKEW_S (seconds, may be negative): a test's injected clock, added to the

@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/daemon/node.h"
+#include "node/service/file.h"
 #include "node/service/keybackup.h"
 #include "node/service/term.h"
 #include "nodecli.h"
@@ -249,69 +250,11 @@ static int get_passphrase(const char *passfile, bool new_one, const char *what, 
 /* A backup file's bytes into text (KEYBACKUP_FILE_MAX + 1 bytes): refuses larger unread. */
 static int read_backup(const char *path, char *text, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		return EXIT_FAIL;
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		cli_error("%s: is a directory", path);
-		close(fd);
-		return EXIT_FAIL;
-	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, text + len, KEYBACKUP_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cli_error("%s: %s", path, strerror(errno));
-			close(fd);
-			return EXIT_FAIL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > KEYBACKUP_FILE_MAX) {
-			cli_error("%s: larger than %u bytes: not a Maille key backup", path,
-			          KEYBACKUP_FILE_MAX);
-			close(fd);
-			return EXIT_FAIL;
-		}
-	}
-	close(fd);
-	*ret_len = len;
-	return 0;
-}
-
-/* Creates path with mode 0600 and writes data; never replaces a file (MAILLE_EEXIST), never
- * leaves half a file (MAILLE_EIO, errno kept for the message). */
-static int write_new_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errno == EEXIST ? MAILLE_EEXIST : MAILLE_EIO;
-	int r = 0;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = MAILLE_EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fsync(fd) != 0)
-		r = MAILLE_EIO;
-	int saved = errno;
-	close(fd);
-	if (r) {
-		unlink(path);
-		errno = saved;
-	}
-	return r;
+	int r = cli_read_file(path, false, (uint8_t *)text, KEYBACKUP_FILE_MAX, ret_len);
+	if (r == MAILLE_ETOOBIG)
+		cli_error("%s: larger than %u bytes: not a Maille key backup", path,
+		          KEYBACKUP_FILE_MAX);
+	return r ? EXIT_FAIL : 0;
 }
 
 static bool exists(const char *path)
@@ -483,7 +426,7 @@ static int key_export(int argc, char **argv)
 		          r == MAILLE_ENOMEM ? " (Argon2id needs 256 MiB)" : "");
 		goto out;
 	}
-	r = write_new_file(file, text, text_len);
+	r = node_file_create(file, 0600, text, text_len);
 	if (r == MAILLE_EEXIST) {
 		cli_error("%s already exists; refusing to overwrite it (choose another FILE)",
 		          file);
