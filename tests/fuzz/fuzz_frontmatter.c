@@ -1,4 +1,4 @@
-/* Fuzz target: fm_parse (tools/cli/frontmatter.h).
+/* Fuzz target: fm_parse (node/service/frontmatter.h).
  *
  * Properties: the parser never crashes, leaks or over-reads, whatever the bytes; a refusal
  * uses a documented code and gives a message and a field that are valid UTF-8, with a line

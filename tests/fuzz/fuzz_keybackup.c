@@ -1,4 +1,4 @@
-/* Fuzz target: the key backup file and its plaintext (tools/cli/keybackup.h).
+/* Fuzz target: the key backup file and its plaintext (node/service/keybackup.h).
  *
  * Every input goes to both parsers, the text one and the plaintext one (corpus/keybackup/
  * holds files, "*.txt", and plaintexts, "plain-*"): they are separate so that the plaintext

@@ -7,8 +7,8 @@
  * and federation and an EMPTY store: the node's own records are already on its peers and
  * come back at its first sync (publishing a new territory record here would only race them).
  *
- * The file format (and why it is strict) is documented at the top of tools/cli/keybackup.c, which
- * holds the parser and the plaintext codec so that the fuzz target can call them alone.
+ * The file format (and why it is strict) is documented at the top of node/service/keybackup.c,
+ * which holds the parser and the plaintext codec so that the fuzz target can call them alone.
  *
  * The passphrase is read from the terminal (/dev/tty, echo off; twice on export) or from the
  * first line of --passphrase-file F; never from an argument (visible in ps and in the shell's
@@ -44,8 +44,8 @@ _Static_assert(KEYBACKUP_NAME_MAX < sizeof(((node_dir *)0)->name), "the name fit
 #define PASS_MIN_CHARS 10u /* characters (code points) of a new passphrase */
 #define PASS_MAX 1024u     /* bytes of a passphrase */
 
-/* The files of a node directory (tools/cli/nodedir.c keeps the same names private). A restore
- * refuses a directory holding any of them, and removes those it made if it fails. */
+/* The files of a node directory are named by node/service/nodedir.h and federation.h: a
+ * restore refuses a directory holding any of them, and removes those it made if it fails. */
 
 /* ---- passphrases ------------------------------------------------------------------------ */
 

@@ -1,4 +1,4 @@
-/* Unit tests of tools/cli/frontmatter.c: Markdown files with YAML front matter → record bodies.
+/* Unit tests of node/service/frontmatter.c: Markdown files with YAML front matter → record bodies.
  *
  * Trees are compared through a canonical text dump made after an encode → decode round trip,
  * so every accepted file is also checked to give a body the protocol decoder accepts. */
