@@ -359,23 +359,10 @@ static int join_sync(void *ctx, const node_dir *nd, const proto_invite *inv, con
 	const uint32_t *timeout_ms = ctx;
 	char name[256];
 	territory_name(nd, name, sizeof name);
-	node_config cfg = {
-		.dir = nd->path,
-		.sk = nd->sk,
-		.netkey = inv->netkey,
-		.name = name,
-		.store_path = nd->store_path,
-		.clock_skew_us = cli_clock_skew_us(),
-		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
-		.trust_hops = nd->trust_hops,
-		.quota_entries = nd->quota_entries,
-		.quota_bytes = nd->quota_bytes,
-		.quota_total_entries = nd->quota_total_entries,
-		.quota_total_bytes = nd->quota_total_bytes,
-		.redeem_secret = inv->secret,
-		.redeem_inviter = inv->inviter,
-		.redeem_member = nd->member,
-	};
+	node_config cfg = net_sync_config(nd, inv->netkey, name);
+	cfg.redeem_secret = inv->secret;
+	cfg.redeem_inviter = inv->inviter;
+	cfg.redeem_member = nd->member;
 	node_sync_result res;
 	int r = node_sync(&cfg, addr, *timeout_ms, &res);
 	ret->redeem_result = res.redeem_result;

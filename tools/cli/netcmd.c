@@ -10,6 +10,26 @@
 #include "node/service/log.h"
 #include "nodecli.h"
 
+node_config net_sync_config(const node_dir *nd, const uint8_t *netkey, const char *name)
+{
+	node_config cfg = {
+		.dir = nd->path,
+		.sk = nd->sk,
+		.netkey = netkey,
+		.name = name,
+		.store_path = nd->store_path,
+		.clock_skew_us = cli_clock_skew_us(),
+		/* a test's daemons time sessions out after 1.5 s: this side must PING as often */
+		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.trust_hops = nd->trust_hops,
+		.quota_entries = nd->quota_entries,
+		.quota_bytes = nd->quota_bytes,
+		.quota_total_entries = nd->quota_total_entries,
+		.quota_total_bytes = nd->quota_total_bytes,
+	};
+	return cfg;
+}
+
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 {
 	const char *fmt = cli_opt_get(opts, "log-format");
