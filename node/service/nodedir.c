@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,30 @@ static int conf_bad(const node_env *env, const char *file, unsigned line, const 
 	return 1;
 }
 
+/* The quarantine's settings in maille.conf (PROTOCOL.md §4.6): a number of entries from 1 to
+ * UINT32_MAX, or a size (example: good values, for the message) up to 1 TiB. */
+typedef struct quota_setting {
+	const char *key;
+	size_t offset; /* of its uint64_t in node_dir */
+	const char *example;
+} quota_setting;
+
+static const quota_setting *quota_setting_find(const char *key)
+{
+	static const quota_setting settings[] = {
+		{ "quarantine.entries", offsetof(node_dir, quota_entries), NULL },
+		{ "quarantine.bytes", offsetof(node_dir, quota_bytes),
+		  "268435456, 256MiB or 1GiB" },
+		{ "quarantine.total_entries", offsetof(node_dir, quota_total_entries), NULL },
+		{ "quarantine.total_bytes", offsetof(node_dir, quota_total_bytes),
+		  "1073741824, 1024MiB or 1GiB" },
+	};
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+		if (strcmp(key, settings[i].key) == 0)
+			return &settings[i];
+	return NULL;
+}
+
 /* DIR/maille.conf: "key = value" lines, '#' comments. A key this version does not know is
  * ignored with a warning (a newer version may have written it); a known key with a bad value
  * is an error: a node must not run on a setting it misread. */
@@ -156,6 +181,7 @@ static int read_conf(node_dir *nd, const node_env *env)
 			v++;
 		v[strcspn(v, "\r\n")] = '\0';
 		uint64_t x = 0;
+		const quota_setting *q;
 		if (strcmp(k, "name") == 0) {
 			snprintf(nd->name, sizeof nd->name, "%s", v);
 		} else if (strcmp(k, "trust.hops") == 0) {
@@ -165,21 +191,18 @@ static int read_conf(node_dir *nd, const node_env *env)
 				bad = conf_bad(env, p, lineno,
 				               "trust.hops must be a number from 1 to %u",
 				               TRUST_HOPS_MAX);
-		} else if (strcmp(k, "quarantine.entries") == 0) {
-			if (conf_uint(v, 1, UINT32_MAX, false, &x))
-				nd->quota_entries = x;
+		} else if ((q = quota_setting_find(k)) != NULL) {
+			bool size = q->example != NULL;
+			if (conf_uint(v, 1, size ? UINT64_C(1) << 40 : UINT32_MAX, size, &x))
+				*(uint64_t *)((char *)nd + q->offset) = x;
+			else if (size)
+				bad = conf_bad(env, p, lineno,
+				               "%s must be a size such as %s (at most 1024GiB)", k,
+				               q->example);
 			else
 				bad = conf_bad(env, p, lineno,
-				               "quarantine.entries must be a number of "
-				               "entries from 1 to %u",
+				               "%s must be a number of entries from 1 to %u", k,
 				               UINT32_MAX);
-		} else if (strcmp(k, "quarantine.bytes") == 0) {
-			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
-				nd->quota_bytes = x;
-			else
-				bad = conf_bad(env, p, lineno,
-				               "quarantine.bytes must be a size such as "
-				               "268435456, 256MiB or 1GiB (at most 1024GiB)");
 		} else if (strcmp(k, "web.hosts") == 0) {
 			if (!env || !env->web_hosts_valid || env->web_hosts_valid(v))
 				snprintf(nd->web_hosts, sizeof nd->web_hosts, "%s", v);
@@ -190,22 +213,6 @@ static int read_conf(node_dir *nd, const node_env *env)
 				               "commas (such as catalogue.exemple.fr, "
 				               "192.0.2.10, catalogue.exemple.fr:443)",
 				               env->web_hosts_max);
-		} else if (strcmp(k, "quarantine.total_entries") == 0) {
-			if (conf_uint(v, 1, UINT32_MAX, false, &x))
-				nd->quota_total_entries = x;
-			else
-				bad = conf_bad(env, p, lineno,
-				               "quarantine.total_entries must be a number of "
-				               "entries from 1 to %u",
-				               UINT32_MAX);
-		} else if (strcmp(k, "quarantine.total_bytes") == 0) {
-			if (conf_uint(v, 1, UINT64_C(1) << 40, true, &x))
-				nd->quota_total_bytes = x;
-			else
-				bad = conf_bad(env, p, lineno,
-				               "quarantine.total_bytes must be a size such "
-				               "as 1073741824, 1024MiB or 1GiB (at most "
-				               "1024GiB)");
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;
