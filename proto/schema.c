@@ -26,8 +26,8 @@
  * the description, a step's text, the long prose fields of a methodology, a use case, a
  * component's features and model card, a REX, a territory's contact) is Markdown: line feeds
  * and tabs, no other control. Not CR either: both front ends turn CR LF and a lone CR into a
- * line feed (libyaml and tools/cli/frontmatter.c for a file, node/web/web_form.c for a form's text
- * area), so only a CR written on purpose (a YAML "\r") reaches here. Theme slugs, enum values,
+ * line feed (libyaml and node/service/frontmatter.c for a file, node/web/web_form.c for a form's
+ * text area), so only a CR written on purpose (a YAML "\r") reaches here. Theme slugs, enum values,
  * language tags, dates and the like have stricter syntaxes of their own.
  * This is a rule for writing: validation runs where a record is authored (maille publish,
  * maille init, the web form), never on what a node receives, since PROTOCOL.md §1.4 leaves the

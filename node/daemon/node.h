@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "node/service/addr.h"
+#include "node/service/nodedir.h"
 #include "node/service/state.h"
 #include "proto/channel.h"
 
@@ -66,13 +67,8 @@
 #define NODE_WRITE_QUEUE_LOW (256u * 1024u)
 
 #define NODE_LISTEN_DEFAULT "0.0.0.0:7470"
-/* The quarantine (PROTOCOL.md §4.6): the bounds of each untrusted territory's entries, and of
- * all untrusted territories' together (keys are free: the per-territory bound alone lets
- * anyone holding the network key fill the disk with many keys). */
-#define NODE_QUOTA_ENTRIES_DEFAULT 50000u
-#define NODE_QUOTA_BYTES_DEFAULT (256u * 1024u * 1024u)
-#define NODE_QUOTA_TOTAL_ENTRIES_DEFAULT 200000u
-#define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
+/* The quarantine's bounds, NODE_QUOTA_*_DEFAULT: node/service/nodedir.h, beside the settings
+ * that change them. */
 #define NODE_PORT_DEFAULT 7470u
 #define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
@@ -100,12 +96,12 @@ typedef struct node_config {
 	int64_t clock_skew_us;
 	/* Trust and quarantine (PROTOCOL.md §4.2, §4.6): the trust view's hops (0 =
 	 * TRUST_HOPS_DEFAULT), the quota of each untrusted territory and of all of them together
-	 * (0 = the NODE_QUOTA_*_DEFAULT above). The daemon recomputes its view when the store
-	 * changes, at most once a second. */
+	 * (0 = NODE_QUOTA_*_DEFAULT, node/service/nodedir.h). The daemon recomputes its view when
+	 * the store changes, at most once a second. */
 	unsigned trust_hops;
 	uint64_t quota_entries, quota_bytes;
 	uint64_t quota_total_entries, quota_total_bytes;
-	/* node_run(): while this file exists (tools/: DIR/store.corrupt, left by a `maille check`
+	/* node_run(): while this file exists (DIR/store.corrupt, left by a `maille check`
 	 * that found the store damaged), the daemon stores nothing it receives: the entries come
 	 * again once the store is repaired (PROTOCOL.md §3.5). NULL: none. */
 	const char *corrupt_mark;

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "maille_config.h"
 #include "node/service/log.h"
+#include "node/service/publish.h"
 #include "proto/error.h"
 #include "proto/value.h"
 
@@ -146,35 +147,15 @@ out:
 int node_publish(node *n, const char *path, const uint8_t *body, size_t body_len,
                  uint8_t ret_id[PROTO_ID_LEN])
 {
-	const uint8_t *pk = n->cfg.sk + 32;
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, pk, PROTO_KEY_LEN);
-	memcpy(e.signer, pk, PROTO_KEY_LEN);
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = node_entry_now_us(n);
-	e.kind = PROTO_KIND_DOCUMENT;
-	e.body = body;
-	e.body_len = body_len;
-	/* after the live version, whatever the clock says (an edit always wins, §1.5) */
-	store_row row;
-	if (store_entry_get(n->st, pk, path, &row) == 0) {
-		if (row.entry.timestamp >= e.timestamp)
-			e.timestamp = row.entry.timestamp + 1;
-		store_row_done(&row);
-	}
-	uint8_t *raw = NULL;
-	size_t len = 0;
-	int r = proto_entry_encode(&e, n->cfg.sk, &raw, &len);
-	if (!r)
-		r = store_entry_put(n->st, raw, len, e.timestamp, NULL);
+	/* this node's own key for its territory; after the live version whatever the clock says
+	 * (an edit always wins, §1.5: node/service/publish.c) */
+	publish_signer s = { .territory = n->cfg.sk + 32, .sk = n->cfg.sk, .capref = NULL };
+	int r = publish_put(n->st, &s, path, PROTO_KIND_DOCUMENT, body, body_len,
+	                    node_entry_now_us(n), ret_id);
 	if (!r) {
-		proto_entry_id(raw, len, ret_id);
 		sync_set_dirty(n);
 		node_hello_refresh(n);
 	}
-	free(raw);
 	return r;
 }
 

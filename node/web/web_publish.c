@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "node/service/log.h"
+#include "node/service/publish.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -1042,9 +1043,8 @@ static void store_refused(web_req *r, int e, const char *fr, const char *en)
 		web_error(r, 500, fr, en);
 }
 
-/* Signs and stores body (or a tombstone) at path in our territory: the timestamp is now, or
- * just after the live version if the clock is behind it (tools/cli/sign.c's rule, so an
- * edit always wins the live-set order, PROTOCOL.md §1.5). */
+/* Signs and stores body (or a tombstone) at path in our territory, with the rule that lets an
+ * edit win (node/service/publish.c, PROTOCOL.md §1.5). */
 static int sign_store(web_req *r, const char *path, int kind, const uint8_t *body, size_t len)
 {
 	uint8_t terr[PROTO_KEY_LEN];
@@ -1057,35 +1057,8 @@ static int sign_store(web_req *r, const char *path, int kind, const uint8_t *bod
 	struct stat sb;
 	if (r->w->cfg.corrupt_mark && stat(r->w->cfg.corrupt_mark, &sb) == 0)
 		return MAILLE_ECORRUPT;
-	uint64_t now = web_now_us(r->w), ts = now;
-	store_row row;
-	if (store_entry_get(r->wk->st, terr, path, &row) == 0) {
-		if (row.entry.timestamp >= ts)
-			ts = row.entry.timestamp + 1;
-		store_row_done(&row);
-	}
-	proto_entry e;
-	memset(&e, 0, sizeof e);
-	memcpy(e.territory, terr, PROTO_KEY_LEN);
-	memcpy(e.signer, sk + 32, PROTO_KEY_LEN);
-	if (capref[0]) {
-		e.capref = capref;
-		e.capref_len = strlen(capref);
-	}
-	e.path = path;
-	e.path_len = strlen(path);
-	e.timestamp = ts;
-	e.kind = (uint8_t)kind;
-	e.body = body;
-	e.body_len = len;
-	uint8_t *raw;
-	size_t raw_len;
-	int err = proto_entry_encode(&e, sk, &raw, &raw_len);
-	if (err)
-		return err;
-	err = store_entry_put(r->wk->st, raw, raw_len, now, NULL);
-	free(raw);
-	return err;
+	publish_signer s = { .territory = terr, .sk = sk, .capref = capref[0] ? capref : NULL };
+	return publish_put(r->wk->st, &s, path, kind, body, len, web_now_us(r->w), NULL);
 }
 
 void web_post_publish(web_req *r)

@@ -12,10 +12,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "sign.h"
 
 static proto_value *from_json(proto_arena *a, const json_t *j)
 {
@@ -107,12 +106,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	node_dir nd;
-	if (node_dir_open(&nd, dir)) {
+	if (cli_node_open(&nd, dir)) {
 		free(enc);
 		return 1;
 	}
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, enc, len, id);
+	r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, len, id);
 	free(enc);
 	node_dir_close(&nd);
 	if (r) {

@@ -1,4 +1,4 @@
-/* Fuzz target: fm_parse (tools/cli/frontmatter.h).
+/* Fuzz target: fm_parse (node/service/frontmatter.h).
  *
  * Properties: the parser never crashes, leaks or over-reads, whatever the bytes; a refusal
  * uses a documented code and gives a message and a field that are valid UTF-8, with a line
@@ -11,7 +11,7 @@
 #include "fuzz.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 static void check_error(const uint8_t *data, size_t size, int r, const fm_error *err)
 {

@@ -1,4 +1,4 @@
-/* Fuzz target: the key backup file and its plaintext (tools/cli/keybackup.h).
+/* Fuzz target: the key backup file and its plaintext (node/service/keybackup.h).
  *
  * Every input goes to both parsers, the text one and the plaintext one (corpus/keybackup/
  * holds files, "*.txt", and plaintexts, "plain-*"): they are separate so that the plaintext
@@ -20,7 +20,7 @@
 #include "fuzz.h"
 #include "proto/error.h"
 #include "proto/value.h"
-#include "tools/cli/keybackup.h"
+#include "node/service/keybackup.h"
 
 /* the passphrase of corpus/keybackup/valid-*.txt */
 #define CORPUS_PASSPHRASE "correct horse battery staple"

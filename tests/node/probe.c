@@ -25,9 +25,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "federation.h"
 #include "node/daemon/node.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/sync.h"
 #include "proto/value.h"
@@ -1538,13 +1537,13 @@ int main(int argc, char **argv)
 		p.o.addr = "127.0.0.1:1"; /* unused: it listens */
 	if (!p.o.dir || !p.o.addr || node_addr_parse(p.o.addr, &p.sa))
 		return usage();
-	if (node_dir_open(&p.nd, p.o.dir))
+	if (cli_node_open(&p.nd, p.o.dir))
 		return 1;
 	p.nd_open = true;
 	int ret = 1;
 	char path[4200], why[160];
 	if (federation_path(p.nd.path, path, sizeof path) ||
-	    federation_read(path, &p.fed, why, sizeof why)) {
+	    federation_read(path, &p.fed, why, sizeof why, cli_env())) {
 		fail("%s: no federation (%s)", p.o.dir, why);
 		goto out;
 	}

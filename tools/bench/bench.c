@@ -24,7 +24,7 @@
 #include "cli.h"
 #include "gen.h"
 #include "maille_config.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
@@ -213,7 +213,7 @@ static int cmd_gen(int argc, char **argv)
 	if (ss && *end)
 		return cli_usage_error("gen", "--seed wants a number");
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	double secs;
 	uint64_t bytes;

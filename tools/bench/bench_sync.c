@@ -43,7 +43,7 @@
  * daemon uses, and follow it if it changes. */
 #include "node/daemon/internal.h"
 #include "node/service/trust.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/member.h"
@@ -587,7 +587,7 @@ static void daemons_stop_all(void)
 static int node_fill(const char *dir, uint64_t seed, uint64_t first, uint64_t n, double *ret_secs)
 {
 	node_dir nd;
-	if (node_dir_open(&nd, dir))
+	if (cli_node_open(&nd, dir))
 		return -1;
 	double secs = 0;
 	uint64_t bytes;
@@ -1076,9 +1076,9 @@ static int phase_reconcile(ab *x, results *res)
 		/* (b) in memory, before the real sync makes the sets equal */
 		progress("reconcile d=%u: in-memory Negentropy (%d runs)", diffs[c], RECON_REPS);
 		node_dir na, nb;
-		if (node_dir_open(&na, x->a))
+		if (cli_node_open(&na, x->a))
 			return -1;
-		if (node_dir_open(&nb, x->b)) {
+		if (cli_node_open(&nb, x->b)) {
 			node_dir_close(&na);
 			return -1;
 		}
@@ -1368,7 +1368,7 @@ static int phase_propagation(results *res)
 		goto out;
 	}
 	for (unsigned i = 0; i < k; i++) {
-		if (node_dir_open(&v[i].nd, v[i].d.dir))
+		if (cli_node_open(&v[i].nd, v[i].d.dir))
 			goto out;
 		v[i].open = true;
 	}
@@ -1927,7 +1927,7 @@ static int phase_trust(unsigned nt, unsigned nv)
 		return -1;
 	progress("writing %u territories' %u vouches into one store (not timed)...", nt, nv);
 	node_dir nd;
-	if (node_dir_open(&nd, dir))
+	if (cli_node_open(&nd, dir))
 		return -1;
 	uint8_t(*pk)[PROTO_KEY_LEN] = malloc((size_t)nt * PROTO_KEY_LEN);
 	uint8_t(*sk)[PROTO_SECRET_KEY_LEN] = malloc((size_t)nt * PROTO_SECRET_KEY_LEN);

@@ -35,7 +35,7 @@
 #include "cli.h"
 #include "gen.h"
 #include "node/web/web_form.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/value.h"
 
@@ -412,11 +412,11 @@ int bench_web_main(int argc, char **argv)
 		node_dir nd;
 		double s;
 		uint64_t bytes;
-		if (node_dir_open(&nd, da))
+		if (cli_node_open(&nd, da))
 			return EXIT_FAIL;
 		r = bench_publish(nd.st, nd.pk, nd.sk, 1, 0, n, &s, &bytes);
 		node_dir_close(&nd);
-		if (r || node_dir_open(&nd, db))
+		if (r || cli_node_open(&nd, db))
 			return EXIT_FAIL;
 		r = bench_publish(nd.st, nd.pk, nd.sk, 2, 0, 5000, &s, &bytes);
 		node_dir_close(&nd);
@@ -426,12 +426,12 @@ int bench_web_main(int argc, char **argv)
 	/* A's territory key, for the entry pages' links; A trusts B (a member of the federation
 	 * it works with), so what B pushes is part of A's catalogue while it is measured */
 	node_dir nda, ndb;
-	if (node_dir_open(&nda, da))
+	if (cli_node_open(&nda, da))
 		return EXIT_FAIL;
 	char akey[65], bkey[65];
 	proto_hex(nda.pk, PROTO_KEY_LEN, akey);
 	node_dir_close(&nda);
-	if (node_dir_open(&ndb, db))
+	if (cli_node_open(&ndb, db))
 		return EXIT_FAIL;
 	proto_hex(ndb.pk, PROTO_KEY_LEN, bkey);
 	node_dir_close(&ndb);
@@ -465,7 +465,7 @@ int bench_web_main(int argc, char **argv)
 	writer *w = calloc(1, sizeof *w);
 	pthread_t wt;
 	bool wt_started = false;
-	if (w && node_dir_open(&w->nd, db) == 0)
+	if (w && cli_node_open(&w->nd, db) == 0)
 		wt_started = pthread_create(&wt, NULL, writer_main, w) == 0;
 	printf("node A serves %s; node B (%s) pushes to it: 5000 records, then 100 a second\n", web,
 	       pb > 0 ? "running" : "NOT running");

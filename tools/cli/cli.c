@@ -2,13 +2,17 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "node/service/file.h"
 #include "node/service/term.h"
 #include "proto/error.h"
 #include "proto/value.h"
@@ -184,6 +188,29 @@ const char *cli_opt_get(const cli_opt *opts, const char *name)
 		if (strcmp(o->name, name) == 0)
 			return o->value;
 	return NULL;
+}
+
+int cli_read_file(const char *path, bool dash_stdin, uint8_t *buf, size_t max, size_t *ret_len)
+{
+	bool dash = dash_stdin && strcmp(path, "-") == 0;
+	int fd = dash ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cli_error("%s: is a directory", path);
+		close(fd);
+		return EXIT_FAIL;
+	}
+	int r = node_file_read_fd(fd, buf, max, ret_len);
+	if (r && r != MAILLE_ETOOBIG) {
+		cli_error("%s: %s", path, strerror(errno));
+		r = EXIT_FAIL;
+	}
+	close(fd);
+	return r;
 }
 
 int64_t cli_clock_skew_us(void)

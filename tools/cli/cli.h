@@ -3,8 +3,8 @@
  * One table of subcommands (maille.c, declared in commands.h), one file per family of
  * subcommands (cmd_*.c). Every command returns its exit code: 0 ok, 1 failure, 2 usage. Data
  * goes to stdout (one JSON document with --json), human messages and errors to stderr. The
- * other pieces have their own small headers: nodedir.h, federation.h, render.h, sign.h,
- * netcmd.h, nodestate.h, keybackup.h, frontmatter.h. */
+ * other pieces have their own small headers: nodecli.h (the node directory, its federation and
+ * its writes, done by node/service/ and printed here), render.h, netcmd.h. */
 #ifndef MAILLE_TOOLS_CLI_H
 #define MAILLE_TOOLS_CLI_H
 
@@ -78,6 +78,12 @@ int cli_name_check(const char *cmd, const char *opt, const char *name, size_t ma
 int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN]);
 /* --timeout SECONDS into *ret_ms (left alone without the option); EXIT_USAGE if invalid. */
 int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms);
+
+/* Reads the whole file at path ("-": standard input, when dash_stdin) into buf, which holds
+ * max + 1 bytes. 0 with *ret_len; MAILLE_ETOOBIG for a file over max bytes, not printed (the
+ * caller says what the file should be); EXIT_FAIL with the error printed (no such file, a
+ * directory, a read error). */
+int cli_read_file(const char *path, bool dash_stdin, uint8_t *buf, size_t max, size_t *ret_len);
 
 /* Microseconds since the epoch, plus the test clock's skew (cli_clock_skew_us). */
 uint64_t cli_now_us(void);

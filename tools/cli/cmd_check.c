@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "render.h"
@@ -91,7 +91,7 @@ int cmd_check(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("check", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open_nostore(&nd, a.dir))
+	if (cli_node_open_nostore(&nd, a.dir))
 		return EXIT_FAIL;
 	check_ctx c = {.problems = json_array(), .json = a.json};
 	char when[40], head[160];

@@ -9,11 +9,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 
@@ -36,15 +35,20 @@ static const char federation_help[] =
 	"\n"
 	"A node belongs to one federation: new and import refuse if it already has one.\n";
 
-/* Refuses (EXIT_FAIL, printed) when the node already belongs to a federation. */
-static int refuse_existing(const node_dir *nd, const char *path)
+/* DIR/federation into path (4200 bytes), for new and import: EXIT_FAIL (printed) when the
+ * node already belongs to a federation. */
+static int refuse_existing(const node_dir *nd, char *path)
 {
+	if (federation_path(nd->path, path, 4200)) {
+		cli_error("node directory path too long");
+		return EXIT_FAIL;
+	}
 	struct stat sb;
 	if (stat(path, &sb) != 0 && errno == ENOENT)
 		return 0;
 	federation f = {0};
 	char why[160];
-	if (federation_read(path, &f, why, sizeof why) == 0) {
+	if (federation_read(path, &f, why, sizeof why, cli_env()) == 0) {
 		char fp[9];
 		node_netkey_fingerprint(f.key, fp);
 		cli_error("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
@@ -78,6 +82,29 @@ static int federation_print(const federation *f, const char *path, bool json, co
 	return EXIT_OK;
 }
 
+/* What show (n_files 0), export and import (n_files 1) start with: the arguments, then the
+ * node opened. 0 with nd open, or the exit code with *done (help printed: EXIT_OK). */
+static int sub_open(const char *cmd, int argc, char **argv, size_t n_files, cli_args *a,
+                    node_dir *nd, bool *done)
+{
+	*done = true;
+	int r = cli_parse(cmd, argc, argv, NULL, a);
+	if (r)
+		return r;
+	if (a->help) {
+		fputs(federation_help, stdout);
+		return EXIT_OK;
+	}
+	if (n_files == 0 && a->n_pos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", a->pos[0]);
+	if (n_files == 1 && a->n_pos != 1)
+		return cli_usage_error(cmd, a->n_pos ? "one FILE only" : "FILE is required");
+	if (cli_node_open(nd, a->dir))
+		return EXIT_FAIL;
+	*done = false;
+	return 0;
+}
+
 static int federation_new(int argc, char **argv)
 {
 	cli_opt opts[] = {{"name", true, NULL}, {NULL, false, NULL}};
@@ -102,15 +129,11 @@ static int federation_new(int argc, char **argv)
 		                                         "refusé (--name: no space at either end)",
 		                       name);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
 	char path[4200];
-	if (federation_path(nd.path, path, sizeof path)) {
-		cli_error("node directory path too long");
-		goto out;
-	}
 	if (refuse_existing(&nd, path))
 		goto out;
 	if ((r = federation_generate(name, &f)) || (r = federation_write(path, &f))) {
@@ -127,20 +150,13 @@ out:
 static int federation_show(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("federation show", argc, argv, NULL, &a);
-	if (r)
-		return r;
-	if (a.help) {
-		fputs(federation_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("federation show", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
+	bool done;
+	int r = sub_open("federation show", argc, argv, 0, &a, &nd, &done);
+	if (done)
+		return r;
 	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
+	int ret = cli_federation_load(&nd, &f);
 	if (ret == 0) {
 		char path[4200];
 		federation_path(nd.path, path, sizeof path);
@@ -154,22 +170,14 @@ static int federation_show(int argc, char **argv)
 static int federation_export(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("federation export", argc, argv, NULL, &a);
-	if (r)
-		return r;
-	if (a.help) {
-		fputs(federation_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos != 1)
-		return cli_usage_error("federation export", a.n_pos ? "one FILE only" : "FILE is "
-		                                                                        "required");
-	const char *file = a.pos[0];
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
+	bool done;
+	int r = sub_open("federation export", argc, argv, 1, &a, &nd, &done);
+	if (done)
+		return r;
+	const char *file = a.pos[0];
 	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
+	int ret = cli_federation_load(&nd, &f);
 	if (ret)
 		goto out;
 	r = federation_write(file, &f);
@@ -194,30 +202,18 @@ out:
 static int federation_import(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("federation import", argc, argv, NULL, &a);
-	if (r)
-		return r;
-	if (a.help) {
-		fputs(federation_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos != 1)
-		return cli_usage_error("federation import", a.n_pos ? "one FILE only" : "FILE is "
-		                                                                        "required");
-	const char *file = a.pos[0];
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
+	bool done;
+	int r = sub_open("federation import", argc, argv, 1, &a, &nd, &done);
+	if (done)
+		return r;
+	const char *file = a.pos[0];
 	int ret = EXIT_FAIL;
 	federation f = {0};
 	char path[4200], why[160];
-	if (federation_path(nd.path, path, sizeof path)) {
-		cli_error("node directory path too long");
-		goto out;
-	}
 	if (refuse_existing(&nd, path))
 		goto out;
-	r = federation_read(file, &f, why, sizeof why);
+	r = federation_read(file, &f, why, sizeof why, cli_env());
 	if (r == MAILLE_EPROTO) {
 		cli_error("%s is not a federation file: %s", file, why);
 		goto out;

@@ -11,15 +11,15 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "frontmatter.h"
+#include "node/service/frontmatter.h"
+#include "node/service/publish.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
-#include "sign.h"
 
 static const char init_help[] =
 	"usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"
@@ -59,11 +59,11 @@ static int init_member(const char *dir, const char *name, bool json)
 	if (r)
 		return r;
 	node_dir nd;
-	if (node_dir_create(&nd, dir, name, NULL))
+	if (cli_node_create(&nd, dir, name, NULL))
 		return EXIT_FAIL;
 	char cp[4200];
 	FILE *f = NULL;
-	if (cli_path_join(cp, sizeof cp, nd.path, NODE_CONF_FILE) == 0)
+	if (node_path_join(cp, sizeof cp, nd.path, NODE_CONF_FILE) == 0)
 		f = fopen(cp, "a");
 	bool ok = f && fputs("member = yes\n", f) >= 0;
 	if (f && fclose(f) != 0)
@@ -162,7 +162,7 @@ int cmd_init(int argc, char **argv)
 		cli_warn("%s: %s", rep.warnings[i].field, rep.warnings[i].message);
 	uint8_t *enc;
 	size_t enc_len;
-	r = encode_body(body, &enc, &enc_len);
+	r = publish_encode_body(body, &enc, &enc_len);
 	proto_arena_done(&ar);
 	if (r) {
 		cli_error("cannot encode the territory record: %s", maille_strerror(r));
@@ -170,12 +170,12 @@ int cmd_init(int argc, char **argv)
 	}
 
 	node_dir nd;
-	if (node_dir_create(&nd, a.dir, name, NULL)) {
+	if (cli_node_create(&nd, a.dir, name, NULL)) {
 		free(enc);
 		return EXIT_FAIL;
 	}
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, "territory", PROTO_KIND_DOCUMENT, enc, enc_len, id);
+	r = cli_publish(&nd, "territory", PROTO_KIND_DOCUMENT, enc, enc_len, id);
 	free(enc);
 	if (r) {
 		cli_error("cannot store the territory record: %s", maille_strerror(r));

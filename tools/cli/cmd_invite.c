@@ -2,11 +2,12 @@
  *
  * invite: a one-time secret, whose hash only is kept in the store (invites table), in a token
  * with the federation's network key and the addresses the running daemon listens on.
- * join: decodes the token, connects to the inviter with its network key, redeems the secret
- * inside the encrypted channel (the peer must hold the inviter's key), syncs, and only then
- * writes anything that stays: the federation file, the inviter as a configured peer, its
- * explicit trust and a vouch for it (a territory's node; a member's node vouches for nobody).
- * A refused invitation leaves the node as it was. */
+ * join: decodes the token and hands it to node/service/join.c, which connects to the inviter
+ * through the daemon's dialer (node_sync, wired here), redeems the secret inside the encrypted
+ * channel (the peer must hold the inviter's key), syncs, and only then writes anything that
+ * stays: the federation file, the inviter as a configured peer, its explicit trust and a vouch
+ * for it (a territory's node; a member's node vouches for nobody). A refused invitation leaves
+ * the node as it was. This file prints what happened. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -23,17 +24,16 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
 #include "netcmd.h"
 #include "node/daemon/node.h"
+#include "node/service/join.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/sync.h"
 #include "render.h"
-#include "sign.h"
 
 #define INVITE_EXPIRES_DEFAULT_S (7u * 86400u)
 #define INVITE_EXPIRES_MAX_S (90u * 86400u)
@@ -102,7 +102,7 @@ static int parse_duration(const char *s, uint64_t *ret_s)
 static int daemon_addr(const node_dir *nd, char ret[NODE_ADDR_STR_MAX])
 {
 	char p[4200];
-	if (cli_path_join(p, sizeof p, nd->path, NODE_ADDR_FILE))
+	if (node_path_join(p, sizeof p, nd->path, NODE_ADDR_FILE))
 		return -1;
 	FILE *f = fopen(p, "r");
 	if (!f)
@@ -247,7 +247,7 @@ int cmd_invite(int argc, char **argv)
 			                       INVITE_USES_MAX);
 	}
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	federation f = {0};
@@ -263,7 +263,7 @@ int cmd_invite(int argc, char **argv)
 		          "(the inviter vouches for the newcomer)");
 		goto out;
 	}
-	if (load_own_federation(&nd, &f))
+	if (cli_federation_load(&nd, &f))
 		goto out;
 	if ((ret = invite_addrs(&nd, cli_opt_get(opts, "address"), inv)) != 0)
 		goto out;
@@ -352,11 +352,117 @@ static const char *redeem_text(int result)
 	}
 }
 
-/* Whether the node already trusts key explicitly. */
-static int trust_has_cb(const uint8_t key[PROTO_KEY_LEN], uint64_t added_us, void *ctx)
+/* join_sync_fn: the daemon's one-shot sync with the inviter, redeeming the invitation. */
+static int join_sync(void *ctx, const node_dir *nd, const proto_invite *inv, const char *addr,
+                     join_attempt *ret)
 {
-	(void)added_us;
-	return memcmp(key, ctx, PROTO_KEY_LEN) == 0 ? 1 : 0;
+	const uint32_t *timeout_ms = ctx;
+	char name[256];
+	territory_name(nd, name, sizeof name);
+	node_config cfg = net_sync_config(nd, inv->netkey, name);
+	cfg.redeem_secret = inv->secret;
+	cfg.redeem_inviter = inv->inviter;
+	cfg.redeem_member = nd->member;
+	node_sync_result res;
+	int r = node_sync(&cfg, addr, *timeout_ms, &res);
+	ret->redeem_result = res.redeem_result;
+	ret->not_inviter = res.not_inviter;
+	snprintf(ret->error, sizeof ret->error, "%s", res.error);
+	snprintf(ret->peer_name, sizeof ret->peer_name, "%s", res.peer_hello.name);
+	ret->received = res.received;
+	ret->total_ms = res.total_ms;
+	return r;
+}
+
+/* What went wrong, when join_run did not join. */
+static void join_error(const node_dir *nd, const proto_invite *inv, int st, const join_result *jr)
+{
+	char when[64];
+	switch (st) {
+	case JOIN_EXPIRED:
+		render_time(inv->expires_us, when, sizeof when);
+		cli_error("this invitation expired on %s: ask for a new one", when);
+		break;
+	case JOIN_OWN:
+		cli_error("this invitation was made by this very node");
+		break;
+	case JOIN_FED_READ:
+		cli_error("%s: cannot read it (%s)", jr->fed_path, jr->why);
+		break;
+	case JOIN_FED_OTHER:
+		cli_error(
+		    "this node already belongs to the federation \"%s\"; a node belongs to one "
+		    "federation (make a new node with maille init --dir DIR)",
+		    jr->federation);
+		break;
+	case JOIN_STORE:
+		cli_store_error(nd, jr->err, "cannot update the store: %s",
+		                maille_strerror(jr->err));
+		break;
+	case JOIN_REFUSED:
+		cli_error("invitation refused: %s", redeem_text(jr->sync.redeem_result));
+		break;
+	case JOIN_NOT_INVITER:
+		cli_error("%s", jr->sync.error);
+		break;
+	case JOIN_UNREACHABLE:
+		cli_error("cannot reach the inviter:");
+		for (size_t i = 0; i < jr->n_errors; i++)
+			cli_error_line("%s: %s", inv->addrs[i], jr->errors[i]);
+		break;
+	case JOIN_FED_WRITE:
+		cli_error("%s: cannot write the federation: %s", jr->fed_path,
+		          maille_strerror(jr->err));
+		break;
+	default:
+		cli_error("out of memory");
+		break;
+	}
+}
+
+/* Joined: what happened, on stdout (JSON with json), and the steps that failed on stderr. */
+static int join_print(const node_dir *nd, const proto_invite *inv, const join_result *jr, bool json)
+{
+	char ikey[2 * PROTO_KEY_LEN + 1];
+	proto_hex(inv->inviter, PROTO_KEY_LEN, ikey);
+	if (jr->peer_err)
+		cli_warn("cannot add %s as a peer: %s (run maille peer add %s)", jr->address,
+		         maille_strerror(jr->peer_err), jr->address);
+	if (jr->vouch_err)
+		cli_warn("cannot vouch for the inviter: %s (run maille vouch %s)",
+		         maille_strerror(jr->vouch_err), ikey);
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "federation", json_string(inv->federation));
+		json_object_set_new(o, "inviter", json_string(ikey));
+		json_object_set_new(o, "inviter_name", json_peer_str(jr->sync.peer_name));
+		json_object_set_new(o, "address", json_string(jr->address));
+		json_object_set_new(o, "received", json_integer((json_int_t)jr->sync.received));
+		json_object_set_new(o, "vouched", json_boolean(jr->vouched));
+		json_object_set_new(o, "member", json_boolean(nd->member));
+		json_object_set_new(o, "total_ms", json_real(round_us(jr->sync.total_ms)));
+		return render_json_out(o);
+	}
+	/* the inviter's name (its HELLO) and the federation's (the token) are the inviter's
+	 * words: shown through the terminal sanitiser */
+	char pname[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)],
+	    fname[NODE_TERM_CAP(sizeof inv->federation)];
+	node_term_str(jr->sync.peer_name, strlen(jr->sync.peer_name), pname, sizeof pname);
+	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
+	              sizeof fname);
+	printf("joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received in "
+	       "%.2f s\n",
+	       fname, pname, ikey, jr->address, (unsigned long long)jr->sync.received,
+	       jr->sync.total_ms / 1000.0);
+	if (nd->member)
+		printf(
+		    "this member's node trusts its territory's node; it writes for the territory "
+		    "once 'maille member add' has reached it (maille whoami)\n");
+	else
+		printf("%s vouches for this territory, and this node trusts and vouches for it\n",
+		       pname);
+	printf("next: run the daemon (maille node) to stay in sync\n");
+	return EXIT_OK;
 }
 
 int cmd_join(int argc, char **argv)
@@ -383,10 +489,10 @@ int cmd_join(int argc, char **argv)
 	int ret = EXIT_FAIL;
 	char *tok = sodium_malloc(PROTO_INVITE_TOKEN_MAX + 2);
 	proto_invite *inv = sodium_malloc(sizeof *inv);
-	federation f = {0};
+	join_result *jr = malloc(sizeof *jr);
 	node_dir nd;
-	bool nd_open = false, trust_added = false;
-	if (!tok || !inv) {
+	bool nd_open = false;
+	if (!tok || !inv || !jr) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -402,178 +508,29 @@ int cmd_join(int argc, char **argv)
 		goto out;
 	}
 	if (inv->expires_us <= cli_now_us()) {
-		char when[64];
-		render_time(inv->expires_us, when, sizeof when);
-		cli_error("this invitation expired on %s: ask for a new one", when);
+		join_error(NULL, inv, JOIN_EXPIRED, NULL);
 		goto out;
 	}
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		goto out;
 	nd_open = true;
-	if (memcmp(inv->inviter, nd.pk, PROTO_KEY_LEN) == 0) {
-		cli_error("this invitation was made by this very node");
-		goto out;
-	}
-	char fpath[4200];
-	if (federation_path(nd.path, fpath, sizeof fpath)) {
-		cli_error("node directory path too long");
-		goto out;
-	}
-	struct stat sb;
-	bool had_fed = stat(fpath, &sb) == 0;
-	if (had_fed) {
-		char why[160];
-		if (federation_read(fpath, &f, why, sizeof why) != 0) {
-			cli_error("%s: cannot read it (%s)", fpath, why);
-			goto out;
-		}
-		if (sodium_memcmp(f.key, inv->netkey, PROTO_NETKEY_LEN) != 0) {
-			cli_error("this node already belongs to the federation \"%s\"; a node belongs to "
-			          "one federation (make a new node with maille init --dir DIR)",
-			          f.name);
-			goto out;
-		}
-		federation_done(&f);
-	}
-	/* the inviter's entries are trusted from the start: no quota applies to them */
-	if (store_trust_list(nd.st, trust_has_cb, inv->inviter) == 0) {
-		r = store_trust_add(nd.st, inv->inviter, cli_now_us());
-		if (r) {
-			cli_store_error(&nd, r, "cannot update the store: %s", maille_strerror(r));
-			goto out;
-		}
-		trust_added = true;
-	}
-	char name[256];
-	territory_name(&nd, name, sizeof name);
-	node_config cfg = {
-		.dir = nd.path,
-		.sk = nd.sk,
-		.netkey = inv->netkey,
-		.name = name,
-		.store_path = nd.store_path,
-		.clock_skew_us = cli_clock_skew_us(),
-		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
-		.trust_hops = nd.trust_hops,
-		.quota_entries = nd.quota_entries,
-		.quota_bytes = nd.quota_bytes,
-		.quota_total_entries = nd.quota_total_entries,
-		.quota_total_bytes = nd.quota_total_bytes,
-		.redeem_secret = inv->secret,
-		.redeem_inviter = inv->inviter,
-		.redeem_member = nd.member,
-	};
-	node_sync_result res;
-	const char *used = NULL;
-	char errors[PROTO_INVITE_ADDRS_MAX][sizeof res.error];
-	size_t n_errors = 0;
-	for (size_t i = 0; i < inv->n_addrs; i++) {
-		r = node_sync(&cfg, inv->addrs[i], timeout_ms, &res);
-		if (!r) {
-			used = inv->addrs[i];
-			break;
-		}
-		/* the inviter answered: its answer is final; another address is the same node */
-		if (res.redeem_result >= 0 || res.not_inviter)
-			break;
-		snprintf(errors[n_errors++], sizeof errors[0], "%s", res.error);
-	}
-	if (!used) {
-		if (res.redeem_result > 0)
-			cli_error("invitation refused: %s", redeem_text(res.redeem_result));
-		else if (res.redeem_result == 0)
-			cli_error("the invitation was redeemed but the sync failed: %s; run maille sync "
-			          "%s to finish",
-			          res.error, inv->addrs[0]);
-		else if (res.not_inviter)
-			cli_error("%s", res.error);
-		else {
-			cli_error("cannot reach the inviter:");
-			for (size_t i = 0; i < n_errors; i++)
-				cli_error_line("%s: %s", inv->addrs[i], errors[i]);
-		}
-		if (res.redeem_result != 0)
-			goto undo;
-		used = inv->addrs[0]; /* redeemed: join, the sync finishes later */
-	}
-
-	/* Joined: what stays. */
-	memcpy(f.name, inv->federation, sizeof f.name);
-	if (!had_fed) {
-		f.key = sodium_malloc(PROTO_NETKEY_LEN);
-		if (!f.key) {
-			cli_error("out of memory");
-			goto out;
-		}
-		memcpy(f.key, inv->netkey, PROTO_NETKEY_LEN);
-		r = federation_write(fpath, &f);
-		if (r) {
-			cli_error("%s: cannot write the federation: %s", fpath, maille_strerror(r));
-			goto out;
-		}
-	}
-	r = store_peer_add(nd.st, used, cli_now_us());
-	if (r && r != MAILLE_EEXIST)
-		cli_warn("cannot add %s as a peer: %s (run maille peer add %s)", used,
-		         maille_strerror(r), used);
-	char ikey[2 * PROTO_KEY_LEN + 1];
-	proto_hex(inv->inviter, PROTO_KEY_LEN, ikey);
-	bool vouched = false;
-	if (!nd.member) {
-		char path[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
-		snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, ikey);
-		static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5,
-		                               'v',  'o',  'u', 'c', 'h'};
-		uint8_t id[PROTO_ID_LEN];
-		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
-		if (r)
-			cli_warn("cannot vouch for the inviter: %s (run maille vouch %s)",
-			         maille_strerror(r), ikey);
-		vouched = r == 0;
-	}
-	/* the inviter's name (its HELLO) and the federation's (the token) are the inviter's
-	 * words: shown through the terminal sanitiser */
-	char pname[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)],
-	    fname[NODE_TERM_CAP(sizeof inv->federation)];
-	node_term_str(res.peer_hello.name, strlen(res.peer_hello.name), pname, sizeof pname);
-	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
-	              sizeof fname);
-	if (a.json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "federation", json_string(inv->federation));
-		json_object_set_new(o, "inviter", json_string(ikey));
-		json_object_set_new(o, "inviter_name", json_peer_str(res.peer_hello.name));
-		json_object_set_new(o, "address", json_string(used));
-		json_object_set_new(o, "received", json_integer((json_int_t)res.received));
-		json_object_set_new(o, "vouched", json_boolean(vouched));
-		json_object_set_new(o, "member", json_boolean(nd.member));
-		json_object_set_new(o, "total_ms", json_real(round_us(res.total_ms)));
-		ret = render_json_out(o);
-	} else {
-		printf(
-		    "joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received "
-		    "in %.2f s\n",
-		    fname, pname, ikey, used, (unsigned long long)res.received,
-		    res.total_ms / 1000.0);
-		if (nd.member)
-			printf("this member's node trusts its territory's node; it writes for the "
-			       "territory once 'maille member add' has reached it (maille whoami)\n");
-		else
-			printf("%s vouches for this territory, and this node trusts and vouches for it\n",
-			       pname);
-		printf("next: run the daemon (maille node) to stay in sync\n");
-		ret = EXIT_OK;
-	}
-	goto out;
-undo:
-	if (trust_added)
-		store_trust_remove(nd.st, inv->inviter);
+	node_env env = cli_node_env(&nd);
+	int st = join_run(&nd, inv, &env, join_sync, &timeout_ms, jr);
+	if (st == JOIN_OK && jr->sync_failed)
+		cli_error(
+		    "the invitation was redeemed but the sync failed: %s; run maille sync %s to "
+		    "finish",
+		    jr->sync.error, inv->addrs[0]);
+	if (st == JOIN_OK)
+		ret = join_print(&nd, inv, jr, a.json);
+	else
+		join_error(&nd, inv, st, jr);
 out:
 	if (tok)
 		sodium_free(tok);
 	if (inv)
 		sodium_free(inv);
-	federation_done(&f);
+	free(jr);
 	if (nd_open)
 		node_dir_close(&nd);
 	return ret;

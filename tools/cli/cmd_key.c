@@ -7,8 +7,8 @@
  * and federation and an EMPTY store: the node's own records are already on its peers and
  * come back at its first sync (publishing a new territory record here would only race them).
  *
- * The file format (and why it is strict) is documented at the top of tools/cli/keybackup.c, which
- * holds the parser and the plaintext codec so that the fuzz target can call them alone.
+ * The file format (and why it is strict) is documented at the top of node/service/keybackup.c,
+ * which holds the parser and the plaintext codec so that the fuzz target can call them alone.
  *
  * The passphrase is read from the terminal (/dev/tty, echo off; twice on export) or from the
  * first line of --passphrase-file F; never from an argument (visible in ps and in the shell's
@@ -28,11 +28,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
-#include "keybackup.h"
 #include "node/daemon/node.h"
+#include "node/service/file.h"
+#include "node/service/keybackup.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/channel.h"
 #include "proto/error.h"
 #include "render.h"
@@ -44,8 +44,8 @@ _Static_assert(KEYBACKUP_NAME_MAX < sizeof(((node_dir *)0)->name), "the name fit
 #define PASS_MIN_CHARS 10u /* characters (code points) of a new passphrase */
 #define PASS_MAX 1024u     /* bytes of a passphrase */
 
-/* The files of a node directory (tools/cli/nodedir.c keeps the same names private). A restore
- * refuses a directory holding any of them, and removes those it made if it fails. */
+/* The files of a node directory are named by node/service/nodedir.h and federation.h: a
+ * restore refuses a directory holding any of them, and removes those it made if it fails. */
 
 /* ---- passphrases ------------------------------------------------------------------------ */
 
@@ -250,69 +250,11 @@ static int get_passphrase(const char *passfile, bool new_one, const char *what, 
 /* A backup file's bytes into text (KEYBACKUP_FILE_MAX + 1 bytes): refuses larger unread. */
 static int read_backup(const char *path, char *text, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		return EXIT_FAIL;
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		cli_error("%s: is a directory", path);
-		close(fd);
-		return EXIT_FAIL;
-	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, text + len, KEYBACKUP_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cli_error("%s: %s", path, strerror(errno));
-			close(fd);
-			return EXIT_FAIL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > KEYBACKUP_FILE_MAX) {
-			cli_error("%s: larger than %u bytes: not a Maille key backup", path,
-			          KEYBACKUP_FILE_MAX);
-			close(fd);
-			return EXIT_FAIL;
-		}
-	}
-	close(fd);
-	*ret_len = len;
-	return 0;
-}
-
-/* Creates path with mode 0600 and writes data; never replaces a file (MAILLE_EEXIST), never
- * leaves half a file (MAILLE_EIO, errno kept for the message). */
-static int write_new_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errno == EEXIST ? MAILLE_EEXIST : MAILLE_EIO;
-	int r = 0;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = MAILLE_EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fsync(fd) != 0)
-		r = MAILLE_EIO;
-	int saved = errno;
-	close(fd);
-	if (r) {
-		unlink(path);
-		errno = saved;
-	}
-	return r;
+	int r = cli_read_file(path, false, (uint8_t *)text, KEYBACKUP_FILE_MAX, ret_len);
+	if (r == MAILLE_ETOOBIG)
+		cli_error("%s: larger than %u bytes: not a Maille key backup", path,
+		          KEYBACKUP_FILE_MAX);
+	return r ? EXIT_FAIL : 0;
 }
 
 static bool exists(const char *path)
@@ -417,7 +359,7 @@ static int key_export(int argc, char **argv)
 	/* The store only names the territory: a node whose store is damaged or missing can
 	 * still back up its key, and come back from the backup (cli_store_advice). */
 	node_dir nd;
-	if (node_dir_open_nostore(&nd, a.dir))
+	if (cli_node_open_nostore(&nd, a.dir))
 		return EXIT_FAIL;
 	if (store_open(nd.store_path, STORE_OPEN_EXISTING, &nd.st) != 0)
 		nd.st = NULL; /* territory_name falls back on the configured name */
@@ -451,7 +393,7 @@ static int key_export(int argc, char **argv)
 		cli_error("node directory path too long");
 		goto out;
 	}
-	r = federation_read(fpath, &f, why, sizeof why);
+	r = federation_read(fpath, &f, why, sizeof why, cli_env());
 	if (r == 0) {
 		s->has_federation = true;
 		snprintf(s->federation_name, sizeof s->federation_name, "%s", f.name);
@@ -484,7 +426,7 @@ static int key_export(int argc, char **argv)
 		          r == MAILLE_ENOMEM ? " (Argon2id needs 256 MiB)" : "");
 		goto out;
 	}
-	r = write_new_file(file, text, text_len);
+	r = node_file_create(file, 0600, text, text_len);
 	if (r == MAILLE_EEXIST) {
 		cli_error("%s already exists; refusing to overwrite it (choose another FILE)",
 		          file);
@@ -541,7 +483,7 @@ static void undo_restore(const char *dir, bool made_dir)
 	                                    NODE_STORE_FILE "-shm", FEDERATION_FILE};
 	char p[4200];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (cli_path_join(p, sizeof p, dir, files[i]) == 0)
+		if (node_path_join(p, sizeof p, dir, files[i]) == 0)
 			unlink(p);
 	if (made_dir)
 		rmdir(dir);
@@ -550,13 +492,13 @@ static void undo_restore(const char *dir, bool made_dir)
 int key_restore(const char *dir_opt, const char *file, const char *passfile, bool json)
 {
 	char dir[4096], p[4200];
-	if (node_dir_resolve(dir_opt, dir, sizeof dir))
+	if (node_dir_resolve(dir_opt, dir, sizeof dir, cli_env()))
 		return EXIT_FAIL;
 	/* refuse an existing node before asking anything */
 	static const char *const node_files[] = {NODE_KEY_FILE, NODE_STORE_FILE, NODE_CONF_FILE,
 	                                         FEDERATION_FILE};
 	for (size_t i = 0; i < sizeof node_files / sizeof node_files[0]; i++) {
-		if (cli_path_join(p, sizeof p, dir, node_files[i])) {
+		if (node_path_join(p, sizeof p, dir, node_files[i])) {
 			cli_error("node directory path too long");
 			return EXIT_FAIL;
 		}
@@ -620,7 +562,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	crypto_sign_seed_keypair(pk, sk, s->seed);
 
 	/* the directory, the backup's key, a configuration with the name and an empty store */
-	if (node_dir_create(&nd, dir, s->name, s->seed))
+	if (cli_node_create(&nd, dir, s->name, s->seed))
 		goto out; /* printed; it removed what it made */
 	created = true;
 	node_dir_close(&nd);
@@ -640,7 +582,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 		node_netkey_fingerprint(f.key, fp);
 	}
 	/* read back as every later command will: the node must open with the backup's key */
-	if (node_dir_open(&nd, dir))
+	if (cli_node_open(&nd, dir))
 		goto out;
 	if (sodium_memcmp(nd.pk, pk, PROTO_KEY_LEN) != 0) {
 		cli_error("%s: the restored key does not read back; nothing kept", dir);

@@ -15,11 +15,10 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "render.h"
-#include "sign.h"
 
 static const char member_help[] =
 	"usage: maille member add KEY --name NAME [--role editor|admin] [--prefix PATH/]\n"
@@ -117,7 +116,7 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 	member_path(c->member, path);
 	int r = proto_member_cap_body(c, &body, &len);
 	if (!r)
-		r = sign_and_put(nd, path, PROTO_KIND_DOCUMENT, body, len, id);
+		r = cli_publish(nd, path, PROTO_KIND_DOCUMENT, body, len, id);
 	free(body);
 	if (r) {
 		cli_store_error(nd, r, "cannot publish %s: %s", path, maille_strerror(r));
@@ -186,7 +185,7 @@ int cmd_member(int argc, char **argv)
 		return cli_usage_error("member", "remove takes only KEY");
 	}
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	proto_member_cap cur;
@@ -263,7 +262,7 @@ int cmd_members(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("members", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	store_filter f;
 	memset(&f, 0, sizeof f);

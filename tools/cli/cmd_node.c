@@ -9,12 +9,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
 #include "netcmd.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/web/web.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 
 static const char node_help[] =
@@ -157,10 +156,10 @@ int cmd_node(int argc, char **argv)
 	if ((r = parse_log_opts("node", opts, NODE_LOG_INFO)))
 		return r;
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	federation f = {0};
-	int ret = load_own_federation(&nd, &f);
+	int ret = cli_federation_load(&nd, &f);
 	if (ret)
 		goto out;
 	char name[256];
@@ -169,7 +168,7 @@ int cmd_node(int argc, char **argv)
 	store_close(nd.st);
 	nd.st = NULL;
 	char mark[4200];
-	if (cli_path_join(mark, sizeof mark, nd.path, NODE_CORRUPT_FILE)) {
+	if (node_path_join(mark, sizeof mark, nd.path, NODE_CORRUPT_FILE)) {
 		cli_error("node directory path too long");
 		goto out;
 	}

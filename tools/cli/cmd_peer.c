@@ -3,7 +3,7 @@
  *
  * Neither talks to a running daemon over a socket: `peer add/remove` write the store's peers
  * table, which the daemon rereads within a quarter of a second (SQLite's data_version);
- * `peers` reads it and DIR/node.state (nodestate.c). */
+ * `peers` reads it and DIR/node.state (node/service/nodestate.h). */
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -16,9 +16,9 @@
 #include "commands.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
+#include "node/service/nodestate.h"
 #include "node/service/term.h"
-#include "nodedir.h"
-#include "nodestate.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 
@@ -55,7 +55,7 @@ int cmd_peer(int argc, char **argv)
 	char addr[NODE_ADDR_STR_MAX];
 	node_addr_format((struct sockaddr *)&ss, addr);
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_OK;
 	r = add ? store_peer_add(nd.st, addr, cli_now_us()) : store_peer_remove(nd.st, addr);
@@ -70,7 +70,7 @@ int cmd_peer(int argc, char **argv)
 		                maille_strerror(r));
 		ret = EXIT_FAIL;
 	} else {
-		json_t *st = daemon_state(&nd);
+		json_t *st = node_state_read(nd.path);
 		printf("peer %s %s%s\n", addr, add ? "added" : "removed",
 		       st ? (add ? "; the daemon dials it now" : "; the daemon hangs up on it now")
 		          : " (no daemon runs: it applies when 'maille node' starts)");
@@ -140,9 +140,9 @@ int cmd_peers(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("peers", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
-	json_t *st = daemon_state(&nd);
+	json_t *st = node_state_read(nd.path);
 	json_t *arr = json_array();
 	json_t *sp = st ? json_object_get(st, "peers") : NULL;
 	if (json_is_array(sp)) {
@@ -182,13 +182,13 @@ int cmd_peers(int argc, char **argv)
 			 * sanitiser */
 			char addr[NODE_TERM_CAP(NODE_ADDR_STR_MAX)], key[NODE_TERM_CAP(8)], dir[24],
 			    state[80], age[32];
-			daemon_state_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")),
+			render_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")),
 			                 age, sizeof age);
 			printf("%-22s %-9s %-4s %-18s %-14s %9lld %9lld\n",
-			       daemon_state_str(p, "address", "?", addr, sizeof addr),
-			       daemon_state_str(p, "key", "-", key, sizeof key),
-			       daemon_state_str(p, "direction", "?", dir, sizeof dir),
-			       daemon_state_str(p, "state", "?", state, sizeof state), age,
+			       render_state_str(p, "address", "?", addr, sizeof addr),
+			       render_state_str(p, "key", "-", key, sizeof key),
+			       render_state_str(p, "direction", "?", dir, sizeof dir),
+			       render_state_str(p, "state", "?", state, sizeof state), age,
 			       (long long)json_integer_value(json_object_get(p, "sent")),
 			       (long long)json_integer_value(json_object_get(p, "received")));
 		}

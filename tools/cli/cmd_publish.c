@@ -11,13 +11,14 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "frontmatter.h"
-#include "nodedir.h"
+#include "node/service/file.h"
+#include "node/service/frontmatter.h"
+#include "node/service/publish.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
-#include "sign.h"
 
 static const char publish_help[] =
 	"usage: maille publish FILE.md [--path PATH] [--dry-run] [--dir DIR] [--json]\n"
@@ -36,46 +37,20 @@ static const char publish_help[] =
 /* Reads a whole regular file of at most MAILLE_INPUT_FILE_MAX bytes. */
 static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
 {
-	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		return EXIT_FAIL;
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		cli_error("%s: is a directory", path);
-		close(fd);
-		return EXIT_FAIL;
-	}
-	size_t cap = MAILLE_INPUT_FILE_MAX + 1, len = 0;
-	uint8_t *buf = malloc(cap);
+	size_t len = 0;
+	uint8_t *buf = malloc(MAILLE_INPUT_FILE_MAX + 1);
 	if (!buf) {
-		close(fd);
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cli_error("%s: %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			return EXIT_FAIL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) {
-			cli_error("%s: file over %u bytes; a record's text must be smaller", path,
-			          MAILLE_INPUT_FILE_MAX);
-			free(buf);
-			close(fd);
-			return EXIT_FAIL;
-		}
+	int r = cli_read_file(path, true, buf, MAILLE_INPUT_FILE_MAX, &len);
+	if (r == MAILLE_ETOOBIG)
+		cli_error("%s: file over %u bytes; a record's text must be smaller", path,
+		          MAILLE_INPUT_FILE_MAX);
+	if (r) {
+		free(buf);
+		return EXIT_FAIL;
 	}
-	close(fd);
 	*ret = buf;
 	*ret_len = len;
 	return 0;
@@ -101,6 +76,43 @@ static unsigned key_line(const uint8_t *buf, size_t len, const char *field)
 		i++;
 		line++;
 	}
+	return 0;
+}
+
+/* {"path": path, "id": id (null when NULL)}: what publish and delete print with --json. */
+static json_t *path_id_json(const char *path, const char *id)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "id", id ? json_string(id) : json_null());
+	return o;
+}
+
+/* Where the record goes: given (--path, else the front matter's `path`), or <type>/<slug of
+ * the French title>, into path (PROTO_PATH_MAX + 1 bytes). 0, or EXIT_FAIL (printed). */
+static int record_path(const char *file, const char *given, const proto_value *body,
+                       const char *type, char *path)
+{
+	if (given) {
+		if (!proto_path_valid(given, strlen(given))) {
+			cli_error("%s: path \"%s\" is not valid: use lower-case letters, digits, "
+			          "'.', '_', "
+			          "'~', '-' in '/'-separated segments (at most %u bytes)",
+			          file, given, PROTO_PATH_MAX);
+			return EXIT_FAIL;
+		}
+		snprintf(path, PROTO_PATH_MAX + 1, "%s", given);
+		return 0;
+	}
+	const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
+	char slug[100];
+	size_t sl = title ? proto_slugify(title, strlen(title), slug, sizeof slug) : 0;
+	if (sl == 0) {
+		cli_error("%s: the title gives an empty path; set `path:` in the front matter",
+		          file);
+		return EXIT_FAIL;
+	}
+	snprintf(path, PROTO_PATH_MAX + 1, "%s/%s", type, slug);
 	return 0;
 }
 
@@ -176,30 +188,11 @@ int cmd_publish(int argc, char **argv)
 
 	char path[PROTO_PATH_MAX + 1];
 	const char *given = cli_opt_get(opts, "path");
-	if (!given)
-		given = fm_path;
-	if (given) {
-		if (!proto_path_valid(given, strlen(given))) {
-			cli_error("%s: path \"%s\" is not valid: use lower-case letters, digits, '.', '_', "
-			          "'~', '-' in '/'-separated segments (at most %u bytes)",
-			          file, given, PROTO_PATH_MAX);
-			goto out;
-		}
-		snprintf(path, sizeof path, "%s", given);
-	} else {
-		const char *title = proto_langmap_pick(proto_map_get(body, "title"), "fr");
-		char slug[100];
-		size_t sl = title ? proto_slugify(title, strlen(title), slug, sizeof slug) : 0;
-		if (sl == 0) {
-			cli_error("%s: the title gives an empty path; set `path:` in the front matter",
-			          file);
-			goto out;
-		}
-		snprintf(path, sizeof path, "%s/%s", type, slug);
-	}
+	if (record_path(file, given ? given : fm_path, body, type, path))
+		goto out;
 
 	size_t enc_len;
-	r = encode_body(body, &enc, &enc_len);
+	r = publish_encode_body(body, &enc, &enc_len);
 	if (r) {
 		if (r == MAILLE_ETOOBIG)
 			cli_error("%s: the record is over the %u KiB limit of an entry", file,
@@ -210,11 +203,11 @@ int cmd_publish(int argc, char **argv)
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
 	if (!dry) {
-		if (node_dir_open_write(&nd, a.dir))
+		if (cli_node_open_write(&nd, a.dir))
 			goto out;
-		if (member_can_write(&nd, "publish"))
+		if (cli_member_can_write(&nd, "publish"))
 			goto out;
-		r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
+		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error("%s: your capability does not cover %s (its prefix, or its window "
 			          "that has ended): see maille whoami",
@@ -230,9 +223,7 @@ int cmd_publish(int argc, char **argv)
 	char hex[65];
 	proto_hex(id, PROTO_ID_LEN, hex);
 	if (a.json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "path", json_string(path));
-		json_object_set_new(o, "id", dry ? json_null() : json_string(hex));
+		json_t *o = path_id_json(path, dry ? NULL : hex);
 		json_object_set_new(o, "dry_run", json_boolean(dry));
 		json_object_set_new(o, "warnings", warnings);
 		warnings = NULL;
@@ -279,9 +270,9 @@ int cmd_delete(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	node_dir nd;
-	if (node_dir_open_write(&nd, a.dir))
+	if (cli_node_open_write(&nd, a.dir))
 		return EXIT_FAIL;
-	if (member_can_write(&nd, "delete")) {
+	if (cli_member_can_write(&nd, "delete")) {
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -298,7 +289,7 @@ int cmd_delete(int argc, char **argv)
 	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;
 	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
+	r = cli_publish(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	node_dir_close(&nd);
 	if (r) {
 		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
@@ -308,9 +299,7 @@ int cmd_delete(int argc, char **argv)
 	char hex[65];
 	proto_hex(id, PROTO_ID_LEN, hex);
 	if (a.json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "path", json_string(path));
-		json_object_set_new(o, "id", json_string(hex));
+		json_t *o = path_id_json(path, hex);
 		json_object_set_new(o, "deleted", json_true());
 		return render_json_out(o);
 	}

@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -19,6 +19,7 @@
  * store_filter.trusted_only) and to the rendering (marks). Prints the error; EXIT_FAIL. */
 static int trust_setup(node_dir *nd, trust_view *tv)
 {
+	*tv = (trust_view){ 0 };
 	int r = trust_compute(nd->st, nd->pk, nd->trust_hops, tv);
 	if (r) {
 		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
@@ -41,6 +42,26 @@ static int trust_setup(node_dir *nd, trust_view *tv)
 	}
 	render_set_trust(tv);
 	return 0;
+}
+
+/* list, search, show: the node opened with its trust view set up; 0 or EXIT_FAIL (printed,
+ * nothing left open). */
+static int query_open(const char *dir, node_dir *nd, trust_view *tv)
+{
+	if (cli_node_open(nd, dir))
+		return EXIT_FAIL;
+	if (trust_setup(nd, tv)) {
+		node_dir_close(nd);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void query_close(node_dir *nd, trust_view *tv)
+{
+	render_set_trust(NULL);
+	trust_view_done(tv);
+	node_dir_close(nd);
 }
 
 typedef struct emit_ctx {
@@ -99,6 +120,14 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
 		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
 
+/* list and search: the filter options parsed (EXIT_USAGE), then query_open (EXIT_FAIL). */
+static int filtered_open(const char *cmd, const cli_opt *opts, const char *dir, store_filter *f,
+                         uint8_t territory[PROTO_KEY_LEN], node_dir *nd, trust_view *tv)
+{
+	int r = filter_from_opts(cmd, opts, f, territory);
+	return r ? r : query_open(dir, nd, tv);
+}
+
 static const char list_help[] =
 	"usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
 	"                   [--all] [--dir DIR] [--json]\n"
@@ -128,16 +157,10 @@ int cmd_list(int argc, char **argv)
 		return cli_usage_error("list", "unexpected argument '%s'", a.pos[0]);
 	store_filter f;
 	uint8_t terr[PROTO_KEY_LEN];
-	if ((r = filter_from_opts("list", opts, &f, terr)))
-		return r;
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
-	trust_view tv = {0};
-	if (trust_setup(&nd, &tv)) {
-		node_dir_close(&nd);
-		return EXIT_FAIL;
-	}
+	trust_view tv;
+	if ((r = filtered_open("list", opts, a.dir, &f, terr, &nd, &tv)))
+		return r;
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_list(nd.st, &f, emit_row, &c);
 	int ret = EXIT_OK;
@@ -152,9 +175,7 @@ int cmd_list(int argc, char **argv)
 		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
 	}
 	json_decref(c.items);
-	render_set_trust(NULL);
-	trust_view_done(&tv);
-	node_dir_close(&nd);
+	query_close(&nd, &tv);
 	return ret;
 }
 
@@ -204,16 +225,10 @@ int cmd_search(int argc, char **argv)
 	}
 	store_filter f;
 	uint8_t terr[PROTO_KEY_LEN];
-	if ((r = filter_from_opts("search", opts, &f, terr)))
-		return r;
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
-	trust_view tv = {0};
-	if (trust_setup(&nd, &tv)) {
-		node_dir_close(&nd);
-		return EXIT_FAIL;
-	}
+	trust_view tv;
+	if ((r = filtered_open("search", opts, a.dir, &f, terr, &nd, &tv)))
+		return r;
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_search(nd.st, query, &f, limit, emit_row, &c);
 	int ret = EXIT_OK;
@@ -234,9 +249,7 @@ int cmd_search(int argc, char **argv)
 		            : "");
 	}
 	json_decref(c.items);
-	render_set_trust(NULL);
-	trust_view_done(&tv);
-	node_dir_close(&nd);
+	query_close(&nd, &tv);
 	return ret;
 }
 
@@ -276,15 +289,11 @@ int cmd_show(int argc, char **argv)
 	if (a.n_pos != 1)
 		return cli_usage_error("show", "PATH or ID is required");
 	const char *what = a.pos[0];
-	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
-		return EXIT_FAIL;
 	/* show finds any stored record, and says when its territory is not trusted */
-	trust_view tv = {0};
-	if (trust_setup(&nd, &tv)) {
-		node_dir_close(&nd);
+	node_dir nd;
+	trust_view tv;
+	if (query_open(a.dir, &nd, &tv))
 		return EXIT_FAIL;
-	}
 
 	store_row row;
 	memset(&row, 0, sizeof row);
@@ -318,9 +327,7 @@ int cmd_show(int argc, char **argv)
 		free((void *)row.raw);
 	else if (found)
 		store_row_done(&row);
-	render_set_trust(NULL);
-	trust_view_done(&tv);
-	node_dir_close(&nd);
+	query_close(&nd, &tv);
 	return ret;
 }
 
@@ -343,7 +350,7 @@ int cmd_export(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("export", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};

@@ -1,5 +1,5 @@
 /* tools/cli/cmd_status.c: maille status — the live set and the daemon's state, read from
- * the store and DIR/node.state (nodestate.c), not over a socket. */
+ * the store and DIR/node.state (node/service/nodestate.h), not over a socket. */
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -10,12 +10,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
+#include "node/service/nodestate.h"
 #include "node/service/term.h"
-#include "nodedir.h"
-#include "nodestate.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 
@@ -42,7 +41,7 @@ int cmd_status(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("status", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_OK;
 	uint8_t fp[RBSR_FP_LEN];
@@ -67,10 +66,10 @@ int cmd_status(int argc, char **argv)
 	federation f = {0};
 	char fpath[4200], why[160], nfp[9] = "";
 	bool has_fed = federation_path(nd.path, fpath, sizeof fpath) == 0 &&
-	               federation_read(fpath, &f, why, sizeof why) == 0;
+	               federation_read(fpath, &f, why, sizeof why, cli_env()) == 0;
 	if (has_fed)
 		node_netkey_fingerprint(f.key, nfp);
-	json_t *st = daemon_state(&nd);
+	json_t *st = node_state_read(nd.path);
 	json_int_t connected = st ? json_integer_value(json_object_get(st, "connected")) : 0;
 	uint64_t last_sync = st ? (uint64_t)json_integer_value(json_object_get(st, "last_sync_us")) : 0;
 	if (a.json) {
@@ -112,10 +111,10 @@ int cmd_status(int argc, char **argv)
 			       (unsigned long long)unindexed);
 		if (st) {
 			char age[32];
-			daemon_state_age(last_sync, age, sizeof age);
+			render_age(last_sync, age, sizeof age);
 			printf("  daemon:       running, pid %lld, listening on %s\n",
 			       (long long)json_integer_value(json_object_get(st, "pid")),
-			       daemon_state_str(st, "listen", "?", buf, sizeof buf));
+			       render_state_str(st, "listen", "?", buf, sizeof buf));
 			printf("  peers:        %lld connected, last sync %s\n", (long long)connected, age);
 		} else {
 			printf("  daemon:       not running ('maille node' starts it)\n");

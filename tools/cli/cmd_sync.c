@@ -16,7 +16,7 @@
 #include "node/daemon/node.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "render.h"
 
@@ -63,23 +63,9 @@ int cmd_sync(int argc, char **argv)
 	const char *target = nc.target;
 	node_dir *nd = &nc.nd;
 	bool tty = isatty(STDERR_FILENO) && !nc.a.json;
-	node_config cfg = {
-		.dir = nd->path,
-		.sk = nd->sk,
-		.netkey = nc.f.key,
-		.name = nc.name,
-		.store_path = nd->store_path,
-		.clock_skew_us = cli_clock_skew_us(),
-		/* a test's daemons time sessions out after 1.5 s: this side must PING as often */
-		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
-		.progress = tty ? sync_progress : NULL,
-		.progress_ctx = (void *)target,
-		.trust_hops = nd->trust_hops,
-		.quota_entries = nd->quota_entries,
-		.quota_bytes = nd->quota_bytes,
-		.quota_total_entries = nd->quota_total_entries,
-		.quota_total_bytes = nd->quota_total_bytes,
-	};
+	node_config cfg = net_sync_config(nd, nc.f.key, nc.name);
+	cfg.progress = tty ? sync_progress : NULL;
+	cfg.progress_ctx = (void *)target;
 	node_sync_result res;
 	r = node_sync(&cfg, target, nc.timeout_ms, &res);
 	if (tty)

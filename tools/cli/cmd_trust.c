@@ -10,13 +10,13 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "node/service/publish.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "render.h"
-#include "sign.h"
 
 /* Hex digits of a key shown in a reason when the territory has no name: enough to tell keys
  * apart by eye, short enough for one line. */
@@ -78,7 +78,7 @@ static int key_command(const char *cmd, const char *help, const char *own_key, i
 	}
 	if ((r = key_arg(cmd, a, key)) != 0)
 		return r;
-	if (node_dir_open_write(nd, a->dir))
+	if (cli_node_open_write(nd, a->dir))
 		return EXIT_FAIL;
 	if (memcmp(key, nd->pk, PROTO_KEY_LEN) == 0) {
 		node_dir_close(nd);
@@ -100,15 +100,55 @@ static int key_json_out(const uint8_t key[PROTO_KEY_LEN], const char *name, cons
 	if (id) {
 		char idhex[2 * PROTO_ID_LEN + 1];
 		proto_hex(id, PROTO_ID_LEN, idhex);
-		char path[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
-		snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, hex);
+		char path[PUBLISH_VOUCH_PATH_CAP];
+		publish_vouch_path(key, path);
 		json_object_set_new(o, "path", json_string(path));
 		json_object_set_new(o, "id", json_string(idhex));
 	}
 	return render_json_out(o);
 }
 
-/* ---- trust / untrust ----------------------------------------------------------------------- */
+/* ---- trust, untrust, vouch, unvouch ----------------------------------------------------- */
+
+/* What one of the four does to the open node for key (hex: its lower-case hex): 0, with id set
+ * when it published an entry and tail the end of the line printed, or EXIT_FAIL (printed). */
+typedef int (*key_act_fn)(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
+                          uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap);
+
+typedef struct key_cmd {
+	const char *cmd, *help, *own_key; /* key_command's */
+	key_act_fn act;
+	const char *field; /* the JSON member that says the result, and its value */
+	bool value;
+	bool published;    /* an entry was published: its path and id in the JSON */
+	bool warn_unknown; /* warn when no territory record of key is known yet */
+	const char *done;  /* the line printed: done, the key, " (NAME)", tail */
+} key_cmd;
+
+static int key_run(const key_cmd *kc, int argc, char **argv)
+{
+	cli_args a = { 0 };
+	uint8_t key[PROTO_KEY_LEN], id[PROTO_ID_LEN] = { 0 };
+	node_dir nd;
+	bool done;
+	int r = key_command(kc->cmd, kc->help, kc->own_key, argc, argv, &a, key, &nd, &done);
+	if (done)
+		return r;
+	char name[256], hex[2 * PROTO_KEY_LEN + 1], tail[256] = "";
+	const char *nm = known_name(nd.st, key, name, sizeof name);
+	proto_hex(key, PROTO_KEY_LEN, hex); /* typed perhaps in capitals: shown in lower case */
+	int ret = kc->act(&nd, key, hex, id, tail, sizeof tail);
+	if (ret == 0 && kc->warn_unknown && !nm)
+		cli_warn("no territory record of %s in this store yet: check the key", hex);
+	if (ret == 0 && a.json) {
+		ret = key_json_out(key, nm, kc->field, kc->value, kc->published ? id : NULL);
+	} else if (ret == 0) {
+		char pn[NODE_TERM_CAP(256) + 4];
+		printf("%s%s%s%s\n", kc->done, hex, paren_name(nm, pn, sizeof pn), tail);
+	}
+	node_dir_close(&nd);
+	return ret;
+}
 
 static const char trust_help[] =
 	"usage: maille trust KEY [--dir DIR] [--json]\n"
@@ -122,42 +162,30 @@ static const char trust_help[] =
 	"Exit codes: 0 trusted, 1 already trusted (or the store failed), 2 usage error (a\n"
 	"malformed key, or this node's own key, which is always trusted).\n";
 
+static int trust_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
+                     uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
+{
+	int r = store_trust_add(nd->st, key, cli_now_us());
+	if (r == MAILLE_EEXIST)
+		cli_error("%s is already trusted explicitly", hex);
+	else if (r)
+		cli_store_error(nd, r, "cannot record the trust: %s", maille_strerror(r));
+	return r ? EXIT_FAIL : 0;
+}
+
 int cmd_trust(int argc, char **argv)
 {
-	cli_args a = {0};
-	uint8_t key[PROTO_KEY_LEN];
-	node_dir nd;
-	bool done;
-	int r = key_command("trust", trust_help,
-	                    "KEY is this node's own key, which is always trusted",
-	                    argc, argv, &a, key, &nd, &done);
-	if (done)
-		return r;
-	int ret = EXIT_FAIL;
-	char name[256], hex[2 * PROTO_KEY_LEN + 1];
-	const char *nm = known_name(nd.st, key, name, sizeof name);
-	proto_hex(key, PROTO_KEY_LEN, hex); /* as typed, possibly in capitals: shown in lower case */
-	r = store_trust_add(nd.st, key, cli_now_us());
-	if (r == MAILLE_EEXIST) {
-		cli_error("%s is already trusted explicitly", hex);
-		goto out;
-	}
-	if (r) {
-		cli_store_error(&nd, r, "cannot record the trust: %s", maille_strerror(r));
-		goto out;
-	}
-	if (!nm)
-		cli_warn("no territory record of %s in this store yet: check the key", hex);
-	if (a.json) {
-		ret = key_json_out(key, nm, "trusted", true, NULL);
-	} else {
-		char pn[NODE_TERM_CAP(256) + 4];
-		printf("trusted %s%s\n", hex, paren_name(nm, pn, sizeof pn));
-		ret = EXIT_OK;
-	}
-out:
-	node_dir_close(&nd);
-	return ret;
+	static const key_cmd kc = {
+		.cmd = "trust",
+		.help = trust_help,
+		.own_key = "KEY is this node's own key, which is always trusted",
+		.act = trust_act,
+		.field = "trusted",
+		.value = true,
+		.warn_unknown = true,
+		.done = "trusted ",
+	};
+	return key_run(&kc, argc, argv);
 }
 
 static const char untrust_help[] =
@@ -170,43 +198,30 @@ static const char untrust_help[] =
 	"Exit codes: 0 withdrawn, 1 KEY was not trusted explicitly (or the store failed), 2 usage\n"
 	"error (a malformed key, or this node's own key).\n";
 
-int cmd_untrust(int argc, char **argv)
+static int untrust_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
+                       uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
 {
-	cli_args a = {0};
-	uint8_t key[PROTO_KEY_LEN];
-	node_dir nd;
-	bool done;
-	int r = key_command("untrust", untrust_help,
-	                    "KEY is this node's own key, which is always trusted",
-	                    argc, argv, &a, key, &nd, &done);
-	if (done)
-		return r;
-	int ret = EXIT_FAIL;
-	char name[256], hex[2 * PROTO_KEY_LEN + 1];
-	const char *nm = known_name(nd.st, key, name, sizeof name);
-	proto_hex(key, PROTO_KEY_LEN, hex);
-	r = store_trust_remove(nd.st, key);
-	if (r == MAILLE_ENOTFOUND) {
+	int r = store_trust_remove(nd->st, key);
+	if (r == MAILLE_ENOTFOUND)
 		cli_error("%s is not trusted explicitly (see 'maille territories')", hex);
-		goto out;
-	}
-	if (r) {
-		cli_store_error(&nd, r, "cannot withdraw the trust: %s", maille_strerror(r));
-		goto out;
-	}
-	if (a.json) {
-		ret = key_json_out(key, nm, "trusted", false, NULL);
-	} else {
-		char pn[NODE_TERM_CAP(256) + 4];
-		printf("no longer trusted explicitly: %s%s\n", hex, paren_name(nm, pn, sizeof pn));
-		ret = EXIT_OK;
-	}
-out:
-	node_dir_close(&nd);
-	return ret;
+	else if (r)
+		cli_store_error(nd, r, "cannot withdraw the trust: %s", maille_strerror(r));
+	return r ? EXIT_FAIL : 0;
 }
 
-/* ---- vouch / unvouch ----------------------------------------------------------------------- */
+int cmd_untrust(int argc, char **argv)
+{
+	static const key_cmd kc = {
+		.cmd = "untrust",
+		.help = untrust_help,
+		.own_key = "KEY is this node's own key, which is always trusted",
+		.act = untrust_act,
+		.field = "trusted",
+		.value = false,
+		.done = "no longer trusted explicitly: ",
+	};
+	return key_run(&kc, argc, argv);
+}
 
 /* Whether this node's live entry at path is an active vouch (as trust.c would count it). */
 static bool vouch_live(node_dir *nd, const char *path)
@@ -219,6 +234,45 @@ static bool vouch_live(node_dir *nd, const char *path)
 	bool ok = proto_vouch_decode(&row.entry, to, &active) == 0 && active;
 	store_row_done(&row);
 	return ok;
+}
+
+/* vouch (active) and unvouch: the vouch published, or its tombstone. */
+static int vouch_set(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex, bool active,
+                     uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
+{
+	char path[PUBLISH_VOUCH_PATH_CAP], idhex[2 * PROTO_ID_LEN + 1];
+	publish_vouch_path(key, path);
+	if (vouch_live(nd, path) == active) {
+		if (active)
+			cli_error("this territory already vouches for %s", hex);
+		else
+			cli_error("this territory has no live vouch for %s", hex);
+		return EXIT_FAIL;
+	}
+	int r = publish_vouch(nd, key, active, cli_now_us(), id);
+	if (r) {
+		cli_store_error(nd, r, "%s: cannot store the %s: %s", path,
+		                active ? "vouch" : "tombstone", maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	proto_hex(id, PROTO_ID_LEN, idhex);
+	if (active)
+		snprintf(tail, tail_cap, " (%s %s)", path, idhex);
+	else
+		snprintf(tail, tail_cap, " (tombstone %s)", idhex);
+	return 0;
+}
+
+static int vouch_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
+                     uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
+{
+	return vouch_set(nd, key, hex, true, id, tail, tail_cap);
+}
+
+static int unvouch_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
+                       uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
+{
+	return vouch_set(nd, key, hex, false, id, tail, tail_cap);
 }
 
 static const char vouch_help[] =
@@ -235,47 +289,18 @@ static const char vouch_help[] =
 
 int cmd_vouch(int argc, char **argv)
 {
-	cli_args a = {0};
-	uint8_t key[PROTO_KEY_LEN];
-	node_dir nd;
-	bool done;
-	int r = key_command("vouch", vouch_help,
-	                    "KEY is this node's own key: a territory cannot vouch for itself",
-	                    argc, argv, &a, key, &nd, &done);
-	if (done)
-		return r;
-	int ret = EXIT_FAIL;
-	char name[256], hex[2 * PROTO_KEY_LEN + 1], path[sizeof PROTO_VOUCHES_PREFIX + 64];
-	const char *nm = known_name(nd.st, key, name, sizeof name);
-	proto_hex(key, PROTO_KEY_LEN, hex); /* lower case, whatever was typed: the path's syntax */
-	snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, hex);
-	if (vouch_live(&nd, path)) {
-		cli_error("this territory already vouches for %s", hex);
-		goto out;
-	}
-	/* {"type": "vouch"}: fixmap(1), fixstr "type", fixstr "vouch" — canonical as written */
-	static const uint8_t body[] = {0x81, 0xa4, 't', 'y', 'p', 'e', 0xa5, 'v', 'o', 'u', 'c', 'h'};
-	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_DOCUMENT, body, sizeof body, id);
-	if (r) {
-		cli_store_error(&nd, r, "%s: cannot store the vouch: %s", path, maille_strerror(r));
-		goto out;
-	}
-	if (!nm)
-		cli_warn("no territory record of %s in this store yet: check the key", hex);
-	if (a.json) {
-		ret = key_json_out(key, nm, "vouched", true, id);
-	} else {
-		char idhex[2 * PROTO_ID_LEN + 1];
-		proto_hex(id, PROTO_ID_LEN, idhex);
-		char pn[NODE_TERM_CAP(256) + 4];
-		printf("vouched for %s%s (%s %s)\n", hex, paren_name(nm, pn, sizeof pn), path,
-		       idhex);
-		ret = EXIT_OK;
-	}
-out:
-	node_dir_close(&nd);
-	return ret;
+	static const key_cmd kc = {
+		.cmd = "vouch",
+		.help = vouch_help,
+		.own_key = "KEY is this node's own key: a territory cannot vouch for itself",
+		.act = vouch_act,
+		.field = "vouched",
+		.value = true,
+		.published = true,
+		.warn_unknown = true,
+		.done = "vouched for ",
+	};
+	return key_run(&kc, argc, argv);
 }
 
 static const char unvouch_help[] =
@@ -290,45 +315,17 @@ static const char unvouch_help[] =
 
 int cmd_unvouch(int argc, char **argv)
 {
-	cli_args a = {0};
-	uint8_t key[PROTO_KEY_LEN];
-	node_dir nd;
-	bool done;
-	int r = key_command("unvouch", unvouch_help,
-	                    "KEY is this node's own key: a territory never vouches for itself",
-	                    argc, argv, &a, key, &nd, &done);
-	if (done)
-		return r;
-	int ret = EXIT_FAIL;
-	char name[256], hex[2 * PROTO_KEY_LEN + 1], path[sizeof PROTO_VOUCHES_PREFIX + 64];
-	const char *nm = known_name(nd.st, key, name, sizeof name);
-	proto_hex(key, PROTO_KEY_LEN, hex);
-	snprintf(path, sizeof path, "%s%s", PROTO_VOUCHES_PREFIX, hex);
-	if (!vouch_live(&nd, path)) {
-		cli_error("this territory has no live vouch for %s", hex);
-		goto out;
-	}
-	static const uint8_t empty_map = 0x80;
-	uint8_t id[PROTO_ID_LEN];
-	r = sign_and_put(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
-	if (r) {
-		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
-		                maille_strerror(r));
-		goto out;
-	}
-	if (a.json) {
-		ret = key_json_out(key, nm, "vouched", false, id);
-	} else {
-		char idhex[2 * PROTO_ID_LEN + 1];
-		proto_hex(id, PROTO_ID_LEN, idhex);
-		char pn[NODE_TERM_CAP(256) + 4];
-		printf("withdrew the vouch for %s%s (tombstone %s)\n", hex,
-		       paren_name(nm, pn, sizeof pn), idhex);
-		ret = EXIT_OK;
-	}
-out:
-	node_dir_close(&nd);
-	return ret;
+	static const key_cmd kc = {
+		.cmd = "unvouch",
+		.help = unvouch_help,
+		.own_key = "KEY is this node's own key: a territory never vouches for itself",
+		.act = unvouch_act,
+		.field = "vouched",
+		.value = false,
+		.published = true,
+		.done = "withdrew the vouch for ",
+	};
+	return key_run(&kc, argc, argv);
 }
 
 /* ---- territories ------------------------------------------------------------------------- */
@@ -448,7 +445,7 @@ int cmd_territories(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("territories", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	keyset ks = {0};

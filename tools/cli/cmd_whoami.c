@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
-#include "nodedir.h"
+#include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 #include "render.h"
@@ -32,7 +32,7 @@ int cmd_whoami(int argc, char **argv)
 	if (a.n_pos)
 		return cli_usage_error("whoami", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
-	if (node_dir_open(&nd, a.dir))
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
 	char hex[65], thex[65], name[256], tname[256] = "";
 	proto_hex(nd.pk, PROTO_KEY_LEN, hex);

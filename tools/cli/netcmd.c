@@ -6,10 +6,29 @@
 #include <string.h>
 
 #include "cli.h"
-#include "federation.h"
 #include "node/daemon/node.h"
 #include "node/service/log.h"
-#include "nodedir.h"
+#include "nodecli.h"
+
+node_config net_sync_config(const node_dir *nd, const uint8_t *netkey, const char *name)
+{
+	node_config cfg = {
+		.dir = nd->path,
+		.sk = nd->sk,
+		.netkey = netkey,
+		.name = name,
+		.store_path = nd->store_path,
+		.clock_skew_us = cli_clock_skew_us(),
+		/* a test's daemons time sessions out after 1.5 s: this side must PING as often */
+		.ping_interval_ms = env_ms("MAILLE_TEST_PING_INTERVAL_MS"),
+		.trust_hops = nd->trust_hops,
+		.quota_entries = nd->quota_entries,
+		.quota_bytes = nd->quota_bytes,
+		.quota_total_entries = nd->quota_total_entries,
+		.quota_total_bytes = nd->quota_total_bytes,
+	};
+	return cfg;
+}
 
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 {
@@ -61,9 +80,9 @@ static int net_cmd_open_mode(const char *cmd, const char *help, uint32_t timeout
 	    (r = cli_timeout_opt(cmd, opts, &ret->timeout_ms)) ||
 	    (r = parse_log_opts(cmd, opts, NODE_LOG_ERROR)))
 		return r;
-	if ((write ? node_dir_open_write : node_dir_open)(&ret->nd, ret->a.dir))
+	if ((write ? cli_node_open_write : cli_node_open)(&ret->nd, ret->a.dir))
 		return EXIT_FAIL;
-	if ((r = load_own_federation(&ret->nd, &ret->f))) {
+	if ((r = cli_federation_load(&ret->nd, &ret->f))) {
 		node_dir_close(&ret->nd);
 		return r;
 	}

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "federation.h"
-#include "nodedir.h"
+#include "node/daemon/node.h"
+#include "nodecli.h"
 
 /* --log-format and --log-level into node_log_setup (dflt: the level without the option). */
 int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt);
@@ -28,5 +28,9 @@ int net_cmd_open(const char *cmd, const char *help, uint32_t timeout_ms, int arg
 int net_cmd_open_write(const char *cmd, const char *help, uint32_t timeout_ms, int argc,
                        char **argv, net_cmd *ret, bool *done);
 void net_cmd_close(net_cmd *nc);
+/* What a one-shot sync (sync, join) tells the daemon's dialer of the node nd: its directory,
+ * key, store and settings, the network key and the name it presents, the CLI's clock and the
+ * test's PING interval. */
+node_config net_sync_config(const node_dir *nd, const uint8_t *netkey, const char *name);
 
 #endif

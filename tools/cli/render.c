@@ -438,3 +438,33 @@ double round_us(double ms)
 {
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
+
+/* render.h */
+const char *render_state_str(const json_t *peer, const char *name, const char *dflt, char *buf,
+                             size_t cap)
+{
+	const json_t *v = json_object_get(peer, name);
+	if (!json_is_string(v))
+		return dflt;
+	size_t len = json_string_length(v);
+	if (strcmp(name, "key") == 0 && len > 8)
+		len = 8;
+	return node_term_str(json_string_value(v), len, buf, cap);
+}
+
+/* render.h */
+void render_age(uint64_t us, char *buf, size_t cap)
+{
+	if (!us) {
+		snprintf(buf, cap, "never");
+		return;
+	}
+	uint64_t now = cli_now_us() - (uint64_t)cli_clock_skew_us();
+	double s = now > us ? (double)(now - us) / 1e6 : 0;
+	if (s < 120)
+		snprintf(buf, cap, "%.0f s ago", s);
+	else if (s < 7200)
+		snprintf(buf, cap, "%.0f min ago", s / 60);
+	else
+		snprintf(buf, cap, "%.1f h ago", s / 3600);
+}

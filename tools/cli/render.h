@@ -31,5 +31,12 @@ void render_set_trust(const trust_view *tv);
 json_t *json_peer_str(const char *s);
 /* Milliseconds rounded to the microsecond. */
 double round_us(double ms);
+/* The string member name of a peer's object in DIR/node.state (node/service/nodestate.h), made
+ * safe for a terminal; dflt when absent. Keys are shown by their first 8 hex digits. */
+const char *render_state_str(const json_t *peer, const char *name, const char *dflt, char *buf,
+                             size_t cap);
+/* How long ago us (microseconds since the epoch) was, for a human: "never", "12 s ago",
+ * "5 min ago", "3.0 h ago". */
+void render_age(uint64_t us, char *buf, size_t cap);
 
 #endif

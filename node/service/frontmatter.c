@@ -1,4 +1,4 @@
-/* tools/cli/frontmatter.c: a Markdown file with YAML front matter → a record body.
+/* node/service/frontmatter.c: a Markdown file with YAML front matter → a record body.
  *
  * The file is checked as a whole first (size, NUL bytes, UTF-8), then split into the front
  * matter and the Markdown body by its '---' lines. The front matter goes through libyaml's
@@ -8,7 +8,7 @@
  *
  * Line numbers in errors are the file's ('\n'-separated lines, counted from the first line of
  * the file), columns are in characters; libyaml's positions are converted, not copied. */
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 #include <locale.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* tools/cli/federation.c: the federation file, DIR/federation.
+/* node/service/federation.c: the federation file, DIR/federation.
  *
  *   # Maille federation: this file holds the network key; keep it secret (mode 0600).
  *   name = Réseau des territoires
@@ -6,7 +6,7 @@
  *
  * The key is the psk of the handshake (PROTOCOL.md §2): whoever holds it is a member. It is
  * read into sodium_malloc() memory, wiped after use, never printed and never logged. */
-#include "federation.h"
+#include "node/service/federation.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,28 +16,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "nodedir.h"
+#include "node/service/file.h"
+#include "node/service/keybackup.h"
+#include "node/service/nodedir.h"
 #include "proto/channel.h"
 #include "proto/error.h"
 #include "proto/value.h"
 
+/* a key backup holds any federation's name (keybackup.h) */
+_Static_assert(KEYBACKUP_FED_NAME_MAX == FEDERATION_NAME_MAX, "the two limits differ");
+
 /* The rule of the file, for what it already holds and what an invitation brings (the token's
  * own rule, PROTOCOL.md §4.1, plus no blank at either end): no C0 control character or DEL, so
  * that a name is one line. A name typed for a new federation is held to more
- * (cli_name_check: no C1 control either); a file or a token of an older version may hold one,
- * and refusing it here would cut that node or its newcomers off their federation. */
+ * (tools/cli's cli_name_check: no C1 control either); a file or a token of an older version may
+ * hold one, and refusing it here would cut that node or its newcomers off their federation. */
 bool federation_name_valid(const char *name)
 {
-	size_t len = strlen(name);
-	if (len == 0 || len > FEDERATION_NAME_MAX ||
-	    !proto_utf8_valid((const uint8_t *)name, len))
-		return false;
 	/* one line of the file: no control character, no surrounding blanks to lose */
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return false;
-	return name[0] != ' ' && name[len - 1] != ' ';
+	return keybackup_federation_name_valid(name, strlen(name));
 }
 
 int federation_path(const char *dir, char *ret, size_t cap)
@@ -124,7 +121,8 @@ static int parse(char *text, federation *f, char *why, size_t why_cap)
 	return 0;
 }
 
-int federation_read(const char *path, federation *ret, char *why, size_t why_cap)
+int federation_read(const char *path, federation *ret, char *why, size_t why_cap,
+                    const node_env *env)
 {
 	int r = MAILLE_ENOMEM;
 	federation f;
@@ -138,7 +136,8 @@ int federation_read(const char *path, federation *ret, char *why, size_t why_cap
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
-		cli_warn("%s is readable by other users (mode %03o) and holds the federation's "
+		node_say(env, NODE_SAY_WARN,
+		         "%s is readable by other users (mode %03o) and holds the federation's "
 		         "network key; run: chmod 600 %s",
 		         path, (unsigned)(sb.st_mode & 0777), path);
 	text = sodium_malloc(FEDERATION_FILE_MAX + 1);
@@ -146,23 +145,15 @@ int federation_read(const char *path, federation *ret, char *why, size_t why_cap
 	if (!text || !f.key)
 		goto out;
 	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, text + len, FEDERATION_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(why, why_cap, "%s", strerror(errno));
-			r = MAILLE_EIO;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > FEDERATION_FILE_MAX) {
-			snprintf(why, why_cap, "larger than %u bytes", FEDERATION_FILE_MAX);
-			r = MAILLE_EPROTO;
-			goto out;
-		}
+	r = node_file_read_fd(fd, (uint8_t *)text, FEDERATION_FILE_MAX, &len);
+	if (r == MAILLE_ETOOBIG) {
+		snprintf(why, why_cap, "larger than %u bytes", FEDERATION_FILE_MAX);
+		r = MAILLE_EPROTO;
+		goto out;
+	}
+	if (r) {
+		snprintf(why, why_cap, "%s", strerror(errno));
+		goto out;
 	}
 	text[len] = '\0';
 	if (memchr(text, '\0', len)) {
@@ -195,63 +186,32 @@ int federation_write(const char *path, const federation *f)
 	                            "# Maille federation. This file holds the federation's network "
 	                            "key:\n# whoever has it is a member. Keep it secret (mode "
 	                            "0600).\n");
-	int r = cli_conf_append(text, FEDERATION_FILE_MAX, &n, "name", f->name);
+	int r = node_conf_append(text, FEDERATION_FILE_MAX, &n, "name", f->name);
 	if (!r)
-		r = cli_conf_append(text, FEDERATION_FILE_MAX, &n, "key", hex);
+		r = node_conf_append(text, FEDERATION_FILE_MAX, &n, "key", hex);
 	sodium_memzero(hex, sizeof hex);
-	int fd = -1;
-	if (r) {
-		r = MAILLE_EINVAL;
-		goto out;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = errno == EEXIST ? MAILLE_EEXIST : MAILLE_EIO;
-		goto out;
-	}
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = MAILLE_EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fsync(fd) != 0)
-		r = MAILLE_EIO;
-	close(fd);
-	if (r)
-		unlink(path); /* never leave half a key behind */
-out:
+	/* created, never replaced, never left half written: never half a key behind */
+	r = r ? MAILLE_EINVAL : node_file_create(path, 0600, text, n);
 	sodium_free(text);
 	return r;
 }
 
-static void no_federation_error(const char *dir)
-{
-	cli_error("%s has no federation: create one with 'maille federation new --name NAME' or "
-	          "join one with 'maille federation import FILE'",
-	          dir);
-}
-
-/* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
-int load_own_federation(const node_dir *nd, federation *ret)
+int federation_load(const node_dir *nd, federation *ret, const node_env *env)
 {
 	char path[4200], why[160];
 	if (federation_path(nd->path, path, sizeof path)) {
-		cli_error("node directory path too long");
-		return EXIT_FAIL;
+		node_say(env, NODE_SAY_ERROR, "node directory path too long");
+		return MAILLE_EINVAL;
 	}
-	int r = federation_read(path, ret, why, sizeof why);
-	if (r == MAILLE_ENOTFOUND) {
-		no_federation_error(nd->path);
-		return EXIT_FAIL;
-	}
-	if (r) {
-		cli_error("%s: %s%s%s", path, maille_strerror(r), *why ? ": " : "", why);
-		return EXIT_FAIL;
-	}
-	return 0;
+	int r = federation_read(path, ret, why, sizeof why, env);
+	if (r == MAILLE_ENOTFOUND)
+		node_say(
+		    env, NODE_SAY_ERROR,
+		    "%s has no federation: create one with 'maille federation new --name NAME' "
+		    "or join one with 'maille federation import FILE'",
+		    nd->path);
+	else if (r)
+		node_say(env, NODE_SAY_ERROR, "%s: %s%s%s", path, maille_strerror(r),
+		         *why ? ": " : "", why);
+	return r;
 }

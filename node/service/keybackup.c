@@ -1,4 +1,4 @@
-/* tools/cli/keybackup.c: the key backup file (maille key export, maille init --restore).
+/* node/service/keybackup.c: the key backup file (maille key export, maille init --restore).
  *
  * A backup is what a node needs to come back under the same identity after its directory is
  * lost: the territory's Ed25519 seed, the territory's name and, when the node has one, its
@@ -37,7 +37,7 @@
  * Canonical on both levels: keybackup_format(keybackup_parse(x)) == x, and
  * keybackup_plain_encode(keybackup_plain_decode(p)) == p (tests/fuzz/fuzz_keybackup.c checks
  * both), so one backup has one spelling and a damaged one is refused rather than guessed. */
-#include "keybackup.h"
+#include "node/service/keybackup.h"
 
 #include <limits.h>
 #include <stdarg.h>

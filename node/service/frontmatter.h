@@ -1,4 +1,4 @@
-/* tools/cli/frontmatter.h: a Markdown file with YAML front matter → a record body.
+/* node/service/frontmatter.h: a Markdown file with YAML front matter → a record body.
  *
  *   ---
  *   type: rex
@@ -18,8 +18,8 @@
  * are an error.
  *
  * Uses libyaml. Performs no I/O: the caller reads the file. */
-#ifndef MAILLE_TOOLS_FRONTMATTER_H
-#define MAILLE_TOOLS_FRONTMATTER_H
+#ifndef MAILLE_NODE_FRONTMATTER_H
+#define MAILLE_NODE_FRONTMATTER_H
 
 #include <stddef.h>
 #include <stdint.h>

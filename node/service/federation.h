@@ -1,12 +1,12 @@
-/* tools/cli/federation.h: the federation file (federation.c). */
-#ifndef MAILLE_TOOLS_FEDERATION_H
-#define MAILLE_TOOLS_FEDERATION_H
+/* node/service/federation.h: the federation file (federation.c). Prints nothing. */
+#ifndef MAILLE_NODE_FEDERATION_H
+#define MAILLE_NODE_FEDERATION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nodedir.h"
+#include "node/service/nodedir.h"
 
 /*   DIR/federation    "name = NAME" and "key = <64 hex>" lines, mode 0600: the federation's
  *                     network key, the psk of the handshake (PROTOCOL.md §2). Whoever holds
@@ -28,17 +28,20 @@ int federation_path(const char *dir, char *ret, size_t cap);
 /* A new federation with a fresh random key. MAILLE_EINVAL (name), MAILLE_ENOMEM. */
 int federation_generate(const char *name, federation *ret);
 /* Reads and validates a federation file into *ret (written only on success; the caller ends
- * it with federation_done). Warns if the file is readable by others. Errors: MAILLE_ENOTFOUND
- * (no such file), MAILLE_EPROTO (not a federation file), MAILLE_EIO, MAILLE_ENOMEM; a short
- * reason goes to why (why_cap bytes). */
-int federation_read(const char *path, federation *ret, char *why, size_t why_cap);
+ * it with federation_done). Warns through env (NULL: nowhere) if the file is readable by
+ * others. Errors: MAILLE_ENOTFOUND (no such file), MAILLE_EPROTO (not a federation file),
+ * MAILLE_EIO, MAILLE_ENOMEM; a short reason goes to why (why_cap bytes). */
+int federation_read(const char *path, federation *ret, char *why, size_t why_cap,
+                    const node_env *env);
 /* Writes f to path, created with mode 0600; never overwrites (MAILLE_EEXIST). MAILLE_EIO;
- * MAILLE_EINVAL for a name that cannot be one line of the file (cli_conf_append). */
+ * MAILLE_EINVAL for a name that cannot be one line of the file (node_conf_append). */
 int federation_write(const char *path, const federation *f);
 /* Wipes and frees the key. Safe on a zeroed or already done struct. */
 void federation_done(federation *f);
 
-/* Loads this node's federation; prints the error and returns EXIT_FAIL on failure. */
-int load_own_federation(const node_dir *nd, federation *ret);
+/* Loads this node's federation (DIR/federation). 0, or an error said through env: MAILLE_EINVAL
+ * (path too long), MAILLE_ENOTFOUND (the node has no federation: what to do is said), or
+ * federation_read's. */
+int federation_load(const node_dir *nd, federation *ret, const node_env *env);
 
 #endif

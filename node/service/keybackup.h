@@ -1,14 +1,14 @@
-/* tools/cli/keybackup.h: the key backup file of `maille key export` / `maille init --restore`.
+/* node/service/keybackup.h: the key backup file of `maille key export` / `maille init --restore`.
  *
- * The format is described at the top of tools/cli/keybackup.c. This module only converts: text
+ * The format is described at the top of keybackup.c. This module only converts: text
  * file <-> fields (keybackup_parse / keybackup_format), secret <-> plaintext (keybackup_plain_*),
  * and passphrase + secret <-> sealed file (keybackup_seal / keybackup_open). It performs no
  * I/O and prints nothing, so that a fuzz target can call the parser and the plaintext decoder
- * without the rest of the CLI (tests/fuzz/fuzz_keybackup.c).
+ * without the rest of the node (tests/fuzz/fuzz_keybackup.c).
  *
  * Depends on libsodium (Argon2id, XSalsa20-Poly1305, base64) and proto/value.h. */
-#ifndef MAILLE_TOOLS_KEYBACKUP_H
-#define MAILLE_TOOLS_KEYBACKUP_H
+#ifndef MAILLE_NODE_KEYBACKUP_H
+#define MAILLE_NODE_KEYBACKUP_H
 
 #include <sodium.h>
 #include <stdbool.h>
@@ -77,8 +77,9 @@ int keybackup_plain_encode(const keybackup_secret *s, uint8_t *ret, size_t cap, 
 /* A territory's name as the backup accepts it: 1 to KEYBACKUP_NAME_MAX bytes of UTF-8 without
  * control characters (it becomes a line of maille.conf). */
 bool keybackup_name_valid(const char *s, size_t len);
-/* A federation's name: the same rule as federation_name_valid (tools/cli/federation.c), kept here
- * so that this module does not depend on the CLI. */
+/* A federation's name: 1 to KEYBACKUP_FED_NAME_MAX bytes of UTF-8 without control characters
+ * or edge blanks, the rule of the federation file (federation_name_valid uses it), here so that
+ * this module and its fuzz target need nothing else. */
 bool keybackup_federation_name_valid(const char *s, size_t len);
 
 /* Seals s with the passphrase: fresh salt and nonce, Argon2id with the given limits (which

@@ -1,4 +1,4 @@
-/* Unit tests of tools/cli/frontmatter.c: Markdown files with YAML front matter → record bodies.
+/* Unit tests of node/service/frontmatter.c: Markdown files with YAML front matter → record bodies.
  *
  * Trees are compared through a canonical text dump made after an encode → decode round trip,
  * so every accepted file is also checked to give a body the protocol decoder accepts. */
@@ -12,7 +12,7 @@
 #include "proto/error.h"
 #include "proto/limits.h"
 #include "proto/value.h"
-#include "tools/cli/frontmatter.h"
+#include "node/service/frontmatter.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
