@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "idset.h"
+#include "proto/idset.h"
 #include "internal.h"
 #include "node/service/log.h"
 #include "node/service/trust.h"

@@ -3,7 +3,7 @@
  * chosen to collide (the same 8 first bytes, so the same probe chain, as a hostile peer can
  * choose them), which is what backward-shift deletion must keep findable. */
 #include "check.h"
-#include "node/daemon/idset.h"
+#include "proto/idset.h"
 
 #include <stdint.h>
 
