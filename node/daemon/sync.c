@@ -89,7 +89,7 @@ typedef struct ingest_batch {
 
 struct node_sync_state {
 	ingest_batch *head, *tail; /* FIFO, oldest first; tail may be BATCH_OPEN */
-	node_idset inflight;            /* ids of the entries in the pipeline */
+	proto_idset inflight;            /* ids of the entries in the pipeline */
 	/* the commit job */
 	uv_work_t commit_work;
 	bool committing;
@@ -138,7 +138,7 @@ struct node_sync_state {
 	 * until the trust view changes, so that a large untrusted territory does not cost a
 	 * download and a verification of each of its refused entries at every reconciliation.
 	 * At most SYNC_OVER_QUOTA_MAX ids (then forgotten all at once: they are asked again). */
-	node_idset over_quota;
+	proto_idset over_quota;
 };
 
 typedef struct sendq_item {
@@ -155,7 +155,7 @@ struct conn_sync {
 	bool ri_active, ri_done_once;
 	uint64_t ri_rounds, ri_haves, ri_needs;
 	uint64_t ri_t0_ns;
-	node_idset wanted;              /* needs seen in the current reconciliation */
+	proto_idset wanted;              /* needs seen in the current reconciliation */
 	uint8_t *want;             /* ids to ask for, not yet in a WANT */
 	size_t want_len, want_cap; /* in ids */
 	unsigned wants_out;
@@ -171,10 +171,10 @@ struct conn_sync {
 	 * sent_ids: the ids sent in this round (PROTOCOL.md §3.5: a WANT of one of them is not
 	 * served again), forgotten when either side opens a reconciliation */
 	sendq_item *sq;
-	node_idset queued, sent_ids;
+	proto_idset queued, sent_ids;
 	/* ids the peer sent us lately (at most SYNC_RX_IDS_MAX, then forgotten): it holds them,
 	 * the live push skips them (PROTOCOL.md §3.5) */
-	node_idset rx_ids;
+	proto_idset rx_ids;
 	size_t sq_head, sq_len, sq_cap;
 	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
 	size_t n_push, n_wanted;  /* queued items of these kinds */
@@ -235,8 +235,8 @@ static void quota_evicted(node *n)
 		return;
 	for (size_t i = 0; i < k; i++) {
 		if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
-			node_idset_clear(&sy->over_quota);
-		node_idset_add(&sy->over_quota, ids + i * PROTO_ID_LEN); /* ENOMEM: refused again */
+			proto_idset_clear(&sy->over_quota);
+		proto_idset_add(&sy->over_quota, ids + i * PROTO_ID_LEN); /* ENOMEM: refused again */
 	}
 	sy->quota_evicted += k;
 	free(ids);
@@ -347,7 +347,7 @@ void sync_trust_tick(node *n)
 		tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN));
 	if (changed) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
-		node_idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
+		proto_idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
 		sy->trust_gen++;
 		sy->trust_pending = true; /* the same view again needs no job */
 	}
@@ -418,8 +418,8 @@ void sync_free(node *n)
 		sy->head = b->next;
 		batch_free(b);
 	}
-	node_idset_done(&sy->inflight);
-	node_idset_done(&sy->over_quota);
+	proto_idset_done(&sy->inflight);
+	proto_idset_done(&sy->over_quota);
 	node_set_release(sy->set);
 	free(sy->trust_keys);
 	free(sy->trust_job_keys);
@@ -770,8 +770,8 @@ static void commit_done(uv_work_t *w, int status)
 				if (err == MAILLE_EQUOTA) {
 					sy->quota_refused++; /* one line per commit, not one per entry */
 					if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
-						node_idset_clear(&sy->over_quota);
-					node_idset_add(&sy->over_quota, x->id); /* ENOMEM: asked again, no harm */
+						proto_idset_clear(&sy->over_quota);
+					proto_idset_add(&sy->over_quota, x->id); /* ENOMEM: asked again, no harm */
 				}
 				else
 					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
@@ -786,7 +786,7 @@ static void commit_done(uv_work_t *w, int status)
 				proto_hex(x->id, 8, hex);
 				LOG_WARN("SYNC-STORE", "entry %s not stored: %s", hex, maille_strerror(err));
 			}
-			node_idset_del(&sy->inflight, x->id);
+			proto_idset_del(&sy->inflight, x->id);
 			sy->in_pipe--;
 			if (cs) {
 				cs->done_seq++;
@@ -900,17 +900,17 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	uint8_t id[PROTO_ID_LEN];
 	proto_entry_id(raw, len, id);
 	if (cs->rx_ids.n >= SYNC_RX_IDS_MAX)
-		node_idset_clear(&cs->rx_ids);
-	(void)node_idset_add(&cs->rx_ids, id); /* ENOMEM: it may be pushed back, no harm */
+		proto_idset_clear(&cs->rx_ids);
+	(void)proto_idset_add(&cs->rx_ids, id); /* ENOMEM: it may be pushed back, no harm */
 	/* an id we asked for in this reconciliation was not here then (on_need looked): the
 	 * store lookup is skipped for it (a bulk sync is nearly all such entries) */
-	if (node_idset_has(&sy->inflight, id) ||
-	    (!node_idset_has(&cs->wanted, id) && store_has(n->st, id) == 0)) {
+	if (proto_idset_has(&sy->inflight, id) ||
+	    (!proto_idset_has(&cs->wanted, id) && store_has(n->st, id) == 0)) {
 		cs->dups++;
 		sy->dups++;
 		return 0;
 	}
-	if (node_idset_has(&sy->over_quota, id)) {
+	if (proto_idset_has(&sy->over_quota, id)) {
 		cs->refused++; /* refused a moment ago: the quota is still reached */
 		sy->refused++;
 		return 0;
@@ -939,7 +939,7 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 	ingest_entry *x = &b->v[b->len];
 	memset(x, 0, sizeof *x);
 	x->raw = malloc(len);
-	if (!x->raw || node_idset_add(&sy->inflight, id) < 0) {
+	if (!x->raw || proto_idset_add(&sy->inflight, id) < 0) {
 		free(x->raw);
 		return MAILLE_ENOMEM;
 	}
@@ -964,7 +964,7 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 /* Queues id for sending, unless it is queued already. 0, or MAILLE_ENOMEM. */
 static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t kind)
 {
-	int added = node_idset_add(&cs->queued, id);
+	int added = proto_idset_add(&cs->queued, id);
 	if (added <= 0)
 		return added; /* queued already (it goes out once), or ENOMEM */
 	if (cs->sq_len == cs->sq_cap || cs->sq_head + cs->sq_len == cs->sq_cap) {
@@ -977,7 +977,7 @@ static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t
 			size_t cap = cs->sq_cap ? cs->sq_cap * 2 : 256;
 			sendq_item *p = realloc(cs->sq, cap * sizeof *p);
 			if (!p) {
-				node_idset_del(&cs->queued, id);
+				proto_idset_del(&cs->queued, id);
 				return MAILLE_ENOMEM;
 			}
 			cs->sq = p;
@@ -1007,8 +1007,8 @@ void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 		 * in this round */
 		if (except && memcmp(c->peer_key, except->peer_key, PROTO_KEY_LEN) == 0)
 			continue;
-		if (node_idset_has(&cs->rx_ids, id) || node_idset_has(&cs->wanted, id) ||
-		    node_idset_has(&cs->sent_ids, id))
+		if (proto_idset_has(&cs->rx_ids, id) || proto_idset_has(&cs->wanted, id) ||
+		    proto_idset_has(&cs->sent_ids, id))
 			continue;
 		/* a peer that does not keep up (or out of memory) loses pushes: anti-entropy
 		 * repairs what push missed */
@@ -1019,7 +1019,7 @@ void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 
 bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN])
 {
-	return n->sy && node_idset_has(&n->sy->inflight, id);
+	return n->sy && proto_idset_has(&n->sy->inflight, id);
 }
 
 static int send_msg(node_conn *c, const uint8_t *msg, size_t len)
@@ -1067,14 +1067,14 @@ static int send_entries(node_conn *c)
 			cs->n_push--;
 		else if (it->kind == SQ_WANTED)
 			cs->n_wanted--;
-		node_idset_del(&cs->queued, it->id);
+		proto_idset_del(&cs->queued, it->id);
 		if (cs->sq_len == 0)
 			cs->sq_head = 0;
 		if (r)
 			continue; /* superseded since: the peer gets the newer one by push */
 		if (cs->sent_ids.n >= SYNC_SENT_MAX)
-			node_idset_clear(&cs->sent_ids);
-		(void)node_idset_add(&cs->sent_ids, it->id); /* ENOMEM: a WANT of it is served again */
+			proto_idset_clear(&cs->sent_ids);
+		(void)proto_idset_add(&cs->sent_ids, it->id); /* ENOMEM: a WANT of it is served again */
 		raws[k] = raw;
 		lens[k] = len;
 		bytes += proto_sync_entry_size(len);
@@ -1197,11 +1197,11 @@ static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
 	node_conn *c = ctx;
 	struct conn_sync *cs = c->sync;
 	node *n = c->owner;
-	int r = node_idset_add(&cs->wanted, id);
+	int r = proto_idset_add(&cs->wanted, id);
 	if (r <= 0)
 		return r; /* asked already in this reconciliation (or ENOMEM) */
 	cs->ri_needs++;
-	if (node_idset_has(&n->sy->inflight, id) || node_idset_has(&n->sy->over_quota, id) ||
+	if (proto_idset_has(&n->sy->inflight, id) || proto_idset_has(&n->sy->over_quota, id) ||
 	    store_has(n->st, id) == 0)
 		return 0;
 	if (cs->want_len == cs->want_cap) {
@@ -1265,11 +1265,11 @@ void sync_start_recon(node_conn *c)
 	cs->ri_rounds = 1;
 	cs->ri_haves = cs->ri_needs = 0;
 	cs->ri_t0_ns = uv_hrtime();
-	node_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
+	proto_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
 	/* The needs still asked for, or still to ask for, stay in wanted: a WANT never names an
 	 * id twice, nor one a WANT of ours still waits for (PROTOCOL.md §3.5) */
 	if (!cs->want_len && !cs->wants_out)
-		node_idset_clear(&cs->wanted);
+		proto_idset_clear(&cs->wanted);
 	LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)", (unsigned long long)c->id,
 	          c->peer_addr, c->peer_fp, s->set.n);
 	send_recon(c, PROTO_RECON_OPEN, out, len);
@@ -1319,7 +1319,7 @@ static int on_recon(node_conn *c, const proto_sync_msg *m)
 	switch (m->recon_kind) {
 	case PROTO_RECON_OPEN:
 		rr_end(cs);
-		node_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
+		proto_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
 		cs->rr_set = node_set_get(n);
 		r = cs->rr_set ? rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER,
 		                                   SYNC_FRAME_LIMIT)
@@ -1417,7 +1417,7 @@ int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 		 * an id, so a repetition is dropped, not a protocol error. */
 		for (size_t i = 0; i < m.n_ids; i++) {
 			const uint8_t *id = m.ids + i * RBSR_ID_LEN;
-			if (node_idset_has(&cs->sent_ids, id))
+			if (proto_idset_has(&cs->sent_ids, id))
 				continue;
 			if (sq_push(cs, id, SQ_WANTED))
 				return proto_fail(c, "out of memory", MAILLE_ENOMEM);
@@ -1667,10 +1667,10 @@ void sync_conn_free(node_conn *c)
 	}
 	ri_end(cs);
 	rr_end(cs);
-	node_idset_done(&cs->wanted);
-	node_idset_done(&cs->queued);
-	node_idset_done(&cs->sent_ids);
-	node_idset_done(&cs->rx_ids);
+	proto_idset_done(&cs->wanted);
+	proto_idset_done(&cs->queued);
+	proto_idset_done(&cs->sent_ids);
+	proto_idset_done(&cs->rx_ids);
 	free(cs->want);
 	free(cs->sq);
 	free(cs);
