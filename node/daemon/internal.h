@@ -12,6 +12,7 @@
 
 #include "node.h"
 #include "proto/rbsr.h"
+#include "proto/session.h"
 #include "proto/sync.h"
 #include "store/store.h"
 
@@ -167,24 +168,10 @@ void conn_update_reading(node_conn *c);
 /* Hands what the state machine appended to one uv_write. */
 void conn_flush(node_conn *c);
 
-/* ---- sync.c: reconciliation, entry transfer, the ingest pipeline ------------------------------
- * Limits (PROTOCOL.md §3.5). */
-#define SYNC_FRAME_LIMIT 500000u       /* bytes of the Negentropy messages we send */
-#define SYNC_WANTS_IN_FLIGHT 4u        /* WANTs sent whose MARK_ACK has not arrived */
-#define SYNC_MARKS_MAX 16u             /* MARKs of the peer waiting for their ACK */
-/* Ids the peer asked for (WANT) that we have not sent yet: a peer that keeps to its
- * SYNC_WANTS_IN_FLIGHT unanswered WANTs of PROTO_WANT_IDS_MAX distinct ids never has more
- * (PROTOCOL.md §3.5); beyond, the session ends (BYE protocol). */
-#define SYNC_PEER_WANTS_MAX (SYNC_WANTS_IN_FLIGHT * PROTO_WANT_IDS_MAX)
-/* Ids sent to the peer in the current round (since either side last opened a
- * reconciliation) that we remember, so that a WANT asking again for one is not served twice
- * (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
-#define SYNC_SENT_MAX 16384u
-/* Ids received from the peer that we remember, so that the live push does not send them
- * back (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
-#define SYNC_RX_IDS_MAX 16384u
-#define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
-#define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
+/* ---- sync.c: the host of each session's sync (proto/session.h: its decisions and their
+ * limits, PROTOCOL.md §3.5), entry transfer, the ingest pipeline ------------------------------
+ * The frame limit of our Negentropy messages, under the name a benchmark reads it by. */
+#define SYNC_FRAME_LIMIT PROTO_SESSION_FRAME_LIMIT
 /* The send queue fills the write queue up to this much only, well below the backpressure
  * mark (NODE_WRITE_QUEUE_HIGH) even with a last ENTRIES message and a Negentropy reply on
  * top: two nodes sending each other bulk entries must never both stop reading because of
