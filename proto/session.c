@@ -120,6 +120,7 @@ void proto_session_init(proto_session *s, const proto_session_cfg *cfg,
 	s->cfg.peer_key = NULL;
 	s->cfg.ours = s->cfg.peer = NULL;
 	s->cfg.redeem_inviter = s->cfg.redeem_secret = NULL;
+	s->last_rx_ms = s->last_tx_ms = cfg->now_ms;
 	s->wanted.seed = mix(cfg->seed + 1);
 	s->queued.seed = mix(cfg->seed + 2);
 	s->sent_ids.seed = mix(cfg->seed + 3);
@@ -241,7 +242,7 @@ static void sq_pop(proto_session *s)
 
 void proto_session_push(proto_session *s, const uint8_t id[PROTO_ID_LEN], const uint8_t *from_key)
 {
-	if (s->ended || s->cfg.oneshot)
+	if (s->ended || s->cfg.oneshot || s->cfg.no_sync)
 		return;
 	/* not to the node it came from (on any of its sessions: a daemon and a `maille sync` of
 	 * one node share its key), nor to a peer known to hold it: it sent it to us, announced
@@ -427,7 +428,7 @@ static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
 
 void proto_session_reconcile(proto_session *s)
 {
-	if (s->ended || s->ri_active)
+	if (s->ended || s->ri_active || s->cfg.no_sync)
 		return;
 	proto_session_event ev = {.kind = PROTO_SESSION_EV_RECON_START};
 	void *ref = NULL;
@@ -638,7 +639,7 @@ static void begin(proto_session *s)
 
 void proto_session_start(proto_session *s)
 {
-	if (s->ended)
+	if (s->ended || s->cfg.no_sync)
 		return;
 	if (!s->redeem) {
 		begin(s);
@@ -721,8 +722,39 @@ static void on_redeemed(proto_session *s, const proto_sync_msg *m)
 	begin(s);
 }
 
-int proto_session_feed(proto_session *s, const uint8_t *msg, size_t len, uint32_t *ret_type)
+void proto_session_written(proto_session *s, uint64_t now_ms)
 {
+	s->last_tx_ms = now_ms;
+}
+
+bool proto_session_tick(proto_session *s, uint64_t now_ms, bool unsent)
+{
+	if (s->ended)
+		return false;
+	/* A peer busy taking a bulk transfer it asked for is not idle even if it has nothing to
+	 * say; a peer that neither sends nor reads is, whatever we have queued for it; and a
+	 * vanished peer with nothing queued is idle by what it sends, since the kernel takes our
+	 * PINGs for it. */
+	bool sending = unsent || s->sq_len > 0;
+	uint64_t last = sending && s->last_tx_ms > s->last_rx_ms ? s->last_tx_ms : s->last_rx_ms;
+	uint64_t idle = now_ms > last ? now_ms - last : 0;
+	if (idle < s->cfg.idle_timeout_ms)
+		return true;
+	s->ended = true;
+	proto_session_event ev = {.kind = PROTO_SESSION_EV_CLOSE,
+	                          .end = PROTO_SESSION_END_IDLE,
+	                          .bye = true,
+	                          .bye_reason = PROTO_BYE_IDLE,
+	                          .bye_text = "idle timeout",
+	                          .idle_ms = idle};
+	emit(s, &ev);
+	return false;
+}
+
+int proto_session_feed(proto_session *s, uint64_t now_ms, const uint8_t *msg, size_t len,
+                       uint32_t *ret_type)
+{
+	s->last_rx_ms = now_ms;
 	proto_sync_msg m;
 	int r = proto_sync_decode(msg, len, &m);
 	if (r == MAILLE_EINVAL)
@@ -733,6 +765,8 @@ int proto_session_feed(proto_session *s, const uint8_t *msg, size_t len, uint32_
 		fail_proto(s, "malformed session message", r);
 		return 0;
 	}
+	if (s->cfg.no_sync)
+		return 0;
 	if (ret_type)
 		*ret_type = m.type;
 	switch (m.type) {

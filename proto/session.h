@@ -5,8 +5,10 @@
  * The session owns no socket, no clock, no thread and no store. Its host (the daemon,
  * node/daemon/sync.c, or a test) feeds it the session messages received (proto_session_feed),
  * tells it when it may send (proto_session_pump), what the ingest pipeline did with the entries
- * it handed over (proto_session_processed), and what the store answered to a REDEEM
- * (proto_session_redeem_answer). The session calls back into the host, synchronously, to:
+ * it handed over (proto_session_processed), what the store answered to a REDEEM
+ * (proto_session_redeem_answer), when the peer took bytes of ours (proto_session_written), and
+ * ticks it (proto_session_tick) at the keepalive interval. Times are the host's monotonic
+ * milliseconds, given with each call that needs them. The session calls back into the host, synchronously, to:
  *   send      seal one encoded session message for the peer;
  *   set_*     borrow the live set to reconcile over (a snapshot the host keeps unchanged until
  *             released), and give it back;
@@ -106,6 +108,7 @@ enum proto_session_end {
 	                                * or no BYE when sending failed) */
 	PROTO_SESSION_END_NOT_INVITER, /* `maille join`: the peer is not the token's inviter */
 	PROTO_SESSION_END_REFUSED,     /* `maille join`: the inviter refused (result) */
+	PROTO_SESSION_END_IDLE,        /* nothing heard (or taken) for idle_ms (BYE idle) */
 };
 
 typedef struct proto_session_event {
@@ -122,6 +125,8 @@ typedef struct proto_session_event {
 	/* RECON_START, RECONCILED */
 	size_t n_items;
 	uint64_t rounds, haves, wants;
+	/* CLOSE END_IDLE: the milliseconds since the peer was last heard from (or took bytes) */
+	uint64_t idle_ms;
 	/* REDEEM: the secret (PROTO_REDEEM_SECRET_LEN bytes, valid during the call) and flags;
 	 * REDEEMED, CLOSE END_REFUSED: result */
 	const uint8_t *secret;
@@ -164,6 +169,11 @@ typedef struct proto_session_cfg {
 	const uint8_t *redeem_inviter, *redeem_secret;
 	uint64_t redeem_flags;
 	uint64_t seed; /* random: keys the id sets' hashes (proto/idset.h) */
+	/* A one-shot ping's session (no store, no sync): sync messages are checked, then ignored;
+	 * only the idle rule applies. The host may leave every callback but send and event NULL. */
+	bool no_sync;
+	uint64_t now_ms;          /* the session opened (the host's clock) */
+	uint64_t idle_timeout_ms; /* PROTOCOL.md §2.5: a session silent this long is closed */
 } proto_session_cfg;
 
 /* Private. */
@@ -213,6 +223,8 @@ typedef struct proto_session {
 	bool redeem_wait; /* `maille join`: REDEEM sent, REDEEMED awaited */
 	bool redeemed;    /* the inviter: a REDEEM came on this session (one a session, §4.5) */
 	bool redeem_open; /* the inviter: REDEEMED not answered yet */
+	uint64_t last_rx_ms; /* the last session message from the peer */
+	uint64_t last_tx_ms; /* the last time the peer took bytes we wrote */
 } proto_session;
 
 typedef struct proto_session_stats {
@@ -228,11 +240,20 @@ void proto_session_done(proto_session *s);
  * REDEEM (§4.5); otherwise the session begins (§3.5): equal fingerprints, nothing to
  * reconcile; else the dialer opens a reconciliation. */
 void proto_session_start(proto_session *s);
-/* One session message received. MAILLE_EINVAL (nothing done) when it is not of a type of
- * proto/sync.h, so that the host decodes it as another session message; else 0, *ret_type
- * (NULL allowed) set to its type when it decoded. Afterwards the host calls
- * proto_session_pump. */
-int proto_session_feed(proto_session *s, const uint8_t *msg, size_t len, uint32_t *ret_type);
+/* One session message received at now_ms (any type: it counts against the idle rule).
+ * MAILLE_EINVAL (nothing else done) when it is not of a type of proto/sync.h, so that the host
+ * decodes it as another session message; else 0, *ret_type (NULL allowed) set to its type
+ * when it decoded. Afterwards the host calls proto_session_pump. */
+int proto_session_feed(proto_session *s, uint64_t now_ms, const uint8_t *msg, size_t len,
+                       uint32_t *ret_type);
+/* The peer took bytes we wrote (a write completed) at now_ms. */
+void proto_session_written(proto_session *s, uint64_t now_ms);
+/* The keepalive tick (PROTOCOL.md §2.5). A session is idle when nothing came from the peer for
+ * idle_timeout_ms or, while something of ours waits to go (unsent: bytes in the host's write
+ * queue, or our send queue not empty), when the peer neither sent nor took anything for that
+ * long: then it ends (END_IDLE, BYE idle) and false is returned. Otherwise true: the host
+ * sends a PING. */
+bool proto_session_tick(proto_session *s, uint64_t now_ms, bool unsent);
 /* Sends what may go now: ENTRIES from the send queue while they fit in room bytes (the
  * write queue's room, checked before each message: the last may go over), the MARK_ACKs whose
  * condition holds (§3.5), the WANTs the window allows, each with its MARK; a one-shot's final

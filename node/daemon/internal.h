@@ -50,8 +50,6 @@ struct node_conn {
 	char peer_ip[NODE_ADDR_STR_MAX];   /* the per-address limits' key */
 	uint64_t t_start_ns;  /* uv_hrtime() at accept, or at uv_tcp_connect */
 	uint64_t t_tcp_ns;    /* uv_hrtime() when TCP was up (accept, or connected) */
-	uint64_t last_rx_ms;  /* uv_now() when the last session message arrived */
-	uint64_t last_tx_ms;  /* uv_now() when the peer last took bytes we wrote (a write done) */
 	uint64_t n_rx_bytes;  /* bytes received on this connection */
 	uint64_t n_tx_bytes;  /* bytes handed to libuv for this connection */
 
@@ -136,6 +134,8 @@ void conn_close_now(node_conn *c);
  * after NODE_LINGER_MS). Other states: conn_close_now(). */
 void conn_close_bye(node_conn *c, uint32_t reason, const char *text);
 bool conn_is_pending(const node_conn *c);
+/* The session was idle for idle_ms: logs, and fails a one-shot (the session says BYE). */
+void conn_idle(node_conn *c, uint64_t idle_ms);
 
 /* node.c */
 /* Whether the inbound session c, whose handshake just completed, fits in the session limits
@@ -199,14 +199,18 @@ void conn_flush(node_conn *c);
 
 int sync_init(node *n);   /* after the stores are open */
 void sync_free(node *n);  /* after the loop ended */
-/* A session opened: allocates c->sync and, per PROTOCOL.md §3.5, opens a reconciliation. */
+/* A session opened: allocates c->sync (a one-shot ping's too: no sync, but the idle rule)
+ * and, per PROTOCOL.md §3.5, opens a reconciliation. */
 int sync_conn_open(node_conn *c);
 void sync_conn_free(node_conn *c);
 /* A session message: MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or
  * -1 if the connection closed. */
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len);
-/* Whether entries wait to be sent to c (its send queue is not empty). */
-bool sync_sending(const node_conn *c);
+/* The peer took bytes of ours (a write completed). */
+void sync_written(node_conn *c);
+/* The keepalive timer: false if the session ended for being idle (PROTOCOL.md §2.5), else
+ * the caller sends a PING. */
+bool sync_tick(node_conn *c);
 /* Sends what is queued on c while its write queue allows; MARK_ACKs, WANTs; one-shot end. */
 void sync_pump(node_conn *c);
 /* Opens a reconciliation with c if none of ours runs on it. */

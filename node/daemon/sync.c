@@ -966,9 +966,16 @@ bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN])
 	return n->sy && proto_idset_has(&n->sy->inflight, id);
 }
 
-bool sync_sending(const node_conn *c)
+void sync_written(node_conn *c)
 {
-	return c->sync && proto_session_sending(&c->sync->s);
+	if (c->sync)
+		proto_session_written(&c->sync->s, uv_now(&c->owner->loop));
+}
+
+bool sync_tick(node_conn *c)
+{
+	return c->sync && proto_session_tick(&c->sync->s, uv_now(&c->owner->loop),
+	                                     conn_write_backlog(c) > 0);
 }
 
 void sync_pump(node_conn *c)
@@ -1007,24 +1014,16 @@ static void sync_proto_fail(node_conn *c, const char *what, int err)
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 {
 	struct conn_sync *cs = c->sync;
-	if (!cs) {
-		/* node_ping(): no sync, but a malformed sync message still ends the session */
-		proto_sync_msg m;
-		int r = proto_sync_decode(msg, len, &m);
-		if (r && r != MAILLE_EINVAL) {
-			sync_proto_fail(c, "malformed session message", r);
-			return -1;
-		}
-		return r;
-	}
+	if (!cs)
+		return MAILLE_EINVAL; /* not open yet */
 	uint32_t type = 0;
-	int r = proto_session_feed(&cs->s, msg, len, &type);
+	int r = proto_session_feed(&cs->s, uv_now(&c->owner->loop), msg, len, &type);
 	if (r == MAILLE_EINVAL)
 		return r; /* not a sync message */
 	if (proto_session_ended(&cs->s) || c->state != CONN_OPEN)
 		return -1;
 	struct node_sync_state *sy = c->owner->sy;
-	if (type == PROTO_SESS_ENTRIES && sy->tail && sy->tail->stage == BATCH_OPEN &&
+	if (type == PROTO_SESS_ENTRIES && sy && sy->tail && sy->tail->stage == BATCH_OPEN &&
 	    sy->tail->len >= SYNC_BATCH_ENTRIES / 2)
 		sync_ingest_kick(c->owner);
 	sync_pump(c);
@@ -1141,6 +1140,9 @@ static void on_session_end(node_conn *c, const proto_session_event *ev)
 	case PROTO_SESSION_END_DONE:
 		node_sync_finish(n, 0, "done");
 		break;
+	case PROTO_SESSION_END_IDLE:
+		conn_idle(c, ev->idle_ms);
+		break;
 	default:
 		break;
 	}
@@ -1213,8 +1215,6 @@ static void host_event(void *ctx, const proto_session_event *ev)
 int sync_conn_open(node_conn *c)
 {
 	node *n = c->owner;
-	if (!n->sy)
-		return 0; /* node_ping(): no store, no sync */
 	c->sync = calloc(1, sizeof *c->sync);
 	if (!c->sync)
 		return MAILLE_ENOMEM;
@@ -1224,6 +1224,9 @@ int sync_conn_open(node_conn *c)
 		.ours = &n->hello,
 		.peer = &c->peer_hello,
 		.peer_key = c->peer_key,
+		.no_sync = !n->sy, /* node_ping(): no store, no sync */
+		.now_ms = uv_now(&n->loop),
+		.idle_timeout_ms = n->cfg.idle_timeout_ms,
 	};
 	if (c->oneshot_sync && n->cfg.redeem_secret) {
 		cfg.redeem_secret = n->cfg.redeem_secret;

@@ -1,7 +1,8 @@
 /* tests/unit/proto/test_session.c: the sync session's decisions (proto/session.h, PROTOCOL.md
  * §3.5, §4.5) without a socket, a thread or a timer: two sessions wired back to back in memory,
  * each with an in-memory store and ingest pipeline, or one session fed by hand with the
- * messages a hostile peer would send. The clock is the test's.
+ * messages a hostile peer would send. The clock is the test's: the idle rule is checked to the
+ * millisecond without waiting.
  *
  * Entries are opaque to the session (the daemon's pipeline decodes and verifies them): here an
  * entry is 8 bytes of timestamp and 192 random bytes, its id their BLAKE2b like any entry's. */
@@ -25,9 +26,9 @@ static uint64_t rng(void)
 }
 
 #define ENTRY_LEN 200u
-#define SIDE_MAX 20000u
+#define SIDE_MAX 6000u
 #define OUT_MAX 4096u
-#define SLOTS 65536u /* a power of two, over twice SIDE_MAX */
+#define SLOTS 16384u /* a power of two, over twice SIDE_MAX */
 
 typedef struct entry {
 	uint8_t raw[ENTRY_LEN];
@@ -56,6 +57,7 @@ struct side {
 	uint64_t sent_types[11], rx_types[11];
 	size_t wants_unacked, wants_unacked_max; /* our WANTs whose MARK_ACK has not come */
 	size_t sets_out;                          /* live sets lent, not given back */
+	uint64_t now_ms;                          /* the fake clock */
 	bool no_set, no_send;
 	int events[PROTO_SESSION_EV_REDEEMED + 1];
 	proto_session_event close; /* the last CLOSE */
@@ -293,7 +295,7 @@ static int feed(side *d, const uint8_t *m, size_t len)
 		if (dm.type == PROTO_SESS_MARK_ACK && d->wants_unacked)
 			d->wants_unacked--; /* every MARK of ours follows a WANT but the final one */
 	}
-	return proto_session_feed(&d->s, m, len, NULL);
+	return proto_session_feed(&d->s, d->now_ms, m, len, NULL);
 }
 
 /* Delivers d's oldest message to its peer, which then sends what it may. */
@@ -851,7 +853,7 @@ static void test_protocol_errors(void)
 	b = side_new(5, 0);
 	side_open(b, NULL, (proto_session_cfg){.dialer = false});
 	const uint8_t ping[] = {0x92, 0x02, 0x05};
-	CHECK_EQ_INT(proto_session_feed(&b->s, ping, sizeof ping, NULL), MAILLE_EINVAL);
+	CHECK_EQ_INT(proto_session_feed(&b->s, 0, ping, sizeof ping, NULL), MAILLE_EINVAL);
 	CHECK(!proto_session_ended(&b->s));
 	side_free(b);
 }
@@ -890,6 +892,64 @@ static void test_local_failures(void)
 	side_free(a);
 }
 
+/* ---- the idle rule (§2.5) ------------------------------------------------------------------ */
+
+static void test_idle(void)
+{
+	side *b = side_new(3, 0);
+	side_open(b, NULL, (proto_session_cfg){.now_ms = 10000, .idle_timeout_ms = 1000});
+	CHECK(proto_session_tick(&b->s, 10500, false));
+	b->now_ms = 10900;
+	const uint8_t ping[] = {0x92, 0x02, 0x05}; /* any session message counts */
+	CHECK_EQ_INT(feed(b, ping, sizeof ping), MAILLE_EINVAL);
+	CHECK(proto_session_tick(&b->s, 11899, false));
+	CHECK(!proto_session_tick(&b->s, 11900, false));
+	check_closed(b, PROTO_SESSION_END_IDLE, PROTO_BYE_IDLE, NULL);
+	CHECK_EQ_INT(b->close.idle_ms, 1000);
+	CHECK(!proto_session_tick(&b->s, 11901, false)); /* once */
+	CHECK_EQ_INT(b->events[PROTO_SESSION_EV_CLOSE], 1);
+	side_free(b);
+
+	/* a silent peer taking what we send is not idle while we send; once nothing waits, its
+	 * silence counts again */
+	b = side_new(3, 0);
+	side_open(b, NULL, (proto_session_cfg){.now_ms = 0, .idle_timeout_ms = 1000});
+	proto_session_written(&b->s, 1500);
+	CHECK(proto_session_tick(&b->s, 2000, true));
+	CHECK(!proto_session_tick(&b->s, 2000, false));
+	check_closed(b, PROTO_SESSION_END_IDLE, PROTO_BYE_IDLE, NULL);
+	side_free(b);
+	b = side_new(3, 0);
+	side_open(b, NULL, (proto_session_cfg){.now_ms = 0, .idle_timeout_ms = 1000});
+	uint8_t buf[64];
+	feed(b, buf, enc_want(b->store[0].id, 1, buf, sizeof buf)); /* at 0 */
+	proto_session_pump(&b->s, 0);  /* the write queue is full: the entry waits */
+	CHECK(proto_session_sending(&b->s));
+	proto_session_written(&b->s, 900);
+	CHECK(proto_session_tick(&b->s, 1800, false)); /* our send queue is not empty */
+	CHECK(!proto_session_tick(&b->s, 1900, false));
+	side_free(b);
+}
+
+/* A one-shot ping's session: no store, no sync; a malformed sync message is still an error. */
+static void test_no_sync(void)
+{
+	side *p = side_new(0, 0);
+	proto_session_host h = {.ctx = p, .send = h_send, .event = h_event};
+	proto_session_cfg cfg = {.dialer = true, .no_sync = true, .idle_timeout_ms = 1000};
+	proto_session_init(&p->s, &cfg, &h);
+	proto_session_start(&p->s);
+	proto_session_reconcile(&p->s);
+	feed_mark(p, PROTO_SESS_MARK, 4);
+	proto_session_pump(&p->s, SIZE_MAX);
+	CHECK_EQ_INT(p->n_out, 0);
+	CHECK(proto_session_tick(&p->s, 999, false));
+	const uint8_t bad[] = {0x92, 0x07, 0xc0};
+	feed(p, bad, sizeof bad);
+	check_closed(p, PROTO_SESSION_END_PROTOCOL, PROTO_BYE_PROTOCOL, "malformed session message");
+	side_free(p);
+}
+
 static void test_init(void)
 {
 	CHECK(sodium_init() >= 0);
@@ -897,4 +957,5 @@ static void test_init(void)
 
 CHECK_MAIN(test_init, test_converge, test_oneshot_done, test_equal_sets, test_want_window,
            test_want_bound, test_want_once_a_round, test_mark_barrier, test_push, test_redeem,
-           test_redeem_refused, test_redeem_once, test_protocol_errors, test_local_failures)
+           test_redeem_refused, test_redeem_once, test_protocol_errors, test_local_failures,
+           test_idle, test_no_sync)
