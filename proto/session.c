@@ -16,21 +16,23 @@ static void emit(proto_session *s, proto_session_event *ev)
 	s->host.event(s->host.ctx, ev);
 }
 
-/* The session ends: nothing more is sent, every later call does nothing. */
-static void end(proto_session *s, int why, uint32_t reason, const char *text, const char *what,
-                int err)
+/* The session ends, as ev says (its kind is set here): nothing more is sent, every later call
+ * does nothing; reported once. */
+static void end_ev(proto_session *s, proto_session_event ev)
 {
 	if (s->ended)
 		return;
 	s->ended = true;
-	proto_session_event ev = {.kind = PROTO_SESSION_EV_CLOSE,
-	                          .end = why,
-	                          .bye = true,
-	                          .bye_reason = reason,
-	                          .bye_text = text,
-	                          .what = what,
-	                          .err = err};
+	ev.kind = PROTO_SESSION_EV_CLOSE;
 	emit(s, &ev);
+}
+
+/* The session ends with BYE reason (text). */
+static void end(proto_session *s, int why, uint32_t reason, const char *text, const char *what,
+                int err)
+{
+	end_ev(s, (proto_session_event){
+		.end = why, .bye = true, .bye_reason = reason, .bye_text = text, .what = what, .err = err});
 }
 
 /* The peer broke a rule: BYE protocol. */
@@ -52,14 +54,7 @@ static int send_msg(proto_session *s, const uint8_t *msg, size_t len)
 	int r = s->host.send(s->host.ctx, msg, len);
 	if (!r)
 		return 0;
-	if (!s->ended) {
-		s->ended = true;
-		proto_session_event ev = {.kind = PROTO_SESSION_EV_CLOSE,
-		                          .end = PROTO_SESSION_END_LOCAL,
-		                          .what = "cannot send",
-		                          .err = r};
-		emit(s, &ev);
-	}
+	end_ev(s, (proto_session_event){.end = PROTO_SESSION_END_LOCAL, .what = "cannot send", .err = r});
 	return -1;
 }
 
@@ -647,13 +642,7 @@ void proto_session_start(proto_session *s)
 	}
 	/* `maille join`: nothing is sent to a node that is not the inviter (§4.5) */
 	if (!s->inviter) {
-		s->ended = true;
-		proto_session_event ev = {.kind = PROTO_SESSION_EV_CLOSE,
-		                          .end = PROTO_SESSION_END_NOT_INVITER,
-		                          .bye = true,
-		                          .bye_reason = PROTO_BYE_DONE,
-		                          .bye_text = "not the inviter"};
-		emit(s, &ev);
+		end(s, PROTO_SESSION_END_NOT_INVITER, PROTO_BYE_DONE, "not the inviter", NULL, 0);
 		return;
 	}
 	uint8_t msg[64];
@@ -707,16 +696,11 @@ static void on_redeemed(proto_session *s, const proto_sync_msg *m)
 	proto_session_event ev = {.kind = PROTO_SESSION_EV_REDEEMED, .result = m->result};
 	emit(s, &ev);
 	if (m->result != PROTO_REDEEM_OK) {
-		if (!s->ended) {
-			s->ended = true;
-			proto_session_event c = {.kind = PROTO_SESSION_EV_CLOSE,
-			                         .end = PROTO_SESSION_END_REFUSED,
-			                         .bye = true,
-			                         .bye_reason = PROTO_BYE_DONE,
-			                         .bye_text = "invitation refused",
-			                         .result = m->result};
-			emit(s, &c);
-		}
+		end_ev(s, (proto_session_event){.end = PROTO_SESSION_END_REFUSED,
+		                                .bye = true,
+		                                .bye_reason = PROTO_BYE_DONE,
+		                                .bye_text = "invitation refused",
+		                                .result = m->result});
 		return;
 	}
 	begin(s);
@@ -740,14 +724,11 @@ bool proto_session_tick(proto_session *s, uint64_t now_ms, bool unsent)
 	uint64_t idle = now_ms > last ? now_ms - last : 0;
 	if (idle < s->cfg.idle_timeout_ms)
 		return true;
-	s->ended = true;
-	proto_session_event ev = {.kind = PROTO_SESSION_EV_CLOSE,
-	                          .end = PROTO_SESSION_END_IDLE,
-	                          .bye = true,
-	                          .bye_reason = PROTO_BYE_IDLE,
-	                          .bye_text = "idle timeout",
-	                          .idle_ms = idle};
-	emit(s, &ev);
+	end_ev(s, (proto_session_event){.end = PROTO_SESSION_END_IDLE,
+	                                .bye = true,
+	                                .bye_reason = PROTO_BYE_IDLE,
+	                                .bye_text = "idle timeout",
+	                                .idle_ms = idle});
 	return false;
 }
 

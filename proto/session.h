@@ -8,7 +8,8 @@
  * it handed over (proto_session_processed), what the store answered to a REDEEM
  * (proto_session_redeem_answer), when the peer took bytes of ours (proto_session_written), and
  * ticks it (proto_session_tick) at the keepalive interval. Times are the host's monotonic
- * milliseconds, given with each call that needs them. The session calls back into the host, synchronously, to:
+ * milliseconds, given with each call that needs them. The session calls back into the host,
+ * synchronously, to:
  *   send      seal one encoded session message for the peer;
  *   set_*     borrow the live set to reconcile over (a snapshot the host keeps unchanged until
  *             released), and give it back;
@@ -21,11 +22,12 @@
  * A callback never calls back into the session, except event, which may call
  * proto_session_redeem_answer for PROTO_SESSION_EV_REDEEM.
  *
- * Memory. Every set and queue is bounded by a limit below, except the ids to ask for, which
- * grow with the difference found by our own reconciliation (one id per entry the peer has and
- * we lack, each asked once) and the send queue's ids we have and the peer lacks (at most our
- * live set). A peer's messages cannot make either grow past what our own set and its set
- * differ by. Each reconciliation message we build takes one buffer of
+ * Memory. Every set and queue is bounded by a limit below, except two that grow with the sets
+ * reconciled: the send queue's haves (at most our live set, each id once) and the needs of our
+ * reconciliation (wanted, and the ids not yet asked for: 32 bytes, plus the set's slot, for
+ * each id the peer announces that we lack, each kept once until its WANT is answered). The
+ * latter is as large as the peer's set is; no limit is put on it, since a large catalogue is
+ * legitimate. Each reconciliation message we build takes one buffer of
  * PROTO_SESSION_FRAME_LIMIT bytes for the duration of the call.
  *
  * Not thread-safe: one owner at a time. Every byte from the peer is untrusted: a malformed

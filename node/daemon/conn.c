@@ -360,9 +360,9 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 	node *n = c->owner;
 	if (c->state != CONN_OPEN)
 		return CONN_STOP;
-	/* every message counts against the idle rule (sync.c); sync messages first, with their own decoder: it borrows the bytes, where
-	 * proto_sess_decode would copy every entry of an ENTRIES into an arena; MAILLE_EINVAL
-	 * means another type */
+	/* every message counts against the idle rule (sync.c); sync messages first, with their
+	 * own decoder: it borrows the bytes, where proto_sess_decode would copy every entry of an
+	 * ENTRIES into an arena; MAILLE_EINVAL means another type */
 	int r = sync_on_msg(c, msg, len);
 	if (r != MAILLE_EINVAL)
 		return r ? CONN_STOP : 0;
