@@ -1,5 +1,12 @@
-/* node/daemon/sync.c: reconciliation, entry transfer and the ingest pipeline of a session
- * (PROTOCOL.md §3.5), on top of conn.c's secure channel.
+/* node/daemon/sync.c: the host of each session's sync (PROTOCOL.md §3.5), on top of conn.c's
+ * secure channel, and the node's ingest pipeline, live-set snapshots, trust view and indexing.
+ *
+ * Sessions. What a session decides (when to reconcile, what to send and ask for, the WANT
+ * window, the MARK barrier, redemption, why it ends) is proto/session.h's state machine; this
+ * file gives it its I/O: the messages it sends go to conn.c, its questions go to the store and
+ * the pipeline (host_*), and what it decides becomes logs, BYEs and the one-shot's outcome
+ * (host_event). It drives it with the messages received (sync_on_msg), the write queue's room
+ * (sync_pump), the pipeline's results (commit_done) and the keepalive timer (sync_tick).
  *
  * Ingest. Entries received from peers go through a pipeline whose slow steps run on libuv's
  * thread pool, so that Ed25519 verification (~45 µs an entry, the bound of a sync) is spread
@@ -13,14 +20,15 @@
  *   4. pool, one job at a time: verified batches, in arrival order, are stored in one
  *      transaction (the live-set rule) through a second store handle;
  *   5. loop: counters, pushes of the new entries to the other peers, MARK_ACKs.
- * Batches commit in the order they were received, so "every entry received before a MARK is
- * processed" is a counter comparison (rx_seq, done_seq). A connection stops being read while
+ * Batches commit in the order they were received, and each entry's session hears of it in
+ * that order (proto_session_processed), so "every entry received before a MARK is processed"
+ * is a counter comparison in the session. A connection stops being read while
  * SYNC_PIPE_HIGH entries are in the pipeline: with the write-queue rule of conn.c, the bytes
  * peers can make us hold are bounded.
  *
- * Reconciliation. Each connection may run one reconciliation as initiator (ours) and one as
- * responder (the peer's) at a time, over a snapshot of the live set (node_set) shared by
- * every session that reconciles while the set does not change. The snapshot is rebuilt from
+ * Reconciliation. Each session may run one reconciliation as initiator (ours) and one as
+ * responder (the peer's) at a time, over a snapshot of the live set (node_set) lent to it and
+ * shared by every session that reconciles while the set does not change. The snapshot is rebuilt from
  * the store (store_items) when the set changed and a reconciliation starts. */
 #include <sodium.h>
 #include <stdio.h>
