@@ -390,6 +390,20 @@ void proto_session_processed(proto_session *s, int outcome)
 		s->refused++;
 }
 
+bool proto_session_peer_fault(int err)
+{
+	/* A capability's window or a quota depend on what this node has and trusts, not on the
+	 * peer (§4.4, §4.6): such an entry is refused, the peer is not blamed. */
+	return err != 0 && err != MAILLE_EFUTURE && err != MAILLE_ENOMEM && err != MAILLE_EIO &&
+	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
+}
+
+void proto_session_entry_invalid(proto_session *s, int err, const char *why)
+{
+	/* a valid entry never fails these checks, whoever relays it (§3.5) */
+	end(s, PROTO_SESSION_END_INVALID, PROTO_BYE_PROTOCOL, "invalid entry", why, err);
+}
+
 /* ---- reconciliation ------------------------------------------------------------------------ */
 
 static int on_have(void *ctx, const uint8_t id[RBSR_ID_LEN])

@@ -20,7 +20,8 @@
  *             a duplicate or refused at once;
  *   event     hear of what the session decided (below), the end of the session included.
  * A callback never calls back into the session, except event, which may call
- * proto_session_redeem_answer for PROTO_SESSION_EV_REDEEM.
+ * proto_session_redeem_answer (for PROTO_SESSION_EV_REDEEM) and proto_session_push: the
+ * session's state is settled when it emits an event.
  *
  * Memory. Every set and queue is bounded by a limit below, except two that grow with the sets
  * reconciled: the send queue's haves (at most our live set, each id once) and the needs of our
@@ -111,6 +112,7 @@ enum proto_session_end {
 	PROTO_SESSION_END_NOT_INVITER, /* `maille join`: the peer is not the token's inviter */
 	PROTO_SESSION_END_REFUSED,     /* `maille join`: the inviter refused (result) */
 	PROTO_SESSION_END_IDLE,        /* nothing heard (or taken) for idle_ms (BYE idle) */
+	PROTO_SESSION_END_INVALID,     /* the peer sent an entry no node accepts (BYE protocol) */
 };
 
 typedef struct proto_session_event {
@@ -266,6 +268,15 @@ void proto_session_pump(proto_session *s, size_t room);
 void proto_session_reconcile(proto_session *s);
 /* An entry the pipeline took (ingest gave RX_TAKEN) was processed, in the order taken. */
 void proto_session_processed(proto_session *s, int outcome);
+/* Whether an entry refused with err (a code of proto/error.h: decoding, limits, signature,
+ * capability reference, clock, store) is its sender's fault (PROTOCOL.md §3.5): anything but
+ * what depends on the receiver's own state (its clock, the capabilities it knows, its quota)
+ * or resources. */
+bool proto_session_peer_fault(int err);
+/* The pipeline found an entry the peer sent that fails for a reason of the peer's
+ * (proto_session_peer_fault(err)); why says which, in English: the session ends (END_INVALID,
+ * BYE protocol, what = why). */
+void proto_session_entry_invalid(proto_session *s, int err, const char *why);
 /* The live push (§3.5): queues id unless the session is a one-shot, from_key (NULL: none) is
  * the peer's key (the entry came from that node), or the peer is known to hold it (it sent
  * it, announced it in our reconciliation, or got it from us in this round). */

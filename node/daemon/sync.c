@@ -441,16 +441,6 @@ static node_conn *conn_by_id(node *n, uint64_t id)
 	return NULL;
 }
 
-/* Whether an error of an entry is the sender's fault (PROTOCOL.md §3.5): anything but our
- * own clock. */
-static bool peer_fault(int err)
-{
-	/* A capability's window or a quota depend on what this node has and trusts, not on the
-	 * peer (PROTOCOL.md §4.4, §4.6): such an entry is refused, the peer is not blamed. */
-	return err != 0 && err != MAILLE_EFUTURE && err != MAILLE_ENOMEM && err != MAILLE_EIO &&
-	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
-}
-
 /* PROTOCOL.md §4.4 rule 1: an entry signed by its territory has no capability reference; a
  * member's names its signer's capability, members/<signer in lowercase hex>. No node can
  * accept an entry that breaks it, so its sender is at fault (§3.5); checked here, before it
@@ -516,9 +506,10 @@ static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
 	                          : sync_err_text(err);
 	LOG_WARN("SYNC-REFUSE", "#%llu %s %s: entry %s refused (%s): disconnecting the peer",
 	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, why);
-	if (c->oneshot_sync)
-		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", why);
-	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
+	if (c->sync)
+		proto_session_entry_invalid(&c->sync->s, err, why); /* on_session_end closes */
+	else
+		conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
 }
 
 static void batch_start(node *n, ingest_batch *b);
@@ -546,7 +537,7 @@ static void verify_done(uv_work_t *w, int status)
 	node_conn *c = NULL;
 	for (size_t i = 0; i < b->len; i++) {
 		ingest_entry *x = &b->v[i];
-		if (!peer_fault(x->err) || x->err == MAILLE_ESTATE)
+		if (!proto_session_peer_fault(x->err) || x->err == MAILLE_ESTATE)
 			continue;
 		if (x->conn_id != last) {
 			c = conn_by_id(n, x->conn_id);
@@ -697,7 +688,7 @@ static int commit_entry(node *n, const ingest_entry *x, node_conn *c, bool *chan
 		sy->dups++;
 		return PROTO_SESSION_OLD;
 	}
-	if (!peer_fault(err)) {
+	if (!proto_session_peer_fault(err)) {
 		sy->refused++;
 		if (err == MAILLE_EQUOTA) {
 			sy->quota_refused++; /* one line per commit, not one per entry */
@@ -1150,6 +1141,10 @@ static void on_session_end(node_conn *c, const proto_session_event *ev)
 		break;
 	case PROTO_SESSION_END_IDLE:
 		conn_idle(c, ev->idle_ms);
+		break;
+	case PROTO_SESSION_END_INVALID:
+		if (c->oneshot_sync)
+			node_sync_finish(n, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", ev->what);
 		break;
 	default:
 		break;

@@ -955,6 +955,26 @@ static void test_no_sync(void)
 	side_free(p);
 }
 
+/* An entry the pipeline refused: the peer's fault or not (§3.5); the peer's ends the session. */
+static void test_invalid_entry(void)
+{
+	CHECK(proto_session_peer_fault(MAILLE_EAUTH));
+	CHECK(proto_session_peer_fault(MAILLE_EPROTO));
+	CHECK(proto_session_peer_fault(MAILLE_ETOOBIG));
+	CHECK(!proto_session_peer_fault(0));
+	CHECK(!proto_session_peer_fault(MAILLE_EFUTURE)); /* our clock */
+	CHECK(!proto_session_peer_fault(MAILLE_EDENIED)); /* the capabilities we know */
+	CHECK(!proto_session_peer_fault(MAILLE_EQUOTA));  /* our quota */
+	CHECK(!proto_session_peer_fault(MAILLE_ENOMEM));
+	CHECK(!proto_session_peer_fault(MAILLE_EIO));
+	side *b = side_new(3, 0);
+	side_open(b, NULL, (proto_session_cfg){.dialer = false});
+	proto_session_entry_invalid(&b->s, MAILLE_EAUTH, "bad signature");
+	check_closed(b, PROTO_SESSION_END_INVALID, PROTO_BYE_PROTOCOL, "bad signature");
+	CHECK_EQ_STR(b->close.bye_text, "invalid entry");
+	side_free(b);
+}
+
 static void test_init(void)
 {
 	CHECK(sodium_init() >= 0);
@@ -963,4 +983,4 @@ static void test_init(void)
 CHECK_MAIN(test_init, test_converge, test_oneshot_done, test_equal_sets, test_want_window,
            test_want_bound, test_want_once_a_round, test_mark_barrier, test_push, test_redeem,
            test_redeem_refused, test_redeem_once, test_protocol_errors, test_local_failures,
-           test_idle, test_no_sync)
+           test_idle, test_no_sync, test_invalid_entry)
