@@ -270,6 +270,15 @@ static void side_open(side *d, side *peer, proto_session_cfg cfg)
 	proto_session_init(&d->s, &cfg, &h);
 }
 
+/* Sessions of a (as ca says) and b (cb) with each other, started. */
+static void pair_start(side *a, proto_session_cfg ca, side *b, proto_session_cfg cb)
+{
+	side_open(a, b, ca);
+	side_open(b, a, cb);
+	proto_session_start(&a->s);
+	proto_session_start(&b->s);
+}
+
 /* The pipeline stores what it holds, in order. */
 static bool side_process(side *d)
 {
@@ -411,10 +420,8 @@ static void test_converge(void)
 {
 	side *a = side_new(300, 1000), *b = side_new(200, 5000);
 	side_share(a, b, 100, 9000);
-	side_open(a, b, (proto_session_cfg){.dialer = true});
-	side_open(b, a, (proto_session_cfg){.dialer = false});
-	proto_session_start(&a->s);
-	proto_session_start(&b->s);
+	pair_start(a, (proto_session_cfg){.dialer = true},
+	           b, (proto_session_cfg){.dialer = false});
 	CHECK_EQ_INT(a->events[PROTO_SESSION_EV_BEGIN], 1);
 	CHECK_EQ_INT(a->sent_types[PROTO_SESS_RECON], 1); /* the dialer opens (§3.5) */
 	CHECK_EQ_INT(b->sent_types[PROTO_SESS_RECON], 0);
@@ -456,10 +463,8 @@ static void test_converge(void)
 static void test_oneshot_done(void)
 {
 	side *a = side_new(50, 1000), *b = side_new(70, 5000);
-	side_open(a, b, (proto_session_cfg){.dialer = true, .oneshot = true});
-	side_open(b, a, (proto_session_cfg){.dialer = false});
-	proto_session_start(&a->s);
-	proto_session_start(&b->s);
+	pair_start(a, (proto_session_cfg){.dialer = true, .oneshot = true},
+	           b, (proto_session_cfg){.dialer = false});
 	b->hold = true; /* the daemon's pipeline is slow */
 	for (int i = 0; i < 200; i++) {
 		bool moved = deliver(a);
@@ -489,10 +494,8 @@ static void test_equal_sets(void)
 	proto_hello ha = {.has_fp = true, .count = 40}, hb = ha;
 	memset(ha.fp, 7, RBSR_FP_LEN);
 	memset(hb.fp, 7, RBSR_FP_LEN);
-	side_open(a, b, (proto_session_cfg){.dialer = true, .oneshot = true, .ours = &ha, .peer = &hb});
-	side_open(b, a, (proto_session_cfg){.ours = &hb, .peer = &ha});
-	proto_session_start(&a->s);
-	proto_session_start(&b->s);
+	pair_start(a, (proto_session_cfg){.dialer = true, .oneshot = true, .ours = &ha, .peer = &hb},
+	           b, (proto_session_cfg){.ours = &hb, .peer = &ha});
 	CHECK_EQ_INT(a->sent_types[PROTO_SESS_RECON], 0);
 	run(a, b);
 	CHECK_EQ_INT(a->sent_types[PROTO_SESS_RECON] + b->sent_types[PROTO_SESS_RECON], 0);
@@ -509,10 +512,8 @@ static void test_equal_sets(void)
 static void test_want_window(void)
 {
 	side *a = side_new(0, 0), *b = side_new(5000, 1000);
-	side_open(a, b, (proto_session_cfg){.dialer = true, .oneshot = true});
-	side_open(b, a, (proto_session_cfg){.dialer = false});
-	proto_session_start(&a->s);
-	proto_session_start(&b->s);
+	pair_start(a, (proto_session_cfg){.dialer = true, .oneshot = true},
+	           b, (proto_session_cfg){.dialer = false});
 	run(a, b);
 	check_closed(a, PROTO_SESSION_END_DONE, PROTO_BYE_DONE, NULL);
 	CHECK_EQ_INT(a->n, 5000);
@@ -670,10 +671,8 @@ static void test_mark_barrier(void)
 static void test_push(void)
 {
 	side *a = side_new(0, 0), *b = side_new(20, 1000);
-	side_open(a, b, (proto_session_cfg){.dialer = true});
-	side_open(b, a, (proto_session_cfg){.dialer = false});
-	proto_session_start(&a->s);
-	proto_session_start(&b->s);
+	pair_start(a, (proto_session_cfg){.dialer = true},
+	           b, (proto_session_cfg){.dialer = false});
 	run(a, b);
 	CHECK_EQ_INT(a->n, 20);
 	proto_session_stats st0, st;
@@ -720,15 +719,13 @@ static const uint8_t secret[PROTO_REDEEM_SECRET_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 
 static void test_redeem(void)
 {
 	side *j = side_new(0, 0), *b = side_new(30, 1000);
-	side_open(j, b, (proto_session_cfg){.dialer = true,
-	                                     .oneshot = true,
-	                                     .redeem_secret = secret,
-	                                     .redeem_inviter = b->key,
-	                                     .redeem_flags = PROTO_REDEEM_MEMBER});
-	side_open(b, j, (proto_session_cfg){.dialer = false});
 	b->redeem_answer = PROTO_REDEEM_OK;
-	proto_session_start(&j->s);
-	proto_session_start(&b->s);
+	pair_start(j, (proto_session_cfg){.dialer = true,
+	                                  .oneshot = true,
+	                                  .redeem_secret = secret,
+	                                  .redeem_inviter = b->key,
+	                                  .redeem_flags = PROTO_REDEEM_MEMBER},
+	           b, (proto_session_cfg){.dialer = false});
 	CHECK_EQ_INT(j->n_out, 1);
 	CHECK_EQ_INT(j->sent_types[PROTO_SESS_REDEEM], 1);
 	CHECK_EQ_INT(j->sent_types[PROTO_SESS_RECON], 0); /* no reconciliation before REDEEMED */
@@ -748,12 +745,10 @@ static void test_redeem(void)
 static void test_redeem_refused(void)
 {
 	side *j = side_new(0, 0), *b = side_new(30, 1000);
-	side_open(j, b, (proto_session_cfg){.dialer = true, .oneshot = true, .redeem_secret = secret,
-	                                     .redeem_inviter = b->key});
-	side_open(b, j, (proto_session_cfg){.dialer = false});
 	b->redeem_answer = PROTO_REDEEM_USED;
-	proto_session_start(&j->s);
-	proto_session_start(&b->s);
+	pair_start(j, (proto_session_cfg){.dialer = true, .oneshot = true, .redeem_secret = secret,
+	                                  .redeem_inviter = b->key},
+	           b, (proto_session_cfg){.dialer = false});
 	run(j, b);
 	CHECK_EQ_INT(j->redeemed, PROTO_REDEEM_USED);
 	check_closed(j, PROTO_SESSION_END_REFUSED, PROTO_BYE_DONE, NULL);
