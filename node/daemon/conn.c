@@ -704,8 +704,8 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	c->n_rx_bytes += (uint64_t)nread;
 	/* libuv reads up to 32 buffers in one turn of the loop, whose cached clock (uv_now) is the
-	 * turn's start: refreshed here, so that a message's arrival time (last_rx_ms, the idle
-	 * timeout's measure) is not a turn behind when a flood of small messages makes a turn
+	 * turn's start: refreshed here, so that a message's arrival time (the session's last_rx_ms,
+	 * the idle timeout's measure) is not a turn behind when a flood of small messages makes a turn
 	 * long (a peer sending continuously was once timed out as idle) */
 	uv_update_time(&c->owner->loop);
 	if (c->state == CONN_FLUSHING)

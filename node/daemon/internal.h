@@ -203,8 +203,9 @@ void sync_free(node *n);  /* after the loop ended */
  * and, per PROTOCOL.md §3.5, opens a reconciliation. */
 int sync_conn_open(node_conn *c);
 void sync_conn_free(node_conn *c);
-/* A session message: MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or
- * -1 if the connection closed. */
+/* A session message (any type: the session notes when the peer was last heard from):
+ * MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or -1 if the connection
+ * closed. */
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len);
 /* The peer took bytes of ours (a write completed). */
 void sync_written(node_conn *c);
