@@ -216,7 +216,7 @@ static void conn_on_write(uv_write_t *req, int status)
 	free(w->data);
 	free(w);
 	if (status == 0)
-		c->last_tx_ms = uv_now(&c->owner->loop);
+		sync_written(c);
 	if (status < 0) {
 		if (status != UV_ECANCELED && c->state != CONN_CLOSED) {
 			LOG_INFO("CONN-CLOSE", "#%llu %s: write failed: %s", conn_num(c), c->peer_addr,
@@ -360,10 +360,9 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 	node *n = c->owner;
 	if (c->state != CONN_OPEN)
 		return CONN_STOP;
-	c->last_rx_ms = uv_now(&n->loop);
-	/* sync messages first, with their own decoder: it borrows the bytes, where
-	 * proto_sess_decode would copy every entry of an ENTRIES into an arena; MAILLE_EINVAL
-	 * means another type */
+	/* every message counts against the idle rule (sync.c); sync messages first, with their
+	 * own decoder: it borrows the bytes, where proto_sess_decode would copy every entry of an
+	 * ENTRIES into an arena; MAILLE_EINVAL means another type */
 	int r = sync_on_msg(c, msg, len);
 	if (r != MAILLE_EINVAL)
 		return r ? CONN_STOP : 0;
@@ -453,7 +452,6 @@ static int conn_hs_done(node_conn *c)
 		return -1;
 	}
 	c->state = CONN_OPEN;
-	c->last_rx_ms = uv_now(&n->loop);
 	double ms = ms_since(c->t_tcp_ns);
 	char name[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)], sw[NODE_TERM_CAP(PROTO_HELLO_SOFTWARE_MAX)];
 	LOG_INFO("CONN-HS-OK", "#%llu %s %s: %s \"%s\" (%s, protocol %u), handshake %.2f ms",
@@ -706,8 +704,8 @@ static void conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	c->n_rx_bytes += (uint64_t)nread;
 	/* libuv reads up to 32 buffers in one turn of the loop, whose cached clock (uv_now) is the
-	 * turn's start: refreshed here, so that a message's arrival time (last_rx_ms, the idle
-	 * timeout's measure) is not a turn behind when a flood of small messages makes a turn
+	 * turn's start: refreshed here, so that a message's arrival time (the session's last_rx_ms,
+	 * the idle timeout's measure) is not a turn behind when a flood of small messages makes a turn
 	 * long (a peer sending continuously was once timed out as idle) */
 	uv_update_time(&c->owner->loop);
 	if (c->state == CONN_FLUSHING)
@@ -739,38 +737,34 @@ static void conn_on_timer(uv_timer_t *t)
 		}
 		conn_close_now(c);
 		break;
-	case CONN_OPEN: {
-		/* idle: nothing received for that long, or, while we have entries on their way to the
-		 * peer, nothing of ours taken either. A peer busy taking a bulk transfer it asked
-		 * for is not idle even if it has nothing to say; a peer that neither sends nor reads
-		 * is, whatever we have queued for it; and a vanished peer with nothing queued is
-		 * idle by what it sends, since the kernel takes our PINGs for it */
-		bool sending = conn_write_backlog(c) > 0 || sync_sending(c);
-		uint64_t last = sending && c->last_tx_ms > c->last_rx_ms ? c->last_tx_ms : c->last_rx_ms;
-		uint64_t idle = uv_now(&n->loop) - last;
-		if (idle >= n->cfg.idle_timeout_ms) {
-			LOG_INFO("CONN-TIMEOUT", "#%llu %s %s: no message for %llu ms: closing",
-			         conn_num(c), c->peer_addr, c->peer_fp, (unsigned long long)idle);
-			if (ONESHOT(c)) {
-				node_ping_fail(n, MAILLE_EIO, false,
-				               "délai dépassé : le nœud n'a rien envoyé depuis %.1f s (timed "
-				               "out: the peer sent nothing for %.1f s)",
-				               (double)idle / 1000.0, (double)idle / 1000.0);
-				node_client_timed_out(n);
-			}
-			conn_close_bye(c, PROTO_BYE_IDLE, "idle timeout");
-			break;
+	case CONN_OPEN:
+		/* the session decides whether it is idle (proto/session.h); if not, a keepalive */
+		if (sync_tick(c)) {
+			conn_send_ping(c);
+			conn_flush(c);
 		}
-		conn_send_ping(c);
-		conn_flush(c);
 		break;
-	}
 	case CONN_FLUSHING:
 		LOG_DEBUG("CONN-CLOSE", "#%llu %s: closed after BYE", conn_num(c), c->peer_addr);
 		conn_close_now(c);
 		break;
 	default:
 		break;
+	}
+}
+
+/* The session was idle for idle_ms (sync_tick): the one-shot's outcome. */
+void conn_idle(node_conn *c, uint64_t idle_ms)
+{
+	node *n = c->owner;
+	LOG_INFO("CONN-TIMEOUT", "#%llu %s %s: no message for %llu ms: closing", conn_num(c),
+	         c->peer_addr, c->peer_fp, (unsigned long long)idle_ms);
+	if (ONESHOT(c)) {
+		node_ping_fail(n, MAILLE_EIO, false,
+		               "délai dépassé : le nœud n'a rien envoyé depuis %.1f s (timed "
+		               "out: the peer sent nothing for %.1f s)",
+		               (double)idle_ms / 1000.0, (double)idle_ms / 1000.0);
+		node_client_timed_out(n);
 	}
 }
 

@@ -12,6 +12,7 @@
 
 #include "node.h"
 #include "proto/rbsr.h"
+#include "proto/session.h"
 #include "proto/sync.h"
 #include "store/store.h"
 
@@ -49,8 +50,6 @@ struct node_conn {
 	char peer_ip[NODE_ADDR_STR_MAX];   /* the per-address limits' key */
 	uint64_t t_start_ns;  /* uv_hrtime() at accept, or at uv_tcp_connect */
 	uint64_t t_tcp_ns;    /* uv_hrtime() when TCP was up (accept, or connected) */
-	uint64_t last_rx_ms;  /* uv_now() when the last session message arrived */
-	uint64_t last_tx_ms;  /* uv_now() when the peer last took bytes we wrote (a write done) */
 	uint64_t n_rx_bytes;  /* bytes received on this connection */
 	uint64_t n_tx_bytes;  /* bytes handed to libuv for this connection */
 
@@ -135,6 +134,8 @@ void conn_close_now(node_conn *c);
  * after NODE_LINGER_MS). Other states: conn_close_now(). */
 void conn_close_bye(node_conn *c, uint32_t reason, const char *text);
 bool conn_is_pending(const node_conn *c);
+/* The session was idle for idle_ms: logs, and fails a one-shot (the session says BYE). */
+void conn_idle(node_conn *c, uint64_t idle_ms);
 
 /* node.c */
 /* Whether the inbound session c, whose handshake just completed, fits in the session limits
@@ -167,24 +168,10 @@ void conn_update_reading(node_conn *c);
 /* Hands what the state machine appended to one uv_write. */
 void conn_flush(node_conn *c);
 
-/* ---- sync.c: reconciliation, entry transfer, the ingest pipeline ------------------------------
- * Limits (PROTOCOL.md §3.5). */
-#define SYNC_FRAME_LIMIT 500000u       /* bytes of the Negentropy messages we send */
-#define SYNC_WANTS_IN_FLIGHT 4u        /* WANTs sent whose MARK_ACK has not arrived */
-#define SYNC_MARKS_MAX 16u             /* MARKs of the peer waiting for their ACK */
-/* Ids the peer asked for (WANT) that we have not sent yet: a peer that keeps to its
- * SYNC_WANTS_IN_FLIGHT unanswered WANTs of PROTO_WANT_IDS_MAX distinct ids never has more
- * (PROTOCOL.md §3.5); beyond, the session ends (BYE protocol). */
-#define SYNC_PEER_WANTS_MAX (SYNC_WANTS_IN_FLIGHT * PROTO_WANT_IDS_MAX)
-/* Ids sent to the peer in the current round (since either side last opened a
- * reconciliation) that we remember, so that a WANT asking again for one is not served twice
- * (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
-#define SYNC_SENT_MAX 16384u
-/* Ids received from the peer that we remember, so that the live push does not send them
- * back (PROTOCOL.md §3.5); beyond, the memory starts again empty (~1 MB a session at most). */
-#define SYNC_RX_IDS_MAX 16384u
-#define SYNC_PUSH_QUEUE_MAX 65536u     /* pushed ids waiting on one connection: beyond, dropped */
-#define SYNC_ENTRIES_MSG_BYTES (256u * 1024u) /* ENTRIES messages we build stop growing here */
+/* ---- sync.c: the host of each session's sync (proto/session.h: its decisions and their
+ * limits, PROTOCOL.md §3.5), entry transfer, the ingest pipeline ------------------------------
+ * The frame limit of our Negentropy messages, under the name a benchmark reads it by. */
+#define SYNC_FRAME_LIMIT PROTO_SESSION_FRAME_LIMIT
 /* The send queue fills the write queue up to this much only, well below the backpressure
  * mark (NODE_WRITE_QUEUE_HIGH) even with a last ENTRIES message and a Negentropy reply on
  * top: two nodes sending each other bulk entries must never both stop reading because of
@@ -212,14 +199,19 @@ void conn_flush(node_conn *c);
 
 int sync_init(node *n);   /* after the stores are open */
 void sync_free(node *n);  /* after the loop ended */
-/* A session opened: allocates c->sync and, per PROTOCOL.md §3.5, opens a reconciliation. */
+/* A session opened: allocates c->sync (a one-shot ping's too: no sync, but the idle rule)
+ * and, per PROTOCOL.md §3.5, opens a reconciliation. */
 int sync_conn_open(node_conn *c);
 void sync_conn_free(node_conn *c);
-/* A session message: MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or
- * -1 if the connection closed. */
+/* A session message (any type: the session notes when the peer was last heard from):
+ * MAILLE_EINVAL if it is not of a sync type (proto/sync.h), else 0, or -1 if the connection
+ * closed. */
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len);
-/* Whether entries wait to be sent to c (its send queue is not empty). */
-bool sync_sending(const node_conn *c);
+/* The peer took bytes of ours (a write completed). */
+void sync_written(node_conn *c);
+/* The keepalive timer: false if the session ended for being idle (PROTOCOL.md §2.5), else
+ * the caller sends a PING. */
+bool sync_tick(node_conn *c);
 /* Sends what is queued on c while its write queue allows; MARK_ACKs, WANTs; one-shot end. */
 void sync_pump(node_conn *c);
 /* Opens a reconciliation with c if none of ours runs on it. */

@@ -1,5 +1,12 @@
-/* node/daemon/sync.c: reconciliation, entry transfer and the ingest pipeline of a session
- * (PROTOCOL.md §3.5), on top of conn.c's secure channel.
+/* node/daemon/sync.c: the host of each session's sync (PROTOCOL.md §3.5), on top of conn.c's
+ * secure channel, and the node's ingest pipeline, live-set snapshots, trust view and indexing.
+ *
+ * Sessions. What a session decides (when to reconcile, what to send and ask for, the WANT
+ * window, the MARK barrier, redemption, why it ends) is proto/session.h's state machine; this
+ * file gives it its I/O: the messages it sends go to conn.c, its questions go to the store and
+ * the pipeline (host_*), and what it decides becomes logs, BYEs and the one-shot's outcome
+ * (host_event). It drives it with the messages received (sync_on_msg), the write queue's room
+ * (sync_pump), the pipeline's results (commit_done) and the keepalive timer (sync_tick).
  *
  * Ingest. Entries received from peers go through a pipeline whose slow steps run on libuv's
  * thread pool, so that Ed25519 verification (~45 µs an entry, the bound of a sync) is spread
@@ -13,14 +20,15 @@
  *   4. pool, one job at a time: verified batches, in arrival order, are stored in one
  *      transaction (the live-set rule) through a second store handle;
  *   5. loop: counters, pushes of the new entries to the other peers, MARK_ACKs.
- * Batches commit in the order they were received, so "every entry received before a MARK is
- * processed" is a counter comparison (rx_seq, done_seq). A connection stops being read while
+ * Batches commit in the order they were received, and each entry's session hears of it in
+ * that order (proto_session_processed), so "every entry received before a MARK is processed"
+ * is a counter comparison in the session. A connection stops being read while
  * SYNC_PIPE_HIGH entries are in the pipeline: with the write-queue rule of conn.c, the bytes
  * peers can make us hold are bounded.
  *
- * Reconciliation. Each connection may run one reconciliation as initiator (ours) and one as
- * responder (the peer's) at a time, over a snapshot of the live set (node_set) shared by
- * every session that reconciles while the set does not change. The snapshot is rebuilt from
+ * Reconciliation. Each session may run one reconciliation as initiator (ours) and one as
+ * responder (the peer's) at a time, over a snapshot of the live set (node_set) lent to it and
+ * shared by every session that reconciles while the set does not change. The snapshot is rebuilt from
  * the store (store_items) when the set changed and a reconciliation starts. */
 #include <sodium.h>
 #include <stdio.h>
@@ -28,16 +36,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "idset.h"
+#include "proto/idset.h"
 #include "internal.h"
 #include "node/service/log.h"
 #include "node/service/trust.h"
 #include "proto/invite.h"
 #include "proto/member.h"
 
-static void sync_session_begin(node_conn *c);
-static void on_redeem(node_conn *c, const proto_sync_msg *m);
-static void on_redeemed(node_conn *c, uint64_t result);
 #include "proto/error.h"
 
 /* ---- snapshots of the live set ------------------------------------------------------------- */
@@ -89,7 +94,7 @@ typedef struct ingest_batch {
 
 struct node_sync_state {
 	ingest_batch *head, *tail; /* FIFO, oldest first; tail may be BATCH_OPEN */
-	node_idset inflight;            /* ids of the entries in the pipeline */
+	proto_idset inflight;            /* ids of the entries in the pipeline */
 	/* the commit job */
 	uv_work_t commit_work;
 	bool committing;
@@ -138,57 +143,14 @@ struct node_sync_state {
 	 * until the trust view changes, so that a large untrusted territory does not cost a
 	 * download and a verification of each of its refused entries at every reconciliation.
 	 * At most SYNC_OVER_QUOTA_MAX ids (then forgotten all at once: they are asked again). */
-	node_idset over_quota;
+	proto_idset over_quota;
 };
 
-typedef struct sendq_item {
-	uint8_t id[PROTO_ID_LEN];
-	uint8_t kind; /* SQ_HAVE, SQ_WANTED, SQ_PUSH */
-} sendq_item;
-
-enum { SQ_HAVE, SQ_WANTED, SQ_PUSH };
-
+/* A session's sync: its decisions (proto/session.h), and what the daemon notes beside them. */
 struct conn_sync {
-	/* our reconciliation */
-	rbsr_session ri;
-	node_set *ri_set;
-	bool ri_active, ri_done_once;
-	uint64_t ri_rounds, ri_haves, ri_needs;
-	uint64_t ri_t0_ns;
-	node_idset wanted;              /* needs seen in the current reconciliation */
-	uint8_t *want;             /* ids to ask for, not yet in a WANT */
-	size_t want_len, want_cap; /* in ids */
-	unsigned wants_out;
-	uint64_t want_marks[SYNC_WANTS_IN_FLIGHT];
-	uint64_t next_mark;
-	uint64_t final_mark;
-	bool final_sent, final_acked, finished;
-	/* the peer's reconciliation */
-	rbsr_session rr;
-	node_set *rr_set;
-	bool rr_active;
-	/* what we send, in order; queued: the ids in sq (one entry goes out once per queue);
-	 * sent_ids: the ids sent in this round (PROTOCOL.md §3.5: a WANT of one of them is not
-	 * served again), forgotten when either side opens a reconciliation */
-	sendq_item *sq;
-	node_idset queued, sent_ids;
-	/* ids the peer sent us lately (at most SYNC_RX_IDS_MAX, then forgotten): it holds them,
-	 * the live push skips them (PROTOCOL.md §3.5) */
-	node_idset rx_ids;
-	size_t sq_head, sq_len, sq_cap;
-	uint64_t sq_enq, sq_done; /* items ever queued / taken off */
-	size_t n_push, n_wanted;  /* queued items of these kinds */
-	struct {
-		uint64_t n, seq, qpos;
-	} marks[SYNC_MARKS_MAX];
-	size_t n_marks;
-	/* the pipeline */
-	uint64_t rx_seq, done_seq;
-	/* counters */
-	uint64_t sent, received, dups, refused, last_sync_us;
-	/* invitations (PROTOCOL.md §4.5): the dialer of `maille join` waits for REDEEMED */
-	bool redeem_wait;
-	bool redeemed; /* the inviter: this session sent a REDEEM already (one a session) */
+	proto_session s;
+	uint64_t ri_t0_ns;     /* uv_hrtime() when our reconciliation started */
+	uint64_t last_sync_us; /* when a reconciliation of either side last ended */
 };
 
 uint64_t node_entry_now_us(const node *n)
@@ -235,8 +197,8 @@ static void quota_evicted(node *n)
 		return;
 	for (size_t i = 0; i < k; i++) {
 		if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
-			node_idset_clear(&sy->over_quota);
-		node_idset_add(&sy->over_quota, ids + i * PROTO_ID_LEN); /* ENOMEM: refused again */
+			proto_idset_clear(&sy->over_quota);
+		proto_idset_add(&sy->over_quota, ids + i * PROTO_ID_LEN); /* ENOMEM: refused again */
 	}
 	sy->quota_evicted += k;
 	free(ids);
@@ -347,7 +309,7 @@ void sync_trust_tick(node *n)
 		tv.n != sy->trust_n || (tv.n && memcmp(keys, sy->trust_keys, tv.n * PROTO_KEY_LEN));
 	if (changed) {
 		LOG_INFO("TRUST", "%zu territories trusted (%u hops at most)", tv.n, hops);
-		node_idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
+		proto_idset_clear(&sy->over_quota); /* a newly trusted territory's entries may come */
 		sy->trust_gen++;
 		sy->trust_pending = true; /* the same view again needs no job */
 	}
@@ -418,8 +380,8 @@ void sync_free(node *n)
 		sy->head = b->next;
 		batch_free(b);
 	}
-	node_idset_done(&sy->inflight);
-	node_idset_done(&sy->over_quota);
+	proto_idset_done(&sy->inflight);
+	proto_idset_done(&sy->over_quota);
 	node_set_release(sy->set);
 	free(sy->trust_keys);
 	free(sy->trust_job_keys);
@@ -477,16 +439,6 @@ static node_conn *conn_by_id(node *n, uint64_t id)
 		if (c->id == id)
 			return c;
 	return NULL;
-}
-
-/* Whether an error of an entry is the sender's fault (PROTOCOL.md §3.5): anything but our
- * own clock. */
-static bool peer_fault(int err)
-{
-	/* A capability's window or a quota depend on what this node has and trusts, not on the
-	 * peer (PROTOCOL.md §4.4, §4.6): such an entry is refused, the peer is not blamed. */
-	return err != 0 && err != MAILLE_EFUTURE && err != MAILLE_ENOMEM && err != MAILLE_EIO &&
-	       err != MAILLE_EBUSY && err != MAILLE_EDENIED && err != MAILLE_EQUOTA;
 }
 
 /* PROTOCOL.md §4.4 rule 1: an entry signed by its territory has no capability reference; a
@@ -554,9 +506,10 @@ static void conn_refuse_entry(node_conn *c, const ingest_entry *x, int err)
 	                          : sync_err_text(err);
 	LOG_WARN("SYNC-REFUSE", "#%llu %s %s: entry %s refused (%s): disconnecting the peer",
 	         (unsigned long long)c->id, c->peer_addr, c->peer_fp, hex, why);
-	if (c->oneshot_sync)
-		node_sync_finish(c->owner, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", why);
-	conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
+	if (c->sync)
+		proto_session_entry_invalid(&c->sync->s, err, why); /* on_session_end closes */
+	else
+		conn_close_bye(c, PROTO_BYE_PROTOCOL, "invalid entry");
 }
 
 static void batch_start(node *n, ingest_batch *b);
@@ -584,7 +537,7 @@ static void verify_done(uv_work_t *w, int status)
 	node_conn *c = NULL;
 	for (size_t i = 0; i < b->len; i++) {
 		ingest_entry *x = &b->v[i];
-		if (!peer_fault(x->err) || x->err == MAILLE_ESTATE)
+		if (!proto_session_peer_fault(x->err) || x->err == MAILLE_ESTATE)
 			continue;
 		if (x->conn_id != last) {
 			c = conn_by_id(n, x->conn_id);
@@ -707,6 +660,56 @@ static bool is_node_entry(const proto_entry *e)
 	return e->kind == PROTO_KIND_DOCUMENT && e->path_len > 5 && memcmp(e->path, "node/", 5) == 0;
 }
 
+/* What the commit did with one entry received on c (NULL: gone): counters, the live push,
+ * discovery, the quota's memory, a peer at fault disconnected. Returns enum
+ * proto_session_outcome. */
+static int commit_entry(node *n, const ingest_entry *x, node_conn *c, bool *changed,
+                        bool *cap_changed)
+{
+	struct node_sync_state *sy = n->sy;
+	int err = x->err ? x->err : sy->commit_err ? sy->commit_err : x->put_err;
+	char hex[17];
+	proto_hex(x->id, 8, hex);
+	if (x->skip)
+		return PROTO_SESSION_DROPPED; /* its connection is gone */
+	if (err == 0 && x->put == STORE_PUT_LIVE) {
+		sy->accepted++;
+		if (sy->commit_index_later && x->e.kind == PROTO_KIND_DOCUMENT)
+			sy->unindexed++;
+		*changed = true;
+		if (is_node_entry(&x->e))
+			peers_learn(n, &x->e);
+		if (is_fed_entry(&x->e))
+			*cap_changed = true; /* a vouch or a capability: trust, held entries */
+		sync_push(n, x->id, c);
+		return PROTO_SESSION_STORED;
+	}
+	if (err == 0) {
+		sy->dups++;
+		return PROTO_SESSION_OLD;
+	}
+	if (!proto_session_peer_fault(err)) {
+		sy->refused++;
+		if (err == MAILLE_EQUOTA) {
+			sy->quota_refused++; /* one line per commit, not one per entry */
+			if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
+				proto_idset_clear(&sy->over_quota);
+			proto_idset_add(&sy->over_quota, x->id); /* ENOMEM: asked again, no harm */
+		} else {
+			LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex, sync_err_text(err));
+		}
+		return PROTO_SESSION_REFUSED;
+	}
+	if (x->err == 0 && (err == MAILLE_EPROTO || err == MAILLE_EAUTH)) {
+		/* decoded and verified, but the store refused it: a malformed body, or a capability
+		 * reference no node accepts (PROTOCOL.md §4.4, checked before the commit too) */
+		conn_refuse_entry(c, x, err);
+	} else if (x->err == 0) {
+		LOG_WARN("SYNC-STORE", "entry %s not stored: %s", hex, maille_strerror(err));
+	}
+	return PROTO_SESSION_DROPPED;
+}
+
 static void commit_done(uv_work_t *w, int status)
 {
 	node *n = w->data;
@@ -741,56 +744,11 @@ static void commit_done(uv_work_t *w, int status)
 				c = conn_by_id(n, x->conn_id);
 				last = x->conn_id;
 			}
-			struct conn_sync *cs = c ? c->sync : NULL;
-			int err = x->err ? x->err : sy->commit_err ? sy->commit_err : x->put_err;
-			if (x->skip) {
-				/* its connection is gone */
-			} else if (err == 0 && x->put == STORE_PUT_LIVE) {
-				sy->accepted++;
-				if (sy->commit_index_later && x->e.kind == PROTO_KIND_DOCUMENT)
-					sy->unindexed++;
-				changed = true;
-				if (cs)
-					cs->received++;
-				if (is_node_entry(&x->e))
-					peers_learn(n, &x->e);
-				if (is_fed_entry(&x->e))
-					cap_changed = true; /* a vouch or a capability: trust, held entries */
-				sync_push(n, x->id, c);
-			} else if (err == 0) {
-				sy->dups++;
-				if (cs)
-					cs->dups++;
-			} else if (!peer_fault(err)) {
-				sy->refused++;
-				if (cs)
-					cs->refused++;
-				char hex[17];
-				proto_hex(x->id, 8, hex);
-				if (err == MAILLE_EQUOTA) {
-					sy->quota_refused++; /* one line per commit, not one per entry */
-					if (sy->over_quota.n >= SYNC_OVER_QUOTA_MAX)
-						node_idset_clear(&sy->over_quota);
-					node_idset_add(&sy->over_quota, x->id); /* ENOMEM: asked again, no harm */
-				}
-				else
-					LOG_INFO("SYNC-REFUSE", "entry %s not stored: %s", hex,
-					         sync_err_text(err));
-			} else if (x->err == 0 && (err == MAILLE_EPROTO || err == MAILLE_EAUTH)) {
-				/* decoded and verified, but the store refused it: a malformed body, or a
-				 * capability reference no node accepts (PROTOCOL.md §4.4, checked before
-				 * the commit too) */
-				conn_refuse_entry(c, x, err);
-			} else if (x->err == 0) {
-				char hex[17];
-				proto_hex(x->id, 8, hex);
-				LOG_WARN("SYNC-STORE", "entry %s not stored: %s", hex, maille_strerror(err));
-			}
-			node_idset_del(&sy->inflight, x->id);
+			int outcome = commit_entry(n, x, c, &changed, &cap_changed);
+			proto_idset_del(&sy->inflight, x->id);
 			sy->in_pipe--;
-			if (cs) {
-				cs->done_seq++;
-			}
+			if (c && c->sync)
+				proto_session_processed(&c->sync->s, outcome);
 		}
 		sy->head = b->next;
 		if (!sy->head)
@@ -891,35 +849,31 @@ int sync_index_all(node *n, uint64_t *ret_indexed)
 	return r;
 }
 
-/* One received entry into the pipeline. */
-static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
+/* ---- the session's host (proto/session.h) -------------------------------------------------- */
+
+/* ingest: one received entry into the pipeline, unless it is here already or was refused a
+ * moment ago. */
+static int host_ingest(void *ctx, const uint8_t id[PROTO_ID_LEN], const uint8_t *raw, size_t len,
+                       bool asked)
 {
+	node_conn *c = ctx;
 	node *n = c->owner;
 	struct node_sync_state *sy = n->sy;
-	struct conn_sync *cs = c->sync;
-	uint8_t id[PROTO_ID_LEN];
-	proto_entry_id(raw, len, id);
-	if (cs->rx_ids.n >= SYNC_RX_IDS_MAX)
-		node_idset_clear(&cs->rx_ids);
-	(void)node_idset_add(&cs->rx_ids, id); /* ENOMEM: it may be pushed back, no harm */
-	/* an id we asked for in this reconciliation was not here then (on_need looked): the
-	 * store lookup is skipped for it (a bulk sync is nearly all such entries) */
-	if (node_idset_has(&sy->inflight, id) ||
-	    (!node_idset_has(&cs->wanted, id) && store_has(n->st, id) == 0)) {
-		cs->dups++;
+	/* an id we asked for in this reconciliation was not here then: the store lookup is
+	 * skipped for it (a bulk sync is nearly all such entries) */
+	if (proto_idset_has(&sy->inflight, id) || (!asked && store_has(n->st, id) == 0)) {
 		sy->dups++;
-		return 0;
+		return PROTO_SESSION_RX_DUP;
 	}
-	if (node_idset_has(&sy->over_quota, id)) {
-		cs->refused++; /* refused a moment ago: the quota is still reached */
-		sy->refused++;
-		return 0;
+	if (proto_idset_has(&sy->over_quota, id)) {
+		sy->refused++; /* refused a moment ago: the quota is still reached */
+		return PROTO_SESSION_RX_REFUSED;
 	}
 	ingest_batch *b = sy->tail;
 	if (!b || b->stage != BATCH_OPEN) {
 		b = calloc(1, sizeof *b);
 		if (!b)
-			return MAILLE_ENOMEM;
+			goto nomem;
 		b->n = n;
 		b->stage = BATCH_OPEN;
 		if (sy->tail)
@@ -932,23 +886,22 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 		size_t cap = b->cap ? b->cap * 2 : 16;
 		ingest_entry *v = realloc(b->v, cap * sizeof *v);
 		if (!v)
-			return MAILLE_ENOMEM;
+			goto nomem;
 		b->v = v;
 		b->cap = cap;
 	}
 	ingest_entry *x = &b->v[b->len];
 	memset(x, 0, sizeof *x);
 	x->raw = malloc(len);
-	if (!x->raw || node_idset_add(&sy->inflight, id) < 0) {
+	if (!x->raw || proto_idset_add(&sy->inflight, id) < 0) {
 		free(x->raw);
-		return MAILLE_ENOMEM;
+		goto nomem;
 	}
 	memcpy(x->raw, raw, len);
 	x->len = len;
 	x->conn_id = c->id;
 	memcpy(x->id, id, PROTO_ID_LEN);
 	b->len++;
-	cs->rx_seq++;
 	if (b->len >= SYNC_BATCH_ENTRIES)
 		batch_submit(n, b);
 	sy->in_pipe++;
@@ -956,215 +909,72 @@ static int ingest_add(node_conn *c, const uint8_t *raw, size_t len)
 		c->ingest_paused = true;
 		conn_update_reading(c);
 	}
-	return 0;
+	return PROTO_SESSION_RX_TAKEN;
+nomem:
+	LOG_ERROR("SYNC-ERROR", "#%llu: %s", (unsigned long long)c->id,
+	          maille_strerror(MAILLE_ENOMEM));
+	return MAILLE_ENOMEM;
 }
 
-/* ---- sending ------------------------------------------------------------------------------- */
-
-/* Queues id for sending, unless it is queued already. 0, or MAILLE_ENOMEM. */
-static int sq_push(struct conn_sync *cs, const uint8_t id[PROTO_ID_LEN], uint8_t kind)
+static int host_send(void *ctx, const uint8_t *msg, size_t len)
 {
-	int added = node_idset_add(&cs->queued, id);
-	if (added <= 0)
-		return added; /* queued already (it goes out once), or ENOMEM */
-	if (cs->sq_len == cs->sq_cap || cs->sq_head + cs->sq_len == cs->sq_cap) {
-		/* compact, then grow */
-		if (cs->sq_head) {
-			memmove(cs->sq, cs->sq + cs->sq_head, cs->sq_len * sizeof *cs->sq);
-			cs->sq_head = 0;
-		}
-		if (cs->sq_len == cs->sq_cap) {
-			size_t cap = cs->sq_cap ? cs->sq_cap * 2 : 256;
-			sendq_item *p = realloc(cs->sq, cap * sizeof *p);
-			if (!p) {
-				node_idset_del(&cs->queued, id);
-				return MAILLE_ENOMEM;
-			}
-			cs->sq = p;
-			cs->sq_cap = cap;
-		}
-	}
-	sendq_item *it = &cs->sq[cs->sq_head + cs->sq_len++];
-	memcpy(it->id, id, PROTO_ID_LEN);
-	it->kind = kind;
-	cs->sq_enq++;
-	if (kind == SQ_PUSH)
-		cs->n_push++;
-	else if (kind == SQ_WANTED)
-		cs->n_wanted++;
-	return 0;
+	return conn_send_raw(ctx, msg, len);
+}
+
+static const rbsr_set *host_set_acquire(void *ctx, void **ret_ref)
+{
+	node_conn *c = ctx;
+	node_set *s = node_set_get(c->owner);
+	*ret_ref = s;
+	return s ? &s->set : NULL;
+}
+
+static void host_set_release(void *ctx, void *ref)
+{
+	(void)ctx;
+	node_set_release(ref);
+}
+
+/* has: a need we do not ask for (PROTOCOL.md §3.5): stored, in the pipeline, or refused for
+ * the quota lately (§4.6). */
+static bool host_has(void *ctx, const uint8_t id[PROTO_ID_LEN])
+{
+	node_conn *c = ctx;
+	node *n = c->owner;
+	return proto_idset_has(&n->sy->inflight, id) || proto_idset_has(&n->sy->over_quota, id) ||
+	       store_has(n->st, id) == 0;
+}
+
+static int host_fetch(void *ctx, const uint8_t id[PROTO_ID_LEN], uint8_t **ret_raw, size_t *ret_len)
+{
+	node_conn *c = ctx;
+	return store_raw_get(c->owner->st, id, ret_raw, ret_len);
 }
 
 void sync_push(node *n, const uint8_t id[PROTO_ID_LEN], const node_conn *except)
 {
 	for (node_conn *c = n->head; c; c = c->next) {
-		if (c == except || c->state != CONN_OPEN || !c->sync || c->oneshot_sync)
+		if (c == except || c->state != CONN_OPEN || !c->sync)
 			continue;
-		struct conn_sync *cs = c->sync;
-		/* PROTOCOL.md §3.5: not to the node it came from (on any of its sessions: a daemon
-		 * and a `maille sync` of one node share its key), nor to a peer known to hold it:
-		 * it sent it to us, announced it in our reconciliation (a need), or got it from us
-		 * in this round */
-		if (except && memcmp(c->peer_key, except->peer_key, PROTO_KEY_LEN) == 0)
-			continue;
-		if (node_idset_has(&cs->rx_ids, id) || node_idset_has(&cs->wanted, id) ||
-		    node_idset_has(&cs->sent_ids, id))
-			continue;
-		/* a peer that does not keep up (or out of memory) loses pushes: anti-entropy
-		 * repairs what push missed */
-		if (cs->n_push < SYNC_PUSH_QUEUE_MAX)
-			(void)sq_push(cs, id, SQ_PUSH);
+		proto_session_push(&c->sync->s, id, except ? except->peer_key : NULL);
 	}
 }
 
 bool sync_inflight(const node *n, const uint8_t id[PROTO_ID_LEN])
 {
-	return n->sy && node_idset_has(&n->sy->inflight, id);
+	return n->sy && proto_idset_has(&n->sy->inflight, id);
 }
 
-static int send_msg(node_conn *c, const uint8_t *msg, size_t len)
+void sync_written(node_conn *c)
 {
-	int r = conn_send_raw(c, msg, len);
-	if (r) {
-		LOG_ERROR("SYNC-ERROR", "#%llu %s: cannot send: %s", (unsigned long long)c->id,
-		          c->peer_addr, maille_strerror(r));
-		conn_close_now(c);
-		return -1;
-	}
-	return 0;
+	if (c->sync)
+		proto_session_written(&c->sync->s, uv_now(&c->owner->loop));
 }
 
-static int send_mark(node_conn *c, uint32_t type, uint64_t m)
+bool sync_tick(node_conn *c)
 {
-	uint8_t buf[32];
-	size_t len;
-	if (proto_sync_encode_mark(type, m, buf, sizeof buf, &len))
-		return -1;
-	return send_msg(c, buf, len);
-}
-
-/* One ENTRIES message from the head of the queue. 0 sent (or nothing to send), -1 closed. */
-static int send_entries(node_conn *c)
-{
-	struct conn_sync *cs = c->sync;
-	node *n = c->owner;
-	uint8_t *raws[PROTO_ENTRIES_MAX];
-	size_t lens[PROTO_ENTRIES_MAX];
-	size_t k = 0, bytes = PROTO_ENTRIES_OVERHEAD;
-	while (cs->sq_len && k < PROTO_ENTRIES_MAX && bytes < SYNC_ENTRIES_MSG_BYTES) {
-		sendq_item *it = &cs->sq[cs->sq_head];
-		uint8_t *raw;
-		size_t len;
-		int r = store_raw_get(n->st, it->id, &raw, &len);
-		if (r == 0 && bytes + proto_sync_entry_size(len) > PROTO_SESSION_MSG_MAX) {
-			free(raw);
-			break; /* the next message takes it */
-		}
-		cs->sq_head++;
-		cs->sq_len--;
-		cs->sq_done++;
-		if (it->kind == SQ_PUSH)
-			cs->n_push--;
-		else if (it->kind == SQ_WANTED)
-			cs->n_wanted--;
-		node_idset_del(&cs->queued, it->id);
-		if (cs->sq_len == 0)
-			cs->sq_head = 0;
-		if (r)
-			continue; /* superseded since: the peer gets the newer one by push */
-		if (cs->sent_ids.n >= SYNC_SENT_MAX)
-			node_idset_clear(&cs->sent_ids);
-		(void)node_idset_add(&cs->sent_ids, it->id); /* ENOMEM: a WANT of it is served again */
-		raws[k] = raw;
-		lens[k] = len;
-		bytes += proto_sync_entry_size(len);
-		k++;
-	}
-	if (k == 0)
-		return 0;
-	int ret = 0;
-	uint8_t *msg = malloc(bytes);
-	size_t len = 0;
-	int r = msg ? proto_sync_encode_entries((const uint8_t *const *)raws, lens, k, msg, bytes, &len)
-	            : MAILLE_ENOMEM;
-	if (r) {
-		LOG_ERROR("SYNC-ERROR", "#%llu: cannot encode entries: %s", (unsigned long long)c->id,
-		          maille_strerror(r));
-		conn_close_now(c);
-		ret = -1;
-	} else {
-		ret = send_msg(c, msg, len);
-		cs->sent += k;
-	}
-	free(msg);
-	for (size_t i = 0; i < k; i++)
-		free(raws[i]);
-	return ret;
-}
-
-static int send_wants(node_conn *c)
-{
-	struct conn_sync *cs = c->sync;
-	while (cs->want_len && cs->wants_out < SYNC_WANTS_IN_FLIGHT) {
-		size_t k = cs->want_len < PROTO_WANT_IDS_MAX ? cs->want_len : PROTO_WANT_IDS_MAX;
-		uint8_t buf[16 + PROTO_WANT_IDS_MAX * RBSR_ID_LEN];
-		size_t len;
-		/* from the end: the order of requests does not matter, and nothing moves */
-		const uint8_t *ids = cs->want + (cs->want_len - k) * RBSR_ID_LEN;
-		int r = proto_sync_encode_want(ids, k, buf, sizeof buf, &len);
-		if (r || send_msg(c, buf, len))
-			return -1;
-		cs->want_len -= k;
-		uint64_t m = ++cs->next_mark;
-		if (send_mark(c, PROTO_SESS_MARK, m))
-			return -1;
-		cs->want_marks[cs->wants_out++] = m;
-	}
-	return 0;
-}
-
-/* MARKs of the peer whose condition holds get their ACK, in order. */
-static int send_acks(node_conn *c)
-{
-	struct conn_sync *cs = c->sync;
-	size_t i = 0;
-	while (i < cs->n_marks && cs->done_seq >= cs->marks[i].seq && cs->sq_done >= cs->marks[i].qpos) {
-		if (send_mark(c, PROTO_SESS_MARK_ACK, cs->marks[i].n))
-			return -1;
-		i++;
-	}
-	if (i) {
-		memmove(cs->marks, cs->marks + i, (cs->n_marks - i) * sizeof cs->marks[0]);
-		cs->n_marks -= i;
-	}
-	return 0;
-}
-
-/* node_sync(): done when our reconciliation is over, every WANT answered, the queue sent,
- * and the final MARK acknowledged with everything we received processed. */
-static void oneshot_check(node_conn *c)
-{
-	struct conn_sync *cs = c->sync;
-	if (!c->oneshot_sync || cs->finished || cs->ri_active || !cs->ri_done_once)
-		return;
-	if (cs->want_len || cs->wants_out || cs->sq_len)
-		return;
-	if (!cs->final_sent) {
-		cs->final_mark = ++cs->next_mark;
-		cs->final_sent = true;
-		send_mark(c, PROTO_SESS_MARK, cs->final_mark);
-		return;
-	}
-	if (!cs->final_acked || cs->done_seq != cs->rx_seq)
-		return;
-	cs->finished = true;
-	node_sync_finish(c->owner, 0, "done");
-	conn_close_bye(c, PROTO_BYE_DONE, "sync done");
-}
-
-bool sync_sending(const node_conn *c)
-{
-	return c->sync && c->sync->sq_len > 0;
+	return c->sync && proto_session_tick(&c->sync->s, uv_now(&c->owner->loop),
+	                                     conn_write_backlog(c) > 0);
 }
 
 void sync_pump(node_conn *c)
@@ -1172,133 +982,25 @@ void sync_pump(node_conn *c)
 	struct conn_sync *cs = c->sync;
 	if (!cs || c->state != CONN_OPEN)
 		return;
-	while (cs->sq_len && conn_write_backlog(c) < SYNC_PUMP_BACKLOG_MAX) {
-		if (send_entries(c))
-			return;
-	}
-	if (send_acks(c) || send_wants(c))
-		return;
-	oneshot_check(c);
+	/* the send queue fills the write queue up to SYNC_PUMP_BACKLOG_MAX only */
+	size_t backlog = conn_write_backlog(c);
+	proto_session_pump(&cs->s, backlog < SYNC_PUMP_BACKLOG_MAX ? SYNC_PUMP_BACKLOG_MAX - backlog
+	                                                           : 0);
 	if (c->state == CONN_OPEN)
 		conn_flush(c);
-}
-
-/* ---- reconciliation ------------------------------------------------------------------------ */
-
-static int on_have(void *ctx, const uint8_t id[RBSR_ID_LEN])
-{
-	node_conn *c = ctx;
-	c->sync->ri_haves++;
-	return sq_push(c->sync, id, SQ_HAVE);
-}
-
-static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
-{
-	node_conn *c = ctx;
-	struct conn_sync *cs = c->sync;
-	node *n = c->owner;
-	int r = node_idset_add(&cs->wanted, id);
-	if (r <= 0)
-		return r; /* asked already in this reconciliation (or ENOMEM) */
-	cs->ri_needs++;
-	if (node_idset_has(&n->sy->inflight, id) || node_idset_has(&n->sy->over_quota, id) ||
-	    store_has(n->st, id) == 0)
-		return 0;
-	if (cs->want_len == cs->want_cap) {
-		size_t cap = cs->want_cap ? cs->want_cap * 2 : 1024;
-		uint8_t *p = realloc(cs->want, cap * RBSR_ID_LEN);
-		if (!p)
-			return MAILLE_ENOMEM;
-		cs->want = p;
-		cs->want_cap = cap;
-	}
-	memcpy(cs->want + cs->want_len * RBSR_ID_LEN, id, RBSR_ID_LEN);
-	cs->want_len++;
-	return 0;
-}
-
-static int send_recon(node_conn *c, uint32_t kind, const uint8_t *data, size_t len)
-{
-	size_t cap = len + 16;
-	uint8_t *buf = malloc(cap);
-	size_t out;
-	int r = buf ? proto_sync_encode_recon(kind, data, len, buf, cap, &out) : MAILLE_ENOMEM;
-	if (r) {
-		free(buf);
-		LOG_ERROR("SYNC-ERROR", "#%llu: cannot encode a reconciliation message: %s",
-		          (unsigned long long)c->id, maille_strerror(r));
-		conn_close_now(c);
-		return -1;
-	}
-	r = send_msg(c, buf, out);
-	free(buf);
-	return r;
 }
 
 void sync_start_recon(node_conn *c)
 {
-	struct conn_sync *cs = c->sync;
-	node *n = c->owner;
-	if (!cs || c->state != CONN_OPEN || cs->ri_active)
+	if (!c->sync || c->state != CONN_OPEN)
 		return;
-	node_set *s = node_set_get(n);
-	if (!s)
-		return;
-	uint8_t *out = malloc(SYNC_FRAME_LIMIT);
-	size_t len = 0;
-	int r = out ? rbsr_session_init(&cs->ri, &s->set, RBSR_INITIATOR, SYNC_FRAME_LIMIT)
-	            : MAILLE_ENOMEM;
-	if (!r) {
-		r = rbsr_initiate(&cs->ri, out, SYNC_FRAME_LIMIT, &len);
-		if (r)
-			rbsr_session_done(&cs->ri);
-	}
-	if (r) {
-		LOG_ERROR("SYNC-ERROR", "#%llu: cannot start a reconciliation: %s",
-		          (unsigned long long)c->id, maille_strerror(r));
-		free(out);
-		node_set_release(s);
-		return;
-	}
-	cs->ri_set = s;
-	cs->ri_active = true;
-	cs->ri_rounds = 1;
-	cs->ri_haves = cs->ri_needs = 0;
-	cs->ri_t0_ns = uv_hrtime();
-	node_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
-	/* The needs still asked for, or still to ask for, stay in wanted: a WANT never names an
-	 * id twice, nor one a WANT of ours still waits for (PROTOCOL.md §3.5) */
-	if (!cs->want_len && !cs->wants_out)
-		node_idset_clear(&cs->wanted);
-	LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)", (unsigned long long)c->id,
-	          c->peer_addr, c->peer_fp, s->set.n);
-	send_recon(c, PROTO_RECON_OPEN, out, len);
-	free(out);
+	proto_session_reconcile(&c->sync->s);
 	if (c->state == CONN_OPEN)
 		conn_flush(c);
 }
 
-static void ri_end(struct conn_sync *cs)
-{
-	if (!cs->ri_active)
-		return;
-	rbsr_session_done(&cs->ri);
-	node_set_release(cs->ri_set);
-	cs->ri_set = NULL;
-	cs->ri_active = false;
-}
-
-static void rr_end(struct conn_sync *cs)
-{
-	if (!cs->rr_active)
-		return;
-	rbsr_session_done(&cs->rr);
-	node_set_release(cs->rr_set);
-	cs->rr_set = NULL;
-	cs->rr_active = false;
-}
-
-static int proto_fail(node_conn *c, const char *what, int err)
+/* The peer broke the protocol (PROTOCOL.md §3.5): BYE protocol. */
+static void sync_proto_fail(node_conn *c, const char *what, int err)
 {
 	LOG_WARN("SYNC-PROTO", "#%llu %s %s: %s (%s): closing", (unsigned long long)c->id,
 	         c->peer_addr, c->peer_fp, what, maille_strerror(err));
@@ -1306,176 +1008,23 @@ static int proto_fail(node_conn *c, const char *what, int err)
 		node_ping_fail(c->owner, MAILLE_EPROTO, false, "the peer broke the protocol: %s (%s)",
 		               what, maille_strerror(err));
 	conn_close_bye(c, PROTO_BYE_PROTOCOL, what);
-	return -1;
-}
-
-static int on_recon(node_conn *c, const proto_sync_msg *m)
-{
-	struct conn_sync *cs = c->sync;
-	node *n = c->owner;
-	uint8_t *out = NULL;
-	size_t len = 0;
-	int r;
-	switch (m->recon_kind) {
-	case PROTO_RECON_OPEN:
-		rr_end(cs);
-		node_idset_clear(&cs->sent_ids); /* a new round (PROTOCOL.md §3.5) */
-		cs->rr_set = node_set_get(n);
-		r = cs->rr_set ? rbsr_session_init(&cs->rr, &cs->rr_set->set, RBSR_RESPONDER,
-		                                   SYNC_FRAME_LIMIT)
-		               : MAILLE_EIO;
-		if (r) {
-			/* our fault (logged): the peer's reconciliation would wait for a REPLY forever,
-			 * so the session ends and the peer tries again later */
-			node_set_release(cs->rr_set);
-			cs->rr_set = NULL;
-			conn_close_bye(c, PROTO_BYE_OVERLOADED, "cannot reconcile now");
-			return -1;
-		}
-		cs->rr_active = true;
-		/* fall through */
-	case PROTO_RECON_NEXT:
-		if (!cs->rr_active)
-			return proto_fail(c, "reconciliation message without OPEN", MAILLE_ESTATE);
-		out = malloc(SYNC_FRAME_LIMIT);
-		if (!out) {
-			conn_close_bye(c, PROTO_BYE_OVERLOADED, "out of memory");
-			return -1;
-		}
-		r = rbsr_reconcile(&cs->rr, m->data, m->data_len, NULL, NULL, NULL, out,
-		                   SYNC_FRAME_LIMIT, &len);
-		if (r) {
-			free(out);
-			return proto_fail(c, "malformed reconciliation message", r);
-		}
-		r = send_recon(c, PROTO_RECON_REPLY, out, len);
-		free(out);
-		return r;
-	case PROTO_RECON_CLOSE:
-		rr_end(cs);
-		cs->last_sync_us = node_now_us();
-		return 0;
-	case PROTO_RECON_REPLY:
-		if (!cs->ri_active)
-			return proto_fail(c, "reconciliation reply without a reconciliation",
-			                  MAILLE_ESTATE);
-		out = malloc(SYNC_FRAME_LIMIT);
-		if (!out) {
-			conn_close_bye(c, PROTO_BYE_OVERLOADED, "out of memory");
-			return -1;
-		}
-		r = rbsr_reconcile(&cs->ri, m->data, m->data_len, on_have, on_need, c, out,
-		                   SYNC_FRAME_LIMIT, &len);
-		if (r) {
-			free(out);
-			ri_end(cs);
-			return proto_fail(c, "malformed reconciliation reply", r);
-		}
-		if (len) {
-			cs->ri_rounds++;
-			r = send_recon(c, PROTO_RECON_NEXT, out, len);
-			free(out);
-			return r;
-		}
-		free(out);
-		ri_end(cs);
-		cs->ri_done_once = true;
-		cs->last_sync_us = node_now_us();
-		LOG_INFO("SYNC-RECON", "#%llu %s %s: reconciled in %llu round%s, %.1f ms: %llu to send, "
-		                       "%llu to fetch",
-		         (unsigned long long)c->id, c->peer_addr, c->peer_fp,
-		         (unsigned long long)cs->ri_rounds, cs->ri_rounds == 1 ? "" : "s",
-		         (double)(uv_hrtime() - cs->ri_t0_ns) / 1e6, (unsigned long long)cs->ri_haves,
-		         (unsigned long long)cs->want_len);
-		if (n->sync_res)
-			n->sync_res->rounds = cs->ri_rounds;
-		return send_recon(c, PROTO_RECON_CLOSE, NULL, 0);
-	default:
-		return proto_fail(c, "unknown reconciliation message", MAILLE_EPROTO);
-	}
 }
 
 int sync_on_msg(node_conn *c, const uint8_t *msg, size_t len)
 {
 	struct conn_sync *cs = c->sync;
-	proto_sync_msg m;
-	int r = proto_sync_decode(msg, len, &m);
+	if (!cs)
+		return MAILLE_EINVAL; /* not open yet */
+	uint32_t type = 0;
+	int r = proto_session_feed(&cs->s, uv_now(&c->owner->loop), msg, len, &type);
 	if (r == MAILLE_EINVAL)
 		return r; /* not a sync message */
-	if (r)
-		return proto_fail(c, "malformed session message", r);
-	if (!cs)
-		return 0;
-	switch (m.type) {
-	case PROTO_SESS_RECON:
-		r = on_recon(c, &m);
-		break;
-	case PROTO_SESS_WANT:
-		/* PROTOCOL.md §3.5: an id repeated in the WANT, queued already, or sent in this
-		 * round is not served (again): each entry goes out at most once a round, so a WANT
-		 * of 32 KiB costs at most its 1024 distinct entries. Earlier versions could repeat
-		 * an id, so a repetition is dropped, not a protocol error. */
-		for (size_t i = 0; i < m.n_ids; i++) {
-			const uint8_t *id = m.ids + i * RBSR_ID_LEN;
-			if (node_idset_has(&cs->sent_ids, id))
-				continue;
-			if (sq_push(cs, id, SQ_WANTED))
-				return proto_fail(c, "out of memory", MAILLE_ENOMEM);
-		}
-		if (cs->n_wanted > SYNC_PEER_WANTS_MAX)
-			return proto_fail(c, "too many entries asked for at once", MAILLE_ETOOBIG);
-		r = 0;
-		break;
-	case PROTO_SESS_ENTRIES: {
-		const uint8_t *it = NULL, *raw;
-		size_t rlen;
-		while (proto_sync_entries_next(&m, &it, &raw, &rlen)) {
-			if ((r = ingest_add(c, raw, rlen))) {
-				LOG_ERROR("SYNC-ERROR", "#%llu: %s", (unsigned long long)c->id,
-				          maille_strerror(r));
-				break;
-			}
-		}
-		if (c->owner->sy->tail && c->owner->sy->tail->stage == BATCH_OPEN &&
-		    c->owner->sy->tail->len >= SYNC_BATCH_ENTRIES / 2)
-			sync_ingest_kick(c->owner);
-		r = 0;
-		break;
-	}
-	case PROTO_SESS_MARK:
-		if (cs->n_marks == SYNC_MARKS_MAX)
-			return proto_fail(c, "too many MARKs unanswered", MAILLE_ETOOBIG);
-		cs->marks[cs->n_marks].n = m.mark;
-		cs->marks[cs->n_marks].seq = cs->rx_seq;
-		cs->marks[cs->n_marks].qpos = cs->sq_enq;
-		cs->n_marks++;
-		r = 0;
-		break;
-	case PROTO_SESS_REDEEM:
-		on_redeem(c, &m);
-		r = 0;
-		break;
-	case PROTO_SESS_REDEEMED:
-		on_redeemed(c, m.result);
-		r = 0;
-		break;
-	case PROTO_SESS_MARK_ACK:
-		for (unsigned i = 0; i < cs->wants_out; i++) {
-			if (cs->want_marks[i] == m.mark) {
-				cs->want_marks[i] = cs->want_marks[--cs->wants_out];
-				break;
-			}
-		}
-		if (cs->final_sent && m.mark == cs->final_mark)
-			cs->final_acked = true;
-		r = 0;
-		break;
-	default:
-		r = 0;
-		break;
-	}
-	if (r || c->state != CONN_OPEN)
+	if (proto_session_ended(&cs->s) || c->state != CONN_OPEN)
 		return -1;
+	struct node_sync_state *sy = c->owner->sy;
+	if (type == PROTO_SESS_ENTRIES && sy && sy->tail && sy->tail->stage == BATCH_OPEN &&
+	    sy->tail->len >= SYNC_BATCH_ENTRIES / 2)
+		sync_ingest_kick(c->owner);
 	sync_pump(c);
 	return c->state == CONN_OPEN ? 0 : -1;
 }
@@ -1500,78 +1049,18 @@ static const char *redeem_text(uint64_t result)
 	}
 }
 
-/* `maille join`: checks that the peer is the inviter of the token, sends REDEEM and holds
- * the session (no reconciliation) until REDEEMED. */
-static int redeem_send(node_conn *c)
-{
-	node *n = c->owner;
-	if (n->cfg.redeem_inviter && memcmp(c->peer_key, n->cfg.redeem_inviter, PROTO_KEY_LEN) != 0) {
-		if (n->sync_res)
-			n->sync_res->not_inviter = true;
-		node_sync_finish(n, MAILLE_EAUTH, "the node there is not the inviter (its key is %s…)",
-		                 c->peer_fp);
-		conn_close_bye(c, PROTO_BYE_DONE, "not the inviter");
-		return 0;
-	}
-	uint8_t msg[64];
-	size_t len = 0;
-	int r = proto_sync_encode_redeem(n->cfg.redeem_secret,
-	                                 n->cfg.redeem_member ? PROTO_REDEEM_MEMBER : 0, msg,
-	                                 sizeof msg, &len);
-	if (!r)
-		r = conn_send_raw(c, msg, len);
-	sodium_memzero(msg, sizeof msg);
-	if (r)
-		return r;
-	c->sync->redeem_wait = true;
-	LOG_DEBUG("INVITE", "#%llu %s %s: invitation sent", (unsigned long long)c->id, c->peer_addr,
-	          c->peer_fp);
-	return 0;
-}
-
-static void on_redeemed(node_conn *c, uint64_t result)
-{
-	node *n = c->owner;
-	struct conn_sync *cs = c->sync;
-	if (!cs->redeem_wait)
-		return; /* not asked: ignored, like an unknown message */
-	cs->redeem_wait = false;
-	if (n->sync_res)
-		n->sync_res->redeem_result = result > PROTO_REDEEM_FAILED ? (int)PROTO_REDEEM_FAILED
-		                                                          : (int)result;
-	if (result != PROTO_REDEEM_OK) {
-		LOG_WARN("INVITE", "#%llu %s %s: the inviter refused the invitation: %s",
-		         (unsigned long long)c->id, c->peer_addr, c->peer_fp, redeem_text(result));
-		node_sync_finish(n, MAILLE_EAUTH, "the inviter refused the invitation: %s",
-		                 redeem_text(result));
-		conn_close_bye(c, PROTO_BYE_DONE, "invitation refused");
-		return;
-	}
-	LOG_INFO("INVITE", "#%llu %s %s: invitation redeemed; syncing", (unsigned long long)c->id,
-	         c->peer_addr, c->peer_fp);
-	sync_session_begin(c);
-}
-
-/* The inviter's side: one redemption per session; the vouch for a territory, never for a
- * member's node (it writes in another territory's name). */
-static void on_redeem(node_conn *c, const proto_sync_msg *m)
+/* The inviter's side of a REDEEM the session let through (one a session, never from a
+ * one-shot client's session): the store spends a use, and the vouch is for a territory,
+ * never for a member's node (it writes in another territory's name). */
+static void redeem_serve(node_conn *c, const proto_session_event *ev)
 {
 	node *n = c->owner;
 	uint64_t result = PROTO_REDEEM_FAILED;
 	uint8_t hash[PROTO_INVITE_SECRET_LEN];
-	bool member = (m->flags & PROTO_REDEEM_MEMBER) != 0;
+	bool member = (ev->flags & PROTO_REDEEM_MEMBER) != 0;
 	int sr = STORE_INVITE_UNKNOWN;
-	proto_invite_secret_hash(m->secret, hash);
-	if (c->sync->redeemed) {
-		/* each REDEEM is a store transaction on the event loop: a peer does not get to
-		 * repeat them (PROTOCOL.md §4.5) */
-		proto_fail(c, "a second REDEEM on one session", MAILLE_EPROTO);
-		return;
-	}
-	c->sync->redeemed = true;
-	if (c->oneshot_sync) {
-		result = PROTO_REDEEM_UNKNOWN; /* a client holds no invitation */
-	} else if (store_invite_redeem(n->st, hash, node_now_us(), c->peer_key, &sr) != 0) {
+	proto_invite_secret_hash(ev->secret, hash);
+	if (store_invite_redeem(n->st, hash, node_now_us(), c->peer_key, &sr) != 0) {
 		LOG_ERROR("INVITE", "#%llu %s %s: cannot look the invitation up in the store",
 		          (unsigned long long)c->id, c->peer_addr, c->peer_fp);
 	} else {
@@ -1605,10 +1094,123 @@ static void on_redeem(node_conn *c, const proto_sync_msg *m)
 		LOG_WARN("INVITE", "#%llu %s %s: invitation refused: %s", (unsigned long long)c->id,
 		         c->peer_addr, c->peer_fp, redeem_text(result));
 	}
-	uint8_t msg[16];
-	size_t len = 0;
-	if (proto_sync_encode_redeemed(result, msg, sizeof msg, &len) == 0)
-		conn_send_raw(c, msg, len);
+	proto_session_redeem_answer(&c->sync->s, result);
+}
+
+/* `maille join`: the inviter's answer. */
+static void on_redeemed(node_conn *c, uint64_t result)
+{
+	node *n = c->owner;
+	if (n->sync_res)
+		n->sync_res->redeem_result = result > PROTO_REDEEM_FAILED ? (int)PROTO_REDEEM_FAILED
+		                                                          : (int)result;
+	if (result != PROTO_REDEEM_OK)
+		LOG_WARN("INVITE", "#%llu %s %s: the inviter refused the invitation: %s",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp, redeem_text(result));
+	else
+		LOG_INFO("INVITE", "#%llu %s %s: invitation redeemed; syncing",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp);
+}
+
+/* ---- the session's decisions --------------------------------------------------------------- */
+
+/* The session ended (proto/session.h says why): the one-shot's outcome, then BYE. */
+static void on_session_end(node_conn *c, const proto_session_event *ev)
+{
+	node *n = c->owner;
+	switch (ev->end) {
+	case PROTO_SESSION_END_PROTOCOL:
+		sync_proto_fail(c, ev->what, ev->err);
+		return;
+	case PROTO_SESSION_END_LOCAL:
+		LOG_ERROR("SYNC-ERROR", "#%llu %s: %s: %s", (unsigned long long)c->id, c->peer_addr,
+		          ev->what, maille_strerror(ev->err));
+		break;
+	case PROTO_SESSION_END_NOT_INVITER:
+		if (n->sync_res)
+			n->sync_res->not_inviter = true;
+		node_sync_finish(n, MAILLE_EAUTH, "the node there is not the inviter (its key is %s…)",
+		                 c->peer_fp);
+		break;
+	case PROTO_SESSION_END_REFUSED:
+		node_sync_finish(n, MAILLE_EAUTH, "the inviter refused the invitation: %s",
+		                 redeem_text(ev->result));
+		break;
+	case PROTO_SESSION_END_DONE:
+		node_sync_finish(n, 0, "done");
+		break;
+	case PROTO_SESSION_END_IDLE:
+		conn_idle(c, ev->idle_ms);
+		break;
+	case PROTO_SESSION_END_INVALID:
+		if (c->oneshot_sync)
+			node_sync_finish(n, MAILLE_EPROTO, "the peer sent an invalid entry (%s)", ev->what);
+		break;
+	default:
+		break;
+	}
+	if (ev->bye)
+		conn_close_bye(c, ev->bye_reason, ev->bye_text);
+	else
+		conn_close_now(c);
+}
+
+static void host_event(void *ctx, const proto_session_event *ev)
+{
+	node_conn *c = ctx;
+	node *n = c->owner;
+	struct conn_sync *cs = c->sync;
+	switch (ev->kind) {
+	case PROTO_SESSION_EV_CLOSE:
+		on_session_end(c, ev);
+		break;
+	case PROTO_SESSION_EV_BEGIN:
+		if (c->oneshot_sync && n->sync_res)
+			n->sync_res->equal = ev->equal;
+		if (!ev->equal)
+			break;
+		cs->last_sync_us = node_now_us();
+		LOG_DEBUG("SYNC-RECON", "#%llu %s %s: same set (%llu entries): nothing to reconcile",
+		          (unsigned long long)c->id, c->peer_addr, c->peer_fp,
+		          (unsigned long long)n->hello.count);
+		break;
+	case PROTO_SESSION_EV_RECON_START:
+		if (ev->err) {
+			LOG_ERROR("SYNC-ERROR", "#%llu: cannot start a reconciliation: %s",
+			          (unsigned long long)c->id, maille_strerror(ev->err));
+			break;
+		}
+		cs->ri_t0_ns = uv_hrtime();
+		LOG_DEBUG("SYNC-RECON", "#%llu %s %s: reconciling (%zu items here)",
+		          (unsigned long long)c->id, c->peer_addr, c->peer_fp, ev->n_items);
+		break;
+	case PROTO_SESSION_EV_RECONCILED:
+		cs->last_sync_us = node_now_us();
+		LOG_INFO("SYNC-RECON", "#%llu %s %s: reconciled in %llu round%s, %.1f ms: %llu to send, "
+		                       "%llu to fetch",
+		         (unsigned long long)c->id, c->peer_addr, c->peer_fp,
+		         (unsigned long long)ev->rounds, ev->rounds == 1 ? "" : "s",
+		         (double)(uv_hrtime() - cs->ri_t0_ns) / 1e6, (unsigned long long)ev->haves,
+		         (unsigned long long)ev->wants);
+		if (n->sync_res)
+			n->sync_res->rounds = ev->rounds;
+		break;
+	case PROTO_SESSION_EV_PEER_RECONCILED:
+		cs->last_sync_us = node_now_us();
+		break;
+	case PROTO_SESSION_EV_REDEEM_SENT:
+		LOG_DEBUG("INVITE", "#%llu %s %s: invitation sent", (unsigned long long)c->id,
+		          c->peer_addr, c->peer_fp);
+		break;
+	case PROTO_SESSION_EV_REDEEM:
+		redeem_serve(c, ev);
+		break;
+	case PROTO_SESSION_EV_REDEEMED:
+		on_redeemed(c, ev->result);
+		break;
+	default:
+		break;
+	}
 }
 
 /* ---- sessions ------------------------------------------------------------------------------ */
@@ -1616,39 +1218,39 @@ static void on_redeem(node_conn *c, const proto_sync_msg *m)
 int sync_conn_open(node_conn *c)
 {
 	node *n = c->owner;
-	if (!n->sy)
-		return 0; /* node_ping(): no store, no sync */
 	c->sync = calloc(1, sizeof *c->sync);
 	if (!c->sync)
 		return MAILLE_ENOMEM;
-	randombytes_buf(&c->sync->wanted.seed, sizeof c->sync->wanted.seed);
-	randombytes_buf(&c->sync->queued.seed, sizeof c->sync->queued.seed);
-	randombytes_buf(&c->sync->sent_ids.seed, sizeof c->sync->sent_ids.seed);
-	randombytes_buf(&c->sync->rx_ids.seed, sizeof c->sync->rx_ids.seed);
-	if (c->oneshot_sync && n->cfg.redeem_secret)
-		return redeem_send(c);
-	sync_session_begin(c);
-	return 0;
-}
-
-/* PROTOCOL.md §3.5: equal fingerprints, nothing to reconcile; otherwise the dialer opens. */
-static void sync_session_begin(node_conn *c)
-{
-	node *n = c->owner;
-	bool equal = c->peer_hello.has_fp && n->hello.has_fp && c->peer_hello.count == n->hello.count &&
-	             memcmp(c->peer_hello.fp, n->hello.fp, RBSR_FP_LEN) == 0;
-	if (c->oneshot_sync && n->sync_res)
-		n->sync_res->equal = equal;
-	if (equal) {
-		c->sync->ri_done_once = true;
-		c->sync->last_sync_us = node_now_us();
-		LOG_DEBUG("SYNC-RECON", "#%llu %s %s: same set (%llu entries): nothing to reconcile",
-		          (unsigned long long)c->id, c->peer_addr, c->peer_fp,
-		          (unsigned long long)n->hello.count);
-	} else if (!c->inbound) {
-		sync_start_recon(c);
+	proto_session_cfg cfg = {
+		.dialer = !c->inbound,
+		.oneshot = c->oneshot_sync,
+		.ours = &n->hello,
+		.peer = &c->peer_hello,
+		.peer_key = c->peer_key,
+		.no_sync = !n->sy, /* node_ping(): no store, no sync */
+		.now_ms = uv_now(&n->loop),
+		.idle_timeout_ms = n->cfg.idle_timeout_ms,
+	};
+	if (c->oneshot_sync && n->cfg.redeem_secret) {
+		cfg.redeem_secret = n->cfg.redeem_secret;
+		cfg.redeem_inviter = n->cfg.redeem_inviter;
+		cfg.redeem_flags = n->cfg.redeem_member ? PROTO_REDEEM_MEMBER : 0;
 	}
+	randombytes_buf(&cfg.seed, sizeof cfg.seed);
+	const proto_session_host host = {
+		.ctx = c,
+		.send = host_send,
+		.set_acquire = host_set_acquire,
+		.set_release = host_set_release,
+		.has = host_has,
+		.fetch = host_fetch,
+		.ingest = host_ingest,
+		.event = host_event,
+	};
+	proto_session_init(&c->sync->s, &cfg, &host);
+	proto_session_start(&c->sync->s);
 	sync_pump(c);
+	return 0;
 }
 
 void sync_conn_free(node_conn *c)
@@ -1658,21 +1260,16 @@ void sync_conn_free(node_conn *c)
 		return;
 	node_sync_result *res = c->owner->sync_res;
 	if (c->oneshot_sync && res) {
-		res->sent = cs->sent;
-		res->received = cs->received;
-		res->duplicates = cs->dups;
-		res->refused = cs->refused;
+		proto_session_stats st;
+		proto_session_stats_get(&cs->s, &st);
+		res->sent = st.sent;
+		res->received = st.received;
+		res->duplicates = st.dups;
+		res->refused = st.refused;
 		res->bytes_sent = c->n_tx_bytes;
 		res->bytes_received = c->n_rx_bytes;
 	}
-	ri_end(cs);
-	rr_end(cs);
-	node_idset_done(&cs->wanted);
-	node_idset_done(&cs->queued);
-	node_idset_done(&cs->sent_ids);
-	node_idset_done(&cs->rx_ids);
-	free(cs->want);
-	free(cs->sq);
+	proto_session_done(&cs->s);
 	free(cs);
 	c->sync = NULL;
 }
@@ -1680,12 +1277,14 @@ void sync_conn_free(node_conn *c)
 void sync_conn_stats(const node_conn *c, uint64_t *sent, uint64_t *received, uint64_t *dups,
                      uint64_t *refused, uint64_t *last_sync_us)
 {
-	const struct conn_sync *cs = c->sync;
-	*sent = cs ? cs->sent : 0;
-	*received = cs ? cs->received : 0;
-	*dups = cs ? cs->dups : 0;
-	*refused = cs ? cs->refused : 0;
-	*last_sync_us = cs ? cs->last_sync_us : 0;
+	proto_session_stats st = {0};
+	if (c->sync)
+		proto_session_stats_get(&c->sync->s, &st);
+	*sent = st.sent;
+	*received = st.received;
+	*dups = st.dups;
+	*refused = st.refused;
+	*last_sync_us = c->sync ? c->sync->last_sync_us : 0;
 }
 
 void sync_anti_entropy(node *n)
@@ -1697,12 +1296,12 @@ void sync_anti_entropy(node *n)
 	sy->next_ae_ms = now + sy->anti_entropy_ms;
 	unsigned k = 0;
 	for (node_conn *c = n->head; c; c = c->next)
-		k += c->state == CONN_OPEN && c->sync && !c->sync->ri_active;
+		k += c->state == CONN_OPEN && c->sync && !proto_session_reconciling(&c->sync->s);
 	if (!k)
 		return;
 	unsigned pick = randombytes_uniform(k);
 	for (node_conn *c = n->head; c; c = c->next) {
-		if (c->state != CONN_OPEN || !c->sync || c->sync->ri_active)
+		if (c->state != CONN_OPEN || !c->sync || proto_session_reconciling(&c->sync->s))
 			continue;
 		if (pick-- == 0) {
 			LOG_DEBUG("SYNC-AE", "anti-entropy with #%llu %s", (unsigned long long)c->id,

@@ -1,12 +1,12 @@
-/* node/daemon/idset.c: see idset.h. */
+/* proto/idset.c: see idset.h. */
 #include "idset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/error.h"
+#include "error.h"
 
-static size_t idset_hash(const node_idset *s, const uint8_t id[PROTO_ID_LEN])
+static size_t idset_hash(const proto_idset *s, const uint8_t id[PROTO_ID_LEN])
 {
 	uint64_t h;
 	memcpy(&h, id, sizeof h);
@@ -15,7 +15,7 @@ static size_t idset_hash(const node_idset *s, const uint8_t id[PROTO_ID_LEN])
 	return (size_t)(h >> 17) & (s->cap - 1);
 }
 
-bool node_idset_has(const node_idset *s, const uint8_t id[PROTO_ID_LEN])
+bool proto_idset_has(const proto_idset *s, const uint8_t id[PROTO_ID_LEN])
 {
 	if (!s->n)
 		return false;
@@ -27,10 +27,10 @@ bool node_idset_has(const node_idset *s, const uint8_t id[PROTO_ID_LEN])
 	}
 }
 
-static int idset_grow(node_idset *s)
+static int idset_grow(proto_idset *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 256;
-	node_idset t = {calloc(cap, PROTO_ID_LEN), calloc(cap, 1), cap, 0, s->seed};
+	proto_idset t = {calloc(cap, PROTO_ID_LEN), calloc(cap, 1), cap, 0, s->seed};
 	if (!t.slot || !t.used) {
 		free(t.slot);
 		free(t.used);
@@ -52,9 +52,9 @@ static int idset_grow(node_idset *s)
 	return 0;
 }
 
-int node_idset_add(node_idset *s, const uint8_t id[PROTO_ID_LEN])
+int proto_idset_add(proto_idset *s, const uint8_t id[PROTO_ID_LEN])
 {
-	if (node_idset_has(s, id))
+	if (proto_idset_has(s, id))
 		return 0;
 	if ((s->n + 1) * 2 > s->cap && idset_grow(s))
 		return MAILLE_ENOMEM;
@@ -68,7 +68,7 @@ int node_idset_add(node_idset *s, const uint8_t id[PROTO_ID_LEN])
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
-void node_idset_del(node_idset *s, const uint8_t id[PROTO_ID_LEN])
+void proto_idset_del(proto_idset *s, const uint8_t id[PROTO_ID_LEN])
 {
 	if (!s->n)
 		return;
@@ -94,7 +94,7 @@ void node_idset_del(node_idset *s, const uint8_t id[PROTO_ID_LEN])
 	}
 }
 
-void node_idset_clear(node_idset *s)
+void proto_idset_clear(proto_idset *s)
 {
 	if (s->n && s->used)
 		memset(s->used, 0, s->cap);
@@ -109,7 +109,7 @@ void node_idset_clear(node_idset *s)
 	}
 }
 
-void node_idset_done(node_idset *s)
+void proto_idset_done(proto_idset *s)
 {
 	free(s->slot);
 	free(s->used);

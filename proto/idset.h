@@ -1,5 +1,6 @@
-/* node/daemon/idset.h: a set of 32-byte entry ids, the daemon's memory of what is in its
- * pipeline, what each peer sent or asked for, and what the quarantine refused.
+/* proto/idset.h: a set of 32-byte entry ids: the sync session's memory of what each peer sent
+ * or asked for (proto/session.h), the daemon's of what is in its pipeline and what the
+ * quarantine refused.
  *
  * Open addressing with linear probing over ids that are BLAKE2b outputs (or claimed to be: a
  * peer can choose ids that collide, which costs it nothing but only slows down its own lookups,
@@ -7,33 +8,33 @@
  * draws at random, so that a peer cannot aim its ids at one probe chain of ours. Deletion
  * shifts entries back (no tombstones), so a set that lives long stays as fast as a new one.
  *
- * The caller embeds a node_idset zeroed (= empty) and sets seed; node_idset_done frees it.
+ * The caller embeds a proto_idset zeroed (= empty) and sets seed; proto_idset_done frees it.
  * Depends on nothing but libc and proto/error.h; not thread-safe (one owner at a time). */
-#ifndef MAILLE_NODE_DAEMON_IDSET_H
-#define MAILLE_NODE_DAEMON_IDSET_H
+#ifndef MAILLE_PROTO_IDSET_H
+#define MAILLE_PROTO_IDSET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/entry.h"
+#include "entry.h"
 
-typedef struct node_idset {
+typedef struct proto_idset {
 	uint8_t (*slot)[PROTO_ID_LEN];
 	uint8_t *used;
 	size_t cap, n; /* cap a power of two, or 0; n ids in the set */
 	uint64_t seed;
-} node_idset;
+} proto_idset;
 
-bool node_idset_has(const node_idset *s, const uint8_t id[PROTO_ID_LEN]);
+bool proto_idset_has(const proto_idset *s, const uint8_t id[PROTO_ID_LEN]);
 /* 1 if added, 0 if it was there, MAILLE_ENOMEM (the set unchanged). */
-int node_idset_add(node_idset *s, const uint8_t id[PROTO_ID_LEN]);
+int proto_idset_add(proto_idset *s, const uint8_t id[PROTO_ID_LEN]);
 /* Removes id if present. */
-void node_idset_del(node_idset *s, const uint8_t id[PROTO_ID_LEN]);
+void proto_idset_del(proto_idset *s, const uint8_t id[PROTO_ID_LEN]);
 /* Empties the set; a table grown past 65 536 slots is freed (a large reconciliation's is not
  * kept for a session's life). The seed stays. */
-void node_idset_clear(node_idset *s);
+void proto_idset_clear(proto_idset *s);
 /* Frees the table and zeroes the set (seed included). */
-void node_idset_done(node_idset *s);
+void proto_idset_done(proto_idset *s);
 
 #endif

@@ -1,9 +1,9 @@
-/* tests/unit/node/test_idset.c: the daemon's set of entry ids (node/daemon/idset.h), against
+/* tests/unit/proto/test_idset.c: the set of entry ids (proto/idset.h), against
  * a plain list that holds the same ids, through random adds, deletes and clears; with ids
  * chosen to collide (the same 8 first bytes, so the same probe chain, as a hostile peer can
  * choose them), which is what backward-shift deletion must keep findable. */
 #include "check.h"
-#include "node/daemon/idset.h"
+#include "proto/idset.h"
 
 #include <stdint.h>
 
@@ -50,7 +50,7 @@ static void make_id(uint64_t k, bool colliding, uint8_t id[PROTO_ID_LEN])
 
 static void run(bool colliding, uint64_t seed, size_t universe, size_t steps)
 {
-	node_idset s = {.seed = seed};
+	proto_idset s = {.seed = seed};
 	ref r = {calloc(universe, PROTO_ID_LEN), 0};
 	CHECK(r.v != NULL);
 	if (!r.v)
@@ -62,28 +62,28 @@ static void run(bool colliding, uint64_t seed, size_t universe, size_t steps)
 		make_id(rnd(&st) % universe, colliding, id);
 		unsigned op = (unsigned)(rnd(&st) % 100);
 		if (op < 55) {
-			int added = node_idset_add(&s, id);
+			int added = proto_idset_add(&s, id);
 			bad += added != (ref_has(&r, id) ? 0 : 1);
 			if (added == 1)
 				memcpy(r.v[r.n++], id, PROTO_ID_LEN);
 		} else if (op < 95) {
-			node_idset_del(&s, id);
+			proto_idset_del(&s, id);
 			ref_del(&r, id);
 		} else if (op == 99 && step % 7 == 0) {
-			node_idset_clear(&s);
+			proto_idset_clear(&s);
 			r.n = 0;
 		}
-		bad += node_idset_has(&s, id) != ref_has(&r, id);
+		bad += proto_idset_has(&s, id) != ref_has(&r, id);
 		bad += s.n != r.n;
 	}
 	/* every id of the universe answers as the reference does */
 	for (size_t k = 0; k < universe; k++) {
 		make_id(k, colliding, id);
-		bad += node_idset_has(&s, id) != ref_has(&r, id);
+		bad += proto_idset_has(&s, id) != ref_has(&r, id);
 	}
 	CHECK_EQ_INT(bad, 0);
 	CHECK(s.cap == 0 || s.n * 2 <= s.cap); /* the load factor stays at most 1/2 */
-	node_idset_done(&s);
+	proto_idset_done(&s);
 	CHECK(s.slot == NULL && s.n == 0 && s.cap == 0);
 	free(r.v);
 }
@@ -101,40 +101,40 @@ static void test_colliding_ids_stay_findable_after_deletes(void)
 
 static void test_empty_set(void)
 {
-	node_idset s = {.seed = 42};
+	proto_idset s = {.seed = 42};
 	uint8_t id[PROTO_ID_LEN] = {0};
-	CHECK(!node_idset_has(&s, id));
-	node_idset_del(&s, id); /* nothing to do, no table */
-	node_idset_clear(&s);
-	CHECK_EQ_INT(node_idset_add(&s, id), 1);
-	CHECK_EQ_INT(node_idset_add(&s, id), 0);
-	CHECK(node_idset_has(&s, id));
-	node_idset_del(&s, id);
-	CHECK(!node_idset_has(&s, id));
+	CHECK(!proto_idset_has(&s, id));
+	proto_idset_del(&s, id); /* nothing to do, no table */
+	proto_idset_clear(&s);
+	CHECK_EQ_INT(proto_idset_add(&s, id), 1);
+	CHECK_EQ_INT(proto_idset_add(&s, id), 0);
+	CHECK(proto_idset_has(&s, id));
+	proto_idset_del(&s, id);
+	CHECK(!proto_idset_has(&s, id));
 	CHECK_EQ_INT(s.n, 0);
-	node_idset_done(&s);
+	proto_idset_done(&s);
 }
 
 static void test_clear_frees_a_big_table_and_keeps_the_seed(void)
 {
-	node_idset s = {.seed = 7};
+	proto_idset s = {.seed = 7};
 	uint8_t id[PROTO_ID_LEN];
 	for (uint64_t k = 0; k < 40000; k++) {
 		make_id(k, false, id);
-		CHECK_EQ_INT(node_idset_add(&s, id), 1);
+		CHECK_EQ_INT(proto_idset_add(&s, id), 1);
 	}
 	CHECK_EQ_INT(s.n, 40000);
 	CHECK(s.cap > 65536);
-	node_idset_clear(&s);
+	proto_idset_clear(&s);
 	CHECK(s.slot == NULL && s.cap == 0 && s.n == 0);
 	CHECK_EQ_INT(s.seed, 7);
 	make_id(3, false, id);
-	CHECK(!node_idset_has(&s, id));
-	CHECK_EQ_INT(node_idset_add(&s, id), 1);
-	node_idset_clear(&s); /* a small table is kept, emptied */
+	CHECK(!proto_idset_has(&s, id));
+	CHECK_EQ_INT(proto_idset_add(&s, id), 1);
+	proto_idset_clear(&s); /* a small table is kept, emptied */
 	CHECK(s.cap > 0 && s.n == 0);
-	CHECK(!node_idset_has(&s, id));
-	node_idset_done(&s);
+	CHECK(!proto_idset_has(&s, id));
+	proto_idset_done(&s);
 }
 
 CHECK_MAIN(test_empty_set, test_matches_a_plain_list,
