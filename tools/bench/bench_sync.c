@@ -39,14 +39,14 @@
 #include "cli.h"
 #include "gen.h"
 #include "maille_config.h"
-/* Only for SYNC_FRAME_LIMIT: the in-memory reconciliation must use the very frame limit the
- * daemon uses, and follow it if it changes. */
-#include "node/daemon/internal.h"
 #include "node/service/trust.h"
 #include "nodecli.h"
 #include "proto/error.h"
 #include "proto/invite.h"
 #include "proto/member.h"
+/* PROTO_SESSION_FRAME_LIMIT: the in-memory reconciliation uses the very frame limit a
+ * session uses, and follows it if it changes. */
+#include "proto/session.h"
 /* the entry fixture the tests share: the benchmarks' one use of tests/ */
 #include "tests/fixture/entry_fixture.h"
 
@@ -954,7 +954,7 @@ static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
 static int recon_once(const rbsr_set *sa, const rbsr_set *sb, double *ret_cpu_ms, size_t *ret_bytes,
                       size_t *ret_rounds, diff_ctx *ret_diff)
 {
-	uint8_t *m1 = malloc(SYNC_FRAME_LIMIT), *m2 = malloc(SYNC_FRAME_LIMIT);
+	uint8_t *m1 = malloc(PROTO_SESSION_FRAME_LIMIT), *m2 = malloc(PROTO_SESSION_FRAME_LIMIT);
 	if (!m1 || !m2) {
 		free(m1);
 		free(m2);
@@ -966,19 +966,19 @@ static int recon_once(const rbsr_set *sa, const rbsr_set *sb, double *ret_cpu_ms
 	diff_ctx diff = { 0, 0 };
 	size_t bytes = 0, rounds = 0, len = 0, len2 = 0;
 	double c0 = cpu_now_s();
-	int r = rbsr_session_init(&ini, sb, RBSR_INITIATOR, SYNC_FRAME_LIMIT);
+	int r = rbsr_session_init(&ini, sb, RBSR_INITIATOR, PROTO_SESSION_FRAME_LIMIT);
 	if (!r)
-		r = rbsr_session_init(&rsp, sa, RBSR_RESPONDER, SYNC_FRAME_LIMIT);
+		r = rbsr_session_init(&rsp, sa, RBSR_RESPONDER, PROTO_SESSION_FRAME_LIMIT);
 	if (!r)
-		r = rbsr_initiate(&ini, m1, SYNC_FRAME_LIMIT, &len);
+		r = rbsr_initiate(&ini, m1, PROTO_SESSION_FRAME_LIMIT, &len);
 	while (!r) {
 		bytes += len;
 		rounds++;
-		r = rbsr_reconcile(&rsp, m1, len, NULL, NULL, NULL, m2, SYNC_FRAME_LIMIT, &len2);
+		r = rbsr_reconcile(&rsp, m1, len, NULL, NULL, NULL, m2, PROTO_SESSION_FRAME_LIMIT, &len2);
 		if (r)
 			break;
 		bytes += len2;
-		r = rbsr_reconcile(&ini, m2, len2, on_have, on_need, &diff, m1, SYNC_FRAME_LIMIT,
+		r = rbsr_reconcile(&ini, m2, len2, on_have, on_need, &diff, m1, PROTO_SESSION_FRAME_LIMIT,
 		                   &len);
 		if (r || len == 0)
 			break;
@@ -1162,7 +1162,7 @@ static int phase_reconcile(ab *x, results *res)
 		       "round trip%s,\n     %zu bytes of Negentropy messages; found %zu ids only "
 		       "in B, "
 		       "%zu only in A\n",
-		       SYNC_FRAME_LIMIT, rc->cpu_ms, RECON_REPS, rc->cpu_ms_min, rc->round_trips,
+		       PROTO_SESSION_FRAME_LIMIT, rc->cpu_ms, RECON_REPS, rc->cpu_ms_min, rc->round_trips,
 		       rc->round_trips == 1 ? "" : "s", rc->msg_bytes, rc->diff.haves,
 		       rc->diff.needs);
 		if (diffs[c])
