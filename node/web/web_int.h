@@ -225,10 +225,11 @@ void web_date(uint64_t us, char *ret, size_t cap);
 proto_value *web_row_body(const store_row *row, proto_arena *a);
 /* One result of a list (a card): title link, type, territory, summary, snippet. */
 void web_row_card(web_req *r, const store_row *row);
+/* The fields of a record's body as a <dl>, in the order of its type's record table. */
+void web_fields(web_req *r, const proto_value *body, const char *type);
 extern const char web_css[];
 
-/* ---- web_pages.c ------------------------------------------------------------------------------
- */
+/* ---- web_page_catalogue.c, web_page_entry.c, web_page_territory.c, web_page_network.c ------ */
 /* Whether a stored row is what its territory signed: its id is the hash of its bytes and
  * its signature verifies (as `maille show` and `maille check` test it). Checked at each
  * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
@@ -252,6 +253,15 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
                  unsigned *ret_page, const char **ret_theme);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */
 bool web_row_has_theme(const store_row *row, const char *theme);
+/* A list of cards: the rows of theme (NULL: any) after skip, at most take (more: another
+ * follows); web_list_card is its store_row_cb. */
+typedef struct web_list_ctx {
+	web_req *r;
+	unsigned skip, take, shown;
+	bool more;
+	const char *theme; /* NULL: any */
+} web_list_ctx;
+int web_list_card(const store_row *row, void *ctx);
 
 /* Whether the web publishes and edits records of type (the record tables' publish rank). */
 bool web_publishable(const char *type);
