@@ -431,6 +431,12 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap)
 	snprintf(ret, cap, "%.8s… (%s)", hex, terr);
 }
 
+const char *web_body_str(const proto_value *body, const char *key)
+{
+	const proto_value *v = proto_map_get(body, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
 const char *web_body_title(web_req *r, const proto_value *body)
 {
 	const char *lang = r->en ? "en" : "fr";
@@ -468,8 +474,9 @@ void web_row_card(web_req *r, const store_row *row)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(row, &a);
-	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-	const char *type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : "?";
+	const char *type = web_body_str(body, PROTO_F_TYPE);
+	if (!type)
+		type = "?";
 	const char *tl = web_label(r, type);
 	wb_puts(b, "<li class=\"card\"><h3><a href=\"");
 	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
@@ -484,11 +491,11 @@ void web_row_card(web_req *r, const store_row *row)
 	if (r->wk->tv_ok && !trust_find(&r->wk->tv, row->entry.territory))
 		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
 		          L(r, "non reconnu", "untrusted"));
-	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
-	if (st && st->type == PROTO_V_STR) {
-		const char *sl = web_label(r, st->u.str.ptr);
+	const char *st = web_body_str(body, PROTO_F_STATUS);
+	if (st) {
+		const char *sl = web_label(r, st);
 		wb_puts(b, " · ");
-		wb_htmls(b, sl ? sl : st->u.str.ptr);
+		wb_htmls(b, sl ? sl : st);
 	}
 	char date[40];
 	web_date(row->entry.timestamp, date, sizeof date);

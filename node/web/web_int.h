@@ -218,6 +218,8 @@ void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const ch
 void web_territory_name(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap);
 /* Who signed: "member (territory)" or the territory. */
 void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
+/* The string value of a body's field key, or NULL (absent, or not a string). */
+const char *web_body_str(const proto_value *body, const char *key);
 /* The title of a decoded body (title, else name), "(sans titre)" if none. */
 const char *web_body_title(web_req *r, const proto_value *body);
 void web_date(uint64_t us, char *ret, size_t cap);
@@ -253,15 +255,29 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
                  unsigned *ret_page, const char **ret_theme);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */
 bool web_row_has_theme(const store_row *row, const char *theme);
-/* A list of cards: the rows of theme (NULL: any) after skip, at most take (more: another
- * follows); web_list_card is its store_row_cb. */
-typedef struct web_list_ctx {
-	web_req *r;
+/* A page of the rows a store_list or store_search gives: those of theme (NULL: any) after
+ * skip, at most take; more when a row follows the last. */
+typedef struct web_pager {
 	unsigned skip, take, shown;
 	bool more;
-	const char *theme; /* NULL: any */
+	const char *theme;
+} web_pager;
+/* What a store_row_cb does with row: 1 it is on the page (counted in shown), 0 it is not, -1
+ * the page is full (more is set; the callback returns 1 to stop). */
+int web_pager_row(web_pager *p, const store_row *row);
+/* Page `page` (WEB_PAGE_SIZE rows) of the rows of f and theme, each given to cb (its ctx
+ * holds p): found by the search for q when q is not empty (MAILLE_EINVAL: q has no word),
+ * else listed newest first. The store's return. */
+int web_pager_run(web_req *r, const char *q, const store_filter *f, unsigned page,
+                  const char *theme, web_pager *p, store_row_cb cb, void *ctx);
+/* A page of cards (web_row_card), web_list_card its store_row_cb. */
+typedef struct web_list_ctx {
+	web_req *r;
+	web_pager pg;
 } web_list_ctx;
 int web_list_card(const store_row *row, void *ctx);
+/* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
+bool web_page_param(web_req *r, unsigned *ret_page);
 
 /* Whether the web publishes and edits records of type (the record tables' publish rank). */
 bool web_publishable(const char *type);

@@ -47,6 +47,23 @@ bool web_row_has_theme(const store_row *row, const char *theme)
 	return found;
 }
 
+bool web_page_param(web_req *r, unsigned *ret_page)
+{
+	const char *page = web_form_get(&r->q, "page");
+	unsigned long v = 1;
+	if (page && *page) {
+		char *end;
+		v = strtoul(page, &end, 10);
+		if (*end || page[0] == '-' || page[0] == '+' || v < 1 || v > WEB_PAGE_MAX) {
+			web_error(r, 400, "Numéro de page invalide (1 à 500).",
+			          "Invalid page number (1 to 500).");
+			return false;
+		}
+	}
+	*ret_page = (unsigned)v;
+	return true;
+}
+
 bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
                  unsigned *ret_page, const char **ret_theme)
 {
@@ -55,7 +72,7 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 	const char *type = web_form_get(&r->q, "type"), *theme = web_form_get(&r->q, "theme");
 	const char *status = web_form_get(&r->q, "status"),
 	           *terr = web_form_get(&r->q, "territory");
-	const char *lic = web_form_get(&r->q, "licence"), *page = web_form_get(&r->q, "page");
+	const char *lic = web_form_get(&r->q, "licence");
 	if (type && *type) {
 		if (!in_list(proto_schema_types, type)) {
 			web_unknown_type(r, false);
@@ -95,20 +112,10 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 		}
 		f->territory = territory_buf;
 	}
-	unsigned p = 1;
-	if (page && *page) {
-		char *end;
-		unsigned long v = strtoul(page, &end, 10);
-		if (*end || page[0] == '-' || page[0] == '+' || v < 1 || v > WEB_PAGE_MAX) {
-			web_error(r, 400, "Numéro de page invalide (1 à 500).",
-			          "Invalid page number (1 to 500).");
-			return false;
-		}
-		p = (unsigned)v;
-	}
+	if (!web_page_param(r, ret_page))
+		return false;
 	f->trusted_only = !r->all;
 	web_trust(r);
-	*ret_page = p;
 	return true;
 }
 
@@ -137,22 +144,40 @@ static void filter_href(web_req *r, const char *base, const char *key, const cha
 
 /* ---- home ---------------------------------------------------------------------------------- */
 
+int web_pager_row(web_pager *p, const store_row *row)
+{
+	if (!web_row_has_theme(row, p->theme))
+		return 0;
+	if (p->skip) {
+		p->skip--;
+		return 0;
+	}
+	if (p->shown == p->take) {
+		p->more = true;
+		return -1;
+	}
+	p->shown++;
+	return 1;
+}
+
+int web_pager_run(web_req *r, const char *q, const store_filter *f, unsigned page,
+                  const char *theme, web_pager *p, store_row_cb cb, void *ctx)
+{
+	*p = (web_pager){ (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false, theme };
+	if (!q || !*q)
+		return store_list(r->wk->st, f, cb, ctx);
+	/* with a theme, rows are tested one by one: the search may give more than a page */
+	size_t limit = theme ? MAILLE_SEARCH_LIMIT_MAX : (size_t)page * WEB_PAGE_SIZE + 1;
+	return store_search(r->wk->st, q, f, limit, cb, ctx);
+}
+
 int web_list_card(const store_row *row, void *ctx)
 {
 	web_list_ctx *c = ctx;
-	if (!web_row_has_theme(row, c->theme))
-		return 0;
-	if (c->skip) {
-		c->skip--;
-		return 0;
-	}
-	if (c->shown == c->take) {
-		c->more = true;
-		return 1;
-	}
-	web_row_card(c->r, row);
-	c->shown++;
-	return 0;
+	int on = web_pager_row(&c->pg, row);
+	if (on > 0)
+		web_row_card(c->r, row);
+	return on < 0;
 }
 
 static void facet_list(web_req *r, const char *title, const char *key, const web_facet *v, size_t n,
@@ -219,14 +244,14 @@ void web_page_home(web_req *r)
 	store_filter f;
 	memset(&f, 0, sizeof f);
 	f.trusted_only = true;
-	web_list_ctx c = { r, 0, 10, 0, false, NULL };
+	web_list_ctx c = { r, { 0, 10, 0, false, NULL } };
 	int e = store_list(r->wk->st, &f, web_list_card, &c);
 	wb_puts(b, "</ul>");
 	if (e < 0) {
 		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
 		return;
 	}
-	if (!c.shown)
+	if (!c.pg.shown)
 		wb_printf(b, "<p>%s <a href=\"/publish\">%s</a></p>",
 		          L(r, "Le catalogue est vide.", "The catalogue is empty."),
 		          L(r, "Publier une fiche", "Publish a record"));
@@ -308,16 +333,11 @@ void web_page_catalogue(web_req *r, bool search)
 	    r->all ? L(r, "Territoires reconnus seulement", "Trusted territories only")
 	           : L(r, "Inclure les territoires non reconnus", "Include untrusted territories"),
 	    L(r, "Résultats", "Results"));
-	web_list_ctx c = { r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false, theme };
+	web_list_ctx c = { r, { 0 } };
 	int e = 0;
 	wb_puts(b, "<ul class=\"cards\">");
-	if (search && q && *q) {
-		/* with a theme, rows are tested here: the search may give more than a page */
-		size_t limit = theme ? MAILLE_SEARCH_LIMIT_MAX : (size_t)page * WEB_PAGE_SIZE + 1;
-		e = store_search(r->wk->st, q, &f, limit, web_list_card, &c);
-	} else if (!search) {
-		e = store_list(r->wk->st, &f, web_list_card, &c);
-	}
+	if (!search || (q && *q)) /* a search without words lists nothing */
+		e = web_pager_run(r, search ? q : NULL, &f, page, theme, &c.pg, web_list_card, &c);
 	wb_puts(b, "</ul>");
 	if (e == MAILLE_EINVAL) {
 		wb_printf(b, "<p class=\"error\">%s</p>",
@@ -325,11 +345,11 @@ void web_page_catalogue(web_req *r, bool search)
 	} else if (e < 0) {
 		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
 		return;
-	} else if (!c.shown && (!search || (q && *q))) {
+	} else if (!c.pg.shown && (!search || (q && *q))) {
 		wb_printf(b, "<p>%s</p>",
 		          L(r, "Aucune fiche ne correspond.", "No record matches."));
 	}
-	if (page > 1 || c.more) {
+	if (page > 1 || c.pg.more) {
 		wb_printf(b, "<nav class=\"pager\" aria-label=\"%s\">", L(r, "Pages", "Pages"));
 		if (page > 1) {
 			wb_puts(b, "<a rel=\"prev\" href=\"");
@@ -337,7 +357,7 @@ void web_page_catalogue(web_req *r, bool search)
 			wb_printf(b, "\">← %s</a>", L(r, "Précédente", "Previous"));
 		}
 		wb_printf(b, "<span>%s %u</span>", L(r, "Page", "Page"), page);
-		if (c.more && page < WEB_PAGE_MAX) {
+		if (c.pg.more && page < WEB_PAGE_MAX) {
 			wb_puts(b, "<a rel=\"next\" href=\"");
 			filter_href(r, base, NULL, NULL, page + 1);
 			wb_printf(b, "\">%s →</a>", L(r, "Suivante", "Next"));

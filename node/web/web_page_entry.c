@@ -141,8 +141,7 @@ void web_page_entry(web_req *r, const char *rest)
 		web_error(r, 500, "Fiche illisible.", "Unreadable record.");
 		return;
 	}
-	const proto_value *tv_ = proto_map_get(body, PROTO_F_TYPE);
-	const char *type = tv_ && tv_->type == PROTO_V_STR ? tv_->u.str.ptr : NULL;
+	const char *type = web_body_str(body, PROTO_F_TYPE);
 	const char *lang = r->en ? "en" : "fr";
 	const char *title = web_body_title(r, body);
 	web_page_begin(r, title, NULL);

@@ -1,6 +1,5 @@
 /* node/web/web_page_territory.c: the territory page. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "proto/error.h"
@@ -9,14 +8,15 @@
 
 /* ---- territory ------------------------------------------------------------------------------- */
 
-typedef struct member_ctx {
+/* A list the member and voucher rows write into, and how many it has. */
+typedef struct count_ctx {
 	web_req *r;
 	unsigned n;
-} member_ctx;
+} count_ctx;
 
 static int member_row(const store_row *row, void *ctx)
 {
-	member_ctx *c = ctx;
+	count_ctx *c = ctx;
 	proto_member_cap cap;
 	if (proto_member_cap_decode(&row->entry, &cap) != 0)
 		return 0;
@@ -36,14 +36,9 @@ static int member_row(const store_row *row, void *ctx)
 	return ++c->n >= 200;
 }
 
-typedef struct vouch_ctx {
-	web_req *r;
-	unsigned n;
-} vouch_ctx;
-
 static int voucher_row(const store_row *row, void *ctx)
 {
-	vouch_ctx *c = ctx;
+	count_ctx *c = ctx;
 	uint8_t key[PROTO_KEY_LEN];
 	bool active;
 	if (proto_vouch_decode(&row->entry, key, &active) != 0 || !active)
@@ -66,18 +61,9 @@ void web_page_territory(web_req *r, const char *rest)
 		          "Malformed territory key (64 hex digits).");
 		return;
 	}
-	unsigned page = 1;
-	const char *ps = web_form_get(&r->q, "page");
-	if (ps && *ps) {
-		char *end;
-		unsigned long v = strtoul(ps, &end, 10);
-		if (*end || ps[0] == '-' || v < 1 || v > WEB_PAGE_MAX) {
-			web_error(r, 400, "Numéro de page invalide (1 à 500).",
-			          "Invalid page number (1 to 500).");
-			return;
-		}
-		page = (unsigned)v;
-	}
+	unsigned page;
+	if (!web_page_param(r, &page))
+		return;
 	const trust_view *tv = web_trust(r);
 	store_row trow;
 	int e = store_entry_get(r->wk->st, key, "territory", &trow);
@@ -130,7 +116,7 @@ void web_page_territory(web_req *r, const char *rest)
 	f.type = "member";
 	f.include_federation = true;
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Membres", "Members"));
-	member_ctx mc = { r, 0 };
+	count_ctx mc = { r, 0 };
 	store_list(r->wk->st, &f, member_row, &mc);
 	wb_puts(b, "</ul>");
 	if (!mc.n)
@@ -139,7 +125,7 @@ void web_page_territory(web_req *r, const char *rest)
 	char vpath[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
 	snprintf(vpath, sizeof vpath, "%s%s", PROTO_VOUCHES_PREFIX, hex);
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Garanti par", "Vouched for by"));
-	vouch_ctx vc = { r, 0 };
+	count_ctx vc = { r, 0 };
 	store_entry_find_path(r->wk->st, vpath, NULL, voucher_row, &vc);
 	wb_puts(b, "</ul>");
 	if (!vc.n)
@@ -149,17 +135,17 @@ void web_page_territory(web_req *r, const char *rest)
 	memset(&f, 0, sizeof f);
 	f.territory = key;
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Fiches", "Records"));
-	web_list_ctx c = { r, (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, 0, false, NULL };
-	store_list(r->wk->st, &f, web_list_card, &c);
+	web_list_ctx c = { r, { 0 } };
+	web_pager_run(r, NULL, &f, page, NULL, &c.pg, web_list_card, &c);
 	wb_puts(b, "</ul>");
-	if (!c.shown)
+	if (!c.pg.shown)
 		wb_printf(b, "<p>%s</p>", L(r, "Aucune fiche.", "No record."));
-	if (page > 1 || c.more) {
+	if (page > 1 || c.pg.more) {
 		wb_printf(b, "<nav class=\"pager\" aria-label=\"%s\">", L(r, "Pages", "Pages"));
 		if (page > 1)
 			wb_printf(b, "<a rel=\"prev\" href=\"/territory/%s?page=%u\">← %s</a>", hex,
 			          page - 1, L(r, "Précédente", "Previous"));
-		if (c.more && page < WEB_PAGE_MAX)
+		if (c.pg.more && page < WEB_PAGE_MAX)
 			wb_printf(b, "<a rel=\"next\" href=\"/territory/%s?page=%u\">%s →</a>", hex,
 			          page + 1, L(r, "Suivante", "Next"));
 		wb_puts(b, "</nav>");
