@@ -1,8 +1,8 @@
 /* node/web/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, request sizes and
- * bodies, and the one route table that sends URLs to pages (web_pages.c, web_publish.c), to
- * the sign-in (web_access.c, which also says who may come in) and to the JSON API
- * (web_api.c). */
+ * bodies, and the one route table that sends URLs to the pages (web_page_*.c, one file per
+ * page family), to the forms (web_publish.c), to the sign-in (web_access.c, which also says
+ * who may come in) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>

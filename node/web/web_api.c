@@ -121,13 +121,9 @@ static void api_entries(web_req *r)
 	uint8_t tkey[PROTO_KEY_LEN];
 	unsigned page;
 	const char *theme;
-	if (!web_filters(r, &f, tkey, &page, &theme))
+	const char *q;
+	if (!web_filters(r, &f, tkey, &page, &theme, &q))
 		return;
-	const char *q = web_form_get(&r->q, "q");
-	if (q && strlen(q) > WEB_QUERY_MAX) {
-		web_error(r, 400, "Recherche trop longue.", "Query too long.");
-		return;
-	}
 	api_list c = { r, json_array(), { 0 } };
 	int e = web_pager_run(r, q, &f, page, theme, &c.pg, api_row, &c);
 	if (e == MAILLE_EINVAL) {

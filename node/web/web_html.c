@@ -1,6 +1,7 @@
 /* node/web/web_html.c: the web catalogue's output: a bounded buffer, HTML escaping of every byte
  * of user content, the page layout (header, navigation, language switch, footer), labels in
- * French and English, the generic rendering of field values, Markdown through cmark in safe
+ * French and English, the generic rendering of field values, cards, a record's fields in the
+ * order of its record table (entry and territory pages), Markdown through cmark in safe
  * mode, and the stylesheet. */
 #include <cmark.h>
 #include <stdio.h>

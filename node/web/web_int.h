@@ -1,6 +1,9 @@
-/* node/web/web_int.h: what the files of the web catalogue share (web.c: server, routing, access
- * control, limits; web_html.c: output buffer, escaping, layout, field rendering; web_pages.c:
- * the pages; web_publish.c: the forms that write; web_api.c: the JSON API). Not public. */
+/* node/web/web_int.h: what the files of the web catalogue share (web.c: server, the route
+ * table, limits; web_access.c: access control; web_html.c: output buffer, escaping, layout,
+ * field rendering; the pages by family: web_page_catalogue.c (home, catalogue, search, and
+ * the filters and paging the API shares), web_page_entry.c, web_page_territory.c,
+ * web_page_network.c; web_publish.c: the forms that write; web_api.c: the JSON API). Not
+ * public. */
 #ifndef MAILLE_NODE_WEB_INT_H
 #define MAILLE_NODE_WEB_INT_H
 
@@ -231,28 +234,20 @@ void web_row_card(web_req *r, const store_row *row);
 void web_fields(web_req *r, const proto_value *body, const char *type);
 extern const char web_css[];
 
-/* ---- web_page_catalogue.c, web_page_entry.c, web_page_territory.c, web_page_network.c ------ */
-/* Whether a stored row is what its territory signed: its id is the hash of its bytes and
- * its signature verifies (as `maille show` and `maille check` test it). Checked at each
- * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
- * microseconds, less than rendering the page, so there is no cache to keep right. */
-bool web_row_verified(const store_row *row);
-/* The answer for a row that fails web_row_verified: 500, its content not shown, the page
- * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
-void web_signature_error(web_req *r, const store_row *row);
+/* ---- web_page_catalogue.c ----------------------------------------------------------------- */
 void web_page_home(web_req *r);
 void web_page_catalogue(web_req *r, bool search);
-void web_page_entry(web_req *r, const char *rest);
-void web_page_territory(web_req *r, const char *rest);
-void web_page_network(web_req *r);
 /* Parses the filters shared by the catalogue, search and the API into f (territory_buf
- * holds the territory key) and *ret_theme (NULL: any). The theme is not left to the store's
+ * holds the territory key), *ret_theme (NULL: any) and *ret_q (the words searched, NULL
+ * when none; at most WEB_QUERY_MAX bytes). The theme is not left to the store's
  * filter: it gathers every entry of the theme before the first row (130 to 640 ms at 100k
- * entries), while the rows come newest first anyway, so the callers test it on each row
- * (web_row_has_theme) and stop once their page is full. false: a bad parameter (the error
+ * entries), while the rows come newest first anyway, so the pager tests it on each row
+ * (web_row_has_theme) and stops once the page is full. false: a bad parameter (the error
  * is written). */
 bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page, const char **ret_theme);
+                 unsigned *ret_page, const char **ret_theme, const char **ret_q);
+/* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
+bool web_page_param(web_req *r, unsigned *ret_page);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */
 bool web_row_has_theme(const store_row *row, const char *theme);
 /* A page of the rows a store_list or store_search gives: those of theme (NULL: any) after
@@ -276,24 +271,36 @@ typedef struct web_list_ctx {
 	web_pager pg;
 } web_list_ctx;
 int web_list_card(const store_row *row, void *ctx);
-/* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
-bool web_page_param(web_req *r, unsigned *ret_page);
 
-/* Whether the web publishes and edits records of type (the record tables' publish rank). */
-bool web_publishable(const char *type);
-/* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
- * web publishes; else every record type). */
-void web_unknown_type(web_req *r, bool publishable_only);
+/* ---- web_page_entry.c --------------------------------------------------------------------- */
+void web_page_entry(web_req *r, const char *rest);
 /* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
 int web_find_entry(web_req *r, const char *path, store_row *ret);
 /* The same for a page or an API answer: false with the 400, 404 or 500 written. */
 bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret);
+/* Whether a stored row is what its territory signed: its id is the hash of its bytes and
+ * its signature verifies (as `maille show` and `maille check` test it). Checked at each
+ * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
+ * microseconds, less than rendering the page, so there is no cache to keep right. */
+bool web_row_verified(const store_row *row);
+/* The answer for a row that fails web_row_verified: 500, its content not shown, the page
+ * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
+void web_signature_error(web_req *r, const store_row *row);
+
+/* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
+void web_page_territory(web_req *r, const char *rest);
+void web_page_network(web_req *r);
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */
 void web_page_publish(web_req *r);
 void web_post_publish(web_req *r);
 void web_post_delete(web_req *r);
+/* Whether the web publishes and edits records of type (the record tables' publish rank). */
+bool web_publishable(const char *type);
+/* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
+ * web publishes; else every record type). */
+void web_unknown_type(web_req *r, bool publishable_only);
 /* The territory what the forms publish is written in, the key that signs it, and the
  * capability reference (ret_capref, WEB_CAPREF_CAP bytes: "" for a territory's own node; a
  * member's node writes for the territory of its capability in force, PROTOCOL.md §4.3).

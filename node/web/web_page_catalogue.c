@@ -1,6 +1,7 @@
-/* node/web/web_page_catalogue.c: the pages that read the catalogue: home, catalogue (facets, pages),
- * search, entry, territory, network. Every byte of user content goes through wb_html (or
- * cmark in safe mode for descriptions). */
+/* node/web/web_page_catalogue.c: the pages that list the catalogue: home (figures, latest
+ * records), catalogue and search (facets, filters, pages of cards), and what the JSON API
+ * shares with them: the filters of the query string and the pager. Every byte of user content
+ * goes through wb_html. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,15 @@ bool web_page_param(web_req *r, unsigned *ret_page)
 }
 
 bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page, const char **ret_theme)
+                 unsigned *ret_page, const char **ret_theme, const char **ret_q)
 {
 	*ret_theme = NULL;
+	const char *q = web_form_get(&r->q, "q");
+	if (q && strlen(q) > WEB_QUERY_MAX) {
+		web_error(r, 400, "Recherche trop longue.", "Search too long.");
+		return false;
+	}
+	*ret_q = q;
 	memset(f, 0, sizeof *f);
 	const char *type = web_form_get(&r->q, "type"), *theme = web_form_get(&r->q, "theme");
 	const char *status = web_form_get(&r->q, "status"),
@@ -268,13 +275,9 @@ void web_page_catalogue(web_req *r, bool search)
 	uint8_t tkey[PROTO_KEY_LEN];
 	unsigned page;
 	const char *theme;
-	if (!web_filters(r, &f, tkey, &page, &theme))
+	const char *q;
+	if (!web_filters(r, &f, tkey, &page, &theme, &q))
 		return;
-	const char *q = web_form_get(&r->q, "q");
-	if (q && strlen(q) > WEB_QUERY_MAX) {
-		web_error(r, 400, "Recherche trop longue.", "Search too long.");
-		return;
-	}
 	web_facets fc;
 	web_facets_get(r->w, &fc);
 	const char *base = search ? "/search" : "/catalogue";

@@ -1,4 +1,8 @@
-/* node/web/web_page_entry.c: the entry page. */
+/* node/web/web_page_entry.c: the entry page (heading, provenance, description, fields, other
+ * versions, the edit and delete forms of this territory's own records), the lookup of the
+ * entry a /entry/ or /api/entries/ URL names, and the check of its signature at each read
+ * with the answer when it fails (shared with the API). Every byte of user content goes
+ * through wb_html, the description through cmark in safe mode. */
 #include <stdio.h>
 #include <string.h>
 

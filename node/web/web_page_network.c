@@ -1,4 +1,6 @@
-/* node/web/web_page_network.c: the network page. */
+/* node/web/web_page_network.c: the network page: this node, its federation, the local
+ * catalogue's size and fingerprint, the trusted territories, and the daemon's peers as the
+ * daemon last wrote them in DIR/node.state (the web never asks the daemon itself). */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>

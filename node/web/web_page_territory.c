@@ -1,4 +1,6 @@
-/* node/web/web_page_territory.c: the territory page. */
+/* node/web/web_page_territory.c: the territory page: its key, whether and why this node trusts
+ * it (the trust view), its profile record, its members (capabilities), the territories that
+ * vouch for it, and pages of its records. */
 #include <stdio.h>
 #include <string.h>
 
