@@ -402,22 +402,12 @@ static void switch_lang(web_req *r, const char *to)
 	web_redirect(r, web_safe_next(web_form_get(&r->q, "next")));
 }
 
-/* Handlers as the route table calls them: rest is what follows a prefix route's path ("" for
- * an exact one). */
+/* Route handlers (web_handler) for what has another signature: the sign-in page (it also
+ * answers 401) and the forms of web_publish.c. */
 static void get_login(web_req *r, const char *rest)
 {
 	(void)rest;
 	web_page_login(r, 200, false);
-}
-static void post_login(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_post_login(r);
-}
-static void post_logout(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_post_logout(r);
 }
 static void post_publish(web_req *r, const char *rest)
 {
@@ -428,38 +418,6 @@ static void post_delete(web_req *r, const char *rest)
 {
 	(void)rest;
 	web_post_delete(r);
-}
-static void get_api(web_req *r, const char *rest)
-{
-	web_api(r, rest);
-}
-static void get_home(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_home(r);
-}
-static void get_catalogue(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_catalogue(r, false);
-}
-static void get_search(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_catalogue(r, true);
-}
-static void get_entry(web_req *r, const char *rest)
-{
-	web_page_entry(r, rest);
-}
-static void get_territory(web_req *r, const char *rest)
-{
-	web_page_territory(r, rest);
-}
-static void get_network(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_network(r);
 }
 static void get_publish(web_req *r, const char *rest)
 {
@@ -474,24 +432,23 @@ static void get_publish(web_req *r, const char *rest)
 static const struct web_route {
 	const char *path;
 	bool open;
-	void (*get)(web_req *r, const char *rest);
-	void (*post)(web_req *r, const char *rest);
+	web_handler *get, *post;
 } routes[] = {
 	{ "/static/maille.css", true, serve_static, NULL },
 	{ "/favicon.ico", true, serve_favicon, NULL },
-	{ "/login", true, get_login, post_login },
-	{ "/logout", false, NULL, post_logout },
-	{ "/", false, get_home, NULL },
-	{ "/catalogue", false, get_catalogue, NULL },
-	{ "/search", false, get_search, NULL },
-	{ "/entry/", false, get_entry, NULL },
-	{ "/territory/", false, get_territory, NULL },
-	{ "/network", false, get_network, NULL },
+	{ "/login", true, get_login, web_post_login },
+	{ "/logout", false, NULL, web_post_logout },
+	{ "/", false, web_page_home, NULL },
+	{ "/catalogue", false, web_page_catalogue, NULL },
+	{ "/search", false, web_page_search, NULL },
+	{ "/entry/", false, web_page_entry, NULL },
+	{ "/territory/", false, web_page_territory, NULL },
+	{ "/network", false, web_page_network, NULL },
 	{ "/publish", false, get_publish, post_publish },
 	{ "/delete", false, NULL, post_delete },
 	{ "/lang/", false, switch_lang, NULL },
-	{ "/api", false, get_api, NULL },
-	{ "/api/", false, get_api, NULL },
+	{ "/api", false, web_api, NULL },
+	{ "/api/", false, web_api, NULL },
 };
 
 /* The route of path and what follows its prefix, or NULL. "/" is exact: it is the home page,

@@ -158,6 +158,10 @@ typedef struct web_req {
 	bool logged; /* already logged: no WEB-REQ line */
 } web_req;
 
+/* A handler of the route table (web.c): rest is what follows a prefix route's path ("" for
+ * an exact one). The pages, the forms and the API have this signature. */
+typedef void web_handler(web_req *r, const char *rest);
+
 /* French or English, by the request's language. */
 #define L(r, fr_, en_) ((r)->en ? (en_) : (fr_))
 
@@ -196,8 +200,8 @@ const char *web_safe_next(const char *next);
 /* GET /login (status 200, or 401 for a page that needs a sign-in), POST /login, POST
  * /logout. */
 void web_page_login(web_req *r, unsigned status, bool failed);
-void web_post_login(web_req *r);
-void web_post_logout(web_req *r);
+void web_post_login(web_req *r, const char *rest);
+void web_post_logout(web_req *r, const char *rest);
 
 /* ---- web_html.c -------------------------------------------------------------------------------
  */
@@ -235,8 +239,7 @@ void web_fields(web_req *r, const proto_value *body, const char *type);
 extern const char web_css[];
 
 /* ---- web_page_catalogue.c ----------------------------------------------------------------- */
-void web_page_home(web_req *r);
-void web_page_catalogue(web_req *r, bool search);
+web_handler web_page_home, web_page_catalogue, web_page_search;
 /* Parses the filters shared by the catalogue, search and the API into f (territory_buf
  * holds the territory key), *ret_theme (NULL: any) and *ret_q (the words searched, NULL
  * when none; at most WEB_QUERY_MAX bytes). The theme is not left to the store's
@@ -273,7 +276,7 @@ typedef struct web_list_ctx {
 int web_list_card(const store_row *row, void *ctx);
 
 /* ---- web_page_entry.c --------------------------------------------------------------------- */
-void web_page_entry(web_req *r, const char *rest);
+web_handler web_page_entry;
 /* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
 int web_find_entry(web_req *r, const char *path, store_row *ret);
 /* The same for a page or an API answer: false with the 400, 404 or 500 written. */
@@ -288,8 +291,7 @@ bool web_row_verified(const store_row *row);
 void web_signature_error(web_req *r, const store_row *row);
 
 /* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
-void web_page_territory(web_req *r, const char *rest);
-void web_page_network(web_req *r);
+web_handler web_page_territory, web_page_network;
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */
@@ -311,6 +313,6 @@ bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN
 
 /* ---- web_api.c
  * ----------------------------------------------------------------------------------- */
-void web_api(web_req *r, const char *rest);
+web_handler web_api;
 
 #endif

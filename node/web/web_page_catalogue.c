@@ -209,8 +209,9 @@ static void facet_list(web_req *r, const char *title, const char *key, const web
 	wb_puts(b, "</ul>");
 }
 
-void web_page_home(web_req *r)
+void web_page_home(web_req *r, const char *rest)
 {
+	(void)rest;
 	web_trust(r);
 	web_facets fc;
 	web_facets_get(r->w, &fc);
@@ -269,7 +270,7 @@ void web_page_home(web_req *r)
 
 /* ---- catalogue and search -------------------------------------------------------------------- */
 
-void web_page_catalogue(web_req *r, bool search)
+static void catalogue_page(web_req *r, bool search)
 {
 	store_filter f;
 	uint8_t tkey[PROTO_KEY_LEN];
@@ -369,4 +370,16 @@ void web_page_catalogue(web_req *r, bool search)
 	}
 	wb_puts(b, "</section></div>");
 	web_page_end(r);
+}
+
+void web_page_catalogue(web_req *r, const char *rest)
+{
+	(void)rest;
+	catalogue_page(r, false);
+}
+
+void web_page_search(web_req *r, const char *rest)
+{
+	(void)rest;
+	catalogue_page(r, true);
 }

@@ -20,8 +20,9 @@ static void when(web_req *r, json_t *us)
 	wb_puts(&r->out, date);
 }
 
-void web_page_network(web_req *r)
+void web_page_network(web_req *r, const char *rest)
 {
+	(void)rest;
 	const trust_view *tv = web_trust(r);
 	web_page_begin(r, L(r, "Réseau", "Network"), "network");
 	web_buf *b = &r->out;
