@@ -117,15 +117,11 @@ static int api_row(const store_row *row, void *ctx)
 
 static void api_entries(web_req *r)
 {
-	store_filter f;
-	uint8_t tkey[PROTO_KEY_LEN];
-	unsigned page;
-	const char *theme;
-	const char *q;
-	if (!web_filters(r, &f, tkey, &page, &theme, &q))
+	web_query wq;
+	if (!web_filters(r, &wq))
 		return;
 	api_list c = { r, json_array(), { 0 } };
-	int e = web_pager_run(r, q, &f, page, theme, &c.pg, api_row, &c);
+	int e = web_pager_run(r, wq.q, &wq.f, wq.page, wq.theme, &c.pg, api_row, &c);
 	if (e == MAILLE_EINVAL) {
 		json_decref(c.items);
 		web_error(r, 400, "Recherche sans mot.", "A query needs a word.");
@@ -137,7 +133,7 @@ static void api_entries(web_req *r)
 		return;
 	}
 	json_t *o = json_object();
-	json_object_set_new(o, "page", json_integer(page));
+	json_object_set_new(o, "page", json_integer(wq.page));
 	json_object_set_new(o, "per_page", json_integer(WEB_PAGE_SIZE));
 	json_object_set_new(o, "has_more", json_boolean(c.pg.more));
 	json_object_set_new(o, "items", c.items);

@@ -240,15 +240,20 @@ extern const char web_css[];
 
 /* ---- web_page_catalogue.c ----------------------------------------------------------------- */
 web_handler web_page_home, web_page_catalogue, web_page_search;
-/* Parses the filters shared by the catalogue, search and the API into f (territory_buf
- * holds the territory key), *ret_theme (NULL: any) and *ret_q (the words searched, NULL
- * when none; at most WEB_QUERY_MAX bytes). The theme is not left to the store's
- * filter: it gathers every entry of the theme before the first row (130 to 640 ms at 100k
- * entries), while the rows come newest first anyway, so the pager tests it on each row
- * (web_row_has_theme) and stops once the page is full. false: a bad parameter (the error
- * is written). */
-bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page, const char **ret_theme, const char **ret_q);
+/* What the query string of the catalogue, search and the API asks for. The theme is not left
+ * to the store's filter: it gathers every entry of the theme before the first row (130 to
+ * 640 ms at 100k entries), while the rows come newest first anyway, so the pager tests it
+ * on each row (web_row_has_theme) and stops once the page is full. */
+typedef struct web_query {
+	store_filter f;
+	uint8_t territory[PROTO_KEY_LEN]; /* f.territory points here when one is asked */
+	unsigned page;
+	const char *theme; /* NULL: any */
+	const char *q;     /* the words searched (at most WEB_QUERY_MAX bytes), NULL: none */
+} web_query;
+/* Parses the filters of the request's query string into *ret; false: a bad parameter (the
+ * error is written). */
+bool web_filters(web_req *r, web_query *ret);
 /* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
 bool web_page_param(web_req *r, unsigned *ret_page);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */

@@ -65,17 +65,16 @@ bool web_page_param(web_req *r, unsigned *ret_page)
 	return true;
 }
 
-bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page, const char **ret_theme, const char **ret_q)
+bool web_filters(web_req *r, web_query *ret)
 {
-	*ret_theme = NULL;
+	memset(ret, 0, sizeof *ret);
+	store_filter *f = &ret->f;
 	const char *q = web_form_get(&r->q, "q");
 	if (q && strlen(q) > WEB_QUERY_MAX) {
 		web_error(r, 400, "Recherche trop longue.", "Search too long.");
 		return false;
 	}
-	*ret_q = q;
-	memset(f, 0, sizeof *f);
+	ret->q = q;
 	const char *type = web_form_get(&r->q, "type"), *theme = web_form_get(&r->q, "theme");
 	const char *status = web_form_get(&r->q, "status"),
 	           *terr = web_form_get(&r->q, "territory");
@@ -94,7 +93,7 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 			web_error(r, 400, "Thème mal formé.", "Malformed theme.");
 			return false;
 		}
-		*ret_theme = theme;
+		ret->theme = theme;
 	}
 	if (status && *status) {
 		if (!in_list(proto_schema_statuses, status)) {
@@ -112,14 +111,14 @@ bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LE
 	}
 	if (terr && *terr) {
 		if (strlen(terr) != 2 * PROTO_KEY_LEN ||
-		    proto_unhex(terr, territory_buf, PROTO_KEY_LEN)) {
+		    proto_unhex(terr, ret->territory, PROTO_KEY_LEN)) {
 			web_error(r, 400, "Territoire mal formé (64 chiffres hexadécimaux).",
 			          "Malformed territory (64 hex digits).");
 			return false;
 		}
-		f->territory = territory_buf;
+		f->territory = ret->territory;
 	}
-	if (!web_page_param(r, ret_page))
+	if (!web_page_param(r, &ret->page))
 		return false;
 	f->trusted_only = !r->all;
 	web_trust(r);
@@ -272,13 +271,11 @@ void web_page_home(web_req *r, const char *rest)
 
 static void catalogue_page(web_req *r, bool search)
 {
-	store_filter f;
-	uint8_t tkey[PROTO_KEY_LEN];
-	unsigned page;
-	const char *theme;
-	const char *q;
-	if (!web_filters(r, &f, tkey, &page, &theme, &q))
+	web_query wq;
+	if (!web_filters(r, &wq))
 		return;
+	const char *q = wq.q;
+	unsigned page = wq.page;
 	web_facets fc;
 	web_facets_get(r->w, &fc);
 	const char *base = search ? "/search" : "/catalogue";
@@ -341,7 +338,8 @@ static void catalogue_page(web_req *r, bool search)
 	int e = 0;
 	wb_puts(b, "<ul class=\"cards\">");
 	if (!search || (q && *q)) /* a search without words lists nothing */
-		e = web_pager_run(r, search ? q : NULL, &f, page, theme, &c.pg, web_list_card, &c);
+		e = web_pager_run(r, search ? q : NULL, &wq.f, page, wq.theme, &c.pg, web_list_card,
+		                  &c);
 	wb_puts(b, "</ul>");
 	if (e == MAILLE_EINVAL) {
 		wb_printf(b, "<p class=\"error\">%s</p>",
