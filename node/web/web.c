@@ -922,6 +922,39 @@ void web_stop(web_server *w)
 	free(w);
 }
 
+/* A server not yet started: its copy of cfg, its tables and its locks; NULL when out of
+ * memory (what was made is undone: web_stop needs all of it). */
+static web_server *server_new(const web_config *cfg, bool loopback)
+{
+	web_server *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->cfg = *cfg;
+	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
+	w->cfg.netkey_fp = w->netkey_fp;
+	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
+	w->cfg.federation = w->federation;
+	w->loopback_only = loopback;
+	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
+	randombytes_buf(w->secret, sizeof w->secret);
+	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
+	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
+	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&w->stop_cond, NULL) != 0)
+		goto fail_lock;
+	if (pthread_key_create(&w->key, NULL) == 0)
+		return w;
+	pthread_cond_destroy(&w->stop_cond);
+fail_lock:
+	pthread_mutex_destroy(&w->lock);
+fail:
+	free(w->rate);
+	free(w->sessions);
+	free(w);
+	return NULL;
+}
+
 int web_start(const web_config *cfg, web_server **ret)
 {
 	const char *listen = cfg->listen ? cfg->listen : WEB_LISTEN_DEFAULT;
@@ -943,41 +976,10 @@ int web_start(const web_config *cfg, web_server **ret)
 		          listen);
 		return MAILLE_EINVAL;
 	}
-	web_server *w = calloc(1, sizeof *w);
+	web_server *w = server_new(cfg, loopback);
 	if (!w)
 		return MAILLE_ENOMEM;
-	w->cfg = *cfg;
-	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
-	w->cfg.netkey_fp = w->netkey_fp;
-	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
-	w->cfg.federation = w->federation;
-	w->loopback_only = loopback;
-	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
-	randombytes_buf(w->secret, sizeof w->secret);
 	int r = 0;
-	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
-	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
-	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0) {
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
-	if (pthread_cond_init(&w->stop_cond, NULL) != 0) {
-		pthread_mutex_destroy(&w->lock);
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
-	if (pthread_key_create(&w->key, NULL) != 0) {
-		pthread_cond_destroy(&w->stop_cond);
-		pthread_mutex_destroy(&w->lock);
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
 	if (cfg->token_file && (r = read_token(w, cfg->token_file))) {
 		web_stop(w);
 		return r;
