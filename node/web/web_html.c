@@ -524,9 +524,10 @@ void web_row_card(web_req *r, const store_row *row)
 static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
                           unsigned rank);
 
-/* An entry page lists the type's own fields, then the common ones, in the order the record
- * tables give (proto/record.h: page); then the body's other fields, in the body's order. The
- * heading shows the title, summary and description. */
+/* web_fields lists the type's own fields, then the common ones, in the order the record
+ * tables give (proto/record.h: page); then the body's other fields, in the body's order.
+ * Those of rank PROTO_PAGE_HEAD are left out: the entry page's heading shows them (title,
+ * summary, description). */
 static unsigned max_rank(const proto_record_field *table)
 {
 	unsigned m = 0;
