@@ -1,8 +1,8 @@
 /* node/web/web.c: the web catalogue's server (see web.h for the choice of libmicrohttpd): start
  * and stop, the worker threads' store handles, the facet counts' thread, request sizes and
- * bodies, and the one route table that sends URLs to pages (web_pages.c, web_publish.c), to
- * the sign-in (web_access.c, which also says who may come in) and to the JSON API
- * (web_api.c). */
+ * bodies, and the one route table that sends URLs to the pages (web_page_*.c, one file per
+ * page family), to the forms (web_publish.c), to the sign-in (web_access.c, which also says
+ * who may come in) and to the JSON API (web_api.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -402,22 +402,12 @@ static void switch_lang(web_req *r, const char *to)
 	web_redirect(r, web_safe_next(web_form_get(&r->q, "next")));
 }
 
-/* Handlers as the route table calls them: rest is what follows a prefix route's path ("" for
- * an exact one). */
+/* Route handlers (web_handler) for what has another signature: the sign-in page (it also
+ * answers 401) and the forms of web_publish.c. */
 static void get_login(web_req *r, const char *rest)
 {
 	(void)rest;
 	web_page_login(r, 200, false);
-}
-static void post_login(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_post_login(r);
-}
-static void post_logout(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_post_logout(r);
 }
 static void post_publish(web_req *r, const char *rest)
 {
@@ -428,38 +418,6 @@ static void post_delete(web_req *r, const char *rest)
 {
 	(void)rest;
 	web_post_delete(r);
-}
-static void get_api(web_req *r, const char *rest)
-{
-	web_api(r, rest);
-}
-static void get_home(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_home(r);
-}
-static void get_catalogue(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_catalogue(r, false);
-}
-static void get_search(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_catalogue(r, true);
-}
-static void get_entry(web_req *r, const char *rest)
-{
-	web_page_entry(r, rest);
-}
-static void get_territory(web_req *r, const char *rest)
-{
-	web_page_territory(r, rest);
-}
-static void get_network(web_req *r, const char *rest)
-{
-	(void)rest;
-	web_page_network(r);
 }
 static void get_publish(web_req *r, const char *rest)
 {
@@ -474,24 +432,23 @@ static void get_publish(web_req *r, const char *rest)
 static const struct web_route {
 	const char *path;
 	bool open;
-	void (*get)(web_req *r, const char *rest);
-	void (*post)(web_req *r, const char *rest);
+	web_handler *get, *post;
 } routes[] = {
 	{ "/static/maille.css", true, serve_static, NULL },
 	{ "/favicon.ico", true, serve_favicon, NULL },
-	{ "/login", true, get_login, post_login },
-	{ "/logout", false, NULL, post_logout },
-	{ "/", false, get_home, NULL },
-	{ "/catalogue", false, get_catalogue, NULL },
-	{ "/search", false, get_search, NULL },
-	{ "/entry/", false, get_entry, NULL },
-	{ "/territory/", false, get_territory, NULL },
-	{ "/network", false, get_network, NULL },
+	{ "/login", true, get_login, web_post_login },
+	{ "/logout", false, NULL, web_post_logout },
+	{ "/", false, web_page_home, NULL },
+	{ "/catalogue", false, web_page_catalogue, NULL },
+	{ "/search", false, web_page_search, NULL },
+	{ "/entry/", false, web_page_entry, NULL },
+	{ "/territory/", false, web_page_territory, NULL },
+	{ "/network", false, web_page_network, NULL },
 	{ "/publish", false, get_publish, post_publish },
 	{ "/delete", false, NULL, post_delete },
 	{ "/lang/", false, switch_lang, NULL },
-	{ "/api", false, get_api, NULL },
-	{ "/api/", false, get_api, NULL },
+	{ "/api", false, web_api, NULL },
+	{ "/api/", false, web_api, NULL },
 };
 
 /* The route of path and what follows its prefix, or NULL. "/" is exact: it is the home page,
@@ -965,6 +922,39 @@ void web_stop(web_server *w)
 	free(w);
 }
 
+/* A server not yet started: its copy of cfg, its tables and its locks; NULL when out of
+ * memory (what was made is undone: web_stop needs all of it). */
+static web_server *server_new(const web_config *cfg, bool loopback)
+{
+	web_server *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->cfg = *cfg;
+	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
+	w->cfg.netkey_fp = w->netkey_fp;
+	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
+	w->cfg.federation = w->federation;
+	w->loopback_only = loopback;
+	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
+	randombytes_buf(w->secret, sizeof w->secret);
+	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
+	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
+	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&w->stop_cond, NULL) != 0)
+		goto fail_lock;
+	if (pthread_key_create(&w->key, NULL) == 0)
+		return w;
+	pthread_cond_destroy(&w->stop_cond);
+fail_lock:
+	pthread_mutex_destroy(&w->lock);
+fail:
+	free(w->rate);
+	free(w->sessions);
+	free(w);
+	return NULL;
+}
+
 int web_start(const web_config *cfg, web_server **ret)
 {
 	const char *listen = cfg->listen ? cfg->listen : WEB_LISTEN_DEFAULT;
@@ -986,41 +976,10 @@ int web_start(const web_config *cfg, web_server **ret)
 		          listen);
 		return MAILLE_EINVAL;
 	}
-	web_server *w = calloc(1, sizeof *w);
+	web_server *w = server_new(cfg, loopback);
 	if (!w)
 		return MAILLE_ENOMEM;
-	w->cfg = *cfg;
-	snprintf(w->netkey_fp, sizeof w->netkey_fp, "%s", cfg->netkey_fp ? cfg->netkey_fp : "?");
-	w->cfg.netkey_fp = w->netkey_fp;
-	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
-	w->cfg.federation = w->federation;
-	w->loopback_only = loopback;
-	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
-	randombytes_buf(w->secret, sizeof w->secret);
 	int r = 0;
-	w->rate = calloc(WEB_RATE_CLIENTS, sizeof *w->rate);
-	w->sessions = calloc(WEB_SESSIONS_MAX, sizeof *w->sessions);
-	if (!w->rate || !w->sessions || pthread_mutex_init(&w->lock, NULL) != 0) {
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
-	if (pthread_cond_init(&w->stop_cond, NULL) != 0) {
-		pthread_mutex_destroy(&w->lock);
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
-	if (pthread_key_create(&w->key, NULL) != 0) {
-		pthread_cond_destroy(&w->stop_cond);
-		pthread_mutex_destroy(&w->lock);
-		free(w->rate);
-		free(w->sessions);
-		free(w);
-		return MAILLE_ENOMEM;
-	}
 	if (cfg->token_file && (r = read_token(w, cfg->token_file))) {
 		web_stop(w);
 		return r;

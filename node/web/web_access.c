@@ -283,8 +283,9 @@ static void session_end(web_req *r)
 }
 
 /* POST /logout: the session leaves the table and its cookie is cleared. */
-void web_post_logout(web_req *r)
+void web_post_logout(web_req *r, const char *rest)
 {
+	(void)rest;
 	if (!web_csrf_check(r))
 		return;
 	session_end(r);
@@ -358,8 +359,9 @@ void web_page_login(web_req *r, unsigned status, bool failed)
 	web_page_end(r);
 }
 
-void web_post_login(web_req *r)
+void web_post_login(web_req *r, const char *rest)
 {
+	(void)rest;
 	if (!r->w->token) {
 		web_redirect(r, "/");
 		return;

@@ -53,9 +53,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 	json_object_set_new(
 	    o, "kind",
 	    json_string(row->entry.kind == PROTO_KIND_TOMBSTONE ? "tombstone" : "document"));
-	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-	json_object_set_new(
-	    o, "type", tv && tv->type == PROTO_V_STR ? json_string(tv->u.str.ptr) : json_null());
+	json_object_set_new(o, "type", str_or_null(web_body_str(body, PROTO_F_TYPE)));
 	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
@@ -83,9 +81,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 		snprintf(buf, sizeof buf, "%s.%06uZ", date, (unsigned)(us % 1000000u));
 		json_object_set_new(o, "timestamp", json_string(buf));
 	}
-	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
-	json_object_set_new(
-	    o, "status", st && st->type == PROTO_V_STR ? json_string(st->u.str.ptr) : json_null());
+	json_object_set_new(o, "status", str_or_null(web_body_str(body, PROTO_F_STATUS)));
 	json_object_set_new(o, "themes", node_themes_json(body));
 	web_buf url = { 0 };
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
@@ -107,49 +103,25 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 typedef struct api_list {
 	web_req *r;
 	json_t *items;
-	unsigned skip, take;
-	bool more;
-	const char *theme;
+	web_pager pg;
 } api_list;
 
 static int api_row(const store_row *row, void *ctx)
 {
 	api_list *c = ctx;
-	if (!web_row_has_theme(row, c->theme))
-		return 0;
-	if (c->skip) {
-		c->skip--;
-		return 0;
-	}
-	if (json_array_size(c->items) == c->take) {
-		c->more = true;
-		return 1;
-	}
-	json_array_append_new(c->items, row_json(c->r, row, false, false));
-	return 0;
+	int on = web_pager_row(&c->pg, row);
+	if (on > 0)
+		json_array_append_new(c->items, row_json(c->r, row, false, false));
+	return on < 0;
 }
 
 static void api_entries(web_req *r)
 {
-	store_filter f;
-	uint8_t tkey[PROTO_KEY_LEN];
-	unsigned page;
-	const char *theme;
-	if (!web_filters(r, &f, tkey, &page, &theme))
+	web_query wq;
+	if (!web_filters(r, &wq))
 		return;
-	const char *q = web_form_get(&r->q, "q");
-	if (q && strlen(q) > WEB_QUERY_MAX) {
-		web_error(r, 400, "Recherche trop longue.", "Query too long.");
-		return;
-	}
-	api_list c = { r, json_array(), (page - 1) * WEB_PAGE_SIZE, WEB_PAGE_SIZE, false, theme };
-	int e;
-	if (q && *q)
-		e = store_search(r->wk->st, q, &f,
-		                 theme ? MAILLE_SEARCH_LIMIT_MAX : (size_t)page * WEB_PAGE_SIZE + 1,
-		                 api_row, &c);
-	else
-		e = store_list(r->wk->st, &f, api_row, &c);
+	api_list c = { r, json_array(), { 0 } };
+	int e = web_pager_run(r, wq.q, &wq.f, wq.page, wq.theme, &c.pg, api_row, &c);
 	if (e == MAILLE_EINVAL) {
 		json_decref(c.items);
 		web_error(r, 400, "Recherche sans mot.", "A query needs a word.");
@@ -161,9 +133,9 @@ static void api_entries(web_req *r)
 		return;
 	}
 	json_t *o = json_object();
-	json_object_set_new(o, "page", json_integer(page));
+	json_object_set_new(o, "page", json_integer(wq.page));
 	json_object_set_new(o, "per_page", json_integer(WEB_PAGE_SIZE));
-	json_object_set_new(o, "has_more", json_boolean(c.more));
+	json_object_set_new(o, "has_more", json_boolean(c.pg.more));
 	json_object_set_new(o, "items", c.items);
 	api_out(r, o);
 }

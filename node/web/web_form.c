@@ -6,19 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/value.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int web_pct_decode(const char *src, size_t len, int flags, char *dst, size_t *ret_len)
 {
@@ -29,7 +19,7 @@ int web_pct_decode(const char *src, size_t len, int flags, char *dst, size_t *re
 		if (c == '%') {
 			if (len - i < 3)
 				return MAILLE_EPROTO;
-			int hi = hexval(src[i + 1]), lo = hexval(src[i + 2]);
+			int hi = proto_hexval(src[i + 1]), lo = proto_hexval(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return MAILLE_EPROTO;
 			c = (unsigned char)(hi * 16 + lo);

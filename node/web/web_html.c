@@ -1,6 +1,7 @@
 /* node/web/web_html.c: the web catalogue's output: a bounded buffer, HTML escaping of every byte
  * of user content, the page layout (header, navigation, language switch, footer), labels in
- * French and English, the generic rendering of field values, Markdown through cmark in safe
+ * French and English, the generic rendering of field values, cards, a record's fields in the
+ * order of its record table (entry and territory pages), Markdown through cmark in safe
  * mode, and the stylesheet. */
 #include <cmark.h>
 #include <stdio.h>
@@ -431,6 +432,12 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap)
 	snprintf(ret, cap, "%.8s… (%s)", hex, terr);
 }
 
+const char *web_body_str(const proto_value *body, const char *key)
+{
+	const proto_value *v = proto_map_get(body, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
 const char *web_body_title(web_req *r, const proto_value *body)
 {
 	const char *lang = r->en ? "en" : "fr";
@@ -468,8 +475,9 @@ void web_row_card(web_req *r, const store_row *row)
 	proto_arena a;
 	proto_arena_init(&a, 0);
 	proto_value *body = web_row_body(row, &a);
-	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-	const char *type = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : "?";
+	const char *type = web_body_str(body, PROTO_F_TYPE);
+	if (!type)
+		type = "?";
 	const char *tl = web_label(r, type);
 	wb_puts(b, "<li class=\"card\"><h3><a href=\"");
 	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
@@ -484,11 +492,11 @@ void web_row_card(web_req *r, const store_row *row)
 	if (r->wk->tv_ok && !trust_find(&r->wk->tv, row->entry.territory))
 		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
 		          L(r, "non reconnu", "untrusted"));
-	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
-	if (st && st->type == PROTO_V_STR) {
-		const char *sl = web_label(r, st->u.str.ptr);
+	const char *st = web_body_str(body, PROTO_F_STATUS);
+	if (st) {
+		const char *sl = web_label(r, st);
 		wb_puts(b, " · ");
-		wb_htmls(b, sl ? sl : st->u.str.ptr);
+		wb_htmls(b, sl ? sl : st);
 	}
 	char date[40];
 	web_date(row->entry.timestamp, date, sizeof date);
@@ -508,6 +516,150 @@ void web_row_card(web_req *r, const store_row *row)
 	}
 	wb_puts(b, "</li>");
 	proto_arena_done(&a);
+}
+
+/* ---- fields ---------------------------------------------------------------------------------- */
+
+/* The fields of table with page rank `rank`, in table order. */
+static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
+                          unsigned rank);
+
+/* web_fields lists the type's own fields, then the common ones, in the order the record
+ * tables give (proto/record.h: page); then the body's other fields, in the body's order.
+ * Those of rank PROTO_PAGE_HEAD are left out: the entry page's heading shows them (title,
+ * summary, description). */
+static unsigned max_rank(const proto_record_field *table)
+{
+	unsigned m = 0;
+	for (const proto_record_field *f = table; f && f->name; f++)
+		if (f->page != PROTO_PAGE_HEAD && f->page > m)
+			m = f->page;
+	return m;
+}
+
+/* A reference (about, components, relations' target): a link when it is an entry path. */
+static void ref_link(web_req *r, const char *s, size_t len)
+{
+	web_buf *b = &r->out;
+	if (proto_path_valid(s, len) && memchr(s, '/', len)) {
+		wb_puts(b, "<a href=\"/entry/");
+		wb_url(b, s, len, true);
+		wb_puts(b, "\">");
+		store_row row;
+		bool named = false;
+		char *path = strndup(s, len);
+		if (path && web_find_entry(r, path, &row) == 0) {
+			proto_arena a;
+			proto_arena_init(&a, 0);
+			proto_value *body = web_row_body(&row, &a);
+			if (body) {
+				wb_htmls(b, web_body_title(r, body));
+				named = true;
+			}
+			proto_arena_done(&a);
+			store_row_done(&row);
+		}
+		free(path);
+		if (!named)
+			wb_html(b, s, len);
+		wb_puts(b, "</a>");
+		return;
+	}
+	web_value(r, &(proto_value){ .type = PROTO_V_STR, .u.str = { s, len } }, 0);
+}
+
+static void field_value(web_req *r, const proto_record_field *f, const proto_value *v)
+{
+	web_buf *b = &r->out;
+	proto_display d = f ? f->display : PROTO_D_VALUE;
+	if (d == PROTO_D_REFS && v->type == PROTO_V_ARRAY) {
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			const proto_value *it = &v->u.arr.items[i];
+			wb_puts(b, "<li>");
+			if (it->type == PROTO_V_STR)
+				ref_link(r, it->u.str.ptr, it->u.str.len);
+			else
+				web_value(r, it, 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	if (d == PROTO_D_RELATIONS && v->type == PROTO_V_ARRAY && f->obj) {
+		/* the relation's table: its kind, then its target */
+		const proto_record_field *m = f->obj->fields;
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			const proto_value *it = &v->u.arr.items[i];
+			const proto_value *rel = proto_map_get(it, m[0].name),
+			                  *tg = proto_map_get(it, m[1].name);
+			wb_puts(b, "<li>");
+			if (rel && rel->type == PROTO_V_STR && tg && tg->type == PROTO_V_STR) {
+				wb_htmls(b, rel->u.str.ptr);
+				wb_puts(b, " : ");
+				ref_link(r, tg->u.str.ptr, tg->u.str.len);
+			} else {
+				web_value(r, it, 1);
+			}
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	/* long free texts (a string or a language map) are Markdown like the description */
+	const char *t = proto_langmap_pick(v, r->en ? "en" : "fr");
+	if (t && (v->type == PROTO_V_STR ? strlen(t) > 80 : true) && strchr(t, '\n')) {
+		web_markdown(b, t, strlen(t));
+		return;
+	}
+	web_value(r, v, 0);
+}
+
+static void field_dt(web_req *r, const proto_record_field *f, const char *key,
+                     const proto_value *v)
+{
+	web_buf *b = &r->out;
+	const char *lab = f ? (r->en ? f->label.en : f->label.fr) : web_label(r, key);
+	wb_puts(b, "<dt>");
+	wb_htmls(b, lab ? lab : key);
+	wb_puts(b, "</dt><dd>");
+	field_value(r, f, v);
+	wb_puts(b, "</dd>");
+}
+
+static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
+                          unsigned rank)
+{
+	for (const proto_record_field *f = table; f && f->name; f++) {
+		if (f->page != rank)
+			continue;
+		const proto_value *v = proto_map_get(body, f->name);
+		if (v && v->type != PROTO_V_NIL)
+			field_dt(r, f, f->name, v);
+	}
+}
+
+void web_fields(web_req *r, const proto_value *body, const char *type)
+{
+	web_buf *b = &r->out;
+	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
+	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
+	wb_puts(b, "<dl class=\"fields\">");
+	for (size_t l = 0; l < 2; l++)
+		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
+			fields_ranked(r, body, tables[l], rank);
+	for (size_t i = 0; i < body->u.map.n; i++) {
+		const proto_kv *kv = &body->u.map.items[i];
+		const proto_record_field *f = proto_record_field_find(tables[0], kv->key);
+		if (!f)
+			f = proto_record_field_find(tables[1], kv->key);
+		if (strcmp(kv->key, PROTO_F_TYPE) == 0 || strcmp(kv->key, PROTO_F_NAME) == 0 ||
+		    (f && f->page != 0))
+			continue;
+		field_dt(r, f, kv->key, &kv->val);
+	}
+	wb_puts(b, "</dl>");
 }
 
 /* ---- the stylesheet (served from the binary: the node needs no other file) ------------------ */

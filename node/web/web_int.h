@@ -1,6 +1,9 @@
-/* node/web/web_int.h: what the files of the web catalogue share (web.c: server, routing, access
- * control, limits; web_html.c: output buffer, escaping, layout, field rendering; web_pages.c:
- * the pages; web_publish.c: the forms that write; web_api.c: the JSON API). Not public. */
+/* node/web/web_int.h: what the files of the web catalogue share (web.c: server, the route
+ * table, limits; web_access.c: access control; web_html.c: output buffer, escaping, layout,
+ * field rendering; the pages by family: web_page_catalogue.c (home, catalogue, search, and
+ * the filters and paging the API shares), web_page_entry.c, web_page_territory.c,
+ * web_page_network.c; web_publish.c: the forms that write; web_api.c: the JSON API). Not
+ * public. */
 #ifndef MAILLE_NODE_WEB_INT_H
 #define MAILLE_NODE_WEB_INT_H
 
@@ -155,6 +158,10 @@ typedef struct web_req {
 	bool logged; /* already logged: no WEB-REQ line */
 } web_req;
 
+/* A handler of the route table (web.c): rest is what follows a prefix route's path ("" for
+ * an exact one). The pages, the forms and the API have this signature. */
+typedef void web_handler(web_req *r, const char *rest);
+
 /* French or English, by the request's language. */
 #define L(r, fr_, en_) ((r)->en ? (en_) : (fr_))
 
@@ -193,8 +200,8 @@ const char *web_safe_next(const char *next);
 /* GET /login (status 200, or 401 for a page that needs a sign-in), POST /login, POST
  * /logout. */
 void web_page_login(web_req *r, unsigned status, bool failed);
-void web_post_login(web_req *r);
-void web_post_logout(web_req *r);
+void web_post_login(web_req *r, const char *rest);
+void web_post_logout(web_req *r, const char *rest);
 
 /* ---- web_html.c -------------------------------------------------------------------------------
  */
@@ -218,6 +225,8 @@ void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const ch
 void web_territory_name(store *st, const uint8_t key[PROTO_KEY_LEN], char *ret, size_t cap);
 /* Who signed: "member (territory)" or the territory. */
 void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
+/* The string value of a body's field key, or NULL (absent, or not a string). */
+const char *web_body_str(const proto_value *body, const char *key);
 /* The title of a decoded body (title, else name), "(sans titre)" if none. */
 const char *web_body_title(web_req *r, const proto_value *body);
 void web_date(uint64_t us, char *ret, size_t cap);
@@ -225,10 +234,58 @@ void web_date(uint64_t us, char *ret, size_t cap);
 proto_value *web_row_body(const store_row *row, proto_arena *a);
 /* One result of a list (a card): title link, type, territory, summary, snippet. */
 void web_row_card(web_req *r, const store_row *row);
+/* The fields of a record's body as a <dl>, in the order of its type's record table. */
+void web_fields(web_req *r, const proto_value *body, const char *type);
 extern const char web_css[];
 
-/* ---- web_pages.c ------------------------------------------------------------------------------
- */
+/* ---- web_page_catalogue.c ----------------------------------------------------------------- */
+web_handler web_page_home, web_page_catalogue, web_page_search;
+/* What the query string of the catalogue, search and the API asks for. The theme is not left
+ * to the store's filter: it gathers every entry of the theme before the first row (130 to
+ * 640 ms at 100k entries), while the rows come newest first anyway, so the pager tests it
+ * on each row (web_row_has_theme) and stops once the page is full. */
+typedef struct web_query {
+	store_filter f;
+	uint8_t territory[PROTO_KEY_LEN]; /* f.territory points here when one is asked */
+	unsigned page;
+	const char *theme; /* NULL: any */
+	const char *q;     /* the words searched (at most WEB_QUERY_MAX bytes), NULL: none */
+} web_query;
+/* Parses the filters of the request's query string into *ret; false: a bad parameter (the
+ * error is written). */
+bool web_filters(web_req *r, web_query *ret);
+/* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
+bool web_page_param(web_req *r, unsigned *ret_page);
+/* Whether the row's body lists theme among its themes (true when theme is NULL). */
+bool web_row_has_theme(const store_row *row, const char *theme);
+/* A page of the rows a store_list or store_search gives: those of theme (NULL: any) after
+ * skip, at most take; more when a row follows the last. */
+typedef struct web_pager {
+	unsigned skip, take, shown;
+	bool more;
+	const char *theme;
+} web_pager;
+/* What a store_row_cb does with row: 1 it is on the page (counted in shown), 0 it is not, -1
+ * the page is full (more is set; the callback returns 1 to stop). */
+int web_pager_row(web_pager *p, const store_row *row);
+/* Page `page` (WEB_PAGE_SIZE rows) of the rows of f and theme, each given to cb (its ctx
+ * holds p): found by the search for q when q is not empty (MAILLE_EINVAL: q has no word),
+ * else listed newest first. The store's return. */
+int web_pager_run(web_req *r, const char *q, const store_filter *f, unsigned page,
+                  const char *theme, web_pager *p, store_row_cb cb, void *ctx);
+/* A page of cards (web_row_card), web_list_card its store_row_cb. */
+typedef struct web_list_ctx {
+	web_req *r;
+	web_pager pg;
+} web_list_ctx;
+int web_list_card(const store_row *row, void *ctx);
+
+/* ---- web_page_entry.c --------------------------------------------------------------------- */
+web_handler web_page_entry;
+/* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
+int web_find_entry(web_req *r, const char *path, store_row *ret);
+/* The same for a page or an API answer: false with the 400, 404 or 500 written. */
+bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret);
 /* Whether a stored row is what its territory signed: its id is the hash of its bytes and
  * its signature verifies (as `maille show` and `maille check` test it). Checked at each
  * read, never assumed: one Ed25519 verification and one BLAKE2b hash cost tens of
@@ -237,37 +294,20 @@ bool web_row_verified(const store_row *row);
 /* The answer for a row that fails web_row_verified: 500, its content not shown, the page
  * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
 void web_signature_error(web_req *r, const store_row *row);
-void web_page_home(web_req *r);
-void web_page_catalogue(web_req *r, bool search);
-void web_page_entry(web_req *r, const char *rest);
-void web_page_territory(web_req *r, const char *rest);
-void web_page_network(web_req *r);
-/* Parses the filters shared by the catalogue, search and the API into f (territory_buf
- * holds the territory key) and *ret_theme (NULL: any). The theme is not left to the store's
- * filter: it gathers every entry of the theme before the first row (130 to 640 ms at 100k
- * entries), while the rows come newest first anyway, so the callers test it on each row
- * (web_row_has_theme) and stop once their page is full. false: a bad parameter (the error
- * is written). */
-bool web_filters(web_req *r, store_filter *f, uint8_t territory_buf[PROTO_KEY_LEN],
-                 unsigned *ret_page, const char **ret_theme);
-/* Whether the row's body lists theme among its themes (true when theme is NULL). */
-bool web_row_has_theme(const store_row *row, const char *theme);
 
-/* Whether the web publishes and edits records of type (the record tables' publish rank). */
-bool web_publishable(const char *type);
-/* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
- * web publishes; else every record type). */
-void web_unknown_type(web_req *r, bool publishable_only);
-/* Finds the entry of a /entry/ or /api/entries/ URL. 0, MAILLE_ENOTFOUND, MAILLE_EINVAL. */
-int web_find_entry(web_req *r, const char *path, store_row *ret);
-/* The same for a page or an API answer: false with the 400, 404 or 500 written. */
-bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret);
+/* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
+web_handler web_page_territory, web_page_network;
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */
 void web_page_publish(web_req *r);
 void web_post_publish(web_req *r);
 void web_post_delete(web_req *r);
+/* Whether the web publishes and edits records of type (the record tables' publish rank). */
+bool web_publishable(const char *type);
+/* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
+ * web publishes; else every record type). */
+void web_unknown_type(web_req *r, bool publishable_only);
 /* The territory what the forms publish is written in, the key that signs it, and the
  * capability reference (ret_capref, WEB_CAPREF_CAP bytes: "" for a territory's own node; a
  * member's node writes for the territory of its capability in force, PROTOCOL.md §4.3).
@@ -278,6 +318,6 @@ bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN
 
 /* ---- web_api.c
  * ----------------------------------------------------------------------------------- */
-void web_api(web_req *r, const char *rest);
+web_handler web_api;
 
 #endif
