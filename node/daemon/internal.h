@@ -195,7 +195,6 @@ void conn_flush(node_conn *c);
 #define SYNC_INDEX_BATCH 2000u         /* documents one indexing job indexes */
 #define SYNC_INDEX_LAG_MAX 200000u     /* documents waiting for indexing (~8 s of indexing
                                         * here): beyond, commits index at once */
-#define SYNC_TICK_MS 100u              /* store polling, dialer, state file */
 
 int sync_init(node *n);   /* after the stores are open */
 void sync_free(node *n);  /* after the loop ended */

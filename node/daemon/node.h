@@ -70,6 +70,9 @@
 /* The quarantine's bounds, NODE_QUOTA_*_DEFAULT: node/service/nodedir.h, beside the settings
  * that change them. */
 #define NODE_PORT_DEFAULT 7470u
+/* The daemon's tick: it polls the store for other processes' writes, drives the dialer and
+ * rewrites DIR/node.state this often (maille-bench sync prints it beside its figures). */
+#define SYNC_TICK_MS 100u
 #define NODE_ADDR_FILE "node.addr" /* DIR/node.addr: the bound address while the daemon runs */
 #define NODE_LOCK_FILE "node.lock" /* DIR/node.lock: one daemon per node directory */
 
