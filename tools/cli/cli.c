@@ -182,6 +182,21 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *r
 	return 0;
 }
 
+int cli_start(const char *cmd, const char *help, int argc, char **argv, cli_opt *opts,
+              size_t max_pos, cli_args *ret)
+{
+	int r = cli_parse(cmd, argc, argv, opts, ret);
+	if (r)
+		return r;
+	if (ret->help) {
+		fputs(help, stdout);
+		return EXIT_OK;
+	}
+	if (ret->n_pos > max_pos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", ret->pos[max_pos]);
+	return CLI_GO;
+}
+
 const char *cli_opt_get(const cli_opt *opts, const char *name)
 {
 	for (const cli_opt *o = opts; o && o->name; o++)

@@ -40,6 +40,13 @@ extern cli_args cli_global;
 
 /* Returns 0, or prints a usage error naming the command and returns EXIT_USAGE. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *ret);
+/* What a command starts with: its arguments parsed (cli_parse), its help printed on --help
+ * (help; returns EXIT_OK), and a usage error naming the first positional argument beyond
+ * max_pos (0: the command takes none; CLI_POS_MAX: the command checks them itself). Returns
+ * CLI_GO when the command goes on, else the exit code to return. */
+#define CLI_GO (-1)
+int cli_start(const char *cmd, const char *help, int argc, char **argv, cli_opt *opts,
+              size_t max_pos, cli_args *ret);
 /* The value of option name in opts (NULL if absent). */
 const char *cli_opt_get(const cli_opt *opts, const char *name);
 

@@ -81,15 +81,9 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 int cmd_check(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("check", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("check", check_help, argc, argv, NULL, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(check_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("check", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open_nostore(&nd, a.dir))
 		return EXIT_FAIL;

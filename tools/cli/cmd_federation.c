@@ -88,15 +88,9 @@ static int sub_open(const char *cmd, int argc, char **argv, size_t n_files, cli_
                     node_dir *nd, bool *done)
 {
 	*done = true;
-	int r = cli_parse(cmd, argc, argv, NULL, a);
-	if (r)
+	int r = cli_start(cmd, federation_help, argc, argv, NULL, n_files ? CLI_POS_MAX : 0, a);
+	if (r != CLI_GO)
 		return r;
-	if (a->help) {
-		fputs(federation_help, stdout);
-		return EXIT_OK;
-	}
-	if (n_files == 0 && a->n_pos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", a->pos[0]);
 	if (n_files == 1 && a->n_pos != 1)
 		return cli_usage_error(cmd, a->n_pos ? "one FILE only" : "FILE is required");
 	if (cli_node_open(nd, a->dir))
@@ -109,15 +103,9 @@ static int federation_new(int argc, char **argv)
 {
 	cli_opt opts[] = {{"name", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("federation new", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("federation new", federation_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(federation_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("federation new", "unexpected argument '%s'", a.pos[0]);
 	const char *name = cli_opt_get(opts, "name");
 	if (!name || !*name)
 		return cli_usage_error("federation new", "--name NAME is required");

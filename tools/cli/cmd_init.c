@@ -104,13 +104,9 @@ int cmd_init(int argc, char **argv)
 	                  {"restore", true, NULL}, {"passphrase-file", true, NULL},
 	                  {"member", false, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
-	int r = cli_parse("init", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("init", init_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(init_help, stdout);
-		return EXIT_OK;
-	}
 	const char *name = cli_opt_get(opts, "name");
 	const char *siren = cli_opt_get(opts, "siren");
 	const char *cog = cli_opt_get(opts, "cog");

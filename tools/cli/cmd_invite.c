@@ -221,15 +221,9 @@ int cmd_invite(int argc, char **argv)
 	                  {"address", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("invite", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("invite", invite_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(invite_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("invite", "unexpected argument '%s'", a.pos[0]);
 	uint64_t expires_s = INVITE_EXPIRES_DEFAULT_S;
 	const char *ex = cli_opt_get(opts, "expires");
 	if (ex && parse_duration(ex, &expires_s))
@@ -472,13 +466,9 @@ int cmd_join(int argc, char **argv)
 	                  {"log-format", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("join", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("join", join_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(join_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return cli_usage_error("join", "TOKEN (or - to read it from standard input) is required");
 	uint32_t timeout_ms = 30000;

@@ -343,13 +343,9 @@ static int key_export(int argc, char **argv)
 {
 	cli_opt opts[] = {{"passphrase-file", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("key export", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("key export", key_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(key_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return cli_usage_error("key export",
 		                       a.n_pos ? "one FILE only" : "FILE is required");

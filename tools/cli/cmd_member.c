@@ -145,13 +145,9 @@ int cmd_member(int argc, char **argv)
 	                  {"until", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("member", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("member", member_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(member_help, stdout);
-		return EXIT_OK;
-	}
 	bool add = a.n_pos >= 1 && strcmp(a.pos[0], "add") == 0;
 	if (a.n_pos != 2 || (!add && strcmp(a.pos[0], "remove") != 0))
 		return cli_usage_error("member", "use 'maille member add KEY --name NAME' or 'maille "
@@ -252,15 +248,9 @@ static int member_row(const store_row *row, void *ctx)
 int cmd_members(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("members", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("members", members_help, argc, argv, NULL, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(members_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("members", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

@@ -117,15 +117,9 @@ int cmd_node(int argc, char **argv)
 	                  {"log-level", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("node", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("node", node_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(node_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("node", "unexpected argument '%s'", a.pos[0]);
 	const char *listen = cli_opt_get(opts, "listen");
 	struct sockaddr_storage ss;
 	if (listen && node_addr_parse(listen, &ss))

@@ -36,13 +36,9 @@ int cmd_peer(int argc, char **argv)
 {
 	cli_args a;
 	cli_opt opts[] = {{NULL, false, NULL}};
-	int r = cli_parse("peer", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("peer", peer_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(peer_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 2 || (strcmp(a.pos[0], "add") != 0 && strcmp(a.pos[0], "remove") != 0))
 		return cli_usage_error("peer", "use 'maille peer add HOST:PORT' or 'maille peer remove "
 		                               "HOST:PORT'");
@@ -130,15 +126,9 @@ int cmd_peers(int argc, char **argv)
 {
 	cli_args a;
 	cli_opt opts[] = {{NULL, false, NULL}};
-	int r = cli_parse("peers", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("peers", peers_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(peers_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("peers", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

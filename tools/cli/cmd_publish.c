@@ -120,13 +120,9 @@ int cmd_publish(int argc, char **argv)
 {
 	cli_opt opts[] = {{"path", true, NULL}, {"dry-run", false, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
-	int r = cli_parse("publish", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("publish", publish_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(publish_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return cli_usage_error("publish", a.n_pos ? "one file at a time" : "FILE.md is required");
 	const char *file = a.pos[0];
@@ -253,13 +249,9 @@ static const char delete_help[] =
 int cmd_delete(int argc, char **argv)
 {
 	cli_args a = {0};
-	int r = cli_parse("delete", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("delete", delete_help, argc, argv, NULL, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(delete_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return cli_usage_error("delete", "PATH is required");
 	const char *path = a.pos[0];

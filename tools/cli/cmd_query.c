@@ -194,13 +194,9 @@ int cmd_search(int argc, char **argv)
 {
 	cli_opt opts[] = {FILTER_OPTS, {"limit", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("search", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("search", search_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(search_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos == 0)
 		return cli_usage_error("search", "QUERY is required");
 	char query[1024] = "";
@@ -279,13 +275,9 @@ static int first_row(const store_row *row, void *ctx)
 int cmd_show(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("show", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("show", show_help, argc, argv, NULL, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(show_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos != 1)
 		return cli_usage_error("show", "PATH or ID is required");
 	const char *what = a.pos[0];
@@ -340,15 +332,9 @@ static const char export_help[] =
 int cmd_export(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("export", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("export", export_help, argc, argv, NULL, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(export_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("export", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

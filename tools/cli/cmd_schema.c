@@ -272,13 +272,9 @@ int cmd_schema(int argc, char **argv)
 {
 	cli_opt opts[] = { { "markdown", false, NULL }, { NULL, false, NULL } };
 	cli_args a;
-	int r = cli_parse("schema", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("schema", schema_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(schema_help, stdout);
-		return EXIT_OK;
-	}
 	if (a.n_pos > 1)
 		return cli_usage_error("schema", "argument en trop « %s » (unexpected argument '%s')",
 		                       a.pos[1], a.pos[1]);

@@ -31,15 +31,9 @@ int cmd_status(int argc, char **argv)
 {
 	cli_args a;
 	cli_opt opts[] = {{NULL, false, NULL}};
-	int r = cli_parse("status", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("status", status_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(status_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("status", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

@@ -69,13 +69,9 @@ static int key_command(const char *cmd, const char *help, const char *own_key, i
                        bool *done)
 {
 	*done = true;
-	int r = cli_parse(cmd, argc, argv, NULL, a);
-	if (r)
+	int r = cli_start(cmd, help, argc, argv, NULL, CLI_POS_MAX, a);
+	if (r != CLI_GO)
 		return r;
-	if (a->help) {
-		fputs(help, stdout);
-		return EXIT_OK;
-	}
 	if ((r = key_arg(cmd, a, key)) != 0)
 		return r;
 	if (cli_node_open_write(nd, a->dir))
@@ -435,15 +431,9 @@ static const char territories_help[] =
 int cmd_territories(int argc, char **argv)
 {
 	cli_args a = {0};
-	int r = cli_parse("territories", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("territories", territories_help, argc, argv, NULL, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(territories_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("territories", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

@@ -22,15 +22,9 @@ static const char whoami_help[] =
 int cmd_whoami(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_parse("whoami", argc, argv, NULL, &a);
-	if (r)
+	int r = cli_start("whoami", whoami_help, argc, argv, NULL, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(whoami_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("whoami", "unexpected argument '%s'", a.pos[0]);
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;

@@ -68,13 +68,9 @@ static int net_cmd_open_mode(const char *cmd, const char *help, uint32_t timeout
 	memset(ret, 0, sizeof *ret);
 	*done = true;
 	cli_opt opts[] = {{"timeout", true, NULL}, {"log-level", true, NULL}, {NULL, false, NULL}};
-	int r = cli_parse(cmd, argc, argv, opts, &ret->a);
-	if (r)
+	int r = cli_start(cmd, help, argc, argv, opts, CLI_POS_MAX, &ret->a);
+	if (r != CLI_GO)
 		return r;
-	if (ret->a.help) {
-		fputs(help, stdout);
-		return EXIT_OK;
-	}
 	ret->timeout_ms = timeout_ms;
 	if ((r = cli_target_arg(cmd, &ret->a, &ret->target)) ||
 	    (r = cli_timeout_opt(cmd, opts, &ret->timeout_ms)) ||
