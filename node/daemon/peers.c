@@ -25,6 +25,7 @@
 #include "node/service/log.h"
 #include "node/service/publish.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/value.h"
 
 #define NODE_OUTBOUND_MIN 4u
@@ -122,7 +123,7 @@ static int node_entry_body(node *n, uint8_t **ret, size_t *ret_len)
 	proto_value *m = proto_value_new(&a, PROTO_V_MAP), *v, *arr;
 	if (!m)
 		goto out;
-	if (!(v = proto_value_map_put(&a, m, "type", 4)))
+	if (!(v = proto_value_map_put(&a, m, PROTO_F_TYPE, strlen(PROTO_F_TYPE))))
 		goto out;
 	*v = *proto_value_new_str(&a, "node", 4);
 	if (!(v = proto_value_map_put(&a, m, "software", 8)))

@@ -21,6 +21,7 @@
 
 #include "proto/error.h"
 #include "proto/limits.h"
+#include "proto/record.h"
 
 #if defined(__GNUC__)
 #define FM_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -594,7 +595,7 @@ static int fm_key(fm_ctx *c, const yaml_event_t *ev, proto_value *map, uint32_t 
 	if (top) {
 		c->err->field[0] = '\0';
 		c->field = key;
-		if (str_is(k, len, "description"))
+		if (str_is(k, len, PROTO_F_DESCRIPTION))
 			mark_pos(c, ev->start_mark, &c->desc_line, &c->desc_col);
 	}
 	*ret_slot = slot;
@@ -918,9 +919,9 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	if (text) {
 		unsigned body_line = close_line + 1 + count_lines(body, first);
 		/* an empty `description:` left by a template gives way to the body */
-		const proto_value *dv = proto_map_get(root, "description");
+		const proto_value *dv = proto_map_get(root, PROTO_F_DESCRIPTION);
 		if (dv && dv->type != PROTO_V_NIL) {
-			fm_set_field(err, "description", strlen("description"));
+			fm_set_field(err, PROTO_F_DESCRIPTION, strlen(PROTO_F_DESCRIPTION));
 			return fm_fail(
 			    err, MAILLE_EPROTO, c.desc_line, c.desc_col,
 			    "'description' is in the front matter and the file also has a "
@@ -933,11 +934,11 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 			               "the front matter has more than %u values",
 			               PROTO_VALUE_NODES_MAX);
 		const char *lang = "fr";
-		const proto_value *lv = proto_map_get(root, "lang");
+		const proto_value *lv = proto_map_get(root, PROTO_F_LANG);
 		if (lv && lv->type == PROTO_V_STR && lang_tag_ok(lv->u.str.ptr, lv->u.str.len))
 			lang = lv->u.str.ptr;
 		proto_value *desc =
-		    proto_value_map_put(a, root, "description", strlen("description"));
+		    proto_value_map_put(a, root, PROTO_F_DESCRIPTION, strlen(PROTO_F_DESCRIPTION));
 		if (!desc)
 			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
 		desc->type = PROTO_V_MAP;
