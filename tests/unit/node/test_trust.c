@@ -4,7 +4,6 @@
  * the shortest chain and the smallest voucher named for it — and a member's capability in
  * force (PROTOCOL.md §4.3). Entries are signed and stored with node/service/publish.c, as the
  * node writes its own. Each test works in its own temporary directory. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "proto/limits.h"
 #include "proto/member.h"
 #include "store/store.h"
+#include "tests/fixture/tmpdir.h"
 
 #define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
 #define HOUR 3600000000ull
@@ -26,18 +26,14 @@ typedef struct key {
 	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
 } key;
 
-static char dir_[64];
+static char dir_[FIXTURE_TMPDIR_CAP];
 
 /* A new store in a new temporary directory. */
 static store *tmp_store_begin(void)
 {
 	if (proto_init() != 0)
 		exit(1);
-	strcpy(dir_, "/tmp/maille-trust-XXXXXX");
-	if (!mkdtemp(dir_)) {
-		perror("mkdtemp");
-		exit(1);
-	}
+	fixture_tmpdir_make(dir_, "trust");
 	char path[128];
 	snprintf(path, sizeof path, "%s/store.sqlite", dir_);
 	store *st = NULL;
@@ -51,18 +47,7 @@ static store *tmp_store_begin(void)
 static void tmp_store_end(store *st)
 {
 	store_close(st);
-	DIR *d = opendir(dir_);
-	struct dirent *de;
-	char p[384];
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir_, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir_);
+	fixture_tmpdir_remove(dir_);
 }
 
 /* n keys, sorted by public key, so that a test knows which is the smallest. */
