@@ -187,27 +187,14 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 			VFAIL("message %zu: malformed", i);
 		bool from_init = one_way || i % 2 == 0;
 
-		if (!noise_handshake_complete(&ini) || !noise_handshake_complete(&res)) {
-			struct noise_handshake *w = from_init ? &ini : &res,
-			                       *rd = from_init ? &res : &ini;
-			if (noise_handshake_action(w) != NOISE_ACTION_WRITE ||
-			    noise_handshake_action(rd) != NOISE_ACTION_READ)
-				VFAIL("message %zu: wrong turn", i);
-			r = noise_handshake_write_message(w, want_pt, pt_len, got_ct, sizeof got_ct,
-			                                  &got_len);
-			if (r != 0)
-				VFAIL("message %zu: write: %s", i, maille_errname(r));
-			if (got_len != ct_len || memcmp(got_ct, want_ct, ct_len) != 0)
-				VFAIL("message %zu: handshake ciphertext differs", i);
-			r = noise_handshake_read_message(rd, want_ct, ct_len, got_pt, sizeof got_pt,
-			                                 &back_len);
-			if (r != 0)
-				VFAIL("message %zu: read: %s", i, maille_errname(r));
-			if (back_len != pt_len || memcmp(got_pt, want_pt, pt_len) != 0)
-				VFAIL("message %zu: handshake payload differs", i);
-			continue;
-		}
-		if (!split) {
+		/* a handshake message until both sides are complete, then transport messages; the
+		 * same checks on both: the bytes written are the vector's, and read back */
+		bool hs = !noise_handshake_complete(&ini) || !noise_handshake_complete(&res);
+		struct noise_handshake *w = from_init ? &ini : &res, *rd = from_init ? &res : &ini;
+		if (hs && (noise_handshake_action(w) != NOISE_ACTION_WRITE ||
+		           noise_handshake_action(rd) != NOISE_ACTION_READ))
+			VFAIL("message %zu: wrong turn", i);
+		if (!hs && !split) {
 			if (noise_handshake_split(&ini, &i_send, &i_recv) != 0 ||
 			    noise_handshake_split(&res, &r_send, &r_recv) != 0)
 				VFAIL("split failed");
@@ -216,16 +203,25 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		/* Split(): initiator -> responder uses c1 (i_send = r_recv), the reverse c2 */
 		struct noise_cipher *enc = from_init ? &i_send : &r_send;
 		struct noise_cipher *dec = from_init ? &r_recv : &i_recv;
-		if ((r = noise_cipher_encrypt(enc, NULL, 0, want_pt, pt_len, got_ct, sizeof got_ct,
-		                              &got_len)) != 0)
-			VFAIL("message %zu: transport encrypt: %s", i, maille_errname(r));
+		const char *phase = hs ? "handshake" : "transport";
+		r = hs ? noise_handshake_write_message(w, want_pt, pt_len, got_ct, sizeof got_ct,
+		                                       &got_len)
+		       : noise_cipher_encrypt(enc, NULL, 0, want_pt, pt_len, got_ct, sizeof got_ct,
+		                              &got_len);
+		if (r != 0)
+			VFAIL("message %zu: %s: %s", i, hs ? "write" : "transport encrypt",
+			      maille_errname(r));
 		if (got_len != ct_len || memcmp(got_ct, want_ct, ct_len) != 0)
-			VFAIL("message %zu: transport ciphertext differs", i);
-		if ((r = noise_cipher_decrypt(dec, NULL, 0, want_ct, ct_len, got_pt, sizeof got_pt,
-		                              &back_len)) != 0)
-			VFAIL("message %zu: transport decrypt: %s", i, maille_errname(r));
+			VFAIL("message %zu: %s ciphertext differs", i, phase);
+		r = hs ? noise_handshake_read_message(rd, want_ct, ct_len, got_pt, sizeof got_pt,
+		                                      &back_len)
+		       : noise_cipher_decrypt(dec, NULL, 0, want_ct, ct_len, got_pt, sizeof got_pt,
+		                              &back_len);
+		if (r != 0)
+			VFAIL("message %zu: %s: %s", i, hs ? "read" : "transport decrypt",
+			      maille_errname(r));
 		if (back_len != pt_len || memcmp(got_pt, want_pt, pt_len) != 0)
-			VFAIL("message %zu: transport payload differs", i);
+			VFAIL("message %zu: %s payload differs", i, phase);
 	}
 	if (!noise_handshake_complete(&ini) || !noise_handshake_complete(&res))
 		VFAIL("handshake not complete after all messages");
