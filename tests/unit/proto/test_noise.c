@@ -123,6 +123,20 @@ static int side_init(struct noise_handshake *hs, const char *name, bool initiato
 	return noise_handshake_init(hs, &p);
 }
 
+/* One message through hs (a handshake message) or, hs NULL, through c (a transport
+ * message): written (encrypted) when write, else read (decrypted), into out
+ * (NOISE_MSG_MAX + 1 bytes). */
+static int noise_step(struct noise_handshake *hs, struct noise_cipher *c, bool write,
+                      const uint8_t *in, size_t in_len, uint8_t *out, size_t *ret_len)
+{
+	size_t cap = NOISE_MSG_MAX + 1;
+	if (hs)
+		return write ? noise_handshake_write_message(hs, in, in_len, out, cap, ret_len)
+		             : noise_handshake_read_message(hs, in, in_len, out, cap, ret_len);
+	return write ? noise_cipher_encrypt(c, NULL, 0, in, in_len, out, cap, ret_len)
+	             : noise_cipher_decrypt(c, NULL, 0, in, in_len, out, cap, ret_len);
+}
+
 enum { V_PASS, V_FAIL, V_SKIP };
 
 #define VFAIL(...)                                                                                 \
@@ -181,7 +195,7 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		VFAIL("no messages");
 	for (size_t i = 0; i < json_array_size(msgs); i++) {
 		json_t *m = json_array_get(msgs, i);
-		size_t pt_len = 0, ct_len = 0, got_len = 0, back_len = 0;
+		size_t pt_len = 0, ct_len = 0;
 		if (get_hex(m, "payload", want_pt, NOISE_MSG_MAX, &pt_len) != 1 ||
 		    get_hex(m, "ciphertext", want_ct, NOISE_MSG_MAX, &ct_len) != 1)
 			VFAIL("message %zu: malformed", i);
@@ -203,25 +217,22 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		/* Split(): initiator -> responder uses c1 (i_send = r_recv), the reverse c2 */
 		struct noise_cipher *enc = from_init ? &i_send : &r_send;
 		struct noise_cipher *dec = from_init ? &r_recv : &i_recv;
-		const char *phase = hs ? "handshake" : "transport";
-		r = hs ? noise_handshake_write_message(w, want_pt, pt_len, got_ct, sizeof got_ct,
-		                                       &got_len)
-		       : noise_cipher_encrypt(enc, NULL, 0, want_pt, pt_len, got_ct, sizeof got_ct,
-		                              &got_len);
-		if (r != 0)
-			VFAIL("message %zu: %s: %s", i, hs ? "write" : "transport encrypt",
-			      maille_errname(r));
-		if (got_len != ct_len || memcmp(got_ct, want_ct, ct_len) != 0)
-			VFAIL("message %zu: %s ciphertext differs", i, phase);
-		r = hs ? noise_handshake_read_message(rd, want_ct, ct_len, got_pt, sizeof got_pt,
-		                                      &back_len)
-		       : noise_cipher_decrypt(dec, NULL, 0, want_ct, ct_len, got_pt, sizeof got_pt,
-		                              &back_len);
-		if (r != 0)
-			VFAIL("message %zu: %s: %s", i, hs ? "read" : "transport decrypt",
-			      maille_errname(r));
-		if (back_len != pt_len || memcmp(got_pt, want_pt, pt_len) != 0)
-			VFAIL("message %zu: %s payload differs", i, phase);
+		/* step 0 writes the payload and must give the ciphertext, step 1 reads that back */
+		static const char *const what[2][2] = {{"write", "read"},
+		                                       {"transport encrypt", "transport decrypt"}};
+		for (int step = 0; step < 2; step++) {
+			const uint8_t *in = step ? want_ct : want_pt, *want = step ? want_pt : want_ct;
+			size_t in_len = step ? ct_len : pt_len, want_len = step ? pt_len : ct_len;
+			uint8_t *out = step ? got_pt : got_ct;
+			size_t out_len = 0;
+			r = noise_step(hs ? (step ? rd : w) : NULL, step ? dec : enc, step == 0, in, in_len,
+			               out, &out_len);
+			if (r != 0)
+				VFAIL("message %zu: %s: %s", i, what[!hs][step], maille_errname(r));
+			if (out_len != want_len || memcmp(out, want, want_len) != 0)
+				VFAIL("message %zu: %s %s differs", i, hs ? "handshake" : "transport",
+				      step ? "payload" : "ciphertext");
+		}
 	}
 	if (!noise_handshake_complete(&ini) || !noise_handshake_complete(&res))
 		VFAIL("handshake not complete after all messages");
