@@ -221,12 +221,13 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		static const char *const what[2][2] = {{"write", "read"},
 		                                       {"transport encrypt", "transport decrypt"}};
 		for (int step = 0; step < 2; step++) {
-			const uint8_t *in = step ? want_ct : want_pt, *want = step ? want_pt : want_ct;
+			const uint8_t *in = step ? want_ct : want_pt;
+			const uint8_t *want = step ? want_pt : want_ct;
 			size_t in_len = step ? ct_len : pt_len, want_len = step ? pt_len : ct_len;
 			uint8_t *out = step ? got_pt : got_ct;
 			size_t out_len = 0;
-			r = noise_step(hs ? (step ? rd : w) : NULL, step ? dec : enc, step == 0, in, in_len,
-			               out, &out_len);
+			r = noise_step(hs ? (step ? rd : w) : NULL, step ? dec : enc, step == 0, in,
+			               in_len, out, &out_len);
 			if (r != 0)
 				VFAIL("message %zu: %s: %s", i, what[!hs][step], maille_errname(r));
 			if (out_len != want_len || memcmp(out, want, want_len) != 0)
