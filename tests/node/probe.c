@@ -962,17 +962,15 @@ static int mode_want(probe *p, session *s)
 	s->watching = true;
 	const char *k = p->o.kind, *how = "";
 	bool repeat = strcmp(k, "repeat") == 0;
-	if (!repeat && strcmp(k, "again") != 0) {
+	if (!repeat && strcmp(k, "again") != 0)
 		return fail("unknown kind '%s' (repeat, again)", k);
-	}
 	size_t rounds = repeat ? 1 : 2, after_first = 0;
 	for (size_t i = 0; i < rounds; i++) {
 		int r = send_want_n(s, id, repeat ? PROTO_WANT_IDS_MAX : 1);
 		if (!r)
 			r = send_mark(s, i + 1);
-		if (r) {
+		if (r)
 			return fail("cannot send WANT: %s", maille_strerror(r));
-		}
 		if (sess_wait_ack(s, i + 1, p->o.timeout_ms, &how)) {
 			printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"bye\":%ld,"
 			       "\"closed\":\"%s\"}\n",
