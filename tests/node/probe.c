@@ -762,8 +762,9 @@ out:
 	return ret;
 }
 
-/* After a complete handshake: a transport message with one bit flipped, or a session message
- * announcing more than 1 MiB (PROTOCOL.md §2.4). The node closes; no PONG ever comes. */
+/* After a complete handshake: a transport message with one bit flipped (mode flipbit), or a
+ * session message announcing more than 1 MiB (bigmsg; PROTOCOL.md §2.4). The node closes; no
+ * PONG ever comes. */
 static int mode_after_hs(probe *p, session *s)
 {
 	bool flip = strcmp(p->o.mode, "flipbit") == 0;
