@@ -354,21 +354,21 @@ class TestBadInput(Node):
         err = self.refused("js.md", "---\n" + comp + "repository_url: javascript:alert(1)\n---\nx\n",
                            "repository_url", "schéma « javascript » refusé")
         self.assertIn("js.md:9: field repository_url:", err)  # --- is line 1
-        self.refused("data.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
-                     "landing_url: \"data:text/html,<script>x</script>\"\n---\nx\n",
-                     "landing_url", "refusé")
-        self.refused("file.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
-                     "links: [{rel: doc, href: \"file:///etc/passwd\"}]\n---\nx\n",
-                     "links[0].href", "refusé")
-        self.refused("target.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
-                     "relations: [{rel: uses, target: \"javascript:alert(1)\"}]\n---\nx\n",
-                     "relations[0].target", "cible « javascript:alert(1) » refusée")
-        self.refused("notpath.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
-                     "relations: [{rel: uses, target: Component/Outil}]\n---\nx\n",
-                     "relations[0].target", "refusée")
+        # with a good repository_url, one bad value each
+        good = "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
+        for name, line, field, why in (
+                ("data.md", "landing_url: \"data:text/html,<script>x</script>\"",
+                 "landing_url", "refusé"),
+                ("file.md", "links: [{rel: doc, href: \"file:///etc/passwd\"}]",
+                 "links[0].href", "refusé"),
+                ("target.md", "relations: [{rel: uses, target: \"javascript:alert(1)\"}]",
+                 "relations[0].target", "cible « javascript:alert(1) » refusée"),
+                ("notpath.md", "relations: [{rel: uses, target: Component/Outil}]",
+                 "relations[0].target", "refusée")):
+            with self.subTest(name):
+                self.refused(name, good + line + "\n---\nx\n", field, why)
         # the same record with acceptable values publishes
-        ok = self.write("ok.md", "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
-                        "relations: [{rel: uses, target: component/autre-outil},\n"
+        ok = self.write("ok.md", good + "relations: [{rel: uses, target: component/autre-outil},\n"
                         "            {rel: similar_to, target: \"urn:isbn:9782070360024\"}]\n"
                         "---\nx\n")
         self.assertEqual(self.js("publish", ok)["path"], "component/outil-de-test")
@@ -534,15 +534,29 @@ class TestCorruptStore(unittest.TestCase):
                             "rex/apres-la-restauration")
         self.assertEqual(rc, 0, err)
 
+    def refused_until_restored(self):
+        """Publishing and the daemon refuse the damaged store; restored, it works again."""
+        self.publish_refused()
+        self.daemon_refused()
+        self.repaired()
+
+    def sql(self, query, *args):
+        """Runs query on the store behind maille's back; its rows."""
+        db = sqlite3.connect(self.store)
+        try:
+            rows = db.execute(query, args).fetchall()
+            db.commit()
+        finally:
+            db.close()
+        return rows
+
     def test_truncated(self):
         size = os.path.getsize(self.store)
         os.truncate(self.store, size // 2)
         self.publish_refused()  # refused at once: SQLite sees the header's size
         err = self.check_names("truncated")
         self.assertIn(f"the file has {size // 2}", err)
-        self.publish_refused()
-        self.daemon_refused()
-        self.repaired()
+        self.refused_until_restored()
 
     def test_damaged_page_in_the_middle(self):
         # the page of the entries table that holds one of the records, in the middle of the
@@ -558,37 +572,24 @@ class TestCorruptStore(unittest.TestCase):
             f.write(bytes((i * 37 + 11) & 0xff for i in range(256)))
         err = self.check_names("the file is damaged", "SQLite")
         self.assertIn("SQLite's integrity check", err)
-        self.publish_refused()
-        self.daemon_refused()
-        self.repaired()
+        self.refused_until_restored()
 
     def test_altered_column(self):
-        db = sqlite3.connect(self.store)
-        db.execute("UPDATE entries SET title = 'Titre changé en douce' WHERE path = ?",
-                   ("rex/enregistrement-7",))
-        db.commit()
-        db.close()
+        self.sql("UPDATE entries SET title = 'Titre changé en douce' WHERE path = ?",
+                 "rex/enregistrement-7")
         err = self.check_names("decoded columns disagree with the body")
         self.assertIn("rex/enregistrement-7", err)
-        self.publish_refused()
-        self.daemon_refused()
-        self.repaired()
+        self.refused_until_restored()
 
     def test_altered_raw_bytes(self):
-        db = sqlite3.connect(self.store)
-        raw = bytearray(db.execute("SELECT raw FROM entries WHERE path = ?",
-                                   ("rex/enregistrement-9",)).fetchone()[0])
+        raw = bytearray(self.sql("SELECT raw FROM entries WHERE path = ?",
+                                 "rex/enregistrement-9")[0][0])
         i = raw.find("un an".encode())
         raw[i] ^= 0x20  # "un an" -> "Un an": still canonical, the signature no longer holds
-        db.execute("UPDATE entries SET raw = ? WHERE path = ?", (bytes(raw),
-                                                                 "rex/enregistrement-9"))
-        db.commit()
-        db.close()
+        self.sql("UPDATE entries SET raw = ? WHERE path = ?", bytes(raw), "rex/enregistrement-9")
         err = self.check_names("signature does not verify")
         self.assertIn("rex/enregistrement-9", err)
-        self.publish_refused()
-        self.daemon_refused()
-        self.repaired()
+        self.refused_until_restored()
 
     def test_missing_file(self):
         os.remove(self.store)
@@ -607,9 +608,7 @@ class TestCorruptStore(unittest.TestCase):
         err = self.publish_refused()
         self.assertIn("not an SQLite database", err)
         self.check_names("not an SQLite database")
-        self.publish_refused()
-        self.daemon_refused()
-        self.repaired()
+        self.refused_until_restored()
 
 class TestSchema(unittest.TestCase):
     """maille schema: the record types and their fields, from the record tables."""

@@ -18,6 +18,7 @@
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/session.h"
+#include "tests/fixture/session_host.h"
 
 #define N_ITEMS 24u
 #define PIPE_MAX 64u
@@ -144,14 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                         .oneshot = (data[0] & 2) != 0,
 	                         .redeem_secret = (data[0] & 4) ? secret : NULL,
 	                         .idle_timeout_ms = 1000};
-	const proto_session_host ops = {.ctx = h,
-	                                .send = h_send,
-	                                .set_acquire = h_set_acquire,
-	                                .set_release = h_set_release,
-	                                .has = h_has,
-	                                .fetch = h_fetch,
-	                                .ingest = h_ingest,
-	                                .event = h_event};
+	const proto_session_host ops = FIXTURE_SESSION_HOST(h);
 	proto_session_init(&h->s, &cfg, &ops);
 	proto_session_start(&h->s);
 	size_t i = 1;

@@ -117,6 +117,24 @@ static int send_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Waits for bytes on fd until the time end (now_ms()) and reads up to cap of them: their
+ * count, 0 when the peer closed, -1 on an error (a reset), -2 when end came first. */
+static ssize_t recv_by(int fd, uint8_t *buf, size_t cap, double end)
+{
+	for (;;) {
+		double left = end - now_ms();
+		if (left <= 0)
+			return -2;
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, (int)left + 1) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, cap, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -1 : n;
+	}
+}
+
 /* Reads until the peer closes or timeout_ms pass. Returns the bytes read (the first keep_cap
  * of them go to keep); *how is "eof", "reset" or "timeout". */
 static size_t drain(int fd, int timeout_ms, const char **how, uint8_t *keep, size_t keep_cap)
@@ -125,26 +143,9 @@ static size_t drain(int fd, int timeout_ms, const char **how, uint8_t *keep, siz
 	size_t total = 0;
 	uint8_t buf[4096];
 	for (;;) {
-		double left = end - now_ms();
-		if (left <= 0) {
-			*how = "timeout";
-			return total;
-		}
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)left + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0) {
-			*how = "eof";
-			return total;
-		}
-		if (n < 0) {
-			*how = "reset";
+		ssize_t n = recv_by(fd, buf, sizeof buf, end);
+		if (n <= 0) {
+			*how = n == 0 ? "eof" : n == -1 ? "reset" : "timeout";
 			return total;
 		}
 		if (keep && total < keep_cap)
@@ -159,18 +160,7 @@ static int read_exact(int fd, uint8_t *buf, size_t len, int timeout_ms)
 {
 	double end = now_ms() + timeout_ms;
 	while (len) {
-		double left = end - now_ms();
-		if (left <= 0)
-			return -1;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)left + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		ssize_t n = recv(fd, buf, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = recv_by(fd, buf, len, end);
 		if (n <= 0)
 			return -1;
 		buf += n;
@@ -344,16 +334,9 @@ static int sess_wait(session *s, uint32_t type, int timeout_ms, const char **how
 		for (size_t i = 0; type && i < s->n_got; i++)
 			if (s->got[i].type == type)
 				return 0;
-		double left = end - now_ms();
-		if (left <= 0)
+		ssize_t n = recv_by(s->fd, buf, sizeof buf, end);
+		if (n == -2)
 			return -1;
-		struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)left + 1);
-		if (pr <= 0)
-			continue;
-		ssize_t n = recv(s->fd, buf, sizeof buf, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0) {
 			*how = n == 0 ? "eof" : "reset";
 			return type ? -1 : 0;
@@ -547,6 +530,59 @@ static int send_want_n(session *s, const uint8_t id[PROTO_ID_LEN], size_t n)
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 
+/* Message 1 dated now + offset_us, alone: s holds no connection. */
+static int msg1_alone(probe *p, session *s, int64_t offset_us)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	return hs_msg1(p, s, offset_us);
+}
+
+/* Hostile bytes in place of a handshake message: len bytes in all, random but for the length
+ * prefix when framed; with shut, the probe closes its side after them. */
+typedef struct garbage {
+	const char *kind;
+	bool framed;
+	uint8_t prefix[2];
+	size_t len;
+	bool shut;
+} garbage;
+
+/* In place of message 1 (garbage1); truncated and flipped are built from a real one. */
+static const garbage garbage1_kinds[] = {
+	{"random", true, {0, 200}, 2 + 200, false},         /* a plausible length, random content */
+	{"random-raw", false, {0, 0}, 4200, false},         /* 4200 random bytes, no framing at all */
+	{"max-len", true, {0x10, 0x00}, 2 + 4096, false},   /* exactly 4096 random bytes, the limit */
+	{"oversized", true, {0x10, 0x01}, 2 + 4097, false}, /* 4097 announced and sent */
+	{"prefix-65535", true, {0xff, 0xff}, 2, true},      /* a length of 65535, then close */
+	{"prefix-zero", true, {0, 0}, 2, false},
+	{NULL, false, {0, 0}, 0, false},
+};
+
+/* In place of message 3 (garbage3); truncated and flipped are built from the real one. */
+static const garbage garbage3_kinds[] = {
+	{"random", true, {0, 180}, 2 + 180, false},
+	{"oversized", true, {0x10, 0x01}, 2 + 4097, false},
+	{"prefix-65535", true, {0xff, 0xff}, 2, true},
+	{NULL, false, {0, 0}, 0, false},
+};
+
+static const garbage *garbage_find(const garbage *kinds, const char *kind)
+{
+	for (; kinds->kind; kinds++)
+		if (strcmp(kinds->kind, kind) == 0)
+			return kinds;
+	return NULL;
+}
+
+/* Writes g's length prefix into buf, already random; returns how many bytes to send. */
+static size_t garbage_fill(const garbage *g, uint8_t *buf)
+{
+	if (g->framed)
+		memcpy(buf, g->prefix, 2);
+	return g->len;
+}
+
 /* Connects, sends data, and expects the node to close without sending a byte (PROTOCOL.md §2:
  * an unauthenticated, stale or replayed message 1 gets no reply). */
 static int expect_silence(probe *p, const uint8_t *data, size_t len, bool shut_wr,
@@ -574,34 +610,36 @@ static int expect_silence(probe *p, const uint8_t *data, size_t len, bool shut_w
 	return 0;
 }
 
-static int mode_capture(probe *p)
+/* A mode that works on a session with the node, its handshake complete. */
+typedef int (*session_mode)(probe *p, session *s);
+
+/* Runs mode on a new session, which it closes after. */
+static int with_session(probe *p, session_mode mode)
 {
 	session s;
-	int ret = 1;
-	if (session_handshake(p, &s))
-		goto out;
-	double hs_ms = now_ms() - s.t0;
-	proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 42};
-	const char *how;
-	if (send_sess(&s, &m) || sess_wait(&s, PROTO_SESS_PONG, p->o.timeout_ms, &how)) {
-		fail("no PONG (%s)", "capture");
-		goto out;
-	}
-	m = (proto_sess_msg){.type = PROTO_SESS_BYE, .reason = PROTO_BYE_DONE};
-	send_sess(&s, &m);
-	FILE *f = fopen(p->o.file, "wb");
-	if (!f || fwrite(s.msg1, 1, s.msg1_len, f) != s.msg1_len) {
-		if (f)
-			fclose(f);
-		fail("cannot write %s", p->o.file);
-		goto out;
-	}
-	fclose(f);
-	printf("{\"mode\":\"capture\",\"msg1_len\":%zu,\"handshake_ms\":%.2f}\n", s.msg1_len, hs_ms);
-	ret = 0;
-out:
+	int ret = session_handshake(p, &s) ? 1 : mode(p, &s);
 	session_done(&s);
 	return ret;
+}
+
+static int mode_capture(probe *p, session *s)
+{
+	double hs_ms = now_ms() - s->t0;
+	proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 42};
+	const char *how;
+	if (send_sess(s, &m) || sess_wait(s, PROTO_SESS_PONG, p->o.timeout_ms, &how))
+		return fail("no PONG (%s)", "capture");
+	m = (proto_sess_msg){.type = PROTO_SESS_BYE, .reason = PROTO_BYE_DONE};
+	send_sess(s, &m);
+	FILE *f = fopen(p->o.file, "wb");
+	if (!f || fwrite(s->msg1, 1, s->msg1_len, f) != s->msg1_len) {
+		if (f)
+			fclose(f);
+		return fail("cannot write %s", p->o.file);
+	}
+	fclose(f);
+	printf("{\"mode\":\"capture\",\"msg1_len\":%zu,\"handshake_ms\":%.2f}\n", s->msg1_len, hs_ms);
+	return 0;
 }
 
 static int mode_send_file(probe *p)
@@ -620,9 +658,7 @@ static int mode_send_file(probe *p)
 static int mode_msg1(probe *p)
 {
 	session s;
-	memset(&s, 0, sizeof s);
-	s.fd = -1;
-	if (hs_msg1(p, &s, -(int64_t)(p->o.age_s * 1e6)))
+	if (msg1_alone(p, &s, -(int64_t)(p->o.age_s * 1e6)))
 		return 1;
 	int r = expect_silence(p, s.msg1, s.msg1_len, false, "well-formed message 1");
 	session_done(&s);
@@ -639,52 +675,28 @@ static int mode_garbage1(probe *p)
 	size_t len = 0;
 	bool shut = false;
 	randombytes_buf(buf, 8192);
-	if (strcmp(k, "random") == 0) { /* a plausible length, random content */
-		buf[0] = 0;
-		buf[1] = 200;
-		len = 202;
-	} else if (strcmp(k, "random-raw") == 0) { /* 4200 random bytes, no framing at all */
-		len = 4200;
-	} else if (strcmp(k, "max-len") == 0) { /* exactly 4096 random bytes, the limit */
-		buf[0] = 0x10;
-		buf[1] = 0x00;
-		len = 2 + 4096;
-	} else if (strcmp(k, "oversized") == 0) { /* 4097 announced and sent */
-		buf[0] = 0x10;
-		buf[1] = 0x01;
-		len = 2 + 4097;
-	} else if (strcmp(k, "prefix-65535") == 0) { /* a length of 65535, then close */
-		buf[0] = buf[1] = 0xff;
-		len = 2;
-		shut = true;
-	} else if (strcmp(k, "prefix-zero") == 0) {
-		buf[0] = buf[1] = 0;
-		len = 2;
-	} else if (strcmp(k, "truncated") == 0 || strcmp(k, "truncated-open") == 0) {
-		/* a real message 1 cut short: closed at once, or left open (handshake timeout) */
+	const garbage *g = garbage_find(garbage1_kinds, k);
+	if (g) {
+		len = garbage_fill(g, buf);
+		shut = g->shut;
+	} else if (strcmp(k, "truncated") == 0 || strcmp(k, "truncated-open") == 0 ||
+	           strcmp(k, "flipped") == 0) {
+		/* a real message 1 cut short (closed at once, or left open: handshake timeout), or
+		 * with one bit flipped */
 		session s;
-		memset(&s, 0, sizeof s);
-		s.fd = -1;
-		if (hs_msg1(p, &s, 0)) {
-			free(buf);
-			return 1;
-		}
-		memcpy(buf, s.msg1, s.msg1_len);
-		len = s.msg1_len - 10;
-		session_done(&s);
-		shut = strcmp(k, "truncated") == 0;
-	} else if (strcmp(k, "flipped") == 0) { /* a real message 1 with one bit flipped */
-		session s;
-		memset(&s, 0, sizeof s);
-		s.fd = -1;
-		if (hs_msg1(p, &s, 0)) {
+		if (msg1_alone(p, &s, 0)) {
 			free(buf);
 			return 1;
 		}
 		memcpy(buf, s.msg1, s.msg1_len);
 		len = s.msg1_len;
-		buf[2 + 40] ^= 0x08;
 		session_done(&s);
+		if (strcmp(k, "flipped") == 0) {
+			buf[2 + 40] ^= 0x08;
+		} else {
+			len -= 10;
+			shut = strcmp(k, "truncated") == 0;
+		}
 	} else {
 		free(buf);
 		return fail("unknown --kind %s", k);
@@ -707,18 +719,10 @@ static int mode_garbage3(probe *p)
 	size_t len;
 	bool shut = false;
 	randombytes_buf(buf, sizeof buf);
-	if (strcmp(k, "random") == 0) {
-		buf[0] = 0;
-		buf[1] = 180;
-		len = 2 + 180;
-	} else if (strcmp(k, "oversized") == 0) {
-		buf[0] = 0x10;
-		buf[1] = 0x01;
-		len = 2 + 4097;
-	} else if (strcmp(k, "prefix-65535") == 0) {
-		buf[0] = buf[1] = 0xff;
-		len = 2;
-		shut = true;
+	const garbage *g = garbage_find(garbage3_kinds, k);
+	if (g) {
+		len = garbage_fill(g, buf);
+		shut = g->shut;
 	} else if (strcmp(k, "truncated") == 0 || strcmp(k, "flipped") == 0) {
 		size_t ml = 0;
 		int r = proto_hs_write(&s.hs, buf + 2, PROTO_HS_MSG_MAX, &ml);
@@ -758,14 +762,12 @@ out:
 	return ret;
 }
 
-/* After a complete handshake: a transport message with one bit flipped, or a session message
- * announcing more than 1 MiB (PROTOCOL.md §2.4). The node closes; no PONG ever comes. */
-static int mode_after_hs(probe *p, bool flip)
+/* After a complete handshake: a transport message with one bit flipped (mode flipbit), or a
+ * session message announcing more than 1 MiB (bigmsg; PROTOCOL.md §2.4). The node closes; no
+ * PONG ever comes. */
+static int mode_after_hs(probe *p, session *s)
 {
-	session s;
-	int ret = 1;
-	if (session_handshake(p, &s))
-		goto out;
+	bool flip = strcmp(p->o.mode, "flipbit") == 0;
 	uint8_t *wire = NULL;
 	size_t wire_len = 0, wire_cap = 0;
 	int r;
@@ -775,7 +777,7 @@ static int mode_after_hs(probe *p, bool flip)
 		proto_sess_msg m = {.type = PROTO_SESS_PING, .nonce = 7};
 		r = proto_sess_encode(&m, ping, sizeof ping, &plen);
 		if (!r)
-			r = proto_chan_seal(s.chan, ping, plen, &wire, &wire_len, &wire_cap);
+			r = proto_chan_seal(s->chan, ping, plen, &wire, &wire_len, &wire_cap);
 		if (!r)
 			wire[wire_len / 2] ^= 0x10; /* inside the ciphertext */
 	} else {
@@ -783,7 +785,7 @@ static int mode_after_hs(probe *p, bool flip)
 		uint8_t plain[4] = {0x00, 0x10, 0x00, 0x01};
 		wire = malloc(2 + sizeof plain + NOISE_TAG_LEN);
 		size_t clen = 0;
-		r = wire ? noise_cipher_encrypt(&s.chan->tx, NULL, 0, plain, sizeof plain, wire + 2,
+		r = wire ? noise_cipher_encrypt(&s->chan->tx, NULL, 0, plain, sizeof plain, wire + 2,
 		                               sizeof plain + NOISE_TAG_LEN, &clen)
 		        : MAILLE_ENOMEM;
 		if (!r) {
@@ -794,47 +796,39 @@ static int mode_after_hs(probe *p, bool flip)
 	}
 	if (r) {
 		free(wire);
-		fail("cannot build the message: %s", maille_strerror(r));
-		goto out;
+		return fail("cannot build the message: %s", maille_strerror(r));
 	}
-	send_all(s.fd, wire, wire_len);
+	send_all(s->fd, wire, wire_len);
 	free(wire);
 	const char *how;
-	r = sess_wait(&s, 0, p->o.timeout_ms, &how);
+	r = sess_wait(s, 0, p->o.timeout_ms, &how);
 	bool pong = false;
-	for (size_t i = 0; i < s.n_got; i++)
-		pong |= s.got[i].type == PROTO_SESS_PONG;
+	for (size_t i = 0; i < s->n_got; i++)
+		pong |= s->got[i].type == PROTO_SESS_PONG;
 	printf("{\"mode\":\"%s\",\"closed\":\"%s\",\"messages_back\":%zu,\"ms\":%.1f}\n", p->o.mode,
-	       how, s.n_got, now_ms() - s.t0);
+	       how, s->n_got, now_ms() - s->t0);
 	if (r || strcmp(how, "timeout") == 0)
-		fail("the node did not close the connection");
-	else if (pong)
-		fail("the node answered a corrupted message");
-	else
-		ret = 0;
-out:
-	session_done(&s);
-	return ret;
+		return fail("the node did not close the connection");
+	if (pong)
+		return fail("the node answered a corrupted message");
+	return 0;
 }
 
 /* After the handshake, sends REDEEM with a random secret (PROTOCOL.md §4.5): the node must
  * answer REDEEMED (an unknown invitation); a second REDEEM on the session must get BYE
  * protocol (each costs the node a transaction of its store). */
-static int mode_redeem(probe *p)
+static int mode_redeem(probe *p, session *s)
 {
-	session s;
 	int ret = 1;
 	uint8_t *wire = NULL;
-	if (session_handshake(p, &s))
-		goto out;
 	for (int round = 0; round < 2; round++) {
 		uint8_t secret[PROTO_REDEEM_SECRET_LEN], msg[64];
 		size_t mlen = 0, wire_len = 0, wire_cap = 0;
 		randombytes_buf(secret, sizeof secret);
 		int r = proto_sync_encode_redeem(secret, 0, msg, sizeof msg, &mlen);
 		if (!r)
-			r = proto_chan_seal(s.chan, msg, mlen, &wire, &wire_len, &wire_cap);
-		if (r || send_all(s.fd, wire, wire_len)) {
+			r = proto_chan_seal(s->chan, msg, mlen, &wire, &wire_len, &wire_cap);
+		if (r || send_all(s->fd, wire, wire_len)) {
 			fail("cannot send REDEEM: %s", maille_strerror(r ? r : MAILLE_EIO));
 			goto out;
 		}
@@ -842,14 +836,14 @@ static int mode_redeem(probe *p)
 		wire = NULL;
 		const char *how;
 		if (round == 0) {
-			if (sess_wait(&s, PROTO_SESS_REDEEMED, p->o.timeout_ms, &how)) {
+			if (sess_wait(s, PROTO_SESS_REDEEMED, p->o.timeout_ms, &how)) {
 				fail("no REDEEMED for an unknown secret (%s)", how);
 				goto out;
 			}
 			continue;
 		}
-		sess_wait(&s, 0, p->o.timeout_ms, &how);
-		long bye = bye_reason(&s);
+		sess_wait(s, 0, p->o.timeout_ms, &how);
+		long bye = bye_reason(s);
 		printf("{\"mode\":\"redeem\",\"bye\":%ld,\"closed\":\"%s\"}\n", bye, how);
 		ret = bye == PROTO_BYE_PROTOCOL ? 0
 		                                : fail("a second REDEEM did not get BYE protocol (bye %ld, "
@@ -858,7 +852,6 @@ static int mode_redeem(probe *p)
 	}
 out:
 	free(wire);
-	session_done(&s);
 	return ret;
 }
 
@@ -869,13 +862,10 @@ out:
  * capability reference names another key, or is missing). For every kind but valid the node
  * must say BYE protocol and close. The
  * entry's id is printed so that the test can check the store. */
-static int mode_forge(probe *p)
+static int mode_forge(probe *p, session *s)
 {
-	session s;
 	int ret = 1;
 	uint8_t *raw = NULL, *body = NULL;
-	if (session_handshake(p, &s))
-		goto out;
 	const char *k = p->o.kind;
 	bool valid = strcmp(k, "valid") == 0;
 	size_t len = 0, body_len = 0;
@@ -930,18 +920,18 @@ static int mode_forge(probe *p)
 	char hex[2 * PROTO_ID_LEN + 1];
 	proto_entry_id(raw, len, id);
 	proto_hex(id, PROTO_ID_LEN, hex);
-	r = send_entry(&s, raw, len);
+	r = send_entry(s, raw, len);
 	if (r) {
 		fail("cannot send the entry: %s", maille_strerror(r));
 		goto out;
 	}
 	const char *how;
 	/* valid: the session must stay (no BYE within the wait); otherwise the node closes */
-	r = sess_wait(&s, valid ? PROTO_SESS_BYE : 0, valid ? 1500 : p->o.timeout_ms, &how);
-	long bye = bye_reason(&s);
+	r = sess_wait(s, valid ? PROTO_SESS_BYE : 0, valid ? 1500 : p->o.timeout_ms, &how);
+	long bye = bye_reason(s);
 	printf("{\"mode\":\"forge\",\"kind\":\"%s\",\"id\":\"%s\",\"bye\":%ld,\"closed\":\"%s\","
 	       "\"ms\":%.1f}\n",
-	       k, hex, bye, how, now_ms() - s.t0);
+	       k, hex, bye, how, now_ms() - s->t0);
 	if (valid)
 		ret = bye == -1 && strcmp(how, "timeout") == 0 ? 0
 		                                                : fail("the node ended the session");
@@ -954,7 +944,6 @@ static int mode_forge(probe *p)
 out:
 	free(raw);
 	free(body);
-	session_done(&s);
 	return ret;
 }
 
@@ -963,81 +952,65 @@ out:
  * the same WANT again. Each WANT is followed by a MARK, and the probe counts the copies of
  * the entry that came back before each MARK_ACK (every answer is written before it). The
  * node must send the entry once in all, and keep the session. */
-static int mode_want(probe *p)
+static int mode_want(probe *p, session *s)
 {
-	session s;
-	int ret = 1;
 	uint8_t id[PROTO_ID_LEN];
 	if (!p->o.id || strlen(p->o.id) != 2 * PROTO_ID_LEN ||
 	    proto_unhex(p->o.id, id, PROTO_ID_LEN) != 0)
 		return fail("--id wants 64 hex digits");
-	if (session_handshake(p, &s))
-		goto out;
-	s.auto_pong = true;
-	memcpy(s.watch, id, PROTO_ID_LEN);
-	s.watching = true;
+	s->auto_pong = true;
+	memcpy(s->watch, id, PROTO_ID_LEN);
+	s->watching = true;
 	const char *k = p->o.kind, *how = "";
 	bool repeat = strcmp(k, "repeat") == 0;
-	if (!repeat && strcmp(k, "again") != 0) {
-		fail("unknown kind '%s' (repeat, again)", k);
-		goto out;
-	}
+	if (!repeat && strcmp(k, "again") != 0)
+		return fail("unknown kind '%s' (repeat, again)", k);
 	size_t rounds = repeat ? 1 : 2, after_first = 0;
 	for (size_t i = 0; i < rounds; i++) {
-		int r = send_want_n(&s, id, repeat ? PROTO_WANT_IDS_MAX : 1);
+		int r = send_want_n(s, id, repeat ? PROTO_WANT_IDS_MAX : 1);
 		if (!r)
-			r = send_mark(&s, i + 1);
-		if (r) {
-			fail("cannot send WANT: %s", maille_strerror(r));
-			goto out;
-		}
-		if (sess_wait_ack(&s, i + 1, p->o.timeout_ms, &how)) {
+			r = send_mark(s, i + 1);
+		if (r)
+			return fail("cannot send WANT: %s", maille_strerror(r));
+		if (sess_wait_ack(s, i + 1, p->o.timeout_ms, &how)) {
 			printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"bye\":%ld,"
 			       "\"closed\":\"%s\"}\n",
-			       k, s.watch_copies, bye_reason(&s), how);
-			fail("no MARK_ACK %zu (%s)", i + 1, how);
-			goto out;
+			       k, s->watch_copies, bye_reason(s), how);
+			return fail("no MARK_ACK %zu (%s)", i + 1, how);
 		}
 		if (i == 0)
-			after_first = s.watch_copies;
+			after_first = s->watch_copies;
 	}
 	printf("{\"mode\":\"want\",\"kind\":\"%s\",\"copies\":%zu,\"after_first\":%zu,"
 	       "\"entries\":%zu,\"entry_bytes\":%llu,\"bye\":%ld}\n",
-	       k, s.watch_copies, after_first, s.entries_rx, (unsigned long long)s.entry_bytes_rx,
-	       bye_reason(&s));
+	       k, s->watch_copies, after_first, s->entries_rx, (unsigned long long)s->entry_bytes_rx,
+	       bye_reason(s));
 	if (after_first != 1)
-		fail("the first WANT got %zu copies of the entry (expected 1)", after_first);
-	else if (s.watch_copies != 1)
-		fail("the entry came %zu times (expected once)", s.watch_copies);
-	else
-		ret = 0;
-out:
-	session_done(&s);
-	return ret;
+		return fail("the first WANT got %zu copies of the entry (expected 1)", after_first);
+	if (s->watch_copies != 1)
+		return fail("the entry came %zu times (expected once)", s->watch_copies);
+	return 0;
 }
 
 /* Pushes the entry node/<the probe's key> listing the addresses of --addrs (PROTOCOL.md
  * §3.6), signed by the probe's key, and waits until the node has stored it (MARK_ACK). Whether
  * the node dials those addresses is the test's to observe. */
-static int mode_node_entry(probe *p)
+static int mode_node_entry(probe *p, session *s)
 {
-	session s;
 	int ret = 1;
 	uint8_t *body = NULL, *raw = NULL;
 	size_t body_len = 0, len = 0;
 	char path[8 + 2 * PROTO_KEY_LEN];
 	memcpy(path, "node/", 5);
 	proto_hex(p->nd.pk, PROTO_KEY_LEN, path + 5);
-	if (session_handshake(p, &s))
-		goto out;
-	s.auto_pong = true;
+	s->auto_pong = true;
 	int r = body_node(p->o.addrs, &body, &body_len);
 	if (!r)
 		r = entry_make(p->nd.pk, p->nd.sk, path, NULL, body, body_len, &raw, &len);
 	if (!r)
-		r = send_entry(&s, raw, len);
+		r = send_entry(s, raw, len);
 	if (!r)
-		r = send_mark(&s, 1);
+		r = send_mark(s, 1);
 	if (r) {
 		fail("cannot send the node entry: %s", maille_strerror(r));
 		goto out;
@@ -1047,14 +1020,13 @@ static int mode_node_entry(probe *p)
 	char hex[2 * PROTO_ID_LEN + 1];
 	proto_entry_id(raw, len, id);
 	proto_hex(id, PROTO_ID_LEN, hex);
-	r = sess_wait_ack(&s, 1, p->o.timeout_ms, &how);
+	r = sess_wait_ack(s, 1, p->o.timeout_ms, &how);
 	printf("{\"mode\":\"node-entry\",\"id\":\"%s\",\"stored\":%s,\"bye\":%ld}\n", hex,
-	       r ? "false" : "true", bye_reason(&s));
+	       r ? "false" : "true", bye_reason(s));
 	ret = r ? fail("no MARK_ACK (%s)", how) : 0;
 out:
 	free(body);
 	free(raw);
-	session_done(&s);
 	return ret;
 }
 
@@ -1124,76 +1096,69 @@ static int mode_silent(probe *p)
 }
 
 /* A complete handshake, then silence: the node PINGs, then says BYE idle and closes. */
-static int mode_idle(probe *p)
+static int mode_idle(probe *p, session *s)
 {
-	session s;
-	int ret = 1;
-	if (session_handshake(p, &s))
-		goto out;
 	const char *how;
-	int r = sess_wait(&s, 0, p->o.timeout_ms, &how);
+	int r = sess_wait(s, 0, p->o.timeout_ms, &how);
 	size_t pings = 0;
 	long bye = -1;
-	for (size_t i = 0; i < s.n_got; i++) {
-		pings += s.got[i].type == PROTO_SESS_PING;
-		if (s.got[i].type == PROTO_SESS_BYE)
-			bye = (long)s.got[i].reason;
+	for (size_t i = 0; i < s->n_got; i++) {
+		pings += s->got[i].type == PROTO_SESS_PING;
+		if (s->got[i].type == PROTO_SESS_BYE)
+			bye = (long)s->got[i].reason;
 	}
 	printf("{\"mode\":\"idle\",\"pings\":%zu,\"bye\":%ld,\"closed\":\"%s\",\"ms\":%.1f}\n", pings,
-	       bye, how, now_ms() - s.t0);
+	       bye, how, now_ms() - s->t0);
 	if (r || strcmp(how, "timeout") == 0)
-		fail("the node kept an idle session open");
-	else if (bye != PROTO_BYE_IDLE)
-		fail("no BYE idle before the close (bye %ld)", bye);
-	else if (pings == 0)
-		fail("the node never sent PING");
-	else
-		ret = 0;
-out:
-	session_done(&s);
-	return ret;
+		return fail("the node kept an idle session open");
+	if (bye != PROTO_BYE_IDLE)
+		return fail("no BYE idle before the close (bye %ld)", bye);
+	if (pings == 0)
+		return fail("the node never sent PING");
+	return 0;
 }
 
 /* A complete handshake answering PINGs, held until the node says BYE (the test sends
  * SIGTERM to the daemon): expects BYE shutdown. Prints "ready" once the session is up. */
-static int mode_hold(probe *p)
+static int mode_hold(probe *p, session *s)
 {
-	session s;
-	int ret = 1;
-	if (session_handshake(p, &s))
-		goto out;
 	printf("{\"ready\":true}\n");
 	fflush(stdout);
 	double end = now_ms() + p->o.timeout_ms;
 	size_t answered = 0;
 	const char *how = "timeout";
 	while (now_ms() < end) {
-		size_t before = s.n_got;
-		int r = sess_wait(&s, PROTO_SESS_BYE, 100, &how);
-		for (size_t i = before; i < s.n_got; i++)
-			if (s.got[i].type == PROTO_SESS_PING) {
-				proto_sess_msg pong = {.type = PROTO_SESS_PONG, .nonce = s.got[i].nonce};
-				send_sess(&s, &pong);
+		size_t before = s->n_got;
+		int r = sess_wait(s, PROTO_SESS_BYE, 100, &how);
+		for (size_t i = before; i < s->n_got; i++)
+			if (s->got[i].type == PROTO_SESS_PING) {
+				proto_sess_msg pong = {.type = PROTO_SESS_PONG, .nonce = s->got[i].nonce};
+				send_sess(s, &pong);
 				answered++;
 			}
 		if (r == 0 || strcmp(how, "timeout") != 0)
 			break;
-		if (s.n_got > 48)
-			s.n_got = 0; /* keep room */
+		if (s->n_got > 48)
+			s->n_got = 0; /* keep room */
 	}
-	long bye = bye_reason(&s);
-	drain(s.fd, p->o.timeout_ms, &how, NULL, 0);
+	long bye = bye_reason(s);
+	drain(s->fd, p->o.timeout_ms, &how, NULL, 0);
 	printf("{\"mode\":\"hold\",\"bye\":%ld,\"pings_answered\":%zu,\"closed\":\"%s\"}\n", bye,
 	       answered, how);
 	if (bye != PROTO_BYE_SHUTDOWN)
-		fail("expected BYE shutdown, got %ld", bye);
-	else if (strcmp(how, "timeout") == 0)
-		fail("the node did not close after BYE");
-	else
-		ret = 0;
-out:
-	session_done(&s);
-	return ret;
+		return fail("expected BYE shutdown, got %ld", bye);
+	if (strcmp(how, "timeout") == 0)
+		return fail("the node did not close after BYE");
+	return 0;
+}
+
+/* After the "ready" line: holds what the probe opened until the test closes standard input. */
+static void hold_until_stdin_closes(void)
+{
+	fflush(stdout);
+	char c;
+	while (read(0, &c, 1) > 0)
+		;
 }
 
 /* --n connections at once; every other one sends a valid message 1 and no message 3, the
@@ -1227,17 +1192,12 @@ static int mode_flood(probe *p)
 		if (i % 2 == 0)
 			continue;
 		session s;
-		memset(&s, 0, sizeof s);
-		s.fd = -1;
-		if (hs_msg1(p, &s, 0) == 0)
+		if (msg1_alone(p, &s, 0) == 0)
 			send(fds[i], s.msg1, s.msg1_len, MSG_NOSIGNAL);
 		session_done(&s);
 	}
 	printf("{\"ready\":true,\"opened\":%ld}\n", opened);
-	fflush(stdout);
-	char c;
-	while (read(0, &c, 1) > 0)
-		;
+	hold_until_stdin_closes();
 	long closed = 0, answered = 0;
 	for (long i = 0; i < opened; i++) {
 		uint8_t buf[4096];
@@ -1252,9 +1212,7 @@ static int mode_flood(probe *p)
 	free(fds);
 	printf("{\"mode\":\"flood\",\"opened\":%ld,\"closed_by_node\":%ld,\"answered\":%ld}\n",
 	       opened, closed, answered);
-	if (opened != n)
-		return fail("could open only %ld connections of %ld", opened, n);
-	return 0;
+	return opened == n ? 0 : fail("could open only %ld connections of %ld", opened, n);
 }
 
 /* --n authenticated sessions, opened one after the other: the node's session limits answer
@@ -1288,10 +1246,7 @@ static int mode_sessions(probe *p)
 		session_done(&ss[i]);
 	}
 	printf("{\"ready\":true,\"opened\":%ld,\"busy\":%ld}\n", opened, busy);
-	fflush(stdout);
-	char c;
-	while (read(0, &c, 1) > 0)
-		;
+	hold_until_stdin_closes();
 	for (long i = 0; i < opened; i++) {
 		if (ss[i].fd < 0)
 			continue;
@@ -1333,27 +1288,24 @@ static int seal_pings(session *s, uint8_t **buf, size_t *len, size_t *cap)
 	return 0;
 }
 
-static int mode_noread(probe *p)
+static int mode_noread(probe *p, session *s)
 {
-	session s;
 	int ret = 1;
 	uint8_t *batch = NULL;
 	size_t blen = 0, bcap = 0;
-	if (session_handshake(p, &s))
-		goto out;
-	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+	fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 	uint64_t sent = 0, limit = (uint64_t)p->o.n * 1024u * 1024u;
 	double end = now_ms() + p->o.timeout_ms;
 	const char *outcome = "limit";
 	while (strcmp(outcome, "limit") == 0 && sent < limit) {
-		if (seal_pings(&s, &batch, &blen, &bcap))
+		if (seal_pings(s, &batch, &blen, &bcap))
 			goto out;
 		for (size_t off = 0; off < blen;) {
 			if (now_ms() > end) {
 				outcome = "timeout";
 				break;
 			}
-			ssize_t w = send(s.fd, batch + off, blen - off, MSG_NOSIGNAL);
+			ssize_t w = send(s->fd, batch + off, blen - off, MSG_NOSIGNAL);
 			if (w > 0) {
 				off += (size_t)w;
 				sent += (uint64_t)w;
@@ -1363,7 +1315,7 @@ static int mode_noread(probe *p)
 				outcome = "closed";
 				break;
 			}
-			struct pollfd pfd = {.fd = s.fd, .events = POLLOUT};
+			struct pollfd pfd = {.fd = s->fd, .events = POLLOUT};
 			if (poll(&pfd, 1, 2000) == 0) {
 				outcome = "blocked";
 				break;
@@ -1375,7 +1327,6 @@ static int mode_noread(probe *p)
 	ret = 0;
 out:
 	free(batch);
-	session_done(&s);
 	return ret;
 }
 
@@ -1487,6 +1438,47 @@ static int mode_fake_server(probe *p)
 
 /* ---- main ----------------------------------------------------------------------------------- */
 
+enum { NEED_FILE = 1, NEED_KIND = 2, NEED_ADDRS = 4, NEED_N = 8 };
+
+/* A mode: its name, the options it cannot do without, and what runs it (run_session on a
+ * session with the node, its handshake complete). */
+typedef struct probe_mode {
+	const char *name;
+	unsigned needs;
+	int (*run)(probe *p);
+	session_mode run_session;
+} probe_mode;
+
+static const probe_mode modes[] = {
+	{"fake-server", NEED_KIND | NEED_FILE, mode_fake_server, NULL},
+	{"capture", NEED_FILE, NULL, mode_capture},
+	{"send-file", NEED_FILE, mode_send_file, NULL},
+	{"msg1", 0, mode_msg1, NULL},
+	{"garbage1", NEED_KIND, mode_garbage1, NULL},
+	{"garbage3", NEED_KIND, mode_garbage3, NULL},
+	{"flipbit", 0, NULL, mode_after_hs},
+	{"bigmsg", 0, NULL, mode_after_hs},
+	{"silent", 0, mode_silent, NULL},
+	{"forge", NEED_KIND, NULL, mode_forge},
+	{"redeem", 0, NULL, mode_redeem},
+	{"want", NEED_KIND, NULL, mode_want},
+	{"node-entry", NEED_ADDRS, NULL, mode_node_entry},
+	{"push-back", NEED_N, mode_push_back, NULL},
+	{"idle", 0, NULL, mode_idle},
+	{"hold", 0, NULL, mode_hold},
+	{"flood", NEED_N, mode_flood, NULL},
+	{"sessions", NEED_N, mode_sessions, NULL},
+	{"noread", 0, NULL, mode_noread},
+};
+
+static const probe_mode *mode_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(modes[i].name, name) == 0)
+			return &modes[i];
+	return NULL;
+}
+
 static int usage(void)
 {
 	fputs("usage: probe MODE [--dir DIR] [--addr HOST:PORT] [--kind K] [--file F] [--age S]\n"
@@ -1506,29 +1498,28 @@ int main(int argc, char **argv)
 	p.o.mode = argv[1];
 	p.o.timeout_ms = DEFAULT_TIMEOUT_MS;
 	p.o.n = 1;
+	const char *age = NULL, *n = NULL, *timeout = NULL;
+	const struct {
+		const char *name;
+		const char **value;
+	} options[] = {{"--dir", &p.o.dir},     {"--addr", &p.o.addr},   {"--kind", &p.o.kind},
+	               {"--file", &p.o.file},   {"--id", &p.o.id},       {"--addrs", &p.o.addrs},
+	               {"--age", &age},         {"--n", &n},             {"--timeout-ms", &timeout}};
+	const size_t n_options = sizeof options / sizeof options[0];
 	for (int i = 2; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-		if (strcmp(k, "--dir") == 0)
-			p.o.dir = v;
-		else if (strcmp(k, "--addr") == 0)
-			p.o.addr = v;
-		else if (strcmp(k, "--kind") == 0)
-			p.o.kind = v;
-		else if (strcmp(k, "--file") == 0)
-			p.o.file = v;
-		else if (strcmp(k, "--id") == 0)
-			p.o.id = v;
-		else if (strcmp(k, "--addrs") == 0)
-			p.o.addrs = v;
-		else if (strcmp(k, "--age") == 0)
-			p.o.age_s = atof(v);
-		else if (strcmp(k, "--n") == 0)
-			p.o.n = atol(v);
-		else if (strcmp(k, "--timeout-ms") == 0)
-			p.o.timeout_ms = atoi(v);
-		else
+		size_t o = 0;
+		while (o < n_options && strcmp(argv[i], options[o].name) != 0)
+			o++;
+		if (o == n_options)
 			return usage();
+		*options[o].value = argv[i + 1];
 	}
+	if (age)
+		p.o.age_s = atof(age);
+	if (n)
+		p.o.n = atol(n);
+	if (timeout)
+		p.o.timeout_ms = atoi(timeout);
 	if ((argc % 2) != 0)
 		return usage();
 	if (strcmp(p.o.mode, "fake-server") == 0 && !p.o.dir)
@@ -1550,47 +1541,12 @@ int main(int argc, char **argv)
 	p.hello.version = PROTO_VERSION;
 	snprintf(p.hello.software, sizeof p.hello.software, "maille-probe");
 	snprintf(p.hello.name, sizeof p.hello.name, "probe");
-	const char *m = p.o.mode;
-	if (strcmp(m, "fake-server") == 0)
-		ret = p.o.kind && p.o.file ? mode_fake_server(&p) : usage();
-	else if (strcmp(m, "capture") == 0 && p.o.file)
-		ret = mode_capture(&p);
-	else if (strcmp(m, "send-file") == 0 && p.o.file)
-		ret = mode_send_file(&p);
-	else if (strcmp(m, "msg1") == 0)
-		ret = mode_msg1(&p);
-	else if (strcmp(m, "garbage1") == 0 && p.o.kind)
-		ret = mode_garbage1(&p);
-	else if (strcmp(m, "garbage3") == 0 && p.o.kind)
-		ret = mode_garbage3(&p);
-	else if (strcmp(m, "flipbit") == 0)
-		ret = mode_after_hs(&p, true);
-	else if (strcmp(m, "bigmsg") == 0)
-		ret = mode_after_hs(&p, false);
-	else if (strcmp(m, "silent") == 0)
-		ret = mode_silent(&p);
-	else if (strcmp(m, "forge") == 0 && p.o.kind)
-		ret = mode_forge(&p);
-	else if (strcmp(m, "redeem") == 0)
-		ret = mode_redeem(&p);
-	else if (strcmp(m, "want") == 0 && p.o.kind)
-		ret = mode_want(&p);
-	else if (strcmp(m, "node-entry") == 0 && p.o.addrs)
-		ret = mode_node_entry(&p);
-	else if (strcmp(m, "push-back") == 0 && p.o.n > 0)
-		ret = mode_push_back(&p);
-	else if (strcmp(m, "idle") == 0)
-		ret = mode_idle(&p);
-	else if (strcmp(m, "hold") == 0)
-		ret = mode_hold(&p);
-	else if (strcmp(m, "flood") == 0 && p.o.n > 0)
-		ret = mode_flood(&p);
-	else if (strcmp(m, "sessions") == 0 && p.o.n > 0)
-		ret = mode_sessions(&p);
-	else if (strcmp(m, "noread") == 0)
-		ret = mode_noread(&p);
-	else
+	const probe_mode *m = mode_find(p.o.mode);
+	if (!m || ((m->needs & NEED_FILE) && !p.o.file) || ((m->needs & NEED_KIND) && !p.o.kind) ||
+	    ((m->needs & NEED_ADDRS) && !p.o.addrs) || ((m->needs & NEED_N) && p.o.n <= 0))
 		ret = usage();
+	else
+		ret = m->run ? m->run(&p) : with_session(&p, m->run_session);
 out:
 	federation_done(&p.fed);
 	if (p.nd_open)

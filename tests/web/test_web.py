@@ -182,6 +182,16 @@ class Base(harness.Case):
         cls.a = cls.node(name, title)
         cls.ok(cls.a, "federation", "new", "--name", federation)
 
+    def web_with_token(self, token, file_name):
+        """A daemon of node a serving the catalogue off loopback (every address), with token
+        in the token file file_name that it then needs; stopped with the class."""
+        tf = os.path.join(self.tmp, file_name)
+        with open(tf, "w") as f:
+            f.write(token + "\n")
+        web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
+        self.daemons.append(web)
+        return web
+
     def get(self, path, **kw):
         return http_req(self.web.port, "GET", path, **kw)
 
@@ -702,11 +712,7 @@ class TokenTest(Base):
         self.assertEqual(rc, 2)
 
         token = "jeton-de-test-7f3a9c2e51d04b68"
-        tf = os.path.join(self.tmp, "web.token")
-        with open(tf, "w") as f:
-            f.write(token + "\n")
-        self.web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
-        self.daemons.append(self.web)
+        self.web = self.web_with_token(token, "web.token")
         self.assertIn("access token required", self.web.log())
         self.assertNotIn(token, self.web.log())
         for path in ("/", "/catalogue", "/network", "/entry/territory"):
@@ -843,11 +849,7 @@ class HostTest(Base):
             # web.hosts, with the listening port, and the loopback names; nothing else
             self.conf("web.hosts = Catalogue.Exemple-Loire.fr, 192.0.2.10 [2001:db8::a]\n")
             token = "jeton-des-noms-8c2f71d0a9e4"
-            tf = os.path.join(self.tmp, "web.token")
-            with open(tf, "w") as f:
-                f.write(token + "\n")
-            web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
-            self.daemons.append(web)
+            web = self.web_with_token(token, "web.token")
             self.assertIn("catalogue.exemple-loire.fr", web.log())
             bearer = {"Authorization": "Bearer " + token}
             for host in (f"catalogue.exemple-loire.fr:{web.port}", f"192.0.2.10:{web.port}",
@@ -878,11 +880,7 @@ class HostTest(Base):
         try:
             self.conf("web.hosts = catalogue.exemple-loire.fr:443, interne.exemple-loire.fr\n")
             token = "jeton-du-mandataire-5d1e09b7c3"
-            tf = os.path.join(self.tmp, "web-front.token")
-            with open(tf, "w") as f:
-                f.write(token + "\n")
-            web = WebDaemon(self.a, "--web-token-file", tf, web="0.0.0.0:0")
-            self.daemons.append(web)
+            web = self.web_with_token(token, "web-front.token")
             bearer = {"Authorization": "Bearer " + token}
             for host, status in (("catalogue.exemple-loire.fr", 200),
                                  ("catalogue.exemple-loire.fr:443", 200),

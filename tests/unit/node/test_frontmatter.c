@@ -465,6 +465,20 @@ static void test_refuse_yaml_syntax(void)
 	    MAILLE_EPROTO, 5);
 }
 
+/* CHECK_REFUSED with MAILLE_EPROTO at line at_line, then, where given (not 0, not NULL), the
+ * column, the field and a part of the message. */
+#define CHECK_REFUSED_AT(text, at_line, at_column, at_field, part)                                \
+	do {                                                                                       \
+		const char *field_ = (at_field), *part_ = (part);                                  \
+		CHECK_REFUSED(text, MAILLE_EPROTO, at_line);                                       \
+		if ((at_column) != 0)                                                              \
+			CHECK_EQ_INT(last_err.column, at_column);                                  \
+		if (field_)                                                                        \
+			CHECK_EQ_STR(last_err.field, field_);                                      \
+		if (part_)                                                                         \
+			CHECK(message_has(part_));                                                 \
+	} while (0)
+
 static void test_refuse_structure(void)
 {
 	CHECK_REFUSED("---\n- a\n- b\n---\n", MAILLE_EPROTO, 2);
@@ -474,28 +488,20 @@ static void test_refuse_structure(void)
 	CHECK(message_has("one YAML document"));
 
 	/* anchors, aliases, tags */
-	CHECK_REFUSED("---\ntype: rex\nbase: &b {x: 1}\nother: *b\n---\n", MAILLE_EPROTO, 3);
-	CHECK_EQ_INT(last_err.column, 7);
-	CHECK_EQ_STR(last_err.field, "base");
-	CHECK(message_has("anchors"));
+	CHECK_REFUSED_AT("---\ntype: rex\nbase: &b {x: 1}\nother: *b\n---\n", 3, 7, "base",
+	                 "anchors");
 	CHECK_REFUSED("---\na: 1\nb: [x, *y]\n---\n", MAILLE_EPROTO, 0);
 	CHECK(message_has("alias") || message_has("undefined"));
-	CHECK_REFUSED("---\na: 1\nb: !!int \"3\"\n---\n", MAILLE_EPROTO, 3);
-	CHECK_EQ_INT(last_err.column, 4);
-	CHECK(message_has("tags"));
+	CHECK_REFUSED_AT("---\na: 1\nb: !!int \"3\"\n---\n", 3, 4, NULL, "tags");
 	CHECK_REFUSED("---\na: !local x\n---\n", MAILLE_EPROTO, 2);
 	CHECK_REFUSED("---\n!!map\na: 1\n---\n", MAILLE_EPROTO, 2);
 	CHECK_REFUSED("---\n&top\na: 1\n---\n", MAILLE_EPROTO, 2);
 
 	/* keys */
-	CHECK_REFUSED("---\ntype: rex\ntitle: A\ntype: use_case\n---\n", MAILLE_EPROTO, 4);
-	CHECK(message_has("duplicate key 'type'"));
-	CHECK_EQ_STR(last_err.field, "type");
-	CHECK_REFUSED("---\nperiod:\n  start: 2024-01-01\n  start: 2024-02-01\n---\n",
-	              MAILLE_EPROTO, 4);
-	CHECK(message_has("duplicate key 'start'"));
-	CHECK_EQ_STR(last_err.field, "period");
-	CHECK_EQ_INT(last_err.column, 3);
+	CHECK_REFUSED_AT("---\ntype: rex\ntitle: A\ntype: use_case\n---\n", 4, 0, "type",
+	                 "duplicate key 'type'");
+	CHECK_REFUSED_AT("---\nperiod:\n  start: 2024-01-01\n  start: 2024-02-01\n---\n", 4, 3,
+	                 "period", "duplicate key 'start'");
 	CHECK_REFUSED("---\n\"a\": 1\na: 2\n---\n", MAILLE_EPROTO, 3); /* same text, any style */
 	CHECK_REFUSED("---\n[a, b]: 1\n---\n", MAILLE_EPROTO, 2);
 	CHECK(message_has("key"));
@@ -516,6 +522,18 @@ static void test_refuse_structure(void)
 	CHECK_PARSES_TO("---\na: \"\\u00e9t\\u00E9 \\x41\"\n---\n", "{\"a\":\"été A\"}");
 }
 
+/* A document whose last line is head then x inside depth flow sequences. */
+static void nested_flow(char *text, size_t cap, const char *head, unsigned depth)
+{
+	size_t n = (size_t)snprintf(text, cap, "---\n%s", head);
+	for (unsigned i = 0; i < depth; i++)
+		text[n++] = '[';
+	text[n++] = 'x';
+	for (unsigned i = 0; i < depth; i++)
+		text[n++] = ']';
+	snprintf(text + n, cap - n, "\n---\n");
+}
+
 static void test_limits(void)
 {
 	/* key length: PROTO_MAP_KEY_MAX bytes is the most */
@@ -531,29 +549,14 @@ static void test_limits(void)
 	CHECK_REFUSED(text, MAILLE_ETOOBIG, 3);
 
 	/* depth: the root map is depth 0, a value may sit at PROTO_VALUE_DEPTH_MAX */
-	size_t n = 0;
-	n += (size_t)snprintf(text + n, sizeof text - n, "---\na: ");
-	for (unsigned i = 1; i < PROTO_VALUE_DEPTH_MAX; i++)
-		text[n++] = '[';
-	n += (size_t)snprintf(text + n, sizeof text - n, "x");
-	for (unsigned i = 1; i < PROTO_VALUE_DEPTH_MAX; i++)
-		text[n++] = ']';
-	n += (size_t)snprintf(text + n, sizeof text - n, "\n---\n");
+	nested_flow(text, sizeof text, "a: ", PROTO_VALUE_DEPTH_MAX - 1);
 	CHECK_EQ_INT(parse(text), 0);
-
-	n = 0;
-	n += (size_t)snprintf(text + n, sizeof text - n, "---\ntype: rex\na: ");
-	for (unsigned i = 0; i < PROTO_VALUE_DEPTH_MAX; i++)
-		text[n++] = '[';
-	n += (size_t)snprintf(text + n, sizeof text - n, "x");
-	for (unsigned i = 0; i < PROTO_VALUE_DEPTH_MAX; i++)
-		text[n++] = ']';
-	n += (size_t)snprintf(text + n, sizeof text - n, "\n---\n");
+	nested_flow(text, sizeof text, "type: rex\na: ", PROTO_VALUE_DEPTH_MAX);
 	CHECK_REFUSED(text, MAILLE_ETOOBIG, 3);
 	CHECK_EQ_STR(last_err.field, "a");
 
 	/* block style nesting: each level is a map */
-	n = 0;
+	size_t n = 0;
 	n += (size_t)snprintf(text + n, sizeof text - n, "---\n");
 	for (unsigned i = 0; i < 40; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, "%*sk%u:\n", (int)(2 * i), "", i);

@@ -4,7 +4,7 @@
  * the shortest chain and the smallest voucher named for it — and a member's capability in
  * force (PROTOCOL.md §4.3). Entries are signed and stored with node/service/publish.c, as the
  * node writes its own. Each test works in its own temporary directory. */
-#include <dirent.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #include "proto/limits.h"
 #include "proto/member.h"
 #include "store/store.h"
+#include "tests/fixture/tmpdir.h"
 
 #define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
 #define HOUR 3600000000ull
@@ -26,18 +27,14 @@ typedef struct key {
 	uint8_t pk[PROTO_KEY_LEN], sk[PROTO_SECRET_KEY_LEN];
 } key;
 
-static char dir_[64];
+static char dir_[FIXTURE_TMPDIR_CAP];
 
 /* A new store in a new temporary directory. */
 static store *tmp_store_begin(void)
 {
 	if (proto_init() != 0)
 		exit(1);
-	strcpy(dir_, "/tmp/maille-trust-XXXXXX");
-	if (!mkdtemp(dir_)) {
-		perror("mkdtemp");
-		exit(1);
-	}
+	fixture_tmpdir_make(dir_, "trust");
 	char path[128];
 	snprintf(path, sizeof path, "%s/store.sqlite", dir_);
 	store *st = NULL;
@@ -51,18 +48,17 @@ static store *tmp_store_begin(void)
 static void tmp_store_end(store *st)
 {
 	store_close(st);
-	DIR *d = opendir(dir_);
-	struct dirent *de;
-	char p[384];
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir_, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir_);
+	fixture_tmpdir_remove(dir_);
+}
+
+/* A new key in each of the keys given, up to NULL. */
+static void keys_new(key *k, ...)
+{
+	va_list ap;
+	va_start(ap, k);
+	for (; k; k = va_arg(ap, key *))
+		proto_key_generate(k->pk, k->sk);
+	va_end(ap);
 }
 
 /* n keys, sorted by public key, so that a test knows which is the smallest. */
@@ -136,9 +132,7 @@ static void test_explicit_trust_and_withdrawal(void)
 {
 	store *st = tmp_store_begin();
 	key own, b, c;
-	keys_sorted(&own, 1);
-	keys_sorted(&b, 1);
-	keys_sorted(&c, 1);
+	keys_new(&own, &b, &c, NULL);
 	CHECK_EQ_INT(store_trust_add(st, b.pk, NOW), 0);
 	CHECK_EQ_INT(vouch(st, &b, &c, true), 0);
 	trust_view tv = view_of(st, &own, TRUST_HOPS_DEFAULT);
@@ -167,8 +161,7 @@ static void test_explicit_wins_over_own_vouch(void)
 {
 	store *st = tmp_store_begin();
 	key own, a;
-	keys_sorted(&own, 1);
-	keys_sorted(&a, 1);
+	keys_new(&own, &a, NULL);
 	CHECK_EQ_INT(vouch(st, &own, &a, true), 0);
 	CHECK_EQ_INT(store_trust_add(st, a.pk, NOW), 0);
 	trust_view tv = view_of(st, &own, TRUST_HOPS_DEFAULT);
@@ -223,10 +216,7 @@ static void test_withdrawn_and_untrusted_vouches(void)
 {
 	store *st = tmp_store_begin();
 	key own, b, c, z;
-	keys_sorted(&own, 1);
-	keys_sorted(&b, 1);
-	keys_sorted(&c, 1);
-	keys_sorted(&z, 1);
+	keys_new(&own, &b, &c, &z, NULL);
 	CHECK_EQ_INT(vouch(st, &own, &b, true), 0);
 	CHECK_EQ_INT(vouch(st, &b, &c, true), 0);
 	CHECK_EQ_INT(vouch(st, &z, &c, true), 0); /* z: nobody trusts it */
@@ -255,10 +245,7 @@ static void test_cycles(void)
 {
 	store *st = tmp_store_begin();
 	key own, a, b, c;
-	keys_sorted(&own, 1);
-	keys_sorted(&a, 1);
-	keys_sorted(&b, 1);
-	keys_sorted(&c, 1);
+	keys_new(&own, &a, &b, &c, NULL);
 	CHECK_EQ_INT(vouch(st, &own, &a, true), 0);
 	CHECK_EQ_INT(vouch(st, &a, &b, true), 0);
 	CHECK_EQ_INT(vouch(st, &b, &c, true), 0);
@@ -282,11 +269,8 @@ static void test_shortest_chain_smallest_voucher(void)
 {
 	store *st = tmp_store_begin();
 	key own, v[2], d, e, f;
-	keys_sorted(&own, 1);
+	keys_new(&own, &d, &e, &f, NULL);
 	keys_sorted(v, 2); /* v[0] < v[1] */
-	keys_sorted(&d, 1);
-	keys_sorted(&e, 1);
-	keys_sorted(&f, 1);
 	CHECK_EQ_INT(vouch(st, &own, &v[1], true), 0);
 	CHECK_EQ_INT(vouch(st, &own, &v[0], true), 0);
 	CHECK_EQ_INT(vouch(st, &v[1], &d, true), 0); /* the larger voucher's vouch first */
@@ -336,10 +320,7 @@ static void test_member_capability(void)
 {
 	store *st = tmp_store_begin();
 	key t1, t2, m, other;
-	keys_sorted(&t1, 1);
-	keys_sorted(&t2, 1);
-	keys_sorted(&m, 1);
-	keys_sorted(&other, 1);
+	keys_new(&t1, &t2, &m, &other, NULL);
 	proto_member_cap cap;
 	CHECK_EQ_INT(trust_member_cap(st, m.pk, NOW, &cap), MAILLE_ENOTFOUND);
 	CHECK_EQ_INT(add_member(st, &t1, &m, "Camille Martin", NOW - HOUR, NOW + HOUR, NOW), 0);
@@ -383,8 +364,7 @@ static void test_edit_wins_behind_the_clock(void)
 {
 	store *st = tmp_store_begin();
 	key own, b;
-	keys_sorted(&own, 1);
-	keys_sorted(&b, 1);
+	keys_new(&own, &b, NULL);
 	char path[PUBLISH_VOUCH_PATH_CAP];
 	publish_vouch_path(b.pk, path);
 	CHECK_EQ_INT(vouch(st, &own, &b, true), 0);

@@ -123,6 +123,20 @@ static int side_init(struct noise_handshake *hs, const char *name, bool initiato
 	return noise_handshake_init(hs, &p);
 }
 
+/* One message through hs (a handshake message) or, hs NULL, through c (a transport
+ * message): written (encrypted) when write, else read (decrypted), into out
+ * (NOISE_MSG_MAX + 1 bytes). */
+static int noise_step(struct noise_handshake *hs, struct noise_cipher *c, bool write,
+                      const uint8_t *in, size_t in_len, uint8_t *out, size_t *ret_len)
+{
+	size_t cap = NOISE_MSG_MAX + 1;
+	if (hs)
+		return write ? noise_handshake_write_message(hs, in, in_len, out, cap, ret_len)
+		             : noise_handshake_read_message(hs, in, in_len, out, cap, ret_len);
+	return write ? noise_cipher_encrypt(c, NULL, 0, in, in_len, out, cap, ret_len)
+	             : noise_cipher_decrypt(c, NULL, 0, in, in_len, out, cap, ret_len);
+}
+
 enum { V_PASS, V_FAIL, V_SKIP };
 
 #define VFAIL(...)                                                                                 \
@@ -181,33 +195,20 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		VFAIL("no messages");
 	for (size_t i = 0; i < json_array_size(msgs); i++) {
 		json_t *m = json_array_get(msgs, i);
-		size_t pt_len = 0, ct_len = 0, got_len = 0, back_len = 0;
+		size_t pt_len = 0, ct_len = 0;
 		if (get_hex(m, "payload", want_pt, NOISE_MSG_MAX, &pt_len) != 1 ||
 		    get_hex(m, "ciphertext", want_ct, NOISE_MSG_MAX, &ct_len) != 1)
 			VFAIL("message %zu: malformed", i);
 		bool from_init = one_way || i % 2 == 0;
 
-		if (!noise_handshake_complete(&ini) || !noise_handshake_complete(&res)) {
-			struct noise_handshake *w = from_init ? &ini : &res,
-			                       *rd = from_init ? &res : &ini;
-			if (noise_handshake_action(w) != NOISE_ACTION_WRITE ||
-			    noise_handshake_action(rd) != NOISE_ACTION_READ)
-				VFAIL("message %zu: wrong turn", i);
-			r = noise_handshake_write_message(w, want_pt, pt_len, got_ct, sizeof got_ct,
-			                                  &got_len);
-			if (r != 0)
-				VFAIL("message %zu: write: %s", i, maille_errname(r));
-			if (got_len != ct_len || memcmp(got_ct, want_ct, ct_len) != 0)
-				VFAIL("message %zu: handshake ciphertext differs", i);
-			r = noise_handshake_read_message(rd, want_ct, ct_len, got_pt, sizeof got_pt,
-			                                 &back_len);
-			if (r != 0)
-				VFAIL("message %zu: read: %s", i, maille_errname(r));
-			if (back_len != pt_len || memcmp(got_pt, want_pt, pt_len) != 0)
-				VFAIL("message %zu: handshake payload differs", i);
-			continue;
-		}
-		if (!split) {
+		/* a handshake message until both sides are complete, then transport messages; the
+		 * same checks on both: the bytes written are the vector's, and read back */
+		bool hs = !noise_handshake_complete(&ini) || !noise_handshake_complete(&res);
+		struct noise_handshake *w = from_init ? &ini : &res, *rd = from_init ? &res : &ini;
+		if (hs && (noise_handshake_action(w) != NOISE_ACTION_WRITE ||
+		           noise_handshake_action(rd) != NOISE_ACTION_READ))
+			VFAIL("message %zu: wrong turn", i);
+		if (!hs && !split) {
 			if (noise_handshake_split(&ini, &i_send, &i_recv) != 0 ||
 			    noise_handshake_split(&res, &r_send, &r_recv) != 0)
 				VFAIL("split failed");
@@ -216,16 +217,23 @@ static int run_vector(json_t *v, size_t *ret_hash, char *why, size_t why_cap)
 		/* Split(): initiator -> responder uses c1 (i_send = r_recv), the reverse c2 */
 		struct noise_cipher *enc = from_init ? &i_send : &r_send;
 		struct noise_cipher *dec = from_init ? &r_recv : &i_recv;
-		if ((r = noise_cipher_encrypt(enc, NULL, 0, want_pt, pt_len, got_ct, sizeof got_ct,
-		                              &got_len)) != 0)
-			VFAIL("message %zu: transport encrypt: %s", i, maille_errname(r));
-		if (got_len != ct_len || memcmp(got_ct, want_ct, ct_len) != 0)
-			VFAIL("message %zu: transport ciphertext differs", i);
-		if ((r = noise_cipher_decrypt(dec, NULL, 0, want_ct, ct_len, got_pt, sizeof got_pt,
-		                              &back_len)) != 0)
-			VFAIL("message %zu: transport decrypt: %s", i, maille_errname(r));
-		if (back_len != pt_len || memcmp(got_pt, want_pt, pt_len) != 0)
-			VFAIL("message %zu: transport payload differs", i);
+		/* step 0 writes the payload and must give the ciphertext, step 1 reads that back */
+		static const char *const what[2][2] = {{"write", "read"},
+		                                       {"transport encrypt", "transport decrypt"}};
+		for (int step = 0; step < 2; step++) {
+			const uint8_t *in = step ? want_ct : want_pt;
+			const uint8_t *want = step ? want_pt : want_ct;
+			size_t in_len = step ? ct_len : pt_len, want_len = step ? pt_len : ct_len;
+			uint8_t *out = step ? got_pt : got_ct;
+			size_t out_len = 0;
+			r = noise_step(hs ? (step ? rd : w) : NULL, step ? dec : enc, step == 0, in,
+			               in_len, out, &out_len);
+			if (r != 0)
+				VFAIL("message %zu: %s: %s", i, what[!hs][step], maille_errname(r));
+			if (out_len != want_len || memcmp(out, want, want_len) != 0)
+				VFAIL("message %zu: %s %s differs", i, hs ? "handshake" : "transport",
+				      step ? "payload" : "ciphertext");
+		}
 	}
 	if (!noise_handshake_complete(&ini) || !noise_handshake_complete(&res))
 		VFAIL("handshake not complete after all messages");
@@ -332,6 +340,23 @@ static bool mac_is(enum noise_hash hash, const void *key, size_t key_len, const 
 
 /* RFC 4231 §4.2, §4.3 (test cases 1 and 2) and §4.7 (test case 6: a 131-byte key, longer
  * than both block sizes, hashed first). */
+/* libsodium's own HMAC-SHA512 (sha512) or HMAC-SHA256 of data under key, into out. */
+static void sodium_hmac(bool sha512, const uint8_t *key, size_t key_len, const uint8_t *data,
+                        size_t len, uint8_t *out)
+{
+	if (sha512) {
+		crypto_auth_hmacsha512_state st;
+		crypto_auth_hmacsha512_init(&st, key, key_len);
+		crypto_auth_hmacsha512_update(&st, data, len);
+		crypto_auth_hmacsha512_final(&st, out);
+		return;
+	}
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, key_len);
+	crypto_auth_hmacsha256_update(&st, data, len);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
 static void test_hmac_rfc4231(void)
 {
 	uint8_t k1[20], k6[131];
@@ -359,18 +384,13 @@ static void test_hmac_rfc4231(void)
 	uint8_t key[70], data[300], a[64], b[64];
 	randombytes_buf(key, sizeof key);
 	randombytes_buf(data, sizeof data);
-	crypto_auth_hmacsha256_state s256;
-	crypto_auth_hmacsha256_init(&s256, key, sizeof key);
-	crypto_auth_hmacsha256_update(&s256, data, sizeof data);
-	crypto_auth_hmacsha256_final(&s256, a);
-	CHECK_EQ_INT(noise_hmac(NOISE_HASH_SHA256, key, sizeof key, data, sizeof data, b), 0);
-	CHECK(memcmp(a, b, 32) == 0);
-	crypto_auth_hmacsha512_state s512;
-	crypto_auth_hmacsha512_init(&s512, key, sizeof key);
-	crypto_auth_hmacsha512_update(&s512, data, sizeof data);
-	crypto_auth_hmacsha512_final(&s512, a);
-	CHECK_EQ_INT(noise_hmac(NOISE_HASH_SHA512, key, sizeof key, data, sizeof data, b), 0);
-	CHECK(memcmp(a, b, 64) == 0);
+	for (int sha512 = 0; sha512 < 2; sha512++) {
+		sodium_hmac(sha512, key, sizeof key, data, sizeof data, a);
+		CHECK_EQ_INT(noise_hmac(sha512 ? NOISE_HASH_SHA512 : NOISE_HASH_SHA256, key, sizeof key,
+		                        data, sizeof data, b),
+		             0);
+		CHECK(memcmp(a, b, sha512 ? 64 : 32) == 0);
+	}
 }
 
 static void test_hmac_blake2b(void)

@@ -601,6 +601,17 @@ static void test_reconcile_random(void)
 	run_case(10000, 3000, 3000, 3, 0, 0, true);
 }
 
+/* The set of the one item it and an initiator's session on it that has sent its first message
+ * (into the returned buffer of RBSR_MSG_MAX bytes, *n of them). */
+static uint8_t *initiate_one(const rbsr_item *it, rbsr_set *set, rbsr_session *s, size_t *n)
+{
+	CHECK_EQ_INT(rbsr_set_init(set, it, 1), 0);
+	CHECK_EQ_INT(rbsr_session_init(s, set, RBSR_INITIATOR, 0), 0);
+	uint8_t *out = malloc(RBSR_MSG_MAX);
+	CHECK_EQ_INT(rbsr_initiate(s, out, RBSR_MSG_MAX, n), 0);
+	return out;
+}
+
 /* An answer repeating an id: it is needed once; one we hold is not needed. */
 static void test_idlist_duplicates(void)
 {
@@ -609,12 +620,9 @@ static void test_idlist_duplicates(void)
 	it.ts = 10;
 	memset(it.id, 0xaa, RBSR_ID_LEN);
 	rbsr_set set;
-	CHECK_EQ_INT(rbsr_set_init(&set, &it, 1), 0);
 	rbsr_session s;
-	CHECK_EQ_INT(rbsr_session_init(&s, &set, RBSR_INITIATOR, 0), 0);
-	uint8_t *out = malloc(RBSR_MSG_MAX);
 	size_t n = 0;
-	CHECK_EQ_INT(rbsr_initiate(&s, out, RBSR_MSG_MAX, &n), 0);
+	uint8_t *out = initiate_one(&it, &set, &s, &n);
 	uint8_t msg[1 + 4 + 4 * RBSR_ID_LEN];
 	size_t len = 0;
 	msg[len++] = 0x61;
@@ -659,12 +667,9 @@ static void test_callback_error(void)
 	memset(&it, 0x33, sizeof it);
 	it.ts = 10;
 	rbsr_set set;
-	CHECK_EQ_INT(rbsr_set_init(&set, &it, 1), 0);
 	rbsr_session s;
-	CHECK_EQ_INT(rbsr_session_init(&s, &set, RBSR_INITIATOR, 0), 0);
-	uint8_t *out = malloc(RBSR_MSG_MAX);
 	size_t n = 0;
-	CHECK_EQ_INT(rbsr_initiate(&s, out, RBSR_MSG_MAX, &n), 0);
+	uint8_t *out = initiate_one(&it, &set, &s, &n);
 	static const uint8_t empty_answer[] = {0x61, 0x00, 0x00, 0x02, 0x00};
 	CHECK_EQ_INT(rbsr_reconcile(&s, empty_answer, sizeof empty_answer, refuse, NULL, NULL, out,
 	                            RBSR_MSG_MAX, &n),

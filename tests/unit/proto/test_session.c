@@ -13,6 +13,7 @@
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/session.h"
+#include "tests/fixture/session_host.h"
 
 /* splitmix64: reproducible stores. */
 static uint64_t rng_state = 12;
@@ -247,26 +248,13 @@ static void side_free(side *d)
 	free(d);
 }
 
-static proto_session_host host_of(side *d)
-{
-	const proto_session_host h = {.ctx = d,
-	                              .send = h_send,
-	                              .set_acquire = h_set_acquire,
-	                              .set_release = h_set_release,
-	                              .has = h_has,
-	                              .fetch = h_fetch,
-	                              .ingest = h_ingest,
-	                              .event = h_event};
-	return h;
-}
-
 /* A session of d with peer (its key and HELLO), as cfg says. */
 static void side_open(side *d, side *peer, proto_session_cfg cfg)
 {
 	d->peer = peer;
 	cfg.peer_key = peer ? peer->key : d->key;
 	cfg.seed = rng();
-	const proto_session_host h = host_of(d);
+	const proto_session_host h = FIXTURE_SESSION_HOST(d);
 	proto_session_init(&d->s, &cfg, &h);
 }
 

@@ -6,7 +6,6 @@
  * and the change feed, the kept fingerprint against rbsr's over store_items (after failed puts
  * and rolled-back batches too), migration of a version-1 file, configured peers. Each test
  * works in its own temporary directory. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "proto/value.h"
 #include "store/store.h"
 #include "tests/fixture/entry_fixture.h"
+#include "tests/fixture/tmpdir.h"
 
 #define NOW 1760000000000000ull /* µs: late 2025, the "current time" of every test */
 
@@ -50,7 +50,7 @@ typedef struct doc {
 
 static int trust_n(store *st); /* explicit trust rows, counted (below) */
 
-static char dir_[64];
+static char dir_[FIXTURE_TMPDIR_CAP];
 static char path_[128];
 
 /* ---- temporary directory ----------------------------------------------------------------- */
@@ -59,29 +59,13 @@ static void tmp_begin(void)
 {
 	if (proto_init() != 0)
 		exit(1);
-	strcpy(dir_, "/tmp/maille-store-XXXXXX");
-	if (!mkdtemp(dir_)) {
-		perror("mkdtemp");
-		exit(1);
-	}
+	fixture_tmpdir_make(dir_, "store");
 	snprintf(path_, sizeof path_, "%s/store.sqlite", dir_);
 }
 
 static void tmp_end(void)
 {
-	DIR *d = opendir(dir_);
-	struct dirent *de;
-	char p[384];
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof p, "%s/%s", dir_, de->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(dir_);
+	fixture_tmpdir_remove(dir_);
 }
 
 static bool file_exists(const char *p)
