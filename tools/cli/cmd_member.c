@@ -248,12 +248,10 @@ static int member_row(const store_row *row, void *ctx)
 int cmd_members(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("members", members_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("members", members_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	store_filter f;
 	memset(&f, 0, sizeof f);
 	f.type = "member";

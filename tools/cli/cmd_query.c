@@ -116,6 +116,27 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	return 0;
 }
 
+/* list and search once the store has sent its rows to c (r: what it returned): the JSON array
+ * printed (with --json), the node closed. The exit code; an error is printed, MAILLE_EINVAL
+ * as the usage error einval when not NULL (search: a query with no word). */
+static int query_end(const char *cmd, int r, const char *einval, emit_ctx *c, node_dir *nd,
+                     trust_view *tv)
+{
+	int ret = EXIT_OK;
+	if (r == MAILLE_EINVAL && einval) {
+		ret = cli_usage_error(cmd, "%s", einval);
+	} else if (r) {
+		cli_error("%s: %s", cmd, maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else if (c->items) {
+		ret = render_json_out(c->items);
+		c->items = NULL;
+	}
+	json_decref(c->items);
+	query_close(nd, tv);
+	return ret;
+}
+
 #define FILTER_OPTS                                                                               \
 	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
 		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
@@ -163,20 +184,10 @@ int cmd_list(int argc, char **argv)
 		return r;
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_list(nd.st, &f, emit_row, &c);
-	int ret = EXIT_OK;
-	if (r) {
-		cli_error("list: %s", maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else if (a.json) {
-		ret = render_json_out(c.items);
-		c.items = NULL;
-	} else if (c.n == 0) {
+	if (r == 0 && !a.json && c.n == 0)
 		fprintf(stderr, "no record matches%s\n",
 		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
-	}
-	json_decref(c.items);
-	query_close(&nd, &tv);
-	return ret;
+	return query_end("list", r, NULL, &c, &nd, &tv);
 }
 
 static const char search_help[] =
@@ -227,16 +238,7 @@ int cmd_search(int argc, char **argv)
 		return r;
 	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
 	r = store_search(nd.st, query, &f, limit, emit_row, &c);
-	int ret = EXIT_OK;
-	if (r == MAILLE_EINVAL) {
-		ret = cli_usage_error("search", "the query has no word to search for");
-	} else if (r) {
-		cli_error("search: %s", maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else if (a.json) {
-		ret = render_json_out(c.items);
-		c.items = NULL;
-	} else if (c.n == 0) {
+	if (r == 0 && !a.json && c.n == 0) {
 		fputs("no record matches \"", stderr);
 		node_term_put(stderr, query, qlen);
 		fprintf(stderr, "\"%s\n",
@@ -244,9 +246,7 @@ int cmd_search(int argc, char **argv)
 		            ? " among the trusted territories (--all searches the others)"
 		            : "");
 	}
-	json_decref(c.items);
-	query_close(&nd, &tv);
-	return ret;
+	return query_end("search", r, "the query has no word to search for", &c, &nd, &tv);
 }
 
 static const char show_help[] =
@@ -332,12 +332,10 @@ static const char export_help[] =
 int cmd_export(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("export", export_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("export", export_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};
 	r = store_list(nd.st, &f, emit_row, &c);
