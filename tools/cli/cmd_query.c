@@ -116,11 +116,36 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	return 0;
 }
 
-/* list and search once the store has sent its rows to c (r: what it returned): the JSON array
+#define FILTER_OPTS                                                                               \
+	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
+		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
+
+/* What list and search hold while they run: the filter (territory points into terr), the
+ * node, its trust view and the rows they print. */
+typedef struct filtered {
+	store_filter f;
+	uint8_t terr[PROTO_KEY_LEN];
+	node_dir nd;
+	trust_view tv;
+	emit_ctx c;
+} filtered;
+
+/* list and search: the filter options parsed (EXIT_USAGE), then query_open (EXIT_FAIL); 0 with
+ * q ready for the store's rows (collected for --json). */
+static int filtered_open(const char *cmd, const cli_opt *opts, const cli_args *a, filtered *q)
+{
+	int r = filter_from_opts(cmd, opts, &q->f, q->terr);
+	if (r == 0)
+		r = query_open(a->dir, &q->nd, &q->tv);
+	if (r == 0)
+		q->c = (emit_ctx){.st = q->nd.st, .items = a->json ? json_array() : NULL};
+	return r;
+}
+
+/* list and search once the store has sent its rows to q (r: what it returned): the JSON array
  * printed (with --json), the node closed. The exit code; an error is printed, MAILLE_EINVAL
  * as the usage error einval when not NULL (search: a query with no word). */
-static int query_end(const char *cmd, int r, const char *einval, emit_ctx *c, node_dir *nd,
-                     trust_view *tv)
+static int filtered_end(const char *cmd, int r, const char *einval, filtered *q)
 {
 	int ret = EXIT_OK;
 	if (r == MAILLE_EINVAL && einval) {
@@ -128,25 +153,13 @@ static int query_end(const char *cmd, int r, const char *einval, emit_ctx *c, no
 	} else if (r) {
 		cli_error("%s: %s", cmd, maille_strerror(r));
 		ret = EXIT_FAIL;
-	} else if (c->items) {
-		ret = render_json_out(c->items);
-		c->items = NULL;
+	} else if (q->c.items) {
+		ret = render_json_out(q->c.items);
+		q->c.items = NULL;
 	}
-	json_decref(c->items);
-	query_close(nd, tv);
+	json_decref(q->c.items);
+	query_close(&q->nd, &q->tv);
 	return ret;
-}
-
-#define FILTER_OPTS                                                                               \
-	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
-		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
-
-/* list and search: the filter options parsed (EXIT_USAGE), then query_open (EXIT_FAIL). */
-static int filtered_open(const char *cmd, const cli_opt *opts, const char *dir, store_filter *f,
-                         uint8_t territory[PROTO_KEY_LEN], node_dir *nd, trust_view *tv)
-{
-	int r = filter_from_opts(cmd, opts, f, territory);
-	return r ? r : query_open(dir, nd, tv);
 }
 
 static const char list_help[] =
@@ -176,18 +189,15 @@ int cmd_list(int argc, char **argv)
 	}
 	if (a.n_pos)
 		return cli_usage_error("list", "unexpected argument '%s'", a.pos[0]);
-	store_filter f;
-	uint8_t terr[PROTO_KEY_LEN];
-	node_dir nd;
-	trust_view tv;
-	if ((r = filtered_open("list", opts, a.dir, &f, terr, &nd, &tv)))
+	filtered q;
+	if ((r = filtered_open("list", opts, &a, &q)))
 		return r;
-	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
-	r = store_list(nd.st, &f, emit_row, &c);
-	if (r == 0 && !a.json && c.n == 0)
+	r = store_list(q.nd.st, &q.f, emit_row, &q.c);
+	if (r == 0 && !a.json && q.c.n == 0)
 		fprintf(stderr, "no record matches%s\n",
-		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
-	return query_end("list", r, NULL, &c, &nd, &tv);
+		        q.f.trusted_only ? " among the trusted territories (--all shows the others)"
+		                         : "");
+	return filtered_end("list", r, NULL, &q);
 }
 
 static const char search_help[] =
@@ -230,23 +240,19 @@ int cmd_search(int argc, char **argv)
 			                       MAILLE_SEARCH_LIMIT_MAX);
 		limit = v;
 	}
-	store_filter f;
-	uint8_t terr[PROTO_KEY_LEN];
-	node_dir nd;
-	trust_view tv;
-	if ((r = filtered_open("search", opts, a.dir, &f, terr, &nd, &tv)))
+	filtered q;
+	if ((r = filtered_open("search", opts, &a, &q)))
 		return r;
-	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
-	r = store_search(nd.st, query, &f, limit, emit_row, &c);
-	if (r == 0 && !a.json && c.n == 0) {
+	r = store_search(q.nd.st, query, &q.f, limit, emit_row, &q.c);
+	if (r == 0 && !a.json && q.c.n == 0) {
 		fputs("no record matches \"", stderr);
 		node_term_put(stderr, query, qlen);
 		fprintf(stderr, "\"%s\n",
-		        f.trusted_only
+		        q.f.trusted_only
 		            ? " among the trusted territories (--all searches the others)"
 		            : "");
 	}
-	return query_end("search", r, "the query has no word to search for", &c, &nd, &tv);
+	return filtered_end("search", r, "the query has no word to search for", &q);
 }
 
 static const char show_help[] =
