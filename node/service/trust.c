@@ -309,6 +309,6 @@ int trust_members_list(store *st, const uint8_t territory[PROTO_KEY_LEN], trust_
 	f.territory = territory;
 	f.type = "member";
 	f.include_federation = true;
-	members_walk w = {territory, cb, ctx};
+	members_walk w = { territory, cb, ctx };
 	return store_list(st, &f, members_row, &w);
 }

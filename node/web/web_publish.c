@@ -695,7 +695,8 @@ void web_page_publish(web_req *r)
 		proto_arena_init(&a, 0);
 		proto_value *body;
 		const char *t;
-		if (!own_publishable(r, edit, &row, &a, &body, &t, "Cette fiche ne se modifie pas ici.",
+		if (!own_publishable(r, edit, &row, &a, &body, &t,
+		                     "Cette fiche ne se modifie pas ici.",
 		                     "This record is not edited here.")) {
 			proto_arena_done(&a);
 			return;
@@ -1220,8 +1221,9 @@ void web_post_delete(web_req *r)
 	proto_arena_init(&a, 0);
 	proto_value *body;
 	const char *t;
-	bool ok = own_publishable(r, path, &row, &a, &body, &t, "Cette fiche ne se supprime pas ici.",
-	                          "This record is not deleted here.");
+	bool ok =
+	    own_publishable(r, path, &row, &a, &body, &t, "Cette fiche ne se supprime pas ici.",
+	                    "This record is not deleted here.");
 	proto_arena_done(&a);
 	if (!ok)
 		return;

@@ -82,7 +82,8 @@ int cmd_check(int argc, char **argv)
 {
 	cli_args a;
 	node_dir nd;
-	int r = cli_start_node("check", check_help, argc, argv, NULL, 0, NODE_OPEN_NOSTORE, &a, &nd);
+	int r =
+	    cli_start_node("check", check_help, argc, argv, NULL, 0, NODE_OPEN_NOSTORE, &a, &nd);
 	if (r != CLI_GO)
 		return r;
 	check_ctx c = {.problems = json_array(), .json = a.json};

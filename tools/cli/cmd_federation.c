@@ -111,7 +111,7 @@ static int sub_run(const char *cmd, int argc, char **argv, size_t n_files, feder
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
-	federation f = {0};
+	federation f = { 0 };
 	int ret = body(&nd, &a, &f);
 	federation_done(&f);
 	node_dir_close(&nd);
@@ -145,7 +145,8 @@ static int federation_new(int argc, char **argv)
 		if ((r = federation_generate(name, &f)))
 			cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
 		else if (federation_save(&f, path, "cannot create the federation") == 0)
-			ret = federation_print(&f, path, a.json, a.json ? NULL : "created the federation");
+			ret = federation_print(&f, path, a.json,
+			                       a.json ? NULL : "created the federation");
 	}
 	federation_done(&f);
 	node_dir_close(&nd);
@@ -172,8 +173,9 @@ static int export_body(const node_dir *nd, const cli_args *a, federation *f)
 	const char *file = a->pos[0];
 	if (cli_federation_load(nd, f) || federation_save(f, file, "cannot write"))
 		return EXIT_FAIL;
-	fprintf(stderr, "%s holds the federation's network key: whoever has it is a member. "
-	                "Hand it over a trusted channel, then delete it.\n",
+	fprintf(stderr,
+	        "%s holds the federation's network key: whoever has it is a member. "
+	        "Hand it over a trusted channel, then delete it.\n",
 	        file);
 	return federation_print(f, file, a->json, a->json ? NULL : "exported the federation");
 }

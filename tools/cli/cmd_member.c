@@ -245,10 +245,11 @@ int cmd_members(int argc, char **argv)
 {
 	cli_args a;
 	node_dir nd;
-	int r = cli_start_node("members", members_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
+	int r =
+	    cli_start_node("members", members_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	members_ctx mc = {json_array(), cli_now_us()};
+	members_ctx mc = { json_array(), cli_now_us() };
 	r = trust_members_list(nd.st, nd.pk, member_item, &mc);
 	int ret = EXIT_OK;
 	if (r) {

@@ -138,7 +138,7 @@ static int filtered_open(const char *cmd, const cli_opt *opts, const cli_args *a
 	if (r == 0)
 		r = query_open(a->dir, &q->nd, &q->tv);
 	if (r == 0)
-		q->c = (emit_ctx){.st = q->nd.st, .items = a->json ? json_array() : NULL};
+		q->c = (emit_ctx){ .st = q->nd.st, .items = a->json ? json_array() : NULL };
 	return r;
 }
 

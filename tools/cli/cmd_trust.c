@@ -432,7 +432,8 @@ int cmd_territories(int argc, char **argv)
 {
 	cli_args a = {0};
 	node_dir nd;
-	int r = cli_start_node("territories", territories_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
+	int r = cli_start_node("territories", territories_help, argc, argv, NULL, 0, NODE_OPEN_READ,
+	                       &a, &nd);
 	if (r != CLI_GO)
 		return r;
 	int ret = EXIT_FAIL;
