@@ -197,13 +197,9 @@ static int cmd_gen(int argc, char **argv)
 {
 	cli_opt opts[] = {{"n", true, NULL}, {"seed", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("gen", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("gen", gen_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(gen_help, stdout);
-		return EXIT_OK;
-	}
 	const char *ns = cli_opt_get(opts, "n"), *ss = cli_opt_get(opts, "seed");
 	char *end;
 	unsigned long long n = ns ? strtoull(ns, &end, 10) : 0;
@@ -279,13 +275,9 @@ int main(int argc, char **argv)
 		return bench_federation_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("bench", argc - 1, argv + 1, opts, &a);
-	if (r)
+	int r = cli_start("bench", bench_help, argc - 1, argv + 1, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(bench_help, stdout);
-		return EXIT_OK;
-	}
 	const char *ns = cli_opt_get(opts, "n");
 	char *end;
 	unsigned long long n = ns ? strtoull(ns, &end, 10) : 100000;

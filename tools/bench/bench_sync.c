@@ -1763,15 +1763,9 @@ int bench_sync_main(int argc, char **argv)
 		           { "only", true, NULL },
 		           { NULL, false, NULL } };
 	cli_args a;
-	int r = cli_parse("bench sync", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("bench sync", sync_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(sync_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("bench sync", "unexpected argument '%s'", a.pos[0]);
 	const char *ns = cli_opt_get(opts, "n"), *ks = cli_opt_get(opts, "nodes"),
 	           *only = cli_opt_get(opts, "only");
 	char *end;
@@ -2131,15 +2125,9 @@ int bench_federation_main(int argc, char **argv)
 	                  {"vouches", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("bench federation", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("bench federation", fed_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(fed_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("bench federation", "unexpected argument '%s'", a.pos[0]);
 	const char *es = cli_opt_get(opts, "entries"), *ts = cli_opt_get(opts, "territories"),
 	           *vs = cli_opt_get(opts, "vouches");
 	char *end;

@@ -349,13 +349,9 @@ int bench_web_main(int argc, char **argv)
 		           { "clients", true, NULL },
 		           { NULL, false, NULL } };
 	cli_args a;
-	int r = cli_parse("web", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("web", web_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(web_help, stdout);
-		return EXIT_OK;
-	}
 	const char *ns = cli_opt_get(opts, "n"), *rs = cli_opt_get(opts, "requests");
 	const char *ss = cli_opt_get(opts, "seconds"), *cs = cli_opt_get(opts, "clients");
 	unsigned long n = ns ? strtoul(ns, NULL, 10) : 100000;
