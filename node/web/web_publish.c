@@ -660,9 +660,9 @@ static bool own_row(web_req *r, const char *path, store_row *ret)
 }
 
 /* The own record at path that a form of this page edits or deletes: its row, its body (in a,
- * which the caller has initialised and releases) and its type. false with the page written
- * (own_row's error, or fr/en for a type this page does not publish); on true the caller
- * releases the row. */
+ * which the caller has initialised and releases) and its type (ret_body and ret_type may be
+ * NULL). false with the page written (own_row's error, or fr/en for a type this page does not
+ * publish); on true the caller releases the row. */
 static bool own_publishable(web_req *r, const char *path, store_row *row, proto_arena *a,
                             proto_value **ret_body, const char **ret_type, const char *fr,
                             const char *en)
@@ -676,8 +676,10 @@ static bool own_publishable(web_req *r, const char *path, store_row *row, proto_
 		web_error(r, 400, fr, en);
 		return false;
 	}
-	*ret_body = body;
-	*ret_type = t;
+	if (ret_body)
+		*ret_body = body;
+	if (ret_type)
+		*ret_type = t;
 	return true;
 }
 
@@ -1219,10 +1221,8 @@ void web_post_delete(web_req *r)
 	store_row row;
 	proto_arena a;
 	proto_arena_init(&a, 0);
-	proto_value *body;
-	const char *t;
 	bool ok =
-	    own_publishable(r, path, &row, &a, &body, &t, "Cette fiche ne se supprime pas ici.",
+	    own_publishable(r, path, &row, &a, NULL, NULL, "Cette fiche ne se supprime pas ici.",
 	                    "This record is not deleted here.");
 	proto_arena_done(&a);
 	if (!ok)
