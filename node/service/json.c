@@ -1,5 +1,7 @@
 /* node/service/json.c: see json.h. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "json.h"
 #include "proto/entry.h"
@@ -53,4 +55,19 @@ json_t *node_themes_json(const proto_value *body)
 	for (size_t i = 0; arr && (t = proto_record_theme(th, i)) != NULL; i++)
 		json_array_append_new(arr, json_string(t));
 	return arr;
+}
+
+void node_time_utc(uint64_t us, int style, char *ret, size_t cap)
+{
+	time_t secs = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(ret, cap, "?");
+	} else if (style == NODE_TIME_MINUTE) {
+		strftime(ret, cap, "%Y-%m-%d %H:%M UTC", &tm);
+	} else {
+		char date[32];
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(ret, cap, "%s.%06uZ", date, (unsigned)(us % 1000000u));
+	}
 }

@@ -284,3 +284,31 @@ int trust_member_cap(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_u
 	*ret = c;
 	return 0;
 }
+
+typedef struct members_walk {
+	const uint8_t *territory;
+	trust_cap_cb cb;
+	void *ctx;
+} members_walk;
+
+static int members_row(const store_row *row, void *ctx)
+{
+	members_walk *w = ctx;
+	proto_member_cap c;
+	if (memcmp(row->entry.territory, w->territory, PROTO_KEY_LEN) != 0 ||
+	    proto_member_cap_decode(&row->entry, &c) != 0)
+		return 0;
+	return w->cb(&c, w->ctx);
+}
+
+int trust_members_list(store *st, const uint8_t territory[PROTO_KEY_LEN], trust_cap_cb cb,
+                       void *ctx)
+{
+	store_filter f;
+	memset(&f, 0, sizeof f);
+	f.territory = territory;
+	f.type = "member";
+	f.include_federation = true;
+	members_walk w = { territory, cb, ctx };
+	return store_list(st, &f, members_row, &w);
+}

@@ -51,4 +51,13 @@ void trust_view_done(trust_view *tv);
 int trust_member_cap(store *st, const uint8_t key[PROTO_KEY_LEN], uint64_t now_us,
                      proto_member_cap *ret);
 
+/* What trust_members_list hands on: one member capability, decoded. 0 to go on; anything else
+ * stops the walk. */
+typedef int (*trust_cap_cb)(const proto_member_cap *cap, void *ctx);
+/* The member capabilities territory has published (PROTOCOL.md §4.3), to cb in store_list's
+ * order, whether in force or not; a row that does not decode is passed over. store_list's
+ * return code. For the members list of the CLI and of the web catalogue. */
+int trust_members_list(store *st, const uint8_t territory[PROTO_KEY_LEN], trust_cap_cb cb,
+                       void *ctx);
+
 #endif

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "node/service/json.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/record.h"
@@ -449,13 +449,7 @@ const char *web_body_title(web_req *r, const proto_value *body)
 
 void web_date(uint64_t us, char *ret, size_t cap)
 {
-	time_t secs = (time_t)(us / 1000000u);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(ret, cap, "?");
-		return;
-	}
-	strftime(ret, cap, "%Y-%m-%d %H:%M UTC", &tm);
+	node_time_utc(us, NODE_TIME_MINUTE, ret, cap);
 }
 
 proto_value *web_row_body(const store_row *row, proto_arena *a)

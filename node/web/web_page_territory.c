@@ -16,22 +16,19 @@ typedef struct count_ctx {
 	unsigned n;
 } count_ctx;
 
-static int member_row(const store_row *row, void *ctx)
+static int member_item(const proto_member_cap *cap, void *ctx)
 {
 	count_ctx *c = ctx;
-	proto_member_cap cap;
-	if (proto_member_cap_decode(&row->entry, &cap) != 0)
-		return 0;
 	web_buf *b = &c->r->out;
 	char hex[2 * PROTO_KEY_LEN + 1];
-	proto_hex(cap.member, PROTO_KEY_LEN, hex);
+	proto_hex(cap->member, PROTO_KEY_LEN, hex);
 	wb_puts(b, "<li>");
-	wb_htmls(b, cap.name);
-	wb_printf(b, " — %s, <code>%.8s</code>", cap.role == PROTO_ROLE_ADMIN ? "admin" : "editor",
+	wb_htmls(b, cap->name);
+	wb_printf(b, " — %s, <code>%.8s</code>", cap->role == PROTO_ROLE_ADMIN ? "admin" : "editor",
 	          hex);
-	if (cap.until_us != UINT64_MAX) {
+	if (cap->until_us != UINT64_MAX) {
 		char date[40];
-		web_date(cap.until_us, date, sizeof date);
+		web_date(cap->until_us, date, sizeof date);
 		wb_printf(b, " (%s %s)", L(c->r, "jusqu'au", "until"), date);
 	}
 	wb_puts(b, "</li>");
@@ -112,14 +109,9 @@ void web_page_territory(web_req *r, const char *rest)
 		store_row_done(&trow);
 	proto_arena_done(&a);
 
-	store_filter f;
-	memset(&f, 0, sizeof f);
-	f.territory = key;
-	f.type = "member";
-	f.include_federation = true;
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Membres", "Members"));
 	count_ctx mc = { r, 0 };
-	store_list(r->wk->st, &f, member_row, &mc);
+	trust_members_list(r->wk->st, key, member_item, &mc);
 	wb_puts(b, "</ul>");
 	if (!mc.n)
 		wb_printf(b, "<p>%s</p>", L(r, "Aucun membre déclaré.", "No member declared."));
@@ -134,6 +126,7 @@ void web_page_territory(web_req *r, const char *rest)
 		wb_printf(b, "<p>%s</p>",
 		          L(r, "Aucun territoire ne le garantit.", "No territory vouches for it."));
 
+	store_filter f;
 	memset(&f, 0, sizeof f);
 	f.territory = key;
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Fiches", "Records"));

@@ -659,6 +659,30 @@ static bool own_row(web_req *r, const char *path, store_row *ret)
 	return false;
 }
 
+/* The own record at path that a form of this page edits or deletes: its row, its body (in a,
+ * which the caller has initialised and releases) and its type (ret_body and ret_type may be
+ * NULL). false with the page written (own_row's error, or fr/en for a type this page does not
+ * publish); on true the caller releases the row. */
+static bool own_publishable(web_req *r, const char *path, store_row *row, proto_arena *a,
+                            proto_value **ret_body, const char **ret_type, const char *fr,
+                            const char *en)
+{
+	if (!own_row(r, path, row))
+		return false;
+	proto_value *body = web_row_body(row, a);
+	const char *t = web_body_str(body, PROTO_F_TYPE);
+	if (!body || !web_publishable(t)) {
+		store_row_done(row);
+		web_error(r, 400, fr, en);
+		return false;
+	}
+	if (ret_body)
+		*ret_body = body;
+	if (ret_type)
+		*ret_type = t;
+	return true;
+}
+
 void web_page_publish(web_req *r)
 {
 	const char *type = web_form_get(&r->q, "type");
@@ -669,18 +693,14 @@ void web_page_publish(web_req *r)
 	c.r = r;
 	if (edit) {
 		store_row row;
-		if (!own_row(r, edit, &row))
-			return;
 		proto_arena a;
 		proto_arena_init(&a, 0);
-		proto_value *body = web_row_body(&row, &a);
-		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-		const char *t = tv && tv->type == PROTO_V_STR ? tv->u.str.ptr : NULL;
-		if (!body || !web_publishable(t)) {
+		proto_value *body;
+		const char *t;
+		if (!own_publishable(r, edit, &row, &a, &body, &t,
+		                     "Cette fiche ne se modifie pas ici.",
+		                     "This record is not edited here.")) {
 			proto_arena_done(&a);
-			store_row_done(&row);
-			web_error(r, 400, "Cette fiche ne se modifie pas ici.",
-			          "This record is not edited here.");
 			return;
 		}
 		c.body = body;
@@ -1199,20 +1219,15 @@ void web_post_delete(web_req *r)
 		return;
 	}
 	store_row row;
-	if (!own_row(r, path, &row))
-		return;
 	proto_arena a;
 	proto_arena_init(&a, 0);
-	proto_value *body = web_row_body(&row, &a);
-	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-	bool ok = tv && tv->type == PROTO_V_STR && web_publishable(tv->u.str.ptr);
+	bool ok =
+	    own_publishable(r, path, &row, &a, NULL, NULL, "Cette fiche ne se supprime pas ici.",
+	                    "This record is not deleted here.");
 	proto_arena_done(&a);
-	store_row_done(&row);
-	if (!ok) {
-		web_error(r, 400, "Cette fiche ne se supprime pas ici.",
-		          "This record is not deleted here.");
+	if (!ok)
 		return;
-	}
+	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;
 	int e = sign_store(r, path, PROTO_KIND_TOMBSTONE, &empty_map, 1);
 	if (e) {

@@ -9,6 +9,7 @@
  * Everything runs on the paths a user runs: real signing, the real store with its full-text
  * index, real files. */
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -32,6 +33,27 @@
 #include "tests/fixture/entry_fixture.h"
 
 #define BATCH 1000
+
+int bench_opt_num(const char *cmd, const cli_opt *opts, const char *name, unsigned long long def,
+                  unsigned long long min, unsigned long long max, const char *why,
+                  unsigned long long *ret)
+{
+	const char *s = cli_opt_get(opts, name);
+	if (!s) {
+		*ret = def;
+		return 0;
+	}
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v < min || v > max) {
+		if (why)
+			return cli_usage_error(cmd, "%s", why);
+		return cli_usage_error(cmd, "--%s wants a number from %llu to %llu", name, min,
+		                       max);
+	}
+	*ret = v;
+	return 0;
+}
 
 double bench_now_s(void)
 {
@@ -197,21 +219,17 @@ static int cmd_gen(int argc, char **argv)
 {
 	cli_opt opts[] = {{"n", true, NULL}, {"seed", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("gen", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("gen", gen_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(gen_help, stdout);
-		return EXIT_OK;
-	}
-	const char *ns = cli_opt_get(opts, "n"), *ss = cli_opt_get(opts, "seed");
-	char *end;
-	unsigned long long n = ns ? strtoull(ns, &end, 10) : 0;
-	if (!ns || *end || n == 0 || n > 10000000ull)
+	unsigned long long n, seed;
+	if ((r = bench_opt_num("gen", opts, "n", 0, 1, 10000000ull, NULL, &n)))
+		return r;
+	if (n == 0) /* --n is required */
 		return cli_usage_error("gen", "--n wants a number from 1 to 10000000");
-	unsigned long long seed = ss ? strtoull(ss, &end, 10) : 1;
-	if (ss && *end)
-		return cli_usage_error("gen", "--seed wants a number");
+	if ((r = bench_opt_num("gen", opts, "seed", 1, 0, ULLONG_MAX, "--seed wants a number",
+	                       &seed)))
+		return r;
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
@@ -279,18 +297,12 @@ int main(int argc, char **argv)
 		return bench_federation_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("bench", argc - 1, argv + 1, opts, &a);
-	if (r)
+	int r = cli_start("bench", bench_help, argc - 1, argv + 1, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(bench_help, stdout);
-		return EXIT_OK;
-	}
-	const char *ns = cli_opt_get(opts, "n");
-	char *end;
-	unsigned long long n = ns ? strtoull(ns, &end, 10) : 100000;
-	if (ns && (*end || n == 0 || n > 10000000ull))
-		return cli_usage_error("bench", "--n wants a number from 1 to 10000000");
+	unsigned long long n;
+	if ((r = bench_opt_num("bench", opts, "n", 100000, 1, 10000000ull, NULL, &n)))
+		return r;
 
 	char cpu[256];
 	bench_cpu_model(cpu, sizeof cpu);

@@ -1763,24 +1763,14 @@ int bench_sync_main(int argc, char **argv)
 		           { "only", true, NULL },
 		           { NULL, false, NULL } };
 	cli_args a;
-	int r = cli_parse("bench sync", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("bench sync", sync_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(sync_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("bench sync", "unexpected argument '%s'", a.pos[0]);
-	const char *ns = cli_opt_get(opts, "n"), *ks = cli_opt_get(opts, "nodes"),
-	           *only = cli_opt_get(opts, "only");
-	char *end;
-	unsigned long long n = ns ? strtoull(ns, &end, 10) : 100000;
-	if (ns && (*end || n == 0 || n > 10000000ull))
-		return cli_usage_error("bench sync", "--n wants a number from 1 to 10000000");
-	unsigned long k = ks ? strtoul(ks, &end, 10) : 20;
-	if (ks && (*end || k < 2 || k > 100))
-		return cli_usage_error("bench sync", "--nodes wants a number from 2 to 100");
+	const char *only = cli_opt_get(opts, "only");
+	unsigned long long n, k;
+	if ((r = bench_opt_num("bench sync", opts, "n", 100000, 1, 10000000ull, NULL, &n)) ||
+	    (r = bench_opt_num("bench sync", opts, "nodes", 20, 2, 100, NULL, &k)))
+		return r;
 	bool do_ingest = true, do_recon = true, do_prop = true;
 	if (only) {
 		do_ingest = strcmp(only, "ingest") == 0;
@@ -1804,7 +1794,7 @@ int bench_sync_main(int argc, char **argv)
 	bench_cpu_model(res.cpu, sizeof res.cpu);
 	res.cores = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("maille-bench sync %s — %s, %ld cores online\n", MAILLE_VERSION, res.cpu, res.cores);
-	printf("inputs: N = %llu generated entries (4 types, French text), K = %lu daemons; "
+	printf("inputs: N = %llu generated entries (4 types, French text), K = %llu daemons; "
 	       "%s\n",
 	       n, k, g_maille);
 	char *la = slurp("/proc/loadavg");
@@ -2131,28 +2121,17 @@ int bench_federation_main(int argc, char **argv)
 	                  {"vouches", true, NULL},
 	                  {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_parse("bench federation", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("bench federation", fed_help, argc, argv, opts, 0, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(fed_help, stdout);
-		return EXIT_OK;
-	}
-	if (a.n_pos)
-		return cli_usage_error("bench federation", "unexpected argument '%s'", a.pos[0]);
-	const char *es = cli_opt_get(opts, "entries"), *ts = cli_opt_get(opts, "territories"),
-	           *vs = cli_opt_get(opts, "vouches");
-	char *end;
-	unsigned long long n = es ? strtoull(es, &end, 10) : 20000;
-	if (es && (*end || n < FED_NODES || n > 1000000))
-		return cli_usage_error("bench federation", "--entries wants 5 to 1000000");
-	unsigned long nt = ts ? strtoul(ts, &end, 10) : FED_TERRITORIES;
-	if (ts && (*end || nt < 2 || nt > 100000))
-		return cli_usage_error("bench federation", "--territories wants 2 to 100000");
-	unsigned long nv = vs ? strtoul(vs, &end, 10) : FED_VOUCHES;
-	if (vs && (*end || nv < nt - 1 || nv > 1000000))
-		return cli_usage_error("bench federation",
-		                       "--vouches wants at least territories - 1, at most 1000000");
+	unsigned long long n, nt, nv;
+	if ((r = bench_opt_num("bench federation", opts, "entries", 20000, FED_NODES, 1000000,
+	                       "--entries wants 5 to 1000000", &n)) ||
+	    (r = bench_opt_num("bench federation", opts, "territories", FED_TERRITORIES, 2, 100000,
+	                       "--territories wants 2 to 100000", &nt)) ||
+	    (r = bench_opt_num("bench federation", opts, "vouches", FED_VOUCHES, nt - 1, 1000000,
+	                       "--vouches wants at least territories - 1, at most 1000000", &nv)))
+		return r;
 	bool temp;
 	if (bench_env_setup(a.dir, "federation", &temp))
 		return EXIT_FAIL;
@@ -2161,7 +2140,7 @@ int bench_federation_main(int argc, char **argv)
 	bench_cpu_model(cpu, sizeof cpu);
 	printf("maille-bench federation %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
 	       sysconf(_SC_NPROCESSORS_ONLN));
-	printf("inputs: %lu territories and %lu vouches; %u nodes holding %llu generated entries; "
+	printf("inputs: %llu territories and %llu vouches; %u nodes holding %llu generated entries; "
 	       "%s\n", nt, nv, FED_NODES, n, g_maille);
 	bool failed = phase_trust((unsigned)nt, (unsigned)nv) != 0;
 	failed |= phase_join(n) != 0;

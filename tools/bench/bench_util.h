@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "store/store.h"
 
 /* CLOCK_MONOTONIC in seconds. */
@@ -31,6 +32,13 @@ int bench_publish(store *st, const uint8_t pk[32], const uint8_t *sk, uint64_t s
  * a second: sign rate (skipped when ret_sign is NULL) and verify rate, per second. Returns 0,
  * or -1 if a signature did not verify. *ret_entry_len: the sample entry's size. */
 int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_len);
+
+/* The number option name of opts into *ret, def when it is
+ * absent: 0, or EXIT_USAGE with a usage error for cmd printed when it is not a number from min
+ * to max ("--NAME wants a number from MIN to MAX", or why when not NULL). */
+int bench_opt_num(const char *cmd, const cli_opt *opts, const char *name, unsigned long long def,
+                  unsigned long long min, unsigned long long max, const char *why,
+                  unsigned long long *ret);
 
 /* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
 int bench_sync_main(int argc, char **argv);

@@ -48,6 +48,24 @@ static void sleep_ms(unsigned ms)
 	}
 }
 
+/* Forks and runs argv (g_maille first) with nothing on its standard input, its standard error
+ * (and its standard output when out_to_log) appended to log. The child's pid, or -1. */
+static pid_t maille_spawn(const char *const *argv, const char *log, bool out_to_log)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	int null = open("/dev/null", O_RDWR);
+	if (fd < 0 || null < 0)
+		_exit(126);
+	dup2(null, 0);
+	dup2(out_to_log ? fd : null, 1);
+	dup2(fd, 2);
+	execv(g_maille, (char *const *)argv);
+	_exit(127);
+}
+
 /* Runs maille --dir dir args... (NULL-terminated) to completion, its output to log. */
 static int maille_run(const char *dir, const char *log, ...)
 {
@@ -60,20 +78,9 @@ static int maille_run(const char *dir, const char *log, ...)
 		argv[n++] = s;
 	va_end(ap);
 	argv[n] = NULL;
-	pid_t pid = fork();
+	pid_t pid = maille_spawn(argv, log, true);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		int null = open("/dev/null", O_RDWR);
-		if (fd < 0 || null < 0)
-			_exit(126);
-		dup2(null, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(g_maille, (char *const *)argv);
-		_exit(127);
-	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
 	}
@@ -91,29 +98,18 @@ static pid_t daemon_start(const char *dir, bool web, char *ret_addr, size_t cap)
 	char log[4300], file[4300];
 	snprintf(log, sizeof log, "%s/daemon.log", dir);
 	snprintf(file, sizeof file, "%s/%s", dir, web ? "web.addr" : "node.addr");
-	pid_t pid = fork();
+	const char *argv[] = { g_maille,
+		               "--dir",
+		               dir,
+		               "node",
+		               "--listen",
+		               "127.0.0.1:0",
+		               web ? "--web" : "--no-web",
+		               web ? "127.0.0.1:0" : NULL,
+		               NULL };
+	pid_t pid = maille_spawn(argv, log, false);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		int null = open("/dev/null", O_RDWR);
-		if (fd < 0 || null < 0)
-			_exit(126);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(fd, 2);
-		const char *argv[] = { g_maille,
-			               "--dir",
-			               dir,
-			               "node",
-			               "--listen",
-			               "127.0.0.1:0",
-			               web ? "--web" : "--no-web",
-			               web ? "127.0.0.1:0" : NULL,
-			               NULL };
-		execv(g_maille, (char *const *)argv);
-		_exit(127);
-	}
 	double t0 = bench_now_s();
 	while (bench_now_s() - t0 < 60) {
 		FILE *f = fopen(file, "r");
@@ -353,13 +349,9 @@ int bench_web_main(int argc, char **argv)
 		           { "clients", true, NULL },
 		           { NULL, false, NULL } };
 	cli_args a;
-	int r = cli_parse("web", argc, argv, opts, &a);
-	if (r)
+	int r = cli_start("web", web_help, argc, argv, opts, CLI_POS_MAX, &a);
+	if (r != CLI_GO)
 		return r;
-	if (a.help) {
-		fputs(web_help, stdout);
-		return EXIT_OK;
-	}
 	const char *ns = cli_opt_get(opts, "n"), *rs = cli_opt_get(opts, "requests");
 	const char *ss = cli_opt_get(opts, "seconds"), *cs = cli_opt_get(opts, "clients");
 	unsigned long n = ns ? strtoul(ns, NULL, 10) : 100000;

@@ -322,15 +322,20 @@ int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms)
  * 10 s for a handshake timeout. Not documented in --help on purpose. */
 uint32_t env_ms(const char *name)
 {
+	return (uint32_t)env_num(name, 3600000ul, "milliseconds");
+}
+
+unsigned long env_num(const char *name, unsigned long max, const char *what)
+{
 	const char *v = getenv(name);
 	if (!v || !*v)
 		return 0;
 	char *end;
-	unsigned long ms = strtoul(v, &end, 10);
-	if (*end || ms == 0 || ms > 3600000ul) {
-		cli_warn("%s=%s ignored (milliseconds, 1 to 3600000)", name, v);
+	unsigned long n = strtoul(v, &end, 10);
+	if (*end || n == 0 || n > max) {
+		cli_warn("%s=%s ignored (%s, 1 to %lu)", name, v, what, max);
 		return 0;
 	}
-	cli_warn("%s=%lu: a test setting", name, ms);
-	return (uint32_t)ms;
+	cli_warn("%s=%lu: a test setting", name, n);
+	return n;
 }

@@ -101,5 +101,8 @@ int64_t cli_clock_skew_us(void);
 
 /* A test-only millisecond setting from the environment, 0 when unset (warns when used). */
 uint32_t env_ms(const char *name);
+/* The same for any test-only number from 1 to max (what: its unit, for the warning that a bad
+ * value is ignored). */
+unsigned long env_num(const char *name, unsigned long max, const char *what);
 
 #endif

@@ -81,12 +81,11 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 int cmd_check(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("check", check_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r =
+	    cli_start_node("check", check_help, argc, argv, NULL, 0, NODE_OPEN_NOSTORE, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open_nostore(&nd, a.dir))
-		return EXIT_FAIL;
 	check_ctx c = {.problems = json_array(), .json = a.json};
 	char when[40], head[160];
 	uint64_t checked = 0;

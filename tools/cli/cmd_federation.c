@@ -82,21 +82,40 @@ static int federation_print(const federation *f, const char *path, bool json, co
 	return EXIT_OK;
 }
 
-/* What show (n_files 0), export and import (n_files 1) start with: the arguments, then the
- * node opened. 0 with nd open, or the exit code with *done (help printed: EXIT_OK). */
-static int sub_open(const char *cmd, int argc, char **argv, size_t n_files, cli_args *a,
-                    node_dir *nd, bool *done)
+/* f written to file, which must not exist: 0, or EXIT_FAIL (printed; fail says what could not
+ * be done). */
+static int federation_save(const federation *f, const char *file, const char *fail)
 {
-	*done = true;
-	int r = cli_start(cmd, federation_help, argc, argv, NULL, n_files ? CLI_POS_MAX : 0, a);
+	int r = federation_write(file, f);
+	if (r == MAILLE_EEXIST)
+		cli_error("%s already exists; refusing to overwrite it", file);
+	else if (r)
+		cli_error("%s: %s: %s", file, fail, maille_strerror(r));
+	return r ? EXIT_FAIL : 0;
+}
+
+/* What show, export and import do once the node is open: f is zeroed, and released by the
+ * caller. The exit code. */
+typedef int (*federation_body)(const node_dir *nd, const cli_args *a, federation *f);
+
+/* show (n_files 0), export and import (n_files 1): the arguments, the node opened, body run,
+ * then everything released. The exit code. */
+static int sub_run(const char *cmd, int argc, char **argv, size_t n_files, federation_body body)
+{
+	cli_args a;
+	int r = cli_start(cmd, federation_help, argc, argv, NULL, n_files ? CLI_POS_MAX : 0, &a);
 	if (r != CLI_GO)
 		return r;
-	if (n_files == 1 && a->n_pos != 1)
-		return cli_usage_error(cmd, a->n_pos ? "one FILE only" : "FILE is required");
-	if (cli_node_open(nd, a->dir))
+	if (n_files == 1 && a.n_pos != 1)
+		return cli_usage_error(cmd, a.n_pos ? "one FILE only" : "FILE is required");
+	node_dir nd;
+	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
-	*done = false;
-	return 0;
+	federation f = { 0 };
+	int ret = body(&nd, &a, &f);
+	federation_done(&f);
+	node_dir_close(&nd);
+	return ret;
 }
 
 static int federation_new(int argc, char **argv)
@@ -119,106 +138,75 @@ static int federation_new(int argc, char **argv)
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
-	int ret = EXIT_FAIL;
 	federation f = {0};
+	int ret = EXIT_FAIL;
 	char path[4200];
-	if (refuse_existing(&nd, path))
-		goto out;
-	if ((r = federation_generate(name, &f)) || (r = federation_write(path, &f))) {
-		cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
-		goto out;
+	if (refuse_existing(&nd, path) == 0) {
+		if ((r = federation_generate(name, &f)))
+			cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
+		else if (federation_save(&f, path, "cannot create the federation") == 0)
+			ret = federation_print(&f, path, a.json,
+			                       a.json ? NULL : "created the federation");
 	}
-	ret = federation_print(&f, path, a.json, a.json ? NULL : "created the federation");
-out:
 	federation_done(&f);
 	node_dir_close(&nd);
 	return ret;
+}
+
+static int show_body(const node_dir *nd, const cli_args *a, federation *f)
+{
+	int ret = cli_federation_load(nd, f);
+	if (ret)
+		return ret;
+	char path[4200];
+	federation_path(nd->path, path, sizeof path);
+	return federation_print(f, path, a->json, NULL);
 }
 
 static int federation_show(int argc, char **argv)
 {
-	cli_args a;
-	node_dir nd;
-	bool done;
-	int r = sub_open("federation show", argc, argv, 0, &a, &nd, &done);
-	if (done)
-		return r;
-	federation f = {0};
-	int ret = cli_federation_load(&nd, &f);
-	if (ret == 0) {
-		char path[4200];
-		federation_path(nd.path, path, sizeof path);
-		ret = federation_print(&f, path, a.json, NULL);
-	}
-	federation_done(&f);
-	node_dir_close(&nd);
-	return ret;
+	return sub_run("federation show", argc, argv, 0, show_body);
+}
+
+static int export_body(const node_dir *nd, const cli_args *a, federation *f)
+{
+	const char *file = a->pos[0];
+	if (cli_federation_load(nd, f) || federation_save(f, file, "cannot write"))
+		return EXIT_FAIL;
+	fprintf(stderr,
+	        "%s holds the federation's network key: whoever has it is a member. "
+	        "Hand it over a trusted channel, then delete it.\n",
+	        file);
+	return federation_print(f, file, a->json, a->json ? NULL : "exported the federation");
 }
 
 static int federation_export(int argc, char **argv)
 {
-	cli_args a;
-	node_dir nd;
-	bool done;
-	int r = sub_open("federation export", argc, argv, 1, &a, &nd, &done);
-	if (done)
-		return r;
-	const char *file = a.pos[0];
-	federation f = {0};
-	int ret = cli_federation_load(&nd, &f);
-	if (ret)
-		goto out;
-	r = federation_write(file, &f);
-	if (r == MAILLE_EEXIST) {
-		cli_error("%s already exists; refusing to overwrite it", file);
-		ret = EXIT_FAIL;
+	return sub_run("federation export", argc, argv, 1, export_body);
+}
+
+static int import_body(const node_dir *nd, const cli_args *a, federation *f)
+{
+	const char *file = a->pos[0];
+	char path[4200], why[160];
+	if (refuse_existing(nd, path))
+		return EXIT_FAIL;
+	int r = federation_read(file, f, why, sizeof why, cli_env());
+	if (r == MAILLE_EPROTO) {
+		cli_error("%s is not a federation file: %s", file, why);
+		return EXIT_FAIL;
 	} else if (r) {
-		cli_error("%s: cannot write: %s", file, maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else {
-		fprintf(stderr, "%s holds the federation's network key: whoever has it is a member. "
-		                "Hand it over a trusted channel, then delete it.\n",
-		        file);
-		ret = federation_print(&f, file, a.json, a.json ? NULL : "exported the federation");
+		cli_error("%s: %s", file, *why ? why : maille_strerror(r));
+		return EXIT_FAIL;
 	}
-out:
-	federation_done(&f);
-	node_dir_close(&nd);
-	return ret;
+	if (federation_save(f, path, "cannot write"))
+		return EXIT_FAIL;
+	return federation_print(f, path, a->json, a->json ? NULL : "joined the federation");
 }
 
 static int federation_import(int argc, char **argv)
 {
-	cli_args a;
-	node_dir nd;
-	bool done;
-	int r = sub_open("federation import", argc, argv, 1, &a, &nd, &done);
-	if (done)
-		return r;
-	const char *file = a.pos[0];
-	int ret = EXIT_FAIL;
-	federation f = {0};
-	char path[4200], why[160];
-	if (refuse_existing(&nd, path))
-		goto out;
-	r = federation_read(file, &f, why, sizeof why, cli_env());
-	if (r == MAILLE_EPROTO) {
-		cli_error("%s is not a federation file: %s", file, why);
-		goto out;
-	} else if (r) {
-		cli_error("%s: %s", file, *why ? why : maille_strerror(r));
-		goto out;
-	}
-	r = federation_write(path, &f);
-	if (r) {
-		cli_error("%s: cannot write: %s", path, maille_strerror(r));
-		goto out;
-	}
-	ret = federation_print(&f, path, a.json, a.json ? NULL : "joined the federation");
-out:
-	federation_done(&f);
-	node_dir_close(&nd);
-	return ret;
+	return sub_run("federation import", argc, argv, 1, import_body);
 }
 
 int cmd_federation(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/service/term.h"
+#include "node/service/trust.h"
 #include "nodecli.h"
 #include "proto/error.h"
 #include "proto/member.h"
@@ -229,38 +230,27 @@ int cmd_member(int argc, char **argv)
 }
 
 typedef struct members_ctx {
-	node_dir *nd;
 	json_t *arr;
 	uint64_t now;
 } members_ctx;
 
-static int member_row(const store_row *row, void *ctx)
+static int member_item(const proto_member_cap *cap, void *ctx)
 {
 	members_ctx *mc = ctx;
-	proto_member_cap c;
-	if (memcmp(row->entry.territory, mc->nd->pk, PROTO_KEY_LEN) != 0 ||
-	    proto_member_cap_decode(&row->entry, &c) != 0)
-		return 0;
-	json_array_append_new(mc->arr, cap_json(&c, mc->now));
+	json_array_append_new(mc->arr, cap_json(cap, mc->now));
 	return 0;
 }
 
 int cmd_members(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("members", members_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r =
+	    cli_start_node("members", members_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
-	store_filter f;
-	memset(&f, 0, sizeof f);
-	f.type = "member";
-	f.include_federation = true;
-	f.territory = nd.pk;
-	members_ctx mc = {&nd, json_array(), cli_now_us()};
-	r = store_list(nd.st, &f, member_row, &mc);
+	members_ctx mc = { json_array(), cli_now_us() };
+	r = trust_members_list(nd.st, nd.pk, member_item, &mc);
 	int ret = EXIT_OK;
 	if (r) {
 		cli_error("members: %s", maille_strerror(r));

@@ -61,17 +61,7 @@ static const char node_help[] =
  * with a few connections. Not documented in --help on purpose. */
 static unsigned env_cap(const char *name)
 {
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return 0;
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (*end || n == 0 || n > 100000ul) {
-		cli_warn("%s=%s ignored (a count, 1 to 100000)", name, v);
-		return 0;
-	}
-	cli_warn("%s=%lu: a test setting", name, n);
-	return (unsigned)n;
+	return (unsigned)env_num(name, 100000ul, "a count");
 }
 
 /* The web catalogue beside the daemon: its settings, and the server while it runs. */

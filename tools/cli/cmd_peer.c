@@ -126,12 +126,10 @@ int cmd_peers(int argc, char **argv)
 {
 	cli_args a;
 	cli_opt opts[] = {{NULL, false, NULL}};
-	int r = cli_start("peers", peers_help, argc, argv, opts, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("peers", peers_help, argc, argv, opts, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	json_t *st = node_state_read(nd.path);
 	json_t *arr = json_array();
 	json_t *sp = st ? json_object_get(st, "peers") : NULL;

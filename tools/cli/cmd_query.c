@@ -120,12 +120,46 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	{"type", true, NULL}, {"theme", true, NULL}, {"status", true, NULL},                          \
 		{"licence", true, NULL}, {"territory", true, NULL}, {"all", false, NULL}
 
-/* list and search: the filter options parsed (EXIT_USAGE), then query_open (EXIT_FAIL). */
-static int filtered_open(const char *cmd, const cli_opt *opts, const char *dir, store_filter *f,
-                         uint8_t territory[PROTO_KEY_LEN], node_dir *nd, trust_view *tv)
+/* What list and search hold while they run: the filter (territory points into terr), the
+ * node, its trust view and the rows they print. */
+typedef struct filtered {
+	store_filter f;
+	uint8_t terr[PROTO_KEY_LEN];
+	node_dir nd;
+	trust_view tv;
+	emit_ctx c;
+} filtered;
+
+/* list and search: the filter options parsed (EXIT_USAGE), then query_open (EXIT_FAIL); 0 with
+ * q ready for the store's rows (collected for --json). */
+static int filtered_open(const char *cmd, const cli_opt *opts, const cli_args *a, filtered *q)
 {
-	int r = filter_from_opts(cmd, opts, f, territory);
-	return r ? r : query_open(dir, nd, tv);
+	int r = filter_from_opts(cmd, opts, &q->f, q->terr);
+	if (r == 0)
+		r = query_open(a->dir, &q->nd, &q->tv);
+	if (r == 0)
+		q->c = (emit_ctx){ .st = q->nd.st, .items = a->json ? json_array() : NULL };
+	return r;
+}
+
+/* list and search once the store has sent its rows to q (r: what it returned): the JSON array
+ * printed (with --json), the node closed. The exit code; an error is printed, MAILLE_EINVAL
+ * as the usage error einval when not NULL (search: a query with no word). */
+static int filtered_end(const char *cmd, int r, const char *einval, filtered *q)
+{
+	int ret = EXIT_OK;
+	if (r == MAILLE_EINVAL && einval) {
+		ret = cli_usage_error(cmd, "%s", einval);
+	} else if (r) {
+		cli_error("%s: %s", cmd, maille_strerror(r));
+		ret = EXIT_FAIL;
+	} else if (q->c.items) {
+		ret = render_json_out(q->c.items);
+		q->c.items = NULL;
+	}
+	json_decref(q->c.items);
+	query_close(&q->nd, &q->tv);
+	return ret;
 }
 
 static const char list_help[] =
@@ -155,28 +189,15 @@ int cmd_list(int argc, char **argv)
 	}
 	if (a.n_pos)
 		return cli_usage_error("list", "unexpected argument '%s'", a.pos[0]);
-	store_filter f;
-	uint8_t terr[PROTO_KEY_LEN];
-	node_dir nd;
-	trust_view tv;
-	if ((r = filtered_open("list", opts, a.dir, &f, terr, &nd, &tv)))
+	filtered q;
+	if ((r = filtered_open("list", opts, &a, &q)))
 		return r;
-	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
-	r = store_list(nd.st, &f, emit_row, &c);
-	int ret = EXIT_OK;
-	if (r) {
-		cli_error("list: %s", maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else if (a.json) {
-		ret = render_json_out(c.items);
-		c.items = NULL;
-	} else if (c.n == 0) {
+	r = store_list(q.nd.st, &q.f, emit_row, &q.c);
+	if (r == 0 && !a.json && q.c.n == 0)
 		fprintf(stderr, "no record matches%s\n",
-		        f.trusted_only ? " among the trusted territories (--all shows the others)" : "");
-	}
-	json_decref(c.items);
-	query_close(&nd, &tv);
-	return ret;
+		        q.f.trusted_only ? " among the trusted territories (--all shows the others)"
+		                         : "");
+	return filtered_end("list", r, NULL, &q);
 }
 
 static const char search_help[] =
@@ -219,34 +240,19 @@ int cmd_search(int argc, char **argv)
 			                       MAILLE_SEARCH_LIMIT_MAX);
 		limit = v;
 	}
-	store_filter f;
-	uint8_t terr[PROTO_KEY_LEN];
-	node_dir nd;
-	trust_view tv;
-	if ((r = filtered_open("search", opts, a.dir, &f, terr, &nd, &tv)))
+	filtered q;
+	if ((r = filtered_open("search", opts, &a, &q)))
 		return r;
-	emit_ctx c = {.st = nd.st, .items = a.json ? json_array() : NULL};
-	r = store_search(nd.st, query, &f, limit, emit_row, &c);
-	int ret = EXIT_OK;
-	if (r == MAILLE_EINVAL) {
-		ret = cli_usage_error("search", "the query has no word to search for");
-	} else if (r) {
-		cli_error("search: %s", maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else if (a.json) {
-		ret = render_json_out(c.items);
-		c.items = NULL;
-	} else if (c.n == 0) {
+	r = store_search(q.nd.st, query, &q.f, limit, emit_row, &q.c);
+	if (r == 0 && !a.json && q.c.n == 0) {
 		fputs("no record matches \"", stderr);
 		node_term_put(stderr, query, qlen);
 		fprintf(stderr, "\"%s\n",
-		        f.trusted_only
+		        q.f.trusted_only
 		            ? " among the trusted territories (--all searches the others)"
 		            : "");
 	}
-	json_decref(c.items);
-	query_close(&nd, &tv);
-	return ret;
+	return filtered_end("search", r, "the query has no word to search for", &q);
 }
 
 static const char show_help[] =
@@ -332,12 +338,10 @@ static const char export_help[] =
 int cmd_export(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("export", export_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("export", export_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};
 	r = store_list(nd.st, &f, emit_row, &c);

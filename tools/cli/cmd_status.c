@@ -31,12 +31,10 @@ int cmd_status(int argc, char **argv)
 {
 	cli_args a;
 	cli_opt opts[] = {{NULL, false, NULL}};
-	int r = cli_start("status", status_help, argc, argv, opts, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("status", status_help, argc, argv, opts, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	int ret = EXIT_OK;
 	uint8_t fp[RBSR_FP_LEN];
 	uint64_t count = 0, entries = 0, docs = 0;

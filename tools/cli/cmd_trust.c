@@ -431,12 +431,11 @@ static const char territories_help[] =
 int cmd_territories(int argc, char **argv)
 {
 	cli_args a = {0};
-	int r = cli_start("territories", territories_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("territories", territories_help, argc, argv, NULL, 0, NODE_OPEN_READ,
+	                       &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	int ret = EXIT_FAIL;
 	keyset ks = {0};
 	trust_view tv = {0};

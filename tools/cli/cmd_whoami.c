@@ -22,12 +22,10 @@ static const char whoami_help[] =
 int cmd_whoami(int argc, char **argv)
 {
 	cli_args a;
-	int r = cli_start("whoami", whoami_help, argc, argv, NULL, 0, &a);
+	node_dir nd;
+	int r = cli_start_node("whoami", whoami_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
 	char hex[65], thex[65], name[256], tname[256] = "";
 	proto_hex(nd.pk, PROTO_KEY_LEN, hex);
 	proto_hex(nd.territory, PROTO_KEY_LEN, thex);

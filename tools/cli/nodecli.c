@@ -64,6 +64,15 @@ int cli_node_open_nostore(node_dir *nd, const char *dir_opt)
 	return open_mode(nd, dir_opt, NODE_OPEN_NOSTORE);
 }
 
+int cli_start_node(const char *cmd, const char *help, int argc, char **argv, cli_opt *opts,
+                   size_t max_pos, int mode, cli_args *ret_args, node_dir *ret_nd)
+{
+	int r = cli_start(cmd, help, argc, argv, opts, max_pos, ret_args);
+	if (r != CLI_GO)
+		return r;
+	return open_mode(ret_nd, ret_args->dir, mode) ? EXIT_FAIL : CLI_GO;
+}
+
 int cli_node_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed)
 {
 	node_env env = cli_node_env(NULL);

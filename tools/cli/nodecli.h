@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "node/service/federation.h"
 #include "node/service/nodedir.h"
 
@@ -20,6 +21,10 @@ const node_env *cli_env(void);
 int cli_node_open(node_dir *nd, const char *dir_opt);
 int cli_node_open_write(node_dir *nd, const char *dir_opt);
 int cli_node_open_nostore(node_dir *nd, const char *dir_opt);
+/* What the commands that work on this node start with: cli_start (cli.h), then the node
+ * opened in mode (NODE_OPEN_*). CLI_GO with ret_nd open, else the exit code to return. */
+int cli_start_node(const char *cmd, const char *help, int argc, char **argv, cli_opt *opts,
+                   size_t max_pos, int mode, cli_args *ret_args, node_dir *ret_nd);
 /* node_dir_create: 0, or EXIT_FAIL (printed). */
 int cli_node_create(node_dir *nd, const char *dir_opt, const char *name, const uint8_t *seed);
 /* federation_load: this node's federation, 0 or EXIT_FAIL (printed). */

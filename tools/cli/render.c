@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "node/service/json.h"
@@ -18,15 +17,7 @@
 
 void render_time(uint64_t us, char *ret, size_t cap)
 {
-	time_t secs = (time_t)(us / 1000000u);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(ret, cap, "?");
-		return;
-	}
-	char date[32];
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ret, cap, "%s.%06uZ", date, (unsigned)(us % 1000000u));
+	node_time_utc(us, NODE_TIME_RFC3339, ret, cap);
 }
 
 /* The decoded body of a row, or NULL (tombstone or undecodable). */
