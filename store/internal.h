@@ -65,6 +65,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "proto/array.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/value.h"

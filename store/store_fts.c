@@ -319,12 +319,10 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 {
 	store_fts_op *op;
 	if (st->n_ops == st->cap_ops) {
-		size_t cap = st->cap_ops ? st->cap_ops * 2 : 256;
-		store_fts_op *ops = realloc(st->ops, cap * sizeof *ops);
+		store_fts_op *ops = proto_array_grow(st->ops, &st->cap_ops, 256, sizeof *ops);
 		if (!ops)
 			return MAILLE_ENOMEM;
 		st->ops = ops;
-		st->cap_ops = cap;
 	}
 	op = &st->ops[st->n_ops];
 	op->rid = rid;

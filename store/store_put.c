@@ -503,12 +503,11 @@ static void store_evicted_add(store *st, const uint8_t id[PROTO_ID_LEN])
 	if (st->n_evicted == st->cap_evicted) {
 		if (st->cap_evicted >= STORE_EVICTED_MAX)
 			return;
-		size_t cap = st->cap_evicted ? 2 * st->cap_evicted : 64;
-		uint8_t(*v)[PROTO_ID_LEN] = realloc(st->evicted, cap * PROTO_ID_LEN);
+		uint8_t(*v)[PROTO_ID_LEN] = proto_array_grow(st->evicted, &st->cap_evicted, 64,
+		                                             PROTO_ID_LEN);
 		if (!v)
 			return; /* forgotten: asked for again, and refused again */
 		st->evicted = v;
-		st->cap_evicted = cap;
 	}
 	memcpy(st->evicted[st->n_evicted++], id, PROTO_ID_LEN);
 }
@@ -718,14 +717,12 @@ static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *c
 			break;
 		}
 		if (n == cap_rows) {
-			size_t nc = cap_rows ? 2 * cap_rows : 16;
-			store_cap_row *nr = realloc(rows, nc * sizeof *nr);
+			store_cap_row *nr = proto_array_grow(rows, &cap_rows, 16, sizeof *nr);
 			if (!nr) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			rows = nr;
-			cap_rows = nc;
 		}
 		store_cap_row *r = &rows[n++];
 		r->rid = sqlite3_column_int64(s, 0);

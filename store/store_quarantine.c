@@ -58,12 +58,10 @@ int store__qview_has(store *st, const uint8_t territory[PROTO_KEY_LEN], bool *re
 static int store_ev_push(store *st, const store_qrow *r)
 {
 	if (st->n_ev == st->cap_ev) {
-		size_t cap = st->cap_ev ? 2 * st->cap_ev : 16;
-		store_qrow *v = realloc(st->ev, cap * sizeof *v);
+		store_qrow *v = proto_array_grow(st->ev, &st->cap_ev, 16, sizeof *v);
 		if (!v)
 			return MAILLE_ENOMEM;
 		st->ev = v;
-		st->cap_ev = cap;
 	}
 	st->ev[st->n_ev++] = *r;
 	return 0;
@@ -239,14 +237,12 @@ static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *r
 			break;
 		}
 		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 64;
-			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(v, nc * PROTO_KEY_LEN);
+			uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(v, &cap, 64, PROTO_KEY_LEN);
 			if (!nv) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			v = nv;
-			cap = nc;
 		}
 		memcpy(v[n++], k, PROTO_KEY_LEN);
 	}
@@ -351,14 +347,12 @@ static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n
 		    (was_on && !(n_old && bsearch(k, old, n_old, PROTO_KEY_LEN, key_cmp))))
 			continue;
 		if (n_u == cap_u) {
-			size_t nc = cap_u ? 2 * cap_u : 64;
-			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(u, nc * PROTO_KEY_LEN);
+			uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(u, &cap_u, 64, PROTO_KEY_LEN);
 			if (!nv) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			u = nv;
-			cap_u = nc;
 		}
 		memcpy(u[n_u++], k, PROTO_KEY_LEN);
 	}
@@ -390,14 +384,12 @@ static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n
 		if (!bsearch(&tk, tks, n_u, sizeof *tks, i64_cmp))
 			continue;
 		if (n_r == cap_r) {
-			size_t nc = cap_r ? 2 * cap_r : 256;
-			sqlite3_int64 *nr = realloc(rids, nc * sizeof *nr);
+			sqlite3_int64 *nr = proto_array_grow(rids, &cap_r, 256, sizeof *nr);
 			if (!nr) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			rids = nr;
-			cap_r = nc;
 		}
 		rids[n_r++] = sqlite3_column_int64(s, 0);
 	}
@@ -493,14 +485,13 @@ static int store_q_enforce(store *st)
 			if (store_is_trusted(st, k))
 				continue; /* trusted: no bound */
 			if (n_over == cap) {
-				size_t nc = cap ? 2 * cap : 16;
-				uint8_t(*nv)[PROTO_KEY_LEN] = realloc(over, nc * PROTO_KEY_LEN);
+				uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(over, &cap, 16,
+				                                               PROTO_KEY_LEN);
 				if (!nv) {
 					rc = MAILLE_ENOMEM;
 					break;
 				}
 				over = nv;
-				cap = nc;
 			}
 			memcpy(over[n_over++], k, PROTO_KEY_LEN);
 		}

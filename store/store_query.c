@@ -619,14 +619,12 @@ static int store_snip_token_cb(void *ctx, int tflags, const char *token, int n, 
 	store_snip_ctx *c = ctx;
 	(void)tflags;
 	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		store_snip_tok *t = realloc(c->toks, cap * sizeof *t);
+		store_snip_tok *t = proto_array_grow(c->toks, &c->cap, 64, sizeof *t);
 		if (!t) {
 			c->nomem = true;
 			return SQLITE_NOMEM;
 		}
 		c->toks = t;
-		c->cap = cap;
 	}
 	c->toks[c->n].start = start;
 	c->toks[c->n].end = end;
