@@ -573,26 +573,12 @@ static int store_q_apply_tx(store *st)
 		rc = store_q_same(st, &st->meta, &same);
 		if (rc || same)
 			return rc;
-		const size_t n_ops = st->n_ops, fts_len = st->fts_len, n_evicted = st->n_evicted;
-		const store_meta meta = st->meta;
-		const bool meta_dirty = st->meta_dirty;
+		store_mark mark;
+		store__mark(st, &mark);
 		rc = store__stmt_run(st, STMT_SAVEPOINT);
 		if (rc)
 			return rc;
-		rc = store_q_apply(st);
-		if (!rc)
-			rc = store__stmt_run(st, STMT_RELEASE);
-		if (rc) {
-			st->n_ops = n_ops;
-			st->fts_len = fts_len;
-			st->meta = meta;
-			st->meta_dirty = meta_dirty;
-			st->n_evicted = n_evicted;
-			if (store__stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
-			    store__stmt_run(st, STMT_RELEASE) != 0)
-				store__batch_break(st, rc);
-		}
-		return rc;
+		return store__savepoint_end(st, &mark, store_q_apply(st));
 	}
 	/* Read first, without the write lock: the daemon hands its view over every second or
 	 * so, and it has rarely changed. */
