@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "error.h"
 #include "value.h"
 
@@ -393,14 +394,10 @@ static int out_reserve(uint8_t **out, size_t *len, size_t *cap, size_t more)
 {
 	if (*cap - *len >= more)
 		return 0;
-	size_t ncap = *cap ? *cap : 4096;
-	while (ncap - *len < more)
-		ncap *= 2;
-	uint8_t *n = realloc(*out, ncap);
+	uint8_t *n = proto_array_grow_to(*out, cap, *len + more, 4096);
 	if (!n)
 		return MAILLE_ENOMEM;
 	*out = n;
-	*cap = ncap;
 	return 0;
 }
 

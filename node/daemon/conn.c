@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
+#include "proto/array.h"
 #include "proto/error.h"
 
 /* Returned by the session-message callback to stop proto_chan_feed() once the connection is
@@ -195,14 +196,10 @@ size_t conn_write_backlog(const node_conn *c)
 static int conn_out_append(node_conn *c, const uint8_t *data, size_t len)
 {
 	if (c->out_cap - c->out_len < len) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		while (cap - c->out_len < len)
-			cap *= 2;
-		uint8_t *p = realloc(c->out, cap);
+		uint8_t *p = proto_array_grow_to(c->out, &c->out_cap, c->out_len + len, 4096);
 		if (!p)
 			return MAILLE_ENOMEM;
 		c->out = p;
-		c->out_cap = cap;
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
