@@ -221,6 +221,21 @@ void store__trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, in);
 }
 
+/* Appends the key k to the list *v of *n keys (room for *cap, grown from first): 0, or
+ * MAILLE_ENOMEM with the list as it was. */
+static int store_keys_push(uint8_t (**v)[PROTO_KEY_LEN], size_t *n, size_t *cap, size_t first,
+                           const uint8_t k[PROTO_KEY_LEN])
+{
+	if (*n == *cap) {
+		uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(*v, cap, first, PROTO_KEY_LEN);
+		if (!nv)
+			return MAILLE_ENOMEM;
+		*v = nv;
+	}
+	memcpy((*v)[(*n)++], k, PROTO_KEY_LEN);
+	return 0;
+}
+
 /* The keys of qview, in key order (the primary key's), in a malloc'd array (NULL for none). */
 static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *ret_n)
 {
@@ -236,15 +251,8 @@ static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *r
 			rc = MAILLE_ECORRUPT;
 			break;
 		}
-		if (n == cap) {
-			uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(v, &cap, 64, PROTO_KEY_LEN);
-			if (!nv) {
-				rc = MAILLE_ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		memcpy(v[n++], k, PROTO_KEY_LEN);
+		if ((rc = store_keys_push(&v, &n, &cap, 64, k)) != 0)
+			break;
 	}
 	sqlite3_finalize(s);
 	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store__err(rc) : rc;
@@ -346,15 +354,8 @@ static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n
 		if (store_is_trusted(st, k) ||
 		    (was_on && !(n_old && bsearch(k, old, n_old, PROTO_KEY_LEN, key_cmp))))
 			continue;
-		if (n_u == cap_u) {
-			uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(u, &cap_u, 64, PROTO_KEY_LEN);
-			if (!nv) {
-				rc = MAILLE_ENOMEM;
-				break;
-			}
-			u = nv;
-		}
-		memcpy(u[n_u++], k, PROTO_KEY_LEN);
+		if ((rc = store_keys_push(&u, &n_u, &cap_u, 64, k)) != 0)
+			break;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -484,16 +485,8 @@ static int store_q_enforce(store *st)
 			}
 			if (store_is_trusted(st, k))
 				continue; /* trusted: no bound */
-			if (n_over == cap) {
-				uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(over, &cap, 16,
-				                                               PROTO_KEY_LEN);
-				if (!nv) {
-					rc = MAILLE_ENOMEM;
-					break;
-				}
-				over = nv;
-			}
-			memcpy(over[n_over++], k, PROTO_KEY_LEN);
+			if ((rc = store_keys_push(&over, &n_over, &cap, 16, k)) != 0)
+				break;
 		}
 		sqlite3_finalize(s);
 		rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store__err(rc) : rc;
