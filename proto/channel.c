@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "error.h"
 #include "value.h"
 
@@ -393,14 +394,10 @@ static int out_reserve(uint8_t **out, size_t *len, size_t *cap, size_t more)
 {
 	if (*cap - *len >= more)
 		return 0;
-	size_t ncap = *cap ? *cap : 4096;
-	while (ncap - *len < more)
-		ncap *= 2;
-	uint8_t *n = realloc(*out, ncap);
+	uint8_t *n = proto_array_grow_to(*out, cap, *len + more, 4096);
 	if (!n)
 		return MAILLE_ENOMEM;
 	*out = n;
-	*cap = ncap;
 	return 0;
 }
 
@@ -526,6 +523,23 @@ static int stream_push(proto_chan *ch, const uint8_t *p, size_t n, proto_chan_ms
 	return 0;
 }
 
+/* Decrypts the transport message c[0..clen) into ch->frame + 2 (room for out_cap bytes; c
+ * may be there already), rekeys every rekey_interval messages, and hands the plaintext to
+ * the message stream. Any failure fails the channel. */
+static int chan_message_open(proto_chan *ch, const uint8_t *c, size_t clen, size_t out_cap,
+                             proto_chan_msg_cb cb, void *ctx)
+{
+	size_t plen;
+	int r = noise_cipher_decrypt(&ch->rx, NULL, 0, c, clen, ch->frame + 2, out_cap, &plen);
+	if (!r && ++ch->n_rx % ch->rekey_interval == 0)
+		r = noise_cipher_rekey(&ch->rx);
+	if (!r)
+		r = stream_push(ch, ch->frame + 2, plen, cb, ctx);
+	if (r)
+		ch->failed = true;
+	return r;
+}
+
 int proto_chan_feed(proto_chan *ch, const uint8_t *data, size_t len, proto_chan_msg_cb cb,
                     void *ctx)
 {
@@ -538,17 +552,9 @@ int proto_chan_feed(proto_chan *ch, const uint8_t *data, size_t len, proto_chan_
 			 * without first copying it into the frame buffer */
 			size_t clen = (size_t)data[0] << 8 | data[1];
 			if (clen > NOISE_TAG_LEN && len >= 2 + clen) {
-				size_t plen;
-				int r = noise_cipher_decrypt(&ch->rx, NULL, 0, data + 2, clen, ch->frame + 2,
-				                             sizeof ch->frame - 2, &plen);
-				if (!r && ++ch->n_rx % ch->rekey_interval == 0)
-					r = noise_cipher_rekey(&ch->rx);
-				if (!r)
-					r = stream_push(ch, ch->frame + 2, plen, cb, ctx);
-				if (r) {
-					ch->failed = true;
+				int r = chan_message_open(ch, data + 2, clen, sizeof ch->frame - 2, cb, ctx);
+				if (r)
 					return r;
-				}
 				data += 2 + clen;
 				len -= 2 + clen;
 				continue;
@@ -573,18 +579,11 @@ int proto_chan_feed(proto_chan *ch, const uint8_t *data, size_t len, proto_chan_
 			continue;
 		if (ch->frame_len == 2)
 			continue; /* length known; the body comes next */
-		size_t clen = ch->frame_len - 2, plen;
-		int r = noise_cipher_decrypt(&ch->rx, NULL, 0, ch->frame + 2, clen, ch->frame + 2,
-		                             clen, &plen);
+		size_t clen = ch->frame_len - 2;
 		ch->frame_len = 0;
-		if (!r && ++ch->n_rx % ch->rekey_interval == 0)
-			r = noise_cipher_rekey(&ch->rx);
-		if (!r)
-			r = stream_push(ch, ch->frame + 2, plen, cb, ctx);
-		if (r) {
-			ch->failed = true;
+		int r = chan_message_open(ch, ch->frame + 2, clen, clen, cb, ctx);
+		if (r)
 			return r;
-		}
 	}
 	return 0;
 }

@@ -95,6 +95,19 @@ static int rd_bin_fixed(rd *r, uint8_t *out, size_t n)
 	return 0;
 }
 
+/* A big-endian number of sz bytes (sz <= 8), the body of a msgpack uint or length. */
+static int rd_be(rd *r, size_t sz, uint64_t *ret)
+{
+	if ((size_t)(r->end - r->p) < sz)
+		return MAILLE_EPROTO;
+	uint64_t v = 0;
+	for (size_t i = 0; i < sz; i++)
+		v = (v << 8) | r->p[i];
+	r->p += sz;
+	*ret = v;
+	return 0;
+}
+
 /* A canonical unsigned integer <= INT64_MAX. */
 static int rd_uint(rd *r, uint64_t *ret)
 {
@@ -110,13 +123,9 @@ static int rd_uint(rd *r, uint64_t *ret)
 	static const size_t sizes[] = {1, 2, 4, 8};
 	if (h < 0xcc || h > 0xcf)
 		return (h >= 0xd0 && h <= 0xd3) ? MAILLE_ENONCANON : MAILLE_EPROTO;
-	size_t sz = sizes[h - 0xcc];
-	if ((size_t)(r->end - r->p) < sz)
-		return MAILLE_EPROTO;
-	uint64_t v = 0;
-	for (size_t i = 0; i < sz; i++)
-		v = (v << 8) | r->p[i];
-	r->p += sz;
+	uint64_t v;
+	if ((e = rd_be(r, sizes[h - 0xcc], &v)))
+		return e;
 	if (v < mins[h - 0xcc])
 		return MAILLE_ENONCANON;
 	if (v > (uint64_t)INT64_MAX)
@@ -143,13 +152,9 @@ static int rd_str(rd *r, size_t max, const char **ret, size_t *ret_len)
 			return MAILLE_ENONCANON;
 		len = l;
 	} else if (h == 0xda || h == 0xdb) {
-		size_t sz = h == 0xda ? 2 : 4;
-		if ((size_t)(r->end - r->p) < sz)
-			return MAILLE_EPROTO;
-		uint64_t v = 0;
-		for (size_t i = 0; i < sz; i++)
-			v = (v << 8) | r->p[i];
-		r->p += sz;
+		uint64_t v;
+		if ((e = rd_be(r, h == 0xda ? 2 : 4, &v)))
+			return e;
 		if (v < (h == 0xda ? 256u : 65536u))
 			return MAILLE_ENONCANON;
 		if (v > max)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "entry.h"
 #include "error.h"
 
@@ -198,14 +199,12 @@ static int sq_push(proto_session *s, const uint8_t id[PROTO_ID_LEN], uint8_t kin
 			s->sq_head = 0;
 		}
 		if (s->sq_len == s->sq_cap) {
-			size_t cap = s->sq_cap ? s->sq_cap * 2 : 256;
-			proto_session_sendq *p = realloc(s->sq, cap * sizeof *p);
+			proto_session_sendq *p = proto_array_grow(s->sq, &s->sq_cap, 256, sizeof *p);
 			if (!p) {
 				proto_idset_del(&s->queued, id);
 				return MAILLE_ENOMEM;
 			}
 			s->sq = p;
-			s->sq_cap = cap;
 		}
 	}
 	proto_session_sendq *it = &s->sq[s->sq_head + s->sq_len++];
@@ -423,12 +422,10 @@ static int on_need(void *ctx, const uint8_t id[RBSR_ID_LEN])
 	if (s->host.has(s->host.ctx, id))
 		return 0;
 	if (s->want_len == s->want_cap) {
-		size_t cap = s->want_cap ? s->want_cap * 2 : 1024;
-		uint8_t *p = realloc(s->want, cap * RBSR_ID_LEN);
+		uint8_t *p = proto_array_grow(s->want, &s->want_cap, 1024, RBSR_ID_LEN);
 		if (!p)
 			return MAILLE_ENOMEM;
 		s->want = p;
-		s->want_cap = cap;
 	}
 	memcpy(s->want + s->want_len * RBSR_ID_LEN, id, RBSR_ID_LEN);
 	s->want_len++;

@@ -711,19 +711,32 @@ proto_value *proto_value_new_str(proto_arena *a, const char *s, size_t len)
 	return v;
 }
 
+/* A copy in a of old's n elements of elem bytes, in room for twice as many as *cap (first
+ * when *cap is 0), *cap set to that; NULL, *cap untouched, when the arena refuses. The old
+ * array stays in the arena until the arena is freed whole. */
+static void *value_items_grow(proto_arena *a, const void *old, size_t n, size_t *cap,
+                              size_t first, size_t elem)
+{
+	size_t c = *cap ? *cap * 2 : first;
+	void *items = c > SIZE_MAX / elem ? NULL : proto_arena_alloc(a, c * elem);
+	if (!items)
+		return NULL;
+	if (n)
+		memcpy(items, old, n * elem);
+	*cap = c;
+	return items;
+}
+
 proto_value *proto_value_array_push(proto_arena *a, proto_value *arr)
 {
 	if (arr->type != PROTO_V_ARRAY)
 		return NULL;
 	if (arr->u.arr.n == arr->u.arr.cap) {
-		size_t cap = arr->u.arr.cap ? arr->u.arr.cap * 2 : 4;
-		proto_value *items = proto_arena_alloc(a, cap * sizeof *items);
+		proto_value *items = value_items_grow(a, arr->u.arr.items, arr->u.arr.n,
+		                                      &arr->u.arr.cap, 4, sizeof *items);
 		if (!items)
 			return NULL;
-		if (arr->u.arr.n)
-			memcpy(items, arr->u.arr.items, arr->u.arr.n * sizeof *items);
 		arr->u.arr.items = items;
-		arr->u.arr.cap = cap;
 	}
 	proto_value *slot = &arr->u.arr.items[arr->u.arr.n++];
 	memset(slot, 0, sizeof *slot);
@@ -752,14 +765,11 @@ proto_value *proto_value_map_append(proto_arena *a, proto_value *map, const char
 	if (map->type != PROTO_V_MAP)
 		return NULL;
 	if (map->u.map.n == map->u.map.cap) {
-		size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
-		proto_kv *items = proto_arena_alloc(a, cap * sizeof *items);
+		proto_kv *items = value_items_grow(a, map->u.map.items, map->u.map.n,
+		                                   &map->u.map.cap, 8, sizeof *items);
 		if (!items)
 			return NULL;
-		if (map->u.map.n)
-			memcpy(items, map->u.map.items, map->u.map.n * sizeof *items);
 		map->u.map.items = items;
-		map->u.map.cap = cap;
 	}
 	char *k = proto_arena_strndup(a, key, key_len);
 	if (!k)

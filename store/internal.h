@@ -65,6 +65,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "proto/array.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/value.h"
@@ -226,6 +227,15 @@ typedef struct store_qrow {
 	char path[sizeof PROTO_MEMBERS_PREFIX + 2 * PROTO_KEY_LEN]; /* a capability's path */
 } store_qrow;
 
+/* What a put or a quarantine change inside a batch restores when it is undone, besides its
+ * SQL: the full-text changes it queued, the meta row in memory (changed after the rows),
+ * the ids it evicted (store__mark, store__savepoint_end). */
+typedef struct store_mark {
+	size_t n_ops, fts_len, n_evicted;
+	store_meta meta;
+	bool meta_dirty;
+} store_mark;
+
 /* A search whose snippets store_snippet_make writes (FTS5 did not run the query). */
 typedef struct store_rows_snip {
 	store *st;
@@ -237,6 +247,8 @@ typedef struct store_rows_snip {
 int store__err(int rc);
 int store__stmt(store *st, enum store_stmt_id k, sqlite3_stmt **ret);
 int store__stmt_run(store *st, enum store_stmt_id k);
+int store__step_one(store *st, sqlite3_stmt *s);
+int store__step_int64(sqlite3_stmt *s, int64_t *ret);
 int store__exec(sqlite3 *db, const char *sql);
 void store__path_keys(const uint8_t territory[PROTO_KEY_LEN], const char *path,
                       size_t path_len, sqlite3_int64 *ret_path_key,
@@ -257,6 +269,8 @@ int store__finish(store *st, bool deleted_text);
 int store__member_check(store *st, const proto_entry *e, bool *ret_held);
 int store__q_evict(store *st);
 void store__batch_break(store *st, int rc);
+void store__mark(const store *st, store_mark *ret);
+int store__savepoint_end(store *st, const store_mark *m, int rc);
 
 /* store_quarantine.c */
 int store__qview_has(store *st, const uint8_t territory[PROTO_KEY_LEN], bool *ret);

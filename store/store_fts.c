@@ -83,14 +83,10 @@ static int store_text_add(store_text *t, const char *s, size_t n)
 		return 0;
 	size_t need = t->len + 1 + n + 1;
 	if (need > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		while (cap < need)
-			cap *= 2;
-		char *p = realloc(t->p, cap);
+		char *p = proto_array_grow_to(t->p, &t->cap, need, 256);
 		if (!p)
 			return MAILLE_ENOMEM;
 		t->p = p;
-		t->cap = cap;
 	}
 	if (t->len)
 		t->p[t->len++] = ' ';
@@ -319,12 +315,10 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 {
 	store_fts_op *op;
 	if (st->n_ops == st->cap_ops) {
-		size_t cap = st->cap_ops ? st->cap_ops * 2 : 256;
-		store_fts_op *ops = realloc(st->ops, cap * sizeof *ops);
+		store_fts_op *ops = proto_array_grow(st->ops, &st->cap_ops, 256, sizeof *ops);
 		if (!ops)
 			return MAILLE_ENOMEM;
 		st->ops = ops;
-		st->cap_ops = cap;
 	}
 	op = &st->ops[st->n_ops];
 	op->rid = rid;
@@ -335,14 +329,10 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 		for (int k = 0; k < TEXT_N_; k++)
 			need += text[k].len + 1;
 		if (need > st->fts_cap) {
-			size_t cap = st->fts_cap ? st->fts_cap : 65536;
-			while (cap < need)
-				cap *= 2;
-			char *p = realloc(st->fts_buf, cap);
+			char *p = proto_array_grow_to(st->fts_buf, &st->fts_cap, need, 65536);
 			if (!p)
 				return MAILLE_ENOMEM;
 			st->fts_buf = p;
-			st->fts_cap = cap;
 		}
 		for (int k = 0; k < TEXT_N_; k++) {
 			op->len[k] = text[k].len;

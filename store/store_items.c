@@ -204,13 +204,9 @@ int store_data_version(store *st, uint64_t *ret)
 	rc = store__stmt(st, STMT_DATA_VERSION, &s);
 	if (rc)
 		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret = (uint64_t)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = store__err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
-	}
-	sqlite3_reset(s);
+	int64_t v;
+	rc = store__step_int64(s, &v);
+	if (!rc)
+		*ret = (uint64_t)v;
 	return rc;
 }

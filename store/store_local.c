@@ -42,6 +42,47 @@ static bool store_peer_addr_ok(const char *addr, size_t *ret_len)
 	return true;
 }
 
+/* Whom a list of the node's own tables calls: peer for the rows of peers (addr, added_us),
+ * trust for those of trusted (key, added_us); the other NULL. */
+typedef struct local_list {
+	store_peer_cb peer;
+	store_trust_cb trust;
+	void *ctx;
+} local_list;
+
+/* Runs sql, a fresh statement (so that the callback may add or remove rows) of (key,
+ * added_us) rows, and hands each row to l's callback until it returns non-zero. */
+static int local_list_run(store *st, const char *sql, const local_list *l)
+{
+	sqlite3_stmt *s = NULL;
+	if (!st || !(l->peer || l->trust))
+		return MAILLE_EINVAL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store__err(rc);
+	for (;;) {
+		int step = sqlite3_step(s);
+		if (step != SQLITE_ROW) {
+			rc = step == SQLITE_DONE ? 0 : store__err(step);
+			break;
+		}
+		const void *key = l->peer ? (const void *)sqlite3_column_text(s, 0)
+		                          : sqlite3_column_blob(s, 0);
+		int key_len = sqlite3_column_bytes(s, 0);
+		sqlite3_int64 added = sqlite3_column_int64(s, 1);
+		if (!key || added < 0 || (l->trust && key_len != PROTO_KEY_LEN)) {
+			rc = MAILLE_ECORRUPT; /* store_peer_add and store_trust_add write neither */
+			break;
+		}
+		rc = l->peer ? l->peer(key, (uint64_t)added, l->ctx)
+		             : l->trust(key, (uint64_t)added, l->ctx);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_peer_add(store *st, const char *addr, uint64_t now_us)
 {
 	sqlite3_stmt *s = NULL;
@@ -76,35 +117,10 @@ int store_peer_remove(store *st, const char *addr)
 
 int store_peer_list(store *st, store_peer_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (!st || !cb)
-		return MAILLE_EINVAL;
 	/* rowid order is insertion order: SQLite gives a new row a rowid above every existing
-	 * one (while the greatest is below 2^63, which 2^63 adds would take). A fresh statement,
-	 * so that cb may add or remove peers. */
-	rc = sqlite3_prepare_v2(st->db, "SELECT addr, added_us FROM peers ORDER BY rowid", -1, &s,
-	                        NULL);
-	if (rc != SQLITE_OK)
-		return store__err(rc);
-	for (;;) {
-		int step = sqlite3_step(s);
-		if (step != SQLITE_ROW) {
-			rc = step == SQLITE_DONE ? 0 : store__err(step);
-			break;
-		}
-		const char *addr = (const char *)sqlite3_column_text(s, 0);
-		sqlite3_int64 added = sqlite3_column_int64(s, 1);
-		if (!addr || added < 0) {
-			rc = MAILLE_ECORRUPT; /* store_peer_add writes neither */
-			break;
-		}
-		rc = cb(addr, (uint64_t)added, ctx);
-		if (rc)
-			break;
-	}
-	sqlite3_finalize(s);
-	return rc;
+	 * one (while the greatest is below 2^63, which 2^63 adds would take). */
+	return local_list_run(st, "SELECT addr, added_us FROM peers ORDER BY rowid",
+	                      &(local_list){.peer = cb, .ctx = ctx});
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -142,35 +158,9 @@ int store_trust_remove(store *st, const uint8_t key[PROTO_KEY_LEN])
 
 int store_trust_list(store *st, store_trust_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
-	if (!st || !cb)
-		return MAILLE_EINVAL;
-	/* Key order: the primary key's, and the same on every run (deterministic output). A
-	 * fresh statement, so that cb may add or remove keys. */
-	rc = sqlite3_prepare_v2(st->db, "SELECT key, added_us FROM trusted ORDER BY key", -1, &s,
-	                        NULL);
-	if (rc != SQLITE_OK)
-		return store__err(rc);
-	for (;;) {
-		int step = sqlite3_step(s);
-		if (step != SQLITE_ROW) {
-			rc = step == SQLITE_DONE ? 0 : store__err(step);
-			break;
-		}
-		const void *key = sqlite3_column_blob(s, 0);
-		int key_len = sqlite3_column_bytes(s, 0);
-		sqlite3_int64 added = sqlite3_column_int64(s, 1);
-		if (!key || key_len != PROTO_KEY_LEN || added < 0) {
-			rc = MAILLE_ECORRUPT; /* store_trust_add writes neither */
-			break;
-		}
-		rc = cb(key, (uint64_t)added, ctx);
-		if (rc)
-			break;
-	}
-	sqlite3_finalize(s);
-	return rc;
+	/* Key order: the primary key's, and the same on every run (deterministic output). */
+	return local_list_run(st, "SELECT key, added_us FROM trusted ORDER BY key",
+	                      &(local_list){.trust = cb, .ctx = ctx});
 }
 
 int store_author_usage(store *st, const uint8_t territory[PROTO_KEY_LEN], uint64_t *ret_entries,

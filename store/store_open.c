@@ -289,6 +289,35 @@ int store__stmt_run(store *st, enum store_stmt_id k)
 	return rc == SQLITE_DONE ? 0 : store__err(rc);
 }
 
+/* Runs s, a write of one row, and resets it: MAILLE_ECORRUPT when it changed no row or
+ * several (the row was there a moment ago, inside the same transaction). */
+int store__step_one(store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT;
+	else
+		rc = store__err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Runs s, a query of one row whose first column is a number, into *ret, and resets it and
+ * clears its bindings; no row at all is corruption. *ret is untouched on failure. */
+int store__step_int64(sqlite3_stmt *s, int64_t *ret)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store__err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
 int store__exec(sqlite3 *db, const char *sql)
 {
 	return store__err(sqlite3_exec(db, sql, NULL, NULL, NULL));

@@ -115,12 +115,7 @@ int store__meta_flush(store *st)
 	sqlite3_bind_int(s, 6, st->meta.q_on);
 	for (int i = 0; i < QB_N_; i++)
 		sqlite3_bind_int64(s, 7 + i, (sqlite3_int64)st->meta.qb[i]);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT; /* the row went away */
-	else
-		rc = store__err(rc);
-	sqlite3_reset(s);
+	rc = store__step_one(st, s); /* MAILLE_ECORRUPT: the row went away */
 	if (!rc)
 		st->meta_dirty = false;
 	return rc;
@@ -380,12 +375,7 @@ static int store_q_row_del(store *st, uint64_t ts, const uint8_t id[PROTO_ID_LEN
 		return rc;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
 	sqlite3_bind_blob(s, 2, id, PROTO_ID_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT;
-	else
-		rc = store__err(rc);
-	sqlite3_reset(s);
+	rc = store__step_one(st, s);
 	return rc;
 }
 
@@ -415,12 +405,7 @@ static int store_row_drop(store *st, sqlite3_int64 rid, uint64_t ts,
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, rid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(st->db) == 1 ? 0 : MAILLE_ECORRUPT;
-	else
-		rc = store__err(rc);
-	sqlite3_reset(s);
+	rc = store__step_one(st, s);
 	if (!rc)
 		rc = store_author_add(st, territory, -1, -len);
 	if (rc)
@@ -503,12 +488,11 @@ static void store_evicted_add(store *st, const uint8_t id[PROTO_ID_LEN])
 	if (st->n_evicted == st->cap_evicted) {
 		if (st->cap_evicted >= STORE_EVICTED_MAX)
 			return;
-		size_t cap = st->cap_evicted ? 2 * st->cap_evicted : 64;
-		uint8_t(*v)[PROTO_ID_LEN] = realloc(st->evicted, cap * PROTO_ID_LEN);
+		uint8_t(*v)[PROTO_ID_LEN] = proto_array_grow(st->evicted, &st->cap_evicted, 64,
+		                                             PROTO_ID_LEN);
 		if (!v)
 			return; /* forgotten: asked for again, and refused again */
 		st->evicted = v;
-		st->cap_evicted = cap;
 	}
 	memcpy(st->evicted[st->n_evicted++], id, PROTO_ID_LEN);
 }
@@ -718,14 +702,12 @@ static int store_cap_changed(store *st, const proto_entry *cap, const uint8_t *c
 			break;
 		}
 		if (n == cap_rows) {
-			size_t nc = cap_rows ? 2 * cap_rows : 16;
-			store_cap_row *nr = realloc(rows, nc * sizeof *nr);
+			store_cap_row *nr = proto_array_grow(rows, &cap_rows, 16, sizeof *nr);
 			if (!nr) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			rows = nr;
-			cap_rows = nc;
 		}
 		store_cap_row *r = &rows[n++];
 		r->rid = sqlite3_column_int64(s, 0);
@@ -775,6 +757,36 @@ void store__batch_break(store *st, int rc)
 	st->n_evicted = st->n_evicted_done;
 }
 
+void store__mark(const store *st, store_mark *ret)
+{
+	ret->n_ops = st->n_ops;
+	ret->fts_len = st->fts_len;
+	ret->n_evicted = st->n_evicted;
+	ret->meta = st->meta;
+	ret->meta_dirty = st->meta_dirty;
+}
+
+/* Ends the savepoint opened after store__mark(st, m) with the outcome rc of the work done in
+ * it: RELEASE when rc is 0; otherwise, or when RELEASE fails, the work undone (the savepoint
+ * rolled back, st restored to m), or the batch broken when even that fails. Returns rc, or
+ * RELEASE's error. */
+int store__savepoint_end(store *st, const store_mark *m, int rc)
+{
+	if (!rc)
+		rc = store__stmt_run(st, STMT_RELEASE);
+	if (rc) {
+		st->n_ops = m->n_ops;
+		st->fts_len = m->fts_len;
+		st->meta = m->meta;
+		st->meta_dirty = m->meta_dirty;
+		st->n_evicted = m->n_evicted;
+		if (store__stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
+		    store__stmt_run(st, STMT_RELEASE) != 0)
+			store__batch_break(st, rc); /* the work could not be undone */
+	}
+	return rc;
+}
+
 /* One put as its own transaction, or inside the open batch, so that a failing put leaves
  * nothing behind and the rest of the batch intact. In a batch, a put that supersedes a
  * version runs in a savepoint (it deletes before it inserts). A new (territory, path), the
@@ -791,12 +803,11 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 	int rc;
 
 	if (st->in_batch) {
-		size_t n_ops = st->n_ops, fts_len = st->fts_len, n_evicted = st->n_evicted;
 		/* What an undone put restores (store_put_write changes st->meta after its own rows,
 		 * then the quarantine's evictions: a failure of those, or of the savepoint's
 		 * RELEASE, needs it). */
-		const store_meta meta = st->meta;
-		const bool meta_dirty = st->meta_dirty;
+		store_mark m;
+		store__mark(st, &m);
 		if (!st->batch_err && sqlite3_get_autocommit(st->db)) {
 			/* SQLite rolled the batch back after an error (I/O, disk full). */
 			st->batch_err = MAILLE_EIO;
@@ -808,7 +819,7 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 			rc = store__fts_sync(st);
 			if (rc)
 				return rc;
-			n_ops = fts_len = 0;
+			m.n_ops = m.fts_len = 0;
 		}
 		rc = store_put_plan_make(st, e, id, len, &plan);
 		if (rc || plan.result != STORE_PUT_LIVE) {
@@ -820,10 +831,10 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 		if (plan.old_rid < 0 && !is_cap && st->n_ev == 0) {
 			rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 			if (rc) {
-				st->n_ops = n_ops;
-				st->fts_len = fts_len;
-				st->meta = meta;
-				st->meta_dirty = meta_dirty;
+				st->n_ops = m.n_ops;
+				st->fts_len = m.fts_len;
+				st->meta = m.meta;
+				st->meta_dirty = m.meta_dirty;
 				if (sqlite3_get_autocommit(st->db)) {
 					/* SQLite rolled the transaction back */
 					store__batch_break(st, rc);
@@ -858,20 +869,8 @@ static int store_put_tx(store *st, const proto_entry *e, const uint8_t *raw, siz
 		rc = store_put_write(st, e, raw, len, id, doc, &plan, &rid);
 		if (!rc && is_cap)
 			rc = store_cap_changed(st, e, raw, len);
-		if (!rc)
-			rc = store__stmt_run(st, STMT_RELEASE);
-		if (rc) {
-			st->n_ops = n_ops;
-			st->fts_len = fts_len;
-			st->meta = meta;
-			st->meta_dirty = meta_dirty;
-			st->n_evicted = n_evicted;
-			if (store__stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
-			    store__stmt_run(st, STMT_RELEASE) != 0)
-				store__batch_break(st, rc); /* the put could not be undone */
-		}
 		*result = STORE_PUT_LIVE;
-		return rc;
+		return store__savepoint_end(st, &m, rc);
 	}
 
 	/* On its own, the put needs no savepoint: any failure rolls the whole transaction back. */

@@ -58,12 +58,10 @@ int store__qview_has(store *st, const uint8_t territory[PROTO_KEY_LEN], bool *re
 static int store_ev_push(store *st, const store_qrow *r)
 {
 	if (st->n_ev == st->cap_ev) {
-		size_t cap = st->cap_ev ? 2 * st->cap_ev : 16;
-		store_qrow *v = realloc(st->ev, cap * sizeof *v);
+		store_qrow *v = proto_array_grow(st->ev, &st->cap_ev, 16, sizeof *v);
 		if (!v)
 			return MAILLE_ENOMEM;
 		st->ev = v;
-		st->cap_ev = cap;
 	}
 	st->ev[st->n_ev++] = *r;
 	return 0;
@@ -223,6 +221,21 @@ void store__trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, in);
 }
 
+/* Appends the key k to the list *v of *n keys (room for *cap, grown from first): 0, or
+ * MAILLE_ENOMEM with the list as it was. */
+static int store_keys_push(uint8_t (**v)[PROTO_KEY_LEN], size_t *n, size_t *cap, size_t first,
+                           const uint8_t k[PROTO_KEY_LEN])
+{
+	if (*n == *cap) {
+		uint8_t(*nv)[PROTO_KEY_LEN] = proto_array_grow(*v, cap, first, PROTO_KEY_LEN);
+		if (!nv)
+			return MAILLE_ENOMEM;
+		*v = nv;
+	}
+	memcpy((*v)[(*n)++], k, PROTO_KEY_LEN);
+	return 0;
+}
+
 /* The keys of qview, in key order (the primary key's), in a malloc'd array (NULL for none). */
 static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *ret_n)
 {
@@ -238,17 +251,8 @@ static int store_qview_read(store *st, uint8_t (**ret)[PROTO_KEY_LEN], size_t *r
 			rc = MAILLE_ECORRUPT;
 			break;
 		}
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 64;
-			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(v, nc * PROTO_KEY_LEN);
-			if (!nv) {
-				rc = MAILLE_ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		memcpy(v[n++], k, PROTO_KEY_LEN);
+		if ((rc = store_keys_push(&v, &n, &cap, 64, k)) != 0)
+			break;
 	}
 	sqlite3_finalize(s);
 	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store__err(rc) : rc;
@@ -350,17 +354,8 @@ static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n
 		if (store_is_trusted(st, k) ||
 		    (was_on && !(n_old && bsearch(k, old, n_old, PROTO_KEY_LEN, key_cmp))))
 			continue;
-		if (n_u == cap_u) {
-			size_t nc = cap_u ? 2 * cap_u : 64;
-			uint8_t(*nv)[PROTO_KEY_LEN] = realloc(u, nc * PROTO_KEY_LEN);
-			if (!nv) {
-				rc = MAILLE_ENOMEM;
-				break;
-			}
-			u = nv;
-			cap_u = nc;
-		}
-		memcpy(u[n_u++], k, PROTO_KEY_LEN);
+		if ((rc = store_keys_push(&u, &n_u, &cap_u, 64, k)) != 0)
+			break;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
@@ -390,14 +385,12 @@ static int store_q_mark(store *st, const uint8_t (*old)[PROTO_KEY_LEN], size_t n
 		if (!bsearch(&tk, tks, n_u, sizeof *tks, i64_cmp))
 			continue;
 		if (n_r == cap_r) {
-			size_t nc = cap_r ? 2 * cap_r : 256;
-			sqlite3_int64 *nr = realloc(rids, nc * sizeof *nr);
+			sqlite3_int64 *nr = proto_array_grow(rids, &cap_r, 256, sizeof *nr);
 			if (!nr) {
 				rc = MAILLE_ENOMEM;
 				break;
 			}
 			rids = nr;
-			cap_r = nc;
 		}
 		rids[n_r++] = sqlite3_column_int64(s, 0);
 	}
@@ -492,17 +485,8 @@ static int store_q_enforce(store *st)
 			}
 			if (store_is_trusted(st, k))
 				continue; /* trusted: no bound */
-			if (n_over == cap) {
-				size_t nc = cap ? 2 * cap : 16;
-				uint8_t(*nv)[PROTO_KEY_LEN] = realloc(over, nc * PROTO_KEY_LEN);
-				if (!nv) {
-					rc = MAILLE_ENOMEM;
-					break;
-				}
-				over = nv;
-				cap = nc;
-			}
-			memcpy(over[n_over++], k, PROTO_KEY_LEN);
+			if ((rc = store_keys_push(&over, &n_over, &cap, 16, k)) != 0)
+				break;
 		}
 		sqlite3_finalize(s);
 		rc = rc == SQLITE_DONE ? 0 : rc > 0 ? store__err(rc) : rc;
@@ -582,26 +566,12 @@ static int store_q_apply_tx(store *st)
 		rc = store_q_same(st, &st->meta, &same);
 		if (rc || same)
 			return rc;
-		const size_t n_ops = st->n_ops, fts_len = st->fts_len, n_evicted = st->n_evicted;
-		const store_meta meta = st->meta;
-		const bool meta_dirty = st->meta_dirty;
+		store_mark mark;
+		store__mark(st, &mark);
 		rc = store__stmt_run(st, STMT_SAVEPOINT);
 		if (rc)
 			return rc;
-		rc = store_q_apply(st);
-		if (!rc)
-			rc = store__stmt_run(st, STMT_RELEASE);
-		if (rc) {
-			st->n_ops = n_ops;
-			st->fts_len = fts_len;
-			st->meta = meta;
-			st->meta_dirty = meta_dirty;
-			st->n_evicted = n_evicted;
-			if (store__stmt_run(st, STMT_ROLLBACK_TO) != 0 ||
-			    store__stmt_run(st, STMT_RELEASE) != 0)
-				store__batch_break(st, rc);
-		}
-		return rc;
+		return store__savepoint_end(st, &mark, store_q_apply(st));
 	}
 	/* Read first, without the write lock: the daemon hands its view over every second or
 	 * so, and it has rarely changed. */

@@ -483,16 +483,7 @@ static int store_search_count(store *st, const char *match, size_t len, int64_t 
 		return rc;
 	sqlite3_bind_text(s, 1, match, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cap + 1);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = store__err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc;
+	return store__step_int64(s, ret);
 }
 
 /* Whether the words that start with prefix occur more than STORE_SEARCH_RANKED_MAX times in
@@ -513,15 +504,7 @@ static int store_prefix_frequent(store *st, const char *prefix, size_t len, bool
 	sqlite3_bind_text(s, 1, prefix, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, hi, (int)len + 1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)STORE_SEARCH_RANKED_MAX + 1);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		n = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = store__err(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	rc = store__step_int64(s, &n);
 	*ret = n > STORE_SEARCH_RANKED_MAX;
 	return rc;
 }
@@ -619,14 +602,12 @@ static int store_snip_token_cb(void *ctx, int tflags, const char *token, int n, 
 	store_snip_ctx *c = ctx;
 	(void)tflags;
 	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		store_snip_tok *t = realloc(c->toks, cap * sizeof *t);
+		store_snip_tok *t = proto_array_grow(c->toks, &c->cap, 64, sizeof *t);
 		if (!t) {
 			c->nomem = true;
 			return SQLITE_NOMEM;
 		}
 		c->toks = t;
-		c->cap = cap;
 	}
 	c->toks[c->n].start = start;
 	c->toks[c->n].end = end;

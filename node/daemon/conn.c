@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "node/service/log.h"
 #include "node/service/term.h"
+#include "proto/array.h"
 #include "proto/error.h"
 
 /* Returned by the session-message callback to stop proto_chan_feed() once the connection is
@@ -195,14 +196,10 @@ size_t conn_write_backlog(const node_conn *c)
 static int conn_out_append(node_conn *c, const uint8_t *data, size_t len)
 {
 	if (c->out_cap - c->out_len < len) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		while (cap - c->out_len < len)
-			cap *= 2;
-		uint8_t *p = realloc(c->out, cap);
+		uint8_t *p = proto_array_grow_to(c->out, &c->out_cap, c->out_len + len, 4096);
 		if (!p)
 			return MAILLE_ENOMEM;
 		c->out = p;
-		c->out_cap = cap;
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
@@ -428,6 +425,18 @@ static int conn_on_msg(void *ctx, const uint8_t *msg, size_t len)
 	}
 }
 
+/* The connection could not take its next step (r): logged as "<what>: <error>", told to a
+ * one-shot caller as "<what_ping>: <error>", closed. Returns -1, for the caller to return. */
+static int conn_step_fail(node_conn *c, int r, const char *what, const char *what_ping)
+{
+	LOG_ERROR("CONN-ERROR", "#%llu %s: %s: %s", conn_num(c), c->peer_addr, what,
+	          maille_strerror(r));
+	if (ONESHOT(c))
+		node_ping_fail(c->owner, r, false, "%s: %s", what_ping, maille_strerror(r));
+	conn_close_now(c);
+	return -1;
+}
+
 /* The handshake is complete: split, log, admit, start the session's timer. */
 static int conn_hs_done(node_conn *c)
 {
@@ -444,12 +453,7 @@ static int conn_hs_done(node_conn *c)
 		if (c->chan)
 			sodium_free(c->chan);
 		c->chan = NULL;
-		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot start the session: %s", conn_num(c),
-		          c->peer_addr, maille_strerror(r));
-		if (ONESHOT(c))
-			node_ping_fail(n, r, false, "cannot start the session: %s", maille_strerror(r));
-		conn_close_now(c);
-		return -1;
+		return conn_step_fail(c, r, "cannot start the session", "cannot start the session");
 	}
 	c->state = CONN_OPEN;
 	double ms = ms_since(c->t_tcp_ns);
@@ -495,15 +499,9 @@ static int conn_hs_write(node_conn *c)
 		msg[1] = (uint8_t)len;
 		r = conn_out_append(c, msg, 2 + len);
 	}
-	if (r) {
-		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot write a handshake message: %s", conn_num(c),
-		          c->peer_addr, maille_strerror(r));
-		if (ONESHOT(c))
-			node_ping_fail(c->owner, r, false, "cannot write the handshake: %s",
-			               maille_strerror(r));
-		conn_close_now(c);
-		return -1;
-	}
+	if (r)
+		return conn_step_fail(c, r, "cannot write a handshake message",
+		                      "cannot write the handshake");
 	return 0;
 }
 
@@ -515,14 +513,8 @@ static int conn_hs_start(node_conn *c, bool initiator)
 	int r = c->hs ? proto_hs_init(c->hs, initiator, n->cfg.sk, n->cfg.netkey, &n->hello,
 	                              node_now_us(), NULL)
 	              : MAILLE_ENOMEM;
-	if (r) {
-		LOG_ERROR("CONN-ERROR", "#%llu %s: cannot start a handshake: %s", conn_num(c),
-		          c->peer_addr, maille_strerror(r));
-		if (ONESHOT(c))
-			node_ping_fail(n, r, false, "cannot start the handshake: %s", maille_strerror(r));
-		conn_close_now(c);
-		return -1;
-	}
+	if (r)
+		return conn_step_fail(c, r, "cannot start a handshake", "cannot start the handshake");
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "proto/array.h"
 #include "proto/idset.h"
 #include "internal.h"
 #include "node/service/log.h"
@@ -883,12 +884,10 @@ static int host_ingest(void *ctx, const uint8_t id[PROTO_ID_LEN], const uint8_t 
 		sy->tail = b;
 	}
 	if (b->len == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		ingest_entry *v = realloc(b->v, cap * sizeof *v);
+		ingest_entry *v = proto_array_grow(b->v, &b->cap, 16, sizeof *v);
 		if (!v)
 			goto nomem;
 		b->v = v;
-		b->cap = cap;
 	}
 	ingest_entry *x = &b->v[b->len];
 	memset(x, 0, sizeof *x);

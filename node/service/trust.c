@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "trust.h"
+#include "proto/array.h"
 #include "proto/error.h"
 #include "proto/member.h"
 
@@ -51,14 +52,12 @@ static int collect_edge(const store_row *row, void *ctx)
 	if (proto_vouch_decode(&row->entry, to, &active) != 0 || !active)
 		return 0;
 	if (E->n == E->cap) {
-		size_t cap = E->cap ? 2 * E->cap : 64;
-		vouch_edge *v = realloc(E->v, cap * sizeof *v);
+		vouch_edge *v = proto_array_grow(E->v, &E->cap, 64, sizeof *v);
 		if (!v) {
 			E->err = MAILLE_ENOMEM;
 			return MAILLE_ENOMEM;
 		}
 		E->v = v;
-		E->cap = cap;
 	}
 	memcpy(E->v[E->n].from, row->entry.territory, PROTO_KEY_LEN);
 	memcpy(E->v[E->n].to, to, PROTO_KEY_LEN);
@@ -95,12 +94,10 @@ static int builder_add(builder *b, const uint8_t key[PROTO_KEY_LEN], int reason,
 {
 	trust_view *tv = b->tv;
 	if (tv->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 16;
-		trust_node *v = realloc(tv->v, cap * sizeof *v);
+		trust_node *v = proto_array_grow(tv->v, &b->cap, 16, sizeof *v);
 		if (!v)
 			return MAILLE_ENOMEM;
 		tv->v = v;
-		b->cap = cap;
 	}
 	trust_node *n = &tv->v[tv->n++];
 	memset(n, 0, sizeof *n);
