@@ -45,7 +45,11 @@ static void text_fields(const proto_record_field *fields, const char *prefix, un
 {
 	for (const proto_record_field *f = fields; f && f->name; f++) {
 		char path[160];
-		snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		/* the tables nest two levels of short names: a path never fills the buffer, and
+		 * one that would is left out rather than shown cut */
+		int n = snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		if (n < 0 || (size_t)n >= sizeof path)
+			continue;
 		printf("%*s%s  (%s)  ", (int)indent, "", path, proto_record_kind_text(f->kind).fr);
 		text_presence(f);
 		printf("\n%*s%s : %s\n", (int)indent + 4, "", f->label.fr, f->help.fr);
@@ -53,8 +57,10 @@ static void text_fields(const proto_record_field *fields, const char *prefix, un
 			text_values(f->vocab, indent + 4);
 		if (f->obj) {
 			char sub[170];
-			snprintf(sub, sizeof sub, "%s%s", path, f->kind == PROTO_FK_OBJLIST ? "[]." : ".");
-			text_fields(f->obj->fields, sub, indent + 2);
+			n = snprintf(sub, sizeof sub, "%s%s", path,
+			             f->kind == PROTO_FK_OBJLIST ? "[]." : ".");
+			if (n > 0 && (size_t)n < sizeof sub)
+				text_fields(f->obj->fields, sub, indent + 2);
 			if (f->obj->check != PROTO_CHECK_NONE)
 				printf("%*s%s : %s\n", (int)indent + 4, "", path, f->obj->check_text.fr);
 		}
@@ -186,7 +192,11 @@ static void md_rows(const proto_record_field *fields, const char *prefix)
 {
 	for (const proto_record_field *f = fields; f && f->name; f++) {
 		char path[160];
-		snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		/* the tables nest two levels of short names: a path never fills the buffer, and
+		 * one that would is left out rather than shown cut */
+		int n = snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		if (n < 0 || (size_t)n >= sizeof path)
+			continue;
 		printf("| `%s` | %s", path, proto_record_kind_text(f->kind).fr);
 		if (f->vocab)
 			printf(" ([%s](#%s))", f->vocab->name, f->vocab->name);
