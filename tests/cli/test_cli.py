@@ -5,6 +5,7 @@ Usage: test_cli.py MAILLE_BINARY DATA_DIR
 Each test runs the real binary on a real store; nothing is mocked."""
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -675,6 +676,97 @@ class TestSchema(unittest.TestCase):
         self.assertIn("--markdown", out)
         rc, out, _ = run("--help")
         self.assertIn("  schema ", out)
+
+
+class TestHelp(Node):
+    """Every command's --help tells the truth about what the command accepts."""
+    OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]*)")
+
+    def commands(self):
+        """The commands as `maille --help` lists them (two spaces, a name, then its line)."""
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        cmds = re.findall(r"^  ([a-z]+) +\S", out.split("Commands:\n", 1)[1], re.M)
+        self.assertIn("territories", cmds)
+        return cmds
+
+    def accepts(self, form, opt):
+        """Whether the command FORM (a list: command, maybe a subcommand) knows --OPT: with a
+        value and --help after it, a known option prints the help (exit 0) or says it takes no
+        value; an unknown one is refused."""
+        rc, _, err = self.m(*form, f"--{opt}=x", "--help")
+        return rc == 0 or "takes no value" in err
+
+    def forms(self, cmd):
+        """The forms of CMD: [CMD], or [CMD, SUB] for each subcommand its usage lines name (the
+        lowercase words after the command)."""
+        if cmd not in self._forms:
+            rc, text, err = self.m(cmd, "--help")
+            self.assertEqual(rc, 0, f"{cmd} --help: {err}")
+            subs = sorted(set(re.findall(rf"^(?:usage:|      ) maille {cmd} ([a-z]+)\b", text,
+                                         re.M)))
+            self._forms[cmd] = [[cmd, sub] for sub in subs] or [[cmd]]
+        return self._forms[cmd]
+
+    def options_named(self, cmd, text, cmds):
+        """The (command, option) pairs TEXT names: an option after 'maille X' on a line, up to
+        a closing quote or parenthesis, is X's (a reference to another command); any other is
+        CMD's."""
+        pairs = set()
+        for line in text.splitlines():
+            rest = line
+            for m in re.finditer(r"maille ([a-z]+)([^')]*)", line):
+                if m.group(1) in cmds:
+                    pairs |= {(m.group(1), o) for o in self.OPTION.findall(m.group(2))}
+                    rest = rest.replace(m.group(0), " ", 1)
+            pairs |= {(cmd, o) for o in self.OPTION.findall(rest)}
+        return sorted(pairs)
+
+    def test_every_help(self):
+        self._forms = {}
+        rc, out, _ = run("--help")
+        for opt in self.OPTION.findall(out):
+            rc, _, err = run(f"--{opt}", "--help") if opt != "dir" else run("--dir", self.dir, "--help")
+            self.assertEqual(rc, 0, f"maille --help names --{opt}, which maille refuses: {err}")
+        cmds = self.commands()
+        for cmd in cmds:
+            with self.subTest(cmd=cmd):
+                rc, text, err = self.m(cmd, "--help")
+                self.assertEqual(rc, 0, f"{cmd} --help: {err}")
+                self.assertEqual(err, "", f"{cmd} --help writes on stderr")
+                self.assertRegex(text, rf"usage: maille {cmd}\b")
+                for form in self.forms(cmd):
+                    rc, text2, err = self.m(*form, "--help")
+                    self.assertEqual(rc, 0, f"{form} --help: {err}")
+                    self.assertIn(f"maille {' '.join(form)}", text2)
+                    self.assertEqual(err, "", f"{form} --help writes on stderr")
+                for owner, opt in self.options_named(cmd, text, cmds):
+                    self.assertTrue(any(self.accepts(f, opt) for f in self.forms(owner)),
+                                    f"'maille {cmd} --help' names --{opt} of {owner}, which no "
+                                    f"form of {owner} ({self.forms(owner)}) accepts")
+
+    def test_territories_help_says_the_trust_setting_and_filter(self):
+        rc, text, _ = self.m("territories", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("trust.hops", text)
+        self.assertNotIn("constant", text)
+        self.assertNotIn("do not filter", text)
+        rc, text, _ = self.m("trust", "--help")
+        self.assertIn("trust.hops", text)
+
+    def test_demo_arguments(self):
+        """tools/demo checks its arguments before it builds or starts anything."""
+        demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "demo")
+        rc, text, _ = harness.run_program(["bash", demo, "--help"])
+        self.assertEqual(rc, 0)
+        self.assertIn("--port-base N", text)
+        for bad in ("80", "65531", "abc", "-1", "7480x", "07480", ""):
+            rc, _, err = harness.run_program(["bash", demo, "--port-base", bad])
+            self.assertEqual(rc, 2, f"--port-base {bad!r}")
+            self.assertIn("--port-base", err)
+        rc, _, err = harness.run_program(["bash", demo, "--port-base"])
+        self.assertEqual(rc, 2)
+        self.assertIn("needs a port number", err)
 
 
 if __name__ == "__main__":
