@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "maille_config.h"
 #include "proto/error.h"
 
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
 {
 	/* messages and data are UTF-8 whatever the locale; never let it change number formats */
 	setlocale(LC_ALL, "C");
+	cli_i18n_init();
 	if (proto_init() != 0) {
 		cli_error("cannot initialise libsodium");
 		return EXIT_FAIL;
