@@ -447,9 +447,9 @@ const char *web_body_title(web_req *r, const proto_value *body)
 	return t ? t : L(r, "(sans titre)", "(untitled)");
 }
 
-void web_date(uint64_t us, char *ret, size_t cap)
+void web_date(const web_req *r, uint64_t us, char *ret, size_t cap)
 {
-	node_time_utc(us, NODE_TIME_MINUTE, ret, cap);
+	datefmt_time(us, r->w->zone, r->en, ret, cap);
 }
 
 proto_value *web_row_body(const store_row *row, proto_arena *a)
@@ -492,8 +492,8 @@ void web_row_card(web_req *r, const store_row *row)
 		wb_puts(b, " · ");
 		wb_htmls(b, sl ? sl : st);
 	}
-	char date[40];
-	web_date(row->entry.timestamp, date, sizeof date);
+	char date[DATEFMT_CAP];
+	web_date(r, row->entry.timestamp, date, sizeof date);
 	wb_printf(b, " · %s</p>", date);
 	if (row->snippet) {
 		wb_puts(b, "<p class=\"snippet\">");

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/service/datefmt.h"
 #include "node/service/trust.h"
 #include "proto/entry.h"
 #include "proto/value.h"
@@ -94,6 +95,7 @@ struct web_server {
 	char url[96];
 	char netkey_fp[16]; /* cfg.netkey_fp points here (a copy) */
 	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
+	const datefmt_zone *zone; /* cfg.timezone's (the default when NULL or unknown) */
 	bool loopback_only;
 	bool addr_written;
 	/* the Host allow-list (web.h): names and the port each is reached on (the listening
@@ -229,7 +231,9 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
 const char *web_body_str(const proto_value *body, const char *key);
 /* The title of a decoded body (title, else name), "(sans titre)" if none. */
 const char *web_body_title(web_req *r, const proto_value *body);
-void web_date(uint64_t us, char *ret, size_t cap);
+/* A moment as people read it, in the node's zone and the request's language
+ * (node/service/datefmt.h: "7 décembre 2026 à 10 h 29"); ret holds DATEFMT_CAP bytes. */
+void web_date(const web_req *r, uint64_t us, char *ret, size_t cap);
 /* The body of a row, decoded into a (NULL for a tombstone or a body that does not decode). */
 proto_value *web_row_body(const store_row *row, proto_arena *a);
 /* One result of a list (a card): title link, type, territory, summary, snippet. */

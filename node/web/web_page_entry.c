@@ -61,9 +61,9 @@ static int other_version(const store_row *row, void *ctx)
 	if (c->n++ == 0)
 		wb_printf(b, "<h2>%s</h2><ul>",
 		          L(c->r, "Autres versions connues ici", "Other versions known here"));
-	char name[256], date[40];
+	char name[256], date[DATEFMT_CAP];
 	web_territory_name(c->r->wk->st, row->entry.territory, name, sizeof name);
-	web_date(row->entry.timestamp, date, sizeof date);
+	web_date(c->r, row->entry.timestamp, date, sizeof date);
 	wb_puts(b, "<li><a href=\"");
 	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
 	wb_puts(b, "\">");
@@ -163,7 +163,7 @@ void web_page_entry(web_req *r, const char *rest)
 		wb_puts(b, "</strong></p>");
 	}
 	/* provenance */
-	char terr[256], signer[512], hex[2 * PROTO_KEY_LEN + 1], date[40];
+	char terr[256], signer[512], hex[2 * PROTO_KEY_LEN + 1], date[DATEFMT_CAP];
 	web_territory_name(r->wk->st, row.entry.territory, terr, sizeof terr);
 	web_signer_label(r->wk->st, &row.entry, signer, sizeof signer);
 	bool trusted = tv && trust_find(tv, row.entry.territory);
@@ -183,7 +183,7 @@ void web_page_entry(web_req *r, const char *rest)
 	proto_hex(row.entry.signer, PROTO_KEY_LEN, hex);
 	wb_printf(b, "</dd><dt>%s</dt><dd><code>%.8s</code></dd>",
 	          L(r, "Empreinte de la clé de signature", "Signing key fingerprint"), hex);
-	web_date(row.entry.timestamp, date, sizeof date);
+	web_date(r, row.entry.timestamp, date, sizeof date);
 	wb_printf(b, "<dt>%s</dt><dd>%s</dd>", L(r, "Version du", "Version of"), date);
 	/* web_row_verified held above, for these very bytes */
 	wb_printf(b, "<dt>%s</dt><dd class=\"ok\">%s</dd>", L(r, "Signature", "Signature"),

@@ -15,8 +15,8 @@ static void when(web_req *r, json_t *us)
 		wb_puts(&r->out, L(r, "jamais", "never"));
 		return;
 	}
-	char date[40];
-	web_date((uint64_t)json_integer_value(us), date, sizeof date);
+	char date[DATEFMT_CAP];
+	web_date(r, (uint64_t)json_integer_value(us), date, sizeof date);
 	wb_puts(&r->out, date);
 }
 

@@ -27,8 +27,8 @@ static int member_item(const proto_member_cap *cap, void *ctx)
 	wb_printf(b, " — %s, <code>%.8s</code>", cap->role == PROTO_ROLE_ADMIN ? "admin" : "editor",
 	          hex);
 	if (cap->until_us != UINT64_MAX) {
-		char date[40];
-		web_date(cap->until_us, date, sizeof date);
+		char date[DATEFMT_CAP];
+		web_date(c->r, cap->until_us, date, sizeof date);
 		wb_printf(b, " (%s %s)", L(c->r, "jusqu'au", "until"), date);
 	}
 	wb_puts(b, "</li>");
