@@ -151,6 +151,27 @@ static const struct {
 	{ "idle", "en attente", "idle" },
 	{ "backoff", "nouvel essai différé", "backing off" },
 	{ "self", "ce nœud", "this node" },
+	/* licences by name (SPDX identifiers, and Etalab's) */
+	{ "etalab-2.0", "Licence Ouverte / Open Licence 2.0", "Licence Ouverte / Open Licence 2.0" },
+	{ "etalab-1.0", "Licence Ouverte / Open Licence 1.0", "Licence Ouverte / Open Licence 1.0" },
+	{ "CC-BY-4.0", "Creative Commons Attribution 4.0", "Creative Commons Attribution 4.0" },
+	{ "CC-BY-SA-4.0", "Creative Commons Attribution - Partage dans les mêmes conditions 4.0",
+	  "Creative Commons Attribution-ShareAlike 4.0" },
+	{ "CC0-1.0", "Creative Commons Zéro (domaine public) 1.0", "Creative Commons Zero 1.0" },
+	{ "ODbL-1.0", "Open Database License 1.0", "Open Database License 1.0" },
+	{ "EUPL-1.2", "Licence publique de l'Union européenne 1.2", "European Union Public Licence 1.2" },
+	{ "MIT", "Licence MIT", "MIT License" },
+	{ "Apache-2.0", "Licence Apache 2.0", "Apache License 2.0" },
+	{ "MPL-2.0", "Mozilla Public License 2.0", "Mozilla Public License 2.0" },
+	{ "BSD-3-Clause", "Licence BSD à 3 clauses", "BSD 3-Clause License" },
+	{ "GPL-3.0-or-later", "GNU GPL 3.0 ou ultérieure", "GNU GPL 3.0 or later" },
+	{ "GPL-3.0-only", "GNU GPL 3.0 seulement", "GNU GPL 3.0 only" },
+	{ "AGPL-3.0-or-later", "GNU AGPL 3.0 ou ultérieure", "GNU AGPL 3.0 or later" },
+	{ "AGPL-3.0-only", "GNU AGPL 3.0 seulement", "GNU AGPL 3.0 only" },
+	{ "LGPL-3.0-or-later", "GNU LGPL 3.0 ou ultérieure", "GNU LGPL 3.0 or later" },
+	{ "CECILL-2.1", "Licence CeCILL 2.1", "CeCILL License 2.1" },
+	{ "CECILL-B", "Licence CeCILL-B", "CeCILL-B License" },
+	{ "CECILL-C", "Licence CeCILL-C", "CeCILL-C License" },
 };
 
 const char *web_label(const web_req *r, const char *name)
@@ -531,38 +552,129 @@ static unsigned max_rank(const proto_record_field *table)
 	return m;
 }
 
-/* A reference (about, components, relations' target): a link when it is an entry path. */
+static int first_id(const store_row *row, void *ctx)
+{
+	memcpy(ctx, row->id, PROTO_ID_LEN); /* the row is borrowed: its id only */
+	return 1;
+}
+
+/* The live record at path a reference names, whatever the page's query string says: in the
+ * territory of the record that names it first (a REX about its own use case), else in this
+ * node's territory, else in any. 0 or the store's error. */
+static int ref_find(web_req *r, const char *path, store_row *ret)
+{
+	if (r->fields_territory &&
+	    store_entry_get(r->wk->st, r->fields_territory, path, ret) == 0) {
+		if (ret->entry.kind == PROTO_KIND_DOCUMENT)
+			return 0;
+		store_row_done(ret);
+	}
+	uint8_t id[PROTO_ID_LEN];
+	int e = store_entry_find_path(r->wk->st, path, r->w->own, first_id, id);
+	if (e <= 0)
+		return e < 0 ? e : MAILLE_ENOTFOUND;
+	char hex[2 * PROTO_ID_LEN + 1];
+	proto_hex(id, PROTO_ID_LEN, hex);
+	return store_entry_get_id(r->wk->st, hex, ret);
+}
+
+/* A reference (about, components, relations' target): a link with the record's title when
+ * it names a record known here, its path otherwise. */
 static void ref_link(web_req *r, const char *s, size_t len)
 {
 	web_buf *b = &r->out;
 	if (proto_path_valid(s, len) && memchr(s, '/', len)) {
-		wb_puts(b, "<a href=\"/entry/");
-		wb_url(b, s, len, true);
-		wb_puts(b, "\">");
 		store_row row;
-		bool named = false;
 		char *path = strndup(s, len);
-		if (path && web_find_entry(r, path, &row) == 0) {
+		if (path && ref_find(r, path, &row) == 0) {
 			proto_arena a;
 			proto_arena_init(&a, 0);
 			proto_value *body = web_row_body(&row, &a);
-			if (body) {
+			wb_puts(b, "<a href=\"");
+			web_entry_href(b, row.entry.territory, row.entry.path, row.entry.path_len);
+			wb_puts(b, "\">");
+			if (body)
 				wb_htmls(b, web_body_title(r, body));
-				named = true;
-			}
+			else
+				wb_html(b, s, len);
+			wb_puts(b, "</a>");
 			proto_arena_done(&a);
 			store_row_done(&row);
+		} else {
+			wb_puts(b, "<a href=\"/entry/");
+			wb_url(b, s, len, true);
+			wb_puts(b, "\">");
+			wb_html(b, s, len);
+			wb_puts(b, "</a>");
 		}
 		free(path);
-		if (!named)
-			wb_html(b, s, len);
-		wb_puts(b, "</a>");
 		return;
 	}
 	web_value(r, &(proto_value){ .type = PROTO_V_STR, .u.str = { s, len } }, 0);
 }
 
-static void field_value(web_req *r, const proto_record_field *f, const proto_value *v)
+static void field_dt(web_req *r, const proto_record_field *f, const char *key,
+                     const proto_value *v, int depth);
+
+/* A nested object: its members in the order of its table, labelled by it, then any other
+ * member the table does not know. */
+static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value *v, int depth)
+{
+	web_buf *b = &r->out;
+	if (v->type != PROTO_V_MAP || proto_langmap_is(v) || depth > 6) {
+		web_value(r, v, depth);
+		return;
+	}
+	/* a period reads as one phrase: "du 1er mars 2024 au 28 février 2025" */
+	if (obj->check == PROTO_CHECK_PERIOD && obj->fields[0].name && obj->fields[1].name) {
+		const char *st = web_body_str(v, obj->fields[0].name),
+		           *en = web_body_str(v, obj->fields[1].name);
+		char text[2 * DATEFMT_CAP + 16];
+		if (st && datefmt_period(st, en, r->en, text, sizeof text)) {
+			wb_htmls(b, text);
+			return;
+		}
+	}
+	wb_puts(b, "<dl class=\"sub\">");
+	for (const proto_record_field *m = obj->fields; m->name; m++) {
+		const proto_value *mv = proto_map_get(v, m->name);
+		if (mv && mv->type != PROTO_V_NIL)
+			field_dt(r, m, m->name, mv, depth + 1);
+	}
+	for (size_t i = 0; i < v->u.map.n; i++) {
+		const proto_kv *kv = &v->u.map.items[i];
+		if (!proto_record_field_find(obj->fields, kv->key))
+			field_dt(r, NULL, kv->key, &kv->val, depth + 1);
+	}
+	wb_puts(b, "</dl>");
+}
+
+/* A string of a field: its vocabulary's label, a date as people read it, a licence by its
+ * name; false when it has nothing of its own to say. */
+static bool field_str(web_req *r, const proto_record_field *f, const proto_value *v)
+{
+	if (v->type != PROTO_V_STR)
+		return false;
+	const char *s = v->u.str.ptr, *lab = NULL;
+	if (f->vocab)
+		lab = proto_vocab_label(f->vocab, s, r->en);
+	if (f->kind == PROTO_FK_DATE) {
+		char d[DATEFMT_CAP];
+		if (datefmt_ymd(s, v->u.str.len, r->en, d, sizeof d)) {
+			wb_htmls(&r->out, d);
+			return true;
+		}
+	}
+	if (f->kind == PROTO_FK_LICENCE)
+		lab = web_label(r, s);
+	if (!lab)
+		return false;
+	wb_htmls(&r->out, lab);
+	return true;
+}
+
+static void field_value(web_req *r, const proto_record_field *f, const proto_value *v,
+                        int depth)
 {
 	web_buf *b = &r->out;
 	proto_display d = f ? f->display : PROTO_D_VALUE;
@@ -590,7 +702,8 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 			                  *tg = proto_map_get(it, m[1].name);
 			wb_puts(b, "<li>");
 			if (rel && rel->type == PROTO_V_STR && tg && tg->type == PROTO_V_STR) {
-				wb_htmls(b, rel->u.str.ptr);
+				const char *rl = proto_vocab_label(m[0].vocab, rel->u.str.ptr, r->en);
+				wb_htmls(b, rl ? rl : rel->u.str.ptr);
 				wb_puts(b, " : ");
 				ref_link(r, tg->u.str.ptr, tg->u.str.len);
 			} else {
@@ -601,24 +714,59 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 		wb_puts(b, "</ul>");
 		return;
 	}
+	if (f && f->obj && f->kind == PROTO_FK_OBJ) {
+		obj_value(r, f->obj, v, depth);
+		return;
+	}
+	if (f && f->obj && f->kind == PROTO_FK_OBJLIST && v->type == PROTO_V_ARRAY) {
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			wb_puts(b, "<li>");
+			obj_value(r, f->obj, &v->u.arr.items[i], depth + 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	if (f && (f->kind == PROTO_FK_ENUMLIST || f->kind == PROTO_FK_THEMES) &&
+	    v->type == PROTO_V_ARRAY) {
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			wb_puts(b, "<li>");
+			if (!field_str(r, f, &v->u.arr.items[i]))
+				web_value(r, &v->u.arr.items[i], depth + 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	if (f && field_str(r, f, v))
+		return;
+	/* a rating says its scale: "3 sur 4" */
+	if (f && f->kind == PROTO_FK_INT && v->type == PROTO_V_INT && f->lo == 1 && f->hi > 1 &&
+	    f->hi <= 10) {
+		wb_printf(b, "%lld %s %lld", (long long)v->u.i, L(r, "sur", "out of"),
+		          (long long)f->hi);
+		return;
+	}
 	/* long free texts (a string or a language map) are Markdown like the description */
 	const char *t = proto_langmap_pick(v, r->en ? "en" : "fr");
 	if (t && (v->type == PROTO_V_STR ? strlen(t) > 80 : true) && strchr(t, '\n')) {
 		web_markdown(b, t, strlen(t));
 		return;
 	}
-	web_value(r, v, 0);
+	web_value(r, v, depth);
 }
 
 static void field_dt(web_req *r, const proto_record_field *f, const char *key,
-                     const proto_value *v)
+                     const proto_value *v, int depth)
 {
 	web_buf *b = &r->out;
 	const char *lab = f ? (r->en ? f->label.en : f->label.fr) : web_label(r, key);
 	wb_puts(b, "<dt>");
 	wb_htmls(b, lab ? lab : key);
 	wb_puts(b, "</dt><dd>");
-	field_value(r, f, v);
+	field_value(r, f, v, depth);
 	wb_puts(b, "</dd>");
 }
 
@@ -630,15 +778,17 @@ static void fields_ranked(web_req *r, const proto_value *body, const proto_recor
 			continue;
 		const proto_value *v = proto_map_get(body, f->name);
 		if (v && v->type != PROTO_V_NIL)
-			field_dt(r, f, f->name, v);
+			field_dt(r, f, f->name, v, 0);
 	}
 }
 
-void web_fields(web_req *r, const proto_value *body, const char *type)
+void web_fields(web_req *r, const proto_value *body, const char *type,
+                const uint8_t territory[PROTO_KEY_LEN])
 {
 	web_buf *b = &r->out;
 	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
 	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
+	r->fields_territory = territory;
 	wb_puts(b, "<dl class=\"fields\">");
 	for (size_t l = 0; l < 2; l++)
 		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
@@ -651,9 +801,10 @@ void web_fields(web_req *r, const proto_value *body, const char *type)
 		if (strcmp(kv->key, PROTO_F_TYPE) == 0 || strcmp(kv->key, PROTO_F_NAME) == 0 ||
 		    (f && f->page != 0))
 			continue;
-		field_dt(r, f, kv->key, &kv->val);
+		field_dt(r, f, kv->key, &kv->val, 0);
 	}
 	wb_puts(b, "</dl>");
+	r->fields_territory = NULL;
 }
 
 /* ---- the stylesheet (served from the binary: the node needs no other file) ------------------ */

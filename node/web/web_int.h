@@ -158,6 +158,7 @@ typedef struct web_req {
 	size_t n_cookies;
 	bool no_store;
 	bool logged; /* already logged: no WEB-REQ line */
+	const uint8_t *fields_territory; /* web_fields' territory while it runs */
 } web_req;
 
 /* A handler of the route table (web.c): rest is what follows a prefix route's path ("" for
@@ -239,7 +240,10 @@ proto_value *web_row_body(const store_row *row, proto_arena *a);
 /* One result of a list (a card): title link, type, territory, summary, snippet. */
 void web_row_card(web_req *r, const store_row *row);
 /* The fields of a record's body as a <dl>, in the order of its type's record table. */
-void web_fields(web_req *r, const proto_value *body, const char *type);
+/* References among them are found in territory first (the record's own territory; NULL:
+ * this node's, then any), whatever the page's query string says. */
+void web_fields(web_req *r, const proto_value *body, const char *type,
+                const uint8_t territory[PROTO_KEY_LEN]);
 extern const char web_css[];
 
 /* ---- web_page_catalogue.c ----------------------------------------------------------------- */

@@ -330,11 +330,26 @@ class WebTest(Base):
         self.assertIn("signature vérifiée", t)
         self.assertIn("Métropole de Lyon", t)
         self.assertIn(self.key_a[:8], t)
-        # the use case it is about, as a link with its title
-        self.assertIn('href="/entry/use_case/assistant-conversationnel-rh"', t)
-        self.assertIn("Assistant conversationnel pour les questions RH", t)
+        # the use case it is about, as a link to that record (its territory named) with its
+        # title, whatever the query string of the page says
+        link = ('href="/entry/use_case/assistant-conversationnel-rh?territory='
+                f'{self.key_a}">Assistant conversationnel pour les questions RH')
+        self.assertIn(link, t)
+        self.assertIn(link, self.get("/entry/rex/chatbot-rh-un-an-apres").text)
         self.assertIn("Enseignements", t)  # lessons_learned, labelled
         self.assertIn('action="/delete"', t)  # our own entry: edit and delete
+        # content first: summary, description, the fields; the provenance last, folded
+        order = [t.index(x) for x in ("<h1>", 'class="summary"', 'id="h-desc"', 'id="h-details"',
+                                      "<details class=\"prov\">")]
+        self.assertEqual(order, sorted(order), order)
+        # labels, not codes; dates as people read them
+        self.assertIn("<dd>Licence Ouverte / Open Licence 2.0</dd>", t)
+        self.assertIn("<dd>Référent expert</dd>", t)
+        self.assertIn("<dd>depuis le 6 janvier 2025</dd>", t)
+        self.assertRegex(t, r"mise à jour le \d{1,2}(er)? [a-zéû]+ 20\d\d à \d{1,2} h \d\d")
+        self.assertNotIn("UTC", t)
+        en = self.get("/entry/rex/chatbot-rh-un-an-apres", headers={"Cookie": "maille_lang=en"})
+        self.assertIn("<dd>since 6 January 2025</dd>", en.text)
 
     def test_api(self):
         st = self.get("/api/status").json()
