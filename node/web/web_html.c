@@ -184,22 +184,64 @@ const char *web_label(const web_req *r, const char *name)
 
 /* ---- layout --------------------------------------------------------------------------------- */
 
+/* The catalogue's filters a feed link carries (the catalogue page's own), as a query. */
+static void feed_filters(web_req *r, web_buf *b)
+{
+	static const char *const keys[] = { "type", "theme", "territory", NULL };
+	char sep = '?';
+	if (strcmp(r->path, "/catalogue") != 0)
+		return;
+	for (size_t i = 0; keys[i]; i++) {
+		const char *v = web_form_get(&r->q, keys[i]);
+		if (!v || !*v)
+			continue;
+		wb_printf(b, "%c%s=", sep, keys[i]);
+		wb_urls(b, v);
+		sep = '&';
+	}
+}
+
 void web_page_begin(web_req *r, const char *title, const char *active)
 {
 	web_buf *b = &r->out;
 	r->ctype = "text/html; charset=utf-8";
+	char site[256];
+	web_site_name(r, site, sizeof site);
 	wb_printf(b,
 	          "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	          "<title>",
 	          r->en ? "en" : "fr");
 	wb_htmls(b, title);
-	wb_puts(b, " — Maille</title><link rel=\"stylesheet\" href=\"/static/maille.css\"></head>"
-	           "<body>");
+	wb_puts(b, " — Maille");
+	if (*site) {
+		wb_puts(b, " — ");
+		wb_htmls(b, site);
+	}
+	wb_printf(b,
+	          "</title><link rel=\"stylesheet\" href=\"/static/maille.css\"><link "
+	          "rel=\"alternate\" type=\"application/atom+xml\" title=\"%s\" href=\"/feed.atom",
+	          L(r, "Dernières fiches (Atom)", "Latest records (Atom)"));
+	feed_filters(r, b);
+	wb_puts(b, "\"></head><body>");
 	wb_printf(b, "<a class=\"skip\" href=\"#main\">%s</a>",
 	          L(r, "Aller au contenu", "Skip to content"));
-	wb_printf(b, "<header><nav aria-label=\"%s\"><a class=\"brand\" href=\"/\">Maille</a><ul>",
-	          L(r, "Navigation principale", "Main navigation"));
+	wb_puts(b, "<header><p class=\"site\"><a class=\"brand\" href=\"/\">Maille</a>");
+	if (*site) {
+		wb_puts(b, " <span class=\"territory\">");
+		wb_htmls(b, site);
+		wb_puts(b, "</span>");
+	}
+	/* the switch goes back to the same page in the other language */
+	wb_printf(b, " <a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
+	wb_url(b, r->path, r->path_len, true);
+	if (r->raw_query && r->method != WEB_POST) {
+		wb_url(b, "?", 1, false);
+		wb_url(b, r->raw_query, strlen(r->raw_query), false);
+	}
+	wb_printf(b, "\" lang=\"%s\">%s</a></p>", r->en ? "fr" : "en",
+	          r->en ? "Français" : "English");
+	wb_printf(b, "<nav aria-label=\"%s\"><ul>", L(r, "Navigation principale", "Main navigation"));
 	static const struct {
 		const char *href, *key, *fr, *en;
 	} nav[] = {
@@ -213,23 +255,16 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 		wb_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].href,
 		          cur ? " aria-current=\"page\"" : "", L(r, nav[i].fr, nav[i].en));
 	}
-	wb_puts(b, "</ul>");
-	/* the switch goes back to the same page in the other language */
-	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
-	wb_url(b, r->path, r->path_len, true);
-	if (r->raw_query && r->method != WEB_POST) {
-		wb_url(b, "?", 1, false);
-		wb_url(b, r->raw_query, strlen(r->raw_query), false);
-	}
-	wb_printf(b, "\" lang=\"%s\">%s</a></nav>", r->en ? "fr" : "en",
-	          r->en ? "Français" : "English");
-	wb_printf(b,
-	          "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
-	          "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
-	          "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>"
-	          "</header><main id=\"main\">",
-	          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
-	          L(r, "Rechercher", "Search"));
+	wb_puts(b, "</ul></nav>");
+	/* one search box per page: the home and search pages have their own */
+	if (strcmp(r->path, "/") != 0 && strcmp(r->path, "/search") != 0)
+		wb_printf(b,
+		          "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
+		          "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
+		          "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>",
+		          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
+		          L(r, "Rechercher", "Search"));
+	wb_puts(b, "</header><main id=\"main\">");
 }
 
 void web_page_end(web_req *r)
@@ -243,13 +278,18 @@ void web_page_end(web_req *r)
 		          "</button></form>",
 		          tok, L(r, "Se déconnecter", "Sign out"));
 	}
-	wb_printf(
-	    &r->out, "</main><footer><p>%s</p></footer></body></html>\n",
-	    L(r,
-	      "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
-	      "est signée par le territoire qui la publie.",
-	      "Maille: the territories' federated catalogue, served by this node. Every record "
-	      "is signed by the territory that publishes it."));
+	wb_printf(&r->out,
+	          "</main><footer><ul class=\"links\"><li><a href=\"/accessibilite\">%s</a></li>"
+	          "<li><a href=\"/mentions-legales\">%s</a></li><li><a href=\"/feed.atom\" "
+	          "type=\"application/atom+xml\">%s</a></li></ul><p>%s</p></footer></body></html>\n",
+	          L(r, "Accessibilité : non conforme", "Accessibility: not compliant"),
+	          L(r, "Mentions légales", "Legal notice"),
+	          L(r, "Flux Atom des dernières fiches", "Atom feed of the latest records"),
+	          L(r,
+	            "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
+	            "est signée par le territoire qui la publie.",
+	            "Maille: the territories' federated catalogue, served by this node. Every "
+	            "record is signed by the territory that publishes it."));
 }
 
 void web_error(web_req *r, unsigned status, const char *fr, const char *en)
@@ -819,7 +859,8 @@ const char web_css[] =
     ".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
     "padding:.5rem;z-index:2}"
     "header{background:#f3f5f9;border-bottom:1px solid #c8cdd6;padding:.5rem 1rem}"
-    "header nav{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
+    "header .site{display:flex;flex-wrap:wrap;align-items:baseline;gap:.8rem;margin:0 0 .4rem}"
+    ".territory{font-weight:600}"
     "header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
     ".brand{font-weight:700;font-size:1.25rem;text-decoration:none}"
     "[aria-current=page]{font-weight:700}"
@@ -827,6 +868,8 @@ const char web_css[] =
     "form.search{margin-top:.5rem}"
     "main{max-width:60rem;margin:0 auto;padding:1rem}"
     "footer{border-top:1px solid #c8cdd6;padding:1rem;color:#3d3d3d;font-size:.9rem}"
+    "footer .links{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
+    "details.prov summary{cursor:pointer;font-weight:600}"
     ".cards{list-style:none;padding:0}.card{border-bottom:1px solid #e0e3e8;padding:.5rem 0}"
     ".card h3{margin:.2rem 0;font-size:1.1rem}.meta{color:#3d3d3d;font-size:.9rem;margin:0}"
     "mark{background:#fff3a0;color:#1b1b1b}"

@@ -306,6 +306,11 @@ void web_signature_error(web_req *r, const store_row *row);
 /* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
 web_handler web_page_territory, web_page_network;
 
+/* ---- web_page_info.c: Accessibilité, Mentions légales, the Atom feed ----------------------- */
+web_handler web_page_accessibility, web_page_legal, web_feed;
+/* The name of the territory this node serves (its forms' territory, else its own key's). */
+void web_site_name(web_req *r, char *ret, size_t cap);
+
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */
 void web_page_publish(web_req *r);

@@ -351,6 +351,105 @@ class WebTest(Base):
         en = self.get("/entry/rex/chatbot-rh-un-an-apres", headers={"Cookie": "maille_lang=en"})
         self.assertIn("<dd>since 6 January 2025</dd>", en.text)
 
+    def test_feed(self):
+        """/feed.atom: an Atom document (RFC 4287) of the newest records that an XML parser
+        reads, with the catalogue's filters, every text escaped."""
+        import xml.etree.ElementTree as ET
+        A = "{http://www.w3.org/2005/Atom}"
+        r = self.get("/feed.atom")
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertTrue(r.header("Content-Type").startswith("application/atom+xml"))
+        feed = ET.fromstring(r.text.encode())
+        self.assertEqual(feed.tag, A + "feed")
+        for child in ("id", "title", "updated", "author"):
+            self.assertIsNotNone(feed.find(A + child), child)
+        self.assertIn("Métropole de Lyon", feed.find(f"{A}author/{A}name").text)
+        rfc3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
+        self.assertRegex(feed.find(A + "updated").text, rfc3339)
+        entries = feed.findall(A + "entry")
+        self.assertGreaterEqual(len(entries), 4)
+        titles = [e.find(A + "title").text for e in entries]
+        self.assertIn(XSS_TITLE, titles)  # the parser gives back the text itself
+        self.assertNotIn("<script", r.text)
+        ids = set()
+        for e in entries:
+            for child in ("id", "title", "updated", "link", "summary", "author"):
+                self.assertIsNotNone(e.find(A + child), child)
+            self.assertRegex(e.find(A + "updated").text, rfc3339)
+            self.assertTrue(e.find(A + "link").get("href").startswith("/entry/"))
+            ids.add(e.find(A + "id").text)
+        self.assertEqual(len(ids), len(entries))
+        updated = [e.find(A + "updated").text for e in entries]
+        self.assertEqual(updated, sorted(updated, reverse=True))  # newest first
+        # the filters, as on the catalogue
+        def types(q):
+            f = ET.fromstring(self.get("/feed.atom" + q).text.encode())
+            return [e.find(A + "category").get("term") for e in f.findall(A + "entry")]
+        self.assertEqual(set(types("?type=use_case")), {"use_case"})
+        self.assertEqual(set(types("?type=rex")), {"rex"})
+        self.assertNotIn("use_case", types("?theme=transparence-algorithmes"))
+        self.assertIn("rex", types("?theme=transparence-algorithmes"))
+        sobre = types("?theme=sobriete-numerique")
+        self.assertIn("methodology", sobre)  # its themes a single string
+        self.assertNotIn("use_case", sobre)
+        self.assertGreaterEqual(len(types(f"?territory={self.key_a}")), 4)
+        other = "ab" * 32
+        self.assertEqual(types(f"?territory={other}"), [])
+        self.assertEqual(self.get("/feed.atom?type=nope").status, 400)
+        self.assertEqual(self.get("/feed.atom?territory=zz").status, 400)
+        # linked from the pages: in the head, and visibly
+        home = self.get("/").text
+        self.assertIn('<link rel="alternate" type="application/atom+xml"', home)
+        self.assertIn('href="/feed.atom"', home)
+        self.assertIn('href="/feed.atom?type=rex"', self.get("/catalogue?type=rex").text)
+
+    def test_public_service_pages(self):
+        """The header names the territory; the footer links to the accessibility statement
+        and the legal notice, both filled from the territory's profile, in both languages;
+        the home page has one search box."""
+        home = self.get("/").text
+        self.assertEqual(home.count('type="search"'), 1)
+        self.assertIn('<span class="territory">Métropole de Lyon</span>', home)
+        self.assertIn('href="/accessibilite">Accessibilité : non conforme</a>', home)
+        self.assertIn('href="/mentions-legales">Mentions légales</a>', home)
+        self.assertEqual(self.get("/search?q=chatbot").text.count('type="search"'), 1)
+        a11y = self.get("/accessibilite")
+        self.assertEqual(a11y.status, 200)
+        for words in ("Déclaration d'accessibilité", "État de conformité", "non conforme",
+                      "RGAA", "axe-core", "Voies de recours", "Défenseur des droits",
+                      "Métropole de Lyon"):
+            self.assertIn(html.escape(words, quote=True).replace("&#x27;", "&#39;"), a11y.text)
+        legal = self.get("/mentions-legales")
+        self.assertEqual(legal.status, 200)
+        for words in ("Mentions légales", "Éditeur", "200046977", "Direction de la publication",
+                      "Hébergement", "Métropole de Lyon"):
+            self.assertIn(words, legal.text)
+        en = {"Cookie": "maille_lang=en"}
+        self.assertIn("Accessibility statement", self.get("/accessibilite", headers=en).text)
+        self.assertIn("Legal notice", self.get("/mentions-legales", headers=en).text)
+
+    def test_timezone_setting(self):
+        """timezone in maille.conf: a zone the node does not know stops the command with the
+        file, the line and the zones it knows; a known one is accepted."""
+        conf = os.path.join(self.a, "maille.conf")
+        with open(conf) as f:
+            before = f.read()
+        try:
+            with open(conf, "a") as f:
+                f.write("timezone = Europe/Lyon\n")
+            rc, out, err = self.m(self.a, "status")
+            self.assertNotEqual(rc, 0, out)
+            self.assertIn("maille.conf", err)
+            self.assertIn("Europe/Lyon", err)
+            self.assertIn("Europe/Paris", err)
+            self.assertIn("Pacific/Noumea", err)
+            with open(conf, "w") as f:
+                f.write(before + "timezone = America/Martinique\n")
+            self.ok(self.a, "status")
+        finally:
+            with open(conf, "w") as f:
+                f.write(before)
+
     def test_api(self):
         st = self.get("/api/status").json()
         self.assertEqual(st["key"], self.key_a)
