@@ -19,21 +19,26 @@ struct datefmt_zone {
 
 /* clang-format off */
 static const datefmt_zone zones[] = {
-	{ "Europe/Paris", 60, RULE_EU },
+	{ "Europe/Paris", 60, RULE_EU }, /* the default: first */
+	/* the Antilles */
 	{ "America/Guadeloupe", -240, RULE_NONE },
 	{ "America/Martinique", -240, RULE_NONE },
-	{ "America/Cayenne", -180, RULE_NONE },
-	{ "Indian/Reunion", 240, RULE_NONE },
-	{ "Indian/Mayotte", 180, RULE_NONE },
-	{ "America/Miquelon", -180, RULE_NA },
 	{ "America/St_Barthelemy", -240, RULE_NONE },
 	{ "America/Marigot", -240, RULE_NONE },
+	/* Guyane, Saint-Pierre-et-Miquelon */
+	{ "America/Cayenne", -180, RULE_NONE },
+	{ "America/Miquelon", -180, RULE_NA },
+	/* the Indian Ocean */
+	{ "Indian/Reunion", 240, RULE_NONE },
+	{ "Indian/Mayotte", 180, RULE_NONE },
+	{ "Indian/Kerguelen", 300, RULE_NONE },
+	/* the Pacific */
 	{ "Pacific/Noumea", 660, RULE_NONE },
+	{ "Pacific/Wallis", 720, RULE_NONE },
 	{ "Pacific/Tahiti", -600, RULE_NONE },
 	{ "Pacific/Marquesas", -570, RULE_NONE },
 	{ "Pacific/Gambier", -540, RULE_NONE },
-	{ "Pacific/Wallis", 720, RULE_NONE },
-	{ "Indian/Kerguelen", 300, RULE_NONE },
+	/* for a node that prefers universal time */
 	{ "UTC", 0, RULE_NONE },
 };
 /* clang-format on */

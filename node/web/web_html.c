@@ -184,23 +184,6 @@ const char *web_label(const web_req *r, const char *name)
 
 /* ---- layout --------------------------------------------------------------------------------- */
 
-/* The catalogue's filters a feed link carries (the catalogue page's own), as a query. */
-static void feed_filters(web_req *r, web_buf *b)
-{
-	static const char *const keys[] = { "type", "theme", "territory", NULL };
-	char sep = '?';
-	if (strcmp(r->path, "/catalogue") != 0)
-		return;
-	for (size_t i = 0; keys[i]; i++) {
-		const char *v = web_form_get(&r->q, keys[i]);
-		if (!v || !*v)
-			continue;
-		wb_printf(b, "%c%s=", sep, keys[i]);
-		wb_urls(b, v);
-		sep = '&';
-	}
-}
-
 void web_page_begin(web_req *r, const char *title, const char *active)
 {
 	web_buf *b = &r->out;
@@ -222,7 +205,8 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 	          "</title><link rel=\"stylesheet\" href=\"/static/maille.css\"><link "
 	          "rel=\"alternate\" type=\"application/atom+xml\" title=\"%s\" href=\"/feed.atom",
 	          L(r, "Dernières fiches (Atom)", "Latest records (Atom)"));
-	feed_filters(r, b);
+	if (strcmp(r->path, "/catalogue") == 0) /* the feed of what the page lists */
+		web_feed_query(r, b);
 	wb_puts(b, "\"></head><body>");
 	wb_printf(b, "<a class=\"skip\" href=\"#main\">%s</a>",
 	          L(r, "Aller au contenu", "Skip to content"));

@@ -310,6 +310,9 @@ web_handler web_page_territory, web_page_network;
 web_handler web_page_accessibility, web_page_legal, web_feed;
 /* The name of the territory this node serves (its forms' territory, else its own key's). */
 void web_site_name(web_req *r, char *ret, size_t cap);
+/* The catalogue's filters of the request's query string that the feed takes, as a query
+ * ("?type=rex&theme=..."; nothing when none). */
+void web_feed_query(web_req *r, web_buf *b);
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */

@@ -344,8 +344,7 @@ static int feed_row(const store_row *row, void *ctx)
 	return 0;
 }
 
-/* The filters of the feed's query string, as the catalogue's ("" when none). */
-static void feed_query(web_req *r, web_buf *b)
+void web_feed_query(web_req *r, web_buf *b)
 {
 	static const char *const keys[] = { "type", "theme", "territory", "status", "licence", NULL };
 	char sep = '?';
@@ -380,7 +379,7 @@ void web_feed(web_req *r, const char *rest)
 	node_time_utc(c.newest_us ? c.newest_us : web_now_us(r->w), NODE_TIME_RFC3339, when,
 	              sizeof when);
 	web_buf q = { 0 };
-	feed_query(r, &q);
+	web_feed_query(r, &q);
 	wb_printf(b,
 	          "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "
 	          "xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\">\n<id>urn:maille:%s:feed",

@@ -25,69 +25,99 @@ static const datefmt_zone *zone(const char *name)
 	return z;
 }
 
-static void test_paris_forms(void)
+/* An instant, a zone, a language, and what a person reads. */
+typedef struct form_case {
+	int y;
+	unsigned mo, d, h, mi;
+	const char *zone;
+	bool en, day_only;
+	const char *want;
+} form_case;
+
+static void check_forms(const form_case *c, size_t n)
 {
 	char s[DATEFMT_CAP];
-	const datefmt_zone *paris = datefmt_zone_default();
-	CHECK_EQ_STR(datefmt_zone_name(paris), "Europe/Paris");
-	/* winter: UTC+1 */
-	datefmt_time(utc(2026, 12, 7, 9, 29), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "7 décembre 2026 à 10 h 29");
-	datefmt_time(utc(2026, 12, 7, 9, 29), paris, true, s, sizeof s);
-	CHECK_EQ_STR(s, "7 December 2026, 10:29");
-	datefmt_time(utc(2024, 3, 1, 8, 5), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "1er mars 2024 à 9 h 05");
-	datefmt_day(utc(2024, 3, 1, 8, 5), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "1er mars 2024");
-	datefmt_day(utc(2024, 3, 1, 8, 5), paris, true, s, sizeof s);
-	CHECK_EQ_STR(s, "1 March 2024");
-	/* the day changes in the zone before it does in UTC */
-	datefmt_day(utc(2025, 12, 31, 23, 30), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "1er janvier 2026");
-	/* NULL is the default zone */
-	datefmt_time(utc(2026, 12, 7, 9, 29), NULL, false, s, sizeof s);
-	CHECK_EQ_STR(s, "7 décembre 2026 à 10 h 29");
+	for (size_t i = 0; i < n; i++) {
+		const datefmt_zone *z = c[i].zone ? zone(c[i].zone) : NULL;
+		uint64_t t = utc(c[i].y, c[i].mo, c[i].d, c[i].h, c[i].mi);
+		if (c[i].day_only)
+			datefmt_day(t, z, c[i].en, s, sizeof s);
+		else
+			datefmt_time(t, z, c[i].en, s, sizeof s);
+		CHECK_EQ_STR(s, c[i].want);
+	}
+}
+
+/* A zone's offset in minutes at a UTC instant. */
+typedef struct offset_case {
+	int y;
+	unsigned mo, d, h, mi;
+	int want;
+} offset_case;
+
+static void check_offsets(const char *name, const offset_case *c, size_t n)
+{
+	const datefmt_zone *z = zone(name);
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = (int64_t)(utc(c[i].y, c[i].mo, c[i].d, c[i].h, c[i].mi) / 1000000);
+		CHECK_EQ_INT(datefmt_offset_min(z, t), c[i].want);
+	}
+}
+
+static void test_paris_forms(void)
+{
+	CHECK_EQ_STR(datefmt_zone_name(datefmt_zone_default()), "Europe/Paris");
+	static const form_case cases[] = {
+		/* winter: UTC+1 */
+		{ 2026, 12, 7, 9, 29, "Europe/Paris", false, false, "7 décembre 2026 à 10 h 29" },
+		{ 2026, 12, 7, 9, 29, "Europe/Paris", true, false, "7 December 2026, 10:29" },
+		{ 2024, 3, 1, 8, 5, "Europe/Paris", false, false, "1er mars 2024 à 9 h 05" },
+		{ 2024, 3, 1, 8, 5, "Europe/Paris", false, true, "1er mars 2024" },
+		{ 2024, 3, 1, 8, 5, "Europe/Paris", true, true, "1 March 2024" },
+		/* the day changes in the zone before it does in UTC */
+		{ 2025, 12, 31, 23, 30, "Europe/Paris", false, true, "1er janvier 2026" },
+		/* NULL is the default zone */
+		{ 2026, 12, 7, 9, 29, NULL, false, false, "7 décembre 2026 à 10 h 29" },
+		/* summer time begins: 01:59 is followed by 03:00 */
+		{ 2026, 3, 29, 0, 59, "Europe/Paris", false, false, "29 mars 2026 à 1 h 59" },
+		{ 2026, 3, 29, 1, 0, "Europe/Paris", false, false, "29 mars 2026 à 3 h 00" },
+		{ 2026, 7, 14, 8, 0, "Europe/Paris", true, false, "14 July 2026, 10:00" },
+	};
+	check_forms(cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_paris_dst(void)
 {
-	const datefmt_zone *paris = zone("Europe/Paris");
-	char s[DATEFMT_CAP];
-	/* 2026: summer time from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC */
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2026, 3, 29, 0, 59) / 1000000)), 60);
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2026, 3, 29, 1, 0) / 1000000)), 120);
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2026, 10, 25, 0, 59) / 1000000)), 120);
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2026, 10, 25, 1, 0) / 1000000)), 60);
-	/* 2024: 31 March and 27 October */
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2024, 3, 31, 1, 0) / 1000000)), 120);
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2024, 3, 24, 1, 0) / 1000000)), 60);
-	CHECK_EQ_INT(datefmt_offset_min(paris, (int64_t)(utc(2024, 10, 27, 1, 0) / 1000000)), 60);
-	datefmt_time(utc(2026, 3, 29, 0, 59), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "29 mars 2026 à 1 h 59");
-	datefmt_time(utc(2026, 3, 29, 1, 0), paris, false, s, sizeof s);
-	CHECK_EQ_STR(s, "29 mars 2026 à 3 h 00");
-	datefmt_time(utc(2026, 7, 14, 8, 0), paris, true, s, sizeof s);
-	CHECK_EQ_STR(s, "14 July 2026, 10:00");
+	/* 2026: summer time from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC;
+	 * 2024: 31 March and 27 October */
+	static const offset_case cases[] = {
+		{ 2026, 3, 29, 0, 59, 60 },  { 2026, 3, 29, 1, 0, 120 }, { 2026, 10, 25, 0, 59, 120 },
+		{ 2026, 10, 25, 1, 0, 60 },  { 2024, 3, 31, 1, 0, 120 }, { 2024, 3, 24, 1, 0, 60 },
+		{ 2024, 10, 27, 1, 0, 60 },
+	};
+	check_offsets("Europe/Paris", cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_miquelon_dst(void)
 {
-	const datefmt_zone *z = zone("America/Miquelon");
 	/* 2026: from Sunday 8 March 02:00 local (05:00 UTC) to Sunday 1 November 02:00 local
 	 * summer time (04:00 UTC) */
-	CHECK_EQ_INT(datefmt_offset_min(z, (int64_t)(utc(2026, 3, 8, 4, 59) / 1000000)), -180);
-	CHECK_EQ_INT(datefmt_offset_min(z, (int64_t)(utc(2026, 3, 8, 5, 0) / 1000000)), -120);
-	CHECK_EQ_INT(datefmt_offset_min(z, (int64_t)(utc(2026, 11, 1, 3, 59) / 1000000)), -120);
-	CHECK_EQ_INT(datefmt_offset_min(z, (int64_t)(utc(2026, 11, 1, 4, 0) / 1000000)), -180);
-	char s[DATEFMT_CAP];
-	datefmt_time(utc(2026, 7, 1, 12, 0), z, false, s, sizeof s);
-	CHECK_EQ_STR(s, "1er juillet 2026 à 10 h 00");
+	static const offset_case cases[] = {
+		{ 2026, 3, 8, 4, 59, -180 },
+		{ 2026, 3, 8, 5, 0, -120 },
+		{ 2026, 11, 1, 3, 59, -120 },
+		{ 2026, 11, 1, 4, 0, -180 },
+	};
+	check_offsets("America/Miquelon", cases, sizeof cases / sizeof cases[0]);
+	static const form_case forms[] = {
+		{ 2026, 7, 1, 12, 0, "America/Miquelon", false, false, "1er juillet 2026 à 10 h 00" },
+	};
+	check_forms(forms, 1);
 }
 
 static void test_overseas(void)
 {
-	char s[DATEFMT_CAP];
-	uint64_t t = utc(2026, 12, 7, 9, 29); /* 10 h 29 in Paris */
+	/* 7 December 2026 09:29 UTC, 10 h 29 in Paris */
 	static const struct {
 		const char *zone, *want;
 	} cases[] = {
@@ -100,18 +130,17 @@ static void test_overseas(void)
 		{ "Pacific/Noumea", "7 décembre 2026 à 20 h 29" },
 		{ "Pacific/Wallis", "7 décembre 2026 à 21 h 29" },
 		{ "Pacific/Tahiti", "6 décembre 2026 à 23 h 29" },
+		/* a half-hour zone: 09:29 UTC - 9:30 = 23:59 the day before */
+		{ "Pacific/Marquesas", "6 décembre 2026 à 23 h 59" },
 	};
+	char s[DATEFMT_CAP];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		datefmt_time(t, zone(cases[i].zone), false, s, sizeof s);
+		datefmt_time(utc(2026, 12, 7, 9, 29), zone(cases[i].zone), false, s, sizeof s);
 		CHECK_EQ_STR(s, cases[i].want);
 	}
-	/* a half-hour zone: 09:29 UTC - 9:30 = 23:59 the day before */
-	datefmt_time(t, zone("Pacific/Marquesas"), false, s, sizeof s);
-	CHECK_EQ_STR(s, "6 décembre 2026 à 23 h 59");
-	/* the same instant in summer: the overseas zones do not move */
-	CHECK_EQ_INT(datefmt_offset_min(zone("Indian/Reunion"),
-	                                (int64_t)(utc(2026, 7, 1, 0, 0) / 1000000)),
-	             240);
+	/* in summer the overseas zones do not move */
+	datefmt_time(utc(2026, 7, 1, 9, 29), zone("Indian/Reunion"), false, s, sizeof s);
+	CHECK_EQ_STR(s, "1er juillet 2026 à 13 h 29");
 }
 
 static void test_zones(void)
