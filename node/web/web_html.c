@@ -691,6 +691,20 @@ static bool field_str(web_req *r, const proto_record_field *f, const proto_value
 	}
 	if (f->kind == PROTO_FK_LICENCE)
 		lab = web_label(r, s);
+	if (f->kind == PROTO_FK_LANG) {
+		static const struct {
+			const char *tag, *fr, *en;
+		} langs[] = {
+			{ "fr", "français", "French" },   { "en", "anglais", "English" },
+			{ "de", "allemand", "German" },   { "es", "espagnol", "Spanish" },
+			{ "it", "italien", "Italian" },   { "br", "breton", "Breton" },
+			{ "oc", "occitan", "Occitan" },   { "co", "corse", "Corsican" },
+			{ "eu", "basque", "Basque" },     { "ca", "catalan", "Catalan" },
+		};
+		for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+			if (strcmp(langs[i].tag, s) == 0)
+				lab = L(r, langs[i].fr, langs[i].en);
+	}
 	if (!lab)
 		return false;
 	wb_htmls(&r->out, lab);
