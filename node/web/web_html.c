@@ -659,11 +659,20 @@ static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value
 			return;
 		}
 	}
+	/* a contact's address says whether it may be shown to anyone (its `public` member) */
+	const proto_value *shown = proto_map_get(v, "public");
+	bool hide_email = shown && shown->type == PROTO_V_BOOL && !shown->u.b;
+	const char *not_shown = L(r, "non affichée", "not shown");
+	const proto_value hidden = { .type = PROTO_V_STR,
+		                         .u.str = { not_shown, strlen(not_shown) } };
 	wb_puts(b, "<dl class=\"sub\">");
 	for (const proto_record_field *m = obj->fields; m->name; m++) {
 		const proto_value *mv = proto_map_get(v, m->name);
-		if (mv && mv->type != PROTO_V_NIL)
-			field_dt(r, m, m->name, mv, depth + 1);
+		if (!mv || mv->type == PROTO_V_NIL)
+			continue;
+		if (hide_email && m->kind == PROTO_FK_EMAIL)
+			mv = &hidden;
+		field_dt(r, m, m->name, mv, depth + 1);
 	}
 	for (size_t i = 0; i < v->u.map.n; i++) {
 		const proto_kv *kv = &v->u.map.items[i];

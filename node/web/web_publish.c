@@ -352,7 +352,8 @@ static void contact_html(fctx *c, const proto_record_field *f)
 	wb_printf(b,
 	          "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
 	          "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
-	          pub ? " checked" : "", L(r, "public", "public"));
+	          pub ? " checked" : "",
+	          L(r, "adresse affichée à tous", "address shown to anyone"));
 }
 
 static const char *set_value(fctx *c, const proto_record_field *f, size_t i, const char *field)

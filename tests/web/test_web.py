@@ -351,6 +351,47 @@ class WebTest(Base):
         en = self.get("/entry/rex/chatbot-rh-un-an-apres", headers={"Cookie": "maille_lang=en"})
         self.assertIn("<dd>since 6 January 2025</dd>", en.text)
 
+    def test_nested_members_labelled(self):
+        """Nested members in their table's order with its labels (a period as one phrase, a
+        rating with its scale, a cost's amount and unit), and a contact's address hidden when
+        its `public` says so."""
+        self.publish(self.a, "nested.md", """---
+type: rex
+path: rex/champs-imbriques
+title: Champs imbriqués
+summary: Un retour d'expérience avec des champs imbriqués.
+themes: [donnees]
+status: production
+about: [tableau de bord]
+declaration: user
+period: {start: 2024-03-01, end: 2025-02-28}
+context: Contexte.
+objectives: Objectifs.
+what_was_done: Actions.
+difficulties: Difficultés.
+lessons_learned: Enseignements.
+rating: 3
+cost: {funding: Budget propre, kind: Prestation, currency: EUR, amount: 12000}
+indicators: [{unit: visites, value: 12, name: Visites, date: 2025-01-01}]
+contacts: [{email: cache@exemple-metropole.fr, public: false, name: Service données}]
+---
+Corps.
+""")
+        t = self.get("/entry/rex/champs-imbriques").text
+        self.assertIn("<dd>du 1er mars 2024 au 28 février 2025</dd>", t)
+        self.assertIn("<dd>3 sur 4</dd>", t)
+        cost = t[t.index("<dt>Coût</dt>"):]
+        order = [cost.index(x) for x in ("Montant", "Devise", "Nature", "Financement")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("<dt>Unité</dt><dd>visites</dd>", t)
+        self.assertIn("<dt>Date</dt><dd>1er janvier 2025</dd>", t)
+        self.assertNotIn("cache@exemple-metropole.fr", t)
+        self.assertIn("<dt>Courriel</dt><dd>non affichée</dd>", t)
+        self.assertNotIn("amount", t)
+        en = self.get("/entry/rex/champs-imbriques", headers={"Cookie": "maille_lang=en"}).text
+        self.assertIn("<dd>from 1 March 2024 to 28 February 2025</dd>", en)
+        self.assertIn("<dd>3 out of 4</dd>", en)
+
     def test_feed(self):
         """/feed.atom: an Atom document (RFC 4287) of the newest records that an XML parser
         reads, with the catalogue's filters, every text escaped."""
