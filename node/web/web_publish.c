@@ -81,7 +81,7 @@ bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN
 static void no_capability(web_req *r)
 {
 	web_error(r, 403,
-	          "Ce poste de membre n'a pas encore de capacité en vigueur : le nœud de votre "
+	          "Ce poste de membre n'a pas encore d'autorisation en vigueur : le nœud de votre "
 	          "territoire doit lancer « maille member add » avec sa clé.",
 	          "This member's node has no capability in force yet: your territory's node must "
 	          "run 'maille member add' with its key.");
