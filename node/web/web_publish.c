@@ -293,6 +293,13 @@ static void field_html(fctx *c, const proto_record_field *f, const char *key, bo
 		if (f->widget == PROTO_W_COMMA)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Séparés par des virgules.", "Comma-separated."));
+		if (f->kind == PROTO_FK_LICENCE) /* a licence is written by its identifier */
+			wb_printf(b, "<br><span class=\"hint\">%s</span>",
+			          L(r,
+			            "Identifiant SPDX de la licence : etalab-2.0 est la Licence Ouverte / "
+			            "Open Licence 2.0, CC-BY-4.0 la Creative Commons Attribution 4.0.",
+			            "The licence's SPDX identifier: etalab-2.0 is the Licence Ouverte / "
+			            "Open Licence 2.0, CC-BY-4.0 the Creative Commons Attribution 4.0."));
 	}
 	wb_puts(b, "</p>");
 }
