@@ -789,6 +789,27 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 	}
 	if (f && field_str(r, f, v))
 		return;
+	/* a measure or an amount with its thousands grouped: "68 000" / "68,000" */
+	if (f && (f->kind == PROTO_FK_NUMBER || f->kind == PROTO_FK_NUM_OR_TEXT) &&
+	    v->type == PROTO_V_INT) {
+		char digits[32], out[64];
+		unsigned long long n = v->u.i < 0 ? 0ULL - (unsigned long long)v->u.i
+		                                  : (unsigned long long)v->u.i;
+		int nd = snprintf(digits, sizeof digits, "%llu", n);
+		const char *sep = L(r, "\u202f", ","); /* French: a narrow no-break space */
+		size_t o = 0;
+		if (v->u.i < 0)
+			out[o++] = '-';
+		for (int i = 0; i < nd; i++) {
+			if (i && (nd - i) % 3 == 0) {
+				memcpy(out + o, sep, strlen(sep));
+				o += strlen(sep);
+			}
+			out[o++] = digits[i];
+		}
+		wb_put(b, out, o);
+		return;
+	}
 	/* a rating says its scale: "3 sur 4" */
 	if (f && f->kind == PROTO_FK_INT && v->type == PROTO_V_INT && f->lo == 1 && f->hi > 1 &&
 	    f->hi <= 10) {

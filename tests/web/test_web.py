@@ -380,6 +380,7 @@ Corps.
         t = self.get("/entry/rex/champs-imbriques").text
         self.assertIn("<dd>du 1er mars 2024 au 28 février 2025</dd>", t)
         self.assertIn("<dd>3 sur 4</dd>", t)
+        self.assertIn("<dt>Montant</dt><dd>12\u202f000</dd>", t)
         cost = t[t.index("<dt>Coût</dt>"):]
         order = [cost.index(x) for x in ("Montant", "Devise", "Nature", "Financement")]
         self.assertEqual(order, sorted(order))
@@ -391,6 +392,7 @@ Corps.
         en = self.get("/entry/rex/champs-imbriques", headers={"Cookie": "maille_lang=en"}).text
         self.assertIn("<dd>from 1 March 2024 to 28 February 2025</dd>", en)
         self.assertIn("<dd>3 out of 4</dd>", en)
+        self.assertIn("<dt>Amount</dt><dd>12,000</dd>", en)
 
     def test_feed(self):
         """/feed.atom: an Atom document (RFC 4287) of the newest records that an XML parser
