@@ -314,6 +314,17 @@ void web_redirect(web_req *r, const char *location)
 
 /* ---- values ---------------------------------------------------------------------------------- */
 
+/* The next heading tag of cmark's HTML, "<hN>" or "</hN>", from p; NULL if none. */
+static const char *next_heading(const char *p)
+{
+	for (const char *t = strchr(p, '<'); t; t = strchr(t + 1, '<')) {
+		const char *h = t + 1 + (t[1] == '/');
+		if (h[0] == 'h' && h[1] >= '1' && h[1] <= '6' && h[2] == '>')
+			return t;
+	}
+	return NULL;
+}
+
 void web_markdown(web_buf *b, const char *md, size_t len)
 {
 	/* cmark's default is safe since 0.29: raw HTML is replaced by a comment and links to
@@ -324,7 +335,18 @@ void web_markdown(web_buf *b, const char *md, size_t len)
 		b->failed = true;
 		return;
 	}
-	wb_puts(b, html);
+	/* the record's headings sit under the page's own (h1 title, h2 sections): "# x" becomes
+	 * <h3>. A tag "<hN>" here is cmark's: the text's own '<' came out as &lt; */
+	const char *p = html, *t;
+	while ((t = next_heading(p)) != NULL) {
+		bool close = t[1] == '/';
+		const char *h = t + 1 + close;
+		int level = h[1] - '0' + 2;
+		wb_put(b, p, (size_t)(t - p));
+		wb_printf(b, "<%sh%d>", close ? "/" : "", level > 6 ? 6 : level);
+		p = h + 3;
+	}
+	wb_puts(b, p);
 	free(html);
 }
 

@@ -342,6 +342,8 @@ class WebTest(Base):
         order = [t.index(x) for x in ("<h1>", 'class="summary"', 'id="h-desc"', 'id="h-details"',
                                       "<details class=\"prov\">")]
         self.assertEqual(order, sorted(order), order)
+        # the description's headings sit under the page's (h1 title, h2 sections)
+        self.assertIn("<h4>Ce que nous avons appris</h4>", t)
         # labels, not codes; dates as people read them
         self.assertIn("<dd>Licence Ouverte / Open Licence 2.0</dd>", t)
         self.assertIn("<dd>Référent expert</dd>", t)
