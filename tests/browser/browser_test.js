@@ -181,7 +181,6 @@ async function keyboardPublish(page) {
   }
   check(submitted, 'the publish button reached with Tab');
   check((await page.textContent('h1')).trim() === title, 'published with the keyboard only: its record page');
-  await shot(page, '09-keyboard-published');
 }
 
 // axe-core on every kind of page, in a context of its own that lets the test inject axe (the
