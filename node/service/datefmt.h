@@ -20,7 +20,10 @@
  * that names the allowed ones (datefmt_zone_list).
  *
  * Everything here is pure computation on its arguments: no global state, no allocation, safe
- * from any thread. A buffer of DATEFMT_CAP bytes holds any result. */
+ * from any thread. A buffer of DATEFMT_CAP bytes holds any result. A caller with an open node
+ * directory writes a date in one call (node_dir_open has checked nd->timezone):
+ *     char when[DATEFMT_CAP];
+ *     datefmt_time(us, datefmt_zone_find(nd->timezone), !french, when, sizeof when); */
 #ifndef MAILLE_NODE_SERVICE_DATEFMT_H
 #define MAILLE_NODE_SERVICE_DATEFMT_H
 
