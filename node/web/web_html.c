@@ -704,6 +704,32 @@ static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value
 	wb_puts(b, "</dl>");
 }
 
+/* Values of fields the tables leave open (a component's publiccode.yml terms), by field. */
+static const struct {
+	const char *field, *value, *fr, *en;
+} open_values[] = {
+	{ "development_status", "concept", "concept", "concept" },
+	{ "development_status", "development", "en développement", "in development" },
+	{ "development_status", "beta", "version bêta", "beta" },
+	{ "development_status", "stable", "stable", "stable" },
+	{ "development_status", "obsolete", "obsolète", "obsolete" },
+	{ "software_type", "standalone/web", "application web", "web application" },
+	{ "software_type", "standalone/desktop", "application de bureau", "desktop application" },
+	{ "software_type", "standalone/mobile", "application mobile", "mobile application" },
+	{ "software_type", "standalone/backend", "service serveur", "back-end service" },
+	{ "software_type", "standalone/iot", "objet connecté", "Internet of things" },
+	{ "software_type", "standalone/other", "application autonome", "standalone application" },
+	{ "software_type", "addon", "extension", "add-on" },
+	{ "software_type", "library", "bibliothèque logicielle", "library" },
+	{ "software_type", "configurationFiles", "fichiers de configuration", "configuration files" },
+	{ "platforms", "web", "web", "web" },
+	{ "platforms", "linux", "Linux", "Linux" },
+	{ "platforms", "windows", "Windows", "Windows" },
+	{ "platforms", "mac", "macOS", "macOS" },
+	{ "platforms", "ios", "iOS", "iOS" },
+	{ "platforms", "android", "Android", "Android" },
+};
+
 /* A string of a field: its vocabulary's label, a date as people read it, a licence by its
  * name; false when it has nothing of its own to say. */
 static bool field_str(web_req *r, const proto_record_field *f, const proto_value *v)
@@ -722,6 +748,9 @@ static bool field_str(web_req *r, const proto_record_field *f, const proto_value
 	}
 	if (f->kind == PROTO_FK_LICENCE)
 		lab = web_label(r, s);
+	for (size_t i = 0; !lab && i < sizeof open_values / sizeof open_values[0]; i++)
+		if (strcmp(open_values[i].field, f->name) == 0 && strcmp(open_values[i].value, s) == 0)
+			lab = L(r, open_values[i].fr, open_values[i].en);
 	if (f->kind == PROTO_FK_LANG) {
 		static const struct {
 			const char *tag, *fr, *en;
@@ -797,7 +826,8 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 		wb_puts(b, "</ul>");
 		return;
 	}
-	if (f && (f->kind == PROTO_FK_ENUMLIST || f->kind == PROTO_FK_THEMES) &&
+	if (f && (f->kind == PROTO_FK_ENUMLIST || f->kind == PROTO_FK_THEMES ||
+	          f->kind == PROTO_FK_STRLIST) &&
 	    v->type == PROTO_V_ARRAY) {
 		wb_puts(b, "<ul>");
 		for (size_t i = 0; i < v->u.arr.n; i++) {
