@@ -704,7 +704,8 @@ static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value
 	wb_puts(b, "</dl>");
 }
 
-/* Values of fields the tables leave open (a component's publiccode.yml terms), by field. */
+/* Values of fields the tables leave open (a component's publiccode.yml terms, a hosting's
+ * country), by field. */
 static const struct {
 	const char *field, *value, *fr, *en;
 } open_values[] = {
@@ -728,6 +729,7 @@ static const struct {
 	{ "platforms", "mac", "macOS", "macOS" },
 	{ "platforms", "ios", "iOS", "iOS" },
 	{ "platforms", "android", "Android", "Android" },
+	{ "country", "FR", "France", "France" },
 };
 
 /* A string of a field: its vocabulary's label, a date as people read it, a licence by its
