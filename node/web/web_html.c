@@ -705,31 +705,39 @@ static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value
 }
 
 /* Values of fields the tables leave open (a component's publiccode.yml terms, a hosting's
- * country), by field. */
-static const struct {
-	const char *field, *value, *fr, *en;
-} open_values[] = {
-	{ "development_status", "concept", "concept", "concept" },
-	{ "development_status", "development", "en développement", "in development" },
-	{ "development_status", "beta", "version bêta", "beta" },
-	{ "development_status", "stable", "stable", "stable" },
-	{ "development_status", "obsolete", "obsolète", "obsolete" },
-	{ "software_type", "standalone/web", "application web", "web application" },
-	{ "software_type", "standalone/desktop", "application de bureau", "desktop application" },
-	{ "software_type", "standalone/mobile", "application mobile", "mobile application" },
-	{ "software_type", "standalone/backend", "service serveur", "back-end service" },
-	{ "software_type", "standalone/iot", "objet connecté", "Internet of things" },
-	{ "software_type", "standalone/other", "application autonome", "standalone application" },
-	{ "software_type", "addon", "extension", "add-on" },
-	{ "software_type", "library", "bibliothèque logicielle", "library" },
-	{ "software_type", "configurationFiles", "fichiers de configuration", "configuration files" },
-	{ "platforms", "web", "web", "web" },
-	{ "platforms", "linux", "Linux", "Linux" },
-	{ "platforms", "windows", "Windows", "Windows" },
-	{ "platforms", "mac", "macOS", "macOS" },
-	{ "platforms", "ios", "iOS", "iOS" },
-	{ "platforms", "android", "Android", "Android" },
-	{ "country", "FR", "France", "France" },
+ * country), by field: labels only, never checked. */
+static const proto_vocab_term dev_status_terms[] = {
+	{ "concept", { "concept", "concept" } }, { "beta", { "version bêta", "beta" } },
+	{ "development", { "en développement", "in development" } },
+	{ "stable", { "stable", "stable" } }, { "obsolete", { "obsolète", "obsolete" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab_term software_type_terms[] = {
+	{ "standalone/web", { "application web", "web application" } },
+	{ "standalone/desktop", { "application de bureau", "desktop application" } },
+	{ "standalone/mobile", { "application mobile", "mobile application" } },
+	{ "standalone/backend", { "service serveur", "back-end service" } },
+	{ "standalone/iot", { "objet connecté", "Internet of things" } },
+	{ "standalone/other", { "application autonome", "standalone application" } },
+	{ "addon", { "extension", "add-on" } },
+	{ "library", { "bibliothèque logicielle", "library" } },
+	{ "configurationFiles", { "fichiers de configuration", "configuration files" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab_term platform_terms[] = {
+	{ "linux", { "Linux", "Linux" } },     { "windows", { "Windows", "Windows" } },
+	{ "mac", { "macOS", "macOS" } },       { "ios", { "iOS", "iOS" } },
+	{ "android", { "Android", "Android" } }, { NULL, { NULL, NULL } },
+};
+static const proto_vocab_term country_terms[] = {
+	{ "FR", { "France", "France" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab open_vocabs[] = {
+	{ "development_status", dev_status_terms, true },
+	{ "software_type", software_type_terms, true },
+	{ "platforms", platform_terms, true },
+	{ "country", country_terms, true },
 };
 
 /* A string of a field: its vocabulary's label, a date as people read it, a licence by its
@@ -750,9 +758,9 @@ static bool field_str(web_req *r, const proto_record_field *f, const proto_value
 	}
 	if (f->kind == PROTO_FK_LICENCE)
 		lab = web_label(r, s);
-	for (size_t i = 0; !lab && i < sizeof open_values / sizeof open_values[0]; i++)
-		if (strcmp(open_values[i].field, f->name) == 0 && strcmp(open_values[i].value, s) == 0)
-			lab = L(r, open_values[i].fr, open_values[i].en);
+	for (size_t i = 0; !lab && i < sizeof open_vocabs / sizeof open_vocabs[0]; i++)
+		if (strcmp(open_vocabs[i].name, f->name) == 0)
+			lab = proto_vocab_label(&open_vocabs[i], s, r->en);
 	if (f->kind == PROTO_FK_LANG) {
 		static const struct {
 			const char *tag, *fr, *en;
