@@ -391,6 +391,27 @@ Corps.
         self.assertNotIn("cache@exemple-metropole.fr", t)
         self.assertIn("<dt>Courriel</dt><dd>non affichée</dd>", t)
         self.assertNotIn("amount", t)
+        self.publish(self.a, "socle.md", """---
+type: component
+path: component/socle-imbrique
+title: Socle aux termes publiccode
+summary: Un composant dont les termes publiccode.yml sont lus par leurs libellés.
+themes: [logiciel-libre]
+status: production
+component_kind: software
+licence: EUPL-1.2
+repository_url: https://forge.exemple.fr/socle
+development_status: beta
+software_type: standalone/web
+platforms: [web, linux]
+---
+Corps.
+""")
+        c = self.get("/entry/component/socle-imbrique").text
+        self.assertIn("<dt>Licence</dt><dd>Licence publique de l&#39;Union européenne 1.2</dd>", c)
+        self.assertIn("<dd>version bêta</dd>", c)
+        self.assertIn("<dd>application web</dd>", c)
+        self.assertIn("<li>Linux</li>", c)
         en = self.get("/entry/rex/champs-imbriques", headers={"Cookie": "maille_lang=en"}).text
         self.assertIn("<dd>from 1 March 2024 to 28 February 2025</dd>", en)
         self.assertIn("<dd>3 out of 4</dd>", en)
