@@ -1091,6 +1091,40 @@ class HostTest(Base):
             self.conf_reset(saved)
 
 
+class TimezoneTest(Base):
+    """A node whose maille.conf says timezone = Pacific/Noumea (UTC+11 all year) shows its
+    pages' dates in that zone; the API keeps RFC 3339 in UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.begin_with_node("maille-web-tz-", "n", "Province Sud")
+        with open(os.path.join(cls.a, "maille.conf"), "a") as f:
+            f.write("timezone = Pacific/Noumea\n")
+        cls.publish(cls.a, "tz.md", RECORD.format(
+            path="rex/heure-de-noumea", title="Une fiche à l'heure de Nouméa",
+            sujet="un fuseau horaire", mot="fuseau"))
+        cls.web = WebDaemon(cls.a)
+        cls.daemons.append(cls.web)
+
+    def test_dates_in_the_zone(self):
+        import datetime
+        api = self.get("/api/entries/rex/heure-de-noumea").json()
+        self.assertTrue(api["timestamp"].endswith("Z"), api["timestamp"])
+        utc = datetime.datetime.strptime(api["timestamp"][:19], "%Y-%m-%dT%H:%M:%S")
+        local = utc + datetime.timedelta(hours=11)
+        months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                  "septembre", "octobre", "novembre", "décembre"]
+        day = f"{local.day}{'er' if local.day == 1 else ''}"
+        want = f"{day} {months[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+        page = self.get("/entry/rex/heure-de-noumea").text
+        self.assertIn(f"mise à jour le {want}</p>", page)
+        en = self.get("/entry/rex/heure-de-noumea", headers={"Cookie": "maille_lang=en"}).text
+        en_months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                     "September", "October", "November", "December"]
+        self.assertIn(f"updated {local.day} {en_months[local.month - 1]} {local.year}, "
+                      f"{local.hour:02d}:{local.minute:02d}</p>", en)
+
+
 class SignatureTest(Base):
     """What the web calls "signature vérifiée" is checked when the entry is read: an entry
     whose stored bytes were altered is not shown as verified, nor its content shown."""
