@@ -86,7 +86,7 @@ static const proto_record_field deployment_fields[] = {
 	  .label = { "Public", "Audience" },
 	  .help = { "Qui l'utilise.", "Who uses it." } },
 	{ .name = "public", .pres = R, .kind = PROTO_FK_BOOL,
-	  .label = { "Public", "Public" },
+	  .label = { "Ouvert à tous", "Open to anyone" },
 	  .help = { "S'il est ouvert à tous.", "Whether it is open to anyone." } },
 	F_END,
 };

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "node/service/datefmt.h"
 #include "node/service/file.h"
 #include "node/service/trust.h"
 #include "proto/error.h"
@@ -213,6 +214,17 @@ static int read_conf(node_dir *nd, const node_env *env)
 				               "commas (such as catalogue.exemple.fr, "
 				               "192.0.2.10, catalogue.exemple.fr:443)",
 				               env->web_hosts_max);
+		} else if (strcmp(k, "timezone") == 0) {
+			if (datefmt_zone_find(v)) {
+				snprintf(nd->timezone, sizeof nd->timezone, "%s", v);
+			} else {
+				char zones[1024];
+				datefmt_zone_list(zones, sizeof zones);
+				bad = conf_bad(env, p, lineno,
+				               "timezone '%.64s' is not known; the French territories' "
+				               "zones are: %s",
+				               v, zones);
+			}
 		} else if (strcmp(k, "member") == 0) {
 			if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
 				nd->member = strcmp(v, "yes") == 0;
@@ -288,6 +300,7 @@ int node_dir_mark_corrupt(const node_dir *nd, const char *text)
 static void conf_defaults(node_dir *nd)
 {
 	nd->trust_hops = TRUST_HOPS_DEFAULT;
+	snprintf(nd->timezone, sizeof nd->timezone, "%s", DATEFMT_ZONE_DEFAULT);
 	nd->quota_entries = NODE_QUOTA_ENTRIES_DEFAULT;
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
 	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;

@@ -80,6 +80,8 @@ typedef struct node_dir {
 	uint64_t quota_total_entries, quota_total_bytes;
 	bool member;             /* member = yes: a member node (init --member) */
 	char web_hosts[1024];    /* web.hosts: more names of the web catalogue ("" if none) */
+	char timezone[64];       /* timezone: the zone of the dates people read
+	                          * (DATEFMT_ZONE_DEFAULT; node/service/datefmt.h) */
 	/* The territory this node writes for: its own key, or for a member node the territory
 	 * of the capability members/<its key> it holds (node_dir_open finds it; PROTOCOL.md
 	 * §4.3). has_territory false: a member node with no capability in force yet. */

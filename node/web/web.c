@@ -444,6 +444,9 @@ static const struct web_route {
 	{ "/entry/", false, web_page_entry, NULL },
 	{ "/territory/", false, web_page_territory, NULL },
 	{ "/network", false, web_page_network, NULL },
+	{ "/accessibilite", false, web_page_accessibility, NULL },
+	{ "/mentions-legales", false, web_page_legal, NULL },
+	{ "/feed.atom", false, web_feed, NULL },
 	{ "/publish", false, get_publish, post_publish },
 	{ "/delete", false, NULL, post_delete },
 	{ "/lang/", false, switch_lang, NULL },
@@ -934,6 +937,10 @@ static web_server *server_new(const web_config *cfg, bool loopback)
 	w->cfg.netkey_fp = w->netkey_fp;
 	snprintf(w->federation, sizeof w->federation, "%s", cfg->federation ? cfg->federation : "");
 	w->cfg.federation = w->federation;
+	w->zone = datefmt_zone_find(cfg->timezone);
+	if (!w->zone) /* node_dir_open refused an unknown zone: only NULL comes here */
+		w->zone = datefmt_zone_default();
+	w->cfg.timezone = datefmt_zone_name(w->zone);
 	w->loopback_only = loopback;
 	memcpy(w->own, cfg->sk + 32, PROTO_KEY_LEN);
 	randombytes_buf(w->secret, sizeof w->secret);

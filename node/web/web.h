@@ -104,6 +104,8 @@ typedef struct web_config {
 	                         * capability (web_publish_territory) */
 	const char *corrupt_mark; /* the daemon's corrupt_mark: while it exists, the forms store
 	                           * nothing (NULL: never) */
+	const char *timezone; /* maille.conf's timezone: the zone of the dates the pages show
+	                       * (node/service/datefmt.h; NULL: DATEFMT_ZONE_DEFAULT) */
 } web_config;
 
 typedef struct web_server web_server;

@@ -151,6 +151,27 @@ static const struct {
 	{ "idle", "en attente", "idle" },
 	{ "backoff", "nouvel essai différé", "backing off" },
 	{ "self", "ce nœud", "this node" },
+	/* licences by name (SPDX identifiers, and Etalab's) */
+	{ "etalab-2.0", "Licence Ouverte / Open Licence 2.0", "Licence Ouverte / Open Licence 2.0" },
+	{ "etalab-1.0", "Licence Ouverte / Open Licence 1.0", "Licence Ouverte / Open Licence 1.0" },
+	{ "CC-BY-4.0", "Creative Commons Attribution 4.0", "Creative Commons Attribution 4.0" },
+	{ "CC-BY-SA-4.0", "Creative Commons Attribution - Partage dans les mêmes conditions 4.0",
+	  "Creative Commons Attribution-ShareAlike 4.0" },
+	{ "CC0-1.0", "Creative Commons Zéro (domaine public) 1.0", "Creative Commons Zero 1.0" },
+	{ "ODbL-1.0", "Open Database License 1.0", "Open Database License 1.0" },
+	{ "EUPL-1.2", "Licence publique de l'Union européenne 1.2", "European Union Public Licence 1.2" },
+	{ "MIT", "Licence MIT", "MIT License" },
+	{ "Apache-2.0", "Licence Apache 2.0", "Apache License 2.0" },
+	{ "MPL-2.0", "Mozilla Public License 2.0", "Mozilla Public License 2.0" },
+	{ "BSD-3-Clause", "Licence BSD à 3 clauses", "BSD 3-Clause License" },
+	{ "GPL-3.0-or-later", "GNU GPL 3.0 ou ultérieure", "GNU GPL 3.0 or later" },
+	{ "GPL-3.0-only", "GNU GPL 3.0 seulement", "GNU GPL 3.0 only" },
+	{ "AGPL-3.0-or-later", "GNU AGPL 3.0 ou ultérieure", "GNU AGPL 3.0 or later" },
+	{ "AGPL-3.0-only", "GNU AGPL 3.0 seulement", "GNU AGPL 3.0 only" },
+	{ "LGPL-3.0-or-later", "GNU LGPL 3.0 ou ultérieure", "GNU LGPL 3.0 or later" },
+	{ "CECILL-2.1", "Licence CeCILL 2.1", "CeCILL License 2.1" },
+	{ "CECILL-B", "Licence CeCILL-B", "CeCILL-B License" },
+	{ "CECILL-C", "Licence CeCILL-C", "CeCILL-C License" },
 };
 
 const char *web_label(const web_req *r, const char *name)
@@ -167,18 +188,44 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 {
 	web_buf *b = &r->out;
 	r->ctype = "text/html; charset=utf-8";
+	char site[256];
+	web_site_name(r, site, sizeof site);
 	wb_printf(b,
 	          "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	          "<title>",
 	          r->en ? "en" : "fr");
 	wb_htmls(b, title);
-	wb_puts(b, " — Maille</title><link rel=\"stylesheet\" href=\"/static/maille.css\"></head>"
-	           "<body>");
+	wb_puts(b, " — Maille");
+	if (*site) {
+		wb_puts(b, " — ");
+		wb_htmls(b, site);
+	}
+	wb_printf(b,
+	          "</title><link rel=\"stylesheet\" href=\"/static/maille.css\"><link "
+	          "rel=\"alternate\" type=\"application/atom+xml\" title=\"%s\" href=\"/feed.atom",
+	          L(r, "Dernières fiches (Atom)", "Latest records (Atom)"));
+	if (strcmp(r->path, "/catalogue") == 0) /* the feed of what the page lists */
+		web_feed_query(r, b);
+	wb_puts(b, "\"></head><body>");
 	wb_printf(b, "<a class=\"skip\" href=\"#main\">%s</a>",
 	          L(r, "Aller au contenu", "Skip to content"));
-	wb_printf(b, "<header><nav aria-label=\"%s\"><a class=\"brand\" href=\"/\">Maille</a><ul>",
-	          L(r, "Navigation principale", "Main navigation"));
+	wb_puts(b, "<header><p class=\"site\"><a class=\"brand\" href=\"/\">Maille</a>");
+	if (*site) {
+		wb_puts(b, " <span class=\"territory\">");
+		wb_htmls(b, site);
+		wb_puts(b, "</span>");
+	}
+	/* the switch goes back to the same page in the other language */
+	wb_printf(b, " <a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
+	wb_url(b, r->path, r->path_len, true);
+	if (r->raw_query && r->method != WEB_POST) {
+		wb_url(b, "?", 1, false);
+		wb_url(b, r->raw_query, strlen(r->raw_query), false);
+	}
+	wb_printf(b, "\" lang=\"%s\">%s</a></p>", r->en ? "fr" : "en",
+	          r->en ? "Français" : "English");
+	wb_printf(b, "<nav aria-label=\"%s\"><ul>", L(r, "Navigation principale", "Main navigation"));
 	static const struct {
 		const char *href, *key, *fr, *en;
 	} nav[] = {
@@ -192,23 +239,16 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 		wb_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].href,
 		          cur ? " aria-current=\"page\"" : "", L(r, nav[i].fr, nav[i].en));
 	}
-	wb_puts(b, "</ul>");
-	/* the switch goes back to the same page in the other language */
-	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s?next=", r->en ? "fr" : "en");
-	wb_url(b, r->path, r->path_len, true);
-	if (r->raw_query && r->method != WEB_POST) {
-		wb_url(b, "?", 1, false);
-		wb_url(b, r->raw_query, strlen(r->raw_query), false);
-	}
-	wb_printf(b, "\" lang=\"%s\">%s</a></nav>", r->en ? "fr" : "en",
-	          r->en ? "Français" : "English");
-	wb_printf(b,
-	          "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
-	          "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
-	          "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>"
-	          "</header><main id=\"main\">",
-	          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
-	          L(r, "Rechercher", "Search"));
+	wb_puts(b, "</ul></nav>");
+	/* one search box per page: the home and search pages have their own */
+	if (strcmp(r->path, "/") != 0 && strcmp(r->path, "/search") != 0)
+		wb_printf(b,
+		          "<form class=\"search\" role=\"search\" method=\"get\" action=\"/search\">"
+		          "<label for=\"q-top\">%s</label> <input id=\"q-top\" name=\"q\" "
+		          "type=\"search\" maxlength=\"%u\"> <button type=\"submit\">%s</button></form>",
+		          L(r, "Rechercher dans le catalogue", "Search the catalogue"), WEB_QUERY_MAX,
+		          L(r, "Rechercher", "Search"));
+	wb_puts(b, "</header><main id=\"main\">");
 }
 
 void web_page_end(web_req *r)
@@ -222,13 +262,18 @@ void web_page_end(web_req *r)
 		          "</button></form>",
 		          tok, L(r, "Se déconnecter", "Sign out"));
 	}
-	wb_printf(
-	    &r->out, "</main><footer><p>%s</p></footer></body></html>\n",
-	    L(r,
-	      "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
-	      "est signée par le territoire qui la publie.",
-	      "Maille: the territories' federated catalogue, served by this node. Every record "
-	      "is signed by the territory that publishes it."));
+	wb_printf(&r->out,
+	          "</main><footer><ul class=\"links\"><li><a href=\"/accessibilite\">%s</a></li>"
+	          "<li><a href=\"/mentions-legales\">%s</a></li><li><a href=\"/feed.atom\" "
+	          "type=\"application/atom+xml\">%s</a></li></ul><p>%s</p></footer></body></html>\n",
+	          L(r, "Accessibilité : non conforme", "Accessibility: not compliant"),
+	          L(r, "Mentions légales", "Legal notice"),
+	          L(r, "Flux Atom des dernières fiches", "Atom feed of the latest records"),
+	          L(r,
+	            "Maille : catalogue fédéré des territoires, servi par ce nœud. Chaque fiche "
+	            "est signée par le territoire qui la publie.",
+	            "Maille: the territories' federated catalogue, served by this node. Every "
+	            "record is signed by the territory that publishes it."));
 }
 
 void web_error(web_req *r, unsigned status, const char *fr, const char *en)
@@ -269,6 +314,17 @@ void web_redirect(web_req *r, const char *location)
 
 /* ---- values ---------------------------------------------------------------------------------- */
 
+/* The next heading tag of cmark's HTML, "<hN>" or "</hN>", from p; NULL if none. */
+static const char *next_heading(const char *p)
+{
+	for (const char *t = strchr(p, '<'); t; t = strchr(t + 1, '<')) {
+		const char *h = t + 1 + (t[1] == '/');
+		if (h[0] == 'h' && h[1] >= '1' && h[1] <= '6' && h[2] == '>')
+			return t;
+	}
+	return NULL;
+}
+
 void web_markdown(web_buf *b, const char *md, size_t len)
 {
 	/* cmark's default is safe since 0.29: raw HTML is replaced by a comment and links to
@@ -279,7 +335,18 @@ void web_markdown(web_buf *b, const char *md, size_t len)
 		b->failed = true;
 		return;
 	}
-	wb_puts(b, html);
+	/* the record's headings sit under the page's own (h1 title, h2 sections): "# x" becomes
+	 * <h3>. A tag "<hN>" here is cmark's: the text's own '<' came out as &lt; */
+	const char *p = html, *t;
+	while ((t = next_heading(p)) != NULL) {
+		bool close = t[1] == '/';
+		const char *h = t + 1 + close;
+		int level = h[1] - '0' + 2;
+		wb_put(b, p, (size_t)(t - p));
+		wb_printf(b, "<%sh%d>", close ? "/" : "", level > 6 ? 6 : level);
+		p = h + 3;
+	}
+	wb_puts(b, p);
 	free(html);
 }
 
@@ -447,9 +514,9 @@ const char *web_body_title(web_req *r, const proto_value *body)
 	return t ? t : L(r, "(sans titre)", "(untitled)");
 }
 
-void web_date(uint64_t us, char *ret, size_t cap)
+void web_date(const web_req *r, uint64_t us, char *ret, size_t cap)
 {
-	node_time_utc(us, NODE_TIME_MINUTE, ret, cap);
+	datefmt_time(us, r->w->zone, r->en, ret, cap);
 }
 
 proto_value *web_row_body(const store_row *row, proto_arena *a)
@@ -492,8 +559,8 @@ void web_row_card(web_req *r, const store_row *row)
 		wb_puts(b, " · ");
 		wb_htmls(b, sl ? sl : st);
 	}
-	char date[40];
-	web_date(row->entry.timestamp, date, sizeof date);
+	char date[DATEFMT_CAP];
+	web_date(r, row->entry.timestamp, date, sizeof date);
 	wb_printf(b, " · %s</p>", date);
 	if (row->snippet) {
 		wb_puts(b, "<p class=\"snippet\">");
@@ -531,38 +598,191 @@ static unsigned max_rank(const proto_record_field *table)
 	return m;
 }
 
-/* A reference (about, components, relations' target): a link when it is an entry path. */
+static int first_id(const store_row *row, void *ctx)
+{
+	memcpy(ctx, row->id, PROTO_ID_LEN); /* the row is borrowed: its id only */
+	return 1;
+}
+
+/* The live record at path a reference names, whatever the page's query string says: in the
+ * territory of the record that names it first (a REX about its own use case), else in this
+ * node's territory, else in any. 0 or the store's error. */
+static int ref_find(web_req *r, const char *path, store_row *ret)
+{
+	if (r->fields_territory &&
+	    store_entry_get(r->wk->st, r->fields_territory, path, ret) == 0) {
+		if (ret->entry.kind == PROTO_KIND_DOCUMENT)
+			return 0;
+		store_row_done(ret);
+	}
+	uint8_t id[PROTO_ID_LEN];
+	int e = store_entry_find_path(r->wk->st, path, r->w->own, first_id, id);
+	if (e <= 0)
+		return e < 0 ? e : MAILLE_ENOTFOUND;
+	char hex[2 * PROTO_ID_LEN + 1];
+	proto_hex(id, PROTO_ID_LEN, hex);
+	return store_entry_get_id(r->wk->st, hex, ret);
+}
+
+/* A reference (about, components, relations' target): a link with the record's title when
+ * it names a record known here, its path otherwise. */
 static void ref_link(web_req *r, const char *s, size_t len)
 {
 	web_buf *b = &r->out;
 	if (proto_path_valid(s, len) && memchr(s, '/', len)) {
-		wb_puts(b, "<a href=\"/entry/");
-		wb_url(b, s, len, true);
-		wb_puts(b, "\">");
 		store_row row;
-		bool named = false;
 		char *path = strndup(s, len);
-		if (path && web_find_entry(r, path, &row) == 0) {
+		if (path && ref_find(r, path, &row) == 0) {
 			proto_arena a;
 			proto_arena_init(&a, 0);
 			proto_value *body = web_row_body(&row, &a);
-			if (body) {
+			wb_puts(b, "<a href=\"");
+			web_entry_href(b, row.entry.territory, row.entry.path, row.entry.path_len);
+			wb_puts(b, "\">");
+			if (body)
 				wb_htmls(b, web_body_title(r, body));
-				named = true;
-			}
+			else
+				wb_html(b, s, len);
+			wb_puts(b, "</a>");
 			proto_arena_done(&a);
 			store_row_done(&row);
+		} else {
+			wb_puts(b, "<a href=\"/entry/");
+			wb_url(b, s, len, true);
+			wb_puts(b, "\">");
+			wb_html(b, s, len);
+			wb_puts(b, "</a>");
 		}
 		free(path);
-		if (!named)
-			wb_html(b, s, len);
-		wb_puts(b, "</a>");
 		return;
 	}
 	web_value(r, &(proto_value){ .type = PROTO_V_STR, .u.str = { s, len } }, 0);
 }
 
-static void field_value(web_req *r, const proto_record_field *f, const proto_value *v)
+static void field_dt(web_req *r, const proto_record_field *f, const char *key,
+                     const proto_value *v, int depth);
+
+/* A nested object: its members in the order of its table, labelled by it, then any other
+ * member the table does not know. */
+static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value *v, int depth)
+{
+	web_buf *b = &r->out;
+	if (v->type != PROTO_V_MAP || proto_langmap_is(v) || depth > 6) {
+		web_value(r, v, depth);
+		return;
+	}
+	/* a period reads as one phrase: "du 1er mars 2024 au 28 février 2025" */
+	if (obj->check == PROTO_CHECK_PERIOD && obj->fields[0].name && obj->fields[1].name) {
+		const char *st = web_body_str(v, obj->fields[0].name),
+		           *en = web_body_str(v, obj->fields[1].name);
+		char text[2 * DATEFMT_CAP + 16];
+		if (st && datefmt_period(st, en, r->en, text, sizeof text)) {
+			wb_htmls(b, text);
+			return;
+		}
+	}
+	/* a contact's address says whether it may be shown to anyone (its `public` member) */
+	const proto_value *shown = proto_map_get(v, "public");
+	bool hide_email = shown && shown->type == PROTO_V_BOOL && !shown->u.b;
+	const char *not_shown = L(r, "non affichée", "not shown");
+	const proto_value hidden = { .type = PROTO_V_STR,
+		                         .u.str = { not_shown, strlen(not_shown) } };
+	wb_puts(b, "<dl class=\"sub\">");
+	for (const proto_record_field *m = obj->fields; m->name; m++) {
+		const proto_value *mv = proto_map_get(v, m->name);
+		if (!mv || mv->type == PROTO_V_NIL)
+			continue;
+		if (hide_email && m->kind == PROTO_FK_EMAIL)
+			mv = &hidden;
+		field_dt(r, m, m->name, mv, depth + 1);
+	}
+	for (size_t i = 0; i < v->u.map.n; i++) {
+		const proto_kv *kv = &v->u.map.items[i];
+		if (!proto_record_field_find(obj->fields, kv->key))
+			field_dt(r, NULL, kv->key, &kv->val, depth + 1);
+	}
+	wb_puts(b, "</dl>");
+}
+
+/* Values of fields the tables leave open (a component's publiccode.yml terms, a hosting's
+ * country), by field: labels only, never checked. */
+static const proto_vocab_term dev_status_terms[] = {
+	{ "concept", { "concept", "concept" } }, { "beta", { "version bêta", "beta" } },
+	{ "development", { "en développement", "in development" } },
+	{ "stable", { "stable", "stable" } }, { "obsolete", { "obsolète", "obsolete" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab_term software_type_terms[] = {
+	{ "standalone/web", { "application web", "web application" } },
+	{ "standalone/desktop", { "application de bureau", "desktop application" } },
+	{ "standalone/mobile", { "application mobile", "mobile application" } },
+	{ "standalone/backend", { "service serveur", "back-end service" } },
+	{ "standalone/iot", { "objet connecté", "Internet of things" } },
+	{ "standalone/other", { "application autonome", "standalone application" } },
+	{ "addon", { "extension", "add-on" } },
+	{ "library", { "bibliothèque logicielle", "library" } },
+	{ "configurationFiles", { "fichiers de configuration", "configuration files" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab_term platform_terms[] = {
+	{ "linux", { "Linux", "Linux" } },     { "windows", { "Windows", "Windows" } },
+	{ "mac", { "macOS", "macOS" } },       { "ios", { "iOS", "iOS" } },
+	{ "android", { "Android", "Android" } }, { NULL, { NULL, NULL } },
+};
+static const proto_vocab_term country_terms[] = {
+	{ "FR", { "France", "France" } },
+	{ NULL, { NULL, NULL } },
+};
+static const proto_vocab open_vocabs[] = {
+	{ "development_status", dev_status_terms, true },
+	{ "software_type", software_type_terms, true },
+	{ "platforms", platform_terms, true },
+	{ "country", country_terms, true },
+};
+
+/* A string of a field: its vocabulary's label, a date as people read it, a licence by its
+ * name; false when it has nothing of its own to say. */
+static bool field_str(web_req *r, const proto_record_field *f, const proto_value *v)
+{
+	if (v->type != PROTO_V_STR)
+		return false;
+	const char *s = v->u.str.ptr, *lab = NULL;
+	if (f->vocab)
+		lab = proto_vocab_label(f->vocab, s, r->en);
+	if (f->kind == PROTO_FK_DATE) {
+		char d[DATEFMT_CAP];
+		if (datefmt_ymd(s, v->u.str.len, r->en, d, sizeof d)) {
+			wb_htmls(&r->out, d);
+			return true;
+		}
+	}
+	if (f->kind == PROTO_FK_LICENCE)
+		lab = web_label(r, s);
+	for (size_t i = 0; !lab && i < sizeof open_vocabs / sizeof open_vocabs[0]; i++)
+		if (strcmp(open_vocabs[i].name, f->name) == 0)
+			lab = proto_vocab_label(&open_vocabs[i], s, r->en);
+	if (f->kind == PROTO_FK_LANG) {
+		static const struct {
+			const char *tag, *fr, *en;
+		} langs[] = {
+			{ "fr", "français", "French" },   { "en", "anglais", "English" },
+			{ "de", "allemand", "German" },   { "es", "espagnol", "Spanish" },
+			{ "it", "italien", "Italian" },   { "br", "breton", "Breton" },
+			{ "oc", "occitan", "Occitan" },   { "co", "corse", "Corsican" },
+			{ "eu", "basque", "Basque" },     { "ca", "catalan", "Catalan" },
+		};
+		for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+			if (strcmp(langs[i].tag, s) == 0)
+				lab = L(r, langs[i].fr, langs[i].en);
+	}
+	if (!lab)
+		return false;
+	wb_htmls(&r->out, lab);
+	return true;
+}
+
+static void field_value(web_req *r, const proto_record_field *f, const proto_value *v,
+                        int depth)
 {
 	web_buf *b = &r->out;
 	proto_display d = f ? f->display : PROTO_D_VALUE;
@@ -590,7 +810,8 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 			                  *tg = proto_map_get(it, m[1].name);
 			wb_puts(b, "<li>");
 			if (rel && rel->type == PROTO_V_STR && tg && tg->type == PROTO_V_STR) {
-				wb_htmls(b, rel->u.str.ptr);
+				const char *rl = proto_vocab_label(m[0].vocab, rel->u.str.ptr, r->en);
+				wb_htmls(b, rl ? rl : rel->u.str.ptr);
 				wb_puts(b, " : ");
 				ref_link(r, tg->u.str.ptr, tg->u.str.len);
 			} else {
@@ -601,24 +822,81 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 		wb_puts(b, "</ul>");
 		return;
 	}
+	if (f && f->obj && f->kind == PROTO_FK_OBJ) {
+		obj_value(r, f->obj, v, depth);
+		return;
+	}
+	if (f && f->obj && f->kind == PROTO_FK_OBJLIST && v->type == PROTO_V_ARRAY) {
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			wb_puts(b, "<li>");
+			obj_value(r, f->obj, &v->u.arr.items[i], depth + 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	if (f && (f->kind == PROTO_FK_ENUMLIST || f->kind == PROTO_FK_THEMES ||
+	          f->kind == PROTO_FK_STRLIST) &&
+	    v->type == PROTO_V_ARRAY) {
+		wb_puts(b, "<ul>");
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			wb_puts(b, "<li>");
+			if (!field_str(r, f, &v->u.arr.items[i]))
+				web_value(r, &v->u.arr.items[i], depth + 1);
+			wb_puts(b, "</li>");
+		}
+		wb_puts(b, "</ul>");
+		return;
+	}
+	if (f && field_str(r, f, v))
+		return;
+	/* a measure or an amount with its thousands grouped: "68 000" / "68,000" */
+	if (f && (f->kind == PROTO_FK_NUMBER || f->kind == PROTO_FK_NUM_OR_TEXT) &&
+	    v->type == PROTO_V_INT) {
+		char digits[32], out[64];
+		unsigned long long n = v->u.i < 0 ? 0ULL - (unsigned long long)v->u.i
+		                                  : (unsigned long long)v->u.i;
+		int nd = snprintf(digits, sizeof digits, "%llu", n);
+		const char *sep = L(r, "\u202f", ","); /* French: a narrow no-break space */
+		size_t o = 0;
+		if (v->u.i < 0)
+			out[o++] = '-';
+		for (int i = 0; i < nd; i++) {
+			if (i && (nd - i) % 3 == 0) {
+				memcpy(out + o, sep, strlen(sep));
+				o += strlen(sep);
+			}
+			out[o++] = digits[i];
+		}
+		wb_put(b, out, o);
+		return;
+	}
+	/* a rating says its scale: "3 sur 4" */
+	if (f && f->kind == PROTO_FK_INT && v->type == PROTO_V_INT && f->lo == 1 && f->hi > 1 &&
+	    f->hi <= 10) {
+		wb_printf(b, "%lld %s %lld", (long long)v->u.i, L(r, "sur", "out of"),
+		          (long long)f->hi);
+		return;
+	}
 	/* long free texts (a string or a language map) are Markdown like the description */
 	const char *t = proto_langmap_pick(v, r->en ? "en" : "fr");
 	if (t && (v->type == PROTO_V_STR ? strlen(t) > 80 : true) && strchr(t, '\n')) {
 		web_markdown(b, t, strlen(t));
 		return;
 	}
-	web_value(r, v, 0);
+	web_value(r, v, depth);
 }
 
 static void field_dt(web_req *r, const proto_record_field *f, const char *key,
-                     const proto_value *v)
+                     const proto_value *v, int depth)
 {
 	web_buf *b = &r->out;
 	const char *lab = f ? (r->en ? f->label.en : f->label.fr) : web_label(r, key);
 	wb_puts(b, "<dt>");
 	wb_htmls(b, lab ? lab : key);
 	wb_puts(b, "</dt><dd>");
-	field_value(r, f, v);
+	field_value(r, f, v, depth);
 	wb_puts(b, "</dd>");
 }
 
@@ -630,15 +908,17 @@ static void fields_ranked(web_req *r, const proto_value *body, const proto_recor
 			continue;
 		const proto_value *v = proto_map_get(body, f->name);
 		if (v && v->type != PROTO_V_NIL)
-			field_dt(r, f, f->name, v);
+			field_dt(r, f, f->name, v, 0);
 	}
 }
 
-void web_fields(web_req *r, const proto_value *body, const char *type)
+void web_fields(web_req *r, const proto_value *body, const char *type,
+                const uint8_t territory[PROTO_KEY_LEN])
 {
 	web_buf *b = &r->out;
 	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
 	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
+	r->fields_territory = territory;
 	wb_puts(b, "<dl class=\"fields\">");
 	for (size_t l = 0; l < 2; l++)
 		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
@@ -651,9 +931,10 @@ void web_fields(web_req *r, const proto_value *body, const char *type)
 		if (strcmp(kv->key, PROTO_F_TYPE) == 0 || strcmp(kv->key, PROTO_F_NAME) == 0 ||
 		    (f && f->page != 0))
 			continue;
-		field_dt(r, f, kv->key, &kv->val);
+		field_dt(r, f, kv->key, &kv->val, 0);
 	}
 	wb_puts(b, "</dl>");
+	r->fields_territory = NULL;
 }
 
 /* ---- the stylesheet (served from the binary: the node needs no other file) ------------------ */
@@ -668,7 +949,8 @@ const char web_css[] =
     ".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
     "padding:.5rem;z-index:2}"
     "header{background:#f3f5f9;border-bottom:1px solid #c8cdd6;padding:.5rem 1rem}"
-    "header nav{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
+    "header .site{display:flex;flex-wrap:wrap;align-items:baseline;gap:.8rem;margin:0 0 .4rem}"
+    ".territory{font-weight:600}"
     "header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
     ".brand{font-weight:700;font-size:1.25rem;text-decoration:none}"
     "[aria-current=page]{font-weight:700}"
@@ -676,6 +958,8 @@ const char web_css[] =
     "form.search{margin-top:.5rem}"
     "main{max-width:60rem;margin:0 auto;padding:1rem}"
     "footer{border-top:1px solid #c8cdd6;padding:1rem;color:#3d3d3d;font-size:.9rem}"
+    "footer .links{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}"
+    "details.prov summary{cursor:pointer;font-weight:600}"
     ".cards{list-style:none;padding:0}.card{border-bottom:1px solid #e0e3e8;padding:.5rem 0}"
     ".card h3{margin:.2rem 0;font-size:1.1rem}.meta{color:#3d3d3d;font-size:.9rem;margin:0}"
     "mark{background:#fff3a0;color:#1b1b1b}"

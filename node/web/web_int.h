@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/service/datefmt.h"
 #include "node/service/trust.h"
 #include "proto/entry.h"
 #include "proto/value.h"
@@ -94,6 +95,7 @@ struct web_server {
 	char url[96];
 	char netkey_fp[16]; /* cfg.netkey_fp points here (a copy) */
 	char federation[160]; /* cfg.federation points here (a copy, "" when none) */
+	const datefmt_zone *zone; /* cfg.timezone's (the default when NULL or unknown) */
 	bool loopback_only;
 	bool addr_written;
 	/* the Host allow-list (web.h): names and the port each is reached on (the listening
@@ -156,6 +158,7 @@ typedef struct web_req {
 	size_t n_cookies;
 	bool no_store;
 	bool logged; /* already logged: no WEB-REQ line */
+	const uint8_t *fields_territory; /* web_fields' territory while it runs */
 } web_req;
 
 /* A handler of the route table (web.c): rest is what follows a prefix route's path ("" for
@@ -229,13 +232,18 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
 const char *web_body_str(const proto_value *body, const char *key);
 /* The title of a decoded body (title, else name), "(sans titre)" if none. */
 const char *web_body_title(web_req *r, const proto_value *body);
-void web_date(uint64_t us, char *ret, size_t cap);
+/* A moment as people read it, in the node's zone and the request's language
+ * (node/service/datefmt.h: "7 décembre 2026 à 10 h 29"); ret holds DATEFMT_CAP bytes. */
+void web_date(const web_req *r, uint64_t us, char *ret, size_t cap);
 /* The body of a row, decoded into a (NULL for a tombstone or a body that does not decode). */
 proto_value *web_row_body(const store_row *row, proto_arena *a);
 /* One result of a list (a card): title link, type, territory, summary, snippet. */
 void web_row_card(web_req *r, const store_row *row);
 /* The fields of a record's body as a <dl>, in the order of its type's record table. */
-void web_fields(web_req *r, const proto_value *body, const char *type);
+/* References among them are found in territory first (the record's own territory; NULL:
+ * this node's, then any), whatever the page's query string says. */
+void web_fields(web_req *r, const proto_value *body, const char *type,
+                const uint8_t territory[PROTO_KEY_LEN]);
 extern const char web_css[];
 
 /* ---- web_page_catalogue.c ----------------------------------------------------------------- */
@@ -297,6 +305,14 @@ void web_signature_error(web_req *r, const store_row *row);
 
 /* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
 web_handler web_page_territory, web_page_network;
+
+/* ---- web_page_info.c: Accessibilité, Mentions légales, the Atom feed ----------------------- */
+web_handler web_page_accessibility, web_page_legal, web_feed;
+/* The name of the territory this node serves (its forms' territory, else its own key's). */
+void web_site_name(web_req *r, char *ret, size_t cap);
+/* The catalogue's filters of the request's query string that the feed takes, as a query
+ * ("?type=rex&theme=..."; nothing when none). */
+void web_feed_query(web_req *r, web_buf *b);
 
 /* ---- web_publish.c ----------------------------------------------------------------------------
  */

@@ -1,5 +1,6 @@
-/* node/web/web_page_entry.c: the entry page (heading, provenance, description, fields, other
- * versions, the edit and delete forms of this territory's own records), the lookup of the
+/* node/web/web_page_entry.c: the entry page (heading, summary, description, the type's fields
+ * in the record table's order, other versions, the provenance last and folded, the edit and
+ * delete forms of this territory's own records), the lookup of the
  * entry a /entry/ or /api/entries/ URL names, and the check of its signature at each read
  * with the answer when it fails (shared with the API). Every byte of user content goes
  * through wb_html, the description through cmark in safe mode. */
@@ -61,9 +62,9 @@ static int other_version(const store_row *row, void *ctx)
 	if (c->n++ == 0)
 		wb_printf(b, "<h2>%s</h2><ul>",
 		          L(c->r, "Autres versions connues ici", "Other versions known here"));
-	char name[256], date[40];
+	char name[256], date[DATEFMT_CAP];
 	web_territory_name(c->r->wk->st, row->entry.territory, name, sizeof name);
-	web_date(row->entry.timestamp, date, sizeof date);
+	web_date(c->r, row->entry.timestamp, date, sizeof date);
 	wb_puts(b, "<li><a href=\"");
 	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
 	wb_puts(b, "\">");
@@ -119,6 +120,41 @@ bool web_find_entry_or_error(web_req *r, const char *path, store_row *ret)
 	return e == 0;
 }
 
+/* Where the record comes from and what vouches for its bytes: last on the page, folded. */
+static void provenance(web_req *r, const store_row *row, const char *terr, bool trusted,
+                       const char *date)
+{
+	web_buf *b = &r->out;
+	char signer[512], hex[2 * PROTO_KEY_LEN + 1];
+	web_signer_label(r->wk->st, &row->entry, signer, sizeof signer);
+	wb_printf(b, "<details class=\"prov\"><summary>%s</summary><dl class=\"sub\">",
+	          L(r, "Provenance et signature", "Provenance and signature"));
+	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
+	wb_printf(b, "<dt>%s</dt><dd><a href=\"/territory/%s\">", L(r, "Territoire", "Territory"),
+	          hex);
+	wb_htmls(b, terr);
+	wb_puts(b, "</a>");
+	if (!trusted)
+		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
+		          L(r, "non reconnu (aucune chaîne de garanties depuis ce nœud)",
+		            "untrusted (no chain of vouches from this node)"));
+	wb_printf(b, "</dd><dt>%s</dt><dd>", L(r, "Publié par", "Published by"));
+	wb_htmls(b, signer);
+	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
+	wb_printf(b, "</dd><dt>%s</dt><dd><code>%.8s</code></dd>",
+	          L(r, "Empreinte de la clé de signature", "Signing key fingerprint"), hex);
+	wb_printf(b, "<dt>%s</dt><dd>%s</dd>", L(r, "Version du", "Version of"), date);
+	/* web_row_verified held before the page was begun, for these very bytes */
+	wb_printf(b, "<dt>%s</dt><dd class=\"ok\">%s</dd>", L(r, "Signature", "Signature"),
+	          L(r, "signature vérifiée", "signature verified"));
+	char idhex[2 * PROTO_ID_LEN + 1];
+	proto_hex(row->id, PROTO_ID_LEN, idhex);
+	wb_printf(b, "<dt>%s</dt><dd><code>%.16s</code></dd><dt>%s</dt><dd><code>",
+	          L(r, "Identifiant", "Id"), idhex, L(r, "Chemin", "Path"));
+	wb_html(b, row->entry.path, row->entry.path_len);
+	wb_puts(b, "</code></dd></dl></details>");
+}
+
 void web_page_entry(web_req *r, const char *rest)
 {
 	store_row row;
@@ -151,9 +187,21 @@ void web_page_entry(web_req *r, const char *rest)
 	web_page_begin(r, title, NULL);
 	web_buf *b = &r->out;
 	const char *tl = type ? web_label(r, type) : NULL;
+	char terr[256], hex[2 * PROTO_KEY_LEN + 1], date[DATEFMT_CAP];
+	web_territory_name(r->wk->st, row.entry.territory, terr, sizeof terr);
+	proto_hex(row.entry.territory, PROTO_KEY_LEN, hex);
+	bool trusted = tv && trust_find(tv, row.entry.territory);
+	web_date(r, row.entry.timestamp, date, sizeof date);
+	/* content first: what the record says, then what it is, then where it comes from */
 	wb_printf(b, "<article><p class=\"meta\">");
 	wb_htmls(b, tl ? tl : type ? type : "?");
-	wb_puts(b, "</p><h1>");
+	wb_printf(b, " · <a href=\"/territory/%s\">", hex);
+	wb_htmls(b, terr);
+	wb_puts(b, "</a>");
+	if (!trusted)
+		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
+		          L(r, "non reconnu", "untrusted"));
+	wb_printf(b, " · %s %s</p><h1>", L(r, "mise à jour le", "updated"), date);
 	wb_htmls(b, title);
 	wb_puts(b, "</h1>");
 	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
@@ -162,47 +210,16 @@ void web_page_entry(web_req *r, const char *rest)
 		wb_htmls(b, sum);
 		wb_puts(b, "</strong></p>");
 	}
-	/* provenance */
-	char terr[256], signer[512], hex[2 * PROTO_KEY_LEN + 1], date[40];
-	web_territory_name(r->wk->st, row.entry.territory, terr, sizeof terr);
-	web_signer_label(r->wk->st, &row.entry, signer, sizeof signer);
-	bool trusted = tv && trust_find(tv, row.entry.territory);
-	wb_printf(b, "<section class=\"prov\" aria-label=\"%s\"><h2>%s</h2><dl class=\"sub\">",
-	          L(r, "Provenance", "Provenance"), L(r, "Provenance", "Provenance"));
-	proto_hex(row.entry.territory, PROTO_KEY_LEN, hex);
-	wb_printf(b, "<dt>%s</dt><dd><a href=\"/territory/%s\">", L(r, "Territoire", "Territory"),
-	          hex);
-	wb_htmls(b, terr);
-	wb_puts(b, "</a>");
-	if (!trusted)
-		wb_printf(b, " <strong class=\"untrusted\">%s</strong>",
-		          L(r, "non reconnu (aucune chaîne de garanties depuis ce nœud)",
-		            "untrusted (no chain of vouches from this node)"));
-	wb_printf(b, "</dd><dt>%s</dt><dd>", L(r, "Publié par", "Published by"));
-	wb_htmls(b, signer);
-	proto_hex(row.entry.signer, PROTO_KEY_LEN, hex);
-	wb_printf(b, "</dd><dt>%s</dt><dd><code>%.8s</code></dd>",
-	          L(r, "Empreinte de la clé de signature", "Signing key fingerprint"), hex);
-	web_date(row.entry.timestamp, date, sizeof date);
-	wb_printf(b, "<dt>%s</dt><dd>%s</dd>", L(r, "Version du", "Version of"), date);
-	/* web_row_verified held above, for these very bytes */
-	wb_printf(b, "<dt>%s</dt><dd class=\"ok\">%s</dd>", L(r, "Signature", "Signature"),
-	          L(r, "signature vérifiée", "signature verified"));
-	char idhex[2 * PROTO_ID_LEN + 1];
-	proto_hex(row.id, PROTO_ID_LEN, idhex);
-	wb_printf(b, "<dt>%s</dt><dd><code>%.16s</code></dd><dt>%s</dt><dd><code>",
-	          L(r, "Identifiant", "Id"), idhex, L(r, "Chemin", "Path"));
-	wb_html(b, row.entry.path, row.entry.path_len);
-	wb_puts(b, "</code></dd></dl></section>");
 	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
 	if (desc) {
-		wb_printf(b, "<section aria-label=\"%s\"><h2>%s</h2>",
-		          L(r, "Description", "Description"), L(r, "Description", "Description"));
+		wb_printf(b, "<section aria-labelledby=\"h-desc\"><h2 id=\"h-desc\">%s</h2>",
+		          L(r, "Description", "Description"));
 		web_markdown(b, desc, strlen(desc));
 		wb_puts(b, "</section>");
 	}
-	wb_printf(b, "<section><h2>%s</h2>", L(r, "Détails", "Details"));
-	web_fields(r, body, type);
+	wb_printf(b, "<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">%s</h2>",
+	          L(r, "Détails", "Details"));
+	web_fields(r, body, type, row.entry.territory);
 	wb_puts(b, "</section>");
 	char path[PROTO_PATH_MAX + 1];
 	snprintf(path, sizeof path, "%.*s", (int)row.entry.path_len, row.entry.path);
@@ -210,6 +227,7 @@ void web_page_entry(web_req *r, const char *rest)
 	store_entry_find_path(r->wk->st, path, NULL, other_version, &oc);
 	if (oc.n)
 		wb_puts(b, "</ul>");
+	provenance(r, &row, terr, trusted, date);
 	uint8_t mine[PROTO_KEY_LEN];
 	const uint8_t *sk;
 	char capref[WEB_CAPREF_CAP];

@@ -15,8 +15,8 @@ static void when(web_req *r, json_t *us)
 		wb_puts(&r->out, L(r, "jamais", "never"));
 		return;
 	}
-	char date[40];
-	web_date((uint64_t)json_integer_value(us), date, sizeof date);
+	char date[DATEFMT_CAP];
+	web_date(r, (uint64_t)json_integer_value(us), date, sizeof date);
 	wb_puts(&r->out, date);
 }
 
@@ -48,10 +48,11 @@ void web_page_network(web_req *r, const char *rest)
 		char fph[2 * RBSR_FP_LEN + 1];
 		proto_hex(fp, RBSR_FP_LEN, fph);
 		wb_printf(b,
-		          "<dt>%s</dt><dd>%llu %s, %llu %s</dd><dt>%s</dt><dd><code>%s</code></dd>",
-		          L(r, "Catalogue local", "Local catalogue"), (unsigned long long)entries,
-		          L(r, "entrées", "entries"), (unsigned long long)docs,
-		          L(r, "documents", "documents"),
+		          "<dt>%s</dt><dd>%llu %s (%llu %s)</dd><dt>%s</dt><dd><code>%s</code></dd>",
+		          L(r, "Catalogue local", "Local catalogue"), (unsigned long long)docs,
+		          L(r, "fiches", "records"), (unsigned long long)entries,
+		          L(r, "versions signées en tout, suppressions et fédération comprises",
+		            "signed versions in all, deletions and federation included"),
 		          L(r, "Empreinte du catalogue", "Catalogue fingerprint"), fph);
 	}
 	wb_printf(b, "<dt>%s</dt><dd>%zu</dd></dl>",
@@ -64,7 +65,8 @@ void web_page_network(web_req *r, const char *rest)
 	wb_printf(b, "<h2>%s</h2>", L(r, "Pairs", "Peers"));
 	if (!json_is_object(st)) {
 		wb_printf(b, "<p>%s</p>",
-		          L(r, "État du démon indisponible.", "Daemon state unavailable."));
+		          L(r, "État du service du nœud indisponible.",
+		            "The node's service state is unavailable."));
 		json_decref(st);
 		web_page_end(r);
 		return;
@@ -86,10 +88,10 @@ void web_page_network(web_req *r, const char *rest)
 		    "<table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
-		    L(r, "Pairs du démon", "The daemon's peers"), L(r, "Adresse", "Address"),
+		    L(r, "Pairs de ce nœud", "This node's peers"), L(r, "Adresse", "Address"),
 		    L(r, "Territoire", "Territory"), L(r, "État", "State"),
-		    L(r, "Fiches envoyées", "Entries sent"),
-		    L(r, "Fiches reçues", "Entries received"),
+		    L(r, "Fiches envoyées", "Records sent"),
+		    L(r, "Fiches reçues", "Records received"),
 		    L(r, "Dernière synchronisation", "Last sync"));
 		size_t i;
 		json_t *p;

@@ -24,11 +24,12 @@ static int member_item(const proto_member_cap *cap, void *ctx)
 	proto_hex(cap->member, PROTO_KEY_LEN, hex);
 	wb_puts(b, "<li>");
 	wb_htmls(b, cap->name);
-	wb_printf(b, " — %s, <code>%.8s</code>", cap->role == PROTO_ROLE_ADMIN ? "admin" : "editor",
+	wb_printf(b, " — %s, <code>%.8s</code>", cap->role == PROTO_ROLE_ADMIN ? L(c->r, "administration", "administration")
+	                                            : L(c->r, "rédaction", "editing"),
 	          hex);
 	if (cap->until_us != UINT64_MAX) {
-		char date[40];
-		web_date(cap->until_us, date, sizeof date);
+		char date[DATEFMT_CAP];
+		web_date(c->r, cap->until_us, date, sizeof date);
 		wb_printf(b, " (%s %s)", L(c->r, "jusqu'au", "until"), date);
 	}
 	wb_puts(b, "</li>");
@@ -98,12 +99,14 @@ void web_page_territory(web_req *r, const char *rest)
 		web_territory_name(r->wk->st, tn->via, via, sizeof via);
 		wb_printf(b, "%s ", L(r, "Reconnu : garanti par", "Trusted: vouched for by"));
 		wb_htmls(b, via);
-		wb_printf(b, " (%u %s).", tn->hops, L(r, "maillon(s)", "hop(s)"));
+		wb_printf(b, " (%s %u %s).", L(r, "par l'intermédiaire de", "through"), tn->hops,
+		          tn->hops > 1 ? L(r, "territoires", "territories")
+		                       : L(r, "territoire", "territory"));
 	}
 	wb_puts(b, "</p>");
 	if (body) {
 		wb_printf(b, "<h2>%s</h2>", L(r, "Profil", "Profile"));
-		web_fields(r, body, "territory");
+		web_fields(r, body, "territory", key);
 	}
 	if (e == 0)
 		store_row_done(&trow);

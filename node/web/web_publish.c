@@ -81,7 +81,7 @@ bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN
 static void no_capability(web_req *r)
 {
 	web_error(r, 403,
-	          "Ce poste de membre n'a pas encore de capacité en vigueur : le nœud de votre "
+	          "Ce poste de membre n'a pas encore d'autorisation en vigueur : le nœud de votre "
 	          "territoire doit lancer « maille member add » avec sa clé.",
 	          "This member's node has no capability in force yet: your territory's node must "
 	          "run 'maille member add' with its key.");
@@ -293,6 +293,13 @@ static void field_html(fctx *c, const proto_record_field *f, const char *key, bo
 		if (f->widget == PROTO_W_COMMA)
 			wb_printf(b, "<br><span class=\"hint\">%s</span>",
 			          L(r, "Séparés par des virgules.", "Comma-separated."));
+		if (f->kind == PROTO_FK_LICENCE) /* a licence is written by its identifier */
+			wb_printf(b, "<br><span class=\"hint\">%s</span>",
+			          L(r,
+			            "Identifiant SPDX de la licence : etalab-2.0 est la Licence Ouverte / "
+			            "Open Licence 2.0, CC-BY-4.0 la Creative Commons Attribution 4.0.",
+			            "The licence's SPDX identifier: etalab-2.0 is the Licence Ouverte / "
+			            "Open Licence 2.0, CC-BY-4.0 the Creative Commons Attribution 4.0."));
 	}
 	wb_puts(b, "</p>");
 }
@@ -352,7 +359,8 @@ static void contact_html(fctx *c, const proto_record_field *f)
 	wb_printf(b,
 	          "\"> <input type=\"checkbox\" id=\"f-contact_public\" name=\"contact_public\" "
 	          "value=\"1\"%s> <label for=\"f-contact_public\">%s</label></p>",
-	          pub ? " checked" : "", L(r, "public", "public"));
+	          pub ? " checked" : "",
+	          L(r, "adresse affichée à tous", "address shown to anyone"));
 }
 
 static const char *set_value(fctx *c, const proto_record_field *f, size_t i, const char *field)

@@ -5,14 +5,20 @@
 // URL_A is node A's catalogue (sample records published there), URL_B the catalogue of a node
 // B that syncs with A and trusts it. The test opens A's home page, searches a word typed
 // without its accents, opens a result, publishes a REX through the form (about a use case
-// picked from the catalogue), finds it in A's list, then waits for it in B's catalogue. A
-// screenshot of each page is saved in SCREENSHOT_DIR. Any console error (a CSP violation
-// included) fails the test. Exit 0 when every step passed.
+// picked from the catalogue), finds it in A's list, then waits for it in B's catalogue; then
+// it publishes a methodology with the keyboard only (Tab, typing, Space, Enter), and runs
+// axe-core on every kind of page (home, catalogue, search, a record of each type, territory,
+// network, the publish forms, the accessibility statement, the legal notice, an error page, in
+// French and in English): no serious or critical violation. A screenshot of each page is saved
+// in SCREENSHOT_DIR. Any console error (a CSP violation included) fails the test. Exit 0 when
+// every step passed.
 'use strict';
 
 const path = require('path');
 const fs = require('fs');
 const { chromium } = require('playwright-core');
+
+const AXE = require.resolve('axe-core/axe.min.js');
 
 const [urlA, urlB, shots] = process.argv.slice(2);
 if (!urlA || !urlB || !shots) {
@@ -74,7 +80,10 @@ async function main() {
     const title = (await first.textContent()).trim();
     await Promise.all([page.waitForNavigation(), first.click()]);
     check((await page.textContent('h1')).trim() === title, 'the entry page of "' + title + '"');
-    check(await page.isVisible('text=signature vérifiée'), 'provenance: signature verified');
+    // the content leads; the provenance comes last, folded, and opens on demand
+    check(!(await page.isVisible('text=signature vérifiée')), 'provenance folded at first');
+    await page.click('details.prov summary');
+    check(await page.isVisible('text=signature vérifiée'), 'provenance, opened: signature verified');
     await shot(page, '03-entry');
 
     // publish a REX through the form
@@ -104,6 +113,7 @@ async function main() {
     await shot(page, '04-publish-form');
     await Promise.all([page.waitForNavigation(), page.click('button[value="publish"]')]);
     check((await page.textContent('h1')).trim() === rexTitle, 'published: its entry page');
+    const rexUrl = page.url();
     check(await page.isVisible('a:has-text("Attribution des places en crèche")'), 'the about relation is a link');
     await shot(page, '05-published');
 
@@ -126,10 +136,111 @@ async function main() {
     }
     check(seen, "the new REX in the second node's catalogue");
     await shot(pb, '08-node-b-catalogue');
+
+    await keyboardPublish(page);
+    await accessibility(browser, urlA, rexUrl);
     check(errors.length === 0, 'no console error (CSP included): ' + errors.join(' | '));
   } finally {
     await browser.close();
   }
+}
+
+// Publishes a methodology with the keyboard only: Tab from the top of the form page to each
+// field, typing, Space on the check boxes, typing in a list to choose, Enter on the button.
+async function keyboardPublish(page) {
+  await page.goto(urlA + 'publish?type=methodology');
+  const title = 'Méthode publiée au clavier ' + Date.now().toString(36);
+  const plan = {
+    'f-title': { type: title },
+    'f-summary': { type: 'Une méthode saisie sans souris, pour vérifier que le formulaire se remplit au clavier.' },
+    'f-description': { type: 'Chaque champ est atteint avec la touche Tab.' },
+    'f-themes-8': { press: 'Space' },
+    'f-method_kind': { type: 'Grille' },
+    'f-covers-0': { press: 'Space' },
+  };
+  const done = new Set();
+  let submitted = false;
+  for (let i = 0; i < 120 && !submitted; i++) {
+    await page.keyboard.press('Tab');
+    const el = await page.evaluate(() => {
+      const a = document.activeElement;
+      return a ? { id: a.id, tag: a.tagName, value: a.value || '', name: a.name || '' } : {};
+    });
+    const step = plan[el.id];
+    if (step && !done.has(el.id)) {
+      done.add(el.id);
+      if (step.type) await page.keyboard.type(step.type);
+      if (step.press) await page.keyboard.press(step.press);
+    }
+    if (el.tag === 'BUTTON' && el.value === 'publish') {
+      check(done.size === Object.keys(plan).length, 'every field of the plan reached with Tab: ' + [...done].join(', '));
+      check(await page.inputValue('#f-method_kind') === 'assessment_grid', 'a list chosen by typing');
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      submitted = true;
+    }
+  }
+  check(submitted, 'the publish button reached with Tab');
+  check((await page.textContent('h1')).trim() === title, 'published with the keyboard only: its record page');
+}
+
+// axe-core on every kind of page, in a context of its own that lets the test inject axe (the
+// pages' Content-Security-Policy forbids scripts; the other context keeps it and fails on any
+// violation of it): no serious or critical violation.
+async function accessibility(browser, base, rexUrl) {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'fr-FR', bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(base + 'network');
+  const territory = await page.getAttribute('a[href^="/territory/"]', 'href');
+  const pages = [
+    ['home', ''],
+    ['catalogue', 'catalogue'],
+    ['catalogue filtered', 'catalogue?type=rex&theme=transparence-algorithmes'],
+    ['search results', 'search?q=evaluation+impact'],
+    ['search without result', 'search?q=zzzqqq'],
+    ['use case', 'entry/use_case/attribution-des-places-en-creche'],
+    ['methodology', 'entry/methodology/grille-evaluation-impact-algorithmique'],
+    ['component', 'entry/component/registre-des-algorithmes'],
+    ['REX (sample, every field)', 'entry/rex/2025-chatbot-rh'],
+    ['REX (published from the form)', rexUrl.slice(base.length)],
+    ['territory', territory.slice(1)],
+    ['network', 'network'],
+    ['publish: choice of type', 'publish'],
+    ['publish: REX', 'publish?type=rex'],
+    ['publish: use case', 'publish?type=use_case'],
+    ['publish: component', 'publish?type=component'],
+    ['publish: methodology', 'publish?type=methodology'],
+    ['accessibility statement', 'accessibilite'],
+    ['legal notice', 'mentions-legales'],
+    ['error page', 'entry/rex/cette-fiche-n-existe-pas'],
+  ];
+  const bad = [];
+  for (const lang of ['fr', 'en']) {
+    await page.goto(base + 'lang/' + lang + '?next=/');
+    for (const [name, rel] of pages) {
+      const resp = await page.goto(base + rel);
+      const want = name === 'error page' ? 404 : 200;
+      if (resp.status() !== want) bad.push(`${lang} ${name}: HTTP ${resp.status()}, not ${want}`);
+      await page.addScriptTag({ path: AXE });
+      const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const serious = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      for (const v of serious)
+        bad.push(`${lang} ${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+      console.log(`   axe ${lang} ${name}: ${res.violations.length} violation(s), ${serious.length} serious or critical`);
+    }
+  }
+  // the checker itself finds a fault: an image without a text alternative (critical)
+  await page.goto(base);
+  await page.addScriptTag({ path: AXE });
+  const probe = await page.evaluate(() => {
+    const img = document.createElement('img');
+    img.src = '/favicon.ico';
+    document.querySelector('main').appendChild(img);
+    return window.axe.run(document, { resultTypes: ['violations'] });
+  });
+  check(probe.violations.some((v) => v.id === 'image-alt' && v.impact === 'critical'),
+    'axe-core reports a planted fault (an image without alt)');
+  check(bad.length === 0, 'axe-core: no serious or critical violation on any page\n  ' + bad.join('\n  '));
+  await ctx.close();
 }
 
 main().then(() => process.exit(0), (e) => {

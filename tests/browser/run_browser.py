@@ -111,6 +111,8 @@ def main():
             with open(p, "w", encoding="utf-8") as f:
                 f.write(text)
             ok(a, "publish", p)
+        # a REX with every field (nested ones too), for the page test and axe-core
+        ok(a, "publish", os.path.join(HERE, "..", "..", "tools", "samples", "rex-chatbot-rh.md"))
         import json
         key_a = json.loads(ok(a, "whoami", "--json"))["key"]
         ok(b, "trust", key_a)

@@ -330,11 +330,191 @@ class WebTest(Base):
         self.assertIn("signature vérifiée", t)
         self.assertIn("Métropole de Lyon", t)
         self.assertIn(self.key_a[:8], t)
-        # the use case it is about, as a link with its title
-        self.assertIn('href="/entry/use_case/assistant-conversationnel-rh"', t)
-        self.assertIn("Assistant conversationnel pour les questions RH", t)
+        # the use case it is about, as a link to that record (its territory named) with its
+        # title, whatever the query string of the page says
+        link = ('href="/entry/use_case/assistant-conversationnel-rh?territory='
+                f'{self.key_a}">Assistant conversationnel pour les questions RH')
+        self.assertIn(link, t)
+        self.assertIn(link, self.get("/entry/rex/chatbot-rh-un-an-apres").text)
         self.assertIn("Enseignements", t)  # lessons_learned, labelled
         self.assertIn('action="/delete"', t)  # our own entry: edit and delete
+        # content first: summary, description, the fields; the provenance last, folded
+        order = [t.index(x) for x in ("<h1>", 'class="summary"', 'id="h-desc"', 'id="h-details"',
+                                      "<details class=\"prov\">")]
+        self.assertEqual(order, sorted(order), order)
+        # the description's headings sit under the page's (h1 title, h2 sections)
+        self.assertIn("<h4>Ce que nous avons appris</h4>", t)
+        # labels, not codes; dates as people read them
+        self.assertIn("<dd>Licence Ouverte / Open Licence 2.0</dd>", t)
+        self.assertIn("<dd>Référent expert</dd>", t)
+        self.assertIn("<dd>depuis le 6 janvier 2025</dd>", t)
+        self.assertRegex(t, r"mise à jour le \d{1,2}(er)? [a-zéû]+ 20\d\d à \d{1,2} h \d\d")
+        self.assertNotIn("UTC", t)
+        en = self.get("/entry/rex/chatbot-rh-un-an-apres", headers={"Cookie": "maille_lang=en"})
+        self.assertIn("<dd>since 6 January 2025</dd>", en.text)
+
+    def test_nested_members_labelled(self):
+        """Nested members in their table's order with its labels (a period as one phrase, a
+        rating with its scale, a cost's amount and unit), and a contact's address hidden when
+        its `public` says so."""
+        self.publish(self.a, "nested.md", """---
+type: rex
+path: rex/champs-imbriques
+title: Champs imbriqués
+summary: Un retour d'expérience avec des champs imbriqués.
+themes: [donnees]
+status: production
+about: [tableau de bord]
+declaration: user
+period: {start: 2024-03-01, end: 2025-02-28}
+context: Contexte.
+objectives: Objectifs.
+what_was_done: Actions.
+difficulties: Difficultés.
+lessons_learned: Enseignements.
+rating: 3
+cost: {funding: Budget propre, kind: Prestation, currency: EUR, amount: 12000}
+indicators: [{unit: visites, value: 12, name: Visites, date: 2025-01-01}]
+contacts: [{email: cache@exemple-metropole.fr, public: false, name: Service données}]
+---
+Corps.
+""")
+        t = self.get("/entry/rex/champs-imbriques").text
+        self.assertIn("<dd>du 1er mars 2024 au 28 février 2025</dd>", t)
+        self.assertIn("<dd>3 sur 4</dd>", t)
+        self.assertIn("<dt>Montant</dt><dd>12\u202f000</dd>", t)
+        cost = t[t.index("<dt>Coût</dt>"):]
+        order = [cost.index(x) for x in ("Montant", "Devise", "Nature", "Financement")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("<dt>Unité</dt><dd>visites</dd>", t)
+        self.assertIn("<dt>Date</dt><dd>1er janvier 2025</dd>", t)
+        self.assertNotIn("cache@exemple-metropole.fr", t)
+        self.assertIn("<dt>Courriel</dt><dd>non affichée</dd>", t)
+        self.assertNotIn("amount", t)
+        self.publish(self.a, "socle.md", """---
+type: component
+path: component/socle-imbrique
+title: Socle aux termes publiccode
+summary: Un composant dont les termes publiccode.yml sont lus par leurs libellés.
+themes: [logiciel-libre]
+status: production
+component_kind: software
+licence: EUPL-1.2
+repository_url: https://forge.exemple.fr/socle
+development_status: beta
+software_type: standalone/web
+platforms: [web, linux]
+---
+Corps.
+""")
+        c = self.get("/entry/component/socle-imbrique").text
+        self.assertIn("<dt>Licence</dt><dd>Licence publique de l&#39;Union européenne 1.2</dd>", c)
+        self.assertIn("<dd>version bêta</dd>", c)
+        self.assertIn("<dd>application web</dd>", c)
+        self.assertIn("<li>Linux</li>", c)
+        en = self.get("/entry/rex/champs-imbriques", headers={"Cookie": "maille_lang=en"}).text
+        self.assertIn("<dd>from 1 March 2024 to 28 February 2025</dd>", en)
+        self.assertIn("<dd>3 out of 4</dd>", en)
+        self.assertIn("<dt>Amount</dt><dd>12,000</dd>", en)
+
+    def test_feed(self):
+        """/feed.atom: an Atom document (RFC 4287) of the newest records that an XML parser
+        reads, with the catalogue's filters, every text escaped."""
+        import xml.etree.ElementTree as ET
+        A = "{http://www.w3.org/2005/Atom}"
+        r = self.get("/feed.atom")
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertTrue(r.header("Content-Type").startswith("application/atom+xml"))
+        feed = ET.fromstring(r.text.encode())
+        self.assertEqual(feed.tag, A + "feed")
+        for child in ("id", "title", "updated", "author"):
+            self.assertIsNotNone(feed.find(A + child), child)
+        self.assertIn("Métropole de Lyon", feed.find(f"{A}author/{A}name").text)
+        rfc3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
+        self.assertRegex(feed.find(A + "updated").text, rfc3339)
+        entries = feed.findall(A + "entry")
+        self.assertGreaterEqual(len(entries), 4)
+        titles = [e.find(A + "title").text for e in entries]
+        self.assertIn(XSS_TITLE, titles)  # the parser gives back the text itself
+        self.assertNotIn("<script", r.text)
+        ids = set()
+        for e in entries:
+            for child in ("id", "title", "updated", "link", "summary", "author"):
+                self.assertIsNotNone(e.find(A + child), child)
+            self.assertRegex(e.find(A + "updated").text, rfc3339)
+            self.assertTrue(e.find(A + "link").get("href").startswith("/entry/"))
+            ids.add(e.find(A + "id").text)
+        self.assertEqual(len(ids), len(entries))
+        updated = [e.find(A + "updated").text for e in entries]
+        self.assertEqual(updated, sorted(updated, reverse=True))  # newest first
+        # the filters, as on the catalogue
+        def types(q):
+            f = ET.fromstring(self.get("/feed.atom" + q).text.encode())
+            return [e.find(A + "category").get("term") for e in f.findall(A + "entry")]
+        self.assertEqual(set(types("?type=use_case")), {"use_case"})
+        self.assertEqual(set(types("?type=rex")), {"rex"})
+        self.assertNotIn("use_case", types("?theme=transparence-algorithmes"))
+        self.assertIn("rex", types("?theme=transparence-algorithmes"))
+        sobre = types("?theme=sobriete-numerique")
+        self.assertIn("methodology", sobre)  # its themes a single string
+        self.assertNotIn("use_case", sobre)
+        self.assertGreaterEqual(len(types(f"?territory={self.key_a}")), 4)
+        other = "ab" * 32
+        self.assertEqual(types(f"?territory={other}"), [])
+        self.assertEqual(self.get("/feed.atom?type=nope").status, 400)
+        self.assertEqual(self.get("/feed.atom?territory=zz").status, 400)
+        # linked from the pages: in the head, and visibly
+        home = self.get("/").text
+        self.assertIn('<link rel="alternate" type="application/atom+xml"', home)
+        self.assertIn('href="/feed.atom"', home)
+        self.assertIn('href="/feed.atom?type=rex"', self.get("/catalogue?type=rex").text)
+
+    def test_public_service_pages(self):
+        """The header names the territory; the footer links to the accessibility statement
+        and the legal notice, both filled from the territory's profile, in both languages;
+        the home page has one search box."""
+        home = self.get("/").text
+        self.assertEqual(home.count('type="search"'), 1)
+        self.assertIn('<span class="territory">Métropole de Lyon</span>', home)
+        self.assertIn('href="/accessibilite">Accessibilité : non conforme</a>', home)
+        self.assertIn('href="/mentions-legales">Mentions légales</a>', home)
+        self.assertEqual(self.get("/search?q=chatbot").text.count('type="search"'), 1)
+        a11y = self.get("/accessibilite")
+        self.assertEqual(a11y.status, 200)
+        for words in ("Déclaration d'accessibilité", "État de conformité", "non conforme",
+                      "RGAA", "axe-core", "Voies de recours", "Défenseur des droits",
+                      "Métropole de Lyon"):
+            self.assertIn(html.escape(words, quote=True).replace("&#x27;", "&#39;"), a11y.text)
+        legal = self.get("/mentions-legales")
+        self.assertEqual(legal.status, 200)
+        for words in ("Mentions légales", "Éditeur", "200046977", "Direction de la publication",
+                      "Hébergement", "Métropole de Lyon"):
+            self.assertIn(words, legal.text)
+        en = {"Cookie": "maille_lang=en"}
+        self.assertIn("Accessibility statement", self.get("/accessibilite", headers=en).text)
+        self.assertIn("Legal notice", self.get("/mentions-legales", headers=en).text)
+
+    def test_timezone_setting(self):
+        """timezone in maille.conf: a zone the node does not know stops the command with the
+        file, the line and the zones it knows; a known one is accepted."""
+        conf = os.path.join(self.a, "maille.conf")
+        with open(conf) as f:
+            before = f.read()
+        try:
+            with open(conf, "a") as f:
+                f.write("timezone = Europe/Lyon\n")
+            rc, out, err = self.m(self.a, "status")
+            self.assertNotEqual(rc, 0, out)
+            self.assertIn("maille.conf", err)
+            self.assertIn("Europe/Lyon", err)
+            self.assertIn("Europe/Paris", err)
+            self.assertIn("Pacific/Noumea", err)
+            with open(conf, "w") as f:
+                f.write(before + "timezone = America/Martinique\n")
+            self.ok(self.a, "status")
+        finally:
+            with open(conf, "w") as f:
+                f.write(before)
 
     def test_api(self):
         st = self.get("/api/status").json()
@@ -909,6 +1089,40 @@ class HostTest(Base):
             self.daemons.remove(web)
         finally:
             self.conf_reset(saved)
+
+
+class TimezoneTest(Base):
+    """A node whose maille.conf says timezone = Pacific/Noumea (UTC+11 all year) shows its
+    pages' dates in that zone; the API keeps RFC 3339 in UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.begin_with_node("maille-web-tz-", "n", "Province Sud")
+        with open(os.path.join(cls.a, "maille.conf"), "a") as f:
+            f.write("timezone = Pacific/Noumea\n")
+        cls.publish(cls.a, "tz.md", RECORD.format(
+            path="rex/heure-de-noumea", title="Une fiche à l'heure de Nouméa",
+            sujet="un fuseau horaire", mot="fuseau"))
+        cls.web = WebDaemon(cls.a)
+        cls.daemons.append(cls.web)
+
+    def test_dates_in_the_zone(self):
+        import datetime
+        api = self.get("/api/entries/rex/heure-de-noumea").json()
+        self.assertTrue(api["timestamp"].endswith("Z"), api["timestamp"])
+        utc = datetime.datetime.strptime(api["timestamp"][:19], "%Y-%m-%dT%H:%M:%S")
+        local = utc + datetime.timedelta(hours=11)
+        months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                  "septembre", "octobre", "novembre", "décembre"]
+        day = f"{local.day}{'er' if local.day == 1 else ''}"
+        want = f"{day} {months[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+        page = self.get("/entry/rex/heure-de-noumea").text
+        self.assertIn(f"mise à jour le {want}</p>", page)
+        en = self.get("/entry/rex/heure-de-noumea", headers={"Cookie": "maille_lang=en"}).text
+        en_months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                     "September", "October", "November", "December"]
+        self.assertIn(f"updated {local.day} {en_months[local.month - 1]} {local.year}, "
+                      f"{local.hour:02d}:{local.minute:02d}</p>", en)
 
 
 class SignatureTest(Base):

@@ -172,6 +172,7 @@ int cmd_node(int argc, char **argv)
 			.clock_skew_us = skew_us,
 			.member = nd.member,
 			.corrupt_mark = mark,
+			.timezone = nd.timezone,
 		},
 		.given = web != NULL,
 	};

@@ -166,5 +166,38 @@ static void test_search_columns(void)
 	CHECK(proto_search_columns[PROTO_SEARCH_KEYWORDS].weight == 3.0);
 }
 
+/* No two fields a reader sees side by side share a label: a type's top-level fields (its own
+ * and the common ones), and the members of each nested table. */
+static void check_distinct(const proto_record_field *const *tables, size_t n_tables)
+{
+	for (size_t ta = 0; ta < n_tables; ta++)
+		for (const proto_record_field *a = tables[ta]; a && a->name; a++) {
+			for (size_t tb = ta; tb < n_tables; tb++)
+				for (const proto_record_field *b = tb == ta ? a + 1 : tables[tb];
+				     b && b->name; b++)
+					if (strcmp(a->label.fr, b->label.fr) == 0 ||
+					    strcmp(a->label.en, b->label.en) == 0) {
+						fprintf(stderr, "fields %s and %s share a label (%s / %s)\n",
+						        a->name, b->name, a->label.fr, a->label.en);
+						CHECK(false);
+					}
+			if (a->obj) {
+				const proto_record_field *sub[1] = { a->obj->fields };
+				check_distinct(sub, 1);
+			}
+		}
+}
+
+static void test_labels_distinct(void)
+{
+	for (size_t i = 0; i < proto_record_n_types; i++) {
+		const proto_record_type *t = &proto_record_types[i];
+		const proto_record_field *tables[2] = {
+			t->fields, t->cls == PROTO_RC_CATALOGUE ? proto_record_common : NULL
+		};
+		check_distinct(tables, 2);
+	}
+}
+
 CHECK_MAIN(test_tables_complete, test_plain_lists_agree, test_labels, test_lookups,
-           test_conditions, test_themes, test_search_columns)
+           test_conditions, test_themes, test_search_columns, test_labels_distinct)
