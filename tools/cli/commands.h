@@ -10,6 +10,8 @@ int cmd_init(int argc, char **argv);
 /* cmd_invite.c: an invitation token, and joining with one (both ends, PROTOCOL.md §4.1) */
 int cmd_invite(int argc, char **argv);
 int cmd_join(int argc, char **argv);
+/* cmd_new.c: a record to fill in, or a complete example, of a record type */
+int cmd_new(int argc, char **argv);
 /* cmd_publish.c: a record signed and stored, or its tombstone */
 int cmd_publish(int argc, char **argv);
 int cmd_delete(int argc, char **argv);

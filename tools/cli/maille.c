@@ -22,6 +22,7 @@ static const command commands[] = {
 	{"init", cmd_init, "create a node for a territory (key, store, territory record)"},
 	{"invite", cmd_invite, "an invitation to the federation for a newcomer (one line)"},
 	{"join", cmd_join, "join a federation with an invitation, and sync"},
+	{"new", cmd_new, "write a record to fill in (or a complete example) for a record type"},
 	{"publish", cmd_publish, "sign and store a record from a Markdown file with front matter"},
 	{"list", cmd_list, "list the catalogue's records, with filters"},
 	{"search", cmd_search, "full-text search (accents and case ignored)"},

