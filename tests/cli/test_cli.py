@@ -770,5 +770,6 @@ class TestHelp(Node):
 
 
 if __name__ == "__main__":
-    harness.MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    DATA = harness.data_copy(os.path.abspath(sys.argv[2]))
     unittest.main(argv=[sys.argv[0], "-v"])

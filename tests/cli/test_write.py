@@ -111,6 +111,93 @@ class TestNew(Node):
         self.assertIn("territory set", err)
 
 
+REX = """---
+type: rex
+title: "Chatbot RH : un an après"
+summary: Ce que douze mois d'assistant conversationnel ont appris à l'équipe RH.
+themes: [ia-democratie]
+status: production
+about: [un assistant conversationnel pour les agents]
+declaration: user
+period:
+  start: 2024-03-01
+context: Des questions répétitives submergeaient les gestionnaires.
+objectives: Répondre vite aux questions courantes.
+what_was_done: Une expérimentation avec trois cents agents volontaires.
+difficulties: Des documents contradictoires à remettre à jour.
+lessons_learned: La documentation compte plus que le modèle.
+---
+Un an d'usage, raconté par l'équipe.
+"""
+
+
+class TestPathWriteBack(Node):
+    def test_first_publish_writes_the_path_and_the_next_is_an_edit(self):
+        p = self.write("rex.md", REX)
+        os.chmod(p, 0o640)
+        rc, out, err = self.m("publish", p)
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"^rex/chatbot-rh-un-an-apres created, id [0-9a-f]{64}\n$")
+        after = self.read(p)
+        self.assertEqual(after, REX.replace("---\n", "---\npath: rex/chatbot-rh-un-an-apres\n",
+                                            1).encode())
+        self.assertEqual(os.stat(p).st_mode & 0o777, 0o640)
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith(".")], [])
+        # a new title: still the same record
+        with open(p, "wb") as f:
+            f.write(after.replace(b"Chatbot RH : un an apr\xc3\xa8s", b"Assistant RH, bilan"))
+        rc, out, err = self.m("publish", p)
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"^rex/chatbot-rh-un-an-apres updated \(version 2\), id ")
+        res = self.js("publish", p)
+        self.assertEqual((res["created"], res["version"], res["path_written"]), (False, 3, False))
+        items = self.js("list", "--type", "rex")
+        self.assertEqual([(i["path"], i["title"]) for i in items],
+                         [("rex/chatbot-rh-un-an-apres", "Assistant RH, bilan")])
+
+    def test_line_endings_and_byte_order_mark_are_kept(self):
+        text = "\ufeff" + REX.replace("\n", "\r\n")
+        p = self.write("crlf.md", text)
+        res = self.js("publish", p)
+        self.assertTrue(res["created"] and res["path_written"], res)
+        self.assertEqual(self.read(p), text.replace(
+            "---\r\n", "---\r\npath: rex/chatbot-rh-un-an-apres\r\n", 1).encode())
+        self.assertEqual(self.js("publish", p)["version"], 2)
+
+    def test_given_path_is_written_too(self):
+        p = self.write("rex.md", REX)
+        self.js("publish", p, "--path", "rex/2025-assistant")
+        self.assertIn(b"\npath: rex/2025-assistant\n", self.read(p))
+        self.assertEqual(self.js("publish", p)["path"], "rex/2025-assistant")
+
+    def test_not_writable_or_stdin_prints_the_line(self):
+        p = self.write("rex.md", REX)
+        os.chmod(p, 0o444)
+        rc, out, err = self.m("publish", p)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("created", out)
+        self.assertIn("\n  path: rex/chatbot-rh-un-an-apres\n", err)
+        self.assertEqual(self.read(p), REX.encode())
+        rc, out, err = self.m("publish", "-", input_text=REX.replace("un an après", "bilan"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("standard input", err)
+        self.assertIn("\n  path: rex/chatbot-rh-bilan\n", err)
+
+    def test_dry_run_writes_nothing(self):
+        p = self.write("rex.md", REX)
+        rc, out, err = self.m("publish", "--dry-run", p)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.read(p), REX.encode())
+        self.assertEqual(self.js("list"), [])
+
+    def test_a_refused_record_writes_nothing(self):
+        bad = REX.replace("status: production\n", "")
+        p = self.write("rex.md", bad)
+        rc, _, _ = self.m("publish", p)
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.read(p), bad.encode())
+
+
 if __name__ == "__main__":
     harness.MAILLE = os.path.abspath(sys.argv[1])
     unittest.main(argv=[sys.argv[0], "-v"])

@@ -11,7 +11,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "node/service/file.h"
+#include "node/service/fmpath.h"
 #include "node/service/frontmatter.h"
 #include "node/service/publish.h"
 #include "nodecli.h"
@@ -116,6 +118,49 @@ static int record_path(const char *file, const char *given, const proto_value *b
 	return 0;
 }
 
+/* Whether this territory has a live record at path: a publish there is an edit. */
+static bool record_live(node_dir *nd, const char *path)
+{
+	store_row row;
+	if (store_entry_get(nd->st, nd->territory, path, &row))
+		return false;
+	bool live = row.entry.kind == PROTO_KIND_DOCUMENT;
+	store_row_done(&row);
+	return live;
+}
+
+/* After a publish of a file whose front matter had no `path`: the chosen path written into the
+ * file, so that the next publish of the file edits the same record (fmpath.h); when the file
+ * is standard input, not writable or changed meanwhile, the line to add is printed instead.
+ * Whether it was written. */
+static bool write_back_path(const char *file, const uint8_t *buf, size_t len, const char *path)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	int r = strcmp(file, "-") == 0 ? MAILLE_EINVAL : fm_path_insert(buf, len, path, &out, &out_len);
+	int saved = 0;
+	if (!r) {
+		r = node_file_replace(file, buf, len, out, out_len);
+		saved = errno;
+		free(out);
+	}
+	if (!r) {
+		fprintf(stderr, _("%s: \"path: %s\" written into its front matter: the next publish of "
+		                  "this file edits the same record\n"),
+		        file, path);
+		return true;
+	}
+	const char *why = strcmp(file, "-") == 0 ? _("standard input")
+	                  : r == MAILLE_EIO      ? strerror(saved)
+	                  : r == MAILLE_ESTATE   ? _("the file changed meanwhile")
+	                                         : maille_strerror(r);
+	fprintf(stderr, _("%s: the path was not written into the file (%s); add this line to its "
+	                  "front matter so that the next publish edits the same record:\n"
+	                  "  path: %s\n"),
+	        file, why, path);
+	return false;
+}
+
 int cmd_publish(int argc, char **argv)
 {
 	cli_opt opts[] = {{"path", true, NULL}, {"dry-run", false, NULL}, {NULL, false, NULL}};
@@ -198,11 +243,14 @@ int cmd_publish(int argc, char **argv)
 		goto out;
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
+	bool updated = false, written = false;
+	uint64_t versions = 0;
 	if (!dry) {
 		if (cli_node_open_write(&nd, a.dir))
 			goto out;
 		if (cli_member_can_write(&nd, "publish"))
 			goto out;
+		updated = record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error("%s: your capability does not cover %s (its prefix, or its window "
@@ -216,19 +264,37 @@ int cmd_publish(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* how many versions the record has had, this one included (a count the store cannot
+	 * give, on a damaged file, is left out of the message rather than failing a publish
+	 * that is done) */
+	if (!dry && store_versions(nd.st, nd.territory, path, &versions))
+		versions = 0;
+	if (!dry && !fm_path)
+		written = write_back_path(file, buf, len, path);
 	char hex[65];
 	proto_hex(id, PROTO_ID_LEN, hex);
 	if (a.json) {
 		json_t *o = path_id_json(path, dry ? NULL : hex);
 		json_object_set_new(o, "dry_run", json_boolean(dry));
+		if (!dry) {
+			json_object_set_new(o, "created", json_boolean(!updated));
+			json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
+			                                           : json_null());
+			json_object_set_new(o, "path_written", json_boolean(written));
+		}
 		json_object_set_new(o, "warnings", warnings);
 		warnings = NULL;
 		ret = render_json_out(o);
 	} else {
 		if (dry)
 			printf("%s (valid, not stored: --dry-run)\n", path);
+		else if (updated && versions)
+			printf(_("%s updated (version %llu), id %s\n"), path, (unsigned long long)versions,
+		       hex);
+		else if (updated)
+			printf(_("%s updated, id %s\n"), path, hex);
 		else
-			printf("%s %s\n", path, hex);
+			printf(_("%s created, id %s\n"), path, hex);
 		ret = EXIT_OK;
 	}
 out:
