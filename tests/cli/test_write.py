@@ -198,6 +198,85 @@ class TestPathWriteBack(Node):
         self.assertEqual(self.read(p), bad.encode())
 
 
+ODD = r"""---
+type: methodology
+title:
+  fr: "true"
+  en: "12: a title"
+summary: "  Un résumé qui commence par des blancs et finit par un deux-points:"
+description:
+  fr: "Première ligne\n\n  deuxième, indentée\nfin\n"
+  en: "Only in English # not a comment"
+themes: [transparence-algorithmes, "theme-maison"]
+status: pilot
+method_kind: guide
+covers: [inventory]
+extensions:
+  "clé avec espace": ["true", "12", "2025-01-01", "a: b", "x #y", "~", "", " espace", "fin\n",
+                      "ligne1\nligne2", "tab\tici", "é#x", "« guillemets »", "\u0085nel"]
+  nombres: [1, -7, 2.5, -3.0e-7, 1.0e+300, 0.1]
+  vides: [[], {}, null]
+  imbrique: [[1, [2, [3]]], {a: 1, b: [x, {c: "d: e"}]}]
+  bool: true
+---
+"""
+
+
+class TestExportMarkdown(Node):
+    def round_trip(self, path):
+        before = self.js("show", path)
+        text = self.ok("export", "--format", "markdown", path)
+        self.assertTrue(text.startswith("---\n"), text[:80])
+        p = self.write("export.md", text)
+        res = self.js("publish", p)
+        self.assertEqual((res["path"], res["created"], res["path_written"]), (path, False, False))
+        after = self.js("show", path)
+        self.assertNotEqual(after["id"], before["id"])
+        self.assertEqual(after["body"], before["body"])
+        return text
+
+    def test_round_trip_per_type(self):
+        for t in PUBLISHABLE:
+            with self.subTest(type=t):
+                p = self.write(t + ".md", self.ok("new", t, "--example"))
+                path = self.js("publish", p)["path"]
+                text = self.round_trip(path)
+                # the description is the file's body, as a person writes it
+                body = text.split("\n---\n", 1)[1]
+                self.assertEqual(body.strip(), self.js("show", path)["body"]["description"]["fr"])
+
+    def test_round_trip_of_odd_values(self):
+        res = self.js("publish", self.write("odd.md", ODD), "--path", "methodology/bizarre")
+        body = self.js("show", res["path"])["body"]
+        self.assertEqual(body["extensions"]["nombres"][3], -3e-7)
+        text = self.round_trip(res["path"])
+        self.assertIn("\ndescription:\n", text)
+
+    def test_out_dir_and_usage(self):
+        for t in ("rex", "component"):
+            self.js("publish", self.write(t + ".md", self.ok("new", t, "--example")))
+        out = self.path("export")
+        rc, _, err = self.m("export", "--format", "markdown", "--out", out)
+        self.assertEqual(rc, 0, err)
+        files = sorted(os.path.relpath(os.path.join(d, f), out)
+                       for d, _, fs in os.walk(out) for f in fs)
+        self.assertEqual(files, ["component/verbatim-outil-libre-de-transcription-des-seances.md",
+                                 "rex/chatbot-rh-un-an-apres.md"])
+        # an existing file is not replaced
+        rc, _, err = self.m("export", "--format", "markdown", "--out", out)
+        self.assertEqual(rc, 1)
+        self.assertIn("not replaced", err)
+        for args in (("--format", "markdown"), ("--format", "markdown", "rex/x", "--out", out),
+                     ("--format", "yaml"), ("rex/x",)):
+            self.assertEqual(self.m("export", *args)[0], 2, args)
+        rc, _, err = self.m("export", "--format", "markdown", "territory")
+        self.assertEqual(rc, 1)
+        self.assertIn("catalogue", err)
+        rc, _, err = self.m("export", "--format", "markdown", "rex/absent")
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.js("export", "--format", "json")["format"], "maille-export/1")
+
+
 if __name__ == "__main__":
     harness.MAILLE = os.path.abspath(sys.argv[1])
     unittest.main(argv=[sys.argv[0], "-v"])
