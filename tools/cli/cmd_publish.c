@@ -29,12 +29,19 @@ static const char publish_help[] =
 	"(keys are the record's field names: type, title, summary, themes, status...), then the\n"
 	"Markdown description. A plain string where a language map is expected is French.\n"
 	"The path is the front matter's `path`, or --path, or <type>/<slug of the title>.\n"
-	"Publishing to an existing path publishes a new version (an edit).\n"
+	"Publishing to an existing path publishes a new version (an edit). When the front matter\n"
+	"has no `path`, the one chosen is written into FILE.md (the rest of the file unchanged),\n"
+	"so that publishing the file again edits the same record even if its title changed; for\n"
+	"standard input or a read-only file, the line to add is printed instead.\n"
+	"'maille new TYPE' writes a record to fill in; 'maille export --format markdown PATH'\n"
+	"gives a published record back as such a file.\n"
 	"\n"
 	"  --path PATH   store the record at PATH\n"
 	"  --dry-run     validate only; store nothing\n"
 	"\n"
-	"Prints the path and the entry id (--json: {\"path\", \"id\", \"warnings\"}).\n";
+	"Prints the path, whether the record was created or updated (with its version number),\n"
+	"and the id (--json: {\"path\", \"id\", \"created\", \"version\", \"path_written\",\n"
+	"\"warnings\"}).\n";
 
 /* Reads a whole regular file of at most MAILLE_INPUT_FILE_MAX bytes. */
 static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
