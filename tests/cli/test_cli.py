@@ -231,7 +231,7 @@ class TestPublish(Node):
         rc, _, _ = self.m("show", first["id"])
         self.assertEqual(rc, 1, "a superseded version is gone")
 
-        d = self.js("delete", first["path"])
+        d = self.js("delete", first["path"], "--yes")
         self.assertTrue(d["deleted"])
         rc, _, err = self.m("show", first["path"])
         self.assertEqual(rc, 1)

@@ -473,7 +473,7 @@ class TestRestoreThenSync(Base):
         self.assertEqual(st_a2["federation"], st_b["federation"])
         db.stop()
         # the restored node signs as the territory again: an edit supersedes the synced one
-        self.ok(a2, "delete", paths[0])
+        self.ok(a2, "delete", paths[0], "--yes")
         self.ok(a2, "check")
 
 

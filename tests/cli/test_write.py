@@ -6,8 +6,11 @@ path a first publish writes back into its file, `publish`'s created/updated line
 Usage: test_write.py MAILLE_BINARY"""
 import json
 import os
+import pty
 import re
+import select
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -275,6 +278,58 @@ class TestExportMarkdown(Node):
         rc, _, err = self.m("export", "--format", "markdown", "rex/absent")
         self.assertEqual(rc, 1)
         self.assertEqual(self.js("export", "--format", "json")["format"], "maille-export/1")
+
+
+class TestDelete(Node):
+    def on_tty(self, args, answer):
+        """maille ARGS with standard input and error on a pseudo-terminal where answer was
+        typed: the exit code, standard output and what the terminal showed."""
+        master, slave = pty.openpty()
+        os.write(master, answer.encode() + b"\n")
+        p = subprocess.run([harness.MAILLE, "--dir", self.dir, *args], stdin=slave,
+                           stderr=slave, stdout=subprocess.PIPE, env=harness.env_with(),
+                           timeout=60)
+        os.close(slave)
+        shown = b""
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: nothing more
+                break
+            if not data:
+                break
+            shown += data
+        os.close(master)
+        text = shown.decode("utf-8", "replace")
+        harness.check_sanitizers("maille " + " ".join(args), text)
+        return p.returncode, p.stdout.decode(), text
+
+    def test_asks_on_a_terminal_and_refuses_elsewhere(self):
+        path = self.js("publish", self.write("rex.md", REX))["path"]
+        # no terminal, no --yes: refused, nothing deleted
+        rc, out, err = self.m("delete", path)
+        self.assertEqual(rc, 2)
+        self.assertIn("--yes", err)
+        self.assertIn("every node", err)
+        self.js("show", path)
+        # on a terminal: the question names the title and the federation; "n" keeps it
+        rc, out, shown = self.on_tty(["delete", path], "n")
+        self.assertEqual(rc, 1, shown)
+        self.assertIn("Chatbot RH : un an après", shown)
+        self.assertIn("every node of the federation", shown)
+        self.assertIn("Nothing deleted", shown)
+        self.js("show", path)
+        # "oui" (or "y") deletes, whatever the language
+        rc, out, shown = self.on_tty(["delete", path], "oui")
+        self.assertEqual(rc, 0, shown)
+        self.assertIn("deleted " + path, out)
+        rc, _, err = self.m("show", path)
+        self.assertEqual(rc, 1)
+        # --yes deletes without a question
+        path2 = self.js("publish", self.write("rex2.md", REX.replace("un an après", "bilan")))["path"]
+        rc, out, err = self.m("delete", path2, "--yes")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.js("list"), [])
 
 
 if __name__ == "__main__":

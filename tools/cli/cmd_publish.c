@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "node/service/fmpath.h"
 #include "node/service/frontmatter.h"
 #include "node/service/publish.h"
+#include "node/service/term.h"
 #include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
@@ -314,15 +316,61 @@ out:
 }
 
 static const char delete_help[] =
-	"usage: maille delete PATH [--dir DIR] [--json]\n"
+	"usage: maille delete PATH [--yes] [--dir DIR] [--json]\n"
 	"\n"
 	"Deletes this territory's record at PATH by publishing a tombstone: every node that\n"
-	"receives it drops the record, and its text is erased from the store file.\n";
+	"receives it drops the record, and its text is erased from the store file.\n"
+	"On a terminal, asks first, naming the record; elsewhere (a script), --yes is required.\n"
+	"\n"
+	"  --yes   delete without asking\n";
+
+/* The record's title for the question, through the terminal sanitiser, into buf. */
+static const char *delete_title(const store_row *row, char *buf, size_t cap)
+{
+	proto_arena ar;
+	proto_arena_init(&ar, 0);
+	proto_value *body = NULL;
+	const char *t = NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, &ar, &body) == 0) {
+		t = proto_langmap_pick(proto_map_get(body, "title"), cli_french() ? "fr" : "en");
+		if (!t && proto_map_get(body, "name") && proto_map_get(body, "name")->type == PROTO_V_STR)
+			t = proto_map_get(body, "name")->u.str.ptr;
+	}
+	const char *out = t ? node_term_str(t, strlen(t), buf, cap) : NULL;
+	proto_arena_done(&ar);
+	return out;
+}
+
+/* Asks on the terminal whether to delete path (title may be NULL): true for yes. */
+static bool delete_confirm(const char *path, const char *title)
+{
+	char spath[NODE_TERM_CAP(PROTO_PATH_MAX)];
+	node_term_str(path, strlen(path), spath, sizeof spath);
+	if (title)
+		fprintf(stderr, _("Delete the record \"%s\" (%s)? The deletion reaches every node of "
+		                  "the federation and cannot be undone. [y/N] "),
+		        title, spath);
+	else
+		fprintf(stderr, _("Delete the record %s? The deletion reaches every node of the "
+		                  "federation and cannot be undone. [y/N] "),
+		        spath);
+	fflush(stderr);
+	char line[64];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	static const char *const yes[] = {"y", "yes", "o", "oui", NULL};
+	for (const char *const *y = yes; *y; y++)
+		if (strcasecmp(line, *y) == 0)
+			return true;
+	return false;
+}
 
 int cmd_delete(int argc, char **argv)
 {
+	cli_opt opts[] = {{"yes", false, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
-	int r = cli_start("delete", delete_help, argc, argv, NULL, CLI_POS_MAX, &a);
+	int r = cli_start("delete", delete_help, argc, argv, opts, CLI_POS_MAX, &a);
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
@@ -350,6 +398,25 @@ int cmd_delete(int argc, char **argv)
 		          r ? "" : " (already deleted)");
 		node_dir_close(&nd);
 		return EXIT_FAIL;
+	}
+	/* a deletion reaches every node: asked on a terminal, refused in silence elsewhere */
+	if (!cli_opt_get(opts, "yes")) {
+		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+			store_row_done(&row);
+			node_dir_close(&nd);
+			return cli_usage_error("delete", _("not on a terminal: add --yes to delete %s "
+			                                   "(the deletion reaches every node of the "
+			                                   "federation)"),
+			                       path);
+		}
+		char tbuf[NODE_TERM_CAP(PROTO_TITLE_MAX * 4)];
+		const char *title = delete_title(&row, tbuf, sizeof tbuf);
+		if (!delete_confirm(path, title)) {
+			store_row_done(&row);
+			node_dir_close(&nd);
+			fprintf(stderr, _("Nothing deleted.\n"));
+			return EXIT_FAIL;
+		}
 	}
 	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;
