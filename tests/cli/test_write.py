@@ -280,6 +280,53 @@ class TestExportMarkdown(Node):
         self.assertEqual(self.js("export", "--format", "json")["format"], "maille-export/1")
 
 
+class TestTerritory(Node):
+    def test_set_publishes_a_new_version(self):
+        shown = self.js("territory", "show")
+        self.assertEqual((shown["path"], shown["version"]), ("territory", 1))
+        res = self.js("territory", "set", "--website", "https://www.exemple-metropole.fr",
+                      "--contact", "numerique@exemple-metropole.fr", "--cog", "200046977")
+        self.assertEqual(res["version"], 2)
+        body = self.js("territory", "show")["body"]
+        self.assertEqual(body["website"], "https://www.exemple-metropole.fr")
+        self.assertEqual(body["contact"], "numerique@exemple-metropole.fr")
+        self.assertEqual(body["siren"], "200046977")
+        self.assertEqual(body["kind"], "metropole")
+        # an empty value removes a field; the name is renamed, not removed
+        self.js("territory", "set", "--cog", "", "--name", "Métropole de Lyon (Grand Lyon)")
+        shown = self.js("territory", "show")
+        self.assertNotIn("cog", shown["body"])
+        self.assertEqual(shown["title"], "Métropole de Lyon (Grand Lyon)")
+        self.assertEqual(shown["version"], 3)
+        self.assertEqual(self.js("whoami")["name"], "Métropole de Lyon (Grand Lyon)")
+        out = self.ok("territory", "show")
+        self.assertIn("https://www.exemple-metropole.fr", out)
+        self.ok("check")
+
+    def test_siren_check_digit_and_bad_values_change_nothing(self):
+        before = self.js("territory", "show")
+        for args, what in ((("--siren", "200046978"), "check digit"),
+                           (("--siren", "20004697"), "check digit"),
+                           (("--name", ""), "empty"),
+                           (("--kind", "mairie"), "metropole"),
+                           (("--website", "pas une adresse"), "website"),
+                           ((), "nothing to change")):
+            rc, out, err = self.m("territory", "set", *args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertIn(what, err)
+            self.assertEqual(self.js("territory", "show")["id"], before["id"])
+        self.js("territory", "set", "--siren", "213801855")  # Grenoble's, a valid one
+
+    def test_every_field_is_an_option(self):
+        schema = self.js("schema", "territory")
+        _, out, _ = self.m("territory", "--help")
+        for f in schema["fields"]:
+            if f["name"] != "extensions":
+                self.assertIn("--" + f["name"], out)
+        rc, _, err = self.m("territory", "set", "--extensions", "x")
+        self.assertEqual(rc, 2)
+
+
 class TestDelete(Node):
     def on_tty(self, args, answer):
         """maille ARGS with standard input and error on a pseudo-terminal where answer was

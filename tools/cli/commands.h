@@ -24,6 +24,8 @@ int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 /* cmd_schema.c: the record types and their fields (proto/record.h), or the reference */
 int cmd_schema(int argc, char **argv);
+/* cmd_territory.c: this territory's record, shown or edited (a new version) */
+int cmd_territory(int argc, char **argv);
 /* cmd_whoami.c: this node's key, territory and directory */
 int cmd_whoami(int argc, char **argv);
 /* cmd_key.c: key export (encrypted backup) */

@@ -40,6 +40,7 @@ static const command commands[] = {
 	{"peer", cmd_peer, "add or remove a peer the daemon keeps connected"},
 	{"peers", cmd_peers, "the daemon's peers: state, last sync, entries exchanged"},
 	{"status", cmd_status, "the live set's count and fingerprint, the daemon's state"},
+	{"territory", cmd_territory, "show or edit this territory's record (name, SIREN, website...)"},
 	{"territories", cmd_territories, "every known territory, trusted or not, and why"},
 	{"member", cmd_member, "let a member's key publish for this territory, or stop it"},
 	{"members", cmd_members, "this territory's members and their capabilities"},
