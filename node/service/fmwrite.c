@@ -25,6 +25,30 @@ static void fmw_indent(fmw *w, unsigned ind)
 	fprintf(w->o, "%*s", (int)ind, "");
 }
 
+/* Whether s is one of the words a YAML reader may take for a boolean or null, in any case. */
+static bool fmw_yaml_word(const char *s, size_t len)
+{
+	static const char *const words[] = { "true", "false", "null", "yes", "no", "on", "off",
+		                             "y", "n", NULL };
+	for (const char *const *wd = words; *wd; wd++)
+		if (strlen(*wd) == len && strncasecmp(*wd, s, len) == 0)
+			return true;
+	return false;
+}
+
+/* The length of the character at p[i] when YAML does not let it stand as it is in a scalar
+ * (a C0 control, DEL, a C1 control, U+FEFF), else 0. p[0..len) is valid UTF-8. */
+static size_t fmw_unprintable(const unsigned char *p, size_t len, size_t i)
+{
+	if (p[i] < 0x20 || p[i] == 0x7f)
+		return 1;
+	if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+		return 2;
+	if (p[i] == 0xef && i + 2 < len && p[i + 1] == 0xbb && p[i + 2] == 0xbf)
+		return 3;
+	return 0;
+}
+
 /* A key written plain when YAML reads it back as that string: [a-z0-9_] words that are not
  * numbers or YAML's words; otherwise double-quoted. */
 static bool fmw_plain_key(const char *k, size_t len)
@@ -39,12 +63,7 @@ static bool fmw_plain_key(const char *k, size_t len)
 		else if (!(c >= '0' && c <= '9') && c != '_')
 			return false;
 	}
-	static const char *const words[] = { "true", "false", "null", "yes", "no", "on", "off",
-		                             "y", "n", NULL };
-	for (const char *const *wd = words; *wd; wd++)
-		if (strlen(*wd) == len && memcmp(*wd, k, len) == 0)
-			return false;
-	return letter;
+	return letter && !fmw_yaml_word(k, len);
 }
 
 /* A double-quoted YAML string: the characters YAML does not print as they are (C0, DEL, C1,
@@ -63,11 +82,11 @@ static void fmw_quoted(fmw *w, const char *s, size_t len)
 			fputs("\\t", w->o);
 		else if (c == '\r')
 			fputs("\\r", w->o);
-		else if (c < 0x20 || c == 0x7f)
+		else if (fmw_unprintable(p, len, i) == 1)
 			fprintf(w->o, "\\x%02x", c);
-		else if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+		else if (fmw_unprintable(p, len, i) == 2)
 			fprintf(w->o, "\\x%02x", p[++i]);
-		else if (c == 0xef && i + 2 < len && p[i + 1] == 0xbb && p[i + 2] == 0xbf) {
+		else if (fmw_unprintable(p, len, i) == 3) {
 			fputs("\\ufeff", w->o);
 			i += 2;
 		} else
@@ -87,13 +106,7 @@ static bool fmw_block_ok(const char *s, size_t len)
 	bool line_start = true;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n') || c == 0x7f)
-			return false;
-		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)
-			return false;
-		if (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbb &&
-		    (unsigned char)s[i + 2] == 0xbf)
+		if (c != '\n' && fmw_unprintable((const unsigned char *)s, len, i))
 			return false;
 		if (line_start && c == ' ')
 			return false;
@@ -116,25 +129,14 @@ static bool fmw_plain_ok(const char *s, size_t len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			return false;
-		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)
-			return false;
-		if (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbb &&
-		    (unsigned char)s[i + 2] == 0xbf)
+		if (fmw_unprintable((const unsigned char *)s, len, i))
 			return false;
 		if (c == ':' && i + 1 < len && s[i + 1] == ' ')
 			return false;
 		if (c == '#' && s[i - 1] == ' ')
 			return false;
 	}
-	static const char *const words[] = { "true", "false", "null", "yes", "no", "on", "off",
-		                             "y", "n", NULL };
-	for (const char *const *wd = words; *wd; wd++)
-		if (strlen(*wd) == len && strncasecmp(*wd, s, len) == 0)
-			return false;
-	return true;
+	return !fmw_yaml_word(s, len);
 }
 
 static void fmw_string(fmw *w, const char *s, size_t len, unsigned ind)
@@ -162,8 +164,6 @@ static void fmw_string(fmw *w, const char *s, size_t len, unsigned ind)
 		i += n + 1;
 	}
 }
-
-static void fmw_after_key(fmw *w, const proto_value *v, unsigned ind, unsigned depth);
 
 /* A scalar on the line it starts (after "key:" or "-"); false for a collection. */
 static bool fmw_scalar(fmw *w, const proto_value *v, unsigned ind)
@@ -229,8 +229,9 @@ static void fmw_key(fmw *w, const proto_kv *kv, unsigned ind)
 	fputc(':', w->o);
 }
 
-/* An item of a list, after its "-" at column ind. */
-static void fmw_item(fmw *w, const proto_value *v, unsigned ind, unsigned depth)
+/* A value after its "key:" at column ind, or (item) a list's item after its "-" at column ind:
+ * a map's first key then stays on the item's line. */
+static void fmw_value(fmw *w, const proto_value *v, unsigned ind, unsigned depth, bool item)
 {
 	if (depth > FMW_DEPTH_MAX) {
 		w->err = MAILLE_EINVAL;
@@ -238,45 +239,19 @@ static void fmw_item(fmw *w, const proto_value *v, unsigned ind, unsigned depth)
 	}
 	if (fmw_scalar(w, v, ind))
 		return;
+	bool inline_first = item && v->type == PROTO_V_MAP;
+	fputc(inline_first ? ' ' : '\n', w->o);
 	if (v->type == PROTO_V_MAP) {
 		for (size_t i = 0; i < v->u.map.n; i++) {
-			const proto_kv *kv = &v->u.map.items[i];
-			if (i == 0)
-				fputc(' ', w->o);
-			fmw_key(w, kv, i == 0 ? 0 : ind + 2);
-			fmw_after_key(w, &kv->val, ind + 2, depth + 1);
-		}
-		return;
-	}
-	fputc('\n', w->o);
-	for (size_t i = 0; i < v->u.arr.n; i++) {
-		fmw_indent(w, ind + 2);
-		fputc('-', w->o);
-		fmw_item(w, &v->u.arr.items[i], ind + 2, depth + 1);
-	}
-}
-
-/* A value after its "key:" at column ind. */
-static void fmw_after_key(fmw *w, const proto_value *v, unsigned ind, unsigned depth)
-{
-	if (depth > FMW_DEPTH_MAX) {
-		w->err = MAILLE_EINVAL;
-		return;
-	}
-	if (fmw_scalar(w, v, ind))
-		return;
-	fputc('\n', w->o);
-	if (v->type == PROTO_V_MAP) {
-		for (size_t i = 0; i < v->u.map.n; i++) {
-			fmw_key(w, &v->u.map.items[i], ind + 2);
-			fmw_after_key(w, &v->u.map.items[i].val, ind + 2, depth + 1);
+			fmw_key(w, &v->u.map.items[i], i == 0 && inline_first ? 0 : ind + 2);
+			fmw_value(w, &v->u.map.items[i].val, ind + 2, depth + 1, false);
 		}
 		return;
 	}
 	for (size_t i = 0; i < v->u.arr.n; i++) {
 		fmw_indent(w, ind + 2);
 		fputc('-', w->o);
-		fmw_item(w, &v->u.arr.items[i], ind + 2, depth + 1);
+		fmw_value(w, &v->u.arr.items[i], ind + 2, depth + 1, true);
 	}
 }
 
@@ -309,7 +284,7 @@ static void fmw_field(fmw *w, const proto_kv *kv, const proto_record_field *f)
 {
 	const proto_value *one = f && f->kind == PROTO_FK_LANGMAP ? fmw_lang_only(w, &kv->val) : NULL;
 	fmw_key(w, kv, 0);
-	fmw_after_key(w, one ? one : &kv->val, 0, 0);
+	fmw_value(w, one ? one : &kv->val, 0, 0, false);
 }
 
 int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_len)

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "examples.h"
 #include "i18n.h"
+#include "node/service/term.h"
 #include "proto/record.h"
 
 static const char *const new_help = N_(
@@ -237,7 +238,10 @@ int cmd_new(int argc, char **argv)
 		          strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (out)
-		fprintf(stderr, ex ? _("%s: example written\n") : _("%s: template written\n"), out);
+	if (out) {
+		char sout[NODE_TERM_CAP(256)];
+		fprintf(stderr, ex ? _("%s: example written\n") : _("%s: template written\n"),
+		        node_term_str(out, strlen(out), sout, sizeof sout));
+	}
 	return EXIT_OK;
 }

@@ -146,6 +146,8 @@ static bool write_back_path(const char *file, const uint8_t *buf, size_t len, co
 {
 	uint8_t *out = NULL;
 	size_t out_len = 0;
+	char sfile[NODE_TERM_CAP(256)];
+	const char *shown = node_term_str(file, strlen(file), sfile, sizeof sfile);
 	int r = strcmp(file, "-") == 0 ? MAILLE_EINVAL : fm_path_insert(buf, len, path, &out, &out_len);
 	int saved = 0;
 	if (!r) {
@@ -156,7 +158,7 @@ static bool write_back_path(const char *file, const uint8_t *buf, size_t len, co
 	if (!r) {
 		fprintf(stderr, _("%s: \"path: %s\" written into its front matter: the next publish of "
 		                  "this file edits the same record\n"),
-		        file, path);
+		        shown, path);
 		return true;
 	}
 	const char *why = strcmp(file, "-") == 0 ? _("standard input")
@@ -166,7 +168,7 @@ static bool write_back_path(const char *file, const uint8_t *buf, size_t len, co
 	fprintf(stderr, _("%s: the path was not written into the file (%s); add this line to its "
 	                  "front matter so that the next publish edits the same record:\n"
 	                  "  path: %s\n"),
-	        file, why, path);
+	        shown, why, path);
 	return false;
 }
 

@@ -108,35 +108,66 @@ static void territory_print(const proto_value *body, uint64_t versions)
 		printf(_("%-14s %llu\n"), _("Version"), (unsigned long long)versions);
 }
 
-static int territory_show(int argc, char **argv)
-{
+/* What show and set hold: the node, this territory's record and its decoded body. */
+typedef struct territory_ctx {
 	cli_args a;
 	node_dir nd;
-	int r = cli_start_node("territory show", _(territory_help), argc, argv, NULL, 0,
-	                       NODE_OPEN_READ, &a, &nd);
+	proto_arena ar;
+	proto_value *body;
+	store_row row;
+} territory_ctx;
+
+/* cli_start_node, then this territory's record loaded: CLI_GO with c to close by
+ * territory_done, else the exit code (nothing left open). */
+static int territory_start(const char *cmd, int argc, char **argv, cli_opt *opts, int mode,
+                           territory_ctx *c)
+{
+	int r = cli_start_node(cmd, _(territory_help), argc, argv, opts, 0, mode, &c->a, &c->nd);
 	if (r != CLI_GO)
 		return r;
-	proto_arena ar;
-	proto_arena_init(&ar, 0);
-	proto_value *body = NULL;
-	store_row row;
-	int ret = territory_load(&nd, &ar, &body, &row);
-	if (!ret) {
-		uint64_t versions = 0;
-		if (store_versions(nd.st, nd.territory, TERRITORY_PATH, &versions))
-			versions = 0;
-		if (a.json) {
-			json_t *o = render_row_json(nd.st, &row, true);
-			json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
-			                                           : json_null());
-			ret = render_json_out(o);
-		} else {
-			territory_print(body, versions);
-		}
-		store_row_done(&row);
+	proto_arena_init(&c->ar, 0);
+	c->body = NULL;
+	if ((r = territory_load(&c->nd, &c->ar, &c->body, &c->row))) {
+		proto_arena_done(&c->ar);
+		node_dir_close(&c->nd);
+		return r;
 	}
-	proto_arena_done(&ar);
-	node_dir_close(&nd);
+	return CLI_GO;
+}
+
+static void territory_done(territory_ctx *c)
+{
+	store_row_done(&c->row);
+	proto_arena_done(&c->ar);
+	node_dir_close(&c->nd);
+}
+
+/* How many versions of the record this node has stored, as JSON (null if unknown). */
+static json_t *territory_version_json(territory_ctx *c, uint64_t *ret)
+{
+	if (store_versions(c->nd.st, c->nd.territory, TERRITORY_PATH, ret))
+		*ret = 0;
+	return *ret ? json_integer((json_int_t)*ret) : json_null();
+}
+
+static int territory_show(int argc, char **argv)
+{
+	territory_ctx c;
+	int ret = territory_start("territory show", argc, argv, NULL, NODE_OPEN_READ, &c);
+	if (ret != CLI_GO)
+		return ret;
+	uint64_t versions;
+	json_t *v = territory_version_json(&c, &versions);
+	if (c.a.json) {
+		json_t *o = render_row_json(c.nd.st, &c.row, true);
+		json_object_set_new(o, "version", v);
+		ret = render_json_out(o);
+	} else {
+		json_decref(v);
+		territory_print(c.body, versions);
+		ret = EXIT_OK;
+	}
+	territory_done(&c);
 	return ret;
 }
 
@@ -190,23 +221,13 @@ static int territory_set(int argc, char **argv)
 		if (f->kind != PROTO_FK_MAP)
 			opts[n++] = (cli_opt){f->name, true, NULL};
 	opts[n] = (cli_opt){NULL, false, NULL};
-	cli_args a;
-	node_dir nd;
-	int r = cli_start_node("territory set", _(territory_help), argc, argv, opts, 0,
-	                       NODE_OPEN_WRITE, &a, &nd);
-	if (r != CLI_GO)
-		return r;
-	proto_arena ar;
-	proto_arena_init(&ar, 0);
-	proto_value *body = NULL;
-	store_row row;
+	territory_ctx c;
+	int ret = territory_start("territory set", argc, argv, opts, NODE_OPEN_WRITE, &c);
+	if (ret != CLI_GO)
+		return ret;
 	uint8_t *enc = NULL;
-	int ret = territory_load(&nd, &ar, &body, &row);
-	if (ret)
-		goto out;
-	store_row_done(&row);
 	bool any = false;
-	if ((ret = territory_apply(&ar, body, opts, &any)))
+	if ((ret = territory_apply(&c.ar, c.body, opts, &any)))
 		goto out;
 	if (!any) {
 		ret = cli_usage_error("territory set", _("nothing to change: give a field, e.g. "
@@ -214,8 +235,8 @@ static int territory_set(int argc, char **argv)
 		goto out;
 	}
 	proto_schema_report rep;
-	proto_schema_normalize(body, &ar);
-	if (proto_schema_validate(body, &rep)) {
+	proto_schema_normalize(c.body, &c.ar);
+	if (proto_schema_validate(c.body, &rep)) {
 		ret = cli_usage_error("territory set", "--%s: %s", rep.error.field, rep.error.message);
 		goto out;
 	}
@@ -224,35 +245,33 @@ static int territory_set(int argc, char **argv)
 	size_t enc_len;
 	uint8_t id[PROTO_ID_LEN];
 	ret = EXIT_FAIL;
-	r = publish_encode_body(body, &enc, &enc_len);
+	int r = publish_encode_body(c.body, &enc, &enc_len);
 	if (!r)
-		r = cli_publish(&nd, TERRITORY_PATH, PROTO_KIND_DOCUMENT, enc, enc_len, id);
+		r = cli_publish(&c.nd, TERRITORY_PATH, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 	if (r) {
-		cli_store_error(&nd, r, _("cannot store the territory record: %s"), maille_strerror(r));
+		cli_store_error(&c.nd, r, _("cannot store the territory record: %s"), maille_strerror(r));
 		goto out;
 	}
-	uint64_t versions = 0;
-	if (store_versions(nd.st, nd.territory, TERRITORY_PATH, &versions))
-		versions = 0;
+	uint64_t versions;
+	json_t *v = territory_version_json(&c, &versions);
 	char hex[65];
 	proto_hex(id, PROTO_ID_LEN, hex);
-	if (a.json) {
+	if (c.a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "path", json_string(TERRITORY_PATH));
 		json_object_set_new(o, "id", json_string(hex));
-		json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
-		                                           : json_null());
+		json_object_set_new(o, "version", v);
 		ret = render_json_out(o);
 	} else {
+		json_decref(v);
 		printf(_("territory record updated (version %llu), id %s\n"),
 		       (unsigned long long)versions, hex);
-		territory_print(body, 0);
+		territory_print(c.body, 0);
 		ret = EXIT_OK;
 	}
 out:
 	free(enc);
-	proto_arena_done(&ar);
-	node_dir_close(&nd);
+	territory_done(&c);
 	return ret;
 }
 
