@@ -289,7 +289,8 @@ static void fmw_field(fmw *w, const proto_kv *kv, const proto_record_field *f)
 
 int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_len)
 {
-	if (!body || body->type != PROTO_V_MAP)
+	/* a `path` key of the body would be read back as the record's path, not as a field */
+	if (!body || body->type != PROTO_V_MAP || proto_map_get(body, "path"))
 		return MAILLE_EINVAL;
 	fmw w = { .lang = "fr" };
 	const proto_value *lv = proto_map_get(body, PROTO_F_LANG);

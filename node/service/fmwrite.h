@@ -23,8 +23,9 @@
 #include "proto/value.h"
 
 /* body (a record's map) at path into *ret (malloc'd, NUL-terminated; the caller frees it) and
- * *ret_len. MAILLE_EINVAL when body is not a map or holds a value the front matter cannot
- * express (bytes), MAILLE_ENOMEM; the out-parameters are untouched on failure. */
+ * *ret_len. MAILLE_EINVAL when body is not a map or holds what the front matter cannot
+ * express (bytes, a top-level `path` key, which publish takes for the path), MAILLE_ENOMEM;
+ * the out-parameters are untouched on failure. */
 int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_len);
 
 #endif
