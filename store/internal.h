@@ -3,7 +3,7 @@
  * others call (listed below under the file that defines each). The rest of the program sees
  * store.h only.
  *
- * Layout (schema version 6, PRAGMA user_version), 16 KiB pages:
+ * Layout (schema version 7, PRAGMA user_version), 16 KiB pages:
  *   entries       one row per live (territory, path): the signed bytes (raw) and the columns
  *                 decoded from them that list, search and reconciliation filter or sort on.
  *                 rid is the row's place in arrival order, taken from meta.next_rid.
@@ -19,6 +19,8 @@
  *   authors       the entries and bytes each territory has stored (store_author_usage).
  *   quarantine    (ts, id, territory, len) of every entry of a territory the quarantine's view
  *                 does not trust; qview, the keys that view trusts (PROTOCOL.md §4.6).
+ *   versions      (territory, path, n): how many versions of the record this node has stored
+ *                 outside the quarantine (store_versions).
  *   entries_text  a view: rid and the four full-text columns of every document, computed
  *                 from raw by maille_text(), a function every connection of the store
  *                 registers (store_open).
@@ -109,6 +111,8 @@ enum store_stmt_id {
 	STMT_Q_TOP_T,
 	STMT_Q_INS,
 	STMT_Q_DEL,
+	STMT_VERSION_ADD,
+	STMT_VERSION_GET,
 	STMT_N_
 };
 

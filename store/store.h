@@ -1,4 +1,4 @@
-/* store/store.h: a node's catalogue in one SQLite file (WAL mode), schema version 6 (PRAGMA
+/* store/store.h: a node's catalogue in one SQLite file (WAL mode), schema version 7 (PRAGMA
  * user_version; store_open migrates an older file, refuses a newer one).
  *
  * Holds the live set of entries (PROTOCOL.md §1.5): for each (territory, path) only the entry
@@ -121,6 +121,11 @@ void store_row_done(store_row *row);
  * check row->entry.kind). */
 int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
                     store_row *ret);
+/* How many versions of the record at (territory, path) this node has stored (each document
+ * that became live there, outside the quarantine; a record here before schema version 7
+ * counts as one): *ret, 0 when none. */
+int store_versions(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                   uint64_t *ret);
 /* The entry with this id, or whose hex id starts with this prefix (>= 8 hex digits; an
  * ambiguous prefix gives MAILLE_EINVAL). */
 int store_entry_get_id(store *st, const char *hex_or_prefix, store_row *ret);

@@ -154,6 +154,19 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE meta ADD COLUMN q_total_bytes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE meta ADD COLUMN qn INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE meta ADD COLUMN qbytes INTEGER NOT NULL DEFAULT 0;",
+	/* 7: how many versions of each record this node has stored (store_versions), so that
+	 * publishing says "updated (version N)". Superseded versions are deleted, so the count
+	 * cannot come from entries: a put that makes a document live adds one. A record already
+	 * here counts as one version. Quarantined entries are not counted, so an untrusted
+	 * territory cannot grow the table beyond the quarantine's bounds. */
+	"CREATE TABLE versions ("
+	" territory BLOB NOT NULL,"
+	" path TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (territory, path)) WITHOUT ROWID;"
+	"INSERT INTO versions(territory, path, n)"
+	" SELECT territory, path, 1 FROM entries WHERE kind = 0"
+	" AND id NOT IN (SELECT id FROM quarantine);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -233,6 +246,9 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	                 " ORDER BY q.ts DESC, q.id DESC",
 	[STMT_Q_INS] = "INSERT INTO quarantine(ts, id, territory, len) VALUES(?1, ?2, ?3, ?4)",
 	[STMT_Q_DEL] = "DELETE FROM quarantine WHERE ts = ?1 AND id = ?2",
+	[STMT_VERSION_ADD] = "INSERT INTO versions(territory, path, n) VALUES(?1, ?2, 1)"
+	                     " ON CONFLICT(territory, path) DO UPDATE SET n = n + 1",
+	[STMT_VERSION_GET] = "SELECT n FROM versions WHERE territory = ?1 AND path = ?2",
 };
 
 /* ------------------------------------------------------------------------------------------ */

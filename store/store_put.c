@@ -597,6 +597,17 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 				return store__err(rc);
 		}
 	}
+	if (doc && !plan->q) {
+		rc = store__stmt(st, STMT_VERSION_ADD, &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_blob(s, 1, e->territory, PROTO_KEY_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, e->path, (int)e->path_len, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store__err(rc);
+	}
 	if (plan->old_q) {
 		rc = store_q_row_del(st, plan->old_ts, plan->old_id);
 		if (rc)

@@ -90,6 +90,26 @@ int store_entry_get(store *st, const uint8_t territory[PROTO_KEY_LEN], const cha
 	return store_get_one(s, ret);
 }
 
+int store_versions(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                   uint64_t *ret)
+{
+	sqlite3_stmt *s = NULL;
+	if (!territory || !path || !ret)
+		return MAILLE_EINVAL;
+	int rc = store__stmt(st, STMT_VERSION_GET, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, territory, PROTO_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	uint64_t n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store__err(rc);
+	*ret = n;
+	return 0;
+}
+
 int store_entry_get_id(store *st, const char *hex, store_row *ret)
 {
 	uint8_t lo[PROTO_ID_LEN], hi[PROTO_ID_LEN];

@@ -63,6 +63,18 @@ def run(*args, env=None, timeout=120, input_text=None):
                        input_bytes=input_text.encode() if input_text is not None else None)
 
 
+def data_copy(src):
+    """A copy of the data directory src in a temporary directory removed at exit: a first
+    publish writes the path it chose into the record's file, which must not be the source
+    tree's."""
+    import atexit
+    tmp = tempfile.mkdtemp(prefix="maille-data-")
+    atexit.register(shutil.rmtree, tmp, True)
+    dst = os.path.join(tmp, os.path.basename(src.rstrip("/")) or "data")
+    shutil.copytree(src, dst)
+    return dst
+
+
 def wait_for(cond, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,4 +16,14 @@ int node_file_read_fd(int fd, uint8_t *buf, size_t max, size_t *ret_len);
  * (MAILLE_EEXIST) and never leaves half of one (MAILLE_EIO, errno kept). */
 int node_file_create(const char *path, mode_t mode, const void *data, size_t len);
 
+/* Replaces the regular file at path (a symbolic link is followed: its target is replaced) with
+ * data[0..len), atomically: a temporary file in the same directory, synced, given the old
+ * file's mode, then renamed over it, so that a reader sees the old bytes or the new ones,
+ * never a mix. Only when the file still holds expect[0..expect_len) (what the caller read):
+ * MAILLE_ESTATE otherwise (someone changed it meanwhile), nothing written. MAILLE_EIO
+ * (errno kept: EACCES, EROFS...) when it cannot be written, or is read-only by its mode (for
+ * root too); the temporary file never stays. */
+int node_file_replace(const char *path, const void *expect, size_t expect_len, const void *data,
+                      size_t len);
+
 #endif

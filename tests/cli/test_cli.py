@@ -231,7 +231,7 @@ class TestPublish(Node):
         rc, _, _ = self.m("show", first["id"])
         self.assertEqual(rc, 1, "a superseded version is gone")
 
-        d = self.js("delete", first["path"])
+        d = self.js("delete", first["path"], "--yes")
         self.assertTrue(d["deleted"])
         rc, _, err = self.m("show", first["path"])
         self.assertEqual(rc, 1)
@@ -770,5 +770,6 @@ class TestHelp(Node):
 
 
 if __name__ == "__main__":
-    harness.MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    DATA = harness.data_copy(os.path.abspath(sys.argv[2]))
     unittest.main(argv=[sys.argv[0], "-v"])

@@ -473,10 +473,11 @@ class TestRestoreThenSync(Base):
         self.assertEqual(st_a2["federation"], st_b["federation"])
         db.stop()
         # the restored node signs as the territory again: an edit supersedes the synced one
-        self.ok(a2, "delete", paths[0])
+        self.ok(a2, "delete", paths[0], "--yes")
         self.ok(a2, "check")
 
 
 if __name__ == "__main__":
-    harness.MAILLE, DATA = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    DATA = harness.data_copy(os.path.abspath(sys.argv[2]))
     unittest.main(argv=[sys.argv[0], "-v"])

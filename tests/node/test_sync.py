@@ -188,7 +188,7 @@ class TestOneShot(SyncBase):
         self.sync(c, a)  # C: first version, the record to be deleted
         self.assertEqual(self.shows(c, "rex/modifie")["title"], "Première version")
         self.publish(a, "rex/modifie", title="Seconde version")
-        rc, _, err = a.m("delete", "rex/supprime")
+        rc, _, err = a.m("delete", "rex/supprime", "--yes")
         self.assertEqual(rc, 0, err)
         self.sync(b, a)  # B: second version, tombstone
         a.stop()
@@ -471,7 +471,7 @@ class TestDaemons(SyncBase):
         # the daemon stores first and indexes for search when no entry waits (a bounded lag)
         self.wait_nodes(found, [c], 10, "the caught-up record found by search on C")
         # a deletion reaches every node, and the text is gone from every search
-        rc, _, err = a.m("delete", "rex/pendant-absence")
+        rc, _, err = a.m("delete", "rex/pendant-absence", "--yes")
         self.assertEqual(rc, 0, err)
         t0 = time.monotonic()
         wait_for(lambda: all(self.shows(n, "rex/pendant-absence") is None for n in (b, c)), 30,

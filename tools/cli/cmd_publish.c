@@ -6,14 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "node/service/file.h"
+#include "node/service/fmpath.h"
 #include "node/service/frontmatter.h"
 #include "node/service/publish.h"
+#include "node/service/term.h"
 #include "nodecli.h"
 #include "proto/error.h"
 #include "proto/schema.h"
@@ -27,12 +31,19 @@ static const char publish_help[] =
 	"(keys are the record's field names: type, title, summary, themes, status...), then the\n"
 	"Markdown description. A plain string where a language map is expected is French.\n"
 	"The path is the front matter's `path`, or --path, or <type>/<slug of the title>.\n"
-	"Publishing to an existing path publishes a new version (an edit).\n"
+	"Publishing to an existing path publishes a new version (an edit). When the front matter\n"
+	"has no `path`, the one chosen is written into FILE.md (the rest of the file unchanged),\n"
+	"so that publishing the file again edits the same record even if its title changed; for\n"
+	"standard input or a read-only file, the line to add is printed instead.\n"
+	"'maille new TYPE' writes a record to fill in; 'maille export --format markdown PATH'\n"
+	"gives a published record back as such a file.\n"
 	"\n"
 	"  --path PATH   store the record at PATH\n"
 	"  --dry-run     validate only; store nothing\n"
 	"\n"
-	"Prints the path and the entry id (--json: {\"path\", \"id\", \"warnings\"}).\n";
+	"Prints the path, whether the record was created or updated (with its version number),\n"
+	"and the id (--json: {\"path\", \"id\", \"created\", \"version\", \"path_written\",\n"
+	"\"warnings\"}).\n";
 
 /* Reads a whole regular file of at most MAILLE_INPUT_FILE_MAX bytes. */
 static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
@@ -114,6 +125,51 @@ static int record_path(const char *file, const char *given, const proto_value *b
 	}
 	snprintf(path, PROTO_PATH_MAX + 1, "%s/%s", type, slug);
 	return 0;
+}
+
+/* Whether this territory has a live record at path: a publish there is an edit. */
+static bool record_live(node_dir *nd, const char *path)
+{
+	store_row row;
+	if (store_entry_get(nd->st, nd->territory, path, &row))
+		return false;
+	bool live = row.entry.kind == PROTO_KIND_DOCUMENT;
+	store_row_done(&row);
+	return live;
+}
+
+/* After a publish of a file whose front matter had no `path`: the chosen path written into the
+ * file, so that the next publish of the file edits the same record (fmpath.h); when the file
+ * is standard input, not writable or changed meanwhile, the line to add is printed instead.
+ * Whether it was written. */
+static bool write_back_path(const char *file, const uint8_t *buf, size_t len, const char *path)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	char sfile[NODE_TERM_CAP(256)];
+	const char *shown = node_term_str(file, strlen(file), sfile, sizeof sfile);
+	int r = strcmp(file, "-") == 0 ? MAILLE_EINVAL : fm_path_insert(buf, len, path, &out, &out_len);
+	int saved = 0;
+	if (!r) {
+		r = node_file_replace(file, buf, len, out, out_len);
+		saved = errno;
+		free(out);
+	}
+	if (!r) {
+		fprintf(stderr, _("%s: \"path: %s\" written into its front matter: the next publish of "
+		                  "this file edits the same record\n"),
+		        shown, path);
+		return true;
+	}
+	const char *why = strcmp(file, "-") == 0 ? _("standard input")
+	                  : r == MAILLE_EIO      ? strerror(saved)
+	                  : r == MAILLE_ESTATE   ? _("the file changed meanwhile")
+	                                         : maille_strerror(r);
+	fprintf(stderr, _("%s: the path was not written into the file (%s); add this line to its "
+	                  "front matter so that the next publish edits the same record:\n"
+	                  "  path: %s\n"),
+	        shown, why, path);
+	return false;
 }
 
 int cmd_publish(int argc, char **argv)
@@ -198,11 +254,14 @@ int cmd_publish(int argc, char **argv)
 		goto out;
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
+	bool updated = false, written = false;
+	uint64_t versions = 0;
 	if (!dry) {
 		if (cli_node_open_write(&nd, a.dir))
 			goto out;
 		if (cli_member_can_write(&nd, "publish"))
 			goto out;
+		updated = record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error("%s: your capability does not cover %s (its prefix, or its window "
@@ -216,19 +275,37 @@ int cmd_publish(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* how many versions the record has had, this one included (a count the store cannot
+	 * give, on a damaged file, is left out of the message rather than failing a publish
+	 * that is done) */
+	if (!dry && store_versions(nd.st, nd.territory, path, &versions))
+		versions = 0;
+	if (!dry && !fm_path)
+		written = write_back_path(file, buf, len, path);
 	char hex[65];
 	proto_hex(id, PROTO_ID_LEN, hex);
 	if (a.json) {
 		json_t *o = path_id_json(path, dry ? NULL : hex);
 		json_object_set_new(o, "dry_run", json_boolean(dry));
+		if (!dry) {
+			json_object_set_new(o, "created", json_boolean(!updated));
+			json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
+			                                           : json_null());
+			json_object_set_new(o, "path_written", json_boolean(written));
+		}
 		json_object_set_new(o, "warnings", warnings);
 		warnings = NULL;
 		ret = render_json_out(o);
 	} else {
 		if (dry)
 			printf("%s (valid, not stored: --dry-run)\n", path);
+		else if (updated && versions)
+			printf(_("%s updated (version %llu), id %s\n"), path, (unsigned long long)versions,
+		       hex);
+		else if (updated)
+			printf(_("%s updated, id %s\n"), path, hex);
 		else
-			printf("%s %s\n", path, hex);
+			printf(_("%s created, id %s\n"), path, hex);
 		ret = EXIT_OK;
 	}
 out:
@@ -241,15 +318,61 @@ out:
 }
 
 static const char delete_help[] =
-	"usage: maille delete PATH [--dir DIR] [--json]\n"
+	"usage: maille delete PATH [--yes] [--dir DIR] [--json]\n"
 	"\n"
 	"Deletes this territory's record at PATH by publishing a tombstone: every node that\n"
-	"receives it drops the record, and its text is erased from the store file.\n";
+	"receives it drops the record, and its text is erased from the store file.\n"
+	"On a terminal, asks first, naming the record; elsewhere (a script), --yes is required.\n"
+	"\n"
+	"  --yes   delete without asking\n";
+
+/* The record's title for the question, through the terminal sanitiser, into buf. */
+static const char *delete_title(const store_row *row, char *buf, size_t cap)
+{
+	proto_arena ar;
+	proto_arena_init(&ar, 0);
+	proto_value *body = NULL;
+	const char *t = NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, &ar, &body) == 0) {
+		t = proto_langmap_pick(proto_map_get(body, "title"), cli_french() ? "fr" : "en");
+		if (!t && proto_map_get(body, "name") && proto_map_get(body, "name")->type == PROTO_V_STR)
+			t = proto_map_get(body, "name")->u.str.ptr;
+	}
+	const char *out = t ? node_term_str(t, strlen(t), buf, cap) : NULL;
+	proto_arena_done(&ar);
+	return out;
+}
+
+/* Asks on the terminal whether to delete path (title may be NULL): true for yes. */
+static bool delete_confirm(const char *path, const char *title)
+{
+	char spath[NODE_TERM_CAP(PROTO_PATH_MAX)];
+	node_term_str(path, strlen(path), spath, sizeof spath);
+	if (title)
+		fprintf(stderr, _("Delete the record \"%s\" (%s)? The deletion reaches every node of "
+		                  "the federation and cannot be undone. [y/N] "),
+		        title, spath);
+	else
+		fprintf(stderr, _("Delete the record %s? The deletion reaches every node of the "
+		                  "federation and cannot be undone. [y/N] "),
+		        spath);
+	fflush(stderr);
+	char line[64];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	static const char *const yes[] = {"y", "yes", "o", "oui", NULL};
+	for (const char *const *y = yes; *y; y++)
+		if (strcasecmp(line, *y) == 0)
+			return true;
+	return false;
+}
 
 int cmd_delete(int argc, char **argv)
 {
+	cli_opt opts[] = {{"yes", false, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
-	int r = cli_start("delete", delete_help, argc, argv, NULL, CLI_POS_MAX, &a);
+	int r = cli_start("delete", delete_help, argc, argv, opts, CLI_POS_MAX, &a);
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
@@ -277,6 +400,25 @@ int cmd_delete(int argc, char **argv)
 		          r ? "" : " (already deleted)");
 		node_dir_close(&nd);
 		return EXIT_FAIL;
+	}
+	/* a deletion reaches every node: asked on a terminal, refused in silence elsewhere */
+	if (!cli_opt_get(opts, "yes")) {
+		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+			store_row_done(&row);
+			node_dir_close(&nd);
+			return cli_usage_error("delete", _("not on a terminal: add --yes to delete %s "
+			                                   "(the deletion reaches every node of the "
+			                                   "federation)"),
+			                       path);
+		}
+		char tbuf[NODE_TERM_CAP(PROTO_TITLE_MAX * 4)];
+		const char *title = delete_title(&row, tbuf, sizeof tbuf);
+		if (!delete_confirm(path, title)) {
+			store_row_done(&row);
+			node_dir_close(&nd);
+			fprintf(stderr, _("Nothing deleted.\n"));
+			return EXIT_FAIL;
+		}
 	}
 	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;

@@ -4,9 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
+#include "node/service/file.h"
+#include "node/service/fmwrite.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
 #include "nodecli.h"
@@ -278,6 +282,29 @@ static int first_row(const store_row *row, void *ctx)
 	return 1;
 }
 
+/* show, export --format markdown: the record named by what, an id (or a prefix of at least 8
+ * hex digits) or a path (this node's territory's first, then any territory's); *owned_raw:
+ * row->raw is the caller's to free, else store_row_done. False when none. */
+static bool record_find(node_dir *nd, const char *what, store_row *row, bool *owned_raw)
+{
+	memset(row, 0, sizeof *row);
+	*owned_raw = false;
+	size_t wl = strlen(what);
+	bool hexlike = wl >= 8 && wl <= 64 && strspn(what, "0123456789abcdefABCDEF") == wl;
+	if (hexlike && store_entry_get_id(nd->st, what, row) == 0)
+		return true;
+	if (!proto_path_valid(what, wl))
+		return false;
+	if (store_entry_get(nd->st, nd->pk, what, row) == 0)
+		return true;
+	if (store_entry_find_path(nd->st, what, nd->pk, first_row, row) == 1) {
+		*owned_raw = true;
+		proto_entry_decode(row->raw, row->raw_len, &row->entry);
+		return true;
+	}
+	return false;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	cli_args a;
@@ -294,20 +321,8 @@ int cmd_show(int argc, char **argv)
 		return EXIT_FAIL;
 
 	store_row row;
-	memset(&row, 0, sizeof row);
-	bool found = false, owned_raw = false;
-	size_t wl = strlen(what);
-	bool hexlike = wl >= 8 && wl <= 64 && strspn(what, "0123456789abcdefABCDEF") == wl;
-	if (hexlike && store_entry_get_id(nd.st, what, &row) == 0)
-		found = true;
-	if (!found && proto_path_valid(what, wl)) {
-		if (store_entry_get(nd.st, nd.pk, what, &row) == 0) {
-			found = true;
-		} else if (store_entry_find_path(nd.st, what, nd.pk, first_row, &row) == 1) {
-			found = owned_raw = true;
-			proto_entry_decode(row.raw, row.raw_len, &row.entry);
-		}
-	}
+	bool owned_raw = false;
+	bool found = record_find(&nd, what, &row, &owned_raw);
 	int ret = EXIT_FAIL;
 	if (!found) {
 		cli_error("%s: no such record", what);
@@ -330,18 +345,170 @@ int cmd_show(int argc, char **argv)
 }
 
 static const char export_help[] =
-	"usage: maille export [--json] [--dir DIR]\n"
+	"usage: maille export [--format json] [--json] [--dir DIR]\n"
+	"       maille export --format markdown PATH [--dir DIR]\n"
+	"       maille export --format markdown --out DIR [--dir DIR]\n"
 	"\n"
 	"Writes every live entry of the store (records of every territory, federation records and\n"
-	"tombstones) with its decoded body as one JSON document on standard output.\n";
+	"tombstones) with its decoded body as one JSON document on standard output.\n"
+	"\n"
+	"With --format markdown PATH, prints the record at PATH (this territory's, else another's;\n"
+	"or an id) as a Markdown file with front matter that 'maille publish' publishes back to\n"
+	"the same path with the same fields: edit it and publish it to make a new version.\n"
+	"With --out DIR instead of PATH, writes every record of this territory's catalogue into\n"
+	"DIR, one file per record named by its path (rex/bilan gives DIR/rex/bilan.md); an\n"
+	"existing file is not replaced.\n"
+	"\n"
+	"  --format F   json (the default) or markdown\n"
+	"  --out DIR    with --format markdown: one file per record in DIR\n";
+
+/* A stored record's body as a Markdown file (fmwrite.h) into *ret; EXIT_FAIL (printed). */
+static int export_md_text(const store_row *row, const char *what, char **ret, size_t *ret_len)
+{
+	if (row->entry.kind == PROTO_KIND_TOMBSTONE) {
+		cli_error(_("%s: this record was deleted"), what);
+		return EXIT_FAIL;
+	}
+	proto_arena ar;
+	proto_arena_init(&ar, 0);
+	proto_value *body = NULL;
+	char path[PROTO_PATH_MAX + 1];
+	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
+	int r = proto_value_decode(row->entry.body, row->entry.body_len, &ar, &body);
+	const proto_value *tv = r ? NULL : proto_map_get(body, PROTO_F_TYPE);
+	const proto_record_type *t =
+	    tv && tv->type == PROTO_V_STR ? proto_record_type_find(tv->u.str.ptr, tv->u.str.len) : NULL;
+	if (!r && (!t || t->cls != PROTO_RC_CATALOGUE)) {
+		cli_error(_("%s: only the catalogue's records (methodology, use_case, component, "
+		            "rex) export as Markdown"),
+		          what);
+		proto_arena_done(&ar);
+		return EXIT_FAIL;
+	}
+	if (!r)
+		r = fm_write(body, path, ret, ret_len);
+	proto_arena_done(&ar);
+	if (r) {
+		cli_error(_("%s: cannot write the record as Markdown: %s"), what, maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int export_md_one(node_dir *nd, const char *what)
+{
+	store_row row;
+	bool owned_raw;
+	if (!record_find(nd, what, &row, &owned_raw)) {
+		cli_error(_("%s: no such record"), what);
+		return EXIT_FAIL;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	int ret = export_md_text(&row, what, &text, &len);
+	if (owned_raw)
+		free((void *)row.raw);
+	else
+		store_row_done(&row);
+	if (ret)
+		return ret;
+	ret = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	free(text);
+	return ret;
+}
+
+/* export --format markdown --out DIR: what each record of this territory becomes. */
+typedef struct export_dir_ctx {
+	const char *dir;
+	unsigned n, failed;
+} export_dir_ctx;
+
+/* Creates the directories of dir/path's parents (path: a valid entry path, no ".." segment
+ * since a segment of dots only is not valid). */
+static int export_mkdirs(const char *file)
+{
+	char buf[4200];
+	snprintf(buf, sizeof buf, "%s", file);
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int export_dir_row(const store_row *row, void *vctx)
+{
+	export_dir_ctx *c = vctx;
+	char path[PROTO_PATH_MAX + 1], file[4200];
+	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
+	char *text = NULL;
+	size_t len = 0;
+	store_row copy = *row;
+	if (proto_entry_decode(row->raw, row->raw_len, &copy.entry) != 0 ||
+	    export_md_text(&copy, path, &text, &len) != 0) {
+		c->failed++;
+		return 0;
+	}
+	snprintf(file, sizeof file, "%s/%s.md", c->dir, path);
+	int r = export_mkdirs(file) == 0 ? node_file_create(file, 0644, text, len) : MAILLE_EIO;
+	free(text);
+	if (r) {
+		cli_error(_("%s: %s"), file, r == MAILLE_EEXIST ? _("exists, not replaced") : strerror(errno));
+		c->failed++;
+		return 0;
+	}
+	c->n++;
+	return 0;
+}
+
+static int export_md_dir(node_dir *nd, const char *dir)
+{
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		cli_error("%s: %s", dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	store_filter f = {.territory = nd->territory};
+	export_dir_ctx c = {.dir = dir};
+	int r = store_list(nd->st, &f, export_dir_row, &c);
+	if (r) {
+		cli_error("export: %s", maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, ngettext("%u record written into %s\n", "%u records written into %s\n", c.n),
+	        c.n, dir);
+	return c.failed ? EXIT_FAIL : EXIT_OK;
+}
 
 int cmd_export(int argc, char **argv)
 {
+	cli_opt opts[] = {{"format", true, NULL}, {"out", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	node_dir nd;
-	int r = cli_start_node("export", export_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
+	int r = cli_start_node("export", export_help, argc, argv, opts, 1, NODE_OPEN_READ, &a, &nd);
 	if (r != CLI_GO)
 		return r;
+	const char *format = cli_opt_get(opts, "format");
+	const char *out = cli_opt_get(opts, "out");
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "markdown") != 0) {
+		node_dir_close(&nd);
+		return cli_usage_error("export", _("--format is json or markdown, not \"%s\""), format);
+	}
+	if (format && strcmp(format, "markdown") == 0) {
+		if (a.n_pos == (out ? 1u : 0u)) {
+			node_dir_close(&nd);
+			return cli_usage_error("export", out ? _("--out DIR and PATH exclude each other")
+			                                     : _("--format markdown needs a PATH or --out DIR"));
+		}
+		r = out ? export_md_dir(&nd, out) : export_md_one(&nd, a.pos[0]);
+		node_dir_close(&nd);
+		return r;
+	}
+	if (a.n_pos || out) {
+		node_dir_close(&nd);
+		return cli_usage_error("export", _("PATH and --out go with --format markdown"));
+	}
 	store_filter f = {.include_tombstones = true, .include_federation = true};
 	emit_ctx c = {.st = nd.st, .items = json_array(), .with_body = true};
 	r = store_list(nd.st, &f, emit_row, &c);

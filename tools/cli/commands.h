@@ -10,6 +10,8 @@ int cmd_init(int argc, char **argv);
 /* cmd_invite.c: an invitation token, and joining with one (both ends, PROTOCOL.md §4.1) */
 int cmd_invite(int argc, char **argv);
 int cmd_join(int argc, char **argv);
+/* cmd_new.c: a record to fill in, or a complete example, of a record type */
+int cmd_new(int argc, char **argv);
 /* cmd_publish.c: a record signed and stored, or its tombstone */
 int cmd_publish(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
@@ -22,6 +24,8 @@ int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 /* cmd_schema.c: the record types and their fields (proto/record.h), or the reference */
 int cmd_schema(int argc, char **argv);
+/* cmd_territory.c: this territory's record, shown or edited (a new version) */
+int cmd_territory(int argc, char **argv);
 /* cmd_whoami.c: this node's key, territory and directory */
 int cmd_whoami(int argc, char **argv);
 /* cmd_key.c: key export (encrypted backup) */

@@ -34,10 +34,10 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
-/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 6
+/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 7
  * undone), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
-	"DROP TABLE quarantine; DROP TABLE qview;"                                                     \
+	"DROP TABLE versions; DROP TABLE quarantine; DROP TABLE qview;"                                 \
 	"DROP INDEX entries_capref; ALTER TABLE entries DROP COLUMN held;"                             \
 	"DROP TABLE authors; DROP TABLE invites;"                                                      \
 	"DROP INDEX entries_unindexed; DROP VIEW entries_text;"                                        \
@@ -480,7 +480,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 7);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -2159,7 +2159,7 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 7);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();
