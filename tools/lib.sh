@@ -163,8 +163,12 @@ maille_meson_setup()
 # trust store is added to Node's own (Node ignores it otherwise).
 maille_npm_ci()
 {
-	local dir="$1" log
-	if [ -d "$dir/node_modules/playwright-core" ]; then
+	local dir="$1" log sum
+	# node_modules is current when it was installed from this very lock file: a lock that
+	# gained a package (axe-core beside playwright-core) installs again
+	sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+	if [ -d "$dir/node_modules/playwright-core" ] &&
+		[ "$(cat "$dir/node_modules/.maille-lock" 2>/dev/null)" = "$sum" ]; then
 		rm -f "$dir/.npm-failed"
 		return 0
 	fi
@@ -175,6 +179,7 @@ maille_npm_ci()
 	fi
 	if (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 300 npm ci --no-audit --no-fund) \
 		>"$log" 2>&1; then
+		printf '%s\n' "$sum" >"$dir/node_modules/.maille-lock"
 		rm -f "$dir/.npm-failed" "$log"
 		return 0
 	fi
