@@ -60,6 +60,11 @@ typedef struct fm_ctx {
 	const char *path;      /* value of the top-level `path` key */
 	unsigned desc_line;    /* position of the top-level `description` key, 0 if absent */
 	unsigned desc_col;
+	fm_lines *lines;       /* where each key and item is, when the caller asked */
+	uint32_t cur;          /* the entry of lines the current value belongs to (index + 1) */
+	size_t pos_index;      /* mark_line's place: a character index of the text, */
+	size_t pos_off;        /* its byte offset */
+	unsigned pos_line;     /* and its file line */
 } fm_ctx;
 
 /* ---- errors ------------------------------------------------------------------------------ */
@@ -158,6 +163,42 @@ static void mark_pos(const fm_ctx *c, yaml_mark_t m, unsigned *ret_line, unsigne
 		off += w ? w : 1;
 	}
 	offset_pos(c, off, ret_line, ret_col);
+}
+
+/* The file line of a libyaml mark, as mark_pos gives it, but going on from the previous mark:
+ * the keys and items of a document come in order, so recording the line of each costs one
+ * pass over the text, not one per key. */
+static unsigned mark_line(fm_ctx *c, yaml_mark_t m)
+{
+	if (m.index < c->pos_index) {
+		c->pos_index = c->pos_off = 0;
+		c->pos_line = c->lines_before + 1;
+	}
+	while (c->pos_index < m.index && c->pos_off < c->yaml_len) {
+		size_t w = utf8_width(c->yaml[c->pos_off]);
+		c->pos_line += c->yaml[c->pos_off] == '\n';
+		c->pos_off += w ? w : 1;
+		c->pos_index++;
+	}
+	return c->pos_line;
+}
+
+/* Records where a key (k, len) or a list item (k NULL, its index) starts; the entry becomes
+ * the parent of what its value holds while the caller parses it (c->cur). */
+static int lines_add(fm_ctx *c, const char *k, size_t len, size_t index, unsigned line)
+{
+	fm_lines *l = c->lines;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		fm_line *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (fm_line){ .parent = c->cur, .index = (uint32_t)index, .key = k,
+		                  .key_len = len, .line = line };
+	return 0;
 }
 
 /* Records the top-level key being parsed (if any) as the error's field. */
@@ -537,8 +578,17 @@ static int fm_sequence(fm_ctx *c, proto_value *arr, unsigned depth)
 			return 0;
 		}
 		proto_value *item = proto_value_array_push(c->a, arr);
+		uint32_t parent = c->cur;
+		if (item && c->lines) {
+			if (lines_add(c, NULL, 0, arr->u.arr.n - 1, mark_line(c, ev.start_mark))) {
+				yaml_event_delete(&ev);
+				return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "out of memory");
+			}
+			c->cur = (uint32_t)c->lines->n;
+		}
 		r = item ? fm_node(c, &ev, item, depth + 1)
 		         : fm_fail_at(c, MAILLE_ENOMEM, ev.start_mark, "out of memory");
+		c->cur = parent;
 		yaml_event_delete(&ev);
 		if (r)
 			return r;
@@ -592,6 +642,11 @@ static int fm_key(fm_ctx *c, const yaml_event_t *ev, proto_value *map, uint32_t 
 	const char *key = map->u.map.items[map->u.map.n - 1].key;
 	*ks = (fm_keyslot){ .key = key, .len = len, .hash = hash };
 	c->keys.n++;
+	if (c->lines) {
+		if (lines_add(c, key, len, 0, mark_line(c, ev->start_mark)))
+			return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "out of memory");
+		c->cur = (uint32_t)c->lines->n;
+	}
 	if (top) {
 		c->err->field[0] = '\0';
 		c->field = key;
@@ -616,13 +671,17 @@ static int fm_mapping(fm_ctx *c, proto_value *map, unsigned depth)
 			return 0;
 		}
 		proto_value *slot = NULL;
+		uint32_t parent = c->cur;
 		r = fm_key(c, &kev, map, map_id, top, &slot);
 		yaml_event_delete(&kev);
-		if (r)
+		if (!r)
+			r = fm_next(c, &vev);
+		if (r) {
+			c->cur = parent;
 			return r;
-		if ((r = fm_next(c, &vev)))
-			return r;
+		}
 		r = fm_node(c, &vev, slot, depth + 1);
+		c->cur = parent;
 		if (!r && top && strcmp(c->field, "path") == 0) {
 			if (slot->type != PROTO_V_STR)
 				r = fm_fail_at(c, MAILLE_EPROTO, vev.start_mark,
@@ -801,6 +860,15 @@ static bool lang_tag_ok(const char *s, size_t len)
 	return true;
 }
 
+/* The key of root's `description` (the arena's copy, which outlives the parse). */
+static const char *desc_key(const proto_value *root)
+{
+	for (size_t i = 0; i < root->u.map.n; i++)
+		if (strcmp(root->u.map.items[i].key, PROTO_F_DESCRIPTION) == 0)
+			return root->u.map.items[i].key;
+	return PROTO_F_DESCRIPTION;
+}
+
 /* The body without leading and trailing blank lines, with CRLF and lone CR turned into LF so
  * that the same text saved on any system gives the same record. NULL if nothing is left. */
 static char *body_text(proto_arena *a, const uint8_t *p, const uint8_t *end, size_t *ret_len,
@@ -849,8 +917,8 @@ static char *body_text(proto_arena *a, const uint8_t *p, const uint8_t *end, siz
 	return out;
 }
 
-int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
-             const char **ret_path, fm_error *err)
+static int fm_parse_(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+                     const char **ret_path, fm_lines *lines, fm_error *err)
 {
 	fm_error scratch;
 	if (!err)
@@ -892,6 +960,8 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	c.yaml = yaml;
 	c.yaml_len = (size_t)(close - yaml);
 	c.lines_before = 1;
+	c.lines = lines;
+	c.pos_line = 2;
 
 	proto_value *root = proto_value_new(a, PROTO_V_MAP);
 	if (!root)
@@ -948,6 +1018,12 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 		s->type = PROTO_V_STR;
 		s->u.str.ptr = text;
 		s->u.str.len = text_len;
+		c.cur = 0;
+		if (lines && (lines_add(&c, desc_key(root), strlen(PROTO_F_DESCRIPTION), 0,
+		                        body_line) ||
+		              (c.cur = (uint32_t)lines->n,
+		               lines_add(&c, desc->u.map.items[0].key, strlen(lang), 0, body_line))))
+			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
 	}
 
 	if (c.path)
@@ -956,4 +1032,79 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	if (ret_path)
 		*ret_path = c.path;
 	return 0;
+}
+
+int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+             const char **ret_path, fm_error *err)
+{
+	return fm_parse_(buf, len, a, ret_body, ret_path, NULL, err);
+}
+
+int fm_parse_lines(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+                   const char **ret_path, fm_lines *ret_lines, fm_error *err)
+{
+	fm_lines l = { .v = NULL, .n = 0, .cap = 0 };
+	int r = fm_parse_(buf, len, a, ret_body, ret_path, ret_lines ? &l : NULL, err);
+	if (r) {
+		free(l.v);
+		return r;
+	}
+	if (ret_lines)
+		*ret_lines = l;
+	return 0;
+}
+
+void fm_lines_done(fm_lines *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* The entry under parent (index + 1, 0: the top) for the path segment seg: a key, or "[N]". */
+static size_t lines_child(const fm_lines *l, uint32_t parent, const char *seg, size_t seg_len)
+{
+	bool item = seg_len > 2 && seg[0] == '[' && seg[seg_len - 1] == ']';
+	size_t index = 0;
+	if (item)
+		for (size_t i = 1; i + 1 < seg_len; i++) {
+			if (!is_digit(seg[i]) || index > 100000000u)
+				return 0;
+			index = index * 10 + (size_t)(seg[i] - '0');
+		}
+	for (size_t i = 0; i < l->n; i++) {
+		const fm_line *e = &l->v[i];
+		if (e->parent != parent || (e->key == NULL) != item)
+			continue;
+		if (item ? e->index == index
+		         : e->key_len == seg_len && memcmp(e->key, seg, seg_len) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+unsigned fm_lines_find(const fm_lines *l, const char *field)
+{
+	unsigned line = 1;
+	uint32_t cur = 0;
+	const char *p = field;
+	if (!l || !field)
+		return line;
+	while (*p) {
+		size_t n;
+		if (*p == '[')
+			n = strcspn(p, "]") + (p[strcspn(p, "]")] == ']');
+		else
+			n = strcspn(p, ".[");
+		size_t e = n ? lines_child(l, cur, p, n) : 0;
+		if (!e)
+			break;
+		line = l->v[e - 1].line;
+		cur = (uint32_t)e;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return line;
 }
