@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "node/service/file.h"
 #include "node/service/frontmatter.h"
 #include "node/service/publish.h"
@@ -56,27 +57,24 @@ static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-/* The line of a top-level front-matter key in the file, 0 if not found: error messages
- * then point at the line a person has to fix. */
-static unsigned key_line(const uint8_t *buf, size_t len, const char *field)
+/* Every error of the report, each as FILE:LINE: field: message (the line of the field, or
+ * of the object that lacks it), then their count: a person fixes them all in one pass. */
+static void print_schema_errors(const char *file, const proto_schema_report *rep,
+                                const fm_lines *lines)
 {
-	char key[100];
-	size_t klen = strcspn(field, ".[");
-	if (klen == 0 || klen >= sizeof key)
-		return 0;
-	memcpy(key, field, klen);
-	key[klen] = '\0';
-	unsigned line = 1;
-	size_t i = 0;
-	while (i < len) {
-		if (len - i > klen && memcmp(buf + i, key, klen) == 0 && buf[i + klen] == ':')
-			return line;
-		while (i < len && buf[i] != '\n')
-			i++;
-		i++;
-		line++;
+	bool en = !cli_french();
+	for (size_t i = 0; i < rep->n_errors; i++) {
+		const proto_schema_issue *is = &rep->errors[i];
+		cli_error(_("%s:%u: %s: %s"), file, fm_lines_find(lines, is->field),
+		          is->field[0] ? is->field : _("(record)"), proto_schema_text(is, en));
 	}
-	return 0;
+	if (rep->n_errors_total > rep->n_errors)
+		cli_error(ngettext("%s: %zu more error not shown", "%s: %zu more errors not shown",
+		                   rep->n_errors_total - rep->n_errors),
+		          file, rep->n_errors_total - rep->n_errors);
+	cli_error(ngettext("%s: %zu error; nothing was stored", "%s: %zu errors; nothing was stored",
+	                   rep->n_errors_total),
+	          file, rep->n_errors_total);
 }
 
 /* {"path": path, "id": id (null when NULL)}: what publish and delete print with --json. */
@@ -140,12 +138,19 @@ int cmd_publish(int argc, char **argv)
 	const char *fm_path = NULL;
 	fm_error fe;
 	memset(&fe, 0, sizeof fe);
+	fm_lines lines = { NULL, 0, 0 };
+	/* ~70 KB of report: kept off the stack of a command that may grow */
+	proto_schema_report *rep = malloc(sizeof *rep);
 	node_dir nd;
 	memset(&nd, 0, sizeof nd);
 	uint8_t *enc = NULL;
 	json_t *warnings = json_array();
 
-	r = fm_parse(buf, len, &ar, &body, &fm_path, &fe);
+	if (!rep) {
+		cli_error(_("out of memory"));
+		goto out;
+	}
+	r = fm_parse_lines(buf, len, &ar, &body, &fm_path, &lines, &fe);
 	if (r) {
 		if (fe.line)
 			cli_error("%s:%u:%u: %s%s%s", file, fe.line, fe.column ? fe.column : 1,
@@ -156,14 +161,8 @@ int cmd_publish(int argc, char **argv)
 		goto out;
 	}
 	proto_schema_normalize(body, &ar);
-	proto_schema_report rep;
-	if (proto_schema_validate(body, &rep)) {
-		unsigned line = key_line(buf, len, rep.error.field);
-		if (line)
-			cli_error("%s:%u: field %s: %s", file, line, rep.error.field, rep.error.message);
-		else
-			cli_error("%s: field %s: %s", file, rep.error.field[0] ? rep.error.field : "(record)",
-			          rep.error.message);
+	if (proto_schema_validate(body, rep)) {
+		print_schema_errors(file, rep, &lines);
 		goto out;
 	}
 	const char *type = proto_map_get(body, "type")->u.str.ptr;
@@ -173,13 +172,16 @@ int cmd_publish(int argc, char **argv)
 		          file, type);
 		goto out;
 	}
-	for (size_t i = 0; i < rep.n_warnings; i++) {
+	for (size_t i = 0; i < rep->n_warnings; i++) {
+		const proto_schema_issue *w = &rep->warnings[i];
 		if (!a.json)
-			cli_warn("%s: %s: %s", file, rep.warnings[i].field, rep.warnings[i].message);
-		json_t *w = json_object();
-		json_object_set_new(w, "field", json_string(rep.warnings[i].field));
-		json_object_set_new(w, "message", json_string(rep.warnings[i].message));
-		json_array_append_new(warnings, w);
+			cli_warn(_("%s:%u: %s: %s"), file, fm_lines_find(&lines, w->field), w->field,
+			         proto_schema_text(w, !cli_french()));
+		json_t *o = json_object();
+		json_object_set_new(o, "field", json_string(w->field));
+		json_object_set_new(o, "line", json_integer(fm_lines_find(&lines, w->field)));
+		json_object_set_new(o, "message", json_string(proto_schema_text(w, !cli_french())));
+		json_array_append_new(warnings, o);
 	}
 
 	char path[PROTO_PATH_MAX + 1];
@@ -233,6 +235,8 @@ int cmd_publish(int argc, char **argv)
 	}
 out:
 	json_decref(warnings);
+	fm_lines_done(&lines);
+	free(rep);
 	free(enc);
 	free(buf);
 	node_dir_close(&nd);

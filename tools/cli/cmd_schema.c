@@ -30,7 +30,7 @@ static void text_values(const proto_vocab *v, unsigned indent)
 	printf("%*svaleurs :", (int)indent, "");
 	for (const proto_vocab_term *t = v->terms; t->value; t++)
 		printf("%s %s (%s)", t == v->terms ? "" : ",", t->value, t->label.fr);
-	printf("%s\n", v->open ? " ; d'autres sont admises, avec un avertissement" : "");
+	printf("\n");
 }
 
 static void text_presence(const proto_record_field *f)
@@ -126,7 +126,6 @@ static json_t *json_fields(const proto_record_field *fields)
 				                                      "label", json_fr_en(t->label)));
 			json_object_set_new(o, "vocabulary", json_string(f->vocab->name));
 			json_object_set_new(o, "values", vals);
-			json_object_set_new(o, "other_values_allowed", json_boolean(f->vocab->open));
 		}
 		if (f->search != PROTO_SEARCH_NONE)
 			json_object_set_new(o, "search",
@@ -240,8 +239,13 @@ static void md_reference(void)
 	       "fiche sans ce champ est refusée), recommandé (un avertissement), facultatif ; "
 	       "certains champs changent de présence selon un autre champ. Les champs imbriqués "
 	       "sont notés `risks[].name` (dans chaque élément d'une liste) ou `period.start`. "
+	       "Un champ que ces tables ne nomment pas est refusé (au premier niveau comme dans "
+	       "un objet imbriqué), sauf sous `extensions`, et une valeur hors de son "
+	       "vocabulaire aussi. "
 	       "*Every record is a map whose `type` names its type. Nested fields are written "
-	       "`risks[].name` or `period.start`.*\n\n");
+	       "`risks[].name` or `period.start`. A field these tables do not name is refused "
+	       "(at the top level as in a nested object), except under `extensions`, and so is "
+	       "a value outside its vocabulary.*\n\n");
 	printf("## Recherche (search)\n\n| Colonne (column) | Poids (weight) |\n|---|---|\n");
 	for (int c = PROTO_SEARCH_TITLE; c < PROTO_SEARCH_N_; c++)
 		printf("| %s | %.0f |\n", proto_search_columns[c].name, proto_search_columns[c].weight);
@@ -269,9 +273,6 @@ static void md_reference(void)
 	printf("## Vocabulaires (vocabularies)\n");
 	for (size_t i = 0; i < vs.n; i++) {
 		printf("\n### %s\n\n", vs.v[i]->name);
-		if (vs.v[i]->open)
-			printf("D'autres valeurs sont admises, avec un avertissement. *Other values are "
-			       "allowed, with a warning.*\n\n");
 		printf("| Valeur (value) | Libellé | Label |\n|---|---|---|\n");
 		for (const proto_vocab_term *t = vs.v[i]->terms; t->value; t++)
 			printf("| `%s` | %s | %s |\n", t->value, t->label.fr, t->label.en);
