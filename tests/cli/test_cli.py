@@ -17,6 +17,10 @@ import harness
 from harness import run
 
 DATA = None
+# The language of the messages (tools/cli/i18n.h): French when the locale says so, whether or
+# not it is generated on the machine; English in the C locale.
+FR = {"LC_ALL": "fr_FR.UTF-8"}
+EN = {"LC_ALL": "C"}
 
 
 class Node(unittest.TestCase):
@@ -277,9 +281,9 @@ class TestBadInput(Node):
         self.init()
         self.baseline = self.js("export")["count"]
 
-    def refused(self, name, content, *expect):
+    def refused(self, name, content, *expect, env=None):
         p = self.write(name, content)
-        rc, out, err = self.m("publish", p)
+        rc, out, err = self.m("publish", p, env=env)
         self.assertEqual(rc, 1, f"{name} accepted: {out}")
         self.assertIn(name, err)
         for e in expect:
@@ -321,13 +325,18 @@ class TestBadInput(Node):
         """A one-line text (title, summary, names, labels, keywords...) holds no control
         character; a multi-line text (the description, a REX's long fields) holds line breaks
         and tabs and no other control character. Refused with the file and the field, French
-        first, and nothing stored."""
+        in French in a French locale, and nothing stored."""
         base = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
                 "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
                 "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
         err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
-                           "---\nx\n", "title.fr", "U+001B", "refusé")
-        self.assertIn("esc.md:3: field title.fr: caractère de contrôle U+001B refusé", err)
+                           "---\nx\n", "title.fr", "U+001B", "refusé", env=FR)
+        self.assertIn("esc.md:3: title.fr", err)
+        self.assertIn("caractère de contrôle U+001B refusé : ce champ tient sur une ligne", err)
+        err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
+                           "---\nx\n", env=EN)
+        self.assertIn("esc.md:3: title.fr: control character U+001B not allowed in a one-line "
+                      "field", err)
         self.assertNotIn("\x1b", err)
         self.refused("nl.md", "---\n" + base.replace("title: T", 'title: "Titre\\n[fausse ligne]"') +
                      "---\nx\n", "title.fr", "U+000A")
@@ -347,14 +356,106 @@ class TestBadInput(Node):
                         "---\n## Titre\n\n\tcode\n\nFin.\n")
         self.assertEqual(self.js("publish", ok)["path"], "rex/t")
 
+    REX = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
+           "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
+           "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
+
+    def test_every_error_with_its_line(self):
+        """A record with ten faults (eleven errors: a misspelt required field is also a missing
+        one): every one is reported at once, in the record table's order, as FILE:LINE:
+        field: message (a missing field at line 1, the front matter's), then their count;
+        exit 1 and nothing stored, --dry-run the same."""
+        text = ("---\n"                                      # 1
+                "type: rex\n"                                # 2
+                "summary: S\n"                               # 3   title missing
+                "themes: [donnees, sante]\n"                 # 4   themes[1]
+                "status: fini\n"                             # 5   status
+                "territories:\n"                             # 6
+                "  - level: comune\n"                        # 7   territories[0].level
+                "    code: \"69123\"\n"                      # 8
+                "    cog_year: 25\n"                         # 9   territories[0].cog_year
+                "    label: Lyon\n"                          # 10
+                "about: [x]\n"                               # 11
+                "declaration: usager\n"                      # 12  declaration
+                "period:\n"                                  # 13
+                "  start: 2024-03-01\n"                      # 14
+                "  end: 2025-02-30\n"                        # 15  period.end
+                "rating: 9\n"                                # 16  rating
+                "context: c\nobjectives: o\nwhat_was_done: w\ndifficulties: d\n"  # 17-20
+                "lesons_learned: l\n"                        # 21  unknown, lessons_learned missing
+                "couleur: bleu\n"                            # 22  unknown
+                "---\n"
+                "Le texte.\n")
+        want = [(1, "title", "missing required field"),
+                (4, "themes[1]", 'unknown value "sante"; expected one of: ia-democratie'),
+                (5, "status", 'unknown value "fini"; expected one of: idea, design'),
+                (7, "territories[0].level", 'did you mean commune?'),
+                (9, "territories[0].cog_year", "out of range"),
+                (12, "declaration", 'unknown value "usager"'),
+                (15, "period.end", 'invalid date "2025-02-30"'),
+                (1, "lessons_learned", "missing required field"),
+                (16, "rating", "out of range"),
+                (21, "lesons_learned", "unknown field; did you mean lessons_learned?"),
+                (22, "couleur", "unknown field"),
+                ]
+        for dry in ((), ("--dry-run",)):
+            with self.subTest(dry=dry):
+                p = self.write("dix.md", text)
+                rc, out, err = self.m("publish", p, *dry, env=EN)
+                self.assertEqual(rc, 1)
+                self.assertEqual(out, "")
+                lines = [l for l in err.splitlines() if l.startswith("maille: error: ")]
+                self.assertEqual(len(lines), len(want) + 1, err)
+                for got, (line, field, msg) in zip(lines, want):
+                    self.assertIn(f"dix.md:{line}: {field}: ", got)
+                    self.assertIn(msg, got)
+                self.assertIn(f"dix.md: {len(want)} errors; nothing was stored", lines[-1])
+        self.assertEqual(self.js("export")["count"], self.baseline, "nothing stored")
+        # in French, the same errors in French and their count
+        rc, _, err = self.m("publish", self.write("dix.md", text), env=FR)
+        self.assertEqual(rc, 1)
+        self.assertIn("dix.md:21: lesons_learned", err)
+        self.assertIn("champ inconnu ; vouliez-vous dire lessons_learned ?", err)
+        self.assertIn("valeur inconnue « sante » ; valeurs admises : ia-democratie (IA et "
+                      "démocratie)", err)
+        self.assertIn("champ obligatoire manquant", err)
+
+    def test_unknown_field_and_theme(self):
+        """An unknown field is an error with the nearest known name, at the top level and in a
+        nested object; a wrong theme lists the allowed ones; under extensions anything goes."""
+        err = self.refused("typo.md", "---\n" + self.REX.replace("lessons_learned", "lesons_learned")
+                           + "---\nx\n", env=EN)
+        self.assertIn("typo.md:14: lesons_learned: unknown field; did you mean lessons_learned?", err)
+        self.assertIn("typo.md:1: lessons_learned: missing required field", err)
+        self.assertIn("2 errors", err)
+        err = self.refused("typo.md", "---\n" + self.REX.replace("lessons_learned", "lesons_learned")
+                           + "---\nx\n", env=FR)
+        self.assertIn("lesons_learned", err)
+        self.assertIn("champ inconnu ; vouliez-vous dire lessons_learned ?", err)
+        err = self.refused("nested.md", "---\n" + self.REX.replace(
+            "period: {start: 2024-01-01}", "period: {start: 2024-01-01, fin: 2024-06-30}")
+            + "---\nx\n", env=EN)
+        self.assertIn("nested.md:9: period.fin: unknown field; expected one of: start, end", err)
+        err = self.refused("theme.md", "---\n" + self.REX.replace("[donnees]", "[donees]") +
+                           "---\nx\n", env=EN)
+        self.assertIn("theme.md:5: themes[0]: unknown value \"donees\"; did you mean donnees? "
+                      "Expected one of: ia-democratie, ia-ressource-limitee", err)
+        self.assertIn("participation-citoyenne", err)
+        ok = self.write("ext.md", "---\n" + self.REX + "extensions:\n  couleur: bleu\n"
+                        "  lesons: {x: 1}\n---\nx\n")
+        rc, out, err = self.m("publish", ok, env=EN)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("unknown", err)
+
     def test_refused_urls_and_targets(self):
         """A URL field takes http and https only; a relation's target is an entry path or an
-        http, https or urn URI. Refused with the file and the field, French first."""
+        http, https or urn URI. Refused with the file and the field, in French in a French
+        locale."""
         comp = ("type: component\ntitle: Outil de test\nsummary: S\nthemes: [logiciel-libre]\n"
                 "status: production\ncomponent_kind: software\nlicence: EUPL-1.2\n")
         err = self.refused("js.md", "---\n" + comp + "repository_url: javascript:alert(1)\n---\nx\n",
-                           "repository_url", "schéma « javascript » refusé")
-        self.assertIn("js.md:9: field repository_url:", err)  # --- is line 1
+                           "repository_url", "schéma « javascript » refusé", env=FR)
+        self.assertIn("js.md:9: repository_url", err)  # --- is line 1
         # with a good repository_url, one bad value each
         good = "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
         for name, line, field, why in (
@@ -367,7 +468,7 @@ class TestBadInput(Node):
                 ("notpath.md", "relations: [{rel: uses, target: Component/Outil}]",
                  "relations[0].target", "refusée")):
             with self.subTest(name):
-                self.refused(name, good + line + "\n---\nx\n", field, why)
+                self.refused(name, good + line + "\n---\nx\n", field, why, env=FR)
         # the same record with acceptable values publishes
         ok = self.write("ok.md", good + "relations: [{rel: uses, target: component/autre-outil},\n"
                         "            {rel: similar_to, target: \"urn:isbn:9782070360024\"}]\n"
