@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "node/service/log.h"
+#include "node/service/own_territory.h"
 #include "node/service/publish.h"
 #include "proto/error.h"
 #include "proto/record.h"
@@ -1310,6 +1311,19 @@ void web_post_publish(web_req *r)
 	if (!rep) {
 		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
 		goto out;
+	}
+	/* the node's own territory fills `territories` when the record has none
+	 * (node/service/own_territory.h), as maille publish does */
+	{
+		uint8_t own[PROTO_KEY_LEN];
+		const uint8_t *own_sk;
+		char own_cap[WEB_CAPREF_CAP];
+		if (web_publish_territory(r, own, &own_sk, own_cap) &&
+		    own_territory_fill_from_store(body, &a, r->wk->st, own, web_now_us(r->w))) {
+			free(rep);
+			web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+			goto out;
+		}
 	}
 	proto_schema_normalize(body, &a);
 	const char *err_msg = NULL;

@@ -447,6 +447,30 @@ class TestBadInput(Node):
         self.assertEqual(rc, 0, err)
         self.assertNotIn("unknown", err)
 
+    def test_own_territory_fills_territories(self):
+        """A record without `territories` gets the node's own territory (a métropole is an
+        EPCI, its code its SIREN, the year of publication), so it is neither refused nor
+        orphaned; a record that names its territories keeps them; --dry-run fills the same."""
+        import datetime
+        year = datetime.datetime.now(datetime.timezone.utc).year
+        p = self.write("sans.md", "---\n" + self.REX + "---\nx\n")
+        res = self.js("publish", p)
+        self.assertNotIn("territories", json.dumps(res["warnings"]))
+        body = self.js("show", res["path"])["body"]
+        self.assertEqual(body["territories"], [{"level": "epci", "code": "200046977",
+                                                "cog_year": year, "label": "Métropole de Lyon"}])
+        own = ("territories:\n  - {level: commune, code: \"69123\", cog_year: 2024, "
+               "label: Lyon}\n")
+        p = self.write("avec.md", "---\n" + self.REX.replace("title: T", "title: U") + own +
+                       "---\nx\n")
+        body = self.js("show", self.js("publish", p)["path"])["body"]
+        self.assertEqual(body["territories"], [{"level": "commune", "code": "69123",
+                                                "cog_year": 2024, "label": "Lyon"}])
+        # a dry run warns of nothing missing either
+        p = self.write("sec.md", "---\n" + self.REX.replace("title: T", "title: V") + "---\nx\n")
+        dry = self.js("publish", "--dry-run", p)
+        self.assertNotIn("territories", json.dumps(dry["warnings"]))
+
     def test_refused_urls_and_targets(self):
         """A URL field takes http and https only; a relation's target is an entry path or an
         http, https or urn URI. Refused with the file and the field, in French in a French

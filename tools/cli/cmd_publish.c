@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "node/service/file.h"
 #include "node/service/frontmatter.h"
+#include "node/service/own_territory.h"
 #include "node/service/publish.h"
 #include "nodecli.h"
 #include "proto/error.h"
@@ -160,6 +161,24 @@ int cmd_publish(int argc, char **argv)
 			          fe.message[0] ? fe.message : maille_strerror(r));
 		goto out;
 	}
+	/* The node opens before validation: its own territory fills `territories` when the file
+	 * leaves it out (node/service/own_territory.h). --dry-run needs no node: without one,
+	 * nothing is filled. */
+	if (!dry) {
+		if (cli_node_open_write(&nd, a.dir))
+			goto out;
+		if (cli_member_can_write(&nd, "publish"))
+			goto out;
+	} else {
+		node_env quiet = { .say = NULL, .now_us = cli_now_us() };
+		if (node_dir_open(&nd, a.dir, NODE_OPEN_READ, &quiet))
+			memset(&nd, 0, sizeof nd);
+	}
+	if (nd.st && nd.has_territory &&
+	    own_territory_fill_from_store(body, &ar, nd.st, nd.territory, cli_now_us())) {
+		cli_error(_("out of memory"));
+		goto out;
+	}
 	proto_schema_normalize(body, &ar);
 	if (proto_schema_validate(body, rep)) {
 		print_schema_errors(file, rep, &lines);
@@ -201,10 +220,6 @@ int cmd_publish(int argc, char **argv)
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
 	if (!dry) {
-		if (cli_node_open_write(&nd, a.dir))
-			goto out;
-		if (cli_member_can_write(&nd, "publish"))
-			goto out;
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error("%s: your capability does not cover %s (its prefix, or its window "
