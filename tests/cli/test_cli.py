@@ -767,6 +767,28 @@ class TestSchema(unittest.TestCase):
         rc, out, _ = run("schema", "territory")
         self.assertNotIn("  title ", out)  # a territory has no common fields
 
+    def test_one_type_says_what_each_field_takes(self):
+        """maille schema TYPE: each field's allowed values, nested members, bounds, length,
+        default and an example, and that any other field is refused (extensions excepted)."""
+        rc, out, _ = run("schema", "rex")
+        self.assertEqual(rc, 0)
+        self.assertIn("territories[].cog_year  (entier)  obligatoire", out)
+        self.assertIn("de 1000 à 9999", out)
+        self.assertIn("au plus 200 caractères", out)
+        self.assertIn("par défaut : etalab-2.0", out)
+        self.assertIn("exemple : 69123", out)
+        self.assertIn("valeurs : commune (Commune), epci (Intercommunalité (EPCI))", out)
+        self.assertIn("period.end", out)
+        self.assertIn("Un champ absent de cette liste est refusé", out)
+        self.assertNotIn("avertissement", out.split("\n\n")[-1])
+        d = json.loads(run("schema", "rex", "--json")[1])
+        terr = next(f for f in d["common_fields"] if f["name"] == "territories")
+        year = next(f for f in terr["fields"] if f["name"] == "cog_year")
+        self.assertEqual((year["min"], year["max"]), (1000, 9999))
+        title = next(f for f in d["common_fields"] if f["name"] == "title")
+        self.assertEqual(title["max_chars"], 200)
+        self.assertNotIn("other_values_allowed", json.dumps(d))
+
     def test_one_type_json(self):
         d = json.loads(run("schema", "component", "--json")[1])
         self.assertEqual(d["name"], "component")
