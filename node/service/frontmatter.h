@@ -21,6 +21,7 @@
 #ifndef MAILLE_NODE_FRONTMATTER_H
 #define MAILLE_NODE_FRONTMATTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,8 +31,12 @@ typedef struct fm_error {
 	unsigned line;   /* 1-based, 0 when not tied to a line */
 	unsigned column; /* 1-based, 0 when unknown */
 	char field[96];  /* front-matter key involved, "" if none */
-	char message[256];
+	char message[256];    /* in English */
+	char message_fr[256]; /* the same in French */
 } fm_error;
+
+/* The error's message in French, or in English when en. */
+const char *fm_error_text(const fm_error *err, bool en);
 
 /* Where each front-matter key and list item starts: a tree of entries, each naming its
  * parent (so that a schema report's field path, "risks[1].mitigation", finds its line). The

@@ -298,6 +298,10 @@ class TestBadInput(Node):
         self.refused("nofm.md", "# Juste du Markdown\n", "---")
         self.refused("unclosed.md", "---\ntype: rex\n")
         self.refused("syntax.md", "---\ntype: rex\ntitle: [a, b\nsummary: x\n---\n", ":")
+        err = self.refused("colon.md", "---\n" + base.replace("title: T", "title: Bilan : un an")
+                           + "---\nx\n", "colon.md:3:", env=FR)
+        self.assertIn("« : » inattendu à cet endroit", err)
+        self.assertIn("une valeur qui contient « : » se met entre guillemets", err)
         self.refused("unknown-type.md", "---\n" + base.replace("type: rex", "type: recette") + "---\nx\n",
                      "type")
         self.refused("missing.md", "---\n" + base.replace("lessons_learned: l\n", "") + "---\nx\n",

@@ -153,12 +153,15 @@ int cmd_publish(int argc, char **argv)
 	}
 	r = fm_parse_lines(buf, len, &ar, &body, &fm_path, &lines, &fe);
 	if (r) {
+		const char *msg = fm_error_text(&fe, !cli_french());
+		if (!msg[0])
+			msg = maille_strerror(r);
 		if (fe.line)
 			cli_error("%s:%u:%u: %s%s%s", file, fe.line, fe.column ? fe.column : 1,
-			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", fe.message);
+			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", msg);
 		else
-			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "",
-			          fe.message[0] ? fe.message : maille_strerror(r));
+			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "",
+			          fe.field[0] ? ": " : "", msg);
 		goto out;
 	}
 	/* The node opens before validation: its own territory fills `territories` when the file

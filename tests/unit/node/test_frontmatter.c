@@ -123,8 +123,11 @@ static int parse_len(const char *text, size_t len)
 		CHECK(body == (proto_value *)&arena);
 		CHECK_EQ_STR(last_path, "(untouched)");
 		CHECK(last_err.message[0] != '\0');
+		CHECK(last_err.message_fr[0] != '\0');
 		CHECK(
 		    proto_utf8_valid((const uint8_t *)last_err.message, strlen(last_err.message)));
+		CHECK(proto_utf8_valid((const uint8_t *)last_err.message_fr,
+		                       strlen(last_err.message_fr)));
 		CHECK(proto_utf8_valid((const uint8_t *)last_err.field, strlen(last_err.field)));
 		return r;
 	}
@@ -173,6 +176,14 @@ static int parse(const char *text)
 		if ((at_line) != 0)                                                                \
 			CHECK_EQ_INT(last_err.line, at_line);                                      \
 	} while (0)
+
+static bool message_fr_has(const char *needle)
+{
+	if (strstr(fm_error_text(&last_err, false), needle))
+		return true;
+	fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", last_err.message_fr, needle);
+	return false;
+}
 
 static bool message_has(const char *needle)
 {
@@ -446,6 +457,10 @@ static void test_refuse_yaml_syntax(void)
 	CHECK_EQ_INT(last_err.column, 16);
 	CHECK(message_has("mapping values are not allowed"));
 	CHECK(message_has("quoted"));
+	/* the same in French, libyaml's words too */
+	CHECK(message_fr_has("YAML : « : » inattendu à cet endroit"));
+	CHECK(message_fr_has("une valeur qui contient « : » se met entre guillemets"));
+	CHECK(strcmp(fm_error_text(&last_err, true), last_err.message) == 0);
 	CHECK_REFUSED("---\na: 1\nb: 2\nc: 3\nd: \"unterminated\n---\n", MAILLE_EPROTO, 0);
 	CHECK(last_err.line >= 5);
 	CHECK_REFUSED("---\na: 1\nb: 2\nc: 3\n- x\n---\n", MAILLE_EPROTO, 5);
