@@ -465,27 +465,21 @@ static void warn_(schema_ctx *c, const char *fr, const char *en, ...)
 	va_end(ap);
 }
 
-/* The name of what a value is, French and English. */
+/* The name of what a value is, French and English, by proto_vtype. */
 static proto_fr_en vtype_name(const proto_value *v)
 {
-	switch (v->type) {
-	case PROTO_V_NIL:
-		return (proto_fr_en){ "rien", "nil" };
-	case PROTO_V_BOOL:
-		return (proto_fr_en){ "un booléen", "a boolean" };
-	case PROTO_V_INT:
-		return (proto_fr_en){ "un entier", "an integer" };
-	case PROTO_V_FLOAT:
-		return (proto_fr_en){ "un nombre décimal", "a float" };
-	case PROTO_V_STR:
-		return (proto_fr_en){ "un texte", "a string" };
-	case PROTO_V_BIN:
-		return (proto_fr_en){ "des données binaires", "binary data" };
-	case PROTO_V_ARRAY:
-		return (proto_fr_en){ "une liste", "a list" };
-	case PROTO_V_MAP:
-		return (proto_fr_en){ "un objet (clé: valeur)", "a map" };
-	}
+	static const proto_fr_en names[] = {
+		[PROTO_V_NIL] = { "rien", "nil" },
+		[PROTO_V_BOOL] = { "un booléen", "a boolean" },
+		[PROTO_V_INT] = { "un entier", "an integer" },
+		[PROTO_V_FLOAT] = { "un nombre décimal", "a float" },
+		[PROTO_V_STR] = { "un texte", "a string" },
+		[PROTO_V_BIN] = { "des données binaires", "binary data" },
+		[PROTO_V_ARRAY] = { "une liste", "a list" },
+		[PROTO_V_MAP] = { "un objet (clé: valeur)", "a map" },
+	};
+	if ((size_t)v->type < sizeof names / sizeof names[0] && names[v->type].fr)
+		return names[v->type];
 	return (proto_fr_en){ "une valeur de type inconnu", "a value of unknown type" };
 }
 
@@ -1046,39 +1040,36 @@ static int check_int(schema_ctx *c, const field_spec *f, const proto_value *v)
 	return 0;
 }
 
-/* The kinds that are a string of a given syntax. */
+/* The kinds that are a string of a given syntax: its rule, what it is, what is expected. */
+static const struct syntax_kind {
+	proto_field_kind kind;
+	bool (*ok)(const char *, size_t);
+	proto_fr_en what, expected;
+} syntax_kinds[] = {
+	{ PROTO_FK_EMAIL, email_valid, { "adresse électronique", "e-mail address" },
+	  { "un seul @ comme dans nom@exemple.fr", "one @ as in name@example.fr" } },
+	{ PROTO_FK_DATE, date_valid, { "date", "date" },
+	  { "une date réelle AAAA-MM-JJ", "a calendar date YYYY-MM-DD" } },
+	{ PROTO_FK_LANG, lang_tag_valid, { "code de langue", "language tag" },
+	  { "un code comme fr ou fr-FR", "a tag like fr or fr-FR" } },
+	{ PROTO_FK_LICENCE, licence_valid, { "licence", "licence" },
+	  { "un identifiant ou une expression SPDX comme etalab-2.0 ou EUPL-1.2",
+	    "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2" } },
+	{ PROTO_FK_SIREN, siren_valid, { "SIREN", "SIREN" },
+	  { "exactement 9 chiffres", "exactly 9 digits" } },
+	{ PROTO_FK_DIGEST, digest_valid, { "empreinte", "digest" },
+	  { "64 chiffres hexadécimaux en minuscules", "64 lower-case hexadecimal digits" } },
+	{ PROTO_FK_CURRENCY, currency_valid, { "devise", "currency" },
+	  { "un code ISO 4217 comme EUR", "an ISO 4217 code like EUR" } },
+};
+
 static int check_syntax_kind(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
-	switch (f->kind) {
-	case PROTO_FK_EMAIL:
-		return check_syntax(c, v, email_valid, X_("adresse électronique", "e-mail address"),
-		                    X_("un seul @ comme dans nom@exemple.fr",
-		                       "one @ as in name@example.fr"));
-	case PROTO_FK_DATE:
-		return check_syntax(c, v, date_valid, X_("date", "date"),
-		                    X_("une date réelle AAAA-MM-JJ", "a calendar date YYYY-MM-DD"));
-	case PROTO_FK_LANG:
-		return check_syntax(c, v, lang_tag_valid, X_("code de langue", "language tag"),
-		                    X_("un code comme fr ou fr-FR", "a tag like fr or fr-FR"));
-	case PROTO_FK_LICENCE:
-		return check_syntax(c, v, licence_valid, X_("licence", "licence"),
-		                    X_("un identifiant ou une expression SPDX comme etalab-2.0 ou "
-		                       "EUPL-1.2",
-		                       "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2"));
-	case PROTO_FK_SIREN:
-		return check_syntax(c, v, siren_valid, X_("SIREN", "SIREN"),
-		                    X_("exactement 9 chiffres", "exactly 9 digits"));
-	case PROTO_FK_DIGEST:
-		return check_syntax(c, v, digest_valid, X_("empreinte", "digest"),
-		                    X_("64 chiffres hexadécimaux en minuscules",
-		                       "64 lower-case hexadecimal digits"));
-	case PROTO_FK_CURRENCY:
-		return check_syntax(c, v, currency_valid, X_("devise", "currency"),
-		                    X_("un code ISO 4217 comme EUR", "an ISO 4217 code like EUR"));
-	default:
-		return fail_(c, "erreur interne : type de champ inconnu",
-		             "internal error: unknown field kind");
-	}
+	for (size_t i = 0; i < sizeof syntax_kinds / sizeof syntax_kinds[0]; i++)
+		if (syntax_kinds[i].kind == f->kind)
+			return check_syntax(c, v, syntax_kinds[i].ok, syntax_kinds[i].what,
+			                    syntax_kinds[i].expected);
+	return fail_(c, "erreur interne : type de champ inconnu", "internal error: unknown field kind");
 }
 
 /* v is present (not nil); the path points at it. */

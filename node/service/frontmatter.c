@@ -1151,10 +1151,10 @@ int fm_parse_lines(const uint8_t *buf, size_t len, proto_arena *a, proto_value *
 
 void fm_lines_done(fm_lines *l)
 {
-	if (!l)
-		return;
-	free(l->v);
-	memset(l, 0, sizeof *l);
+	if (l) {
+		free(l->v);
+		*l = (fm_lines){ .v = NULL, .n = 0, .cap = 0 };
+	}
 }
 
 /* The entry under parent (index + 1, 0: the top) for the path segment seg: a key, or "[N]". */

@@ -776,14 +776,11 @@ class TestSchema(unittest.TestCase):
         default and an example, and that any other field is refused (extensions excepted)."""
         rc, out, _ = run("schema", "rex")
         self.assertEqual(rc, 0)
-        self.assertIn("territories[].cog_year  (entier)  obligatoire", out)
-        self.assertIn("de 1000 à 9999", out)
-        self.assertIn("au plus 200 caractères", out)
-        self.assertIn("par défaut : etalab-2.0", out)
-        self.assertIn("exemple : 69123", out)
-        self.assertIn("valeurs : commune (Commune), epci (Intercommunalité (EPCI))", out)
-        self.assertIn("period.end", out)
-        self.assertIn("Un champ absent de cette liste est refusé", out)
+        for said in ("territories[].cog_year  (entier)  obligatoire", "de 1000 à 9999",
+                     "au plus 200 caractères", "par défaut : etalab-2.0", "exemple : 69123",
+                     "valeurs : commune (Commune), epci (Intercommunalité (EPCI))", "period.end",
+                     "Un champ absent de cette liste est refusé"):
+            self.assertIn(said, out)
         self.assertNotIn("avertissement", out.split("\n\n")[-1])
         d = json.loads(run("schema", "rex", "--json")[1])
         terr = next(f for f in d["common_fields"] if f["name"] == "territories")

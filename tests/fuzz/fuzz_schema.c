@@ -54,17 +54,17 @@ static void check_nearest(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static proto_schema_report rep, again;
-	proto_arena a;
-	proto_arena_init(&a, 0);
-	proto_value *body = NULL;
-	const char *path = NULL;
-	fm_lines lines;
-	fm_error err;
 	unsigned n_lines = 1;
 	for (size_t i = 0; i < size; i++)
 		n_lines += data[i] == '\n';
-
 	check_nearest(data, size);
+
+	proto_arena a;
+	proto_value *body = NULL;
+	fm_lines lines;
+	fm_error err;
+	const char *path = NULL;
+	proto_arena_init(&a, 0);
 	int r = fm_parse_lines(data, size, &a, &body, &path, &lines, &err);
 	if (r != 0) {
 		if (err.message[0] == '\0')
