@@ -692,7 +692,9 @@ static void test_nearest(void)
 		}
 	}
 	/* an over-long word (no suggestion) and bytes of any kind never crash */
+	proto_arena_init(&A, 0);
 	CHECK(proto_schema_nearest(repeat("a", 500), 500, names) == NULL);
+	proto_arena_done(&A);
 	CHECK(proto_schema_nearest("\xff\xfe\x00", 3, names) == NULL);
 	CHECK(proto_schema_nearest("title", 5, NULL) == NULL);
 }
