@@ -96,7 +96,7 @@ typedef struct fctx {
 	const proto_value *body; /* the stored body being edited (GET), else NULL */
 	proto_arena *a;
 	const proto_record_type *type; /* the record type of the form */
-	const proto_schema_report *rep; /* the refused body's errors, or NULL */
+	web_form_errors errs; /* the refused body's errors (errs.rep NULL: none) */
 	char tmp[8192];
 } fctx;
 
@@ -162,162 +162,20 @@ static bool checked(fctx *c, const char *key, const char *value)
 	return false;
 }
 
-static const char *flabel(const web_req *r, const proto_record_field *f);
-
-/* ---- a refused body's errors, beside their fields ---------------------------------------------
- */
-
-/* The form key at which the error of field path is shown, "" when the form does not show that
- * field: title.fr → title; period.start → period.start (a member of an inline map; the map
- * itself → its first member); risks[1].name → risk2_name (a group; a group past those shown
- * or the list itself → its first group's fieldset, risks-0); a list of check boxes, a
- * contact or the REX's entries → the list's name. */
-static void error_key(const fctx *c, const char *path, char *ret, size_t cap)
-{
-	char top[PROTO_MAP_KEY_MAX + 1];
-	size_t n = strcspn(path, ".[");
-	ret[0] = '\0';
-	if (n == 0 || n >= sizeof top)
-		return;
-	memcpy(top, path, n);
-	top[n] = '\0';
-	const proto_record_field *f = proto_record_type_field(c->type, top);
-	if (!f || f->widget == PROTO_W_NONE || !f->form)
-		return;
-	const char *rest = path + n;
-	if (f->widget == PROTO_W_INLINE) {
-		const proto_record_field *m = NULL;
-		if (*rest == '.') {
-			size_t mn = strcspn(rest + 1, ".[");
-			for (const proto_record_field *x = f->obj->fields; x->name; x++)
-				if (strlen(x->name) == mn && memcmp(x->name, rest + 1, mn) == 0)
-					m = x;
-		}
-		if (m && (m->widget == PROTO_W_NONE || !m->form))
-			m = NULL;
-		if (!m) {
-			FOR_FORM_FIELDS(f->obj->fields, x)
-			{
-				if (!m)
-					m = x;
-			}
-		}
-		if (m)
-			snprintf(ret, cap, "%s.%s", top, m->name);
-		return;
-	}
-	if (f->widget == PROTO_W_GROUPS) {
-		unsigned long i = 0;
-		char member[PROTO_MAP_KEY_MAX + 1] = "";
-		const char *p = rest;
-		if (*p == '[') {
-			char *end;
-			i = strtoul(p + 1, &end, 10);
-			p = *end == ']' ? end + 1 : "";
-		}
-		if (*p == '.')
-			snprintf(member, sizeof member, "%.*s", (int)strcspn(p + 1, ".["), p + 1);
-		const proto_record_field *m = member[0] ? proto_record_field_find(f->obj->fields, member)
-		                                        : NULL;
-		if (i < PROTO_FORM_GROUPS && m && m->form)
-			snprintf(ret, cap, "%s%lu_%s", f->form_name, i + 1, m->name);
-		else
-			snprintf(ret, cap, "%s-%lu", f->name, i < PROTO_FORM_GROUPS ? i : 0);
-		return;
-	}
-	snprintf(ret, cap, "%s", top);
-}
-
-/* Whether an error is shown at key. */
+/* The refused body's errors beside their fields: web_publish_errors.c. */
 static bool key_has_error(const fctx *c, const char *key)
 {
-	char k[160];
-	for (size_t i = 0; c->rep && i < c->rep->n_errors; i++) {
-		error_key(c, c->rep->errors[i].field, k, sizeof k);
-		if (strcmp(k, key) == 0)
-			return true;
-	}
-	return false;
+	return web_form_error_at(&c->errs, key);
 }
 
-/* An input's attributes when key has an error: marked invalid, described by its message. */
 static void invalid_attrs(fctx *c, const char *key)
 {
-	if (key_has_error(c, key))
-		wb_printf(&c->r->out, " aria-invalid=\"true\" aria-describedby=\"e-%s\"", key);
+	web_form_error_attrs(c->r, &c->errs, key);
 }
 
-/* The messages of key's errors, beside its field (id e-KEY, which the field's
- * aria-describedby names). */
 static void error_text(fctx *c, const char *key)
 {
-	web_buf *b = &c->r->out;
-	char k[160];
-	bool open = false;
-	if (!key_has_error(c, key))
-		return;
-	for (size_t i = 0; i < c->rep->n_errors; i++) {
-		const proto_schema_issue *is = &c->rep->errors[i];
-		error_key(c, is->field, k, sizeof k);
-		if (strcmp(k, key) != 0)
-			continue;
-		if (!open)
-			wb_printf(b, "<br><span class=\"error\" id=\"e-%s\">", key);
-		else
-			wb_puts(b, " ; ");
-		open = true;
-		wb_htmls(b, proto_schema_text(is, c->r->en));
-	}
-	wb_puts(b, "</span>");
-}
-
-/* The summary at the top of a refused form: every error, each linked to its field. */
-static void errors_html(fctx *c, const char *extra)
-{
-	web_req *r = c->r;
-	web_buf *b = &r->out;
-	size_t n = c->rep ? c->rep->n_errors_total : 0;
-	wb_printf(b, "<div class=\"error\" role=\"alert\" id=\"errors\" tabindex=\"-1\"><p>%s",
-	          L(r, "La fiche n'a pas été publiée", "The record was not published"));
-	if (n)
-		wb_printf(b, r->en ? " (%zu error%s):" : " (%zu erreur%s) :", n, n > 1 ? "s" : "");
-	else
-		wb_puts(b, L(r, " :", ":"));
-	wb_puts(b, "</p><ul>");
-	for (size_t i = 0; c->rep && i < c->rep->n_errors; i++) {
-		const proto_schema_issue *is = &c->rep->errors[i];
-		char k[160], top[PROTO_MAP_KEY_MAX + 1];
-		error_key(c, is->field, k, sizeof k);
-		snprintf(top, sizeof top, "%.*s", (int)strcspn(is->field, ".["), is->field);
-		const proto_record_field *ef = proto_record_type_field(c->type, top);
-		const char *lab = ef ? flabel(r, ef) : NULL;
-		wb_puts(b, "<li>");
-		if (k[0]) {
-			wb_printf(b, "<a href=\"#f-%s\">", k);
-			wb_htmls(b, lab ? lab : is->field);
-			wb_puts(b, "</a> ");
-		} else if (lab) {
-			wb_htmls(b, lab);
-			wb_puts(b, " ");
-		}
-		if (is->field[0]) {
-			wb_puts(b, "(<code>");
-			wb_htmls(b, is->field);
-			wb_puts(b, "</code>)");
-		}
-		wb_puts(b, L(r, " : ", ": "));
-		wb_htmls(b, proto_schema_text(is, r->en));
-		wb_puts(b, "</li>");
-	}
-	if (c->rep && c->rep->n_errors_total > c->rep->n_errors)
-		wb_printf(b, r->en ? "<li>%zu more not shown</li>" : "<li>%zu de plus, non affichées</li>",
-		          c->rep->n_errors_total - c->rep->n_errors);
-	if (extra) {
-		wb_puts(b, "<li>");
-		wb_htmls(b, extra);
-		wb_puts(b, "</li>");
-	}
-	wb_puts(b, "</ul></div>");
+	web_form_error_text(c->r, &c->errs, key);
 }
 
 /* ---- rendering the form -----------------------------------------------------------------------
@@ -776,13 +634,14 @@ static void form_html(fctx *c, const char *type, const char *edit, const proto_s
 	web_req *r = c->r;
 	web_buf *b = &r->out;
 	c->type = publish_type(type);
-	c->rep = rep && rep->n_errors ? rep : NULL;
+	c->errs.type = c->type;
+	c->errs.rep = rep && rep->n_errors ? rep : NULL;
 	const char *tl = web_label(r, type);
 	wb_printf(b, "<h1>%s : ", edit ? L(r, "Modifier", "Edit") : L(r, "Publier", "Publish"));
 	wb_htmls(b, tl ? tl : type);
 	wb_puts(b, "</h1>");
-	if (c->rep || extra)
-		errors_html(c, extra);
+	if (c->errs.rep || extra)
+		web_form_error_summary(r, &c->errs, extra);
 	char tok[65];
 	web_csrf_token(r, tok);
 	wb_printf(b,
