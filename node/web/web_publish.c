@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "node/service/extensions.h"
 #include "node/service/log.h"
 #include "node/service/own_territory.h"
 #include "node/service/publish.h"
@@ -1043,46 +1044,6 @@ static int set_fields(proto_arena *a, proto_value *body, const proto_record_fiel
 
 /* The fields of the form into the body: the plain ones, then the contact, the references
  * and the groups (so a new record's fields come in the same order as before the tables). */
-/* An edit starts from the stored body, which an older version may have published with
- * top-level fields the record tables do not name (they were kept with a warning). The form
- * cannot show them, and validation now refuses them: they move under `extensions`, where a
- * territory's own fields belong, so that the record can still be edited and nothing is lost.
- * A key extensions already has is left where it was (validation then names it). */
-static int unknown_to_extensions(proto_arena *a, proto_value *body, const proto_record_type *t)
-{
-	for (size_t i = 0; i < body->u.map.n;) {
-		proto_kv *kv = &body->u.map.items[i];
-		char key[PROTO_MAP_KEY_MAX + 1];
-		if (!kv->key || kv->key_len > PROTO_MAP_KEY_MAX || memchr(kv->key, 0, kv->key_len)) {
-			i++;
-			continue;
-		}
-		memcpy(key, kv->key, kv->key_len);
-		key[kv->key_len] = '\0';
-		proto_value *ext = (proto_value *)proto_map_get(body, PROTO_F_EXTENSIONS);
-		if (strcmp(key, PROTO_F_TYPE) == 0 || proto_record_type_field(t, key) ||
-		    (ext && (ext->type != PROTO_V_MAP || proto_map_get(ext, key)))) {
-			i++;
-			continue;
-		}
-		proto_value val = kv->val;
-		if (!ext) {
-			ext = proto_value_map_put(a, body, PROTO_F_EXTENSIONS,
-			                          strlen(PROTO_F_EXTENSIONS));
-			if (!ext)
-				return MAILLE_ENOMEM;
-			memset(ext, 0, sizeof *ext);
-			ext->type = PROTO_V_MAP;
-		}
-		proto_value *slot = proto_value_map_put(a, ext, key, strlen(key));
-		if (!slot)
-			return MAILLE_ENOMEM;
-		*slot = val;
-		proto_value_map_del(body, key); /* the next key is now at i */
-	}
-	return 0;
-}
-
 static int build_body(proto_arena *a, proto_value *body, const proto_record_type *t,
                       const web_form *form)
 {
@@ -1201,8 +1162,10 @@ void web_post_publish(web_req *r)
 		goto out;
 	}
 	int e = body ? build_body(&a, body, publish_type(type), form) : MAILLE_ENOMEM;
+	/* an older version's record may hold fields the tables do not name: kept under
+	 * extensions, so that it stays editable (node/service/extensions.h) */
 	if (!e && edit)
-		e = unknown_to_extensions(&a, body, publish_type(type));
+		e = extensions_adopt_unknown(body, &a);
 	if (e) {
 		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
 		goto out;
