@@ -22,6 +22,8 @@
 #define PROTO_SUMMARY_ADVISED 150u /* characters: beyond, a warning */
 #define PROTO_LANG_TAG_MAX 35u     /* bytes of a BCP 47 tag used as a language-map key */
 #define PROTO_SCHEMA_WARN_MAX 32u  /* warnings kept by one validation */
+#define PROTO_SCHEMA_ERR_MAX 32u   /* errors kept by one validation (all are counted) */
+#define PROTO_SCHEMA_MSG_MAX 512u  /* bytes of one language's text of an issue */
 
 /* Files read by the CLI. */
 #define MAILLE_INPUT_FILE_MAX (1024u * 1024u) /* a Markdown/YAML file given to publish */

@@ -70,7 +70,7 @@ typedef enum proto_field_kind {
 	PROTO_FK_TEXT,        /* a field of no finer type: string, language map or list of strings */
 	PROTO_FK_NUM_OR_TEXT, /* a measure that may also be written out: number (>= lo) or TEXT */
 	PROTO_FK_STRLIST,     /* list of non-empty strings */
-	PROTO_FK_THEMES,      /* list of theme slugs; unknown ones warn */
+	PROTO_FK_THEMES,      /* list of the themes' slugs */
 	PROTO_FK_ENUM,        /* one of the vocabulary's values */
 	PROTO_FK_ENUMLIST,    /* list of the vocabulary's values */
 	PROTO_FK_BOOL,
@@ -149,8 +149,10 @@ typedef struct proto_vocab_term {
 
 typedef struct proto_vocab {
 	const char *name; /* how the reference names it */
+	/* Authoring refuses any other value (proto/schema.c); received records are not checked
+	 * (PROTOCOL.md §1.4), so a value a newer version adds still replicates and is shown as
+	 * it is written. */
 	const proto_vocab_term *terms;
-	bool open; /* other well-formed values are allowed with a warning (themes) */
 } proto_vocab;
 
 /* A field's presence changes when a sibling field has a value: `value` for a string, or true

@@ -50,9 +50,9 @@ const char *const proto_schema_statuses[] = { STATUSES_(VALUE_) NULL };
 
 static const proto_vocab_term theme_terms[] = { THEMES_(TERM_) T_END };
 static const proto_vocab_term status_terms[] = { STATUSES_(TERM_) T_END };
-/* Themes beyond the founding document's list are allowed: groups add their own. */
-const proto_vocab proto_vocab_themes = { "themes", theme_terms, true };
-const proto_vocab proto_vocab_statuses = { "statuses", status_terms, false };
+/* Closed for authoring like every vocabulary: a theme is added here, in a new version. */
+const proto_vocab proto_vocab_themes = { "themes", theme_terms };
+const proto_vocab proto_vocab_statuses = { "statuses", status_terms };
 
 static const proto_vocab_term level_terms[] = {
 	T("commune", "Commune", "Municipality"),
@@ -62,7 +62,7 @@ static const proto_vocab_term level_terms[] = {
 	T("country", "Pays", "Country"),
 	T_END,
 };
-static const proto_vocab levels = { "territory_levels", level_terms, false };
+static const proto_vocab levels = { "territory_levels", level_terms };
 
 static const proto_vocab_term rel_terms[] = {
 	T("implements", "Met en œuvre", "Implements"),
@@ -76,7 +76,7 @@ static const proto_vocab_term rel_terms[] = {
 	T("part_of", "Fait partie de", "Part of"),
 	T_END,
 };
-static const proto_vocab rels = { "relations", rel_terms, false };
+static const proto_vocab rels = { "relations", rel_terms };
 
 static const proto_vocab_term scheme_terms[] = {
 	T("sill", "SILL (socle interministériel de logiciels libres)", "SILL (French free software list)"),
@@ -89,7 +89,7 @@ static const proto_vocab_term scheme_terms[] = {
 	T("other", "Autre", "Other"),
 	T_END,
 };
-static const proto_vocab schemes = { "identifier_schemes", scheme_terms, false };
+static const proto_vocab schemes = { "identifier_schemes", scheme_terms };
 
 static const proto_record_field contact_fields[] = {
 	{ .name = "name", .pres = O, .kind = PROTO_FK_TEXT,
@@ -202,8 +202,8 @@ const proto_record_field proto_record_common[] = {
 	  .widget = PROTO_W_AREA, .form = 3, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_DESCRIPTION },
 	{ .name = PROTO_F_THEMES, .pres = R, .kind = PROTO_FK_THEMES, .vocab = &proto_vocab_themes,
 	  .label = { "Thèmes", "Themes" },
-	  .help = { "Les thèmes du catalogue dont la fiche relève ; d'autres sont admis avec un avertissement.",
-	            "The catalogue's themes the record belongs to; others are allowed with a warning." },
+	  .help = { "Les thèmes du catalogue dont la fiche relève, pris dans la liste.",
+	            "The catalogue's themes the record belongs to, from the list." },
 	  .widget = PROTO_W_CHECKS, .form = 4, .page = 2, .filter = PROTO_FILTER_THEMES },
 	{ .name = "keywords", .pres = O, .kind = PROTO_FK_STRLIST,
 	  .label = { "Mots-clés", "Keywords" },

@@ -14,7 +14,7 @@ static const proto_vocab_term kind_terms[] = {
 	T("configuration", "Configuration", "Configuration"),
 	T_END,
 };
-static const proto_vocab kinds = { "component_kinds", kind_terms, false };
+static const proto_vocab kinds = { "component_kinds", kind_terms };
 
 /* publiccode.yml's maintenance.type values. */
 static const proto_vocab_term maintenance_terms[] = {
@@ -24,7 +24,7 @@ static const proto_vocab_term maintenance_terms[] = {
 	T("none", "Aucune", "None"),
 	T_END,
 };
-static const proto_vocab maintenance_types = { "maintenance_types", maintenance_terms, false };
+static const proto_vocab maintenance_types = { "maintenance_types", maintenance_terms };
 
 static const proto_record_cond if_software = { "component_kind", "software", PROTO_REQUIRED };
 static const proto_record_cond rec_software = { "component_kind", "software", PROTO_RECOMMENDED };

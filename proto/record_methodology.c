@@ -15,7 +15,7 @@ static const proto_vocab_term kind_terms[] = {
 	T("other", "Autre", "Other"),
 	T_END,
 };
-static const proto_vocab kinds = { "method_kinds", kind_terms, false };
+static const proto_vocab kinds = { "method_kinds", kind_terms };
 
 static const proto_vocab_term cover_terms[] = {
 	T("transparency", "Transparence", "Transparency"),
@@ -30,7 +30,7 @@ static const proto_vocab_term cover_terms[] = {
 	T("inventory", "Inventaire", "Inventory"),
 	T_END,
 };
-static const proto_vocab covers = { "method_covers", cover_terms, false };
+static const proto_vocab covers = { "method_covers", cover_terms };
 
 static const proto_vocab_term audience_terms[] = {
 	T("elected", "Élus", "Elected officials"),
@@ -43,7 +43,7 @@ static const proto_vocab_term audience_terms[] = {
 	T("citizens", "Habitants", "Citizens"),
 	T_END,
 };
-static const proto_vocab audiences = { "method_audiences", audience_terms, false };
+static const proto_vocab audiences = { "method_audiences", audience_terms };
 
 static const proto_record_field step_fields[] = {
 	{ .name = "title", .pres = R, .kind = PROTO_FK_TEXT,

@@ -14,7 +14,7 @@ static const proto_vocab_term declaration_terms[] = {
 	T("abandoned", "Abandon", "Abandoned"),
 	T_END,
 };
-static const proto_vocab declarations = { "rex_declarations", declaration_terms, false };
+static const proto_vocab declarations = { "rex_declarations", declaration_terms };
 
 static const proto_vocab_term recommendation_terms[] = {
 	T("recommend", "Recommandé", "Recommended"),
@@ -22,7 +22,7 @@ static const proto_vocab_term recommendation_terms[] = {
 	T("do_not_recommend", "Déconseillé", "Not recommended"),
 	T_END,
 };
-static const proto_vocab recommendations = { "rex_recommendations", recommendation_terms, false };
+static const proto_vocab recommendations = { "rex_recommendations", recommendation_terms };
 
 static const proto_record_field period_fields[] = {
 	{ .name = "start", .example = "2024-03-01", .pres = R, .kind = PROTO_FK_DATE,

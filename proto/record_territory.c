@@ -19,7 +19,7 @@ static const proto_vocab_term kind_terms[] = {
 	T("other", "Autre", "Other"),
 	T_END,
 };
-static const proto_vocab kinds = { "territory_kinds", kind_terms, false };
+static const proto_vocab kinds = { "territory_kinds", kind_terms };
 
 const proto_record_field proto_record_territory_[] = {
 	{ .name = PROTO_F_NAME, .pres = R, .kind = PROTO_FK_STR_OR_LANGMAP, .max_chars = PROTO_TITLE_MAX,

@@ -11,7 +11,7 @@ static const proto_vocab_term automation_terms[] = {
 	T("no_individual_decision", "Pas de décision individuelle", "No individual decision"),
 	T_END,
 };
-static const proto_vocab automation = { "automation_levels", automation_terms, false };
+static const proto_vocab automation = { "automation_levels", automation_terms };
 
 static const proto_vocab_term algorithm_terms[] = {
 	T("rule_based", "À base de règles", "Rule-based"),
@@ -20,7 +20,7 @@ static const proto_vocab_term algorithm_terms[] = {
 	T("generative_ai", "IA générative", "Generative AI"),
 	T_END,
 };
-static const proto_vocab algorithms = { "algorithm_types", algorithm_terms, false };
+static const proto_vocab algorithms = { "algorithm_types", algorithm_terms };
 
 static const proto_vocab_term personal_terms[] = {
 	T("none", "Aucune", "None"),
@@ -28,7 +28,7 @@ static const proto_vocab_term personal_terms[] = {
 	T("identified", "Identifiantes", "Identified"),
 	T_END,
 };
-static const proto_vocab personal = { "personal_data_levels", personal_terms, false };
+static const proto_vocab personal = { "personal_data_levels", personal_terms };
 
 /* EU AI Act risk levels. */
 static const proto_vocab_term risk_terms[] = {
@@ -38,7 +38,7 @@ static const proto_vocab_term risk_terms[] = {
 	T("unacceptable", "Risque inacceptable", "Unacceptable risk"),
 	T_END,
 };
-static const proto_vocab risk_categories = { "risk_categories", risk_terms, false };
+static const proto_vocab risk_categories = { "risk_categories", risk_terms };
 
 /* CRPA L311-3-1: an individual decision must state its legal basis and how to contest. */
 static const proto_record_cond individual = { "individual_decisions", NULL, PROTO_REQUIRED };

@@ -1,11 +1,13 @@
 /* proto/schema.c: validation and normalisation of the catalogue's records (README, "Record
- * types"), slugs.
+ * types").
  *
  * The schema is data: the record tables of proto/record.h (proto/record_*.c) say for each type
  * which fields it has, whether each is required, recommended (a warning when missing) or
  * optional, under which condition that changes, its kind, its vocabulary, and for structured
  * fields the table of the nested object. Fields are checked in table order (common fields,
- * then the type's own), so the same body always reports the same first error.
+ * then the type's own), and a faulty field does not stop the others: every error is reported,
+ * always in the same order. A key no table names is an error, with the nearest known name
+ * (schema.h).
  *
  * Validation only descends where a table says so, so its depth is bounded by the schema, never
  * by the body; `extensions` and unknown fields are never entered. It allocates nothing: field
@@ -96,29 +98,6 @@ static bool in_vocab(const proto_vocab *vocab, const char *s, size_t len)
 		if (strlen(t->value) == len && memcmp(t->value, s, len) == 0)
 			return true;
 	return false;
-}
-
-static const char *vtype_name(const proto_value *v)
-{
-	switch (v->type) {
-	case PROTO_V_NIL:
-		return "nil";
-	case PROTO_V_BOOL:
-		return "a boolean";
-	case PROTO_V_INT:
-		return "an integer";
-	case PROTO_V_FLOAT:
-		return "a float";
-	case PROTO_V_STR:
-		return "a string";
-	case PROTO_V_BIN:
-		return "binary data";
-	case PROTO_V_ARRAY:
-		return "a list";
-	case PROTO_V_MAP:
-		return "a map";
-	}
-	return "a value of unknown type";
 }
 
 static bool is_digit(char ch)
@@ -288,16 +267,6 @@ static bool currency_valid(const char *s, size_t len)
 	return true;
 }
 
-static bool theme_slug_valid(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!(is_lower(s[i]) || is_digit(s[i]) || s[i] == '-'))
-			return false;
-	return true;
-}
-
 /* ---- Report building --------------------------------------------------------------------- */
 
 /* Copies src into dst (cap bytes, NUL-terminated), cutting on a UTF-8 boundary. */
@@ -364,7 +333,7 @@ static void sanitize(char *dst, size_t cap, const char *s, size_t len)
 	dst[n] = '\0';
 }
 
-/* A value from a body, quoted in a message: short, since messages are 192 bytes. */
+/* A value from a body, quoted in a message: short, so that the rest of the sentence fits. */
 typedef struct quoted {
 	char s[40];
 } quoted;
@@ -380,8 +349,8 @@ static quoted quote(const proto_value *v)
 }
 
 struct schema_ctx {
-	proto_schema_report *rep;
-	bool failed;
+	proto_schema_report *rep; /* NULL: errors are only counted */
+	size_t n_errors;
 	bool multiline; /* the field being checked is a multi-line text (see "Text" above) */
 	size_t path_len;
 	char path[256]; /* longer than an issue's field so that truncation happens once, there */
@@ -426,130 +395,328 @@ static void path_pop(schema_ctx *c, size_t saved)
 	c->path[saved] = '\0';
 }
 
-SCHEMA_PRINTF_(3, 0)
-static void issue_set(proto_schema_issue *is, const char *field, const char *fmt, va_list ap);
-
-static void issue_set(proto_schema_issue *is, const char *field, const char *fmt, va_list ap)
+/* Both texts of an issue from two formats that read the same arguments (the compiler checks
+ * each against them: see SCHEMA_TEXT_). Where the languages need different words as
+ * arguments, both are passed and each format skips the other's with "%.0s". */
+static void issue_set(proto_schema_issue *is, const char *field, const char *fr, const char *en,
+                      va_list ap)
 {
-	char msg[512];
+	char msg[PROTO_SCHEMA_MSG_MAX + 64];
+	va_list aq;
 
 	copy_trunc(is->field, sizeof is->field, field);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	copy_trunc(is->message, sizeof is->message, msg);
+	va_copy(aq, ap);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+	vsnprintf(msg, sizeof msg, fr, ap);
+	copy_trunc(is->fr, sizeof is->fr, msg);
+	vsnprintf(msg, sizeof msg, en, aq);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+	copy_trunc(is->en, sizeof is->en, msg);
+	va_end(aq);
 }
 
-/* Records the error at the current path (the first one only) and returns -1 for the callers
- * to propagate. */
-SCHEMA_PRINTF_(2, 3) static int fail(schema_ctx *c, const char *fmt, ...);
+#if defined(__GNUC__) || defined(__clang__)
+#define SCHEMA_TEXT_ __attribute__((format(printf, 2, 4), format(printf, 3, 4)))
+#else
+#define SCHEMA_TEXT_
+#endif
 
-static int fail(schema_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
+/* Records an error at the current path and returns -1. Every error is counted; the first
+ * PROTO_SCHEMA_ERR_MAX are kept. The callers go on with the next field, item or member, so
+ * that one validation reports all of a body's errors. */
+SCHEMA_TEXT_ static int fail_(schema_ctx *c, const char *fr, const char *en, ...);
 
-	if (!c->failed) {
-		va_start(ap, fmt);
-		issue_set(&c->rep->error, c->path, fmt, ap);
-		va_end(ap);
-		c->failed = true;
-	}
-	return -1;
-}
-
-SCHEMA_PRINTF_(2, 3) static void warn(schema_ctx *c, const char *fmt, ...);
-
-static void warn(schema_ctx *c, const char *fmt, ...)
+static int fail_(schema_ctx *c, const char *fr, const char *en, ...)
 {
 	va_list ap;
 	proto_schema_report *rep = c->rep;
 
+	c->n_errors++;
+	if (!rep)
+		return -1;
+	rep->n_errors_total++;
+	if (rep->n_errors >= PROTO_SCHEMA_ERR_MAX)
+		return -1;
+	va_start(ap, en);
+	issue_set(&rep->errors[rep->n_errors++], c->path, fr, en, ap);
+	va_end(ap);
+	return -1;
+}
+
+SCHEMA_TEXT_ static void warn_(schema_ctx *c, const char *fr, const char *en, ...);
+
+static void warn_(schema_ctx *c, const char *fr, const char *en, ...)
+{
+	va_list ap;
+	proto_schema_report *rep = c->rep;
+
+	if (!rep)
+		return;
 	rep->n_warnings_total++;
 	if (rep->n_warnings >= PROTO_SCHEMA_WARN_MAX)
 		return;
-	va_start(ap, fmt);
-	issue_set(&rep->warnings[rep->n_warnings++], c->path, fmt, ap);
+	va_start(ap, en);
+	issue_set(&rep->warnings[rep->n_warnings++], c->path, fr, en, ap);
 	va_end(ap);
 }
 
-static int fail_type(schema_ctx *c, const char *expected, const proto_value *v)
+/* The name of what a value is, French and English, by proto_vtype. */
+static proto_fr_en vtype_name(const proto_value *v)
 {
-	return fail(c, "expected %s, got %s", expected, vtype_name(v));
+	static const proto_fr_en names[] = {
+		[PROTO_V_NIL] = { "rien", "nil" },
+		[PROTO_V_BOOL] = { "un booléen", "a boolean" },
+		[PROTO_V_INT] = { "un entier", "an integer" },
+		[PROTO_V_FLOAT] = { "un nombre décimal", "a float" },
+		[PROTO_V_STR] = { "un texte", "a string" },
+		[PROTO_V_BIN] = { "des données binaires", "binary data" },
+		[PROTO_V_ARRAY] = { "une liste", "a list" },
+		[PROTO_V_MAP] = { "un objet (clé: valeur)", "a map" },
+	};
+	if ((size_t)v->type < sizeof names / sizeof names[0] && names[v->type].fr)
+		return names[v->type];
+	return (proto_fr_en){ "une valeur de type inconnu", "a value of unknown type" };
+}
+
+/* What a check expects, in both languages. */
+#define X_(fr, en) ((proto_fr_en){ fr, en })
+#define X_STR X_("un texte", "a string")
+#define X_LIST X_("une liste", "a list")
+#define X_STRLIST X_("une liste de textes", "a list of strings")
+#define X_MAP X_("un objet (clé: valeur)", "a map")
+#define X_LANGMAP X_("un texte par langue comme {fr: \"...\"}", "a language map like {fr: \"...\"}")
+
+static int fail_type(schema_ctx *c, proto_fr_en expected, const proto_value *v)
+{
+	proto_fr_en got = vtype_name(v);
+	/* the French format prints the first two arguments, the English one the last two */
+	return fail_(c, "attendu : %s ; reçu : %s%.0s%.0s", "%.0s%.0sexpected %s, got %s",
+	             expected.fr, got.fr, expected.en, got.en);
+}
+
+/* ---- Suggestions ------------------------------------------------------------------------- */
+
+#define NEAR_LEN_MAX 64u /* longer words get no suggestion */
+
+static unsigned char fold_name(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return (unsigned char)(ch - 'A' + 'a');
+	if (ch == '-' || ch == ' ')
+		return '_';
+	return (unsigned char)ch;
+}
+
+/* The optimal string alignment distance between a and b (insertions, deletions,
+ * substitutions, transpositions of neighbours), case and the separators '-', ' ', '_' folded;
+ * SIZE_MAX when either is longer than NEAR_LEN_MAX. Three rows on the stack, nothing
+ * allocated. */
+static size_t name_distance(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t rows[3][NEAR_LEN_MAX + 1];
+	size_t *pp = rows[0], *p = rows[1], *cur = rows[2];
+
+	if (al > NEAR_LEN_MAX || bl > NEAR_LEN_MAX)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= bl; j++)
+		p[j] = j;
+	for (size_t i = 1; i <= al; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= bl; j++) {
+			unsigned char ca = fold_name(a[i - 1]), cb = fold_name(b[j - 1]);
+			size_t best = p[j - 1] + (ca != cb);
+			if (p[j] + 1 < best)
+				best = p[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == fold_name(b[j - 2]) &&
+			    fold_name(a[i - 2]) == cb && pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
+		}
+		size_t *t = pp;
+		pp = p;
+		p = cur;
+		cur = t;
+	}
+	return p[bl];
+}
+
+/* Whether candidate is near enough to word to be offered: a slip of one character in a short
+ * name, two in a name of 5 to 9 characters, three beyond; never a whole different word. */
+static bool near_enough(size_t d, size_t cand_len)
+{
+	size_t limit = cand_len <= 4 ? 1 : cand_len <= 9 ? 2 : 3;
+	return d <= limit && d < cand_len;
+}
+
+/* Keeps candidate in *best when it is nearer than what *best holds. */
+static void nearest_step(const char *word, size_t len, const char *cand, const char **best,
+                         size_t *best_d)
+{
+	size_t cl = strlen(cand), d = name_distance(word, len, cand, cl);
+
+	if (d < *best_d && near_enough(d, cl)) {
+		*best = cand;
+		*best_d = d;
+	}
+}
+
+const char *proto_schema_nearest(const char *word, size_t len, const char *const *candidates)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	if (!word || !candidates)
+		return NULL;
+	for (size_t i = 0; candidates[i]; i++)
+		nearest_step(word, len, candidates[i], &best, &best_d);
+	return best;
+}
+
+static const char *nearest_field(const char *word, size_t len, const field_spec *a,
+                                 const field_spec *b)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (const field_spec *f = a; f && f->name; f++)
+		nearest_step(word, len, f->name, &best, &best_d);
+	for (const field_spec *f = b; f && f->name; f++)
+		nearest_step(word, len, f->name, &best, &best_d);
+	return best;
+}
+
+static const char *nearest_term(const char *word, size_t len, const proto_vocab *vocab)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (const proto_vocab_term *t = vocab->terms; t->value; t++)
+		nearest_step(word, len, t->value, &best, &best_d);
+	return best;
+}
+
+/* ---- Lists in messages ------------------------------------------------------------------- */
+
+/* Appends s to a list being written in buf (cap bytes); false once it no longer fits (the
+ * list then ends with ", ..."). */
+static bool list_add(char *buf, size_t cap, size_t *n, const char *s, const char *label)
+{
+	int w;
+
+	if (*n + 6 >= cap)
+		return false;
+	if (label && strcmp(label, s) != 0)
+		w = snprintf(buf + *n, cap - *n - 5, "%s%s (%s)", *n ? ", " : "", s, label);
+	else
+		w = snprintf(buf + *n, cap - *n - 5, "%s%s", *n ? ", " : "", s);
+	if (w < 0 || (size_t)w >= cap - *n - 5) {
+		buf[*n] = '\0';
+		memcpy(buf + *n, ", ...", 6);
+		*n += 5;
+		return false;
+	}
+	*n += (size_t)w;
+	return true;
+}
+
+/* The values of a vocabulary (vocab NULL: the record types): the French list says each
+ * value's label when it differs from the value, since the values are codes. */
+static void vocab_lists(const proto_vocab *vocab, char *fr, size_t fr_cap, char *en, size_t en_cap)
+{
+	size_t nf = 0, ne = 0;
+	bool fr_ok = true, en_ok = true;
+
+	fr[0] = en[0] = '\0';
+	for (size_t i = 0; vocab ? vocab->terms[i].value != NULL : i < proto_record_n_types; i++) {
+		const char *value = vocab ? vocab->terms[i].value : proto_record_types[i].name;
+		const char *label = vocab ? vocab->terms[i].label.fr : proto_record_types[i].label.fr;
+		if (fr_ok)
+			fr_ok = list_add(fr, fr_cap, &nf, value, label);
+		if (en_ok)
+			en_ok = list_add(en, en_cap, &ne, value, NULL);
+	}
 }
 
 /* values: a vocabulary's, or with vocab NULL the record types. */
 static int fail_enum(schema_ctx *c, const proto_value *v, const proto_vocab *vocab)
 {
-	char list[256];
-	size_t n = 0, room = sizeof c->rep->error.message;
+	char fr[PROTO_SCHEMA_MSG_MAX], en[PROTO_SCHEMA_MSG_MAX];
+	const char *near = NULL;
+	size_t len;
+	const char *s = str_bytes(v, &len);
 
-	list[0] = '\0';
-	for (size_t i = 0; vocab ? vocab->terms[i].value != NULL : i < proto_record_n_types; i++) {
-		const char *value = vocab ? vocab->terms[i].value : proto_record_types[i].name;
-		int w = snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", value);
-		if (w < 0 || (size_t)w >= sizeof list - n)
-			break;
-		n += (size_t)w;
+	vocab_lists(vocab, fr, sizeof fr - 120, en, sizeof en - 120);
+	if (vocab)
+		near = nearest_term(s, len, vocab);
+	else {
+		const char *types[16];
+		size_t n = 0;
+		for (size_t i = 0; i < proto_record_n_types && n + 1 < sizeof types / sizeof *types; i++)
+			types[n++] = proto_record_types[i].name;
+		types[n] = NULL;
+		near = proto_schema_nearest(s, len, types);
 	}
-	/* The accepted values are what the author needs to fix the record, so when the message
-	 * would be cut, the quoted value goes first, then the rest of the sentence. */
-	if (strlen("unknown value \"\"; expected one of: ") + strlen(quote(v).s) + n < room)
-		return fail(c, "unknown value \"%s\"; expected one of: %s", quote(v).s, list);
-	if (strlen("unknown value; expected one of: ") + n < room)
-		return fail(c, "unknown value; expected one of: %s", list);
-	return fail(c, "expected one of: %s", list);
+	if (near)
+		return fail_(c,
+		             "valeur inconnue « %s » ; vouliez-vous dire %s ? Valeurs admises : "
+		             "%s%.0s",
+		             "unknown value \"%s\"; did you mean %s? Expected one of: %.0s%s",
+		             quote(v).s, near, fr, en);
+	return fail_(c, "valeur inconnue « %s » ; valeurs admises : %s%.0s",
+	             "unknown value \"%s\"; expected one of: %.0s%s", quote(v).s, fr, en);
 }
 
 /* ---- Checks ------------------------------------------------------------------------------ */
 
-#define LANGMAP_EXPECTED "a language map like {fr: \"...\"}"
-
 static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj);
 
 /* The text rule (see "Text" above) for s, a string of the field being checked. The refusal
- * names the character by its code point, and for a multi-line text the line it is on. French
- * first, like the other refusals added since the schema spoke English only. */
+ * names the character by its code point, and for a multi-line text the line it is on. */
 static int check_chars(schema_ctx *c, const char *s, size_t len)
 {
 	uint32_t cp = 0;
 	int r = proto_text_check(s, len, c->multiline, &cp);
-	char fr[48], en[40], line[40] = "", line_en[24] = "";
 	const char *fr_name = "caractère de contrôle", *en_name = "control character";
 
 	if (r == 0)
 		return 0;
 	if (r == MAILLE_EUTF8)
-		return fail(c, "texte UTF-8 invalide (invalid UTF-8)");
+		return fail_(c, "texte UTF-8 invalide", "invalid UTF-8");
 	if (cp == '\n')
 		fr_name = "saut de ligne", en_name = "line break";
 	else if (cp == '\t')
 		fr_name = "tabulation", en_name = "tab";
 	else if (cp == '\r')
 		fr_name = "retour chariot", en_name = "carriage return";
-	snprintf(fr, sizeof fr, "%s U+%04" PRIX32, fr_name, cp);
-	snprintf(en, sizeof en, "%s U+%04" PRIX32, en_name, cp);
 	if (!c->multiline)
-		return fail(c,
-		            "%s refusé : ce champ tient sur une ligne (%s not allowed in a "
-		            "one-line field)",
-		            fr, en);
+		return fail_(c, "%s%.0s U+%04" PRIX32 " refusé%s : ce champ tient sur une ligne",
+		             "%.0s%s U+%04" PRIX32 " not allowed in a one-line field%.0s", fr_name,
+		             en_name, cp, cp == '\t' ? "e" : "");
 	/* the first occurrence of cp is the one refused (an earlier one would have been); a C1
 	 * control is the pair C2 xx, since its second byte alone may end another character */
 	unsigned n = 1;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char b = (unsigned char)s[i];
-		if (cp < 0x80 ? b == cp : (b == 0xc2 && (unsigned char)s[i + 1] == cp))
+		if (cp < 0x80 ? b == cp : (b == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == cp))
 			break;
 		n += b == '\n';
 	}
-	snprintf(line, sizeof line, " à la ligne %u", n);
-	snprintf(line_en, sizeof line_en, ", line %u", n);
-	return fail(c,
-	            "%s refusé%s : seuls le saut de ligne et la tabulation sont admis (%s not "
-	            "allowed%s; only line breaks and tabs)",
-	            fr, line, en, line_en);
+	return fail_(c,
+	             "%s%.0s U+%04" PRIX32 " refusé%s à la ligne %u : seuls le saut de ligne et la "
+	             "tabulation sont admis",
+	             "%.0s%s U+%04" PRIX32 " not allowed%.0s, line %u; only line breaks and tabs",
+	             fr_name, en_name, cp, cp == '\t' ? "e" : "", n);
 }
 
 /* A non-empty string; the error names what was expected. */
-static int check_str(schema_ctx *c, const proto_value *v, const char *expected)
+static int check_str(schema_ctx *c, const proto_value *v, proto_fr_en expected)
 {
 	size_t len;
 	const char *s;
@@ -558,58 +725,75 @@ static int check_str(schema_ctx *c, const proto_value *v, const char *expected)
 		return fail_type(c, expected, v);
 	s = str_bytes(v, &len);
 	if (len == 0)
-		return fail(c, "empty string; expected %s", expected);
+		return fail_(c, "texte vide ; attendu : %s%.0s", "empty string; expected %.0s%s",
+		             expected.fr, expected.en);
 	return check_chars(c, s, len);
+}
+
+static int check_length(schema_ctx *c, const field_spec *f, const char *s, size_t len)
+{
+	size_t chars = proto_utf8_len(s, len);
+
+	if (f->max_chars && chars > f->max_chars)
+		return fail_(c, "trop long : %zu caractères, au plus %u",
+		             "too long: %zu characters, at most %u", chars, f->max_chars);
+	if (f->warn_chars && chars > f->warn_chars)
+		warn_(c, "plus long que les %u caractères conseillés (%zu)",
+		      "longer than the advised %u characters (%zu)", f->warn_chars, chars);
+	return 0;
 }
 
 static int check_langmap(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
+	int ret = 0;
+
 	if (v->type != PROTO_V_MAP)
-		return fail_type(c, LANGMAP_EXPECTED, v);
+		return fail_type(c, X_LANGMAP, v);
 	if (v->u.map.n == 0 || !v->u.map.items)
-		return fail(c, "empty language map; expected at least one text like {fr: \"...\"}");
+		return fail_(c, "aucun texte ; attendu au moins un texte comme {fr: \"...\"}",
+		             "empty language map; expected at least one text like {fr: \"...\"}");
 	for (size_t i = 0; i < v->u.map.n; i++) {
 		const proto_kv *kv = &v->u.map.items[i];
 		const char *key = kv->key ? kv->key : "";
-		size_t key_len = kv->key ? kv->key_len : 0, saved, len, chars;
+		size_t key_len = kv->key ? kv->key_len : 0, saved, len;
 		const char *s;
 
 		if (!lang_tag_valid(key, key_len)) {
 			char q[40];
 			sanitize(q, sizeof q, key, key_len);
-			return fail(
-			    c, "invalid language tag \"%s\"; expected a tag like fr or fr-FR", q);
+			ret = fail_(c, "code de langue « %s » invalide ; attendu un code comme fr ou "
+			               "fr-FR",
+			            "invalid language tag \"%s\"; expected a tag like fr or fr-FR", q);
+			continue;
 		}
 		saved = path_push_key(c, key, key_len);
-		if (kv->val.type != PROTO_V_STR)
-			return fail_type(c, "a string", &kv->val);
-		s = str_bytes(&kv->val, &len);
-		if (len == 0)
-			return fail(c, "empty text");
-		if (check_chars(c, s, len) < 0)
-			return -1;
-		chars = proto_utf8_len(s, len);
-		if (f->max_chars && chars > f->max_chars)
-			return fail(c, "too long: %zu characters, at most %u", chars, f->max_chars);
-		if (f->warn_chars && chars > f->warn_chars)
-			warn(c, "longer than the advised %u characters (%zu)", f->warn_chars,
-			     chars);
+		if (kv->val.type != PROTO_V_STR) {
+			ret = fail_type(c, X_STR, &kv->val);
+		} else {
+			s = str_bytes(&kv->val, &len);
+			if (len == 0)
+				ret = fail_(c, "texte vide", "empty text");
+			else if (check_chars(c, s, len) < 0 || check_length(c, f, s, len) < 0)
+				ret = -1;
+		}
 		path_pop(c, saved);
 	}
-	return 0;
+	return ret;
 }
 
-static int check_strlist(schema_ctx *c, const proto_value *v, const char *expected)
+static int check_strlist(schema_ctx *c, const proto_value *v, proto_fr_en expected)
 {
+	int ret = 0;
+
 	if (v->type != PROTO_V_ARRAY)
 		return fail_type(c, expected, v);
 	for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
 		size_t saved = path_push_index(c, i);
-		if (check_str(c, &v->u.arr.items[i], "a string") < 0)
-			return -1;
+		if (check_str(c, &v->u.arr.items[i], X_STR) < 0)
+			ret = -1;
 		path_pop(c, saved);
 	}
-	return 0;
+	return ret;
 }
 
 /* A field the tables give no finer type (PROTO_FK_TEXT) accepts a string, a language map or a list of
@@ -618,13 +802,16 @@ static int check_text(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
 	switch (v->type) {
 	case PROTO_V_STR:
-		return check_str(c, v, "a string");
+		return check_str(c, v, X_STR);
 	case PROTO_V_MAP:
 		return check_langmap(c, f, v);
 	case PROTO_V_ARRAY:
-		return check_strlist(c, v, "a list of strings");
+		return check_strlist(c, v, X_STRLIST);
 	default:
-		return fail_type(c, "a string, a language map or a list of strings", v);
+		return fail_type(c,
+		                 X_("un texte, un texte par langue ou une liste de textes",
+		                    "a string, a language map or a list of strings"),
+		                 v);
 	}
 }
 
@@ -632,56 +819,66 @@ static int check_number(schema_ctx *c, const field_spec *f, const proto_value *v
 {
 	if (v->type == PROTO_V_INT) {
 		if (v->u.i < f->lo)
-			return fail(c, "%" PRId64 " is below the minimum %" PRId64, v->u.i, f->lo);
+			return fail_(c, "%" PRId64 " est sous le minimum %" PRId64,
+			             "%" PRId64 " is below the minimum %" PRId64, v->u.i, f->lo);
 		return 0;
 	}
 	if (v->type == PROTO_V_FLOAT) {
 		/* NaN cannot be decoded, but a tree built by hand could hold one. */
 		if (!isfinite(v->u.f))
-			return fail(c, "expected a finite number");
+			return fail_(c, "attendu un nombre fini", "expected a finite number");
 		if (v->u.f < (double)f->lo)
-			return fail(c, "%g is below the minimum %" PRId64, v->u.f, f->lo);
+			return fail_(c, "%g est sous le minimum %" PRId64,
+			             "%g is below the minimum %" PRId64, v->u.f, f->lo);
 		return 0;
 	}
-	return fail_type(c, "a number", v);
+	return fail_type(c, X_("un nombre", "a number"), v);
 }
 
+/* Themes are a closed vocabulary for authoring, like every other: a slug the list does not
+ * have would drop the record out of its theme. Received records are not checked
+ * (PROTOCOL.md §1.4), so a newer list still replicates and older nodes show its slugs. */
 static int check_themes(schema_ctx *c, const field_spec *f, const proto_value *v)
 {
+	int ret = 0;
+
 	if (v->type != PROTO_V_ARRAY)
-		return fail_type(c, "a list of theme slugs like [\"ia-democratie\"]", v);
+		return fail_type(c, X_("une liste de thèmes comme [ia-democratie]",
+		                       "a list of theme slugs like [ia-democratie]"),
+		                 v);
 	for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
 		const proto_value *it = &v->u.arr.items[i];
 		size_t saved = path_push_index(c, i), len;
 		const char *s;
 
-		if (it->type != PROTO_V_STR)
-			return fail_type(c, "a theme slug like \"ia-democratie\"", it);
-		s = str_bytes(it, &len);
-		if (!theme_slug_valid(s, len))
-			return fail(
-			    c, "invalid theme \"%s\"; expected lower-case letters, digits and -",
-			    quote(it).s);
-		/* Themes beyond the founding document's list are allowed: groups add their own. */
-		if (!in_vocab(f->vocab, s, len))
-			warn(c, "unknown theme \"%s\"", quote(it).s);
+		if (it->type != PROTO_V_STR) {
+			ret = fail_type(c, X_("un thème comme ia-democratie",
+			                      "a theme slug like ia-democratie"),
+			                it);
+		} else {
+			s = str_bytes(it, &len);
+			if (!in_vocab(f->vocab, s, len))
+				ret = fail_enum(c, it, f->vocab);
+		}
 		path_pop(c, saved);
 	}
-	return 0;
+	return ret;
 }
 
-/* Checks a string against a syntax predicate; expected goes into the message. */
+/* Checks a string against a syntax predicate; what and expected go into the message. */
 static int check_syntax(schema_ctx *c, const proto_value *v, bool (*ok)(const char *, size_t),
-                        const char *what, const char *expected)
+                        proto_fr_en what, proto_fr_en expected)
 {
 	size_t len;
 	const char *s;
 
-	if (check_str(c, v, "a string") < 0)
+	if (check_str(c, v, X_STR) < 0)
 		return -1;
 	s = str_bytes(v, &len);
 	if (!ok(s, len))
-		return fail(c, "invalid %s \"%s\"; expected %s", what, quote(v).s, expected);
+		return fail_(c, "%s%.0s « %s » invalide ; attendu : %s%.0s",
+		             "%.0sinvalid %s \"%s\"; expected %.0s%s", what.fr, what.en, quote(v).s,
+		             expected.fr, expected.en);
 	return 0;
 }
 
@@ -690,27 +887,27 @@ static int check_syntax(schema_ctx *c, const proto_value *v, bool (*ok)(const ch
  * deployment.url, a territory's website) is an address people follow from a web page or copy
  * from a terminal: only http and https, with a host. javascript:, data:, file: and the other
  * schemes are refused at publish, although every page renders them inert, because a record is
- * copied to every node and read by other software too. New messages say it in French first. */
+ * copied to every node and read by other software too. */
 static int url_check(schema_ctx *c, const proto_value *v)
 {
 	size_t len, n;
 	const char *s;
 	char q[40];
 
-	if (check_syntax(c, v, uri_valid, "URL", "an absolute URL like https://...") < 0)
+	if (check_syntax(c, v, uri_valid, X_("adresse web", "URL"),
+	                 X_("une adresse complète comme https://...",
+	                    "an absolute URL like https://...")) < 0)
 		return -1;
 	s = str_bytes(v, &len);
 	n = uri_scheme_len(s, len);
 	if (!scheme_is(s, n, "http") && !scheme_is(s, n, "https")) {
 		sanitize(q, sizeof q, s, n);
-		return fail(c,
-		            "schéma « %s » refusé : seuls http et https sont admis (URL scheme not "
-		            "allowed; expected http:// or https://)",
-		            q);
+		return fail_(c, "schéma « %s » refusé : seuls http et https sont admis",
+		             "URL scheme \"%s\" not allowed; expected http:// or https://", q);
 	}
 	if (!web_authority(s, len, n))
-		return fail(c, "adresse incomplète : un nom d'hôte doit suivre http:// ou https:// "
-		               "(expected a host after http:// or https://)");
+		return fail_(c, "adresse incomplète : un nom d'hôte doit suivre http:// ou https://",
+		             "expected a host after http:// or https://");
 	return 0;
 }
 
@@ -746,16 +943,16 @@ static int ref_check(schema_ctx *c, const proto_value *v)
 	size_t len;
 	const char *s;
 
-	if (check_str(c, v, "a string") < 0)
+	if (check_str(c, v, X_STR) < 0)
 		return -1;
 	s = str_bytes(v, &len);
 	if (!ref_valid(s, len))
-		return fail(
-		    c,
-		    "cible « %s » refusée : ni un chemin de fiche (component/mon-outil) ni une "
-		    "URI http, https ou urn (neither an entry path nor an http, https or urn "
-		    "URI)",
-		    quote(v).s);
+		return fail_(c,
+		             "cible « %s » refusée : ni un chemin de fiche (component/mon-outil) ni "
+		             "une URI http, https ou urn",
+		             "target \"%s\" refused: neither a record path (component/my-tool) nor "
+		             "an http, https or urn URI",
+		             quote(v).s);
 	return 0;
 }
 
@@ -765,7 +962,7 @@ static int check_enum(schema_ctx *c, const proto_value *v, const proto_vocab *vo
 	const char *s;
 
 	if (v->type != PROTO_V_STR)
-		return fail_type(c, "a string", v);
+		return fail_type(c, X_STR, v);
 	s = str_bytes(v, &len);
 	if (!in_vocab(vocab, s, len))
 		return fail_enum(c, v, vocab);
@@ -773,14 +970,106 @@ static int check_enum(schema_ctx *c, const proto_value *v, const proto_vocab *vo
 }
 
 static int period_post(schema_ctx *c, const obj_spec *o, const proto_value *obj);
+static int check_unknown(schema_ctx *c, const proto_value *obj, const field_spec *a,
+                         const field_spec *b, bool top);
 
 static int check_obj(schema_ctx *c, const obj_spec *o, const proto_value *v)
 {
+	int r;
+
 	if (v->type != PROTO_V_MAP)
-		return fail_type(c, "a map", v);
-	if (check_fields(c, o->fields, v) < 0)
-		return -1;
-	return o->check == PROTO_CHECK_PERIOD ? period_post(c, o, v) : 0;
+		return fail_type(c, X_MAP, v);
+	r = check_fields(c, o->fields, v);
+	if (check_unknown(c, v, o->fields, NULL, false) < 0)
+		r = -1;
+	if (r == 0 && o->check == PROTO_CHECK_PERIOD)
+		r = period_post(c, o, v);
+	return r;
+}
+
+/* Each item of a list with check(); every faulty item is reported. */
+static int check_items(schema_ctx *c, const field_spec *f, const proto_value *v,
+                       int (*check)(schema_ctx *, const field_spec *, const proto_value *))
+{
+	int ret = 0;
+
+	if (v->type != PROTO_V_ARRAY)
+		return fail_type(c, f->kind == PROTO_FK_OBJLIST ? X_("une liste d'objets", "a list of maps")
+		                                                : X_LIST,
+		                 v);
+	for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
+		size_t saved = path_push_index(c, i);
+		if (check(c, f, &v->u.arr.items[i]) < 0)
+			ret = -1;
+		path_pop(c, saved);
+	}
+	return ret;
+}
+
+static int item_enum(schema_ctx *c, const field_spec *f, const proto_value *it)
+{
+	return check_enum(c, it, f->vocab);
+}
+
+static int item_obj(schema_ctx *c, const field_spec *f, const proto_value *it)
+{
+	return check_obj(c, f->obj, it);
+}
+
+static int item_ref(schema_ctx *c, const field_spec *f, const proto_value *it)
+{
+	(void)f;
+	if (it->type == PROTO_V_STR)
+		return check_str(c, it, X_STR);
+	if (it->type != PROTO_V_MAP)
+		return fail_type(c, X_("un texte ou un objet", "a string or a map"), it);
+	return 0;
+}
+
+static int check_int(schema_ctx *c, const field_spec *f, const proto_value *v)
+{
+	if (v->type != PROTO_V_INT)
+		return fail_type(c, X_("un entier", "an integer"), v);
+	if (f->hi == INT64_MAX && v->u.i < f->lo)
+		return fail_(c, "%" PRId64 " hors limites ; attendu au moins %" PRId64,
+		             "%" PRId64 " is out of range; expected at least %" PRId64, v->u.i, f->lo);
+	if (v->u.i < f->lo || v->u.i > f->hi)
+		return fail_(c, "%" PRId64 " hors limites ; attendu de %" PRId64 " à %" PRId64,
+		             "%" PRId64 " is out of range; expected %" PRId64 " to %" PRId64, v->u.i,
+		             f->lo, f->hi);
+	return 0;
+}
+
+/* The kinds that are a string of a given syntax: its rule, what it is, what is expected. */
+static const struct syntax_kind {
+	proto_field_kind kind;
+	bool (*ok)(const char *, size_t);
+	proto_fr_en what, expected;
+} syntax_kinds[] = {
+	{ PROTO_FK_EMAIL, email_valid, { "adresse électronique", "e-mail address" },
+	  { "un seul @ comme dans nom@exemple.fr", "one @ as in name@example.fr" } },
+	{ PROTO_FK_DATE, date_valid, { "date", "date" },
+	  { "une date réelle AAAA-MM-JJ", "a calendar date YYYY-MM-DD" } },
+	{ PROTO_FK_LANG, lang_tag_valid, { "code de langue", "language tag" },
+	  { "un code comme fr ou fr-FR", "a tag like fr or fr-FR" } },
+	{ PROTO_FK_LICENCE, licence_valid, { "licence", "licence" },
+	  { "un identifiant ou une expression SPDX comme etalab-2.0 ou EUPL-1.2",
+	    "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2" } },
+	{ PROTO_FK_SIREN, siren_valid, { "SIREN", "SIREN" },
+	  { "exactement 9 chiffres", "exactly 9 digits" } },
+	{ PROTO_FK_DIGEST, digest_valid, { "empreinte", "digest" },
+	  { "64 chiffres hexadécimaux en minuscules", "64 lower-case hexadecimal digits" } },
+	{ PROTO_FK_CURRENCY, currency_valid, { "devise", "currency" },
+	  { "un code ISO 4217 comme EUR", "an ISO 4217 code like EUR" } },
+};
+
+static int check_syntax_kind(schema_ctx *c, const field_spec *f, const proto_value *v)
+{
+	for (size_t i = 0; i < sizeof syntax_kinds / sizeof syntax_kinds[0]; i++)
+		if (syntax_kinds[i].kind == f->kind)
+			return check_syntax(c, v, syntax_kinds[i].ok, syntax_kinds[i].what,
+			                    syntax_kinds[i].expected);
+	return fail_(c, "erreur interne : type de champ inconnu", "internal error: unknown field kind");
 }
 
 /* v is present (not nil); the path points at it. */
@@ -792,48 +1081,39 @@ static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, 
 
 	/* An empty list says nothing: for a required field it is as good as missing. */
 	if (list_kind && pres == PROTO_REQUIRED && v->type == PROTO_V_ARRAY && v->u.arr.n == 0)
-		return fail(c, "empty list; at least one item is required");
+		return fail_(c, "liste vide ; au moins un élément est obligatoire",
+		             "empty list; at least one item is required");
 
 	switch (f->kind) {
 	case PROTO_FK_STR:
-		return check_str(c, v, "a string");
+		return check_str(c, v, X_STR);
 	case PROTO_FK_URI:
 		return url_check(c, v);
 	case PROTO_FK_REF:
 		return ref_check(c, v);
 	case PROTO_FK_EMAIL:
-		return check_syntax(c, v, email_valid, "e-mail address",
-		                    "one @ as in name@example.fr");
 	case PROTO_FK_DATE:
-		return check_syntax(c, v, date_valid, "date", "a calendar date YYYY-MM-DD");
 	case PROTO_FK_LANG:
-		return check_syntax(c, v, lang_tag_valid, "language tag", "a tag like fr or fr-FR");
 	case PROTO_FK_LICENCE:
-		return check_syntax(c, v, licence_valid, "licence",
-		                    "an SPDX identifier or expression like etalab-2.0 or EUPL-1.2");
 	case PROTO_FK_SIREN:
-		return check_syntax(c, v, siren_valid, "SIREN", "exactly 9 digits");
 	case PROTO_FK_DIGEST:
-		return check_syntax(c, v, digest_valid, "digest",
-		                    "64 lower-case hexadecimal digits");
 	case PROTO_FK_CURRENCY:
-		return check_syntax(c, v, currency_valid, "currency", "an ISO 4217 code like EUR");
+		return check_syntax_kind(c, f, v);
 	case PROTO_FK_LANGMAP:
 		return check_langmap(c, f, v);
 	case PROTO_FK_STR_OR_LANGMAP:
 		if (v->type == PROTO_V_STR) {
 			size_t len;
-			const char *s;
-			if (check_str(c, v, "a string") < 0)
+			const char *s = str_bytes(v, &len);
+			if (check_str(c, v, X_STR) < 0)
 				return -1;
-			s = str_bytes(v, &len);
-			if (f->max_chars && proto_utf8_len(s, len) > f->max_chars)
-				return fail(c, "too long: %zu characters, at most %u",
-				            proto_utf8_len(s, len), f->max_chars);
-			return 0;
+			return check_length(c, f, s, len);
 		}
 		if (v->type != PROTO_V_MAP)
-			return fail_type(c, "a string or " LANGMAP_EXPECTED, v);
+			return fail_type(c,
+			                 X_("un texte ou un texte par langue comme {fr: \"...\"}",
+			                    "a string or a language map like {fr: \"...\"}"),
+			                 v);
 		return check_langmap(c, f, v);
 	case PROTO_FK_TEXT:
 		return check_text(c, f, v);
@@ -841,74 +1121,39 @@ static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, 
 		if (v->type == PROTO_V_INT || v->type == PROTO_V_FLOAT)
 			return check_number(c, f, v);
 		if (v->type != PROTO_V_STR && v->type != PROTO_V_MAP && v->type != PROTO_V_ARRAY)
-			return fail_type(c, "a number or a text", v);
+			return fail_type(c, X_("un nombre ou un texte", "a number or a text"), v);
 		return check_text(c, f, v);
 	case PROTO_FK_STRLIST:
-		return check_strlist(c, v, "a list of strings");
+		return check_strlist(c, v, X_STRLIST);
 	case PROTO_FK_THEMES:
 		return check_themes(c, f, v);
 	case PROTO_FK_ENUM:
 		return check_enum(c, v, f->vocab);
 	case PROTO_FK_ENUMLIST:
-		if (v->type != PROTO_V_ARRAY)
-			return fail_type(c, "a list", v);
-		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
-			size_t saved = path_push_index(c, i);
-			if (check_enum(c, &v->u.arr.items[i], f->vocab) < 0)
-				return -1;
-			path_pop(c, saved);
-		}
-		return 0;
+		return check_items(c, f, v, item_enum);
 	case PROTO_FK_BOOL:
-		return v->type == PROTO_V_BOOL ? 0 : fail_type(c, "true or false", v);
+		return v->type == PROTO_V_BOOL ? 0 : fail_type(c, X_("true ou false", "true or false"), v);
 	case PROTO_FK_INT:
-		if (v->type != PROTO_V_INT)
-			return fail_type(c, "an integer", v);
-		if (f->hi == INT64_MAX && v->u.i < f->lo)
-			return fail(c, "%" PRId64 " is out of range; expected at least %" PRId64,
-			            v->u.i, f->lo);
-		if (v->u.i < f->lo || v->u.i > f->hi)
-			return fail(c,
-			            "%" PRId64 " is out of range; expected %" PRId64 " to %" PRId64,
-			            v->u.i, f->lo, f->hi);
-		return 0;
+		return check_int(c, f, v);
 	case PROTO_FK_NUMBER:
 		return check_number(c, f, v);
 	case PROTO_FK_MAP:
-		return v->type == PROTO_V_MAP ? 0 : fail_type(c, "a map", v);
+		return v->type == PROTO_V_MAP ? 0 : fail_type(c, X_MAP, v);
 	case PROTO_FK_OBJ:
 		return check_obj(c, f->obj, v);
 	case PROTO_FK_OBJLIST:
-		if (v->type != PROTO_V_ARRAY)
-			return fail_type(c, "a list of maps", v);
-		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
-			size_t saved = path_push_index(c, i);
-			if (check_obj(c, f->obj, &v->u.arr.items[i]) < 0)
-				return -1;
-			path_pop(c, saved);
-		}
-		return 0;
+		return check_items(c, f, v, item_obj);
 	case PROTO_FK_REFLIST:
-		if (v->type != PROTO_V_ARRAY)
-			return fail_type(c, "a list", v);
-		for (size_t i = 0; i < v->u.arr.n && v->u.arr.items; i++) {
-			const proto_value *it = &v->u.arr.items[i];
-			size_t saved = path_push_index(c, i);
-			if (it->type == PROTO_V_STR) {
-				if (check_str(c, it, "a string") < 0)
-					return -1;
-			} else if (it->type != PROTO_V_MAP) {
-				return fail_type(c, "a string or a map", it);
-			}
-			path_pop(c, saved);
-		}
-		return 0;
+		return check_items(c, f, v, item_ref);
 	}
-	return fail(c, "internal error: unknown field kind");
+	return fail_(c, "erreur interne : type de champ inconnu", "internal error: unknown field kind");
 }
 
+/* Every field of the table, in its order; each faulty one is reported. */
 static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
 {
+	int ret = 0;
+
 	for (const field_spec *f = fields; f->name; f++) {
 		proto_presence pres = proto_record_presence(f, obj);
 		const proto_value *v = map_find(obj, f->name);
@@ -917,15 +1162,15 @@ static int check_fields(schema_ctx *c, const field_spec *fields, const proto_val
 		c->multiline = f->multiline;
 		if (!v) {
 			if (pres == PROTO_REQUIRED)
-				return fail(c, "missing required field");
-			if (pres == PROTO_RECOMMENDED)
-				warn(c, "missing recommended field");
+				ret = fail_(c, "champ obligatoire manquant", "missing required field");
+			else if (pres == PROTO_RECOMMENDED)
+				warn_(c, "champ recommandé manquant", "missing recommended field");
 		} else if (check_value(c, f, pres, v) < 0) {
-			return -1;
+			ret = -1;
 		}
 		path_pop(c, saved);
 	}
-	return 0;
+	return ret;
 }
 
 /* A period's two dates (its table's first and second fields) are in order. */
@@ -943,7 +1188,8 @@ static int period_post(schema_ctx *c, const obj_spec *o, const proto_value *obj)
 	e = str_bytes(end, &el);
 	if (memcmp(e, s, 10) < 0) {
 		saved = path_push_key(c, end_name, strlen(end_name));
-		fail(c, "the period ends (%s) before it starts (%s)", quote(end).s, quote(start).s);
+		fail_(c, "la période finit (%s) avant de commencer (%s)",
+		      "the period ends (%s) before it starts (%s)", quote(end).s, quote(start).s);
 		path_pop(c, saved);
 		return -1;
 	}
@@ -954,68 +1200,96 @@ static bool spec_has(const field_spec *fields, const char *key, size_t len)
 {
 	if (!fields)
 		return false;
-	for (const field_spec *f = fields; f->name; f++)
+	for (const field_spec *f = fields; f && f->name; f++)
 		if (strlen(f->name) == len && memcmp(f->name, key, len) == 0)
 			return true;
 	return false;
 }
 
-/* Unknown top-level fields are kept (a newer peer may know them); the warning tells a local
- * author that their field will not be understood elsewhere. */
-static void warn_unknown_fields(schema_ctx *c, const proto_value *body, const field_spec *a,
-                                const field_spec *b)
+/* The members a nested object's table names, for a message. */
+static void member_list(const field_spec *fields, char *buf, size_t cap)
 {
-	for (size_t i = 0; i < body->u.map.n && body->u.map.items; i++) {
-		const proto_kv *kv = &body->u.map.items[i];
-		const char *key = kv->key ? kv->key : "";
-		size_t len = kv->key ? kv->key_len : 0, saved;
-		char name[PROTO_MAP_KEY_MAX + 8];
+	size_t n = 0;
 
-		if ((len == strlen(PROTO_F_TYPE) && memcmp(key, PROTO_F_TYPE, len) == 0) || spec_has(a, key, len) ||
-		    spec_has(b, key, len))
+	buf[0] = '\0';
+	for (const field_spec *f = fields; f && f->name; f++)
+		if (!list_add(buf, cap, &n, f->name, NULL))
+			break;
+}
+
+/* A key no table of the object names is an error for the author (a slip in a name would
+ * otherwise be published and never shown), with the nearest known name. Keys are never
+ * entered. `extensions`, a field of the common table, holds what a territory adds; received
+ * records are not checked (PROTOCOL.md §1.4), so a newer version's fields still replicate. */
+static int check_unknown(schema_ctx *c, const proto_value *obj, const field_spec *a,
+                         const field_spec *b, bool top)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < obj->u.map.n && obj->u.map.items; i++) {
+		const proto_kv *kv = &obj->u.map.items[i];
+		const char *key = kv->key ? kv->key : "", *near;
+		size_t len = kv->key ? kv->key_len : 0, saved;
+		char name[PROTO_MAP_KEY_MAX + 8], list[PROTO_SCHEMA_MSG_MAX / 2];
+
+		if ((top && len == strlen(PROTO_F_TYPE) && memcmp(key, PROTO_F_TYPE, len) == 0) ||
+		    spec_has(a, key, len) || spec_has(b, key, len))
 			continue;
 		sanitize(name, sizeof name, key, len);
 		saved = path_push_key(c, name, strlen(name));
-		warn(c, "unknown field; kept as is (local fields belong in extensions)");
+		near = nearest_field(key, len, a, b);
+		if (near)
+			ret = fail_(c, "champ inconnu ; vouliez-vous dire %s ?",
+			            "unknown field; did you mean %s?", near);
+		else if (top)
+			ret = fail_(c,
+			            "champ inconnu (les champs propres à votre territoire vont sous "
+			            "extensions)",
+			            "unknown field (your territory's own fields go under extensions)");
+		else {
+			member_list(a, list, sizeof list);
+			ret = fail_(c, "champ inconnu ; champs admis : %s",
+			            "unknown field; expected one of: %s", list);
+		}
 		path_pop(c, saved);
 	}
+	return ret;
 }
 
 int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 {
-	proto_schema_report scratch;
 	schema_ctx c;
 	const proto_value *t;
 	const proto_record_type *rt;
 	size_t len;
 	const char *s;
+	int r = 0;
 
-	if (!rep)
-		rep = &scratch;
-	memset(rep, 0, sizeof *rep);
+	if (rep)
+		memset(rep, 0, sizeof *rep);
 	c.rep = rep;
-	c.failed = false;
+	c.n_errors = 0;
 	c.multiline = false;
 	c.path_len = 0;
 	c.path[0] = '\0';
 
 	if (!body) {
-		fail(&c, "no body");
+		fail_(&c, "aucun contenu", "no body");
 		return MAILLE_ESCHEMA;
 	}
 	if (body->type != PROTO_V_MAP) {
-		fail_type(&c, "a map of fields", body);
+		fail_type(&c, X_("un objet de champs (clé: valeur)", "a map of fields"), body);
 		return MAILLE_ESCHEMA;
 	}
 
 	path_push_key(&c, PROTO_F_TYPE, strlen(PROTO_F_TYPE));
 	t = map_find(body, PROTO_F_TYPE);
 	if (!t) {
-		fail(&c, "missing required field");
+		fail_(&c, "champ obligatoire manquant", "missing required field");
 		return MAILLE_ESCHEMA;
 	}
 	if (t->type != PROTO_V_STR) {
-		fail_type(&c, "a string", t);
+		fail_type(&c, X_STR, t);
 		return MAILLE_ESCHEMA;
 	}
 	s = str_bytes(t, &len);
@@ -1028,22 +1302,25 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 
 	switch (rt->cls) {
 	case PROTO_RC_CATALOGUE:
-		if (check_fields(&c, proto_record_common, body) < 0 ||
-		    check_fields(&c, rt->fields, body) < 0)
-			return MAILLE_ESCHEMA;
-		warn_unknown_fields(&c, body, proto_record_common, rt->fields);
+		r |= check_fields(&c, proto_record_common, body);
+		r |= check_fields(&c, rt->fields, body);
+		r |= check_unknown(&c, body, proto_record_common, rt->fields, true);
 		break;
 	case PROTO_RC_TERRITORY:
-		if (check_fields(&c, rt->fields, body) < 0)
-			return MAILLE_ESCHEMA;
-		warn_unknown_fields(&c, body, rt->fields, NULL);
+		r |= check_fields(&c, rt->fields, body);
+		r |= check_unknown(&c, body, rt->fields, NULL, true);
 		break;
 	case PROTO_RC_FEDERATION:
 		/* member, vouch, node: their fields are defined with the federation's membership
 		 * protocol; add their tables to proto_record_types[] then. */
 		break;
 	}
-	return 0;
+	return r || c.n_errors ? MAILLE_ESCHEMA : 0;
+}
+
+const char *proto_schema_text(const proto_schema_issue *is, bool en)
+{
+	return en ? is->en : is->fr;
 }
 
 /* ---- Normalisation ----------------------------------------------------------------------- */
@@ -1141,124 +1418,4 @@ int proto_schema_normalize(proto_value *body, proto_arena *a)
 	    (r = normalize_fields(body, a, proto_record_common, lang, lang_len)) < 0)
 		return r;
 	return normalize_fields(body, a, rt->fields, lang, lang_len);
-}
-
-/* ---- Slugs ------------------------------------------------------------------------------- */
-
-#define SLUG_MAX 80u
-
-/* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), lower
- * case. NULL marks the two symbols of the block (× ÷), which separate words. */
-/* clang-format off */
-static const char *const latin_fold[0x180 - 0xC0] = {
-	/* U+00C0 À Á Â Ã Ä Å Æ Ç È É Ê Ë Ì Í Î Ï */
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	/* U+00D0 Ð Ñ Ò Ó Ô Õ Ö × Ø Ù Ú Û Ü Ý Þ ß */
-	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
-	/* U+00E0 à á â ã ä å æ ç è é ê ë ì í î ï */
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	/* U+00F0 ð ñ ò ó ô õ ö ÷ ø ù ú û ü ý þ ÿ */
-	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
-	/* U+0100 Ā ā Ă ă Ą ą Ć ć Ĉ ĉ Ċ ċ Č č Ď ď */
-	"a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
-	/* U+0110 Đ đ Ē ē Ĕ ĕ Ė ė Ę ę Ě ě Ĝ ĝ Ğ ğ */
-	"d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
-	/* U+0120 Ġ ġ Ģ ģ Ĥ ĥ Ħ ħ Ĩ ĩ Ī ī Ĭ ĭ Į į */
-	"g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
-	/* U+0130 İ ı Ĳ ĳ Ĵ ĵ Ķ ķ ĸ Ĺ ĺ Ļ ļ Ľ ľ Ŀ */
-	"i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
-	/* U+0140 ŀ Ł ł Ń ń Ņ ņ Ň ň ŉ Ŋ ŋ Ō ō Ŏ ŏ */
-	"l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-	/* U+0150 Ő ő Œ œ Ŕ ŕ Ŗ ŗ Ř ř Ś ś Ŝ ŝ Ş ş */
-	"o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
-	/* U+0160 Š š Ţ ţ Ť ť Ŧ ŧ Ũ ũ Ū ū Ŭ ŭ Ů ů */
-	"s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
-	/* U+0170 Ű ű Ų ų Ŵ ŵ Ŷ ŷ Ÿ Ź ź Ż ż Ž ž ſ */
-	"u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
-};
-/* clang-format on */
-
-/* What a code point becomes in a slug: letters and digits as ASCII (in *ret, NUL-terminated),
- * "" for marks that belong to the previous letter (combining accents of decomposed text, the
- * soft hyphen), NULL for everything else, which separates words. */
-static const char *slug_fold(uint32_t cp, char ret[2])
-{
-	if (cp < 0x80) {
-		char ch = (char)cp;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if (!is_lower(ch) && !is_digit(ch))
-			return NULL;
-		ret[0] = ch;
-		ret[1] = '\0';
-		return ret;
-	}
-	if (cp >= 0xC0 && cp < 0x180)
-		return latin_fold[cp - 0xC0];
-	if (cp == 0xAD || (cp >= 0x300 && cp <= 0x36F))
-		return "";
-	return NULL;
-}
-
-size_t proto_slugify(const char *title, size_t len, char *ret, size_t cap)
-{
-	char buf[SLUG_MAX + 2];
-	size_t n = 0, limit, i = 0;
-	bool sep = false;
-
-	if (!ret || cap == 0)
-		return 0;
-	ret[0] = '\0';
-	if (!title)
-		return 0;
-	limit = cap - 1 < SLUG_MAX ? cap - 1 : SLUG_MAX;
-	if (limit == 0)
-		return 0;
-
-	/* Collects up to limit + 1 characters: one more than fits tells whether the last word
-	 * was cut. A '-' is only written before a character, so none trails. */
-	while (i < len && n <= limit) {
-		uint32_t cp = 0xFFFD;
-		size_t step = proto_utf8_next((const uint8_t *)title + i, len - i, &cp);
-		char one[2];
-		const char *fold;
-
-		if (step == 0) {
-			step = 1; /* an invalid byte separates, like any non-letter */
-			cp = 0xFFFD;
-		}
-		i += step;
-		fold = slug_fold(cp, one);
-		if (!fold) {
-			sep = true;
-			continue;
-		}
-		for (; *fold && n <= limit; fold++) {
-			if (sep && n > 0) {
-				buf[n++] = '-';
-				if (n > limit)
-					break;
-			}
-			sep = false;
-			buf[n++] = *fold;
-		}
-	}
-
-	if (n > limit) {
-		if (buf[limit] == '-') {
-			n = limit; /* the cut falls between two words */
-		} else {
-			size_t cut = limit;
-			while (cut > 0 && buf[cut - 1] != '-')
-				cut--;
-			/* Cut after the last whole word; a single word longer than the limit is
-			 * cut where it must be. */
-			n = cut > 1 ? cut - 1 : limit;
-		}
-	}
-	while (n > 0 && buf[n - 1] == '-')
-		n--;
-	memcpy(ret, buf, n);
-	ret[n] = '\0';
-	return n;
 }

@@ -1,15 +1,20 @@
 /* proto/schema.h: the record types of the catalogue and their validation.
  *
- * proto_schema_validate() checks a decoded body: a missing required field or a field of the
- * wrong type is an error naming the field (as a path such as "territories[0].code"); a missing
- * recommended field, an over-long summary or an unknown theme is a warning. A control character
- * is an error: none in a one-line text, only line feeds and tabs in a multi-line one (the rule:
- * schema.c; which fields are multi-line: the record tables, proto/record.h; it is for
- * authoring, PROTOCOL.md §1.4 leaves received records unchecked). Unknown top-level fields
- * are kept (forward compatibility; a warning names them) and `extensions` is never
- * interpreted. A nil value counts as an absent
- * field. The first error is reported, in the order of the record tables (proto/record.h: common
- * fields, then the type's own); validation allocates nothing.
+ * proto_schema_validate() checks a decoded body and reports every error at once, in the order
+ * of the record tables (proto/record.h: common fields, then the type's own; in a nested
+ * object, its table's members; the unknown keys of an object after its known fields), each
+ * naming its field as a path such as "territories[0].code", in French and in English. Errors:
+ * a missing required field, a field of the wrong type or syntax, a value outside its
+ * vocabulary (themes included; the message lists the allowed values), a key that no table
+ * names (at the top level and in nested objects; the message offers the nearest known name),
+ * a control character in a text (none in a one-line text, only line feeds and tabs in a
+ * multi-line one: the rule is schema.c's; which fields are multi-line: the record tables).
+ * Warnings: a missing recommended field, an over-long summary. `extensions` is never
+ * interpreted, and a nil value counts as an absent field.
+ * The rules are for authoring (maille publish, maille init, the web form): PROTOCOL.md §1.4
+ * leaves received records unchecked, so the fields and vocabulary values of a newer version
+ * still replicate. Validation allocates nothing: at most PROTO_SCHEMA_ERR_MAX errors and
+ * PROTO_SCHEMA_WARN_MAX warnings are kept, the totals counted.
  * proto_schema_normalize() applies what a friendly front end applies before validation: plain
  * strings where a language map is required become {lang: s} (the body's `lang` when it is a
  * valid tag, else "fr"), and defaults are filled (lang "fr", content_licence "etalab-2.0").
@@ -18,21 +23,24 @@
 #ifndef MAILLE_PROTO_SCHEMA_H
 #define MAILLE_PROTO_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "limits.h"
 #include "value.h"
 
 typedef struct proto_schema_issue {
-	char field[96];    /* e.g. "title", "risks[1].mitigation"; "" for the body as a whole */
-	/* An English sentence, no trailing period; the refusals of a URL's scheme, of a
-	 * relation's target and of a control character in a text are French first, the English
-	 * in parentheses */
-	char message[192];
+	char field[96]; /* e.g. "title", "risks[1].mitigation"; "" for the body as a whole */
+	/* The same sentence in French and in English, no trailing period; a value quoted from
+	 * the body is sanitised (no control or bidi character) and shortened */
+	char fr[PROTO_SCHEMA_MSG_MAX];
+	char en[PROTO_SCHEMA_MSG_MAX];
 } proto_schema_issue;
 
 typedef struct proto_schema_report {
-	proto_schema_issue error; /* set when validation fails */
+	proto_schema_issue errors[PROTO_SCHEMA_ERR_MAX];
+	size_t n_errors; /* at most PROTO_SCHEMA_ERR_MAX kept, in the tables' order */
+	size_t n_errors_total;
 	proto_schema_issue warnings[PROTO_SCHEMA_WARN_MAX];
 	size_t n_warnings; /* at most PROTO_SCHEMA_WARN_MAX kept */
 	size_t n_warnings_total;
@@ -43,8 +51,18 @@ extern const char *const proto_schema_types[];   /* NULL-terminated: methodology
 extern const char *const proto_schema_themes[];  /* NULL-terminated: known theme slugs */
 extern const char *const proto_schema_statuses[]; /* NULL-terminated */
 
-/* 0, or MAILLE_ESCHEMA with rep->error filled. rep is always reset first. */
+/* 0, or MAILLE_ESCHEMA with rep->errors filled (n_errors >= 1). rep is always reset first;
+ * NULL: only whether the body is valid. */
 int proto_schema_validate(const proto_value *body, proto_schema_report *rep);
+
+/* An issue's text in French, or in English when en. */
+const char *proto_schema_text(const proto_schema_issue *is, bool en);
+
+/* The candidate (NULL-terminated list) nearest to word[0..len), by the edit distance of
+ * names (insertions, deletions, substitutions and swaps of neighbours; case, '-', ' ' and '_'
+ * alike): one slip in a name of up to 4 characters, two up to 9, three beyond, never the
+ * whole word; the first of equals. NULL when none is near enough. Allocates nothing. */
+const char *proto_schema_nearest(const char *word, size_t len, const char *const *candidates);
 
 /* In place on a map allocated from a (see above). MAILLE_EINVAL if body is not a map. */
 int proto_schema_normalize(proto_value *body, proto_arena *a);

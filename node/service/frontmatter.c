@@ -60,6 +60,11 @@ typedef struct fm_ctx {
 	const char *path;      /* value of the top-level `path` key */
 	unsigned desc_line;    /* position of the top-level `description` key, 0 if absent */
 	unsigned desc_col;
+	fm_lines *lines;       /* where each key and item is, when the caller asked */
+	uint32_t cur;          /* the entry of lines the current value belongs to (index + 1) */
+	size_t pos_index;      /* mark_line's place: a character index of the text, */
+	size_t pos_off;        /* its byte offset */
+	unsigned pos_line;     /* and its file line */
 } fm_ctx;
 
 /* ---- errors ------------------------------------------------------------------------------ */
@@ -98,26 +103,41 @@ static void fm_set_field(fm_error *err, const char *key, size_t len)
 	err->field[n] = '\0';
 }
 
-FM_PRINTF(5, 0)
-static int fm_vfail(fm_error *err, int code, unsigned line, unsigned column, const char *fmt,
-                    va_list ap)
+/* One language's text of the error into buf. */
+FM_PRINTF(4, 0)
+static void fm_vtext(char *buf, size_t cap, int code, const char *fmt, va_list ap)
 {
+	int n = vsnprintf(buf, cap, fmt, ap);
+	if (n < 0)
+		snprintf(buf, cap, "%s", maille_strerror(code));
+	else if ((size_t)n >= cap)
+		utf8_fix_tail(buf);
+}
+
+/* The error in French and in English: two formats that read the same arguments (each
+ * checked by the compiler); where the languages need different words, both are passed and
+ * each format skips the other's with "%.0s". */
+FM_PRINTF(5, 0) FM_PRINTF(6, 0)
+static int fm_vfail(fm_error *err, int code, unsigned line, unsigned column, const char *fr,
+                    const char *en, va_list ap)
+{
+	va_list aq;
 	err->line = line;
 	err->column = column;
-	int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
-	if (n < 0)
-		snprintf(err->message, sizeof err->message, "%s", maille_strerror(code));
-	else if ((size_t)n >= sizeof err->message)
-		utf8_fix_tail(err->message);
+	va_copy(aq, ap);
+	fm_vtext(err->message_fr, sizeof err->message_fr, code, fr, ap);
+	fm_vtext(err->message, sizeof err->message, code, en, aq);
+	va_end(aq);
 	return code;
 }
 
-FM_PRINTF(5, 6)
-static int fm_fail(fm_error *err, int code, unsigned line, unsigned column, const char *fmt, ...)
+FM_PRINTF(5, 7) FM_PRINTF(6, 7)
+static int fm_fail(fm_error *err, int code, unsigned line, unsigned column, const char *fr,
+                   const char *en, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	fm_vfail(err, code, line, column, fmt, ap);
+	va_start(ap, en);
+	fm_vfail(err, code, line, column, fr, en, ap);
 	va_end(ap);
 	return code;
 }
@@ -160,6 +180,42 @@ static void mark_pos(const fm_ctx *c, yaml_mark_t m, unsigned *ret_line, unsigne
 	offset_pos(c, off, ret_line, ret_col);
 }
 
+/* The file line of a libyaml mark, as mark_pos gives it, but going on from the previous mark:
+ * the keys and items of a document come in order, so recording the line of each costs one
+ * pass over the text, not one per key. */
+static unsigned mark_line(fm_ctx *c, yaml_mark_t m)
+{
+	if (m.index < c->pos_index) {
+		c->pos_index = c->pos_off = 0;
+		c->pos_line = c->lines_before + 1;
+	}
+	while (c->pos_index < m.index && c->pos_off < c->yaml_len) {
+		size_t w = utf8_width(c->yaml[c->pos_off]);
+		c->pos_line += c->yaml[c->pos_off] == '\n';
+		c->pos_off += w ? w : 1;
+		c->pos_index++;
+	}
+	return c->pos_line;
+}
+
+/* Records where a key (k, len) or a list item (k NULL, its index) starts; the entry becomes
+ * the parent of what its value holds while the caller parses it (c->cur). */
+static int lines_add(fm_ctx *c, const char *k, size_t len, size_t index, unsigned line)
+{
+	fm_lines *l = c->lines;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		fm_line *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (fm_line){ .parent = c->cur, .index = (uint32_t)index, .key = k,
+		                  .key_len = len, .line = line };
+	return 0;
+}
+
 /* Records the top-level key being parsed (if any) as the error's field. */
 static void fm_ctx_field(fm_ctx *c)
 {
@@ -167,17 +223,54 @@ static void fm_ctx_field(fm_ctx *c)
 		fm_set_field(c->err, c->field, strlen(c->field));
 }
 
-FM_PRINTF(4, 5)
-static int fm_fail_at(fm_ctx *c, int code, yaml_mark_t m, const char *fmt, ...)
+FM_PRINTF(4, 6) FM_PRINTF(5, 6)
+static int fm_fail_at(fm_ctx *c, int code, yaml_mark_t m, const char *fr, const char *en, ...)
 {
 	unsigned line, col;
 	fm_ctx_field(c);
 	mark_pos(c, m, &line, &col);
 	va_list ap;
-	va_start(ap, fmt);
-	fm_vfail(c->err, code, line, col, fmt, ap);
+	va_start(ap, en);
+	fm_vfail(c->err, code, line, col, fr, en, ap);
 	va_end(ap);
 	return code;
+}
+
+/* The French of the problems and contexts libyaml reports most (its texts are English), or
+ * NULL. */
+static const char *yaml_fr(const char *en)
+{
+	static const char *const table[][2] = {
+		{ "mapping values are not allowed in this context", "« : » inattendu à cet endroit" },
+		{ "found character that cannot start any token",
+		  "caractère qui ne peut pas commencer une valeur" },
+		{ "did not find expected key", "clé attendue introuvable" },
+		{ "did not find expected ',' or ']'", "« , » ou « ] » attendu" },
+		{ "did not find expected ',' or '}'", "« , » ou « } » attendu" },
+		{ "did not find expected node content", "valeur attendue introuvable" },
+		{ "did not find expected '-' indicator", "« - » attendu" },
+		{ "found unexpected end of stream", "fin du texte inattendue" },
+		{ "found unexpected ':'", "« : » inattendu" },
+		{ "found unknown escape character", "séquence d'échappement inconnue" },
+		{ "found a tab character that violates indentation",
+		  "une tabulation sert d'indentation" },
+		{ "block sequence entries are not allowed in this context",
+		  "élément de liste « - » non admis à cet endroit" },
+		{ "could not find expected ':'", "« : » attendu introuvable" },
+		{ "control characters are not allowed", "caractère de contrôle non admis" },
+		{ "while parsing a block mapping", "dans la table commencée" },
+		{ "while parsing a block collection", "dans la liste commencée" },
+		{ "while parsing a flow sequence", "dans la liste entre crochets commencée" },
+		{ "while parsing a flow mapping", "dans la table entre accolades commencée" },
+		{ "while scanning a quoted scalar", "dans le texte entre guillemets commencé" },
+		{ "while scanning a simple key", "dans la clé commencée" },
+		{ "while scanning a block scalar", "dans le bloc de texte commencé" },
+		{ "while parsing a node", "dans la valeur commencée" },
+	};
+	for (size_t i = 0; en && i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(en, table[i][0]) == 0)
+			return table[i][1];
+	return NULL;
 }
 
 /* Translates the parser's error into ours. */
@@ -186,40 +279,52 @@ static int fm_yaml_error(fm_ctx *c)
 	yaml_parser_t *p = &c->parser;
 	const char *problem = p->problem ? p->problem : "unknown error";
 	fm_ctx_field(c);
+	const char *problem_fr = yaml_fr(problem) ? yaml_fr(problem) : problem;
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
-		return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "out of memory while reading the YAML");
+		return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante pour lire le YAML",
+		               "out of memory while reading the YAML");
 	case YAML_READER_ERROR: {
 		/* A reader error has a byte offset, not a mark. */
 		unsigned line, col;
 		offset_pos(c, p->problem_offset, &line, &col);
 		if (p->problem_value >= 0)
-			return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML: %s (U+%04X)",
-			               problem, (unsigned)p->problem_value);
-		return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML: %s", problem);
+			return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML : %s%.0s (U+%04X)",
+			               "YAML: %.0s%s (U+%04X)", problem_fr, problem,
+			               (unsigned)p->problem_value);
+		return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML : %s%.0s", "YAML: %.0s%s",
+		               problem_fr, problem);
 	}
 	case YAML_SCANNER_ERROR:
 	case YAML_PARSER_ERROR: {
 		/* The two mistakes people make most, with the fix: French typography puts a space
 		 * before ':' ("Chatbot RH : un an après"), which YAML reads as a key. */
-		const char *hint = "";
-		if (strcmp(problem, "mapping values are not allowed in this context") == 0)
+		const char *hint = "", *hint_fr = "";
+		if (strcmp(problem, "mapping values are not allowed in this context") == 0) {
 			hint = ": a value containing ': ' must be quoted, as in "
 			       "title: \"Chatbot RH : un an après\"";
-		else if (strcmp(problem, "found character that cannot start any token") == 0)
+			hint_fr = " : une valeur qui contient « : » se met entre guillemets, comme "
+			          "title: \"Chatbot RH : un an après\"";
+		} else if (strcmp(problem, "found character that cannot start any token") == 0) {
 			hint = ": put the value in quotes";
+			hint_fr = " : mettez la valeur entre guillemets";
+		}
 		unsigned line, col, ctx_line, ctx_col;
 		mark_pos(c, p->problem_mark, &line, &col);
 		if (p->context) {
+			const char *ctx_fr = yaml_fr(p->context) ? yaml_fr(p->context) : p->context;
 			mark_pos(c, p->context_mark, &ctx_line, &ctx_col);
 			return fm_fail(c->err, MAILLE_EPROTO, line, col,
-			               "YAML: %s (%s at line %u)%s", problem, p->context, ctx_line,
-			               hint);
+			               "YAML : %s%.0s (%s%.0s à la ligne %u)%s%.0s",
+			               "YAML: %.0s%s (%.0s%s at line %u)%.0s%s", problem_fr, problem,
+			               ctx_fr, p->context, ctx_line, hint_fr, hint);
 		}
-		return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML: %s%s", problem, hint);
+		return fm_fail(c->err, MAILLE_EPROTO, line, col, "YAML : %s%.0s%s%.0s",
+		               "YAML: %.0s%s%.0s%s", problem_fr, problem, hint_fr, hint);
 	}
 	default:
-		return fm_fail(c->err, MAILLE_EPROTO, 0, 0, "YAML: %s", problem);
+		return fm_fail(c->err, MAILLE_EPROTO, 0, 0, "YAML : %s%.0s", "YAML: %.0s%s",
+		               problem_fr, problem);
 	}
 }
 
@@ -255,6 +360,7 @@ static int fm_check_plain_node(fm_ctx *c, const yaml_event_t *ev)
 		const char *name = (const char *)ev->data.alias.anchor;
 		size_t len = name ? strlen(name) : 0;
 		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark,
+		                  "les alias YAML (*%.*s) ne sont pas admis : écrivez la valeur",
 		                  "YAML aliases (*%.*s) are not supported: write the value out",
 		                  utf8_clip(name ? name : "", len, FM_QUOTE_MAX), name ? name : "");
 	}
@@ -263,15 +369,20 @@ static int fm_check_plain_node(fm_ctx *c, const yaml_event_t *ev)
 	}
 	if (anchor)
 		return fm_fail_at(
-		    c, MAILLE_EPROTO, ev->start_mark, "YAML anchors (&%.*s) are not supported",
+		    c, MAILLE_EPROTO, ev->start_mark, "les ancres YAML (&%.*s) ne sont pas admises",
+		    "YAML anchors (&%.*s) are not supported",
 		    utf8_clip((const char *)anchor, strlen((const char *)anchor), FM_QUOTE_MAX),
 		    (const char *)anchor);
 	if (tag)
 		return fm_fail_at(
 		    c, MAILLE_EPROTO, ev->start_mark,
-		    "explicit YAML tags (%.*s) are not supported%s",
+		    "les étiquettes YAML explicites (%.*s) ne sont pas admises%s%.0s",
+		    "explicit YAML tags (%.*s) are not supported%.0s%s",
 		    utf8_clip((const char *)tag, strlen((const char *)tag), FM_QUOTE_MAX),
 		    (const char *)tag,
+		    ev->type == YAML_SCALAR_EVENT ? " : mettez la valeur entre guillemets pour en "
+		                                    "faire un texte"
+		                                  : "",
 		    ev->type == YAML_SCALAR_EVENT ? ": quote the value to make it text" : "");
 	return 0;
 }
@@ -411,9 +522,11 @@ static int fm_scalar(fm_ctx *c, const yaml_event_t *ev, proto_value *slot)
 	/* "\0" escapes in double-quoted scalars can produce a NUL the file check cannot see. */
 	if (memchr(s, 0, len))
 		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark,
+		                  "un texte ne peut pas contenir de caractère NUL",
 		                  "text may not contain a NUL character");
 	if (!proto_utf8_valid((const uint8_t *)s, len))
-		return fm_fail_at(c, MAILLE_EUTF8, ev->start_mark, "invalid UTF-8 in a value");
+		return fm_fail_at(c, MAILLE_EUTF8, ev->start_mark, "UTF-8 invalide dans une valeur",
+		                  "invalid UTF-8 in a value");
 
 	fm_kind kind = FM_STR;
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
@@ -431,6 +544,8 @@ static int fm_scalar(fm_ctx *c, const yaml_event_t *ev, proto_value *slot)
 		if (!parse_int(s, len, &i))
 			return fm_fail_at(
 			    c, MAILLE_EPROTO, ev->start_mark,
+			    "l'entier %.*s est hors limites (mettez-le entre guillemets pour le garder "
+			    "comme texte)",
 			    "integer %.*s is out of range (quote it to keep it as text)",
 			    utf8_clip(s, len, FM_QUOTE_MAX), s);
 		slot->type = PROTO_V_INT;
@@ -441,10 +556,12 @@ static int fm_scalar(fm_ctx *c, const yaml_event_t *ev, proto_value *slot)
 		double d;
 		int r = parse_float(s, len, &d);
 		if (r == MAILLE_ENOMEM)
-			return fm_fail_at(c, r, ev->start_mark, "out of memory");
+			return fm_fail_at(c, r, ev->start_mark, "mémoire insuffisante", "out of memory");
 		if (r)
 			return fm_fail_at(
 			    c, MAILLE_EPROTO, ev->start_mark,
+			    "le nombre %.*s est hors limites (mettez-le entre guillemets pour le garder "
+			    "comme texte)",
 			    "number %.*s is out of range (quote it to keep it as text)",
 			    utf8_clip(s, len, FM_QUOTE_MAX), s);
 		slot->type = PROTO_V_FLOAT;
@@ -456,7 +573,7 @@ static int fm_scalar(fm_ctx *c, const yaml_event_t *ev, proto_value *slot)
 	}
 	char *copy = proto_arena_strndup(c->a, s, len);
 	if (!copy)
-		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "out of memory");
+		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "mémoire insuffisante", "out of memory");
 	slot->type = PROTO_V_STR;
 	slot->u.str.ptr = copy;
 	slot->u.str.len = len;
@@ -520,8 +637,8 @@ static int fm_count(fm_ctx *c, const yaml_event_t *ev)
 {
 	if (++c->nodes > PROTO_VALUE_NODES_MAX)
 		return fm_fail_at(c, MAILLE_ETOOBIG, ev->start_mark,
-		                  "the front matter has more than %u values",
-		                  PROTO_VALUE_NODES_MAX);
+		                  "l'en-tête a plus de %u valeurs",
+		                  "the front matter has more than %u values", PROTO_VALUE_NODES_MAX);
 	return 0;
 }
 
@@ -537,8 +654,17 @@ static int fm_sequence(fm_ctx *c, proto_value *arr, unsigned depth)
 			return 0;
 		}
 		proto_value *item = proto_value_array_push(c->a, arr);
+		uint32_t parent = c->cur;
+		if (item && c->lines) {
+			if (lines_add(c, NULL, 0, arr->u.arr.n - 1, mark_line(c, ev.start_mark))) {
+				yaml_event_delete(&ev);
+				return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
+			}
+			c->cur = (uint32_t)c->lines->n;
+		}
 		r = item ? fm_node(c, &ev, item, depth + 1)
-		         : fm_fail_at(c, MAILLE_ENOMEM, ev.start_mark, "out of memory");
+		         : fm_fail_at(c, MAILLE_ENOMEM, ev.start_mark, "mémoire insuffisante", "out of memory");
+		c->cur = parent;
 		yaml_event_delete(&ev);
 		if (r)
 			return r;
@@ -551,6 +677,7 @@ static int fm_key(fm_ctx *c, const yaml_event_t *ev, proto_value *map, uint32_t 
 {
 	if (ev->type != YAML_SCALAR_EVENT && ev->type != YAML_ALIAS_EVENT)
 		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark,
+		                  "une clé est un nom, pas une liste ni une table",
 		                  "a key must be a name, not a list or a mapping");
 	int r = fm_check_plain_node(c, ev);
 	if (r)
@@ -561,37 +688,49 @@ static int fm_key(fm_ctx *c, const yaml_event_t *ev, proto_value *map, uint32_t 
 	size_t len = ev->data.scalar.length;
 	if (memchr(k, 0, len))
 		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark,
+		                  "une clé ne peut pas contenir de caractère NUL",
 		                  "a key may not contain a NUL character");
 	if (!proto_utf8_valid((const uint8_t *)k, len))
-		return fm_fail_at(c, MAILLE_EUTF8, ev->start_mark, "invalid UTF-8 in a key");
+		return fm_fail_at(c, MAILLE_EUTF8, ev->start_mark, "UTF-8 invalide dans une clé",
+		                  "invalid UTF-8 in a key");
 	if (top)
 		fm_set_field(c->err, k, len);
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		if (len == 0)
-			return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "a key is missing");
+			return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "il manque une clé",
+			                  "a key is missing");
 		if (plain_kind(k, len) != FM_STR)
 			return fm_fail_at(
 			    c, MAILLE_EPROTO, ev->start_mark,
+			    "la clé « %.*s » n'est pas un texte : mettez-la entre guillemets "
+			    "(\"%.*s\") pour en faire un nom",
 			    "key '%.*s' is not text: quote it (\"%.*s\") to use it as a name",
 			    utf8_clip(k, len, FM_QUOTE_MAX), k, utf8_clip(k, len, FM_QUOTE_MAX), k);
 	}
 	if (len > PROTO_MAP_KEY_MAX)
 		return fm_fail_at(c, MAILLE_ETOOBIG, ev->start_mark,
+		                  "la clé « %.*s… » dépasse %u octets",
 		                  "key '%.*s…' is longer than %u bytes",
 		                  utf8_clip(k, len, FM_QUOTE_MAX), k, PROTO_MAP_KEY_MAX);
 	if (keyset_reserve(&c->keys))
-		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "out of memory");
+		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "mémoire insuffisante", "out of memory");
 	uint64_t hash = key_hash(map_id, k, len);
 	fm_keyslot *ks = keyset_find(&c->keys, hash, k, len);
 	if (ks->key)
-		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "duplicate key '%.*s'",
+		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "clé « %.*s » en double",
+		                  "duplicate key '%.*s'",
 		                  utf8_clip(k, len, FM_QUOTE_MAX), k);
 	proto_value *slot = proto_value_map_append(c->a, map, k, len);
 	if (!slot)
-		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "out of memory");
+		return fm_fail_at(c, MAILLE_ENOMEM, ev->start_mark, "mémoire insuffisante", "out of memory");
 	const char *key = map->u.map.items[map->u.map.n - 1].key;
 	*ks = (fm_keyslot){ .key = key, .len = len, .hash = hash };
 	c->keys.n++;
+	if (c->lines) {
+		if (lines_add(c, key, len, 0, mark_line(c, ev->start_mark)))
+			return fm_fail(c->err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
+		c->cur = (uint32_t)c->lines->n;
+	}
 	if (top) {
 		c->err->field[0] = '\0';
 		c->field = key;
@@ -616,16 +755,21 @@ static int fm_mapping(fm_ctx *c, proto_value *map, unsigned depth)
 			return 0;
 		}
 		proto_value *slot = NULL;
+		uint32_t parent = c->cur;
 		r = fm_key(c, &kev, map, map_id, top, &slot);
 		yaml_event_delete(&kev);
-		if (r)
+		if (!r)
+			r = fm_next(c, &vev);
+		if (r) {
+			c->cur = parent;
 			return r;
-		if ((r = fm_next(c, &vev)))
-			return r;
+		}
 		r = fm_node(c, &vev, slot, depth + 1);
+		c->cur = parent;
 		if (!r && top && strcmp(c->field, "path") == 0) {
 			if (slot->type != PROTO_V_STR)
 				r = fm_fail_at(c, MAILLE_EPROTO, vev.start_mark,
+				               "« path » doit être un texte, comme rex/2026-chatbot-rh",
 				               "'path' must be text, such as rex/2026-chatbot-rh");
 			else
 				c->path = slot->u.str.ptr;
@@ -647,6 +791,7 @@ static int fm_node(fm_ctx *c, const yaml_event_t *ev, proto_value *slot, unsigne
 		return r;
 	if (depth > PROTO_VALUE_DEPTH_MAX)
 		return fm_fail_at(c, MAILLE_ETOOBIG, ev->start_mark,
+		                  "valeurs imbriquées sur plus de %u niveaux",
 		                  "values are nested more than %u levels deep",
 		                  PROTO_VALUE_DEPTH_MAX);
 	if ((r = fm_count(c, ev)))
@@ -664,7 +809,8 @@ static int fm_node(fm_ctx *c, const yaml_event_t *ev, proto_value *slot, unsigne
 		return fm_mapping(c, slot, depth);
 	default:
 		/* libyaml only gives node events here */
-		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "unexpected YAML structure");
+		return fm_fail_at(c, MAILLE_EPROTO, ev->start_mark, "structure YAML inattendue",
+		                  "unexpected YAML structure");
 	}
 }
 
@@ -687,6 +833,7 @@ static int fm_stream(fm_ctx *c, proto_value *root)
 		}
 		if (ev.type != YAML_DOCUMENT_START_EVENT || seen_document) {
 			r = fm_fail_at(c, MAILLE_EPROTO, ev.start_mark,
+			               "l'en-tête doit être un seul document YAML",
 			               "the front matter must be one YAML document");
 			yaml_event_delete(&ev);
 			return r;
@@ -701,6 +848,7 @@ static int fm_stream(fm_ctx *c, proto_value *root)
 			if (!r)
 				r = fm_fail_at(
 				    c, MAILLE_EPROTO, ev.start_mark,
+				    "l'en-tête doit être une table YAML (des lignes « clé: valeur »)",
 				    "the front matter must be a YAML mapping ('key: value' lines)");
 			yaml_event_delete(&ev);
 			return r;
@@ -751,11 +899,12 @@ static bool line_blank(const uint8_t *p, const uint8_t *end)
 static int check_file(const uint8_t *buf, size_t len, fm_error *err)
 {
 	if (len > MAILLE_INPUT_FILE_MAX)
-		return fm_fail(err, MAILLE_ETOOBIG, 0, 0, "the file is larger than %u bytes",
-		               MAILLE_INPUT_FILE_MAX);
+		return fm_fail(err, MAILLE_ETOOBIG, 0, 0, "le fichier dépasse %u octets",
+		               "the file is larger than %u bytes", MAILLE_INPUT_FILE_MAX);
 	const uint8_t *nul = len ? memchr(buf, 0, len) : NULL;
 	if (nul)
 		return fm_fail(err, MAILLE_EPROTO, count_lines(buf, nul) + 1, 0,
+		               "fichier binaire (octet NUL à la ligne %u)",
 		               "binary file (NUL byte at line %u)", count_lines(buf, nul) + 1);
 	if (proto_utf8_valid(buf, len))
 		return 0;
@@ -773,7 +922,8 @@ static int check_file(const uint8_t *buf, size_t len, fm_error *err)
 		i += w;
 		col++;
 	}
-	return fm_fail(err, MAILLE_EUTF8, line, col, "invalid UTF-8 at line %u", line);
+	return fm_fail(err, MAILLE_EUTF8, line, col, "UTF-8 invalide à la ligne %u",
+	               "invalid UTF-8 at line %u", line);
 }
 
 /* A language-map key taken from the front matter's `lang`: a BCP 47 primary language (2 or 3
@@ -799,6 +949,15 @@ static bool lang_tag_ok(const char *s, size_t len)
 			return false;
 	}
 	return true;
+}
+
+/* The key of root's `description` (the arena's copy, which outlives the parse). */
+static const char *desc_key(const proto_value *root)
+{
+	for (size_t i = 0; i < root->u.map.n; i++)
+		if (strcmp(root->u.map.items[i].key, PROTO_F_DESCRIPTION) == 0)
+			return root->u.map.items[i].key;
+	return PROTO_F_DESCRIPTION;
 }
 
 /* The body without leading and trailing blank lines, with CRLF and lone CR turned into LF so
@@ -849,8 +1008,8 @@ static char *body_text(proto_arena *a, const uint8_t *p, const uint8_t *end, siz
 	return out;
 }
 
-int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
-             const char **ret_path, fm_error *err)
+static int fm_parse_(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+                     const char **ret_path, fm_lines *lines, fm_error *err)
 {
 	fm_error scratch;
 	if (!err)
@@ -867,6 +1026,7 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	const uint8_t *le = line_end(p, end);
 	if (!line_is(p, (size_t)(le - p), "---"))
 		return fm_fail(err, MAILLE_EPROTO, 1, 1,
+		               "le fichier doit commencer par une ligne « --- » (en-tête YAML)",
 		               "the file must start with a '---' line (YAML front matter)");
 
 	/* The front matter runs to the next "---" or "..." line. */
@@ -883,6 +1043,7 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	}
 	if (!close)
 		return fm_fail(err, MAILLE_EPROTO, 1, 1,
+		               "l'en-tête ouvert à la ligne 1 n'est pas fermé par une ligne « --- »",
 		               "the front matter opened at line 1 is not closed by a '---' line");
 
 	fm_ctx c;
@@ -892,13 +1053,15 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	c.yaml = yaml;
 	c.yaml_len = (size_t)(close - yaml);
 	c.lines_before = 1;
+	c.lines = lines;
+	c.pos_line = 2;
 
 	proto_value *root = proto_value_new(a, PROTO_V_MAP);
 	if (!root)
-		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
+		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 	c.nodes = 1;
 	if (!yaml_parser_initialize(&c.parser))
-		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
+		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 	yaml_parser_set_input_string(&c.parser, c.yaml, c.yaml_len);
 	/* The text is already known to be UTF-8; without this a leading BOM-like sequence would
 	 * make libyaml guess the encoding. */
@@ -915,7 +1078,7 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	const uint8_t *first = NULL;
 	char *text = body_text(a, body, end, &text_len, &nomem, &first);
 	if (nomem)
-		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
+		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 	if (text) {
 		unsigned body_line = close_line + 1 + count_lines(body, first);
 		/* an empty `description:` left by a template gives way to the body */
@@ -924,6 +1087,8 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 			fm_set_field(err, PROTO_F_DESCRIPTION, strlen(PROTO_F_DESCRIPTION));
 			return fm_fail(
 			    err, MAILLE_EPROTO, c.desc_line, c.desc_col,
+			    "« description » est dans l'en-tête et le fichier a aussi un texte "
+			    "Markdown (dès la ligne %u) : n'en gardez qu'un",
 			    "'description' is in the front matter and the file also has a "
 			    "Markdown body (from line %u): keep only one",
 			    body_line);
@@ -931,8 +1096,8 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 		/* the description key, its map, the language key and the text */
 		if (c.nodes + 4 > PROTO_VALUE_NODES_MAX)
 			return fm_fail(err, MAILLE_ETOOBIG, body_line, 0,
-			               "the front matter has more than %u values",
-			               PROTO_VALUE_NODES_MAX);
+			               "l'en-tête a plus de %u valeurs",
+			               "the front matter has more than %u values", PROTO_VALUE_NODES_MAX);
 		const char *lang = "fr";
 		const proto_value *lv = proto_map_get(root, PROTO_F_LANG);
 		if (lv && lv->type == PROTO_V_STR && lang_tag_ok(lv->u.str.ptr, lv->u.str.len))
@@ -940,14 +1105,20 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 		proto_value *desc =
 		    proto_value_map_put(a, root, PROTO_F_DESCRIPTION, strlen(PROTO_F_DESCRIPTION));
 		if (!desc)
-			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
+			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 		desc->type = PROTO_V_MAP;
 		proto_value *s = proto_value_map_put(a, desc, lang, strlen(lang));
 		if (!s)
-			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "out of memory");
+			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 		s->type = PROTO_V_STR;
 		s->u.str.ptr = text;
 		s->u.str.len = text_len;
+		c.cur = 0;
+		if (lines && (lines_add(&c, desc_key(root), strlen(PROTO_F_DESCRIPTION), 0,
+		                        body_line) ||
+		              (c.cur = (uint32_t)lines->n,
+		               lines_add(&c, desc->u.map.items[0].key, strlen(lang), 0, body_line))))
+			return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
 	}
 
 	if (c.path)
@@ -956,4 +1127,84 @@ int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_b
 	if (ret_path)
 		*ret_path = c.path;
 	return 0;
+}
+
+int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+             const char **ret_path, fm_error *err)
+{
+	return fm_parse_(buf, len, a, ret_body, ret_path, NULL, err);
+}
+
+int fm_parse_lines(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+                   const char **ret_path, fm_lines *ret_lines, fm_error *err)
+{
+	fm_lines l = { .v = NULL, .n = 0, .cap = 0 };
+	int r = fm_parse_(buf, len, a, ret_body, ret_path, ret_lines ? &l : NULL, err);
+	if (r) {
+		free(l.v);
+		return r;
+	}
+	if (ret_lines)
+		*ret_lines = l;
+	return 0;
+}
+
+void fm_lines_done(fm_lines *l)
+{
+	if (l) {
+		free(l->v);
+		*l = (fm_lines){ .v = NULL, .n = 0, .cap = 0 };
+	}
+}
+
+/* The entry under parent (index + 1, 0: the top) for the path segment seg: a key, or "[N]". */
+static size_t lines_child(const fm_lines *l, uint32_t parent, const char *seg, size_t seg_len)
+{
+	bool item = seg_len > 2 && seg[0] == '[' && seg[seg_len - 1] == ']';
+	size_t index = 0;
+	if (item)
+		for (size_t i = 1; i + 1 < seg_len; i++) {
+			if (!is_digit(seg[i]) || index > 100000000u)
+				return 0;
+			index = index * 10 + (size_t)(seg[i] - '0');
+		}
+	for (size_t i = 0; i < l->n; i++) {
+		const fm_line *e = &l->v[i];
+		if (e->parent != parent || (e->key == NULL) != item)
+			continue;
+		if (item ? e->index == index
+		         : e->key_len == seg_len && memcmp(e->key, seg, seg_len) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+unsigned fm_lines_find(const fm_lines *l, const char *field)
+{
+	unsigned line = 1;
+	uint32_t cur = 0;
+	const char *p = field;
+	if (!l || !field)
+		return line;
+	while (*p) {
+		size_t n;
+		if (*p == '[')
+			n = strcspn(p, "]") + (p[strcspn(p, "]")] == ']');
+		else
+			n = strcspn(p, ".[");
+		size_t e = n ? lines_child(l, cur, p, n) : 0;
+		if (!e)
+			break;
+		line = l->v[e - 1].line;
+		cur = (uint32_t)e;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return line;
+}
+
+const char *fm_error_text(const fm_error *err, bool en)
+{
+	return en || !err->message_fr[0] ? err->message : err->message_fr;
 }

@@ -21,6 +21,7 @@
 #ifndef MAILLE_NODE_FRONTMATTER_H
 #define MAILLE_NODE_FRONTMATTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,8 +31,28 @@ typedef struct fm_error {
 	unsigned line;   /* 1-based, 0 when not tied to a line */
 	unsigned column; /* 1-based, 0 when unknown */
 	char field[96];  /* front-matter key involved, "" if none */
-	char message[256];
+	char message[256];    /* in English */
+	char message_fr[256]; /* the same in French */
 } fm_error;
+
+/* The error's message in French, or in English when en. */
+const char *fm_error_text(const fm_error *err, bool en);
+
+/* Where each front-matter key and list item starts: a tree of entries, each naming its
+ * parent (so that a schema report's field path, "risks[1].mitigation", finds its line). The
+ * Markdown body counts as the `description` key at the body's first line. */
+typedef struct fm_line {
+	uint32_t parent; /* the enclosing entry's index + 1; 0 at the top level */
+	uint32_t index;  /* a list item's index (key NULL) */
+	const char *key; /* a key (arena-owned, as in the body), NULL for a list item */
+	size_t key_len;
+	unsigned line; /* the file's line, 1-based */
+} fm_line;
+
+typedef struct fm_lines {
+	fm_line *v; /* malloc'd: fm_lines_done */
+	size_t n, cap;
+} fm_lines;
 
 /* Parses buf[0..len). On success *ret_body is an arena-owned map (not yet normalised or
  * validated: see proto_schema_normalize/validate) and *ret_path the `path` key's value
@@ -39,5 +60,15 @@ typedef struct fm_error {
  * MAILLE_ETOOBIG or MAILLE_ENOMEM, fills *err, and leaves the out-parameters untouched. */
 int fm_parse(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
              const char **ret_path, fm_error *err);
+
+/* fm_parse, and on success *ret_lines (release with fm_lines_done; its keys live in a). */
+int fm_parse_lines(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
+                   const char **ret_path, fm_lines *ret_lines, fm_error *err);
+void fm_lines_done(fm_lines *l);
+
+/* The line of the deepest part of field (a schema report's path: "title", "title.fr",
+ * "risks[1].mitigation") that the file has: a missing member gives its object's line, a
+ * missing top-level field line 1 (the front matter's opening '---'). */
+unsigned fm_lines_find(const fm_lines *l, const char *field);
 
 #endif

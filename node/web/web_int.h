@@ -321,6 +321,19 @@ void web_post_publish(web_req *r);
 void web_post_delete(web_req *r);
 /* Whether the web publishes and edits records of type (the record tables' publish rank). */
 bool web_publishable(const char *type);
+
+/* The errors of a refused publish form (web_publish_errors.c), by the form key of a field
+ * (its form name: "title", "period.start", "risk2_name"): whether key has one, the
+ * attributes of its input (aria-invalid, aria-describedby) and its messages beside it, and
+ * the summary at the top of the form, each error linked to its field. */
+typedef struct web_form_errors {
+	const struct proto_record_type *type;
+	const struct proto_schema_report *rep; /* NULL: none */
+} web_form_errors;
+bool web_form_error_at(const web_form_errors *fe, const char *key);
+void web_form_error_attrs(web_req *r, const web_form_errors *fe, const char *key);
+void web_form_error_text(web_req *r, const web_form_errors *fe, const char *key);
+void web_form_error_summary(web_req *r, const web_form_errors *fe, const char *extra);
 /* The 400 page of an unknown type, listing the types accepted (publishable_only: those the
  * web publishes; else every record type). */
 void web_unknown_type(web_req *r, bool publishable_only);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "node/service/extensions.h"
 #include "node/service/log.h"
+#include "node/service/own_territory.h"
 #include "node/service/publish.h"
 #include "proto/error.h"
 #include "proto/record.h"
@@ -95,6 +97,7 @@ typedef struct fctx {
 	const proto_value *body; /* the stored body being edited (GET), else NULL */
 	proto_arena *a;
 	const proto_record_type *type; /* the record type of the form */
+	web_form_errors errs; /* the refused body's errors (errs.rep NULL: none) */
 	char tmp[8192];
 } fctx;
 
@@ -160,6 +163,22 @@ static bool checked(fctx *c, const char *key, const char *value)
 	return false;
 }
 
+/* The refused body's errors beside their fields: web_publish_errors.c. */
+static bool key_has_error(const fctx *c, const char *key)
+{
+	return web_form_error_at(&c->errs, key);
+}
+
+static void invalid_attrs(fctx *c, const char *key)
+{
+	web_form_error_attrs(c->r, &c->errs, key);
+}
+
+static void error_text(fctx *c, const char *key)
+{
+	web_form_error_text(c->r, &c->errs, key);
+}
+
 /* ---- rendering the form -----------------------------------------------------------------------
  */
 
@@ -195,9 +214,13 @@ static void options_html(fctx *c, const proto_record_field *f, const char *v, bo
 static void checks_html(fctx *c, const proto_record_field *f, const char *key, bool required)
 {
 	web_buf *b = &c->r->out;
-	wb_printf(b, "<fieldset id=\"f-%s\"><legend>", key);
+	wb_printf(b, "<fieldset id=\"f-%s\"", key);
+	if (key_has_error(c, key))
+		wb_printf(b, " aria-describedby=\"e-%s\"", key);
+	wb_puts(b, "><legend>");
 	label(c, f, required);
 	wb_puts(b, "</legend>");
+	error_text(c, key);
 	size_t i = 0;
 	for (const proto_vocab_term *t = f->vocab->terms; t->value; t++, i++) {
 		wb_printf(b,
@@ -248,7 +271,9 @@ static void field_html(fctx *c, const proto_record_field *f, const char *key, bo
 	}
 	wb_printf(b, "<p><label for=\"f-%s\">", key);
 	label(c, f, required);
-	wb_puts(b, "</label><br>");
+	wb_puts(b, "</label>");
+	error_text(c, key);
+	wb_puts(b, "<br>");
 	const char *v = fv(c, key, f->widget == PROTO_W_COMMA);
 	if (!c->form && !c->body && f->dflt)
 		v = f->dflt; /* a new record starts from the default the schema would fill */
@@ -256,8 +281,10 @@ static void field_html(fctx *c, const proto_record_field *f, const char *key, bo
 	switch (f->widget) {
 	case PROTO_W_AREA:
 	case PROTO_W_LINES:
-		wb_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"%d\"%s>", key, key,
+		wb_printf(b, "<textarea id=\"f-%s\" name=\"%s\" rows=\"%d\"%s", key, key,
 		          langmap ? 10 : 4, req);
+		invalid_attrs(c, key);
+		wb_puts(b, ">");
 		wb_htmls(b, v);
 		wb_puts(b, "</textarea>");
 		if (f->widget == PROTO_W_LINES)
@@ -269,24 +296,31 @@ static void field_html(fctx *c, const proto_record_field *f, const char *key, bo
 			            "Markdown; HTML is not interpreted."));
 		break;
 	case PROTO_W_SELECT:
-		wb_printf(b, "<select id=\"f-%s\" name=\"%s\"%s>", key, key, req);
+		wb_printf(b, "<select id=\"f-%s\" name=\"%s\"%s", key, key, req);
+		invalid_attrs(c, key);
+		wb_puts(b, ">");
 		options_html(c, f, v, f->pres != PROTO_REQUIRED);
 		wb_puts(b, "</select>");
 		break;
 	case PROTO_W_BOOL:
-		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s>", key,
+		wb_printf(b, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%s", key,
 		          key, *v ? " checked" : "");
+		invalid_attrs(c, key);
+		wb_puts(b, ">");
 		break;
 	case PROTO_W_DATE:
 		wb_printf(b, "<input type=\"date\" id=\"f-%s\" name=\"%s\" value=\"", key, key);
 		wb_htmls(b, v);
-		wb_printf(b, "\"%s>", req);
+		wb_printf(b, "\"%s", req);
+		invalid_attrs(c, key);
+		wb_puts(b, ">");
 		break;
 	default:
 		wb_printf(b, "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", key, key);
 		wb_htmls(b, v);
 		wb_puts(b, "\"");
 		wb_puts(b, req);
+		invalid_attrs(c, key);
 		if (f->max_chars)
 			wb_printf(b, " maxlength=\"%u\"", f->max_chars);
 		wb_puts(b, ">");
@@ -327,10 +361,13 @@ static void input_line(fctx *c, const char *name, const char *lab, const char *v
 	web_buf *b = &c->r->out;
 	wb_printf(b, "<p><label for=\"f-%s\">", name);
 	wb_htmls(b, lab);
-	wb_printf(b, "</label><br><input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", name,
-	          name);
+	wb_puts(b, "</label>");
+	error_text(c, name);
+	wb_printf(b, "<br><input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"", name, name);
 	wb_htmls(b, value);
-	wb_puts(b, "\"></p>");
+	wb_puts(b, "\"");
+	invalid_attrs(c, name);
+	wb_puts(b, "></p>");
 }
 
 /* The i-th item's field of a list of maps in the stored body, as text. */
@@ -350,10 +387,12 @@ static void contact_html(fctx *c, const proto_record_field *f)
 	const proto_record_field *em = member_of_kind(f, PROTO_FK_EMAIL);
 	const char *email = c->form ? web_form_get(c->form, "contact_email")
 	                            : set_prefill(c, f->name, 0, em->name);
-	wb_printf(b,
-	          "<p><label for=\"f-%s\">%s</label><br><input type=\"email\" "
-	          "id=\"f-%s\" name=\"contact_email\" value=\"",
-	          f->name, L(r, "Courriel de contact", "Contact e-mail"), f->name);
+	wb_printf(b, "<p><label for=\"f-%s\">%s</label>", f->name,
+	          L(r, "Courriel de contact", "Contact e-mail"));
+	error_text(c, f->name);
+	wb_printf(b, "<br><input type=\"email\" id=\"f-%s\"", f->name);
+	invalid_attrs(c, f->name);
+	wb_puts(b, " name=\"contact_email\" value=\"");
 	wb_htmls(b, email ? email : "");
 	bool pub = c->form ? web_form_get(c->form, "contact_public") != NULL : true;
 	wb_printf(b,
@@ -380,9 +419,14 @@ static void groups_html(fctx *c, const proto_record_field *f)
 	web_req *r = c->r;
 	web_buf *b = &r->out;
 	for (size_t i = 0; i < PROTO_FORM_GROUPS; i++) {
-		wb_printf(b, "<fieldset id=\"f-%s-%zu\"><legend>%s %zu%s</legend>", f->name, i,
-		          r->en ? f->item.en : f->item.fr, i + 1,
+		char gk[80];
+		snprintf(gk, sizeof gk, "%s-%zu", f->name, i);
+		wb_printf(b, "<fieldset id=\"f-%s\"", gk);
+		if (key_has_error(c, gk))
+			wb_printf(b, " aria-describedby=\"e-%s\"", gk);
+		wb_printf(b, "><legend>%s %zu%s</legend>", r->en ? f->item.en : f->item.fr, i + 1,
 		          i == 0 && f->pres == PROTO_REQUIRED ? " *" : "");
+		error_text(c, gk);
 		FOR_FORM_FIELDS(f->obj->fields, m)
 		{
 			char n[64];
@@ -394,7 +438,11 @@ static void groups_html(fctx *c, const proto_record_field *f)
 			}
 			wb_printf(b, "<p><label for=\"f-%s\">", n);
 			wb_htmls(b, flabel(r, m));
-			wb_printf(b, "</label><br><select id=\"f-%s\" name=\"%s\">", n, n);
+			wb_puts(b, "</label>");
+			error_text(c, n);
+			wb_printf(b, "<br><select id=\"f-%s\" name=\"%s\"", n, n);
+			invalid_attrs(c, n);
+			wb_puts(b, ">");
 			options_html(c, m, v, false);
 			wb_puts(b, "</select></p>");
 		}
@@ -492,11 +540,14 @@ static void about_html(fctx *c)
 		return;
 	}
 	ac->c = c;
-	wb_printf(b,
-	          "<fieldset id=\"f-%s\"><legend>%s <span aria-hidden=\"true\">*</span></legend>"
-	          "<p class=\"hint\">%s</p>",
-	          refs_name(c), L(r, "Cas d'usage, composants ou méthodologies concernés",
-	            "Use cases, components or methodologies it is about"),
+	wb_printf(b, "<fieldset id=\"f-%s\"", refs_name(c));
+	if (key_has_error(c, refs_name(c)))
+		wb_printf(b, " aria-describedby=\"e-%s\"", refs_name(c));
+	wb_printf(b, "><legend>%s <span aria-hidden=\"true\">*</span></legend>",
+	          L(r, "Cas d'usage, composants ou méthodologies concernés",
+	            "Use cases, components or methodologies it is about"));
+	error_text(c, refs_name(c));
+	wb_printf(b, "<p class=\"hint\">%s</p>",
 	          L(r, "Cochez dans le catalogue, ou cherchez-en d'autres.",
 	            "Tick them in the catalogue, or search for others."));
 	/* what is already checked stays first, whatever the search shows */
@@ -585,36 +636,21 @@ static void about_html(fctx *c)
 /* ---- the page
  * ------------------------------------------------------------------------------------ */
 
-static void form_html(fctx *c, const char *type, const char *edit, const char *error_field,
-                      const char *error_msg)
+/* rep: the refused body's errors (NULL: none); extra: a refusal that is not the schema's. */
+static void form_html(fctx *c, const char *type, const char *edit, const proto_schema_report *rep,
+                      const char *extra)
 {
 	web_req *r = c->r;
 	web_buf *b = &r->out;
 	c->type = publish_type(type);
+	c->errs.type = c->type;
+	c->errs.rep = rep && rep->n_errors ? rep : NULL;
 	const char *tl = web_label(r, type);
 	wb_printf(b, "<h1>%s : ", edit ? L(r, "Modifier", "Edit") : L(r, "Publier", "Publish"));
 	wb_htmls(b, tl ? tl : type);
 	wb_puts(b, "</h1>");
-	if (error_msg) {
-		wb_printf(b, "<div class=\"error\" role=\"alert\" id=\"errors\"><p>%s</p><p>",
-		          L(r, "La fiche n'a pas été publiée :", "The record was not published:"));
-		if (error_field && *error_field) {
-			char anchor[96];
-			snprintf(anchor, sizeof anchor, "%s", error_field);
-			anchor[strcspn(anchor, "[")] = '\0';
-			wb_puts(b, "<a href=\"#f-");
-			wb_htmls(b, anchor);
-			wb_puts(b, "\">");
-			const proto_record_field *ef = proto_record_type_field(c->type, anchor);
-			const char *lab = ef ? flabel(r, ef) : web_label(r, anchor);
-			wb_htmls(b, lab ? lab : error_field);
-			wb_puts(b, "</a> (<code>");
-			wb_htmls(b, error_field);
-			wb_puts(b, "</code>) : ");
-		}
-		wb_htmls(b, error_msg);
-		wb_puts(b, "</p></div>");
-	}
+	if (c->errs.rep || extra)
+		web_form_error_summary(r, &c->errs, extra);
 	char tok[65];
 	web_csrf_token(r, tok);
 	wb_printf(b,
@@ -1134,21 +1170,38 @@ void web_post_publish(web_req *r)
 		goto out;
 	}
 	int e = body ? build_body(&a, body, publish_type(type), form) : MAILLE_ENOMEM;
+	/* an older version's record may hold fields the tables do not name: kept under
+	 * extensions, so that it stays editable (node/service/extensions.h) */
+	if (!e && edit)
+		e = extensions_adopt_unknown(body, &a);
 	if (e) {
 		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
 		goto out;
 	}
-	proto_schema_report rep;
-	proto_schema_normalize(body, &a);
-	const char *err_field = NULL, *err_msg = NULL;
-	char msg[256];
-	if (proto_schema_validate(body, &rep)) {
-		err_field = rep.error.field;
-		err_msg = rep.error.message;
-		/* the schema speaks English; the usual messages are said in French too */
-		if (!r->en && strcmp(err_msg, "missing required field") == 0)
-			err_msg = "champ obligatoire manquant";
+	/* ~70 KB: off the stack of the server's thread */
+	proto_schema_report *rep = malloc(sizeof *rep);
+	if (!rep) {
+		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+		goto out;
 	}
+	/* the node's own territory fills `territories` when the record has none
+	 * (node/service/own_territory.h), as maille publish does */
+	{
+		uint8_t own[PROTO_KEY_LEN];
+		const uint8_t *own_sk;
+		char own_cap[WEB_CAPREF_CAP];
+		if (web_publish_territory(r, own, &own_sk, own_cap) &&
+		    own_territory_fill_from_store(body, &a, r->wk->st, own, web_now_us(r->w))) {
+			free(rep);
+			web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+			goto out;
+		}
+	}
+	proto_schema_normalize(body, &a);
+	const char *err_msg = NULL;
+	char msg[256];
+	if (proto_schema_validate(body, rep))
+		err_msg = "";
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
 	if (!err_msg) {
@@ -1166,11 +1219,13 @@ void web_post_publish(web_req *r)
 	if (err_msg) {
 		r->status = 422;
 		web_page_begin(r, L(r, "Publier", "Publish"), "publish");
-		form_html(&c, type, edit, err_field, err_msg);
+		form_html(&c, type, edit, rep, err_msg[0] ? err_msg : NULL);
 		web_page_end(r);
 		free(enc);
+		free(rep);
 		goto out;
 	}
+	free(rep);
 	uint8_t terr[PROTO_KEY_LEN];
 	const uint8_t *sk;
 	char capref[WEB_CAPREF_CAP];

@@ -17,6 +17,10 @@ import harness
 from harness import run
 
 DATA = None
+# The language of the messages (tools/cli/i18n.h): French when the locale says so, whether or
+# not it is generated on the machine; English in the C locale.
+FR = {"LC_ALL": "fr_FR.UTF-8"}
+EN = {"LC_ALL": "C"}
 
 
 class Node(unittest.TestCase):
@@ -277,9 +281,9 @@ class TestBadInput(Node):
         self.init()
         self.baseline = self.js("export")["count"]
 
-    def refused(self, name, content, *expect):
+    def refused(self, name, content, *expect, env=None):
         p = self.write(name, content)
-        rc, out, err = self.m("publish", p)
+        rc, out, err = self.m("publish", p, env=env)
         self.assertEqual(rc, 1, f"{name} accepted: {out}")
         self.assertIn(name, err)
         for e in expect:
@@ -294,6 +298,10 @@ class TestBadInput(Node):
         self.refused("nofm.md", "# Juste du Markdown\n", "---")
         self.refused("unclosed.md", "---\ntype: rex\n")
         self.refused("syntax.md", "---\ntype: rex\ntitle: [a, b\nsummary: x\n---\n", ":")
+        err = self.refused("colon.md", "---\n" + base.replace("title: T", "title: Bilan : un an")
+                           + "---\nx\n", "colon.md:3:", env=FR)
+        self.assertIn("« : » inattendu à cet endroit", err)
+        self.assertIn("une valeur qui contient « : » se met entre guillemets", err)
         self.refused("unknown-type.md", "---\n" + base.replace("type: rex", "type: recette") + "---\nx\n",
                      "type")
         self.refused("missing.md", "---\n" + base.replace("lessons_learned: l\n", "") + "---\nx\n",
@@ -321,13 +329,18 @@ class TestBadInput(Node):
         """A one-line text (title, summary, names, labels, keywords...) holds no control
         character; a multi-line text (the description, a REX's long fields) holds line breaks
         and tabs and no other control character. Refused with the file and the field, French
-        first, and nothing stored."""
+        in French in a French locale, and nothing stored."""
         base = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
                 "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
                 "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
         err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
-                           "---\nx\n", "title.fr", "U+001B", "refusé")
-        self.assertIn("esc.md:3: field title.fr: caractère de contrôle U+001B refusé", err)
+                           "---\nx\n", "title.fr", "U+001B", "refusé", env=FR)
+        self.assertIn("esc.md:3: title.fr", err)
+        self.assertIn("caractère de contrôle U+001B refusé : ce champ tient sur une ligne", err)
+        err = self.refused("esc.md", "---\n" + base.replace("title: T", 'title: "Titre \\e[2J"') +
+                           "---\nx\n", env=EN)
+        self.assertIn("esc.md:3: title.fr: control character U+001B not allowed in a one-line "
+                      "field", err)
         self.assertNotIn("\x1b", err)
         self.refused("nl.md", "---\n" + base.replace("title: T", 'title: "Titre\\n[fausse ligne]"') +
                      "---\nx\n", "title.fr", "U+000A")
@@ -347,14 +360,130 @@ class TestBadInput(Node):
                         "---\n## Titre\n\n\tcode\n\nFin.\n")
         self.assertEqual(self.js("publish", ok)["path"], "rex/t")
 
+    REX = ("type: rex\ntitle: T\nsummary: S\nthemes: [donnees]\nstatus: idea\nabout: [x]\n"
+           "declaration: user\nperiod: {start: 2024-01-01}\ncontext: c\nobjectives: o\n"
+           "what_was_done: w\ndifficulties: d\nlessons_learned: l\n")
+
+    def test_every_error_with_its_line(self):
+        """A record with ten faults (eleven errors: a misspelt required field is also a missing
+        one): every one is reported at once, in the record table's order, as FILE:LINE:
+        field: message (a missing field at line 1, the front matter's), then their count;
+        exit 1 and nothing stored, --dry-run the same."""
+        text = ("---\n"                                      # 1
+                "type: rex\n"                                # 2
+                "summary: S\n"                               # 3   title missing
+                "themes: [donnees, sante]\n"                 # 4   themes[1]
+                "status: fini\n"                             # 5   status
+                "territories:\n"                             # 6
+                "  - level: comune\n"                        # 7   territories[0].level
+                "    code: \"69123\"\n"                      # 8
+                "    cog_year: 25\n"                         # 9   territories[0].cog_year
+                "    label: Lyon\n"                          # 10
+                "about: [x]\n"                               # 11
+                "declaration: usager\n"                      # 12  declaration
+                "period:\n"                                  # 13
+                "  start: 2024-03-01\n"                      # 14
+                "  end: 2025-02-30\n"                        # 15  period.end
+                "rating: 9\n"                                # 16  rating
+                "context: c\nobjectives: o\nwhat_was_done: w\ndifficulties: d\n"  # 17-20
+                "lesons_learned: l\n"                        # 21  unknown, lessons_learned missing
+                "couleur: bleu\n"                            # 22  unknown
+                "---\n"
+                "Le texte.\n")
+        want = [(1, "title", "missing required field"),
+                (4, "themes[1]", 'unknown value "sante"; expected one of: ia-democratie'),
+                (5, "status", 'unknown value "fini"; expected one of: idea, design'),
+                (7, "territories[0].level", 'did you mean commune?'),
+                (9, "territories[0].cog_year", "out of range"),
+                (12, "declaration", 'unknown value "usager"'),
+                (15, "period.end", 'invalid date "2025-02-30"'),
+                (1, "lessons_learned", "missing required field"),
+                (16, "rating", "out of range"),
+                (21, "lesons_learned", "unknown field; did you mean lessons_learned?"),
+                (22, "couleur", "unknown field"),
+                ]
+        for dry in ((), ("--dry-run",)):
+            with self.subTest(dry=dry):
+                p = self.write("dix.md", text)
+                rc, out, err = self.m("publish", p, *dry, env=EN)
+                self.assertEqual(rc, 1)
+                self.assertEqual(out, "")
+                lines = [l for l in err.splitlines() if l.startswith("maille: error: ")]
+                self.assertEqual(len(lines), len(want) + 1, err)
+                for got, (line, field, msg) in zip(lines, want):
+                    self.assertIn(f"dix.md:{line}: {field}: ", got)
+                    self.assertIn(msg, got)
+                self.assertIn(f"dix.md: {len(want)} errors; nothing was stored", lines[-1])
+        self.assertEqual(self.js("export")["count"], self.baseline, "nothing stored")
+        # in French, the same errors in French and their count
+        rc, _, err = self.m("publish", self.write("dix.md", text), env=FR)
+        self.assertEqual(rc, 1)
+        self.assertIn("dix.md:21: lesons_learned", err)
+        self.assertIn("champ inconnu ; vouliez-vous dire lessons_learned ?", err)
+        self.assertIn("valeur inconnue « sante » ; valeurs admises : ia-democratie (IA et "
+                      "démocratie)", err)
+        self.assertIn("champ obligatoire manquant", err)
+
+    def test_unknown_field_and_theme(self):
+        """An unknown field is an error with the nearest known name, at the top level and in a
+        nested object; a wrong theme lists the allowed ones; under extensions anything goes."""
+        err = self.refused("typo.md", "---\n" + self.REX.replace("lessons_learned", "lesons_learned")
+                           + "---\nx\n", env=EN)
+        self.assertIn("typo.md:14: lesons_learned: unknown field; did you mean lessons_learned?", err)
+        self.assertIn("typo.md:1: lessons_learned: missing required field", err)
+        self.assertIn("2 errors", err)
+        err = self.refused("typo.md", "---\n" + self.REX.replace("lessons_learned", "lesons_learned")
+                           + "---\nx\n", env=FR)
+        self.assertIn("lesons_learned", err)
+        self.assertIn("champ inconnu ; vouliez-vous dire lessons_learned ?", err)
+        err = self.refused("nested.md", "---\n" + self.REX.replace(
+            "period: {start: 2024-01-01}", "period: {start: 2024-01-01, fin: 2024-06-30}")
+            + "---\nx\n", env=EN)
+        self.assertIn("nested.md:9: period.fin: unknown field; expected one of: start, end", err)
+        err = self.refused("theme.md", "---\n" + self.REX.replace("[donnees]", "[donees]") +
+                           "---\nx\n", env=EN)
+        self.assertIn("theme.md:5: themes[0]: unknown value \"donees\"; did you mean donnees? "
+                      "Expected one of: ia-democratie, ia-ressource-limitee", err)
+        self.assertIn("participation-citoyenne", err)
+        ok = self.write("ext.md", "---\n" + self.REX + "extensions:\n  couleur: bleu\n"
+                        "  lesons: {x: 1}\n---\nx\n")
+        rc, out, err = self.m("publish", ok, env=EN)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("unknown", err)
+
+    def test_own_territory_fills_territories(self):
+        """A record without `territories` gets the node's own territory (a métropole is an
+        EPCI, its code its SIREN, the year of publication), so it is neither refused nor
+        orphaned; a record that names its territories keeps them; --dry-run fills the same."""
+        import datetime
+        year = datetime.datetime.now(datetime.timezone.utc).year
+        p = self.write("sans.md", "---\n" + self.REX + "---\nx\n")
+        res = self.js("publish", p)
+        self.assertNotIn("territories", json.dumps(res["warnings"]))
+        body = self.js("show", res["path"])["body"]
+        self.assertEqual(body["territories"], [{"level": "epci", "code": "200046977",
+                                                "cog_year": year, "label": "Métropole de Lyon"}])
+        own = ("territories:\n  - {level: commune, code: \"69123\", cog_year: 2024, "
+               "label: Lyon}\n")
+        p = self.write("avec.md", "---\n" + self.REX.replace("title: T", "title: U") + own +
+                       "---\nx\n")
+        body = self.js("show", self.js("publish", p)["path"])["body"]
+        self.assertEqual(body["territories"], [{"level": "commune", "code": "69123",
+                                                "cog_year": 2024, "label": "Lyon"}])
+        # a dry run warns of nothing missing either
+        p = self.write("sec.md", "---\n" + self.REX.replace("title: T", "title: V") + "---\nx\n")
+        dry = self.js("publish", "--dry-run", p)
+        self.assertNotIn("territories", json.dumps(dry["warnings"]))
+
     def test_refused_urls_and_targets(self):
         """A URL field takes http and https only; a relation's target is an entry path or an
-        http, https or urn URI. Refused with the file and the field, French first."""
+        http, https or urn URI. Refused with the file and the field, in French in a French
+        locale."""
         comp = ("type: component\ntitle: Outil de test\nsummary: S\nthemes: [logiciel-libre]\n"
                 "status: production\ncomponent_kind: software\nlicence: EUPL-1.2\n")
         err = self.refused("js.md", "---\n" + comp + "repository_url: javascript:alert(1)\n---\nx\n",
-                           "repository_url", "schéma « javascript » refusé")
-        self.assertIn("js.md:9: field repository_url:", err)  # --- is line 1
+                           "repository_url", "schéma « javascript » refusé", env=FR)
+        self.assertIn("js.md:9: repository_url", err)  # --- is line 1
         # with a good repository_url, one bad value each
         good = "---\n" + comp + "repository_url: https://forge.exemple.fr/x\n"
         for name, line, field, why in (
@@ -367,7 +496,7 @@ class TestBadInput(Node):
                 ("notpath.md", "relations: [{rel: uses, target: Component/Outil}]",
                  "relations[0].target", "refusée")):
             with self.subTest(name):
-                self.refused(name, good + line + "\n---\nx\n", field, why)
+                self.refused(name, good + line + "\n---\nx\n", field, why, env=FR)
         # the same record with acceptable values publishes
         ok = self.write("ok.md", good + "relations: [{rel: uses, target: component/autre-outil},\n"
                         "            {rel: similar_to, target: \"urn:isbn:9782070360024\"}]\n"
@@ -641,6 +770,25 @@ class TestSchema(unittest.TestCase):
         self.assertIn("title  (texte par langue)  obligatoire", out)  # common fields too
         rc, out, _ = run("schema", "territory")
         self.assertNotIn("  title ", out)  # a territory has no common fields
+
+    def test_one_type_says_what_each_field_takes(self):
+        """maille schema TYPE: each field's allowed values, nested members, bounds, length,
+        default and an example, and that any other field is refused (extensions excepted)."""
+        rc, out, _ = run("schema", "rex")
+        self.assertEqual(rc, 0)
+        for said in ("territories[].cog_year  (entier)  obligatoire", "de 1000 à 9999",
+                     "au plus 200 caractères", "par défaut : etalab-2.0", "exemple : 69123",
+                     "valeurs : commune (Commune), epci (Intercommunalité (EPCI))", "period.end",
+                     "Un champ absent de cette liste est refusé"):
+            self.assertIn(said, out)
+        self.assertNotIn("avertissement", out.split("\n\n")[-1])
+        d = json.loads(run("schema", "rex", "--json")[1])
+        terr = next(f for f in d["common_fields"] if f["name"] == "territories")
+        year = next(f for f in terr["fields"] if f["name"] == "cog_year")
+        self.assertEqual((year["min"], year["max"]), (1000, 9999))
+        title = next(f for f in d["common_fields"] if f["name"] == "title")
+        self.assertEqual(title["max_chars"], 200)
+        self.assertNotIn("other_values_allowed", json.dumps(d))
 
     def test_one_type_json(self):
         d = json.loads(run("schema", "component", "--json")[1])

@@ -1,8 +1,8 @@
 /* Fuzz target: fm_parse (node/service/frontmatter.h).
  *
  * Properties: the parser never crashes, leaks or over-reads, whatever the bytes; a refusal
- * uses a documented code and gives a message and a field that are valid UTF-8, with a line
- * number inside the file; an accepted file gives a body that encodes, decodes back (so the
+ * uses a documented code and gives a message in French and in English and a field that are
+ * valid UTF-8, with a line number inside the file; an accepted file gives a body that encodes, decodes back (so the
  * front matter respects every limit of the protocol's decoder) and re-encodes to the same
  * bytes, and a `path` that is text without NUL. */
 #include <stdlib.h>
@@ -17,6 +17,10 @@ static void check_error(const uint8_t *data, size_t size, int r, const fm_error 
 {
 	if (r != MAILLE_EPROTO && r != MAILLE_EUTF8 && r != MAILLE_ETOOBIG && r != MAILLE_ENOMEM)
 		abort();
+	size_t flen_fr = strnlen(err->message_fr, sizeof err->message_fr);
+	if (flen_fr == 0 || flen_fr == sizeof err->message_fr ||
+	    !proto_utf8_valid((const uint8_t *)err->message_fr, flen_fr))
+		abort(); /* the French text too */
 	size_t mlen = strnlen(err->message, sizeof err->message);
 	size_t flen = strnlen(err->field, sizeof err->field);
 	if (mlen == 0 || mlen == sizeof err->message || flen == sizeof err->field)

@@ -619,6 +619,45 @@ Corps.
                          400)
         self.assertEqual(self.count(), before)
 
+    def test_publish_marks_every_faulty_field(self):
+        """A form with several faults: all are listed at the top, each linked to its field;
+        every faulty field is marked aria-invalid and described by its message beside it; what
+        was typed is kept; nothing is stored. In English with the switch."""
+        before = self.count()
+        cookie, tok = self.csrf()
+        pairs = self.rex_form("Plusieurs fautes", tok, lessons_learned=None, summary=None,
+                              **{"period.start": "2025-02-30", "status": "fini"})
+        r = self.post("/publish", pairs, cookie)
+        self.assertEqual(r.status, 422, r.text[:300])
+        text = r.text
+        self.assertIn("La fiche n'a pas été publiée (4 erreurs)", text)
+        summary = text[text.index('id="errors"'):text.index("</ul>", text.index('id="errors"'))]
+        for key in ("summary", "status", "period.start", "lessons_learned"):
+            with self.subTest(key):
+                self.assertIn(f'<a href="#f-{key}">', summary)
+                field = re.search(r'<(?:input|textarea|select)[^>]*id="f-' + re.escape(key) +
+                                  r'"[^>]*>', text)
+                self.assertIsNotNone(field, key)
+                self.assertIn('aria-invalid="true"', field.group(0))
+                self.assertIn(f'aria-describedby="e-{key}"', field.group(0))
+                self.assertRegex(text, r'<span class="error" id="e-' + re.escape(key) + r'">')
+        self.assertIn("champ obligatoire manquant", text)
+        self.assertIn("valeur inconnue « fini » ; valeurs admises : idea (Idée)", text)
+        self.assertIn("date « 2025-02-30 » invalide", text)
+        # the fields without fault are not marked, and keep what was typed
+        title = re.search(r'<input[^>]*id="f-title"[^>]*>', text).group(0)
+        self.assertNotIn("aria-invalid", title)
+        self.assertIn('value="Plusieurs fautes"', title)
+        self.assertIn("Six mois d&#39;essai.", text)
+        self.assertEqual(text.count('aria-invalid="true"'), 4)
+        en = self.post("/publish", pairs, None,
+                       {"Cookie": f"maille_csrf={cookie}; maille_lang=en"})
+        self.assertEqual(en.status, 422, en.text[:300])
+        self.assertIn("The record was not published (4 errors):", en.text)
+        self.assertIn("missing required field", en.text)
+        self.assertIn('unknown value "fini"', html.unescape(en.text))
+        self.assertEqual(self.count(), before)
+
     def test_publish_edit_delete(self):
         cookie, tok = self.csrf()
         r = self.post("/publish", self.rex_form("Assistant RH : bilan à six mois", tok), cookie)

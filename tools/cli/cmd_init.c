@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "node/service/frontmatter.h"
 #include "node/service/publish.h"
 #include "node/service/term.h"
@@ -152,10 +153,12 @@ int cmd_init(int argc, char **argv)
 	proto_schema_normalize(body, &ar);
 	if (proto_schema_validate(body, &rep)) {
 		proto_arena_done(&ar);
-		return cli_usage_error("init", "--%s: %s", rep.error.field, rep.error.message);
+		return cli_usage_error("init", "--%s: %s", rep.errors[0].field,
+		                       proto_schema_text(&rep.errors[0], !cli_french()));
 	}
 	for (size_t i = 0; i < rep.n_warnings; i++)
-		cli_warn("%s: %s", rep.warnings[i].field, rep.warnings[i].message);
+		cli_warn("%s: %s", rep.warnings[i].field,
+		         proto_schema_text(&rep.warnings[i], !cli_french()));
 	uint8_t *enc;
 	size_t enc_len;
 	r = publish_encode_body(body, &enc, &enc_len);

@@ -16,6 +16,7 @@
 #include "node/service/file.h"
 #include "node/service/fmpath.h"
 #include "node/service/frontmatter.h"
+#include "node/service/own_territory.h"
 #include "node/service/publish.h"
 #include "node/service/term.h"
 #include "nodecli.h"
@@ -37,6 +38,11 @@ static const char publish_help[] =
 	"standard input or a read-only file, the line to add is printed instead.\n"
 	"'maille new TYPE' writes a record to fill in; 'maille export --format markdown PATH'\n"
 	"gives a published record back as such a file.\n"
+	"Every error of the file is reported at once, as FILE:LINE: field: message, and nothing\n"
+	"is stored: a field the record type does not have (the nearest name is offered; your own\n"
+	"fields go under extensions:), a value outside its list (the allowed ones are listed).\n"
+	"Without `territories`, the node's own territory is filled in. maille schema TYPE lists\n"
+	"the fields.\n"
 	"\n"
 	"  --path PATH   store the record at PATH\n"
 	"  --dry-run     validate only; store nothing\n"
@@ -67,27 +73,24 @@ static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-/* The line of a top-level front-matter key in the file, 0 if not found: error messages
- * then point at the line a person has to fix. */
-static unsigned key_line(const uint8_t *buf, size_t len, const char *field)
+/* Every error of the report, each as FILE:LINE: field: message (the line of the field, or
+ * of the object that lacks it), then their count: a person fixes them all in one pass. */
+static void print_schema_errors(const char *file, const proto_schema_report *rep,
+                                const fm_lines *lines)
 {
-	char key[100];
-	size_t klen = strcspn(field, ".[");
-	if (klen == 0 || klen >= sizeof key)
-		return 0;
-	memcpy(key, field, klen);
-	key[klen] = '\0';
-	unsigned line = 1;
-	size_t i = 0;
-	while (i < len) {
-		if (len - i > klen && memcmp(buf + i, key, klen) == 0 && buf[i + klen] == ':')
-			return line;
-		while (i < len && buf[i] != '\n')
-			i++;
-		i++;
-		line++;
+	bool en = !cli_french();
+	for (size_t i = 0; i < rep->n_errors; i++) {
+		const proto_schema_issue *is = &rep->errors[i];
+		cli_error(_("%s:%u: %s: %s"), file, fm_lines_find(lines, is->field),
+		          is->field[0] ? is->field : _("(record)"), proto_schema_text(is, en));
 	}
-	return 0;
+	if (rep->n_errors_total > rep->n_errors)
+		cli_error(ngettext("%s: %zu more error not shown", "%s: %zu more errors not shown",
+		                   rep->n_errors_total - rep->n_errors),
+		          file, rep->n_errors_total - rep->n_errors);
+	cli_error(ngettext("%s: %zu error; nothing was stored", "%s: %zu errors; nothing was stored",
+	                   rep->n_errors_total),
+	          file, rep->n_errors_total);
 }
 
 /* {"path": path, "id": id (null when NULL)}: what publish and delete print with --json. */
@@ -196,30 +199,52 @@ int cmd_publish(int argc, char **argv)
 	const char *fm_path = NULL;
 	fm_error fe;
 	memset(&fe, 0, sizeof fe);
+	fm_lines lines = { NULL, 0, 0 };
+	/* ~70 KB of report: kept off the stack of a command that may grow */
+	proto_schema_report *rep = malloc(sizeof *rep);
 	node_dir nd;
 	memset(&nd, 0, sizeof nd);
 	uint8_t *enc = NULL;
 	json_t *warnings = json_array();
 
-	r = fm_parse(buf, len, &ar, &body, &fm_path, &fe);
+	if (!rep) {
+		cli_error(_("out of memory"));
+		goto out;
+	}
+	r = fm_parse_lines(buf, len, &ar, &body, &fm_path, &lines, &fe);
 	if (r) {
+		const char *msg = fm_error_text(&fe, !cli_french());
+		if (!msg[0])
+			msg = maille_strerror(r);
 		if (fe.line)
 			cli_error("%s:%u:%u: %s%s%s", file, fe.line, fe.column ? fe.column : 1,
-			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", fe.message);
+			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", msg);
 		else
-			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "",
-			          fe.message[0] ? fe.message : maille_strerror(r));
+			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "",
+			          fe.field[0] ? ": " : "", msg);
+		goto out;
+	}
+	/* The node opens before validation: its own territory fills `territories` when the file
+	 * leaves it out (node/service/own_territory.h). --dry-run needs no node: without one,
+	 * nothing is filled. */
+	if (!dry) {
+		if (cli_node_open_write(&nd, a.dir))
+			goto out;
+		if (cli_member_can_write(&nd, "publish"))
+			goto out;
+	} else {
+		node_env quiet = { .say = NULL, .now_us = cli_now_us() };
+		if (node_dir_open(&nd, a.dir, NODE_OPEN_READ, &quiet))
+			memset(&nd, 0, sizeof nd);
+	}
+	if (nd.st && nd.has_territory &&
+	    own_territory_fill_from_store(body, &ar, nd.st, nd.territory, cli_now_us())) {
+		cli_error(_("out of memory"));
 		goto out;
 	}
 	proto_schema_normalize(body, &ar);
-	proto_schema_report rep;
-	if (proto_schema_validate(body, &rep)) {
-		unsigned line = key_line(buf, len, rep.error.field);
-		if (line)
-			cli_error("%s:%u: field %s: %s", file, line, rep.error.field, rep.error.message);
-		else
-			cli_error("%s: field %s: %s", file, rep.error.field[0] ? rep.error.field : "(record)",
-			          rep.error.message);
+	if (proto_schema_validate(body, rep)) {
+		print_schema_errors(file, rep, &lines);
 		goto out;
 	}
 	const char *type = proto_map_get(body, "type")->u.str.ptr;
@@ -229,13 +254,16 @@ int cmd_publish(int argc, char **argv)
 		          file, type);
 		goto out;
 	}
-	for (size_t i = 0; i < rep.n_warnings; i++) {
+	for (size_t i = 0; i < rep->n_warnings; i++) {
+		const proto_schema_issue *w = &rep->warnings[i];
 		if (!a.json)
-			cli_warn("%s: %s: %s", file, rep.warnings[i].field, rep.warnings[i].message);
-		json_t *w = json_object();
-		json_object_set_new(w, "field", json_string(rep.warnings[i].field));
-		json_object_set_new(w, "message", json_string(rep.warnings[i].message));
-		json_array_append_new(warnings, w);
+			cli_warn(_("%s:%u: %s: %s"), file, fm_lines_find(&lines, w->field), w->field,
+			         proto_schema_text(w, !cli_french()));
+		json_t *o = json_object();
+		json_object_set_new(o, "field", json_string(w->field));
+		json_object_set_new(o, "line", json_integer(fm_lines_find(&lines, w->field)));
+		json_object_set_new(o, "message", json_string(proto_schema_text(w, !cli_french())));
+		json_array_append_new(warnings, o);
 	}
 
 	char path[PROTO_PATH_MAX + 1];
@@ -257,10 +285,6 @@ int cmd_publish(int argc, char **argv)
 	bool updated = false, written = false;
 	uint64_t versions = 0;
 	if (!dry) {
-		if (cli_node_open_write(&nd, a.dir))
-			goto out;
-		if (cli_member_can_write(&nd, "publish"))
-			goto out;
 		updated = record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
@@ -310,6 +334,8 @@ int cmd_publish(int argc, char **argv)
 	}
 out:
 	json_decref(warnings);
+	fm_lines_done(&lines);
+	free(rep);
 	free(enc);
 	free(buf);
 	node_dir_close(&nd);

@@ -2,7 +2,9 @@
  * tables describe them (proto/record.h): a list of the types, one type's fields, the same in
  * JSON, or the whole reference in Markdown (proto/RECORDS.md is this output; a test checks
  * that the committed file is what the tables give). Reads no node directory. */
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,7 @@ static void text_values(const proto_vocab *v, unsigned indent)
 	printf("%*svaleurs :", (int)indent, "");
 	for (const proto_vocab_term *t = v->terms; t->value; t++)
 		printf("%s %s (%s)", t == v->terms ? "" : ",", t->value, t->label.fr);
-	printf("%s\n", v->open ? " ; d'autres sont admises, avec un avertissement" : "");
+	printf("\n");
 }
 
 static void text_presence(const proto_record_field *f)
@@ -39,6 +41,37 @@ static void text_presence(const proto_record_field *f)
 	if (f->cond)
 		printf(" ; %s si %s = %s", proto_record_presence_text(f->cond->pres).fr,
 		       f->cond->field, f->cond->value ? f->cond->value : "true");
+}
+
+/* What else a field's value must be: its bounds, its length, its default, an example. */
+static void text_limits(const proto_record_field *f, unsigned indent)
+{
+	char line[256] = "";
+	size_t n = 0;
+#define TEXT_ADD(...)                                                                              \
+	do {                                                                                       \
+		int w_ = snprintf(line + n, sizeof line - n, __VA_ARGS__);                         \
+		if (w_ > 0 && (size_t)w_ < sizeof line - n)                                        \
+			n += (size_t)w_;                                                           \
+	} while (0)
+	if (f->kind == PROTO_FK_INT && f->hi != INT64_MAX)
+		TEXT_ADD("%sde %" PRId64 " à %" PRId64, n ? " ; " : "", f->lo, f->hi);
+	else if ((f->kind == PROTO_FK_INT || f->kind == PROTO_FK_NUMBER ||
+	          f->kind == PROTO_FK_NUM_OR_TEXT) && f->lo > INT64_MIN)
+		TEXT_ADD("%sau moins %" PRId64, n ? " ; " : "", f->lo);
+	if (f->max_chars)
+		TEXT_ADD("%sau plus %u caractères", n ? " ; " : "", f->max_chars);
+	if (f->warn_chars)
+		TEXT_ADD("%s%u caractères conseillés", n ? " ; " : "", f->warn_chars);
+	if (f->multiline)
+		TEXT_ADD("%sMarkdown, sur plusieurs lignes", n ? " ; " : "");
+	if (f->dflt)
+		TEXT_ADD("%spar défaut : %s", n ? " ; " : "", f->dflt);
+	if (f->example && !f->vocab)
+		TEXT_ADD("%sexemple : %s", n ? " ; " : "", f->example);
+#undef TEXT_ADD
+	if (n)
+		printf("%*s%s\n", (int)indent, "", line);
 }
 
 static void text_fields(const proto_record_field *fields, const char *prefix, unsigned indent)
@@ -53,8 +86,12 @@ static void text_fields(const proto_record_field *fields, const char *prefix, un
 		printf("%*s%s  (%s)  ", (int)indent, "", path, proto_record_kind_text(f->kind).fr);
 		text_presence(f);
 		printf("\n%*s%s : %s\n", (int)indent + 4, "", f->label.fr, f->help.fr);
+		text_limits(f, indent + 4);
 		if (f->vocab)
 			text_values(f->vocab, indent + 4);
+		if (f->kind == PROTO_FK_MAP)
+			printf("%*s%s\n", (int)indent + 4, "",
+			       "contenu libre, jamais interprété (free content, never interpreted)");
 		if (f->obj) {
 			char sub[170];
 			n = snprintf(sub, sizeof sub, "%s%s", path,
@@ -91,6 +128,10 @@ static void text_type(const proto_record_type *t)
 	}
 	printf("\nChamps propres à %s (fields of %s) :\n", t->name, t->name);
 	text_fields(t->fields, "", 2);
+	printf("\nUn champ absent de cette liste est refusé, au premier niveau comme dans un objet "
+	       "imbriqué, sauf sous extensions ; une valeur hors de sa liste aussi (a field not "
+	       "listed here is refused, except under extensions, and so is a value outside its "
+	       "list).\n");
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -126,7 +167,6 @@ static json_t *json_fields(const proto_record_field *fields)
 				                                      "label", json_fr_en(t->label)));
 			json_object_set_new(o, "vocabulary", json_string(f->vocab->name));
 			json_object_set_new(o, "values", vals);
-			json_object_set_new(o, "other_values_allowed", json_boolean(f->vocab->open));
 		}
 		if (f->search != PROTO_SEARCH_NONE)
 			json_object_set_new(o, "search",
@@ -135,6 +175,17 @@ static json_t *json_fields(const proto_record_field *fields)
 			                              proto_search_columns[f->search].weight));
 		if (f->dflt)
 			json_object_set_new(o, "default", json_string(f->dflt));
+		if (f->kind == PROTO_FK_INT || f->kind == PROTO_FK_NUMBER ||
+		    f->kind == PROTO_FK_NUM_OR_TEXT)
+			json_object_set_new(o, "min", json_integer(f->lo));
+		if (f->kind == PROTO_FK_INT && f->hi != INT64_MAX)
+			json_object_set_new(o, "max", json_integer(f->hi));
+		if (f->max_chars)
+			json_object_set_new(o, "max_chars", json_integer(f->max_chars));
+		if (f->warn_chars)
+			json_object_set_new(o, "advised_chars", json_integer(f->warn_chars));
+		if (f->example)
+			json_object_set_new(o, "example", json_string(f->example));
 		if (f->obj)
 			json_object_set_new(o, "fields", json_fields(f->obj->fields));
 		json_array_append_new(arr, o);
@@ -240,8 +291,13 @@ static void md_reference(void)
 	       "fiche sans ce champ est refusée), recommandé (un avertissement), facultatif ; "
 	       "certains champs changent de présence selon un autre champ. Les champs imbriqués "
 	       "sont notés `risks[].name` (dans chaque élément d'une liste) ou `period.start`. "
+	       "Un champ que ces tables ne nomment pas est refusé (au premier niveau comme dans "
+	       "un objet imbriqué), sauf sous `extensions`, et une valeur hors de son "
+	       "vocabulaire aussi. "
 	       "*Every record is a map whose `type` names its type. Nested fields are written "
-	       "`risks[].name` or `period.start`.*\n\n");
+	       "`risks[].name` or `period.start`. A field these tables do not name is refused "
+	       "(at the top level as in a nested object), except under `extensions`, and so is "
+	       "a value outside its vocabulary.*\n\n");
 	printf("## Recherche (search)\n\n| Colonne (column) | Poids (weight) |\n|---|---|\n");
 	for (int c = PROTO_SEARCH_TITLE; c < PROTO_SEARCH_N_; c++)
 		printf("| %s | %.0f |\n", proto_search_columns[c].name, proto_search_columns[c].weight);
@@ -269,9 +325,6 @@ static void md_reference(void)
 	printf("## Vocabulaires (vocabularies)\n");
 	for (size_t i = 0; i < vs.n; i++) {
 		printf("\n### %s\n\n", vs.v[i]->name);
-		if (vs.v[i]->open)
-			printf("D'autres valeurs sont admises, avec un avertissement. *Other values are "
-			       "allowed, with a warning.*\n\n");
 		printf("| Valeur (value) | Libellé | Label |\n|---|---|---|\n");
 		for (const proto_vocab_term *t = vs.v[i]->terms; t->value; t++)
 			printf("| `%s` | %s | %s |\n", t->value, t->label.fr, t->label.en);

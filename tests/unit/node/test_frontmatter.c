@@ -123,8 +123,11 @@ static int parse_len(const char *text, size_t len)
 		CHECK(body == (proto_value *)&arena);
 		CHECK_EQ_STR(last_path, "(untouched)");
 		CHECK(last_err.message[0] != '\0');
+		CHECK(last_err.message_fr[0] != '\0');
 		CHECK(
 		    proto_utf8_valid((const uint8_t *)last_err.message, strlen(last_err.message)));
+		CHECK(proto_utf8_valid((const uint8_t *)last_err.message_fr,
+		                       strlen(last_err.message_fr)));
 		CHECK(proto_utf8_valid((const uint8_t *)last_err.field, strlen(last_err.field)));
 		return r;
 	}
@@ -173,6 +176,14 @@ static int parse(const char *text)
 		if ((at_line) != 0)                                                                \
 			CHECK_EQ_INT(last_err.line, at_line);                                      \
 	} while (0)
+
+static bool message_fr_has(const char *needle)
+{
+	if (strstr(fm_error_text(&last_err, false), needle))
+		return true;
+	fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", last_err.message_fr, needle);
+	return false;
+}
 
 static bool message_has(const char *needle)
 {
@@ -446,6 +457,10 @@ static void test_refuse_yaml_syntax(void)
 	CHECK_EQ_INT(last_err.column, 16);
 	CHECK(message_has("mapping values are not allowed"));
 	CHECK(message_has("quoted"));
+	/* the same in French, libyaml's words too */
+	CHECK(message_fr_has("YAML : « : » inattendu à cet endroit"));
+	CHECK(message_fr_has("une valeur qui contient « : » se met entre guillemets"));
+	CHECK(strcmp(fm_error_text(&last_err, true), last_err.message) == 0);
 	CHECK_REFUSED("---\na: 1\nb: 2\nc: 3\nd: \"unterminated\n---\n", MAILLE_EPROTO, 0);
 	CHECK(last_err.line >= 5);
 	CHECK_REFUSED("---\na: 1\nb: 2\nc: 3\n- x\n---\n", MAILLE_EPROTO, 5);
@@ -680,6 +695,84 @@ static void test_cleanup(void)
 	proto_arena_done(&arena);
 }
 
+/* The line of every key and item, nested ones too, as a schema report's path names them; a
+ * missing member gives its object's line, a missing field line 1, the Markdown body the
+ * description's. */
+static void test_lines(void)
+{
+	static const char file[] = "---\n"                                  /* 1 */
+	                           "type: rex\n"                            /* 2 */
+	                           "title:\n"                               /* 3 */
+	                           "  fr: \"Chatbot RH : un an après\"\n"     /* 4 */
+	                           "themes: [donnees,\n"                    /* 5 */
+	                           "  sante]\n"                             /* 6 */
+	                           "territories:\n"                         /* 7 */
+	                           "  - level: commune\n"                   /* 8 */
+	                           "    code: \"69123\"\n"                  /* 9 */
+	                           "  - level: epci\n"                      /* 10 */
+	                           "\n"                                     /* 11 */
+	                           "    cog_year: 2025\n"                   /* 12 */
+	                           "lesons_learned: \"é\"\n"                /* 13 */
+	                           "path: rex/chatbot-rh\n"                 /* 14 */
+	                           "---\n"                                  /* 15 */
+	                           "\n"                                     /* 16 */
+	                           "Le texte.\n";                           /* 17 */
+	static const struct {
+		const char *field;
+		unsigned line;
+	} want[] = {
+		{ "type", 2 },
+		{ "title", 3 },
+		{ "title.fr", 4 },
+		{ "title.en", 3 },
+		{ "themes", 5 },
+		{ "themes[0]", 5 },
+		{ "themes[1]", 6 },
+		{ "themes[2]", 5 },
+		{ "territories[0]", 8 },
+		{ "territories[0].code", 9 },
+		{ "territories[0].label", 8 },
+		{ "territories[1].cog_year", 12 },
+		{ "territories[1]", 10 },
+		{ "territories[9].code", 7 },
+		{ "lesons_learned", 13 },
+		{ "summary", 1 },
+		{ "", 1 },
+		{ "description", 17 },
+		{ "description.fr", 17 },
+		{ "x[", 1 },
+		{ "territories[", 7 },
+		{ "territories[99999999999999999999]", 7 },
+	};
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = NULL;
+	const char *path = NULL;
+	fm_lines lines;
+	fm_error err;
+	int r = fm_parse_lines((const uint8_t *)file, strlen(file), &a, &body, &path, &lines, &err);
+	CHECK_EQ_INT(r, 0);
+	if (r == 0) {
+		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+			if (fm_lines_find(&lines, want[i].field) != want[i].line) {
+				CHECK(!"line");
+				fprintf(stderr, "  %s: line %u, want %u\n", want[i].field,
+				        fm_lines_find(&lines, want[i].field), want[i].line);
+			}
+		CHECK_EQ_STR(path, "rex/chatbot-rh");
+		fm_lines_done(&lines);
+		CHECK(lines.v == NULL && lines.n == 0);
+	}
+	/* a refused file leaves the lines untouched */
+	fm_lines untouched = { (fm_line *)&a, 7, 7 };
+	r = fm_parse_lines((const uint8_t *)"---\na: [\n---\n", 14, &a, &body, &path, &untouched,
+	                   &err);
+	CHECK_EQ_INT(r, MAILLE_EPROTO);
+	CHECK(untouched.v == (fm_line *)&a && untouched.n == 7);
+	CHECK_EQ_INT(fm_lines_find(NULL, "title"), 1);
+	proto_arena_done(&a);
+}
+
 CHECK_MAIN(test_rex_realistic, test_scalars, test_path, test_description, test_empty_front_matter,
            test_crlf, test_bom, test_refuse_file, test_refuse_yaml_syntax, test_refuse_structure,
-           test_limits, test_many_keys, test_messages_stay_utf8, test_out_of_memory, test_cleanup)
+           test_limits, test_many_keys, test_messages_stay_utf8, test_out_of_memory, test_lines, test_cleanup)

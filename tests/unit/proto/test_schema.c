@@ -341,11 +341,14 @@ static int validate(const proto_value *body)
 static void expect_error(const proto_value *body, const char *field, const char *msg)
 {
 	CHECK_EQ_INT(validate(body), MAILLE_ESCHEMA);
-	CHECK_EQ_STR(rep.error.field, field);
-	CHECK(rep.error.message[0] != '\0');
-	if (msg && !strstr(rep.error.message, msg)) {
+	CHECK_EQ_STR(rep.errors[0].field, field);
+	CHECK(rep.errors[0].en[0] != '\0');
+	CHECK(rep.errors[0].fr[0] != '\0');
+	/* msg is looked for in either language */
+	if (msg && !strstr(rep.errors[0].en, msg) && !strstr(rep.errors[0].fr, msg)) {
 		CHECK(!"message");
-		fprintf(stderr, "  field %s: \"%s\" lacks \"%s\"\n", field, rep.error.message, msg);
+		fprintf(stderr, "  field %s: \"%s\" / \"%s\" lacks \"%s\"\n", field,
+		        rep.errors[0].fr, rep.errors[0].en, msg);
 	}
 }
 
@@ -353,7 +356,7 @@ static bool has_warning(const char *field, const char *msg)
 {
 	for (size_t i = 0; i < rep.n_warnings; i++)
 		if (strcmp(rep.warnings[i].field, field) == 0 &&
-		    strstr(rep.warnings[i].message, msg))
+		    strstr(rep.warnings[i].en, msg))
 			return true;
 	return false;
 }
@@ -362,7 +365,7 @@ static void dump_warnings(void)
 {
 	for (size_t i = 0; i < rep.n_warnings; i++)
 		fprintf(stderr, "  warning %s: %s\n", rep.warnings[i].field,
-		        rep.warnings[i].message);
+		        rep.warnings[i].en);
 }
 
 static void expect_valid(const proto_value *body, size_t n_warnings)
@@ -371,7 +374,7 @@ static void expect_valid(const proto_value *body, size_t n_warnings)
 
 	CHECK_EQ_INT(r, 0);
 	if (r)
-		fprintf(stderr, "  error %s: %s\n", rep.error.field, rep.error.message);
+		fprintf(stderr, "  error %s: %s\n", rep.errors[0].field, rep.errors[0].en);
 	CHECK_EQ_INT(rep.n_warnings_total, n_warnings);
 	if (rep.n_warnings_total != n_warnings)
 		dump_warnings();
@@ -462,7 +465,7 @@ static void test_recommended_warnings(void)
 
 	expect_valid(methodology(false), 5);
 	CHECK_EQ_STR(rep.warnings[0].field, "department");
-	CHECK_EQ_STR(rep.warnings[0].message, "missing recommended field");
+	CHECK_EQ_STR(rep.warnings[0].en, "missing recommended field");
 	CHECK_EQ_STR(rep.warnings[1].field, "contacts");
 	CHECK_EQ_STR(rep.warnings[2].field, "territories");
 	CHECK_EQ_STR(rep.warnings[3].field, "audience");
@@ -598,6 +601,104 @@ static void test_error_order(void)
 	proto_arena_done(&A);
 }
 
+/* Every error at once, in the tables' order: common fields, the type's own, nested members
+ * in their table's order, then the unknown keys; each with its field's path. */
+static void test_every_error(void)
+{
+	static const char *const want[][2] = {
+		{ "title", "missing required field" },
+		{ "themes[0]", "unknown value \"sante\"" },
+		{ "status", "unknown value \"fini\"" },
+		{ "territories[0].level", "unknown value \"comune\"; did you mean commune?" },
+		{ "territories[0].cog_year", "out of range" },
+		{ "territories[0].labl", "unknown field; did you mean label?" },
+		{ "links[1].href", "URL scheme \"javascript\" not allowed" },
+		{ "period.end", "invalid date" },
+		{ "rating", "out of range" },
+		{ "lesons_learned", "unknown field; did you mean lessons_learned?" },
+	};
+	proto_value *b;
+
+	proto_arena_init(&A, 0);
+	b = rex(true);
+	proto_value_map_del(b, "title");
+	set(b, "themes", SL("sante", "donnees", NULL));
+	set(b, "status", S("fini"));
+	set(b, "territories", L(M("level", S("comune"), "code", S("200046977"), "cog_year", I(25),
+	                          "label", S("Lyon"), "labl", S("x"), NULL),
+	                        NULL));
+	set(b, "links", L(M("rel", S("site"), "href", S("https://exemple.fr"), NULL),
+	                  M("rel", S("site"), "href", S("javascript:alert(1)"), NULL), NULL));
+	set(b, "rating", I(9));
+	set(b, "period", M("start", S("2024-03-01"), "end", S("2025-02-30"), NULL));
+	set(b, "lesons_learned", S("x"));
+	CHECK_EQ_INT(validate(b), MAILLE_ESCHEMA);
+	CHECK_EQ_INT(rep.n_errors_total, sizeof want / sizeof want[0]);
+	CHECK_EQ_INT(rep.n_errors, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < rep.n_errors && i < sizeof want / sizeof want[0]; i++) {
+		CHECK_EQ_STR(rep.errors[i].field, want[i][0]);
+		if (!strstr(rep.errors[i].en, want[i][1])) {
+			CHECK(!"message");
+			fprintf(stderr, "  %s: \"%s\" lacks \"%s\"\n", want[i][0], rep.errors[i].en,
+			        want[i][1]);
+		}
+		CHECK(rep.errors[i].fr[0] != '\0');
+		CHECK(strcmp(proto_schema_text(&rep.errors[i], true), rep.errors[i].en) == 0);
+		CHECK(strcmp(proto_schema_text(&rep.errors[i], false), rep.errors[i].fr) == 0);
+	}
+	CHECK(strstr(rep.errors[3].fr, "vouliez-vous dire commune ?") != NULL);
+	/* the same body, the same report */
+	proto_schema_report first = rep;
+	CHECK_EQ_INT(validate(b), MAILLE_ESCHEMA);
+	CHECK(memcmp(&first, &rep, sizeof rep) == 0);
+	/* NULL: only the verdict */
+	CHECK_EQ_INT(proto_schema_validate(b, NULL), MAILLE_ESCHEMA);
+	proto_arena_done(&A);
+}
+
+/* The nearest name: one slip in a short name, two or three in a longer one, case and
+ * separators alike, never a different word. */
+static void test_nearest(void)
+{
+	static const char *const names[] = { "title", "summary", "lessons_learned", "results",
+		                             "context", "contacts", "lang", NULL };
+	static const struct {
+		const char *word, *want;
+	} cases[] = {
+		{ "lesons_learned", "lessons_learned" },
+		{ "lessons-learned", "lessons_learned" },
+		{ "Lessons Learned", "lessons_learned" },
+		{ "lessonslearned", "lessons_learned" },
+		{ "lesson_learnt", "lessons_learned" },
+		{ "titel", "title" },
+		{ "Title", "title" },
+		{ "sumary", "summary" },
+		{ "contexte", "context" },
+		{ "contact", "contacts" },
+		{ "lnag", "lang" },
+		{ "language", NULL },
+		{ "budget", NULL },
+		{ "x", NULL },
+		{ "", NULL },
+		{ "t", NULL },
+		{ "rsults", "results" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = proto_schema_nearest(cases[i].word, strlen(cases[i].word), names);
+		if (cases[i].want ? !got || strcmp(got, cases[i].want) != 0 : got != NULL) {
+			CHECK(!"nearest");
+			fprintf(stderr, "  %s: got %s, want %s\n", cases[i].word, got ? got : "NULL",
+			        cases[i].want ? cases[i].want : "NULL");
+		}
+	}
+	/* an over-long word (no suggestion) and bytes of any kind never crash */
+	proto_arena_init(&A, 0);
+	CHECK(proto_schema_nearest(repeat("a", 500), 500, names) == NULL);
+	proto_arena_done(&A);
+	CHECK(proto_schema_nearest("\xff\xfe\x00", 3, names) == NULL);
+	CHECK(proto_schema_nearest("title", 5, NULL) == NULL);
+}
+
 static void test_conditional_fields(void)
 {
 	proto_value *b;
@@ -658,7 +759,7 @@ static void test_wrong_types(void)
 	expect_error(b, "declaration",
 	             "unknown value \"foo\"; expected one of: user, referent_expert, evaluator, "
 	             "abandoned");
-	CHECK_EQ_STR(rep.error.message, "unknown value \"foo\"; expected one of: user, "
+	CHECK_EQ_STR(rep.errors[0].en, "unknown value \"foo\"; expected one of: user, "
 	                                "referent_expert, evaluator, abandoned");
 	b = rex(true);
 	set(b, "declaration", B(true));
@@ -679,7 +780,7 @@ static void test_wrong_types(void)
 	set(b, "covers", SL("transparency", "magic", NULL));
 	/* The list of accepted values is long: it is kept whole, the quoted value gives way. */
 	expect_error(b, "covers[1]", "expected one of: transparency, ");
-	CHECK(strstr(rep.error.message, "data_governance, inventory") != NULL);
+	CHECK(strstr(rep.errors[0].en, "data_governance, inventory") != NULL);
 	b = methodology(true);
 	set(b, "lang", S("French"));
 	expect_error(b, "lang", "invalid language tag");
@@ -691,7 +792,7 @@ static void test_wrong_types(void)
 	expect_valid(b, 0);
 	b = methodology(true);
 	set(b, "themes", SL("IA et démocratie", NULL));
-	expect_error(b, "themes[0]", "invalid theme");
+	expect_error(b, "themes[0]", "unknown value \"IA et démocratie\"; expected one of:");
 	b = methodology(true);
 	set(b, "department", FR("Direction"));
 	expect_error(b, "department", "expected a string, got a map");
@@ -1017,9 +1118,10 @@ static void test_lengths(void)
 	/* A field path longer than an issue's field is cut, never overrun. */
 	b = territory(true);
 	set(b, repeat("k", 300), S("x"));
-	expect_valid(b, 1);
-	CHECK(strlen(rep.warnings[0].field) < sizeof rep.warnings[0].field);
-	CHECK(strstr(rep.warnings[0].field, "...") != NULL);
+	CHECK_EQ_INT(validate(b), MAILLE_ESCHEMA);
+	CHECK(strstr(rep.errors[0].en, "unknown field") != NULL);
+	CHECK(strlen(rep.errors[0].field) < sizeof rep.errors[0].field);
+	CHECK(strstr(rep.errors[0].field, "...") != NULL);
 	proto_arena_done(&A);
 }
 
@@ -1221,30 +1323,34 @@ static void test_control_characters(void)
 			proto_value *b = with_text(w, cases[i].text);
 			if (site->multiline && cases[i].in_lines) {
 				CHECK_EQ_INT(validate(b), 0);
-				if (rep.error.message[0])
+				if (rep.errors[0].en[0])
 					fprintf(stderr, "  %s: %s\n", site->field,
-					        rep.error.message);
+					        rep.errors[0].en);
 				continue;
 			}
 			expect_error(b, site->field, cases[i].code);
-			/* French first, the English in parentheses */
-			CHECK(strncmp(rep.error.message, "caractère de contrôle", 22) == 0 ||
-			      strncmp(rep.error.message, "saut de ligne", 13) == 0 ||
-			      strncmp(rep.error.message, "tabulation", 10) == 0 ||
-			      strncmp(rep.error.message, "retour chariot", 14) == 0);
-			CHECK(strstr(rep.error.message,
-			             site->multiline ? "only line breaks and tabs)"
-			                             : "not allowed in a one-line field)") != NULL);
+			/* the same refusal in French and in English */
+			CHECK(strncmp(rep.errors[0].fr, "caractère de contrôle", 22) == 0 ||
+			      strncmp(rep.errors[0].fr, "saut de ligne", 13) == 0 ||
+			      strncmp(rep.errors[0].fr, "tabulation", 10) == 0 ||
+			      strncmp(rep.errors[0].fr, "retour chariot", 14) == 0);
+			CHECK(strstr(rep.errors[0].fr,
+			             site->multiline ? "seuls le saut de ligne et la tabulation sont admis"
+			                             : "ce champ tient sur une ligne") != NULL);
+			CHECK(strstr(rep.errors[0].en,
+			             site->multiline ? "only line breaks and tabs"
+			                             : "not allowed in a one-line field") != NULL);
 			/* not cut */
-			CHECK(strlen(rep.error.message) < sizeof rep.error.message - 1);
+			CHECK(strlen(rep.errors[0].en) < sizeof rep.errors[0].en - 1);
+			CHECK(strlen(rep.errors[0].fr) < sizeof rep.errors[0].fr - 1);
 		}
 		for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
 			if (strcmp(site->field, "links[0].href") == 0)
 				break; /* a URL has no spaces: its own syntax */
 			proto_value *b = with_text(w, fine[i]);
 			CHECK_EQ_INT(validate(b), 0);
-			if (rep.error.message[0])
-				fprintf(stderr, "  %s: %s\n", site->field, rep.error.message);
+			if (rep.errors[0].en[0])
+				fprintf(stderr, "  %s: %s\n", site->field, rep.errors[0].en);
 		}
 	}
 
@@ -1256,7 +1362,7 @@ static void test_control_characters(void)
 	set(b, "description",
 	    FR("## Contexte\n\nUn \xc2\xa0paragraphe \xe2\x80\x85.\nFin \xc2\x85."));
 	expect_error(b, "description.fr", "U+0085 refusé à la ligne 4 :");
-	CHECK(strstr(rep.error.message, "(control character U+0085 not allowed, line 4;") != NULL);
+	CHECK(strstr(rep.errors[0].en, "control character U+0085 not allowed, line 4;") != NULL);
 	set(b, "description", FR("\x1b[2J"));
 	expect_error(b, "description.fr", "caractère de contrôle U+001B refusé à la ligne 1 :");
 	set(b, "description", FR("a\n\nb\r\n"));
@@ -1270,7 +1376,7 @@ static void test_control_characters(void)
 	bad->u.str.ptr = "Cr\xe8" "che";
 	bad->u.str.len = 6;
 	set(b, "title", M("fr", bad, NULL));
-	expect_error(b, "title.fr", "texte UTF-8 invalide (invalid UTF-8)");
+	expect_error(b, "title.fr", "texte UTF-8 invalide");
 	set(b, "title", FR("Titre"));
 	set(b, "department", bad);
 	expect_error(b, "department", "UTF-8");
@@ -1289,35 +1395,61 @@ static void test_other_warnings(void)
 	char key[16];
 
 	proto_arena_init(&A, 0);
+	/* A theme outside the list is an error since themes closed for authoring: it would
+	 * drop the record out of its theme. The allowed ones are listed, with their French
+	 * labels in French. */
 	b = rex(true);
 	set(b, "themes", SL("ia-democratie", "sante", NULL));
-	expect_valid(b, 1);
-	CHECK(has_warning("themes[1]", "unknown theme \"sante\""));
+	expect_error(b, "themes[1]", "unknown value \"sante\"; expected one of: ia-democratie,");
+	CHECK(strstr(rep.errors[0].fr, "ia-democratie (IA et démocratie)") != NULL);
+	set(b, "themes", SL("donees", NULL));
+	expect_error(b, "themes[0]", "did you mean donnees?");
 
+	/* An unknown field is an error (it was kept with a warning): a slip in a name would be
+	 * published and never shown. */
 	b = rex(true);
 	set(b, "couleur", S("bleu"));
-	expect_valid(b, 1);
-	CHECK(has_warning("couleur", "unknown field"));
+	expect_error(b, "couleur", "unknown field");
+	CHECK(strstr(rep.errors[0].en, "extensions") != NULL);
+	b = rex(true);
+	set(b, "lesons_learned", S("bleu"));
+	expect_error(b, "lesons_learned", "unknown field; did you mean lessons_learned?");
+	CHECK_EQ_STR(rep.errors[0].fr, "champ inconnu ; vouliez-vous dire lessons_learned ?");
+	/* under extensions, anything goes */
+	b = rex(true);
+	set(b, "extensions", M("couleur", S("bleu"), "lesons", M("x", I(1), NULL), NULL));
+	expect_valid(b, 0);
 
 	/* Fields of another type are unknown here. */
 	b = rex(true);
 	set(b, "purpose", S("x"));
-	expect_valid(b, 1);
-	CHECK(has_warning("purpose", "unknown field"));
+	expect_error(b, "purpose", "unknown field");
 
 	/* Keys from the body are sanitised before they reach a report. */
 	b = rex(true);
 	set(b, "a\x1b[31m\xe2\x80\xaez", S("x"));
-	expect_valid(b, 1);
-	CHECK_EQ_STR(rep.warnings[0].field, "a?[31m?z");
+	expect_error(b, "a?[31m?z", "unknown field");
 
-	/* Warnings past PROTO_SCHEMA_WARN_MAX are counted, not kept. */
+	/* Errors and warnings past their maximum are counted, not kept. */
 	b = territory(false);
 	for (int i = 0; i < 40; i++) {
 		snprintf(key, sizeof key, "x%02d", i);
 		set(b, key, I(i));
 	}
-	expect_valid(b, 42);
+	CHECK_EQ_INT(validate(b), MAILLE_ESCHEMA);
+	CHECK_EQ_INT(rep.n_errors_total, 40);
+	CHECK_EQ_INT(rep.n_errors, PROTO_SCHEMA_ERR_MAX);
+	CHECK_EQ_STR(rep.errors[0].field, "x00");
+	b = methodology(true);
+	{
+		proto_value *summary = M(NULL);
+		for (int i = 0; i < 40; i++) {
+			char tag[4] = { 'q', (char)('a' + i / 26), (char)('a' + i % 26), '\0' };
+			set(summary, tag, S(repeat("a", 151)));
+		}
+		set(b, "summary", summary);
+	}
+	expect_valid(b, 40);
 	CHECK_EQ_INT(rep.n_warnings, PROTO_SCHEMA_WARN_MAX);
 
 	/* The federation's other records: only the type is checked for now. */
@@ -1533,9 +1665,17 @@ static void check_report(int r)
 {
 	n_mutations++;
 	CHECK(r == 0 || r == MAILLE_ESCHEMA);
-	if (r == MAILLE_ESCHEMA)
-		CHECK(rep.error.message[0] != '\0');
-	CHECK(strlen(rep.error.field) < sizeof rep.error.field);
+	CHECK((r == MAILLE_ESCHEMA) == (rep.n_errors > 0));
+	CHECK(rep.n_errors <= PROTO_SCHEMA_ERR_MAX && rep.n_errors <= rep.n_errors_total);
+	/* every error has its text in both languages, valid UTF-8, within its buffer */
+	for (size_t i = 0; i < rep.n_errors; i++) {
+		const proto_schema_issue *is = &rep.errors[i];
+		CHECK(is->en[0] != '\0' && is->fr[0] != '\0');
+		CHECK(strlen(is->field) < sizeof is->field);
+		CHECK(proto_utf8_valid((const uint8_t *)is->fr, strlen(is->fr)));
+		CHECK(proto_utf8_valid((const uint8_t *)is->en, strlen(is->en)));
+		CHECK(proto_utf8_valid((const uint8_t *)is->field, strlen(is->field)));
+	}
 	CHECK(rep.n_warnings <= PROTO_SCHEMA_WARN_MAX);
 }
 
@@ -1587,6 +1727,6 @@ static void test_any_tree(void)
 }
 
 CHECK_MAIN(test_vocabularies, test_valid_records, test_recommended_warnings, test_required_fields,
-           test_error_order, test_conditional_fields, test_wrong_types, test_urls_and_references,
+           test_error_order, test_every_error, test_nearest, test_conditional_fields, test_wrong_types, test_urls_and_references,
            test_lengths, test_control_characters, test_other_warnings, test_normalize,
            test_slugify, test_any_tree)
