@@ -734,10 +734,10 @@ static const proto_vocab_term country_terms[] = {
 	{ NULL, { NULL, NULL } },
 };
 static const proto_vocab open_vocabs[] = {
-	{ "development_status", dev_status_terms, true },
-	{ "software_type", software_type_terms, true },
-	{ "platforms", platform_terms, true },
-	{ "country", country_terms, true },
+	{ "development_status", dev_status_terms },
+	{ "software_type", software_type_terms },
+	{ "platforms", platform_terms },
+	{ "country", country_terms },
 };
 
 /* A string of a field: its vocabulary's label, a date as people read it, a licence by its

@@ -66,6 +66,11 @@ class TestNew(Node):
                 rc, _, err = self.m(self.dir, "publish", "--dry-run", p)
                 self.assertEqual(rc, 1, err)
                 errors = [line for line in err.splitlines() if "error" in line]
+                # every fault is reported, then their count (the validation reports them all)
+                self.assertRegex(errors[-1], r": (\d+) errors?; nothing was stored$")
+                count = int(re.search(r": (\d+) errors?;", errors[-1]).group(1))
+                errors = errors[:-1]
+                self.assertEqual(len(errors), count, err)
                 self.assertTrue(errors, err)
                 for line in errors:
                     self.assertIn("missing required field", line)
@@ -190,7 +195,7 @@ summary: "  Un résumé qui commence par des blancs et finit par un deux-points:
 description:
   fr: "Première ligne\n\n  deuxième, indentée\nfin\n"
   en: "Only in English # not a comment"
-themes: [transparence-algorithmes, "theme-maison"]
+themes: [transparence-algorithmes, "donnees"]
 status: pilot
 method_kind: guide
 covers: [inventory]

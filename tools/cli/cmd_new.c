@@ -74,10 +74,6 @@ static void new_comment(FILE *o, unsigned ind, const proto_record_field *f)
 		col += w;
 	}
 	fputc('\n', o);
-	if (f->vocab->open) {
-		new_indent(o, ind);
-		fputs("#   d'autres valeurs sont admises, avec un avertissement\n", o);
-	}
 }
 
 static void new_members(FILE *o, const proto_record_obj *obj, unsigned ind, bool item,

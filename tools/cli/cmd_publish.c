@@ -175,6 +175,37 @@ static bool write_back_path(const char *file, const uint8_t *buf, size_t len, co
 	return false;
 }
 
+/* What publish says once done: the outcome on stdout (one JSON document with --json, which
+ * takes warnings; freed here), and the exit code. */
+static int publish_say(bool json, bool dry, const char *path, const uint8_t *id, bool updated,
+                       uint64_t versions, bool written, json_t *warnings)
+{
+	char hex[65];
+	proto_hex(id, PROTO_ID_LEN, hex);
+	if (json) {
+		json_t *o = path_id_json(path, dry ? NULL : hex);
+		json_object_set_new(o, "dry_run", json_boolean(dry));
+		if (!dry) {
+			json_object_set_new(o, "created", json_boolean(!updated));
+			json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
+			                                           : json_null());
+			json_object_set_new(o, "path_written", json_boolean(written));
+		}
+		json_object_set_new(o, "warnings", warnings);
+		return render_json_out(o);
+	}
+	json_decref(warnings);
+	if (dry)
+		printf(_("%s (valid, not stored: --dry-run)\n"), path);
+	else if (updated && versions)
+		printf(_("%s updated (version %llu), id %s\n"), path, (unsigned long long)versions, hex);
+	else if (updated)
+		printf(_("%s updated, id %s\n"), path, hex);
+	else
+		printf(_("%s created, id %s\n"), path, hex);
+	return EXIT_OK;
+}
+
 int cmd_publish(int argc, char **argv)
 {
 	cli_opt opts[] = {{"path", true, NULL}, {"dry-run", false, NULL}, {NULL, false, NULL}};
@@ -306,32 +337,8 @@ int cmd_publish(int argc, char **argv)
 		versions = 0;
 	if (!dry && !fm_path)
 		written = write_back_path(file, buf, len, path);
-	char hex[65];
-	proto_hex(id, PROTO_ID_LEN, hex);
-	if (a.json) {
-		json_t *o = path_id_json(path, dry ? NULL : hex);
-		json_object_set_new(o, "dry_run", json_boolean(dry));
-		if (!dry) {
-			json_object_set_new(o, "created", json_boolean(!updated));
-			json_object_set_new(o, "version", versions ? json_integer((json_int_t)versions)
-			                                           : json_null());
-			json_object_set_new(o, "path_written", json_boolean(written));
-		}
-		json_object_set_new(o, "warnings", warnings);
-		warnings = NULL;
-		ret = render_json_out(o);
-	} else {
-		if (dry)
-			printf("%s (valid, not stored: --dry-run)\n", path);
-		else if (updated && versions)
-			printf(_("%s updated (version %llu), id %s\n"), path, (unsigned long long)versions,
-		       hex);
-		else if (updated)
-			printf(_("%s updated, id %s\n"), path, hex);
-		else
-			printf(_("%s created, id %s\n"), path, hex);
-		ret = EXIT_OK;
-	}
+	ret = publish_say(a.json, dry, path, id, updated, versions, written, warnings);
+	warnings = NULL;
 out:
 	json_decref(warnings);
 	fm_lines_done(&lines);

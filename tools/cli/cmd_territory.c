@@ -237,11 +237,17 @@ static int territory_set(int argc, char **argv)
 	proto_schema_report rep;
 	proto_schema_normalize(c.body, &c.ar);
 	if (proto_schema_validate(c.body, &rep)) {
-		ret = cli_usage_error("territory set", "--%s: %s", rep.error.field, rep.error.message);
+		/* every refusal at once, like publish; the field names are the options' */
+		for (size_t i = 0; i + 1 < rep.n_errors; i++)
+			cli_error("--%s: %s", rep.errors[i].field,
+			          proto_schema_text(&rep.errors[i], !cli_french()));
+		ret = cli_usage_error("territory set", "--%s: %s", rep.errors[rep.n_errors - 1].field,
+		                      proto_schema_text(&rep.errors[rep.n_errors - 1], !cli_french()));
 		goto out;
 	}
 	for (size_t i = 0; i < rep.n_warnings; i++)
-		cli_warn("%s: %s", rep.warnings[i].field, rep.warnings[i].message);
+		cli_warn("%s: %s", rep.warnings[i].field,
+		         proto_schema_text(&rep.warnings[i], !cli_french()));
 	size_t enc_len;
 	uint8_t id[PROTO_ID_LEN];
 	ret = EXIT_FAIL;
