@@ -21,7 +21,7 @@
 #include "render.h"
 
 static const char sync_help[] =
-	"usage: maille sync HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
+	N_("usage: maille sync HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
 	"\n"
 	"Syncs this node's catalogue with the node at HOST:PORT, once: connects with this node's\n"
 	"key and federation, reconciles the two sets of entries (a few dozen bytes when they are\n"
@@ -41,12 +41,13 @@ static const char sync_help[] =
 	"Exit 0 when the sync completed, 1 when it did not (a node of another federation says\n"
 	"nothing: \"not a member of this federation (or not a Maille node)\"; a node at its\n"
 	"session limits says it is busy: \"nœud occupé\"; a node that closed the connection or\n"
-	"went silent: each its own message), 2 on a usage error.\n";
+	"went silent: each its own message), 2 on a usage error.\n");
 
 static void sync_progress(const node_sync_result *r, void *ctx)
 {
 	const char *target = ctx;
-	fprintf(stderr, "\rsyncing with %s: received %llu, sent %llu, %.1f MB in, %.1f MB out   ",
+	fputc('\r', stderr);
+	fprintf(stderr, _("syncing with %s: received %llu, sent %llu, %.1f MB in, %.1f MB out   "),
 	        target, (unsigned long long)r->received, (unsigned long long)r->sent,
 	        (double)r->bytes_received / 1e6, (double)r->bytes_sent / 1e6);
 	fflush(stderr);
@@ -71,7 +72,7 @@ int cmd_sync(int argc, char **argv)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	if (r) {
-		cli_error("sync %s: %s", target, res.error);
+		cli_error(_("sync %s: %s"), target, res.error);
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -106,24 +107,25 @@ int cmd_sync(int argc, char **argv)
 		node_term_str(res.peer_hello.name, strlen(res.peer_hello.name), pname,
 		              sizeof pname);
 		if (res.equal)
-			printf("already in sync with %s (%.8s) at %s: %llu entries each, nothing moved\n",
+			printf(_("already in sync with %s (%.8s) at %s: %llu entries each, nothing moved\n"),
 			       pname, key, target, (unsigned long long)count);
 		else
-			printf("synced with %s (%.8s) at %s in %.2f s: %llu received, %llu sent, %llu "
-			       "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n",
+			printf(_("synced with %s (%.8s) at %s in %.2f s: %llu received, %llu sent, %llu "
+			       "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n"),
 			       pname, key, target, res.total_ms / 1000.0, (unsigned long long)res.received,
 			       (unsigned long long)res.sent, (unsigned long long)res.duplicates,
 			       (unsigned long long)res.refused, (unsigned long long)res.rounds,
 			       res.rounds == 1 ? "" : "s", (double)res.bytes_received / 1e3,
 			       (double)res.bytes_sent / 1e3);
 		if (res.indexed)
-			printf("%llu record%s indexed for search in %.2f s\n", (unsigned long long)res.indexed,
-			       res.indexed == 1 ? "" : "s", res.index_ms / 1000.0);
+			printf(ngettext("%llu record indexed for search in %.2f s\n",
+			                "%llu records indexed for search in %.2f s\n", res.indexed),
+			       (unsigned long long)res.indexed, res.index_ms / 1000.0);
 		if (res.refused)
-			printf("%llu entr%s refused: a timestamp more than 10 minutes ahead of this "
+			printf(_("%llu entr%s refused: a timestamp more than 10 minutes ahead of this "
 			       "node's clock, a member entry its capability does not cover, or an "
 			       "untrusted territory over its quota (run with --log-level info to see "
-			       "which); what may be accepted later comes again at a later sync\n",
+			       "which); what may be accepted later comes again at a later sync\n"),
 			       (unsigned long long)res.refused, res.refused == 1 ? "y" : "ies");
 		ret = EXIT_OK;
 	}
