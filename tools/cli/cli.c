@@ -51,7 +51,7 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cli_vmessage("maille: error: ", fmt, ap);
+	cli_vmessage(_("maille: error: "), fmt, ap);
 	va_end(ap);
 }
 
