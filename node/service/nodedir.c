@@ -22,12 +22,10 @@ void node_say(const node_env *env, int level, const char *fmt, ...)
 {
 	if (!env || !env->say)
 		return;
-	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	env->say(env->ctx, level, fmt, ap);
 	va_end(ap);
-	env->say(env->ctx, level, buf);
 }
 
 int node_dir_resolve(const char *dir_opt, char *ret, size_t cap, const node_env *env)

@@ -5,6 +5,7 @@
 #ifndef MAILLE_NODE_NODEDIR_H
 #define MAILLE_NODE_NODEDIR_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,15 +37,18 @@
 #define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
 
 /* What the functions of this header have to say, and what they need of their caller.
- * say(ctx, level, text): one message of one line (English, like the CLI's other messages;
- * what it quotes comes from files and the user, so the caller sanitises it for a terminal):
+ * say(ctx, level, fmt, ap): one message of one line, printf's fmt with its arguments (fmt is
+ * English, like the CLI's other messages: the CLI prints it in its language, translating fmt,
+ * so that these messages stay free of any catalogue; what it quotes comes from files and the
+ * user, so the caller sanitises it for a terminal):
  * a warning that changes nothing (an unknown setting, a key file readable by others), or why
  * the call fails. NODE_SAY_STORE is such an error about the store itself (missing, damaged,
  * marked damaged by a check): the caller then says how to get the store back. say NULL: said
  * nowhere. */
 enum { NODE_SAY_WARN = 1, NODE_SAY_ERROR = 2, NODE_SAY_STORE = 3 };
 typedef struct node_env {
-	void (*say)(void *ctx, int level, const char *text);
+	void (*say)(void *ctx, int level, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 3, 0)));
 	void *ctx;
 	uint64_t now_us; /* the clock: which member capability is in force */
 	/* web.hosts is the web catalogue's setting (node/web/, which this room does not use):

@@ -161,7 +161,7 @@ class TestCatalogue(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="maille-pot-") as tmp:
             pot = os.path.join(tmp, "maille.pot")
             p = subprocess.run([XGETTEXT, "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
-                                "--keyword=X:3", "-D", ROOT, "-f",
+                                "--keyword=X:3", "--keyword=node_say:3", "-D", ROOT, "-f",
                                 os.path.join(PO_DIR, "POTFILES"), "-o", pot],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)

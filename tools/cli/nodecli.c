@@ -11,15 +11,19 @@
 #include "node/web/web.h"
 #include "proto/error.h"
 
-/* node_env.say: ctx is the node directory being opened (NULL: none). */
-static void say(void *ctx, int level, const char *text)
+/* node_env.say: ctx is the node directory being opened (NULL: none). The message is
+ * node/service's English format, translated here (tools/po/POTFILES lists the files of
+ * node/service whose node_say formats reach the user). */
+static void say(void *ctx, int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void say(void *ctx, int level, const char *fmt, va_list ap)
 {
 	const node_dir *nd = ctx;
 	if (level == NODE_SAY_WARN) {
-		cli_warn("%s", text);
+		cli_vwarn(_(fmt), ap);
 		return;
 	}
-	cli_error("%s", text);
+	cli_verror(_(fmt), ap);
 	if (level == NODE_SAY_STORE && nd)
 		cli_store_advice(nd->path);
 }
