@@ -5,7 +5,6 @@
 #ifndef MAILLE_NODE_NODEDIR_H
 #define MAILLE_NODE_NODEDIR_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,9 +36,7 @@
 #define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
 
 /* What the functions of this header have to say, and what they need of their caller.
- * say(ctx, level, fmt, ap): one message of one line, printf's fmt with its arguments (fmt is
- * English, like the CLI's other messages: the CLI prints it in its language, translating fmt,
- * so that these messages stay free of any catalogue; what it quotes comes from files and the
+ * say(ctx, level, text): one message of one line (what it quotes comes from files and the
  * user, so the caller sanitises it for a terminal):
  * a warning that changes nothing (an unknown setting, a key file readable by others), or why
  * the call fails. NODE_SAY_STORE is such an error about the store itself (missing, damaged,
@@ -47,16 +44,23 @@
  * nowhere. */
 enum { NODE_SAY_WARN = 1, NODE_SAY_ERROR = 2, NODE_SAY_STORE = 3 };
 typedef struct node_env {
-	void (*say)(void *ctx, int level, const char *fmt, va_list ap)
-	    __attribute__((format(printf, 3, 0)));
+	void (*say)(void *ctx, int level, const char *text);
 	void *ctx;
+	/* The caller's language: the messages are written in English, and tr(fmt) is the
+	 * translation of one of their formats (or of a text of proto/error.h's table), with the
+	 * same conversions in the same order; NULL: English. The CLI's is gettext
+	 * (tools/cli/nodecli.c), so that no catalogue is needed here. */
+	const char *(*tr)(const char *fmt) __attribute__((format_arg(1)));
 	uint64_t now_us; /* the clock: which member capability is in force */
 	/* web.hosts is the web catalogue's setting (node/web/, which this room does not use):
 	 * its rule, and the number of names it allows for the message. NULL: any value. */
 	bool (*web_hosts_valid)(const char *value);
 	unsigned web_hosts_max;
 } node_env;
-/* Says a message through env (printf-like); env or env->say NULL: nothing. */
+/* fmt in env's language (env->tr), else fmt itself. */
+const char *node_tr(const node_env *env, const char *fmt) __attribute__((format_arg(2)));
+/* Says a message through env (printf-like, fmt through node_tr); env or env->say NULL:
+ * nothing. */
 void node_say(const node_env *env, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

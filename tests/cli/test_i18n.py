@@ -108,7 +108,9 @@ class TestLanguage(unittest.TestCase):
                  ("--dir", self.dir, "trust"),  # usage errors
                  ("--dir", self.dir, "trust", "--frobnicate"),
                  ("--dir", self.dir, "trust", "abc"),
-                 ("--dir", self.dir, "sync", "not-an-address"))
+                 ("--dir", self.dir, "sync", "not-an-address"),
+                 # node/service's messages, printed by the CLI in its language
+                 ("--dir", os.path.join(self.tmp, "nowhere"), "whoami"))
         out = []
         for args in calls:
             rc, _, err = run(*args, env=env)
@@ -119,28 +121,32 @@ class TestLanguage(unittest.TestCase):
         rc, _, err = run("--dir", self.dir, "init", "--name", "Commune de Quimperlé")
         self.assertEqual(rc, 0, err)
         en = self.errors({"LANG": "C"})
-        self.assertEqual([rc for rc, _ in en], [2, 1, 1, 2, 2, 2, 2])
+        self.assertEqual([rc for rc, _ in en], [2, 1, 1, 2, 2, 2, 2, 1])
         self.assertIn("maille: 'frobnicate' is not a maille command; see 'maille --help'",
                       en[0][1])
         self.assertIn("maille: error: ", en[1][1])
-        self.assertIn("is not a federation file", en[2][1])
+        self.assertIn("is not a federation file: line 1 is not 'key = value'", en[2][1])
         self.assertIn("maille trust: KEY is required (a territory key, 64 hex digits)\n"
                       "See 'maille trust --help'.", en[3][1])
         self.assertIn("unknown option '--frobnicate'", en[4][1])
         self.assertIn("'abc' is not a territory key (64 hex digits)", en[5][1])
         self.assertIn("'not-an-address' is not HOST:PORT", en[6][1])
+        self.assertIn("nowhere: no such node directory; create a node with 'maille init", en[7][1])
         for env in FRENCH:
             fr = self.errors(env)
             self.assertEqual([rc for rc, _ in fr], [rc for rc, _ in en], env)
             self.assertIn("maille : « frobnicate » n'est pas une commande de maille ; "
                           "voir « maille --help »", fr[0][1], env)
             self.assertIn("maille : erreur : ", fr[1][1], env)
-            self.assertIn("n'est pas un fichier de fédération", fr[2][1], env)
+            self.assertIn("n'est pas un fichier de fédération : la ligne 1 n'est pas de la "
+                          "forme « clé = valeur »", fr[2][1], env)
             self.assertIn("maille trust : KEY est obligatoire (la clé d'un territoire, "
                           "64 chiffres hexadécimaux)\nVoir « maille trust --help ».", fr[3][1], env)
             self.assertIn("option « --frobnicate » inconnue", fr[4][1], env)
             self.assertIn("« abc » n'est pas une clé", fr[5][1], env)
             self.assertIn("« not-an-address » n'est pas HOST:PORT", fr[6][1], env)
+            self.assertIn("nowhere : ce dossier de nœud n'existe pas ; créez un nœud avec "
+                          "« maille init", fr[7][1], env)
             for (_, e), (_, f) in zip(en, fr):
                 self.assertNotEqual(e, f, env)
 
@@ -161,7 +167,8 @@ class TestCatalogue(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="maille-pot-") as tmp:
             pot = os.path.join(tmp, "maille.pot")
             p = subprocess.run([XGETTEXT, "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
-                                "--keyword=X:3", "--keyword=node_say:3", "-D", ROOT, "-f",
+                                "--keyword=X:3", "--keyword=node_say:3", "--keyword=conf_bad:4",
+                                "--keyword=node_tr:2", "-D", ROOT, "-f",
                                 os.path.join(PO_DIR, "POTFILES"), "-o", pot],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)

@@ -55,16 +55,6 @@ void cli_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void cli_verror(const char *fmt, va_list ap)
-{
-	cli_vmessage(_("maille: error: "), fmt, ap);
-}
-
-void cli_vwarn(const char *fmt, va_list ap)
-{
-	cli_vmessage(_("maille: warning: "), fmt, ap);
-}
-
 void cli_error_line(const char *fmt, ...)
 {
 	va_list ap;

@@ -8,7 +8,6 @@
 #ifndef MAILLE_TOOLS_CLI_H
 #define MAILLE_TOOLS_CLI_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,9 +70,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One more line of the message just printed, indented by two spaces, sanitised the same way. */
 void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* cli_error and cli_warn with a va_list (a message node/service formats: nodecli.c). */
-void cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-void cli_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* "maille: error: FILE, line N: ..." on stderr; returns 1. */
 int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -11,21 +11,25 @@
 #include "node/web/web.h"
 #include "proto/error.h"
 
-/* node_env.say: ctx is the node directory being opened (NULL: none). The message is
- * node/service's English format, translated here (tools/po/POTFILES lists the files of
- * node/service whose node_say formats reach the user). */
-static void say(void *ctx, int level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
-static void say(void *ctx, int level, const char *fmt, va_list ap)
+/* node_env.say: ctx is the node directory being opened (NULL: none). */
+static void say(void *ctx, int level, const char *text)
 {
 	const node_dir *nd = ctx;
 	if (level == NODE_SAY_WARN) {
-		cli_vwarn(_(fmt), ap);
+		cli_warn("%s", text);
 		return;
 	}
-	cli_verror(_(fmt), ap);
+	cli_error("%s", text);
 	if (level == NODE_SAY_STORE && nd)
 		cli_store_advice(nd->path);
+}
+
+/* node_env.tr: node/service's English messages in the CLI's language (tools/po/POTFILES lists
+ * the files of node/service whose messages reach the user). */
+static const char *tr(const char *fmt) __attribute__((format_arg(1)));
+static const char *tr(const char *fmt)
+{
+	return _(fmt);
 }
 
 node_env cli_node_env(const node_dir *nd)
@@ -33,6 +37,7 @@ node_env cli_node_env(const node_dir *nd)
 	node_env env = {
 		.say = say,
 		.ctx = (void *)(uintptr_t)nd, /* say only reads it */
+		.tr = tr,
 		.now_us = cli_now_us(),
 		.web_hosts_valid = web_hosts_valid,
 		.web_hosts_max = WEB_HOSTS_MAX,
