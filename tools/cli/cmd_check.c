@@ -20,7 +20,7 @@ static const char check_help[] =
 	"Re-verifies every stored entry (canonical encoding, signature, id), the live-set,\n"
 	"full-text index and quarantine invariants, and runs SQLite's own integrity check.\n"
 	"Names each problem and exits 1 if there is any; it then leaves DIR/store.corrupt, and\n"
-	"no command writes to the store (nor does the daemon start) until a check finds it\n"
+	"no command writes to the store (nor does the node start) until a check finds it\n"
 	"sound again.\n");
 
 /* The mark's text keeps this many problems (a damaged file can give thousands). */

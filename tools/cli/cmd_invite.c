@@ -45,7 +45,7 @@ static const char invite_help[] =
 	"\n"
 	"Prints an invitation to the federation: one line, maille-invite:..., to hand to the\n"
 	"newcomer over a channel you trust (it holds the federation's network key). The newcomer\n"
-	"runs 'maille join TOKEN' on a freshly initialised node; this node's daemon then checks\n"
+	"runs 'maille join TOKEN' on a freshly initialised node; this node then checks\n"
 	"the one-time secret, vouches for the newcomer's territory (PROTOCOL.md §4.2) and the\n"
 	"newcomer trusts and vouches for this one. This node keeps only a hash of the secret.\n"
 	"\n"
@@ -53,11 +53,11 @@ static const char invite_help[] =
 	"                       90d)\n"
 	"  --uses N             how many nodes may redeem it (default 1, at most 1000)\n"
 	"  --address LIST       the addresses the newcomer dials (at most 8, comma-separated);\n"
-	"                       default: where the running daemon listens (each interface's\n"
+	"                       default: where the running node listens (each interface's\n"
 	"                       address when it listens on 0.0.0.0 or [::])\n"
 	"  --json               print {\"token\": ..., \"expires\": ..., \"uses\": ...}\n"
 	"\n"
-	"The daemon (maille node) must run when the newcomer joins.\n");
+	"The node (maille node) must run when the newcomer joins.\n");
 
 static const char join_help[] =
 	N_("usage: maille join TOKEN|- [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
@@ -184,7 +184,7 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 	}
 	char addr[NODE_ADDR_STR_MAX];
 	if (daemon_addr(nd, addr) != 0) {
-		cli_error(_("no daemon runs for this node: start it (maille node), or say where the "
+		cli_error(_("this node is not running: start it (maille node), or say where the "
 		          "newcomer reaches it with --address HOST:PORT"));
 		return EXIT_FAIL;
 	}
@@ -202,7 +202,7 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 		                           : ((struct sockaddr_in6 *)&ss)->sin6_port);
 		inv->n_addrs = wildcard_addrs(any6, port, inv->addrs, PROTO_INVITE_ADDRS_MAX);
 		if (inv->n_addrs == 0) {
-			cli_error(_("the daemon listens on %s and this machine's addresses cannot be "
+			cli_error(_("the node listens on %s and this machine's addresses cannot be "
 			          "listed: give --address HOST:PORT"),
 			          addr);
 			return EXIT_FAIL;
@@ -293,7 +293,7 @@ int cmd_invite(int argc, char **argv)
 		printf("%s\n", token);
 		if (isatty(STDOUT_FILENO)) {
 			fprintf(stderr, _("Give this line to the newcomer over a channel you trust; they run\n"
-			                "  maille join TOKEN\nValid until %s, %lu use%s; the daemon must "
+			                "  maille join TOKEN\nValid until %s, %lu use%s; the node must "
 			                "run then (addresses:"),
 			        when, uses, uses == 1 ? "" : "s");
 			for (size_t i = 0; i < inv->n_addrs; i++)
@@ -455,7 +455,7 @@ static int join_print(const node_dir *nd, const proto_invite *inv, const join_re
 	else
 		printf(_("%s vouches for this territory, and this node trusts and vouches for it\n"),
 		       pname);
-	printf(_("next: run the daemon (maille node) to stay in sync\n"));
+	printf(_("next: run the node (maille node) to stay in sync\n"));
 	return EXIT_OK;
 }
 

@@ -122,7 +122,8 @@ static json_t *cap_json(const proto_member_cap *c, uint64_t now)
 }
 
 /* Signs c as the capability entry and stores it; prints the result. */
-static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const char *what)
+/* added: the capability is a new one (member add), else it ends (member remove). */
+static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, bool added)
 {
 	uint8_t *body = NULL, id[PROTO_ID_LEN];
 	size_t len = 0;
@@ -143,7 +144,8 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 		return render_json_out(o);
 	}
 	char name[NODE_TERM_CAP(sizeof c->name)], prefix[NODE_TERM_CAP(sizeof c->prefix)];
-	printf(_("%s %s (%.16s…) as %s%s%s; published %s\n"), what,
+	printf(added ? _("added %s (%.16s…) as %s%s%s; published %s\n")
+	             : _("removed %s (%.16s…) as %s%s%s; published %s\n"),
 	       node_term_str(c->name, strlen(c->name), name, sizeof name),
 	       path + strlen(PROTO_MEMBERS_PREFIX),
 	       c->role == PROTO_ROLE_ADMIN ? _("admin") : _("editor"), c->prefix[0] ? _(" under ") : "",
@@ -227,7 +229,7 @@ int cmd_member(int argc, char **argv)
 		else if (r != MAILLE_ENOTFOUND)
 			cli_error(_("cannot read the capability: %s"), cli_strerror(r));
 		else
-			ret = cap_publish(&nd, &c, a.json, "added");
+			ret = cap_publish(&nd, &c, a.json, true);
 	} else if (r == MAILLE_ENOTFOUND) {
 		cli_error(_("%s is not a member of this territory (see 'maille members')"), a.pos[1]);
 	} else if (r) {
@@ -236,7 +238,7 @@ int cmd_member(int argc, char **argv)
 		cli_error(_("%s (%s) is not a member any more"), a.pos[1], cur.name);
 	} else {
 		cur.until_us = now > cur.from_us ? now : cur.from_us + 1;
-		ret = cap_publish(&nd, &cur, a.json, "removed");
+		ret = cap_publish(&nd, &cur, a.json, false);
 	}
 	node_dir_close(&nd);
 	return ret;

@@ -21,7 +21,7 @@ static const char node_help[] =
 	"                   [--web ADDR:PORT | --no-web] [--web-token-file FILE]\n"
 	"                   [--log-format text|json] [--log-level LEVEL] [--dir DIR]\n"
 	"\n"
-	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
+	"Runs this node in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
 	"connections from the members of its federation (see 'maille federation') over an\n"
 	"encrypted, mutually authenticated channel; to anyone else it sends nothing. The node\n"
 	"needs a federation.\n"

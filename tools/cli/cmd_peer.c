@@ -26,9 +26,9 @@ static const char peer_help[] =
 	N_("usage: maille peer add HOST:PORT [--dir DIR]\n"
 	"       maille peer remove HOST:PORT [--dir DIR]\n"
 	"\n"
-	"Configures the peers this node's daemon always keeps a connection to (besides those it\n"
+	"Configures the peers this node always keeps a connection to (besides those it\n"
 	"discovers from the node entries of the territories it trusts), whether or not it trusts\n"
-	"their territories. A running daemon dials an added peer, or hangs up on a removed one,\n"
+	"their territories. A running node dials an added peer, or hangs up on a removed one,\n"
 	"within a second, without a restart. HOST is an IPv4 address, [IPv6 address] or\n"
 	"localhost.\n");
 
@@ -70,8 +70,8 @@ int cmd_peer(int argc, char **argv)
 	} else {
 		json_t *st = node_state_read(nd.path);
 		printf(add ? _("peer %s added%s\n") : _("peer %s removed%s\n"), addr,
-		       st ? (add ? _("; the daemon dials it now") : _("; the daemon hangs up on it now"))
-		          : _(" (no daemon runs: it applies when 'maille node' starts)"));
+		       st ? (add ? _("; the node dials it now") : _("; the node hangs up on it now"))
+		          : _(" (the node is not running: it applies when 'maille node' starts)"));
 		json_decref(st);
 	}
 	node_dir_close(&nd);
@@ -87,8 +87,8 @@ static const char peers_help[] =
 	"node entries of trusted territories, and the nodes connected to it, each with its\n"
 	"address, key, state (connected, connecting, backoff after failures, given up after 8\n"
 	"failures in a row, idle, self), last sync and the entries sent to it and received from\n"
-	"it since the daemon started. Without a running daemon, only the configured peers are\n"
-	"listed, with the state \"daemon not running\".\n");
+	"it since the node started. Without a running node, only the configured peers are\n"
+	"listed, with the state \"node not running\".\n");
 
 typedef struct peers_ctx {
 	json_t *arr;
@@ -112,7 +112,7 @@ static int configured_peer(const char *addr, uint64_t added_us, void *ctx)
 	json_object_set_new(p, "key", json_null());
 	json_object_set_new(p, "direction", json_string("out"));
 	json_object_set_new(p, "state",
-	                    json_string(pc->state_peers ? "idle" : _("daemon not running")));
+	                    json_string(pc->state_peers ? "idle" : "daemon not running"));
 	json_object_set_new(p, "configured", json_true());
 	json_object_set_new(p, "discovered", json_false());
 	json_object_set_new(p, "sent", json_integer(0));
@@ -122,6 +122,37 @@ static int configured_peer(const char *addr, uint64_t added_us, void *ctx)
 	json_object_set_new(p, "failures", json_integer(0));
 	json_array_append_new(pc->arr, p);
 	return 0;
+}
+
+/* The states of node.state's peers (node/daemon/peers.c, and "daemon not running" here), as
+ * --json keeps them and as a person reads them. */
+static const struct {
+	const char *state, *label;
+} peer_states[] = {
+	{"connected", N_("connected")}, {"connecting", N_("connecting")},
+	{"backoff", N_("backoff")},     {"given up", N_("given up")},
+	{"idle", N_("idle")},           {"self", N_("self")},
+	{"daemon not running", N_("node not running")},
+};
+
+static const char *state_label(const json_t *p, char *buf, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(p, "state"));
+	for (size_t i = 0; s && i < sizeof peer_states / sizeof peer_states[0]; i++)
+		if (strcmp(s, peer_states[i].state) == 0)
+			return _(peer_states[i].label);
+	return render_state_str(p, "state", "?", buf, cap);
+}
+
+/* s and spaces up to width columns (a character of UTF-8 is one column, whatever its bytes:
+ * the French headers have accents), into buf. */
+static const char *col(const char *s, size_t width, char *buf, size_t cap)
+{
+	size_t cols = 0;
+	for (const char *c = s; *c; c++)
+		cols += ((unsigned char)*c & 0xC0) != 0x80;
+	snprintf(buf, cap, "%s%*s", s, cols < width ? (int)(width - cols) : 0, "");
+	return buf;
 }
 
 int cmd_peers(int argc, char **argv)
@@ -154,15 +185,18 @@ int cmd_peers(int argc, char **argv)
 		ret = render_json_out(o);
 	} else {
 		if (!st) {
-			fputs(_("(no daemon runs on "), stdout);
+			fputs(_("(no node runs on "), stdout);
 			node_term_put(stdout, nd.path, strlen(nd.path));
 			puts(_(": configured peers only)"));
 		}
+		char c0[64], c1[64], c2[64], c3[NODE_TERM_CAP(80) + 32], c4[64];
 		if (json_array_size(arr) == 0)
 			printf(_("no peers: add one with 'maille peer add HOST:PORT'\n"));
 		else
-			printf("%-22s %-9s %-4s %-18s %-14s %9s %9s\n", _("ADDRESS"), _("KEY"), "DIR", _("STATE"),
-			       _("LAST SYNC"), _("SENT"), _("RECEIVED"));
+			printf("%s%s%s%s%s%9s %9s\n", col(_("ADDRESS"), 23, c0, sizeof c0),
+			       col(_("KEY"), 10, c1, sizeof c1), col("DIR", 5, c2, sizeof c2),
+			       col(_("STATE"), 19, c3, sizeof c3), col(_("LAST SYNC"), 15, c4, sizeof c4),
+			       _("SENT"), _("RECEIVED"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(arr, i, p)
@@ -174,11 +208,11 @@ int cmd_peers(int argc, char **argv)
 			    state[80], age[32];
 			render_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")),
 			                 age, sizeof age);
-			printf("%-22s %-9s %-4s %-18s %-14s %9lld %9lld\n",
+			printf("%-22s %-9s %-4s %s%-14s %9lld %9lld\n",
 			       render_state_str(p, "address", "?", addr, sizeof addr),
 			       render_state_str(p, "key", "-", key, sizeof key),
 			       render_state_str(p, "direction", "?", dir, sizeof dir),
-			       render_state_str(p, "state", "?", state, sizeof state), age,
+			       col(state_label(p, state, sizeof state), 19, c3, sizeof c3), age,
 			       (long long)json_integer_value(json_object_get(p, "sent")),
 			       (long long)json_integer_value(json_object_get(p, "received")));
 		}

@@ -24,7 +24,7 @@ static const char status_help[] =
 	"This node's key and name, its federation, the live set of its catalogue (count of\n"
 	"entries, tombstones included, and its fingerprint: two nodes with the same fingerprint\n"
 	"hold the same entries), the records received but not yet indexed for search (a bulk\n"
-	"sync stores first and indexes right after), and whether its daemon runs: its pid,\n"
+	"sync stores first and indexes right after), and whether it runs: its pid,\n"
 	"address, connected peers and last sync.\n");
 
 int cmd_status(int argc, char **argv)
@@ -95,21 +95,22 @@ int cmd_status(int argc, char **argv)
 			       node_term_str(f.name, strlen(f.name), buf, sizeof buf), nfp);
 		else
 			printf(_("  federation:   none ('maille federation new' or 'import')\n"));
-		printf(_("  entries:      %llu (%llu documents)\n"), (unsigned long long)count,
-		       (unsigned long long)docs);
+		printf(ngettext("  versions:     %llu (%llu record)\n",
+		                "  versions:     %llu (%llu records)\n", (unsigned long)docs),
+		       (unsigned long long)count, (unsigned long long)docs);
 		printf(_("  fingerprint:  %s\n"), fphex);
 		if (unindexed)
-			printf(_("  search index: %llu records not indexed yet (the daemon is on it)\n"),
+			printf(_("  search index: %llu records not indexed yet (the node is on it)\n"),
 			       (unsigned long long)unindexed);
 		if (st) {
 			char age[32];
 			render_age(last_sync, age, sizeof age);
-			printf(_("  daemon:       running, pid %lld, listening on %s\n"),
+			printf(_("  node:         running, pid %lld, listening on %s\n"),
 			       (long long)json_integer_value(json_object_get(st, "pid")),
 			       render_state_str(st, "listen", "?", buf, sizeof buf));
 			printf(_("  peers:        %lld connected, last sync %s\n"), (long long)connected, age);
 		} else {
-			printf(_("  daemon:       not running ('maille node' starts it)\n"));
+			printf(_("  node:         not running ('maille node' starts it)\n"));
 		}
 	}
 	json_decref(st);

@@ -28,7 +28,7 @@ static const char sync_help[] =
 	"already equal), sends what the peer lacks, fetches, verifies and stores what this node\n"
 	"lacks, and waits until the peer has stored what it was sent. Then both hold the union\n"
 	"of the two catalogues (maille status shows the same fingerprint on both). Works whether\n"
-	"or not this node's daemon runs. On a terminal a progress line shows on standard error.\n"
+	"or not this node runs. On a terminal a progress line shows on standard error.\n"
 	"\n"
 	"  --timeout SECONDS   give up when the peer is silent this long (default 30); a long\n"
 	"                      transfer that keeps moving is never cut\n"

@@ -65,7 +65,7 @@ int cmd_whoami(int argc, char **argv)
 			printf(_("  member of: no territory yet (no capability in force for this key)\n"));
 		printf(_("  node:      %s\n"),
 		       node_term_str(nd.path, strlen(nd.path), buf, sizeof buf));
-		printf(_("  entries:   %llu\n"), (unsigned long long)n_entries);
+		printf(_("  versions:  %llu\n"), (unsigned long long)n_entries);
 	}
 	node_dir_close(&nd);
 	return ret;

@@ -132,7 +132,7 @@ int cli_member_can_write(const node_dir *nd, const char *cmd)
 	          "territory. Ask your territory's administrator to run, on the territory's node:"),
 	          cmd);
 	cli_error_line(_("  maille member add %s --name \"YOUR NAME\""), hex);
-	cli_error_line(_("then sync (maille sync HOST:PORT, or let the daemon do it) and try again."));
+	cli_error_line(_("then sync (maille sync HOST:PORT, or let the node do it) and try again."));
 	return EXIT_FAIL;
 }
 
