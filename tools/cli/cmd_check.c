@@ -17,7 +17,7 @@
 static const char check_help[] =
 	N_("usage: maille check [--dir DIR] [--json]\n"
 	"\n"
-	"Re-verifies every stored entry (canonical encoding, signature, id), the live-set,\n"
+	"Re-verifies every stored version (canonical encoding, signature, id), the live-set,\n"
 	"full-text index and quarantine invariants, and runs SQLite's own integrity check.\n"
 	"Names each problem and exits 1 if there is any; it then leaves DIR/store.corrupt, and\n"
 	"no command writes to the store (nor does the node start) until a check finds it\n"
@@ -55,7 +55,7 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 	if (id)
 		proto_hex(id, PROTO_ID_LEN, hex);
 	if (id || path)
-		snprintf(line, sizeof line, _("bad entry %s%s%s: %s"), id ? hex : "(no id)",
+		snprintf(line, sizeof line, _("bad version %s%s%s: %s"), id ? hex : _("(no id)"),
 		         path ? " " : "", path ? path : "", problem);
 	else
 		snprintf(line, sizeof line, _("store: %s"), problem);
@@ -149,13 +149,13 @@ int cmd_check(int argc, char **argv)
 	json_decref(c.problems);
 	if (r) {
 		fprintf(stderr,
-		        _("%llu entries checked, %llu problems: %s/%s is damaged; no command writes "
+		        _("%llu versions checked, %llu problems: %s/%s is damaged; no command writes "
 		        "to it until 'maille check' finds it sound (%s/%s lists the problems)\n"),
 		        (unsigned long long)checked, (unsigned long long)c.n, nd.path,
 		        NODE_STORE_FILE, nd.path, NODE_CORRUPT_FILE);
 		cli_store_advice(nd.path);
 	} else {
-		printf(_("%llu entries checked, all good\n"), (unsigned long long)checked);
+		printf(_("%llu versions checked, all good\n"), (unsigned long long)checked);
 	}
 	node_dir_close(&nd);
 	return ret;

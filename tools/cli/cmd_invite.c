@@ -444,7 +444,7 @@ static int join_print(const node_dir *nd, const proto_invite *inv, const join_re
 	node_term_str(jr->sync.peer_name, strlen(jr->sync.peer_name), pname, sizeof pname);
 	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
 	              sizeof fname);
-	printf(_("joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received in "
+	printf(_("joined the federation \"%s\" through %s (%.8s) at %s: %llu versions received in "
 	       "%.2f s\n"),
 	       fname, pname, ikey, jr->address, (unsigned long long)jr->sync.received,
 	       jr->sync.total_ms / 1000.0);

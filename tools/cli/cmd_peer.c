@@ -27,7 +27,7 @@ static const char peer_help[] =
 	"       maille peer remove HOST:PORT [--dir DIR]\n"
 	"\n"
 	"Configures the peers this node always keeps a connection to (besides those it\n"
-	"discovers from the node entries of the territories it trusts), whether or not it trusts\n"
+	"discovers from the node records of the territories it trusts), whether or not it trusts\n"
 	"their territories. A running node dials an added peer, or hangs up on a removed one,\n"
 	"within a second, without a restart. HOST is an IPv4 address, [IPv6 address] or\n"
 	"localhost.\n");
@@ -84,9 +84,9 @@ static const char peers_help[] =
 	N_("usage: maille peers [--dir DIR] [--json]\n"
 	"\n"
 	"The node's peers: the configured ones ('maille peer add'), those discovered from the\n"
-	"node entries of trusted territories, and the nodes connected to it, each with its\n"
+	"node records of trusted territories, and the nodes connected to it, each with its\n"
 	"address, key, state (connected, connecting, backoff after failures, given up after 8\n"
-	"failures in a row, idle, self), last sync and the entries sent to it and received from\n"
+	"failures in a row, idle, self), last sync and the versions sent to it and received from\n"
 	"it since the node started. Without a running node, only the configured peers are\n"
 	"listed, with the state \"node not running\".\n");
 

@@ -22,8 +22,8 @@ static const char status_help[] =
 	N_("usage: maille status [--dir DIR] [--json]\n"
 	"\n"
 	"This node's key and name, its federation, the live set of its catalogue (count of\n"
-	"entries, tombstones included, and its fingerprint: two nodes with the same fingerprint\n"
-	"hold the same entries), the records received but not yet indexed for search (a bulk\n"
+	"versions, deletions included, and its fingerprint: two nodes with the same fingerprint\n"
+	"hold the same versions), the records received but not yet indexed for search (a bulk\n"
 	"sync stores first and indexes right after), and whether it runs: its pid,\n"
 	"address, connected peers and last sync.\n");
 
