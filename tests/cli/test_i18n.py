@@ -8,6 +8,7 @@ Usage: test_i18n.py MAILLE_BINARY PO_DIR SOURCE_ROOT MSGFMT XGETTEXT MSGCMP"""
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,9 @@ class TestLanguage(unittest.TestCase):
                  ("--dir", self.dir, "trust", "abc"),
                  ("--dir", self.dir, "sync", "not-an-address"),
                  # node/service's messages, printed by the CLI in its language
-                 ("--dir", os.path.join(self.tmp, "nowhere"), "whoami"))
+                 ("--dir", os.path.join(self.tmp, "nowhere"), "whoami"),
+                 # node/daemon's: nothing listens on a port just closed
+                 ("--dir", self.pinger, "ping", f"127.0.0.1:{self.closed_port}", "--timeout", "5"))
         out = []
         for args in calls:
             rc, _, err = run(*args, env=env)
@@ -120,8 +123,17 @@ class TestLanguage(unittest.TestCase):
     def test_errors_in_both_languages(self):
         rc, _, err = run("--dir", self.dir, "init", "--name", "Commune de Quimperlé")
         self.assertEqual(rc, 0, err)
+        # a second node, with a federation, for ping (the first one imports its federation)
+        self.pinger = os.path.join(self.tmp, "pinger")
+        for args in (("init", "--name", "Ville de Concarneau"),
+                     ("federation", "new", "--name", "Cornouaille")):
+            rc, _, err = run("--dir", self.pinger, *args)
+            self.assertEqual(rc, 0, err)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.closed_port = s.getsockname()[1]
         en = self.errors({"LANG": "C"})
-        self.assertEqual([rc for rc, _ in en], [2, 1, 1, 2, 2, 2, 2, 1])
+        self.assertEqual([rc for rc, _ in en], [2, 1, 1, 2, 2, 2, 2, 1, 1])
         self.assertIn("maille: 'frobnicate' is not a maille command; see 'maille --help'",
                       en[0][1])
         self.assertIn("maille: error: ", en[1][1])
@@ -132,6 +144,8 @@ class TestLanguage(unittest.TestCase):
         self.assertIn("'abc' is not a territory key (64 hex digits)", en[5][1])
         self.assertIn("'not-an-address' is not HOST:PORT", en[6][1])
         self.assertIn("nowhere: no such node directory; create a node with 'maille init", en[7][1])
+        self.assertIn(f"maille: error: ping 127.0.0.1:{self.closed_port}: cannot connect to",
+                      en[8][1])
         for env in FRENCH:
             fr = self.errors(env)
             self.assertEqual([rc for rc, _ in fr], [rc for rc, _ in en], env)
@@ -147,6 +161,8 @@ class TestLanguage(unittest.TestCase):
             self.assertIn("« not-an-address » n'est pas HOST:PORT", fr[6][1], env)
             self.assertIn("nowhere : ce dossier de nœud n'existe pas ; créez un nœud avec "
                           "« maille init", fr[7][1], env)
+            self.assertIn(f"maille : erreur : ping 127.0.0.1:{self.closed_port} : impossible de "
+                          "se connecter à", fr[8][1], env)
             for (_, e), (_, f) in zip(en, fr):
                 self.assertNotEqual(e, f, env)
 
@@ -168,7 +184,8 @@ class TestCatalogue(unittest.TestCase):
             pot = os.path.join(tmp, "maille.pot")
             p = subprocess.run([XGETTEXT, "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
                                 "--keyword=X:3", "--keyword=node_say:3", "--keyword=conf_bad:4",
-                                "--keyword=node_tr:2", "-D", ROOT, "-f",
+                                "--keyword=node_tr:2", "--keyword=node_ping_fail:4",
+                                "--keyword=node_sync_finish:3", "-D", ROOT, "-f",
                                 os.path.join(PO_DIR, "POTFILES"), "-o", pot],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)

@@ -44,7 +44,8 @@ int cmd_ping(int argc, char **argv)
 		return r;
 	int ret;
 	const char *target = nc.target;
-	node_config cfg = {.dir = nc.nd.path, .sk = nc.nd.sk, .netkey = nc.f.key, .name = nc.name};
+	node_config cfg = {
+		.dir = nc.nd.path, .sk = nc.nd.sk, .netkey = nc.f.key, .name = nc.name, .tr = cli_tr};
 	node_ping_result res;
 	r = node_ping(&cfg, target, nc.timeout_ms, &res);
 	if (r) {

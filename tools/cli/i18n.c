@@ -69,6 +69,11 @@ bool cli_french(void)
 	return french;
 }
 
+const char *cli_tr(const char *fmt)
+{
+	return _(fmt);
+}
+
 const char *cli_strerror(int code)
 {
 	return _(maille_strerror(code));

@@ -23,5 +23,8 @@ bool cli_french(void);
 /* maille_strerror's message for code (proto/error.h) in the CLI's language: the table's
  * English texts are msgids of the catalogue (xgettext reads them from proto/error.h). */
 const char *cli_strerror(int code);
+/* _(fmt) as a function, for the hooks through which node/service and node/daemon have their
+ * English messages translated (node_env.tr, node_config.tr). */
+const char *cli_tr(const char *fmt) __attribute__((format_arg(1)));
 
 #endif

@@ -26,6 +26,7 @@ node_config net_sync_config(const node_dir *nd, const uint8_t *netkey, const cha
 		.quota_bytes = nd->quota_bytes,
 		.quota_total_entries = nd->quota_total_entries,
 		.quota_total_bytes = nd->quota_total_bytes,
+		.tr = cli_tr, /* the sync's error in the CLI's language */
 	};
 	return cfg;
 }

@@ -24,20 +24,14 @@ static void say(void *ctx, int level, const char *text)
 		cli_store_advice(nd->path);
 }
 
-/* node_env.tr: node/service's English messages in the CLI's language (tools/po/POTFILES lists
- * the files of node/service whose messages reach the user). */
-static const char *tr(const char *fmt) __attribute__((format_arg(1)));
-static const char *tr(const char *fmt)
-{
-	return _(fmt);
-}
-
 node_env cli_node_env(const node_dir *nd)
 {
 	node_env env = {
 		.say = say,
 		.ctx = (void *)(uintptr_t)nd, /* say only reads it */
-		.tr = tr,
+		/* node/service's English messages in the CLI's language (tools/po/POTFILES lists
+		 * the files whose messages reach the user) */
+		.tr = cli_tr,
 		.now_us = cli_now_us(),
 		.web_hosts_valid = web_hosts_valid,
 		.web_hosts_max = WEB_HOSTS_MAX,
