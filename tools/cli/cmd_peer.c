@@ -144,17 +144,6 @@ static const char *state_label(const json_t *p, char *buf, size_t cap)
 	return render_state_str(p, "state", "?", buf, cap);
 }
 
-/* s and spaces up to width columns (a character of UTF-8 is one column, whatever its bytes:
- * the French headers have accents), into buf. */
-static const char *col(const char *s, size_t width, char *buf, size_t cap)
-{
-	size_t cols = 0;
-	for (const char *c = s; *c; c++)
-		cols += ((unsigned char)*c & 0xC0) != 0x80;
-	snprintf(buf, cap, "%s%*s", s, cols < width ? (int)(width - cols) : 0, "");
-	return buf;
-}
-
 int cmd_peers(int argc, char **argv)
 {
 	cli_args a;
@@ -193,10 +182,11 @@ int cmd_peers(int argc, char **argv)
 		if (json_array_size(arr) == 0)
 			printf(_("no peers: add one with 'maille peer add HOST:PORT'\n"));
 		else
-			printf("%s%s%s%s%s%9s %9s\n", col(_("ADDRESS"), 23, c0, sizeof c0),
-			       col(_("KEY"), 10, c1, sizeof c1), col("DIR", 5, c2, sizeof c2),
-			       col(_("STATE"), 19, c3, sizeof c3), col(_("LAST SYNC"), 15, c4, sizeof c4),
-			       _("SENT"), _("RECEIVED"));
+			printf("%s%s%s%s%s%9s %9s\n", render_pad(_("ADDRESS"), 23, c0, sizeof c0),
+			       render_pad(_("KEY"), 10, c1, sizeof c1),
+			       render_pad("DIR", 5, c2, sizeof c2),
+			       render_pad(_("STATE"), 19, c3, sizeof c3),
+			       render_pad(_("LAST SYNC"), 15, c4, sizeof c4), _("SENT"), _("RECEIVED"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(arr, i, p)
@@ -212,7 +202,7 @@ int cmd_peers(int argc, char **argv)
 			       render_state_str(p, "address", "?", addr, sizeof addr),
 			       render_state_str(p, "key", "-", key, sizeof key),
 			       render_state_str(p, "direction", "?", dir, sizeof dir),
-			       col(state_label(p, state, sizeof state), 19, c3, sizeof c3), age,
+			       render_pad(state_label(p, state, sizeof state), 19, c3, sizeof c3), age,
 			       (long long)json_integer_value(json_object_get(p, "sent")),
 			       (long long)json_integer_value(json_object_get(p, "received")));
 		}

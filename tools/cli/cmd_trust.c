@@ -504,12 +504,18 @@ int cmd_territories(int argc, char **argv)
 		}
 		ret = render_json_out(arr);
 	} else {
+		/* the first column as wide as the wider of its two words, in either language */
+		size_t width = render_cols(_("trusted")), wu = render_cols(_("untrusted"));
+		char pad[64];
+		if (wu > width)
+			width = wu;
 		for (size_t i = 0; i < n; i++) {
 			const territory_row *t = &rows[i];
 			proto_hex(t->key, PROTO_KEY_LEN, hex);
 			reason_str(nd.st, t, true, reason, sizeof reason);
 			/* names are chosen by each territory: shown through the sanitiser */
-			printf("%-9s  %s  ", t->t ? _("trusted") : _("untrusted"), hex);
+			printf("%s  %s  ",
+			       render_pad(t->t ? _("trusted") : _("untrusted"), width, pad, sizeof pad), hex);
 			node_term_put(stdout, t->name, strlen(t->name));
 			fputs("  (", stdout);
 			node_term_put(stdout, reason, strlen(reason));

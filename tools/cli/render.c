@@ -459,3 +459,19 @@ void render_age(uint64_t us, char *buf, size_t cap)
 	else
 		snprintf(buf, cap, _("%.1f h ago"), s / 3600);
 }
+
+/* render.h */
+size_t render_cols(const char *s)
+{
+	size_t cols = 0;
+	for (; *s; s++)
+		cols += ((unsigned char)*s & 0xC0) != 0x80;
+	return cols;
+}
+
+const char *render_pad(const char *s, size_t width, char *buf, size_t cap)
+{
+	size_t cols = render_cols(s);
+	snprintf(buf, cap, "%s%*s", s, cols < width ? (int)(width - cols) : 0, "");
+	return buf;
+}
