@@ -150,7 +150,7 @@ int cmd_check(int argc, char **argv)
 	if (r) {
 		fprintf(stderr,
 		        _("%llu versions checked, %llu problems: %s/%s is damaged; no command writes "
-		        "to it until 'maille check' finds it sound (%s/%s lists the problems)\n"),
+		          "to it until 'maille check' finds it sound (%s/%s lists the problems)\n"),
 		        (unsigned long long)checked, (unsigned long long)c.n, nd.path,
 		        NODE_STORE_FILE, nd.path, NODE_CORRUPT_FILE);
 		cli_store_advice(nd.path);

@@ -52,7 +52,7 @@ static int refuse_existing(const node_dir *nd, char *path)
 		char fp[9];
 		node_netkey_fingerprint(f.key, fp);
 		cli_error(_("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
-		          "key"),
+		            "key"),
 		          nd->path, f.name, fp);
 		federation_done(&f);
 	} else {
@@ -175,7 +175,7 @@ static int export_body(const node_dir *nd, const cli_args *a, federation *f)
 		return EXIT_FAIL;
 	fprintf(stderr,
 	        _("%s holds the federation's network key: whoever has it is a member. "
-	        "Hand it over a trusted channel, then delete it.\n"),
+	          "Hand it over a trusted channel, then delete it.\n"),
 	        file);
 	return federation_print(f, file, a->json, a->json ? NULL : _("exported the federation"));
 }

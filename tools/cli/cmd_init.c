@@ -89,8 +89,8 @@ static int init_member(const char *dir, const char *name, bool json)
 		       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
 		printf(_("Member key: %s\n"), hex);
 		printf(_("Next: join the federation with an invitation from your territory's node\n"
-		       "(maille join TOKEN), and have your territory run there:\n"
-		       "  maille member add %s --name \"YOUR NAME\"\n"),
+		         "(maille join TOKEN), and have your territory run there:\n"
+		         "  maille member add %s --name \"YOUR NAME\"\n"),
 		       hex);
 	}
 	node_dir_close(&nd);
@@ -119,7 +119,7 @@ int cmd_init(int argc, char **argv)
 		/* the backup says who the node is: an option that says otherwise is a mistake */
 		if (name || siren || cog || kind)
 			return cli_usage_error("init", _("--restore excludes --name, --siren, --cog "
-			                               "and --kind (the backup holds the name)"));
+			                                 "and --kind (the backup holds the name)"));
 		if (!*restore)
 			return cli_usage_error("init", _("--restore needs a FILE"));
 		return key_restore(a.dir, restore, passfile, a.json);
@@ -129,7 +129,7 @@ int cmd_init(int argc, char **argv)
 	if (cli_opt_get(opts, "member")) {
 		if (siren || cog || kind)
 			return cli_usage_error("init", _("--member excludes --siren, --cog and --kind (a "
-			                               "member's node has no territory record)"));
+			                                 "member's node has no territory record)"));
 		return init_member(a.dir, name ? name : "membre", a.json);
 	}
 	if (!name || !*name)

@@ -173,7 +173,7 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 			a[len] = '\0';
 			if (node_addr_parse(a, &ss) || !proto_invite_addr_valid(a, len))
 				return cli_usage_error("invite", _("--address: \"%s\" is not HOST:PORT (an IPv4 "
-				                                 "address, [IPv6] or localhost)"),
+				                                   "address, [IPv6] or localhost)"),
 				                       a);
 			snprintf(inv->addrs[inv->n_addrs++], PROTO_INVITE_ADDR_MAX + 1, "%s", a);
 			p += len;
@@ -185,7 +185,7 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 	char addr[NODE_ADDR_STR_MAX];
 	if (daemon_addr(nd, addr) != 0) {
 		cli_error(_("this node is not running: start it (maille node), or say where the "
-		          "newcomer reaches it with --address HOST:PORT"));
+		            "newcomer reaches it with --address HOST:PORT"));
 		return EXIT_FAIL;
 	}
 	struct sockaddr_storage ss;
@@ -203,7 +203,7 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 		inv->n_addrs = wildcard_addrs(any6, port, inv->addrs, PROTO_INVITE_ADDRS_MAX);
 		if (inv->n_addrs == 0) {
 			cli_error(_("the node listens on %s and this machine's addresses cannot be "
-			          "listed: give --address HOST:PORT"),
+			            "listed: give --address HOST:PORT"),
 			          addr);
 			return EXIT_FAIL;
 		}
@@ -228,7 +228,7 @@ int cmd_invite(int argc, char **argv)
 	const char *ex = cli_opt_get(opts, "expires");
 	if (ex && parse_duration(ex, &expires_s))
 		return cli_usage_error("invite", _("--expires: \"%s\" is not a duration such as 30m, "
-		                                 "12h or 7d (at most 90d)"),
+		                                   "12h or 7d (at most 90d)"),
 		                       ex);
 	unsigned long uses = 1;
 	const char *us = cli_opt_get(opts, "uses");
@@ -254,7 +254,7 @@ int cmd_invite(int argc, char **argv)
 	memset(inv, 0, sizeof *inv);
 	if (nd.member) {
 		cli_error(_("a member's node does not invite: invitations come from a territory's node "
-		          "(the inviter vouches for the newcomer)"));
+		            "(the inviter vouches for the newcomer)"));
 		goto out;
 	}
 	if (cli_federation_load(&nd, &f))
@@ -293,8 +293,8 @@ int cmd_invite(int argc, char **argv)
 		printf("%s\n", token);
 		if (isatty(STDOUT_FILENO)) {
 			fprintf(stderr, _("Give this line to the newcomer over a channel you trust; they run\n"
-			                "  maille join TOKEN\nValid until %s, %lu use%s; the node must "
-			                "run then (addresses:"),
+			                  "  maille join TOKEN\nValid until %s, %lu use%s; the node must "
+			                  "run then (addresses:"),
 			        when, uses, uses == 1 ? "" : "s");
 			for (size_t i = 0; i < inv->n_addrs; i++)
 				fprintf(stderr, " %s", inv->addrs[i]);
@@ -386,7 +386,7 @@ static void join_error(const node_dir *nd, const proto_invite *inv, int st, cons
 	case JOIN_FED_OTHER:
 		cli_error(
 		    _("this node already belongs to the federation \"%s\"; a node belongs to one "
-		    "federation (make a new node with maille init --dir DIR)"),
+		      "federation (make a new node with maille init --dir DIR)"),
 		    jr->federation);
 		break;
 	case JOIN_STORE:
@@ -445,13 +445,13 @@ static int join_print(const node_dir *nd, const proto_invite *inv, const join_re
 	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
 	              sizeof fname);
 	printf(_("joined the federation \"%s\" through %s (%.8s) at %s: %llu versions received in "
-	       "%.2f s\n"),
+	         "%.2f s\n"),
 	       fname, pname, ikey, jr->address, (unsigned long long)jr->sync.received,
 	       jr->sync.total_ms / 1000.0);
 	if (nd->member)
 		printf(
 		    _("this member's node trusts its territory's node; it writes for the territory "
-		    "once 'maille member add' has reached it (maille whoami)\n"));
+		      "once 'maille member add' has reached it (maille whoami)\n"));
 	else
 		printf(_("%s vouches for this territory, and this node trusts and vouches for it\n"),
 		       pname);
@@ -509,7 +509,7 @@ int cmd_join(int argc, char **argv)
 	if (st == JOIN_OK && jr->sync_failed)
 		cli_error(
 		    _("the invitation was redeemed but the sync failed: %s; run maille sync %s to "
-		    "finish"),
+		      "finish"),
 		    jr->sync.error, inv->addrs[0]);
 	if (st == JOIN_OK)
 		ret = join_print(&nd, inv, jr, a.json);

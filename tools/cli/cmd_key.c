@@ -141,7 +141,7 @@ static int read_passphrase_file(const char *path, char *buf, size_t cap, size_t 
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
 		cli_warn(_("%s is readable by other users (mode %03o) and holds a passphrase; run: "
-		         "chmod 600 %s"),
+		           "chmod 600 %s"),
 		         path, (unsigned)(sb.st_mode & 0777), path);
 	/* reads one byte at a time up to the newline: nothing past the first line is read, so
 	 * a pipe or a large file costs nothing and no more of it sits in memory */
@@ -205,7 +205,7 @@ static int get_passphrase(const char *passfile, bool new_one, const char *prompt
 		int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
 			cli_error(_("cannot ask for the passphrase: no terminal (/dev/tty: %s); give "
-			          "--passphrase-file F"),
+			            "--passphrase-file F"),
 			          strerror(errno));
 			return EXIT_FAIL;
 		}
@@ -231,7 +231,7 @@ static int get_passphrase(const char *passfile, bool new_one, const char *prompt
 	}
 	if (new_one && pass_chars(pass, len) < PASS_MIN_CHARS) {
 		cli_error(_("the passphrase is too short: %zu characters, at least %u are needed (a "
-		          "few words are easier to remember and to type than symbols)"),
+		            "few words are easier to remember and to type than symbols)"),
 		          pass_chars(pass, len), PASS_MIN_CHARS);
 		return EXIT_FAIL;
 	}
@@ -443,7 +443,7 @@ static int key_export(int argc, char **argv)
 	}
 	/* on stderr with --json too: the one warning that matters */
 	fprintf(stderr, _("Keep %s and its passphrase apart: whoever has both can sign as this "
-	                "territory%s.\n"),
+	                  "territory%s.\n"),
 	        file, s->has_federation ? _(" and is a member of its federation") : "");
 out:
 	federation_done(&f);
@@ -592,7 +592,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 		print_secret(s, pk, fp);
 		printf(_("  store:       empty: this node's records come back from its peers\n"));
 		printf(_("Next: connect it to a peer: maille peer add HOST:PORT, or maille sync "
-		       "HOST:PORT%s\n"),
+		         "HOST:PORT%s\n"),
 		       s->has_federation ? ""
 		                         : _(" (after 'maille federation import FILE': the backup "
 		                             "had no federation)"));

@@ -167,7 +167,7 @@ int cmd_member(int argc, char **argv)
 	bool add = a.n_pos >= 1 && strcmp(a.pos[0], "add") == 0;
 	if (a.n_pos != 2 || (!add && strcmp(a.pos[0], "remove") != 0))
 		return cli_usage_error("member", _("use 'maille member add KEY --name NAME' or 'maille "
-		                                 "member remove KEY'"));
+		                                   "member remove KEY'"));
 	proto_member_cap c;
 	memset(&c, 0, sizeof c);
 	if ((r = cli_key_parse("member", "member", a.pos[1], c.member)))
@@ -214,8 +214,8 @@ int cmd_member(int argc, char **argv)
 		free(probe);
 		if (br == MAILLE_EINVAL)
 			ret = cli_usage_error("member", _("--prefix is a path ending with '/' (e.g. rex/), "
-			                                "not territory, members/, vouches/ or node/; "
-			                                "--name has no control characters"));
+			                                  "not territory, members/, vouches/ or node/; "
+			                                  "--name has no control characters"));
 		else if (r == 0 && now < cur.until_us)
 			cli_error(_("%s is already a member (%s); remove it first to change its capability"),
 			          a.pos[1], cur.name);
@@ -224,7 +224,7 @@ int cmd_member(int argc, char **argv)
 		 * time the key was removed */
 		else if (r == 0)
 			cli_error(_("%s (%s) was removed; a removed key is not added again: the member "
-			          "needs a new key"),
+			            "needs a new key"),
 			          a.pos[1], cur.name);
 		else if (r != MAILLE_ENOTFOUND)
 			cli_error(_("cannot read the capability: %s"), cli_strerror(r));

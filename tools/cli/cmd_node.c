@@ -114,13 +114,13 @@ int cmd_node(int argc, char **argv)
 	struct sockaddr_storage ss;
 	if (listen && node_addr_parse(listen, &ss))
 		return cli_usage_error("node", _("--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
-		                               "address] or localhost, and a port)"));
+		                                 "address] or localhost, and a port)"));
 	const char *web = cli_opt_get(opts, "web");
 	const char *web_token = cli_opt_get(opts, "web-token-file");
 	bool no_web = cli_opt_get(opts, "no-web") != NULL;
 	if (web && node_addr_parse(web, &ss))
 		return cli_usage_error("node", _("--web wants ADDR:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)"));
+		                                 "or localhost, and a port)"));
 	if (no_web && (web || web_token))
 		return cli_usage_error("node", _("--no-web excludes --web and --web-token-file"));
 	if (web_token && !*web_token)

@@ -41,12 +41,12 @@ int cmd_peer(int argc, char **argv)
 		return r;
 	if (a.n_pos != 2 || (strcmp(a.pos[0], "add") != 0 && strcmp(a.pos[0], "remove") != 0))
 		return cli_usage_error("peer", _("use 'maille peer add HOST:PORT' or 'maille peer remove "
-		                               "HOST:PORT'"));
+		                                 "HOST:PORT'"));
 	bool add = strcmp(a.pos[0], "add") == 0;
 	struct sockaddr_storage ss;
 	if (node_addr_parse(a.pos[1], &ss))
 		return cli_usage_error("peer", _("'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)"),
+		                                 "or localhost, and a port)"),
 		                       a.pos[1]);
 	char addr[NODE_ADDR_STR_MAX];
 	node_addr_format((struct sockaddr *)&ss, addr);

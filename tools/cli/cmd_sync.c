@@ -111,7 +111,7 @@ int cmd_sync(int argc, char **argv)
 			       pname, key, target, (unsigned long long)count);
 		else
 			printf(_("synced with %s (%.8s) at %s in %.2f s: %llu received, %llu sent, %llu "
-			       "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n"),
+			         "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n"),
 			       pname, key, target, res.total_ms / 1000.0, (unsigned long long)res.received,
 			       (unsigned long long)res.sent, (unsigned long long)res.duplicates,
 			       (unsigned long long)res.refused, (unsigned long long)res.rounds,

@@ -52,19 +52,19 @@ static const command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, _("usage: maille [--dir DIR] [--json] COMMAND [ARGS...]\n"
-	             "       maille COMMAND --help\n"
-	             "       maille --version\n\n"
-	             "Maille keeps a federated catalogue of methodologies, use cases, reusable\n"
-	             "components and retours d'expérience about responsible AI and public algorithms.\n\n"
-	             "Commands:\n"));
+	               "       maille COMMAND --help\n"
+	               "       maille --version\n\n"
+	               "Maille keeps a federated catalogue of methodologies, use cases, reusable\n"
+	               "components and retours d'expérience about responsible AI and public algorithms.\n\n"
+	               "Commands:\n"));
 	for (const command *c = commands; c->name; c++)
 		fprintf(out, "  %-11s %s\n", c->name, _(c->summary));
 	fprintf(out, _("\nOptions accepted by every command, before or after it:\n"
-	             "  --dir DIR   the node directory (else $MAILLE_HOME, else\n"
-	             "              $XDG_DATA_HOME/maille, else ~/.local/share/maille)\n"
-	             "  --json      print one JSON document on standard output\n"
-	             "  --help      help for a command\n\n"
-	             "Exit codes: 0 ok, 1 failure, 2 usage error.\n"));
+	               "  --dir DIR   the node directory (else $MAILLE_HOME, else\n"
+	               "              $XDG_DATA_HOME/maille, else ~/.local/share/maille)\n"
+	               "  --json      print one JSON document on standard output\n"
+	               "  --help      help for a command\n\n"
+	               "Exit codes: 0 ok, 1 failure, 2 usage error.\n"));
 }
 
 int main(int argc, char **argv)

@@ -57,7 +57,7 @@ static int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
 	struct sockaddr_storage ss;
 	if (node_addr_parse(a->pos[0], &ss))
 		return cli_usage_error(cmd, _("'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                            "or localhost, and a port)"),
+		                              "or localhost, and a port)"),
 		                       a->pos[0]);
 	*ret = a->pos[0];
 	return 0;

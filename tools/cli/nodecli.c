@@ -92,10 +92,10 @@ void cli_store_advice(const char *dir)
 {
 	fprintf(stderr,
 	        _("  Restore %s/%s from a backup of the node directory; or recreate the node from "
-	        "its key backup in a new directory ('maille key export FILE' works on this one, "
-	        "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
-	        "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
-	        "run 'maille check' again.\n"),
+	          "its key backup in a new directory ('maille key export FILE' works on this one, "
+	          "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
+	          "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
+	          "run 'maille check' again.\n"),
 	        dir, NODE_STORE_FILE);
 }
 
@@ -110,7 +110,7 @@ void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
 	if (rc == MAILLE_ECORRUPT) {
 		fprintf(stderr,
 		        _("  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
-		        "is wrong.\n"),
+		          "is wrong.\n"),
 		        nd->path, NODE_STORE_FILE);
 		cli_store_advice(nd->path);
 	}
@@ -123,7 +123,7 @@ int cli_member_can_write(const node_dir *nd, const char *cmd)
 	char hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(nd->pk, PROTO_KEY_LEN, hex);
 	cli_error(_("%s: this member node has no capability in force yet, so it cannot write for a "
-	          "territory. Ask your territory's administrator to run, on the territory's node:"),
+	            "territory. Ask your territory's administrator to run, on the territory's node:"),
 	          cmd);
 	cli_error_line(_("  maille member add %s --name \"YOUR NAME\""), hex);
 	cli_error_line(_("then sync (maille sync HOST:PORT, or let the node do it) and try again."));
