@@ -135,8 +135,8 @@ int cmd_check(int argc, char **argv)
 	}
 	free(c.mark);
 	if (marked != 0)
-		cli_warn(_("%s/%s: cannot %s it: %s"), nd.path, NODE_CORRUPT_FILE,
-		         r ? "write" : "remove", strerror(errno));
+		cli_warn(r ? _("%s/%s: cannot write it: %s") : _("%s/%s: cannot remove it: %s"),
+		         nd.path, NODE_CORRUPT_FILE, strerror(errno));
 	if (a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(r == 0));
