@@ -167,6 +167,36 @@ class TestLanguage(unittest.TestCase):
                 self.assertNotEqual(e, f, env)
 
 
+class TestNumbers(harness.Case):
+    """French changes the words, never the numbers: a decimal point stays a point (main keeps
+    the C locale for everything but the messages), and the output is the same figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.begin("maille-i18n-num-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.end()
+
+    def test_ping_figures_in_both_languages(self):
+        a, b, fed = self.path("a"), self.path("b"), self.path("federation")
+        self.ok(a, "init", "--name", "Ville de Morlaix")
+        self.ok(b, "init", "--name", "Commune de Landerneau")
+        self.ok(a, "federation", "new", "--name", "Finistère")
+        self.ok(a, "federation", "export", fed)
+        self.ok(b, "federation", "import", fed)
+        node = self.daemon(b, "--no-web")
+        for env, words in (({"LANG": "C"}, ("  handshake:  ", "  ping:       ")),
+                           ({"LANG": "fr_FR.UTF-8"}, ("  poignée de main : ", "  ping :       ")),
+                           ({"LANG": "fr_CA.UTF-8"}, ("  poignée de main : ", "  ping :       "))):
+            out = self.ok(a, "ping", node.addr, env=env)
+            for w in words:
+                self.assertRegex(out, re.escape(w) + r"\d+\.\d\d ms\n", env)
+            self.assertIn("Commune de Landerneau\n", out)
+        self.stop_daemons()
+
+
 class TestCatalogue(unittest.TestCase):
     def test_fr_po_complete_and_valid(self):
         """msgfmt checks the formats (same conversions, same order) and counts the entries."""
