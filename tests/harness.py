@@ -24,10 +24,16 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+# The variables that choose the CLI's language (tools/cli/i18n.c): a test runs the CLI in the
+# C locale, in English, whatever the caller's environment, unless it sets them itself.
+LANGUAGE_ENV = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
 def env_with(extra=None):
     e = dict(os.environ)
-    for k in CLEAR_ENV:
+    for k in CLEAR_ENV + LANGUAGE_ENV:
         e.pop(k, None)
+    e["LANG"] = "C"
     if extra:
         e.update(extra)
     return e

@@ -12,6 +12,7 @@ MAILLE_DEB_PACKAGES=(
 	libclang-rt-14-dev
 	meson
 	ninja-build
+	gettext
 	pkg-config
 	python3
 	ca-certificates
@@ -25,10 +26,14 @@ MAILLE_DEB_PACKAGES=(
 	libmicrohttpd-dev
 )
 
-# And for the test suite only (tools/test): the browser of the browser test; Node.js and npm
-# come from Debian too when no `node`/`npm` is on the PATH (maille_node_packages).
+# And for the test suite only (tools/test): the browser of the browser test; the locale data
+# from which tools/test generates fr_FR.UTF-8 (maille_locale_fr), with the C library's French
+# messages; Node.js and npm come from Debian too when no `node`/`npm` is on the PATH
+# (maille_node_packages).
 MAILLE_TEST_PACKAGES=(
 	chromium
+	locales
+	libc-l10n
 )
 
 # Options of the plain (gcc) build in build/, shared by tools/test and tools/demo so that
@@ -124,6 +129,23 @@ maille_install_packages()
 	if [ "${#missing[@]}" -ne 0 ]; then
 		maille_die "still missing after apt-get install: ${missing[*]}"
 	fi
+}
+
+# maille_locale_fr: generates the fr_FR.UTF-8 locale when it is missing (as root; a minimal
+# Debian has only C, C.UTF-8 and POSIX), so that the suite runs the CLI in a generated French
+# locale as well as in one that is not (the CLI speaks French in both, tools/cli/i18n.c).
+maille_locale_fr()
+{
+	if locale -a 2>/dev/null | grep -qix 'fr_FR\.utf-\?8'; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		maille_log "fr_FR.UTF-8 is not generated (needs root): the French tests use it ungenerated"
+		return 0
+	fi
+	maille_log "generating the fr_FR.UTF-8 locale"
+	localedef -i fr_FR -c -f UTF-8 -A /usr/share/locale/locale.alias fr_FR.UTF-8 ||
+		maille_die "localedef could not generate fr_FR.UTF-8"
 }
 
 # maille_meson_setup CC BUILDDIR OPTIONS...: configures BUILDDIR with compiler CC, reconfiguring

@@ -577,10 +577,11 @@ static void client_vfail(node *n, int err, bool not_member, const char *fmt, va_
 	n->ping_err = err ? err : MAILLE_EIO;
 	if (n->ping) {
 		n->ping->not_member = not_member;
-		vsnprintf(n->ping->error, sizeof n->ping->error, fmt, ap);
+		vsnprintf(n->ping->error, sizeof n->ping->error, n->cfg.tr ? n->cfg.tr(fmt) : fmt, ap);
 	} else {
 		n->sync_res->not_member = not_member;
-		vsnprintf(n->sync_res->error, sizeof n->sync_res->error, fmt, ap);
+		vsnprintf(n->sync_res->error, sizeof n->sync_res->error,
+		          n->cfg.tr ? n->cfg.tr(fmt) : fmt, ap);
 	}
 }
 

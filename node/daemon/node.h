@@ -117,6 +117,11 @@ typedef struct node_config {
 	/* node_sync(): called every quarter second with the figures so far (a progress line). */
 	void (*progress)(const struct node_sync_result *r, void *ctx);
 	void *progress_ctx;
+	/* node_ping(), node_sync(): the language of the error their result reports. The messages
+	 * are written in English, and tr(fmt) is the translation of one of their formats, with
+	 * the same conversions in the same order (the CLI's gettext, as node/service's
+	 * node_env.tr); NULL: English. The daemon's log stays English. */
+	const char *(*tr)(const char *fmt) __attribute__((format_arg(1)));
 	/* node_run(): what runs beside the daemon in the same process (tools/: the web catalogue,
 	 * node/web/web.h, which the daemon does not know). start(ctx) is called once the daemon
 	 * holds DIR/node.lock, listens and has its store open, before it writes DIR/node.addr (so

@@ -65,7 +65,7 @@ int federation_generate(const char *name, federation *ret)
 }
 
 /* Parses the text of a federation file (text is NUL-terminated, in sodium memory). */
-static int parse(char *text, federation *f, char *why, size_t why_cap)
+static int parse(char *text, federation *f, char *why, size_t why_cap, const node_env *env)
 {
 	bool have_name = false, have_key = false;
 	unsigned lineno = 0;
@@ -84,7 +84,7 @@ static int parse(char *text, federation *f, char *why, size_t why_cap)
 			continue;
 		char *eq = strchr(k, '=');
 		if (!eq) {
-			snprintf(why, why_cap, "line %u is not 'key = value'", lineno);
+			snprintf(why, why_cap, node_tr(env, "line %u is not 'key = value'"), lineno);
 			return MAILLE_EPROTO;
 		}
 		char *v = eq + 1;
@@ -97,17 +97,19 @@ static int parse(char *text, federation *f, char *why, size_t why_cap)
 			v[--vl] = '\0';
 		if (strcmp(k, "name") == 0) {
 			if (have_name || !federation_name_valid(v)) {
-				snprintf(why, why_cap, "line %u: %s", lineno,
-				         have_name ? "a second name"
-				                   : "the name must be 1 to 128 bytes of UTF-8 text");
+				snprintf(why, why_cap, node_tr(env, "line %u: %s"), lineno,
+				         have_name ? node_tr(env, "a second name")
+				                   : node_tr(env, "the name must be 1 to 128 bytes of UTF-8 "
+				                                  "text"));
 				return MAILLE_EPROTO;
 			}
 			snprintf(f->name, sizeof f->name, "%s", v);
 			have_name = true;
 		} else if (strcmp(k, "key") == 0) {
 			if (have_key || proto_unhex(v, f->key, PROTO_NETKEY_LEN) != 0) {
-				snprintf(why, why_cap, "line %u: %s", lineno,
-				         have_key ? "a second key" : "the key must be 64 hex digits");
+				snprintf(why, why_cap, node_tr(env, "line %u: %s"), lineno,
+				         have_key ? node_tr(env, "a second key")
+				                  : node_tr(env, "the key must be 64 hex digits"));
 				return MAILLE_EPROTO;
 			}
 			have_key = true;
@@ -115,7 +117,7 @@ static int parse(char *text, federation *f, char *why, size_t why_cap)
 		/* other keys: ignored, so that a later version may add some */
 	}
 	if (!have_name || !have_key) {
-		snprintf(why, why_cap, "no %s line", have_name ? "'key ='" : "'name ='");
+		snprintf(why, why_cap, node_tr(env, "no %s line"), have_name ? "'key ='" : "'name ='");
 		return MAILLE_EPROTO;
 	}
 	return 0;
@@ -147,7 +149,7 @@ int federation_read(const char *path, federation *ret, char *why, size_t why_cap
 	size_t len = 0;
 	r = node_file_read_fd(fd, (uint8_t *)text, FEDERATION_FILE_MAX, &len);
 	if (r == MAILLE_ETOOBIG) {
-		snprintf(why, why_cap, "larger than %u bytes", FEDERATION_FILE_MAX);
+		snprintf(why, why_cap, node_tr(env, "larger than %u bytes"), FEDERATION_FILE_MAX);
 		r = MAILLE_EPROTO;
 		goto out;
 	}
@@ -157,11 +159,11 @@ int federation_read(const char *path, federation *ret, char *why, size_t why_cap
 	}
 	text[len] = '\0';
 	if (memchr(text, '\0', len)) {
-		snprintf(why, why_cap, "not a text file");
+		snprintf(why, why_cap, "%s", node_tr(env, "not a text file"));
 		r = MAILLE_EPROTO;
 		goto out;
 	}
-	r = parse(text, &f, why, why_cap);
+	r = parse(text, &f, why, why_cap, env);
 out:
 	close(fd);
 	if (text)
@@ -211,7 +213,7 @@ int federation_load(const node_dir *nd, federation *ret, const node_env *env)
 		    "or join one with 'maille federation import FILE'",
 		    nd->path);
 	else if (r)
-		node_say(env, NODE_SAY_ERROR, "%s: %s%s%s", path, maille_strerror(r),
+		node_say(env, NODE_SAY_ERROR, "%s: %s%s%s", path, node_tr(env, maille_strerror(r)),
 		         *why ? ": " : "", why);
 	return r;
 }

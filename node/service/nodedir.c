@@ -19,6 +19,11 @@
 #include "proto/error.h"
 #include "proto/member.h"
 
+const char *node_tr(const node_env *env, const char *fmt)
+{
+	return env && env->tr ? env->tr(fmt) : fmt;
+}
+
 void node_say(const node_env *env, int level, const char *fmt, ...)
 {
 	if (!env || !env->say)
@@ -26,7 +31,7 @@ void node_say(const node_env *env, int level, const char *fmt, ...)
 	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vsnprintf(buf, sizeof buf, node_tr(env, fmt), ap);
 	va_end(ap);
 	env->say(env->ctx, level, buf);
 }
@@ -123,7 +128,7 @@ static int conf_bad(const node_env *env, const char *file, unsigned line, const 
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, node_tr(env, fmt), ap);
 	va_end(ap);
 	node_say(env, NODE_SAY_ERROR, "%s, line %u: %s", file, line, msg);
 	return 1;
@@ -328,7 +333,7 @@ static int open_key_conf(node_dir *nd, const node_env *env)
 			    nd->path, NODE_KEY_FILE);
 		else
 			node_say(env, NODE_SAY_ERROR, "%s/%s: cannot read the node key: %s",
-			         nd->path, NODE_KEY_FILE, maille_strerror(r));
+			         nd->path, NODE_KEY_FILE, node_tr(env, maille_strerror(r)));
 		return r;
 	}
 	conf_defaults(nd);
@@ -367,10 +372,10 @@ static int open_store(node_dir *nd, int mode, const node_env *env)
 		else if (r == MAILLE_ECORRUPT)
 			node_say(env, NODE_SAY_STORE,
 			         "%s: cannot open the store: %s; nothing was written", sp,
-			         known ? why : "SQLite finds it damaged");
+			         known ? why : node_tr(env, "SQLite finds it damaged"));
 		else
 			node_say(env, NODE_SAY_ERROR, "%s: cannot open the store: %s", sp,
-			         maille_strerror(r));
+			         node_tr(env, maille_strerror(r)));
 		return r;
 	}
 	memcpy(nd->territory, nd->pk, PROTO_KEY_LEN);
@@ -456,7 +461,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const u
 		    env, NODE_SAY_ERROR,
 		    "%s : nom refusé, il ne tient pas sur une ligne du fichier (the name cannot "
 		    "be one line of the file: %s)",
-		    cp, maille_strerror(r));
+		    cp, node_tr(env, maille_strerror(r)));
 		return r;
 	}
 	if (mkdirs(nd->path, 0700) != 0) {
@@ -507,7 +512,7 @@ int node_dir_create(node_dir *nd, const char *dir_opt, const char *name, const u
 	r = store_open(sp, STORE_OPEN_CREATE, &nd->st);
 	if (r) {
 		node_say(env, NODE_SAY_ERROR, "%s: cannot create the store: %s", sp,
-		         maille_strerror(r));
+		         node_tr(env, maille_strerror(r)));
 		unlink(kp);
 		unlink(cp);
 		node_dir_close(nd);

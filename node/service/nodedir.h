@@ -36,8 +36,8 @@
 #define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
 
 /* What the functions of this header have to say, and what they need of their caller.
- * say(ctx, level, text): one message of one line (English, like the CLI's other messages;
- * what it quotes comes from files and the user, so the caller sanitises it for a terminal):
+ * say(ctx, level, text): one message of one line (what it quotes comes from files and the
+ * user, so the caller sanitises it for a terminal):
  * a warning that changes nothing (an unknown setting, a key file readable by others), or why
  * the call fails. NODE_SAY_STORE is such an error about the store itself (missing, damaged,
  * marked damaged by a check): the caller then says how to get the store back. say NULL: said
@@ -46,13 +46,21 @@ enum { NODE_SAY_WARN = 1, NODE_SAY_ERROR = 2, NODE_SAY_STORE = 3 };
 typedef struct node_env {
 	void (*say)(void *ctx, int level, const char *text);
 	void *ctx;
+	/* The caller's language: the messages are written in English, and tr(fmt) is the
+	 * translation of one of their formats (or of a text of proto/error.h's table), with the
+	 * same conversions in the same order; NULL: English. The CLI's is gettext
+	 * (tools/cli/nodecli.c), so that no catalogue is needed here. */
+	const char *(*tr)(const char *fmt) __attribute__((format_arg(1)));
 	uint64_t now_us; /* the clock: which member capability is in force */
 	/* web.hosts is the web catalogue's setting (node/web/, which this room does not use):
 	 * its rule, and the number of names it allows for the message. NULL: any value. */
 	bool (*web_hosts_valid)(const char *value);
 	unsigned web_hosts_max;
 } node_env;
-/* Says a message through env (printf-like); env or env->say NULL: nothing. */
+/* fmt in env's language (env->tr), else fmt itself. */
+const char *node_tr(const node_env *env, const char *fmt) __attribute__((format_arg(2)));
+/* Says a message through env (printf-like, fmt through node_tr); env or env->say NULL:
+ * nothing. */
 void node_say(const node_env *env, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -125,7 +125,7 @@ class TestInvitations(Base):
         self.assertEqual(rc, 1, err)
         # a node of another federation cannot join
         # invite: no daemon and no --address, a bad --address, or --address given
-        self.assertIn("no daemon runs", self.fails(d, "invite"))
+        self.assertIn("this node is not running: start it (maille node)", self.fails(d, "invite"))
         rc, _, err = self.m(d, "invite", "--address", "0.0.0.0:99999")
         self.assertEqual(rc, 2, err)
         self.assertIn("--uses", self.m(d, "invite", "--uses", "0")[2])

@@ -314,7 +314,7 @@ class TestCommands(SyncBase):
             self.assertTrue(err.strip(), args)
         rc, out, err = a.m("peer", "add", "localhost:7471")
         self.assertEqual(rc, 0, err)
-        self.assertIn("127.0.0.1:7471 added (no daemon runs", out)
+        self.assertIn("127.0.0.1:7471 added (the node is not running", out)
         rc, _, err = a.m("peer", "add", "127.0.0.1:7471")
         self.assertEqual(rc, 1)
         self.assertIn("already a configured peer", err)
@@ -418,7 +418,7 @@ class TestDaemons(SyncBase):
         for i in range(4):
             rc, out, err = nodes[i].m("peer", "add", nodes[i + 1].addr)
             self.assertEqual(rc, 0, err)
-            self.assertIn("the daemon dials it now", out)
+            self.assertIn("the node dials it now", out)
         self.wait_nodes(lambda: all(self.connected(nodes[i]) for i in range(4)), nodes, 10,
                         "the line's connections (peer add takes effect < 2 s)")
         self.wait_converged(nodes, 30, "initial convergence of the line")

@@ -51,7 +51,7 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cli_vmessage("maille: error: ", fmt, ap);
+	cli_vmessage(_("maille: error: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -67,7 +67,7 @@ void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cli_vmessage("maille: warning: ", fmt, ap);
+	cli_vmessage(_("maille: warning: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -75,9 +75,9 @@ int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("maille: error: ", stderr);
+	fputs(_("maille: error: "), stderr);
 	node_term_put(stderr, file, strlen(file));
-	fprintf(stderr, ", line %u: ", line);
+	fprintf(stderr, _(", line %u: "), line);
 	cli_vmessage("", fmt, ap);
 	va_end(ap);
 	return 1;
@@ -87,9 +87,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "maille %s: ", cmd);
+	fprintf(stderr, _("maille %s: "), cmd);
 	cli_vmessage("", fmt, ap);
-	fprintf(stderr, "See 'maille %s --help'.\n", cmd);
+	fprintf(stderr, _("See 'maille %s --help'.\n"), cmd);
 	va_end(ap);
 	return EXIT_USAGE;
 }
@@ -137,7 +137,7 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *r
 		const char *arg = argv[i];
 		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
 			if (a.n_pos == CLI_POS_MAX)
-				return cli_usage_error(cmd, "too many arguments");
+				return cli_usage_error(cmd, _("too many arguments"));
 			a.pos[a.n_pos++] = arg;
 			continue;
 		}
@@ -150,7 +150,7 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *r
 			continue;
 		}
 		if (arg[1] != '-')
-			return cli_usage_error(cmd, "unknown option '%s'", arg);
+			return cli_usage_error(cmd, _("unknown option '%s'"), arg);
 		const char *name = arg + 2;
 		const char *eq = strchr(name, '=');
 		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
@@ -160,14 +160,14 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, cli_args *r
 		                   (nlen == 4 && strncmp(name, "help", 4) == 0);
 		cli_opt *o = global_arg || global_flag ? NULL : find_opt(opts, name, nlen);
 		if (!global_arg && !global_flag && !o)
-			return cli_usage_error(cmd, "unknown option '--%.*s'", (int)nlen, name);
+			return cli_usage_error(cmd, _("unknown option '--%.*s'"), (int)nlen, name);
 		bool has_arg = global_arg || (o && o->has_arg);
 		if (has_arg && !value) {
 			if (i + 1 >= argc)
-				return cli_usage_error(cmd, "option '--%.*s' needs a value", (int)nlen, name);
+				return cli_usage_error(cmd, _("option '--%.*s' needs a value"), (int)nlen, name);
 			value = argv[++i];
 		} else if (!has_arg && value) {
-			return cli_usage_error(cmd, "option '--%.*s' takes no value", (int)nlen, name);
+			return cli_usage_error(cmd, _("option '--%.*s' takes no value"), (int)nlen, name);
 		}
 		if (global_arg)
 			a.dir = value;
@@ -189,11 +189,11 @@ int cli_start(const char *cmd, const char *help, int argc, char **argv, cli_opt 
 	if (r)
 		return r;
 	if (ret->help) {
-		fputs(help, stdout);
+		fputs(_(help), stdout);
 		return EXIT_OK;
 	}
 	if (ret->n_pos > max_pos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", ret->pos[max_pos]);
+		return cli_usage_error(cmd, _("unexpected argument '%s'"), ret->pos[max_pos]);
 	return CLI_GO;
 }
 
@@ -215,7 +215,7 @@ int cli_read_file(const char *path, bool dash_stdin, uint8_t *buf, size_t max, s
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		cli_error("%s: is a directory", path);
+		cli_error(_("%s: is a directory"), path);
 		close(fd);
 		return EXIT_FAIL;
 	}
@@ -273,7 +273,7 @@ int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t 
 			at = i;
 	}
 	if (at < 0) {
-		fputs(help, want_help ? stdout : stderr);
+		fputs(_(help), want_help ? stdout : stderr);
 		return want_help ? EXIT_OK : EXIT_USAGE;
 	}
 	for (size_t k = 0; k < n_subs; k++) {
@@ -285,19 +285,19 @@ int cli_dispatch(const char *cmd, const char *help, const cli_sub *subs, size_t 
 		for (int i = 0; i < argc; i++)
 			if (i != at) {
 				if (n == (int)(sizeof rest / sizeof rest[0]))
-					return cli_usage_error(cmd, "too many arguments");
+					return cli_usage_error(cmd, _("too many arguments"));
 				rest[n++] = argv[i];
 			}
 		return subs[k].run(n, rest);
 	}
-	return cli_usage_error(cmd, "unknown subcommand '%s' (%s)", argv[at], known);
+	return cli_usage_error(cmd, _("unknown subcommand '%s' (%s)"), argv[at], known);
 }
 
 /* cli.h */
 int cli_key_parse(const char *cmd, const char *what, const char *s, uint8_t key[PROTO_KEY_LEN])
 {
 	if (proto_unhex(s, key, PROTO_KEY_LEN) != 0)
-		return cli_usage_error(cmd, "'%s' is not a %s key (64 hex digits)", s, what);
+		return cli_usage_error(cmd, _("'%s' is not a %s key (64 hex digits)"), s, what);
 	return 0;
 }
 
@@ -311,7 +311,7 @@ int cli_timeout_opt(const char *cmd, const cli_opt *opts, uint32_t *ret_ms)
 	errno = 0;
 	double s = strtod(ts, &end);
 	if (errno || *end || !(s > 0) || s > 3600)
-		return cli_usage_error(cmd, "--timeout wants seconds, more than 0 and at most 3600");
+		return cli_usage_error(cmd, _("--timeout wants seconds, more than 0 and at most 3600"));
 	*ret_ms = (uint32_t)(s * 1000.0 + 0.5);
 	if (*ret_ms == 0)
 		*ret_ms = 1;
@@ -333,9 +333,9 @@ unsigned long env_num(const char *name, unsigned long max, const char *what)
 	char *end;
 	unsigned long n = strtoul(v, &end, 10);
 	if (*end || n == 0 || n > max) {
-		cli_warn("%s=%s ignored (%s, 1 to %lu)", name, v, what, max);
+		cli_warn(_("%s=%s ignored (%s, 1 to %lu)"), name, v, what, max);
 		return 0;
 	}
-	cli_warn("%s=%lu: a test setting", name, n);
+	cli_warn(_("%s=%lu: a test setting"), name, n);
 	return n;
 }

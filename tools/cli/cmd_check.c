@@ -15,13 +15,13 @@
 #include "render.h"
 
 static const char check_help[] =
-	"usage: maille check [--dir DIR] [--json]\n"
+	N_("usage: maille check [--dir DIR] [--json]\n"
 	"\n"
-	"Re-verifies every stored entry (canonical encoding, signature, id), the live-set,\n"
+	"Re-verifies every stored version (canonical encoding, signature, id), the live-set,\n"
 	"full-text index and quarantine invariants, and runs SQLite's own integrity check.\n"
 	"Names each problem and exits 1 if there is any; it then leaves DIR/store.corrupt, and\n"
-	"no command writes to the store (nor does the daemon start) until a check finds it\n"
-	"sound again.\n";
+	"no command writes to the store (nor does the node start) until a check finds it\n"
+	"sound again.\n");
 
 /* The mark's text keeps this many problems (a damaged file can give thousands). */
 #define CHECK_MARK_PROBLEMS 100
@@ -55,10 +55,10 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 	if (id)
 		proto_hex(id, PROTO_ID_LEN, hex);
 	if (id || path)
-		snprintf(line, sizeof line, "bad entry %s%s%s: %s", id ? hex : "(no id)",
+		snprintf(line, sizeof line, _("bad version %s%s%s: %s"), id ? hex : _("(no id)"),
 		         path ? " " : "", path ? path : "", problem);
 	else
-		snprintf(line, sizeof line, "store: %s", problem);
+		snprintf(line, sizeof line, _("store: %s"), problem);
 	/* a path and a problem quote what a record holds: one line, nothing a terminal acts on,
 	 * on stderr and in the mark that later commands print */
 	char shown[NODE_TERM_CAP(sizeof line)];
@@ -66,7 +66,7 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 	if (c->n <= CHECK_MARK_PROBLEMS)
 		mark_add(c, shown);
 	else if (c->n == CHECK_MARK_PROBLEMS + 1)
-		mark_add(c, "(more problems: run 'maille check')");
+		mark_add(c, _("(more problems: run 'maille check')"));
 	if (c->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "id", id ? json_string(hex) : json_null());
@@ -96,14 +96,14 @@ int cmd_check(int argc, char **argv)
 	if (r == MAILLE_ENOTFOUND || r == MAILLE_ECORRUPT) {
 		char why[256], msg[320];
 		int known = store_diagnose(nd.store_path, why, sizeof why);
-		snprintf(msg, sizeof msg, "%s cannot be opened: %s", NODE_STORE_FILE,
-		         r == MAILLE_ENOTFOUND ? "the file does not exist"
+		snprintf(msg, sizeof msg, _("%s cannot be opened: %s"), NODE_STORE_FILE,
+		         r == MAILLE_ENOTFOUND ? _("the file does not exist")
 		         : known                ? why
-		                                : "SQLite finds it damaged");
+		                                : _("SQLite finds it damaged"));
 		on_problem(NULL, NULL, msg, &c);
 		r = MAILLE_ECORRUPT;
 	} else if (r) {
-		cli_error("%s: cannot open the store: %s", nd.store_path, maille_strerror(r));
+		cli_error(_("%s: cannot open the store: %s"), nd.store_path, cli_strerror(r));
 	} else {
 		r = store_check(nd.st, on_problem, &c, &checked);
 	}
@@ -111,7 +111,7 @@ int cmd_check(int argc, char **argv)
 		json_decref(c.problems);
 		free(c.mark);
 		if (nd.st)
-			cli_error("check could not run: %s", maille_strerror(r));
+			cli_error(_("check could not run: %s"), cli_strerror(r));
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -135,8 +135,8 @@ int cmd_check(int argc, char **argv)
 	}
 	free(c.mark);
 	if (marked != 0)
-		cli_warn("%s/%s: cannot %s it: %s", nd.path, NODE_CORRUPT_FILE,
-		         r ? "write" : "remove", strerror(errno));
+		cli_warn(r ? _("%s/%s: cannot write it: %s") : _("%s/%s: cannot remove it: %s"),
+		         nd.path, NODE_CORRUPT_FILE, strerror(errno));
 	if (a.json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(r == 0));
@@ -149,13 +149,13 @@ int cmd_check(int argc, char **argv)
 	json_decref(c.problems);
 	if (r) {
 		fprintf(stderr,
-		        "%llu entries checked, %llu problems: %s/%s is damaged; no command writes "
-		        "to it until 'maille check' finds it sound (%s/%s lists the problems)\n",
+		        _("%llu versions checked, %llu problems: %s/%s is damaged; no command writes "
+		          "to it until 'maille check' finds it sound (%s/%s lists the problems)\n"),
 		        (unsigned long long)checked, (unsigned long long)c.n, nd.path,
 		        NODE_STORE_FILE, nd.path, NODE_CORRUPT_FILE);
 		cli_store_advice(nd.path);
 	} else {
-		printf("%llu entries checked, all good\n", (unsigned long long)checked);
+		printf(_("%llu versions checked, all good\n"), (unsigned long long)checked);
 	}
 	node_dir_close(&nd);
 	return ret;

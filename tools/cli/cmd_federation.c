@@ -17,7 +17,7 @@
 #include "render.h"
 
 static const char federation_help[] =
-	"usage: maille federation new --name NAME [--dir DIR] [--json]\n"
+	N_("usage: maille federation new --name NAME [--dir DIR] [--json]\n"
 	"       maille federation show [--dir DIR] [--json]\n"
 	"       maille federation export FILE [--dir DIR]\n"
 	"       maille federation import FILE [--dir DIR]\n"
@@ -33,14 +33,14 @@ static const char federation_help[] =
 	"           node that joins; it holds the key: hand it over a trusted channel only\n"
 	"  import   make this node a member of the federation in FILE\n"
 	"\n"
-	"A node belongs to one federation: new and import refuse if it already has one.\n";
+	"A node belongs to one federation: new and import refuse if it already has one.\n");
 
 /* DIR/federation into path (4200 bytes), for new and import: EXIT_FAIL (printed) when the
  * node already belongs to a federation. */
 static int refuse_existing(const node_dir *nd, char *path)
 {
 	if (federation_path(nd->path, path, 4200)) {
-		cli_error("node directory path too long");
+		cli_error(_("node directory path too long"));
 		return EXIT_FAIL;
 	}
 	struct stat sb;
@@ -51,12 +51,12 @@ static int refuse_existing(const node_dir *nd, char *path)
 	if (federation_read(path, &f, why, sizeof why, cli_env()) == 0) {
 		char fp[9];
 		node_netkey_fingerprint(f.key, fp);
-		cli_error("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
-		          "key",
+		cli_error(_("%s already belongs to the federation \"%s\" (%s); refusing to replace its "
+		            "key"),
 		          nd->path, f.name, fp);
 		federation_done(&f);
 	} else {
-		cli_error("%s already exists; refusing to replace it", path);
+		cli_error(_("%s already exists; refusing to replace it"), path);
 	}
 	return EXIT_FAIL;
 }
@@ -77,8 +77,8 @@ static int federation_print(const federation *f, const char *path, bool json, co
 	/* the name comes from a file, perhaps one received with federation import */
 	node_term_put(stdout, f->name, strlen(f->name));
 	putchar('\n');
-	printf("  fingerprint: %s (BLAKE2b-256 of the network key, first 8 hex digits)\n", fp);
-	printf("  file:        %s\n", path);
+	printf(_("  fingerprint: %s (BLAKE2b-256 of the network key, first 8 hex digits)\n"), fp);
+	printf(_("  file:        %s\n"), path);
 	return EXIT_OK;
 }
 
@@ -88,9 +88,9 @@ static int federation_save(const federation *f, const char *file, const char *fa
 {
 	int r = federation_write(file, f);
 	if (r == MAILLE_EEXIST)
-		cli_error("%s already exists; refusing to overwrite it", file);
+		cli_error(_("%s already exists; refusing to overwrite it"), file);
 	else if (r)
-		cli_error("%s: %s: %s", file, fail, maille_strerror(r));
+		cli_error("%s: %s: %s", file, fail, cli_strerror(r));
 	return r ? EXIT_FAIL : 0;
 }
 
@@ -107,7 +107,7 @@ static int sub_run(const char *cmd, int argc, char **argv, size_t n_files, feder
 	if (r != CLI_GO)
 		return r;
 	if (n_files == 1 && a.n_pos != 1)
-		return cli_usage_error(cmd, a.n_pos ? "one FILE only" : "FILE is required");
+		return cli_usage_error(cmd, a.n_pos ? _("one FILE only") : _("FILE is required"));
 	node_dir nd;
 	if (cli_node_open(&nd, a.dir))
 		return EXIT_FAIL;
@@ -127,7 +127,7 @@ static int federation_new(int argc, char **argv)
 		return r;
 	const char *name = cli_opt_get(opts, "name");
 	if (!name || !*name)
-		return cli_usage_error("federation new", "--name NAME is required");
+		return cli_usage_error("federation new", _("--name NAME is required"));
 	r = cli_name_check("federation new", "--name", name, FEDERATION_NAME_MAX);
 	if (r)
 		return r;
@@ -143,10 +143,10 @@ static int federation_new(int argc, char **argv)
 	char path[4200];
 	if (refuse_existing(&nd, path) == 0) {
 		if ((r = federation_generate(name, &f)))
-			cli_error("%s: cannot create the federation: %s", path, maille_strerror(r));
-		else if (federation_save(&f, path, "cannot create the federation") == 0)
+			cli_error(_("%s: cannot create the federation: %s"), path, cli_strerror(r));
+		else if (federation_save(&f, path, _("cannot create the federation")) == 0)
 			ret = federation_print(&f, path, a.json,
-			                       a.json ? NULL : "created the federation");
+			                       a.json ? NULL : _("created the federation"));
 	}
 	federation_done(&f);
 	node_dir_close(&nd);
@@ -171,13 +171,13 @@ static int federation_show(int argc, char **argv)
 static int export_body(const node_dir *nd, const cli_args *a, federation *f)
 {
 	const char *file = a->pos[0];
-	if (cli_federation_load(nd, f) || federation_save(f, file, "cannot write"))
+	if (cli_federation_load(nd, f) || federation_save(f, file, _("cannot write")))
 		return EXIT_FAIL;
 	fprintf(stderr,
-	        "%s holds the federation's network key: whoever has it is a member. "
-	        "Hand it over a trusted channel, then delete it.\n",
+	        _("%s holds the federation's network key: whoever has it is a member. "
+	          "Hand it over a trusted channel, then delete it.\n"),
 	        file);
-	return federation_print(f, file, a->json, a->json ? NULL : "exported the federation");
+	return federation_print(f, file, a->json, a->json ? NULL : _("exported the federation"));
 }
 
 static int federation_export(int argc, char **argv)
@@ -193,15 +193,15 @@ static int import_body(const node_dir *nd, const cli_args *a, federation *f)
 		return EXIT_FAIL;
 	int r = federation_read(file, f, why, sizeof why, cli_env());
 	if (r == MAILLE_EPROTO) {
-		cli_error("%s is not a federation file: %s", file, why);
+		cli_error(_("%s is not a federation file: %s"), file, why);
 		return EXIT_FAIL;
 	} else if (r) {
-		cli_error("%s: %s", file, *why ? why : maille_strerror(r));
+		cli_error("%s: %s", file, *why ? why : cli_strerror(r));
 		return EXIT_FAIL;
 	}
-	if (federation_save(f, path, "cannot write"))
+	if (federation_save(f, path, _("cannot write")))
 		return EXIT_FAIL;
-	return federation_print(f, path, a->json, a->json ? NULL : "joined the federation");
+	return federation_print(f, path, a->json, a->json ? NULL : _("joined the federation"));
 }
 
 static int federation_import(int argc, char **argv)

@@ -23,7 +23,7 @@
 #include "render.h"
 
 static const char init_help[] =
-	"usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"
+	N_("usage: maille init --name NAME [--siren N] [--cog CODE] [--kind KIND] [--dir DIR] [--json]\n"
 	"       maille init --member [--name NAME] [--dir DIR] [--json]\n"
 	"       maille init --restore FILE [--passphrase-file F] [--dir DIR] [--json]\n"
 	"\n"
@@ -51,7 +51,7 @@ static const char init_help[] =
 	"no territory record. It joins the federation like any node (maille join TOKEN, with an\n"
 	"invitation from its territory's node) and writes in its territory's name once that\n"
 	"territory has run 'maille member add KEY --name NAME' and the capability has synced\n"
-	"here (maille whoami shows it). --name is a label for this machine (default \"membre\").\n";
+	"here (maille whoami shows it). --name is a label for this machine (default \"membre\").\n");
 
 /* init --member: a key, a configuration saying so, an empty store; nothing signed. */
 static int init_member(const char *dir, const char *name, bool json)
@@ -70,7 +70,7 @@ static int init_member(const char *dir, const char *name, bool json)
 	if (f && fclose(f) != 0)
 		ok = false;
 	if (!ok) {
-		cli_error("%s: cannot write the configuration", cp);
+		cli_error(_("%s: cannot write the configuration"), cp);
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -86,12 +86,12 @@ static int init_member(const char *dir, const char *name, bool json)
 		ret = render_json_out(o);
 	} else {
 		char sname[NODE_TERM_CAP(NODE_NAME_MAX)];
-		printf("Initialised member node \"%s\" in %s\n",
+		printf(_("Initialised member node \"%s\" in %s\n"),
 		       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
-		printf("Member key: %s\n", hex);
-		printf("Next: join the federation with an invitation from your territory's node\n"
-		       "(maille join TOKEN), and have your territory run there:\n"
-		       "  maille member add %s --name \"YOUR NAME\"\n",
+		printf(_("Member key: %s\n"), hex);
+		printf(_("Next: join the federation with an invitation from your territory's node\n"
+		         "(maille join TOKEN), and have your territory run there:\n"
+		         "  maille member add %s --name \"YOUR NAME\"\n"),
 		       hex);
 	}
 	node_dir_close(&nd);
@@ -115,26 +115,26 @@ int cmd_init(int argc, char **argv)
 	const char *restore = cli_opt_get(opts, "restore");
 	const char *passfile = cli_opt_get(opts, "passphrase-file");
 	if (a.n_pos)
-		return cli_usage_error("init", "unexpected argument '%s'", a.pos[0]);
+		return cli_usage_error("init", _("unexpected argument '%s'"), a.pos[0]);
 	if (restore) {
 		/* the backup says who the node is: an option that says otherwise is a mistake */
 		if (name || siren || cog || kind)
-			return cli_usage_error("init", "--restore excludes --name, --siren, --cog "
-			                               "and --kind (the backup holds the name)");
+			return cli_usage_error("init", _("--restore excludes --name, --siren, --cog "
+			                                 "and --kind (the backup holds the name)"));
 		if (!*restore)
-			return cli_usage_error("init", "--restore needs a FILE");
+			return cli_usage_error("init", _("--restore needs a FILE"));
 		return key_restore(a.dir, restore, passfile, a.json);
 	}
 	if (passfile)
-		return cli_usage_error("init", "--passphrase-file goes with --restore FILE");
+		return cli_usage_error("init", _("--passphrase-file goes with --restore FILE"));
 	if (cli_opt_get(opts, "member")) {
 		if (siren || cog || kind)
-			return cli_usage_error("init", "--member excludes --siren, --cog and --kind (a "
-			                               "member's node has no territory record)");
+			return cli_usage_error("init", _("--member excludes --siren, --cog and --kind (a "
+			                                 "member's node has no territory record)"));
 		return init_member(a.dir, name ? name : "membre", a.json);
 	}
 	if (!name || !*name)
-		return cli_usage_error("init", "--name NAME is required");
+		return cli_usage_error("init", _("--name NAME is required"));
 	if ((r = cli_name_check("init", "--name", name, NODE_NAME_MAX)))
 		return r;
 
@@ -164,7 +164,7 @@ int cmd_init(int argc, char **argv)
 	r = publish_encode_body(body, &enc, &enc_len);
 	proto_arena_done(&ar);
 	if (r) {
-		cli_error("cannot encode the territory record: %s", maille_strerror(r));
+		cli_error(_("cannot encode the territory record: %s"), cli_strerror(r));
 		return EXIT_FAIL;
 	}
 
@@ -177,7 +177,7 @@ int cmd_init(int argc, char **argv)
 	r = cli_publish(&nd, "territory", PROTO_KIND_DOCUMENT, enc, enc_len, id);
 	free(enc);
 	if (r) {
-		cli_error("cannot store the territory record: %s", maille_strerror(r));
+		cli_error(_("cannot store the territory record: %s"), cli_strerror(r));
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -192,9 +192,9 @@ int cmd_init(int argc, char **argv)
 		return render_json_out(o);
 	}
 	char sname[NODE_TERM_CAP(NODE_NAME_MAX)];
-	printf("Initialised node \"%s\" in %s\n",
+	printf(_("Initialised node \"%s\" in %s\n"),
 	       node_term_str(name, strlen(name), sname, sizeof sname), nd.path);
-	printf("Territory key: %s\n", hex);
+	printf(_("Territory key: %s\n"), hex);
 	node_dir_close(&nd);
 	return EXIT_OK;
 }

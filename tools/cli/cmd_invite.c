@@ -40,12 +40,12 @@
 #define INVITE_USES_MAX 1000u
 
 static const char invite_help[] =
-	"usage: maille invite [--expires DURATION] [--uses N] [--address HOST:PORT[,HOST:PORT...]]\n"
+	N_("usage: maille invite [--expires DURATION] [--uses N] [--address HOST:PORT[,HOST:PORT...]]\n"
 	"                     [--dir DIR] [--json]\n"
 	"\n"
 	"Prints an invitation to the federation: one line, maille-invite:..., to hand to the\n"
 	"newcomer over a channel you trust (it holds the federation's network key). The newcomer\n"
-	"runs 'maille join TOKEN' on a freshly initialised node; this node's daemon then checks\n"
+	"runs 'maille join TOKEN' on a freshly initialised node; this node then checks\n"
 	"the one-time secret, vouches for the newcomer's territory (PROTOCOL.md §4.2) and the\n"
 	"newcomer trusts and vouches for this one. This node keeps only a hash of the secret.\n"
 	"\n"
@@ -53,14 +53,14 @@ static const char invite_help[] =
 	"                       90d)\n"
 	"  --uses N             how many nodes may redeem it (default 1, at most 1000)\n"
 	"  --address LIST       the addresses the newcomer dials (at most 8, comma-separated);\n"
-	"                       default: where the running daemon listens (each interface's\n"
+	"                       default: where the running node listens (each interface's\n"
 	"                       address when it listens on 0.0.0.0 or [::])\n"
 	"  --json               print {\"token\": ..., \"expires\": ..., \"uses\": ...}\n"
 	"\n"
-	"The daemon (maille node) must run when the newcomer joins.\n";
+	"The node (maille node) must run when the newcomer joins.\n");
 
 static const char join_help[] =
-	"usage: maille join TOKEN|- [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
+	N_("usage: maille join TOKEN|- [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
 	"\n"
 	"Joins the federation of an invitation (from 'maille invite' on a member's node): stores\n"
 	"the federation, connects to the inviter, redeems the invitation inside the encrypted\n"
@@ -74,7 +74,7 @@ static const char join_help[] =
 	"  --timeout SECONDS   give up when the inviter is silent this long (default 30)\n"
 	"  --log-level L       log the session's steps on standard error (debug, info, warn)\n"
 	"\n"
-	"Exit 0 when joined, 1 when not (the reason is printed), 2 on a usage error.\n";
+	"Exit 0 when joined, 1 when not (the reason is printed), 2 on a usage error.\n");
 
 /* "30m", "12h", "7d", "3600s", or seconds: 0 on success. */
 static int parse_duration(const char *s, uint64_t *ret_s)
@@ -163,17 +163,17 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 		while (*p) {
 			size_t len = strcspn(p, ",");
 			if (inv->n_addrs == PROTO_INVITE_ADDRS_MAX)
-				return cli_usage_error("invite", "at most %u addresses",
+				return cli_usage_error("invite", _("at most %u addresses"),
 				                       PROTO_INVITE_ADDRS_MAX);
 			char a[NODE_ADDR_STR_MAX + 1];
 			struct sockaddr_storage ss;
 			if (len == 0 || len >= sizeof a)
-				return cli_usage_error("invite", "--address: an empty or too long address");
+				return cli_usage_error("invite", _("--address: an empty or too long address"));
 			memcpy(a, p, len);
 			a[len] = '\0';
 			if (node_addr_parse(a, &ss) || !proto_invite_addr_valid(a, len))
-				return cli_usage_error("invite", "--address: \"%s\" is not HOST:PORT (an IPv4 "
-				                                 "address, [IPv6] or localhost)",
+				return cli_usage_error("invite", _("--address: \"%s\" is not HOST:PORT (an IPv4 "
+				                                   "address, [IPv6] or localhost)"),
 				                       a);
 			snprintf(inv->addrs[inv->n_addrs++], PROTO_INVITE_ADDR_MAX + 1, "%s", a);
 			p += len;
@@ -184,13 +184,13 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 	}
 	char addr[NODE_ADDR_STR_MAX];
 	if (daemon_addr(nd, addr) != 0) {
-		cli_error("no daemon runs for this node: start it (maille node), or say where the "
-		          "newcomer reaches it with --address HOST:PORT");
+		cli_error(_("this node is not running: start it (maille node), or say where the "
+		            "newcomer reaches it with --address HOST:PORT"));
 		return EXIT_FAIL;
 	}
 	struct sockaddr_storage ss;
 	if (node_addr_parse(addr, &ss)) {
-		cli_error("%s/%s: \"%s\" is not an address", nd->path, NODE_ADDR_FILE, addr);
+		cli_error(_("%s/%s: \"%s\" is not an address"), nd->path, NODE_ADDR_FILE, addr);
 		return EXIT_FAIL;
 	}
 	bool any4 = ss.ss_family == AF_INET &&
@@ -202,8 +202,8 @@ static int invite_addrs(const node_dir *nd, const char *given, proto_invite *inv
 		                           : ((struct sockaddr_in6 *)&ss)->sin6_port);
 		inv->n_addrs = wildcard_addrs(any6, port, inv->addrs, PROTO_INVITE_ADDRS_MAX);
 		if (inv->n_addrs == 0) {
-			cli_error("the daemon listens on %s and this machine's addresses cannot be "
-			          "listed: give --address HOST:PORT",
+			cli_error(_("the node listens on %s and this machine's addresses cannot be "
+			            "listed: give --address HOST:PORT"),
 			          addr);
 			return EXIT_FAIL;
 		}
@@ -227,8 +227,8 @@ int cmd_invite(int argc, char **argv)
 	uint64_t expires_s = INVITE_EXPIRES_DEFAULT_S;
 	const char *ex = cli_opt_get(opts, "expires");
 	if (ex && parse_duration(ex, &expires_s))
-		return cli_usage_error("invite", "--expires: \"%s\" is not a duration such as 30m, "
-		                                 "12h or 7d (at most 90d)",
+		return cli_usage_error("invite", _("--expires: \"%s\" is not a duration such as 30m, "
+		                                   "12h or 7d (at most 90d)"),
 		                       ex);
 	unsigned long uses = 1;
 	const char *us = cli_opt_get(opts, "uses");
@@ -237,7 +237,7 @@ int cmd_invite(int argc, char **argv)
 		errno = 0;
 		uses = strtoul(us, &end, 10);
 		if (errno || end == us || *end || *us == '-' || uses == 0 || uses > INVITE_USES_MAX)
-			return cli_usage_error("invite", "--uses must be a number from 1 to %u",
+			return cli_usage_error("invite", _("--uses must be a number from 1 to %u"),
 			                       INVITE_USES_MAX);
 	}
 	node_dir nd;
@@ -248,13 +248,13 @@ int cmd_invite(int argc, char **argv)
 	proto_invite *inv = sodium_malloc(sizeof *inv); /* holds the network key and the secret */
 	char *token = sodium_malloc(PROTO_INVITE_TOKEN_MAX + 1);
 	if (!inv || !token) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		goto out;
 	}
 	memset(inv, 0, sizeof *inv);
 	if (nd.member) {
-		cli_error("a member's node does not invite: invitations come from a territory's node "
-		          "(the inviter vouches for the newcomer)");
+		cli_error(_("a member's node does not invite: invitations come from a territory's node "
+		            "(the inviter vouches for the newcomer)"));
 		goto out;
 	}
 	if (cli_federation_load(&nd, &f))
@@ -274,7 +274,7 @@ int cmd_invite(int argc, char **argv)
 	if (!r)
 		r = store_invite_add(nd.st, hash, now, inv->expires_us, (unsigned)uses);
 	if (r) {
-		cli_store_error(&nd, r, "cannot make the invitation: %s", maille_strerror(r));
+		cli_store_error(&nd, r, _("cannot make the invitation: %s"), cli_strerror(r));
 		goto out;
 	}
 	char when[64];
@@ -292,9 +292,9 @@ int cmd_invite(int argc, char **argv)
 	} else {
 		printf("%s\n", token);
 		if (isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "Give this line to the newcomer over a channel you trust; they run\n"
-			                "  maille join TOKEN\nValid until %s, %lu use%s; the daemon must "
-			                "run then (addresses:",
+			fprintf(stderr, _("Give this line to the newcomer over a channel you trust; they run\n"
+			                  "  maille join TOKEN\nValid until %s, %lu use%s; the node must "
+			                  "run then (addresses:"),
 			        when, uses, uses == 1 ? "" : "s");
 			for (size_t i = 0; i < inv->n_addrs; i++)
 				fprintf(stderr, " %s", inv->addrs[i]);
@@ -335,14 +335,14 @@ static const char *redeem_text(int result)
 {
 	switch (result) {
 	case PROTO_REDEEM_UNKNOWN:
-		return "the inviter does not know this invitation (made by another node, or "
-		       "mistyped)";
+		return _("the inviter does not know this invitation (made by another node, or "
+		         "mistyped)");
 	case PROTO_REDEEM_USED:
-		return "this invitation was already used: ask for a new one";
+		return _("this invitation was already used: ask for a new one");
 	case PROTO_REDEEM_EXPIRED:
-		return "this invitation has expired: ask for a new one";
+		return _("this invitation has expired: ask for a new one");
 	default:
-		return "the inviter could not process it now: try again later";
+		return _("the inviter could not process it now: try again later");
 	}
 }
 
@@ -375,41 +375,41 @@ static void join_error(const node_dir *nd, const proto_invite *inv, int st, cons
 	switch (st) {
 	case JOIN_EXPIRED:
 		render_time(inv->expires_us, when, sizeof when);
-		cli_error("this invitation expired on %s: ask for a new one", when);
+		cli_error(_("this invitation expired on %s: ask for a new one"), when);
 		break;
 	case JOIN_OWN:
-		cli_error("this invitation was made by this very node");
+		cli_error(_("this invitation was made by this very node"));
 		break;
 	case JOIN_FED_READ:
-		cli_error("%s: cannot read it (%s)", jr->fed_path, jr->why);
+		cli_error(_("%s: cannot read it (%s)"), jr->fed_path, jr->why);
 		break;
 	case JOIN_FED_OTHER:
 		cli_error(
-		    "this node already belongs to the federation \"%s\"; a node belongs to one "
-		    "federation (make a new node with maille init --dir DIR)",
+		    _("this node already belongs to the federation \"%s\"; a node belongs to one "
+		      "federation (make a new node with maille init --dir DIR)"),
 		    jr->federation);
 		break;
 	case JOIN_STORE:
-		cli_store_error(nd, jr->err, "cannot update the store: %s",
-		                maille_strerror(jr->err));
+		cli_store_error(nd, jr->err, _("cannot update the store: %s"),
+		                cli_strerror(jr->err));
 		break;
 	case JOIN_REFUSED:
-		cli_error("invitation refused: %s", redeem_text(jr->sync.redeem_result));
+		cli_error(_("invitation refused: %s"), redeem_text(jr->sync.redeem_result));
 		break;
 	case JOIN_NOT_INVITER:
 		cli_error("%s", jr->sync.error);
 		break;
 	case JOIN_UNREACHABLE:
-		cli_error("cannot reach the inviter:");
+		cli_error(_("cannot reach the inviter:"));
 		for (size_t i = 0; i < jr->n_errors; i++)
 			cli_error_line("%s: %s", inv->addrs[i], jr->errors[i]);
 		break;
 	case JOIN_FED_WRITE:
-		cli_error("%s: cannot write the federation: %s", jr->fed_path,
-		          maille_strerror(jr->err));
+		cli_error(_("%s: cannot write the federation: %s"), jr->fed_path,
+		          cli_strerror(jr->err));
 		break;
 	default:
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		break;
 	}
 }
@@ -420,11 +420,11 @@ static int join_print(const node_dir *nd, const proto_invite *inv, const join_re
 	char ikey[2 * PROTO_KEY_LEN + 1];
 	proto_hex(inv->inviter, PROTO_KEY_LEN, ikey);
 	if (jr->peer_err)
-		cli_warn("cannot add %s as a peer: %s (run maille peer add %s)", jr->address,
-		         maille_strerror(jr->peer_err), jr->address);
+		cli_warn(_("cannot add %s as a peer: %s (run maille peer add %s)"), jr->address,
+		         cli_strerror(jr->peer_err), jr->address);
 	if (jr->vouch_err)
-		cli_warn("cannot vouch for the inviter: %s (run maille vouch %s)",
-		         maille_strerror(jr->vouch_err), ikey);
+		cli_warn(_("cannot vouch for the inviter: %s (run maille vouch %s)"),
+		         cli_strerror(jr->vouch_err), ikey);
 	if (json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "federation", json_string(inv->federation));
@@ -444,18 +444,18 @@ static int join_print(const node_dir *nd, const proto_invite *inv, const join_re
 	node_term_str(jr->sync.peer_name, strlen(jr->sync.peer_name), pname, sizeof pname);
 	node_term_str(inv->federation, strnlen(inv->federation, sizeof inv->federation), fname,
 	              sizeof fname);
-	printf("joined the federation \"%s\" through %s (%.8s) at %s: %llu entries received in "
-	       "%.2f s\n",
+	printf(_("joined the federation \"%s\" through %s (%.8s) at %s: %llu versions received in "
+	         "%.2f s\n"),
 	       fname, pname, ikey, jr->address, (unsigned long long)jr->sync.received,
 	       jr->sync.total_ms / 1000.0);
 	if (nd->member)
 		printf(
-		    "this member's node trusts its territory's node; it writes for the territory "
-		    "once 'maille member add' has reached it (maille whoami)\n");
+		    _("this member's node trusts its territory's node; it writes for the territory "
+		      "once 'maille member add' has reached it (maille whoami)\n"));
 	else
-		printf("%s vouches for this territory, and this node trusts and vouches for it\n",
+		printf(_("%s vouches for this territory, and this node trusts and vouches for it\n"),
 		       pname);
-	printf("next: run the daemon (maille node) to stay in sync\n");
+	printf(_("next: run the node (maille node) to stay in sync\n"));
 	return EXIT_OK;
 }
 
@@ -470,7 +470,7 @@ int cmd_join(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
-		return cli_usage_error("join", "TOKEN (or - to read it from standard input) is required");
+		return cli_usage_error("join", _("TOKEN (or - to read it from standard input) is required"));
 	uint32_t timeout_ms = 30000;
 	if ((r = cli_timeout_opt("join", opts, &timeout_ms)) ||
 	    (r = parse_log_opts("join", opts, NODE_LOG_ERROR)))
@@ -483,18 +483,18 @@ int cmd_join(int argc, char **argv)
 	node_dir nd;
 	bool nd_open = false;
 	if (!tok || !inv || !jr) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		goto out;
 	}
 	if (read_token(a.pos[0], tok, PROTO_INVITE_TOKEN_MAX + 2) != 0) {
-		ret = cli_usage_error("join", "no token (or one longer than %u characters)",
+		ret = cli_usage_error("join", _("no token (or one longer than %u characters)"),
 		                      PROTO_INVITE_TOKEN_MAX);
 		goto out;
 	}
 	r = proto_invite_decode(tok, strlen(tok), inv);
 	if (r) {
-		cli_error("this is not a valid invitation (%s): copy the whole maille-invite:... line",
-		          maille_strerror(r));
+		cli_error(_("this is not a valid invitation (%s): copy the whole maille-invite:... line"),
+		          cli_strerror(r));
 		goto out;
 	}
 	if (inv->expires_us <= cli_now_us()) {
@@ -508,8 +508,8 @@ int cmd_join(int argc, char **argv)
 	int st = join_run(&nd, inv, &env, join_sync, &timeout_ms, jr);
 	if (st == JOIN_OK && jr->sync_failed)
 		cli_error(
-		    "the invitation was redeemed but the sync failed: %s; run maille sync %s to "
-		    "finish",
+		    _("the invitation was redeemed but the sync failed: %s; run maille sync %s to "
+		      "finish"),
 		    jr->sync.error, inv->addrs[0]);
 	if (st == JOIN_OK)
 		ret = join_print(&nd, inv, jr, a.json);

@@ -71,7 +71,7 @@ static int read_tty_line(int fd, const char *prompt, char *buf, size_t cap, size
 {
 	struct termios noecho;
 	if (tcgetattr(fd, &tty_saved) != 0) {
-		cli_error("cannot ask for the passphrase: /dev/tty: %s; give --passphrase-file F",
+		cli_error(_("cannot ask for the passphrase: /dev/tty: %s; give --passphrase-file F"),
 		          strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -119,11 +119,11 @@ static int read_tty_line(int fd, const char *prompt, char *buf, size_t cap, size
 		if (write(fd, "\n", 1) < 0) {
 			/* as above */
 		}
-		cli_error("no passphrase given (end of input at the prompt)");
+		cli_error(_("no passphrase given (end of input at the prompt)"));
 		return EXIT_FAIL;
 	}
 	if (too_long) {
-		cli_error("the passphrase is longer than %u bytes", PASS_MAX - 1);
+		cli_error(_("the passphrase is longer than %u bytes"), PASS_MAX - 1);
 		return EXIT_FAIL;
 	}
 	*ret_len = len;
@@ -140,8 +140,8 @@ static int read_passphrase_file(const char *path, char *buf, size_t cap, size_t 
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
-		cli_warn("%s is readable by other users (mode %03o) and holds a passphrase; run: "
-		         "chmod 600 %s",
+		cli_warn(_("%s is readable by other users (mode %03o) and holds a passphrase; run: "
+		           "chmod 600 %s"),
 		         path, (unsigned)(sb.st_mode & 0777), path);
 	/* reads one byte at a time up to the newline: nothing past the first line is read, so
 	 * a pipe or a large file costs nothing and no more of it sits in memory */
@@ -174,12 +174,12 @@ static int read_passphrase_file(const char *path, char *buf, size_t cap, size_t 
 		len--; /* a file written on Windows; a terminal cannot type a CR anyway */
 	buf[len] = '\0';
 	if (too_long) {
-		cli_error("%s: the passphrase (its first line) is longer than %u bytes", path,
+		cli_error(_("%s: the passphrase (its first line) is longer than %u bytes"), path,
 		          PASS_MAX - 1);
 		return EXIT_FAIL;
 	}
 	if (memchr(buf, '\0', len)) {
-		cli_error("%s: the first line holds a NUL byte: not a passphrase", path);
+		cli_error(_("%s: the first line holds a NUL byte: not a passphrase"), path);
 		return EXIT_FAIL;
 	}
 	*ret_len = len;
@@ -194,7 +194,7 @@ static size_t pass_chars(const char *p, size_t len)
 
 /* The passphrase into pass (PASS_MAX bytes of sodium memory). A new one (export) is asked
  * twice on the terminal and must be long enough; an existing one (restore) is asked once. */
-static int get_passphrase(const char *passfile, bool new_one, const char *what, char *pass,
+static int get_passphrase(const char *passfile, bool new_one, const char *prompt, char *pass,
                           size_t *ret_len)
 {
 	size_t len = 0;
@@ -204,24 +204,22 @@ static int get_passphrase(const char *passfile, bool new_one, const char *what, 
 	} else {
 		int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
-			cli_error("cannot ask for the passphrase: no terminal (/dev/tty: %s); give "
-			          "--passphrase-file F",
+			cli_error(_("cannot ask for the passphrase: no terminal (/dev/tty: %s); give "
+			            "--passphrase-file F"),
 			          strerror(errno));
 			return EXIT_FAIL;
 		}
-		char prompt[300];
-		snprintf(prompt, sizeof prompt, "Passphrase %s: ", what);
 		int r = read_tty_line(fd, prompt, pass, PASS_MAX, &len);
 		if (!r && new_one && pass_chars(pass, len) >= PASS_MIN_CHARS) {
 			char *again = sodium_malloc(PASS_MAX);
 			size_t len2 = 0;
 			if (!again) {
-				cli_error("out of memory");
+				cli_error(_("out of memory"));
 				r = EXIT_FAIL;
-			} else if (!(r = read_tty_line(fd, "Same passphrase again: ", again,
+			} else if (!(r = read_tty_line(fd, _("Same passphrase again: "), again,
 			                               PASS_MAX, &len2)) &&
 			           (len2 != len || sodium_memcmp(again, pass, len) != 0)) {
-				cli_error("the two passphrases differ; nothing was written");
+				cli_error(_("the two passphrases differ; nothing was written"));
 				r = EXIT_FAIL;
 			}
 			if (again)
@@ -232,13 +230,13 @@ static int get_passphrase(const char *passfile, bool new_one, const char *what, 
 			return r;
 	}
 	if (new_one && pass_chars(pass, len) < PASS_MIN_CHARS) {
-		cli_error("the passphrase is too short: %zu characters, at least %u are needed (a "
-		          "few words are easier to remember and to type than symbols)",
+		cli_error(_("the passphrase is too short: %zu characters, at least %u are needed (a "
+		            "few words are easier to remember and to type than symbols)"),
 		          pass_chars(pass, len), PASS_MIN_CHARS);
 		return EXIT_FAIL;
 	}
 	if (!new_one && len == 0) {
-		cli_error("empty passphrase");
+		cli_error(_("empty passphrase"));
 		return EXIT_FAIL;
 	}
 	*ret_len = len;
@@ -252,7 +250,7 @@ static int read_backup(const char *path, char *text, size_t *ret_len)
 {
 	int r = cli_read_file(path, false, (uint8_t *)text, KEYBACKUP_FILE_MAX, ret_len);
 	if (r == MAILLE_ETOOBIG)
-		cli_error("%s: larger than %u bytes: not a Maille key backup", path,
+		cli_error(_("%s: larger than %u bytes: not a Maille key backup"), path,
 		          KEYBACKUP_FILE_MAX);
 	return r ? EXIT_FAIL : 0;
 }
@@ -266,7 +264,7 @@ static bool exists(const char *path)
 /* ---- key export ---------------------------------------------------------------------------- */
 
 static const char key_help[] =
-	"usage: maille key export FILE [--passphrase-file F] [--dir DIR] [--json]\n"
+	N_("usage: maille key export FILE [--passphrase-file F] [--dir DIR] [--json]\n"
 	"\n"
 	"Backs up this node's identity into FILE: the territory's secret key, the territory's\n"
 	"name and, when the node belongs to one, the federation's name and network key, all\n"
@@ -287,7 +285,7 @@ static const char key_help[] =
 	"records come back from its peers at its first sync.\n"
 	"\n"
 	"Keep FILE and its passphrase apart: whoever has both can sign as this territory and is a\n"
-	"member of its federation.\n";
+	"member of its federation.\n");
 
 /* The Argon2id limits of a new backup. MAILLE_TEST_PWHASH_MIN=1 (tests only, not in --help)
  * takes the minimum so that a test suite does not spend 256 MiB and a second per backup. */
@@ -299,10 +297,10 @@ static void export_limits(unsigned long long *ops, size_t *mem)
 	if (!v || !*v)
 		return;
 	if (strcmp(v, "1") != 0) {
-		cli_warn("MAILLE_TEST_PWHASH_MIN=%s ignored (only 1 is understood)", v);
+		cli_warn(_("MAILLE_TEST_PWHASH_MIN=%s ignored (only 1 is understood)"), v);
 		return;
 	}
-	cli_warn("MAILLE_TEST_PWHASH_MIN=1: a test setting; this backup is weakly protected");
+	cli_warn(_("MAILLE_TEST_PWHASH_MIN=1: a test setting; this backup is weakly protected"));
 	*ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
 	*mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
 }
@@ -327,15 +325,15 @@ static void print_secret(const keybackup_secret *s, const uint8_t pk[PROTO_KEY_L
 {
 	char hex[2 * PROTO_KEY_LEN + 1], name[NODE_TERM_CAP(KEYBACKUP_NAME_MAX)];
 	proto_hex(pk, PROTO_KEY_LEN, hex);
-	printf("  territory:   %s\n", node_term_str(s->name, strlen(s->name), name, sizeof name));
-	printf("  key:         %s\n", hex);
+	printf(_("  territory:   %s\n"), node_term_str(s->name, strlen(s->name), name, sizeof name));
+	printf(_("  key:         %s\n"), hex);
 	if (s->has_federation) {
-		printf("  federation:  %s (fingerprint %s)\n",
+		printf(_("  federation:  %s (fingerprint %s)\n"),
 		       node_term_str(s->federation_name, strlen(s->federation_name), name,
 		                     sizeof name),
 		       fp);
 	} else {
-		printf("  federation:  none\n");
+		printf(_("  federation:  none\n"));
 	}
 }
 
@@ -348,7 +346,7 @@ static int key_export(int argc, char **argv)
 		return r;
 	if (a.n_pos != 1)
 		return cli_usage_error("key export",
-		                       a.n_pos ? "one FILE only" : "FILE is required");
+		                       a.n_pos ? _("one FILE only") : _("FILE is required"));
 	const char *file = a.pos[0];
 	const char *passfile = cli_opt_get(opts, "passphrase-file");
 
@@ -366,7 +364,7 @@ static int key_export(int argc, char **argv)
 	char *text = malloc(KEYBACKUP_FILE_MAX + 1);
 	federation f = {0};
 	if (!s || !pass || !kf || !text) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		goto out;
 	}
 	sodium_memzero(s, sizeof *s);
@@ -377,7 +375,7 @@ static int key_export(int argc, char **argv)
 	if (!keybackup_name_valid(s->name, strlen(s->name)))
 		snprintf(s->name, sizeof s->name, "%s", nd.name);
 	if (!keybackup_name_valid(s->name, strlen(s->name))) {
-		cli_error("%s: the territory's name cannot be backed up (1 to %u bytes of text)",
+		cli_error(_("%s: the territory's name cannot be backed up (1 to %u bytes of text)"),
 		          nd.path, KEYBACKUP_NAME_MAX);
 		goto out;
 	}
@@ -386,7 +384,7 @@ static int key_export(int argc, char **argv)
 	 * a backup that silently lacks it would not rejoin */
 	char fpath[4200], why[200], fp[9] = "";
 	if (federation_path(nd.path, fpath, sizeof fpath)) {
-		cli_error("node directory path too long");
+		cli_error(_("node directory path too long"));
 		goto out;
 	}
 	r = federation_read(fpath, &f, why, sizeof why, cli_env());
@@ -396,19 +394,19 @@ static int key_export(int argc, char **argv)
 		memcpy(s->netkey, f.key, KEYBACKUP_NETKEY_LEN);
 		node_netkey_fingerprint(f.key, fp);
 	} else if (r != MAILLE_ENOTFOUND) {
-		cli_error("%s: %s%s%s; fix it before backing up the node", fpath,
-		          maille_strerror(r), *why ? ": " : "", why);
+		cli_error(_("%s: %s%s%s; fix it before backing up the node"), fpath,
+		          cli_strerror(r), *why ? ": " : "", why);
 		goto out;
 	}
 
 	/* before the passphrase: typing it twice for nothing would be rude */
 	if (exists(file)) {
-		cli_error("%s already exists; refusing to overwrite it (choose another FILE)",
+		cli_error(_("%s already exists; refusing to overwrite it (choose another FILE)"),
 		          file);
 		goto out;
 	}
 	size_t pass_len;
-	if (get_passphrase(passfile, true, "for the key backup", pass, &pass_len))
+	if (get_passphrase(passfile, true, _("Passphrase for the key backup: "), pass, &pass_len))
 		goto out;
 	unsigned long long ops;
 	size_t mem;
@@ -418,18 +416,18 @@ static int key_export(int argc, char **argv)
 	if (!r)
 		r = keybackup_format(kf, text, KEYBACKUP_FILE_MAX + 1, &text_len);
 	if (r) {
-		cli_error("cannot encrypt the backup: %s%s", maille_strerror(r),
-		          r == MAILLE_ENOMEM ? " (Argon2id needs 256 MiB)" : "");
+		cli_error(_("cannot encrypt the backup: %s%s"), cli_strerror(r),
+		          r == MAILLE_ENOMEM ? _(" (Argon2id needs 256 MiB)") : "");
 		goto out;
 	}
 	r = node_file_create(file, 0600, text, text_len);
 	if (r == MAILLE_EEXIST) {
-		cli_error("%s already exists; refusing to overwrite it (choose another FILE)",
+		cli_error(_("%s already exists; refusing to overwrite it (choose another FILE)"),
 		          file);
 		goto out;
 	}
 	if (r) {
-		cli_error("%s: cannot write the backup: %s", file, strerror(errno));
+		cli_error(_("%s: cannot write the backup: %s"), file, strerror(errno));
 		goto out;
 	}
 	if (a.json) {
@@ -437,16 +435,16 @@ static int key_export(int argc, char **argv)
 		json_object_set_new(o, "file", json_string(file));
 		ret = render_json_out(o);
 	} else {
-		printf("Exported the key backup to %s (mode 0600, encrypted with the passphrase)\n",
+		printf(_("Exported the key backup to %s (mode 0600, encrypted with the passphrase)\n"),
 		       file);
 		print_secret(s, nd.pk, fp);
-		printf("Restore it with: maille init --restore %s --dir NEW_DIR\n", file);
+		printf(_("Restore it with: maille init --restore %s --dir NEW_DIR\n"), file);
 		ret = EXIT_OK;
 	}
 	/* on stderr with --json too: the one warning that matters */
-	fprintf(stderr, "Keep %s and its passphrase apart: whoever has both can sign as this "
-	                "territory%s.\n",
-	        file, s->has_federation ? " and is a member of its federation" : "");
+	fprintf(stderr, _("Keep %s and its passphrase apart: whoever has both can sign as this "
+	                  "territory%s.\n"),
+	        file, s->has_federation ? _(" and is a member of its federation") : "");
 out:
 	federation_done(&f);
 	if (s)
@@ -495,15 +493,15 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	                                         FEDERATION_FILE};
 	for (size_t i = 0; i < sizeof node_files / sizeof node_files[0]; i++) {
 		if (node_path_join(p, sizeof p, dir, node_files[i])) {
-			cli_error("node directory path too long");
+			cli_error(_("node directory path too long"));
 			return EXIT_FAIL;
 		}
 		if (!exists(p))
 			continue;
 		if (i < 2)
-			cli_error("%s already holds a Maille node; refusing to overwrite it", dir);
+			cli_error(_("%s already holds a Maille node; refusing to overwrite it"), dir);
 		else
-			cli_error("%s already holds %s; restore into a new or empty node directory",
+			cli_error(_("%s already holds %s; restore into a new or empty node directory"),
 			          dir, node_files[i]);
 		return EXIT_FAIL;
 	}
@@ -521,7 +519,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	memset(&nd, 0, sizeof nd);
 	bool created = false, restored = false;
 	if (!text || !kf || !s || !pass || !sk) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		goto out;
 	}
 
@@ -533,25 +531,25 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	char why[300];
 	int r = keybackup_parse(text, len, kf, why, sizeof why);
 	if (r) {
-		cli_error("%s is not a valid Maille key backup: %s", file, why);
+		cli_error(_("%s is not a valid Maille key backup: %s"), file, why);
 		goto out;
 	}
 	size_t pass_len;
-	if (get_passphrase(passfile, false, "of the key backup", pass, &pass_len))
+	if (get_passphrase(passfile, false, _("Passphrase of the key backup: "), pass, &pass_len))
 		goto out;
 	r = keybackup_open(kf, pass, pass_len, s, why, sizeof why);
 	if (r == MAILLE_EAUTH) {
-		cli_error("%s: wrong passphrase or damaged file; nothing was written", file);
+		cli_error(_("%s: wrong passphrase or damaged file; nothing was written"), file);
 		goto out;
 	}
 	if (r) {
-		cli_error("%s: %s; nothing was written", file, why);
+		cli_error(_("%s: %s; nothing was written"), file, why);
 		goto out;
 	}
 	/* keybackup.c checks the federation's name by the same rule; federation_write's reader
 	 * is the judge, so ask it too before anything is written */
 	if (s->has_federation && !federation_name_valid(s->federation_name)) {
-		cli_error("%s: the federation's name is not valid; nothing was written", file);
+		cli_error(_("%s: the federation's name is not valid; nothing was written"), file);
 		goto out;
 	}
 	uint8_t pk[PROTO_KEY_LEN];
@@ -566,13 +564,13 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	if (s->has_federation) {
 		f.key = sodium_malloc(PROTO_NETKEY_LEN);
 		if (!f.key || federation_path(dir, p, sizeof p)) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			goto out;
 		}
 		snprintf(f.name, sizeof f.name, "%s", s->federation_name);
 		memcpy(f.key, s->netkey, PROTO_NETKEY_LEN);
 		if ((r = federation_write(p, &f))) {
-			cli_error("%s: cannot write the federation: %s", p, maille_strerror(r));
+			cli_error(_("%s: cannot write the federation: %s"), p, cli_strerror(r));
 			goto out;
 		}
 		node_netkey_fingerprint(f.key, fp);
@@ -581,7 +579,7 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 	if (cli_node_open(&nd, dir))
 		goto out;
 	if (sodium_memcmp(nd.pk, pk, PROTO_KEY_LEN) != 0) {
-		cli_error("%s: the restored key does not read back; nothing kept", dir);
+		cli_error(_("%s: the restored key does not read back; nothing kept"), dir);
 		goto out;
 	}
 	restored = true; /* from here on, a failure to print must not undo the node */
@@ -590,14 +588,14 @@ int key_restore(const char *dir_opt, const char *file, const char *passfile, boo
 		json_object_set_new(o, "dir", json_string(dir));
 		ret = render_json_out(o);
 	} else {
-		printf("Restored the node from %s into %s\n", file, dir);
+		printf(_("Restored the node from %s into %s\n"), file, dir);
 		print_secret(s, pk, fp);
-		printf("  store:       empty: this node's records come back from its peers\n");
-		printf("Next: connect it to a peer: maille peer add HOST:PORT, or maille sync "
-		       "HOST:PORT%s\n",
+		printf(_("  store:       empty: this node's records come back from its peers\n"));
+		printf(_("Next: connect it to a peer: maille peer add HOST:PORT, or maille sync "
+		         "HOST:PORT%s\n"),
 		       s->has_federation ? ""
-		                         : " (after 'maille federation import FILE': the backup "
-		                           "had no federation)");
+		                         : _(" (after 'maille federation import FILE': the backup "
+		                             "had no federation)"));
 		ret = EXIT_OK;
 	}
 out:

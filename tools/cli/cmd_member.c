@@ -22,7 +22,7 @@
 #include "render.h"
 
 static const char member_help[] =
-	"usage: maille member add KEY --name NAME [--role editor|admin] [--prefix PATH/]\n"
+	N_("usage: maille member add KEY --name NAME [--role editor|admin] [--prefix PATH/]\n"
 	"                         [--until YYYY-MM-DD] [--dir DIR] [--json]\n"
 	"       maille member remove KEY [--dir DIR] [--json]\n"
 	"\n"
@@ -37,13 +37,13 @@ static const char member_help[] =
 	"  --until DATE       the capability ends at 00:00 UTC that day (default: no end)\n"
 	"\n"
 	"remove publishes a new version of the capability that ends now: what the member\n"
-	"published before stays valid, anything later is refused by every node.\n";
+	"published before stays valid, anything later is refused by every node.\n");
 
 static const char members_help[] =
-	"usage: maille members [--dir DIR] [--json]\n"
+	N_("usage: maille members [--dir DIR] [--json]\n"
 	"\n"
 	"The members of this territory: key, name, role, path prefix, the window of their\n"
-	"capability and whether it is active now, ended, or not yet started.\n";
+	"capability and whether it is active now, ended, or not yet started.\n");
 
 /* "YYYY-MM-DD" into microseconds at 00:00 UTC; false if it is not such a date. */
 static bool parse_date(const char *s, uint64_t *ret)
@@ -88,6 +88,19 @@ static int member_get(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], proto_memb
 	return r;
 }
 
+/* The words --json keeps as they are (role, state), in the CLI's language for a person. */
+static const char *role_label(const char *role)
+{
+	return strcmp(role, "admin") == 0 ? _("admin") : _("editor");
+}
+
+static const char *state_label(const char *state)
+{
+	return strcmp(state, "active") == 0   ? _("active")
+	       : strcmp(state, "ended") == 0 ? _("ended")
+	                                     : _("not yet started");
+}
+
 static json_t *cap_json(const proto_member_cap *c, uint64_t now)
 {
 	char hex[2 * PROTO_KEY_LEN + 1], from[40], until[40];
@@ -109,7 +122,8 @@ static json_t *cap_json(const proto_member_cap *c, uint64_t now)
 }
 
 /* Signs c as the capability entry and stores it; prints the result. */
-static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const char *what)
+/* added: the capability is a new one (member add), else it ends (member remove). */
+static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, bool added)
 {
 	uint8_t *body = NULL, id[PROTO_ID_LEN];
 	size_t len = 0;
@@ -120,7 +134,7 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 		r = cli_publish(nd, path, PROTO_KIND_DOCUMENT, body, len, id);
 	free(body);
 	if (r) {
-		cli_store_error(nd, r, "cannot publish %s: %s", path, maille_strerror(r));
+		cli_store_error(nd, r, _("cannot publish %s: %s"), path, cli_strerror(r));
 		return EXIT_FAIL;
 	}
 	uint64_t now = cli_now_us();
@@ -130,10 +144,11 @@ static int cap_publish(node_dir *nd, const proto_member_cap *c, bool json, const
 		return render_json_out(o);
 	}
 	char name[NODE_TERM_CAP(sizeof c->name)], prefix[NODE_TERM_CAP(sizeof c->prefix)];
-	printf("%s %s (%.16s…) as %s%s%s; published %s\n", what,
+	printf(added ? _("added %s (%.16s…) as %s%s%s; published %s\n")
+	             : _("removed %s (%.16s…) as %s%s%s; published %s\n"),
 	       node_term_str(c->name, strlen(c->name), name, sizeof name),
 	       path + strlen(PROTO_MEMBERS_PREFIX),
-	       c->role == PROTO_ROLE_ADMIN ? "admin" : "editor", c->prefix[0] ? " under " : "",
+	       c->role == PROTO_ROLE_ADMIN ? _("admin") : _("editor"), c->prefix[0] ? _(" under ") : "",
 	       node_term_str(c->prefix, strlen(c->prefix), prefix, sizeof prefix), path);
 	return EXIT_OK;
 }
@@ -151,8 +166,8 @@ int cmd_member(int argc, char **argv)
 		return r;
 	bool add = a.n_pos >= 1 && strcmp(a.pos[0], "add") == 0;
 	if (a.n_pos != 2 || (!add && strcmp(a.pos[0], "remove") != 0))
-		return cli_usage_error("member", "use 'maille member add KEY --name NAME' or 'maille "
-		                                 "member remove KEY'");
+		return cli_usage_error("member", _("use 'maille member add KEY --name NAME' or 'maille "
+		                                   "member remove KEY'"));
 	proto_member_cap c;
 	memset(&c, 0, sizeof c);
 	if ((r = cli_key_parse("member", "member", a.pos[1], c.member)))
@@ -162,24 +177,24 @@ int cmd_member(int argc, char **argv)
 	uint64_t now = cli_now_us();
 	if (add) {
 		if (!name || !*name)
-			return cli_usage_error("member", "--name NAME is required");
+			return cli_usage_error("member", _("--name NAME is required"));
 		if (strlen(name) > PROTO_MEMBER_NAME_MAX)
-			return cli_usage_error("member", "--name: at most %u bytes", PROTO_MEMBER_NAME_MAX);
+			return cli_usage_error("member", _("--name: at most %u bytes"), PROTO_MEMBER_NAME_MAX);
 		snprintf(c.name, sizeof c.name, "%s", name);
 		c.role = !role || strcmp(role, "editor") == 0 ? PROTO_ROLE_EDITOR
 		         : strcmp(role, "admin") == 0         ? PROTO_ROLE_ADMIN
 		                                              : 0;
 		if (!c.role)
-			return cli_usage_error("member", "--role is editor or admin");
+			return cli_usage_error("member", _("--role is editor or admin"));
 		if (prefix && strlen(prefix) >= sizeof c.prefix)
-			return cli_usage_error("member", "--prefix is too long");
+			return cli_usage_error("member", _("--prefix is too long"));
 		snprintf(c.prefix, sizeof c.prefix, "%s", prefix ? prefix : "");
 		c.from_us = now;
 		c.until_us = UINT64_MAX;
 		if (until && (!parse_date(until, &c.until_us) || c.until_us <= now))
-			return cli_usage_error("member", "--until wants a date to come, YYYY-MM-DD");
+			return cli_usage_error("member", _("--until wants a date to come, YYYY-MM-DD"));
 	} else if (name || role || prefix || until) {
-		return cli_usage_error("member", "remove takes only KEY");
+		return cli_usage_error("member", _("remove takes only KEY"));
 	}
 	node_dir nd;
 	if (cli_node_open_write(&nd, a.dir))
@@ -188,7 +203,7 @@ int cmd_member(int argc, char **argv)
 	proto_member_cap cur;
 	r = member_get(&nd, c.member, &cur);
 	if (memcmp(c.member, nd.pk, PROTO_KEY_LEN) == 0) {
-		ret = cli_usage_error("member", "that is this territory's own key");
+		ret = cli_usage_error("member", _("that is this territory's own key"));
 	} else if (add) {
 		memcpy(c.territory, nd.pk, PROTO_KEY_LEN);
 		/* the body's own checks (a name without control characters, a valid prefix ending
@@ -198,32 +213,32 @@ int cmd_member(int argc, char **argv)
 		int br = proto_member_cap_body(&c, &probe, &plen);
 		free(probe);
 		if (br == MAILLE_EINVAL)
-			ret = cli_usage_error("member", "--prefix is a path ending with '/' (e.g. rex/), "
-			                                "not territory, members/, vouches/ or node/; "
-			                                "--name has no control characters");
+			ret = cli_usage_error("member", _("--prefix is a path ending with '/' (e.g. rex/), "
+			                                  "not territory, members/, vouches/ or node/; "
+			                                  "--name has no control characters"));
 		else if (r == 0 && now < cur.until_us)
-			cli_error("%s is already a member (%s); remove it first to change its capability",
+			cli_error(_("%s is already a member (%s); remove it first to change its capability"),
 			          a.pos[1], cur.name);
 		/* the live set keeps one version of a capability: a new window starting now would
 		 * leave the entries of the old one uncovered, and one reaching back would cover the
 		 * time the key was removed */
 		else if (r == 0)
-			cli_error("%s (%s) was removed; a removed key is not added again: the member "
-			          "needs a new key",
+			cli_error(_("%s (%s) was removed; a removed key is not added again: the member "
+			            "needs a new key"),
 			          a.pos[1], cur.name);
 		else if (r != MAILLE_ENOTFOUND)
-			cli_error("cannot read the capability: %s", maille_strerror(r));
+			cli_error(_("cannot read the capability: %s"), cli_strerror(r));
 		else
-			ret = cap_publish(&nd, &c, a.json, "added");
+			ret = cap_publish(&nd, &c, a.json, true);
 	} else if (r == MAILLE_ENOTFOUND) {
-		cli_error("%s is not a member of this territory (see 'maille members')", a.pos[1]);
+		cli_error(_("%s is not a member of this territory (see 'maille members')"), a.pos[1]);
 	} else if (r) {
-		cli_error("cannot read the capability: %s", maille_strerror(r));
+		cli_error(_("cannot read the capability: %s"), cli_strerror(r));
 	} else if (cur.until_us <= now) {
-		cli_error("%s (%s) is not a member any more", a.pos[1], cur.name);
+		cli_error(_("%s (%s) is not a member any more"), a.pos[1], cur.name);
 	} else {
 		cur.until_us = now > cur.from_us ? now : cur.from_us + 1;
-		ret = cap_publish(&nd, &cur, a.json, "removed");
+		ret = cap_publish(&nd, &cur, a.json, false);
 	}
 	node_dir_close(&nd);
 	return ret;
@@ -253,14 +268,14 @@ int cmd_members(int argc, char **argv)
 	r = trust_members_list(nd.st, nd.pk, member_item, &mc);
 	int ret = EXIT_OK;
 	if (r) {
-		cli_error("members: %s", maille_strerror(r));
+		cli_error(_("members: %s"), cli_strerror(r));
 		json_decref(mc.arr);
 		ret = EXIT_FAIL;
 	} else if (a.json) {
 		ret = render_json_out(mc.arr);
 	} else {
 		if (json_array_size(mc.arr) == 0)
-			printf("no members: add one with 'maille member add KEY --name NAME'\n");
+			printf(_("no members: add one with 'maille member add KEY --name NAME'\n"));
 		size_t i;
 		json_t *m;
 		json_array_foreach(mc.arr, i, m)
@@ -271,15 +286,15 @@ int cmd_members(int argc, char **argv)
 			/* a capability's name and prefix: through the terminal sanitiser */
 			char sname[NODE_TERM_CAP(PROTO_MEMBER_NAME_MAX)],
 			    sprefix[NODE_TERM_CAP(PROTO_PATH_MAX)];
-			printf("%s  %s  %s, %s%s, from %.10s%s%.10s  (%s)\n",
+			printf(_("%s  %s  %s, %s%s, from %.10s%s%.10s  (%s)\n"),
 			       json_string_value(json_object_get(m, "key")),
 			       node_term_str(name, strlen(name), sname, sizeof sname),
-			       json_string_value(json_object_get(m, "role")),
-			       *prefix ? "under " : "any path",
+			       role_label(json_string_value(json_object_get(m, "role"))),
+			       *prefix ? _("under ") : _("any path"),
 			       node_term_str(prefix, strlen(prefix), sprefix, sizeof sprefix),
 			       json_string_value(json_object_get(m, "from")),
-			       until ? " until " : "", until ? until : "",
-			       json_string_value(json_object_get(m, "state")));
+			       until ? _(" until ") : "", until ? until : "",
+			       state_label(json_string_value(json_object_get(m, "state"))));
 		}
 		json_decref(mc.arr);
 	}

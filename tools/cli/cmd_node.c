@@ -17,21 +17,21 @@
 #include "proto/error.h"
 
 static const char node_help[] =
-	"usage: maille node [--listen ADDR:PORT] [--anti-entropy SECONDS]\n"
+	N_("usage: maille node [--listen ADDR:PORT] [--anti-entropy SECONDS]\n"
 	"                   [--web ADDR:PORT | --no-web] [--web-token-file FILE]\n"
 	"                   [--log-format text|json] [--log-level LEVEL] [--dir DIR]\n"
 	"\n"
-	"Runs this node's daemon in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
+	"Runs this node in the foreground until SIGINT (Ctrl-C) or SIGTERM. It accepts\n"
 	"connections from the members of its federation (see 'maille federation') over an\n"
 	"encrypted, mutually authenticated channel; to anyone else it sends nothing. The node\n"
 	"needs a federation.\n"
 	"\n"
 	"It keeps the catalogue in sync with its peers: it dials the peers configured with\n"
-	"'maille peer add' and those the node entries of the territories it trusts announce (4\n"
+	"'maille peer add' and those the node records of the territories it trusts announce (4\n"
 	"to 8 outbound connections, retrying with exponential backoff), reconciles with each on\n"
 	"connection and with one at random every --anti-entropy seconds, and pushes at once\n"
-	"every entry it stores (received, or published with 'maille publish' while it runs) to\n"
-	"its peers. It publishes its own addresses as the entry node/<its key>. 'maille peers'\n"
+	"every version it stores (received, or published with 'maille publish' while it runs) to\n"
+	"its peers. It publishes its own addresses as the record node/<its key>. 'maille peers'\n"
 	"and 'maille status' show what it is doing (from DIR/node.state).\n"
 	"\n"
 	"  --listen ADDR:PORT   where to listen (default 0.0.0.0:7470; port 0 picks a free\n"
@@ -55,7 +55,7 @@ static const char node_help[] =
 	"Logs go to standard error; each line has a level and a stable message ID (NODE-START,\n"
 	"NODE-LISTEN, CONN-HS-OK, CONN-HS-FAIL, CONN-REPLAY, CONN-TIMEOUT, CONN-LIMIT, CONN-BYE,\n"
 	"NODE-STOP, ...). While it runs, the bound address is in DIR/node.addr. On SIGINT or\n"
-	"SIGTERM it says BYE to its peers, closes everything and exits 0.\n";
+	"SIGTERM it says BYE to its peers, closes everything and exits 0.\n");
 
 /* Test-only lowering of the daemon's connection caps (node.h), so that a test reaches them
  * with a few connections. Not documented in --help on purpose. */
@@ -113,18 +113,18 @@ int cmd_node(int argc, char **argv)
 	const char *listen = cli_opt_get(opts, "listen");
 	struct sockaddr_storage ss;
 	if (listen && node_addr_parse(listen, &ss))
-		return cli_usage_error("node", "--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
-		                               "address] or localhost, and a port)");
+		return cli_usage_error("node", _("--listen wants ADDR:PORT (an IPv4 address, [IPv6 "
+		                                 "address] or localhost, and a port)"));
 	const char *web = cli_opt_get(opts, "web");
 	const char *web_token = cli_opt_get(opts, "web-token-file");
 	bool no_web = cli_opt_get(opts, "no-web") != NULL;
 	if (web && node_addr_parse(web, &ss))
-		return cli_usage_error("node", "--web wants ADDR:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)");
+		return cli_usage_error("node", _("--web wants ADDR:PORT (an IPv4 address, [IPv6 address] "
+		                                 "or localhost, and a port)"));
 	if (no_web && (web || web_token))
-		return cli_usage_error("node", "--no-web excludes --web and --web-token-file");
+		return cli_usage_error("node", _("--no-web excludes --web and --web-token-file"));
 	if (web_token && !*web_token)
-		return cli_usage_error("node", "--web-token-file needs a FILE");
+		return cli_usage_error("node", _("--web-token-file needs a FILE"));
 	uint32_t ae_ms = 0;
 	const char *ae = cli_opt_get(opts, "anti-entropy");
 	if (ae) {
@@ -132,7 +132,7 @@ int cmd_node(int argc, char **argv)
 		errno = 0;
 		unsigned long s = strtoul(ae, &end, 10);
 		if (errno || *end || !*ae || s == 0 || s > 86400)
-			return cli_usage_error("node", "--anti-entropy wants whole seconds, 1 to 86400");
+			return cli_usage_error("node", _("--anti-entropy wants whole seconds, 1 to 86400"));
 		ae_ms = (uint32_t)s * 1000u;
 	}
 	if (!ae_ms)
@@ -153,7 +153,7 @@ int cmd_node(int argc, char **argv)
 	nd.st = NULL;
 	char mark[4200];
 	if (node_path_join(mark, sizeof mark, nd.path, NODE_CORRUPT_FILE)) {
-		cli_error("node directory path too long");
+		cli_error(_("node directory path too long"));
 		goto out;
 	}
 	char nfp[9];

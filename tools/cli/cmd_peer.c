@@ -23,14 +23,14 @@
 #include "render.h"
 
 static const char peer_help[] =
-	"usage: maille peer add HOST:PORT [--dir DIR]\n"
+	N_("usage: maille peer add HOST:PORT [--dir DIR]\n"
 	"       maille peer remove HOST:PORT [--dir DIR]\n"
 	"\n"
-	"Configures the peers this node's daemon always keeps a connection to (besides those it\n"
-	"discovers from the node entries of the territories it trusts), whether or not it trusts\n"
-	"their territories. A running daemon dials an added peer, or hangs up on a removed one,\n"
+	"Configures the peers this node always keeps a connection to (besides those it\n"
+	"discovers from the node records of the territories it trusts), whether or not it trusts\n"
+	"their territories. A running node dials an added peer, or hangs up on a removed one,\n"
 	"within a second, without a restart. HOST is an IPv4 address, [IPv6 address] or\n"
-	"localhost.\n";
+	"localhost.\n");
 
 int cmd_peer(int argc, char **argv)
 {
@@ -40,13 +40,13 @@ int cmd_peer(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 2 || (strcmp(a.pos[0], "add") != 0 && strcmp(a.pos[0], "remove") != 0))
-		return cli_usage_error("peer", "use 'maille peer add HOST:PORT' or 'maille peer remove "
-		                               "HOST:PORT'");
+		return cli_usage_error("peer", _("use 'maille peer add HOST:PORT' or 'maille peer remove "
+		                                 "HOST:PORT'"));
 	bool add = strcmp(a.pos[0], "add") == 0;
 	struct sockaddr_storage ss;
 	if (node_addr_parse(a.pos[1], &ss))
-		return cli_usage_error("peer", "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                               "or localhost, and a port)",
+		return cli_usage_error("peer", _("'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
+		                                 "or localhost, and a port)"),
 		                       a.pos[1]);
 	char addr[NODE_ADDR_STR_MAX];
 	node_addr_format((struct sockaddr *)&ss, addr);
@@ -56,20 +56,22 @@ int cmd_peer(int argc, char **argv)
 	int ret = EXIT_OK;
 	r = add ? store_peer_add(nd.st, addr, cli_now_us()) : store_peer_remove(nd.st, addr);
 	if (r == MAILLE_EEXIST) {
-		cli_error("%s is already a configured peer", addr);
+		cli_error(_("%s is already a configured peer"), addr);
 		ret = EXIT_FAIL;
 	} else if (r == MAILLE_ENOTFOUND) {
-		cli_error("%s is not a configured peer (see 'maille peers')", addr);
+		cli_error(_("%s is not a configured peer (see 'maille peers')"), addr);
 		ret = EXIT_FAIL;
 	} else if (r) {
-		cli_store_error(&nd, r, "cannot %s peer %s: %s", add ? "add" : "remove", addr,
-		                maille_strerror(r));
+		if (add)
+			cli_store_error(&nd, r, _("cannot add peer %s: %s"), addr, cli_strerror(r));
+		else
+			cli_store_error(&nd, r, _("cannot remove peer %s: %s"), addr, cli_strerror(r));
 		ret = EXIT_FAIL;
 	} else {
 		json_t *st = node_state_read(nd.path);
-		printf("peer %s %s%s\n", addr, add ? "added" : "removed",
-		       st ? (add ? "; the daemon dials it now" : "; the daemon hangs up on it now")
-		          : " (no daemon runs: it applies when 'maille node' starts)");
+		printf(add ? _("peer %s added%s\n") : _("peer %s removed%s\n"), addr,
+		       st ? (add ? _("; the node dials it now") : _("; the node hangs up on it now"))
+		          : _(" (the node is not running: it applies when 'maille node' starts)"));
 		json_decref(st);
 	}
 	node_dir_close(&nd);
@@ -79,14 +81,14 @@ int cmd_peer(int argc, char **argv)
 /* ---- peers ---------------------------------------------------------------------------------- */
 
 static const char peers_help[] =
-	"usage: maille peers [--dir DIR] [--json]\n"
+	N_("usage: maille peers [--dir DIR] [--json]\n"
 	"\n"
 	"The node's peers: the configured ones ('maille peer add'), those discovered from the\n"
-	"node entries of trusted territories, and the nodes connected to it, each with its\n"
+	"node records of trusted territories, and the nodes connected to it, each with its\n"
 	"address, key, state (connected, connecting, backoff after failures, given up after 8\n"
-	"failures in a row, idle, self), last sync and the entries sent to it and received from\n"
-	"it since the daemon started. Without a running daemon, only the configured peers are\n"
-	"listed, with the state \"daemon not running\".\n";
+	"failures in a row, idle, self), last sync and the versions sent to it and received from\n"
+	"it since the node started. Without a running node, only the configured peers are\n"
+	"listed, with the state \"node not running\".\n");
 
 typedef struct peers_ctx {
 	json_t *arr;
@@ -122,6 +124,26 @@ static int configured_peer(const char *addr, uint64_t added_us, void *ctx)
 	return 0;
 }
 
+/* The states of node.state's peers (node/daemon/peers.c, and "daemon not running" here), as
+ * --json keeps them and as a person reads them. */
+static const struct {
+	const char *state, *label;
+} peer_states[] = {
+	{"connected", N_("connected")}, {"connecting", N_("connecting")},
+	{"backoff", N_("backoff")},     {"given up", N_("given up")},
+	{"idle", N_("idle")},           {"self", N_("self")},
+	{"daemon not running", N_("node not running")},
+};
+
+static const char *state_label(const json_t *p, char *buf, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(p, "state"));
+	for (size_t i = 0; s && i < sizeof peer_states / sizeof peer_states[0]; i++)
+		if (strcmp(s, peer_states[i].state) == 0)
+			return _(peer_states[i].label);
+	return render_state_str(p, "state", "?", buf, cap);
+}
+
 int cmd_peers(int argc, char **argv)
 {
 	cli_args a;
@@ -142,7 +164,7 @@ int cmd_peers(int argc, char **argv)
 	r = store_peer_list(nd.st, configured_peer, &pc);
 	int ret = EXIT_OK;
 	if (r) {
-		cli_error("cannot read the configured peers: %s", maille_strerror(r));
+		cli_error(_("cannot read the configured peers: %s"), cli_strerror(r));
 		json_decref(arr);
 		ret = EXIT_FAIL;
 	} else if (a.json) {
@@ -152,15 +174,19 @@ int cmd_peers(int argc, char **argv)
 		ret = render_json_out(o);
 	} else {
 		if (!st) {
-			fputs("(no daemon runs on ", stdout);
+			fputs(_("(no node runs on "), stdout);
 			node_term_put(stdout, nd.path, strlen(nd.path));
-			puts(": configured peers only)");
+			puts(_(": configured peers only)"));
 		}
+		char c0[64], c1[64], c2[64], c3[NODE_TERM_CAP(80) + 32], c4[64];
 		if (json_array_size(arr) == 0)
-			printf("no peers: add one with 'maille peer add HOST:PORT'\n");
+			printf(_("no peers: add one with 'maille peer add HOST:PORT'\n"));
 		else
-			printf("%-22s %-9s %-4s %-18s %-14s %9s %9s\n", "ADDRESS", "KEY", "DIR", "STATE",
-			       "LAST SYNC", "SENT", "RECEIVED");
+			printf("%s%s%s%s%s%9s %9s\n", render_pad(_("ADDRESS"), 23, c0, sizeof c0),
+			       render_pad(_("KEY"), 10, c1, sizeof c1),
+			       render_pad("DIR", 5, c2, sizeof c2),
+			       render_pad(_("STATE"), 19, c3, sizeof c3),
+			       render_pad(_("LAST SYNC"), 15, c4, sizeof c4), _("SENT"), _("RECEIVED"));
 		size_t i;
 		json_t *p;
 		json_array_foreach(arr, i, p)
@@ -172,11 +198,11 @@ int cmd_peers(int argc, char **argv)
 			    state[80], age[32];
 			render_age((uint64_t)json_integer_value(json_object_get(p, "last_sync_us")),
 			                 age, sizeof age);
-			printf("%-22s %-9s %-4s %-18s %-14s %9lld %9lld\n",
+			printf("%-22s %-9s %-4s %s%-14s %9lld %9lld\n",
 			       render_state_str(p, "address", "?", addr, sizeof addr),
 			       render_state_str(p, "key", "-", key, sizeof key),
 			       render_state_str(p, "direction", "?", dir, sizeof dir),
-			       render_state_str(p, "state", "?", state, sizeof state), age,
+			       render_pad(state_label(p, state, sizeof state), 19, c3, sizeof c3), age,
 			       (long long)json_integer_value(json_object_get(p, "sent")),
 			       (long long)json_integer_value(json_object_get(p, "received")));
 		}

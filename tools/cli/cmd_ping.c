@@ -17,7 +17,7 @@
 #include "render.h"
 
 static const char ping_help[] =
-	"usage: maille ping HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
+	N_("usage: maille ping HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
 	"\n"
 	"Connects to a running node, performs the handshake with this node's key and federation,\n"
 	"sends PING, waits for PONG and says BYE. Prints the peer's territory key (peer_key in\n"
@@ -33,7 +33,7 @@ static const char ping_help[] =
 	"something that is not a Maille node, closes without a reply (\"not a member of this\n"
 	"federation (or not a Maille node)\"); a node at its session limits says so (\"nœud\n"
 	"occupé\", busy: try again later); also when the node closed the connection, on timeout\n"
-	"or a failed connection, each with its message. Exit 2 on a usage error.\n";
+	"or a failed connection, each with its message. Exit 2 on a usage error.\n");
 
 int cmd_ping(int argc, char **argv)
 {
@@ -44,11 +44,12 @@ int cmd_ping(int argc, char **argv)
 		return r;
 	int ret;
 	const char *target = nc.target;
-	node_config cfg = {.dir = nc.nd.path, .sk = nc.nd.sk, .netkey = nc.f.key, .name = nc.name};
+	node_config cfg = {
+		.dir = nc.nd.path, .sk = nc.nd.sk, .netkey = nc.f.key, .name = nc.name, .tr = cli_tr};
 	node_ping_result res;
 	r = node_ping(&cfg, target, nc.timeout_ms, &res);
 	if (r) {
-		cli_error("ping %s: %s", target, res.error);
+		cli_error(_("ping %s: %s"), target, res.error);
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -73,15 +74,15 @@ int cmd_ping(int argc, char **argv)
 	} else {
 		char buf[NODE_TERM_CAP(PROTO_HELLO_NAME_MAX)];
 		printf("%s\n", node_term_str(h->name, strlen(h->name), buf, sizeof buf));
-		printf("  key:        %s\n", key);
-		printf("  protocol:   %u\n", (unsigned)h->version);
-		printf("  software:   %s\n",
+		printf(_("  key:        %s\n"), key);
+		printf(_("  protocol:   %u\n"), (unsigned)h->version);
+		printf(_("  software:   %s\n"),
 		       node_term_str(h->software, strlen(h->software), buf, sizeof buf));
 		for (size_t i = 0; i < h->n_addrs; i++)
-			printf("  %-11s %s\n", i ? "" : "addresses:",
+			printf("  %-11s %s\n", i ? "" : _("addresses:"),
 			       node_term_str(h->addrs[i], strlen(h->addrs[i]), buf, sizeof buf));
-		printf("  handshake:  %.2f ms\n", res.handshake_ms);
-		printf("  ping:       %.2f ms\n", res.rtt_ms);
+		printf(_("  handshake:  %.2f ms\n"), res.handshake_ms);
+		printf(_("  ping:       %.2f ms\n"), res.rtt_ms);
 		ret = EXIT_OK;
 	}
 out:

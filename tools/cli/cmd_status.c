@@ -19,13 +19,13 @@
 #include "render.h"
 
 static const char status_help[] =
-	"usage: maille status [--dir DIR] [--json]\n"
+	N_("usage: maille status [--dir DIR] [--json]\n"
 	"\n"
 	"This node's key and name, its federation, the live set of its catalogue (count of\n"
-	"entries, tombstones included, and its fingerprint: two nodes with the same fingerprint\n"
-	"hold the same entries), the records received but not yet indexed for search (a bulk\n"
-	"sync stores first and indexes right after), and whether its daemon runs: its pid,\n"
-	"address, connected peers and last sync.\n";
+	"versions, deletions included, and its fingerprint: two nodes with the same fingerprint\n"
+	"hold the same versions), the records received but not yet indexed for search (a bulk\n"
+	"sync stores first and indexes right after), and whether it runs: its pid,\n"
+	"address, connected peers and last sync.\n");
 
 int cmd_status(int argc, char **argv)
 {
@@ -46,7 +46,7 @@ int cmd_status(int argc, char **argv)
 	if (!r)
 		r = store_unindexed(nd.st, &unindexed);
 	if (r) {
-		cli_error("cannot read the store: %s", maille_strerror(r));
+		cli_error(_("cannot read the store: %s"), cli_strerror(r));
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -89,27 +89,28 @@ int cmd_status(int argc, char **argv)
 	} else {
 		char buf[NODE_TERM_CAP(sizeof name)];
 		printf("%s\n", node_term_str(name, strlen(name), buf, sizeof buf));
-		printf("  key:          %s\n", key);
+		printf(_("  key:          %s\n"), key);
 		if (has_fed)
-			printf("  federation:   %s (%s)\n",
+			printf(_("  federation:   %s (%s)\n"),
 			       node_term_str(f.name, strlen(f.name), buf, sizeof buf), nfp);
 		else
-			printf("  federation:   none ('maille federation new' or 'import')\n");
-		printf("  entries:      %llu (%llu documents)\n", (unsigned long long)count,
-		       (unsigned long long)docs);
-		printf("  fingerprint:  %s\n", fphex);
+			printf(_("  federation:   none ('maille federation new' or 'import')\n"));
+		printf(ngettext("  versions:     %llu (%llu record)\n",
+		                "  versions:     %llu (%llu records)\n", (unsigned long)docs),
+		       (unsigned long long)count, (unsigned long long)docs);
+		printf(_("  fingerprint:  %s\n"), fphex);
 		if (unindexed)
-			printf("  search index: %llu records not indexed yet (the daemon is on it)\n",
+			printf(_("  search index: %llu records not indexed yet (the node is on it)\n"),
 			       (unsigned long long)unindexed);
 		if (st) {
 			char age[32];
 			render_age(last_sync, age, sizeof age);
-			printf("  daemon:       running, pid %lld, listening on %s\n",
+			printf(_("  node:         running, pid %lld, listening on %s\n"),
 			       (long long)json_integer_value(json_object_get(st, "pid")),
 			       render_state_str(st, "listen", "?", buf, sizeof buf));
-			printf("  peers:        %lld connected, last sync %s\n", (long long)connected, age);
+			printf(_("  peers:        %lld connected, last sync %s\n"), (long long)connected, age);
 		} else {
-			printf("  daemon:       not running ('maille node' starts it)\n");
+			printf(_("  node:         not running ('maille node' starts it)\n"));
 		}
 	}
 	json_decref(st);

@@ -21,32 +21,33 @@
 #include "render.h"
 
 static const char sync_help[] =
-	"usage: maille sync HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
+	N_("usage: maille sync HOST:PORT [--timeout SECONDS] [--log-level LEVEL] [--dir DIR] [--json]\n"
 	"\n"
 	"Syncs this node's catalogue with the node at HOST:PORT, once: connects with this node's\n"
-	"key and federation, reconciles the two sets of entries (a few dozen bytes when they are\n"
+	"key and federation, reconciles the two sets of versions (a few dozen bytes when they are\n"
 	"already equal), sends what the peer lacks, fetches, verifies and stores what this node\n"
 	"lacks, and waits until the peer has stored what it was sent. Then both hold the union\n"
 	"of the two catalogues (maille status shows the same fingerprint on both). Works whether\n"
-	"or not this node's daemon runs. On a terminal a progress line shows on standard error.\n"
+	"or not this node runs. On a terminal a progress line shows on standard error.\n"
 	"\n"
 	"  --timeout SECONDS   give up when the peer is silent this long (default 30); a long\n"
 	"                      transfer that keeps moving is never cut\n"
 	"  --log-level L       log the session's steps on standard error (debug, info, warn)\n"
 	"\n"
-	"Entries this node refuses for a reason of its own are counted as refused, and the peer\n"
-	"is not blamed: a timestamp more than 10 minutes ahead of its clock, a member's entry its\n"
-	"capability does not cover (PROTOCOL.md §4.4), entries of an untrusted territory beyond\n"
+	"Versions this node refuses for a reason of its own are counted as refused, and the peer\n"
+	"is not blamed: a timestamp more than 10 minutes ahead of its clock, a member's version its\n"
+	"capability does not cover (PROTOCOL.md §4.4), versions of an untrusted territory beyond\n"
 	"its quota (quarantine.entries, quarantine.bytes in maille.conf; §4.6).\n"
 	"Exit 0 when the sync completed, 1 when it did not (a node of another federation says\n"
 	"nothing: \"not a member of this federation (or not a Maille node)\"; a node at its\n"
 	"session limits says it is busy: \"nœud occupé\"; a node that closed the connection or\n"
-	"went silent: each its own message), 2 on a usage error.\n";
+	"went silent: each its own message), 2 on a usage error.\n");
 
 static void sync_progress(const node_sync_result *r, void *ctx)
 {
 	const char *target = ctx;
-	fprintf(stderr, "\rsyncing with %s: received %llu, sent %llu, %.1f MB in, %.1f MB out   ",
+	fputc('\r', stderr);
+	fprintf(stderr, _("syncing with %s: received %llu, sent %llu, %.1f MB in, %.1f MB out   "),
 	        target, (unsigned long long)r->received, (unsigned long long)r->sent,
 	        (double)r->bytes_received / 1e6, (double)r->bytes_sent / 1e6);
 	fflush(stderr);
@@ -71,7 +72,7 @@ int cmd_sync(int argc, char **argv)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	if (r) {
-		cli_error("sync %s: %s", target, res.error);
+		cli_error(_("sync %s: %s"), target, res.error);
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -106,25 +107,29 @@ int cmd_sync(int argc, char **argv)
 		node_term_str(res.peer_hello.name, strlen(res.peer_hello.name), pname,
 		              sizeof pname);
 		if (res.equal)
-			printf("already in sync with %s (%.8s) at %s: %llu entries each, nothing moved\n",
+			printf(_("already in sync with %s (%.8s) at %s: %llu versions each, nothing moved\n"),
 			       pname, key, target, (unsigned long long)count);
 		else
-			printf("synced with %s (%.8s) at %s in %.2f s: %llu received, %llu sent, %llu "
-			       "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n",
+			printf(_("synced with %s (%.8s) at %s in %.2f s: %llu received, %llu sent, %llu "
+			         "already here, %llu refused; %llu round trip%s, %.1f kB in, %.1f kB out\n"),
 			       pname, key, target, res.total_ms / 1000.0, (unsigned long long)res.received,
 			       (unsigned long long)res.sent, (unsigned long long)res.duplicates,
 			       (unsigned long long)res.refused, (unsigned long long)res.rounds,
 			       res.rounds == 1 ? "" : "s", (double)res.bytes_received / 1e3,
 			       (double)res.bytes_sent / 1e3);
 		if (res.indexed)
-			printf("%llu record%s indexed for search in %.2f s\n", (unsigned long long)res.indexed,
-			       res.indexed == 1 ? "" : "s", res.index_ms / 1000.0);
-		if (res.refused)
-			printf("%llu entr%s refused: a timestamp more than 10 minutes ahead of this "
-			       "node's clock, a member entry its capability does not cover, or an "
-			       "untrusted territory over its quota (run with --log-level info to see "
-			       "which); what may be accepted later comes again at a later sync\n",
-			       (unsigned long long)res.refused, res.refused == 1 ? "y" : "ies");
+			printf(ngettext("%llu record indexed for search in %.2f s\n",
+			                "%llu records indexed for search in %.2f s\n", res.indexed),
+			       (unsigned long long)res.indexed, res.index_ms / 1000.0);
+		if (res.refused) {
+			printf(ngettext("%llu version refused", "%llu versions refused",
+			                (unsigned long)res.refused),
+			       (unsigned long long)res.refused);
+			printf(_(": a timestamp more than 10 minutes ahead of this node's clock, a "
+			         "member's version its capability does not cover, or an untrusted "
+			         "territory over its quota (run with --log-level info to see which); "
+			         "what may be accepted later comes again at a later sync\n"));
+		}
 		ret = EXIT_OK;
 	}
 out:

@@ -56,8 +56,8 @@ static const char *name_or_prefix(store *st, const uint8_t key[PROTO_KEY_LEN], c
 static int key_arg(const char *cmd, const cli_args *a, uint8_t key[PROTO_KEY_LEN])
 {
 	if (a->n_pos != 1)
-		return cli_usage_error(cmd, a->n_pos ? "one KEY at a time"
-		                                     : "KEY is required (a territory key, 64 hex digits)");
+		return cli_usage_error(cmd, a->n_pos ? _("one KEY at a time")
+		                                     : _("KEY is required (a territory key, 64 hex digits)"));
 	return cli_key_parse(cmd, "territory", a->pos[0], key);
 }
 
@@ -78,7 +78,7 @@ static int key_command(const char *cmd, const char *help, const char *own_key, i
 		return EXIT_FAIL;
 	if (memcmp(key, nd->pk, PROTO_KEY_LEN) == 0) {
 		node_dir_close(nd);
-		return cli_usage_error(cmd, "%s", own_key);
+		return cli_usage_error(cmd, "%s", _(own_key));
 	}
 	*done = false;
 	return 0;
@@ -135,19 +135,19 @@ static int key_run(const key_cmd *kc, int argc, char **argv)
 	proto_hex(key, PROTO_KEY_LEN, hex); /* typed perhaps in capitals: shown in lower case */
 	int ret = kc->act(&nd, key, hex, id, tail, sizeof tail);
 	if (ret == 0 && kc->warn_unknown && !nm)
-		cli_warn("no territory record of %s in this store yet: check the key", hex);
+		cli_warn(_("no territory record of %s in this store yet: check the key"), hex);
 	if (ret == 0 && a.json) {
 		ret = key_json_out(key, nm, kc->field, kc->value, kc->published ? id : NULL);
 	} else if (ret == 0) {
 		char pn[NODE_TERM_CAP(256) + 4];
-		printf("%s%s%s%s\n", kc->done, hex, paren_name(nm, pn, sizeof pn), tail);
+		printf("%s%s%s%s\n", _(kc->done), hex, paren_name(nm, pn, sizeof pn), tail);
 	}
 	node_dir_close(&nd);
 	return ret;
 }
 
 static const char trust_help[] =
-	"usage: maille trust KEY [--dir DIR] [--json]\n"
+	N_("usage: maille trust KEY [--dir DIR] [--json]\n"
 	"\n"
 	"Trusts the territory KEY (64 hex digits) explicitly, on this node only: the trust is kept\n"
 	"in the node's store and never sent to other nodes (to say so to the federation, use\n"
@@ -157,16 +157,16 @@ static const char trust_help[] =
 	"key need not be known yet.\n"
 	"\n"
 	"Exit codes: 0 trusted, 1 already trusted (or the store failed), 2 usage error (a\n"
-	"malformed key, or this node's own key, which is always trusted).\n";
+	"malformed key, or this node's own key, which is always trusted).\n");
 
 static int trust_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
                      uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
 {
 	int r = store_trust_add(nd->st, key, cli_now_us());
 	if (r == MAILLE_EEXIST)
-		cli_error("%s is already trusted explicitly", hex);
+		cli_error(_("%s is already trusted explicitly"), hex);
 	else if (r)
-		cli_store_error(nd, r, "cannot record the trust: %s", maille_strerror(r));
+		cli_store_error(nd, r, _("cannot record the trust: %s"), cli_strerror(r));
 	return r ? EXIT_FAIL : 0;
 }
 
@@ -175,34 +175,34 @@ int cmd_trust(int argc, char **argv)
 	static const key_cmd kc = {
 		.cmd = "trust",
 		.help = trust_help,
-		.own_key = "KEY is this node's own key, which is always trusted",
+		.own_key = N_("KEY is this node's own key, which is always trusted"),
 		.act = trust_act,
 		.field = "trusted",
 		.value = true,
 		.warn_unknown = true,
-		.done = "trusted ",
+		.done = N_("trusted "),
 	};
 	return key_run(&kc, argc, argv);
 }
 
 static const char untrust_help[] =
-	"usage: maille untrust KEY [--dir DIR] [--json]\n"
+	N_("usage: maille untrust KEY [--dir DIR] [--json]\n"
 	"\n"
 	"Withdraws the explicit trust of the territory KEY given by 'maille trust'. KEY stays\n"
 	"trusted if a trusted territory vouches for it (see 'maille territories'); vouches\n"
 	"are withdrawn by their authors ('maille unvouch').\n"
 	"\n"
 	"Exit codes: 0 withdrawn, 1 KEY was not trusted explicitly (or the store failed), 2 usage\n"
-	"error (a malformed key, or this node's own key).\n";
+	"error (a malformed key, or this node's own key).\n");
 
 static int untrust_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char *hex,
                        uint8_t id[PROTO_ID_LEN], char *tail, size_t tail_cap)
 {
 	int r = store_trust_remove(nd->st, key);
 	if (r == MAILLE_ENOTFOUND)
-		cli_error("%s is not trusted explicitly (see 'maille territories')", hex);
+		cli_error(_("%s is not trusted explicitly (see 'maille territories')"), hex);
 	else if (r)
-		cli_store_error(nd, r, "cannot withdraw the trust: %s", maille_strerror(r));
+		cli_store_error(nd, r, _("cannot withdraw the trust: %s"), cli_strerror(r));
 	return r ? EXIT_FAIL : 0;
 }
 
@@ -211,11 +211,11 @@ int cmd_untrust(int argc, char **argv)
 	static const key_cmd kc = {
 		.cmd = "untrust",
 		.help = untrust_help,
-		.own_key = "KEY is this node's own key, which is always trusted",
+		.own_key = N_("KEY is this node's own key, which is always trusted"),
 		.act = untrust_act,
 		.field = "trusted",
 		.value = false,
-		.done = "no longer trusted explicitly: ",
+		.done = N_("no longer trusted explicitly: "),
 	};
 	return key_run(&kc, argc, argv);
 }
@@ -241,22 +241,22 @@ static int vouch_set(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const char 
 	publish_vouch_path(key, path);
 	if (vouch_live(nd, path) == active) {
 		if (active)
-			cli_error("this territory already vouches for %s", hex);
+			cli_error(_("this territory already vouches for %s"), hex);
 		else
-			cli_error("this territory has no live vouch for %s", hex);
+			cli_error(_("this territory has no live vouch for %s"), hex);
 		return EXIT_FAIL;
 	}
 	int r = publish_vouch(nd, key, active, cli_now_us(), id);
 	if (r) {
-		cli_store_error(nd, r, "%s: cannot store the %s: %s", path,
-		                active ? "vouch" : "tombstone", maille_strerror(r));
+		cli_store_error(nd, r, _("%s: cannot store the %s: %s"), path,
+		                active ? "vouch" : "tombstone", cli_strerror(r));
 		return EXIT_FAIL;
 	}
 	proto_hex(id, PROTO_ID_LEN, idhex);
 	if (active)
 		snprintf(tail, tail_cap, " (%s %s)", path, idhex);
 	else
-		snprintf(tail, tail_cap, " (tombstone %s)", idhex);
+		snprintf(tail, tail_cap, _(" (tombstone %s)"), idhex);
 	return 0;
 }
 
@@ -273,54 +273,54 @@ static int unvouch_act(node_dir *nd, const uint8_t key[PROTO_KEY_LEN], const cha
 }
 
 static const char vouch_help[] =
-	"usage: maille vouch KEY [--dir DIR] [--json]\n"
+	N_("usage: maille vouch KEY [--dir DIR] [--json]\n"
 	"\n"
 	"Vouches for the territory KEY (64 hex digits): signs with this node's territory key and\n"
-	"stores the entry vouches/KEY, {\"type\": \"vouch\"} (PROTOCOL.md §4.2), which the daemon\n"
-	"syncs to the federation like any entry. Every node that trusts this territory then\n"
+	"stores the record vouches/KEY, {\"type\": \"vouch\"} (PROTOCOL.md §4.2), which the node\n"
+	"syncs to the federation like any record. Every node that trusts this territory then\n"
 	"trusts KEY one hop further (see 'maille territories'). The key need not be known yet.\n"
 	"Withdraw it with 'maille unvouch KEY'.\n"
 	"\n"
 	"Exit codes: 0 vouched, 1 already vouching for KEY (or the store failed), 2 usage error\n"
-	"(a malformed key, or this node's own key: a territory cannot vouch for itself).\n";
+	"(a malformed key, or this node's own key: a territory cannot vouch for itself).\n");
 
 int cmd_vouch(int argc, char **argv)
 {
 	static const key_cmd kc = {
 		.cmd = "vouch",
 		.help = vouch_help,
-		.own_key = "KEY is this node's own key: a territory cannot vouch for itself",
+		.own_key = N_("KEY is this node's own key: a territory cannot vouch for itself"),
 		.act = vouch_act,
 		.field = "vouched",
 		.value = true,
 		.published = true,
 		.warn_unknown = true,
-		.done = "vouched for ",
+		.done = N_("vouched for "),
 	};
 	return key_run(&kc, argc, argv);
 }
 
 static const char unvouch_help[] =
-	"usage: maille unvouch KEY [--dir DIR] [--json]\n"
+	N_("usage: maille unvouch KEY [--dir DIR] [--json]\n"
 	"\n"
 	"Withdraws this territory's vouch for KEY: signs and stores the tombstone of\n"
-	"vouches/KEY, which the daemon syncs like any entry. Nodes stop counting the vouch when\n"
+	"vouches/KEY, which the node syncs like any record. Nodes stop counting the vouch when\n"
 	"the tombstone reaches them.\n"
 	"\n"
 	"Exit codes: 0 withdrawn, 1 this territory has no live vouch for KEY (or the store\n"
-	"failed), 2 usage error (a malformed key, or this node's own key).\n";
+	"failed), 2 usage error (a malformed key, or this node's own key).\n");
 
 int cmd_unvouch(int argc, char **argv)
 {
 	static const key_cmd kc = {
 		.cmd = "unvouch",
 		.help = unvouch_help,
-		.own_key = "KEY is this node's own key: a territory never vouches for itself",
+		.own_key = N_("KEY is this node's own key: a territory never vouches for itself"),
 		.act = unvouch_act,
 		.field = "vouched",
 		.value = false,
 		.published = true,
-		.done = "withdrew the vouch for ",
+		.done = N_("withdrew the vouch for "),
 	};
 	return key_run(&kc, argc, argv);
 }
@@ -393,27 +393,33 @@ static int territory_row_cmp(const void *a, const void *b)
 	return c ? c : memcmp(x->key, y->key, PROTO_KEY_LEN);
 }
 
-/* The reason of a row, as territories shows it. */
-static void reason_str(store *st, const territory_row *t, char *ret, size_t cap)
+/* The reason of a row, as territories shows it: in English for --json (human false), in the
+ * CLI's language for a person. */
+static void reason_str(store *st, const territory_row *t, bool human, char *ret, size_t cap)
 {
 	if (!t->t) {
-		snprintf(ret, cap, "untrusted");
+		snprintf(ret, cap, "%s", human ? _("untrusted") : "untrusted");
 	} else if (t->t->reason == TRUST_OWN) {
-		snprintf(ret, cap, "own");
+		snprintf(ret, cap, "%s", human ? _("own") : "own");
 	} else if (t->t->reason == TRUST_EXPLICIT) {
-		snprintf(ret, cap, "explicit");
+		snprintf(ret, cap, "%s", human ? _("explicit") : "explicit");
 	} else {
 		char by[256];
-		snprintf(ret, cap, "vouched by %s in %u hop%s",
-		         name_or_prefix(st, t->t->via, by, sizeof by), t->t->hops,
-		         t->t->hops == 1 ? "" : "s");
+		unsigned hops = t->t->hops;
+		const char *via = name_or_prefix(st, t->t->via, by, sizeof by);
+		if (human)
+			snprintf(ret, cap,
+			         ngettext("vouched by %s in %u hop", "vouched by %s in %u hops", hops), via,
+			         hops);
+		else
+			snprintf(ret, cap, "vouched by %s in %u hop%s", via, hops, hops == 1 ? "" : "s");
 	}
 }
 
 static const char territories_help[] =
-	"usage: maille territories [--dir DIR] [--json]\n"
+	N_("usage: maille territories [--dir DIR] [--json]\n"
 	"\n"
-	"Lists every territory this node knows: those with a territory record or any entry in\n"
+	"Lists every territory this node knows: those with a territory record or any record in\n"
 	"the store, and those it trusts. Each with its name (\"?\" without a territory record),\n"
 	"its key, whether this node trusts it, and why:\n"
 	"  own                   this node's territory (0 hops)\n"
@@ -428,7 +434,7 @@ static const char territories_help[] =
 	"\n"
 	"--json: an array of {\"key\", \"name\" (null without a territory record), \"trusted\",\n"
 	"\"reason\", \"hops\" (0 own, 1 explicit, N vouched, null untrusted), \"via\" (the\n"
-	"voucher's key, or null)}.\n";
+	"voucher's key, or null)}.\n");
 
 int cmd_territories(int argc, char **argv)
 {
@@ -445,7 +451,7 @@ int cmd_territories(int argc, char **argv)
 
 	r = trust_compute(nd.st, nd.pk, nd.trust_hops, &tv);
 	if (r) {
-		cli_error("cannot compute the trust view: %s", maille_strerror(r));
+		cli_error(_("cannot compute the trust view: %s"), cli_strerror(r));
 		goto out;
 	}
 	/* Every territory of an entry: one walk over the live set, tombstones and federation
@@ -455,14 +461,14 @@ int cmd_territories(int argc, char **argv)
 	for (size_t i = 0; !r && i < tv.n; i++)
 		r = keyset_add(&ks, tv.v[i].key);
 	if (r) {
-		cli_error("cannot list the territories: %s", maille_strerror(r));
+		cli_error(_("cannot list the territories: %s"), cli_strerror(r));
 		goto out;
 	}
 	keyset_unique(&ks);
 	size_t n = ks.n;
 	rows = calloc(n ? n : 1, sizeof *rows);
 	if (!rows) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -484,7 +490,7 @@ int cmd_territories(int argc, char **argv)
 			json_object_set_new(o, "key", json_string(hex));
 			json_object_set_new(o, "name", t->named ? json_peer_str(t->name) : json_null());
 			json_object_set_new(o, "trusted", json_boolean(t->t != NULL));
-			reason_str(nd.st, t, reason, sizeof reason);
+			reason_str(nd.st, t, false, reason, sizeof reason);
 			json_object_set_new(o, "reason", json_peer_str(reason));
 			json_object_set_new(o, "hops", t->t ? json_integer((json_int_t)t->t->hops)
 			                                    : json_null());
@@ -498,12 +504,18 @@ int cmd_territories(int argc, char **argv)
 		}
 		ret = render_json_out(arr);
 	} else {
+		/* the first column as wide as the wider of its two words, in either language */
+		size_t width = render_cols(_("trusted")), wu = render_cols(_("untrusted"));
+		char pad[64];
+		if (wu > width)
+			width = wu;
 		for (size_t i = 0; i < n; i++) {
 			const territory_row *t = &rows[i];
 			proto_hex(t->key, PROTO_KEY_LEN, hex);
-			reason_str(nd.st, t, reason, sizeof reason);
+			reason_str(nd.st, t, true, reason, sizeof reason);
 			/* names are chosen by each territory: shown through the sanitiser */
-			printf("%-9s  %s  ", t->t ? "trusted" : "untrusted", hex);
+			printf("%s  %s  ",
+			       render_pad(t->t ? _("trusted") : _("untrusted"), width, pad, sizeof pad), hex);
 			node_term_put(stdout, t->name, strlen(t->name));
 			fputs("  (", stdout);
 			node_term_put(stdout, reason, strlen(reason));

@@ -15,9 +15,9 @@
 #include "render.h"
 
 static const char whoami_help[] =
-	"usage: maille whoami [--dir DIR] [--json]\n"
+	N_("usage: maille whoami [--dir DIR] [--json]\n"
 	"\n"
-	"Prints this node's territory key (hex), its name and the node directory.\n";
+	"Prints this node's territory key (hex), its name and the node directory.\n");
 
 int cmd_whoami(int argc, char **argv)
 {
@@ -57,15 +57,15 @@ int cmd_whoami(int argc, char **argv)
 		 * territory record), the directory from the file system */
 		char buf[NODE_TERM_CAP(sizeof nd.path)];
 		printf("%s\n", node_term_str(name, strlen(name), buf, sizeof buf));
-		printf("  key:       %s\n", hex);
+		printf(_("  key:       %s\n"), hex);
 		if (nd.member && nd.has_territory)
-			printf("  member of: %s (%s)\n",
+			printf(_("  member of: %s (%s)\n"),
 			       node_term_str(tname, strlen(tname), buf, sizeof buf), thex);
 		else if (nd.member)
-			printf("  member of: no territory yet (no capability in force for this key)\n");
-		printf("  node:      %s\n",
+			printf(_("  member of: no territory yet (no capability in force for this key)\n"));
+		printf(_("  node:      %s\n"),
 		       node_term_str(nd.path, strlen(nd.path), buf, sizeof buf));
-		printf("  entries:   %llu\n", (unsigned long long)n_entries);
+		printf(_("  versions:  %llu\n"), (unsigned long long)n_entries);
 	}
 	node_dir_close(&nd);
 	return ret;

@@ -26,6 +26,7 @@ node_config net_sync_config(const node_dir *nd, const uint8_t *netkey, const cha
 		.quota_bytes = nd->quota_bytes,
 		.quota_total_entries = nd->quota_total_entries,
 		.quota_total_bytes = nd->quota_total_bytes,
+		.tr = cli_tr, /* the sync's error in the CLI's language */
 	};
 	return cfg;
 }
@@ -39,11 +40,11 @@ int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 		if (strcmp(fmt, "json") == 0)
 			json = true;
 		else if (strcmp(fmt, "text") != 0)
-			return cli_usage_error(cmd, "--log-format is text or json");
+			return cli_usage_error(cmd, _("--log-format is text or json"));
 	}
 	int level = dflt;
 	if (lvl && (level = node_log_level_parse(lvl)) < 0)
-		return cli_usage_error(cmd, "--log-level is debug, info, warn or error");
+		return cli_usage_error(cmd, _("--log-level is debug, info, warn or error"));
 	node_log_setup((node_log_level)level, json);
 	return 0;
 }
@@ -52,11 +53,11 @@ int parse_log_opts(const char *cmd, const cli_opt *opts, int dflt)
 static int cli_target_arg(const char *cmd, const cli_args *a, const char **ret)
 {
 	if (a->n_pos != 1)
-		return cli_usage_error(cmd, a->n_pos ? "one HOST:PORT only" : "HOST:PORT is required");
+		return cli_usage_error(cmd, a->n_pos ? _("one HOST:PORT only") : _("HOST:PORT is required"));
 	struct sockaddr_storage ss;
 	if (node_addr_parse(a->pos[0], &ss))
-		return cli_usage_error(cmd, "'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
-		                            "or localhost, and a port)",
+		return cli_usage_error(cmd, _("'%s' is not HOST:PORT (an IPv4 address, [IPv6 address] "
+		                              "or localhost, and a port)"),
 		                       a->pos[0]);
 	*ret = a->pos[0];
 	return 0;

@@ -29,6 +29,9 @@ node_env cli_node_env(const node_dir *nd)
 	node_env env = {
 		.say = say,
 		.ctx = (void *)(uintptr_t)nd, /* say only reads it */
+		/* node/service's English messages in the CLI's language (tools/po/POTFILES lists
+		 * the files whose messages reach the user) */
+		.tr = cli_tr,
 		.now_us = cli_now_us(),
 		.web_hosts_valid = web_hosts_valid,
 		.web_hosts_max = WEB_HOSTS_MAX,
@@ -88,11 +91,11 @@ int cli_federation_load(const node_dir *nd, federation *ret)
 void cli_store_advice(const char *dir)
 {
 	fprintf(stderr,
-	        "  Restore %s/%s from a backup of the node directory; or recreate the node from "
-	        "its key backup in a new directory ('maille key export FILE' works on this one, "
-	        "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
-	        "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
-	        "run 'maille check' again.\n",
+	        _("  Restore %s/%s from a backup of the node directory; or recreate the node from "
+	          "its key backup in a new directory ('maille key export FILE' works on this one, "
+	          "then 'maille init --restore FILE --dir NEWDIR') and sync it from a member "
+	          "('maille sync HOST:PORT'): the federation holds a copy of the catalogue. Then "
+	          "run 'maille check' again.\n"),
 	        dir, NODE_STORE_FILE);
 }
 
@@ -100,14 +103,14 @@ void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("maille: error: ", stderr);
+	fputs(_("maille: error: "), stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
 	if (rc == MAILLE_ECORRUPT) {
 		fprintf(stderr,
-		        "  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
-		        "is wrong.\n",
+		        _("  %s/%s is damaged: nothing was written. Run 'maille check' to see what "
+		          "is wrong.\n"),
 		        nd->path, NODE_STORE_FILE);
 		cli_store_advice(nd->path);
 	}
@@ -119,11 +122,11 @@ int cli_member_can_write(const node_dir *nd, const char *cmd)
 		return 0;
 	char hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(nd->pk, PROTO_KEY_LEN, hex);
-	cli_error("%s: this member node has no capability in force yet, so it cannot write for a "
-	          "territory. Ask your territory's administrator to run, on the territory's node:",
+	cli_error(_("%s: this member node has no capability in force yet, so it cannot write for a "
+	            "territory. Ask your territory's administrator to run, on the territory's node:"),
 	          cmd);
-	cli_error_line("  maille member add %s --name \"YOUR NAME\"", hex);
-	cli_error_line("then sync (maille sync HOST:PORT, or let the daemon do it) and try again.");
+	cli_error_line(_("  maille member add %s --name \"YOUR NAME\""), hex);
+	cli_error_line(_("then sync (maille sync HOST:PORT, or let the node do it) and try again."));
 	return EXIT_FAIL;
 }
 

@@ -224,7 +224,7 @@ void render_row_line(store *st, const store_row *row)
 		fputs("(sans titre)", stdout);
 	fputs(" — ", stdout);
 	put_s(terr);
-	puts(row_untrusted(row) ? " [untrusted]" : "");
+	puts(row_untrusted(row) ? _(" [untrusted]") : "");
 	if (row->snippet) {
 		char snip[1024];
 		snippet_plain(row->snippet, snip, sizeof snip);
@@ -331,17 +331,17 @@ void render_row_page(store *st, const store_row *row)
 	else
 		fputs("(sans titre)", stdout);
 	putchar('\n');
-	printf("  path:      %.*s\n", (int)row->entry.path_len, row->entry.path);
+	printf(_("  path:      %.*s\n"), (int)row->entry.path_len, row->entry.path);
 	const char *type = str_field(body, PROTO_F_TYPE);
-	fputs("  type:      ", stdout);
+	fputs(_("  type:      "), stdout);
 	put_s(type ? type : "?");
 	putchar('\n');
 	territory_label(st, row->entry.territory, buf, sizeof buf);
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
-	fputs("  territory: ", stdout);
+	fputs(_("  territory: "), stdout);
 	put_s(buf);
 	printf(" (%s)%s\n", hex,
-	       row_untrusted(row) ? ": untrusted (no chain of vouches from this node)" : "");
+	       row_untrusted(row) ? _(": untrusted (no chain of vouches from this node)") : "");
 	if (member_label(st, row, buf, sizeof buf)) {
 		char path[80] = PROTO_MEMBERS_PREFIX;
 		store_row cr;
@@ -349,20 +349,20 @@ void render_row_page(store *st, const store_row *row)
 		bool cap = store_entry_get(st, row->entry.territory, path, &cr) == 0;
 		if (cap)
 			store_row_done(&cr);
-		fputs("  author:    ", stdout);
+		fputs(_("  author:    "), stdout);
 		put_s(buf);
-		printf(", member of the territory%s\n",
+		printf(_(", member of the territory%s\n"),
 		       cap ? ""
 		           : "\n  state:     held: the member's capability has not reached this "
 		             "node yet (not listed or searched until it does)");
 	}
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
-	printf("  signer:    %s\n", hex);
+	printf(_("  signer:    %s\n"), hex);
 	render_time(row->entry.timestamp, buf, sizeof buf);
-	printf("  date:      %s\n", buf);
+	printf(_("  date:      %s\n"), buf);
 	proto_hex(row->id, PROTO_ID_LEN, hex);
-	printf("  id:        %s\n", hex);
-	printf("  signature: verified\n\n");
+	printf(_("  id:        %s\n"), hex);
+	printf(_("  signature: verified\n\n"));
 	const proto_value *desc = NULL;
 	for (size_t i = 0; body && i < body->u.map.n; i++) {
 		const proto_kv *kv = &body->u.map.items[i];
@@ -388,7 +388,7 @@ void render_row_page(store *st, const store_row *row)
 int render_json_out(json_t *j)
 {
 	if (!j) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_FAIL;
 	}
 	/* JSON escapes control characters below U+0020 itself; node_term_json writes DEL, the C1
@@ -397,14 +397,14 @@ int render_json_out(json_t *j)
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	if (!text) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_FAIL;
 	}
 	node_term_json(stdout, text, strlen(text));
 	free(text);
 	putchar('\n');
 	if (ferror(stdout) || fflush(stdout) != 0) {
-		cli_error("cannot write to standard output");
+		cli_error(_("cannot write to standard output"));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -447,15 +447,31 @@ const char *render_state_str(const json_t *peer, const char *name, const char *d
 void render_age(uint64_t us, char *buf, size_t cap)
 {
 	if (!us) {
-		snprintf(buf, cap, "never");
+		snprintf(buf, cap, _("never"));
 		return;
 	}
 	uint64_t now = cli_now_us() - (uint64_t)cli_clock_skew_us();
 	double s = now > us ? (double)(now - us) / 1e6 : 0;
 	if (s < 120)
-		snprintf(buf, cap, "%.0f s ago", s);
+		snprintf(buf, cap, _("%.0f s ago"), s);
 	else if (s < 7200)
-		snprintf(buf, cap, "%.0f min ago", s / 60);
+		snprintf(buf, cap, _("%.0f min ago"), s / 60);
 	else
-		snprintf(buf, cap, "%.1f h ago", s / 3600);
+		snprintf(buf, cap, _("%.1f h ago"), s / 3600);
+}
+
+/* render.h */
+size_t render_cols(const char *s)
+{
+	size_t cols = 0;
+	for (; *s; s++)
+		cols += ((unsigned char)*s & 0xC0) != 0x80;
+	return cols;
+}
+
+const char *render_pad(const char *s, size_t width, char *buf, size_t cap)
+{
+	size_t cols = render_cols(s);
+	snprintf(buf, cap, "%s%*s", s, cols < width ? (int)(width - cols) : 0, "");
+	return buf;
 }

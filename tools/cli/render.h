@@ -35,6 +35,11 @@ double round_us(double ms);
  * safe for a terminal; dflt when absent. Keys are shown by their first 8 hex digits. */
 const char *render_state_str(const json_t *peer, const char *name, const char *dflt, char *buf,
                              size_t cap);
+/* The columns s takes on a terminal: one a character of UTF-8, whatever its bytes (a French
+ * label has accents, which printf's widths count in bytes). */
+size_t render_cols(const char *s);
+/* s and spaces up to width columns, into buf. */
+const char *render_pad(const char *s, size_t width, char *buf, size_t cap);
 /* How long ago us (microseconds since the epoch) was, for a human: "never", "12 s ago",
  * "5 min ago", "3.0 h ago". */
 void render_age(uint64_t us, char *buf, size_t cap);
