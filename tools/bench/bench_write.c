@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,8 +64,10 @@ static const char write_faulty_rex[] =
 #define WRITE_ERRORS 11
 
 /* Runs maille with argv (NULL-terminated, argv[0] the binary) under LANG=lang, stderr into
- * err_path. Its exit code, or -1. */
-static int write_run(char *const *argv, const char *lang, const char *err_path)
+ * err_path. Its exit code, or -1; *ret_cpu_ms its CPU time (user + system), which a loaded
+ * machine changes less than the wall time. */
+static int write_run(char *const *argv, const char *lang, const char *err_path,
+                     double *ret_cpu_ms)
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -85,8 +88,12 @@ static int write_run(char *const *argv, const char *lang, const char *err_path)
 		_exit(127);
 	}
 	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	struct rusage ru;
+	memset(&ru, 0, sizeof ru);
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
 	}
+	*ret_cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -128,7 +135,7 @@ static const char write_help[] =
 	"'maille publish --dry-run r.md', which reports all of them at once (eleven errors: the\n"
 	"misspelt field also leaves a required field missing). N runs (default 20) in English\n"
 	"(LANG=C) and in French (LANG=fr_FR.UTF-8); prints the median and the maximum of the\n"
-	"two commands together, and of each.\n";
+	"two commands together, and of each, and their CPU time (user + system).\n";
 
 int bench_write_main(int argc, char **argv)
 {
@@ -163,7 +170,7 @@ int bench_write_main(int argc, char **argv)
 	char *new_argv[] = {maille, "new", "rex", "--out", rec, "--force", NULL};
 	char *pub_argv[] = {maille, "publish", "--dry-run", rec, NULL};
 
-	double *t = malloc(3 * runs * sizeof *t);
+	double *t = malloc(4 * runs * sizeof *t);
 	if (!t) {
 		rmdir(dir);
 		return EXIT_FAIL;
@@ -177,10 +184,11 @@ int bench_write_main(int argc, char **argv)
 	static const char *const langs[] = {"C", "fr_FR.UTF-8"};
 	int ret = EXIT_OK;
 	for (size_t l = 0; l < 2 && ret == EXIT_OK; l++) {
-		double *total = t, *tnew = t + runs, *tpub = t + 2 * runs;
+		double *total = t, *tnew = t + runs, *tpub = t + 2 * runs, *tcpu = t + 3 * runs;
 		for (unsigned long long i = 0; i < runs; i++) {
 			double t0 = bench_now_s();
-			int rn = write_run(new_argv, langs[l], err);
+			double cn, cp;
+			int rn = write_run(new_argv, langs[l], err, &cn);
 			double t1 = bench_now_s();
 			/* the person's filling in is not timed */
 			if (rn != 0 || write_put(rec, write_faulty_rex)) {
@@ -189,7 +197,7 @@ int bench_write_main(int argc, char **argv)
 				break;
 			}
 			double t2 = bench_now_s();
-			int rp = write_run(pub_argv, langs[l], err);
+			int rp = write_run(pub_argv, langs[l], err, &cp);
 			double t3 = bench_now_s();
 			char last[4096];
 			int n = write_count_errors(err, last, sizeof last);
@@ -204,17 +212,20 @@ int bench_write_main(int argc, char **argv)
 			tnew[i] = (t1 - t0) * 1e3;
 			tpub[i] = (t3 - t2) * 1e3;
 			total[i] = tnew[i] + tpub[i];
+			tcpu[i] = cn + cp;
 		}
 		if (ret != EXIT_OK)
 			break;
 		qsort(total, runs, sizeof *total, bench_cmp_double);
 		qsort(tnew, runs, sizeof *tnew, bench_cmp_double);
 		qsort(tpub, runs, sizeof *tpub, bench_cmp_double);
+		qsort(tcpu, runs, sizeof *tcpu, bench_cmp_double);
 		printf("  LANG=%-12s new + publish --dry-run: median %.1f ms, max %.1f ms "
-		       "(new %.1f / %.1f, publish --dry-run %.1f / %.1f)\n",
+		       "(new %.1f / %.1f, publish --dry-run %.1f / %.1f); CPU median %.1f ms, "
+		       "max %.1f ms\n",
 		       langs[l], bench_pct(total, runs, 0.5), total[runs - 1],
 		       bench_pct(tnew, runs, 0.5), tnew[runs - 1], bench_pct(tpub, runs, 0.5),
-		       tpub[runs - 1]);
+		       tpub[runs - 1], bench_pct(tcpu, runs, 0.5), tcpu[runs - 1]);
 	}
 	free(t);
 	unlink(rec);
