@@ -231,7 +231,7 @@ int cmd_new(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		if (fd < 0 || !(o = fdopen(fd, "w"))) {
-			cli_error("%s: %s", out, strerror(errno));
+			cli_error(_("%s: %s"), out, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return EXIT_FAIL;
