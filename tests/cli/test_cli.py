@@ -740,16 +740,24 @@ class TestCorruptStore(unittest.TestCase):
         self.check_names("not an SQLite database")
         self.refused_until_restored()
 
+FRENCH = {"LANG": "fr_FR.UTF-8"}
+
+
 class TestSchema(unittest.TestCase):
-    """maille schema: the record types and their fields, from the record tables."""
+    """maille schema: the record types and their fields, from the record tables, in the
+    CLI's language (French under a French LANG, English in the C locale)."""
 
     def test_lists_the_types(self):
-        rc, out, err = run("schema")
+        rc, out, err = run("schema", env=FRENCH)
         self.assertEqual(rc, 0, err)
         for t in ("methodology", "use_case", "component", "rex", "territory", "member",
                   "vouch", "node"):
             self.assertIn(f"  {t} ", out)
         self.assertIn("Cas d'usage", out)
+        rc, out, err = run("schema")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("  use_case     Use case", out)
+        self.assertNotIn("Cas d'usage", out)
         types = json.loads(run("schema", "--json")[1])["types"]
         self.assertEqual([t["name"] for t in types], ["methodology", "use_case", "component",
                                                       "rex", "territory", "member", "vouch",
@@ -758,7 +766,7 @@ class TestSchema(unittest.TestCase):
                                              "en": "Experience report"})
 
     def test_one_type_french_first(self):
-        rc, out, err = run("schema", "use_case")
+        rc, out, err = run("schema", "use_case", env=FRENCH)
         self.assertEqual(rc, 0, err)
         self.assertTrue(out.startswith("use_case — Cas d'usage"), out[:80])
         # a condition, an allowed value with its French label, a nested field, a help
@@ -771,10 +779,22 @@ class TestSchema(unittest.TestCase):
         rc, out, _ = run("schema", "territory")
         self.assertNotIn("  title ", out)  # a territory has no common fields
 
+    def test_one_type_in_english(self):
+        rc, out, err = run("schema", "use_case")
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("use_case — Use case"), out[:80])
+        self.assertIn("recourse  (string, language map or list)  optional; required "
+                      "if individual_decisions = true", out)
+        self.assertIn("decision_support (Decision support)", out)
+        self.assertIn("risks[].mitigation", out)
+        self.assertIn("title  (language map)  required", out)
+        for french in ("obligatoire", "valeurs", "Voies de recours"):
+            self.assertNotIn(french, out)
+
     def test_one_type_says_what_each_field_takes(self):
         """maille schema TYPE: each field's allowed values, nested members, bounds, length,
         default and an example, and that any other field is refused (extensions excepted)."""
-        rc, out, _ = run("schema", "rex")
+        rc, out, _ = run("schema", "rex", env=FRENCH)
         self.assertEqual(rc, 0)
         for said in ("territories[].cog_year  (entier)  obligatoire", "de 1000 à 9999",
                      "au plus 200 caractères", "par défaut : etalab-2.0", "exemple : 69123",
@@ -807,11 +827,15 @@ class TestSchema(unittest.TestCase):
         self.assertEqual(title["search"], {"column": "title", "weight": 10.0})
 
     def test_unknown_type_lists_them_all(self):
-        rc, out, err = run("schema", "usecase")
+        rc, out, err = run("schema", "usecase", env=FRENCH)
         self.assertEqual(rc, 2)
         self.assertEqual(out, "")
         self.assertIn("type « usecase » inconnu ; types : methodology, use_case, component, "
-                      "rex, territory, member, vouch, node (unknown type \"usecase\"", err)
+                      "rex, territory, member, vouch, node", err)
+        rc, out, err = run("schema", "usecase")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown type \"usecase\"; types: methodology, use_case, component, "
+                      "rex, territory, member, vouch, node", err)
         rc, _, err = run("schema", "rex", "use_case")
         self.assertEqual(rc, 2)
         rc, _, err = run("schema", "rex", "--markdown")

@@ -5,6 +5,8 @@
  *   maille-bench channel                    handshakes/s, secure channel throughput
  *   maille-bench sync [--n N] [--nodes K]   ingest, reconciliation and propagation between
  *                                           real `maille` processes (bench_sync.c)
+ *   maille-bench write [--runs N]           new + publish --dry-run of a record with ten
+ *                                           faults, in English and French (bench_write.c)
  *
  * Everything runs on the paths a user runs: real signing, the real store with its full-text
  * index, real files. */
@@ -262,6 +264,7 @@ static const char bench_help[] =
 	"                         [--dir DIR]\n"
 	"       maille-bench web [--n N] [--requests R] [--seconds S] [--clients C] [--dir DIR]\n"
 	"       maille-bench federation [--entries N] [--territories T] [--vouches V] [--dir DIR]\n"
+	"       maille-bench write [--runs N]\n"
 	"\n"
 	"Prints: single-core Ed25519 sign and verify rates; bulk publish of N generated records\n"
 	"(default 100000) through the store API in batched transactions (generate + sign + verify\n"
@@ -276,7 +279,9 @@ static const char bench_help[] =
 	"'maille-bench sync --help').\n"
 	"'federation' times the trust view for 1000 territories and 5000 vouches, and a\n"
 	"newcomer's `maille join` into 5 nodes holding 20000 entries (see 'maille-bench\n"
-	"federation --help').\n";
+	"federation --help').\n"
+	"'write' times 'maille new' and 'maille publish --dry-run' reporting every fault of a\n"
+	"record with ten (see 'maille-bench write --help').\n";
 
 int main(int argc, char **argv)
 {
@@ -295,6 +300,8 @@ int main(int argc, char **argv)
 		return bench_web_main(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "federation") == 0)
 		return bench_federation_main(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "write") == 0)
+		return bench_write_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	int r = cli_start("bench", bench_help, argc - 1, argv + 1, opts, CLI_POS_MAX, &a);

@@ -43,5 +43,6 @@ int bench_opt_num(const char *cmd, const cli_opt *opts, const char *name, unsign
 /* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
 int bench_sync_main(int argc, char **argv);
 int bench_federation_main(int argc, char **argv); /* bench_sync.c */
+int bench_write_main(int argc, char **argv);      /* bench_write.c */
 
 #endif

@@ -44,33 +44,47 @@ static void new_indent(FILE *o, unsigned ind)
 	fprintf(o, "%*s", (int)ind, "");
 }
 
-/* "# Label (obligatoire ; kind) : help", then the vocabulary, "valeur (Libellé)", wrapped. */
+/* A pair of the record table in the CLI's language. */
+static const char *new_text(proto_fr_en t, bool en)
+{
+	return en ? t.en : t.fr;
+}
+
+/* "# Label (required; kind): help", then the vocabulary, "value (Label)", wrapped: in the
+ * CLI's language, from the record table's pairs and the catalogue. */
 static void new_comment(FILE *o, unsigned ind, const proto_record_field *f)
 {
+	bool en = !cli_french();
 	new_indent(o, ind);
-	fprintf(o, "# %s (%s", f->label.fr, proto_record_presence_text(f->pres).fr);
+	fprintf(o, "# %s (%s", new_text(f->label, en),
+	        new_text(proto_record_presence_text(f->pres), en));
 	if (f->cond) {
-		fprintf(o, ", %s si %s ", proto_record_presence_text(f->cond->pres).fr, f->cond->field);
+		const char *pres = new_text(proto_record_presence_text(f->cond->pres), en);
 		if (f->cond->value)
-			fprintf(o, "vaut %s", f->cond->value);
+			/* TRANSLATORS: "required if kind is other": presence, field, value */
+			fprintf(o, _(", %s if %s is %s"), pres, f->cond->field, f->cond->value);
 		else
-			fprintf(o, "est true");
+			fprintf(o, _(", %s if %s is true"), pres, f->cond->field);
 	}
-	fprintf(o, " ; %s) : %s\n", proto_record_kind_text(f->kind).fr, f->help.fr);
+	/* TRANSLATORS: closes "# Label (required" with the field's kind, then its help */
+	fprintf(o, _("; %s): %s\n"), new_text(proto_record_kind_text(f->kind), en),
+	        new_text(f->help, en));
 	if (!f->vocab)
 		return;
-	size_t col = ind + 12;
+	const char *values = _("#   values:");
+	size_t col = ind + strlen(values);
 	new_indent(o, ind);
-	fputs("#   valeurs :", o);
+	fputs(values, o);
 	for (const proto_vocab_term *t = f->vocab->terms; t->value; t++) {
-		size_t w = strlen(t->value) + strlen(t->label.fr) + 5;
+		const char *label = new_text(t->label, en);
+		size_t w = strlen(t->value) + strlen(label) + 5;
 		if (col + w > NEW_COMMENT_WIDTH && t != f->vocab->terms) {
 			fputc('\n', o);
 			new_indent(o, ind);
 			fputs("#    ", o);
 			col = ind + 5;
 		}
-		fprintf(o, " %s (%s)%s", t->value, t->label.fr, t[1].value ? "," : "");
+		fprintf(o, " %s (%s)%s", t->value, label, t[1].value ? "," : "");
 		col += w;
 	}
 	fputc('\n', o);
@@ -136,27 +150,30 @@ static void new_optional(FILE *o, const proto_record_field *fields, size_t *col)
 
 static void new_template(FILE *o, const proto_record_type *t)
 {
-	fprintf(o, "---\n"
-	           "# %s : %s\n"
-	           "# Remplissez les valeurs après les deux-points, puis publiez la fiche avec\n"
-	           "# « maille publish FICHIER » ; « maille schema %s » décrit chaque champ.\n"
-	           "# Une valeur vide d'un champ obligatoire est refusée ; supprimez les champs qui ne\n"
-	           "# concernent pas la fiche.\n"
-	           "type: %s\n",
-	           t->label.fr, t->help.fr, t->name, t->name);
+	bool en = !cli_french();
+	/* TRANSLATORS: the template's first comment: the record type's label and help */
+	fprintf(o, _("---\n# %s: %s\n"), new_text(t->label, en), new_text(t->help, en));
+	fprintf(o, _("# Fill in the values after the colons, then publish the record with\n"
+	             "# \"maille publish FILE\"; \"maille schema %s\" describes every field.\n"
+	             "# An empty value of a required field is refused; remove the fields that do not\n"
+	             "# concern the record.\n"),
+	        t->name);
+	fprintf(o, "type: %s\n", t->name);
 	new_fields(o, proto_record_common);
 	new_fields(o, t->fields);
-	size_t col = 24;
-	fputs("# Champs facultatifs :", o);
+	const char *optional = _("# Optional fields:");
+	size_t col = strlen(optional) + 2;
+	fputs(optional, o);
 	new_optional(o, proto_record_common, &col);
 	new_optional(o, t->fields, &col);
 	fputc('\n', o);
-	fputs("# path: (facultatif) le chemin de la fiche ; sans lui, maille le tire du titre à la\n"
-	      "# première publication et l'écrit ici, pour que les suivantes modifient la même fiche.\n"
-	      "# Description (obligatoire) : la présentation complète, en Markdown, après la ligne\n"
-	      "# « --- » qui ferme cet en-tête.\n"
-	      "---\n",
+	fputs(_("# path: (optional) the record's path; without it, maille takes it from the title\n"
+	        "# at the first publish and writes it here, so that the next ones edit the same\n"
+	        "# record.\n"
+	        "# Description (required): the full presentation, in Markdown, after the \"---\"\n"
+	        "# line that closes this header.\n"),
 	      o);
+	fputs("---\n", o);
 }
 
 /* The example of t's type without its `path:` line: a person who starts from it publishes a
@@ -214,7 +231,7 @@ int cmd_new(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 		if (fd < 0 || !(o = fdopen(fd, "w"))) {
-			cli_error("%s: %s", out, strerror(errno));
+			cli_error(_("%s: %s"), out, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return EXIT_FAIL;

@@ -25,7 +25,7 @@
 #include "proto/value.h"
 #include "render.h"
 
-static const char publish_help[] =
+static const char publish_help[] = N_(
 	"usage: maille publish FILE.md [--path PATH] [--dry-run] [--dir DIR] [--json]\n"
 	"\n"
 	"Signs and stores the record described by FILE.md: YAML front matter between '---' lines\n"
@@ -49,7 +49,7 @@ static const char publish_help[] =
 	"\n"
 	"Prints the path, whether the record was created or updated (with its version number),\n"
 	"and the id (--json: {\"path\", \"id\", \"created\", \"version\", \"path_written\",\n"
-	"\"warnings\"}).\n";
+	"\"warnings\"}).\n");
 
 /* Reads a whole regular file of at most MAILLE_INPUT_FILE_MAX bytes. */
 static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
@@ -57,12 +57,12 @@ static int read_input(const char *path, uint8_t **ret, size_t *ret_len)
 	size_t len = 0;
 	uint8_t *buf = malloc(MAILLE_INPUT_FILE_MAX + 1);
 	if (!buf) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_FAIL;
 	}
 	int r = cli_read_file(path, true, buf, MAILLE_INPUT_FILE_MAX, &len);
 	if (r == MAILLE_ETOOBIG)
-		cli_error("%s: file over %u bytes; a record's text must be smaller", path,
+		cli_error(_("%s: file over %u bytes; a record's text must be smaller"), path,
 		          MAILLE_INPUT_FILE_MAX);
 	if (r) {
 		free(buf);
@@ -109,9 +109,8 @@ static int record_path(const char *file, const char *given, const proto_value *b
 {
 	if (given) {
 		if (!proto_path_valid(given, strlen(given))) {
-			cli_error("%s: path \"%s\" is not valid: use lower-case letters, digits, "
-			          "'.', '_', "
-			          "'~', '-' in '/'-separated segments (at most %u bytes)",
+			cli_error(_("%s: path \"%s\" is not valid: use lower-case letters, digits, "
+			            "'.', '_', '~', '-' in '/'-separated segments (at most %u bytes)"),
 			          file, given, PROTO_PATH_MAX);
 			return EXIT_FAIL;
 		}
@@ -122,7 +121,7 @@ static int record_path(const char *file, const char *given, const proto_value *b
 	char slug[100];
 	size_t sl = title ? proto_slugify(title, strlen(title), slug, sizeof slug) : 0;
 	if (sl == 0) {
-		cli_error("%s: the title gives an empty path; set `path:` in the front matter",
+		cli_error(_("%s: the title gives an empty path; set `path:` in the front matter"),
 		          file);
 		return EXIT_FAIL;
 	}
@@ -167,7 +166,7 @@ static bool write_back_path(const char *file, const uint8_t *buf, size_t len, co
 	const char *why = strcmp(file, "-") == 0 ? _("standard input")
 	                  : r == MAILLE_EIO      ? strerror(saved)
 	                  : r == MAILLE_ESTATE   ? _("the file changed meanwhile")
-	                                         : maille_strerror(r);
+	                                         : cli_strerror(r);
 	fprintf(stderr, _("%s: the path was not written into the file (%s); add this line to its "
 	                  "front matter so that the next publish edits the same record:\n"
 	                  "  path: %s\n"),
@@ -214,7 +213,8 @@ int cmd_publish(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
-		return cli_usage_error("publish", a.n_pos ? "one file at a time" : "FILE.md is required");
+		return cli_usage_error("publish", "%s",
+		                       a.n_pos ? _("one file at a time") : _("FILE.md is required"));
 	const char *file = a.pos[0];
 	bool dry = cli_opt_get(opts, "dry-run") != NULL;
 
@@ -246,13 +246,16 @@ int cmd_publish(int argc, char **argv)
 	if (r) {
 		const char *msg = fm_error_text(&fe, !cli_french());
 		if (!msg[0])
-			msg = maille_strerror(r);
-		if (fe.line)
-			cli_error("%s:%u:%u: %s%s%s", file, fe.line, fe.column ? fe.column : 1,
-			          fe.field[0] ? fe.field : "", fe.field[0] ? ": " : "", msg);
+			msg = cli_strerror(r);
+		unsigned col = fe.column ? fe.column : 1;
+		if (fe.line && fe.field[0])
+			cli_error(_("%s:%u:%u: %s: %s"), file, fe.line, col, fe.field, msg);
+		else if (fe.line)
+			cli_error(_("%s:%u:%u: %s"), file, fe.line, col, msg);
+		else if (fe.field[0])
+			cli_error(_("%s: %s: %s"), file, fe.field, msg);
 		else
-			cli_error("%s: %s%s%s", file, fe.field[0] ? fe.field : "",
-			          fe.field[0] ? ": " : "", msg);
+			cli_error(_("%s: %s"), file, msg);
 		goto out;
 	}
 	/* The node opens before validation: its own territory fills `territories` when the file
@@ -281,7 +284,8 @@ int cmd_publish(int argc, char **argv)
 	const char *type = proto_map_get(body, "type")->u.str.ptr;
 	if (strcmp(type, "territory") == 0 || strcmp(type, "member") == 0 ||
 	    strcmp(type, "vouch") == 0 || strcmp(type, "node") == 0) {
-		cli_error("%s: field type: \"%s\" records are written by maille itself, not published",
+		cli_error(_("%s: field type: \"%s\" records are written by maille itself, not "
+		            "published"),
 		          file, type);
 		goto out;
 	}
@@ -306,10 +310,10 @@ int cmd_publish(int argc, char **argv)
 	r = publish_encode_body(body, &enc, &enc_len);
 	if (r) {
 		if (r == MAILLE_ETOOBIG)
-			cli_error("%s: the record is over the %u KiB limit of an entry", file,
+			cli_error(_("%s: the record is over the %u KiB limit of a version"), file,
 			          PROTO_ENTRY_MAX / 1024);
 		else
-			cli_error("%s: cannot encode the record: %s", file, maille_strerror(r));
+			cli_error(_("%s: cannot encode the record: %s"), file, cli_strerror(r));
 		goto out;
 	}
 	uint8_t id[PROTO_ID_LEN] = {0};
@@ -319,14 +323,14 @@ int cmd_publish(int argc, char **argv)
 		updated = record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
-			cli_error("%s: your capability does not cover %s (its prefix, or its window "
-			          "that has ended): see maille whoami",
+			cli_error(_("%s: your capability does not cover %s (its prefix, or its window "
+			            "that has ended): see maille whoami"),
 			          file, path);
 			goto out;
 		}
 		if (r) {
-			cli_store_error(&nd, r, "%s: cannot store the record: %s", file,
-			                maille_strerror(r));
+			cli_store_error(&nd, r, _("%s: cannot store the record: %s"), file,
+			                cli_strerror(r));
 			goto out;
 		}
 	}
@@ -350,14 +354,14 @@ out:
 	return ret;
 }
 
-static const char delete_help[] =
+static const char delete_help[] = N_(
 	"usage: maille delete PATH [--yes] [--dir DIR] [--json]\n"
 	"\n"
 	"Deletes this territory's record at PATH by publishing a tombstone: every node that\n"
 	"receives it drops the record, and its text is erased from the store file.\n"
 	"On a terminal, asks first, naming the record; elsewhere (a script), --yes is required.\n"
 	"\n"
-	"  --yes   delete without asking\n";
+	"  --yes   delete without asking\n");
 
 /* The record's title for the question, through the terminal sanitiser, into buf. */
 static const char *delete_title(const store_row *row, char *buf, size_t cap)
@@ -409,12 +413,13 @@ int cmd_delete(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
-		return cli_usage_error("delete", "PATH is required");
+		return cli_usage_error("delete", _("PATH is required"));
 	const char *path = a.pos[0];
 	if (!proto_path_valid(path, strlen(path)))
-		return cli_usage_error("delete", "\"%s\" is not a valid path", path);
+		return cli_usage_error("delete", _("\"%s\" is not a valid path"), path);
 	if (strcmp(path, "territory") == 0) {
-		cli_error("the territory record cannot be deleted");
+		cli_error(_("the territory record cannot be deleted; 'maille territory set' "
+		            "edits it"));
 		return EXIT_FAIL;
 	}
 	node_dir nd;
@@ -429,8 +434,9 @@ int cmd_delete(int argc, char **argv)
 	if (r || row.entry.kind == PROTO_KIND_TOMBSTONE) {
 		if (!r)
 			store_row_done(&row);
-		cli_error("%s: no such record of this territory%s", path,
-		          r ? "" : " (already deleted)");
+		cli_error(r ? _("%s: no such record of this territory")
+		            : _("%s: no such record of this territory (already deleted)"),
+		          path);
 		node_dir_close(&nd);
 		return EXIT_FAIL;
 	}
@@ -459,8 +465,8 @@ int cmd_delete(int argc, char **argv)
 	r = cli_publish(&nd, path, PROTO_KIND_TOMBSTONE, &empty_map, 1, id);
 	node_dir_close(&nd);
 	if (r) {
-		cli_store_error(&nd, r, "%s: cannot store the tombstone: %s", path,
-		                maille_strerror(r));
+		cli_store_error(&nd, r, _("%s: cannot store the tombstone: %s"), path,
+		                cli_strerror(r));
 		return EXIT_FAIL;
 	}
 	char hex[65];
@@ -470,6 +476,6 @@ int cmd_delete(int argc, char **argv)
 		json_object_set_new(o, "deleted", json_true());
 		return render_json_out(o);
 	}
-	printf("deleted %s (tombstone %s)\n", path, hex);
+	printf(_("deleted %s (tombstone %s)\n"), path, hex);
 	return EXIT_OK;
 }

@@ -11,35 +11,44 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "proto/record.h"
 #include "render.h"
 
-static const char schema_help[] =
+static const char schema_help[] = N_(
 	"usage: maille schema [TYPE] [--json]\n"
 	"       maille schema --markdown\n"
 	"\n"
 	"Without TYPE, lists the record types. With TYPE, lists its fields: name, kind, whether\n"
-	"it is required (obligatoire), recommended (recommandé) or optional (facultatif) and\n"
-	"when that changes with another field, the allowed values with their French labels,\n"
-	"and the French label and help; nested fields are named like risks[].name. --json\n"
-	"gives the same with the English texts too. --markdown prints the record reference\n"
-	"(proto/RECORDS.md) for every type. Needs no node directory.\n";
+	"it is required, recommended or optional and when that changes with another field, the\n"
+	"allowed values with their labels, the label and the help; nested fields are named like\n"
+	"risks[].name. --json gives the same with the French and English texts. --markdown\n"
+	"prints the record reference (proto/RECORDS.md) for every type, in both languages.\n"
+	"Needs no node directory.\n");
 
 /* ---- text ------------------------------------------------------------------------------- */
 
+/* The text output is in the CLI's language: the record tables' pairs (proto/record.h) for
+ * labels and help, the catalogue for the words around them. */
+static const char *tx(proto_fr_en t)
+{
+	return cli_french() ? t.fr : t.en;
+}
+
 static void text_values(const proto_vocab *v, unsigned indent)
 {
-	printf("%*svaleurs :", (int)indent, "");
+	printf("%*s%s", (int)indent, "", _("values:"));
 	for (const proto_vocab_term *t = v->terms; t->value; t++)
-		printf("%s %s (%s)", t == v->terms ? "" : ",", t->value, t->label.fr);
+		printf("%s %s (%s)", t == v->terms ? "" : ",", t->value, tx(t->label));
 	printf("\n");
 }
 
 static void text_presence(const proto_record_field *f)
 {
-	printf("%s", proto_record_presence_text(f->pres).fr);
+	printf("%s", tx(proto_record_presence_text(f->pres)));
 	if (f->cond)
-		printf(" ; %s si %s = %s", proto_record_presence_text(f->cond->pres).fr,
+		/* TRANSLATORS: "; required if kind = other": presence, field, value */
+		printf(_("; %s if %s = %s"), tx(proto_record_presence_text(f->cond->pres)),
 		       f->cond->field, f->cond->value ? f->cond->value : "true");
 }
 
@@ -48,27 +57,41 @@ static void text_limits(const proto_record_field *f, unsigned indent)
 {
 	char line[256] = "";
 	size_t n = 0;
+	const char *sep = _("; ");
 #define TEXT_ADD(...)                                                                              \
 	do {                                                                                       \
 		int w_ = snprintf(line + n, sizeof line - n, __VA_ARGS__);                         \
 		if (w_ > 0 && (size_t)w_ < sizeof line - n)                                        \
 			n += (size_t)w_;                                                           \
 	} while (0)
-	if (f->kind == PROTO_FK_INT && f->hi != INT64_MAX)
-		TEXT_ADD("%sde %" PRId64 " à %" PRId64, n ? " ; " : "", f->lo, f->hi);
-	else if ((f->kind == PROTO_FK_INT || f->kind == PROTO_FK_NUMBER ||
-	          f->kind == PROTO_FK_NUM_OR_TEXT) && f->lo > INT64_MIN)
-		TEXT_ADD("%sau moins %" PRId64, n ? " ; " : "", f->lo);
-	if (f->max_chars)
-		TEXT_ADD("%sau plus %u caractères", n ? " ; " : "", f->max_chars);
-	if (f->warn_chars)
-		TEXT_ADD("%s%u caractères conseillés", n ? " ; " : "", f->warn_chars);
-	if (f->multiline)
-		TEXT_ADD("%sMarkdown, sur plusieurs lignes", n ? " ; " : "");
-	if (f->dflt)
-		TEXT_ADD("%spar défaut : %s", n ? " ; " : "", f->dflt);
-	if (f->example && !f->vocab)
-		TEXT_ADD("%sexemple : %s", n ? " ; " : "", f->example);
+	if (f->kind == PROTO_FK_INT && f->hi != INT64_MAX) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("from %" PRId64 " to %" PRId64), f->lo, f->hi);
+	} else if ((f->kind == PROTO_FK_INT || f->kind == PROTO_FK_NUMBER ||
+	            f->kind == PROTO_FK_NUM_OR_TEXT) && f->lo > INT64_MIN) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("at least %" PRId64), f->lo);
+	}
+	if (f->max_chars) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("at most %u characters"), f->max_chars);
+	}
+	if (f->warn_chars) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("%u characters advised"), f->warn_chars);
+	}
+	if (f->multiline) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD("%s", _("Markdown, on several lines"));
+	}
+	if (f->dflt) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("default: %s"), f->dflt);
+	}
+	if (f->example && !f->vocab) {
+		TEXT_ADD("%s", n ? sep : "");
+		TEXT_ADD(_("example: %s"), f->example);
+	}
 #undef TEXT_ADD
 	if (n)
 		printf("%*s%s\n", (int)indent, "", line);
@@ -83,55 +106,56 @@ static void text_fields(const proto_record_field *fields, const char *prefix, un
 		int n = snprintf(path, sizeof path, "%s%s", prefix, f->name);
 		if (n < 0 || (size_t)n >= sizeof path)
 			continue;
-		printf("%*s%s  (%s)  ", (int)indent, "", path, proto_record_kind_text(f->kind).fr);
+		printf("%*s%s  (%s)  ", (int)indent, "", path, tx(proto_record_kind_text(f->kind)));
 		text_presence(f);
-		printf("\n%*s%s : %s\n", (int)indent + 4, "", f->label.fr, f->help.fr);
+		printf("\n%*s", (int)indent + 4, "");
+		/* TRANSLATORS: a field's label, then its help */
+		printf(_("%s: %s\n"), tx(f->label), tx(f->help));
 		text_limits(f, indent + 4);
 		if (f->vocab)
 			text_values(f->vocab, indent + 4);
 		if (f->kind == PROTO_FK_MAP)
-			printf("%*s%s\n", (int)indent + 4, "",
-			       "contenu libre, jamais interprété (free content, never interpreted)");
+			printf("%*s%s\n", (int)indent + 4, "", _("free content, never interpreted"));
 		if (f->obj) {
 			char sub[170];
 			n = snprintf(sub, sizeof sub, "%s%s", path,
 			             f->kind == PROTO_FK_OBJLIST ? "[]." : ".");
 			if (n > 0 && (size_t)n < sizeof sub)
 				text_fields(f->obj->fields, sub, indent + 2);
-			if (f->obj->check != PROTO_CHECK_NONE)
-				printf("%*s%s : %s\n", (int)indent + 4, "", path, f->obj->check_text.fr);
+			if (f->obj->check != PROTO_CHECK_NONE) {
+				printf("%*s", (int)indent + 4, "");
+				printf(_("%s: %s\n"), path, tx(f->obj->check_text));
+			}
 		}
 	}
 }
 
 static void text_types(void)
 {
-	printf("Types de fiches (record types) :\n");
+	printf("%s", _("Record types:\n"));
 	for (size_t i = 0; i < proto_record_n_types; i++) {
 		const proto_record_type *t = &proto_record_types[i];
-		printf("  %-12s %s — %s\n", t->name, t->label.fr, t->help.fr);
+		printf("  %-12s %s — %s\n", t->name, tx(t->label), tx(t->help));
 	}
-	printf("Les champs d'un type : maille schema TYPE (the fields of a type).\n");
+	printf("%s", _("The fields of a type: maille schema TYPE.\n"));
 }
 
 static void text_type(const proto_record_type *t)
 {
-	printf("%s — %s (%s)\n  %s\n", t->name, t->label.fr, t->label.en, t->help.fr);
+	printf("%s — %s\n  %s\n", t->name, tx(t->label), tx(t->help));
 	if (t->cls == PROTO_RC_CATALOGUE) {
-		printf("\nChamps communs aux fiches du catalogue (common fields) :\n");
+		printf("\n%s", _("Fields common to the catalogue's records:\n"));
 		text_fields(proto_record_common, "", 2);
 	}
 	if (!t->fields) {
-		printf("\nAucun champ décrit : seul type est vérifié (no fields described yet: only "
-		       "type is checked).\n");
+		printf("\n%s", _("No fields described yet: only type is checked.\n"));
 		return;
 	}
-	printf("\nChamps propres à %s (fields of %s) :\n", t->name, t->name);
+	printf("\n");
+	printf(_("Fields of %s:\n"), t->name);
 	text_fields(t->fields, "", 2);
-	printf("\nUn champ absent de cette liste est refusé, au premier niveau comme dans un objet "
-	       "imbriqué, sauf sous extensions ; une valeur hors de sa liste aussi (a field not "
-	       "listed here is refused, except under extensions, and so is a value outside its "
-	       "list).\n");
+	printf("\n%s", _("A field not listed here is refused, at the top level as in a nested "
+	                 "object, except under extensions; and so is a value outside its list.\n"));
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -339,21 +363,18 @@ int cmd_schema(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos > 1)
-		return cli_usage_error("schema", "argument en trop « %s » (unexpected argument '%s')",
-		                       a.pos[1], a.pos[1]);
+		return cli_usage_error("schema", _("unexpected argument '%s'"), a.pos[1]);
 	const proto_record_type *t = NULL;
 	if (a.n_pos == 1 && !(t = proto_record_type_find(a.pos[0], strlen(a.pos[0])))) {
 		char types[256];
 		proto_record_type_list(types, sizeof types, false);
-		return cli_usage_error("schema",
-		                       "type « %s » inconnu ; types : %s (unknown type \"%s\"; "
-		                       "types: %s)",
-		                       a.pos[0], types, a.pos[0], types);
+		return cli_usage_error("schema", _("unknown type \"%s\"; types: %s"), a.pos[0],
+		                       types);
 	}
 	if (cli_opt_get(opts, "markdown")) {
 		if (t || a.json)
-			return cli_usage_error("schema", "--markdown prend tout le référentiel, sans TYPE "
-			                                 "ni --json (--markdown takes no TYPE or --json)");
+			return cli_usage_error("schema", _("--markdown prints the whole reference: it "
+			                                   "takes no TYPE and no --json"));
 		md_reference();
 		return EXIT_OK;
 	}

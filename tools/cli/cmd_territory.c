@@ -239,14 +239,14 @@ static int territory_set(int argc, char **argv)
 	if (proto_schema_validate(c.body, &rep)) {
 		/* every refusal at once, like publish; the field names are the options' */
 		for (size_t i = 0; i + 1 < rep.n_errors; i++)
-			cli_error("--%s: %s", rep.errors[i].field,
+			cli_error(_("--%s: %s"), rep.errors[i].field,
 			          proto_schema_text(&rep.errors[i], !cli_french()));
-		ret = cli_usage_error("territory set", "--%s: %s", rep.errors[rep.n_errors - 1].field,
+		ret = cli_usage_error("territory set", _("--%s: %s"), rep.errors[rep.n_errors - 1].field,
 		                      proto_schema_text(&rep.errors[rep.n_errors - 1], !cli_french()));
 		goto out;
 	}
 	for (size_t i = 0; i < rep.n_warnings; i++)
-		cli_warn("%s: %s", rep.warnings[i].field,
+		cli_warn(_("%s: %s"), rep.warnings[i].field,
 		         proto_schema_text(&rep.warnings[i], !cli_french()));
 	size_t enc_len;
 	uint8_t id[PROTO_ID_LEN];
