@@ -99,7 +99,7 @@ def main():
     daemons = []
     try:
         a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-        ok(a, "init", "--name", "Ville de Villeurbanne", "--siren", "216902647", "--kind",
+        ok(a, "init", "--name", "Ville de Villeurbanne", "--siren", "216902643", "--kind",
            "commune")
         ok(b, "init", "--name", "Métropole de Lyon", "--siren", "200046977", "--kind", "metropole")
         ok(a, "federation", "new", "--name", "Coalition IA responsable")

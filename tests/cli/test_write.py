@@ -302,6 +302,14 @@ class TestTerritory(Node):
             self.assertEqual(self.js(self.dir, "territory", "show")["id"], before["id"])
         self.js(self.dir, "territory", "set", "--siren", "213801855")  # Grenoble's, a valid one
 
+    def test_init_checks_the_siren_too(self):
+        other = self.path("autre")
+        rc, _, err = self.m(other, "init", "--name", "Commune d'essai", "--siren", "200046978")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("check digit", err)
+        self.assertFalse(os.path.exists(os.path.join(other, "node.key")))
+        self.js(other, "init", "--name", "Commune d'essai", "--siren", "213801855")
+
     def test_every_field_is_an_option(self):
         schema = self.js(self.dir, "schema", "territory")
         _, out, _ = self.m(self.dir, "territory", "--help")

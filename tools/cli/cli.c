@@ -339,3 +339,33 @@ unsigned long env_num(const char *name, unsigned long max, const char *what)
 	cli_warn(_("%s=%lu: a test setting"), name, n);
 	return n;
 }
+
+/* Whether s is a SIREN: nine digits whose Luhn sum (every second digit from the right
+ * doubled, its digits added) is a multiple of 10, as INSEE gives them. */
+static bool siren_valid(const char *s)
+{
+	if (strlen(s) != 9 || strspn(s, "0123456789") != 9)
+		return false;
+	unsigned sum = 0;
+	for (int i = 8, k = 0; i >= 0; i--, k++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (k % 2) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 == 0;
+}
+
+int cli_siren_check(const char *cmd, const char *value)
+{
+	if (siren_valid(value))
+		return 0;
+	return cli_usage_error(cmd,
+	                       _("--siren %s: not a SIREN (nine digits whose last one is the check "
+	                         "digit of the others, by the Luhn formula); check the number on "
+	                         "the INSEE directory"),
+	                       value);
+}

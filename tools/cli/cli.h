@@ -73,6 +73,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "maille: error: FILE, line N: ..." on stderr; returns 1. */
 int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* --siren's value: nine digits whose last is the Luhn check digit of the others, as INSEE
+ * gives them. 0, or a usage error naming cmd and EXIT_USAGE. */
+int cli_siren_check(const char *cmd, const char *value);
 /* Prints a usage error ("maille CMD: ...; see 'maille CMD --help'") and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A name given on the command line (init --name, federation new --name): it goes into a file

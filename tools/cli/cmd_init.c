@@ -33,7 +33,7 @@ static const char init_help[] =
 	"\n"
 	"  --name NAME   the territory's name, e.g. \"Métropole de Lyon\" (required without\n"
 	"                --restore)\n"
-	"  --siren N     its SIREN (9 digits)\n"
+	"  --siren N     its SIREN (9 digits, checked)\n"
 	"  --cog CODE    its COG code (commune, département...)\n"
 	"  --kind KIND   commune, epci, metropole, departement, region, etablissement_public,\n"
 	"                association, etat or other\n"
@@ -136,6 +136,8 @@ int cmd_init(int argc, char **argv)
 	if (!name || !*name)
 		return cli_usage_error("init", _("--name NAME is required"));
 	if ((r = cli_name_check("init", "--name", name, NODE_NAME_MAX)))
+		return r;
+	if (siren && (r = cli_siren_check("init", siren)))
 		return r;
 
 	/* build and validate the territory record before touching the disk */

@@ -42,25 +42,6 @@ static const proto_record_field *territory_fields(void)
 	return proto_record_type_find(TERRITORY_PATH, strlen(TERRITORY_PATH))->fields;
 }
 
-/* Whether s is a SIREN: nine digits whose Luhn sum (every second digit from the right
- * doubled, its digits added) is a multiple of 10, as INSEE gives them. */
-static bool siren_valid(const char *s)
-{
-	if (strlen(s) != 9 || strspn(s, "0123456789") != 9)
-		return false;
-	unsigned sum = 0;
-	for (int i = 8, k = 0; i >= 0; i--, k++) {
-		unsigned d = (unsigned)(s[i] - '0');
-		if (k % 2) {
-			d *= 2;
-			if (d > 9)
-				d -= 9;
-		}
-		sum += d;
-	}
-	return sum % 10 == 0;
-}
-
 /* This territory's record, decoded into ar (*ret_body, *ret_row kept for its id): 0, or
  * EXIT_FAIL (printed). */
 static int territory_load(node_dir *nd, proto_arena *ar, proto_value **ret_body,
@@ -189,18 +170,13 @@ static int territory_apply(proto_arena *ar, proto_value *body, const cli_opt *op
 			proto_value_map_del(body, o->name);
 			continue;
 		}
-		if (strcmp(o->name, PROTO_F_NAME) == 0) {
-			int r = cli_name_check("territory set", "--name", o->value, NODE_NAME_MAX);
-			if (r)
-				return r;
-		}
-		if (strcmp(o->name, PROTO_F_SIREN) == 0 && !siren_valid(o->value))
-			return cli_usage_error(
-			    "territory set",
-			    _("--siren %s: not a SIREN (nine digits whose last one is the check digit "
-			      "of the others, by the Luhn formula); check the number on the INSEE "
-			      "directory"),
-			    o->value);
+		int r = 0;
+		if (strcmp(o->name, PROTO_F_NAME) == 0)
+			r = cli_name_check("territory set", "--name", o->value, NODE_NAME_MAX);
+		else if (strcmp(o->name, PROTO_F_SIREN) == 0)
+			r = cli_siren_check("territory set", o->value);
+		if (r)
+			return r;
 		proto_value *slot = proto_value_map_put(ar, body, o->name, strlen(o->name));
 		proto_value *s = proto_value_new_str(ar, o->value, strlen(o->value));
 		if (!slot || !s) {
