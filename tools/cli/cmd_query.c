@@ -325,15 +325,15 @@ int cmd_show(int argc, char **argv)
 	bool found = record_find(&nd, what, &row, &owned_raw);
 	int ret = EXIT_FAIL;
 	if (!found) {
-		cli_error("%s: no such record", what);
+		cli_error(_("%s: no such record"), what);
 	} else if (row.entry.kind == PROTO_KIND_TOMBSTONE) {
-		cli_error("%s: this record was deleted", what);
+		cli_error(_("%s: this record was deleted"), what);
 	} else if (proto_entry_verify(&row.entry, row.raw, row.raw_len) != 0) {
-		cli_error("%s: the stored signature does not verify; run 'maille check'", what);
+		cli_error(_("%s: the stored signature does not verify; run 'maille check'"), what);
 	} else if (a.json) {
 		ret = render_json_out(render_row_json(nd.st, &row, true));
 	} else {
-		render_row_page(nd.st, &row);
+		render_row_page(nd.st, &row, datefmt_zone_find(nd.timezone));
 		ret = EXIT_OK;
 	}
 	if (owned_raw)
