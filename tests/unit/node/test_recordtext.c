@@ -9,17 +9,9 @@
 
 static proto_arena A;
 
-static proto_value *str(const char *s)
-{
-	return proto_value_new_str(&A, s, strlen(s));
-}
-
-static proto_value *num(int64_t i)
-{
-	proto_value *v = proto_value_new(&A, PROTO_V_INT);
-	v->u.i = i;
-	return v;
-}
+/* Values of the tests' own, for the duration of the block that writes them. */
+#define str(s) (&(proto_value){ .type = PROTO_V_STR, .u.str = { (s), strlen(s) } })
+#define num(n) (&(proto_value){ .type = PROTO_V_INT, .u.i = (n) })
 
 static void put(proto_value *m, const char *k, const proto_value *v)
 {
