@@ -175,13 +175,15 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
  * one line (a control character is shown as "\x1b", a line break as "\n"), so a record
  * cannot end its line, start another or hide the [untrusted] mark at the end of it.
  *
- * show prints the tool's own lines first, each indented by exactly two spaces ("  path:",
- * "  territory: ... untrusted", "  signature: verified"), then the record's fields. Nothing a
- * record says can produce such a line: its top-level fields start at the margin, nested
- * levels and the continuation lines of multi-line values are indented by RENDER_NEST (four)
- * spaces more than their label, the Markdown description is indented by RENDER_NEST spaces
- * like a commit message in `git log`, and a key made of anything but ASCII letters, digits,
- * '_', '.' and '-' is shown quoted, so that "  territory" cannot pass for the tool's label.
+ * show prints the record's title, then its summary and description, then its fields, then the
+ * tool's own lines last, each indented by exactly two spaces ("  path:", "  territory: ...
+ * untrusted", "  signature: verified"). Nothing a record says can produce such a line: its
+ * top-level fields start at the margin with a label from the record tables (ours) or their
+ * key, nested levels, list items and the continuation lines of multi-line values are indented
+ * by RENDER_NEST (four) spaces or more than their label, the summary and the Markdown
+ * description are indented by RENDER_NEST spaces like a commit message in `git log`, and a
+ * key the tables do not label, made of anything but ASCII letters, digits, '_', '.' and '-',
+ * is shown quoted, so that "  territory" cannot pass for the tool's label.
  * Legitimate line breaks of a text stay line breaks; every other control character, DEL,
  * C1 control, bidi override or isolate and invalid UTF-8 is shown escaped. */
 #define RENDER_NEST 4
