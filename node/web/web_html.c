@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "node/service/json.h"
+#include "node/service/recordtext.h"
 #include "proto/error.h"
 #include "proto/member.h"
 #include "proto/record.h"
@@ -141,8 +142,9 @@ void wb_done(web_buf *b)
 
 /* ---- labels --------------------------------------------------------------------------------- */
 
-/* The record types, fields and vocabulary values are labelled by the record tables
- * (proto/record.h); these are the web's own words shown the same way (a peer's state). */
+/* The record types, fields, vocabulary values and licences are labelled by
+ * node/service/recordtext.h; these are the web's own words shown the same way (a peer's
+ * state). */
 static const struct {
 	const char *name, *fr, *en;
 } labels[] = {
@@ -151,27 +153,6 @@ static const struct {
 	{ "idle", "en attente", "idle" },
 	{ "backoff", "nouvel essai différé", "backing off" },
 	{ "self", "ce nœud", "this node" },
-	/* licences by name (SPDX identifiers, and Etalab's) */
-	{ "etalab-2.0", "Licence Ouverte / Open Licence 2.0", "Licence Ouverte / Open Licence 2.0" },
-	{ "etalab-1.0", "Licence Ouverte / Open Licence 1.0", "Licence Ouverte / Open Licence 1.0" },
-	{ "CC-BY-4.0", "Creative Commons Attribution 4.0", "Creative Commons Attribution 4.0" },
-	{ "CC-BY-SA-4.0", "Creative Commons Attribution - Partage dans les mêmes conditions 4.0",
-	  "Creative Commons Attribution-ShareAlike 4.0" },
-	{ "CC0-1.0", "Creative Commons Zéro (domaine public) 1.0", "Creative Commons Zero 1.0" },
-	{ "ODbL-1.0", "Open Database License 1.0", "Open Database License 1.0" },
-	{ "EUPL-1.2", "Licence publique de l'Union européenne 1.2", "European Union Public Licence 1.2" },
-	{ "MIT", "Licence MIT", "MIT License" },
-	{ "Apache-2.0", "Licence Apache 2.0", "Apache License 2.0" },
-	{ "MPL-2.0", "Mozilla Public License 2.0", "Mozilla Public License 2.0" },
-	{ "BSD-3-Clause", "Licence BSD à 3 clauses", "BSD 3-Clause License" },
-	{ "GPL-3.0-or-later", "GNU GPL 3.0 ou ultérieure", "GNU GPL 3.0 or later" },
-	{ "GPL-3.0-only", "GNU GPL 3.0 seulement", "GNU GPL 3.0 only" },
-	{ "AGPL-3.0-or-later", "GNU AGPL 3.0 ou ultérieure", "GNU AGPL 3.0 or later" },
-	{ "AGPL-3.0-only", "GNU AGPL 3.0 seulement", "GNU AGPL 3.0 only" },
-	{ "LGPL-3.0-or-later", "GNU LGPL 3.0 ou ultérieure", "GNU LGPL 3.0 or later" },
-	{ "CECILL-2.1", "Licence CeCILL 2.1", "CeCILL License 2.1" },
-	{ "CECILL-B", "Licence CeCILL-B", "CeCILL-B License" },
-	{ "CECILL-C", "Licence CeCILL-C", "CeCILL-C License" },
 };
 
 const char *web_label(const web_req *r, const char *name)
@@ -179,7 +160,7 @@ const char *web_label(const web_req *r, const char *name)
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (strcmp(labels[i].name, name) == 0)
 			return r->en ? labels[i].en : labels[i].fr;
-	return proto_record_label(name, r->en);
+	return recordtext_label(name, r->en);
 }
 
 /* ---- layout --------------------------------------------------------------------------------- */
@@ -581,23 +562,6 @@ void web_row_card(web_req *r, const store_row *row)
 
 /* ---- fields ---------------------------------------------------------------------------------- */
 
-/* The fields of table with page rank `rank`, in table order. */
-static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
-                          unsigned rank);
-
-/* web_fields lists the type's own fields, then the common ones, in the order the record
- * tables give (proto/record.h: page); then the body's other fields, in the body's order.
- * Those of rank PROTO_PAGE_HEAD are left out: the entry page's heading shows them (title,
- * summary, description). */
-static unsigned max_rank(const proto_record_field *table)
-{
-	unsigned m = 0;
-	for (const proto_record_field *f = table; f && f->name; f++)
-		if (f->page != PROTO_PAGE_HEAD && f->page > m)
-			m = f->page;
-	return m;
-}
-
 static int first_id(const store_row *row, void *ctx)
 {
 	memcpy(ctx, row->id, PROTO_ID_LEN); /* the row is borrowed: its id only */
@@ -662,6 +626,20 @@ static void ref_link(web_req *r, const char *s, size_t len)
 static void field_dt(web_req *r, const proto_record_field *f, const char *key,
                      const proto_value *v, int depth);
 
+typedef struct member_ctx {
+	web_req *r;
+	int depth;
+} member_ctx;
+
+static void member_dt(const proto_record_field *m, const char *key, const proto_value *v,
+                      bool hidden, void *ctx)
+{
+	member_ctx *c = ctx;
+	const char *not_shown = L(c->r, "non affichée", "not shown");
+	const proto_value text = { .type = PROTO_V_STR, .u.str = { not_shown, strlen(not_shown) } };
+	field_dt(c->r, m, key, hidden ? &text : v, c->depth);
+}
+
 /* A nested object: its members in the order of its table, labelled by it, then any other
  * member the table does not know. */
 static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value *v, int depth)
@@ -672,112 +650,25 @@ static void obj_value(web_req *r, const proto_record_obj *obj, const proto_value
 		return;
 	}
 	/* a period reads as one phrase: "du 1er mars 2024 au 28 février 2025" */
-	if (obj->check == PROTO_CHECK_PERIOD && obj->fields[0].name && obj->fields[1].name) {
-		const char *st = web_body_str(v, obj->fields[0].name),
-		           *en = web_body_str(v, obj->fields[1].name);
-		char text[2 * DATEFMT_CAP + 16];
-		if (st && datefmt_period(st, en, r->en, text, sizeof text)) {
-			wb_htmls(b, text);
-			return;
-		}
+	char text[RECORDTEXT_CAP];
+	if (recordtext_period(obj, v, r->en, text, sizeof text)) {
+		wb_htmls(b, text);
+		return;
 	}
-	/* a contact's address says whether it may be shown to anyone (its `public` member) */
-	const proto_value *shown = proto_map_get(v, "public");
-	bool hide_email = shown && shown->type == PROTO_V_BOOL && !shown->u.b;
-	const char *not_shown = L(r, "non affichée", "not shown");
-	const proto_value hidden = { .type = PROTO_V_STR,
-		                         .u.str = { not_shown, strlen(not_shown) } };
+	member_ctx mc = { r, depth + 1 };
 	wb_puts(b, "<dl class=\"sub\">");
-	for (const proto_record_field *m = obj->fields; m->name; m++) {
-		const proto_value *mv = proto_map_get(v, m->name);
-		if (!mv || mv->type == PROTO_V_NIL)
-			continue;
-		if (hide_email && m->kind == PROTO_FK_EMAIL)
-			mv = &hidden;
-		field_dt(r, m, m->name, mv, depth + 1);
-	}
-	for (size_t i = 0; i < v->u.map.n; i++) {
-		const proto_kv *kv = &v->u.map.items[i];
-		if (!proto_record_field_find(obj->fields, kv->key))
-			field_dt(r, NULL, kv->key, &kv->val, depth + 1);
-	}
+	recordtext_members(obj, v, member_dt, &mc);
 	wb_puts(b, "</dl>");
 }
 
-/* Values of fields the tables leave open (a component's publiccode.yml terms, a hosting's
- * country), by field: labels only, never checked. */
-static const proto_vocab_term dev_status_terms[] = {
-	{ "concept", { "concept", "concept" } }, { "beta", { "version bêta", "beta" } },
-	{ "development", { "en développement", "in development" } },
-	{ "stable", { "stable", "stable" } }, { "obsolete", { "obsolète", "obsolete" } },
-	{ NULL, { NULL, NULL } },
-};
-static const proto_vocab_term software_type_terms[] = {
-	{ "standalone/web", { "application web", "web application" } },
-	{ "standalone/desktop", { "application de bureau", "desktop application" } },
-	{ "standalone/mobile", { "application mobile", "mobile application" } },
-	{ "standalone/backend", { "service serveur", "back-end service" } },
-	{ "standalone/iot", { "objet connecté", "Internet of things" } },
-	{ "standalone/other", { "application autonome", "standalone application" } },
-	{ "addon", { "extension", "add-on" } },
-	{ "library", { "bibliothèque logicielle", "library" } },
-	{ "configurationFiles", { "fichiers de configuration", "configuration files" } },
-	{ NULL, { NULL, NULL } },
-};
-static const proto_vocab_term platform_terms[] = {
-	{ "linux", { "Linux", "Linux" } },     { "windows", { "Windows", "Windows" } },
-	{ "mac", { "macOS", "macOS" } },       { "ios", { "iOS", "iOS" } },
-	{ "android", { "Android", "Android" } }, { NULL, { NULL, NULL } },
-};
-static const proto_vocab_term country_terms[] = {
-	{ "FR", { "France", "France" } },
-	{ NULL, { NULL, NULL } },
-};
-static const proto_vocab open_vocabs[] = {
-	{ "development_status", dev_status_terms },
-	{ "software_type", software_type_terms },
-	{ "platforms", platform_terms },
-	{ "country", country_terms },
-};
-
-/* A string of a field: its vocabulary's label, a date as people read it, a licence by its
- * name; false when it has nothing of its own to say. */
+/* A string of a field as people read it (recordtext.h); false when it has nothing of its own
+ * to say. */
 static bool field_str(web_req *r, const proto_record_field *f, const proto_value *v)
 {
-	if (v->type != PROTO_V_STR)
+	char text[RECORDTEXT_CAP];
+	if (!recordtext_str(f, v, r->en, text, sizeof text))
 		return false;
-	const char *s = v->u.str.ptr, *lab = NULL;
-	if (f->vocab)
-		lab = proto_vocab_label(f->vocab, s, r->en);
-	if (f->kind == PROTO_FK_DATE) {
-		char d[DATEFMT_CAP];
-		if (datefmt_ymd(s, v->u.str.len, r->en, d, sizeof d)) {
-			wb_htmls(&r->out, d);
-			return true;
-		}
-	}
-	if (f->kind == PROTO_FK_LICENCE)
-		lab = web_label(r, s);
-	for (size_t i = 0; !lab && i < sizeof open_vocabs / sizeof open_vocabs[0]; i++)
-		if (strcmp(open_vocabs[i].name, f->name) == 0)
-			lab = proto_vocab_label(&open_vocabs[i], s, r->en);
-	if (f->kind == PROTO_FK_LANG) {
-		static const struct {
-			const char *tag, *fr, *en;
-		} langs[] = {
-			{ "fr", "français", "French" },   { "en", "anglais", "English" },
-			{ "de", "allemand", "German" },   { "es", "espagnol", "Spanish" },
-			{ "it", "italien", "Italian" },   { "br", "breton", "Breton" },
-			{ "oc", "occitan", "Occitan" },   { "co", "corse", "Corsican" },
-			{ "eu", "basque", "Basque" },     { "ca", "catalan", "Catalan" },
-		};
-		for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
-			if (strcmp(langs[i].tag, s) == 0)
-				lab = L(r, langs[i].fr, langs[i].en);
-	}
-	if (!lab)
-		return false;
-	wb_htmls(&r->out, lab);
+	wb_htmls(&r->out, text);
 	return true;
 }
 
@@ -851,32 +742,10 @@ static void field_value(web_req *r, const proto_record_field *f, const proto_val
 	}
 	if (f && field_str(r, f, v))
 		return;
-	/* a measure or an amount with its thousands grouped: "68 000" / "68,000" */
-	if (f && (f->kind == PROTO_FK_NUMBER || f->kind == PROTO_FK_NUM_OR_TEXT) &&
-	    v->type == PROTO_V_INT) {
-		char digits[32], out[64];
-		unsigned long long n = v->u.i < 0 ? 0ULL - (unsigned long long)v->u.i
-		                                  : (unsigned long long)v->u.i;
-		int nd = snprintf(digits, sizeof digits, "%llu", n);
-		const char *sep = L(r, "\u202f", ","); /* French: a narrow no-break space */
-		size_t o = 0;
-		if (v->u.i < 0)
-			out[o++] = '-';
-		for (int i = 0; i < nd; i++) {
-			if (i && (nd - i) % 3 == 0) {
-				memcpy(out + o, sep, strlen(sep));
-				o += strlen(sep);
-			}
-			out[o++] = digits[i];
-		}
-		wb_put(b, out, o);
-		return;
-	}
-	/* a rating says its scale: "3 sur 4" */
-	if (f && f->kind == PROTO_FK_INT && v->type == PROTO_V_INT && f->lo == 1 && f->hi > 1 &&
-	    f->hi <= 10) {
-		wb_printf(b, "%lld %s %lld", (long long)v->u.i, L(r, "sur", "out of"),
-		          (long long)f->hi);
+	/* a measure or an amount with its thousands grouped, a rating with its scale */
+	char num[RECORDTEXT_CAP];
+	if (recordtext_number(f, v, r->en, num, sizeof num)) {
+		wb_puts(b, num);
 		return;
 	}
 	/* long free texts (a string or a language map) are Markdown like the description */
@@ -900,39 +769,20 @@ static void field_dt(web_req *r, const proto_record_field *f, const char *key,
 	wb_puts(b, "</dd>");
 }
 
-static void fields_ranked(web_req *r, const proto_value *body, const proto_record_field *table,
-                          unsigned rank)
+static void field_each(const proto_record_field *f, const char *key, const proto_value *v,
+                       void *ctx)
 {
-	for (const proto_record_field *f = table; f && f->name; f++) {
-		if (f->page != rank)
-			continue;
-		const proto_value *v = proto_map_get(body, f->name);
-		if (v && v->type != PROTO_V_NIL)
-			field_dt(r, f, f->name, v, 0);
-	}
+	field_dt(ctx, f, key, v, 0);
 }
 
+/* web_fields lists the fields in the order recordtext_fields gives (the record tables'). */
 void web_fields(web_req *r, const proto_value *body, const char *type,
                 const uint8_t territory[PROTO_KEY_LEN])
 {
 	web_buf *b = &r->out;
-	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
-	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
 	r->fields_territory = territory;
 	wb_puts(b, "<dl class=\"fields\">");
-	for (size_t l = 0; l < 2; l++)
-		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
-			fields_ranked(r, body, tables[l], rank);
-	for (size_t i = 0; i < body->u.map.n; i++) {
-		const proto_kv *kv = &body->u.map.items[i];
-		const proto_record_field *f = proto_record_field_find(tables[0], kv->key);
-		if (!f)
-			f = proto_record_field_find(tables[1], kv->key);
-		if (strcmp(kv->key, PROTO_F_TYPE) == 0 || strcmp(kv->key, PROTO_F_NAME) == 0 ||
-		    (f && f->page != 0))
-			continue;
-		field_dt(r, f, kv->key, &kv->val, 0);
-	}
+	recordtext_fields(body, type, field_each, r);
 	wb_puts(b, "</dl>");
 	r->fields_territory = NULL;
 }

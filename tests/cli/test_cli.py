@@ -205,8 +205,8 @@ class TestPublish(Node):
         self.assertEqual(self.js("show", res["id"][:12])["path"], res["path"])
         out = self.ok("show", res["path"])
         self.assertIn("signature: verified", out)
-        # a small record such as period is shown field by field, not as a language map
-        self.assertIn("start: 2024-01-15", out)
+        # a period reads as one phrase, not as its members nor as a language map
+        self.assertIn("\nPeriod: since 15 January 2024\n", out)
 
         # diacritics-insensitive search, both ways, with snippets
         for q in ("experience", "EXPÉRIENCE", "expér", "zorglubmirifique"):

@@ -184,7 +184,7 @@ class Terminal(harness.Case):
         self.assertIn("    " + FAKE, lines)
         self.assertIn("    Fin\\x07.", lines)
         # multi-line fields: continuation lines indented under their label
-        i = lines.index("context: ligne 1")
+        i = lines.index("Context: ligne 1")  # a field by its label
         self.assertEqual(lines[i + 1:i + 3], ["      path:      rex/faux", "    " + FAKE])
         # a key that is not a plain name is quoted
         self.assertIn('    "  territory": faux\\x1b[8m', lines)

@@ -26,13 +26,13 @@ static int trust_setup(node_dir *nd, trust_view *tv)
 	*tv = (trust_view){ 0 };
 	int r = trust_compute(nd->st, nd->pk, nd->trust_hops, tv);
 	if (r) {
-		cli_error("cannot compute the trusted territories: %s", maille_strerror(r));
+		cli_error(_("cannot compute the trusted territories: %s"), maille_strerror(r));
 		return EXIT_FAIL;
 	}
 	uint8_t *keys = tv->n ? malloc(tv->n * PROTO_KEY_LEN) : NULL;
 	if (tv->n && !keys) {
 		trust_view_done(tv);
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < tv->n; i++)
@@ -41,7 +41,7 @@ static int trust_setup(node_dir *nd, trust_view *tv)
 	free(keys);
 	if (r) {
 		trust_view_done(tv);
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_FAIL;
 	}
 	render_set_trust(tv);
@@ -100,7 +100,7 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 	const char *t = cli_opt_get(opts, "territory");
 	if (t) {
 		if (proto_unhex(t, territory, PROTO_KEY_LEN))
-			return cli_usage_error(cmd, "--territory wants a territory key (64 hex digits)");
+			return cli_usage_error(cmd, _("--territory wants a territory key (64 hex digits)"));
 		f->territory = territory;
 	}
 	if (f->type) {
@@ -110,9 +110,7 @@ static int filter_from_opts(const char *cmd, const cli_opt *opts, store_filter *
 		if (!known) {
 			char types[256];
 			proto_record_type_list(types, sizeof types, false);
-			return cli_usage_error(cmd, "type « %s » inconnu ; types : %s (unknown type \"%s\"; "
-			                            "types: %s)",
-			                       f->type, types, f->type, types);
+			return cli_usage_error(cmd, _("unknown type \"%s\"; types: %s"), f->type, types);
 		}
 		/* asking for a federation record type by name shows it */
 		f->include_federation = true;
@@ -155,7 +153,7 @@ static int filtered_end(const char *cmd, int r, const char *einval, filtered *q)
 	if (r == MAILLE_EINVAL && einval) {
 		ret = cli_usage_error(cmd, "%s", einval);
 	} else if (r) {
-		cli_error("%s: %s", cmd, maille_strerror(r));
+		cli_error(_("%s: %s"), cmd, maille_strerror(r));
 		ret = EXIT_FAIL;
 	} else if (q->c.items) {
 		ret = render_json_out(q->c.items);
@@ -167,14 +165,14 @@ static int filtered_end(const char *cmd, int r, const char *einval, filtered *q)
 }
 
 static const char list_help[] =
-	"usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
+	N_("usage: maille list [--type T] [--theme X] [--status S] [--licence L] [--territory KEY]\n"
 	"                   [--all] [--dir DIR] [--json]\n"
 	"\n"
-	"Lists every live record of the catalogue that matches the filters, newest first.\n";
+	"Lists every live record of the catalogue that matches the filters, newest first.\n");
 static const char list_help_tail[] =
-	"Only the records of the territories this node trusts (see\n"
+	N_("Only the records of the territories this node trusts (see\n"
 	"'maille territories'); --all lists the others too, marked [untrusted] (\"trusted\":\n"
-	"false in JSON). The fields of each type: 'maille schema TYPE'.\n";
+	"false in JSON). The fields of each type: 'maille schema TYPE'.\n");
 
 int cmd_list(int argc, char **argv)
 {
@@ -186,21 +184,22 @@ int cmd_list(int argc, char **argv)
 	if (a.help) {
 		char types[256];
 		proto_record_type_list(types, sizeof types, true);
-		fputs(list_help, stdout);
-		printf("Types: %s, and territory for the\nfederation's territory records.\n", types);
-		fputs(list_help_tail, stdout);
+		fputs(_(list_help), stdout);
+		printf(_("Types: %s, and territory for the\nfederation's territory records.\n"), types);
+		fputs(_(list_help_tail), stdout);
 		return EXIT_OK;
 	}
 	if (a.n_pos)
-		return cli_usage_error("list", "unexpected argument '%s'", a.pos[0]);
+		return cli_usage_error("list", _("unexpected argument '%s'"), a.pos[0]);
 	filtered q;
 	if ((r = filtered_open("list", opts, &a, &q)))
 		return r;
 	r = store_list(q.nd.st, &q.f, emit_row, &q.c);
 	if (r == 0 && !a.json && q.c.n == 0)
-		fprintf(stderr, "no record matches%s\n",
-		        q.f.trusted_only ? " among the trusted territories (--all shows the others)"
-		                         : "");
+		fputs(q.f.trusted_only
+		          ? _("no record matches among the trusted territories (--all shows the others)\n")
+		          : _("no record matches\n"),
+		      stderr);
 	return filtered_end("list", r, NULL, &q);
 }
 
@@ -260,12 +259,15 @@ int cmd_search(int argc, char **argv)
 }
 
 static const char show_help[] =
-	"usage: maille show PATH|ID [--dir DIR] [--json]\n"
+	N_("usage: maille show PATH|ID [--dir DIR] [--json]\n"
 	"\n"
-	"Shows one record with every field, its provenance and its signature check. PATH is\n"
-	"looked up in this territory first, then in the others; ID is the entry id in hex (or a\n"
-	"prefix of at least 8 digits). A deleted or unknown record exits 1. A record of a\n"
-	"territory this node does not trust is shown, and marked so.\n";
+	"Shows one record: its title, summary and description, then every field of its type in\n"
+	"the order of the record table, by its label, with values by their labels and dates in\n"
+	"long form in the node's time zone ('timezone' in maille.conf), and last its provenance\n"
+	"and its signature check. PATH is looked up in this territory first, then in the\n"
+	"others; ID is the record's version id in hex (or a prefix of at least 8 digits). A\n"
+	"deleted or unknown record exits 1. A record of a territory this node does not trust is\n"
+	"shown, and marked so. --json prints the record as it is stored (codes, UTC dates).\n");
 
 static int first_row(const store_row *row, void *ctx)
 {
@@ -312,7 +314,7 @@ int cmd_show(int argc, char **argv)
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos != 1)
-		return cli_usage_error("show", "PATH or ID is required");
+		return cli_usage_error("show", _("PATH or ID is required"));
 	const char *what = a.pos[0];
 	/* show finds any stored record, and says when its territory is not trusted */
 	node_dir nd;
@@ -325,15 +327,15 @@ int cmd_show(int argc, char **argv)
 	bool found = record_find(&nd, what, &row, &owned_raw);
 	int ret = EXIT_FAIL;
 	if (!found) {
-		cli_error("%s: no such record", what);
+		cli_error(_("%s: no such record"), what);
 	} else if (row.entry.kind == PROTO_KIND_TOMBSTONE) {
-		cli_error("%s: this record was deleted", what);
+		cli_error(_("%s: this record was deleted"), what);
 	} else if (proto_entry_verify(&row.entry, row.raw, row.raw_len) != 0) {
-		cli_error("%s: the stored signature does not verify; run 'maille check'", what);
+		cli_error(_("%s: the stored signature does not verify; run 'maille check'"), what);
 	} else if (a.json) {
 		ret = render_json_out(render_row_json(nd.st, &row, true));
 	} else {
-		render_row_page(nd.st, &row);
+		render_row_page(nd.st, &row, datefmt_zone_find(nd.timezone));
 		ret = EXIT_OK;
 	}
 	if (owned_raw)
@@ -345,7 +347,7 @@ int cmd_show(int argc, char **argv)
 }
 
 static const char export_help[] =
-	"usage: maille export [--format json] [--json] [--dir DIR]\n"
+	N_("usage: maille export [--format json] [--json] [--dir DIR]\n"
 	"       maille export --format markdown PATH [--dir DIR]\n"
 	"       maille export --format markdown --out DIR [--dir DIR]\n"
 	"\n"
@@ -360,7 +362,7 @@ static const char export_help[] =
 	"existing file is not replaced.\n"
 	"\n"
 	"  --format F   json (the default) or markdown\n"
-	"  --out DIR    with --format markdown: one file per record in DIR\n";
+	"  --out DIR    with --format markdown: one file per record in DIR\n");
 
 /* A stored record's body as a Markdown file (fmwrite.h) into *ret; EXIT_FAIL (printed). */
 static int export_md_text(const store_row *row, const char *what, char **ret, size_t *ret_len)
@@ -466,14 +468,14 @@ static int export_dir_row(const store_row *row, void *vctx)
 static int export_md_dir(node_dir *nd, const char *dir)
 {
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		cli_error("%s: %s", dir, strerror(errno));
+		cli_error(_("%s: %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	store_filter f = {.territory = nd->territory};
 	export_dir_ctx c = {.dir = dir};
 	int r = store_list(nd->st, &f, export_dir_row, &c);
 	if (r) {
-		cli_error("export: %s", maille_strerror(r));
+		cli_error(_("export: %s"), maille_strerror(r));
 		return EXIT_FAIL;
 	}
 	fprintf(stderr, ngettext("%u record written into %s\n", "%u records written into %s\n", c.n),
@@ -514,7 +516,7 @@ int cmd_export(int argc, char **argv)
 	r = store_list(nd.st, &f, emit_row, &c);
 	int ret;
 	if (r) {
-		cli_error("export: %s", maille_strerror(r));
+		cli_error(_("export: %s"), maille_strerror(r));
 		json_decref(c.items);
 		ret = EXIT_FAIL;
 	} else {

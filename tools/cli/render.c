@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "node/service/json.h"
+#include "node/service/recordtext.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
 #include "proto/error.h"
@@ -174,13 +175,15 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
  * one line (a control character is shown as "\x1b", a line break as "\n"), so a record
  * cannot end its line, start another or hide the [untrusted] mark at the end of it.
  *
- * show prints the tool's own lines first, each indented by exactly two spaces ("  path:",
- * "  territory: ... untrusted", "  signature: verified"), then the record's fields. Nothing a
- * record says can produce such a line: its top-level fields start at the margin, nested
- * levels and the continuation lines of multi-line values are indented by RENDER_NEST (four)
- * spaces more than their label, the Markdown description is indented by RENDER_NEST spaces
- * like a commit message in `git log`, and a key made of anything but ASCII letters, digits,
- * '_', '.' and '-' is shown quoted, so that "  territory" cannot pass for the tool's label.
+ * show prints the record's title, then its summary and description, then its fields, then the
+ * tool's own lines last, each indented by exactly two spaces ("  path:", "  territory: ...
+ * untrusted", "  signature: verified"). Nothing a record says can produce such a line: its
+ * top-level fields start at the margin with a label from the record tables (ours) or their
+ * key, nested levels, list items and the continuation lines of multi-line values are indented
+ * by RENDER_NEST (four) spaces or more than their label, the summary and the Markdown
+ * description are indented by RENDER_NEST spaces like a commit message in `git log`, and a
+ * key the tables do not label, made of anything but ASCII letters, digits, '_', '.' and '-',
+ * is shown quoted, so that "  territory" cannot pass for the tool's label.
  * Legitimate line breaks of a text stay line breaks; every other control character, DEL,
  * C1 control, bidi override or isolate and invalid UTF-8 is shown escaped. */
 #define RENDER_NEST 4
@@ -213,15 +216,18 @@ void render_row_line(store *st, const store_row *row)
 	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
-	char terr[600], tsafe[NODE_TERM_CAP(24)];
+	char terr[600], tsafe[NODE_TERM_CAP(24)], tpad[128];
 	author_label(st, row, terr, sizeof terr);
-	printf("%-12s %-48.*s ",
-	       type ? node_term_str(type, strlen(type), tsafe, sizeof tsafe) : "?",
-	       (int)row->entry.path_len, row->entry.path);
+	/* the type by its label, in a column as wide as the longest ("Composant réutilisable") */
+	const char *tl = type ? recordtext_label(type, !cli_french()) : NULL;
+	if (!tl)
+		tl = type ? node_term_str(type, strlen(type), tsafe, sizeof tsafe) : "?";
+	printf("%s %-48.*s ", render_pad(tl, 22, tpad, sizeof tpad), (int)row->entry.path_len,
+	       row->entry.path);
 	if (title)
 		put_s(title);
 	else
-		fputs("(sans titre)", stdout);
+		fputs(_("(untitled)"), stdout);
 	fputs(" — ", stdout);
 	put_s(terr);
 	puts(row_untrusted(row) ? _(" [untrusted]") : "");
@@ -257,16 +263,58 @@ static void put_text(const char *s, size_t len, int indent)
 	node_term_text(stdout, s, len, spaces(indent + RENDER_NEST));
 }
 
-static void print_field(const char *label, const proto_value *v, int indent);
+/* Yes or no, in the CLI's language. */
+static const char *yes_no(bool b)
+{
+	return b ? _("yes") : _("no");
+}
 
-static void print_inline(const proto_value *v, int indent)
+/* A value with no table entry to say more of it: a list as items, a map as its members
+ * (labelled when the tables name them), a text keeping its line breaks. */
+static void print_plain(const proto_value *v, int indent, bool en);
+
+/* ": " after a label, in the CLI's language (French puts a space before the colon). */
+static void put_colon(bool en)
+{
+	fputs(en ? ":" : " :", stdout);
+}
+
+/* label is a key from the body, or NULL for an item of a list ("-"). */
+/* Set when the line already holds a list item's "- " and the first member of its object goes
+ * right after it (the rest under it, aligned). */
+static bool item_open;
+
+static void put_indent(int indent)
+{
+	if (item_open)
+		item_open = false;
+	else
+		fputs(spaces(indent), stdout);
+}
+
+static void print_key(const char *key, int indent, bool en)
+{
+	put_indent(indent);
+	if (!key) {
+		putchar('-');
+		return;
+	}
+	const char *lab = recordtext_label(key, en);
+	if (lab)
+		fputs(lab, stdout);
+	else
+		put_key(key);
+	put_colon(en);
+}
+
+static void print_scalar(const proto_value *v, int indent, bool en)
 {
 	switch (v->type) {
 	case PROTO_V_NIL:
-		printf("—");
+		fputs("—", stdout);
 		break;
 	case PROTO_V_BOOL:
-		printf("%s", v->u.b ? "oui" : "non");
+		fputs(yes_no(v->u.b), stdout);
 		break;
 	case PROTO_V_INT:
 		printf("%lld", (long long)v->u.i);
@@ -275,66 +323,174 @@ static void print_inline(const proto_value *v, int indent)
 		printf("%g", v->u.f);
 		break;
 	case PROTO_V_STR:
-		if (v->u.str.ptr)
-			put_text(v->u.str.ptr, v->u.str.len, indent);
+		put_text(v->u.str.ptr, v->u.str.len, indent);
 		break;
 	case PROTO_V_BIN:
-		printf("(%zu octets)", v->u.bin.len);
+		printf(_("(%zu bytes)"), v->u.bin.len);
 		break;
+	case PROTO_V_MAP: { /* a language map */
+		const char *t = proto_langmap_pick(v, en ? "en" : "fr");
+		if (t)
+			put_text(t, strlen(t), indent);
+		break;
+	}
 	default:
 		break;
 	}
 }
 
-/* label is a key from the body, or "-" for an item of a list. */
-static void print_field(const char *label, const proto_value *v, int indent)
+/* After "label:" on its line: the rest of that line and the lines below it. */
+static void print_plain(const proto_value *v, int indent, bool en)
 {
-	bool item = strcmp(label, "-") == 0;
-	fputs(spaces(indent), stdout);
-	if (item)
-		putchar('-');
-	else
-		put_key(label);
 	if (v->type == PROTO_V_ARRAY) {
-		puts(item ? "" : ":");
-		for (size_t i = 0; i < v->u.arr.n; i++)
-			print_field("-", &v->u.arr.items[i], indent + RENDER_NEST);
-	} else if (v->type == PROTO_V_MAP && proto_langmap_is(v) && !item) {
-		const char *t = proto_langmap_pick(v, "fr");
-		fputs(": ", stdout);
-		if (t)
-			put_text(t, strlen(t), indent);
 		putchar('\n');
-	} else if (v->type == PROTO_V_MAP) {
+		for (size_t i = 0; i < v->u.arr.n; i++) {
+			print_key(NULL, indent + RENDER_NEST, en);
+			print_plain(&v->u.arr.items[i], indent + RENDER_NEST, en);
+		}
+	} else if (v->type == PROTO_V_MAP && !proto_langmap_is(v)) {
 		putchar('\n');
-		for (size_t i = 0; i < v->u.map.n; i++)
-			print_field(v->u.map.items[i].key, &v->u.map.items[i].val,
-			            indent + RENDER_NEST);
+		for (size_t i = 0; i < v->u.map.n; i++) {
+			print_key(v->u.map.items[i].key, indent + RENDER_NEST, en);
+			print_plain(&v->u.map.items[i].val, indent + RENDER_NEST, en);
+		}
 	} else {
-		fputs(item ? " " : ": ", stdout);
-		print_inline(v, indent);
+		putchar(' ');
+		print_scalar(v, indent, en);
 		putchar('\n');
 	}
 }
 
-void render_row_page(store *st, const store_row *row)
+static void print_field(const proto_record_field *f, const char *key, const proto_value *v,
+                        int indent, bool en);
+
+/* The members of a nested object, in its table's order (recordtext_members). */
+typedef struct members_ctx {
+	int indent;
+	bool en;
+} members_ctx;
+
+static void print_member(const proto_record_field *m, const char *key, const proto_value *v,
+                         bool hidden, void *ctx)
 {
-	proto_arena a;
-	proto_arena_init(&a, 0);
-	proto_value *body = row_body(row, &a);
-	char hex[65], buf[256];
-	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
-	if (!title)
-		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
-	if (title)
-		put_s(title);
-	else
-		fputs("(sans titre)", stdout);
+	members_ctx *c = ctx;
+	const char *not_shown = _("not shown");
+	const proto_value text = { .type = PROTO_V_STR, .u.str = { not_shown, strlen(not_shown) } };
+	print_field(m, key, hidden ? &text : v, c->indent, c->en);
+}
+
+static void print_obj(const proto_record_obj *obj, const proto_value *v, int indent, bool en)
+{
+	char text[RECORDTEXT_CAP];
+	if (v->type != PROTO_V_MAP || proto_langmap_is(v) || indent > 6 * RENDER_NEST) {
+		print_plain(v, indent, en);
+	} else if (recordtext_period(obj, v, en, text, sizeof text)) {
+		printf(" %s\n", text); /* a period reads as one phrase */
+	} else {
+		putchar('\n');
+		recordtext_members(obj, v, print_member, &(members_ctx){ indent + RENDER_NEST, en });
+	}
+}
+
+/* One item of a list field: "- " and its text, a reference as its path. */
+static void print_item(const proto_record_field *f, const proto_value *it, int indent, bool en)
+{
+	char text[RECORDTEXT_CAP];
+	print_key(NULL, indent, en);
+	if (f->display == PROTO_D_RELATIONS && f->obj && it->type == PROTO_V_MAP) {
+		const proto_record_field *m = f->obj->fields;
+		const proto_value *rel = proto_map_get(it, m[0].name), *tg = proto_map_get(it, m[1].name);
+		if (rel && tg && tg->type == PROTO_V_STR && recordtext_str(&m[0], rel, en, text, sizeof text)) {
+			printf(" %s", text);
+			put_colon(en);
+			putchar(' ');
+			node_term_put(stdout, tg->u.str.ptr, tg->u.str.len);
+			putchar('\n');
+			return;
+		}
+	}
+	if (f->obj && f->kind == PROTO_FK_OBJLIST && it->type == PROTO_V_MAP &&
+	    !proto_langmap_is(it) && !recordtext_period(f->obj, it, en, text, sizeof text)) {
+		/* "- Name: ..." and the other members under the first */
+		putchar(' ');
+		item_open = true;
+		recordtext_members(f->obj, it, print_member, &(members_ctx){ indent + 2, en });
+		if (item_open) /* no member had a value */
+			putchar('\n');
+		item_open = false;
+	} else if (f->obj && f->kind == PROTO_FK_OBJLIST)
+		print_obj(f->obj, it, indent, en);
+	else if (recordtext_str(f, it, en, text, sizeof text))
+		printf(" %s\n", text);
+	else if (it->type == PROTO_V_STR && f->display == PROTO_D_REFS) {
+		putchar(' ');
+		node_term_put(stdout, it->u.str.ptr, it->u.str.len); /* a path: one line */
+		putchar('\n');
+	} else
+		print_plain(it, indent, en);
+}
+
+/* A field of the record tables (f NULL: one they do not know) at indent: its label, then
+ * its value as a person reads it (node/service/recordtext.h). */
+static void print_field(const proto_record_field *f, const char *key, const proto_value *v,
+                        int indent, bool en)
+{
+	const char *lab = f ? (en ? f->label.en : f->label.fr) : NULL;
+	if (lab) {
+		put_indent(indent);
+		fputs(lab, stdout);
+		put_colon(en);
+	} else {
+		print_key(key, indent, en);
+	}
+	char text[RECORDTEXT_CAP];
+	if (!f) {
+		print_plain(v, indent, en);
+	} else if (v->type == PROTO_V_ARRAY && (f->obj || f->vocab || f->display != PROTO_D_VALUE ||
+	                                        f->kind == PROTO_FK_STRLIST)) {
+		putchar('\n');
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			print_item(f, &v->u.arr.items[i], indent + RENDER_NEST, en);
+	} else if (f->obj && f->kind == PROTO_FK_OBJ) {
+		print_obj(f->obj, v, indent, en);
+	} else if (recordtext_str(f, v, en, text, sizeof text) ||
+	           recordtext_number(f, v, en, text, sizeof text)) {
+		printf(" %s\n", text);
+	} else {
+		print_plain(v, indent, en);
+	}
+}
+
+static void print_top_field(const proto_record_field *f, const char *key, const proto_value *v,
+                            void *ctx)
+{
+	print_field(f, key, v, 0, *(const bool *)ctx);
+}
+
+/* A text of the record's heading (summary, description), indented like a commit message in
+ * `git log`, after a blank line. */
+static void print_heading_text(const proto_value *body, const char *key, bool en)
+{
+	const char *t = proto_langmap_pick(proto_map_get(body, key), en ? "en" : "fr");
+	if (!t)
+		return;
+	printf("\n%s", spaces(RENDER_NEST));
+	node_term_text(stdout, t, strlen(t), spaces(RENDER_NEST));
 	putchar('\n');
+}
+
+/* The tool's own lines, last: where the record comes from and what vouches for its bytes. */
+static void print_provenance(store *st, const store_row *row, const char *type,
+                             const datefmt_zone *zone, bool en)
+{
+	char hex[65], buf[256];
 	printf(_("  path:      %.*s\n"), (int)row->entry.path_len, row->entry.path);
-	const char *type = str_field(body, PROTO_F_TYPE);
+	const char *tl = type ? recordtext_label(type, en) : NULL;
 	fputs(_("  type:      "), stdout);
-	put_s(type ? type : "?");
+	if (tl)
+		fputs(tl, stdout);
+	else
+		put_s(type ? type : "?");
 	putchar('\n');
 	territory_label(st, row->entry.territory, buf, sizeof buf);
 	proto_hex(row->entry.territory, PROTO_KEY_LEN, hex);
@@ -353,35 +509,45 @@ void render_row_page(store *st, const store_row *row)
 		put_s(buf);
 		printf(_(", member of the territory%s\n"),
 		       cap ? ""
-		           : "\n  state:     held: the member's capability has not reached this "
-		             "node yet (not listed or searched until it does)");
+		           : _("\n  state:     held: the member's capability has not reached this "
+		               "node yet (not listed or searched until it does)"));
 	}
 	proto_hex(row->entry.signer, PROTO_KEY_LEN, hex);
 	printf(_("  signer:    %s\n"), hex);
-	render_time(row->entry.timestamp, buf, sizeof buf);
-	printf(_("  date:      %s\n"), buf);
+	char when[DATEFMT_CAP];
+	datefmt_time(row->entry.timestamp, zone, en, when, sizeof when);
+	printf(_("  date:      %s\n"), when);
 	proto_hex(row->id, PROTO_ID_LEN, hex);
 	printf(_("  id:        %s\n"), hex);
-	printf(_("  signature: verified\n\n"));
-	const proto_value *desc = NULL;
-	for (size_t i = 0; body && i < body->u.map.n; i++) {
-		const proto_kv *kv = &body->u.map.items[i];
-		if (strcmp(kv->key, PROTO_F_TITLE) == 0 || strcmp(kv->key, PROTO_F_TYPE) == 0)
-			continue;
-		if (strcmp(kv->key, PROTO_F_DESCRIPTION) == 0) {
-			desc = &kv->val;
-			continue;
-		}
-		print_field(kv->key, &kv->val, 0);
+	printf(_("  signature: verified\n"));
+}
+
+void render_row_page(store *st, const store_row *row, const datefmt_zone *zone)
+{
+	bool en = !cli_french();
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = row_body(row, &a);
+	const char *lang = en ? "en" : "fr";
+	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), lang);
+	if (!title)
+		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), lang);
+	if (title)
+		put_s(title);
+	else
+		fputs(_("(untitled)"), stdout);
+	putchar('\n');
+	/* content first: what the record says, then its fields in the record table's order,
+	 * then where it comes from */
+	print_heading_text(body, PROTO_F_SUMMARY, en);
+	print_heading_text(body, PROTO_F_DESCRIPTION, en);
+	const char *type = str_field(body, PROTO_F_TYPE);
+	if (body && body->type == PROTO_V_MAP) {
+		putchar('\n');
+		recordtext_fields(body, type, print_top_field, &en);
 	}
-	if (desc) {
-		const char *d = proto_langmap_pick(desc, "fr");
-		if (d) {
-			printf("\n%s", spaces(RENDER_NEST));
-			node_term_text(stdout, d, strlen(d), spaces(RENDER_NEST));
-			putchar('\n');
-		}
-	}
+	putchar('\n');
+	print_provenance(st, row, type, zone, en);
 	proto_arena_done(&a);
 }
 

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "node/service/datefmt.h"
 #include "node/service/trust.h"
 #include "store/store.h"
 
@@ -18,8 +19,10 @@ void render_time(uint64_t us, char *ret, size_t cap);
 json_t *render_row_json(store *st, const store_row *row, bool with_body);
 /* One human line for list/search. */
 void render_row_line(store *st, const store_row *row);
-/* The human page of show. */
-void render_row_page(store *st, const store_row *row);
+/* The human page of show, in the CLI's language: the title, summary and description, the
+ * type's fields in the record table's order with their labels and values as people read them
+ * (node/service/recordtext.h), then the provenance, its date in zone (NULL: Europe/Paris). */
+void render_row_page(store *st, const store_row *row, const datefmt_zone *zone);
 /* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
 int render_json_out(json_t *j);
 
