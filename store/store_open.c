@@ -154,6 +154,25 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE meta ADD COLUMN q_total_bytes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE meta ADD COLUMN qn INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE meta ADD COLUMN qbytes INTEGER NOT NULL DEFAULT 0;",
+	/* 7: French search. Every text field of every record type is indexed, the type's own
+	 * (a REX's context, difficulties..., nested texts) in a fifth column, details; the
+	 * tokenizer is maille_fr (store_tokenize.c: case and accents folded, elisions dropped,
+	 * French stems), so the index is built again from the entries, in this migration's
+	 * transaction (a crash leaves the version-6 file as it was). vocab: the folded words
+	 * the index met, unstemmed, for store_suggest (added to by every indexing, never
+	 * removed: a suggestion is checked against the index before it is made). */
+	"DROP TABLE fts;"
+	"DROP VIEW entries_text;"
+	"CREATE VIEW entries_text(rid, title, summary, description, keywords, details) AS"
+	" SELECT rid, maille_text(raw, 'title'), maille_text(raw, 'summary'),"
+	" maille_text(raw, 'description'), maille_text(raw, 'keywords'),"
+	" maille_text(raw, 'details')"
+	" FROM entries WHERE kind = 0 AND unindexed = 0;"
+	"CREATE VIRTUAL TABLE fts USING fts5(title, summary, description, keywords, details,"
+	" content = 'entries_text', content_rowid = 'rid', tokenize = '" STORE_TOKENIZER "');"
+	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);"
+	"CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"INSERT INTO fts(fts) VALUES('rebuild');",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -172,8 +191,8 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_ENTRY_DEL] = "DELETE FROM entries WHERE rid = ?1",
 	/* An external-content index is told what it indexed: the row's text is no longer in
 	 * entries when the queued deletion runs (see store__fts_flush). */
-	[STMT_FTS_DEL] = "INSERT INTO fts(fts, rowid, title, summary, description, keywords)"
-	                 " VALUES('delete', ?1, ?2, ?3, ?4, ?5)",
+	[STMT_FTS_DEL] = "INSERT INTO fts(fts, rowid, title, summary, description, keywords,"
+	                 " details) VALUES('delete', ?1, ?2, ?3, ?4, ?5, ?6)",
 	/* ?18: the rid, meta's next_rid (st->meta). */
 	[STMT_ENTRY_INS] = "INSERT INTO entries(rid, id, territory, path, ts, kind, signer, capref,"
 	                   " raw, type, status, licence, sw_licence, title, summary, fed, path_key,"
@@ -181,8 +200,8 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	                   " VALUES(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
 	                   " ?15, ?16, ?17, ?19, ?20)",
 	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
-	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords)"
-	                 " VALUES(?1, ?2, ?3, ?4, ?5)",
+	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords, details)"
+	                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_GET_PATH] = "SELECT id, raw, rid FROM entries WHERE path_key = ?3"
 	                  " AND territory_key = ?4 AND territory = ?1 AND path = ?2",
 	[STMT_GET_RANGE] = "SELECT id, raw, rid FROM entries WHERE id BETWEEN ?1 AND ?2"
@@ -233,6 +252,9 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	                 " ORDER BY q.ts DESC, q.id DESC",
 	[STMT_Q_INS] = "INSERT INTO quarantine(ts, id, territory, len) VALUES(?1, ?2, ?3, ?4)",
 	[STMT_Q_DEL] = "DELETE FROM quarantine WHERE ts = ?1 AND id = ?2",
+	[STMT_VOCAB_INS] = "INSERT OR IGNORE INTO vocab(word) VALUES(?1)",
+	[STMT_VOCAB_DEL] = "DELETE FROM vocab WHERE word = ?1",
+	[STMT_VOCAB_HAS_TOKEN] = "SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT 1",
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -396,11 +418,17 @@ static int store_migrate(store *st)
 		rc = MAILLE_EVERSION;
 		goto fail;
 	}
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+	/* the words of an index a migration rebuilds are learnt (store_tokenize.c) */
+	st->fts_mode = STORE_FTS_ADDING;
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION && !rc; v++)
 		rc = store__exec(st->db, store_migrations[v]);
-		if (rc)
-			goto fail;
-	}
+	st->fts_mode = STORE_FTS_IDLE;
+	if (rc)
+		goto fail;
+	/* the words of a rebuilt index (migration 7) */
+	rc = store__vocab_flush(st);
+	if (rc)
+		goto fail;
 	if (version < STORE_SCHEMA_VERSION) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
@@ -415,33 +443,8 @@ static int store_migrate(store *st)
 	return 0;
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	store__vocab_forget(st);
 	return rc;
-}
-
-/* The unicode61 tokenizer with the index's options, through the FTS5 extension API. */
-static int store_tokenizer_open(store *st)
-{
-	static const char *const args[] = {"remove_diacritics", "2"};
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
-	void *user = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store__err(rc);
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (!api)
-		return MAILLE_EIO;
-	rc = api->xFindTokenizer(api, "unicode61", &user, &st->tok_api);
-	if (rc != SQLITE_OK)
-		return store__err(rc);
-	rc = st->tok_api.xCreate(user, (const char **)args, 2, &st->tok);
-	if (rc != SQLITE_OK) {
-		st->tok = NULL;
-		return store__err(rc);
-	}
-	return 0;
 }
 
 static void store_unlink_all(const char *path)
@@ -480,6 +483,7 @@ static void store_free(store *st)
 	free(st->fts_buf);
 	free(st->ev);
 	free(st->evicted);
+	store__vocab_free(st);
 	free(st);
 }
 
@@ -723,14 +727,16 @@ int store_open(const char *path, int flags, store **ret)
 	}
 	if (rc)
 		goto fail;
+	/* before the migrations: the last one rebuilds the index with it */
+	rc = store__tokenizer_open(st);
+	if (rc)
+		goto fail;
 	if (version < STORE_SCHEMA_VERSION) {
 		rc = store_migrate(st);
 		if (rc)
 			goto fail;
 	}
-	rc = store_tokenizer_open(st);
-	if (!rc)
-		rc = store__exec(st->db, "CREATE VIRTUAL TABLE temp.fts_instances"
+	rc = store__exec(st->db, "CREATE VIRTUAL TABLE temp.fts_instances"
 		                        " USING fts5vocab(main, fts, instance)");
 	if (rc)
 		goto fail;

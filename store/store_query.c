@@ -315,9 +315,11 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx)
 
 static bool store_query_wordbyte(unsigned char c)
 {
-	/* Bytes of multi-byte UTF-8 sequences count as letters so that accented words survive;
-	 * the tokenizer then decides what in them is a token. */
-	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	/* Bytes of multi-byte UTF-8 sequences count as letters so that accented words survive,
+	 * and the apostrophe so that an elision stays with its word (l'évaluation, one word for
+	 * store/analyse.c); the tokenizer then decides what in them is a token. */
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '\'';
 }
 
 int store__query_token_cb(void *ctx, int tflags, const char *token, int n, int start, int end)
@@ -781,14 +783,14 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
                             store_scan *scan, store_row_cb cb, void *ctx, size_t *ret_rows)
 {
 	/* bm25 weights: the record tables' (proto/record.h, proto_search_columns: title 10,
-	 * summary 5, description 1, keywords 3), in the fts column order. In newest-first order no
+	 * summary 5, description 1, keywords 3, details 1), in the fts column order. In newest-first order no
 	 * row is ranked: bm25 of even one row first counts every match of every word (its IDF),
 	 * the very cost that order avoids. */
 	static const char ranked[] =
 		"SELECT e.id, e.raw, e.rid, fts.rank,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
 		" FROM fts JOIN entries e ON e.rid = fts.rowid"
-		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(%.1f, %.1f, %.1f, %.1f)'";
+		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(%.1f, %.1f, %.1f, %.1f, %.1f)'";
 	static const char newest[] =
 		"SELECT e.id, e.raw, e.rid, 0.0,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
@@ -810,7 +812,8 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
 		snprintf(sql, sizeof sql, ranked, proto_search_columns[PROTO_SEARCH_TITLE].weight,
 		         proto_search_columns[PROTO_SEARCH_SUMMARY].weight,
 		         proto_search_columns[PROTO_SEARCH_DESCRIPTION].weight,
-		         proto_search_columns[PROTO_SEARCH_KEYWORDS].weight);
+		         proto_search_columns[PROTO_SEARCH_KEYWORDS].weight,
+		         proto_search_columns[PROTO_SEARCH_DETAILS].weight);
 	store_filter_sql(sql, f, false);
 	if (bound >= 0)
 		store_sql_add(sql, " AND fts.rowid <= ?9");

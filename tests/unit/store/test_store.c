@@ -34,9 +34,11 @@ typedef struct doc {
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 } doc;
 
-/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 6
- * undone), to test the migrations on it. */
+/* Turns a current store file back into the layout of schema version 1 (migrations 2 to 7
+ * undone; the index of migration 7 is left, which this connection, without its tokenizer,
+ * cannot drop: migration 7 replaces it), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
+	"DROP TABLE vocab;"                                                                            \
 	"DROP TABLE quarantine; DROP TABLE qview;"                                                     \
 	"DROP INDEX entries_capref; ALTER TABLE entries DROP COLUMN held;"                             \
 	"DROP TABLE authors; DROP TABLE invites;"                                                      \
@@ -480,7 +482,7 @@ static void test_open_pragmas(void)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 7);
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
@@ -833,7 +835,7 @@ static void test_batch_edits_within(void)
 	store *st = store_fresh(&k);
 	CHECK_EQ_INT(store_begin(st), 0);
 	for (int v = 0; v < 5; v++) {
-		snprintf(descr, sizeof descr, "version%c", 'a' + v);
+		snprintf(descr, sizeof descr, "version%c", '1' + v);
 		doc d = {.title = "Edition", .description = descr};
 		CHECK_EQ_INT(put(st, &k, "rex/edition", NOW - 100 + (uint64_t)v, PROTO_KIND_DOCUMENT, &d,
 		                 &result, NULL),
@@ -842,7 +844,7 @@ static void test_batch_edits_within(void)
 		/* Search sees the batch so far. */
 		CHECK_EQ_INT(search_n(st, descr, NULL), 1);
 		if (v > 0) {
-			snprintf(word, sizeof word, "version%c", 'a' + v - 1);
+			snprintf(word, sizeof word, "version%c", '1' + v - 1);
 			CHECK_EQ_INT(search_n(st, word, NULL), 0);
 		}
 	}
@@ -850,11 +852,11 @@ static void test_batch_edits_within(void)
 	CHECK_EQ_INT(put(st, &k, "rex/edition", NOW - 1, PROTO_KIND_TOMBSTONE, NULL, &result, NULL),
 	             0);
 	CHECK_EQ_INT(store_commit(st), 0);
-	CHECK_EQ_INT(search_n(st, "versione", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "version5", NULL), 0);
 	CHECK_EQ_INT(search_n(st, "edition", NULL), 0);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
 	store_close(st);
-	CHECK(!store_file_contains("versione"));
+	CHECK(!store_file_contains("version5"));
 	tmp_end();
 
 	/* ~6 MiB of text in one batch, with a failing put after the queue was written out. */
@@ -869,7 +871,7 @@ static void test_batch_edits_within(void)
 	for (int i = 0; i < 50; i++) {
 		char path[32];
 		snprintf(path, sizeof path, "rex/gros-%d", i);
-		snprintf(descr, sizeof descr, "marqueur%c%c", 'a' + i / 26, 'a' + i % 26);
+		snprintf(descr, sizeof descr, "marqueur%02d", i);
 		doc d = {.title = descr, .description = text};
 		CHECK_EQ_INT(put(st, &k, path, NOW - 1000 + (uint64_t)i, PROTO_KIND_DOCUMENT, &d, &result,
 		                 NULL),
@@ -884,8 +886,8 @@ static void test_batch_edits_within(void)
 	CHECK_EQ_INT(store_count(st, &n, &n_docs), 0);
 	CHECK_EQ_INT(n, 50);
 	CHECK_EQ_INT(n_docs, 49);
-	CHECK_EQ_INT(search_n(st, "marqueuraa", NULL), 0);
-	CHECK_EQ_INT(search_n(st, "marqueurbx", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "marqueur00", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "marqueur49", NULL), 1);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
 	free(text);
 	store_close(st);
@@ -916,7 +918,8 @@ static void test_search_diacritics(void)
 	CHECK_EQ_INT(search_n(st, "chatbot expérience", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "chatbot absentissime", NULL), 0);
 	CHECK_EQ_INT(search_n(st, "« expérience »", NULL), 1); /* lone punctuation is dropped */
-	CHECK_EQ_INT(search_n(st, "l’expérience", NULL), 0);   /* a phrase "l expérience": absent */
+	CHECK_EQ_INT(search_n(st, "l’expérience", NULL), 1);   /* the elision is dropped */
+	CHECK_EQ_INT(search_n(st, "l'expériences", NULL), 1);  /* a plural finds the singular */
 	CHECK_EQ_INT(search_n(st, "d’expérience", NULL), 1);
 
 	CHECK_EQ_INT(store_search(st, "experience", NULL, 0, rows_cb, &rs), 0);
@@ -1487,12 +1490,11 @@ static void test_check_missing_fts_row(void)
 	uint8_t id[PROTO_ID_LEN];
 	tmp_begin();
 	check_fixture(id);
-	/* The index reads its text from the entries (external content), through a function this
-	 * connection does not have: remove the row by telling the index what it indexed. */
-	tamper("INSERT INTO fts(fts, rowid, title, summary, description, keywords)"
-	       " SELECT 'delete', rid, 'Cible', '', 'texte de la cible', '' FROM entries"
-	       " WHERE id = ?1",
-	       id, NULL, 0);
+	/* The index reads its text from the entries (external content), through a function and a
+	 * tokenizer this connection does not have: remove the row's sizes, which the index keeps
+	 * for every row it holds. */
+	tamper("DELETE FROM fts_docsize WHERE id = (SELECT rid FROM entries WHERE id = ?1)", id, NULL,
+	       0);
 	check_expect_target(id);
 	tmp_end();
 }
@@ -2159,7 +2161,7 @@ static void test_migrate_v1(void)
 	CHECK_EQ_INT(sqlite3_open(path_, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
-	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 6);
+	CHECK_EQ_INT(sqlite3_column_int64(s, 0), 7);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	tmp_end();

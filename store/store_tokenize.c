@@ -1,0 +1,304 @@
+/* store/store_tokenize.c: the index's tokenizer, maille_fr: store/analyse.c's French analysis
+ * as an FTS5 tokenizer, registered on every connection of a store (store_open) before the
+ * index is touched; and the vocabulary of the indexed words (table vocab), the folded words
+ * before stemming that store_suggest proposes for a query that finds nothing. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Known words are remembered by a 64-bit hash, at most this many (then forgotten at once and
+ * learnt again): a word already in the table costs no statement. */
+#define STORE_VOCAB_SET_MAX (1u << 20)
+
+typedef struct store_tok {
+	store_analyser *an;
+	store *st; /* records the words of the documents it tokenizes (NULL: does not) */
+} store_tok;
+
+struct store_vocab {
+	uint64_t *set; /* open addressing, 0 = empty */
+	size_t cap, n;
+	char *pending; /* new words, each NUL-terminated */
+	size_t len, pending_cap;
+	char *gone; /* words leaving the index: word NUL token NUL, ... */
+	size_t gone_len, gone_cap;
+};
+
+static int store_tok_create(void *user, const char **args, int n, Fts5Tokenizer **ret)
+{
+	store_tok *t;
+	(void)args;
+	if (n != 0)
+		return SQLITE_ERROR; /* maille_fr takes no option */
+	t = calloc(1, sizeof *t);
+	if (!t || store_analyser_new(&t->an) != 0) {
+		free(t);
+		return SQLITE_NOMEM;
+	}
+	t->st = user;
+	*ret = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void store_tok_delete(Fts5Tokenizer *p)
+{
+	store_tok *t = (store_tok *)p;
+	if (!t)
+		return;
+	store_analyser_free(t->an);
+	free(t);
+}
+
+typedef struct store_tok_ctx {
+	void *ctx;
+	int (*x)(void *, int, const char *, int, int, int);
+	store *st;
+	int rc;
+} store_tok_ctx;
+
+static int store_tok_word(void *ctx, const char *tok, size_t tok_len, const char *word,
+                          size_t word_len, size_t start, size_t end)
+{
+	store_tok_ctx *c = ctx;
+	if (c->st && c->st->fts_mode != STORE_FTS_IDLE &&
+	    (c->st->fts_mode == STORE_FTS_REMOVING
+	         ? store__vocab_gone(c->st, word, word_len, tok, tok_len)
+	         : store__vocab_note(c->st, word, word_len)) != 0) {
+		c->rc = SQLITE_NOMEM;
+		return 1;
+	}
+	c->rc = c->x(c->ctx, 0, tok, (int)tok_len, (int)start, (int)end);
+	return c->rc != SQLITE_OK;
+}
+
+static int store_tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
+                              int (*x)(void *, int, const char *, int, int, int))
+{
+	store_tok *t = (store_tok *)p;
+	/* the words of what is indexed (FTS5_TOKENIZE_DOCUMENT alone: not snippets) */
+	store_tok_ctx c = {ctx, x, flags == FTS5_TOKENIZE_DOCUMENT ? t->st : NULL, SQLITE_OK};
+	if (n <= 0 || !text)
+		return SQLITE_OK;
+	int rc = store_analyser_run(t->an, text, (size_t)n, true, store_tok_word, &c);
+	if (rc == MAILLE_ENOMEM)
+		return SQLITE_NOMEM;
+	/* SQLITE_DONE from x stops the tokenizer, which then succeeds (as unicode61 does) */
+	return c.rc == SQLITE_DONE ? SQLITE_OK : c.rc;
+}
+
+static fts5_tokenizer store_tok_api = {store_tok_create, store_tok_delete, store_tok_tokenize};
+
+int store__tokenizer_open(store *st)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store__err(rc);
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (!api)
+		return MAILLE_EIO;
+	/* the index's own: it records the words it indexes in st's vocabulary */
+	rc = api->xCreateTokenizer(api, STORE_TOKENIZER, st, &store_tok_api, NULL);
+	if (rc != SQLITE_OK)
+		return store__err(rc);
+	/* the store's own instance (queries, snippets, checks): it records nothing */
+	st->tok_api = store_tok_api;
+	rc = store_tok_create(NULL, NULL, 0, &st->tok);
+	if (rc != SQLITE_OK) {
+		st->tok = NULL;
+		return store__err(rc);
+	}
+	return 0;
+}
+
+/* ---- vocabulary --------------------------------------------------------------------------- */
+
+static uint64_t store_vocab_hash(const char *w, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+static bool store_vocab_add_hash(struct store_vocab *v, uint64_t h)
+{
+	size_t i = (size_t)h & (v->cap - 1);
+	while (v->set[i]) {
+		if (v->set[i] == h)
+			return false;
+		i = (i + 1) & (v->cap - 1);
+	}
+	v->set[i] = h;
+	v->n++;
+	return true;
+}
+
+static int store_vocab_grow(struct store_vocab *v)
+{
+	size_t cap = v->cap ? v->cap * 2 : 4096;
+	uint64_t *old = v->set;
+	size_t old_cap = v->cap;
+	if (v->cap >= STORE_VOCAB_SET_MAX) { /* forget every known word */
+		memset(v->set, 0, v->cap * sizeof *v->set);
+		v->n = 0;
+		return 0;
+	}
+	v->set = calloc(cap, sizeof *v->set);
+	if (!v->set) {
+		v->set = old;
+		return MAILLE_ENOMEM;
+	}
+	v->cap = cap;
+	v->n = 0;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			store_vocab_add_hash(v, old[i]);
+	free(old);
+	return 0;
+}
+
+int store__vocab_note(store *st, const char *word, size_t n)
+{
+	struct store_vocab *v = st->vocab;
+	if (!v) {
+		v = st->vocab = calloc(1, sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+	}
+	if ((v->n + 1) * 4 > v->cap * 3 && store_vocab_grow(v) != 0)
+		return MAILLE_ENOMEM;
+	if (!store_vocab_add_hash(v, store_vocab_hash(word, n)))
+		return 0;
+	if (v->len + n + 1 > v->pending_cap) {
+		char *p = proto_array_grow_to(v->pending, &v->pending_cap, v->len + n + 1, 65536);
+		if (!p)
+			return MAILLE_ENOMEM;
+		v->pending = p;
+	}
+	memcpy(v->pending + v->len, word, n);
+	v->pending[v->len + n] = '\0';
+	v->len += n + 1;
+	return 0;
+}
+
+int store__vocab_gone(store *st, const char *word, size_t n, const char *tok, size_t tok_n)
+{
+	struct store_vocab *v = st->vocab;
+	if (!v) {
+		v = st->vocab = calloc(1, sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+	}
+	if (v->gone_len + n + tok_n + 2 > v->gone_cap) {
+		char *p = proto_array_grow_to(v->gone, &v->gone_cap, v->gone_len + n + tok_n + 2, 4096);
+		if (!p)
+			return MAILLE_ENOMEM;
+		v->gone = p;
+	}
+	memcpy(v->gone + v->gone_len, word, n);
+	v->gone[v->gone_len + n] = '\0';
+	memcpy(v->gone + v->gone_len + n + 1, tok, tok_n);
+	v->gone[v->gone_len + n + 1 + tok_n] = '\0';
+	v->gone_len += n + tok_n + 2;
+	return 0;
+}
+
+/* Removes from vocab the words that left the index whose token no indexed text has now. */
+static int store_vocab_prune(store *st)
+{
+	struct store_vocab *v = st->vocab;
+	sqlite3_stmt *has = NULL, *del = NULL;
+	int rc = store__stmt(st, STMT_VOCAB_HAS_TOKEN, &has);
+	if (!rc)
+		rc = store__stmt(st, STMT_VOCAB_DEL, &del);
+	for (size_t off = 0; !rc && off < v->gone_len;) {
+		const char *word = v->gone + off, *tok = word + strlen(word) + 1;
+		char q[STORE_ANALYSE_WORD_MAX + 3];
+		off = (size_t)(tok - v->gone) + strlen(tok) + 1;
+		/* the word as a query (a folded word holds no '"'), which the index's own tokenizer
+		 * turns into its token: FTS5 matches what the open transaction indexed so far */
+		snprintf(q, sizeof q, "\"%s\"", word);
+		sqlite3_bind_text(has, 1, q, -1, SQLITE_TRANSIENT);
+		int src = sqlite3_step(has);
+		sqlite3_reset(has);
+		if (src == SQLITE_ROW)
+			continue;
+		if (src != SQLITE_DONE) {
+			rc = store__err(src);
+			break;
+		}
+		sqlite3_bind_text(del, 1, word, -1, SQLITE_STATIC);
+		src = sqlite3_step(del);
+		sqlite3_reset(del);
+		if (src != SQLITE_DONE)
+			rc = store__err(src);
+		else if (sqlite3_changes(st->db) > 0 && v->set) {
+			/* it may come back: forget the words known, to learn them again */
+			memset(v->set, 0, v->cap * sizeof *v->set);
+			v->n = 0;
+		}
+	}
+	v->gone_len = 0;
+	return rc;
+}
+
+int store__vocab_flush(store *st)
+{
+	struct store_vocab *v = st->vocab;
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (!v)
+		return 0;
+	if (v->gone_len) {
+		rc = store_vocab_prune(st);
+		if (rc) {
+			store__vocab_forget(st);
+			return rc;
+		}
+	}
+	if (v->len == 0)
+		return 0;
+	rc = store__stmt(st, STMT_VOCAB_INS, &s);
+	for (size_t off = 0; !rc && off < v->len;) {
+		size_t n = strlen(v->pending + off);
+		sqlite3_bind_text(s, 1, v->pending + off, (int)n, SQLITE_STATIC);
+		int src = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (src != SQLITE_DONE)
+			rc = store__err(src);
+		off += n + 1;
+	}
+	if (rc)
+		store__vocab_forget(st);
+	v->len = 0;
+	return rc;
+}
+
+void store__vocab_forget(store *st)
+{
+	struct store_vocab *v = st->vocab;
+	if (!v)
+		return;
+	if (v->set)
+		memset(v->set, 0, v->cap * sizeof *v->set);
+	v->n = 0;
+	v->len = 0;
+	v->gone_len = 0;
+}
+
+void store__vocab_free(store *st)
+{
+	if (!st->vocab)
+		return;
+	free(st->vocab->set);
+	free(st->vocab->pending);
+	free(st->vocab->gone);
+	free(st->vocab);
+	st->vocab = NULL;
+}
