@@ -311,6 +311,8 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 
 /* store_tokenize.c */
 int store__tokenizer_open(store *st);
+/* The analyser of st's own tokenizer instance. */
+store_analyser *store__tok_analyser(store *st);
 /* Remembers word[0..n), a folded word the index's tokenizer met in a document; the words not
  * known yet are written to table vocab by store__vocab_flush, in the transaction that
  * indexes them (store__fts_flush, the migration's rebuild). */

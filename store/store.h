@@ -185,6 +185,18 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
  * the walk longer, never wrong. Over 100k generated entries (this machine, 2 cores): a query
  * matching up to 1000 entries in under 7 ms, any other in under 30 ms, unfiltered.
  * MAILLE_EINVAL for a query with no word, or that is not valid UTF-8. */
+/* Suggestions for a query that finds nothing: the query with each word the index does not
+ * hold replaced by the nearest word the records hold (table vocab: folded, unstemmed; by edit
+ * distance, at most 1 for a word of up to 4 letters and 2 otherwise, then by how many records
+ * have it), the first such word's STORE_SUGGEST_MAX nearest giving as many suggestions. Each
+ * is a NUL-terminated string of at most STORE_SUGGEST_LEN - 1 bytes; *ret_n of them (0: none
+ * near enough). MAILLE_EINVAL for a query that is not UTF-8. Reads the whole vocabulary: only
+ * for a query without results. */
+#define STORE_SUGGEST_MAX 3
+#define STORE_SUGGEST_LEN 256
+int store_suggest(store *st, const char *query, char ret[][STORE_SUGGEST_LEN], size_t cap,
+                  size_t *ret_n);
+
 int store_search(store *st, const char *query, const store_filter *f, size_t limit,
                  store_row_cb cb, void *ctx);
 

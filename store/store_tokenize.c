@@ -90,6 +90,11 @@ static int store_tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char
 
 static fts5_tokenizer store_tok_api = {store_tok_create, store_tok_delete, store_tok_tokenize};
 
+store_analyser *store__tok_analyser(store *st)
+{
+	return ((store_tok *)st->tok)->an;
+}
+
 int store__tokenizer_open(store *st)
 {
 	fts5_api *api = NULL;

@@ -32,6 +32,7 @@ typedef fixture_key key;
 typedef struct doc {
 	const char *type, *title, *title_en, *summary, *description, *status, *licence;
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
+	const char *difficulties, *risk; /* a REX's field, a use case's nested risks[].description */
 } doc;
 
 /* Turns a current store file back into the layout of schema version 1 (migrations 2 to 7
@@ -198,6 +199,15 @@ static uint8_t *body_make(const doc *d, size_t *ret_len)
 	kv_list(&a, m, "themes", d->theme, d->theme2);
 	kv_list(&a, m, "keywords", d->keyword, NULL);
 	kv_lang(&a, m, "name", d->name, NULL);
+	kv_str(&a, m, "difficulties", d->difficulties);
+	if (d->risk) {
+		proto_value *risks = proto_value_map_put(&a, m, "risks", strlen("risks"));
+		*risks = *proto_value_new(&a, PROTO_V_ARRAY);
+		proto_value *risk = proto_value_array_push(&a, risks);
+		*risk = *proto_value_new(&a, PROTO_V_MAP);
+		kv_str(&a, risk, "name", "Biais");
+		kv_str(&a, risk, "description", d->risk);
+	}
 	if (proto_value_encode(m, PROTO_ENTRY_MAX, &buf, ret_len) != 0) {
 		fprintf(stderr, "body_make: encode failed\n");
 		exit(1);
@@ -927,6 +937,43 @@ static void test_search_diacritics(void)
 	CHECK(strstr(rs.snippet[0], "\x02" "expérience" "\x03") != NULL);
 	CHECK(rs.rank[0] < 0);
 	store_close(st);
+	tmp_end();
+}
+
+/* Every text field is searched: a REX's difficulties, a use case's nested risks; plurals find
+ * singulars; a query that finds nothing gets the nearest words of the records. */
+static void test_search_french(void)
+{
+	key k;
+	char sug[STORE_SUGGEST_MAX][STORE_SUGGEST_LEN];
+	size_t n = 9;
+	doc rex = {.title = "Assistant municipal", .description = "Un chatbot pour l'accueil.",
+	           .difficulties = "La quinconcière des données a freiné l'évaluation."};
+	doc uc = {.type = "use_case", .title = "Tri du courrier", .description = "Classement.",
+	          .risk = "Erreurs d'orthographe sur les patronymes"};
+	store *st = store_fresh(&k);
+	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW - 2, PROTO_KIND_DOCUMENT, &rex, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "use-case/tri", NOW - 1, PROTO_KIND_DOCUMENT, &uc, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1); /* difficulties, typed without accent */
+	CHECK_EQ_INT(search_n(st, "Quinconcière", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);  /* a plural finds the singular */
+	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
+	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
+	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK(n >= 1);
+	CHECK_EQ_STR(n ? sug[0] : NULL, "chatbot");
+	CHECK_EQ_INT(store_suggest(st, "accueil quinconsiere", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_STR(n ? sug[0] : NULL, "accueil quinconciere");
+	CHECK_EQ_INT(store_suggest(st, "zzzzzzzzzz", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	/* a removed record's words are no longer suggested, nor in the file */
+	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	store_close(st);
+	CHECK(!store_file_contains("quinconciere"));
 	tmp_end();
 }
 
@@ -3320,6 +3367,7 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_secure_delete_control, test_text_stored_once, test_secure_delete_tombstone,
            test_secure_delete_edit, test_check_raw_byte, test_check_signature_byte,
            test_check_path_column, test_check_path_keys, test_check_missing_fts_row,
+           test_search_french,
            test_batch_failed_new_put, test_rid_monotonic, test_since, test_has_raw_get,
            test_fingerprint_rbsr, test_fingerprint_failed_puts, test_two_writers,
            test_migrate_v1, test_check_meta, test_peers, test_trust, test_index_later,
