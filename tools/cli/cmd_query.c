@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
 #include "node/service/term.h"
 #include "node/service/trust.h"
 #include "nodecli.h"
@@ -211,6 +212,22 @@ static const char search_help[] =
 	"marked [untrusted]. Records received by a bulk sync are found once indexed (maille\n"
 	"status shows those waiting).\n";
 
+/* A query that found nothing: the nearest words of the records, "Did you mean ...?" on
+ * standard error (store_suggest). */
+static void search_suggest(store *st, const char *query)
+{
+	char sug[STORE_SUGGEST_MAX][STORE_SUGGEST_LEN];
+	size_t n = 0;
+	if (store_suggest(st, query, sug, STORE_SUGGEST_MAX, &n) != 0 || n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		/* TRANSLATORS: a search's suggestions: "Did you mean chatbot or chatbots?" */
+		fputs(i == 0 ? _("Did you mean ") : _(" or "), stderr);
+		node_term_put(stderr, sug[i], strlen(sug[i]));
+	}
+	fputs(_("?\n"), stderr);
+}
+
 int cmd_search(int argc, char **argv)
 {
 	cli_opt opts[] = {FILTER_OPTS, {"limit", true, NULL}, {NULL, false, NULL}};
@@ -251,6 +268,7 @@ int cmd_search(int argc, char **argv)
 		        q.f.trusted_only
 		            ? " among the trusted territories (--all searches the others)"
 		            : "");
+		search_suggest(q.nd.st, query);
 	}
 	return filtered_end("search", r, "the query has no word to search for", &q);
 }
