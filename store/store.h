@@ -185,6 +185,22 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
  * the walk longer, never wrong. Over 100k generated entries (this machine, 2 cores): a query
  * matching up to 1000 entries in under 7 ms, any other in under 30 ms, unfiltered.
  * MAILLE_EINVAL for a query with no word, or that is not valid UTF-8. */
+/* A record a query matches, as store_search_matches gives it: its filter columns. Strings and
+ * the key are valid during the callback only. */
+typedef struct store_match {
+	const char *type, *status, *licence, *sw_licence; /* NULL when the record has none */
+	const uint8_t *territory;                          /* PROTO_KEY_LEN bytes */
+	const char *themes; /* its themes separated by "\x1f", "" for none */
+} store_match;
+typedef int (*store_match_cb)(const store_match *m, void *ctx);
+
+/* The records query matches under f (as store_search would find them), in no particular order
+ * and unranked (for a result count and facet counts that follow a search): at most cap of them
+ * to cb (a non-zero return stops the walk and is returned), *ret_n how many were given and
+ * *ret_more whether more match. Errors as store_search's. */
+int store_search_matches(store *st, const char *query, const store_filter *f, size_t cap,
+                         store_match_cb cb, void *ctx, size_t *ret_n, bool *ret_more);
+
 /* Suggestions for a query that finds nothing: the query with each word the index does not
  * hold replaced by the nearest word the records hold (table vocab: folded, unstemmed; by edit
  * distance, at most 1 for a word of up to 4 letters and 2 otherwise, then by how many records

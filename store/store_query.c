@@ -892,6 +892,73 @@ int store_search(store *st, const char *query, const store_filter *f, size_t lim
 	return rc;
 }
 
+int store_search_matches(store *st, const char *query, const store_filter *f, size_t cap,
+                         store_match_cb cb, void *ctx, size_t *ret_n, bool *ret_more)
+{
+	static const store_filter none;
+	char sql[STORE_SQL_MAX] =
+		"SELECT e.type, e.status, e.licence, e.sw_licence, e.territory,"
+		" (SELECT group_concat(t.theme, char(31)) FROM themes t WHERE t.rid = e.rid)"
+		" FROM fts JOIN entries e ON e.rid = fts.rowid WHERE fts MATCH ?1";
+	sqlite3_stmt *s = NULL;
+	store_query q;
+	size_t n = 0;
+	int rc;
+
+	if (!query || !cb || !ret_n || !ret_more)
+		return MAILLE_EINVAL;
+	if (!f)
+		f = &none;
+	rc = store__fts_sync(st);
+	if (!rc)
+		rc = store_query_build(st, query, &q);
+	if (rc)
+		return rc;
+	store_filter_sql(sql, f, false);
+	store_sql_add(sql, " LIMIT ?7");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(q.match);
+		return store__err(rc);
+	}
+	sqlite3_bind_text(s, P_MATCH, q.match, (int)q.len, SQLITE_STATIC);
+	store_filter_bind(s, f);
+	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)cap + 1);
+	*ret_more = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_match m;
+		if (n == cap) {
+			*ret_more = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		m.type = (const char *)sqlite3_column_text(s, 0);
+		m.status = (const char *)sqlite3_column_text(s, 1);
+		m.licence = (const char *)sqlite3_column_text(s, 2);
+		m.sw_licence = (const char *)sqlite3_column_text(s, 3);
+		m.territory = sqlite3_column_blob(s, 4);
+		m.themes = (const char *)sqlite3_column_text(s, 5);
+		if (!m.themes)
+			m.themes = "";
+		if (!m.territory || sqlite3_column_bytes(s, 4) != PROTO_KEY_LEN) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		n++;
+		int r = cb(&m, ctx);
+		if (r) {
+			sqlite3_finalize(s);
+			free(q.match);
+			*ret_n = n;
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	free(q.match);
+	*ret_n = n;
+	return rc == SQLITE_DONE ? 0 : store__err(rc);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Counts and names */
 
