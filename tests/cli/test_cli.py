@@ -221,6 +221,9 @@ class TestPublish(Node):
         # a word of the REX's difficulties, and a plural that finds the singular
         for q in ("paie", "gestionnaire", "chatbots", "l'expériences"):
             self.assertEqual([h["path"] for h in self.js("search", q)], [res["path"]], q)
+        rc, out, err = self.m("search", "chatbots")
+        self.assertEqual(rc, 0)
+        self.assertIn("1 record found", err)
         # a typo: nothing, and the nearest word of the records
         rc, out, err = self.m("search", "chatbto")
         self.assertEqual(rc, 0)
