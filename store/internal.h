@@ -207,6 +207,7 @@ struct store {
 	/* What the index's tokenizer is cutting a document for: its words are learnt only while
 	 * the index adds or removes text (not for a check or a snippet). */
 	enum { STORE_FTS_IDLE, STORE_FTS_ADDING, STORE_FTS_REMOVING } fts_mode;
+	int upgraded_from; /* store_upgraded_from */
 };
 
 /* The columns derived from a document's body. Strings borrow the decoded body. */

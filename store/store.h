@@ -54,6 +54,11 @@ int store_open(const char *path, int flags, store **ret);
  * (the damage, if any, is further in: store_check finds it). MAILLE_EINVAL. */
 int store_diagnose(const char *path, char *ret, size_t cap);
 /* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
+/* The schema version the file had when this handle opened it, when the handle migrated it
+ * (0 otherwise, and for a file it created). From a version below 7 the search index was
+ * rebuilt for the French analysis, in the migration's transaction: callers say so. */
+int store_upgraded_from(const store *st);
+
 void store_close(store *st);
 
 /* Batched writes: every put between begin and commit is one transaction. Without begin, each

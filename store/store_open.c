@@ -431,6 +431,7 @@ static int store_migrate(store *st)
 		goto fail;
 	if (version < STORE_SCHEMA_VERSION) {
 		char sql[96];
+		st->upgraded_from = version > 0 ? (int)version : 0;
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		         STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
 		rc = store__exec(st->db, sql);
@@ -748,6 +749,11 @@ fail:
 	if (created)
 		store_unlink_all(path);
 	return rc;
+}
+
+int store_upgraded_from(const store *st)
+{
+	return st ? st->upgraded_from : 0;
 }
 
 void store_close(store *st)

@@ -2168,6 +2168,17 @@ static void test_migrate_v1(void)
 	raw_exec("DELETE FROM entries WHERE rid = 5;" TO_VERSION_1);
 
 	st = store_reopen();
+	CHECK_EQ_INT(store_upgraded_from(st), 1);
+	/* the index rebuilt by migration 7, with its vocabulary */
+	CHECK_EQ_INT(search_n(st, "motancien", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "anciens formats", NULL), 1);
+	{
+		char sug[STORE_SUGGEST_MAX][STORE_SUGGEST_LEN];
+		size_t n = 0;
+		CHECK_EQ_INT(store_suggest(st, "motancient", sug, STORE_SUGGEST_MAX, &n), 0);
+		CHECK_EQ_INT(n, 1);
+		CHECK_EQ_STR(n ? sug[0] : NULL, "motancien");
+	}
 	CHECK_EQ_INT(fp_check(st), 2);
 	CHECK_EQ_INT(last_rid(st), 4);
 	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
