@@ -245,8 +245,9 @@ class TestCommands(Base):
         """A store of version 3 (no trusted table) is migrated on open."""
         a = self.node("a")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        # migration 6 undone, then 5, then 4
-        for sql in ("DROP TABLE quarantine", "DROP TABLE qview",
+        # migration 7 undone (its index is left: this connection has no maille_fr tokenizer
+        # to drop it with, and migration 7 replaces it), then 6, 5 and 4
+        for sql in ("DROP TABLE vocab", "DROP TABLE quarantine", "DROP TABLE qview",
                     *(f"ALTER TABLE meta DROP COLUMN {c}" for c in (
                         "q_on", "q_entries", "q_bytes", "q_total_entries", "q_total_bytes",
                         "qn", "qbytes")),
@@ -261,7 +262,7 @@ class TestCommands(Base):
         self.ok(a, "trust", other)
         self.assertEqual(self.js(a, "territories")[1]["reason"], "explicit")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 6)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 7)
         self.assertEqual(db.execute("SELECT hex(key) FROM trusted").fetchall(),
                          [(other.upper(),)])
         db.close()
