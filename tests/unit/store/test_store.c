@@ -960,6 +960,12 @@ static void test_search_french(void)
 	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
 	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
 	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
+	/* the highlight marks the whole word, never the elided article */
+	rows rs = {0};
+	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
+	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
 	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK(n >= 1);
 	CHECK_EQ_STR(n ? sug[0] : NULL, "chatbot");
