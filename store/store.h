@@ -9,9 +9,11 @@
  * optimisation rewrites the whole index (SQLite 3.40's FTS5 cannot remove a posting in
  * place): ~0.4 s of CPU at 100k entries, whatever the number of deletions in the transaction,
  * so edits and tombstones that arrive together are best put in one batch.
- * Full-text search uses FTS5 with `unicode61 remove_diacritics 2` (expérience = experience);
+ * Full-text search uses FTS5 with the store's French tokenizer, maille_fr (store/analyse.h:
+ * case and accents folded, elisions dropped, French stems: l'expérience = experiences);
  * the indexed text is computed from the stored entries (it is not stored twice), so any other
- * program that reads the file's index needs the store's maille_text() SQL function.
+ * program that reads the file's index needs the store's maille_text() SQL function and that
+ * tokenizer.
  *
  * The entries of territories the node does not trust are kept in a quarantine, within bounds
  * (PROTOCOL.md §4.6). The node's own tables never replicate: the configured peers, the
@@ -163,9 +165,10 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
  * the best ones (see store_search). */
 #define STORE_SEARCH_RANKED_MAX 10000
 
-/* Full-text search over title, summary, description and keywords (every language).
- * query is what a person typed: words (all must match, last one as a prefix), diacritics and
- * case ignored; FTS5 syntax characters are treated as separators, never as operators, so no
+/* Full-text search over every text field the record tables mark as searched (proto/record.h:
+ * title, summary, description, keywords, then the type's own fields; every language).
+ * query is what a person typed: words (all must match, last one as a prefix), analysed as the
+ * index is (store/analyse.h); FTS5 syntax characters are treated as separators, never as operators, so no
  * query can fail to parse. At most limit rows (limit 0 = 20, at most MAILLE_SEARCH_LIMIT_MAX),
  * filtered by f. Inside a batch, the batch's puts are searched too.
  *
