@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Known words are remembered by a 64-bit hash, at most this many (then forgotten at once and
- * learnt again): a word already in the table costs no statement. */
-#define STORE_VOCAB_SET_MAX (1u << 20)
+/* Known words are remembered by a 64-bit hash, in a table of at most this many slots (2 MiB;
+ * three quarters full, it is forgotten at once and learnt again): a word already in the table
+ * costs no statement. 100 000 generated records hold 14 000 words. */
+#define STORE_VOCAB_SET_MAX (1u << 18)
 
 typedef struct store_tok {
 	store_analyser *an;
