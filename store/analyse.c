@@ -8,6 +8,7 @@
 #include <libstemmer.h>
 
 #include "proto/error.h"
+#include "proto/value.h"
 
 /* Stems of the words met last, direct-mapped by a hash of the folded word: a text repeats its
  * words, and a snippet cuts the same rows' text again, so most words are stemmed once (the
@@ -47,39 +48,13 @@ void store_analyser_free(store_analyser *a)
 }
 
 /* The code point at s[0..len) (len > 0) and its length, or -1 and 1 for a byte that does not
- * start a well-formed, shortest-form UTF-8 sequence of a scalar value. */
+ * start a strict UTF-8 sequence (proto_utf8_next's rules). */
 static int32_t analyse_decode(const unsigned char *s, size_t len, size_t *ret_n)
 {
-	unsigned char c = s[0];
-	int32_t cp;
-	size_t n;
-	*ret_n = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return -1;
-	}
-	if (len < n)
-		return -1;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*ret_n = n;
-	return cp;
+	uint32_t cp = 0;
+	size_t n = proto_utf8_next(s, len, &cp);
+	*ret_n = n ? n : 1;
+	return n ? (int32_t)cp : -1;
 }
 
 enum { CP_SEP, CP_LETTER, CP_MARK, CP_APOS };

@@ -285,23 +285,10 @@ void web_page_home(web_req *r, const char *rest)
  * numbers beside the filters follow the words and the filters (store_search_matches). */
 #define WEB_SEARCH_WALK 10000u
 
-static void search_count(web_facet *v, size_t *n, size_t cap, const char *s, size_t len)
+static void search_count(web_facet *v, size_t *n, size_t cap, const char *s)
 {
-	if (!s || !len)
-		return;
-	if (len >= sizeof v[0].value)
-		len = sizeof v[0].value - 1;
-	for (size_t i = 0; i < *n; i++)
-		if (strlen(v[i].value) == len && memcmp(v[i].value, s, len) == 0) {
-			v[i].n++;
-			return;
-		}
-	if (*n == cap)
-		return;
-	memcpy(v[*n].value, s, len);
-	v[*n].value[len] = '\0';
-	v[*n].n = 1;
-	(*n)++;
+	if (s && *s)
+		web_facet_add(v, n, cap, s, strlen(s));
 }
 
 static int search_match(const store_match *m, void *ctx)
@@ -309,14 +296,14 @@ static int search_match(const store_match *m, void *ctx)
 	web_facets *f = ctx;
 	size_t i;
 	f->total++;
-	search_count(f->type, &f->n_type, 8, m->type, m->type ? strlen(m->type) : 0);
-	search_count(f->status, &f->n_status, 8, m->status, m->status ? strlen(m->status) : 0);
-	search_count(f->licence, &f->n_licence, WEB_FACET_VALUES, m->licence,
-	             m->licence ? strlen(m->licence) : 0);
+	search_count(f->type, &f->n_type, 8, m->type);
+	search_count(f->status, &f->n_status, 8, m->status);
+	search_count(f->licence, &f->n_licence, WEB_FACET_VALUES, m->licence);
 	for (const char *t = m->themes; *t;) {
 		const char *e = strchr(t, '\x1f');
 		size_t len = e ? (size_t)(e - t) : strlen(t);
-		search_count(f->theme, &f->n_theme, WEB_FACET_VALUES, t, len);
+		if (len)
+			web_facet_add(f->theme, &f->n_theme, WEB_FACET_VALUES, t, len);
 		t += len + (e ? 1 : 0);
 	}
 	for (i = 0; i < f->n_territory; i++)
@@ -332,12 +319,6 @@ static int search_match(const store_match *m, void *ctx)
 	return 0;
 }
 
-static int search_facet_cmp(const void *a, const void *b)
-{
-	const web_facet *x = a, *y = b;
-	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->value, y->value);
-}
-
 /* The facets of the words q under the page's filters (the theme filter included), into *ret;
  * *ret_more when more than WEB_SEARCH_WALK records match. 0 or the store's error. */
 static int search_facets(web_req *r, const char *q, const web_query *wq, web_facets *ret,
@@ -351,10 +332,10 @@ static int search_facets(web_req *r, const char *q, const web_query *wq, web_fac
 	                             ret_more);
 	if (e)
 		return e;
-	qsort(ret->type, ret->n_type, sizeof ret->type[0], search_facet_cmp);
-	qsort(ret->theme, ret->n_theme, sizeof ret->theme[0], search_facet_cmp);
-	qsort(ret->status, ret->n_status, sizeof ret->status[0], search_facet_cmp);
-	qsort(ret->licence, ret->n_licence, sizeof ret->licence[0], search_facet_cmp);
+	qsort(ret->type, ret->n_type, sizeof ret->type[0], web_facet_cmp);
+	qsort(ret->theme, ret->n_theme, sizeof ret->theme[0], web_facet_cmp);
+	qsort(ret->status, ret->n_status, sizeof ret->status[0], web_facet_cmp);
+	qsort(ret->licence, ret->n_licence, sizeof ret->licence[0], web_facet_cmp);
 	ret->ready = true;
 	return 0;
 }
