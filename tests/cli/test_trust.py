@@ -259,7 +259,13 @@ class TestCommands(Base):
         db.commit()
         db.close()
         other = "ef" * 32
-        self.ok(a, "trust", other)
+        rc, out, err = self.m(a, "trust", other)
+        self.assertEqual(rc, 0, err)
+        # said once, by the command that migrated the store
+        self.assertIn("upgraded from schema version 3", err)
+        self.assertIn("search index was rebuilt", err)
+        rc, out, err = self.m(a, "status")
+        self.assertNotIn("upgraded", err)
         self.assertEqual(self.js(a, "territories")[1]["reason"], "explicit")
         db = sqlite3.connect(os.path.join(a, "store.sqlite"))
         self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 7)
