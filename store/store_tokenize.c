@@ -18,9 +18,17 @@ typedef struct store_tok {
 	store *st; /* records the words of the documents it tokenizes (NULL: does not) */
 } store_tok;
 
-struct store_vocab {
-	uint64_t *set; /* open addressing, 0 = empty */
+/* A set of 64-bit word hashes: open addressing, 0 = empty. */
+typedef struct store_hset {
+	uint64_t *slot;
 	size_t cap, n;
+} store_hset;
+
+struct store_vocab {
+	store_hset known; /* words known to be in the table */
+	/* this flush's: the words of the texts added (still indexed whatever leaves), and those
+	 * of the texts removed already listed in gone */
+	store_hset added, gone_seen;
 	char *pending; /* new words, each NUL-terminated */
 	size_t len, pending_cap;
 	char *gone; /* words leaving the index: word NUL token NUL, ... */
@@ -132,54 +140,77 @@ static uint64_t store_vocab_hash(const char *w, size_t n)
 	return h ? h : 1;
 }
 
-static bool store_vocab_add_hash(struct store_vocab *v, uint64_t h)
+static bool store_hset_has(const store_hset *s, uint64_t h)
 {
-	size_t i = (size_t)h & (v->cap - 1);
-	while (v->set[i]) {
-		if (v->set[i] == h)
-			return false;
-		i = (i + 1) & (v->cap - 1);
-	}
-	v->set[i] = h;
-	v->n++;
-	return true;
+	if (!s->cap)
+		return false;
+	for (size_t i = (size_t)h & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == h)
+			return true;
+	return false;
 }
 
-static int store_vocab_grow(struct store_vocab *v)
+static void store_hset_clear(store_hset *s)
 {
-	size_t cap = v->cap ? v->cap * 2 : 4096;
-	uint64_t *old = v->set;
-	size_t old_cap = v->cap;
-	if (v->cap >= STORE_VOCAB_SET_MAX) { /* forget every known word */
-		memset(v->set, 0, v->cap * sizeof *v->set);
-		v->n = 0;
-		return 0;
+	if (s->slot)
+		memset(s->slot, 0, s->cap * sizeof *s->slot);
+	s->n = 0;
+}
+
+/* Adds h: *ret_added whether it was new. At max slots and three quarters full, the set is
+ * emptied first (what it forgets is learnt again). MAILLE_ENOMEM. */
+static int store_hset_add(store_hset *s, uint64_t h, size_t max, bool *ret_added)
+{
+	if ((s->n + 1) * 4 > s->cap * 3) {
+		if (s->cap >= max) {
+			store_hset_clear(s);
+		} else {
+			size_t cap = s->cap ? s->cap * 2 : 4096;
+			uint64_t *slot = calloc(cap, sizeof *slot), *old = s->slot;
+			size_t old_cap = s->cap;
+			if (!slot)
+				return MAILLE_ENOMEM;
+			s->slot = slot;
+			s->cap = cap;
+			s->n = 0;
+			for (size_t i = 0; i < old_cap; i++)
+				if (old[i]) {
+					bool added;
+					store_hset_add(s, old[i], max, &added);
+				}
+			free(old);
+		}
 	}
-	v->set = calloc(cap, sizeof *v->set);
-	if (!v->set) {
-		v->set = old;
-		return MAILLE_ENOMEM;
+	size_t i = (size_t)h & (s->cap - 1);
+	while (s->slot[i]) {
+		if (s->slot[i] == h) {
+			*ret_added = false;
+			return 0;
+		}
+		i = (i + 1) & (s->cap - 1);
 	}
-	v->cap = cap;
-	v->n = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i])
-			store_vocab_add_hash(v, old[i]);
-	free(old);
+	s->slot[i] = h;
+	s->n++;
+	*ret_added = true;
 	return 0;
+}
+
+static struct store_vocab *store_vocab_get(store *st)
+{
+	if (!st->vocab)
+		st->vocab = calloc(1, sizeof *st->vocab);
+	return st->vocab;
 }
 
 int store__vocab_note(store *st, const char *word, size_t n)
 {
-	struct store_vocab *v = st->vocab;
-	if (!v) {
-		v = st->vocab = calloc(1, sizeof *v);
-		if (!v)
-			return MAILLE_ENOMEM;
-	}
-	if ((v->n + 1) * 4 > v->cap * 3 && store_vocab_grow(v) != 0)
+	struct store_vocab *v = store_vocab_get(st);
+	uint64_t h = store_vocab_hash(word, n);
+	bool added;
+	if (!v || store_hset_add(&v->added, h, SIZE_MAX, &added) != 0 ||
+	    store_hset_add(&v->known, h, STORE_VOCAB_SET_MAX, &added) != 0)
 		return MAILLE_ENOMEM;
-	if (!store_vocab_add_hash(v, store_vocab_hash(word, n)))
+	if (!added)
 		return 0;
 	if (v->len + n + 1 > v->pending_cap) {
 		char *p = proto_array_grow_to(v->pending, &v->pending_cap, v->len + n + 1, 65536);
@@ -195,12 +226,12 @@ int store__vocab_note(store *st, const char *word, size_t n)
 
 int store__vocab_gone(store *st, const char *word, size_t n, const char *tok, size_t tok_n)
 {
-	struct store_vocab *v = st->vocab;
-	if (!v) {
-		v = st->vocab = calloc(1, sizeof *v);
-		if (!v)
-			return MAILLE_ENOMEM;
-	}
+	struct store_vocab *v = store_vocab_get(st);
+	bool added;
+	if (!v || store_hset_add(&v->gone_seen, store_vocab_hash(word, n), SIZE_MAX, &added) != 0)
+		return MAILLE_ENOMEM;
+	if (!added)
+		return 0; /* listed already */
 	if (v->gone_len + n + tok_n + 2 > v->gone_cap) {
 		char *p = proto_array_grow_to(v->gone, &v->gone_cap, v->gone_len + n + tok_n + 2, 4096);
 		if (!p)
@@ -227,6 +258,9 @@ static int store_vocab_prune(store *st)
 		const char *word = v->gone + off, *tok = word + strlen(word) + 1;
 		char q[STORE_ANALYSE_WORD_MAX + 3];
 		off = (size_t)(tok - v->gone) + strlen(tok) + 1;
+		/* a text this flush added has it (an edit keeps most of its words) */
+		if (store_hset_has(&v->added, store_vocab_hash(word, strlen(word))))
+			continue;
 		/* the word as a query (a folded word holds no '"'), which the index's own tokenizer
 		 * turns into its token: FTS5 matches what the open transaction indexed so far */
 		snprintf(q, sizeof q, "\"%s\"", word);
@@ -244,14 +278,25 @@ static int store_vocab_prune(store *st)
 		sqlite3_reset(del);
 		if (src != SQLITE_DONE)
 			rc = store__err(src);
-		else if (sqlite3_changes(st->db) > 0 && v->set) {
-			/* it may come back: forget the words known, to learn them again */
-			memset(v->set, 0, v->cap * sizeof *v->set);
-			v->n = 0;
-		}
+		else if (sqlite3_changes(st->db) > 0)
+			store_hset_clear(&v->known); /* it may come back: learn the words again */
 	}
 	v->gone_len = 0;
 	return rc;
+}
+
+/* The end of a flush: its own sets emptied (freed when a rebuild made them large). */
+static void store_vocab_flush_done(struct store_vocab *v)
+{
+	store_hset *sets[2] = {&v->added, &v->gone_seen};
+	for (size_t i = 0; i < 2; i++) {
+		if (sets[i]->cap > 65536) {
+			free(sets[i]->slot);
+			memset(sets[i], 0, sizeof *sets[i]);
+		} else {
+			store_hset_clear(sets[i]);
+		}
+	}
 }
 
 int store__vocab_flush(store *st)
@@ -268,6 +313,7 @@ int store__vocab_flush(store *st)
 			return rc;
 		}
 	}
+	store_vocab_flush_done(v);
 	if (v->len == 0)
 		return 0;
 	rc = store__stmt(st, STMT_VOCAB_INS, &s);
@@ -291,9 +337,8 @@ void store__vocab_forget(store *st)
 	struct store_vocab *v = st->vocab;
 	if (!v)
 		return;
-	if (v->set)
-		memset(v->set, 0, v->cap * sizeof *v->set);
-	v->n = 0;
+	store_hset_clear(&v->known);
+	store_vocab_flush_done(v);
 	v->len = 0;
 	v->gone_len = 0;
 }
@@ -302,7 +347,9 @@ void store__vocab_free(store *st)
 {
 	if (!st->vocab)
 		return;
-	free(st->vocab->set);
+	free(st->vocab->known.slot);
+	free(st->vocab->added.slot);
+	free(st->vocab->gone_seen.slot);
 	free(st->vocab->pending);
 	free(st->vocab->gone);
 	free(st->vocab);

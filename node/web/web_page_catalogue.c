@@ -372,7 +372,7 @@ static void search_suggestions(web_req *r, const char *q)
 		wb_htmls(b, sug[i]);
 		wb_puts(b, "</a>");
 	}
-	wb_puts(b, L(r, " ?</p>", "?</p>"));
+	wb_puts(b, L(r, "&nbsp;?</p>", "?</p>"));
 }
 
 static void catalogue_page(web_req *r, bool search)

@@ -974,8 +974,19 @@ static void test_search_french(void)
 	CHECK_EQ_STR(n ? sug[0] : NULL, "accueil quinconciere");
 	CHECK_EQ_INT(store_suggest(st, "zzzzzzzzzz", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK_EQ_INT(n, 0);
+	/* an edit keeps the words its new version still has, and only those */
+	rex.description = "Un agent conversationnel pour l'accueil.";
+	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW - 1, PROTO_KIND_DOCUMENT, &rex, NULL, NULL), 0);
+	CHECK_EQ_INT(store_suggest(st, "accueil quinconsiere", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_STR(n ? sug[0] : NULL, "accueil quinconciere");
+	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	rex.description = "Un chatbot pour l'accueil.";
+	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW, PROTO_KIND_DOCUMENT, &rex, NULL, NULL), 0);
+	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_STR(n ? sug[0] : NULL, "chatbot");
 	/* a removed record's words are no longer suggested, nor in the file */
-	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW + 1, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
 	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK_EQ_INT(n, 0);
 	store_close(st);
