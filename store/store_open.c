@@ -254,7 +254,9 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	[STMT_Q_DEL] = "DELETE FROM quarantine WHERE ts = ?1 AND id = ?2",
 	[STMT_VOCAB_INS] = "INSERT OR IGNORE INTO vocab(word) VALUES(?1)",
 	[STMT_VOCAB_DEL] = "DELETE FROM vocab WHERE word = ?1",
-	[STMT_VOCAB_HAS_TOKEN] = "SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT 1",
+	/* ?2: STORE_VOCAB_SCAN_MAX + 1 (store_vocab_prune) */
+	[STMT_VOCAB_HAS_TOKEN] = "SELECT e.raw FROM fts JOIN entries e ON e.rid = fts.rowid"
+	                         " WHERE fts MATCH ?1 LIMIT ?2",
 };
 
 /* ------------------------------------------------------------------------------------------ */

@@ -12,6 +12,10 @@
  * three quarters full, it is forgotten at once and learnt again): a word already in the table
  * costs no statement. 100 000 generated records hold 14 000 words. */
 #define STORE_VOCAB_SET_MAX (1u << 18)
+/* A word leaving the index whose stem some records still have stays in the vocabulary when
+ * one of them has the word itself; up to this many records are read to know, more are taken
+ * to have it (a frequent stem). */
+#define STORE_VOCAB_SCAN_MAX 8
 
 typedef struct store_tok {
 	store_analyser *an;
@@ -246,7 +250,33 @@ int store__vocab_gone(store *st, const char *word, size_t n, const char *tok, si
 	return 0;
 }
 
-/* Removes from vocab the words that left the index whose token no indexed text has now. */
+static int store_vocab_word_cb(void *ctx, const char *tok, size_t tok_len, const char *word,
+                               size_t word_len, size_t start, size_t end)
+{
+	const char *want = ctx;
+	(void)tok, (void)tok_len, (void)start, (void)end;
+	return strlen(want) == word_len && memcmp(want, word, word_len) == 0;
+}
+
+/* Whether the stored entry raw[0..len) has word (folded, unstemmed) in its indexed text. */
+static int store_vocab_raw_has(store *st, const void *raw, size_t len, const char *word,
+                               bool *ret)
+{
+	int rc = store__text_fn_load_raw(st, raw, len);
+	*ret = false;
+	for (int k = 0; !rc && st->fn_is_doc && k < TEXT_N_ && !*ret; k++) {
+		rc = store_analyser_run(store__tok_analyser(st), st->fn_text[k].p ? st->fn_text[k].p : "",
+		                        st->fn_text[k].len, false, store_vocab_word_cb, (void *)word);
+		if (rc == 1) {
+			*ret = true;
+			rc = 0;
+		}
+	}
+	return rc;
+}
+
+/* Removes from vocab the words that left the index and that no indexed text has now (their
+ * stem absent, or the few records with their stem without the word itself). */
 static int store_vocab_prune(store *st)
 {
 	struct store_vocab *v = st->vocab;
@@ -265,11 +295,25 @@ static int store_vocab_prune(store *st)
 		 * turns into its token: FTS5 matches what the open transaction indexed so far */
 		snprintf(q, sizeof q, "\"%s\"", word);
 		sqlite3_bind_text(has, 1, q, -1, SQLITE_TRANSIENT);
-		int src = sqlite3_step(has);
+		sqlite3_bind_int(has, 2, STORE_VOCAB_SCAN_MAX + 1);
+		int src, rows = 0;
+		bool kept = false;
+		while (!kept && (src = sqlite3_step(has)) == SQLITE_ROW) {
+			if (++rows > STORE_VOCAB_SCAN_MAX) {
+				kept = true;
+				break;
+			}
+			rc = store_vocab_raw_has(st, sqlite3_column_blob(has, 0),
+			                         (size_t)sqlite3_column_bytes(has, 0), word, &kept);
+			if (rc)
+				break;
+		}
 		sqlite3_reset(has);
-		if (src == SQLITE_ROW)
+		if (rc)
+			break;
+		if (kept)
 			continue;
-		if (src != SQLITE_DONE) {
+		if (src != SQLITE_DONE && src != SQLITE_ROW) {
 			rc = store__err(src);
 			break;
 		}

@@ -992,6 +992,19 @@ static void test_search_french(void)
 	store_close(st);
 	CHECK(!store_file_contains("quinconciere"));
 	tmp_end();
+
+	/* a word whose stem other records keep leaves the vocabulary with its last record */
+	st = store_fresh(&k);
+	doc plural = {.title = "Des robots", .description = "Des chatbots partout."};
+	doc singular = {.title = "Un robot", .description = "Le chatbot municipal."};
+	CHECK_EQ_INT(put(st, &k, "rex/pluriel", NOW - 3, PROTO_KIND_DOCUMENT, &plural, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &k, "rex/singulier", NOW - 3, PROTO_KIND_DOCUMENT, &singular, NULL, NULL),
+	             0);
+	CHECK_EQ_INT(put(st, &k, "rex/pluriel", NOW - 2, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
+	store_close(st);
+	CHECK(!store_file_contains("chatbots"));
+	tmp_end();
 }
 
 static void test_search_hostile_queries(void)
