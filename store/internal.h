@@ -23,6 +23,7 @@
  *                 from raw by maille_text(), a function every connection of the store
  *                 registers (store_open).
  *   vocab         the folded, unstemmed words the index holds, for store_suggest.
+ *   entries_facets an index of the filter columns by rid, for a search's counts.
  *   fts           FTS5 over title, summary, description, keywords and details (the type's
  *                 own text fields), tokenizer maille_fr (store_tokenize.c), rowid = entries.rid,
  *                 with entries_text as its external content: the text is stored once, in

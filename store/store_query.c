@@ -899,7 +899,8 @@ int store_search_matches(store *st, const char *query, const store_filter *f, si
 	char sql[STORE_SQL_MAX] =
 		"SELECT e.type, e.status, e.licence, e.sw_licence, e.territory,"
 		" (SELECT group_concat(t.theme, char(31)) FROM themes t WHERE t.rid = e.rid)"
-		" FROM fts JOIN entries e ON e.rid = fts.rowid WHERE fts MATCH ?1";
+		" FROM fts JOIN entries e INDEXED BY entries_facets ON e.rid = fts.rowid"
+		" WHERE fts MATCH ?1";
 	sqlite3_stmt *s = NULL;
 	store_query q;
 	size_t n = 0;

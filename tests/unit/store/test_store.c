@@ -39,7 +39,7 @@ typedef struct doc {
  * undone; the index of migration 7 is left, which this connection, without its tokenizer,
  * cannot drop: migration 7 replaces it), to test the migrations on it. */
 #define TO_VERSION_1                                                                               \
-	"DROP TABLE vocab;"                                                                            \
+	"DROP TABLE vocab; DROP INDEX entries_facets;"                                                 \
 	"DROP TABLE quarantine; DROP TABLE qview;"                                                     \
 	"DROP INDEX entries_capref; ALTER TABLE entries DROP COLUMN held;"                             \
 	"DROP TABLE authors; DROP TABLE invites;"                                                      \
