@@ -109,13 +109,16 @@ typedef enum proto_display {
 } proto_display;
 
 /* The full-text columns of the store's index (store/store_fts.c; the index's format is fixed:
- * these four columns, in this order). A searched field feeds one column. */
+ * these five columns, in this order; a new one is a store migration). A searched field feeds
+ * one column: the heading's texts their own, the type's own text fields details (a nested
+ * object's field is searched when it and its members are marked). */
 typedef enum proto_search_col {
 	PROTO_SEARCH_NONE = 0,
 	PROTO_SEARCH_TITLE,
 	PROTO_SEARCH_SUMMARY,
 	PROTO_SEARCH_DESCRIPTION,
 	PROTO_SEARCH_KEYWORDS,
+	PROTO_SEARCH_DETAILS,
 	PROTO_SEARCH_N_,
 } proto_search_col;
 

@@ -18,6 +18,8 @@ const proto_search_column proto_search_columns[PROTO_SEARCH_N_] = {
 	[PROTO_SEARCH_SUMMARY] = { "summary", 5.0 },
 	[PROTO_SEARCH_DESCRIPTION] = { "description", 1.0 },
 	[PROTO_SEARCH_KEYWORDS] = { "keywords", 3.0 },
+	/* below the heading: a word of a REX's difficulties counts as one of the body */
+	[PROTO_SEARCH_DETAILS] = { "details", 1.0 },
 };
 
 /* One list, two views: the vocabulary (with labels) and schema.h's plain arrays. */
@@ -92,10 +94,10 @@ static const proto_vocab_term scheme_terms[] = {
 static const proto_vocab schemes = { "identifier_schemes", scheme_terms };
 
 static const proto_record_field contact_fields[] = {
-	{ .name = "name", .pres = O, .kind = PROTO_FK_TEXT,
+	{ .name = "name", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Nom", "Name" },
 	  .help = { "Personne ou service à contacter.", "Person or team to contact." } },
-	{ .name = "role", .pres = O, .kind = PROTO_FK_TEXT,
+	{ .name = "role", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Rôle", "Role" },
 	  .help = { "Sa fonction dans le projet.", "Their role in the project." } },
 	{ .name = "email", .example = "numerique@exemple-territoire.fr", .pres = R, .kind = PROTO_FK_EMAIL,
@@ -120,7 +122,7 @@ static const proto_record_field territory_ref_fields[] = {
 	{ .name = "cog_year", .example = "2025", .pres = R, .kind = PROTO_FK_INT, .lo = 1000, .hi = 9999,
 	  .label = { "Millésime du COG", "COG year" },
 	  .help = { "Année du code officiel géographique utilisé.", "Year of the geographic code used." } },
-	{ .name = "label", .example = "Lyon", .pres = R, .kind = PROTO_FK_STR,
+	{ .name = "label", .example = "Lyon", .pres = R, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Libellé", "Label" },
 	  .help = { "Nom du territoire, tel qu'on le lit.", "Name of the territory, as people read it." } },
 	F_END,
@@ -135,7 +137,7 @@ static const proto_record_field link_fields[] = {
 	{ .name = "href", .pres = R, .kind = PROTO_FK_URI,
 	  .label = { "Adresse", "Address" },
 	  .help = { "Adresse http:// ou https://.", "An http:// or https:// address." } },
-	{ .name = "title", .pres = O, .kind = PROTO_FK_TEXT,
+	{ .name = "title", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Titre", "Title" },
 	  .help = { "Texte du lien.", "Text of the link." } },
 	F_END,
@@ -222,19 +224,19 @@ const proto_record_field proto_record_common[] = {
 	  .label = { "Statut", "Status" },
 	  .help = { "Où en est le projet.", "Where the project stands." },
 	  .widget = PROTO_W_SELECT, .form = 5, .page = 1, .filter = PROTO_FILTER_STATUS },
-	{ .name = "department", .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR,
+	{ .name = "department", .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Direction ou service", "Department" },
 	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." },
 	  .widget = PROTO_W_LINE, .form = 8, .page = 4 },
-	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .obj = &contact_obj,
+	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &contact_obj,
 	  .label = { "Contacts", "Contacts" },
 	  .help = { "Qui peut répondre aux questions sur la fiche.", "Who can answer questions about the record." },
 	  .widget = PROTO_W_CONTACT, .form = 9, .page = 5 },
-	{ .name = "territories", .pres = REC, .kind = PROTO_FK_OBJLIST, .obj = &territory_ref_obj,
+	{ .name = "territories", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &territory_ref_obj,
 	  .label = { "Territoires concernés", "Territories concerned" },
 	  .help = { "Les territoires où le projet s'applique.", "The territories where the project applies." },
 	  .page = 6 },
-	{ .name = "links", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &link_obj,
+	{ .name = "links", .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &link_obj,
 	  .label = { "Liens", "Links" },
 	  .help = { "Pages utiles hors du catalogue.", "Useful pages outside the catalogue." },
 	  .page = 7 },

@@ -38,7 +38,7 @@ const proto_record_field proto_record_territory_[] = {
 	{ .name = "website", .pres = O, .kind = PROTO_FK_URI,
 	  .label = { "Site web", "Website" },
 	  .help = { "Son site.", "Its website." }, .page = PAGE_LISTED },
-	{ .name = "contact", .pres = O, .kind = PROTO_FK_TEXT, .multiline = true,
+	{ .name = "contact", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS, .multiline = true,
 	  .label = { "Contact", "Contact" },
 	  .help = { "Comment joindre le référent du catalogue.", "How to reach the catalogue's contact person." },
 	  .page = PAGE_LISTED },

@@ -21,10 +21,13 @@
  *                 does not trust; qview, the keys that view trusts (PROTOCOL.md §4.6).
  *   versions      (territory, path, n): how many versions of the record this node has stored
  *                 outside the quarantine (store_versions).
- *   entries_text  a view: rid and the four full-text columns of every document, computed
+ *   entries_text  a view: rid and the five full-text columns of every document, computed
  *                 from raw by maille_text(), a function every connection of the store
  *                 registers (store_open).
- *   fts           FTS5 over title, summary, description and keywords, rowid = entries.rid,
+ *   vocab         the folded, unstemmed words the index holds, for store_suggest.
+ *   entries_facets an index of the filter columns by rid, for a search's counts.
+ *   fts           FTS5 over title, summary, description, keywords and details (the type's
+ *                 own text fields), tokenizer maille_fr (store_tokenize.c), rowid = entries.rid,
  *                 with entries_text as its external content: the text is stored once, in
  *                 raw, instead of a second time in an FTS5 content table (a third of the
  *                 file). snippet() reads it back through the view.
@@ -67,6 +70,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "analyse.h"
 #include "proto/array.h"
 #include "proto/error.h"
 #include "proto/member.h"
@@ -113,11 +117,17 @@ enum store_stmt_id {
 	STMT_Q_DEL,
 	STMT_VERSION_ADD,
 	STMT_VERSION_GET,
+	STMT_VOCAB_INS,
+	STMT_VOCAB_DEL,
+	STMT_VOCAB_HAS_TOKEN,
 	STMT_N_
 };
 
 /* The full-text columns, in table order. */
-enum { TEXT_TITLE, TEXT_SUMMARY, TEXT_DESCRIPTION, TEXT_KEYWORDS, TEXT_N_ };
+enum { TEXT_TITLE, TEXT_SUMMARY, TEXT_DESCRIPTION, TEXT_KEYWORDS, TEXT_DETAILS, TEXT_N_ };
+
+/* The index's tokenizer (store_tokenize.c), the name its table is created with. */
+#define STORE_TOKENIZER "maille_fr"
 
 typedef struct store_text {
 	char *p;
@@ -128,7 +138,7 @@ typedef struct store_text {
 typedef struct store_fts_op {
 	sqlite3_int64 rid;
 	bool insert;             /* otherwise the deletion of what rid was indexed with */
-	size_t off;              /* the four texts at fts_buf + off, each NUL-terminated */
+	size_t off;              /* the TEXT_N_ texts at fts_buf + off, each NUL-terminated */
 	size_t len[TEXT_N_];
 } store_fts_op;
 
@@ -193,10 +203,16 @@ struct store {
 	 * the open batch. */
 	uint8_t (*evicted)[PROTO_ID_LEN];
 	size_t n_evicted, n_evicted_done, cap_evicted;
-	/* The index's own tokenizer, used to drop query words that hold no token (see
-	 * store_query_build). */
+	/* The index's tokenizer (store_tokenize.c), an instance of the store's own: queries,
+	 * snippets and checks cut text exactly as the index did. */
 	fts5_tokenizer tok_api;
 	Fts5Tokenizer *tok;
+	/* The words the index's tokenizer met, to be added to table vocab (store__vocab_note). */
+	struct store_vocab *vocab;
+	/* What the index's tokenizer is cutting a document for: its words are learnt only while
+	 * the index adds or removes text (not for a check or a snippet). */
+	enum { STORE_FTS_IDLE, STORE_FTS_ADDING, STORE_FTS_REMOVING } fts_mode;
+	int upgraded_from; /* store_upgraded_from */
 };
 
 /* The columns derived from a document's body. Strings borrow the decoded body. */
@@ -298,6 +314,23 @@ int store__text_fn_load(store *st, sqlite3_value *v);
 void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 const char *store__doc_theme(const store_doc *doc, size_t i);
 int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text);
+
+/* store_tokenize.c */
+int store__tokenizer_open(store *st);
+/* The analyser of st's own tokenizer instance. */
+store_analyser *store__tok_analyser(store *st);
+/* Remembers word[0..n), a folded word the index's tokenizer met in a document; the words not
+ * known yet are written to table vocab by store__vocab_flush, in the transaction that
+ * indexes them (store__fts_flush, the migration's rebuild). */
+int store__vocab_note(store *st, const char *word, size_t n);
+/* Remembers word[0..n) (token tok[0..tok_n)), a folded word of a text leaving the index:
+ * store__vocab_flush removes it from vocab when no indexed text has its token any more, so
+ * that a deleted record's words leave the file (PROTOCOL.md §1.5, real deletion). */
+int store__vocab_gone(store *st, const char *word, size_t n, const char *tok, size_t tok_n);
+int store__vocab_flush(store *st);
+/* After a rollback: the words written since may be gone from the table. */
+void store__vocab_forget(store *st);
+void store__vocab_free(store *st);
 
 /* store_query.c */
 int store__rows_run(sqlite3_stmt *s, bool search, bool newest_first,

@@ -9,9 +9,11 @@
  * optimisation rewrites the whole index (SQLite 3.40's FTS5 cannot remove a posting in
  * place): ~0.4 s of CPU at 100k entries, whatever the number of deletions in the transaction,
  * so edits and tombstones that arrive together are best put in one batch.
- * Full-text search uses FTS5 with `unicode61 remove_diacritics 2` (expérience = experience);
+ * Full-text search uses FTS5 with the store's French tokenizer, maille_fr (store/analyse.h:
+ * case and accents folded, elisions dropped, French stems: l'expérience = experiences);
  * the indexed text is computed from the stored entries (it is not stored twice), so any other
- * program that reads the file's index needs the store's maille_text() SQL function.
+ * program that reads the file's index needs the store's maille_text() SQL function and that
+ * tokenizer.
  *
  * The entries of territories the node does not trust are kept in a quarantine, within bounds
  * (PROTOCOL.md §4.6). The node's own tables never replicate: the configured peers, the
@@ -54,6 +56,11 @@ int store_open(const char *path, int flags, store **ret);
  * (the damage, if any, is further in: store_check finds it). MAILLE_EINVAL. */
 int store_diagnose(const char *path, char *ret, size_t cap);
 /* Checkpoints the WAL into the main file and closes. NULL is a no-op. */
+/* The schema version the file had when this handle opened it, when the handle migrated it
+ * (0 otherwise, and for a file it created). From a version below 7 the search index was
+ * rebuilt for the French analysis, in the migration's transaction: callers say so. */
+int store_upgraded_from(const store *st);
+
 void store_close(store *st);
 
 /* Batched writes: every put between begin and commit is one transaction. Without begin, each
@@ -163,9 +170,10 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
  * the best ones (see store_search). */
 #define STORE_SEARCH_RANKED_MAX 10000
 
-/* Full-text search over title, summary, description and keywords (every language).
- * query is what a person typed: words (all must match, last one as a prefix), diacritics and
- * case ignored; FTS5 syntax characters are treated as separators, never as operators, so no
+/* Full-text search over every text field the record tables mark as searched (proto/record.h:
+ * title, summary, description, keywords, then the type's own fields; every language).
+ * query is what a person typed: words (all must match, last one as a prefix), analysed as the
+ * index is (store/analyse.h); FTS5 syntax characters are treated as separators, never as operators, so no
  * query can fail to parse. At most limit rows (limit 0 = 20, at most MAILLE_SEARCH_LIMIT_MAX),
  * filtered by f. Inside a batch, the batch's puts are searched too.
  *
@@ -190,6 +198,34 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx);
  * the walk longer, never wrong. Over 100k generated entries (this machine, 2 cores): a query
  * matching up to 1000 entries in under 7 ms, any other in under 30 ms, unfiltered.
  * MAILLE_EINVAL for a query with no word, or that is not valid UTF-8. */
+/* A record a query matches, as store_search_matches gives it: its filter columns. Strings and
+ * the key are valid during the callback only. */
+typedef struct store_match {
+	const char *type, *status, *licence, *sw_licence; /* NULL when the record has none */
+	const uint8_t *territory;                          /* PROTO_KEY_LEN bytes */
+	const char *themes; /* its themes separated by "\x1f", "" for none */
+} store_match;
+typedef int (*store_match_cb)(const store_match *m, void *ctx);
+
+/* The records query matches under f (as store_search would find them), in no particular order
+ * and unranked (for a result count and facet counts that follow a search): at most cap of them
+ * to cb (a non-zero return stops the walk and is returned), *ret_n how many were given and
+ * *ret_more whether more match. Errors as store_search's. */
+int store_search_matches(store *st, const char *query, const store_filter *f, size_t cap,
+                         store_match_cb cb, void *ctx, size_t *ret_n, bool *ret_more);
+
+/* Suggestions for a query that finds nothing: the query with each word the index does not
+ * hold replaced by the nearest word the records hold (table vocab: folded, unstemmed; by edit
+ * distance, at most 1 for a word of up to 4 letters and 2 otherwise, then by how many records
+ * have it), the first such word's STORE_SUGGEST_MAX nearest giving as many suggestions. Each
+ * is a NUL-terminated string of at most STORE_SUGGEST_LEN - 1 bytes; *ret_n of them (0: none
+ * near enough). MAILLE_EINVAL for a query that is not UTF-8. Reads the whole vocabulary: only
+ * for a query without results. */
+#define STORE_SUGGEST_MAX 3
+#define STORE_SUGGEST_LEN 256
+int store_suggest(store *st, const char *query, char ret[][STORE_SUGGEST_LEN], size_t cap,
+                  size_t *ret_n);
+
 int store_search(store *st, const char *query, const store_filter *f, size_t limit,
                  store_row_cb cb, void *ctx);
 

@@ -30,6 +30,7 @@ int store__fts_flush(store *st, bool *ret_deleted)
 		const store_fts_op *op = &st->ops[i];
 		sqlite3_stmt *s = op->insert ? ins : del;
 		size_t off = op->off;
+		st->fts_mode = op->insert ? STORE_FTS_ADDING : STORE_FTS_REMOVING;
 		sqlite3_bind_int64(s, 1, op->rid);
 		for (int k = 0; k < TEXT_N_; k++) {
 			sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
@@ -37,6 +38,7 @@ int store__fts_flush(store *st, bool *ret_deleted)
 		}
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
+		st->fts_mode = STORE_FTS_IDLE;
 		if (rc != SQLITE_DONE)
 			return store__err(rc);
 		if (!op->insert)
@@ -44,7 +46,8 @@ int store__fts_flush(store *st, bool *ret_deleted)
 	}
 	st->n_ops = 0;
 	st->fts_len = 0;
-	return 0;
+	/* the words the insertions met, in the same transaction */
+	return store__vocab_flush(st);
 }
 
 void store__fts_discard(store *st)
@@ -69,6 +72,7 @@ int store__fts_sync(store *st)
 		if (!sqlite3_get_autocommit(st->db))
 			store__stmt_run(st, STMT_ROLLBACK);
 		store__fts_discard(st);
+		store__vocab_forget(st);
 		st->n_evicted = st->n_evicted_done;
 	}
 	return rc;
@@ -127,11 +131,53 @@ static const char *store_map_str(const proto_value *map, const char *key)
 
 _Static_assert(TEXT_TITLE == PROTO_SEARCH_TITLE - 1 && TEXT_SUMMARY == PROTO_SEARCH_SUMMARY - 1 &&
                    TEXT_DESCRIPTION == PROTO_SEARCH_DESCRIPTION - 1 &&
-                   TEXT_KEYWORDS == PROTO_SEARCH_KEYWORDS - 1 && TEXT_N_ == PROTO_SEARCH_N_ - 1,
+                   TEXT_KEYWORDS == PROTO_SEARCH_KEYWORDS - 1 &&
+                   TEXT_DETAILS == PROTO_SEARCH_DETAILS - 1 && TEXT_N_ == PROTO_SEARCH_N_ - 1,
                "the index's columns are the record tables' search columns, in order");
 
-/* The value that feeds column col: the first field searched in col that the body has, among
- * the common fields then the type's own (a territory's name is its title when it has none). */
+/* The text of a searched field's value v: a nested object (a use case's risks, a REX's
+ * indicators) gives the texts of its members that its table marks as searched, a list of
+ * them those of every item; any other value every string it holds (store_text_value). */
+static int store_text_field(store_text *t, const proto_record_field *f, const proto_value *v)
+{
+	int rc = 0;
+	if ((f->kind != PROTO_FK_OBJ && f->kind != PROTO_FK_OBJLIST) || !f->obj)
+		return store_text_value(t, v);
+	if (v->type == PROTO_V_ARRAY) {
+		for (size_t i = 0; i < v->u.arr.n && !rc; i++)
+			if (v->u.arr.items[i].type == PROTO_V_MAP)
+				rc = store_text_field(t, f, &v->u.arr.items[i]);
+		return rc;
+	}
+	if (v->type != PROTO_V_MAP)
+		return 0;
+	for (const proto_record_field *m = f->obj->fields; m->name && !rc; m++) {
+		const proto_value *mv;
+		if (m->search != PROTO_SEARCH_NONE && (mv = proto_map_get(v, m->name)) != NULL)
+			rc = store_text_field(t, m, mv);
+	}
+	return rc;
+}
+
+/* Column col's text: every field of the body searched in col, the common fields first, then
+ * the type's own, in table order. */
+static int store_text_column(store_text *t, const proto_value *body, const proto_record_type *rt,
+                             proto_search_col col)
+{
+	const proto_record_field *tables[2] = {proto_record_common, rt ? rt->fields : NULL};
+	int rc = 0;
+	for (size_t k = 0; k < 2 && !rc; k++)
+		for (const proto_record_field *f = tables[k]; f && f->name && !rc; f++) {
+			const proto_value *v;
+			if (f->search == col && (v = proto_map_get(body, f->name)) != NULL)
+				rc = store_text_field(t, f, v);
+		}
+	return rc;
+}
+
+/* The value that feeds the heading's title or summary: the first field searched in col that
+ * the body has, among the common fields then the type's own (a territory's name is its title
+ * when it has none). */
 static const proto_value *store_search_value(const proto_value *body, const proto_record_type *t,
                                              proto_search_col col)
 {
@@ -176,7 +222,7 @@ int store__doc_extract(store_text text[TEXT_N_], const proto_value *body, store_
 			text[i].p[0] = '\0';
 	}
 	for (int k = 0; k < TEXT_N_ && !rc; k++)
-		rc = store_text_value(&text[k], store_search_value(body, t, (proto_search_col)(k + 1)));
+		rc = store_text_column(&text[k], body, t, (proto_search_col)(k + 1));
 	return rc;
 }
 
@@ -274,7 +320,7 @@ int store__text_fn_load(store *st, sqlite3_value *v)
 }
 
 /* maille_text(raw, column): the text FTS5 indexed for column ('title', 'summary',
- * 'description' or 'keywords') of the entry raw, the content of the view entries_text. NULL
+ * 'description', 'keywords' or 'details') of the entry raw, the content of the view entries_text. NULL
  * for a tombstone or for bytes that do not decode. Deterministic and innocuous: it reads
  * nothing but its arguments. */
 void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)

@@ -179,6 +179,8 @@ int store__finish(store *st, bool deleted_text)
 		rc = store__stmt_run(st, STMT_COMMIT);
 	if (rc && !sqlite3_get_autocommit(st->db))
 		store__stmt_run(st, STMT_ROLLBACK);
+	if (rc)
+		store__vocab_forget(st);
 	store__fts_discard(st);
 	return rc;
 }
@@ -193,6 +195,7 @@ int store_commit(store *st)
 		if (!sqlite3_get_autocommit(st->db))
 			store__stmt_run(st, STMT_ROLLBACK);
 		store__fts_discard(st);
+		store__vocab_forget(st);
 		st->n_evicted = st->n_evicted_done;
 		return st->batch_err ? st->batch_err : MAILLE_EIO;
 	}
@@ -212,6 +215,7 @@ void store_rollback(store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		store__stmt_run(st, STMT_ROLLBACK);
 	store__fts_discard(st);
+	store__vocab_forget(st);
 	st->n_evicted = st->n_evicted_done;
 }
 

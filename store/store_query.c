@@ -335,9 +335,11 @@ int store_list(store *st, const store_filter *f, store_row_cb cb, void *ctx)
 
 static bool store_query_wordbyte(unsigned char c)
 {
-	/* Bytes of multi-byte UTF-8 sequences count as letters so that accented words survive;
-	 * the tokenizer then decides what in them is a token. */
-	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	/* Bytes of multi-byte UTF-8 sequences count as letters so that accented words survive,
+	 * and the apostrophe so that an elision stays with its word (l'évaluation, one word for
+	 * store/analyse.c); the tokenizer then decides what in them is a token. */
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '\'';
 }
 
 int store__query_token_cb(void *ctx, int tflags, const char *token, int n, int start, int end)
@@ -801,14 +803,14 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
                             store_scan *scan, store_row_cb cb, void *ctx, size_t *ret_rows)
 {
 	/* bm25 weights: the record tables' (proto/record.h, proto_search_columns: title 10,
-	 * summary 5, description 1, keywords 3), in the fts column order. In newest-first order no
+	 * summary 5, description 1, keywords 3, details 1), in the fts column order. In newest-first order no
 	 * row is ranked: bm25 of even one row first counts every match of every word (its IDF),
 	 * the very cost that order avoids. */
 	static const char ranked[] =
 		"SELECT e.id, e.raw, e.rid, fts.rank,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
 		" FROM fts JOIN entries e ON e.rid = fts.rowid"
-		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(%.1f, %.1f, %.1f, %.1f)'";
+		" WHERE fts MATCH ?1 AND fts.rank MATCH 'bm25(%.1f, %.1f, %.1f, %.1f, %.1f)'";
 	static const char newest[] =
 		"SELECT e.id, e.raw, e.rid, 0.0,"
 		" snippet(fts, -1, char(2), char(3), '…', " STORE_SNIPPET_TOKENS ")"
@@ -830,7 +832,8 @@ static int store_search_run(store *st, const store_query *q, const store_filter 
 		snprintf(sql, sizeof sql, ranked, proto_search_columns[PROTO_SEARCH_TITLE].weight,
 		         proto_search_columns[PROTO_SEARCH_SUMMARY].weight,
 		         proto_search_columns[PROTO_SEARCH_DESCRIPTION].weight,
-		         proto_search_columns[PROTO_SEARCH_KEYWORDS].weight);
+		         proto_search_columns[PROTO_SEARCH_KEYWORDS].weight,
+		         proto_search_columns[PROTO_SEARCH_DETAILS].weight);
 	store_filter_sql(sql, f, false);
 	if (bound >= 0)
 		store_sql_add(sql, " AND fts.rowid <= ?9");
@@ -907,6 +910,74 @@ int store_search(store *st, const char *query, const store_filter *f, size_t lim
 	}
 	free(q.match);
 	return rc;
+}
+
+int store_search_matches(store *st, const char *query, const store_filter *f, size_t cap,
+                         store_match_cb cb, void *ctx, size_t *ret_n, bool *ret_more)
+{
+	static const store_filter none;
+	char sql[STORE_SQL_MAX] =
+		"SELECT e.type, e.status, e.licence, e.sw_licence, e.territory,"
+		" (SELECT group_concat(t.theme, char(31)) FROM themes t WHERE t.rid = e.rid)"
+		" FROM fts JOIN entries e INDEXED BY entries_facets ON e.rid = fts.rowid"
+		" WHERE fts MATCH ?1";
+	sqlite3_stmt *s = NULL;
+	store_query q;
+	size_t n = 0;
+	int rc;
+
+	if (!query || !cb || !ret_n || !ret_more)
+		return MAILLE_EINVAL;
+	if (!f)
+		f = &none;
+	rc = store__fts_sync(st);
+	if (!rc)
+		rc = store_query_build(st, query, &q);
+	if (rc)
+		return rc;
+	store_filter_sql(sql, f, false);
+	store_sql_add(sql, " LIMIT ?7");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(q.match);
+		return store__err(rc);
+	}
+	sqlite3_bind_text(s, P_MATCH, q.match, (int)q.len, SQLITE_STATIC);
+	store_filter_bind(s, f);
+	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)cap + 1);
+	*ret_more = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_match m;
+		if (n == cap) {
+			*ret_more = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		m.type = (const char *)sqlite3_column_text(s, 0);
+		m.status = (const char *)sqlite3_column_text(s, 1);
+		m.licence = (const char *)sqlite3_column_text(s, 2);
+		m.sw_licence = (const char *)sqlite3_column_text(s, 3);
+		m.territory = sqlite3_column_blob(s, 4);
+		m.themes = (const char *)sqlite3_column_text(s, 5);
+		if (!m.themes)
+			m.themes = "";
+		if (!m.territory || sqlite3_column_bytes(s, 4) != PROTO_KEY_LEN) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		n++;
+		int r = cb(&m, ctx);
+		if (r) {
+			sqlite3_finalize(s);
+			free(q.match);
+			*ret_n = n;
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	free(q.match);
+	*ret_n = n;
+	return rc == SQLITE_DONE ? 0 : store__err(rc);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -20,6 +20,7 @@ MAILLE_DEB_PACKAGES=(
 	libuv1-dev
 	libmsgpack-dev
 	libsqlite3-dev
+	libstemmer-dev
 	libyaml-dev
 	libjansson-dev
 	libcmark-dev

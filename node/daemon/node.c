@@ -312,6 +312,9 @@ static int node_sync_setup(node *n)
 		LOG_ERROR("NODE-START", "cannot open the store %s: %s", path, maille_strerror(r));
 		return r;
 	}
+	if (store_upgraded_from(n->st) > 0)
+		LOG_INFO("STORE-UPGRADE", "store %s upgraded from schema version %d: search index "
+		         "rebuilt for the French analysis", path, store_upgraded_from(n->st));
 	if ((r = sync_init(n)) || (r = peers_init(n))) {
 		LOG_ERROR("NODE-START", "cannot start syncing: %s", maille_strerror(r));
 		return r;

@@ -363,6 +363,11 @@ static int open_store(node_dir *nd, int mode, const node_env *env)
 		}
 	}
 	int r = store_open(sp, STORE_OPEN_EXISTING, &nd->st);
+	if (!r && store_upgraded_from(nd->st) > 0)
+		node_say(env, NODE_SAY_WARN,
+		         "%s: the store was upgraded from schema version %d; its search index was "
+		         "rebuilt for the French analysis",
+		         sp, store_upgraded_from(nd->st));
 	if (r) {
 		char why[256] = "";
 		int known = store_diagnose(sp, why, sizeof why);

@@ -138,7 +138,7 @@ const trust_view *web_trust(web_req *r)
 
 /* ---- facet counts (a background thread with its own store handle) --------------------------- */
 
-static void facet_add(web_facet *v, size_t *n, size_t cap, const char *s, size_t len)
+void web_facet_add(web_facet *v, size_t *n, size_t cap, const char *s, size_t len)
 {
 	if (len >= sizeof v[0].value)
 		len = sizeof v[0].value - 1;
@@ -158,7 +158,7 @@ static void facet_add(web_facet *v, size_t *n, size_t cap, const char *s, size_t
 static void facet_add_str(web_facet *v, size_t *n, size_t cap, const proto_value *s)
 {
 	if (s && s->type == PROTO_V_STR)
-		facet_add(v, n, cap, s->u.str.ptr, s->u.str.len);
+		web_facet_add(v, n, cap, s->u.str.ptr, s->u.str.len);
 }
 
 static int facet_row(const store_row *row, void *ctx)
@@ -177,7 +177,7 @@ static int facet_row(const store_row *row, void *ctx)
 		const proto_value *th = proto_map_get(body, PROTO_F_THEMES);
 		const char *t;
 		for (size_t i = 0; (t = proto_record_theme(th, i)) != NULL; i++)
-			facet_add(f->theme, &f->n_theme, WEB_FACET_VALUES, t, strlen(t));
+			web_facet_add(f->theme, &f->n_theme, WEB_FACET_VALUES, t, strlen(t));
 		size_t i;
 		for (i = 0; i < f->n_territory; i++)
 			if (memcmp(f->territory[i].key, row->entry.territory, PROTO_KEY_LEN) == 0)
@@ -194,7 +194,7 @@ static int facet_row(const store_row *row, void *ctx)
 	return 0;
 }
 
-static int facet_cmp(const void *a, const void *b)
+int web_facet_cmp(const void *a, const void *b)
 {
 	const web_facet *x = a, *y = b;
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->value, y->value);
@@ -231,10 +231,10 @@ static void *facet_main(void *arg)
 			flt.trusted_only = true;
 			if (worker_trust(w, &wk) == 0 &&
 			    store_list(wk.st, &flt, facet_row, &f) == 0) {
-				qsort(f.theme, f.n_theme, sizeof f.theme[0], facet_cmp);
-				qsort(f.licence, f.n_licence, sizeof f.licence[0], facet_cmp);
-				qsort(f.type, f.n_type, sizeof f.type[0], facet_cmp);
-				qsort(f.status, f.n_status, sizeof f.status[0], facet_cmp);
+				qsort(f.theme, f.n_theme, sizeof f.theme[0], web_facet_cmp);
+				qsort(f.licence, f.n_licence, sizeof f.licence[0], web_facet_cmp);
+				qsort(f.type, f.n_type, sizeof f.type[0], web_facet_cmp);
+				qsort(f.status, f.n_status, sizeof f.status[0], web_facet_cmp);
 				f.ready = true;
 				f.computed_us = web_now_us(w);
 				pthread_mutex_lock(&w->lock);

@@ -67,6 +67,11 @@ typedef struct web_facets {
 	size_t n_territory;
 	uint64_t computed_us;
 } web_facets;
+/* Counts one more record with value s[0..len) in v[0..*n) (at most cap values: the first seen),
+ * and the order of the values shown, most records first (web.c; the search page's own counts
+ * too, web_page_catalogue.c). */
+void web_facet_add(web_facet *v, size_t *n, size_t cap, const char *s, size_t len);
+int web_facet_cmp(const void *a, const void *b);
 
 /* A client address's token buckets (web_access.c); the least recently used slot is reused. */
 struct web_rate {

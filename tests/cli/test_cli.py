@@ -220,6 +220,20 @@ class TestPublish(Node):
         rc, _, _ = self.m("search", "--json", "((*")
         self.assertIn(rc, (0, 2))
 
+    def test_search_french(self):
+        res = self.js("publish", os.path.join(DATA, "rex-chatbot.md"))
+        # a word of the REX's difficulties, one of its lessons learned (both singular), a plural
+        # that finds the singular, an elided word
+        for q in ("réponse", "gestionnaire", "chatbots", "l'expériences"):
+            self.assertEqual([h["path"] for h in self.js("search", q)], [res["path"]], q)
+        rc, out, err = self.m("search", "chatbots")
+        self.assertEqual(rc, 0)
+        self.assertIn("1 record found", err)
+        # a typo: nothing, and the nearest word of the records
+        rc, out, err = self.m("search", "chatbto")
+        self.assertEqual(rc, 0)
+        self.assertIn("Did you mean chatbot?", err)
+
     def test_edit_and_delete(self):
         p = os.path.join(DATA, "rex-chatbot.md")
         first = self.js("publish", p)

@@ -322,6 +322,29 @@ class WebTest(Base):
         self.assertTrue(all(i["snippet"] for i in items))
         nothing = self.get("/search?q=zzzqqqxxx")
         self.assertIn("Aucune fiche ne correspond", nothing.text)
+        self.assertIn("Aucun résultat", nothing.text)
+
+    def test_search_french(self):
+        """Every text field is searched (a REX's difficulties, a use case's nested risk), a
+        plural finds the singular, the page says how many records it found, the facet counts
+        follow the words, and a typo gets the nearest word of the records."""
+        r = self.get("/search?q=incompl%C3%A8tes")  # only in the REX's difficulties
+        self.assertIn("Chatbot RH : un an après", r.text)
+        self.assertRegex(r.text, r'role="status">\d+ résultats<')
+        self.assertIn("Nombres : les fiches trouvées.", r.text)
+        # the use case's risk: one result, and the type facet counts that one record only
+        r = self.get("/search?q=restitu%C3%A9es")
+        self.assertIn("Assistant conversationnel pour les questions RH", r.text)
+        self.assertIn('role="status">1 résultat<', r.text)
+        self.assertNotIn("Chatbot RH : un an après", r.text)
+        self.assertRegex(r.text, r'type=use_case[^>]*>[^<]*</a> \(1\)')
+        self.assertNotRegex(r.text, r'type=rex[^>]*>[^<]*</a> \(')
+        r = self.get("/search?q=assistants+conversationnels")  # plurals
+        self.assertIn("Assistant conversationnel pour les questions RH", r.text)
+        r = self.get("/search?q=imcompletes")
+        self.assertIn("Aucun résultat", r.text)
+        self.assertIn("Vouliez-vous dire", r.text)
+        self.assertIn('href="/search?q=incompletes"', r.text)
 
     def test_entry_page(self):
         r = self.get(f"/entry/rex/chatbot-rh-un-an-apres?territory={self.key_a}")

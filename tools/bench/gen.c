@@ -157,6 +157,14 @@ typedef struct gen_ctx {
 
 static void gen_fields(gen_ctx *g, proto_value *m, const proto_record_field *table, bool common);
 
+/* Whether f feeds the heading's search columns (title, summary, description, keywords), the
+ * text gen_searched writes; the type's own text fields (PROTO_SEARCH_DETAILS) are written as
+ * any other field of their kind, when the record has them. */
+static bool gen_heading(const proto_record_field *f)
+{
+	return f->search != PROTO_SEARCH_NONE && f->search != PROTO_SEARCH_DETAILS;
+}
+
 /* The value of a searched field: the title, a one-sentence summary, a long description that
  * names a project and a commune (the long tail real catalogues have), keywords. */
 static void gen_searched(gen_ctx *g, proto_value *m, const proto_record_field *f)
@@ -201,7 +209,7 @@ static void gen_value(gen_ctx *g, proto_value *m, const proto_record_field *f)
 {
 	proto_arena *a = g->a;
 	const char *ex = f->example ? f->example : f->dflt;
-	if (f->search != PROTO_SEARCH_NONE) {
+	if (gen_heading(f)) {
 		gen_searched(g, m, f);
 		return;
 	}
@@ -289,13 +297,12 @@ static void gen_value(gen_ctx *g, proto_value *m, const proto_record_field *f)
 }
 
 /* The fields of table the record has: the required ones (conditions applied to what is
- * already written), the common recommended ones, and the searched ones. */
+ * already written), the common recommended ones, and those of the heading's search columns. */
 static void gen_fields(gen_ctx *g, proto_value *m, const proto_record_field *table, bool common)
 {
 	for (const proto_record_field *f = table; f && f->name; f++) {
 		proto_presence p = proto_record_presence(f, m);
-		if (p == PROTO_REQUIRED || (common && p == PROTO_RECOMMENDED) ||
-		    f->search != PROTO_SEARCH_NONE)
+		if (p == PROTO_REQUIRED || (common && p == PROTO_RECOMMENDED) || gen_heading(f))
 			gen_value(g, m, f);
 	}
 }

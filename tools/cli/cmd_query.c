@@ -204,21 +204,62 @@ int cmd_list(int argc, char **argv)
 }
 
 static const char search_help[] =
-	"usage: maille search QUERY... [--type T] [--theme X] [--status S] [--licence L]\n"
+	N_("usage: maille search QUERY... [--type T] [--theme X] [--status S] [--licence L]\n"
 	"                     [--territory KEY] [--all] [--limit N] [--dir DIR] [--json]\n"
 	"\n"
-	"Full-text search over titles, summaries, descriptions and keywords, in every language.\n"
-	"Every word must match (the last one as a prefix); accents and case are ignored, so\n"
-	"'experience' finds 'expérience'. Best matches first, at most --limit (default 20).\n"
+	"Full-text search over every text field of the records (titles, summaries, descriptions,\n"
+	"keywords, a REX's context, difficulties, lessons...), in every language. Every word must\n"
+	"match (the last one as a prefix); accents, case, elisions and French plurals are\n"
+	"ignored, so 'experiences' finds 'l'expérience'. Best matches first, at most --limit\n"
+	"(default 20), then how many records were found; a search that finds nothing suggests\n"
+	"the nearest words of the records.\n"
 	"Only the records of the territories this node trusts; --all searches the others too,\n"
 	"marked [untrusted]. Records received by a bulk sync are found once indexed (maille\n"
-	"status shows those waiting).\n";
+	"status shows those waiting).\n");
+
+/* A query that found nothing: the nearest words of the records, "Did you mean ...?" on
+ * standard error (store_suggest). */
+static void search_suggest(store *st, const char *query)
+{
+	char sug[STORE_SUGGEST_MAX][STORE_SUGGEST_LEN];
+	size_t n = 0;
+	if (store_suggest(st, query, sug, STORE_SUGGEST_MAX, &n) != 0 || n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		/* TRANSLATORS: a search's suggestions: "Did you mean chatbot or chatbots?" */
+		fputs(i == 0 ? _("Did you mean ") : _(" or "), stderr);
+		node_term_put(stderr, sug[i], strlen(sug[i]));
+	}
+	fputs(_("?\n"), stderr);
+}
+
+static int search_total_cb(const store_match *m, void *ctx)
+{
+	(void)m, (void)ctx;
+	return 0;
+}
+
+/* How many records the search found, after them on standard error (beyond
+ * SEARCH_TOTAL_MAX: "more than"). */
+#define SEARCH_TOTAL_MAX 1000u
+static void search_total(store *st, const char *query, const store_filter *f)
+{
+	size_t n = 0;
+	bool more = false;
+	if (store_search_matches(st, query, f, SEARCH_TOTAL_MAX, search_total_cb, NULL, &n,
+	                         &more) != 0)
+		return;
+	if (more)
+		fprintf(stderr, _("more than %u records found\n"), SEARCH_TOTAL_MAX);
+	else
+		fprintf(stderr, n == 1 ? _("%zu record found\n") : _("%zu records found\n"), n);
+}
 
 int cmd_search(int argc, char **argv)
 {
 	cli_opt opts[] = {FILTER_OPTS, {"limit", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
-	int r = cli_start("search", search_help, argc, argv, opts, CLI_POS_MAX, &a);
+	int r = cli_start("search", _(search_help), argc, argv, opts, CLI_POS_MAX, &a);
 	if (r != CLI_GO)
 		return r;
 	if (a.n_pos == 0)
@@ -254,6 +295,9 @@ int cmd_search(int argc, char **argv)
 		        q.f.trusted_only
 		            ? " among the trusted territories (--all searches the others)"
 		            : "");
+		search_suggest(q.nd.st, query);
+	} else if (r == 0 && !a.json) {
+		search_total(q.nd.st, query, &q.f);
 	}
 	return filtered_end("search", r, "the query has no word to search for", &q);
 }
