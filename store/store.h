@@ -210,7 +210,8 @@ typedef int (*store_match_cb)(const store_match *m, void *ctx);
 /* The records query matches under f (as store_search would find them), in no particular order
  * and unranked (for a result count and facet counts that follow a search): at most cap of them
  * to cb (a non-zero return stops the walk and is returned), *ret_n how many were given and
- * *ret_more whether more match. Errors as store_search's. */
+ * *ret_more whether more match. query NULL: the records f lists (store_list's, for the facet
+ * counts of a catalogue page with filters and no words). Errors as store_search's. */
 int store_search_matches(store *st, const char *query, const store_filter *f, size_t cap,
                          store_match_cb cb, void *ctx, size_t *ret_n, bool *ret_more);
 

@@ -918,31 +918,38 @@ int store_search_matches(store *st, const char *query, const store_filter *f, si
 	static const store_filter none;
 	char sql[STORE_SQL_MAX] =
 		"SELECT e.type, e.status, e.licence, e.sw_licence, e.territory,"
-		" (SELECT group_concat(t.theme, char(31)) FROM themes t WHERE t.rid = e.rid)"
-		" FROM fts JOIN entries e INDEXED BY entries_facets ON e.rid = fts.rowid"
-		" WHERE fts MATCH ?1";
+		" (SELECT group_concat(t.theme, char(31)) FROM themes t WHERE t.rid = e.rid)";
 	sqlite3_stmt *s = NULL;
-	store_query q;
+	store_query q = { 0 };
 	size_t n = 0;
 	int rc;
 
-	if (!query || !cb || !ret_n || !ret_more)
+	if (!cb || !ret_n || !ret_more)
 		return MAILLE_EINVAL;
 	if (!f)
 		f = &none;
-	rc = store__fts_sync(st);
-	if (!rc)
-		rc = store_query_build(st, query, &q);
-	if (rc)
-		return rc;
-	store_filter_sql(sql, f, false);
+	if (query) {
+		rc = store__fts_sync(st);
+		if (!rc)
+			rc = store_query_build(st, query, &q);
+		if (rc)
+			return rc;
+		store_sql_add(sql, " FROM fts JOIN entries e INDEXED BY entries_facets"
+		                   " ON e.rid = fts.rowid WHERE fts MATCH ?1");
+	} else {
+		/* the catalogue's filters without words: what store_list would list, read from
+		 * the narrow index of the filter columns */
+		store_sql_add(sql, " FROM entries e INDEXED BY entries_facets WHERE 1");
+	}
+	store_filter_sql(sql, f, !query);
 	store_sql_add(sql, " LIMIT ?7");
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		free(q.match);
 		return store__err(rc);
 	}
-	sqlite3_bind_text(s, P_MATCH, q.match, (int)q.len, SQLITE_STATIC);
+	if (query)
+		sqlite3_bind_text(s, P_MATCH, q.match, (int)q.len, SQLITE_STATIC);
 	store_filter_bind(s, f);
 	sqlite3_bind_int64(s, P_LIMIT, (sqlite3_int64)cap + 1);
 	*ret_more = false;

@@ -321,8 +321,9 @@ static int search_match(const store_match *m, void *ctx)
 	return 0;
 }
 
-/* The facets of the words q under the page's filters (the theme filter included), into *ret;
- * *ret_more when more than WEB_SEARCH_WALK records match. 0 or the store's error. */
+/* The facets of the words q under the page's filters (the theme filter included), into *ret
+ * (q NULL: of the filters alone); *ret_more when more than WEB_SEARCH_WALK records match. 0 or
+ * the store's error. */
 static int search_facets(web_req *r, const char *q, const web_query *wq, web_facets *ret,
                          bool *ret_more)
 {
@@ -386,9 +387,15 @@ static void catalogue_page(web_req *r, bool search)
 	unsigned page = wq.page;
 	web_facets fc;
 	bool searching = search && q && *q, more = false;
+	/* a catalogue page with filters counts what they keep, like a search its matches; the
+	 * whole catalogue's counts (kept up to date by the server) serve the page without any */
+	bool filtered = !search && (wq.f.type || wq.theme || wq.f.status || wq.f.licence ||
+	                            wq.f.territory || r->all);
 	int se = 0;
 	if (searching)
 		se = search_facets(r, q, &wq, &fc, &more);
+	else if (filtered)
+		se = search_facets(r, NULL, &wq, &fc, &more);
 	else
 		web_facets_get(r->w, &fc);
 	if (se == MAILLE_EINVAL) { /* no word: the search below says so */
@@ -447,12 +454,12 @@ static void catalogue_page(web_req *r, bool search)
 			wb_puts(b, "</ul>");
 		}
 		wb_printf(b, "<p class=\"hint\">%s</p>",
-		          !searching ? L(r, "Nombres : tout le catalogue des territoires reconnus.",
-		                         "Counts: the whole catalogue of trusted territories.")
-		          : more     ? L(r, "Nombres : les 1&nbsp;000 premières fiches trouvées.",
-		                         "Counts: the first 1,000 records found.")
-		                     : L(r, "Nombres : les fiches trouvées.",
-		                         "Counts: the records found."));
+		          !searching && !filtered
+		              ? L(r, "Nombres : tout le catalogue des territoires reconnus.",
+		                  "Counts: the whole catalogue of trusted territories.")
+		          : more ? L(r, "Nombres : les 1&nbsp;000 premières fiches trouvées.",
+		                     "Counts: the first 1,000 records found.")
+		                 : L(r, "Nombres : les fiches trouvées.", "Counts: the records found."));
 	}
 	wb_puts(b, "<p><a href=\"");
 	filter_href(r, base, "all", r->all ? NULL : "1", 0);

@@ -346,6 +346,24 @@ class WebTest(Base):
         self.assertIn("Vouliez-vous dire", r.text)
         self.assertIn('href="/search?q=incompletes"', r.text)
 
+    def test_catalogue_facets_follow_the_filters(self):
+        """A catalogue page with a filter counts the records the filter keeps, not the whole
+        catalogue: with ?type=rex the type facet names the REX only, and every theme's count
+        is at most theirs."""
+        whole = self.get("/catalogue").text
+        self.assertIn("Nombres : tout le catalogue des territoires reconnus.", whole)
+        self.assertRegex(whole, r'type=use_case[^>]*>[^<]*</a> \(\d+\)')
+        t = self.get("/catalogue?type=rex").text
+        self.assertIn("Nombres : les fiches trouvées.", t)
+        # the filter in force is the facet's current item (its link takes the filter off)
+        n_rex = int(re.search(r'aria-current="true">✓ Retour d&#39;expérience</a> \((\d+)\)',
+                              t).group(1))
+        self.assertGreater(n_rex, 0)
+        self.assertNotRegex(t, r'type=use_case[^>]*>[^<]*</a> \(')
+        themes = [int(x) for x in re.findall(r'theme=[^"&]+[^>]*>[^<]*</a> \((\d+)\)', t)]
+        self.assertTrue(themes)
+        self.assertTrue(all(x <= n_rex for x in themes), themes)
+
     def test_entry_page(self):
         r = self.get(f"/entry/rex/chatbot-rh-un-an-apres?territory={self.key_a}")
         self.assertEqual(r.status, 200)
