@@ -43,6 +43,10 @@
 #define PROTO_F_SIREN "siren"
 #define PROTO_F_COG "cog"
 #define PROTO_F_KIND "kind"
+#define PROTO_F_WEBSITE "website"
+#define PROTO_F_CONTACT "contact"
+/* a contact's: whether its address may be shown (record_common.c) */
+#define PROTO_F_PUBLIC "public"
 
 typedef struct proto_fr_en {
 	const char *fr, *en;

@@ -104,7 +104,7 @@ static const proto_record_field contact_fields[] = {
 	  .label = { "Courriel", "E-mail" },
 	  .help = { "Adresse de contact ; une adresse fonctionnelle est bienvenue.",
 	            "Contact address; a functional address is welcome." } },
-	{ .name = "public", .example = "true", .pres = R, .kind = PROTO_FK_BOOL,
+	{ .name = PROTO_F_PUBLIC, .example = "true", .pres = R, .kind = PROTO_FK_BOOL,
 	  .label = { "Adresse affichée", "Address shown" },
 	  .help = { "Si l'adresse peut être affichée à tous.", "Whether the address may be shown to anyone." } },
 	F_END,

@@ -1,6 +1,8 @@
 /* node/service/recordtext.c: a record's values as a person reads them (recordtext.h). */
 #include "recordtext.h"
 
+#include "proto/record.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -219,7 +221,7 @@ void recordtext_members(const proto_record_obj *obj, const proto_value *v, recor
 	if (v->type != PROTO_V_MAP)
 		return;
 	/* a contact's address says whether it may be shown to anyone (its `public` member) */
-	const proto_value *shown = proto_map_get(v, "public");
+	const proto_value *shown = proto_map_get(v, PROTO_F_PUBLIC);
 	bool hide_email = shown && shown->type == PROTO_V_BOOL && !shown->u.b;
 	for (const proto_record_field *m = obj->fields; m->name; m++) {
 		const proto_value *mv = proto_map_get(v, m->name);

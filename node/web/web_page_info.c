@@ -74,7 +74,8 @@ static const char *profile_str(web_req *r, const profile *p, const char *field)
 static void profile_contact(web_req *r, const profile *p)
 {
 	web_buf *b = &r->out;
-	const char *contact = profile_str(r, p, "contact"), *site = profile_str(r, p, "website");
+	const char *contact = profile_str(r, p, PROTO_F_CONTACT),
+	           *site = profile_str(r, p, PROTO_F_WEBSITE);
 	if (!contact && !site) {
 		wb_printf(b, "<p>%s</p>",
 		          L(r,
@@ -87,12 +88,12 @@ static void profile_contact(web_req *r, const profile *p)
 	wb_puts(b, "<ul>");
 	if (contact) {
 		wb_printf(b, "<li>%s : ", L(r, "Contact", "Contact"));
-		web_value(r, proto_map_get(p->body, "contact"), 0);
+		web_value(r, proto_map_get(p->body, PROTO_F_CONTACT), 0);
 		wb_puts(b, "</li>");
 	}
 	if (site) {
 		wb_printf(b, "<li>%s : ", L(r, "Site web", "Website"));
-		web_value(r, proto_map_get(p->body, "website"), 0);
+		web_value(r, proto_map_get(p->body, PROTO_F_WEBSITE), 0);
 		wb_puts(b, "</li>");
 	}
 	wb_puts(b, "</ul>");

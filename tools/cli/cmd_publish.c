@@ -21,6 +21,7 @@
 #include "node/service/term.h"
 #include "nodecli.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/schema.h"
 #include "proto/value.h"
 #include "render.h"
@@ -371,9 +372,10 @@ static const char *delete_title(const store_row *row, char *buf, size_t cap)
 	proto_value *body = NULL;
 	const char *t = NULL;
 	if (proto_value_decode(row->entry.body, row->entry.body_len, &ar, &body) == 0) {
-		t = proto_langmap_pick(proto_map_get(body, "title"), cli_french() ? "fr" : "en");
-		if (!t && proto_map_get(body, "name") && proto_map_get(body, "name")->type == PROTO_V_STR)
-			t = proto_map_get(body, "name")->u.str.ptr;
+		const proto_value *name = proto_map_get(body, PROTO_F_NAME);
+		t = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), cli_french() ? "fr" : "en");
+		if (!t && name && name->type == PROTO_V_STR)
+			t = name->u.str.ptr;
 	}
 	const char *out = t ? node_term_str(t, strlen(t), buf, cap) : NULL;
 	proto_arena_done(&ar);
