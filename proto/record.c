@@ -24,6 +24,26 @@ const proto_record_type proto_record_types[] = {
 	  { "Ce qu'un territoire a appris en utilisant un cas d'usage, un composant ou une méthodologie.",
 	    "What a territory learnt using a use case, a component or a methodology." },
 	  proto_record_rex_, 1 },
+	{ "call", PROTO_RC_CATALOGUE, { "Appel à coopération", "Call to cooperate" },
+	  { "Ce qu'un territoire propose de faire avec d'autres : co-développement, groupement de commandes, hébergement, étude...",
+	    "What a territory proposes to do with others: co-development, shared procurement, hosting, a study..." },
+	  proto_record_call_, 5 },
+	{ "label", PROTO_RC_CATALOGUE, { "Label", "Label" },
+	  { "Un label : ses critères, les preuves attendues, sa durée de validité.",
+	    "A label: its criteria, the evidence expected, how long it is valid." },
+	  proto_record_label_, 6 },
+	{ "interest", PROTO_RC_ACT, { "Manifestation d'intérêt", "Expression of interest" },
+	  { "Un territoire se porte partenaire d'un appel à coopération, avec un rôle.",
+	    "A territory offers to join a call to cooperate, with a role." },
+	  proto_record_interest_, 0 },
+	{ "award", PROTO_RC_ACT, { "Attribution de label", "Label award" },
+	  { "L'émetteur d'un label dit qu'une version d'une fiche en remplit les critères.",
+	    "A label's issuer says that a version of a record meets its criteria." },
+	  proto_record_award_, 0 },
+	{ "comment", PROTO_RC_ACT, { "Commentaire", "Comment" },
+	  { "Une contribution à la délibération sur une fiche ou en réponse à un commentaire.",
+	    "A contribution to the deliberation on a record, or a reply to a comment." },
+	  proto_record_comment_, 0 },
 	{ "territory", PROTO_RC_TERRITORY, { "Territoire", "Territory" },
 	  { "La fiche d'un territoire sur lui-même, au chemin territory.",
 	    "A territory's record about itself, at the path territory." },
@@ -46,7 +66,8 @@ const proto_record_type proto_record_types[] = {
 const size_t proto_record_n_types = sizeof proto_record_types / sizeof proto_record_types[0];
 
 const char *const proto_schema_types[] = {
-	"methodology", "use_case", "component", "rex", "territory", "member", "vouch", "node", NULL,
+	"methodology", "use_case", "component", "rex", "call", "label", "interest", "award", "comment",
+	"territory", "member", "vouch", "node", NULL,
 };
 
 _Static_assert(sizeof proto_record_types / sizeof proto_record_types[0] ==
@@ -215,6 +236,8 @@ proto_fr_en proto_record_kind_text(proto_field_kind k)
 		[PROTO_FK_LICENCE] = { "licence SPDX", "SPDX licence" },
 		[PROTO_FK_SIREN] = { "SIREN (9 chiffres)", "SIREN (9 digits)" },
 		[PROTO_FK_DIGEST] = { "empreinte (64 hex)", "digest (64 hex)" },
+		[PROTO_FK_KEY] = { "clé de territoire (64 hex)", "territory key (64 hex)" },
+		[PROTO_FK_PATH] = { "chemin de fiche", "record path" },
 		[PROTO_FK_CURRENCY] = { "devise ISO 4217", "ISO 4217 currency" },
 		[PROTO_FK_LANGMAP] = { "texte par langue", "language map" },
 		[PROTO_FK_STR_OR_LANGMAP] = { "texte, ou texte par langue", "string or language map" },

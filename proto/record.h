@@ -47,6 +47,26 @@
 #define PROTO_F_CONTACT "contact"
 /* a contact's: whether its address may be shown (record_common.c) */
 #define PROTO_F_PUBLIC "public"
+/* the cooperation records' (proto/record_coop.c, PROTOCOL.md §5) */
+#define PROTO_F_TARGET "target"     /* an award's record, a comment's record or comment */
+#define PROTO_F_CALL "call"         /* an interest's call */
+#define PROTO_F_LABEL "label"       /* an award's label */
+#define PROTO_F_TERRITORY "territory" /* a target's territory key, hex */
+#define PROTO_F_PATH "path"         /* a target's path */
+#define PROTO_F_ENTRY "entry"       /* an award target's entry id, hex */
+#define PROTO_F_ROLE "role"
+#define PROTO_F_MESSAGE "message"
+#define PROTO_F_TEXT "text"
+#define PROTO_F_CRITERIA "criteria"
+#define PROTO_F_ID "id"
+#define PROTO_F_EVIDENCE "evidence"
+#define PROTO_F_CRITERION "criterion"
+#define PROTO_F_AWARDED "awarded"
+#define PROTO_F_UNTIL "until"
+#define PROTO_F_DEADLINE "deadline"
+#define PROTO_F_OUTCOME "outcome"
+#define PROTO_F_COOPERATION "cooperation"
+#define PROTO_F_VALIDITY "validity_months"
 
 typedef struct proto_fr_en {
 	const char *fr, *en;
@@ -68,6 +88,8 @@ typedef enum proto_field_kind {
 	PROTO_FK_LICENCE,  /* an SPDX-like identifier or expression */
 	PROTO_FK_SIREN,    /* exactly 9 digits */
 	PROTO_FK_DIGEST,   /* 64 lower-case hex digits (BLAKE2b-256 / SHA-256) */
+	PROTO_FK_KEY,      /* a territory's key: 64 lower-case hex digits */
+	PROTO_FK_PATH,     /* an entry path (PROTOCOL.md §1.3) */
 	PROTO_FK_CURRENCY, /* ISO 4217: three upper-case letters */
 	PROTO_FK_LANGMAP,  /* language map; max_chars hard limit, warn_chars advice (0 = none) */
 	PROTO_FK_STR_OR_LANGMAP,
@@ -110,6 +132,8 @@ typedef enum proto_display {
 	PROTO_D_VALUE,     /* labels for vocabulary values, Markdown for long multi-line text */
 	PROTO_D_REFS,      /* a list whose entry paths are links to the entries */
 	PROTO_D_RELATIONS, /* a list of {rel, target}: "rel : target", target as a reference */
+	PROTO_D_TARGET,    /* a map {territory, path[, entry]} naming a record of the federation
+	                    * (PROTOCOL.md §5): the record's title, linked */
 } proto_display;
 
 /* The full-text columns of the store's index (store/store_fts.c; the index's format is fixed:
@@ -211,6 +235,8 @@ typedef enum proto_record_class {
 	PROTO_RC_CATALOGUE,  /* the common fields, then the type's own */
 	PROTO_RC_TERRITORY,  /* its own fields only */
 	PROTO_RC_FEDERATION, /* member, vouch, node: only `type` is checked so far */
+	PROTO_RC_ACT,        /* interest, award, comment (PROTOCOL.md §5): its own fields only,
+	                      * about another record; not listed with the catalogue by default */
 } proto_record_class;
 
 typedef struct proto_record_type {

@@ -109,7 +109,7 @@ static const proto_record_field contact_fields[] = {
 	  .help = { "Si l'adresse peut être affichée à tous.", "Whether the address may be shown to anyone." } },
 	F_END,
 };
-static const proto_record_obj contact_obj = { contact_fields, PROTO_CHECK_NONE, { NULL, NULL } };
+const proto_record_obj proto_record_contact_obj = { contact_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 static const proto_record_field territory_ref_fields[] = {
 	{ .name = "level", .example = "commune", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &levels,
@@ -228,7 +228,7 @@ const proto_record_field proto_record_common[] = {
 	  .label = { "Direction ou service", "Department" },
 	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." },
 	  .widget = PROTO_W_LINE, .form = 8, .page = 4 },
-	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &contact_obj,
+	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &proto_record_contact_obj,
 	  .label = { "Contacts", "Contacts" },
 	  .help = { "Qui peut répondre aux questions sur la fiche.", "Who can answer questions about the record." },
 	  .widget = PROTO_W_CONTACT, .form = 9, .page = 5 },

@@ -21,6 +21,11 @@
 
 /* The types' own tables, one file each. */
 extern const proto_record_field proto_record_methodology_[], proto_record_use_case_[],
-    proto_record_component_[], proto_record_rex_[], proto_record_territory_[];
+    proto_record_component_[], proto_record_rex_[], proto_record_territory_[],
+    proto_record_call_[], proto_record_label_[], proto_record_interest_[], proto_record_award_[],
+    proto_record_comment_[];
+
+/* record_common.c's, which the cooperation records' tables reuse */
+extern const proto_record_obj proto_record_contact_obj;
 
 #endif

@@ -257,6 +257,11 @@ static bool digest_valid(const char *s, size_t len)
 	return true;
 }
 
+static bool path_ok(const char *s, size_t len)
+{
+	return proto_path_valid(s, len);
+}
+
 static bool currency_valid(const char *s, size_t len)
 {
 	if (len != 3)
@@ -1059,6 +1064,11 @@ static const struct syntax_kind {
 	  { "exactement 9 chiffres", "exactly 9 digits" } },
 	{ PROTO_FK_DIGEST, digest_valid, { "empreinte", "digest" },
 	  { "64 chiffres hexadécimaux en minuscules", "64 lower-case hexadecimal digits" } },
+	{ PROTO_FK_KEY, digest_valid, { "clé de territoire", "territory key" },
+	  { "64 chiffres hexadécimaux en minuscules", "64 lower-case hexadecimal digits" } },
+	{ PROTO_FK_PATH, path_ok, { "chemin", "path" },
+	  { "un chemin de fiche : a-z 0-9 . _ ~ - en segments séparés par /",
+	    "a record path: a-z 0-9 . _ ~ - in segments separated by /" } },
 	{ PROTO_FK_CURRENCY, currency_valid, { "devise", "currency" },
 	  { "un code ISO 4217 comme EUR", "an ISO 4217 code like EUR" } },
 };
@@ -1097,6 +1107,8 @@ static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, 
 	case PROTO_FK_LICENCE:
 	case PROTO_FK_SIREN:
 	case PROTO_FK_DIGEST:
+	case PROTO_FK_KEY:
+	case PROTO_FK_PATH:
 	case PROTO_FK_CURRENCY:
 		return check_syntax_kind(c, f, v);
 	case PROTO_FK_LANGMAP:
@@ -1150,11 +1162,18 @@ static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, 
 }
 
 /* Every field of the table, in its order; each faulty one is reported. */
-static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
+static bool spec_has(const field_spec *fields, const char *key, size_t len);
+
+/* Every field of the table, in its order, but those that own names (a type's own field
+ * replaces the common one of the same name: a call's status); each faulty one is reported. */
+static int check_fields_but(schema_ctx *c, const field_spec *fields, const field_spec *own,
+                            const proto_value *obj)
 {
 	int ret = 0;
 
 	for (const field_spec *f = fields; f->name; f++) {
+		if (own && spec_has(own, f->name, strlen(f->name)))
+			continue;
 		proto_presence pres = proto_record_presence(f, obj);
 		const proto_value *v = map_find(obj, f->name);
 		size_t saved = path_push_key(c, f->name, strlen(f->name));
@@ -1171,6 +1190,11 @@ static int check_fields(schema_ctx *c, const field_spec *fields, const proto_val
 		path_pop(c, saved);
 	}
 	return ret;
+}
+
+static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
+{
+	return check_fields_but(c, fields, NULL, obj);
 }
 
 /* A period's two dates (its table's first and second fields) are in order. */
@@ -1302,11 +1326,12 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 
 	switch (rt->cls) {
 	case PROTO_RC_CATALOGUE:
-		r |= check_fields(&c, proto_record_common, body);
+		r |= check_fields_but(&c, proto_record_common, rt->fields, body);
 		r |= check_fields(&c, rt->fields, body);
 		r |= check_unknown(&c, body, proto_record_common, rt->fields, true);
 		break;
 	case PROTO_RC_TERRITORY:
+	case PROTO_RC_ACT:
 		r |= check_fields(&c, rt->fields, body);
 		r |= check_unknown(&c, body, rt->fields, NULL, true);
 		break;

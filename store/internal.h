@@ -91,6 +91,7 @@ enum store_stmt_id {
 	STMT_FTS_DEL,
 	STMT_ENTRY_INS,
 	STMT_THEME_INS,
+	STMT_LINK_INS,
 	STMT_FTS_INS,
 	STMT_GET_PATH,
 	STMT_GET_RANGE,
@@ -219,6 +220,7 @@ struct store {
 typedef struct store_doc {
 	const char *type, *status, *licence, *sw_licence, *title, *summary;
 	const proto_value *themes; /* string or array of strings, or NULL */
+	const proto_value *body;   /* the records it names: store__links_put */
 	bool fed;
 } store_doc;
 
@@ -297,6 +299,10 @@ int store__qview_has(store *st, const uint8_t territory[PROTO_KEY_LEN], bool *re
 int store__q_plan(store *st, const proto_entry *e, const uint8_t id[PROTO_ID_LEN],
                   size_t len, store_put_plan *plan);
 void store__trusted_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
+/* store_links.c */
+int store__links_put(store *st, sqlite3_int64 rid, const store_doc *doc);
+int store__links_fill(store *st);
 
 /* store_fts.c */
 int store__fts_flush(store *st, bool *ret_deleted);

@@ -155,6 +155,23 @@ typedef struct store_filter {
 	                                         tombstone has no type: never one of them) */
 } store_filter;
 
+/* Live, shown documents (held ones are not) whose body names target (store/store_links.c;
+ * PROTOCOL.md §5.3): an act's target as "<64 hex key>/<path>", a catalogue reference as
+ * written; with prefix, every name that starts with target (e.g. "<hex>/" for every record of
+ * a territory). type (NULL: any) keeps documents of that type; of f only territory and
+ * trusted_only are used. Oldest first. A document counts once per name it gives. */
+int store_links(store *st, const char *target, bool prefix, const char *type,
+                const store_filter *f, store_row_cb cb, void *ctx);
+
+/* The comments (or any record) this node hides from its pages, locally: never published
+ * (PROTOCOL.md §5.4). store_unhide: MAILLE_ENOTFOUND when it was not hidden; store_hidden:
+ * 0 and the reason when hidden, MAILLE_ENOTFOUND otherwise. */
+int store_hide(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+               const char *reason, uint64_t now_us);
+int store_unhide(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path);
+int store_hidden(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                 char *ret_reason, size_t cap, uint64_t *ret_at);
+
 /* The territories a filter's trusted_only keeps (n keys of PROTO_KEY_LEN bytes, copied): this
  * handle's view of whom its node trusts (node/service/trust.c computes it). Until it is set, a
  * trusted_only filter keeps nothing. On a handle with a quota (store_set_quota), it is also

@@ -202,6 +202,7 @@ int store__doc_extract(store_text text[TEXT_N_], const proto_value *body, store_
 	int rc = 0;
 
 	memset(doc, 0, sizeof *doc);
+	doc->body = body;
 	doc->type = store_map_str(body, PROTO_F_TYPE);
 	t = doc->type ? proto_record_type_find(doc->type, strlen(doc->type)) : NULL;
 	doc->status = store_map_str(body, proto_record_filter_field(NULL, PROTO_FILTER_STATUS));

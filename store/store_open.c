@@ -191,7 +191,26 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX entries_facets ON entries(rid, type, status, licence, sw_licence, territory,"
 	" fed, held, kind);"
 	"INSERT INTO fts(fts) VALUES('rebuild');",
+	/* 9: cooperation (PROTOCOL.md §5). links: for each document, the records its body names
+	 * (proto_coop_links: an act's targets as "<hex key>/<path>", a catalogue record's
+	 * references as written), so that a call's interests, a record's awards and comments
+	 * and a component's users are found by the record's name, not by reading every body.
+	 * Filled for the documents already here by store_migrate. hidden: the comments this
+	 * node's operator hid (never published, PROTOCOL.md §5.4). */
+	"CREATE TABLE links ("
+	" target TEXT NOT NULL,"
+	" rid INTEGER NOT NULL REFERENCES entries(rid) ON DELETE CASCADE,"
+	" PRIMARY KEY (target, rid)) WITHOUT ROWID;"
+	"CREATE INDEX links_rid ON links(rid);"
+	"CREATE TABLE hidden ("
+	" territory BLOB NOT NULL,"
+	" path TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (territory, path)) WITHOUT ROWID;",
 };
+/* The first version with the links table, which store_migrate fills from the entries. */
+#define STORE_SCHEMA_LINKS 9
 #define STORE_SCHEMA_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
 static const char *const store_stmt_sql[STMT_N_] = {
@@ -218,6 +237,7 @@ static const char *const store_stmt_sql[STMT_N_] = {
 	                   " VALUES(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
 	                   " ?15, ?16, ?17, ?19, ?20)",
 	[STMT_THEME_INS] = "INSERT OR IGNORE INTO themes(rid, theme) VALUES(?1, ?2)",
+	[STMT_LINK_INS] = "INSERT OR IGNORE INTO links(target, rid) VALUES(?1, ?2)", /* and store_links.c */
 	[STMT_FTS_INS] = "INSERT INTO fts(rowid, title, summary, description, keywords, details)"
 	                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_GET_PATH] = "SELECT id, raw, rid FROM entries WHERE path_key = ?3"
@@ -452,6 +472,11 @@ static int store_migrate(store *st)
 	rc = store__vocab_flush(st);
 	if (rc)
 		goto fail;
+	if (version > 0 && version < STORE_SCHEMA_LINKS) {
+		rc = store__links_fill(st);
+		if (rc)
+			goto fail;
+	}
 	if (version < STORE_SCHEMA_VERSION) {
 		char sql[96];
 		st->upgraded_from = version > 0 ? (int)version : 0;

@@ -600,6 +600,9 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 			if (rc != SQLITE_DONE)
 				return store__err(rc);
 		}
+		rc = store__links_put(st, rid, doc);
+		if (rc)
+			return rc;
 	}
 	if (doc && !plan->q) {
 		rc = store__stmt(st, STMT_VERSION_ADD, &s);

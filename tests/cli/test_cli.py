@@ -764,8 +764,8 @@ class TestSchema(unittest.TestCase):
     def test_lists_the_types(self):
         rc, out, err = run("schema", env=FRENCH)
         self.assertEqual(rc, 0, err)
-        for t in ("methodology", "use_case", "component", "rex", "territory", "member",
-                  "vouch", "node"):
+        for t in ("methodology", "use_case", "component", "rex", "call", "label", "interest",
+                  "award", "comment", "territory", "member", "vouch", "node"):
             self.assertIn(f"  {t} ", out)
         self.assertIn("Cas d'usage", out)
         rc, out, err = run("schema")
@@ -774,8 +774,9 @@ class TestSchema(unittest.TestCase):
         self.assertNotIn("Cas d'usage", out)
         types = json.loads(run("schema", "--json")[1])["types"]
         self.assertEqual([t["name"] for t in types], ["methodology", "use_case", "component",
-                                                      "rex", "territory", "member", "vouch",
-                                                      "node"])
+                                                      "rex", "call", "label", "interest",
+                                                      "award", "comment", "territory", "member",
+                                                      "vouch", "node"])
         self.assertEqual(types[3]["label"], {"fr": "Retour d'expérience",
                                              "en": "Experience report"})
 
@@ -845,11 +846,11 @@ class TestSchema(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertEqual(out, "")
         self.assertIn("type « usecase » inconnu ; types : methodology, use_case, component, "
-                      "rex, territory, member, vouch, node", err)
+                      "rex, call, label, interest, award, comment, territory, member, vouch, node", err)
         rc, out, err = run("schema", "usecase")
         self.assertEqual(rc, 2)
         self.assertIn("unknown type \"usecase\"; types: methodology, use_case, component, "
-                      "rex, territory, member, vouch, node", err)
+                      "rex, call, label, interest, award, comment, territory, member, vouch, node", err)
         rc, _, err = run("schema", "rex", "use_case")
         self.assertEqual(rc, 2)
         rc, _, err = run("schema", "rex", "--markdown")

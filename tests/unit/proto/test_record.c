@@ -53,7 +53,7 @@ static void check_table(const proto_record_field *fields, unsigned depth)
 
 static void test_tables_complete(void)
 {
-	CHECK_EQ_INT(proto_record_n_types, 8);
+	CHECK_EQ_INT(proto_record_n_types, 13);
 	check_table(proto_record_common, 0);
 	for (size_t i = 0; i < proto_record_n_types; i++) {
 		const proto_record_type *t = &proto_record_types[i];
@@ -107,9 +107,10 @@ static void test_lookups(void)
 	CHECK_EQ_STR(proto_record_filter_field(NULL, PROTO_FILTER_SW_LICENCE), "licence");
 	char list[256];
 	proto_record_type_list(list, sizeof list, true);
-	CHECK_EQ_STR(list, "methodology, use_case, component, rex");
+	CHECK_EQ_STR(list, "methodology, use_case, component, rex, call, label");
 	proto_record_type_list(list, sizeof list, false);
-	CHECK_EQ_STR(list, "methodology, use_case, component, rex, territory, member, vouch, node");
+	CHECK_EQ_STR(list, "methodology, use_case, component, rex, call, label, interest, award, "
+	                   "comment, territory, member, vouch, node");
 }
 
 static void test_conditions(void)

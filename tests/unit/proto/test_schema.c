@@ -430,10 +430,10 @@ static void test_vocabularies(void)
 
 	for (; proto_schema_types[n]; n++)
 		;
-	CHECK_EQ_INT(n, 8);
+	CHECK_EQ_INT(n, 13);
 	CHECK_EQ_STR(proto_schema_types[0], "methodology");
 	CHECK_EQ_STR(proto_schema_types[3], "rex");
-	CHECK_EQ_STR(proto_schema_types[7], "node");
+	CHECK_EQ_STR(proto_schema_types[12], "node");
 	for (n = 0; proto_schema_themes[n]; n++)
 		;
 	CHECK_EQ_INT(n, 10);
@@ -936,7 +936,7 @@ static void test_wrong_types(void)
 	set(b, "type", S("recette"));
 	expect_error(b, "type",
 	             "unknown value \"recette\"; expected one of: methodology, use_case, "
-	             "component, rex, territory, member, vouch, node");
+	             "component, rex, call, label, interest, award, comment, territory, member, vouch, node");
 	set(b, "type", I(1));
 	expect_error(b, "type", "expected a string, got an integer");
 	proto_arena_done(&A);
