@@ -411,14 +411,6 @@ int proto_coop_links(const proto_value *body, proto_coop_link_cb cb, void *ctx)
 	rt = proto_record_type_find(t->u.str.ptr, t->u.str.len);
 	if (!rt || !rt->fields)
 		return 0;
-	/* a type's own field first: it replaces the common one of its name */
-	r = link_fields(&l, rt->fields, body);
-	if (!r && rt->cls == PROTO_RC_CATALOGUE)
-		for (const proto_record_field *f = proto_record_common; f->name && !r; f++)
-			if (!proto_record_field_find(rt->fields, f->name)) {
-				const proto_value *v = proto_map_get(body, f->name);
-				if (v)
-					r = link_value(&l, f, v);
-			}
-	return r;
+	r = link_fields(&l, proto_record_type_common(rt), body);
+	return r ? r : link_fields(&l, rt->fields, body);
 }

@@ -11,55 +11,55 @@ const proto_record_type proto_record_types[] = {
 	{ "methodology", PROTO_RC_CATALOGUE, { "Méthodologie", "Methodology" },
 	  { "Une méthode réutilisable : guide, grille d'évaluation, charte, clauses d'achat...",
 	    "A reusable method: guide, assessment grid, charter, procurement clauses..." },
-	  proto_record_methodology_, 4 },
+	  proto_record_methodology_, 4, NULL },
 	{ "use_case", PROTO_RC_CATALOGUE, { "Cas d'usage", "Use case" },
 	  { "Un algorithme ou un système d'IA qu'un territoire utilise, décrit comme le demandent les registres publics.",
 	    "An algorithm or AI system a territory uses, described as public registers ask." },
-	  proto_record_use_case_, 2 },
+	  proto_record_use_case_, 2, NULL },
 	{ "component", PROTO_RC_CATALOGUE, { "Composant réutilisable", "Reusable component" },
 	  { "Un logiciel, un jeu de données, un modèle, une API ou une configuration à réutiliser.",
 	    "Software, a dataset, a model, an API or a configuration to reuse." },
-	  proto_record_component_, 3 },
+	  proto_record_component_, 3, NULL },
 	{ "rex", PROTO_RC_CATALOGUE, { "Retour d'expérience", "Experience report" },
 	  { "Ce qu'un territoire a appris en utilisant un cas d'usage, un composant ou une méthodologie.",
 	    "What a territory learnt using a use case, a component or a methodology." },
-	  proto_record_rex_, 1 },
+	  proto_record_rex_, 1, NULL },
 	{ "call", PROTO_RC_CATALOGUE, { "Appel à coopération", "Call to cooperate" },
 	  { "Ce qu'un territoire propose de faire avec d'autres : co-développement, groupement de commandes, hébergement, étude...",
 	    "What a territory proposes to do with others: co-development, shared procurement, hosting, a study..." },
-	  proto_record_call_, 5 },
+	  proto_record_call_, 5, proto_record_common_own_status },
 	{ "label", PROTO_RC_CATALOGUE, { "Label", "Label" },
 	  { "Un label : ses critères, les preuves attendues, sa durée de validité.",
 	    "A label: its criteria, the evidence expected, how long it is valid." },
-	  proto_record_label_, 6 },
+	  proto_record_label_, 6, NULL },
 	{ "interest", PROTO_RC_ACT, { "Manifestation d'intérêt", "Expression of interest" },
 	  { "Un territoire se porte partenaire d'un appel à coopération, avec un rôle.",
 	    "A territory offers to join a call to cooperate, with a role." },
-	  proto_record_interest_, 0 },
+	  proto_record_interest_, 0, NULL },
 	{ "award", PROTO_RC_ACT, { "Attribution de label", "Label award" },
 	  { "L'émetteur d'un label dit qu'une version d'une fiche en remplit les critères.",
 	    "A label's issuer says that a version of a record meets its criteria." },
-	  proto_record_award_, 0 },
+	  proto_record_award_, 0, NULL },
 	{ "comment", PROTO_RC_ACT, { "Commentaire", "Comment" },
 	  { "Une contribution à la délibération sur une fiche ou en réponse à un commentaire.",
 	    "A contribution to the deliberation on a record, or a reply to a comment." },
-	  proto_record_comment_, 0 },
+	  proto_record_comment_, 0, NULL },
 	{ "territory", PROTO_RC_TERRITORY, { "Territoire", "Territory" },
 	  { "La fiche d'un territoire sur lui-même, au chemin territory.",
 	    "A territory's record about itself, at the path territory." },
-	  proto_record_territory_, 0 },
+	  proto_record_territory_, 0, NULL },
 	{ "member", PROTO_RC_FEDERATION, { "Membre", "Member" },
 	  { "Un membre de la fédération ; ses champs sont définis avec le protocole d'adhésion.",
 	    "A member of the federation; its fields are defined with the membership protocol." },
-	  NULL, 0 },
+	  NULL, 0, NULL },
 	{ "vouch", PROTO_RC_FEDERATION, { "Parrainage", "Vouch" },
 	  { "Un territoire se porte garant d'un autre ; ses champs sont définis avec le protocole d'adhésion.",
 	    "A territory vouches for another; its fields are defined with the membership protocol." },
-	  NULL, 0 },
+	  NULL, 0, NULL },
 	{ "node", PROTO_RC_FEDERATION, { "Nœud", "Node" },
 	  { "Un nœud de la fédération ; ses champs sont définis avec le protocole d'adhésion.",
 	    "A node of the federation; its fields are defined with the membership protocol." },
-	  NULL, 0 },
+	  NULL, 0, NULL },
 };
 /* clang-format on */
 
@@ -73,6 +73,13 @@ const char *const proto_schema_types[] = {
 _Static_assert(sizeof proto_record_types / sizeof proto_record_types[0] ==
                    sizeof proto_schema_types / sizeof proto_schema_types[0] - 1,
                "proto_record_types[] and proto_schema_types[] list the same types");
+
+const proto_record_field *proto_record_type_common(const proto_record_type *t)
+{
+	if (!t || t->cls != PROTO_RC_CATALOGUE)
+		return NULL;
+	return t->common ? t->common : proto_record_common;
+}
 
 const proto_record_type *proto_record_type_find(const char *s, size_t len)
 {
@@ -102,8 +109,7 @@ const proto_record_field *proto_record_type_field(const proto_record_type *t, co
 		return NULL;
 	if ((f = proto_record_field_find(t->fields, name)))
 		return f;
-	return t->cls == PROTO_RC_CATALOGUE ? proto_record_field_find(proto_record_common, name)
-	                                    : NULL;
+	return proto_record_field_find(proto_record_type_common(t), name);
 }
 
 proto_presence proto_record_presence(const proto_record_field *f, const proto_value *parent)

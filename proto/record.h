@@ -245,11 +245,20 @@ typedef struct proto_record_type {
 	proto_fr_en label, help;
 	const proto_record_field *fields; /* the type's own; NULL while it is not specified */
 	unsigned publish; /* rank on the web's publish page; 0: not published from the web */
+	/* a catalogue type's common fields when not proto_record_common: a call's status is its
+	 * own, so its common table has none (read it through proto_record_type_common) */
+	const proto_record_field *common;
 } proto_record_type;
 
 extern const proto_record_type proto_record_types[]; /* in proto_schema_types' order */
 extern const size_t proto_record_n_types;
 extern const proto_record_field proto_record_common[]; /* every catalogue record's fields */
+extern const proto_record_field proto_record_common_own_status[]; /* the same but `status` */
+
+/* The common fields of type t: NULL for a type that has none (territory, acts, federation
+ * records), else its table (proto_record_common, or a table without a field the type has its
+ * own version of). Every reader of the common fields goes through it. */
+const proto_record_field *proto_record_type_common(const proto_record_type *t);
 
 /* Shared vocabularies, for the code that offers their values. */
 extern const proto_vocab proto_vocab_themes, proto_vocab_statuses;

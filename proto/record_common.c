@@ -188,76 +188,83 @@ static const proto_record_field attachment_fields[] = {
 };
 static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
-/* The common fields, in the order errors are reported; `type` is checked before, on its own. */
-const proto_record_field proto_record_common[] = {
-	{ .name = PROTO_F_TITLE, .pres = R, .kind = PROTO_FK_LANGMAP, .max_chars = PROTO_TITLE_MAX,
-	  .label = { "Titre", "Title" },
-	  .help = { "Nom de la fiche, court et parlant.", "Name of the record, short and telling." },
-	  .widget = PROTO_W_LINE, .form = 1, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_TITLE },
-	{ .name = PROTO_F_SUMMARY, .pres = R, .kind = PROTO_FK_LANGMAP, .warn_chars = PROTO_SUMMARY_ADVISED,
-	  .label = { "Résumé", "Summary" },
-	  .help = { "Une ou deux phrases, 150 caractères conseillés.", "One or two sentences; 150 characters advised." },
-	  .widget = PROTO_W_LINE, .form = 2, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_SUMMARY },
-	{ .name = PROTO_F_DESCRIPTION, .pres = R, .kind = PROTO_FK_LANGMAP, .multiline = true,
-	  .label = { "Description", "Description" },
-	  .help = { "Présentation complète, en Markdown.", "Full presentation, in Markdown." },
-	  .widget = PROTO_W_AREA, .form = 3, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_DESCRIPTION },
-	{ .name = PROTO_F_THEMES, .pres = R, .kind = PROTO_FK_THEMES, .vocab = &proto_vocab_themes,
-	  .label = { "Thèmes", "Themes" },
-	  .help = { "Les thèmes du catalogue dont la fiche relève, pris dans la liste.",
-	            "The catalogue's themes the record belongs to, from the list." },
-	  .widget = PROTO_W_CHECKS, .form = 4, .page = 2, .filter = PROTO_FILTER_THEMES },
-	{ .name = "keywords", .pres = O, .kind = PROTO_FK_STRLIST,
-	  .label = { "Mots-clés", "Keywords" },
-	  .help = { "Mots qui aident à trouver la fiche.", "Words that help find the record." },
-	  .widget = PROTO_W_COMMA, .form = 6, .page = 3, .search = PROTO_SEARCH_KEYWORDS },
-	{ .name = PROTO_F_LANG, .pres = R, .kind = PROTO_FK_LANG, .dflt = "fr",
-	  .label = { "Langue", "Language" },
-	  .help = { "Langue principale de la fiche (fr par défaut).", "Main language of the record (fr by default)." },
-	  .page = 11 },
-	{ .name = PROTO_F_CONTENT_LICENCE, .pres = R, .kind = PROTO_FK_LICENCE, .dflt = "etalab-2.0",
-	  .label = { "Licence du contenu", "Content licence" },
-	  .help = { "Licence du texte de la fiche (etalab-2.0 par défaut).",
-	            "Licence of the record's text (etalab-2.0 by default)." },
-	  .widget = PROTO_W_LINE, .form = 7, .page = 10, .filter = PROTO_FILTER_LICENCE },
-	{ .name = PROTO_F_STATUS, .pres = R, .kind = PROTO_FK_ENUM, .vocab = &proto_vocab_statuses,
-	  .label = { "Statut", "Status" },
-	  .help = { "Où en est le projet.", "Where the project stands." },
-	  .widget = PROTO_W_SELECT, .form = 5, .page = 1, .filter = PROTO_FILTER_STATUS },
-	{ .name = "department", .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS,
-	  .label = { "Direction ou service", "Department" },
-	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." },
-	  .widget = PROTO_W_LINE, .form = 8, .page = 4 },
-	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &proto_record_contact_obj,
-	  .label = { "Contacts", "Contacts" },
-	  .help = { "Qui peut répondre aux questions sur la fiche.", "Who can answer questions about the record." },
-	  .widget = PROTO_W_CONTACT, .form = 9, .page = 5 },
-	{ .name = "territories", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &territory_ref_obj,
-	  .label = { "Territoires concernés", "Territories concerned" },
-	  .help = { "Les territoires où le projet s'applique.", "The territories where the project applies." },
-	  .page = 6 },
-	{ .name = "links", .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &link_obj,
-	  .label = { "Liens", "Links" },
-	  .help = { "Pages utiles hors du catalogue.", "Useful pages outside the catalogue." },
-	  .page = 7 },
-	{ .name = "relations", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &relation_obj,
-	  .label = { "Relations", "Relations" },
-	  .help = { "Liens typés vers d'autres fiches ou ressources.", "Typed links to other records or resources." },
-	  .display = PROTO_D_RELATIONS },
-	{ .name = "identifiers", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &identifier_obj,
-	  .label = { "Identifiants", "Identifiers" },
-	  .help = { "Identifiants de la même chose dans d'autres référentiels.",
-	            "Identifiers of the same thing in other registries." },
-	  .page = 8 },
-	{ .name = "attachments", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &attachment_obj,
-	  .label = { "Pièces jointes", "Attachments" },
-	  .help = { "Fichiers décrits par leur nom, type, taille et empreinte.",
-	            "Files described by their name, type, size and digest." },
-	  .page = 9 },
-	{ .name = PROTO_F_EXTENSIONS, .pres = O, .kind = PROTO_FK_MAP,
-	  .label = { "Extensions", "Extensions" },
-	  .help = { "Champs propres à un territoire ou un groupe, jamais interprétés.",
-	            "Fields of a territory's or a group's own, never interpreted." } },
-	F_END,
-};
+/* The common fields, in the order errors are reported; `type` is checked before, on its own.
+ * A type with a status of its own (a call: open, in progress, closed) has the same table
+ * without the common one (proto_record_type_common). */
+#define COMMON_HEAD_ \
+	{ .name = PROTO_F_TITLE, .pres = R, .kind = PROTO_FK_LANGMAP, .max_chars = PROTO_TITLE_MAX, \
+	  .label = { "Titre", "Title" }, \
+	  .help = { "Nom de la fiche, court et parlant.", "Name of the record, short and telling." }, \
+	  .widget = PROTO_W_LINE, .form = 1, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_TITLE }, \
+	{ .name = PROTO_F_SUMMARY, .pres = R, .kind = PROTO_FK_LANGMAP, .warn_chars = PROTO_SUMMARY_ADVISED, \
+	  .label = { "Résumé", "Summary" }, \
+	  .help = { "Une ou deux phrases, 150 caractères conseillés.", "One or two sentences; 150 characters advised." }, \
+	  .widget = PROTO_W_LINE, .form = 2, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_SUMMARY }, \
+	{ .name = PROTO_F_DESCRIPTION, .pres = R, .kind = PROTO_FK_LANGMAP, .multiline = true, \
+	  .label = { "Description", "Description" }, \
+	  .help = { "Présentation complète, en Markdown.", "Full presentation, in Markdown." }, \
+	  .widget = PROTO_W_AREA, .form = 3, .page = PROTO_PAGE_HEAD, .search = PROTO_SEARCH_DESCRIPTION }, \
+	{ .name = PROTO_F_THEMES, .pres = R, .kind = PROTO_FK_THEMES, .vocab = &proto_vocab_themes, \
+	  .label = { "Thèmes", "Themes" }, \
+	  .help = { "Les thèmes du catalogue dont la fiche relève, pris dans la liste.", \
+	            "The catalogue's themes the record belongs to, from the list." }, \
+	  .widget = PROTO_W_CHECKS, .form = 4, .page = 2, .filter = PROTO_FILTER_THEMES }, \
+	{ .name = "keywords", .pres = O, .kind = PROTO_FK_STRLIST, \
+	  .label = { "Mots-clés", "Keywords" }, \
+	  .help = { "Mots qui aident à trouver la fiche.", "Words that help find the record." }, \
+	  .widget = PROTO_W_COMMA, .form = 6, .page = 3, .search = PROTO_SEARCH_KEYWORDS }, \
+	{ .name = PROTO_F_LANG, .pres = R, .kind = PROTO_FK_LANG, .dflt = "fr", \
+	  .label = { "Langue", "Language" }, \
+	  .help = { "Langue principale de la fiche (fr par défaut).", "Main language of the record (fr by default)." }, \
+	  .page = 11 }, \
+	{ .name = PROTO_F_CONTENT_LICENCE, .pres = R, .kind = PROTO_FK_LICENCE, .dflt = "etalab-2.0", \
+	  .label = { "Licence du contenu", "Content licence" }, \
+	  .help = { "Licence du texte de la fiche (etalab-2.0 par défaut).", \
+	            "Licence of the record's text (etalab-2.0 by default)." }, \
+	  .widget = PROTO_W_LINE, .form = 7, .page = 10, .filter = PROTO_FILTER_LICENCE }, \
+
+#define COMMON_STATUS_ \
+	{ .name = PROTO_F_STATUS, .pres = R, .kind = PROTO_FK_ENUM, .vocab = &proto_vocab_statuses, \
+	  .label = { "Statut", "Status" }, \
+	  .help = { "Où en est le projet.", "Where the project stands." }, \
+	  .widget = PROTO_W_SELECT, .form = 5, .page = 1, .filter = PROTO_FILTER_STATUS }, \
+
+#define COMMON_TAIL_ \
+	{ .name = "department", .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS, \
+	  .label = { "Direction ou service", "Department" }, \
+	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." }, \
+	  .widget = PROTO_W_LINE, .form = 8, .page = 4 }, \
+	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &proto_record_contact_obj, \
+	  .label = { "Contacts", "Contacts" }, \
+	  .help = { "Qui peut répondre aux questions sur la fiche.", "Who can answer questions about the record." }, \
+	  .widget = PROTO_W_CONTACT, .form = 9, .page = 5 }, \
+	{ .name = "territories", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &territory_ref_obj, \
+	  .label = { "Territoires concernés", "Territories concerned" }, \
+	  .help = { "Les territoires où le projet s'applique.", "The territories where the project applies." }, \
+	  .page = 6 }, \
+	{ .name = "links", .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &link_obj, \
+	  .label = { "Liens", "Links" }, \
+	  .help = { "Pages utiles hors du catalogue.", "Useful pages outside the catalogue." }, \
+	  .page = 7 }, \
+	{ .name = "relations", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &relation_obj, \
+	  .label = { "Relations", "Relations" }, \
+	  .help = { "Liens typés vers d'autres fiches ou ressources.", "Typed links to other records or resources." }, \
+	  .display = PROTO_D_RELATIONS }, \
+	{ .name = "identifiers", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &identifier_obj, \
+	  .label = { "Identifiants", "Identifiers" }, \
+	  .help = { "Identifiants de la même chose dans d'autres référentiels.", \
+	            "Identifiers of the same thing in other registries." }, \
+	  .page = 8 }, \
+	{ .name = "attachments", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &attachment_obj, \
+	  .label = { "Pièces jointes", "Attachments" }, \
+	  .help = { "Fichiers décrits par leur nom, type, taille et empreinte.", \
+	            "Files described by their name, type, size and digest." }, \
+	  .page = 9 }, \
+	{ .name = PROTO_F_EXTENSIONS, .pres = O, .kind = PROTO_FK_MAP, \
+	  .label = { "Extensions", "Extensions" }, \
+	  .help = { "Champs propres à un territoire ou un groupe, jamais interprétés.", \
+	            "Fields of a territory's or a group's own, never interpreted." } }, \
+
+const proto_record_field proto_record_common[] = { COMMON_HEAD_ COMMON_STATUS_ COMMON_TAIL_ F_END };
+const proto_record_field proto_record_common_own_status[] = { COMMON_HEAD_ COMMON_TAIL_ F_END };
 /* clang-format on */

@@ -1162,18 +1162,12 @@ static int check_value(schema_ctx *c, const field_spec *f, proto_presence pres, 
 }
 
 /* Every field of the table, in its order; each faulty one is reported. */
-static bool spec_has(const field_spec *fields, const char *key, size_t len);
-
-/* Every field of the table, in its order, but those that own names (a type's own field
- * replaces the common one of the same name: a call's status); each faulty one is reported. */
-static int check_fields_but(schema_ctx *c, const field_spec *fields, const field_spec *own,
-                            const proto_value *obj)
+/* Every field of the table, in its order; each faulty one is reported. */
+static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
 {
 	int ret = 0;
 
 	for (const field_spec *f = fields; f->name; f++) {
-		if (own && spec_has(own, f->name, strlen(f->name)))
-			continue;
 		proto_presence pres = proto_record_presence(f, obj);
 		const proto_value *v = map_find(obj, f->name);
 		size_t saved = path_push_key(c, f->name, strlen(f->name));
@@ -1192,10 +1186,6 @@ static int check_fields_but(schema_ctx *c, const field_spec *fields, const field
 	return ret;
 }
 
-static int check_fields(schema_ctx *c, const field_spec *fields, const proto_value *obj)
-{
-	return check_fields_but(c, fields, NULL, obj);
-}
 
 /* A period's two dates (its table's first and second fields) are in order. */
 static int period_post(schema_ctx *c, const obj_spec *o, const proto_value *obj)
@@ -1326,9 +1316,9 @@ int proto_schema_validate(const proto_value *body, proto_schema_report *rep)
 
 	switch (rt->cls) {
 	case PROTO_RC_CATALOGUE:
-		r |= check_fields_but(&c, proto_record_common, rt->fields, body);
+		r |= check_fields(&c, proto_record_type_common(rt), body);
 		r |= check_fields(&c, rt->fields, body);
-		r |= check_unknown(&c, body, proto_record_common, rt->fields, true);
+		r |= check_unknown(&c, body, proto_record_type_common(rt), rt->fields, true);
 		break;
 	case PROTO_RC_TERRITORY:
 	case PROTO_RC_ACT:
@@ -1440,7 +1430,7 @@ int proto_schema_normalize(proto_value *body, proto_arena *a)
 	}
 
 	if (rt->cls == PROTO_RC_CATALOGUE &&
-	    (r = normalize_fields(body, a, proto_record_common, lang, lang_len)) < 0)
+	    (r = normalize_fields(body, a, proto_record_type_common(rt), lang, lang_len)) < 0)
 		return r;
 	return normalize_fields(body, a, rt->fields, lang, lang_len);
 }

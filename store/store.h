@@ -159,7 +159,7 @@ typedef struct store_filter {
  * PROTOCOL.md §5.3): an act's target as "<64 hex key>/<path>", a catalogue reference as
  * written; with prefix, every name that starts with target (e.g. "<hex>/" for every record of
  * a territory). type (NULL: any) keeps documents of that type; of f only territory and
- * trusted_only are used. Oldest first. A document counts once per name it gives. */
+ * trusted_only are used. Oldest first, each document once. */
 int store_links(store *st, const char *target, bool prefix, const char *type,
                 const store_filter *f, store_row_cb cb, void *ctx);
 

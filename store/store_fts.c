@@ -164,7 +164,8 @@ static int store_text_field(store_text *t, const proto_record_field *f, const pr
 static int store_text_column(store_text *t, const proto_value *body, const proto_record_type *rt,
                              proto_search_col col)
 {
-	const proto_record_field *tables[2] = {proto_record_common, rt ? rt->fields : NULL};
+	const proto_record_field *tables[2] = {rt ? proto_record_type_common(rt) : proto_record_common,
+	                                       rt ? rt->fields : NULL};
 	int rc = 0;
 	for (size_t k = 0; k < 2 && !rc; k++)
 		for (const proto_record_field *f = tables[k]; f && f->name && !rc; f++) {
@@ -181,7 +182,8 @@ static int store_text_column(store_text *t, const proto_value *body, const proto
 static const proto_value *store_search_value(const proto_value *body, const proto_record_type *t,
                                              proto_search_col col)
 {
-	const proto_record_field *tables[2] = {proto_record_common, t ? t->fields : NULL};
+	const proto_record_field *tables[2] = {t ? proto_record_type_common(t) : proto_record_common,
+	                                       t ? t->fields : NULL};
 	for (size_t k = 0; k < 2; k++)
 		for (const proto_record_field *f = tables[k]; f && f->name; f++) {
 			const proto_value *v;

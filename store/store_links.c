@@ -92,9 +92,10 @@ int store_links(store *st, const char *target, bool prefix, const char *type,
 
 	if (!st || !target || !cb || (len = strlen(target)) == 0 || len > PROTO_COOP_REF_MAX)
 		return MAILLE_EINVAL;
+	/* IN: a document that names several records under a prefix comes once */
 	snprintf(sql, sizeof sql,
-	         "SELECT e.id, e.raw, e.rid FROM links l JOIN entries e ON e.rid = l.rid"
-	         " WHERE %s AND e.kind = 0 AND e.held = 0%s%s%s"
+	         "SELECT e.id, e.raw, e.rid FROM entries e WHERE e.rid IN"
+	         " (SELECT l.rid FROM links l WHERE %s) AND e.kind = 0 AND e.held = 0%s%s%s"
 	         " ORDER BY e.ts, e.id",
 	         prefix ? "l.target >= ?1 AND l.target < ?2" : "l.target = ?1",
 	         type ? " AND e.type = ?3" : "",

@@ -327,7 +327,7 @@ int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_
 		fmw_scalar(&w, &(proto_value){ .type = PROTO_V_STR, .u.str = { path, strlen(path) } }, 0);
 	}
 	const proto_record_field *tables[2] = {
-		t && t->cls == PROTO_RC_CATALOGUE ? proto_record_common : NULL, t ? t->fields : NULL
+		proto_record_type_common(t), t ? t->fields : NULL
 	};
 	for (size_t k = 0; k < 2; k++)
 		for (const proto_record_field *f = tables[k]; f && f->name; f++)

@@ -193,7 +193,8 @@ void recordtext_fields(const proto_value *body, const char *type, recordtext_fie
 	if (!body || body->type != PROTO_V_MAP)
 		return;
 	const proto_record_type *t = type ? proto_record_type_find(type, strlen(type)) : NULL;
-	const proto_record_field *tables[2] = { t ? t->fields : NULL, proto_record_common };
+	const proto_record_field *tables[2] = { t ? t->fields : NULL,
+		                                t ? proto_record_type_common(t) : proto_record_common };
 	for (size_t l = 0; l < 2; l++)
 		for (unsigned rank = 1, m = max_rank(tables[l]); rank <= m; rank++)
 			for (const proto_record_field *f = tables[l]; f && f->name; f++) {

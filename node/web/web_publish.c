@@ -664,7 +664,7 @@ static void form_html(fctx *c, const char *type, const char *edit, const proto_s
 		wb_htmls(b, edit);
 		wb_puts(b, "\">");
 	}
-	fields_html(c, proto_record_common);
+	fields_html(c, proto_record_type_common(c->type));
 	fields_html(c, c->type->fields);
 	wb_printf(b,
 	          "<p><button type=\"submit\" name=\"action\" value=\"publish\">%s</button></p>"
@@ -1060,7 +1060,7 @@ static int build_body(proto_arena *a, proto_value *body, const proto_record_type
 	*proto_value_map_put(a, body, PROTO_F_TYPE, strlen(PROTO_F_TYPE)) = *str_val(a, t->name);
 	int e = 0;
 	for (size_t p = 0; p < sizeof passes / sizeof passes[0] && !e; p++) {
-		e = set_fields(a, body, proto_record_common, passes[p], form);
+		e = set_fields(a, body, proto_record_type_common(t), passes[p], form);
 		if (!e)
 			e = set_fields(a, body, t->fields, passes[p], form);
 	}

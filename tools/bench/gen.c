@@ -329,7 +329,7 @@ proto_value *gen_record(proto_arena *a, uint64_t seed, uint64_t index, char *ret
 	g.title = title;
 	g.slug = slug;
 	put_str(a, b, PROTO_F_TYPE, g.type->name);
-	gen_fields(&g, b, proto_record_common, true);
+	gen_fields(&g, b, proto_record_type_common(g.type), true);
 	gen_fields(&g, b, g.type->fields, false);
 	return b;
 }

@@ -159,12 +159,12 @@ static void new_template(FILE *o, const proto_record_type *t)
 	             "# concern the record.\n"),
 	        t->name);
 	fprintf(o, "type: %s\n", t->name);
-	new_fields(o, proto_record_common);
+	new_fields(o, proto_record_type_common(t));
 	new_fields(o, t->fields);
 	const char *optional = _("# Optional fields:");
 	size_t col = strlen(optional) + 2;
 	fputs(optional, o);
-	new_optional(o, proto_record_common, &col);
+	new_optional(o, proto_record_type_common(t), &col);
 	new_optional(o, t->fields, &col);
 	fputc('\n', o);
 	fputs(_("# path: (optional) the record's path; without it, maille takes it from the title\n"
