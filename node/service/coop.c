@@ -68,6 +68,7 @@ typedef struct walk {
 	const char *path;
 	const uint8_t *received; /* awards received: the target's territory */
 	unsigned depth;
+	unsigned level; /* the walk's own depth (depth stops at the shown limit) */
 	size_t n;
 	size_t *n_untrusted;
 	bool count_only;
@@ -252,12 +253,13 @@ static int comment_row(const store_row *row, void *ctx)
 			it.hidden = reason;
 		if (!w->count_only)
 			r = w->cb(&it, w->ctx);
-		if (!r) {
+		if (!r && w->level + 1 < COOP_THREAD_LEVELS_MAX) {
 			/* its replies, one level down (shown at the deepest level past the limit) */
 			walk sub = *w;
 			char path[PROTO_PATH_MAX + 1];
 			snprintf(path, sizeof path, "%s", row->entry.path);
 			sub.depth = w->depth + 1 < COOP_THREAD_DEPTH_MAX ? w->depth + 1 : w->depth;
+			sub.level = w->level + 1;
 			r = comment_level(&sub, row->entry.territory, path);
 			w->n = sub.n;
 		}

@@ -22,6 +22,9 @@
 
 #define COOP_THREAD_DEPTH_MAX 8u /* replies deeper than this are shown at this depth's level */
 #define COOP_THREAD_MAX 1000u    /* comments a thread walks at most */
+/* replies deeper than this are not walked: the walk recurses once per level, in a web
+ * server's thread too, and a chain of replies costs its author nothing */
+#define COOP_THREAD_LEVELS_MAX 64u
 
 typedef struct coop_item {
 	const store_row *row;    /* the act (or, for coop_users and coop_calls, the record) */
