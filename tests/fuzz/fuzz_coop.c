@@ -22,18 +22,6 @@
 #include "proto/schema.h"
 #include "proto/value.h"
 
-static void check_text(const char *s, size_t cap, bool nonempty)
-{
-	size_t n = strnlen(s, cap);
-	if (n == cap || (nonempty && n == 0))
-		abort();
-	if (!proto_utf8_valid((const uint8_t *)s, n))
-		abort();
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			abort();
-}
-
 static bool is_lower_hex(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -64,9 +52,9 @@ static void check_report(const proto_schema_report *rep, int r)
 	    rep->n_errors > rep->n_errors_total)
 		abort();
 	for (size_t i = 0; i < rep->n_errors; i++) {
-		check_text(rep->errors[i].field, sizeof rep->errors[i].field, false);
-		check_text(rep->errors[i].fr, sizeof rep->errors[i].fr, true);
-		check_text(rep->errors[i].en, sizeof rep->errors[i].en, true);
+		fuzz_check_text(rep->errors[i].field, sizeof rep->errors[i].field, false);
+		fuzz_check_text(rep->errors[i].fr, sizeof rep->errors[i].fr, true);
+		fuzz_check_text(rep->errors[i].en, sizeof rep->errors[i].en, true);
 	}
 }
 
