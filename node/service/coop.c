@@ -71,6 +71,7 @@ typedef struct walk {
 	size_t n;
 	size_t *n_untrusted;
 	bool count_only;
+	const char *given; /* users: documents that name this were given already */
 } walk;
 
 static bool about_is(const proto_value *body, const walk *w)
@@ -83,22 +84,35 @@ static bool about_is(const proto_value *body, const walk *w)
 	       memcmp(t.territory, w->territory, PROTO_KEY_LEN) == 0 && strcmp(t.path, w->path) == 0;
 }
 
-static int interest_row(const store_row *row, void *ctx)
+static int names_cb(const char *ref, size_t len, void *ctx)
 {
-	walk *w = ctx;
+	const char *want = ctx;
+	return strlen(want) == len && memcmp(ref, want, len) == 0;
+}
+
+/* The row to the callback, when its body decodes and, for an act, the act counts and is
+ * about the walk's record; not when it also names w->given, given already. */
+static int item_row(const store_row *row, walk *w, bool act)
+{
 	proto_arena a;
 	const proto_value *body;
 	int r = 0;
 
 	proto_arena_init(&a, 0);
 	body = row_body(row, &a);
-	if (act_ok(row, body) && about_is(body, w)) {
+	if (body && (!act || (act_ok(row, body) && about_is(body, w))) &&
+	    !(w->given && proto_coop_links(body, names_cb, (void *)w->given) == 1)) {
 		coop_item it = { .row = row, .body = body,
 			         .trusted = is_trusted(w->tv, row->entry.territory) };
 		r = w->cb(&it, w->ctx);
 	}
 	proto_arena_done(&a);
 	return r;
+}
+
+static int interest_row(const store_row *row, void *ctx)
+{
+	return item_row(row, ctx, true);
 }
 
 int coop_interests(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
@@ -325,9 +339,6 @@ int coop_comments_count(store *st, const uint8_t territory[PROTO_KEY_LEN], const
 static int user_row(const store_row *row, void *ctx)
 {
 	walk *w = ctx;
-	proto_arena a;
-	const proto_value *body;
-	int r = 0;
 
 	/* a bare path: the writer's own record at that path comes first (§5.3) */
 	if (w->path && memcmp(row->entry.territory, w->territory, PROTO_KEY_LEN) != 0) {
@@ -339,15 +350,7 @@ static int user_row(const store_row *row, void *ctx)
 				return 0;
 		}
 	}
-	proto_arena_init(&a, 0);
-	body = row_body(row, &a);
-	if (body) {
-		coop_item it = { .row = row, .body = body,
-			         .trusted = is_trusted(w->tv, row->entry.territory) };
-		r = w->cb(&it, w->ctx);
-	}
-	proto_arena_done(&a);
-	return r;
+	return item_row(row, w, false);
 }
 
 static int users_of(walk *w, const char *ref, const char *type)
@@ -368,9 +371,11 @@ int coop_users(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *pa
 	coop_ref(territory, path, ref);
 	for (size_t i = 0; i < 2 && !r; i++) {
 		w.path = NULL; /* named in full: always this record */
+		w.given = NULL;
 		r = users_of(&w, ref, types[i]);
 		if (!r) {
 			w.path = path;
+			w.given = ref; /* a document naming it both ways comes once */
 			r = users_of(&w, path, types[i]);
 		}
 	}
@@ -381,20 +386,7 @@ int coop_users(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *pa
 
 static int list_row(const store_row *row, void *ctx)
 {
-	walk *w = ctx;
-	proto_arena a;
-	const proto_value *body;
-	int r = 0;
-
-	proto_arena_init(&a, 0);
-	body = row_body(row, &a);
-	if (body) {
-		coop_item it = { .row = row, .body = body,
-			         .trusted = is_trusted(w->tv, row->entry.territory) };
-		r = w->cb(&it, w->ctx);
-	}
-	proto_arena_done(&a);
-	return r;
+	return item_row(row, ctx, false);
 }
 
 int coop_territory_acts(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *type,

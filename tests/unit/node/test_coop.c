@@ -36,16 +36,12 @@ static uint64_t clock_ = NOW; /* each publication one second after the one befor
 
 static store *begin(void)
 {
-	if (proto_init() != 0)
-		exit(1);
-	fixture_tmpdir_make(dir_, "coop");
 	char path[128];
-	snprintf(path, sizeof path, "%s/store.sqlite", dir_);
 	store *st = NULL;
-	if (store_open(path, STORE_OPEN_CREATE, &st) != 0) {
-		fprintf(stderr, "cannot create %s\n", path);
+	fixture_tmpdir_make(dir_, "coop");
+	snprintf(path, sizeof path, "%s/store.sqlite", dir_);
+	if (proto_init() != 0 || store_open(path, STORE_OPEN_CREATE, &st) != 0)
 		exit(1);
-	}
 	return st;
 }
 
@@ -445,12 +441,12 @@ static void test_thread_depth(void)
 
 static void test_users(void)
 {
-	store *st = begin();
-	key a, b, c, d;
 	char full[PROTO_COOP_REF_MAX + 1];
+	key a, b, c, d;
+	store *st = begin();
 	key_new(&a), key_new(&b), key_new(&c), key_new(&d);
-	trust_view tv = trusting(st, &a, &b, &c, NULL);
 	coop_ref(a.pk, "component/outil", full);
+	trust_view tv = trusting(st, &a, &b, &c, NULL);
 	CHECK_EQ_INT(pub(st, &a.s, "component/outil", NULL, NULL, 0, COMPONENT_FM), 0);
 	/* B has no record at that path: its bare path names A's */
 	CHECK_EQ_INT(pub(st, &b.s, "rex/b", NULL, NULL, 0, REX_USES_FM, "component/outil"), 0);
@@ -491,6 +487,13 @@ static void test_users(void)
 		got_d |= from(&s, i, &d);
 	}
 	CHECK(got_b && got_c && !got_d);
+	/* a REX that names it both ways comes once */
+	CHECK_EQ_INT(pub(st, &b.s, "rex/b2", NULL, NULL, 0,
+	                 REX_USES_FM "  - rel: based_on\n    target: %s\n", "component/outil", full),
+	             0);
+	s = (seen){ 0 };
+	CHECK_EQ_INT(coop_users(st, a.pk, "component/outil", &tv, seen_cb, &s), 0);
+	CHECK_EQ_INT(s.n, 4);
 	end(st, &tv);
 }
 
