@@ -399,12 +399,16 @@ static void test_comments(void)
 	s = (seen){ 0 };
 	CHECK_EQ_INT(coop_comments(st, a.pk, c1, &tv, seen_cb, &s), 0);
 	CHECK_EQ_INT(s.n, 2);
-	/* edited at the same path: still one comment, in its place */
+	/* edited at the same path: still one comment, with its replies, now after the comments
+	 * of its level written before the edit (PROTOCOL.md §5.4) */
 	CHECK_EQ_INT(pub(st, &a.s, c1, NULL, NULL, 0, COMMENT_FM, b.hex, "component/x",
 	                 "Avez-vous mesuré le taux d'erreur sur les noms propres ?"),
 	             0);
-	CHECK_EQ_INT(coop_comments_count(st, b.pk, "component/x", &tv, &all, NULL), 0);
-	CHECK_EQ_INT(all, 5);
+	s = (seen){ 0 };
+	CHECK_EQ_INT(coop_comments(st, b.pk, "component/x", &tv, seen_cb, &s), 0);
+	CHECK_EQ_INT(s.n, 5);
+	CHECK(from(&s, 0, &c) && from(&s, 1, &d) && strcmp(s.v[2].path, c1) == 0);
+	CHECK(s.v[3].depth == 1 && strcmp(s.v[3].path, r1) == 0);
 	/* withdrawn: the comment goes; its replies no longer hang from the record */
 	CHECK_EQ_INT(tombstone(st, &a.s, c1), 0);
 	CHECK_EQ_INT(coop_comments_count(st, b.pk, "component/x", &tv, &all, &untrusted), 0);
