@@ -62,6 +62,12 @@ static void key_new(key *k)
 /* Publishes the front matter (a printf format) at path with signer s; path NULL: the act's
  * own path (proto_coop_path, a comment's name from rnd), written into ret_path. Returns
  * publish_put's code. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 7, 8)))
+#endif
+static int pub(store *st, const publish_signer *s, const char *path, char *ret_path,
+               uint8_t ret_id[PROTO_ID_LEN], uint8_t rnd, const char *fmt, ...);
+
 static int pub(store *st, const publish_signer *s, const char *path, char *ret_path,
                uint8_t ret_id[PROTO_ID_LEN], uint8_t rnd, const char *fmt, ...)
 {
