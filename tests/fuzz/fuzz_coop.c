@@ -141,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_report(&rep, r);
 	memset(&again, 0, sizeof again);
 	if (proto_coop_check(territory, given, body, &again) != r ||
-	    memcmp(&rep, &again, sizeof rep) != 0 || proto_coop_check(territory, given, body, NULL) != r)
+	    memcmp(&rep, &again, sizeof rep) != 0 ||
+	    proto_coop_check(territory, given, body, NULL) != r)
 		abort();
 
 	if (proto_coop_links(body, link_cb, &links) != 0 || links > PROTO_COOP_LINKS_MAX)

@@ -21,7 +21,8 @@
 #include "proto/member.h"
 #include "tests/fixture/tmpdir.h"
 
-#define NOW 1796634000000000ull /* µs: 7 December 2026, 9:00 UTC, the "current time" of every test */
+#define NOW                                                                                        \
+	1796634000000000ull /* µs: 7 December 2026, 9:00 UTC, the "current time" of every test */
 #define SEC 1000000ull
 #define TODAY "2026-12-07"
 
@@ -65,8 +66,9 @@ static void key_new(key *k)
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 7, 8)))
 #endif
-static int pub(store *st, const publish_signer *s, const char *path, char *ret_path,
-               uint8_t ret_id[PROTO_ID_LEN], uint8_t rnd, const char *fmt, ...);
+static int
+pub(store *st, const publish_signer *s, const char *path, char *ret_path,
+    uint8_t ret_id[PROTO_ID_LEN], uint8_t rnd, const char *fmt, ...);
 
 static int pub(store *st, const publish_signer *s, const char *path, char *ret_path,
                uint8_t ret_id[PROTO_ID_LEN], uint8_t rnd, const char *fmt, ...)
@@ -130,7 +132,8 @@ static void member_of(store *st, const key *k, key *m, const char *prefix, char 
 	CHECK_EQ_INT(proto_member_cap_body(&c, &body, &len), 0);
 	publish_capref(m->pk, capref);
 	clock_ += SEC;
-	CHECK_EQ_INT(publish_put(st, &k->s, capref, PROTO_KIND_DOCUMENT, body, len, clock_, NULL), 0);
+	CHECK_EQ_INT(publish_put(st, &k->s, capref, PROTO_KIND_DOCUMENT, body, len, clock_, NULL),
+	             0);
 	free(body);
 	m->s = (publish_signer){ .territory = k->pk, .sk = m->sk, .capref = capref };
 }
@@ -172,7 +175,8 @@ static int seen_cb(const coop_item *it, void *ctx)
 		s->v[s->n].older = it->older_version;
 		s->v[s->n].expired = it->expired;
 		s->v[s->n].depth = it->depth;
-		snprintf(s->v[s->n].hidden, sizeof s->v[0].hidden, "%s", it->hidden ? it->hidden : "");
+		snprintf(s->v[s->n].hidden, sizeof s->v[0].hidden, "%s",
+		         it->hidden ? it->hidden : "");
 		if (it->label)
 			snprintf(s->v[s->n].label, sizeof s->v[0].label, "%.*s",
 			         (int)it->label->entry.path_len, it->label->entry.path);
@@ -187,10 +191,9 @@ static bool from(const seen *s, size_t i, const key *k)
 }
 
 #define CALL_FM "type: call\ntitle: Mutualiser un assistant de transcription\nstatus: open\n"
-#define INTEREST_FM(role)                                                                          \
-	"type: interest\ncall:\n  territory: \"%s\"\n  path: %s\nrole: " role "\n"
+#define INTEREST_FM(role) "type: interest\ncall:\n  territory: \"%s\"\n  path: %s\nrole: " role "\n"
 #define LABEL_FM                                                                                   \
-	"type: label\ntitle: IA de confiance\ncriteria:\n  - id: transparence\n    text: Au "        \
+	"type: label\ntitle: IA de confiance\ncriteria:\n  - id: transparence\n    text: Au "      \
 	"registre.\n  - id: sobriete\n    text: Empreinte mesurée.\n"
 #define COMPONENT_FM "type: component\ntitle: Outil de transcription\n"
 /* label territory, label path, target territory, target path, entry hex, criteria, until */
@@ -219,8 +222,8 @@ static void test_interests(void)
 	CHECK_EQ_INT(pub(st, &c.s, "interest/ffffffffffffffffffffffffffffffff", NULL, NULL, 0,
 	                 INTEREST_FM("tester"), a.hex, "call/transcription"),
 	             0);
-	CHECK_EQ_INT(pub(st, &c.s, NULL, NULL, NULL, 0, INTEREST_FM("observer"), a.hex, "call/autre"),
-	             0);
+	CHECK_EQ_INT(
+	    pub(st, &c.s, NULL, NULL, NULL, 0, INTEREST_FM("observer"), a.hex, "call/autre"), 0);
 	/* an untrusted territory's: given, flagged */
 	CHECK_EQ_INT(pub(st, &d.s, NULL, NULL, NULL, 0, INTEREST_FM("co_funder"), a.hex,
 	                 "call/transcription"),
@@ -286,8 +289,8 @@ static void test_awards(void)
 	CHECK(from(&s, 0, &a) && s.v[0].trusted && !s.v[0].older && !s.v[0].expired);
 	CHECK_EQ_STR(s.v[0].label, "label/ia-de-confiance");
 	/* x changes: the award stays on the version it names */
-	CHECK_EQ_INT(pub(st, &b.s, "component/x", NULL, NULL, 0, COMPONENT_FM "summary: Modifié.\n"),
-	             0);
+	CHECK_EQ_INT(
+	    pub(st, &b.s, "component/x", NULL, NULL, 0, COMPONENT_FM "summary: Modifié.\n"), 0);
 	s = awards_of(st, &b, "component/x", &tv);
 	CHECK_EQ_INT(s.n, 1);
 	CHECK(s.v[0].older && !s.v[0].expired);
@@ -381,8 +384,8 @@ static void test_comments(void)
 	{
 		char bad[PROTO_PATH_MAX + 1];
 		snprintf(bad, sizeof bad, "%.*sreponse-du-maire", (int)(strlen(c1) - 16), c1);
-		CHECK_EQ_INT(pub(st, &c.s, bad, NULL, NULL, 0, COMMENT_FM, b.hex, "component/x", "Hors"),
-		             0);
+		CHECK_EQ_INT(
+		    pub(st, &c.s, bad, NULL, NULL, 0, COMMENT_FM, b.hex, "component/x", "Hors"), 0);
 	}
 	CHECK_EQ_INT(store_hide(st, c.pk, c2, "Hors sujet", NOW), 0);
 
@@ -433,8 +436,8 @@ static void test_thread_depth(void)
 	trust_view tv = trusting(st, &a, NULL);
 	CHECK_EQ_INT(pub(st, &a.s, "component/x", NULL, NULL, 0, COMPONENT_FM), 0);
 	for (uint8_t i = 0; i < COOP_THREAD_DEPTH_MAX + 3; i++) {
-		CHECK_EQ_INT(pub(st, &a.s, NULL, next, NULL, (uint8_t)(i + 1), COMMENT_FM, a.hex, parent,
-		                 "Et ensuite ?"),
+		CHECK_EQ_INT(pub(st, &a.s, NULL, next, NULL, (uint8_t)(i + 1), COMMENT_FM, a.hex,
+		                 parent, "Et ensuite ?"),
 		             0);
 		memcpy(parent, next, sizeof parent);
 	}
@@ -442,12 +445,14 @@ static void test_thread_depth(void)
 	CHECK_EQ_INT(coop_comments(st, a.pk, "component/x", &tv, seen_cb, &s), 0);
 	CHECK_EQ_INT(s.n, COOP_THREAD_DEPTH_MAX + 3);
 	for (unsigned i = 0; i < s.n && i < 32; i++)
-		CHECK_EQ_INT(s.v[i].depth, i < COOP_THREAD_DEPTH_MAX ? i : COOP_THREAD_DEPTH_MAX - 1);
+		CHECK_EQ_INT(s.v[i].depth,
+		             i < COOP_THREAD_DEPTH_MAX ? i : COOP_THREAD_DEPTH_MAX - 1);
 	end(st, &tv);
 }
 
 #define REX_USES_FM                                                                                \
-	"type: rex\ntitle: Transcription des conseils\nrelations:\n  - rel: uses\n    target: %s\n"
+	"type: rex\ntitle: Transcription des conseils\nrelations:\n  - rel: uses\n    target: "    \
+	"%s\n"
 
 static void test_users(void)
 {
@@ -499,7 +504,8 @@ static void test_users(void)
 	CHECK(got_b && got_c && !got_d);
 	/* a REX that names it both ways comes once */
 	CHECK_EQ_INT(pub(st, &b.s, "rex/b2", NULL, NULL, 0,
-	                 REX_USES_FM "  - rel: based_on\n    target: %s\n", "component/outil", full),
+	                 REX_USES_FM "  - rel: based_on\n    target: %s\n", "component/outil",
+	                 full),
 	             0);
 	s = (seen){ 0 };
 	CHECK_EQ_INT(coop_users(st, a.pk, "component/outil", &tv, seen_cb, &s), 0);

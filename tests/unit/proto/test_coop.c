@@ -59,14 +59,15 @@ static proto_value *body_of(const char *yaml)
 
 #define INTEREST_OF(key, path)                                                                     \
 	"type: interest\ncall:\n  territory: \"" key "\"\n  path: " path "\nrole: co_developer\n"
-#define INTEREST INTEREST_OF(KEY_A, CALL)                                                          \
+#define INTEREST                                                                                   \
+	INTEREST_OF(KEY_A, CALL)                                                                   \
 	"message: Nous pouvons tester l'outil sur nos conseils municipaux dès janvier.\n"
 #define AWARD_OF(label_key)                                                                        \
 	"type: award\nlabel:\n  territory: \"" label_key "\"\n  path: " LABEL "\n"                 \
 	"target:\n  territory: \"" KEY_A "\"\n  path: " COMP "\n  entry: \"" ENTRY "\"\n"          \
 	"criteria: [transparence, sobriete]\nawarded: \"2026-12-07\"\nuntil: \"2028-12-07\"\n"
 #define COMMENT_ON(path)                                                                           \
-	"type: comment\ntarget:\n  territory: \"" KEY_A "\"\n  path: " path "\n"                    \
+	"type: comment\ntarget:\n  territory: \"" KEY_A "\"\n  path: " path "\n"                   \
 	"text: Avez-vous mesuré le *taux d'erreur* sur les noms propres ?\n"
 
 static bool ok_at(const uint8_t *territory, const char *path, const proto_value *body)
@@ -134,10 +135,12 @@ static void test_about(void)
 	CHECK_EQ_STR(t.path, CALL);
 	CHECK(!t.has_entry);
 	/* a key of 63 digits, a path that is not one, an entry that is not 64 hex */
-	CHECK_EQ_INT(proto_coop_about(body_of(INTEREST_OF("03a107bff3ce10be1d70dd18e74bc09967e4d6309"
-	                                                  "ba50d5f1ddc8664125531b", CALL)),
-	                              &t),
-	             MAILLE_EPROTO);
+	CHECK_EQ_INT(
+	    proto_coop_about(body_of(INTEREST_OF("03a107bff3ce10be1d70dd18e74bc09967e4d6309"
+	                                         "ba50d5f1ddc8664125531b",
+	                                         CALL)),
+	                     &t),
+	    MAILLE_EPROTO);
 	CHECK_EQ_INT(proto_coop_about(body_of(INTEREST_OF(KEY_A, "Call/Majuscules")), &t),
 	             MAILLE_EPROTO);
 	CHECK_EQ_INT(proto_coop_about(body_of("type: comment\ntarget:\n  territory: \"" KEY_A
@@ -163,14 +166,14 @@ static void test_path_ok(void)
 	/* an interest: its path in any territory (the interested one), and only that one */
 	CHECK(ok_at(key_b, "interest/" D_CALL, in));
 	CHECK(ok_at(key_a, "interest/" D_CALL, in));
-	CHECK(!ok_at(key_b, "interest/" D_COMP, in));                        /* another digest */
+	CHECK(!ok_at(key_b, "interest/" D_COMP, in));                          /* another digest */
 	CHECK(!ok_at(key_b, "interest/ae9b9c6c4cdf2e067b93d9b47025874e", in)); /* one digit */
 	CHECK(!ok_at(key_b, "interest/AE9B9C6C4CDF2E067B93D9B47025874D", in)); /* upper case */
 	CHECK(!ok_at(key_b, "interest/" D_CALL "/x", in));
-	CHECK(!ok_at(key_b, "interest/" D_CALL, body_of(INTEREST_OF(
-	                                            "03A107BFF3CE10BE1D70DD18E74BC09967E4D6309BA50D5F1D"
-	                                            "DC8664125531B8",
-	                                            CALL))));
+	CHECK(!ok_at(key_b, "interest/" D_CALL,
+	             body_of(INTEREST_OF("03A107BFF3CE10BE1D70DD18E74BC09967E4D6309BA50D5F1D"
+	                                 "DC8664125531B8",
+	                                 CALL))));
 	CHECK(!ok_at(key_b, "rex/" D_CALL, in));
 	CHECK(!ok_at(key_b, "call/x", body_of("type: call\n")));
 	/* an award: in the label's own territory only */
@@ -246,7 +249,8 @@ static void test_check(void)
 	CHECK_EQ_INT(proto_schema_validate(body_of(AWARD_OF(KEY_A)), &rep), 0);
 	CHECK_EQ_INT(check(key_a, "award/" D_COMP "/" D_LABEL, AWARD_OF(KEY_A), &rep), 0);
 	CHECK_EQ_INT(proto_schema_validate(body_of(COMMENT_ON(COMP)), &rep), 0);
-	CHECK_EQ_INT(check(key_b, "comment/" D_COMP "/0123456789abcdef", COMMENT_ON(COMP), &rep), 0);
+	CHECK_EQ_INT(check(key_b, "comment/" D_COMP "/0123456789abcdef", COMMENT_ON(COMP), &rep),
+	             0);
 	/* no path: not checked; not a cooperation record: nothing to say */
 	CHECK_EQ_INT(check(key_b, NULL, INTEREST, &rep), 0);
 	CHECK_EQ_INT(check(key_b, "rex/x", "type: rex\n", &rep), 0);
@@ -261,11 +265,12 @@ static void test_check(void)
 	CHECK(has_error(&rep, "label", "only the territory that defined the label"));
 	CHECK(strstr(rep.errors[0].fr, "seul le territoire") != NULL);
 	/* evidence for a criterion the award does not list */
-	CHECK_EQ_INT(check(key_a, NULL,
-	                   AWARD_OF(KEY_A) "evidence:\n  - criterion: transparence\n    text: Au "
-	                                   "registre.\n  - criterion: accessibilite\n    text: RGAA.\n",
-	                   &rep),
-	             MAILLE_ESCHEMA);
+	CHECK_EQ_INT(
+	    check(key_a, NULL,
+	          AWARD_OF(KEY_A) "evidence:\n  - criterion: transparence\n    text: Au "
+	                          "registre.\n  - criterion: accessibilite\n    text: RGAA.\n",
+	          &rep),
+	    MAILLE_ESCHEMA);
 	CHECK_EQ_INT(rep.n_errors, 1);
 	CHECK(has_error(&rep, "evidence[1].criterion", "does not list: accessibilite"));
 
@@ -299,8 +304,8 @@ static void test_check(void)
 	CHECK(has_error(&rep, "criteria[1].id", "invalid criterion id"));
 	CHECK(has_error(&rep, "criteria[2].id", "duplicate criterion id: transparence"));
 	CHECK(has_error(&rep, "criteria[3].id", "invalid criterion id"));
-	CHECK_EQ_INT(check(key_a, LABEL, "type: label\ncriteria:\n  - id: a-1\n    text: a\n", &rep),
-	             0);
+	CHECK_EQ_INT(
+	    check(key_a, LABEL, "type: label\ncriteria:\n  - id: a-1\n    text: a\n", &rep), 0);
 	/* without a report: only the answer */
 	CHECK_EQ_INT(proto_coop_check(key_a, NULL, body_of(AWARD_OF(KEY_B)), NULL), MAILLE_ESCHEMA);
 	end();
@@ -343,8 +348,8 @@ static void test_links(void)
 	CHECK_EQ_INT(r.n, 1);
 	CHECK_EQ_STR(r.v[0], KEY_A "/comment/" D_COMP "/3c9a01fe42007db5");
 	/* an act whose target is not a target links nothing */
-	r = links_of(INTEREST_OF("03A107BFF3CE10BE1D70DD18E74BC09967E4D6309BA50D5F1DDC8664125531B8",
-	                         CALL));
+	r = links_of(
+	    INTEREST_OF("03A107BFF3CE10BE1D70DD18E74BC09967E4D6309BA50D5F1DDC8664125531B8", CALL));
 	CHECK_EQ_INT(r.n, 0);
 	/* a call's related records: paths as written, bare or named in full; addresses and URNs
 	 * are not records */
