@@ -450,6 +450,34 @@ static void test_thread_depth(void)
 	end(st, &tv);
 }
 
+/* A thread deeper than COOP_THREAD_MAX (which anyone may write, within the quarantine if
+ * untrusted): the walk stops there, without error. */
+static void test_thread_max(void)
+{
+	store *st = begin();
+	key a;
+	char parent[PROTO_PATH_MAX + 1] = "component/x", next[PROTO_PATH_MAX + 1];
+	key_new(&a);
+	trust_view tv = trusting(st, &a, NULL);
+	CHECK_EQ_INT(pub(st, &a.s, "component/x", NULL, NULL, 0, COMPONENT_FM), 0);
+	CHECK_EQ_INT(store_begin(st), 0);
+	for (unsigned i = 0; i < COOP_THREAD_MAX + 5; i++) {
+		/* each comment's name from its rank (pub draws it from one byte) */
+		char yaml[512];
+		snprintf(yaml, sizeof yaml, COMMENT_FM, a.hex, parent, "Et ensuite ?");
+		CHECK_EQ_INT(pub(st, &a.s, NULL, next, NULL, (uint8_t)i, "%s", yaml), 0);
+		memcpy(parent, next, sizeof parent);
+	}
+	CHECK_EQ_INT(store_commit(st), 0);
+	seen s = { 0 };
+	CHECK_EQ_INT(coop_comments(st, a.pk, "component/x", &tv, seen_cb, &s), 0);
+	CHECK_EQ_INT(s.n, COOP_THREAD_MAX);
+	size_t all = 0;
+	CHECK_EQ_INT(coop_comments_count(st, a.pk, "component/x", &tv, &all, NULL), 0);
+	CHECK_EQ_INT(all, COOP_THREAD_MAX);
+	end(st, &tv);
+}
+
 #define REX_USES_FM                                                                                \
 	"type: rex\ntitle: Transcription des conseils\nrelations:\n  - rel: uses\n    target: "    \
 	"%s\n"
@@ -522,4 +550,5 @@ static void test_today(void)
 	CHECK_EQ_STR(d, "1970-01-01");
 }
 
-CHECK_MAIN(test_interests, test_awards, test_comments, test_thread_depth, test_users, test_today)
+CHECK_MAIN(test_interests, test_awards, test_comments, test_thread_depth, test_thread_max,
+           test_users, test_today)
