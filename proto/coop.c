@@ -322,12 +322,23 @@ static int link_emit(links_ctx *l, const char *s, size_t len)
 	return l->cb(s, len, l->ctx);
 }
 
-/* A reference string names a record when it is a path (an address or words do not). */
+/* A reference string names a record when it is a path, or "<64 hex>/<path>" (a record of
+ * another territory, which is no path itself when the record's path has 16 segments or more
+ * than 191 bytes); an address or words do not (PROTOCOL.md §5.3). */
 static int link_str(links_ctx *l, const proto_value *v)
 {
-	if (v->type != PROTO_V_STR || !proto_path_valid(v->u.str.ptr, v->u.str.len))
+	const size_t k = 2 * PROTO_KEY_LEN;
+	const char *s;
+	size_t len;
+
+	if (v->type != PROTO_V_STR)
 		return 0;
-	return link_emit(l, v->u.str.ptr, v->u.str.len);
+	s = v->u.str.ptr;
+	len = v->u.str.len;
+	if (proto_path_valid(s, len) || (len > k + 1 && s[k] == '/' && is_lower_hex(s, k) &&
+	                                 proto_path_valid(s + k + 1, len - k - 1)))
+		return link_emit(l, s, len);
+	return 0;
 }
 
 static int link_fields(links_ctx *l, const proto_record_field *fields, const proto_value *obj);

@@ -359,6 +359,20 @@ static void test_links(void)
 	CHECK_EQ_INT(r.n, 2);
 	CHECK_EQ_STR(r.v[0], COMP);
 	CHECK_EQ_STR(r.v[1], KEY_B "/use_case/transcription-des-conseils");
+	/* a record of another territory named in full: the whole is no path when the record's
+	 * path has 16 segments or more than 191 bytes, it names a record all the same */
+	{
+		char yaml[1024], deep[PROTO_PATH_MAX + 1] = "component";
+		for (int i = 1; i < 16; i++)
+			strcat(deep, "/s");
+		snprintf(yaml, sizeof yaml,
+		         "type: call\nrelated:\n  - \"" KEY_B "/%s\"\n  - \"" KEY_B "/%s/x\"\n"
+		         "  - \"" KEY_B "/\"\n  - \"03A107BF/component/x\"\n",
+		         deep, deep);
+		r = links_of(yaml);
+		CHECK_EQ_INT(r.n, 1);
+		CHECK_EQ_STR(r.v[0], KEY_B "/component/s/s/s/s/s/s/s/s/s/s/s/s/s/s/s");
+	}
 	/* a REX's relations (a common field): their targets that are paths */
 	r = links_of("type: rex\nrelations:\n  - rel: uses\n    target: " COMP "\n"
 	             "  - rel: uses\n    target: https://exemple.fr/outil\n"
