@@ -137,6 +137,8 @@ def main(out):
         "not-a-map": case("x", [1, 2, 3]),
         "truncated": case(act_path(interest), pack(interest)[:-7]),
         "empty-body": case("", {}),
+        "call-related-deep": case(CALL, dict(call, related=[
+            TERR_B + "/component" + "/s" * 15, TERR_B + "/", TERR_B.upper() + "/" + COMP])),
     }
     os.makedirs(out, exist_ok=True)
     for name, data in cases.items():
