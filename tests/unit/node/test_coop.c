@@ -426,21 +426,33 @@ static void test_comments(void)
 	end(st, &tv);
 }
 
-/* Replies deeper than COOP_THREAD_DEPTH_MAX show at the last level. */
-static void test_thread_depth(void)
+/* A's record component/x and a chain of n comments under it, each answering the one before,
+ * in one batch. */
+static store *chain_of(key *a, trust_view *tv, unsigned n)
 {
 	store *st = begin();
-	key a;
 	char parent[PROTO_PATH_MAX + 1] = "component/x", next[PROTO_PATH_MAX + 1];
-	key_new(&a);
-	trust_view tv = trusting(st, &a, NULL);
-	CHECK_EQ_INT(pub(st, &a.s, "component/x", NULL, NULL, 0, COMPONENT_FM), 0);
-	for (uint8_t i = 0; i < COOP_THREAD_DEPTH_MAX + 3; i++) {
-		CHECK_EQ_INT(pub(st, &a.s, NULL, next, NULL, (uint8_t)(i + 1), COMMENT_FM, a.hex,
+	key_new(a);
+	*tv = trusting(st, a, NULL);
+	CHECK_EQ_INT(pub(st, &a->s, "component/x", NULL, NULL, 0, COMPONENT_FM), 0);
+	CHECK_EQ_INT(store_begin(st), 0);
+	for (unsigned i = 0; i < n; i++) {
+		/* each comment's own name from its rank (pub draws it from one byte) */
+		CHECK_EQ_INT(pub(st, &a->s, NULL, next, NULL, (uint8_t)i, COMMENT_FM, a->hex,
 		                 parent, "Et ensuite ?"),
 		             0);
 		memcpy(parent, next, sizeof parent);
 	}
+	CHECK_EQ_INT(store_commit(st), 0);
+	return st;
+}
+
+/* Replies deeper than COOP_THREAD_DEPTH_MAX show at the last level. */
+static void test_thread_depth(void)
+{
+	key a;
+	trust_view tv;
+	store *st = chain_of(&a, &tv, COOP_THREAD_DEPTH_MAX + 3);
 	seen s = { 0 };
 	CHECK_EQ_INT(coop_comments(st, a.pk, "component/x", &tv, seen_cb, &s), 0);
 	CHECK_EQ_INT(s.n, COOP_THREAD_DEPTH_MAX + 3);
@@ -454,27 +466,15 @@ static void test_thread_depth(void)
  * untrusted): the walk stops there, without error. */
 static void test_thread_max(void)
 {
-	store *st = begin();
 	key a;
-	char parent[PROTO_PATH_MAX + 1] = "component/x", next[PROTO_PATH_MAX + 1];
-	key_new(&a);
-	trust_view tv = trusting(st, &a, NULL);
-	CHECK_EQ_INT(pub(st, &a.s, "component/x", NULL, NULL, 0, COMPONENT_FM), 0);
-	CHECK_EQ_INT(store_begin(st), 0);
-	for (unsigned i = 0; i < COOP_THREAD_MAX + 5; i++) {
-		/* each comment's name from its rank (pub draws it from one byte) */
-		char yaml[512];
-		snprintf(yaml, sizeof yaml, COMMENT_FM, a.hex, parent, "Et ensuite ?");
-		CHECK_EQ_INT(pub(st, &a.s, NULL, next, NULL, (uint8_t)i, "%s", yaml), 0);
-		memcpy(parent, next, sizeof parent);
-	}
-	CHECK_EQ_INT(store_commit(st), 0);
+	trust_view tv;
+	size_t all = 0;
+	store *st = chain_of(&a, &tv, COOP_THREAD_MAX + 5);
+	CHECK_EQ_INT(coop_comments_count(st, a.pk, "component/x", &tv, &all, NULL), 0);
+	CHECK_EQ_INT(all, COOP_THREAD_MAX);
 	seen s = { 0 };
 	CHECK_EQ_INT(coop_comments(st, a.pk, "component/x", &tv, seen_cb, &s), 0);
 	CHECK_EQ_INT(s.n, COOP_THREAD_MAX);
-	size_t all = 0;
-	CHECK_EQ_INT(coop_comments_count(st, a.pk, "component/x", &tv, &all, NULL), 0);
-	CHECK_EQ_INT(all, COOP_THREAD_MAX);
 	end(st, &tv);
 }
 
