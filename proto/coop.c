@@ -2,7 +2,6 @@
 #include "coop.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,30 +166,9 @@ bool proto_coop_path_ok(const uint8_t territory[PROTO_KEY_LEN], const char *path
 
 /* ---- Authoring checks ---------------------------------------------------------------------- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 5), format(printf, 4, 5)))
-#endif
-static int add_error(proto_schema_report *rep, const char *field, const char *fr, const char *en,
-                     ...)
-{
-	va_list ap;
-	proto_schema_issue *is;
-
-	if (!rep)
-		return MAILLE_ESCHEMA;
-	rep->n_errors_total++;
-	if (rep->n_errors >= PROTO_SCHEMA_ERR_MAX)
-		return MAILLE_ESCHEMA;
-	is = &rep->errors[rep->n_errors++];
-	snprintf(is->field, sizeof is->field, "%s", field);
-	va_start(ap, en);
-	vsnprintf(is->fr, sizeof is->fr, fr, ap);
-	va_end(ap);
-	va_start(ap, en);
-	vsnprintf(is->en, sizeof is->en, en, ap);
-	va_end(ap);
-	return MAILLE_ESCHEMA;
-}
+/* Errors go to the report as validation's do (proto_schema_error_add: cut on a UTF-8
+ * boundary); bytes of a body or a path quoted in them are made printable first
+ * (proto_schema_quote): a report is printed on terminals and pages. */
 
 static int check_size(proto_schema_report *rep, const proto_value *body, const char *field,
                       size_t max)
@@ -198,8 +176,9 @@ static int check_size(proto_schema_report *rep, const proto_value *body, const c
 	const proto_value *v = proto_map_get(body, field);
 
 	if (v && v->type == PROTO_V_STR && v->u.str.len > max)
-		return add_error(rep, field, "texte trop long : %zu octets, %zu au plus",
-		                 "text too long: %zu bytes, %zu at most", v->u.str.len, max);
+		return proto_schema_error_add(
+		    rep, field, "texte trop long : %zu octets, %zu au plus",
+		    "text too long: %zu bytes, %zu at most", v->u.str.len, max);
 	return 0;
 }
 
@@ -230,19 +209,21 @@ static int check_label(proto_schema_report *rep, const proto_value *body)
 		if (!id || id->type != PROTO_V_STR)
 			continue; /* the tables' check said it */
 		if (!criterion_id_ok(id)) {
-			r = add_error(rep, field,
-			              "identifiant de critère invalide ; attendu 1 à %u caractères a-z, "
-			              "0-9 ou -",
-			              "invalid criterion id; expected 1 to %u characters a-z, 0-9 or -",
-			              PROTO_COOP_CRITERION_ID_MAX);
+			r = proto_schema_error_add(
+			    rep, field,
+			    "identifiant de critère invalide ; attendu 1 à %u caractères a-z, "
+			    "0-9 ou -",
+			    "invalid criterion id; expected 1 to %u characters a-z, 0-9 or -",
+			    PROTO_COOP_CRITERION_ID_MAX);
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
 			const proto_value *o = proto_map_get(&cr->u.arr.items[j], PROTO_F_ID);
 			if (o && o->type == PROTO_V_STR && o->u.str.len == id->u.str.len &&
 			    memcmp(o->u.str.ptr, id->u.str.ptr, id->u.str.len) == 0) {
-				r = add_error(rep, field, "identifiant de critère en double : %s",
-				              "duplicate criterion id: %s", id->u.str.ptr);
+				r = proto_schema_error_add(
+				    rep, field, "identifiant de critère en double : %s",
+				    "duplicate criterion id: %s", id->u.str.ptr); /* a-z0-9- */
 				break;
 			}
 		}
@@ -261,15 +242,15 @@ static int check_award(proto_schema_report *rep, const uint8_t territory[PROTO_K
 
 	if (territory && proto_coop_target_read(body, PROTO_F_LABEL, &label) == 0 &&
 	    sodium_memcmp(label.territory, territory, PROTO_KEY_LEN) != 0)
-		r = add_error(rep, PROTO_F_LABEL,
-		              "seul le territoire qui a défini le label peut l'attribuer",
-		              "only the territory that defined the label can award it");
+		r = proto_schema_error_add(
+		    rep, PROTO_F_LABEL, "seul le territoire qui a défini le label peut l'attribuer",
+		    "only the territory that defined the label can award it");
 	if (!cr || cr->type != PROTO_V_ARRAY || !ev || ev->type != PROTO_V_ARRAY)
 		return r;
 	for (size_t i = 0; i < ev->u.arr.n; i++) {
 		const proto_value *c = proto_map_get(&ev->u.arr.items[i], PROTO_F_CRITERION);
 		bool found = false;
-		char field[48];
+		char field[48], quoted[PROTO_COOP_CRITERION_ID_MAX + 8];
 		if (!c || c->type != PROTO_V_STR)
 			continue;
 		for (size_t j = 0; j < cr->u.arr.n && !found; j++) {
@@ -278,11 +259,12 @@ static int check_award(proto_schema_report *rep, const uint8_t territory[PROTO_K
 			        memcmp(x->u.str.ptr, c->u.str.ptr, c->u.str.len) == 0;
 		}
 		snprintf(field, sizeof field, "%s[%zu].%s", PROTO_F_EVIDENCE, i, PROTO_F_CRITERION);
-		if (!found)
-			r = add_error(rep, field,
-			              "preuve d'un critère que l'attribution ne retient pas : %s",
-			              "evidence for a criterion the award does not list: %s",
-			              c->u.str.ptr);
+		if (!found) {
+			proto_schema_quote(quoted, sizeof quoted, c->u.str.ptr, c->u.str.len);
+			r = proto_schema_error_add(
+			    rep, field, "preuve d'un critère que l'attribution ne retient pas : %s",
+			    "evidence for a criterion the award does not list: %s", quoted);
+		}
 	}
 	return r;
 }
@@ -309,15 +291,16 @@ int proto_coop_check(const uint8_t territory[PROTO_KEY_LEN], const char *path,
 	if (type == ACT_AWARD)
 		r |= check_award(rep, territory, body);
 	if (path && territory && !r && !proto_coop_path_ok(territory, path, strlen(path), body)) {
-		char want[PROTO_PATH_MAX + 1];
+		char want[PROTO_PATH_MAX + 1], quoted[96];
 		static const uint8_t zero[8];
 		if (proto_coop_path(body, zero, want, sizeof want) == 0) {
 			if (type == ACT_COMMENT)
 				want[strlen(want) - PROTO_COOP_COMMENT_ID_HEX] = '\0';
-			r |= add_error(rep, "",
-			               "chemin %s incorrect pour cette fiche : il doit être %s%s",
-			               "wrong path %s for this record: it must be %s%s", path, want,
-			               type == ACT_COMMENT ? "<16 hex>" : "");
+			proto_schema_quote(quoted, sizeof quoted, path, strlen(path));
+			r |= proto_schema_error_add(
+			    rep, "", "chemin %s incorrect pour cette fiche : il doit être %s%s",
+			    "wrong path %s for this record: it must be %s%s", quoted, want,
+			    type == ACT_COMMENT ? "<16 hex>" : "");
 		}
 	}
 	return r ? MAILLE_ESCHEMA : 0;
@@ -339,12 +322,23 @@ static int link_emit(links_ctx *l, const char *s, size_t len)
 	return l->cb(s, len, l->ctx);
 }
 
-/* A reference string names a record when it is a path (an address or words do not). */
+/* A reference string names a record when it is a path, or "<64 hex>/<path>" (a record of
+ * another territory, which is no path itself when the record's path has 16 segments or more
+ * than 191 bytes); an address or words do not (PROTOCOL.md §5.3). */
 static int link_str(links_ctx *l, const proto_value *v)
 {
-	if (v->type != PROTO_V_STR || !proto_path_valid(v->u.str.ptr, v->u.str.len))
+	const size_t k = 2 * PROTO_KEY_LEN;
+	const char *s;
+	size_t len;
+
+	if (v->type != PROTO_V_STR)
 		return 0;
-	return link_emit(l, v->u.str.ptr, v->u.str.len);
+	s = v->u.str.ptr;
+	len = v->u.str.len;
+	if (proto_path_valid(s, len) || (len > k + 1 && s[k] == '/' && is_lower_hex(s, k) &&
+	                                 proto_path_valid(s + k + 1, len - k - 1)))
+		return link_emit(l, s, len);
+	return 0;
 }
 
 static int link_fields(links_ctx *l, const proto_record_field *fields, const proto_value *obj);

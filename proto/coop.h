@@ -77,10 +77,10 @@ int proto_coop_check(const uint8_t territory[PROTO_KEY_LEN], const char *path,
                      const proto_value *body, proto_schema_report *rep);
 
 /* Calls cb for each record a document's body names, at most PROTO_COOP_LINKS_MAX times, with
- * the reference as written for a catalogue reference that is a path (a field of kind REF,
- * a list shown as references, a relation's target; web addresses and words are not records)
- * and as "<64 hex>/<path>" for an act's targets. A non-zero return of cb stops and is
- * returned. */
+ * the reference as written for a catalogue reference that is a path or "<64 lower-case
+ * hex>/<path>" (a field of kind REF, a list shown as references, a relation's target; web
+ * addresses and words are not records) and as "<64 hex>/<path>" for an act's targets. A
+ * non-zero return of cb stops and is returned. */
 typedef int (*proto_coop_link_cb)(const char *ref, size_t len, void *ctx);
 int proto_coop_links(const proto_value *body, proto_coop_link_cb cb, void *ctx);
 

@@ -453,6 +453,27 @@ static int fail_(schema_ctx *c, const char *fr, const char *en, ...)
 	return -1;
 }
 
+int proto_schema_error_add(proto_schema_report *rep, const char *field, const char *fr,
+                           const char *en, ...)
+{
+	va_list ap;
+
+	if (!rep)
+		return MAILLE_ESCHEMA;
+	rep->n_errors_total++;
+	if (rep->n_errors >= PROTO_SCHEMA_ERR_MAX)
+		return MAILLE_ESCHEMA;
+	va_start(ap, en);
+	issue_set(&rep->errors[rep->n_errors++], field ? field : "", fr, en, ap);
+	va_end(ap);
+	return MAILLE_ESCHEMA;
+}
+
+void proto_schema_quote(char *ret, size_t cap, const char *s, size_t len)
+{
+	sanitize(ret, cap, s ? s : "", s ? len : 0);
+}
+
 SCHEMA_TEXT_ static void warn_(schema_ctx *c, const char *fr, const char *en, ...);
 
 static void warn_(schema_ctx *c, const char *fr, const char *en, ...)

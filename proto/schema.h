@@ -55,6 +55,20 @@ extern const char *const proto_schema_statuses[]; /* NULL-terminated */
  * NULL: only whether the body is valid. */
 int proto_schema_validate(const proto_value *body, proto_schema_report *rep);
 
+/* Appends an error at field to rep (NULL: nothing kept), as validation does: counted in
+ * n_errors_total, kept among the first PROTO_SCHEMA_ERR_MAX, each text formatted then cut on a
+ * UTF-8 boundary. For the checks beyond the tables (proto/coop.c). Returns MAILLE_ESCHEMA. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 5), format(printf, 4, 5)))
+#endif
+int proto_schema_error_add(proto_schema_report *rep, const char *field, const char *fr,
+                           const char *en, ...);
+
+/* Bytes from a body made fit to quote in a message (ret: cap bytes, at least 8): control
+ * characters, bidi overrides, line separators and invalid bytes become '?', and past cap - 1
+ * bytes it is shortened with "...". */
+void proto_schema_quote(char *ret, size_t cap, const char *s, size_t len);
+
 /* An issue's text in French, or in English when en. */
 const char *proto_schema_text(const proto_schema_issue *is, bool en);
 

@@ -72,6 +72,7 @@ typedef struct walk {
 	size_t n;
 	size_t *n_untrusted;
 	bool count_only;
+	const char *given; /* users: documents that name this were given already */
 } walk;
 
 static bool about_is(const proto_value *body, const walk *w)
@@ -84,22 +85,35 @@ static bool about_is(const proto_value *body, const walk *w)
 	       memcmp(t.territory, w->territory, PROTO_KEY_LEN) == 0 && strcmp(t.path, w->path) == 0;
 }
 
-static int interest_row(const store_row *row, void *ctx)
+static int names_cb(const char *ref, size_t len, void *ctx)
 {
-	walk *w = ctx;
+	const char *want = ctx;
+	return strlen(want) == len && memcmp(ref, want, len) == 0;
+}
+
+/* The row to the callback, when its body decodes and, for an act, the act counts and is
+ * about the walk's record; not when it also names w->given, given already. */
+static int item_row(const store_row *row, walk *w, bool act)
+{
 	proto_arena a;
 	const proto_value *body;
 	int r = 0;
 
 	proto_arena_init(&a, 0);
 	body = row_body(row, &a);
-	if (act_ok(row, body) && about_is(body, w)) {
+	if (body && (!act || (act_ok(row, body) && about_is(body, w))) &&
+	    !(w->given && proto_coop_links(body, names_cb, (void *)w->given) == 1)) {
 		coop_item it = { .row = row, .body = body,
 			         .trusted = is_trusted(w->tv, row->entry.territory) };
 		r = w->cb(&it, w->ctx);
 	}
 	proto_arena_done(&a);
 	return r;
+}
+
+static int interest_row(const store_row *row, void *ctx)
+{
+	return item_row(row, ctx, true);
 }
 
 int coop_interests(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *path,
@@ -234,11 +248,14 @@ static int comment_row(const store_row *row, void *ctx)
 	walk *w = ctx;
 	proto_arena a;
 	const proto_value *body;
-	char reason[256];
+	char reason[256], path[PROTO_PATH_MAX + 1];
 	int r = 0;
 
 	if (w->n >= COOP_THREAD_MAX)
 		return 1; /* stops the walk; coop_comments returns 0 */
+	/* a row's path is its entry's bytes, not a C string: the store and the replies' names
+	 * need one */
+	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 	proto_arena_init(&a, 0);
 	body = row_body(row, &a);
 	if (act_ok(row, body) && about_is(body, w)) {
@@ -248,16 +265,13 @@ static int comment_row(const store_row *row, void *ctx)
 		w->n++;
 		if (!it.trusted && w->n_untrusted)
 			(*w->n_untrusted)++;
-		if (store_hidden(w->st, row->entry.territory, row->entry.path, reason, sizeof reason,
-		                 NULL) == 0)
+		if (store_hidden(w->st, row->entry.territory, path, reason, sizeof reason, NULL) == 0)
 			it.hidden = reason;
 		if (!w->count_only)
 			r = w->cb(&it, w->ctx);
 		if (!r && w->level + 1 < COOP_THREAD_LEVELS_MAX) {
 			/* its replies, one level down (shown at the deepest level past the limit) */
 			walk sub = *w;
-			char path[PROTO_PATH_MAX + 1];
-			snprintf(path, sizeof path, "%s", row->entry.path);
 			sub.depth = w->depth + 1 < COOP_THREAD_DEPTH_MAX ? w->depth + 1 : w->depth;
 			sub.level = w->level + 1;
 			r = comment_level(&sub, row->entry.territory, path);
@@ -327,9 +341,6 @@ int coop_comments_count(store *st, const uint8_t territory[PROTO_KEY_LEN], const
 static int user_row(const store_row *row, void *ctx)
 {
 	walk *w = ctx;
-	proto_arena a;
-	const proto_value *body;
-	int r = 0;
 
 	/* a bare path: the writer's own record at that path comes first (§5.3) */
 	if (w->path && memcmp(row->entry.territory, w->territory, PROTO_KEY_LEN) != 0) {
@@ -341,15 +352,7 @@ static int user_row(const store_row *row, void *ctx)
 				return 0;
 		}
 	}
-	proto_arena_init(&a, 0);
-	body = row_body(row, &a);
-	if (body) {
-		coop_item it = { .row = row, .body = body,
-			         .trusted = is_trusted(w->tv, row->entry.territory) };
-		r = w->cb(&it, w->ctx);
-	}
-	proto_arena_done(&a);
-	return r;
+	return item_row(row, w, false);
 }
 
 static int users_of(walk *w, const char *ref, const char *type)
@@ -370,9 +373,11 @@ int coop_users(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *pa
 	coop_ref(territory, path, ref);
 	for (size_t i = 0; i < 2 && !r; i++) {
 		w.path = NULL; /* named in full: always this record */
+		w.given = NULL;
 		r = users_of(&w, ref, types[i]);
 		if (!r) {
 			w.path = path;
+			w.given = ref; /* a document naming it both ways comes once */
 			r = users_of(&w, path, types[i]);
 		}
 	}
@@ -383,20 +388,7 @@ int coop_users(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *pa
 
 static int list_row(const store_row *row, void *ctx)
 {
-	walk *w = ctx;
-	proto_arena a;
-	const proto_value *body;
-	int r = 0;
-
-	proto_arena_init(&a, 0);
-	body = row_body(row, &a);
-	if (body) {
-		coop_item it = { .row = row, .body = body,
-			         .trusted = is_trusted(w->tv, row->entry.territory) };
-		r = w->cb(&it, w->ctx);
-	}
-	proto_arena_done(&a);
-	return r;
+	return item_row(row, ctx, false);
 }
 
 int coop_territory_acts(store *st, const uint8_t territory[PROTO_KEY_LEN], const char *type,

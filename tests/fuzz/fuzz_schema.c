@@ -17,23 +17,11 @@
 #include "proto/schema.h"
 #include "proto/value.h"
 
-static void check_text(const char *s, size_t cap, bool nonempty)
-{
-	size_t n = strnlen(s, cap);
-	if (n == cap || (nonempty && n == 0))
-		abort();
-	if (!proto_utf8_valid((const uint8_t *)s, n))
-		abort();
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			abort();
-}
-
 static void check_issue(const proto_schema_issue *is, const fm_lines *lines, unsigned n_lines)
 {
-	check_text(is->field, sizeof is->field, false);
-	check_text(is->fr, sizeof is->fr, true);
-	check_text(is->en, sizeof is->en, true);
+	fuzz_check_text(is->field, sizeof is->field, false);
+	fuzz_check_text(is->fr, sizeof is->fr, true);
+	fuzz_check_text(is->en, sizeof is->en, true);
 	unsigned line = fm_lines_find(lines, is->field);
 	if (line < 1 || line > n_lines)
 		abort();

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "proto/coop.h"
 #include "proto/member.h"
 #include "proto/error.h"
 #include "proto/value.h"
@@ -33,6 +34,11 @@ typedef struct doc {
 	const char *type, *title, *title_en, *summary, *description, *status, *licence;
 	const char *sw_licence, *theme, *theme2, *keyword, *name;
 	const char *difficulties, *risk; /* a REX's field, a use case's nested risks[].description */
+	/* an act's target (PROTOCOL.md §5): body[about] = {territory: about_key, path: about_path} */
+	const char *about;
+	const fixture_key *about_key;
+	const char *about_path;
+	const char *related, *related2; /* a call's related records */
 } doc;
 
 /* Turns a current store file back into the layout of schema version 1 (migrations 2 to 9
@@ -209,6 +215,15 @@ static uint8_t *body_make(const doc *d, size_t *ret_len)
 		kv_str(&a, risk, "name", "Biais");
 		kv_str(&a, risk, "description", d->risk);
 	}
+	if (d->about) {
+		char hex[2 * PROTO_KEY_LEN + 1];
+		proto_value *t = proto_value_map_put(&a, m, d->about, strlen(d->about));
+		t->type = PROTO_V_MAP;
+		proto_hex(d->about_key->pk, PROTO_KEY_LEN, hex);
+		kv_str(&a, t, "territory", hex);
+		kv_str(&a, t, "path", d->about_path);
+	}
+	kv_list(&a, m, "related", d->related, d->related2);
 	if (proto_value_encode(m, PROTO_ENTRY_MAX, &buf, ret_len) != 0) {
 		fprintf(stderr, "body_make: encode failed\n");
 		exit(1);
@@ -3400,6 +3415,208 @@ static void test_invites(void)
 	tmp_end();
 }
 
+/* ---- links and hidden records (PROTOCOL.md §5.3, §5.4) ------------------------------------ */
+
+typedef struct links_seen {
+	size_t n;
+	char path[PROTO_PATH_MAX + 1]; /* the last row's */
+} links_seen;
+
+static int links_seen_cb(const store_row *r, void *ctx)
+{
+	links_seen *l = ctx;
+	l->n++;
+	snprintf(l->path, sizeof l->path, "%.*s", (int)r->entry.path_len, r->entry.path);
+	return 0;
+}
+
+/* How many documents (of type, NULL: any) store_links gives for target. */
+static size_t links_n(store *st, const char *target, bool prefix, const char *type,
+                      const store_filter *f)
+{
+	links_seen l = {0};
+	CHECK_EQ_INT(store_links(st, target, prefix, type, f, links_seen_cb, &l), 0);
+	return l.n;
+}
+
+/* "<hex of k>/<path>": how an act names a record. */
+static void ref_of(const key *k, const char *path, char ret[PROTO_COOP_REF_MAX + 1])
+{
+	proto_hex(k->pk, PROTO_KEY_LEN, ret);
+	snprintf(ret + 2 * PROTO_KEY_LEN, PROTO_COOP_REF_MAX + 1 - 2 * PROTO_KEY_LEN, "/%s", path);
+}
+
+/* A document's links come with it, leave with the version it replaces and with a tombstone;
+ * bare references are kept as written, addresses are not links; an act is no catalogue
+ * record. */
+static void test_links_put_supersede_tombstone(void)
+{
+	key a, b;
+	char c1[PROTO_COOP_REF_MAX + 1], c2[PROTO_COOP_REF_MAX + 1], prefix[PROTO_COOP_REF_MAX + 1];
+	store *st = store_fresh(&a);
+	proto_key_generate(b.pk, b.sk);
+	ref_of(&a, "call/c1", c1);
+	ref_of(&a, "call/c2", c2);
+	ref_of(&a, "", prefix);
+	doc call = {.type = "call", .title = "Mutualiser un assistant de transcription"};
+	doc in1 = {.type = "interest", .about = "call", .about_key = &a, .about_path = "call/c1"};
+	doc in2 = {.type = "interest", .about = "call", .about_key = &a, .about_path = "call/c2"};
+	CHECK_EQ_INT(put(st, &a, "call/c1", NOW - 100, PROTO_KIND_DOCUMENT, &call, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &b, "interest/x", NOW - 90, PROTO_KIND_DOCUMENT, &in1, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, c1, false, NULL, NULL), 1);
+	CHECK_EQ_INT(links_n(st, c1, false, "interest", NULL), 1);
+	CHECK_EQ_INT(links_n(st, c1, false, "award", NULL), 0);
+	CHECK_EQ_INT(links_n(st, c2, false, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, prefix, true, NULL, NULL), 1);
+	store_filter fb = {.territory = b.pk}, fa = {.territory = a.pk};
+	CHECK_EQ_INT(links_n(st, c1, false, NULL, &fb), 1);
+	CHECK_EQ_INT(links_n(st, c1, false, NULL, &fa), 0);
+	/* an act is not in the catalogue's lists; asked by type, it is */
+	store_filter acts = {.type = "interest", .include_federation = true};
+	CHECK_EQ_INT(list_n(st, NULL), 1);
+	CHECK_EQ_INT(list_n(st, &acts), 1);
+	/* a call of b naming a's records twice, bare and in full, and an address: under the
+	 * prefix, the call comes once */
+	char comp[PROTO_COOP_REF_MAX + 1];
+	ref_of(&a, "component/outil-transcription", comp);
+	doc rel = {.type = "call", .title = "Un appel de B", .related = comp,
+	           .related2 = "https://exemple.fr/projet"};
+	CHECK_EQ_INT(put(st, &b, "call/b", NOW - 80, PROTO_KIND_DOCUMENT, &rel, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, comp, false, "call", NULL), 1);
+	CHECK_EQ_INT(links_n(st, "https://exemple.fr/projet", false, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, prefix, true, NULL, NULL), 2);
+	doc rel2 = {.type = "call", .title = "Un appel de B", .related = comp,
+	            .related2 = "component/outil-transcription"};
+	CHECK_EQ_INT(put(st, &b, "call/b", NOW - 79, PROTO_KIND_DOCUMENT, &rel2, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, "component/outil-transcription", false, NULL, NULL), 1);
+	CHECK_EQ_INT(links_n(st, "component/", true, NULL, NULL), 1);
+	CHECK_EQ_INT(links_n(st, prefix, true, NULL, NULL), 2);
+	/* the interest moves to another call: its old link goes with the old version */
+	CHECK_EQ_INT(put(st, &b, "interest/x", NOW - 70, PROTO_KIND_DOCUMENT, &in2, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, c1, false, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, c2, false, NULL, NULL), 1);
+	/* withdrawn: no link left */
+	CHECK_EQ_INT(put(st, &b, "interest/x", NOW - 60, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, c2, false, NULL, NULL), 0);
+	CHECK_EQ_INT(links_n(st, prefix, true, "interest", NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	/* a target that cannot be a reference */
+	links_seen l = {0};
+	char big[PROTO_COOP_REF_MAX + 2];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	CHECK_EQ_INT(store_links(st, "", false, NULL, NULL, links_seen_cb, &l), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_links(st, big, false, NULL, NULL, links_seen_cb, &l), MAILLE_EINVAL);
+	CHECK_EQ_INT(store_links(st, c1, false, NULL, NULL, NULL, &l), MAILLE_EINVAL);
+	store_close(st);
+	tmp_end();
+}
+
+/* A member's comment held until its capability arrives (§4.4) is not found by its target. */
+static void test_links_held_member(void)
+{
+	key terr, member, other;
+	char target[PROTO_COOP_REF_MAX + 1];
+	store *st = store_fresh(&terr);
+	proto_key_generate(member.pk, member.sk);
+	proto_key_generate(other.pk, other.sk);
+	ref_of(&other, "component/outil", target);
+	doc c = {.type = "comment", .about = "target", .about_key = &other,
+	         .about_path = "component/outil"};
+	int result = -1;
+	CHECK_EQ_INT(member_put(st, &terr, &member, "comment/x/0123456789abcdef", NOW - 10,
+	                        PROTO_KIND_DOCUMENT, &c, &result, NULL),
+	             0);
+	CHECK_EQ_INT(result, STORE_PUT_LIVE);
+	CHECK_EQ_INT(links_n(st, target, false, NULL, NULL), 0);
+	CHECK_EQ_INT(cap_put(st, &terr, &member, NOW - 20, NOW - 100, 0, "comment/", NULL), 0);
+	CHECK_EQ_INT(links_n(st, target, false, "comment", NULL), 1);
+	/* the capability withdrawn: the comment leaves the live set, and its link with it */
+	{
+		char capref[80] = "members/";
+		proto_hex(member.pk, PROTO_KEY_LEN, capref + 8);
+		CHECK_EQ_INT(put(st, &terr, capref, NOW - 5, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL),
+		             0);
+	}
+	CHECK_EQ_INT(links_n(st, target, false, NULL, NULL), 0);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
+/* A schema-8 file gains the links of the documents it holds (and the hidden table). */
+static void test_links_migrate_v8(void)
+{
+	key a, b;
+	char c1[PROTO_COOP_REF_MAX + 1];
+	store *st = store_fresh(&a);
+	proto_key_generate(b.pk, b.sk);
+	ref_of(&a, "call/c1", c1);
+	doc in = {.type = "interest", .about = "call", .about_key = &a, .about_path = "call/c1"};
+	doc call = {.type = "call", .title = "Un appel", .related = "component/outil"};
+	CHECK_EQ_INT(put(st, &b, "interest/x", NOW - 90, PROTO_KIND_DOCUMENT, &in, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &b, "interest/y", NOW - 90, PROTO_KIND_DOCUMENT, &in, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &b, "interest/y", NOW - 80, PROTO_KIND_TOMBSTONE, NULL, NULL, NULL), 0);
+	CHECK_EQ_INT(put(st, &a, "call/c1", NOW - 90, PROTO_KIND_DOCUMENT, &call, NULL, NULL), 0);
+	store_close(st);
+	raw_exec("DROP TABLE links; DROP TABLE hidden; PRAGMA user_version = 8");
+	st = store_reopen();
+	CHECK_EQ_INT(store_upgraded_from(st), 8);
+	CHECK_EQ_INT(links_n(st, c1, false, "interest", NULL), 1);
+	CHECK_EQ_INT(links_n(st, "component/outil", false, "call", NULL), 1);
+	CHECK_EQ_INT(store_hidden(st, b.pk, "interest/x", NULL, 0, NULL), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	/* opened again: nothing to migrate, nothing doubled */
+	st = store_reopen();
+	CHECK_EQ_INT(store_upgraded_from(st), 0);
+	CHECK_EQ_INT(links_n(st, c1, false, NULL, NULL), 1);
+	store_close(st);
+	tmp_end();
+}
+
+/* Hiding is this node's alone: kept across openings, never in the fingerprint. */
+static void test_hide(void)
+{
+	key a;
+	char reason[64] = "untouched";
+	uint64_t at = 7;
+	uint8_t fp[RBSR_FP_LEN], fp2[RBSR_FP_LEN];
+	store *st = store_fresh(&a);
+	const char *p = "comment/48d599141140d31ecc76bad9093f9d37/0123456789abcdef";
+	doc c = {.type = "comment", .about = "target", .about_key = &a,
+	         .about_path = "component/outil-transcription"};
+	CHECK_EQ_INT(put(st, &a, p, NOW - 10, PROTO_KIND_DOCUMENT, &c, NULL, NULL), 0);
+	fp_get(st, fp);
+	CHECK_EQ_INT(store_hidden(st, a.pk, p, reason, sizeof reason, &at), MAILLE_ENOTFOUND);
+	CHECK_EQ_STR(reason, "untouched");
+	CHECK_EQ_INT(at, 7);
+	CHECK_EQ_INT(store_unhide(st, a.pk, p), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_hide(st, a.pk, p, "Propos injurieux", NOW), 0);
+	CHECK_EQ_INT(store_hidden(st, a.pk, p, reason, sizeof reason, &at), 0);
+	CHECK_EQ_STR(reason, "Propos injurieux");
+	CHECK_EQ_INT(at, NOW);
+	/* hidden again: the new reason replaces the old */
+	CHECK_EQ_INT(store_hide(st, a.pk, p, "Données personnelles", NOW + 1), 0);
+	CHECK_EQ_INT(store_hidden(st, a.pk, p, reason, 8, NULL), 0);
+	CHECK_EQ_STR(reason, "Donnée"); /* cut to the buffer */
+	fp_get(st, fp2);
+	CHECK(memcmp(fp, fp2, RBSR_FP_LEN) == 0);
+	CHECK_EQ_INT(store_hidden(st, a.pk, "comment/autre", NULL, 0, NULL), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_hide(st, a.pk, p, NULL, NOW), MAILLE_EINVAL);
+	store_close(st);
+	st = store_reopen();
+	CHECK_EQ_INT(store_hidden(st, a.pk, p, reason, sizeof reason, &at), 0);
+	CHECK_EQ_STR(reason, "Données personnelles");
+	CHECK_EQ_INT(at, NOW + 1);
+	CHECK_EQ_INT(store_unhide(st, a.pk, p), 0);
+	CHECK_EQ_INT(store_unhide(st, a.pk, p), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_hidden(st, a.pk, p, NULL, 0, NULL), MAILLE_ENOTFOUND);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	store_close(st);
+	tmp_end();
+}
+
 CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reopen_keeps_data,
            test_live_set_all_orders, test_equal_timestamps, test_tombstone_wins_and_stays,
            test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_batch,
@@ -3416,4 +3633,5 @@ CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reo
            test_member_hold_release, test_member_order_independent, test_quota,
            test_quarantine_any_order, test_quarantine_bytes_reoffered,
            test_quarantine_trust_changes, test_quarantine_other_handle, test_invites,
-           test_bulk_put)
+           test_bulk_put, test_links_put_supersede_tombstone, test_links_held_member,
+           test_links_migrate_v8, test_hide)
