@@ -462,19 +462,20 @@ static void test_thread_depth(void)
 	end(st, &tv);
 }
 
-/* A thread deeper than COOP_THREAD_MAX (which anyone may write, within the quarantine if
- * untrusted): the walk stops there, without error. */
+/* A chain of replies deeper than COOP_THREAD_LEVELS_MAX (which anyone may write, within the
+ * quarantine if untrusted): the walk, which recurses once a level, stops there, without
+ * error, and counts what it walked. */
 static void test_thread_max(void)
 {
 	key a;
 	trust_view tv;
 	size_t all = 0;
-	store *st = chain_of(&a, &tv, COOP_THREAD_MAX + 5);
+	store *st = chain_of(&a, &tv, COOP_THREAD_LEVELS_MAX + 5);
 	CHECK_EQ_INT(coop_comments_count(st, a.pk, "component/x", &tv, &all, NULL), 0);
-	CHECK_EQ_INT(all, COOP_THREAD_MAX);
+	CHECK_EQ_INT(all, COOP_THREAD_LEVELS_MAX);
 	seen s = { 0 };
 	CHECK_EQ_INT(coop_comments(st, a.pk, "component/x", &tv, seen_cb, &s), 0);
-	CHECK_EQ_INT(s.n, COOP_THREAD_MAX);
+	CHECK_EQ_INT(s.n, COOP_THREAD_LEVELS_MAX);
 	end(st, &tv);
 }
 
