@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -96,7 +97,11 @@ bool web_filters(web_req *r, web_query *ret)
 		ret->theme = theme;
 	}
 	if (status && *status) {
-		if (!in_list(proto_schema_statuses, status)) {
+		/* the common statuses, and a call's own (open, in progress, closed) */
+		const proto_record_field *cs = proto_record_type_field(
+		    proto_record_type_find(PROTO_T_CALL, strlen(PROTO_T_CALL)), PROTO_F_STATUS);
+		if (!in_list(proto_schema_statuses, status) &&
+		    !(cs && proto_vocab_label(cs->vocab, status, false))) {
 			web_error(r, 400, "Statut inconnu.", "Unknown status.");
 			return false;
 		}
@@ -259,6 +264,7 @@ void web_page_home(web_req *r, const char *rest)
 	} else {
 		wb_printf(b, "<p class=\"hint\">%s</p>", L(r, "Décompte en cours…", "Counting…"));
 	}
+	web_coop_home(r);
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Dernières fiches", "Latest records"));
 	store_filter f;
 	memset(&f, 0, sizeof f);

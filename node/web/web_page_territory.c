@@ -129,6 +129,8 @@ void web_page_territory(web_req *r, const char *rest)
 		wb_printf(b, "<p>%s</p>",
 		          L(r, "Aucun territoire ne le garantit.", "No territory vouches for it."));
 
+	web_coop_territory(r, key);
+
 	store_filter f;
 	memset(&f, 0, sizeof f);
 	f.territory = key;
