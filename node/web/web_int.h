@@ -51,6 +51,7 @@ typedef struct web_worker {
 
 /* Counts of the trusted catalogue by facet, computed by a background thread (web.c). */
 #define WEB_FACET_VALUES 32u
+#define WEB_FACET_STATUSES 12u /* the common statuses and a call's own */
 typedef struct web_facet {
 	char value[80];
 	uint64_t n;
@@ -58,7 +59,8 @@ typedef struct web_facet {
 typedef struct web_facets {
 	bool ready;
 	uint64_t total;
-	web_facet type[8], theme[WEB_FACET_VALUES], status[8], licence[WEB_FACET_VALUES];
+	web_facet type[8], theme[WEB_FACET_VALUES], status[WEB_FACET_STATUSES],
+	    licence[WEB_FACET_VALUES];
 	size_t n_type, n_theme, n_status, n_licence;
 	struct {
 		uint8_t key[PROTO_KEY_LEN];
