@@ -233,7 +233,7 @@ static int comment_row(const store_row *row, void *ctx)
 	walk *w = ctx;
 	proto_arena a;
 	const proto_value *body;
-	char reason[256];
+	char reason[256], path[PROTO_PATH_MAX + 1];
 	int r = 0;
 
 	if (w->n >= COOP_THREAD_MAX)
@@ -247,7 +247,9 @@ static int comment_row(const store_row *row, void *ctx)
 		w->n++;
 		if (!it.trusted && w->n_untrusted)
 			(*w->n_untrusted)++;
-		if (store_hidden(w->st, row->entry.territory, row->entry.path, reason, sizeof reason,
+		/* a decoded entry's path is not NUL-terminated (proto/entry.h) */
+		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
+		if (store_hidden(w->st, row->entry.territory, path, reason, sizeof reason,
 		                 NULL) == 0)
 			it.hidden = reason;
 		if (!w->count_only)
@@ -255,8 +257,6 @@ static int comment_row(const store_row *row, void *ctx)
 		if (!r) {
 			/* its replies, one level down (shown at the deepest level past the limit) */
 			walk sub = *w;
-			char path[PROTO_PATH_MAX + 1];
-			snprintf(path, sizeof path, "%s", row->entry.path);
 			sub.depth = w->depth + 1 < COOP_THREAD_DEPTH_MAX ? w->depth + 1 : w->depth;
 			r = comment_level(&sub, row->entry.territory, path);
 			w->n = sub.n;
