@@ -181,6 +181,11 @@ class CoopTest(harness.Case):
                  "criteria": ["registre"], "awarded": "2026-12-07", "until": "2028-12-31"}
         cls.forge(cls.a, f"award/{dcomp}/{dlabel}", award)
         cls.forge(cls.b, f"award/{dcomp}/{dlabel}", dict(award, until="2031-01-01"))
+        # an award past its end (to the call, whose page then says so)
+        call_id = [e for e in cls.js(cls.a, "list") if e["path"] == cls.call][0]["id"]
+        cls.forge(cls.a, f"award/{digest(cls.ka, cls.call)}/{dlabel}", dict(
+            award, target={"territory": cls.ka, "path": cls.call, "entry": call_id},
+            awarded="2019-01-07", until="2020-01-06"))
         # a comment this node hides (store_hide's row)
         cls.hidden = f"comment/{dcall}/00000000000000a1"
         cls.forge(cls.a, cls.hidden, {"type": "comment", "target": call_t,
@@ -287,6 +292,33 @@ class CoopTest(harness.Case):
         cat = self.get("/catalogue")
         self.assertNotIn("Quel <em>calendrier", cat)
         self.assertNotIn("Commentaire", cat.split("<main")[1].split("Par thème")[0])
+
+    def test_expired(self):
+        """An award past its `until` is shown, marked expired."""
+        page = self.get(self.entry(self.call))
+        labels = page[page.index('id="h-labels"'):page.index('id="h-interests"')]
+        self.assertIn("valable jusqu'au 6 janvier 2020", labels)
+        self.assertIn('<strong class="untrusted">expiré</strong>', labels)
+        self.assertNotIn("expiré", self.get(self.entry(self.comp)))
+
+    def test_api(self):
+        """The API gives a record's interests, labels and comments as its page shows them."""
+        j = http_req(self.web.port, "GET", f"/api/entries/{self.call}?territory={self.ka}").json()
+        self.assertEqual([i["body"]["role"] for i in j["interests"]], ["co_developer"])
+        self.assertEqual(j["interests"][0]["author"], self.kb)
+        self.assertTrue(j["interests"][0]["signature_verified"])
+        got = {c["path"]: c for c in j["comments"]}
+        self.assertEqual(got[self.c1]["depth"], 0)
+        self.assertEqual([c["depth"] for c in j["comments"] if c["path"] != self.c1
+                          and c["author"] == self.kb], [1])
+        self.assertEqual(got[self.hidden]["hidden"], "hors sujet")
+        self.assertNotIn("body", got[self.hidden])
+        self.assertEqual(j["comments_untrusted"], 1)
+        self.assertFalse(any(c["author"] == self.kc for c in j["comments"]))
+        self.assertTrue(j["labels"][0]["expired"])
+        comp = http_req(self.web.port, "GET", f"/api/entries/{self.comp}?territory={self.ka}").json()
+        self.assertEqual([(l["label_title"], l["author"]) for l in comp["labels"]],
+                         [("Algorithme public transparent", self.ka)])
 
     def test_older_version(self):
         """A new version of the awarded record: the award stays on the version it names."""
