@@ -145,14 +145,15 @@ static void api_entries(web_req *r)
 
 /* ---- a record's cooperation acts (PROTOCOL.md §5), as its page shows them ----------------- */
 
-typedef struct api_acts {
+/* A request and the JSON array its callbacks fill. */
+typedef struct api_arr {
 	web_req *r;
 	json_t *arr;
-} api_acts;
+} api_arr;
 
 static int api_act(const coop_item *it, void *ctx)
 {
-	api_acts *c = ctx;
+	api_arr *c = ctx;
 	if (!it->trusted) /* what the page shows: trusted authors only */
 		return 0;
 	json_t *o = row_json(c->r, it->row, !it->hidden, web_row_verified(it->row));
@@ -186,7 +187,7 @@ static void api_coop(web_req *r, const store_row *row, json_t *o)
 	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 	const uint8_t *t = row->entry.territory;
 	coop_today(web_now_us(r->w), r->w->zone, today);
-	api_acts c = { r, json_array() };
+	api_arr c = { r, json_array() };
 	coop_interests(r->wk->st, t, path, tv, api_act, &c);
 	json_object_set_new(o, "interests", c.arr);
 	c.arr = json_array();
@@ -262,14 +263,9 @@ static void api_status(web_req *r)
 	api_out(r, o);
 }
 
-typedef struct terr_ctx {
-	web_req *r;
-	json_t *arr;
-} terr_ctx;
-
 static int terr_row(const store_row *row, void *ctx)
 {
-	terr_ctx *c = ctx;
+	api_arr *c = ctx;
 	if (memcmp(row->entry.signer, row->entry.territory, PROTO_KEY_LEN) != 0)
 		return 0;
 	json_t *o = json_object();
@@ -303,7 +299,7 @@ static void api_territories(web_req *r)
 	memset(&f, 0, sizeof f);
 	f.type = "territory";
 	f.include_federation = true;
-	terr_ctx c = { r, json_array() };
+	api_arr c = { r, json_array() };
 	int e = store_list(r->wk->st, &f, terr_row, &c);
 	if (e < 0) {
 		json_decref(c.arr);

@@ -240,6 +240,24 @@ static int put_str(proto_arena *a, proto_value *m, const char *k, const char *v)
 	return 0;
 }
 
+/* A new act's body: {type, field: {territory, path}, text_field: the form's value of
+ * form_key (when not empty), lang: the page's}; NULL: out of memory. */
+static proto_value *act_body(web_req *r, proto_arena *a, const char *type, const char *field,
+                             const uint8_t key[PROTO_KEY_LEN], const char *path,
+                             const char *text_field, const char *form_key)
+{
+	const char *text = web_form_get(&r->form, form_key);
+	proto_value *body = proto_value_new(a, PROTO_V_MAP);
+	proto_value *t = target_value(a, key, path), *slot;
+	if (!body || !t || put_str(a, body, PROTO_F_TYPE, type) ||
+	    !(slot = proto_value_map_put(a, body, field, strlen(field))))
+		return NULL;
+	*slot = *t;
+	if (text && *text && put_str(a, body, text_field, text))
+		return NULL;
+	return put_str(a, body, PROTO_F_LANG, r->en ? "en" : "fr") ? NULL : body;
+}
+
 /* The 422 page of a refused act: the errors of the validation, and the way back. */
 static void refused(web_req *r, const proto_schema_report *rep, const uint8_t back_key[PROTO_KEY_LEN],
                     const char *back_path)
@@ -353,19 +371,14 @@ void web_post_interest(web_req *r, const char *rest)
 		return;
 	}
 	const char *role = web_form_get(&r->form, "role");
-	const char *msg = web_form_get(&r->form, "message");
 	const char *email = web_form_get(&r->form, "contact_email");
 	proto_arena a;
 	proto_arena_init(&a, 4u * WEB_BODY_MAX + (1u << 20));
-	proto_value *body = proto_value_new(&a, PROTO_V_MAP);
-	proto_value *call = target_value(&a, key, path), *slot;
-	int e = body && call ? put_str(&a, body, PROTO_F_TYPE, PROTO_T_INTEREST) : MAILLE_ENOMEM;
-	if (!e && (slot = proto_value_map_put(&a, body, PROTO_F_CALL, strlen(PROTO_F_CALL))))
-		*slot = *call;
+	proto_value *body =
+	    act_body(r, &a, PROTO_T_INTEREST, PROTO_F_CALL, key, path, PROTO_F_MESSAGE, "message");
+	int e = body ? 0 : MAILLE_ENOMEM;
 	if (!e && role && *role)
 		e = put_str(&a, body, PROTO_F_ROLE, role);
-	if (!e && msg && *msg)
-		e = put_str(&a, body, PROTO_F_MESSAGE, msg);
 	if (!e && email && *email) {
 		proto_value *cs = proto_value_map_put(&a, body, "contacts", 8);
 		proto_value *c = cs ? (cs->type = PROTO_V_ARRAY, proto_value_array_push(&a, cs)) : NULL;
@@ -383,8 +396,6 @@ void web_post_interest(web_req *r, const char *rest)
 			}
 		}
 	}
-	if (!e)
-		e = put_str(&a, body, PROTO_F_LANG, r->en ? "en" : "fr");
 	if (e)
 		web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
 	else
@@ -403,18 +414,11 @@ void web_post_comment(web_req *r, const char *rest)
 	    !target_live(r, key, path, NULL))
 		return;
 	r->no_store = true;
-	const char *text = web_form_get(&r->form, "text");
 	proto_arena a;
 	proto_arena_init(&a, 4u * WEB_BODY_MAX + (1u << 20));
-	proto_value *body = proto_value_new(&a, PROTO_V_MAP);
-	proto_value *target = target_value(&a, key, path), *slot;
-	int e = body && target ? put_str(&a, body, PROTO_F_TYPE, PROTO_T_COMMENT) : MAILLE_ENOMEM;
-	if (!e && (slot = proto_value_map_put(&a, body, PROTO_F_TARGET, strlen(PROTO_F_TARGET))))
-		*slot = *target;
-	if (!e && text && *text)
-		e = put_str(&a, body, PROTO_F_TEXT, text);
-	if (!e)
-		e = put_str(&a, body, PROTO_F_LANG, r->en ? "en" : "fr");
+	proto_value *body =
+	    act_body(r, &a, PROTO_T_COMMENT, PROTO_F_TARGET, key, path, PROTO_F_TEXT, "text");
+	int e = body ? 0 : MAILLE_ENOMEM;
 	randombytes_buf(rnd, sizeof rnd);
 	if (!e && proto_coop_path(body, rnd, cpath, sizeof cpath) != 0)
 		e = MAILLE_EINVAL;

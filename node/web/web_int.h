@@ -310,6 +310,12 @@ bool web_row_verified(const store_row *row);
  * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
 void web_signature_error(web_req *r, const store_row *row);
 
+/* A list a page's callbacks write into, and how many items it has. */
+typedef struct web_count_ctx {
+	web_req *r;
+	unsigned n;
+} web_count_ctx;
+
 /* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
 web_handler web_page_territory, web_page_network;
 

@@ -89,6 +89,33 @@ static void value_label(web_req *r, const char *v)
 	wb_htmls(&r->out, lab ? lab : v ? v : "?");
 }
 
+/* Whether the item of a list is shown (its author is trusted); before the first one shown,
+ * the list's opening: its section headed title (id NULL: none) and <ul class="cls">. */
+static bool list_item(web_count_ctx *c, const coop_item *it, const char *id, const char *title,
+                      const char *cls)
+{
+	if (!it->trusted)
+		return false;
+	if (c->n++ == 0) {
+		if (id)
+			wb_printf(&c->r->out,
+			          "<section aria-labelledby=\"%s\"><h2 id=\"%s\">%s</h2>", id, id,
+			          title);
+		wb_printf(&c->r->out, "<ul class=\"%s\">", cls);
+	}
+	return true;
+}
+
+/* An item's start: <li>, its territory linked, then sep; p gets its path. */
+static void item_begin(web_req *r, const coop_item *it, char p[PROTO_PATH_MAX + 1],
+                       const char *sep)
+{
+	path_copy(it->row, p);
+	wb_puts(&r->out, "<li>");
+	territory_link(r, it->row->entry.territory);
+	wb_puts(&r->out, sep);
+}
+
 /* ---- the calls -------------------------------------------------------------------------- */
 
 typedef struct call_ref {
@@ -100,8 +127,8 @@ typedef struct call_ref {
 } call_ref;
 
 typedef struct calls_ctx {
-	call_ref *v;
-	size_t n, cap;
+	call_ref *v; /* COOP_PAGE_CALLS_MAX of them, allocated with the first */
+	size_t n;
 	bool all;            /* untrusted ones too */
 	const char *only;    /* one status, or NULL */
 } calls_ctx;
@@ -114,14 +141,8 @@ static int call_collect(const coop_item *it, void *ctx)
 	const char *st = web_body_str(it->body, PROTO_F_STATUS);
 	if (c->only && (!st || strcmp(st, c->only) != 0))
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		call_ref *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return MAILLE_ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (!c->v && !(c->v = malloc(COOP_PAGE_CALLS_MAX * sizeof *c->v)))
+		return MAILLE_ENOMEM;
 	call_ref *cr = &c->v[c->n++];
 	memcpy(cr->territory, it->row->entry.territory, PROTO_KEY_LEN);
 	path_copy(it->row, cr->path);
@@ -141,14 +162,9 @@ static int deadline_cmp(const void *x, const void *y)
 	return strcmp(a->deadline, b->deadline);
 }
 
-typedef struct interest_list {
-	web_req *r;
-	unsigned n;
-} interest_list;
-
 static int interest_short(const coop_item *it, void *ctx)
 {
-	interest_list *c = ctx;
+	web_count_ctx *c = ctx;
 	if (!it->trusted)
 		return 0;
 	web_buf *b = &c->r->out;
@@ -188,7 +204,7 @@ static void call_item(web_req *r, const call_ref *cr, bool with_interests)
 			ymd_put(r, cr->deadline);
 		}
 		if (with_interests) {
-			interest_list il = { r, 0 };
+			web_count_ctx il = { r, 0 };
 			wb_printf(b, "<br>%s ", L(r, "Intéressés :", "Interested:"));
 			coop_interests(r->wk->st, cr->territory, cr->path, web_trust(r),
 			               interest_short, &il);
@@ -359,13 +375,11 @@ static void award_sentence(web_req *r, const coop_item *it, bool with_target)
 
 static int award_item(const coop_item *it, void *ctx)
 {
-	interest_list *c = ctx;
-	if (!it->trusted)
-		return 0; /* only the labels of issuers this node trusts */
+	web_count_ctx *c = ctx;
+	/* only the labels of issuers this node trusts */
+	if (!list_item(c, it, "h-labels", L(c->r, "Labels", "Labels"), "labels"))
+		return 0;
 	web_buf *b = &c->r->out;
-	if (c->n++ == 0)
-		wb_printf(b, "<section aria-labelledby=\"h-labels\"><h2 id=\"h-labels\">%s</h2><ul>",
-		          L(c->r, "Labels", "Labels"));
 	wb_printf(b, "<li%s>", it->expired ? " class=\"expired\"" : "");
 	award_sentence(c->r, it, false);
 	criteria_put(c->r, it->body, it->label_body);
@@ -377,18 +391,13 @@ static int award_item(const coop_item *it, void *ctx)
 
 static int interest_item(const coop_item *it, void *ctx)
 {
-	interest_list *c = ctx;
-	if (!it->trusted)
+	web_count_ctx *c = ctx;
+	if (!list_item(c, it, NULL, NULL, "interests"))
 		return 0;
 	web_req *r = c->r;
 	web_buf *b = &r->out;
-	if (c->n++ == 0)
-		wb_puts(b, "<ul class=\"interests\">");
 	char p[PROTO_PATH_MAX + 1];
-	path_copy(it->row, p);
-	wb_puts(b, "<li>");
-	territory_link(r, it->row->entry.territory);
-	wb_puts(b, " — ");
+	item_begin(r, it, p, " — ");
 	value_label(r, web_body_str(it->body, PROTO_F_ROLE));
 	wb_puts(b, " (<a href=\"");
 	web_entry_href(b, it->row->entry.territory, p, strlen(p));
@@ -477,19 +486,13 @@ static void thread_section(web_req *r, const uint8_t territory[PROTO_KEY_LEN], c
 
 static int user_item(const coop_item *it, void *ctx)
 {
-	interest_list *c = ctx;
-	if (!it->trusted)
+	web_count_ctx *c = ctx;
+	if (!list_item(c, it, "h-users", L(c->r, "Utilisé par", "Used by"), "users"))
 		return 0;
 	web_req *r = c->r;
 	web_buf *b = &r->out;
-	if (c->n++ == 0)
-		wb_printf(b, "<section aria-labelledby=\"h-users\"><h2 id=\"h-users\">%s</h2><ul>",
-		          L(r, "Utilisé par", "Used by"));
 	char p[PROTO_PATH_MAX + 1];
-	path_copy(it->row, p);
-	wb_puts(b, "<li>");
-	territory_link(r, it->row->entry.territory);
-	wb_puts(b, " : <a href=\"");
+	item_begin(r, it, p, " : <a href=\"");
 	web_entry_href(b, it->row->entry.territory, p, strlen(p));
 	wb_puts(b, "\">");
 	wb_htmls(b, web_body_title(r, it->body));
@@ -574,7 +577,7 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 		act_about(r, row, body, type);
 	if (!act) {
 		coop_today(web_now_us(r->w), r->w->zone, today);
-		interest_list al = { r, 0 };
+		web_count_ctx al = { r, 0 };
 		coop_awards(r->wk->st, terr, path, tv, today, award_item, &al);
 		if (al.n)
 			wb_puts(b, "</ul></section>");
@@ -582,7 +585,7 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 	if (type && strcmp(type, PROTO_T_CALL) == 0) {
 		wb_printf(b, "<section aria-labelledby=\"h-interests\"><h2 id=\"h-interests\">%s</h2>",
 		          L(r, "Territoires intéressés", "Interested territories"));
-		interest_list il = { r, 0 };
+		web_count_ctx il = { r, 0 };
 		coop_interests(r->wk->st, terr, path, tv, interest_item, &il);
 		if (il.n)
 			wb_puts(b, "</ul>");
@@ -594,7 +597,7 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 		wb_puts(b, "</section>");
 	}
 	if (type && strcmp(type, "component") == 0) {
-		interest_list ul = { r, 0 };
+		web_count_ctx ul = { r, 0 };
 		coop_users(r->wk->st, terr, path, tv, user_item, &ul);
 		if (ul.n)
 			wb_puts(b, "</ul></section>");
@@ -607,12 +610,13 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 
 static int territory_act(const coop_item *it, void *ctx)
 {
-	interest_list *c = ctx;
+	web_count_ctx *c = ctx;
 	web_req *r = c->r;
 	web_buf *b = &r->out;
 	const char *type = web_body_str(it->body, PROTO_F_TYPE);
-	if (c->n++ == 0)
-		wb_puts(b, "<ul>");
+	coop_item shown = *it;
+	shown.trusted = true; /* a territory's own acts, on its page */
+	list_item(c, &shown, NULL, NULL, "acts");
 	wb_puts(b, "<li>");
 	if (type && strcmp(type, PROTO_T_INTEREST) == 0) {
 		proto_coop_target t;
@@ -636,7 +640,7 @@ static int received_item(const coop_item *it, void *ctx)
 	return it->trusted ? territory_act(it, ctx) : 0;
 }
 
-static void acts_section(web_req *r, const char *fr, const char *en, interest_list *c)
+static void acts_section(web_req *r, const char *fr, const char *en, web_count_ctx *c)
 {
 	web_buf *b = &r->out;
 	if (c->n)
@@ -664,15 +668,15 @@ void web_coop_territory(web_req *r, const uint8_t key[PROTO_KEY_LEN])
 		}
 	}
 	free(c.v);
-	interest_list il = { r, 0 };
+	web_count_ctx il = { r, 0 };
 	wb_printf(b, "<h2>%s</h2>", L(r, "Intérêts exprimés", "Interests expressed"));
 	coop_territory_acts(r->wk->st, key, PROTO_T_INTEREST, tv, today, territory_act, &il);
 	acts_section(r, "Aucun.", "None.", &il);
-	interest_list gl = { r, 0 };
+	web_count_ctx gl = { r, 0 };
 	wb_printf(b, "<h2>%s</h2>", L(r, "Labels attribués", "Labels given"));
 	coop_territory_acts(r->wk->st, key, PROTO_T_AWARD, tv, today, territory_act, &gl);
 	acts_section(r, "Aucun.", "None.", &gl);
-	interest_list rl = { r, 0 };
+	web_count_ctx rl = { r, 0 };
 	wb_printf(b, "<h2>%s</h2>", L(r, "Labels reçus", "Labels received"));
 	coop_awards_received(r->wk->st, key, tv, today, received_item, &rl);
 	acts_section(r, "Aucun.", "None.", &rl);

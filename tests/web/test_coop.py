@@ -28,20 +28,12 @@ import harness
 from harness import WebDaemon, wait_for
 from test_web import FORM_CT, form_body, http_req
 
-CALL = """---
-type: call
-path: call/transcription-des-seances
-title: Mutualiser un assistant de transcription des séances
-summary: Nous cherchons des territoires pour co-développer un outil libre de transcription des conseils.
-themes: [ia-democratie]
-status: open
-cooperation: co_development
-need: Transcrire et résumer les séances du conseil pour les publier sous huit jours.
-contributions: [{kind: skills, description: Un développeur deux jours par semaine pendant six mois.}]
-deadline: 2027-03-31
----
-Un appel ouvert aux communes et intercommunalités de la région.
-"""
+# the call and the component the browser test publishes
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
+from run_browser import SAMPLES  # noqa: E402
+
+CALL = SAMPLES["call-transcription.md"]
+COMPONENT = SAMPLES["comp-registre.md"]
 
 CALL_LATER = """---
 type: call
@@ -84,21 +76,6 @@ evidence: Le lien vers la fiche du registre.
 validity_months: 24
 ---
 Délivré par le comité d'éthique du numérique de la Métropole.
-"""
-
-COMPONENT = """---
-type: component
-path: component/registre-des-algorithmes
-title: Registre des algorithmes publics
-summary: Un logiciel libre pour publier l'inventaire des traitements algorithmiques d'une collectivité.
-themes: [transparence-algorithmes, logiciel-libre]
-status: production
-component_kind: software
-licence: AGPL-3.0-or-later
-repository_url: https://forge.exemple.fr/collectivites/registre-algorithmes
----
-Un générateur de site statique à partir de fiches au format du registre.
-{extra}
 """
 
 REX = """---
@@ -152,7 +129,7 @@ class CoopTest(harness.Case):
         cls.publish(cls.a, "call2.md", CALL_LATER)
         cls.publish(cls.a, "call3.md", CALL_CLOSED)
         cls.publish(cls.a, "label.md", LABEL)
-        cls.publish(cls.a, "comp.md", COMPONENT.format(extra=""))
+        cls.publish(cls.a, "comp.md", COMPONENT)
         cls.publish(cls.b, "rex.md", REX)
         cls.call = "call/transcription-des-seances"
         cls.label = "label/algorithme-transparent"
@@ -322,7 +299,7 @@ class CoopTest(harness.Case):
 
     def test_older_version(self):
         """A new version of the awarded record: the award stays on the version it names."""
-        self.publish(self.a, "comp2.md", COMPONENT.format(extra="Deuxième version."))
+        self.publish(self.a, "comp2.md", COMPONENT + "Deuxième version.\n")
         page = self.get(self.entry(self.comp))
         self.assertIn("attribué à une version antérieure", page)
 
