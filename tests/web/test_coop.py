@@ -435,6 +435,38 @@ class CoopTest(harness.Case):
         self.ok(self.b, "sync", self.web.addr)
         wait_for(lambda: "Testeur" not in self.get(page), 30, "the withdrawal on A")
 
+    def test_forms_need_the_web_token(self):
+        """With a token file, the cooperation forms are refused without the token, like every
+        page but the sign-in form, and nothing is stored."""
+        token = "jeton-de-test-assez-long-0123456789"
+        tf = self.write("token", token + "\n")
+        webc = WebDaemon(self.c, "--web-token-file", tf)
+        self.daemons.append(webc)
+        self.ok(self.c, "sync", self.web.addr)
+        bearer = {"Authorization": "Bearer " + token}
+        page = self.entry("call/hebergement-mutualise")
+        r = http_req(webc.port, "GET", page)
+        self.assertEqual(r.status, 401)
+        r = http_req(webc.port, "GET", page, headers=bearer)
+        self.assertEqual(r.status, 200, r.text[:300])
+        cookie = r.cookies().get("maille_csrf")
+        tok = re.findall(r'name="csrf" value="([0-9a-f]{64})"', r.text)[-1]
+        pairs = [("csrf", tok), ("territory", self.ka), ("path", "call/hebergement-mutualise"),
+                 ("role", "observer")]
+        n = len(self.js(self.c, "list", "--all", "--type", "interest"))
+        h = dict(FORM_CT, Cookie=f"maille_csrf={cookie}")
+        r = http_req(webc.port, "POST", "/interest", body=form_body(pairs), headers=h)
+        self.assertEqual(r.status, 401)
+        r = http_req(webc.port, "POST", "/comment", body=form_body(pairs + [
+            ("back_territory", self.ka), ("back_path", "call/hebergement-mutualise"),
+            ("text", "Sans jeton.")]), headers=h)
+        self.assertEqual(r.status, 401)
+        self.assertEqual(len(self.js(self.c, "list", "--all", "--type", "interest")), n)
+        r = http_req(webc.port, "POST", "/interest", body=form_body(pairs),
+                     headers=dict(h, **bearer))
+        self.assertEqual(r.status, 303, r.text[:300])
+        self.assertEqual(len(self.js(self.c, "list", "--all", "--type", "interest")), n + 1)
+
     def test_publish_label_checks(self):
         """The publish form runs proto_coop_check: a label's criterion ids."""
         cookie, tok = self.csrf(self.web.port, "/publish?type=label")
