@@ -153,13 +153,19 @@ static int call_collect(const coop_item *it, void *ctx)
 	return c->n >= COOP_PAGE_CALLS_MAX;
 }
 
-/* Soonest deadline first, none last (the order of coop_calls, newest first, otherwise). */
+/* Soonest deadline first, none last; calls of the same deadline by path, then territory (an
+ * order of their own: qsort keeps none). */
 static int deadline_cmp(const void *x, const void *y)
 {
 	const call_ref *a = x, *b = y;
+	int c;
 	if (!a->deadline[0] || !b->deadline[0])
-		return !a->deadline[0] - !b->deadline[0];
-	return strcmp(a->deadline, b->deadline);
+		c = !a->deadline[0] - !b->deadline[0];
+	else
+		c = strcmp(a->deadline, b->deadline);
+	if (!c)
+		c = strcmp(a->path, b->path);
+	return c ? c : memcmp(a->territory, b->territory, PROTO_KEY_LEN);
 }
 
 static int interest_short(const coop_item *it, void *ctx)
@@ -262,8 +268,8 @@ void web_page_coop(web_req *r, const char *rest)
 	calls_ctx c = { .all = r->all };
 	if (!calls_get(r, NULL, &c))
 		return;
-	/* open calls by deadline (stable for equal ones: qsort is not, the rid breaks ties) */
-	qsort(c.v, c.n, sizeof *c.v, deadline_cmp);
+	if (c.n) /* no array when there is no call */
+		qsort(c.v, c.n, sizeof *c.v, deadline_cmp);
 	web_page_begin(r, L(r, "Coopérations", "Cooperation"), "cooperation");
 	web_buf *b = &r->out;
 	wb_printf(b, "<h1>%s</h1><p>%s</p>", L(r, "Coopérations", "Cooperation"),
@@ -292,7 +298,8 @@ void web_coop_home(web_req *r)
 		free(c.v);
 		return;
 	}
-	qsort(c.v, c.n, sizeof *c.v, deadline_cmp);
+	if (c.n) /* no array when there is no call */
+		qsort(c.v, c.n, sizeof *c.v, deadline_cmp);
 	web_buf *b = &r->out;
 	if (c.n) {
 		wb_printf(b, "<h2>%s</h2><ul class=\"calls\">",
