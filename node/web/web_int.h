@@ -376,6 +376,10 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 /* The title of an act's page ("Commentaire de …"); ret holds cap bytes. */
 void web_coop_act_title(web_req *r, const store_row *row, const char *type, char *ret,
                         size_t cap);
+/* Whether the record is a comment whose text this node does not show: hidden here
+ * (store_hide), or by a territory outside its trust (without ?all=1); with say, the reason
+ * is written. */
+bool web_coop_withheld(web_req *r, const store_row *row, const char *type, bool say);
 /* A territory page's calls, interests, labels given and received. */
 void web_coop_territory(web_req *r, const uint8_t key[PROTO_KEY_LEN]);
 /* The "Nous en sommes" form of the call at (territory, path), prefilled from the interest

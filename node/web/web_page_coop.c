@@ -511,6 +511,30 @@ static int user_item(const coop_item *it, void *ctx)
 
 /* ---- an act's own page ------------------------------------------------------------------------ */
 
+bool web_coop_withheld(web_req *r, const store_row *row, const char *type, bool say)
+{
+	if (!type || strcmp(type, PROTO_T_COMMENT) != 0)
+		return false;
+	char path[PROTO_PATH_MAX + 1], reason[256];
+	path_copy(row, path);
+	const trust_view *tv = web_trust(r);
+	bool hidden = store_hidden(r->wk->st, row->entry.territory, path, reason, sizeof reason,
+	                           NULL) == 0;
+	bool folded = !hidden && !r->all && !(tv && trust_find(tv, row->entry.territory));
+	if (say && hidden) {
+		wb_printf(&r->out, "<p>%s ", L(r, "Masqué par ce nœud :", "Hidden by this node:"));
+		wb_htmls(&r->out, reason);
+		wb_puts(&r->out, "</p>");
+	} else if (say && folded) {
+		wb_printf(&r->out, "<p>%s <a href=\"", L(r,
+		          "Commentaire d'un territoire hors de votre confiance, non affiché.",
+		          "Comment of a territory outside your trust, not shown."));
+		web_entry_href(&r->out, row->entry.territory, path, strlen(path));
+		wb_printf(&r->out, "&amp;all=1\">%s</a></p>", L(r, "L'afficher quand même", "Show it anyway"));
+	}
+	return hidden || folded;
+}
+
 void web_coop_act_title(web_req *r, const store_row *row, const char *type, char *ret,
                         size_t cap)
 {
@@ -561,7 +585,7 @@ static void act_about(web_req *r, const store_row *row, const proto_value *body,
 	}
 	const char *text = web_body_str(body, strcmp(type, PROTO_T_COMMENT) == 0 ? PROTO_F_TEXT
 	                                                                       : PROTO_F_MESSAGE);
-	if (text)
+	if (text && !web_coop_withheld(r, row, type, false))
 		web_coop_text(b, text, strlen(text));
 	wb_puts(b, "</section>");
 }

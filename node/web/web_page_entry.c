@@ -225,7 +225,8 @@ void web_page_entry(web_req *r, const char *rest)
 	}
 	wb_printf(b, "<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">%s</h2>",
 	          L(r, "Détails", "Details"));
-	web_fields(r, body, type, row.entry.territory);
+	if (!web_coop_withheld(r, &row, type, true)) /* a comment hidden or folded here */
+		web_fields(r, body, type, row.entry.territory);
 	wb_puts(b, "</section>");
 	web_coop_entry(r, &row, body, type);
 	char path[PROTO_PATH_MAX + 1];

@@ -246,7 +246,7 @@ class CoopTest(harness.Case):
         self.assertLess(thread.index("c-00000000000000b1"), thread.index("c-00000000000000b2"))
         # the untrusted author's comment: counted, never shown
         self.assertIn("1 commentaire d'un territoire hors de votre confiance", thread)
-        self.assertNotIn("Texte d&#39;un territoire non reconnu", page)
+        self.assertNotIn("un territoire non reconnu", page)
         # the hidden one: its reason, not its text
         self.assertIn("Masqué par ce nœud : hors sujet", page)
         self.assertNotIn("Un message hors sujet à masquer", page)
@@ -328,6 +328,15 @@ class CoopTest(harness.Case):
         self.assertIn("Commentaire de Ville de Villeurbanne", page)
         self.assertIn("Quel <em>calendrier</em> envisagez-vous ?", page)
         self.assertIn("Réponse : le budget est voté en mars.", page)  # its replies
+        # a hidden comment's own page: its reason, not its text; an untrusted one's: folded
+        page = self.get(self.entry(self.hidden))
+        self.assertIn("Masqué par ce nœud : hors sujet", page)
+        self.assertNotIn("Un message hors sujet à masquer", page)
+        untrusted = self.entry(f"comment/{digest(self.ka, self.call)}/00000000000000c1", self.kc)
+        page = self.get(untrusted)
+        self.assertIn("hors de votre confiance, non affiché", page)
+        self.assertNotIn("Texte d&#39;un territoire non reconnu", page)
+        self.assertIn("Texte d&#39;un territoire non reconnu", self.get(untrusted + "&all=1"))
         # the forged award's page says this node ignores it
         dcomp, dlabel = digest(self.ka, self.comp), digest(self.ka, self.label)
         page = self.get(self.entry(f"award/{dcomp}/{dlabel}", self.kb))
