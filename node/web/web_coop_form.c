@@ -23,9 +23,8 @@
 
 static const proto_record_field *interest_field(const char *name)
 {
-	return proto_record_type_field(proto_record_type_find(PROTO_T_INTEREST,
-	                                                      strlen(PROTO_T_INTEREST)),
-	                               name);
+	return proto_record_type_field(
+	    proto_record_type_find(PROTO_T_INTEREST, strlen(PROTO_T_INTEREST)), name);
 }
 
 /* The contact list's member of kind k (its e-mail, its public flag). */
@@ -78,24 +77,26 @@ void web_coop_interest_form(web_req *r, const uint8_t territory[PROTO_KEY_LEN], 
 		have = true;
 		proto_value *body = web_row_body(&row, &a);
 		if (body) {
-			role = web_body_str(body, PROTO_F_ROLE) ? web_body_str(body, PROTO_F_ROLE) : "";
-			msg = web_body_str(body, PROTO_F_MESSAGE) ? web_body_str(body, PROTO_F_MESSAGE)
-			                                          : "";
 			const proto_value *cs = proto_map_get(body, "contacts");
-			const char *e = cs && cs->type == PROTO_V_ARRAY && cs->u.arr.n
-			                    ? web_body_str(&cs->u.arr.items[0],
-			                                   contact_member(PROTO_FK_EMAIL))
-			                    : NULL;
-			email = e ? e : "";
+			role = web_body_str(body, PROTO_F_ROLE);
+			msg = web_body_str(body, PROTO_F_MESSAGE);
+			email =
+			    cs && cs->type == PROTO_V_ARRAY && cs->u.arr.n
+			        ? web_body_str(&cs->u.arr.items[0], contact_member(PROTO_FK_EMAIL))
+			        : NULL;
 		} else {
 			have = false; /* withdrawn: a tombstone */
 		}
 	}
+	role = role ? role : "";
+	msg = msg ? msg : "";
+	email = email ? email : "";
 	web_csrf_token(r, tok);
 	wb_printf(b,
 	          "<h3 id=\"h-join\">%s</h3><form method=\"post\" action=\"/interest\" "
 	          "aria-labelledby=\"h-join\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
-	          have ? L(r, "Notre intérêt", "Our interest") : L(r, "Nous en sommes", "Count us in"),
+	          have ? L(r, "Notre intérêt", "Our interest")
+	               : L(r, "Nous en sommes", "Count us in"),
 	          tok);
 	hidden_target(r, "", territory, path);
 	wb_printf(b,
@@ -159,10 +160,13 @@ void web_coop_comment_form(web_req *r, const uint8_t territory[PROTO_KEY_LEN], c
 	          "<p><label for=\"t-%s\">%s</label><br><textarea id=\"t-%s\" name=\"text\" "
 	          "rows=\"4\" maxlength=\"%u\" required></textarea><br><span class=\"hint\">%s"
 	          "</span></p><p><button type=\"submit\">%s</button></p></form>",
-	          fid, id ? L(r, "Votre réponse", "Your reply") : L(r, "Votre commentaire", "Your comment"),
+	          fid,
+	          id ? L(r, "Votre réponse", "Your reply")
+	             : L(r, "Votre commentaire", "Your comment"),
 	          fid, PROTO_COOP_COMMENT_MAX,
-	          L(r, "Emphase (*texte*), liens http(s) et listes ; le reste s'affiche tel quel. "
-	               "8 Kio au plus. Signé par votre territoire.",
+	          L(r,
+	            "Emphase (*texte*), liens http(s) et listes ; le reste s'affiche tel quel. "
+	            "8 Kio au plus. Signé par votre territoire.",
 	            "Emphasis (*text*), http(s) links and lists; anything else shows as written. "
 	            "8 KiB at most. Signed by your territory."),
 	          id ? L(r, "Publier la réponse", "Publish the reply")
@@ -210,12 +214,12 @@ static bool target_live(web_req *r, const uint8_t key[PROTO_KEY_LEN], const char
 		web_error(r, 404,
 		          type ? "Aucun appel à coopération à cette adresse."
 		               : "Aucune fiche à cette adresse.",
-		          type ? "No call to cooperate at this address." : "No record at this address.");
+		          type ? "No call to cooperate at this address."
+		               : "No record at this address.");
 	return ok;
 }
 
-static proto_value *target_value(proto_arena *a, const uint8_t key[PROTO_KEY_LEN],
-                                 const char *path)
+static proto_value *target_value(proto_arena *a, const uint8_t key[PROTO_KEY_LEN], const char *path)
 {
 	char hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(key, PROTO_KEY_LEN, hex);
@@ -259,8 +263,8 @@ static proto_value *act_body(web_req *r, proto_arena *a, const char *type, const
 }
 
 /* The 422 page of a refused act: the errors of the validation, and the way back. */
-static void refused(web_req *r, const proto_schema_report *rep, const uint8_t back_key[PROTO_KEY_LEN],
-                    const char *back_path)
+static void refused(web_req *r, const proto_schema_report *rep,
+                    const uint8_t back_key[PROTO_KEY_LEN], const char *back_path)
 {
 	web_buf *b = &r->out;
 	r->status = 422;
@@ -293,11 +297,12 @@ static void act_store(web_req *r, proto_value *body, proto_arena *a, const char 
 	const uint8_t *sk;
 	char capref[WEB_CAPREF_CAP];
 	if (!web_publish_territory(r, terr, &sk, capref)) {
-		web_error(r, 403,
-		          "Ce poste de membre n'a pas encore d'autorisation en vigueur : le nœud de "
-		          "votre territoire doit lancer « maille member add » avec sa clé.",
-		          "This member's node has no capability in force yet: your territory's node "
-		          "must run 'maille member add' with its key.");
+		web_error(
+		    r, 403,
+		    "Ce poste de membre n'a pas encore d'autorisation en vigueur : le nœud de "
+		    "votre territoire doit lancer « maille member add » avec sa clé.",
+		    "This member's node has no capability in force yet: your territory's node "
+		    "must run 'maille member add' with its key.");
 		return;
 	}
 	proto_schema_report *rep = malloc(sizeof *rep); /* ~70 KB: off the thread's stack */
@@ -381,15 +386,17 @@ void web_post_interest(web_req *r, const char *rest)
 		e = put_str(&a, body, PROTO_F_ROLE, role);
 	if (!e && email && *email) {
 		proto_value *cs = proto_value_map_put(&a, body, "contacts", 8);
-		proto_value *c = cs ? (cs->type = PROTO_V_ARRAY, proto_value_array_push(&a, cs)) : NULL;
+		proto_value *c =
+		    cs ? (cs->type = PROTO_V_ARRAY, proto_value_array_push(&a, cs)) : NULL;
 		if (!c) {
 			e = MAILLE_ENOMEM;
 		} else {
 			c->type = PROTO_V_MAP;
 			e = put_str(&a, c, contact_member(PROTO_FK_EMAIL), email);
-			proto_value *pub = e ? NULL
-			                     : proto_value_map_put(&a, c, contact_member(PROTO_FK_BOOL),
-			                                           strlen(contact_member(PROTO_FK_BOOL)));
+			proto_value *pub =
+			    e ? NULL
+			      : proto_value_map_put(&a, c, contact_member(PROTO_FK_BOOL),
+			                            strlen(contact_member(PROTO_FK_BOOL)));
 			if (pub) {
 				pub->type = PROTO_V_BOOL;
 				pub->u.b = true;

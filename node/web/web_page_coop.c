@@ -107,8 +107,7 @@ static bool list_item(web_count_ctx *c, const coop_item *it, const char *id, con
 }
 
 /* An item's start: <li>, its territory linked, then sep; p gets its path. */
-static void item_begin(web_req *r, const coop_item *it, char p[PROTO_PATH_MAX + 1],
-                       const char *sep)
+static void item_begin(web_req *r, const coop_item *it, char p[PROTO_PATH_MAX + 1], const char *sep)
 {
 	path_copy(it->row, p);
 	wb_puts(&r->out, "<li>");
@@ -129,8 +128,8 @@ typedef struct call_ref {
 typedef struct calls_ctx {
 	call_ref *v; /* COOP_PAGE_CALLS_MAX of them, allocated with the first */
 	size_t n;
-	bool all;            /* untrusted ones too */
-	const char *only;    /* one status, or NULL */
+	bool all;         /* untrusted ones too */
+	const char *only; /* one status, or NULL */
 } calls_ctx;
 
 static int call_collect(const coop_item *it, void *ctx)
@@ -215,7 +214,8 @@ static void call_item(web_req *r, const call_ref *cr, bool with_interests)
 			coop_interests(r->wk->st, cr->territory, cr->path, web_trust(r),
 			               interest_short, &il);
 			if (!il.n)
-				wb_puts(b, L(r, "aucun territoire pour l'instant", "no territory yet"));
+				wb_puts(
+				    b, L(r, "aucun territoire pour l'instant", "no territory yet"));
 		}
 		const char *outcome = pick(r, body, PROTO_F_OUTCOME);
 		if (strcmp(cr->status, "closed") == 0 && outcome) {
@@ -242,8 +242,7 @@ static bool calls_get(web_req *r, const uint8_t *territory, calls_ctx *c)
 }
 
 static void calls_section(web_req *r, const calls_ctx *c, const char *status, const char *id,
-                          const char *fr, const char *en, const char *none_fr,
-                          const char *none_en)
+                          const char *fr, const char *en, const char *none_fr, const char *none_en)
 {
 	web_buf *b = &r->out;
 	wb_printf(b, "<section aria-labelledby=\"%s\"><h2 id=\"%s\">%s</h2>", id, id, L(r, fr, en));
@@ -328,7 +327,8 @@ static void criteria_put(web_req *r, const proto_value *award, const proto_value
 		if (c->type != PROTO_V_STR)
 			continue;
 		const char *text = NULL;
-		for (size_t j = 0; defined && defined->type == PROTO_V_ARRAY && j < defined->u.arr.n; j++) {
+		for (size_t j = 0;
+		     defined && defined->type == PROTO_V_ARRAY && j < defined->u.arr.n; j++) {
 			const char *id = web_body_str(&defined->u.arr.items[j], PROTO_F_ID);
 			if (id && strcmp(id, c->u.str.ptr) == 0)
 				text = pick(r, &defined->u.arr.items[j], PROTO_F_TEXT);
@@ -376,8 +376,9 @@ static void award_sentence(web_req *r, const coop_item *it, bool with_target)
 	if (it->expired)
 		wb_printf(b, " <strong class=\"untrusted\">%s</strong>", L(r, "expiré", "expired"));
 	if (it->older_version)
-		wb_printf(b, " <em>(%s)</em>",
-		          L(r, "attribué à une version antérieure", "awarded to an earlier version"));
+		wb_printf(
+		    b, " <em>(%s)</em>",
+		    L(r, "attribué à une version antérieure", "awarded to an earlier version"));
 }
 
 static int award_item(const coop_item *it, void *ctx)
@@ -441,7 +442,8 @@ static int comment_item(const coop_item *it, void *ctx)
 		wb_puts(b, "<ol class=\"thread\">");
 	wb_printf(b, "<li class=\"d%u\" id=\"c-%s\">", it->depth, id);
 	if (it->hidden) {
-		wb_printf(b, "<p class=\"hint\">%s ", L(r, "Masqué par ce nœud :", "Hidden by this node:"));
+		wb_printf(b, "<p class=\"hint\">%s ",
+		          L(r, "Masqué par ce nœud :", "Hidden by this node:"));
 		wb_htmls(b, it->hidden);
 		wb_puts(b, "</p></li>");
 		return c->n >= COOP_THREAD_MAX;
@@ -474,10 +476,11 @@ static void thread_section(web_req *r, const uint8_t territory[PROTO_KEY_LEN], c
 	          L(r, "Discussion", "Discussion"), all - untrusted);
 	if (untrusted)
 		wb_printf(b, "<p class=\"hint\">%zu %s</p>", untrusted,
-		          untrusted > 1 ? L(r, "commentaires de territoires hors de votre confiance",
-		                            "comments of territories outside your trust")
-		                        : L(r, "commentaire d'un territoire hors de votre confiance",
-		                            "comment of a territory outside your trust"));
+		          untrusted > 1
+		              ? L(r, "commentaires de territoires hors de votre confiance",
+		                  "comments of territories outside your trust")
+		              : L(r, "commentaire d'un territoire hors de votre confiance",
+		                  "comment of a territory outside your trust"));
 	thread_ctx tc = { r, territory, path, can_write, 0 };
 	coop_comments(r->wk->st, territory, path, tv, comment_item, &tc);
 	if (tc.n)
@@ -509,7 +512,8 @@ static int user_item(const coop_item *it, void *ctx)
 	return c->n >= COOP_LIST_MAX;
 }
 
-/* ---- an act's own page ------------------------------------------------------------------------ */
+/* ---- an act's own page ------------------------------------------------------------------------
+ */
 
 bool web_coop_withheld(web_req *r, const store_row *row, const char *type, bool say)
 {
@@ -518,25 +522,25 @@ bool web_coop_withheld(web_req *r, const store_row *row, const char *type, bool 
 	char path[PROTO_PATH_MAX + 1], reason[256];
 	path_copy(row, path);
 	const trust_view *tv = web_trust(r);
-	bool hidden = store_hidden(r->wk->st, row->entry.territory, path, reason, sizeof reason,
-	                           NULL) == 0;
+	bool hidden =
+	    store_hidden(r->wk->st, row->entry.territory, path, reason, sizeof reason, NULL) == 0;
 	bool folded = !hidden && !r->all && !(tv && trust_find(tv, row->entry.territory));
 	if (say && hidden) {
 		wb_printf(&r->out, "<p>%s ", L(r, "Masqué par ce nœud :", "Hidden by this node:"));
 		wb_htmls(&r->out, reason);
 		wb_puts(&r->out, "</p>");
 	} else if (say && folded) {
-		wb_printf(&r->out, "<p>%s <a href=\"", L(r,
-		          "Commentaire d'un territoire hors de votre confiance, non affiché.",
-		          "Comment of a territory outside your trust, not shown."));
+		wb_printf(&r->out, "<p>%s <a href=\"",
+		          L(r, "Commentaire d'un territoire hors de votre confiance, non affiché.",
+		            "Comment of a territory outside your trust, not shown."));
 		web_entry_href(&r->out, row->entry.territory, path, strlen(path));
-		wb_printf(&r->out, "&amp;all=1\">%s</a></p>", L(r, "L'afficher quand même", "Show it anyway"));
+		wb_printf(&r->out, "&amp;all=1\">%s</a></p>",
+		          L(r, "L'afficher quand même", "Show it anyway"));
 	}
 	return hidden || folded;
 }
 
-void web_coop_act_title(web_req *r, const store_row *row, const char *type, char *ret,
-                        size_t cap)
+void web_coop_act_title(web_req *r, const store_row *row, const char *type, char *ret, size_t cap)
 {
 	char name[256];
 	web_territory_name(r->wk->st, row->entry.territory, name, sizeof name);
@@ -564,8 +568,9 @@ static void act_about(web_req *r, const store_row *row, const proto_value *body,
 	if (proto_coop_about(body, &t) == 0) {
 		wb_puts(b, "<p>");
 		wb_puts(b, strcmp(type, PROTO_T_INTEREST) == 0 ? L(r, "Appel :", "Call:")
-		           : strcmp(type, PROTO_T_AWARD) == 0  ? L(r, "Fiche :", "Record:")
-		                                               : L(r, "En réponse à :", "In reply to:"));
+		           : strcmp(type, PROTO_T_AWARD) == 0
+		               ? L(r, "Fiche :", "Record:")
+		               : L(r, "En réponse à :", "In reply to:"));
 		wb_puts(b, " ");
 		record_link(r, t.territory, t.path);
 		wb_puts(b, " — ");
@@ -583,14 +588,15 @@ static void act_about(web_req *r, const store_row *row, const proto_value *body,
 		value_label(r, web_body_str(body, PROTO_F_ROLE));
 		wb_puts(b, "</p>");
 	}
-	const char *text = web_body_str(body, strcmp(type, PROTO_T_COMMENT) == 0 ? PROTO_F_TEXT
-	                                                                       : PROTO_F_MESSAGE);
+	const char *text =
+	    web_body_str(body, strcmp(type, PROTO_T_COMMENT) == 0 ? PROTO_F_TEXT : PROTO_F_MESSAGE);
 	if (text && !web_coop_withheld(r, row, type, false))
 		web_coop_text(b, text, strlen(text));
 	wb_puts(b, "</section>");
 }
 
-/* ---- the entry page's sections ----------------------------------------------------------------- */
+/* ---- the entry page's sections -----------------------------------------------------------------
+ */
 
 void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, const char *type)
 {
@@ -614,7 +620,8 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 			wb_puts(b, "</ul></section>");
 	}
 	if (type && strcmp(type, PROTO_T_CALL) == 0) {
-		wb_printf(b, "<section aria-labelledby=\"h-interests\"><h2 id=\"h-interests\">%s</h2>",
+		wb_printf(b,
+		          "<section aria-labelledby=\"h-interests\"><h2 id=\"h-interests\">%s</h2>",
 		          L(r, "Territoires intéressés", "Interested territories"));
 		web_count_ctx il = { r, 0 };
 		coop_interests(r->wk->st, terr, path, tv, interest_item, &il);
@@ -637,7 +644,8 @@ void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, c
 		thread_section(r, terr, path, can_write);
 }
 
-/* ---- a territory's page -------------------------------------------------------------------------- */
+/* ---- a territory's page
+ * -------------------------------------------------------------------------- */
 
 static int territory_act(const coop_item *it, void *ctx)
 {
