@@ -1126,6 +1126,19 @@ int web_sign_store(web_req *r, const char *path, int kind, const uint8_t *body, 
 	return publish_put(r->wk->st, &s, path, kind, body, len, web_now_us(r->w), NULL);
 }
 
+/* The cooperation records' checks beyond the tables (a label's criterion ids, PROTOCOL.md
+ * §5), appended to rep so that they show on their fields like the schema's: whether any
+ * failed. */
+static bool coop_refused(web_req *r, const char *edit, const proto_value *body,
+                         proto_schema_report *rep)
+{
+	uint8_t terr[PROTO_KEY_LEN];
+	const uint8_t *sk;
+	char capref[WEB_CAPREF_CAP];
+	return web_publish_territory(r, terr, &sk, capref) &&
+	       proto_coop_check(terr, edit, body, rep) != 0;
+}
+
 void web_post_publish(web_req *r)
 {
 	if (!web_csrf_check(r))
@@ -1201,18 +1214,8 @@ void web_post_publish(web_req *r)
 	proto_schema_normalize(body, &a);
 	const char *err_msg = NULL;
 	char msg[256];
-	if (proto_schema_validate(body, rep)) {
+	if (proto_schema_validate(body, rep) || coop_refused(r, edit, body, rep))
 		err_msg = "";
-	} else {
-		/* the cooperation records' checks beyond the tables (a label's criterion ids),
-		 * shown on their fields like the schema's (PROTOCOL.md §5) */
-		uint8_t terr[PROTO_KEY_LEN];
-		const uint8_t *sk;
-		char capref[WEB_CAPREF_CAP];
-		if (web_publish_territory(r, terr, &sk, capref) &&
-		    proto_coop_check(terr, edit, body, rep))
-			err_msg = "";
-	}
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
 	if (!err_msg) {
