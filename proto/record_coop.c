@@ -52,11 +52,13 @@ static const proto_record_cond when_closed = { PROTO_F_STATUS, "closed", PROTO_R
 static const proto_record_field contribution_fields[] = {
 	{ .name = PROTO_F_KIND, .example = "skills", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &contribution_kinds,
 	  .label = { "Apport", "Contribution" },
-	  .help = { "Ce qu'un partenaire apporterait.", "What a partner would bring." } },
+	  .help = { "Ce qu'un partenaire apporterait.", "What a partner would bring." },
+	  .widget = PROTO_W_SELECT, .form = 1 },
 	{ .name = PROTO_F_DESCRIPTION, .example = "Un développeur ou une développeuse deux jours par semaine pendant six mois.",
 	  .pres = R, .kind = PROTO_FK_TEXT, .multiline = true, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Précisions", "Details" },
-	  .help = { "Ce qui est attendu, concrètement.", "What is expected, concretely." } },
+	  .help = { "Ce qui est attendu, concrètement.", "What is expected, concretely." },
+	  .widget = PROTO_W_LINE, .form = 2 },
 	F_END,
 };
 static const proto_record_obj contribution_obj = { contribution_fields, PROTO_CHECK_NONE, { NULL, NULL } };
@@ -94,11 +96,13 @@ static const proto_record_field criterion_fields[] = {
 	{ .name = PROTO_F_ID, .example = "transparence", .pres = R, .kind = PROTO_FK_STR,
 	  .label = { "Identifiant", "Id" },
 	  .help = { "Court, en minuscules, chiffres et tirets, unique dans le label.",
-	            "Short, lower case, digits and hyphens, unique in the label." } },
+	            "Short, lower case, digits and hyphens, unique in the label." },
+	  .widget = PROTO_W_LINE, .form = 1 },
 	{ .name = PROTO_F_TEXT, .example = "Le registre des algorithmes publics décrit le système.",
 	  .pres = R, .kind = PROTO_FK_TEXT, .multiline = true, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Critère", "Criterion" },
-	  .help = { "Ce qui doit être vrai pour l'obtenir.", "What must hold to obtain it." } },
+	  .help = { "Ce qui doit être vrai pour l'obtenir.", "What must hold to obtain it." },
+	  .widget = PROTO_W_LINE, .form = 2 },
 	F_END,
 };
 static const proto_record_obj criterion_obj = { criterion_fields, PROTO_CHECK_NONE, { NULL, NULL } };

@@ -170,7 +170,8 @@ static int facet_row(const store_row *row, void *ctx)
 	if (body) {
 		f->total++;
 		facet_add_str(f->type, &f->n_type, 8, proto_map_get(body, PROTO_F_TYPE));
-		facet_add_str(f->status, &f->n_status, 8, proto_map_get(body, PROTO_F_STATUS));
+		facet_add_str(f->status, &f->n_status, WEB_FACET_STATUSES,
+		              proto_map_get(body, PROTO_F_STATUS));
 		const proto_value *lic = proto_map_get(body, PROTO_F_CONTENT_LICENCE);
 		facet_add_str(f->licence, &f->n_licence, WEB_FACET_VALUES, lic);
 		/* a single string counts as a list of one, as for the theme filter */
@@ -444,6 +445,9 @@ static const struct web_route {
 	{ "/entry/", false, web_page_entry, NULL },
 	{ "/territory/", false, web_page_territory, NULL },
 	{ "/network", false, web_page_network, NULL },
+	{ "/cooperation", false, web_page_coop, NULL },
+	{ "/interest", false, NULL, web_post_interest },
+	{ "/comment", false, NULL, web_post_comment },
 	{ "/accessibilite", false, web_page_accessibility, NULL },
 	{ "/mentions-legales", false, web_page_legal, NULL },
 	{ "/feed.atom", false, web_feed, NULL },

@@ -1,6 +1,7 @@
 /* node/web/web_api.c: the JSON API, the same data as the pages (README "Web catalogue"):
  *   GET /api/entries?q=&type=&theme=&status=&territory=&licence=&page=&all=1
- *   GET /api/entries/<path>[?territory=<hex>]
+ *   GET /api/entries/<path>[?territory=<hex>]  (with the record's interests, labels and
+ *       comments as its page shows them: trusted authors only, untrusted comments counted)
  *   GET /api/status
  *   GET /api/territories */
 #include <jansson.h>
@@ -8,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/service/coop.h"
 #include "node/service/json.h"
 #include "node/service/state.h"
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "web_int.h"
@@ -140,15 +143,76 @@ static void api_entries(web_req *r)
 	api_out(r, o);
 }
 
+/* ---- a record's cooperation acts (PROTOCOL.md §5), as its page shows them ----------------- */
+
+/* A request and the JSON array its callbacks fill. */
+typedef struct api_arr {
+	web_req *r;
+	json_t *arr;
+} api_arr;
+
+static int api_act(const coop_item *it, void *ctx)
+{
+	api_arr *c = ctx;
+	if (!it->trusted) /* what the page shows: trusted authors only */
+		return 0;
+	json_t *o = row_json(c->r, it->row, !it->hidden, web_row_verified(it->row));
+	if (it->label) {
+		char lpath[PROTO_PATH_MAX + 1], hex[2 * PROTO_KEY_LEN + 1];
+		snprintf(lpath, sizeof lpath, "%.*s", (int)it->label->entry.path_len,
+		         it->label->entry.path);
+		proto_hex(it->label->entry.territory, PROTO_KEY_LEN, hex);
+		json_object_set_new(o, "label_territory", json_string(hex));
+		json_object_set_new(o, "label_path", json_string(lpath));
+		json_object_set_new(o, "label_title",
+		                    str_or_null(proto_langmap_pick(
+		                        proto_map_get(it->label_body, PROTO_F_TITLE), "fr")));
+		json_object_set_new(o, "older_version", json_boolean(it->older_version));
+		json_object_set_new(o, "expired", json_boolean(it->expired));
+	}
+	const char *type = web_body_str(it->body, PROTO_F_TYPE);
+	if (type && strcmp(type, PROTO_T_COMMENT) == 0) {
+		json_object_set_new(o, "depth", json_integer(it->depth));
+		/* a comment this node hides: its reason, not its text */
+		json_object_set_new(o, "hidden", str_or_null(it->hidden));
+	}
+	json_array_append_new(c->arr, o);
+	return json_array_size(c->arr) >= COOP_THREAD_MAX;
+}
+
+static void api_coop(web_req *r, const store_row *row, json_t *o)
+{
+	const trust_view *tv = web_trust(r);
+	char path[PROTO_PATH_MAX + 1], today[11];
+	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
+	const uint8_t *t = row->entry.territory;
+	coop_today(web_now_us(r->w), r->w->zone, today);
+	api_arr c = { r, json_array() };
+	coop_interests(r->wk->st, t, path, tv, api_act, &c);
+	json_object_set_new(o, "interests", c.arr);
+	c.arr = json_array();
+	coop_awards(r->wk->st, t, path, tv, today, api_act, &c);
+	json_object_set_new(o, "labels", c.arr);
+	c.arr = json_array();
+	coop_comments(r->wk->st, t, path, tv, api_act, &c);
+	json_object_set_new(o, "comments", c.arr);
+	size_t all = 0, untrusted = 0;
+	coop_comments_count(r->wk->st, t, path, tv, &all, &untrusted);
+	json_object_set_new(o, "comments_untrusted", json_integer((json_int_t)untrusted));
+}
+
 static void api_entry(web_req *r, const char *path)
 {
 	web_trust(r);
 	store_row row;
 	if (!web_find_entry_or_error(r, path, &row))
 		return;
-	if (web_row_verified(&row))
-		api_out(r, row_json(r, &row, true, true));
-	else
+	if (web_row_verified(&row)) {
+		json_t *o = row_json(r, &row, true, true);
+		if (o && row.entry.kind == PROTO_KIND_DOCUMENT)
+			api_coop(r, &row, o);
+		api_out(r, o);
+	} else
 		web_signature_error(r, &row); /* signature_verified: false, and no body */
 	store_row_done(&row);
 }
@@ -199,14 +263,9 @@ static void api_status(web_req *r)
 	api_out(r, o);
 }
 
-typedef struct terr_ctx {
-	web_req *r;
-	json_t *arr;
-} terr_ctx;
-
 static int terr_row(const store_row *row, void *ctx)
 {
-	terr_ctx *c = ctx;
+	api_arr *c = ctx;
 	if (memcmp(row->entry.signer, row->entry.territory, PROTO_KEY_LEN) != 0)
 		return 0;
 	json_t *o = json_object();
@@ -240,7 +299,7 @@ static void api_territories(web_req *r)
 	memset(&f, 0, sizeof f);
 	f.type = "territory";
 	f.include_federation = true;
-	terr_ctx c = { r, json_array() };
+	api_arr c = { r, json_array() };
 	int e = store_list(r->wk->st, &f, terr_row, &c);
 	if (e < 0) {
 		json_decref(c.arr);

@@ -212,6 +212,7 @@ void web_page_begin(web_req *r, const char *title, const char *active)
 	} nav[] = {
 		{ "/", "home", "Accueil", "Home" },
 		{ "/catalogue", "catalogue", "Catalogue", "Catalogue" },
+		{ "/cooperation", "cooperation", "Coopérations", "Cooperation" },
 		{ "/network", "network", "Réseau", "Network" },
 		{ "/publish", "publish", "Publier", "Publish" },
 	};
@@ -832,4 +833,10 @@ const char web_css[] =
     ".pager{display:flex;gap:1rem}"
     "table{border-collapse:collapse}td,th{border:1px solid #c8cdd6;padding:.3rem .6rem;"
     "text-align:left}"
-    ".hint{color:#3d3d3d;font-size:.9rem}";
+    ".hint{color:#3d3d3d;font-size:.9rem}"
+    /* a comment thread: one list, each comment indented by its depth (coop.h's bound) */
+    ".thread{list-style:none;padding:0}.thread li{border-left:3px solid #c8cdd6;"
+    "padding:.2rem .8rem;margin:.6rem 0}.thread .d1{margin-left:1.5rem}"
+    ".thread .d2{margin-left:3rem}.thread .d3{margin-left:4.5rem}.thread .d4{margin-left:6rem}"
+    ".thread .d5,.thread .d6,.thread .d7{margin-left:7.5rem}"
+    "details.reply summary{cursor:pointer;color:#0b3d91}.expired{color:#3d3d3d}";

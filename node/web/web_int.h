@@ -51,6 +51,7 @@ typedef struct web_worker {
 
 /* Counts of the trusted catalogue by facet, computed by a background thread (web.c). */
 #define WEB_FACET_VALUES 32u
+#define WEB_FACET_STATUSES 12u /* the common statuses and a call's own */
 typedef struct web_facet {
 	char value[80];
 	uint64_t n;
@@ -58,7 +59,8 @@ typedef struct web_facet {
 typedef struct web_facets {
 	bool ready;
 	uint64_t total;
-	web_facet type[8], theme[WEB_FACET_VALUES], status[8], licence[WEB_FACET_VALUES];
+	web_facet type[8], theme[WEB_FACET_VALUES], status[WEB_FACET_STATUSES],
+	    licence[WEB_FACET_VALUES];
 	size_t n_type, n_theme, n_status, n_licence;
 	struct {
 		uint8_t key[PROTO_KEY_LEN];
@@ -308,6 +310,12 @@ bool web_row_verified(const store_row *row);
  * (or the API's JSON, with "signature_verified": false) saying so; logged (WEB-SIGNATURE). */
 void web_signature_error(web_req *r, const store_row *row);
 
+/* A list a page's callbacks write into, and how many items it has. */
+typedef struct web_count_ctx {
+	web_req *r;
+	unsigned n;
+} web_count_ctx;
+
 /* ---- web_page_territory.c, web_page_network.c ----------------------------------------------- */
 web_handler web_page_territory, web_page_network;
 
@@ -349,6 +357,46 @@ void web_unknown_type(web_req *r, bool publishable_only);
 #define WEB_CAPREF_CAP 80u
 bool web_publish_territory(const web_req *r, uint8_t ret_territory[PROTO_KEY_LEN],
                            const uint8_t **ret_sk, char ret_capref[WEB_CAPREF_CAP]);
+
+/* Signs and stores body (or a tombstone) at path in the forms' territory, with the rule that
+ * lets an edit win (node/service/publish.c); MAILLE_EDENIED for a member's node without a
+ * capability in force, MAILLE_ECORRUPT once `maille check` found the store damaged. */
+int web_sign_store(web_req *r, const char *path, int kind, const uint8_t *body, size_t len);
+/* The error page of a write that failed (503 for a damaged store, else 500 with fr/en). */
+void web_store_refused(web_req *r, int e, const char *fr, const char *en);
+
+/* ---- web_page_coop.c, web_coop_form.c, web_coop_text.c: cooperation (PROTOCOL.md §5) ------ */
+web_handler web_page_coop;
+/* The home page's open calls (nothing when there is none). */
+void web_coop_home(web_req *r);
+/* The entry page's cooperation sections for the record (row, body, type): an act's target,
+ * the labels it holds, a call's interests and the "Nous en sommes" form, "Utilisé par" of a
+ * component, the comment thread with its reply forms. */
+void web_coop_entry(web_req *r, const store_row *row, const proto_value *body, const char *type);
+/* The title of an act's page ("Commentaire de …"); ret holds cap bytes. */
+void web_coop_act_title(web_req *r, const store_row *row, const char *type, char *ret,
+                        size_t cap);
+/* Whether the record is a comment whose text this node does not show: hidden here
+ * (store_hide), or by a territory outside its trust (without ?all=1); with say, the reason
+ * is written. */
+bool web_coop_withheld(web_req *r, const store_row *row, const char *type, bool say);
+/* A territory page's calls, interests, labels given and received. */
+void web_coop_territory(web_req *r, const uint8_t key[PROTO_KEY_LEN]);
+/* The "Nous en sommes" form of the call at (territory, path), prefilled from the interest
+ * territory mine has expressed in it (then it edits it). */
+void web_coop_interest_form(web_req *r, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                            const uint8_t mine[PROTO_KEY_LEN]);
+/* A comment form answering (territory, path), coming back to the page (page_territory,
+ * page_path); id: the comment answered's own name (its reply form, folded), NULL for the
+ * record's own form. */
+void web_coop_comment_form(web_req *r, const uint8_t territory[PROTO_KEY_LEN], const char *path,
+                           const uint8_t page_territory[PROTO_KEY_LEN], const char *page_path,
+                           const char *id);
+/* POST /interest and POST /comment. */
+web_handler web_post_interest, web_post_comment;
+/* A comment's text or an interest's message: Markdown limited to paragraphs, emphasis, http
+ * and https links and lists; every other construct as its literal text, never raw HTML. */
+void web_coop_text(web_buf *b, const char *s, size_t len);
 
 /* ---- web_api.c
  * ----------------------------------------------------------------------------------- */

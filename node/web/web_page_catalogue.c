@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -96,7 +97,11 @@ bool web_filters(web_req *r, web_query *ret)
 		ret->theme = theme;
 	}
 	if (status && *status) {
-		if (!in_list(proto_schema_statuses, status)) {
+		/* the common statuses, and a call's own (open, in progress, closed) */
+		const proto_record_field *cs = proto_record_type_field(
+		    proto_record_type_find(PROTO_T_CALL, strlen(PROTO_T_CALL)), PROTO_F_STATUS);
+		if (!in_list(proto_schema_statuses, status) &&
+		    !(cs && proto_vocab_label(cs->vocab, status, false))) {
 			web_error(r, 400, "Statut inconnu.", "Unknown status.");
 			return false;
 		}
@@ -196,6 +201,16 @@ static void count_put(web_req *r, uint64_t n)
 		wb_printf(&r->out, "%llu", (unsigned long long)n);
 }
 
+/* A status by its vocabulary's label: the common statuses, then a call's own ("open" is
+ * also a component's field, "Libres", which web_label would find first). */
+static const char *status_label(const web_req *r, const char *s)
+{
+	const proto_record_field *cs = proto_record_type_field(
+	    proto_record_type_find(PROTO_T_CALL, strlen(PROTO_T_CALL)), PROTO_F_STATUS);
+	const char *lab = proto_vocab_label(&proto_vocab_statuses, s, r->en);
+	return lab ? lab : cs ? proto_vocab_label(cs->vocab, s, r->en) : NULL;
+}
+
 static void facet_list(web_req *r, const char *title, const char *key, const web_facet *v, size_t n,
                        const char *base)
 {
@@ -209,7 +224,8 @@ static void facet_list(web_req *r, const char *title, const char *key, const web
 		wb_puts(b, "<li><a href=\"");
 		filter_href(r, base, key, on ? NULL : v[i].value, 0);
 		wb_printf(b, "\"%s>", on ? " aria-current=\"true\"" : "");
-		const char *lab = web_label(r, v[i].value);
+		const char *lab = strcmp(key, "status") == 0 ? status_label(r, v[i].value)
+		                                            : web_label(r, v[i].value);
 		if (on)
 			wb_puts(b, "✓ ");
 		wb_htmls(b, lab ? lab : v[i].value);
@@ -259,6 +275,7 @@ void web_page_home(web_req *r, const char *rest)
 	} else {
 		wb_printf(b, "<p class=\"hint\">%s</p>", L(r, "Décompte en cours…", "Counting…"));
 	}
+	web_coop_home(r);
 	wb_printf(b, "<h2>%s</h2><ul class=\"cards\">", L(r, "Dernières fiches", "Latest records"));
 	store_filter f;
 	memset(&f, 0, sizeof f);
@@ -299,7 +316,7 @@ static int search_match(const store_match *m, void *ctx)
 	size_t i;
 	f->total++;
 	search_count(f->type, &f->n_type, 8, m->type);
-	search_count(f->status, &f->n_status, 8, m->status);
+	search_count(f->status, &f->n_status, WEB_FACET_STATUSES, m->status);
 	search_count(f->licence, &f->n_licence, WEB_FACET_VALUES, m->licence);
 	for (const char *t = m->themes; *t;) {
 		const char *e = strchr(t, '\x1f');

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "node/service/log.h"
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "web_int.h"
@@ -184,6 +185,11 @@ void web_page_entry(web_req *r, const char *rest)
 	const char *type = web_body_str(body, PROTO_F_TYPE);
 	const char *lang = r->en ? "en" : "fr";
 	const char *title = web_body_title(r, body);
+	char act_title[320];
+	if (type && proto_coop_is_act(type, strlen(type))) { /* an act has no title of its own */
+		web_coop_act_title(r, &row, type, act_title, sizeof act_title);
+		title = act_title;
+	}
 	web_page_begin(r, title, NULL);
 	web_buf *b = &r->out;
 	const char *tl = type ? web_label(r, type) : NULL;
@@ -219,8 +225,10 @@ void web_page_entry(web_req *r, const char *rest)
 	}
 	wb_printf(b, "<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">%s</h2>",
 	          L(r, "Détails", "Details"));
-	web_fields(r, body, type, row.entry.territory);
+	if (!web_coop_withheld(r, &row, type, true)) /* a comment hidden or folded here */
+		web_fields(r, body, type, row.entry.territory);
 	wb_puts(b, "</section>");
+	web_coop_entry(r, &row, body, type);
 	char path[PROTO_PATH_MAX + 1];
 	snprintf(path, sizeof path, "%.*s", (int)row.entry.path_len, row.entry.path);
 	other_ctx oc = { r, row.entry.territory, 0 };

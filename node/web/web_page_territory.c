@@ -10,15 +10,9 @@
 
 /* ---- territory ------------------------------------------------------------------------------- */
 
-/* A list the member and voucher rows write into, and how many it has. */
-typedef struct count_ctx {
-	web_req *r;
-	unsigned n;
-} count_ctx;
-
 static int member_item(const proto_member_cap *cap, void *ctx)
 {
-	count_ctx *c = ctx;
+	web_count_ctx *c = ctx;
 	web_buf *b = &c->r->out;
 	char hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(cap->member, PROTO_KEY_LEN, hex);
@@ -38,7 +32,7 @@ static int member_item(const proto_member_cap *cap, void *ctx)
 
 static int voucher_row(const store_row *row, void *ctx)
 {
-	count_ctx *c = ctx;
+	web_count_ctx *c = ctx;
 	uint8_t key[PROTO_KEY_LEN];
 	bool active;
 	if (proto_vouch_decode(&row->entry, key, &active) != 0 || !active)
@@ -113,7 +107,7 @@ void web_page_territory(web_req *r, const char *rest)
 	proto_arena_done(&a);
 
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Membres", "Members"));
-	count_ctx mc = { r, 0 };
+	web_count_ctx mc = { r, 0 };
 	trust_members_list(r->wk->st, key, member_item, &mc);
 	wb_puts(b, "</ul>");
 	if (!mc.n)
@@ -122,12 +116,14 @@ void web_page_territory(web_req *r, const char *rest)
 	char vpath[sizeof PROTO_VOUCHES_PREFIX + 2 * PROTO_KEY_LEN];
 	snprintf(vpath, sizeof vpath, "%s%s", PROTO_VOUCHES_PREFIX, hex);
 	wb_printf(b, "<h2>%s</h2><ul>", L(r, "Garanti par", "Vouched for by"));
-	count_ctx vc = { r, 0 };
+	web_count_ctx vc = { r, 0 };
 	store_entry_find_path(r->wk->st, vpath, NULL, voucher_row, &vc);
 	wb_puts(b, "</ul>");
 	if (!vc.n)
 		wb_printf(b, "<p>%s</p>",
 		          L(r, "Aucun territoire ne le garantit.", "No territory vouches for it."));
+
+	web_coop_territory(r, key);
 
 	store_filter f;
 	memset(&f, 0, sizeof f);

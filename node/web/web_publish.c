@@ -14,6 +14,7 @@
 #include "node/service/log.h"
 #include "node/service/own_territory.h"
 #include "node/service/publish.h"
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -1093,7 +1094,7 @@ static int new_path(web_req *r, const uint8_t terr[PROTO_KEY_LEN], const char *t
 
 /* The error page of a write that failed: a damaged store says what to do (503: the
  * catalogue still reads, only writing waits for the repair), anything else is a 500. */
-static void store_refused(web_req *r, int e, const char *fr, const char *en)
+void web_store_refused(web_req *r, int e, const char *fr, const char *en)
 {
 	if (e == MAILLE_ECORRUPT)
 		web_error(r, 503,
@@ -1109,7 +1110,7 @@ static void store_refused(web_req *r, int e, const char *fr, const char *en)
 
 /* Signs and stores body (or a tombstone) at path in our territory, with the rule that lets an
  * edit win (node/service/publish.c, PROTOCOL.md §1.5). */
-static int sign_store(web_req *r, const char *path, int kind, const uint8_t *body, size_t len)
+int web_sign_store(web_req *r, const char *path, int kind, const uint8_t *body, size_t len)
 {
 	uint8_t terr[PROTO_KEY_LEN];
 	const uint8_t *sk;
@@ -1123,6 +1124,19 @@ static int sign_store(web_req *r, const char *path, int kind, const uint8_t *bod
 		return MAILLE_ECORRUPT;
 	publish_signer s = { .territory = terr, .sk = sk, .capref = capref[0] ? capref : NULL };
 	return publish_put(r->wk->st, &s, path, kind, body, len, web_now_us(r->w), NULL);
+}
+
+/* The cooperation records' checks beyond the tables (a label's criterion ids, PROTOCOL.md
+ * §5), appended to rep so that they show on their fields like the schema's: whether any
+ * failed. */
+static bool coop_refused(web_req *r, const char *edit, const proto_value *body,
+                         proto_schema_report *rep)
+{
+	uint8_t terr[PROTO_KEY_LEN];
+	const uint8_t *sk;
+	char capref[WEB_CAPREF_CAP];
+	return web_publish_territory(r, terr, &sk, capref) &&
+	       proto_coop_check(terr, edit, body, rep) != 0;
 }
 
 void web_post_publish(web_req *r)
@@ -1200,7 +1214,7 @@ void web_post_publish(web_req *r)
 	proto_schema_normalize(body, &a);
 	const char *err_msg = NULL;
 	char msg[256];
-	if (proto_schema_validate(body, rep))
+	if (proto_schema_validate(body, rep) || coop_refused(r, edit, body, rep))
 		err_msg = "";
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
@@ -1244,11 +1258,11 @@ void web_post_publish(web_req *r)
 		          "No free path for this record.");
 		goto out;
 	}
-	e = sign_store(r, path, PROTO_KIND_DOCUMENT, enc, enc_len);
+	e = web_sign_store(r, path, PROTO_KIND_DOCUMENT, enc, enc_len);
 	free(enc);
 	if (e) {
 		LOG_WARN("WEB-PUBLISH", "%s: cannot store %s: %s", r->ip, path, maille_strerror(e));
-		store_refused(r, e, "La fiche n'a pas pu être enregistrée.",
+		web_store_refused(r, e, "La fiche n'a pas pu être enregistrée.",
 		              "The record could not be stored.");
 		goto out;
 	}
@@ -1292,11 +1306,11 @@ void web_post_delete(web_req *r)
 		return;
 	store_row_done(&row);
 	static const uint8_t empty_map = 0x80;
-	int e = sign_store(r, path, PROTO_KIND_TOMBSTONE, &empty_map, 1);
+	int e = web_sign_store(r, path, PROTO_KIND_TOMBSTONE, &empty_map, 1);
 	if (e) {
 		LOG_WARN("WEB-PUBLISH", "%s: cannot delete %s: %s", r->ip, path,
 		         maille_strerror(e));
-		store_refused(r, e, "La suppression n'a pas pu être enregistrée.",
+		web_store_refused(r, e, "La suppression n'a pas pu être enregistrée.",
 		              "The deletion could not be stored.");
 		return;
 	}

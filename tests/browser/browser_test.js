@@ -6,7 +6,8 @@
 // B that syncs with A and trusts it. The test opens A's home page, searches a word typed
 // without its accents, opens a result, publishes a REX through the form (about a use case
 // picked from the catalogue), finds it in A's list, then waits for it in B's catalogue; then
-// it publishes a methodology with the keyboard only (Tab, typing, Space, Enter), and runs
+// it expresses B's interest in A's call through the form and reads it on A's call page once
+// synced, comments and replies there; it publishes a methodology with the keyboard only (Tab, typing, Space, Enter), and runs
 // axe-core on every kind of page (home, catalogue, search, a record of each type, territory,
 // network, the publish forms, the accessibility statement, the legal notice, an error page, in
 // French and in English): no serious or critical violation. A screenshot of each page is saved
@@ -137,12 +138,58 @@ async function main() {
     check(seen, "the new REX in the second node's catalogue");
     await shot(pb, '08-node-b-catalogue');
 
+    await cooperation(context, errors);
     await keyboardPublish(page);
     await accessibility(browser, urlA, rexUrl);
     check(errors.length === 0, 'no console error (CSP included): ' + errors.join(' | '));
   } finally {
     await browser.close();
   }
+}
+
+// Cooperation: on B, "Nous en sommes" on A's call through the form; once synced, A's call page
+// lists B with its role; on A, a comment on the call and a reply to it, indented.
+const CALL = 'entry/call/transcription-des-seances';
+async function cooperation(context, errors) {
+  const pb = await context.newPage();
+  pb.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  let offered = false;
+  for (const deadline = Date.now() + 30000; !offered && Date.now() < deadline;) {
+    const resp = await pb.goto(urlB + CALL);
+    offered = resp.status() === 200 && await pb.isVisible('#i-role');
+    if (!offered) await pb.waitForTimeout(250);
+  }
+  check(offered, "the \"Nous en sommes\" form on B's page of A's call");
+  await pb.selectOption('#i-role', 'tester');
+  await pb.fill('#i-message', 'Nous pouvons *tester* sur nos conseils de quartier.');
+  await pb.fill('#i-contact', 'numerique@exemple-lyon.fr');
+  await Promise.all([pb.waitForNavigation(), pb.click('form[action="/interest"] button')]);
+  check(await pb.isVisible('.interests >> text=Testeur'), "B's interest on B's page of the call");
+  await shot(pb, '09-node-b-interest');
+
+  const pa = await context.newPage();
+  pa.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  let seen = false;
+  for (const deadline = Date.now() + 30000; !seen && Date.now() < deadline;) {
+    await pa.goto(urlA + CALL);
+    seen = await pa.isVisible('.interests >> text=Métropole de Lyon');
+    if (!seen) await pa.waitForTimeout(250);
+  }
+  check(seen, "B's interest on A's call page, once synced");
+  check((await pa.innerHTML('.interests')).includes('<em>tester</em>'), 'its message in limited Markdown');
+  await pa.fill('#t-record', 'Quel **calendrier** envisagez-vous ? Voir [le cahier](https://exemple.fr/cahier).');
+  await Promise.all([pa.waitForNavigation(), pa.click('form[action="/comment"]:has(#t-record) button')]);
+  check(await pa.isVisible('.thread li.d0 strong:has-text("calendrier")'), 'a comment in the thread');
+  await pa.click('.thread li.d0 details.reply summary');
+  await pa.fill('.thread li.d0 details.reply textarea', 'Le budget est voté en mars.');
+  await Promise.all([pa.waitForNavigation(), pa.click('.thread li.d0 details.reply button')]);
+  check(await pa.isVisible('.thread li.d1 >> text=Le budget est voté en mars.'), 'the reply, one level in');
+  await shot(pa, '10-call-thread');
+  await pa.goto(urlA + 'cooperation');
+  check(await pa.isVisible('.calls >> text=Métropole de Lyon'), 'the interested territory on /cooperation');
+  await shot(pa, '11-cooperation');
+  await pa.close();
+  await pb.close();
 }
 
 // Publishes a methodology with the keyboard only: Tab from the top of the form page to each
@@ -203,6 +250,10 @@ async function accessibility(browser, base, rexUrl) {
     ['REX (sample, every field)', 'entry/rex/2025-chatbot-rh'],
     ['REX (published from the form)', rexUrl.slice(base.length)],
     ['territory', territory.slice(1)],
+    ['cooperation', 'cooperation'],
+    ['call with its interests and thread', CALL],
+    ['publish: call', 'publish?type=call'],
+    ['publish: label', 'publish?type=label'],
     ['network', 'network'],
     ['publish: choice of type', 'publish'],
     ['publish: REX', 'publish?type=rex'],

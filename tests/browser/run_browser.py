@@ -3,7 +3,8 @@
 
 Usage: run_browser.py MAILLE_BINARY SCREENSHOT_DIR
 
-Sets up node A (sample records) and node B (same federation, trusts A, A as its peer), starts
+Sets up node A (sample records, a call to cooperate) and node B (same federation, A and B
+trust each other, A is B's peer), starts
 both daemons with their web catalogue on ephemeral ports, runs the test in headless Chromium,
 then stops the daemons (each must exit 0 on SIGTERM). Exit 77 (skipped) when Node.js or
 Chromium is not installed at all, or when ./tools/test could not reach the npm registry (its
@@ -54,6 +55,20 @@ method_kind: assessment_grid
 covers: [impact_assessment, transparency]
 ---
 La grille se remplit en atelier, avec le service métier et le délégué à la protection des données.
+""",
+    "call-transcription.md": """---
+type: call
+path: call/transcription-des-seances
+title: Mutualiser un assistant de transcription des séances
+summary: Nous cherchons des territoires pour co-développer un outil libre de transcription des conseils.
+themes: [ia-democratie]
+status: open
+cooperation: co_development
+need: Transcrire et résumer les séances du conseil pour les publier sous huit jours.
+contributions: [{kind: skills, description: Un développeur deux jours par semaine pendant six mois.}]
+deadline: 2027-03-31
+---
+Un appel ouvert aux communes et intercommunalités de la région.
 """,
     "comp-registre.md": """---
 type: component
@@ -116,6 +131,8 @@ def main():
         import json
         key_a = json.loads(ok(a, "whoami", "--json"))["key"]
         ok(b, "trust", key_a)
+        # A trusts B too: B's interest in A's call shows on A's page
+        ok(a, "trust", json.loads(ok(b, "whoami", "--json"))["key"])
         da = WebDaemon(a)
         daemons.append(da)
         db = WebDaemon(b)
