@@ -244,19 +244,19 @@ static int comment_row(const store_row *row, void *ctx)
 		coop_item it = { .row = row, .body = body,
 			         .trusted = is_trusted(w->tv, row->entry.territory),
 			         .depth = w->depth };
+		/* a decoded entry's path is not NUL-terminated (proto/entry.h) */
+		char path[PROTO_PATH_MAX + 1];
+		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 		w->n++;
 		if (!it.trusted && w->n_untrusted)
 			(*w->n_untrusted)++;
-		if (store_hidden(w->st, row->entry.territory, row->entry.path, reason, sizeof reason,
-		                 NULL) == 0)
+		if (store_hidden(w->st, row->entry.territory, path, reason, sizeof reason, NULL) == 0)
 			it.hidden = reason;
 		if (!w->count_only)
 			r = w->cb(&it, w->ctx);
 		if (!r) {
 			/* its replies, one level down (shown at the deepest level past the limit) */
 			walk sub = *w;
-			char path[PROTO_PATH_MAX + 1];
-			snprintf(path, sizeof path, "%s", row->entry.path);
 			sub.depth = w->depth + 1 < COOP_THREAD_DEPTH_MAX ? w->depth + 1 : w->depth;
 			r = comment_level(&sub, row->entry.territory, path);
 			w->n = sub.n;
