@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "node/service/publish.h"
 #include "node/service/term.h"
 #include "nodecli.h"
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -127,6 +129,44 @@ static int record_path(const char *file, const char *given, const proto_value *b
 		return EXIT_FAIL;
 	}
 	snprintf(path, PROTO_PATH_MAX + 1, "%s/%s", type, slug);
+	return 0;
+}
+
+/* An act's path when the file gives none (PROTOCOL.md §5.1): from the record it is about,
+ * and, for a comment, 8 random bytes. 0, or EXIT_FAIL (printed). */
+static int act_path(const char *file, const proto_value *body, char *path)
+{
+	uint8_t rnd[8];
+	randombytes_buf(rnd, sizeof rnd);
+	if (proto_coop_path(body, rnd, path, PROTO_PATH_MAX + 1)) {
+		cli_error(_("%s: the record it is about gives no path; set `path:` in the front "
+		            "matter"),
+		          file);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The record's path (given, else record_path's or, for an act, act_path's), then the
+ * cooperation records' rules beyond the tables (PROTOCOL.md §5) at that path, reported like
+ * the schema's: an act's path, an award in its label's territory, sizes. 0, or EXIT_FAIL
+ * (printed). */
+static int publish_path(const char *file, const char *given, const proto_value *body,
+                        const char *type, const node_dir *nd, proto_schema_report *rep,
+                        const fm_lines *lines, char *path)
+{
+	if (given || !proto_coop_is_act(type, strlen(type))) {
+		if (record_path(file, given, body, type, path))
+			return EXIT_FAIL;
+	} else if (act_path(file, body, path)) {
+		return EXIT_FAIL;
+	}
+	/* --dry-run without a node: no territory, an award cannot be in its label's */
+	static const uint8_t no_territory[PROTO_KEY_LEN];
+	if (proto_coop_check(nd->has_territory ? nd->territory : no_territory, path, body, rep)) {
+		print_schema_errors(file, rep, lines);
+		return EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -304,7 +344,7 @@ int cmd_publish(int argc, char **argv)
 
 	char path[PROTO_PATH_MAX + 1];
 	const char *given = cli_opt_get(opts, "path");
-	if (record_path(file, given ? given : fm_path, body, type, path))
+	if (publish_path(file, given ? given : fm_path, body, type, &nd, rep, &lines, path))
 		goto out;
 
 	size_t enc_len;

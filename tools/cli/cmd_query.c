@@ -376,11 +376,20 @@ int cmd_show(int argc, char **argv)
 		cli_error(_("%s: this record was deleted"), what);
 	} else if (proto_entry_verify(&row.entry, row.raw, row.raw_len) != 0) {
 		cli_error(_("%s: the stored signature does not verify; run 'maille check'"), what);
-	} else if (a.json) {
-		ret = render_json_out(render_row_json(nd.st, &row, true));
 	} else {
-		render_row_page(nd.st, &row, datefmt_zone_find(nd.timezone));
-		ret = EXIT_OK;
+		/* its interests, labels, comments and users (PROTOCOL.md §5) */
+		const datefmt_zone *zone = datefmt_zone_find(nd.timezone);
+		json_t *coop = render_coop_json(nd.st, &row, &tv, zone);
+		if (a.json) {
+			json_t *o = render_row_json(nd.st, &row, true);
+			json_object_set_new(o, "cooperation", coop);
+			ret = render_json_out(o);
+		} else {
+			render_row_page(nd.st, &row, zone);
+			render_coop_page(coop);
+			json_decref(coop);
+			ret = EXIT_OK;
+		}
 	}
 	if (owned_raw)
 		free((void *)row.raw);
