@@ -303,15 +303,19 @@ int cmd_search(int argc, char **argv)
 }
 
 static const char show_help[] =
-	N_("usage: maille show PATH|ID [--dir DIR] [--json]\n"
+	N_("usage: maille show PATH|TERRITORY_KEY/PATH|ID [--dir DIR] [--json]\n"
 	"\n"
 	"Shows one record: its title, summary and description, then every field of its type in\n"
 	"the order of the record table, by its label, with values by their labels and dates in\n"
 	"long form in the node's time zone ('timezone' in maille.conf), and last its provenance\n"
 	"and its signature check. PATH is looked up in this territory first, then in the\n"
-	"others; ID is the record's version id in hex (or a prefix of at least 8 digits). A\n"
-	"deleted or unknown record exits 1. A record of a territory this node does not trust is\n"
-	"shown, and marked so. --json prints the record as it is stored (codes, UTC dates).\n");
+	"others; TERRITORY_KEY/PATH is that territory's; ID is the record's version id in hex (or\n"
+	"a prefix of at least 8 digits). A deleted or unknown record exits 1. A record of a\n"
+	"territory this node does not trust is shown, and marked so. Then, from the territories\n"
+	"this node trusts: a call's interests, the labels the record holds, its comment thread\n"
+	"(the others' comments counted, not shown) and, for a component, who uses it.\n"
+	"--json prints the record as it is stored (codes, UTC dates), and that under\n"
+	"\"cooperation\".\n");
 
 static int first_row(const store_row *row, void *ctx)
 {
@@ -339,6 +343,15 @@ static bool record_find(node_dir *nd, const char *what, store_row *row, bool *ow
 	bool hexlike = wl >= 8 && wl <= 64 && strspn(what, "0123456789abcdefABCDEF") == wl;
 	if (hexlike && store_entry_get_id(nd->st, what, row) == 0)
 		return true;
+	/* TERRITORY_KEY/PATH: a record of that territory (how acts and links name records) */
+	uint8_t key[PROTO_KEY_LEN];
+	char hex[2 * PROTO_KEY_LEN + 1];
+	if (wl > 2 * PROTO_KEY_LEN + 1 && what[2 * PROTO_KEY_LEN] == '/') {
+		memcpy(hex, what, 2 * PROTO_KEY_LEN);
+		hex[2 * PROTO_KEY_LEN] = '\0';
+		if (proto_unhex(hex, key, PROTO_KEY_LEN) == 0)
+			return store_entry_get(nd->st, key, what + 2 * PROTO_KEY_LEN + 1, row) == 0;
+	}
 	if (!proto_path_valid(what, wl))
 		return false;
 	if (store_entry_get(nd->st, nd->pk, what, row) == 0)
