@@ -184,12 +184,8 @@ out:
 static int act_withdraw(node_dir *nd, const char *path, const char *what,
                         uint8_t ret_id[PROTO_ID_LEN])
 {
-	store_row row;
-	int r = store_entry_get(nd->st, nd->territory, path, &row);
-	bool live = r == 0 && row.entry.kind == PROTO_KIND_DOCUMENT;
-	if (r == 0)
-		store_row_done(&row);
-	if (!live) {
+	int r;
+	if (!cli_record_live(nd, path)) {
 		cli_error(_("%s: no %s of this territory to withdraw"), path, what);
 		return EXIT_FAIL;
 	}
@@ -348,12 +344,7 @@ int cmd_interest(int argc, char **argv)
 		ret = act_say(a.json, "withdrawn", apath, id, msg);
 		goto out;
 	}
-	store_row old;
-	bool edit = store_entry_get(nd.st, nd.territory, apath, &old) == 0;
-	if (edit) {
-		edit = old.entry.kind == PROTO_KIND_DOCUMENT;
-		store_row_done(&old);
-	}
+	bool edit = cli_record_live(&nd, apath);
 	if (act_publish(&nd, body, &ar, apath, id))
 		goto out;
 	snprintf(msg, sizeof msg,
@@ -609,22 +600,45 @@ static int award_body(award_ctx *c, const cli_opt *opts, const char *const *ev, 
 	return 0;
 }
 
+/* What label award and revoke start with: the context, the node opened for writing. NULL
+ * with *ret the exit code (help printed, a usage error, no memory). */
+static award_ctx *award_open(int argc, char **argv, cli_opt *opts, cli_args *a, int *ret)
+{
+	award_ctx *c = calloc(1, sizeof *c);
+	if (!c) {
+		cli_error(_("out of memory"));
+		*ret = EXIT_FAIL;
+		return NULL;
+	}
+	*ret = act_start("label", label_help, argc, argv, opts, a, &c->nd);
+	if (*ret != CLI_GO) {
+		free(c);
+		return NULL;
+	}
+	proto_arena_init(&c->ar, 0);
+	return c;
+}
+
+static void award_close(award_ctx *c)
+{
+	if (c->have_rec)
+		store_row_done(&c->rec);
+	if (c->have_label)
+		store_row_done(&c->label);
+	proto_arena_done(&c->ar);
+	node_dir_close(&c->nd);
+	free(c);
+}
+
 static int label_award(int argc, char **argv)
 {
 	cli_opt opts[] = {{"criteria", true, NULL}, {"until", true, NULL},
 	                  {"evidence", true, NULL}, {NULL, false, NULL}};
 	cli_args a = {0};
-	award_ctx *c = calloc(1, sizeof *c);
-	if (!c) {
-		cli_error(_("out of memory"));
-		return EXIT_FAIL;
-	}
-	int ret = act_start("label", label_help, argc, argv, opts, &a, &c->nd);
-	if (ret != CLI_GO) {
-		free(c);
+	int ret;
+	award_ctx *c = award_open(argc, argv, opts, &a, &ret);
+	if (!c)
 		return ret;
-	}
-	proto_arena_init(&c->ar, 0);
 	const char *ev[COOP_EVIDENCE_MAX];
 	size_t n_ev = award_evidence_args(argc, argv, ev, COOP_EVIDENCE_MAX);
 	proto_value *body = NULL;
@@ -636,12 +650,7 @@ static int label_award(int argc, char **argv)
 	}
 	if ((ret = award_targets("award", &a, c, true)) || (ret = award_body(c, opts, ev, n_ev, &body)))
 		goto out;
-	store_row old;
-	bool edit = store_entry_get(c->nd.st, c->nd.territory, c->apath, &old) == 0;
-	if (edit) {
-		edit = old.entry.kind == PROTO_KIND_DOCUMENT;
-		store_row_done(&old);
-	}
+	bool edit = cli_record_live(&c->nd, c->apath);
 	if ((ret = act_publish(&c->nd, body, &c->ar, c->apath, id)))
 		goto out;
 	char msg[2048];
@@ -651,30 +660,17 @@ static int label_award(int argc, char **argv)
 	         c->ltitle, c->title, c->apath);
 	ret = act_say(a.json, edit ? "updated" : "created", c->apath, id, msg);
 out:
-	if (c->have_rec)
-		store_row_done(&c->rec);
-	if (c->have_label)
-		store_row_done(&c->label);
-	proto_arena_done(&c->ar);
-	node_dir_close(&c->nd);
-	free(c);
+	award_close(c);
 	return ret;
 }
 
 static int label_revoke(int argc, char **argv)
 {
 	cli_args a = {0};
-	award_ctx *c = calloc(1, sizeof *c);
-	if (!c) {
-		cli_error(_("out of memory"));
-		return EXIT_FAIL;
-	}
-	int ret = act_start("label", label_help, argc, argv, NULL, &a, &c->nd);
-	if (ret != CLI_GO) {
-		free(c);
+	int ret;
+	award_ctx *c = award_open(argc, argv, NULL, &a, &ret);
+	if (!c)
 		return ret;
-	}
-	proto_arena_init(&c->ar, 0);
 	uint8_t id[PROTO_ID_LEN];
 	if ((ret = award_targets("revoke", &a, c, false)) == 0 &&
 	    (ret = act_withdraw(&c->nd, c->apath, _("award"), id)) == 0) {
@@ -683,11 +679,7 @@ static int label_revoke(int argc, char **argv)
 		         c->apath);
 		ret = act_say(a.json, "revoked", c->apath, id, msg);
 	}
-	if (c->have_label)
-		store_row_done(&c->label);
-	proto_arena_done(&c->ar);
-	node_dir_close(&c->nd);
-	free(c);
+	award_close(c);
 	return ret;
 }
 

@@ -170,17 +170,6 @@ static int publish_path(const char *file, const char *given, const proto_value *
 	return 0;
 }
 
-/* Whether this territory has a live record at path: a publish there is an edit. */
-static bool record_live(node_dir *nd, const char *path)
-{
-	store_row row;
-	if (store_entry_get(nd->st, nd->territory, path, &row))
-		return false;
-	bool live = row.entry.kind == PROTO_KIND_DOCUMENT;
-	store_row_done(&row);
-	return live;
-}
-
 /* After a publish of a file whose front matter had no `path`: the chosen path written into the
  * file, so that the next publish of the file edits the same record (fmpath.h); when the file
  * is standard input, not writable or changed meanwhile, the line to add is printed instead.
@@ -361,7 +350,7 @@ int cmd_publish(int argc, char **argv)
 	bool updated = false, written = false;
 	uint64_t versions = 0;
 	if (!dry) {
-		updated = record_live(&nd, path);
+		updated = cli_record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error(_("%s: your capability does not cover %s (its prefix, or its window "
