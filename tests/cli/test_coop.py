@@ -203,6 +203,8 @@ class TestComment(Coop):
         reply = self.js(self.b, "comment", f"{self.ka}/{top['path']}",
                         "Nous, sur six séances : [notre grille](https://exemple-grenoble.fr/grille).")
         self.sync()
+        self.assertRegex(self.ok(self.a, "comment", f"{self.kb}/{reply['path']}", "Merci."),
+                         r"^Reply to the comment of Ville de Grenoble published \(comment/")
         rc, out, err = self.m(self.c, "comment", f"{self.kb}/{reply['path']}", "-",
                               input_text="Merci, nous la reprenons.\n\n- séance du 3 mars\n")
         self.assertEqual(rc, 0, err)
@@ -245,6 +247,25 @@ class TestComment(Coop):
         self.assertIn("withdrawn", self.ok(self.c, "comment", "--withdraw", cc["path"]))
         self.sync()
         self.assertNotIn(cc["path"], [c["path"] for c in self.coop(self.b, CALL)["comments"]])
+
+    def test_untrusted_folded(self):
+        """A comment by a territory A does not trust reaches A and is stored, but A's show
+        counts it without showing it."""
+        d = self.init("d", "Commune de Bron")
+        self.js(d, "join", self.js(self.a, "invite")["token"])
+        kd = self.key(d)
+        self.ok(self.a, "unvouch", kd)
+        res = self.js(d, "comment", f"{self.ka}/{CALL}", "Un avis venu d'ailleurs.")
+        self.ok(d, "sync", self.da.addr)
+        self.assertEqual(self.js(self.a, "show", f"{kd}/{res['path']}")["trusted"], False)
+        coop = self.coop(self.a, CALL)
+        self.assertNotIn(kd, [c["territory"] for c in coop["comments"]])
+        self.assertEqual(coop["comments_untrusted"], 1)
+        page = self.ok(self.a, "show", CALL)
+        self.assertIn("1 comment of a territory outside your trust (not shown)", page)
+        self.assertNotIn("venu d'ailleurs", page)
+        # D itself trusts A (its inviter) and itself: it shows its own comment
+        self.assertIn(kd, [c["territory"] for c in self.coop(d, CALL)["comments"]])
 
     def test_comment_errors(self):
         self.fails(self.a, "comment", CALL, rc=2)

@@ -762,10 +762,11 @@ static int comment_edit(node_dir *nd, proto_arena *ar, const char *path, const c
 	return act_publish(nd, b, ar, path, id);
 }
 
-/* comment RECORD TEXT: a new comment (a reply when RECORD is a comment), at a new path. */
+/* comment RECORD TEXT: a new comment (a reply when RECORD is a comment, *ret_reply; title:
+ * then the name of the comment's territory, else the record's title), at a new path. */
 static int comment_new(node_dir *nd, proto_arena *ar, const char *arg, const char *text,
                        char apath[PROTO_PATH_MAX + 1], char *title, size_t tcap,
-                       uint8_t id[PROTO_ID_LEN])
+                       bool *ret_reply, uint8_t id[PROTO_ID_LEN])
 {
 	uint8_t territory[PROTO_KEY_LEN];
 	char path[PROTO_PATH_MAX + 1];
@@ -779,7 +780,12 @@ static int comment_new(node_dir *nd, proto_arena *ar, const char *arg, const cha
 		return EXIT_FAIL;
 	}
 	store_row_done(&row);
-	coop_title(rec, path, title, tcap);
+	*ret_reply = strcmp(coop_type(rec), PROTO_T_COMMENT) == 0;
+	char name[256];
+	if (*ret_reply && store_territory_name(nd->st, territory, name, sizeof name) == 0)
+		node_term_str(name, strlen(name), title, tcap); /* a reply: to whom */
+	else
+		coop_title(rec, path, title, tcap);
 	proto_value *b = comment_body(ar, territory, path, text);
 	uint8_t rnd[8];
 	randombytes_buf(rnd, sizeof rnd);
@@ -828,8 +834,12 @@ int cmd_comment(int argc, char **argv)
 		if (!ret)
 			ret = act_say(a.json, "updated", edit, id, msg);
 	} else {
-		ret = comment_new(&nd, &ar, a.pos[0], text, apath, title, sizeof title, id);
-		snprintf(msg, sizeof msg, _("Comment on \"%s\" published (%s)."), title, apath);
+		bool reply = false;
+		ret = comment_new(&nd, &ar, a.pos[0], text, apath, title, sizeof title, &reply, id);
+		snprintf(msg, sizeof msg,
+		         reply ? _("Reply to the comment of %s published (%s).")
+		               : _("Comment on \"%s\" published (%s)."),
+		         title, apath);
 		if (!ret)
 			ret = act_say(a.json, "created", apath, id, msg);
 	}
