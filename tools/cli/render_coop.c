@@ -59,11 +59,18 @@ static bool title_of(store *st, const uint8_t territory[PROTO_KEY_LEN], const ch
 	return ok;
 }
 
-/* The record a target names, by its title, else by its path. */
+/* The record a target names, by its title, a comment by its author, else by its path. */
 static void target_title(store *st, const proto_coop_target *t, char *ret, size_t cap)
 {
-	if (!title_of(st, t->territory, t->path, ret, cap))
+	if (title_of(st, t->territory, t->path, ret, cap))
+		return;
+	char who[256];
+	if (strncmp(t->path, PROTO_T_COMMENT "/", sizeof PROTO_T_COMMENT) == 0) {
+		name_of(st, t->territory, who, sizeof who);
+		snprintf(ret, cap, _("the comment of %s"), who);
+	} else {
 		snprintf(ret, cap, "%s", t->path);
+	}
 }
 
 bool render_act_title(store *st, const store_row *row, const proto_value *body, char *ret,
