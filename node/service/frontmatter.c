@@ -1008,6 +1008,55 @@ static char *body_text(proto_arena *a, const uint8_t *p, const uint8_t *end, siz
 	return out;
 }
 
+/* The field an act's Markdown body fills (a comment's text, an interest's message), or NULL
+ * for the types whose body is their description. */
+static const char *body_act_field(const proto_value *root)
+{
+	const proto_value *t = proto_map_get(root, "type");
+	if (!t || t->type != PROTO_V_STR)
+		return NULL;
+	if (strcmp(t->u.str.ptr, "comment") == 0)
+		return PROTO_F_TEXT;
+	if (strcmp(t->u.str.ptr, "interest") == 0)
+		return PROTO_F_MESSAGE;
+	return NULL;
+}
+
+/* An act's body text as root[field], refused when the front matter has the field too. */
+static int body_to_act(fm_ctx *c, proto_value *root, const char *field, char *text,
+                       size_t text_len, unsigned body_line)
+{
+	fm_error *err = c->err;
+	const proto_value *v = proto_map_get(root, field);
+	if (v && v->type != PROTO_V_NIL) {
+		fm_set_field(err, field, strlen(field));
+		return fm_fail(err, MAILLE_EPROTO, 0, 0,
+		               "« %s » est dans l'en-tête et le fichier a aussi un texte Markdown "
+		               "(dès la ligne %u) : n'en gardez qu'un",
+		               "'%s' is in the front matter and the file also has a Markdown body "
+		               "(from line %u): keep only one",
+		               field, body_line);
+	}
+	if (c->nodes + 2 > PROTO_VALUE_NODES_MAX)
+		return fm_fail(err, MAILLE_ETOOBIG, body_line, 0, "l'en-tête a plus de %u valeurs",
+		               "the front matter has more than %u values", PROTO_VALUE_NODES_MAX);
+	proto_value *s = proto_value_map_put(c->a, root, field, strlen(field));
+	if (!s)
+		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
+	s->type = PROTO_V_STR;
+	s->u.str.ptr = text;
+	s->u.str.len = text_len;
+	if (c->lines) {
+		c->cur = 0;
+		for (size_t i = 0; i < root->u.map.n; i++)
+			if (strcmp(root->u.map.items[i].key, field) == 0 &&
+			    lines_add(c, root->u.map.items[i].key, strlen(field), 0, body_line))
+				return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante",
+				               "out of memory");
+	}
+	return 0;
+}
+
 static int fm_parse_(const uint8_t *buf, size_t len, proto_arena *a, proto_value **ret_body,
                      const char **ret_path, fm_lines *lines, fm_error *err)
 {
@@ -1072,13 +1121,22 @@ static int fm_parse_(const uint8_t *buf, size_t len, proto_arena *a, proto_value
 	if (r)
 		return r;
 
-	/* The Markdown body becomes description[lang]. */
+	/* The Markdown body becomes description[lang]; an act has no description: the body is
+	 * a comment's text or an interest's message, a plain string (PROTOCOL.md §5.1). */
 	bool nomem;
 	size_t text_len = 0;
 	const uint8_t *first = NULL;
 	char *text = body_text(a, body, end, &text_len, &nomem, &first);
 	if (nomem)
 		return fm_fail(err, MAILLE_ENOMEM, 0, 0, "mémoire insuffisante", "out of memory");
+	const char *act_field = body_act_field(root);
+	if (text && act_field) {
+		r = body_to_act(&c, root, act_field, text, text_len,
+		                close_line + 1 + count_lines(body, first));
+		if (r)
+			return r;
+		text = NULL;
+	}
 	if (text) {
 		unsigned body_line = close_line + 1 + count_lines(body, first);
 		/* an empty `description:` left by a template gives way to the body */

@@ -15,15 +15,19 @@
 #include "examples.h"
 #include "i18n.h"
 #include "node/service/term.h"
+#include "proto/coop.h"
 #include "proto/record.h"
 
 static const char *const new_help = N_(
 	"usage: maille new TYPE [--out FILE] [--force] [--example]\n"
 	"\n"
 	"Writes a record to fill in: a Markdown file whose front matter holds every required and\n"
-	"recommended field of TYPE (methodology, use_case, component or rex), each after a comment\n"
-	"with its label, its help and its allowed values, then the place of the description.\n"
-	"Once filled in, 'maille publish FILE' publishes it.\n"
+	"recommended field of TYPE (methodology, use_case, component, rex, call or label; or an\n"
+	"act: interest, award or comment), each after a comment with its label, its help and its\n"
+	"allowed values, then the place of the description (an act's: a comment's text, an\n"
+	"interest's message). Once filled in, 'maille publish FILE' publishes it. An act's\n"
+	"example names the record it is about by placeholders to replace; 'maille interest',\n"
+	"'maille label award' and 'maille comment' write acts without a file.\n"
 	"\n"
 	"  --example     write instead a complete, fictional record of TYPE\n"
 	"  --out FILE    write to FILE (refused if it exists) instead of standard output\n"
@@ -124,11 +128,22 @@ static void new_members(FILE *o, const proto_record_obj *obj, unsigned ind, bool
 	}
 }
 
-/* The asked fields of a record table; the description is the file's body. */
-static void new_fields(FILE *o, const proto_record_field *fields)
+/* The field the file's body fills: the description, or an act's text or message (NULL: an
+ * award, which has none). */
+static const char *new_body_field(const proto_record_type *t)
+{
+	if (strcmp(t->name, PROTO_T_COMMENT) == 0)
+		return PROTO_F_TEXT;
+	if (strcmp(t->name, PROTO_T_INTEREST) == 0)
+		return PROTO_F_MESSAGE;
+	return proto_coop_is_act(t->name, strlen(t->name)) ? NULL : PROTO_F_DESCRIPTION;
+}
+
+/* The asked fields of a record table; body (the field of the file's body) is left out. */
+static void new_fields(FILE *o, const proto_record_field *fields, const char *body)
 {
 	for (const proto_record_field *f = fields; f && f->name; f++)
-		if (new_field_asked(f) && strcmp(f->name, PROTO_F_DESCRIPTION) != 0)
+		if (new_field_asked(f) && (!body || strcmp(f->name, body) != 0))
 			new_field(o, f, 0, false, 0);
 }
 
@@ -159,14 +174,26 @@ static void new_template(FILE *o, const proto_record_type *t)
 	             "# concern the record.\n"),
 	        t->name);
 	fprintf(o, "type: %s\n", t->name);
-	new_fields(o, proto_record_type_common(t));
-	new_fields(o, t->fields);
+	const char *body = new_body_field(t);
+	new_fields(o, proto_record_type_common(t), body);
+	new_fields(o, t->fields, body);
 	const char *optional = _("# Optional fields:");
 	size_t col = strlen(optional) + 2;
 	fputs(optional, o);
 	new_optional(o, proto_record_type_common(t), &col);
 	new_optional(o, t->fields, &col);
 	fputc('\n', o);
+	if (!body || strcmp(body, PROTO_F_DESCRIPTION) != 0) {
+		fputs(_("# path: (optional) without it, maille names the act from the record it is\n"
+		        "# about (PROTOCOL.md §5.1).\n"),
+		      o);
+		if (body)
+			/* TRANSLATORS: %s is the field's name, text or message */
+			fprintf(o, _("# %s: the Markdown after the \"---\" line that closes this header.\n"),
+			        body);
+		fputs("---\n", o);
+		return;
+	}
 	fputs(_("# path: (optional) the record's path; without it, maille takes it from the title\n"
 	        "# at the first publish and writes it here, so that the next ones edit the same\n"
 	        "# record.\n"
@@ -200,15 +227,18 @@ int cmd_new(int argc, char **argv)
 	int r = cli_start("new", _(new_help), argc, argv, opts, 1, &a);
 	if (r != CLI_GO)
 		return r;
-	char types[200];
+	char types[256];
 	proto_record_type_list(types, sizeof types, true);
+	/* the acts (PROTOCOL.md §5) are not published from the web's form, but from a file too */
+	snprintf(types + strlen(types), sizeof types - strlen(types), ", %s, %s, %s",
+	         PROTO_T_INTEREST, PROTO_T_AWARD, PROTO_T_COMMENT);
 	if (a.n_pos != 1)
 		return cli_usage_error("new", _("TYPE is required: %s"), types);
 	const proto_record_type *t = proto_record_type_find(a.pos[0], strlen(a.pos[0]));
 	if (t && strcmp(t->name, "territory") == 0)
 		return cli_usage_error("new", _("the territory record is edited with 'maille "
 		                                "territory set', not written from a file"));
-	if (!t || !t->publish)
+	if (!t || (!t->publish && !proto_coop_is_act(t->name, strlen(t->name))))
 		return cli_usage_error("new", _("unknown record type \"%s\": %s"), a.pos[0], types);
 	const cli_example *ex = NULL;
 	if (cli_opt_get(opts, "example")) {

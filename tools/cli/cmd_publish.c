@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "node/service/publish.h"
 #include "node/service/term.h"
 #include "nodecli.h"
+#include "proto/coop.h"
 #include "proto/error.h"
 #include "proto/record.h"
 #include "proto/schema.h"
@@ -130,15 +132,42 @@ static int record_path(const char *file, const char *given, const proto_value *b
 	return 0;
 }
 
-/* Whether this territory has a live record at path: a publish there is an edit. */
-static bool record_live(node_dir *nd, const char *path)
+/* An act's path when the file gives none (PROTOCOL.md §5.1): from the record it is about,
+ * and, for a comment, 8 random bytes. 0, or EXIT_FAIL (printed). */
+static int act_path(const char *file, const proto_value *body, char *path)
 {
-	store_row row;
-	if (store_entry_get(nd->st, nd->territory, path, &row))
-		return false;
-	bool live = row.entry.kind == PROTO_KIND_DOCUMENT;
-	store_row_done(&row);
-	return live;
+	uint8_t rnd[8];
+	randombytes_buf(rnd, sizeof rnd);
+	if (proto_coop_path(body, rnd, path, PROTO_PATH_MAX + 1)) {
+		cli_error(_("%s: the record it is about gives no path; set `path:` in the front "
+		            "matter"),
+		          file);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The record's path (given, else record_path's or, for an act, act_path's), then the
+ * cooperation records' rules beyond the tables (PROTOCOL.md §5) at that path, reported like
+ * the schema's: an act's path, an award in its label's territory, sizes. 0, or EXIT_FAIL
+ * (printed). */
+static int publish_path(const char *file, const char *given, const proto_value *body,
+                        const char *type, const node_dir *nd, proto_schema_report *rep,
+                        const fm_lines *lines, char *path)
+{
+	if (given || !proto_coop_is_act(type, strlen(type))) {
+		if (record_path(file, given, body, type, path))
+			return EXIT_FAIL;
+	} else if (act_path(file, body, path)) {
+		return EXIT_FAIL;
+	}
+	/* --dry-run without a node: no territory, an award cannot be in its label's */
+	static const uint8_t no_territory[PROTO_KEY_LEN];
+	if (proto_coop_check(nd->has_territory ? nd->territory : no_territory, path, body, rep)) {
+		print_schema_errors(file, rep, lines);
+		return EXIT_FAIL;
+	}
+	return 0;
 }
 
 /* After a publish of a file whose front matter had no `path`: the chosen path written into the
@@ -304,7 +333,7 @@ int cmd_publish(int argc, char **argv)
 
 	char path[PROTO_PATH_MAX + 1];
 	const char *given = cli_opt_get(opts, "path");
-	if (record_path(file, given ? given : fm_path, body, type, path))
+	if (publish_path(file, given ? given : fm_path, body, type, &nd, rep, &lines, path))
 		goto out;
 
 	size_t enc_len;
@@ -321,7 +350,7 @@ int cmd_publish(int argc, char **argv)
 	bool updated = false, written = false;
 	uint64_t versions = 0;
 	if (!dry) {
-		updated = record_live(&nd, path);
+		updated = cli_record_live(&nd, path);
 		r = cli_publish(&nd, path, PROTO_KIND_DOCUMENT, enc, enc_len, id);
 		if (r == MAILLE_EDENIED) {
 			cli_error(_("%s: your capability does not cover %s (its prefix, or its window "

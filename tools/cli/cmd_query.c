@@ -303,15 +303,19 @@ int cmd_search(int argc, char **argv)
 }
 
 static const char show_help[] =
-	N_("usage: maille show PATH|ID [--dir DIR] [--json]\n"
+	N_("usage: maille show PATH|TERRITORY_KEY/PATH|ID [--dir DIR] [--json]\n"
 	"\n"
 	"Shows one record: its title, summary and description, then every field of its type in\n"
 	"the order of the record table, by its label, with values by their labels and dates in\n"
 	"long form in the node's time zone ('timezone' in maille.conf), and last its provenance\n"
 	"and its signature check. PATH is looked up in this territory first, then in the\n"
-	"others; ID is the record's version id in hex (or a prefix of at least 8 digits). A\n"
-	"deleted or unknown record exits 1. A record of a territory this node does not trust is\n"
-	"shown, and marked so. --json prints the record as it is stored (codes, UTC dates).\n");
+	"others; TERRITORY_KEY/PATH is that territory's; ID is the record's version id in hex (or\n"
+	"a prefix of at least 8 digits). A deleted or unknown record exits 1. A record of a\n"
+	"territory this node does not trust is shown, and marked so. Then, from the territories\n"
+	"this node trusts: a call's interests, the labels the record holds, its comment thread\n"
+	"(the others' comments counted, not shown) and, for a component, who uses it.\n"
+	"--json prints the record as it is stored (codes, UTC dates), and that under\n"
+	"\"cooperation\".\n");
 
 static int first_row(const store_row *row, void *ctx)
 {
@@ -339,6 +343,15 @@ static bool record_find(node_dir *nd, const char *what, store_row *row, bool *ow
 	bool hexlike = wl >= 8 && wl <= 64 && strspn(what, "0123456789abcdefABCDEF") == wl;
 	if (hexlike && store_entry_get_id(nd->st, what, row) == 0)
 		return true;
+	/* TERRITORY_KEY/PATH: a record of that territory (how acts and links name records) */
+	uint8_t key[PROTO_KEY_LEN];
+	char hex[2 * PROTO_KEY_LEN + 1];
+	if (wl > 2 * PROTO_KEY_LEN + 1 && what[2 * PROTO_KEY_LEN] == '/') {
+		memcpy(hex, what, 2 * PROTO_KEY_LEN);
+		hex[2 * PROTO_KEY_LEN] = '\0';
+		if (proto_unhex(hex, key, PROTO_KEY_LEN) == 0)
+			return store_entry_get(nd->st, key, what + 2 * PROTO_KEY_LEN + 1, row) == 0;
+	}
 	if (!proto_path_valid(what, wl))
 		return false;
 	if (store_entry_get(nd->st, nd->pk, what, row) == 0)
@@ -376,11 +389,20 @@ int cmd_show(int argc, char **argv)
 		cli_error(_("%s: this record was deleted"), what);
 	} else if (proto_entry_verify(&row.entry, row.raw, row.raw_len) != 0) {
 		cli_error(_("%s: the stored signature does not verify; run 'maille check'"), what);
-	} else if (a.json) {
-		ret = render_json_out(render_row_json(nd.st, &row, true));
 	} else {
-		render_row_page(nd.st, &row, datefmt_zone_find(nd.timezone));
-		ret = EXIT_OK;
+		/* its interests, labels, comments and users (PROTOCOL.md §5) */
+		const datefmt_zone *zone = datefmt_zone_find(nd.timezone);
+		json_t *coop = render_coop_json(nd.st, &row, &tv, zone);
+		if (a.json) {
+			json_t *o = render_row_json(nd.st, &row, true);
+			json_object_set_new(o, "cooperation", coop);
+			ret = render_json_out(o);
+		} else {
+			render_row_page(nd.st, &row, zone);
+			render_coop_page(coop);
+			json_decref(coop);
+			ret = EXIT_OK;
+		}
 	}
 	if (owned_raw)
 		free((void *)row.raw);

@@ -145,7 +145,7 @@ static void text_type(const proto_record_type *t)
 	printf("%s — %s\n  %s\n", t->name, tx(t->label), tx(t->help));
 	if (t->cls == PROTO_RC_CATALOGUE) {
 		printf("\n%s", _("Fields common to the catalogue's records:\n"));
-		text_fields(proto_record_common, "", 2);
+		text_fields(proto_record_type_common(t), "", 2);
 	}
 	if (!t->fields) {
 		printf("\n%s", _("No fields described yet: only type is checked.\n"));
@@ -219,7 +219,8 @@ static json_t *json_fields(const proto_record_field *fields)
 
 static json_t *json_record_type(const proto_record_type *t, bool with_fields)
 {
-	static const char *const classes[] = { "catalogue", "territory", "federation" };
+	/* in the order of proto_record_class */
+	static const char *const classes[] = { "catalogue", "territory", "federation", "act" };
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "class", json_string(classes[t->cls]));
@@ -227,7 +228,7 @@ static json_t *json_record_type(const proto_record_type *t, bool with_fields)
 	json_object_set_new(o, "help", json_fr_en(t->help));
 	if (with_fields) {
 		json_object_set_new(o, "common_fields", t->cls == PROTO_RC_CATALOGUE
-		                                            ? json_fields(proto_record_common)
+		                                            ? json_fields(proto_record_type_common(t))
 		                                            : json_array());
 		json_object_set_new(o, "fields", json_fields(t->fields));
 	}

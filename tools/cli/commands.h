@@ -58,5 +58,11 @@ int cmd_untrust(int argc, char **argv);
 int cmd_vouch(int argc, char **argv);
 int cmd_unvouch(int argc, char **argv);
 int cmd_territories(int argc, char **argv);
+/* cmd_coop.c: the cooperation acts (PROTOCOL.md §5) — an interest in a call, a label's award
+ * or its revocation, a comment, and a comment hidden on this node only */
+int cmd_interest(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_comment(int argc, char **argv);
+int cmd_hide(int argc, char **argv);
 
 #endif

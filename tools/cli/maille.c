@@ -48,6 +48,10 @@ static const command commands[] = {
 	{"untrust", cmd_untrust, N_("withdraw an explicit trust")},
 	{"vouch", cmd_vouch, N_("vouch for a territory: a signed record the federation sees")},
 	{"unvouch", cmd_unvouch, N_("withdraw a vouch (publishes its tombstone)")},
+	{"interest", cmd_interest, N_("express this territory's interest in a call to cooperate")},
+	{"label", cmd_label, N_("award one of this territory's labels to a record, or revoke it")},
+	{"comment", cmd_comment, N_("comment on a record or reply to a comment; edit or withdraw it")},
+	{"hide", cmd_hide, N_("hide a comment on this node only, with a reason")},
 	{NULL, NULL, NULL},
 };
 

@@ -135,3 +135,13 @@ int cli_publish(node_dir *nd, const char *path, int kind, const uint8_t *body, s
 {
 	return publish_node_dir(nd, path, kind, body, body_len, cli_now_us(), ret_id);
 }
+
+bool cli_record_live(node_dir *nd, const char *path)
+{
+	store_row row;
+	if (store_entry_get(nd->st, nd->territory, path, &row))
+		return false;
+	bool live = row.entry.kind == PROTO_KIND_DOCUMENT;
+	store_row_done(&row);
+	return live;
+}

@@ -3,6 +3,7 @@
 #ifndef MAILLE_TOOLS_NODECLI_H
 #define MAILLE_TOOLS_NODECLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,8 @@ void cli_store_error(const node_dir *nd, int rc, const char *fmt, ...)
 /* publish, delete: a member node without a capability in force cannot write (printed;
  * EXIT_FAIL). */
 int cli_member_can_write(const node_dir *nd, const char *cmd);
+/* Whether this territory has a live record at path: a publish there is an edit. */
+bool cli_record_live(node_dir *nd, const char *path);
 /* publish_node_dir at the CLI's clock: signs body at path for this node's territory and
  * stores it. The error code, not printed. */
 int cli_publish(node_dir *nd, const char *path, int kind, const uint8_t *body, size_t body_len,

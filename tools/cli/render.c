@@ -136,6 +136,10 @@ json_t *render_row_json(store *st, const store_row *row, bool with_body)
 	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
+	/* an act has no title of its own: what it is about says what it is */
+	char act[1024];
+	if (!title && body && render_act_title(st, row, body, act, sizeof act))
+		title = act;
 	json_object_set_new(o, "title", title ? json_string(title) : json_null());
 	const char *summary = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), "fr");
 	json_object_set_new(o, "summary", summary ? json_string(summary) : json_null());
@@ -216,6 +220,9 @@ void render_row_line(store *st, const store_row *row)
 	const char *title = proto_langmap_pick(proto_map_get(body, PROTO_F_TITLE), "fr");
 	if (!title)
 		title = proto_langmap_pick(proto_map_get(body, PROTO_F_NAME), "fr");
+	char act[1024];
+	if (!title && body && render_act_title(st, row, body, act, sizeof act))
+		title = act;
 	char terr[600], tsafe[NODE_TERM_CAP(24)], tpad[128];
 	author_label(st, row, terr, sizeof terr);
 	/* the type by its label, in a column as wide as the longest ("Composant réutilisable") */

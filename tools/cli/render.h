@@ -10,6 +10,7 @@
 
 #include "node/service/datefmt.h"
 #include "node/service/trust.h"
+#include "proto/value.h"
 #include "store/store.h"
 
 /* "2026-01-01T00:00:00.000000Z" into ret (at least 32 bytes). */
@@ -17,6 +18,16 @@ void render_time(uint64_t us, char *ret, size_t cap);
 /* The JSON item of list/search/show: id, path, type, title, summary, territory, author,
  * signer, timestamp, status, themes (+ body when with_body, + snippet when snippet). */
 json_t *render_row_json(store *st, const store_row *row, bool with_body);
+/* render_coop.c: the readable title of an act (interest, award, comment) of body, as list
+ * and search show it ("Interest of X in \"title of the call\""); false for another type. */
+bool render_act_title(store *st, const store_row *row, const proto_value *body, char *ret,
+                      size_t cap);
+/* What show adds about cooperation (PROTOCOL.md §5): {interests (a call), labels, comments,
+ * comments_untrusted, used_by (a component)}, with the node's trust view and today in zone. */
+json_t *render_coop_json(store *st, const store_row *row, const trust_view *tv,
+                         const datefmt_zone *zone);
+/* That object on the page, after the record. */
+void render_coop_page(const json_t *coop);
 /* One human line for list/search. */
 void render_row_line(store *st, const store_row *row);
 /* The human page of show, in the CLI's language: the title, summary and description, the
