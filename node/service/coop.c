@@ -262,9 +262,6 @@ static int comment_row(const store_row *row, void *ctx)
 		coop_item it = { .row = row, .body = body,
 			         .trusted = is_trusted(w->tv, row->entry.territory),
 			         .depth = w->depth };
-		/* a decoded entry's path is not NUL-terminated (proto/entry.h) */
-		char path[PROTO_PATH_MAX + 1];
-		snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
 		w->n++;
 		if (!it.trusted && w->n_untrusted)
 			(*w->n_untrusted)++;
