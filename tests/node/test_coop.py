@@ -100,32 +100,28 @@ class CoopTest(ts.SyncBase):
                     self.ok(n, "trust", o.key)
 
     def mesh(self):
-        """Every node gets everything: a line a-b-c, then back."""
+        """Every node gets everything: syncs a-b, b-c, a-b, a-c through b's and c's daemons,
+        then equal fingerprints and a further sync that moves nothing, checked while the
+        daemons run (a daemon that starts publishes its node/<key> record anew)."""
         a, b, c = self.a, self.b, self.c
         c.start()
         b.start()
-        self.sync(a, b)
-        self.sync(b, c)
-        self.sync(a, b)
-        self.sync(a, c)
-        c.stop()
-        b.stop()
-        c.daemon = b.daemon = None
-        self.assert_converged_now()
-
-    def assert_converged_now(self):
-        b = self.b
-        b.start()
         try:
-            self.assert_converged([self.a, self.b, self.c], via=(self.a, self.b))
+            self.sync(a, b)
+            self.sync(b, c)
+            self.sync(a, b)
+            self.sync(a, c)
+            self.assert_converged([a, b, c], via=(a, b))
         finally:
-            b.stop()
-            b.daemon = None
+            for n in (c, b):
+                n.stop()
+                n.daemon = None
 
     def show(self, node, ref):
+        """What `maille show --json` says of the record's cooperation."""
         rc, out, err = node.m("show", ref, "--json")
         self.assertEqual(rc, 0, err)
-        return json.loads(out)
+        return json.loads(out)["cooperation"]
 
     def page(self, node, path, territory):
         d = harness.WebDaemon(node.dir)
@@ -136,8 +132,8 @@ class CoopTest(ts.SyncBase):
         finally:
             d.stop()
 
-    def list_type(self, node, typ):
-        rc, out, err = node.m("list", "--type", typ, "--json")
+    def list_type(self, node, typ, *extra):
+        rc, out, err = node.m("list", "--type", typ, "--json", *extra)
         self.assertEqual(rc, 0, err)
         return json.loads(out)
 
@@ -156,7 +152,7 @@ class CoopTest(ts.SyncBase):
                 "--message", "Nous pouvons financer un tiers du développement.")
         self.mesh()
         shown = self.show(a, call)
-        roles = sorted((i["territory"], i["role"]) for i in shown["interests"])
+        roles = sorted((i["territory_name"], i["role"]) for i in shown["interests"])
         self.assertEqual(roles, sorted([("Commune Bêta", "co_developer"),
                                         ("Département Gamma", "co_funder")]), shown)
         html = self.page(a, call, a.key)
@@ -225,10 +221,10 @@ class CoopTest(ts.SyncBase):
         second = [x for x in self.list_type(a, "comment") if x["author"] == c.key][0]
         self.ok(a, "comment", f"{c.key}/{second['path']}",
                 "Oui : il est en pièce jointe de la fiche, version de mars.")
-        st = self.mesh()
+        self.mesh()
         for n in (a, b, c):
             thread = self.show(n, f"{a.key}/{call}")["comments"]
-            self.assertEqual([(x["depth"], x["author"]) for x in thread],
+            self.assertEqual([(x["depth"], x["territory"]) for x in thread],
                              [(0, b.key), (1, c.key), (2, a.key)], n.name)
 
     def test_untrusted_comment_folded(self):
@@ -243,8 +239,11 @@ class CoopTest(ts.SyncBase):
         self.ok(b, "comment", f"{a.key}/{call}", "Nous sommes intéressés.")
         self.mesh()
         shown = self.show(a, call)
-        trusted = [x for x in shown["comments"] if x["trusted"]]
-        self.assertEqual([x["author"] for x in trusted], [b.key])
+        self.assertEqual([x["territory"] for x in shown["comments"]], [b.key])
+        self.assertEqual(shown["comments_untrusted"], 1)
+        # stored all the same, and relayed: every node holds the same set
+        self.assertEqual(len(self.list_type(a, "comment")), 1)
+        self.assertEqual(len(self.list_type(a, "comment", "--all")), 2)
         html = self.page(a, call, a.key)
         self.assertIn("Nous sommes intéressés.", html)
         self.assertNotIn("Publicité pour un service payant.", html)
