@@ -45,6 +45,7 @@
 #define PROTO_F_KIND "kind"
 #define PROTO_F_WEBSITE "website"
 #define PROTO_F_CONTACT "contact"
+#define PROTO_F_CONTACTS "contacts" /* a catalogue record's and an interest's contact list */
 /* a contact's: whether its address may be shown (record_common.c) */
 #define PROTO_F_PUBLIC "public"
 /* the cooperation records' (proto/record_coop.c, PROTOCOL.md §5) */
@@ -67,6 +68,7 @@
 #define PROTO_F_OUTCOME "outcome"
 #define PROTO_F_COOPERATION "cooperation"
 #define PROTO_F_VALIDITY "validity_months"
+#define PROTO_F_ISSUER "issuer" /* a label's */
 
 typedef struct proto_fr_en {
 	const char *fr, *en;

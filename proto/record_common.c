@@ -234,7 +234,7 @@ static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_
 	  .label = { "Direction ou service", "Department" }, \
 	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." }, \
 	  .widget = PROTO_W_LINE, .form = 8, .page = 4 }, \
-	{ .name = "contacts", .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &proto_record_contact_obj, \
+	{ .name = PROTO_F_CONTACTS, .pres = REC, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &proto_record_contact_obj, \
 	  .label = { "Contacts", "Contacts" }, \
 	  .help = { "Qui peut répondre aux questions sur la fiche.", "Who can answer questions about the record." }, \
 	  .widget = PROTO_W_CONTACT, .form = 9, .page = 5 }, \

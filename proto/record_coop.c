@@ -167,7 +167,7 @@ const proto_record_field proto_record_call_[] = {
 };
 
 const proto_record_field proto_record_label_[] = {
-	{ .name = "issuer", .example = "Comité d'éthique du numérique de la Métropole", .pres = O, .kind = PROTO_FK_STR,
+	{ .name = PROTO_F_ISSUER, .example = "Comité d'éthique du numérique de la Métropole", .pres = O, .kind = PROTO_FK_STR,
 	  .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Émetteur", "Issuer" },
 	  .help = { "L'instance qui délivre le label, si ce n'est pas le territoire lui-même.",
@@ -203,7 +203,7 @@ const proto_record_field proto_record_interest_[] = {
 	  .label = { "Message", "Message" },
 	  .help = { "Ce que le territoire veut dire au porteur de l'appel.", "What the territory says to the call's author." },
 	  .page = PAGE_LISTED },
-	{ .name = "contacts", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &proto_record_contact_obj,
+	{ .name = PROTO_F_CONTACTS, .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &proto_record_contact_obj,
 	  .label = { "Contacts", "Contacts" },
 	  .help = { "Qui joindre.", "Whom to reach." }, .page = PAGE_LISTED },
 	LANG_FIELD,

@@ -30,7 +30,7 @@ static const proto_record_field *interest_field(const char *name)
 /* The contact list's member of kind k (its e-mail, its public flag). */
 static const char *contact_member(proto_field_kind k)
 {
-	const proto_record_field *f = interest_field("contacts");
+	const proto_record_field *f = interest_field(PROTO_F_CONTACTS);
 	for (const proto_record_field *m = f && f->obj ? f->obj->fields : NULL; m && m->name; m++)
 		if (m->kind == k)
 			return m->name;
@@ -77,7 +77,7 @@ void web_coop_interest_form(web_req *r, const uint8_t territory[PROTO_KEY_LEN], 
 		have = true;
 		proto_value *body = web_row_body(&row, &a);
 		if (body) {
-			const proto_value *cs = proto_map_get(body, "contacts");
+			const proto_value *cs = proto_map_get(body, PROTO_F_CONTACTS);
 			role = web_body_str(body, PROTO_F_ROLE);
 			msg = web_body_str(body, PROTO_F_MESSAGE);
 			email =
@@ -385,7 +385,7 @@ void web_post_interest(web_req *r, const char *rest)
 	if (!e && role && *role)
 		e = put_str(&a, body, PROTO_F_ROLE, role);
 	if (!e && email && *email) {
-		proto_value *cs = proto_value_map_put(&a, body, "contacts", 8);
+		proto_value *cs = proto_value_map_put(&a, body, PROTO_F_CONTACTS, strlen(PROTO_F_CONTACTS));
 		proto_value *c =
 		    cs ? (cs->type = PROTO_V_ARRAY, proto_value_array_push(&a, cs)) : NULL;
 		if (!c) {

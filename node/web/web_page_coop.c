@@ -360,7 +360,7 @@ static void award_sentence(web_req *r, const coop_item *it, bool with_target)
 	}
 	wb_printf(b, ", %s ", L(r, "attribué par", "awarded by"));
 	territory_link(r, it->row->entry.territory);
-	const char *issuer = web_body_str(it->label_body, "issuer");
+	const char *issuer = web_body_str(it->label_body, PROTO_F_ISSUER);
 	if (issuer) {
 		wb_puts(b, " (");
 		wb_htmls(b, issuer);

@@ -267,7 +267,7 @@ static proto_value *interest_body(proto_arena *ar, const uint8_t territory[PROTO
 	if (message && !put_str(ar, b, PROTO_F_MESSAGE, message))
 		return NULL;
 	if (contact) {
-		proto_value *cs = proto_value_map_put(ar, b, "contacts", 8);
+		proto_value *cs = proto_value_map_put(ar, b, PROTO_F_CONTACTS, strlen(PROTO_F_CONTACTS));
 		if (!cs)
 			return NULL;
 		cs->type = PROTO_V_ARRAY;

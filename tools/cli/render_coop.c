@@ -153,7 +153,7 @@ static int award_cb(const coop_item *it, void *ctx)
 	json_object_set_new(o, "label_path", json_stringn(it->label->entry.path,
 	                                                  it->label->entry.path_len));
 	json_object_set_new(o, "label_title", str_or_null(t));
-	json_object_set_new(o, "issuer", str_or_null(body_str(it->label_body, "issuer")));
+	json_object_set_new(o, "issuer", str_or_null(body_str(it->label_body, PROTO_F_ISSUER)));
 	json_object_set_new(o, "awarded", str_or_null(body_str(it->body, PROTO_F_AWARDED)));
 	json_object_set_new(o, "until", str_or_null(body_str(it->body, PROTO_F_UNTIL)));
 	json_t *cr = json_array();
