@@ -67,7 +67,7 @@ class TestInterest(Coop):
                       "--message", "Nous apportons *deux jours* de développement par semaine.",
                       "--contact", "numerique@exemple-grenoble.fr")
         self.assertRegex(out, r'^Interest in "Mutualiser la transcription .*" published, as '
-                              r'co_developer \(interest/[0-9a-f]{32}\)\.$')
+                              r'co-developer \(interest/[0-9a-f]{32}\)\.$')
         res = self.js(self.c, "interest", f"{self.ka}/{CALL}", "--role", "tester")
         self.assertEqual(res["action"], "created")
         self.assertRegex(res["path"], r"^interest/[0-9a-f]{32}$")
@@ -104,7 +104,10 @@ class TestInterest(Coop):
         self.assertIn('role: unknown value "sponsor"', err)
         self.assertIn("co_funder, co_developer, tester, observer", err)
         err = self.fails(self.b, "interest", f"{self.ka}/{LABEL}", "--role", "tester")
-        self.assertIn("this record is a label, not a call to cooperate", err)
+        self.assertIn("this record is a Label, not a call to cooperate", err)
+        # a territory does not answer its own call
+        err = self.fails(self.a, "interest", CALL, "--role", "tester")
+        self.assertIn("this call is your own territory's", err)
         err = self.fails(self.b, "interest", f"{self.ka}/call/inconnu", "--role", "tester")
         self.assertIn("no such call in this node's store", err)
         self.fails(self.b, "interest", f"{self.ka}/{CALL}", rc=2)  # no --role
@@ -116,7 +119,7 @@ class TestInterest(Coop):
         self.assertIn("aucun appel à ce chemin dans le stockage de ce nœud", err)
         out = self.ok(self.b, "interest", f"{self.ka}/{CALL}", "--role", "observer", env=FR)
         self.assertRegex(out, r"^Intérêt pour « Mutualiser la transcription .* » "
-                              r"(publié|modifié), comme observer")
+                              r"(publié|modifié), comme observateur")
         err = self.fails_in(FR, self.b, "label", "award", COMPONENT, f"{self.ka}/{LABEL}",
                             "--criteria", "registre")
         self.assertIn("seul le territoire du label peut l'attribuer", err)

@@ -324,8 +324,16 @@ int cmd_interest(int argc, char **argv)
 	}
 	have_row = true;
 	if (strcmp(coop_type(call), PROTO_T_CALL) != 0) {
+		const char *tl = proto_record_label(coop_type(call), !cli_french());
 		cli_error(_("%s: this record is a %s, not a call to cooperate"), a.pos[0],
-		          coop_type(call));
+		          tl ? tl : coop_type(call));
+		goto out;
+	}
+	/* a territory answers the others' calls: its own lists its partners */
+	if (!withdraw && sodium_memcmp(territory, nd.territory, PROTO_KEY_LEN) == 0) {
+		cli_error(_("%s: this call is your own territory's; interests are the other "
+		            "territories' answers to it"),
+		          a.pos[0]);
 		goto out;
 	}
 	coop_title(call, path, title, sizeof title);
@@ -347,11 +355,17 @@ int cmd_interest(int argc, char **argv)
 	bool edit = cli_record_live(&nd, apath);
 	if (act_publish(&nd, body, &ar, apath, id))
 		goto out;
+	/* the role as people say it: its label, lower case in a sentence ("co-financeur") */
+	const char *rv = proto_map_get(body, PROTO_F_ROLE)->u.str.ptr;
+	const char *rl = proto_record_label(rv, !cli_french());
+	char role_text[64];
+	snprintf(role_text, sizeof role_text, "%s", rl ? rl : rv);
+	if (role_text[0] >= 'A' && role_text[0] <= 'Z')
+		role_text[0] = (char)(role_text[0] - 'A' + 'a');
 	snprintf(msg, sizeof msg,
 	         edit ? _("Interest in \"%s\" updated, as %s (%s).")
 	              : _("Interest in \"%s\" published, as %s (%s)."),
-	         title, proto_map_get(body, PROTO_F_ROLE)->u.str.ptr,
-	         apath);
+	         title, role_text, apath);
 	ret = act_say(a.json, edit ? "updated" : "created", apath, id, msg);
 out:
 	if (have_row)
