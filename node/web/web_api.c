@@ -90,7 +90,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 	web_entry_href(&url, row->entry.territory, row->entry.path, row->entry.path_len);
 	json_object_set_new(o, "url", url.failed ? json_null() : json_string(url.p));
 	wb_done(&url);
-	if (row->snippet) {
+	if (row->snippet && !web_row_hidden(r, row, web_body_str(body, PROTO_F_TYPE))) {
 		/* the match markers become [ ] as in the CLI's text output; in JSON they are data
 		 */
 		json_object_set_new(o, "snippet", json_string(row->snippet));

@@ -11,6 +11,7 @@
 #include "node/service/json.h"
 #include "node/service/recordtext.h"
 #include "proto/error.h"
+#include "proto/coop.h"
 #include "proto/member.h"
 #include "proto/record.h"
 #include "web_int.h"
@@ -496,6 +497,26 @@ const char *web_body_title(web_req *r, const proto_value *body)
 	return t ? t : L(r, "(sans titre)", "(untitled)");
 }
 
+bool web_row_hidden(web_req *r, const store_row *row, const char *type)
+{
+	char path[PROTO_PATH_MAX + 1];
+	if (!type || strcmp(type, PROTO_T_COMMENT) != 0)
+		return false;
+	snprintf(path, sizeof path, "%.*s", (int)row->entry.path_len, row->entry.path);
+	return store_hidden(r->wk->st, row->entry.territory, path, NULL, 0, NULL) == 0;
+}
+
+const char *web_row_title(web_req *r, const store_row *row, const proto_value *body, char *buf,
+                          size_t cap)
+{
+	const char *type = web_body_str(body, PROTO_F_TYPE);
+	if (type && proto_coop_is_act(type, strlen(type))) { /* an act has no title of its own */
+		web_coop_act_title(r, row, type, buf, cap);
+		return buf;
+	}
+	return web_body_title(r, body);
+}
+
 void web_date(const web_req *r, uint64_t us, char *ret, size_t cap)
 {
 	datefmt_time(us, r->w->zone, r->en, ret, cap);
@@ -525,7 +546,8 @@ void web_row_card(web_req *r, const store_row *row)
 	wb_puts(b, "<li class=\"card\"><h3><a href=\"");
 	web_entry_href(b, row->entry.territory, row->entry.path, row->entry.path_len);
 	wb_puts(b, "\">");
-	wb_htmls(b, web_body_title(r, body));
+	char act_title[320];
+	wb_htmls(b, web_row_title(r, row, body, act_title, sizeof act_title));
 	wb_puts(b, "</a></h3><p class=\"meta\"><span class=\"type\">");
 	wb_htmls(b, tl ? tl : type);
 	wb_puts(b, "</span> · ");
@@ -544,7 +566,10 @@ void web_row_card(web_req *r, const store_row *row)
 	char date[DATEFMT_CAP];
 	web_date(r, row->entry.timestamp, date, sizeof date);
 	wb_printf(b, " · %s</p>", date);
-	if (row->snippet) {
+	if (web_row_hidden(r, row, type)) {
+		/* a comment this node hides: found by its words, but they are not shown */
+		wb_printf(b, "<p>%s</p>", L(r, "Masqué par ce nœud.", "Hidden by this node."));
+	} else if (row->snippet) {
 		wb_puts(b, "<p class=\"snippet\">");
 		web_snippet(b, row->snippet);
 		wb_puts(b, "</p>");

@@ -239,6 +239,12 @@ void web_signer_label(store *st, const proto_entry *e, char *ret, size_t cap);
 const char *web_body_str(const proto_value *body, const char *key);
 /* The title of a decoded body (title, else name), "(sans titre)" if none. */
 const char *web_body_title(web_req *r, const proto_value *body);
+/* A row's title for a list or a feed: the record's, or for an act (which has none) what it is
+ * ("Commentaire de X"), written into buf. */
+const char *web_row_title(web_req *r, const store_row *row, const proto_value *body, char *buf,
+                          size_t cap);
+/* Whether the row is a comment this node hides (store_hide): lists show no words of it. */
+bool web_row_hidden(web_req *r, const store_row *row, const char *type);
 /* A moment as people read it, in the node's zone and the request's language
  * (node/service/datefmt.h: "7 décembre 2026 à 10 h 29"); ret holds DATEFMT_CAP bytes. */
 void web_date(const web_req *r, uint64_t us, char *ret, size_t cap);

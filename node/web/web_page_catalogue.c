@@ -87,7 +87,9 @@ bool web_filters(web_req *r, web_query *ret)
 		}
 		f->type = type;
 		/* the federation's own records are listed on the territory and network pages */
-		f->include_federation = strcmp(type, "territory") == 0;
+		/* territory records and acts are listed when asked for by type */
+		f->include_federation =
+		    strcmp(type, "territory") == 0 || proto_coop_is_act(type, strlen(type));
 	}
 	if (theme && *theme) {
 		if (!token_ok(theme, 64)) {

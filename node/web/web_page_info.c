@@ -315,7 +315,8 @@ static int feed_row(const store_row *row, void *ctx)
 	wb_printf(b, "<entry><id>urn:maille:%s:", hex);
 	feed_text(b, row->entry.path, row->entry.path_len);
 	wb_puts(b, "</id><title>");
-	feed_texts(b, web_body_title(r, body));
+	char act_title[320];
+	feed_texts(b, web_row_title(r, row, body, act_title, sizeof act_title));
 	wb_printf(b, "</title><updated>%s</updated><link rel=\"alternate\" type=\"text/html\" href=\"",
 	          when);
 	web_buf href = { 0 };

@@ -352,6 +352,25 @@ class CoopTest(harness.Case):
         self.assertIn("Algorithme public transparent", feed)
         self.assertNotIn("calendrier", feed)
 
+    def test_acts_by_type(self):
+        """Acts are listed, searched and fed when asked for by type, titled by what they are;
+        a comment this node hides is found by its words but shows none of them."""
+        cat = self.get("/catalogue?type=comment")
+        self.assertIn("Commentaire de Ville de Villeurbanne", cat)
+        self.assertIn("Commentaire de Métropole de Lyon", cat)
+        feed = http_req(self.web.port, "GET", "/feed.atom?type=interest").text
+        self.assertIn("<title>Intérêt de Ville de Villeurbanne</title>", feed)
+        self.assertNotIn("Mutualiser un assistant de transcription des séances</title>", feed)
+        wait_for(lambda: "Commentaire de" in self.get("/catalogue?type=comment&q=masquer"), 15,
+                 "the hidden comment in the search index")
+        found = self.get("/catalogue?type=comment&q=masquer")
+        self.assertIn("Masqué par ce nœud.", found)
+        self.assertNotIn("hors sujet à", found)
+        api = json.loads(http_req(self.web.port, "GET",
+                                  "/api/entries?type=comment&q=masquer").text)
+        self.assertTrue(api["items"], api)
+        self.assertNotIn("snippet", json.dumps(api))
+
     # ---- writing ------------------------------------------------------------------------------
 
     def test_comment_form(self):
