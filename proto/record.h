@@ -48,6 +48,7 @@
 #define PROTO_F_CONTACTS "contacts" /* a catalogue record's and an interest's contact list */
 /* a contact's: whether its address may be shown (record_common.c) */
 #define PROTO_F_PUBLIC "public"
+#define PROTO_F_EMAIL "email" /* a contact's address */
 /* the cooperation records' (proto/record_coop.c, PROTOCOL.md §5) */
 #define PROTO_F_TARGET "target"     /* an award's record, a comment's record or comment */
 #define PROTO_F_CALL "call"         /* an interest's call */

@@ -47,6 +47,33 @@ json_t *node_value_json(const proto_value *v)
 	return NULL;
 }
 
+/* Drops, in place, the address of every contact that says it may not be shown (`public`
+ * false), at any depth. */
+static void drop_private_addresses(json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			drop_private_addresses(m);
+	} else if (json_is_object(v)) {
+		if (json_is_false(json_object_get(v, PROTO_F_PUBLIC)))
+			json_object_del(v, PROTO_F_EMAIL);
+		json_object_foreach(v, key, m)
+			drop_private_addresses(m);
+	}
+}
+
+json_t *node_value_json_public(const proto_value *v)
+{
+	json_t *j = node_value_json(v);
+	if (j)
+		drop_private_addresses(j);
+	return j;
+}
+
 json_t *node_themes_json(const proto_value *body)
 {
 	const proto_value *th = proto_map_get(body, PROTO_F_THEMES);

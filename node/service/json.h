@@ -11,6 +11,9 @@
 
 /* A new reference, or NULL when out of memory. */
 json_t *node_value_json(const proto_value *v);
+/* The same for anyone to read: a contact whose `public` is false has no address (the web
+ * API; pages already leave it out, node/service/recordtext.c). */
+json_t *node_value_json_public(const proto_value *v);
 
 /* The themes of a body as a JSON array of strings: those a theme filter matches (a single
  * string is a list of one, proto/record.h). A new reference. */

@@ -96,7 +96,7 @@ static json_t *row_json(web_req *r, const store_row *row, bool with_body, bool v
 		json_object_set_new(o, "snippet", json_string(row->snippet));
 	}
 	if (with_body) {
-		json_object_set_new(o, "body", body ? node_value_json(body) : json_object());
+		json_object_set_new(o, "body", body ? node_value_json_public(body) : json_object());
 		json_object_set_new(o, "signature_verified", json_boolean(verified));
 	}
 	proto_arena_done(&a);

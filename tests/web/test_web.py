@@ -431,6 +431,10 @@ Corps.
         self.assertIn("<dt>Date</dt><dd>1er janvier 2025</dd>", t)
         self.assertNotIn("cache@exemple-metropole.fr", t)
         self.assertIn("<dt>Courriel</dt><dd>non affichée</dd>", t)
+        # nor in the API: the contact stays, without its address
+        api = self.get("/api/entries/rex/champs-imbriques").json()
+        self.assertNotIn("cache@exemple-metropole.fr", json.dumps(api))
+        self.assertEqual(api["body"]["contacts"], [{"name": "Service données", "public": False}])
         self.assertNotIn("amount", t)
         self.publish(self.a, "socle.md", """---
 type: component
