@@ -85,6 +85,14 @@ class TestInit(Node):
         rc, _, _ = self.m("init", "--name", "X", "--kind", "planete")
         self.assertEqual(rc, 2)
         self.assertFalse(os.path.exists(self.dir), "a refused init must create nothing")
+        # every faulty option is named at once, the pointer to --help once, at the end
+        rc, _, err = self.m("init", "--name", "X", "--kind", "planete", "--cog", "")
+        self.assertEqual(rc, 2)
+        self.assertIn("--kind: ", err)
+        self.assertIn("--cog: ", err)
+        self.assertEqual(err.count("--help"), 1, err)
+        self.assertTrue(err.rstrip().endswith("--help'."), err)
+        self.assertFalse(os.path.exists(self.dir))
 
     def test_not_a_node(self):
         rc, _, err = self.m("list")

@@ -83,6 +83,15 @@ int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 	return 1;
 }
 
+void cli_usage_line(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, _("maille %s: "), cmd);
+	cli_vmessage("", fmt, ap);
+	va_end(ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

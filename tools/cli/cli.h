@@ -78,6 +78,9 @@ int cli_error_conf(const char *file, unsigned line, const char *fmt, ...)
 int cli_siren_check(const char *cmd, const char *value);
 /* Prints a usage error ("maille CMD: ...; see 'maille CMD --help'") and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One usage error line ("maille CMD: ...") without the pointer to --help: the errors before the
+ * last of several, which cli_usage_error ends. */
+void cli_usage_line(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A name given on the command line (init --name, federation new --name): it goes into a file
  * of the node directory and into records, so it is one line of text, proto_text_check's rule
  * for a one-line text (valid UTF-8, no C0, DEL or C1 control character), of 1 to max bytes.

@@ -154,9 +154,15 @@ int cmd_init(int argc, char **argv)
 	proto_schema_report rep;
 	proto_schema_normalize(body, &ar);
 	if (proto_schema_validate(body, &rep)) {
+		/* every faulty option at once, as publish reports every faulty field */
+		for (size_t i = 0; i + 1 < rep.n_errors; i++)
+			cli_usage_line("init", "--%s: %s", rep.errors[i].field,
+			               proto_schema_text(&rep.errors[i], !cli_french()));
+		int ret = cli_usage_error("init", "--%s: %s", rep.errors[rep.n_errors - 1].field,
+		                          proto_schema_text(&rep.errors[rep.n_errors - 1],
+		                                            !cli_french()));
 		proto_arena_done(&ar);
-		return cli_usage_error("init", "--%s: %s", rep.errors[0].field,
-		                       proto_schema_text(&rep.errors[0], !cli_french()));
+		return ret;
 	}
 	for (size_t i = 0; i < rep.n_warnings; i++)
 		cli_warn("%s: %s", rep.warnings[i].field,
