@@ -287,7 +287,45 @@ static void fmw_field(fmw *w, const proto_kv *kv, const proto_record_field *f)
 	fmw_value(w, one ? one : &kv->val, 0, 0, false);
 }
 
+/* header as YAML comment lines: "# " before each of its lines (control characters but tabs
+ * become spaces, so a comment never ends early). */
+static void fmw_comment(fmw *w, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+	bool bol = true;
+	for (size_t i = 0; i < len; i++) {
+		if (bol)
+			fputs("# ", w->o);
+		bol = p[i] == '\n';
+		size_t u = bol ? 0 : fmw_unprintable(p, len, i);
+		if (u) {
+			fputc(' ', w->o);
+			i += u - 1;
+		} else {
+			fputc(p[i], w->o);
+		}
+	}
+	if (!bol)
+		fputc('\n', w->o);
+}
+
+/* The note for field name, or NULL. */
+static const fm_note *fmw_note(const fm_note *notes, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(notes[i].field, name) == 0)
+			return &notes[i];
+	return NULL;
+}
+
 int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_len)
+{
+	return fm_write_notes(body, path, NULL, NULL, 0, ret, ret_len);
+}
+
+int fm_write_notes(const proto_value *body, const char *path, const char *header,
+                   const fm_note *notes, size_t n_notes, char **ret, size_t *ret_len)
 {
 	/* a `path` key of the body would be read back as the record's path, not as a field */
 	if (!body || body->type != PROTO_V_MAP || proto_map_get(body, "path"))
@@ -309,6 +347,8 @@ int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_
 	if (!(w.o = open_memstream(&buf, &len)))
 		return MAILLE_ENOMEM;
 	fputs("---\n", w.o);
+	if (header && header[0])
+		fmw_comment(&w, header);
 	/* type, path, then the tables' fields in their order, then the others in the body's
 	 * (extensions among them: last) */
 	bool *done = calloc(body->u.map.n + 1, sizeof *done);
@@ -330,7 +370,13 @@ int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_
 		proto_record_type_common(t), t ? t->fields : NULL
 	};
 	for (size_t k = 0; k < 2; k++)
-		for (const proto_record_field *f = tables[k]; f && f->name; f++)
+		for (const proto_record_field *f = tables[k]; f && f->name; f++) {
+			const fm_note *note = fmw_note(notes, n_notes, f->name);
+			if (note && !proto_map_get(body, f->name)) {
+				/* an empty key: YAML reads it as null, which validation takes for absent */
+				fmw_comment(&w, note->comment);
+				fprintf(w.o, "%s:\n", f->name);
+			}
 			for (size_t i = 0; i < body->u.map.n; i++)
 				if (!done[i] && strcmp(body->u.map.items[i].key, f->name) == 0 &&
 				    strcmp(f->name, PROTO_F_EXTENSIONS) != 0) {
@@ -338,6 +384,7 @@ int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_
 					if (!(desc && &body->u.map.items[i].val == dv))
 						fmw_field(&w, &body->u.map.items[i], f);
 				}
+		}
 	for (size_t i = 0; i < body->u.map.n; i++)
 		if (!done[i] && !(desc && &body->u.map.items[i].val == dv))
 			fmw_field(&w, &body->u.map.items[i], proto_record_type_field(t, body->u.map.items[i].key));

@@ -28,4 +28,17 @@
  * the out-parameters are untouched on failure. */
 int fm_write(const proto_value *body, const char *path, char **ret, size_t *ret_len);
 
+/* A comment for a field the body lacks: fm_write_notes writes "field:" empty at the field's
+ * place in the tables' order, then comment as YAML comment lines. */
+typedef struct fm_note {
+	const char *field; /* a top-level field of the body's type */
+	const char *comment;
+} fm_note;
+
+/* fm_write, with header (may be NULL) as comment lines right after the opening "---", and
+ * each note of notes[0..n_notes) whose field body lacks written empty with its comment (an
+ * empty `description:` gives way to a Markdown body, so a draft's text goes below). */
+int fm_write_notes(const proto_value *body, const char *path, const char *header,
+                   const fm_note *notes, size_t n_notes, char **ret, size_t *ret_len);
+
 #endif

@@ -64,5 +64,7 @@ int cmd_interest(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_comment(int argc, char **argv);
 int cmd_hide(int argc, char **argv);
+/* cmd_import.c: records from the formats territories already hold, as drafts or published */
+int cmd_import(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static const command commands[] = {
 	{"join", cmd_join, N_("join a federation with an invitation, and sync")},
 	{"new", cmd_new, N_("write a record to fill in (or a complete example) for a record type")},
 	{"publish", cmd_publish, N_("sign and store a record from a Markdown file with front matter")},
+	{"import", cmd_import, N_("bring records in from publiccode.yml, registers, CSV, DCAT or a folder")},
 	{"list", cmd_list, N_("list the catalogue's records, with filters")},
 	{"search", cmd_search, N_("full-text search (accents and case ignored)")},
 	{"show", cmd_show, N_("show one record by path or id")},

@@ -1,0 +1,721 @@
+/* tools/cli/cmd_import.c: maille import FORMAT FILE|DIR|- — records brought in from the
+ * formats territories already hold (node/import/import.h), written as Markdown drafts to
+ * complete, or published at once when complete (--publish; always for Maille's own Markdown).
+ *
+ * Order of work: every file is read first; a file that cannot be read (syntax, encoding,
+ * limits) stops the import before anything is written or published, so that a fixed file
+ * imports whole. Then every draft is normalised and validated as `maille publish` does; with
+ * --publish the complete ones are signed and stored together (node/service/bulk.h) and the
+ * incomplete ones listed (exit 1). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "node/import/import.h"
+#include "node/service/bulk.h"
+#include "node/service/file.h"
+#include "node/service/own_territory.h"
+#include "node/service/publish.h"
+#include "nodecli.h"
+#include "proto/coop.h"
+#include "proto/error.h"
+#include "proto/schema.h"
+
+static const char import_help[] = N_(
+	"usage: maille import FORMAT FILE|DIR|- [--out DIR] [--publish] [--dry-run] [--json]\n"
+	"                     [--dir DIR]\n"
+	"\n"
+	"Brings records in from a format your territory already has. FORMAT is one of:\n"
+	"  markdown            Maille's own records (.md with front matter), published at once\n"
+	"  publiccode          publiccode.yml 0.2 to 0.7 -> software component\n"
+	"  algorithm-register  Eurocities / Dutch algorithm register, JSON or CSV -> use case\n"
+	"  inventaire-csv      inventory of public algorithms, CSV with Etalab's columns -> use case\n"
+	"  dcat                DCAT-AP catalogue (RDF/XML, Turtle, JSON-LD, DCAT-US JSON) ->\n"
+	"                      dataset and API components\n"
+	"\n"
+	"A DIR is read with every file below it whose name fits the format; - reads the standard\n"
+	"input. Outside formats lack fields Maille requires (themes, risks...): by default every\n"
+	"record becomes a Markdown draft in --out DIR (default: a new ./maille-import-FORMAT),\n"
+	"every field the format gives filled in, every missing required field present and empty\n"
+	"with a comment saying what to write, every other key of the source kept under\n"
+	"extensions.FORMAT. Complete the drafts, then 'maille import markdown DIR' publishes them.\n"
+	"Values that cannot be kept as they are (an e-mail that is not one, HTML in a text, an\n"
+	"unknown spelling of a value) are reported per record and field.\n"
+	"\n"
+	"A file that cannot be read stops the import: nothing is written or published.\n"
+	"\n"
+	"Options:\n"
+	"  --out DIR    where the drafts go (created if needed; files there are not overwritten)\n"
+	"  --publish    sign and publish the complete records, list the incomplete ones (exit 1\n"
+	"               if any); implied for markdown\n"
+	"  --dry-run    read and check everything, write and publish nothing\n"
+	"  --json       one JSON report on standard output\n"
+	"  --dir DIR    the node directory (default: $MAILLE_HOME, else ~/.maille)\n");
+
+/* Folders a walk descends into, and files it takes. */
+#define IMPORT_WALK_DEPTH 16
+#define IMPORT_FILES_MAX 100000u
+
+typedef struct file_list {
+	char **v;
+	size_t n, cap;
+} file_list;
+
+static int list_add(file_list *l, const char *path)
+{
+	if (l->n >= IMPORT_FILES_MAX)
+		return MAILLE_ETOOBIG;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		char **v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(path)))
+		return MAILLE_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void list_free(file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static bool name_fits(const char *name, const char *const *exts)
+{
+	size_t n = strlen(name);
+	for (const char *const *e = exts; *e; e++) {
+		size_t k = strlen(*e);
+		if (n >= k && strcasecmp(name + n - k, *e) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files below dir whose names fit exts, hidden ones and symbolic links left out. 0, or
+ * EXIT_FAIL (printed). */
+static int walk(const char *dir, const char *const *exts, unsigned depth, file_list *out)
+{
+	if (depth > IMPORT_WALK_DEPTH) {
+		cli_error(_("%s: folders nested deeper than %d levels"), dir, IMPORT_WALK_DEPTH);
+		return EXIT_FAIL;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		cli_error("%s: %s", dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	file_list here = { 0 };
+	int ret = 0;
+	struct dirent *de;
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[4096];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
+			continue;
+		struct stat sb;
+		if (lstat(path, &sb) != 0 || S_ISLNK(sb.st_mode))
+			continue;
+		if (S_ISDIR(sb.st_mode) || (S_ISREG(sb.st_mode) && name_fits(de->d_name, exts)))
+			if (list_add(&here, path)) {
+				cli_error(_("%s: too many files (at most %u)"), dir, IMPORT_FILES_MAX);
+				ret = EXIT_FAIL;
+			}
+	}
+	closedir(d);
+	qsort(here.v, here.n, sizeof *here.v, cmp_str);
+	for (size_t i = 0; i < here.n && !ret; i++) {
+		struct stat sb;
+		if (stat(here.v[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			ret = walk(here.v[i], exts, depth + 1, out);
+		else if (list_add(out, here.v[i])) {
+			cli_error(_("%s: too many files (at most %u)"), dir, IMPORT_FILES_MAX);
+			ret = EXIT_FAIL;
+		}
+	}
+	list_free(&here);
+	return ret;
+}
+
+/* ---- what each draft becomes ---------------------------------------------------------- */
+
+typedef struct draft_state {
+	char path[PROTO_PATH_MAX + 1];
+	bool complete;
+	proto_schema_report *rep; /* malloc'd when incomplete; NULL when complete */
+	char path_error_fr[200], path_error_en[200];
+} draft_state;
+
+static const char *draft_title(const import_draft *d)
+{
+	const char *t = proto_langmap_pick(proto_map_get(d->body, PROTO_F_TITLE), "fr");
+	return t ? t : "";
+}
+
+/* The catalogue types an import publishes: the federation's own records are written by maille
+ * itself, the cooperation acts by their commands. */
+static bool importable_type(const import_draft *d)
+{
+	const proto_value *tv = proto_map_get(d->body, PROTO_F_TYPE);
+	const proto_record_type *t =
+	    tv && tv->type == PROTO_V_STR ? proto_record_type_find(tv->u.str.ptr, tv->u.str.len) : NULL;
+	return !t || t->cls == PROTO_RC_CATALOGUE;
+}
+
+/* Normalises and validates d (its territory filled from the node, as publish does) and
+ * chooses its path: given, else <type>/<slug of the title>, unique in this import. */
+static int draft_check(import_set *set, import_draft *d, draft_state *s, node_dir *nd,
+                       char (*taken)[PROTO_PATH_MAX + 1], size_t n_taken)
+{
+	if (nd && nd->st && nd->has_territory &&
+	    own_territory_fill_from_store(d->body, &set->arena, nd->st, nd->territory, cli_now_us()))
+		return MAILLE_ENOMEM;
+	proto_schema_normalize(d->body, &set->arena);
+	proto_schema_report *rep = malloc(sizeof *rep);
+	if (!rep)
+		return MAILLE_ENOMEM;
+	bool valid = proto_schema_validate(d->body, rep) == 0;
+	if (valid && !importable_type(d)) {
+		const char *type = proto_map_get(d->body, PROTO_F_TYPE)->u.str.ptr;
+		proto_schema_error_add(rep, PROTO_F_TYPE,
+		                       "les fiches « %s » ne s'importent pas : elles sont écrites par "
+		                       "maille ou par leur commande",
+		                       "\"%s\" records are not imported: maille or their own command "
+		                       "writes them",
+		                       type);
+		valid = false;
+	}
+	s->path[0] = '\0';
+	if (d->path && !proto_path_valid(d->path, strlen(d->path))) {
+		proto_schema_error_add(rep, PROTO_F_PATH,
+		                       "le chemin « %s » n'est pas valide (lettres minuscules, chiffres, "
+		                       "« . _ ~ - », segments séparés par « / »)",
+		                       "path \"%s\" is not valid (lower-case letters, digits, '.', '_', "
+		                       "'~', '-' in '/'-separated segments)",
+		                       d->path);
+		valid = false;
+	} else if (d->path) {
+		snprintf(s->path, sizeof s->path, "%s", d->path);
+	} else {
+		const proto_value *tv = proto_map_get(d->body, PROTO_F_TYPE);
+		char slug[100];
+		const char *title = draft_title(d);
+		size_t sl = proto_slugify(title, strlen(title), slug, sizeof slug);
+		if (sl && tv && tv->type == PROTO_V_STR)
+			snprintf(s->path, sizeof s->path, "%s/%s", tv->u.str.ptr, slug);
+	}
+	/* the same path twice in one import: the later ones get -2, -3... when the path was
+	 * made from the title; a path the source gives is the source's and stays an error */
+	for (unsigned k = 2; s->path[0] && k < 1000; k++) {
+		bool clash = false;
+		for (size_t i = 0; i < n_taken && !clash; i++)
+			clash = strcmp(taken[i], s->path) == 0;
+		if (!clash)
+			break;
+		if (d->path) {
+			proto_schema_error_add(rep, PROTO_F_PATH,
+			                       "le chemin « %s » est déjà celui d'une autre fiche de cet import",
+			                       "path \"%s\" is already another record's in this import",
+			                       d->path);
+			valid = false;
+			break;
+		}
+		char *dash = strrchr(s->path, '-');
+		size_t base = strlen(s->path);
+		if (k > 2 && dash)
+			base = (size_t)(dash - s->path);
+		if (base + 6 > PROTO_PATH_MAX)
+			base = PROTO_PATH_MAX - 6;
+		snprintf(s->path + base, sizeof s->path - base, "-%u", k);
+	}
+	if (!s->path[0] && valid) {
+		proto_schema_error_add(rep, PROTO_F_PATH,
+		                       "le titre ne donne pas de chemin : ajoutez « path: » à l'en-tête",
+		                       "the title gives no path: add `path:` to the front matter");
+		valid = false;
+	}
+	s->complete = valid;
+	if (valid) {
+		free(rep);
+		s->rep = NULL;
+	} else {
+		s->rep = rep;
+	}
+	return 0;
+}
+
+/* ---- reporting ------------------------------------------------------------------------ */
+
+static void say_where(const import_draft *d, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", d->file, d->where[0] ? ", " : "", d->where);
+}
+
+static const char *sev_name(import_severity s)
+{
+	return s == IMPORT_DROPPED ? "dropped" : s == IMPORT_CLEANED ? "cleaned" : "note";
+}
+
+static void print_issues(const import_draft *d)
+{
+	bool en = !cli_french();
+	char where[512];
+	say_where(d, where, sizeof where);
+	for (size_t i = 0; i < d->n_issues; i++) {
+		const import_issue *is = &d->issues[i];
+		cli_warn("%s: %s: %s", where, is->field[0] ? is->field : _("(record)"),
+		         en ? is->en : is->fr);
+	}
+	if (d->n_issues_total > d->n_issues)
+		cli_warn(_("%s: %zu more remarks not shown"), where, d->n_issues_total - d->n_issues);
+}
+
+static void print_incomplete(const import_draft *d, const draft_state *s)
+{
+	bool en = !cli_french();
+	char where[512];
+	say_where(d, where, sizeof where);
+	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
+		const proto_schema_issue *is = &s->rep->errors[i];
+		cli_error("%s: %s: %s", where, is->field[0] ? is->field : _("(record)"),
+		          proto_schema_text(is, en));
+	}
+	if (s->rep && s->rep->n_errors_total > s->rep->n_errors)
+		cli_error(_("%s: %zu more errors not shown"), where,
+		          s->rep->n_errors_total - s->rep->n_errors);
+}
+
+static void print_file_errors(const import_set *set)
+{
+	bool en = !cli_french();
+	for (size_t i = 0; i < set->n_errors; i++) {
+		const import_file_error *e = &set->errors[i];
+		const char *msg = en ? e->en : e->fr;
+		if (e->line && e->field[0])
+			cli_error("%s:%u: %s: %s", e->file, e->line, e->field, msg);
+		else if (e->line)
+			cli_error("%s:%u: %s", e->file, e->line, msg);
+		else if (e->field[0])
+			cli_error("%s: %s: %s", e->file, e->field, msg);
+		else
+			cli_error("%s: %s", e->file, msg);
+	}
+	if (set->n_errors_total > set->n_errors)
+		cli_error(_("%zu more files could not be read"), set->n_errors_total - set->n_errors);
+}
+
+static json_t *draft_json(const import_draft *d, const draft_state *s, const char *file)
+{
+	bool en = !cli_french();
+	json_t *o = json_object();
+	json_object_set_new(o, "source", json_string(d->file));
+	json_object_set_new(o, "where", json_string(d->where));
+	json_object_set_new(o, "path", s->path[0] ? json_string(s->path) : json_null());
+	json_object_set_new(o, "title", json_string(draft_title(d)));
+	json_object_set_new(o, "complete", json_boolean(s->complete));
+	json_object_set_new(o, "file", file ? json_string(file) : json_null());
+	json_t *issues = json_array();
+	for (size_t i = 0; i < d->n_issues; i++) {
+		json_t *is = json_object();
+		json_object_set_new(is, "field", json_string(d->issues[i].field));
+		json_object_set_new(is, "kind", json_string(sev_name(d->issues[i].sev)));
+		json_object_set_new(is, "message", json_string(en ? d->issues[i].en : d->issues[i].fr));
+		json_array_append_new(issues, is);
+	}
+	json_object_set_new(o, "issues", issues);
+	json_t *errors = json_array();
+	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
+		json_t *is = json_object();
+		json_object_set_new(is, "field", json_string(s->rep->errors[i].field));
+		json_object_set_new(is, "message",
+		                    json_string(proto_schema_text(&s->rep->errors[i], en)));
+		json_array_append_new(errors, is);
+	}
+	json_object_set_new(o, "errors", errors);
+	return o;
+}
+
+static json_t *file_errors_json(const import_set *set)
+{
+	bool en = !cli_french();
+	json_t *a = json_array();
+	for (size_t i = 0; i < set->n_errors; i++) {
+		const import_file_error *e = &set->errors[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "file", json_string(e->file));
+		json_object_set_new(o, "line", e->line ? json_integer(e->line) : json_null());
+		json_object_set_new(o, "field", json_string(e->field));
+		json_object_set_new(o, "message", json_string(en ? e->en : e->fr));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* ---- writing drafts ------------------------------------------------------------------- */
+
+/* The folder for drafts: out, else ./maille-import-FORMAT (then -2, -3... when it exists),
+ * created. 0, or EXIT_FAIL (printed). */
+static int out_dir(const char *out, const char *format, bool dry, char *ret, size_t cap)
+{
+	if (out) {
+		snprintf(ret, cap, "%s", out);
+		if (dry || mkdir(out, 0755) == 0 || errno == EEXIST) {
+			struct stat sb;
+			if (dry || (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)))
+				return 0;
+			cli_error(_("%s: not a folder"), out);
+			return EXIT_FAIL;
+		}
+		cli_error("%s: %s", out, strerror(errno));
+		return EXIT_FAIL;
+	}
+	for (unsigned k = 1; k < 1000; k++) {
+		if (k == 1)
+			snprintf(ret, cap, "maille-import-%s", format);
+		else
+			snprintf(ret, cap, "maille-import-%s-%u", format, k);
+		if (dry) {
+			struct stat sb;
+			if (stat(ret, &sb) != 0)
+				return 0;
+			continue;
+		}
+		if (mkdir(ret, 0755) == 0)
+			return 0;
+		if (errno != EEXIST) {
+			cli_error("%s: %s", ret, strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	cli_error(_("too many maille-import-%s folders here: give --out DIR"), format);
+	return EXIT_FAIL;
+}
+
+/* d's draft into dir as <last segment of its path>.md (then -2.md... when taken), written
+ * whole or not at all; ret: the file's name. 0, or EXIT_FAIL (printed). */
+static int write_draft(const import_set *set, import_draft *d, const draft_state *s,
+                       const char *dir, char *ret, size_t cap)
+{
+	const char *base = strrchr(s->path, '/');
+	base = base ? base + 1 : s->path[0] ? s->path : "fiche";
+	char *text = NULL;
+	size_t len = 0;
+	const char *keep = d->path;
+	d->path = s->path[0] ? s->path : NULL;
+	int r = import_draft_markdown(d, set->format->name, &text, &len);
+	d->path = keep;
+	if (r) {
+		cli_error(_("%s: cannot write the draft: %s"), d->file, cli_strerror(r));
+		return EXIT_FAIL;
+	}
+	for (unsigned k = 1; k < 1000; k++) {
+		if (k == 1)
+			snprintf(ret, cap, "%s/%s.md", dir, base);
+		else
+			snprintf(ret, cap, "%s/%s-%u.md", dir, base, k);
+		r = node_file_create(ret, 0644, text, len);
+		if (r != MAILLE_EEXIST)
+			break;
+	}
+	free(text);
+	if (r) {
+		cli_error(_("%s: cannot write: %s"), ret, cli_strerror(r));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* ---- publishing ----------------------------------------------------------------------- */
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	(void)ctx;
+	fprintf(stderr, _("\rpublishing: %zu / %zu records"), done, total);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* The complete drafts signed and stored. *ret_published: how many. 0, or EXIT_FAIL (printed). */
+static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool show,
+                            size_t *ret_published, size_t *ret_updated)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++)
+		n += st[i].complete;
+	*ret_published = 0;
+	*ret_updated = 0;
+	if (n == 0)
+		return 0;
+	bulk_item *items = calloc(n, sizeof *items);
+	uint8_t **bodies = calloc(n, sizeof *bodies);
+	size_t *owner = calloc(n, sizeof *owner);
+	int ret = EXIT_FAIL;
+	if (!items || !bodies || !owner) {
+		cli_error(_("out of memory"));
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		if (!st[i].complete)
+			continue;
+		size_t len;
+		int r = publish_encode_body(set->drafts[i].body, &bodies[k], &len);
+		if (r) {
+			char where[512];
+			say_where(&set->drafts[i], where, sizeof where);
+			if (r == MAILLE_ETOOBIG)
+				cli_error(_("%s: the record is over the %u KiB limit of a version"), where,
+				          PROTO_ENTRY_MAX / 1024);
+			else
+				cli_error(_("%s: cannot encode the record: %s"), where, cli_strerror(r));
+			goto out;
+		}
+		items[k] = (bulk_item){ .path = st[i].path, .body = bodies[k], .body_len = len };
+		owner[k++] = i;
+	}
+	int r = bulk_publish(nd, items, n, 0, cli_now_us(), show ? progress : NULL, NULL);
+	for (size_t j = 0; j < n; j++) {
+		if (items[j].result == 0) {
+			++*ret_published;
+			*ret_updated += items[j].updated;
+			continue;
+		}
+		char where[512];
+		say_where(&set->drafts[owner[j]], where, sizeof where);
+		if (items[j].result == MAILLE_EDENIED)
+			cli_error(_("%s: your capability does not cover %s (its prefix, or its window "
+			            "that has ended): see maille whoami"),
+			          where, items[j].path);
+		else if (!r)
+			cli_error(_("%s: cannot store the record: %s"), where,
+			          cli_strerror(items[j].result));
+		st[owner[j]].complete = false;
+	}
+	if (r) {
+		cli_store_error(nd, r, _("cannot store the records: %s"), cli_strerror(r));
+		goto out;
+	}
+	ret = 0;
+out:
+	for (size_t j = 0; bodies && j < n; j++)
+		free(bodies[j]);
+	free(bodies);
+	free(items);
+	free(owner);
+	return ret;
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+/* Every file of what into set. 0, or EXIT_FAIL (printed: a file that cannot be opened). */
+static int read_all(import_set *set, const char *what, bool json)
+{
+	file_list files = { 0 };
+	struct stat sb;
+	int ret = 0;
+	if (strcmp(what, "-") != 0 && stat(what, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		ret = walk(what, set->format->exts, 0, &files);
+		if (!ret && files.n == 0)
+			cli_warn(_("%s: no file here fits the format %s"), what, set->format->name);
+	} else if (list_add(&files, what)) {
+		cli_error(_("out of memory"));
+		ret = EXIT_FAIL;
+	}
+	uint8_t *buf = ret ? NULL : malloc((size_t)IMPORT_FILE_MAX + 1);
+	if (!ret && !buf) {
+		cli_error(_("out of memory"));
+		ret = EXIT_FAIL;
+	}
+	bool show = !json && files.n > 50 && isatty(2);
+	for (size_t i = 0; !ret && i < files.n; i++) {
+		size_t len = 0;
+		int r = cli_read_file(files.v[i], true, buf, IMPORT_FILE_MAX, &len);
+		if (r == MAILLE_ETOOBIG) {
+			import_src src = { files.v[i], NULL, 0 };
+			import_file_fail(set, &src, r, 0, 0, "", "fichier de plus de %u Mio",
+			                 "file over %u MiB", IMPORT_FILE_MAX / (1024u * 1024u));
+			continue;
+		}
+		if (r) {
+			ret = EXIT_FAIL;
+			break;
+		}
+		import_src src = { files.v[i], buf, len };
+		r = import_set_read(set, &src);
+		if (r == MAILLE_ENOMEM) {
+			cli_error(_("%s: out of memory"), files.v[i]);
+			ret = EXIT_FAIL;
+		}
+		if (show && (i + 1) % 100 == 0)
+			fprintf(stderr, _("\rreading: %zu / %zu files"), i + 1, files.n);
+	}
+	if (show)
+		fputc('\n', stderr);
+	free(buf);
+	list_free(&files);
+	return ret;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	cli_opt opts[] = { { "out", true, NULL },
+		           { "publish", false, NULL },
+		           { "dry-run", false, NULL },
+		           { NULL, false, NULL } };
+	cli_args a = { 0 };
+	int r = cli_start("import", import_help, argc, argv, opts, 2, &a);
+	if (r != CLI_GO)
+		return r;
+	char formats[200];
+	import_format_list(formats, sizeof formats);
+	if (a.n_pos < 1)
+		return cli_usage_error("import", _("FORMAT is required (%s)"), formats);
+	const import_format *f = import_format_find(a.pos[0]);
+	if (!f)
+		return cli_usage_error("import", _("unknown format \"%s\" (formats: %s)"), a.pos[0],
+		                       formats);
+	if (a.n_pos < 2)
+		return cli_usage_error("import", "%s", _("FILE, DIR or - is required"));
+	bool dry = cli_opt_get(opts, "dry-run") != NULL;
+	bool publish = cli_opt_get(opts, "publish") != NULL || strcmp(f->name, "markdown") == 0;
+	const char *out = cli_opt_get(opts, "out");
+	if (publish && out)
+		return cli_usage_error("import", "%s",
+		                       _("--out writes drafts; --publish (and markdown) publishes"));
+
+	import_set set;
+	import_set_init(&set, f);
+	node_dir nd;
+	memset(&nd, 0, sizeof nd);
+	draft_state *st = NULL;
+	json_t *report = json_object(), *drafts = json_array();
+	int ret = EXIT_FAIL;
+
+	if (read_all(&set, a.pos[1], a.json))
+		goto out;
+	if (set.n_errors_total) {
+		print_file_errors(&set);
+		cli_error(ngettext("%zu file could not be read: nothing was written or published",
+		                   "%zu files could not be read: nothing was written or published",
+		                   set.n_errors_total),
+		          set.n_errors_total);
+		if (a.json) {
+			json_object_set_new(report, "format", json_string(f->name));
+			json_object_set_new(report, "file_errors", file_errors_json(&set));
+			json_object_set_new(report, "records", drafts);
+			drafts = NULL;
+			json_dumpf(report, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		}
+		goto out;
+	}
+	if (publish && !dry) {
+		if (cli_node_open_write(&nd, a.dir) || cli_member_can_write(&nd, "import"))
+			goto out;
+	} else {
+		node_env quiet = { .say = NULL, .now_us = cli_now_us() };
+		if (node_dir_open(&nd, a.dir, NODE_OPEN_READ, &quiet))
+			memset(&nd, 0, sizeof nd);
+	}
+	st = calloc(set.n ? set.n : 1, sizeof *st);
+	char (*taken)[PROTO_PATH_MAX + 1] = calloc(set.n ? set.n : 1, sizeof *taken);
+	if (!st || !taken) {
+		free(taken);
+		cli_error(_("out of memory"));
+		goto out;
+	}
+	size_t complete = 0;
+	for (size_t i = 0; i < set.n; i++) {
+		if (draft_check(&set, &set.drafts[i], &st[i], &nd, taken, i)) {
+			free(taken);
+			cli_error(_("out of memory"));
+			goto out;
+		}
+		memcpy(taken[i], st[i].path, sizeof taken[i]);
+		complete += st[i].complete;
+	}
+	free(taken);
+
+	char dir[4096] = "";
+	size_t published = 0, updated = 0, written = 0;
+	if (!publish && out_dir(out, f->name, dry, dir, sizeof dir))
+		goto out;
+	for (size_t i = 0; i < set.n; i++) {
+		char file[4600] = "";
+		if (!a.json)
+			print_issues(&set.drafts[i]);
+		if (!publish && !dry) {
+			if (write_draft(&set, &set.drafts[i], &st[i], dir, file, sizeof file))
+				goto out;
+			written++;
+		}
+		if (publish && !st[i].complete && !a.json)
+			print_incomplete(&set.drafts[i], &st[i]);
+		json_array_append_new(drafts, draft_json(&set.drafts[i], &st[i], file[0] ? file : NULL));
+	}
+	int pr = 0;
+	if (publish && !dry)
+		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated);
+	size_t incomplete = set.n - complete;
+	if (a.json) {
+		json_object_set_new(report, "format", json_string(f->name));
+		json_object_set_new(report, "dry_run", json_boolean(dry));
+		json_object_set_new(report, "records", drafts);
+		drafts = NULL;
+		json_object_set_new(report, "complete", json_integer((json_int_t)complete));
+		json_object_set_new(report, "incomplete", json_integer((json_int_t)incomplete));
+		json_object_set_new(report, "published", json_integer((json_int_t)published));
+		json_object_set_new(report, "updated", json_integer((json_int_t)updated));
+		json_object_set_new(report, "out", dir[0] && !publish ? json_string(dir) : json_null());
+		json_object_set_new(report, "file_errors", json_array());
+		json_dumpf(report, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (publish) {
+		if (dry)
+			printf(_("%zu records read: %zu complete would be published, %zu incomplete "
+			         "(dry run: nothing was published)\n"),
+			       set.n, complete, incomplete);
+		else
+			printf(_("%zu records published (%zu updated), %zu incomplete not published\n"),
+			       published, updated, set.n - published);
+	} else if (dry) {
+		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
+		         "written)\n"),
+		       set.n, complete, incomplete);
+	} else {
+		printf(_("%zu drafts written in %s: %zu complete, %zu to complete (look for \"À "
+		         "compléter\"); then: maille import markdown %s\n"),
+		       written, dir, complete, incomplete, dir);
+	}
+	ret = pr ? EXIT_FAIL : publish && incomplete ? EXIT_FAIL : EXIT_OK;
+out:
+	for (size_t i = 0; st && i < set.n; i++)
+		free(st[i].rep);
+	free(st);
+	json_decref(drafts);
+	json_decref(report);
+	node_dir_close(&nd);
+	import_set_done(&set);
+	return ret;
+}
