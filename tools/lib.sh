@@ -25,6 +25,8 @@ MAILLE_DEB_PACKAGES=(
 	libjansson-dev
 	libcmark-dev
 	libmicrohttpd-dev
+	libcsv-dev
+	libraptor2-dev
 )
 
 # And for the test suite only (tools/test): the browser of the browser test; the locale data
