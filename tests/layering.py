@@ -8,15 +8,15 @@ read: tests may include anything) and prints one line per violation, `file:line:
 then exits 1 if there was any. The rules:
 
   direction     a room includes only the rooms below it: proto <- store <- node/service <-
-                node/daemon, node/service <- node/web, node/service <- node/import, and
+                node/daemon, node/service <- node/web, node/service <- node/formats, and
                 tools/ uses any product room;
                 tools/bench/ may also include the one test fixture it shares (tests/fixture/)
   private       a private header (internal.h, *_int.h) is included only from its own room
   dotdot        no `../` in an #include: headers are named from the root of the tree
   system        a system header bound to one room is included only there: <sqlite3.h> in
                 store/, <uv.h> in node/daemon/, <microhttpd.h> and <cmark.h> in node/web/,
-                <csv.h> and <raptor2.h> in node/import/ (the importers), <yaml.h> in the
-                room that holds the front matter parser (frontmatter.c) and in node/import/
+                <csv.h> and <raptor2.h> in node/formats/ (the importers), <yaml.h> in the
+                room that holds the front matter parser (frontmatter.c) and in node/formats/
   unknown       a quoted #include that names no file of the tree nor a header the build
                 generates (configure_file in a meson.build)
   node-room     no source file directly in node/: each is in service/, daemon/ or web/
@@ -34,14 +34,14 @@ FUNCTION_LINES_MAX = 150
 SIZE_EXEMPT = ('tools/bench/',)
 
 # What each room may include, besides itself. tools/ is anything product.
-PRODUCT_ROOMS = ('proto', 'store', 'node/service', 'node/daemon', 'node/web', 'node/import')
+PRODUCT_ROOMS = ('proto', 'store', 'node/service', 'node/daemon', 'node/web', 'node/formats')
 ALLOWED = {
     'proto': {'proto'},
     'store': {'proto', 'store'},
     'node/service': {'proto', 'store', 'node/service'},
     'node/daemon': {'proto', 'store', 'node/service', 'node/daemon'},
     'node/web': {'proto', 'store', 'node/service', 'node/web'},
-    'node/import': {'proto', 'store', 'node/service', 'node/import'},
+    'node/formats': {'proto', 'store', 'node/service', 'node/formats'},
 }
 # The one way from the product into tests/: the benchmarks build entries with the tests'
 # fixture (tests/fixture/entry_fixture.h says so).
@@ -52,8 +52,8 @@ SYSTEM_ROOMS = {
     'uv.h': {'node/daemon'},
     'microhttpd.h': {'node/web'},
     'cmark.h': {'node/web'},
-    'csv.h': {'node/import'},
-    'raptor2.h': {'node/import'},
+    'csv.h': {'node/formats'},
+    'raptor2.h': {'node/formats'},
 }
 # <yaml.h> belongs to whichever room holds the front matter parser.
 YAML_OWNER = 'frontmatter.c'
@@ -238,7 +238,7 @@ def check(root):
     by_base = {}
     for f in files:
         by_base.setdefault(os.path.basename(f), []).append(f)
-    yaml_rooms = {room_of(f) for f in files if os.path.basename(f) == YAML_OWNER} | {'node/import'}
+    yaml_rooms = {room_of(f) for f in files if os.path.basename(f) == YAML_OWNER} | {'node/formats'}
     system_rooms = dict(SYSTEM_ROOMS, **{'yaml.h': yaml_rooms})
 
     for rel in files:

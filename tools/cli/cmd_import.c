@@ -1,5 +1,5 @@
 /* tools/cli/cmd_import.c: maille import FORMAT FILE|DIR|- — records brought in from the
- * formats territories already hold (node/import/import.h), written as Markdown drafts to
+ * formats territories already hold (node/formats/import.h), written as Markdown drafts to
  * complete, or published at once when complete (--publish; always for Maille's own Markdown).
  *
  * Order of work: every file is read first; a file that cannot be read (syntax, encoding,
@@ -20,7 +20,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "node/import/import.h"
+#include "node/formats/import.h"
 #include "node/service/bulk.h"
 #include "node/service/file.h"
 #include "node/service/own_territory.h"

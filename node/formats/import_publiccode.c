@@ -1,4 +1,4 @@
-/* node/import/import_publiccode.c: not written yet. */
+/* node/formats/import_publiccode.c: not written yet. */
 #include "import.h"
 
 #include "proto/error.h"

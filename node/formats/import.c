@@ -1,4 +1,4 @@
-/* node/import/import.c: the drafts of an import, the cleaning helpers every reader shares,
+/* node/formats/import.c: the drafts of an import, the cleaning helpers every reader shares,
  * and a draft written as a Markdown file (import.h). */
 #include "import.h"
 

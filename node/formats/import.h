@@ -1,4 +1,4 @@
-/* node/import/import.h: records brought in from the formats territories already hold.
+/* node/formats/import.h: records brought in from the formats territories already hold.
  *
  * An importer reads one file of an outside format (a publiccode.yml, an algorithm register's
  * JSON or CSV, Maille's inventory CSV, a DCAT catalogue, a folder of Maille's own Markdown

@@ -1,4 +1,4 @@
-/* node/import/csvread.c: CSV on libcsv (csvread.h). */
+/* node/formats/csvread.c: CSV on libcsv (csvread.h). */
 #include "csvread.h"
 
 #include <csv.h>

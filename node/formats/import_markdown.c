@@ -1,4 +1,4 @@
-/* node/import/import_markdown.c: Maille's own records, a Markdown file with YAML front matter
+/* node/formats/import_markdown.c: Maille's own records, a Markdown file with YAML front matter
  * each (node/service/frontmatter.h), as drafts: the body as written, its `path` if it has one.
  * Validation and publishing are the command's, as for every format. */
 #include "import.h"

@@ -1,4 +1,4 @@
-/* node/import/csvread.h: a CSV file (RFC 4180) as a table of cells, on libcsv.
+/* node/formats/csvread.h: a CSV file (RFC 4180) as a table of cells, on libcsv.
  *
  * UTF-8 only (a byte-order mark is skipped; invalid UTF-8 is a file error naming the line),
  * the delimiter detected from the header line when not given (';', ',' or tab: the most
@@ -6,8 +6,8 @@
  * lines skipped. File errors, each naming its line: unbalanced quotes (libcsv's strict mode),
  * a row with more or fewer cells than the header (ragged rows), more than CSVR_COLS_MAX
  * columns or CSVR_CELL_MAX bytes in a cell. Performs no I/O. */
-#ifndef MAILLE_NODE_IMPORT_CSVREAD_H
-#define MAILLE_NODE_IMPORT_CSVREAD_H
+#ifndef MAILLE_NODE_FORMATS_CSVREAD_H
+#define MAILLE_NODE_FORMATS_CSVREAD_H
 
 #include <stddef.h>
 #include <stdint.h>
