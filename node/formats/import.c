@@ -727,6 +727,14 @@ static void missing_add(void *ctx, const proto_record_field *f)
 		for (const proto_vocab_term *t = f->vocab->terms; t->value; t++)
 			fprintf(o, " %s%s", t->value, t[1].value ? "," : "");
 	}
+	if (f->kind == PROTO_FK_BOOL)
+		fputs("\nValeurs : true (oui), false (non)", o);
+	if (f->obj) {
+		fputs(f->kind == PROTO_FK_OBJLIST ? "\nChaque élément :" : "\nChamps :", o);
+		for (const proto_record_field *mf = f->obj->fields; mf->name; mf++)
+			fprintf(o, " %s%s%s", mf->name, mf->pres == PROTO_REQUIRED ? " (obligatoire)" : "",
+			        mf[1].name ? "," : "");
+	}
 	if (strcmp(f->name, PROTO_F_DESCRIPTION) == 0)
 		fputs("\nOu écrivez le texte sous la ligne « --- » qui ferme l'en-tête.", o);
 	if (fclose(o) != 0) {
@@ -737,11 +745,6 @@ static void missing_add(void *ctx, const proto_record_field *f)
 	m->notes[m->n].field = f->name;
 	m->notes[m->n].comment = text;
 	m->texts[m->n++] = text;
-}
-
-static const char *sev_fr(import_severity s)
-{
-	return s == IMPORT_DROPPED ? "laissé de côté" : s == IMPORT_CLEANED ? "corrigé" : "à vérifier";
 }
 
 int import_draft_markdown(const import_draft *d, const char *format, char **ret, size_t *ret_len)
@@ -762,8 +765,8 @@ int import_draft_markdown(const import_draft *d, const char *format, char **ret,
 			fprintf(o, "%zu champ%s obligatoire%s à compléter : cherchez « À compléter ».\n", m.n,
 			        m.n > 1 ? "s" : "", m.n > 1 ? "s" : "");
 		for (size_t i = 0; i < d->n_issues; i++)
-			fprintf(o, "%s%s (%s) : %s.\n", d->issues[i].field[0] ? d->issues[i].field : "fiche",
-			        "", sev_fr(d->issues[i].sev), d->issues[i].fr);
+			fprintf(o, "%s : %s.\n", d->issues[i].field[0] ? d->issues[i].field : "fiche",
+			        d->issues[i].fr);
 		if (d->n_issues_total > d->n_issues)
 			fprintf(o, "… et %zu autres remarques.\n", d->n_issues_total - d->n_issues);
 		fputs("Publiez-le avec : maille publish FICHIER", o);
