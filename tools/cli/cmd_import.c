@@ -450,7 +450,8 @@ static int write_draft(const import_set *set, import_draft *d, const draft_state
 static void progress(void *ctx, size_t done, size_t total)
 {
 	(void)ctx;
-	fprintf(stderr, _("\rpublishing: %zu / %zu records"), done, total);
+	fputc('\r', stderr);
+	fprintf(stderr, _("publishing: %zu / %zu records"), done, total);
 	if (done == total)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -568,7 +569,10 @@ static int read_all(import_set *set, const char *what, bool json)
 			ret = EXIT_FAIL;
 		}
 		if (show && (i + 1) % 100 == 0)
-			fprintf(stderr, _("\rreading: %zu / %zu files"), i + 1, files.n);
+		{
+			fputc('\r', stderr);
+			fprintf(stderr, _("reading: %zu / %zu files"), i + 1, files.n);
+		}
 	}
 	if (show)
 		fputc('\n', stderr);
