@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "i18n.h"
+#include "node/formats/export.h"
 #include "node/service/file.h"
 #include "node/service/fmwrite.h"
 #include "node/service/term.h"
@@ -549,20 +550,66 @@ static int export_md_dir(node_dir *nd, const char *dir)
 	return c.failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The formats of node/formats/export.h, after json and markdown: "json, markdown, dcat". */
+static void export_format_names(char *ret, size_t cap)
+{
+	size_t n = (size_t)snprintf(ret, cap, "json, markdown");
+	for (const export_format *f = export_formats; f->name && n < cap; f++)
+		n += (size_t)snprintf(ret + n, cap - n, ", %s", f->name);
+}
+
+/* export --format F of node/formats: the filter options, then export_run. */
+static int export_formats_cmd(const cli_opt *opts, const cli_args *a, const char *format,
+                              const char *out)
+{
+	if (a->n_pos)
+		return cli_usage_error("export", _("--format %s takes no PATH: --type and --territory "
+		                                   "choose the records"),
+		                       format);
+	filtered q;
+	memset(&q, 0, sizeof q);
+	int r = filtered_open("export", opts, a, &q);
+	if (r)
+		return r;
+	if (cli_opt_get(opts, "mine")) {
+		if (q.f.territory) {
+			query_close(&q.nd, &q.tv);
+			return cli_usage_error("export", "%s", _("--mine and --territory exclude each other"));
+		}
+		memcpy(q.terr, q.nd.has_territory ? q.nd.territory : q.nd.pk, PROTO_KEY_LEN);
+		q.f.territory = q.terr;
+	}
+	r = export_run(&q.nd, &q.f, format, out, cli_opt_get(opts, "base-url"), a->json);
+	query_close(&q.nd, &q.tv);
+	return r;
+}
+
 int cmd_export(int argc, char **argv)
 {
-	cli_opt opts[] = {{"format", true, NULL}, {"out", true, NULL}, {NULL, false, NULL}};
-	cli_args a;
-	node_dir nd;
-	int r = cli_start_node("export", export_help, argc, argv, opts, 1, NODE_OPEN_READ, &a, &nd);
+	cli_opt opts[] = {{"format", true, NULL}, {"out", true, NULL}, FILTER_OPTS,
+	                  {"mine", false, NULL}, {"base-url", true, NULL}, {NULL, false, NULL}};
+	cli_args a = {0};
+	int r = cli_start("export", export_help, argc, argv, opts, 1, &a);
 	if (r != CLI_GO)
 		return r;
 	const char *format = cli_opt_get(opts, "format");
 	const char *out = cli_opt_get(opts, "out");
+	if (format && export_format_find(format))
+		return export_formats_cmd(opts, &a, format, out);
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "markdown") != 0) {
-		node_dir_close(&nd);
-		return cli_usage_error("export", _("--format is json or markdown, not \"%s\""), format);
+		char names[200];
+		export_format_names(names, sizeof names);
+		return cli_usage_error("export", _("unknown format \"%s\" (formats: %s)"), format, names);
 	}
+	static const char *const filters[] = {"type", "theme", "status", "licence", "territory",
+	                                      "all", "mine", "base-url", NULL};
+	for (const char *const *o = filters; *o; o++)
+		if (cli_opt_get(opts, *o))
+			return cli_usage_error("export", _("--%s does not apply to --format %s"), *o,
+			                       format ? format : "json");
+	node_dir nd;
+	if (cli_node_open(&nd, a.dir))
+		return EXIT_FAIL;
 	if (format && strcmp(format, "markdown") == 0) {
 		if (a.n_pos == (out ? 1u : 0u)) {
 			node_dir_close(&nd);

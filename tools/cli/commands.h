@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 
+#include "node/service/nodedir.h"
+#include "store/store.h"
+
 /* cmd_init.c: a new node directory (and its territory record) */
 int cmd_init(int argc, char **argv);
 /* cmd_invite.c: an invitation token, and joining with one (both ends, PROTOCOL.md §4.1) */
@@ -66,5 +69,11 @@ int cmd_comment(int argc, char **argv);
 int cmd_hide(int argc, char **argv);
 /* cmd_import.c: records from the formats territories already hold, as drafts or published */
 int cmd_import(int argc, char **argv);
+/* cmd_export.c: export --format F for the formats of node/formats/export.h (called by
+ * cmd_export, cmd_query.c, with the node open and its trust view set up): the records f keeps
+ * written into out (NULL: standard output) with base_url (NULL: from web.hosts) for links.
+ * The exit code. */
+int export_run(node_dir *nd, store_filter *f, const char *format, const char *out,
+               const char *base_url, bool json);
 
 #endif

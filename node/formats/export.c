@@ -1,0 +1,233 @@
+/* node/formats/export.c: the records of an export and the helpers writers share (export.h). */
+#include "export.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/error.h"
+
+const export_format export_formats[] = {
+	{ "dcat",
+	  { "catalogue DCAT-AP 3 (Turtle .ttl ou JSON-LD .jsonld ; les deux dans un dossier)",
+	    "DCAT-AP 3 catalogue (Turtle .ttl or JSON-LD .jsonld; both into a folder)" },
+	  export_write_dcat },
+	{ NULL, { NULL, NULL }, NULL },
+};
+
+const export_format *export_format_find(const char *name)
+{
+	for (const export_format *f = export_formats; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+void export_set_init(export_set *s)
+{
+	memset(s, 0, sizeof *s);
+	proto_arena_init(&s->arena, 0);
+}
+
+void export_set_done(export_set *s)
+{
+	free(s->v);
+	free(s->terr);
+	proto_arena_done(&s->arena);
+	memset(s, 0, sizeof *s);
+}
+
+typedef struct load_ctx {
+	export_set *s;
+	store *st;
+	int err;
+} load_ctx;
+
+const export_territory *export_territory_of(const export_set *s, const uint8_t key[PROTO_KEY_LEN])
+{
+	for (size_t i = 0; i < s->n_terr; i++)
+		if (memcmp(s->terr[i].key, key, PROTO_KEY_LEN) == 0)
+			return &s->terr[i];
+	return NULL;
+}
+
+/* Adds key's territory to s when it is not there yet: its territory record (signed by the
+ * territory key itself, as store_territory_name counts it) and its name. */
+static int add_territory(load_ctx *c, const uint8_t key[PROTO_KEY_LEN])
+{
+	export_set *s = c->s;
+	if (export_territory_of(s, key))
+		return 0;
+	if (s->n_terr == s->cap_terr) {
+		size_t cap = s->cap_terr ? 2 * s->cap_terr : 8;
+		export_territory *v = realloc(s->terr, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		s->terr = v;
+		s->cap_terr = cap;
+	}
+	export_territory *t = &s->terr[s->n_terr];
+	memset(t, 0, sizeof *t);
+	memcpy(t->key, key, PROTO_KEY_LEN);
+	store_row row;
+	if (store_entry_get(c->st, key, "territory", &row) == 0) {
+		proto_value *body = NULL;
+		if (row.entry.kind == PROTO_KIND_DOCUMENT &&
+		    memcmp(row.entry.signer, key, PROTO_KEY_LEN) == 0 &&
+		    proto_value_decode(row.entry.body, row.entry.body_len, &s->arena, &body) == 0 &&
+		    body->type == PROTO_V_MAP)
+			t->body = body;
+		store_row_done(&row);
+	}
+	char name[256];
+	if (store_territory_name(c->st, key, name, sizeof name) != 0) {
+		char hex[2 * PROTO_KEY_LEN + 1];
+		proto_hex(key, PROTO_KEY_LEN, hex);
+		snprintf(name, sizeof name, "%.8s…", hex);
+	}
+	if (!(t->name = proto_arena_strndup(&s->arena, name, strlen(name))))
+		return MAILLE_ENOMEM;
+	s->n_terr++;
+	return 0;
+}
+
+static int load_row(const store_row *row, void *vctx)
+{
+	load_ctx *c = vctx;
+	export_set *s = c->s;
+	if (row->entry.kind != PROTO_KIND_DOCUMENT)
+		return 0;
+	proto_value *body = NULL;
+	if (proto_value_decode(row->entry.body, row->entry.body_len, &s->arena, &body) != 0 ||
+	    body->type != PROTO_V_MAP)
+		return 0;
+	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
+	const proto_record_type *t =
+	    tv && tv->type == PROTO_V_STR ? proto_record_type_find(tv->u.str.ptr, tv->u.str.len) : NULL;
+	if (!t || t->cls != PROTO_RC_CATALOGUE)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		export_record *v = realloc(s->v, cap * sizeof *v);
+		if (!v) {
+			c->err = MAILLE_ENOMEM;
+			return 1;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	export_record *r = &s->v[s->n];
+	r->body = body;
+	r->type = tv->u.str.ptr;
+	r->path = proto_arena_strndup(&s->arena, row->entry.path, row->entry.path_len);
+	memcpy(r->territory, row->entry.territory, PROTO_KEY_LEN);
+	memcpy(r->id, row->id, PROTO_ID_LEN);
+	r->timestamp_us = row->entry.timestamp;
+	if (!r->path || (c->err = add_territory(c, row->entry.territory)) != 0) {
+		c->err = c->err ? c->err : MAILLE_ENOMEM;
+		return 1;
+	}
+	s->n++;
+	return 0;
+}
+
+int export_set_load(export_set *s, store *st, const store_filter *f)
+{
+	load_ctx c = { s, st, 0 };
+	store_filter g = *f;
+	g.include_tombstones = false;
+	int r = store_list(st, &g, load_row, &c);
+	return c.err ? c.err : r;
+}
+
+int export_skip_add(export_sink *o, const export_record *r, const char *fr, const char *en, ...)
+{
+	if (o->n_skips == o->cap_skips) {
+		size_t cap = o->cap_skips ? 2 * o->cap_skips : 8;
+		export_skip *v = realloc(o->skips, cap * sizeof *v);
+		if (!v)
+			return MAILLE_ENOMEM;
+		o->skips = v;
+		o->cap_skips = cap;
+	}
+	export_skip *k = &o->skips[o->n_skips++];
+	snprintf(k->path, sizeof k->path, "%s", r->path);
+	va_list ap, ap2;
+	va_start(ap, en);
+	va_copy(ap2, ap);
+	vsnprintf(k->fr, sizeof k->fr, fr, ap);
+	vsnprintf(k->en, sizeof k->en, en, ap2);
+	va_end(ap2);
+	va_end(ap);
+	return 0;
+}
+
+int export_put(export_sink *o, const char *name, const char *data, size_t len)
+{
+	int r = o->put(o->ctx, name, data, len);
+	if (!r)
+		o->n_files++;
+	return r;
+}
+
+const char *export_text(proto_arena *a, const proto_value *body, const char *key, const char *lang,
+                        const char *sep)
+{
+	const proto_value *v = proto_map_get(body, key);
+	if (!v)
+		return NULL;
+	if (v->type == PROTO_V_STR)
+		return v->u.str.ptr;
+	if (v->type == PROTO_V_MAP) {
+		const proto_value *l = proto_map_get(v, lang ? lang : "fr");
+		if (l && l->type == PROTO_V_STR)
+			return l->u.str.ptr;
+		return proto_langmap_pick(v, lang ? lang : "fr");
+	}
+	if (v->type != PROTO_V_ARRAY || !sep)
+		return NULL;
+	size_t len = 0, n = 0, sl = strlen(sep);
+	for (size_t i = 0; i < v->u.arr.n; i++)
+		if (v->u.arr.items[i].type == PROTO_V_STR)
+			len += v->u.arr.items[i].u.str.len + sl;
+	char *out = proto_arena_alloc(a, len + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < v->u.arr.n; i++) {
+		const proto_value *it = &v->u.arr.items[i];
+		if (it->type != PROTO_V_STR)
+			continue;
+		if (n) {
+			memcpy(out + n, sep, sl);
+			n += sl;
+		}
+		memcpy(out + n, it->u.str.ptr, it->u.str.len);
+		n += it->u.str.len;
+	}
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+void export_record_url(const export_set *s, const export_record *r, char *ret, size_t cap)
+{
+	if (!s->base_url || !s->base_url[0]) {
+		ret[0] = '\0';
+		return;
+	}
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(r->territory, PROTO_KEY_LEN, hex);
+	size_t bl = strlen(s->base_url);
+	while (bl > 0 && s->base_url[bl - 1] == '/')
+		bl--;
+	snprintf(ret, cap, "%.*s/entry/%s?territory=%s", (int)bl, s->base_url, r->path, hex);
+}
+
+void export_rfc3339(uint64_t us, char ret[21])
+{
+	time_t t = (time_t)(us / 1000000u);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(ret, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(ret, 21, "1970-01-01T00:00:00Z");
+}

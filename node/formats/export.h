@@ -1,0 +1,115 @@
+/* node/formats/export.h: records given back out in the formats others read.
+ *
+ * An export takes the live catalogue records a filter keeps (a type, a territory, the trusted
+ * ones: export_set_load), with the territory records of their publishers, and a format's
+ * writer turns them into files: one (a DCAT catalogue, a CSV) or one a record (publiccode.yml
+ * files). Writers print nothing and touch no file: they hand each file's bytes to the sink
+ * (the CLI writes them, the web catalogue serves them). A record a format cannot express
+ * whole (a component without what publiccode requires) is not exported invalid: it is listed
+ * in the sink's skips with the keys it lacks.
+ *
+ * Performs no I/O but the store's reads. */
+#ifndef MAILLE_NODE_EXPORT_H
+#define MAILLE_NODE_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/entry.h"
+#include "proto/record.h"
+#include "proto/value.h"
+#include "store/store.h"
+
+typedef struct export_record {
+	const proto_value *body; /* decoded, arena-owned */
+	const char *type;        /* its `type` */
+	const char *path;
+	uint8_t territory[PROTO_KEY_LEN];
+	uint8_t id[PROTO_ID_LEN];
+	uint64_t timestamp_us; /* the live version's */
+} export_record;
+
+/* A publishing territory: its key and its territory record's body (NULL when not known). */
+typedef struct export_territory {
+	uint8_t key[PROTO_KEY_LEN];
+	const proto_value *body;
+	const char *name; /* its `name`, or the key's first hex digits */
+} export_territory;
+
+typedef struct export_set {
+	proto_arena arena;
+	export_record *v; /* malloc'd, in the store's listing order */
+	size_t n, cap;
+	export_territory *terr; /* malloc'd, one per territory of v */
+	size_t n_terr, cap_terr;
+	/* the catalogue's own description, set by the caller before writing */
+	const char *base_url;   /* the web catalogue's address ("http://host:port"), NULL: none */
+	const char *title;      /* the catalogue's name (the node's territory, a federation) */
+	uint8_t node_key[PROTO_KEY_LEN];
+	uint64_t now_us;
+} export_set;
+
+void export_set_init(export_set *s);
+void export_set_done(export_set *s);
+/* The live catalogue records (class PROTO_RC_CATALOGUE) of st that f keeps, and their
+ * territories. A record whose body does not decode is left out. 0, or the store's error,
+ * MAILLE_ENOMEM. */
+int export_set_load(export_set *s, store *st, const store_filter *f);
+/* The territory of key in s (never NULL for a record's territory). */
+const export_territory *export_territory_of(const export_set *s, const uint8_t key[PROTO_KEY_LEN]);
+
+/* A record left out of an export, and why (French and English). */
+typedef struct export_skip {
+	char path[PROTO_PATH_MAX + 1];
+	char fr[320], en[320];
+} export_skip;
+
+/* Where a writer's files go. put: name is the file's name relative to the export (a one-file
+ * export names its file too: "catalog.ttl"); 0 or an error code, which stops the writer. */
+typedef struct export_sink {
+	int (*put)(void *ctx, const char *name, const char *data, size_t len);
+	void *ctx;
+	export_skip *skips; /* malloc'd by export_skip_add; the caller frees */
+	size_t n_skips, cap_skips;
+	size_t n_files;
+} export_sink;
+
+/* Records a skip (same arguments for both formats, as import.h). MAILLE_ENOMEM or 0. */
+int export_skip_add(export_sink *o, const export_record *r, const char *fr, const char *en, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 5), format(printf, 4, 5)))
+#endif
+    ;
+/* o->put, counted. */
+int export_put(export_sink *o, const char *name, const char *data, size_t len);
+
+typedef struct export_format {
+	const char *name;   /* as on the command line */
+	proto_fr_en help;   /* one line */
+	/* Writes s into o; variant: a format's flavour ("ttl", "jsonld" for dcat; NULL: its
+	 * default, or every flavour when the export is a folder). */
+	int (*write)(const export_set *s, export_sink *o, const char *variant);
+} export_format;
+
+/* The formats written here (json and markdown are the CLI's own), NULL-name-terminated. */
+extern const export_format export_formats[];
+const export_format *export_format_find(const char *name);
+
+/* ---- helpers for writers ------------------------------------------------------------- */
+
+/* The text of field key of body in lang (a language map's lang, else fr, else any; a plain
+ * string as is; a list of strings joined by sep), or NULL. The returned string is a's
+ * when joined. */
+const char *export_text(proto_arena *a, const proto_value *body, const char *key, const char *lang,
+                        const char *sep);
+/* The record's page on the web catalogue (base_url/entry/<path>?territory=<hex>) into ret, or
+ * "" without base_url. */
+void export_record_url(const export_set *s, const export_record *r, char *ret, size_t cap);
+/* An RFC 3339 UTC timestamp ("2026-12-07T10:29:00Z") of us into ret (21 bytes). */
+void export_rfc3339(uint64_t us, char ret[21]);
+
+/* The writers. */
+int export_write_dcat(const export_set *s, export_sink *o, const char *variant);
+
+#endif

@@ -1,0 +1,551 @@
+/* node/formats/export_dcat.c: the catalogue as DCAT-AP 3, in Turtle or JSON-LD (export.h).
+ *
+ * What data.gouv.fr and other DCAT harvesters read: a dcat:Catalog published by the node's
+ * territory, one dcat:Dataset per catalogue record (a component whose kind is `dataset` with
+ * its `distributions` as dcat:Distribution; the other records with their page and their JSON
+ * on the web catalogue as distributions when its address is known), one dcat:DataService per
+ * `api` component (its first distribution's address, else its landing page, as endpoint), and
+ * each record's own territory as its dct:publisher (foaf:Agent, SIREN as dct:identifier), so
+ * that a harvester of several nodes sees who published what, and the same record exported by
+ * two nodes has the same dct:identifier (urn:maille:<territory key>/<path>): no loops, no
+ * duplicates. Only public contacts are written. The DCAT-AP 3 mandatory properties are always
+ * there: a record that cannot have them (an API without an address) is skipped with a reason.
+ *
+ * The graph is built once as triples, then written by one of two serialisers: Turtle by hand
+ * (escapes of RDF 1.1 Turtle), JSON-LD with jansson, its @context the prefixes only (so that
+ * nothing needs fetching). */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "proto/error.h"
+
+typedef enum { T_IRI, T_BLANK, T_LIT } term_kind;
+
+typedef struct term {
+	term_kind k;
+	const char *v;    /* IRI, blank node label, or the literal's text */
+	const char *lang; /* literal: language tag or NULL */
+	const char *dt;   /* literal: datatype as a prefixed name ("xsd:dateTime") or NULL */
+} term;
+
+typedef struct triple {
+	term s;
+	const char *p; /* a prefixed name, "a" for rdf:type */
+	term o;
+} triple;
+
+typedef struct graph graph;
+struct graph {
+	proto_arena *a;
+	triple *v;
+	size_t n, cap;
+	unsigned blanks;
+	int err;
+	/* where the triples of blank nodes go, so that each named subject's triples stay
+	 * together (the serialisers write one block a subject); NULL: here */
+	graph *blank_sink;
+};
+
+static const struct {
+	const char *prefix, *iri;
+} prefixes[] = {
+	{ "dcat", "http://www.w3.org/ns/dcat#" },
+	{ "dct", "http://purl.org/dc/terms/" },
+	{ "foaf", "http://xmlns.com/foaf/0.1/" },
+	{ "vcard", "http://www.w3.org/2006/vcard/ns#" },
+	{ "xsd", "http://www.w3.org/2001/XMLSchema#" },
+	{ "adms", "http://www.w3.org/ns/adms#" },
+};
+
+static void add(graph *g, term s, const char *p, term o)
+{
+	if (s.k == T_BLANK && g->blank_sink) {
+		add(g->blank_sink, s, p, o);
+		g->err = g->err ? g->err : g->blank_sink->err;
+		return;
+	}
+	if (g->err || !o.v || !o.v[0] || !s.v)
+		return;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 256;
+		triple *v = realloc(g->v, cap * sizeof *v);
+		if (!v) {
+			g->err = MAILLE_ENOMEM;
+			return;
+		}
+		g->v = v;
+		g->cap = cap;
+	}
+	g->v[g->n++] = (triple){ s, p, o };
+}
+
+static term iri(const char *v)
+{
+	return (term){ T_IRI, v, NULL, NULL };
+}
+
+static term lit(const char *v, const char *lang)
+{
+	return (term){ T_LIT, v, lang, NULL };
+}
+
+static term typed(const char *v, const char *dt)
+{
+	return (term){ T_LIT, v, NULL, dt };
+}
+
+static term blank(graph *g)
+{
+	char b[24];
+	snprintf(b, sizeof b, "b%u", ++g->blanks);
+	const char *v = proto_arena_strndup(g->a, b, strlen(b));
+	if (!v)
+		g->err = MAILLE_ENOMEM;
+	return (term){ T_BLANK, v, NULL, NULL };
+}
+
+/* The strings given, up to a NULL, joined into one of g's arena (NULL when too long). */
+static const char *join(graph *g, ...)
+{
+	char buf[2048];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, g);
+	for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *)) {
+		size_t l = strlen(p);
+		if (n + l >= sizeof buf) {
+			va_end(ap);
+			return NULL;
+		}
+		memcpy(buf + n, p, l);
+		n += l;
+	}
+	va_end(ap);
+	const char *s = proto_arena_strndup(g->a, buf, n);
+	if (!s)
+		g->err = MAILLE_ENOMEM;
+	return s;
+}
+
+/* Every language of a language map (or a plain string, in lang) as literals. */
+static void add_texts(graph *g, term s, const char *p, const proto_value *v, const char *lang)
+{
+	if (!v)
+		return;
+	if (v->type == PROTO_V_STR) {
+		add(g, s, p, lit(v->u.str.ptr, lang));
+	} else if (v->type == PROTO_V_MAP) {
+		for (size_t i = 0; i < v->u.map.n; i++)
+			if (v->u.map.items[i].val.type == PROTO_V_STR)
+				add(g, s, p, lit(v->u.map.items[i].val.u.str.ptr, v->u.map.items[i].key));
+	} else if (v->type == PROTO_V_ARRAY) {
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			add_texts(g, s, p, &v->u.arr.items[i], lang);
+	}
+}
+
+/* A licence's IRI: Etalab's Licence Ouverte by its page, an SPDX id by SPDX's. */
+static const char *licence_iri(graph *g, const char *id)
+{
+	if (!id || !id[0])
+		return NULL;
+	if (strcmp(id, "etalab-2.0") == 0)
+		return "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
+	if (strcmp(id, "etalab-1.0") == 0)
+		return "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.' || *p == '+'))
+			return NULL; /* an expression ("MIT OR Apache-2.0") has no one IRI */
+	return join(g, "http://spdx.org/licenses/", id, NULL);
+}
+
+static const char *str_of(const proto_value *m, const char *key)
+{
+	const proto_value *v = proto_map_get(m, key);
+	return v && v->type == PROTO_V_STR ? v->u.str.ptr : NULL;
+}
+
+static term agent(graph *g, const export_set *s, const export_territory *t)
+{
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(t->key, PROTO_KEY_LEN, hex);
+	term a = iri(join(g, "urn:maille:territory:", hex, NULL));
+	(void)s;
+	return a;
+}
+
+static void add_agent(graph *g, const export_set *s, const export_territory *t)
+{
+	term a = agent(g, s, t);
+	add(g, a, "a", iri("foaf:Agent"));
+	add(g, a, "foaf:name", lit(t->name, "fr"));
+	if (t->body) {
+		add(g, a, "dct:identifier", lit(str_of(t->body, "siren"), NULL));
+		const char *web = str_of(t->body, "website");
+		if (web)
+			add(g, a, "foaf:homepage", iri(web));
+	}
+}
+
+static void add_contacts(graph *g, term ds, const proto_value *body)
+{
+	const proto_value *cs = proto_map_get(body, PROTO_F_CONTACTS);
+	if (!cs || cs->type != PROTO_V_ARRAY)
+		return;
+	for (size_t i = 0; i < cs->u.arr.n; i++) {
+		const proto_value *c = &cs->u.arr.items[i];
+		const proto_value *pub = proto_map_get(c, PROTO_F_PUBLIC);
+		const char *mail = str_of(c, PROTO_F_EMAIL);
+		if (!mail || !pub || pub->type != PROTO_V_BOOL || !pub->u.b)
+			continue; /* a contact not public is never exported */
+		term k = blank(g);
+		add(g, ds, "dcat:contactPoint", k);
+		add(g, k, "a", iri("vcard:Kind"));
+		add(g, k, "vcard:fn", lit(str_of(c, "name") ? str_of(c, "name") : mail, NULL));
+		add(g, k, "vcard:hasEmail", iri(join(g, "mailto:", mail, NULL)));
+	}
+}
+
+static void add_distribution(graph *g, term ds, const char *access, const char *format,
+                             const char *licence, const char *title)
+{
+	if (!access)
+		return;
+	term d = blank(g);
+	add(g, ds, "dcat:distribution", d);
+	add(g, d, "a", iri("dcat:Distribution"));
+	add(g, d, "dcat:accessURL", iri(access));
+	if (format)
+		add(g, d, "dct:format", lit(format, NULL));
+	if (title)
+		add(g, d, "dct:title", lit(title, "fr"));
+	const char *l = licence_iri(g, licence);
+	if (l)
+		add(g, d, "dct:license", iri(l));
+}
+
+/* The properties every resource of a record has. */
+static void add_common(graph *g, const export_set *s, const export_record *r, term res)
+{
+	char hex[2 * PROTO_KEY_LEN + 1], ts[21];
+	proto_hex(r->territory, PROTO_KEY_LEN, hex);
+	const char *lang = str_of(r->body, PROTO_F_LANG);
+	add_texts(g, res, "dct:title", proto_map_get(r->body, PROTO_F_TITLE), lang);
+	const proto_value *desc = proto_map_get(r->body, PROTO_F_DESCRIPTION);
+	add_texts(g, res, "dct:description", desc ? desc : proto_map_get(r->body, PROTO_F_SUMMARY),
+	          lang);
+	add_texts(g, res, "dcat:keyword", proto_map_get(r->body, "keywords"), lang);
+	add(g, res, "dct:identifier", lit(join(g, "urn:maille:", hex, "/", r->path, NULL), NULL));
+	add(g, res, "dct:publisher", agent(g, s, export_territory_of(s, r->territory)));
+	export_rfc3339(r->timestamp_us, ts);
+	add(g, res, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));
+	const char *l = licence_iri(g, str_of(r->body, PROTO_F_CONTENT_LICENCE));
+	if (l && strcmp(r->type, "component") != 0)
+		add(g, res, "dct:license", iri(l));
+	if (lang)
+		add(g, res, "dct:language",
+		    iri(join(g, "http://publications.europa.eu/resource/authority/language/",
+		             strcmp(lang, "fr") == 0 ? "FRA" : strcmp(lang, "en") == 0 ? "ENG" : "MUL",
+		             NULL)));
+	add_contacts(g, res, r->body);
+	const proto_value *ids = proto_map_get(r->body, "identifiers");
+	for (size_t i = 0; ids && ids->type == PROTO_V_ARRAY && i < ids->u.arr.n; i++) {
+		const char *url = str_of(&ids->u.arr.items[i], "url");
+		if (url)
+			add(g, res, "adms:identifier", lit(url, NULL));
+	}
+}
+
+static int build(graph *g, graph *cg, const export_set *s, export_sink *o, term cat)
+{
+	for (size_t i = 0; i < s->n_terr; i++)
+		add_agent(g, s, &s->terr[i]);
+	for (size_t i = 0; i < s->n && !g->err; i++) {
+		const export_record *r = &s->v[i];
+		const char *kind = str_of(r->body, "component_kind");
+		bool component = strcmp(r->type, "component") == 0;
+		const proto_value *dists = proto_map_get(r->body, "distributions");
+		const proto_value *first = dists && dists->type == PROTO_V_ARRAY && dists->u.arr.n
+		                               ? &dists->u.arr.items[0] : NULL;
+		char page[1024];
+		export_record_url(s, r, page, sizeof page);
+		const char *page_iri = page[0] ? join(g, page, NULL) : NULL;
+		char hex[2 * PROTO_KEY_LEN + 1];
+		proto_hex(r->territory, PROTO_KEY_LEN, hex);
+		term res = iri(page_iri ? page_iri : join(g, "urn:maille:", hex, "/", r->path, NULL));
+		if (component && kind && strcmp(kind, "api") == 0) {
+			const char *endpoint = first ? str_of(first, "access_url") : NULL;
+			if (!endpoint)
+				endpoint = str_of(r->body, "landing_url");
+			if (!endpoint) {
+				if (export_skip_add(o, r, "API sans adresse (distributions[0].access_url ou "
+				                          "landing_url) : DCAT-AP exige dcat:endpointURL",
+				                    "API without an address (distributions[0].access_url or "
+				                    "landing_url): DCAT-AP requires dcat:endpointURL"))
+					return MAILLE_ENOMEM;
+				continue;
+			}
+			add(cg, cat, "dcat:service", res);
+			add(g, res, "a", iri("dcat:DataService"));
+			add(g, res, "dcat:endpointURL", iri(endpoint));
+			add_common(g, s, r, res);
+			const char *l = licence_iri(g, str_of(r->body, "licence"));
+			if (l)
+				add(g, res, "dct:license", iri(l));
+			if (page_iri)
+				add(g, res, "dcat:landingPage", iri(page_iri));
+			continue;
+		}
+		add(cg, cat, "dcat:dataset", res);
+		add(g, res, "a", iri("dcat:Dataset"));
+		add_common(g, s, r, res);
+		const char *landing = component ? str_of(r->body, "landing_url") : NULL;
+		if (landing || page_iri)
+			add(g, res, "dcat:landingPage", iri(landing ? landing : page_iri));
+		if (component) {
+			const char *l = str_of(r->body, "licence");
+			for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
+				const proto_value *d = &dists->u.arr.items[k];
+				const char *dl = str_of(d, "licence");
+				add_distribution(g, res, str_of(d, "access_url"), str_of(d, "format"),
+				                 dl ? dl : l, NULL);
+			}
+		}
+		if (page_iri) {
+			add_distribution(g, res, page_iri, "HTML", str_of(r->body, PROTO_F_CONTENT_LICENCE),
+			                 "Fiche sur le catalogue Maille");
+			size_t bl = strlen(s->base_url);
+			while (bl > 0 && s->base_url[bl - 1] == '/')
+				bl--;
+			char api[1200];
+			snprintf(api, sizeof api, "%.*s/api/entry/%s?territory=%s", (int)bl, s->base_url,
+			         r->path, hex);
+			add_distribution(g, res, join(g, api, NULL), "JSON",
+			                 str_of(r->body, PROTO_F_CONTENT_LICENCE), "Fiche en JSON");
+		}
+	}
+	return g->err ? g->err : cg->err;
+}
+
+/* ---- Turtle --------------------------------------------------------------------------- */
+
+static void ttl_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04X", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* An IRI between <>: the characters RDF 1.1 Turtle forbids there escaped as \uXXXX. */
+static void ttl_iri(FILE *f, const char *s)
+{
+	fputc('<', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p <= 0x20 || strchr("<>\"{}|^`\\", *p))
+			fprintf(f, "\\u%04X", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('>', f);
+}
+
+static void ttl_term(FILE *f, const term *t)
+{
+	if (t->k == T_BLANK) {
+		fprintf(f, "_:%s", t->v);
+	} else if (t->k == T_IRI) {
+		/* a prefixed name of ours ("dcat:Dataset") stays one */
+		const char *colon = strchr(t->v, ':');
+		bool prefixed = false;
+		for (size_t i = 0; colon && i < sizeof prefixes / sizeof prefixes[0]; i++)
+			prefixed = prefixed || ((size_t)(colon - t->v) == strlen(prefixes[i].prefix) &&
+			                        strncmp(t->v, prefixes[i].prefix, (size_t)(colon - t->v)) == 0);
+		if (prefixed)
+			fputs(t->v, f);
+		else
+			ttl_iri(f, t->v);
+	} else {
+		ttl_string(f, t->v);
+		if (t->lang)
+			fprintf(f, "@%s", t->lang);
+		else if (t->dt)
+			fprintf(f, "^^%s", t->dt);
+	}
+}
+
+static bool same_term(const term *a, const term *b)
+{
+	return a->k == b->k && strcmp(a->v, b->v) == 0;
+}
+
+static int write_turtle(graph *const *gs, size_t n_gs, char **ret, size_t *ret_len)
+{
+	FILE *f = open_memstream(ret, ret_len);
+	if (!f)
+		return MAILLE_ENOMEM;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		fprintf(f, "@prefix %s: <%s> .\n", prefixes[i].prefix, prefixes[i].iri);
+	const triple *prev = NULL;
+	for (size_t k = 0; k < n_gs; k++) {
+		for (size_t i = 0; i < gs[k]->n; i++) {
+			const triple *t = &gs[k]->v[i];
+			bool same = prev && same_term(&prev->s, &t->s), first = !prev;
+			prev = t;
+			if (same) {
+				fputs(" ;\n    ", f);
+			} else {
+				if (!first)
+					fputs(" .\n", f);
+				fputc('\n', f);
+				ttl_term(f, &t->s);
+				fputs("\n    ", f);
+			}
+			fprintf(f, "%s ", t->p);
+			ttl_term(f, &t->o);
+		}
+	}
+	if (prev)
+		fputs(" .\n", f);
+	return fclose(f) == 0 ? 0 : MAILLE_ENOMEM;
+}
+
+/* ---- JSON-LD -------------------------------------------------------------------------- */
+
+static json_t *jsonld_term(const term *t)
+{
+	json_t *o = json_object();
+	if (t->k == T_LIT) {
+		json_object_set_new(o, "@value", json_string(t->v));
+		if (t->lang)
+			json_object_set_new(o, "@language", json_string(t->lang));
+		else if (t->dt)
+			json_object_set_new(o, "@type", json_string(t->dt));
+	} else {
+		char b[64];
+		snprintf(b, sizeof b, "_:%s", t->v);
+		json_object_set_new(o, "@id", json_string(t->k == T_BLANK ? b : t->v));
+	}
+	return o;
+}
+
+static int write_jsonld(graph *const *gs, size_t n_gs, char **ret, size_t *ret_len)
+{
+	json_t *doc = json_object(), *ctx = json_object(), *items = json_array();
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		json_object_set_new(ctx, prefixes[i].prefix, json_string(prefixes[i].iri));
+	json_object_set_new(doc, "@context", ctx);
+	json_object_set_new(doc, "@graph", items);
+	json_t *node = NULL;
+	const triple *prev = NULL;
+	for (size_t k = 0; k < n_gs; k++) {
+		for (size_t i = 0; i < gs[k]->n; i++) {
+			const triple *t = &gs[k]->v[i];
+			bool same = prev && same_term(&prev->s, &t->s);
+			prev = t;
+			if (!same) {
+				node = json_object();
+				char b[64];
+				snprintf(b, sizeof b, "_:%s", t->s.v);
+				json_object_set_new(node, "@id", json_string(t->s.k == T_BLANK ? b : t->s.v));
+				json_array_append_new(items, node);
+			}
+			if (strcmp(t->p, "a") == 0) {
+				json_t *types = json_object_get(node, "@type");
+				if (!types)
+					json_object_set_new(node, "@type", types = json_array());
+				json_array_append_new(types, json_string(t->o.v));
+				continue;
+			}
+			json_t *vals = json_object_get(node, t->p);
+			if (!vals)
+				json_object_set_new(node, t->p, vals = json_array());
+			json_array_append_new(vals, jsonld_term(&t->o));
+		}
+	}
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (!text)
+		return MAILLE_ENOMEM;
+	size_t n = strlen(text);
+	char *out = malloc(n + 2);
+	if (!out) {
+		free(text);
+		return MAILLE_ENOMEM;
+	}
+	memcpy(out, text, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	free(text);
+	*ret = out;
+	*ret_len = n + 1;
+	return 0;
+}
+
+int export_write_dcat(const export_set *s, export_sink *o, const char *variant)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	/* the catalogue's own triples, the named resources', the blank nodes' */
+	graph bg = { .a = &a }, rg = { .a = &a, .blank_sink = &bg }, g = { .a = &a };
+	const char *base = s->base_url && s->base_url[0] ? s->base_url : NULL;
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(s->node_key, PROTO_KEY_LEN, hex);
+	term cat = iri(base ? join(&g, base, "/catalog", NULL)
+	                    : join(&g, "urn:maille:catalog:", hex, NULL));
+	const char *title = s->title && s->title[0] ? s->title : "Maille";
+	add(&g, cat, "a", iri("dcat:Catalog"));
+	add(&g, cat, "dct:title", lit(join(&g, "Catalogue Maille : ", title, NULL), "fr"));
+	add(&g, cat, "dct:description",
+	    lit(join(&g, "Méthodologies, cas d'usage, composants et retours d'expérience sur l'IA "
+	                 "et les algorithmes publics, publiés par ", title,
+	                 " et les territoires de sa fédération Maille", NULL),
+	        "fr"));
+	if (base)
+		add(&g, cat, "foaf:homepage", iri(join(&g, base, "/", NULL)));
+	char ts[21];
+	export_rfc3339(s->now_us, ts);
+	add(&g, cat, "dct:modified", typed(join(&g, ts, NULL), "xsd:dateTime"));
+	/* the catalogue's publisher: the node's territory when it published records here, else
+	 * the first territory */
+	const export_territory *pub = export_territory_of(s, s->node_key);
+	if (!pub && s->n_terr)
+		pub = &s->terr[0];
+	if (pub)
+		add(&g, cat, "dct:publisher", agent(&g, s, pub));
+	int r = build(&rg, &g, s, o, cat);
+	graph *const gs[] = { &g, &rg, &bg };
+	bool ttl = !variant || strcmp(variant, "ttl") == 0, jsonld = !variant || strcmp(variant, "jsonld") == 0;
+	for (int pass = 0; !r && pass < 2; pass++) {
+		if ((pass == 0 && !ttl) || (pass == 1 && !jsonld))
+			continue;
+		char *text = NULL;
+		size_t len = 0;
+		r = pass == 0 ? write_turtle(gs, 3, &text, &len) : write_jsonld(gs, 3, &text, &len);
+		if (!r)
+			r = export_put(o, pass == 0 ? "catalog.ttl" : "catalog.jsonld", text, len);
+		free(text);
+	}
+	free(g.v);
+	free(rg.v);
+	free(bg.v);
+	proto_arena_done(&a);
+	return r;
+}
