@@ -417,6 +417,8 @@ static const char export_help[] =
 	N_("usage: maille export [--format json] [--json] [--dir DIR]\n"
 	"       maille export --format markdown PATH [--dir DIR]\n"
 	"       maille export --format markdown --out DIR [--dir DIR]\n"
+	"       maille export --format dcat [--type T] [--territory KEY|--mine] [--all]\n"
+	"                     [--out FILE.ttl|FILE.jsonld|DIR] [--base-url URL] [--dir DIR]\n"
 	"\n"
 	"Writes every live entry of the store (records of every territory, federation records and\n"
 	"tombstones) with its decoded body as one JSON document on standard output.\n"
@@ -426,10 +428,23 @@ static const char export_help[] =
 	"the same path with the same fields: edit it and publish it to make a new version.\n"
 	"With --out DIR instead of PATH, writes every record of this territory's catalogue into\n"
 	"DIR, one file per record named by its path (rex/bilan gives DIR/rex/bilan.md); an\n"
-	"existing file is not replaced.\n"
+	"existing file is not replaced; 'maille import markdown DIR' takes the folder back.\n"
 	"\n"
-	"  --format F   json (the default) or markdown\n"
-	"  --out DIR    with --format markdown: one file per record in DIR\n");
+	"With --format dcat, writes the catalogue as DCAT-AP 3, what data.gouv.fr harvests: every\n"
+	"record of the trusted territories (--all: every territory; --type, --territory or --mine:\n"
+	"fewer) as a dataset, an API component as a data service, each record's territory as its\n"
+	"publisher, only public contacts. Turtle on standard output, or into --out: FILE.ttl\n"
+	"(Turtle), FILE.jsonld (JSON-LD), or a folder DIR that gets both (catalog.ttl and\n"
+	"catalog.jsonld); a file is replaced whole. Links point to the web catalogue at --base-url\n"
+	"(default: https:// and the first name of web.hosts in maille.conf; without one, records\n"
+	"are named urn:maille:KEY/PATH).\n"
+	"\n"
+	"  --format F     json (the default), markdown or dcat\n"
+	"  --out PATH     markdown: one file per record in the folder PATH; dcat: see above\n"
+	"  --type T       dcat: records of type T only\n"
+	"  --territory KEY, --mine  dcat: one territory's records, or this node's territory's\n"
+	"  --all          dcat: untrusted territories' records too\n"
+	"  --base-url URL dcat: the web catalogue's address, for links\n");
 
 /* A stored record's body as a Markdown file (fmwrite.h) into *ret; EXIT_FAIL (printed). */
 static int export_md_text(const store_row *row, const char *what, char **ret, size_t *ret_len)
