@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""`maille export --format dcat`: the catalogue as DCAT-AP 3, read back by a second reader
+(raptor2's `rapper` for Turtle; the JSON-LD expanded here and compared with the Turtle, triple
+for triple), with the mandatory properties of DCAT-AP 3 on every catalogue, dataset,
+distribution, data service and agent; only public contacts; each record's territory as its
+publisher; the filters (--type, --mine); a file replaced whole.
+
+Usage: test_export_dcat.py MAILLE_BINARY SAMPLES_DIR"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+
+import harness
+
+SAMPLES = None
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+# DCAT-AP 3.0 mandatory properties, by class
+MANDATORY = {
+    DCAT + "Catalog": [DCT + "title", DCT + "description", DCT + "publisher"],
+    DCAT + "Dataset": [DCT + "title", DCT + "description"],
+    DCAT + "Distribution": [DCAT + "accessURL"],
+    DCAT + "DataService": [DCT + "title", DCAT + "endpointURL"],
+    FOAF + "Agent": [FOAF + "name"],
+}
+
+NT_TERM = r'(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z-]+|\^\^<[^>]*>)?)'
+NT_LINE = re.compile(r'^' + NT_TERM + r' ' + NT_TERM + r' ' + NT_TERM + r' \.$')
+
+
+def nt_unescape(s):
+    return re.sub(r'\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\(.)',
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)) if (m.group(1) or m.group(2))
+                  else {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}[m.group(3)], s)
+
+
+def nt_term(t):
+    """A term of N-Triples as ("iri", v) / ("blank",) / ("lit", text, lang, datatype)."""
+    if t.startswith("<"):
+        return ("iri", t[1:-1])
+    if t.startswith("_:"):
+        return ("blank",)
+    m = re.match(r'^"((?:[^"\\]|\\.)*)"(?:@([A-Za-z-]+)|\^\^<([^>]*)>)?$', t)
+    return ("lit", nt_unescape(m.group(1)), m.group(2), m.group(3))
+
+
+def turtle_triples(path):
+    """The triples of a Turtle file as rapper (raptor2's own tool, not Maille) reads them; the
+    subjects kept whole (blank nodes by their label), for the class checks."""
+    p = subprocess.run(["rapper", "-q", "-i", "turtle", "-o", "ntriples", path],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"rapper refused {path}: {p.stderr}")
+    out = []
+    for line in p.stdout.splitlines():
+        m = NT_LINE.match(line)
+        if not m:
+            raise AssertionError(f"not N-Triples: {line}")
+        out.append((m.group(1), m.group(2)[1:-1], nt_term(m.group(3))))
+    return out
+
+
+def jsonld_triples(path):
+    """The triples of our JSON-LD (a @context of prefixes, a @graph of nodes whose values are
+    {"@id"} or {"@value", "@language"|"@type"}), expanded by hand."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    ctx = doc["@context"]
+
+    def expand(name):
+        p, _, local = name.partition(":")
+        return ctx[p] + local if p in ctx and not local.startswith("//") else name
+
+    out = []
+    for node in doc["@graph"]:
+        s = node["@id"] if node["@id"].startswith("_:") else "<" + node["@id"] + ">"
+        for t in node.get("@type", []):
+            out.append((s, RDF_TYPE, ("iri", expand(t))))
+        for k, vals in node.items():
+            if k.startswith("@"):
+                continue
+            for v in vals:
+                if "@id" in v:
+                    o = ("blank",) if v["@id"].startswith("_:") else ("iri", v["@id"])
+                else:
+                    dt = v.get("@type")
+                    o = ("lit", v["@value"], v.get("@language"), expand(dt) if dt else None)
+                out.append((s, expand(k), o))
+    return out
+
+
+def anonymous(triples):
+    """The triples with blank subjects made anonymous: a multiset to compare graphs."""
+    return sorted((("_" if s.startswith("_:") else s), p, o) for s, p, o in triples)
+
+
+class ExportDcat(harness.Case):
+    @classmethod
+    def setUpClass(cls):
+        cls.begin("maille-export-dcat-")
+        cls.dir = cls.path("node")
+        cls.ok(cls.dir, "init", "--name", "Métropole de Lyon", "--siren", "200046977",
+               "--kind", "metropole")
+        src = cls.path("samples")
+        os.makedirs(src)
+        for name in sorted(os.listdir(SAMPLES)):
+            if name.endswith(".md") and name != "README.md":
+                shutil.copy(os.path.join(SAMPLES, name), src)
+        # a component whose contact is not public, and an API without an address
+        cls.write("samples/zz-prive.md", PRIVATE)
+        cls.write("samples/zz-api.md", API_WITHOUT_ADDRESS)
+        cls.ok(cls.dir, "import", "markdown", src)
+        cls.records = cls.js(cls.dir, "list")
+        cls.ok(cls.dir, "export", "--format", "dcat", "--out", cls.path("cat"),
+               "--base-url", "http://127.0.0.1:8080")
+        cls.ttl = turtle_triples(cls.path("cat", "catalog.ttl"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.end()
+
+    def subjects_of(self, triples, cls_iri):
+        return {s for s, p, o in triples if p == RDF_TYPE and o == ("iri", cls_iri)}
+
+    def test_mandatory_properties(self):
+        for cls_iri, props in MANDATORY.items():
+            subjects = self.subjects_of(self.ttl, cls_iri)
+            self.assertTrue(subjects, cls_iri)
+            for s in subjects:
+                have = {p for s2, p, _ in self.ttl if s2 == s}
+                for p in props:
+                    self.assertIn(p, have, f"{s} ({cls_iri}) lacks {p}")
+
+    def test_one_resource_per_record(self):
+        datasets = self.subjects_of(self.ttl, DCAT + "Dataset")
+        services = self.subjects_of(self.ttl, DCAT + "DataService")
+        # every record but the API without an address
+        self.assertEqual(len(datasets) + len(services), len(self.records) - 1)
+        self.assertEqual(len(services), 1)
+        ids = {o[1] for s, p, o in self.ttl if p == DCT + "identifier" and s in datasets}
+        for r in self.records:
+            if r["path"] != "component/api-sans-adresse":
+                self.assertIn(f"urn:maille:{r['author']}/{r['path']}", ids | {
+                    o[1] for s, p, o in self.ttl if p == DCT + "identifier" and s in services})
+        # the catalogue names them all
+        cat = self.subjects_of(self.ttl, DCAT + "Catalog").pop()
+        listed = {"<" + o[1] + ">" for s, p, o in self.ttl
+                  if s == cat and p in (DCAT + "dataset", DCAT + "service")}
+        self.assertEqual(listed, datasets | services)
+
+    def test_dataset_distributions_and_publisher(self):
+        base = "http://127.0.0.1:8080/entry/component/base-adresse-locale-de-la-metropole"
+        ds = [s for s in self.subjects_of(self.ttl, DCAT + "Dataset") if s.startswith("<" + base)]
+        self.assertEqual(len(ds), 1)
+        ds = ds[0]
+        titles = [o for s, p, o in self.ttl if s == ds and p == DCT + "title"]
+        self.assertEqual(titles, [("lit", "Base adresse locale de la Métropole", "fr", None)])
+        dists = [o for s, p, o in self.ttl if s == ds and p == DCAT + "distribution"]
+        # its own distributions, then its page and its JSON on the web catalogue
+        self.assertGreaterEqual(len(dists), 3)
+        pub = [o for s, p, o in self.ttl if s == ds and p == DCT + "publisher"]
+        self.assertEqual(len(pub), 1)
+        agent = "<" + pub[0][1] + ">"
+        names = [o[1] for s, p, o in self.ttl if s == agent and p == FOAF + "name"]
+        self.assertEqual(names, ["Métropole de Lyon"])
+        sirens = [o[1] for s, p, o in self.ttl if s == agent and p == DCT + "identifier"]
+        self.assertEqual(sirens, ["200046977"])
+
+    def test_only_public_contacts(self):
+        mails = {o[1] for s, p, o in self.ttl if p == VCARD + "hasEmail"}
+        self.assertIn("mailto:sig@exemple-metropole.fr", mails)
+        self.assertNotIn("mailto:agent.prive@exemple-metropole.fr", mails)
+        with open(self.path("cat", "catalog.jsonld"), encoding="utf-8") as f:
+            self.assertNotIn("agent.prive@", f.read())
+
+    def test_jsonld_is_the_same_graph(self):
+        self.assertEqual(anonymous(jsonld_triples(self.path("cat", "catalog.jsonld"))),
+                         anonymous(self.ttl))
+
+    def test_skipped_api_is_said(self):
+        rc, _, err = self.m(self.dir, "export", "--format", "dcat", "--out", self.path("x.ttl"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("component/api-sans-adresse: not exported: API without an address", err)
+        self.assertIn("left out", err)
+
+    def test_filters_and_outputs(self):
+        rc, out, err = self.m(self.dir, "export", "--format", "dcat", "--type", "rex")
+        self.assertEqual(rc, 0, err)
+        path = self.write("rex.ttl", out)
+        triples = turtle_triples(path)
+        rex = [r for r in self.records if r["type"] == "rex"]
+        self.assertEqual(len(self.subjects_of(triples, DCAT + "Dataset")), len(rex))
+        # a .jsonld file alone; a second export replaces it
+        target = self.path("one.jsonld")
+        for _ in range(2):
+            self.ok(self.dir, "export", "--format", "dcat", "--mine", "--out", target)
+            with open(target, encoding="utf-8") as f:
+                self.assertIn("@graph", json.load(f))
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("one.jsonld")],
+                         ["one.jsonld"])
+        err = self.fails(self.dir, "export", "--format", "dcat", "rex/x", rc=2)
+        self.assertIn("takes no PATH", err)
+        err = self.fails(self.dir, "export", "--format", "json", "--type", "rex", rc=2)
+        self.assertIn("--type does not apply to --format json", err)
+        err = self.fails(self.dir, "export", "--format", "excel", rc=2)
+        self.assertIn("json, markdown, dcat", err)
+
+
+PRIVATE = """---
+type: component
+title: Jeu de données des interventions de voirie
+summary: Les interventions de voirie de l'année, par quartier.
+themes: [donnees]
+status: production
+component_kind: dataset
+licence: etalab-2.0
+contacts:
+  - name: Agent de la voirie
+    email: agent.prive@exemple-metropole.fr
+    public: false
+distributions:
+  - access_url: https://donnees.exemple-metropole.fr/voirie.csv
+    format: CSV
+    licence: etalab-2.0
+---
+Une ligne par intervention : date, adresse, nature des travaux.
+"""
+
+API_WITHOUT_ADDRESS = """---
+type: component
+path: component/api-sans-adresse
+title: API des horaires des piscines
+summary: Les horaires d'ouverture des piscines, en JSON.
+themes: [donnees]
+status: development
+component_kind: api
+licence: etalab-2.0
+---
+Une API encore en développement, sans adresse publique.
+"""
+
+if __name__ == "__main__":
+    harness.MAILLE = os.path.abspath(sys.argv[1])
+    SAMPLES = sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])
