@@ -451,6 +451,8 @@ static const struct web_route {
 	{ "/accessibilite", false, web_page_accessibility, NULL },
 	{ "/mentions-legales", false, web_page_legal, NULL },
 	{ "/feed.atom", false, web_feed, NULL },
+	{ "/catalog.ttl", false, web_catalog_ttl, NULL },
+	{ "/catalog.jsonld", false, web_catalog_jsonld, NULL },
 	{ "/publish", false, get_publish, post_publish },
 	{ "/delete", false, NULL, post_delete },
 	{ "/lang/", false, switch_lang, NULL },

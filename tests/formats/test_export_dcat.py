@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import unittest
+import urllib.request
 
 import harness
 
@@ -190,6 +191,34 @@ class ExportDcat(harness.Case):
         self.assertEqual(rc, 0, err)
         self.assertIn("component/api-sans-adresse: not exported: API without an address", err)
         self.assertIn("left out", err)
+
+    def test_web_catalogue_serves_the_same_catalogue(self):
+        """/catalog.ttl and /catalog.jsonld of the node's web catalogue: the CLI's export with
+        the web catalogue's own address in the links, the catalogue page's filters."""
+        self.ok(self.dir, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        d = self.daemon(self.dir, web="127.0.0.1:0")
+        try:
+            base = f"http://127.0.0.1:{d.port}"
+            with urllib.request.urlopen(base + "/catalog.ttl", timeout=30) as resp:
+                self.assertTrue(resp.headers["Content-Type"].startswith("text/turtle"))
+                served = self.write("served.ttl", resp.read())
+            with urllib.request.urlopen(base + "/catalog.jsonld", timeout=30) as resp:
+                self.assertTrue(resp.headers["Content-Type"].startswith("application/ld+json"))
+                jsonld = self.write("served.jsonld", resp.read())
+            with urllib.request.urlopen(base + "/catalog.ttl?type=rex", timeout=30) as resp:
+                rex = self.write("served-rex.ttl", resp.read())
+            self.ok(self.dir, "export", "--format", "dcat", "--out", self.path("cli.ttl"),
+                    "--base-url", base)
+        finally:
+            self.stop_daemons()
+        web, cli = turtle_triples(served), turtle_triples(self.path("cli.ttl"))
+        modified = DCT + "modified"
+        strip = lambda ts: anonymous([t for t in ts if not (t[1] == modified and
+                                                            "catalog" in t[0])])
+        self.assertEqual(strip(web), strip(cli))
+        self.assertEqual(anonymous(jsonld_triples(jsonld)), anonymous(web))
+        n_rex = len([r for r in self.records if r["type"] == "rex"])
+        self.assertEqual(len(self.subjects_of(turtle_triples(rex), DCAT + "Dataset")), n_rex)
 
     def test_filters_and_outputs(self):
         rc, out, err = self.m(self.dir, "export", "--format", "dcat", "--type", "rex")

@@ -1,0 +1,78 @@
+/* node/web/web_export.c: the catalogue in the formats harvesters read, at a stable address of
+ * the node (node/formats/export.h): /catalog.ttl and /catalog.jsonld (DCAT-AP 3, what
+ * data.gouv.fr harvests), with the catalogue page's filters (?type=, ?territory=, ?all=1). The
+ * links are this catalogue's, from the Host the request used (already checked against the
+ * node's names: web_host_check): http for an address or localhost, https for a name of
+ * web.hosts, which a TLS proxy serves. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/formats/export.h"
+#include "proto/error.h"
+#include "web_int.h"
+
+typedef struct page_sink {
+	web_req *r;
+} page_sink;
+
+static int sink_page(void *ctx, const char *name, const char *data, size_t len)
+{
+	(void)name;
+	page_sink *p = ctx;
+	wb_put(&p->r->out, data, len);
+	return 0;
+}
+
+/* "http://127.0.0.1:8080" or "https://catalogue.exemple.fr" from the request's Host. */
+static void base_of(web_req *r, char *ret, size_t cap)
+{
+	const char *h = web_header(r, "Host");
+	if (!h || !*h) {
+		ret[0] = '\0';
+		return;
+	}
+	bool plain = h[0] == '[' || (h[0] >= '0' && h[0] <= '9') || strncmp(h, "localhost", 9) == 0;
+	snprintf(ret, cap, "%s://%s", plain ? "http" : "https", h);
+}
+
+static void export_page(web_req *r, const char *variant, const char *ctype)
+{
+	web_query wq;
+	if (!web_filters(r, &wq))
+		return;
+	export_set s;
+	export_set_init(&s);
+	char base[600], name[256];
+	base_of(r, base, sizeof base);
+	web_site_name(r, name, sizeof name);
+	s.base_url = base[0] ? base : NULL;
+	s.title = name;
+	memcpy(s.node_key, r->w->own, PROTO_KEY_LEN);
+	s.now_us = web_now_us(r->w);
+	page_sink ps = { r };
+	export_sink o = { .put = sink_page, .ctx = &ps };
+	int e = export_set_load(&s, r->wk->st, &wq.f);
+	if (!e)
+		e = export_write_dcat(&s, &o, variant);
+	free(o.skips);
+	export_set_done(&s);
+	if (e) {
+		wb_done(&r->out);
+		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");
+		return;
+	}
+	r->ctype = ctype;
+}
+
+void web_catalog_ttl(web_req *r, const char *rest)
+{
+	(void)rest;
+	export_page(r, "ttl", "text/turtle; charset=utf-8");
+}
+
+void web_catalog_jsonld(web_req *r, const char *rest)
+{
+	(void)rest;
+	export_page(r, "jsonld", "application/ld+json; charset=utf-8");
+}
