@@ -124,4 +124,13 @@ const char *web_url(const web_server *w);
  * handles, removes DIR/web.addr, frees. NULL is a no-op. */
 void web_stop(web_server *w);
 
+/* `maille export --format site` (web_site.c): the records of s (node/formats/export.h) as a
+ * static site of plain HTML pages, no script, in the web catalogue's look: index.html, a page
+ * a record (<path>.html) and maille.css, handed to o. Dates in zone (NULL: the default), text
+ * in English when en. 0, MAILLE_ENOMEM or the sink's error. */
+typedef struct store store;
+typedef struct export_set export_set;
+typedef struct export_sink export_sink;
+int web_site_export(store *st, const export_set *s, const char *zone, bool en, export_sink *o);
+
 #endif

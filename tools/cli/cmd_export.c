@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/formats/export.h"
+#include "node/web/web.h"
 #include "proto/error.h"
 
 typedef struct sink_ctx {
@@ -68,6 +69,16 @@ static int sink_put(void *vctx, const char *name, const char *data, size_t len)
 		snprintf(path, sizeof path, "%s/%s", c->out, name);
 	else
 		snprintf(path, sizeof path, "%s", c->out);
+	/* a file of a folder export may be in a folder of its own (site: use_case/x.html) */
+	for (char *p = c->folder ? path + strlen(c->out) + 1 : NULL; p && (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		int m = mkdir(path, 0755);
+		*p = '/';
+		if (m != 0 && errno != EEXIST) {
+			cli_error("%s: %s", path, strerror(errno));
+			return MAILLE_EIO;
+		}
+	}
 	int r = write_replace(path, data, len);
 	if (r) {
 		cli_error("%s: %s", path, strerror(errno));
@@ -88,10 +99,13 @@ static const char *out_variant(const char *out)
 int export_run(node_dir *nd, store_filter *f, const char *format, const char *out,
                const char *base_url, bool json)
 {
+	bool site = strcmp(format, "site") == 0;
 	const export_format *ef = export_format_find(format);
-	if (!ef)
+	if (!ef && !site)
 		return EXIT_USAGE;
-	const char *variant = out_variant(out);
+	if (site && !out)
+		return cli_usage_error("export", "%s", _("--format site needs --out DIR (a folder)"));
+	const char *variant = site ? NULL : out_variant(out);
 	sink_ctx sc = { .out = out, .folder = out && !variant };
 	if (sc.folder && mkdir(out, 0755) != 0 && errno != EEXIST) {
 		cli_error("%s: %s", out, strerror(errno));
@@ -118,7 +132,9 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 		cli_error(_("export: %s"), cli_strerror(r));
 		goto out;
 	}
-	r = ef->write(&s, &o, variant);
+	/* a public page of a French territory: French, whatever the shell's language */
+	r = site ? web_site_export(nd->st, &s, nd->timezone, false, &o)
+	         : ef->write(&s, &o, variant);
 	if (r) {
 		if (r == MAILLE_ENOMEM)
 			cli_error(_("out of memory"));

@@ -419,6 +419,8 @@ static const char export_help[] =
 	"       maille export --format markdown --out DIR [--dir DIR]\n"
 	"       maille export --format dcat [--type T] [--territory KEY|--mine] [--all]\n"
 	"                     [--out FILE.ttl|FILE.jsonld|DIR] [--base-url URL] [--dir DIR]\n"
+	"       maille export --format site --out DIR [--type T] [--territory KEY|--mine] [--all]\n"
+	"                     [--base-url URL] [--dir DIR]\n"
 	"\n"
 	"Writes every live entry of the store (records of every territory, federation records and\n"
 	"tombstones) with its decoded body as one JSON document on standard output.\n"
@@ -439,12 +441,19 @@ static const char export_help[] =
 	"(default: https:// and the first name of web.hosts in maille.conf; without one, records\n"
 	"are named urn:maille:KEY/PATH).\n"
 	"\n"
-	"  --format F     json (the default), markdown or dcat\n"
-	"  --out PATH     markdown: one file per record in the folder PATH; dcat: see above\n"
-	"  --type T       dcat: records of type T only\n"
-	"  --territory KEY, --mine  dcat: one territory's records, or this node's territory's\n"
-	"  --all          dcat: untrusted territories' records too\n"
-	"  --base-url URL dcat: the web catalogue's address, for links\n");
+	"With --format site, writes the records (the same options choose them) as a static site\n"
+	"into the folder DIR, in French: index.html (e.g. with --mine --type use_case, your\n"
+	"territory's public algorithm inventory), one page a record and the web catalogue's\n"
+	"stylesheet; no script, links between pages as files; links to other records go to\n"
+	"--base-url's web catalogue.\n"
+	"\n"
+	"  --format F     json (the default), markdown, dcat or site\n"
+	"  --out PATH     markdown, site: the folder PATH; dcat: see above\n"
+	"  --type T       dcat, site: records of type T only\n"
+	"  --territory KEY, --mine  dcat, site: one territory's records, or this node's\n"
+	"                 territory's\n"
+	"  --all          dcat, site: untrusted territories' records too\n"
+	"  --base-url URL dcat, site: the web catalogue's address, for links\n");
 
 /* A stored record's body as a Markdown file (fmwrite.h) into *ret; EXIT_FAIL (printed). */
 static int export_md_text(const store_row *row, const char *what, char **ret, size_t *ret_len)
@@ -571,6 +580,8 @@ static void export_format_names(char *ret, size_t cap)
 	size_t n = (size_t)snprintf(ret, cap, "json, markdown");
 	for (const export_format *f = export_formats; f->name && n < cap; f++)
 		n += (size_t)snprintf(ret + n, cap - n, ", %s", f->name);
+	if (n < cap)
+		snprintf(ret + n, cap - n, ", site");
 }
 
 /* export --format F of node/formats: the filter options, then export_run. */
@@ -609,7 +620,7 @@ int cmd_export(int argc, char **argv)
 		return r;
 	const char *format = cli_opt_get(opts, "format");
 	const char *out = cli_opt_get(opts, "out");
-	if (format && export_format_find(format))
+	if (format && (export_format_find(format) || strcmp(format, "site") == 0))
 		return export_formats_cmd(opts, &a, format, out);
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "markdown") != 0) {
 		char names[200];
