@@ -93,20 +93,34 @@ static int add_territory(load_ctx *c, const uint8_t key[PROTO_KEY_LEN])
 	return 0;
 }
 
+/* The type of a stored body when it is a catalogue record's (the tables' name for it), else
+ * NULL. */
+static const char *catalogue_type(const uint8_t *buf, size_t len)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	proto_value *body = NULL;
+	const char *name = NULL;
+	if (proto_value_decode(buf, len, &a, &body) == 0 && body->type == PROTO_V_MAP) {
+		const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
+		const proto_record_type *t = tv && tv->type == PROTO_V_STR
+		                                 ? proto_record_type_find(tv->u.str.ptr, tv->u.str.len)
+		                                 : NULL;
+		if (t && t->cls == PROTO_RC_CATALOGUE)
+			name = t->name;
+	}
+	proto_arena_done(&a);
+	return name;
+}
+
 static int load_row(const store_row *row, void *vctx)
 {
 	load_ctx *c = vctx;
 	export_set *s = c->s;
 	if (row->entry.kind != PROTO_KIND_DOCUMENT)
 		return 0;
-	proto_value *body = NULL;
-	if (proto_value_decode(row->entry.body, row->entry.body_len, &s->arena, &body) != 0 ||
-	    body->type != PROTO_V_MAP)
-		return 0;
-	const proto_value *tv = proto_map_get(body, PROTO_F_TYPE);
-	const proto_record_type *t =
-	    tv && tv->type == PROTO_V_STR ? proto_record_type_find(tv->u.str.ptr, tv->u.str.len) : NULL;
-	if (!t || t->cls != PROTO_RC_CATALOGUE)
+	const char *type = catalogue_type(row->entry.body, row->entry.body_len);
+	if (!type)
 		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
@@ -119,8 +133,7 @@ static int load_row(const store_row *row, void *vctx)
 		s->cap = cap;
 	}
 	export_record *r = &s->v[s->n];
-	r->body = body;
-	r->type = tv->u.str.ptr;
+	r->type = type;
 	r->path = proto_arena_strndup(&s->arena, row->entry.path, row->entry.path_len);
 	memcpy(r->territory, row->entry.territory, PROTO_KEY_LEN);
 	memcpy(r->id, row->id, PROTO_ID_LEN);
@@ -138,8 +151,37 @@ int export_set_load(export_set *s, store *st, const store_filter *f)
 	load_ctx c = { s, st, 0 };
 	store_filter g = *f;
 	g.include_tombstones = false;
+	s->st = st;
 	int r = store_list(st, &g, load_row, &c);
 	return c.err ? c.err : r;
+}
+
+int export_each(const export_set *s,
+                int (*fn)(void *ctx, const export_record *r, const proto_value *body), void *ctx)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const export_record *r = &s->v[i];
+		store_row row;
+		int e = store_entry_get(s->st, r->territory, r->path, &row);
+		if (e == MAILLE_ENOTFOUND)
+			continue;
+		if (e)
+			return e;
+		proto_arena a;
+		proto_arena_init(&a, 0);
+		proto_value *body = NULL;
+		int out = 0;
+		/* the version listed, or a newer one stored meanwhile: its body either way */
+		if (row.entry.kind == PROTO_KIND_DOCUMENT &&
+		    proto_value_decode(row.entry.body, row.entry.body_len, &a, &body) == 0 &&
+		    body->type == PROTO_V_MAP)
+			out = fn(ctx, r, body);
+		store_row_done(&row);
+		proto_arena_done(&a);
+		if (out)
+			return out;
+	}
+	return 0;
 }
 
 int export_skip_add(export_sink *o, const export_record *r, const char *fr, const char *en, ...)
@@ -166,10 +208,14 @@ int export_skip_add(export_sink *o, const export_record *r, const char *fr, cons
 
 int export_put(export_sink *o, const char *name, const char *data, size_t len)
 {
-	int r = o->put(o->ctx, name, data, len);
-	if (!r)
+	int r = o->begin(o->ctx, name);
+	if (r)
+		return r;
+	r = o->write(o->ctx, data, len);
+	int e = o->end(o->ctx, r == 0);
+	if (!r && !e)
 		o->n_files++;
-	return r;
+	return r ? r : e;
 }
 
 const char *export_text(proto_arena *a, const proto_value *body, const char *key, const char *lang,

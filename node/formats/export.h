@@ -3,10 +3,14 @@
  * An export takes the live catalogue records a filter keeps (a type, a territory, the trusted
  * ones: export_set_load), with the territory records of their publishers, and a format's
  * writer turns them into files: one (a DCAT catalogue, a CSV) or one a record (publiccode.yml
- * files). Writers print nothing and touch no file: they hand each file's bytes to the sink
- * (the CLI writes them, the web catalogue serves them). A record a format cannot express
- * whole (a component without what publiccode requires) is not exported invalid: it is listed
- * in the sink's skips with the keys it lacks.
+ * files, a site's pages). Writers print nothing and touch no file: they hand each file's bytes
+ * to the sink (the CLI writes them, the web catalogue serves them). A record a format cannot
+ * express whole (a component without what publiccode requires) is not exported invalid: it is
+ * listed in the sink's skips with the keys it lacks.
+ *
+ * Memory stays small whatever the catalogue's size: the set keeps each record's identity, not
+ * its body; export_each decodes one body at a time, and writers hand their output to the sink
+ * in pieces (a record's worth), which the sink writes as they come.
  *
  * Performs no I/O but the store's reads. */
 #ifndef MAILLE_NODE_EXPORT_H
@@ -22,8 +26,7 @@
 #include "store/store.h"
 
 typedef struct export_record {
-	const proto_value *body; /* decoded, arena-owned */
-	const char *type;        /* its `type` */
+	const char *type; /* its `type` */
 	const char *path;
 	uint8_t territory[PROTO_KEY_LEN];
 	uint8_t id[PROTO_ID_LEN];
@@ -38,6 +41,7 @@ typedef struct export_territory {
 } export_territory;
 
 typedef struct export_set {
+	store *st; /* where the bodies are read (export_each) */
 	proto_arena arena;
 	export_record *v; /* malloc'd, in the store's listing order */
 	size_t n, cap;
@@ -56,6 +60,11 @@ void export_set_done(export_set *s);
  * territories. A record whose body does not decode is left out. 0, or the store's error,
  * MAILLE_ENOMEM. */
 int export_set_load(export_set *s, store *st, const store_filter *f);
+/* fn for each record of s in order with its body (valid during the call only), read again
+ * from the store; a record gone since export_set_load (deleted meanwhile) is skipped. Stops
+ * at fn's first non-zero value, which it returns; else 0, or the store's error. */
+int export_each(const export_set *s,
+                int (*fn)(void *ctx, const export_record *r, const proto_value *body), void *ctx);
 /* The territory of key in s (never NULL for a record's territory). */
 const export_territory *export_territory_of(const export_set *s, const uint8_t key[PROTO_KEY_LEN]);
 
@@ -65,14 +74,19 @@ typedef struct export_skip {
 	char fr[320], en[320];
 } export_skip;
 
-/* Where a writer's files go. put: name is the file's name relative to the export (a one-file
- * export names its file too: "catalog.ttl"); 0 or an error code, which stops the writer. */
+/* Where a writer's files go: begin a file by its name relative to the export (a one-file
+ * export names its file too: "catalog.ttl"), write its bytes in pieces, end it (ok false:
+ * the writer failed, the file is dropped). Each returns 0 or an error code, which stops the
+ * writer. */
 typedef struct export_sink {
-	int (*put)(void *ctx, const char *name, const char *data, size_t len);
+	int (*begin)(void *ctx, const char *name);
+	int (*write)(void *ctx, const char *data, size_t len);
+	int (*end)(void *ctx, bool ok);
 	void *ctx;
 	export_skip *skips; /* malloc'd by export_skip_add; the caller frees */
 	size_t n_skips, cap_skips;
 	size_t n_files;
+	size_t n_records; /* records written (a writer counts them) */
 } export_sink;
 
 /* Records a skip (same arguments for both formats, as import.h). MAILLE_ENOMEM or 0. */
@@ -81,7 +95,7 @@ int export_skip_add(export_sink *o, const export_record *r, const char *fr, cons
     __attribute__((format(printf, 3, 5), format(printf, 4, 5)))
 #endif
     ;
-/* o->put, counted. */
+/* A whole file at once: begin, write, end. */
 int export_put(export_sink *o, const char *name, const char *data, size_t len);
 
 typedef struct export_format {

@@ -230,21 +230,22 @@ static void add_distribution(graph *g, term ds, const char *access, const char *
 }
 
 /* The properties every resource of a record has. */
-static void add_common(graph *g, const export_set *s, const export_record *r, term res)
+static void add_common(graph *g, const export_set *s, const export_record *r,
+                       const proto_value *body, term res)
 {
 	char hex[2 * PROTO_KEY_LEN + 1], ts[21];
 	proto_hex(r->territory, PROTO_KEY_LEN, hex);
-	const char *lang = str_of(r->body, PROTO_F_LANG);
-	add_texts(g, res, "dct:title", proto_map_get(r->body, PROTO_F_TITLE), lang);
-	const proto_value *desc = proto_map_get(r->body, PROTO_F_DESCRIPTION);
-	add_texts(g, res, "dct:description", desc ? desc : proto_map_get(r->body, PROTO_F_SUMMARY),
+	const char *lang = str_of(body, PROTO_F_LANG);
+	add_texts(g, res, "dct:title", proto_map_get(body, PROTO_F_TITLE), lang);
+	const proto_value *desc = proto_map_get(body, PROTO_F_DESCRIPTION);
+	add_texts(g, res, "dct:description", desc ? desc : proto_map_get(body, PROTO_F_SUMMARY),
 	          lang);
-	add_texts(g, res, "dcat:keyword", proto_map_get(r->body, "keywords"), lang);
+	add_texts(g, res, "dcat:keyword", proto_map_get(body, "keywords"), lang);
 	add(g, res, "dct:identifier", lit(join(g, "urn:maille:", hex, "/", r->path, NULL), NULL));
 	add(g, res, "dct:publisher", agent(g, s, export_territory_of(s, r->territory)));
 	export_rfc3339(r->timestamp_us, ts);
 	add(g, res, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));
-	const char *l = licence_iri(g, str_of(r->body, PROTO_F_CONTENT_LICENCE));
+	const char *l = licence_iri(g, str_of(body, PROTO_F_CONTENT_LICENCE));
 	if (l && strcmp(r->type, "component") != 0)
 		add(g, res, "dct:license", iri(l));
 	if (lang)
@@ -252,8 +253,8 @@ static void add_common(graph *g, const export_set *s, const export_record *r, te
 		    iri(join(g, "http://publications.europa.eu/resource/authority/language/",
 		             strcmp(lang, "fr") == 0 ? "FRA" : strcmp(lang, "en") == 0 ? "ENG" : "MUL",
 		             NULL)));
-	add_contacts(g, res, r->body);
-	const proto_value *ids = proto_map_get(r->body, "identifiers");
+	add_contacts(g, res, body);
+	const proto_value *ids = proto_map_get(body, "identifiers");
 	for (size_t i = 0; ids && ids->type == PROTO_V_ARRAY && i < ids->u.arr.n; i++) {
 		const char *url = str_of(&ids->u.arr.items[i], "url");
 		if (url)
@@ -261,73 +262,69 @@ static void add_common(graph *g, const export_set *s, const export_record *r, te
 	}
 }
 
-static int build(graph *g, graph *cg, const export_set *s, export_sink *o, term cat)
+/* One record's resource into g (its blank nodes into g's blank_sink) and its link from the
+ * catalogue into cg; an API without an address skipped. */
+static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o,
+                        const export_record *r, const proto_value *body, term cat)
 {
-	for (size_t i = 0; i < s->n_terr; i++)
-		add_agent(g, s, &s->terr[i]);
-	for (size_t i = 0; i < s->n && !g->err; i++) {
-		const export_record *r = &s->v[i];
-		const char *kind = str_of(r->body, "component_kind");
-		bool component = strcmp(r->type, "component") == 0;
-		const proto_value *dists = proto_map_get(r->body, "distributions");
-		const proto_value *first = dists && dists->type == PROTO_V_ARRAY && dists->u.arr.n
-		                               ? &dists->u.arr.items[0] : NULL;
-		char page[1024];
-		export_record_url(s, r, page, sizeof page);
-		const char *page_iri = page[0] ? join(g, page, NULL) : NULL;
-		char hex[2 * PROTO_KEY_LEN + 1];
-		proto_hex(r->territory, PROTO_KEY_LEN, hex);
-		term res = iri(page_iri ? page_iri : join(g, "urn:maille:", hex, "/", r->path, NULL));
-		if (component && kind && strcmp(kind, "api") == 0) {
-			const char *endpoint = first ? str_of(first, "access_url") : NULL;
-			if (!endpoint)
-				endpoint = str_of(r->body, "landing_url");
-			if (!endpoint) {
-				if (export_skip_add(o, r, "API sans adresse (distributions[0].access_url ou "
-				                          "landing_url) : DCAT-AP exige dcat:endpointURL",
-				                    "API without an address (distributions[0].access_url or "
-				                    "landing_url): DCAT-AP requires dcat:endpointURL"))
-					return MAILLE_ENOMEM;
-				continue;
-			}
-			add(cg, cat, "dcat:service", res);
-			add(g, res, "a", iri("dcat:DataService"));
-			add(g, res, "dcat:endpointURL", iri(endpoint));
-			add_common(g, s, r, res);
-			const char *l = licence_iri(g, str_of(r->body, "licence"));
-			if (l)
-				add(g, res, "dct:license", iri(l));
-			if (page_iri)
-				add(g, res, "dcat:landingPage", iri(page_iri));
-			continue;
+	const char *kind = str_of(body, "component_kind");
+	bool component = strcmp(r->type, "component") == 0;
+	const proto_value *dists = proto_map_get(body, "distributions");
+	const proto_value *first =
+	    dists && dists->type == PROTO_V_ARRAY && dists->u.arr.n ? &dists->u.arr.items[0] : NULL;
+	char page[1024];
+	export_record_url(s, r, page, sizeof page);
+	const char *page_iri = page[0] ? join(g, page, NULL) : NULL;
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(r->territory, PROTO_KEY_LEN, hex);
+	term res = iri(page_iri ? page_iri : join(g, "urn:maille:", hex, "/", r->path, NULL));
+	if (component && kind && strcmp(kind, "api") == 0) {
+		const char *endpoint = first ? str_of(first, "access_url") : NULL;
+		if (!endpoint)
+			endpoint = str_of(body, "landing_url");
+		if (!endpoint)
+			return export_skip_add(o, r,
+			                       "API sans adresse (distributions[0].access_url ou "
+			                       "landing_url) : DCAT-AP exige dcat:endpointURL",
+			                       "API without an address (distributions[0].access_url or "
+			                       "landing_url): DCAT-AP requires dcat:endpointURL");
+		add(cg, cat, "dcat:service", iri(join(cg, res.v, NULL)));
+		add(g, res, "a", iri("dcat:DataService"));
+		add(g, res, "dcat:endpointURL", iri(endpoint));
+		add_common(g, s, r, body, res);
+		const char *l = licence_iri(g, str_of(body, "licence"));
+		if (l)
+			add(g, res, "dct:license", iri(l));
+		if (page_iri)
+			add(g, res, "dcat:landingPage", iri(page_iri));
+		return g->err ? g->err : cg->err;
+	}
+	add(cg, cat, "dcat:dataset", iri(join(cg, res.v, NULL)));
+	add(g, res, "a", iri("dcat:Dataset"));
+	add_common(g, s, r, body, res);
+	const char *landing = component ? str_of(body, "landing_url") : NULL;
+	if (landing || page_iri)
+		add(g, res, "dcat:landingPage", iri(landing ? landing : page_iri));
+	if (component) {
+		const char *l = str_of(body, "licence");
+		for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
+			const proto_value *d = &dists->u.arr.items[k];
+			const char *dl = str_of(d, "licence");
+			add_distribution(g, res, str_of(d, "access_url"), str_of(d, "format"), dl ? dl : l,
+			                 NULL);
 		}
-		add(cg, cat, "dcat:dataset", res);
-		add(g, res, "a", iri("dcat:Dataset"));
-		add_common(g, s, r, res);
-		const char *landing = component ? str_of(r->body, "landing_url") : NULL;
-		if (landing || page_iri)
-			add(g, res, "dcat:landingPage", iri(landing ? landing : page_iri));
-		if (component) {
-			const char *l = str_of(r->body, "licence");
-			for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
-				const proto_value *d = &dists->u.arr.items[k];
-				const char *dl = str_of(d, "licence");
-				add_distribution(g, res, str_of(d, "access_url"), str_of(d, "format"),
-				                 dl ? dl : l, NULL);
-			}
-		}
-		if (page_iri) {
-			add_distribution(g, res, page_iri, "HTML", str_of(r->body, PROTO_F_CONTENT_LICENCE),
-			                 "Fiche sur le catalogue Maille");
-			size_t bl = strlen(s->base_url);
-			while (bl > 0 && s->base_url[bl - 1] == '/')
-				bl--;
-			char api[1200];
-			snprintf(api, sizeof api, "%.*s/api/entry/%s?territory=%s", (int)bl, s->base_url,
-			         r->path, hex);
-			add_distribution(g, res, join(g, api, NULL), "JSON",
-			                 str_of(r->body, PROTO_F_CONTENT_LICENCE), "Fiche en JSON");
-		}
+	}
+	if (page_iri) {
+		add_distribution(g, res, page_iri, "HTML", str_of(body, PROTO_F_CONTENT_LICENCE),
+		                 "Fiche sur le catalogue Maille");
+		size_t bl = strlen(s->base_url);
+		while (bl > 0 && s->base_url[bl - 1] == '/')
+			bl--;
+		char api[1200];
+		snprintf(api, sizeof api, "%.*s/api/entry/%s?territory=%s", (int)bl, s->base_url,
+		         r->path, hex);
+		add_distribution(g, res, join(g, api, NULL), "JSON",
+		                 str_of(body, PROTO_F_CONTENT_LICENCE), "Fiche en JSON");
 	}
 	return g->err ? g->err : cg->err;
 }
@@ -396,13 +393,10 @@ static bool same_term(const term *a, const term *b)
 	return a->k == b->k && strcmp(a->v, b->v) == 0;
 }
 
-static int write_turtle(graph *const *gs, size_t n_gs, char **ret, size_t *ret_len)
+/* The triples of gs as Turtle statements into f, a block a subject (consecutive triples of
+ * one subject share it). */
+static void turtle_triples(FILE *f, graph *const *gs, size_t n_gs)
 {
-	FILE *f = open_memstream(ret, ret_len);
-	if (!f)
-		return MAILLE_ENOMEM;
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		fprintf(f, "@prefix %s: <%s> .\n", prefixes[i].prefix, prefixes[i].iri);
 	const triple *prev = NULL;
 	for (size_t k = 0; k < n_gs; k++) {
 		for (size_t i = 0; i < gs[k]->n; i++) {
@@ -424,7 +418,6 @@ static int write_turtle(graph *const *gs, size_t n_gs, char **ret, size_t *ret_l
 	}
 	if (prev)
 		fputs(" .\n", f);
-	return fclose(f) == 0 ? 0 : MAILLE_ENOMEM;
 }
 
 /* ---- JSON-LD -------------------------------------------------------------------------- */
@@ -446,26 +439,39 @@ static json_t *jsonld_term(const term *t)
 	return o;
 }
 
-static int write_jsonld(graph *const *gs, size_t n_gs, char **ret, size_t *ret_len)
+/* node as one element of the @graph array into f: pretty, after a comma unless *first. */
+static int jsonld_dump(FILE *f, json_t *node, bool *first)
 {
-	json_t *doc = json_object(), *ctx = json_object(), *items = json_array();
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		json_object_set_new(ctx, prefixes[i].prefix, json_string(prefixes[i].iri));
-	json_object_set_new(doc, "@context", ctx);
-	json_object_set_new(doc, "@graph", items);
+	char *text = json_dumps(node, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return MAILLE_ENOMEM;
+	if (!*first)
+		fputs(",\n", f);
+	*first = false;
+	fputs(text, f);
+	free(text);
+	return 0;
+}
+
+/* The triples of gs as JSON-LD node objects into f, each after a comma unless *first. */
+static int jsonld_nodes(FILE *f, graph *const *gs, size_t n_gs, bool *first)
+{
 	json_t *node = NULL;
 	const triple *prev = NULL;
-	for (size_t k = 0; k < n_gs; k++) {
-		for (size_t i = 0; i < gs[k]->n; i++) {
+	int err = 0;
+	for (size_t k = 0; k <= n_gs && !err; k++) {
+		for (size_t i = 0; k < n_gs && i < gs[k]->n; i++) {
 			const triple *t = &gs[k]->v[i];
 			bool same = prev && same_term(&prev->s, &t->s);
 			prev = t;
 			if (!same) {
+				if (node && !err)
+					err = jsonld_dump(f, node, first);
+				json_decref(node);
 				node = json_object();
 				char b[64];
 				snprintf(b, sizeof b, "_:%s", t->s.v);
 				json_object_set_new(node, "@id", json_string(t->s.k == T_BLANK ? b : t->s.v));
-				json_array_append_new(items, node);
 			}
 			if (strcmp(t->p, "a") == 0) {
 				json_t *types = json_object_get(node, "@type");
@@ -480,72 +486,162 @@ static int write_jsonld(graph *const *gs, size_t n_gs, char **ret, size_t *ret_l
 			json_array_append_new(vals, jsonld_term(&t->o));
 		}
 	}
-	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (!text)
-		return MAILLE_ENOMEM;
-	size_t n = strlen(text);
-	char *out = malloc(n + 2);
-	if (!out) {
-		free(text);
-		return MAILLE_ENOMEM;
-	}
-	memcpy(out, text, n);
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	free(text);
-	*ret = out;
-	*ret_len = n + 1;
-	return 0;
+	if (node && !err)
+		err = jsonld_dump(f, node, first);
+	json_decref(node);
+	return err;
 }
 
-int export_write_dcat(const export_set *s, export_sink *o, const char *variant)
+/* ---- the writer ----------------------------------------------------------------------- */
+
+typedef struct dcat_run {
+	const export_set *s;
+	export_sink *o;
+	bool jsonld, first; /* first: no JSON-LD node written yet */
+	graph *cg;          /* the catalogue's triples, written last */
+	term cat;
+	size_t n;           /* records written */
+} dcat_run;
+
+/* The Turtle or JSON-LD of graphs gs handed to the sink. */
+static int emit(dcat_run *d, graph *const *gs, size_t n_gs)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return MAILLE_ENOMEM;
+	int r = 0;
+	if (d->jsonld)
+		r = jsonld_nodes(f, gs, n_gs, &d->first);
+	else
+		turtle_triples(f, gs, n_gs);
+	if (fclose(f) != 0 && !r)
+		r = MAILLE_ENOMEM;
+	if (!r && len)
+		r = d->o->write(d->o->ctx, text, len);
+	free(text);
+	return r;
+}
+
+static int dcat_record(void *ctx, const export_record *r, const proto_value *body)
+{
+	dcat_run *d = ctx;
 	proto_arena a;
 	proto_arena_init(&a, 0);
-	/* the catalogue's own triples, the named resources', the blank nodes' */
-	graph bg = { .a = &a }, rg = { .a = &a, .blank_sink = &bg }, g = { .a = &a };
+	graph bg = { .a = &a }, rg = { .a = &a, .blank_sink = &bg };
+	size_t skips = d->o->n_skips;
+	int e = build_record(&rg, d->cg, d->s, d->o, r, body, d->cat);
+	graph *const gs[] = { &rg, &bg };
+	if (!e && d->o->n_skips == skips) {
+		e = emit(d, gs, 2);
+		d->n++;
+	}
+	free(rg.v);
+	free(bg.v);
+	proto_arena_done(&a);
+	return e;
+}
+
+/* The catalogue's own triples (its links to every resource come as the records pass). */
+static void catalogue_head(graph *g, const export_set *s, term cat)
+{
 	const char *base = s->base_url && s->base_url[0] ? s->base_url : NULL;
-	char hex[2 * PROTO_KEY_LEN + 1];
-	proto_hex(s->node_key, PROTO_KEY_LEN, hex);
-	term cat = iri(base ? join(&g, base, "/catalog", NULL)
-	                    : join(&g, "urn:maille:catalog:", hex, NULL));
 	const char *title = s->title && s->title[0] ? s->title : "Maille";
-	add(&g, cat, "a", iri("dcat:Catalog"));
-	add(&g, cat, "dct:title", lit(join(&g, "Catalogue Maille : ", title, NULL), "fr"));
-	add(&g, cat, "dct:description",
-	    lit(join(&g, "Méthodologies, cas d'usage, composants et retours d'expérience sur l'IA "
-	                 "et les algorithmes publics, publiés par ", title,
-	                 " et les territoires de sa fédération Maille", NULL),
+	add(g, cat, "a", iri("dcat:Catalog"));
+	add(g, cat, "dct:title", lit(join(g, "Catalogue Maille : ", title, NULL), "fr"));
+	add(g, cat, "dct:description",
+	    lit(join(g, "Méthodologies, cas d'usage, composants et retours d'expérience sur l'IA "
+	                "et les algorithmes publics, publiés par ", title,
+	             " et les territoires de sa fédération Maille", NULL),
 	        "fr"));
 	if (base)
-		add(&g, cat, "foaf:homepage", iri(join(&g, base, "/", NULL)));
+		add(g, cat, "foaf:homepage", iri(join(g, base, "/", NULL)));
 	char ts[21];
 	export_rfc3339(s->now_us, ts);
-	add(&g, cat, "dct:modified", typed(join(&g, ts, NULL), "xsd:dateTime"));
+	add(g, cat, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));
 	/* the catalogue's publisher: the node's territory when it published records here, else
 	 * the first territory */
 	const export_territory *pub = export_territory_of(s, s->node_key);
 	if (!pub && s->n_terr)
 		pub = &s->terr[0];
 	if (pub)
-		add(&g, cat, "dct:publisher", agent(&g, s, pub));
-	int r = build(&rg, &g, s, o, cat);
-	graph *const gs[] = { &g, &rg, &bg };
-	bool ttl = !variant || strcmp(variant, "ttl") == 0, jsonld = !variant || strcmp(variant, "jsonld") == 0;
-	for (int pass = 0; !r && pass < 2; pass++) {
-		if ((pass == 0 && !ttl) || (pass == 1 && !jsonld))
-			continue;
-		char *text = NULL;
-		size_t len = 0;
-		r = pass == 0 ? write_turtle(gs, 3, &text, &len) : write_jsonld(gs, 3, &text, &len);
-		if (!r)
-			r = export_put(o, pass == 0 ? "catalog.ttl" : "catalog.jsonld", text, len);
-		free(text);
+		add(g, cat, "dct:publisher", agent(g, s, pub));
+}
+
+/* One file: the prefixes (or the JSON-LD's opening), every record, the territories, the
+ * catalogue. */
+static int dcat_file(const export_set *s, export_sink *o, bool jsonld, size_t *ret_n)
+{
+	proto_arena a;
+	proto_arena_init(&a, 0);
+	graph cg = { .a = &a }, ag = { .a = &a };
+	char hex[2 * PROTO_KEY_LEN + 1];
+	proto_hex(s->node_key, PROTO_KEY_LEN, hex);
+	const char *base = s->base_url && s->base_url[0] ? s->base_url : NULL;
+	term cat = iri(base ? join(&cg, base, "/catalog", NULL)
+	                    : join(&cg, "urn:maille:catalog:", hex, NULL));
+	catalogue_head(&cg, s, cat);
+	dcat_run d = { s, o, jsonld, true, &cg, cat, 0 };
+	int r = o->begin(o->ctx, jsonld ? "catalog.jsonld" : "catalog.ttl");
+	if (r) {
+		proto_arena_done(&a);
+		return r;
 	}
-	free(g.v);
-	free(rg.v);
-	free(bg.v);
+	char *head = NULL;
+	size_t hlen = 0;
+	FILE *f = open_memstream(&head, &hlen);
+	if (!f)
+		r = MAILLE_ENOMEM;
+	else {
+		if (jsonld) {
+			fputs("{\n \"@context\": {", f);
+			for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+				fprintf(f, "%s\n  \"%s\": \"%s\"", i ? "," : "", prefixes[i].prefix,
+				        prefixes[i].iri);
+			fputs("\n },\n \"@graph\": [\n", f);
+		} else {
+			for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+				fprintf(f, "@prefix %s: <%s> .\n", prefixes[i].prefix, prefixes[i].iri);
+		}
+		r = fclose(f) == 0 ? o->write(o->ctx, head, hlen) : MAILLE_ENOMEM;
+		free(head);
+	}
+	if (!r)
+		r = export_each(s, dcat_record, &d);
+	for (size_t i = 0; !r && i < s->n_terr; i++)
+		add_agent(&ag, s, &s->terr[i]);
+	graph *const tail[] = { &ag, &cg };
+	if (!r)
+		r = ag.err ? ag.err : cg.err;
+	if (!r)
+		r = emit(&d, tail, 2);
+	static const char close_graph[] = "\n ]\n}\n";
+	if (!r && jsonld)
+		r = o->write(o->ctx, close_graph, sizeof close_graph - 1);
+	int e = o->end(o->ctx, r == 0);
+	if (!r && !e)
+		o->n_files++;
+	*ret_n = d.n;
+	free(cg.v);
+	free(ag.v);
 	proto_arena_done(&a);
+	return r ? r : e;
+}
+
+int export_write_dcat(const export_set *s, export_sink *o, const char *variant)
+{
+	bool ttl = !variant || strcmp(variant, "ttl") == 0;
+	bool jsonld = !variant || strcmp(variant, "jsonld") == 0;
+	/* a folder gets both flavours: the records count once, and skips are said once */
+	size_t n = 0;
+	int r = ttl ? dcat_file(s, o, false, &n) : 0;
+	if (!r && jsonld) {
+		size_t after = o->n_skips;
+		r = dcat_file(s, o, true, &n);
+		if (ttl)
+			o->n_skips = after;
+	}
+	o->n_records += n;
 	return r;
 }

@@ -16,11 +16,25 @@ typedef struct page_sink {
 	web_req *r;
 } page_sink;
 
-static int sink_page(void *ctx, const char *name, const char *data, size_t len)
+static int sink_begin(void *ctx, const char *name)
 {
+	(void)ctx;
 	(void)name;
+	return 0;
+}
+
+/* The answer is built in memory (at most WEB_OUT_MAX): past it, the export stops. */
+static int sink_write(void *ctx, const char *data, size_t len)
+{
 	page_sink *p = ctx;
 	wb_put(&p->r->out, data, len);
+	return p->r->out.failed ? MAILLE_ETOOBIG : 0;
+}
+
+static int sink_end(void *ctx, bool ok)
+{
+	(void)ctx;
+	(void)ok;
 	return 0;
 }
 
@@ -51,12 +65,23 @@ static void export_page(web_req *r, const char *variant, const char *ctype)
 	memcpy(s.node_key, r->w->own, PROTO_KEY_LEN);
 	s.now_us = web_now_us(r->w);
 	page_sink ps = { r };
-	export_sink o = { .put = sink_page, .ctx = &ps };
+	export_sink o = { .begin = sink_begin, .write = sink_write, .end = sink_end, .ctx = &ps };
 	int e = export_set_load(&s, r->wk->st, &wq.f);
 	if (!e)
 		e = export_write_dcat(&s, &o, variant);
 	free(o.skips);
 	export_set_done(&s);
+	if (e == MAILLE_ETOOBIG) {
+		wb_done(&r->out);
+		web_error(r, 500,
+		          "Le catalogue est trop grand pour être servi d'un bloc ici : choisissez un "
+		          "type (?type=) ou un territoire (?territory=), ou publiez le fichier de "
+		          "« maille export --format dcat ».",
+		          "The catalogue is too large to be served in one piece here: choose a type "
+		          "(?type=) or a territory (?territory=), or publish the file of \"maille "
+		          "export --format dcat\".");
+		return;
+	}
 	if (e) {
 		wb_done(&r->out);
 		web_error(r, 500, "Lecture du catalogue impossible.", "Cannot read the catalogue.");

@@ -45,24 +45,32 @@ static void up(web_buf *b, const char *path)
 		wb_puts(b, "../");
 }
 
-/* The record of s at (territory, path), or NULL. */
-static const export_record *site_find(const export_set *s, const char *hex, const char *path,
-                                      size_t path_len)
+/* The records of the site by "<territory hex>/<path>", sorted, for the links between pages. */
+typedef struct site_keys {
+	char **v;
+	size_t n;
+} site_keys;
+
+static int cmp_key(const void *a, const void *b)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		char h[2 * PROTO_KEY_LEN + 1];
-		proto_hex(s->v[i].territory, PROTO_KEY_LEN, h);
-		if (strcmp(h, hex) == 0 && strlen(s->v[i].path) == path_len &&
-		    memcmp(s->v[i].path, path, path_len) == 0)
-			return &s->v[i];
-	}
-	return NULL;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the site has the record at (hex, path[0..path_len)). */
+static bool site_has(const site_keys *k, const char *hex, const char *path, size_t path_len)
+{
+	char key[2 * PROTO_KEY_LEN + 2 + PROTO_PATH_MAX + 1];
+	if (path_len > PROTO_PATH_MAX)
+		return false;
+	snprintf(key, sizeof key, "%s/%.*s", hex, (int)path_len, path);
+	const char *kp = key;
+	return k->n && bsearch(&kp, k->v, k->n, sizeof *k->v, cmp_key) != NULL;
 }
 
 /* html with its links to the web catalogue's entries (href="/entry/P?territory=K") made
  * relative (a record of the site), absolute (base_url) or dropped (the link's text stays). */
-static void relink(web_buf *out, const export_set *s, const char *from, const char *html,
-                   size_t len)
+static void relink(web_buf *out, const export_set *s, const site_keys *keys, const char *from,
+                   const char *html, size_t len)
 {
 	static const char pat[] = "<a href=\"/entry/";
 	const char *p = html, *end = html + len;
@@ -87,8 +95,7 @@ static void relink(web_buf *out, const export_set *s, const char *from, const ch
 		hex[2 * PROTO_KEY_LEN] = '\0';
 		/* the path as written in the href is percent-encoded with '/' kept: the paths of
 		 * records hold no character that encoding changes (PROTOCOL.md §1.3) */
-		const export_record *r = site_find(s, hex, path, (size_t)(q - path));
-		if (r) {
+		if (site_has(keys, hex, path, (size_t)(q - path))) {
 			wb_puts(out, "<a href=\"");
 			up(out, from);
 			wb_put(out, path, (size_t)(q - path));
@@ -151,6 +158,23 @@ static void page_end(web_buf *b, const export_set *s, bool en)
 	wb_puts(b, "</p></footer></body></html>\n");
 }
 
+/* What the index shows of a record, kept while the pages are written. */
+typedef struct site_row {
+	const export_record *rec;
+	const char *title, *status, *summary; /* arena copies; status, summary may be NULL */
+} site_row;
+
+typedef struct site_run {
+	web_site_req *q;
+	const export_set *s;
+	export_sink *o;
+	proto_arena a;
+	site_row *rows; /* one a record written, in the set's order */
+	size_t n;
+	site_keys keys;
+	web_buf b;
+} site_run;
+
 /* The order of the index: use cases first (the algorithm inventory), then the other types in
  * the tables' order. */
 static int type_rank(const char *type)
@@ -163,13 +187,14 @@ static int type_rank(const char *type)
 	return 1000;
 }
 
-static void index_page(web_site_req *q, const export_set *s, web_buf *b)
+static void index_page(site_run *run, web_buf *b)
 {
-	web_req *r = &q->r;
+	web_req *r = &run->q->r;
+	const export_set *s = run->s;
 	bool en = r->en;
 	bool inventory = true;
-	for (size_t i = 0; i < s->n; i++)
-		inventory = inventory && strcmp(s->v[i].type, "use_case") == 0;
+	for (size_t i = 0; i < run->n; i++)
+		inventory = inventory && strcmp(run->rows[i].rec->type, "use_case") == 0;
 	const char *h1 = inventory ? (en ? "Public algorithm inventory" : "Inventaire des algorithmes publics")
 	                           : (en ? "Catalogue" : "Catalogue");
 	page_begin(b, s, en, h1, "");
@@ -187,12 +212,13 @@ static void index_page(web_site_req *q, const export_set *s, web_buf *b)
 		                 "and public algorithms."
 		               : "Méthodologies, cas d'usage, composants et retours d'expérience sur "
 		                 "l'IA et les algorithmes publics.");
-	wb_printf(b, "</p><p>%zu %s</p>", s->n,
-	          en ? (s->n == 1 ? "record" : "records") : (s->n == 1 ? "fiche" : "fiches"));
+	wb_printf(b, "</p><p>%zu %s</p>", run->n,
+	          en ? (run->n == 1 ? "record" : "records") : (run->n == 1 ? "fiche" : "fiches"));
 	for (int rank = -1; rank <= (int)proto_record_n_types; rank++) {
 		bool opened = false;
-		for (size_t i = 0; i < s->n; i++) {
-			const export_record *rec = &s->v[i];
+		for (size_t i = 0; i < run->n; i++) {
+			const site_row *row = &run->rows[i];
+			const export_record *rec = row->rec;
 			int tr = type_rank(rec->type);
 			if (tr != rank && !(rank == (int)proto_record_n_types && tr == 1000))
 				continue;
@@ -210,18 +236,15 @@ static void index_page(web_site_req *q, const export_set *s, web_buf *b)
 			wb_puts(b, "<tr><td><a href=\"");
 			wb_url(b, rec->path, strlen(rec->path), true);
 			wb_puts(b, ".html\">");
-			wb_htmls(b, web_body_title(r, rec->body));
+			wb_htmls(b, row->title);
 			wb_puts(b, "</a></td><td>");
-			const proto_value *st = proto_map_get(rec->body, PROTO_F_STATUS);
-			if (st && st->type == PROTO_V_STR) {
-				const char *sl = web_label(r, st->u.str.ptr);
-				wb_htmls(b, sl ? sl : st->u.str.ptr);
+			if (row->status) {
+				const char *sl = web_label(r, row->status);
+				wb_htmls(b, sl ? sl : row->status);
 			}
 			wb_puts(b, "</td><td>");
-			const char *sum = proto_langmap_pick(proto_map_get(rec->body, PROTO_F_SUMMARY),
-			                                     en ? "en" : "fr");
-			if (sum)
-				wb_htmls(b, sum);
+			if (row->summary)
+				wb_htmls(b, row->summary);
 			char when[64];
 			web_date(r, rec->timestamp_us, when, sizeof when);
 			wb_puts(b, "</td><td>");
@@ -236,13 +259,13 @@ static void index_page(web_site_req *q, const export_set *s, web_buf *b)
 
 /* A record's page: the web catalogue's entry page without its forms and its network parts
  * (type, territory and date, title, summary, description, then the field list). */
-static void record_page(web_site_req *q, const export_set *s, const export_record *rec,
-                        web_buf *b)
+static void record_page(web_site_req *q, const export_set *s, const site_keys *keys,
+                        const export_record *rec, const proto_value *body, web_buf *b)
 {
 	web_req *r = &q->r;
 	bool en = r->en;
 	const char *lang = en ? "en" : "fr";
-	const char *title = web_body_title(r, rec->body);
+	const char *title = web_body_title(r, body);
 	page_begin(b, s, en, title, rec->path);
 	wb_puts(b, "<p><a href=\"");
 	up(b, rec->path);
@@ -260,13 +283,13 @@ static void record_page(web_site_req *q, const export_set *s, const export_recor
 	wb_puts(b, "</p><h1>");
 	wb_htmls(b, title);
 	wb_puts(b, "</h1>");
-	const char *sum = proto_langmap_pick(proto_map_get(rec->body, PROTO_F_SUMMARY), lang);
+	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
 	if (sum) {
 		wb_puts(b, "<p class=\"summary\"><strong>");
 		wb_htmls(b, sum);
 		wb_puts(b, "</strong></p>");
 	}
-	const char *desc = proto_langmap_pick(proto_map_get(rec->body, PROTO_F_DESCRIPTION), lang);
+	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
 	if (desc) {
 		wb_printf(b, "<section aria-labelledby=\"h-desc\"><h2 id=\"h-desc\">%s</h2>",
 		          "Description");
@@ -278,38 +301,79 @@ static void record_page(web_site_req *q, const export_set *s, const export_recor
 	/* the entry page's field list, its links to other records made the site's */
 	web_buf saved = r->out;
 	r->out = (web_buf){ 0 };
-	web_fields(r, rec->body, rec->type, rec->territory);
+	web_fields(r, body, rec->type, rec->territory);
 	web_buf fields = r->out;
 	r->out = saved;
 	if (fields.failed)
 		b->failed = true;
 	else if (fields.p)
-		relink(b, s, rec->path, fields.p, fields.len);
+		relink(b, s, keys, rec->path, fields.p, fields.len);
 	wb_done(&fields);
 	wb_puts(b, "</section></article>");
 	page_end(b, s, en);
 }
 
+static char *keep(site_run *run, const char *t)
+{
+	return t ? proto_arena_strndup(&run->a, t, strlen(t)) : NULL;
+}
+
+/* A record's page, and its row of the index kept. */
+static int site_record(void *ctx, const export_record *rec, const proto_value *body)
+{
+	site_run *run = ctx;
+	web_req *r = &run->q->r;
+	site_row *row = &run->rows[run->n];
+	const proto_value *st = proto_map_get(body, PROTO_F_STATUS);
+	row->rec = rec;
+	row->title = keep(run, web_body_title(r, body));
+	row->status = keep(run, st && st->type == PROTO_V_STR ? st->u.str.ptr : NULL);
+	row->summary =
+	    keep(run, proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), r->en ? "en" : "fr"));
+	if (!row->title)
+		return MAILLE_ENOMEM;
+	char name[PROTO_PATH_MAX + 8];
+	snprintf(name, sizeof name, "%s.html", rec->path);
+	record_page(run->q, run->s, &run->keys, rec, body, &run->b);
+	int e = run->b.failed ? MAILLE_ENOMEM : export_put(run->o, name, run->b.p, run->b.len);
+	wb_done(&run->b);
+	if (!e) {
+		run->n++;
+		run->o->n_records++;
+	}
+	return e;
+}
+
 int web_site_export(store *st, const export_set *s, const char *zone, bool en, export_sink *o)
 {
-	web_site_req *q = calloc(1, sizeof *q);
-	if (!q)
-		return MAILLE_ENOMEM;
-	site_req_init(q, st, s, zone, en);
-	int r = export_put(o, "maille.css", web_css, strlen(web_css));
-	web_buf b = { 0 };
-	if (!r) {
-		index_page(q, s, &b);
-		r = b.failed ? MAILLE_ENOMEM : export_put(o, "index.html", b.p, b.len);
-		wb_done(&b);
-	}
+	site_run run = { .s = s, .o = o };
+	run.q = calloc(1, sizeof *run.q);
+	run.rows = calloc(s->n ? s->n : 1, sizeof *run.rows);
+	proto_arena_init(&run.a, 0);
+	int r = run.q && run.rows ? 0 : MAILLE_ENOMEM;
+	run.keys.v = r ? NULL : proto_arena_alloc(&run.a, (s->n ? s->n : 1) * sizeof *run.keys.v);
 	for (size_t i = 0; !r && i < s->n; i++) {
-		char name[PROTO_PATH_MAX + 8];
-		snprintf(name, sizeof name, "%s.html", s->v[i].path);
-		record_page(q, s, &s->v[i], &b);
-		r = b.failed ? MAILLE_ENOMEM : export_put(o, name, b.p, b.len);
-		wb_done(&b);
+		char hex[2 * PROTO_KEY_LEN + 1], key[2 * PROTO_KEY_LEN + 2 + PROTO_PATH_MAX + 1];
+		proto_hex(s->v[i].territory, PROTO_KEY_LEN, hex);
+		snprintf(key, sizeof key, "%s/%s", hex, s->v[i].path);
+		if (!run.keys.v || !(run.keys.v[run.keys.n++] = keep(&run, key)))
+			r = MAILLE_ENOMEM;
 	}
-	free(q);
+	if (!r)
+		qsort(run.keys.v, run.keys.n, sizeof *run.keys.v, cmp_key);
+	if (!r) {
+		site_req_init(run.q, st, s, zone, en);
+		r = export_put(o, "maille.css", web_css, strlen(web_css));
+	}
+	if (!r)
+		r = export_each(s, site_record, &run);
+	if (!r) {
+		index_page(&run, &run.b);
+		r = run.b.failed ? MAILLE_ENOMEM : export_put(o, "index.html", run.b.p, run.b.len);
+		wb_done(&run.b);
+	}
+	proto_arena_done(&run.a);
+	free(run.rows);
+	free(run.q);
 	return r;
 }

@@ -20,71 +20,88 @@
 typedef struct sink_ctx {
 	const char *out;  /* NULL: standard output */
 	bool folder;      /* out is a folder: each file goes into it by its name */
-	int err_errno;
+	/* the file being written: a temporary file beside its place, renamed over it at the end */
+	int fd;
+	char path[4400], tmp[4420];
 } sink_ctx;
 
-/* data[0..len) as path: a temporary file beside it, synced, renamed over it. */
-static int write_replace(const char *path, const char *data, size_t len)
+static int sink_begin(void *vctx, const char *name)
 {
-	char tmp[4200];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= sizeof tmp)
-		return MAILLE_EINVAL;
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return MAILLE_EIO;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+	sink_ctx *c = vctx;
+	c->fd = -1;
+	if (!c->out)
+		return 0;
+	if (c->folder)
+		snprintf(c->path, sizeof c->path, "%s/%s", c->out, name);
+	else
+		snprintf(c->path, sizeof c->path, "%s", c->out);
+	/* a file of a folder export may be in a folder of its own (site: use_case/x.html) */
+	for (char *p = c->folder ? c->path + strlen(c->out) + 1 : NULL; p && (p = strchr(p, '/'));
+	     p++) {
+		*p = '\0';
+		int m = mkdir(c->path, 0755);
+		*p = '/';
+		if (m != 0 && errno != EEXIST) {
+			cli_error("%s: %s", c->path, strerror(errno));
+			return MAILLE_EIO;
+		}
 	}
-	int saved = errno;
-	bool ok = off == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
-	if (!ok)
-		saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	if (!ok || rename(tmp, path) != 0) {
-		if (ok)
-			saved = errno;
-		unlink(tmp);
-		errno = saved;
+	snprintf(c->tmp, sizeof c->tmp, "%s.tmp-XXXXXX", c->path);
+	c->fd = mkstemp(c->tmp);
+	if (c->fd < 0 || fchmod(c->fd, 0644) != 0) {
+		cli_error("%s: %s", c->path, strerror(errno));
+		if (c->fd >= 0) {
+			close(c->fd);
+			unlink(c->tmp);
+			c->fd = -1;
+		}
 		return MAILLE_EIO;
 	}
 	return 0;
 }
 
-static int sink_put(void *vctx, const char *name, const char *data, size_t len)
+static int sink_write(void *vctx, const char *data, size_t len)
 {
 	sink_ctx *c = vctx;
 	if (!c->out)
 		return fwrite(data, 1, len, stdout) == len ? 0 : MAILLE_EIO;
-	char path[4400];
-	if (c->folder)
-		snprintf(path, sizeof path, "%s/%s", c->out, name);
-	else
-		snprintf(path, sizeof path, "%s", c->out);
-	/* a file of a folder export may be in a folder of its own (site: use_case/x.html) */
-	for (char *p = c->folder ? path + strlen(c->out) + 1 : NULL; p && (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		int m = mkdir(path, 0755);
-		*p = '/';
-		if (m != 0 && errno != EEXIST) {
-			cli_error("%s: %s", path, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(c->fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cli_error("%s: %s", c->path, strerror(w < 0 ? errno : EIO));
 			return MAILLE_EIO;
 		}
-	}
-	int r = write_replace(path, data, len);
-	if (r) {
-		cli_error("%s: %s", path, strerror(errno));
-		return r;
+		off += (size_t)w;
 	}
 	return 0;
+}
+
+/* The file whole at its place (synced, then renamed over the old one), or nothing of it. */
+static int sink_end(void *vctx, bool ok)
+{
+	sink_ctx *c = vctx;
+	if (!c->out)
+		return fflush(stdout) == 0 ? 0 : MAILLE_EIO;
+	if (c->fd < 0)
+		return MAILLE_EIO;
+	bool done = ok && fsync(c->fd) == 0;
+	int saved = errno;
+	if (close(c->fd) != 0 && done) {
+		done = false;
+		saved = errno;
+	}
+	c->fd = -1;
+	if (done && rename(c->tmp, c->path) == 0)
+		return 0;
+	if (ok) {
+		if (done)
+			saved = errno;
+		cli_error("%s: %s", c->path, strerror(saved));
+	}
+	unlink(c->tmp);
+	return MAILLE_EIO;
 }
 
 /* The name's extension when it is one a format chooses its flavour by (".ttl", ".jsonld"). */
@@ -106,7 +123,7 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	if (site && !out)
 		return cli_usage_error("export", "%s", _("--format site needs --out DIR (a folder)"));
 	const char *variant = site ? NULL : out_variant(out);
-	sink_ctx sc = { .out = out, .folder = out && !variant };
+	sink_ctx sc = { .out = out, .folder = out && !variant, .fd = -1 };
 	if (sc.folder && mkdir(out, 0755) != 0 && errno != EEXIST) {
 		cli_error("%s: %s", out, strerror(errno));
 		return EXIT_FAIL;
@@ -125,7 +142,7 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	s.title = nd->name;
 	memcpy(s.node_key, nd->has_territory ? nd->territory : nd->pk, PROTO_KEY_LEN);
 	s.now_us = cli_now_us();
-	export_sink o = { .put = sink_put, .ctx = &sc };
+	export_sink o = { .begin = sink_begin, .write = sink_write, .end = sink_end, .ctx = &sc };
 	int ret = EXIT_FAIL;
 	int r = export_set_load(&s, nd->st, f);
 	if (r) {
@@ -146,8 +163,8 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	if (out || json)
 		fprintf(stderr,
 		        ngettext("%zu record exported (%s), %zu left out\n",
-		                 "%zu records exported (%s), %zu left out\n", s.n - o.n_skips),
-		        s.n - o.n_skips, format, o.n_skips);
+		                 "%zu records exported (%s), %zu left out\n", o.n_records),
+		        o.n_records, format, o.n_skips);
 	ret = EXIT_OK;
 out:
 	free(o.skips);
