@@ -3,6 +3,8 @@
  * --out (a file, or a folder for a format of several files) or onto standard output. Files are
  * replaced whole or not at all (a temporary file renamed over the old one), so that a harvester
  * reading a published export never sees half of one. json and markdown stay cmd_query.c's. */
+/* syncfs(2): one flush of the file system for a folder of many files */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,7 +80,8 @@ static int sink_write(void *vctx, const char *data, size_t len)
 	return 0;
 }
 
-/* The file whole at its place (synced, then renamed over the old one), or nothing of it. */
+/* The file whole at its place (synced, then renamed over the old one), or nothing of it. A
+ * folder's files (a site's thousands of pages) are synced at once at the end (folder_sync). */
 static int sink_end(void *vctx, bool ok)
 {
 	sink_ctx *c = vctx;
@@ -86,7 +89,7 @@ static int sink_end(void *vctx, bool ok)
 		return fflush(stdout) == 0 ? 0 : MAILLE_EIO;
 	if (c->fd < 0)
 		return MAILLE_EIO;
-	bool done = ok && fsync(c->fd) == 0;
+	bool done = ok && (c->folder || fsync(c->fd) == 0);
 	int saved = errno;
 	if (close(c->fd) != 0 && done) {
 		done = false;
@@ -102,6 +105,18 @@ static int sink_end(void *vctx, bool ok)
 	}
 	unlink(c->tmp);
 	return MAILLE_EIO;
+}
+
+/* Every file written into the folder out on disk. */
+static int folder_sync(const char *out)
+{
+	int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd >= 0 && syncfs(fd) == 0 ? 0 : MAILLE_EIO;
+	if (r)
+		cli_error("%s: %s", out, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 /* The name's extension when it is one a format chooses its flavour by (".ttl", ".jsonld"). */
@@ -152,6 +167,8 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	/* a public page of a French territory: French, whatever the shell's language */
 	r = site ? web_site_export(nd->st, &s, nd->timezone, false, &o)
 	         : ef->write(&s, &o, variant);
+	if (!r && sc.folder)
+		r = folder_sync(out);
 	if (r) {
 		if (r == MAILLE_ENOMEM)
 			cli_error(_("out of memory"));
