@@ -187,8 +187,21 @@ static int type_rank(const char *type)
 	return 1000;
 }
 
-static void index_page(site_run *run, web_buf *b)
+/* Hands what b holds to the file begun in o, b emptied; 0 or the error. */
+static int flush(export_sink *o, web_buf *b)
 {
+	int r = b->failed ? MAILLE_ENOMEM : b->len ? o->write(o->ctx, b->p, b->len) : 0;
+	wb_done(b);
+	return r;
+}
+
+/* index.html, written in pieces as it grows (a catalogue of many thousand rows is more than a
+ * page's buffer holds). */
+static int index_page(site_run *run, web_buf *b)
+{
+	int e = run->o->begin(run->o->ctx, "index.html");
+	if (e)
+		return e;
 	web_req *r = &run->q->r;
 	const export_set *s = run->s;
 	bool en = r->en;
@@ -214,7 +227,7 @@ static void index_page(site_run *run, web_buf *b)
 		                 "l'IA et les algorithmes publics.");
 	wb_printf(b, "</p><p>%zu %s</p>", run->n,
 	          en ? (run->n == 1 ? "record" : "records") : (run->n == 1 ? "fiche" : "fiches"));
-	for (int rank = -1; rank <= (int)proto_record_n_types; rank++) {
+	for (int rank = -1; rank <= (int)proto_record_n_types && !e; rank++) {
 		bool opened = false;
 		for (size_t i = 0; i < run->n; i++) {
 			const site_row *row = &run->rows[i];
@@ -250,11 +263,20 @@ static void index_page(site_run *run, web_buf *b)
 			wb_puts(b, "</td><td>");
 			wb_htmls(b, when);
 			wb_puts(b, "</td></tr>");
+			if (b->len > 64 * 1024 && (e = flush(run->o, b)) != 0)
+				break;
 		}
 		if (opened)
 			wb_puts(b, "</tbody></table>");
 	}
 	page_end(b, s, en);
+	if (!e)
+		e = flush(run->o, b);
+	wb_done(b);
+	int end = run->o->end(run->o->ctx, e == 0);
+	if (!e && !end)
+		run->o->n_files++;
+	return e ? e : end;
 }
 
 /* A record's page: the web catalogue's entry page without its forms and its network parts
@@ -367,11 +389,8 @@ int web_site_export(store *st, const export_set *s, const char *zone, bool en, e
 	}
 	if (!r)
 		r = export_each(s, site_record, &run);
-	if (!r) {
-		index_page(&run, &run.b);
-		r = run.b.failed ? MAILLE_ENOMEM : export_put(o, "index.html", run.b.p, run.b.len);
-		wb_done(&run.b);
-	}
+	if (!r)
+		r = index_page(&run, &run.b);
 	proto_arena_done(&run.a);
 	free(run.rows);
 	free(run.q);
