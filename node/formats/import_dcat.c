@@ -825,8 +825,9 @@ static int map_distribution(dcat_map *m, uint32_t n, const proto_value *licence,
 			r = put_licence(m, dist, "distributions[].licence", &t->o);
 			continue;
 		}
-		if (is(t, RDF_TYPE) && t->o.kind == DCAT_IRI &&
-		    strcmp(g->nodes[t->o.node].s, DCAT_NS "Distribution") == 0)
+		if ((is(t, RDF_TYPE) && t->o.kind == DCAT_IRI &&
+		     strcmp(g->nodes[t->o.node].s, DCAT_NS "Distribution") == 0) ||
+		    (is(t, P_FORMAT) && t->o.kind == DCAT_LITERAL)) /* the format itself */
 			continue;
 		r = ext_triple(m, dext, t);
 	}

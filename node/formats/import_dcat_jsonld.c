@@ -285,15 +285,26 @@ static bool same_definition(const jctx *c, const char *key, const json_t *v)
 }
 
 /* The context a @context value names (a string, an inline object, a list of them), or NULL
- * with what is not known in ret ("the address", or "inline (« term »)"). */
-static const jctx *context_of(const json_t *v, const jctx *want, char *ret, size_t cap)
+ * with what is not known in ret: the address, or the first term of an inline context that
+ * neither built-in context defines so (*ret_inline set). */
+static const jctx *context_of(const json_t *v, const jctx *want, char *ret, size_t cap,
+                              bool *ret_inline)
 {
+	char scratch[8];
+	bool in;
+	if (!ret) {
+		ret = scratch;
+		cap = sizeof scratch;
+	}
+	if (!ret_inline)
+		ret_inline = &in;
+	*ret_inline = false;
 	if (json_is_array(v)) {
 		const jctx *c = want;
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e) {
-			c = context_of(e, c, ret, cap);
+			c = context_of(e, c, ret, cap, ret_inline);
 			if (!c)
 				return NULL;
 		}
@@ -341,13 +352,25 @@ static const jctx *context_of(const json_t *v, const jctx *want, char *ret, size
 				break;
 			}
 		}
-		char q[100];
-		proto_schema_quote(q, sizeof q, bad, strlen(bad));
-		snprintf(ret, cap, "inline (« %s »)", q);
+		proto_schema_quote(ret, cap, bad, strlen(bad));
+		*ret_inline = true;
 	} else {
 		snprintf(ret, cap, "%s", json_is_null(v) ? "null" : "?");
 	}
 	return NULL;
+}
+
+static int unknown_context(import_set *set, const import_src *src, const json_t *ctx)
+{
+	char what[200];
+	bool in = false;
+	context_of(ctx, NULL, what, sizeof what, &in);
+	if (in)
+		return import_file_fail(set, src, MAILLE_EPROTO, 0, 0, "@context",
+		                        "contexte JSON-LD inconnu : contexte en ligne, terme « %s »",
+		                        "unknown JSON-LD context: inline context, term \"%s\"", what);
+	return import_file_fail(set, src, MAILLE_EPROTO, 0, 0, "@context",
+	                        "contexte JSON-LD inconnu : %s", "unknown JSON-LD context: %s", what);
 }
 
 /* ---- expansion -------------------------------------------------------------------------- */
@@ -454,13 +477,8 @@ static int node_of(jread *j, const json_t *o, unsigned depth, uint32_t *ret)
 	if (depth > IMPORT_DEPTH_MAX)
 		return fail_depth(j);
 	const json_t *ctx = json_object_get(o, "@context");
-	if (ctx) {
-		char what[200];
-		if (!context_of(ctx, j->ctx, what, sizeof what))
-			return j->err = import_file_fail(j->set, j->src, MAILLE_EPROTO, 0, 0, "@context",
-			                                 "contexte JSON-LD inconnu : %s",
-			                                 "unknown JSON-LD context: %s", what);
-	}
+	if (ctx && !context_of(ctx, j->ctx, NULL, 0, NULL))
+		return j->err = unknown_context(j->set, j->src, ctx);
 	const json_t *id = json_object_get(o, "@id");
 	uint32_t s;
 	if (json_is_string(id) ? iri_node(j, json_string_value(id), &s) : (j->err = dcat_graph_blank(j->g, &s)))
@@ -525,12 +543,9 @@ int dcat_read_json(import_set *set, const import_src *src, const uint8_t *buf, s
 	const json_t *ctx = json_is_object(top) ? json_object_get(top, "@context") : NULL;
 	int r = 0;
 	if (ctx) {
-		char what[200];
-		j.ctx = context_of(ctx, NULL, what, sizeof what);
+		j.ctx = context_of(ctx, NULL, NULL, 0, NULL);
 		if (!j.ctx)
-			r = import_file_fail(set, src, MAILLE_EPROTO, 0, 0, "@context",
-			                     "contexte JSON-LD inconnu : %s", "unknown JSON-LD context: %s",
-			                     what);
+			r = unknown_context(set, src, ctx);
 	} else if (json_is_object(root) && json_is_array(json_object_get(root, "dataset"))) {
 		j.ctx = &contexts[1]; /* DCAT-US JSON, written in DCAT-US's terms */
 	} else {

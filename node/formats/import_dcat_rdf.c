@@ -49,6 +49,7 @@ typedef struct rdf_ctx {
 	bool failed;       /* the parser reported an error */
 	int line, column;
 	char msg[200];
+	char prefixed[120]; /* the name whose prefix is not declared, if that is the error */
 	raptor_parser *parser;
 } rdf_ctx;
 
@@ -58,10 +59,18 @@ static void on_log(void *data, raptor_log_message *m)
 	if (m->level < RAPTOR_LOG_LEVEL_ERROR || c->failed)
 		return;
 	c->failed = true;
-	c->line = m->locator ? m->locator->line : -1;
-	c->column = m->locator ? m->locator->column : -1;
+	/* some errors come without a place: the parser's own is where it stopped */
+	raptor_locator *at = m->locator ? m->locator
+	                     : c->parser ? raptor_parser_get_locator(c->parser) : NULL;
+	c->line = at ? at->line : -1;
+	c->column = at ? at->column : -1;
 	const char *t = m->text ? m->text : "";
 	proto_schema_quote(c->msg, sizeof c->msg, t, strlen(t));
+	static const char undeclared[] = "The namespace prefix in \"";
+	const char *q = strncmp(t, undeclared, strlen(undeclared)) == 0 ? t + strlen(undeclared) : NULL;
+	const char *end = q ? strchr(q, '"') : NULL;
+	if (end)
+		proto_schema_quote(c->prefixed, sizeof c->prefixed, q, (size_t)(end - q));
 }
 
 static int term_node(rdf_ctx *c, const raptor_term *t, uint32_t *ret)
@@ -145,6 +154,11 @@ int dcat_read_rdf(import_set *set, const import_src *src, const uint8_t *buf, si
 		                     "over %u RDF triples", DCAT_TRIPLES_MAX);
 	else if (c.err)
 		r = c.err;
+	else if (c.failed && c.prefixed[0])
+		r = import_file_fail(set, src, MAILLE_EPROTO, c.line > 0 ? (unsigned)c.line : 0,
+		                     c.column > 0 ? (unsigned)c.column : 0, "",
+		                     "le préfixe de « %s » n'est pas déclaré (@prefix)",
+		                     "the prefix of \"%s\" is not declared (@prefix)", c.prefixed);
 	else if (c.failed)
 		r = import_file_fail(set, src, MAILLE_EPROTO, c.line > 0 ? (unsigned)c.line : 0,
 		                     c.column > 0 ? (unsigned)c.column : 0, "",
