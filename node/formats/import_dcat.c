@@ -29,6 +29,7 @@
 #include "dcat_graph.h"
 #include "proto/entry.h"
 #include "proto/error.h"
+#include "proto/limits.h"
 #include "proto/schema.h"
 
 #define P_TITLE DCT_NS "title"
@@ -243,12 +244,49 @@ static int ext_put(dcat_map *m, proto_value *map, const char *key, proto_value *
 	return 0;
 }
 
+/* The key a source's key is kept under: itself, or, past PROTO_MAP_KEY_MAX bytes (a long
+ * IRI), its last segment (noted); NULL when it cannot be a key (empty, control characters). */
+static const char *ext_key(dcat_map *m, const char *key, char *buf, size_t cap)
+{
+	size_t len = strlen(key);
+	bool ok = len > 0;
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (unsigned char)key[i] >= 0x20 && key[i] != 0x7f;
+	char q[80];
+	proto_schema_quote(q, sizeof q, key, len);
+	if (!ok) {
+		import_issue_add(m->set, m->d, IMPORT_DROPPED, "extensions.dcat",
+		                 "clé « %s » vide ou avec des caractères de contrôle : laissée de côté",
+		                 "key \"%s\" empty or with control characters: left out", q);
+		return NULL;
+	}
+	if (len <= PROTO_MAP_KEY_MAX)
+		return key;
+	const char *last = key + len;
+	while (last > key && last[-1] != '#' && last[-1] != '/')
+		last--;
+	size_t n = (size_t)(key + len - last);
+	if (n == 0 || n > PROTO_MAP_KEY_MAX) {
+		last = key;
+		n = PROTO_MAP_KEY_MAX;
+		while (n > 0 && ((unsigned char)last[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(buf, cap, "%.*s", (int)n, last);
+	import_issue_add(m->set, m->d, IMPORT_NOTE, "extensions.dcat",
+	                 "clé « %s » de plus de %u octets : gardée sous « %s »",
+	                 "key \"%s\" over %u bytes: kept as \"%s\"", q, PROTO_MAP_KEY_MAX, buf);
+	return buf;
+}
+
 static int ext_triple(dcat_map *m, proto_value *map, const dcat_triple *t)
 {
-	proto_value *v = ext_obj(m, &t->o);
+	char buf[PROTO_MAP_KEY_MAX + 1];
+	const char *key = ext_key(m, t->key, buf, sizeof buf);
+	proto_value *v = key ? ext_obj(m, &t->o) : NULL;
 	if (!v)
 		return 0;
-	return ext_put(m, map, t->key, v);
+	return ext_put(m, map, key, v);
 }
 
 static proto_value *ext_node(dcat_map *m, uint32_t n)
