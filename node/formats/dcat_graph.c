@@ -24,6 +24,21 @@ void dcat_graph_done(dcat_graph *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* Room for one more item in a growing array of size-byte items (first: its first capacity). */
+static int grow(void *vp, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **v = vp;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? 2 * *cap : first;
+	void *w = realloc(*v, c * size);
+	if (!w)
+		return MAILLE_ENOMEM;
+	*v = w;
+	*cap = c;
+	return 0;
+}
+
 static uint32_t hash_of(dcat_kind kind, const char *s, size_t len)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)kind;
@@ -65,14 +80,8 @@ int dcat_graph_node(dcat_graph *g, dcat_kind kind, const char *s, size_t len, ui
 	}
 	if (g->n_nodes >= DCAT_TRIPLES_MAX)
 		return MAILLE_ETOOBIG;
-	if (g->n_nodes == g->cap_nodes) {
-		size_t cap = g->cap_nodes ? 2 * g->cap_nodes : 256;
-		dcat_node *v = realloc(g->nodes, cap * sizeof *v);
-		if (!v)
-			return MAILLE_ENOMEM;
-		g->nodes = v;
-		g->cap_nodes = cap;
-	}
+	if (grow(&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes, 256))
+		return MAILLE_ENOMEM;
 	char *copy = proto_arena_strndup(&g->arena, s, len);
 	if (!copy)
 		return MAILLE_ENOMEM;
@@ -103,14 +112,8 @@ int dcat_graph_add(dcat_graph *g, uint32_t s, const char *p, const char *key, co
 {
 	if (g->n >= DCAT_TRIPLES_MAX)
 		return MAILLE_ETOOBIG;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 1024;
-		dcat_triple *v = realloc(g->t, cap * sizeof *v);
-		if (!v)
-			return MAILLE_ENOMEM;
-		g->t = v;
-		g->cap = cap;
-	}
+	if (grow(&g->t, &g->cap, g->n, sizeof *g->t, 1024))
+		return MAILLE_ENOMEM;
 	dcat_triple t = { .s = s, .seq = (uint32_t)g->n, .o = *o };
 	t.p = keep(g, p);
 	t.key = keep(g, key ? key : p);

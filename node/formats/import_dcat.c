@@ -468,6 +468,15 @@ static bool not_specified(const dcat_obj *o)
 	return spdx && !spdx[0];
 }
 
+/* The list map[key], created empty on first use (NULL: out of memory). */
+static proto_value *list_of(dcat_map *m, proto_value *map, const char *key)
+{
+	proto_value *list = (proto_value *)proto_map_get(map, key);
+	if (!list && (list = proto_value_map_put(&m->set->arena, map, key, strlen(key))))
+		list->type = PROTO_V_ARRAY;
+	return list;
+}
+
 /* Appends a cleaned one-line text to the list map[key], once. */
 static int push_text(dcat_map *m, proto_value *map, const char *key, const char *field,
                      const char *s, size_t len)
@@ -480,13 +489,9 @@ static int push_text(dcat_map *m, proto_value *map, const char *key, const char 
 	if (r != 1)
 		return r;
 	const proto_value *v = proto_map_get(scratch, "v");
-	proto_value *list = (proto_value *)proto_map_get(map, key);
-	if (!list) {
-		list = proto_value_map_put(a, map, key, strlen(key));
-		if (!list)
-			return MAILLE_ENOMEM;
-		list->type = PROTO_V_ARRAY;
-	}
+	proto_value *list = list_of(m, map, key);
+	if (!list)
+		return MAILLE_ENOMEM;
 	for (size_t i = 0; i < list->u.arr.n; i++)
 		if (list->u.arr.items[i].u.str.len == v->u.str.len &&
 		    memcmp(list->u.arr.items[i].u.str.ptr, v->u.str.ptr, v->u.str.len) == 0)
@@ -501,15 +506,8 @@ static int push_text(dcat_map *m, proto_value *map, const char *key, const char 
 /* A new map appended to the list map[key]. */
 static proto_value *push_map(dcat_map *m, proto_value *map, const char *key)
 {
-	proto_arena *a = &m->set->arena;
-	proto_value *list = (proto_value *)proto_map_get(map, key);
-	if (!list) {
-		list = proto_value_map_put(a, map, key, strlen(key));
-		if (!list)
-			return NULL;
-		list->type = PROTO_V_ARRAY;
-	}
-	proto_value *slot = proto_value_array_push(a, list);
+	proto_value *list = list_of(m, map, key);
+	proto_value *slot = list ? proto_value_array_push(&m->set->arena, list) : NULL;
 	if (slot)
 		slot->type = PROTO_V_MAP;
 	return slot;
