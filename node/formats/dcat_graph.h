@@ -22,6 +22,8 @@
 /* Nodes one draft's extensions may copy from blank nodes (a chain of blank nodes shared by
  * many would otherwise be copied once per path through it). */
 #define DCAT_WALK_MAX 4096u
+/* Keywords and identifiers one draft takes (each new one is compared with those before). */
+#define DCAT_LIST_MAX 1000u
 /* The base relative IRIs of a file are resolved against, taken off again when read (a
  * relative address is then refused as not being a web address). */
 #define DCAT_BASE "https://import.invalid/"

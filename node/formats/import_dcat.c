@@ -76,7 +76,7 @@ typedef struct dcat_map {
 	uint32_t *stack; /* blank nodes on the extension walk's path */
 	size_t depth;
 	size_t walked;
-	bool cut_cycle, cut_size, said_unspecified;
+	bool cut_cycle, cut_size, said_unspecified, said_inherited;
 } dcat_map;
 
 enum { ROLE_DATASET = 1, ROLE_SERVICE = 2 };
@@ -477,6 +477,19 @@ static proto_value *list_of(dcat_map *m, proto_value *map, const char *key)
 	return list;
 }
 
+/* A list past DCAT_LIST_MAX: the rest left out, said once per field. */
+static int full_list(dcat_map *m, const char *field)
+{
+	for (size_t i = 0; i < m->d->n_issues; i++)
+		if (strcmp(m->d->issues[i].field, field) == 0 && m->d->issues[i].sev == IMPORT_DROPPED &&
+		    strstr(m->d->issues[i].en, "more than"))
+			return 0;
+	import_issue_add(m->set, m->d, IMPORT_DROPPED, field,
+	                 "plus de %u valeurs : les suivantes sont laissées de côté",
+	                 "more than %u values: the next ones are left out", DCAT_LIST_MAX);
+	return 0;
+}
+
 /* Appends a cleaned one-line text to the list map[key], once. */
 static int push_text(dcat_map *m, proto_value *map, const char *key, const char *field,
                      const char *s, size_t len)
@@ -492,6 +505,8 @@ static int push_text(dcat_map *m, proto_value *map, const char *key, const char 
 	proto_value *list = list_of(m, map, key);
 	if (!list)
 		return MAILLE_ENOMEM;
+	if (list->u.arr.n >= DCAT_LIST_MAX)
+		return full_list(m, field);
 	for (size_t i = 0; i < list->u.arr.n; i++)
 		if (list->u.arr.items[i].u.str.len == v->u.str.len &&
 		    memcmp(list->u.arr.items[i].u.str.ptr, v->u.str.ptr, v->u.str.len) == 0)
@@ -565,6 +580,8 @@ static int put_identifier(dcat_map *m, const char *s, size_t len)
 		vlen = strlen(id);
 	}
 	const proto_value *list = proto_map_get(m->d->body, "identifiers");
+	if (list && list->u.arr.n >= DCAT_LIST_MAX)
+		return full_list(m, "identifiers");
 	for (size_t i = 0; list && i < list->u.arr.n; i++) {
 		const proto_value *v = proto_map_get(&list->u.arr.items[i], "value");
 		if (v && v->u.str.len == vlen && memcmp(v->u.str.ptr, value, vlen) == 0)
@@ -750,8 +767,11 @@ static int map_shared(dcat_map *m, const dcat_triple *t, bool *licensed)
 	else if (is(t, P_RIGHTS) && not_specified(o))
 		r = put_licence(m, b, "licence", o);
 	else if (is(t, P_PUBLISHER) && !proto_map_get(b, "department") &&
-	         (s = text_of(m->g, o, &len, false)))
+	         (s = text_of(m->g, o, &len, false))) {
 		r = import_text(m->set, m->d, b, "department", "department", s, len, 0);
+		if (r >= 0 && o->kind == DCAT_IRI) /* the name is mapped, its address kept */
+			r = ext(m, t);
+	}
 	else if (is(t, P_CONTACT))
 		r = map_contact(m, t);
 	else if (is(t, P_IDENTIFIER) && o->kind == DCAT_LITERAL)
@@ -876,6 +896,12 @@ static int map_distribution(dcat_map *m, uint32_t n, const proto_value *licence,
 		if (!slot)
 			return MAILLE_ENOMEM;
 		*slot = *licence;
+		if (!m->said_inherited)
+			import_issue_add(m->set, m->d, IMPORT_NOTE, "distributions[].licence",
+			                 "distribution sans licence : celle du jeu de données (%s)",
+			                 "distribution with no licence: the dataset's (%s)",
+			                 licence->u.str.ptr);
+		m->said_inherited = true;
 	}
 	return r < 0 ? r : 0;
 }
@@ -993,7 +1019,7 @@ static int map_resource(dcat_map *m, uint32_t n, bool service)
 	m->stack[0] = n; /* its blank nodes may not lead back to it */
 	m->depth = 1;
 	m->walked = 0;
-	m->cut_cycle = m->cut_size = m->said_unspecified = false;
+	m->cut_cycle = m->cut_size = m->said_unspecified = m->said_inherited = false;
 	d->path = m->paths[n] ? m->paths[n] : path_for(m, n);
 	const char *kind = service ? "api" : "dataset";
 	if (put_str(m, d->body, "component_kind", kind, strlen(kind)))

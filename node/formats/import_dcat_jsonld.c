@@ -508,7 +508,9 @@ static int node_of(jread *j, const json_t *o, unsigned depth, uint32_t *ret)
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)o, key, v) {
-		if (key[0] == '@')
+		/* the keywords read above; another (@reverse, @included...) is kept as written */
+		if (strcmp(key, "@id") == 0 || strcmp(key, "@type") == 0 ||
+		    strcmp(key, "@context") == 0 || (depth == 1 && strcmp(key, "@graph") == 0))
 			continue;
 		const jterm *t = term_find(j->ctx, scope, key);
 		char buf[1024];
@@ -560,7 +562,7 @@ int dcat_read_json(import_set *set, const import_src *src, const uint8_t *buf, s
 	uint32_t id;
 	if (!r && json_is_array(root)) {
 		json_array_foreach(root, i, n) {
-			if (json_is_object(n) && node_of(&j, n, 1, &id))
+			if (json_is_object(n) && node_of(&j, n, 2, &id))
 				break;
 		}
 		r = j.err;

@@ -109,6 +109,8 @@ class ImportDcat(harness.Case):
         self.assertEqual(ext["distributions"][3]["dct:title"], "bureau-de-vote-vanves.zip")
         self.assertEqual(ext["distributions"][0]["dcat:mediaType"], "text/csv")
         self.assertEqual(ext["dct:issued"], "2019-04-19T12:21:56")
+        self.assertEqual(ext["dct:publisher"],  # its name is the department
+                         "https://www.data.gouv.fr/api/1/contacts/67b7c3b0e2714e0e9de260a3/")
         self.assertEqual(ext["geodcatap:distributor"],
                          "https://www.data.gouv.fr/organizations/54884a24c751df7226a3fc16/")
         self.assertIsNone(d["themes"])  # DCAT has no Maille theme: to choose
@@ -227,6 +229,8 @@ class ImportDcat(harness.Case):
             "https://data.ville-exemple.fr/explore/dataset/arbres-alignement/download?format=csv",
             "https://data.ville-exemple.fr/api/explore/v2.1/catalog/datasets/arbres-alignement/records"])
         self.assertEqual([x["licence"] for x in d["distributions"]], ["ODbL-1.0", "ODbL-1.0"])
+        self.assertIn("distributions[].licence: distribution with no licence: the dataset's "
+                      "(ODbL-1.0)", err)
         # DCAT-US's own keys kept as the source wrote them
         self.assertEqual(d["extensions"]["dcat"]["accessLevel"], "public")
         self.assertEqual(d["extensions"]["dcat"]["spatial"], "47.18,-1.64,47.30,-1.47")
@@ -348,6 +352,18 @@ class ImportDcat(harness.Case):
         err = self.refused("vide.ttl", "@prefix dct: <http://purl.org/dc/terms/> .\n"
                                        "<https://exemple.fr/a> dct:title \"Pas un jeu\" .\n")
         self.assertIn("no dcat:Dataset nor dcat:DataService", err)
+
+    def test_lists_are_bounded(self):
+        words = ", ".join(f'"mot {i}"' for i in range(1200))
+        self.write("mots.ttl", "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+                               "@prefix dct: <http://purl.org/dc/terms/> .\n"
+                               "<https://exemple.fr/jeux/mots-cles> a dcat:Dataset ;\n"
+                               f"  dct:title \"Mots\" ; dcat:keyword {words} .\n")
+        err = self.imp(self.path("mots.ttl"))
+        self.assertEqual(err.count("keywords: more than 1000 values: the next ones are left out"), 1)
+        d, _ = self.draft("mots-cles.md")
+        self.assertEqual(len(d["keywords"]), 1000)
+        self.assertEqual(d["keywords"][-1], "mot 999")
 
     # ---- publishing and the round trip -------------------------------------------------------
 
