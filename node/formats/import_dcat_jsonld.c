@@ -278,10 +278,12 @@ static bool same_definition(const jctx *c, const char *key, const json_t *v)
 	bool coerce = json_is_object(v) && json_is_string(json_object_get(v, "@type")) &&
 	              strcmp(json_string_value(json_object_get(v, "@type")), "@id") == 0;
 	for (const jterm *t = c->terms; t->term; t++)
-		if (strcmp(t->term, key) == 0 && full && strcmp(full, t->iri) == 0 &&
-		    (!json_is_object(v) || !json_object_get(v, "@type") || coerce == t->id))
-			return true;
-	return false;
+		if (strcmp(t->term, key) == 0)
+			return full && strcmp(full, t->iri) == 0 &&
+			       (!json_is_object(v) || !json_object_get(v, "@type") || coerce == t->id);
+	/* a term the context leaves to its @vocab, defined as @vocab would expand it */
+	size_t n = c->vocab ? strlen(c->vocab) : 0;
+	return n && full && !coerce && strncmp(full, c->vocab, n) == 0 && strcmp(full + n, key) == 0;
 }
 
 /* The context a @context value names (a string, an inline object, a list of them), or NULL

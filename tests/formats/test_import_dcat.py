@@ -257,6 +257,35 @@ class ImportDcat(harness.Case):
         self.assertIn("licence: the source says the licence "
                       "is not specified (\"License Not Specified\")", err)
 
+    def test_data_gouv_dataset_address_and_standard_input(self):
+        rdf = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               'xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">\n'
+               '  <dcat:Dataset rdf:about="https://www.data.gouv.fr/datasets/5e1f2a3b4c5d6e7f8a9b0c1d/">\n'
+               '    <dct:title xml:lang="fr-FR">Budget primitif 2025</dct:title>\n'
+               '    <dct:license>lov2</dct:license>\n'
+               '  </dcat:Dataset>\n</rdf:RDF>\n')
+        rc, out, err = self.m(self.dir, "import", "dcat", "-", "--out", self.path("drafts"),
+                              input_text=rdf)
+        self.assertEqual(rc, 0, err)
+        d, _ = self.draft("5e1f2a3b4c5d6e7f8a9b0c1d.md")
+        self.assertEqual(d["path"], "component/5e1f2a3b4c5d6e7f8a9b0c1d")
+        self.assertEqual(d["identifiers"], [
+            {"scheme": "datagouv", "value": "5e1f2a3b4c5d6e7f8a9b0c1d",
+             "url": "https://www.data.gouv.fr/datasets/5e1f2a3b4c5d6e7f8a9b0c1d/"}])
+        self.assertEqual(d["title"], "Budget primitif 2025")  # fr-FR's: French, the default
+        self.assertEqual(d["licence"], "etalab-2.0")  # data.gouv.fr's id of Licence Ouverte 2.0
+
+    def test_inline_context_with_dcat_us_definitions(self):
+        src = self.write("en-ligne.jsonld", json.dumps({
+            "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dc": "http://purl.org/dc/terms/",
+                         "title": "dc:title", "keyword": {"@id": "dcat:keyword"}},
+            "@type": "dcat:Dataset", "title": "Comptages routiers", "keyword": ["trafic"],
+            "dc:identifier": "comptages-routiers"}))
+        self.imp(src)
+        d, _ = self.draft("comptages-routiers.md")
+        self.assertEqual((d["title"], d["keywords"]), ("Comptages routiers", ["trafic"]))
+
     # ---- damaged files ----------------------------------------------------------------------
 
     def test_undeclared_prefix_is_a_file_error_with_its_line(self):
