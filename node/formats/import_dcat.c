@@ -708,7 +708,7 @@ static int map_contact(dcat_map *m, const dcat_triple *t)
 	for (const dcat_triple *u = t_begin(g, n); u < t_end(g, n) && !mail; u++)
 		if (is(u, VCARD "hasEmail") || is(u, VCARD "email"))
 			mail = u;
-	if (!mail)
+	if (!mail || mail->o.kind == DCAT_BLANK)
 		return ext(m, t);
 	size_t len = mail->o.len;
 	const char *addr = mail->o.kind == DCAT_LITERAL ? mail->o.s : iri(g, mail->o.node, &len);
