@@ -86,6 +86,14 @@ int dcat_read_rdf(import_set *set, const import_src *src, const uint8_t *buf, si
 int dcat_read_json(import_set *set, const import_src *src, const uint8_t *buf, size_t len,
                    dcat_graph *g);
 
+/* A namespace by its prefix. */
+typedef struct dcat_prefix {
+	const char *prefix, *ns;
+} dcat_prefix;
+/* The prefixes of Maille's own DCAT export (export_dcat.c: its Turtle's @prefix lines and its
+ * JSON-LD's inline @context), NULL-prefix-terminated: the JSON-LD reader knows that context. */
+extern const dcat_prefix dcat_export_prefixes[];
+
 /* The IRIs the mapping reads. */
 #define DCAT_NS "http://www.w3.org/ns/dcat#"
 #define DCT_NS "http://purl.org/dc/terms/"

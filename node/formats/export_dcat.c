@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dcat_graph.h"
 #include "export.h"
 #include "proto/error.h"
 
@@ -50,16 +51,17 @@ struct graph {
 	graph *blank_sink;
 };
 
-static const struct {
-	const char *prefix, *iri;
-} prefixes[] = {
-	{ "dcat", "http://www.w3.org/ns/dcat#" },
-	{ "dct", "http://purl.org/dc/terms/" },
+const dcat_prefix dcat_export_prefixes[] = {
+	{ "dcat", DCAT_NS },
+	{ "dct", DCT_NS },
 	{ "foaf", "http://xmlns.com/foaf/0.1/" },
 	{ "vcard", "http://www.w3.org/2006/vcard/ns#" },
 	{ "xsd", "http://www.w3.org/2001/XMLSchema#" },
 	{ "adms", "http://www.w3.org/ns/adms#" },
+	{ "skos", "http://www.w3.org/2004/02/skos/core#" },
+	{ NULL, NULL },
 };
+#define N_PREFIXES (sizeof dcat_export_prefixes / sizeof dcat_export_prefixes[0] - 1)
 
 static void add(graph *g, term s, const char *p, term o)
 {
@@ -237,16 +239,24 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 	proto_hex(r->territory, PROTO_KEY_LEN, hex);
 	const char *lang = str_of(body, PROTO_F_LANG);
 	add_texts(g, res, "dct:title", proto_map_get(body, PROTO_F_TITLE), lang);
+	/* DCAT-AP requires a description: the summary stands in for a record without one */
 	const proto_value *desc = proto_map_get(body, PROTO_F_DESCRIPTION);
 	add_texts(g, res, "dct:description", desc ? desc : proto_map_get(body, PROTO_F_SUMMARY),
 	          lang);
+	add_texts(g, res, "dct:abstract", proto_map_get(body, PROTO_F_SUMMARY), lang);
 	add_texts(g, res, "dcat:keyword", proto_map_get(body, "keywords"), lang);
 	add(g, res, "dct:identifier", lit(join(g, "urn:maille:", hex, "/", r->path, NULL), NULL));
 	add(g, res, "dct:publisher", agent(g, s, export_territory_of(s, r->territory)));
+	/* the version's time as its last change; a component's release date as its issue */
 	export_rfc3339(r->timestamp_us, ts);
 	add(g, res, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));
-	const char *l = licence_iri(g, str_of(body, PROTO_F_CONTENT_LICENCE));
-	if (l && strcmp(r->type, "component") != 0)
+	const char *released = str_of(body, "release_date");
+	if (released)
+		add(g, res, "dct:issued", typed(released, "xsd:date"));
+	/* a component's own licence (its data's, its code's), another record's text's */
+	bool component = strcmp(r->type, "component") == 0;
+	const char *l = licence_iri(g, str_of(body, component ? "licence" : PROTO_F_CONTENT_LICENCE));
+	if (l)
 		add(g, res, "dct:license", iri(l));
 	if (lang)
 		add(g, res, "dct:language",
@@ -254,12 +264,53 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 		             strcmp(lang, "fr") == 0 ? "FRA" : strcmp(lang, "en") == 0 ? "ENG" : "MUL",
 		             NULL)));
 	add_contacts(g, res, body);
+	/* the department that runs it: the resource's creator (its publisher is the territory) */
+	const char *dept = str_of(body, "department");
+	if (dept) {
+		term c = blank(g);
+		add(g, res, "dct:creator", c);
+		add(g, c, "a", iri("foaf:Agent"));
+		add(g, c, "foaf:name", lit(dept, NULL));
+	}
 	const proto_value *ids = proto_map_get(body, "identifiers");
 	for (size_t i = 0; ids && ids->type == PROTO_V_ARRAY && i < ids->u.arr.n; i++) {
-		const char *url = str_of(&ids->u.arr.items[i], "url");
-		if (url)
-			add(g, res, "adms:identifier", lit(url, NULL));
+		/* its address when it has one (data.gouv.fr's: a reader tells the scheme by it) */
+		const char *value = str_of(&ids->u.arr.items[i], "url");
+		if (!value)
+			value = str_of(&ids->u.arr.items[i], "value");
+		if (!value)
+			continue;
+		term id = blank(g);
+		add(g, res, "adms:identifier", id);
+		add(g, id, "a", iri("adms:Identifier"));
+		add(g, id, "skos:notation", lit(value, NULL));
 	}
+}
+
+/* The href of the first of body's links whose rel is rel, or NULL. */
+static const char *link_of(const proto_value *body, const char *rel)
+{
+	const proto_value *links = proto_map_get(body, "links");
+	for (size_t i = 0; links && links->type == PROTO_V_ARRAY && i < links->u.arr.n; i++) {
+		const char *r = str_of(&links->u.arr.items[i], "rel");
+		if (r && strcmp(r, rel) == 0)
+			return str_of(&links->u.arr.items[i], "href");
+	}
+	return NULL;
+}
+
+/* The resource of the record at path of territory hex: its page here, else its urn. */
+static term resource_of(graph *g, const export_set *s, const char *hex, const char *path)
+{
+	if (s->base_url && s->base_url[0]) {
+		size_t bl = strlen(s->base_url);
+		while (bl > 0 && s->base_url[bl - 1] == '/')
+			bl--;
+		char b[600];
+		snprintf(b, sizeof b, "%.*s", (int)bl, s->base_url);
+		return iri(join(g, b, "/entry/", path, "?territory=", hex, NULL));
+	}
+	return iri(join(g, "urn:maille:", hex, "/", path, NULL));
 }
 
 /* One record's resource into g (its blank nodes into g's blank_sink) and its link from the
@@ -277,9 +328,13 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 	const char *page_iri = page[0] ? join(g, page, NULL) : NULL;
 	char hex[2 * PROTO_KEY_LEN + 1];
 	proto_hex(r->territory, PROTO_KEY_LEN, hex);
-	term res = iri(page_iri ? page_iri : join(g, "urn:maille:", hex, "/", r->path, NULL));
+	term res = resource_of(g, s, hex, r->path);
 	if (component && kind && strcmp(kind, "api") == 0) {
-		const char *endpoint = first ? str_of(first, "access_url") : NULL;
+		/* its endpoint: the link so named (what the DCAT reader makes of dcat:endpointURL),
+		 * else its first distribution's address, else its landing page */
+		const char *endpoint = link_of(body, "endpoint");
+		if (!endpoint && first)
+			endpoint = str_of(first, "access_url");
 		if (!endpoint)
 			endpoint = str_of(body, "landing_url");
 		if (!endpoint)
@@ -291,10 +346,19 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 		add(cg, cat, "dcat:service", iri(join(cg, res.v, NULL)));
 		add(g, res, "a", iri("dcat:DataService"));
 		add(g, res, "dcat:endpointURL", iri(endpoint));
+		const char *described = link_of(body, "describedby");
+		if (described)
+			add(g, res, "dcat:endpointDescription", iri(described));
+		/* the datasets it serves: the records it uses, of its own territory */
+		const proto_value *rels = proto_map_get(body, "relations");
+		for (size_t i = 0; rels && rels->type == PROTO_V_ARRAY && i < rels->u.arr.n; i++) {
+			const char *rl = str_of(&rels->u.arr.items[i], "rel");
+			const char *target = str_of(&rels->u.arr.items[i], "target");
+			if (rl && target && strcmp(rl, "uses") == 0 &&
+			    proto_path_valid(target, strlen(target)))
+				add(g, res, "dcat:servesDataset", resource_of(g, s, hex, target));
+		}
 		add_common(g, s, r, body, res);
-		const char *l = licence_iri(g, str_of(body, "licence"));
-		if (l)
-			add(g, res, "dct:license", iri(l));
 		if (page_iri)
 			add(g, res, "dcat:landingPage", iri(page_iri));
 		return g->err ? g->err : cg->err;
@@ -302,9 +366,10 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 	add(cg, cat, "dcat:dataset", iri(join(cg, res.v, NULL)));
 	add(g, res, "a", iri("dcat:Dataset"));
 	add_common(g, s, r, body, res);
-	const char *landing = component ? str_of(body, "landing_url") : NULL;
-	if (landing || page_iri)
-		add(g, res, "dcat:landingPage", iri(landing ? landing : page_iri));
+	/* a component's landing page is its own; another record's is its page here */
+	const char *landing = component ? str_of(body, "landing_url") : page_iri;
+	if (landing)
+		add(g, res, "dcat:landingPage", iri(landing));
 	if (component) {
 		const char *l = str_of(body, "licence");
 		for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
@@ -313,18 +378,6 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 			add_distribution(g, res, str_of(d, "access_url"), str_of(d, "format"), dl ? dl : l,
 			                 NULL);
 		}
-	}
-	if (page_iri) {
-		add_distribution(g, res, page_iri, "HTML", str_of(body, PROTO_F_CONTENT_LICENCE),
-		                 "Fiche sur le catalogue Maille");
-		size_t bl = strlen(s->base_url);
-		while (bl > 0 && s->base_url[bl - 1] == '/')
-			bl--;
-		char api[1200];
-		snprintf(api, sizeof api, "%.*s/api/entry/%s?territory=%s", (int)bl, s->base_url,
-		         r->path, hex);
-		add_distribution(g, res, join(g, api, NULL), "JSON",
-		                 str_of(body, PROTO_F_CONTENT_LICENCE), "Fiche en JSON");
 	}
 	return g->err ? g->err : cg->err;
 }
@@ -372,9 +425,9 @@ static void ttl_term(FILE *f, const term *t)
 		/* a prefixed name of ours ("dcat:Dataset") stays one */
 		const char *colon = strchr(t->v, ':');
 		bool prefixed = false;
-		for (size_t i = 0; colon && i < sizeof prefixes / sizeof prefixes[0]; i++)
-			prefixed = prefixed || ((size_t)(colon - t->v) == strlen(prefixes[i].prefix) &&
-			                        strncmp(t->v, prefixes[i].prefix, (size_t)(colon - t->v)) == 0);
+		for (size_t i = 0; colon && i < N_PREFIXES; i++)
+			prefixed = prefixed || ((size_t)(colon - t->v) == strlen(dcat_export_prefixes[i].prefix) &&
+			                        strncmp(t->v, dcat_export_prefixes[i].prefix, (size_t)(colon - t->v)) == 0);
 		if (prefixed)
 			fputs(t->v, f);
 		else
@@ -501,6 +554,7 @@ typedef struct dcat_run {
 	graph *cg;          /* the catalogue's triples, written last */
 	term cat;
 	size_t n;           /* records written */
+	unsigned blanks;    /* blank nodes named so far: labels are the file's, not a record's */
 } dcat_run;
 
 /* The Turtle or JSON-LD of graphs gs handed to the sink. */
@@ -529,9 +583,10 @@ static int dcat_record(void *ctx, const export_record *r, const proto_value *bod
 	dcat_run *d = ctx;
 	proto_arena a;
 	proto_arena_init(&a, 0);
-	graph bg = { .a = &a }, rg = { .a = &a, .blank_sink = &bg };
+	graph bg = { .a = &a }, rg = { .a = &a, .blanks = d->blanks, .blank_sink = &bg };
 	size_t skips = d->o->n_skips;
 	int e = build_record(&rg, d->cg, d->s, d->o, r, body, d->cat);
+	d->blanks = rg.blanks;
 	graph *const gs[] = { &rg, &bg };
 	if (!e && d->o->n_skips == skips) {
 		e = emit(d, gs, 2);
@@ -582,7 +637,7 @@ static int dcat_file(const export_set *s, export_sink *o, bool jsonld, size_t *r
 	term cat = iri(base ? join(&cg, base, "/catalog", NULL)
 	                    : join(&cg, "urn:maille:catalog:", hex, NULL));
 	catalogue_head(&cg, s, cat);
-	dcat_run d = { s, o, jsonld, true, &cg, cat, 0 };
+	dcat_run d = { s, o, jsonld, true, &cg, cat, 0, 0 };
 	int r = o->begin(o->ctx, jsonld ? "catalog.jsonld" : "catalog.ttl");
 	if (r) {
 		proto_arena_done(&a);
@@ -596,13 +651,13 @@ static int dcat_file(const export_set *s, export_sink *o, bool jsonld, size_t *r
 	else {
 		if (jsonld) {
 			fputs("{\n \"@context\": {", f);
-			for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-				fprintf(f, "%s\n  \"%s\": \"%s\"", i ? "," : "", prefixes[i].prefix,
-				        prefixes[i].iri);
+			for (size_t i = 0; i < N_PREFIXES; i++)
+				fprintf(f, "%s\n  \"%s\": \"%s\"", i ? "," : "", dcat_export_prefixes[i].prefix,
+				        dcat_export_prefixes[i].ns);
 			fputs("\n },\n \"@graph\": [\n", f);
 		} else {
-			for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-				fprintf(f, "@prefix %s: <%s> .\n", prefixes[i].prefix, prefixes[i].iri);
+			for (size_t i = 0; i < N_PREFIXES; i++)
+				fprintf(f, "@prefix %s: <%s> .\n", dcat_export_prefixes[i].prefix, dcat_export_prefixes[i].ns);
 		}
 		r = fclose(f) == 0 ? o->write(o->ctx, head, hlen) : MAILLE_ENOMEM;
 		free(head);

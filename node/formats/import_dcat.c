@@ -34,10 +34,12 @@
 
 #define P_TITLE DCT_NS "title"
 #define P_DESCRIPTION DCT_NS "description"
+#define P_ABSTRACT DCT_NS "abstract" /* a summary (Maille's export writes its summary there) */
 #define P_IDENTIFIER DCT_NS "identifier"
 #define P_LICENSE DCT_NS "license"
 #define P_RIGHTS DCT_NS "rights"
 #define P_PUBLISHER DCT_NS "publisher"
+#define P_CREATOR DCT_NS "creator" /* Maille's export writes the department there */
 #define P_MODIFIED DCT_NS "modified"
 #define P_ISSUED DCT_NS "issued"
 #define P_FORMAT DCT_NS "format"
@@ -77,6 +79,10 @@ typedef struct dcat_map {
 	size_t depth;
 	size_t walked;
 	bool cut_cycle, cut_size, said_unspecified, said_inherited;
+	/* the resource is a record Maille exported (dct:identifier urn:maille:KEY/PATH): its
+	 * publisher is the territory that signs it and its dct:modified the version's time, both
+	 * of the envelope, not of the body */
+	bool own;
 } dcat_map;
 
 enum { ROLE_DATASET = 1, ROLE_SERVICE = 2 };
@@ -417,6 +423,33 @@ static const char *licence_spdx(const char *s, size_t len)
 	return NULL;
 }
 
+/* The identifier of SPDX's page of a licence (http(s)://spdx.org/licenses/ID, maybe with
+ * .html or .json: what Maille's own export writes) into id, or NULL. */
+static const char *spdx_address(const char *s, size_t len, char *id, size_t cap)
+{
+	static const char *const bases[] = { "http://spdx.org/licenses/", "https://spdx.org/licenses/" };
+	for (size_t b = 0; b < 2; b++) {
+		size_t bl = strlen(bases[b]);
+		if (len <= bl || strncmp(s, bases[b], bl) != 0)
+			continue;
+		size_t n = len - bl;
+		if (n > 5 && (strncmp(s + len - 5, ".html", 5) == 0 || strncmp(s + len - 5, ".json", 5) == 0))
+			n -= 5;
+		if (n == 0 || n >= cap)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			char c = s[bl + i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			      c == '-' || c == '.' || c == '+'))
+				return NULL;
+		}
+		memcpy(id, s + bl, n);
+		id[n] = '\0';
+		return id;
+	}
+	return NULL;
+}
+
 /* dct:license (or a distribution's) into map.licence; "License Not Specified" and unknown
  * licences are left out with an issue. 1 when set. */
 static int put_licence(dcat_map *m, proto_value *map, const char *field, const dcat_obj *o)
@@ -428,6 +461,9 @@ static int put_licence(dcat_map *m, proto_value *map, const char *field, const d
 	if (!s)
 		return 0;
 	const char *spdx = licence_spdx(s, len);
+	char id[64];
+	if (!spdx)
+		spdx = spdx_address(s, len, id, sizeof id);
 	if (!spdx && o->kind != DCAT_LITERAL) {
 		/* a licence document named by its title */
 		size_t l2;
@@ -569,6 +605,10 @@ static int put_identifier(dcat_map *m, const char *s, size_t len)
 		len--;
 	if (!len || !proto_utf8_valid((const uint8_t *)s, len) || memchr(s, '\0', len))
 		return 0;
+	/* Maille's own name of a record (export_dcat.c) gives the path (path_of), it is no
+	 * identifier of the source's */
+	if (len > 11 && strncmp(s, "urn:maille:", 11) == 0)
+		return 0;
 	char id[128];
 	const char *scheme = "other", *value = s;
 	size_t vlen = len;
@@ -636,6 +676,14 @@ static bool lang_of(const dcat_graph *g, const dcat_obj *o, char ret[4])
  * identifier gives its own slug. NULL when nothing is left. */
 static const char *path_of(dcat_map *m, const char *s, size_t len)
 {
+	/* Maille's own export names each record urn:maille:<territory key>/<path>
+	 * (export_dcat.c): its path comes back as it was, a component's or another type's */
+	static const char own[] = "urn:maille:";
+	size_t ol = sizeof own - 1, kl = 2 * PROTO_KEY_LEN;
+	if (len > ol + kl + 1 && memcmp(s, own, ol) == 0 && s[ol + kl] == '/' &&
+	    proto_path_valid(s + ol + kl + 1, len - ol - kl - 1) &&
+	    strncmp(s + ol + kl + 1, "component/", 10) == 0)
+		return proto_arena_strndup(&m->set->arena, s + ol + kl + 1, len - ol - kl - 1);
 	const char *p = s;
 	size_t n = len;
 	const char *sep = len > 3 ? strstr(s, "://") : NULL;
@@ -752,6 +800,9 @@ static int map_shared(dcat_map *m, const dcat_triple *t, bool *licensed)
 	if (is(t, P_TITLE) && o->kind == DCAT_LITERAL)
 		r = import_text_lang(m->set, m->d, b, PROTO_F_TITLE, "title", lang_key(o, lang, sizeof lang),
 		                     o->s, o->len, 0);
+	else if (is(t, P_ABSTRACT) && o->kind == DCAT_LITERAL)
+		r = import_text_lang(m->set, m->d, b, PROTO_F_SUMMARY, "summary",
+		                     lang_key(o, lang, sizeof lang), o->s, o->len, 0);
 	else if (is(t, P_DESCRIPTION) && o->kind == DCAT_LITERAL)
 		r = import_text_lang(m->set, m->d, b, PROTO_F_DESCRIPTION, "description",
 		                     lang_key(o, lang, sizeof lang), o->s, o->len, IMPORT_TEXT_MULTILINE);
@@ -767,11 +818,16 @@ static int map_shared(dcat_map *m, const dcat_triple *t, bool *licensed)
 	else if (is(t, P_RIGHTS) && not_specified(o))
 		r = put_licence(m, b, "licence", o);
 	else if (is(t, P_PUBLISHER) && !proto_map_get(b, "department") &&
+	         !(m->own && o->kind == DCAT_IRI &&
+	           strncmp(m->g->nodes[o->node].s, "urn:maille:territory:", 21) == 0) &&
 	         (s = text_of(m->g, o, &len, false))) {
 		r = import_text(m->set, m->d, b, "department", "department", s, len, 0);
 		if (r >= 0 && o->kind == DCAT_IRI) /* the name is mapped, its address kept */
 			r = ext(m, t);
 	}
+	else if (is(t, P_CREATOR) && !proto_map_get(b, "department") &&
+	         (s = text_of(m->g, o, &len, false)))
+		r = import_text(m->set, m->d, b, "department", "department", s, len, 0);
 	else if (is(t, P_CONTACT))
 		r = map_contact(m, t);
 	else if (is(t, P_IDENTIFIER) && o->kind == DCAT_LITERAL)
@@ -805,7 +861,7 @@ static int map_dates(dcat_map *m, uint32_t n)
 		else if (is(t, P_ISSUED) && t->o.kind == DCAT_LITERAL && !iss)
 			iss = t;
 	}
-	const dcat_triple *use = mod ? mod : iss;
+	const dcat_triple *use = m->own ? iss : mod ? mod : iss;
 	int r = 0;
 	if (use)
 		r = import_date(m->set, m->d, m->d->body, "release_date", "release_date", use->o.s,
@@ -1020,6 +1076,10 @@ static int map_resource(dcat_map *m, uint32_t n, bool service)
 	m->depth = 1;
 	m->walked = 0;
 	m->cut_cycle = m->cut_size = m->said_unspecified = m->said_inherited = false;
+	m->own = false;
+	for (const dcat_triple *t = t_begin(g, n); t < t_end(g, n); t++)
+		m->own = m->own || (is(t, P_IDENTIFIER) && t->o.kind == DCAT_LITERAL &&
+		                    t->o.len > 11 && strncmp(t->o.s, "urn:maille:", 11) == 0);
 	d->path = m->paths[n] ? m->paths[n] : path_for(m, n);
 	const char *kind = service ? "api" : "dataset";
 	if (put_str(m, d->body, "component_kind", kind, strlen(kind)))

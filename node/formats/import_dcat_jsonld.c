@@ -36,9 +36,7 @@ typedef struct jterm {
 	bool id; /* "@type": "@id": a string value is an IRI */
 } jterm;
 
-typedef struct jprefix {
-	const char *prefix, *ns;
-} jprefix;
+typedef dcat_prefix jprefix;
 
 typedef struct jctx {
 	const char *name;
@@ -205,9 +203,15 @@ static const char *const dcatus_urls[] = {
 	NULL,
 };
 
+/* Maille's own export (export --format dcat, /catalog.jsonld): an inline context of its
+ * prefixes only, every property a compact IRI of them; nothing to fetch. */
+static const char *const maille_urls[] = { NULL };
+static const jterm maille_terms[] = { { NULL, NULL, NULL, false } };
+
 static const jctx contexts[] = {
 	{ "DCAT-AP 3", dcatap3_urls, dcatap3_terms, dcatap3_prefixes, NULL },
 	{ "DCAT-US 1.1", dcatus_urls, dcatus_terms, dcatus_prefixes, DCAT_NS },
+	{ "Maille", maille_urls, maille_terms, dcat_export_prefixes, NULL },
 };
 
 typedef struct jread {
