@@ -11,9 +11,10 @@
  * Conventions of a cell (README, "Importer"):
  * - lists (bases légales, données traitées, composants, mots-clés, thèmes, ressources liées):
  *   one item a line, or items separated by ';' (keywords and themes also by ',');
- * - `Contact`: one contact a line or ';', each "Nom <adresse>" or an address; the inventory is
- *   published, so a contact's address is marked public (with a note);
- * - `Risques`: one risk a line, "risque : mesure d'atténuation" (the first ':' splits);
+ * - `Contact`: one contact a line, ';' or ',', each "Nom <adresse>", an address, or a name
+ *   (words without '@'); the inventory is published, so an address is marked public (noted);
+ * - `Risques`: one risk a line, "risque : mesure d'atténuation" or "risque : description :
+ *   mesure" (the first two ':' split);
  * - `Source des données` and `Données personnelles`: one item for every data source, or as many
  *   items as `Données traitées` has lines, in the same order;
  * - `Ressources liées`: one link a line, "titre : https://..." or an address.
@@ -401,7 +402,9 @@ static int do_contacts(inv_reader *r, import_draft *d, const char *s, size_t len
 			name_len = (size_t)(lt - it);
 			mail = lt + 1;
 			mail_len = (size_t)(gt - lt - 1);
-		} else if (!memchr(it, '@', il)) {
+		} else if (!memchr(it, '@', il) && memchr(it, ' ', il)) {
+			/* words without an address: a name (one word without '@' is taken for an
+			 * address that is not one, and reported) */
 			name = it;
 			name_len = il;
 			mail_len = 0;
@@ -459,15 +462,22 @@ static int do_risks(inv_reader *r, import_draft *d, const char *s, size_t len)
 		if (!o)
 			return MAILLE_ENOMEM;
 		o->type = PROTO_V_MAP;
-		const char *colon = memchr(it, ':', il);
-		size_t nl = colon ? (size_t)(colon - it) : il;
+		/* "risque : mesure", or "risque : description : mesure" */
+		const char *end = it + il, *c1 = memchr(it, ':', il);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
 		char field[IMPORT_FIELD_MAX];
 		snprintf(field, sizeof field, "risks[%zu].name", k);
-		int x = import_text(set, d, o, "name", field, it, nl, 0);
-		if (x >= 0 && colon) {
+		int x = import_text(set, d, o, "name", field, it, c1 ? (size_t)(c1 - it) : il, 0);
+		if (x >= 0 && c2) {
+			snprintf(field, sizeof field, "risks[%zu].description", k);
+			x = import_text(set, d, o, "description", field, c1 + 1, (size_t)(c2 - c1 - 1),
+			                IMPORT_TEXT_MULTILINE);
+		}
+		if (x >= 0 && c1) {
+			const char *m = c2 ? c2 + 1 : c1 + 1;
 			snprintf(field, sizeof field, "risks[%zu].mitigation", k);
-			x = import_text(set, d, o, "mitigation", field, colon + 1,
-			                il - nl - 1, IMPORT_TEXT_MULTILINE);
+			x = import_text(set, d, o, "mitigation", field, m, (size_t)(end - m),
+			                IMPORT_TEXT_MULTILINE);
 		}
 		if (x < 0)
 			return x;
