@@ -456,15 +456,18 @@ static void progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-/* The complete drafts signed and stored. *ret_published: how many. 0, or EXIT_FAIL (printed). */
+/* The complete drafts signed and stored. *ret_published: how many are live as given, of which
+ * *ret_updated replaced a live version and *ret_unchanged were already live byte for byte
+ * (nothing signed). 0, or EXIT_FAIL (printed). */
 static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool show,
-                            size_t *ret_published, size_t *ret_updated)
+                            size_t *ret_published, size_t *ret_updated, size_t *ret_unchanged)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < set->n; i++)
 		n += st[i].complete;
 	*ret_published = 0;
 	*ret_updated = 0;
+	*ret_unchanged = 0;
 	if (n == 0)
 		return 0;
 	bulk_item *items = calloc(n, sizeof *items);
@@ -499,6 +502,7 @@ static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool
 		if (items[j].result == 0) {
 			++*ret_published;
 			*ret_updated += items[j].updated;
+			*ret_unchanged += items[j].unchanged;
 			continue;
 		}
 		char where[512];
@@ -658,7 +662,7 @@ int cmd_import(int argc, char **argv)
 	free(taken);
 
 	char dir[4096] = "";
-	size_t published = 0, updated = 0, written = 0;
+	size_t published = 0, updated = 0, unchanged = 0, written = 0;
 	if (!publish && out_dir(out, f->name, dry, dir, sizeof dir))
 		goto out;
 	for (size_t i = 0; i < set.n; i++) {
@@ -676,7 +680,8 @@ int cmd_import(int argc, char **argv)
 	}
 	int pr = 0;
 	if (publish && !dry)
-		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated);
+		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated,
+		                      &unchanged);
 	size_t incomplete = set.n - complete;
 	if (a.json) {
 		json_object_set_new(report, "format", json_string(f->name));
@@ -687,6 +692,7 @@ int cmd_import(int argc, char **argv)
 		json_object_set_new(report, "incomplete", json_integer((json_int_t)incomplete));
 		json_object_set_new(report, "published", json_integer((json_int_t)published));
 		json_object_set_new(report, "updated", json_integer((json_int_t)updated));
+		json_object_set_new(report, "unchanged", json_integer((json_int_t)unchanged));
 		json_object_set_new(report, "out", dir[0] && !publish ? json_string(dir) : json_null());
 		json_object_set_new(report, "file_errors", json_array());
 		json_dumpf(report, stdout, JSON_INDENT(2));
@@ -697,8 +703,8 @@ int cmd_import(int argc, char **argv)
 			         "(dry run: nothing was published)\n"),
 			       set.n, complete, incomplete);
 		else
-			printf(_("%zu records published (%zu updated), %zu incomplete not published\n"),
-			       published, updated, set.n - published);
+			printf(_("%zu records published (%zu updated, %zu unchanged), %zu not published\n"),
+			       published, updated, unchanged, set.n - published);
 	} else if (dry) {
 		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
 		         "written)\n"),
@@ -708,7 +714,9 @@ int cmd_import(int argc, char **argv)
 		         "compléter\"); then: maille import markdown %s\n"),
 		       written, dir, complete, incomplete, dir);
 	}
-	ret = pr ? EXIT_FAIL : publish && incomplete ? EXIT_FAIL : EXIT_OK;
+	/* a record left out, incomplete or refused by the store (a member's capability), fails */
+	ret = pr ? EXIT_FAIL : publish && (incomplete || (!dry && published < complete)) ? EXIT_FAIL
+	                                                                              : EXIT_OK;
 out:
 	for (size_t i = 0; st && i < set.n; i++)
 		free(st[i].rep);
