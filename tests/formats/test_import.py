@@ -100,6 +100,14 @@ class Import(harness.Case):
         after = {r["path"]: r["id"] for r in self.js(self.dir, "list")}
         self.assertEqual(sum(after[p] != ids[p] for p in ids), 1)
 
+    def test_readme_of_a_folder_is_not_a_record(self):
+        src = samples_copy(self.path("samples"))
+        n = len(os.listdir(src))
+        self.write("samples/README.md", "# Nos fiches\n\nLes fiches de la commune.\n")
+        out = self.js(self.dir, "import", "markdown", src)
+        self.assertEqual((out["published"], out["incomplete"]), (n, 0))
+        self.assertNotIn("README.md", [os.path.basename(r["source"]) for r in out["records"]])
+
     def test_a_folder_of_3000_records_in_two_batches(self):
         """3 000 records: more than BULK_BATCH (2 000), so two transactions, signed in
         parallel; every record stored, found by path and by the search index."""

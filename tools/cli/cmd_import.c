@@ -111,8 +111,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The files below dir whose names fit exts, hidden ones and symbolic links left out. 0, or
- * EXIT_FAIL (printed). */
+/* The files below dir whose names fit exts, hidden ones, README.md and symbolic links left
+ * out. 0, or EXIT_FAIL (printed). */
 static int walk(const char *dir, const char *const *exts, unsigned depth, file_list *out)
 {
 	if (depth > IMPORT_WALK_DEPTH) {
@@ -128,7 +128,8 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 	int ret = 0;
 	struct dirent *de;
 	while (!ret && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* a folder's README.md says what the folder holds: it is not a record */
+		if (de->d_name[0] == '.' || strcasecmp(de->d_name, "README.md") == 0)
 			continue;
 		char path[4096];
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
