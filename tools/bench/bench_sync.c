@@ -139,7 +139,7 @@ static char *slurp(const char *path)
 }
 
 /* Removes a directory tree (only what this run created: the node directories). */
-static void rm_tree(const char *path)
+void bench_rm_tree(const char *path)
 {
 	DIR *d = opendir(path);
 	if (d) {
@@ -152,7 +152,7 @@ static void rm_tree(const char *path)
 				continue;
 			struct stat sb;
 			if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-				rm_tree(p);
+				bench_rm_tree(p);
 			else
 				unlink(p);
 		}
@@ -1848,7 +1848,7 @@ int bench_sync_main(int argc, char **argv)
 	print_summary(&res, bench_now_s() - t_start, failed_ab, failed_prop);
 	daemons_stop_all();
 	if (temp) {
-		rm_tree(g_root);
+		bench_rm_tree(g_root);
 	} else {
 		static const char *const scratch[] = { ".cmd.out", ".cmd.err", ".sync.out",
 			                               ".sync.err" };
@@ -2146,7 +2146,7 @@ int bench_federation_main(int argc, char **argv)
 	failed |= phase_join(n) != 0;
 	daemons_stop_all();
 	if (temp)
-		rm_tree(g_root);
+		bench_rm_tree(g_root);
 	else
 		printf("(nodes kept in %s)\n", g_root);
 	if (failed)

@@ -40,9 +40,13 @@ int bench_opt_num(const char *cmd, const cli_opt *opts, const char *name, unsign
                   unsigned long long min, unsigned long long max, const char *why,
                   unsigned long long *ret);
 
+/* Removes a directory tree this run created (bench_sync.c). */
+void bench_rm_tree(const char *path);
+
 /* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
 int bench_sync_main(int argc, char **argv);
 int bench_federation_main(int argc, char **argv); /* bench_sync.c */
 int bench_write_main(int argc, char **argv);      /* bench_write.c */
+int bench_import_main(int argc, char **argv);     /* bench_import.c */
 
 #endif
