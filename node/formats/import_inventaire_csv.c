@@ -49,15 +49,15 @@ typedef enum inv_kind {
 	INV_PERSONAL,  /* data_sources[].personal_data */
 	INV_LINKS,     /* links[] */
 	INV_DECISIONS, /* decisions_per_year: a number or a text */
-	INV_HOST_PROVIDER, INV_HOST_COUNTRY, INV_HOST_SOVEREIGN,
-	INV_ENV_COMPUTE, INV_ENV_ENERGY, INV_ENV_METHOD,
+	INV_NUMBER,    /* a number (a decimal comma accepted) */
 	INV_EXT_DATE,  /* kept under extensions, as a date */
 	INV_EXT,       /* kept under extensions as written */
 } inv_kind;
 
 typedef struct inv_column {
 	const char *header; /* the French header */
-	const char *field;  /* Maille's field (also accepted as a header); NULL: extensions */
+	const char *field;  /* Maille's field, "object.field" inside an object (also accepted as a
+	                     * header); NULL: extensions or the data sources */
 	inv_kind kind;
 	const char *alias;  /* another spelling people write, or NULL */
 } inv_column;
@@ -99,12 +99,12 @@ static const inv_column inv_columns[] = {
 	{ "Suivi", "monitoring", INV_TEXT, NULL },
 	{ "Réversibilité", "rollback", INV_TEXT, NULL },
 	{ "Fournisseurs", "suppliers", INV_TEXT, NULL },
-	{ "Hébergeur", NULL, INV_HOST_PROVIDER, NULL },
-	{ "Pays d'hébergement", NULL, INV_HOST_COUNTRY, NULL },
-	{ "Hébergement souverain", NULL, INV_HOST_SOVEREIGN, NULL },
-	{ "Calcul", NULL, INV_ENV_COMPUTE, NULL },
-	{ "Énergie (kWh par an)", NULL, INV_ENV_ENERGY, NULL },
-	{ "Méthode d'estimation", NULL, INV_ENV_METHOD, NULL },
+	{ "Hébergeur", "hosting.provider", INV_LINE, NULL },
+	{ "Pays d'hébergement", "hosting.country", INV_LINE, NULL },
+	{ "Hébergement souverain", "hosting.sovereign", INV_BOOL, NULL },
+	{ "Calcul", "environment.compute", INV_LINE, NULL },
+	{ "Énergie (kWh par an)", "environment.energy_kwh_per_year", INV_NUMBER, NULL },
+	{ "Méthode d'estimation", "environment.method", INV_TEXT, NULL },
 	{ "Registre public", "public_register_url", INV_URI, NULL },
 	{ "Composants", "components", INV_LIST, NULL },
 	{ NULL, NULL, INV_EXT, NULL },
@@ -205,17 +205,6 @@ typedef struct inv_reader {
 
 /* ---- small pieces ---------------------------------------------------------------------- */
 
-static void trim(const char **s, size_t *len)
-{
-	while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\n' || (*s)[0] == '\r')) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' ||
-	                (*s)[*len - 1] == '\n' || (*s)[*len - 1] == '\r'))
-		(*len)--;
-}
-
 /* The next item of s[*pos..len), split on line breaks and on the characters of seps; leading
  * list marks ("- ", "• ", "* ") dropped. false when no item is left. */
 static bool next_item(const char *s, size_t len, size_t *pos, const char *seps,
@@ -228,7 +217,7 @@ static bool next_item(const char *s, size_t len, size_t *pos, const char *seps,
 		*pos = end < len ? end + 1 : len;
 		const char *p = s + start;
 		size_t n = end - start;
-		trim(&p, &n);
+		import_trim(&p, &n);
 		if (n >= 2 && (p[0] == '-' || p[0] == '*') && p[1] == ' ') {
 			p += 2;
 			n -= 2;
@@ -236,7 +225,7 @@ static bool next_item(const char *s, size_t len, size_t *pos, const char *seps,
 			p += 4;
 			n -= 4;
 		}
-		trim(&p, &n);
+		import_trim(&p, &n);
 		if (n) {
 			*ret = p;
 			*ret_len = n;
@@ -291,7 +280,7 @@ static int put_ext(inv_reader *r, import_draft *d, const char *key, const char *
 	proto_value *ext = import_ext(r->set, d);
 	if (!ext)
 		return MAILLE_ENOMEM;
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (proto_text_check(s, len, true, NULL) != 0) {
 		char field[IMPORT_FIELD_MAX];
 		snprintf(field, sizeof field, "extensions.%s.%s", r->set->format->name, key);
@@ -310,7 +299,7 @@ static int put_ext(inv_reader *r, import_draft *d, const char *key, const char *
 static int put_bool(import_set *set, import_draft *d, proto_value *map, const char *key,
                     const char *field, const char *s, size_t len)
 {
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (!len)
 		return 0;
 	int b = -1;
@@ -385,155 +374,139 @@ static bool read_number(const char *s, size_t len, bool frac, double *ret, bool 
 
 /* ---- the cells of a row ---------------------------------------------------------------- */
 
-static int do_contacts(inv_reader *r, import_draft *d, const char *s, size_t len)
+/* One item of a cell into the object o, item k of its list: 0 or MAILLE_ENOMEM. */
+typedef int (*inv_item_fn)(inv_reader *r, import_draft *d, proto_value *o, size_t k,
+                           const char *it, size_t il, void *ctx);
+
+/* A list of objects d->body[key] from the items of a cell (seps: the separators besides line
+ * breaks), one object an item; an item that leaves its object empty is dropped, and so is the
+ * list when nothing is left. */
+static int do_objects(inv_reader *r, import_draft *d, const char *key, const char *seps,
+                      const char *s, size_t len, inv_item_fn fn, void *ctx)
 {
 	import_set *set = r->set;
 	proto_value *list = NULL;
 	size_t pos = 0, il, k = 0;
 	const char *it;
-	bool noted = false;
-	while (next_item(s, len, &pos, ";,", &it, &il)) {
-		const char *lt = memchr(it, '<', il);
-		const char *gt = lt ? memchr(lt, '>', il - (size_t)(lt - it)) : NULL;
-		const char *name = NULL, *mail = it;
-		size_t name_len = 0, mail_len = il;
-		if (lt && gt) {
-			name = it;
-			name_len = (size_t)(lt - it);
-			mail = lt + 1;
-			mail_len = (size_t)(gt - lt - 1);
-		} else if (!memchr(it, '@', il) && memchr(it, ' ', il)) {
-			/* words without an address: a name (one word without '@' is taken for an
-			 * address that is not one, and reported) */
-			name = it;
-			name_len = il;
-			mail_len = 0;
-		}
-		if (!list && !(list = new_list_in(set, d->body, PROTO_F_CONTACTS)))
+	while (next_item(s, len, &pos, seps, &it, &il)) {
+		if (!list && !(list = new_list_in(set, d->body, key)))
 			return MAILLE_ENOMEM;
-		proto_value *c = proto_value_array_push(&set->arena, list);
-		if (!c)
+		proto_value *o = proto_value_array_push(&set->arena, list);
+		if (!o)
 			return MAILLE_ENOMEM;
-		c->type = PROTO_V_MAP;
-		char field[IMPORT_FIELD_MAX];
-		int x = 0;
-		if (name) {
-			snprintf(field, sizeof field, "contacts[%zu].name", k);
-			x = import_text(set, d, c, "name", field, name, name_len, 0);
-		}
-		snprintf(field, sizeof field, "contacts[%zu].email", k);
-		int y = x < 0 ? x : mail_len ? import_email(set, d, c, PROTO_F_EMAIL, field, mail, mail_len) : 0;
-		if (y < 0)
-			return y;
-		if (y == 1) {
-			proto_value *p = proto_value_map_put(&set->arena, c, PROTO_F_PUBLIC, 6);
-			if (!p)
-				return MAILLE_ENOMEM;
-			p->type = PROTO_V_BOOL;
-			p->u.b = true;
-			if (!noted && import_issue_add(set, d, IMPORT_NOTE, "contacts",
-			                               "l'inventaire est public : l'adresse est marquée "
-			                               "publique (public: true), à vérifier",
-			                               "the inventory is public: the address is marked "
-			                               "public (public: true), to check"))
-				return MAILLE_ENOMEM;
-			noted = true;
-		}
-		if (c->u.map.n == 0)
+		o->type = PROTO_V_MAP;
+		int x = fn(r, d, o, k, it, il, ctx);
+		if (x < 0)
+			return x;
+		if (o->u.map.n == 0)
 			list->u.arr.n--; /* nothing left of it */
 		else
 			k++;
 	}
 	if (list && list->u.arr.n == 0)
-		proto_value_map_del(d->body, PROTO_F_CONTACTS);
+		proto_value_map_del(d->body, key);
 	return 0;
 }
 
-static int do_risks(inv_reader *r, import_draft *d, const char *s, size_t len)
+/* "Nom <adresse>", an address, or a name; ctx: whether the note on `public` was made. */
+static int contact_item(inv_reader *r, import_draft *d, proto_value *c, size_t k,
+                        const char *it, size_t il, void *ctx)
 {
 	import_set *set = r->set;
-	proto_value *list = NULL;
-	size_t pos = 0, il, k = 0;
-	const char *it;
-	while (next_item(s, len, &pos, "", &it, &il)) {
-		if (!list && !(list = new_list_in(set, d->body, "risks")))
-			return MAILLE_ENOMEM;
-		proto_value *o = proto_value_array_push(&set->arena, list);
-		if (!o)
-			return MAILLE_ENOMEM;
-		o->type = PROTO_V_MAP;
-		/* "risque : mesure", or "risque : description : mesure" */
-		const char *end = it + il, *c1 = memchr(it, ':', il);
-		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
-		char field[IMPORT_FIELD_MAX];
-		snprintf(field, sizeof field, "risks[%zu].name", k);
-		int x = import_text(set, d, o, "name", field, it, c1 ? (size_t)(c1 - it) : il, 0);
-		if (x >= 0 && c2) {
-			snprintf(field, sizeof field, "risks[%zu].description", k);
-			x = import_text(set, d, o, "description", field, c1 + 1, (size_t)(c2 - c1 - 1),
-			                IMPORT_TEXT_MULTILINE);
-		}
-		if (x >= 0 && c1) {
-			const char *m = c2 ? c2 + 1 : c1 + 1;
-			snprintf(field, sizeof field, "risks[%zu].mitigation", k);
-			x = import_text(set, d, o, "mitigation", field, m, (size_t)(end - m),
-			                IMPORT_TEXT_MULTILINE);
-		}
-		if (x < 0)
-			return x;
-		if (o->u.map.n == 0)
-			list->u.arr.n--;
-		else
-			k++;
+	bool *noted = ctx;
+	const char *lt = memchr(it, '<', il);
+	const char *gt = lt ? memchr(lt, '>', il - (size_t)(lt - it)) : NULL;
+	const char *name = NULL, *mail = it;
+	size_t name_len = 0, mail_len = il;
+	if (lt && gt) {
+		name = it;
+		name_len = (size_t)(lt - it);
+		mail = lt + 1;
+		mail_len = (size_t)(gt - lt - 1);
+	} else if (!memchr(it, '@', il) && memchr(it, ' ', il)) {
+		/* words without an address: a name (one word without '@' is taken for an address
+		 * that is not one, and reported) */
+		name = it;
+		name_len = il;
+		mail_len = 0;
 	}
-	if (list && list->u.arr.n == 0)
-		proto_value_map_del(d->body, "risks");
-	return 0;
+	char field[IMPORT_FIELD_MAX];
+	int x = 0;
+	if (name) {
+		snprintf(field, sizeof field, "contacts[%zu].name", k);
+		x = import_text(set, d, c, "name", field, name, name_len, 0);
+	}
+	snprintf(field, sizeof field, "contacts[%zu].email", k);
+	if (x >= 0 && mail_len)
+		x = import_email(set, d, c, PROTO_F_EMAIL, field, mail, mail_len);
+	if (x != 1)
+		return x < 0 ? x : 0;
+	proto_value *p = proto_value_map_put(&set->arena, c, PROTO_F_PUBLIC, 6);
+	if (!p)
+		return MAILLE_ENOMEM;
+	p->type = PROTO_V_BOOL;
+	p->u.b = true;
+	if (*noted)
+		return 0;
+	*noted = true;
+	return import_issue_add(set, d, IMPORT_NOTE, "contacts",
+	                        "l'inventaire est public : l'adresse est marquée publique "
+	                        "(public: true), à vérifier",
+	                        "the inventory is public: the address is marked public "
+	                        "(public: true), to check");
 }
 
-static int do_links(inv_reader *r, import_draft *d, const char *s, size_t len)
+/* "risque : mesure", or "risque : description : mesure". */
+static int risk_item(inv_reader *r, import_draft *d, proto_value *o, size_t k, const char *it,
+                     size_t il, void *ctx)
 {
+	(void)ctx;
 	import_set *set = r->set;
-	proto_value *list = NULL;
-	size_t pos = 0, il, k = 0;
-	const char *it;
-	while (next_item(s, len, &pos, ";", &it, &il)) {
-		if (!list && !(list = new_list_in(set, d->body, "links")))
-			return MAILLE_ENOMEM;
-		proto_value *o = proto_value_array_push(&set->arena, list);
-		if (!o)
-			return MAILLE_ENOMEM;
-		o->type = PROTO_V_MAP;
-		/* "titre : https://..." : the address starts at the last "http" of the item */
-		const char *href = it;
-		for (size_t i = 0; i + 4 <= il; i++)
-			if (memcmp(it + i, "http", 4) == 0)
-				href = it + i;
-		size_t tl = (size_t)(href - it);
-		while (tl && (it[tl - 1] == ' ' || it[tl - 1] == ':' || it[tl - 1] == '-'))
-			tl--;
-		char field[IMPORT_FIELD_MAX];
-		snprintf(field, sizeof field, "links[%zu].href", k);
-		int x = import_uri(set, d, o, "href", field, href, il - (size_t)(href - it));
-		if (x == 1) {
-			proto_value *rel = proto_value_map_put(&set->arena, o, "rel", 3);
-			proto_value *v = rel ? proto_value_new_str(&set->arena, "related", 7) : NULL;
-			if (!v)
-				return MAILLE_ENOMEM;
-			*rel = *v;
-			snprintf(field, sizeof field, "links[%zu].title", k);
-			x = tl ? import_text(set, d, o, "title", field, it, tl, 0) : 0;
-		}
-		if (x < 0)
-			return x;
-		if (o->u.map.n == 0)
-			list->u.arr.n--;
-		else
-			k++;
+	const char *end = it + il, *c1 = memchr(it, ':', il);
+	const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+	char field[IMPORT_FIELD_MAX];
+	snprintf(field, sizeof field, "risks[%zu].name", k);
+	int x = import_text(set, d, o, "name", field, it, c1 ? (size_t)(c1 - it) : il, 0);
+	if (x >= 0 && c2) {
+		snprintf(field, sizeof field, "risks[%zu].description", k);
+		x = import_text(set, d, o, "description", field, c1 + 1, (size_t)(c2 - c1 - 1),
+		                IMPORT_TEXT_MULTILINE);
 	}
-	if (list && list->u.arr.n == 0)
-		proto_value_map_del(d->body, "links");
-	return 0;
+	if (x >= 0 && c1) {
+		const char *m = c2 ? c2 + 1 : c1 + 1;
+		snprintf(field, sizeof field, "risks[%zu].mitigation", k);
+		x = import_text(set, d, o, "mitigation", field, m, (size_t)(end - m),
+		                IMPORT_TEXT_MULTILINE);
+	}
+	return x < 0 ? x : 0;
+}
+
+/* "titre : https://..." or an address: the address starts at the item's last "http". */
+static int link_item(inv_reader *r, import_draft *d, proto_value *o, size_t k, const char *it,
+                     size_t il, void *ctx)
+{
+	(void)ctx;
+	import_set *set = r->set;
+	const char *href = it;
+	for (size_t i = 0; i + 4 <= il; i++)
+		if (memcmp(it + i, "http", 4) == 0)
+			href = it + i;
+	size_t tl = (size_t)(href - it);
+	while (tl && (it[tl - 1] == ' ' || it[tl - 1] == ':' || it[tl - 1] == '-'))
+		tl--;
+	char field[IMPORT_FIELD_MAX];
+	snprintf(field, sizeof field, "links[%zu].href", k);
+	int x = import_uri(set, d, o, "href", field, href, il - (size_t)(href - it));
+	if (x != 1)
+		return x < 0 ? x : 0;
+	proto_value *rel = proto_value_map_put(&set->arena, o, "rel", 3);
+	proto_value *v = rel ? proto_value_new_str(&set->arena, "related", 7) : NULL;
+	if (!v)
+		return MAILLE_ENOMEM;
+	*rel = *v;
+	snprintf(field, sizeof field, "links[%zu].title", k);
+	x = tl ? import_text(set, d, o, "title", field, it, tl, 0) : 0;
+	return x < 0 ? x : 0;
 }
 
 /* `Données traitées` with `Source des données` and `Données personnelles` beside it. */
@@ -648,7 +621,7 @@ static int do_decisions(inv_reader *r, import_draft *d, const char *s, size_t le
 	bool whole;
 	const char *p = s;
 	size_t n = len;
-	trim(&p, &n);
+	import_trim(&p, &n);
 	if (n && read_number(p, n, false, &v, &whole)) {
 		proto_value *slot = proto_value_map_put(&r->set->arena, d->body, "decisions_per_year", 18);
 		if (!slot)
@@ -661,23 +634,23 @@ static int do_decisions(inv_reader *r, import_draft *d, const char *s, size_t le
 	return x < 0 ? x : 0;
 }
 
-static int do_energy(inv_reader *r, import_draft *d, proto_value *env, const char *s, size_t len)
+/* A number into map[key]; anything else dropped with an issue. */
+static int do_number(inv_reader *r, import_draft *d, proto_value *map, const char *key,
+                     const char *field, const char *s, size_t len)
 {
 	double v;
 	bool whole;
-	const char *p = s;
-	size_t n = len;
-	trim(&p, &n);
-	if (!n)
+	import_trim(&s, &len);
+	if (!len)
 		return 0;
-	if (!read_number(p, n, true, &v, &whole)) {
+	if (!read_number(s, len, true, &v, &whole)) {
 		char q[96];
-		proto_schema_quote(q, sizeof q, p, n);
-		return import_issue_add(r->set, d, IMPORT_DROPPED, "environment.energy_kwh_per_year",
+		proto_schema_quote(q, sizeof q, s, len);
+		return import_issue_add(r->set, d, IMPORT_DROPPED, field,
 		                        "« %s » n'est pas un nombre : laissé de côté",
 		                        "\"%s\" is not a number: left out", q);
 	}
-	proto_value *slot = proto_value_map_put(&r->set->arena, env, "energy_kwh_per_year", 19);
+	proto_value *slot = proto_value_map_put(&r->set->arena, map, key, strlen(key));
 	if (!slot)
 		return MAILLE_ENOMEM;
 	if (whole) {
@@ -696,18 +669,30 @@ static int do_cell(inv_reader *r, import_draft *d, const inv_column *c, const cs
 	import_set *set = r->set;
 	const char *s = cell->s;
 	size_t len = cell->len;
-	const char *f = c->field;
+	const char *f = c->field, *key = f;
+	proto_value *map = d->body;
+	const char *dot = f ? strchr(f, '.') : NULL;
+	if (dot) {
+		/* a field of an object (hosting.provider): the object is made on first use */
+		char obj[32];
+		snprintf(obj, sizeof obj, "%.*s", (int)(dot - f), f);
+		if (!(map = new_map_in(set, d->body, obj)))
+			return MAILLE_ENOMEM;
+		key = dot + 1;
+	}
 	int x = 0;
 	switch (c->kind) {
 	case INV_TITLE:
 		x = import_text_lang(set, d, d->body, PROTO_F_TITLE, PROTO_F_TITLE, "fr", s, len, 0);
 		break;
 	case INV_LINE:
-		x = import_text(set, d, d->body, f, f, s, len, 0);
+		x = import_text(set, d, map, key, f, s, len, 0);
 		break;
 	case INV_TEXT:
-		x = import_text(set, d, d->body, f, f, s, len, IMPORT_TEXT_MULTILINE);
+		x = import_text(set, d, map, key, f, s, len, IMPORT_TEXT_MULTILINE);
 		break;
+	case INV_NUMBER:
+		return do_number(r, d, map, key, f, s, len);
 	case INV_ENUM:
 		x = import_enum(set, d, d->body, f, f, import_vocab(INV_TYPE, f), synonyms_of(f), s,
 		                len);
@@ -719,47 +704,21 @@ static int do_cell(inv_reader *r, import_draft *d, const inv_column *c, const cs
 	case INV_WORDS:
 		return do_list(r, d, f, ";,", NULL, s, len);
 	case INV_BOOL:
-		x = put_bool(set, d, d->body, f, f, s, len);
+		x = put_bool(set, d, map, key, f, s, len);
 		break;
 	case INV_URI:
 		x = import_uri(set, d, d->body, f, f, s, len);
 		break;
-	case INV_CONTACTS:
-		return do_contacts(r, d, s, len);
+	case INV_CONTACTS: {
+		bool noted = false;
+		return do_objects(r, d, PROTO_F_CONTACTS, ";,", s, len, contact_item, &noted);
+	}
 	case INV_RISKS:
-		return do_risks(r, d, s, len);
+		return do_objects(r, d, "risks", "", s, len, risk_item, NULL);
 	case INV_LINKS:
-		return do_links(r, d, s, len);
+		return do_objects(r, d, "links", ";", s, len, link_item, NULL);
 	case INV_DECISIONS:
 		return do_decisions(r, d, s, len);
-	case INV_HOST_PROVIDER:
-	case INV_HOST_COUNTRY:
-	case INV_HOST_SOVEREIGN: {
-		proto_value *h = new_map_in(set, d->body, "hosting");
-		if (!h)
-			return MAILLE_ENOMEM;
-		if (c->kind == INV_HOST_SOVEREIGN)
-			x = put_bool(set, d, h, "sovereign", "hosting.sovereign", s, len);
-		else if (c->kind == INV_HOST_COUNTRY)
-			x = import_text(set, d, h, "country", "hosting.country", s, len, 0);
-		else
-			x = import_text(set, d, h, "provider", "hosting.provider", s, len, 0);
-		break;
-	}
-	case INV_ENV_COMPUTE:
-	case INV_ENV_ENERGY:
-	case INV_ENV_METHOD: {
-		proto_value *e = new_map_in(set, d->body, "environment");
-		if (!e)
-			return MAILLE_ENOMEM;
-		if (c->kind == INV_ENV_ENERGY)
-			return do_energy(r, d, e, s, len);
-		x = c->kind == INV_ENV_COMPUTE
-		        ? import_text(set, d, e, "compute", "environment.compute", s, len, 0)
-		        : import_text(set, d, e, "method", "environment.method", s, len,
-		                      IMPORT_TEXT_MULTILINE);
-		break;
-	}
 	case INV_EXT_DATE: {
 		proto_value *ext = import_ext(set, d);
 		char field[IMPORT_FIELD_MAX];
@@ -809,7 +768,7 @@ static bool row_blank(const csvr_table *t, size_t row)
 		const csvr_cell *v = csvr_at(t, row, c);
 		const char *s = v->s;
 		size_t len = v->len;
-		trim(&s, &len);
+		import_trim(&s, &len);
 		if (len)
 			return false;
 	}
@@ -831,7 +790,7 @@ static int read_header(inv_reader *r)
 		const csvr_cell *h = csvr_at(t, 0, c);
 		const char *hs = h->s;
 		size_t hl = h->len;
-		trim(&hs, &hl);
+		import_trim(&hs, &hl);
 		for (size_t k = 0; k < INV_N_COLUMNS && !r->of_col[c]; k++) {
 			const inv_column *ic = &inv_columns[k];
 			if (!import_same_words(hs, hl, ic->header, strlen(ic->header)) &&
@@ -878,7 +837,7 @@ static int read_row(inv_reader *r, size_t row, import_draft *d)
 		const csvr_cell *cell = csvr_at(t, row, c);
 		const char *s = cell->s;
 		size_t len = cell->len;
-		trim(&s, &len);
+		import_trim(&s, &len);
 		if (!len)
 			continue;
 		int x = r->of_col[c] ? do_cell(r, d, r->of_col[c], cell)

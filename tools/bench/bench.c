@@ -210,6 +210,14 @@ int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_
 	return bad ? -1 : 0;
 }
 
+void bench_print_header(const char *mode)
+{
+	char cpu[256];
+	bench_cpu_model(cpu, sizeof cpu);
+	printf("maille-bench%s%s %s — %s, %ld cores online\n", mode ? " " : "", mode ? mode : "",
+	       MAILLE_VERSION, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 static const char gen_help[] =
 	"usage: maille-bench gen --dir DIR --n N [--seed S]\n"
 	"\n"
@@ -317,10 +325,7 @@ int main(int argc, char **argv)
 	if ((r = bench_opt_num("bench", opts, "n", 100000, 1, 10000000ull, NULL, &n)))
 		return r;
 
-	char cpu[256];
-	bench_cpu_model(cpu, sizeof cpu);
-	printf("maille-bench %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	bench_print_header(NULL);
 
 	/* 1. Ed25519 on one core, over a typical entry's signed bytes */
 	double sign_rate, verify_rate;

@@ -3,14 +3,10 @@
  * Markdown records published at once (signed on every core, stored in batches, indexed for
  * search), against the single-core Ed25519 sign rate measured in the same run; then an
  * inventory of public algorithms of R rows imported as drafts. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -22,36 +18,15 @@
 
 #define IMPORT_BENCH_MAX 1000000ull
 
-/* Runs maille with argv (NULL-terminated, argv[0] the binary), output to /dev/null. Its exit
- * code, or -1; *ret_s the wall time, *ret_cpu_s user + system time, *ret_rss_kb peak RSS. */
+/* bench_run timed: its exit code; *ret_s the wall time, *ret_cpu_s user + system time,
+ * *ret_rss_kb peak RSS. */
 static int import_run(char *const *argv, double *ret_s, double *ret_cpu_s, long *ret_rss_kb)
 {
-	fflush(stdout);
-	double t0 = bench_now_s();
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null < 0)
-			_exit(126);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		setenv("LANG", "C", 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-	}
+	double t0 = bench_now_s(), cpu_ms = 0;
+	int r = bench_run(argv, "C", "/dev/null", &cpu_ms, ret_rss_kb);
 	*ret_s = bench_now_s() - t0;
-	*ret_cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	             (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	*ret_rss_kb = ru.ru_maxrss;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	*ret_cpu_s = cpu_ms / 1e3;
+	return r;
 }
 
 static int import_put(const char *path, const char *text, size_t len)
@@ -140,7 +115,8 @@ static const char import_help[] =
 	"sign on every core, store in batches, index for search), and prints records/s next to\n"
 	"the single-core Ed25519 sign rate measured in the same run, and their ratio. Then times\n"
 	"'maille import inventaire-csv' of an inventory of R rows (default 10000) into drafts.\n"
-	"--dir keeps the files and the node there (default: a temporary directory, removed).\n";
+	"--dir keeps the files and the node there (an empty directory; default: a temporary\n"
+	"one, removed).\n";
 
 int bench_import_main(int argc, char **argv)
 {
@@ -153,43 +129,19 @@ int bench_import_main(int argc, char **argv)
 	if ((r = bench_opt_num("import", opts, "n", 10000, 1, IMPORT_BENCH_MAX, NULL, &n)) ||
 	    (r = bench_opt_num("import", opts, "rows", 10000, 1, IMPORT_BENCH_MAX, NULL, &rows)))
 		return r;
-	char self[4096];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (sl <= 0) {
-		fprintf(stderr, "maille-bench: cannot find this program: %s\n", strerror(errno));
+	bool temp;
+	if (bench_workspace(a.dir, "import", &temp))
 		return EXIT_FAIL;
-	}
-	self[sl] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	char maille[4200], tmp[] = "/tmp/maille-bench-import-XXXXXX";
-	snprintf(maille, sizeof maille, "%s/maille", self);
-	const char *dir = a.dir;
-	if (access(maille, X_OK) != 0) {
-		fprintf(stderr, "maille-bench: %s: %s\n", maille, strerror(errno));
-		return EXIT_FAIL;
-	}
-	if (!dir) {
-		if (!mkdtemp(tmp)) {
-			fprintf(stderr, "maille-bench: %s: %s\n", tmp, strerror(errno));
-			return EXIT_FAIL;
-		}
-		dir = tmp;
-	} else if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "maille-bench: %s: %s\n", dir, strerror(errno));
-		return EXIT_FAIL;
-	}
-	char node[4300], md[4300], csv[4300], drafts[4300];
-	snprintf(node, sizeof node, "%s/node", dir);
-	snprintf(md, sizeof md, "%s/records", dir);
-	snprintf(csv, sizeof csv, "%s/inventaire.csv", dir);
-	snprintf(drafts, sizeof drafts, "%s/drafts", dir);
-
-	char cpu[256];
-	bench_cpu_model(cpu, sizeof cpu);
-	printf("maille-bench import %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	char maille[4200];
+	snprintf(maille, sizeof maille, "%s", bench_maille());
+	const char *dir = bench_root();
+	/* the node, the Markdown records, the inventory and its drafts */
+	static const char *const names[] = { "node", "records", "inventaire.csv", "drafts" };
+	char paths[4][4300];
+	for (size_t i = 0; i < 4; i++)
+		snprintf(paths[i], sizeof paths[i], "%s/%s", dir, names[i]);
+	char *node = paths[0], *md = paths[1], *csv = paths[2], *drafts = paths[3];
+	bench_print_header("import");
 	double sign_rate, verify_rate;
 	size_t raw_len;
 	if (bench_ed25519_rates(&sign_rate, &verify_rate, &raw_len) < 0 || raw_len == 0) {
@@ -242,7 +194,7 @@ int bench_import_main(int argc, char **argv)
 	       rows, (double)sb.st_size / 1e6, t, (double)rows / t, cpu_s, (double)rss / 1024.0);
 	ret = EXIT_OK;
 out:
-	if (!a.dir)
+	if (temp)
 		bench_rm_tree(dir);
 	return ret;
 }
