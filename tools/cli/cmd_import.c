@@ -163,7 +163,9 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 typedef struct draft_state {
 	char path[PROTO_PATH_MAX + 1];
 	bool complete;
-	proto_schema_report *rep; /* malloc'd when incomplete; NULL when complete */
+	proto_schema_issue *errors; /* malloc'd when incomplete (the report's errors only: a whole
+	                             * report a draft would hold 70 KB each); NULL when complete */
+	size_t n_errors, n_errors_total;
 	char path_error_fr[200], path_error_en[200];
 } draft_state;
 
@@ -183,18 +185,48 @@ static bool importable_type(const import_draft *d)
 	return !t || t->cls == PROTO_RC_CATALOGUE;
 }
 
+/* The paths an import has taken so far: an open-addressing set over draft_state paths, so
+ * that ten thousand records do not compare each path with every other. */
+typedef struct path_set {
+	const draft_state *st; /* the paths: st[i].path */
+	size_t *slots;         /* index + 1, 0 when free; cap a power of two over twice n */
+	size_t cap;
+} path_set;
+
+static size_t path_hash(const char *p)
+{
+	size_t h = 14695981039346656037ull & SIZE_MAX;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * (1099511628211ull & SIZE_MAX);
+	return h;
+}
+
+static bool path_set_has(const path_set *ps, const char *path)
+{
+	for (size_t i = path_hash(path) & (ps->cap - 1); ps->slots[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->st[ps->slots[i] - 1].path, path) == 0)
+			return true;
+	return false;
+}
+
+static void path_set_add(path_set *ps, size_t k)
+{
+	size_t i = path_hash(ps->st[k].path) & (ps->cap - 1);
+	while (ps->slots[i])
+		i = (i + 1) & (ps->cap - 1);
+	ps->slots[i] = k + 1;
+}
+
 /* Normalises and validates d (its territory filled from the node, as publish does) and
- * chooses its path: given, else <type>/<slug of the title>, unique in this import. */
+ * chooses its path: given, else <type>/<slug of the title>, unique in this import (taken: the
+ * earlier drafts'). rep: room for the validation. */
 static int draft_check(import_set *set, import_draft *d, draft_state *s, node_dir *nd,
-                       char (*taken)[PROTO_PATH_MAX + 1], size_t n_taken)
+                       const path_set *taken, proto_schema_report *rep)
 {
 	if (nd && nd->st && nd->has_territory &&
 	    own_territory_fill_from_store(d->body, &set->arena, nd->st, nd->territory, cli_now_us()))
 		return MAILLE_ENOMEM;
 	proto_schema_normalize(d->body, &set->arena);
-	proto_schema_report *rep = malloc(sizeof *rep);
-	if (!rep)
-		return MAILLE_ENOMEM;
 	bool valid = proto_schema_validate(d->body, rep) == 0;
 	if (valid && !importable_type(d)) {
 		const char *type = proto_map_get(d->body, PROTO_F_TYPE)->u.str.ptr;
@@ -228,10 +260,7 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 	/* the same path twice in one import: the later ones get -2, -3... when the path was
 	 * made from the title; a path the source gives is the source's and stays an error */
 	for (unsigned k = 2; s->path[0] && k < 1000; k++) {
-		bool clash = false;
-		for (size_t i = 0; i < n_taken && !clash; i++)
-			clash = strcmp(taken[i], s->path) == 0;
-		if (!clash)
+		if (!path_set_has(taken, s->path))
 			break;
 		if (d->path) {
 			proto_schema_error_add(rep, PROTO_F_PATH,
@@ -256,11 +285,14 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 		valid = false;
 	}
 	s->complete = valid;
-	if (valid) {
-		free(rep);
-		s->rep = NULL;
-	} else {
-		s->rep = rep;
+	s->errors = NULL;
+	s->n_errors = s->n_errors_total = 0;
+	if (!valid && rep->n_errors) {
+		if (!(s->errors = malloc(rep->n_errors * sizeof *s->errors)))
+			return MAILLE_ENOMEM;
+		memcpy(s->errors, rep->errors, rep->n_errors * sizeof *s->errors);
+		s->n_errors = rep->n_errors;
+		s->n_errors_total = rep->n_errors_total;
 	}
 	return 0;
 }
@@ -296,14 +328,14 @@ static void print_incomplete(const import_draft *d, const draft_state *s)
 	bool en = !cli_french();
 	char where[512];
 	say_where(d, where, sizeof where);
-	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
-		const proto_schema_issue *is = &s->rep->errors[i];
+	for (size_t i = 0; i < s->n_errors; i++) {
+		const proto_schema_issue *is = &s->errors[i];
 		cli_error("%s: %s: %s", where, is->field[0] ? is->field : _("(record)"),
 		          proto_schema_text(is, en));
 	}
-	if (s->rep && s->rep->n_errors_total > s->rep->n_errors)
+	if (s->n_errors_total > s->n_errors)
 		cli_error(_("%s: %zu more errors not shown"), where,
-		          s->rep->n_errors_total - s->rep->n_errors);
+		          s->n_errors_total - s->n_errors);
 }
 
 static void print_file_errors(const import_set *set)
@@ -345,11 +377,11 @@ static json_t *draft_json(const import_draft *d, const draft_state *s, const cha
 	}
 	json_object_set_new(o, "issues", issues);
 	json_t *errors = json_array();
-	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
+	for (size_t i = 0; i < s->n_errors; i++) {
 		json_t *is = json_object();
-		json_object_set_new(is, "field", json_string(s->rep->errors[i].field));
+		json_object_set_new(is, "field", json_string(s->errors[i].field));
 		json_object_set_new(is, "message",
-		                    json_string(proto_schema_text(&s->rep->errors[i], en)));
+		                    json_string(proto_schema_text(&s->errors[i], en)));
 		json_array_append_new(errors, is);
 	}
 	json_object_set_new(o, "errors", errors);
@@ -644,24 +676,25 @@ int cmd_import(int argc, char **argv)
 			memset(&nd, 0, sizeof nd);
 	}
 	st = calloc(set.n ? set.n : 1, sizeof *st);
-	char (*taken)[PROTO_PATH_MAX + 1] = calloc(set.n ? set.n : 1, sizeof *taken);
-	if (!st || !taken) {
-		free(taken);
+	path_set taken = { st, NULL, 16 };
+	while (taken.cap < 2 * set.n + 2)
+		taken.cap *= 2;
+	taken.slots = st ? calloc(taken.cap, sizeof *taken.slots) : NULL;
+	proto_schema_report *rep = malloc(sizeof *rep);
+	bool oom = !taken.slots || !rep;
+	size_t complete = 0;
+	for (size_t i = 0; !oom && i < set.n; i++) {
+		oom = draft_check(&set, &set.drafts[i], &st[i], &nd, &taken, rep) != 0;
+		if (!oom && st[i].path[0])
+			path_set_add(&taken, i);
+		complete += st[i].complete;
+	}
+	free(taken.slots);
+	free(rep);
+	if (oom) {
 		cli_error(_("out of memory"));
 		goto out;
 	}
-	size_t complete = 0;
-	for (size_t i = 0; i < set.n; i++) {
-		if (draft_check(&set, &set.drafts[i], &st[i], &nd, taken, i)) {
-			free(taken);
-			cli_error(_("out of memory"));
-			goto out;
-		}
-		memcpy(taken[i], st[i].path, sizeof taken[i]);
-		complete += st[i].complete;
-	}
-	free(taken);
-
 	char dir[4096] = "";
 	size_t published = 0, updated = 0, unchanged = 0, written = 0;
 	if (!publish && out_dir(out, f->name, dry, dir, sizeof dir))
@@ -720,7 +753,7 @@ int cmd_import(int argc, char **argv)
 	                                                                              : EXIT_OK;
 out:
 	for (size_t i = 0; st && i < set.n; i++)
-		free(st[i].rep);
+		free(st[i].errors);
 	free(st);
 	json_decref(drafts);
 	json_decref(report);
