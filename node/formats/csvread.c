@@ -157,8 +157,12 @@ int csvr_read(proto_arena *a, const uint8_t *buf, size_t len, char delim, csvr_t
 	/* fed a line at a time, so that a row knows the line it starts on */
 	size_t i = 0;
 	while (i < len && !c.err) {
-		const uint8_t *nl = memchr(buf + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+		/* a line ends at LF, CR LF, or a CR alone (libcsv ends a row there too) */
+		size_t n = 0;
+		while (i + n < len && buf[i + n] != '\n' && buf[i + n] != '\r')
+			n++;
+		if (i + n < len)
+			n += buf[i + n] == '\r' && i + n + 1 < len && buf[i + n + 1] == '\n' ? 2 : 1;
 		if (csv_parse(&p, buf + i, n, on_field, on_row, &c) != n && !c.err)
 			acc_fail(&c, MAILLE_EPROTO, c.row_open ? c.row_line : c.line,
 			         csv_error(&p) == CSV_ETOOBIG ? "une cellule est trop grande"

@@ -93,6 +93,11 @@ int import_set_read(import_set *set, const import_src *src)
 __attribute__((format(printf, 3, 0)))
 #endif
 static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
+static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
 {
 	int w = vsnprintf(ret, cap, fmt, ap);
 	if (w < 0) {
@@ -500,7 +505,7 @@ int import_text_lang(import_set *set, import_draft *d, proto_value *map, const c
 	return put_str(set, m, lang ? lang : "fr", p, n);
 }
 
-static void trim(const char **s, size_t *len)
+void import_trim(const char **s, size_t *len)
 {
 	while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\n' || (*s)[0] == '\r')) {
 		(*s)++;
@@ -514,7 +519,7 @@ static void trim(const char **s, size_t *len)
 int import_email(import_set *set, import_draft *d, proto_value *map, const char *key,
                  const char *field, const char *s, size_t len)
 {
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (len >= 7 && strncmp(s, "mailto:", 7) == 0) {
 		s += 7;
 		len -= 7;
@@ -541,7 +546,7 @@ int import_email(import_set *set, import_draft *d, proto_value *map, const char 
 int import_uri(import_set *set, import_draft *d, proto_value *map, const char *key,
                const char *field, const char *s, size_t len)
 {
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (len == 0)
 		return 0;
 	size_t scheme = len >= 8 && strncmp(s, "https://", 8) == 0 ? 8
@@ -581,7 +586,7 @@ static bool real_day(int y, int m, int dd)
 int import_date(import_set *set, import_draft *d, proto_value *map, const char *key,
                 const char *field, const char *s, size_t len)
 {
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (len == 0)
 		return 0;
 	char out[11];
@@ -646,7 +651,7 @@ int import_enum(import_set *set, import_draft *d, proto_value *map, const char *
                 const char *field, const proto_vocab *vocab, const import_synonym *synonyms,
                 const char *s, size_t len)
 {
-	trim(&s, &len);
+	import_trim(&s, &len);
 	if (len == 0 || !vocab)
 		return 0;
 	const char *value = NULL;

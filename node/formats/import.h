@@ -201,6 +201,9 @@ int import_enum(import_set *set, import_draft *d, proto_value *map, const char *
 /* The value of a record type's field's vocabulary (a shortcut: the field's vocab). */
 const proto_vocab *import_vocab(const char *type, const char *field);
 
+/* s[0..len) without its leading and trailing spaces, tabs and line breaks. */
+void import_trim(const char **s, size_t *len);
+
 /* s[0..len) compared as import_enum compares spellings. */
 bool import_same_words(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -1,42 +1,255 @@
-/* node/service/bulk.c: records signed and stored in batches (bulk.h). */
+/* node/service/bulk.c: records signed and stored in batches (bulk.h).
+ *
+ * A batch goes through three steps. On the calling thread, each record's live version is read:
+ * a byte-identical body is left alone ("unchanged"), and the new version's timestamp is
+ * decided (publish_timestamp's rule: after the live one, so that an edit always wins,
+ * PROTOCOL.md §1.5). Then worker threads encode and sign the batch (Ed25519 is most of a
+ * record's cost, and each signature is independent of the others). Last, the calling thread,
+ * the store's only writer, stores the signed entries in one transaction
+ * (store_entry_put_verified: signed here, they need no second verification). The workers sign
+ * the next batch while the calling thread stores the current one. */
 #include "bulk.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "node/service/publish.h"
 #include "proto/error.h"
 #include "store/store.h"
 
+/* One record of a batch, as the workers leave it. */
+typedef struct bulk_signed {
+	uint64_t timestamp; /* decided on the calling thread */
+	bool sign;          /* false: unchanged, or refused before signing */
+	int r;              /* the workers' error (proto_entry_encode's) */
+	uint8_t *raw;       /* the signed entry, malloc'd */
+	size_t len;
+	proto_entry e;      /* decoded from raw (borrows it) */
+	uint8_t id[PROTO_ID_LEN];
+} bulk_signed;
+
+/* A batch being signed: items[start..end) into slots[0..end-start). */
+typedef struct bulk_job {
+	const node_dir *nd;
+	const char *capref;
+	bulk_item *items;
+	bulk_signed *slots;
+	size_t start, end;
+	atomic_size_t next;
+	pthread_t threads[BULK_THREADS_MAX];
+	unsigned n_threads;
+} bulk_job;
+
+static void sign_one(const bulk_job *job, size_t i)
+{
+	const bulk_item *it = &job->items[i];
+	bulk_signed *s = &job->slots[i - job->start];
+	proto_entry e;
+	memset(&e, 0, sizeof e);
+	memcpy(e.territory, job->nd->territory, PROTO_KEY_LEN);
+	memcpy(e.signer, job->nd->sk + PROTO_SECRET_KEY_LEN - PROTO_KEY_LEN, PROTO_KEY_LEN);
+	if (job->capref) {
+		e.capref = job->capref;
+		e.capref_len = strlen(job->capref);
+	}
+	e.path = it->path;
+	e.path_len = strlen(it->path);
+	e.timestamp = s->timestamp;
+	e.kind = PROTO_KIND_DOCUMENT;
+	e.body = it->body;
+	e.body_len = it->body_len;
+	s->r = proto_entry_encode(&e, job->nd->sk, &s->raw, &s->len);
+	if (!s->r)
+		s->r = proto_entry_decode(s->raw, s->len, &s->e);
+	if (!s->r)
+		proto_entry_id(s->raw, s->len, s->id);
+}
+
+static void *sign_worker(void *arg)
+{
+	bulk_job *job = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&job->next, 1);
+		if (i >= job->end)
+			return NULL;
+		if (job->slots[i - job->start].sign)
+			sign_one(job, i);
+	}
+}
+
+/* Starts signing job's batch on n threads (0 or a failure to start one: the rest is signed
+ * by sign_wait on the calling thread). */
+static void sign_start(bulk_job *job, unsigned n)
+{
+	atomic_init(&job->next, job->start);
+	job->n_threads = 0;
+	for (unsigned t = 0; t < n && t < BULK_THREADS_MAX; t++) {
+		if (pthread_create(&job->threads[t], NULL, sign_worker, job) != 0)
+			break;
+		job->n_threads++;
+	}
+}
+
+static void sign_wait(bulk_job *job)
+{
+	sign_worker(job); /* whatever no thread took */
+	for (unsigned t = 0; t < job->n_threads; t++)
+		pthread_join(job->threads[t], NULL);
+	job->n_threads = 0;
+}
+
+static void slots_free(bulk_signed *slots, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(slots[i].raw);
+		slots[i].raw = NULL;
+	}
+}
+
+/* Step one of items[start..end) (bulk.c's head): unchanged ones set aside, timestamps
+ * decided. */
+static void batch_prepare(node_dir *nd, bulk_item *items, bulk_signed *slots, size_t start,
+                          size_t end, uint64_t now_us)
+{
+	for (size_t i = start; i < end; i++) {
+		bulk_item *it = &items[i];
+		bulk_signed *s = &slots[i - start];
+		memset(s, 0, sizeof *s);
+		it->updated = it->unchanged = false;
+		it->result = 0;
+		s->timestamp = now_us;
+		s->sign = true;
+		store_row row;
+		if (store_entry_get(nd->st, nd->territory, it->path, &row) != 0)
+			continue;
+		if (row.entry.kind == PROTO_KIND_DOCUMENT) {
+			it->updated = true;
+			if (row.entry.body_len == it->body_len &&
+			    memcmp(row.entry.body, it->body, it->body_len) == 0) {
+				it->unchanged = true;
+				it->updated = false;
+				memcpy(it->id, row.id, PROTO_ID_LEN);
+				s->sign = false;
+			}
+		}
+		if (row.entry.timestamp >= now_us)
+			s->timestamp = row.entry.timestamp + 1;
+		store_row_done(&row);
+	}
+}
+
+/* Step three: the signed entries of items[start..end) stored in one transaction. 0, or the
+ * store's error (the batch rolled back). */
+static int batch_store(node_dir *nd, bulk_item *items, bulk_signed *slots, size_t start,
+                       size_t end)
+{
+	int r = store_begin(nd->st);
+	if (r)
+		return r;
+	for (size_t i = start; i < end && !r; i++) {
+		bulk_item *it = &items[i];
+		bulk_signed *s = &slots[i - start];
+		if (!s->sign)
+			continue;
+		if (s->r) {
+			it->result = s->r;
+			it->updated = false;
+			continue;
+		}
+		it->result = store_entry_put_verified(nd->st, &s->e, s->raw, s->len, s->id, NULL);
+		if (it->result == 0)
+			memcpy(it->id, s->id, PROTO_ID_LEN);
+		else
+			it->updated = false;
+		if (it->result == MAILLE_EIO || it->result == MAILLE_ECORRUPT ||
+		    it->result == MAILLE_ENOMEM)
+			r = it->result;
+	}
+	if (!r)
+		return store_commit(nd->st);
+	store_rollback(nd->st);
+	return r;
+}
+
+static unsigned threads_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1u : n > BULK_THREADS_MAX ? BULK_THREADS_MAX : (unsigned)n;
+}
+
 int bulk_publish(node_dir *nd, bulk_item *items, size_t n, unsigned threads, uint64_t now_us,
                  bulk_progress_fn progress, void *ctx)
 {
-	(void)threads;
-	for (size_t start = 0; start < n; start += BULK_BATCH) {
-		size_t end = n - start > BULK_BATCH ? start + BULK_BATCH : n;
-		int r = store_begin(nd->st);
-		for (size_t i = start; i < end && !r; i++) {
-			bulk_item *it = &items[i];
-			store_row row;
-			it->updated = false;
-			if (store_entry_get(nd->st, nd->territory, it->path, &row) == 0) {
-				it->updated = row.entry.kind == PROTO_KIND_DOCUMENT;
-				store_row_done(&row);
-			}
-			it->result = publish_node_dir(nd, it->path, PROTO_KIND_DOCUMENT, it->body,
-			                              it->body_len, now_us, it->id);
-			if (it->result == MAILLE_EIO || it->result == MAILLE_ECORRUPT ||
-			    it->result == MAILLE_ENOMEM)
-				r = it->result;
+	if (nd->member && !nd->has_territory) {
+		for (size_t i = 0; i < n; i++)
+			items[i] = (bulk_item){ .path = items[i].path, .body = items[i].body,
+				                .body_len = items[i].body_len, .result = MAILLE_ESTATE };
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	char capref[PUBLISH_CAPREF_CAP];
+	if (nd->member)
+		publish_capref(nd->pk, capref);
+	if (threads == 0)
+		threads = threads_default();
+	size_t per = n < BULK_BATCH ? n : BULK_BATCH;
+	bulk_job jobs[2];
+	for (int j = 0; j < 2; j++) {
+		memset(&jobs[j], 0, sizeof jobs[j]);
+		jobs[j].nd = nd;
+		jobs[j].capref = nd->member ? capref : NULL;
+		jobs[j].items = items;
+		jobs[j].slots = calloc(per, sizeof *jobs[j].slots);
+	}
+	int r = jobs[0].slots && jobs[1].slots ? 0 : MAILLE_ENOMEM;
+	size_t failed_from = 0;
+	bulk_job *cur = &jobs[0], *nxt = &jobs[1];
+	if (!r) {
+		cur->start = 0;
+		cur->end = per;
+		batch_prepare(nd, items, cur->slots, 0, per, now_us);
+		sign_start(cur, threads);
+		sign_wait(cur);
+	}
+	for (size_t start = 0; !r && start < n; start += BULK_BATCH) {
+		size_t end = cur->end;
+		/* the next batch is read and its signing started before this one is stored: the
+		 * calling thread stores while the workers sign */
+		bool more = end < n;
+		if (more) {
+			nxt->start = end;
+			nxt->end = n - end > BULK_BATCH ? end + BULK_BATCH : n;
+			batch_prepare(nd, items, nxt->slots, nxt->start, nxt->end, now_us);
+			sign_start(nxt, threads);
 		}
-		if (!r)
-			r = store_commit(nd->st);
-		else if (r != MAILLE_ESTATE)
-			store_rollback(nd->st); /* the batch begin opened */
+		r = batch_store(nd, items, cur->slots, cur->start, cur->end);
+		if (more)
+			sign_wait(nxt);
+		slots_free(cur->slots, cur->end - cur->start);
 		if (r) {
-			for (size_t i = start; i < n; i++)
-				items[i].result = r;
-			return r;
+			failed_from = cur->start;
+			break;
 		}
 		if (progress)
 			progress(ctx, end, n);
+		bulk_job *t = cur;
+		cur = nxt;
+		nxt = t;
 	}
-	return 0;
+	for (int j = 0; j < 2; j++) {
+		if (jobs[j].slots)
+			slots_free(jobs[j].slots, jobs[j].end - jobs[j].start);
+		free(jobs[j].slots);
+	}
+	if (r) {
+		for (size_t i = failed_from; i < n; i++) {
+			items[i].result = r;
+			items[i].updated = items[i].unchanged = false;
+		}
+	}
+	return r;
 }

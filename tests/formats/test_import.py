@@ -7,6 +7,7 @@ that cannot be read stopping everything, incomplete records listed (exit 1), --d
 Usage: test_import.py MAILLE_BINARY SAMPLES_DIR"""
 import json
 import os
+import re
 import shutil
 import sys
 import unittest
@@ -77,6 +78,80 @@ class Import(harness.Case):
         self.assertEqual(out["published"], 0)
         self.assertEqual(out["complete"], len(os.listdir(src)))
         self.assertEqual(self.paths(), [])
+
+    def test_unchanged_records_are_not_published_again(self):
+        src = samples_copy(self.path("samples"))
+        n = len(os.listdir(src))
+        self.js(self.dir, "import", "markdown", src)
+        ids = {r["path"]: r["id"] for r in self.js(self.dir, "list")}
+        out = self.js(self.dir, "import", "markdown", src)
+        self.assertEqual((out["published"], out["updated"], out["unchanged"]), (n, 0, n))
+        self.assertEqual({r["path"]: r["id"] for r in self.js(self.dir, "list")}, ids)
+        # one record edited: only it gets a new version
+        name = sorted(os.listdir(src))[0]
+        with open(os.path.join(src, name), encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("\nsummary: ", "\nsummary: Modifié. ", 1)
+        with open(os.path.join(src, name), "w", encoding="utf-8") as f:
+            f.write(text)
+        rc, out, err = self.m(self.dir, "import", "markdown", src)
+        self.assertEqual(rc, 0, err)
+        self.assertIn(f"{n} records published (1 updated, {n - 1} unchanged)", out)
+        after = {r["path"]: r["id"] for r in self.js(self.dir, "list")}
+        self.assertEqual(sum(after[p] != ids[p] for p in ids), 1)
+
+    def test_readme_of_a_folder_is_not_a_record(self):
+        src = samples_copy(self.path("samples"))
+        n = len(os.listdir(src))
+        self.write("samples/README.md", "# Nos fiches\n\nLes fiches de la commune.\n")
+        out = self.js(self.dir, "import", "markdown", src)
+        self.assertEqual((out["published"], out["incomplete"]), (n, 0))
+        self.assertNotIn("README.md", [os.path.basename(r["source"]) for r in out["records"]])
+
+    def test_a_folder_of_3000_records_in_two_batches(self):
+        """3 000 records: more than BULK_BATCH (2 000), so two transactions, signed in
+        parallel; every record stored, found by path and by the search index."""
+        with open(os.path.join(SAMPLES, "methodology-atelier-citoyen.md"), encoding="utf-8") as f:
+            model = f.read()
+        os.makedirs(self.path("many"))
+        for i in range(3000):
+            text = re.sub(r"(?m)^path: .*$", f"path: methodology/atelier-{i:04d}", model, count=1)
+            word = "ornithorynque" if i == 2999 else "atelier"
+            text = re.sub(r"(?m)^title: .*$", f"title: Atelier citoyen {i} {word}", text, count=1)
+            with open(self.path("many", f"atelier-{i:04d}.md"), "w", encoding="utf-8") as f:
+                f.write(text)
+        out = self.js(self.dir, "import", "markdown", self.path("many"))
+        self.assertEqual((out["published"], out["incomplete"], out["unchanged"]), (3000, 0, 0))
+        self.assertEqual(self.js(self.dir, "show", "methodology/atelier-0000")["title"],
+                         "Atelier citoyen 0 atelier")
+        self.assertEqual(self.js(self.dir, "show", "methodology/atelier-2999")["title"],
+                         "Atelier citoyen 2999 ornithorynque")
+        found = self.js(self.dir, "search", "ornithorynque")
+        self.assertEqual([r["path"] for r in found], ["methodology/atelier-2999"])
+        self.assertEqual(self.js(self.dir, "status")["count"], 3001)  # and the territory
+        self.ok(self.dir, "check")
+
+    def test_a_member_s_capability_refuses_the_paths_it_does_not_cover(self):
+        self.ok(self.dir, "federation", "new", "--name", "Réseau des territoires")
+        dt = self.daemon(self.dir, "--no-web")
+        m = self.path("membre")
+        self.ok(m, "init", "--member", "--name", "Poste de Camille")
+        self.js(m, "join", self.js(self.dir, "invite")["token"])
+        self.js(self.dir, "member", "add", self.key(m), "--name", "Camille Martin",
+                "--prefix", "rex/")
+        self.ok(m, "sync", dt.addr)
+        src = samples_copy(self.path("samples"))
+        names = os.listdir(src)
+        rex = sum(n.startswith("rex-") for n in names)
+        rc, out, err = self.m(m, "import", "markdown", src)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn(f"{rex} records published", out)
+        self.assertIn("your capability does not cover use_case/", err)
+        self.ok(m, "sync", dt.addr)
+        mine = [r["path"] for r in self.js(self.dir, "list") if r["type"] == "rex"]
+        self.assertEqual(len(mine), rex)
+        self.assertFalse([r for r in self.js(self.dir, "list") if r["type"] == "use_case"])
+        self.stop_daemons()
 
     def test_unknown_format_is_a_usage_error(self):
         err = self.fails(self.dir, "import", "excel", self.path(), rc=2)

@@ -210,6 +210,14 @@ int bench_ed25519_rates(double *ret_sign, double *ret_verify, size_t *ret_entry_
 	return bad ? -1 : 0;
 }
 
+void bench_print_header(const char *mode)
+{
+	char cpu[256];
+	bench_cpu_model(cpu, sizeof cpu);
+	printf("maille-bench%s%s %s — %s, %ld cores online\n", mode ? " " : "", mode ? mode : "",
+	       MAILLE_VERSION, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 static const char gen_help[] =
 	"usage: maille-bench gen --dir DIR --n N [--seed S]\n"
 	"\n"
@@ -265,6 +273,7 @@ static const char bench_help[] =
 	"       maille-bench web [--n N] [--requests R] [--seconds S] [--clients C] [--dir DIR]\n"
 	"       maille-bench federation [--entries N] [--territories T] [--vouches V] [--dir DIR]\n"
 	"       maille-bench write [--runs N]\n"
+	"       maille-bench import [--n N] [--rows R] [--dir DIR]\n"
 	"\n"
 	"Prints: single-core Ed25519 sign and verify rates; bulk publish of N generated records\n"
 	"(default 100000) through the store API in batched transactions (generate + sign + verify\n"
@@ -281,7 +290,10 @@ static const char bench_help[] =
 	"newcomer's `maille join` into 5 nodes holding 20000 entries (see 'maille-bench\n"
 	"federation --help').\n"
 	"'write' times 'maille new' and 'maille publish --dry-run' reporting every fault of a\n"
-	"record with ten (see 'maille-bench write --help').\n";
+	"record with ten (see 'maille-bench write --help').\n"
+	"'import' times 'maille import markdown' of N generated records into a fresh node\n"
+	"against the sign rate, and 'maille import inventaire-csv' of R rows (see\n"
+	"'maille-bench import --help').\n";
 
 int main(int argc, char **argv)
 {
@@ -302,6 +314,8 @@ int main(int argc, char **argv)
 		return bench_federation_main(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "write") == 0)
 		return bench_write_main(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return bench_import_main(argc - 2, argv + 2);
 	cli_opt opts[] = {{"n", true, NULL}, {NULL, false, NULL}};
 	cli_args a;
 	int r = cli_start("bench", bench_help, argc - 1, argv + 1, opts, CLI_POS_MAX, &a);
@@ -311,10 +325,7 @@ int main(int argc, char **argv)
 	if ((r = bench_opt_num("bench", opts, "n", 100000, 1, 10000000ull, NULL, &n)))
 		return r;
 
-	char cpu[256];
-	bench_cpu_model(cpu, sizeof cpu);
-	printf("maille-bench %s — %s, %ld cores online\n", MAILLE_VERSION, cpu,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+	bench_print_header(NULL);
 
 	/* 1. Ed25519 on one core, over a typical entry's signed bytes */
 	double sign_rate, verify_rate;

@@ -139,7 +139,7 @@ static char *slurp(const char *path)
 }
 
 /* Removes a directory tree (only what this run created: the node directories). */
-static void rm_tree(const char *path)
+void bench_rm_tree(const char *path)
 {
 	DIR *d = opendir(path);
 	if (d) {
@@ -152,7 +152,7 @@ static void rm_tree(const char *path)
 				continue;
 			struct stat sb;
 			if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-				rm_tree(p);
+				bench_rm_tree(p);
 			else
 				unlink(p);
 		}
@@ -1700,9 +1700,17 @@ static const char sync_help[] =
     "Figures are printed, not checked. --dir keeps the nodes in DIR (which must not exist or\n"
     "be empty); by default a temporary directory is used and removed.\n";
 
-/* Finds the `maille` next to this program and makes the working directory (dir, which must
- * be empty, or a new temporary one: *ret_temp). Prints the error; -1. */
-static int bench_env_setup(const char *dir, const char *what, bool *ret_temp)
+const char *bench_maille(void)
+{
+	return g_maille;
+}
+
+const char *bench_root(void)
+{
+	return g_root;
+}
+
+int bench_workspace(const char *dir, const char *what, bool *ret_temp)
 {
 	char self[4096];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -1782,7 +1790,7 @@ int bench_sync_main(int argc, char **argv)
 	}
 
 	bool temp;
-	if (bench_env_setup(a.dir, "sync", &temp))
+	if (bench_workspace(a.dir, "sync", &temp))
 		return EXIT_FAIL;
 
 	/* results on stdout and progress on stderr stay in order when both go to one file */
@@ -1848,7 +1856,7 @@ int bench_sync_main(int argc, char **argv)
 	print_summary(&res, bench_now_s() - t_start, failed_ab, failed_prop);
 	daemons_stop_all();
 	if (temp) {
-		rm_tree(g_root);
+		bench_rm_tree(g_root);
 	} else {
 		static const char *const scratch[] = { ".cmd.out", ".cmd.err", ".sync.out",
 			                               ".sync.err" };
@@ -2133,7 +2141,7 @@ int bench_federation_main(int argc, char **argv)
 	                       "--vouches wants at least territories - 1, at most 1000000", &nv)))
 		return r;
 	bool temp;
-	if (bench_env_setup(a.dir, "federation", &temp))
+	if (bench_workspace(a.dir, "federation", &temp))
 		return EXIT_FAIL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	char cpu[128];
@@ -2146,7 +2154,7 @@ int bench_federation_main(int argc, char **argv)
 	failed |= phase_join(n) != 0;
 	daemons_stop_all();
 	if (temp)
-		rm_tree(g_root);
+		bench_rm_tree(g_root);
 	else
 		printf("(nodes kept in %s)\n", g_root);
 	if (failed)

@@ -3,6 +3,7 @@
 #ifndef MAILLE_TOOLS_BENCH_UTIL_H
 #define MAILLE_TOOLS_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,8 @@ int bench_cmp_double(const void *a, const void *b);
 double bench_pct(double *sorted, size_t n, double p);
 /* The CPU's model name from /proc/cpuinfo ("unknown CPU" if none). */
 void bench_cpu_model(char *ret, size_t cap);
+/* "maille-bench [MODE] VERSION — CPU, N cores online" (mode may be NULL). */
+void bench_print_header(const char *mode);
 
 /* Generated record `index` of `seed` (tools/bench/gen.h), signed as (pk, sk) with timestamp ts,
  * encoded into a malloc'd buffer. 0 or a maille code. */
@@ -40,9 +43,27 @@ int bench_opt_num(const char *cmd, const cli_opt *opts, const char *name, unsign
                   unsigned long long min, unsigned long long max, const char *why,
                   unsigned long long *ret);
 
+/* Finds the `maille` next to this program and makes the working directory (dir, which must
+ * be empty, or a new temporary /tmp/maille-bench-WHAT-XXXXXX: *ret_temp); bench_maille() and
+ * bench_root() give them (bench_sync.c). Prints the error; -1. */
+int bench_workspace(const char *dir, const char *what, bool *ret_temp);
+const char *bench_maille(void);
+const char *bench_root(void);
+
+/* Runs maille with argv (NULL-terminated, argv[0] the binary) under LANG=lang, standard input
+ * and output on /dev/null, stderr into err_path. Its exit code, or -1; *ret_cpu_ms its CPU
+ * time (user + system), which a loaded machine changes less than the wall time; *ret_rss_kb
+ * (may be NULL) its peak resident memory (bench_write.c). */
+int bench_run(char *const *argv, const char *lang, const char *err_path, double *ret_cpu_ms,
+              long *ret_rss_kb);
+
+/* Removes a directory tree this run created (bench_sync.c). */
+void bench_rm_tree(const char *path);
+
 /* `maille-bench sync` (bench_sync.c): argv after "sync"; returns the exit code. */
 int bench_sync_main(int argc, char **argv);
 int bench_federation_main(int argc, char **argv); /* bench_sync.c */
 int bench_write_main(int argc, char **argv);      /* bench_write.c */
+int bench_import_main(int argc, char **argv);     /* bench_import.c */
 
 #endif

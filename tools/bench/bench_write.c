@@ -63,11 +63,8 @@ static const char write_faulty_rex[] =
 #define WRITE_FAULTS 10
 #define WRITE_ERRORS 11
 
-/* Runs maille with argv (NULL-terminated, argv[0] the binary) under LANG=lang, stderr into
- * err_path. Its exit code, or -1; *ret_cpu_ms its CPU time (user + system), which a loaded
- * machine changes less than the wall time. */
-static int write_run(char *const *argv, const char *lang, const char *err_path,
-                     double *ret_cpu_ms)
+int bench_run(char *const *argv, const char *lang, const char *err_path, double *ret_cpu_ms,
+              long *ret_rss_kb)
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -94,6 +91,8 @@ static int write_run(char *const *argv, const char *lang, const char *err_path,
 	}
 	*ret_cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 	              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	if (ret_rss_kb)
+		*ret_rss_kb = ru.ru_maxrss;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -188,7 +187,7 @@ int bench_write_main(int argc, char **argv)
 		for (unsigned long long i = 0; i < runs; i++) {
 			double t0 = bench_now_s();
 			double cn, cp;
-			int rn = write_run(new_argv, langs[l], err, &cn);
+			int rn = bench_run(new_argv, langs[l], err, &cn, NULL);
 			double t1 = bench_now_s();
 			/* the person's filling in is not timed */
 			if (rn != 0 || write_put(rec, write_faulty_rex)) {
@@ -197,7 +196,7 @@ int bench_write_main(int argc, char **argv)
 				break;
 			}
 			double t2 = bench_now_s();
-			int rp = write_run(pub_argv, langs[l], err, &cp);
+			int rp = bench_run(pub_argv, langs[l], err, &cp, NULL);
 			double t3 = bench_now_s();
 			char last[4096];
 			int n = write_count_errors(err, last, sizeof last);

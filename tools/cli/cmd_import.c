@@ -111,8 +111,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The files below dir whose names fit exts, hidden ones and symbolic links left out. 0, or
- * EXIT_FAIL (printed). */
+/* The files below dir whose names fit exts, hidden ones, README.md and symbolic links left
+ * out. 0, or EXIT_FAIL (printed). */
 static int walk(const char *dir, const char *const *exts, unsigned depth, file_list *out)
 {
 	if (depth > IMPORT_WALK_DEPTH) {
@@ -128,7 +128,8 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 	int ret = 0;
 	struct dirent *de;
 	while (!ret && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* a folder's README.md says what the folder holds: it is not a record */
+		if (de->d_name[0] == '.' || strcasecmp(de->d_name, "README.md") == 0)
 			continue;
 		char path[4096];
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
@@ -162,7 +163,9 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 typedef struct draft_state {
 	char path[PROTO_PATH_MAX + 1];
 	bool complete;
-	proto_schema_report *rep; /* malloc'd when incomplete; NULL when complete */
+	proto_schema_issue *errors; /* malloc'd when incomplete (the report's errors only: a whole
+	                             * report a draft would hold 70 KB each); NULL when complete */
+	size_t n_errors, n_errors_total;
 	char path_error_fr[200], path_error_en[200];
 } draft_state;
 
@@ -182,18 +185,48 @@ static bool importable_type(const import_draft *d)
 	return !t || t->cls == PROTO_RC_CATALOGUE;
 }
 
+/* The paths an import has taken so far: an open-addressing set over draft_state paths, so
+ * that ten thousand records do not compare each path with every other. */
+typedef struct path_set {
+	const draft_state *st; /* the paths: st[i].path */
+	size_t *slots;         /* index + 1, 0 when free; cap a power of two over twice n */
+	size_t cap;
+} path_set;
+
+static size_t path_hash(const char *p)
+{
+	size_t h = 14695981039346656037ull & SIZE_MAX;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * (1099511628211ull & SIZE_MAX);
+	return h;
+}
+
+static bool path_set_has(const path_set *ps, const char *path)
+{
+	for (size_t i = path_hash(path) & (ps->cap - 1); ps->slots[i]; i = (i + 1) & (ps->cap - 1))
+		if (strcmp(ps->st[ps->slots[i] - 1].path, path) == 0)
+			return true;
+	return false;
+}
+
+static void path_set_add(path_set *ps, size_t k)
+{
+	size_t i = path_hash(ps->st[k].path) & (ps->cap - 1);
+	while (ps->slots[i])
+		i = (i + 1) & (ps->cap - 1);
+	ps->slots[i] = k + 1;
+}
+
 /* Normalises and validates d (its territory filled from the node, as publish does) and
- * chooses its path: given, else <type>/<slug of the title>, unique in this import. */
+ * chooses its path: given, else <type>/<slug of the title>, unique in this import (taken: the
+ * earlier drafts'). rep: room for the validation. */
 static int draft_check(import_set *set, import_draft *d, draft_state *s, node_dir *nd,
-                       char (*taken)[PROTO_PATH_MAX + 1], size_t n_taken)
+                       const path_set *taken, proto_schema_report *rep)
 {
 	if (nd && nd->st && nd->has_territory &&
 	    own_territory_fill_from_store(d->body, &set->arena, nd->st, nd->territory, cli_now_us()))
 		return MAILLE_ENOMEM;
 	proto_schema_normalize(d->body, &set->arena);
-	proto_schema_report *rep = malloc(sizeof *rep);
-	if (!rep)
-		return MAILLE_ENOMEM;
 	bool valid = proto_schema_validate(d->body, rep) == 0;
 	if (valid && !importable_type(d)) {
 		const char *type = proto_map_get(d->body, PROTO_F_TYPE)->u.str.ptr;
@@ -227,10 +260,7 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 	/* the same path twice in one import: the later ones get -2, -3... when the path was
 	 * made from the title; a path the source gives is the source's and stays an error */
 	for (unsigned k = 2; s->path[0] && k < 1000; k++) {
-		bool clash = false;
-		for (size_t i = 0; i < n_taken && !clash; i++)
-			clash = strcmp(taken[i], s->path) == 0;
-		if (!clash)
+		if (!path_set_has(taken, s->path))
 			break;
 		if (d->path) {
 			proto_schema_error_add(rep, PROTO_F_PATH,
@@ -255,11 +285,14 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 		valid = false;
 	}
 	s->complete = valid;
-	if (valid) {
-		free(rep);
-		s->rep = NULL;
-	} else {
-		s->rep = rep;
+	s->errors = NULL;
+	s->n_errors = s->n_errors_total = 0;
+	if (!valid && rep->n_errors) {
+		if (!(s->errors = malloc(rep->n_errors * sizeof *s->errors)))
+			return MAILLE_ENOMEM;
+		memcpy(s->errors, rep->errors, rep->n_errors * sizeof *s->errors);
+		s->n_errors = rep->n_errors;
+		s->n_errors_total = rep->n_errors_total;
 	}
 	return 0;
 }
@@ -295,14 +328,14 @@ static void print_incomplete(const import_draft *d, const draft_state *s)
 	bool en = !cli_french();
 	char where[512];
 	say_where(d, where, sizeof where);
-	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
-		const proto_schema_issue *is = &s->rep->errors[i];
+	for (size_t i = 0; i < s->n_errors; i++) {
+		const proto_schema_issue *is = &s->errors[i];
 		cli_error("%s: %s: %s", where, is->field[0] ? is->field : _("(record)"),
 		          proto_schema_text(is, en));
 	}
-	if (s->rep && s->rep->n_errors_total > s->rep->n_errors)
+	if (s->n_errors_total > s->n_errors)
 		cli_error(_("%s: %zu more errors not shown"), where,
-		          s->rep->n_errors_total - s->rep->n_errors);
+		          s->n_errors_total - s->n_errors);
 }
 
 static void print_file_errors(const import_set *set)
@@ -344,11 +377,11 @@ static json_t *draft_json(const import_draft *d, const draft_state *s, const cha
 	}
 	json_object_set_new(o, "issues", issues);
 	json_t *errors = json_array();
-	for (size_t i = 0; s->rep && i < s->rep->n_errors; i++) {
+	for (size_t i = 0; i < s->n_errors; i++) {
 		json_t *is = json_object();
-		json_object_set_new(is, "field", json_string(s->rep->errors[i].field));
+		json_object_set_new(is, "field", json_string(s->errors[i].field));
 		json_object_set_new(is, "message",
-		                    json_string(proto_schema_text(&s->rep->errors[i], en)));
+		                    json_string(proto_schema_text(&s->errors[i], en)));
 		json_array_append_new(errors, is);
 	}
 	json_object_set_new(o, "errors", errors);
@@ -457,15 +490,18 @@ static void progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-/* The complete drafts signed and stored. *ret_published: how many. 0, or EXIT_FAIL (printed). */
+/* The complete drafts signed and stored. *ret_published: how many are live as given, of which
+ * *ret_updated replaced a live version and *ret_unchanged were already live byte for byte
+ * (nothing signed). 0, or EXIT_FAIL (printed). */
 static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool show,
-                            size_t *ret_published, size_t *ret_updated)
+                            size_t *ret_published, size_t *ret_updated, size_t *ret_unchanged)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < set->n; i++)
 		n += st[i].complete;
 	*ret_published = 0;
 	*ret_updated = 0;
+	*ret_unchanged = 0;
 	if (n == 0)
 		return 0;
 	bulk_item *items = calloc(n, sizeof *items);
@@ -500,6 +536,7 @@ static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool
 		if (items[j].result == 0) {
 			++*ret_published;
 			*ret_updated += items[j].updated;
+			*ret_unchanged += items[j].unchanged;
 			continue;
 		}
 		char where[512];
@@ -643,26 +680,27 @@ int cmd_import(int argc, char **argv)
 			memset(&nd, 0, sizeof nd);
 	}
 	st = calloc(set.n ? set.n : 1, sizeof *st);
-	char (*taken)[PROTO_PATH_MAX + 1] = calloc(set.n ? set.n : 1, sizeof *taken);
-	if (!st || !taken) {
-		free(taken);
+	path_set taken = { st, NULL, 16 };
+	while (taken.cap < 2 * set.n + 2)
+		taken.cap *= 2;
+	taken.slots = st ? calloc(taken.cap, sizeof *taken.slots) : NULL;
+	proto_schema_report *rep = malloc(sizeof *rep);
+	bool oom = !taken.slots || !rep;
+	size_t complete = 0;
+	for (size_t i = 0; !oom && i < set.n; i++) {
+		oom = draft_check(&set, &set.drafts[i], &st[i], &nd, &taken, rep) != 0;
+		if (!oom && st[i].path[0])
+			path_set_add(&taken, i);
+		complete += st[i].complete;
+	}
+	free(taken.slots);
+	free(rep);
+	if (oom) {
 		cli_error(_("out of memory"));
 		goto out;
 	}
-	size_t complete = 0;
-	for (size_t i = 0; i < set.n; i++) {
-		if (draft_check(&set, &set.drafts[i], &st[i], &nd, taken, i)) {
-			free(taken);
-			cli_error(_("out of memory"));
-			goto out;
-		}
-		memcpy(taken[i], st[i].path, sizeof taken[i]);
-		complete += st[i].complete;
-	}
-	free(taken);
-
 	char dir[4096] = "";
-	size_t published = 0, updated = 0, written = 0;
+	size_t published = 0, updated = 0, unchanged = 0, written = 0;
 	if (!publish && out_dir(out, f->name, dry, dir, sizeof dir))
 		goto out;
 	for (size_t i = 0; i < set.n; i++) {
@@ -680,7 +718,8 @@ int cmd_import(int argc, char **argv)
 	}
 	int pr = 0;
 	if (publish && !dry)
-		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated);
+		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated,
+		                      &unchanged);
 	size_t incomplete = set.n - complete;
 	if (a.json) {
 		json_object_set_new(report, "format", json_string(f->name));
@@ -691,6 +730,7 @@ int cmd_import(int argc, char **argv)
 		json_object_set_new(report, "incomplete", json_integer((json_int_t)incomplete));
 		json_object_set_new(report, "published", json_integer((json_int_t)published));
 		json_object_set_new(report, "updated", json_integer((json_int_t)updated));
+		json_object_set_new(report, "unchanged", json_integer((json_int_t)unchanged));
 		json_object_set_new(report, "out", dir[0] && !publish ? json_string(dir) : json_null());
 		json_object_set_new(report, "file_errors", json_array());
 		json_dumpf(report, stdout, JSON_INDENT(2));
@@ -701,8 +741,8 @@ int cmd_import(int argc, char **argv)
 			         "(dry run: nothing was published)\n"),
 			       set.n, complete, incomplete);
 		else
-			printf(_("%zu records published (%zu updated), %zu incomplete not published\n"),
-			       published, updated, set.n - published);
+			printf(_("%zu records published (%zu updated, %zu unchanged), %zu not published\n"),
+			       published, updated, unchanged, set.n - published);
 	} else if (dry) {
 		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
 		         "written)\n"),
@@ -712,10 +752,12 @@ int cmd_import(int argc, char **argv)
 		         "compléter\"); then: maille import markdown %s\n"),
 		       written, dir, complete, incomplete, dir);
 	}
-	ret = pr ? EXIT_FAIL : publish && incomplete ? EXIT_FAIL : EXIT_OK;
+	/* a record left out, incomplete or refused by the store (a member's capability), fails */
+	ret = pr ? EXIT_FAIL : publish && (incomplete || (!dry && published < complete)) ? EXIT_FAIL
+	                                                                              : EXIT_OK;
 out:
 	for (size_t i = 0; st && i < set.n; i++)
-		free(st[i].rep);
+		free(st[i].errors);
 	free(st);
 	json_decref(drafts);
 	json_decref(report);
