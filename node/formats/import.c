@@ -89,6 +89,9 @@ int import_set_read(import_set *set, const import_src *src)
 	return 0;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 0)))
+#endif
 static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
 {
 	int w = vsnprintf(ret, cap, fmt, ap);
