@@ -28,7 +28,6 @@
  * and the other fields a publiccode.yml never has stay empty, commented in the draft. */
 #include "import.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +41,6 @@ typedef struct pc {
 	import_draft *d;
 	const char *lang; /* the main language: "fr" if described in French, else the first */
 } pc;
-
-/* A field's path for the issues ("maintenance.contacts[0].email"), cut if too long. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-pc_field(char *ret, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (vsnprintf(ret, cap, fmt, ap) < 0)
-		ret[0] = '\0';
-	va_end(ap);
-}
 
 /* ---- values ------------------------------------------------------------------------------ */
 
@@ -122,9 +107,18 @@ static int pc_ext(pc *c, const char *k1, const char *k2, const char *k3, proto_v
 {
 	if (!pc_strip(v, 0))
 		return 0;
-	proto_value *m = import_ext(c->set, c->d);
 	const char *keys[3] = { k1, k2, k3 };
 	size_t n = k3 ? 3 : k2 ? 2 : 1;
+	if (!import_value_fits(v, 2 + (unsigned)n)) {
+		char q[80];
+		proto_schema_quote(q, sizeof q, keys[n - 1], strlen(keys[n - 1]));
+		return import_issue_add(
+		    c->set, c->d, IMPORT_DROPPED, "extensions",
+		    "« %s » : une valeur imbriquée trop profond pour qu'une fiche "
+		    "la garde : laissée de côté",
+		    "\"%s\": a value nested too deep for a record to keep: left out", q);
+	}
+	proto_value *m = import_ext(c->set, c->d);
 	for (size_t i = 0; m && i + 1 < n; i++)
 		m = pc_map_at(c->set, m, keys[i]);
 	proto_value *slot =
@@ -138,31 +132,7 @@ static int pc_ext(pc *c, const char *k1, const char *k2, const char *k3, proto_v
 /* A scalar as text (a number the YAML left unquoted, a version 16 or 1.2, is text here). */
 static bool pc_str(pc *c, const proto_value *v, const char **s, size_t *len)
 {
-	char buf[48];
-	int n;
-	switch (v->type) {
-	case PROTO_V_STR:
-		*s = v->u.str.ptr;
-		*len = v->u.str.len;
-		return true;
-	case PROTO_V_INT:
-		n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-		break;
-	case PROTO_V_FLOAT:
-		n = snprintf(buf, sizeof buf, "%g", v->u.f);
-		break;
-	case PROTO_V_BOOL:
-		n = snprintf(buf, sizeof buf, "%s", v->u.b ? "true" : "false");
-		break;
-	default:
-		return false;
-	}
-	char *p = proto_arena_strndup(&c->set->arena, buf, (size_t)n);
-	if (!p)
-		return false;
-	*s = p;
-	*len = (size_t)n;
-	return true;
+	return import_scalar_text(c->set, v, s, len);
 }
 
 /* A value of the wrong shape: kept under extensions, reported. */
@@ -205,20 +175,12 @@ static const proto_value *pc_clean(pc *c, const char *field, const proto_value *
 /* Appends the cleaned text of v to the list body[key] (no duplicate). */
 static int pc_push(pc *c, const char *key, const char *field, const proto_value *v)
 {
-	int r;
-	const proto_value *t = pc_clean(c, field, v, &r);
-	if (!t)
-		return r;
-	proto_value *arr = pc_arr_at(c->set, c->d->body, key);
-	if (!arr)
-		return MAILLE_ENOMEM;
-	for (size_t i = 0; i < arr->u.arr.n; i++)
-		if (arr->u.arr.items[i].type == PROTO_V_STR &&
-		    strcmp(arr->u.arr.items[i].u.str.ptr, t->u.str.ptr) == 0)
-			return 0;
-	if (pc_append(c->set, arr, t))
-		return MAILLE_ENOMEM;
-	return 0;
+	const char *s;
+	size_t len;
+	if (!pc_str(c, v, &s, &len))
+		return 0;
+	int r = import_text_push(c->set, c->d, c->d->body, key, field, s, len, 0);
+	return r < 0 ? r : 0;
 }
 
 /* A link {rel, href} from v, an address. */
@@ -417,32 +379,17 @@ static int pc_licence_read(pc *c, const proto_value *v)
 /* ---- the keys ------------------------------------------------------------------------------ */
 
 /* A language tag as description's keys are, and as the front matter takes it for a record's
- * `lang`: 2 or 3 lower-case letters, then "-subtags" of 1 to 8 letters or digits. */
+ * `lang` (so that the draft reads back with the same language). */
 static bool pc_lang_ok(const char *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len && s[i] >= 'a' && s[i] <= 'z')
-		i++;
-	if (i < 2 || i > 3 || len > PROTO_LANG_TAG_MAX)
-		return false;
-	while (i < len) {
-		if (s[i++] != '-')
-			return false;
-		size_t start = i;
-		while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		                   (s[i] >= '0' && s[i] <= '9')))
-			i++;
-		if (i - start < 1 || i - start > 8)
-			return false;
-	}
-	return true;
+	return fm_lang_tag_ok(s, len);
 }
 
 /* features: a list of short texts → one Markdown list, features.<lang>. */
 static int pc_features(pc *c, const char *lang, proto_value *v)
 {
 	char field[IMPORT_FIELD_MAX];
-	pc_field(field, sizeof field, "features.%s", lang);
+	import_field(field, sizeof field, "features.%s", lang);
 	if (v->type != PROTO_V_ARRAY) {
 		const char *s;
 		size_t len;
@@ -503,7 +450,7 @@ static int pc_description_lang(pc *c, const char *lang, proto_value *m)
 		                 : strcmp(k, "localisedName") == 0   ? "title"
 		                                                     : NULL;
 		if (to) {
-			pc_field(field, sizeof field, "%s.%s", to, lang);
+			import_field(field, sizeof field, "%s.%s", to, lang);
 			const char *s;
 			size_t len;
 			r = pc_str(c, v, &s, &len)
@@ -573,7 +520,7 @@ static int pc_person(pc *c, const char *field, proto_value *src, proto_value *ds
 		proto_value *v = &src->u.map.items[i].val;
 		const char *s;
 		size_t len;
-		pc_field(f, sizeof f, "%s.%s", field, k);
+		import_field(f, sizeof f, "%s.%s", field, k);
 		if (!pc_strip(v, 0))
 			continue;
 		if (!pc_str(c, v, &s, &len)) {
@@ -607,7 +554,7 @@ static int pc_items(pc *c, proto_value *dst, const char *key, const char *dst_fi
 		return MAILLE_ENOMEM;
 	for (size_t i = 0; i < v->u.arr.n; i++) {
 		char field[IMPORT_FIELD_MAX];
-		pc_field(field, sizeof field, "%s[%zu]", dst_field, arr->u.arr.n);
+		import_field(field, sizeof field, "%s[%zu]", dst_field, arr->u.arr.n);
 		int r = fn(c, field, i, &v->u.arr.items[i], arr);
 		if (r < 0)
 			return r;
@@ -637,7 +584,7 @@ static int pc_person_item(pc *c, const char *field, size_t i, proto_value *item,
 static int pc_people(pc *c, proto_value *maint, const char *key, proto_value *v)
 {
 	char field[IMPORT_FIELD_MAX];
-	pc_field(field, sizeof field, "maintenance.%s", key);
+	import_field(field, sizeof field, "maintenance.%s", key);
 	return pc_items(c, maint, key, field, "maintenance", v, pc_person_item);
 }
 
@@ -726,7 +673,7 @@ static int pc_depends_item(pc *c, const char *field, size_t i, proto_value *item
 static int pc_depends_kind(pc *c, proto_value *deps, const char *kind, proto_value *v)
 {
 	char field[IMPORT_FIELD_MAX];
-	pc_field(field, sizeof field, "dependencies.%s", kind);
+	import_field(field, sizeof field, "dependencies.%s", kind);
 	return pc_items(c, deps, kind, field, "dependsOn", v, pc_depends_item);
 }
 
@@ -862,20 +809,11 @@ static int pc_term(pc *c, const char *key, proto_value *v, const char *const *te
 	    "\"%s\" is not a value of the publiccode.yml standard: kept, to check", q);
 }
 
-static int pc_legal(pc *c, proto_value *v)
+/* One key of legal: the licence into the body, the others kept (dst stays empty). */
+static int pc_legal_key(pc *c, proto_value *dst, const char *k, proto_value *x)
 {
-	if (v->type != PROTO_V_MAP)
-		return pc_shape(c, "licence", "legal", NULL, NULL, v, "une table", "a map");
-	int r = 0;
-	for (size_t i = 0; i < v->u.map.n && r >= 0; i++) {
-		const char *k = v->u.map.items[i].key;
-		proto_value *x = &v->u.map.items[i].val;
-		if (x->type == PROTO_V_NIL)
-			continue;
-		r = strcmp(k, "license") == 0 ? pc_licence_read(c, x)
-		                              : pc_ext(c, "legal", k, NULL, x);
-	}
-	return r < 0 ? r : 0;
+	(void)dst;
+	return strcmp(k, "license") == 0 ? pc_licence_read(c, x) : pc_ext(c, "legal", k, NULL, x);
 }
 
 /* One top-level key. */
@@ -889,7 +827,7 @@ static int pc_key(pc *c, const char *k, proto_value *v)
 	if (strcmp(k, "description") == 0)
 		return pc_description(c, v);
 	if (strcmp(k, "legal") == 0)
-		return pc_legal(c, v);
+		return pc_object(c, "licence", "legal", v, pc_legal_key);
 	if (strcmp(k, "maintenance") == 0)
 		return pc_object(c, "maintenance", k, v, pc_maintenance_key);
 	if (strcmp(k, "dependsOn") == 0)
@@ -1001,7 +939,7 @@ static int pc_name(pc *c, const proto_value *root)
 		                      "un texte", "a text")
 		           : 0;
 	char field[IMPORT_FIELD_MAX];
-	pc_field(field, sizeof field, "title.%s", c->lang);
+	import_field(field, sizeof field, "title.%s", c->lang);
 	int r =
 	    import_text_lang(c->set, c->d, c->d->body, PROTO_F_TITLE, field, c->lang, s, len, 0);
 	if (r < 0)

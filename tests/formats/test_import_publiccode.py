@@ -6,14 +6,13 @@ whole with the file and the line; damage inside a file reported per field; a com
 published, and the round trip through `export --format markdown` and `import markdown`.
 
 Usage: test_import_publiccode.py MAILLE_BINARY DATA_DIR"""
-import json
 import os
-import re
 import shutil
 import sys
 import unittest
 
 import harness
+import importcase
 
 DATA = None
 
@@ -75,48 +74,16 @@ it:
 """
 
 
-class ImportPubliccode(harness.Case):
-    def setUp(self):
-        self.begin("maille-import-publiccode-")
-        self.dir = self.path("node")
-        self.ok(self.dir, "init", "--name", "Métropole de Lyon", "--siren", "200046977",
-                "--kind", "metropole")
-
-    def tearDown(self):
-        self.end()
+class ImportPubliccode(importcase.ImportCase):
+    FORMAT = "publiccode"
 
     def data(self, name):
         return os.path.join(DATA, name)
 
-    def drafts(self, src, out):
-        """The drafts of src written into out: {path: Markdown text}, and the JSON report."""
-        rep = self.js(self.dir, "import", "publiccode", src, "--out", out)
-        texts = {}
-        for r in rep["records"]:
-            with open(r["file"], encoding="utf-8") as f:
-                texts[r["path"]] = f.read()
-        return texts, rep
-
-    def complete(self, out, fields):
-        """Fills the empty required fields of every draft in out (themes, and what is given)."""
-        for name in os.listdir(out):
-            p = os.path.join(out, name)
-            with open(p, encoding="utf-8") as f:
-                t = f.read()
-            for k, v in fields.items():
-                t = re.sub(r"^%s:$" % k, "%s: %s" % (k, v), t, flags=re.M)
-            with open(p, "w", encoding="utf-8") as f:
-                f.write(t)
-
-    def body(self, path):
-        return self.js(self.dir, "show", path)["body"]
-
     def publish_drafts(self, out, **fields):
         fields.setdefault("themes", "[logiciel-libre]")
-        self.complete(out, fields)
-        rep = self.js(self.dir, "import", "markdown", out)
-        self.assertEqual(rep["incomplete"], 0, rep)
-        return rep
+        self.edit(out, fields)
+        return self.publish_folder(out)
 
     def imported(self, name, path, **fields):
         """The real file name imported, its one draft at path completed and published: the
@@ -126,9 +93,6 @@ class ImportPubliccode(harness.Case):
         self.assertEqual(list(texts), [path])
         self.publish_drafts(out, **fields)
         return self.body(path), rep
-
-    def issues(self, rep):
-        return [(i["field"], i["kind"], i["message"]) for i in rep["records"][0]["issues"]]
 
     def test_signalen_0_2_dutch_deprecated_keys(self):
         b, rep = self.imported("signalen-frontend.publiccode.yml", "component/signalen-frontend")
@@ -339,17 +303,7 @@ description:
         texts, rep = self.drafts(self.path("src"), out)
         self.assertEqual(len(texts), 3)
         self.publish_drafts(out, status="production", description="Texte de présentation.")
-        paths = sorted(r["path"] for r in self.js(self.dir, "list"))
-        before = {p: self.body(p) for p in paths}
-        self.ok(self.dir, "export", "--format", "markdown", "--out", self.path("export"))
-        other = self.path("other")
-        self.ok(other, "init", "--name", "Ville de Vanves", "--siren", "219200755",
-                "--kind", "commune")
-        rep = self.js(other, "import", "markdown", self.path("export"))
-        self.assertEqual(rep["published"], 3)
-        for p in paths:
-            b = self.js(other, "show", p)["body"]
-            self.assertEqual(b, before[p])
+        self.round_trip(3)
 
 
 if __name__ == "__main__":
