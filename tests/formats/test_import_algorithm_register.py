@@ -187,6 +187,29 @@ class ImportAlgorithmRegister(importcase.ImportCase):
         self.assertEqual(b["keywords"], ["crèche", "petite enfance", "affectation"])
         self.assertEqual(b["status"], "retired")
 
+    def test_csv_1_0_titles_and_a_contact_page(self):
+        src = self.write("register-1.0.csv", (
+            "Naam;Organisatienaam;Thema;Status;Doel en impact;Contactgegevens;Risicobeheer;"
+            "Versie publicatiestandaard;Bron-ID;Taal\n"
+            "Planification des tournées de collecte;Ville de Saint-Aubin;Verkeer;In gebruik;"
+            "Réduire les kilomètres parcourus.;https://www.saint-aubin-exemple.fr/contact;"
+            "Une tournée oubliée : relecture par le chef d'équipe.;1.0;collecte-42;fra\n"))
+        _, rep = self.drafts(src, self.path("v10"))
+        self.assertEqual(rep["records"][0]["path"], "use_case/collecte-42")  # the source's id
+        self.publish_drafts(self.path("v10"))
+        b = self.body("use_case/collecte-42")
+        self.assertEqual(b["status"], "production")
+        self.assertEqual(b["purpose"], {"fr": "Réduire les kilomètres parcourus."})
+        self.assertEqual(b["links"], [{"rel": "contact",
+                                       "href": "https://www.saint-aubin-exemple.fr/contact"}])
+        self.assertNotIn("contacts", b)
+        self.assertEqual(b["keywords"], ["Verkeer"])
+        self.assertEqual(b["risks"][0]["description"],
+                         {"fr": "Une tournée oubliée : relecture par le chef d'équipe."})
+        self.assertEqual(b["extensions"]["algorithm-register"],
+                         {"organization": "Ville de Saint-Aubin", "standard_version": "1.0",
+                          "source_id": "collecte-42"})
+
     def test_0_2_json_type_is_the_algorithm_type(self):
         src = self.write("registre-0.2.json", json.dumps({
             "name": "Prévision de fréquentation des piscines", "schema": "0.2",
