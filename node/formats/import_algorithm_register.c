@@ -604,7 +604,16 @@ static int ar_path(ar *c, const proto_value *rec)
 		snprintf(path, sizeof path, "use_case/%.80s-%u", slug, k);
 	}
 	c->d->path = proto_arena_strndup(&c->set->arena, path, strlen(path));
-	return c->d->path ? 0 : MAILLE_ENOMEM;
+	if (!c->d->path)
+		return MAILLE_ENOMEM;
+	if (strncmp(path + 9, slug, n) == 0 && path[9 + n] == '\0')
+		return 0;
+	return import_issue_add(c->set, c->d, IMPORT_NOTE, "path",
+	                        "use_case/%s est déjà le chemin d'une fiche lue plus tôt dans "
+	                        "cet import : celle-ci prend %s",
+	                        "use_case/%s is already the path of a record read earlier in this "
+	                        "import: this one takes %s",
+	                        slug, path);
 }
 
 /* One record (a map of attribute → value, nulls already out) into a draft. */

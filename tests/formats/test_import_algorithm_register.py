@@ -210,6 +210,18 @@ class ImportAlgorithmRegister(importcase.ImportCase):
                          {"organization": "Ville de Saint-Aubin", "standard_version": "1.0",
                           "source_id": "collecte-42"})
 
+    def test_two_records_of_one_name_take_two_paths(self):
+        src = self.write("doublon.json", json.dumps([
+            {"name": "Tri du courrier", "lang": "fra", "standard_version": "0.3.1"},
+            {"name": "Tri du courrier", "lang": "fra", "standard_version": "0.3.1"}]))
+        _, rep = self.drafts(src, self.path("doublon"))
+        self.assertEqual([r["path"] for r in rep["records"]],
+                         ["use_case/tri-du-courrier", "use_case/tri-du-courrier-2"])
+        self.assertIn(("path", "note", "use_case/tri-du-courrier is already the path of a record "
+                       "read earlier in this import: this one takes "
+                       "use_case/tri-du-courrier-2"),
+                      self.issues(rep, 1))
+
     def test_0_2_json_type_is_the_algorithm_type(self):
         src = self.write("registre-0.2.json", json.dumps({
             "name": "Prévision de fréquentation des piscines", "schema": "0.2",
