@@ -8,6 +8,7 @@
 
 #include "node/service/fmwrite.h"
 #include "proto/error.h"
+#include "proto/limits.h"
 #include "proto/schema.h"
 
 static const char *const exts_markdown[] = { ".md", ".markdown", NULL };
@@ -92,11 +93,6 @@ int import_set_read(import_set *set, const import_src *src)
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 3, 0)))
 #endif
-static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 0)))
-#endif
-    ;
 static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
 {
 	int w = vsnprintf(ret, cap, fmt, ap);
@@ -226,6 +222,57 @@ proto_value *import_ext(import_set *set, import_draft *d)
 		mine->type = PROTO_V_MAP;
 	}
 	return mine;
+}
+
+void import_field(char *ret, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vformat(ret, cap, fmt, ap);
+	va_end(ap);
+}
+
+bool import_scalar_text(import_set *set, const proto_value *v, const char **ret_s,
+                        size_t *ret_len)
+{
+	char buf[48];
+	int n;
+	if (v->type == PROTO_V_STR) {
+		*ret_s = v->u.str.ptr;
+		*ret_len = v->u.str.len;
+		return true;
+	}
+	if (v->type == PROTO_V_INT)
+		n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+	else if (v->type == PROTO_V_FLOAT)
+		n = snprintf(buf, sizeof buf, "%g", v->u.f);
+	else if (v->type == PROTO_V_BOOL)
+		n = snprintf(buf, sizeof buf, "%s", v->u.b ? "true" : "false");
+	else
+		return false;
+	const char *s = proto_arena_strndup(&set->arena, buf, (size_t)n);
+	if (!s)
+		return false;
+	*ret_s = s;
+	*ret_len = (size_t)n;
+	return true;
+}
+
+bool import_value_fits(const proto_value *v, unsigned depth)
+{
+	if (depth > PROTO_VALUE_DEPTH_MAX)
+		return false;
+	if (v->type == PROTO_V_ARRAY)
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			if (!import_value_fits(&v->u.arr.items[i], depth + 1))
+				return false;
+	if (v->type == PROTO_V_MAP)
+		for (size_t i = 0; i < v->u.map.n; i++)
+			if (v->u.map.items[i].key_len == 0 ||
+			    v->u.map.items[i].key_len > PROTO_MAP_KEY_MAX ||
+			    !import_value_fits(&v->u.map.items[i].val, depth + 1))
+				return false;
+	return true;
 }
 
 /* ---- cleaning -------------------------------------------------------------------------- */
@@ -503,6 +550,33 @@ int import_text_lang(import_set *set, import_draft *d, proto_value *map, const c
 		m->type = PROTO_V_MAP;
 	}
 	return put_str(set, m, lang ? lang : "fr", p, n);
+}
+
+int import_text_push(import_set *set, import_draft *d, proto_value *map, const char *key,
+                     const char *field, const char *s, size_t len, unsigned flags)
+{
+	char *p;
+	size_t n;
+	int r = text_into(set, d, field, s, len, flags, &p, &n);
+	if (r != 1)
+		return r;
+	proto_value *arr = (proto_value *)proto_map_get(map, key);
+	if (!arr || arr->type != PROTO_V_ARRAY) {
+		arr = proto_value_map_put(&set->arena, map, key, strlen(key));
+		if (!arr)
+			return MAILLE_ENOMEM;
+		arr->type = PROTO_V_ARRAY;
+	}
+	for (size_t i = 0; i < arr->u.arr.n; i++)
+		if (arr->u.arr.items[i].type == PROTO_V_STR && arr->u.arr.items[i].u.str.len == n &&
+		    memcmp(arr->u.arr.items[i].u.str.ptr, p, n) == 0)
+			return 0;
+	proto_value *slot = proto_value_array_push(&set->arena, arr);
+	proto_value *v = slot ? proto_value_new_str(&set->arena, p, n) : NULL;
+	if (!v)
+		return MAILLE_ENOMEM;
+	*slot = *v;
+	return 1;
 }
 
 void import_trim(const char **s, size_t *len)

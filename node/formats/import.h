@@ -153,6 +153,25 @@ int import_issue_add(import_set *set, import_draft *d, import_severity sev, cons
  * the source that map to no field of Maille's go there, values as the source has them. */
 proto_value *import_ext(import_set *set, import_draft *d);
 
+/* A field's path for the issues ("maintenance.contacts[0].email") into ret, cut if too long. */
+void import_field(char *ret, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The text of a scalar of the source: a string as it is, a number as %lld or %g writes it (a
+ * version 1.2 or a code 16 a YAML or JSON file left unquoted), a boolean as true / false
+ * (copied into set's arena); false for anything else, or out of memory. */
+bool import_scalar_text(import_set *set, const proto_value *v, const char **ret_s,
+                        size_t *ret_len);
+
+/* Whether v can be kept in a record at depth (the body is depth 0; a key of extensions.<format>
+ * is at depth 2): no map key empty or over PROTO_MAP_KEY_MAX bytes, no nesting past
+ * PROTO_VALUE_DEPTH_MAX. A reader that keeps a source value as written checks it first, and
+ * leaves out with an issue what a record cannot hold. */
+bool import_value_fits(const proto_value *v, unsigned depth);
+
 /* ---- helpers that clean a value and report what they did --------------------------------
  * Each sets map[key] (map: d->body or an object inside it; field: the path that reports name,
  * "contacts[0].email") and returns 1 when a value was set, 0 when it was left out (absent,
@@ -173,6 +192,10 @@ int import_text(import_set *set, import_draft *d, proto_value *map, const char *
 int import_text_lang(import_set *set, import_draft *d, proto_value *map, const char *key,
                      const char *field, const char *lang, const char *s, size_t len,
                      unsigned flags);
+/* The same appended to the list map[key] (created), unless the list already holds that text
+ * (keywords gathered from several source keys). */
+int import_text_push(import_set *set, import_draft *d, proto_value *map, const char *key,
+                     const char *field, const char *s, size_t len, unsigned flags);
 /* An e-mail address ("mailto:" removed, spaces trimmed); one that is not an address is
  * dropped with an issue quoting it. */
 int import_email(import_set *set, import_draft *d, proto_value *map, const char *key,

@@ -929,7 +929,7 @@ static int check_file(const uint8_t *buf, size_t len, fm_error *err)
 /* A language-map key taken from the front matter's `lang`: a BCP 47 primary language (2 or 3
  * letters) with optional subtags, as written; anything else falls back to "fr", and the schema
  * validation reports the bad `lang` itself. */
-static bool lang_tag_ok(const char *s, size_t len)
+bool fm_lang_tag_ok(const char *s, size_t len)
 {
 	if (len > PROTO_LANG_TAG_MAX)
 		return false;
@@ -1158,7 +1158,7 @@ static int fm_parse_(const uint8_t *buf, size_t len, proto_arena *a, proto_value
 			               "the front matter has more than %u values", PROTO_VALUE_NODES_MAX);
 		const char *lang = "fr";
 		const proto_value *lv = proto_map_get(root, PROTO_F_LANG);
-		if (lv && lv->type == PROTO_V_STR && lang_tag_ok(lv->u.str.ptr, lv->u.str.len))
+		if (lv && lv->type == PROTO_V_STR && fm_lang_tag_ok(lv->u.str.ptr, lv->u.str.len))
 			lang = lv->u.str.ptr;
 		proto_value *desc =
 		    proto_value_map_put(a, root, PROTO_F_DESCRIPTION, strlen(PROTO_F_DESCRIPTION));

@@ -54,6 +54,11 @@ typedef struct fm_lines {
 	size_t n, cap;
 } fm_lines;
 
+/* Whether s[0..len) is a tag the front matter's `lang` names the Markdown body's language with
+ * (a BCP 47 primary language of 2 or 3 lower-case letters, then "-subtags" of 1 to 8 letters or
+ * digits): the importers keep only such languages, so that a draft reads back the same. */
+bool fm_lang_tag_ok(const char *s, size_t len);
+
 /* Parses buf[0..len). On success *ret_body is an arena-owned map (not yet normalised or
  * validated: see proto_schema_normalize/validate) and *ret_path the `path` key's value
  * (arena-owned) or NULL. On failure returns MAILLE_EPROTO (syntax, structure), MAILLE_EUTF8,
