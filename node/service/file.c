@@ -1,4 +1,5 @@
 /* node/service/file.c: whole small files read and written (file.h). */
+#define _GNU_SOURCE /* syncfs(2) */
 #include "file.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ int node_file_read_fd(int fd, uint8_t *buf, size_t max, size_t *ret_len)
 	return 0;
 }
 
-int node_file_create(const char *path, mode_t mode, const void *data, size_t len)
+static int file_create(const char *path, mode_t mode, const void *data, size_t len, bool sync)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -48,14 +49,39 @@ int node_file_create(const char *path, mode_t mode, const void *data, size_t len
 		}
 		off += (size_t)w;
 	}
-	if (!r && fsync(fd) != 0)
+	if (!r && sync && fsync(fd) != 0)
 		r = MAILLE_EIO;
 	int saved = errno;
-	close(fd);
+	if (close(fd) != 0 && !r) {
+		r = MAILLE_EIO;
+		saved = errno;
+	}
 	if (r) {
 		unlink(path);
 		errno = saved;
 	}
+	return r;
+}
+
+int node_file_create(const char *path, mode_t mode, const void *data, size_t len)
+{
+	return file_create(path, mode, data, len, true);
+}
+
+int node_file_create_many(const char *path, mode_t mode, const void *data, size_t len)
+{
+	return file_create(path, mode, data, len, false);
+}
+
+int node_file_sync_fs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return MAILLE_EIO;
+	int r = syncfs(fd) == 0 ? 0 : MAILLE_EIO;
+	int saved = errno;
+	close(fd);
+	errno = saved;
 	return r;
 }
 

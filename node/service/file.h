@@ -15,6 +15,12 @@ int node_file_read_fd(int fd, uint8_t *buf, size_t max, size_t *ret_len);
 /* Creates path with mode and writes data[0..len) to it, synced; never replaces a file
  * (MAILLE_EEXIST) and never leaves half of one (MAILLE_EIO, errno kept). */
 int node_file_create(const char *path, mode_t mode, const void *data, size_t len);
+/* node_file_create for one of many files written at once (the drafts of an import, a folder
+ * export): not synced one by one, which costs a disk flush a file; the caller syncs them all
+ * with node_file_sync_fs once they are written. */
+int node_file_create_many(const char *path, mode_t mode, const void *data, size_t len);
+/* Every file of the file system holding dir on disk (syncfs). 0 or MAILLE_EIO (errno kept). */
+int node_file_sync_fs(const char *dir);
 
 /* Replaces the regular file at path (a symbolic link is followed: its target is replaced) with
  * data[0..len), atomically: a temporary file in the same directory, synced, given the old

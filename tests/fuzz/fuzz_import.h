@@ -66,8 +66,11 @@ static inline void fuzz_import_drop_empty(const import_draft *d, proto_value *co
 
 static inline void fuzz_import_draft(const import_draft *d, const char *format)
 {
+	/* an outside format's reader names the type it maps to; Maille's own Markdown gives the
+	 * body as written, whose missing or wrong `type` validation reports */
 	const proto_value *tv = proto_map_get(d->body, PROTO_F_TYPE);
-	if (d->body->type != PROTO_V_MAP || !tv || tv->type != PROTO_V_STR)
+	if (d->body->type != PROTO_V_MAP ||
+	    (strcmp(format, "markdown") != 0 && (!tv || tv->type != PROTO_V_STR)))
 		abort();
 	for (size_t i = 0; i < d->n_issues; i++) {
 		fuzz_check_text(d->issues[i].fr, sizeof d->issues[i].fr, true);

@@ -3,8 +3,6 @@
  * --out (a file, or a folder for a format of several files) or onto standard output. Files are
  * replaced whole or not at all (a temporary file renamed over the old one), so that a harvester
  * reading a published export never sees half of one. json and markdown stay cmd_query.c's. */
-/* syncfs(2): one flush of the file system for a folder of many files */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "node/formats/export.h"
+#include "node/service/file.h"
 #include "node/web/web.h"
 #include "proto/error.h"
 
@@ -107,15 +106,12 @@ static int sink_end(void *vctx, bool ok)
 	return MAILLE_EIO;
 }
 
-/* Every file written into the folder out on disk. */
+/* Every file written into the folder out on disk, at once. */
 static int folder_sync(const char *out)
 {
-	int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = fd >= 0 && syncfs(fd) == 0 ? 0 : MAILLE_EIO;
+	int r = node_file_sync_fs(out);
 	if (r)
 		cli_error("%s: %s", out, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return r;
 }
 

@@ -466,7 +466,7 @@ static int write_draft(const import_set *set, import_draft *d, const draft_state
 			snprintf(ret, cap, "%s/%s.md", dir, base);
 		else
 			snprintf(ret, cap, "%s/%s-%u.md", dir, base, k);
-		r = node_file_create(ret, 0644, text, len);
+		r = node_file_create_many(ret, 0644, text, len);
 		if (r != MAILLE_EEXIST)
 			break;
 	}
@@ -715,6 +715,11 @@ int cmd_import(int argc, char **argv)
 		if (publish && !st[i].complete && !a.json)
 			print_incomplete(&set.drafts[i], &st[i]);
 		json_array_append_new(drafts, draft_json(&set.drafts[i], &st[i], file[0] ? file : NULL));
+	}
+	/* the drafts were not synced one by one (node_file_create_many): all of them at once */
+	if (written && node_file_sync_fs(dir) != 0) {
+		cli_error("%s: %s", dir, strerror(errno));
+		goto out;
 	}
 	int pr = 0;
 	if (publish && !dry)

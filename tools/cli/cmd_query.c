@@ -545,7 +545,7 @@ static int export_dir_row(const store_row *row, void *vctx)
 		return 0;
 	}
 	snprintf(file, sizeof file, "%s/%s.md", c->dir, path);
-	int r = export_mkdirs(file) == 0 ? node_file_create(file, 0644, text, len) : MAILLE_EIO;
+	int r = export_mkdirs(file) == 0 ? node_file_create_many(file, 0644, text, len) : MAILLE_EIO;
 	free(text);
 	if (r) {
 		cli_error(_("%s: %s"), file, r == MAILLE_EEXIST ? _("exists, not replaced") : strerror(errno));
@@ -567,6 +567,11 @@ static int export_md_dir(node_dir *nd, const char *dir)
 	int r = store_list(nd->st, &f, export_dir_row, &c);
 	if (r) {
 		cli_error(_("export: %s"), maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	/* the files were not synced one by one: all of them at once */
+	if (node_file_sync_fs(dir) != 0) {
+		cli_error(_("%s: %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	fprintf(stderr, ngettext("%u record written into %s\n", "%u records written into %s\n", c.n),
