@@ -108,11 +108,30 @@ static void vformat(char *ret, size_t cap, const char *fmt, va_list ap)
 		n--;
 	if ((size_t)w >= cap)
 		ret[n] = '\0';
+	/* a message is one line of text: a control character a source slipped into it (a key
+	 * with a tab, quoted by a parser) must not reach a terminal */
+	for (char *p = ret; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+/* vformat with its arguments given here. */
+static void vformat_args(char *ret, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void vformat_args(char *ret, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vformat(ret, cap, fmt, ap);
+	va_end(ap);
 }
 
 static void copy_cut(char *ret, size_t cap, const char *s)
 {
-	snprintf(ret, cap, "%s", s ? s : "");
+	vformat_args(ret, cap, "%s", s ? s : "");
 }
 
 int import_file_fail(import_set *set, const import_src *src, int code, unsigned line,
