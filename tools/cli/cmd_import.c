@@ -566,6 +566,40 @@ out:
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* What an import did, for its last line or its JSON report. */
+typedef struct import_counts {
+	size_t n, complete, incomplete, published, updated, unchanged, written;
+} import_counts;
+
+static void report_counts(json_t *report, const import_counts *c)
+{
+	json_object_set_new(report, "complete", json_integer((json_int_t)c->complete));
+	json_object_set_new(report, "incomplete", json_integer((json_int_t)c->incomplete));
+	json_object_set_new(report, "published", json_integer((json_int_t)c->published));
+	json_object_set_new(report, "updated", json_integer((json_int_t)c->updated));
+	json_object_set_new(report, "unchanged", json_integer((json_int_t)c->unchanged));
+	json_object_set_new(report, "file_errors", json_array());
+}
+
+static void print_summary(const import_counts *c, bool publish, bool dry, const char *dir)
+{
+	if (publish && dry)
+		printf(_("%zu records read: %zu complete would be published, %zu incomplete "
+		         "(dry run: nothing was published)\n"),
+		       c->n, c->complete, c->incomplete);
+	else if (publish)
+		printf(_("%zu records published (%zu updated, %zu unchanged), %zu not published\n"),
+		       c->published, c->updated, c->unchanged, c->n - c->published);
+	else if (dry)
+		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
+		         "written)\n"),
+		       c->n, c->complete, c->incomplete);
+	else
+		printf(_("%zu drafts written in %s: %zu complete, %zu to complete (look for \"À "
+		         "compléter\"); then: maille import markdown %s\n"),
+		       c->written, dir, c->complete, c->incomplete, dir);
+}
+
 /* Every file of what into set. 0, or EXIT_FAIL (printed: a file that cannot be opened). */
 static int read_all(import_set *set, const char *what, bool json)
 {
@@ -726,36 +760,18 @@ int cmd_import(int argc, char **argv)
 		pr = publish_complete(&set, st, &nd, !a.json && isatty(2), &published, &updated,
 		                      &unchanged);
 	size_t incomplete = set.n - complete;
+	import_counts counts = { set.n, complete, incomplete, published, updated, unchanged, written };
 	if (a.json) {
 		json_object_set_new(report, "format", json_string(f->name));
 		json_object_set_new(report, "dry_run", json_boolean(dry));
 		json_object_set_new(report, "records", drafts);
 		drafts = NULL;
-		json_object_set_new(report, "complete", json_integer((json_int_t)complete));
-		json_object_set_new(report, "incomplete", json_integer((json_int_t)incomplete));
-		json_object_set_new(report, "published", json_integer((json_int_t)published));
-		json_object_set_new(report, "updated", json_integer((json_int_t)updated));
-		json_object_set_new(report, "unchanged", json_integer((json_int_t)unchanged));
 		json_object_set_new(report, "out", dir[0] && !publish ? json_string(dir) : json_null());
-		json_object_set_new(report, "file_errors", json_array());
+		report_counts(report, &counts);
 		json_dumpf(report, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
-	} else if (publish) {
-		if (dry)
-			printf(_("%zu records read: %zu complete would be published, %zu incomplete "
-			         "(dry run: nothing was published)\n"),
-			       set.n, complete, incomplete);
-		else
-			printf(_("%zu records published (%zu updated, %zu unchanged), %zu not published\n"),
-			       published, updated, unchanged, set.n - published);
-	} else if (dry) {
-		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
-		         "written)\n"),
-		       set.n, complete, incomplete);
 	} else {
-		printf(_("%zu drafts written in %s: %zu complete, %zu to complete (look for \"À "
-		         "compléter\"); then: maille import markdown %s\n"),
-		       written, dir, complete, incomplete, dir);
+		print_summary(&counts, publish, dry, dir);
 	}
 	/* a record left out, incomplete or refused by the store (a member's capability), fails */
 	ret = pr ? EXIT_FAIL : publish && (incomplete || (!dry && published < complete)) ? EXIT_FAIL
