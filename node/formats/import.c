@@ -222,25 +222,23 @@ int import_issue_add(import_set *set, import_draft *d, import_severity sev, cons
 	return 0;
 }
 
+/* map[key] as a value of type t (a map or an array): the one there, or a new empty one in its
+ * place. NULL: out of memory. */
+static proto_value *child(import_set *set, proto_value *map, const char *key, proto_vtype t)
+{
+	proto_value *v = (proto_value *)proto_map_get(map, key);
+	if (v && v->type == t)
+		return v;
+	v = proto_value_map_put(&set->arena, map, key, strlen(key));
+	if (v)
+		v->type = t;
+	return v;
+}
+
 proto_value *import_ext(import_set *set, import_draft *d)
 {
-	proto_arena *a = &set->arena;
-	proto_value *ext = (proto_value *)proto_map_get(d->body, PROTO_F_EXTENSIONS);
-	if (!ext) {
-		ext = proto_value_map_put(a, d->body, PROTO_F_EXTENSIONS, strlen(PROTO_F_EXTENSIONS));
-		if (!ext)
-			return NULL;
-		ext->type = PROTO_V_MAP;
-	}
-	const char *name = set->format->name;
-	proto_value *mine = (proto_value *)proto_map_get(ext, name);
-	if (!mine) {
-		mine = proto_value_map_put(a, ext, name, strlen(name));
-		if (!mine)
-			return NULL;
-		mine->type = PROTO_V_MAP;
-	}
-	return mine;
+	proto_value *ext = child(set, d->body, PROTO_F_EXTENSIONS, PROTO_V_MAP);
+	return ext ? child(set, ext, set->format->name, PROTO_V_MAP) : NULL;
 }
 
 void import_field(char *ret, size_t cap, const char *fmt, ...)
@@ -561,14 +559,8 @@ int import_text_lang(import_set *set, import_draft *d, proto_value *map, const c
 	int r = text_into(set, d, field, s, len, flags, &p, &n);
 	if (r != 1)
 		return r;
-	proto_value *m = (proto_value *)proto_map_get(map, key);
-	if (!m || m->type != PROTO_V_MAP) {
-		m = proto_value_map_put(&set->arena, map, key, strlen(key));
-		if (!m)
-			return MAILLE_ENOMEM;
-		m->type = PROTO_V_MAP;
-	}
-	return put_str(set, m, lang ? lang : "fr", p, n);
+	proto_value *m = child(set, map, key, PROTO_V_MAP);
+	return m ? put_str(set, m, lang ? lang : "fr", p, n) : MAILLE_ENOMEM;
 }
 
 int import_text_push(import_set *set, import_draft *d, proto_value *map, const char *key,
@@ -579,13 +571,9 @@ int import_text_push(import_set *set, import_draft *d, proto_value *map, const c
 	int r = text_into(set, d, field, s, len, flags, &p, &n);
 	if (r != 1)
 		return r;
-	proto_value *arr = (proto_value *)proto_map_get(map, key);
-	if (!arr || arr->type != PROTO_V_ARRAY) {
-		arr = proto_value_map_put(&set->arena, map, key, strlen(key));
-		if (!arr)
-			return MAILLE_ENOMEM;
-		arr->type = PROTO_V_ARRAY;
-	}
+	proto_value *arr = child(set, map, key, PROTO_V_ARRAY);
+	if (!arr)
+		return MAILLE_ENOMEM;
 	for (size_t i = 0; i < arr->u.arr.n; i++)
 		if (arr->u.arr.items[i].type == PROTO_V_STR && arr->u.arr.items[i].u.str.len == n &&
 		    memcmp(arr->u.arr.items[i].u.str.ptr, p, n) == 0)

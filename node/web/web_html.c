@@ -438,6 +438,23 @@ void web_value(web_req *r, const proto_value *v, int depth)
 	}
 }
 
+void web_entry_text(web_req *r, web_buf *b, const proto_value *body, const char *lang)
+{
+	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
+	if (sum) {
+		wb_puts(b, "<p class=\"summary\"><strong>");
+		wb_htmls(b, sum);
+		wb_puts(b, "</strong></p>");
+	}
+	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
+	if (desc) {
+		wb_printf(b, "<section aria-labelledby=\"h-desc\"><h2 id=\"h-desc\">%s</h2>",
+		          L(r, "Description", "Description"));
+		web_markdown(b, desc, strlen(desc));
+		wb_puts(b, "</section>");
+	}
+}
+
 void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const char *path,
                     size_t path_len)
 {

@@ -229,6 +229,9 @@ const char *web_label(const web_req *r, const char *name);
 /* A value as HTML, generic (lists, maps, language maps, booleans). */
 void web_value(web_req *r, const proto_value *v, int depth);
 /* The link of an entry: /entry/<path>?territory=<hex>. */
+/* An entry's summary (in bold) and its description (Markdown, in a section of its own) in
+ * lang, into b: the entry page's and a static site's record page's text. */
+void web_entry_text(web_req *r, web_buf *b, const proto_value *body, const char *lang);
 void web_entry_href(web_buf *b, const uint8_t territory[PROTO_KEY_LEN], const char *path,
                     size_t path_len);
 /* "Name" of a territory, or its 8-hex fingerprint followed by an ellipsis. */

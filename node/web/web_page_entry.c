@@ -210,19 +210,7 @@ void web_page_entry(web_req *r, const char *rest)
 	wb_printf(b, " · %s %s</p><h1>", L(r, "mise à jour le", "updated"), date);
 	wb_htmls(b, title);
 	wb_puts(b, "</h1>");
-	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
-	if (sum) {
-		wb_puts(b, "<p class=\"summary\"><strong>");
-		wb_htmls(b, sum);
-		wb_puts(b, "</strong></p>");
-	}
-	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
-	if (desc) {
-		wb_printf(b, "<section aria-labelledby=\"h-desc\"><h2 id=\"h-desc\">%s</h2>",
-		          L(r, "Description", "Description"));
-		web_markdown(b, desc, strlen(desc));
-		wb_puts(b, "</section>");
-	}
+	web_entry_text(r, b, body, lang);
 	wb_printf(b, "<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">%s</h2>",
 	          L(r, "Détails", "Details"));
 	if (!web_coop_withheld(r, &row, type, true)) /* a comment hidden or folded here */

@@ -305,19 +305,7 @@ static void record_page(web_site_req *q, const export_set *s, const site_keys *k
 	wb_puts(b, "</p><h1>");
 	wb_htmls(b, title);
 	wb_puts(b, "</h1>");
-	const char *sum = proto_langmap_pick(proto_map_get(body, PROTO_F_SUMMARY), lang);
-	if (sum) {
-		wb_puts(b, "<p class=\"summary\"><strong>");
-		wb_htmls(b, sum);
-		wb_puts(b, "</strong></p>");
-	}
-	const char *desc = proto_langmap_pick(proto_map_get(body, PROTO_F_DESCRIPTION), lang);
-	if (desc) {
-		wb_printf(b, "<section aria-labelledby=\"h-desc\"><h2 id=\"h-desc\">%s</h2>",
-		          "Description");
-		web_markdown(b, desc, strlen(desc));
-		wb_puts(b, "</section>");
-	}
+	web_entry_text(r, b, body, lang);
 	wb_printf(b, "<section aria-labelledby=\"h-details\"><h2 id=\"h-details\">%s</h2>",
 	          en ? "Details" : "Détails");
 	/* the entry page's field list, its links to other records made the site's */

@@ -3,8 +3,19 @@ writes, their required fields filled in the Markdown as a person would, their pu
 the round trip of the published records through `export --format markdown` into another node."""
 import os
 import re
+import shutil
 
 import harness
+
+
+def samples_copy(samples, dst):
+    """The catalogue records of tools/samples (its top level: not the acts' folder, not its
+    README) copied into the new folder dst; dst."""
+    os.makedirs(dst)
+    for name in sorted(os.listdir(samples)):
+        if name.endswith(".md") and name != "README.md":
+            shutil.copy(os.path.join(samples, name), dst)
+    return dst
 
 
 class ImportCase(harness.Case):

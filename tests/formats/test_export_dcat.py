@@ -9,13 +9,13 @@ Usage: test_export_dcat.py MAILLE_BINARY SAMPLES_DIR"""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import unittest
 import urllib.request
 
 import harness
+from importcase import samples_copy
 
 SAMPLES = None
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -110,11 +110,7 @@ class ExportDcat(harness.Case):
         cls.dir = cls.path("node")
         cls.ok(cls.dir, "init", "--name", "Métropole de Lyon", "--siren", "200046977",
                "--kind", "metropole")
-        src = cls.path("samples")
-        os.makedirs(src)
-        for name in sorted(os.listdir(SAMPLES)):
-            if name.endswith(".md") and name != "README.md":
-                shutil.copy(os.path.join(SAMPLES, name), src)
+        src = samples_copy(SAMPLES, cls.path("samples"))
         # a component whose contact is not public, and an API without an address
         cls.write("samples/zz-prive.md", PRIVATE)
         cls.write("samples/zz-api.md", API_WITHOUT_ADDRESS)

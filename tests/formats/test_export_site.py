@@ -7,12 +7,12 @@ is nowhere; a record of the site links to another as a relative file.
 Usage: test_export_site.py MAILLE_BINARY SAMPLES_DIR"""
 import html.parser
 import os
-import shutil
 import sys
 import unittest
 import urllib.parse
 
 import harness
+from importcase import samples_copy
 
 SAMPLES = None
 
@@ -51,11 +51,7 @@ class ExportSite(harness.Case):
         cls.dir = cls.path("node")
         cls.ok(cls.dir, "init", "--name", "Ville de Vanves", "--siren", "219200755",
                "--kind", "commune")
-        src = cls.path("samples")
-        os.makedirs(src)
-        for name in sorted(os.listdir(SAMPLES)):
-            if name.endswith(".md") and name != "README.md":
-                shutil.copy(os.path.join(SAMPLES, name), src)
+        src = samples_copy(SAMPLES, cls.path("samples"))
         # one contact made private: its address must not reach the site
         cls.write("samples/zz-prive.md", PRIVATE)
         cls.ok(cls.dir, "import", "markdown", src)

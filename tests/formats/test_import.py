@@ -8,22 +8,18 @@ Usage: test_import.py MAILLE_BINARY SAMPLES_DIR"""
 import json
 import os
 import re
-import shutil
 import sys
 import unittest
 
 import harness
+import importcase
 
 SAMPLES = None
 
 
 def samples_copy(dst):
-    """The catalogue records of tools/samples (not the acts, not its README) into dst."""
-    os.makedirs(dst)
-    for name in sorted(os.listdir(SAMPLES)):
-        if name.endswith(".md") and name != "README.md":
-            shutil.copy(os.path.join(SAMPLES, name), dst)
-    return dst
+    """The catalogue records of tools/samples into dst (importcase.samples_copy)."""
+    return importcase.samples_copy(SAMPLES, dst)
 
 
 class Import(harness.Case):
