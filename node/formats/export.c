@@ -10,11 +10,15 @@
 #include "proto/error.h"
 
 const export_format export_formats[] = {
-	{ "dcat",
+	{ "dcat", false,
 	  { "catalogue DCAT-AP 3 (Turtle .ttl ou JSON-LD .jsonld ; les deux dans un dossier)",
 	    "DCAT-AP 3 catalogue (Turtle .ttl or JSON-LD .jsonld; both into a folder)" },
 	  export_write_dcat },
-	{ NULL, { NULL, NULL }, NULL },
+	{ "inventaire-csv", true,
+	  { "inventaire des algorithmes publics en CSV (colonnes d'Etalab, puis celles de Maille)",
+	    "inventory of public algorithms as CSV (Etalab's columns, then Maille's)" },
+	  export_write_inventaire_csv },
+	{ NULL, false, { NULL, NULL }, NULL },
 };
 
 const export_format *export_format_find(const char *name)

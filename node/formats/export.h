@@ -100,6 +100,7 @@ int export_put(export_sink *o, const char *name, const char *data, size_t len);
 
 typedef struct export_format {
 	const char *name;   /* as on the command line */
+	bool one_file;      /* always one file: --out names it (else a flavour's, or a folder) */
 	proto_fr_en help;   /* one line */
 	/* Writes s into o; variant: a format's flavour ("ttl", "jsonld" for dcat; NULL: its
 	 * default, or every flavour when the export is a folder). */
@@ -125,5 +126,8 @@ void export_rfc3339(uint64_t us, char ret[21]);
 
 /* The writers. */
 int export_write_dcat(const export_set *s, export_sink *o, const char *variant);
+/* inventaire.csv: the use cases of s (the other records are left out) as Maille's CSV of the
+ * French algorithm inventory (node/formats/inventaire.h's columns). */
+int export_write_inventaire_csv(const export_set *s, export_sink *o, const char *variant);
 
 #endif

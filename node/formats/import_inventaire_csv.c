@@ -11,7 +11,8 @@
  * Conventions of a cell (README, "Importer"):
  * - lists (bases légales, données traitées, composants, mots-clés, thèmes, ressources liées):
  *   one item a line, or items separated by ';' (keywords and themes also by ',');
- * - `Contact`: one contact a line, ';' or ',', each "Nom <adresse>", an address, or a name
+ * - `Contact`: one contact a line or ';' (',' too when no item has the "Nom <adresse>" form:
+ *   a name may hold a comma), each "Nom <adresse>", an address, or a name
  *   (words without '@'); the inventory is published, so an address is marked public (noted);
  * - `Risques`: one risk a line, "risque : mesure d'atténuation" or "risque : description :
  *   mesure" (the first two ':' split);
@@ -27,43 +28,14 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "inventaire.h"
 #include "proto/error.h"
 #include "proto/schema.h"
 
 #define INV_TYPE "use_case"
 
-typedef enum inv_kind {
-	INV_TITLE,     /* title, a language map, and the path */
-	INV_LINE,      /* a one-line text */
-	INV_TEXT,      /* a multi-line text */
-	INV_ENUM,      /* a value of the field's vocabulary */
-	INV_THEMES,    /* a list of the themes' values */
-	INV_LIST,      /* a list of texts, split on lines and ';' */
-	INV_WORDS,     /* a list of texts, split on lines, ';' and ',' */
-	INV_BOOL,      /* Oui / Non */
-	INV_URI,       /* one web address */
-	INV_CONTACTS,  /* contacts[] */
-	INV_RISKS,     /* risks[] */
-	INV_DATA,      /* data_sources[].name */
-	INV_PROVIDER,  /* data_sources[].provider */
-	INV_PERSONAL,  /* data_sources[].personal_data */
-	INV_LINKS,     /* links[] */
-	INV_DECISIONS, /* decisions_per_year: a number or a text */
-	INV_NUMBER,    /* a number (a decimal comma accepted) */
-	INV_EXT_DATE,  /* kept under extensions, as a date */
-	INV_EXT,       /* kept under extensions as written */
-} inv_kind;
-
-typedef struct inv_column {
-	const char *header; /* the French header */
-	const char *field;  /* Maille's field, "object.field" inside an object (also accepted as a
-	                     * header); NULL: extensions or the data sources */
-	inv_kind kind;
-	const char *alias;  /* another spelling people write, or NULL */
-} inv_column;
-
 /* Etalab's items in its order, then Maille's fields (the record tables' French labels). */
-static const inv_column inv_columns[] = {
+const inv_column inv_columns[] = {
 	{ "Nom", "title", INV_TITLE, "Titre" },
 	{ "Administration", NULL, INV_EXT, NULL },
 	{ "Direction ou service", "department", INV_LINE, "Service" },
@@ -711,7 +683,11 @@ static int do_cell(inv_reader *r, import_draft *d, const inv_column *c, const cs
 		break;
 	case INV_CONTACTS: {
 		bool noted = false;
-		return do_objects(r, d, PROTO_F_CONTACTS, ";,", s, len, contact_item, &noted);
+		/* "Nom <adresse>" items: a name may hold a comma ("Direction X, pôle Y"), so only
+		 * lines and ';' separate them; bare addresses may also be separated by ',' */
+		bool named = memchr(s, '<', len) != NULL;
+		return do_objects(r, d, PROTO_F_CONTACTS, named ? ";" : ";,", s, len, contact_item,
+		                  &noted);
 	}
 	case INV_RISKS:
 		return do_objects(r, d, "risks", "", s, len, risk_item, NULL);

@@ -453,6 +453,7 @@ static const struct web_route {
 	{ "/feed.atom", false, web_feed, NULL },
 	{ "/catalog.ttl", false, web_catalog_ttl, NULL },
 	{ "/catalog.jsonld", false, web_catalog_jsonld, NULL },
+	{ "/export/inventaire.csv", false, web_export_inventaire, NULL },
 	{ "/publish", false, get_publish, post_publish },
 	{ "/delete", false, NULL, post_delete },
 	{ "/lang/", false, switch_lang, NULL },

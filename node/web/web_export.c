@@ -3,7 +3,8 @@
  * data.gouv.fr harvests), with the catalogue page's filters (?type=, ?territory=, ?all=1). The
  * links are this catalogue's, from the Host the request used (already checked against the
  * node's names: web_host_check): http for an address or localhost, https for a name of
- * web.hosts, which a TLS proxy serves. */
+ * web.hosts, which a TLS proxy serves. /export/inventaire.csv: the use cases as the inventory
+ * of public algorithms (export_inventaire_csv.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,9 @@ static void export_page(web_req *r, const char *variant, const char *ctype)
 	web_query wq;
 	if (!web_filters(r, &wq))
 		return;
+	bool inventory = strcmp(variant, "csv") == 0;
+	if (inventory)
+		wq.f.type = "use_case"; /* the inventory holds use cases only */
 	export_set s;
 	export_set_init(&s);
 	char base[600], name[256];
@@ -68,7 +72,8 @@ static void export_page(web_req *r, const char *variant, const char *ctype)
 	export_sink o = { .begin = sink_begin, .write = sink_write, .end = sink_end, .ctx = &ps };
 	int e = export_set_load(&s, r->wk->st, &wq.f);
 	if (!e)
-		e = export_write_dcat(&s, &o, variant);
+		e = inventory ? export_write_inventaire_csv(&s, &o, NULL)
+		              : export_write_dcat(&s, &o, variant);
 	free(o.skips);
 	export_set_done(&s);
 	if (e == MAILLE_ETOOBIG) {
@@ -100,4 +105,10 @@ void web_catalog_jsonld(web_req *r, const char *rest)
 {
 	(void)rest;
 	export_page(r, "jsonld", "application/ld+json; charset=utf-8");
+}
+
+void web_export_inventaire(web_req *r, const char *rest)
+{
+	(void)rest;
+	export_page(r, "csv", "text/csv; charset=utf-8");
 }

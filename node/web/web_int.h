@@ -331,7 +331,7 @@ web_handler web_page_territory, web_page_network;
 /* ---- web_page_info.c: Accessibilité, Mentions légales, the Atom feed ----------------------- */
 web_handler web_page_accessibility, web_page_legal, web_feed;
 /* ---- web_export.c: the catalogue as DCAT-AP 3 (node/formats/export.h) -------------------- */
-web_handler web_catalog_ttl, web_catalog_jsonld;
+web_handler web_catalog_ttl, web_catalog_jsonld, web_export_inventaire;
 /* The name of the territory this node serves (its forms' territory, else its own key's). */
 void web_site_name(web_req *r, char *ret, size_t cap);
 /* The catalogue's filters of the request's query string that the feed takes, as a query

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import unittest
+import urllib.request
 
 import harness
 
@@ -177,6 +178,45 @@ class InventaireCsv(harness.Case):
         out = self.js(other, "import", "markdown", self.path("export"))
         self.assertEqual(out["incomplete"], 0)
         self.assertEqual(self.js(other, "show", path)["body"], before)
+
+    def test_round_trip_through_export_inventaire_csv(self):
+        """import → complete → publish → export --format inventaire-csv → import: the same
+        record for every mapped field; the export read by Python's csv module too."""
+        self.drafts(self.sample())
+        complete_drafts(self.path("drafts"))
+        self.js(self.dir, "import", "markdown", self.path("drafts"))
+        use_cases = {r["path"] for r in self.js(self.dir, "list", "--type", "use_case")}
+        out = self.path("inventaire.csv")
+        self.ok(self.dir, "export", "--format", "inventaire-csv", "--mine", "--out", out)
+        with open(out, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+        self.assertEqual(rows[0][:4], ["Nom", "Administration", "Direction ou service", "Contact"])
+        self.assertEqual(len(rows) - 1, len(use_cases))
+        self.assertTrue(all(len(r) == len(rows[0]) for r in rows))
+        self.assertTrue(all(r[1] == "Saint-Aubin-des-Prés" for r in rows[1:]))
+        other = self.path("other")
+        self.ok(other, "init", "--name", "Saint-Aubin-des-Prés", "--siren", "200046977",
+                "--kind", "commune")
+        # the web catalogue serves the same file
+        self.ok(self.dir, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        d = self.daemon(self.dir, web="127.0.0.1:0")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{d.port}/export/inventaire.csv",
+                                        timeout=30) as resp:
+                self.assertTrue(resp.headers["Content-Type"].startswith("text/csv"))
+                served = resp.read()
+        finally:
+            self.stop_daemons()
+        with open(out, "rb") as f:
+            self.assertEqual(served, f.read())
+        rep = self.js(other, "import", "inventaire-csv", out, "--publish")
+        self.assertEqual((rep["published"], rep["incomplete"]), (len(use_cases), 0), rep)
+        for path in use_cases:
+            a, b = self.body(path), self.js(other, "show", path)["body"]
+            # the columns the reader keeps under extensions are the file's, not the record's
+            a.pop("extensions", None)
+            b.pop("extensions", None)
+            self.assertEqual(b, a, path)
 
     def test_publish_a_complete_row_and_list_the_incomplete(self):
         src = self.write("inventaire.csv", HEADER + COMPLETE +

@@ -133,8 +133,15 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 		return EXIT_USAGE;
 	if (site && !out)
 		return cli_usage_error("export", "%s", _("--format site needs --out DIR (a folder)"));
-	const char *variant = site ? NULL : out_variant(out);
-	sink_ctx sc = { .out = out, .folder = out && !variant, .fd = -1 };
+	const char *variant = site || (ef && ef->one_file) ? NULL : out_variant(out);
+	sink_ctx sc = { .out = out, .folder = out && !variant && !(ef && ef->one_file), .fd = -1 };
+	/* the inventory holds use cases only */
+	if (strcmp(format, "inventaire-csv") == 0) {
+		if (f->type && strcmp(f->type, "use_case") != 0)
+			return cli_usage_error("export", _("--format %s holds use cases only, not \"%s\""),
+			                       format, f->type);
+		f->type = "use_case";
+	}
 	if (sc.folder && mkdir(out, 0755) != 0 && errno != EEXIST) {
 		cli_error("%s: %s", out, strerror(errno));
 		return EXIT_FAIL;
