@@ -32,10 +32,13 @@ MAILLE_DEB_PACKAGES=(
 # And for the test suite only (tools/test): the browser of the browser test; the locale data
 # from which tools/test generates fr_FR.UTF-8 (maille_locale_fr), with the C library's French
 # messages; raptor2's rapper, the second reader of the DCAT exports, and PyYAML, the second
-# reader of the import drafts' front matter; Node.js and npm come from Debian too when no
+# reader of the import drafts' front matter; llvm's llvm-symbolizer, which the sanitizers need
+# to name the functions of a report and to apply a suppression by function (raptor2's own
+# leak, tests/fuzz/fuzz_import_dcat.c); Node.js and npm come from Debian too when no
 # `node`/`npm` is on the PATH (maille_node_packages).
 MAILLE_TEST_PACKAGES=(
 	chromium
+	llvm
 	raptor2-utils
 	python3-yaml
 	locales
