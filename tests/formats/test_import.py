@@ -149,6 +149,15 @@ class Import(harness.Case):
         self.assertFalse([r for r in self.js(self.dir, "list") if r["type"] == "use_case"])
         self.stop_daemons()
 
+    def test_nothing_to_import_creates_nothing(self):
+        os.makedirs(self.path("vide"))
+        rc, out, err = self.m(self.dir, "import", "dcat", self.path("vide"), "--out",
+                              self.path("brouillons"))
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("no file here fits the format dcat", err)
+        self.assertIn("no record to import", err)
+        self.assertFalse(os.path.exists(self.path("brouillons")))
+
     def test_unknown_format_is_a_usage_error(self):
         err = self.fails(self.dir, "import", "excel", self.path(), rc=2)
         self.assertIn("unknown format \"excel\"", err)

@@ -689,6 +689,11 @@ int cmd_import(int argc, char **argv)
 
 	if (read_all(&set, a.pos[1], a.json))
 		goto out;
+	if (set.n == 0 && set.n_errors_total == 0) {
+		/* an empty folder, or files with no record: nothing is created */
+		cli_error(_("%s: no record to import"), a.pos[1]);
+		goto out;
+	}
 	if (set.n_errors_total) {
 		print_file_errors(&set);
 		cli_error(ngettext("%zu file could not be read: nothing was written or published",
