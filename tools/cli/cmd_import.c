@@ -144,7 +144,8 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 			}
 	}
 	closedir(d);
-	qsort(here.v, here.n, sizeof *here.v, cmp_str);
+	if (here.n) /* qsort wants an array, even of nothing */
+		qsort(here.v, here.n, sizeof *here.v, cmp_str);
 	for (size_t i = 0; i < here.n && !ret; i++) {
 		struct stat sb;
 		if (stat(here.v[i], &sb) == 0 && S_ISDIR(sb.st_mode))
