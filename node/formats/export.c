@@ -215,7 +215,11 @@ int export_put(export_sink *o, const char *name, const char *data, size_t len)
 	int r = o->begin(o->ctx, name);
 	if (r)
 		return r;
-	r = o->write(o->ctx, data, len);
+	return export_end(o, o->write(o->ctx, data, len));
+}
+
+int export_end(export_sink *o, int r)
+{
 	int e = o->end(o->ctx, r == 0);
 	if (!r && !e)
 		o->n_files++;

@@ -95,6 +95,9 @@ int export_skip_add(export_sink *o, const export_record *r, const char *fr, cons
     __attribute__((format(printf, 3, 5), format(printf, 4, 5)))
 #endif
     ;
+/* Ends the file begun in o, kept when r (the writer's result so far) is 0 and then counted,
+ * else dropped; r, or the end's error. */
+int export_end(export_sink *o, int r);
 /* A whole file at once: begin, write, end. */
 int export_put(export_sink *o, const char *name, const char *data, size_t len);
 

@@ -674,14 +674,12 @@ static int dcat_file(const export_set *s, export_sink *o, bool jsonld, size_t *r
 	static const char close_graph[] = "\n ]\n}\n";
 	if (!r && jsonld)
 		r = o->write(o->ctx, close_graph, sizeof close_graph - 1);
-	int e = o->end(o->ctx, r == 0);
-	if (!r && !e)
-		o->n_files++;
+	r = export_end(o, r);
 	*ret_n = d.n;
 	free(cg.v);
 	free(ag.v);
 	proto_arena_done(&a);
-	return r ? r : e;
+	return r;
 }
 
 int export_write_dcat(const export_set *s, export_sink *o, const char *variant)

@@ -305,8 +305,5 @@ int export_write_inventaire_csv(const export_set *s, export_sink *o, const char 
 	}
 	if (!r)
 		r = export_each(s, inv_record, &run);
-	int e = o->end(o->ctx, r == 0);
-	if (!r && !e)
-		o->n_files++;
-	return r ? r : e;
+	return export_end(o, r);
 }

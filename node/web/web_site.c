@@ -273,10 +273,7 @@ static int index_page(site_run *run, web_buf *b)
 	if (!e)
 		e = flush(run->o, b);
 	wb_done(b);
-	int end = run->o->end(run->o->ctx, e == 0);
-	if (!e && !end)
-		run->o->n_files++;
-	return e ? e : end;
+	return export_end(run->o, e);
 }
 
 /* A record's page: the web catalogue's entry page without its forms and its network parts

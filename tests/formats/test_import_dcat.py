@@ -275,6 +275,8 @@ class ImportDcat(harness.Case):
              "url": "https://www.data.gouv.fr/datasets/5e1f2a3b4c5d6e7f8a9b0c1d/"}])
         self.assertEqual(d["title"], "Budget primitif 2025")  # fr-FR's: French, the default
         self.assertEqual(d["licence"], "etalab-2.0")  # data.gouv.fr's id of Licence Ouverte 2.0
+        # the standard input is named in words, not "-", in the draft (and the messages)
+        self.assertIn("(standard input)", harness.read_text(self.path("drafts", "5e1f2a3b4c5d6e7f8a9b0c1d.md")))
 
     def test_inline_context_with_dcat_us_definitions(self):
         src = self.write("en-ligne.jsonld", json.dumps({

@@ -634,7 +634,9 @@ static int read_all(import_set *set, const char *what, bool json)
 			ret = EXIT_FAIL;
 			break;
 		}
-		import_src src = { files.v[i], buf, len };
+		/* "-" means nothing to a reader of the messages and drafts */
+		bool dash = strcmp(files.v[i], "-") == 0;
+		import_src src = { dash ? _("(standard input)") : files.v[i], buf, len };
 		r = import_set_read(set, &src);
 		if (r == MAILLE_ENOMEM) {
 			cli_error(_("%s: out of memory"), files.v[i]);
