@@ -214,7 +214,8 @@ class ExportDcat(harness.Case):
         strip = lambda ts: anonymous([t for t in ts if not (t[1] == modified and
                                                             "catalog" in t[0])])
         self.assertEqual(strip(web), strip(cli))
-        self.assertEqual(anonymous(jsonld_triples(jsonld)), anonymous(web))
+        # each answer stamps the catalogue with its own second: the rest is the same graph
+        self.assertEqual(strip(jsonld_triples(jsonld)), strip(web))
         n_rex = len([r for r in self.records if r["type"] == "rex"])
         self.assertEqual(len(self.subjects_of(turtle_triples(rex), DCAT + "Dataset")), n_rex)
 
