@@ -264,6 +264,21 @@ class TestExportMarkdown(Node):
         self.assertEqual(rc, 1)
         self.assertEqual(self.js(self.dir, "export", "--format", "json")["format"], "maille-export/1")
 
+    def test_export_json_is_whole_or_fails(self):
+        # the document is printed as the store lists it: its count is the entries it holds,
+        # and an output that fails midway is an error, not a short document taken for whole
+        for t in ("rex", "methodology"):
+            self.ok(self.dir, "publish", self.write(t + ".md", self.ok(self.dir, "new", t, "--example")))
+        doc = self.js(self.dir, "export")
+        self.assertEqual(doc["count"], len(doc["entries"]))
+        self.assertEqual(sorted(e["type"] for e in doc["entries"]), ["methodology", "rex", "territory"])
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([harness.MAILLE, "export", "--dir", self.dir], stdout=full,
+                                   stderr=subprocess.PIPE, env=harness.env_with(), timeout=60)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("standard output", p.stderr.decode())
+
 
 class TestTerritory(Node):
     def test_set_publishes_a_new_version(self):

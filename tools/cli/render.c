@@ -583,6 +583,24 @@ int render_json_out(json_t *j)
 	return EXIT_OK;
 }
 
+int render_json_piece(json_t *j, unsigned indent)
+{
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+	json_decref(j);
+	if (!text)
+		return MAILLE_ENOMEM;
+	for (const char *p = text, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		node_term_json(stdout, p, len);
+		if (!nl)
+			break;
+		printf("\n%*s", (int)indent, "");
+	}
+	free(text);
+	return 0;
+}
+
 /* render.h */
 json_t *json_peer_str(const char *s)
 {

@@ -36,6 +36,10 @@ void render_row_line(store *st, const store_row *row);
 void render_row_page(store *st, const store_row *row, const datefmt_zone *zone);
 /* Dumps j to stdout (indented, UTF-8) followed by a newline, and releases it. */
 int render_json_out(json_t *j);
+/* j (taken) printed as render_json_out does, every line after its first indented by indent
+ * spaces, with no newline after it: one item of a document printed in pieces. 0, or
+ * MAILLE_ENOMEM (nothing printed). */
+int render_json_piece(json_t *j, unsigned indent);
 
 /* Rows rendered from now on are marked trusted or not by tv (NULL: no mark); the commands that
  * list rows compute tv with node/service/trust.h. */
