@@ -43,6 +43,26 @@ void export_set_done(export_set *s)
 	memset(s, 0, sizeof *s);
 }
 
+void export_set_slice(export_set *s, size_t off, size_t n)
+{
+	s->page.total = s->n;
+	if (off > s->n)
+		off = s->n;
+	if (n > s->n - off)
+		n = s->n - off;
+	memmove(s->v, s->v + off, n * sizeof *s->v);
+	s->n = n;
+	size_t kept = 0;
+	for (size_t t = 0; t < s->n_terr; t++) {
+		bool named = false;
+		for (size_t i = 0; i < s->n && !named; i++)
+			named = memcmp(s->v[i].territory, s->terr[t].key, PROTO_KEY_LEN) == 0;
+		if (named)
+			s->terr[kept++] = s->terr[t];
+	}
+	s->n_terr = kept;
+}
+
 typedef struct load_ctx {
 	export_set *s;
 	store *st;

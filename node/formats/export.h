@@ -52,6 +52,14 @@ typedef struct export_set {
 	const char *title;      /* the catalogue's name (the node's territory, a federation) */
 	uint8_t node_key[PROTO_KEY_LEN];
 	uint64_t now_us;
+	/* one page of a catalogue served in pieces (the web's /catalog.ttl?page=N), as the
+	 * harvesters page (Hydra: data.gouv.fr's and CKAN's DCAT harvesters follow its next
+	 * link); per_page 0: the whole catalogue, no page. The addresses are absolute, NULL when
+	 * there is none (no previous page on the first). */
+	struct {
+		size_t total, per_page, number;
+		const char *self, *first, *prev, *next, *last;
+	} page;
 } export_set;
 
 void export_set_init(export_set *s);
@@ -60,6 +68,9 @@ void export_set_done(export_set *s);
  * territories. A record whose body does not decode is left out. 0, or the store's error,
  * MAILLE_ENOMEM. */
 int export_set_load(export_set *s, store *st, const store_filter *f);
+/* Keeps the n records of s from the off-th (fewer at the end; none past it) and the
+ * territories they name, and sets s->page's total to the number before. */
+void export_set_slice(export_set *s, size_t off, size_t n);
 /* fn for each record of s in order with its body (valid during the call only), read again
  * from the store; a record gone since export_set_load (deleted meanwhile) is skipped. Stops
  * at fn's first non-zero value, which it returns; else 0, or the store's error. */

@@ -59,6 +59,7 @@ const dcat_prefix dcat_export_prefixes[] = {
 	{ "xsd", "http://www.w3.org/2001/XMLSchema#" },
 	{ "adms", "http://www.w3.org/ns/adms#" },
 	{ "skos", "http://www.w3.org/2004/02/skos/core#" },
+	{ "hydra", "http://www.w3.org/ns/hydra/core#" },
 	{ NULL, NULL },
 };
 #define N_PREFIXES (sizeof dcat_export_prefixes / sizeof dcat_export_prefixes[0] - 1)
@@ -622,6 +623,31 @@ static void catalogue_head(graph *g, const export_set *s, term cat)
 		pub = &s->terr[0];
 	if (pub)
 		add(g, cat, "dct:publisher", agent(g, s, pub));
+	if (s->page.per_page && s->page.self) {
+		/* the page, in both of Hydra's vocabularies: the current one (PartialCollectionView,
+		 * next...) and the older one (PagedCollection, nextPage...) that harvesters still
+		 * read first */
+		term pg = iri(s->page.self);
+		static const struct {
+			const char *view, *paged;
+		} links[] = { { "hydra:first", "hydra:firstPage" },
+			      { "hydra:previous", "hydra:previousPage" },
+			      { "hydra:next", "hydra:nextPage" },
+			      { "hydra:last", "hydra:lastPage" } };
+		const char *to[] = { s->page.first, s->page.prev, s->page.next, s->page.last };
+		add(g, pg, "a", iri("hydra:PartialCollectionView"));
+		add(g, pg, "a", iri("hydra:PagedCollection"));
+		for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+			if (to[i]) {
+				add(g, pg, links[i].view, iri(to[i]));
+				add(g, pg, links[i].paged, iri(to[i]));
+			}
+		char num[24];
+		snprintf(num, sizeof num, "%zu", s->page.total);
+		add(g, pg, "hydra:totalItems", typed(join(g, num, NULL), "xsd:integer"));
+		snprintf(num, sizeof num, "%zu", s->page.per_page);
+		add(g, pg, "hydra:itemsPerPage", typed(join(g, num, NULL), "xsd:integer"));
+	}
 }
 
 /* One file: the prefixes (or the JSON-LD's opening), every record, the territories, the

@@ -3,7 +3,8 @@
  * data.gouv.fr harvests), with the catalogue page's filters (?type=, ?territory=, ?all=1). The
  * links are this catalogue's, from the Host the request used (already checked against the
  * node's names: web_host_check): http for an address or localhost, https for a name of
- * web.hosts, which a TLS proxy serves. /export/inventaire.csv: the use cases as the inventory
+ * web.hosts, which a TLS proxy serves. A large catalogue comes in pages (?page=N) linked as
+ * Hydra links them. /export/inventaire.csv: the use cases as the inventory
  * of public algorithms (export_inventaire_csv.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,11 @@
 #include "node/formats/export.h"
 #include "proto/error.h"
 #include "web_int.h"
+
+/* Records a page of /catalog.ttl or /catalog.jsonld holds: about 1.1 MB of Turtle and 1.4 MB
+ * of JSON-LD with generated records (2.2 and 2.8 KB each), under WEB_OUT_MAX unless the
+ * records' descriptions are six times as long. */
+#define WEB_DCAT_PAGE 500u
 
 typedef struct page_sink {
 	web_req *r;
@@ -51,6 +57,46 @@ static void base_of(web_req *r, char *ret, size_t cap)
 	snprintf(ret, cap, "%s://%s", plain ? "http" : "https", h);
 }
 
+/* A catalogue of more than WEB_DCAT_PAGE records is served in pages of that many, each
+ * with Hydra's links to the others (export.h: export_set's page), so that an answer stays
+ * well under WEB_OUT_MAX and a harvester walks them all. Keeps the asked page of s and fills
+ * its links into links (5 buffers: self, first, prev, next, last); false with the error
+ * written (a page past the last). */
+static bool dcat_paged(web_req *r, export_set *s, const web_query *wq, const char *variant,
+                       web_buf links[5])
+{
+	size_t pages = (s->n + WEB_DCAT_PAGE - 1) / WEB_DCAT_PAGE;
+	if (pages <= 1 && wq->page <= 1)
+		return true; /* one answer, as it always was: no page */
+	if (wq->page > pages) {
+		web_error(r, 404, "Cette page du catalogue n'existe pas.",
+		          "This page of the catalogue does not exist.");
+		return false;
+	}
+	export_set_slice(s, (size_t)(wq->page - 1) * WEB_DCAT_PAGE, WEB_DCAT_PAGE);
+	s->page.per_page = WEB_DCAT_PAGE;
+	s->page.number = wq->page;
+	if (!s->base_url)
+		return true; /* no address of its own to link to: the page alone */
+	char base[700];
+	snprintf(base, sizeof base, "%s/catalog.%s", s->base_url, variant);
+	const unsigned to[5] = { wq->page, 1, wq->page - 1, wq->page + 1, (unsigned)pages };
+	const char **dst[5] = { &s->page.self, &s->page.first, &s->page.prev, &s->page.next,
+		                &s->page.last };
+	for (size_t i = 0; i < 5; i++) {
+		if (to[i] < 1 || to[i] > pages)
+			continue; /* no previous page on the first, no next on the last */
+		/* page 1 is the catalogue's own address (web_filter_href_to drops page=1) */
+		web_filter_href_to(r, &links[i], base, NULL, NULL, to[i]);
+		if (links[i].failed) {
+			web_error(r, 500, "Mémoire insuffisante.", "Out of memory.");
+			return false;
+		}
+		*dst[i] = links[i].p;
+	}
+	return true;
+}
+
 static void export_page(web_req *r, const char *variant, const char *ctype)
 {
 	web_query wq;
@@ -71,9 +117,16 @@ static void export_page(web_req *r, const char *variant, const char *ctype)
 	page_sink ps = { r };
 	export_sink o = { .begin = sink_begin, .write = sink_write, .end = sink_end, .ctx = &ps };
 	int e = export_set_load(&s, r->wk->st, &wq.f);
+	web_buf links[5] = { 0 };
+	if (!e && !inventory && !dcat_paged(r, &s, &wq, variant, links)) {
+		export_set_done(&s);
+		return;
+	}
 	if (!e)
 		e = inventory ? export_write_inventaire_csv(&s, &o, NULL)
 		              : export_write_dcat(&s, &o, variant);
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		wb_done(&links[i]);
 	free(o.skips);
 	export_set_done(&s);
 	if (e == MAILLE_ETOOBIG) {

@@ -278,6 +278,10 @@ typedef struct web_query {
 /* Parses the filters of the request's query string into *ret; false: a bad parameter (the
  * error is written). */
 bool web_filters(web_req *r, web_query *ret);
+/* base followed by the query string of the request's filters with key set to value (NULL:
+ * removed) and the page dropped (or set to page when over 1), into b. */
+void web_filter_href_to(web_req *r, web_buf *b, const char *base, const char *key,
+                        const char *value, unsigned page);
 /* The ?page= parameter (1 when absent) into *ret_page; false with the 400 written. */
 bool web_page_param(web_req *r, unsigned *ret_page);
 /* Whether the row's body lists theme among its themes (true when theme is NULL). */

@@ -132,14 +132,11 @@ bool web_filters(web_req *r, web_query *ret)
 	return true;
 }
 
-/* The query string of the current filters with key set to value (NULL: removed) and the
- * page dropped (or set to page when non-zero). */
-static void filter_href(web_req *r, const char *base, const char *key, const char *value,
-                        unsigned page)
+void web_filter_href_to(web_req *r, web_buf *b, const char *base, const char *key,
+                        const char *value, unsigned page)
 {
 	static const char *const keys[] = { "q",         "type",    "theme", "status",
 		                            "territory", "licence", "all",   NULL };
-	web_buf *b = &r->out;
 	wb_puts(b, base);
 	char sep = '?';
 	for (size_t i = 0; keys[i]; i++) {
@@ -153,6 +150,13 @@ static void filter_href(web_req *r, const char *base, const char *key, const cha
 	}
 	if (page > 1)
 		wb_printf(b, "%cpage=%u", sep, page);
+}
+
+/* web_filter_href_to into the page. */
+static void filter_href(web_req *r, const char *base, const char *key, const char *value,
+                        unsigned page)
+{
+	web_filter_href_to(r, &r->out, base, key, value, page);
 }
 
 /* ---- home ---------------------------------------------------------------------------------- */

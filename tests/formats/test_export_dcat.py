@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import unittest
+import urllib.error
 import urllib.request
 
 import harness
@@ -274,6 +275,81 @@ licence: etalab-2.0
 ---
 Une API encore en développement, sans adresse publique.
 """
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+
+
+class WebCatalogPages(harness.Case):
+    """A catalogue of more records than a page of the web's /catalog.ttl holds (500) comes in
+    pages linked by Hydra, as data.gouv.fr's and CKAN's harvesters walk them: following next
+    from the catalogue's address gives every record once."""
+    N = 1203
+
+    @classmethod
+    def setUpClass(cls):
+        cls.begin("maille-export-pages-")
+        cls.dir = cls.path("node")
+        cls.ok(cls.dir, "init", "--name", "Département de la Drôme")
+        cls.ok(cls.dir, "federation", "new", "--name", "Coalition IA responsable (tests)")
+        example = cls.ok(cls.dir, "new", "methodology", "--example")
+        os.makedirs(cls.path("md", "methodology"))
+        for i in range(cls.N):
+            text = example.replace("title: Méthode d'inventaire des algorithmes publics",
+                                   f"title: Méthode d'inventaire n° {i + 1}", 1)
+            cls.write(f"md/methodology/inventaire-{i + 1:04d}.md", text)
+        cls.ok(cls.dir, "import", "markdown", cls.path("md"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.end()
+
+    def walk(self, base, first):
+        """The pages from first, following hydra:next: each page's triples."""
+        pages, url, seen = [], first, set()
+        while url:
+            self.assertNotIn(url, seen)
+            seen.add(url)
+            with urllib.request.urlopen(url, timeout=60) as resp:
+                data = resp.read()
+            name = f"page-{len(pages)}" + (".jsonld" if ".jsonld" in url else ".ttl")
+            path = self.write(name, data)
+            triples = jsonld_triples(path) if name.endswith(".jsonld") else turtle_triples(path)
+            pages.append(triples)
+            views = [s for s, p, o in triples if p == RDF_TYPE and o == ("iri", HYDRA + "PartialCollectionView")]
+            self.assertEqual(len(views), 1, url)
+            total = [o[1] for s, p, o in triples if s == views[0] and p == HYDRA + "totalItems"]
+            self.assertEqual(total, [str(self.N)])
+            nxt = [o[1] for s, p, o in triples if s == views[0] and p == HYDRA + "next"]
+            # the older vocabulary says the same
+            self.assertEqual(nxt, [o[1] for s, p, o in triples
+                                   if s == views[0] and p == HYDRA + "nextPage"])
+            url = nxt[0] if nxt else None
+        return pages
+
+    def test_pages_hold_every_record_once(self):
+        d = self.daemon(self.dir, web="127.0.0.1:0")
+        try:
+            base = f"http://127.0.0.1:{d.port}"
+            for flavour in ("ttl", "jsonld"):
+                with self.subTest(flavour=flavour):
+                    pages = self.walk(base, f"{base}/catalog.{flavour}?type=methodology")
+                    self.assertEqual(len(pages), 3)
+                    datasets = [s for t in pages for s, p, o in t
+                                if p == RDF_TYPE and o == ("iri", DCAT + "Dataset")]
+                    self.assertEqual(len(datasets), self.N)
+                    self.assertEqual(len(set(datasets)), self.N)
+                    # the filter is kept in the links; the last page has no next
+                    last = pages[-1]
+                    prev = [o[1] for s, p, o in last if p == HYDRA + "previous"]
+                    self.assertEqual(prev, [f"{base}/catalog.{flavour}?type=methodology&page=2"])
+            try:
+                urllib.request.urlopen(base + "/catalog.ttl?page=4", timeout=30)
+                self.fail("a page past the last was served")
+            except urllib.error.HTTPError as e:
+                self.assertEqual(e.code, 404)
+        finally:
+            self.stop_daemons()
+
 
 if __name__ == "__main__":
     harness.MAILLE = os.path.abspath(sys.argv[1])
