@@ -223,7 +223,7 @@ class InventaireCsv(harness.Case):
                          "Tri du courrier;;;;;;;;;;;;;;;;\n")
         rc, out, err = self.m(self.dir, "import", "inventaire-csv", src, "--publish")
         self.assertEqual(rc, 1, out + err)
-        self.assertIn("1 records published", out)
+        self.assertIn("1 record published", out)
         self.assertIn("inventaire.csv, ligne 3: summary: missing required field", err)
         b = self.body("use_case/orientation-des-demandes-de-logement")
         self.assertEqual(b["themes"], ["transparence-algorithmes", "donnees"])

@@ -585,19 +585,30 @@ static void report_counts(json_t *report, const import_counts *c)
 static void print_summary(const import_counts *c, bool publish, bool dry, const char *dir)
 {
 	if (publish && dry)
-		printf(_("%zu records read: %zu complete would be published, %zu incomplete "
-		         "(dry run: nothing was published)\n"),
+		printf(ngettext("%zu record read: %zu complete would be published, %zu incomplete "
+		                "(dry run: nothing was published)\n",
+		                "%zu records read: %zu complete would be published, %zu incomplete "
+		                "(dry run: nothing was published)\n",
+		                c->n),
 		       c->n, c->complete, c->incomplete);
 	else if (publish)
-		printf(_("%zu records published (%zu updated, %zu unchanged), %zu not published\n"),
+		printf(ngettext("%zu record published (%zu updated, %zu unchanged), %zu not published\n",
+		                "%zu records published (%zu updated, %zu unchanged), %zu not published\n",
+		                c->published),
 		       c->published, c->updated, c->unchanged, c->n - c->published);
 	else if (dry)
-		printf(_("%zu records read: %zu complete, %zu to complete (dry run: nothing was "
-		         "written)\n"),
+		printf(ngettext("%zu record read: %zu complete, %zu to complete (dry run: nothing was "
+		                "written)\n",
+		                "%zu records read: %zu complete, %zu to complete (dry run: nothing was "
+		                "written)\n",
+		                c->n),
 		       c->n, c->complete, c->incomplete);
 	else
-		printf(_("%zu drafts written in %s: %zu complete, %zu to complete (look for \"À "
-		         "compléter\"); then: maille import markdown %s\n"),
+		printf(ngettext("%zu draft written in %s: %zu complete, %zu to complete (look for \"À "
+		                "compléter\"); then: maille import markdown %s\n",
+		                "%zu drafts written in %s: %zu complete, %zu to complete (look for \"À "
+		                "compléter\"); then: maille import markdown %s\n",
+		                c->written),
 		       c->written, dir, c->complete, c->incomplete, dir);
 }
 
