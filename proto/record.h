@@ -70,6 +70,32 @@
 #define PROTO_F_COOPERATION "cooperation"
 #define PROTO_F_VALIDITY "validity_months"
 #define PROTO_F_ISSUER "issuer" /* a label's */
+/* the fields the import and export formats map (node/formats), and their members */
+#define PROTO_F_KEYWORDS "keywords"
+#define PROTO_F_IDENTIFIERS "identifiers"
+#define PROTO_F_DISTRIBUTIONS "distributions"
+#define PROTO_F_ACCESS_URL "access_url"
+#define PROTO_F_LANDING_URL "landing_url"
+#define PROTO_F_LINKS "links"
+#define PROTO_F_RELATIONS "relations"
+#define PROTO_F_RELEASE_DATE "release_date"
+#define PROTO_F_DEPARTMENT "department"
+#define PROTO_F_COMPONENT_KIND "component_kind"
+#define PROTO_F_LICENCE "licence"
+#define PROTO_F_REL "rel"
+#define PROTO_F_HREF "href"
+#define PROTO_F_VALUE "value"
+#define PROTO_F_URL "url"
+#define PROTO_F_FORMAT "format"
+#define PROTO_F_DATA_SOURCES "data_sources"
+#define PROTO_F_PROVIDER "provider"
+#define PROTO_F_PERSONAL_DATA "personal_data"
+#define PROTO_F_RISKS "risks"
+#define PROTO_F_MITIGATION "mitigation"
+/* record types the formats single out */
+#define PROTO_T_COMPONENT "component"
+#define PROTO_T_USE_CASE "use_case"
+#define PROTO_T_REX "rex"
 
 typedef struct proto_fr_en {
 	const char *fr, *en;

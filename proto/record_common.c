@@ -17,7 +17,7 @@ const proto_search_column proto_search_columns[PROTO_SEARCH_N_] = {
 	[PROTO_SEARCH_TITLE] = { "title", 10.0 },
 	[PROTO_SEARCH_SUMMARY] = { "summary", 5.0 },
 	[PROTO_SEARCH_DESCRIPTION] = { "description", 1.0 },
-	[PROTO_SEARCH_KEYWORDS] = { "keywords", 3.0 },
+	[PROTO_SEARCH_KEYWORDS] = { PROTO_F_KEYWORDS, 3.0 },
 	/* below the heading: a word of a REX's difficulties counts as one of the body */
 	[PROTO_SEARCH_DETAILS] = { "details", 1.0 },
 };
@@ -78,7 +78,7 @@ static const proto_vocab_term rel_terms[] = {
 	T("part_of", "Fait partie de", "Part of"),
 	T_END,
 };
-static const proto_vocab rels = { "relations", rel_terms };
+static const proto_vocab rels = { PROTO_F_RELATIONS, rel_terms };
 
 static const proto_vocab_term scheme_terms[] = {
 	T("sill", "SILL (socle interministériel de logiciels libres)", "SILL (French free software list)"),
@@ -130,11 +130,11 @@ static const proto_record_field territory_ref_fields[] = {
 static const proto_record_obj territory_ref_obj = { territory_ref_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 static const proto_record_field link_fields[] = {
-	{ .name = "rel", .pres = R, .kind = PROTO_FK_STR,
+	{ .name = PROTO_F_REL, .pres = R, .kind = PROTO_FK_STR,
 	  .label = { "Nature du lien", "Kind of link" },
 	  .help = { "Ce vers quoi pointe le lien : documentation, démonstration, article...",
 	            "What the link points to: documentation, demo, article..." } },
-	{ .name = "href", .pres = R, .kind = PROTO_FK_URI,
+	{ .name = PROTO_F_HREF, .pres = R, .kind = PROTO_FK_URI,
 	  .label = { "Adresse", "Address" },
 	  .help = { "Adresse http:// ou https://.", "An http:// or https:// address." } },
 	{ .name = "title", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
@@ -145,7 +145,7 @@ static const proto_record_field link_fields[] = {
 static const proto_record_obj link_obj = { link_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 static const proto_record_field relation_fields[] = {
-	{ .name = "rel", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &rels,
+	{ .name = PROTO_F_REL, .pres = R, .kind = PROTO_FK_ENUM, .vocab = &rels,
 	  .label = { "Relation", "Relation" },
 	  .help = { "Comment cette fiche se rapporte à la cible.", "How this record relates to the target." } },
 	{ .name = "target", .pres = R, .kind = PROTO_FK_REF,
@@ -160,10 +160,10 @@ static const proto_record_field identifier_fields[] = {
 	{ .name = "scheme", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &schemes,
 	  .label = { "Référentiel", "Scheme" },
 	  .help = { "Le référentiel qui attribue l'identifiant.", "The registry that gives the identifier." } },
-	{ .name = "value", .pres = R, .kind = PROTO_FK_STR,
+	{ .name = PROTO_F_VALUE, .pres = R, .kind = PROTO_FK_STR,
 	  .label = { "Identifiant", "Identifier" },
 	  .help = { "L'identifiant dans ce référentiel.", "The identifier in that registry." } },
-	{ .name = "url", .pres = O, .kind = PROTO_FK_URI,
+	{ .name = PROTO_F_URL, .pres = O, .kind = PROTO_FK_URI,
 	  .label = { "Adresse", "Address" },
 	  .help = { "Page de l'identifiant dans le référentiel.", "Page of the identifier in the registry." } },
 	F_END,
@@ -209,7 +209,7 @@ static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_
 	  .help = { "Les thèmes du catalogue dont la fiche relève, pris dans la liste.", \
 	            "The catalogue's themes the record belongs to, from the list." }, \
 	  .widget = PROTO_W_CHECKS, .form = 4, .page = 2, .filter = PROTO_FILTER_THEMES }, \
-	{ .name = "keywords", .pres = O, .kind = PROTO_FK_STRLIST, \
+	{ .name = PROTO_F_KEYWORDS, .pres = O, .kind = PROTO_FK_STRLIST, \
 	  .label = { "Mots-clés", "Keywords" }, \
 	  .help = { "Mots qui aident à trouver la fiche.", "Words that help find the record." }, \
 	  .widget = PROTO_W_COMMA, .form = 6, .page = 3, .search = PROTO_SEARCH_KEYWORDS }, \
@@ -230,7 +230,7 @@ static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_
 	  .widget = PROTO_W_SELECT, .form = 5, .page = 1, .filter = PROTO_FILTER_STATUS }, \
 
 #define COMMON_TAIL_ \
-	{ .name = "department", .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS, \
+	{ .name = PROTO_F_DEPARTMENT, .example = "Direction du numérique", .pres = REC, .kind = PROTO_FK_STR, .search = PROTO_SEARCH_DETAILS, \
 	  .label = { "Direction ou service", "Department" }, \
 	  .help = { "Direction ou service qui porte le projet.", "Department in charge of the project." }, \
 	  .widget = PROTO_W_LINE, .form = 8, .page = 4 }, \
@@ -242,15 +242,15 @@ static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_
 	  .label = { "Territoires concernés", "Territories concerned" }, \
 	  .help = { "Les territoires où le projet s'applique.", "The territories where the project applies." }, \
 	  .page = 6 }, \
-	{ .name = "links", .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &link_obj, \
+	{ .name = PROTO_F_LINKS, .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &link_obj, \
 	  .label = { "Liens", "Links" }, \
 	  .help = { "Pages utiles hors du catalogue.", "Useful pages outside the catalogue." }, \
 	  .page = 7 }, \
-	{ .name = "relations", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &relation_obj, \
+	{ .name = PROTO_F_RELATIONS, .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &relation_obj, \
 	  .label = { "Relations", "Relations" }, \
 	  .help = { "Liens typés vers d'autres fiches ou ressources.", "Typed links to other records or resources." }, \
 	  .display = PROTO_D_RELATIONS }, \
-	{ .name = "identifiers", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &identifier_obj, \
+	{ .name = PROTO_F_IDENTIFIERS, .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &identifier_obj, \
 	  .label = { "Identifiants", "Identifiers" }, \
 	  .help = { "Identifiants de la même chose dans d'autres référentiels.", \
 	            "Identifiers of the same thing in other registries." }, \

@@ -26,10 +26,10 @@ static const proto_vocab_term maintenance_terms[] = {
 };
 static const proto_vocab maintenance_types = { "maintenance_types", maintenance_terms };
 
-static const proto_record_cond if_software = { "component_kind", "software", PROTO_REQUIRED };
-static const proto_record_cond rec_software = { "component_kind", "software", PROTO_RECOMMENDED };
-static const proto_record_cond rec_dataset = { "component_kind", "dataset", PROTO_RECOMMENDED };
-static const proto_record_cond rec_model = { "component_kind", "model", PROTO_RECOMMENDED };
+static const proto_record_cond if_software = { PROTO_F_COMPONENT_KIND, "software", PROTO_REQUIRED };
+static const proto_record_cond rec_software = { PROTO_F_COMPONENT_KIND, "software", PROTO_RECOMMENDED };
+static const proto_record_cond rec_dataset = { PROTO_F_COMPONENT_KIND, "dataset", PROTO_RECOMMENDED };
+static const proto_record_cond rec_model = { PROTO_F_COMPONENT_KIND, "model", PROTO_RECOMMENDED };
 
 static const proto_record_field maintenance_fields[] = {
 	{ .name = "type", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &maintenance_types,
@@ -61,13 +61,13 @@ static const proto_record_field dependencies_fields[] = {
 static const proto_record_obj dependencies_obj = { dependencies_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 static const proto_record_field distribution_fields[] = {
-	{ .name = "access_url", .pres = R, .kind = PROTO_FK_URI,
+	{ .name = PROTO_F_ACCESS_URL, .pres = R, .kind = PROTO_FK_URI,
 	  .label = { "Adresse d'accès", "Access URL" },
 	  .help = { "Où obtenir les données.", "Where to get the data." } },
-	{ .name = "format", .pres = R, .kind = PROTO_FK_STR,
+	{ .name = PROTO_F_FORMAT, .pres = R, .kind = PROTO_FK_STR,
 	  .label = { "Format", "Format" },
 	  .help = { "Format des fichiers : CSV, GeoJSON...", "File format: CSV, GeoJSON..." } },
-	{ .name = "licence", .pres = R, .kind = PROTO_FK_LICENCE,
+	{ .name = PROTO_F_LICENCE, .pres = R, .kind = PROTO_FK_LICENCE,
 	  .label = { "Licence", "Licence" },
 	  .help = { "Licence de cette distribution.", "Licence of this distribution." } },
 	F_END,
@@ -101,24 +101,24 @@ static const proto_record_obj model_card_obj = { model_card_fields, PROTO_CHECK_
 #define LINE_(n) .widget = PROTO_W_LINE, .form = (n), .page = PAGE_LISTED
 
 const proto_record_field proto_record_component_[] = {
-	{ .name = "component_kind", .example = "software", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
+	{ .name = PROTO_F_COMPONENT_KIND, .example = "software", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &kinds,
 	  .label = { "Nature du composant", "Kind of component" },
 	  .help = { "Ce qu'est le composant ; elle décide des autres champs attendus.",
 	            "What the component is; it decides which other fields are expected." },
 	  .widget = PROTO_W_SELECT, .form = 1, .page = PAGE_LISTED },
-	{ .name = "licence", .example = "EUPL-1.2", .pres = R, .kind = PROTO_FK_LICENCE, .filter = PROTO_FILTER_SW_LICENCE,
+	{ .name = PROTO_F_LICENCE, .example = "EUPL-1.2", .pres = R, .kind = PROTO_FK_LICENCE, .filter = PROTO_FILTER_SW_LICENCE,
 	  .label = { "Licence", "Licence" },
 	  .help = { "Identifiant SPDX, par exemple EUPL-1.2.", "An SPDX identifier, e.g. EUPL-1.2." }, LINE_(2) },
 	{ .name = "repository_url", .example = "https://forge.exemple-territoire.fr/numerique/outil", .pres = O, .kind = PROTO_FK_URI, .cond = &if_software,
 	  .label = { "Dépôt de code", "Code repository" },
 	  .help = { "Où se trouve le code source.", "Where the source code is." }, LINE_(3) },
-	{ .name = "landing_url", .pres = O, .kind = PROTO_FK_URI,
+	{ .name = PROTO_F_LANDING_URL, .pres = O, .kind = PROTO_FK_URI,
 	  .label = { "Page d'accueil", "Landing page" },
 	  .help = { "La page qui présente le composant.", "The page that presents the component." }, LINE_(4) },
 	{ .name = "version", .pres = O, .kind = PROTO_FK_STR,
 	  .label = { "Version", "Version" },
 	  .help = { "La dernière version publiée.", "The latest version released." }, LINE_(5) },
-	{ .name = "release_date", .pres = O, .kind = PROTO_FK_DATE,
+	{ .name = PROTO_F_RELEASE_DATE, .pres = O, .kind = PROTO_FK_DATE,
 	  .label = { "Date de publication", "Release date" },
 	  .help = { "Date de cette version.", "Date of that version." }, .page = PAGE_LISTED },
 	{ .name = "development_status", .pres = O, .kind = PROTO_FK_STR, .cond = &rec_software,
@@ -144,7 +144,7 @@ const proto_record_field proto_record_component_[] = {
 	{ .name = "funded_by", .pres = O, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Financé par", "Funded by" },
 	  .help = { "Les financeurs.", "The funders." }, .page = PAGE_LISTED },
-	{ .name = "distributions", .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &distribution_obj, .cond = &rec_dataset,
+	{ .name = PROTO_F_DISTRIBUTIONS, .pres = O, .kind = PROTO_FK_OBJLIST, .search = PROTO_SEARCH_DETAILS, .obj = &distribution_obj, .cond = &rec_dataset,
 	  .label = { "Distributions", "Distributions" },
 	  .help = { "Les fichiers ou accès du jeu de données (DCAT).", "The dataset's files or access points (DCAT)." },
 	  .page = PAGE_LISTED },

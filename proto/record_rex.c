@@ -44,7 +44,7 @@ static const proto_record_field indicator_fields[] = {
 	{ .name = "name", .pres = R, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
 	  .label = { "Nom", "Name" },
 	  .help = { "Ce qui est mesuré.", "What is measured." } },
-	{ .name = "value", .pres = R, .kind = PROTO_FK_NUM_OR_TEXT, .lo = INT64_MIN,
+	{ .name = PROTO_F_VALUE, .pres = R, .kind = PROTO_FK_NUM_OR_TEXT, .lo = INT64_MIN,
 	  .label = { "Valeur", "Value" },
 	  .help = { "La mesure.", "The measure." } },
 	{ .name = "unit", .pres = R, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,
@@ -79,7 +79,7 @@ static const proto_record_field cost_fields[] = {
 static const proto_record_obj cost_obj = { cost_fields, PROTO_CHECK_NONE, { NULL, NULL } };
 
 static const proto_record_field deployment_fields[] = {
-	{ .name = "url", .pres = R, .kind = PROTO_FK_URI,
+	{ .name = PROTO_F_URL, .pres = R, .kind = PROTO_FK_URI,
 	  .label = { "Adresse", "Address" },
 	  .help = { "Où le service déployé se trouve.", "Where the deployed service is." } },
 	{ .name = "audience", .pres = R, .kind = PROTO_FK_TEXT, .search = PROTO_SEARCH_DETAILS,

@@ -188,8 +188,8 @@ static void add_agent(graph *g, const export_set *s, const export_territory *t)
 	add(g, a, "a", iri("foaf:Agent"));
 	add(g, a, "foaf:name", lit(t->name, "fr"));
 	if (t->body) {
-		add(g, a, "dct:identifier", lit(str_of(t->body, "siren"), NULL));
-		const char *web = str_of(t->body, "website");
+		add(g, a, "dct:identifier", lit(str_of(t->body, PROTO_F_SIREN), NULL));
+		const char *web = str_of(t->body, PROTO_F_WEBSITE);
 		if (web)
 			add(g, a, "foaf:homepage", iri(web));
 	}
@@ -209,7 +209,7 @@ static void add_contacts(graph *g, term ds, const proto_value *body)
 		term k = blank(g);
 		add(g, ds, "dcat:contactPoint", k);
 		add(g, k, "a", iri("vcard:Kind"));
-		add(g, k, "vcard:fn", lit(str_of(c, "name") ? str_of(c, "name") : mail, NULL));
+		add(g, k, "vcard:fn", lit(str_of(c, PROTO_F_NAME) ? str_of(c, PROTO_F_NAME) : mail, NULL));
 		add(g, k, "vcard:hasEmail", iri(join(g, "mailto:", mail, NULL)));
 	}
 }
@@ -245,18 +245,18 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 	add_texts(g, res, "dct:description", desc ? desc : proto_map_get(body, PROTO_F_SUMMARY),
 	          lang);
 	add_texts(g, res, "dct:abstract", proto_map_get(body, PROTO_F_SUMMARY), lang);
-	add_texts(g, res, "dcat:keyword", proto_map_get(body, "keywords"), lang);
+	add_texts(g, res, "dcat:keyword", proto_map_get(body, PROTO_F_KEYWORDS), lang);
 	add(g, res, "dct:identifier", lit(join(g, "urn:maille:", hex, "/", r->path, NULL), NULL));
 	add(g, res, "dct:publisher", agent(g, s, export_territory_of(s, r->territory)));
 	/* the version's time as its last change; a component's release date as its issue */
 	export_rfc3339(r->timestamp_us, ts);
 	add(g, res, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));
-	const char *released = str_of(body, "release_date");
+	const char *released = str_of(body, PROTO_F_RELEASE_DATE);
 	if (released)
 		add(g, res, "dct:issued", typed(released, "xsd:date"));
 	/* a component's own licence (its data's, its code's), another record's text's */
-	bool component = strcmp(r->type, "component") == 0;
-	const char *l = licence_iri(g, str_of(body, component ? "licence" : PROTO_F_CONTENT_LICENCE));
+	bool component = strcmp(r->type, PROTO_T_COMPONENT) == 0;
+	const char *l = licence_iri(g, str_of(body, component ? PROTO_F_LICENCE : PROTO_F_CONTENT_LICENCE));
 	if (l)
 		add(g, res, "dct:license", iri(l));
 	if (lang)
@@ -266,19 +266,19 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 		             NULL)));
 	add_contacts(g, res, body);
 	/* the department that runs it: the resource's creator (its publisher is the territory) */
-	const char *dept = str_of(body, "department");
+	const char *dept = str_of(body, PROTO_F_DEPARTMENT);
 	if (dept) {
 		term c = blank(g);
 		add(g, res, "dct:creator", c);
 		add(g, c, "a", iri("foaf:Agent"));
 		add(g, c, "foaf:name", lit(dept, NULL));
 	}
-	const proto_value *ids = proto_map_get(body, "identifiers");
+	const proto_value *ids = proto_map_get(body, PROTO_F_IDENTIFIERS);
 	for (size_t i = 0; ids && ids->type == PROTO_V_ARRAY && i < ids->u.arr.n; i++) {
 		/* its address when it has one (data.gouv.fr's: a reader tells the scheme by it) */
-		const char *value = str_of(&ids->u.arr.items[i], "url");
+		const char *value = str_of(&ids->u.arr.items[i], PROTO_F_URL);
 		if (!value)
-			value = str_of(&ids->u.arr.items[i], "value");
+			value = str_of(&ids->u.arr.items[i], PROTO_F_VALUE);
 		if (!value)
 			continue;
 		term id = blank(g);
@@ -291,11 +291,11 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 /* The href of the first of body's links whose rel is rel, or NULL. */
 static const char *link_of(const proto_value *body, const char *rel)
 {
-	const proto_value *links = proto_map_get(body, "links");
+	const proto_value *links = proto_map_get(body, PROTO_F_LINKS);
 	for (size_t i = 0; links && links->type == PROTO_V_ARRAY && i < links->u.arr.n; i++) {
-		const char *r = str_of(&links->u.arr.items[i], "rel");
+		const char *r = str_of(&links->u.arr.items[i], PROTO_F_REL);
 		if (r && strcmp(r, rel) == 0)
-			return str_of(&links->u.arr.items[i], "href");
+			return str_of(&links->u.arr.items[i], PROTO_F_HREF);
 	}
 	return NULL;
 }
@@ -319,9 +319,9 @@ static term resource_of(graph *g, const export_set *s, const char *hex, const ch
 static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o,
                         const export_record *r, const proto_value *body, term cat)
 {
-	const char *kind = str_of(body, "component_kind");
-	bool component = strcmp(r->type, "component") == 0;
-	const proto_value *dists = proto_map_get(body, "distributions");
+	const char *kind = str_of(body, PROTO_F_COMPONENT_KIND);
+	bool component = strcmp(r->type, PROTO_T_COMPONENT) == 0;
+	const proto_value *dists = proto_map_get(body, PROTO_F_DISTRIBUTIONS);
 	const proto_value *first =
 	    dists && dists->type == PROTO_V_ARRAY && dists->u.arr.n ? &dists->u.arr.items[0] : NULL;
 	char page[1024];
@@ -335,9 +335,9 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 		 * else its first distribution's address, else its landing page */
 		const char *endpoint = link_of(body, "endpoint");
 		if (!endpoint && first)
-			endpoint = str_of(first, "access_url");
+			endpoint = str_of(first, PROTO_F_ACCESS_URL);
 		if (!endpoint)
-			endpoint = str_of(body, "landing_url");
+			endpoint = str_of(body, PROTO_F_LANDING_URL);
 		if (!endpoint)
 			return export_skip_add(o, r,
 			                       "API sans adresse (distributions[0].access_url ou "
@@ -351,10 +351,10 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 		if (described)
 			add(g, res, "dcat:endpointDescription", iri(described));
 		/* the datasets it serves: the records it uses, of its own territory */
-		const proto_value *rels = proto_map_get(body, "relations");
+		const proto_value *rels = proto_map_get(body, PROTO_F_RELATIONS);
 		for (size_t i = 0; rels && rels->type == PROTO_V_ARRAY && i < rels->u.arr.n; i++) {
-			const char *rl = str_of(&rels->u.arr.items[i], "rel");
-			const char *target = str_of(&rels->u.arr.items[i], "target");
+			const char *rl = str_of(&rels->u.arr.items[i], PROTO_F_REL);
+			const char *target = str_of(&rels->u.arr.items[i], PROTO_F_TARGET);
 			if (rl && target && strcmp(rl, "uses") == 0 &&
 			    proto_path_valid(target, strlen(target)))
 				add(g, res, "dcat:servesDataset", resource_of(g, s, hex, target));
@@ -368,15 +368,15 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 	add(g, res, "a", iri("dcat:Dataset"));
 	add_common(g, s, r, body, res);
 	/* a component's landing page is its own; another record's is its page here */
-	const char *landing = component ? str_of(body, "landing_url") : page_iri;
+	const char *landing = component ? str_of(body, PROTO_F_LANDING_URL) : page_iri;
 	if (landing)
 		add(g, res, "dcat:landingPage", iri(landing));
 	if (component) {
-		const char *l = str_of(body, "licence");
+		const char *l = str_of(body, PROTO_F_LICENCE);
 		for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
 			const proto_value *d = &dists->u.arr.items[k];
-			const char *dl = str_of(d, "licence");
-			add_distribution(g, res, str_of(d, "access_url"), str_of(d, "format"), dl ? dl : l,
+			const char *dl = str_of(d, PROTO_F_LICENCE);
+			add_distribution(g, res, str_of(d, PROTO_F_ACCESS_URL), str_of(d, PROTO_F_FORMAT), dl ? dl : l,
 			                 NULL);
 		}
 	}

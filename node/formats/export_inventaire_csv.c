@@ -124,7 +124,7 @@ static void cb_strings(cellbuf *c, const proto_value *v, const char *sep)
 /* The data sources' member key, one line each (names, providers or personal data levels). */
 static void cb_sources(cellbuf *c, const proto_value *body, const char *key)
 {
-	const proto_value *ds = proto_map_get(body, "data_sources");
+	const proto_value *ds = proto_map_get(body, PROTO_F_DATA_SOURCES);
 	bool any = false;
 	for (size_t i = 0; ds && ds->type == PROTO_V_ARRAY && i < ds->u.arr.n; i++)
 		any = any || str_of(&ds->u.arr.items[i], key);
@@ -175,7 +175,7 @@ static void column_cell(inv_run *run, const inv_column *col, const export_record
 		for (size_t i = 0; v && v->type == PROTO_V_ARRAY && i < v->u.arr.n; i++) {
 			const proto_value *ct = &v->u.arr.items[i];
 			const proto_value *pub = proto_map_get(ct, PROTO_F_PUBLIC);
-			const char *mail = str_of(ct, PROTO_F_EMAIL), *name = str_of(ct, "name");
+			const char *mail = str_of(ct, PROTO_F_EMAIL), *name = str_of(ct, PROTO_F_NAME);
 			if (!mail || !pub || pub->type != PROTO_V_BOOL || !pub->u.b)
 				continue; /* a contact not public is never exported */
 			cb_item(c, "\n");
@@ -188,9 +188,9 @@ static void column_cell(inv_run *run, const inv_column *col, const export_record
 	case INV_RISKS:
 		for (size_t i = 0; v && v->type == PROTO_V_ARRAY && i < v->u.arr.n; i++) {
 			const proto_value *rk = &v->u.arr.items[i];
-			const char *n = text_of(proto_map_get(rk, "name"));
-			const char *d = text_of(proto_map_get(rk, "description"));
-			const char *m = text_of(proto_map_get(rk, "mitigation"));
+			const char *n = text_of(proto_map_get(rk, PROTO_F_NAME));
+			const char *d = text_of(proto_map_get(rk, PROTO_F_DESCRIPTION));
+			const char *m = text_of(proto_map_get(rk, PROTO_F_MITIGATION));
 			cb_item(c, "\n");
 			fprintf(c->f, "%s", n ? n : "");
 			if (d)
@@ -200,18 +200,18 @@ static void column_cell(inv_run *run, const inv_column *col, const export_record
 		}
 		break;
 	case INV_DATA:
-		cb_sources(c, body, "name");
+		cb_sources(c, body, PROTO_F_NAME);
 		break;
 	case INV_PROVIDER:
-		cb_sources(c, body, "provider");
+		cb_sources(c, body, PROTO_F_PROVIDER);
 		break;
 	case INV_PERSONAL:
-		cb_sources(c, body, "personal_data");
+		cb_sources(c, body, PROTO_F_PERSONAL_DATA);
 		break;
 	case INV_LINKS:
 		for (size_t i = 0; v && v->type == PROTO_V_ARRAY && i < v->u.arr.n; i++) {
-			const char *href = str_of(&v->u.arr.items[i], "href");
-			const char *title = text_of(proto_map_get(&v->u.arr.items[i], "title"));
+			const char *href = str_of(&v->u.arr.items[i], PROTO_F_HREF);
+			const char *title = text_of(proto_map_get(&v->u.arr.items[i], PROTO_F_TITLE));
 			if (!href)
 				continue;
 			cb_item(c, "\n");
@@ -250,7 +250,7 @@ static void column_cell(inv_run *run, const inv_column *col, const export_record
 static int inv_record(void *ctx, const export_record *r, const proto_value *body)
 {
 	inv_run *run = ctx;
-	if (strcmp(r->type, "use_case") != 0)
+	if (strcmp(r->type, PROTO_T_USE_CASE) != 0)
 		return 0;
 	char *row = NULL;
 	size_t len = 0;
