@@ -18,6 +18,10 @@ typedef struct csv_acc {
 	size_t row_cells; /* cells of the row being read */
 	size_t n_cols;    /* the header's, once read */
 	unsigned line, row_line;
+	/* the line the next row begins on: after the last row's end, past blank lines, so that
+	 * a row whose first cell is a quote spanning lines (or never closed) is named by its
+	 * first line, not by the line where libcsv hands the cell over */
+	unsigned next_row_line;
 	bool row_open;
 	int err;
 	csvr_error *e;
@@ -40,7 +44,7 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	if (!c->row_open) {
 		c->row_open = true;
-		c->row_line = c->line;
+		c->row_line = c->next_row_line;
 	}
 	if (len > CSVR_CELL_MAX) {
 		acc_fail(c, MAILLE_ETOOBIG, c->row_line, "une cellule dépasse 1 Mio",
@@ -112,6 +116,7 @@ static void on_row(int term, void *data)
 	c->lines[c->n_rows++] = c->row_line;
 	c->row_cells = 0;
 	c->row_open = false;
+	c->next_row_line = c->line + 1;
 }
 
 /* The delimiter of the first line: the most frequent of ';', ',' and tab outside quotes. */
@@ -153,7 +158,7 @@ int csvr_read(proto_arena *a, const uint8_t *buf, size_t len, char delim, csvr_t
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return MAILLE_ENOMEM;
 	csv_set_delim(&p, (unsigned char)delim);
-	csv_acc c = { .a = a, .line = 1, .e = err };
+	csv_acc c = { .a = a, .line = 1, .next_row_line = 1, .e = err };
 	/* fed a line at a time, so that a row knows the line it starts on */
 	size_t i = 0;
 	while (i < len && !c.err) {
@@ -163,16 +168,20 @@ int csvr_read(proto_arena *a, const uint8_t *buf, size_t len, char delim, csvr_t
 			n++;
 		if (i + n < len)
 			n += buf[i + n] == '\r' && i + n + 1 < len && buf[i + n + 1] == '\n' ? 2 : 1;
+		bool blank = !c.row_open && c.next_row_line == c.line &&
+		             (n == 0 || buf[i] == '\n' || buf[i] == '\r');
 		if (csv_parse(&p, buf + i, n, on_field, on_row, &c) != n && !c.err)
-			acc_fail(&c, MAILLE_EPROTO, c.row_open ? c.row_line : c.line,
+			acc_fail(&c, MAILLE_EPROTO, c.row_open ? c.row_line : c.next_row_line,
 			         csv_error(&p) == CSV_ETOOBIG ? "une cellule est trop grande"
 			                                      : "guillemets mal fermés",
 			         csv_error(&p) == CSV_ETOOBIG ? "a cell is too big" : "unbalanced quotes");
+		if (blank && !c.row_open)
+			c.next_row_line = c.line + 1; /* libcsv skips a blank line between rows */
 		i += n;
 		c.line++;
 	}
 	if (!c.err && csv_fini(&p, on_field, on_row, &c) != 0)
-		acc_fail(&c, MAILLE_EPROTO, c.row_open ? c.row_line : c.line,
+		acc_fail(&c, MAILLE_EPROTO, c.row_open ? c.row_line : c.next_row_line,
 		         "guillemets ouverts jamais fermés", "a quote opened and never closed");
 	csv_free(&p);
 	if (!c.err && c.n_rows == 0)

@@ -306,9 +306,14 @@ class InventaireCsv(harness.Case):
         self.assert_file_error("latin1.csv",
                                "Nom;Finalité\nCalcul des bourses;Attribuer\n".encode("latin-1"),
                                ":1", "UTF-8")
+        # the line where the quote opened, past a blank line, not the end of the file
         self.assert_file_error("guillemets.csv",
-                               'Nom;Finalité\nTarifs;Calculer\n"Bourses;Attribuer\n', ":",
-                               "a quote opened and never closed")
+                               'Nom;Finalité\nTarifs;Calculer\n\n"Bourses;Attribuer\nCantine;Tarifer\n',
+                               ":4:", "a quote opened and never closed")
+        # a row is named by its first line, even when its first cell spans two
+        self.assert_file_error("cellule.csv",
+                               'Nom;Finalité\n"Bourses\ndes collèges";Attribuer;en trop\n', ":2:",
+                               "the row has 3 cells, the header 2 columns")
         self.assert_file_error("lignes.csv", "Nom;Finalité;Statut\nTarifs;Calculer;Arrêté\n"
                                "Bourses;Attribuer\n", ":3", "")
         self.assert_file_error("tableur.csv", "Intitulé;Service\nTarifs;Finances\n", ":1",
