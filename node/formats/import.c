@@ -597,6 +597,21 @@ void import_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
+/* s put at key of map when ok; else left out, with the issue that it is not what (French,
+ * English: each sentence takes its own language's word and skips the other's, %.0s). */
+static int keep_or_drop(import_set *set, import_draft *d, proto_value *map, const char *key,
+                        const char *field, const char *s, size_t len, bool ok,
+                        const char *what_fr, const char *what_en)
+{
+	if (ok)
+		return put_str(set, map, key, s, len);
+	char q[120];
+	quote(q, sizeof q, s, len);
+	import_issue_add(set, d, IMPORT_DROPPED, field, "« %s » n'est pas %s%.0s : laissée de côté",
+	                 "\"%s\" is not %.0s%s: left out", q, what_fr, what_en);
+	return 0;
+}
+
 int import_email(import_set *set, import_draft *d, proto_value *map, const char *key,
                  const char *field, const char *s, size_t len)
 {
@@ -613,15 +628,8 @@ int import_email(import_set *set, import_draft *d, proto_value *map, const char 
 	for (size_t i = 0; ok && i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' || s[i] == ',' || s[i] == ';')
 			ok = false;
-	if (!ok) {
-		char q[80];
-		quote(q, sizeof q, s, len);
-		import_issue_add(set, d, IMPORT_DROPPED, field,
-		                 "« %s » n'est pas une adresse e-mail : laissée de côté",
-		                 "\"%s\" is not an e-mail address: left out", q);
-		return 0;
-	}
-	return put_str(set, map, key, s, len);
+	return keep_or_drop(set, d, map, key, field, s, len, ok, "une adresse e-mail",
+	                    "an e-mail address");
 }
 
 int import_uri(import_set *set, import_draft *d, proto_value *map, const char *key,
@@ -636,15 +644,8 @@ int import_uri(import_set *set, import_draft *d, proto_value *map, const char *k
 	for (size_t i = 0; ok && i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == '"' || s[i] == '<' || s[i] == '>')
 			ok = false;
-	if (!ok) {
-		char q[120];
-		quote(q, sizeof q, s, len);
-		import_issue_add(set, d, IMPORT_DROPPED, field,
-		                 "« %s » n'est pas une adresse web (http ou https) : laissée de côté",
-		                 "\"%s\" is not a web address (http or https): left out", q);
-		return 0;
-	}
-	return put_str(set, map, key, s, len);
+	return keep_or_drop(set, d, map, key, field, s, len, ok,
+	                    "une adresse web (http ou https)", "a web address (http or https)");
 }
 
 static bool digits(const char *s, size_t n)
