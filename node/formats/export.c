@@ -18,6 +18,12 @@ const export_format export_formats[] = {
 	  { "inventaire des algorithmes publics en CSV (colonnes d'Etalab, puis celles de Maille)",
 	    "inventory of public algorithms as CSV (Etalab's columns, then Maille's)" },
 	  export_write_inventaire_csv },
+	{ "algorithm-register", false, { "csv", "json", NULL }, "use_case",
+	  { "registre des algorithmes du standard Eurocities 0.3.1 (CSV .csv ou JSON .json ; les "
+	    "deux dans un dossier)",
+	    "algorithm register of the Eurocities standard 0.3.1 (CSV .csv or JSON .json; both "
+	    "into a folder)" },
+	  export_write_algorithm_register },
 	{ NULL, false, { NULL }, NULL, { NULL, NULL }, NULL },
 };
 

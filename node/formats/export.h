@@ -147,5 +147,8 @@ int export_write_dcat(const export_set *s, export_sink *o, const char *variant);
 /* inventaire.csv: the use cases of s (the other records are left out) as Maille's CSV of the
  * French algorithm inventory (node/formats/inventaire.h's columns). */
 int export_write_inventaire_csv(const export_set *s, export_sink *o, const char *variant);
+/* The use cases of s as an algorithm register of the Eurocities / Dutch standard 0.3.1: variant
+ * "csv" (algorithm-register.csv) or "json" (algorithm-register.json), NULL both. */
+int export_write_algorithm_register(const export_set *s, export_sink *o, const char *variant);
 
 #endif
