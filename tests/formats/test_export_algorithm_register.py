@@ -6,11 +6,12 @@ completed, published, exported in both flavours; the CSV read by Python's csv mo
 reader) with the attributes' ids as headers, the JSON checked against the standard's attribute
 list and its enumerations; each file imported back gives the same records, field for field.
 
-Usage: test_export_algorithm_register.py MAILLE_BINARY DATA_DIR"""
+Usage: test_export_algorithm_register.py MAILLE_BINARY DATA_DIR SAMPLES_DIR"""
 import csv
 import io
 import json
 import os
+import re
 import sys
 import unittest
 
@@ -19,6 +20,7 @@ import importcase
 import test_import_algorithm_register as importer
 
 DATA = None
+SAMPLES = None
 
 # The attributes of the standard 0.3.1 in its order, and the values of its enumerations
 # (English; its domains aside), from _data/schema-v0_3_1.yaml of the Algoritmeregister/standard
@@ -218,8 +220,32 @@ class ExportAlgorithmRegister(importcase.ImportCase):
                          "component", rc=2)
         self.assertIn("holds use cases only", err)
 
+    def test_a_contact_not_public_and_a_type_the_standard_lacks_are_left_out(self):
+        """A sample use case (generative AI) of another node, its one contact made private."""
+        other = self.path("other")
+        self.ok(other, "init", "--name", "Ville de Vanves", "--siren", "219200755",
+                "--kind", "commune")
+        with open(os.path.join(SAMPLES, "use-case-assistant-rh.md"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("algorithm_type: generative_ai", text)
+        text, n = re.subn(r"(email: rh-innovation@exemple-metropole\.fr\n    public:) true",
+                          r"\1 false", text)
+        self.assertEqual(n, 1)
+        self.ok(other, "publish", self.write("assistant-rh.md", text))
+        out = self.path("other.json")
+        self.ok(other, "export", "--format", "algorithm-register", "--out", out)
+        with open(out, encoding="utf-8") as f:
+            raw = f.read()
+        [r] = json.loads(raw)
+        self.assertEqual(r["name"], "Assistant conversationnel RH pour les agents")
+        self.assertNotIn("rh-innovation", raw)
+        for k in ("contact_email", "contact_name", "algorithm_type"):
+            self.assertNotIn(k, r)
+        self.assertEqual(r["organization"], "Ville de Vanves")
+
 
 if __name__ == "__main__":
     harness.MAILLE = os.path.abspath(sys.argv[1])
     DATA = sys.argv[2]
+    SAMPLES = sys.argv[3]
     unittest.main(argv=[sys.argv[0], "-v"])
