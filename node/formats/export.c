@@ -10,15 +10,21 @@
 #include "proto/error.h"
 
 const export_format export_formats[] = {
-	{ "dcat", false,
+	{ "dcat", false, { "ttl", "jsonld", NULL }, NULL,
 	  { "catalogue DCAT-AP 3 (Turtle .ttl ou JSON-LD .jsonld ; les deux dans un dossier)",
 	    "DCAT-AP 3 catalogue (Turtle .ttl or JSON-LD .jsonld; both into a folder)" },
 	  export_write_dcat },
-	{ "inventaire-csv", true,
+	{ "inventaire-csv", true, { NULL }, "use_case",
 	  { "inventaire des algorithmes publics en CSV (colonnes d'Etalab, puis celles de Maille)",
 	    "inventory of public algorithms as CSV (Etalab's columns, then Maille's)" },
 	  export_write_inventaire_csv },
-	{ NULL, false, { NULL, NULL }, NULL },
+	{ "algorithm-register", false, { "csv", "json", NULL }, "use_case",
+	  { "registre des algorithmes du standard Eurocities 0.3.1 (CSV .csv ou JSON .json ; les "
+	    "deux dans un dossier)",
+	    "algorithm register of the Eurocities standard 0.3.1 (CSV .csv or JSON .json; both "
+	    "into a folder)" },
+	  export_write_algorithm_register },
+	{ NULL, false, { NULL }, NULL, { NULL, NULL }, NULL },
 };
 
 const export_format *export_format_find(const char *name)
@@ -26,6 +32,15 @@ const export_format *export_format_find(const char *name)
 	for (const export_format *f = export_formats; f->name; f++)
 		if (strcmp(f->name, name) == 0)
 			return f;
+	return NULL;
+}
+
+const char *export_format_variant(const export_format *f, const char *out)
+{
+	const char *dot = out ? strrchr(out, '.') : NULL;
+	for (size_t i = 0; dot && f->variants[i]; i++)
+		if (strcmp(dot + 1, f->variants[i]) == 0)
+			return f->variants[i];
 	return NULL;
 }
 
@@ -296,6 +311,40 @@ void export_record_url(const export_set *s, const export_record *r, char *ret, s
 	while (bl > 0 && s->base_url[bl - 1] == '/')
 		bl--;
 	snprintf(ret, cap, "%.*s/entry/%s?territory=%s", (int)bl, s->base_url, r->path, hex);
+}
+
+void export_csv_cell(FILE *f, const char *s, size_t len)
+{
+	bool quote = len && (s[0] == ' ' || s[len - 1] == ' ');
+	for (size_t i = 0; i < len && !quote; i++)
+		quote = s[i] == ';' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		fwrite(s, 1, len, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			fputc('"', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+int export_print(export_sink *o, int (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return MAILLE_ENOMEM;
+	int r = fill(f, ctx);
+	if (fclose(f) != 0 && !r)
+		r = MAILLE_ENOMEM;
+	if (!r && len)
+		r = o->write(o->ctx, text, len);
+	free(text);
+	return r;
 }
 
 void export_rfc3339(uint64_t us, char ret[21])

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proto/entry.h"
 #include "proto/record.h"
@@ -115,15 +116,22 @@ int export_put(export_sink *o, const char *name, const char *data, size_t len);
 typedef struct export_format {
 	const char *name;   /* as on the command line */
 	bool one_file;      /* always one file: --out names it (else a flavour's, or a folder) */
+	/* its flavours, by the extension of the file --out names ("ttl", "jsonld" for dcat), the
+	 * first on standard output; NULL-ended, none for a format of one kind of file */
+	const char *variants[4];
+	const char *type;   /* the one record type it holds (the others are not loaded), or NULL */
 	proto_fr_en help;   /* one line */
-	/* Writes s into o; variant: a format's flavour ("ttl", "jsonld" for dcat; NULL: its
-	 * default, or every flavour when the export is a folder). */
+	/* Writes s into o; variant: one of variants[] (NULL: every flavour, the export being a
+	 * folder; a format without flavours ignores it). */
 	int (*write)(const export_set *s, export_sink *o, const char *variant);
 } export_format;
 
 /* The formats written here (json and markdown are the CLI's own), NULL-name-terminated. */
 extern const export_format export_formats[];
 const export_format *export_format_find(const char *name);
+/* The flavour of f that the file name out chooses by its extension ("catalog.ttl": "ttl"),
+ * or NULL (a folder, or a format without flavours). */
+const char *export_format_variant(const export_format *f, const char *out);
 
 /* ---- helpers for writers ------------------------------------------------------------- */
 
@@ -135,6 +143,13 @@ const char *export_text(proto_arena *a, const proto_value *body, const char *key
 /* The record's page on the web catalogue (base_url/entry/<path>?territory=<hex>) into ret, or
  * "" without base_url. */
 void export_record_url(const export_set *s, const export_record *r, char *ret, size_t cap);
+/* One CSV cell of s[0..len) into f as the CSV readers of import.h read it (RFC 4180, ';'
+ * between cells): quoted when it holds ';', '"', a line break or spaces at its ends, its
+ * quotes doubled. */
+void export_csv_cell(FILE *f, const char *s, size_t len);
+/* What fill prints into a memory stream (a CSV row, a JSON record), handed to o as one
+ * piece: fill's error, MAILLE_ENOMEM, or the sink's. */
+int export_print(export_sink *o, int (*fill)(FILE *f, void *ctx), void *ctx);
 /* An RFC 3339 UTC timestamp ("2026-12-07T10:29:00Z") of us into ret (21 bytes). */
 void export_rfc3339(uint64_t us, char ret[21]);
 
@@ -143,5 +158,8 @@ int export_write_dcat(const export_set *s, export_sink *o, const char *variant);
 /* inventaire.csv: the use cases of s (the other records are left out) as Maille's CSV of the
  * French algorithm inventory (node/formats/inventaire.h's columns). */
 int export_write_inventaire_csv(const export_set *s, export_sink *o, const char *variant);
+/* The use cases of s as an algorithm register of the Eurocities / Dutch standard 0.3.1: variant
+ * "csv" (algorithm-register.csv) or "json" (algorithm-register.json), NULL both. */
+int export_write_algorithm_register(const export_set *s, export_sink *o, const char *variant);
 
 #endif

@@ -20,9 +20,6 @@
 typedef struct inv_run {
 	const export_set *s;
 	export_sink *o;
-	FILE *f; /* the row being written (a memory stream) */
-	char *buf;
-	size_t len;
 } inv_run;
 
 static const char *str_of(const proto_value *m, const char *key)
@@ -39,25 +36,6 @@ static const char *text_of(const proto_value *v)
 	if (v->type == PROTO_V_STR)
 		return v->u.str.ptr;
 	return v->type == PROTO_V_MAP ? proto_langmap_pick(v, "fr") : NULL;
-}
-
-/* One cell's text, quoted when it must be. */
-static void cell(FILE *f, const char *s, size_t len)
-{
-	bool quote = len && (s[0] == ' ' || s[len - 1] == ' ');
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = s[i] == ';' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
-		fwrite(s, 1, len, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
 }
 
 /* Builds a cell's text in a memory stream, then writes it as a cell. */
@@ -88,7 +66,7 @@ static int cb_close(cellbuf *c, FILE *row)
 {
 	int r = fclose(c->f) == 0 ? 0 : MAILLE_ENOMEM;
 	if (!r)
-		cell(row, c->p, c->len);
+		export_csv_cell(row, c->p, c->len);
 	free(c->p);
 	return r;
 }
@@ -247,62 +225,65 @@ static void column_cell(inv_run *run, const inv_column *col, const export_record
 	}
 }
 
+/* One row: record r's cells in the columns' order. */
+typedef struct inv_row {
+	inv_run *run;
+	const export_record *r;
+	const proto_value *body;
+} inv_row;
+
+static int inv_row_fill(FILE *f, void *ctx)
+{
+	inv_row *w = ctx;
+	for (const inv_column *col = inv_columns; col->header; col++) {
+		if (col != inv_columns)
+			fputc(';', f);
+		cellbuf c;
+		if (!cb_open(&c))
+			return MAILLE_ENOMEM;
+		column_cell(w->run, col, w->r, w->body, &c);
+		int e = cb_close(&c, f);
+		if (e)
+			return e;
+	}
+	fputs("\r\n", f);
+	return 0;
+}
+
 static int inv_record(void *ctx, const export_record *r, const proto_value *body)
 {
 	inv_run *run = ctx;
 	if (strcmp(r->type, PROTO_T_USE_CASE) != 0)
 		return 0;
-	char *row = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&row, &len);
-	if (!f)
-		return MAILLE_ENOMEM;
-	int e = 0;
-	for (const inv_column *col = inv_columns; col->header && !e; col++) {
-		if (col != inv_columns)
-			fputc(';', f);
-		cellbuf c;
-		if (!cb_open(&c)) {
-			e = MAILLE_ENOMEM;
-			break;
-		}
-		column_cell(run, col, r, body, &c);
-		e = cb_close(&c, f);
-	}
-	fputs("\r\n", f);
-	if (fclose(f) != 0 && !e)
-		e = MAILLE_ENOMEM;
-	if (!e)
-		e = run->o->write(run->o->ctx, row, len);
+	inv_row w = { run, r, body };
+	int e = export_print(run->o, inv_row_fill, &w);
 	if (!e)
 		run->o->n_records++;
-	free(row);
 	return e;
+}
+
+/* UTF-8's mark (what Excel needs to read the accents), then the headers. */
+static int inv_head_fill(FILE *f, void *ctx)
+{
+	(void)ctx;
+	fputs("\xef\xbb\xbf", f);
+	for (const inv_column *col = inv_columns; col->header; col++) {
+		if (col != inv_columns)
+			fputc(';', f);
+		export_csv_cell(f, col->header, strlen(col->header));
+	}
+	fputs("\r\n", f);
+	return 0;
 }
 
 int export_write_inventaire_csv(const export_set *s, export_sink *o, const char *variant)
 {
 	(void)variant;
-	inv_run run = { s, o, NULL, NULL, 0 };
+	inv_run run = { s, o };
 	int r = o->begin(o->ctx, "inventaire.csv");
 	if (r)
 		return r;
-	char *head = NULL;
-	size_t hlen = 0;
-	FILE *f = open_memstream(&head, &hlen);
-	if (!f)
-		r = MAILLE_ENOMEM;
-	else {
-		fputs("\xef\xbb\xbf", f); /* UTF-8's mark: what Excel needs to read the accents */
-		for (const inv_column *col = inv_columns; col->header; col++) {
-			if (col != inv_columns)
-				fputc(';', f);
-			cell(f, col->header, strlen(col->header));
-		}
-		fputs("\r\n", f);
-		r = fclose(f) == 0 ? o->write(o->ctx, head, hlen) : MAILLE_ENOMEM;
-		free(head);
-	}
+	r = export_print(o, inv_head_fill, NULL);
 	if (!r)
 		r = export_each(s, inv_record, &run);
 	return export_end(o, r);

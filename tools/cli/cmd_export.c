@@ -115,15 +115,6 @@ static int folder_sync(const char *out)
 	return r;
 }
 
-/* The name's extension when it is one a format chooses its flavour by (".ttl", ".jsonld"). */
-static const char *out_variant(const char *out)
-{
-	const char *dot = out ? strrchr(out, '.') : NULL;
-	if (dot && (strcmp(dot, ".ttl") == 0 || strcmp(dot, ".jsonld") == 0))
-		return dot + 1;
-	return NULL;
-}
-
 int export_run(node_dir *nd, store_filter *f, const char *format, const char *out,
                const char *base_url, bool json)
 {
@@ -133,22 +124,23 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 		return EXIT_USAGE;
 	if (site && !out)
 		return cli_usage_error("export", "%s", _("--format site needs --out DIR (a folder)"));
-	const char *variant = site || (ef && ef->one_file) ? NULL : out_variant(out);
+	/* a flavour by --out's extension (catalog.ttl), else a folder of every flavour */
+	const char *variant = site || ef->one_file ? NULL : export_format_variant(ef, out);
 	sink_ctx sc = { .out = out, .folder = out && !variant && !(ef && ef->one_file), .fd = -1 };
-	/* the inventory holds use cases only */
-	if (strcmp(format, "inventaire-csv") == 0) {
-		if (f->type && strcmp(f->type, "use_case") != 0)
+	/* a format of one record type (an inventory holds use cases only) */
+	if (ef && ef->type) {
+		if (f->type && strcmp(f->type, ef->type) != 0)
 			return cli_usage_error("export", _("--format %s holds use cases only, not \"%s\""),
 			                       format, f->type);
-		f->type = "use_case";
+		f->type = ef->type;
 	}
 	if (sc.folder && mkdir(out, 0755) != 0 && errno != EEXIST) {
 		cli_error("%s: %s", out, strerror(errno));
 		return EXIT_FAIL;
 	}
 	/* standard output takes one file: a format's first flavour */
-	if (!out)
-		variant = strcmp(format, "dcat") == 0 ? "ttl" : NULL;
+	if (!out && ef)
+		variant = ef->variants[0];
 	export_set s;
 	export_set_init(&s);
 	char web[1100] = "";
