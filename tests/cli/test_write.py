@@ -272,6 +272,18 @@ class TestExportMarkdown(Node):
         doc = self.js(self.dir, "export")
         self.assertEqual(doc["count"], len(doc["entries"]))
         self.assertEqual(sorted(e["type"] for e in doc["entries"]), ["methodology", "rex", "territory"])
+        # the filters choose the records, as for the other formats
+        doc = self.js(self.dir, "export", "--format", "json", "--type", "rex", "--mine")
+        self.assertEqual([e["type"] for e in doc["entries"]], ["rex"])
+        self.assertEqual(doc["count"], 1)
+        out = os.path.join(self.tmp, "seulement-rex")
+        rc, _, err = self.m(self.dir, "export", "--format", "markdown", "--out", out, "--type", "rex")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(os.listdir(out), ["rex"])
+        for args in (("--format", "markdown", "--out", out, "--all"),
+                     ("--format", "markdown", "rex/x", "--type", "rex"),
+                     ("--base-url", "http://127.0.0.1:8080")):
+            self.assertEqual(self.m(self.dir, "export", *args)[0], 2, args)
         if os.path.exists("/dev/full"):
             with open("/dev/full", "w") as full:
                 p = subprocess.run([harness.MAILLE, "export", "--dir", self.dir], stdout=full,

@@ -424,9 +424,10 @@ int cmd_show(int argc, char **argv)
 }
 
 static const char export_help[] =
-	N_("usage: maille export [--format json] [--json] [--dir DIR]\n"
+	N_("usage: maille export [--format json] [--type T] [--territory KEY|--mine] [--all]\n"
+	"                     [--dir DIR]\n"
 	"       maille export --format markdown PATH [--dir DIR]\n"
-	"       maille export --format markdown --out DIR [--dir DIR]\n"
+	"       maille export --format markdown --out DIR [--type T] [--dir DIR]\n"
 	"       maille export --format dcat [--type T] [--territory KEY|--mine] [--all]\n"
 	"                     [--out FILE.ttl|FILE.jsonld|DIR] [--base-url URL] [--dir DIR]\n"
 	"       maille export --format site --out DIR [--type T] [--territory KEY|--mine] [--all]\n"
@@ -437,14 +438,17 @@ static const char export_help[] =
 	"                     [--out FILE.csv|FILE.json|DIR] [--dir DIR]\n"
 	"\n"
 	"Writes every live entry of the store (records of every territory, federation records and\n"
-	"tombstones) with its decoded body as one JSON document on standard output.\n"
+	"tombstones) with its decoded body as one JSON document on standard output; with --type,\n"
+	"--theme, --status, --licence, --territory or --mine, only the records they keep, of the\n"
+	"trusted territories unless --all, as 'maille list' chooses them.\n"
 	"\n"
 	"With --format markdown PATH, prints the record at PATH (this territory's, else another's;\n"
 	"or an id) as a Markdown file with front matter that 'maille publish' publishes back to\n"
 	"the same path with the same fields: edit it and publish it to make a new version.\n"
 	"With --out DIR instead of PATH, writes every record of this territory's catalogue into\n"
-	"DIR, one file per record named by its path (rex/bilan gives DIR/rex/bilan.md); an\n"
-	"existing file is not replaced; 'maille import markdown DIR' takes the folder back.\n"
+	"DIR (--type, --theme, --status, --licence: fewer), one file per record named by its\n"
+	"path (rex/bilan gives DIR/rex/bilan.md); an existing file is not replaced; 'maille\n"
+	"import markdown DIR' takes the folder back.\n"
 	"\n"
 	"With --format dcat, writes the catalogue as DCAT-AP 3, what data.gouv.fr harvests: every\n"
 	"record of the trusted territories (--all: every territory; --type, --territory or --mine:\n"
@@ -476,11 +480,10 @@ static const char export_help[] =
 	"  --format F     json (the default), markdown, dcat, site, inventaire-csv or\n"
 	"                 algorithm-register\n"
 	"  --out PATH     markdown, site: the folder PATH; dcat, algorithm-register: see above\n"
-	"  --type T       dcat, site: records of type T only\n"
-	"  --territory KEY, --mine  dcat, site, inventaire-csv, algorithm-register: one\n"
-	"                 territory's records, or this node's territory's\n"
-	"  --all          dcat, site, inventaire-csv, algorithm-register: untrusted\n"
-	"                 territories' records too\n"
+	"  --type T       records of type T only (also --theme, --status, --licence)\n"
+	"  --territory KEY, --mine  one territory's records, or this node's territory's (not\n"
+	"                 markdown: it writes this territory's)\n"
+	"  --all          untrusted territories' records too (not markdown)\n"
 	"  --base-url URL dcat, site: the web catalogue's address, for links\n");
 
 /* A stored record's body as a Markdown file (fmwrite.h) into *ret; EXIT_FAIL (printed). */
@@ -584,15 +587,15 @@ static int export_dir_row(const store_row *row, void *vctx)
 	return 0;
 }
 
-static int export_md_dir(node_dir *nd, const char *dir)
+/* The records of f (this territory's) as files of the folder dir. */
+static int export_md_dir(node_dir *nd, const store_filter *f, const char *dir)
 {
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		cli_error(_("%s: %s"), dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	store_filter f = {.territory = nd->territory};
 	export_dir_ctx c = {.dir = dir};
-	int r = store_list(nd->st, &f, export_dir_row, &c);
+	int r = store_list(nd->st, f, export_dir_row, &c);
 	if (r) {
 		cli_error(_("export: %s"), maille_strerror(r));
 		return EXIT_FAIL;
@@ -643,6 +646,36 @@ static int export_formats_cmd(const cli_opt *opts, const cli_args *a, const char
 	return r;
 }
 
+/* export --format json: the rows of f with their bodies as one JSON document, printed as the
+ * store lists them, one at a time, so that memory does not grow with the catalogue (the whole
+ * document held at once took 1.7 GB at 100 000 records); the count, known at the end, comes
+ * after the entries. The exit code. */
+static int export_json(node_dir *nd, const store_filter *f)
+{
+	char hex[65];
+	proto_hex(nd->pk, PROTO_KEY_LEN, hex);
+	printf("{\n  \"format\": \"maille-export/1\",\n  \"exported_by\": \"%s\",\n"
+	       "  \"entries\": [",
+	       hex);
+	emit_ctx c = {.st = nd->st, .with_body = true};
+	int r = store_list(nd->st, f, export_json_row, &c);
+	if (r) {
+		/* the document stays unterminated, so that no reader takes it for a whole one */
+		fflush(stdout);
+		if (ferror(stdout))
+			cli_error(_("cannot write to standard output"));
+		else
+			cli_error(_("export: %s"), maille_strerror(r));
+		return EXIT_FAIL;
+	}
+	printf("%s],\n  \"count\": %llu\n}\n", c.n ? "\n  " : "", (unsigned long long)c.n);
+	if (ferror(stdout) || fflush(stdout) != 0) {
+		cli_error(_("cannot write to standard output"));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	cli_opt opts[] = {{"format", true, NULL}, {"out", true, NULL}, FILTER_OPTS,
@@ -660,56 +693,62 @@ int cmd_export(int argc, char **argv)
 		export_format_names(names, sizeof names);
 		return cli_usage_error("export", _("unknown format \"%s\" (formats: %s)"), format, names);
 	}
-	static const char *const filters[] = {"type", "theme", "status", "licence", "territory",
-	                                      "all", "mine", "base-url", NULL};
-	for (const char *const *o = filters; *o; o++)
-		if (cli_opt_get(opts, *o))
-			return cli_usage_error("export", _("--%s does not apply to --format %s"), *o,
-			                       format ? format : "json");
-	node_dir nd;
-	if (cli_node_open(&nd, a.dir))
-		return EXIT_FAIL;
-	if (format && strcmp(format, "markdown") == 0) {
-		if (a.n_pos == (out ? 1u : 0u)) {
-			node_dir_close(&nd);
+	if (cli_opt_get(opts, "base-url"))
+		return cli_usage_error("export", _("--%s does not apply to --format %s"), "base-url",
+		                       format ? format : "json");
+	bool markdown = format && strcmp(format, "markdown") == 0;
+	if (markdown) {
+		/* its files are published back as this territory's: it writes this territory's */
+		static const char *const others[] = {"territory", "all", NULL};
+		for (const char *const *o = others; *o; o++)
+			if (cli_opt_get(opts, *o))
+				return cli_usage_error("export", _("--%s does not apply to --format %s"), *o,
+				                       format);
+		if (a.n_pos == (out ? 1u : 0u))
 			return cli_usage_error("export", out ? _("--out DIR and PATH exclude each other")
 			                                     : _("--format markdown needs a PATH or --out DIR"));
-		}
-		r = out ? export_md_dir(&nd, out) : export_md_one(&nd, a.pos[0]);
-		node_dir_close(&nd);
-		return r;
-	}
-	if (a.n_pos || out) {
-		node_dir_close(&nd);
+	} else if (a.n_pos || out) {
 		return cli_usage_error("export", _("PATH and --out go with --format markdown"));
 	}
-	/* printed as the store lists the rows, one at a time, so that memory does not grow with
-	 * the catalogue (the whole document held at once took 1.7 GB at 100 000 records); the
-	 * count, known at the end, comes after the entries */
-	char hex[65];
-	proto_hex(nd.pk, PROTO_KEY_LEN, hex);
-	printf("{\n  \"format\": \"maille-export/1\",\n  \"exported_by\": \"%s\",\n"
-	       "  \"entries\": [",
-	       hex);
-	store_filter f = {.include_tombstones = true, .include_federation = true};
-	emit_ctx c = {.st = nd.st, .with_body = true};
-	r = store_list(nd.st, &f, export_json_row, &c);
-	int ret = EXIT_OK;
-	if (r) {
-		/* the document stays unterminated, so that no reader takes it for a whole one */
-		fflush(stdout);
-		if (ferror(stdout))
-			cli_error(_("cannot write to standard output"));
-		else
-			cli_error(_("export: %s"), maille_strerror(r));
-		ret = EXIT_FAIL;
-	} else {
-		printf("%s],\n  \"count\": %llu\n}\n", c.n ? "\n  " : "", (unsigned long long)c.n);
-		if (ferror(stdout) || fflush(stdout) != 0) {
-			cli_error(_("cannot write to standard output"));
-			ret = EXIT_FAIL;
+	static const char *const filters[] = {"type", "theme", "status", "licence", "territory",
+	                                      "all", "mine", NULL};
+	bool chosen = false;
+	for (const char *const *o = filters; *o; o++)
+		chosen = chosen || cli_opt_get(opts, *o);
+	if (markdown && !out && chosen)
+		return cli_usage_error("export", "%s", _("--format markdown PATH exports one record: the "
+		                                         "filters go with --out DIR"));
+	filtered q;
+	memset(&q, 0, sizeof q);
+	if (chosen) {
+		/* the records the filters keep, as list and the other formats choose them */
+		r = filtered_open("export", opts, &a, &q);
+		if (r)
+			return r;
+		if (cli_opt_get(opts, "mine")) {
+			if (q.f.territory) {
+				query_close(&q.nd, &q.tv);
+				return cli_usage_error("export", "%s",
+				                       _("--mine and --territory exclude each other"));
+			}
+			memcpy(q.terr, q.nd.has_territory ? q.nd.territory : q.nd.pk, PROTO_KEY_LEN);
+			q.f.territory = q.terr;
 		}
+	} else {
+		if (cli_node_open(&q.nd, a.dir))
+			return EXIT_FAIL;
+		/* the whole store: every territory's records, the federation's, tombstones */
+		q.f = (store_filter){ .include_tombstones = true, .include_federation = true };
 	}
-	node_dir_close(&nd);
-	return ret;
+	if (markdown) {
+		if (!chosen) /* the catalogue's records: no tombstone, no federation record */
+			q.f = (store_filter){ 0 };
+		q.f.territory = q.nd.territory;
+		q.f.trusted_only = false;
+		r = out ? export_md_dir(&q.nd, &q.f, out) : export_md_one(&q.nd, a.pos[0]);
+	} else {
+		r = export_json(&q.nd, &q.f);
+	}
+	query_close(&q.nd, &q.tv);
+	return r;
 }
