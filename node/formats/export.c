@@ -199,6 +199,8 @@ int export_each(const export_set *s,
                 int (*fn)(void *ctx, const export_record *r, const proto_value *body), void *ctx)
 {
 	for (size_t i = 0; i < s->n; i++) {
+		if (s->progress && i % EXPORT_PROGRESS_STEP == 0)
+			s->progress(s->progress_ctx, i, s->n);
 		const export_record *r = &s->v[i];
 		store_row row;
 		int e = store_entry_get(s->st, r->territory, r->path, &row);
@@ -220,6 +222,8 @@ int export_each(const export_set *s,
 		if (out)
 			return out;
 	}
+	if (s->progress)
+		s->progress(s->progress_ctx, s->n, s->n);
 	return 0;
 }
 

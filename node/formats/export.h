@@ -26,6 +26,8 @@
 #include "proto/value.h"
 #include "store/store.h"
 
+#define EXPORT_PROGRESS_STEP 1000u
+
 typedef struct export_record {
 	const char *type; /* its `type` */
 	const char *path;
@@ -57,6 +59,10 @@ typedef struct export_set {
 	 * harvesters page (Hydra: data.gouv.fr's and CKAN's DCAT harvesters follow its next
 	 * link); per_page 0: the whole catalogue, no page. The addresses are absolute, NULL when
 	 * there is none (no previous page on the first). */
+	/* called as export_each goes (every EXPORT_PROGRESS_STEP records and at the end), NULL:
+	 * not; a terminal shows it */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
 	struct {
 		size_t total, per_page, number;
 		const char *self, *first, *prev, *next, *last;

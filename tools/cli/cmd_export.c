@@ -24,12 +24,29 @@ typedef struct sink_ctx {
 	/* the file being written: a temporary file beside its place, renamed over it at the end */
 	int fd;
 	char path[4400], tmp[4420];
+	char name[256]; /* the file being written, as the writer names it, for the progress */
+	bool shown;     /* a progress line is on the terminal */
 } sink_ctx;
+
+/* "catalog.ttl: 2000 / 100000 records" on the terminal, rewritten in place. */
+static void export_progress(void *vctx, size_t done, size_t total)
+{
+	sink_ctx *c = vctx;
+	fprintf(stderr, _("\r%s: %zu / %zu records"), c->name, done, total);
+	c->shown = true;
+	if (done == total) {
+		fputc('\n', stderr);
+		c->shown = false;
+	}
+	fflush(stderr);
+}
 
 static int sink_begin(void *vctx, const char *name)
 {
 	sink_ctx *c = vctx;
 	c->fd = -1;
+	/* the file as the user named it (--out FILE), else as the writer names it */
+	snprintf(c->name, sizeof c->name, "%s", c->out && !c->folder ? c->out : name);
 	if (!c->out)
 		return 0;
 	if (c->folder)
@@ -152,6 +169,10 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	s.title = nd->name;
 	memcpy(s.node_key, nd->has_territory ? nd->territory : nd->pk, PROTO_KEY_LEN);
 	s.now_us = cli_now_us();
+	if (isatty(STDERR_FILENO)) {
+		s.progress = export_progress;
+		s.progress_ctx = &sc;
+	}
 	export_sink o = { .begin = sink_begin, .write = sink_write, .end = sink_end, .ctx = &sc };
 	int ret = EXIT_FAIL;
 	int r = export_set_load(&s, nd->st, f);
@@ -179,6 +200,8 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 		        o.n_records, format, o.n_skips);
 	ret = EXIT_OK;
 out:
+	if (sc.shown) /* a writer that stopped before the end of its records */
+		fputc('\n', stderr);
 	free(o.skips);
 	export_set_done(&s);
 	return ret;
