@@ -18,6 +18,10 @@ const export_format export_formats[] = {
 	  { "inventaire des algorithmes publics en CSV (colonnes d'Etalab, puis celles de Maille)",
 	    "inventory of public algorithms as CSV (Etalab's columns, then Maille's)" },
 	  export_write_inventaire_csv },
+	{ "publiccode", false,
+	  { "un publiccode.yml par composant logiciel (standard 0.7), dans un dossier",
+	    "one publiccode.yml a software component (standard 0.7), into a folder" },
+	  export_write_publiccode },
 	{ NULL, false, { NULL, NULL }, NULL },
 };
 
@@ -156,6 +160,7 @@ int export_set_load(export_set *s, store *st, const store_filter *f)
 	store_filter g = *f;
 	g.include_tombstones = false;
 	s->st = st;
+	s->trusted_only = f->trusted_only;
 	int r = store_list(st, &g, load_row, &c);
 	return c.err ? c.err : r;
 }

@@ -52,6 +52,7 @@ typedef struct export_set {
 	const char *title;      /* the catalogue's name (the node's territory, a federation) */
 	uint8_t node_key[PROTO_KEY_LEN];
 	uint64_t now_us;
+	bool trusted_only; /* the filter kept the trusted territories only (export_set_load) */
 } export_set;
 
 void export_set_init(export_set *s);
@@ -132,5 +133,9 @@ int export_write_dcat(const export_set *s, export_sink *o, const char *variant);
 /* inventaire.csv: the use cases of s (the other records are left out) as Maille's CSV of the
  * French algorithm inventory (node/formats/inventaire.h's columns). */
 int export_write_inventaire_csv(const export_set *s, export_sink *o, const char *variant);
+/* publiccode.yml (version 0.7 of the standard): one file a software component,
+ * "<slug>.publiccode.yml"; a component the standard cannot describe whole is a skip listing
+ * what it lacks; the other records are left out. */
+int export_write_publiccode(const export_set *s, export_sink *o, const char *variant);
 
 #endif
