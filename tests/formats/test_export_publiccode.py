@@ -256,6 +256,29 @@ class ExportPubliccode(harness.Case):
                                                "availableLanguages": ["nl"]})
         self.assertIn("2 records exported (publiccode), 2 left out", self.err)
 
+    def test_standard_output_and_the_validator(self):
+        # without --out: one YAML document a component, the same as the files
+        docs = list(yaml.safe_load_all(self.ok(self.a, "export", "--format", "publiccode",
+                                               "--all")))
+        names = [d["name"] for d in docs]
+        # (Catala too once test_round_trip completed it)
+        self.assertEqual(sorted(set(names) - {"Catala"}),
+                         ["Recommandations Collaboratives", "Signalen frontend"])
+        self.assertEqual(len(names), len(set(names)))
+        for d in docs:
+            self.assertEqual(validate(d), [], d["name"])
+        # the validator refuses what the standard refuses
+        doc = self.load("signalen-frontend.publiccode.yml")
+        doc["description"]["nl"]["longDescription"] = "Te kort."
+        doc["developmentStatus"] = "production"
+        doc["categories"] = ["meldingen"]
+        del doc["localisation"]
+        self.assertEqual(validate(doc), ["localisation missing", "category meldingen",
+                                         "developmentStatus",
+                                         "description.nl.longDescription",
+                                         "localisation.localisationReady",
+                                         "localisation.availableLanguages"])
+
     def test_used_by_is_the_rex_territories_only(self):
         # this node sees both: the REX and the use case name the component
         users = self.js(self.a, "show", SIGNALEN)["cooperation"]["used_by"]
