@@ -200,14 +200,15 @@ class ExportPubliccode(harness.Case):
     @classmethod
     def setUpClass(cls):
         cls.begin("maille-export-publiccode-")
-        cls.a = cls.init("a", "Métropole de Lyon", kind="metropole")
-        cls.b = cls.init("b", "Ville de Grenoble")
-        cls.c = cls.init("c", "Département de l'Isère", kind="departement")
-        cls.ok(cls.a, "federation", "new", "--name", "Réseau IA des territoires")
+        # Lyon's node runs the federation's daemon; Grenoble and Isère join it
+        cls.a, cls.b, cls.c = (cls.init(n, t, kind=k) for n, t, k in (
+            ("a", "Métropole de Lyon", "metropole"), ("b", "Ville de Grenoble", "commune"),
+            ("c", "Département de l'Isère", "departement")))
+        cls.ok(cls.a, "federation", "new", "--name", "Réseau des communs numériques")
         cls.da = cls.daemon(cls.a, "--no-web")
-        for d in (cls.b, cls.c):
-            cls.js(d, "join", cls.js(cls.a, "invite")["token"])
         cls.ka = cls.key(cls.a)
+        for joiner in (cls.b, cls.c):
+            cls.js(joiner, "join", cls.js(cls.a, "invite")["token"])
         # A: the three real files imported, completed as a person would, published; a
         # dataset and the sample software component too
         drafts = cls.path("drafts")
