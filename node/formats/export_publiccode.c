@@ -191,9 +191,9 @@ static void pcx_langs(pcx_doc *d)
 }
 
 /* The features of lang as items: a Markdown list's items, else the text as one item. Calls fn
- * for each (its text and length); the number of items. */
+ * for each (its text and length), its first error into *err; the number of items. */
 static size_t pcx_features(const pcx_doc *d, const char *lang, yaml_emitter_t *e,
-                           int (*fn)(yaml_emitter_t *e, const char *s, size_t len))
+                           int (*fn)(yaml_emitter_t *e, const char *s, size_t len), int *err)
 {
 	const proto_value *v = proto_map_get(d->body, "features");
 	size_t n = 0;
@@ -203,8 +203,9 @@ static size_t pcx_features(const pcx_doc *d, const char *lang, yaml_emitter_t *e
 		for (size_t i = 0; i < v->u.arr.n; i++)
 			if (v->u.arr.items[i].type == PROTO_V_STR && v->u.arr.items[i].u.str.len) {
 				n++;
-				if (fn)
-					fn(e, v->u.arr.items[i].u.str.ptr, v->u.arr.items[i].u.str.len);
+				if (fn && !*err)
+					*err = fn(e, v->u.arr.items[i].u.str.ptr,
+					          v->u.arr.items[i].u.str.len);
 			}
 		return n;
 	}
@@ -221,8 +222,8 @@ static size_t pcx_features(const pcx_doc *d, const char *lang, yaml_emitter_t *e
 		size_t len = list ? strcspn(p, "\n") : strlen(p);
 		if (len > 2 || (!list && len)) {
 			n++;
-			if (fn)
-				fn(e, list ? p + 2 : p, list ? len - 2 : len);
+			if (fn && !*err)
+				*err = fn(e, list ? p + 2 : p, list ? len - 2 : len);
 		}
 		p += len + (p[len] == '\n');
 	}
@@ -249,7 +250,8 @@ static void pcx_check_lang(pcx_doc *d, const char *lang)
 	else if (n > PCX_LONG_MAX)
 		pcx_miss(d, key, "plus de 10 000 caractères", "over 10,000 characters");
 	snprintf(key, sizeof key, "description.%s.features", lang);
-	if (!pcx_features(d, lang, NULL, NULL))
+	int unused = 0;
+	if (!pcx_features(d, lang, NULL, NULL, &unused))
 		pcx_miss(d, key, "absent", "missing");
 }
 
@@ -645,8 +647,8 @@ static int pcx_description(yaml_emitter_t *e, const pcx_doc *d)
 			}
 		}
 		if (!r && !(r = pcx_s(e, "features")) && !(r = pcx_seq_start(e))) {
-			pcx_features(d, lang, e, pcx_str_len);
-			r = pcx_seq_end(e);
+			pcx_features(d, lang, e, pcx_str_len, &r);
+			r = r ? r : pcx_seq_end(e);
 		}
 		if (!r)
 			r = pcx_ext(e, pcx_get(ext, lang, PROTO_V_MAP), kept);
