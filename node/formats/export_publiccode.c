@@ -82,16 +82,23 @@ static const char *const pcx_categories[] = {
 static const char *const pcx_dev_statuses[] = { "concept", "development", "beta",
 	                                        "stable",  "obsolete",    NULL };
 static const char *const pcx_software_types[] = {
-	"standalone/mobile", "standalone/iot",   "standalone/desktop", "standalone/web",
-	"standalone/backend", "standalone/other", "addon",             "library",
-	"configurationFiles", NULL,
+	"standalone/mobile",
+	"standalone/iot",
+	"standalone/desktop",
+	"standalone/web",
+	"standalone/backend",
+	"standalone/other",
+	"addon",
+	"library",
+	"configurationFiles",
+	NULL,
 };
 static const char *const pcx_maintenance_types[] = { "internal", "contract", "community", "none",
 	                                             NULL };
 /* Maille's status → developmentStatus, when the record has no development_status. */
 static const char *const pcx_status_map[][2] = {
-	{ "idea", "concept" },  { "design", "concept" },       { "development", "development" },
-	{ "pilot", "beta" },    { "evaluation", "beta" },      { "production", "stable" },
+	{ "idea", "concept" },     { "design", "concept" },  { "development", "development" },
+	{ "pilot", "beta" },       { "evaluation", "beta" }, { "production", "stable" },
 	{ "retired", "obsolete" }, { NULL, NULL },
 };
 
@@ -169,7 +176,8 @@ static const char *pcx_text(const pcx_doc *d, const char *key, const char *lang)
 static void pcx_langs(pcx_doc *d)
 {
 	const char *lang = pcx_str(d->body, PROTO_F_LANG);
-	static const char *const keys[] = { PROTO_F_SUMMARY, PROTO_F_DESCRIPTION, "features", NULL };
+	static const char *const keys[] = { PROTO_F_SUMMARY, PROTO_F_DESCRIPTION, "features",
+		                            NULL };
 	for (const char *const *k = keys; *k; k++) {
 		const proto_value *v = pcx_get(d->body, *k, PROTO_V_MAP);
 		for (size_t i = 0; v && i < v->u.map.n; i++)
@@ -310,7 +318,8 @@ static void pcx_check_localisation(pcx_doc *d)
 	for (size_t i = 0; ok && i < langs->u.arr.n; i++)
 		ok = langs->u.arr.items[i].type == PROTO_V_STR && langs->u.arr.items[i].u.str.len;
 	if (!ok)
-		pcx_miss(d, "localisation", l ? "incomplète" : "absent", l ? "incomplete" : "missing");
+		pcx_miss(d, "localisation", l ? "incomplète" : "absent",
+		         l ? "incomplete" : "missing");
 }
 
 /* What the standard requires, each rule that fails listed in d. */
@@ -406,8 +415,8 @@ static int pcx_user(const coop_item *it, void *vctx)
  * boolean, null) in YAML 1.1 or 1.2: then it is quoted. */
 static bool pcx_typed(const char *s, size_t len)
 {
-	static const char *const words[] = { "null", "true", "false", "yes", "no", "on", "off",
-		                             "y", "n", "~", NULL };
+	static const char *const words[] = { "null", "true", "false", "yes", "no", "on",
+		                             "off",  "y",    "n",     "~",   NULL };
 	if (len == 0)
 		return true;
 	char c = s[0];
@@ -459,8 +468,8 @@ static int pcx_s(yaml_emitter_t *e, const char *s)
 /* A multiline text as a literal block, when the emitter can. */
 static int pcx_block(yaml_emitter_t *e, const char *s)
 {
-	return pcx_scalar_style(e, s, strlen(s),
-	                        strchr(s, '\n') ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+	return pcx_scalar_style(
+	    e, s, strlen(s), strchr(s, '\n') ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
 }
 
 /* A non-string scalar written as YAML reads it (true, 12, 1.5). */
@@ -469,14 +478,16 @@ static int pcx_plain(yaml_emitter_t *e, const char *s)
 	yaml_event_t ev;
 	return pcx_emit(e, &ev,
 	                yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-	                                             (int)strlen(s), 1, 0, YAML_PLAIN_SCALAR_STYLE));
+	                                             (int)strlen(s), 1, 0,
+	                                             YAML_PLAIN_SCALAR_STYLE));
 }
 
 static int pcx_map_start(yaml_emitter_t *e)
 {
 	yaml_event_t ev;
-	return pcx_emit(e, &ev,
-	                yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	return pcx_emit(
+	    e, &ev,
+	    yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
 }
 
 static int pcx_map_end(yaml_emitter_t *e)
@@ -488,8 +499,9 @@ static int pcx_map_end(yaml_emitter_t *e)
 static int pcx_seq_start(yaml_emitter_t *e)
 {
 	yaml_event_t ev;
-	return pcx_emit(e, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-	                                                             YAML_BLOCK_SEQUENCE_STYLE));
+	return pcx_emit(
+	    e, &ev,
+	    yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
 }
 
 static int pcx_seq_end(yaml_emitter_t *e)
@@ -627,7 +639,8 @@ static int pcx_description(yaml_emitter_t *e, const pcx_doc *d)
 		r = pcx_s(e, lang);
 		r = r ? r : pcx_map_start(e);
 		if (!r && !main)
-			r = pcx_kv(e, "localisedName", pcx_str(pcx_get(d->body, PROTO_F_TITLE, PROTO_V_MAP), lang));
+			r = pcx_kv(e, "localisedName",
+			           pcx_str(pcx_get(d->body, PROTO_F_TITLE, PROTO_V_MAP), lang));
 		if (!r && main)
 			r = pcx_kv(e, "genericName", pcx_generic_name(d));
 		if (!r)
@@ -637,7 +650,8 @@ static int pcx_description(yaml_emitter_t *e, const pcx_doc *d)
 		if (!r && main) {
 			r = pcx_kv(e, "documentation", pcx_link(d, "documentation", 0));
 			if (!r)
-				r = pcx_kv(e, "apiDocumentation", pcx_link(d, "api-documentation", 0));
+				r = pcx_kv(e, "apiDocumentation",
+				           pcx_link(d, "api-documentation", 0));
 			if (!r && pcx_link(d, "video", 0)) {
 				r = pcx_s(e, "videos");
 				r = r ? r : pcx_seq_start(e);
@@ -803,8 +817,8 @@ static int pcx_funded(yaml_emitter_t *e, const pcx_doc *d)
 static int pcx_head(yaml_emitter_t *e, const pcx_doc *d)
 {
 	static const char *const suite[] = { "applicationSuite", NULL };
-	static const char *const logos[] = { "logo", "monochromeLogo", "organisation", "inputTypes",
-		                             "outputTypes", NULL };
+	static const char *const logos[] = { "logo",       "monochromeLogo", "organisation",
+		                             "inputTypes", "outputTypes",    NULL };
 	int r = pcx_kv(e, "publiccodeYmlVersion", PCX_VERSION);
 	r = r ? r : pcx_kv(e, "name", d->name);
 	r = r ? r : pcx_ext(e, d->ext, suite);
@@ -854,7 +868,8 @@ static int pcx_head(yaml_emitter_t *e, const pcx_doc *d)
 static int pcx_document(yaml_emitter_t *e, const pcx_doc *d)
 {
 	static const char *const audience[] = { "supports", "intendedAudience", NULL };
-	static const char *const legal[] = { "mainCopyrightOwner", "repoOwner", "authorsFile", NULL };
+	static const char *const legal[] = { "mainCopyrightOwner", "repoOwner", "authorsFile",
+		                             NULL };
 	static const char *const loc[] = { "localisation", NULL };
 	yaml_event_t ev;
 	int r = pcx_emit(e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0));
