@@ -408,7 +408,8 @@ bool import_spdx_expression_ok(const char *s)
 				return false;
 			after_with = len == 4;
 		} else {
-			bool known = after_with || (len > 11 && memcmp(s + i, "LicenseRef-", 11) == 0) ||
+			bool known = after_with ||
+			             (len > 11 && memcmp(s + i, "LicenseRef-", 11) == 0) ||
 			             (len > 12 && memcmp(s + i, "DocumentRef-", 12) == 0);
 			for (const char *const *id = pc_spdx_ids; *id && !known; id++)
 				known = strlen(*id) == len && memcmp(s + i, *id, len) == 0;
