@@ -20,7 +20,8 @@
  * description's screenshots...); the others (creationDate, a country section) are not written,
  * a validator would refuse them. usedBy is never the source's: it names the territories whose
  * REX about the component this node holds (node/service/coop.h's coop_users; a REX that
- * declares the use abandoned does not count), by their territory record's name.
+ * declares the use abandoned does not count, nor, unless the export takes every territory, an
+ * untrusted territory's), by their territory record's name; a use case is not a user.
  *
  * A component the standard cannot describe whole (no platforms, no localisation, a long
  * description under 150 characters...) is not written: it is a skip listing what it lacks,
