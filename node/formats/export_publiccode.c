@@ -80,20 +80,6 @@ static const char *const pcx_categories[] = {
 };
 /* clang-format on */
 
-static const char *const pcx_dev_statuses[] = { "concept", "development", "beta",
-	                                        "stable",  "obsolete",    NULL };
-static const char *const pcx_software_types[] = {
-	"standalone/mobile",
-	"standalone/iot",
-	"standalone/desktop",
-	"standalone/web",
-	"standalone/backend",
-	"standalone/other",
-	"addon",
-	"library",
-	"configurationFiles",
-	NULL,
-};
 static const char *const pcx_maintenance_types[] = { "internal", "contract", "community", "none",
 	                                             NULL };
 /* Maille's status → developmentStatus, when the record has no development_status. */
@@ -341,13 +327,13 @@ static void pcx_check(pcx_doc *d)
 			ds = pcx_status_map[i][1];
 	if (!ds)
 		pcx_miss(d, "developmentStatus", "absent", "missing");
-	else if (!pcx_in(pcx_dev_statuses, ds))
+	else if (!pcx_in(import_publiccode_dev_statuses, ds))
 		pcx_miss(d, "developmentStatus", "hors du standard", "not a value of the standard");
 	d->dev_status = ds;
 	const char *sw = pcx_str(d->body, "software_type");
 	if (!sw)
 		pcx_miss(d, "softwareType", "absent", "missing");
-	else if (!pcx_in(pcx_software_types, sw))
+	else if (!pcx_in(import_publiccode_software_types, sw))
 		pcx_miss(d, "softwareType", "hors du standard", "not a value of the standard");
 	for (size_t i = 0; i < d->n_langs; i++)
 		pcx_check_lang(d, d->langs[i]);
@@ -483,33 +469,28 @@ static int pcx_plain(yaml_emitter_t *e, const char *s)
 	                                             YAML_PLAIN_SCALAR_STYLE));
 }
 
-static int pcx_map_start(yaml_emitter_t *e)
+/* The start or the end of a block mapping (seq false) or sequence. */
+static int pcx_collection(yaml_emitter_t *e, bool seq, bool start)
 {
 	yaml_event_t ev;
-	return pcx_emit(
-	    e, &ev,
-	    yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	int ok;
+	if (seq && start)
+		ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		                                          YAML_BLOCK_SEQUENCE_STYLE);
+	else if (seq)
+		ok = yaml_sequence_end_event_initialize(&ev);
+	else if (start)
+		ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+		                                         YAML_BLOCK_MAPPING_STYLE);
+	else
+		ok = yaml_mapping_end_event_initialize(&ev);
+	return pcx_emit(e, &ev, ok);
 }
 
-static int pcx_map_end(yaml_emitter_t *e)
-{
-	yaml_event_t ev;
-	return pcx_emit(e, &ev, yaml_mapping_end_event_initialize(&ev));
-}
-
-static int pcx_seq_start(yaml_emitter_t *e)
-{
-	yaml_event_t ev;
-	return pcx_emit(
-	    e, &ev,
-	    yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
-}
-
-static int pcx_seq_end(yaml_emitter_t *e)
-{
-	yaml_event_t ev;
-	return pcx_emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
-}
+#define pcx_map_start(e) pcx_collection(e, false, true)
+#define pcx_map_end(e) pcx_collection(e, false, false)
+#define pcx_seq_start(e) pcx_collection(e, true, true)
+#define pcx_seq_end(e) pcx_collection(e, true, false)
 
 /* key: "text", when text is not NULL. */
 static int pcx_kv(yaml_emitter_t *e, const char *key, const char *text)

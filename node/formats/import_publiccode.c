@@ -822,9 +822,9 @@ static const import_synonym pc_status_synonyms[] = {
 	{ "obsolete", "retired" }, { NULL, NULL },
 };
 
-static const char *const pc_dev_statuses[] = { "concept", "development", "beta",
-	                                       "stable",  "obsolete",    NULL };
-static const char *const pc_software_types[] = {
+const char *const import_publiccode_dev_statuses[] = { "concept", "development", "beta",
+	                                               "stable",  "obsolete",    NULL };
+const char *const import_publiccode_software_types[] = {
 	"standalone/mobile",
 	"standalone/iot",
 	"standalone/desktop",
@@ -890,7 +890,7 @@ static int pc_key(pc *c, const char *k, proto_value *v)
 	if (strcmp(k, "roadmap") == 0)
 		return pc_link(c, "roadmap", "links", v);
 	if (strcmp(k, "softwareType") == 0)
-		return pc_term(c, "software_type", v, pc_software_types);
+		return pc_term(c, "software_type", v, import_publiccode_software_types);
 	if (!pc_str(c, v, &s, &len))
 		return pc_ext(c, k, NULL, NULL, v);
 	if (strcmp(k, "url") == 0)
@@ -903,7 +903,7 @@ static int pc_key(pc *c, const char *k, proto_value *v)
 	else if (strcmp(k, "releaseDate") == 0)
 		r = import_date(c->set, c->d, c->d->body, "release_date", "release_date", s, len);
 	else if (strcmp(k, "developmentStatus") == 0) {
-		r = pc_term(c, "development_status", v, pc_dev_statuses);
+		r = pc_term(c, "development_status", v, import_publiccode_dev_statuses);
 		if (!r)
 			r = import_enum(c->set, c->d, c->d->body, PROTO_F_STATUS, PROTO_F_STATUS,
 			                import_vocab("component", PROTO_F_STATUS),
