@@ -24,6 +24,10 @@ const export_format export_formats[] = {
 	    "algorithm register of the Eurocities standard 0.3.1 (CSV .csv or JSON .json; both "
 	    "into a folder)" },
 	  export_write_algorithm_register },
+	{ "publiccode", false, { NULL }, "component",
+	  { "un publiccode.yml par composant logiciel (standard 0.7), dans un dossier",
+	    "one publiccode.yml a software component (standard 0.7), into a folder" },
+	  export_write_publiccode },
 	{ NULL, false, { NULL }, NULL, { NULL, NULL }, NULL },
 };
 
@@ -191,6 +195,7 @@ int export_set_load(export_set *s, store *st, const store_filter *f)
 	store_filter g = *f;
 	g.include_tombstones = false;
 	s->st = st;
+	s->trusted_only = f->trusted_only;
 	int r = store_list(st, &g, load_row, &c);
 	return c.err ? c.err : r;
 }

@@ -55,14 +55,15 @@ typedef struct export_set {
 	const char *title;      /* the catalogue's name (the node's territory, a federation) */
 	uint8_t node_key[PROTO_KEY_LEN];
 	uint64_t now_us;
-	/* one page of a catalogue served in pieces (the web's /catalog.ttl?page=N), as the
-	 * harvesters page (Hydra: data.gouv.fr's and CKAN's DCAT harvesters follow its next
-	 * link); per_page 0: the whole catalogue, no page. The addresses are absolute, NULL when
-	 * there is none (no previous page on the first). */
+	bool trusted_only; /* the filter kept the trusted territories only (export_set_load) */
 	/* called as export_each goes (every EXPORT_PROGRESS_STEP records and at the end), NULL:
 	 * not; a terminal shows it */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
+	/* one page of a catalogue served in pieces (the web's /catalog.ttl?page=N), as the
+	 * harvesters page (Hydra: data.gouv.fr's and CKAN's DCAT harvesters follow its next
+	 * link); per_page 0: the whole catalogue, no page. The addresses are absolute, NULL when
+	 * there is none (no previous page on the first). */
 	struct {
 		size_t total, per_page, number;
 		const char *self, *first, *prev, *next, *last;
@@ -167,5 +168,9 @@ int export_write_inventaire_csv(const export_set *s, export_sink *o, const char 
 /* The use cases of s as an algorithm register of the Eurocities / Dutch standard 0.3.1: variant
  * "csv" (algorithm-register.csv) or "json" (algorithm-register.json), NULL both. */
 int export_write_algorithm_register(const export_set *s, export_sink *o, const char *variant);
+/* publiccode.yml (version 0.7 of the standard): one file a software component,
+ * "<slug>.publiccode.yml"; a component the standard cannot describe whole is a skip listing
+ * what it lacks; the other records are left out. */
+int export_write_publiccode(const export_set *s, export_sink *o, const char *variant);
 
 #endif

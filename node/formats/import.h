@@ -245,6 +245,14 @@ void import_draft_missing(const import_draft *d, void (*fn)(void *ctx, const pro
 /* The readers (one file each). */
 int import_read_markdown(import_set *set, const import_src *src);
 int import_read_publiccode(import_set *set, const import_src *src);
+/* Whether s is an SPDX licence expression as the SPDX list spells it: ids the reader knows
+ * (or LicenseRef-/DocumentRef- ones), AND, OR, WITH an exception, parentheses. What `export
+ * --format publiccode` writes as legal.license (the reader's own normalisation is its
+ * inverse: an expression it reads unchanged is one this accepts). */
+bool import_spdx_expression_ok(const char *s);
+/* The vocabularies of publiccode.yml's developmentStatus and softwareType (NULL-terminated). */
+extern const char *const import_publiccode_dev_statuses[];
+extern const char *const import_publiccode_software_types[];
 int import_read_algorithm_register(import_set *set, const import_src *src);
 int import_read_inventaire_csv(import_set *set, const import_src *src);
 int import_read_dcat(import_set *set, const import_src *src);

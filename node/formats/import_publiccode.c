@@ -376,6 +376,53 @@ static int pc_licence_read(pc *c, const proto_value *v)
 	return r;
 }
 
+bool import_spdx_expression_ok(const char *s)
+{
+	/* want_id: an id, a WITH's exception or "(" expected next; else an operator or ")" */
+	bool want_id = true, after_with = false;
+	int depth = 0;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		if (s[i] == '(' || s[i] == ')') {
+			if ((s[i] == '(') != want_id || after_with)
+				return false;
+			depth += s[i] == '(' ? 1 : -1;
+			if (depth < 0)
+				return false;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && s[j] != ' ' && s[j] != '(' && s[j] != ')')
+			j++;
+		size_t len = j - i;
+		bool op = (len == 3 && (memcmp(s + i, "AND", 3) == 0)) ||
+		          (len == 2 && memcmp(s + i, "OR", 2) == 0) ||
+		          (len == 4 && memcmp(s + i, "WITH", 4) == 0);
+		if (op) {
+			if (want_id)
+				return false;
+			after_with = len == 4;
+		} else {
+			bool known = after_with ||
+			             (len > 11 && memcmp(s + i, "LicenseRef-", 11) == 0) ||
+			             (len > 12 && memcmp(s + i, "DocumentRef-", 12) == 0);
+			for (const char *const *id = pc_spdx_ids; *id && !known; id++)
+				known = strlen(*id) == len && memcmp(s + i, *id, len) == 0;
+			if (!want_id || !known)
+				return false;
+			after_with = false;
+		}
+		want_id = op;
+		i = j;
+	}
+	return !want_id && depth == 0;
+}
+
 /* ---- the keys ------------------------------------------------------------------------------ */
 
 /* A language tag as description's keys are, and as the front matter takes it for a record's
@@ -775,9 +822,9 @@ static const import_synonym pc_status_synonyms[] = {
 	{ "obsolete", "retired" }, { NULL, NULL },
 };
 
-static const char *const pc_dev_statuses[] = { "concept", "development", "beta",
-	                                       "stable",  "obsolete",    NULL };
-static const char *const pc_software_types[] = {
+const char *const import_publiccode_dev_statuses[] = { "concept", "development", "beta",
+	                                               "stable",  "obsolete",    NULL };
+const char *const import_publiccode_software_types[] = {
 	"standalone/mobile",
 	"standalone/iot",
 	"standalone/desktop",
@@ -843,7 +890,7 @@ static int pc_key(pc *c, const char *k, proto_value *v)
 	if (strcmp(k, "roadmap") == 0)
 		return pc_link(c, "roadmap", "links", v);
 	if (strcmp(k, "softwareType") == 0)
-		return pc_term(c, "software_type", v, pc_software_types);
+		return pc_term(c, "software_type", v, import_publiccode_software_types);
 	if (!pc_str(c, v, &s, &len))
 		return pc_ext(c, k, NULL, NULL, v);
 	if (strcmp(k, "url") == 0)
@@ -856,7 +903,7 @@ static int pc_key(pc *c, const char *k, proto_value *v)
 	else if (strcmp(k, "releaseDate") == 0)
 		r = import_date(c->set, c->d, c->d->body, "release_date", "release_date", s, len);
 	else if (strcmp(k, "developmentStatus") == 0) {
-		r = pc_term(c, "development_status", v, pc_dev_statuses);
+		r = pc_term(c, "development_status", v, import_publiccode_dev_statuses);
 		if (!r)
 			r = import_enum(c->set, c->d, c->d->body, PROTO_F_STATUS, PROTO_F_STATUS,
 			                import_vocab("component", PROTO_F_STATUS),

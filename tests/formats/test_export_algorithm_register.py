@@ -218,7 +218,7 @@ class ExportAlgorithmRegister(importcase.ImportCase):
         self.assertTrue(out.startswith("\ufeffname;description_short;"))  # CSV first
         err = self.fails(self.dir, "export", "--format", "algorithm-register", "--type",
                          "component", rc=2)
-        self.assertIn("holds use cases only", err)
+        self.assertIn("holds records of type use_case only", err)
 
     def test_a_contact_not_public_and_a_type_the_standard_lacks_are_left_out(self):
         """A sample use case (generative AI) of another node, its one contact made private."""

@@ -32,7 +32,8 @@ typedef struct sink_ctx {
 static void export_progress(void *vctx, size_t done, size_t total)
 {
 	sink_ctx *c = vctx;
-	fprintf(stderr, _("\r%s: %zu / %zu records"), c->name, done, total);
+	fputc('\r', stderr);
+	fprintf(stderr, _("%s: %zu / %zu records"), c->name, done, total);
 	c->shown = true;
 	if (done == total) {
 		fputc('\n', stderr);
@@ -144,11 +145,12 @@ int export_run(node_dir *nd, store_filter *f, const char *format, const char *ou
 	/* a flavour by --out's extension (catalog.ttl), else a folder of every flavour */
 	const char *variant = site || ef->one_file ? NULL : export_format_variant(ef, out);
 	sink_ctx sc = { .out = out, .folder = out && !variant && !(ef && ef->one_file), .fd = -1 };
-	/* a format of one record type (an inventory holds use cases only) */
+	/* a format of one record type (an inventory holds use cases, publiccode components) */
 	if (ef && ef->type) {
 		if (f->type && strcmp(f->type, ef->type) != 0)
-			return cli_usage_error("export", _("--format %s holds use cases only, not \"%s\""),
-			                       format, f->type);
+			return cli_usage_error("export",
+			                       _("--format %s holds records of type %s only, not \"%s\""),
+			                       format, ef->type, f->type);
 		f->type = ef->type;
 	}
 	if (sc.folder && mkdir(out, 0755) != 0 && errno != EEXIST) {

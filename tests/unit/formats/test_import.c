@@ -225,5 +225,25 @@ static void test_file_error_drops_the_file(void)
 	CHECK(import_format_find("excel") == NULL);
 }
 
+/* What the publiccode export writes as legal.license: SPDX expressions as the list spells
+ * them, nothing the standard's parser would refuse. */
+static void test_spdx_expression(void)
+{
+	static const char *const ok[] = {
+		"Apache-2.0", "AGPL-3.0-or-later OR MIT", "(MIT AND Zlib) OR EUPL-1.2",
+		"GPL-2.0-only WITH Classpath-exception-2.0", "LicenseRef-ville-de-vanves",
+		"( MIT OR CECILL-2.1 )", NULL,
+	};
+	static const char *const bad[] = {
+		"", "apache-2.0", "GPL-2.0+", "MIT OR", "OR MIT", "(MIT", "MIT)", "MIT Zlib",
+		"MIT WITH (Zlib)", "Licence ouverte", "LicenseRef-", NULL,
+	};
+	for (const char *const *s = ok; *s; s++)
+		CHECK(import_spdx_expression_ok(*s));
+	for (const char *const *s = bad; *s; s++)
+		CHECK(!import_spdx_expression_ok(*s));
+}
+
 CHECK_MAIN(test_text_html_and_entities, test_text_damage, test_email_uri_date,
-           test_enum_spellings, test_draft_markdown, test_file_error_drops_the_file)
+           test_enum_spellings, test_draft_markdown, test_file_error_drops_the_file,
+           test_spdx_expression)
