@@ -480,7 +480,7 @@ static int arx_json_record(FILE *f, void *ctx)
 static int arx_record(void *ctx, const export_record *r, const proto_value *body)
 {
 	arx_run *run = ctx;
-	if (strcmp(r->type, "use_case") != 0)
+	if (strcmp(r->type, PROTO_T_USE_CASE) != 0)
 		return 0;
 	proto_arena a;
 	proto_arena_init(&a, 0);

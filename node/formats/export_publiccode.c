@@ -366,7 +366,7 @@ static bool pcx_trusted(const export_set *s, const uint8_t key[PROTO_KEY_LEN])
 {
 	if (!s->trusted_only)
 		return true;
-	store_filter f = { .type = "rex", .territory = key, .trusted_only = true };
+	store_filter f = { .type = PROTO_T_REX, .territory = key, .trusted_only = true };
 	bool any = false;
 	store_list(s->st, &f, pcx_any_row, &any);
 	return any;
@@ -378,7 +378,7 @@ static int pcx_user(const coop_item *it, void *vctx)
 	pcx_doc *d = c->d;
 	const char *type = pcx_str(it->body, PROTO_F_TYPE);
 	const char *decl = pcx_str(it->body, "declaration");
-	if (!type || strcmp(type, "rex") != 0 || (decl && strcmp(decl, "abandoned") == 0) ||
+	if (!type || strcmp(type, PROTO_T_REX) != 0 || (decl && strcmp(decl, "abandoned") == 0) ||
 	    d->n_users == PCX_USERS_MAX || !pcx_trusted(d->s, it->row->entry.territory))
 		return 0;
 	char name[256];
@@ -939,7 +939,7 @@ static int pcx_record(void *ctx, const export_record *r, const proto_value *body
 {
 	pcx_run *run = ctx;
 	const char *kind = pcx_str(body, "component_kind");
-	if (strcmp(r->type, "component") != 0 || !kind || strcmp(kind, "software") != 0)
+	if (strcmp(r->type, PROTO_T_COMPONENT) != 0 || !kind || strcmp(kind, "software") != 0)
 		return 0; /* not software: publiccode.yml describes software only */
 	proto_arena a;
 	proto_arena_init(&a, 0);
