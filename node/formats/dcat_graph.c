@@ -7,6 +7,41 @@
 
 #include "proto/error.h"
 
+/* The formats of open data portals, by their usual name; the codes are the EU vocabulary's
+ * (publications.europa.eu/resource/authority/file-type). */
+static const dcat_file_type file_types[] = {
+	{ "CSV", "CSV" },         { "TSV", "TSV" },       { "JSON", "JSON" },
+	{ "GeoJSON", "GEOJSON" }, { "JSON-LD", "JSON_LD" }, { "XML", "XML" },
+	{ "PDF", "PDF" },         { "ZIP", "ZIP" },       { "XLSX", "XLSX" },
+	{ "XLS", "XLS" },         { "ODS", "ODS" },       { "Shapefile", "SHP" },
+	{ "GeoPackage", "GPKG" }, { "KML", "KML" },       { "KMZ", "KMZ" },
+	{ "GML", "GML" },         { "HTML", "HTML" },     { "TXT", "TXT" },
+	{ "RDF/XML", "RDF_XML" }, { "Turtle", "RDF_TURTLE" }, { "Parquet", "PARQUET" },
+	{ "WMS", "WMS_SRVC" },    { "WFS", "WFS_SRVC" },  { "DOCX", "DOCX" },
+	{ "ODT", "ODT" },         { "PNG", "PNG" },       { "JPEG", "JPEG" },
+	{ "GeoTIFF", "GEOTIFF" }, { "NetCDF", "NETCDF" },
+};
+
+static bool same_name(const char *a, const char *b, size_t len)
+{
+	if (strlen(a) != len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char x = a[i], y = b[i];
+		if ((x >= 'a' && x <= 'z' ? x - 32 : x) != (y >= 'a' && y <= 'z' ? y - 32 : y))
+			return false;
+	}
+	return true;
+}
+
+const dcat_file_type *dcat_file_type_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof file_types / sizeof file_types[0]; i++)
+		if (same_name(file_types[i].name, name, len) || same_name(file_types[i].code, name, len))
+			return &file_types[i];
+	return NULL;
+}
+
 void dcat_graph_init(dcat_graph *g)
 {
 	memset(g, 0, sizeof *g);

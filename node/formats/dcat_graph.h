@@ -94,6 +94,17 @@ typedef struct dcat_prefix {
  * JSON-LD's inline @context), NULL-prefix-terminated: the JSON-LD reader knows that context. */
 extern const dcat_prefix dcat_export_prefixes[];
 
+/* A distribution's format as the EU file-type vocabulary names it: Maille's name of the
+ * format (what its records and the importers write) and the vocabulary's code, the last
+ * segment of its IRI (DCAT_FILE_TYPE_NS "GEOJSON"). The export writes the IRI, the import
+ * reads the name back, so that a format of the table survives the round trip. */
+typedef struct dcat_file_type {
+	const char *name, *code;
+} dcat_file_type;
+#define DCAT_FILE_TYPE_NS "http://publications.europa.eu/resource/authority/file-type/"
+/* The entry of name (the table's name or code, any case; len bytes), or NULL. */
+const dcat_file_type *dcat_file_type_find(const char *name, size_t len);
+
 /* The IRIs the mapping reads. */
 #define DCAT_NS "http://www.w3.org/ns/dcat#"
 #define DCT_NS "http://purl.org/dc/terms/"

@@ -10,6 +10,10 @@
  * two nodes has the same dct:identifier (urn:maille:<territory key>/<path>): no loops, no
  * duplicates. Only public contacts are written. The DCAT-AP 3 mandatory properties are always
  * there: a record that cannot have them (an API without an address) is skipped with a reason.
+ * The graph conforms to the DCAT-AP 3.0.0 SHACL shapes (shapes.ttl, range.ttl and the template
+ * dcat-ap-SHACL.ttl): every object of a ranged property is a node typed with its class in the
+ * graph (a validator knows nothing else), the language and the known formats are concepts of
+ * the EU vocabularies, a format they lack a labelled dct:MediaTypeOrExtent.
  *
  * The graph is built once as triples, then written by one of two serialisers: Turtle by hand
  * (escapes of RDF 1.1 Turtle), JSON-LD with jansson, its @context the prefixes only (so that
@@ -60,6 +64,7 @@ const dcat_prefix dcat_export_prefixes[] = {
 	{ "adms", "http://www.w3.org/ns/adms#" },
 	{ "skos", "http://www.w3.org/2004/02/skos/core#" },
 	{ "hydra", "http://www.w3.org/ns/hydra/core#" },
+	{ "rdfs", "http://www.w3.org/2000/01/rdf-schema#" },
 	{ NULL, NULL },
 };
 #define N_PREFIXES (sizeof dcat_export_prefixes / sizeof dcat_export_prefixes[0] - 1)
@@ -109,6 +114,22 @@ static term blank(graph *g)
 	if (!v)
 		g->err = MAILLE_ENOMEM;
 	return (term){ T_BLANK, v, NULL, NULL };
+}
+
+/* A triple of a resource that describes another (a typed object) into the graph of blank
+ * nodes when g has one, so that the subject's own block stays whole. */
+static void add_about(graph *g, term s, const char *p, term o)
+{
+	add(g->blank_sink ? g->blank_sink : g, s, p, o);
+}
+
+/* s p o, and o typed cls: the DCAT-AP 3 SHACL shapes (range.ttl) check the class of the
+ * object of most properties, which a validator knows only from the graph itself. */
+static void add_typed(graph *g, term s, const char *p, term o, const char *cls)
+{
+	add(g, s, p, o);
+	if (o.v && o.v[0] && s.v)
+		add_about(g, o, "a", iri(cls));
 }
 
 /* The strings given, up to a NULL, joined into one of g's arena (NULL when too long). */
@@ -191,7 +212,7 @@ static void add_agent(graph *g, const export_set *s, const export_territory *t)
 		add(g, a, "dct:identifier", lit(str_of(t->body, PROTO_F_SIREN), NULL));
 		const char *web = str_of(t->body, PROTO_F_WEBSITE);
 		if (web)
-			add(g, a, "foaf:homepage", iri(web));
+			add_typed(g, a, "foaf:homepage", iri(web), "foaf:Document");
 	}
 }
 
@@ -222,14 +243,26 @@ static void add_distribution(graph *g, term ds, const char *access, const char *
 	term d = blank(g);
 	add(g, ds, "dcat:distribution", d);
 	add(g, d, "a", iri("dcat:Distribution"));
-	add(g, d, "dcat:accessURL", iri(access));
-	if (format)
-		add(g, d, "dct:format", lit(format, NULL));
+	add_typed(g, d, "dcat:accessURL", iri(access), "rdfs:Resource");
+	const dcat_file_type *ft = format ? dcat_file_type_find(format, strlen(format)) : NULL;
+	if (ft) {
+		/* dct:format is an IRI of the EU file-type vocabulary (DCAT-AP 3's controlled
+		 * vocabulary); the import reads the table's name back */
+		term f = iri(join(g, DCAT_FILE_TYPE_NS, ft->code, NULL));
+		add_typed(g, d, "dct:format", f, "dct:MediaTypeOrExtent");
+		add_about(g, f, "skos:inScheme",
+		          iri("http://publications.europa.eu/resource/authority/file-type"));
+	} else if (format) {
+		/* a format the vocabulary does not name: a node of its class, labelled */
+		term f = blank(g);
+		add_typed(g, d, "dct:format", f, "dct:MediaTypeOrExtent");
+		add(g, f, "rdfs:label", lit(format, NULL));
+	}
 	if (title)
 		add(g, d, "dct:title", lit(title, "fr"));
 	const char *l = licence_iri(g, licence);
 	if (l)
-		add(g, d, "dct:license", iri(l));
+		add_typed(g, d, "dct:license", iri(l), "dct:LicenseDocument");
 }
 
 /* The properties every resource of a record has. */
@@ -258,12 +291,16 @@ static void add_common(graph *g, const export_set *s, const export_record *r,
 	bool component = strcmp(r->type, PROTO_T_COMPONENT) == 0;
 	const char *l = licence_iri(g, str_of(body, component ? PROTO_F_LICENCE : PROTO_F_CONTENT_LICENCE));
 	if (l)
-		add(g, res, "dct:license", iri(l));
-	if (lang)
-		add(g, res, "dct:language",
-		    iri(join(g, "http://publications.europa.eu/resource/authority/language/",
-		             strcmp(lang, "fr") == 0 ? "FRA" : strcmp(lang, "en") == 0 ? "ENG" : "MUL",
-		             NULL)));
+		add_typed(g, res, "dct:license", iri(l), "dct:LicenseDocument");
+	if (lang) {
+		/* a concept of the EU language authority, said so for the vocabulary shapes */
+		term lt = iri(join(g, "http://publications.europa.eu/resource/authority/language/",
+		                   strcmp(lang, "fr") == 0 ? "FRA" : strcmp(lang, "en") == 0 ? "ENG" : "MUL",
+		                   NULL));
+		add_typed(g, res, "dct:language", lt, "dct:LinguisticSystem");
+		add_about(g, lt, "skos:inScheme",
+		          iri("http://publications.europa.eu/resource/authority/language"));
+	}
 	add_contacts(g, res, body);
 	/* the department that runs it: the resource's creator (its publisher is the territory) */
 	const char *dept = str_of(body, PROTO_F_DEPARTMENT);
@@ -346,7 +383,7 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 			                       "landing_url): DCAT-AP requires dcat:endpointURL");
 		add(cg, cat, "dcat:service", iri(join(cg, res.v, NULL)));
 		add(g, res, "a", iri("dcat:DataService"));
-		add(g, res, "dcat:endpointURL", iri(endpoint));
+		add_typed(g, res, "dcat:endpointURL", iri(endpoint), "rdfs:Resource");
 		const char *described = link_of(body, "describedby");
 		if (described)
 			add(g, res, "dcat:endpointDescription", iri(described));
@@ -361,7 +398,7 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 		}
 		add_common(g, s, r, body, res);
 		if (page_iri)
-			add(g, res, "dcat:landingPage", iri(page_iri));
+			add_typed(g, res, "dcat:landingPage", iri(page_iri), "foaf:Document");
 		return g->err ? g->err : cg->err;
 	}
 	add(cg, cat, "dcat:dataset", iri(join(cg, res.v, NULL)));
@@ -370,7 +407,7 @@ static int build_record(graph *g, graph *cg, const export_set *s, export_sink *o
 	/* a component's landing page is its own; another record's is its page here */
 	const char *landing = component ? str_of(body, PROTO_F_LANDING_URL) : page_iri;
 	if (landing)
-		add(g, res, "dcat:landingPage", iri(landing));
+		add_typed(g, res, "dcat:landingPage", iri(landing), "foaf:Document");
 	if (component) {
 		const char *l = str_of(body, PROTO_F_LICENCE);
 		for (size_t k = 0; dists && dists->type == PROTO_V_ARRAY && k < dists->u.arr.n; k++) {
@@ -612,7 +649,7 @@ static void catalogue_head(graph *g, const export_set *s, term cat)
 	             " et les territoires de sa fédération Maille", NULL),
 	        "fr"));
 	if (base)
-		add(g, cat, "foaf:homepage", iri(join(g, base, "/", NULL)));
+		add_typed(g, cat, "foaf:homepage", iri(join(g, base, "/", NULL)), "foaf:Document");
 	char ts[21];
 	export_rfc3339(s->now_us, ts);
 	add(g, cat, "dct:modified", typed(join(g, ts, NULL), "xsd:dateTime"));

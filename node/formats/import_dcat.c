@@ -872,8 +872,8 @@ static int map_dates(dcat_map *m, uint32_t n)
 	return r < 0 ? r : 0;
 }
 
-/* The format of a distribution: dct:format (a name, the EU file-type's last segment, a
- * node's label), else dcat:mediaType (an IANA address's type). */
+/* The format of a distribution: dct:format (a name, the EU file-type's code as its usual
+ * name or its last segment, a node's label), else dcat:mediaType (an IANA address's type). */
 static const char *format_of(const dcat_graph *g, uint32_t n, size_t *ret_len)
 {
 	static const char iana[] = "www.iana.org/assignments/media-types/";
@@ -890,8 +890,15 @@ static const char *format_of(const dcat_graph *g, uint32_t n, size_t *ret_len)
 				const char *last = s + len;
 				while (last > s && last[-1] != '/')
 					last--;
-				len = (size_t)(s + len - last);
-				s = last;
+				/* the EU file-type's code by its usual name (what Maille's export
+				 * wrote: WFS_SRVC is "WFS") */
+				const dcat_file_type *ft =
+				    (size_t)(last - s) == strlen(DCAT_FILE_TYPE_NS) &&
+				            strncmp(s, DCAT_FILE_TYPE_NS, strlen(DCAT_FILE_TYPE_NS)) == 0
+				        ? dcat_file_type_find(last, (size_t)(s + len - last))
+				        : NULL;
+				len = ft ? strlen(ft->name) : (size_t)(s + len - last);
+				s = ft ? ft->name : last;
 			}
 			if (len) {
 				*ret_len = len;
@@ -905,6 +912,31 @@ static const char *format_of(const dcat_graph *g, uint32_t n, size_t *ret_len)
 	}
 	*ret_len = mlen;
 	return media;
+}
+
+/* Whether a dct:format value says nothing but the format the field holds: a name, an EU
+ * file type of the table (read back as its name), a node with only its types and labels (what
+ * Maille's export writes for a format the vocabulary lacks): then not kept under extensions. */
+static bool format_only(const dcat_graph *g, const dcat_obj *o)
+{
+	if (o->kind == DCAT_LITERAL)
+		return true;
+	size_t len;
+	const char *s = iri(g, o->node, &len);
+	size_t nl = strlen(DCAT_FILE_TYPE_NS);
+	/* the JSON-LD reader keeps a blank node's label ("_:b3") as its IRI */
+	bool labelled = len > 2 && s[0] == '_' && s[1] == ':';
+	if (o->kind == DCAT_IRI && !labelled)
+		return len > nl && strncmp(s, DCAT_FILE_TYPE_NS, nl) == 0 &&
+		       dcat_file_type_find(s + nl, len - nl);
+	bool label = false;
+	for (const dcat_triple *t = t_begin(g, o->node); t < t_end(g, o->node); t++) {
+		bool l = (is(t, P_RDFS_LABEL) || is(t, P_PREF_LABEL)) && t->o.kind == DCAT_LITERAL;
+		if (!l && !is(t, RDF_TYPE))
+			return false;
+		label |= l;
+	}
+	return label;
 }
 
 /* One distribution: {access_url, format, licence} (licence: the dataset's when the
@@ -939,7 +971,7 @@ static int map_distribution(dcat_map *m, uint32_t n, const proto_value *licence,
 		}
 		if ((is(t, RDF_TYPE) && t->o.kind == DCAT_IRI &&
 		     strcmp(g->nodes[t->o.node].s, DCAT_NS "Distribution") == 0) ||
-		    (is(t, P_FORMAT) && t->o.kind == DCAT_LITERAL)) /* the format itself */
+		    (is(t, P_FORMAT) && format_only(g, &t->o))) /* the format itself */
 			continue;
 		r = ext_triple(m, dext, t);
 	}

@@ -2,8 +2,10 @@
 """`maille export --format dcat`: the catalogue as DCAT-AP 3, read back by a second reader
 (raptor2's `rapper` for Turtle; the JSON-LD expanded here and compared with the Turtle, triple
 for triple), with the mandatory properties of DCAT-AP 3 on every catalogue, dataset,
-distribution, data service and agent; only public contacts; each record's territory as its
-publisher; the filters (--type, --mine); a file replaced whole.
+distribution, data service and agent, and what the DCAT-AP 3 SHACL shapes check of the rest
+(classes of objects, controlled vocabularies, cardinalities, dates); only public contacts;
+each record's territory as its publisher; the filters (--type, --mine); a file replaced
+whole.
 
 Usage: test_export_dcat.py MAILLE_BINARY SAMPLES_DIR"""
 import json
@@ -36,6 +38,46 @@ MANDATORY = {
     FOAF + "Agent": [FOAF + "name"],
 }
 
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ADMS = "http://www.w3.org/ns/adms#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EU = "http://publications.europa.eu/resource/authority/"
+
+# What the DCAT-AP 3.0.0 SHACL shapes check of the properties the export writes, in Python so
+# that the suite needs no SHACL validator: the class of each object (range.ttl, and the
+# template dcat-ap-SHACL.ttl for the addresses), which a validator knows only from the
+# graph's own rdf:type triples; the properties at most once (shapes.ttl); the temporal
+# datatypes (shapes.ttl's DateOrDateTimeDataType_Shape).
+RANGE = {
+    DCAT + "Catalog": {DCT + "publisher": FOAF + "Agent", FOAF + "homepage": FOAF + "Document",
+                       DCAT + "dataset": DCAT + "Dataset", DCAT + "service": DCAT + "DataService"},
+    DCAT + "Dataset": {DCT + "publisher": FOAF + "Agent", DCT + "creator": FOAF + "Agent",
+                       DCAT + "contactPoint": VCARD + "Kind",
+                       DCAT + "distribution": DCAT + "Distribution",
+                       DCAT + "landingPage": FOAF + "Document",
+                       DCT + "language": DCT + "LinguisticSystem",
+                       ADMS + "identifier": ADMS + "Identifier"},
+    DCAT + "DataService": {DCT + "publisher": FOAF + "Agent", DCT + "creator": FOAF + "Agent",
+                           DCAT + "contactPoint": VCARD + "Kind",
+                           DCAT + "landingPage": FOAF + "Document",
+                           DCT + "language": DCT + "LinguisticSystem",
+                           DCT + "license": DCT + "LicenseDocument",
+                           DCAT + "servesDataset": DCAT + "Dataset",
+                           DCAT + "endpointURL": RDFS + "Resource"},
+    DCAT + "Distribution": {DCT + "format": DCT + "MediaTypeOrExtent",
+                            DCT + "license": DCT + "LicenseDocument",
+                            DCAT + "accessURL": RDFS + "Resource"},
+}
+AT_MOST_ONCE = {
+    DCAT + "Catalog": [DCT + "publisher", DCT + "modified", DCT + "issued", FOAF + "homepage"],
+    DCAT + "Dataset": [DCT + "publisher", DCT + "modified", DCT + "issued"],
+    DCAT + "DataService": [DCT + "publisher", DCT + "license"],
+    DCAT + "Distribution": [DCT + "format", DCT + "license", DCT + "modified", DCT + "issued"],
+}
+TEMPORAL = {XSD + "date": r"\d{4}-\d{2}-\d{2}",
+            XSD + "dateTime": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"}
+
 NT_TERM = r'(<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z-]+|\^\^<[^>]*>)?)'
 NT_LINE = re.compile(r'^' + NT_TERM + r' ' + NT_TERM + r' ' + NT_TERM + r' \.$')
 
@@ -46,19 +88,21 @@ def nt_unescape(s):
                   else {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}[m.group(3)], s)
 
 
-def nt_term(t):
-    """A term of N-Triples as ("iri", v) / ("blank",) / ("lit", text, lang, datatype)."""
+def nt_term(t, labels=False):
+    """A term of N-Triples as ("iri", v) / ("blank",) (with labels: ("blank", "_:label")) /
+    ("lit", text, lang, datatype)."""
     if t.startswith("<"):
         return ("iri", t[1:-1])
     if t.startswith("_:"):
-        return ("blank",)
+        return ("blank", t) if labels else ("blank",)
     m = re.match(r'^"((?:[^"\\]|\\.)*)"(?:@([A-Za-z-]+)|\^\^<([^>]*)>)?$', t)
     return ("lit", nt_unescape(m.group(1)), m.group(2), m.group(3))
 
 
-def turtle_triples(path):
+def turtle_triples(path, labels=False):
     """The triples of a Turtle file as rapper (raptor2's own tool, not Maille) reads them; the
-    subjects kept whole (blank nodes by their label), for the class checks."""
+    subjects kept whole (blank nodes by their label), for the class checks; the blank objects
+    too with labels."""
     p = subprocess.run(["rapper", "-q", "-i", "turtle", "-o", "ntriples", path],
                        capture_output=True, text=True)
     if p.returncode != 0:
@@ -68,7 +112,7 @@ def turtle_triples(path):
         m = NT_LINE.match(line)
         if not m:
             raise AssertionError(f"not N-Triples: {line}")
-        out.append((m.group(1), m.group(2)[1:-1], nt_term(m.group(3))))
+        out.append((m.group(1), m.group(2)[1:-1], nt_term(m.group(3), labels)))
     return out
 
 
@@ -138,6 +182,63 @@ class ExportDcat(harness.Case):
                 have = {p for s2, p, _ in self.ttl if s2 == s}
                 for p in props:
                     self.assertIn(p, have, f"{s} ({cls_iri}) lacks {p}")
+
+    def test_objects_have_the_class_the_shapes_require(self):
+        """range.ttl: a validator knows an object's class only from the graph, so each object
+        of a ranged property is a node (never a literal) typed there."""
+        ttl = turtle_triples(self.path("cat", "catalog.ttl"), labels=True)
+        types = {}
+        for s, p, o in ttl:
+            if p == RDF_TYPE:
+                types.setdefault(s, set()).add(o[1])
+        checked = set()
+        for cls_iri, ranges in RANGE.items():
+            for s in self.subjects_of(ttl, cls_iri):
+                for s2, p, o in ttl:
+                    if s2 != s or p not in ranges:
+                        continue
+                    self.assertNotEqual(o[0], "lit", f"{s} {p}: a literal, not a node")
+                    node = "<" + o[1] + ">" if o[0] == "iri" else o[1]
+                    self.assertIn(ranges[p], types.get(node, set()), f"{s} {p} {node}")
+                    checked.add(p)
+        # the properties that carried literals or untyped addresses before are all there
+        for p in (DCT + "format", DCT + "language", DCT + "license", DCAT + "landingPage",
+                  FOAF + "homepage", DCAT + "accessURL", DCAT + "endpointURL"):
+            self.assertIn(p, checked)
+
+    def test_controlled_vocabularies(self):
+        """mdr-vocabularies.shape.ttl: dct:language a concept of the EU language authority;
+        a known dct:format one of the EU file types, an unknown one a labelled node."""
+        in_scheme = {(s, o[1]) for s, p, o in self.ttl if p == SKOS + "inScheme"}
+        langs = {o[1] for s, p, o in self.ttl if p == DCT + "language"}
+        self.assertEqual(langs, {EU + "language/FRA"})
+        self.assertIn(("<" + EU + "language/FRA>", EU + "language"), in_scheme)
+        formats = [o for s, p, o in self.ttl if p == DCT + "format"]
+        self.assertIn(("iri", EU + "file-type/CSV"), formats)
+        self.assertIn(("iri", EU + "file-type/GEOJSON"), formats)
+        for f in formats:
+            if f[0] == "iri":
+                self.assertIn(("<" + f[1] + ">", EU + "file-type"), in_scheme)
+        labels = [o[1] for s, p, o in self.ttl if p == RDFS + "label"]
+        self.assertIn("Tableur maison", labels)
+        mails = [o for s, p, o in self.ttl if p == VCARD + "hasEmail"]
+        self.assertTrue(mails)
+        for o in mails:
+            self.assertEqual(o[0], "iri")
+            self.assertTrue(o[1].startswith("mailto:"), o)
+
+    def test_cardinalities_and_dates(self):
+        for cls_iri, props in AT_MOST_ONCE.items():
+            for s in self.subjects_of(self.ttl, cls_iri):
+                for p in props:
+                    n = len([1 for s2, p2, _ in self.ttl if s2 == s and p2 == p])
+                    self.assertLessEqual(n, 1, f"{s} ({cls_iri}) has {n} {p}")
+        dates = [o for s, p, o in self.ttl if p in (DCT + "modified", DCT + "issued")]
+        self.assertTrue([o for o in dates if o[3] == XSD + "date"])
+        for o in dates:
+            self.assertEqual(o[0], "lit")
+            self.assertIn(o[3], TEMPORAL, o)
+            self.assertRegex(o[1], "^" + TEMPORAL[o[3]] + "$")
 
     def test_one_resource_per_record(self):
         datasets = self.subjects_of(self.ttl, DCAT + "Dataset")
@@ -288,6 +389,9 @@ contacts:
 distributions:
   - access_url: https://donnees.exemple-metropole.fr/voirie.csv
     format: CSV
+    licence: etalab-2.0
+  - access_url: https://donnees.exemple-metropole.fr/voirie.ods
+    format: Tableur maison
     licence: etalab-2.0
 ---
 Une ligne par intervention : date, adresse, nature des travaux.
