@@ -122,9 +122,63 @@ static void on_statement(void *data, raptor_statement *st)
 	}
 }
 
+/* The first brace of buf outside comments, strings and IRIs: Turtle has none (a graph block
+ * "<name> { ... }" is TriG's), and raptor2 2.0.15's Turtle reader, which reads such blocks,
+ * crashes on an empty IRI before one ("<>{"). Its line and column (1-based) into ret_*;
+ * false: none. */
+static bool turtle_brace(const uint8_t *buf, size_t len, unsigned *ret_line, unsigned *ret_col)
+{
+	unsigned line = 1, col = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t ch = buf[i];
+		col++;
+		if (ch == '\n') {
+			line++;
+			col = 0;
+		} else if (ch == '#') { /* a comment, to the end of the line */
+			while (i + 1 < len && buf[i + 1] != '\n' && buf[i + 1] != '\r')
+				i++;
+		} else if (ch == '<') { /* an IRI: no space, no quote, no brace inside */
+			while (i + 1 < len && buf[i + 1] != '>' && buf[i + 1] > ' ' && buf[i + 1] != '{' &&
+			       buf[i + 1] != '}') {
+				i++;
+				col++;
+			}
+		} else if (ch == '"' || ch == '\'') { /* a string, short or long ("""...""") */
+			bool triple = i + 2 < len && buf[i + 1] == ch && buf[i + 2] == ch;
+			size_t j = i + (triple ? 3 : 1);
+			for (; j < len; j++) {
+				if (buf[j] == '\\') {
+					j++;
+					continue;
+				}
+				if (buf[j] == '\n') {
+					line++;
+					col = 0;
+				}
+				if (buf[j] == ch && (!triple || (j + 2 < len && buf[j + 1] == ch && buf[j + 2] == ch)))
+					break;
+			}
+			i = triple ? j + 2 : j; /* an unclosed string: raptor says so */
+		} else if (ch == '{' || ch == '}') {
+			*ret_line = line;
+			*ret_col = col;
+			return true;
+		}
+	}
+	return false;
+}
+
 int dcat_read_rdf(import_set *set, const import_src *src, const uint8_t *buf, size_t len,
                   bool xml, dcat_graph *g)
 {
+	unsigned bl, bc;
+	if (!xml && turtle_brace(buf, len, &bl, &bc))
+		return import_file_fail(set, src, MAILLE_EPROTO, bl, bc, "",
+		                        "Turtle illisible : une accolade hors d'une chaîne (un bloc de "
+		                        "graphe TriG ou N3 n'est pas du Turtle)",
+		                        "unreadable Turtle: a brace outside a string (a TriG or N3 graph "
+		                        "block is not Turtle)");
 	rdf_ctx c = { .g = g };
 	raptor_world *w = raptor_new_world();
 	if (!w || raptor_world_open(w)) {

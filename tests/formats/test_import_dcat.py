@@ -304,6 +304,21 @@ class ImportDcat(harness.Case):
                                           "  dct:title \"y\" ,, .\n")
         self.assertIn("syntaxe.ttl:3: unreadable Turtle", err)
 
+    def test_graph_block_is_a_file_error(self):
+        # a TriG graph block is not Turtle; raptor2 2.0.15 crashes on one named by an empty
+        # IRI ("<>{"), so the reader refuses braces before raptor reads the file; braces
+        # inside strings, IRIs' neighbours and comments stay readable
+        err = self.refused("graphe.ttl", "<https://exemple.fr/a> <https://exemple.fr/b> \"c\" .\n<>{")
+        self.assertIn("graphe.ttl:2: unreadable Turtle: a brace outside a string", err)
+        self.write("accolades.ttl", "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+                                    "@prefix dct: <http://purl.org/dc/terms/> .\n"
+                                    "# un commentaire { avec accolades }\n"
+                                    "<https://exemple.fr/jeux/json> a dcat:Dataset ;\n"
+                                    "  dct:title \"Schéma {JSON}\"@fr ;\n"
+                                    "  dct:description \"\"\"Sur deux lignes\n{ \\\" } fin\"\"\" .\n")
+        rc, out, err = self.m(self.dir, "import", "dcat", self.path("accolades.ttl"), "--dry-run")
+        self.assertIn("1 record read", out, err)
+
     def test_cycle_of_blank_nodes_ends_with_an_issue(self):
         self.write("cycle.ttl", "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
                                 "@prefix dct: <http://purl.org/dc/terms/> .\n"
