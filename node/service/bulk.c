@@ -7,7 +7,9 @@
  * record's cost, and each signature is independent of the others). Last, the calling thread,
  * the store's only writer, stores the signed entries in one transaction
  * (store_entry_put_verified: signed here, they need no second verification). The workers sign
- * the next batch while the calling thread stores the current one. */
+ * the next batch while the calling thread stores the current one, and the next batch's live
+ * versions are read inside the current one's transaction (a read on its own would take and
+ * release the file's locks once a record). */
 #include "bulk.h"
 
 #include <pthread.h>
@@ -141,14 +143,12 @@ static void batch_prepare(node_dir *nd, bulk_item *items, bulk_signed *slots, si
 	}
 }
 
-/* Step three: the signed entries of items[start..end) stored in one transaction. 0, or the
- * store's error (the batch rolled back). */
+/* Step three: the signed entries of items[start..end) stored in the transaction the caller
+ * began, then committed. 0, or the store's error (the batch rolled back). */
 static int batch_store(node_dir *nd, bulk_item *items, bulk_signed *slots, size_t start,
                        size_t end)
 {
-	int r = store_begin(nd->st);
-	if (r)
-		return r;
+	int r = 0;
 	for (size_t i = start; i < end && !r; i++) {
 		bulk_item *it = &items[i];
 		bulk_signed *s = &slots[i - start];
@@ -208,14 +208,22 @@ int bulk_publish(node_dir *nd, bulk_item *items, size_t n, unsigned threads, uin
 	int r = jobs[0].slots && jobs[1].slots ? 0 : MAILLE_ENOMEM;
 	size_t failed_from = 0;
 	bulk_job *cur = &jobs[0], *nxt = &jobs[1];
-	if (!r) {
-		cur->start = 0;
-		cur->end = per;
-		batch_prepare(nd, items, cur->slots, 0, per, now_us);
-		sign_start(cur, threads);
-		sign_wait(cur);
-	}
-	for (size_t start = 0; !r && start < n; start += BULK_BATCH) {
+	cur->start = 0;
+	cur->end = per;
+	for (bool first = true; !r && cur->start < n; first = false) {
+		/* the live versions are read inside the write transaction: one lock for a batch
+		 * rather than one for each record's read (the next batch's paths are not this
+		 * one's, so what it reads is what it would read after this commit) */
+		r = store_begin(nd->st);
+		if (r) {
+			failed_from = cur->start;
+			break;
+		}
+		if (first) {
+			batch_prepare(nd, items, cur->slots, cur->start, cur->end, now_us);
+			sign_start(cur, threads);
+			sign_wait(cur);
+		}
 		size_t end = cur->end;
 		/* the next batch is read and its signing started before this one is stored: the
 		 * calling thread stores while the workers sign */
@@ -239,6 +247,8 @@ int bulk_publish(node_dir *nd, bulk_item *items, size_t n, unsigned threads, uin
 		bulk_job *t = cur;
 		cur = nxt;
 		nxt = t;
+		if (!more)
+			break;
 	}
 	for (int j = 0; j < 2; j++) {
 		if (jobs[j].slots)
