@@ -245,9 +245,6 @@ struct store_prepared {
 	bool ok;                  /* prepared (else the put decodes the body itself) */
 };
 
-struct store_preparer {
-	store_analyser *an;
-};
 
 /* What a put has to do, decided before it writes anything. */
 typedef struct store_put_plan {

@@ -111,7 +111,7 @@ int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw
  * tokenizer's own (store/analyse.h): the index and the vocabulary get what a plain put gives
  * them. A preparer is one thread's (its French stemmer is not thread-safe); a prepared
  * document holds one document at a time, and is the caller's to free. MAILLE_ENOMEM. */
-typedef struct store_preparer store_preparer;
+typedef struct store_analyser store_preparer; /* store/analyse.h's analyser */
 typedef struct store_prepared store_prepared;
 int store_preparer_new(store_preparer **ret);
 void store_preparer_free(store_preparer *pr);

@@ -486,21 +486,12 @@ static int store_pre_word_add(void *ctx, const char *tok, size_t tok_len, const 
 
 int store_preparer_new(store_preparer **ret)
 {
-	store_preparer *pr = calloc(1, sizeof *pr);
-	if (!pr || store_analyser_new(&pr->an) != 0) {
-		free(pr);
-		return MAILLE_ENOMEM;
-	}
-	*ret = pr;
-	return 0;
+	return store_analyser_new(ret);
 }
 
 void store_preparer_free(store_preparer *pr)
 {
-	if (!pr)
-		return;
-	store_analyser_free(pr->an);
-	free(pr);
+	store_analyser_free(pr);
 }
 
 int store_prepared_new(store_prepared **ret)
@@ -542,7 +533,7 @@ int store_doc_prepare(store_preparer *pr, const proto_entry *e, store_prepared *
 	for (int k = 0; k < TEXT_N_ && !rc; k++) {
 		size_t before = p->words_n;
 		if (p->text[k].len)
-			rc = store_analyser_run(pr->an, p->text[k].p, p->text[k].len, true,
+			rc = store_analyser_run(pr, p->text[k].p, p->text[k].len, true,
 			                        store_pre_word_add, p);
 		p->words_len[k] = p->words_n - before;
 	}

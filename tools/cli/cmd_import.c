@@ -389,17 +389,25 @@ static unsigned par_threads(size_t n)
 	return cores > (long)PAR_THREADS_MAX ? PAR_THREADS_MAX : (unsigned)cores;
 }
 
+/* The next chunk no worker took, items [*from, *to): false when none is left or a worker
+ * failed. */
+static bool par_next(par_job *job, size_t *ret_c, size_t *from, size_t *to)
+{
+	size_t c = atomic_fetch_add(&job->next, 1);
+	if (c >= job->n_chunks || atomic_load(&job->fail))
+		return false;
+	*ret_c = c;
+	*from = c * PAR_CHUNK;
+	*to = *from + PAR_CHUNK < job->n_items ? *from + PAR_CHUNK : job->n_items;
+	return true;
+}
+
 /* Worker k's part of reading: whole chunks of files into its own set. */
 static void par_read_chunks(par_job *job, unsigned k)
 {
 	par_worker *w = &job->w[k];
-	for (;;) {
-		size_t c = atomic_fetch_add(&job->next, 1);
-		if (c >= job->n_chunks || atomic_load(&job->fail))
-			return;
-		size_t from = c * PAR_CHUNK, to = from + PAR_CHUNK;
-		if (to > job->n_items)
-			to = job->n_items;
+	size_t c, from, to;
+	while (par_next(job, &c, &from, &to)) {
 		job->chunks[c] = (par_chunk){ k, w->set.n, 0 };
 		for (size_t i = from; i < to && !w->r; i++) {
 			int fd = open(job->files->v[i], O_RDONLY | O_CLOEXEC);
@@ -429,13 +437,8 @@ static void par_read_chunks(par_job *job, unsigned k)
 static void par_check_chunks(par_job *job, unsigned k)
 {
 	par_worker *w = &job->w[k];
-	for (;;) {
-		size_t c = atomic_fetch_add(&job->next, 1);
-		if (c >= job->n_chunks || atomic_load(&job->fail))
-			return;
-		size_t from = c * PAR_CHUNK, to = from + PAR_CHUNK;
-		if (to > job->n_items)
-			to = job->n_items;
+	size_t c, from, to;
+	while (par_next(job, &c, &from, &to)) {
 		for (size_t i = from; i < to && !w->r; i++) {
 			draft_state *s = &job->st[i];
 			w->r = draft_check_record(&w->arena, &job->set->drafts[i], s, job->terr,

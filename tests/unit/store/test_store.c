@@ -805,6 +805,23 @@ static void test_put_verified_refusals(void)
 	tmp_end();
 }
 
+/* What the two records of test_search_french give a search, however they were put: every
+ * text field searched (a REX's difficulties, a use case's nested risks), plurals finding
+ * singulars, the highlight on the whole word, never the elided article. */
+static void search_french_check(store *st)
+{
+	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1); /* difficulties, typed without accent */
+	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);  /* a plural finds the singular */
+	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
+	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
+	rows rs = {0};
+	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
+	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
+}
+
 /* A put with its document prepared apart (store_doc_prepare, as bulk publishing does on its
  * signing threads) indexes what a plain put indexes: the same words found, the elided article
  * not highlighted, the vocabulary's suggestions; a body the store refuses is refused the same
@@ -839,15 +856,7 @@ static void test_put_prepared(void)
 		free(raw);
 	}
 	CHECK_EQ_INT(store_commit(st), 0);
-	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);
-	rows rs = {0};
-	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
-	CHECK_EQ_INT(rs.n, 1);
-	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
-	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
+	search_french_check(st);
 	CHECK_EQ_INT(store_suggest(st, "accueil quinconsiere", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK_EQ_STR(n ? sug[0] : NULL, "accueil quinconciere");
@@ -1043,18 +1052,8 @@ static void test_search_french(void)
 	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW - 2, PROTO_KIND_DOCUMENT, &rex, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "use-case/tri", NOW - 1, PROTO_KIND_DOCUMENT, &uc, NULL, NULL), 0);
-	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1); /* difficulties, typed without accent */
 	CHECK_EQ_INT(search_n(st, "Quinconcière", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);  /* a plural finds the singular */
-	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
-	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
-	/* the highlight marks the whole word, never the elided article */
-	rows rs = {0};
-	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
-	CHECK_EQ_INT(rs.n, 1);
-	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
-	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
+	search_french_check(st);
 	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK(n >= 1);
 	CHECK_EQ_STR(n ? sug[0] : NULL, "chatbot");
