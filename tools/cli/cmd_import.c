@@ -540,6 +540,10 @@ static bool read_par(import_set *set, const file_list *files, bool show, par_job
 	for (unsigned k = 0; ok && k < n_w; k++)
 		ok = (job->w[k].buf = malloc((size_t)IMPORT_FILE_MAX + 1)) != NULL;
 	ok = ok && par_run(job, par_read_chunks, files->n);
+	if (ok && show) { /* the last chunk may have been another worker's */
+		fputc('\r', stderr);
+		fprintf(stderr, _("reading: %zu / %zu files"), files->n, files->n);
+	}
 	/* one import's limits, as one set would have met them */
 	size_t total = 0, bytes = 0;
 	for (unsigned k = 0; ok && k < n_w; k++) {
