@@ -59,7 +59,9 @@ void *proto_arena_alloc(proto_arena *a, size_t n)
 		size_t cap = n > ARENA_CHUNK_MIN ? n : ARENA_CHUNK_MIN;
 		if (c && c->cap * 2 > cap && c->cap < 1024u * 1024u)
 			cap = c->cap * 2; /* grow chunks geometrically for big trees */
-		c = malloc(sizeof *c + cap);
+		/* zeroed once here (calloc knows fresh pages are zero already) rather than at each
+		 * allocation: a chunk's bytes are handed out once */
+		c = calloc(1, sizeof *c + cap);
 		if (!c)
 			return NULL;
 		c->cap = cap;
@@ -70,7 +72,6 @@ void *proto_arena_alloc(proto_arena *a, size_t n)
 	void *p = c->data + c->used;
 	c->used += n;
 	a->total += n;
-	memset(p, 0, n);
 	return p;
 }
 
@@ -125,9 +126,23 @@ size_t proto_utf8_next(const uint8_t *s, size_t len, uint32_t *ret_cp)
 bool proto_utf8_valid(const uint8_t *s, size_t len)
 {
 	uint32_t cp;
-	for (size_t i = 0, n; i < len; i += n)
-		if (!(n = proto_utf8_next(s + i, len - i, &cp)))
+	size_t i = 0;
+	while (i < len) {
+		/* runs of ASCII, most of any text, eight bytes at a time */
+		uint64_t w;
+		while (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0))
+			i += 8;
+		if (i == len)
+			break;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = proto_utf8_next(s + i, len - i, &cp);
+		if (!n)
 			return false;
+		i += n;
+	}
 	return true;
 }
 
@@ -683,8 +698,17 @@ int proto_value_encode(const proto_value *v, size_t max_len, uint8_t **ret_buf, 
 		msgpack_sbuffer_destroy(&e.sb);
 		return MAILLE_EINVAL;
 	}
+	/* copied out at its size: the packer's buffer starts at 8 KiB, and a caller keeping
+	 * thousands of bodies (an import) would hold five times their bytes */
+	uint8_t *buf = malloc(e.sb.size);
+	if (!buf) {
+		msgpack_sbuffer_destroy(&e.sb);
+		return MAILLE_ENOMEM;
+	}
+	memcpy(buf, e.sb.data, e.sb.size);
 	*ret_len = e.sb.size;
-	*ret_buf = (uint8_t *)msgpack_sbuffer_release(&e.sb);
+	*ret_buf = buf;
+	msgpack_sbuffer_destroy(&e.sb);
 	return 0;
 }
 

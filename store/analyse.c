@@ -51,6 +51,10 @@ void store_analyser_free(store_analyser *a)
  * start a strict UTF-8 sequence (proto_utf8_next's rules). */
 static int32_t analyse_decode(const unsigned char *s, size_t len, size_t *ret_n)
 {
+	if (s[0] < 0x80) { /* most of a French text */
+		*ret_n = 1;
+		return s[0];
+	}
 	uint32_t cp = 0;
 	size_t n = proto_utf8_next(s, len, &cp);
 	*ret_n = n ? n : 1;
@@ -113,21 +117,25 @@ static bool analyse_fold(int32_t cp, const unsigned char *src, size_t src_n, cha
 {
 	char two[3] = {0};
 	const char *add = two;
-	size_t k;
+	size_t k = 1; /* the bytes of add (counted here: this runs once a letter of every text) */
 	if (cp < 0x80) {
 		two[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
 	} else if (cp >= 0xc0 && cp < 0x100) {
 		char c = analyse_latin1[cp - 0xc0];
-		if (c != '*')
+		if (c != '*') {
 			two[0] = c;
-		else
+		} else {
 			add = cp == 0xc6 || cp == 0xe6 ? "ae" : cp == 0xdf ? "ss" : "th";
+			k = 2;
+		}
 	} else if (cp >= 0x100 && cp < 0x180) {
 		char c = analyse_latin_a[cp - 0x100];
-		if (c != '*')
+		if (c != '*') {
 			two[0] = c;
-		else
+		} else {
 			add = cp < 0x140 ? "ij" : "oe";
+			k = 2;
+		}
 	} else {
 		/* Greek and Cyrillic capitals to lower case; other letters as written */
 		int32_t lower = cp;
@@ -138,6 +146,7 @@ static bool analyse_fold(int32_t cp, const unsigned char *src, size_t src_n, cha
 		if (lower != cp) { /* two bytes, both before and after */
 			two[0] = (char)(0xc0 | lower >> 6);
 			two[1] = (char)(0x80 | (lower & 0x3f));
+			k = 2;
 		} else {
 			if (*n + src_n > cap)
 				return false;
@@ -146,7 +155,6 @@ static bool analyse_fold(int32_t cp, const unsigned char *src, size_t src_n, cha
 			return true;
 		}
 	}
-	k = strlen(add);
 	if (*n + k > cap)
 		return false;
 	memcpy(out + *n, add, k);

@@ -141,6 +141,10 @@ typedef struct store_fts_op {
 	bool insert;             /* otherwise the deletion of what rid was indexed with */
 	size_t off;              /* the TEXT_N_ texts at fts_buf + off, each NUL-terminated */
 	size_t len[TEXT_N_];
+	/* an insertion whose words were cut beforehand (store_doc_prepare): after the texts,
+	 * each text's words as store__fts_pre_words reads them, words_len[k] bytes for text k */
+	bool pre;
+	size_t words_len[TEXT_N_];
 } store_fts_op;
 
 /* Pending full-text text past this size is written to the index before the next put, so a
@@ -213,6 +217,8 @@ struct store {
 	/* What the index's tokenizer is cutting a document for: its words are learnt only while
 	 * the index adds or removes text (not for a check or a snippet). */
 	enum { STORE_FTS_IDLE, STORE_FTS_ADDING, STORE_FTS_REMOVING } fts_mode;
+	/* the insertion being written when its words were cut beforehand (store__fts_flush) */
+	const store_fts_op *fts_pre;
 	int upgraded_from; /* store_upgraded_from */
 };
 
@@ -222,7 +228,23 @@ typedef struct store_doc {
 	const proto_value *themes; /* string or array of strings, or NULL */
 	const proto_value *body;   /* the records it names: store__links_put */
 	bool fed;
+	/* a prepared document's (store_doc_prepare): its full-text and the words of it, which
+	 * the put queues instead of st->text's; NULL otherwise */
+	const struct store_text *text;
+	const char *words;
+	const size_t *words_len;
 } store_doc;
+
+/* A document prepared apart (store.h: store_doc_prepare). */
+struct store_prepared {
+	proto_arena arena;        /* the body, decoded */
+	store_doc doc;            /* its columns, borrowing the body; doc.text is text */
+	store_text text[TEXT_N_]; /* its full-text columns */
+	char *words;              /* text[k]'s words: words_len[k] bytes, one text after another */
+	size_t words_len[TEXT_N_], words_n, words_cap;
+	bool ok;                  /* prepared (else the put decodes the body itself) */
+};
+
 
 /* What a put has to do, decided before it writes anything. */
 typedef struct store_put_plan {
@@ -319,7 +341,17 @@ int store__text_fn_load_raw(store *st, const uint8_t *raw, size_t len);
 int store__text_fn_load(store *st, sqlite3_value *v);
 void store__text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 const char *store__doc_theme(const store_doc *doc, size_t i);
-int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text);
+int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text,
+                     const char *words, const size_t *words_len);
+/* The words cut beforehand for text[0..n) of the insertion being written (st->fts_pre), as
+ * store_analyser_run would cut them: true and *ret, *ret_len (see store_doc_prepare's
+ * layout); false when there are none for this text (the tokenizer cuts it then). */
+bool store__fts_pre_words(const store *st, const char *text, size_t n, const char **ret,
+                          size_t *ret_len);
+/* One word of such a list at words[*off..len): false past the end. */
+bool store__pre_word_next(const char *words, size_t len, size_t *off, const char **tok,
+                          size_t *tok_len, const char **word, size_t *word_len, size_t *start,
+                          size_t *end);
 
 /* store_tokenize.c */
 int store__tokenizer_open(store *st);

@@ -104,6 +104,29 @@ int store_entry_put(store *st, const uint8_t *raw, size_t len, uint64_t now_us, 
 int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
                              const uint8_t id[PROTO_ID_LEN], int *ret_result);
 
+/* What a document's put computes before it writes (its body decoded, the columns and the
+ * full-text it is filed under, the words the index's tokenizer cuts from that text) done
+ * apart, on any thread, so that a caller storing many documents (node/service/bulk.h) does
+ * that work on its signing threads and the store's thread only writes. The words are the
+ * tokenizer's own (store/analyse.h): the index and the vocabulary get what a plain put gives
+ * them. A preparer is one thread's (its French stemmer is not thread-safe); a prepared
+ * document holds one document at a time, and is the caller's to free. MAILLE_ENOMEM. */
+typedef struct store_analyser store_preparer; /* store/analyse.h's analyser */
+typedef struct store_prepared store_prepared;
+int store_preparer_new(store_preparer **ret);
+void store_preparer_free(store_preparer *pr);
+int store_prepared_new(store_prepared **ret);
+void store_prepared_free(store_prepared *p);
+/* e's document prepared into p (what p held before is dropped): 0, or the error its put
+ * would give a body it refuses (MAILLE_EPROTO: not a document, or not a map), MAILLE_ENOMEM;
+ * p is then not prepared, and a put given it does the work itself. */
+int store_doc_prepare(store_preparer *pr, const proto_entry *e, store_prepared *p);
+/* store_entry_put_verified with the work store_doc_prepare(pr, e, p) did for this same e (p
+ * NULL, or not prepared: the put does it). */
+int store_entry_put_prepared(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                             const uint8_t id[PROTO_ID_LEN], const store_prepared *p,
+                             int *ret_result);
+
 /* A stored entry as handed to callers. Every pointer is valid only during the callback, or
  * until store_row_done() for rows returned by store_entry_get*(). */
 typedef struct store_row {

@@ -31,6 +31,7 @@ int store__fts_flush(store *st, bool *ret_deleted)
 		sqlite3_stmt *s = op->insert ? ins : del;
 		size_t off = op->off;
 		st->fts_mode = op->insert ? STORE_FTS_ADDING : STORE_FTS_REMOVING;
+		st->fts_pre = op->insert && op->pre ? op : NULL;
 		sqlite3_bind_int64(s, 1, op->rid);
 		for (int k = 0; k < TEXT_N_; k++) {
 			sqlite3_bind_text(s, 2 + k, st->fts_buf + off, (int)op->len[k], SQLITE_STATIC);
@@ -39,6 +40,7 @@ int store__fts_flush(store *st, bool *ret_deleted)
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		st->fts_mode = STORE_FTS_IDLE;
+		st->fts_pre = NULL;
 		if (rc != SQLITE_DONE)
 			return store__err(rc);
 		if (!op->insert)
@@ -359,8 +361,11 @@ const char *store__doc_theme(const store_doc *doc, size_t i)
 }
 
 /* Queues the insertion of text as the fts row of rid, or the deletion of rid's row, which
- * was indexed with text. */
-int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text)
+ * was indexed with text. words (NULL: none): text's words cut beforehand, words_len[k] bytes
+ * for text k (store_doc_prepare), kept after the texts for the tokenizer
+ * (store__fts_pre_words). */
+int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text *text,
+                     const char *words, const size_t *words_len)
 {
 	store_fts_op *op;
 	if (st->n_ops == st->cap_ops) {
@@ -373,10 +378,11 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 	op->rid = rid;
 	op->insert = insert;
 	op->off = st->fts_len;
+	op->pre = insert && words;
 	{
 		size_t need = st->fts_len;
 		for (int k = 0; k < TEXT_N_; k++)
-			need += text[k].len + 1;
+			need += text[k].len + 1 + (op->pre ? words_len[k] : 0);
 		if (need > st->fts_cap) {
 			char *p = proto_array_grow_to(st->fts_buf, &st->fts_cap, need, 65536);
 			if (!p)
@@ -390,8 +396,153 @@ int store__fts_queue(store *st, sqlite3_int64 rid, bool insert, const store_text
 			st->fts_buf[st->fts_len + op->len[k]] = '\0';
 			st->fts_len += op->len[k] + 1;
 		}
+		size_t wn = 0;
+		for (int k = 0; k < TEXT_N_; k++) {
+			op->words_len[k] = op->pre ? words_len[k] : 0;
+			wn += op->words_len[k];
+		}
+		if (wn)
+			memcpy(st->fts_buf + st->fts_len, words, wn);
+		st->fts_len += wn;
 	}
 	st->n_ops++;
+	return 0;
+}
+
+bool store__fts_pre_words(const store *st, const char *text, size_t n, const char **ret,
+                          size_t *ret_len)
+{
+	const store_fts_op *op = st->fts_pre;
+	if (!op)
+		return false;
+	size_t off = op->off, woff = op->off;
+	for (int k = 0; k < TEXT_N_; k++)
+		woff += op->len[k] + 1;
+	/* the text FTS5 hands over is one of the row's columns (a copy: compared, not pointed
+	 * to); two equal columns have the same words */
+	for (int k = 0; k < TEXT_N_; k++) {
+		if (op->len[k] == n && memcmp(st->fts_buf + off, text, n) == 0) {
+			*ret = st->fts_buf + woff;
+			*ret_len = op->words_len[k];
+			return true;
+		}
+		off += op->len[k] + 1;
+		woff += op->words_len[k];
+	}
+	return false;
+}
+
+/* ---- documents prepared apart ---------------------------------------------------------------
+ * A word of a prepared text: its token's length (a byte), the token, its folded word's length
+ * (a byte), the word, then its start and end in the text (4 bytes each, native order: the
+ * list never leaves the process). Tokens and words are at most STORE_ANALYSE_WORD_MAX bytes. */
+_Static_assert(STORE_ANALYSE_WORD_MAX <= 255, "a word's length fits a byte");
+
+bool store__pre_word_next(const char *words, size_t len, size_t *off, const char **tok,
+                          size_t *tok_len, const char **word, size_t *word_len, size_t *start,
+                          size_t *end)
+{
+	size_t i = *off;
+	if (i >= len)
+		return false;
+	*tok_len = (unsigned char)words[i++];
+	*tok = words + i;
+	i += *tok_len;
+	*word_len = (unsigned char)words[i++];
+	*word = words + i;
+	i += *word_len;
+	uint32_t se[2];
+	memcpy(se, words + i, sizeof se);
+	i += sizeof se;
+	*start = se[0];
+	*end = se[1];
+	*off = i;
+	return true;
+}
+
+static int store_pre_word_add(void *ctx, const char *tok, size_t tok_len, const char *word,
+                              size_t word_len, size_t start, size_t end)
+{
+	store_prepared *p = ctx;
+	size_t need = p->words_n + 2 + tok_len + word_len + 2 * sizeof(uint32_t);
+	if (need > p->words_cap) {
+		char *w = proto_array_grow_to(p->words, &p->words_cap, need, 4096);
+		if (!w)
+			return MAILLE_ENOMEM;
+		p->words = w;
+	}
+	char *o = p->words + p->words_n;
+	*o++ = (char)tok_len;
+	memcpy(o, tok, tok_len);
+	o += tok_len;
+	*o++ = (char)word_len;
+	memcpy(o, word, word_len);
+	o += word_len;
+	uint32_t se[2] = { (uint32_t)start, (uint32_t)end };
+	memcpy(o, se, sizeof se);
+	p->words_n = need;
+	return 0;
+}
+
+int store_preparer_new(store_preparer **ret)
+{
+	return store_analyser_new(ret);
+}
+
+void store_preparer_free(store_preparer *pr)
+{
+	store_analyser_free(pr);
+}
+
+int store_prepared_new(store_prepared **ret)
+{
+	store_prepared *p = calloc(1, sizeof *p);
+	if (!p)
+		return MAILLE_ENOMEM;
+	proto_arena_init(&p->arena, 0);
+	*ret = p;
+	return 0;
+}
+
+void store_prepared_free(store_prepared *p)
+{
+	if (!p)
+		return;
+	proto_arena_done(&p->arena);
+	for (int k = 0; k < TEXT_N_; k++)
+		free(p->text[k].p);
+	free(p->words);
+	free(p);
+}
+
+int store_doc_prepare(store_preparer *pr, const proto_entry *e, store_prepared *p)
+{
+	proto_value *body = NULL;
+	p->ok = false;
+	proto_arena_done(&p->arena);
+	proto_arena_init(&p->arena, 0);
+	if (e->kind != PROTO_KIND_DOCUMENT)
+		return MAILLE_EPROTO;
+	/* what store_entry_put_verified does with a document, then the tokenizer's cut */
+	int rc = proto_value_decode(e->body, e->body_len, &p->arena, &body);
+	if (!rc && body->type != PROTO_V_MAP)
+		rc = MAILLE_EPROTO;
+	if (!rc)
+		rc = store__doc_extract(p->text, body, &p->doc);
+	p->words_n = 0;
+	for (int k = 0; k < TEXT_N_ && !rc; k++) {
+		size_t before = p->words_n;
+		if (p->text[k].len)
+			rc = store_analyser_run(pr, p->text[k].p, p->text[k].len, true,
+			                        store_pre_word_add, p);
+		p->words_len[k] = p->words_n - before;
+	}
+	if (rc)
+		return rc;
+	p->doc.text = p->text;
+	p->doc.words = p->words;
+	p->doc.words_len = p->words_len;
+	p->ok = true;
 	return 0;
 }
 
@@ -452,7 +603,7 @@ int store_index_pending(store *st, size_t max, size_t *ret_done)
 		/* only documents are ever stored unindexed */
 		rc = store__text_of_rid(st, rids[i], st->text);
 		if (!rc)
-			rc = store__fts_queue(st, rids[i], true, st->text);
+			rc = store__fts_queue(st, rids[i], true, st->text, NULL, NULL);
 		if (!rc) {
 			sqlite3_bind_int64(upd, 1, rids[i]);
 			src = sqlite3_step(upd);

@@ -401,7 +401,7 @@ static int store_row_drop(store *st, sqlite3_int64 rid, uint64_t ts,
 		/* the index is told what it removes (external content) */
 		rc = store__text_of_rid(st, rid, st->old_text);
 		if (!rc)
-			rc = store__fts_queue(st, rid, false, st->old_text);
+			rc = store__fts_queue(st, rid, false, st->old_text, NULL, NULL);
 		if (rc)
 			return rc;
 	}
@@ -469,7 +469,7 @@ static int store_cap_gone(store *st, const uint8_t territory[PROTO_KEY_LEN], con
 		if (indexed[i]) {
 			rc = store__text_of_rid(st, rids[i], st->old_text);
 			if (!rc)
-				rc = store__fts_queue(st, rids[i], false, st->old_text);
+				rc = store__fts_queue(st, rids[i], false, st->old_text, NULL, NULL);
 			if (rc)
 				break;
 		}
@@ -637,12 +637,13 @@ static int store_put_write(store *st, const proto_entry *e, const uint8_t *raw, 
 	/* Every statement succeeded: queue the full-text changes (a caller whose put fails
 	 * after this drops what it queued). */
 	if (plan->old_text) {
-		rc = store__fts_queue(st, plan->old_rid, false, st->old_text);
+		rc = store__fts_queue(st, plan->old_rid, false, st->old_text, NULL, NULL);
 		if (rc)
 			return rc;
 	}
 	if (doc && !st->index_later && !plan->held) {
-		rc = store__fts_queue(st, rid, true, st->text);
+		rc = doc->text ? store__fts_queue(st, rid, true, doc->text, doc->words, doc->words_len)
+		               : store__fts_queue(st, rid, true, st->text, NULL, NULL);
 		if (rc)
 			return rc;
 	}
@@ -956,6 +957,21 @@ int store_entry_put_verified(store *st, const proto_entry *e, const uint8_t *raw
 	} else {
 		return MAILLE_EPROTO;
 	}
+	if (!rc && ret_result)
+		*ret_result = result;
+	return rc;
+}
+
+int store_entry_put_prepared(store *st, const proto_entry *e, const uint8_t *raw, size_t len,
+                             const uint8_t id[PROTO_ID_LEN], const store_prepared *p,
+                             int *ret_result)
+{
+	int result = STORE_PUT_LIVE;
+	/* store_entry_put_verified's checks, then its put with the document p holds */
+	if (!p || !p->ok || e->kind != PROTO_KIND_DOCUMENT || len > PROTO_ENTRY_MAX ||
+	    e->timestamp > (uint64_t)INT64_MAX)
+		return store_entry_put_verified(st, e, raw, len, id, ret_result);
+	int rc = store_put_tx(st, e, raw, len, id, &p->doc, &result);
 	if (!rc && ret_result)
 		*ret_result = result;
 	return rc;

@@ -94,6 +94,19 @@ static int store_tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char
 	store_tok_ctx c = {ctx, x, flags == FTS5_TOKENIZE_DOCUMENT ? t->st : NULL, SQLITE_OK};
 	if (n <= 0 || !text)
 		return SQLITE_OK;
+	const char *words;
+	size_t words_len;
+	if (c.st && c.st->fts_mode == STORE_FTS_ADDING &&
+	    store__fts_pre_words(c.st, text, (size_t)n, &words, &words_len)) {
+		/* cut beforehand by this same analysis (store_doc_prepare): replayed */
+		const char *tok, *word;
+		size_t off = 0, tok_len, word_len, start, end;
+		while (store__pre_word_next(words, words_len, &off, &tok, &tok_len, &word, &word_len,
+		                            &start, &end))
+			if (store_tok_word(&c, tok, tok_len, word, word_len, start, end))
+				break;
+		return c.rc == SQLITE_DONE ? SQLITE_OK : c.rc;
+	}
 	int rc = store_analyser_run(t->an, text, (size_t)n, true, store_tok_word, &c);
 	if (rc == MAILLE_ENOMEM)
 		return SQLITE_NOMEM;

@@ -7,7 +7,9 @@
  * record's cost, and each signature is independent of the others). Last, the calling thread,
  * the store's only writer, stores the signed entries in one transaction
  * (store_entry_put_verified: signed here, they need no second verification). The workers sign
- * the next batch while the calling thread stores the current one. */
+ * the next batch while the calling thread stores the current one, and the next batch's live
+ * versions are read inside the current one's transaction (a read on its own would take and
+ * release the file's locks once a record). */
 #include "bulk.h"
 
 #include <pthread.h>
@@ -29,6 +31,9 @@ typedef struct bulk_signed {
 	size_t len;
 	proto_entry e;      /* decoded from raw (borrows it) */
 	uint8_t id[PROTO_ID_LEN];
+	store_prepared *prep; /* what the store would compute before writing it, computed by the
+	                       * worker; kept from batch to batch */
+	bool prepared;        /* prep holds this entry's (otherwise the store does the work) */
 } bulk_signed;
 
 /* A batch being signed: items[start..end) into slots[0..end-start). */
@@ -43,7 +48,7 @@ typedef struct bulk_job {
 	unsigned n_threads;
 } bulk_job;
 
-static void sign_one(const bulk_job *job, size_t i)
+static void sign_one(const bulk_job *job, size_t i, store_preparer *pr)
 {
 	const bulk_item *it = &job->items[i];
 	bulk_signed *s = &job->slots[i - job->start];
@@ -66,18 +71,31 @@ static void sign_one(const bulk_job *job, size_t i)
 		s->r = proto_entry_decode(s->raw, s->len, &s->e);
 	if (!s->r)
 		proto_entry_id(s->raw, s->len, s->id);
+	/* the body decoded, its full-text and words cut, here rather than on the thread that
+	 * stores (a failure leaves that to the store, which gives the error) */
+	if (!s->r && pr && (s->prep || store_prepared_new(&s->prep) == 0))
+		s->prepared = store_doc_prepare(pr, &s->e, s->prep) == 0;
 }
 
 static void *sign_worker(void *arg)
 {
 	bulk_job *job = arg;
+	store_preparer *pr = NULL;
+	bool tried = false;
 	for (;;) {
 		size_t i = atomic_fetch_add(&job->next, 1);
 		if (i >= job->end)
-			return NULL;
-		if (job->slots[i - job->start].sign)
-			sign_one(job, i);
+			break;
+		if (!job->slots[i - job->start].sign)
+			continue;
+		/* one preparer a thread (its stemmer is the thread's), made once there is work */
+		if (!tried && store_preparer_new(&pr) != 0)
+			pr = NULL;
+		tried = true;
+		sign_one(job, i, pr);
 	}
+	store_preparer_free(pr);
+	return NULL;
 }
 
 /* Starts signing job's batch on n threads (0 or a failure to start one: the rest is signed
@@ -117,7 +135,9 @@ static void batch_prepare(node_dir *nd, bulk_item *items, bulk_signed *slots, si
 	for (size_t i = start; i < end; i++) {
 		bulk_item *it = &items[i];
 		bulk_signed *s = &slots[i - start];
+		store_prepared *prep = s->prep; /* kept from batch to batch */
 		memset(s, 0, sizeof *s);
+		s->prep = prep;
 		it->updated = it->unchanged = false;
 		it->result = 0;
 		s->timestamp = now_us;
@@ -141,14 +161,12 @@ static void batch_prepare(node_dir *nd, bulk_item *items, bulk_signed *slots, si
 	}
 }
 
-/* Step three: the signed entries of items[start..end) stored in one transaction. 0, or the
- * store's error (the batch rolled back). */
+/* Step three: the signed entries of items[start..end) stored in the transaction the caller
+ * began, then committed. 0, or the store's error (the batch rolled back). */
 static int batch_store(node_dir *nd, bulk_item *items, bulk_signed *slots, size_t start,
                        size_t end)
 {
-	int r = store_begin(nd->st);
-	if (r)
-		return r;
+	int r = 0;
 	for (size_t i = start; i < end && !r; i++) {
 		bulk_item *it = &items[i];
 		bulk_signed *s = &slots[i - start];
@@ -159,7 +177,9 @@ static int batch_store(node_dir *nd, bulk_item *items, bulk_signed *slots, size_
 			it->updated = false;
 			continue;
 		}
-		it->result = store_entry_put_verified(nd->st, &s->e, s->raw, s->len, s->id, NULL);
+		it->result =
+		    store_entry_put_prepared(nd->st, &s->e, s->raw, s->len, s->id,
+		                             s->prepared ? s->prep : NULL, NULL);
 		if (it->result == 0)
 			memcpy(it->id, s->id, PROTO_ID_LEN);
 		else
@@ -208,14 +228,22 @@ int bulk_publish(node_dir *nd, bulk_item *items, size_t n, unsigned threads, uin
 	int r = jobs[0].slots && jobs[1].slots ? 0 : MAILLE_ENOMEM;
 	size_t failed_from = 0;
 	bulk_job *cur = &jobs[0], *nxt = &jobs[1];
-	if (!r) {
-		cur->start = 0;
-		cur->end = per;
-		batch_prepare(nd, items, cur->slots, 0, per, now_us);
-		sign_start(cur, threads);
-		sign_wait(cur);
-	}
-	for (size_t start = 0; !r && start < n; start += BULK_BATCH) {
+	cur->start = 0;
+	cur->end = per;
+	for (bool first = true; !r && cur->start < n; first = false) {
+		/* the live versions are read inside the write transaction: one lock for a batch
+		 * rather than one for each record's read (the next batch's paths are not this
+		 * one's, so what it reads is what it would read after this commit) */
+		r = store_begin(nd->st);
+		if (r) {
+			failed_from = cur->start;
+			break;
+		}
+		if (first) {
+			batch_prepare(nd, items, cur->slots, cur->start, cur->end, now_us);
+			sign_start(cur, threads);
+			sign_wait(cur);
+		}
 		size_t end = cur->end;
 		/* the next batch is read and its signing started before this one is stored: the
 		 * calling thread stores while the workers sign */
@@ -239,10 +267,15 @@ int bulk_publish(node_dir *nd, bulk_item *items, size_t n, unsigned threads, uin
 		bulk_job *t = cur;
 		cur = nxt;
 		nxt = t;
+		if (!more)
+			break;
 	}
 	for (int j = 0; j < 2; j++) {
-		if (jobs[j].slots)
+		if (jobs[j].slots) {
 			slots_free(jobs[j].slots, jobs[j].end - jobs[j].start);
+			for (size_t i = 0; i < per; i++)
+				store_prepared_free(jobs[j].slots[i].prep);
+		}
 		free(jobs[j].slots);
 	}
 	if (r) {

@@ -81,21 +81,28 @@ int own_territory_fill(proto_value *body, proto_arena *a, const proto_value *ter
 	return 0;
 }
 
-int own_territory_fill_from_store(proto_value *body, proto_arena *a, store *st,
-                                  const uint8_t territory[PROTO_KEY_LEN], uint64_t now_us)
+void own_territory_read(store *st, const uint8_t territory[PROTO_KEY_LEN], proto_arena *a,
+                        uint64_t now_us, const proto_value **ret_terr, int *ret_year)
 {
+	time_t secs = (time_t)(now_us / 1000000u);
+	struct tm tm;
+	*ret_year = gmtime_r(&secs, &tm) ? tm.tm_year + 1900 : 2026;
+	*ret_terr = NULL;
 	store_row row;
 	proto_value *terr = NULL;
 	if (!st || store_entry_get(st, territory, "territory", &row) != 0)
-		return 0;
-	int r = 0;
+		return;
 	if (row.entry.kind == PROTO_KIND_DOCUMENT &&
-	    proto_value_decode(row.entry.body, row.entry.body_len, a, &terr) == 0) {
-		time_t secs = (time_t)(now_us / 1000000u);
-		struct tm tm;
-		int year = gmtime_r(&secs, &tm) ? tm.tm_year + 1900 : 2026;
-		r = own_territory_fill(body, a, terr, year);
-	}
+	    proto_value_decode(row.entry.body, row.entry.body_len, a, &terr) == 0)
+		*ret_terr = terr;
 	store_row_done(&row);
-	return r;
+}
+
+int own_territory_fill_from_store(proto_value *body, proto_arena *a, store *st,
+                                  const uint8_t territory[PROTO_KEY_LEN], uint64_t now_us)
+{
+	const proto_value *terr;
+	int year;
+	own_territory_read(st, territory, a, now_us, &terr, &year);
+	return terr ? own_territory_fill(body, a, terr, year) : 0;
 }

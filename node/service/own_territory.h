@@ -29,4 +29,12 @@ int own_territory_fill(proto_value *body, proto_arena *a, const proto_value *ter
 int own_territory_fill_from_store(proto_value *body, proto_arena *a, store *st,
                             const uint8_t territory[PROTO_KEY_LEN], uint64_t now_us);
 
+/* The two halves of own_territory_fill_from_store, for many bodies (`maille import`): the
+ * territory record the store holds, decoded into a (*ret_terr NULL when there is none or it
+ * is unreadable: then nothing is filled), and the COG year of now_us. Reads the store once;
+ * own_territory_fill only reads terr, so bodies can then be filled on several threads (each
+ * its own arena). */
+void own_territory_read(store *st, const uint8_t territory[PROTO_KEY_LEN], proto_arena *a,
+                        uint64_t now_us, const proto_value **ret_terr, int *ret_year);
+
 #endif

@@ -127,6 +127,48 @@ class Import(harness.Case):
         self.assertEqual(self.js(self.dir, "status")["count"], 3001)  # and the territory
         self.ok(self.dir, "check")
 
+    def many(self, n, edit=None):
+        """n records of one title and no path (each takes its path from the title) into the
+        folder many/, r-000.md...: a folder large enough to be read and checked on every
+        core; edit(i, text) may change record i's file."""
+        with open(os.path.join(SAMPLES, "methodology-atelier-citoyen.md"), encoding="utf-8") as f:
+            model = re.sub(r"(?m)^path: .*\n", "", f.read(), count=1)
+        os.makedirs(self.path("many"))
+        for i in range(n):
+            text = edit(i, model) if edit else model
+            with open(self.path("many", f"r-{i:03d}.md"), "w", encoding="utf-8") as f:
+                f.write(text)
+        return self.path("many")
+
+    def test_a_large_folder_keeps_the_files_order(self):
+        """Read on every core, the records keep the files' order: the paths made from one
+        title are numbered in that order, an incomplete record is reported where it is."""
+        def edit(i, text):
+            return re.sub(r"(?m)^themes: .*\n", "", text, count=1) if i == 57 else text
+        src = self.many(150, edit)
+        rc, out, err = self.m(self.dir, "import", "markdown", src, "--json")
+        self.assertEqual(rc, 1, err)
+        report = json.loads(out)
+        self.assertEqual((report["published"], report["incomplete"]), (149, 1))
+        base = "methodology/atelier-citoyen-sur-les-algorithmes-publics"
+        self.assertEqual([os.path.basename(r["source"]) for r in report["records"]],
+                         [f"r-{i:03d}.md" for i in range(150)])
+        self.assertEqual([r["path"] for r in report["records"]],
+                         [base] + [f"{base}-{i + 1}" for i in range(1, 150)])
+        self.assertEqual([r["complete"] for r in report["records"]],
+                         [i != 57 for i in range(150)])
+        self.assertEqual(report["records"][57]["errors"][0]["field"], "themes")
+        self.assertEqual(len(self.paths()), 149)
+        self.assertNotIn(f"{base}-58", self.paths())
+
+    def test_a_file_that_cannot_be_read_in_a_large_folder_stops_everything(self):
+        def edit(i, text):
+            return "---\ntype: rex\ntitle: &a x\n---\n" if i == 101 else text
+        err = self.fails(self.dir, "import", "markdown", self.many(150, edit))
+        self.assertIn("r-101.md:3", err)
+        self.assertIn("1 file could not be read: nothing was written or published", err)
+        self.assertEqual(self.paths(), [])
+
     def test_a_member_s_capability_refuses_the_paths_it_does_not_cover(self):
         self.ok(self.dir, "federation", "new", "--name", "Réseau des territoires")
         dt = self.daemon(self.dir, "--no-web")

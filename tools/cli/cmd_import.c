@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +126,7 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 		cli_error("%s: %s", dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	file_list here = { 0 };
+	file_list here = { 0 }, dirs = { 0 };
 	int ret = 0;
 	struct dirent *de;
 	while (!ret && (de = readdir(d))) {
@@ -134,28 +136,42 @@ static int walk(const char *dir, const char *const *exts, unsigned depth, file_l
 		char path[4096];
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
 			continue;
-		struct stat sb;
-		if (lstat(path, &sb) != 0 || S_ISLNK(sb.st_mode))
-			continue;
-		if (S_ISDIR(sb.st_mode) || (S_ISREG(sb.st_mode) && name_fits(de->d_name, exts)))
-			if (list_add(&here, path)) {
+		/* the entry's type as the folder gives it (lstat when it does not): a folder of ten
+		 * thousand records is not twenty thousand more system calls */
+		bool is_dir, is_reg;
+		if (de->d_type != DT_UNKNOWN) {
+			is_dir = de->d_type == DT_DIR;
+			is_reg = de->d_type == DT_REG;
+		} else {
+			struct stat sb;
+			if (lstat(path, &sb) != 0)
+				continue;
+			is_dir = S_ISDIR(sb.st_mode);
+			is_reg = S_ISREG(sb.st_mode);
+		}
+		if (is_dir || (is_reg && name_fits(de->d_name, exts)))
+			if (list_add(is_dir ? &dirs : &here, path)) {
 				cli_error(_("%s: too many files (at most %u)"), dir, IMPORT_FILES_MAX);
 				ret = EXIT_FAIL;
 			}
 	}
 	closedir(d);
-	if (here.n) /* qsort wants an array, even of nothing */
+	/* qsort wants an array, even of nothing */
+	if (here.n)
 		qsort(here.v, here.n, sizeof *here.v, cmp_str);
-	for (size_t i = 0; i < here.n && !ret; i++) {
-		struct stat sb;
-		if (stat(here.v[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			ret = walk(here.v[i], exts, depth + 1, out);
-		else if (list_add(out, here.v[i])) {
+	if (dirs.n)
+		qsort(dirs.v, dirs.n, sizeof *dirs.v, cmp_str);
+	/* files and folders in one order, the names' */
+	for (size_t i = 0, j = 0; (i < here.n || j < dirs.n) && !ret;) {
+		if (j < dirs.n && (i == here.n || strcmp(dirs.v[j], here.v[i]) < 0))
+			ret = walk(dirs.v[j++], exts, depth + 1, out);
+		else if (list_add(out, here.v[i++])) {
 			cli_error(_("%s: too many files (at most %u)"), dir, IMPORT_FILES_MAX);
 			ret = EXIT_FAIL;
 		}
 	}
 	list_free(&here);
+	list_free(&dirs);
 	return ret;
 }
 
@@ -168,6 +184,11 @@ typedef struct draft_state {
 	                             * report a draft would hold 70 KB each); NULL when complete */
 	size_t n_errors, n_errors_total;
 	char path_error_fr[200], path_error_en[200];
+	bool valid;    /* its own checks passed (draft_check_record), its path's uniqueness aside;
+	                * errors holds theirs meanwhile */
+	uint8_t *body; /* valid and to be published: its encoding (check_all), malloc'd */
+	size_t body_len;
+	int body_r;    /* or publish_encode_body's error */
 } draft_state;
 
 static const char *draft_title(const import_draft *d)
@@ -218,16 +239,18 @@ static void path_set_add(path_set *ps, size_t k)
 	ps->slots[i] = k + 1;
 }
 
-/* Normalises and validates d (its territory filled from the node, as publish does) and
- * chooses its path: given, else <type>/<slug of the title>, unique in this import (taken: the
- * earlier drafts'). rep: room for the validation. */
-static int draft_check(import_set *set, import_draft *d, draft_state *s, node_dir *nd,
-                       const path_set *taken, proto_schema_report *rep)
+/* A draft's own checks, the first half of its check: d normalised and validated as publish
+ * does (its territory filled from terr, the node's territory record: NULL fills nothing), its
+ * path taken from the source or made from its title into s->path. rep: the errors; *ret_valid.
+ * Touches nothing but d, s, a and rep, so that the drafts of an import are checked on every
+ * core (check_all). */
+static int draft_check_record(proto_arena *a, import_draft *d, draft_state *s,
+                              const proto_value *terr, int year, proto_schema_report *rep,
+                              bool *ret_valid)
 {
-	if (nd && nd->st && nd->has_territory &&
-	    own_territory_fill_from_store(d->body, &set->arena, nd->st, nd->territory, cli_now_us()))
+	if (terr && own_territory_fill(d->body, a, terr, year))
 		return MAILLE_ENOMEM;
-	proto_schema_normalize(d->body, &set->arena);
+	proto_schema_normalize(d->body, a);
 	bool valid = proto_schema_validate(d->body, rep) == 0;
 	if (valid && !importable_type(d)) {
 		const char *type = proto_map_get(d->body, PROTO_F_TYPE)->u.str.ptr;
@@ -258,6 +281,15 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 		if (sl && tv && tv->type == PROTO_V_STR)
 			snprintf(s->path, sizeof s->path, "%s/%s", tv->u.str.ptr, slug);
 	}
+	*ret_valid = valid;
+	return 0;
+}
+
+/* The second half, in the drafts' order: the path made unique in this import (taken: the
+ * earlier drafts'), then the outcome into s, rep's errors copied when incomplete. */
+static int draft_check_path(const import_draft *d, draft_state *s, const path_set *taken,
+                            proto_schema_report *rep, bool valid)
+{
 	/* the same path twice in one import: the later ones get -2, -3... when the path was
 	 * made from the title; a path the source gives is the source's and stays an error */
 	for (unsigned k = 2; s->path[0] && k < 1000; k++) {
@@ -296,6 +328,307 @@ static int draft_check(import_set *set, import_draft *d, draft_state *s, node_di
 		s->n_errors_total = rep->n_errors_total;
 	}
 	return 0;
+}
+
+/* ---- reading and checking on every core --------------------------------------------------
+ * A folder of Maille's own records is thousands of small files, and reading, parsing and
+ * checking them was most of an import's time on one thread (the signing is on every core
+ * already, node/service/bulk.h): the files are read and parsed by one worker per core, a chunk
+ * of files at a time, the drafts then put back in the files' order; the drafts' own checks and
+ * their encoding are shared out the same way. Only the choice of unique paths, in order, stays
+ * on one thread. A file that cannot be read, or an import past its limits, makes the command
+ * read everything again on one thread, whose messages say which file and why (the failing
+ * import is not the one worth speeding up). */
+
+/* Files or drafts a worker takes at a time; below PAR_MIN, one thread. */
+#define PAR_CHUNK 32u
+#define PAR_MIN 64u
+#define PAR_THREADS_MAX 64u
+
+typedef struct par_job par_job;
+
+typedef struct par_worker {
+	pthread_t th;
+	par_job *job;
+	void (*fn)(par_job *job, unsigned k);
+	import_set set;            /* reading: the drafts of the chunks it read */
+	proto_arena arena;         /* checking: what normalising adds to its drafts */
+	proto_schema_report *rep;  /* checking */
+	uint8_t *buf;              /* reading: a file */
+	int r;
+} par_worker;
+
+typedef struct par_chunk {
+	unsigned w;      /* the worker that read it */
+	size_t first, n; /* its drafts in that worker's set */
+} par_chunk;
+
+struct par_job {
+	par_worker *w; /* n_w of them, malloc'd */
+	unsigned n_w;
+	size_t n_items, n_chunks;
+	atomic_size_t next, done;
+	atomic_bool fail;
+	/* reading */
+	const file_list *files;
+	par_chunk *chunks;
+	/* checking */
+	import_set *set;
+	draft_state *st;
+	const proto_value *terr;
+	int year;
+	bool encode;
+	bool show; /* reading: progress on the terminal, by worker 0 */
+};
+
+static unsigned par_threads(size_t n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < PAR_MIN || cores < 2)
+		return 1;
+	return cores > (long)PAR_THREADS_MAX ? PAR_THREADS_MAX : (unsigned)cores;
+}
+
+/* The next chunk no worker took, items [*from, *to): false when none is left or a worker
+ * failed. */
+static bool par_next(par_job *job, size_t *ret_c, size_t *from, size_t *to)
+{
+	size_t c = atomic_fetch_add(&job->next, 1);
+	if (c >= job->n_chunks || atomic_load(&job->fail))
+		return false;
+	*ret_c = c;
+	*from = c * PAR_CHUNK;
+	*to = *from + PAR_CHUNK < job->n_items ? *from + PAR_CHUNK : job->n_items;
+	return true;
+}
+
+/* Worker k's part of reading: whole chunks of files into its own set. */
+static void par_read_chunks(par_job *job, unsigned k)
+{
+	par_worker *w = &job->w[k];
+	size_t c, from, to;
+	while (par_next(job, &c, &from, &to)) {
+		job->chunks[c] = (par_chunk){ k, w->set.n, 0 };
+		for (size_t i = from; i < to && !w->r; i++) {
+			int fd = open(job->files->v[i], O_RDONLY | O_CLOEXEC);
+			size_t len = 0;
+			w->r = fd < 0 ? MAILLE_EIO : node_file_read_fd(fd, w->buf, IMPORT_FILE_MAX, &len);
+			if (fd >= 0)
+				close(fd);
+			import_src src = { job->files->v[i], w->buf, len };
+			if (!w->r)
+				w->r = import_set_read(&w->set, &src);
+		}
+		if (w->r) {
+			atomic_store(&job->fail, true);
+			return;
+		}
+		job->chunks[c].n = w->set.n - job->chunks[c].first;
+		size_t done = atomic_fetch_add(&job->done, to - from) + (to - from);
+		if (k == 0 && job->show) {
+			fputc('\r', stderr);
+			fprintf(stderr, _("reading: %zu / %zu files"), done, job->n_items);
+		}
+	}
+}
+
+/* Worker k's part of checking: whole chunks of drafts (draft_check_record, then the encoding
+ * of a valid one). */
+static void par_check_chunks(par_job *job, unsigned k)
+{
+	par_worker *w = &job->w[k];
+	size_t c, from, to;
+	while (par_next(job, &c, &from, &to)) {
+		for (size_t i = from; i < to && !w->r; i++) {
+			draft_state *s = &job->st[i];
+			w->r = draft_check_record(&w->arena, &job->set->drafts[i], s, job->terr,
+			                          job->year, w->rep, &s->valid);
+			if (!w->r && !s->valid && w->rep->n_errors) {
+				if (!(s->errors = malloc(w->rep->n_errors * sizeof *s->errors))) {
+					w->r = MAILLE_ENOMEM;
+					break;
+				}
+				memcpy(s->errors, w->rep->errors, w->rep->n_errors * sizeof *s->errors);
+				s->n_errors = w->rep->n_errors;
+				s->n_errors_total = w->rep->n_errors_total;
+			}
+			if (!w->r && s->valid && job->encode)
+				s->body_r = publish_encode_body(job->set->drafts[i].body, &s->body,
+				                                &s->body_len);
+		}
+		if (w->r) {
+			atomic_store(&job->fail, true);
+			return;
+		}
+	}
+}
+
+static void *par_thread(void *arg)
+{
+	par_worker *w = arg;
+	w->fn(w->job, (unsigned)(w - w->job->w));
+	return NULL;
+}
+
+/* fn on job's n_w workers over n items in chunks: worker 0 on the calling thread, the others
+ * on threads of their own (those that cannot start leave their share to the rest). Returns
+ * whether every chunk succeeded. */
+static bool par_run(par_job *job, void (*fn)(par_job *, unsigned), size_t n)
+{
+	job->n_items = n;
+	job->n_chunks = (n + PAR_CHUNK - 1) / PAR_CHUNK;
+	atomic_init(&job->next, 0);
+	atomic_init(&job->done, 0);
+	atomic_init(&job->fail, false);
+	bool started[PAR_THREADS_MAX] = { false };
+	for (unsigned k = 0; k < job->n_w; k++) {
+		job->w[k].job = job;
+		job->w[k].fn = fn;
+		job->w[k].r = 0;
+		if (k > 0)
+			started[k] = pthread_create(&job->w[k].th, NULL, par_thread, &job->w[k]) == 0;
+	}
+	fn(job, 0);
+	for (unsigned k = 1; k < job->n_w; k++)
+		if (started[k])
+			pthread_join(job->w[k].th, NULL);
+	return !atomic_load(&job->fail);
+}
+
+static void par_done(par_job *job)
+{
+	for (unsigned k = 0; job->w && k < job->n_w; k++) {
+		import_set_done(&job->w[k].set);
+		proto_arena_done(&job->w[k].arena);
+		free(job->w[k].rep);
+		free(job->w[k].buf);
+	}
+	free(job->w);
+	free(job->chunks);
+	memset(job, 0, sizeof *job);
+}
+
+static bool par_init(par_job *job, const import_format *f, unsigned n_w)
+{
+	memset(job, 0, sizeof *job);
+	if (!(job->w = calloc(n_w, sizeof *job->w)))
+		return false;
+	job->n_w = n_w;
+	bool ok = true;
+	for (unsigned k = 0; k < n_w; k++) {
+		import_set_init(&job->w[k].set, f);
+		proto_arena_init(&job->w[k].arena, IMPORT_ARENA_MAX);
+		job->w[k].rep = malloc(sizeof *job->w[k].rep);
+		ok = ok && job->w[k].rep;
+	}
+	if (!ok)
+		par_done(job);
+	return ok;
+}
+/* The files of a folder of Markdown records read into set on every core (the other formats'
+ * readers, and their libraries, are read on one thread). false: not done (too few files, one
+ * core, a file that cannot be read, a limit), set untouched: the caller reads on one thread. */
+static bool read_par(import_set *set, const file_list *files, bool show, par_job *job)
+{
+	unsigned n_w = strcmp(set->format->name, "markdown") == 0 ? par_threads(files->n) : 1;
+	if (n_w < 2 || set->n || !par_init(job, set->format, n_w))
+		return false;
+	job->files = files;
+	job->show = show;
+	bool ok = (job->chunks = calloc((files->n + PAR_CHUNK - 1) / PAR_CHUNK,
+	                                sizeof *job->chunks)) != NULL;
+	for (unsigned k = 0; ok && k < n_w; k++)
+		ok = (job->w[k].buf = malloc((size_t)IMPORT_FILE_MAX + 1)) != NULL;
+	ok = ok && par_run(job, par_read_chunks, files->n);
+	if (ok && show) { /* the last chunk may have been another worker's */
+		fputc('\r', stderr);
+		fprintf(stderr, _("reading: %zu / %zu files"), files->n, files->n);
+	}
+	/* one import's limits, as one set would have met them */
+	size_t total = 0, bytes = 0;
+	for (unsigned k = 0; ok && k < n_w; k++) {
+		total += job->w[k].set.n;
+		bytes += job->w[k].set.arena.total;
+	}
+	ok = ok && total <= IMPORT_RECORDS_MAX && bytes <= IMPORT_ARENA_MAX;
+	import_draft *v = ok ? malloc((total ? total : 1) * sizeof *v) : NULL;
+	if (!v) {
+		par_done(job);
+		return false;
+	}
+	size_t n = 0;
+	for (size_t c = 0; c < job->n_chunks; c++) {
+		const par_chunk *ch = &job->chunks[c];
+		memcpy(v + n, job->w[ch->w].set.drafts + ch->first, ch->n * sizeof *v);
+		n += ch->n;
+	}
+	/* the drafts' memory stays in the workers' arenas until par_done */
+	free(set->drafts);
+	set->drafts = v;
+	set->n = set->cap = n;
+	for (unsigned k = 0; k < n_w; k++) {
+		free(job->w[k].set.drafts);
+		job->w[k].set.drafts = NULL;
+		job->w[k].set.n = job->w[k].set.cap = 0;
+		free(job->w[k].buf);
+		job->w[k].buf = NULL;
+	}
+	free(job->chunks);
+	job->chunks = NULL;
+	return true;
+}
+
+/* Every draft of set checked into st (calloc'd): its own checks on every core when there are
+ * many (par_check_chunks: terr and year fill its territory, encode also encodes the valid
+ * ones for publishing), then, in order, its path made unique (draft_check_path). *ret_complete:
+ * how many are complete. 0, or MAILLE_ENOMEM. */
+static int check_all(import_set *set, draft_state *st, const proto_value *terr, int year,
+                     bool encode, par_job *job, size_t *ret_complete)
+{
+	if (!job->w && !par_init(job, set->format, par_threads(set->n)))
+		return MAILLE_ENOMEM;
+	job->set = set;
+	job->st = st;
+	job->terr = terr;
+	job->year = year;
+	job->encode = encode;
+	if (!par_run(job, par_check_chunks, set->n))
+		return MAILLE_ENOMEM;
+	path_set taken = { st, NULL, 16 };
+	while (taken.cap < 2 * set->n + 2)
+		taken.cap *= 2;
+	if (!(taken.slots = calloc(taken.cap, sizeof *taken.slots)))
+		return MAILLE_ENOMEM;
+	proto_schema_report *rep = job->w[0].rep;
+	size_t complete = 0;
+	int r = 0;
+	for (size_t i = 0; !r && i < set->n; i++) {
+		draft_state *s = &st[i];
+		if (s->valid && s->path[0] && !path_set_has(&taken, s->path)) {
+			s->complete = true; /* what draft_check_path concludes, without a report */
+		} else {
+			/* the errors of its own checks back into a report, which the path's may
+			 * lengthen */
+			rep->n_errors = s->n_errors;
+			rep->n_errors_total = s->n_errors_total;
+			rep->n_warnings = rep->n_warnings_total = 0;
+			if (s->n_errors)
+				memcpy(rep->errors, s->errors, s->n_errors * sizeof *s->errors);
+			free(s->errors);
+			s->errors = NULL;
+			r = draft_check_path(&set->drafts[i], s, &taken, rep, s->valid);
+		}
+		if (s->path[0])
+			path_set_add(&taken, i);
+		if (!s->complete) {
+			free(s->body);
+			s->body = NULL;
+		}
+		complete += s->complete;
+	}
+	free(taken.slots);
+	*ret_complete = complete;
+	return r;
 }
 
 /* ---- reporting ------------------------------------------------------------------------ */
@@ -517,8 +850,13 @@ static int publish_complete(import_set *set, draft_state *st, node_dir *nd, bool
 	for (size_t i = 0; i < set->n; i++) {
 		if (!st[i].complete)
 			continue;
-		size_t len;
-		int r = publish_encode_body(set->drafts[i].body, &bodies[k], &len);
+		/* encoded by check_all's workers */
+		size_t len = st[i].body_len;
+		int r = st[i].body_r;
+		bodies[k] = st[i].body;
+		st[i].body = NULL;
+		if (!r && !bodies[k])
+			r = publish_encode_body(set->drafts[i].body, &bodies[k], &len);
 		if (r) {
 			char where[512];
 			say_where(&set->drafts[i], where, sizeof where);
@@ -612,8 +950,10 @@ static void print_summary(const import_counts *c, bool publish, bool dry, const 
 		       c->written, dir, c->complete, c->incomplete, dir);
 }
 
-/* Every file of what into set. 0, or EXIT_FAIL (printed: a file that cannot be opened). */
-static int read_all(import_set *set, const char *what, bool json)
+/* Every file of what into set (a large folder of Markdown records on every core: read_par,
+ * which leaves its drafts' memory in par). 0, or EXIT_FAIL (printed: a file that cannot be
+ * opened). */
+static int read_all(import_set *set, const char *what, bool json, par_job *par)
 {
 	file_list files = { 0 };
 	struct stat sb;
@@ -626,13 +966,14 @@ static int read_all(import_set *set, const char *what, bool json)
 		cli_error(_("out of memory"));
 		ret = EXIT_FAIL;
 	}
-	uint8_t *buf = ret ? NULL : malloc((size_t)IMPORT_FILE_MAX + 1);
-	if (!ret && !buf) {
+	bool show = !json && files.n > 50 && isatty(2);
+	bool done = !ret && read_par(set, &files, show, par);
+	uint8_t *buf = ret || done ? NULL : malloc((size_t)IMPORT_FILE_MAX + 1);
+	if (!ret && !done && !buf) {
 		cli_error(_("out of memory"));
 		ret = EXIT_FAIL;
 	}
-	bool show = !json && files.n > 50 && isatty(2);
-	for (size_t i = 0; !ret && i < files.n; i++) {
+	for (size_t i = 0; !ret && !done && i < files.n; i++) {
 		size_t len = 0;
 		int r = cli_read_file(files.v[i], true, buf, IMPORT_FILE_MAX, &len);
 		if (r == MAILLE_ETOOBIG) {
@@ -695,13 +1036,15 @@ int cmd_import(int argc, char **argv)
 
 	import_set set;
 	import_set_init(&set, f);
+	par_job par;
+	memset(&par, 0, sizeof par);
 	node_dir nd;
 	memset(&nd, 0, sizeof nd);
 	draft_state *st = NULL;
 	json_t *report = json_object(), *drafts = json_array();
 	int ret = EXIT_FAIL;
 
-	if (read_all(&set, a.pos[1], a.json))
+	if (read_all(&set, a.pos[1], a.json, &par))
 		goto out;
 	if (set.n == 0 && set.n_errors_total == 0) {
 		/* an empty folder, or files with no record: nothing is created */
@@ -733,22 +1076,13 @@ int cmd_import(int argc, char **argv)
 			memset(&nd, 0, sizeof nd);
 	}
 	st = calloc(set.n ? set.n : 1, sizeof *st);
-	path_set taken = { st, NULL, 16 };
-	while (taken.cap < 2 * set.n + 2)
-		taken.cap *= 2;
-	taken.slots = st ? calloc(taken.cap, sizeof *taken.slots) : NULL;
-	proto_schema_report *rep = malloc(sizeof *rep);
-	bool oom = !taken.slots || !rep;
+	/* the node's territory record, read once for every draft's `territories` */
+	const proto_value *terr = NULL;
+	int year = 0;
+	if (nd.st && nd.has_territory)
+		own_territory_read(nd.st, nd.territory, &set.arena, cli_now_us(), &terr, &year);
 	size_t complete = 0;
-	for (size_t i = 0; !oom && i < set.n; i++) {
-		oom = draft_check(&set, &set.drafts[i], &st[i], &nd, &taken, rep) != 0;
-		if (!oom && st[i].path[0])
-			path_set_add(&taken, i);
-		complete += st[i].complete;
-	}
-	free(taken.slots);
-	free(rep);
-	if (oom) {
+	if (!st || check_all(&set, st, terr, year, publish && !dry, &par, &complete)) {
 		cli_error(_("out of memory"));
 		goto out;
 	}
@@ -767,7 +1101,9 @@ int cmd_import(int argc, char **argv)
 		}
 		if (publish && !st[i].complete && !a.json)
 			print_incomplete(&set.drafts[i], &st[i]);
-		json_array_append_new(drafts, draft_json(&set.drafts[i], &st[i], file[0] ? file : NULL));
+		if (a.json)
+			json_array_append_new(drafts,
+			                      draft_json(&set.drafts[i], &st[i], file[0] ? file : NULL));
 	}
 	/* the drafts were not synced one by one (node_file_create_many): all of them at once */
 	if (written && node_file_sync_fs(dir) != 0) {
@@ -796,12 +1132,15 @@ int cmd_import(int argc, char **argv)
 	ret = pr ? EXIT_FAIL : publish && (incomplete || (!dry && published < complete)) ? EXIT_FAIL
 	                                                                              : EXIT_OK;
 out:
-	for (size_t i = 0; st && i < set.n; i++)
+	for (size_t i = 0; st && i < set.n; i++) {
 		free(st[i].errors);
+		free(st[i].body);
+	}
 	free(st);
 	json_decref(drafts);
 	json_decref(report);
 	node_dir_close(&nd);
 	import_set_done(&set);
+	par_done(&par);
 	return ret;
 }

@@ -805,6 +805,88 @@ static void test_put_verified_refusals(void)
 	tmp_end();
 }
 
+/* What the two records of test_search_french give a search, however they were put: every
+ * text field searched (a REX's difficulties, a use case's nested risks), plurals finding
+ * singulars, the highlight on the whole word, never the elided article. */
+static void search_french_check(store *st)
+{
+	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1); /* difficulties, typed without accent */
+	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);  /* a plural finds the singular */
+	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
+	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
+	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
+	rows rs = {0};
+	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
+	CHECK_EQ_INT(rs.n, 1);
+	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
+	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
+}
+
+/* A put with its document prepared apart (store_doc_prepare, as bulk publishing does on its
+ * signing threads) indexes what a plain put indexes: the same words found, the elided article
+ * not highlighted, the vocabulary's suggestions; a body the store refuses is refused the same
+ * way whether it was prepared or not. */
+static void test_put_prepared(void)
+{
+	key k;
+	char sug[STORE_SUGGEST_MAX][STORE_SUGGEST_LEN];
+	size_t n = 9, len;
+	uint8_t id[PROTO_ID_LEN];
+	proto_entry e;
+	int result = -1;
+	doc rex = {.title = "Assistant municipal", .description = "Un chatbot pour l'accueil.",
+	           .difficulties = "La quinconcière des données a freiné l'évaluation."};
+	doc uc = {.type = "use_case", .title = "Tri du courrier", .description = "Classement.",
+	          .risk = "Erreurs d'orthographe sur les patronymes"};
+	store_preparer *pr = NULL;
+	store_prepared *p = NULL;
+	CHECK_EQ_INT(store_preparer_new(&pr), 0);
+	CHECK_EQ_INT(store_prepared_new(&p), 0);
+	store *st = store_fresh(&k);
+	CHECK_EQ_INT(store_begin(st), 0);
+	const doc *docs[2] = {&rex, &uc};
+	const char *paths[2] = {"rex/assistant", "use-case/tri"};
+	for (int i = 0; i < 2; i++) {
+		uint8_t *raw = entry_make(&k, paths[i], NOW - 2 + i, PROTO_KIND_DOCUMENT, docs[i], &len);
+		CHECK_EQ_INT(proto_entry_decode(raw, len, &e), 0);
+		proto_entry_id(raw, len, id);
+		CHECK_EQ_INT(store_doc_prepare(pr, &e, p), 0);
+		CHECK_EQ_INT(store_entry_put_prepared(st, &e, raw, len, id, p, &result), 0);
+		CHECK_EQ_INT(result, STORE_PUT_LIVE);
+		free(raw);
+	}
+	CHECK_EQ_INT(store_commit(st), 0);
+	search_french_check(st);
+	CHECK_EQ_INT(store_suggest(st, "accueil quinconsiere", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_STR(n ? sug[0] : NULL, "accueil quinconciere");
+	/* an edit through a prepared put: the old words leave the index and the vocabulary */
+	rex.description = "Un agent conversationnel pour l'accueil.";
+	uint8_t *raw = entry_make(&k, "rex/assistant", NOW, PROTO_KIND_DOCUMENT, &rex, &len);
+	CHECK_EQ_INT(proto_entry_decode(raw, len, &e), 0);
+	proto_entry_id(raw, len, id);
+	CHECK_EQ_INT(store_doc_prepare(pr, &e, p), 0);
+	CHECK_EQ_INT(store_entry_put_prepared(st, &e, raw, len, id, p, &result), 0);
+	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 0);
+	CHECK_EQ_INT(search_n(st, "conversationnels", NULL), 1);
+	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	/* a document whose body is not a map: not prepared, refused by the put all the same */
+	static const uint8_t not_map[] = {0x91, 0x01};
+	proto_entry bad = e;
+	bad.body = not_map;
+	bad.body_len = sizeof not_map;
+	bad.timestamp = NOW + 1;
+	CHECK_EQ_INT(store_doc_prepare(pr, &bad, p), MAILLE_EPROTO);
+	CHECK_EQ_INT(store_entry_put_prepared(st, &bad, raw, len, id, p, &result), MAILLE_EPROTO);
+	CHECK_EQ_INT(store_check(st, NULL, NULL, NULL), 0);
+	free(raw);
+	store_prepared_free(p);
+	store_preparer_free(pr);
+	store_close(st);
+	tmp_end();
+}
+
 static void test_batch(void)
 {
 	key k;
@@ -970,18 +1052,8 @@ static void test_search_french(void)
 	store *st = store_fresh(&k);
 	CHECK_EQ_INT(put(st, &k, "rex/assistant", NOW - 2, PROTO_KIND_DOCUMENT, &rex, NULL, NULL), 0);
 	CHECK_EQ_INT(put(st, &k, "use-case/tri", NOW - 1, PROTO_KIND_DOCUMENT, &uc, NULL, NULL), 0);
-	CHECK_EQ_INT(search_n(st, "quinconciere", NULL), 1); /* difficulties, typed without accent */
 	CHECK_EQ_INT(search_n(st, "Quinconcière", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "évaluations", NULL), 1);  /* a plural finds the singular */
-	CHECK_EQ_INT(search_n(st, "chatbots", NULL), 1);
-	CHECK_EQ_INT(search_n(st, "patronyme", NULL), 1);    /* a nested risk's description */
-	CHECK_EQ_INT(search_n(st, "chatbto", NULL), 0);
-	/* the highlight marks the whole word, never the elided article */
-	rows rs = {0};
-	CHECK_EQ_INT(store_search(st, "d'évaluations", NULL, 0, rows_cb, &rs), 0);
-	CHECK_EQ_INT(rs.n, 1);
-	CHECK(rs.n && strstr(rs.snippet[0], "l'\x02" "évaluation" "\x03") != NULL);
-	CHECK(rs.n && strstr(rs.snippet[0], "\x02l\x03") == NULL);
+	search_french_check(st);
 	CHECK_EQ_INT(store_suggest(st, "chatbto", sug, STORE_SUGGEST_MAX, &n), 0);
 	CHECK(n >= 1);
 	CHECK_EQ_STR(n ? sug[0] : NULL, "chatbot");
@@ -3619,7 +3691,8 @@ static void test_hide(void)
 
 CHECK_MAIN(test_open_missing, test_open_not_a_store, test_open_pragmas, test_reopen_keeps_data,
            test_live_set_all_orders, test_equal_timestamps, test_tombstone_wins_and_stays,
-           test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_batch,
+           test_duplicate, test_refusals_write_nothing, test_put_verified_refusals, test_put_prepared,
+           test_batch,
            test_batch_edits_within, test_batch_failed_put_undone,
            test_search_diacritics, test_search_hostile_queries, test_search_filters_and_rank,
            test_list, test_get_id, test_get_id_ambiguous, test_find_path_count_name,
