@@ -8,6 +8,8 @@ build/tools/maille ... A suite sets harness.MAILLE to the binary before it runs,
 harness.CLEAR_ENV to the variables a test must not inherit from the caller's environment."""
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
@@ -79,6 +81,31 @@ def data_copy(src):
     dst = os.path.join(tmp, os.path.basename(src.rstrip("/")) or "data")
     shutil.copytree(src, dst)
     return dst
+
+
+def run_on_tty(argv, answer=None, timeout=60):
+    """A program with its standard error (and, when answer is given, its standard input, where
+    answer was typed) on a pseudo-terminal: the exit code, standard output and what the
+    terminal showed; a sanitizer report there fails."""
+    master, slave = pty.openpty()
+    if answer is not None:
+        os.write(master, answer.encode() + b"\n")
+    p = subprocess.run(argv, stdin=slave if answer is not None else subprocess.DEVNULL,
+                       stderr=slave, stdout=subprocess.PIPE, env=env_with(), timeout=timeout)
+    os.close(slave)
+    shown = b""
+    while select.select([master], [], [], 0.2)[0]:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: nothing more
+            break
+        if not data:
+            break
+        shown += data
+    os.close(master)
+    text = shown.decode("utf-8", "replace")
+    check_sanitizers(" ".join(os.path.basename(a) for a in argv[:2]), text)
+    return p.returncode, p.stdout.decode(), text
 
 
 def wait_for(cond, timeout, what):

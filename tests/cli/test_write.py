@@ -6,9 +6,7 @@ path a first publish writes back into its file, `publish`'s created/updated line
 Usage: test_write.py MAILLE_BINARY"""
 import json
 import os
-import pty
 import re
-import select
 import subprocess
 import sys
 import unittest
@@ -351,25 +349,7 @@ class TestDelete(Node):
     def on_tty(self, args, answer):
         """maille ARGS with standard input and error on a pseudo-terminal where answer was
         typed: the exit code, standard output and what the terminal showed."""
-        master, slave = pty.openpty()
-        os.write(master, answer.encode() + b"\n")
-        p = subprocess.run([harness.MAILLE, "--dir", self.dir, *args], stdin=slave,
-                           stderr=slave, stdout=subprocess.PIPE, env=harness.env_with(),
-                           timeout=60)
-        os.close(slave)
-        shown = b""
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # EIO: nothing more
-                break
-            if not data:
-                break
-            shown += data
-        os.close(master)
-        text = shown.decode("utf-8", "replace")
-        harness.check_sanitizers("maille " + " ".join(args), text)
-        return p.returncode, p.stdout.decode(), text
+        return harness.run_on_tty([harness.MAILLE, "--dir", self.dir, *args], answer)
 
     def test_asks_on_a_terminal_and_refuses_elsewhere(self):
         path = self.js(self.dir, "publish", self.write("rex.md", REX))["path"]

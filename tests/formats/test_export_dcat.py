@@ -10,9 +10,7 @@ whole.
 Usage: test_export_dcat.py MAILLE_BINARY SAMPLES_DIR"""
 import json
 import os
-import pty
 import re
-import select
 import subprocess
 import sys
 import unittest
@@ -325,25 +323,10 @@ class ExportDcat(harness.Case):
 
     def test_progress_on_a_terminal(self):
         """On a terminal, the export says how far it is, file by file."""
-        master, slave = pty.openpty()
         target = self.path("suivi.ttl")
-        p = subprocess.run([harness.MAILLE, "--dir", self.dir, "export", "--format", "dcat",
-                            "--out", target], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=slave, env=harness.env_with(), timeout=60)
-        os.close(slave)
-        shown = b""
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # EIO: nothing more
-                break
-            if not data:
-                break
-            shown += data
-        os.close(master)
-        text = shown.decode("utf-8", "replace")
-        harness.check_sanitizers("maille export", text)
-        self.assertEqual(p.returncode, 0, text)
+        rc, _, text = harness.run_on_tty([harness.MAILLE, "--dir", self.dir, "export", "--format",
+                                          "dcat", "--out", target])
+        self.assertEqual(rc, 0, text)
         n = len(self.records)
         self.assertIn(f"{target}: {n} / {n} records", text)
 
