@@ -701,6 +701,9 @@ int cmd_export(int argc, char **argv)
 		r = filtered_open("export", opts, &a, &q);
 		if (r)
 			return r;
+		/* export prints its rows as they come: no array collected for --json */
+		json_decref(q.c.items);
+		q.c.items = NULL;
 		if (cli_opt_get(opts, "mine")) {
 			if (q.f.territory) {
 				query_close(&q.nd, &q.tv);
