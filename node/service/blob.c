@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/entry.h"
 #include "proto/error.h"
+#include "proto/value.h"
+#include "store/store.h"
 
 #define PIECE (64u * 1024u) /* bytes read at once: memory stays bounded whatever the size */
 
@@ -383,4 +386,78 @@ int blob_gc(const char *dir, blob_keep_fn keep, void *keep_ctx, blob_each_fn rem
 	*ret_bytes += g.bytes;
 	*ret_count += g.count;
 	return rc;
+}
+
+static int refs_add(blob_refs *r, const proto_blob_hash d)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		proto_blob_hash *p = realloc(r->digests, cap * sizeof *p);
+		if (!p)
+			return MAILLE_ENOMEM;
+		r->digests = p;
+		r->cap = cap;
+	}
+	memcpy(r->digests[r->n++], d, 32);
+	return MAILLE_OK;
+}
+
+static int refs_row(const store_row *row, void *ctx)
+{
+	proto_arena a;
+	proto_value *body;
+	int rc = MAILLE_OK;
+	proto_arena_init(&a, 0);
+	if (proto_value_decode(row->entry.body, row->entry.body_len, &a, &body) == 0 &&
+	    body->type == PROTO_V_MAP) {
+		const proto_value *list = proto_map_get(body, "attachments");
+		for (size_t i = 0; list && list->type == PROTO_V_ARRAY && i < list->u.arr.n && !rc;
+		     i++) {
+			const proto_value *item = &list->u.arr.items[i];
+			const proto_value *d =
+			    item->type == PROTO_V_MAP ? proto_map_get(item, "digest") : NULL;
+			proto_blob_hash h;
+			if (d && d->type == PROTO_V_STR && proto_unhex(d->u.str.ptr, h, 32) == 0)
+				rc = refs_add(ctx, h);
+		}
+	}
+	proto_arena_done(&a);
+	return rc;
+}
+
+static int hash_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, PROTO_BLOB_HASH_LEN);
+}
+
+int blob_referenced(struct store *st, blob_refs *ret)
+{
+	blob_refs r = { NULL, 0, 0 };
+	int rc = store_since(st, 0, 0, refs_row, &r);
+	if (rc) {
+		free(r.digests);
+		return rc;
+	}
+	if (r.n)
+		qsort(r.digests, r.n, sizeof *r.digests, hash_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < r.n; i++)
+		if (k == 0 || memcmp(r.digests[k - 1], r.digests[i], 32) != 0)
+			memmove(r.digests[k++], r.digests[i], 32);
+	r.n = k;
+	*ret = r;
+	return MAILLE_OK;
+}
+
+bool blob_referenced_has(void *refs, const proto_blob_hash digest)
+{
+	const blob_refs *r = refs;
+	return r->n && bsearch(digest, r->digests, r->n, sizeof *r->digests, hash_cmp) != NULL;
+}
+
+void blob_refs_free(blob_refs *r)
+{
+	free(r->digests);
+	r->digests = NULL;
+	r->n = r->cap = 0;
 }

@@ -17,7 +17,6 @@
 
 #include "proto/blobtree.h"
 
-#define BLOB_BUDGET_DEFAULT (2ull * 1024u * 1024u * 1024u) /* attachments.budget: 2 GiB */
 #define BLOB_PATH_MAX 4096u
 
 typedef struct blob_info {
@@ -71,5 +70,18 @@ int blob_usage(const char *dir, uint64_t *ret_bytes, size_t *ret_count);
 typedef bool (*blob_keep_fn)(void *ctx, const proto_blob_hash digest);
 int blob_gc(const char *dir, blob_keep_fn keep, void *keep_ctx, blob_each_fn removed,
             void *removed_ctx, uint64_t *ret_bytes, size_t *ret_count);
+
+/* The digests every live entry's attachments[] names (PROTOCOL.md §6), sorted and without
+ * repeats, in a malloc'd array the caller frees: what blob_gc keeps. Cost: every live body is
+ * decoded once (one pass over the store, about the time of an export); an entry whose body does
+ * not decode names nothing. blob_referenced_has looks one digest up (binary search). */
+typedef struct blob_refs {
+	proto_blob_hash *digests;
+	size_t n, cap;
+} blob_refs;
+struct store;
+int blob_referenced(struct store *st, blob_refs *ret);
+bool blob_referenced_has(void *refs, const proto_blob_hash digest);
+void blob_refs_free(blob_refs *r);
 
 #endif
