@@ -18,6 +18,8 @@
 #include "proto/blobtree.h"
 
 #define BLOB_PATH_MAX 4096u
+#define BLOB_MAX_SIZE_DEFAULT (UINT64_C(64) << 20) /* a file published as an attachment */
+#define BLOB_SNIFF_LEN 4096u                       /* bytes blob_sniff looks at */
 
 typedef struct blob_info {
 	proto_blob_hash digest; /* BLAKE2b-256 of the whole content: attachments[].digest */
@@ -70,6 +72,12 @@ int blob_usage(const char *dir, uint64_t *ret_bytes, size_t *ret_count);
 typedef bool (*blob_keep_fn)(void *ctx, const proto_blob_hash digest);
 int blob_gc(const char *dir, blob_keep_fn keep, void *keep_ctx, blob_each_fn removed,
             void *removed_ctx, uint64_t *ret_bytes, size_t *ret_count);
+
+/* The media type of a file from its first bytes (up to BLOB_SNIFF_LEN), never from its name:
+ * PDF, PNG, JPEG, GIF, ODF (its own mimetype member), OOXML (docx, xlsx, pptx by their
+ * folders), other ZIP; UTF-8 text as text/csv when its first lines split alike on ';', ',' or
+ * tabs, else text/plain; anything else application/octet-stream. A static string. */
+const char *blob_sniff(const uint8_t *head, size_t n);
 
 /* The digests every live entry's attachments[] names (PROTOCOL.md §6), sorted and without
  * repeats, in a malloc'd array the caller frees: what blob_gc keeps. Cost: every live body is
