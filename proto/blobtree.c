@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/array.h"
 #include "proto/error.h"
 
 enum { LEAF_TAG = 0x00, NODE_TAG = 0x01 };
@@ -102,12 +103,10 @@ void proto_blobtree_init(proto_blobtree *t)
 static int leaf_push(proto_blobtree *t)
 {
 	if (t->n_leaves == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		proto_blob_hash *p = realloc(t->leaves, cap * sizeof *p);
+		proto_blob_hash *p = proto_array_grow(t->leaves, &t->cap, 16, sizeof *p);
 		if (!p)
 			return MAILLE_ENOMEM;
 		t->leaves = p;
-		t->cap = cap;
 	}
 	crypto_generichash_final(&t->leaf, t->leaves[t->n_leaves], PROTO_BLOB_HASH_LEN);
 	t->n_leaves++;

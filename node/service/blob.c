@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/array.h"
 #include "proto/entry.h"
 #include "proto/error.h"
 #include "proto/value.h"
@@ -391,12 +392,10 @@ int blob_gc(const char *dir, blob_keep_fn keep, void *keep_ctx, blob_each_fn rem
 static int refs_add(blob_refs *r, const proto_blob_hash d)
 {
 	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		proto_blob_hash *p = realloc(r->digests, cap * sizeof *p);
+		proto_blob_hash *p = proto_array_grow(r->digests, &r->cap, 64, sizeof *p);
 		if (!p)
 			return MAILLE_ENOMEM;
 		r->digests = p;
-		r->cap = cap;
 	}
 	memcpy(r->digests[r->n++], d, 32);
 	return MAILLE_OK;
