@@ -118,6 +118,13 @@ class TestBlobs(harness.Case):
         self.assertEqual(rep["problems"], [])
         # the store is not at fault: commands still write
         self.assertFalse(os.path.exists(os.path.join(self.dir, "store.corrupt")))
+        # a store marked corrupt may have lost records that name blobs: gc refuses
+        mark = os.path.join(self.dir, "store.corrupt")
+        with open(mark, "w") as f:
+            f.write("maille check: 1 problem\n")
+        self.fails(self.dir, "gc")
+        os.remove(mark)
+        self.assertTrue(os.path.exists(blob_file(self.dir, csv["digest"])))
 
     def test_budget(self):
         d = self.path("petit")

@@ -92,7 +92,7 @@ static const char gc_help[] =
 	"\n"
 	"Removes the blobs (DIR/blobs) that no live record's attachments name, and the\n"
 	"temporary files of writes that never finished; prints each one removed and the\n"
-	"bytes freed.\n");
+	"bytes freed. Refused while DIR/store.corrupt is there (run 'maille check').\n");
 
 typedef struct gc_ctx {
 	bool json;
@@ -122,7 +122,9 @@ int cmd_gc(int argc, char **argv)
 {
 	cli_args a;
 	node_dir nd;
-	int r = cli_start_node("gc", gc_help, argc, argv, NULL, 0, NODE_OPEN_READ, &a, &nd);
+	/* Opened as a writer: a store marked corrupt (DIR/store.corrupt) may have lost the
+	 * records that name blobs, and their blobs must not go with them. */
+	int r = cli_start_node("gc", gc_help, argc, argv, NULL, 0, NODE_OPEN_WRITE, &a, &nd);
 	if (r != CLI_GO)
 		return r;
 	blob_refs refs;
