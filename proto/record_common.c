@@ -184,6 +184,12 @@ static const proto_record_field attachment_fields[] = {
 	  .label = { "Empreinte", "Digest" },
 	  .help = { "Empreinte du fichier : 64 chiffres hexadécimaux en minuscules.",
 	            "Digest of the file: 64 lower-case hexadecimal digits." } },
+	/* Optional: records signed before the hash tree existed lack it; publish is to write it for
+	 * every new attachment (PROTOCOL.md §6). */
+	{ .name = "tree", .pres = O, .kind = PROTO_FK_DIGEST,
+	  .label = { "Arbre d'empreintes", "Hash tree" },
+	  .help = { "Racine de l'arbre d'empreintes des morceaux du fichier : 64 chiffres hexadécimaux.",
+	            "Root of the hash tree of the file's chunks: 64 hexadecimal digits." } },
 	F_END,
 };
 static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_NONE, { NULL, NULL } };

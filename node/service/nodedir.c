@@ -149,6 +149,8 @@ static const quota_setting *quota_setting_find(const char *key)
 		{ "quarantine.bytes", offsetof(node_dir, quota_bytes),
 		  "268435456, 256MiB or 1GiB" },
 		{ "quarantine.total_entries", offsetof(node_dir, quota_total_entries), NULL },
+		/* not the quarantine's, but a size read the same way (PROTOCOL.md §6) */
+		{ "attachments.budget", offsetof(node_dir, blob_budget), "2147483648, 2048MiB or 2GiB" },
 		{ "quarantine.total_bytes", offsetof(node_dir, quota_total_bytes),
 		  "1073741824, 1024MiB or 1GiB" },
 	};
@@ -310,6 +312,7 @@ static void conf_defaults(node_dir *nd)
 	nd->quota_bytes = NODE_QUOTA_BYTES_DEFAULT;
 	nd->quota_total_entries = NODE_QUOTA_TOTAL_ENTRIES_DEFAULT;
 	nd->quota_total_bytes = NODE_QUOTA_TOTAL_BYTES_DEFAULT;
+	nd->blob_budget = NODE_BLOB_BUDGET_DEFAULT;
 }
 
 /* The key and maille.conf into nd (node_dir_open's first half). */

@@ -34,6 +34,7 @@
 #define NODE_QUOTA_BYTES_DEFAULT (256u * 1024u * 1024u)
 #define NODE_QUOTA_TOTAL_ENTRIES_DEFAULT 200000u
 #define NODE_QUOTA_TOTAL_BYTES_DEFAULT (UINT64_C(1) << 30)
+#define NODE_BLOB_BUDGET_DEFAULT (UINT64_C(2) << 30) /* attachments.budget: 2 GiB */
 
 /* What the functions of this header have to say, and what they need of their caller.
  * say(ctx, level, text): one message of one line (what it quotes comes from files and the
@@ -86,6 +87,7 @@ typedef struct node_dir {
 	uint64_t quota_bytes;    /* quarantine.bytes: NODE_QUOTA_BYTES_DEFAULT */
 	/* quarantine.total_entries, quarantine.total_bytes: NODE_QUOTA_TOTAL_*_DEFAULT */
 	uint64_t quota_total_entries, quota_total_bytes;
+	uint64_t blob_budget;    /* attachments.budget: NODE_BLOB_BUDGET_DEFAULT */
 	bool member;             /* member = yes: a member node (init --member) */
 	char web_hosts[1024];    /* web.hosts: more names of the web catalogue ("" if none) */
 	char timezone[64];       /* timezone: the zone of the dates people read

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "node/service/blob.h"
 #include "node/service/term.h"
 #include "nodecli.h"
 #include "proto/error.h"
@@ -21,7 +22,9 @@ static const char check_help[] =
 	"full-text index and quarantine invariants, and runs SQLite's own integrity check.\n"
 	"Names each problem and exits 1 if there is any; it then leaves DIR/store.corrupt, and\n"
 	"no command writes to the store (nor does the node start) until a check finds it\n"
-	"sound again.\n");
+	"sound again. Every blob (DIR/blobs, the records' attachments) is read again and\n"
+	"checked against its digest; a corrupt one is named with its file, exits 1 too, and\n"
+	"leaves no mark (the store is not at fault).\n");
 
 /* The mark's text keeps this many problems (a damaged file can give thousands). */
 #define CHECK_MARK_PROBLEMS 100
@@ -76,6 +79,43 @@ static void on_problem(const uint8_t *id, const char *path, const char *problem,
 	} else {
 		fprintf(stderr, "%s\n", shown);
 	}
+}
+
+typedef struct blob_check {
+	bool json;
+	json_t *bad;
+	uint64_t checked, n;
+	const char *dir;
+} blob_check;
+
+/* A blob whose bytes no longer hash to its name (PROTOCOL.md §6): named with its file, for
+ * whoever removes it ('maille gc' does not: a record may still name it). */
+static int blob_check_one(void *ctx, const proto_blob_hash digest, const char *path,
+                          uint64_t size)
+{
+	(void)size;
+	blob_check *b = ctx;
+	b->checked++;
+	int r = blob_verify(b->dir, digest, NULL, NULL);
+	if (r == 0 || r == MAILLE_ENOTFOUND)
+		return 0;
+	b->n++;
+	char hex[65];
+	proto_hex(digest, 32, hex);
+	const char *why = r == MAILLE_ECORRUPT ? _("its content does not match its digest")
+	                                       : cli_strerror(r);
+	if (b->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "digest", json_string(hex));
+		json_object_set_new(o, "path", json_peer_str(path));
+		json_object_set_new(o, "problem", json_string(why));
+		json_array_append_new(b->bad, o);
+	} else {
+		char shown[NODE_TERM_CAP(BLOB_PATH_MAX)];
+		fprintf(stderr, _("bad blob %s %s: %s\n"), hex,
+		        node_term_str(path, strlen(path), shown, sizeof shown), why);
+	}
+	return 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -137,15 +177,31 @@ int cmd_check(int argc, char **argv)
 	if (marked != 0)
 		cli_warn(r ? _("%s/%s: cannot write it: %s") : _("%s/%s: cannot remove it: %s"),
 		         nd.path, NODE_CORRUPT_FILE, strerror(errno));
+	blob_check bc = { a.json, json_array(), 0, 0, nd.path };
+	int br = blob_each(nd.path, blob_check_one, &bc);
+	if (br) {
+		cli_error(_("cannot read the blobs: %s"), cli_strerror(br));
+		ret = EXIT_FAIL;
+	}
+	if (bc.n)
+		ret = EXIT_FAIL;
 	if (a.json) {
 		json_t *o = json_object();
-		json_object_set_new(o, "ok", json_boolean(r == 0));
+		json_object_set_new(o, "ok", json_boolean(ret == EXIT_OK));
 		json_object_set_new(o, "checked", json_integer((json_int_t)checked));
 		json_object_set_new(o, "problems", c.problems);
+		json_object_set_new(o, "blobs_checked", json_integer((json_int_t)bc.checked));
+		json_object_set_new(o, "bad_blobs", bc.bad);
 		int w = render_json_out(o);
 		node_dir_close(&nd);
 		return ret ? ret : w;
 	}
+	json_decref(bc.bad);
+	if (bc.n)
+		fprintf(stderr, _("%llu blobs checked, %llu corrupt\n"),
+		        (unsigned long long)bc.checked, (unsigned long long)bc.n);
+	else if (bc.checked)
+		printf(_("%llu blobs checked, all good\n"), (unsigned long long)bc.checked);
 	json_decref(c.problems);
 	if (r) {
 		fprintf(stderr,

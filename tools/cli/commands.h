@@ -29,6 +29,9 @@ int cmd_check(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 /* cmd_territory.c: this territory's record, shown or edited (a new version) */
 int cmd_territory(int argc, char **argv);
+/* cmd_attachment.c: files stored as blobs for records' attachments, and their collection */
+int cmd_attachment(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 /* cmd_whoami.c: this node's key, territory and directory */
 int cmd_whoami(int argc, char **argv);
 /* cmd_key.c: key export (encrypted backup) */

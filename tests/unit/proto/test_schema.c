@@ -862,6 +862,12 @@ static void test_wrong_types(void)
 	        S(repeat("A", 64)), NULL),
 	      NULL));
 	expect_error(b, "attachments[0].digest", "invalid digest");
+	/* the hash tree's root (PROTOCOL.md §6) is a digest too */
+	set(b, "attachments",
+	    L(M("name", S("a.pdf"), "media_type", S("application/pdf"), "size", I(0), "digest",
+	        S(repeat("0", 64)), "tree", S(repeat("g", 64)), NULL),
+	      NULL));
+	expect_error(b, "attachments[0].tree", "invalid digest");
 
 	b = methodology(true);
 	set(b, "identifiers", L(M("scheme", S("isbn"), "value", S("x"), NULL), NULL));
