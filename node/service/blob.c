@@ -176,6 +176,7 @@ int blob_put_file(const char *dir, const char *src, uint64_t max_size, uint64_t 
 		rc = MAILLE_EIO;
 	if (close(out) != 0 && rc == MAILLE_OK)
 		rc = MAILLE_EIO;
+	bool renamed = false;
 	if (rc == MAILLE_OK && !blob_has(dir, info.digest)) {
 		uint64_t used = 0;
 		size_t count = 0;
@@ -187,14 +188,19 @@ int blob_put_file(const char *dir, const char *src, uint64_t max_size, uint64_t 
 			memcpy(sub, path, strlen(path) - 63);
 			sub[strlen(path) - 63] = '\0';
 			if ((rc = mkdir_p(sub)) == 0) {
-				if (rename(tmp, path) != 0)
+				if (rename(tmp, path) != 0) {
 					rc = MAILLE_EIO;
-				else if ((rc = sync_dir(sub)) == 0)
-					rc = sync_dir(base);
+				} else {
+					renamed = true;
+					if ((rc = sync_dir(sub)) == 0)
+						rc = sync_dir(base);
+				}
 			}
 		}
 	}
-	unlink(tmp); /* after a rename, there is nothing left to unlink: harmless */
+	/* only our own temporary file: once renamed, its name may be another writer's mkstemp's */
+	if (!renamed)
+		unlink(tmp);
 	if (rc == MAILLE_OK)
 		*ret_info = info;
 	return rc;
