@@ -153,6 +153,8 @@ int cmd_gc(int argc, char **argv)
 		return render_json_out(o);
 	}
 	json_decref(g.removed);
-	printf(_("%zu files removed, %llu bytes freed\n"), count, (unsigned long long)bytes);
+	printf(ngettext("%zu file removed, %llu bytes freed\n", "%zu files removed, %llu bytes freed\n",
+	                count),
+	       count, (unsigned long long)bytes);
 	return EXIT_OK;
 }
