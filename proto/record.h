@@ -92,6 +92,10 @@
 #define PROTO_F_PERSONAL_DATA "personal_data"
 #define PROTO_F_RISKS "risks"
 #define PROTO_F_MITIGATION "mitigation"
+#define PROTO_F_ATTACHMENTS "attachments"
+#define PROTO_F_DIGEST "digest"
+#define PROTO_F_TREE "tree"
+#define PROTO_F_DECLARATION "declaration"
 /* record types the formats single out */
 #define PROTO_T_COMPONENT "component"
 #define PROTO_T_USE_CASE "use_case"

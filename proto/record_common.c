@@ -180,13 +180,13 @@ static const proto_record_field attachment_fields[] = {
 	{ .name = "size", .pres = R, .kind = PROTO_FK_INT, .lo = 0, .hi = INT64_MAX,
 	  .label = { "Taille", "Size" },
 	  .help = { "Taille en octets.", "Size in bytes." } },
-	{ .name = "digest", .pres = R, .kind = PROTO_FK_DIGEST,
+	{ .name = PROTO_F_DIGEST, .pres = R, .kind = PROTO_FK_DIGEST,
 	  .label = { "Empreinte", "Digest" },
 	  .help = { "Empreinte du fichier : 64 chiffres hexadécimaux en minuscules.",
 	            "Digest of the file: 64 lower-case hexadecimal digits." } },
 	/* Optional: records signed before the hash tree existed lack it; publish is to write it for
 	 * every new attachment (PROTOCOL.md §6). */
-	{ .name = "tree", .pres = O, .kind = PROTO_FK_DIGEST,
+	{ .name = PROTO_F_TREE, .pres = O, .kind = PROTO_FK_DIGEST,
 	  .label = { "Arbre d'empreintes", "Hash tree" },
 	  .help = { "Racine de l'arbre d'empreintes des morceaux du fichier : 64 chiffres hexadécimaux.",
 	            "Root of the hash tree of the file's chunks: 64 hexadecimal digits." } },
@@ -261,7 +261,7 @@ static const proto_record_obj attachment_obj = { attachment_fields, PROTO_CHECK_
 	  .help = { "Identifiants de la même chose dans d'autres référentiels.", \
 	            "Identifiers of the same thing in other registries." }, \
 	  .page = 8 }, \
-	{ .name = "attachments", .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &attachment_obj, \
+	{ .name = PROTO_F_ATTACHMENTS, .pres = O, .kind = PROTO_FK_OBJLIST, .obj = &attachment_obj, \
 	  .label = { "Pièces jointes", "Attachments" }, \
 	  .help = { "Fichiers décrits par leur nom, type, taille et empreinte.", \
 	            "Files described by their name, type, size and digest." }, \

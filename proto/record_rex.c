@@ -100,7 +100,7 @@ const proto_record_field proto_record_rex_[] = {
 	  .help = { "Les fiches du catalogue concernées (chemins), ou ce dont il s'agit, en mots.",
 	            "The catalogue records it is about (paths), or what it is about, in words." },
 	  .widget = PROTO_W_REFS, .form = 1, .page = PAGE_LISTED, .display = PROTO_D_REFS },
-	{ .name = "declaration", .example = "user", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &declarations,
+	{ .name = PROTO_F_DECLARATION, .example = "user", .pres = R, .kind = PROTO_FK_ENUM, .vocab = &declarations,
 	  .label = { "Déclaration", "Declaration" },
 	  .help = { "À quel titre le territoire témoigne.", "In what capacity the territory reports." },
 	  .widget = PROTO_W_SELECT, .form = 2, .page = PAGE_LISTED },

@@ -377,7 +377,7 @@ static int pcx_user(const coop_item *it, void *vctx)
 	pcx_users_ctx *c = vctx;
 	pcx_doc *d = c->d;
 	const char *type = pcx_str(it->body, PROTO_F_TYPE);
-	const char *decl = pcx_str(it->body, "declaration");
+	const char *decl = pcx_str(it->body, PROTO_F_DECLARATION);
 	if (!type || strcmp(type, PROTO_T_REX) != 0 || (decl && strcmp(decl, "abandoned") == 0) ||
 	    d->n_users == PCX_USERS_MAX || !pcx_trusted(d->s, it->row->entry.territory))
 		return 0;

@@ -13,6 +13,7 @@
 #include "proto/array.h"
 #include "proto/entry.h"
 #include "proto/error.h"
+#include "proto/record.h"
 #include "proto/value.h"
 #include "store/store.h"
 
@@ -415,12 +416,12 @@ static int refs_row(const store_row *row, void *ctx)
 	proto_arena_init(&a, 0);
 	if (proto_value_decode(row->entry.body, row->entry.body_len, &a, &body) == 0 &&
 	    body->type == PROTO_V_MAP) {
-		const proto_value *list = proto_map_get(body, "attachments");
+		const proto_value *list = proto_map_get(body, PROTO_F_ATTACHMENTS);
 		for (size_t i = 0; list && list->type == PROTO_V_ARRAY && i < list->u.arr.n && !rc;
 		     i++) {
 			const proto_value *item = &list->u.arr.items[i];
 			const proto_value *d =
-			    item->type == PROTO_V_MAP ? proto_map_get(item, "digest") : NULL;
+			    item->type == PROTO_V_MAP ? proto_map_get(item, PROTO_F_DIGEST) : NULL;
 			proto_blob_hash h;
 			if (d && d->type == PROTO_V_STR && proto_unhex(d->u.str.ptr, h, 32) == 0)
 				rc = refs_add(ctx, h);
